@@ -1,0 +1,127 @@
+"""The interface every platform adapter implements (plugins register a factory).
+
+An adapter gives the console three things: a snapshot of the room, an endless async stream of
+typed events (resuming by itself after drops: no event missed or duplicated, order kept), and
+actions. Actions raise :class:`~app.platform.errors.PlatformError` with an operator-readable
+message, and :class:`~app.platform.errors.OfflineError` when the platform cannot be reached.
+
+Adapters are found through the ``livedesk.platforms`` entry-point group; each entry point names
+an :class:`AdapterFactory`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Sequence
+from typing import Any, Protocol
+
+from app.platform.connection import ConnectionTracker
+from app.platform.models import (
+    Bag,
+    Comment,
+    Coupon,
+    CouponSpec,
+    Event,
+    FlashSale,
+    FlashSaleSpec,
+    Lottery,
+    LotterySpec,
+    Order,
+    Product,
+    Role,
+    Session,
+    Snapshot,
+)
+
+
+class PlatformAdapter(ABC):
+    """One connected room on one platform, as one operator (role) sees it."""
+
+    #: observable link state (connected / reconnecting since … / offline, last event age)
+    connection: ConnectionTracker
+    room: str
+    role: Role
+
+    # --- lifecycle ---------------------------------------------------------------------------
+    @abstractmethod
+    async def close(self) -> None: ...
+
+    # --- state ---------------------------------------------------------------------------------
+    @abstractmethod
+    async def snapshot(self) -> Snapshot: ...
+
+    @abstractmethod
+    def event_batches(self, after_seq: int) -> AsyncIterator[Sequence[Event]]:
+        """Events with seq > after_seq, in order, in batches, forever (reconnecting as needed).
+
+        A ``resync_required`` event means the caller must reload :meth:`snapshot` and call
+        again from its seq.
+        """
+
+    @abstractmethod
+    async def orders(self, after_seq: int = 0) -> list[Order]: ...
+
+    # --- actions (each sent once: adapters make retries idempotent) ------------------------------
+    @abstractmethod
+    async def start_session(self) -> Session: ...
+
+    @abstractmethod
+    async def end_session(self, session_id: str) -> Session: ...
+
+    @abstractmethod
+    async def products(self) -> Bag: ...
+
+    @abstractmethod
+    async def reorder(self, version: int, product_ids: Sequence[str]) -> Bag: ...
+
+    @abstractmethod
+    async def update_product(
+        self,
+        product_id: str,
+        *,
+        price_cents: int | None = None,
+        stock: int | None = None,
+        listed: bool | None = None,
+    ) -> Product: ...
+
+    @abstractmethod
+    async def explain(self, product_id: str) -> None: ...
+
+    @abstractmethod
+    async def stop_explain(self, product_id: str) -> None: ...
+
+    @abstractmethod
+    async def issue_coupon(self, spec: CouponSpec) -> Coupon: ...
+
+    @abstractmethod
+    async def end_coupon(self, coupon_id: str) -> Coupon: ...
+
+    @abstractmethod
+    async def start_flash_sale(self, spec: FlashSaleSpec) -> FlashSale: ...
+
+    @abstractmethod
+    async def start_lottery(self, spec: LotterySpec) -> Lottery: ...
+
+    @abstractmethod
+    async def draw_lottery(self, lottery_id: str) -> Lottery: ...
+
+    @abstractmethod
+    async def send_comment(self, text: str) -> Comment: ...
+
+    @abstractmethod
+    async def pin_comment(self, comment_id: str) -> None: ...
+
+    @abstractmethod
+    async def hide_comment(self, comment_id: str) -> None: ...
+
+    @abstractmethod
+    async def mute_user(self, user_id: str, seconds: int | None = None) -> None: ...
+
+
+class AdapterFactory(Protocol):
+    """What a ``livedesk.platforms`` entry point names."""
+
+    name: str
+    title: str  # shown to the operator, e.g. "沙盒平台 (Sandbox)"
+
+    async def open(self, settings: dict[str, Any]) -> PlatformAdapter: ...

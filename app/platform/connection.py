@@ -1,0 +1,67 @@
+"""Observable connection state of a platform link: connected / reconnecting since T, attempt N / offline."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+
+class LinkState(StrEnum):
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    RECONNECTING = "reconnecting"
+    OFFLINE = "offline"
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionStatus:
+    state: LinkState = LinkState.OFFLINE
+    since: float = 0.0  # wall-clock time the current state began
+    attempt: int = 0  # reconnect attempt number while reconnecting
+    last_event_ts: float | None = None  # wall-clock time the last event arrived (monotonic-free)
+    last_seq: int = 0
+    error: str | None = None  # why we are not connected, for the operator
+
+    def last_event_age(self, now: float | None = None) -> float | None:
+        if self.last_event_ts is None:
+            return None
+        return max(0.0, (time.time() if now is None else now) - self.last_event_ts)
+
+    @property
+    def online(self) -> bool:
+        return self.state is LinkState.CONNECTED
+
+
+Listener = Callable[[ConnectionStatus], None]
+
+
+class ConnectionTracker:
+    """Holds the current :class:`ConnectionStatus` and tells listeners when it changes state.
+
+    ``last_event_ts``/``last_seq`` are updated silently on every event batch (read them when
+    rendering); listeners hear only state transitions, so they are never flooded.
+    """
+
+    def __init__(self) -> None:
+        self._status = ConnectionStatus(since=time.time())
+        self._listeners: list[Listener] = []
+
+    @property
+    def status(self) -> ConnectionStatus:
+        return self._status
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def set_state(self, state: LinkState, *, attempt: int = 0, error: str | None = None) -> None:
+        old = self._status
+        since = old.since if (old.state is state and state is LinkState.RECONNECTING) else time.time()
+        self._status = replace(old, state=state, since=since, attempt=attempt, error=error)
+        for listener in list(self._listeners):
+            listener(self._status)
+
+    def saw_events(self, last_seq: int) -> None:
+        self._status = replace(self._status, last_event_ts=time.time(), last_seq=last_seq)

@@ -1,0 +1,460 @@
+"""Typed, validated models of the Live Commerce Platform API v1 (docs/platform-api.md).
+
+Money is always an integer number of cents (分). Timestamps are Unix seconds (float).
+Models ignore unknown fields so that a platform may add fields without breaking the console.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+__all__ = [
+    "Actor",
+    "Bag",
+    "Comment",
+    "Coupon",
+    "CouponSpec",
+    "Event",
+    "EventType",
+    "FlashSale",
+    "FlashSaleSpec",
+    "Lottery",
+    "LotterySpec",
+    "Metrics",
+    "Order",
+    "Product",
+    "Session",
+    "Sku",
+    "Snapshot",
+    "ValidationError",
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class Role(StrEnum):
+    HOST = "host"
+    ASSISTANT = "assistant"
+    REVIEWER = "reviewer"
+
+
+class Actor(_Model):
+    """Who caused an event: the operator's role and the id of the token they used."""
+
+    role: Role
+    token_id: str
+
+
+# --- resources -------------------------------------------------------------------------------
+
+
+class Sku(_Model):
+    id: str
+    name: str
+
+
+class Product(_Model):
+    id: str
+    title: str
+    price_cents: int = Field(gt=0)
+    original_price_cents: int | None = None
+    stock: int = Field(ge=0)
+    listed: bool = True
+    sold: int = Field(default=0, ge=0)
+    skus: list[Sku] = Field(default_factory=list)
+    selling_points: list[str] = Field(default_factory=list)
+    image_url: str | None = None  # absolute, or relative to the platform's base url
+
+
+class Bag(_Model):
+    """The product queue (购物袋 / 排品), in order, with the version for optimistic concurrency."""
+
+    version: int
+    products: list[Product]
+
+
+class CouponKind(StrEnum):
+    THRESHOLD = "threshold"  # 满减
+    DISCOUNT = "discount"  # 折扣
+    NO_THRESHOLD = "no_threshold"  # 无门槛
+
+
+class CouponSpec(_Model):
+    kind: CouponKind
+    name: str = ""
+    threshold_cents: int = Field(default=0, ge=0)
+    amount_cents: int | None = Field(default=None, gt=0)
+    percent_off: int | None = Field(default=None, gt=0, lt=100)
+    quantity: int = Field(gt=0)
+    per_user_limit: int = Field(default=1, gt=0)
+    valid_seconds: int = Field(gt=0)
+    product_ids: list[str] | None = None
+
+
+class Coupon(_Model):
+    id: str
+    kind: CouponKind
+    name: str = ""
+    threshold_cents: int = 0
+    amount_cents: int | None = None
+    percent_off: int | None = None
+    quantity: int
+    claimed: int = 0
+    used: int = 0
+    per_user_limit: int = 1
+    valid_seconds: int
+    product_ids: list[str] | None = None
+    status: Literal["active", "ended", "expired"] = "active"
+    created_ts: float
+    ends_ts: float
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.quantity - self.claimed)
+
+
+class FlashSaleSpec(_Model):
+    product_id: str
+    price_cents: int = Field(gt=0)
+    quantity: int = Field(gt=0)
+    starts_in_seconds: int = Field(default=0, ge=0)
+    duration_seconds: int = Field(gt=0)
+
+
+class FlashSale(_Model):
+    id: str
+    product_id: str
+    price_cents: int
+    quantity: int
+    sold: int = 0
+    status: Literal["scheduled", "active", "ended"]
+    starts_ts: float
+    ends_ts: float
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.quantity - self.sold)
+
+
+class LotterySpec(_Model):
+    prize: str = Field(min_length=1)
+    keyword: str = Field(min_length=1)
+    winners: int = Field(gt=0)
+    duration_seconds: int = Field(gt=0)
+    eligibility: Literal["all", "followers"] = "all"
+
+
+class Lottery(_Model):
+    id: str
+    prize: str
+    keyword: str
+    winners: int
+    duration_seconds: int
+    eligibility: Literal["all", "followers"]
+    commitment: str  # sha256(seed) hex, published at start
+    status: Literal["open", "closed", "drawn"]
+    starts_ts: float
+    ends_ts: float
+    entrants: int = 0
+    # filled in at the draw
+    seed: str | None = None  # hex of the 32-byte seed
+    participants_digest: str | None = None
+    participant_ids: list[str] | None = None
+    winner_ids: list[str] | None = None
+    winner_nicknames: list[str] | None = None
+
+
+class Comment(_Model):
+    id: str
+    user_id: str
+    nickname: str
+    text: str
+    is_follower: bool = False
+    fan_level: int = 0
+    role: Literal["viewer", "host", "assistant"] = "viewer"
+    ts: float = 0.0
+
+
+class Order(_Model):
+    id: str
+    user_id: str
+    nickname: str
+    product_id: str
+    product_title: str = ""
+    sku_id: str | None = None
+    sku_name: str | None = None
+    quantity: int
+    unit_price_cents: int
+    amount_cents: int
+    status: Literal["created", "paid", "refunded"]
+    coupon_id: str | None = None
+    flash_sale_id: str | None = None
+    created_ts: float
+    seq: int = 0  # seq of the event that last changed this order
+
+
+class Session(_Model):
+    id: str
+    status: Literal["live", "ended"]
+    started_ts: float
+    ended_ts: float | None = None
+    rtmp_url: str | None = None
+    stream_key: str | None = None
+
+
+class Metrics(_Model):
+    online: int = 0
+    uv: int = 0  # cumulative distinct viewers this session
+    likes: int = 0
+    comments: int = 0
+    new_followers: int = 0
+    orders: int = 0
+    paid_orders: int = 0
+    buyers: int = 0
+    gmv_cents: int = 0
+    paid_gmv_cents: int = 0
+    refunded_cents: int = 0
+
+
+class Explaining(_Model):
+    product_id: str
+    since_ts: float
+
+
+class Snapshot(_Model):
+    """The whole live state of a room, consistent with the event stream up to ``seq``."""
+
+    room: str
+    seq: int
+    session: Session | None = None
+    bag: Bag
+    explaining: Explaining | None = None
+    coupons: list[Coupon] = Field(default_factory=list)
+    flash_sales: list[FlashSale] = Field(default_factory=list)
+    lotteries: list[Lottery] = Field(default_factory=list)
+    pinned_comment: Comment | None = None
+    metrics: Metrics = Field(default_factory=Metrics)
+
+
+# --- events ----------------------------------------------------------------------------------
+
+
+class EventType(StrEnum):
+    COMMENT = "comment"
+    LIKE = "like"
+    GIFT = "gift"
+    FOLLOW = "follow"
+    VIEWER_ENTER = "viewer_enter"
+    VIEWERS = "viewers"
+    ORDER_CREATED = "order_created"
+    ORDER_PAID = "order_paid"
+    ORDER_REFUNDED = "order_refunded"
+    PRODUCT_UPDATED = "product_updated"
+    PRODUCTS_REORDERED = "products_reordered"
+    PRODUCT_EXPLAINING = "product_explaining"
+    COUPON_ISSUED = "coupon_issued"
+    COUPON_CLAIMED = "coupon_claimed"
+    COUPON_ENDED = "coupon_ended"
+    FLASH_SALE_STARTED = "flash_sale_started"
+    FLASH_SALE_UPDATED = "flash_sale_updated"
+    FLASH_SALE_ENDED = "flash_sale_ended"
+    LOTTERY_STARTED = "lottery_started"
+    LOTTERY_ENTERED = "lottery_entered"
+    LOTTERY_DRAWN = "lottery_drawn"
+    COMMENT_PINNED = "comment_pinned"
+    COMMENT_HIDDEN = "comment_hidden"
+    USER_MUTED = "user_muted"
+    SESSION_STARTED = "session_started"
+    SESSION_ENDED = "session_ended"
+    RESYNC_REQUIRED = "resync_required"
+
+
+class _Data(_Model):
+    actor: Actor | None = None  # set on every event caused by an operator's action
+
+
+class CommentData(_Data):
+    comment: Comment
+
+
+class LikeData(_Data):
+    user_id: str | None = None
+    count: int = Field(ge=0)  # likes in this aggregate
+    total: int = Field(ge=0)  # room total this session
+
+
+class GiftData(_Data):
+    user_id: str
+    nickname: str
+    gift: str
+    count: int = 1
+    value_cents: int = 0
+
+
+class FollowData(_Data):
+    user_id: str
+    nickname: str
+
+
+class ViewerEnterData(_Data):
+    user_id: str
+    nickname: str
+
+
+class ViewersData(_Data):
+    online: int = Field(ge=0)
+    uv: int = Field(ge=0)
+
+
+class OrderData(_Data):
+    order: Order
+
+
+class ProductUpdatedData(_Data):
+    product: Product
+
+
+class ProductsReorderedData(_Data):
+    version: int
+    product_ids: list[str]
+
+
+class ProductExplainingData(_Data):
+    product_id: str
+    explaining: bool  # True: started, False: stopped
+
+
+class CouponData(_Data):
+    coupon: Coupon
+
+
+class CouponClaimedData(_Data):
+    coupon_id: str
+    user_id: str
+    claimed: int
+    remaining: int
+
+
+class FlashSaleData(_Data):
+    flash_sale: FlashSale
+
+
+class LotteryData(_Data):
+    lottery: Lottery
+
+
+class LotteryEnteredData(_Data):
+    lottery_id: str
+    user_id: str
+    entrants: int
+
+
+class CommentPinnedData(_Data):
+    comment: Comment | None  # None: unpinned
+
+
+class CommentHiddenData(_Data):
+    comment_id: str
+
+
+class UserMutedData(_Data):
+    user_id: str
+    nickname: str = ""
+    seconds: int | None = None
+
+
+class SessionData(_Data):
+    session: Session
+
+
+class ResyncRequiredData(_Data):
+    reason: str = ""
+    last_seq: int = 0
+
+
+EVENT_DATA: dict[str, type[_Data]] = {
+    EventType.COMMENT: CommentData,
+    EventType.LIKE: LikeData,
+    EventType.GIFT: GiftData,
+    EventType.FOLLOW: FollowData,
+    EventType.VIEWER_ENTER: ViewerEnterData,
+    EventType.VIEWERS: ViewersData,
+    EventType.ORDER_CREATED: OrderData,
+    EventType.ORDER_PAID: OrderData,
+    EventType.ORDER_REFUNDED: OrderData,
+    EventType.PRODUCT_UPDATED: ProductUpdatedData,
+    EventType.PRODUCTS_REORDERED: ProductsReorderedData,
+    EventType.PRODUCT_EXPLAINING: ProductExplainingData,
+    EventType.COUPON_ISSUED: CouponData,
+    EventType.COUPON_CLAIMED: CouponClaimedData,
+    EventType.COUPON_ENDED: CouponData,
+    EventType.FLASH_SALE_STARTED: FlashSaleData,
+    EventType.FLASH_SALE_UPDATED: FlashSaleData,
+    EventType.FLASH_SALE_ENDED: FlashSaleData,
+    EventType.LOTTERY_STARTED: LotteryData,
+    EventType.LOTTERY_ENTERED: LotteryEnteredData,
+    EventType.LOTTERY_DRAWN: LotteryData,
+    EventType.COMMENT_PINNED: CommentPinnedData,
+    EventType.COMMENT_HIDDEN: CommentHiddenData,
+    EventType.USER_MUTED: UserMutedData,
+    EventType.SESSION_STARTED: SessionData,
+    EventType.SESSION_ENDED: SessionData,
+    EventType.RESYNC_REQUIRED: ResyncRequiredData,
+}
+
+
+class Event(_Model):
+    """One message of the event stream. ``data`` is the typed payload for ``type``."""
+
+    seq: int = Field(ge=0)  # 0 only for resync_required, which is not part of the log
+    ts: float
+    type: EventType
+    data: Any
+
+    @property
+    def actor(self) -> Actor | None:
+        return getattr(self.data, "actor", None)
+
+
+class MalformedEvent(ValueError):
+    """An event that does not match the contract. ``seq`` is known when it could be read."""
+
+    def __init__(self, message: str, seq: int | None, raw: object) -> None:
+        super().__init__(message)
+        self.seq = seq
+        self.raw = raw
+
+
+def parse_event(raw: object) -> Event:
+    """Validate one decoded stream message into a typed :class:`Event`.
+
+    Raises :class:`MalformedEvent` (with the seq when readable) for anything off-contract,
+    including an unknown ``type``.
+    """
+    if not isinstance(raw, dict):
+        raise MalformedEvent(f"event is a {type(raw).__name__}, not an object", None, raw)
+    seq = raw.get("seq")
+    seq_ok = seq if isinstance(seq, int) and not isinstance(seq, bool) else None
+    etype = raw.get("type")
+    model = EVENT_DATA.get(etype) if isinstance(etype, str) else None
+    if model is None:
+        raise MalformedEvent(f"unknown event type {etype!r}", seq_ok, raw)
+    if seq_ok is None:
+        raise MalformedEvent(f"event has no integer seq: {seq!r}", None, raw)
+    ts = raw.get("ts")
+    if not isinstance(ts, int | float) or isinstance(ts, bool):
+        raise MalformedEvent(f"event {seq_ok} has no numeric ts", seq_ok, raw)
+    try:
+        data = model.model_validate(raw.get("data"))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "data"
+        raise MalformedEvent(
+            f"event {seq_ok} ({etype}): {where}: {first['msg']}", seq_ok, raw
+        ) from None
+    return Event.model_construct(seq=seq_ok, ts=float(ts), type=EventType(etype), data=data)

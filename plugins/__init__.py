@@ -1,0 +1,1 @@
+"""Extensions found through entry points: platform adapters, overlay styles, hotkey devices."""

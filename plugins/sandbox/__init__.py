@@ -1,0 +1,1 @@
+"""The built-in sandbox platform: a local live-commerce platform with a simulated audience."""

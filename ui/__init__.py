@@ -1,0 +1,1 @@
+"""Everything a person sees. Thin: renders app/ state and forwards intents; decides nothing."""
