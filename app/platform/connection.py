@@ -58,7 +58,9 @@ class ConnectionTracker:
 
     def set_state(self, state: LinkState, *, attempt: int = 0, error: str | None = None) -> None:
         old = self._status
-        since = old.since if (old.state is state and state is LinkState.RECONNECTING) else time.time()
+        since = (
+            old.since if (old.state is state and state is LinkState.RECONNECTING) else time.time()
+        )
         self._status = replace(old, state=state, since=since, attempt=attempt, error=error)
         for listener in list(self._listeners):
             listener(self._status)

@@ -31,7 +31,9 @@ class PlatformError(Exception):
 class OfflineError(PlatformError):
     """An action was attempted while the platform cannot be reached: refused, never dropped."""
 
-    def __init__(self, message: str = "平台未连接，操作未执行 (platform offline: action not sent)") -> None:
+    def __init__(
+        self, message: str = "平台未连接，操作未执行 (platform offline: action not sent)"
+    ) -> None:
         super().__init__("offline", message)
 
 

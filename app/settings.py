@@ -1,0 +1,116 @@
+"""One typed settings schema with defaults and descriptions, stored as JSON in the user's config dir.
+
+Secrets (platform tokens, the OBS password) are NOT here: see :mod:`app.secrets`. Window layout
+lives in QSettings (ui). Plugins keep their own settings under ``plugins[<name>]``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from platformdirs import user_config_dir, user_data_dir
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "livedesk"
+
+
+def config_dir() -> Path:
+    """Where settings live. ``LIVEDESK_CONFIG_DIR`` overrides (tests, portable installs)."""
+    return Path(os.environ.get("LIVEDESK_CONFIG_DIR") or user_config_dir(APP_NAME))
+
+
+def data_dir() -> Path:
+    """Where sessions, the sandbox db and snapshots live. ``LIVEDESK_DATA_DIR`` overrides."""
+    return Path(os.environ.get("LIVEDESK_DATA_DIR") or user_data_dir(APP_NAME))
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="ignore", validate_assignment=True)
+
+
+class PlatformSettings(_Section):
+    adapter: str = Field(
+        "sandbox", description="Platform adapter (entry point in livedesk.platforms)"
+    )
+    url: str | None = Field(None, description="Platform base URL; empty: start the local sandbox")
+    room: str | None = Field(None, description="Room id on the platform")
+    role: Literal["host", "assistant", "reviewer"] = Field("host", description="Operator role")
+
+
+class ObsSettings(_Section):
+    host: str = Field("127.0.0.1", description="obs-websocket host")
+    port: int = Field(4455, ge=1, le=65535, description="obs-websocket port")
+    enabled: bool = Field(True, description="Connect to OBS at start")
+    canvas: Literal["16:9", "9:16"] = Field("16:9", description="Scene-set canvas orientation")
+    overlay_dir: str | None = Field(None, description="Where overlay PNGs are written for OBS")
+    overlay_server_port: int = Field(
+        0, ge=0, le=65535, description="Local overlay page server port (0: any free)"
+    )
+
+
+class CameraSettings(_Section):
+    source: str | None = Field(None, description="Device path/index, media file or URL")
+    width: int = Field(1920, gt=0)
+    height: int = Field(1080, gt=0)
+    fps: int = Field(30, gt=0, le=240)
+    focus_baseline: float | None = Field(None, description="Laplacian variance of a sharp picture")
+
+
+class UiSettings(_Section):
+    language: Literal["zh_CN", "en"] = Field("zh_CN", description="UI language")
+    comment_buffer: int = Field(20_000, ge=500, le=500_000, description="Comments kept in view")
+    highlight_keywords: list[str] = Field(
+        default_factory=list, description="Comment keywords to highlight"
+    )
+    shortcuts: dict[str, str] = Field(
+        default_factory=dict, description="Action id → key sequence overrides"
+    )
+
+
+class Settings(_Section):
+    platform: PlatformSettings = Field(default_factory=PlatformSettings)
+    obs: ObsSettings = Field(default_factory=ObsSettings)
+    camera: CameraSettings = Field(default_factory=CameraSettings)
+    ui: UiSettings = Field(default_factory=UiSettings)
+    plugins: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Per-plugin namespaces"
+    )
+
+
+def settings_path() -> Path:
+    return config_dir() / "settings.json"
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read settings; a missing file gives defaults, a broken one is kept aside and defaults used."""
+    path = path or settings_path()
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return Settings.model_validate(raw)
+    except FileNotFoundError:
+        return Settings()
+    except (OSError, ValueError, ValidationError) as exc:
+        broken = path.with_suffix(".broken.json")
+        log.warning(
+            "settings file %s is unreadable (%s); kept as %s, using defaults", path, exc, broken
+        )
+        try:
+            path.replace(broken)
+        except OSError:
+            pass
+        return Settings()
+
+
+def save_settings(settings: Settings, path: Path | None = None) -> None:
+    """Write settings atomically (write a temp file, then rename)."""
+    path = path or settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(settings.model_dump_json(indent=2), encoding="utf-8")
+    os.replace(tmp, path)
