@@ -1,0 +1,163 @@
+"""``sandbox_server``: the real sandbox platform server as a subprocess on 127.0.0.1.
+
+Usage::
+
+    def test_x(sandbox_server):
+        srv = sandbox_server()                      # quiet room (--viewers 0)
+        srv = sandbox_server(debug_routes=True)     # with the _debug routes
+        srv = sandbox_server(viewers=200, live=True, extra=["--rate", "500"])
+        httpx.get(srv.api("/products"), headers=srv.headers("host"))
+        srv.restart()   # same db; srv.url may change
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+START_TIMEOUT = 20.0
+
+
+class SandboxServer:
+    """One sandbox server process; ``restart()`` keeps the same database."""
+
+    def __init__(self, db: Path, log: Path, args: list[str]) -> None:
+        self.db = db
+        self.log_path = log
+        self.args = args
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.url = ""
+        self.room = ""
+        self.tokens: dict[str, str] = {}
+        self.info: dict[str, Any] = {}
+        self.start()
+
+    # --- helpers for tests -------------------------------------------------------------------
+    @property
+    def ws_url(self) -> str:
+        return "ws" + self.url[len("http") :]
+
+    def api(self, path: str = "") -> str:
+        """Absolute URL of a room route, e.g. ``api("/products")``."""
+        return f"{self.url}/api/v1/rooms/{self.room}{path}"
+
+    def events_url(self, after_seq: int | None = 0, token: str | None = None) -> str:
+        url = f"{self.ws_url}/api/v1/rooms/{self.room}/events"
+        params = []
+        if after_seq is not None:
+            params.append(f"after_seq={after_seq}")
+        if token is not None:
+            params.append(f"token={token}")
+        return url + ("?" + "&".join(params) if params else "")
+
+    def headers(self, role: str = "host", **extra: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[role]}", **extra}
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+
+    # --- lifecycle ---------------------------------------------------------------------------
+    def start(self) -> None:
+        cmd = [sys.executable, "-m", "app.main", "sandbox", "--port", "0", "--db", str(self.db)]
+        cmd += self.args
+        logf = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        self.proc = subprocess.Popen(
+            cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=logf, stdin=subprocess.DEVNULL, env=env
+        )
+        logf.close()
+        line = self._read_line(self.proc)
+        try:
+            self.info = json.loads(line)
+        except ValueError:
+            self.kill()
+            raise RuntimeError(f"sandbox printed {line!r}; log:\n{self.log()}") from None
+        self.url = self.info["url"]
+        self.room = self.info["room"]
+        self.tokens = dict(self.info["tokens"])
+
+    def _read_line(self, proc: subprocess.Popen[bytes]) -> str:
+        assert proc.stdout is not None
+        out: list[bytes] = []
+        reader = threading.Thread(target=lambda: out.append(proc.stdout.readline()), daemon=True)  # type: ignore[union-attr]
+        reader.start()
+        reader.join(START_TIMEOUT)
+        if not out or not out[0]:
+            self.kill()
+            raise RuntimeError(f"sandbox did not start within {START_TIMEOUT}s; log:\n{self.log()}")
+        return out[0].decode()
+
+    def kill(self) -> None:
+        """SIGKILL: no chance to flush anything."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        """Graceful stop (SIGTERM), SIGKILL after 10 s."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    def restart(self, *, kill: bool = False) -> None:
+        """Stop (or SIGKILL) and start again on the same db; ``url`` may change."""
+        if kill:
+            self.kill()
+        else:
+            self.stop()
+        self.start()
+
+    def close(self) -> None:
+        self.stop()
+        if self.proc is not None and self.proc.stdout is not None:
+            self.proc.stdout.close()
+
+
+@pytest.fixture
+def sandbox_server(tmp_path: Path) -> Iterator[Callable[..., SandboxServer]]:
+    """Factory: ``sandbox_server(viewers=0, debug_routes=False, live=False, seed=None,
+    extra=[...], db=None)`` starts a server; all are stopped at the end of the test."""
+    started: list[SandboxServer] = []
+
+    def start(
+        *,
+        viewers: int = 0,
+        debug_routes: bool = False,
+        live: bool = False,
+        seed: int | None = None,
+        extra: list[str] | None = None,
+        db: Path | None = None,
+    ) -> SandboxServer:
+        n = len(started)
+        args = ["--viewers", str(viewers)]
+        if debug_routes:
+            args.append("--debug-routes")
+        if live:
+            args.append("--live")
+        if seed is not None:
+            args += ["--seed", str(seed)]
+        args += extra or []
+        srv = SandboxServer(db or tmp_path / f"sandbox{n}.db", tmp_path / f"sandbox{n}.log", args)
+        started.append(srv)
+        return srv
+
+    yield start
+    for srv in started:
+        srv.close()
