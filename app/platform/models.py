@@ -457,4 +457,4 @@ def parse_event(raw: object) -> Event:
         raise MalformedEvent(
             f"event {seq_ok} ({etype}): {where}: {first['msg']}", seq_ok, raw
         ) from None
-    return Event.model_construct(seq=seq_ok, ts=float(ts), type=EventType(etype), data=data)
+    return Event.model_construct(seq=seq_ok, ts=float(ts), type=EventType(str(etype)), data=data)

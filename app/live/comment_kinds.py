@@ -1,0 +1,44 @@
+"""Classify a comment once, at ingest, so every derived view (questions, purchase intent, fans…)
+is a flag test instead of a re-scan of the whole history."""
+
+from __future__ import annotations
+
+import re
+from enum import IntFlag
+
+from app.platform.models import Comment
+
+
+class Kind(IntFlag):
+    NONE = 0
+    QUESTION = 1
+    INTENT = 2  # purchase intent: 已拍, 扣1, 想要 …
+    FAN = 4  # from a follower (fan club member)
+    STAFF = 8  # host / assistant message
+    COMPLAINT = 16
+    GIFT = 32  # a gift line in the chat feed
+
+
+_QUESTION = re.compile(
+    r"[?？]|吗|呢|多少|几[号码天]|什么|怎么|咋|能不能|可以.{0,6}[吗么]|有没有|哪|多大|多高|多重|尺码|发货|包邮|运费|退换|链接"
+)
+_INTENT = re.compile(
+    r"已拍|拍了|已下单|下单了|扣\s*1|^\s*1+\s*$|想要|要了|买了|已买|抢到|冲|拍下|\+1|加购"
+)
+_COMPLAINT = re.compile(r"没货|没了|卖完|补货|太贵|差评|退货|骗|怎么又")
+
+
+def classify(comment: Comment) -> Kind:
+    text = comment.text
+    kind = Kind.NONE
+    if comment.role != "viewer":
+        kind |= Kind.STAFF
+    if comment.is_follower:
+        kind |= Kind.FAN
+    if _INTENT.search(text):
+        kind |= Kind.INTENT
+    if _QUESTION.search(text):
+        kind |= Kind.QUESTION
+    if _COMPLAINT.search(text):
+        kind |= Kind.COMPLAINT
+    return kind

@@ -1,0 +1,534 @@
+"""The live state of one room, built only from the platform's snapshot and events.
+
+One way in, one way out: an operator's click calls an action here → the adapter → the platform
+emits an event → :meth:`LiveRoom.ingest` changes state → listeners (UI models, overlays, the
+recorder) hear about it. Nothing edits the state any other way, so two consoles on one room agree.
+
+High-rate feeds (chat, orders) are bounded ring buffers; listeners get arrivals once per batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Coroutine, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from app.aio import spawn
+from app.live.comment_kinds import Kind, classify
+from app.platform import models as m
+from app.platform.adapter import PlatformAdapter
+from app.platform.errors import OfflineError, PlatformError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+X = TypeVar("X")
+
+# What changed in a batch (the argument of state listeners).
+SESSION = "session"
+BAG = "bag"
+EXPLAINING = "explaining"
+COUPONS = "coupons"
+FLASH_SALES = "flash_sales"
+LOTTERIES = "lotteries"
+PINNED = "pinned"
+METRICS = "metrics"
+MODERATION = "moderation"
+
+
+@dataclass(frozen=True, slots=True)
+class ChatLine:
+    """One line of the chat feed: a comment or a gift. ``kind`` is computed once, at ingest."""
+
+    id: str
+    ts: float
+    user_id: str
+    nickname: str
+    text: str
+    kind: Kind
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRecord:
+    """An operator action attempted from this console (for the recorder and the timeline)."""
+
+    ts: float
+    name: str
+    args: dict[str, Any]
+    role: str
+    ok: bool
+    error: str | None = None
+    duration_ms: float = 0.0
+
+
+StateListener = Callable[[frozenset[str]], None]
+BatchListener = Callable[[Sequence[T]], None]
+
+
+class _Listeners(Generic[X]):
+    def __init__(self) -> None:
+        self._items: list[Callable[[X], None]] = []
+
+    def add(self, fn: Callable[[X], None]) -> Callable[[], None]:
+        self._items.append(fn)
+        return lambda: self._items.remove(fn) if fn in self._items else None
+
+    def emit(self, value: X) -> None:
+        for fn in list(self._items):
+            try:
+                fn(value)
+            except Exception:
+                log.exception("listener %r failed", fn)
+
+
+class LiveRoom:
+    """State of one connected room as one operator sees it."""
+
+    def __init__(
+        self,
+        adapter: PlatformAdapter,
+        *,
+        chat_capacity: int = 20_000,
+        order_capacity: int = 5_000,
+    ) -> None:
+        self.adapter = adapter
+        self.room_id = adapter.room
+        self.role = str(adapter.role)
+        self.seq = 0
+        self.session: m.Session | None = None
+        self.bag_version = 0
+        self.product_ids: list[str] = []
+        self.products: dict[str, m.Product] = {}
+        self.explaining: m.Explaining | None = None
+        self.coupons: dict[str, m.Coupon] = {}
+        self.flash_sales: dict[str, m.FlashSale] = {}
+        self.lotteries: dict[str, m.Lottery] = {}
+        self.pinned: m.Comment | None = None
+        self.metrics = m.Metrics()
+        self.hidden_comment_ids: set[str] = set()
+        self.muted_user_ids: set[str] = set()
+        self.chat: deque[ChatLine] = deque(maxlen=chat_capacity)
+        self.orders: deque[m.Order] = deque(maxlen=order_capacity)
+        self.last_error: str | None = None  # last stream-level problem, for the operator
+        self._state = _Listeners[frozenset[str]]()
+        self._chat = _Listeners[Sequence[ChatLine]]()
+        self._orders = _Listeners[Sequence[m.Order]]()
+        self._events = _Listeners[Sequence[m.Event]]()
+        self._actions = _Listeners[ActionRecord]()
+        self._task: asyncio.Task[None] | None = None
+        self._loaded = asyncio.Event()
+
+    # --- subscriptions -----------------------------------------------------------------------
+    def subscribe(self, listener: StateListener) -> Callable[[], None]:
+        """``listener(changes)`` once per ingested batch that changed state (see module constants)."""
+        return self._state.add(listener)
+
+    def subscribe_chat(self, listener: Callable[[Sequence[ChatLine]], None]) -> Callable[[], None]:
+        return self._chat.add(listener)
+
+    def subscribe_orders(self, listener: Callable[[Sequence[m.Order]], None]) -> Callable[[], None]:
+        return self._orders.add(listener)
+
+    def subscribe_events(self, listener: Callable[[Sequence[m.Event]], None]) -> Callable[[], None]:
+        """Every event, once per batch, in order (the session recorder listens here)."""
+        return self._events.add(listener)
+
+    def subscribe_actions(self, listener: Callable[[ActionRecord], None]) -> Callable[[], None]:
+        return self._actions.add(listener)
+
+    # --- reading -----------------------------------------------------------------------------
+    def product(self, product_id: str) -> m.Product | None:
+        return self.products.get(product_id)
+
+    @property
+    def bag(self) -> list[m.Product]:
+        return [self.products[pid] for pid in self.product_ids if pid in self.products]
+
+    @property
+    def explaining_product(self) -> m.Product | None:
+        return self.products.get(self.explaining.product_id) if self.explaining else None
+
+    @property
+    def online(self) -> bool:
+        return self.adapter.connection.status.online
+
+    @property
+    def can_act(self) -> bool:
+        return self.role != m.Role.REVIEWER
+
+    # --- running -----------------------------------------------------------------------------
+    def start(self) -> asyncio.Task[None]:
+        """Load the snapshot and follow the event stream (in the background) until :meth:`stop`."""
+        if self._task is None or self._task.done():
+            self._task = spawn(self._run(), name=f"live-room:{self.room_id}")
+        return self._task
+
+    async def wait_loaded(self) -> None:
+        """Returns once the first snapshot is applied."""
+        await self._loaded.wait()
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except (asyncio.CancelledError, Exception):
+                pass
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                snapshot = await self.adapter.snapshot()
+            except PlatformError as exc:
+                self.last_error = exc.message
+                log.warning("snapshot failed (%s); retrying", exc.message)
+                await asyncio.sleep(1.0)
+                continue
+            self.apply_snapshot(snapshot)
+            self._loaded.set()
+            resync = False
+            async for batch in self.adapter.event_batches(self.seq):
+                if any(e.type is m.EventType.RESYNC_REQUIRED for e in batch):
+                    log.warning(
+                        "platform asked for a resync at seq %s: reloading snapshot", self.seq
+                    )
+                    good = [e for e in batch if e.type is not m.EventType.RESYNC_REQUIRED]
+                    if good:
+                        self.ingest(good)
+                    resync = True
+                    break
+                self.ingest(batch)
+            if not resync:
+                return
+
+    # --- state changes (the only way in) -------------------------------------------------------
+    def apply_snapshot(self, snap: m.Snapshot) -> None:
+        self.seq = snap.seq
+        self.session = snap.session
+        self._set_bag(snap.bag)
+        self.explaining = snap.explaining
+        self.coupons = {c.id: c for c in snap.coupons}
+        self.flash_sales = {f.id: f for f in snap.flash_sales}
+        self.lotteries = {lot.id: lot for lot in snap.lotteries}
+        self.pinned = snap.pinned_comment
+        self.metrics = snap.metrics
+        self._state.emit(
+            frozenset({SESSION, BAG, EXPLAINING, COUPONS, FLASH_SALES, LOTTERIES, PINNED, METRICS})
+        )
+
+    def _set_bag(self, bag: m.Bag) -> None:
+        self.bag_version = bag.version
+        self.product_ids = [p.id for p in bag.products]
+        self.products = {p.id: p for p in bag.products}
+
+    def ingest(self, batch: Iterable[m.Event]) -> None:
+        """Apply a batch of events in order; notify listeners once for the whole batch."""
+        changes: set[str] = set()
+        chat: list[ChatLine] = []
+        orders: list[m.Order] = []
+        events: list[m.Event] = []
+        metrics = self.metrics.model_dump()
+        for ev in batch:
+            if ev.seq <= self.seq:
+                continue  # already applied (e.g. covered by the snapshot)
+            self.seq = ev.seq
+            events.append(ev)
+            handler = _HANDLERS.get(ev.type)
+            if handler is not None:
+                handler(self, ev, changes, chat, orders, metrics)
+        if not events:
+            return
+        if METRICS in changes:
+            self.metrics = m.Metrics.model_construct(**metrics)
+        if chat:
+            self.chat.extend(chat)
+        if orders:
+            self.orders.extend(orders)
+        self._events.emit(events)
+        if chat:
+            self._chat.emit(chat)
+        if orders:
+            self._orders.emit(orders)
+        if changes:
+            self._state.emit(frozenset(changes))
+
+    # --- actions (each goes out to the platform; state changes when its event comes back) -------
+    async def _act(self, name: str, coro: Coroutine[Any, Any, T], **args: Any) -> T:
+        t0 = time.perf_counter()
+        if not self.can_act:
+            coro.close()
+            err = PlatformError(
+                "forbidden", "只读角色不能操作 (reviewer role is read-only)", status=403
+            )
+            self._actions.emit(ActionRecord(time.time(), name, args, self.role, False, err.message))
+            raise err
+        if not self.online:
+            coro.close()
+            err = OfflineError()
+            self._actions.emit(ActionRecord(time.time(), name, args, self.role, False, err.message))
+            raise err
+        try:
+            result = await coro
+        except PlatformError as exc:
+            dt = (time.perf_counter() - t0) * 1000
+            self._actions.emit(
+                ActionRecord(time.time(), name, args, self.role, False, exc.message, dt)
+            )
+            raise
+        dt = (time.perf_counter() - t0) * 1000
+        self._actions.emit(ActionRecord(time.time(), name, args, self.role, True, None, dt))
+        return result
+
+    async def explain(self, product_id: str) -> None:
+        await self._act("explain", self.adapter.explain(product_id), product_id=product_id)
+
+    async def stop_explain(self, product_id: str) -> None:
+        await self._act(
+            "stop_explain", self.adapter.stop_explain(product_id), product_id=product_id
+        )
+
+    async def reorder(self, product_ids: Sequence[str], version: int | None = None) -> m.Bag:
+        v = self.bag_version if version is None else version
+        return await self._act(
+            "reorder", self.adapter.reorder(v, list(product_ids)), product_ids=list(product_ids)
+        )
+
+    async def update_product(
+        self,
+        product_id: str,
+        *,
+        price_cents: int | None = None,
+        stock: int | None = None,
+        listed: bool | None = None,
+    ) -> m.Product:
+        return await self._act(
+            "update_product",
+            self.adapter.update_product(
+                product_id, price_cents=price_cents, stock=stock, listed=listed
+            ),
+            product_id=product_id,
+            price_cents=price_cents,
+            stock=stock,
+            listed=listed,
+        )
+
+    async def issue_coupon(self, spec: m.CouponSpec) -> m.Coupon:
+        return await self._act("issue_coupon", self.adapter.issue_coupon(spec), **spec.model_dump())
+
+    async def end_coupon(self, coupon_id: str) -> m.Coupon:
+        return await self._act(
+            "end_coupon", self.adapter.end_coupon(coupon_id), coupon_id=coupon_id
+        )
+
+    async def start_flash_sale(self, spec: m.FlashSaleSpec) -> m.FlashSale:
+        return await self._act(
+            "start_flash_sale", self.adapter.start_flash_sale(spec), **spec.model_dump()
+        )
+
+    async def start_lottery(self, spec: m.LotterySpec) -> m.Lottery:
+        return await self._act(
+            "start_lottery", self.adapter.start_lottery(spec), **spec.model_dump()
+        )
+
+    async def draw_lottery(self, lottery_id: str) -> m.Lottery:
+        return await self._act(
+            "draw_lottery", self.adapter.draw_lottery(lottery_id), lottery_id=lottery_id
+        )
+
+    async def send_comment(self, text: str) -> m.Comment:
+        return await self._act("send_comment", self.adapter.send_comment(text), text=text)
+
+    async def pin_comment(self, comment_id: str) -> None:
+        await self._act("pin_comment", self.adapter.pin_comment(comment_id), comment_id=comment_id)
+
+    async def hide_comment(self, comment_id: str) -> None:
+        await self._act(
+            "hide_comment", self.adapter.hide_comment(comment_id), comment_id=comment_id
+        )
+
+    async def mute_user(self, user_id: str, seconds: int | None = None) -> None:
+        await self._act(
+            "mute_user", self.adapter.mute_user(user_id, seconds), user_id=user_id, seconds=seconds
+        )
+
+    async def start_session(self) -> m.Session:
+        return await self._act("start_session", self.adapter.start_session())
+
+    async def end_session(self) -> m.Session:
+        if self.session is None:
+            raise PlatformError("no_session", "当前没有直播场次 (no live session)")
+        sid = self.session.id
+        return await self._act("end_session", self.adapter.end_session(sid), session_id=sid)
+
+
+# --- event handlers: (room, event, changes, chat, orders, metrics) -------------------------------
+Handler = Callable[
+    [LiveRoom, m.Event, set[str], list[ChatLine], list[m.Order], dict[str, int]], None
+]
+
+
+def _comment(
+    r: LiveRoom, ev: m.Event, ch: set[str], chat: list[ChatLine], o: Any, mt: dict[str, int]
+) -> None:
+    c: m.Comment = ev.data.comment
+    chat.append(ChatLine(c.id, c.ts or ev.ts, c.user_id, c.nickname, c.text, classify(c), ev.seq))
+    if c.role == "viewer":
+        mt["comments"] += 1
+        ch.add(METRICS)
+
+
+def _gift(
+    r: LiveRoom, ev: m.Event, ch: set[str], chat: list[ChatLine], o: Any, mt: dict[str, int]
+) -> None:
+    d: m.GiftData = ev.data
+    text = f"送出 {d.gift} ×{d.count}"
+    chat.append(ChatLine(f"g{ev.seq}", ev.ts, d.user_id, d.nickname, text, Kind.GIFT, ev.seq))
+
+
+def _like(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: dict[str, int]) -> None:
+    mt["likes"] = max(mt["likes"], ev.data.total)
+    ch.add(METRICS)
+
+
+def _follow(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: dict[str, int]) -> None:
+    mt["new_followers"] += 1
+    ch.add(METRICS)
+
+
+def _viewers(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: dict[str, int]) -> None:
+    mt["online"] = ev.data.online
+    mt["uv"] = ev.data.uv
+    ch.add(METRICS)
+
+
+def _order(
+    r: LiveRoom, ev: m.Event, ch: set[str], c: Any, orders: list[m.Order], mt: dict[str, int]
+) -> None:
+    order: m.Order = ev.data.order
+    orders.append(order)
+    if ev.type is m.EventType.ORDER_CREATED:
+        mt["orders"] += 1
+        mt["gmv_cents"] += order.amount_cents
+    elif ev.type is m.EventType.ORDER_PAID:
+        mt["paid_orders"] += 1
+        mt["paid_gmv_cents"] += order.amount_cents
+    else:
+        mt["refunded_cents"] += order.amount_cents
+    ch.add(METRICS)
+
+
+def _product(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: Any) -> None:
+    p: m.Product = ev.data.product
+    if p.id not in r.products:
+        r.product_ids.append(p.id)
+    r.products[p.id] = p
+    ch.add(BAG)
+
+
+def _reordered(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: Any) -> None:
+    r.bag_version = ev.data.version
+    r.product_ids = [pid for pid in ev.data.product_ids if pid in r.products]
+    ch.add(BAG)
+
+
+def _explaining(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: Any) -> None:
+    d: m.ProductExplainingData = ev.data
+    if d.explaining:
+        r.explaining = m.Explaining(product_id=d.product_id, since_ts=ev.ts)
+    elif r.explaining is not None and r.explaining.product_id == d.product_id:
+        r.explaining = None
+    ch.add(EXPLAINING)
+
+
+def _coupon(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: Any) -> None:
+    coupon: m.Coupon = ev.data.coupon
+    r.coupons[coupon.id] = coupon
+    ch.add(COUPONS)
+
+
+def _coupon_claimed(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: Any) -> None:
+    d: m.CouponClaimedData = ev.data
+    coupon = r.coupons.get(d.coupon_id)
+    if coupon is not None:
+        r.coupons[d.coupon_id] = coupon.model_copy(update={"claimed": d.claimed})
+        ch.add(COUPONS)
+
+
+def _flash(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: Any) -> None:
+    fs: m.FlashSale = ev.data.flash_sale
+    r.flash_sales[fs.id] = fs
+    ch.add(FLASH_SALES)
+
+
+def _lottery(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: Any) -> None:
+    lot: m.Lottery = ev.data.lottery
+    r.lotteries[lot.id] = lot
+    ch.add(LOTTERIES)
+
+
+def _lottery_entered(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: Any) -> None:
+    d: m.LotteryEnteredData = ev.data
+    lot = r.lotteries.get(d.lottery_id)
+    if lot is not None:
+        r.lotteries[d.lottery_id] = lot.model_copy(update={"entrants": d.entrants})
+        ch.add(LOTTERIES)
+
+
+def _pinned(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: Any) -> None:
+    r.pinned = ev.data.comment
+    ch.add(PINNED)
+
+
+def _hidden(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: Any) -> None:
+    r.hidden_comment_ids.add(ev.data.comment_id)
+    if r.pinned is not None and r.pinned.id == ev.data.comment_id:
+        r.pinned = None
+        ch.add(PINNED)
+    ch.add(MODERATION)
+
+
+def _muted(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: Any) -> None:
+    r.muted_user_ids.add(ev.data.user_id)
+    ch.add(MODERATION)
+
+
+def _session(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: dict[str, int]) -> None:
+    r.session = ev.data.session
+    if ev.type is m.EventType.SESSION_STARTED:
+        mt.update(m.Metrics().model_dump())  # metrics are per session
+        ch.add(METRICS)
+    ch.add(SESSION)
+
+
+_HANDLERS: dict[m.EventType, Handler] = {
+    m.EventType.COMMENT: _comment,
+    m.EventType.GIFT: _gift,
+    m.EventType.LIKE: _like,
+    m.EventType.FOLLOW: _follow,
+    m.EventType.VIEWERS: _viewers,
+    m.EventType.ORDER_CREATED: _order,
+    m.EventType.ORDER_PAID: _order,
+    m.EventType.ORDER_REFUNDED: _order,
+    m.EventType.PRODUCT_UPDATED: _product,
+    m.EventType.PRODUCTS_REORDERED: _reordered,
+    m.EventType.PRODUCT_EXPLAINING: _explaining,
+    m.EventType.COUPON_ISSUED: _coupon,
+    m.EventType.COUPON_ENDED: _coupon,
+    m.EventType.COUPON_CLAIMED: _coupon_claimed,
+    m.EventType.FLASH_SALE_STARTED: _flash,
+    m.EventType.FLASH_SALE_UPDATED: _flash,
+    m.EventType.FLASH_SALE_ENDED: _flash,
+    m.EventType.LOTTERY_STARTED: _lottery,
+    m.EventType.LOTTERY_DRAWN: _lottery,
+    m.EventType.LOTTERY_ENTERED: _lottery_entered,
+    m.EventType.COMMENT_PINNED: _pinned,
+    m.EventType.COMMENT_HIDDEN: _hidden,
+    m.EventType.USER_MUTED: _muted,
+    m.EventType.SESSION_STARTED: _session,
+    m.EventType.SESSION_ENDED: _session,
+}

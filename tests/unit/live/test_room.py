@@ -1,0 +1,141 @@
+"""LiveRoom applies snapshots and event batches: what the panels, overlays and recorder will show."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.live.comment_kinds import Kind, classify
+from app.live.room import BAG, COUPONS, EXPLAINING, METRICS, LiveRoom
+from app.platform import models as m
+from app.platform.connection import ConnectionTracker
+
+
+class _NoAdapter:
+    """LiveRoom.ingest/apply_snapshot never call the adapter; actions are tested against the server."""
+
+    room = "r1"
+    role = m.Role.HOST
+    connection = ConnectionTracker()
+
+
+def _room(**kw: Any) -> LiveRoom:
+    return LiveRoom(_NoAdapter(), **kw)  # type: ignore[arg-type]
+
+
+def _product(pid: str, stock: int = 10) -> dict[str, Any]:
+    return {"id": pid, "title": f"商品{pid}", "price_cents": 9900, "stock": stock}
+
+
+def _snapshot(seq: int = 5) -> m.Snapshot:
+    return m.Snapshot.model_validate(
+        {
+            "room": "r1",
+            "seq": seq,
+            "bag": {"version": 3, "products": [_product("p1"), _product("p2"), _product("p3")]},
+        }
+    )
+
+
+def _ev(seq: int, type_: str, data: dict[str, Any]) -> m.Event:
+    return m.parse_event({"seq": seq, "ts": 1000.0 + seq, "type": type_, "data": data})
+
+
+def _comment(seq: int, text: str, **kw: Any) -> m.Event:
+    c = {"id": f"c{seq}", "user_id": f"u{seq}", "nickname": "小鹿", "text": text, **kw}
+    return _ev(seq, "comment", {"comment": c})
+
+
+def test_events_already_in_the_snapshot_are_not_applied_twice() -> None:
+    room = _room()
+    room.apply_snapshot(_snapshot(seq=5))
+    seen: list[int] = []
+    room.subscribe_events(lambda evs: seen.extend(e.seq for e in evs))
+    room.ingest([_comment(4, "旧的"), _comment(5, "旧的"), _comment(6, "新的")])
+    assert seen == [6]
+    assert [line.text for line in room.chat] == ["新的"]
+    assert room.metrics.comments == 1
+
+
+def test_one_state_notification_per_batch_naming_what_changed() -> None:
+    room = _room()
+    room.apply_snapshot(_snapshot(seq=0))
+    notes: list[frozenset[str]] = []
+    room.subscribe(notes.append)
+    room.ingest(
+        [
+            _ev(1, "product_explaining", {"product_id": "p2", "explaining": True}),
+            _ev(2, "products_reordered", {"version": 4, "product_ids": ["p3", "p1", "p2"]}),
+            _ev(3, "product_updated", {"product": _product("p1", stock=0)}),
+        ]
+    )
+    assert notes == [frozenset({EXPLAINING, BAG})]
+    assert room.explaining is not None and room.explaining.product_id == "p2"
+    assert [p.id for p in room.bag] == ["p3", "p1", "p2"] and room.bag_version == 4
+    assert room.products["p1"].stock == 0
+
+
+def test_orders_move_gmv_and_coupon_claims_update_remaining() -> None:
+    room = _room()
+    room.apply_snapshot(_snapshot(seq=0))
+    order = {
+        "id": "o1",
+        "user_id": "u1",
+        "nickname": "阿杰",
+        "product_id": "p1",
+        "quantity": 2,
+        "unit_price_cents": 9900,
+        "amount_cents": 19800,
+        "status": "created",
+        "created_ts": 1.0,
+    }
+    coupon = {
+        "id": "k1",
+        "kind": "no_threshold",
+        "amount_cents": 500,
+        "quantity": 100,
+        "valid_seconds": 60,
+        "created_ts": 1.0,
+        "ends_ts": 61.0,
+    }
+    notes: list[frozenset[str]] = []
+    room.subscribe(notes.append)
+    room.ingest(
+        [
+            _ev(1, "order_created", {"order": order}),
+            _ev(2, "order_paid", {"order": {**order, "status": "paid"}}),
+            _ev(3, "coupon_issued", {"coupon": coupon}),
+            _ev(
+                4,
+                "coupon_claimed",
+                {"coupon_id": "k1", "user_id": "u9", "claimed": 7, "remaining": 93},
+            ),
+        ]
+    )
+    assert room.metrics.orders == 1 and room.metrics.gmv_cents == 19800
+    assert room.metrics.paid_gmv_cents == 19800
+    assert room.coupons["k1"].remaining == 93
+    assert notes == [frozenset({METRICS, COUPONS})]
+    assert [o.status for o in room.orders] == ["created", "paid"]
+
+
+def test_chat_ring_is_bounded_and_keeps_the_newest() -> None:
+    room = _room(chat_capacity=100)
+    room.apply_snapshot(_snapshot(seq=0))
+    room.ingest([_comment(i, f"第{i}条") for i in range(1, 1001)])
+    assert len(room.chat) == 100
+    assert room.chat[0].text == "第901条" and room.chat[-1].text == "第1000条"
+
+
+def test_comment_kinds_are_classified_once_at_ingest() -> None:
+    def kind(text: str, **kw: Any) -> Kind:
+        c = m.Comment(id="c", user_id="u", nickname="n", text=text, **kw)
+        return classify(c)
+
+    assert Kind.INTENT in kind("已拍")
+    assert Kind.INTENT in kind("扣1")
+    assert Kind.QUESTION in kind("158能穿吗")
+    assert Kind.QUESTION in kind("什么时候发货？")
+    assert Kind.QUESTION not in kind("主播好美")
+    assert Kind.FAN in kind("来了", is_follower=True)
+    assert Kind.COMPLAINT in kind("怎么又没货了")
+    assert Kind.STAFF in kind("欢迎大家", role="host")
