@@ -1,0 +1,149 @@
+"""SQLite persistence of one sandbox room: event log, entity state, orders, idempotency records.
+
+The engine calls :meth:`Store.commit` once per tick (and once per operator action) with everything
+that changed since the last commit, so each batch is one transaction. WAL + synchronous=NORMAL
+survives a SIGKILL of the process: a committed event is never lost, so a seq is never reused.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY, ts REAL NOT NULL, type TEXT NOT NULL, body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS entities (
+    kind TEXT NOT NULL, id TEXT NOT NULL, body BLOB NOT NULL, PRIMARY KEY (kind, id)
+);
+CREATE TABLE IF NOT EXISTS orders (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, body BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS orders_seq ON orders (seq);
+CREATE TABLE IF NOT EXISTS idempotency (
+    token_id TEXT NOT NULL, key TEXT NOT NULL, ts REAL NOT NULL,
+    status INTEGER NOT NULL, body BLOB NOT NULL, PRIMARY KEY (token_id, key)
+);
+"""
+
+IDEMPOTENCY_KEEP_S = 48 * 3600.0  # the contract promises at least 24 h
+
+
+@dataclass(slots=True)
+class Batch:
+    """Everything to write in one transaction."""
+
+    events: list[tuple[int, float, str, str]] = field(default_factory=list)
+    entities: dict[tuple[str, str], Any] = field(default_factory=dict)
+    orders: dict[str, dict[str, Any]] = field(default_factory=dict)
+    idempotency: list[tuple[str, str, float, int, bytes]] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)
+
+    def empty(self) -> bool:
+        return not (
+            self.events or self.entities or self.orders or self.idempotency or self.meta
+        )
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # --- writes ------------------------------------------------------------------------------
+    def commit(self, batch: Batch) -> None:
+        db = self.db
+        db.execute("BEGIN")
+        try:
+            if batch.events:
+                db.executemany("INSERT INTO events VALUES (?, ?, ?, ?)", batch.events)
+            if batch.entities:
+                db.executemany(
+                    "INSERT OR REPLACE INTO entities VALUES (?, ?, ?)",
+                    [(k, i, orjson.dumps(v)) for (k, i), v in batch.entities.items()],
+                )
+            if batch.orders:
+                db.executemany(
+                    "INSERT OR REPLACE INTO orders VALUES (?, ?, ?)",
+                    [(o["id"], o["seq"], orjson.dumps(o)) for o in batch.orders.values()],
+                )
+            if batch.idempotency:
+                db.executemany(
+                    "INSERT OR REPLACE INTO idempotency VALUES (?, ?, ?, ?, ?)", batch.idempotency
+                )
+            if batch.meta:
+                db.executemany(
+                    "INSERT OR REPLACE INTO meta VALUES (?, ?)", list(batch.meta.items())
+                )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def prune_events(self, keep_after_seq: int) -> None:
+        """Drop events with seq <= keep_after_seq (log retention)."""
+        self.db.execute("DELETE FROM events WHERE seq <= ?", (keep_after_seq,))
+
+    def prune_idempotency(self, now: float) -> None:
+        self.db.execute("DELETE FROM idempotency WHERE ts < ?", (now - IDEMPOTENCY_KEEP_S,))
+
+    # --- reads -------------------------------------------------------------------------------
+    def meta(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT key, value FROM meta").fetchall())
+
+    def entities(self, kind: str) -> list[Any]:
+        rows = self.db.execute("SELECT body FROM entities WHERE kind = ?", (kind,)).fetchall()
+        return [orjson.loads(r[0]) for r in rows]
+
+    def last_seq(self) -> int:
+        row = self.db.execute("SELECT MAX(seq) FROM events").fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    def first_seq(self) -> int:
+        row = self.db.execute("SELECT MIN(seq) FROM events").fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    def events_after(self, after_seq: int, limit: int) -> list[tuple[int, str]]:
+        rows = self.db.execute(
+            "SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?", (after_seq, limit)
+        ).fetchall()
+        return [(int(s), str(b)) for s, b in rows]
+
+    def event(self, seq: int) -> tuple[str, str] | None:
+        row = self.db.execute("SELECT type, body FROM events WHERE seq = ?", (seq,)).fetchone()
+        return (str(row[0]), str(row[1])) if row else None
+
+    def order(self, order_id: str) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT body FROM orders WHERE id = ?", (order_id,)).fetchone()
+        return orjson.loads(row[0]) if row else None
+
+    def orders_after(self, after_seq: int, limit: int) -> list[dict[str, Any]]:
+        rows = self.db.execute(
+            "SELECT body FROM orders WHERE seq > ? ORDER BY seq, id LIMIT ?", (after_seq, limit)
+        ).fetchall()
+        return [orjson.loads(r[0]) for r in rows]
+
+    def order_buyers(self) -> Iterable[str]:
+        for (body,) in self.db.execute("SELECT body FROM orders"):
+            yield orjson.loads(body)["user_id"]
+
+    def idempotent(self, token_id: str, key: str) -> tuple[int, bytes] | None:
+        row = self.db.execute(
+            "SELECT status, body FROM idempotency WHERE token_id = ? AND key = ?", (token_id, key)
+        ).fetchone()
+        return (int(row[0]), bytes(row[1])) if row else None
+
+
+def rows_to_text(rows: Sequence[tuple[int, str]]) -> list[str]:
+    return [b for _, b in rows]
