@@ -1,0 +1,227 @@
+"""A blocking obs-websocket v5 client on top of obs-websocket-py, used only from the worker thread.
+
+obs-websocket-py 1.0 drops the request status code and the WebSocket close code, and its receive
+thread dies uncleanly when OBS goes away. This subclass keeps the library's handshake/auth and
+request objects, and adds: a connect timeout, the close code (4009 wrong password, 4011 kicked),
+request status codes (207 not ready …), and a receive thread that reports the end of the link once.
+Events and the close are reported through plain callbacks *on the receive thread*; the async layer
+(:mod:`app.obs.connection`) hands them to the event loop.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import struct
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import websocket
+from obswebsocket import exceptions as obs_exc
+from obswebsocket import obsws
+from websocket import ABNF
+
+from app.obs.errors import (
+    CLOSE_AUTH_FAILED,
+    CLOSE_SESSION_INVALIDATED,
+    ObsAuthError,
+    ObsConnectError,
+    ObsOfflineError,
+    ObsRequestError,
+    ObsTimeoutError,
+)
+
+log = logging.getLogger(__name__)
+
+EventCallback = Callable[[str, dict[str, Any]], None]
+ClosedCallback = Callable[[int | None], None]
+
+
+class _Socket(websocket.WebSocket):
+    """websocket-client socket that remembers the close code the server sent."""
+
+    close_code: int | None = None
+
+    def recv(self) -> str | bytes:
+        with self.readlock:
+            opcode, data = self.recv_data()
+        if opcode == ABNF.OPCODE_TEXT:
+            return data.decode("utf-8") if isinstance(data, bytes) else data
+        if opcode == ABNF.OPCODE_CLOSE:
+            if isinstance(data, bytes) and len(data) >= 2:
+                self.close_code = int(struct.unpack("!H", data[:2])[0])
+            raise websocket.WebSocketConnectionClosedException("closed by OBS")
+        return ""
+
+
+class RawClient(obsws):  # type: ignore[misc]
+    """One obs-websocket session. ``open()`` and ``request()`` block; call them off the loop."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        password: str,
+        *,
+        timeout: float = 5.0,
+        on_event: EventCallback,
+        on_closed: ClosedCallback,
+    ) -> None:
+        super().__init__(host, port, password, legacy=False, timeout=timeout)
+        self._on_event = on_event
+        self._on_closed = on_closed
+        self._lock = threading.Lock()
+        self._pending: dict[str, tuple[threading.Event, list[dict[str, Any]]]] = {}
+        self._closed = threading.Event()
+        self._reader: threading.Thread | None = None
+
+    # --- connect --------------------------------------------------------------------------------
+    def open(self) -> None:
+        where = f"{self.host}:{self.port}"
+        sock = _Socket()
+        sock.settimeout(self.timeout)
+        self.ws = sock
+        try:
+            sock.connect(f"ws://{where}", subprotocols=["obswebsocket.json"])
+        except ConnectionRefusedError as exc:
+            raise ObsConnectError(
+                f"无法连接 OBS：{where} 没有程序在监听。请确认 OBS 已启动，并在“工具 → WebSocket 服务器设置”中"
+                f"启用服务器、端口与设置一致 (connection refused at {where})"
+            ) from exc
+        except TimeoutError as exc:
+            raise ObsConnectError(f"连接 OBS 超时：{where} 无响应 (timed out)") from exc
+        except websocket.WebSocketException as exc:
+            raise ObsConnectError(
+                f"{where} 上的程序不是 OBS WebSocket 服务器（握手失败：{exc}）。请检查端口 "
+                f"(not an obs-websocket server at {where})"
+            ) from exc
+        except OSError as exc:
+            raise ObsConnectError(f"无法连接 OBS {where}：{exc}") from exc
+        try:
+            self._auth()
+        except (
+            obs_exc.ConnectionFailure,
+            websocket.WebSocketException,
+            ValueError,
+            KeyError,
+        ) as exc:
+            code = sock.close_code
+            self._shutdown_socket()
+            if code == CLOSE_AUTH_FAILED or "password" in str(exc):
+                raise ObsAuthError(
+                    "OBS 拒绝了密码：请在连接设置中填写 OBS“WebSocket 服务器设置”里的服务器密码 "
+                    "(authentication failed: wrong password)",
+                    code=code or CLOSE_AUTH_FAILED,
+                ) from exc
+            raise ObsConnectError(
+                f"{where} 没有按 obs-websocket v5 协议应答（{exc}）。需要 OBS 28 或更新版本 "
+                f"(not obs-websocket v5)"
+            ) from exc
+        except TimeoutError as exc:
+            self._shutdown_socket()
+            raise ObsConnectError(
+                f"{where} 接受了连接但没有按 obs-websocket 协议应答，请检查端口 (no Hello from {where})"
+            ) from exc
+        sock.settimeout(None)
+        self._reader = threading.Thread(target=self._read_loop, name="obs-recv", daemon=True)
+        self._reader.start()
+
+    def _auth(self) -> None:
+        # the library sends eventSubscriptions=All and checks the Identified reply
+        super()._auth()
+
+    # --- requests -------------------------------------------------------------------------------
+    def request(self, request_type: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
+        if self._closed.is_set() or self.ws is None:
+            raise ObsOfflineError()
+        with self._lock:
+            request_id = str(self.id)
+            self.id += 1
+        done = threading.Event()
+        box: list[dict[str, Any]] = []
+        self._pending[request_id] = (done, box)
+        payload = {
+            "op": 6,
+            "d": {"requestType": request_type, "requestId": request_id, "requestData": data or {}},
+        }
+        try:
+            self.ws.send(json.dumps(payload))
+        except (websocket.WebSocketException, OSError) as exc:
+            self._pending.pop(request_id, None)
+            raise ObsOfflineError() from exc
+        answered = done.wait(self.timeout)
+        self._pending.pop(request_id, None)
+        if not box:
+            if self._closed.is_set():
+                raise ObsOfflineError()
+            if not answered:
+                raise ObsTimeoutError(f"OBS 在 {self.timeout:g} 秒内没有应答 {request_type}")
+            raise ObsOfflineError()
+        reply = box[0]
+        status = reply.get("requestStatus", {})
+        if not status.get("result"):
+            raise ObsRequestError(
+                request_type, int(status.get("code", 0)), status.get("comment", "")
+            )
+        result: dict[str, Any] = reply.get("responseData") or {}
+        return result
+
+    # --- receive thread -------------------------------------------------------------------------
+    def _read_loop(self) -> None:
+        sock = self.ws
+        code: int | None = None
+        try:
+            while not self._closed.is_set():
+                message = sock.recv()
+                if not message:
+                    continue
+                msg = json.loads(message)
+                op = msg.get("op")
+                d = msg.get("d", {})
+                if op == 7:
+                    slot = self._pending.get(d.get("requestId", ""))
+                    if slot is not None:
+                        slot[1].append(d)
+                        slot[0].set()
+                elif op == 5:
+                    try:
+                        self._on_event(d.get("eventType", ""), d.get("eventData") or {})
+                    except Exception:
+                        log.exception("OBS event handler failed")
+        except (websocket.WebSocketException, OSError, ValueError) as exc:
+            code = sock.close_code
+            if not self._closed.is_set():
+                log.info("OBS link ended: %s (close code %s)", exc, code)
+        finally:
+            was_open = not self._closed.is_set()
+            self._closed.set()
+            for done, _box in list(self._pending.values()):
+                done.set()
+            if was_open:
+                self._shutdown_socket()
+                self._on_closed(code if code is not None else sock.close_code)
+
+    def _shutdown_socket(self) -> None:
+        try:
+            if self.ws is not None:
+                self.ws.shutdown()
+        except Exception:
+            pass
+
+    def close(self) -> None:
+        """Close the session (safe to call from any thread, more than once)."""
+        if self._closed.is_set():
+            return
+        self._closed.set()
+        try:
+            if self.ws is not None and self.ws.connected:
+                self.ws.close(timeout=1)
+        except Exception:
+            pass
+        self._shutdown_socket()
+        if self._reader is not None and self._reader is not threading.current_thread():
+            self._reader.join(2)
+
+
+__all__ = ["CLOSE_SESSION_INVALIDATED", "RawClient"]

@@ -1,0 +1,227 @@
+"""The async face of OBS: requests run on one worker thread and come back as awaitables; events and
+the end of the link come back to the event loop with ``call_soon_threadsafe``.
+
+``ObsConnection.start()`` keeps a link up by itself: it reconnects with capped exponential backoff
+when OBS closes or restarts, retries "not ready" (207) right after OBS starts, and never
+reconnects after OBS kicked us (close 4011) or refused the password. The state is observable
+through ``tracker`` (the same :class:`ConnectionTracker` the platform link uses):
+connected / reconnecting since … (attempt N, why) / offline (why). Requests while not connected
+raise :class:`ObsOfflineError` at once: refused clearly, never queued.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from app.aio import spawn
+from app.obs.client import RawClient
+from app.obs.errors import (
+    CLOSE_SESSION_INVALIDATED,
+    NOT_READY,
+    ObsAuthError,
+    ObsError,
+    ObsOfflineError,
+    ObsRequestError,
+)
+from app.platform.connection import ConnectionTracker, LinkState
+
+log = logging.getLogger(__name__)
+
+EventListener = Callable[[str, dict[str, Any]], None]
+ConnectedHook = Callable[[], Awaitable[None]]
+
+
+class ObsConnection:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 4455,
+        password: str = "",
+        *,
+        request_timeout: float = 5.0,
+        backoff_initial: float = 0.25,
+        backoff_cap: float = 5.0,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.password = password
+        self.request_timeout = request_timeout
+        self.backoff_initial = backoff_initial
+        self.backoff_cap = backoff_cap
+        self.tracker = ConnectionTracker()
+        self.version: dict[str, Any] = {}
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="obs-worker")
+        self._client: RawClient | None = None
+        self._listeners: list[tuple[str | None, EventListener]] = []
+        self._hooks: list[ConnectedHook] = []
+        self._link_closed: asyncio.Event | None = None
+        self._close_code: int | None = None
+        self._runner: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    # --- observing --------------------------------------------------------------------------------
+    @property
+    def connected(self) -> bool:
+        return self.tracker.status.state is LinkState.CONNECTED
+
+    def on_event(self, event_type: str | None, listener: EventListener) -> Callable[[], None]:
+        """Call ``listener(type, data)`` on the loop for each OBS event (``None``: every event)."""
+        entry = (event_type, listener)
+        self._listeners.append(entry)
+        return lambda: self._listeners.remove(entry)
+
+    def on_connected(self, hook: ConnectedHook) -> Callable[[], None]:
+        """Run ``await hook()`` after every (re)connection, e.g. to re-apply overlays."""
+        self._hooks.append(hook)
+        return lambda: self._hooks.remove(hook)
+
+    async def wait_state(self, state: LinkState, timeout: float = 10.0) -> None:
+        """Wait until the link reaches ``state`` (raises TimeoutError)."""
+        if self.tracker.status.state is state:
+            return
+        reached = asyncio.Event()
+        unsubscribe = self.tracker.subscribe(lambda s: reached.set() if s.state is state else None)
+        try:
+            await asyncio.wait_for(reached.wait(), timeout)
+        finally:
+            unsubscribe()
+
+    # --- requests ---------------------------------------------------------------------------------
+    async def request(self, request_type: str, **data: Any) -> dict[str, Any]:
+        """Send one obs-websocket request and return its responseData (raises ObsError)."""
+        client = self._client
+        if client is None or not self.connected:
+            raise ObsOfflineError()
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, client.request, request_type, data)
+
+    # --- lifecycle --------------------------------------------------------------------------------
+    async def connect_once(self) -> dict[str, Any]:
+        """Open one session now (raises the specific ObsError); no reconnect loop. Returns GetVersion."""
+        await self._open()
+        self.tracker.set_state(LinkState.CONNECTED)
+        await self._run_hooks()
+        return self.version
+
+    def start(self) -> None:
+        """Keep a link to OBS up in the background until :meth:`stop`."""
+        if self._runner is None or self._runner.done():
+            self._stopping = False
+            self._runner = spawn(self._run(), name=f"obs-link:{self.host}:{self.port}")
+
+    async def stop(self) -> None:
+        """Close the link, stop reconnecting and release the worker thread (call at exit)."""
+        self._stopping = True
+        if self._runner is not None:
+            self._runner.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._runner
+            self._runner = None
+        await self._drop_client()
+        self.tracker.set_state(LinkState.OFFLINE)
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    async def _run(self) -> None:
+        attempt = 0
+        delay = self.backoff_initial
+        while not self._stopping:
+            try:
+                if self.tracker.status.state is not LinkState.RECONNECTING:
+                    self.tracker.set_state(LinkState.CONNECTING)
+                await self._open()
+            except ObsAuthError as exc:
+                self.tracker.set_state(LinkState.OFFLINE, error=str(exc))
+                return  # the password must change first: retrying would only spam OBS
+            except ObsError as exc:
+                attempt += 1
+                self.tracker.set_state(LinkState.RECONNECTING, attempt=attempt, error=str(exc))
+                await asyncio.sleep(delay)
+                delay = min(self.backoff_cap, delay * 2)
+                continue
+            attempt, delay = 0, self.backoff_initial
+            assert self._link_closed is not None
+            self.tracker.set_state(LinkState.CONNECTED)
+            await self._run_hooks()
+            await self._link_closed.wait()
+            await self._drop_client()
+            if self._close_code == CLOSE_SESSION_INVALIDATED:
+                self.tracker.set_state(
+                    LinkState.OFFLINE,
+                    error="OBS 断开了本控制台的连接（在 OBS 中被踢出），不会自动重连 (session invalidated)",
+                )
+                return
+            attempt = 1
+            self.tracker.set_state(
+                LinkState.RECONNECTING, attempt=attempt, error="OBS 连接已断开，正在重连"
+            )
+            await asyncio.sleep(delay)
+
+    async def _open(self) -> None:
+        await self._drop_client()
+        loop = asyncio.get_running_loop()
+        closed = asyncio.Event()
+        self._close_code = None
+
+        def on_event(event_type: str, data: dict[str, Any]) -> None:  # receive thread
+            with contextlib.suppress(RuntimeError):  # loop closed at exit
+                loop.call_soon_threadsafe(self._dispatch, event_type, data)
+
+        def on_closed(code: int | None) -> None:  # receive thread
+            def mark() -> None:
+                self._close_code = code
+                closed.set()
+
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(mark)
+
+        client = RawClient(
+            self.host,
+            self.port,
+            self.password,
+            timeout=self.request_timeout,
+            on_event=on_event,
+            on_closed=on_closed,
+        )
+        await loop.run_in_executor(self._executor, client.open)
+        # right after OBS starts, requests fail with 207 "not ready" for a moment: retry
+        for _ in range(100):
+            try:
+                self.version = await loop.run_in_executor(
+                    self._executor, client.request, "GetVersion", {}
+                )
+                break
+            except ObsRequestError as exc:
+                if exc.code != NOT_READY:
+                    raise
+                await asyncio.sleep(0.1)
+        self._client = client
+        self._link_closed = closed
+
+    async def _drop_client(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            loop = asyncio.get_running_loop()
+            with contextlib.suppress(Exception):
+                await loop.run_in_executor(None, client.close)
+
+    async def _run_hooks(self) -> None:
+        for hook in list(self._hooks):
+            try:
+                await hook()
+            except ObsError as exc:
+                log.warning("after connecting to OBS: %s", exc)
+            except Exception:
+                log.exception("OBS on-connected hook failed")
+
+    def _dispatch(self, event_type: str, data: dict[str, Any]) -> None:
+        for wanted, listener in list(self._listeners):
+            if wanted is None or wanted == event_type:
+                try:
+                    listener(event_type, data)
+                except Exception:
+                    log.exception("OBS event listener failed on %s", event_type)

@@ -1,0 +1,61 @@
+"""Errors from OBS control. Each carries a message fit to show an operator (Chinese, then English)."""
+
+from __future__ import annotations
+
+
+class ObsError(Exception):
+    """Something OBS refused or could not do; ``str()`` is the operator-facing message."""
+
+    def __init__(self, message: str, *, code: int = 0) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ObsOfflineError(ObsError):
+    """An action was attempted while OBS is not connected: refused, never queued."""
+
+    def __init__(
+        self, message: str = "OBS 未连接，操作未执行 (OBS offline: action not sent)"
+    ) -> None:
+        super().__init__(message)
+
+
+class ObsConnectError(ObsError):
+    """Nothing (or not obs-websocket) answers at host:port."""
+
+
+class ObsAuthError(ObsError):
+    """obs-websocket refused the password. Reconnecting will not help until it is changed."""
+
+
+class ObsSessionInvalidated(ObsError):
+    """OBS kicked this client (close code 4011): never reconnect on our own."""
+
+
+class ObsRequestError(ObsError):
+    """A request reached OBS and failed (``code`` is obs-websocket's RequestStatus)."""
+
+    def __init__(self, request_type: str, code: int, comment: str) -> None:
+        super().__init__(f"OBS 拒绝了 {request_type}: {comment or code} (code {code})", code=code)
+        self.request_type = request_type
+        self.comment = comment
+
+
+class ObsTimeoutError(ObsError):
+    """OBS did not answer a request in time."""
+
+
+#: obs-websocket RequestStatus codes we act on
+NOT_READY = 207
+RESOURCE_NOT_FOUND = 600
+RESOURCE_ALREADY_EXISTS = 601
+OUTPUT_RUNNING = 500
+OUTPUT_NOT_RUNNING = 501
+
+#: WebSocket close codes obs-websocket uses
+CLOSE_AUTH_FAILED = 4009
+CLOSE_SESSION_INVALIDATED = 4011
