@@ -5,18 +5,27 @@ from __future__ import annotations
 from app.aio import spawn
 from app.platform import models
 from app.platform.adapter import AdapterFactory, PlatformAdapter
+from app.platform.backoff import Backoff
+from app.platform.client import PlatformClient
 from app.platform.connection import ConnectionStatus, ConnectionTracker, LinkState
 from app.platform.errors import OfflineError, PlatformError, StaleVersionError
+from app.platform.registry import platform_factories, platform_factory
+from app.platform.stream import StreamConfig
 
 __all__ = [
     "AdapterFactory",
+    "Backoff",
     "ConnectionStatus",
     "ConnectionTracker",
     "LinkState",
     "OfflineError",
     "PlatformAdapter",
+    "PlatformClient",
     "PlatformError",
     "StaleVersionError",
+    "StreamConfig",
     "models",
+    "platform_factories",
+    "platform_factory",
     "spawn",
 ]

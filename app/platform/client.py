@@ -1,0 +1,337 @@
+"""The built-in platform adapter: Live Commerce Platform API v1 over HTTP + WebSocket.
+
+``PlatformClient(base_url, room, token)`` implements :class:`~app.platform.adapter.PlatformAdapter`:
+actions are httpx requests with short timeouts; the event stream is :class:`EventStream`.
+
+Actions are sent once. Every mutating request carries an ``Idempotency-Key`` (uuid4) that is
+reused when the same action is retried automatically after a connect error or a timeout, so a
+retry never issues a coupon twice. An action that cannot reach the platform raises
+:class:`~app.platform.errors.OfflineError`; it is never queued or dropped silently. Error bodies
+(``{"error": {"code", "message", "field"}}``) become :class:`PlatformError`; a 409
+``stale_version`` becomes :class:`StaleVersionError` carrying the platform's current bag.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import httpx
+import orjson
+from pydantic import BaseModel, ValidationError
+
+from app.platform.adapter import PlatformAdapter
+from app.platform.connection import ConnectionTracker, LinkState
+from app.platform.errors import OfflineError, PlatformError, StaleVersionError
+from app.platform.models import (
+    Bag,
+    Comment,
+    Coupon,
+    CouponSpec,
+    Event,
+    FlashSale,
+    FlashSaleSpec,
+    Lottery,
+    LotterySpec,
+    Order,
+    Product,
+    Role,
+    Session,
+    Snapshot,
+)
+from app.platform.stream import EventStream, StreamConfig
+
+log = logging.getLogger(__name__)
+M = TypeVar("M", bound=BaseModel)
+
+#: seconds an action may take before it counts as unanswered
+ACTION_TIMEOUT = 5.0
+CONNECT_TIMEOUT = 2.0
+#: waits between automatic retries of one action (same Idempotency-Key); len + 1 attempts
+RETRY_DELAYS: tuple[float, ...] = (0.1, 0.4)
+
+_STATUS_TEXT = {
+    400: "请求格式错误 (bad request)",
+    401: "令牌无效或已过期 (token invalid or expired)",
+    403: "当前角色无权执行此操作 (not allowed for this role)",
+    404: "对象不存在 (not found)",
+    409: "状态冲突 (conflict)",
+    422: "数值无效 (invalid value)",
+    429: "操作过于频繁，请稍后再试 (too many requests)",
+}
+
+
+class PlatformClient(PlatformAdapter):
+    """One room on an API v1 platform, as the holder of ``token`` (host/assistant/reviewer)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        room: str,
+        token: str,
+        *,
+        role: Role | str = Role.HOST,
+        stream_config: StreamConfig | None = None,
+        action_timeout: float = ACTION_TIMEOUT,
+        retry_delays: Sequence[float] = RETRY_DELAYS,
+        transport: httpx.AsyncBaseTransport | None = None,
+        event_hooks: Mapping[str, list[Any]] | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.room = room
+        self.role = Role(role)
+        self.connection = ConnectionTracker()
+        self._prefix = f"/api/v1/rooms/{quote(room, safe='')}"
+        self._retry_delays = tuple(retry_delays)
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+            timeout=httpx.Timeout(action_timeout, connect=min(CONNECT_TIMEOUT, action_timeout)),
+            transport=transport,
+            event_hooks=dict(event_hooks) if event_hooks else None,
+            trust_env=False,  # a console on 127.0.0.1 must not go through a system proxy
+        )
+        self.stream = EventStream(self.base_url, room, token, self.connection, stream_config)
+        self._closed = False
+
+    # --- lifecycle ---------------------------------------------------------------------------
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        await self.stream.close()
+        await self._http.aclose()
+
+    async def __aenter__(self) -> PlatformClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # --- state -------------------------------------------------------------------------------
+    async def snapshot(self) -> Snapshot:
+        return _parse(Snapshot, await self._call("GET", "/snapshot"), "snapshot")
+
+    def event_batches(self, after_seq: int) -> AsyncIterator[list[Event]]:
+        return self.stream.batches(after_seq)
+
+    async def orders(self, after_seq: int = 0) -> list[Order]:
+        body = await self._call("GET", "/orders", params={"after_seq": int(after_seq)})
+        items = body.get("orders", body) if isinstance(body, dict) else body
+        if not isinstance(items, list):
+            raise _bad_response("orders", body)
+        return [_parse(Order, item, "orders") for item in items]
+
+    # --- actions -----------------------------------------------------------------------------
+    async def start_session(self) -> Session:
+        return _parse(Session, await self._call("POST", "/sessions", json={}), "session")
+
+    async def end_session(self, session_id: str) -> Session:
+        body = await self._call("POST", f"/sessions/{_seg(session_id)}/end", json={})
+        return _parse(Session, body, "session")
+
+    async def products(self) -> Bag:
+        return _parse(Bag, await self._call("GET", "/products"), "bag")
+
+    async def reorder(self, version: int, product_ids: Sequence[str]) -> Bag:
+        body = await self._call(
+            "PUT", "/products/order", json={"version": version, "product_ids": list(product_ids)}
+        )
+        return _parse(Bag, body, "bag")
+
+    async def update_product(
+        self,
+        product_id: str,
+        *,
+        price_cents: int | None = None,
+        stock: int | None = None,
+        listed: bool | None = None,
+    ) -> Product:
+        patch: dict[str, Any] = {}
+        if price_cents is not None:
+            patch["price_cents"] = price_cents
+        if stock is not None:
+            patch["stock"] = stock
+        if listed is not None:
+            patch["listed"] = listed
+        body = await self._call("PATCH", f"/products/{_seg(product_id)}", json=patch)
+        return _parse(Product, body, "product")
+
+    async def explain(self, product_id: str) -> None:
+        await self._call("POST", f"/products/{_seg(product_id)}/explain", json={})
+
+    async def stop_explain(self, product_id: str) -> None:
+        await self._call("DELETE", f"/products/{_seg(product_id)}/explain")
+
+    async def issue_coupon(self, spec: CouponSpec) -> Coupon:
+        body = await self._call("POST", "/coupons", json=spec.model_dump(mode="json"))
+        return _parse(Coupon, body, "coupon")
+
+    async def end_coupon(self, coupon_id: str) -> Coupon:
+        body = await self._call("POST", f"/coupons/{_seg(coupon_id)}/end", json={})
+        return _parse(Coupon, body, "coupon")
+
+    async def start_flash_sale(self, spec: FlashSaleSpec) -> FlashSale:
+        body = await self._call("POST", "/flash-sales", json=spec.model_dump(mode="json"))
+        return _parse(FlashSale, body, "flash_sale")
+
+    async def start_lottery(self, spec: LotterySpec) -> Lottery:
+        body = await self._call("POST", "/lotteries", json=spec.model_dump(mode="json"))
+        return _parse(Lottery, body, "lottery")
+
+    async def draw_lottery(self, lottery_id: str) -> Lottery:
+        body = await self._call("POST", f"/lotteries/{_seg(lottery_id)}/draw", json={})
+        return _parse(Lottery, body, "lottery")
+
+    async def send_comment(self, text: str) -> Comment:
+        return _parse(
+            Comment, await self._call("POST", "/comments", json={"text": text}), "comment"
+        )
+
+    async def pin_comment(self, comment_id: str) -> None:
+        await self._call("POST", f"/comments/{_seg(comment_id)}/pin", json={})
+
+    async def hide_comment(self, comment_id: str) -> None:
+        await self._call("POST", f"/comments/{_seg(comment_id)}/hide", json={})
+
+    async def mute_user(self, user_id: str, seconds: int | None = None) -> None:
+        await self._call("POST", f"/users/{_seg(user_id)}/mute", json={"seconds": seconds})
+
+    # --- transport ---------------------------------------------------------------------------
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Any:
+        """Send one request (retrying transport failures with the same key); return its JSON."""
+        if self._closed:
+            raise OfflineError("连接已关闭，操作未执行 (client closed: action not sent)")
+        headers: dict[str, str] = {}
+        if method != "GET":
+            headers["Idempotency-Key"] = idempotency_key or str(uuid.uuid4())
+        content = orjson.dumps(json) if json is not None else None
+        if content is not None:
+            headers["Content-Type"] = "application/json"
+        url = self._prefix + path
+        failure: httpx.TransportError | None = None
+        for attempt, delay in enumerate((*self._retry_delays, None)):
+            try:
+                response = await self._http.request(
+                    method, url, content=content, params=params, headers=headers
+                )
+            except httpx.TransportError as exc:  # connect/read/write errors and timeouts
+                failure = exc
+                log.warning(
+                    "%s %s failed (attempt %d): %s", method, path, attempt + 1, _describe(exc)
+                )
+                if delay is None:
+                    break
+                await asyncio.sleep(delay)
+                continue
+            return self._result(response)
+        raise self._offline(failure)
+
+    def _offline(self, exc: httpx.TransportError | None) -> OfflineError:
+        state = self.connection.status.state
+        if isinstance(exc, httpx.TimeoutException) and not isinstance(exc, httpx.ConnectTimeout):
+            # the request may have reached the platform: the key makes a manual retry safe
+            message = (
+                "平台无响应，操作结果未知，可重试（不会重复执行） "
+                "(platform did not answer: outcome unknown; retrying is safe)"
+            )
+        elif state in (LinkState.RECONNECTING, LinkState.OFFLINE):
+            message = "平台未连接，操作未执行 (platform offline: action not sent)"
+        else:
+            message = "无法连接平台，操作未执行 (platform unreachable: action not sent)"
+        err = OfflineError(message)
+        err.__cause__ = exc
+        return err
+
+    def _result(self, response: httpx.Response) -> Any:
+        status = response.status_code
+        body: Any = None
+        if response.content:
+            try:
+                body = orjson.loads(response.content)
+            except orjson.JSONDecodeError:
+                body = None
+        if status < 400:
+            return body if body is not None else {}
+        raise _error(status, body, response.text)
+
+
+def _error(status: int, body: Any, text: str) -> PlatformError:
+    err = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(err, dict):
+        err = {}
+    code = str(err.get("code") or f"http_{status}")
+    message = str(err.get("message") or _STATUS_TEXT.get(status) or f"HTTP {status}: {text[:200]}")
+    field = err.get("field")
+    current = _current_of(err, body)
+    if code == "stale_version" or (status == 409 and current is not None):
+        bag: Bag | None = None
+        if isinstance(current, dict):
+            raw_bag = current.get("bag", current)
+            try:
+                bag = Bag.model_validate(raw_bag)
+            except ValidationError:
+                log.warning("409 %s carried a current state that is not a bag", code)
+        return StaleVersionError(
+            code,
+            message or "列表已被他人修改 (changed by someone else)",
+            status=status,
+            field=field if isinstance(field, str) else None,
+            current=bag if bag is not None else current,
+        )
+    return PlatformError(
+        code,
+        message,
+        status=status,
+        field=field if isinstance(field, str) else None,
+        current=current,
+    )
+
+
+def _current_of(err: dict[str, Any], body: Any) -> Any:
+    for holder in (err, body if isinstance(body, dict) else {}):
+        for key in ("current", "bag", "state"):
+            if key in holder and holder[key] is not None:
+                return holder[key]
+    return None
+
+
+def _parse(model: type[M], body: Any, key: str) -> M:
+    """Validate a response that is the resource itself or wraps it as ``{key: {...}}``."""
+    if isinstance(body, dict) and isinstance(body.get(key), dict):
+        body = body[key]
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        raise _bad_response(key, body, exc) from None
+
+
+def _bad_response(what: str, body: Any, exc: ValidationError | None = None) -> PlatformError:
+    detail = ""
+    if exc is not None:
+        first = exc.errors()[0]
+        detail = ": " + ".".join(str(p) for p in first["loc"]) + " " + first["msg"]
+    log.error("platform sent an unexpected %s: %.300r%s", what, body, detail)
+    return PlatformError(
+        "bad_response", f"平台返回了无法识别的数据 (unexpected {what} from the platform{detail})"
+    )
+
+
+def _seg(value: str) -> str:
+    return quote(str(value), safe="")
+
+
+def _describe(exc: httpx.TransportError) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
