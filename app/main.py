@@ -23,9 +23,9 @@ commands:
 Run `livedesk COMMAND --help` for a command's options. With no command, opens the console."""
 
 
-def commands() -> dict[str, Callable[[list[str]], int]]:
-    """Every registered subcommand, by name (loaded lazily by the caller)."""
-    found: dict[str, Callable[[list[str]], int]] = {}
+def commands() -> dict[str, Callable[[], Callable[[list[str]], int]]]:
+    """Every registered subcommand: name → loader of its ``run(argv) -> int``."""
+    found: dict[str, Callable[[], Callable[[list[str]], int]]] = {}
     for ep in entry_points(group="livedesk.commands"):
         found[ep.name] = ep.load
     return found
@@ -55,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if loader is None:
         print(f"livedesk: unknown command {name!r} (try --help)", file=sys.stderr)
         return 2
-    run: Callable[[list[str]], int] = loader()  # type: ignore[assignment, call-arg]
+    run = loader()
     return run(args)
 
 

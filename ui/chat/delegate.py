@@ -1,0 +1,121 @@
+"""Paints one chat line as plain text (never HTML): badges, nickname, text, keyword highlight."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+
+from app.live.comment_kinds import Kind
+from app.live.room import ChatLine
+from ui.chat.model import LineRole
+
+BADGES: tuple[tuple[Kind, str, str], ...] = (
+    (Kind.STAFF, "主播", "#d81b60"),
+    (Kind.GIFT, "礼", "#f57c00"),
+    (Kind.INTENT, "购", "#2e7d32"),
+    (Kind.QUESTION, "问", "#1565c0"),
+    (Kind.FAN, "粉", "#8e24aa"),
+)
+NICK_COLOURS = (
+    "#1e88e5",
+    "#43a047",
+    "#fb8c00",
+    "#8e24aa",
+    "#00897b",
+    "#e53935",
+    "#3949ab",
+    "#6d4c41",
+)
+HIGHLIGHT = QColor("#fff3b0")
+DIMMED = QColor("#9e9e9e")
+
+
+class ChatDelegate(QStyledItemDelegate):
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        is_hidden: Callable[[ChatLine], bool] = lambda line: False,
+        highlight_words: Callable[[], tuple[str, ...]] = lambda: (),
+    ) -> None:
+        super().__init__(parent)
+        self.is_hidden = is_hidden
+        self.highlight_words = highlight_words
+        self._nick_colours = [QColor(c) for c in NICK_COLOURS]
+        self._badges = [(k, t, QColor(c)) for k, t, c in BADGES]
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        fm = QFontMetrics(option.font)  # type: ignore[attr-defined]
+        return QSize(200, fm.height() + 8)
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        line: ChatLine | None = index.data(LineRole)
+        if line is None:
+            return
+        rect: QRect = option.rect  # type: ignore[attr-defined]
+        palette: QPalette = option.palette  # type: ignore[attr-defined]
+        font: QFont = option.font  # type: ignore[attr-defined]
+        state = option.state  # type: ignore[attr-defined]
+        painter.save()
+        selected = bool(state & QStyle.StateFlag.State_Selected)
+        hidden = self.is_hidden(line)
+        words = self.highlight_words()
+        if selected:
+            painter.fillRect(rect, palette.highlight())
+        elif words and any(w in line.text for w in words):
+            painter.fillRect(rect, HIGHLIGHT)
+        fm = QFontMetrics(font)
+        x = rect.x() + 6
+        y = rect.y()
+        h = rect.height()
+        small = QFont(font)
+        small.setPointSizeF(max(6.0, font.pointSizeF() * 0.8))
+        sfm = QFontMetrics(small)
+        for kind, text, colour in self._badges:
+            if kind in line.kind:
+                w = sfm.horizontalAdvance(text) + 8
+                badge = QRect(x, y + (h - sfm.height()) // 2, w, sfm.height())
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(colour)
+                painter.drawRoundedRect(badge, 3, 3)
+                painter.setFont(small)
+                painter.setPen(QColor("white"))
+                painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
+                x += w + 4
+        painter.setFont(font)
+        nick = line.nickname + "："
+        colour = self._nick_colours[zlib.crc32(line.user_id.encode()) % len(self._nick_colours)]
+        painter.setPen(DIMMED if hidden else colour)
+        nick_w = min(fm.horizontalAdvance(nick), rect.width() // 3)
+        text_rect = QRect(x, y, nick_w, h)
+        flags = (
+            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextSingleLine
+        )
+        painter.drawText(text_rect, flags, fm.elidedText(nick, Qt.TextElideMode.ElideRight, nick_w))
+        x += nick_w
+        body = QRect(x, y, rect.right() - x - 4, h)
+        if hidden:
+            painter.setPen(DIMMED)
+            f = QFont(font)
+            f.setStrikeOut(True)
+            painter.setFont(f)
+        else:
+            painter.setPen(
+                palette.highlightedText().color() if selected else palette.text().color()
+            )
+        # drawText with a plain string: Qt never interprets it as HTML.
+        painter.drawText(
+            body, flags, fm.elidedText(line.text, Qt.TextElideMode.ElideRight, body.width())
+        )
+        painter.restore()

@@ -1,0 +1,47 @@
+"""Run an operator's action in the background and say clearly what happened if it failed."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Coroutine
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from app.aio import spawn
+from app.platform.errors import PlatformError
+
+log = logging.getLogger(__name__)
+
+
+class Notifier(QObject):
+    """The window's message channel: ``message(level, text)`` with level info / warning / error."""
+
+    message = Signal(str, str)
+
+    def info(self, text: str) -> None:
+        self.message.emit("info", text)
+
+    def warning(self, text: str) -> None:
+        self.message.emit("warning", text)
+
+    def error(self, text: str) -> None:
+        self.message.emit("error", text)
+
+    def run(self, what: str, coro: Coroutine[Any, Any, Any], *, done: str | None = None) -> None:
+        """Start ``coro``; on failure show "<what>失败：<reason>"; on success show ``done`` if given."""
+
+        async def _go() -> None:
+            try:
+                await coro
+            except PlatformError as exc:
+                self.error(f"{what}失败：{exc.message}")
+                return
+            except Exception as exc:
+                log.exception("%s failed", what)
+                self.error(f"{what}失败：{type(exc).__name__}: {exc}")
+                return
+            if done:
+                self.info(done)
+
+        spawn(_go(), name=f"action:{what}")
