@@ -28,6 +28,9 @@ class ProductView:
     stock: int
     sku_ids: tuple[str, ...]
     flash_sale_id: str | None = None
+    # Optional (added for the audience): SKU display names, same order as sku_ids, so viewers
+    # can ask 「黑色M码还有吗」. Empty when the engine does not fill it: generic lines are used.
+    sku_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
