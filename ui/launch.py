@@ -1,32 +1,132 @@
-"""``livedesk console``: the Qt application on a qasync loop (placeholder until the console lands)."""
+"""``livedesk`` / ``livedesk console``: the Qt application on one qasync loop.
+
+Start-up: settings → platform adapter (on a fresh machine: the built-in sandbox, started as a
+child process) → LiveRoom → MainWindow. Shut-down: layout saved, room stopped, adapter closed
+(the sandbox child with it), background tasks cancelled.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
+from pathlib import Path
+from typing import Any
 
 from app.main import setup_logging
 
+log = logging.getLogger(__name__)
+
+FONT_FAMILIES = [
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "WenQuanYi Micro Hei",
+]
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="livedesk", description="LiveDesk 直播中控台")
+    p.add_argument("--lang", choices=["zh_CN", "en"], help="UI language (default: settings, zh_CN)")
+    p.add_argument("--url", help="platform base URL (default: start the built-in sandbox)")
+    p.add_argument("--room", help="room id on the platform")
+    p.add_argument("--role", choices=["host", "assistant", "reviewer"], help="operator role")
+    p.add_argument("--token", help="access token (stored in the OS keyring, never in settings)")
+    p.add_argument(
+        "--sandbox-arg", action="append", default=[], help="extra argument for the sandbox"
+    )
+    p.add_argument(
+        "--screenshot", type=Path, help="save a screenshot of the window after --wait s, then quit"
+    )
+    p.add_argument("--wait", type=float, default=8.0, help="seconds before --screenshot")
+    p.add_argument("--verbose", action="store_true")
+    return p.parse_args(argv)
+
+
+def adapter_settings(args: argparse.Namespace, settings: Any) -> dict[str, Any]:
+    from app.secrets import get_secret, set_secret
+
+    plat = settings.platform
+    url = args.url or plat.url
+    room = args.room or plat.room
+    out: dict[str, Any] = {"role": args.role or plat.role, "args": list(args.sandbox_arg)}
+    if url:
+        key = f"platform.token.{room}.{out['role']}"
+        if args.token:
+            set_secret(key, args.token)
+        out.update(url=url, room=room, token=args.token or get_secret(key))
+    return out
+
 
 def run(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="livedesk", description="LiveDesk 直播中控台")
-    parser.add_argument("--verbose", action="store_true")
-    args = parser.parse_args(argv)
+    args = parse_args(argv)
     setup_logging(args.verbose)
 
     import qasync
-    from PySide6.QtWidgets import QApplication, QLabel
+    from PySide6.QtGui import QFont, QFontDatabase
+    from PySide6.QtWidgets import QApplication
 
+    from app.settings import load_settings
+    from ui.i18n import set_language
+
+    settings = load_settings()
+    set_language(args.lang or settings.ui.language)
     app = QApplication.instance() or QApplication(sys.argv)
-    window = QLabel("LiveDesk 直播中控台")
-    window.setWindowTitle("LiveDesk 直播中控台")
-    window.resize(1280, 800)
-    window.show()
+    assert isinstance(app, QApplication)
+    app.setApplicationName("LiveDesk")
+    app.setOrganizationName("LiveDesk")
+    families = set(QFontDatabase.families())
+    for fam in FONT_FAMILIES:
+        if fam in families:
+            app.setFont(QFont(fam, 10))
+            break
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    closed = asyncio.Event()
-    app.aboutToQuit.connect(closed.set)
     with loop:
-        loop.run_until_complete(closed.wait())
+        return loop.run_until_complete(_main(app, args, settings))
+
+
+async def _main(app: Any, args: argparse.Namespace, settings: Any) -> int:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLabel, QMessageBox
+
+    from app.aio import cancel_all
+    from app.live.room import LiveRoom
+    from app.platform.errors import PlatformError
+    from app.platform.registry import platform_factory
+    from ui.i18n import tr
+    from ui.main_window import MainWindow
+
+    splash = QLabel(tr("正在连接平台…"))
+    splash.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    splash.setWindowTitle(tr("LiveDesk 直播中控台"))
+    splash.resize(420, 160)
+    splash.show()
+    try:
+        factory = platform_factory(settings.platform.adapter)
+        adapter = await factory.open(adapter_settings(args, settings))
+    except (PlatformError, KeyError, OSError) as exc:
+        splash.close()
+        QMessageBox.critical(None, tr("无法连接平台"), tr("无法连接平台：{e}").format(e=str(exc)))
+        return 1
+    room = LiveRoom(adapter, chat_capacity=settings.ui.comment_buffer)
+    room.start()
+    window = MainWindow(room, settings)
+    splash.close()
+    window.show()
+
+    closed = asyncio.Event()
+    app.lastWindowClosed.connect(closed.set)
+    if args.screenshot:
+        await asyncio.sleep(args.wait)
+        args.screenshot.parent.mkdir(parents=True, exist_ok=True)
+        window.grab().save(str(args.screenshot))
+        window.close()
+    else:
+        await closed.wait()
+    await room.stop()
+    await adapter.close()
+    await cancel_all()
     return 0

@@ -1,0 +1,84 @@
+"""Connection health, always visible: platform (and later OBS, camera) link state and event age."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+
+from app.platform.connection import ConnectionStatus, ConnectionTracker, LinkState
+from ui.i18n import tr
+
+COLOURS = {
+    LinkState.CONNECTED: "#2e7d32",
+    LinkState.CONNECTING: "#f9a825",
+    LinkState.RECONNECTING: "#ef6c00",
+    LinkState.OFFLINE: "#c62828",
+}
+NAMES = {
+    LinkState.CONNECTED: "已连接",
+    LinkState.CONNECTING: "连接中",
+    LinkState.RECONNECTING: "重连中",
+    LinkState.OFFLINE: "离线",
+}
+
+
+def describe(name: str, status: ConnectionStatus, now: float | None = None) -> str:
+    """One line an operator reads at a glance, e.g. "平台 重连中 · 自 20:01:13 起 · 第 3 次"."""
+    now = time.time() if now is None else now
+    parts = [f"{tr(name)} {tr(NAMES[status.state])}"]
+    if status.state is LinkState.RECONNECTING:
+        parts.append(
+            tr("自 {t} 起").format(t=time.strftime("%H:%M:%S", time.localtime(status.since)))
+        )
+        parts.append(tr("第 {n} 次").format(n=status.attempt))
+    age = status.last_event_age(now)
+    if status.state is LinkState.CONNECTED and age is not None:
+        parts.append(tr("最近事件 {s:.0f} 秒前").format(s=age) if age >= 2 else tr("实时"))
+    if status.error and status.state is not LinkState.CONNECTED:
+        parts.append(status.error)
+    return " · ".join(parts)
+
+
+class LinkIndicator(QLabel):
+    """A coloured dot and a line of text for one link; refreshed every second and on change."""
+
+    def __init__(
+        self, name: str, tracker: ConnectionTracker, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.name = name
+        self.tracker = tracker
+        self.setTextFormat(self.textFormat().PlainText)
+        self._unsub = tracker.subscribe(lambda _s: self.refresh())
+        self.refresh()
+
+    def refresh(self) -> None:
+        status = self.tracker.status
+        self.setText("● " + describe(self.name, status))
+        self.setStyleSheet(f"color: {COLOURS[status.state]}; font-weight: 600; padding: 0 8px;")
+        self.setToolTip(status.error or "")
+
+
+class HealthBar(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._layout = QHBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self.indicators: dict[str, LinkIndicator] = {}
+        self._timer = QTimer(self)
+        self._timer.setInterval(1000)
+        self._timer.timeout.connect(self.refresh)
+        self._timer.start()
+
+    def add_link(self, key: str, name: str, tracker: ConnectionTracker) -> LinkIndicator:
+        ind = LinkIndicator(name, tracker, self)
+        ind.setObjectName(f"health:{key}")
+        self.indicators[key] = ind
+        self._layout.addWidget(ind)
+        return ind
+
+    def refresh(self) -> None:
+        for ind in self.indicators.values():
+            ind.refresh()

@@ -1,0 +1,245 @@
+"""The console's main window: dockable panels around the streamer's stage, health always visible."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QToolBar,
+    QWidget,
+)
+
+from app.live.room import SESSION, LiveRoom
+from app.settings import Settings
+from ui.chat.panel import ChatPanel
+from ui.health import HealthBar
+from ui.i18n import LANGUAGES, language, tr
+from ui.notify import Notifier
+from ui.shortcuts import ActionSpec, CheatSheet, ShortcutRegistry
+
+LAYOUT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class PanelSpec:
+    key: str  # objectName of the dock; layout is remembered by it
+    title: str  # Chinese source text
+    factory: Callable[[MainWindow], QWidget]
+    area: Qt.DockWidgetArea
+
+
+def _chat(w: MainWindow) -> QWidget:
+    return ChatPanel(
+        w.room,
+        w.notifier,
+        capacity=w.settings.ui.comment_buffer,
+        highlight_words=lambda: tuple(w.settings.ui.highlight_keywords),
+    )
+
+
+L = Qt.DockWidgetArea.LeftDockWidgetArea
+R = Qt.DockWidgetArea.RightDockWidgetArea
+B = Qt.DockWidgetArea.BottomDockWidgetArea
+
+# Panels, in the order their docks are created. Each factory gets the window (room, notifier,
+# shortcuts, settings) and returns the panel widget.
+PANELS: list[PanelSpec] = [
+    PanelSpec("comments", "评论", _chat, R),
+]
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self, room: LiveRoom, settings: Settings, *, qsettings: QSettings | None = None
+    ) -> None:
+        super().__init__()
+        self.room = room
+        self.settings = settings
+        self.notifier = Notifier(self)
+        self.qsettings = qsettings or QSettings("LiveDesk", "LiveDesk")
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(tr("LiveDesk 直播中控台"))
+        self.setDockOptions(
+            QMainWindow.DockOption.AnimatedDocks
+            | QMainWindow.DockOption.AllowTabbedDocks
+            | QMainWindow.DockOption.AllowNestedDocks
+        )
+        self.shortcuts = ShortcutRegistry(self, settings.ui.shortcuts)
+        self.docks: dict[str, QDockWidget] = {}
+        self.panels: dict[str, QWidget] = {}
+
+        self.health = HealthBar(self)
+        self.health.add_link("platform", "平台", room.adapter.connection)
+        self.message = QLabel(self)
+        self.message.setObjectName("statusMessage")
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self._message_timer = QTimer(self)
+        self._message_timer.setSingleShot(True)
+        self._message_timer.timeout.connect(lambda: self.message.setText(""))
+        self.statusBar().addWidget(self.health)
+        self.statusBar().addWidget(self.message, 1)
+        self.notifier.message.connect(self.show_message)
+
+        self._build_toolbar()
+        self.stage: QWidget = QLabel(tr("讲解中的商品与卖点会显示在这里"), self)
+        self.stage.setAlignment(Qt.AlignmentFlag.AlignCenter)  # type: ignore[attr-defined]
+        self.setCentralWidget(self.stage)
+        for spec in PANELS:
+            self.add_panel(spec)
+        self._build_menus()
+        self._unsub = room.subscribe(self._room_changed)
+        self._room_changed(frozenset({SESSION}))
+        self.resize(1600, 960)
+        self.restore_layout()
+
+    # --- building ----------------------------------------------------------------------------
+    def add_panel(self, spec: PanelSpec) -> QDockWidget:
+        widget = spec.factory(self)
+        dock = QDockWidget(tr(spec.title), self)
+        dock.setObjectName(f"dock:{spec.key}")
+        dock.setWidget(widget)
+        self.addDockWidget(spec.area, dock)
+        self.docks[spec.key] = dock
+        self.panels[spec.key] = widget
+        return dock
+
+    def set_stage(self, widget: QWidget) -> None:
+        self.stage = widget
+        self.setCentralWidget(widget)
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar(tr("直播"), self)
+        bar.setObjectName("toolbar:live")
+        bar.setMovable(False)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        self.session_label = QLabel(self)
+        self.session_label.setObjectName("sessionLabel")
+        self.session_label.setTextFormat(Qt.TextFormat.PlainText)
+        host = self.room.role == "host"
+        self.start_action = self.shortcuts.register(
+            ActionSpec("session.start", "开播", "Ctrl+Shift+S", "直播"),
+            self.start_session,
+            enabled=host,
+        )
+        self.end_action = self.shortcuts.register(
+            ActionSpec("session.end", "下播", "Ctrl+Shift+E", "直播"),
+            self.end_session,
+            enabled=host,
+        )
+        bar.addAction(self.start_action)
+        bar.addAction(self.end_action)
+        bar.addSeparator()
+        bar.addWidget(self.session_label)
+        role = QLabel(self)
+        role.setObjectName("roleLabel")
+        role.setText(
+            "  "
+            + tr("房间 {room} · 身份：{role}").format(
+                room=self.room.room_id, role=tr(_ROLE[self.room.role])
+            )
+        )
+        bar.addWidget(role)
+        self._clock = QTimer(self)
+        self._clock.setInterval(1000)
+        self._clock.timeout.connect(self._tick)
+        self._clock.start()
+
+    def _build_menus(self) -> None:
+        view = self.menuBar().addMenu(tr("视图"))
+        for dock in self.docks.values():
+            view.addAction(dock.toggleViewAction())
+        view.addSeparator()
+        reset = QAction(tr("恢复默认布局"), self)
+        reset.triggered.connect(self.reset_layout)
+        view.addAction(reset)
+        lang = self.menuBar().addMenu(tr("语言"))
+        for code, name in LANGUAGES.items():
+            act = QAction(name, self)
+            act.setCheckable(True)
+            act.setChecked(code == language())
+            act.triggered.connect(lambda _c=False, code=code: self.choose_language(code))
+            lang.addAction(act)
+        help_menu = self.menuBar().addMenu(tr("帮助"))
+        sheet = self.shortcuts.register(
+            ActionSpec("help.shortcuts", "快捷键一览", "F1", "帮助"), self.show_cheat_sheet
+        )
+        help_menu.addAction(sheet)
+
+    # --- behaviour ---------------------------------------------------------------------------
+    def show_message(self, level: str, text: str) -> None:
+        colour = {"error": "#c62828", "warning": "#ef6c00"}.get(level, "#1b5e20")
+        self.message.setStyleSheet(f"color: {colour}; font-weight: 600;")
+        self.message.setText(text)
+        self._message_timer.start(12_000 if level == "error" else 5_000)
+
+    def _room_changed(self, changes: frozenset[str]) -> None:
+        if SESSION in changes:
+            live = self.room.session is not None and self.room.session.status == "live"
+            host = self.room.role == "host"
+            self.start_action.setEnabled(host and not live)
+            self.end_action.setEnabled(host and live)
+            self._tick()
+
+    def _tick(self) -> None:
+        s = self.room.session
+        if s is None or s.status != "live":
+            self.session_label.setText(tr("未开播"))
+            return
+        secs = int(time.time() - s.started_ts)
+        self.session_label.setText(
+            tr("直播中 {t}").format(t=f"{secs // 3600:02d}:{secs % 3600 // 60:02d}:{secs % 60:02d}")
+        )
+
+    def start_session(self) -> None:
+        self.notifier.run(tr("开播"), self.room.start_session(), done=tr("已开播"))
+
+    def end_session(self) -> None:
+        answer = QMessageBox.question(self, tr("下播"), tr("确定结束本场直播吗？"))
+        if answer == QMessageBox.StandardButton.Yes:
+            self.notifier.run(tr("下播"), self.room.end_session(), done=tr("已下播"))
+
+    def show_cheat_sheet(self) -> None:
+        CheatSheet(self.shortcuts, self).exec()
+
+    def choose_language(self, code: str) -> None:
+        from app.settings import save_settings
+
+        self.settings.ui.language = code  # type: ignore[assignment]
+        save_settings(self.settings)
+        self.notifier.info(tr("界面语言将在重启后切换"))
+
+    # --- layout ------------------------------------------------------------------------------
+    def restore_layout(self) -> None:
+        geometry = self.qsettings.value("window/geometry")
+        state = self.qsettings.value("window/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state, LAYOUT_VERSION)
+
+    def save_layout(self) -> None:
+        self.qsettings.setValue("window/geometry", self.saveGeometry())
+        self.qsettings.setValue("window/state", self.saveState(LAYOUT_VERSION))
+        self.qsettings.sync()
+
+    def reset_layout(self) -> None:
+        for spec in PANELS:
+            dock = self.docks[spec.key]
+            dock.setFloating(False)
+            dock.show()
+            self.addDockWidget(spec.area, dock)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
+        super().closeEvent(event)
+
+
+_ROLE = {"host": "主播", "assistant": "场控", "reviewer": "复盘"}
