@@ -33,7 +33,7 @@ from app.platform.connection import ConnectionTracker, LinkState
 log = logging.getLogger(__name__)
 
 EventListener = Callable[[str, dict[str, Any]], None]
-ConnectedHook = Callable[[], Awaitable[None]]
+ConnectedHook = Callable[[], Awaitable[object]]
 
 
 class ObsConnection:
@@ -80,14 +80,14 @@ class ObsConnection:
         self._hooks.append(hook)
         return lambda: self._hooks.remove(hook)
 
-    async def wait_state(self, state: LinkState, timeout: float = 10.0) -> None:
+    async def wait_state(self, state: LinkState, within: float = 10.0) -> None:
         """Wait until the link reaches ``state`` (raises TimeoutError)."""
         if self.tracker.status.state is state:
             return
         reached = asyncio.Event()
         unsubscribe = self.tracker.subscribe(lambda s: reached.set() if s.state is state else None)
         try:
-            await asyncio.wait_for(reached.wait(), timeout)
+            await asyncio.wait_for(reached.wait(), within)
         finally:
             unsubscribe()
 

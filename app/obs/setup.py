@@ -1,0 +1,122 @@
+"""“Set up OBS for live selling”: one idempotent action that creates the LiveDesk scene set —
+主播全景 (host full view), 商品特写 (product close-up), 画中画 (picture in picture) — with the chosen
+camera input and the overlay image sources, on a 16:9 or vertical 9:16 canvas. Running it again
+creates nothing twice: it only adds what is missing and re-applies positions."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.obs.connection import ObsConnection
+from app.obs.errors import ObsRequestError
+from app.obs.inputs import input_names, place, scene_items
+from app.overlays.layout import SOURCE_NAMES, Canvas, Kind, box, canvas_size
+
+SCENE_FULL = "主播全景"
+SCENE_CLOSEUP = "商品特写"
+SCENE_PIP = "画中画"
+SCENES = (SCENE_FULL, SCENE_CLOSEUP, SCENE_PIP)
+CAMERA = "LiveDesk 摄像头"
+BACKGROUND = "LiveDesk 背景"
+
+
+@dataclass(frozen=True, slots=True)
+class CameraInput:
+    kind: str  # OBS input kind: v4l2_input, dshow_input, av_capture_input, ffmpeg_source
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+def camera_from_source(source: str) -> CameraInput:
+    """A camera input for a device path/index, a media file or a URL, for this OS."""
+    if source.startswith(("rtsp://", "rtmp://", "http://", "https://", "srt://")):
+        return CameraInput("ffmpeg_source", {"is_local_file": False, "input": source})
+    if source.startswith("/dev/video"):
+        return CameraInput("v4l2_input", {"device_id": source})
+    if Path(source).suffix:
+        return CameraInput(
+            "ffmpeg_source", {"is_local_file": True, "local_file": source, "looping": True}
+        )
+    if sys.platform == "win32":
+        return CameraInput("dshow_input", {"video_device_id": source})
+    if sys.platform == "darwin":
+        return CameraInput("av_capture_input", {"device": source})
+    return CameraInput("v4l2_input", {"device_id": f"/dev/video{source}"})
+
+
+@dataclass
+class SetupReport:
+    created: list[str] = field(
+        default_factory=list
+    )  # "scene:主播全景", "input:…", "item:scene/source"
+    warnings: list[str] = field(default_factory=list)
+
+
+async def setup_live_selling(
+    conn: ObsConnection,
+    *,
+    canvas: Canvas,
+    camera: CameraInput,
+    overlay_files: dict[Kind, Path],
+) -> SetupReport:
+    report = SetupReport()
+    w, h = canvas_size(canvas)
+    try:
+        await conn.request(
+            "SetVideoSettings", baseWidth=w, baseHeight=h, outputWidth=w, outputHeight=h
+        )
+    except ObsRequestError as exc:
+        report.warnings.append(f"画布尺寸未更改（推流/录制进行中？）：{exc}")
+    listing = await conn.request("GetSceneList")
+    scenes = {s["sceneName"] for s in listing.get("scenes", [])}
+    for scene in SCENES:
+        if scene not in scenes:
+            await conn.request("CreateScene", sceneName=scene)
+            report.created.append(f"scene:{scene}")
+    inputs = await input_names(conn)
+
+    async def ensure(scene: str, name: str, kind: str, settings: dict[str, Any]) -> int:
+        items = await scene_items(conn, scene)
+        if name in items:
+            return items[name]
+        if name not in inputs:
+            reply = await conn.request(
+                "CreateInput",
+                sceneName=scene,
+                inputName=name,
+                inputKind=kind,
+                inputSettings=settings,
+                sceneItemEnabled=True,
+            )
+            inputs.add(name)
+            report.created.append(f"input:{name}")
+        else:
+            reply = await conn.request("CreateSceneItem", sceneName=scene, sourceName=name)
+        report.created.append(f"item:{scene}/{name}")
+        return int(reply["sceneItemId"])
+
+    # 画中画: a plain background, the camera small in a corner (the product shown by the overlays)
+    bg = await ensure(SCENE_PIP, BACKGROUND, "color_source_v3",
+                      {"color": 0xFF3A2A22, "width": w, "height": h})  # fmt: skip
+    await place(conn, SCENE_PIP, bg, x=0, y=0, width=w, height=h, fit="OBS_BOUNDS_STRETCH")
+    for scene in SCENES:
+        cam = await ensure(scene, CAMERA, camera.kind, camera.settings)
+        if scene == SCENE_FULL:
+            await place(conn, scene, cam, x=0, y=0, width=w, height=h, fit="OBS_BOUNDS_SCALE_OUTER")
+        elif scene == SCENE_CLOSEUP:  # the camera zoomed 1.6× around the centre
+            zw, zh = w * 1.6, h * 1.6
+            await place(conn, scene, cam, x=(w - zw) / 2, y=(h - zh) / 2, width=zw, height=zh,
+                        fit="OBS_BOUNDS_SCALE_OUTER")  # fmt: skip
+        else:
+            pw, ph = (w * 0.3, h * 0.3)
+            await place(conn, scene, cam, x=w - pw - 40, y=40, width=pw, height=ph,
+                        fit="OBS_BOUNDS_SCALE_INNER")  # fmt: skip
+        for kind in Kind:
+            name = SOURCE_NAMES[kind]
+            item = await ensure(scene, name, "image_source",
+                                {"file": str(overlay_files[kind]), "unload": False})  # fmt: skip
+            b = box(canvas, kind)
+            await place(conn, scene, item, x=b.x, y=b.y)
+    return report

@@ -1,0 +1,201 @@
+"""OverlayController: the live room's state → the overlay state → every sink (OBS PNGs, the overlay
+server). Re-derives on every room change and on every countdown second; hides what has ended."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Protocol
+
+from app.aio import spawn
+from app.overlays.images import ImageCache
+from app.overlays.layout import Kind
+from app.overlays.render import OverlayRenderer
+from app.overlays.state import (
+    CouponCard,
+    FlashSaleCard,
+    LotteryCard,
+    OverlayState,
+    ProductCard,
+    WinnersCard,
+)
+
+if TYPE_CHECKING:
+    from app.live.room import LiveRoom
+
+log = logging.getLogger(__name__)
+
+WINNERS_SHOWN_SECONDS = 60
+_WATCHED = frozenset({"explaining", "bag", "coupons", "flash_sales", "lotteries", "session"})
+
+
+class OverlaySink(Protocol):
+    async def apply(self, state: OverlayState, changed: set[Kind]) -> None: ...
+
+
+def _left(ts: float, now: float) -> int:
+    return max(0, math.ceil(ts - now))
+
+
+def derive(
+    room: LiveRoom, now: float, images: ImageCache, drawn_seen: dict[str, float]
+) -> OverlayState:
+    """What should be on stream at ``now`` given the room's state."""
+    flash_card: FlashSaleCard | None = None
+    active_flash_by_product: dict[str, int] = {}
+    flash_stock: dict[str, int] = {}
+    for fs in sorted(room.flash_sales.values(), key=lambda f: f.starts_ts):
+        if fs.status == "ended" or now >= fs.ends_ts:
+            continue
+        scheduled = fs.status == "scheduled" and now < fs.starts_ts
+        product = room.product(fs.product_id)
+        if not scheduled:
+            active_flash_by_product[fs.product_id] = fs.price_cents
+            flash_stock[fs.product_id] = fs.remaining
+        flash_card = FlashSaleCard(
+            flash_sale_id=fs.id,
+            product_title=product.title if product else "",
+            price_cents=fs.price_cents,
+            original_price_cents=product.price_cents if product else None,
+            remaining=fs.remaining,
+            quantity=fs.quantity,
+            seconds_left=_left(fs.starts_ts if scheduled else fs.ends_ts, now),
+            scheduled=scheduled,
+        )
+    product_card: ProductCard | None = None
+    if room.explaining is not None:
+        p = room.product(room.explaining.product_id)
+        if p is not None:
+            product_card = ProductCard(
+                product_id=p.id,
+                title=p.title,
+                price_cents=p.price_cents,
+                original_price_cents=p.original_price_cents,
+                flash_price_cents=active_flash_by_product.get(p.id),
+                stock_left=flash_stock.get(p.id, p.stock),
+                image_url=images.absolute(p.image_url),
+            )
+    coupon_card: CouponCard | None = None
+    for c in sorted(room.coupons.values(), key=lambda c: c.created_ts):
+        if c.status == "active" and now < c.ends_ts:
+            coupon_card = CouponCard(
+                coupon_id=c.id,
+                name=c.name,
+                amount_cents=c.amount_cents,
+                percent_off=c.percent_off,
+                threshold_cents=c.threshold_cents,
+                remaining=c.remaining,
+                quantity=c.quantity,
+            )
+    lottery_card: LotteryCard | None = None
+    winners_card: WinnersCard | None = None
+    for lot in sorted(room.lotteries.values(), key=lambda x: x.starts_ts):
+        if lot.status == "open" and now < lot.ends_ts:
+            lottery_card = LotteryCard(
+                lottery_id=lot.id,
+                prize=lot.prize,
+                keyword=lot.keyword,
+                seconds_left=_left(lot.ends_ts, now),
+                entrants=lot.entrants,
+                winners=lot.winners,
+            )
+        elif lot.status == "drawn":
+            seen = drawn_seen.setdefault(lot.id, now)
+            if now - seen < WINNERS_SHOWN_SECONDS:
+                winners_card = WinnersCard(
+                    lottery_id=lot.id, prize=lot.prize, nicknames=tuple(lot.winner_nicknames or ())
+                )
+    return OverlayState(product_card, coupon_card, flash_card, lottery_card, winners_card)
+
+
+class OverlayController:
+    def __init__(
+        self,
+        room: LiveRoom | None,
+        renderer: OverlayRenderer,
+        sinks: Sequence[OverlaySink],
+        *,
+        images: ImageCache | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.room = room
+        self.renderer = renderer
+        self.sinks = list(sinks)
+        self.images = images or ImageCache()
+        self.clock = clock
+        self.state = OverlayState()
+        self._applied = OverlayState()
+        self._drawn_seen: dict[str, float] = {}
+        self._dirty = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._unsubscribe: Callable[[], None] | None = None
+
+    def start(self) -> None:
+        if self.room is not None:
+            self._unsubscribe = self.room.subscribe(self._on_room)
+            self.refresh()
+        self._tasks = [
+            spawn(self._pusher(), name="overlay-push"),
+            spawn(self._ticker(), name="overlay-tick"),
+        ]
+
+    async def stop(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+        await self.images.close()
+
+    def set_state(self, state: OverlayState) -> None:
+        """Show ``state`` (used directly when no room drives the overlays)."""
+        if state != self.state:
+            self.state = state
+            self._idle.clear()
+            self._dirty.set()
+
+    def refresh(self) -> None:
+        if self.room is not None:
+            self.set_state(derive(self.room, self.clock(), self.images, self._drawn_seen))
+
+    async def settled(self) -> None:
+        """Wait until every sink shows the current state."""
+        await self._idle.wait()
+
+    def _on_room(self, changes: frozenset[str]) -> None:
+        if changes & _WATCHED:
+            self.refresh()
+
+    async def _ticker(self) -> None:
+        while True:
+            now = self.clock()
+            await asyncio.sleep(math.ceil(now) - now + 0.005)  # just after each whole second
+            self.refresh()
+
+    async def _pusher(self) -> None:
+        while True:
+            await self._dirty.wait()
+            self._dirty.clear()
+            target = self.state
+            if target.product is not None and target.product.image_url:
+                await self.images.ensure(target.product.image_url)
+            changed = target.changed_kinds(self._applied)
+            if changed:
+                for sink in self.sinks:
+                    try:
+                        await sink.apply(target, changed)
+                    except Exception:
+                        log.exception("overlay sink %r failed", sink)
+                self._applied = target
+            if not self._dirty.is_set():
+                self._idle.set()

@@ -1,0 +1,270 @@
+"""Draw overlay cards with QPainter (QtGui only: works headless under QGuiApplication/offscreen).
+
+Each card is drawn into a transparent image exactly the size of its box in the layout, so OBS shows
+it 1:1. Text is drawn as plain text (never rich text/HTML) in a CJK-capable font.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QImage,
+    QLinearGradient,
+    QPainter,
+    QPainterPath,
+    QPen,
+)
+
+from app.overlays.layout import Canvas, Kind, box
+from app.overlays.state import (
+    Card,
+    CouponCard,
+    FlashSaleCard,
+    LotteryCard,
+    ProductCard,
+    WinnersCard,
+    clock,
+    yuan,
+)
+
+ImageLookup = Callable[[str], QImage | None]
+
+FONT_FAMILIES = ["Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei",
+                 "PingFang SC", "WenQuanYi Micro Hei", "sans-serif"]  # fmt: skip
+
+BG = QColor(20, 20, 28, 215)
+ACCENT = QColor(255, 58, 84)
+GOLD = QColor(255, 214, 102)
+WHITE = QColor(255, 255, 255)
+MUTED = QColor(210, 210, 220)
+
+
+def _font(px: int, bold: bool = False) -> QFont:
+    f = QFont()
+    f.setFamilies(FONT_FAMILIES)
+    f.setPixelSize(px)
+    f.setBold(bold)
+    f.setStyleStrategy(QFont.StyleStrategy.PreferAntialias)
+    return f
+
+
+class OverlayRenderer:
+    def __init__(self, canvas: Canvas = "16:9", images: ImageLookup | None = None) -> None:
+        self.canvas: Canvas = canvas
+        self._images = images or (lambda _url: None)
+
+    def size(self, kind: Kind) -> tuple[int, int]:
+        b = box(self.canvas, kind)
+        return b.width, b.height
+
+    def render(self, kind: Kind, card: Card | None) -> QImage:
+        """The card drawn at its box size; fully transparent when ``card`` is None (hidden)."""
+        w, h = self.size(kind)
+        img = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
+        img.fill(Qt.GlobalColor.transparent)
+        if card is None:
+            return img
+        p = QPainter(img)
+        try:
+            p.setRenderHints(
+                QPainter.RenderHint.Antialiasing
+                | QPainter.RenderHint.TextAntialiasing
+                | QPainter.RenderHint.SmoothPixmapTransform
+            )
+            if isinstance(card, ProductCard):
+                self._product(p, w, h, card)
+            elif isinstance(card, CouponCard):
+                self._coupon(p, w, h, card)
+            elif isinstance(card, FlashSaleCard):
+                self._flash(p, w, h, card)
+            elif isinstance(card, LotteryCard):
+                self._lottery(p, w, h, card)
+            elif isinstance(card, WinnersCard):
+                self._winners(p, w, h, card)
+        finally:
+            p.end()
+        return img
+
+    # --- helpers --------------------------------------------------------------------------------
+    @staticmethod
+    def _panel(p: QPainter, rect: QRectF, color: QColor | QLinearGradient, radius: float) -> None:
+        path = QPainterPath()
+        path.addRoundedRect(rect, radius, radius)
+        p.fillPath(path, QBrush(color))
+
+    @staticmethod
+    def _text(
+        p: QPainter,
+        rect: QRectF,
+        text: str,
+        px: int,
+        color: QColor,
+        *,
+        bold: bool = False,
+        align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+        lines: int = 1,
+    ) -> None:
+        font = _font(px, bold)
+        p.setFont(font)
+        p.setPen(QPen(color))
+        fm = QFontMetrics(font)
+        if lines <= 1:
+            shown = fm.elidedText(text, Qt.TextElideMode.ElideRight, int(rect.width()))
+            p.drawText(rect, int(align), shown)
+            return
+        # wrap by width, at most `lines` lines, the last one elided
+        out: list[str] = []
+        rest = text
+        while rest and len(out) < lines:
+            if len(out) == lines - 1 or fm.horizontalAdvance(rest) <= rect.width():
+                out.append(fm.elidedText(rest, Qt.TextElideMode.ElideRight, int(rect.width())))
+                break
+            n = len(rest)
+            while n > 1 and fm.horizontalAdvance(rest[:n]) > rect.width():
+                n -= 1
+            out.append(rest[:n])
+            rest = rest[n:].lstrip()
+        line_h = fm.lineSpacing()
+        y = rect.top()
+        for line in out:
+            p.drawText(QRectF(rect.left(), y, rect.width(), line_h), int(align), line)
+            y += line_h
+
+    def _badge(self, p: QPainter, x: float, y: float, text: str, px: int, color: QColor) -> float:
+        font = _font(px, True)
+        fm = QFontMetrics(font)
+        w = fm.horizontalAdvance(text) + px
+        rect = QRectF(x, y, w, px * 1.6)
+        self._panel(p, rect, color, px * 0.4)
+        self._text(p, rect, text, px, WHITE, bold=True, align=Qt.AlignmentFlag.AlignCenter)
+        return w
+
+    # --- cards ----------------------------------------------------------------------------------
+    def _product(self, p: QPainter, w: int, h: int, c: ProductCard) -> None:
+        self._panel(p, QRectF(0, 0, w, h), BG, 22)
+        pad = 20
+        side = h - 2 * pad
+        img_rect = QRectF(pad, pad, side, side)
+        image = self._images(c.image_url) if c.image_url else None
+        clip = QPainterPath()
+        clip.addRoundedRect(img_rect, 14, 14)
+        if image is not None and not image.isNull():
+            p.save()
+            p.setClipPath(clip)
+            scaled = image.scaled(
+                int(side),
+                int(side),
+                Qt.AspectRatioMode.KeepAspectRatioByExpanding,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+            sx = (scaled.width() - side) / 2
+            sy = (scaled.height() - side) / 2
+            p.drawImage(img_rect, scaled, QRectF(sx, sy, side, side))
+            p.restore()
+        else:
+            p.fillPath(clip, QBrush(QColor(70, 70, 86)))
+            self._text(p, img_rect, "商品图", 28, MUTED, align=Qt.AlignmentFlag.AlignCenter)
+        x = pad * 2 + side
+        tw = w - x - pad
+        self._badge(p, x, pad, "正在讲解", 22, ACCENT)
+        title_px = 32 if h < 360 else 38
+        self._text(p, QRectF(x, pad + 48, tw, title_px * 3), c.title, title_px, WHITE, bold=True,
+                   align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, lines=2)  # fmt: skip
+        price_y = h - pad - 130
+        if c.flash_price_cents is not None:
+            self._badge(p, x, price_y, "秒杀价", 22, QColor(255, 120, 0))
+            self._text(p, QRectF(x + 100, price_y - 14, tw - 100, 64),
+                       f"¥{yuan(c.flash_price_cents)}", 56, GOLD, bold=True)  # fmt: skip
+            was = c.original_price_cents or c.price_cents
+            self._strike(p, QRectF(x, price_y + 52, tw, 36), f"¥{yuan(was)}", 26)
+        else:
+            self._text(p, QRectF(x, price_y - 14, tw, 64), f"¥{yuan(c.price_cents)}", 56, GOLD,
+                       bold=True)  # fmt: skip
+            if c.original_price_cents and c.original_price_cents > c.price_cents:
+                self._strike(
+                    p, QRectF(x, price_y + 52, tw, 36), f"¥{yuan(c.original_price_cents)}", 26
+                )
+        stock = "已售罄" if c.stock_left <= 0 else f"仅剩 {c.stock_left} 件"
+        self._text(p, QRectF(x, h - pad - 40, tw, 40), stock, 28,
+                   ACCENT if c.stock_left <= 20 else MUTED, bold=True)  # fmt: skip
+
+    def _strike(self, p: QPainter, rect: QRectF, text: str, px: int) -> None:
+        font = _font(px)
+        font.setStrikeOut(True)
+        p.setFont(font)
+        p.setPen(QPen(MUTED))
+        p.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
+
+    def _coupon(self, p: QPainter, w: int, h: int, c: CouponCard) -> None:
+        grad = QLinearGradient(0, 0, w, h)
+        grad.setColorAt(0, QColor(255, 84, 84, 235))
+        grad.setColorAt(1, QColor(255, 140, 50, 235))
+        self._panel(p, QRectF(0, 0, w, h), grad, 20)
+        split = w * 0.42
+        pen = QPen(QColor(255, 255, 255, 170), 3, Qt.PenStyle.DashLine)
+        p.setPen(pen)
+        p.drawLine(int(split), 16, int(split), h - 16)
+        if c.percent_off:
+            big = f"{(100 - c.percent_off) / 10:g}折"
+        else:
+            big = f"¥{yuan(c.amount_cents or 0)}"
+        self._text(p, QRectF(10, 0, split - 20, h), big, 64 if len(big) <= 4 else 48, WHITE,
+                   bold=True, align=Qt.AlignmentFlag.AlignCenter)  # fmt: skip
+        x = split + 18
+        tw = w - x - 14
+        cond = f"满{yuan(c.threshold_cents)}元可用" if c.threshold_cents > 0 else "无门槛"
+        self._text(p, QRectF(x, 18, tw, 44), cond, 32, WHITE, bold=True)
+        self._text(p, QRectF(x, 66, tw, 36), c.name or "直播间专享券", 24, QColor(255, 240, 230))
+        left = "已抢光" if c.remaining <= 0 else f"剩余 {c.remaining} 张"
+        self._text(p, QRectF(x, h - 58, tw, 40), left, 28, GOLD, bold=True)
+
+    def _flash(self, p: QPainter, w: int, h: int, c: FlashSaleCard) -> None:
+        self._panel(p, QRectF(0, 0, w, h), BG, 20)
+        pad = 18
+        self._badge(p, pad, pad, "即将开抢" if c.scheduled else "限时秒杀", 24, QColor(255, 120, 0))
+        self._text(p, QRectF(w / 2, pad - 6, w / 2 - pad, 52), clock(c.seconds_left), 48, GOLD,
+                   bold=True, align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
+        self._text(p, QRectF(pad, 74, w - 2 * pad, 36), c.product_title, 26, WHITE)
+        left = "已抢光" if c.remaining <= 0 else f"剩 {c.remaining} 件"
+        self._text(p, QRectF(pad, h - 56, w / 2, 46), f"¥{yuan(c.price_cents)}", 38, ACCENT,
+                   bold=True)  # fmt: skip
+        self._text(p, QRectF(w / 2, h - 56, w / 2 - pad, 46), left, 28, MUTED, bold=True,
+                   align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
+
+    def _lottery(self, p: QPainter, w: int, h: int, c: LotteryCard) -> None:
+        grad = QLinearGradient(0, 0, 0, h)
+        grad.setColorAt(0, QColor(120, 40, 200, 230))
+        grad.setColorAt(1, QColor(60, 20, 120, 230))
+        self._panel(p, QRectF(0, 0, w, h), grad, 22)
+        pad = 20
+        self._badge(p, pad, pad, "福利抽奖", 24, ACCENT)
+        self._text(p, QRectF(w / 2, pad - 4, w / 2 - pad, 48), clock(c.seconds_left), 44, GOLD,
+                   bold=True, align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
+        self._text(p, QRectF(pad, 76, w - 2 * pad, 50), c.prize, 38, WHITE, bold=True)
+        self._text(p, QRectF(pad, 132, w - 2 * pad, 44), f"评论“{c.keyword}”参与", 30, GOLD,
+                   bold=True)  # fmt: skip
+        self._text(p, QRectF(pad, h - 60, w - 2 * pad, 44),
+                   f"已有 {c.entrants} 人参与 · 抽 {c.winners} 人", 26, MUTED)  # fmt: skip
+
+    def _winners(self, p: QPainter, w: int, h: int, c: WinnersCard) -> None:
+        self._panel(p, QRectF(0, 0, w, h), BG, 22)
+        pad = 20
+        bw = self._badge(p, pad, pad, "中奖名单", 24, ACCENT)
+        self._text(
+            p, QRectF(pad + bw + 12, pad, w - bw - 3 * pad, 38), c.prize, 28, GOLD, bold=True
+        )
+        names = list(c.nicknames) or ["（无人参与）"]
+        cols = 2 if len(names) > 4 else 1
+        rows = 4
+        col_w = (w - 2 * pad) / cols
+        for i, name in enumerate(names[: rows * cols]):
+            col, row = divmod(i, rows)
+            self._text(p, QRectF(pad + col * col_w, 80 + row * 50, col_w - 10, 46), name, 28, WHITE)
+        if len(names) > rows * cols:
+            self._text(p, QRectF(pad, h - 40, w - 2 * pad, 32), f"等 {len(names)} 人", 22, MUTED)

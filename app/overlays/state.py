@@ -1,0 +1,110 @@
+"""The overlay state: what is on stream right now, as plain immutable data (None: hidden).
+
+One state feeds both outputs (PNG files for OBS image sources, the overlay server's pages). Times
+are already resolved to whole seconds left, so equal states draw identical pixels and a countdown
+tick is simply a new state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from app.overlays.layout import Kind
+
+
+@dataclass(frozen=True, slots=True)
+class ProductCard:
+    product_id: str
+    title: str
+    price_cents: int
+    original_price_cents: int | None = None
+    flash_price_cents: int | None = None  # set while a flash sale of this product is active
+    stock_left: int = 0
+    image_url: str | None = None  # absolute; the image itself comes from the image cache
+
+
+@dataclass(frozen=True, slots=True)
+class CouponCard:
+    coupon_id: str
+    name: str
+    amount_cents: int | None  # 满减 / 无门槛: money off
+    percent_off: int | None  # 折扣: percent off
+    threshold_cents: int
+    remaining: int
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class FlashSaleCard:
+    flash_sale_id: str
+    product_title: str
+    price_cents: int
+    original_price_cents: int | None
+    remaining: int
+    quantity: int
+    seconds_left: int  # to the start while scheduled, to the end while active
+    scheduled: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LotteryCard:
+    lottery_id: str
+    prize: str
+    keyword: str
+    seconds_left: int
+    entrants: int
+    winners: int
+
+
+@dataclass(frozen=True, slots=True)
+class WinnersCard:
+    lottery_id: str
+    prize: str
+    nicknames: tuple[str, ...] = field(default_factory=tuple)
+
+
+Card = ProductCard | CouponCard | FlashSaleCard | LotteryCard | WinnersCard
+
+
+@dataclass(frozen=True, slots=True)
+class OverlayState:
+    product: ProductCard | None = None
+    coupon: CouponCard | None = None
+    flash_sale: FlashSaleCard | None = None
+    lottery: LotteryCard | None = None
+    winners: WinnersCard | None = None
+
+    def get(self, kind: Kind) -> Card | None:
+        card: Card | None = getattr(self, kind.value)
+        return card
+
+    def with_card(self, kind: Kind, card: Card | None) -> OverlayState:
+        changes: dict[str, Any] = {kind.value: card}
+        return replace(self, **changes)
+
+    def changed_kinds(self, other: OverlayState) -> set[Kind]:
+        return {k for k in Kind if self.get(k) != other.get(k)}
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for kind in Kind:
+            card = self.get(kind)
+            out[kind.value] = None if card is None else asdict(card)
+        return out
+
+
+def yuan(cents: int) -> str:
+    """¥ text for an amount in cents: 12900 → '129', 12950 → '129.5', 12999 → '129.99'."""
+    whole, frac = divmod(abs(cents), 100)
+    sign = "-" if cents < 0 else ""
+    if frac == 0:
+        return f"{sign}{whole}"
+    return f"{sign}{whole}.{frac:02d}".rstrip("0")
+
+
+def clock(seconds: int) -> str:
+    seconds = max(0, seconds)
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h:d}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
