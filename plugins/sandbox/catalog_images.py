@@ -12,7 +12,13 @@ from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter
 
 from plugins.sandbox.catalog import CATALOG_FILE, IMAGES_DIR
 
-COLORS = {"服饰": "#e86f5a", "美妆": "#d9508f", "食品": "#e3a33b", "家居": "#4f9a7a", "数码": "#4a6fd1"}
+COLORS = {
+    "服饰": "#e86f5a",
+    "美妆": "#d9508f",
+    "食品": "#e3a33b",
+    "家居": "#4f9a7a",
+    "数码": "#4a6fd1",
+}
 SIZE = 160
 
 

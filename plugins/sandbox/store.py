@@ -45,9 +45,7 @@ class Batch:
     meta: dict[str, str] = field(default_factory=dict)
 
     def empty(self) -> bool:
-        return not (
-            self.events or self.entities or self.orders or self.idempotency or self.meta
-        )
+        return not (self.events or self.entities or self.orders or self.idempotency or self.meta)
 
 
 class Store:

@@ -73,7 +73,7 @@ class SandboxServer:
     def start(self) -> None:
         cmd = [sys.executable, "-m", "app.main", "sandbox", "--port", "0", "--db", str(self.db)]
         cmd += self.args
-        logf = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
+        logf = open(self.log_path, "ab")
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         self.proc = subprocess.Popen(
             cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=logf, stdin=subprocess.DEVNULL, env=env

@@ -1,0 +1,1055 @@
+"""The sandbox room engine: in-memory room state, its rules, and the events they emit.
+
+Everything runs on the server's one asyncio loop, synchronously: a route or the audience calls a
+method, the method checks the rules, changes the state and appends events to the
+:class:`~plugins.sandbox.eventlog.EventLog`. The tick (every ~25 ms) runs timers (coupons expiring,
+flash sales starting/ending, lotteries closing), emits throttled aggregates (likes, online count,
+stock changes, flash-sale progress) and commits. Operator actions commit before they answer.
+
+It implements :class:`~plugins.sandbox.audience_host.AudienceHost` for the simulated audience.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import importlib
+import logging
+import os
+import secrets
+import time
+from collections import OrderedDict
+from typing import Any
+
+import orjson
+
+from plugins.sandbox import lottery as lottery_fn
+from plugins.sandbox.audience_host import (
+    CouponView,
+    LotteryView,
+    NotAllowed,
+    ProductView,
+    SimUser,
+    SoldOut,
+)
+from plugins.sandbox.catalog import load_catalog
+from plugins.sandbox.errors import ApiError, conflict, invalid, not_found
+from plugins.sandbox.eventlog import EventLog
+from plugins.sandbox.store import Store
+
+log = logging.getLogger(__name__)
+
+Obj = dict[str, Any]
+ROLES = ("host", "assistant", "reviewer")
+STAFF_NAMES = {"host": "主播", "assistant": "场控助理"}
+RTMP_URL = "rtmp://127.0.0.1:1935/live"
+TICK_S = 0.025
+STOCK_EMIT_S = 0.5  # product_updated for stock changes: ≤ 2/s per product (sold out: at once)
+FLASH_EMIT_S = 0.1  # flash_sale_updated: ≤ 10/s per sale
+VIEWERS_EMIT_S = 1.0
+RECENT_COMMENTS = 20_000
+ORDERS_IN_MEMORY = 200_000
+
+
+def public(obj: Obj) -> Obj:
+    """The contract view of an entity: private fields start with ``_``."""
+    return {k: v for k, v in obj.items() if k[0] != "_"}
+
+
+def token_id(token: str) -> str:
+    return "t" + hashlib.sha256(token.encode()).hexdigest()[:8]
+
+
+def new_metrics(online: int = 0) -> Obj:
+    return {
+        "online": online,
+        "uv": 0,
+        "likes": 0,
+        "comments": 0,
+        "new_followers": 0,
+        "orders": 0,
+        "paid_orders": 0,
+        "buyers": 0,
+        "gmv_cents": 0,
+        "paid_gmv_cents": 0,
+        "refunded_cents": 0,
+    }
+
+
+class RoomEngine:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        seed: int | None = None,
+        viewers: int = 0,
+        rate: float | None = None,
+        log_retention: int | None = None,
+    ) -> None:
+        self.store = store
+        self.seed = seed
+        self.viewers = viewers
+        self.rate = rate
+        self.log = EventLog(store, log_retention)
+        self.room = ""
+        self.title = ""
+        self.tokens: dict[str, tuple[str, str]] = {}  # token -> (role, token_id)
+        self.token_by_role: dict[str, str] = {}
+        self.products: dict[str, Obj] = {}
+        self.coupons: dict[str, Obj] = {}
+        self.flash_sales: dict[str, Obj] = {}
+        self.lotteries: dict[str, Obj] = {}
+        self.sessions: dict[str, Obj] = {}
+        self.state: Obj = {}  # bag order/version, explaining, pinned, metrics, muted, session id
+        self.orders: OrderedDict[str, Obj] = OrderedDict()
+        self._uv: set[str] = set()
+        self._buyers: set[str] = set()
+        self._online: dict[str, str] = {}
+        self._recent_comments: OrderedDict[str, Obj] = OrderedDict()
+        self._likes_pending = 0
+        self._stock_dirty: set[str] = set()
+        self._stock_emitted: dict[str, float] = {}
+        self._flash_dirty: set[str] = set()
+        self._flash_emitted: dict[str, float] = {}
+        self._online_changed = False
+        self._viewers_emitted = 0.0
+        self._counter = 0
+        self._task: asyncio.Task[None] | None = None
+        self._audience_task: asyncio.Task[Any] | None = None
+        self._load_or_create()
+
+    # --- persistence -------------------------------------------------------------------------
+    def _load_or_create(self) -> None:
+        meta = self.store.meta()
+        if "room" not in meta:
+            self.title, products = load_catalog()
+            room = "r" + secrets.token_hex(4)
+            tokens = {role: f"{role[:2]}_{secrets.token_urlsafe(18)}" for role in ROLES}
+            self.log._batch.meta.update(
+                {"room": room, "title": self.title, "tokens": orjson.dumps(tokens).decode()}
+            )
+            for p in products:
+                self.products[p["id"]] = p
+                self.log.dirty("product", p["id"], p)
+            self.state = {
+                "bag_order": [p["id"] for p in products],
+                "bag_version": 1,
+                "explaining": None,
+                "pinned": None,
+                "metrics": new_metrics(),
+                "muted": {},
+                "session_id": None,
+                "like_total": 0,
+                "counter": 0,
+                "uv": [],
+                "buyers": [],
+            }
+            self.log.dirty("room", "state", self.state)
+            self.log.flush()
+            meta = self.store.meta()
+        self.room = meta["room"]
+        self.title = meta.get("title", "")
+        for role, tok in orjson.loads(meta["tokens"]).items():
+            self.tokens[tok] = (role, token_id(tok))
+            self.token_by_role[role] = tok
+        for p in self.store.entities("product"):
+            self.products[p["id"]] = p
+        for c in self.store.entities("coupon"):
+            self.coupons[c["id"]] = c
+        for f in self.store.entities("flash_sale"):
+            self.flash_sales[f["id"]] = f
+        for lo in self.store.entities("lottery"):
+            self.lotteries[lo["id"]] = lo
+        for s in self.store.entities("session"):
+            self.sessions[s["id"]] = s
+        (self.state,) = self.store.entities("room")
+        self._counter = int(self.state.get("counter", 0))
+        self._uv = set(self.state.get("uv", []))
+        self._buyers = set(self.state.get("buyers", []))
+        self.state["metrics"]["online"] = 0
+
+    def _dirty_state(self) -> None:
+        self.log.dirty("room", "state", self.state)
+
+    def _next_id(self, prefix: str) -> str:
+        self._counter += 1
+        self.state["counter"] = self._counter
+        self._dirty_state()
+        return f"{prefix}{self._counter}"
+
+    # --- time, running -------------------------------------------------------------------------
+    def now(self) -> float:
+        return time.time()
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="sandbox-tick")
+        if self.session_live():
+            self._start_audience()
+
+    async def stop(self) -> None:
+        await self._stop_audience()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self.flush(force=True)
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(TICK_S)
+            try:
+                self.tick()
+            except Exception:
+                log.exception("tick failed")
+
+    def tick(self, force: bool = False) -> None:
+        now = self.now()
+        self._timers(now)
+        self._emit_throttled(now, force)
+        self.log.flush()
+
+    def flush(self, force: bool = False) -> None:
+        """Emit every deferred aggregate (with ``force``) and commit."""
+        self.tick(force)
+
+    def commit_action(self, tok_id: str, key: str | None, status: int, body: bytes) -> None:
+        """Commit an operator action's events with its idempotency record, in one transaction."""
+        record = (tok_id, key, self.now(), status, body) if key else None
+        self.log.flush(record)
+
+    def append(self, etype: str, data: Obj, ts: float | None = None) -> int:
+        return self.log.append(etype, data, self.now() if ts is None else ts)
+
+    # --- timers and aggregates -----------------------------------------------------------------
+    def _timers(self, now: float) -> None:
+        for c in self.coupons.values():
+            if c["status"] == "active" and now >= c["ends_ts"]:
+                c["status"] = "expired"
+                self.log.dirty("coupon", c["id"], c)
+                self.append("coupon_ended", {"coupon": public(c)})
+        for f in self.flash_sales.values():
+            if f["status"] == "scheduled" and now >= f["starts_ts"]:
+                f["status"] = "active"
+                self.log.dirty("flash_sale", f["id"], f)
+                self.append("flash_sale_started", {"flash_sale": public(f)})
+            if f["status"] == "active" and now >= f["ends_ts"]:
+                self._end_flash_sale(f)
+        for lo in self.lotteries.values():
+            if lo["status"] == "open" and now > lo["ends_ts"]:
+                lo["status"] = "closed"
+                self.log.dirty("lottery", lo["id"], lo)
+        muted = self.state["muted"]
+        if muted:
+            gone = [u for u, until in muted.items() if until is not None and until <= now]
+            for u in gone:
+                del muted[u]
+            if gone:
+                self._dirty_state()
+
+    def _emit_throttled(self, now: float, force: bool) -> None:
+        if self._likes_pending:
+            self.append(
+                "like",
+                {"user_id": None, "count": self._likes_pending, "total": self.state["like_total"]},
+            )
+            self._likes_pending = 0
+        if self._stock_dirty:
+            for pid in list(self._stock_dirty):
+                if force or now - self._stock_emitted.get(pid, 0.0) >= STOCK_EMIT_S:
+                    self._emit_product(pid, now)
+        if self._flash_dirty:
+            for fid in list(self._flash_dirty):
+                if force or now - self._flash_emitted.get(fid, 0.0) >= FLASH_EMIT_S:
+                    self._flash_dirty.discard(fid)
+                    self._flash_emitted[fid] = now
+                    self.append("flash_sale_updated", {"flash_sale": public(self.flash_sales[fid])})
+        if self._online_changed and (force or now - self._viewers_emitted >= VIEWERS_EMIT_S):
+            self._online_changed = False
+            self._viewers_emitted = now
+            m = self.state["metrics"]
+            self.append("viewers", {"online": m["online"], "uv": m["uv"]})
+
+    def _emit_product(self, pid: str, now: float, actor: Obj | None = None) -> None:
+        self._stock_dirty.discard(pid)
+        self._stock_emitted[pid] = now
+        data: Obj = {"product": public(self.products[pid])}
+        if actor:
+            data["actor"] = actor
+        self.append("product_updated", data)
+
+    # --- snapshot and reads --------------------------------------------------------------------
+    def bag(self) -> Obj:
+        return {
+            "version": self.state["bag_version"],
+            "products": [public(self.products[i]) for i in self.state["bag_order"]],
+        }
+
+    def current_session(self) -> Obj | None:
+        sid = self.state.get("session_id")
+        return self.sessions.get(sid) if sid else None
+
+    def snapshot(self) -> Obj:
+        self.flush(force=True)
+        return {
+            "room": self.room,
+            "seq": self.log.committed,
+            "session": self.current_session(),
+            "bag": self.bag(),
+            "explaining": self.state["explaining"],
+            "coupons": [public(c) for c in self.coupons.values()],
+            "flash_sales": [public(f) for f in self.flash_sales.values()],
+            "lotteries": [self.lottery_view(lo) for lo in self.lotteries.values()],
+            "pinned_comment": self.state["pinned"],
+            "metrics": dict(self.state["metrics"]),
+        }
+
+    def room_info(self) -> Obj:
+        return {
+            "id": self.room,
+            "title": self.title,
+            "seq": self.log.committed,
+            "first_seq": self.log.first,
+            "session": self.current_session(),
+            "online": self.state["metrics"]["online"],
+        }
+
+    def lottery_view(self, lo: Obj) -> Obj:
+        return public(lo)
+
+    def order(self, order_id: str) -> Obj | None:
+        o = self.orders.get(order_id)
+        if o is None:
+            o = self.store.order(order_id)
+            if o is not None:
+                self._remember_order(o)
+        return o
+
+    def _remember_order(self, o: Obj) -> None:
+        self.orders[o["id"]] = o
+        if len(self.orders) > ORDERS_IN_MEMORY:
+            self.orders.popitem(last=False)
+
+    def orders_after(self, after_seq: int, limit: int) -> list[Obj]:
+        self.log.flush()
+        return self.store.orders_after(after_seq, limit)
+
+    def find_comment(self, comment_id: str) -> Obj | None:
+        c = self._recent_comments.get(comment_id)
+        if c is not None:
+            return c
+        if not comment_id.startswith("c") or not comment_id[1:].isdigit():
+            return None
+        row = self.store.event(int(comment_id[1:]))
+        if row is None or row[0] != "comment":
+            return None
+        data = orjson.loads(row[1]).get("data")
+        comment = data.get("comment") if isinstance(data, dict) else None
+        return comment if isinstance(comment, dict) else None
+
+    # --- sessions ------------------------------------------------------------------------------
+    def start_session(self, actor: Obj) -> Obj:
+        cur = self.current_session()
+        if cur and cur["status"] == "live":
+            raise conflict("session_live", "已有直播进行中 (a live session is already running)")
+        now = self.now()
+        sid = self._next_id("s")
+        session = {
+            "id": sid,
+            "status": "live",
+            "started_ts": now,
+            "ended_ts": None,
+            "rtmp_url": RTMP_URL,
+            "stream_key": f"{self.room}-{sid}-{secrets.token_hex(6)}",
+        }
+        self.sessions[sid] = session
+        self.log.dirty("session", sid, session)
+        self.state["session_id"] = sid
+        self.state["metrics"] = new_metrics(online=len(self._online))
+        self.state["like_total"] = 0
+        self._uv = set()
+        self._buyers = set()
+        self.state["uv"] = []
+        self.state["buyers"] = []
+        self._dirty_state()
+        self.append("session_started", {"session": session, "actor": actor})
+        self._start_audience()
+        return session
+
+    def end_session(self, session_id: str, actor: Obj) -> Obj:
+        session = self.sessions.get(session_id)
+        if session is None:
+            raise not_found("session", session_id)
+        if session["status"] != "live":
+            raise conflict("session_ended", "该场直播已结束 (session already ended)")
+        session["status"] = "ended"
+        session["ended_ts"] = self.now()
+        self.log.dirty("session", session_id, session)
+        self.state["uv"] = sorted(self._uv)
+        self.state["buyers"] = sorted(self._buyers)
+        self._dirty_state()
+        self.append("session_ended", {"session": session, "actor": actor})
+        if self._audience_task is not None:
+            self._audience_task.cancel()
+            self._audience_task = None
+        self._online.clear()
+        self.state["metrics"]["online"] = 0
+        self._online_changed = True
+        return session
+
+    # --- the simulated audience hook -----------------------------------------------------------
+    def _start_audience(self) -> None:
+        """Run plugins/sandbox/audience.py's ``Audience`` while a session is live (if viewers)."""
+        if self.viewers <= 0 or (self._audience_task and not self._audience_task.done()):
+            return
+        try:
+            module = importlib.import_module("plugins.sandbox.audience")
+        except ImportError as exc:
+            log.warning("no simulated audience available (%s)", exc)
+            return
+        audience = module.Audience(self, seed=self.seed, viewers=self.viewers, rate=self.rate)
+        self._audience_task = asyncio.get_running_loop().create_task(
+            audience.run(), name="sandbox-audience"
+        )
+        self._audience_task.add_done_callback(self._audience_done)
+
+    def _audience_done(self, task: asyncio.Task[Any]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            log.error("simulated audience failed", exc_info=task.exception())
+
+    async def _stop_audience(self) -> None:
+        task, self._audience_task = self._audience_task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    # --- products ------------------------------------------------------------------------------
+    def product(self, pid: str) -> Obj:
+        p = self.products.get(pid)
+        if p is None:
+            raise not_found("product", pid)
+        return p
+
+    def reorder(self, version: int, product_ids: list[str], actor: Obj) -> Obj:
+        if version != self.state["bag_version"]:
+            raise conflict(
+                "stale_version",
+                "商品顺序已被他人修改，请刷新后重试 (the bag changed: stale version)",
+                current=self.bag(),
+            )
+        if len(product_ids) != len(self.state["bag_order"]) or set(product_ids) != set(
+            self.state["bag_order"]
+        ):
+            raise invalid("product_ids", "product_ids must list every product of the bag once")
+        self.state["bag_order"] = list(product_ids)
+        self.state["bag_version"] += 1
+        self._dirty_state()
+        self.append(
+            "products_reordered",
+            {
+                "version": self.state["bag_version"],
+                "product_ids": list(product_ids),
+                "actor": actor,
+            },
+        )
+        return self.bag()
+
+    def update_product(self, pid: str, changes: Obj, actor: Obj) -> Obj:
+        p = self.product(pid)
+        if "stock_delta" in changes:
+            new_stock = p["stock"] + changes.pop("stock_delta")
+            if new_stock < 0:
+                raise invalid("stock_delta", "stock cannot go below 0")
+            changes["stock"] = new_stock
+        p.update(changes)
+        self.log.dirty("product", pid, p)
+        self._emit_product(pid, self.now(), actor)
+        if p["stock"] == 0:
+            self._product_sold_out(pid)
+        return public(p)
+
+    def explain(self, pid: str, start: bool, actor: Obj) -> Obj | None:
+        self.product(pid)
+        cur = self.state["explaining"]
+        if start:
+            if cur and cur["product_id"] == pid:
+                return cur
+            if cur:
+                self.append(
+                    "product_explaining",
+                    {"product_id": cur["product_id"], "explaining": False, "actor": actor},
+                )
+            self.state["explaining"] = {"product_id": pid, "since_ts": self.now()}
+            self._dirty_state()
+            self.append(
+                "product_explaining", {"product_id": pid, "explaining": True, "actor": actor}
+            )
+            return self.state["explaining"]
+        if not cur or cur["product_id"] != pid:
+            raise conflict(
+                "not_explaining", "该商品不在讲解中 (this product is not being explained)"
+            )
+        self.state["explaining"] = None
+        self._dirty_state()
+        self.append("product_explaining", {"product_id": pid, "explaining": False, "actor": actor})
+        return None
+
+    # --- coupons -------------------------------------------------------------------------------
+    def issue_coupon(self, spec: Obj, actor: Obj) -> Obj:
+        for pid in spec.get("product_ids") or []:
+            if pid not in self.products:
+                raise invalid("product_ids", f"unknown product {pid!r}")
+        now = self.now()
+        cid = self._next_id("cp")
+        coupon = {
+            "id": cid,
+            "kind": spec["kind"],
+            "name": spec.get("name") or "",
+            "threshold_cents": spec.get("threshold_cents") or 0,
+            "amount_cents": spec.get("amount_cents"),
+            "percent_off": spec.get("percent_off"),
+            "quantity": spec["quantity"],
+            "claimed": 0,
+            "used": 0,
+            "per_user_limit": spec.get("per_user_limit") or 1,
+            "valid_seconds": spec["valid_seconds"],
+            "product_ids": spec.get("product_ids"),
+            "status": "active",
+            "created_ts": now,
+            "ends_ts": now + spec["valid_seconds"],
+            "_claims": {},
+            "_uses": {},
+        }
+        self.coupons[cid] = coupon
+        self.log.dirty("coupon", cid, coupon)
+        self.append("coupon_issued", {"coupon": public(coupon), "actor": actor})
+        return public(coupon)
+
+    def end_coupon(self, cid: str, actor: Obj) -> Obj:
+        c = self.coupons.get(cid)
+        if c is None:
+            raise not_found("coupon", cid)
+        if c["status"] != "active":
+            raise conflict("coupon_not_active", f"优惠券已{c['status']} (coupon is {c['status']})")
+        c["status"] = "ended"
+        c["ends_ts"] = self.now()
+        self.log.dirty("coupon", cid, c)
+        self.append("coupon_ended", {"coupon": public(c), "actor": actor})
+        return public(c)
+
+    # --- flash sales ---------------------------------------------------------------------------
+    def _flash_for(self, pid: str, statuses: tuple[str, ...] = ("active",)) -> Obj | None:
+        for f in self.flash_sales.values():
+            if f["product_id"] == pid and f["status"] in statuses:
+                return f
+        return None
+
+    def create_flash_sale(self, spec: Obj, actor: Obj) -> Obj:
+        pid = spec["product_id"]
+        if pid not in self.products:
+            raise invalid("product_id", f"unknown product {pid!r}")
+        if self._flash_for(pid, ("active", "scheduled")):
+            raise conflict(
+                "flash_sale_exists", "该商品已有秒杀 (this product already has a flash sale)"
+            )
+        now = self.now()
+        starts = now + spec.get("starts_in_seconds", 0)
+        fid = self._next_id("fs")
+        sale = {
+            "id": fid,
+            "product_id": pid,
+            "price_cents": spec["price_cents"],
+            "quantity": spec["quantity"],
+            "sold": 0,
+            "status": "scheduled",
+            "starts_ts": starts,
+            "ends_ts": starts + spec["duration_seconds"],
+        }
+        self.flash_sales[fid] = sale
+        self.log.dirty("flash_sale", fid, sale)
+        if starts <= now:
+            sale["status"] = "active"
+            self.append("flash_sale_started", {"flash_sale": public(sale), "actor": actor})
+        return public(sale)
+
+    def end_flash_sale(self, fid: str, actor: Obj) -> Obj:
+        f = self.flash_sales.get(fid)
+        if f is None:
+            raise not_found("flash sale", fid)
+        if f["status"] == "ended":
+            raise conflict("flash_sale_ended", "秒杀已结束 (flash sale already ended)")
+        self._end_flash_sale(f, actor)
+        return public(f)
+
+    def _end_flash_sale(self, f: Obj, actor: Obj | None = None) -> None:
+        f["status"] = "ended"
+        f["ends_ts"] = min(f["ends_ts"], self.now())
+        self._flash_dirty.discard(f["id"])
+        self.log.dirty("flash_sale", f["id"], f)
+        data: Obj = {"flash_sale": public(f)}
+        if actor:
+            data["actor"] = actor
+        self.append("flash_sale_ended", data)
+
+    def _product_sold_out(self, pid: str) -> None:
+        f = self._flash_for(pid)
+        if f is not None:
+            self._end_flash_sale(f)
+
+    # --- lotteries -----------------------------------------------------------------------------
+    def start_lottery(self, spec: Obj, actor: Obj) -> Obj:
+        seed = os.urandom(32)
+        now = self.now()
+        lid = self._next_id("lt")
+        lo = {
+            "id": lid,
+            "prize": spec["prize"],
+            "keyword": spec["keyword"].strip(),
+            "winners": spec["winners"],
+            "duration_seconds": spec["duration_seconds"],
+            "eligibility": spec.get("eligibility", "all"),
+            "commitment": lottery_fn.commitment(seed),
+            "status": "open",
+            "starts_ts": now,
+            "ends_ts": now + spec["duration_seconds"],
+            "entrants": 0,
+            "seed": None,
+            "participants_digest": None,
+            "participant_ids": None,
+            "winner_ids": None,
+            "winner_nicknames": None,
+            "_seed": seed.hex(),
+            "_participants": {},
+        }
+        self.lotteries[lid] = lo
+        self.log.dirty("lottery", lid, lo)
+        self.append("lottery_started", {"lottery": public(lo), "actor": actor})
+        return public(lo)
+
+    def draw_lottery(self, lid: str, actor: Obj) -> Obj:
+        lo = self.lotteries.get(lid)
+        if lo is None:
+            raise not_found("lottery", lid)
+        if lo["status"] == "drawn":
+            raise conflict("lottery_drawn", "已开奖 (already drawn)")
+        if self.now() <= lo["ends_ts"]:
+            raise conflict(
+                "lottery_open", "抽奖尚未截止，不能开奖 (the entry window is still open)"
+            )
+        seed = bytes.fromhex(lo["_seed"])
+        parts: dict[str, str] = lo["_participants"]
+        ids = sorted(parts)
+        winners = lottery_fn.draw_winners(seed, ids, lo["winners"])
+        lo.update(
+            status="drawn",
+            seed=lo["_seed"],
+            participants_digest=lottery_fn.participants_digest(ids),
+            participant_ids=ids,
+            winner_ids=winners,
+            winner_nicknames=[parts[w] for w in winners],
+        )
+        self.log.dirty("lottery", lid, lo)
+        self.append("lottery_drawn", {"lottery": public(lo), "actor": actor})
+        return public(lo)
+
+    def _enter_lotteries(
+        self, user_id: str, nickname: str, text: str, follower: bool, ts: float
+    ) -> None:
+        for lo in self.lotteries.values():
+            if lo["status"] != "open" or not (lo["starts_ts"] <= ts <= lo["ends_ts"]):
+                continue
+            parts = lo["_participants"]
+            if user_id in parts or not lottery_fn.keyword_matches(lo["keyword"], text):
+                continue
+            if lo["eligibility"] == "followers" and not follower:
+                continue
+            parts[user_id] = nickname
+            lo["entrants"] = len(parts)
+            self.log.dirty("lottery", lo["id"], lo)
+            self.append(
+                "lottery_entered",
+                {"lottery_id": lo["id"], "user_id": user_id, "entrants": lo["entrants"]},
+                ts,
+            )
+
+    # --- comments and moderation ---------------------------------------------------------------
+    def _comment(
+        self,
+        user_id: str,
+        nickname: str,
+        text: str,
+        *,
+        is_follower: bool = False,
+        fan_level: int = 0,
+        role: str = "viewer",
+        actor: Obj | None = None,
+    ) -> Obj:
+        ts = self.now()
+        cid = f"c{self.log.seq + 1}"  # the comment's id is the seq of its event
+        comment = {
+            "id": cid,
+            "user_id": user_id,
+            "nickname": nickname,
+            "text": text,
+            "is_follower": is_follower,
+            "fan_level": fan_level,
+            "role": role,
+            "ts": ts,
+        }
+        data: Obj = {"comment": comment}
+        if actor:
+            data["actor"] = actor
+        self.append("comment", data, ts)
+        self._recent_comments[cid] = comment
+        if len(self._recent_comments) > RECENT_COMMENTS:
+            self._recent_comments.popitem(last=False)
+        self.state["metrics"]["comments"] += 1
+        self._dirty_state()
+        if role == "viewer":
+            self._enter_lotteries(user_id, nickname, text, is_follower, ts)
+        return comment
+
+    def staff_comment(self, text: str, actor: Obj) -> Obj:
+        role = actor["role"] if actor["role"] in STAFF_NAMES else "assistant"
+        return self._comment(
+            f"staff:{actor['token_id']}", STAFF_NAMES[role], text, role=role, actor=actor
+        )
+
+    def pin(self, comment_id: str | None, actor: Obj) -> Obj | None:
+        comment = None
+        if comment_id is not None:
+            comment = self.find_comment(comment_id)
+            if comment is None:
+                raise not_found("comment", comment_id)
+        elif self.state["pinned"] is None:
+            raise conflict("not_pinned", "没有置顶评论 (no comment is pinned)")
+        self.state["pinned"] = comment
+        self._dirty_state()
+        self.append("comment_pinned", {"comment": comment, "actor": actor})
+        return comment
+
+    def hide(self, comment_id: str, actor: Obj) -> None:
+        if self.find_comment(comment_id) is None:
+            raise not_found("comment", comment_id)
+        pinned = self.state["pinned"]
+        if pinned and pinned["id"] == comment_id:
+            self.state["pinned"] = None
+            self._dirty_state()
+            self.append("comment_pinned", {"comment": None, "actor": actor})
+        self.append("comment_hidden", {"comment_id": comment_id, "actor": actor})
+
+    def mute(self, user_id: str, seconds: int | None, nickname: str, actor: Obj) -> Obj:
+        until = None if seconds is None else self.now() + seconds
+        self.state["muted"][user_id] = until
+        self._dirty_state()
+        for lo in self.lotteries.values():  # a muted user leaves every undrawn lottery
+            if lo["status"] != "drawn" and user_id in lo["_participants"]:
+                del lo["_participants"][user_id]
+                lo["entrants"] = len(lo["_participants"])
+                self.log.dirty("lottery", lo["id"], lo)
+        data = {"user_id": user_id, "nickname": nickname, "seconds": seconds, "actor": actor}
+        self.append("user_muted", data)
+        return {k: v for k, v in data.items() if k != "actor"}
+
+    # --- AudienceHost: what viewers see ----------------------------------------------------------
+    def session_live(self) -> bool:
+        s = self.current_session()
+        return bool(s and s["status"] == "live")
+
+    def listed_products(self) -> list[ProductView]:
+        out = []
+        for pid in self.state["bag_order"]:
+            p = self.products[pid]
+            if not p["listed"]:
+                continue
+            f = self._flash_for(pid)
+            stock = p["stock"] if f is None else min(p["stock"], f["quantity"] - f["sold"])
+            out.append(
+                ProductView(
+                    id=pid,
+                    title=p["title"],
+                    price_cents=p["price_cents"] if f is None else f["price_cents"],
+                    stock=stock,
+                    sku_ids=tuple(s["id"] for s in p["skus"]),
+                    flash_sale_id=None if f is None else f["id"],
+                    sku_names=tuple(s["name"] for s in p["skus"]),
+                )
+            )
+        return out
+
+    def explaining_product_id(self) -> str | None:
+        e = self.state["explaining"]
+        return e["product_id"] if e else None
+
+    def active_coupons(self) -> list[CouponView]:
+        now = self.now()
+        return [
+            CouponView(
+                id=c["id"],
+                kind=c["kind"],
+                threshold_cents=c["threshold_cents"],
+                amount_cents=c["amount_cents"],
+                percent_off=c["percent_off"],
+                remaining=max(0, c["quantity"] - c["claimed"]),
+                product_ids=tuple(c["product_ids"]) if c["product_ids"] is not None else None,
+            )
+            for c in self.coupons.values()
+            if c["status"] == "active" and c["ends_ts"] > now
+        ]
+
+    def open_lotteries(self) -> list[LotteryView]:
+        now = self.now()
+        return [
+            LotteryView(id=lo["id"], keyword=lo["keyword"], eligibility=lo["eligibility"])
+            for lo in self.lotteries.values()
+            if lo["status"] == "open" and lo["starts_ts"] <= now <= lo["ends_ts"]
+        ]
+
+    def is_muted(self, user_id: str) -> bool:
+        muted = self.state["muted"]
+        if user_id not in muted:
+            return False
+        until = muted[user_id]
+        return until is None or until > self.now()
+
+    # --- AudienceHost: what viewers do -----------------------------------------------------------
+    def viewer_enter(self, user: SimUser) -> None:
+        m = self.state["metrics"]
+        if user.id not in self._online:
+            self._online[user.id] = user.nickname
+            m["online"] = len(self._online)
+            self._online_changed = True
+        if user.id not in self._uv:
+            self._uv.add(user.id)
+            m["uv"] = len(self._uv)
+            self._dirty_state()
+        self.append("viewer_enter", {"user_id": user.id, "nickname": user.nickname})
+
+    def viewer_leave(self, user_id: str) -> None:
+        if self._online.pop(user_id, None) is not None:
+            self.state["metrics"]["online"] = len(self._online)
+            self._online_changed = True
+
+    def comment(self, user: SimUser, text: str) -> None:
+        if self.is_muted(user.id):
+            return  # a muted viewer's comments are not shown to anyone
+        self._comment(
+            user.id, user.nickname, text, is_follower=user.is_follower, fan_level=user.fan_level
+        )
+
+    def like(self, user: SimUser, count: int) -> None:
+        if count <= 0:
+            return
+        self._likes_pending += count
+        self.state["like_total"] += count
+        self.state["metrics"]["likes"] += count
+        self._dirty_state()
+
+    def gift(self, user: SimUser, gift: str, count: int, value_cents: int) -> None:
+        self.append(
+            "gift",
+            {
+                "user_id": user.id,
+                "nickname": user.nickname,
+                "gift": gift,
+                "count": count,
+                "value_cents": value_cents,
+            },
+        )
+
+    def follow(self, user: SimUser) -> None:
+        if user.is_follower:
+            return
+        user.is_follower = True
+        self.state["metrics"]["new_followers"] += 1
+        self._dirty_state()
+        self.append("follow", {"user_id": user.id, "nickname": user.nickname})
+
+    def claim_coupon(self, user: SimUser, coupon_id: str) -> None:
+        c = self.coupons.get(coupon_id)
+        if c is None or c["status"] != "active" or c["ends_ts"] <= self.now():
+            raise NotAllowed("coupon is not active")
+        if c["claimed"] >= c["quantity"]:
+            raise NotAllowed("coupon is all claimed")
+        claims = c["_claims"]
+        if claims.get(user.id, 0) >= c["per_user_limit"]:
+            raise NotAllowed("per-user limit reached")
+        claims[user.id] = claims.get(user.id, 0) + 1
+        c["claimed"] += 1
+        self.log.dirty("coupon", coupon_id, c)
+        self.append(
+            "coupon_claimed",
+            {
+                "coupon_id": coupon_id,
+                "user_id": user.id,
+                "claimed": c["claimed"],
+                "remaining": c["quantity"] - c["claimed"],
+            },
+        )
+
+    def _coupon_discount(self, c: Obj, user_id: str, pid: str, subtotal: int) -> int:
+        if c["status"] != "active" or c["ends_ts"] <= self.now():
+            raise NotAllowed("coupon is not active")
+        if c["_claims"].get(user_id, 0) <= c["_uses"].get(user_id, 0):
+            raise NotAllowed("coupon not claimed (or already used)")
+        if c["product_ids"] is not None and pid not in c["product_ids"]:
+            raise NotAllowed("coupon does not apply to this product")
+        if c["kind"] == "threshold":
+            if subtotal < c["threshold_cents"]:
+                raise NotAllowed("order below the coupon threshold")
+            off = int(c["amount_cents"])
+        elif c["kind"] == "discount":
+            off = subtotal * int(c["percent_off"]) // 100
+        else:
+            off = int(c["amount_cents"])
+        return min(off, subtotal - 1)  # an order always costs at least 1 分
+
+    def place_order(
+        self,
+        user: SimUser,
+        product_id: str,
+        sku_id: str | None,
+        quantity: int,
+        coupon_id: str | None = None,
+    ) -> str:
+        return str(self.create_order(user, product_id, sku_id, quantity, coupon_id)["id"])
+
+    def create_order(
+        self,
+        user: SimUser,
+        product_id: str,
+        sku_id: str | None,
+        quantity: int,
+        coupon_id: str | None = None,
+        actor: Obj | None = None,
+    ) -> Obj:
+        p = self.products.get(product_id)
+        if p is None or not p["listed"]:
+            raise NotAllowed("product is not on sale")
+        if quantity <= 0:
+            raise NotAllowed("quantity must be positive")
+        sku_name = None
+        if sku_id is not None:
+            sku = next((s for s in p["skus"] if s["id"] == sku_id), None)
+            if sku is None:
+                raise NotAllowed("unknown sku")
+            sku_name = sku["name"]
+        f = self._flash_for(product_id)
+        if f is not None:
+            available = min(p["stock"], f["quantity"] - f["sold"])
+            unit = f["price_cents"]
+        else:
+            available = p["stock"]
+            unit = p["price_cents"]
+        if available < quantity:
+            raise SoldOut(f"only {available} left")
+        subtotal = unit * quantity
+        coupon = None
+        discount = 0
+        if coupon_id is not None:
+            coupon = self.coupons.get(coupon_id)
+            if coupon is None:
+                raise NotAllowed("unknown coupon")
+            discount = self._coupon_discount(coupon, user.id, product_id, subtotal)
+            coupon["_uses"][user.id] = coupon["_uses"].get(user.id, 0) + 1
+            coupon["used"] += 1
+            self.log.dirty("coupon", coupon_id, coupon)
+        now = self.now()
+        p["stock"] -= quantity
+        p["sold"] += quantity
+        self.log.dirty("product", product_id, p)
+        self._stock_dirty.add(product_id)
+        if f is not None:
+            f["sold"] += quantity
+            self.log.dirty("flash_sale", f["id"], f)
+            self._flash_dirty.add(f["id"])
+        order = {
+            "id": self._next_id("o"),
+            "user_id": user.id,
+            "nickname": user.nickname,
+            "product_id": product_id,
+            "product_title": p["title"],
+            "sku_id": sku_id,
+            "sku_name": sku_name,
+            "quantity": quantity,
+            "unit_price_cents": unit,
+            "amount_cents": subtotal - discount,
+            "status": "created",
+            "coupon_id": coupon_id,
+            "flash_sale_id": None if f is None else f["id"],
+            "created_ts": now,
+            "seq": self.log.seq + 1,
+        }
+        data: Obj = {"order": order}
+        if actor:
+            data["actor"] = actor
+        self.append("order_created", data, now)
+        self._remember_order(order)
+        self.log.dirty_order(order)
+        m = self.state["metrics"]
+        m["orders"] += 1
+        m["gmv_cents"] += order["amount_cents"]
+        if user.id not in self._buyers:
+            self._buyers.add(user.id)
+            m["buyers"] = len(self._buyers)
+        self._dirty_state()
+        if p["stock"] == 0:
+            self._emit_product(product_id, now)  # sold out: at once, not throttled
+        if f is not None and (f["sold"] >= f["quantity"] or p["stock"] == 0):
+            self._end_flash_sale(f)
+        return order
+
+    def pay_order(self, order_id: str, actor: Obj | None = None) -> None:
+        self.set_order_paid(order_id, actor)
+
+    def set_order_paid(self, order_id: str, actor: Obj | None = None) -> Obj:
+        o = self.order(order_id)
+        if o is None:
+            raise NotAllowed("unknown order")
+        if o["status"] != "created":
+            raise NotAllowed(f"order is {o['status']}")
+        o["status"] = "paid"
+        o["seq"] = self.log.seq + 1
+        data: Obj = {"order": o}
+        if actor:
+            data["actor"] = actor
+        self.append("order_paid", data)
+        self.log.dirty_order(o)
+        m = self.state["metrics"]
+        m["paid_orders"] += 1
+        m["paid_gmv_cents"] += o["amount_cents"]
+        self._dirty_state()
+        return o
+
+    def refund_order(self, order_id: str, reason: str, actor: Obj | None = None) -> None:
+        self.set_order_refunded(order_id, reason, actor)
+
+    def set_order_refunded(self, order_id: str, reason: str, actor: Obj | None = None) -> Obj:
+        o = self.order(order_id)
+        if o is None:
+            raise NotAllowed("unknown order")
+        if o["status"] == "refunded":
+            raise NotAllowed("order is already refunded")
+        o["status"] = "refunded"
+        o["seq"] = self.log.seq + 1
+        data: Obj = {"order": o, "reason": reason}
+        if actor:
+            data["actor"] = actor
+        self.append("order_refunded", data)
+        self.log.dirty_order(o)
+        p = self.products.get(o["product_id"])
+        if p is not None:  # the refunded units go back on sale
+            p["stock"] += o["quantity"]
+            p["sold"] = max(0, p["sold"] - o["quantity"])
+            self.log.dirty("product", p["id"], p)
+            self._stock_dirty.add(p["id"])
+        self.state["metrics"]["refunded_cents"] += o["amount_cents"]
+        self._dirty_state()
+        return o
+
+
+def order_error(exc: Exception) -> ApiError:
+    if isinstance(exc, SoldOut):
+        return conflict("sold_out", f"库存不足 (sold out: {exc})")
+    return conflict("not_allowed", f"不允许 (not allowed: {exc})")

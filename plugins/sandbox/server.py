@@ -1,0 +1,485 @@
+"""The sandbox platform's ASGI app (FastAPI): every route of docs/platform-api.md.
+
+Routes are thin: authenticate, validate, call the :class:`RoomEngine`, and for a mutating route
+commit the action's events together with its idempotency record before answering.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any
+
+import orjson
+from fastapi import FastAPI, Query, Request, WebSocket, WebSocketDisconnect
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.platform import models
+from plugins.sandbox.audience_host import NotAllowed, SimUser, SoldOut
+from plugins.sandbox.catalog import IMAGES_DIR
+from plugins.sandbox.engine import Obj, RoomEngine, order_error, public
+from plugins.sandbox.errors import ApiError, conflict, invalid, not_found
+from plugins.sandbox.eventlog import PAGE, Subscriber
+from plugins.sandbox.schemas import (
+    CommentBody,
+    CouponBody,
+    FlashSaleBody,
+    LotteryBody,
+    MuteBody,
+    OrderBody,
+    ProductPatch,
+    RawEventsBody,
+    RefundBody,
+    ReorderBody,
+    ViewerClaimBody,
+    ViewerCommentBody,
+)
+
+log = logging.getLogger(__name__)
+
+READ = ("host", "assistant", "reviewer")
+OPERATE = ("host", "assistant")
+HOST = ("host",)
+R = "/api/v1/rooms/{room}"
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    return Response(orjson.dumps(body), status, media_type="application/json")
+
+
+def _doc(model: type[Any]) -> dict[int | str, dict[str, Any]]:
+    return {200: {"model": model}}
+
+
+def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        engine.start()
+        yield
+        await engine.stop()
+
+    app = FastAPI(
+        title="LiveDesk sandbox platform",
+        version="1",
+        description="Live Commerce Platform API v1 (see docs/platform-api.md). Money in cents.",
+        lifespan=lifespan,
+    )
+
+    # --- errors ----------------------------------------------------------------------------------
+    @app.exception_handler(ApiError)
+    async def api_error(_: Request, exc: ApiError) -> Response:
+        return _json(exc.body(), exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> Response:
+        errors = exc.errors()
+        first = errors[0] if errors else {"loc": (), "msg": "invalid", "type": ""}
+        if first.get("type") in ("json_invalid", "model_attributes_type", "dict_type") and tuple(
+            first.get("loc", ())
+        ) in (("body",), ("body", 0)):
+            return _json(ApiError(400, "malformed", "请求体不是有效的 JSON 对象").body(), 400)
+        if first.get("type") == "json_invalid":
+            return _json(ApiError(400, "malformed", f"malformed JSON: {first['msg']}").body(), 400)
+        loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path")]
+        field = ".".join(loc) or None
+        return _json(ApiError(422, "invalid_value", f"{field}: {first['msg']}", field).body(), 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> Response:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return _json(ApiError(exc.status_code, code, str(exc.detail)).body(), exc.status_code)
+
+    # --- auth and idempotency -------------------------------------------------------------------
+    def authenticate(token: str | None, room: str, roles: tuple[str, ...]) -> Obj:
+        if not token:
+            raise ApiError(401, "unauthorized", "缺少令牌 (missing token)")
+        found = engine.tokens.get(token)
+        if found is None:
+            raise ApiError(401, "unauthorized", "令牌无效 (invalid token)")
+        role, tid = found
+        if room != engine.room:
+            raise ApiError(403, "wrong_room", "令牌不属于该直播间 (token is for another room)")
+        if role not in roles:
+            raise ApiError(403, "forbidden", f"角色 {role} 无权执行此操作 (role {role} may not)")
+        return {"role": role, "token_id": tid}
+
+    def bearer(request: Request) -> str | None:
+        h = request.headers.get("authorization", "")
+        if h[:7].lower() == "bearer ":
+            return h[7:].strip()
+        return None
+
+    def auth(request: Request, room: str, roles: tuple[str, ...]) -> Obj:
+        return authenticate(bearer(request), room, roles)
+
+    def act(
+        request: Request, room: str, roles: tuple[str, ...], fn: Callable[[Obj], Any]
+    ) -> Response:
+        """Run a mutating action once per Idempotency-Key, committing before answering."""
+        actor = auth(request, room, roles)
+        key = request.headers.get("idempotency-key") or None
+        if key:
+            rec = engine.store.idempotent(actor["token_id"], key)
+            if rec is not None:
+                resp = Response(rec[1], rec[0], media_type="application/json")
+                resp.headers["Idempotent-Replayed"] = "true"
+                return resp
+        status = 200
+        try:
+            body = fn(actor)
+        except ApiError as exc:
+            status, body = exc.status, exc.body()
+        payload = orjson.dumps(body)
+        engine.commit_action(actor["token_id"], key, status, payload)
+        return Response(payload, status, media_type="application/json")
+
+    # --- room, snapshot ---------------------------------------------------------------------------
+    @app.get(R, tags=["room"], summary="Room info: id, title, last seq, current session")
+    async def room_info(request: Request, room: str) -> Response:
+        auth(request, room, READ)
+        return _json(engine.room_info())
+
+    @app.get(R + "/snapshot", tags=["room"], responses=_doc(models.Snapshot))
+    async def snapshot(request: Request, room: str) -> Response:
+        auth(request, room, READ)
+        return _json(engine.snapshot())
+
+    # --- sessions ----------------------------------------------------------------------------------
+    @app.post(R + "/sessions", tags=["sessions"], responses=_doc(models.Session))
+    async def start_session(request: Request, room: str) -> Response:
+        return act(request, room, HOST, engine.start_session)
+
+    @app.post(R + "/sessions/{session_id}/end", tags=["sessions"], responses=_doc(models.Session))
+    async def end_session(request: Request, room: str, session_id: str) -> Response:
+        return act(request, room, HOST, lambda a: engine.end_session(session_id, a))
+
+    # --- products --------------------------------------------------------------------------------
+    @app.get(R + "/products", tags=["products"], responses=_doc(models.Bag))
+    async def products(request: Request, room: str) -> Response:
+        auth(request, room, READ)
+        return _json(engine.bag())
+
+    @app.get(R + "/products/{product_id}", tags=["products"], responses=_doc(models.Product))
+    async def product(request: Request, room: str, product_id: str) -> Response:
+        auth(request, room, READ)
+        return _json(public(engine.product(product_id)))
+
+    @app.put(R + "/products/order", tags=["products"], responses=_doc(models.Bag))
+    async def reorder(request: Request, room: str, body: ReorderBody) -> Response:
+        return act(
+            request, room, OPERATE, lambda a: engine.reorder(body.version, body.product_ids, a)
+        )
+
+    @app.patch(R + "/products/{product_id}", tags=["products"], responses=_doc(models.Product))
+    async def patch_product(
+        request: Request, room: str, product_id: str, body: ProductPatch
+    ) -> Response:
+        changes = body.model_dump(exclude_unset=True)
+        for k, v in changes.items():
+            if v is None:
+                raise invalid(k, f"{k} may not be null")
+        if "stock" in changes and "stock_delta" in changes:
+            raise invalid("stock_delta", "give stock or stock_delta, not both")
+        if not changes:
+            raise invalid("body", "nothing to change")
+        return act(request, room, OPERATE, lambda a: engine.update_product(product_id, changes, a))
+
+    @app.post(R + "/products/{product_id}/explain", tags=["products"])
+    async def explain_start(request: Request, room: str, product_id: str) -> Response:
+        return act(
+            request, room, OPERATE, lambda a: {"explaining": engine.explain(product_id, True, a)}
+        )
+
+    @app.delete(R + "/products/{product_id}/explain", tags=["products"])
+    async def explain_stop(request: Request, room: str, product_id: str) -> Response:
+        return act(
+            request, room, OPERATE, lambda a: {"explaining": engine.explain(product_id, False, a)}
+        )
+
+    # --- coupons ---------------------------------------------------------------------------------
+    @app.get(R + "/coupons", tags=["coupons"], responses=_doc(list[models.Coupon]))
+    async def coupons(request: Request, room: str) -> Response:
+        auth(request, room, READ)
+        return _json([public(c) for c in engine.coupons.values()])
+
+    @app.post(R + "/coupons", tags=["coupons"], responses=_doc(models.Coupon))
+    async def issue_coupon(request: Request, room: str, body: CouponBody) -> Response:
+        spec = body.model_dump()
+        kind = body.kind
+        if kind == "discount":
+            if body.percent_off is None:
+                raise invalid("percent_off", "a discount coupon needs percent_off (1–99)")
+            if body.amount_cents is not None:
+                raise invalid(
+                    "amount_cents", "a discount coupon takes percent_off, not amount_cents"
+                )
+        else:
+            if body.amount_cents is None:
+                raise invalid("amount_cents", f"a {kind} coupon needs amount_cents")
+            if body.percent_off is not None:
+                raise invalid("percent_off", f"a {kind} coupon takes amount_cents, not percent_off")
+        if kind == "threshold":
+            if body.threshold_cents <= 0:
+                raise invalid("threshold_cents", "a threshold coupon needs threshold_cents > 0")
+            if body.amount_cents is not None and body.amount_cents >= body.threshold_cents:
+                raise invalid("amount_cents", "amount_cents must be below threshold_cents")
+        elif body.threshold_cents:
+            raise invalid("threshold_cents", f"a {kind} coupon has no threshold")
+        if body.product_ids is not None and not body.product_ids:
+            raise invalid("product_ids", "product_ids, when given, lists at least one product")
+        return act(request, room, OPERATE, lambda a: engine.issue_coupon(spec, a))
+
+    @app.post(R + "/coupons/{coupon_id}/end", tags=["coupons"], responses=_doc(models.Coupon))
+    async def end_coupon(request: Request, room: str, coupon_id: str) -> Response:
+        return act(request, room, OPERATE, lambda a: engine.end_coupon(coupon_id, a))
+
+    # --- flash sales -------------------------------------------------------------------------------
+    @app.get(R + "/flash-sales", tags=["flash sales"], responses=_doc(list[models.FlashSale]))
+    async def flash_sales(request: Request, room: str) -> Response:
+        auth(request, room, READ)
+        return _json([public(f) for f in engine.flash_sales.values()])
+
+    @app.post(R + "/flash-sales", tags=["flash sales"], responses=_doc(models.FlashSale))
+    async def create_flash_sale(request: Request, room: str, body: FlashSaleBody) -> Response:
+        return act(request, room, OPERATE, lambda a: engine.create_flash_sale(body.model_dump(), a))
+
+    @app.post(
+        R + "/flash-sales/{sale_id}/end", tags=["flash sales"], responses=_doc(models.FlashSale)
+    )
+    async def end_flash_sale(request: Request, room: str, sale_id: str) -> Response:
+        return act(request, room, OPERATE, lambda a: engine.end_flash_sale(sale_id, a))
+
+    # --- lotteries ---------------------------------------------------------------------------------
+    @app.get(R + "/lotteries", tags=["lotteries"], responses=_doc(list[models.Lottery]))
+    async def lotteries(request: Request, room: str) -> Response:
+        auth(request, room, READ)
+        return _json([public(lo) for lo in engine.lotteries.values()])
+
+    @app.get(R + "/lotteries/{lottery_id}", tags=["lotteries"], responses=_doc(models.Lottery))
+    async def lottery(request: Request, room: str, lottery_id: str) -> Response:
+        auth(request, room, READ)
+        lo = engine.lotteries.get(lottery_id)
+        if lo is None:
+            raise not_found("lottery", lottery_id)
+        return _json(public(lo))
+
+    @app.post(R + "/lotteries", tags=["lotteries"], responses=_doc(models.Lottery))
+    async def start_lottery(request: Request, room: str, body: LotteryBody) -> Response:
+        if not body.keyword.strip():
+            raise invalid("keyword", "keyword must not be blank")
+        return act(request, room, OPERATE, lambda a: engine.start_lottery(body.model_dump(), a))
+
+    @app.post(
+        R + "/lotteries/{lottery_id}/draw", tags=["lotteries"], responses=_doc(models.Lottery)
+    )
+    async def draw_lottery(request: Request, room: str, lottery_id: str) -> Response:
+        return act(request, room, OPERATE, lambda a: engine.draw_lottery(lottery_id, a))
+
+    # --- comments and moderation -----------------------------------------------------------------
+    @app.post(R + "/comments", tags=["comments"], responses=_doc(models.Comment))
+    async def post_comment(request: Request, room: str, body: CommentBody) -> Response:
+        if not body.text.strip():
+            raise invalid("text", "text must not be blank")
+        return act(request, room, OPERATE, lambda a: engine.staff_comment(body.text, a))
+
+    @app.post(R + "/comments/{comment_id}/pin", tags=["comments"])
+    async def pin(request: Request, room: str, comment_id: str) -> Response:
+        return act(request, room, OPERATE, lambda a: {"pinned": engine.pin(comment_id, a)})
+
+    @app.post(R + "/comments/{comment_id}/unpin", tags=["comments"])
+    async def unpin(request: Request, room: str, comment_id: str) -> Response:
+        def do(a: Obj) -> Obj:
+            pinned = engine.state["pinned"]
+            if pinned is None or pinned["id"] != comment_id:
+                raise conflict("not_pinned", "该评论未置顶 (this comment is not pinned)")
+            return {"pinned": engine.pin(None, a)}
+
+        return act(request, room, OPERATE, do)
+
+    @app.post(R + "/comments/{comment_id}/hide", tags=["comments"])
+    async def hide(request: Request, room: str, comment_id: str) -> Response:
+        def do(a: Obj) -> Obj:
+            engine.hide(comment_id, a)
+            return {"hidden": comment_id}
+
+        return act(request, room, OPERATE, do)
+
+    @app.post(R + "/users/{user_id}/mute", tags=["comments"])
+    async def mute(
+        request: Request, room: str, user_id: str, body: MuteBody | None = None
+    ) -> Response:
+        b = body or MuteBody()
+        return act(request, room, OPERATE, lambda a: engine.mute(user_id, b.seconds, b.nickname, a))
+
+    # --- orders ------------------------------------------------------------------------------------
+    @app.get(R + "/orders", tags=["orders"], responses=_doc(list[models.Order]))
+    async def orders(
+        request: Request,
+        room: str,
+        after_seq: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(gt=0, le=10_000)] = 1000,
+    ) -> Response:
+        auth(request, room, READ)
+        return _json(engine.orders_after(after_seq, limit))
+
+    @app.post(R + "/orders", tags=["orders"], responses=_doc(models.Order))
+    async def place_order(request: Request, room: str, body: OrderBody) -> Response:
+        if body.product_id not in engine.products:
+            raise invalid("product_id", f"unknown product {body.product_id!r}")
+
+        def do(a: Obj) -> Obj:
+            user = SimUser(body.user_id, body.nickname or body.user_id)
+            try:
+                order = engine.create_order(
+                    user, body.product_id, body.sku_id, body.quantity, body.coupon_id, a
+                )
+                if body.pay:
+                    order = engine.set_order_paid(order["id"], a)
+            except (SoldOut, NotAllowed) as exc:
+                raise order_error(exc) from None
+            return order
+
+        return act(request, room, OPERATE, do)
+
+    @app.post(R + "/orders/{order_id}/pay", tags=["orders"], responses=_doc(models.Order))
+    async def pay(request: Request, room: str, order_id: str) -> Response:
+        def do(a: Obj) -> Obj:
+            if engine.order(order_id) is None:
+                raise not_found("order", order_id)
+            try:
+                return engine.set_order_paid(order_id, a)
+            except NotAllowed as exc:
+                raise order_error(exc) from None
+
+        return act(request, room, OPERATE, do)
+
+    @app.post(R + "/orders/{order_id}/refund", tags=["orders"], responses=_doc(models.Order))
+    async def refund(
+        request: Request, room: str, order_id: str, body: RefundBody | None = None
+    ) -> Response:
+        def do(a: Obj) -> Obj:
+            if engine.order(order_id) is None:
+                raise not_found("order", order_id)
+            try:
+                return engine.set_order_refunded(order_id, (body or RefundBody()).reason, a)
+            except NotAllowed as exc:
+                raise order_error(exc) from None
+
+        return act(request, room, OPERATE, do)
+
+    # --- event stream ------------------------------------------------------------------------------
+    @app.websocket(R + "/events")
+    async def events(
+        ws: WebSocket, room: str, after_seq: int | None = None, token: str | None = None
+    ) -> None:
+        h = ws.headers.get("authorization", "")
+        tok = h[7:].strip() if h[:7].lower() == "bearer " else token
+        try:
+            authenticate(tok, room, READ)
+        except ApiError as exc:
+            try:
+                await ws.send_denial_response(_json(exc.body(), exc.status))
+            except RuntimeError:
+                await ws.close(code=4000 + exc.status, reason=exc.code)
+            return
+        await ws.accept()
+        await stream(ws, after_seq)
+
+    async def stream(ws: WebSocket, after_seq: int | None) -> None:
+        elog = engine.log
+        sub = Subscriber()
+        elog.subscribers.add(sub)
+
+        async def watch_close() -> None:
+            with contextlib.suppress(Exception):
+                while True:
+                    msg = await ws.receive()
+                    if msg["type"] == "websocket.disconnect":
+                        break
+            sub.closed = True
+            sub.wake.set()
+
+        watcher = asyncio.get_running_loop().create_task(watch_close(), name="ws-close-watch")
+        try:
+            cursor, reason = elog.start_cursor(after_seq)
+            if reason:
+                await ws.send_text(elog.resync_text(reason, engine.now()))
+            while not sub.closed:
+                if sub.oob:
+                    oob, sub.oob = sub.oob, []
+                    for text in oob:
+                        await ws.send_text(text)
+                batch = elog.read_after(cursor, PAGE)
+                if batch is None:  # fell behind the retained log
+                    cursor = elog.committed
+                    await ws.send_text(
+                        elog.resync_text("the log no longer has these events", engine.now())
+                    )
+                    continue
+                if not batch:
+                    sub.wake.clear()
+                    if cursor >= elog.committed and not sub.oob:
+                        await sub.wake.wait()
+                    continue
+                for text in batch:
+                    await ws.send_text(text)
+                cursor += len(batch)
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            pass
+        finally:
+            elog.subscribers.discard(sub)
+            watcher.cancel()
+
+    # --- debug routes ------------------------------------------------------------------------------
+    if debug_routes:
+        add_debug_routes(app, engine, act)
+
+    app.mount("/static/products", StaticFiles(directory=IMAGES_DIR), name="product-images")
+    return app
+
+
+def add_debug_routes(
+    app: FastAPI,
+    engine: RoomEngine,
+    act: Callable[[Request, str, tuple[str, ...], Callable[[Obj], Any]], Response],
+) -> None:
+    @app.post(R + "/_debug/raw-events", tags=["debug"])
+    async def raw_events(request: Request, room: str, body: RawEventsBody) -> Response:
+        def do(_: Obj) -> Obj:
+            seqs = [engine.append(e.type, e.data) for e in body.events]
+            sent = engine.log.send_raw(list(body.raw_messages)) if body.raw_messages else 0
+            return {"seqs": seqs, "raw_sent_to": sent}
+
+        return act(request, room, HOST, do)
+
+    @app.post(R + "/_debug/viewer-comment", tags=["debug"], responses=_doc(models.Comment))
+    async def viewer_comment(request: Request, room: str, body: ViewerCommentBody) -> Response:
+        def do(_: Obj) -> Obj:
+            user = SimUser(
+                body.user_id, body.nickname or body.user_id, body.is_follower, body.fan_level
+            )
+            if engine.is_muted(user.id):
+                raise conflict("muted", "该用户已被禁言 (user is muted)")
+            before = engine.log.seq
+            engine.comment(user, body.text)
+            return {"comment": engine.find_comment(f"c{before + 1}")}
+
+        return act(request, room, HOST, do)
+
+    @app.post(R + "/_debug/viewer-claim", tags=["debug"])
+    async def viewer_claim(request: Request, room: str, body: ViewerClaimBody) -> Response:
+        def do(_: Obj) -> Obj:
+            try:
+                engine.claim_coupon(
+                    SimUser(body.user_id, body.nickname or body.user_id), body.coupon_id
+                )
+            except NotAllowed as exc:
+                raise order_error(exc) from None
+            return public(engine.coupons[body.coupon_id])
+
+        return act(request, room, HOST, do)
