@@ -1,0 +1,196 @@
+"""The reader thread on generated clips: live, newest frame only, a clip ending = unplugged."""
+
+from __future__ import annotations
+
+import errno
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from app.camera.capture import CaptureState, CaptureStatus, FrameGrabber
+from app.camera.devices import CameraSource, list_linux_cameras, source_from_setting
+from app.camera.errors import diagnose_open_failure, error_for_errno, holders_of
+from app.camera.modes import Mode, OpenReport
+from app.camera.snapshot import save_snapshot
+from app.camera.testcard import write_clip
+
+MODE = Mode(1920, 1080, 30)
+
+
+def wait_for(cond: Callable[[], bool], timeout: float = 20.0) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return
+        time.sleep(0.02)
+    raise AssertionError("condition not met in time")
+
+
+@pytest.fixture
+def grabbers() -> Iterator[list[FrameGrabber]]:
+    made: list[FrameGrabber] = []
+    yield made
+    for g in made:
+        g.stop()
+    assert not any(g.running for g in made), "reader thread did not stop"
+
+
+def test_clip_plays_live_at_its_own_pace_with_a_plain_report(
+    tmp_path: Path, grabbers: list[FrameGrabber]
+) -> None:
+    clip = write_clip(tmp_path / "cam.avi", size=(320, 180), seconds=6)
+    g = FrameGrabber(source_from_setting(str(clip)), MODE)
+    grabbers.append(g)
+    g.start()
+    wait_for(lambda: g.status.state is CaptureState.LIVE and g.seq > 40)
+    report = g.status.report
+    assert report is not None and report.delivered == Mode(320, 180, 30)
+    assert "视频文件" in g.status.message and "320×180" in g.status.message
+    fps = g.measured_fps()
+    assert 20 < fps < 40, fps  # paced at the file's 30 fps, not decoded as fast as possible
+
+
+def test_clip_ending_mid_preview_is_handled_like_an_unplugged_camera(
+    tmp_path: Path, grabbers: list[FrameGrabber]
+) -> None:
+    clip = write_clip(tmp_path / "short.avi", size=(160, 90), seconds=0.5)
+    seen: list[CaptureStatus] = []
+    g = FrameGrabber(
+        source_from_setting(str(clip)), MODE, on_status=seen.append, retry_delays=(0.2,)
+    )
+    grabbers.append(g)
+    g.start()
+    wait_for(lambda: any(s.state is CaptureState.LOST for s in seen))
+    lost = next(s for s in seen if s.state is CaptureState.LOST)
+    assert "结尾" in lost.message and "重试" in lost.message
+    assert lost.retry_in == pytest.approx(0.2)
+    # it retries by itself and comes back live
+    wait_for(lambda: g.reconnects >= 1 and g.status.state is CaptureState.LIVE)
+    assert g.running
+
+
+def test_reader_hands_over_only_the_newest_frame_and_latency_does_not_grow(
+    tmp_path: Path, grabbers: list[FrameGrabber]
+) -> None:
+    clip = write_clip(tmp_path / "fast.avi", size=(320, 180), seconds=4)
+    # unpaced: the file decodes far faster than a slow consumer takes frames
+    g = FrameGrabber(source_from_setting(str(clip)), MODE, pace=False, retry_delays=(0.05,))
+    grabbers.append(g)
+    g.start()
+    wait_for(lambda: g.seq > 5)
+    ages: list[float] = []
+    last = 0
+    for _ in range(8):
+        time.sleep(0.15)  # a consumer much slower than the source
+        f = g.newer_than(last)
+        assert f is not None
+        assert f.seq >= last
+        lag = g.seq - f.seq
+        assert lag <= 3, f"handed a stale frame ({lag} behind)"  # a queue would be 100s behind
+        ages.append(time.monotonic() - f.t)
+        last = f.seq
+    assert max(ages) < 0.5, ages
+    assert g.newer_than(g.seq) is None  # nothing new: nothing handed over twice
+
+
+def test_missing_file_fails_plainly_and_keeps_retrying(
+    tmp_path: Path, grabbers: list[FrameGrabber]
+) -> None:
+    seen: list[CaptureStatus] = []
+    g = FrameGrabber(
+        source_from_setting(str(tmp_path / "gone.mp4")),
+        MODE,
+        on_status=seen.append,
+        retry_delays=(0.1,),
+    )
+    grabbers.append(g)
+    g.start()
+    wait_for(lambda: sum(s.state is CaptureState.FAILED for s in seen) >= 2)
+    failed = next(s for s in seen if s.state is CaptureState.FAILED)
+    assert failed.error is not None and failed.error.kind == "not_found"
+    assert "找不到视频文件" in failed.message and "重试" in failed.message
+
+
+def test_a_camera_that_is_not_plugged_in_is_said_so(grabbers: list[FrameGrabber]) -> None:
+    src = source_from_setting("/dev/video97")
+    err = diagnose_open_failure(src)
+    assert err.kind == "not_found" and "找不到摄像头" in err.message and "插好" in err.message
+    seen: list[CaptureStatus] = []
+    g = FrameGrabber(src, MODE, on_status=seen.append, retry_delays=(0.1,))
+    grabbers.append(g)
+    g.start()
+    wait_for(lambda: any(s.state is CaptureState.FAILED for s in seen))
+
+
+def test_permission_and_busy_errors_tell_the_fix() -> None:
+    src = CameraSource("device", "/dev/video0", "USB Camera (/dev/video0)", "CAP_V4L2")
+    perm = error_for_errno(src, errno.EACCES)
+    assert perm.kind == "permission" and "权限" in perm.message
+    busy = error_for_errno(src, errno.EBUSY, ["obs (pid 4242)"])
+    assert busy.kind == "busy" and "占用" in busy.message and "obs (pid 4242)" in busy.message
+
+
+def test_who_holds_a_device_is_found(tmp_path: Path) -> None:
+    node = tmp_path / "video0"
+    node.write_bytes(b"")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"f=open({str(node)!r}); import time; time.sleep(30)"]
+    )
+    try:
+        wait_for(lambda: any(f"pid {holder.pid}" in h for h in holders_of(str(node))), 10)
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_non_camera_nodes_are_not_listed() -> None:
+    assert list_linux_cameras("/dev/null") == []
+
+
+def test_settings_value_round_trips_to_a_source() -> None:
+    assert source_from_setting("/dev/video2").kind == "device"
+    assert source_from_setting("rtsp://192.168.1.5:8554/live").kind == "url"
+    assert source_from_setting("http://phone.local:8080/video").backend == "CAP_FFMPEG"
+    idx = source_from_setting("1", platform="win32")
+    assert idx.index == 1 and idx.backend == "CAP_DSHOW"
+    assert source_from_setting("0", platform="darwin").backend == "CAP_AVFOUNDATION"
+    f = source_from_setting("/home/me/clip.mp4")
+    assert f.kind == "file" and f.setting() == "/home/me/clip.mp4"
+
+
+def test_report_says_plainly_when_the_device_gives_less() -> None:
+    short = OpenReport("device", Mode(1920, 1080, 30), Mode(1280, 720, 15), "V4L2", "YUYV")
+    assert not short.matches
+    assert "要求 1080p30，实际只给 720p15" in short.summary()
+    same = OpenReport("device", Mode(1920, 1080, 30), Mode(1920, 1080, 30), "V4L2", "MJPG")
+    assert same.matches and "一致" in same.summary()
+    assert Mode(1366, 768, 30).label() == "1366×768@30"
+
+
+def test_snapshot_is_saved_as_a_png(tmp_path: Path) -> None:
+    import cv2
+
+    from app.camera.testcard import frame
+
+    img = frame(320, 180, 0.0)
+    p1 = save_snapshot(img, tmp_path, stamp=0)
+    p2 = save_snapshot(img, tmp_path, stamp=0)
+    assert p1 != p2 and p1.suffix == ".png"
+    back = cv2.imread(str(p1))
+    assert back is not None and back.shape == img.shape and (back == img).all()
+
+
+def test_stop_is_prompt_even_while_retrying(tmp_path: Path) -> None:
+    g = FrameGrabber(source_from_setting(str(tmp_path / "none.avi")), MODE, retry_delays=(30.0,))
+    g.start()
+    wait_for(lambda: g.status.state is CaptureState.FAILED)
+    t0 = time.monotonic()
+    g.stop()
+    assert not g.running and time.monotonic() - t0 < 2
+    assert g.status.state is CaptureState.STOPPED
+    assert threading.active_count() >= 1
