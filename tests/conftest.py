@@ -20,3 +20,7 @@ def require_tool(name: str) -> str:
             pytest.fail(f"{name} is required in CI but was not found on PATH")
         pytest.skip(f"{name} is not installed")
     return path
+
+
+# The real sandbox server as a subprocess, for every test directory (ui/ and integration/).
+from sandbox_server import SandboxServer, sandbox_server  # noqa: E402, F401
