@@ -34,6 +34,9 @@ from app.obs.errors import (
 
 log = logging.getLogger(__name__)
 
+#: every obs-websocket 5 event category, Ui (1 << 10) included; high-volume ones are opt-in
+EVENTS_ALL = (1 << 11) - 1
+
 EventCallback = Callable[[str, dict[str, Any]], None]
 ClosedCallback = Callable[[int | None], None]
 
@@ -128,8 +131,26 @@ class RawClient(obsws):  # type: ignore[misc]
         self._reader.start()
 
     def _auth(self) -> None:
-        # the library sends eventSubscriptions=All and checks the Identified reply
-        super()._auth()
+        """Hello → Identify → Identified, subscribing to every event category including Ui
+        (the library asks for 1023, which leaves out StudioModeStateChanged)."""
+        hello = json.loads(self.ws.recv())
+        if hello.get("op") != 0:
+            raise obs_exc.ConnectionFailure("Invalid Hello message.")
+        self.server_version = hello["d"].get("obsWebSocketVersion")
+        challenge = hello["d"].get("authentication")
+        auth = (
+            self._build_auth_string(challenge["salt"], challenge["challenge"]) if challenge else ""
+        )
+        identify = {
+            "op": 1,
+            "d": {"rpcVersion": 1, "authentication": auth, "eventSubscriptions": EVENTS_ALL},
+        }
+        self.ws.send(json.dumps(identify))
+        reply = self.ws.recv()
+        if not reply:
+            raise obs_exc.ConnectionFailure("Empty response to Identify: wrong password?")
+        if json.loads(reply).get("op") != 2:
+            raise obs_exc.ConnectionFailure("Invalid Identified message.")
 
     # --- requests -------------------------------------------------------------------------------
     def request(self, request_type: str, data: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -103,7 +103,11 @@ class ObsConnection:
     # --- lifecycle --------------------------------------------------------------------------------
     async def connect_once(self) -> dict[str, Any]:
         """Open one session now (raises the specific ObsError); no reconnect loop. Returns GetVersion."""
-        await self._open()
+        try:
+            await self._open()
+        except ObsError as exc:
+            self.tracker.set_state(LinkState.OFFLINE, error=str(exc))
+            raise
         self.tracker.set_state(LinkState.CONNECTED)
         await self._run_hooks()
         return self.version

@@ -95,7 +95,7 @@ class OverlayServer:
         config = uvicorn.Config(self.app, log_level="warning", lifespan="off", ws="websockets")
         self._server = uvicorn.Server(config)
         self._task = spawn(self._server.serve(sockets=[sock]), name="overlay-server")
-        while not self._server.started:
+        while not self._server.started:  # noqa: ASYNC110 - uvicorn exposes only a flag
             await asyncio.sleep(0.01)
 
     async def stop(self) -> None:

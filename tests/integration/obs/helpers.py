@@ -1,0 +1,37 @@
+"""Pixel helpers for OBS screenshots."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtGui import QImage
+
+from app.overlays.layout import Box
+
+
+def to_array(image: QImage) -> np.ndarray:
+    """RGBA uint8 array (H, W, 4) of a QImage."""
+    img = image.convertToFormat(QImage.Format.Format_RGBA8888)
+    h, w = img.height(), img.width()
+    buf = np.frombuffer(img.constBits(), np.uint8, count=img.sizeInBytes())
+    return buf.reshape(h, img.bytesPerLine())[:, : w * 4].reshape(h, w, 4).copy()
+
+
+def png_array(data: bytes) -> np.ndarray:
+    image = QImage.fromData(data)
+    assert not image.isNull(), "not a PNG"
+    return to_array(image)
+
+
+def crop(a: np.ndarray, b: Box) -> np.ndarray:
+    return a[b.y : b.y + b.height, b.x : b.x + b.width]
+
+
+def composite(card: np.ndarray, under: np.ndarray) -> np.ndarray:
+    """What OBS should show: the (straight-alpha) card drawn over what was under it."""
+    alpha = card[..., 3:4].astype(np.float32) / 255.0
+    out = card[..., :3].astype(np.float32) * alpha + under[..., :3].astype(np.float32) * (1 - alpha)
+    return out
+
+
+def mean_diff(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.abs(a[..., :3].astype(np.float32) - b[..., :3].astype(np.float32)).mean())
