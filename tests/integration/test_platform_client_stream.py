@@ -1,0 +1,281 @@
+"""The console's event stream against the real sandbox server (a subprocess on 127.0.0.1).
+
+What an operator would notice: after the platform is killed and comes back (or freezes and
+thaws), the feed continues with every event exactly once and in order, and the link indicator
+goes 已连接 → 重连中 → 已连接. Off-contract events are skipped and logged; the feed keeps going.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import signal
+import socket
+import sqlite3
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from app.platform.client import PlatformClient
+from app.platform.connection import ConnectionStatus, LinkState
+from app.platform.models import Event, EventType
+from app.platform.stream import StreamConfig
+
+pytestmark = pytest.mark.slow
+
+FAST = StreamConfig(heartbeat_timeout=5.0, backoff_base=0.05, backoff_cap=0.5, open_timeout=3.0)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def until(cond: Callable[[], bool], within: float, what: str) -> None:
+    deadline = time.monotonic() + within
+    while not cond():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {within} s waiting for {what}")
+        await asyncio.sleep(0.02)
+
+
+class Reader:
+    """Consumes ``event_batches`` in a task, keeping (seq, type) of everything received."""
+
+    def __init__(self, client: PlatformClient, after_seq: int = 0) -> None:
+        self.client = client
+        self.received: list[tuple[int, str]] = []
+        self.events: list[Event] = []
+        self.batches = 0
+        self.states: list[LinkState] = []
+        client.connection.subscribe(self._on_state)
+        self.task = asyncio.get_running_loop().create_task(self._run(after_seq))
+
+    def _on_state(self, status: ConnectionStatus) -> None:
+        if not self.states or self.states[-1] is not status.state:
+            self.states.append(status.state)
+
+    async def _run(self, after_seq: int) -> None:
+        async for batch in self.client.event_batches(after_seq):
+            self.batches += 1
+            self.received.extend((e.seq, e.type.value) for e in batch)
+            self.events.extend(batch)
+
+    @property
+    def last(self) -> int:
+        return self.received[-1][0] if self.received else 0
+
+    async def stop(self) -> None:
+        await self.client.close()
+        await asyncio.wait_for(self.task, 10)
+
+
+def db_log(db: Path) -> list[tuple[int, str]]:
+    with sqlite3.connect(db) as con:
+        return [
+            (int(s), str(t)) for s, t in con.execute("SELECT seq, type FROM events ORDER BY seq")
+        ]
+
+
+async def test_no_event_lost_or_repeated_across_three_server_kills(sandbox_server: Any) -> None:
+    port = free_port()
+    srv = sandbox_server(viewers=300, live=True, extra=["--rate", "2000", "--port", str(port)])
+    client = PlatformClient(srv.url, srv.room, srv.tokens["reviewer"], stream_config=FAST)
+    reader = Reader(client)
+    try:
+        await until(lambda: reader.last > 0, 30, "the first events")
+        rates = []
+        for kill in range(3):
+            start_seq, t0 = reader.last, time.monotonic()
+            await until(lambda s=start_seq: reader.last >= s + 3000, 60, f"3000 events ({kill})")
+            rates.append((reader.last - start_seq) / (time.monotonic() - t0))
+            srv.kill()  # SIGKILL mid-stream
+            await until(
+                lambda: client.connection.status.state is LinkState.RECONNECTING, 20, "RECONNECTING"
+            )
+            await asyncio.to_thread(srv.start)  # same db, same port
+            await until(
+                lambda: client.connection.status.state is LinkState.CONNECTED, 30, "CONNECTED"
+            )
+        # the audience produced at least 1,000 events/s while we were reading
+        assert max(rates) >= 1000, rates
+        # freeze the log: restart once more without the live audience and read to its end
+        srv.stop()
+        srv.args = ["--viewers", "0", "--port", str(port)]
+        await asyncio.to_thread(srv.start)
+        final = db_log(srv.db)
+        await until(lambda: reader.last >= final[-1][0], 60, f"catching up to seq {final[-1][0]}")
+        await asyncio.sleep(0.5)  # anything extra would be a duplicate
+    finally:
+        await reader.stop()
+
+    final = db_log(srv.db)
+    assert [s for s, _ in final] == list(range(1, len(final) + 1)), "the server's log has gaps"
+    # every event once, in order, and each seq is the same event the log holds (never reused)
+    assert reader.received == final[: len(reader.received)]
+    assert len(reader.received) == len(final)
+    assert client.stream.skipped == 0, "the server sent events the console could not read"
+    assert client.stream.reconnects >= 4
+    # the operator saw the link go down and come back each time
+    transitions = "".join(
+        {"connecting": "i", "connected": "C", "reconnecting": "R", "offline": "O"}[s.value]
+        for s in reader.states
+    )
+    # connecting, connected, then down-and-back for each of 3 kills and the final restart, closed
+    assert re.fullmatch(r"iC(RC){4,}O", transitions), transitions
+    assert reader.batches < len(reader.received) / 5, "events should arrive in batches"
+
+
+async def test_a_frozen_server_is_detected_by_heartbeat_and_resumed_without_gaps(
+    sandbox_server: Any,
+) -> None:
+    srv = sandbox_server(viewers=100, live=True, extra=["--rate", "300"])
+    silence = 2.0
+    config = StreamConfig(heartbeat_timeout=silence, backoff_base=0.05, backoff_cap=0.5)
+    client = PlatformClient(srv.url, srv.room, srv.tokens["host"], stream_config=config)
+    reader = Reader(client)
+    stopped = False
+    try:
+        await until(lambda: reader.last > 50, 30, "the first events")
+        os.kill(srv.proc.pid, signal.SIGSTOP)
+        stopped = True
+        t0 = time.monotonic()
+        await until(
+            lambda: client.connection.status.state is LinkState.RECONNECTING,
+            silence * 4,
+            "RECONNECTING after the server froze",
+        )
+        detected = time.monotonic() - t0
+        assert detected <= silence * 2, f"silence noticed only after {detected:.1f} s"
+        assert "心跳" in (client.connection.status.error or "") or client.connection.status.error
+        seen_frozen = reader.last
+        await asyncio.sleep(1.0)
+        os.kill(srv.proc.pid, signal.SIGCONT)
+        stopped = False
+        await until(lambda: client.connection.status.state is LinkState.CONNECTED, 30, "CONNECTED")
+        await until(lambda: reader.last > seen_frozen + 200, 30, "events after the thaw")
+    finally:
+        if stopped:
+            os.kill(srv.proc.pid, signal.SIGCONT)
+        await reader.stop()
+    seqs = [s for s, _ in reader.received]
+    assert seqs == list(range(1, len(seqs) + 1))
+    assert client.stream.skipped == 0
+
+
+async def test_malformed_events_are_skipped_and_logged_and_the_rest_arrives_in_order(
+    sandbox_server: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    srv = sandbox_server(debug_routes=True)
+    client = PlatformClient(srv.url, srv.room, srv.tokens["host"], stream_config=FAST)
+    snap = await client.snapshot()
+    reader = Reader(client, after_seq=snap.seq)
+
+    def comment(i: int) -> dict[str, Any]:
+        return {
+            "type": "comment",
+            "data": {
+                "comment": {
+                    "id": f"good{i}",
+                    "user_id": "u1",
+                    "nickname": "小明",
+                    "text": f"第{i}条",
+                }
+            },
+        }
+
+    async def inject(body: dict[str, Any]) -> None:
+        async with httpx.AsyncClient(trust_env=False) as http:
+            r = await http.post(srv.api("/_debug/raw-events"), json=body, headers=srv.headers())
+            assert r.status_code < 300, r.text
+
+    caplog.set_level(logging.WARNING, logger="app.platform.stream")
+    try:
+        await until(lambda: client.connection.status.state is LinkState.CONNECTED, 30, "CONNECTED")
+        await inject(
+            {
+                "events": [
+                    comment(1),
+                    {"type": "comment", "data": {"comment": {"id": "bad", "text": 5}}},  # bad data
+                    {"type": "teleport", "data": {"to": "moon"}},  # unknown type
+                    comment(2),
+                    {
+                        "type": "product_updated",
+                        "data": {"product": {"id": "p1", "price_cents": 9.5}},
+                    },
+                    comment(3),
+                ]
+            }
+        )
+        await inject({"raw_messages": ["this is not JSON {", "[1, 2"]})
+        await inject({"events": [comment(4)]})
+        await until(
+            lambda: any(
+                getattr(e.data, "comment", None) and e.data.comment.id == "good4"
+                for e in reader.events
+            ),
+            30,
+            "the last good event",
+        )
+    finally:
+        await reader.stop()
+
+    ours = [
+        e
+        for e in reader.events
+        if e.type is EventType.COMMENT and e.data.comment.id.startswith("good")
+    ]
+    assert [e.data.comment.id for e in ours] == ["good1", "good2", "good3", "good4"]
+    seqs = [e.seq for e in reader.events]
+    assert seqs == sorted(set(seqs))
+    g1, g2, g3, g4 = (e.seq for e in ours)
+    # the three malformed events sat between the good ones in the log and were skipped
+    assert (g2 - g1, g3 - g2, g4 - g3) == (3, 2, 1)
+    assert client.stream.skipped == 5  # 3 malformed events + 2 non-JSON messages
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    for bad_seq in (g1 + 1, g1 + 2, g2 + 1):
+        assert any(f"seq {bad_seq}" in w for w in warnings), (bad_seq, warnings)
+    assert sum("non-JSON" in w for w in warnings) == 2
+    # the malformed events still moved the position: a reconnect would not ask for them again
+    assert client.connection.status.last_seq == g4
+
+
+async def test_refused_token_goes_offline_and_does_not_hammer(sandbox_server: Any) -> None:
+    srv = sandbox_server()
+    client = PlatformClient(srv.url, srv.room, "not-a-token", stream_config=FAST)
+    from app.platform.errors import PlatformError
+
+    t0 = time.monotonic()
+    with pytest.raises(PlatformError) as info:
+        async for _ in client.event_batches(0):
+            pass
+    assert time.monotonic() - t0 < 10
+    assert info.value.status in (401, 403)
+    assert client.connection.status.state is LinkState.OFFLINE
+    assert "令牌" in (client.connection.status.error or "")
+    await client.close()
+
+
+async def test_resync_required_is_handed_to_the_caller(sandbox_server: Any) -> None:
+    srv = sandbox_server()
+    client = PlatformClient(srv.url, srv.room, srv.tokens["host"], stream_config=FAST)
+    snap = await client.snapshot()
+    batches: list[list[Event]] = []
+
+    async def read() -> None:
+        # a position the log never reached cannot be resumed from
+        async for batch in client.event_batches(snap.seq + 1_000_000):
+            batches.append(batch)
+
+    try:
+        await asyncio.wait_for(read(), 20)
+    finally:
+        await client.close()
+    assert batches and batches[-1][-1].type is EventType.RESYNC_REQUIRED
