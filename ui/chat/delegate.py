@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 from app.live.comment_kinds import Kind
 from app.live.room import ChatLine
 from ui.chat.model import LineRole
+from ui.i18n import tr
 
 BADGES: tuple[tuple[Kind, str, str], ...] = (
     (Kind.STAFF, "主播", "#d81b60"),
@@ -46,7 +47,7 @@ class ChatDelegate(QStyledItemDelegate):
         self.is_hidden = is_hidden
         self.highlight_words = highlight_words
         self._nick_colours = [QColor(c) for c in NICK_COLOURS]
-        self._badges = [(k, t, QColor(c)) for k, t, c in BADGES]
+        self._badges = [(k, tr(t), QColor(c)) for k, t, c in BADGES]
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
