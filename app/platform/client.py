@@ -168,7 +168,9 @@ class PlatformClient(PlatformAdapter):
         await self._call("DELETE", f"/products/{_seg(product_id)}/explain")
 
     async def issue_coupon(self, spec: CouponSpec) -> Coupon:
-        body = await self._call("POST", "/coupons", json=spec.model_dump(mode="json"))
+        body = await self._call(
+            "POST", "/coupons", json=spec.model_dump(mode="json", exclude_none=True)
+        )
         return _parse(Coupon, body, "coupon")
 
     async def end_coupon(self, coupon_id: str) -> Coupon:
@@ -176,11 +178,15 @@ class PlatformClient(PlatformAdapter):
         return _parse(Coupon, body, "coupon")
 
     async def start_flash_sale(self, spec: FlashSaleSpec) -> FlashSale:
-        body = await self._call("POST", "/flash-sales", json=spec.model_dump(mode="json"))
+        body = await self._call(
+            "POST", "/flash-sales", json=spec.model_dump(mode="json", exclude_none=True)
+        )
         return _parse(FlashSale, body, "flash_sale")
 
     async def start_lottery(self, spec: LotterySpec) -> Lottery:
-        body = await self._call("POST", "/lotteries", json=spec.model_dump(mode="json"))
+        body = await self._call(
+            "POST", "/lotteries", json=spec.model_dump(mode="json", exclude_none=True)
+        )
         return _parse(Lottery, body, "lottery")
 
     async def draw_lottery(self, lottery_id: str) -> Lottery:
