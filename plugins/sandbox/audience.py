@@ -109,6 +109,7 @@ class Audience:
         # what the room looks like (refreshed every step)
         self._products: dict[str, ProductView] = {}
         self._last_price: dict[str, int] = {}
+        self._ref_price: dict[str, int] = {}  # the highest price seen: what "cheap" is against
         self._last_flash: dict[str, str | None] = {}
         self._cut_heat: dict[str, float] = {}
         self._flash_heat: dict[str, float] = {}
@@ -255,6 +256,8 @@ class Audience:
                 self._cut_heat[pid] = 1.0
                 self._stimulus(0.1)
             self._last_price[pid] = p.price_cents
+            if p.price_cents > self._ref_price.get(pid, 0):
+                self._ref_price[pid] = p.price_cents
             self._last_flash[pid] = flash
             mark = self._sold_out.get(pid)
             if p.stock <= 0:
@@ -317,7 +320,10 @@ class Audience:
             base = 1.0
             if pid == explaining:
                 base = max(5.0, EXPLAINED_ORDER_SHARE / (1 - EXPLAINED_ORDER_SHARE) * others)
-            mult = 1.0 + 4.0 * self._flash_heat.get(pid, 0.0) + 2.0 * self._cut_heat.get(pid, 0.0)
+            # cheaper than it was sells more for as long as it lasts, plus a burst right after
+            cheap = min(4.0, (self._ref_price[pid] / max(1, self._products[pid].price_cents)) ** 2)
+            heat = 4.0 * self._flash_heat.get(pid, 0.0) + 2.0 * self._cut_heat.get(pid, 0.0)
+            mult = cheap + heat
             pids.append(pid)
             weights.append(base * mult)
         cw: list[float] = []
@@ -390,10 +396,10 @@ class Audience:
     def _target_online(self, dt: float) -> float:
         rng = self._rng
         # slow mean-reverting drift (about ±10 %)
-        self._drift += (1.0 - self._drift) * dt / 60.0 + 0.02 * math.sqrt(dt) * rng.gauss(0, 1)
+        self._drift += (1.0 - self._drift) * dt / 60.0 + 0.015 * math.sqrt(dt) * rng.gauss(0, 1)
         self._drift = min(1.4, max(0.6, self._drift))
         idle = self._t - self._last_stimulus - 120.0
-        sag = 0.15 * min(1.0, max(0.0, idle / 300.0))  # nothing happening: viewers drift away
+        sag = 0.25 * min(1.0, max(0.0, idle / 300.0))  # nothing happening: viewers drift away
         return self._viewers * self._drift * (1.0 + self._boost) * (1.0 - sag)
 
     def _move_population(self, dt: float) -> int:
@@ -651,6 +657,11 @@ class Audience:
                     return 0
                 self._wallet[user.id].remove(coupon)  # expired or not valid here: drop it
                 coupon = None
+                order_id = host.place_order(user, pid, sku, quantity, None)
+            except SoldOut:
+                if quantity == 1 or coupon is not None:
+                    raise
+                quantity = 1  # not enough left for two: take the last one
                 order_id = host.place_order(user, pid, sku, quantity, None)
         except SoldOut:
             if pid not in self._sold_out:
