@@ -1,0 +1,233 @@
+"""Live metrics over time: a 1 Hz history of the room's counters and the values derived from it.
+
+:class:`MetricsHistory` is pure (samples in, figures out) so that rules and tests can feed it
+synthetic histories. :class:`MetricsTracker` ties it to a :class:`~app.live.room.LiveRoom`:
+it keeps the set of distinct buyers from order events (the room's counters do not carry it
+between snapshots), and takes one sample per :meth:`MetricsTracker.tick` (the UI drives it at 1 Hz).
+Money is integer cents; rates are per minute; ratios are floats in 0..1.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+from app.live.room import METRICS, SESSION, LiveRoom
+from app.platform import models as m
+
+HISTORY_SECONDS = 15 * 60  # keep 15 min at 1 Hz (sparklines show the last 10)
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """The room's counters at one moment (cumulative counters are per session)."""
+
+    ts: float
+    online: int = 0
+    uv: int = 0
+    likes: int = 0
+    comments: int = 0
+    new_followers: int = 0
+    orders: int = 0
+    paid_orders: int = 0
+    buyers: int = 0
+    gmv_cents: int = 0
+    paid_gmv_cents: int = 0
+
+    # --- derived ---------------------------------------------------------------------------------
+    @property
+    def conversion(self) -> float:
+        """Buyers / cumulative viewers (0 when nobody has watched yet)."""
+        return self.buyers / self.uv if self.uv else 0.0
+
+    @property
+    def uv_value_cents(self) -> int:
+        """GMV per cumulative viewer (UV 价值), in cents."""
+        return round(self.gmv_cents / self.uv) if self.uv else 0
+
+    @property
+    def avg_order_cents(self) -> int:
+        """Average order value (客单价), in cents."""
+        return round(self.gmv_cents / self.orders) if self.orders else 0
+
+
+def sample_of(metrics: m.Metrics, ts: float, buyers: int | None = None) -> Sample:
+    return Sample(
+        ts=ts,
+        online=metrics.online,
+        uv=metrics.uv,
+        likes=metrics.likes,
+        comments=metrics.comments,
+        new_followers=metrics.new_followers,
+        orders=metrics.orders,
+        paid_orders=metrics.paid_orders,
+        buyers=metrics.buyers if buyers is None else buyers,
+        gmv_cents=metrics.gmv_cents,
+        paid_gmv_cents=metrics.paid_gmv_cents,
+    )
+
+
+class MetricsHistory:
+    """A bounded, time-ordered list of samples with windowed queries."""
+
+    def __init__(self, seconds: int = HISTORY_SECONDS) -> None:
+        self.samples: deque[Sample] = deque(maxlen=seconds + 1)
+
+    def add(self, sample: Sample) -> None:
+        if self.samples and sample.ts < self.samples[-1].ts:
+            return  # clocks only go forward here
+        self.samples.append(sample)
+
+    def clear(self) -> None:
+        self.samples.clear()
+
+    def __len__(self) -> int:
+        return len(self.samples)
+
+    def __iter__(self) -> Iterator[Sample]:
+        return iter(self.samples)
+
+    @property
+    def latest(self) -> Sample | None:
+        return self.samples[-1] if self.samples else None
+
+    def since(self, seconds: float) -> list[Sample]:
+        """Samples no older than ``seconds`` before the latest one."""
+        if not self.samples:
+            return []
+        cutoff = self.samples[-1].ts - seconds
+        out: list[Sample] = []
+        for s in reversed(self.samples):
+            if s.ts < cutoff:
+                break
+            out.append(s)
+        out.reverse()
+        return out
+
+    def at_or_before(self, ts: float) -> Sample | None:
+        """The newest sample taken at or before ``ts`` (None if the history starts later)."""
+        found: Sample | None = None
+        for s in reversed(self.samples):
+            if s.ts <= ts:
+                found = s
+                break
+        return found
+
+    def rate_per_min(self, field: Callable[[Sample], int], window: float = 60.0) -> float:
+        """How fast a cumulative counter grew over the last ``window`` seconds, per minute.
+
+        With less history than the window, the rate over what there is (0 with < 2 samples)."""
+        latest = self.latest
+        if latest is None:
+            return 0.0
+        base = self.at_or_before(latest.ts - window) or self.samples[0]
+        span = latest.ts - base.ts
+        if span <= 0:
+            return 0.0
+        return max(0, field(latest) - field(base)) * 60.0 / span
+
+    def series(
+        self, value: Callable[[Sample], float], seconds: float = 600.0
+    ) -> list[tuple[float, float]]:
+        """(ts, value) points over the last ``seconds`` for a sparkline."""
+        return [(s.ts, float(value(s))) for s in self.since(seconds)]
+
+    def rates(
+        self, field: Callable[[Sample], int], seconds: float = 600.0, window: float = 60.0
+    ) -> list[tuple[float, float]]:
+        """(ts, per-minute rate of a cumulative counter over the trailing ``window``) for each
+        sample of the last ``seconds`` (a sparkline of comments/min, orders/min, …)."""
+        pts = list(self.samples)
+        if not pts:
+            return []
+        cutoff = pts[-1].ts - seconds
+        out: list[tuple[float, float]] = []
+        j = 0
+        for s in pts:
+            while j + 1 < len(pts) and pts[j + 1].ts <= s.ts - window:
+                j += 1
+            if s.ts < cutoff:
+                continue
+            base = pts[j] if pts[j].ts <= s.ts else s
+            span = s.ts - base.ts
+            rate = max(0, field(s) - field(base)) * 60.0 / span if span > 0 else 0.0
+            out.append((s.ts, rate))
+        return out
+
+
+def format_cents(cents: int) -> str:
+    """¥ with thousands separators and two decimals: 1234567 → '¥12,345.67'."""
+    sign = "-" if cents < 0 else ""
+    yuan, fen = divmod(abs(int(cents)), 100)
+    return f"{sign}¥{yuan:,}.{fen:02d}"
+
+
+def format_percent(ratio: float) -> str:
+    return f"{ratio * 100:.1f}%"
+
+
+class MetricsTracker:
+    """Distinct buyers + 1 Hz history for one room. Call :meth:`tick` once a second."""
+
+    def __init__(self, room: LiveRoom, *, clock: Callable[[], float] = time.time) -> None:
+        self.room = room
+        self.clock = clock
+        self.history = MetricsHistory()
+        self.buyer_ids: set[str] = set()
+        self._session_id = room.session.id if room.session else None
+        self._note_orders(list(room.orders))
+        self._unsubs = [
+            room.subscribe_orders(self._note_orders),
+            room.subscribe(self._changed),
+        ]
+
+    def close(self) -> None:
+        for unsub in self._unsubs:
+            unsub()
+        self._unsubs = []
+
+    # --- buyers ------------------------------------------------------------------------------
+    def _note_orders(self, orders: Sequence[m.Order]) -> None:
+        started = self.room.session.started_ts if self.room.session else 0.0
+        for o in orders:
+            if o.created_ts >= started:
+                self.buyer_ids.add(o.user_id)
+
+    def _changed(self, changes: frozenset[str]) -> None:
+        if SESSION in changes or METRICS in changes:
+            sid = self.room.session.id if self.room.session else None
+            if sid != self._session_id:
+                self._session_id = sid
+                if sid is not None and self.room.session and self.room.session.status == "live":
+                    # a new session: its counters start from zero, so does everything derived
+                    self.buyer_ids.clear()
+                    self.history.clear()
+
+    async def backfill(self, max_pages: int = 50) -> None:
+        """Learn the buyers of this session so far from the platform's orders route."""
+        after = 0
+        for _ in range(max_pages):
+            page = await self.room.adapter.orders(after)
+            if not page:
+                return
+            self._note_orders(page)
+            after = max(o.seq for o in page)
+
+    @property
+    def buyers(self) -> int:
+        # the platform's counter (from the snapshot) or our own count, whichever knows more
+        return max(len(self.buyer_ids), self.room.metrics.buyers)
+
+    # --- sampling ----------------------------------------------------------------------------
+    def current(self) -> Sample:
+        return sample_of(self.room.metrics, self.clock(), self.buyers)
+
+    def tick(self) -> Sample:
+        s = self.current()
+        self.history.add(s)
+        return s
+
+    def comments_per_min(self) -> float:
+        return self.history.rate_per_min(lambda s: s.comments)
