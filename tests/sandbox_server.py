@@ -18,13 +18,16 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from websockets.sync.client import connect as ws_connect
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 START_TIMEOUT = 20.0
 
 
@@ -62,6 +65,49 @@ class SandboxServer:
 
     def headers(self, role: str = "host", **extra: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[role]}", **extra}
+
+    def client(self, role: str = "host") -> httpx.Client:
+        """An httpx client for this room's routes (relative paths: ``client().get("/products")``)."""
+        return httpx.Client(base_url=self.api(), headers=self.headers(role), timeout=30)
+
+    def last_seq(self) -> int:
+        r = httpx.get(self.api(), headers=self.headers("reviewer"), timeout=30)
+        r.raise_for_status()
+        return int(r.json()["seq"])
+
+    def read_events(
+        self,
+        after_seq: int = 0,
+        *,
+        until_seq: int | None = None,
+        count: int | None = None,
+        timeout: float = 30.0,
+        role: str = "reviewer",
+    ) -> list[dict[str, Any]]:
+        """Decoded stream messages after ``after_seq`` until seq ``until_seq`` (default: the
+        room's last seq now) or ``count`` messages have arrived."""
+        if until_seq is None and count is None:
+            until_seq = self.last_seq()
+        out: list[dict[str, Any]] = []
+        if until_seq is not None and until_seq <= after_seq:
+            return out
+        deadline = time.monotonic() + timeout
+        with ws_connect(
+            self.events_url(after_seq),
+            additional_headers=self.headers(role),
+            open_timeout=timeout,
+            max_size=None,
+        ) as ws:
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"got {len(out)} events, last {out[-1:]}")
+                msg = json.loads(ws.recv(timeout=left))
+                out.append(msg)
+                if count is not None and len(out) >= count:
+                    return out
+                if until_seq is not None and msg.get("seq", 0) >= until_seq:
+                    return out
 
     def log(self) -> str:
         try:

@@ -84,6 +84,7 @@ async def serve(args: argparse.Namespace, db: Path) -> int:
     sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((args.host, args.port))
+    sock.listen(2048)  # connections wait in the backlog until uvicorn accepts: no refusal
     port = sock.getsockname()[1]
     host = f"[{args.host}]" if ":" in args.host else args.host
     config = uvicorn.Config(
