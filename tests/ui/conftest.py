@@ -4,11 +4,15 @@ while a test awaits (as in the app, where qasync runs asyncio inside the Qt even
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from typing import Any
 
 import pytest
 import qasync
 from PySide6.QtWidgets import QApplication
+
+from app.live.room import LiveRoom
+from app.platform.client import PlatformClient
 
 
 def _qasync_loop() -> asyncio.AbstractEventLoop:
@@ -20,3 +24,40 @@ def pytest_asyncio_loop_factories(
     config: pytest.Config, item: pytest.Item
 ) -> Mapping[str, Callable[[], asyncio.AbstractEventLoop]]:
     return {"qasync": _qasync_loop}
+
+
+# --- a LiveRoom on a real sandbox server (marketing / orders / metrics panels) -----------------
+@pytest.fixture
+async def live_room() -> AsyncIterator[Callable[..., Awaitable[LiveRoom]]]:
+    """Factory: ``room = await live_room(srv, role="host")`` — a loaded LiveRoom following ``srv``
+    through the real platform client; stopped and closed at the end of the test."""
+    made: list[LiveRoom] = []
+
+    async def make(srv: Any, role: str = "host") -> LiveRoom:
+        client = PlatformClient(srv.url, srv.room, srv.tokens[role], role=role)
+        room = LiveRoom(client)
+        made.append(room)
+        room.start()
+        await asyncio.wait_for(room.wait_loaded(), 30)
+        return room
+
+    yield make
+    for room in made:
+        await room.stop()
+        await room.adapter.close()
+
+
+async def wait_for(cond: Callable[[], object], timeout: float = 30.0, what: str = "") -> None:  # noqa: ASYNC109
+    """Poll ``cond`` on the running (qasync) loop until it is truthy; fail after ``timeout``."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not cond():
+        if loop.time() > deadline:
+            pytest.fail(f"timed out after {timeout}s waiting for {what or cond}")
+        await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+def until() -> Callable[..., Awaitable[None]]:
+    """``await until(lambda: cond, timeout=30, what="…")``: poll instead of sleeping."""
+    return wait_for

@@ -1,0 +1,214 @@
+"""The live metrics dock: alerts strip on top, then one tile per figure with a 10-minute trend.
+
+It samples the room once a second (:class:`~app.live.metrics.MetricsTracker`), evaluates the alert
+rules on that history, and shows the figures; values between samples refresh at most 4× a second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from app.aio import spawn
+from app.live.alerts import AlertBook, AlertConfig
+from app.live.metrics import MetricsHistory, MetricsTracker, Sample, format_cents, format_percent
+from app.live.room import BAG, METRICS, SESSION, LiveRoom
+from ui.i18n import tr
+from ui.metrics.alerts_strip import AlertsStrip
+from ui.metrics.sparkline import Sparkline
+
+log = logging.getLogger(__name__)
+TREND_SECONDS = 600.0
+
+
+@dataclass(frozen=True)
+class Tile:
+    key: str
+    label: str  # Chinese source text
+    text: Callable[[Sample, MetricsTracker], str]
+    trend: Callable[[MetricsHistory], list[tuple[float, float]]]
+    colour: str = "#1e88e5"
+
+
+def _series(
+    value: Callable[[Sample], float],
+) -> Callable[[MetricsHistory], list[tuple[float, float]]]:
+    return lambda h: h.series(value, TREND_SECONDS)
+
+
+TILES: tuple[Tile, ...] = (
+    Tile("online", "在线人数", lambda s, t: f"{s.online:,}", _series(lambda s: s.online)),
+    Tile("uv", "累计观看", lambda s, t: f"{s.uv:,}", _series(lambda s: s.uv)),
+    Tile(
+        "comments_per_min",
+        "评论/分钟",
+        lambda s, t: f"{t.comments_per_min():.0f}",
+        lambda h: h.rates(lambda s: s.comments, TREND_SECONDS),
+        "#8e24aa",
+    ),
+    Tile("likes", "点赞", lambda s, t: f"{s.likes:,}", _series(lambda s: s.likes), "#d81b60"),
+    Tile(
+        "new_followers",
+        "新增关注",
+        lambda s, t: f"{s.new_followers:,}",
+        _series(lambda s: s.new_followers),
+        "#d81b60",
+    ),
+    Tile("orders", "订单数", lambda s, t: f"{s.orders:,}", _series(lambda s: s.orders), "#ef6c00"),
+    Tile(
+        "gmv",
+        "GMV",
+        lambda s, t: format_cents(s.gmv_cents),
+        _series(lambda s: s.gmv_cents),
+        "#2e7d32",
+    ),
+    Tile(
+        "paid_gmv",
+        "支付 GMV",
+        lambda s, t: format_cents(s.paid_gmv_cents),
+        _series(lambda s: s.paid_gmv_cents),
+        "#2e7d32",
+    ),
+    Tile(
+        "conversion",
+        "转化率",
+        lambda s, t: format_percent(s.conversion),
+        _series(lambda s: s.conversion),
+        "#00897b",
+    ),
+    Tile(
+        "uv_value",
+        "UV 价值",
+        lambda s, t: format_cents(s.uv_value_cents),
+        _series(lambda s: s.uv_value_cents),
+        "#00897b",
+    ),
+    Tile(
+        "avg_order",
+        "客单价",
+        lambda s, t: format_cents(s.avg_order_cents),
+        _series(lambda s: s.avg_order_cents),
+        "#00897b",
+    ),
+)
+
+
+class MetricsPanel(QWidget):
+    def __init__(
+        self,
+        room: LiveRoom,
+        *,
+        alert_config: AlertConfig | None = None,
+        dropped_frames_ratio: Callable[[], float | None] = lambda: None,
+        sample_ms: int = 1000,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.room = room
+        self.tracker = MetricsTracker(room)
+        self.alerts = AlertBook(alert_config)
+        self.dropped_frames_ratio = dropped_frames_ratio  # hook: OBS stats, when connected
+        self.strip = AlertsStrip(self.dismiss, self)
+        self.values: dict[str, QLabel] = {}
+        self.trends: dict[str, Sparkline] = {}
+        grid_host = QWidget(self)
+        grid = QGridLayout(grid_host)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(6)
+        for i, tile in enumerate(TILES):
+            grid.addWidget(self._tile(tile, grid_host), i // 2, i % 2)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(grid_host)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.strip)
+        layout.addWidget(scroll, 1)
+
+        self._dirty = True
+        self._unsub = room.subscribe(self._changed)
+        self._sampler = QTimer(self)
+        self._sampler.setInterval(sample_ms)
+        self._sampler.timeout.connect(self.sample)
+        self._sampler.start()
+        self._refresher = QTimer(self)
+        self._refresher.setInterval(250)
+        self._refresher.timeout.connect(self._refresh_if_dirty)
+        self._refresher.start()
+        self._backfilled_session: str | None = None
+        self._changed(frozenset({SESSION}))
+        self.sample()
+
+    def _tile(self, tile: Tile, parent: QWidget) -> QFrame:
+        box = QFrame(parent)
+        box.setObjectName(f"metric:{tile.key}")
+        box.setFrameShape(QFrame.Shape.StyledPanel)
+        title = QLabel(tr(tile.label), box)
+        title.setStyleSheet("color: #757575;")
+        value = QLabel("—", box)
+        value.setObjectName(f"metricValue:{tile.key}")
+        value.setTextFormat(Qt.TextFormat.PlainText)
+        value.setStyleSheet("font-size: 16pt; font-weight: 600;")
+        trend = Sparkline(box, colour=tile.colour)
+        trend.span = TREND_SECONDS
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(6, 4, 6, 4)
+        lay.setSpacing(0)
+        lay.addWidget(title)
+        lay.addWidget(value)
+        lay.addWidget(trend)
+        self.values[tile.key] = value
+        self.trends[tile.key] = trend
+        return box
+
+    # --- updates -----------------------------------------------------------------------------
+    def _changed(self, changes: frozenset[str]) -> None:
+        if METRICS in changes or BAG in changes:
+            self._dirty = True
+        if SESSION in changes and self.room.session is not None:
+            sid = self.room.session.id
+            if sid != self._backfilled_session and self.room.session.status == "live":
+                self._backfilled_session = sid
+                try:
+                    asyncio.get_running_loop()
+                except RuntimeError:
+                    return  # no loop (a bare widget in a unit test): counts start from here
+                spawn(self._backfill(), name="metrics:buyers-backfill")
+
+    async def _backfill(self) -> None:
+        try:
+            await self.tracker.backfill()
+        except Exception as exc:  # figures stay right from here on; say so in the log only
+            log.warning("buyer backfill failed: %s", exc)
+        self._dirty = True
+
+    def _refresh_if_dirty(self) -> None:
+        if self._dirty:
+            self._dirty = False
+            self.show_values(self.tracker.current())
+
+    def show_values(self, s: Sample) -> None:
+        for tile in TILES:
+            self.values[tile.key].setText(tile.text(s, self.tracker))
+
+    def sample(self) -> None:
+        """One 1 Hz step: record the counters, re-draw the trends, re-check the alert rules."""
+        s = self.tracker.tick()
+        self.show_values(s)
+        history = self.tracker.history
+        for tile in TILES:
+            self.trends[tile.key].set_points(tile.trend(history))
+        self.alerts.update(
+            history, self.room.bag, dropped_frames_ratio=self.dropped_frames_ratio(), now=s.ts
+        )
+        self.strip.show_alerts(self.alerts.visible)
+
+    def dismiss(self, key: str) -> None:
+        self.alerts.dismiss(key)
+        self.strip.show_alerts(self.alerts.visible)

@@ -1,0 +1,139 @@
+"""The orders feed model: bounded, batched (one insert per flush), one row per order.
+
+Arrivals are order events (created → paid → refunded for the same order): a later event updates
+that order's row in place (one dataChanged per flush) while it is still shown; otherwise the order
+is appended. Display text is formatted once per flush, so ``data()`` is a tuple lookup.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+
+from app.live.metrics import format_cents
+from app.platform import models as m
+from ui.batched_model import BatchedModel
+from ui.i18n import tr
+
+Index = QModelIndex | QPersistentModelIndex
+OrderRole = Qt.ItemDataRole.UserRole + 1
+
+COLUMNS = ("时间", "买家", "商品", "SKU", "数量", "金额", "状态")
+STATUS_TEXT = {"created": "待支付", "paid": "已支付", "refunded": "已退款"}
+STATUS_COLOUR = {"created": "#ef6c00", "paid": "#2e7d32", "refunded": "#9e9e9e"}
+RIGHT = {4, 5}  # numeric columns
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRow:
+    order: m.Order
+    cells: tuple[str, ...]
+
+
+def row_of(order: m.Order) -> OrderRow:
+    return OrderRow(
+        order,
+        (
+            time.strftime("%H:%M:%S", time.localtime(order.created_ts)),
+            order.nickname,
+            order.product_title or order.product_id,
+            order.sku_name or order.sku_id or "",
+            f"×{order.quantity}",
+            format_cents(order.amount_cents),
+            tr(STATUS_TEXT.get(order.status, order.status)),
+        ),
+    )
+
+
+class OrdersModel(BatchedModel[OrderRow]):
+    def __init__(
+        self, capacity: int = 5_000, *, flush_hz: float = 10.0, parent: QObject | None = None
+    ) -> None:
+        super().__init__(capacity, flush_hz=flush_hz, parent=parent)
+        self._incoming: dict[str, m.Order] = {}  # latest state per order id, arrival order
+        self._pos: dict[str, int] = {}  # order id → absolute row (row + removed_total)
+        self._colours = {k: QColor(v) for k, v in STATUS_COLOUR.items()}
+        self._headers = [tr(c) for c in COLUMNS]
+
+    # --- feeding -----------------------------------------------------------------------------
+    def add_orders(self, orders: Sequence[m.Order]) -> None:
+        incoming = self._incoming
+        for o in orders:
+            incoming[o.id] = o
+        if len(incoming) > 2 * self.capacity:  # flushes stalled: keep only what could show
+            for oid in list(incoming)[: len(incoming) - self.capacity]:
+                del incoming[oid]
+
+    @property
+    def pending_count(self) -> int:
+        return len(self._incoming)
+
+    def _take_pending(self) -> list[OrderRow]:
+        incoming, self._incoming = self._incoming, {}
+        new: list[OrderRow] = []
+        lo = hi = -1
+        base = self.removed_total
+        for oid, order in incoming.items():
+            at = self._pos.get(oid, -1) - base
+            if 0 <= at < len(self._rows):
+                self._rows[at] = row_of(order)
+                lo = at if lo < 0 else min(lo, at)
+                hi = max(hi, at)
+            else:
+                new.append(row_of(order))
+        if lo >= 0:
+            self.dataChanged.emit(self.index(lo, 0), self.index(hi, len(COLUMNS) - 1))
+        return new
+
+    def _prepare_rows(self, items: list[OrderRow]) -> list[OrderRow]:
+        first = self.removed_total + len(self._rows)
+        for i, r in enumerate(items):
+            self._pos[r.order.id] = first + i
+        if len(self._pos) > 2 * self.capacity + len(items):
+            base = self.removed_total
+            self._pos = {k: v for k, v in self._pos.items() if v >= base}
+        return items
+
+    def _reset_hook(self) -> None:
+        self._pos = {}
+        self._incoming = {}
+
+    def order(self, row: int) -> m.Order:
+        return self._rows[row].order
+
+    # --- Qt model ----------------------------------------------------------------------------
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        row = index.row()
+        if not 0 <= row < len(self._rows):
+            return None
+        r = self._rows[row]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return r.cells[index.column()]
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self._colours.get(r.order.status) if index.column() == 6 else None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if index.column() in RIGHT:
+                return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+            return None
+        if role == OrderRole:
+            return r.order
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(self._headers)
+        ):
+            return self._headers[section]
+        return None

@@ -1,0 +1,84 @@
+"""The orders dock: a live table of orders (newest at the bottom), following unless scrolled up."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.live.metrics import format_cents
+from app.live.room import METRICS, LiveRoom
+from app.platform import models as m
+from ui.i18n import tr
+from ui.orders.model import OrdersModel
+
+
+class OrdersPanel(QWidget):
+    def __init__(
+        self, room: LiveRoom, *, capacity: int = 5_000, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.room = room
+        self.model = OrdersModel(capacity, parent=self)
+        self.model.reset_to([])
+        self.model.add_orders(list(room.orders))
+        self.summary = QLabel(self)
+        self.summary.setObjectName("ordersSummary")
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.view = QTableView(self)
+        self.view.setObjectName("ordersView")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setWordWrap(False)
+        self.view.setAlternatingRowColors(True)
+        self.view.verticalHeader().hide()
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for col, width in enumerate((70, 110, 200, 80, 50, 90, 60)):
+            self.view.setColumnWidth(col, width)
+        header.setStretchLastSection(True)
+        self._follow = True
+        bar = self.view.verticalScrollBar()
+        bar.valueChanged.connect(lambda v: setattr(self, "_follow", v >= bar.maximum() - 2))
+        self.model.rowsAboutToBeInserted.connect(self._before_insert)
+        self.model.rowsInserted.connect(self._after_insert)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.view, 1)
+        self._unsubs = [room.subscribe_orders(self._arrived), room.subscribe(self._changed)]
+        self._changed(frozenset({METRICS}))
+
+    def _arrived(self, orders: Sequence[m.Order]) -> None:
+        self.model.add_orders(orders)
+
+    def _before_insert(self) -> None:
+        bar = self.view.verticalScrollBar()
+        self._follow = bar.value() >= bar.maximum() - 2
+
+    def _after_insert(self) -> None:
+        if self._follow:
+            self.view.scrollToBottom()
+
+    def _changed(self, changes: frozenset[str]) -> None:
+        if METRICS in changes:
+            mt = self.room.metrics
+            self.summary.setText(
+                tr("下单 {orders} · 支付 {paid} · 成交额 {gmv} · 退款 {refunded}").format(
+                    orders=mt.orders,
+                    paid=mt.paid_orders,
+                    gmv=format_cents(mt.paid_gmv_cents),
+                    refunded=format_cents(mt.refunded_cents),
+                )
+            )
