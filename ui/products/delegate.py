@@ -1,0 +1,144 @@
+"""Paints one queue row: position, image, title, price, stock/sales, and state badges.
+
+Everything is drawn with drawText (plain text): a title can never be interpreted as markup.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+
+from ui.i18n import tr
+from ui.products.model import ImageRole, Row, RowRole
+
+ROW_HEIGHT = 68
+IMAGE = 56
+
+EXPLAINING = QColor("#d32f2f")
+HELD = QColor("#6a1b9a")
+DELISTED = QColor("#757575")
+SOLD_OUT = QColor("#ef6c00")
+PRICE = QColor("#c62828")
+
+
+class QueueDelegate(QStyledItemDelegate):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        return QSize(320, ROW_HEIGHT)
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        row: Row | None = index.data(RowRole)
+        if row is None:
+            return
+        p = row.product
+        rect: QRect = option.rect  # type: ignore[attr-defined]
+        painter.save()
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        palette = option.palette  # type: ignore[attr-defined]
+        if selected:
+            painter.fillRect(rect, palette.highlight())
+        elif row.explaining:
+            painter.fillRect(rect, QColor(211, 47, 47, 28))
+        if row.explaining:
+            painter.fillRect(QRect(rect.left(), rect.top(), 4, rect.height()), EXPLAINING)
+        text_color = palette.highlightedText().color() if selected else palette.text().color()
+        dim = not p.listed
+
+        base = QFont(option.font)  # type: ignore[attr-defined]
+        # position number
+        painter.setFont(base)
+        painter.setPen(DELISTED)
+        painter.drawText(
+            QRect(rect.left() + 6, rect.top(), 26, rect.height()),
+            Qt.AlignmentFlag.AlignCenter,
+            str(row.position),
+        )
+        # image (or a placeholder box)
+        img_rect = QRect(rect.left() + 34, rect.top() + (rect.height() - IMAGE) // 2, IMAGE, IMAGE)
+        pixmap: QPixmap | None = index.data(ImageRole)
+        if pixmap is not None and not pixmap.isNull():
+            if dim:
+                painter.setOpacity(0.4)
+            painter.drawPixmap(img_rect, pixmap)
+            painter.setOpacity(1.0)
+        else:
+            painter.fillRect(img_rect, QColor("#eeeeee"))
+        x = img_rect.right() + 10
+        width = rect.right() - x - 8
+
+        # badges on the right
+        badges: list[tuple[str, QColor]] = []
+        if row.explaining:
+            badges.append((tr("讲解中"), EXPLAINING))
+        if row.held:
+            badges.append((tr("保持"), HELD))
+        if not p.listed:
+            badges.append((tr("已下架"), DELISTED))
+        elif p.stock == 0:
+            badges.append((tr("售罄"), SOLD_OUT))
+        small = QFont(base)
+        small.setPointSizeF(max(7.0, base.pointSizeF() * 0.85))
+        small.setBold(True)
+        painter.setFont(small)
+        fm = painter.fontMetrics()
+        bx = rect.right() - 6
+        for label, colour in badges:
+            w = fm.horizontalAdvance(label) + 10
+            badge = QRect(bx - w, rect.top() + 8, w, fm.height() + 4)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(colour)
+            painter.drawRoundedRect(badge, 4, 4)
+            painter.setPen(QColor("white"))
+            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, label)
+            bx -= w + 4
+        title_width = max(40, min(width, bx - x - 6))
+
+        # title
+        title_font = QFont(base)
+        title_font.setBold(True)
+        painter.setFont(title_font)
+        painter.setPen(DELISTED if dim else text_color)
+        fm = painter.fontMetrics()
+        title = fm.elidedText(p.title, Qt.TextElideMode.ElideRight, title_width)
+        painter.drawText(
+            QRect(x, rect.top() + 8, title_width, fm.height()),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            title,
+        )
+        # price and stock line
+        line_top = rect.top() + 12 + fm.height()
+        price_font = QFont(base)
+        price_font.setBold(True)
+        painter.setFont(price_font)
+        painter.setPen(DELISTED if dim else (text_color if selected else PRICE))
+        price = row.price
+        if row.flash_price:
+            price = tr("秒杀 {price}").format(price=row.flash_price)
+        pfm = painter.fontMetrics()
+        pw = pfm.horizontalAdvance(price)
+        painter.drawText(
+            QRect(x, line_top, pw + 2, pfm.height()),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            price,
+        )
+        painter.setFont(base)
+        painter.setPen(DELISTED if dim else text_color)
+        detail = painter.fontMetrics().elidedText(
+            row.detail, Qt.TextElideMode.ElideRight, max(10, width - pw - 12)
+        )
+        painter.drawText(
+            QRect(x + pw + 12, line_top, max(10, width - pw - 12), pfm.height()),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            detail,
+        )
+        painter.restore()

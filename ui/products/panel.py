@@ -1,0 +1,381 @@
+"""The product queue dock (排品): the bag in order; explain, next/previous, hold, list/delist,
+edit, drag or paste to reorder. Every action goes to the platform; the list re-renders from the
+room when the platform's events come back."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.aio import spawn
+from app.compliance import check_many
+from app.live.hold import DEFAULT_INTERVAL, ExplainHold
+from app.live.queue import RunOrderError, move, parse_run_order, reorder, run_order, step
+from app.live.room import BAG, EXPLAINING, FLASH_SALES, LiveRoom
+from app.platform import models as m
+from app.platform.errors import PlatformError, StaleVersionError
+from ui.compliance_dialog import confirm_push
+from ui.i18n import tr
+from ui.notify import Notifier
+from ui.products.delegate import QueueDelegate
+from ui.products.editor import ProductEditor
+from ui.products.images import ImageCache
+from ui.products.model import QueueModel
+from ui.shortcuts import ActionSpec, ShortcutRegistry
+
+GROUP = "排品"
+
+
+class ProductQueuePanel(QWidget):
+    def __init__(
+        self,
+        room: LiveRoom,
+        notifier: Notifier,
+        shortcuts: ShortcutRegistry,
+        *,
+        hold_seconds: float = DEFAULT_INTERVAL,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("productQueue")
+        self.room = room
+        self.notifier = notifier
+        self.confirm: Callable[..., bool] = confirm_push
+        self.tasks: list[asyncio.Task[Any]] = []  # the latest actions (tests await them)
+        self.hold = ExplainHold(room, interval=hold_seconds, on_error=self._hold_failed)
+        self.images = ImageCache(getattr(room.adapter, "base_url", None), parent=self)
+        self.model = QueueModel(self.images, self)
+        self.model.move_requested.connect(self.request_move)
+
+        self.view = QListView(self)
+        self.view.setObjectName("queueView")
+        self.view.setModel(self.model)
+        self.view.setItemDelegate(QueueDelegate(self.view))
+        self.view.setUniformItemSizes(True)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        if room.can_act:
+            self.view.setDragEnabled(True)
+            self.view.setAcceptDrops(True)
+            self.view.setDropIndicatorShown(True)
+            self.view.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+            self.view.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.view.doubleClicked.connect(lambda _i: self._edit())
+
+        act = room.can_act
+        reg = shortcuts.register
+        self.acts: dict[str, QAction] = {
+            "explain": reg(
+                ActionSpec("product.explain_selected", "讲解选中商品", "Space", GROUP),
+                self.explain_selected,
+                enabled=act,
+            ),
+            "prev": reg(
+                ActionSpec("product.prev", "上一个商品", "Ctrl+Left", GROUP), self.prev, enabled=act
+            ),
+            "next": reg(
+                ActionSpec("product.next", "下一个商品", "Ctrl+Right", GROUP),
+                self.next,
+                enabled=act,
+            ),
+            "stop": reg(
+                ActionSpec("product.stop", "停止讲解", "Ctrl+Down", GROUP),
+                self.stop_explaining,
+                enabled=act,
+            ),
+            "hold": reg(
+                ActionSpec("product.hold", "保持讲解卡片", "Ctrl+H", GROUP),
+                self.toggle_hold,
+                enabled=act,
+            ),
+            "listed": reg(
+                ActionSpec("product.toggle_listed", "上架/下架", "Ctrl+L", GROUP),
+                self.toggle_listed,
+                enabled=act,
+            ),
+            "edit": reg(
+                ActionSpec("product.edit", "改价/改库存", "F2", GROUP),
+                self._edit,
+                enabled=act,
+            ),
+            "up": reg(
+                ActionSpec("product.move_up", "上移", "Alt+Up", GROUP),
+                lambda: self.move_selected(-1),
+                enabled=act,
+            ),
+            "down": reg(
+                ActionSpec("product.move_down", "下移", "Alt+Down", GROUP),
+                lambda: self.move_selected(+1),
+                enabled=act,
+            ),
+        }
+        self.acts["hold"].setCheckable(True)
+        bar = QHBoxLayout()
+        bar.setSpacing(2)
+        self.buttons: dict[str, QToolButton] = {}
+        for key in ("explain", "prev", "next", "stop", "hold", "listed", "edit"):
+            button = QToolButton(self)
+            button.setDefaultAction(self.acts[key])
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            bar.addWidget(button)
+            self.buttons[key] = button
+        bar.addStretch(1)
+
+        self.paste = QLineEdit(self)
+        self.paste.setObjectName("runOrderEdit")
+        self.paste.setPlaceholderText(tr("粘贴排品顺序，如 1,4,7 或商品 ID（其余保持原顺序）"))
+        self.paste.returnPressed.connect(self.apply_run_order)
+        self.paste.setEnabled(act)
+        apply = QPushButton(tr("重排"), self)
+        apply.setObjectName("runOrderApply")
+        apply.clicked.connect(self.apply_run_order)
+        apply.setEnabled(act)
+        self.paste_error = QLabel(self)
+        self.paste_error.setObjectName("runOrderError")
+        self.paste_error.setTextFormat(Qt.TextFormat.PlainText)
+        self.paste_error.setStyleSheet("color:#c62828;")
+        self.paste_error.setWordWrap(True)
+        self.paste_error.hide()
+        paste_row = QHBoxLayout()
+        paste_row.addWidget(self.paste, 1)
+        paste_row.addWidget(apply)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(bar)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(paste_row)
+        layout.addWidget(self.paste_error)
+
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(30)  # coalesce bursts of product_updated (orders)
+        self._refresh_timer.timeout.connect(self.refresh)
+        self._unsub = room.subscribe(self._changed)
+        self.hold.subscribe(lambda _pid: self.refresh())
+        self.destroyed.connect(lambda *_: self.hold.close())
+        self.refresh()
+
+    # --- rendering -----------------------------------------------------------------------------
+    def _changed(self, changes: frozenset[str]) -> None:
+        if changes & {BAG, EXPLAINING, FLASH_SALES} and not self._refresh_timer.isActive():
+            self._refresh_timer.start()
+
+    def refresh(self) -> None:
+        room = self.room
+        flash = {
+            fs.product_id: fs.price_cents
+            for fs in room.flash_sales.values()
+            if fs.status == "active"
+        }
+        explaining = room.explaining.product_id if room.explaining else None
+        self.model.set_rows(room.bag, explaining, self.hold.product_id, flash)
+        self.acts["hold"].setChecked(self.hold.active)
+        self.acts["stop"].setEnabled(room.can_act and explaining is not None)
+
+    # --- selection -----------------------------------------------------------------------------
+    def selected_id(self) -> str | None:
+        idx = self.view.currentIndex()
+        if not idx.isValid():
+            return None
+        return self.model.row(idx.row()).product.id
+
+    def select(self, product_id: str) -> None:
+        row = self.model.row_of(product_id)
+        if row >= 0:
+            self.view.selectionModel().setCurrentIndex(
+                self.model.index(row),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect,
+            )
+
+    def _selected_product(self) -> m.Product | None:
+        pid = self.selected_id()
+        if pid is None:
+            self.notifier.warning(tr("请先在排品列表中选中一个商品"))
+            return None
+        return self.room.product(pid)
+
+    # --- explain -------------------------------------------------------------------------------
+    def _run(self, what: str, coro: Coroutine[Any, Any, Any], done: str | None = None) -> None:
+        async def go() -> None:
+            try:
+                await coro
+            except PlatformError as exc:
+                self.notifier.error(
+                    tr("{what}失败：{reason}").format(what=what, reason=exc.message)
+                )
+                return
+            if done:
+                self.notifier.info(done)
+
+        self._track(spawn(go(), name=f"product:{what}"))
+
+    def _track(self, task: asyncio.Task[Any]) -> None:
+        self.tasks = [t for t in self.tasks if not t.done()] + [task]
+
+    def cleared_for_push(self, product: m.Product) -> bool:
+        """Compliance: True if the title and selling points are clean or the operator confirms."""
+        hits = check_many([product.title, *product.selling_points])
+        if not hits:
+            return True
+        ok = bool(self.confirm(self, hits, what=tr("商品「{title}」").format(title=product.title)))
+        if not ok:
+            self.notifier.warning(tr("已取消讲解：{title}").format(title=product.title))
+        return ok
+
+    def explain(self, product_id: str) -> None:
+        product = self.room.product(product_id)
+        if product is None or not self.cleared_for_push(product):
+            return
+        if self.hold.active and self.hold.product_id != product_id:
+            self.hold.release()
+        self.select(product_id)
+        self._run(
+            tr("讲解"),
+            self.room.explain(product_id),
+            tr("正在讲解：{title}").format(title=product.title),
+        )
+
+    def explain_selected(self) -> None:
+        product = self._selected_product()
+        if product is not None:
+            self.explain(product.id)
+
+    def _step(self, direction: int) -> None:
+        room = self.room
+        current = room.explaining.product_id if room.explaining else self.selected_id()
+        target = step(room.product_ids, room.products, current, direction)
+        if target is None:
+            self.notifier.warning(
+                tr("已经是最后一个商品") if direction > 0 else tr("已经是第一个商品")
+            )
+            return
+        self.explain(target)
+
+    def next(self) -> None:
+        self._step(+1)
+
+    def prev(self) -> None:
+        self._step(-1)
+
+    def stop_explaining(self) -> None:
+        if self.room.explaining is None:
+            return
+        self._run(tr("停止讲解"), self.hold.stop_explain(self.room.explaining.product_id))
+
+    def toggle_hold(self) -> None:
+        if self.hold.active:
+            self.hold.release()
+            self.notifier.info(tr("已取消保持"))
+            return
+        pid = self.room.explaining.product_id if self.room.explaining else self.selected_id()
+        product = self.room.product(pid) if pid else None
+        if product is None:
+            self.refresh()
+            self.notifier.warning(tr("请先讲解或选中一个商品"))
+            return
+        explained = self.room.explaining is not None and self.room.explaining.product_id == pid
+        if not explained and not self.cleared_for_push(product):
+            self.refresh()
+            return
+        self.hold.hold(product.id)
+        self.notifier.info(tr("保持讲解卡片：{title}").format(title=product.title))
+
+    def _hold_failed(self, exc: PlatformError) -> None:
+        self.notifier.error(tr("保持讲解卡片失败：{reason}").format(reason=exc.message))
+
+    # --- product edits -------------------------------------------------------------------------
+    def toggle_listed(self) -> None:
+        product = self._selected_product()
+        if product is None:
+            return
+        listed = not product.listed
+        self._run(
+            tr("上架") if listed else tr("下架"),
+            self.room.update_product(product.id, listed=listed),
+            (tr("已上架：{title}") if listed else tr("已下架：{title}")).format(
+                title=product.title
+            ),
+        )
+
+    def _edit(self) -> None:
+        self.edit_selected()
+
+    def edit_selected(self) -> ProductEditor | None:
+        product = self._selected_product()
+        if product is None or not self.room.can_act:
+            return None
+        editor = ProductEditor(self.room, product, self)
+        editor.saved.connect(lambda _pid: self.notifier.info(tr("已保存价格和库存")))
+        editor.finished.connect(editor.deleteLater)
+        editor.open()
+        return editor
+
+    # --- reorder ---------------------------------------------------------------------------------
+    def request_move(self, product_id: str, to_index: int) -> None:
+        """A drag (or Alt+Up/Down) asked for ``product_id`` to end at ``to_index``."""
+        ids = list(self.room.product_ids)
+        if product_id not in ids:
+            return
+        _order, mv = move(ids, product_id, to_index)
+        self._reorder(tr("调整排品顺序"), mv.apply)
+
+    def move_selected(self, delta: int) -> None:
+        pid = self.selected_id()
+        if pid is None:
+            return
+        pos = self.room.product_ids.index(pid) + delta
+        if 0 <= pos < len(self.room.product_ids):
+            self.request_move(pid, pos)
+
+    def apply_run_order(self) -> None:
+        text = self.paste.text()
+        try:
+            chosen = parse_run_order(text, self.room.product_ids)
+        except RunOrderError as exc:
+            self.paste_error.setText(tr("排品顺序有误：{reason}").format(reason=str(exc)))
+            self.paste_error.show()
+            return
+        self.paste_error.hide()
+        self.paste.clear()
+        self._reorder(tr("按顺序重排"), lambda ids: run_order(ids, chosen))
+
+    def _reorder(self, what: str, build: Callable[[list[str]], list[str]]) -> None:
+        async def go() -> None:
+            try:
+                result = await reorder(self.room, build)
+            except StaleVersionError:
+                self.notifier.error(
+                    tr("{what}失败：排品正被其他控制台连续修改，请稍后再试").format(what=what)
+                )
+                return
+            except PlatformError as exc:
+                self.notifier.error(
+                    tr("{what}失败：{reason}").format(what=what, reason=exc.message)
+                )
+                return
+            if result.resolved_conflict:
+                self.notifier.warning(
+                    tr(
+                        "另一台控制台刚刚也调整了排品：已在最新顺序上重新应用你的调整，两边的改动都保留"
+                    )
+                )
+            else:
+                self.notifier.info(tr("排品顺序已更新"))
+
+        self._track(spawn(go(), name=f"product:{what}"))
