@@ -36,6 +36,7 @@ def _enough(events: list[dict[str, Any]], coupon_id: str) -> bool:
         and kinds["order_paid"] >= 3
         and kinds["viewers"] >= 2
         and claimed >= 20
+        and any(e["type"] == "order_created" and e["data"]["order"]["coupon_id"] for e in events)
         and keyword_said
     )
 
@@ -133,6 +134,7 @@ def test_simulated_audience_behaves_like_a_live_room(sandbox_server: Any) -> Non
     assert len({c["user_id"] for c in claims}) == len(claims)  # per_user_limit 1 holds
     coupon = next(c for c in host.get("/coupons").json() if c["id"] == coupon_id)
     assert coupon["claimed"] >= 20
+    assert any(o["coupon_id"] == coupon_id for o in orders)  # and used when buying
 
     # The lottery's keyword is typed exactly, by many viewers, and counted as entries.
     keyword_users = {c["user_id"] for c in viewer_comments if c["text"] == KEYWORD}
