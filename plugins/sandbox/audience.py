@@ -100,6 +100,7 @@ class Audience:
         self._online: list[SimUser] = []
         self._pos: dict[str, int] = {}  # user id -> index in _online
         self._offline: list[SimUser] = []  # seen earlier, may come back
+        self._offline_cap = max(1000, 5 * self._viewers)
         self._recent: deque[SimUser] = deque(maxlen=64)  # latest arrivals (they greet)
         self._enter_rate = 0.0  # arrivals per second, smoothed
         self._drift = 1.0  # slow random drift of the target online count
@@ -447,7 +448,12 @@ class Audience:
             online[i] = last
             self._pos[last.id] = i
         del self._pos[user.id]
-        self._offline.append(user)
+        offline = self._offline
+        if len(offline) >= self._offline_cap:  # bounded memory in long load tests: forget one
+            j = int(self._rand() * len(offline))
+            offline[j] = user
+        else:
+            offline.append(user)
         self._host.viewer_leave(user.id)
 
     def _new_user(self) -> SimUser:
