@@ -1,0 +1,505 @@
+"""Reading a session file back: totals, timeline series, markers, per-product table, moments.
+
+Everything here is a query over the narrow tables and the per-second counters written by
+:mod:`app.session.writer`; only :func:`SessionFile.iter_events` (exports, audits) decompresses
+the full event log.
+"""
+
+from __future__ import annotations
+
+import bisect
+import sqlite3
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import orjson
+
+from app.live.comment_kinds import Kind
+from app.live.lottery_verify import Verification, verify
+from app.platform import models as m
+from app.session import schema
+
+AFTER_WINDOW_S = 300.0  # "after an explain": orders in the 5 minutes after the window closes
+
+
+@dataclass(frozen=True)
+class Summary:
+    path: Path
+    room: str
+    session_id: str
+    started_ts: float
+    ended_ts: float | None  # None: not ended in the file (still live, or the console died)
+    last_ts: float  # the last recorded moment
+    orders: int
+    gmv_cents: int
+    paid_gmv_cents: int
+    comments: int
+    peak_online: int
+    events: int
+    last_seq: int
+    obs_recording: str | None = None
+
+    @property
+    def duration_s(self) -> float:
+        return max(0.0, (self.ended_ts or self.last_ts) - self.started_ts)
+
+
+@dataclass(frozen=True)
+class Series:
+    """Timeline data, x in seconds since the session's start."""
+
+    t0: float
+    sec: np.ndarray  # per-second x
+    online: np.ndarray  # forward-filled
+    cum_gmv_cents: np.ndarray
+    minute: np.ndarray  # per-minute x (seconds since start, minute starts)
+    orders_per_min: np.ndarray
+    comments_per_min: np.ndarray
+
+
+@dataclass(frozen=True)
+class Marker:
+    ts: float
+    kind: str
+    role: str | None
+    product_id: str | None
+    label: str
+    seq: int | None
+
+
+@dataclass(frozen=True)
+class CommentRow:
+    seq: int
+    ts: float
+    nickname: str
+    text: str
+    kind: int
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    id: str
+    created_ts: float
+    nickname: str
+    product_id: str
+    product_title: str
+    quantity: int
+    amount_cents: int
+    status: str
+    coupon_id: str | None
+
+
+@dataclass
+class ProductRow:
+    product_id: str
+    title: str
+    windows: list[tuple[float, float]] = field(default_factory=list)
+    on_screen_s: float = 0.0
+    orders_during: int = 0
+    gmv_during_cents: int = 0
+    buyers_during: int = 0
+    orders_after: int = 0
+    gmv_after_cents: int = 0
+    orders_total: int = 0
+    gmv_total_cents: int = 0
+    avg_online_during: float = 0.0
+    stock_start: int | None = None
+    stock_end: int | None = None
+    clicks: int | None = None  # the platform API does not report clicks
+
+    @property
+    def conversion(self) -> float | None:
+        """Buyers during its explain windows ÷ average viewers online then."""
+        if not self.windows or self.avg_online_during <= 0:
+            return None
+        return self.buyers_during / self.avg_online_during
+
+
+@dataclass(frozen=True)
+class CouponResult:
+    id: str
+    name: str
+    kind: str
+    issued: int  # quantity issued
+    claimed: int
+    used: int  # orders that used it
+    status: str
+    created_ts: float
+
+
+@dataclass(frozen=True)
+class LotteryResult:
+    lottery: m.Lottery
+    verification: Verification
+    participants_from_comments: int | None  # recomputed from the recorded comments
+
+
+class SessionFile:
+    """One recorded session, opened for reading (safe while a recorder is still writing it)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.conn: sqlite3.Connection = schema.connect(self.path)
+        self.meta: dict[str, str] = dict(self.conn.execute("SELECT key, value FROM meta"))
+        self.room = self.meta.get("room", "")
+        self.session_id = self.meta.get("session_id", "")
+        self.started_ts = float(self.meta.get("started_ts", "0") or 0)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> SessionFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _one(self, sql: str, *args: Any) -> Any:
+        return self.conn.execute(sql, args).fetchone()
+
+    # --- totals -----------------------------------------------------------------------------------
+    def summary(self) -> Summary:
+        n_orders, gmv = self._one("SELECT count(*), coalesce(sum(amount_cents), 0) FROM orders")
+        paid = self._one(
+            "SELECT coalesce(sum(amount_cents), 0) FROM orders WHERE status != 'created'"
+        )[0]
+        comments, events, peak, last_sec = self._one(
+            "SELECT coalesce(sum(comments),0), coalesce(sum(events),0), max(online), max(sec)"
+            " FROM per_sec"
+        )
+        peak_m = self._one("SELECT max(online) FROM metrics")[0]
+        last_seq, last_ts = self._one("SELECT max(last_seq), max(last_ts) FROM event_blocks")
+        ended = self.meta.get("ended_ts")
+        return Summary(
+            path=self.path,
+            room=self.room,
+            session_id=self.session_id,
+            started_ts=self.started_ts,
+            ended_ts=float(ended) if ended else None,
+            last_ts=float(last_ts or last_sec or self.started_ts),
+            orders=int(n_orders),
+            gmv_cents=int(gmv),
+            paid_gmv_cents=int(paid),
+            comments=int(comments),
+            peak_online=int(max(peak or 0, peak_m or 0)),
+            events=int(events),
+            last_seq=int(last_seq or 0),
+            obs_recording=self.meta.get("obs_recording"),
+        )
+
+    # --- the full log -------------------------------------------------------------------------------
+    def iter_raw_events(self, after_seq: int = 0) -> Iterator[dict[str, Any]]:
+        """Every recorded event as its wire-format dict, in seq order."""
+        cur = self.conn.execute(
+            "SELECT data FROM event_blocks WHERE last_seq > ? ORDER BY first_seq", (after_seq,)
+        )
+        for (blob,) in cur:
+            for line in zlib.decompress(blob).split(b"\n"):
+                ev = orjson.loads(line)
+                if ev["seq"] > after_seq:
+                    yield ev
+
+    def iter_events(self, after_seq: int = 0) -> Iterator[m.Event]:
+        for raw in self.iter_raw_events(after_seq):
+            yield m.parse_event(raw)
+
+    def event_seqs(self) -> list[int]:
+        return [e["seq"] for e in self.iter_raw_events()]
+
+    # --- timeline -------------------------------------------------------------------------------------
+    def series(self) -> Series:
+        rows = self.conn.execute(
+            "SELECT sec, comments, orders, gmv_cents, coalesce(online, -1) FROM per_sec"
+            " ORDER BY sec"
+        ).fetchall()
+        t0 = self.started_ts or (rows[0][0] if rows else 0.0)
+        if not rows:
+            z = np.zeros(0)
+            return Series(t0, z, z, z, z, z, z)
+        a = np.asarray(rows, dtype=np.int64)
+        first = int(min(a[0, 0], int(t0)))
+        last = int(a[-1, 0])
+        n = last - first + 1
+        idx = a[:, 0] - first
+        comments = np.zeros(n, dtype=np.int64)
+        orders = np.zeros(n, dtype=np.int64)
+        gmv = np.zeros(n, dtype=np.int64)
+        online = np.full(n, -1, dtype=np.int64)
+        comments[idx] = a[:, 1]
+        orders[idx] = a[:, 2]
+        gmv[idx] = a[:, 3]
+        online[idx] = a[:, 4]
+        # online: viewers events where present, else the 1 Hz metrics snapshot; forward-filled
+        snap = self.conn.execute("SELECT sec, online FROM metrics ORDER BY sec").fetchall()
+        if snap:
+            s = np.asarray(snap, dtype=np.int64)
+            s = s[(s[:, 0] >= first) & (s[:, 0] <= last)]
+            sidx = s[:, 0] - first
+            missing = online[sidx] < 0
+            online[sidx[missing]] = s[missing, 1]
+        have = online >= 0
+        pos = np.where(have, np.arange(n), 0)
+        np.maximum.accumulate(pos, out=pos)
+        online = np.where(have[pos], online[pos], 0)
+        x = np.arange(n, dtype=np.float64) + (first - t0)
+        nmin = (n + 59) // 60
+        pad = nmin * 60 - n
+        opm = np.concatenate([orders, np.zeros(pad, np.int64)]).reshape(nmin, 60).sum(axis=1)
+        cpm = np.concatenate([comments, np.zeros(pad, np.int64)]).reshape(nmin, 60).sum(axis=1)
+        mx = np.arange(nmin, dtype=np.float64) * 60 + (first - t0)
+        return Series(t0, x, online.astype(np.float64), np.cumsum(gmv), mx, opm, cpm)
+
+    def markers(self) -> list[Marker]:
+        return [
+            Marker(ts, kind, role, pid, label, seq)
+            for seq, ts, kind, role, pid, label in self.conn.execute(
+                "SELECT seq, ts, kind, role, product_id, label FROM markers ORDER BY ts"
+            )
+        ]
+
+    def actions(self) -> list[dict[str, Any]]:
+        cols = ("ts", "name", "role", "ok", "error", "duration_ms", "args")
+        return [
+            dict(zip(cols, r, strict=True))
+            for r in self.conn.execute(
+                "SELECT ts, name, role, ok, error, duration_ms, args FROM actions ORDER BY ts"
+            )
+        ]
+
+    def obs_changes(self) -> list[tuple[float, str, dict[str, Any]]]:
+        return [
+            (ts, kind, orjson.loads(data))
+            for ts, kind, data in self.conn.execute("SELECT ts, kind, data FROM obs ORDER BY ts")
+        ]
+
+    # --- around a moment -------------------------------------------------------------------------------
+    def comments_around(
+        self, ts: float, before: float = 30.0, after: float = 30.0, limit: int = 500
+    ) -> list[CommentRow]:
+        return [
+            CommentRow(*r)
+            for r in self.conn.execute(
+                "SELECT seq, ts, nickname, text, kind FROM comments WHERE ts BETWEEN ? AND ?"
+                " ORDER BY ts LIMIT ?",
+                (ts - before, ts + after, limit),
+            )
+        ]
+
+    def orders_around(
+        self, ts: float, before: float = 30.0, after: float = 30.0, limit: int = 500
+    ) -> list[OrderRow]:
+        return [
+            OrderRow(*r)
+            for r in self.conn.execute(
+                "SELECT id, created_ts, nickname, product_id, product_title, quantity,"
+                " amount_cents, status, coupon_id FROM orders WHERE created_ts BETWEEN ? AND ?"
+                " ORDER BY created_ts LIMIT ?",
+                (ts - before, ts + after, limit),
+            )
+        ]
+
+    def all_orders(self) -> list[OrderRow]:
+        return [
+            OrderRow(*r)
+            for r in self.conn.execute(
+                "SELECT id, created_ts, nickname, product_id, product_title, quantity,"
+                " amount_cents, status, coupon_id FROM orders ORDER BY created_ts"
+            )
+        ]
+
+    # --- products -------------------------------------------------------------------------------------
+    def explain_windows(self) -> dict[str, list[tuple[float, float]]]:
+        """Product id → [(start, end)] from the recorded explain start/stop events."""
+        end_of_session = self.summary_end()
+        changes: list[tuple[float, bool, str]] = []  # (ts, started?, product id)
+        at_start = self.meta.get("explaining_at_start")
+        if at_start:
+            pid, since = at_start.split(" ", 1)
+            changes.append((max(float(since), self.started_ts), True, pid))
+        for ts, kind, pid in self.conn.execute(
+            "SELECT ts, kind, product_id FROM markers WHERE kind IN ('explain', 'explain_stop')"
+            " ORDER BY ts, id"
+        ):
+            changes.append((ts, kind == "explain", str(pid)))
+        changes.sort(key=lambda c: c[0])
+        out: dict[str, list[tuple[float, float]]] = {}
+        current: tuple[str, float] | None = None
+        for ts, started, pid in changes:
+            if not started:
+                if current is not None and current[0] == pid:
+                    out.setdefault(pid, []).append((current[1], ts))
+                    current = None
+                continue
+            if current is not None:
+                if current[0] == pid:
+                    continue  # the same product again: one window
+                out.setdefault(current[0], []).append((current[1], ts))
+            current = (pid, ts)
+        if current is not None:
+            out.setdefault(current[0], []).append((current[1], end_of_session))
+        return out
+
+    def summary_end(self) -> float:
+        ended = self.meta.get("ended_ts")
+        if ended:
+            return float(ended)
+        row = self._one("SELECT max(last_ts) FROM event_blocks")
+        sec = self._one("SELECT max(sec) FROM per_sec")[0]
+        return float(row[0] or sec or self.started_ts)
+
+    def products(self) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+        """Product id → (state at start, state at end)."""
+        return {
+            pid: (orjson.loads(first), orjson.loads(last))
+            for pid, first, last in self.conn.execute(
+                "SELECT id, first_json, json FROM entities WHERE kind='product'"
+            )
+        }
+
+    def per_product(self) -> list[ProductRow]:
+        windows = self.explain_windows()
+        products = self.products()
+        titles = {pid: str(last.get("title", pid)) for pid, (_, last) in products.items()}
+        rows: dict[str, ProductRow] = {}
+        for pid, title, n, gmv in self.conn.execute(
+            "SELECT product_id, max(product_title), count(*), sum(amount_cents) FROM orders"
+            " GROUP BY product_id"
+        ):
+            rows[pid] = ProductRow(
+                pid, titles.get(pid) or title, orders_total=n, gmv_total_cents=gmv
+            )
+        for pid in list(windows) + list(products):
+            if pid not in rows:
+                rows[pid] = ProductRow(pid, titles.get(pid, pid))
+        ser: Series | None = None
+        q_during = (
+            "SELECT count(*), coalesce(sum(amount_cents),0) FROM orders"
+            " WHERE product_id=? AND created_ts >= ? AND created_ts < ?"
+        )
+        for pid, wins in windows.items():
+            r = rows[pid]
+            r.windows = wins
+            r.on_screen_s = sum(b - a for a, b in wins)
+            buyers: set[str] = set()
+            online_sum = 0.0
+            online_n = 0
+            for i, (a, b) in enumerate(wins):
+                n, g = self._one(q_during, pid, a, b)
+                r.orders_during += n
+                r.gmv_during_cents += g
+                buyers.update(
+                    u
+                    for (u,) in self.conn.execute(
+                        "SELECT DISTINCT user_id FROM orders"
+                        " WHERE product_id=? AND created_ts >= ? AND created_ts < ?",
+                        (pid, a, b),
+                    )
+                )
+                nxt = wins[i + 1][0] if i + 1 < len(wins) else float("inf")
+                n2, g2 = self._one(q_during, pid, b, min(b + AFTER_WINDOW_S, nxt))
+                r.orders_after += n2
+                r.gmv_after_cents += g2
+                if ser is None:
+                    ser = self.series()
+                if len(ser.sec):
+                    lo = bisect.bisect_left(ser.sec, a - ser.t0)  # type: ignore[arg-type]
+                    hi = bisect.bisect_right(ser.sec, b - ser.t0)  # type: ignore[arg-type]
+                    if hi > lo:
+                        online_sum += float(ser.online[lo:hi].sum())
+                        online_n += hi - lo
+            r.buyers_during = len(buyers)
+            r.avg_online_during = online_sum / online_n if online_n else 0.0
+        for pid, (first, last) in products.items():
+            rows[pid].stock_start = int(first.get("stock", 0))
+            rows[pid].stock_end = int(last.get("stock", 0))
+        return sorted(rows.values(), key=lambda r: (-r.gmv_total_cents, r.product_id))
+
+    # --- marketing -------------------------------------------------------------------------------------
+    def coupons(self) -> list[CouponResult]:
+        used = dict(
+            self.conn.execute(
+                "SELECT coupon_id, count(*) FROM orders WHERE coupon_id IS NOT NULL"
+                " AND status != 'refunded' GROUP BY coupon_id"
+            ).fetchall()
+        )
+        out = []
+        for (js,) in self.conn.execute(
+            "SELECT json FROM entities WHERE kind='coupon' ORDER BY first_ts"
+        ):
+            c = orjson.loads(js)
+            out.append(
+                CouponResult(
+                    c["id"],
+                    c.get("name", ""),
+                    c.get("kind", ""),
+                    int(c.get("quantity", 0)),
+                    int(c.get("claimed", 0)),
+                    max(int(c.get("used", 0)), int(used.get(c["id"], 0))),
+                    c.get("status", ""),
+                    float(c.get("created_ts", 0)),
+                )
+            )
+        return out
+
+    def lotteries(self) -> list[LotteryResult]:
+        out = []
+        for (js,) in self.conn.execute(
+            "SELECT json FROM entities WHERE kind='lottery' ORDER BY first_ts"
+        ):
+            lot = m.Lottery.model_validate(orjson.loads(js))
+            out.append(LotteryResult(lot, verify(lot), self._participants(lot)))
+        return out
+
+    def _participants(self, lot: m.Lottery) -> int | None:
+        kw = lot.keyword.strip()
+        if not kw:
+            return None
+        users: set[str] = set()
+        for uid, text, kind in self.conn.execute(
+            "SELECT user_id, text, kind FROM comments WHERE ts >= ? AND ts <= ? AND instr(text, ?)",
+            (lot.starts_ts, lot.ends_ts, kw),
+        ):
+            if kind & Kind.STAFF:
+                continue
+            if lot.eligibility == "followers" and not kind & Kind.FAN:
+                continue
+            if kw in text.strip():
+                users.add(uid)
+        return len(users)
+
+    # --- comments ----------------------------------------------------------------------------------------
+    def top_questions(self, n: int = 20) -> list[tuple[str, int]]:
+        return [
+            (t, c)
+            for t, c in self.conn.execute(
+                "SELECT text, count(*) AS c FROM comments WHERE kind & ? AND NOT kind & ?"
+                " GROUP BY text ORDER BY c DESC, text LIMIT ?",
+                (int(Kind.QUESTION), int(Kind.STAFF), n),
+            )
+        ]
+
+    def comment_texts(self, limit: int = 20_000) -> list[tuple[str, int]]:
+        """Distinct viewer comment texts with their counts, most frequent first."""
+        return list(
+            self.conn.execute(
+                "SELECT text, count(*) AS c FROM comments WHERE NOT kind & ?"
+                " GROUP BY text ORDER BY c DESC LIMIT ?",
+                (int(Kind.STAFF), limit),
+            )
+        )
+
+
+def list_sessions(directory: Path) -> list[Summary]:
+    """Summaries of every session file in ``directory``, newest first (unreadable files skipped)."""
+    out = []
+    for p in sorted(directory.glob("*" + schema.SUFFIX)):
+        try:
+            with SessionFile(p) as f:
+                out.append(f.summary())
+        except (sqlite3.Error, OSError, ValueError):
+            continue
+    return sorted(out, key=lambda s: -s.started_ts)

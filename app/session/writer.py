@@ -1,0 +1,485 @@
+"""The session file's writer: one thread, fed by a queue, committing in small batches.
+
+The caller (the UI thread, via :class:`app.session.recorder.SessionRecorder`) only appends to a
+queue. The writer thread turns what it takes into rows — a compressed block of every event,
+narrow rows for comments/orders/markers, per-second counters — and commits them in one
+transaction per batch. A batch closes ``BATCH_WINDOW`` seconds after its first item, so a crash
+(SIGKILL) loses at most that window plus whatever was still queued (normally ≪ 1 s).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import sqlite3
+import threading
+import time
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+from pydantic import BaseModel
+
+from app.live.comment_kinds import classify
+from app.platform import models as m
+from app.session import schema
+
+log = logging.getLogger(__name__)
+
+BATCH_WINDOW = 0.2  # seconds from the first queued item to the commit of its batch
+ZLEVEL = 1
+
+ET = m.EventType
+# Events caused by an operator that become timeline markers: type → marker kind.
+MARKER_KINDS: dict[str, str] = {
+    ET.PRODUCT_UPDATED: "product_updated",
+    ET.PRODUCTS_REORDERED: "reorder",
+    ET.COUPON_ISSUED: "coupon_issued",
+    ET.COUPON_ENDED: "coupon_ended",
+    ET.FLASH_SALE_STARTED: "flash_sale_started",
+    ET.FLASH_SALE_ENDED: "flash_sale_ended",
+    ET.LOTTERY_STARTED: "lottery_started",
+    ET.LOTTERY_DRAWN: "lottery_drawn",
+    ET.COMMENT_PINNED: "pin",
+    ET.COMMENT_HIDDEN: "hide",
+    ET.USER_MUTED: "mute",
+    ET.SESSION_STARTED: "session_started",
+    ET.SESSION_ENDED: "session_ended",
+}
+_ENTITY: dict[str, tuple[str, str]] = {
+    ET.COUPON_ISSUED: ("coupon", "coupon"),
+    ET.COUPON_ENDED: ("coupon", "coupon"),
+    ET.FLASH_SALE_STARTED: ("flash_sale", "flash_sale"),
+    ET.FLASH_SALE_UPDATED: ("flash_sale", "flash_sale"),
+    ET.FLASH_SALE_ENDED: ("flash_sale", "flash_sale"),
+    ET.LOTTERY_STARTED: ("lottery", "lottery"),
+    ET.LOTTERY_DRAWN: ("lottery", "lottery"),
+    ET.PRODUCT_UPDATED: ("product", "product"),
+}
+_PER_SEC_COLS = (
+    "comments",
+    "orders",
+    "gmv_cents",
+    "paid_orders",
+    "paid_gmv_cents",
+    "refunded_cents",
+    "likes",
+    "gifts",
+    "follows",
+    "events",
+)
+
+
+def to_json(value: Any) -> bytes:
+    """JSON bytes of a pydantic model (fast path, in Rust) or a plain value."""
+    if isinstance(value, BaseModel):
+        return value.__pydantic_serializer__.to_json(value)
+    return orjson.dumps(value)
+
+
+def encode_event(ev: m.Event) -> bytes:
+    """One event as its wire-format JSON line (``{"seq", "ts", "type", "data"}``)."""
+    return orjson.dumps(
+        {
+            "seq": ev.seq,
+            "ts": ev.ts,
+            "type": str(ev.type),
+            "data": orjson.Fragment(to_json(ev.data)),
+        }
+    )
+
+
+@dataclass
+class WriterStats:
+    events: int = 0
+    batches: int = 0
+    last_commit: float = 0.0  # time.time() of the last commit
+    last_seq: int = 0
+    errors: int = 0
+    last_error: str | None = None
+
+
+@dataclass
+class _Batch:
+    events: list[m.Event] = field(default_factory=list)
+    actions: list[tuple[Any, ...]] = field(default_factory=list)
+    metrics: list[tuple[Any, ...]] = field(default_factory=list)
+    obs: list[tuple[float, str, dict[str, Any]]] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+class SessionWriter:
+    """Owns one session file and the thread that writes it. Thread-safe ``put_*`` methods."""
+
+    def __init__(self, path: Path, meta: dict[str, str] | None = None) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.stats = WriterStats()
+        self._q: queue.SimpleQueue[tuple[str, Any] | None] = queue.SimpleQueue()
+        self._conn = schema.connect(path, create=True)
+        row = self._conn.execute("SELECT max(last_seq) FROM event_blocks").fetchone()
+        self.resume_seq: int = int(row[0] or 0)  # events up to here are already in the file
+        self.stats.last_seq = self.resume_seq
+        self._entities: dict[tuple[str, str], dict[str, Any]] = {}
+        self._titles: dict[str, str] = {}
+        for kind, eid, js in self._conn.execute("SELECT kind, id, json FROM entities"):
+            obj = orjson.loads(js)
+            self._entities[(kind, eid)] = obj
+            if kind == "product":
+                self._titles[eid] = str(obj.get("title", ""))
+        if meta:
+            self._write_meta(meta)
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name=f"session-writer:{path.name}")
+        self._thread.daemon = True
+        self._thread.start()
+
+    # --- feeding (any thread; O(1)) --------------------------------------------------------------
+    def put_events(self, events: Sequence[m.Event]) -> None:
+        self._q.put(("events", events))
+
+    def put_action(self, rec: Any) -> None:
+        self._q.put(("action", rec))
+
+    def put_metrics(self, ts: float, metrics: dict[str, Any]) -> None:
+        self._q.put(("metrics", (ts, metrics)))
+
+    def put_obs(self, ts: float, kind: str, data: dict[str, Any]) -> None:
+        self._q.put(("obs", (ts, kind, data)))
+
+    def put_meta(self, key: str, value: str) -> None:
+        self._q.put(("meta", (key, value)))
+
+    def put_products(self, products: Iterable[m.Product], ts: float) -> None:
+        """The bag as it was when recording started (stock at start, titles)."""
+        self._q.put(("products", (list(products), ts)))
+
+    @property
+    def backlog(self) -> int:
+        return self._q.qsize()
+
+    def close(self, timeout: float | None = 30.0) -> None:
+        """Write what is queued, commit, and close the file (blocks until the thread ends)."""
+        if not self._closed:
+            self._closed = True
+            self._q.put(None)
+        self._thread.join(timeout)
+
+    def close_soon(self) -> None:
+        """Ask the thread to finish and close the file without waiting for it."""
+        if not self._closed:
+            self._closed = True
+            self._q.put(None)
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    # --- the thread ------------------------------------------------------------------------------
+    def _run(self) -> None:
+        q = self._q
+        done = False
+        while not done:
+            item = q.get()
+            items = [item]
+            deadline = time.monotonic() + BATCH_WINDOW
+            while item is not None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                try:
+                    item = q.get(timeout=left)
+                except queue.Empty:
+                    break
+                items.append(item)
+            done = items[-1] is None
+            try:
+                self._write([it for it in items if it is not None])
+            except sqlite3.Error as exc:  # disk full, file removed …: keep the app running
+                self.stats.errors += 1
+                self.stats.last_error = str(exc)
+                log.exception("session writer: batch lost")
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+        self._conn.close()
+
+    def _write(self, items: list[tuple[str, Any]]) -> None:
+        b = _Batch()
+        products: list[tuple[list[m.Product], float]] = []
+        for kind, payload in items:
+            if kind == "events":
+                b.events.extend(payload)
+            elif kind == "action":
+                r = payload
+                b.actions.append(
+                    (
+                        r.ts,
+                        r.name,
+                        r.role,
+                        int(r.ok),
+                        r.error,
+                        r.duration_ms,
+                        orjson.dumps(r.args, default=str).decode(),
+                    )
+                )
+            elif kind == "metrics":
+                ts, mt = payload
+                b.metrics.append(
+                    (
+                        int(ts),
+                        mt.get("online", 0),
+                        mt.get("uv", 0),
+                        mt.get("likes", 0),
+                        mt.get("comments", 0),
+                        mt.get("orders", 0),
+                        mt.get("gmv_cents", 0),
+                        mt.get("paid_gmv_cents", 0),
+                        orjson.dumps(mt).decode(),
+                    )
+                )
+            elif kind == "obs":
+                b.obs.append(payload)
+            elif kind == "meta":
+                b.meta[payload[0]] = payload[1]
+            elif kind == "products":
+                products.append(payload)
+        c = self._conn
+        c.execute("BEGIN")
+        for plist, ts in products:
+            self._initial_products(plist, ts)
+        if b.events:
+            self._write_events(b.events)
+        if b.actions:
+            c.executemany(
+                "INSERT INTO actions(ts, name, role, ok, error, duration_ms, args)"
+                " VALUES (?,?,?,?,?,?,?)",
+                b.actions,
+            )
+        if b.metrics:
+            c.executemany("INSERT OR REPLACE INTO metrics VALUES (?,?,?,?,?,?,?,?,?)", b.metrics)
+        for ts, kind, data in b.obs:
+            c.execute(
+                "INSERT INTO obs(ts, kind, data) VALUES (?,?,?)",
+                (ts, kind, orjson.dumps(data, default=str).decode()),
+            )
+            if kind == "scene":
+                name = str(data.get("scene") or data.get("name") or "")
+                c.execute(
+                    "INSERT INTO markers(seq, ts, kind, role, token_id, product_id, label)"
+                    " VALUES (NULL, ?, 'scene', ?, NULL, NULL, ?)",
+                    (ts, data.get("role"), name),
+                )
+            elif kind == "recording" and data.get("path"):
+                b.meta["obs_recording"] = str(data["path"])
+                if data.get("started_ts"):
+                    b.meta["obs_recording_started_ts"] = str(data["started_ts"])
+        if b.meta:
+            self._write_meta(b.meta, in_tx=True)
+        c.execute("COMMIT")
+        self.stats.batches += 1
+        self.stats.last_commit = time.time()
+
+    def _write_meta(self, meta: dict[str, str], *, in_tx: bool = False) -> None:
+        self._conn.executemany(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+            [(k, str(v)) for k, v in meta.items()],
+        )
+
+    def _initial_products(self, products: list[m.Product], ts: float) -> None:
+        for p in products:
+            if ("product", p.id) in self._entities:
+                continue  # resumed file: the first state is the one at the real start
+            js = to_json(p).decode()
+            self._entities[("product", p.id)] = orjson.loads(js)
+            self._titles[p.id] = p.title
+            self._conn.execute(
+                "INSERT OR IGNORE INTO entities VALUES ('product', ?, 0, ?, ?, ?, ?)",
+                (p.id, ts, ts, js, js),
+            )
+
+    def _write_events(self, events: list[m.Event]) -> None:
+        resume = self.resume_seq
+        evs = [e for e in events if e.seq > resume]
+        if not evs:
+            return
+        evs.sort(key=lambda e: e.seq)
+        lines: list[bytes] = []
+        comments: list[tuple[Any, ...]] = []
+        orders: list[tuple[Any, ...]] = []
+        markers: list[tuple[Any, ...]] = []
+        per_sec: dict[int, list[int]] = {}
+        online: dict[int, int] = {}
+        meta: dict[str, str] = {}
+        ncols = len(_PER_SEC_COLS)
+        for ev in evs:
+            data_json = to_json(ev.data)
+            t = ev.type
+            lines.append(
+                b'{"seq":%d,"ts":%s,"type":"%s","data":%s}'
+                % (ev.seq, orjson.dumps(ev.ts), t.value.encode(), data_json)
+            )
+            sec = int(ev.ts)
+            row = per_sec.get(sec)
+            if row is None:
+                row = per_sec[sec] = [0] * ncols
+            row[9] += 1
+            d = ev.data
+            if t is ET.COMMENT:
+                cm: m.Comment = d.comment
+                comments.append(
+                    (ev.seq, ev.ts, cm.user_id, cm.nickname, cm.text, int(classify(cm)))
+                )
+                if cm.role == "viewer":
+                    row[0] += 1
+            elif t is ET.ORDER_CREATED or t is ET.ORDER_PAID or t is ET.ORDER_REFUNDED:
+                o: m.Order = d.order
+                orders.append(
+                    (
+                        o.id,
+                        ev.seq,
+                        o.created_ts,
+                        ev.ts,
+                        o.product_id,
+                        o.product_title,
+                        o.user_id,
+                        o.nickname,
+                        o.quantity,
+                        o.unit_price_cents,
+                        o.amount_cents,
+                        o.status,
+                        o.coupon_id,
+                        o.flash_sale_id,
+                    )
+                )
+                if t is ET.ORDER_CREATED:
+                    row[1] += 1
+                    row[2] += o.amount_cents
+                elif t is ET.ORDER_PAID:
+                    row[3] += 1
+                    row[4] += o.amount_cents
+                else:
+                    row[5] += o.amount_cents
+            elif t is ET.LIKE:
+                row[6] += d.count
+            elif t is ET.GIFT:
+                row[7] += 1
+            elif t is ET.FOLLOW:
+                row[8] += 1
+            elif t is ET.VIEWERS:
+                online[sec] = d.online
+            else:
+                self._other_event(ev, data_json, markers, meta)
+        c = self._conn
+        blob = zlib.compress(b"\n".join(lines), ZLEVEL)
+        c.execute(
+            "INSERT OR REPLACE INTO event_blocks VALUES (?,?,?,?,?,?)",
+            (evs[0].seq, evs[-1].seq, evs[0].ts, evs[-1].ts, len(evs), blob),
+        )
+        if comments:
+            c.executemany("INSERT OR IGNORE INTO comments VALUES (?,?,?,?,?,?)", comments)
+        if orders:
+            c.executemany(
+                "INSERT INTO orders VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                " ON CONFLICT(id) DO UPDATE SET seq=excluded.seq, updated_ts=excluded.updated_ts,"
+                " status=excluded.status, amount_cents=excluded.amount_cents,"
+                " quantity=excluded.quantity WHERE excluded.seq > orders.seq",
+                orders,
+            )
+        if markers:
+            c.executemany(
+                "INSERT INTO markers(seq, ts, kind, role, token_id, product_id, label)"
+                " VALUES (?,?,?,?,?,?,?)",
+                markers,
+            )
+        cols = ", ".join(_PER_SEC_COLS)
+        sets = ", ".join(f"{k}={k}+excluded.{k}" for k in _PER_SEC_COLS)
+        c.executemany(
+            f"INSERT INTO per_sec(sec, {cols}) VALUES (?{', ?' * ncols})"
+            f" ON CONFLICT(sec) DO UPDATE SET {sets}",
+            [(sec, *vals) for sec, vals in per_sec.items()],
+        )
+        if online:
+            c.executemany(
+                "INSERT INTO per_sec(sec, online) VALUES (?, ?)"
+                " ON CONFLICT(sec) DO UPDATE SET online=excluded.online",
+                list(online.items()),
+            )
+        if meta:
+            self._write_meta(meta, in_tx=True)
+        self.stats.events += len(evs)
+        self.stats.last_seq = evs[-1].seq
+
+    def _other_event(
+        self,
+        ev: m.Event,
+        data_json: bytes,
+        markers: list[tuple[Any, ...]],
+        meta: dict[str, str],
+    ) -> None:
+        t = ev.type
+        d = ev.data
+        ent = _ENTITY.get(t)
+        if ent is not None:
+            kind, attr = ent
+            obj = orjson.loads(to_json(getattr(d, attr)))
+            self._put_entity(kind, str(obj["id"]), ev, obj)
+            if kind == "product":
+                self._titles[obj["id"]] = str(obj.get("title", ""))
+        elif t is ET.COUPON_CLAIMED:
+            self._patch_entity("coupon", d.coupon_id, ev, claimed=d.claimed)
+        elif t is ET.LOTTERY_ENTERED:
+            self._patch_entity("lottery", d.lottery_id, ev, entrants=d.entrants)
+        elif t is ET.SESSION_ENDED:
+            meta["ended_ts"] = str(d.session.ended_ts or ev.ts)
+        actor: m.Actor | None = getattr(d, "actor", None)
+        if actor is None:
+            return
+        product_id: str | None = None
+        label = ""
+        if t is ET.PRODUCT_EXPLAINING:
+            kind = "explain" if d.explaining else "explain_stop"
+            product_id = d.product_id
+            label = self._titles.get(d.product_id, d.product_id)
+        else:
+            mk = MARKER_KINDS.get(t)
+            if mk is None:
+                return
+            kind = mk
+            if t is ET.PRODUCT_UPDATED:
+                product_id = d.product.id
+                label = d.product.title
+            elif t in (ET.COUPON_ISSUED, ET.COUPON_ENDED):
+                label = d.coupon.name or d.coupon.kind.value
+            elif t in (ET.FLASH_SALE_STARTED, ET.FLASH_SALE_ENDED):
+                product_id = d.flash_sale.product_id
+                label = self._titles.get(product_id, product_id)
+            elif t in (ET.LOTTERY_STARTED, ET.LOTTERY_DRAWN):
+                label = d.lottery.prize
+            elif t is ET.USER_MUTED:
+                label = d.nickname or d.user_id
+        markers.append((ev.seq, ev.ts, kind, actor.role.value, actor.token_id, product_id, label))
+
+    def _put_entity(self, kind: str, eid: str, ev: m.Event, obj: dict[str, Any]) -> None:
+        js = orjson.dumps(obj).decode()
+        first = (kind, eid) not in self._entities
+        self._entities[(kind, eid)] = obj
+        if first:
+            self._conn.execute(
+                "INSERT OR REPLACE INTO entities VALUES (?,?,?,?,?,?,?)",
+                (kind, eid, ev.seq, ev.ts, ev.ts, js, js),
+            )
+        else:
+            self._conn.execute(
+                "UPDATE entities SET seq=?, ts=?, json=? WHERE kind=? AND id=?",
+                (ev.seq, ev.ts, js, kind, eid),
+            )
+
+    def _patch_entity(self, kind: str, eid: str, ev: m.Event, **fields: Any) -> None:
+        obj = self._entities.get((kind, eid))
+        if obj is None:
+            return
+        obj = {**obj, **fields}
+        self._put_entity(kind, eid, ev, obj)

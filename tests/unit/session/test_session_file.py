@@ -1,0 +1,127 @@
+"""Session files: what is written is what replay reads (totals, per product, lotteries, resume)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.platform import models as m
+from app.session.replay import SessionFile, list_sessions
+from app.session.synth import ASSISTANT, products, session_events
+from app.session.writer import SessionWriter
+
+T0 = 1_760_000_000.0
+
+
+def write(path: Path, batches: list[list[m.Event]], **meta: str) -> None:
+    w = SessionWriter(path, {"room": "r1", "session_id": "s1", "started_ts": repr(T0), **meta})
+    w.put_products(products(), T0)
+    for b in batches:
+        w.put_events(b)
+    w.close()
+
+
+def test_replay_totals_equal_the_events_written(tmp_path: Path) -> None:
+    batches = list(session_events(total=30_000, hours=0.3, t0=T0))
+    events = [e for b in batches for e in b]
+    path = tmp_path / "a.livedesk-session.sqlite"
+    write(path, batches)
+
+    created = [e.data.order for e in events if e.type is m.EventType.ORDER_CREATED]
+    comments = [e for e in events if e.type is m.EventType.COMMENT]
+    with SessionFile(path) as f:
+        s = f.summary()
+        assert s.orders == len(created)
+        assert s.gmv_cents == sum(o.amount_cents for o in created)
+        assert s.comments == len(comments)
+        assert s.events == len(events)
+        assert s.ended_ts == T0 + 1080
+        # every event comes back, in order, with its data
+        back = list(f.iter_events())
+        assert [e.seq for e in back] == [e.seq for e in events]
+        assert back[5].data.model_dump() == events[5].data.model_dump()
+        # the timeline's last cumulative GMV is the session's GMV
+        ser = f.series()
+        assert int(ser.cum_gmv_cents[-1]) == s.gmv_cents
+        assert int(ser.orders_per_min.sum()) == s.orders
+        assert int(ser.comments_per_min.sum()) == s.comments
+        assert ser.online.min() > 0
+
+
+def test_lottery_in_the_recording_verifies(tmp_path: Path) -> None:
+    batches = list(session_events(total=20_000, hours=0.3, t0=T0))
+    path = tmp_path / "b.livedesk-session.sqlite"
+    write(path, batches)
+    with SessionFile(path) as f:
+        lots = f.lotteries()
+    assert len(lots) == 1
+    r = lots[0]
+    assert r.lottery.status == "drawn"
+    assert r.verification.ok
+    assert r.participants_from_comments == r.lottery.entrants
+
+
+def _explain(seq: int, ts: float, pid: str, on: bool) -> m.Event:
+    return m.Event.model_construct(
+        seq=seq,
+        ts=ts,
+        type=m.EventType.PRODUCT_EXPLAINING,
+        data=m.ProductExplainingData(product_id=pid, explaining=on, actor=ASSISTANT),
+    )
+
+
+def _order(seq: int, ts: float, pid: str, amount: int, user: str = "u1") -> m.Event:
+    o = m.Order(
+        id=f"o{seq}",
+        user_id=user,
+        nickname=user,
+        product_id=pid,
+        quantity=1,
+        unit_price_cents=amount,
+        amount_cents=amount,
+        status="created",
+        created_ts=ts,
+    )
+    return m.Event.model_construct(
+        seq=seq, ts=ts, type=m.EventType.ORDER_CREATED, data=m.OrderData(order=o)
+    )
+
+
+def test_per_product_windows_orders_during_and_after(tmp_path: Path) -> None:
+    evs = [
+        _explain(1, T0 + 10, "p1", True),
+        _order(2, T0 + 20, "p1", 1000, "u1"),
+        _order(3, T0 + 30, "p1", 1000, "u2"),
+        _explain(4, T0 + 70, "p2", True),  # implicitly ends p1's window
+        _order(5, T0 + 80, "p1", 500),  # after p1's explain
+        _order(6, T0 + 90, "p2", 700),
+        _explain(7, T0 + 100, "p2", False),
+        _order(8, T0 + 1000, "p1", 300),  # long after: neither during nor after
+    ]
+    path = tmp_path / "c.livedesk-session.sqlite"
+    write(path, [evs[:4], evs[4:]])
+    with SessionFile(path) as f:
+        rows = {r.product_id: r for r in f.per_product()}
+    p1, p2 = rows["p1"], rows["p2"]
+    assert p1.windows == [(T0 + 10, T0 + 70)]
+    assert p1.on_screen_s == 60
+    assert (p1.orders_during, p1.gmv_during_cents, p1.buyers_during) == (2, 2000, 2)
+    assert (p1.orders_after, p1.gmv_after_cents) == (1, 500)
+    assert (p1.orders_total, p1.gmv_total_cents) == (4, 2800)
+    assert p2.windows == [(T0 + 70, T0 + 100)]
+    assert (p2.orders_during, p2.gmv_during_cents) == (1, 700)
+    assert p1.stock_start == p1.stock_end == 100_000
+    assert rows["p3"].windows == []  # in the bag, never explained
+
+
+def test_reopened_file_appends_without_duplicates(tmp_path: Path) -> None:
+    batches = list(session_events(total=5_000, hours=0.05, t0=T0))
+    path = tmp_path / "d.livedesk-session.sqlite"
+    half = len(batches) // 2
+    write(path, batches[:half])
+    # the console restarts: the same events are seen again, then the rest
+    write(path, batches)
+    events = [e for b in batches for e in b]
+    with SessionFile(path) as f:
+        assert f.event_seqs() == [e.seq for e in events]
+        assert f.summary().orders == sum(e.type is m.EventType.ORDER_CREATED for e in events)
+    assert [s.session_id for s in list_sessions(tmp_path)] == ["s1"]
