@@ -23,6 +23,7 @@ from ui.chat.panel import ChatPanel
 from ui.health import HealthBar
 from ui.i18n import LANGUAGES, language, tr
 from ui.notify import Notifier
+from ui.products.factory import product_queue
 from ui.shortcuts import ActionSpec, CheatSheet, ShortcutRegistry
 
 LAYOUT_VERSION = 1
@@ -53,6 +54,7 @@ B = Qt.DockWidgetArea.BottomDockWidgetArea
 # shortcuts, settings) and returns the panel widget.
 PANELS: list[PanelSpec] = [
     PanelSpec("comments", "评论", _chat, R),
+    PanelSpec("products", "排品", product_queue, L),
 ]
 
 

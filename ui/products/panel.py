@@ -57,6 +57,7 @@ class ProductQueuePanel(QWidget):
         self.notifier = notifier
         self.confirm: Callable[..., bool] = confirm_push
         self.tasks: list[asyncio.Task[Any]] = []  # the latest actions (tests await them)
+        self.stage: QWidget | None = None  # the streamer's stage, when the factory made one
         self.hold = ExplainHold(room, interval=hold_seconds, on_error=self._hold_failed)
         self.images = ImageCache(getattr(room.adapter, "base_url", None), parent=self)
         self.model = QueueModel(self.images, self)
@@ -166,9 +167,15 @@ class ProductQueuePanel(QWidget):
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(30)  # coalesce bursts of product_updated (orders)
         self._refresh_timer.timeout.connect(self.refresh)
-        self._unsub = room.subscribe(self._changed)
-        self.hold.subscribe(lambda _pid: self.refresh())
-        self.destroyed.connect(lambda *_: self.hold.close())
+        unsub = room.subscribe(self._changed)
+        hold = self.hold
+        hold.subscribe(lambda _pid: self.refresh())
+
+        def _gone(*_: object) -> None:  # never touch the deleted widget, only what it held
+            unsub()
+            hold.close()
+
+        self.destroyed.connect(_gone)
         self.refresh()
 
     # --- rendering -----------------------------------------------------------------------------

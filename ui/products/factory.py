@@ -1,0 +1,22 @@
+"""The queue dock's factory for ``ui.main_window.PANELS``: builds the panel and sets the stage."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QWidget
+
+from app.live.hold import DEFAULT_INTERVAL
+from ui.products.panel import ProductQueuePanel
+from ui.stage import Stage
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+
+def product_queue(w: MainWindow) -> QWidget:
+    seconds = float(getattr(w.settings.ui, "explain_hold_seconds", DEFAULT_INTERVAL))
+    panel = ProductQueuePanel(w.room, w.notifier, w.shortcuts, hold_seconds=seconds)
+    panel.stage = Stage(w.room, panel.hold)
+    w.set_stage(panel.stage)
+    return panel

@@ -1,0 +1,166 @@
+"""The streamer's stage (central widget): the explained product and its selling points, LARGE.
+
+Read from 2 m away: title, price (the flash price while a flash sale runs), stock left, the
+selling points (卖点/话术) in big type with compliance hits marked and their reasons below, the
+hold state, and a preview of the next product. Everything comes from the room and the hold.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from app.compliance import Hit, check
+from app.live.hold import ExplainHold
+from app.live.queue import step
+from app.live.room import BAG, EXPLAINING, FLASH_SALES, LiveRoom
+from app.platform import models as m
+from ui.compliance_dialog import highlight_html, reasons_html
+from ui.i18n import tr
+from ui.products.validation import yuan
+
+POINT_PT = 30
+TITLE_PT = 30
+PRICE_PT = 40
+
+
+def _label(
+    parent: QWidget, name: str, pt: int, *, bold: bool = False, rich: bool = False
+) -> QLabel:
+    label = QLabel(parent)
+    label.setObjectName(name)
+    label.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    font = label.font()
+    font.setPointSize(pt)
+    font.setBold(bold)
+    label.setFont(font)
+    return label
+
+
+class Stage(QWidget):
+    def __init__(self, room: LiveRoom, hold: ExplainHold, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("stage")
+        self.room = room
+        self.hold = hold
+        self.hits: list[Hit] = []  # compliance hits in what is shown (title and points)
+
+        self.status = _label(self, "stageStatus", 16, bold=True)
+        self.hold_badge = _label(self, "stageHold", 16, bold=True)
+        self.hold_badge.setStyleSheet(
+            "background:#6a1b9a;color:white;border-radius:6px;padding:2px 10px;"
+        )
+        self.title = _label(self, "stageTitle", TITLE_PT, bold=True, rich=True)
+        self.price = _label(self, "stagePrice", PRICE_PT, bold=True)
+        self.price.setStyleSheet("color:#d32f2f;")
+        self.original = _label(self, "stageOriginal", 20)
+        self.original.setStyleSheet("color:#888;text-decoration:line-through;")
+        self.stock = _label(self, "stageStock", 22, bold=True)
+        self.points = _label(self, "stagePoints", POINT_PT, rich=True)
+        self.points.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.warnings = _label(self, "stageWarnings", 14, rich=True)
+        self.warnings.setStyleSheet("color:#b71c1c;")
+        self.next_label = _label(self, "stageNext", 18)
+        self.next_label.setStyleSheet("color:#555;")
+
+        top = QHBoxLayout()
+        top.addWidget(self.status)
+        top.addStretch(1)
+        top.addWidget(self.hold_badge)
+        price_row = QHBoxLayout()
+        price_row.addWidget(self.price)
+        price_row.addWidget(self.original)
+        price_row.addStretch(1)
+        price_row.addWidget(self.stock)
+        line = QFrame(self)
+        line.setFrameShape(QFrame.Shape.HLine)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 16, 24, 16)
+        layout.addLayout(top)
+        layout.addWidget(self.title)
+        layout.addLayout(price_row)
+        layout.addWidget(line)
+        layout.addWidget(self.points, 1)
+        layout.addWidget(self.warnings)
+        layout.addWidget(self.next_label)
+
+        unsubs = [room.subscribe(self._changed), hold.subscribe(lambda _pid: self.refresh())]
+        self.destroyed.connect(lambda *_: [u() for u in unsubs])
+        self.refresh()
+
+    def _changed(self, changes: frozenset[str]) -> None:
+        if changes & {BAG, EXPLAINING, FLASH_SALES}:
+            self.refresh()
+
+    def _flash(self, product_id: str) -> m.FlashSale | None:
+        for fs in self.room.flash_sales.values():
+            if fs.product_id == product_id and fs.status == "active":
+                return fs
+        return None
+
+    def refresh(self) -> None:
+        room = self.room
+        product = room.explaining_product
+        held = self.hold.product_id
+        self.hold_badge.setText(tr("保持中") if held else "")
+        self.hold_badge.setVisible(held is not None)
+        current = product.id if product else None
+        nxt = step(room.product_ids, room.products, current, +1)
+        nxt_product = room.product(nxt) if nxt else None
+        self.next_label.setText(
+            tr("下一个：{title}  {price}").format(
+                title=nxt_product.title, price=yuan(nxt_product.price_cents)
+            )
+            if nxt_product
+            else tr("下一个：无")
+        )
+        if product is None:
+            self.hits = []
+            self.status.setText(tr("未在讲解"))
+            self.status.setStyleSheet("color:#757575;")
+            self.title.setText(html.escape(tr("点击排品中的「讲解」把商品卡片推送给观众")))
+            for label in (self.price, self.original, self.stock, self.points, self.warnings):
+                label.setText("")
+            return
+        self.status.setText(tr("● 讲解中"))
+        self.status.setStyleSheet("color:#d32f2f;")
+        title_hits = check(product.title)
+        self.title.setText(highlight_html(product.title, title_hits))
+        flash = self._flash(product.id)
+        if flash is not None:
+            self.price.setText(tr("秒杀 {price}").format(price=yuan(flash.price_cents)))
+            self.original.setText(yuan(product.price_cents))
+            self.stock.setText(
+                tr("秒杀剩余 {n} 件 · 库存 {stock}").format(n=flash.remaining, stock=product.stock)
+            )
+        else:
+            self.price.setText(yuan(product.price_cents))
+            original = product.original_price_cents
+            self.original.setText(
+                yuan(original) if original and original > product.price_cents else ""
+            )
+            self.stock.setText(
+                tr("已售罄")
+                if product.stock == 0
+                else tr("库存 {stock} 件").format(stock=product.stock)
+            )
+        self.stock.setStyleSheet("color:#ef6c00;" if product.stock == 0 else "")
+        hits = list(title_hits)
+        points = []
+        for n, point in enumerate(product.selling_points, 1):
+            point_hits = check(point)
+            hits += point_hits
+            points.append(f"{n}. {highlight_html(point, point_hits)}")
+        self.points.setText("<br>".join(points) if points else html.escape(tr("（未填写卖点）")))
+        self.hits = hits
+        self.warnings.setText(
+            "⚠ "
+            + html.escape(tr("含广告法禁用或慎用词，口播时请避免："))
+            + "<br>"
+            + reasons_html(hits)
+            if hits
+            else ""
+        )
