@@ -125,7 +125,7 @@ def session_events(
             )
         if s % 1200 == 60:
             coupon_n += 1
-            c = m.Coupon.model_construct(
+            cp = m.Coupon.model_construct(
                 id=f"cp{coupon_n}",
                 kind=m.CouponKind.THRESHOLD,
                 name=f"满199减{20 + coupon_n}",
@@ -146,7 +146,7 @@ def session_events(
                 ev(
                     base + 0.03,
                     ET.COUPON_ISSUED,
-                    m.CouponData.model_construct(coupon=c, actor=HOST),
+                    m.CouponData.model_construct(coupon=cp, actor=HOST),
                 )
             )
         if s % 1800 == 900:
