@@ -169,10 +169,11 @@ class ProductQueuePanel(QWidget):
         self._refresh_timer.timeout.connect(self.refresh)
         unsub = room.subscribe(self._changed)
         hold = self.hold
-        hold.subscribe(lambda _pid: self.refresh())
+        unsub_hold = hold.subscribe(lambda _pid: self.refresh())
 
         def _gone(*_: object) -> None:  # never touch the deleted widget, only what it held
             unsub()
+            unsub_hold()
             hold.close()
 
         self.destroyed.connect(_gone)
@@ -192,8 +193,11 @@ class ProductQueuePanel(QWidget):
         }
         explaining = room.explaining.product_id if room.explaining else None
         self.model.set_rows(room.bag, explaining, self.hold.product_id, flash)
-        self.acts["hold"].setChecked(self.hold.active)
-        self.acts["stop"].setEnabled(room.can_act and explaining is not None)
+        try:
+            self.acts["hold"].setChecked(self.hold.active)
+            self.acts["stop"].setEnabled(room.can_act and explaining is not None)
+        except RuntimeError:  # the window (which owns the actions) is being torn down
+            return
 
     # --- selection -----------------------------------------------------------------------------
     def selected_id(self) -> str | None:
