@@ -51,10 +51,17 @@ async def place(
 
 
 async def screenshot(
-    conn: ObsConnection, source: str, width: int | None = None, height: int | None = None
+    conn: ObsConnection,
+    source: str,
+    width: int | None = None,
+    height: int | None = None,
+    *,
+    image_format: str = "png",
 ) -> bytes:
-    """PNG bytes of what ``source`` (a scene: what it outputs) renders right now."""
-    data: dict[str, Any] = {"sourceName": source, "imageFormat": "png"}
+    """Image bytes of what ``source`` (a scene: what it outputs) renders right now.
+
+    PNG is the fastest here end to end (BMP is quick to encode but megabytes to transfer)."""
+    data: dict[str, Any] = {"sourceName": source, "imageFormat": image_format}
     if width:
         data["imageWidth"] = width
     if height:

@@ -10,12 +10,12 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtGui import QImage
 
 
-def png_bytes(image: QImage, compression: int = 1) -> bytes:
-    """PNG-encode; Qt's quality maps to zlib level (quality 90 ≈ fast, low compression)."""
+def png_bytes(image: QImage, quality: int = 80) -> bytes:
+    """PNG-encode; Qt's quality maps to the zlib level (100: none … 0: best). 80: light, fast."""
     data = QByteArray()
     buf = QBuffer(data)
     buf.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buf, b"PNG", 100 - compression * 10)
+    image.save(buf, "PNG", quality)  # type: ignore[call-overload]
     buf.close()
     return bytes(data.data())
 

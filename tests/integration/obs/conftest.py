@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -11,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # as `make test` runs it
 sys.path.insert(0, str(Path(__file__).parent))
 from real_obs import RealObs
 
@@ -85,8 +87,8 @@ def camera_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_camera_video(tmp_path_factory.mktemp("camera") / "camera.mp4")
 
 
-async def poll(check: Callable[[], bool], timeout: float = 10.0, every: float = 0.02) -> None:
-    deadline = time.monotonic() + timeout
+async def poll(check: Callable[[], bool], within: float = 10.0, every: float = 0.02) -> None:
+    deadline = time.monotonic() + within
     while not check():
         if time.monotonic() > deadline:
             raise AssertionError("condition not reached in time")

@@ -70,7 +70,11 @@ class RealObs:
             if time.monotonic() > deadline or self.xvfb.poll() is not None:
                 raise RuntimeError("Xvfb did not start")
             time.sleep(0.05)
-        self.start_obs(timeout)
+        try:
+            self.start_obs(timeout)
+        except BaseException:
+            self.stop()
+            raise
         return self
 
     def _write_config(self) -> None:
@@ -108,7 +112,13 @@ class RealObs:
         )
         log = open(self.root / "obs.log", "ab")
         self.obs = subprocess.Popen(
-            ["obs", "--disable-shutdown-check", "--disable-updater", "--minimize-to-tray"],
+            [
+                "obs",
+                "--multi",
+                "--disable-shutdown-check",
+                "--disable-updater",
+                "--minimize-to-tray",
+            ],
             env=env,
             stdout=log,
             stderr=log,

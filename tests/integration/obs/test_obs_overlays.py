@@ -1,0 +1,232 @@
+"""Overlays on the real OBS output: product card, coupon on/off, flash-sale countdown, reconnect."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import poll
+from helpers import composite, crop, mean_diff, png_array, to_array
+from PySide6.QtGui import QColor, QImage
+from real_obs import RealObs
+
+from app.obs.connection import ObsConnection
+from app.obs.inputs import screenshot
+from app.obs.setup import SCENE_FULL, camera_from_source, setup_live_selling
+from app.overlays.controller import OverlayController
+from app.overlays.images import ImageCache
+from app.overlays.layout import Kind, box
+from app.overlays.obs_sink import ObsOverlaySink
+from app.overlays.render import OverlayRenderer
+from app.overlays.state import CouponCard, OverlayState, ProductCard
+from app.platform import models as m
+from app.platform.connection import LinkState
+
+pytestmark = pytest.mark.obs
+
+W, H = 1920, 1080
+
+
+@dataclass
+class Rig:
+    conn: ObsConnection
+    sink: ObsOverlaySink
+    renderer: OverlayRenderer
+    controller: OverlayController
+
+    async def shot(self) -> np.ndarray:
+        return png_array(await screenshot(self.conn, SCENE_FULL, W, H))
+
+    async def shot_until(
+        self, kind: Kind, check: Callable[[np.ndarray], bool], within: float = 10.0
+    ) -> np.ndarray:
+        """Screenshots of the program scene until ``check(card region)`` holds (OBS applies a
+        new image on its next video frame, which under software GL on a busy box can take a
+        few frames)."""
+        b = box("16:9", kind)
+        deadline = time.monotonic() + within
+        while True:
+            shot = await self.shot()
+            if check(crop(shot, b)):
+                return shot
+            assert time.monotonic() < deadline, f"{kind} never looked as expected on OBS output"
+
+
+async def _rig(conn: ObsConnection, tmp_path: Path, camera: Path, room: object = None) -> Rig:
+    images = ImageCache()
+    sample = QImage(200, 200, QImage.Format.Format_RGB32)
+    sample.fill(QColor(40, 160, 90))
+    images.put("test://product.png", sample)
+    renderer = OverlayRenderer("16:9", images.get)
+    sink = ObsOverlaySink(conn, renderer, tmp_path / "overlays")
+    files = sink.prepare()
+    await setup_live_selling(
+        conn, canvas="16:9", camera=camera_from_source(str(camera)), overlay_files=files
+    )
+    await conn.request("SetCurrentProgramScene", sceneName=SCENE_FULL)
+    controller = OverlayController(room, renderer, [sink], images=images)  # type: ignore[arg-type]
+    controller.start()
+    return Rig(conn, sink, renderer, controller)
+
+
+@pytest.fixture
+async def rig(
+    obs: ObsConnection, tmp_path: Path, camera_video: Path, qapp: object
+) -> AsyncIterator[Rig]:
+    r = await _rig(obs, tmp_path, camera_video)
+    try:
+        yield r
+    finally:
+        await r.controller.stop()
+
+
+PRODUCT = ProductCard(
+    product_id="p1",
+    title="云南高山古树普洱茶 357g 礼盒装",
+    price_cents=12900,
+    original_price_cents=19900,
+    stock_left=18,
+    image_url="test://product.png",
+)
+COUPON = CouponCard("c1", "直播间专享", 2000, None, 19900, 480, 500)
+
+
+async def test_product_card_on_obs_output_matches_reference(rig: Rig) -> None:
+    await rig.controller.settled()
+    empty = await rig.shot()
+    b = box("16:9", Kind.PRODUCT)
+    rig.controller.set_state(OverlayState(product=PRODUCT))
+    reference = to_array(rig.renderer.render(Kind.PRODUCT, PRODUCT))
+    expected = composite(reference, crop(empty, b))
+    await rig.controller.settled()
+    shown = await rig.shot_until(Kind.PRODUCT, lambda c: mean_diff(c, expected) < 6)
+    assert mean_diff(crop(shown, b), crop(empty, b)) > 20, "card region unchanged"
+    # nothing else on the output changed
+    outside = shown.copy()
+    outside[b.y : b.y + b.height, b.x : b.x + b.width] = empty[
+        b.y : b.y + b.height, b.x : b.x + b.width
+    ]
+    assert mean_diff(outside, empty) < 1
+
+
+async def test_coupon_appears_and_disappears(rig: Rig) -> None:
+    await rig.controller.settled()
+    empty = await rig.shot()
+    b = box("16:9", Kind.COUPON)
+    rig.controller.set_state(OverlayState(coupon=COUPON))
+    await rig.controller.settled()
+    expected = composite(to_array(rig.renderer.render(Kind.COUPON, COUPON)), crop(empty, b))
+    shown = await rig.shot_until(Kind.COUPON, lambda c: mean_diff(c, expected) < 6)
+    assert mean_diff(crop(shown, b), crop(empty, b)) > 20
+    rig.controller.set_state(OverlayState(coupon=None))  # ended
+    await rig.controller.settled()
+    await rig.shot_until(Kind.COUPON, lambda c: mean_diff(c, crop(empty, b)) < 1)
+
+
+@dataclass
+class _Room:
+    """The slice of LiveRoom the controller reads, driven by hand."""
+
+    products: dict[str, m.Product] = field(default_factory=dict)
+    explaining: m.Explaining | None = None
+    coupons: dict[str, m.Coupon] = field(default_factory=dict)
+    flash_sales: dict[str, m.FlashSale] = field(default_factory=dict)
+    lotteries: dict[str, m.Lottery] = field(default_factory=dict)
+    listeners: list[Callable[[frozenset[str]], None]] = field(default_factory=list)
+
+    def product(self, pid: str) -> m.Product | None:
+        return self.products.get(pid)
+
+    def subscribe(self, fn: Callable[[frozenset[str]], None]) -> Callable[[], None]:
+        self.listeners.append(fn)
+        return lambda: self.listeners.remove(fn)
+
+
+async def test_flash_sale_countdown_changes_each_second(
+    obs: ObsConnection, tmp_path: Path, camera_video: Path, qapp: object
+) -> None:
+    now = time.time()
+    room = _Room(
+        products={"p1": m.Product(id="p1", title="保温杯", price_cents=9900, stock=50)},
+        flash_sales={
+            "f1": m.FlashSale(
+                id="f1",
+                product_id="p1",
+                price_cents=4900,
+                quantity=30,
+                status="active",
+                starts_ts=now,
+                ends_ts=now + 30,
+            )  # fmt: skip
+        },
+    )
+    rig = await _rig(obs, tmp_path, camera_video, room)
+    try:
+        b = box("16:9", Kind.FLASH_SALE)
+        await rig.controller.settled()
+
+        def dark(c: np.ndarray) -> float:
+            return float(c[..., :3].mean())
+
+        await rig.shot_until(Kind.FLASH_SALE, lambda c: dark(c) < 75)  # the card is on
+        crops = []
+        for _ in range(4):
+            crops.append(crop(await rig.shot(), b))
+            await asyncio.sleep(1.0)
+        for a, c in zip(crops, crops[1:], strict=False):
+            assert mean_diff(a, c) > 0.3, "countdown did not change within a second"
+        # it is the countdown digits (top right of the card) that change
+        assert rig.controller.state.flash_sale is not None
+        assert rig.controller.state.flash_sale.seconds_left <= 27
+        # the sale ends → the overlay is hidden
+        room.flash_sales["f1"] = room.flash_sales["f1"].model_copy(update={"status": "ended"})
+        for fn in room.listeners:
+            fn(frozenset({"flash_sales"}))
+        await rig.controller.settled()
+        assert rig.controller.state.flash_sale is None
+        await rig.shot_until(Kind.FLASH_SALE, lambda c: dark(c) > 85)  # camera picture again
+    finally:
+        await rig.controller.stop()
+
+
+async def test_kill_obs_then_restart_reconnects_and_reapplies(
+    fresh_obs: RealObs, tmp_path: Path, camera_video: Path, qapp: object
+) -> None:
+    conn = ObsConnection("127.0.0.1", fresh_obs.port, fresh_obs.password, backoff_cap=1.0)
+    conn.start()
+    await conn.wait_state(LinkState.CONNECTED, within=30)
+    rig = await _rig(conn, tmp_path, camera_video)
+    try:
+        await rig.controller.settled()
+        await asyncio.sleep(1.5)  # let OBS save its scene collection
+        empty = await rig.shot()
+        fresh_obs.kill_obs()
+        await conn.wait_state(LinkState.RECONNECTING, within=15)
+        status = conn.tracker.status
+        assert status.since > 0 and status.error
+        # while OBS is away the operator pushes a coupon: it is written and kept, not lost
+        rig.controller.set_state(OverlayState(coupon=COUPON))
+        await rig.controller.settled()
+        fresh_obs.start_obs()
+        await conn.wait_state(LinkState.CONNECTED, within=60)
+        b = box("16:9", Kind.COUPON)
+        await _ensure_scene_set(rig)
+        expected = composite(to_array(rig.renderer.render(Kind.COUPON, COUPON)), crop(empty, b))
+        await rig.shot_until(Kind.COUPON, lambda c: mean_diff(c, expected) < 6, within=20)
+    finally:
+        await rig.controller.stop()
+        await conn.stop()
+
+
+async def _ensure_scene_set(rig: Rig) -> None:
+    """OBS reloads its saved scene collection; make sure the set-up is there (idempotent)."""
+    await poll(lambda: rig.conn.connected)
+    listing = await rig.conn.request("GetSceneList")
+    if SCENE_FULL not in {s["sceneName"] for s in listing["scenes"]}:
+        pytest.fail("OBS lost the LiveDesk scene set across a restart")
+    await rig.conn.request("SetCurrentProgramScene", sceneName=SCENE_FULL)
