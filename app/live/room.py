@@ -258,7 +258,7 @@ class LiveRoom:
             self._state.emit(frozenset(changes))
 
     # --- actions (each goes out to the platform; state changes when its event comes back) -------
-    async def _act(self, name: str, coro: Coroutine[Any, Any, T], **args: Any) -> T:
+    async def _act(self, name: str, coro: Coroutine[Any, Any, T], /, **args: Any) -> T:
         t0 = time.perf_counter()
         if not self.can_act:
             coro.close()

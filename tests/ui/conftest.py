@@ -39,6 +39,7 @@ async def live_room() -> AsyncIterator[Callable[..., Awaitable[LiveRoom]]]:
         made.append(room)
         room.start()
         await asyncio.wait_for(room.wait_loaded(), 30)
+        await wait_for(lambda: room.online, 30, "the event stream to connect")
         return room
 
     yield make
