@@ -9,6 +9,7 @@ reconnection the current overlays are applied again.
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 from app.obs.connection import ObsConnection
@@ -29,6 +30,8 @@ class ObsOverlaySink:
         self.state = OverlayState()
         self._flip: dict[Kind, int] = dict.fromkeys(Kind, 0)
         self._warned: set[Kind] = set()
+        #: time.monotonic() when OBS accepted the latest image for each overlay
+        self.applied_at: dict[Kind, float] = {}
         conn.on_connected(self.reapply)
 
     def path(self, kind: Kind) -> Path:
@@ -64,6 +67,7 @@ class ObsOverlaySink:
                 inputSettings={"file": str(path)},
                 overlay=True,
             )
+            self.applied_at[kind] = time.monotonic()
             self._warned.discard(kind)
         except ObsOfflineError:
             pass
