@@ -1,0 +1,223 @@
+"""Flash sale (秒杀) dock: a product from the bag, a price below its current price, quantity,
+start delay and duration; then a live list with countdown, remaining and the ended state."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.live.metrics import format_cents
+from app.live.room import BAG, FLASH_SALES, LiveRoom
+from app.platform import models as m
+from ui.i18n import tr
+from ui.marketing.common import OneAtATime, cents_of, countdown_text, yuan_spin
+from ui.notify import Notifier
+
+
+class FlashSaleRow(QFrame):
+    def __init__(self, sale: m.FlashSale, panel: FlashSalePanel) -> None:
+        super().__init__(panel)
+        self.setObjectName(f"flashSale:{sale.id}")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.panel = panel
+        self.title = QLabel(self)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.title.setStyleSheet("font-weight: 600;")
+        self.progress = QProgressBar(self)
+        self.progress.setFormat(tr("已抢 %v / %m"))
+        self.state = QLabel(self)
+        self.state.setObjectName("state")
+        self.state.setTextFormat(Qt.TextFormat.PlainText)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 4, 6, 4)
+        lay.addWidget(self.title)
+        lay.addWidget(self.progress)
+        lay.addWidget(self.state)
+        self.show_sale(sale)
+
+    def show_sale(self, sale: m.FlashSale) -> None:
+        self.sale = sale
+        product = self.panel.room.product(sale.product_id)
+        title = product.title if product else sale.product_id
+        self.title.setText(f"{title} · {tr('秒杀价')} {format_cents(sale.price_cents)}")
+        self.progress.setRange(0, sale.quantity)
+        self.progress.setValue(min(sale.sold, sale.quantity))
+        self.tick()
+
+    def tick(self) -> None:
+        s = self.sale
+        now = time.time()
+        if s.status == "scheduled":
+            text = tr("{t} 后开始").format(t=countdown_text(s.starts_ts - now))
+        elif s.status == "active":
+            text = tr("剩余 {n} 件 · 还剩 {t}").format(
+                n=s.remaining, t=countdown_text(s.ends_ts - now)
+            )
+        else:
+            text = tr("已结束 · 售出 {sold} / {quantity}").format(sold=s.sold, quantity=s.quantity)
+        self.state.setText(text)
+
+
+class FlashSalePanel(QWidget):
+    def __init__(self, room: LiveRoom, notifier: Notifier, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.room = room
+        self.notifier = notifier
+        self.product = QComboBox(self)
+        self.product.setObjectName("flashProduct")
+        self.current_price = QLabel(self)
+        self.current_price.setTextFormat(Qt.TextFormat.PlainText)
+        self.price = yuan_spin(self, 0)
+        self.price.setObjectName("flashPrice")
+        self.quantity = QSpinBox(self)
+        self.quantity.setRange(1, 100_000)
+        self.quantity.setValue(20)
+        self.starts_in = QSpinBox(self)
+        self.starts_in.setRange(0, 86_400)
+        self.starts_in.setSuffix(tr(" 秒"))
+        self.duration = QSpinBox(self)
+        self.duration.setRange(1, 86_400)
+        self.duration.setValue(60)
+        self.duration.setSuffix(tr(" 秒"))
+        form = QFormLayout()
+        form.addRow(tr("商品"), self.product)
+        form.addRow(tr("当前价"), self.current_price)
+        form.addRow(tr("秒杀价"), self.price)
+        form.addRow(tr("数量"), self.quantity)
+        form.addRow(tr("开始于"), self.starts_in)
+        form.addRow(tr("持续"), self.duration)
+        self.problem_label = QLabel(self)
+        self.problem_label.setObjectName("flashProblem")
+        self.problem_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.problem_label.setStyleSheet("color: #c62828;")
+        self.start_button = QPushButton(tr("开始秒杀"), self)
+        self.start_button.setObjectName("startFlashSale")
+        self.start_button.setStyleSheet("font-weight: 600;")
+        self.start_button.clicked.connect(self.start)
+        self.starting = OneAtATime(notifier, self.start_button)
+        self.starting.on_done = self._validate
+        self.rows: dict[str, FlashSaleRow] = {}
+        host = QWidget(self)
+        self._list = QVBoxLayout(host)
+        self._list.setContentsMargins(0, 0, 0, 0)
+        self._list.addStretch(1)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(host)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(form)
+        layout.addWidget(self.problem_label)
+        layout.addWidget(self.start_button)
+        layout.addWidget(scroll, 1)
+        self.product.currentIndexChanged.connect(self._product_chosen)
+        for w in (self.quantity, self.starts_in, self.duration):
+            w.valueChanged.connect(self._validate)
+        self.price.valueChanged.connect(self._validate)
+        self._unsub = room.subscribe(self._changed)
+        self._clock = QTimer(self)
+        self._clock.setInterval(1000)
+        self._clock.timeout.connect(self._tick)
+        self._clock.start()
+        self._changed(frozenset({BAG, FLASH_SALES}))
+
+    # --- the form ----------------------------------------------------------------------------
+    def chosen(self) -> m.Product | None:
+        pid = self.product.currentData()
+        return self.room.product(str(pid)) if pid is not None else None
+
+    def select_product(self, product_id: str) -> None:
+        i = self.product.findData(product_id)
+        if i >= 0:
+            self.product.setCurrentIndex(i)
+
+    def _fill_products(self) -> None:
+        keep = self.product.currentData()
+        self.product.blockSignals(True)
+        self.product.clear()
+        for p in self.room.bag:
+            if p.listed:
+                self.product.addItem(f"{p.title}（{format_cents(p.price_cents)}）", p.id)
+        i = self.product.findData(keep) if keep is not None else -1
+        self.product.setCurrentIndex(max(0, i))
+        self.product.blockSignals(False)
+        self._product_chosen(keep_price=i >= 0)
+
+    def _product_chosen(self, *_: object, keep_price: bool = False) -> None:
+        p = self.chosen()
+        self.current_price.setText(format_cents(p.price_cents) if p else "—")
+        if p and not keep_price:
+            self.price.setValue(round(p.price_cents * 0.8) / 100)  # a starting point: 20 % off
+        self._validate()
+
+    def problem(self) -> str:
+        p = self.chosen()
+        if p is None:
+            return tr("请先选择商品")
+        price = cents_of(self.price)
+        if price <= 0:
+            return tr("秒杀价必须大于 0")
+        if price >= p.price_cents:
+            return tr("秒杀价必须低于当前价 {price}").format(price=format_cents(p.price_cents))
+        if self.quantity.value() > p.stock:
+            return tr("数量超过库存（{stock} 件）").format(stock=p.stock)
+        return ""
+
+    def _validate(self) -> None:
+        problem = self.problem()
+        self.problem_label.setText(problem)
+        self.start_button.setEnabled(not problem and not self.starting.busy and self.room.can_act)
+
+    def spec(self) -> m.FlashSaleSpec:
+        p = self.chosen()
+        assert p is not None
+        return m.FlashSaleSpec(
+            product_id=p.id,
+            price_cents=cents_of(self.price),
+            quantity=self.quantity.value(),
+            starts_in_seconds=self.starts_in.value(),
+            duration_seconds=self.duration.value(),
+        )
+
+    def start(self) -> None:
+        if self.starting.busy or self.problem() or not self.room.can_act:
+            return
+        self.starting.run(
+            tr("开始秒杀"), self.room.start_flash_sale(self.spec()), done=tr("秒杀已开始")
+        )
+
+    # --- the list ----------------------------------------------------------------------------
+    def _changed(self, changes: frozenset[str]) -> None:
+        if BAG in changes:
+            self._fill_products()
+        if FLASH_SALES not in changes:
+            return
+        sales = sorted(self.room.flash_sales.values(), key=lambda s: -s.starts_ts)
+        for s in sales:
+            row = self.rows.get(s.id)
+            if row is None:
+                row = self.rows[s.id] = FlashSaleRow(s, self)
+            elif row.sale != s:
+                row.show_sale(s)
+        for i, s in enumerate(sales):
+            if self._list.indexOf(self.rows[s.id]) != i:
+                self._list.insertWidget(i, self.rows[s.id])
+
+    def _tick(self) -> None:
+        for row in self.rows.values():
+            if row.sale.status != "ended":
+                row.tick()
