@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,9 @@ from app.settings import data_dir
 log = logging.getLogger(__name__)
 
 METRICS_INTERVAL = 1.0
+# The operator's start/end action completes around the session_started/ended event: actions
+# this close to the session's edges still go into its file.
+EDGE_S = 3.0
 
 
 def sessions_dir() -> Path:
@@ -60,6 +64,8 @@ class SessionRecorder:
         self._backfill: asyncio.Task[None] | None = None
         self._closing: list[SessionWriter] = []
         self.files: list[Path] = []  # every file this recorder wrote, in order
+        self._recent_actions: deque[ActionRecord] = deque(maxlen=16)
+        self._ended: tuple[SessionWriter, float] | None = None  # (writer, ended at) for EDGE_S
 
     # --- lifecycle -------------------------------------------------------------------------------
     def start(self) -> None:
@@ -118,7 +124,7 @@ class SessionRecorder:
             elif t is m.EventType.SESSION_ENDED:
                 if self.writer is not None:
                     self.writer.put_events(batch[start : i + 1])
-                    self._close_current()
+                    self._close_current(linger=True)
                 start = i + 1
         if self.writer is not None and start < len(batch):
             self.writer.put_events(batch[start:] if start else batch)
@@ -126,6 +132,12 @@ class SessionRecorder:
     def _on_action(self, rec: ActionRecord) -> None:
         if self.writer is not None:
             self.writer.put_action(rec)
+            return
+        ended = self._ended
+        if ended is not None and time.monotonic() - ended[1] < EDGE_S:
+            ended[0].put_action(rec)
+        else:
+            self._recent_actions.append(rec)
 
     def _on_state(self, changes: frozenset[str]) -> None:
         if SESSION not in changes or self.writer is not None:
@@ -149,6 +161,10 @@ class SessionRecorder:
             meta["explaining_at_start"] = f"{ex.product_id} {ex.since_ts!r}"
         w = SessionWriter(path, meta)
         w.put_products(self.room.bag, time.time())
+        for rec in self._recent_actions:
+            if rec.ts >= session.started_ts - EDGE_S:
+                w.put_action(rec)
+        self._recent_actions.clear()
         self.writer = w
         self.session_id = session.id
         self.files.append(path)
@@ -173,19 +189,28 @@ class SessionRecorder:
 
     async def _fill(self, w: SessionWriter, after: int, upto: int) -> None:
         session_start = self.room.session.started_ts if self.room.session else 0.0
+        stream = self.room.adapter.event_batches(after)
         try:
-            async for batch in self.room.adapter.event_batches(after):
+            async for batch in stream:
                 keep = [e for e in batch if e.seq <= upto and e.ts >= session_start]
                 if keep and self.writer is w:
                     w.put_events(keep)
                 if batch and batch[-1].seq >= upto:
-                    return
+                    break
+            log.info("recording %s: filled events %d..%d from the platform", w.path, after, upto)
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("could not fill the recording's gap from the platform's log")
+        finally:
+            aclose = getattr(stream, "aclose", None)
+            if aclose is not None:
+                with contextlib.suppress(Exception):
+                    await aclose()
 
-    def _close_current(self) -> None:
+    def _close_current(self, *, linger: bool = False) -> None:
+        """Close the current file; ``linger``: keep it open EDGE_S more for the end action."""
+        self._close_ended()
         w = self.writer
         if w is None:
             return
@@ -194,6 +219,23 @@ class SessionRecorder:
         if self._backfill is not None:
             self._backfill.cancel()
             self._backfill = None
+        if linger:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                linger = False
+            else:
+                self._ended = (w, time.monotonic())
+                loop.call_later(EDGE_S, self._close_ended)
+                return
+        w.close_soon()
+        self._closing = [x for x in self._closing if x.alive] + [w]
+
+    def _close_ended(self) -> None:
+        if self._ended is None:
+            return
+        w = self._ended[0]
+        self._ended = None
         w.close_soon()
         self._closing = [x for x in self._closing if x.alive] + [w]
 

@@ -373,11 +373,17 @@ class SessionWriter:
             else:
                 self._other_event(ev, data_json, markers, meta)
         c = self._conn
-        blob = zlib.compress(b"\n".join(lines), ZLEVEL)
-        c.execute(
-            "INSERT OR REPLACE INTO event_blocks VALUES (?,?,?,?,?,?)",
-            (evs[0].seq, evs[-1].seq, evs[0].ts, evs[-1].ts, len(evs), blob),
-        )
+        # one block per run of consecutive seqs, so blocks never overlap (a batch can mix a
+        # gap being filled from the platform's log with live events)
+        start = 0
+        for i in range(1, len(evs) + 1):
+            if i == len(evs) or evs[i].seq != evs[i - 1].seq + 1:
+                blob = zlib.compress(b"\n".join(lines[start:i]), ZLEVEL)
+                c.execute(
+                    "INSERT OR REPLACE INTO event_blocks VALUES (?,?,?,?,?,?)",
+                    (evs[start].seq, evs[i - 1].seq, evs[start].ts, evs[i - 1].ts, i - start, blob),
+                )
+                start = i
         if comments:
             c.executemany("INSERT OR IGNORE INTO comments VALUES (?,?,?,?,?,?)", comments)
         if orders:
