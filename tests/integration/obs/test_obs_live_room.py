@@ -95,7 +95,7 @@ async def test_explain_in_console_shows_card_on_obs_within_500ms(
         coupon = await room.issue_coupon(
             m.CouponSpec(
                 kind=m.CouponKind.NO_THRESHOLD, amount_cents=500, quantity=50, valid_seconds=120
-            )  # fmt: skip
+            )
         )
         await poll(lambda: controller.state.coupon is not None, within=10)
         cb = box("16:9", Kind.COUPON)
