@@ -1,0 +1,277 @@
+"""Lottery (福袋/抽奖) dock: prize, keyword, winners, duration, eligibility; then countdown, live
+entrants, draw (after the window), winners (plain text), the commitment published at start and
+the revealed seed + participants digest, and "verify", which recomputes the draw locally."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.live.lottery_verify import Verification, verify
+from app.live.room import LOTTERIES, LiveRoom
+from app.platform import models as m
+from ui.i18n import tr
+from ui.marketing.common import OneAtATime, compliance_problems, confirm_compliance, countdown_text
+from ui.notify import Notifier
+
+ELIGIBILITY = (("all", "所有观众"), ("followers", "仅粉丝"))
+
+
+def _mono(label: QLabel) -> QLabel:
+    label.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setWordWrap(True)
+    return label
+
+
+class LotteryPanel(QWidget):
+    def __init__(self, room: LiveRoom, notifier: Notifier, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.room = room
+        self.notifier = notifier
+        self.prize = QLineEdit(self)
+        self.prize.setObjectName("lotteryPrize")
+        self.prize.setPlaceholderText(tr("奖品，如 口红一支"))
+        self.prize.setMaxLength(60)
+        self.keyword = QLineEdit(self)
+        self.keyword.setObjectName("lotteryKeyword")
+        self.keyword.setPlaceholderText(tr("口令，如 我要福袋"))
+        self.keyword.setMaxLength(20)
+        self.winners = QSpinBox(self)
+        self.winners.setRange(1, 1000)
+        self.winners.setValue(3)
+        self.duration = QSpinBox(self)
+        self.duration.setRange(1, 86_400)
+        self.duration.setValue(60)
+        self.duration.setSuffix(tr(" 秒"))
+        self.eligibility = QComboBox(self)
+        for key, label in ELIGIBILITY:
+            self.eligibility.addItem(tr(label), key)
+        self.compliance = QLabel(self)
+        self.compliance.setTextFormat(Qt.TextFormat.PlainText)
+        self.compliance.setStyleSheet("color: #c62828;")
+        self.compliance.setWordWrap(True)
+        self.compliance.hide()
+        form = QFormLayout()
+        form.addRow(tr("奖品"), self.prize)
+        form.addRow("", self.compliance)
+        form.addRow(tr("口令"), self.keyword)
+        form.addRow(tr("中奖人数"), self.winners)
+        form.addRow(tr("时长"), self.duration)
+        form.addRow(tr("参与条件"), self.eligibility)
+        self.start_button = QPushButton(tr("发起抽奖"), self)
+        self.start_button.setObjectName("startLottery")
+        self.start_button.setStyleSheet("font-weight: 600;")
+        self.start_button.clicked.connect(self.start)
+        self.starting = OneAtATime(notifier, self.start_button)
+        self.starting.on_done = self._validate
+
+        # the current lottery
+        self.choice = QComboBox(self)
+        self.choice.setObjectName("lotteryChoice")
+        self.status = QLabel(self)
+        self.status.setObjectName("lotteryStatus")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.status.setStyleSheet("font-size: 13pt; font-weight: 600;")
+        self.commitment = _mono(QLabel(self))
+        self.commitment.setObjectName("lotteryCommitment")
+        self.draw_button = QPushButton(tr("开奖"), self)
+        self.draw_button.setObjectName("drawLottery")
+        self.draw_button.clicked.connect(self.draw)
+        self.drawing = OneAtATime(notifier, self.draw_button)
+        self.drawing.on_done = self._show_current
+        self.winners_list = QListWidget(self)
+        self.winners_list.setObjectName("lotteryWinners")
+        self.reveal = _mono(QLabel(self))
+        self.reveal.setObjectName("lotteryReveal")
+        self.verify_button = QPushButton(tr("验证开奖结果"), self)
+        self.verify_button.setObjectName("verifyLottery")
+        self.verify_button.clicked.connect(self.verify_current)
+        self.verdict = QLabel(self)
+        self.verdict.setObjectName("lotteryVerdict")
+        self.verdict.setTextFormat(Qt.TextFormat.PlainText)
+        self.verdict.setWordWrap(True)
+        box = QGroupBox(tr("当前抽奖"), self)
+        bl = QVBoxLayout(box)
+        for w in (
+            self.choice,
+            self.status,
+            self.commitment,
+            self.draw_button,
+            self.winners_list,
+            self.reveal,
+            self.verify_button,
+            self.verdict,
+        ):
+            bl.addWidget(w)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(form)
+        layout.addWidget(self.start_button)
+        layout.addWidget(box, 1)
+        self.prize.textChanged.connect(self._validate)
+        self.keyword.textChanged.connect(self._validate)
+        self.choice.currentIndexChanged.connect(self._show_current)
+        self._shown: m.Lottery | None = None
+        self._unsub = room.subscribe(self._changed)
+        self._clock = QTimer(self)
+        self._clock.setInterval(500)
+        self._clock.timeout.connect(self._tick)
+        self._clock.start()
+        self._validate()
+        self._changed(frozenset({LOTTERIES}))
+
+    # --- starting ----------------------------------------------------------------------------
+    def spec(self) -> m.LotterySpec:
+        return m.LotterySpec(
+            prize=self.prize.text().strip(),
+            keyword=self.keyword.text().strip(),
+            winners=self.winners.value(),
+            duration_seconds=self.duration.value(),
+            eligibility=str(self.eligibility.currentData()),  # type: ignore[arg-type]
+        )
+
+    def problem(self) -> str:
+        if not self.prize.text().strip():
+            return tr("请填写奖品")
+        if not self.keyword.text().strip():
+            return tr("请填写口令")
+        return ""
+
+    def _validate(self) -> None:
+        problems = compliance_problems(self.prize.text())
+        self.compliance.setText(tr("合规提示：") + problems if problems else "")
+        self.compliance.setVisible(bool(problems))
+        self.start_button.setEnabled(
+            not self.problem() and not self.starting.busy and self.room.can_act
+        )
+
+    def start(self) -> None:
+        if self.starting.busy or self.problem() or not self.room.can_act:
+            return
+        spec = self.spec()
+        if not confirm_compliance(self, tr("奖品"), spec.prize):
+            return
+        self.starting.run(tr("发起抽奖"), self.room.start_lottery(spec), done=tr("抽奖已开始"))
+
+    # --- the current lottery -----------------------------------------------------------------
+    def current(self) -> m.Lottery | None:
+        lid = self.choice.currentData()
+        return self.room.lotteries.get(str(lid)) if lid is not None else None
+
+    def _changed(self, changes: frozenset[str]) -> None:
+        if LOTTERIES not in changes:
+            return
+        lots = sorted(self.room.lotteries.values(), key=lambda lo: -lo.starts_ts)
+        ids = [lo.id for lo in lots]
+        have = [self.choice.itemData(i) for i in range(self.choice.count())]
+        if ids != have:
+            newest_added = bool(ids) and ids[0] not in have
+            keep = self.choice.currentData()
+            self.choice.blockSignals(True)
+            self.choice.clear()
+            for lo in lots:
+                self.choice.addItem(f"{lo.prize} · {tr('口令')}「{lo.keyword}」", lo.id)
+            i = 0 if newest_added or keep is None else max(0, self.choice.findData(keep))
+            self.choice.setCurrentIndex(i)
+            self.choice.blockSignals(False)
+        self._show_current()
+
+    def _show_current(self, *_: object) -> None:
+        lot = self.current()
+        changed = lot != self._shown
+        self._shown = lot
+        if lot is None:
+            self.status.setText(tr("还没有抽奖"))
+            for w in (self.commitment, self.reveal, self.verdict):
+                w.setText("")
+            self.winners_list.clear()
+            self.draw_button.setEnabled(False)
+            self.verify_button.setEnabled(False)
+            return
+        self.commitment.setText(tr("承诺值 sha256(seed)：{c}").format(c=lot.commitment))
+        if changed:
+            self.winners_list.clear()
+            self.verdict.setText("")
+            if lot.status == "drawn":
+                names = lot.winner_nicknames or lot.winner_ids or []
+                self.winners_list.addItems(list(names))  # item text is plain text
+                self.reveal.setText(
+                    tr("种子：{seed}\n参与者摘要：{digest}\n参与人数：{n}").format(
+                        seed=lot.seed,
+                        digest=lot.participants_digest,
+                        n=len(lot.participant_ids or []),
+                    )
+                )
+            else:
+                self.reveal.setText("")
+        self._tick()
+
+    def _tick(self) -> None:
+        lot = self._shown
+        if lot is None:
+            return
+        left = lot.ends_ts - time.time()
+        if lot.status == "drawn":
+            text = tr("已开奖 · 参与 {n} 人 · 中奖 {w} 人").format(
+                n=lot.entrants, w=len(lot.winner_ids or [])
+            )
+        elif left > 0:
+            text = tr("进行中 · 参与 {n} 人 · 还剩 {t}").format(
+                n=lot.entrants, t=countdown_text(left)
+            )
+        else:
+            text = tr("已截止 · 参与 {n} 人 · 可以开奖").format(n=lot.entrants)
+        self.status.setText(text)
+        self.draw_button.setEnabled(
+            lot.status != "drawn" and left <= 0 and not self.drawing.busy and self.room.can_act
+        )
+        self.verify_button.setEnabled(lot.status == "drawn")
+
+    def draw(self) -> None:
+        lot = self.current()
+        if lot is None or lot.status == "drawn" or time.time() < lot.ends_ts:
+            return
+        self.drawing.run(tr("开奖"), self.room.draw_lottery(lot.id), done=tr("已开奖"))
+
+    def verify_current(self) -> Verification | None:
+        lot = self.current()
+        if lot is None:
+            return None
+        v = verify(lot)
+        if v.problem:
+            self.verdict.setText(tr("无法验证：{why}").format(why=v.problem))
+            return v
+
+        def mark(ok: bool) -> str:
+            return "✓" if ok else "✗"
+
+        self.verdict.setText(
+            tr(
+                "{all} 验证{result}\n{c} sha256(seed) == 承诺值\n{d} 参与者名单与摘要一致\n"
+                "{w} 按公开算法复算的中奖者与公布一致"
+            ).format(
+                all=mark(v.ok),
+                result=tr("通过") if v.ok else tr("未通过"),
+                c=mark(v.commitment_ok),
+                d=mark(v.digest_ok),
+                w=mark(v.winners_ok),
+            )
+        )
+        self.verdict.setStyleSheet(f"color: {'#2e7d32' if v.ok else '#c62828'}; font-weight: 600;")
+        return v
