@@ -92,7 +92,9 @@ class OverlayServer:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self.port))
         self.port = int(sock.getsockname()[1])
-        config = uvicorn.Config(self.app, log_level="warning", lifespan="off", ws="websockets")
+        config = uvicorn.Config(
+            self.app, log_level="warning", lifespan="off", ws="websockets-sansio"
+        )
         self._server = uvicorn.Server(config)
         self._task = spawn(self._server.serve(sockets=[sock]), name="overlay-server")
         while not self._server.started:  # noqa: ASYNC110 - uvicorn exposes only a flag

@@ -1,0 +1,91 @@
+"""The overlay renderer and state: sizes, hidden = transparent, visible text changes, money text."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QColor, QImage
+
+from app.overlays.layout import Kind, box, canvas_size
+from app.overlays.render import OverlayRenderer
+from app.overlays.state import (
+    CouponCard,
+    FlashSaleCard,
+    LotteryCard,
+    OverlayState,
+    ProductCard,
+    WinnersCard,
+    clock,
+    yuan,
+)
+
+CARDS = {
+    Kind.PRODUCT: ProductCard(
+        "p1", "云南高山古树普洱茶 357g 礼盒装 送礼自用皆宜", 12900, 19900, None, 12
+    ),
+    Kind.COUPON: CouponCard("c1", "直播间专享", 2000, None, 19900, 480, 500),
+    Kind.FLASH_SALE: FlashSaleCard("f1", "保温杯", 4900, 9900, 7, 30, 59),
+    Kind.LOTTERY: LotteryCard("l1", "iPhone 一台", "想要", 42, 318, 3),
+    Kind.WINNERS: WinnersCard("l1", "iPhone 一台", ("小明", "<b>阿花</b>", "Tom")),
+}
+
+
+def arr(img: QImage) -> np.ndarray:
+    img = img.convertToFormat(QImage.Format.Format_RGBA8888)
+    buf = np.frombuffer(img.constBits(), np.uint8, count=img.sizeInBytes())
+    rows = buf.reshape(img.height(), img.bytesPerLine())[:, : img.width() * 4]
+    return rows.reshape(img.height(), img.width(), 4).copy()  # own the pixels: img is freed
+
+
+@pytest.mark.parametrize("canvas", ["16:9", "9:16"])
+@pytest.mark.parametrize("kind", list(Kind))
+def test_card_fills_its_box_and_hidden_is_transparent(
+    qapp: object, canvas: str, kind: Kind
+) -> None:
+    r = OverlayRenderer(canvas)  # type: ignore[arg-type]
+    b = box(canvas, kind)  # type: ignore[arg-type]
+    w, h = canvas_size(canvas)  # type: ignore[arg-type]
+    assert b.x + b.width <= w and b.y + b.height <= h  # on the canvas
+    shown = arr(r.render(kind, CARDS[kind]))
+    assert shown.shape[:2] == (b.height, b.width)
+    assert (shown[..., 3] > 0).mean() > 0.9  # an opaque-ish card
+    hidden = arr(r.render(kind, None))
+    assert hidden.shape[:2] == (b.height, b.width)
+    assert hidden[..., 3].max() == 0
+
+
+def test_countdown_tick_changes_pixels_and_equal_state_is_identical(qapp: object) -> None:
+    r = OverlayRenderer("16:9")
+    a = arr(r.render(Kind.FLASH_SALE, CARDS[Kind.FLASH_SALE])).copy()
+    again = arr(r.render(Kind.FLASH_SALE, CARDS[Kind.FLASH_SALE]))
+    assert np.array_equal(a, again)
+    tick = FlashSaleCard("f1", "保温杯", 4900, 9900, 7, 30, 58)
+    assert not np.array_equal(a, arr(r.render(Kind.FLASH_SALE, tick)))
+
+
+def test_product_image_is_drawn(qapp: object) -> None:
+    red = QImage(100, 100, QImage.Format.Format_RGB32)
+    red.fill(QColor(255, 0, 0))
+    card = ProductCard("p1", "标题", 100, image_url="img://red")
+    with_img = arr(OverlayRenderer("16:9", {"img://red": red}.get).render(Kind.PRODUCT, card))
+    b = box("16:9", Kind.PRODUCT)
+    centre = with_img[b.height // 2, 20 + (b.height - 40) // 2]
+    assert centre[0] > 240 and centre[1] < 10  # the image's red, not the placeholder
+
+
+def test_state_diff_and_json() -> None:
+    s = OverlayState(coupon=CARDS[Kind.COUPON])  # type: ignore[arg-type]
+    assert s.changed_kinds(OverlayState()) == {Kind.COUPON}
+    assert s.with_card(Kind.COUPON, None) == OverlayState()
+    j = s.to_json()
+    assert j["coupon"]["amount_cents"] == 2000 and j["product"] is None
+
+
+def test_money_and_clock_text() -> None:
+    assert yuan(12900) == "129"
+    assert yuan(12950) == "129.5"
+    assert yuan(12999) == "129.99"
+    assert yuan(5) == "0.05"
+    assert clock(59) == "00:59"
+    assert clock(3661) == "1:01:01"
+    assert clock(-3) == "00:00"
