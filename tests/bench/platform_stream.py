@@ -158,11 +158,13 @@ async def run(seconds: float, fill_seconds: float, rounds: int) -> dict[str, Any
         srv = Server(db, ["--viewers", "2000", "--rate", "50000", "--live", "--seed", "1"])
         try:
             await asyncio.sleep(1.0)
-            live_bare = await bare(srv, await head_seq(srv), seconds, None)
-            live_client = await client(srv, await head_seq(srv), seconds)
-            fill_seconds -= 2 * seconds
+            live_bares, live_clients = [], []
+            for _ in range(rounds):
+                live_bares.append(await bare(srv, await head_seq(srv), seconds, None))
+                live_clients.append(await client(srv, await head_seq(srv), seconds))
+            live_bare, live_client = best_of(live_bares), best_of(live_clients)
             # keep filling the log for the replay
-            await asyncio.sleep(max(0.0, fill_seconds))
+            await asyncio.sleep(max(0.0, fill_seconds - 2 * rounds * seconds))
         finally:
             srv.stop()
         out["live"] = {
@@ -203,7 +205,7 @@ async def run(seconds: float, fill_seconds: float, rounds: int) -> dict[str, Any
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--seconds", type=float, default=10.0)
-    p.add_argument("--fill-seconds", type=float, default=25.0)
+    p.add_argument("--fill-seconds", type=float, default=25.0, help="least live time before replay")
     p.add_argument("--rounds", type=int, default=2, help="replay rounds per reader")
     a = p.parse_args()
     print(json.dumps(asyncio.run(run(a.seconds, a.fill_seconds, a.rounds)), ensure_ascii=False))
