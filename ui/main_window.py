@@ -22,6 +22,13 @@ from app.settings import Settings
 from ui.chat.panel import ChatPanel
 from ui.health import HealthBar
 from ui.i18n import LANGUAGES, language, tr
+from ui.marketing.docks import (
+    coupons_dock,
+    flash_sale_dock,
+    lottery_dock,
+    metrics_dock,
+    orders_dock,
+)
 from ui.notify import Notifier
 from ui.products.factory import product_queue
 from ui.shortcuts import ActionSpec, CheatSheet, ShortcutRegistry
@@ -55,6 +62,11 @@ B = Qt.DockWidgetArea.BottomDockWidgetArea
 PANELS: list[PanelSpec] = [
     PanelSpec("comments", "评论", _chat, R),
     PanelSpec("products", "排品", product_queue, L),
+    PanelSpec("metrics", "实时数据", metrics_dock, R),
+    PanelSpec("orders", "订单", orders_dock, B),
+    PanelSpec("coupons", "优惠券", coupons_dock, B),
+    PanelSpec("flash_sale", "秒杀", flash_sale_dock, B),
+    PanelSpec("lottery", "福袋抽奖", lottery_dock, B),
 ]
 
 
