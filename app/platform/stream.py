@@ -22,7 +22,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -143,6 +143,7 @@ class EventStream:
         #: counters for the operator's diagnostics and for tests
         self.reconnects = 0
         self.skipped = 0
+        self._active = 0  # running batches() iterators
 
     # --- lifecycle -----------------------------------------------------------------------------
     @property
@@ -166,7 +167,28 @@ class EventStream:
         Yields a batch ending with a ``resync_required`` event (seq 0) when the platform cannot
         resume from ``after_seq``, and then ends: reload the snapshot and call again from its seq.
         Raises :class:`PlatformError` (after going OFFLINE) when the platform refuses the token.
+        When the last running iterator stops (closed, or abandoned by its consumer) the link
+        reads OFFLINE, so the operator never sees "connected" for a stream nobody reads.
         """
+        self._active += 1
+        resync = False
+        try:
+            async with contextlib.aclosing(self._batches(after_seq)) as inner:
+                async for batch in inner:
+                    resync = batch[-1].type is EventType.RESYNC_REQUIRED
+                    yield batch
+        finally:
+            self._active -= 1
+            if (
+                not resync
+                and self._active == 0
+                and self.tracker.status.state is not LinkState.OFFLINE
+            ):
+                self.tracker.set_state(
+                    LinkState.OFFLINE, error="事件流已停止 (event stream stopped)"
+                )
+
+    async def _batches(self, after_seq: int) -> AsyncGenerator[list[Event], None]:
         cfg = self.config
         last = int(after_seq)
         backoff = Backoff(base=cfg.backoff_base, cap=cfg.backoff_cap)

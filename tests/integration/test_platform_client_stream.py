@@ -279,3 +279,35 @@ async def test_resync_required_is_handed_to_the_caller(sandbox_server: Any) -> N
     finally:
         await client.close()
     assert batches and batches[-1][-1].type is EventType.RESYNC_REQUIRED
+
+
+async def test_a_quiet_room_is_not_mistaken_for_a_dead_link(sandbox_server: Any) -> None:
+    # no events for several heartbeat windows: keepalive pings, not data, prove the link alive
+    srv = sandbox_server()
+    config = StreamConfig(heartbeat_timeout=1.0, backoff_base=0.05, backoff_cap=0.5)
+    client = PlatformClient(srv.url, srv.room, srv.tokens["host"], stream_config=config)
+    snap = await client.snapshot()
+    reader = Reader(client, after_seq=snap.seq)
+    try:
+        await until(lambda: client.connection.status.state is LinkState.CONNECTED, 30, "CONNECTED")
+        await asyncio.sleep(4.0)
+        assert client.connection.status.state is LinkState.CONNECTED
+        assert client.stream.reconnects == 0
+        await client.send_comment("还在吗？")  # and the link still carries events
+        await until(lambda: reader.last > snap.seq, 10, "the comment event")
+    finally:
+        await reader.stop()
+    assert reader.states == [LinkState.CONNECTING, LinkState.CONNECTED, LinkState.OFFLINE]
+
+
+async def test_an_abandoned_stream_reads_offline(sandbox_server: Any) -> None:
+    srv = sandbox_server()
+    async with PlatformClient(srv.url, srv.room, srv.tokens["host"], stream_config=FAST) as c:
+        snap = await c.snapshot()
+        stream = c.event_batches(snap.seq)
+        first = asyncio.ensure_future(anext(stream))
+        await until(lambda: c.connection.status.state is LinkState.CONNECTED, 30, "CONNECTED")
+        await c.send_comment("第一条")
+        assert (await asyncio.wait_for(first, 10))[0].seq == snap.seq + 1
+        await stream.aclose()  # type: ignore[attr-defined]
+        assert c.connection.status.state is LinkState.OFFLINE
