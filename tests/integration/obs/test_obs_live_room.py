@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -89,6 +90,12 @@ async def test_explain_in_console_shows_card_on_obs_within_500ms(
         print(f"explain → OBS accepted the card in {accepted * 1000:.0f} ms; "
               f"a screenshot started at {shot_started * 1000:.0f} ms shows it")  # fmt: skip
         assert accepted < 0.5
+        if os.environ.get("LIVEDESK_SCREENSHOTS"):
+            shots = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+            shots.mkdir(parents=True, exist_ok=True)
+            (shots / "obs-program-card.png").write_bytes(
+                await screenshot(obs, SCENE_FULL, 1920, 1080)
+            )
         assert shot_started < 1.5  # at most one stale screenshot on a loaded box
 
         # a coupon issued in the console appears; ended, it disappears

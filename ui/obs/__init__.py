@@ -1,0 +1,1 @@
+"""OBS panel: scenes, stream/record with live health, set-up, connection settings."""

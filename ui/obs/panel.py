@@ -1,0 +1,316 @@
+"""The OBS panel: scene list with one-click switching (program highlighted; studio mode shows preview
+and program), start/stop streaming and recording with live status and frame-drop alerts, the
+"set up OBS for live selling" action and the connection state. Thin: it renders app.obs state and
+forwards intents; every request runs in the background and failures are said plainly."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.aio import spawn
+from app.obs.connection import ObsConnection
+from app.obs.errors import ObsError
+from app.obs.outputs import Outputs, OutputsState
+from app.obs.scenes import Scenes, SceneState
+from app.obs.stats import ObsStats, StatsPoller
+from app.platform.connection import ConnectionStatus, LinkState
+
+log = logging.getLogger(__name__)
+
+SetupAction = Callable[[str], Awaitable[object]]  # canvas "16:9" | "9:16" → report
+PROGRAM_BG = QColor(200, 40, 60)
+PREVIEW_BG = QColor(40, 150, 80)
+
+
+W = TypeVar("W", bound=QWidget)
+
+
+def _named(widget: W, name: str) -> W:
+    widget.setObjectName(name)
+    return widget
+
+
+def _hms(ms: int) -> str:
+    s = ms // 1000
+    return f"{s // 3600:d}:{s // 60 % 60:02d}:{s % 60:02d}"
+
+
+def link_text(status: ConnectionStatus) -> str:
+    since = time.strftime("%H:%M:%S", time.localtime(status.since))
+    if status.state is LinkState.CONNECTED:
+        return "OBS 已连接"
+    if status.state is LinkState.CONNECTING:
+        return "正在连接 OBS…"
+    if status.state is LinkState.RECONNECTING:
+        why = f"：{status.error}" if status.error else ""
+        return f"OBS 正在重连（自 {since} 起，第 {status.attempt} 次）{why}"
+    return f"OBS 未连接{('：' + status.error) if status.error else ''}"
+
+
+class ObsPanel(QWidget):
+    def __init__(
+        self,
+        conn: ObsConnection,
+        scenes: Scenes,
+        outputs: Outputs,
+        stats: StatsPoller,
+        *,
+        setup: SetupAction | None = None,
+        open_settings: Callable[[], None] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("ObsPanel")
+        self.conn, self.scenes, self.outputs, self.stats = conn, scenes, outputs, stats
+        self._setup = setup
+        self.last_error = ""
+        self.alerts: list[str] = []
+
+        self.link = _named(QLabel(), "obsLink")
+        self.link.setWordWrap(True)
+        settings_btn = QPushButton("连接设置…")
+        settings_btn.setEnabled(open_settings is not None)
+        if open_settings is not None:
+            settings_btn.clicked.connect(open_settings)
+        top = QHBoxLayout()
+        top.addWidget(self.link, 1)
+        top.addWidget(settings_btn)
+
+        self.scene_list = _named(QListWidget(), "obsScenes")
+        self.scene_list.setUniformItemSizes(True)
+        self.scene_list.itemClicked.connect(self._scene_clicked)
+        self.mode_label = QLabel()
+        self.studio_btn = QPushButton("工作室模式")
+        self.studio_btn.setCheckable(True)
+        self.studio_btn.clicked.connect(
+            lambda checked: self._run("切换工作室模式", self.scenes.set_studio_mode(checked))
+        )
+        self.transition_btn = QPushButton("切换到直播 ▶")
+        self.transition_btn.clicked.connect(lambda: self._run("转场", self.scenes.transition()))
+        scene_box = QGroupBox("场景（单击切换）")
+        sl = QVBoxLayout(scene_box)
+        sl.addWidget(self.scene_list)
+        sl.addWidget(self.mode_label)
+        row = QHBoxLayout()
+        row.addWidget(self.studio_btn)
+        row.addWidget(self.transition_btn)
+        sl.addLayout(row)
+
+        self.stream_btn = _named(QPushButton("开始推流"), "obsStream")
+        self.stream_btn.clicked.connect(self._toggle_stream)
+        self.record_btn = _named(QPushButton("开始录制"), "obsRecord")
+        self.record_btn.clicked.connect(self._toggle_record)
+        self.values: dict[str, QLabel] = {}
+        grid = QGridLayout()
+        names = [("stream", "推流时长"), ("record", "录制时长"), ("kbps", "码率"),
+                 ("dropped", "网络丢帧"), ("skipped", "编码跳帧"), ("cpu", "CPU"),
+                 ("lag", "渲染延迟"), ("fps", "帧率")]  # fmt: skip
+        for i, (key, label) in enumerate(names):
+            value = QLabel("—")
+            value.setObjectName(f"obsStat_{key}")
+            self.values[key] = value
+            grid.addWidget(QLabel(label), i // 2, (i % 2) * 2)
+            grid.addWidget(value, i // 2, (i % 2) * 2 + 1)
+        self.alert = _named(QLabel(), "obsAlert")
+        self.alert.setWordWrap(True)
+        self.alert.setStyleSheet("color: #d0303c; font-weight: bold")
+        out_box = QGroupBox("推流与录制")
+        ol = QVBoxLayout(out_box)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.stream_btn)
+        buttons.addWidget(self.record_btn)
+        ol.addLayout(buttons)
+        ol.addLayout(grid)
+        ol.addWidget(self.alert)
+
+        self.canvas = QComboBox()
+        self.canvas.addItem("横屏 16:9", "16:9")
+        self.canvas.addItem("竖屏 9:16（抖音/快手）", "9:16")
+        self.setup_btn = _named(QPushButton("一键配置 OBS 直播带货场景"), "obsSetup")
+        self.setup_btn.clicked.connect(self._do_setup)
+        self.setup_btn.setEnabled(setup is not None)
+        self.message = _named(QLabel(), "obsMessage")
+        self.message.setWordWrap(True)
+        setup_row = QHBoxLayout()
+        setup_row.addWidget(self.canvas)
+        setup_row.addWidget(self.setup_btn, 1)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(scene_box, 1)
+        layout.addWidget(out_box)
+        layout.addLayout(setup_row)
+        layout.addWidget(self.message)
+
+        self._unsubs = [
+            conn.tracker.subscribe(self._on_link),
+            scenes.subscribe(self._on_scenes),
+            outputs.subscribe(self._on_outputs),
+            stats.subscribe(self._on_stats),
+        ]
+        self._on_link(conn.tracker.status)
+        self._on_scenes(scenes.state)
+        self._on_outputs(outputs.state)
+
+    # --- intents ----------------------------------------------------------------------------------
+    def _run(self, what: str, coro: Coroutine[Any, Any, Any], done: str = "") -> None:
+        async def go() -> None:
+            try:
+                await coro
+            except ObsError as exc:
+                self._say(f"{what}失败：{exc}", error=True)
+                return
+            if done:
+                self._say(done)
+
+        spawn(go(), name=f"obs:{what}")
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        if error:
+            self.last_error = text
+        self.message.setText(text)
+        self.message.setStyleSheet("color: #d0303c" if error else "")
+
+    def switch_to_index(self, index: int) -> None:
+        """One-click (and shortcut) scene switch: the ``index``-th scene as listed (0-based)."""
+        names = self.scenes.state.scenes
+        if 0 <= index < len(names):
+            self.switch_to(names[index])
+
+    def switch_to(self, name: str) -> None:
+        if self.scenes.state.studio_mode:
+            self._run(f"预览场景“{name}”", self.scenes.set_preview(name))
+        else:
+            self._run(f"切换到场景“{name}”", self.scenes.switch(name))
+
+    def _scene_clicked(self, item: QListWidgetItem) -> None:
+        self.switch_to(item.data(Qt.ItemDataRole.UserRole))
+
+    def _toggle_stream(self) -> None:
+        if self.outputs.state.streaming:
+            self._run("停止推流", self.outputs.stop_stream())
+        else:
+            self._run("开始推流", self.outputs.start_stream())
+
+    def _toggle_record(self) -> None:
+        if self.outputs.state.recording:
+            self._run("停止录制", self.outputs.stop_record())
+        else:
+            self._run("开始录制", self.outputs.start_record())
+
+    def _do_setup(self) -> None:
+        if self._setup is None:
+            return
+        canvas = str(self.canvas.currentData())
+
+        async def go() -> None:
+            report = await self._setup(canvas)  # type: ignore[misc]
+            created = getattr(report, "created", [])
+            warnings = getattr(report, "warnings", [])
+            text = f"已配置：新建 {len(created)} 项" if created else "场景已是最新，无需新建"
+            self._say("；".join([text, *warnings]))
+
+        self._run("配置 OBS", go())
+
+    def register_shortcuts(self, registry: Any) -> None:
+        """Alt+1…Alt+9 switch to the 1st…9th scene (configurable like every one-click action)."""
+        from ui.shortcuts import ActionSpec
+
+        for n in range(1, 10):
+            registry.register(
+                ActionSpec(f"obs.scene.{n}", f"切换到第 {n} 个场景", f"Alt+{n}", "OBS"),
+                lambda i=n - 1: self.switch_to_index(i),
+            )
+
+    # --- state → widgets -----------------------------------------------------------------------
+    def _on_link(self, status: ConnectionStatus) -> None:
+        self.link.setText(link_text(status))
+        color = {LinkState.CONNECTED: "#1f8a4c", LinkState.RECONNECTING: "#c77700"}.get(
+            status.state, "#d0303c"
+        )
+        self.link.setStyleSheet(f"color: {color}; font-weight: bold")
+        online = status.state is LinkState.CONNECTED
+        for w in (self.scene_list, self.stream_btn, self.record_btn, self.studio_btn):
+            w.setEnabled(online)
+        self.setup_btn.setEnabled(online and self._setup is not None)
+        self.transition_btn.setEnabled(online and self.scenes.state.studio_mode)
+
+    def _on_scenes(self, state: SceneState) -> None:
+        self.scene_list.clear()
+        bold = QFont()
+        bold.setBold(True)
+        for i, name in enumerate(state.scenes):
+            marks = []
+            if name == state.program:
+                marks.append("直播中")
+            if state.studio_mode and name == state.preview:
+                marks.append("预览")
+            key = f"Alt+{i + 1}  " if i < 9 else ""
+            text = f"{key}{name}" + (f"   [{' · '.join(marks)}]" if marks else "")
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            if name == state.program:
+                item.setBackground(QBrush(PROGRAM_BG))
+                item.setForeground(QBrush(QColor("white")))
+                item.setFont(bold)
+            elif state.studio_mode and name == state.preview:
+                item.setBackground(QBrush(PREVIEW_BG))
+                item.setForeground(QBrush(QColor("white")))
+            self.scene_list.addItem(item)
+        self.studio_btn.setChecked(state.studio_mode)
+        self.transition_btn.setVisible(state.studio_mode)
+        self.transition_btn.setEnabled(state.studio_mode and self.conn.connected)
+        if state.studio_mode:
+            self.mode_label.setText(f"预览：{state.preview or '—'}    直播：{state.program or '—'}")
+        else:
+            self.mode_label.setText(f"直播画面：{state.program or '—'}")
+
+    def program_item_text(self) -> str:
+        for i in range(self.scene_list.count()):
+            item = self.scene_list.item(i)
+            if item.data(Qt.ItemDataRole.UserRole) == self.scenes.state.program:
+                return item.text()
+        return ""
+
+    def _on_outputs(self, state: OutputsState) -> None:
+        self.stream_btn.setText("停止推流" if state.streaming else "开始推流")
+        self.record_btn.setText("停止录制" if state.recording else "开始录制")
+
+    def _on_stats(self, s: ObsStats, alerts: list[str]) -> None:
+        v = self.values
+        v["stream"].setText(_hms(s.stream_duration_ms) if s.streaming else "未推流")
+        v["record"].setText(_hms(s.record_duration_ms) if s.recording else "未录制")
+        v["kbps"].setText(f"{s.stream_kbps:.0f} kbps" if s.streaming else "—")
+        v["dropped"].setText(f"{s.stream_dropped}（{s.dropped_percent:.1f}%）")
+        v["skipped"].setText(f"{s.output_skipped} / {s.output_total}")
+        v["cpu"].setText(f"{s.cpu_percent:.1f}%")
+        v["lag"].setText(f"{s.render_missed} 帧（{s.average_render_ms:.0f} ms）")
+        v["fps"].setText(f"{s.fps:.1f}")
+        if alerts:
+            self.alerts.extend(alerts)
+            stamp = time.strftime("%H:%M:%S")
+            self.alert.setText(f"⚠ {stamp} " + "；".join(alerts))
+
+    def closeEvent(self, event: Any) -> None:
+        for unsub in self._unsubs:
+            unsub()
+        self._unsubs = []
+        super().closeEvent(event)
