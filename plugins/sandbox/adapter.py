@@ -144,7 +144,8 @@ class SandboxAdapterFactory:
             room, token = settings.get("room"), settings.get("token")
             if not room or not token:
                 raise PlatformError(
-                    "missing_settings", "请填写房间号和令牌 (room and token are required with a url)"
+                    "missing_settings",
+                    "请填写房间号和令牌 (room and token are required with a url)",
                 )
             return SandboxAdapter(str(url), str(room), str(token), role=role, stream_config=config)
         db = Path(settings.get("db") or default_db())
