@@ -27,6 +27,7 @@ from app.platform import models as m
 from app.platform.client import PlatformClient
 
 pytestmark = pytest.mark.obs
+SHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 
 
 async def test_explain_in_console_shows_card_on_obs_within_500ms(
@@ -91,7 +92,7 @@ async def test_explain_in_console_shows_card_on_obs_within_500ms(
               f"a screenshot started at {shot_started * 1000:.0f} ms shows it")  # fmt: skip
         assert accepted < 0.5
         if os.environ.get("LIVEDESK_SCREENSHOTS"):
-            shots = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+            shots = SHOTS
             shots.mkdir(parents=True, exist_ok=True)
             (shots / "obs-program-card.png").write_bytes(
                 await screenshot(obs, SCENE_FULL, 1920, 1080)
