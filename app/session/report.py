@@ -1,0 +1,540 @@
+"""Exports of a recorded session: a self-contained HTML report (charts as inline SVG) and CSV files
+(events, orders, per-product), in Chinese or English.
+
+The HTML has no external resources (no scripts, fonts or images to fetch): it opens anywhere and
+can be mailed as one file. All user text (nicknames, comments, titles) is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from app.session.replay import Marker, ProductRow, SessionFile, Summary
+
+LABELS: dict[str, dict[str, str]] = {
+    "zh_CN": {
+        "title": "直播复盘报告",
+        "room": "直播间",
+        "session": "场次",
+        "date": "开播时间",
+        "duration": "时长",
+        "gmv": "成交额",
+        "paid_gmv": "已支付成交额",
+        "orders": "订单",
+        "comments": "评论",
+        "peak": "峰值在线",
+        "unfinished": "未正常结束：记录到最后一秒",
+        "online": "在线人数",
+        "cum_gmv": "累计成交额（元）",
+        "opm": "每分钟订单",
+        "cpm": "每分钟评论",
+        "minutes": "开播后（分钟）",
+        "products": "商品表现",
+        "product": "商品",
+        "explains": "讲解次数",
+        "on_screen": "讲解时长",
+        "orders_during": "讲解中订单",
+        "gmv_during": "讲解中成交额",
+        "orders_after": "讲解后订单",
+        "gmv_after": "讲解后成交额",
+        "orders_total": "总订单",
+        "gmv_total": "总成交额",
+        "conversion": "转化率",
+        "clicks": "点击",
+        "stock_start": "期初库存",
+        "stock_end": "期末库存",
+        "coupons": "优惠券",
+        "coupon": "优惠券",
+        "kind": "类型",
+        "issued": "发放",
+        "claimed": "领取",
+        "used": "使用",
+        "status": "状态",
+        "lotteries": "抽奖（可验证）",
+        "prize": "奖品",
+        "keyword": "口令",
+        "winners": "中奖名额",
+        "entrants": "参与人数",
+        "verified": "校验",
+        "ok": "通过",
+        "failed": "不通过",
+        "not_drawn": "未开奖",
+        "winner_list": "中奖者",
+        "questions": "高频问题",
+        "keywords": "评论关键词",
+        "count": "次数",
+        "timeline": "操作时间线",
+        "time": "时间",
+        "action": "操作",
+        "who": "操作人",
+        "generated": "生成于",
+        "conv_note": "转化率 = 讲解期间下单人数 ÷ 讲解期间平均在线人数；讲解后 = 讲解结束后 5 分钟内。点击数平台未提供。",
+        "seq": "序号",
+        "ts": "时间戳",
+        "type": "类型",
+        "data": "数据",
+        "order_id": "订单号",
+        "created": "下单时间",
+        "nickname": "昵称",
+        "quantity": "数量",
+        "amount": "金额（分）",
+        "coupon_id": "优惠券",
+    },
+    "en": {
+        "title": "Live session review",
+        "room": "Room",
+        "session": "Session",
+        "date": "Started",
+        "duration": "Duration",
+        "gmv": "GMV",
+        "paid_gmv": "Paid GMV",
+        "orders": "Orders",
+        "comments": "Comments",
+        "peak": "Peak online",
+        "unfinished": "Did not end normally: recorded up to the last second",
+        "online": "Viewers online",
+        "cum_gmv": "Cumulative GMV (yuan)",
+        "opm": "Orders per minute",
+        "cpm": "Comments per minute",
+        "minutes": "Minutes since start",
+        "products": "Products",
+        "product": "Product",
+        "explains": "Explains",
+        "on_screen": "On screen",
+        "orders_during": "Orders during",
+        "gmv_during": "GMV during",
+        "orders_after": "Orders after",
+        "gmv_after": "GMV after",
+        "orders_total": "Orders total",
+        "gmv_total": "GMV total",
+        "conversion": "Conversion",
+        "clicks": "Clicks",
+        "stock_start": "Stock at start",
+        "stock_end": "Stock at end",
+        "coupons": "Coupons",
+        "coupon": "Coupon",
+        "kind": "Kind",
+        "issued": "Issued",
+        "claimed": "Claimed",
+        "used": "Used",
+        "status": "Status",
+        "lotteries": "Lotteries (verifiable)",
+        "prize": "Prize",
+        "keyword": "Keyword",
+        "winners": "Winners",
+        "entrants": "Entrants",
+        "verified": "Verified",
+        "ok": "OK",
+        "failed": "FAILED",
+        "not_drawn": "not drawn",
+        "winner_list": "Winners",
+        "questions": "Top questions",
+        "keywords": "Comment keywords",
+        "count": "Count",
+        "timeline": "Actions timeline",
+        "time": "Time",
+        "action": "Action",
+        "who": "By",
+        "generated": "Generated",
+        "conv_note": "Conversion = buyers during the explain ÷ average viewers online then; after = within 5 minutes after the explain. Clicks are not reported by the platform.",
+        "seq": "seq",
+        "ts": "ts",
+        "type": "type",
+        "data": "data",
+        "order_id": "order id",
+        "created": "created",
+        "nickname": "nickname",
+        "quantity": "quantity",
+        "amount": "amount (cents)",
+        "coupon_id": "coupon",
+    },
+}
+MARKER_NAMES = {
+    "zh_CN": {
+        "explain": "讲解商品",
+        "explain_stop": "结束讲解",
+        "coupon_issued": "发券",
+        "coupon_ended": "结束优惠券",
+        "flash_sale_started": "秒杀开始",
+        "flash_sale_ended": "秒杀结束",
+        "lottery_started": "抽奖开始",
+        "lottery_drawn": "开奖",
+        "scene": "切换场景",
+        "product_updated": "修改商品",
+        "reorder": "调整排品",
+        "pin": "置顶评论",
+        "hide": "隐藏评论",
+        "mute": "禁言",
+        "session_started": "开播",
+        "session_ended": "下播",
+        "host": "主播",
+        "assistant": "助理",
+    },
+    "en": {
+        "explain": "Explain",
+        "explain_stop": "Stop explaining",
+        "coupon_issued": "Coupon issued",
+        "coupon_ended": "Coupon ended",
+        "flash_sale_started": "Flash sale",
+        "flash_sale_ended": "Flash sale ended",
+        "lottery_started": "Lottery started",
+        "lottery_drawn": "Lottery drawn",
+        "scene": "Scene switch",
+        "product_updated": "Product changed",
+        "reorder": "Reorder",
+        "pin": "Pin comment",
+        "hide": "Hide comment",
+        "mute": "Mute",
+        "session_started": "Go live",
+        "session_ended": "End live",
+        "host": "host",
+        "assistant": "assistant",
+    },
+}
+
+
+def labels(lang: str) -> dict[str, str]:
+    return LABELS.get(lang, LABELS["zh_CN"])
+
+
+def yuan(cents: int) -> str:
+    return f"¥{cents / 100:,.2f}"
+
+
+def hms(seconds: float) -> str:
+    s = round(seconds)
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+def marker_name(mk: Marker, lang: str) -> tuple[str, str]:
+    names = MARKER_NAMES.get(lang, MARKER_NAMES["zh_CN"])
+    what = names.get(mk.kind, mk.kind) + (f" · {mk.label}" if mk.label else "")
+    return what, names.get(mk.role or "", mk.role or "")
+
+
+# --- charts -------------------------------------------------------------------------------------------
+def _downsample(x: np.ndarray, y: np.ndarray, n: int = 800) -> tuple[np.ndarray, np.ndarray]:
+    if len(x) <= n:
+        return x, y
+    idx = np.linspace(0, len(x) - 1, n).astype(int)
+    return x[idx], y[idx]
+
+
+def svg_chart(
+    title: str,
+    x: np.ndarray,
+    ys: Sequence[tuple[np.ndarray, str, str]],
+    *,
+    bars: bool = False,
+    marks: Sequence[float] = (),
+    xlabel: str = "",
+    width: int = 900,
+    height: int = 200,
+) -> str:
+    """A small line/bar chart as inline SVG. ``ys``: (values, colour, legend)."""
+    ml, mr, mt, mb = 60, 12, 24, 30
+    w, h = width - ml - mr, height - mt - mb
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
+        f'<text x="{ml}" y="15" font-weight="bold" font-size="13">{html.escape(title)}</text>',
+    ]
+    if len(x) == 0:
+        return "".join([*out, "</svg>"])
+    x0, x1 = float(x.min()), float(max(x.max(), x.min() + 1e-9))
+    ymax = max(float(max(v.max() for v, _, _ in ys if len(v))), 1.0)
+
+    def px(v: float) -> float:
+        return ml + (v - x0) / (x1 - x0) * w
+
+    def py(v: float) -> float:
+        return mt + h - v / ymax * h
+
+    out.append(f'<rect x="{ml}" y="{mt}" width="{w}" height="{h}" fill="#fafafa" stroke="#ccc"/>')
+    for i in range(5):
+        yv = ymax * i / 4
+        out.append(
+            f'<line x1="{ml}" x2="{ml + w}" y1="{py(yv):.1f}" y2="{py(yv):.1f}" stroke="#eee"/>'
+            f'<text x="{ml - 4}" y="{py(yv) + 4:.1f}" text-anchor="end">{yv:,.0f}</text>'
+        )
+    for i in range(7):
+        xv = x0 + (x1 - x0) * i / 6
+        out.append(
+            f'<text x="{px(xv):.1f}" y="{mt + h + 14}" text-anchor="middle">{xv:,.0f}</text>'
+        )
+    if xlabel:
+        out.append(
+            f'<text x="{ml + w / 2}" y="{height - 2}" text-anchor="middle" fill="#666">'
+            f"{html.escape(xlabel)}</text>"
+        )
+    for mx in marks:
+        if x0 <= mx <= x1:
+            out.append(
+                f'<line x1="{px(mx):.1f}" x2="{px(mx):.1f}" y1="{mt}" y2="{mt + h}" '
+                'stroke="#9e9e9e" stroke-dasharray="3,3"/>'
+            )
+    for values, colour, _legend in ys:
+        xs, vs = _downsample(x, values.astype(float))
+        if bars:
+            bw = max(1.0, w / max(1, len(xs)) * 0.9)
+            out.extend(
+                f'<rect x="{px(a):.1f}" y="{py(b):.1f}" width="{bw:.1f}" '
+                f'height="{mt + h - py(b):.1f}" fill="{colour}"/>'
+                for a, b in zip(xs, vs, strict=True)
+                if b > 0
+            )
+        else:
+            pts = " ".join(f"{px(a):.1f},{py(b):.1f}" for a, b in zip(xs, vs, strict=True))
+            out.append(
+                f'<polyline fill="none" stroke="{colour}" stroke-width="1.6" points="{pts}"/>'
+            )
+    out.append("</svg>")
+    return "".join(out)
+
+
+def charts_svg(f: SessionFile, lang: str) -> list[str]:
+    lb = labels(lang)
+    s = f.series()
+    marks = [(mk.ts - s.t0) / 60.0 for mk in f.markers() if mk.kind != "explain_stop"]
+    xm = s.sec / 60.0
+    mm = s.minute / 60.0
+    return [
+        svg_chart(lb["online"], xm, [(s.online, "#1565c0", "")], marks=marks),
+        svg_chart(lb["cum_gmv"], xm, [(s.cum_gmv_cents / 100.0, "#c62828", "")], marks=marks),
+        svg_chart(lb["opm"], mm, [(s.orders_per_min, "#ef6c00", "")], bars=True, marks=marks),
+        svg_chart(
+            lb["cpm"],
+            mm,
+            [(s.comments_per_min, "#0277bd", "")],
+            bars=True,
+            marks=marks,
+            xlabel=lb["minutes"],
+        ),
+    ]
+
+
+def compare_svg(files: Sequence[SessionFile], names: Sequence[str], lang: str) -> str:
+    """Cumulative GMV of several sessions on one chart (x: minutes since each start)."""
+    lb = labels(lang)
+    colours = ["#c62828", "#1565c0", "#2e7d32", "#6a1b9a"]
+    series = [f.series() for f in files]
+    n = max((len(s.sec) for s in series), default=0)
+    x = np.arange(n) / 60.0
+    ys = []
+    for s, colour, name in zip(series, colours, names, strict=False):
+        v = np.full(n, float(s.cum_gmv_cents[-1] / 100.0) if len(s.sec) else 0.0)
+        v[: len(s.sec)] = s.cum_gmv_cents / 100.0
+        ys.append((v, colour, name))
+    return svg_chart(lb["cum_gmv"], x, ys, xlabel=lb["minutes"])
+
+
+# --- HTML ---------------------------------------------------------------------------------------------
+def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in headers)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def product_cells(r: ProductRow) -> list[object]:
+    conv = r.conversion
+    return [
+        r.title,
+        len(r.windows),
+        hms(r.on_screen_s) if r.windows else "—",
+        r.orders_during,
+        yuan(r.gmv_during_cents),
+        r.orders_after,
+        yuan(r.gmv_after_cents),
+        r.orders_total,
+        yuan(r.gmv_total_cents),
+        f"{conv:.1%}" if conv is not None else "—",
+        r.clicks if r.clicks is not None else "—",
+        r.stock_start if r.stock_start is not None else "—",
+        r.stock_end if r.stock_end is not None else "—",
+    ]
+
+
+PRODUCT_KEYS = [
+    "product",
+    "explains",
+    "on_screen",
+    "orders_during",
+    "gmv_during",
+    "orders_after",
+    "gmv_after",
+    "orders_total",
+    "gmv_total",
+    "conversion",
+    "clicks",
+    "stock_start",
+    "stock_end",
+]
+
+CSS = """
+body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:24px;color:#222}
+h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:22px 0 8px;border-bottom:2px solid #eee}
+.kpis{display:flex;flex-wrap:wrap;gap:10px;margin:12px 0}
+.kpi{background:#f5f7fa;border-radius:6px;padding:8px 14px;min-width:110px}
+.kpi b{display:block;font-size:18px} .kpi span{color:#666;font-size:12px}
+table{border-collapse:collapse;font-size:12px;margin:6px 0} th,td{border:1px solid #ddd;padding:3px 7px}
+th{background:#f0f2f5} td{white-space:nowrap} .note{color:#666;font-size:12px} .warn{color:#c62828}
+.cols{display:flex;gap:24px;flex-wrap:wrap}
+"""
+
+
+def summary_kpis(s: Summary, lb: dict[str, str]) -> str:
+    items = [
+        (lb["gmv"], yuan(s.gmv_cents)),
+        (lb["paid_gmv"], yuan(s.paid_gmv_cents)),
+        (lb["orders"], f"{s.orders:,}"),
+        (lb["comments"], f"{s.comments:,}"),
+        (lb["peak"], f"{s.peak_online:,}"),
+        (lb["duration"], hms(s.duration_s)),
+    ]
+    return (
+        '<div class="kpis">'
+        + "".join(
+            f'<div class="kpi"><b>{html.escape(v)}</b><span>{html.escape(k)}</span></div>'
+            for k, v in items
+        )
+        + "</div>"
+    )
+
+
+def build_html(
+    f: SessionFile, *, lang: str = "zh_CN", keywords: Sequence[tuple[str, int]] | None = None
+) -> str:
+    lb = labels(lang)
+    s = f.summary()
+    date = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(s.started_ts))
+    parts = [
+        f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh_CN" else "en"}"><head>'
+        f'<meta charset="utf-8"><title>{html.escape(lb["title"])} {html.escape(s.session_id)}</title>'
+        f"<style>{CSS}</style></head><body>",
+        f"<h1>{html.escape(lb['title'])}</h1>",
+        f'<div class="note">{html.escape(lb["room"])} {html.escape(s.room)} · '
+        f"{html.escape(lb['session'])} {html.escape(s.session_id)} · "
+        f"{html.escape(lb['date'])} {date}</div>",
+    ]
+    if s.ended_ts is None:
+        parts.append(f'<div class="warn">{html.escape(lb["unfinished"])}</div>')
+    parts.append(summary_kpis(s, lb))
+    parts.extend(f"<div>{svg}</div>" for svg in charts_svg(f, lang))
+    parts.append(f"<h2>{html.escape(lb['products'])}</h2>")
+    parts.append(_table([lb[k] for k in PRODUCT_KEYS], [product_cells(r) for r in f.per_product()]))
+    parts.append(f'<div class="note">{html.escape(lb["conv_note"])}</div>')
+    parts.append('<div class="cols"><div>')
+    parts.append(f"<h2>{html.escape(lb['questions'])}</h2>")
+    parts.append(_table([lb["questions"], lb["count"]], f.top_questions(15)))
+    parts.append("</div>")
+    if keywords is not None:
+        parts.append(f"<div><h2>{html.escape(lb['keywords'])}</h2>")
+        parts.append(_table([lb["keywords"], lb["count"]], list(keywords)[:20]))
+        parts.append("</div>")
+    parts.append("</div>")
+    parts.append(f"<h2>{html.escape(lb['coupons'])}</h2>")
+    parts.append(
+        _table(
+            [lb[k] for k in ("coupon", "kind", "issued", "claimed", "used", "status")],
+            [[c.name, c.kind, c.issued, c.claimed, c.used, c.status] for c in f.coupons()],
+        )
+    )
+    parts.append(f"<h2>{html.escape(lb['lotteries'])}</h2>")
+    lrows = []
+    for r in f.lotteries():
+        v = r.verification
+        verdict = lb["not_drawn"] if v.problem else (lb["ok"] if v.ok else lb["failed"])
+        lrows.append(
+            [
+                r.lottery.prize,
+                r.lottery.keyword,
+                r.lottery.winners,
+                r.lottery.entrants,
+                verdict,
+                "、".join(r.lottery.winner_nicknames or r.lottery.winner_ids or []),
+            ]
+        )
+    parts.append(
+        _table(
+            [lb[k] for k in ("prize", "keyword", "winners", "entrants", "verified", "winner_list")],
+            lrows,
+        )
+    )
+    parts.append(f"<h2>{html.escape(lb['timeline'])}</h2>")
+    mrows = []
+    for mk in f.markers():
+        what, who = marker_name(mk, lang)
+        mrows.append([time.strftime("%H:%M:%S", time.localtime(mk.ts)), what, who])
+    parts.append(_table([lb["time"], lb["action"], lb["who"]], mrows))
+    parts.append(
+        f'<p class="note">{html.escape(lb["generated"])} '
+        f"{time.strftime('%Y-%m-%d %H:%M:%S')} · LiveDesk</p></body></html>"
+    )
+    return "".join(parts)
+
+
+def write_html(
+    f: SessionFile,
+    path: Path,
+    *,
+    lang: str = "zh_CN",
+    with_keywords: bool = True,
+) -> Path:
+    kws = None
+    if with_keywords:
+        from app.session.keywords import keywords
+
+        kws = keywords(f.comment_texts(), 20)
+    path.write_text(build_html(f, lang=lang, keywords=kws), encoding="utf-8")
+    return path
+
+
+# --- CSV ------------------------------------------------------------------------------------------------
+def write_csv(f: SessionFile, folder: Path, *, lang: str = "zh_CN") -> list[Path]:
+    """events.csv, orders.csv, products.csv (UTF-8 with BOM so Excel reads Chinese)."""
+    lb = labels(lang)
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f.path.name.split(".")[0]
+    ev_path = folder / f"{stem}_events.csv"
+    with ev_path.open("w", newline="", encoding="utf-8-sig") as fh:
+        w = csv.writer(fh)
+        w.writerow([lb["seq"], lb["ts"], lb["type"], lb["data"]])
+        import orjson
+
+        for ev in f.iter_raw_events():
+            w.writerow([ev["seq"], ev["ts"], ev["type"], orjson.dumps(ev["data"]).decode()])
+    or_path = folder / f"{stem}_orders.csv"
+    with or_path.open("w", newline="", encoding="utf-8-sig") as fh:
+        w = csv.writer(fh)
+        w.writerow(
+            [lb[k] for k in ("order_id", "created", "nickname", "product", "quantity", "amount")]
+            + [lb["status"], lb["coupon_id"]]
+        )
+        for o in f.all_orders():
+            w.writerow(
+                [
+                    o.id,
+                    time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(o.created_ts)),
+                    o.nickname,
+                    o.product_title or o.product_id,
+                    o.quantity,
+                    o.amount_cents,
+                    o.status,
+                    o.coupon_id or "",
+                ]
+            )
+    pr_path = folder / f"{stem}_products.csv"
+    with pr_path.open("w", newline="", encoding="utf-8-sig") as fh:
+        w = csv.writer(fh)
+        w.writerow(["product_id"] + [lb[k] for k in PRODUCT_KEYS])
+        for r in f.per_product():
+            w.writerow([r.product_id, *product_cells(r)])
+    return [ev_path, or_path, pr_path]

@@ -1,0 +1,1 @@
+"""The replay review (复盘): a recorded session's timeline, products, comments, exports."""

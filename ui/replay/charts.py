@@ -1,0 +1,182 @@
+"""Timeline charts of a session (pyqtgraph): online viewers, cumulative GMV, orders/min and
+comments/min on one shared time axis (minutes since the start), with a marker for every action
+(who did it in the tooltip) and a cursor that can be dragged or set by a click."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from app.session.replay import Marker, Series
+from ui.i18n import tr
+
+pg.setConfigOptions(antialias=False, background="w", foreground="#333")
+
+MARKER_STYLE: dict[str, tuple[str, str]] = {
+    # kind: (symbol, colour)
+    "explain": ("t1", "#1565c0"),
+    "explain_stop": ("t", "#90caf9"),
+    "coupon_issued": ("s", "#2e7d32"),
+    "coupon_ended": ("s", "#a5d6a7"),
+    "flash_sale_started": ("star", "#e65100"),
+    "flash_sale_ended": ("star", "#ffcc80"),
+    "lottery_started": ("d", "#6a1b9a"),
+    "lottery_drawn": ("d", "#ce93d8"),
+    "scene": ("o", "#455a64"),
+    "product_updated": ("x", "#795548"),
+    "session_started": ("p", "#000000"),
+    "session_ended": ("p", "#000000"),
+}
+KIND_NAMES = {
+    "explain": "讲解商品",
+    "explain_stop": "结束讲解",
+    "coupon_issued": "发券",
+    "coupon_ended": "结束优惠券",
+    "flash_sale_started": "秒杀开始",
+    "flash_sale_ended": "秒杀结束",
+    "lottery_started": "抽奖开始",
+    "lottery_drawn": "开奖",
+    "scene": "切换场景",
+    "product_updated": "修改商品",
+    "reorder": "调整排品",
+    "pin": "置顶评论",
+    "hide": "隐藏评论",
+    "mute": "禁言",
+    "session_started": "开播",
+    "session_ended": "下播",
+}
+ROLE_NAMES = {"host": "主播", "assistant": "助理", "reviewer": "复盘"}
+
+
+def marker_text(mk: Marker) -> str:
+    who = tr(ROLE_NAMES.get(mk.role or "", mk.role or "")) if mk.role else ""
+    what = tr(KIND_NAMES.get(mk.kind, mk.kind))
+    label = f" · {mk.label}" if mk.label else ""
+    return f"{what}{label}" + (f"（{who}）" if who else "")
+
+
+class TimelineCharts(QWidget):
+    """Four stacked, x-linked plots. ``moment`` is emitted with the Unix time under the cursor."""
+
+    moment = Signal(float)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.t0 = 0.0
+        self.view = pg.GraphicsLayoutWidget(self)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.view)
+        titles = [tr("在线人数"), tr("累计成交额（元）"), tr("每分钟订单"), tr("每分钟评论")]
+        self.plots: list[pg.PlotItem] = []
+        for i, title in enumerate(titles):
+            p = self.view.addPlot(row=i, col=0)
+            p.setLabel("left", title)
+            p.showGrid(x=True, y=True, alpha=0.2)
+            p.setMouseEnabled(x=True, y=False)
+            p.setMenuEnabled(False)
+            p.hideButtons()
+            if i:
+                p.setXLink(self.plots[0])
+            if i < len(titles) - 1:
+                p.getAxis("bottom").setStyle(showValues=False)
+            self.plots.append(p)
+        self.plots[-1].setLabel("bottom", tr("开播后（分钟）"))
+        self.curves = [
+            self.plots[0].plot(pen=pg.mkPen("#1565c0", width=1)),
+            self.plots[1].plot(pen=pg.mkPen("#c62828", width=2)),
+            self.plots[2].plot(stepMode="center", fillLevel=0, brush="#ffcc80", pen="#e65100"),
+            self.plots[3].plot(stepMode="center", fillLevel=0, brush="#b3e5fc", pen="#0277bd"),
+        ]
+        self.marker_lines = [
+            p.plot(pen=pg.mkPen("#9e9e9e", width=1, style=Qt.PenStyle.DashLine), connect="pairs")
+            for p in self.plots
+        ]
+        self.scatter = pg.ScatterPlotItem(size=11, hoverable=True, tip=self._tip)
+        self.plots[0].addItem(self.scatter)
+        self.cursors: list[pg.InfiniteLine] = []
+        for p in self.plots:
+            line = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen("#d81b60", width=2))
+            line.sigPositionChanged.connect(self._cursor_moved)
+            p.addItem(line, ignoreBounds=True)
+            self.cursors.append(line)
+        self.view.scene().sigMouseClicked.connect(self._clicked)
+        self._syncing = False
+        self._markers: list[Marker] = []
+
+    # --- data --------------------------------------------------------------------------------------
+    def set_data(self, series: Series, markers: Sequence[Marker]) -> None:
+        self.t0 = series.t0
+        x = series.sec / 60.0
+        self.curves[0].setData(x, series.online)
+        self.curves[1].setData(x, series.cum_gmv_cents / 100.0)
+        mx = series.minute / 60.0
+        edges = np.append(mx, mx[-1] + 1.0) if len(mx) else mx
+        if len(mx):
+            self.curves[2].setData(edges, series.orders_per_min.astype(float))
+            self.curves[3].setData(edges, series.comments_per_min.astype(float))
+        self._markers = [mk for mk in markers if mk.kind not in ("explain_stop",)]
+        mxs = np.array([(mk.ts - self.t0) / 60.0 for mk in self._markers], dtype=float)
+        tops = [
+            float(series.online.max()) if len(series.online) else 1.0,
+            float(series.cum_gmv_cents[-1] / 100.0) if len(series.cum_gmv_cents) else 1.0,
+            float(series.orders_per_min.max()) if len(series.orders_per_min) else 1.0,
+            float(series.comments_per_min.max()) if len(series.comments_per_min) else 1.0,
+        ]
+        for line, top in zip(self.marker_lines, tops, strict=True):
+            if len(mxs):
+                line.setData(np.repeat(mxs, 2), np.tile([0.0, top or 1.0], len(mxs)))
+            else:
+                line.setData([], [])
+        spots = []
+        for i, mk in enumerate(self._markers):
+            sym, colour = MARKER_STYLE.get(mk.kind, ("o", "#607d8b"))
+            spots.append(
+                {
+                    "pos": (mxs[i], tops[0] * 1.04),
+                    "symbol": sym,
+                    "brush": pg.mkBrush(colour),
+                    "pen": pg.mkPen(colour),
+                    "data": marker_text(mk),
+                }
+            )
+        self.scatter.setData(spots)
+        self.plots[0].setYRange(0, tops[0] * 1.1 or 1.0)
+        if len(x):
+            self.plots[0].setXRange(float(x[0]), float(x[-1]), padding=0.01)
+            self.set_cursor(series.t0 + float(series.sec[len(series.sec) // 2]))
+
+    @staticmethod
+    def _tip(x: float, y: float, data: object) -> str:
+        return str(data)
+
+    # --- cursor ------------------------------------------------------------------------------------
+    def set_cursor(self, ts: float) -> None:
+        self.cursors[0].setValue((ts - self.t0) / 60.0)
+
+    def cursor_ts(self) -> float:
+        return self.t0 + float(self.cursors[0].value()) * 60.0
+
+    def _cursor_moved(self, line: pg.InfiniteLine) -> None:
+        if self._syncing:
+            return
+        self._syncing = True
+        try:
+            for other in self.cursors:
+                if other is not line:
+                    other.setValue(line.value())
+        finally:
+            self._syncing = False
+        self.moment.emit(self.t0 + float(line.value()) * 60.0)
+
+    def _clicked(self, ev: object) -> None:
+        pos = ev.scenePos()  # type: ignore[attr-defined]
+        for p in self.plots:
+            if p.sceneBoundingRect().contains(pos):
+                x = p.vb.mapSceneToView(pos).x()
+                self.cursors[0].setValue(x)
+                return

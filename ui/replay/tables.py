@@ -1,0 +1,80 @@
+"""Small read-only tables for the replay window. Cells are plain text (QTableWidgetItem never
+interprets HTML), so nicknames and comment text are shown exactly as sent."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
+
+from app.session.replay import ProductRow
+from app.session.report import product_cells
+from ui.i18n import tr
+
+
+def clock(ts: float) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(ts))
+
+
+class Table(QTableWidget):
+    def __init__(self, headers: Sequence[str], parent: QWidget | None = None) -> None:
+        super().__init__(0, len(headers), parent)
+        self.setHorizontalHeaderLabels([tr(h) for h in headers])
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.verticalHeader().setVisible(False)
+        self.verticalHeader().setDefaultSectionSize(22)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.horizontalHeader().setStretchLastSection(True)
+        self.setWordWrap(False)
+
+    def fill(self, rows: Sequence[Sequence[object]]) -> None:
+        self.setUpdatesEnabled(False)
+        self.setSortingEnabled(False)
+        self.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                item = QTableWidgetItem()
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    item.setData(Qt.ItemDataRole.DisplayRole, value)
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                else:
+                    item.setText("" if value is None else str(value))
+                self.setItem(r, c, item)
+        self.setUpdatesEnabled(True)
+
+
+PRODUCT_HEADERS = [
+    "商品",
+    "讲解次数",
+    "讲解时长",
+    "讲解中订单",
+    "讲解中成交额",
+    "讲解后订单",
+    "讲解后成交额",
+    "总订单",
+    "总成交额",
+    "转化率",
+    "点击",
+    "期初库存",
+    "期末库存",
+]
+
+
+class ProductTable(Table):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(PRODUCT_HEADERS, parent)
+        self.setColumnWidth(0, 220)
+
+    def set_rows(self, rows: Sequence[ProductRow]) -> None:
+        self.fill([product_cells(r) for r in rows])

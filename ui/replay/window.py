@@ -1,0 +1,314 @@
+"""The replay window (复盘): one recorded session — timeline, the moment under the cursor,
+per-product results, comments analysis, coupons, lotteries (verified), actions, exports."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.session.keywords import keywords
+from app.session.replay import SessionFile, Summary
+from app.session.report import hms as duration
+from app.session.report import yuan
+from ui.i18n import language, tr
+from ui.replay.charts import TimelineCharts, marker_text
+from ui.replay.tables import ProductTable, Table, clock
+from ui.replay.video import VideoPane
+
+log = logging.getLogger(__name__)
+
+MOMENT_WINDOW_S = 30.0
+STATUS = {"created": "待支付", "paid": "已支付", "refunded": "已退款"}
+
+
+def summary_text(s: Summary) -> str:
+    import time
+
+    date = time.strftime("%Y-%m-%d %H:%M", time.localtime(s.started_ts))
+    state = "" if s.ended_ts else tr("（未正常结束，记录到最后一秒）")
+    return tr(
+        "{date} · 直播间 {room} · 场次 {sid} · 时长 {dur} · 成交额 {gmv} · 订单 {orders}"
+        " · 评论 {comments} · 峰值在线 {peak}"
+    ).format(
+        date=date,
+        room=s.room,
+        sid=s.session_id,
+        dur=duration(s.duration_s),
+        gmv=yuan(s.gmv_cents),
+        orders=s.orders,
+        comments=s.comments,
+        peak=s.peak_online,
+    ) + (" " + state if state else "")
+
+
+class _Analysis(QObject):
+    """Top questions and keywords, computed on a worker thread (jieba and a full GROUP BY)."""
+
+    done = Signal(object, object)
+
+    def start(self, path: Path) -> None:
+        threading.Thread(
+            target=self._run, args=(path,), daemon=True, name="replay-keywords"
+        ).start()
+
+    def _run(self, path: Path) -> None:
+        try:
+            with SessionFile(path) as f:
+                questions = f.top_questions(30)
+                texts = f.comment_texts()
+            words = keywords(texts, 40)
+        except Exception:
+            log.exception("comment analysis failed")
+            questions, words = [], []
+        try:
+            self.done.emit(questions, words)
+        except RuntimeError:  # the window was closed meanwhile
+            pass
+
+
+class ReplayWindow(QMainWindow):
+    def __init__(self, path: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.file = SessionFile(path)
+        self.summary = self.file.summary()
+        self.setWindowTitle(tr("复盘 — {name}").format(name=path.name))
+        self.resize(1500, 950)
+
+        self.header = QLabel(summary_text(self.summary), self)
+        self.header.setTextFormat(Qt.TextFormat.PlainText)
+        self.header.setObjectName("replayHeader")
+        self.header.setStyleSheet("font-weight: 600; padding: 4px;")
+        self.charts = TimelineCharts(self)
+        self.series = self.file.series()
+        self.markers = self.file.markers()
+        self.charts.set_data(self.series, self.markers)
+
+        self.tabs = QTabWidget(self)
+        self.moment_label = QLabel(self)
+        self.moment_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.comments = Table(["时间", "昵称", "评论"])
+        self.orders = Table(["时间", "昵称", "商品", "数量", "金额", "状态"])
+        self.marker_table = Table(["时间", "操作"])
+        moment = QWidget(self)
+        ml = QVBoxLayout(moment)
+        ml.addWidget(self.moment_label)
+        row = QHBoxLayout()
+        row.addWidget(self.comments, 3)
+        row.addWidget(self.orders, 3)
+        row.addWidget(self.marker_table, 2)
+        ml.addLayout(row)
+        self.tabs.addTab(moment, tr("此刻"))
+
+        self.products = ProductTable(self)
+        self.product_rows = self.file.per_product()
+        self.products.set_rows(self.product_rows)
+        self.tabs.addTab(self.products, tr("商品"))
+
+        analysis = QWidget(self)
+        al = QHBoxLayout(analysis)
+        self.questions = Table(["高频问题", "次数"])
+        self.keywords = Table(["关键词", "次数"])
+        self.questions.setColumnWidth(0, 360)
+        al.addWidget(self.questions, 3)
+        al.addWidget(self.keywords, 2)
+        self.tabs.addTab(analysis, tr("评论分析"))
+
+        self.coupons = Table(["优惠券", "类型", "发放", "领取", "使用", "状态"])
+        self.coupons.fill(
+            [[c.name, c.kind, c.issued, c.claimed, c.used, c.status] for c in self.file.coupons()]
+        )
+        self.tabs.addTab(self.coupons, tr("优惠券"))
+
+        self.lotteries = Table(
+            [
+                "奖品",
+                "口令",
+                "中奖名额",
+                "参与人数",
+                "评论复算参与",
+                "承诺",
+                "名单",
+                "中奖复算",
+                "中奖者",
+            ]
+        )
+        self.lottery_results = self.file.lotteries()
+        self.lotteries.fill([self._lottery_cells(r) for r in self.lottery_results])
+        self.tabs.addTab(self.lotteries, tr("抽奖"))
+
+        self.actions_table = Table(["时间", "操作", "角色", "结果", "耗时(ms)", "错误"])
+        self.actions_table.fill(
+            [
+                [
+                    clock(a["ts"]),
+                    a["name"],
+                    a["role"],
+                    tr("成功") if a["ok"] else tr("失败"),
+                    round(a["duration_ms"], 1),
+                    a["error"] or "",
+                ]
+                for a in self.file.actions()
+            ]
+        )
+        self.tabs.addTab(self.actions_table, tr("操作记录"))
+
+        self.video = VideoPane(self.summary.obs_recording, self.file.meta, self)
+        self.tabs.addTab(self.video, tr("视频"))
+        self.video.position.connect(self._video_moved)
+
+        top = QWidget(self)
+        tl = QVBoxLayout(top)
+        tl.setContentsMargins(0, 0, 0, 0)
+        tl.addWidget(self.header)
+        tl.addWidget(self.charts, 1)
+        split = QSplitter(Qt.Orientation.Vertical, self)
+        split.addWidget(top)
+        split.addWidget(self.tabs)
+        split.setSizes([560, 390])
+        self.setCentralWidget(split)
+        self._build_toolbar()
+
+        self._pending_ts: float | None = None
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(40)
+        self._debounce.timeout.connect(self._show_moment)
+        self.charts.moment.connect(self._moment)
+        self._moment(self.charts.cursor_ts())
+        self._show_moment()
+
+        self._analysis = _Analysis(self)
+        self._analysis.done.connect(self._analysis_done)
+        self._analysis.start(path)
+
+    # --- pieces ------------------------------------------------------------------------------------
+    def _lottery_cells(self, r: object) -> list[object]:
+        from app.session.replay import LotteryResult
+
+        assert isinstance(r, LotteryResult)
+        lot, v = r.lottery, r.verification
+
+        def mark(ok: bool) -> str:
+            return "✔" if ok else "✘"
+
+        drawn = v.problem is None
+        return [
+            lot.prize,
+            lot.keyword,
+            lot.winners,
+            lot.entrants,
+            r.participants_from_comments if r.participants_from_comments is not None else "—",
+            mark(v.commitment_ok) if drawn else tr("未开奖"),
+            mark(v.digest_ok) if drawn else "—",
+            mark(v.winners_ok) if drawn else "—",
+            "、".join(lot.winner_nicknames or lot.winner_ids or []),
+        ]
+
+    def _build_toolbar(self) -> None:
+        bar = self.addToolBar(tr("导出"))
+        bar.setObjectName("replayToolbar")
+        for text, fn in (
+            (tr("导出 HTML 报告"), self.export_html),
+            (tr("导出 CSV"), self.export_csv),
+            (tr("导出 PDF"), self.export_pdf),
+        ):
+            act = QAction(text, self)
+            act.triggered.connect(fn)
+            bar.addAction(act)
+
+    # --- the moment under the cursor ---------------------------------------------------------------
+    def _moment(self, ts: float) -> None:
+        self._pending_ts = ts
+        if not self._debounce.isActive():
+            self._debounce.start()
+
+    def _show_moment(self) -> None:
+        ts = self._pending_ts
+        if ts is None:
+            return
+        w = MOMENT_WINDOW_S
+        self.moment_label.setText(
+            tr("{t}（开播后 {rel}）前后 {w} 秒").format(
+                t=clock(ts), rel=duration(max(0.0, ts - self.summary.started_ts)), w=int(w)
+            )
+        )
+        self.comments.fill(
+            [[clock(c.ts), c.nickname, c.text] for c in self.file.comments_around(ts, w, w)]
+        )
+        self.orders.fill(
+            [
+                [
+                    clock(o.created_ts),
+                    o.nickname,
+                    o.product_title or o.product_id,
+                    o.quantity,
+                    yuan(o.amount_cents),
+                    tr(STATUS.get(o.status, o.status)),
+                ]
+                for o in self.file.orders_around(ts, w, w)
+            ]
+        )
+        near = [mk for mk in self.markers if abs(mk.ts - ts) <= 5 * 60]
+        self.marker_table.fill([[clock(mk.ts), marker_text(mk)] for mk in near])
+        self.video.seek_to(ts)
+
+    def _video_moved(self, ts: float) -> None:
+        self.charts.set_cursor(ts)
+
+    def _analysis_done(self, questions: object, words: object) -> None:
+        self.questions.fill([[t, n] for t, n in questions])  # type: ignore[attr-defined]
+        self.keywords.fill([[t, n] for t, n in words])  # type: ignore[attr-defined]
+
+    # --- exports -----------------------------------------------------------------------------------
+    def _ask_path(self, title: str, suffix: str, filt: str) -> Path | None:
+        default = str(self.file.path.with_suffix("").with_suffix(suffix))
+        name, _ = QFileDialog.getSaveFileName(self, title, default, filt)
+        return Path(name) if name else None
+
+    def export_html(self) -> None:
+        from app.session.report import write_html
+
+        path = self._ask_path(tr("导出 HTML 报告"), ".html", "HTML (*.html)")
+        if path:
+            write_html(self.file, path, lang=language())
+            self._done(path)
+
+    def export_csv(self) -> None:
+        from app.session.report import write_csv
+
+        folder = QFileDialog.getExistingDirectory(self, tr("导出 CSV 到文件夹"))
+        if folder:
+            paths = write_csv(self.file, Path(folder), lang=language())
+            self._done(paths[0].parent)
+
+    def export_pdf(self) -> None:
+        from ui.replay.pdf import write_pdf
+
+        path = self._ask_path(tr("导出 PDF"), ".pdf", "PDF (*.pdf)")
+        if path:
+            write_pdf(self.file, path, lang=language())
+            self._done(path)
+
+    def _done(self, path: Path) -> None:
+        QMessageBox.information(self, tr("已导出"), tr("已导出到 {path}").format(path=str(path)))
+
+    def closeEvent(self, event: object) -> None:
+        self.video.stop()
+        self.file.close()
+        super().closeEvent(event)  # type: ignore[arg-type]
