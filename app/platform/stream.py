@@ -95,6 +95,10 @@ class StreamConfig:
     compression: str | None = None
 
 
+def _close_timeout(cfg: StreamConfig) -> float:
+    return min(1.0, cfg.heartbeat_timeout / 10)
+
+
 def events_url(base_url: str, room: str, after_seq: int) -> str:
     """``http(s)://host/...`` → ``ws(s)://host/api/v1/rooms/{room}/events?after_seq=N``."""
     parts = urlsplit(base_url)
@@ -200,9 +204,11 @@ class EventStream:
                     events_url(self.base_url, self.room, last),
                     additional_headers={"Authorization": f"Bearer {self._token}"},
                     open_timeout=cfg.open_timeout,
+                    # ping every half window; no pong by the end of the window (less the time
+                    # the close handshake may take) is a drop: detected within heartbeat_timeout
                     ping_interval=cfg.heartbeat_timeout / 2,
-                    ping_timeout=cfg.heartbeat_timeout / 2,
-                    close_timeout=min(2.0, cfg.heartbeat_timeout / 4),
+                    ping_timeout=cfg.heartbeat_timeout / 2 - _close_timeout(cfg),
+                    close_timeout=_close_timeout(cfg),
                     compression="deflate" if cfg.compression == "deflate" else None,
                     max_size=16 * 2**20,
                     max_queue=1024,

@@ -35,12 +35,12 @@ async def test_open_starts_a_local_sandbox_and_close_stops_it(tmp_path: Path) ->
         async def read() -> None:
             async for batch in adapter.event_batches(snap.seq):
                 got.extend(e.seq for e in batch)
+                assert adapter.connection.status.state is LinkState.CONNECTED
                 if len(got) >= 20:
                     return
 
         await asyncio.wait_for(read(), 30)
         assert got == list(range(snap.seq + 1, snap.seq + 1 + len(got)))
-        assert adapter.connection.status.state is LinkState.CONNECTED
     finally:
         await adapter.close()
     assert child.proc.returncode is not None, "the sandbox child must be stopped on close"

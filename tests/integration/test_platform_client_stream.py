@@ -153,8 +153,9 @@ async def test_a_frozen_server_is_detected_by_heartbeat_and_resumed_without_gaps
             "RECONNECTING after the server froze",
         )
         detected = time.monotonic() - t0
-        assert detected <= silence * 2, f"silence noticed only after {detected:.1f} s"
-        assert "心跳" in (client.connection.status.error or "") or client.connection.status.error
+        # within the window (plus slack for a loaded 2-core machine)
+        assert detected <= silence * 1.5, f"silence noticed only after {detected:.1f} s"
+        assert "心跳" in (client.connection.status.error or "")
         seen_frozen = reader.last
         await asyncio.sleep(1.0)
         os.kill(srv.proc.pid, signal.SIGCONT)
@@ -284,13 +285,13 @@ async def test_resync_required_is_handed_to_the_caller(sandbox_server: Any) -> N
 async def test_a_quiet_room_is_not_mistaken_for_a_dead_link(sandbox_server: Any) -> None:
     # no events for several heartbeat windows: keepalive pings, not data, prove the link alive
     srv = sandbox_server()
-    config = StreamConfig(heartbeat_timeout=1.0, backoff_base=0.05, backoff_cap=0.5)
+    config = StreamConfig(heartbeat_timeout=3.0, backoff_base=0.05, backoff_cap=0.5)
     client = PlatformClient(srv.url, srv.room, srv.tokens["host"], stream_config=config)
     snap = await client.snapshot()
     reader = Reader(client, after_seq=snap.seq)
     try:
         await until(lambda: client.connection.status.state is LinkState.CONNECTED, 30, "CONNECTED")
-        await asyncio.sleep(4.0)
+        await asyncio.sleep(7.0)  # over two windows without a single event
         assert client.connection.status.state is LinkState.CONNECTED
         assert client.stream.reconnects == 0
         await client.send_comment("还在吗？")  # and the link still carries events
