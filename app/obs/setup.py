@@ -119,4 +119,11 @@ async def setup_live_selling(
                                 {"file": str(overlay_files[kind]), "unload": False})  # fmt: skip
             b = box(canvas, kind)
             await place(conn, scene, item, x=b.x, y=b.y)
+    for kind in Kind:  # sources that already existed now show this console's current files
+        await conn.request(
+            "SetInputSettings",
+            inputName=SOURCE_NAMES[kind],
+            inputSettings={"file": str(overlay_files[kind])},
+            overlay=True,
+        )
     return report
