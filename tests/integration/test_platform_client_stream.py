@@ -8,6 +8,7 @@ goes 已连接 → 重连中 → 已连接. Off-contract events are skipped and 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import re
@@ -312,3 +313,49 @@ async def test_an_abandoned_stream_reads_offline(sandbox_server: Any) -> None:
         assert (await asyncio.wait_for(first, 10))[0].seq == snap.seq + 1
         await stream.aclose()  # type: ignore[attr-defined]
         assert c.connection.status.state is LinkState.OFFLINE
+
+
+async def test_a_seq_gap_reconnects_from_the_last_seen_and_a_repeat_is_dropped(
+    sandbox_server: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    # the sandbox never skips a seq; a platform that did must not make the console lose events
+    srv = sandbox_server(debug_routes=True)
+    client = PlatformClient(srv.url, srv.room, srv.tokens["host"], stream_config=FAST)
+    caplog.set_level(logging.WARNING, logger="app.platform.stream")
+    reader = Reader(client)
+    try:
+        await until(lambda: client.connection.status.state is LinkState.CONNECTED, 30, "CONNECTED")
+        first = (await client.send_comment("第一条")).id
+        await until(lambda: reader.last > 0, 10, "the first event")
+        head = reader.last
+
+        def fake(seq: int, cid: str) -> str:
+            comment = {"id": cid, "user_id": "u1", "nickname": "假", "text": "不该出现"}
+            return json.dumps(
+                {"seq": seq, "ts": 1.0, "type": "comment", "data": {"comment": comment}}
+            )
+
+        async with httpx.AsyncClient(trust_env=False) as http:
+            r = await http.post(
+                srv.api("/_debug/raw-events"),
+                json={"raw_messages": [fake(head, "repeat"), fake(head + 50, "from-the-future")]},
+                headers=srv.headers(),
+            )
+            assert r.status_code < 300, r.text
+        await until(lambda: client.stream.reconnects == 1, 10, "a reconnect after the gap")
+        second = (await client.send_comment("第二条")).id
+        await until(
+            lambda: any(
+                e.type is EventType.COMMENT and e.data.comment.id == second for e in reader.events
+            ),
+            10,
+            "the comment after the gap",
+        )
+    finally:
+        await reader.stop()
+    ids = [e.data.comment.id for e in reader.events if e.type is EventType.COMMENT]
+    assert first in ids and second in ids
+    assert "repeat" not in ids and "from-the-future" not in ids
+    seqs = [s for s, _ in reader.received]
+    assert seqs == list(range(1, len(seqs) + 1))
+    assert any("gap after seq" in r.getMessage() for r in caplog.records)
