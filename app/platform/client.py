@@ -238,12 +238,19 @@ class PlatformClient(PlatformAdapter):
                 log.warning(
                     "%s %s failed (attempt %d): %s", method, path, attempt + 1, _describe(exc)
                 )
-                if delay is None:
+                if delay is None or self._known_down(exc):
                     break
                 await asyncio.sleep(delay)
                 continue
             return self._result(response)
         raise self._offline(failure)
+
+    def _known_down(self, exc: httpx.TransportError) -> bool:
+        """The stream already lost the platform and it refuses connections: do not keep the
+        operator waiting for retries that cannot succeed."""
+        return isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout) and (
+            self.connection.status.state is LinkState.RECONNECTING
+        )
 
     def _offline(self, exc: httpx.TransportError | None) -> OfflineError:
         state = self.connection.status.state

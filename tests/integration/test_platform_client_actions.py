@@ -229,3 +229,30 @@ async def test_an_action_while_the_platform_is_down_raises_offline(sandbox_serve
         assert "not sent" in off.value.message
         with pytest.raises(OfflineError):
             await host.snapshot()
+
+
+async def test_an_action_while_the_link_is_reconnecting_fails_at_once(sandbox_server: Any) -> None:
+    srv = sandbox_server()
+    async with client_for(srv) as host:
+        from app.platform.connection import LinkState
+
+        stream = host.event_batches((await host.snapshot()).seq)
+        pending = asyncio.ensure_future(anext(stream))
+        deadline = time.monotonic() + 30
+        while host.connection.status.state is not LinkState.CONNECTED:
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.02)
+        srv.kill()
+        while host.connection.status.state is not LinkState.RECONNECTING:
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.02)
+        t0 = time.monotonic()
+        with pytest.raises(OfflineError) as off:
+            await host.issue_coupon(
+                CouponSpec(
+                    kind=CouponKind.NO_THRESHOLD, amount_cents=500, quantity=1, valid_seconds=60
+                )
+            )
+        assert time.monotonic() - t0 < 3  # no pointless retries against a platform known down
+        assert off.value.message.startswith("平台未连接")
+        pending.cancel()
