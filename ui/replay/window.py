@@ -185,6 +185,7 @@ class ReplayWindow(QMainWindow):
         self._build_toolbar()
 
         self._pending_ts: float | None = None
+        self._closed = False
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(40)
@@ -240,7 +241,7 @@ class ReplayWindow(QMainWindow):
 
     def _show_moment(self) -> None:
         ts = self._pending_ts
-        if ts is None:
+        if ts is None or self._closed:
             return
         w = MOMENT_WINDOW_S
         self.moment_label.setText(
@@ -309,6 +310,8 @@ class ReplayWindow(QMainWindow):
         QMessageBox.information(self, tr("已导出"), tr("已导出到 {path}").format(path=str(path)))
 
     def closeEvent(self, event: object) -> None:
+        self._closed = True
+        self._debounce.stop()
         self.video.stop()
         self.file.close()
         super().closeEvent(event)  # type: ignore[arg-type]
