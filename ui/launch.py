@@ -96,6 +96,7 @@ async def _main(app: Any, args: argparse.Namespace, settings: Any) -> int:
     from app.live.room import LiveRoom
     from app.platform.errors import PlatformError
     from app.platform.registry import platform_factory
+    from app.session.recorder import start_recording
     from ui.i18n import tr
     from ui.main_window import MainWindow
 
@@ -113,6 +114,7 @@ async def _main(app: Any, args: argparse.Namespace, settings: Any) -> int:
         return 1
     room = LiveRoom(adapter, chat_capacity=settings.ui.comment_buffer)
     room.start()
+    start_recording(room)  # every live session → data_dir()/sessions/ (docs/user-guide.md)
     window = MainWindow(room, settings)
     splash.close()
     window.show()

@@ -31,6 +31,7 @@ from ui.marketing.docks import (
 )
 from ui.notify import Notifier
 from ui.products.factory import product_queue
+from ui.replay.sessions import sessions_panel
 from ui.shortcuts import ActionSpec, CheatSheet, ShortcutRegistry
 
 LAYOUT_VERSION = 1
@@ -67,6 +68,7 @@ PANELS: list[PanelSpec] = [
     PanelSpec("coupons", "优惠券", coupons_dock, B),
     PanelSpec("flash_sale", "秒杀", flash_sale_dock, B),
     PanelSpec("lottery", "福袋抽奖", lottery_dock, B),
+    PanelSpec("replay", "复盘", sessions_panel, B),
 ]
 
 

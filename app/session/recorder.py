@@ -97,6 +97,14 @@ class SessionRecorder:
         for w in pending:
             await loop.run_in_executor(None, w.close)
 
+    def close_now(self) -> None:
+        """Synchronously write what is queued and close every file (at exit)."""
+        self._close_current()
+        self._close_ended()
+        for w in self._closing:
+            w.close()
+        self._closing = []
+
     @property
     def path(self) -> Path | None:
         return self.writer.path if self.writer is not None else None
@@ -245,3 +253,14 @@ class SessionRecorder:
             w = self.writer
             if w is not None:
                 w.put_metrics(time.time(), self.room.metrics.model_dump())
+
+
+def start_recording(room: LiveRoom, directory: Path | None = None) -> SessionRecorder:
+    """Start recording ``room`` (call after ``room.start()``); the file is flushed and closed
+    at interpreter exit even if nobody calls :meth:`SessionRecorder.stop`."""
+    import atexit
+
+    rec = SessionRecorder(room, directory)
+    rec.start()
+    atexit.register(rec.close_now)
+    return rec

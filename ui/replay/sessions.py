@@ -28,9 +28,12 @@ HEADERS = ["开播时间", "直播间", "场次", "时长", "成交额", "订单
 
 
 class SessionsWindow(QWidget):
-    def __init__(self, directory: Path | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, directory: Path | None = None, parent: QWidget | None = None, *, window: bool = True
+    ) -> None:
         super().__init__(parent)
-        self.setWindowFlag(Qt.WindowType.Window)
+        if window:
+            self.setWindowFlag(Qt.WindowType.Window)
         self.setWindowTitle(tr("直播场次"))
         self.resize(1100, 520)
         self.directory = directory or sessions_dir()
@@ -110,3 +113,8 @@ class SessionsWindow(QWidget):
         )
         if name:
             self.open_path(Path(name))
+
+
+def sessions_panel(w: object) -> QWidget:
+    """The main window's 复盘 panel: the sessions list, opening replay windows on demand."""
+    return SessionsWindow(window=False)
