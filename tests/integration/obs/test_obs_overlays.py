@@ -43,6 +43,19 @@ class Rig:
     async def shot(self) -> np.ndarray:
         return png_array(await screenshot(self.conn, SCENE_FULL, W, H))
 
+    async def steady_shot(self) -> np.ndarray:
+        """A screenshot once OBS has applied every pending image (two in a row agree)."""
+        await self.controller.settled()
+        await asyncio.sleep(0.2)  # OBS applies new images on its next video frame
+        before = await self.shot()
+        for _ in range(50):
+            await asyncio.sleep(0.1)
+            now = await self.shot()
+            if mean_diff(now, before) < 0.2:
+                return now
+            before = now
+        raise AssertionError("OBS output never settled")
+
     async def shot_until(
         self, kind: Kind, check: Callable[[np.ndarray], bool], within: float = 10.0
     ) -> np.ndarray:
@@ -98,8 +111,7 @@ COUPON = CouponCard("c1", "直播间专享", 2000, None, 19900, 480, 500)
 
 
 async def test_product_card_on_obs_output_matches_reference(rig: Rig) -> None:
-    await rig.controller.settled()
-    empty = await rig.shot()
+    empty = await rig.steady_shot()
     b = box("16:9", Kind.PRODUCT)
     rig.controller.set_state(OverlayState(product=PRODUCT))
     reference = to_array(rig.renderer.render(Kind.PRODUCT, PRODUCT))
@@ -116,8 +128,7 @@ async def test_product_card_on_obs_output_matches_reference(rig: Rig) -> None:
 
 
 async def test_coupon_appears_and_disappears(rig: Rig) -> None:
-    await rig.controller.settled()
-    empty = await rig.shot()
+    empty = await rig.steady_shot()
     b = box("16:9", Kind.COUPON)
     rig.controller.set_state(OverlayState(coupon=COUPON))
     await rig.controller.settled()
@@ -203,9 +214,8 @@ async def test_kill_obs_then_restart_reconnects_and_reapplies(
     await conn.wait_state(LinkState.CONNECTED, within=30)
     rig = await _rig(conn, tmp_path, camera_video)
     try:
-        await rig.controller.settled()
         await asyncio.sleep(1.5)  # let OBS save its scene collection
-        empty = await rig.shot()
+        empty = await rig.steady_shot()
         fresh_obs.kill_obs()
         await conn.wait_state(LinkState.RECONNECTING, within=15)
         status = conn.tracker.status
