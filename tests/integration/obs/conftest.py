@@ -26,6 +26,8 @@ except ImportError:  # pragma: no cover
     def require_tool(name: str) -> str:
         path = shutil.which(name)
         if path is None:
+            if os.environ.get("CI", "").lower() == "true":
+                pytest.fail(f"{name} is required in CI but was not found on PATH")
             pytest.skip(f"{name} is not installed")
         return path
 

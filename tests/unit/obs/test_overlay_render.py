@@ -89,3 +89,16 @@ def test_money_and_clock_text() -> None:
     assert clock(59) == "00:59"
     assert clock(3661) == "1:01:01"
     assert clock(-3) == "00:00"
+
+
+def test_frame_drop_alerts_name_the_cause() -> None:
+    from app.obs.stats import ObsStats, alerts_between
+
+    calm = ObsStats(stream_dropped=3, stream_total=1000, output_skipped=0, render_missed=1)
+    assert alerts_between(None, calm) == []
+    assert alerts_between(calm, calm) == []
+    worse = ObsStats(stream_dropped=13, stream_total=1030, output_skipped=2, render_missed=5)
+    alerts = alerts_between(calm, worse)
+    assert any("推流丢帧：10 帧" in a for a in alerts)
+    assert any("编码跳帧：2 帧" in a for a in alerts)
+    assert any("渲染延迟" in a for a in alerts)
