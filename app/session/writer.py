@@ -30,6 +30,7 @@ from app.session import schema
 log = logging.getLogger(__name__)
 
 BATCH_WINDOW = 0.2  # seconds from the first queued item to the commit of its batch
+MAX_BATCH_EVENTS = 20_000  # ~0.25 s of writing: a backlog is committed in slices, not at once
 ZLEVEL = 1
 
 ET = m.EventType
@@ -90,6 +91,10 @@ def encode_event(ev: m.Event) -> bytes:
             "data": orjson.Fragment(to_json(ev.data)),
         }
     )
+
+
+def _size(item: tuple[str, Any] | None) -> int:
+    return len(item[1]) if item is not None and item[0] == "events" else 1
 
 
 @dataclass
@@ -185,8 +190,9 @@ class SessionWriter:
         while not done:
             item = q.get()
             items = [item]
+            n = _size(item)
             deadline = time.monotonic() + BATCH_WINDOW
-            while item is not None:
+            while item is not None and n < MAX_BATCH_EVENTS:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     break
@@ -195,6 +201,7 @@ class SessionWriter:
                 except queue.Empty:
                     break
                 items.append(item)
+                n += _size(item)
             done = items[-1] is None
             try:
                 self._write([it for it in items if it is not None])
