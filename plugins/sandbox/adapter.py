@@ -20,7 +20,10 @@ import contextlib
 import json
 import logging
 import os
+import signal
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -61,12 +64,14 @@ class SandboxProcess:
     @classmethod
     async def start(cls, db: Path, extra_args: list[str]) -> SandboxProcess:
         db.parent.mkdir(parents=True, exist_ok=True)
-        cmd = [sys.executable, "-m", "app.main", "sandbox", "--db", str(db), "--port", "0"]
+        # run through this module's ``__main__``: the child also stops when our end of its stdin
+        # closes, so a console that crashes or is killed never leaves a sandbox running
+        cmd = [sys.executable, "-m", "plugins.sandbox.adapter", "--db", str(db), "--port", "0"]
         cmd += ["--live", *extra_args] if "--live" not in extra_args else extra_args
         log.info("starting the sandbox platform: %s", " ".join(cmd))
         proc = await asyncio.create_subprocess_exec(
             *cmd,
-            stdin=asyncio.subprocess.DEVNULL,
+            stdin=asyncio.subprocess.PIPE,  # held open for the child's lifetime
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
             env=dict(os.environ, PYTHONUNBUFFERED="1"),
@@ -157,3 +162,30 @@ class SandboxAdapterFactory:
         adapter = SandboxAdapter(child.url, child.room, str(token), role=role, stream_config=config)
         adapter.child = child
         return adapter
+
+
+def _stop_when_parent_goes(grace: float = 10.0) -> None:
+    """In the child: SIGTERM ourselves (a clean stop) once stdin reaches EOF, i.e. the console
+    that started us closed the pipe or died; exit hard if the clean stop hangs."""
+
+    def watch() -> None:
+        with contextlib.suppress(OSError, ValueError):
+            while sys.stdin.buffer.read(65536):
+                pass
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(grace)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def child_main(argv: list[str]) -> int:
+    """``python -m plugins.sandbox.adapter ARGS``: ``livedesk sandbox ARGS`` tied to its parent."""
+    _stop_when_parent_goes()
+    from app.main import main
+
+    return main(["sandbox", *argv])
+
+
+if __name__ == "__main__":
+    sys.exit(child_main(sys.argv[1:]))

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -56,3 +61,50 @@ async def test_open_with_a_url_connects_to_a_running_platform(sandbox_server: An
         assert (await adapter.snapshot()).room == srv.room
     finally:
         await adapter.close()
+
+
+CONSOLE = """
+import asyncio, sys
+from plugins.sandbox.adapter import SandboxAdapterFactory
+
+async def main():
+    adapter = await SandboxAdapterFactory().open({"db": sys.argv[1], "args": ["--viewers", "0"]})
+    print(adapter.child.proc.pid, flush=True)
+    await asyncio.sleep(3600)
+
+asyncio.run(main())
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # a zombie is gone for our purposes (its parent, the killed console, cannot reap it)
+    with contextlib.suppress(OSError):
+        if Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z":
+            return False
+    return True
+
+
+def test_a_killed_console_does_not_leave_its_sandbox_running(tmp_path: Path) -> None:
+    console = subprocess.Popen(
+        [sys.executable, "-c", CONSOLE, str(tmp_path / "sandbox.db")],
+        stdout=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+    )
+    try:
+        assert console.stdout is not None
+        child = int(console.stdout.readline())  # the pytest timeout guards a hang
+        assert _alive(child)
+        console.kill()  # no close(), no cleanup: the way a crash ends a console
+        console.wait(10)
+        deadline = time.monotonic() + 30
+        while _alive(child):
+            assert time.monotonic() < deadline, "the sandbox outlived the console"
+            time.sleep(0.1)
+    finally:
+        if console.poll() is None:
+            console.kill()
+            console.wait(10)
