@@ -81,7 +81,10 @@ async def serve(args: argparse.Namespace, db: Path) -> int:
         engine.start_session({"role": "host", "token_id": "system"})
         engine.log.flush()
     app = create_app(engine, debug_routes=args.debug_routes)
-    sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
+    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+    # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted sockets only when the
+    # listening socket says TCP; without it every keep-alive response waits ~40 ms (Nagle).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((args.host, args.port))
     sock.listen(2048)  # connections wait in the backlog until uvicorn accepts: no refusal

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
@@ -46,6 +47,7 @@ READ = ("host", "assistant", "reviewer")
 OPERATE = ("host", "assistant")
 HOST = ("host",)
 R = "/api/v1/rooms/{room}"
+YIELD_EVERY = 200  # stream messages sent between yields to the loop
 
 
 def _json(body: Any, status: int = 200) -> Response:
@@ -54,6 +56,41 @@ def _json(body: Any, status: int = 200) -> Response:
 
 def _doc(model: type[Any]) -> dict[int | str, dict[str, Any]]:
     return {200: {"model": model}}
+
+
+TRANSPORT_KEY = "livedesk.transport"
+
+
+class KeepTransport:
+    """Outermost ASGI middleware: remembers the server's transport of a WebSocket connection in
+    the scope (Starlette wraps ``send``), so the stream can cork its socket."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "websocket":
+            transport = getattr(getattr(send, "__self__", None), "transport", None)
+            if transport is not None:
+                scope[TRANSPORT_KEY] = transport
+        await self.app(scope, receive, send)
+
+
+def corker(ws: WebSocket) -> Callable[[bool], None]:
+    """TCP_CORK around a burst of stream messages: many events per TCP segment (the socket
+    has TCP_NODELAY for quick HTTP answers), flushed at once when the burst ends. Linux only;
+    elsewhere a no-op."""
+    transport = ws.scope.get(TRANSPORT_KEY)
+    opt = getattr(socket, "TCP_CORK", None)
+    sock = transport.get_extra_info("socket") if transport is not None else None
+    if sock is None or opt is None:
+        return lambda on: None
+
+    def cork(on: bool) -> None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_TCP, opt, 1 if on else 0)
+
+    return cork
 
 
 def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
@@ -405,6 +442,8 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
             sub.wake.set()
 
         watcher = asyncio.get_running_loop().create_task(watch_close(), name="ws-close-watch")
+        send = ws.send_text
+        cork = corker(ws)
         try:
             cursor, reason = elog.start_cursor(after_seq)
             if reason:
@@ -426,8 +465,14 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
                     if cursor >= elog.committed and not sub.oob:
                         await sub.wake.wait()
                     continue
-                for text in batch:
-                    await ws.send_text(text)
+                cork(True)
+                try:
+                    for i, text in enumerate(batch, 1):
+                        await send(text)
+                        if i % YIELD_EVERY == 0:
+                            await asyncio.sleep(0)  # sends rarely block: let others run
+                finally:
+                    cork(False)
                 cursor += len(batch)
         except (WebSocketDisconnect, RuntimeError, OSError):
             pass
@@ -440,6 +485,7 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
         add_debug_routes(app, engine, act)
 
     app.mount("/static/products", StaticFiles(directory=IMAGES_DIR), name="product-images")
+    app.add_middleware(KeepTransport)
     return app
 
 

@@ -25,10 +25,10 @@ def test_every_emitted_event_type_parses(sandbox_server: Any) -> None:
                                   "valid_seconds": 60}).json()  # fmt: skip
     c.post("/_debug/viewer-claim", json={"user_id": "u1", "coupon_id": cp["id"]})
     c.post(f"/coupons/{cp['id']}/end")
-    c.post("/flash-sales", json={"product_id": "p04", "price_cents": 100, "quantity": 2,
+    c.post("/flash-sales", json={"product_id": "p04", "price_cents": 100, "quantity": 3,
                                  "duration_seconds": 60})  # fmt: skip
     o = c.post("/orders", json={"user_id": "u1", "product_id": "p04", "pay": True}).json()
-    c.post("/orders", json={"user_id": "u2", "product_id": "p04"})  # flash sale sold out
+    c.post("/orders", json={"user_id": "u2", "product_id": "p04"})  # flash sale: 2 of 3 sold
     c.post(f"/orders/{o['id']}/refund", json={"reason": "不想要了"})
     lot = c.post("/lotteries", json={"prize": "杯子", "keyword": "来了", "winners": 1,
                                      "duration_seconds": 1}).json()  # fmt: skip
