@@ -56,9 +56,10 @@ class Series:
     sec: np.ndarray  # per-second x
     online: np.ndarray  # forward-filled
     cum_gmv_cents: np.ndarray
-    minute: np.ndarray  # per-minute x (seconds since start, minute starts)
-    orders_per_min: np.ndarray
+    minute: np.ndarray  # x of each bin's start (seconds since start)
+    orders_per_min: np.ndarray  # rate per minute in each bin
     comments_per_min: np.ndarray
+    bin_s: int = 60  # bin width: 60 s, or 10 s for sessions shorter than 20 minutes
 
 
 @dataclass(frozen=True)
@@ -219,7 +220,7 @@ class SessionFile:
         t0 = self.started_ts or (rows[0][0] if rows else 0.0)
         if not rows:
             z = np.zeros(0)
-            return Series(t0, z, z, z, z, z, z)
+            return Series(t0, z, z, z, z, z, z, 60)
         a = np.asarray(rows, dtype=np.int64)
         first = int(min(a[0, 0], int(t0)))
         last = int(a[-1, 0])
@@ -246,12 +247,16 @@ class SessionFile:
         np.maximum.accumulate(pos, out=pos)
         online = np.where(have[pos], online[pos], 0)
         x = np.arange(n, dtype=np.float64) + (first - t0)
-        nmin = (n + 59) // 60
-        pad = nmin * 60 - n
-        opm = np.concatenate([orders, np.zeros(pad, np.int64)]).reshape(nmin, 60).sum(axis=1)
-        cpm = np.concatenate([comments, np.zeros(pad, np.int64)]).reshape(nmin, 60).sum(axis=1)
-        mx = np.arange(nmin, dtype=np.float64) * 60 + (first - t0)
-        return Series(t0, x, online.astype(np.float64), np.cumsum(gmv), mx, opm, cpm)
+        b = 60 if n > 20 * 60 else 10  # short sessions: 10 s bins, still shown per minute
+        nbin = (n + b - 1) // b
+        pad = nbin * b - n
+        scale = 60.0 / b
+        opm = np.concatenate([orders, np.zeros(pad, np.int64)]).reshape(nbin, b).sum(axis=1)
+        cpm = np.concatenate([comments, np.zeros(pad, np.int64)]).reshape(nbin, b).sum(axis=1)
+        mx = np.arange(nbin, dtype=np.float64) * b + (first - t0)
+        return Series(
+            t0, x, online.astype(np.float64), np.cumsum(gmv), mx, opm * scale, cpm * scale, b
+        )
 
     def markers(self) -> list[Marker]:
         return [

@@ -248,6 +248,9 @@ def svg_chart(
     if len(x) == 0:
         return "".join([*out, "</svg>"])
     x0, x1 = float(x.min()), float(max(x.max(), x.min() + 1e-9))
+    if bars and len(x) > 1:
+        x1 += float(x[1] - x[0])  # room for the last bar
+    fmt = ",.0f" if x1 - x0 >= 10 else ".1f"
     ymax = max(float(max(v.max() for v, _, _ in ys if len(v))), 1.0)
 
     def px(v: float) -> float:
@@ -266,7 +269,7 @@ def svg_chart(
     for i in range(7):
         xv = x0 + (x1 - x0) * i / 6
         out.append(
-            f'<text x="{px(xv):.1f}" y="{mt + h + 14}" text-anchor="middle">{xv:,.0f}</text>'
+            f'<text x="{px(xv):.1f}" y="{mt + h + 14}" text-anchor="middle">{xv:{fmt}}</text>'
         )
     if xlabel:
         out.append(

@@ -115,7 +115,7 @@ class TimelineCharts(QWidget):
         self.curves[0].setData(x, series.online)
         self.curves[1].setData(x, series.cum_gmv_cents / 100.0)
         mx = series.minute / 60.0
-        edges = np.append(mx, mx[-1] + 1.0) if len(mx) else mx
+        edges = np.append(mx, mx[-1] + series.bin_s / 60.0) if len(mx) else mx
         if len(mx):
             self.curves[2].setData(edges, series.orders_per_min.astype(float))
             self.curves[3].setData(edges, series.comments_per_min.astype(float))
