@@ -183,6 +183,7 @@ class RoomEngine:
         return time.time()
 
     def start(self) -> None:
+        self.store.prune_idempotency(self.now())
         self._task = asyncio.get_running_loop().create_task(self._run(), name="sandbox-tick")
         if self.session_live():
             self._start_audience()

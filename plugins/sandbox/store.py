@@ -8,7 +8,6 @@ survives a SIGKILL of the process: a committed event is never lost, so a seq is 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -132,16 +131,8 @@ class Store:
         ).fetchall()
         return [orjson.loads(r[0]) for r in rows]
 
-    def order_buyers(self) -> Iterable[str]:
-        for (body,) in self.db.execute("SELECT body FROM orders"):
-            yield orjson.loads(body)["user_id"]
-
     def idempotent(self, token_id: str, key: str) -> tuple[int, bytes] | None:
         row = self.db.execute(
             "SELECT status, body FROM idempotency WHERE token_id = ? AND key = ?", (token_id, key)
         ).fetchone()
         return (int(row[0]), bytes(row[1])) if row else None
-
-
-def rows_to_text(rows: Sequence[tuple[int, str]]) -> list[str]:
-    return [b for _, b in rows]
