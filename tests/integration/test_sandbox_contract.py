@@ -31,7 +31,7 @@ def test_every_emitted_event_type_parses(sandbox_server: Any) -> None:
     c.post("/orders", json={"user_id": "u2", "product_id": "p04"})  # flash sale: 2 of 3 sold
     c.post(f"/orders/{o['id']}/refund", json={"reason": "不想要了"})
     lot = c.post("/lotteries", json={"prize": "杯子", "keyword": "来了", "winners": 1,
-                                     "duration_seconds": 1}).json()  # fmt: skip
+                                     "duration_seconds": 3}).json()  # fmt: skip
     cm = c.post("/_debug/viewer-comment", json={"user_id": "u5", "text": "来了"}).json()["comment"]
     c.post(f"/comments/{cm['id']}/pin")
     c.post(f"/comments/{cm['id']}/hide")

@@ -67,7 +67,7 @@ def test_lottery_is_recomputable_from_the_log(sandbox_server: Any) -> None:
             "prize": "保温杯",
             "keyword": "抽奖",
             "winners": 3,
-            "duration_seconds": 3,
+            "duration_seconds": 8,
             "eligibility": "followers",
         },
     ).json()
