@@ -40,6 +40,7 @@ from plugins.sandbox.schemas import (
     ViewerClaimBody,
     ViewerCommentBody,
 )
+from plugins.sandbox.sessions_api import add_session_routes
 
 log = logging.getLogger(__name__)
 
@@ -479,6 +480,8 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
         finally:
             elog.subscribers.discard(sub)
             watcher.cancel()
+
+    add_session_routes(app, engine, auth)  # shared session recordings (sessions_api.py)
 
     # --- debug routes ------------------------------------------------------------------------------
     if debug_routes:
