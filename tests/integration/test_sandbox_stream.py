@@ -128,3 +128,29 @@ def test_events_are_durable_before_they_are_sent(sandbox_server: Any) -> None:
     assert replay[: len(seen)] == seen
     r = httpx.get(srv.api(), headers=srv.headers("reviewer"))
     assert r.json()["seq"] >= seen[-1]["seq"]
+
+
+def test_a_stuck_subscriber_does_not_hold_up_the_room(sandbox_server: Any) -> None:
+    """One client connects and never reads; the room, its actions and other readers carry on,
+    and the server does not buffer the whole backlog for the stuck client in memory."""
+    srv = sandbox_server(debug_routes=True)
+    c = srv.client()
+    big = {"type": "comment", "data": {"blob": "满" * 2000}}
+    with connect(srv.events_url(0), additional_headers=srv.headers("reviewer"), max_size=None):
+        for _ in range(20):
+            r = c.post("/_debug/raw-events", json={"events": [big] * 500})
+            assert r.status_code == 200
+        t = time.monotonic()
+        assert c.post("/comments", json={"text": "还在吗"}).status_code == 200
+        assert time.monotonic() - t < 5
+        events = srv.read_events(9_990)
+        assert [e["seq"] for e in events] == list(range(9_991, 10_002))
+        rss_kb = int(
+            next(
+                line.split()[1]
+                for line in open(f"/proc/{srv.proc.pid}/status")
+                if line.startswith("VmRSS")
+            )
+        )
+        # the log is ~60 MB of text; the stuck client must not have it all queued in memory
+        assert rss_kb < 250_000, rss_kb
