@@ -38,6 +38,17 @@ class SessionShare:
         self.headers = {"Authorization": f"Bearer {token}"}
         self.timeout = timeout
 
+    @classmethod
+    def for_adapter(cls, adapter: object) -> SessionShare | None:
+        """For a platform client speaking API v1 (the sandbox adapter); None for others."""
+        base = getattr(adapter, "base_url", None)
+        room = getattr(adapter, "room", None)
+        http = getattr(adapter, "_http", None)
+        auth = http.headers.get("Authorization", "") if http is not None else ""
+        if not (isinstance(base, str) and isinstance(room, str) and auth.startswith("Bearer ")):
+            return None
+        return cls(base, room, auth[7:])
+
     def _check(self, r: httpx.Response) -> None:
         if r.status_code >= 400:
             try:

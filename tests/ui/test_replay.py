@@ -24,6 +24,7 @@ from app.platform.client import PlatformClient
 from app.session.recorder import SessionRecorder
 from app.session.replay import SessionFile
 from app.session.report import build_html, write_csv
+from app.session.share import SessionShare
 from ui.replay.compare import CompareWindow
 from ui.replay.sessions import SessionsWindow
 from ui.replay.window import ReplayWindow
@@ -82,8 +83,10 @@ async def test_replay_window_review_of_recorded_sessions(
     files, marked = await record_two_sessions(srv, tmp_path / "sessions")
     assert len(files) == 2
 
-    win = ReplayWindow(files[0])
-    qtbot.addWidget(win)
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    app.setQuitOnLastWindowClosed(False)  # closing a window must not stop the test's loop
+    win = ReplayWindow(files[0])  # deletes itself on close (not handed to qtbot)
     win.show()
     s = win.summary
     assert s.orders > 0 and s.comments > 0
@@ -138,6 +141,17 @@ async def test_replay_window_review_of_recorded_sessions(
     assert {lst.table.item(r, 2).text() for r in range(2)} == {
         SessionFile(p).session_id for p in files
     }
+    # share one through the platform from the list; the reviewer sees it
+    shared = SessionsWindow(
+        tmp_path / "sessions", share=SessionShare(srv.url, srv.room, srv.tokens["host"])
+    )
+    qtbot.addWidget(shared)
+    shared.table.selectRow(0)
+    shared.upload_selected()
+    await until(lambda: shared.where.text().startswith("已上传"), 30, "the upload")
+    listed = await SessionShare(srv.url, srv.room, srv.tokens["reviewer"]).list()
+    assert [i["name"] for i in listed] == [shared.summaries[0].path.name]
+
     cmp = CompareWindow(files[0], files[1])
     qtbot.addWidget(cmp)
     cmp.show()
@@ -145,3 +159,4 @@ async def test_replay_window_review_of_recorded_sessions(
     assert all(t.rowCount() > 0 for t in cmp.tables)
     QApplication.processEvents()
     cmp.close()
+    app.setQuitOnLastWindowClosed(True)

@@ -6,10 +6,12 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import httpx
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -17,10 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.aio import spawn
+from app.platform.errors import PlatformError
 from app.session.recorder import sessions_dir
 from app.session.replay import Summary, list_sessions
 from app.session.report import hms, yuan
 from app.session.schema import SUFFIX
+from app.session.share import SessionShare
 from ui.i18n import tr
 from ui.replay.tables import Table
 
@@ -29,9 +34,15 @@ HEADERS = ["开播时间", "直播间", "场次", "时长", "成交额", "订单
 
 class SessionsWindow(QWidget):
     def __init__(
-        self, directory: Path | None = None, parent: QWidget | None = None, *, window: bool = True
+        self,
+        directory: Path | None = None,
+        parent: QWidget | None = None,
+        *,
+        window: bool = True,
+        share: SessionShare | None = None,
     ) -> None:
         super().__init__(parent)
+        self.share = share
         if window:
             self.setWindowFlag(Qt.WindowType.Window)
         self.setWindowTitle(tr("直播场次"))
@@ -49,6 +60,10 @@ class SessionsWindow(QWidget):
             (tr("对比两场"), self.compare_selected),
             (tr("打开文件…"), self.open_file),
             (tr("刷新"), self.refresh),
+        ) + (
+            ((tr("上传到平台"), self.upload_selected), (tr("平台共享场次…"), self.fetch_shared))
+            if share is not None
+            else ()
         ):
             b = QPushButton(text, self)
             b.clicked.connect(fn)
@@ -107,6 +122,46 @@ class SessionsWindow(QWidget):
         w.show()
         self.opened = [x for x in self.opened if x.isVisible()] + [w]
 
+    def upload_selected(self) -> None:
+        if self.share is None:
+            return
+        for s in self.selected():
+            spawn(self._upload(s.path), name="session-upload")
+
+    async def _upload(self, path: Path) -> None:
+        assert self.share is not None
+        self.where.setText(tr("正在上传 {name}…").format(name=path.name))
+        try:
+            await self.share.upload(path)
+        except (PlatformError, OSError, httpx.HTTPError) as exc:
+            self.where.setText(tr("上传失败：{e}").format(e=str(exc)))
+            return
+        self.where.setText(tr("已上传 {name}").format(name=path.name))
+
+    def fetch_shared(self) -> None:
+        spawn(self._fetch(), name="session-fetch")
+
+    async def _fetch(self) -> None:
+        assert self.share is not None
+        try:
+            items = await self.share.list()
+        except (PlatformError, httpx.HTTPError) as exc:
+            self.where.setText(tr("无法获取共享场次：{e}").format(e=str(exc)))
+            return
+        names = [str(i["name"]) for i in items]
+        if not names:
+            self.where.setText(tr("平台上还没有共享的场次。"))
+            return
+        name, ok = QInputDialog.getItem(self, tr("平台共享场次"), tr("下载场次："), names, 0, False)
+        if not ok:
+            return
+        try:
+            await self.share.download(name, self.directory)
+        except (PlatformError, OSError, httpx.HTTPError) as exc:
+            self.where.setText(tr("下载失败：{e}").format(e=str(exc)))
+            return
+        self.refresh()
+
     def open_file(self) -> None:
         name, _ = QFileDialog.getOpenFileName(
             self, tr("打开场次文件"), str(self.directory), f"LiveDesk (*{SUFFIX})"
@@ -117,4 +172,6 @@ class SessionsWindow(QWidget):
 
 def sessions_panel(w: object) -> QWidget:
     """The main window's 复盘 panel: the sessions list, opening replay windows on demand."""
-    return SessionsWindow(window=False)
+    room = getattr(w, "room", None)
+    share = SessionShare.for_adapter(room.adapter) if room is not None else None
+    return SessionsWindow(window=False, share=share)
