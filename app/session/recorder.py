@@ -180,20 +180,14 @@ class SessionRecorder:
         if gap_from_snapshot:
             # Connected mid-session: the room's state is from a snapshot at room.seq; events
             # between what this file has and room.seq come from the platform's log.
+            # A fresh file starts from 0: the platform keeps the session's whole log, and
+            # events from before the session's start are dropped in _fill.
             first = w.resume_seq
-            if first == 0:
-                first = self._first_session_seq()
             if first < self.room.seq:
                 with contextlib.suppress(RuntimeError):
                     self._backfill = spawn(
                         self._fill(w, first, self.room.seq), name="session-recorder:backfill"
                     )
-
-    def _first_session_seq(self) -> int:
-        # A fresh file for a session already under way: start from the session's first event,
-        # which the platform keeps (its log holds the whole session). Unknown: fetch from 0 and
-        # keep only events at or after the session's start.
-        return 0
 
     async def _fill(self, w: SessionWriter, after: int, upto: int) -> None:
         session_start = self.room.session.started_ts if self.room.session else 0.0
