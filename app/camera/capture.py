@@ -8,6 +8,7 @@ ended) the reader says so in its status and retries with a capped back-off; it n
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections import deque
@@ -43,6 +44,8 @@ def open_capture(source: CameraSource, mode: Mode) -> tuple[Any, OpenReport, np.
     Raises :class:`CameraError` with a message for the user.
     """
     api = getattr(cv2, source.backend, cv2.CAP_ANY)
+    if source.kind == "file" and not os.path.isfile(source.ref):
+        raise diagnose_open_failure(source)
     if source.kind == "device":
         target: int | str = source.index if source.index is not None else source.ref
         cap = cv2.VideoCapture(target, api)

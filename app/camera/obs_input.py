@@ -14,7 +14,7 @@ from typing import Any
 from app.camera.devices import CameraSource
 from app.camera.modes import Mode
 
-CAMERA_INPUT_NAME = "直播摄像头"
+CAMERA_INPUT_NAME = "LiveDesk 摄像头"  # the same input app.obs.setup places in its scenes
 V4L2_PIX_FMT_MJPEG = 0x47504A4D  # fourcc 'MJPG'
 
 

@@ -1,0 +1,1 @@
+"""Camera set-up dialog and its live preview."""

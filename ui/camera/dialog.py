@@ -1,0 +1,491 @@
+"""摄像头设置: pick a camera (or a file / phone URL), preview it live, check the picture, save it.
+
+The dialog renders and forwards: opening and reading the camera happen on the reader thread of
+:class:`app.camera.capture.FrameGrabber`; the newest frame arrives through a queued Qt signal
+(at most one pending), so the UI never blocks on the camera and never falls behind it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.camera.capture import CaptureState, CaptureStatus, FrameGrabber
+from app.camera.checks import Level, PictureChecker, Verdict
+from app.camera.devices import CameraSource, list_cameras, source_from_setting
+from app.camera.modes import Mode
+from app.camera.obs_input import obs_input_for
+from app.camera.preview import PreviewPipeline
+from app.camera.snapshot import save_snapshot
+from app.settings import Settings, load_settings, save_settings
+from ui.camera.preview_widget import CropPreview, PreviewWidget
+from ui.i18n import tr
+
+log = logging.getLogger(__name__)
+
+RESOLUTIONS = [(3840, 2160), (1920, 1080), (1280, 720), (960, 540), (640, 480)]
+FRAME_RATES = [60, 30, 25, 15]
+LEVEL_COLOURS = {Level.OK: "#3cb371", Level.INFO: "#9aa0a6", Level.WARN: "#f0a030",
+                 Level.BAD: "#e5484d"}  # fmt: skip
+STATE_COLOURS = {CaptureState.LIVE: "#3cb371", CaptureState.OPENING: "#9aa0a6",
+                 CaptureState.LOST: "#f0a030", CaptureState.FAILED: "#e5484d",
+                 CaptureState.STOPPED: "#9aa0a6"}  # fmt: skip
+CHECK_KEYS = ("exposure", "focus", "colour", "black", "frozen", "fps")
+
+
+class _Bridge(QObject):
+    """Signals emitted from worker threads; Qt queues them to the UI thread."""
+
+    frame_ready = Signal(object)  # the grabber that has a new frame
+    status_changed = Signal(object, object)  # grabber, CaptureStatus
+    devices_found = Signal(list)
+
+
+class CameraSetupDialog(QDialog):
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        settings: Settings | None = None,
+        settings_file: Path | None = None,
+        obs: Any = None,  # app.obs.connection.ObsConnection, when the console has one
+        snapshot_dir: Path | None = None,
+        find_devices: bool = True,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("摄像头设置"))
+        self.resize(1280, 780)
+        self._settings_file = settings_file
+        self.settings = settings if settings is not None else load_settings(settings_file)
+        self._obs = obs
+        self._snapshot_dir = snapshot_dir
+        self._bridge = _Bridge(self)
+        self._bridge.frame_ready.connect(self._on_frame)
+        self._bridge.status_changed.connect(self._on_status)
+        self._bridge.devices_found.connect(self._on_devices)
+        self._grabber: FrameGrabber | None = None
+        self._pipeline: PreviewPipeline | None = None
+        self._pending = threading.Event()  # a frame signal is queued: don't queue another
+        self._focus_baseline = self.settings.camera.focus_baseline
+        self._shown_verdicts: list[Verdict] | None = None
+        self.source: CameraSource | None = None
+        self._build()
+        self._timer = QTimer(self)
+        self._timer.setInterval(500)
+        self._timer.timeout.connect(self._tick)
+        self._timer.start()
+        saved = self.settings.camera.source
+        if saved:
+            self.select_source(source_from_setting(saved))
+        else:
+            self.preview.message = tr("正在查找摄像头…")
+        if find_devices:
+            threading.Thread(target=self._find_devices, name="camera-list", daemon=True).start()
+
+    # --- layout -------------------------------------------------------------------------------
+    def _build(self) -> None:
+        root = QVBoxLayout(self)
+        top = QHBoxLayout()
+        top.addWidget(QLabel(tr("画面来源")))
+        self.source_combo = QComboBox()
+        self.source_combo.setMinimumWidth(320)
+        self.source_combo.activated.connect(self._source_chosen)
+        top.addWidget(self.source_combo, 1)
+        self.refresh_button = QPushButton(tr("刷新"))
+        self.refresh_button.clicked.connect(self.refresh_devices)
+        top.addWidget(self.refresh_button)
+        file_button = QPushButton(tr("打开视频文件…"))
+        file_button.clicked.connect(self._choose_file)
+        top.addWidget(file_button)
+        url_button = QPushButton(tr("手机/网络摄像头…"))
+        url_button.setToolTip(tr("输入 RTSP 或 HTTP 地址，例如手机摄像头 App 显示的地址"))
+        url_button.clicked.connect(self._choose_url)
+        top.addWidget(url_button)
+        top.addSpacing(16)
+        top.addWidget(QLabel(tr("分辨率")))
+        self.resolution_combo = QComboBox()
+        for w, h in RESOLUTIONS:
+            self.resolution_combo.addItem(f"{w}×{h}", (w, h))
+        top.addWidget(self.resolution_combo)
+        top.addWidget(QLabel(tr("帧率")))
+        self.fps_combo = QComboBox()
+        for f in FRAME_RATES:
+            self.fps_combo.addItem(f"{f} fps", f)
+        top.addWidget(self.fps_combo)
+        cam = self.settings.camera
+        i = self.resolution_combo.findData((cam.width, cam.height))
+        if i < 0:
+            self.resolution_combo.addItem(f"{cam.width}×{cam.height}", (cam.width, cam.height))
+            i = self.resolution_combo.count() - 1
+        self.resolution_combo.setCurrentIndex(i)
+        j = self.fps_combo.findData(cam.fps)
+        if j < 0:
+            self.fps_combo.addItem(f"{cam.fps} fps", cam.fps)
+            j = self.fps_combo.count() - 1
+        self.fps_combo.setCurrentIndex(j)
+        self.resolution_combo.activated.connect(lambda _i: self.restart_preview())
+        self.fps_combo.activated.connect(lambda _i: self.restart_preview())
+        root.addLayout(top)
+
+        middle = QHBoxLayout()
+        left = QVBoxLayout()
+        self.preview = PreviewWidget()
+        left.addWidget(self.preview, 1)
+        self.status_label = QLabel(tr("未开始"))
+        self.status_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.status_label.setWordWrap(True)
+        left.addWidget(self.status_label)
+        self.report_label = QLabel("")
+        self.report_label.setTextFormat(Qt.TextFormat.PlainText)
+        left.addWidget(self.report_label)
+        middle.addLayout(left, 1)
+
+        side = QVBoxLayout()
+        crop_box = QGroupBox(tr("9:16 竖屏预览"))
+        crop_layout = QVBoxLayout(crop_box)
+        self.crop_preview = CropPreview()
+        crop_layout.addWidget(self.crop_preview, 0, Qt.AlignmentFlag.AlignHCenter)
+        side.addWidget(crop_box)
+        guides = QGroupBox(tr("构图辅助线"))
+        g = QVBoxLayout(guides)
+        self.thirds_box = QCheckBox(tr("三分线"))
+        self.safe_box = QCheckBox(tr("9:16 安全区（平台按钮遮挡处）"))
+        self.crop_box = QCheckBox(tr("显示 9:16 竖屏预览"))
+        for box in (self.thirds_box, self.safe_box, self.crop_box):
+            box.setChecked(True)
+            box.toggled.connect(self._guides_changed)
+            g.addWidget(box)
+        self._crop_group = crop_box
+        side.addWidget(guides)
+        checks = QGroupBox(tr("画面检查"))
+        grid = QGridLayout(checks)
+        grid.setColumnStretch(2, 1)
+        self.verdict_dots: dict[str, QLabel] = {}
+        self.verdict_labels: dict[str, QLabel] = {}
+        titles = {"exposure": tr("亮度"), "focus": tr("对焦"), "colour": tr("色偏"),
+                  "black": tr("黑屏"), "frozen": tr("冻结"), "fps": tr("帧率")}  # fmt: skip
+        for row, key in enumerate(CHECK_KEYS):
+            dot = QLabel("●")
+            dot.setStyleSheet(f"color: {LEVEL_COLOURS[Level.INFO]};")
+            name = QLabel(titles[key])
+            text = QLabel("—")
+            text.setTextFormat(Qt.TextFormat.PlainText)
+            text.setWordWrap(True)
+            text.setMinimumWidth(250)
+            grid.addWidget(dot, row, 0, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(name, row, 1, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(text, row, 2)
+            self.verdict_dots[key] = dot
+            self.verdict_labels[key] = text
+        self.baseline_button = QPushButton(tr("设为清晰基准"))
+        self.baseline_button.setToolTip(
+            tr("对准清晰的画面（对好焦）时点一下：之后的对焦检查以它为标准")
+        )
+        self.baseline_button.clicked.connect(self.set_focus_baseline)
+        grid.addWidget(self.baseline_button, len(CHECK_KEYS), 0, 1, 3)
+        side.addWidget(checks, 1)
+        side_widget = QWidget()
+        side_widget.setLayout(side)
+        side_widget.setFixedWidth(400)
+        middle.addWidget(side_widget)
+        root.addLayout(middle, 1)
+
+        bottom = QHBoxLayout()
+        self.snapshot_button = QPushButton(tr("拍照"))
+        self.snapshot_button.clicked.connect(self.take_snapshot)
+        bottom.addWidget(self.snapshot_button)
+        self.obs_button = QPushButton(tr("在 OBS 中使用此摄像头"))
+        self.obs_button.clicked.connect(self.use_in_obs)
+        bottom.addWidget(self.obs_button)
+        self.message_label = QLabel("")
+        self.message_label.setTextFormat(Qt.TextFormat.PlainText)
+        bottom.addWidget(self.message_label, 1)
+        save = QPushButton(tr("保存"))
+        save.setDefault(True)
+        save.clicked.connect(self.save)
+        bottom.addWidget(save)
+        close = QPushButton(tr("关闭"))
+        close.clicked.connect(self.close)
+        bottom.addWidget(close)
+        root.addLayout(bottom)
+        self._update_obs_button()
+
+    # --- sources ------------------------------------------------------------------------------
+    def _find_devices(self) -> None:
+        try:
+            found = list_cameras()
+        except Exception:
+            log.exception("listing cameras failed")
+            found = []
+        try:
+            self._bridge.devices_found.emit(found)
+        except RuntimeError:  # the dialog was closed meanwhile
+            pass
+
+    def refresh_devices(self) -> None:
+        self.refresh_button.setEnabled(False)
+        threading.Thread(target=self._find_devices, name="camera-list", daemon=True).start()
+
+    def _on_devices(self, found: list[CameraSource]) -> None:
+        self.refresh_button.setEnabled(True)
+        keep = [
+            self.source_combo.itemData(i)
+            for i in range(self.source_combo.count())
+            if self.source_combo.itemData(i).kind != "device"
+        ]
+        self.source_combo.clear()
+        for src in [*found, *keep]:
+            self.source_combo.addItem(self._item_text(src), src)
+        if self.source is not None:
+            self._ensure_in_combo(self.source)
+        elif found:
+            self.select_source(found[0])
+        else:
+            self.preview.message = tr(
+                "没有找到摄像头：请插上摄像头后点「刷新」，或打开一个视频文件、输入手机摄像头的网络地址。"
+            )
+            self.preview.update()
+
+    @staticmethod
+    def _item_text(src: CameraSource) -> str:
+        prefix = {"device": "", "file": tr("视频文件："), "url": tr("网络：")}[src.kind]
+        return prefix + src.label
+
+    def _ensure_in_combo(self, src: CameraSource) -> None:
+        for i in range(self.source_combo.count()):
+            if self.source_combo.itemData(i).ref == src.ref:
+                self.source_combo.setCurrentIndex(i)
+                return
+        self.source_combo.addItem(self._item_text(src), src)
+        self.source_combo.setCurrentIndex(self.source_combo.count() - 1)
+
+    def _source_chosen(self, index: int) -> None:
+        src = self.source_combo.itemData(index)
+        if isinstance(src, CameraSource) and (self.source is None or src.ref != self.source.ref):
+            self.select_source(src)
+
+    def _choose_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            tr("选择视频文件"),
+            "",
+            tr("视频文件 (*.mp4 *.mov *.avi *.mkv *.flv *.webm);;所有文件 (*)"),
+        )
+        if path:
+            self.select_source(source_from_setting(path))
+
+    def _choose_url(self) -> None:
+        url, ok = QInputDialog.getText(
+            self, tr("网络摄像头"), tr("视频流地址（rtsp:// 或 http://）："), text="rtsp://"
+        )
+        if ok and url.strip() and url.strip() not in ("rtsp://", "http://"):
+            self.select_source(source_from_setting(url.strip()))
+
+    def select_source(self, src: CameraSource) -> None:
+        self.source = src
+        self._ensure_in_combo(src)
+        is_device = src.kind == "device"
+        self.resolution_combo.setEnabled(is_device)
+        self.fps_combo.setEnabled(is_device)
+        tip = "" if is_device else tr("视频文件和网络流按其本身的格式播放")
+        self.resolution_combo.setToolTip(tip)
+        self.fps_combo.setToolTip(tip)
+        self._update_obs_button()
+        self.restart_preview()
+
+    def mode(self) -> Mode:
+        w, h = self.resolution_combo.currentData()
+        return Mode(int(w), int(h), float(self.fps_combo.currentData()))
+
+    # --- preview ------------------------------------------------------------------------------
+    def restart_preview(self) -> None:
+        self._retire_grabber(wait=0.0)
+        if self.source is None:
+            return
+        bridge, pending = self._bridge, self._pending
+
+        def on_frame() -> None:  # reader thread: queue at most one signal
+            if not pending.is_set():
+                pending.set()
+                try:
+                    bridge.frame_ready.emit(grabber)
+                except RuntimeError:
+                    pass
+
+        def on_status(status: CaptureStatus) -> None:  # reader thread
+            try:
+                bridge.status_changed.emit(grabber, status)
+            except RuntimeError:
+                pass
+
+        grabber = FrameGrabber(self.source, self.mode(), on_frame=on_frame, on_status=on_status)
+        self._grabber = grabber
+        self._pipeline = PreviewPipeline(grabber, PictureChecker(self._focus_baseline))
+        self._shown_verdicts = None
+        self.preview.clear_frame()
+        self.crop_preview.clear_frame()
+        self.report_label.setText("")
+        grabber.start()
+
+    def _retire_grabber(self, wait: float) -> None:
+        g, self._grabber = self._grabber, None
+        self._pipeline = None
+        if g is not None:
+            g.stop(timeout=wait)  # the reader thread ends by itself; never block the UI on it
+
+    def _on_frame(self, grabber: FrameGrabber) -> None:
+        self._pending.clear()
+        pipe = self._pipeline
+        if pipe is None or grabber is not self._grabber:
+            return
+        dpr = self.preview.devicePixelRatioF()
+        shown = pipe.pull(int(self.preview.width() * dpr), int(self.preview.height() * dpr))
+        if shown is None:
+            return
+        h, w = shown.frame.image.shape[:2]
+        self.preview.set_frame(shown.display, (w, h))
+        if self._crop_group.isVisible():
+            self.crop_preview.set_frame(shown.display, (w, h))
+        if pipe.verdicts is not self._shown_verdicts:
+            self._show_verdicts(pipe.verdicts)
+
+    def _show_verdicts(self, verdicts: list[Verdict]) -> None:
+        self._shown_verdicts = verdicts
+        for v in verdicts:
+            if v.key in self.verdict_labels:
+                self.verdict_labels[v.key].setText(v.text)
+                self.verdict_dots[v.key].setStyleSheet(f"color: {LEVEL_COLOURS[v.level]};")
+
+    def _on_status(self, grabber: FrameGrabber, status: CaptureStatus) -> None:
+        if grabber is not self._grabber:
+            return
+        colour = STATE_COLOURS[status.state]
+        self.status_label.setStyleSheet(f"color: {colour};")
+        live = status.state is CaptureState.LIVE
+        self.status_label.setText("● " + (tr("正在预览") if live else status.message))
+        if live and status.report is not None:
+            self.report_label.setText(status.report.summary())
+            if self._pipeline is not None:
+                self._pipeline.checker.reset()
+        msg = "" if live else status.message
+        self.preview.message = msg
+        self.crop_preview.message = "" if live else " "
+        self.preview.update()
+        self.crop_preview.update()
+
+    def _tick(self) -> None:
+        g, pipe = self._grabber, self._pipeline
+        if g is None or pipe is None:
+            self.preview.badge = ""
+            return
+        if g.status.state is CaptureState.LIVE:
+            self.preview.badge = tr("预览 {shown:.1f} fps · 采集 {got:.1f} fps").format(
+                shown=pipe.shown_fps(), got=g.measured_fps()
+            )
+        else:
+            self.preview.badge = ""
+        self.preview.update()
+
+    def _guides_changed(self) -> None:
+        self.preview.set_guides(self.thirds_box.isChecked(), self.safe_box.isChecked())
+        self._crop_group.setVisible(self.crop_box.isChecked())
+
+    # --- actions ------------------------------------------------------------------------------
+    def set_focus_baseline(self) -> None:
+        pipe = self._pipeline
+        value = pipe.checker.last_sharpness if pipe is not None else None
+        if not value:
+            self.message_label.setText(tr("还没有画面，无法设定清晰基准"))
+            return
+        self._focus_baseline = value
+        pipe.checker.focus_baseline = value  # type: ignore[union-attr]
+        self.message_label.setText(tr("已设清晰基准：清晰度 {v:.0f}").format(v=value))
+
+    def take_snapshot(self) -> Path | None:
+        pipe = self._pipeline
+        shown = pipe.last if pipe is not None else None
+        if shown is None:
+            self.message_label.setText(tr("还没有画面，无法拍照"))
+            return None
+        try:
+            path = save_snapshot(shown.frame.image, self._snapshot_dir)
+        except OSError as exc:
+            self.message_label.setText(str(exc))
+            return None
+        self.message_label.setText(tr("已保存照片：{path}").format(path=path))
+        return path
+
+    def save(self) -> None:
+        if self.source is None:
+            self.message_label.setText(tr("请先选择一个画面来源"))
+            return
+        m = self.mode()
+        cam = self.settings.camera
+        cam.source = self.source.setting()
+        cam.width, cam.height, cam.fps = m.width, m.height, int(m.fps)
+        cam.focus_baseline = self._focus_baseline
+        save_settings(self.settings, self._settings_file)
+        self.message_label.setText(
+            tr("已保存：{source}，{mode}").format(source=self.source.label, mode=m.label())
+        )
+
+    def _update_obs_button(self) -> None:
+        obs = self._obs
+        if obs is None:
+            self.obs_button.setEnabled(False)
+            self.obs_button.setToolTip(tr("未连接 OBS：在主窗口连接 OBS 后可用"))
+            return
+        self.obs_button.setEnabled(self.source is not None)
+        self.obs_button.setToolTip(
+            tr("在 OBS 中创建或更新「LiveDesk 摄像头」来源，使用同一设备和模式")
+        )
+
+    def use_in_obs(self) -> None:
+        if self._obs is None or self.source is None:
+            return
+        from app.aio import spawn
+        from app.camera.obs_apply import use_in_obs
+
+        spec = obs_input_for(self.source, self.mode())
+        self.obs_button.setEnabled(False)
+        self.message_label.setText(tr("正在设置 OBS…"))
+
+        async def run() -> None:
+            try:
+                text = await use_in_obs(self._obs, spec)
+                self.message_label.setText(text + (f" {spec.note}" if spec.note else ""))
+            except Exception as exc:
+                self.message_label.setText(tr("OBS 设置失败：{error}").format(error=exc))
+            finally:
+                self._update_obs_button()
+
+        spawn(run(), name="camera:use-in-obs")
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._timer.stop()
+        self._retire_grabber(wait=1.0)
+        super().closeEvent(event)
+
+    def done(self, result: int) -> None:
+        self._timer.stop()
+        self._retire_grabber(wait=1.0)
+        super().done(result)
