@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from app.camera.obs_input import ObsInputSpec
 from app.obs.connection import ObsConnection
 from app.obs.inputs import input_names, set_input_settings
@@ -20,6 +22,7 @@ async def use_in_obs(conn: ObsConnection, spec: ObsInputSpec, scene: str | None 
             return f"已更新 OBS 来源「{name}」：{_what(spec)}"
         # a different kind of source (e.g. a file before, a camera now): replace it
         await conn.request("RemoveInput", inputName=name)
+        await _until_gone(conn, name)
     if scene is None:
         listing = await conn.request("GetSceneList")
         names = {s["sceneName"] for s in listing.get("scenes", [])}
@@ -33,6 +36,15 @@ async def use_in_obs(conn: ObsConnection, spec: ObsInputSpec, scene: str | None 
         sceneItemEnabled=True,
     )
     return f"已在 OBS 场景「{scene}」中创建来源「{name}」：{_what(spec)}"
+
+
+async def _until_gone(conn: ObsConnection, name: str, within: float = 5.0) -> None:
+    """OBS frees a removed source a moment later; creating its successor before fails (601)."""
+    deadline = asyncio.get_running_loop().time() + within
+    while name in await input_names(conn):
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(f"OBS 未能在 {within:g} 秒内移除旧的来源「{name}」")
+        await asyncio.sleep(0.05)
 
 
 def _what(spec: ObsInputSpec) -> str:

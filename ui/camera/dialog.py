@@ -77,6 +77,7 @@ class CameraSetupDialog(QDialog):
         self._settings_file = settings_file
         self.settings = settings if settings is not None else load_settings(settings_file)
         self._obs = obs
+        self._obs_busy = False
         self._snapshot_dir = snapshot_dir
         self._bridge = _Bridge(self)
         self._bridge.frame_ready.connect(self._on_frame)
@@ -393,6 +394,8 @@ class CameraSetupDialog(QDialog):
         self.crop_preview.update()
 
     def _tick(self) -> None:
+        if self._obs is not None:
+            self._update_obs_button()
         g, pipe = self._grabber, self._pipeline
         if g is None or pipe is None:
             self.preview.badge = ""
@@ -454,7 +457,11 @@ class CameraSetupDialog(QDialog):
             self.obs_button.setEnabled(False)
             self.obs_button.setToolTip(tr("未连接 OBS：在主窗口连接 OBS 后可用"))
             return
-        self.obs_button.setEnabled(self.source is not None)
+        connected = bool(getattr(obs, "connected", True))
+        self.obs_button.setEnabled(self.source is not None and connected and not self._obs_busy)
+        if not connected:
+            self.obs_button.setToolTip(tr("OBS 未连接（正在重连？）"))
+            return
         self.obs_button.setToolTip(
             tr("在 OBS 中创建或更新「LiveDesk 摄像头」来源，使用同一设备和模式")
         )
@@ -466,6 +473,7 @@ class CameraSetupDialog(QDialog):
         from app.camera.obs_apply import use_in_obs
 
         spec = obs_input_for(self.source, self.mode())
+        self._obs_busy = True
         self.obs_button.setEnabled(False)
         self.message_label.setText(tr("正在设置 OBS…"))
 
@@ -476,6 +484,7 @@ class CameraSetupDialog(QDialog):
             except Exception as exc:
                 self.message_label.setText(tr("OBS 设置失败：{error}").format(error=exc))
             finally:
+                self._obs_busy = False
                 self._update_obs_button()
 
         spawn(run(), name="camera:use-in-obs")
