@@ -90,11 +90,13 @@ class PreviewWidget(_FrameHolder):
             p.drawImage(_qrect(pic), self.image)
             fw, fh = self.frame_size
             s = pic.w / fw if fw else 1.0
+            crop = vertical_crop(fw, fh).scaled(s, s, pic.x, pic.y)
             if self.show_safe_area:
-                self._paint_safe_area(p, pic, vertical_crop(fw, fh).scaled(s, s, pic.x, pic.y))
+                self._paint_safe_area(p, pic, crop)
             if self.show_thirds:
+                # with the vertical guide on, compose for what the vertical stream shows
                 p.setPen(QPen(THIRDS, 1.0))
-                for x1, y1, x2, y2 in thirds_lines(pic):
+                for x1, y1, x2, y2 in thirds_lines(crop if self.show_safe_area else pic):
                     p.drawLine(QPointF(x1, y1), QPointF(x2, y2))
         if self.badge:
             p.setPen(QColor("#e8e8e8"))
