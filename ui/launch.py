@@ -47,11 +47,16 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def adapter_settings(args: argparse.Namespace, settings: Any) -> dict[str, Any]:
     from app.secrets import get_secret, set_secret
+    from app.settings import data_dir
 
     plat = settings.platform
     url = args.url or plat.url
     room = args.room or plat.room
-    out: dict[str, Any] = {"role": args.role or plat.role, "args": list(args.sandbox_arg)}
+    out: dict[str, Any] = {
+        "role": args.role or plat.role,
+        "args": list(args.sandbox_arg),
+        "db": str(data_dir() / "sandbox.db"),
+    }
     if url:
         key = f"platform.token.{room}.{out['role']}"
         if args.token:
@@ -63,6 +68,7 @@ def adapter_settings(args: argparse.Namespace, settings: Any) -> dict[str, Any]:
 def run(argv: list[str]) -> int:
     args = parse_args(argv)
     setup_logging(args.verbose)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise
 
     import qasync
     from PySide6.QtGui import QFont, QFontDatabase
@@ -77,6 +83,7 @@ def run(argv: list[str]) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("LiveDesk")
     app.setOrganizationName("LiveDesk")
+    app.setQuitOnLastWindowClosed(False)  # closing is handled in _main, so cleanup can run
     families = set(QFontDatabase.families())
     for fam in FONT_FAMILIES:
         if fam in families:
@@ -120,7 +127,7 @@ async def _main(app: Any, args: argparse.Namespace, settings: Any) -> int:
     window.show()
 
     closed = asyncio.Event()
-    app.lastWindowClosed.connect(closed.set)
+    window.closed.connect(closed.set)
     if args.screenshot:
         await asyncio.sleep(args.wait)
         args.screenshot.parent.mkdir(parents=True, exist_ok=True)

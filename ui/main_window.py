@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -73,6 +73,8 @@ PANELS: list[PanelSpec] = [
 
 
 class MainWindow(QMainWindow):
+    closed = Signal()
+
     def __init__(
         self, room: LiveRoom, settings: Settings, *, qsettings: QSettings | None = None
     ) -> None:
@@ -256,6 +258,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()
         super().closeEvent(event)
+        self.closed.emit()
 
 
 _ROLE = {"host": "主播", "assistant": "场控", "reviewer": "复盘"}

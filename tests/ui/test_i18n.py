@@ -31,7 +31,9 @@ def _tr_literals() -> dict[str, str]:
 def test_every_ui_string_has_an_english_translation() -> None:
     catalog = json.loads((REPO / "resources/i18n/en.json").read_text(encoding="utf-8"))
     missing = {text: where for text, where in _tr_literals().items() if text not in catalog}
-    assert not missing, "untranslated UI strings:\n" + "\n".join(f"{w}: {t}" for t, w in missing.items())
+    assert not missing, "untranslated UI strings:\n" + "\n".join(
+        f"{w}: {t}" for t, w in missing.items()
+    )
 
 
 def test_translations_keep_their_placeholders() -> None:
