@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import shiboken6
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
@@ -51,8 +52,13 @@ class LinkIndicator(QLabel):
         self.name = name
         self.tracker = tracker
         self.setTextFormat(self.textFormat().PlainText)
-        self._unsub = tracker.subscribe(lambda _s: self.refresh())
+        unsub = tracker.subscribe(self._changed)
+        self.destroyed.connect(lambda *_: unsub())
         self.refresh()
+
+    def _changed(self, _status: ConnectionStatus) -> None:
+        if shiboken6.isValid(self):  # the tracker outlives windows (tests, reconnect dialogs)
+            self.refresh()
 
     def refresh(self) -> None:
         status = self.tracker.status
