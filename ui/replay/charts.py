@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app.session.replay import Marker, Series
+from app.session.report import MARKER_NAMES
 from ui.i18n import tr
 
 pg.setConfigOptions(antialias=False, background="w", foreground="#333")
@@ -31,25 +32,9 @@ MARKER_STYLE: dict[str, tuple[str, str]] = {
     "session_started": ("p", "#000000"),
     "session_ended": ("p", "#000000"),
 }
-KIND_NAMES = {
-    "explain": "讲解商品",
-    "explain_stop": "结束讲解",
-    "coupon_issued": "发券",
-    "coupon_ended": "结束优惠券",
-    "flash_sale_started": "秒杀开始",
-    "flash_sale_ended": "秒杀结束",
-    "lottery_started": "抽奖开始",
-    "lottery_drawn": "开奖",
-    "scene": "切换场景",
-    "product_updated": "修改商品",
-    "reorder": "调整排品",
-    "pin": "置顶评论",
-    "hide": "隐藏评论",
-    "mute": "禁言",
-    "session_started": "开播",
-    "session_ended": "下播",
-}
+# action markers' Chinese names: one table, shared with the HTML/CSV report
 ROLE_NAMES = {"host": "主播", "assistant": "助理", "reviewer": "复盘"}
+KIND_NAMES = {k: v for k, v in MARKER_NAMES["zh_CN"].items() if k not in ROLE_NAMES}
 
 
 def marker_text(mk: Marker) -> str:
