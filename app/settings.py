@@ -71,6 +71,12 @@ class UiSettings(_Section):
     shortcuts: dict[str, str] = Field(
         default_factory=dict, description="Action id → key sequence overrides"
     )
+    explain_hold_seconds: float = Field(
+        20.0,
+        ge=2.0,
+        le=600.0,
+        description="While an explain card is held, re-send it at least this often (seconds)",
+    )
 
 
 class Settings(_Section):

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QWidget
 
-from app.live.hold import DEFAULT_INTERVAL
 from ui.products.panel import ProductQueuePanel
 from ui.stage import Stage
 
@@ -15,8 +14,9 @@ if TYPE_CHECKING:
 
 
 def product_queue(w: MainWindow) -> QWidget:
-    seconds = float(getattr(w.settings.ui, "explain_hold_seconds", DEFAULT_INTERVAL))
-    panel = ProductQueuePanel(w.room, w.notifier, w.shortcuts, hold_seconds=seconds)
+    panel = ProductQueuePanel(
+        w.room, w.notifier, w.shortcuts, hold_seconds=w.settings.ui.explain_hold_seconds
+    )
     panel.stage = Stage(w.room, panel.hold)
     w.set_stage(panel.stage)
     return panel
