@@ -520,6 +520,7 @@ _HANDLERS: dict[m.EventType, Handler] = {
     m.EventType.COUPON_ISSUED: _coupon,
     m.EventType.COUPON_ENDED: _coupon,
     m.EventType.COUPON_CLAIMED: _coupon_claimed,
+    m.EventType.FLASH_SALE_SCHEDULED: _flash,
     m.EventType.FLASH_SALE_STARTED: _flash,
     m.EventType.FLASH_SALE_UPDATED: _flash,
     m.EventType.FLASH_SALE_ENDED: _flash,

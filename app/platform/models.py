@@ -260,6 +260,7 @@ class EventType(StrEnum):
     COUPON_ISSUED = "coupon_issued"
     COUPON_CLAIMED = "coupon_claimed"
     COUPON_ENDED = "coupon_ended"
+    FLASH_SALE_SCHEDULED = "flash_sale_scheduled"
     FLASH_SALE_STARTED = "flash_sale_started"
     FLASH_SALE_UPDATED = "flash_sale_updated"
     FLASH_SALE_ENDED = "flash_sale_ended"
@@ -393,6 +394,7 @@ EVENT_DATA: dict[str, type[_Data]] = {
     EventType.COUPON_ISSUED: CouponData,
     EventType.COUPON_CLAIMED: CouponClaimedData,
     EventType.COUPON_ENDED: CouponData,
+    EventType.FLASH_SALE_SCHEDULED: FlashSaleData,
     EventType.FLASH_SALE_STARTED: FlashSaleData,
     EventType.FLASH_SALE_UPDATED: FlashSaleData,
     EventType.FLASH_SALE_ENDED: FlashSaleData,

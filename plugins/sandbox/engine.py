@@ -572,6 +572,8 @@ class RoomEngine:
         if starts <= now:
             sale["status"] = "active"
             self.append("flash_sale_started", {"flash_sale": public(sale), "actor": actor})
+        else:  # other consoles learn of it now, not only when it starts
+            self.append("flash_sale_scheduled", {"flash_sale": public(sale), "actor": actor})
         return public(sale)
 
     def end_flash_sale(self, fid: str, actor: Obj) -> Obj:

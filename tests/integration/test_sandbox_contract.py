@@ -27,6 +27,8 @@ def test_every_emitted_event_type_parses(sandbox_server: Any) -> None:
     c.post(f"/coupons/{cp['id']}/end")
     c.post("/flash-sales", json={"product_id": "p04", "price_cents": 100, "quantity": 3,
                                  "duration_seconds": 60})  # fmt: skip
+    c.post("/flash-sales", json={"product_id": "p05", "price_cents": 100, "quantity": 3,
+                                 "starts_in_seconds": 3600, "duration_seconds": 60})  # fmt: skip
     o = c.post("/orders", json={"user_id": "u1", "product_id": "p04", "pay": True}).json()
     c.post("/orders", json={"user_id": "u2", "product_id": "p04"})  # flash sale: 2 of 3 sold
     c.post(f"/orders/{o['id']}/refund", json={"reason": "不想要了"})
@@ -55,7 +57,7 @@ def test_every_emitted_event_type_parses(sandbox_server: Any) -> None:
         if e.actor is not None:
             assert e.actor.token_id not in srv.tokens.values()
     actions = {"products_reordered", "product_explaining", "coupon_issued", "lottery_started",
-               "lottery_drawn", "comment_pinned", "comment_hidden", "user_muted",
+               "flash_sale_scheduled", "lottery_drawn", "comment_pinned", "comment_hidden", "user_muted",
                "session_started", "session_ended"}  # fmt: skip
     assert all(e.actor is not None for e in parsed if e.type in actions)
 

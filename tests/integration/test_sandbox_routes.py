@@ -233,9 +233,15 @@ def test_flash_sales_schedule_and_end(srv: Any) -> None:
     r = c.post("/flash-sales", json={"product_id": "nope", "price_cents": 1, "quantity": 1,
                                      "duration_seconds": 5})  # fmt: skip
     assert r.status_code == 422 and err(r)["field"] == "product_id"
-    events = srv.read_events(0, count=2, timeout=20)
-    assert [e["type"] for e in events] == ["flash_sale_started", "flash_sale_ended"]
-    assert events[0]["ts"] >= sale.starts_ts - 0.01
+    events = srv.read_events(0, count=3, timeout=20)
+    assert [e["type"] for e in events] == [
+        "flash_sale_scheduled",  # at once, so every console sees the sale before it starts
+        "flash_sale_started",
+        "flash_sale_ended",
+    ]
+    assert events[0]["data"]["flash_sale"]["status"] == "scheduled"
+    assert events[0]["data"]["actor"]["role"] == "host"
+    assert events[1]["ts"] >= sale.starts_ts - 0.01
     assert c.get("/flash-sales").json()[0]["status"] == "ended"
     r = c.post("/flash-sales", json={"product_id": "p06", "price_cents": 100, "quantity": 3,
                                      "duration_seconds": 60})  # fmt: skip

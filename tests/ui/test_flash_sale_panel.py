@@ -1,5 +1,6 @@
-"""Flash sale panel against the real sandbox: price validated below the current price; a sale
-starts after its delay, counts down, shows the live remaining as orders come in, then shows it ended."""
+"""Flash sale panel against the real sandbox: price validated below the current price; a delayed
+sale shows at once as 待开始 with the countdown to its start, then starts, counts down, shows the
+live remaining as orders come in, then shows it ended."""
 
 from __future__ import annotations
 
@@ -35,14 +36,17 @@ async def test_flash_sale_validation_countdown_remaining_and_end(
     assert not panel.start_button.isEnabled() and "低于当前价" in panel.problem_label.text()
     panel.price.setValue((product.price_cents - 100) / 100)
     panel.quantity.setValue(5)
-    panel.starts_in.setValue(2)
+    panel.starts_in.setValue(3)
     panel.duration.setValue(4)
     assert panel.start_button.isEnabled() and panel.problem_label.text() == ""
     qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
     await until(lambda: len(panel.rows) == 1, what="the sale in the panel")
     row = next(iter(panel.rows.values()))
-    # (the sandbox announces a delayed sale only when it starts: no event while scheduled)
-    assert row.sale.status == "active" and row.sale.price_cents == product.price_cents - 100
+    # the platform announces a delayed sale at once (flash_sale_scheduled): 待开始 + countdown
+    assert row.sale.status == "scheduled" and row.sale.price_cents == product.price_cents - 100
+    text = row.state.text()
+    assert text.startswith("待开始 · 0:0") and text.endswith(" 后开始"), text
+    await until(lambda: row.sale.status == "active", what="the sale to start")
     assert "剩余 5 件" in row.state.text() and "还剩 0:0" in row.state.text()
     order = await _order(srv, "fan1", product.id)
     await _order(srv, "fan2", product.id)

@@ -1,5 +1,7 @@
 """Flash sale (秒杀) dock: a product from the bag, a price below its current price, quantity,
-start delay and duration; then a live list with countdown, remaining and the ended state."""
+start delay and duration; then a live list: a delayed sale as 待开始 with the countdown to its start
+(from the platform's ``flash_sale_scheduled``, so every console sees it), then remaining and the
+countdown to its end, then the ended state."""
 
 from __future__ import annotations
 
@@ -55,13 +57,16 @@ class FlashSaleRow(QFrame):
         self.title.setText(f"{title} · {tr('秒杀价')} {format_cents(sale.price_cents)}")
         self.progress.setRange(0, sale.quantity)
         self.progress.setValue(min(sale.sold, sale.quantity))
+        self.state.setStyleSheet(
+            "color: #e65100; font-weight: 600;" if sale.status == "scheduled" else ""
+        )
         self.tick()
 
     def tick(self) -> None:
         s = self.sale
         now = time.time()
         if s.status == "scheduled":
-            text = tr("{t} 后开始").format(t=countdown_text(s.starts_ts - now))
+            text = tr("待开始 · {t} 后开始").format(t=countdown_text(s.starts_ts - now))
         elif s.status == "active":
             text = tr("剩余 {n} 件 · 还剩 {t}").format(
                 n=s.remaining, t=countdown_text(s.ends_ts - now)
@@ -196,9 +201,13 @@ class FlashSalePanel(QWidget):
     def start(self) -> None:
         if self.starting.busy or self.problem() or not self.room.can_act:
             return
-        self.starting.run(
-            tr("开始秒杀"), self.room.start_flash_sale(self.spec()), done=tr("秒杀已开始")
+        spec = self.spec()
+        done = (
+            tr("秒杀已安排，{t} 后开始").format(t=countdown_text(spec.starts_in_seconds))
+            if spec.starts_in_seconds
+            else tr("秒杀已开始")
         )
+        self.starting.run(tr("开始秒杀"), self.room.start_flash_sale(spec), done=done)
 
     # --- the list ----------------------------------------------------------------------------
     def _changed(self, changes: frozenset[str]) -> None:
