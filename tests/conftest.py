@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 
 import pytest
 
@@ -20,6 +21,20 @@ def require_tool(name: str) -> str:
             pytest.fail(f"{name} is required in CI but was not found on PATH")
         pytest.skip(f"{name} is not installed")
     return path
+
+
+@pytest.fixture(scope="session")
+def need_tool() -> Callable[[str], str]:
+    """``need_tool("obs")`` in a test or fixture: :func:`require_tool` for any test directory."""
+    return require_tool
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_config_and_data_dirs(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Settings and recordings written by tests never land in the developer's own folders."""
+    for var, name in (("LIVEDESK_CONFIG_DIR", "config"), ("LIVEDESK_DATA_DIR", "data")):
+        if var not in os.environ:
+            os.environ[var] = str(tmp_path_factory.mktemp(name))
 
 
 # The real sandbox server as a subprocess, for every test directory (ui/ and integration/).

@@ -101,8 +101,10 @@ async def _main(app: Any, args: argparse.Namespace, settings: Any) -> int:
 
     from app.aio import cancel_all
     from app.live.room import LiveRoom
+    from app.obs.stack import ObsStack
     from app.platform.errors import PlatformError
     from app.platform.registry import platform_factory
+    from app.session.obs_link import follow_obs
     from app.session.recorder import start_recording
     from ui.i18n import tr
     from ui.main_window import MainWindow
@@ -121,8 +123,12 @@ async def _main(app: Any, args: argparse.Namespace, settings: Any) -> int:
         return 1
     room = LiveRoom(adapter, chat_capacity=settings.ui.comment_buffer)
     room.start()
-    start_recording(room)  # every live session → data_dir()/sessions/ (docs/user-guide.md)
-    window = MainWindow(room, settings)
+    recorder = start_recording(room)  # every live session → data_dir()/sessions/
+    obs = ObsStack.build(room, settings) if settings.obs.enabled else None
+    if obs is not None:
+        await obs.start()  # keeps retrying until OBS answers; the health bar says so
+        follow_obs(recorder, obs.conn, obs.stats)
+    window = MainWindow(room, settings, obs=obs)
     splash.close()
     window.show()
 
@@ -135,6 +141,9 @@ async def _main(app: Any, args: argparse.Namespace, settings: Any) -> int:
         window.close()
     else:
         await closed.wait()
+    if obs is not None:
+        await obs.stop()
+    await recorder.stop()
     await room.stop()
     await adapter.close()
     await cancel_all()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.live.room import SESSION, LiveRoom
+from app.obs.stack import ObsStack
 from app.settings import Settings
 from ui.chat.panel import ChatPanel
 from ui.health import HealthBar
@@ -54,6 +55,26 @@ def _chat(w: MainWindow) -> QWidget:
     )
 
 
+def _obs(w: MainWindow) -> QWidget:
+    if w.obs is None:
+        off = QLabel(tr("OBS 控制未启用（设置文件 obs.enabled）"))
+        off.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        return off
+    from ui.obs.panel import ObsPanel
+
+    stack = w.obs
+    panel = ObsPanel(
+        stack.conn,
+        stack.scenes,
+        stack.outputs,
+        stack.stats,
+        setup=stack.set_up_scenes if w.room.role != "reviewer" else None,
+        open_settings=w.open_obs_settings,
+    )
+    panel.register_shortcuts(w.shortcuts)
+    return panel
+
+
 L = Qt.DockWidgetArea.LeftDockWidgetArea
 R = Qt.DockWidgetArea.RightDockWidgetArea
 B = Qt.DockWidgetArea.BottomDockWidgetArea
@@ -63,6 +84,7 @@ B = Qt.DockWidgetArea.BottomDockWidgetArea
 PANELS: list[PanelSpec] = [
     PanelSpec("comments", "评论", _chat, R),
     PanelSpec("products", "排品", product_queue, L),
+    PanelSpec("obs", "OBS", _obs, L),
     PanelSpec("metrics", "实时数据", metrics_dock, R),
     PanelSpec("orders", "订单", orders_dock, B),
     PanelSpec("coupons", "优惠券", coupons_dock, B),
@@ -76,11 +98,17 @@ class MainWindow(QMainWindow):
     closed = Signal()
 
     def __init__(
-        self, room: LiveRoom, settings: Settings, *, qsettings: QSettings | None = None
+        self,
+        room: LiveRoom,
+        settings: Settings,
+        *,
+        qsettings: QSettings | None = None,
+        obs: ObsStack | None = None,
     ) -> None:
         super().__init__()
         self.room = room
         self.settings = settings
+        self.obs = obs
         self.notifier = Notifier(self)
         self.qsettings = qsettings or QSettings("LiveDesk", "LiveDesk")
         self.setObjectName("mainWindow")
@@ -96,6 +124,8 @@ class MainWindow(QMainWindow):
 
         self.health = HealthBar(self)
         self.health.add_link("platform", "平台", room.adapter.connection)
+        if obs is not None:
+            self.health.add_link("obs", "OBS", obs.conn.tracker)
         self.message = QLabel(self)
         self.message.setObjectName("statusMessage")
         self.message.setTextFormat(Qt.TextFormat.PlainText)
@@ -178,6 +208,16 @@ class MainWindow(QMainWindow):
         reset = QAction(tr("恢复默认布局"), self)
         reset.triggered.connect(self.reset_layout)
         view.addAction(reset)
+        devices = self.menuBar().addMenu(tr("设备"))
+        camera = QAction(tr("摄像头设置…"), self)
+        camera.setObjectName("action:camera")
+        camera.triggered.connect(self.open_camera_setup)
+        devices.addAction(camera)
+        obs_settings = QAction(tr("OBS 连接设置…"), self)
+        obs_settings.setObjectName("action:obs-settings")
+        obs_settings.triggered.connect(self.open_obs_settings)
+        obs_settings.setEnabled(self.obs is not None)
+        devices.addAction(obs_settings)
         lang = self.menuBar().addMenu(tr("语言"))
         for code, name in LANGUAGES.items():
             act = QAction(name, self)
@@ -223,6 +263,33 @@ class MainWindow(QMainWindow):
         answer = QMessageBox.question(self, tr("下播"), tr("确定结束本场直播吗？"))
         if answer == QMessageBox.StandardButton.Yes:
             self.notifier.run(tr("下播"), self.room.end_session(), done=tr("已下播"))
+
+    def open_camera_setup(self) -> None:
+        from ui.camera.dialog import CameraSetupDialog
+
+        dialog = CameraSetupDialog(
+            self, settings=self.settings, obs=self.obs.conn if self.obs else None
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def open_obs_settings(self) -> None:
+        if self.obs is None:
+            return
+        from app.obs.stack import PASSWORD_SECRET
+        from app.secrets import get_secret
+        from app.settings import save_settings
+        from ui.obs.settings_dialog import ObsSettingsDialog
+
+        dialog = ObsSettingsDialog(self.settings.obs, self)
+        if dialog.exec() != ObsSettingsDialog.DialogCode.Accepted:
+            return
+        save_settings(self.settings)
+        o = self.settings.obs
+        self.notifier.run(
+            tr("连接 OBS"),
+            self.obs.reconnect(o.host, o.port, get_secret(PASSWORD_SECRET) or ""),
+        )
 
     def show_cheat_sheet(self) -> None:
         CheatSheet(self.shortcuts, self).exec()

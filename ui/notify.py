@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, Signal
 
 from app.aio import spawn
 from app.platform.errors import PlatformError
+from ui.i18n import tr
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +36,13 @@ class Notifier(QObject):
             try:
                 await coro
             except PlatformError as exc:
-                self.error(f"{what}失败：{exc.message}")
+                self.error(tr("{what}失败：{e}").format(what=what, e=exc.message))
                 return
             except Exception as exc:
                 log.exception("%s failed", what)
-                self.error(f"{what}失败：{type(exc).__name__}: {exc}")
+                self.error(
+                    tr("{what}失败：{e}").format(what=what, e=f"{type(exc).__name__}: {exc}")
+                )
                 return
             if done:
                 self.info(done)

@@ -118,6 +118,19 @@ class ObsConnection:
             self._stopping = False
             self._runner = spawn(self._run(), name=f"obs-link:{self.host}:{self.port}")
 
+    async def restart(self, host: str, port: int, password: str) -> None:
+        """Drop the current link and keep one up to ``host:port`` with ``password`` instead."""
+        self._stopping = True
+        if self._runner is not None:
+            self._runner.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._runner
+            self._runner = None
+        await self._drop_client()
+        self.host, self.port, self.password = host, port, password
+        self.tracker.set_state(LinkState.CONNECTING)
+        self.start()
+
     async def stop(self) -> None:
         """Close the link, stop reconnecting and release the worker thread (call at exit)."""
         self._stopping = True

@@ -58,7 +58,7 @@ async def setup_live_selling(
     conn: ObsConnection,
     *,
     canvas: Canvas,
-    camera: CameraInput,
+    camera: CameraInput | None,
     overlay_files: dict[Kind, Path],
 ) -> SetupReport:
     report = SetupReport()
@@ -101,18 +101,15 @@ async def setup_live_selling(
     bg = await ensure(SCENE_PIP, BACKGROUND, "color_source_v3",
                       {"color": 0xFF3A2A22, "width": w, "height": h})  # fmt: skip
     await place(conn, SCENE_PIP, bg, x=0, y=0, width=w, height=h, fit="OBS_BOUNDS_STRETCH")
+    if camera is None:
+        report.warnings.append(
+            "未选择摄像头：场景中暂无摄像头画面（设备 → 摄像头设置 → 在 OBS 中使用此摄像头）"
+        )
     for scene in SCENES:
-        cam = await ensure(scene, CAMERA, camera.kind, camera.settings)
-        if scene == SCENE_FULL:
-            await place(conn, scene, cam, x=0, y=0, width=w, height=h, fit="OBS_BOUNDS_SCALE_OUTER")
-        elif scene == SCENE_CLOSEUP:  # the camera zoomed 1.6× around the centre
-            zw, zh = w * 1.6, h * 1.6
-            await place(conn, scene, cam, x=(w - zw) / 2, y=(h - zh) / 2, width=zw, height=zh,
-                        fit="OBS_BOUNDS_SCALE_OUTER")  # fmt: skip
-        else:
-            pw, ph = (w * 0.3, h * 0.3)
-            await place(conn, scene, cam, x=w - pw - 40, y=40, width=pw, height=ph,
-                        fit="OBS_BOUNDS_SCALE_INNER")  # fmt: skip
+        if camera is not None:
+            await _place_camera(
+                conn, scene, await ensure(scene, CAMERA, camera.kind, camera.settings), w, h
+            )
         for kind in Kind:
             name = SOURCE_NAMES[kind]
             item = await ensure(scene, name, "image_source",
@@ -127,3 +124,16 @@ async def setup_live_selling(
             overlay=True,
         )
     return report
+
+
+async def _place_camera(conn: ObsConnection, scene: str, cam: int, w: int, h: int) -> None:
+    if scene == SCENE_FULL:
+        await place(conn, scene, cam, x=0, y=0, width=w, height=h, fit="OBS_BOUNDS_SCALE_OUTER")
+    elif scene == SCENE_CLOSEUP:  # the camera zoomed 1.6× around the centre
+        zw, zh = w * 1.6, h * 1.6
+        await place(conn, scene, cam, x=(w - zw) / 2, y=(h - zh) / 2, width=zw, height=zh,
+                    fit="OBS_BOUNDS_SCALE_OUTER")  # fmt: skip
+    else:
+        pw, ph = (w * 0.3, h * 0.3)
+        await place(conn, scene, cam, x=w - pw - 40, y=40, width=pw, height=ph,
+                    fit="OBS_BOUNDS_SCALE_INNER")  # fmt: skip

@@ -17,6 +17,9 @@ from app.platform.client import PlatformClient
 
 def _qasync_loop() -> asyncio.AbstractEventLoop:
     app = QApplication.instance() or QApplication([])
+    assert isinstance(app, QApplication)
+    # as ui/launch.py does: closing a window must not end the event loop under the test's feet
+    app.setQuitOnLastWindowClosed(False)
     return qasync.QEventLoop(app)
 
 

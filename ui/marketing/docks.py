@@ -25,7 +25,10 @@ def orders_dock(w: MainWindow) -> QWidget:
 
 
 def metrics_dock(w: MainWindow) -> QWidget:
-    return MetricsPanel(w.room)
+    obs = w.obs
+    return MetricsPanel(
+        w.room, dropped_frames_ratio=obs.dropped_ratio if obs is not None else lambda: None
+    )
 
 
 def coupons_dock(w: MainWindow) -> QWidget:

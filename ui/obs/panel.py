@@ -32,6 +32,7 @@ from app.obs.outputs import Outputs, OutputsState
 from app.obs.scenes import Scenes, SceneState
 from app.obs.stats import ObsStats, StatsPoller
 from app.platform.connection import ConnectionStatus, LinkState
+from ui.i18n import tr
 
 log = logging.getLogger(__name__)
 
@@ -56,13 +57,16 @@ def _hms(ms: int) -> str:
 def link_text(status: ConnectionStatus) -> str:
     since = time.strftime("%H:%M:%S", time.localtime(status.since))
     if status.state is LinkState.CONNECTED:
-        return "OBS 已连接"
+        return tr("OBS 已连接")
     if status.state is LinkState.CONNECTING:
-        return "正在连接 OBS…"
+        return tr("正在连接 OBS…")
     if status.state is LinkState.RECONNECTING:
         why = f"：{status.error}" if status.error else ""
-        return f"OBS 正在重连（自 {since} 起，第 {status.attempt} 次）{why}"
-    return f"OBS 未连接{('：' + status.error) if status.error else ''}"
+        return (
+            tr("OBS 正在重连（自 {since} 起，第 {n} 次）").format(since=since, n=status.attempt)
+            + why
+        )
+    return tr("OBS 未连接") + (f"：{status.error}" if status.error else "")
 
 
 class ObsPanel(QWidget):
@@ -86,7 +90,7 @@ class ObsPanel(QWidget):
 
         self.link = _named(QLabel(), "obsLink")
         self.link.setWordWrap(True)
-        settings_btn = QPushButton("连接设置…")
+        settings_btn = QPushButton(tr("连接设置…"))
         settings_btn.setEnabled(open_settings is not None)
         if open_settings is not None:
             settings_btn.clicked.connect(open_settings)
@@ -98,14 +102,14 @@ class ObsPanel(QWidget):
         self.scene_list.setUniformItemSizes(True)
         self.scene_list.itemClicked.connect(self._scene_clicked)
         self.mode_label = QLabel()
-        self.studio_btn = QPushButton("工作室模式")
+        self.studio_btn = QPushButton(tr("工作室模式"))
         self.studio_btn.setCheckable(True)
         self.studio_btn.clicked.connect(
-            lambda checked: self._run("切换工作室模式", self.scenes.set_studio_mode(checked))
+            lambda checked: self._run(tr("切换工作室模式"), self.scenes.set_studio_mode(checked))
         )
-        self.transition_btn = QPushButton("切换到直播 ▶")
-        self.transition_btn.clicked.connect(lambda: self._run("转场", self.scenes.transition()))
-        scene_box = QGroupBox("场景（单击切换）")
+        self.transition_btn = QPushButton(tr("切换到直播 ▶"))
+        self.transition_btn.clicked.connect(lambda: self._run(tr("转场"), self.scenes.transition()))
+        scene_box = QGroupBox(tr("场景（单击切换）"))
         sl = QVBoxLayout(scene_box)
         sl.addWidget(self.scene_list)
         sl.addWidget(self.mode_label)
@@ -114,9 +118,9 @@ class ObsPanel(QWidget):
         row.addWidget(self.transition_btn)
         sl.addLayout(row)
 
-        self.stream_btn = _named(QPushButton("开始推流"), "obsStream")
+        self.stream_btn = _named(QPushButton(tr("开始推流")), "obsStream")
         self.stream_btn.clicked.connect(self._toggle_stream)
-        self.record_btn = _named(QPushButton("开始录制"), "obsRecord")
+        self.record_btn = _named(QPushButton(tr("开始录制")), "obsRecord")
         self.record_btn.clicked.connect(self._toggle_record)
         self.values: dict[str, QLabel] = {}
         grid = QGridLayout()
@@ -127,12 +131,12 @@ class ObsPanel(QWidget):
             value = QLabel("—")
             value.setObjectName(f"obsStat_{key}")
             self.values[key] = value
-            grid.addWidget(QLabel(label), i // 2, (i % 2) * 2)
+            grid.addWidget(QLabel(tr(label)), i // 2, (i % 2) * 2)
             grid.addWidget(value, i // 2, (i % 2) * 2 + 1)
         self.alert = _named(QLabel(), "obsAlert")
         self.alert.setWordWrap(True)
         self.alert.setStyleSheet("color: #d0303c; font-weight: bold")
-        out_box = QGroupBox("推流与录制")
+        out_box = QGroupBox(tr("推流与录制"))
         ol = QVBoxLayout(out_box)
         buttons = QHBoxLayout()
         buttons.addWidget(self.stream_btn)
@@ -142,9 +146,9 @@ class ObsPanel(QWidget):
         ol.addWidget(self.alert)
 
         self.canvas = QComboBox()
-        self.canvas.addItem("横屏 16:9", "16:9")
-        self.canvas.addItem("竖屏 9:16（抖音/快手）", "9:16")
-        self.setup_btn = _named(QPushButton("一键配置 OBS 直播带货场景"), "obsSetup")
+        self.canvas.addItem(tr("横屏 16:9"), "16:9")
+        self.canvas.addItem(tr("竖屏 9:16（抖音/快手）"), "9:16")
+        self.setup_btn = _named(QPushButton(tr("一键配置 OBS 直播带货场景")), "obsSetup")
         self.setup_btn.clicked.connect(self._do_setup)
         self.setup_btn.setEnabled(setup is not None)
         self.message = _named(QLabel(), "obsMessage")
@@ -176,7 +180,7 @@ class ObsPanel(QWidget):
             try:
                 await coro
             except ObsError as exc:
-                self._say(f"{what}失败：{exc}", error=True)
+                self._say(tr("{what}失败：{e}").format(what=what, e=exc), error=True)
                 return
             if done:
                 self._say(done)
@@ -197,24 +201,24 @@ class ObsPanel(QWidget):
 
     def switch_to(self, name: str) -> None:
         if self.scenes.state.studio_mode:
-            self._run(f"预览场景“{name}”", self.scenes.set_preview(name))
+            self._run(tr("预览场景“{name}”").format(name=name), self.scenes.set_preview(name))
         else:
-            self._run(f"切换到场景“{name}”", self.scenes.switch(name))
+            self._run(tr("切换到场景“{name}”").format(name=name), self.scenes.switch(name))
 
     def _scene_clicked(self, item: QListWidgetItem) -> None:
         self.switch_to(item.data(Qt.ItemDataRole.UserRole))
 
     def _toggle_stream(self) -> None:
         if self.outputs.state.streaming:
-            self._run("停止推流", self.outputs.stop_stream())
+            self._run(tr("停止推流"), self.outputs.stop_stream())
         else:
-            self._run("开始推流", self.outputs.start_stream())
+            self._run(tr("开始推流"), self.outputs.start_stream())
 
     def _toggle_record(self) -> None:
         if self.outputs.state.recording:
-            self._run("停止录制", self.outputs.stop_record())
+            self._run(tr("停止录制"), self.outputs.stop_record())
         else:
-            self._run("开始录制", self.outputs.start_record())
+            self._run(tr("开始录制"), self.outputs.start_record())
 
     def _do_setup(self) -> None:
         if self._setup is None:
@@ -225,10 +229,14 @@ class ObsPanel(QWidget):
             report = await self._setup(canvas)  # type: ignore[misc]
             created = getattr(report, "created", [])
             warnings = getattr(report, "warnings", [])
-            text = f"已配置：新建 {len(created)} 项" if created else "场景已是最新，无需新建"
+            text = (
+                tr("已配置：新建 {n} 项").format(n=len(created))
+                if created
+                else tr("场景已是最新，无需新建")
+            )
             self._say("；".join([text, *warnings]))
 
-        self._run("配置 OBS", go())
+        self._run(tr("配置 OBS"), go())
 
     def register_shortcuts(self, registry: Any) -> None:
         """Alt+1…Alt+9 switch to the 1st…9th scene (configurable like every one-click action)."""
@@ -236,7 +244,9 @@ class ObsPanel(QWidget):
 
         for n in range(1, 10):
             registry.register(
-                ActionSpec(f"obs.scene.{n}", f"切换到第 {n} 个场景", f"Alt+{n}", "OBS"),
+                ActionSpec(
+                    f"obs.scene.{n}", tr("切换到第 {n} 个场景").format(n=n), f"Alt+{n}", "OBS"
+                ),
                 lambda i=n - 1: self.switch_to_index(i),
             )
 
@@ -260,9 +270,9 @@ class ObsPanel(QWidget):
         for i, name in enumerate(state.scenes):
             marks = []
             if name == state.program:
-                marks.append("直播中")
+                marks.append(tr("直播中"))
             if state.studio_mode and name == state.preview:
-                marks.append("预览")
+                marks.append(tr("预览"))
             key = f"Alt+{i + 1}  " if i < 9 else ""
             text = f"{key}{name}" + (f"   [{' · '.join(marks)}]" if marks else "")
             item = QListWidgetItem(text)
@@ -279,9 +289,11 @@ class ObsPanel(QWidget):
         self.transition_btn.setVisible(state.studio_mode)
         self.transition_btn.setEnabled(state.studio_mode and self.conn.connected)
         if state.studio_mode:
-            self.mode_label.setText(f"预览：{state.preview or '—'}    直播：{state.program or '—'}")
+            self.mode_label.setText(
+                tr("预览：{p}    直播：{q}").format(p=state.preview or "—", q=state.program or "—")
+            )
         else:
-            self.mode_label.setText(f"直播画面：{state.program or '—'}")
+            self.mode_label.setText(tr("直播画面：{q}").format(q=state.program or "—"))
 
     def program_item_text(self) -> str:
         for i in range(self.scene_list.count()):
@@ -291,18 +303,20 @@ class ObsPanel(QWidget):
         return ""
 
     def _on_outputs(self, state: OutputsState) -> None:
-        self.stream_btn.setText("停止推流" if state.streaming else "开始推流")
-        self.record_btn.setText("停止录制" if state.recording else "开始录制")
+        self.stream_btn.setText(tr("停止推流") if state.streaming else tr("开始推流"))
+        self.record_btn.setText(tr("停止录制") if state.recording else tr("开始录制"))
 
     def _on_stats(self, s: ObsStats, alerts: list[str]) -> None:
         v = self.values
-        v["stream"].setText(_hms(s.stream_duration_ms) if s.streaming else "未推流")
-        v["record"].setText(_hms(s.record_duration_ms) if s.recording else "未录制")
+        v["stream"].setText(_hms(s.stream_duration_ms) if s.streaming else tr("未推流"))
+        v["record"].setText(_hms(s.record_duration_ms) if s.recording else tr("未录制"))
         v["kbps"].setText(f"{s.stream_kbps:.0f} kbps" if s.streaming else "—")
         v["dropped"].setText(f"{s.stream_dropped}（{s.dropped_percent:.1f}%）")
         v["skipped"].setText(f"{s.output_skipped} / {s.output_total}")
         v["cpu"].setText(f"{s.cpu_percent:.1f}%")
-        v["lag"].setText(f"{s.render_missed} 帧（{s.average_render_ms:.0f} ms）")
+        v["lag"].setText(
+            tr("{n} 帧（{ms:.0f} ms）").format(n=s.render_missed, ms=s.average_render_ms)
+        )
         v["fps"].setText(f"{s.fps:.1f}")
         if alerts:
             self.alerts.extend(alerts)

@@ -18,16 +18,16 @@ from PySide6.QtWidgets import (
 from app.aio import spawn
 from app.obs.connection import ObsConnection
 from app.obs.errors import ObsError
+from app.obs.stack import PASSWORD_SECRET
 from app.secrets import get_secret, set_secret
 from app.settings import ObsSettings
-
-PASSWORD_SECRET = "obs.password"
+from ui.i18n import tr
 
 
 class ObsSettingsDialog(QDialog):
     def __init__(self, settings: ObsSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("OBS 连接设置")
+        self.setWindowTitle(tr("OBS 连接设置"))
         self.settings = settings
         self.host = QLineEdit(settings.host)
         self.port = QSpinBox()
@@ -35,16 +35,16 @@ class ObsSettingsDialog(QDialog):
         self.port.setValue(settings.port)
         self.password = QLineEdit(get_secret(PASSWORD_SECRET) or "")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setPlaceholderText("OBS → 工具 → WebSocket 服务器设置 → 服务器密码")
+        self.password.setPlaceholderText(tr("OBS → 工具 → WebSocket 服务器设置 → 服务器密码"))
         self.outcome = QLabel()
         self.outcome.setWordWrap(True)
         self.outcome.setObjectName("obsTestResult")
-        test = QPushButton("测试连接")
+        test = QPushButton(tr("测试连接"))
         test.clicked.connect(self.test_connection)
         form = QFormLayout()
-        form.addRow("主机", self.host)
-        form.addRow("端口", self.port)
-        form.addRow("密码", self.password)
+        form.addRow(tr("主机"), self.host)
+        form.addRow(tr("端口"), self.port)
+        form.addRow(tr("密码"), self.password)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -57,18 +57,19 @@ class ObsSettingsDialog(QDialog):
         layout.addWidget(buttons)
 
     def test_connection(self) -> None:
-        self.outcome.setText("正在连接…")
+        self.outcome.setText(tr("正在连接…"))
 
         async def go() -> None:
             conn = ObsConnection(self.host.text().strip(), self.port.value(), self.password.text())
             try:
                 version = await conn.connect_once()
                 self.outcome.setText(
-                    f"连接成功：OBS {version.get('obsVersion', '?')}，"
-                    f"obs-websocket {version.get('obsWebSocketVersion', '?')}"
+                    tr("连接成功：OBS {v}，obs-websocket {w}").format(
+                        v=version.get("obsVersion", "?"), w=version.get("obsWebSocketVersion", "?")
+                    )
                 )
             except ObsError as exc:
-                self.outcome.setText(f"连接失败：{exc}")
+                self.outcome.setText(tr("连接失败：{e}").format(e=exc))
             finally:
                 await conn.stop()
 
