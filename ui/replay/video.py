@@ -1,9 +1,14 @@
 """The broadcast's video next to the timeline, when OBS recorded it (QtMultimedia).
 
-QtMultimedia ships in PySide6-Addons (~150 MB more than the PySide6-Essentials the console
-uses), so it is optional: without it, the pane says how to enable video and everything else in
-the replay works. With it, a click on the timeline seeks the video, and while the video plays
-the timeline's cursor follows it.
+The recorder links OBS's recording to the session (meta ``obs_recording`` and
+``obs_recording_started_ts``, the Unix time of the video's first frame). A click on the timeline
+seeks the video to that moment; while the video plays, :attr:`VideoPane.position` carries the
+Unix time on screen so the timeline's cursor follows it.
+
+QtMultimedia ships in PySide6-Addons (a dependency). If an install lacks it, the pane says how to
+enable video and everything else in the replay works. Sound: an audio output is attached only
+once the recording turns out to have an audio track, so a silent file never touches the sound
+system (on a machine without one, Qt would otherwise warn for nothing).
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from ui.i18n import tr
 
 log = logging.getLogger(__name__)
 
-try:  # optional: PySide6-Addons
+try:  # PySide6-Addons
     from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
     from PySide6.QtMultimediaWidgets import QVideoWidget
 
@@ -36,8 +41,9 @@ class VideoPane(QWidget):
         super().__init__(parent)
         self.recording = Path(recording) if recording else None
         self.start_ts = float(meta.get("obs_recording_started_ts") or meta.get("started_ts") or 0)
-        self.player: object | None = None
-        self._seeking = False
+        self.player: QMediaPlayer | None = None
+        self.video: QVideoWidget | None = None
+        self.audio: QAudioOutput | None = None
         lay = QVBoxLayout(self)
         self.note = QLabel(self)
         self.note.setTextFormat(Qt.TextFormat.PlainText)
@@ -57,45 +63,89 @@ class VideoPane(QWidget):
             self.note.setText(tr("找不到录像文件：{path}").format(path=str(self.recording)))
             return
         self.note.setText(str(self.recording))
-        video = QVideoWidget(self)
+        self.video = QVideoWidget(self)
         player = QMediaPlayer(self)
-        audio = QAudioOutput(self)
-        player.setAudioOutput(audio)
-        player.setVideoOutput(video)
-        player.setSource(QUrl.fromLocalFile(str(self.recording)))
+        player.setVideoOutput(self.video)
+        player.hasAudioChanged.connect(self._has_audio)
+        player.mediaStatusChanged.connect(self._status)
+        player.errorOccurred.connect(self._error)
         player.positionChanged.connect(self._played)
-        play = QPushButton(tr("播放 / 暂停"), self)
-        play.clicked.connect(self._toggle)
-        lay.addWidget(video, 1)
-        lay.addWidget(play)
+        player.setSource(QUrl.fromLocalFile(str(self.recording)))
+        self.play_button = QPushButton(tr("播放 / 暂停"), self)
+        self.play_button.clicked.connect(self.toggle)
+        lay.addWidget(self.video, 1)
+        lay.addWidget(self.play_button)
         self.player = player
 
+    # --- time mapping ------------------------------------------------------------------------------
+    def offset_ms(self, ts: float) -> int:
+        """Where Unix time ``ts`` is in the video (ms), clamped to the file."""
+        ms = round((ts - self.start_ts) * 1000)
+        dur = self.player.duration() if self.player is not None else 0
+        if dur > 0:
+            ms = min(ms, dur)
+        return max(0, ms)
+
+    def ts_at(self, ms: int) -> float:
+        return self.start_ts + ms / 1000.0
+
+    # --- control -----------------------------------------------------------------------------------
     def seek_to(self, ts: float) -> None:
-        if self.player is None or self._seeking:
-            return
-        p = self.player
-        now = self.start_ts + p.position() / 1000.0  # type: ignore[attr-defined]
-        if p.isPlaying() and abs(now - ts) < 2.0:  # type: ignore[attr-defined]
-            return  # the cursor is following the video: do not seek back
-        self.player.setPosition(max(0, int((ts - self.start_ts) * 1000)))  # type: ignore[attr-defined]
-
-    def _played(self, ms: int) -> None:
-        if self.player is not None and self.player.isPlaying():  # type: ignore[attr-defined]
-            self._seeking = True
-            try:
-                self.position.emit(self.start_ts + ms / 1000.0)
-            finally:
-                self._seeking = False
-
-    def _toggle(self) -> None:
+        """Show the moment ``ts`` (a click on the timeline); keeps playing if it was."""
         p = self.player
         if p is None:
             return
-        if p.isPlaying():  # type: ignore[attr-defined]
-            p.pause()  # type: ignore[attr-defined]
+        p.setPosition(self.offset_ms(ts))
+        dur = p.duration()
+        if ts < self.start_ts:
+            self.note.setText(tr("此刻录像还没开始"))
+        elif dur > 0 and (ts - self.start_ts) * 1000 > dur:
+            self.note.setText(tr("此刻录像已经结束"))
+        elif self.recording is not None:
+            self.note.setText(str(self.recording))
+
+    @property
+    def playing(self) -> bool:
+        return self.player is not None and self.player.isPlaying()
+
+    def play(self) -> None:
+        if self.player is not None:
+            self.player.play()
+
+    def pause(self) -> None:
+        if self.player is not None:
+            self.player.pause()
+
+    def toggle(self) -> None:
+        if self.playing:
+            self.pause()
         else:
-            p.play()  # type: ignore[attr-defined]
+            self.play()
 
     def stop(self) -> None:
         if self.player is not None:
-            self.player.stop()  # type: ignore[attr-defined]
+            self.player.stop()
+
+    # --- player signals ----------------------------------------------------------------------------
+    def _played(self, ms: int) -> None:
+        if self.player is not None and self.player.isPlaying():
+            self.position.emit(self.ts_at(ms))
+
+    def _status(self, status: QMediaPlayer.MediaStatus) -> None:
+        # show the first frame once the file is open (a stopped player shows nothing)
+        p = self.player
+        if (
+            p is not None
+            and status is QMediaPlayer.MediaStatus.LoadedMedia
+            and p.playbackState() is QMediaPlayer.PlaybackState.StoppedState
+        ):
+            p.pause()
+
+    def _has_audio(self, has: bool) -> None:
+        if has and self.audio is None and self.player is not None:
+            self.audio = QAudioOutput(self)
+            self.player.setAudioOutput(self.audio)
+
+    def _error(self, _error: QMediaPlayer.Error, message: str) -> None:
+        log.warning("replay video %s: %s", self.recording, message)
+        self.note.setText(tr("录像无法播放：{error}").format(error=message))

@@ -185,6 +185,8 @@ class ReplayWindow(QMainWindow):
         self._build_toolbar()
 
         self._pending_ts: float | None = None
+        self._seek_ts: float | None = None  # a moment the operator picked: the video goes there
+        self._following = False  # the cursor is being moved by the playing video
         self._closed = False
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -236,6 +238,8 @@ class ReplayWindow(QMainWindow):
     # --- the moment under the cursor ---------------------------------------------------------------
     def _moment(self, ts: float) -> None:
         self._pending_ts = ts
+        if not self._following:
+            self._seek_ts = ts
         if not self._debounce.isActive():
             self._debounce.start()
 
@@ -267,10 +271,17 @@ class ReplayWindow(QMainWindow):
         )
         near = [mk for mk in self.markers if abs(mk.ts - ts) <= 5 * 60]
         self.marker_table.fill([[clock(mk.ts), marker_text(mk)] for mk in near])
-        self.video.seek_to(ts)
+        seek, self._seek_ts = self._seek_ts, None
+        if seek is not None:
+            self.video.seek_to(seek)
 
     def _video_moved(self, ts: float) -> None:
-        self.charts.set_cursor(ts)
+        """The playing video moved on: the cursor follows (without seeking the video back)."""
+        self._following = True
+        try:
+            self.charts.set_cursor(ts)
+        finally:
+            self._following = False
 
     def _analysis_done(self, questions: object, words: object) -> None:
         self.questions.fill([[t, n] for t, n in questions])  # type: ignore[attr-defined]

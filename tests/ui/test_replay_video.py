@@ -1,0 +1,196 @@
+"""The replay window plays OBS's recording in sync with the timeline (QtMultimedia, ffmpeg backend,
+offscreen). The session is recorded from the real sandbox server; the "OBS recording" is a 20 s
+video made with OpenCV whose frames carry their own index as eight black/white blocks, linked to
+the session the way the recorder links OBS's file (``record_obs("recording", ...)``).
+
+What a reviewer notices: clicking a moment on the timeline shows the video at that moment (the
+frame on screen is the one recorded then); pressing play moves the timeline's cursor along with
+the video; clicking elsewhere while it plays jumps the video there and it plays on from there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtMultimedia import QMediaPlayer, QVideoFrame
+from PySide6.QtWidgets import QApplication
+
+from app.live.room import LiveRoom
+from app.platform.client import PlatformClient
+from app.session.recorder import SessionRecorder
+from ui.replay.window import ReplayWindow
+
+pytestmark = [
+    pytest.mark.slow,
+    # offscreen: no window-system size hints, and no GPU for the video (Qt converts on the CPU)
+    pytest.mark.qt_log_ignore("propagateSizeHints", "No RHI backend"),
+]
+
+FPS = 10
+SECONDS = 20
+W, H = 320, 240
+BITS = 8
+LEAD_S = 10.0  # OBS started recording this long before the session went live
+
+
+def make_video(path: Path) -> None:
+    """Frame ``i`` shows ``i`` in binary: block ``b`` (40 px wide) is white when bit ``b`` is set."""
+    out = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), FPS, (W, H))
+    assert out.isOpened()
+    for i in range(FPS * SECONDS):
+        img = np.zeros((H, W, 3), np.uint8)
+        for b in range(BITS):
+            if (i >> b) & 1:
+                img[60:180, b * 40 : (b + 1) * 40] = 255
+        out.write(img)
+    out.release()
+
+
+def frame_index(frame: QVideoFrame) -> int:
+    img = frame.toImage()
+    sx, sy = img.width() / W, img.height() / H
+    n = 0
+    for b in range(BITS):
+        if img.pixelColor(int((b * 40 + 20) * sx), int(120 * sy)).red() > 128:
+            n |= 1 << b
+    return n
+
+
+async def until(cond: Callable[[], bool], within: float, what: str) -> None:
+    deadline = time.monotonic() + within
+    while not cond():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {within} s waiting for {what}")
+        await asyncio.sleep(0.02)
+
+
+async def record_session_with_video(srv: Any, directory: Path, video: Path) -> Path:
+    client = PlatformClient(srv.url, srv.room, srv.tokens["host"], role="host")
+    room = LiveRoom(client)
+    rec = SessionRecorder(room, directory)
+    room.start()
+    await room.wait_loaded()
+    rec.start()
+    try:
+        await until(lambda: room.online, 20, "the event stream")
+        session = await room.start_session()
+        await until(lambda: rec.recording, 20, "recording")
+        # what app/session/obs_link.follow_obs does when OBS reports its output file
+        rec.record_obs("recording", {"path": str(video), "started_ts": session.started_ts - LEAD_S})
+        await room.explain(room.product_ids[0])
+        await asyncio.sleep(8)
+        await room.end_session()
+        await until(lambda: not rec.recording, 20, "the file to close")
+    finally:
+        await rec.stop()
+        await room.stop()
+        await client.close()
+    [path] = rec.files
+    return path
+
+
+def click_timeline(qtbot: Any, win: ReplayWindow, ts: float) -> None:
+    """A real left click on the online-viewers chart at Unix time ``ts``."""
+    charts = win.charts
+    plot = charts.plots[0]
+    y = sum(plot.vb.viewRange()[1]) / 2
+    scene = plot.vb.mapViewToScene(QPointF((ts - charts.t0) / 60.0, y))
+    pos = charts.view.mapFromScene(scene)
+    qtbot.mouseClick(charts.view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(pos))
+
+
+async def test_video_follows_the_timeline_and_the_timeline_follows_the_video(
+    qtbot: Any, sandbox_server: Callable[..., Any], tmp_path: Path
+) -> None:
+    video = tmp_path / "obs-recording.mp4"
+    make_video(video)
+    srv = sandbox_server(viewers=100, seed=5, extra=["--rate", "100"])
+    path = await record_session_with_video(srv, tmp_path / "sessions", video)
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    app.setQuitOnLastWindowClosed(False)
+    win = ReplayWindow(path)
+    win.show()
+    win.tabs.setCurrentWidget(win.video)
+    pane = win.video
+    player = pane.player
+    assert isinstance(player, QMediaPlayer), pane.note.text()
+    assert pane.recording == video
+    start = win.summary.started_ts
+    assert pane.start_ts == pytest.approx(start - LEAD_S)
+    shown: list[tuple[float, int]] = []  # (monotonic time, frame index) of every frame on screen
+    assert pane.video is not None
+    pane.video.videoSink().videoFrameChanged.connect(
+        lambda f: shown.append((time.monotonic(), frame_index(f))) if f.isValid() else None
+    )
+    await until(lambda: player.duration() > 0, 30, "the video to load")
+    assert abs(player.duration() - SECONDS * 1000) <= 100
+
+    # --- click a moment: the video shows that moment ------------------------------------------------
+    target = start + 3.0  # 13 s into the video
+    click_timeline(qtbot, win, target)
+    picked = win.charts.cursor_ts()
+    assert abs(picked - target) < 0.5  # the click landed where aimed (pixel resolution)
+    want_ms = (picked - pane.start_ts) * 1000
+    await until(lambda: abs(player.position() - want_ms) <= 100, 10, "the video to seek")
+    want_frame = int(want_ms // (1000 / FPS))
+    await until(
+        lambda: bool(shown) and abs(shown[-1][1] - want_frame) <= 1, 15, "the frame of that moment"
+    )
+    seek_err_ms = abs(player.position() - want_ms)
+    frame_err_ms = abs(shown[-1][1] * (1000 / FPS) - want_ms)
+    assert not pane.playing
+
+    # --- play: the timeline's cursor follows the video ----------------------------------------------
+    qtbot.mouseClick(pane.play_button, Qt.MouseButton.LeftButton)
+    await until(lambda: pane.playing, 10, "playback to start")
+    begin = player.position()
+    lags: list[float] = []
+    deadline = time.monotonic() + 3.0
+    while time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+        lags.append(abs(win.charts.cursor_ts() - pane.ts_at(player.position())))
+    moved = player.position() - begin
+    assert moved >= 1000, f"the video played only {moved} ms in 3 s"
+    assert max(lags) <= 0.5, f"cursor lagged the video by up to {max(lags):.3f} s"
+    # and the frame on screen is the one at the player's position
+    assert abs(shown[-1][1] * (1000 / FPS) - player.position()) <= 300
+
+    # --- click elsewhere while it plays: the video jumps there and plays on -------------------------
+    back = start + 0.5  # earlier than where it is now: only a seek can get there
+    click_timeline(qtbot, win, back)
+    jump_ms = (win.charts.cursor_ts() - pane.start_ts) * 1000
+    await until(
+        lambda: 0 <= player.position() - jump_ms <= 1500, 10, "the video to jump to the click"
+    )
+    after_jump = player.position()
+    await until(lambda: player.position() >= after_jump + 500, 10, "playback to go on")
+    assert pane.playing
+    assert abs(win.charts.cursor_ts() - pane.ts_at(player.position())) <= 0.5
+    await until(
+        lambda: abs(shown[-1][1] * (1000 / FPS) - player.position()) <= 300,
+        5,
+        "the frame after the jump",
+    )
+
+    # --- pause: the video and the cursor stay put ----------------------------------------------------
+    qtbot.mouseClick(pane.play_button, Qt.MouseButton.LeftButton)
+    await until(lambda: not pane.playing, 5, "pause")
+    held, cursor = player.position(), win.charts.cursor_ts()
+    await asyncio.sleep(0.5)
+    assert player.position() == held and win.charts.cursor_ts() == cursor
+    print(
+        f"seek error {seek_err_ms:.0f} ms, frame on screen {frame_err_ms:.0f} ms from the click; "
+        f"cursor lag while playing max {max(lags) * 1000:.0f} ms over {len(lags)} samples"
+    )
+    win.close()
+    app.setQuitOnLastWindowClosed(True)
