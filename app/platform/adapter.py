@@ -58,6 +58,17 @@ class PlatformAdapter(ABC):
         again from its seq.
         """
 
+    def event_log(self, after_seq: int) -> AsyncIterator[Sequence[Event]]:
+        """The room's stored events with seq > after_seq, like :meth:`event_batches`, but read on
+        a connection of its own that does not report to :attr:`connection`: for back-filling a
+        recording while the live stream goes on (the operator's link indicator must not move).
+        The caller stops reading once it has what it needs. Ends after a ``resync_required``
+        batch when the platform no longer has those events.
+
+        Default: :meth:`event_batches` (override it when that would move :attr:`connection`).
+        """
+        return self.event_batches(after_seq)
+
     @abstractmethod
     async def orders(self, after_seq: int = 0) -> list[Order]: ...
 

@@ -14,6 +14,7 @@ retry never issues a coupon twice. An action that cannot reach the platform rais
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
@@ -96,6 +97,8 @@ class PlatformClient(PlatformAdapter):
             trust_env=False,  # a console on 127.0.0.1 must not go through a system proxy
         )
         self.stream = EventStream(self.base_url, room, token, self.connection, stream_config)
+        self._token = token
+        self._log_streams: set[EventStream] = set()  # event_log readers (own link trackers)
         self._closed = False
 
     # --- lifecycle ---------------------------------------------------------------------------
@@ -103,6 +106,8 @@ class PlatformClient(PlatformAdapter):
         if self._closed:
             return
         self._closed = True
+        for reader in list(self._log_streams):
+            await reader.close()
         await self.stream.close()
         await self._http.aclose()
 
@@ -118,6 +123,25 @@ class PlatformClient(PlatformAdapter):
 
     def event_batches(self, after_seq: int) -> AsyncIterator[list[Event]]:
         return self.stream.batches(after_seq)
+
+    async def event_log(self, after_seq: int) -> AsyncIterator[list[Event]]:
+        # a stream of its own with a tracker of its own: reading the log never moves
+        # self.connection (the operator's link indicator follows the live stream only)
+        reader = EventStream(
+            self.base_url, self.room, self._token, ConnectionTracker(), self.stream.config
+        )
+        self._log_streams.add(reader)
+        batches = reader.batches(after_seq)
+        try:
+            async for batch in batches:
+                yield batch
+        finally:
+            self._log_streams.discard(reader)
+            aclose = getattr(batches, "aclose", None)
+            if aclose is not None:
+                with contextlib.suppress(Exception):
+                    await aclose()
+            await reader.close()
 
     async def orders(self, after_seq: int = 0) -> list[Order]:
         body = await self._call("GET", "/orders", params={"after_seq": int(after_seq)})

@@ -5,9 +5,22 @@
 per session under ``data_dir()/sessions/`` and hands everything to a :class:`SessionWriter`
 thread. The UI thread only appends to the writer's queue. On ``session_ended`` the file is closed.
 
-Reopening after a crash: the file of the same session (same room, session id and start time) is
-reopened and appended to; events the platform still has between the last recorded seq and the
-room's current seq are fetched from the platform's event log (``after_seq``) to fill the gap.
+One event stream: the recorder reads no stream of its own. It records the batches the room has
+already ingested (``room.subscribe_events`` — the very events the console shows, in order) and
+the console's actions (``room.subscribe_actions``). A dropped connection is resumed by the room's
+stream from its last seq, so nothing is missed. Only a *gap* — events this file lacks that the
+room will never deliver again — is read from the platform's stored log, on a short-lived reader
+of its own (``adapter.event_log(after_seq)``, which leaves the operator's link indicator alone)
+that stops at the gap's end:
+
+- the console connects (or restarts) mid-session: the room starts from a snapshot, so the events
+  between what the file has (a reopened file of the same session — same room, session id and
+  start time — is appended to) and the snapshot's seq come from the log;
+- the room reloads its snapshot mid-session (``resync_required``): the skipped seqs come from the
+  log if the platform still has them, else the gap is noted in the file's meta (``gaps``); a
+  session that ended meanwhile is completed from the log up to its ``session_ended`` and closed.
+
+A file is closed only after its gaps are filled.
 
 OBS state: whoever watches OBS calls :meth:`SessionRecorder.record_obs` —
 ``record_obs("scene", {"scene": name})``, ``record_obs("stream", {"active": True})``,
@@ -24,6 +37,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +65,17 @@ def session_filename(room: str, session: m.Session) -> str:
     return f"{schema.safe_name(room)}_{schema.safe_name(session.id)}_{start}{schema.SUFFIX}"
 
 
+@dataclass
+class _Gap:
+    """Events (after, upto] of one session that its file lacks and the room will not deliver."""
+
+    writer: SessionWriter
+    after: int
+    upto: int
+    session_id: str
+    session_start: float
+
+
 class SessionRecorder:
     """Records the room's live sessions, one file each. ``start()`` after ``room.start()``."""
 
@@ -59,11 +84,18 @@ class SessionRecorder:
         self.directory = directory or sessions_dir()
         self.writer: SessionWriter | None = None
         self.session_id: str | None = None
+        self._session_start = 0.0
         self._unsubs: list[Callable[[], None]] = []
         self._ticker: asyncio.Task[None] | None = None
-        self._backfill: asyncio.Task[None] | None = None
+        self._backfill: asyncio.Task[None] | None = None  # fills self._gaps, one after another
+        self._gaps: deque[_Gap] = deque()
+        self._filling: _Gap | None = None
+        self._close_after_fill: list[SessionWriter] = []
         self._closing: list[SessionWriter] = []
+        self._seen = 0  # last seq of the room's feed handed to the current file (or skipped)
         self.files: list[Path] = []  # every file this recorder wrote, in order
+        self.filled = 0  # events taken from the platform's log (gaps), for diagnostics
+        self._gap_notes: dict[Path, list[str]] = {}
         self._recent_actions: deque[ActionRecord] = deque(maxlen=16)
         self._ended: tuple[SessionWriter, float] | None = None  # (writer, ended at) for EDGE_S
 
@@ -71,6 +103,7 @@ class SessionRecorder:
     def start(self) -> None:
         if self._unsubs:
             return
+        self._seen = self.room.seq
         self._unsubs = [
             self.room.subscribe_events(self._on_events),
             self.room.subscribe_actions(self._on_action),
@@ -91,19 +124,23 @@ class SessionRecorder:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
         self._ticker = self._backfill = None
+        self._gaps.clear()
         self._close_current()
-        pending, self._closing = self._closing, []
+        self._close_ended()
+        pending = self._closing + self._close_after_fill
+        self._closing, self._close_after_fill = [], []
         loop = asyncio.get_running_loop()
         for w in pending:
             await loop.run_in_executor(None, w.close)
 
     def close_now(self) -> None:
         """Synchronously write what is queued and close every file (at exit)."""
+        self._gaps.clear()
         self._close_current()
         self._close_ended()
-        for w in self._closing:
+        for w in self._closing + self._close_after_fill:
             w.close()
-        self._closing = []
+        self._closing, self._close_after_fill = [], []
 
     @property
     def path(self) -> Path | None:
@@ -113,6 +150,11 @@ class SessionRecorder:
     def recording(self) -> bool:
         return self.writer is not None
 
+    @property
+    def filling(self) -> bool:
+        """A gap is being read from the platform's log."""
+        return self._backfill is not None and not self._backfill.done()
+
     # --- OBS (called by whoever watches OBS) ------------------------------------------------------
     def record_obs(self, kind: str, data: dict[str, Any]) -> None:
         if self.writer is not None:
@@ -120,6 +162,12 @@ class SessionRecorder:
 
     # --- listeners (UI thread: O(batch) scan, then one queue put) ----------------------------------
     def _on_events(self, batch: Sequence[m.Event]) -> None:
+        if not batch:
+            return
+        if self.writer is not None and batch[0].seq > self._seen + 1:
+            # the room skipped seqs (it reloaded its snapshot): take them from the log
+            self._add_gap(self._seen, batch[0].seq - 1)
+        self._seen = batch[-1].seq
         start = 0
         for i, ev in enumerate(batch):
             t = ev.type
@@ -148,11 +196,21 @@ class SessionRecorder:
             self._recent_actions.append(rec)
 
     def _on_state(self, changes: frozenset[str]) -> None:
-        if SESSION not in changes or self.writer is not None:
+        if SESSION not in changes:
             return
         s = self.room.session
-        if s is not None and s.status == "live":
+        live = s is not None and s.status == "live"
+        if self.writer is not None:
+            if live and s is not None and s.id == self.session_id:
+                return
+            # the room reloaded its snapshot and the recorded session is over: its end is in
+            # the log between what the file has and the snapshot; the file closes once filled
+            self._add_gap(self._seen, self.room.seq)
+            self._seen = self.room.seq
+            self._close_current()
+        if live and s is not None:
             self._open(s, gap_from_snapshot=True)
+        self._seen = self.room.seq
 
     # --- files -------------------------------------------------------------------------------------
     def _open(self, session: m.Session, *, gap_from_snapshot: bool = False) -> None:
@@ -175,6 +233,7 @@ class SessionRecorder:
         self._recent_actions.clear()
         self.writer = w
         self.session_id = session.id
+        self._session_start = session.started_ts
         self.files.append(path)
         log.info("recording session %s to %s", session.id, path)
         if gap_from_snapshot:
@@ -182,33 +241,103 @@ class SessionRecorder:
             # between what this file has and room.seq come from the platform's log.
             # A fresh file starts from 0: the platform keeps the session's whole log, and
             # events from before the session's start are dropped in _fill.
-            first = w.resume_seq
-            if first < self.room.seq:
-                with contextlib.suppress(RuntimeError):
-                    self._backfill = spawn(
-                        self._fill(w, first, self.room.seq), name="session-recorder:backfill"
-                    )
+            if w.resume_seq < self.room.seq:
+                self._add_gap(w.resume_seq, self.room.seq)
 
-    async def _fill(self, w: SessionWriter, after: int, upto: int) -> None:
-        session_start = self.room.session.started_ts if self.room.session else 0.0
-        stream = self.room.adapter.event_batches(after)
+    # --- gaps: read from the platform's stored log ------------------------------------------------
+    def _add_gap(self, after: int, upto: int) -> None:
+        w = self.writer
+        if w is None or upto <= after:
+            return
+        self._gaps.append(_Gap(w, after, upto, self.session_id or "", self._session_start))
+        log.info("recording %s: events %d..%d to fill from the platform", w.path, after + 1, upto)
+        if self._backfill is None or self._backfill.done():
+            with contextlib.suppress(RuntimeError):  # no running loop (tests): left unfilled
+                self._backfill = spawn(self._fill_gaps(), name="session-recorder:backfill")
+
+    async def _fill_gaps(self) -> None:
+        while self._gaps:
+            gap = self._filling = self._gaps.popleft()
+            try:
+                await self._fill(gap)
+            finally:
+                self._filling = None
+            self._close_filled()
+
+    async def _fill(self, gap: _Gap) -> None:
+        w = gap.writer
+        stream = self.room.adapter.event_log(gap.after)
+        got = 0
         try:
             async for batch in stream:
-                keep = [e for e in batch if e.seq <= upto and e.ts >= session_start]
-                if keep and self.writer is w:
+                if batch and batch[-1].type is m.EventType.RESYNC_REQUIRED:
+                    # the platform no longer has these events: say so in the file
+                    w.put_meta("gaps", self._note_gap(w, gap))
+                    log.warning(
+                        "recording %s: events %d..%d are gone from the platform's log",
+                        w.path,
+                        gap.after + 1,
+                        gap.upto,
+                    )
+                    return
+                keep: list[m.Event] = []
+                done = bool(batch) and batch[-1].seq >= gap.upto
+                for e in batch:
+                    if e.seq > gap.upto:
+                        break
+                    if e.seq <= gap.after or e.ts < gap.session_start:
+                        continue
+                    keep.append(e)
+                    if e.type is m.EventType.SESSION_ENDED and e.data.session.id == gap.session_id:
+                        done = True  # the session's last event: nothing after it is ours
+                        break
+                if keep:
                     w.put_events(keep)
-                if batch and batch[-1].seq >= upto:
+                    got += len(keep)
+                if done:
                     break
-            log.info("recording %s: filled events %d..%d from the platform", w.path, after, upto)
+            log.info(
+                "recording %s: filled %d events of %d..%d from the platform",
+                w.path,
+                got,
+                gap.after + 1,
+                gap.upto,
+            )
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("could not fill the recording's gap from the platform's log")
+            w.put_meta("gaps", self._note_gap(w, gap))
         finally:
+            self.filled += got
             aclose = getattr(stream, "aclose", None)
             if aclose is not None:
                 with contextlib.suppress(Exception):
                     await aclose()
+
+    def _note_gap(self, w: SessionWriter, gap: _Gap) -> str:
+        """The file's meta ``gaps``: every seq range it will never have, space-separated."""
+        noted = self._gap_notes.setdefault(w.path, [])
+        noted.append(f"{gap.after + 1}-{gap.upto}")
+        return " ".join(noted)
+
+    def _pending_fill(self, w: SessionWriter) -> bool:
+        return (self._filling is not None and self._filling.writer is w) or any(
+            g.writer is w for g in self._gaps
+        )
+
+    def _retire(self, w: SessionWriter) -> None:
+        """Close ``w`` now, or once its gaps are filled."""
+        if self._pending_fill(w):
+            self._close_after_fill.append(w)
+            return
+        w.close_soon()
+        self._closing = [x for x in self._closing if x.alive] + [w]
+
+    def _close_filled(self) -> None:
+        waiting, self._close_after_fill = self._close_after_fill, []
+        for w in waiting:
+            self._retire(w)
 
     def _close_current(self, *, linger: bool = False) -> None:
         """Close the current file; ``linger``: keep it open EDGE_S more for the end action."""
@@ -218,9 +347,6 @@ class SessionRecorder:
             return
         self.writer = None
         self.session_id = None
-        if self._backfill is not None:
-            self._backfill.cancel()
-            self._backfill = None
         if linger:
             try:
                 loop = asyncio.get_running_loop()
@@ -230,16 +356,14 @@ class SessionRecorder:
                 self._ended = (w, time.monotonic())
                 loop.call_later(EDGE_S, self._close_ended)
                 return
-        w.close_soon()
-        self._closing = [x for x in self._closing if x.alive] + [w]
+        self._retire(w)
 
     def _close_ended(self) -> None:
         if self._ended is None:
             return
         w = self._ended[0]
         self._ended = None
-        w.close_soon()
-        self._closing = [x for x in self._closing if x.alive] + [w]
+        self._retire(w)
 
     async def _tick(self) -> None:
         while True:

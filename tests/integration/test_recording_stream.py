@@ -1,0 +1,180 @@
+"""The recorder rides on the console's own event stream (the real sandbox server, a subprocess).
+
+What an operator would notice: one connection to the platform, not two — so the link indicator
+only moves when that connection does; the recording holds exactly the events the console showed,
+the same seqs in the same order, across a platform crash and reconnect; and a console that joins a
+session already under way records it from its start without the indicator flickering.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+import websockets
+
+from app.live.room import LiveRoom
+from app.platform import models as m
+from app.platform.client import PlatformClient
+from app.platform.connection import ConnectionStatus, LinkState
+from app.platform.stream import StreamConfig
+from app.session.recorder import SessionRecorder
+from app.session.replay import SessionFile
+
+pytestmark = pytest.mark.slow
+FAST = StreamConfig(heartbeat_timeout=5.0, backoff_base=0.05, backoff_cap=0.5, open_timeout=3.0)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def until(cond: Callable[[], bool], within: float, what: str) -> None:
+    deadline = time.monotonic() + within
+    while not cond():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {within} s waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+async def platform_log(srv: Any, upto: int) -> list[dict[str, Any]]:
+    """The room's event log from seq 1 to ``upto``, read straight off the server's stream."""
+    out: list[dict[str, Any]] = []
+    async with websockets.connect(srv.events_url(0, srv.tokens["reviewer"]), max_size=2**24) as ws:
+        while not out or out[-1]["seq"] < upto:
+            ev = orjson.loads(await asyncio.wait_for(ws.recv(), 30))
+            if ev.get("seq"):
+                out.append(ev)
+    return [e for e in out if e["seq"] <= upto]
+
+
+class Console:
+    """A console on one room: PlatformClient → LiveRoom → SessionRecorder, as ui/launch.py builds
+    it, with a count of the event streams the client opens and a log of its link states."""
+
+    def __init__(self, srv: Any, directory: Path) -> None:
+        self.client = PlatformClient(
+            srv.url, srv.room, srv.tokens["host"], role="host", stream_config=FAST
+        )
+        self.live_streams: list[int] = []  # after_seq of every event_batches() call
+        self.log_reads: list[int] = []  # after_seq of every event_log() call
+        live, log_reader = self.client.event_batches, self.client.event_log
+
+        def event_batches(after: int) -> AsyncIterator[Sequence[m.Event]]:
+            self.live_streams.append(after)
+            return live(after)
+
+        def event_log(after: int) -> AsyncIterator[Sequence[m.Event]]:
+            self.log_reads.append(after)
+            return log_reader(after)
+
+        self.client.event_batches = event_batches  # type: ignore[method-assign]
+        self.client.event_log = event_log  # type: ignore[method-assign]
+        self.links: list[LinkState] = []
+        self.client.connection.subscribe(self._link)
+        self.room = LiveRoom(self.client)
+        self.shown: list[int] = []  # every seq the console's panels were handed
+        self.room.subscribe_events(lambda batch: self.shown.extend(e.seq for e in batch))
+        self.recorder = SessionRecorder(self.room, directory)
+
+    def _link(self, status: ConnectionStatus) -> None:
+        if not self.links or self.links[-1] is not status.state:
+            self.links.append(status.state)
+
+    async def start(self) -> None:
+        self.room.start()
+        self.recorder.start()  # as ui/launch.py: start_recording(room) right after room.start()
+        await until(lambda: self.room.online, 30, "the event stream")
+
+    async def close(self) -> None:
+        await self.recorder.stop()
+        await self.room.stop()
+        await self.client.close()
+
+
+async def test_recorder_and_console_share_one_stream_and_see_the_same_seqs(
+    sandbox_server: Callable[..., Any], tmp_path: Path
+) -> None:
+    port = free_port()
+    srv = sandbox_server(viewers=300, seed=8, extra=["--rate", "600", "--port", str(port)])
+    con = Console(srv, tmp_path / "sessions")
+    await con.start()
+    try:
+        await con.room.start_session()
+        await until(lambda: con.recorder.recording, 20, "the session file")
+        await until(lambda: con.room.metrics.orders >= 1, 30, "an order")
+        await con.room.explain(con.room.product_ids[0])
+        await asyncio.sleep(3)
+        # the platform crashes and comes back on the same port: the one stream resumes
+        srv.restart(kill=True)
+        assert srv.url.endswith(f":{port}")
+        await until(lambda: con.client.stream.reconnects >= 1, 30, "the stream to reconnect")
+        await until(lambda: con.room.online, 30, "the link to come back")
+        seq_back = srv.last_seq()
+        await until(lambda: con.room.seq > seq_back + 200, 30, "live events after the reconnect")
+        await con.room.end_session()
+        await until(lambda: not con.recorder.recording, 20, "the file to close")
+        await asyncio.sleep(0.5)
+    finally:
+        await con.close()
+
+    # one event stream for the console and the recorder; no log reads (no gap ever opened)
+    assert con.live_streams == [con.live_streams[0]]
+    assert con.log_reads == [] and con.recorder.filled == 0
+    # the link indicator moved only with that stream: up, down with the crash, up again
+    assert con.links[-1] is LinkState.OFFLINE  # closed at the end
+    assert LinkState.RECONNECTING in con.links
+    assert con.links.count(LinkState.CONNECTED) == 2, con.links
+
+    [path] = con.recorder.files
+    with SessionFile(path) as f:
+        recorded = f.event_seqs()
+        ended = f.summary().ended_ts
+    assert ended is not None
+    first, last = recorded[0], recorded[-1]
+    # the recording is exactly what the console was shown over the session, in order
+    assert recorded == [s for s in con.shown if first <= s <= last]
+    assert recorded == list(range(first, last + 1))  # nothing lost across the reconnect
+    # and that is the platform's log of the session, from session_started to session_ended
+    log = await platform_log(srv, last)
+    started = max(e["seq"] for e in log if e["type"] == "session_started")
+    assert first == started and log[-1]["type"] == "session_ended"
+    assert recorded == [e["seq"] for e in log if e["seq"] >= started]
+
+
+async def test_a_console_joining_mid_session_fills_from_the_log_without_moving_the_link(
+    sandbox_server: Callable[..., Any], tmp_path: Path
+) -> None:
+    srv = sandbox_server(viewers=300, seed=9, live=True, extra=["--rate", "600"])
+    await asyncio.sleep(3)  # the session has been going for a while before the console opens
+    con = Console(srv, tmp_path / "sessions")
+    await con.start()
+    try:
+        await until(lambda: con.recorder.recording, 20, "the session file")
+        await until(lambda: not con.recorder.filling, 60, "the gap to be filled")
+        await asyncio.sleep(2)
+    finally:
+        await con.close()
+    assert con.recorder.filled > 100
+    # one live stream (the room's); the gap came from one log read, which did not touch the
+    # operator's link indicator: it went connecting → connected and stayed there until closed
+    assert len(con.live_streams) == 1 and len(con.log_reads) == 1
+    assert con.links == [LinkState.CONNECTING, LinkState.CONNECTED, LinkState.OFFLINE]
+
+    [path] = con.recorder.files
+    with SessionFile(path) as f:
+        recorded = f.event_seqs()
+    log = await platform_log(srv, recorded[-1])
+    started = max(e["seq"] for e in log if e["type"] == "session_started")
+    # from the session's first event, everything, once, in order: the log's part + the feed's
+    assert recorded == list(range(started, recorded[-1] + 1))
+    fed = [s for s in con.shown if s >= started]
+    assert fed and recorded[-len(fed) :] == fed
