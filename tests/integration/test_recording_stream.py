@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import httpx
 import orjson
 import pytest
 import websockets
@@ -178,3 +179,55 @@ async def test_a_console_joining_mid_session_fills_from_the_log_without_moving_t
     assert recorded == list(range(started, recorded[-1] + 1))
     fed = [s for s in con.shown if s >= started]
     assert fed and recorded[-len(fed) :] == fed
+
+
+async def test_events_the_room_skips_on_a_resync_are_taken_from_the_log(
+    sandbox_server: Callable[..., Any], tmp_path: Path
+) -> None:
+    srv = sandbox_server(
+        viewers=100, seed=10, live=True, debug_routes=True, extra=["--rate", "200"]
+    )
+    con = Console(srv, tmp_path / "sessions")
+    await con.start()
+    try:
+        await until(lambda: con.recorder.recording, 20, "the session file")
+        await until(lambda: not con.recorder.filling, 60, "the start of the session filled")
+        await asyncio.sleep(1)
+        before = con.room.seq
+        # 1,500 comments land in the log, and the platform tells the console to resync before it
+        # has read them: the room reloads its snapshot (past them) and never delivers them
+        comments = [
+            {
+                "type": "comment",
+                "data": {
+                    "comment": {"id": f"x{i}", "user_id": f"u{i}", "nickname": "补", "text": f"{i}"}
+                },
+            }
+            for i in range(1500)
+        ]
+        resync = {"seq": 0, "ts": time.time(), "type": "resync_required"}
+        resync["data"] = {"reason": "test", "last_seq": before + 1500}
+        async with httpx.AsyncClient(timeout=30) as http:
+            r = await http.post(
+                srv.api("/_debug/raw-events"),
+                json={"events": comments, "raw_messages": [orjson.dumps(resync).decode()]},
+                headers=srv.headers("host"),
+            )
+            r.raise_for_status()
+            seqs = r.json()["seqs"]
+        await until(lambda: con.room.seq > seqs[-1] + 50, 30, "the room to go on after the resync")
+        await until(lambda: not con.recorder.filling, 60, "the skipped events to be filled")
+        await asyncio.sleep(1)
+    finally:
+        await con.close()
+    skipped = set(seqs) - set(con.shown)
+    assert len(skipped) > 1000, "the room was meant to skip the injected comments"
+    assert len(con.log_reads) == 2  # the session's start, then the resync's gap
+
+    [path] = con.recorder.files
+    with SessionFile(path) as f:
+        recorded = f.event_seqs()
+        texts = {text for text, _ in f.comment_texts()}
+    assert skipped <= set(recorded)
+    assert recorded == list(range(recorded[0], recorded[-1] + 1))
+    assert {"0", "777", "1499"} <= texts
