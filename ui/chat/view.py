@@ -1,23 +1,48 @@
-"""A chat list that follows new lines, pauses while the operator reads, and offers "N new"."""
+"""A chat list that follows new lines, pauses while the operator reads, and offers "N new".
+
+A one-column table with fixed-height rows rather than a QListView: QListView lays out every row
+again on each insert (two calls into the Python model per row: ~100 ms per flush at 20,000 rows,
+which starved the event loop at high comment rates); the table's header keeps row positions in
+C++ and a flush costs about the rows on screen (tests/bench/feed_ui.py).
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
 from PySide6.QtGui import QEnterEvent, QResizeEvent
-from PySide6.QtWidgets import QAbstractItemView, QAbstractSlider, QListView, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
+    QAbstractItemView,
+    QAbstractSlider,
+    QHeaderView,
+    QPushButton,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
 
 from app.live.room import ChatLine
 from ui.chat.model import ChatModel, LineRole
 from ui.i18n import tr
 
 
-class ChatView(QListView):
+class ChatView(QTableView):
     #: emitted when following resumes or pauses (True: following the newest line)
     following_changed = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setUniformItemSizes(True)
+        # a plain list look: no headers, no grid, whole rows, one row height (the delegate's)
+        self.horizontalHeader().hide()
+        self.horizontalHeader().setStretchLastSection(True)
+        rows = self.verticalHeader()
+        rows.hide()
+        rows.setMinimumSectionSize(1)
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.setShowGrid(False)
+        self.setWordWrap(False)
+        self.setCornerButtonEnabled(False)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerItem)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -27,6 +52,7 @@ class ChatView(QListView):
         self._scrolled_away = False
         self.new_count = 0
         self._was_following = True
+        self._top_before_removal: int | None = None
         self.new_button = QPushButton(self)
         self.new_button.setObjectName("chatNewLines")
         self.new_button.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -43,10 +69,25 @@ class ChatView(QListView):
         old = self.model()
         if isinstance(old, ChatModel):
             old.flushed.disconnect(self._on_flushed)
+            old.rowsAboutToBeRemoved.disconnect(self._rows_leaving)
+        # connected before the view's own handlers, which move the scroll position themselves
+        model.rowsAboutToBeRemoved.connect(self._rows_leaving)
         super().setModel(model)
+        self._fit_rows()
         model.flushed.connect(self._on_flushed)
         model.modelReset.connect(self.jump_to_newest)
         self.selectionModel().selectionChanged.connect(lambda *_: self._update_following())
+
+    def setItemDelegate(self, delegate: QAbstractItemDelegate) -> None:
+        super().setItemDelegate(delegate)
+        self._fit_rows()
+
+    def _fit_rows(self) -> None:
+        """Every row as tall as the delegate's size hint (it is the same for every line)."""
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        height = self.itemDelegate().sizeHint(option, QModelIndex()).height()
+        self.verticalHeader().setDefaultSectionSize(max(1, height))
 
     def current_line(self) -> ChatLine | None:
         idx = self.currentIndex()
@@ -58,6 +99,7 @@ class ChatView(QListView):
         return [model.index(r, 0).data(LineRole) for r in rows]
 
     def _on_flushed(self, inserted: int, removed: int, _ms: float) -> None:
+        top, self._top_before_removal = self._top_before_removal, None
         if self.following:
             self.scrollToBottom()
             return
@@ -65,8 +107,12 @@ class ChatView(QListView):
         if removed:
             # rows left the top: keep the lines the operator is reading still in place
             bar = self.verticalScrollBar()
-            bar.setValue(max(0, bar.value() - removed))
+            bar.setValue(max(0, (bar.value() if top is None else top) - removed))
         self._show_new_button()
+
+    def _rows_leaving(self, _parent: QModelIndex, _first: int, _last: int) -> None:
+        if self._top_before_removal is None:
+            self._top_before_removal = self.verticalScrollBar().value()  # top row (per item)
 
     def _show_new_button(self) -> None:
         if self.new_count <= 0:
@@ -122,6 +168,11 @@ class ChatView(QListView):
         self._hovering = False
         self._update_following()
         super().leaveEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_rows()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

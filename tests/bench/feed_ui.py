@@ -1,0 +1,542 @@
+"""Benchmark: the real console window ingesting the live event stream (issue 3, "feed_ui").
+
+For each stream rate (default 2,000 / 10,000 / 20,000 events/s) a real sandbox server is started
+as a subprocess (``--live``, a simulated audience asked for ``rate / RATE_FACTOR`` events/s, since
+likes are merged the stream carries ~0.75 of what the audience makes). Then, on ONE qasync loop as
+in ``ui/launch.py``:
+
+1. baseline: a bare console with no window — :class:`PlatformClient` + :class:`LiveRoom` — follows
+   the same stream for ``--baseline-seconds``;
+2. console: the real :class:`MainWindow` (every panel, shown offscreen) on its own PlatformClient +
+   LiveRoom, with the session recorder as ``ui/launch.py`` starts it, follows the stream for
+   ``--seconds`` (default 60) while ~50 explain clicks are made through the product queue's
+   explain action (``ProductQueuePanel.explain``, what the button and the Space key call).
+
+Measured per rate (all in the same run):
+
+- ``server_events_per_s``: the platform's own log growth (room ``seq``) over the window;
+- ``console_events_per_s``: how far ``room.seq`` advanced over the same window; ``backlog_events``
+  = server seq − console seq at the end, ``catch_up_ms`` until the console reached that seq;
+- ``loop_lag_ms``: p50/p99/max lateness of a 20 ms precise QTimer re-armed each time it fires;
+- ``ingest_ms``: time in ``LiveRoom.ingest`` per platform batch (state + every listener: chat
+  views, orders, metrics, recorder queue), measured by wrapping the instance's method;
+- ``flush_ms``: each batched model's flush (one beginInsertRows per flush, the view's scroll and
+  layout included), from the models' own ``flushed`` signal; ``*_share`` = fraction of wall time;
+- ``rss_mb``: VmRSS from /proc/self/status at the start and end of the window, and the peak;
+- ``explain_ms``: click → ``room.explaining`` shows the product (the platform's event came back).
+
+Prints ONE JSON line. Targets (issue 3): 20,000 events/s kept up with and no backlog, loop lag
+p99 < 50 ms, < 50 MB RSS growth, explain click-to-back <= 100 ms p95.
+
+Usage: ``.venv/bin/python tests/bench/feed_ui.py [--seconds 60] [--rates 2000,10000,20000]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+#: stream events per audience event asked with --rate (likes are merged into fewer events)
+RATE_FACTOR = 0.75
+LAG_INTERVAL_MS = 20
+EXPLAIN_SAMPLES = 50
+EXPLAIN_TIMEOUT = 5.0
+WARMUP_S = 3.0
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+def rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def pct(xs: list[float], p: float) -> float | None:
+    if not xs:
+        return None
+    s = sorted(xs)
+    k = min(len(s) - 1, max(0, round(p / 100 * (len(s) - 1))))
+    return round(s[k], 2)
+
+
+def summary(xs: list[float]) -> dict[str, Any]:
+    return {
+        "n": len(xs),
+        "p50": pct(xs, 50),
+        "p95": pct(xs, 95),
+        "p99": pct(xs, 99),
+        "max": round(max(xs), 2) if xs else None,
+        "mean": round(statistics.fmean(xs), 2) if xs else None,
+    }
+
+
+class Server:
+    """The real sandbox server as a subprocess on 127.0.0.1 (as tests/sandbox_server.py starts it)."""
+
+    def __init__(self, db: Path, log: Path, args: list[str]) -> None:
+        cmd = [sys.executable, "-m", "app.main", "sandbox", "--port", "0", "--db", str(db), *args]
+        with open(log, "ab") as logf:
+            self.proc = subprocess.Popen(
+                cmd,
+                cwd=REPO,
+                stdout=subprocess.PIPE,
+                stderr=logf,
+                stdin=subprocess.DEVNULL,
+                env=dict(os.environ, PYTHONUNBUFFERED="1"),
+            )
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        try:
+            info = json.loads(line)
+        except ValueError:
+            self.stop()
+            raise RuntimeError(f"sandbox printed {line!r}; see {log}") from None
+        self.url: str = info["url"]
+        self.room: str = info["room"]
+        self.tokens: dict[str, str] = dict(info["tokens"])
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+
+
+class LagProbe:
+    """A precise 20 ms single-shot QTimer, re-armed each time, recording how late it fired."""
+
+    def __init__(self, interval_ms: int = LAG_INTERVAL_MS) -> None:
+        from PySide6.QtCore import Qt, QTimer
+
+        self.interval = interval_ms / 1000
+        self.samples: list[float] = []
+        self._timer = QTimer()
+        self._timer.setSingleShot(True)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.timeout.connect(self._fired)
+        self._armed = 0.0
+        self._on = False
+
+    def start(self) -> None:
+        self.samples = []
+        self._on = True
+        self._arm()
+
+    def stop(self) -> None:
+        self._on = False
+        self._timer.stop()
+
+    def _arm(self) -> None:
+        self._armed = time.perf_counter()
+        self._timer.start(int(self.interval * 1000))
+
+    def _fired(self) -> None:
+        late = (time.perf_counter() - self._armed - self.interval) * 1000
+        self.samples.append(max(0.0, late))
+        if self._on:
+            self._arm()
+
+
+class RoomProbe:
+    """Times ``room.ingest`` per batch (wraps the instance attribute; behaviour unchanged)."""
+
+    def __init__(self, room: Any) -> None:
+        self.ms: list[float] = []
+        self.sizes: list[int] = []
+        self.on = False
+        inner = room.ingest
+
+        def ingest(batch: Any) -> None:
+            if not self.on:
+                inner(batch)
+                return
+            t0 = time.perf_counter()
+            inner(batch)
+            self.ms.append((time.perf_counter() - t0) * 1000)
+            self.sizes.append(len(batch))
+
+        room.ingest = ingest
+
+
+async def head_seq(http: Any, srv: Server) -> int:
+    r = await http.get(f"{srv.url}/api/v1/rooms/{srv.room}")
+    r.raise_for_status()
+    return int(r.json()["seq"])
+
+
+async def wait_until(cond: Callable[[], object], timeout: float, what: str) -> None:  # noqa: ASYNC109
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
+        await asyncio.sleep(0.02)
+
+
+async def open_room(srv: Server, role: str = "host") -> Any:
+    from app.live.room import LiveRoom
+    from app.platform.client import PlatformClient
+
+    client = PlatformClient(srv.url, srv.room, srv.tokens[role], role=role)
+    room = LiveRoom(client, chat_capacity=20_000)
+    room.start()
+    await asyncio.wait_for(room.wait_loaded(), 30)
+    await wait_until(lambda: room.online, 30, "the event stream to connect")
+    return room
+
+
+async def close_room(room: Any) -> None:
+    await room.stop()
+    await room.adapter.close()
+
+
+async def follow(
+    http: Any,
+    srv: Server,
+    room: Any,
+    seconds: float,
+    during: Callable[[], None] | None = None,
+    at_end: Callable[[], None] | None = None,
+) -> dict[str, Any]:
+    """Measure server vs console seq over ``seconds``; then how long the console takes to catch up."""
+    s0 = await head_seq(http, srv)
+    c0 = room.seq
+    t0 = time.perf_counter()
+    cpu0 = time.process_time()
+    end = t0 + seconds
+    while time.perf_counter() < end:
+        await asyncio.sleep(min(1.0, max(0.0, end - time.perf_counter())))
+        if during is not None:
+            during()
+    s1 = await head_seq(http, srv)
+    c1 = room.seq  # read right after the platform answered: the same instant
+    t1 = time.perf_counter()
+    cpu = time.process_time() - cpu0
+    if at_end is not None:
+        at_end()  # stop the probes before waiting for the catch-up
+    dt = t1 - t0
+    catch_up_ms: float | None = None
+    try:
+        await wait_until(lambda: room.seq >= s1, 30, "the console to catch up")
+        catch_up_ms = round((time.perf_counter() - t1) * 1000, 1)
+    except TimeoutError:
+        pass
+    server_rate = (s1 - s0) / dt
+    return {
+        "seconds": round(dt, 2),
+        "server_events": s1 - s0,
+        "server_events_per_s": round(server_rate),
+        "console_events": c1 - c0,
+        "console_events_per_s": round((c1 - c0) / dt),
+        "backlog_events": s1 - c1,
+        "backlog_ms": round((s1 - c1) / server_rate * 1000, 1) if server_rate > 0 else None,
+        "catch_up_ms": catch_up_ms,
+        "process_cpu_share": round(cpu / dt, 2),  # all threads; 1.0 = one core
+    }
+
+
+# --- one rate --------------------------------------------------------------------------------------
+async def baseline(http: Any, srv: Server, seconds: float) -> dict[str, Any]:
+    room = await open_room(srv)
+    probe = RoomProbe(room)
+    lag = LagProbe()
+    try:
+        await room.start_session()  # the audience runs while a session is live
+        await asyncio.sleep(WARMUP_S)
+        lag.start()
+        probe.on = True
+
+        def stop_probes() -> None:
+            probe.on = False
+            lag.stop()
+
+        out = await follow(http, srv, room, seconds, at_end=stop_probes)
+        if room.session is not None:
+            await room.end_session()
+    finally:
+        await close_room(room)
+    out["loop_lag_ms"] = summary(lag.samples)
+    out["ingest_ms"] = summary(probe.ms)
+    return out
+
+
+def clean_products(room: Any) -> list[str]:
+    """Listed products whose title and selling points pass the compliance check (so a click
+    pushes at once, no confirmation dialog)."""
+    from app.compliance import check_many
+
+    ids = [p.id for p in room.bag if p.listed and not check_many([p.title, *p.selling_points])]
+    return ids or [p.id for p in room.bag if p.listed]
+
+
+async def console(http: Any, srv: Server, seconds: float, tmp: Path) -> dict[str, Any]:
+    from PySide6.QtCore import QObject, QSettings
+
+    from app.live.room import EXPLAINING
+    from app.session.recorder import start_recording
+    from app.settings import Settings
+    from ui.batched_model import BatchedModel
+    from ui.main_window import MainWindow
+
+    rss_before_window = rss_mb()
+    room = await open_room(srv)
+    recorder = start_recording(room)
+    settings = Settings()
+    qsettings = QSettings(str(tmp / "layout.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(room, settings, qsettings=qsettings)
+    window.show()
+    probe = RoomProbe(room)
+    lag = LagProbe()
+
+    # render time of one flush: from the model's first row signal to after every slot of its
+    # ``flushed`` signal (the view's follow/scroll), connected last so it runs last
+    flushes: list[float] = []
+    flush_rows: list[int] = []
+    began: dict[int, float] = {}
+    measuring = False
+
+    def on_begin(key: int, *_: Any) -> None:
+        began.setdefault(key, time.perf_counter())
+
+    def on_flush(key: int, inserted: int, _removed: int, ms: float) -> None:
+        t0 = began.pop(key, None)
+        if measuring:
+            flushes.append((time.perf_counter() - t0) * 1000 if t0 is not None else ms)
+            flush_rows.append(inserted)
+
+    models = [o for o in window.findChildren(QObject) if isinstance(o, BatchedModel)]
+    for key, model in enumerate(models):
+        model.rowsAboutToBeRemoved.connect(partial(on_begin, key))
+        model.rowsAboutToBeInserted.connect(partial(on_begin, key))
+        model.flushed.connect(partial(on_flush, key))
+
+    panel: Any = window.panels["products"]
+    panel.confirm = lambda *_a, **_k: True  # only if no clean product exists (never a dialog)
+    pids = clean_products(room)
+    clicks: list[float] = []
+    missed = 0
+    pending: dict[str, float] = {}
+    back = asyncio.Event()
+
+    def on_state(changes: frozenset[str]) -> None:
+        ex = room.explaining
+        if EXPLAINING in changes and ex is not None and ex.product_id in pending:
+            clicks.append((time.perf_counter() - pending.pop(ex.product_id)) * 1000)
+            back.set()
+
+    unsub = room.subscribe(on_state)
+
+    async def clicker() -> None:
+        nonlocal missed
+        gap = seconds / EXPLAIN_SAMPLES
+        await asyncio.sleep(gap / 2)
+        i = 0
+        while True:
+            current = room.explaining.product_id if room.explaining else None
+            choices = [p for p in pids if p != current] or pids
+            pid = choices[i % len(choices)]
+            i += 1
+            pending.clear()
+            back.clear()
+            pending[pid] = time.perf_counter()
+            panel.explain(pid)  # what the explain button / Space key calls
+            t = time.perf_counter()
+            try:
+                await asyncio.wait_for(back.wait(), EXPLAIN_TIMEOUT)
+            except TimeoutError:
+                missed += 1
+                pending.clear()
+            await asyncio.sleep(max(0.0, gap - (time.perf_counter() - t)))
+
+    rss_samples: list[float] = []
+    try:
+        await room.start_session()  # as the streamer's 开播: the audience starts now
+        await asyncio.sleep(WARMUP_S)
+        gc.collect()
+        rss_start = rss_mb()
+        rss_samples.append(rss_start)
+        measuring = True
+        probe.on = True
+        lag.start()
+        click_task = asyncio.get_running_loop().create_task(clicker())
+        ended: dict[str, float] = {}
+
+        def stop_probes() -> None:
+            nonlocal measuring
+            click_task.cancel()
+            measuring = False
+            probe.on = False
+            lag.stop()
+            ended["rss"] = rss_mb()
+
+        out = await follow(
+            http,
+            srv,
+            room,
+            seconds,
+            during=lambda: rss_samples.append(rss_mb()),
+            at_end=stop_probes,
+        )
+        try:
+            await click_task
+        except asyncio.CancelledError:
+            pass
+        rss_end = ended["rss"]
+        chat_rows = {k: m.rowCount() for k, m in window.panels["comments"].models.items()}  # type: ignore[attr-defined]
+        writer = recorder.writer
+        recorder_backlog = writer.backlog if writer is not None else None
+    finally:
+        unsub()
+        await room.stop()  # first: panels listen to the room until the window is gone
+        window.close()
+        window.deleteLater()
+        await recorder.stop()
+        await room.adapter.close()
+    dt = out["seconds"]
+    out.update(
+        {
+            "loop_lag_ms": summary(lag.samples),
+            "ingest_ms": {**summary(probe.ms), "share": round(sum(probe.ms) / 1000 / dt, 3)},
+            "mean_batch_events": round(statistics.fmean(probe.sizes)) if probe.sizes else 0,
+            "flush_ms": {
+                **summary(flushes),
+                "share": round(sum(flushes) / 1000 / dt, 3),
+                "models": len(models),
+                "mean_rows": round(statistics.fmean(flush_rows)) if flush_rows else 0,
+            },
+            "rss_mb": {
+                "before_window": rss_before_window,
+                "start": rss_start,
+                "end": rss_end,
+                "peak": max([*rss_samples, rss_end]),
+                "growth": round(rss_end - rss_start, 1),
+            },
+            "chat_rows": chat_rows,
+            "recorder_backlog": recorder_backlog,
+            "explain_ms": {**summary(clicks), "missed": missed},
+        }
+    )
+    return out
+
+
+async def one_rate(
+    rate: int, seconds: float, base_seconds: float, viewers: int, tmp: Path
+) -> dict[str, Any]:
+    import httpx
+
+    asked = round(rate / RATE_FACTOR)
+    # not --live: each phase starts its own session once its console is connected (a console
+    # that connects mid-session first back-fills its recording from the platform's log)
+    args = ["--viewers", str(viewers), "--rate", str(asked), "--seed", "1"]
+    d = tmp / f"rate{rate}"
+    d.mkdir()
+    srv = Server(d / "sandbox.db", d / "sandbox.log", args)
+    try:
+        headers = {"Authorization": f"Bearer {srv.tokens['reviewer']}"}
+        async with httpx.AsyncClient(headers=headers, timeout=30) as http:
+            base = await baseline(http, srv, base_seconds)
+            con = await console(http, srv, seconds, d)
+    finally:
+        srv.stop()
+    return {
+        "target_events_per_s": rate,
+        "audience_rate_asked": asked,
+        "console": con,
+        "baseline": base,
+        "ratio": round(con["console_events_per_s"] / max(1, base["console_events_per_s"]), 3),
+    }
+
+
+def verdict(results: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for r in results:
+        c = r["console"]
+        kept_up = (
+            c["console_events_per_s"] >= 0.97 * c["server_events_per_s"]
+            and c["catch_up_ms"] is not None
+            and c["catch_up_ms"] <= 1000
+        )
+        out[str(r["target_events_per_s"])] = {
+            "kept_up": kept_up,
+            "server_at_target": c["server_events_per_s"] >= 0.95 * r["target_events_per_s"],
+            "loop_lag_p99_lt_50ms": (c["loop_lag_ms"]["p99"] or 0) < 50,
+            "rss_growth_lt_50mb": c["rss_mb"]["growth"] < 50,
+            "explain_p95_le_100ms": c["explain_ms"]["p95"] is not None
+            and c["explain_ms"]["p95"] <= 100
+            and c["explain_ms"]["missed"] == 0,
+        }
+    return out
+
+
+async def run(a: argparse.Namespace) -> dict[str, Any]:
+    rates = [int(x) for x in a.rates.split(",") if x.strip()]
+    base_seconds = a.baseline_seconds if a.baseline_seconds else min(15.0, a.seconds)
+    results = []
+    with tempfile.TemporaryDirectory(prefix="livedesk-feedbench-") as t:
+        tmp = Path(t)
+        os.environ["LIVEDESK_DATA_DIR"] = str(tmp / "data")  # recordings, not the user's
+        os.environ["LIVEDESK_CONFIG_DIR"] = str(tmp / "config")
+        for rate in rates:
+            results.append(await one_rate(rate, a.seconds, base_seconds, a.viewers, tmp))
+            gc.collect()
+    checks = verdict(results)
+    return {
+        "bench": "feed_ui",
+        "seconds_per_rate": a.seconds,
+        "baseline_seconds": base_seconds,
+        "cpus": os.cpu_count(),
+        "rates": results,
+        "targets": checks,
+        "target_met": all(all(v.values()) for v in checks.values()),
+    }
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--seconds", type=float, default=60.0, help="console window per rate")
+    p.add_argument("--baseline-seconds", type=float, default=0.0, help="default min(15, seconds)")
+    p.add_argument("--rates", default="2000,10000,20000", help="stream events/s, comma-separated")
+    p.add_argument("--viewers", type=int, default=2000)
+    a = p.parse_args()
+
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from ui.i18n import set_language
+
+    set_language("zh_CN")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setQuitOnLastWindowClosed(False)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    with loop:
+        out = loop.run_until_complete(run(a))
+    print(json.dumps(out, ensure_ascii=False), flush=True)
+
+
+if __name__ == "__main__":
+    main()
