@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import json
 import os
 import statistics
@@ -69,8 +70,11 @@ class Server:
         self.url: str = info["url"]
         self.room: str = info["room"]
         self.tokens: dict[str, str] = dict(info["tokens"])
+        atexit.register(self.stop)  # even if the loop dies before the coroutine's ``finally``
 
     def stop(self) -> None:
+        if self.proc.poll() is not None:
+            return
         self.proc.terminate()
         try:
             self.proc.wait(15)
