@@ -7,8 +7,8 @@ Unix time on screen so the timeline's cursor follows it.
 
 QtMultimedia ships in PySide6-Addons (a dependency). If an install lacks it, the pane says how to
 enable video and everything else in the replay works. Sound: an audio output is attached only
-once the recording turns out to have an audio track, so a silent file never touches the sound
-system (on a machine without one, Qt would otherwise warn for nothing).
+once the recording turns out to have an audio track and there is a sound device; otherwise the
+video plays muted (a silent file never touches the sound system at all).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from ui.i18n import tr
 log = logging.getLogger(__name__)
 
 try:  # PySide6-Addons
-    from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+    from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer
     from PySide6.QtMultimediaWidgets import QVideoWidget
 
     HAVE_MULTIMEDIA = True
@@ -142,9 +142,16 @@ class VideoPane(QWidget):
             p.pause()
 
     def _has_audio(self, has: bool) -> None:
-        if has and self.audio is None and self.player is not None:
-            self.audio = QAudioOutput(self)
-            self.player.setAudioOutput(self.audio)
+        if not has or self.audio is not None or self.player is None:
+            return
+        if QMediaDevices.defaultAudioOutput().isNull():
+            # no sound device (a headless machine, a remote session): play the picture muted
+            self.note.setText(
+                tr("{path}（没有可用的音频设备，静音播放）").format(path=str(self.recording))
+            )
+            return
+        self.audio = QAudioOutput(self)
+        self.player.setAudioOutput(self.audio)
 
     def _error(self, _error: QMediaPlayer.Error, message: str) -> None:
         log.warning("replay video %s: %s", self.recording, message)
