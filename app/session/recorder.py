@@ -241,6 +241,8 @@ class SessionRecorder:
             # between what this file has and room.seq come from the platform's log.
             # A fresh file starts from 0: the platform keeps the session's whole log, and
             # events from before the session's start are dropped in _fill.
+            for after, upto in w.holes:  # a crash interrupted an earlier back-fill
+                self._add_gap(after, min(upto, self.room.seq))
             if w.resume_seq < self.room.seq:
                 self._add_gap(w.resume_seq, self.room.seq)
 

@@ -9,6 +9,7 @@ transaction per batch. A batch closes ``BATCH_WINDOW`` seconds after its first i
 
 from __future__ import annotations
 
+import bisect
 import logging
 import queue
 import sqlite3
@@ -97,6 +98,22 @@ def _size(item: tuple[str, Any] | None) -> int:
     return len(item[1]) if item is not None and item[0] == "events" else 1
 
 
+def _runs(blocks: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Merge (first_seq, last_seq) blocks into sorted runs of consecutive seqs."""
+    runs: list[tuple[int, int]] = []
+    for first, last in sorted(blocks):
+        if runs and first <= runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], max(runs[-1][1], last))
+        else:
+            runs.append((first, last))
+    return runs
+
+
+def _inside(runs: list[tuple[int, int]], seq: int) -> bool:
+    i = bisect.bisect_right(runs, (seq, float("inf"))) - 1
+    return i >= 0 and runs[i][0] <= seq <= runs[i][1]
+
+
 @dataclass
 class WriterStats:
     events: int = 0
@@ -125,8 +142,13 @@ class SessionWriter:
         self.stats = WriterStats()
         self._q: queue.SimpleQueue[tuple[str, Any] | None] = queue.SimpleQueue()
         self._conn = schema.connect(path, create=True)
-        row = self._conn.execute("SELECT max(last_seq) FROM event_blocks").fetchone()
-        self.resume_seq: int = int(row[0] or 0)  # events up to here are already in the file
+        # a reopened file (same session after a restart): the seq runs it already holds
+        self._held = _runs(self._conn.execute("SELECT first_seq, last_seq FROM event_blocks"))
+        self.resume_seq: int = self._held[-1][1] if self._held else 0  # last seq in the file
+        #: seq ranges (after, upto] missing between what the file holds (a crash mid back-fill)
+        self.holes: list[tuple[int, int]] = [
+            (a[1], b[0] - 1) for a, b in zip(self._held, self._held[1:], strict=False)
+        ]
         self.stats.last_seq = self.resume_seq
         self._entities: dict[tuple[str, str], dict[str, Any]] = {}
         self._titles: dict[str, str] = {}
@@ -308,8 +330,14 @@ class SessionWriter:
             )
 
     def _write_events(self, events: list[m.Event]) -> None:
-        resume = self.resume_seq
-        evs = [e for e in events if e.seq > resume]
+        held = self._held
+        if not held:
+            evs = events
+        elif len(held) == 1:
+            first, last = held[0]
+            evs = [e for e in events if e.seq > last or e.seq < first]
+        else:
+            evs = [e for e in events if not _inside(held, e.seq)]
         if not evs:
             return
         evs.sort(key=lambda e: e.seq)

@@ -126,3 +126,28 @@ def test_reopened_file_appends_without_duplicates(tmp_path: Path) -> None:
         assert f.event_seqs() == [e.seq for e in events]
         assert f.summary().orders == sum(e.type is m.EventType.ORDER_CREATED for e in events)
     assert [s.session_id for s in list_sessions(tmp_path)] == ["s1"]
+
+
+def test_a_reopened_file_knows_its_holes_and_takes_exactly_what_fills_them(tmp_path: Path) -> None:
+    """A console killed while back-filling leaves a hole; reopened, the file names the hole, takes
+    the events that fill it, and ignores events it already holds (no double counts)."""
+    events = [e for b in session_events(total=3_000, hours=0.05, t0=T0) for e in b]
+    seqs = [e.seq for e in events]
+    path = tmp_path / "h.livedesk-session.sqlite"
+    lo, hi = seqs[999], seqs[1999]  # the file gets ..lo and hi+1..; lo+1..hi is the hole
+    write(path, [events[:1000], events[2000:2500]])
+
+    w = SessionWriter(path)
+    assert w.holes == [(lo, hi)]
+    assert w.resume_seq == seqs[2499]
+    w.put_events(events[500:1500])  # half already held, half the hole
+    w.put_events(events[1500:])  # the rest of the hole, then held, then new
+    w.close()
+    with SessionFile(path) as f:
+        assert f.event_seqs() == seqs
+        s = f.summary()  # per-second counters: an event written twice would count twice
+        assert s.events == len(events)
+        assert s.comments == sum(1 for e in events if e.type is m.EventType.COMMENT)
+    again = SessionWriter(path)
+    assert again.holes == []
+    again.close()
