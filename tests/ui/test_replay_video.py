@@ -19,8 +19,8 @@ from typing import Any
 import cv2
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF, QSize, Qt, QUrl
-from PySide6.QtGui import QImage
+from PySide6.QtCore import QEvent, QPoint, QPointF, QSize, Qt, QUrl
+from PySide6.QtGui import QImage, QMouseEvent
 from PySide6.QtMultimedia import (
     QAudioBuffer,
     QAudioBufferInput,
@@ -175,6 +175,37 @@ def click_timeline(qtbot: Any, win: ReplayWindow, ts: float) -> None:
     qtbot.mouseClick(charts.view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(pos))
 
 
+def _mouse(kind: QEvent.Type, pos: QPointF, buttons: Qt.MouseButton) -> QMouseEvent:
+    button = Qt.MouseButton.NoButton if kind is QEvent.Type.MouseMove else Qt.MouseButton.LeftButton
+    return QMouseEvent(kind, pos, pos, button, buttons, Qt.KeyboardModifier.NoModifier)
+
+
+async def drag_cursor(
+    win: ReplayWindow, from_ts: float, to_ts: float, during: Callable[[], Any]
+) -> None:
+    """Press on the cursor line at ``from_ts``, move in steps to ``to_ts`` holding the button
+    (waiting with ``during()`` at the end, still held), release."""
+    charts = win.charts
+    plot = charts.plots[1]
+    y = sum(plot.vb.viewRange()[1]) / 2
+
+    def at(ts: float) -> QPointF:
+        scene = plot.vb.mapViewToScene(QPointF((ts - charts.t0) / 60.0, y))
+        return QPointF(charts.view.mapFromScene(scene))
+
+    vp = charts.view.viewport()
+    left = Qt.MouseButton.LeftButton
+    QApplication.sendEvent(vp, _mouse(QEvent.Type.MouseButtonPress, at(from_ts), left))
+    for k in range(1, 11):
+        ts = from_ts + (to_ts - from_ts) * k / 10
+        QApplication.sendEvent(vp, _mouse(QEvent.Type.MouseMove, at(ts), left))
+        await asyncio.sleep(0.02)
+    await during()
+    QApplication.sendEvent(
+        vp, _mouse(QEvent.Type.MouseButtonRelease, at(to_ts), Qt.MouseButton.NoButton)
+    )
+
+
 async def test_video_follows_the_timeline_and_the_timeline_follows_the_video(
     qtbot: Any, sandbox_server: Callable[..., Any], tmp_path: Path
 ) -> None:
@@ -253,6 +284,27 @@ async def test_video_follows_the_timeline_and_the_timeline_follows_the_video(
         5,
         "the frame after the jump",
     )
+
+    # --- drag the cursor while it plays: it stays under the hand, the video goes where it is let go
+    now = win.charts.cursor_ts()
+    to = start + 6.0
+    held_at: list[float] = []  # the cursor while the button is down, after each move
+
+    async def hold() -> None:
+        await asyncio.sleep(1.0)  # the video plays on meanwhile: it must not pull the cursor
+        held_at.append(win.charts.cursor_ts())
+
+    await drag_cursor(win, now, to, during=hold)
+    assert held_at and abs(held_at[-1] - to) < 0.3, held_at
+    drop_ms = (win.charts.cursor_ts() - pane.start_ts) * 1000
+    # the video played on while the button was held (≈ 1 s past the hand); let go, it comes back
+    await until(
+        lambda: 0 <= player.position() - drop_ms <= 500, 10, "the video to go to the drop point"
+    )
+    assert pane.playing
+    after_drop = player.position()
+    await until(lambda: player.position() >= after_drop + 300, 10, "playback to go on")
+    assert abs(win.charts.cursor_ts() - pane.ts_at(player.position())) <= 0.5  # following again
 
     # --- pause: the video and the cursor stay put ----------------------------------------------------
     qtbot.mouseClick(pane.play_button, Qt.MouseButton.LeftButton)

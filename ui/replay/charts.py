@@ -87,6 +87,7 @@ class TimelineCharts(QWidget):
         for p in self.plots:
             line = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen("#d81b60", width=2))
             line.sigPositionChanged.connect(self._cursor_moved)
+            line.sigPositionChangeFinished.connect(self._cursor_dropped)
             p.addItem(line, ignoreBounds=True)
             self.cursors.append(line)
         self.view.scene().sigMouseClicked.connect(self._clicked)
@@ -156,6 +157,10 @@ class TimelineCharts(QWidget):
                     other.setValue(line.value())
         finally:
             self._syncing = False
+        self.moment.emit(self.t0 + float(line.value()) * 60.0)
+
+    def _cursor_dropped(self, line: pg.InfiniteLine) -> None:
+        """A drag ended: the moment where the cursor was let go (even if the last move was there)."""
         self.moment.emit(self.t0 + float(line.value()) * 60.0)
 
     def _clicked(self, ev: object) -> None:

@@ -277,6 +277,8 @@ class ReplayWindow(QMainWindow):
 
     def _video_moved(self, ts: float) -> None:
         """The playing video moved on: the cursor follows (without seeking the video back)."""
+        if any(line.moving for line in self.charts.cursors):
+            return  # the reviewer is dragging the cursor: the video follows the hand instead
         self._following = True
         try:
             self.charts.set_cursor(ts)
