@@ -231,3 +231,39 @@ async def test_events_the_room_skips_on_a_resync_are_taken_from_the_log(
     assert skipped <= set(recorded)
     assert recorded == list(range(recorded[0], recorded[-1] + 1))
     assert {"0", "777", "1499"} <= texts
+
+
+async def test_a_session_that_ended_while_the_room_was_away_is_completed_and_closed(
+    sandbox_server: Callable[..., Any], tmp_path: Path
+) -> None:
+    srv = sandbox_server(viewers=200, seed=12, extra=["--rate", "300"])
+    con = Console(srv, tmp_path / "sessions")
+    await con.start()
+    try:
+        session = await con.room.start_session()
+        await until(lambda: con.recorder.recording, 20, "the session file")
+        await asyncio.sleep(2)
+        # the console loses the room; meanwhile the session goes on and ends (another console)
+        await con.room.stop()
+        await asyncio.sleep(1.5)
+        async with httpx.AsyncClient(timeout=30) as http:
+            r = await http.post(
+                srv.api(f"/sessions/{session.id}/end"), json={}, headers=srv.headers("host")
+            )
+            r.raise_for_status()
+        # back: the room reloads its snapshot (the session is over, its end never delivered)
+        con.room.start()
+        await until(lambda: not con.recorder.recording, 30, "the file to be closed")
+        await until(lambda: not con.recorder.filling, 60, "the missed events to be filled")
+        await asyncio.sleep(0.5)
+    finally:
+        await con.close()
+    assert len(con.log_reads) == 1 and con.recorder.filled > 0
+    [path] = con.recorder.files
+    with SessionFile(path) as f:
+        recorded = f.event_seqs()
+        ended = f.summary().ended_ts
+    log = await platform_log(srv, recorded[-1])
+    started = max(e["seq"] for e in log if e["type"] == "session_started")
+    assert ended is not None and log[-1]["type"] == "session_ended"
+    assert recorded == [e["seq"] for e in log if e["seq"] >= started]
