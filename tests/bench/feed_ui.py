@@ -1,16 +1,18 @@
 """Benchmark: the real console window ingesting the live event stream (issue 3, "feed_ui").
 
 For each stream rate (default 2,000 / 10,000 / 20,000 events/s) a real sandbox server is started
-as a subprocess (``--live``, a simulated audience asked for ``rate / RATE_FACTOR`` events/s, since
-likes are merged the stream carries ~0.75 of what the audience makes). Then, on ONE qasync loop as
-in ``ui/launch.py``:
+as a subprocess with a simulated audience (``--viewers 2000 --rate R``). Likes are merged, so the
+stream carries less than R: a 3 s calibration on a throw-away server picks R so that the STREAM
+carries the target rate. Then, on ONE qasync loop as in ``ui/launch.py``:
 
-1. baseline: a bare console with no window — :class:`PlatformClient` + :class:`LiveRoom` — follows
-   the same stream for ``--baseline-seconds``;
+1. baseline: a bare console with no window — :class:`PlatformClient` + :class:`LiveRoom` — starts
+   a live session (the audience runs while one is live), follows the stream for
+   ``--baseline-seconds`` (default min(15, seconds)) and ends the session;
 2. console: the real :class:`MainWindow` (every panel, shown offscreen) on its own PlatformClient +
-   LiveRoom, with the session recorder as ``ui/launch.py`` starts it, follows the stream for
-   ``--seconds`` (default 60) while ~50 explain clicks are made through the product queue's
-   explain action (``ProductQueuePanel.explain``, what the button and the Space key call).
+   LiveRoom, with the session recorder as ``ui/launch.py`` starts it, starts a session (as the
+   开播 button does) and follows the stream for ``--seconds`` (default 60) while ~50 explain
+   clicks are made through the product queue's explain action (``ProductQueuePanel.explain``,
+   what the button and the Space key call).
 
 Measured per rate (all in the same run):
 
@@ -18,10 +20,13 @@ Measured per rate (all in the same run):
 - ``console_events_per_s``: how far ``room.seq`` advanced over the same window; ``backlog_events``
   = server seq − console seq at the end, ``catch_up_ms`` until the console reached that seq;
 - ``loop_lag_ms``: p50/p99/max lateness of a 20 ms precise QTimer re-armed each time it fires;
+  ``gc_pauses_ms``: the cyclic garbage collector's pauses per generation (``gc.callbacks``);
+- ``process_cpu_share``: this process's CPU time (all threads) / wall time over the window;
 - ``ingest_ms``: time in ``LiveRoom.ingest`` per platform batch (state + every listener: chat
   views, orders, metrics, recorder queue), measured by wrapping the instance's method;
-- ``flush_ms``: each batched model's flush (one beginInsertRows per flush, the view's scroll and
-  layout included), from the models' own ``flushed`` signal; ``*_share`` = fraction of wall time;
+- ``flush_ms``: each batched model's flush, from its first row signal to the end of its
+  ``flushed`` signal's slots (the view's follow/scroll included); ``*_share`` = fraction of wall
+  time; painting happens later, in the event loop, and shows in the loop lag;
 - ``rss_mb``: VmRSS from /proc/self/status at the start and end of the window, and the peak;
 - ``explain_ms``: click → ``room.explaining`` shows the product (the platform's event came back).
 
@@ -59,6 +64,7 @@ LAG_INTERVAL_MS = 20
 EXPLAIN_SAMPLES = 50
 EXPLAIN_TIMEOUT = 5.0
 WARMUP_S = 3.0
+CALIBRATE_S = 3.0
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -143,12 +149,34 @@ class LagProbe:
 
     def start(self) -> None:
         self.samples = []
+        self.gc_pauses: dict[int, list[float]] = {0: [], 1: [], 2: []}
+        self._gc_t0 = 0.0
+        gc.callbacks.append(self._gc)
         self._on = True
         self._arm()
 
     def stop(self) -> None:
         self._on = False
         self._timer.stop()
+        if self._gc in gc.callbacks:
+            gc.callbacks.remove(self._gc)
+
+    def _gc(self, phase: str, info: dict[str, int]) -> None:
+        """The cyclic garbage collector's pauses (they block the loop like any other work)."""
+        if phase == "start":
+            self._gc_t0 = time.perf_counter()
+        else:
+            self.gc_pauses[info["generation"]].append((time.perf_counter() - self._gc_t0) * 1000)
+
+    def gc_summary(self) -> dict[str, Any]:
+        return {
+            f"gen{g}": {
+                "n": len(xs),
+                "total": round(sum(xs), 1),
+                "max": round(max(xs), 1) if xs else None,
+            }
+            for g, xs in self.gc_pauses.items()
+        }
 
     def _arm(self) -> None:
         self._armed = time.perf_counter()
@@ -279,6 +307,7 @@ async def baseline(http: Any, srv: Server, seconds: float) -> dict[str, Any]:
     finally:
         await close_room(room)
     out["loop_lag_ms"] = summary(lag.samples)
+    out["gc_pauses_ms"] = lag.gc_summary()
     out["ingest_ms"] = summary(probe.ms)
     return out
 
@@ -419,6 +448,7 @@ async def console(http: Any, srv: Server, seconds: float, tmp: Path) -> dict[str
     out.update(
         {
             "loop_lag_ms": summary(lag.samples),
+            "gc_pauses_ms": lag.gc_summary(),
             "ingest_ms": {**summary(probe.ms), "share": round(sum(probe.ms) / 1000 / dt, 3)},
             "mean_batch_events": round(statistics.fmean(probe.sizes)) if probe.sizes else 0,
             "flush_ms": {
@@ -442,17 +472,43 @@ async def console(http: Any, srv: Server, seconds: float, tmp: Path) -> dict[str
     return out
 
 
+async def calibrate(rate: int, viewers: int, d: Path) -> tuple[int, int]:
+    """The audience rate to ask for so that the STREAM carries ``rate`` events/s: a short live
+    session on a throw-away server, measured, then scaled (likes merge, so it is not 1:1)."""
+    import httpx
+
+    asked = round(rate / RATE_FACTOR)
+    args = ["--viewers", str(viewers), "--rate", str(asked), "--seed", "1"]
+    srv = Server(d / "calibrate.db", d / "calibrate.log", args)
+    try:
+        host = {"Authorization": f"Bearer {srv.tokens['host']}"}
+        async with httpx.AsyncClient(headers=host, timeout=30) as http:
+            (
+                await http.post(f"{srv.url}/api/v1/rooms/{srv.room}/sessions", json={})
+            ).raise_for_status()
+            await asyncio.sleep(1.0)
+            s0, t0 = await head_seq(http, srv), time.perf_counter()
+            await asyncio.sleep(CALIBRATE_S)
+            s1, t1 = await head_seq(http, srv), time.perf_counter()
+    finally:
+        srv.stop()
+    measured = (s1 - s0) / (t1 - t0)
+    if measured <= 0:
+        return asked, 0
+    return round(asked * min(2.0, max(0.5, rate / measured))), round(measured)
+
+
 async def one_rate(
     rate: int, seconds: float, base_seconds: float, viewers: int, tmp: Path
 ) -> dict[str, Any]:
     import httpx
 
-    asked = round(rate / RATE_FACTOR)
+    d = tmp / f"rate{rate}"
+    d.mkdir()
+    asked, first_try = await calibrate(rate, viewers, d)
     # not --live: each phase starts its own session once its console is connected (a console
     # that connects mid-session first back-fills its recording from the platform's log)
     args = ["--viewers", str(viewers), "--rate", str(asked), "--seed", "1"]
-    d = tmp / f"rate{rate}"
-    d.mkdir()
     srv = Server(d / "sandbox.db", d / "sandbox.log", args)
     try:
         headers = {"Authorization": f"Bearer {srv.tokens['reviewer']}"}
@@ -464,6 +520,7 @@ async def one_rate(
     return {
         "target_events_per_s": rate,
         "audience_rate_asked": asked,
+        "calibration_events_per_s": first_try,
         "console": con,
         "baseline": base,
         "ratio": round(con["console_events_per_s"] / max(1, base["console_events_per_s"]), 3),
@@ -508,6 +565,7 @@ async def run(a: argparse.Namespace) -> dict[str, Any]:
         "seconds_per_rate": a.seconds,
         "baseline_seconds": base_seconds,
         "cpus": os.cpu_count(),
+        "gc_threshold": list(gc.get_threshold()),
         "rates": results,
         "targets": checks,
         "target_met": all(all(v.values()) for v in checks.values()),
@@ -520,6 +578,11 @@ def main() -> None:
     p.add_argument("--baseline-seconds", type=float, default=0.0, help="default min(15, seconds)")
     p.add_argument("--rates", default="2000,10000,20000", help="stream events/s, comma-separated")
     p.add_argument("--viewers", type=int, default=2000)
+    p.add_argument(
+        "--gc-threshold",
+        default="",
+        help="e.g. 50000,20,100: gc.set_threshold for an experiment (default: as the app runs)",
+    )
     a = p.parse_args()
 
     import qasync
@@ -531,6 +594,8 @@ def main() -> None:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setQuitOnLastWindowClosed(False)
+    if a.gc_threshold:
+        gc.set_threshold(*(int(x) for x in a.gc_threshold.split(",")))
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
