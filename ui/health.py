@@ -17,6 +17,7 @@ COLOURS = {
     LinkState.RECONNECTING: "#ef6c00",
     LinkState.OFFLINE: "#c62828",
 }
+ERROR_CHARS = 40
 NAMES = {
     LinkState.CONNECTED: "已连接",
     LinkState.CONNECTING: "连接中",
@@ -38,7 +39,9 @@ def describe(name: str, status: ConnectionStatus, now: float | None = None) -> s
     if status.state is LinkState.CONNECTED and age is not None:
         parts.append(tr("最近事件 {s:.0f} 秒前").format(s=age) if age >= 2 else tr("实时"))
     if status.error and status.state is not LinkState.CONNECTED:
-        parts.append(status.error)
+        # the whole reason is in the tooltip; the bar keeps room for the other links
+        error = status.error.splitlines()[0]
+        parts.append(error if len(error) <= ERROR_CHARS else error[: ERROR_CHARS - 1] + "…")
     return " · ".join(parts)
 
 

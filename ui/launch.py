@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +66,10 @@ def adapter_settings(args: argparse.Namespace, settings: Any) -> dict[str, Any]:
     return out
 
 
-def run(argv: list[str]) -> int:
+Prepare = Callable[[Any], Awaitable[None]]  # given the shown MainWindow, before --screenshot
+
+
+def run(argv: list[str], prepare: Prepare | None = None) -> int:
     args = parse_args(argv)
     setup_logging(args.verbose)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise
@@ -76,6 +80,7 @@ def run(argv: list[str]) -> int:
 
     from app.settings import load_settings
     from ui.i18n import set_language
+    from ui.theme import apply_theme
 
     settings = load_settings()
     set_language(args.lang or settings.ui.language)
@@ -84,6 +89,7 @@ def run(argv: list[str]) -> int:
     app.setApplicationName("LiveDesk")
     app.setOrganizationName("LiveDesk")
     app.setQuitOnLastWindowClosed(False)  # closing is handled in _main, so cleanup can run
+    apply_theme(app)
     families = set(QFontDatabase.families())
     for fam in FONT_FAMILIES:
         if fam in families:
@@ -92,10 +98,12 @@ def run(argv: list[str]) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
-        return loop.run_until_complete(_main(app, args, settings))
+        return loop.run_until_complete(_main(app, args, settings, prepare))
 
 
-async def _main(app: Any, args: argparse.Namespace, settings: Any) -> int:
+async def _main(
+    app: Any, args: argparse.Namespace, settings: Any, prepare: Prepare | None = None
+) -> int:
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QLabel, QMessageBox
 
@@ -135,6 +143,8 @@ async def _main(app: Any, args: argparse.Namespace, settings: Any) -> int:
     closed = asyncio.Event()
     window.closed.connect(closed.set)
     if args.screenshot:
+        if prepare is not None:
+            await prepare(window)
         await asyncio.sleep(args.wait)
         args.screenshot.parent.mkdir(parents=True, exist_ok=True)
         window.grab().save(str(args.screenshot))

@@ -10,16 +10,18 @@ from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
+    QFrame,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QToolBar,
     QWidget,
 )
 
 from app.live.room import SESSION, LiveRoom
 from app.obs.stack import ObsStack
-from app.settings import Settings
+from app.settings import Settings, config_dir
 from ui.chat.panel import ChatPanel
 from ui.health import HealthBar
 from ui.i18n import LANGUAGES, language, tr
@@ -35,7 +37,7 @@ from ui.products.factory import product_queue
 from ui.replay.sessions import sessions_panel
 from ui.shortcuts import ActionSpec, CheatSheet, ShortcutRegistry
 
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2  # bump when PANELS/TABBED change: older saved layouts are then ignored
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class PanelSpec:
     title: str  # Chinese source text
     factory: Callable[[MainWindow], QWidget]
     area: Qt.DockWidgetArea
+    scroll: bool = False  # a form that may be taller than its dock: scroll instead of growing
 
 
 def _chat(w: MainWindow) -> QWidget:
@@ -79,17 +82,25 @@ L = Qt.DockWidgetArea.LeftDockWidgetArea
 R = Qt.DockWidgetArea.RightDockWidgetArea
 B = Qt.DockWidgetArea.BottomDockWidgetArea
 
+# Docks that share one place by default, the first one in front: the streamer keeps the product
+# queue in view (scenes switch by Alt+1…9 anyway), the assistant flips between orders and replays.
+TABBED: list[tuple[str, ...]] = [
+    ("products", "obs"),
+    ("orders", "replay"),
+    ("coupons", "flash_sale", "lottery"),
+]
+
 # Panels, in the order their docks are created. Each factory gets the window (room, notifier,
 # shortcuts, settings) and returns the panel widget.
 PANELS: list[PanelSpec] = [
     PanelSpec("comments", "评论", _chat, R),
     PanelSpec("products", "排品", product_queue, L),
-    PanelSpec("obs", "OBS", _obs, L),
+    PanelSpec("obs", "OBS", _obs, L, scroll=True),
     PanelSpec("metrics", "实时数据", metrics_dock, R),
     PanelSpec("orders", "订单", orders_dock, B),
-    PanelSpec("coupons", "优惠券", coupons_dock, B),
-    PanelSpec("flash_sale", "秒杀", flash_sale_dock, B),
-    PanelSpec("lottery", "福袋抽奖", lottery_dock, B),
+    PanelSpec("coupons", "优惠券", coupons_dock, B, scroll=True),
+    PanelSpec("flash_sale", "秒杀", flash_sale_dock, B, scroll=True),
+    PanelSpec("lottery", "福袋抽奖", lottery_dock, B, scroll=True),
     PanelSpec("replay", "复盘", sessions_panel, B),
 ]
 
@@ -110,7 +121,9 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.obs = obs
         self.notifier = Notifier(self)
-        self.qsettings = qsettings or QSettings("LiveDesk", "LiveDesk")
+        self.qsettings = qsettings or QSettings(
+            str(config_dir() / "layout.ini"), QSettings.Format.IniFormat
+        )
         self.setObjectName("mainWindow")
         self.setWindowTitle(tr("LiveDesk 直播中控台"))
         self.setDockOptions(
@@ -142,10 +155,14 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stage)
         for spec in PANELS:
             self.add_panel(spec)
+        self._arrange_default()
         self._build_menus()
         self._unsub = room.subscribe(self._room_changed)
         self._room_changed(frozenset({SESSION}))
         self.resize(1600, 960)
+        screen = self.screen().availableGeometry()
+        if screen.height() < 1000 or screen.width() < 1600:  # a laptop: fill it, never overflow
+            self.resize(min(1600, screen.width()), min(960, screen.height() - 40))
         self.restore_layout()
 
     # --- building ----------------------------------------------------------------------------
@@ -153,11 +170,41 @@ class MainWindow(QMainWindow):
         widget = spec.factory(self)
         dock = QDockWidget(tr(spec.title), self)
         dock.setObjectName(f"dock:{spec.key}")
-        dock.setWidget(widget)
+        if spec.scroll:
+            holder = QScrollArea(dock)
+            holder.setWidgetResizable(True)
+            holder.setFrameShape(QFrame.Shape.NoFrame)
+            holder.setWidget(widget)
+            dock.setWidget(holder)
+        else:
+            dock.setWidget(widget)
         self.addDockWidget(spec.area, dock)
         self.docks[spec.key] = dock
         self.panels[spec.key] = widget
         return dock
+
+    def _arrange_default(self) -> None:
+        # the right column (comments, metrics) runs the full height: chat is never squeezed
+        self.setCorner(Qt.Corner.BottomRightCorner, R)
+        self.setCorner(Qt.Corner.TopRightCorner, R)
+        for front, *behind in TABBED:
+            for key in behind:
+                if front in self.docks and key in self.docks:
+                    self.tabifyDockWidget(self.docks[front], self.docks[key])
+            if front in self.docks:
+                self.docks[front].raise_()
+        docks = self.docks
+        if {"products", "comments", "orders", "coupons"} <= docks.keys():
+            self.resizeDocks(
+                [docks["products"], docks["comments"]], [470, 440], Qt.Orientation.Horizontal
+            )
+            self.resizeDocks([docks["orders"]], [400], Qt.Orientation.Vertical)
+            self.resizeDocks(
+                [docks["comments"], docks["metrics"]], [560, 330], Qt.Orientation.Vertical
+            )
+            self.resizeDocks(
+                [docks["orders"], docks["coupons"]], [640, 420], Qt.Orientation.Horizontal
+            )
 
     def set_stage(self, widget: QWidget) -> None:
         self.stage = widget
@@ -184,6 +231,8 @@ class MainWindow(QMainWindow):
         )
         bar.addAction(self.start_action)
         bar.addAction(self.end_action)
+        bar.widgetForAction(self.start_action).setObjectName("sessionStart")
+        bar.widgetForAction(self.end_action).setObjectName("sessionEnd")
         bar.addSeparator()
         bar.addWidget(self.session_label)
         role = QLabel(self)
@@ -321,6 +370,7 @@ class MainWindow(QMainWindow):
             dock.setFloating(False)
             dock.show()
             self.addDockWidget(spec.area, dock)
+        self._arrange_default()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()
@@ -328,4 +378,4 @@ class MainWindow(QMainWindow):
         self.closed.emit()
 
 
-_ROLE = {"host": "主播", "assistant": "场控", "reviewer": "复盘"}
+_ROLE = {"host": "主播", "assistant": "场控", "reviewer": "复盘员"}

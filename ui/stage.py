@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.compliance import Hit, check
@@ -26,6 +27,10 @@ TITLE_PT = 30
 PRICE_PT = 40
 
 
+FULL_WIDTH = 760  # px at which the stage uses the sizes above; narrower stages scale down
+MIN_SCALE = 0.5
+
+
 def _label(
     parent: QWidget, name: str, pt: int, *, bold: bool = False, rich: bool = False
 ) -> QLabel:
@@ -33,11 +38,17 @@ def _label(
     label.setObjectName(name)
     label.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
     label.setWordWrap(True)
+    label.setProperty("basePt", pt)
     font = label.font()
     font.setPointSize(pt)
     font.setBold(bold)
     label.setFont(font)
     return label
+
+
+def scale_for(width: int, height: int) -> float:
+    """Type size relative to the design size: as large as the stage allows, never tiny."""
+    return max(MIN_SCALE, min(1.25, width / FULL_WIDTH, height / (FULL_WIDTH * 0.75)))
 
 
 class Stage(QWidget):
@@ -47,6 +58,7 @@ class Stage(QWidget):
         self.room = room
         self.hold = hold
         self.hits: list[Hit] = []  # compliance hits in what is shown (title and points)
+        self._scale = 1.0
 
         self.status = _label(self, "stageStatus", 16, bold=True)
         self.hold_badge = _label(self, "stageHold", 16, bold=True)
@@ -74,7 +86,6 @@ class Stage(QWidget):
         price_row.addWidget(self.price)
         price_row.addWidget(self.original)
         price_row.addStretch(1)
-        price_row.addWidget(self.stock)
         line = QFrame(self)
         line.setFrameShape(QFrame.Shape.HLine)
         layout = QVBoxLayout(self)
@@ -82,6 +93,7 @@ class Stage(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.title)
         layout.addLayout(price_row)
+        layout.addWidget(self.stock)
         layout.addWidget(line)
         layout.addWidget(self.points, 1)
         layout.addWidget(self.warnings)
@@ -90,6 +102,19 @@ class Stage(QWidget):
         unsubs = [room.subscribe(self._changed), hold.subscribe(lambda _pid: self.refresh())]
         self.destroyed.connect(lambda *_: [u() for u in unsubs])
         self.refresh()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        scale = scale_for(self.width(), self.height())
+        if abs(scale - self._scale) < 0.03:
+            return
+        self._scale = scale
+        for label in self.findChildren(QLabel):
+            base = label.property("basePt")
+            if base:
+                font = label.font()
+                font.setPointSizeF(max(9.0, float(base) * scale))
+                label.setFont(font)
 
     def _changed(self, changes: frozenset[str]) -> None:
         if changes & {BAG, EXPLAINING, FLASH_SALES}:

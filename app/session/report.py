@@ -174,7 +174,7 @@ MARKER_NAMES = {
         "session_started": "开播",
         "session_ended": "下播",
         "host": "主播",
-        "assistant": "助理",
+        "assistant": "场控",
     },
     "en": {
         "explain": "Explain",

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListView,
     QPushButton,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -126,16 +127,23 @@ class ProductQueuePanel(QWidget):
             ),
         }
         self.acts["hold"].setCheckable(True)
-        bar = QHBoxLayout()
-        bar.setSpacing(2)
+        # two rows, so the queue stays narrow enough to leave the stage room: what goes on air
+        # first (explain, stop, hold), then moving through and editing the bag
+        bar = QVBoxLayout()
+        bar.setSpacing(4)
         self.buttons: dict[str, QToolButton] = {}
-        for key in ("explain", "prev", "next", "stop", "hold", "listed", "edit"):
-            button = QToolButton(self)
-            button.setDefaultAction(self.acts[key])
-            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-            bar.addWidget(button)
-            self.buttons[key] = button
-        bar.addStretch(1)
+        for keys in (("explain", "stop", "hold"), ("prev", "next", "listed", "edit")):
+            row = QHBoxLayout()
+            row.setSpacing(4)
+            for key in keys:
+                button = QToolButton(self)
+                button.setObjectName(f"queue_{key}")  # the theme makes "explain" the primary one
+                button.setDefaultAction(self.acts[key])
+                button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+                button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+                row.addWidget(button, 2 if key == "explain" else 1)
+                self.buttons[key] = button
+            bar.addLayout(row)
 
         self.paste = QLineEdit(self)
         self.paste.setObjectName("runOrderEdit")

@@ -33,7 +33,7 @@ MARKER_STYLE: dict[str, tuple[str, str]] = {
     "session_ended": ("p", "#000000"),
 }
 # action markers' Chinese names: one table, shared with the HTML/CSV report
-ROLE_NAMES = {"host": "主播", "assistant": "助理", "reviewer": "复盘"}
+ROLE_NAMES = {"host": "主播", "assistant": "场控", "reviewer": "复盘员"}
 KIND_NAMES = {k: v for k, v in MARKER_NAMES["zh_CN"].items() if k not in ROLE_NAMES}
 
 
