@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -142,6 +143,12 @@ async def _main(
 
     closed = asyncio.Event()
     window.closed.connect(closed.set)
+
+    def close_on_request(_signum: int, _frame: object) -> None:
+        window.close()  # logout, `kill`, Ctrl+C in a terminal: the same clean exit as closing
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, close_on_request)
     if args.screenshot:
         if prepare is not None:
             await prepare(window)

@@ -10,10 +10,11 @@ High-rate feeds (chat, orders) are bounded ring buffers; listeners get arrivals 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Coroutine, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -83,6 +84,17 @@ class _Listeners(Generic[X]):
                 fn(value)
             except Exception:
                 log.exception("listener %r failed", fn)
+
+
+@contextlib.asynccontextmanager
+async def _closing(iterator: object) -> AsyncIterator[None]:
+    """Like contextlib.aclosing, for any async iterator (adapters need not return generators)."""
+    try:
+        yield
+    finally:
+        aclose = getattr(iterator, "aclose", None)
+        if aclose is not None:
+            await aclose()
 
 
 class LiveRoom:
@@ -192,17 +204,20 @@ class LiveRoom:
             self.apply_snapshot(snapshot)
             self._loaded.set()
             resync = False
-            async for batch in self.adapter.event_batches(self.seq):
-                if any(e.type is m.EventType.RESYNC_REQUIRED for e in batch):
-                    log.warning(
-                        "platform asked for a resync at seq %s: reloading snapshot", self.seq
-                    )
-                    good = [e for e in batch if e.type is not m.EventType.RESYNC_REQUIRED]
-                    if good:
-                        self.ingest(good)
-                    resync = True
-                    break
-                self.ingest(batch)
+            # closed here, not by the GC: the stream's clean-up (closing the socket) awaits
+            batches = self.adapter.event_batches(self.seq)
+            async with _closing(batches):
+                async for batch in batches:
+                    if any(e.type is m.EventType.RESYNC_REQUIRED for e in batch):
+                        log.warning(
+                            "platform asked for a resync at seq %s: reloading snapshot", self.seq
+                        )
+                        good = [e for e in batch if e.type is not m.EventType.RESYNC_REQUIRED]
+                        if good:
+                            self.ingest(good)
+                        resync = True
+                        break
+                    self.ingest(batch)
             if not resync:
                 return
 

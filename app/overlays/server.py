@@ -12,6 +12,7 @@ import contextlib
 import json
 import logging
 import socket
+from collections.abc import Generator
 
 import uvicorn
 from starlette.applications import Starlette
@@ -62,6 +63,15 @@ connect();
 </script></body></html>"""
 
 
+class _EmbeddedServer(uvicorn.Server):
+    """uvicorn inside the console: it must not take over SIGINT/SIGTERM (by default it does, for
+    as long as it serves, and then the console would ignore a shutdown request)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield
+
+
 class OverlayServer:
     """Serves the overlay state; also an overlay sink (``apply``) for the controller."""
 
@@ -95,7 +105,7 @@ class OverlayServer:
         config = uvicorn.Config(
             self.app, log_level="warning", lifespan="off", ws="websockets-sansio"
         )
-        self._server = uvicorn.Server(config)
+        self._server = _EmbeddedServer(config)
         self._task = spawn(self._server.serve(sockets=[sock]), name="overlay-server")
         while not self._server.started:  # noqa: ASYNC110 - uvicorn exposes only a flag
             await asyncio.sleep(0.01)

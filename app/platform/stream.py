@@ -226,8 +226,9 @@ class EventStream:
                 log.info("event stream connected to room %s after seq %d", self.room, last)
                 outcome = _Outcome(last)
                 try:
-                    async for batch in self._read(ws, outcome):
-                        yield batch
+                    async with contextlib.aclosing(self._read(ws, outcome)) as batches:
+                        async for batch in batches:
+                            yield batch
                 finally:
                     last = outcome.last
                 if outcome.resync or self.closed:
@@ -264,7 +265,9 @@ class EventStream:
         log.error("event stream of room %s refused: HTTP %d %s", self.room, status, message)
         return PlatformError(code, message, status=status)
 
-    async def _read(self, ws: ClientConnection, outcome: _Outcome) -> AsyncIterator[list[Event]]:
+    async def _read(
+        self, ws: ClientConnection, outcome: _Outcome
+    ) -> AsyncGenerator[list[Event], None]:
         """Yield batches from one connection until it drops, a gap shows, or resync is asked."""
         inbox = _Inbox()
         self._connections.add(ws)

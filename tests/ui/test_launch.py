@@ -1,0 +1,84 @@
+"""`livedesk` as a user starts it: the real console process on a fresh machine (empty settings and
+data folders) starts the built-in sandbox platform, goes live with it, and quits cleanly when the
+OS asks it to (SIGTERM at logout, Ctrl+C in a terminal): exit code 0, the session file complete
+and closed, and no sandbox process left behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _processes_with(text: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if text in cmdline:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_console_quits_cleanly_when_the_os_asks(tmp_path: Path, sig: signal.Signals) -> None:
+    env = dict(
+        os.environ,
+        LIVEDESK_CONFIG_DIR=str(tmp_path / "config"),
+        LIVEDESK_DATA_DIR=str(tmp_path / "data"),
+        QT_QPA_PLATFORM="offscreen",
+        PYTHONUNBUFFERED="1",
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app.main", "--sandbox-arg=--live", "--sandbox-arg=--rate=200"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(proc.stderr or []), daemon=True).start()
+    try:
+        deadline = time.monotonic() + 90
+        while not any("recording session" in line for line in lines):
+            assert proc.poll() is None, "".join(lines[-20:])
+            assert time.monotonic() < deadline, "the console did not start recording"
+            time.sleep(0.2)
+        db = str(tmp_path / "data" / "sandbox.db")
+        assert _processes_with(db), "the built-in sandbox platform runs as a child"
+        time.sleep(2)  # some live traffic into the recording
+
+        proc.send_signal(sig)
+        assert proc.wait(30) == 0, "".join(lines[-20:])
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+
+    deadline = time.monotonic() + 10
+    while _processes_with(db) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _processes_with(db), "the sandbox platform outlived the console"
+    [session] = list((tmp_path / "data" / "sessions").glob("*.sqlite"))
+    assert not Path(f"{session}-wal").exists() or Path(f"{session}-wal").stat().st_size == 0
+    conn = sqlite3.connect(session)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert conn.execute("SELECT coalesce(sum(n), 0) FROM event_blocks").fetchone()[0] > 100
+    finally:
+        conn.close()
+    assert not any("Traceback" in line for line in lines), "".join(lines)
