@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
+import secrets
+from typing import Any
 
 from app.camera.obs_input import ObsInputSpec
 from app.obs.connection import ObsConnection
@@ -21,8 +22,7 @@ async def use_in_obs(conn: ObsConnection, spec: ObsInputSpec, scene: str | None 
             await set_input_settings(conn, name, spec.settings, overlay=False)
             return f"已更新 OBS 来源「{name}」：{_what(spec)}"
         # a different kind of source (e.g. a file before, a camera now): replace it
-        await conn.request("RemoveInput", inputName=name)
-        await _until_gone(conn, name)
+        return await _replace(conn, name, spec)
     if scene is None:
         listing = await conn.request("GetSceneList")
         names = {s["sceneName"] for s in listing.get("scenes", [])}
@@ -38,13 +38,74 @@ async def use_in_obs(conn: ObsConnection, spec: ObsInputSpec, scene: str | None 
     return f"已在 OBS 场景「{scene}」中创建来源「{name}」：{_what(spec)}"
 
 
-async def _until_gone(conn: ObsConnection, name: str, within: float = 5.0) -> None:
-    """OBS frees a removed source a moment later; creating its successor before fails (601)."""
-    deadline = asyncio.get_running_loop().time() + within
-    while name in await input_names(conn):
-        if asyncio.get_running_loop().time() > deadline:
-            raise TimeoutError(f"OBS 未能在 {within:g} 秒内移除旧的来源「{name}」")
-        await asyncio.sleep(0.05)
+async def _replace(conn: ObsConnection, name: str, spec: ObsInputSpec) -> str:
+    """Swap the input for one of another kind in every scene that shows it, in the same place.
+
+    OBS frees a removed input only once nothing renders it, which can take long after a scene
+    set-up; so the old one steps aside under another name first and the new one takes its name.
+    """
+    places: list[tuple[str, int, dict[str, Any]]] = []  # scene, index, transform
+    listing = await conn.request("GetSceneList")
+    for sc in listing.get("scenes", []):
+        scene_name = str(sc["sceneName"])
+        items = await conn.request("GetSceneItemList", sceneName=scene_name)
+        for item in items.get("sceneItems", []):
+            if item.get("sourceName") == name:
+                item_id = int(item["sceneItemId"])
+                t = await conn.request(
+                    "GetSceneItemTransform", sceneName=scene_name, sceneItemId=item_id
+                )
+                places.append(
+                    (scene_name, int(item["sceneItemIndex"]), t.get("sceneItemTransform", {}))
+                )
+    old = f"{name}（旧 {secrets.token_hex(3)}）"  # unique: an earlier one may linger in OBS
+    await conn.request("SetInputName", inputName=name, newInputName=old)
+    if not places:
+        scene = (
+            SCENE_FULL
+            if any(s["sceneName"] == SCENE_FULL for s in listing.get("scenes", []))
+            else str(listing.get("currentProgramSceneName"))
+        )
+        places = [(scene, -1, {})]
+    first_scene = places[0][0]
+    reply = await conn.request(
+        "CreateInput",
+        sceneName=first_scene,
+        inputName=name,
+        inputKind=spec.kind,
+        inputSettings=spec.settings,
+        sceneItemEnabled=True,
+    )
+    for i, (scene_name, index, transform) in enumerate(places):
+        if i == 0:
+            item_id = int(reply["sceneItemId"])
+        else:
+            made = await conn.request("CreateSceneItem", sceneName=scene_name, sourceName=name)
+            item_id = int(made["sceneItemId"])
+        if transform:
+            settable = {k: v for k, v in transform.items() if k in _SETTABLE}
+            if settable.get("boundsType", "OBS_BOUNDS_NONE") == "OBS_BOUNDS_NONE":
+                settable = {k: v for k, v in settable.items() if not k.startswith("bounds")}
+            await conn.request(
+                "SetSceneItemTransform",
+                sceneName=scene_name,
+                sceneItemId=item_id,
+                sceneItemTransform=settable,
+            )
+        if index >= 0:
+            await conn.request(
+                "SetSceneItemIndex", sceneName=scene_name, sceneItemId=item_id, sceneItemIndex=index
+            )
+    await conn.request("RemoveInput", inputName=old)
+    scenes = "、".join(dict.fromkeys(p[0] for p in places))
+    return f"已替换 OBS 来源「{name}」（场景：{scenes}）：{_what(spec)}"
+
+
+_SETTABLE = {
+    "positionX", "positionY", "rotation", "scaleX", "scaleY", "alignment",
+    "boundsType", "boundsAlignment", "boundsWidth", "boundsHeight",
+    "cropLeft", "cropRight", "cropTop", "cropBottom",
+}  # fmt: skip
 
 
 def _what(spec: ObsInputSpec) -> str:

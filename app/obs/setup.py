@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.camera.devices import source_from_setting
+from app.camera.modes import Mode
+from app.camera.obs_input import obs_input_for
 from app.obs.connection import ObsConnection
 from app.obs.errors import ObsRequestError
 from app.obs.inputs import input_names, place, scene_items
@@ -29,21 +32,13 @@ class CameraInput:
     settings: dict[str, Any] = field(default_factory=dict)
 
 
-def camera_from_source(source: str) -> CameraInput:
-    """A camera input for a device path/index, a media file or a URL, for this OS."""
-    if source.startswith(("rtsp://", "rtmp://", "http://", "https://", "srt://")):
-        return CameraInput("ffmpeg_source", {"is_local_file": False, "input": source})
-    if source.startswith("/dev/video"):
-        return CameraInput("v4l2_input", {"device_id": source})
-    if Path(source).suffix:
-        return CameraInput(
-            "ffmpeg_source", {"is_local_file": True, "local_file": source, "looping": True}
-        )
-    if sys.platform == "win32":
-        return CameraInput("dshow_input", {"video_device_id": source})
-    if sys.platform == "darwin":
-        return CameraInput("av_capture_input", {"device": source})
-    return CameraInput("v4l2_input", {"device_id": f"/dev/video{source}"})
+def camera_from_source(source: str, mode: Mode | None = None) -> CameraInput:
+    """The OBS camera input for a saved camera setting (device path/index, media file or URL)
+    opened in ``mode`` — the same mapping "use this camera in OBS" uses (app.camera.obs_input)."""
+    if sys.platform.startswith("linux") and source.strip().isdigit():
+        source = f"/dev/video{source.strip()}"
+    spec = obs_input_for(source_from_setting(source), mode or Mode(1920, 1080, 30))
+    return CameraInput(spec.kind, spec.settings)
 
 
 @dataclass

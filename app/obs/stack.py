@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.camera.modes import Mode
 from app.obs.connection import ObsConnection
 from app.obs.outputs import Outputs
 from app.obs.scenes import Scenes
@@ -146,8 +147,10 @@ class ObsStack:
         await self.conn.restart(host, port, password)
 
     def camera(self) -> CameraInput | None:
-        source = self.settings.camera.source
-        return camera_from_source(source) if source else None
+        cam = self.settings.camera
+        if not cam.source:
+            return None
+        return camera_from_source(cam.source, Mode(cam.width, cam.height, cam.fps))
 
     async def set_up_scenes(self, orientation: str) -> SetupReport:
         """The "set up OBS for live selling" action: idempotent scene set, "16:9" or "9:16"."""

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
-import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -89,9 +87,4 @@ def camera_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_camera_video(tmp_path_factory.mktemp("camera") / "camera.mp4")
 
 
-async def poll(check: Callable[[], bool], within: float = 10.0, every: float = 0.02) -> None:
-    deadline = time.monotonic() + within
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(every)
+from helpers import poll  # noqa: E402, F401  (kept importable from here)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Callable
+
 import numpy as np
 from PySide6.QtGui import QImage
 
@@ -35,3 +39,11 @@ def composite(card: np.ndarray, under: np.ndarray) -> np.ndarray:
 
 def mean_diff(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.abs(a[..., :3].astype(np.float32) - b[..., :3].astype(np.float32)).mean())
+
+
+async def poll(check: Callable[[], bool], within: float = 10.0, every: float = 0.02) -> None:
+    deadline = time.monotonic() + within
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(every)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 from pathlib import Path
 
 import numpy as np
+from real_obs import RealObs
 
 from app.camera.devices import source_from_setting
 from app.camera.modes import Mode
@@ -28,11 +30,7 @@ async def test_camera_input_is_created_then_updated_not_duplicated(
     second = write_clip(tmp_path / "second.avi", "cast", size=(640, 360), seconds=4)
     names_before = await input_names(obs)
     if CAMERA in names_before:  # another test's set-up made it: start from none
-        await obs.request("RemoveInput", inputName=CAMERA)
-        for _ in range(100):
-            if CAMERA not in await input_names(obs):
-                break
-            await asyncio.sleep(0.05)
+        await _drop_camera(obs, tmp_path.name)
 
     text = await use_in_obs(obs, obs_input_for(source_from_setting(str(first)), MODE, "linux"))
     assert "创建" in text
@@ -64,4 +62,56 @@ async def test_camera_input_is_created_then_updated_not_duplicated(
     assert info["inputKind"] == "v4l2_input"
     assert info["inputSettings"]["device_id"] == "/dev/video0"
     assert info["inputSettings"]["resolution"] == (1280 << 16) | 720
-    await obs.request("RemoveInput", inputName=CAMERA)
+    await _drop_camera(obs, tmp_path.name)
+
+
+async def _drop_camera(obs: ObsConnection, tag: str) -> None:
+    """Remove the camera input; renamed first, as OBS frees an input scenes showed only later."""
+    tag = f"{tag}-{secrets.token_hex(3)}"
+    if CAMERA in await input_names(obs):
+        await obs.request("SetInputName", inputName=CAMERA, newInputName=f"{CAMERA} {tag}")
+        await obs.request("RemoveInput", inputName=f"{CAMERA} {tag}")
+
+
+async def test_a_camera_of_another_kind_takes_the_old_ones_place_in_every_scene(
+    fresh_obs: RealObs, tmp_path: Path, qapp: object
+) -> None:
+    """After "set up OBS" placed a file camera in all three scenes, choosing a real device puts
+    the device in each of them, where the file was: the set-up is not undone. (An OBS of its
+    own: a device input for a camera this machine lacks is left out of the shared one.)"""
+    obs = ObsConnection("127.0.0.1", fresh_obs.port, fresh_obs.password)
+    await obs.connect_once()
+    from app.obs.setup import SCENES, camera_from_source, setup_live_selling
+    from app.overlays.obs_sink import ObsOverlaySink
+    from app.overlays.render import OverlayRenderer
+
+    await _drop_camera(obs, tmp_path.name)
+    clip = write_clip(tmp_path / "clip.avi", "normal", size=(640, 360), seconds=2)
+    sink = ObsOverlaySink(obs, OverlayRenderer("16:9"), tmp_path / "overlays")
+    await setup_live_selling(
+        obs, canvas="16:9", camera=camera_from_source(str(clip)), overlay_files=sink.prepare()
+    )
+
+    async def placements() -> dict[str, tuple[int, float, float, float]]:
+        out = {}
+        for scene in SCENES:
+            items = await obs.request("GetSceneItemList", sceneName=scene)
+            for item in items["sceneItems"]:
+                if item["sourceName"] == CAMERA:
+                    t = await obs.request(
+                        "GetSceneItemTransform", sceneName=scene, sceneItemId=item["sceneItemId"]
+                    )
+                    tr = t["sceneItemTransform"]
+                    out[scene] = (item["sceneItemIndex"], tr["positionX"], tr["positionY"],
+                                  tr["boundsWidth"])  # fmt: skip
+        return out
+
+    before = await placements()
+    assert set(before) == set(SCENES)
+    cam = obs_input_for(source_from_setting("/dev/video0", "linux"), MODE, "linux")
+    text = await use_in_obs(obs, cam)
+    assert "替换" in text
+    info = await obs.request("GetInputSettings", inputName=CAMERA)
+    assert info["inputKind"] == "v4l2_input"
+    assert await placements() == before
+    await obs.stop()

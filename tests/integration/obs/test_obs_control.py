@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import poll
+from helpers import poll
 from real_obs import RealObs, free_port
 
 from app.obs.connection import ObsConnection

@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import poll
-from helpers import composite, crop, mean_diff, png_array, to_array
+from helpers import composite, crop, mean_diff, png_array, poll, to_array
 
 from app.live.room import LiveRoom
 from app.obs.connection import ObsConnection

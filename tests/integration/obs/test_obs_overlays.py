@@ -11,8 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import poll
-from helpers import composite, crop, mean_diff, png_array, to_array
+from helpers import composite, crop, mean_diff, png_array, poll, to_array
 from PySide6.QtGui import QColor, QImage
 from real_obs import RealObs
 

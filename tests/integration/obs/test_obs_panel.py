@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import poll
+from helpers import poll
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
