@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from app.gc_tuning import freeze_startup_objects, tune_gc
 from app.main import setup_logging
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,7 @@ Prepare = Callable[[Any], Awaitable[None]]  # given the shown MainWindow, before
 def run(argv: list[str], prepare: Prepare | None = None) -> int:
     args = parse_args(argv)
     setup_logging(args.verbose)
+    tune_gc()
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise
 
     import qasync
@@ -140,6 +142,7 @@ async def _main(
     window = MainWindow(room, settings, obs=obs)
     splash.close()
     window.show()
+    freeze_startup_objects()
 
     closed = asyncio.Event()
     window.closed.connect(closed.set)
