@@ -25,6 +25,7 @@ from app.settings import Settings, config_dir
 from ui.chat.panel import ChatPanel
 from ui.health import HealthBar
 from ui.i18n import LANGUAGES, language, tr
+from ui.lifetime import unsubscribe_on_destroy
 from ui.marketing.docks import (
     coupons_dock,
     flash_sale_dock,
@@ -158,6 +159,7 @@ class MainWindow(QMainWindow):
         self._arrange_default()
         self._build_menus()
         self._unsub = room.subscribe(self._room_changed)
+        unsubscribe_on_destroy(self, self._unsub)
         self._room_changed(frozenset({SESSION}))
         self.resize(1600, 960)
         screen = self.screen().availableGeometry()

@@ -172,7 +172,7 @@ class ExplainHold:
             try:
                 listener(self.product_id)
             except Exception:
-                log.exception("hold listener %r failed", listener)
+                log.exception("hold listener %s failed", getattr(listener, "__qualname__", "?"))
 
 
 def _loop_running() -> bool:

@@ -83,7 +83,9 @@ class _Listeners(Generic[X]):
             try:
                 fn(value)
             except Exception:
-                log.exception("listener %r failed", fn)
+                # by name, never repr(): the repr of a dead Qt widget's method raises too, and
+                # this loop must survive any listener (it runs inside the room's stream task)
+                log.exception("listener %s failed", getattr(fn, "__qualname__", type(fn).__name__))
 
 
 @contextlib.asynccontextmanager

@@ -4,7 +4,8 @@ while a test awaits (as in the app, where qasync runs asyncio inside the Qt even
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+import gc
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from typing import Any
 
 import pytest
@@ -27,6 +28,18 @@ def pytest_asyncio_loop_factories(
     config: pytest.Config, item: pytest.Item
 ) -> Mapping[str, Callable[[], asyncio.AbstractEventLoop]]:
     return {"qasync": _qasync_loop}
+
+
+@pytest.fixture(autouse=True)
+def _collect_on_the_main_thread() -> Iterator[None]:
+    """Each test runs on a qasync loop of its own, which owns a QObject with timers. Left to the
+    cyclic GC, a finished test's loop (and widgets in cycles) can be freed by whichever thread
+    happens to trigger a collection — a worker thread, whose QObject destructor cannot stop
+    main-thread timers — and a later timer event then hits freed memory (seen as a segfault in
+    QCoreApplication::notifyInternal2 a few tests later). Collect here, on the main thread."""
+    gc.collect()
+    yield
+    gc.collect()
 
 
 # --- a LiveRoom on a real sandbox server (marketing / orders / metrics panels) -----------------

@@ -22,6 +22,7 @@ from ui.chat.delegate import ChatDelegate
 from ui.chat.model import ChatModel
 from ui.chat.view import ChatView
 from ui.i18n import tr
+from ui.lifetime import unsubscribe_on_destroy
 from ui.notify import Notifier
 
 VIEWS: tuple[tuple[str, str, Callable[[ChatLine], bool] | None], ...] = (
@@ -54,6 +55,7 @@ class ChatPanel(QWidget):
                 model.accept = lambda line: False
             self.models[key] = model
         self._unsub = room.subscribe_chat(self._arrived)
+        unsubscribe_on_destroy(self, self._unsub)
 
         self.tabs = QTabBar(self)
         for _key, label, _ in VIEWS:

@@ -25,6 +25,7 @@ from app.live.metrics import format_cents
 from app.live.room import COUPONS, LiveRoom
 from app.platform import models as m
 from ui.i18n import tr
+from ui.lifetime import unsubscribe_on_destroy
 from ui.marketing.common import (
     OneAtATime,
     cents_of,
@@ -187,6 +188,7 @@ class CouponsPanel(QWidget):
         self.kind.currentIndexChanged.connect(self._update_form)
         self.name.textChanged.connect(self._update_form)
         self._unsub = room.subscribe(self._changed)
+        unsubscribe_on_destroy(self, self._unsub)
         self._clock = QTimer(self)
         self._clock.setInterval(1000)
         self._clock.timeout.connect(self._tick)

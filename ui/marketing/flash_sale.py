@@ -25,6 +25,7 @@ from app.live.metrics import format_cents
 from app.live.room import BAG, FLASH_SALES, LiveRoom
 from app.platform import models as m
 from ui.i18n import tr
+from ui.lifetime import unsubscribe_on_destroy
 from ui.marketing.common import OneAtATime, cents_of, countdown_text, yuan_spin
 from ui.notify import Notifier
 
@@ -134,6 +135,7 @@ class FlashSalePanel(QWidget):
             w.valueChanged.connect(self._validate)
         self.price.valueChanged.connect(self._validate)
         self._unsub = room.subscribe(self._changed)
+        unsubscribe_on_destroy(self, self._unsub)
         self._clock = QTimer(self)
         self._clock.setInterval(1000)
         self._clock.timeout.connect(self._tick)

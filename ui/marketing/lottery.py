@@ -25,6 +25,7 @@ from app.live.lottery_verify import Verification, verify
 from app.live.room import LOTTERIES, LiveRoom
 from app.platform import models as m
 from ui.i18n import tr
+from ui.lifetime import unsubscribe_on_destroy
 from ui.marketing.common import OneAtATime, compliance_problems, confirm_compliance, countdown_text
 from ui.notify import Notifier
 
@@ -129,6 +130,7 @@ class LotteryPanel(QWidget):
         self.choice.currentIndexChanged.connect(self._show_current)
         self._shown: m.Lottery | None = None
         self._unsub = room.subscribe(self._changed)
+        unsubscribe_on_destroy(self, self._unsub)
         self._clock = QTimer(self)
         self._clock.setInterval(500)
         self._clock.timeout.connect(self._tick)

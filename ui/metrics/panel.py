@@ -19,6 +19,7 @@ from app.live.alerts import AlertBook, AlertConfig
 from app.live.metrics import MetricsHistory, MetricsTracker, Sample, format_cents, format_percent
 from app.live.room import BAG, METRICS, SESSION, LiveRoom
 from ui.i18n import tr
+from ui.lifetime import unsubscribe_on_destroy
 from ui.metrics.alerts_strip import AlertsStrip
 from ui.metrics.sparkline import Sparkline
 
@@ -133,6 +134,7 @@ class MetricsPanel(QWidget):
 
         self._dirty = True
         self._unsub = room.subscribe(self._changed)
+        unsubscribe_on_destroy(self, self._unsub)
         self._sampler = QTimer(self)
         self._sampler.setInterval(sample_ms)
         self._sampler.timeout.connect(self.sample)

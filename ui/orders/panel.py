@@ -18,6 +18,7 @@ from app.live.metrics import format_cents
 from app.live.room import METRICS, LiveRoom
 from app.platform import models as m
 from ui.i18n import tr
+from ui.lifetime import unsubscribe_on_destroy
 from ui.orders.model import OrdersModel
 
 
@@ -58,6 +59,7 @@ class OrdersPanel(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.view, 1)
         self._unsubs = [room.subscribe_orders(self._arrived), room.subscribe(self._changed)]
+        unsubscribe_on_destroy(self, *self._unsubs)
         self._changed(frozenset({METRICS}))
 
     def _arrived(self, orders: Sequence[m.Order]) -> None:
