@@ -24,17 +24,8 @@ async def use_in_obs(conn: ObsConnection, spec: ObsInputSpec, scene: str | None 
         # a different kind of source (e.g. a file before, a camera now): replace it
         return await _replace(conn, name, spec)
     if scene is None:
-        listing = await conn.request("GetSceneList")
-        names = {s["sceneName"] for s in listing.get("scenes", [])}
-        scene = SCENE_FULL if SCENE_FULL in names else str(listing.get("currentProgramSceneName"))
-    await conn.request(
-        "CreateInput",
-        sceneName=scene,
-        inputName=name,
-        inputKind=spec.kind,
-        inputSettings=spec.settings,
-        sceneItemEnabled=True,
-    )
+        scene = _default_scene(await conn.request("GetSceneList"))
+    await _create(conn, scene, name, spec)
     return f"已在 OBS 场景「{scene}」中创建来源「{name}」：{_what(spec)}"
 
 
@@ -61,21 +52,8 @@ async def _replace(conn: ObsConnection, name: str, spec: ObsInputSpec) -> str:
     old = f"{name}（旧 {secrets.token_hex(3)}）"  # unique: an earlier one may linger in OBS
     await conn.request("SetInputName", inputName=name, newInputName=old)
     if not places:
-        scene = (
-            SCENE_FULL
-            if any(s["sceneName"] == SCENE_FULL for s in listing.get("scenes", []))
-            else str(listing.get("currentProgramSceneName"))
-        )
-        places = [(scene, -1, {})]
-    first_scene = places[0][0]
-    reply = await conn.request(
-        "CreateInput",
-        sceneName=first_scene,
-        inputName=name,
-        inputKind=spec.kind,
-        inputSettings=spec.settings,
-        sceneItemEnabled=True,
-    )
+        places = [(_default_scene(listing), -1, {})]
+    reply = await _create(conn, places[0][0], name, spec)
     for i, (scene_name, index, transform) in enumerate(places):
         if i == 0:
             item_id = int(reply["sceneItemId"])
@@ -99,6 +77,23 @@ async def _replace(conn: ObsConnection, name: str, spec: ObsInputSpec) -> str:
     await conn.request("RemoveInput", inputName=old)
     scenes = "、".join(dict.fromkeys(p[0] for p in places))
     return f"已替换 OBS 来源「{name}」（场景：{scenes}）：{_what(spec)}"
+
+
+def _default_scene(listing: dict[str, Any]) -> str:
+    """主播全景 when the scene set exists, else the program scene."""
+    names = {s["sceneName"] for s in listing.get("scenes", [])}
+    return SCENE_FULL if SCENE_FULL in names else str(listing.get("currentProgramSceneName"))
+
+
+async def _create(conn: ObsConnection, scene: str, name: str, spec: ObsInputSpec) -> dict[str, Any]:
+    return await conn.request(
+        "CreateInput",
+        sceneName=scene,
+        inputName=name,
+        inputKind=spec.kind,
+        inputSettings=spec.settings,
+        sceneItemEnabled=True,
+    )
 
 
 _SETTABLE = {

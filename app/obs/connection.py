@@ -120,19 +120,19 @@ class ObsConnection:
 
     async def restart(self, host: str, port: int, password: str) -> None:
         """Drop the current link and keep one up to ``host:port`` with ``password`` instead."""
-        self._stopping = True
-        if self._runner is not None:
-            self._runner.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._runner
-            self._runner = None
-        await self._drop_client()
+        await self._halt()
         self.host, self.port, self.password = host, port, password
         self.tracker.set_state(LinkState.CONNECTING)
         self.start()
 
     async def stop(self) -> None:
         """Close the link, stop reconnecting and release the worker thread (call at exit)."""
+        await self._halt()
+        self.tracker.set_state(LinkState.OFFLINE)
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    async def _halt(self) -> None:
+        """Stop the reconnect loop and close the current link."""
         self._stopping = True
         if self._runner is not None:
             self._runner.cancel()
@@ -140,8 +140,6 @@ class ObsConnection:
                 await self._runner
             self._runner = None
         await self._drop_client()
-        self.tracker.set_state(LinkState.OFFLINE)
-        self._executor.shutdown(wait=False, cancel_futures=True)
 
     async def _run(self) -> None:
         attempt = 0
