@@ -178,3 +178,19 @@ async def test_silent_port_is_named() -> None:
         await conn.stop()
     finally:
         srv.close()
+
+
+async def test_new_connection_settings_take_effect_without_a_restart(
+    obs_instance: RealObs,
+) -> None:
+    """The user fixes host/port/password in 设备 → OBS 连接设置…: the running link is pointed at
+    the new address and connects, no console restart needed."""
+    conn = ObsConnection("127.0.0.1", free_port(), "wrong", backoff_cap=0.5)
+    conn.start()
+    try:
+        await conn.wait_state(LinkState.RECONNECTING, within=10)
+        await conn.restart("127.0.0.1", obs_instance.port, obs_instance.password)
+        await conn.wait_state(LinkState.CONNECTED, within=20)
+        assert (await conn.request("GetVersion"))["obsWebSocketVersion"].startswith("5.")
+    finally:
+        await conn.stop()
