@@ -193,7 +193,7 @@ class Child:
         assert self.proc.stdout is not None
         for raw in self.proc.stdout:
             parts = raw.decode().split()
-            if parts and parts[0] == "SEQ":
+            if len(parts) >= 5 and parts[0] == "SEQ":  # the last line may be cut by the kill
                 self.lines.append((int(parts[1]), int(parts[2]), float(parts[3]), int(parts[4])))
 
     def kill(self) -> float:
