@@ -23,7 +23,7 @@ from ui.i18n import tr
 Index = QModelIndex | QPersistentModelIndex
 OrderRole = Qt.ItemDataRole.UserRole + 1
 
-COLUMNS = ("时间", "买家", "商品", "SKU", "数量", "金额", "状态")
+COLUMNS = ("时间", "买家", "商品", "SKU", "件数", "金额", "状态")
 STATUS_TEXT = {"created": "待支付", "paid": "已支付", "refunded": "已退款"}
 STATUS_COLOUR = {"created": "#ef6c00", "paid": "#2e7d32", "refunded": "#9e9e9e"}
 RIGHT = {4, 5}  # numeric columns
