@@ -24,6 +24,7 @@ import httpx
 import orjson
 import pytest
 import websockets
+from polling import until
 
 from app.live.room import LiveRoom
 from app.platform import models as m
@@ -33,14 +34,6 @@ from app.session.replay import SessionFile, list_sessions
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
-
-
-async def until(cond: Callable[[], bool], within: float, what: str) -> None:
-    deadline = time.monotonic() + within
-    while not cond():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {within} s waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 def platform_orders(srv: Any) -> list[dict[str, Any]]:

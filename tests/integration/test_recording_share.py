@@ -5,12 +5,12 @@ the reviewer cannot upload."""
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from polling import until
 
 from app.live.room import LiveRoom
 from app.platform.client import PlatformClient
@@ -20,14 +20,6 @@ from app.session.replay import SessionFile
 from app.session.share import SessionShare
 
 pytestmark = pytest.mark.slow
-
-
-async def until(cond: Callable[[], bool], within: float, what: str) -> None:
-    deadline = time.monotonic() + within
-    while not cond():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {within} s waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 async def test_reviewer_lists_and_downloads_a_shared_session(

@@ -19,6 +19,7 @@ import httpx
 import orjson
 import pytest
 import websockets
+from polling import until
 
 from app.live.room import LiveRoom
 from app.platform import models as m
@@ -36,14 +37,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-async def until(cond: Callable[[], bool], within: float, what: str) -> None:
-    deadline = time.monotonic() + within
-    while not cond():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {within} s waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 async def platform_log(srv: Any, upto: int) -> list[dict[str, Any]]:

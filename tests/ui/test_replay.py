@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from polling import until
 from PySide6.QtWidgets import QApplication
 
 from app.live.room import LiveRoom
@@ -32,14 +32,6 @@ from ui.replay.window import ReplayWindow
 # the offscreen platform says it cannot propagate size hints when a window is shown
 pytestmark = [pytest.mark.slow, pytest.mark.qt_log_ignore("propagateSizeHints")]
 HTMLISH = "<b>粗体</b> & <i>这个有几个码？</i>"
-
-
-async def until(cond: Callable[[], bool], within: float, what: str) -> None:
-    deadline = time.monotonic() + within
-    while not cond():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {within} s waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 async def record_two_sessions(srv: Any, directory: Path) -> tuple[list[Path], float]:

@@ -19,6 +19,7 @@ from typing import Any
 import cv2
 import numpy as np
 import pytest
+from polling import until
 from PySide6.QtCore import QEvent, QPoint, QPointF, QSize, Qt, QUrl
 from PySide6.QtGui import QImage, QMouseEvent
 from PySide6.QtMultimedia import (
@@ -130,14 +131,6 @@ def frame_index(frame: QVideoFrame) -> int:
         if img.pixelColor(int((b * 40 + 20) * sx), int(120 * sy)).red() > 128:
             n |= 1 << b
     return n
-
-
-async def until(cond: Callable[[], bool], within: float, what: str) -> None:
-    deadline = time.monotonic() + within
-    while not cond():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {within} s waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 async def record_session_with_video(srv: Any, directory: Path, video: Path) -> Path:
