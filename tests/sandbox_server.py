@@ -117,12 +117,14 @@ class SandboxServer:
 
     # --- lifecycle ---------------------------------------------------------------------------
     def start(self) -> None:
-        cmd = [sys.executable, "-m", "app.main", "sandbox", "--port", "0", "--db", str(self.db)]
+        # run as the console runs it: the server stops by itself when our end of its stdin closes,
+        # so a test run that crashes or is killed leaves no server (and its audience) running
+        cmd = [sys.executable, "-m", "plugins.sandbox.adapter", "--port", "0", "--db", str(self.db)]
         cmd += self.args
         logf = open(self.log_path, "ab")
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         self.proc = subprocess.Popen(
-            cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=logf, stdin=subprocess.DEVNULL, env=env
+            cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=logf, stdin=subprocess.PIPE, env=env
         )
         logf.close()
         line = self._read_line(self.proc)
@@ -151,6 +153,11 @@ class SandboxServer:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGKILL)
             self.proc.wait(10)
+        self._close_stdin()
+
+    def _close_stdin(self) -> None:
+        if self.proc is not None and self.proc.stdin is not None and not self.proc.stdin.closed:
+            self.proc.stdin.close()
 
     def stop(self) -> None:
         """Graceful stop (SIGTERM), SIGKILL after 10 s."""
@@ -161,6 +168,7 @@ class SandboxServer:
             self.proc.wait(10)
         except subprocess.TimeoutExpired:
             self.kill()
+        self._close_stdin()
 
     def restart(self, *, kill: bool = False) -> None:
         """Stop (or SIGKILL) and start again on the same db; ``url`` may change."""

@@ -163,8 +163,8 @@ async def _main(
         await closed.wait()
     if obs is not None:
         await obs.stop()
+    await room.stop()  # first: every event the console showed is in the recording
     await recorder.stop()
-    await room.stop()
     await adapter.close()
     await cancel_all()
     return 0

@@ -89,8 +89,8 @@ class Console:
         await until(lambda: self.room.online, 30, "the event stream")
 
     async def close(self) -> None:
+        await self.room.stop()  # first: no event is shown after the recorder has stopped
         await self.recorder.stop()
-        await self.room.stop()
         await self.client.close()
 
 
