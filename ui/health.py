@@ -9,7 +9,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from app.platform.connection import ConnectionStatus, ConnectionTracker, LinkState
-from ui.i18n import tr
+from ui.i18n import localize, tr
 
 COLOURS = {
     LinkState.CONNECTED: "#2e7d32",
@@ -40,7 +40,7 @@ def describe(name: str, status: ConnectionStatus, now: float | None = None) -> s
         parts.append(tr("最近事件 {s:.0f} 秒前").format(s=age) if age >= 2 else tr("实时"))
     if status.error and status.state is not LinkState.CONNECTED:
         # the whole reason is in the tooltip; the bar keeps room for the other links
-        error = status.error.splitlines()[0]
+        error = localize(status.error).splitlines()[0]
         parts.append(error if len(error) <= ERROR_CHARS else error[: ERROR_CHARS - 1] + "…")
     return " · ".join(parts)
 
@@ -67,7 +67,7 @@ class LinkIndicator(QLabel):
         status = self.tracker.status
         self.setText("● " + describe(self.name, status))
         self.setStyleSheet(f"color: {COLOURS[status.state]}; font-weight: 600; padding: 0 8px;")
-        self.setToolTip(status.error or "")
+        self.setToolTip(localize(status.error) if status.error else "")
 
 
 class HealthBar(QWidget):

@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, Signal
 
 from app.aio import spawn
 from app.platform.errors import PlatformError
-from ui.i18n import tr
+from ui.i18n import localize, tr
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ class Notifier(QObject):
             try:
                 await coro
             except PlatformError as exc:
-                self.error(tr("{what}失败：{e}").format(what=what, e=exc.message))
+                self.error(tr("{what}失败：{e}").format(what=what, e=localize(exc.message)))
                 return
             except Exception as exc:
                 log.exception("%s failed", what)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from app.camera.devices import CameraSource
+from app.i18n import tr
 
 ErrorKind = Literal["not_found", "permission", "busy", "unreadable", "network", "unknown"]
 
@@ -16,7 +17,7 @@ ErrorKind = Literal["not_found", "permission", "busy", "unreadable", "network", 
 @dataclass
 class CameraError(Exception):
     kind: ErrorKind
-    message: str  # plain Chinese sentence for the user, with the fix
+    message: str  # a plain sentence for the user (in the UI language), with the fix
 
     def __str__(self) -> str:
         return self.message
@@ -56,39 +57,49 @@ def error_for_errno(
     name = source.label
     if err in (errno.ENOENT, errno.ENODEV, errno.ENXIO):
         return CameraError(
-            "not_found", f"找不到摄像头「{name}」：请检查是否已插好（USB 线、转接头）。"
+            "not_found",
+            tr("找不到摄像头「{name}」：请检查是否已插好（USB 线、转接头）。").format(name=name),
         )
     if err in (errno.EACCES, errno.EPERM):
         fix = (
-            "把当前用户加入 video 组（sudo usermod -aG video $USER）后重新登录。"
+            tr("把当前用户加入 video 组（sudo usermod -aG video $USER）后重新登录。")
             if sys.platform.startswith("linux")
-            else "请在系统的隐私设置中允许本程序使用摄像头。"
+            else tr("请在系统的隐私设置中允许本程序使用摄像头。")
         )
-        return CameraError("permission", f"没有权限使用摄像头「{name}」：{fix}")
+        return CameraError(
+            "permission", tr("没有权限使用摄像头「{name}」：{fix}").format(name=name, fix=fix)
+        )
     if err == errno.EBUSY:
-        who = "、".join(holders or [])
-        by = f"（正在使用的程序：{who}）" if who else ""
+        who = tr("、").join(holders or [])
+        by = tr("（正在使用的程序：{who}）").format(who=who) if who else ""
         return CameraError(
             "busy",
-            f"摄像头「{name}」正被其他程序占用{by}：请先关闭 OBS、浏览器或会议软件中的这个摄像头。",
+            tr(
+                "摄像头「{name}」正被其他程序占用{by}：请先关闭 OBS、浏览器或会议软件中的这个摄像头。"
+            ).format(name=name, by=by),
         )
-    return CameraError("unknown", f"打不开摄像头「{name}」（{os.strerror(err)}）。")
+    return CameraError(
+        "unknown", tr("打不开摄像头「{name}」（{e}）。").format(name=name, e=os.strerror(err))
+    )
 
 
 def diagnose_open_failure(source: CameraSource) -> CameraError:
     """OpenCV only says "not opened": find out why, as precisely as this OS allows."""
     if source.kind == "file":
         if not os.path.exists(source.ref):
-            return CameraError("not_found", f"找不到视频文件：{source.ref}")
+            return CameraError("not_found", tr("找不到视频文件：{f}").format(f=source.ref))
         if not os.access(source.ref, os.R_OK):
-            return CameraError("permission", f"没有权限读取视频文件：{source.ref}")
+            return CameraError("permission", tr("没有权限读取视频文件：{f}").format(f=source.ref))
         return CameraError(
-            "unreadable", f"无法解码视频文件「{source.label}」：格式不受支持或文件已损坏。"
+            "unreadable",
+            tr("无法解码视频文件「{name}」：格式不受支持或文件已损坏。").format(name=source.label),
         )
     if source.kind == "url":
         return CameraError(
             "network",
-            f"连不上视频流 {source.ref}：请确认手机（或编码器）已开始推流、与电脑在同一网络，地址和端口正确。",
+            tr(
+                "连不上视频流 {url}：请确认手机（或编码器）已开始推流、与电脑在同一网络，地址和端口正确。"
+            ).format(url=source.ref),
         )
     if source.index is None:  # a Linux device path: ask the kernel
         try:
@@ -101,11 +112,17 @@ def diagnose_open_failure(source: CameraSource) -> CameraError:
             return error_for_errno(source, errno.EBUSY, holders)
         return CameraError(
             "busy",
-            f"摄像头「{source.label}」无法开始取图：可能正被其他程序占用，或不支持所选的分辨率/帧率。",
+            tr(
+                "摄像头「{name}」无法开始取图：可能正被其他程序占用，或不支持所选的分辨率/帧率。"
+            ).format(name=source.label),
         )
     hint = (
-        "请在「设置 › 隐私与安全性 › 摄像头」中允许本程序使用摄像头"
+        tr("请在「设置 › 隐私与安全性 › 摄像头」中允许本程序使用摄像头")
         if sys.platform == "darwin"
-        else "请检查摄像头是否插好、是否被其他程序（OBS、会议软件）占用，以及系统隐私设置是否允许使用摄像头"
+        else tr(
+            "请检查摄像头是否插好、是否被其他程序（OBS、会议软件）占用，以及系统隐私设置是否允许使用摄像头"
+        )
     )
-    return CameraError("unknown", f"打不开摄像头「{source.label}」：{hint}。")
+    return CameraError(
+        "unknown", tr("打不开摄像头「{name}」：{hint}。").format(name=source.label, hint=hint)
+    )

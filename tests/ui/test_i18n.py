@@ -1,4 +1,5 @@
-"""English is available: every tr("…") string in ui/ has an English translation, and it is used."""
+"""English is available: every tr("…") string in ui/ and app/ has an English translation, and it
+is used."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def _tr_literals() -> dict[str, str]:
     found: dict[str, str] = {}
-    for path in sorted((REPO / "ui").rglob("*.py")):
+    for path in sorted([*(REPO / "ui").rglob("*.py"), *(REPO / "app").rglob("*.py")]):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if (
@@ -53,5 +54,29 @@ def test_switching_language_changes_what_tr_returns() -> None:
         assert i18n.tr("开播") == "Go live"
         i18n.set_language("zh_CN")
         assert i18n.tr("开播") == "开播"
+    finally:
+        i18n.set_language("zh_CN")
+
+
+def test_messages_from_the_core_show_in_the_ui_language(tmp_path: Path) -> None:
+    """Errors the core makes (platform, OBS, camera) read in English in the English UI, whole
+    in Chinese: what an English-speaking operator sees in the health bar and status line."""
+    from app.camera.devices import CameraSource
+    from app.camera.errors import diagnose_open_failure
+    from app.platform.errors import OfflineError
+
+    missing = CameraSource(kind="file", ref=str(tmp_path / "gone.mp4"), label="gone.mp4")
+    offline = OfflineError().message
+    try:
+        i18n.set_language("en")
+        assert i18n.localize(offline) == "Platform offline: action not sent"
+        assert i18n.localize("网络错误 (network error: ConnectError(refused))") == (
+            "Network error: ConnectError(refused)"
+        )
+        assert diagnose_open_failure(missing).message.startswith("Video file not found: ")
+        assert i18n.localize("没有括号的中文消息") == "没有括号的中文消息"
+        i18n.set_language("zh_CN")
+        assert i18n.localize(offline) == offline
+        assert diagnose_open_failure(missing).message.startswith("找不到视频文件：")
     finally:
         i18n.set_language("zh_CN")

@@ -20,7 +20,7 @@ from app.aio import spawn
 from app.live.room import LiveRoom
 from app.platform import models as m
 from app.platform.errors import PlatformError
-from ui.i18n import tr
+from ui.i18n import localize, tr
 from ui.products.validation import InputError, parse_price_yuan, parse_stock, yuan_plain
 
 ERROR_STYLE = "color:#c62828;"
@@ -124,7 +124,7 @@ class ProductEditor(QDialog):
                 "stock": self.stock_error,
                 "stock_delta": self.stock_error,
             }.get(exc.field or "", self.form_error)
-            self._show(label, tr("平台拒绝：{message}").format(message=exc.message))
+            self._show(label, tr("平台拒绝：{message}").format(message=localize(exc.message)))
             return
         self.saved.emit(self.product.id)
         self.accept()

@@ -31,7 +31,7 @@ from app.live.room import BAG, EXPLAINING, FLASH_SALES, LiveRoom
 from app.platform import models as m
 from app.platform.errors import PlatformError, StaleVersionError
 from ui.compliance_dialog import confirm_push
-from ui.i18n import tr
+from ui.i18n import localize, tr
 from ui.notify import Notifier
 from ui.products.delegate import QueueDelegate
 from ui.products.editor import ProductEditor
@@ -236,7 +236,7 @@ class ProductQueuePanel(QWidget):
                 await coro
             except PlatformError as exc:
                 self.notifier.error(
-                    tr("{what}失败：{reason}").format(what=what, reason=exc.message)
+                    tr("{what}失败：{reason}").format(what=what, reason=localize(exc.message))
                 )
                 return
             if done:
@@ -316,7 +316,7 @@ class ProductQueuePanel(QWidget):
         self.notifier.info(tr("保持讲解卡片：{title}").format(title=product.title))
 
     def _hold_failed(self, exc: PlatformError) -> None:
-        self.notifier.error(tr("保持讲解卡片失败：{reason}").format(reason=exc.message))
+        self.notifier.error(tr("保持讲解卡片失败：{reason}").format(reason=localize(exc.message)))
 
     # --- product edits -------------------------------------------------------------------------
     def toggle_listed(self) -> None:
@@ -385,7 +385,7 @@ class ProductQueuePanel(QWidget):
                 return
             except PlatformError as exc:
                 self.notifier.error(
-                    tr("{what}失败：{reason}").format(what=what, reason=exc.message)
+                    tr("{what}失败：{reason}").format(what=what, reason=localize(exc.message))
                 )
                 return
             if result.resolved_conflict:
