@@ -47,3 +47,17 @@ async def poll(check: Callable[[], bool], within: float = 10.0, every: float = 0
         if time.monotonic() > deadline:
             raise AssertionError("condition not reached in time")
         await asyncio.sleep(every)
+
+
+def scaled(b: Box, factor: float) -> Box:
+    """``b`` on a screenshot taken at ``factor`` × the canvas size (inner pixels only)."""
+    x0, y0 = int(b.x * factor) + 1, int(b.y * factor) + 1
+    x1, y1 = int((b.x + b.width) * factor) - 1, int((b.y + b.height) * factor) - 1
+    return Box(x0, y0, x1 - x0, y1 - y0)
+
+
+def shrink(a: np.ndarray, width: int, height: int) -> np.ndarray:
+    """``a`` resized to width × height (area average), float32 RGB."""
+    import cv2
+
+    return cv2.resize(a[..., :3].astype(np.float32), (width, height), interpolation=cv2.INTER_AREA)

@@ -9,8 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
-from helpers import composite, crop, mean_diff, png_array, poll, to_array
+from helpers import composite, crop, mean_diff, png_array, poll, scaled, shrink, to_array
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QWidget
 
 from app.live.room import LiveRoom
 from app.obs.connection import ObsConnection
@@ -25,9 +29,14 @@ from app.overlays.obs_sink import ObsOverlaySink
 from app.overlays.render import OverlayRenderer
 from app.platform import models as m
 from app.platform.client import PlatformClient
+from ui.notify import Notifier
+from ui.products.panel import ProductQueuePanel
+from ui.shortcuts import ShortcutRegistry
 
 pytestmark = pytest.mark.obs
 SHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+SHOT_W = 320  # program-output screenshots this wide cost a few ms (full canvas: 200–400 ms)
+CLEAN = "p02"  # a product with no compliance hits: the push goes out without a question
 
 
 async def test_explain_in_console_shows_card_on_obs_within_500ms(
@@ -66,47 +75,74 @@ async def test_explain_in_console_shows_card_on_obs_within_500ms(
 
         await controller.settled()
         b = box("16:9", Kind.PRODUCT)
-        await asyncio.sleep(0.3)  # OBS applies the set-up's (empty) images on its next frame
-        empty = png_array(await screenshot(obs, SCENE_FULL, 1920, 1080))
+        small = scaled(b, SHOT_W / 1920)
+        # the empty scene, once it is steady (OBS applies the set-up's empty images on a next frame)
+        empty = png_array(await screenshot(obs, SCENE_FULL, SHOT_W))
         for _ in range(50):
             await asyncio.sleep(0.1)
-            again = png_array(await screenshot(obs, SCENE_FULL, 1920, 1080))
-            if mean_diff(again, empty) < 0.2:
+            again = png_array(await screenshot(obs, SCENE_FULL, SHOT_W))
+            if mean_diff(again, empty) < 0.5:
                 break
             empty = again
-        pid = room.product_ids[0]
+        empty_full = png_array(await screenshot(obs, SCENE_FULL, 1920, 1080))
+        pid = CLEAN
         # warm the image cache so the measured push is the steady-state path
         await images.ensure(images.absolute(room.product(pid).image_url))  # type: ignore[union-attr]
 
-        started = time.monotonic()
-        await room.explain(pid)
-        await poll(lambda: Kind.PRODUCT in sink.applied_at and sink.applied_at[Kind.PRODUCT] > started,
+        # the operator clicks 讲解 in the console's product queue
+        host = QWidget()
+        queue = ProductQueuePanel(room, Notifier(host), ShortcutRegistry(host), parent=host)
+        host.show()
+        queue.select(pid)
+        shots: list[tuple[float, np.ndarray]] = []  # (requested at, s after the click; image)
+        came_back: list[float] = []  # when the platform's product_explaining event reached the room
+        room.subscribe(
+            lambda ch: came_back.append(time.monotonic()) if "explaining" in ch else None
+        )
+        clicked = time.monotonic()
+        QTest.mouseClick(queue.buttons["explain"], Qt.MouseButton.LeftButton)
+        # small program-output screenshots back to back (a 320-wide one costs a few ms here)
+        while time.monotonic() - clicked < 0.6:
+            asked = time.monotonic() - clicked
+            shots.append((asked, png_array(await screenshot(obs, SCENE_FULL, SHOT_W))))
+        await poll(lambda: Kind.PRODUCT in sink.applied_at and sink.applied_at[Kind.PRODUCT] > clicked,
                    within=10, every=0.005)  # fmt: skip
-        accepted = sink.applied_at[Kind.PRODUCT] - started
+        accepted = sink.applied_at[Kind.PRODUCT] - clicked
         card = controller.state.product
         assert card is not None and card.product_id == pid
         assert images.get(card.image_url or "") is not None  # the sandbox's product image
-        expected = composite(to_array(renderer.render(Kind.PRODUCT, card)), crop(empty, b))
-        deadline = time.monotonic() + 10
-        while True:
-            shot_started = time.monotonic() - started
-            shot = png_array(await screenshot(obs, SCENE_FULL, 1920, 1080))
-            if mean_diff(crop(shot, b), expected) < 6:
-                break
-            assert time.monotonic() < deadline, "the product card never reached the OBS output"
-        assert mean_diff(crop(shot, b), crop(empty, b)) > 20
-        print(f"explain → OBS accepted the card in {accepted * 1000:.0f} ms; "
-              f"a screenshot started at {shot_started * 1000:.0f} ms shows it")  # fmt: skip
-        assert accepted < 0.5
+        full = empty_full[..., :3].astype(np.float32)
+        full[b.y : b.y + b.height, b.x : b.x + b.width] = composite(
+            to_array(renderer.render(Kind.PRODUCT, card)), crop(empty_full, b)
+        )
+        h = empty.shape[0]
+        expected = crop(shrink(full, SHOT_W, h), small)
+
+        def shows_card(shot: np.ndarray) -> bool:
+            region = crop(shot, small)
+            # bilinear (OBS) vs area (here) downscaling differ by ~10 on average; the empty scene by ~80
+            return mean_diff(region, crop(empty, small)) > 40 and mean_diff(region, expected) < 20
+
+        # the steady state matches the reference card (so the check below can tell)
+        settled = png_array(await screenshot(obs, SCENE_FULL, SHOT_W))
+        assert shows_card(settled), (mean_diff(crop(settled, small), expected),
+                                     mean_diff(crop(settled, small), crop(empty, small)))  # fmt: skip
+        first = next((t for t, shot in shots if shows_card(shot)), None)
+        timeline = ", ".join(f"{t * 1000:.0f}{'*' if shows_card(s) else ''}" for t, s in shots)
+        print(f"click → event back {(came_back[0] - clicked) * 1000:.0f} ms → OBS accepted the "
+              f"card at {accepted * 1000:.0f} ms; first screenshot "
+              f"showing it requested at {first and first * 1000:.0f} ms; shots (ms, *=card): "
+              f"{timeline}")  # fmt: skip
+        assert not shows_card(shots[0][1])  # before the click reached OBS: the empty scene
+        assert first is not None and first <= 0.5, "no screenshot requested ≤ 500 ms showed it"
+        assert all(shows_card(s) for t, s in shots if t > first)  # and it stays
         if os.environ.get("LIVEDESK_SCREENSHOTS"):
-            shots = SHOTS
-            shots.mkdir(parents=True, exist_ok=True)
-            (shots / "obs-program-card.png").write_bytes(
+            shots_dir = SHOTS
+            shots_dir.mkdir(parents=True, exist_ok=True)
+            (shots_dir / "obs-program-card.png").write_bytes(
                 await screenshot(obs, SCENE_FULL, 1920, 1080)
             )
-        # OBS shows it on its next rendered frame; under software GL on a loaded 2-core box that
-        # frame (and each full-canvas screenshot) can take a while, so only a generous bound here
-        assert shot_started < 5.0
+        empty = empty_full
 
         # a coupon issued in the console appears; ended, it disappears
         coupon = await room.issue_coupon(
