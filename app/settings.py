@@ -50,7 +50,11 @@ class ObsSettings(_Section):
     canvas: Literal["16:9", "9:16"] = Field("16:9", description="Scene-set canvas orientation")
     overlay_dir: str | None = Field(None, description="Where overlay PNGs are written for OBS")
     overlay_server_port: int = Field(
-        0, ge=0, le=65535, description="Local overlay page server port (0: any free)"
+        4480,
+        ge=0,
+        le=65535,
+        description="Local overlay page server port, fixed so Browser Source URLs stay the same "
+        "(taken: a free one is used and the OBS panel says so; 0: any free)",
     )
 
 

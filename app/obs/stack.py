@@ -26,7 +26,7 @@ from app.obs.stats import ObsStats, StatsPoller
 from app.obs.stream_target import StreamTargetSync
 from app.overlays.controller import OverlayController
 from app.overlays.images import ImageCache
-from app.overlays.layout import Canvas
+from app.overlays.layout import Canvas, Kind
 from app.overlays.obs_sink import ObsOverlaySink
 from app.overlays.render import OverlayRenderer
 from app.overlays.server import OverlayServer
@@ -126,7 +126,8 @@ class ObsStack:
         self.sink.prepare()  # image sources never point at a missing file
         try:
             await self.server.start()
-        except OSError as exc:  # the configured port is taken: overlays still reach OBS as PNGs
+        except OSError as exc:  # no port at all: overlays still reach OBS as PNGs
+            self.server.note = f"叠加层网页服务未启动：{exc}"
             log.warning("overlay page server not started: %s", exc)
         self.controller.start()
         self.conn.start()
@@ -176,3 +177,7 @@ class ObsStack:
     @property
     def overlay_url(self) -> str:
         return self.server.url
+
+    def overlay_urls(self) -> dict[Kind, str]:
+        """Browser Source URL of each overlay page (empty while the page server is not running)."""
+        return self.server.page_urls() if self.server.running else {}
