@@ -8,6 +8,7 @@ the full event log.
 from __future__ import annotations
 
 import bisect
+import math
 import sqlite3
 import zlib
 from collections.abc import Iterator
@@ -94,11 +95,43 @@ class OrderRow:
     coupon_id: str | None
 
 
+@dataclass(frozen=True)
+class ExplainWindow:
+    """One explain of one product: from its start to its end (the next explain or a stop)."""
+
+    product_id: str
+    title: str
+    start_ts: float
+    end_ts: float
+    orders_during: int = 0
+    gmv_during_cents: int = 0
+    buyers_during: int = 0  # distinct buyers of this product during the window
+    orders_after: int = 0  # in the AFTER_WINDOW_S after it (until the product's next window)
+    gmv_after_cents: int = 0
+    online_sum: float = 0.0  # viewers online summed over the window's seconds
+    online_n: int = 0  # seconds of the window on the timeline
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_ts - self.start_ts
+
+    @property
+    def avg_online(self) -> float:
+        return self.online_sum / self.online_n if self.online_n else 0.0
+
+    @property
+    def conversion(self) -> float | None:
+        """Buyers during the window ÷ average viewers online then."""
+        avg = self.avg_online
+        return self.buyers_during / avg if avg > 0 else None
+
+
 @dataclass
 class ProductRow:
     product_id: str
     title: str
     windows: list[tuple[float, float]] = field(default_factory=list)
+    explains: list[ExplainWindow] = field(default_factory=list)
     on_screen_s: float = 0.0
     orders_during: int = 0
     gmv_during_cents: int = 0
@@ -285,27 +318,42 @@ class SessionFile:
     def comments_around(
         self, ts: float, before: float = 30.0, after: float = 30.0, limit: int = 500
     ) -> list[CommentRow]:
-        return [
+        """The comments from ``before`` s before ``ts`` to ``after`` s after it, in time order; in
+        a busy minute, the ``limit`` nearest to ``ts`` (see :meth:`count_around`)."""
+        rows = [
             CommentRow(*r)
             for r in self.conn.execute(
                 "SELECT seq, ts, nickname, text, kind FROM comments WHERE ts BETWEEN ? AND ?"
-                " ORDER BY ts LIMIT ?",
-                (ts - before, ts + after, limit),
+                " ORDER BY abs(ts - ?), seq LIMIT ?",
+                (ts - before, ts + after, ts, limit),
             )
         ]
+        rows.sort(key=lambda c: (c.ts, c.seq))
+        return rows
 
     def orders_around(
         self, ts: float, before: float = 30.0, after: float = 30.0, limit: int = 500
     ) -> list[OrderRow]:
-        return [
+        """Orders created from ``before`` s before ``ts`` to ``after`` s after it (their status
+        now), in time order; at most the ``limit`` nearest to ``ts``."""
+        rows = [
             OrderRow(*r)
             for r in self.conn.execute(
                 "SELECT id, created_ts, nickname, product_id, product_title, quantity,"
                 " amount_cents, status, coupon_id FROM orders WHERE created_ts BETWEEN ? AND ?"
-                " ORDER BY created_ts LIMIT ?",
-                (ts - before, ts + after, limit),
+                " ORDER BY abs(created_ts - ?), id LIMIT ?",
+                (ts - before, ts + after, ts, limit),
             )
         ]
+        rows.sort(key=lambda o: (o.created_ts, o.id))
+        return rows
+
+    def count_around(self, ts: float, before: float = 30.0, after: float = 30.0) -> tuple[int, int]:
+        """(comments, orders) in the same window as :meth:`comments_around`/:meth:`orders_around`."""
+        lo, hi = ts - before, ts + after
+        nc = self._one("SELECT count(*) FROM comments WHERE ts BETWEEN ? AND ?", lo, hi)[0]
+        no = self._one("SELECT count(*) FROM orders WHERE created_ts BETWEEN ? AND ?", lo, hi)[0]
+        return int(nc), int(no)
 
     def all_orders(self) -> list[OrderRow]:
         return [
@@ -365,6 +413,57 @@ class SessionFile:
             )
         }
 
+    def explain_log(
+        self, windows: dict[str, list[tuple[float, float]]] | None = None
+    ) -> list[ExplainWindow]:
+        """Every explain window in time order, with its own orders, GMV, buyers and viewers.
+
+        During = orders of that product created in [start, end); after = in [end, end + 5 min),
+        cut short where the same product's next window starts (those orders count there).
+        Viewers online: the per-second timeline over the seconds s with floor(start) <= s < end."""
+        if windows is None:
+            windows = self.explain_windows()
+        titles = {pid: str(last.get("title", pid)) for pid, (_, last) in self.products().items()}
+        ser: Series | None = None
+        q_orders = (
+            "SELECT count(*), coalesce(sum(amount_cents),0), count(DISTINCT user_id) FROM orders"
+            " WHERE product_id=? AND created_ts >= ? AND created_ts < ?"
+        )
+        out: list[ExplainWindow] = []
+        for pid, wins in windows.items():
+            for i, (a, b) in enumerate(wins):
+                n, g, buyers = self._one(q_orders, pid, a, b)
+                nxt = wins[i + 1][0] if i + 1 < len(wins) else float("inf")
+                n2, g2, _ = self._one(q_orders, pid, b, min(b + AFTER_WINDOW_S, nxt))
+                if ser is None:
+                    ser = self.series()
+                online_sum, online_n = 0.0, 0
+                if len(ser.sec):
+                    # the seconds s with floor(a) <= s < b (at least the one the window starts in)
+                    lo = bisect.bisect_left(ser.sec, math.floor(a) - ser.t0)  # type: ignore[arg-type]
+                    hi = bisect.bisect_left(ser.sec, b - ser.t0)  # type: ignore[arg-type]
+                    hi = min(max(hi, lo + 1), len(ser.sec))
+                    if hi > lo:
+                        online_sum = float(ser.online[lo:hi].sum())
+                        online_n = hi - lo
+                out.append(
+                    ExplainWindow(
+                        pid,
+                        titles.get(pid, pid),
+                        a,
+                        b,
+                        orders_during=int(n),
+                        gmv_during_cents=int(g),
+                        buyers_during=int(buyers),
+                        orders_after=int(n2),
+                        gmv_after_cents=int(g2),
+                        online_sum=online_sum,
+                        online_n=online_n,
+                    )
+                )
+        out.sort(key=lambda w: (w.start_ts, w.product_id))
+        return out
+
     def per_product(self) -> list[ProductRow]:
         windows = self.explain_windows()
         products = self.products()
@@ -380,44 +479,30 @@ class SessionFile:
         for pid in list(windows) + list(products):
             if pid not in rows:
                 rows[pid] = ProductRow(pid, titles.get(pid, pid))
-        ser: Series | None = None
-        q_during = (
-            "SELECT count(*), coalesce(sum(amount_cents),0) FROM orders"
+        online: dict[str, tuple[float, int]] = {}
+        for w in self.explain_log(windows):
+            r = rows[w.product_id]
+            r.explains.append(w)
+            r.windows.append((w.start_ts, w.end_ts))
+            r.on_screen_s += w.duration_s
+            r.orders_during += w.orders_during
+            r.gmv_during_cents += w.gmv_during_cents
+            r.orders_after += w.orders_after
+            r.gmv_after_cents += w.gmv_after_cents
+            s, n = online.get(w.product_id, (0.0, 0))
+            online[w.product_id] = (s + w.online_sum, n + w.online_n)
+        q_buyers = (
+            "SELECT DISTINCT user_id FROM orders"
             " WHERE product_id=? AND created_ts >= ? AND created_ts < ?"
         )
         for pid, wins in windows.items():
             r = rows[pid]
-            r.windows = wins
-            r.on_screen_s = sum(b - a for a, b in wins)
-            buyers: set[str] = set()
-            online_sum = 0.0
-            online_n = 0
-            for i, (a, b) in enumerate(wins):
-                n, g = self._one(q_during, pid, a, b)
-                r.orders_during += n
-                r.gmv_during_cents += g
-                buyers.update(
-                    u
-                    for (u,) in self.conn.execute(
-                        "SELECT DISTINCT user_id FROM orders"
-                        " WHERE product_id=? AND created_ts >= ? AND created_ts < ?",
-                        (pid, a, b),
-                    )
-                )
-                nxt = wins[i + 1][0] if i + 1 < len(wins) else float("inf")
-                n2, g2 = self._one(q_during, pid, b, min(b + AFTER_WINDOW_S, nxt))
-                r.orders_after += n2
-                r.gmv_after_cents += g2
-                if ser is None:
-                    ser = self.series()
-                if len(ser.sec):
-                    lo = bisect.bisect_left(ser.sec, a - ser.t0)  # type: ignore[arg-type]
-                    hi = bisect.bisect_right(ser.sec, b - ser.t0)  # type: ignore[arg-type]
-                    if hi > lo:
-                        online_sum += float(ser.online[lo:hi].sum())
-                        online_n += hi - lo
+            buyers: set[str] = set()  # a viewer buying in two windows is one buyer
+            for a, b in wins:
+                buyers.update(u for (u,) in self.conn.execute(q_buyers, (pid, a, b)))
             r.buyers_during = len(buyers)
-            r.avg_online_during = online_sum / online_n if online_n else 0.0
+            s, n = online.get(pid, (0.0, 0))
+            r.avg_online_during = s / n if n else 0.0
         for pid, (first, last) in products.items():
             rows[pid].stock_start = int(first.get("stock", 0))
             rows[pid].stock_end = int(last.get("stock", 0))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.session.replay import Marker, ProductRow, SessionFile, Summary
+from app.session.replay import ExplainWindow, Marker, ProductRow, SessionFile, Summary
 
 LABELS: dict[str, dict[str, str]] = {
     "zh_CN": {
@@ -85,6 +85,12 @@ LABELS: dict[str, dict[str, str]] = {
         "quantity": "数量",
         "amount": "金额（分）",
         "coupon_id": "优惠券",
+        "explain_log": "讲解记录",
+        "start": "开始",
+        "end": "结束",
+        "buyers_during": "讲解中下单人数",
+        "avg_online": "讲解中平均在线",
+        "event": "事件",
     },
     "en": {
         "title": "Live session review",
@@ -153,6 +159,12 @@ LABELS: dict[str, dict[str, str]] = {
         "quantity": "quantity",
         "amount": "amount (cents)",
         "coupon_id": "coupon",
+        "explain_log": "Explain log",
+        "start": "Start",
+        "end": "End",
+        "buyers_during": "Buyers during",
+        "avg_online": "Avg. online during",
+        "event": "event",
     },
 }
 MARKER_NAMES = {
@@ -197,6 +209,106 @@ MARKER_NAMES = {
         "assistant": "assistant",
     },
 }
+
+
+# values stored as the platform's identifiers, named for a reader in each language
+VALUE_NAMES: dict[str, dict[str, str]] = {
+    "zh_CN": {
+        # order status
+        "created": "待支付",
+        "paid": "已支付",
+        "refunded": "已退款",
+        # coupon kind and status
+        "threshold": "满减",
+        "discount": "折扣",
+        "no_threshold": "无门槛",
+        "active": "进行中",
+        "ended": "已结束",
+        "expired": "已过期",
+    },
+    "en": {
+        "created": "Awaiting payment",
+        "paid": "Paid",
+        "refunded": "Refunded",
+        "threshold": "Spend & save",
+        "discount": "Percent off",
+        "no_threshold": "No threshold",
+        "active": "Active",
+        "ended": "Ended",
+        "expired": "Expired",
+    },
+}
+EVENT_NAMES: dict[str, dict[str, str]] = {
+    "zh_CN": {
+        "comment": "评论",
+        "like": "点赞",
+        "gift": "礼物",
+        "follow": "关注",
+        "viewer_enter": "进入直播间",
+        "viewers": "在线人数",
+        "order_created": "下单",
+        "order_paid": "支付",
+        "order_refunded": "退款",
+        "product_updated": "修改商品",
+        "products_reordered": "调整排品",
+        "product_explaining": "讲解商品",
+        "coupon_issued": "发券",
+        "coupon_claimed": "领券",
+        "coupon_ended": "优惠券结束",
+        "flash_sale_scheduled": "秒杀预告",
+        "flash_sale_started": "秒杀开始",
+        "flash_sale_updated": "秒杀更新",
+        "flash_sale_ended": "秒杀结束",
+        "lottery_started": "抽奖开始",
+        "lottery_entered": "参与抽奖",
+        "lottery_drawn": "开奖",
+        "comment_pinned": "置顶评论",
+        "comment_hidden": "隐藏评论",
+        "user_muted": "禁言",
+        "session_started": "开播",
+        "session_ended": "下播",
+        "resync_required": "需要重新同步",
+    },
+    "en": {
+        "comment": "Comment",
+        "like": "Likes",
+        "gift": "Gift",
+        "follow": "Follow",
+        "viewer_enter": "Viewer entered",
+        "viewers": "Viewers online",
+        "order_created": "Order placed",
+        "order_paid": "Order paid",
+        "order_refunded": "Order refunded",
+        "product_updated": "Product changed",
+        "products_reordered": "Products reordered",
+        "product_explaining": "Explain",
+        "coupon_issued": "Coupon issued",
+        "coupon_claimed": "Coupon claimed",
+        "coupon_ended": "Coupon ended",
+        "flash_sale_scheduled": "Flash sale scheduled",
+        "flash_sale_started": "Flash sale started",
+        "flash_sale_updated": "Flash sale updated",
+        "flash_sale_ended": "Flash sale ended",
+        "lottery_started": "Lottery started",
+        "lottery_entered": "Lottery entry",
+        "lottery_drawn": "Lottery drawn",
+        "comment_pinned": "Comment pinned",
+        "comment_hidden": "Comment hidden",
+        "user_muted": "User muted",
+        "session_started": "Go live",
+        "session_ended": "End live",
+        "resync_required": "Resync required",
+    },
+}
+
+
+def value_name(value: str, lang: str) -> str:
+    """An order status, coupon kind or coupon status as a reader of ``lang`` calls it."""
+    return VALUE_NAMES.get(lang, VALUE_NAMES["zh_CN"]).get(value, value)
+
+
+def event_name(kind: str, lang: str) -> str:
+    return EVENT_NAMES.get(lang, EVENT_NAMES["zh_CN"]).get(kind, kind)
 
 
 def labels(lang: str) -> dict[str, str]:
@@ -365,6 +477,37 @@ def product_cells(r: ProductRow) -> list[object]:
     ]
 
 
+def explain_cells(w: ExplainWindow) -> list[object]:
+    conv = w.conversion
+    return [
+        w.title,
+        time.strftime("%H:%M:%S", time.localtime(w.start_ts)),
+        time.strftime("%H:%M:%S", time.localtime(w.end_ts)),
+        hms(w.duration_s),
+        w.orders_during,
+        yuan(w.gmv_during_cents),
+        w.orders_after,
+        yuan(w.gmv_after_cents),
+        w.buyers_during,
+        round(w.avg_online) if w.online_n else "—",
+        f"{conv:.1%}" if conv is not None else "—",
+    ]
+
+
+EXPLAIN_KEYS = [
+    "product",
+    "start",
+    "end",
+    "on_screen",
+    "orders_during",
+    "gmv_during",
+    "orders_after",
+    "gmv_after",
+    "buyers_during",
+    "avg_online",
+    "conversion",
+]
+
 PRODUCT_KEYS = [
     "product",
     "explains",
@@ -433,6 +576,8 @@ def build_html(
     parts.extend(f"<div>{svg}</div>" for svg in charts_svg(f, lang))
     parts.append(f"<h2>{html.escape(lb['products'])}</h2>")
     parts.append(_table([lb[k] for k in PRODUCT_KEYS], [product_cells(r) for r in f.per_product()]))
+    parts.append(f"<h2>{html.escape(lb['explain_log'])}</h2>")
+    parts.append(_table([lb[k] for k in EXPLAIN_KEYS], [explain_cells(w) for w in f.explain_log()]))
     parts.append(f'<div class="note">{html.escape(lb["conv_note"])}</div>')
     parts.append('<div class="cols"><div>')
     parts.append(f"<h2>{html.escape(lb['questions'])}</h2>")
@@ -447,7 +592,17 @@ def build_html(
     parts.append(
         _table(
             [lb[k] for k in ("coupon", "kind", "issued", "claimed", "used", "status")],
-            [[c.name, c.kind, c.issued, c.claimed, c.used, c.status] for c in f.coupons()],
+            [
+                [
+                    c.name,
+                    value_name(c.kind, lang),
+                    c.issued,
+                    c.claimed,
+                    c.used,
+                    value_name(c.status, lang),
+                ]
+                for c in f.coupons()
+            ],
         )
     )
     parts.append(f"<h2>{html.escape(lb['lotteries'])}</h2>")
@@ -502,18 +657,23 @@ def write_html(
 
 # --- CSV ------------------------------------------------------------------------------------------------
 def write_csv(f: SessionFile, folder: Path, *, lang: str = "zh_CN") -> list[Path]:
-    """events.csv, orders.csv, products.csv (UTF-8 with BOM so Excel reads Chinese)."""
+    """events.csv, orders.csv, products.csv, explains.csv (UTF-8 with BOM so Excel reads
+    Chinese). Order statuses and event types are named in ``lang``; the events file keeps the
+    platform's type identifier beside the name."""
     lb = labels(lang)
     folder.mkdir(parents=True, exist_ok=True)
     stem = f.path.name.split(".")[0]
     ev_path = folder / f"{stem}_events.csv"
     with ev_path.open("w", newline="", encoding="utf-8-sig") as fh:
         w = csv.writer(fh)
-        w.writerow([lb["seq"], lb["ts"], lb["type"], lb["data"]])
+        w.writerow([lb["seq"], lb["ts"], lb["type"], lb["event"], lb["data"]])
         import orjson
 
         for ev in f.iter_raw_events():
-            w.writerow([ev["seq"], ev["ts"], ev["type"], orjson.dumps(ev["data"]).decode()])
+            t = ev["type"]
+            w.writerow(
+                [ev["seq"], ev["ts"], t, event_name(t, lang), orjson.dumps(ev["data"]).decode()]
+            )
     or_path = folder / f"{stem}_orders.csv"
     with or_path.open("w", newline="", encoding="utf-8-sig") as fh:
         w = csv.writer(fh)
@@ -530,7 +690,7 @@ def write_csv(f: SessionFile, folder: Path, *, lang: str = "zh_CN") -> list[Path
                     o.product_title or o.product_id,
                     o.quantity,
                     o.amount_cents,
-                    o.status,
+                    value_name(o.status, lang),
                     o.coupon_id or "",
                 ]
             )
@@ -540,4 +700,10 @@ def write_csv(f: SessionFile, folder: Path, *, lang: str = "zh_CN") -> list[Path
         w.writerow(["product_id"] + [lb[k] for k in PRODUCT_KEYS])
         for r in f.per_product():
             w.writerow([r.product_id, *product_cells(r)])
-    return [ev_path, or_path, pr_path]
+    ex_path = folder / f"{stem}_explains.csv"
+    with ex_path.open("w", newline="", encoding="utf-8-sig") as fh:
+        w = csv.writer(fh)
+        w.writerow(["product_id"] + [lb[k] for k in EXPLAIN_KEYS])
+        for x in f.explain_log():
+            w.writerow([x.product_id, *explain_cells(x)])
+    return [ev_path, or_path, pr_path, ex_path]

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.session.replay import ProductRow
-from app.session.report import product_cells
+from app.session.replay import ExplainWindow, ProductRow
+from app.session.report import explain_cells, product_cells
 from ui.i18n import tr
 
 
@@ -78,3 +78,29 @@ class ProductTable(Table):
 
     def set_rows(self, rows: Sequence[ProductRow]) -> None:
         self.fill([product_cells(r) for r in rows])
+
+
+EXPLAIN_HEADERS = [
+    "商品",
+    "开始",
+    "结束",
+    "讲解时长",
+    "讲解中订单",
+    "讲解中成交额",
+    "讲解后订单",
+    "讲解后成交额",
+    "讲解中下单人数",
+    "讲解中平均在线",
+    "转化率",
+]
+
+
+class ExplainTable(Table):
+    """讲解记录: one row per explain window, in time order."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(EXPLAIN_HEADERS, parent)
+        self.setColumnWidth(0, 220)
+
+    def set_rows(self, rows: Sequence[ExplainWindow]) -> None:
+        self.fill([explain_cells(w) for w in rows])

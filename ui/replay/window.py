@@ -24,15 +24,16 @@ from PySide6.QtWidgets import (
 from app.session.keywords import keywords
 from app.session.replay import SessionFile, Summary
 from app.session.report import hms as duration
-from app.session.report import yuan
+from app.session.report import value_name, yuan
 from ui.i18n import language, tr
 from ui.replay.charts import TimelineCharts, marker_text
-from ui.replay.tables import ProductTable, Table, clock
+from ui.replay.tables import ExplainTable, ProductTable, Table, clock
 from ui.replay.video import VideoPane
 
 log = logging.getLogger(__name__)
 
 MOMENT_WINDOW_S = 30.0
+MOMENT_ROWS = 500  # per table: the comments/orders nearest to the moment
 STATUS = {"created": "待支付", "paid": "已支付", "refunded": "已退款"}
 
 
@@ -118,7 +119,33 @@ class ReplayWindow(QMainWindow):
         self.products = ProductTable(self)
         self.product_rows = self.file.per_product()
         self.products.set_rows(self.product_rows)
-        self.tabs.addTab(self.products, tr("商品"))
+        self.explains = ExplainTable(self)
+        self.explain_rows = [w for r in self.product_rows for w in r.explains]
+        self.explain_rows.sort(key=lambda w: (w.start_ts, w.product_id))
+        self.explains.set_rows(self.explain_rows)
+        products_tab = QSplitter(Qt.Orientation.Vertical, self)
+        products_tab.setChildrenCollapsible(False)
+        products_tab.addWidget(self.products)
+        below = QWidget(self)
+        bl = QVBoxLayout(below)
+        bl.setContentsMargins(0, 4, 0, 0)
+        title = QLabel(tr("讲解记录"), below)
+        title.setStyleSheet("font-weight: 600;")
+        bl.addWidget(title)
+        bl.addWidget(self.explains, 1)
+        note = QLabel(
+            tr(
+                "讲解后 = 讲解结束后 5 分钟内（同一商品再次讲解时截止）；"
+                "转化率 = 讲解期间下单人数 ÷ 讲解期间平均在线人数；平台不提供点击数。"
+            ),
+            below,
+        )
+        note.setWordWrap(True)
+        note.setStyleSheet("color: #666;")
+        bl.addWidget(note)
+        products_tab.addWidget(below)
+        products_tab.setSizes([200, 200])
+        self.tabs.addTab(products_tab, tr("商品"))
 
         analysis = QWidget(self)
         al = QHBoxLayout(analysis)
@@ -130,8 +157,19 @@ class ReplayWindow(QMainWindow):
         self.tabs.addTab(analysis, tr("评论分析"))
 
         self.coupons = Table(["优惠券", "类型", "发放", "领取", "使用", "状态"])
+        self.coupon_results = self.file.coupons()
         self.coupons.fill(
-            [[c.name, c.kind, c.issued, c.claimed, c.used, c.status] for c in self.file.coupons()]
+            [
+                [
+                    c.name,
+                    tr(value_name(c.kind, "zh_CN")),
+                    c.issued,
+                    c.claimed,
+                    c.used,
+                    tr(value_name(c.status, "zh_CN")),
+                ]
+                for c in self.coupon_results
+            ]
         )
         self.tabs.addTab(self.coupons, tr("优惠券"))
 
@@ -248,13 +286,22 @@ class ReplayWindow(QMainWindow):
         if ts is None or self._closed:
             return
         w = MOMENT_WINDOW_S
-        self.moment_label.setText(
-            tr("{t}（开播后 {rel}）前后 {w} 秒").format(
-                t=clock(ts), rel=duration(max(0.0, ts - self.summary.started_ts)), w=int(w)
-            )
+        n_comments, n_orders = self.file.count_around(ts, w, w)
+        text = tr("{t}（开播后 {rel}）前后 {w} 秒：评论 {c} 条，订单 {o} 笔").format(
+            t=clock(ts),
+            rel=duration(max(0.0, ts - self.summary.started_ts)),
+            w=int(w),
+            c=n_comments,
+            o=n_orders,
         )
+        if max(n_comments, n_orders) > MOMENT_ROWS:
+            text += tr("（只列出离此刻最近的 {n} 条）").format(n=MOMENT_ROWS)
+        self.moment_label.setText(text)
         self.comments.fill(
-            [[clock(c.ts), c.nickname, c.text] for c in self.file.comments_around(ts, w, w)]
+            [
+                [clock(c.ts), c.nickname, c.text]
+                for c in self.file.comments_around(ts, w, w, MOMENT_ROWS)
+            ]
         )
         self.orders.fill(
             [
@@ -266,7 +313,7 @@ class ReplayWindow(QMainWindow):
                     yuan(o.amount_cents),
                     tr(STATUS.get(o.status, o.status)),
                 ]
-                for o in self.file.orders_around(ts, w, w)
+                for o in self.file.orders_around(ts, w, w, MOMENT_ROWS)
             ]
         )
         near = [mk for mk in self.markers if abs(mk.ts - ts) <= 5 * 60]

@@ -151,3 +151,66 @@ def test_a_reopened_file_knows_its_holes_and_takes_exactly_what_fills_them(tmp_p
     again = SessionWriter(path)
     assert again.holes == []
     again.close()
+
+
+def _viewers(seq: int, ts: float, online: int) -> m.Event:
+    return m.Event.model_construct(
+        seq=seq, ts=ts, type=m.EventType.VIEWERS, data=m.ViewersData(online=online, uv=online)
+    )
+
+
+def test_each_explain_window_has_its_own_orders_gmv_and_conversion(tmp_path: Path) -> None:
+    """p1 is explained twice: each window is listed with the orders and GMV during it and in the
+    5 minutes after it (until p1's next window), and its conversion = buyers during the window ÷
+    average viewers online during it (docs/user-guide.md)."""
+    evs = [
+        _viewers(1, T0 + 0, 100),
+        _explain(2, T0 + 10, "p1", True),
+        _order(3, T0 + 20, "p1", 1000, "u1"),
+        _order(4, T0 + 30, "p1", 1000, "u1"),  # the same buyer twice: one buyer
+        _order(5, T0 + 35, "p1", 2500, "u2"),
+        _order(6, T0 + 36, "p2", 900, "u3"),  # another product: not p1's
+        _viewers(7, T0 + 40, 300),
+        _explain(8, T0 + 70, "p1", False),  # window 1: [10, 70): 30 s at 100, 30 s at 300
+        _order(9, T0 + 100, "p1", 700, "u4"),  # after window 1
+        _order(10, T0 + 200, "p1", 400, "u5"),  # after window 1 too (< 5 min, before window 2)
+        _explain(11, T0 + 250, "p1", True),
+        _order(12, T0 + 260, "p1", 600, "u1"),  # during window 2
+        _explain(13, T0 + 280, "p2", True),  # window 2 ends: [250, 280) at 300 online
+        _order(14, T0 + 290, "p1", 800, "u6"),  # after window 2
+        _order(15, T0 + 900, "p1", 100, "u7"),  # more than 5 min after: neither
+        _explain(16, T0 + 300, "p2", False),
+    ]
+    path = tmp_path / "e.livedesk-session.sqlite"
+    write(path, [evs[:7], evs[7:]], ended_ts=repr(T0 + 1000))
+    with SessionFile(path) as f:
+        log = f.explain_log()
+        rows = {r.product_id: r for r in f.per_product()}
+    got = [
+        (
+            w.product_id,
+            w.start_ts - T0,
+            w.end_ts - T0,
+            w.orders_during,
+            w.gmv_during_cents,
+            w.orders_after,
+            w.gmv_after_cents,
+            w.buyers_during,
+            w.avg_online,
+        )
+        for w in log
+    ]
+    assert got == [
+        ("p1", 10, 70, 3, 4500, 2, 1100, 2, 200.0),
+        ("p1", 250, 280, 1, 600, 1, 800, 1, 300.0),
+        ("p2", 280, 300, 0, 0, 0, 0, 0, 300.0),
+    ]
+    assert log[0].conversion == 2 / 200 and log[1].conversion == 1 / 300
+    assert log[2].conversion == 0.0
+    p1 = rows["p1"]
+    assert p1.explains == log[:2]
+    assert (p1.orders_during, p1.gmv_during_cents, p1.orders_after) == (4, 5100, 3)
+    # the product's conversion: distinct buyers over both windows ÷ online over both windows
+    assert p1.buyers_during == 2  # u1 (twice in window 1, once in window 2) and u2
+    assert p1.avg_online_during == (30 * 100 + 30 * 300 + 30 * 300) / 90
+    assert p1.conversion == 2 / p1.avg_online_during
