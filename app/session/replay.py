@@ -510,12 +510,17 @@ class SessionFile:
 
     # --- marketing -------------------------------------------------------------------------------------
     def coupons(self) -> list[CouponResult]:
-        used = dict(
-            self.conn.execute(
-                "SELECT coupon_id, count(*) FROM orders WHERE coupon_id IS NOT NULL"
-                " AND status != 'refunded' GROUP BY coupon_id"
-            ).fetchall()
-        )
+        """Issued, claimed and used per coupon. Used = orders with the coupon that were not
+        refunded: the recorded orders, or — when the platform's own count (which keeps refunded
+        uses) is higher, e.g. orders before the console joined — that count less the recorded
+        refunds."""
+        used: dict[str, int] = {}
+        refunded: dict[str, int] = {}
+        for cid, status, n in self.conn.execute(
+            "SELECT coupon_id, status = 'refunded', count(*) FROM orders"
+            " WHERE coupon_id IS NOT NULL GROUP BY coupon_id, status = 'refunded'"
+        ):
+            (refunded if status else used)[cid] = int(n)
         out = []
         for (js,) in self.conn.execute(
             "SELECT json FROM entities WHERE kind='coupon' ORDER BY first_ts"
@@ -528,7 +533,7 @@ class SessionFile:
                     c.get("kind", ""),
                     int(c.get("quantity", 0)),
                     int(c.get("claimed", 0)),
-                    max(int(c.get("used", 0)), int(used.get(c["id"], 0))),
+                    max(int(c.get("used", 0)) - refunded.get(c["id"], 0), used.get(c["id"], 0), 0),
                     c.get("status", ""),
                     float(c.get("created_ts", 0)),
                 )
