@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from platformdirs import user_config_dir, user_data_dir
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 log = logging.getLogger(__name__)
 
@@ -66,14 +66,28 @@ class CameraSettings(_Section):
     focus_baseline: float | None = Field(None, description="Laplacian variance of a sharp picture")
 
 
+DEFAULT_HIGHLIGHT = "#fff3b0"
+
+
+class HighlightRule(_Section):
+    """Comments containing ``keyword`` (case-sensitive substring) get ``colour`` behind them."""
+
+    keyword: str = Field(min_length=1, max_length=40, description="Text to look for")
+    colour: str = Field(
+        DEFAULT_HIGHLIGHT, pattern=r"^#[0-9a-fA-F]{6}$", description="Row colour, #rrggbb"
+    )
+
+
 class UiSettings(_Section):
     language: Literal["zh_CN", "en"] = Field("zh_CN", description="UI language")
     comment_buffer: int = Field(20_000, ge=500, le=500_000, description="Comments kept in view")
-    highlight_keywords: list[str] = Field(
-        default_factory=list, description="Comment keywords to highlight"
+    highlight_rules: list[HighlightRule] = Field(
+        default_factory=list,
+        description="Keyword highlight rules for comments, first match wins",
     )
     shortcuts: dict[str, str] = Field(
-        default_factory=dict, description="Action id → key sequence overrides"
+        default_factory=dict,
+        description="Action id → key sequence overrides (portable text, '' = no key)",
     )
     explain_hold_seconds: float = Field(
         20.0,
@@ -81,6 +95,19 @@ class UiSettings(_Section):
         le=600.0,
         description="While an explain card is held, re-send it at least this often (seconds)",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_highlight_keywords(cls, data: Any) -> Any:
+        """Files from before highlight rules had a flat ``highlight_keywords`` list."""
+        if isinstance(data, dict) and "highlight_keywords" in data:
+            data = dict(data)
+            words = data.pop("highlight_keywords") or []
+            if "highlight_rules" not in data and isinstance(words, list):
+                data["highlight_rules"] = [
+                    {"keyword": w} for w in words if isinstance(w, str) and w.strip()
+                ]
+        return data
 
 
 class Settings(_Section):

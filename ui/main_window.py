@@ -51,11 +51,15 @@ class PanelSpec:
 
 
 def _chat(w: MainWindow) -> QWidget:
+    from app.settings import save_settings
+
     return ChatPanel(
         w.room,
         w.notifier,
         capacity=w.settings.ui.comment_buffer,
-        highlight_words=lambda: tuple(w.settings.ui.highlight_keywords),
+        settings=w.settings.ui,
+        save_settings=lambda: save_settings(w.settings),
+        shortcuts=w.shortcuts,
     )
 
 
@@ -74,6 +78,9 @@ def _obs(w: MainWindow) -> QWidget:
         stack.stats,
         setup=stack.set_up_scenes if w.room.role != "reviewer" else None,
         open_settings=w.open_obs_settings,
+        overlay_server=stack.server,
+        target=stack.target,
+        reviewer=w.room.role == "reviewer",
     )
     panel.register_shortcuts(w.shortcuts)
     return panel
@@ -281,6 +288,10 @@ class MainWindow(QMainWindow):
             ActionSpec("help.shortcuts", "快捷键一览", "F1", "帮助"), self.show_cheat_sheet
         )
         help_menu.addAction(sheet)
+        keys = QAction(tr("快捷键设置…"), self)
+        keys.setObjectName("action:shortcut-settings")
+        keys.triggered.connect(self.open_shortcut_settings)
+        help_menu.addAction(keys)
 
     # --- behaviour ---------------------------------------------------------------------------
     def show_message(self, level: str, text: str) -> None:
@@ -344,6 +355,16 @@ class MainWindow(QMainWindow):
 
     def show_cheat_sheet(self) -> None:
         CheatSheet(self.shortcuts, self).exec()
+
+    def open_shortcut_settings(self) -> None:
+        from app.settings import save_settings
+        from ui.shortcut_dialog import ShortcutDialog
+
+        dialog = ShortcutDialog(
+            self.shortcuts, self.settings.ui, lambda: save_settings(self.settings), self
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     def choose_language(self, code: str) -> None:
         from app.settings import save_settings

@@ -27,6 +27,16 @@ class ActionSpec:
     group: str  # section of the cheat sheet
 
 
+class ShortcutConflict(ValueError):
+    """A key asked for one action is already another's."""
+
+    def __init__(self, action_id: str, key: str, other: str) -> None:
+        super().__init__(f"{key} is already bound to {other}")
+        self.action_id = action_id
+        self.key = key
+        self.other = other
+
+
 class ShortcutRegistry(QObject):
     """Owns one window-wide QAction per one-click action; keys come from defaults + overrides."""
 
@@ -56,9 +66,42 @@ class ShortcutRegistry(QObject):
     def key_for(self, action_id: str, default: str = "") -> str:
         return self.overrides.get(action_id, default)
 
+    def key(self, action_id: str) -> str:
+        """The key bound to ``action_id`` now (portable text, "" for none)."""
+        return self.actions[action_id].shortcut().toString()
+
+    def default_key(self, action_id: str) -> str:
+        return QKeySequence(self.specs[action_id].default_key).toString()
+
+    def conflict_for(self, action_id: str, key: str) -> str | None:
+        """The id of another action already bound to ``key`` (None: free, or no key)."""
+        text = QKeySequence(key).toString()
+        if not text:
+            return None
+        for aid, action in self.actions.items():
+            if aid != action_id and action.shortcut().toString() == text:
+                return aid
+        return None
+
     def set_key(self, action_id: str, key: str) -> None:
-        self.overrides[action_id] = key
-        self.actions[action_id].setShortcut(QKeySequence(key))
+        """Bind ``key`` ("" = no key) to the action at once. A key that another action already
+        has is refused (:class:`ShortcutConflict`): one key never fires two actions."""
+        text = QKeySequence(key).toString()
+        other = self.conflict_for(action_id, text)
+        if other is not None:
+            raise ShortcutConflict(action_id, text, other)
+        if text == self.default_key(action_id):
+            self.overrides.pop(action_id, None)
+        else:
+            self.overrides[action_id] = text
+        self.actions[action_id].setShortcut(QKeySequence(text))
+
+    def reset(self, action_id: str) -> None:
+        """Back to the default key (refused like :meth:`set_key` if another action took it)."""
+        self.set_key(action_id, self.default_key(action_id))
+
+    def label(self, action_id: str) -> str:
+        return tr(self.specs[action_id].label)
 
     def conflicts(self) -> dict[str, list[str]]:
         """Key → action ids, for keys bound to more than one action."""

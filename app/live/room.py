@@ -125,6 +125,7 @@ class LiveRoom:
         self.metrics = m.Metrics()
         self.hidden_comment_ids: set[str] = set()
         self.muted_user_ids: set[str] = set()
+        self.muted_until: dict[str, float | None] = {}  # user id → end of mute (None: for good)
         self.chat: deque[ChatLine] = deque(maxlen=chat_capacity)
         self.orders: deque[m.Order] = deque(maxlen=order_capacity)
         self.last_error: str | None = None  # last stream-level problem, for the operator
@@ -173,6 +174,17 @@ class LiveRoom:
     @property
     def can_act(self) -> bool:
         return self.role != m.Role.REVIEWER
+
+    def moderation(self, line: ChatLine) -> str | None:
+        """``"hidden"`` for a hidden comment, ``"muted"`` for a line its author was muted for
+        (posted before the mute ended), else None. Changes come with :data:`MODERATION`."""
+        if line.id in self.hidden_comment_ids:
+            return "hidden"
+        if line.user_id in self.muted_user_ids:
+            until = self.muted_until.get(line.user_id)
+            if until is None or line.ts < until:
+                return "muted"
+        return None
 
     # --- running -----------------------------------------------------------------------------
     def start(self) -> asyncio.Task[None]:
@@ -233,9 +245,25 @@ class LiveRoom:
         self.flash_sales = {f.id: f for f in snap.flash_sales}
         self.lotteries = {lot.id: lot for lot in snap.lotteries}
         self.pinned = snap.pinned_comment
+        # added to what this console saw (its older lines stay marked after a resync)
+        for mu in snap.muted_users:
+            self.muted_user_ids.add(mu.user_id)
+            self.muted_until[mu.user_id] = mu.until_ts
         self.metrics = snap.metrics
         self._state.emit(
-            frozenset({SESSION, BAG, EXPLAINING, COUPONS, FLASH_SALES, LOTTERIES, PINNED, METRICS})
+            frozenset(
+                {
+                    SESSION,
+                    BAG,
+                    EXPLAINING,
+                    COUPONS,
+                    FLASH_SALES,
+                    LOTTERIES,
+                    PINNED,
+                    MODERATION,
+                    METRICS,
+                }
+            )
         )
 
     def _set_bag(self, bag: m.Bag) -> None:
@@ -510,7 +538,9 @@ def _hidden(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: Any) -> 
 
 
 def _muted(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: Any) -> None:
-    r.muted_user_ids.add(ev.data.user_id)
+    d: m.UserMutedData = ev.data
+    r.muted_user_ids.add(d.user_id)
+    r.muted_until[d.user_id] = None if d.seconds is None else ev.ts + d.seconds
     ch.add(MODERATION)
 
 

@@ -24,6 +24,7 @@ __all__ = [
     "Lottery",
     "LotterySpec",
     "Metrics",
+    "MutedUser",
     "Order",
     "Product",
     "Session",
@@ -226,6 +227,13 @@ class Explaining(_Model):
     since_ts: float
 
 
+class MutedUser(_Model):
+    """A user muted now: ``until_ts`` is when the mute ends (None: for good)."""
+
+    user_id: str
+    until_ts: float | None = None
+
+
 class Snapshot(_Model):
     """The whole live state of a room, consistent with the event stream up to ``seq``."""
 
@@ -238,6 +246,7 @@ class Snapshot(_Model):
     flash_sales: list[FlashSale] = Field(default_factory=list)
     lotteries: list[Lottery] = Field(default_factory=list)
     pinned_comment: Comment | None = None
+    muted_users: list[MutedUser] = Field(default_factory=list)
     metrics: Metrics = Field(default_factory=Metrics)
 
 

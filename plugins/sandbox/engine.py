@@ -302,6 +302,11 @@ class RoomEngine:
             "flash_sales": [public(f) for f in self.flash_sales.values()],
             "lotteries": [self.lottery_view(lo) for lo in self.lotteries.values()],
             "pinned_comment": self.state["pinned"],
+            "muted_users": [
+                {"user_id": u, "until_ts": until}
+                for u, until in self.state["muted"].items()
+                if self.is_muted(u)
+            ],
             "metrics": dict(self.state["metrics"]),
         }
 

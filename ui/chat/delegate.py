@@ -1,9 +1,11 @@
-"""Paints one chat line as plain text (never HTML): badges, nickname, text, keyword highlight."""
+"""Paints one chat line as plain text (never HTML): badges, nickname, text, keyword highlight
+(the first matching rule's colour behind the row), and hidden / muted lines dimmed, struck
+through and labelled."""
 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
@@ -33,6 +35,17 @@ NICK_COLOURS = (
 )
 HIGHLIGHT = QColor("#fff3b0")
 DIMMED = QColor("#9e9e9e")
+#: what the room's ``moderation(line)`` says → the label painted on the line
+MODERATION_LABELS = {"hidden": "已隐藏", "muted": "已禁言"}
+Rule = tuple[str, QColor]
+
+
+def matching_colour(text: str, rules: Sequence[Rule]) -> QColor | None:
+    """The colour of the first rule whose keyword is in ``text``."""
+    for word, colour in rules:
+        if word and word in text:
+            return colour
+    return None
 
 
 class ChatDelegate(QStyledItemDelegate):
@@ -40,14 +53,15 @@ class ChatDelegate(QStyledItemDelegate):
         self,
         parent: QWidget | None = None,
         *,
-        is_hidden: Callable[[ChatLine], bool] = lambda line: False,
-        highlight_words: Callable[[], tuple[str, ...]] = lambda: (),
+        moderation: Callable[[ChatLine], str | None] = lambda line: None,
+        highlight_rules: Callable[[], Sequence[Rule]] = lambda: (),
     ) -> None:
         super().__init__(parent)
-        self.is_hidden = is_hidden
-        self.highlight_words = highlight_words
+        self.moderation = moderation
+        self.highlight_rules = highlight_rules
         self._nick_colours = [QColor(c) for c in NICK_COLOURS]
         self._badges = [(k, tr(t), QColor(c)) for k, t, c in BADGES]
+        self._labels = {k: tr(v) for k, v in MODERATION_LABELS.items()}
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -70,12 +84,14 @@ class ChatDelegate(QStyledItemDelegate):
         state = option.state  # type: ignore[attr-defined]
         painter.save()
         selected = bool(state & QStyle.StateFlag.State_Selected)
-        hidden = self.is_hidden(line)
-        words = self.highlight_words()
+        verdict = self.moderation(line)
+        hidden = verdict is not None
         if selected:
             painter.fillRect(rect, palette.highlight())
-        elif words and any(w in line.text for w in words):
-            painter.fillRect(rect, HIGHLIGHT)
+        else:
+            colour = matching_colour(line.text, self.highlight_rules())
+            if colour is not None:
+                painter.fillRect(rect, colour)
         fm = QFontMetrics(font)
         x = rect.x() + 6
         y = rect.y()
@@ -105,7 +121,19 @@ class ChatDelegate(QStyledItemDelegate):
         )
         painter.drawText(text_rect, flags, fm.elidedText(nick, Qt.TextElideMode.ElideRight, nick_w))
         x += nick_w
-        body = QRect(x, y, rect.right() - x - 4, h)
+        right = rect.right() - 4
+        if verdict is not None:
+            label = self._labels.get(verdict, verdict)
+            w = sfm.horizontalAdvance(label) + 8
+            tag = QRect(right - w, y + (h - sfm.height()) // 2, w, sfm.height())
+            painter.setPen(DIMMED)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(tag, 3, 3)
+            painter.setFont(small)
+            painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, label)
+            painter.setFont(font)
+            right = tag.x() - 4
+        body = QRect(x, y, max(0, right - x), h)
         if hidden:
             painter.setPen(DIMMED)
             f = QFont(font)

@@ -1,29 +1,38 @@
-"""The comments dock: derived views (all / questions / intent / keyword / fans / gifts), actions."""
+"""The comments dock: derived views (all / questions / intent / keyword / fans / gifts), the
+pinned comment, actions on the selected line (menu and shortcuts) and keyword highlight rules."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtGui import QAction, QColor, QGuiApplication
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QMenu,
     QPushButton,
     QTabBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from app.live.comment_kinds import Kind
-from app.live.room import ChatLine, LiveRoom
-from ui.chat.delegate import ChatDelegate
+from app.live.room import MODERATION, PINNED, ChatLine, LiveRoom
+from app.settings import UiSettings
+from ui.chat.delegate import ChatDelegate, Rule
+from ui.chat.highlight_dialog import HighlightRulesDialog
 from ui.chat.model import ChatModel
 from ui.chat.view import ChatView
 from ui.i18n import tr
 from ui.lifetime import unsubscribe_on_destroy
 from ui.notify import Notifier
+from ui.shortcuts import ActionSpec, ShortcutRegistry
+
+GROUP = "评论"
 
 VIEWS: tuple[tuple[str, str, Callable[[ChatLine], bool] | None], ...] = (
     ("all", "全部", None),
@@ -34,6 +43,15 @@ VIEWS: tuple[tuple[str, str, Callable[[ChatLine], bool] | None], ...] = (
     ("keyword", "关键词", None),  # predicate set from the keyword box
 )
 
+#: (key, action id, label, default key) of the actions on the selected comment
+ACTIONS: tuple[tuple[str, str, str, str], ...] = (
+    ("pin", "comment.pin", "置顶", "Ctrl+Shift+P"),
+    ("hide", "comment.hide", "隐藏", "Ctrl+Shift+H"),
+    ("mute", "comment.mute", "禁言该用户", "Ctrl+Shift+M"),
+    ("reply", "comment.reply", "回复", "Ctrl+Shift+R"),
+    ("copy", "comment.copy", "复制", "Ctrl+Shift+C"),
+)
+
 
 class ChatPanel(QWidget):
     def __init__(
@@ -42,71 +60,128 @@ class ChatPanel(QWidget):
         notifier: Notifier,
         *,
         capacity: int = 20_000,
-        highlight_words: Callable[[], tuple[str, ...]] = lambda: (),
+        settings: UiSettings | None = None,
+        save_settings: Callable[[], None] = lambda: None,
+        shortcuts: ShortcutRegistry | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.setObjectName("chatPanel")
         self.room = room
         self.notifier = notifier
+        self.settings = settings if settings is not None else UiSettings()
+        self.save_settings = save_settings
+        self._rules: list[Rule] = []
+        self._load_rules()
         self.models: dict[str, ChatModel] = {}
         for key, _label, accept in VIEWS:
             model = ChatModel(capacity, accept=accept, parent=self)
             if key == "keyword":
                 model.accept = lambda line: False
             self.models[key] = model
-        self._unsub = room.subscribe_chat(self._arrived)
-        unsubscribe_on_destroy(self, self._unsub)
+        self._unsub_chat = room.subscribe_chat(self._arrived)
+        unsubscribe_on_destroy(self, self._unsub_chat)
+        self._unsub_state = room.subscribe(self._room_changed)
+        unsubscribe_on_destroy(self, self._unsub_state)
 
         self.tabs = QTabBar(self)
         for _key, label, _ in VIEWS:
             self.tabs.addTab(tr(label))
+        self.rules_button = QToolButton(self)
+        self.rules_button.setObjectName("chatHighlightRules")
+        self.rules_button.setText(tr("高亮…"))
+        self.rules_button.setToolTip(tr("关键词高亮规则"))
+        self.rules_button.clicked.connect(self.edit_highlight_rules)
         self.keyword = QLineEdit(self)
         self.keyword.setPlaceholderText(tr("筛选关键词，如 尺码"))
         self.keyword.setClearButtonEnabled(True)
         self.keyword.textChanged.connect(self._keyword_changed)
         self.keyword.hide()
 
+        # the pinned comment, as viewers see it on top of the stream (plain text, never HTML)
+        self.pinned_bar = QFrame(self)
+        self.pinned_bar.setObjectName("chatPinned")
+        self.pinned_bar.setFrameShape(QFrame.Shape.StyledPanel)
+        self.pinned_bar.setStyleSheet("#chatPinned { background: #fff8e1; }")
+        tag = QLabel(tr("置顶"), self.pinned_bar)
+        tag.setStyleSheet("color: #d81b60; font-weight: 600;")
+        self.pinned_text = QLabel(self.pinned_bar)
+        self.pinned_text.setObjectName("chatPinnedText")
+        self.pinned_text.setTextFormat(Qt.TextFormat.PlainText)
+        self.pinned_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        row = QHBoxLayout(self.pinned_bar)
+        row.setContentsMargins(6, 2, 6, 2)
+        row.addWidget(tag)
+        row.addWidget(self.pinned_text, 1)
+        self.pinned_bar.hide()
+
         self.view = ChatView(self)
         self.view.setObjectName("chatView")
-        self.view.setItemDelegate(
-            ChatDelegate(
-                self.view,
-                is_hidden=lambda line: (
-                    line.id in room.hidden_comment_ids or line.user_id in room.muted_user_ids
-                ),
-                highlight_words=highlight_words,
-            )
+        self.delegate = ChatDelegate(
+            self.view, moderation=room.moderation, highlight_rules=lambda: self._rules
         )
+        self.view.setItemDelegate(self.delegate)
         self.view.setModel(self.models["all"])
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._menu)
         self.tabs.currentChanged.connect(self._tab_changed)
 
         self.reply = QLineEdit(self)
+        self.reply.setObjectName("chatReply")
         self.reply.setPlaceholderText(tr("以主播身份回复…（回车发送）"))
         self.reply.returnPressed.connect(self._send_reply)
-        send = QPushButton(tr("发送"), self)
-        send.clicked.connect(self._send_reply)
+        self.send = QPushButton(tr("发送"), self)
+        self.send.clicked.connect(self._send_reply)
         self.reply.setEnabled(room.can_act)
-        send.setEnabled(room.can_act)
+        self.send.setEnabled(room.can_act)
 
+        self.actions_by_key: dict[str, QAction] = {}
+        if shortcuts is not None:
+            self.register_shortcuts(shortcuts)
+
+        top = QHBoxLayout()
+        top.addWidget(self.tabs, 1)
+        top.addWidget(self.rules_button)
         bottom = QHBoxLayout()
         bottom.addWidget(self.reply, 1)
-        bottom.addWidget(send)
+        bottom.addWidget(self.send)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.tabs)
+        layout.addLayout(top)
         layout.addWidget(self.keyword)
+        layout.addWidget(self.pinned_bar)
         layout.addWidget(self.view, 1)
         layout.addLayout(bottom)
+        self._show_pinned()
 
     # --- feeding -----------------------------------------------------------------------------
     def _arrived(self, lines: Sequence[ChatLine]) -> None:
         for model in self.models.values():
             model.add(lines)
 
+    def _room_changed(self, changes: frozenset[str]) -> None:
+        if PINNED in changes:
+            self._show_pinned()
+        if MODERATION in changes:
+            # hidden / muted marks are painted from the room: repaint the rows on screen now,
+            # even when no new line arrives (a calm room)
+            self.view.viewport().update()
+
+    def _show_pinned(self) -> None:
+        c = self.room.pinned
+        if c is None:
+            self.pinned_bar.hide()
+            self.pinned_text.clear()
+            return
+        self.pinned_text.setText(f"{c.nickname}：{c.text}")
+        self.pinned_text.setToolTip("")
+        self.pinned_bar.show()
+
     def current_key(self) -> str:
         return VIEWS[self.tabs.currentIndex()][0]
+
+    def show_view(self, key: str) -> None:
+        self.tabs.setCurrentIndex(next(i for i, v in enumerate(VIEWS) if v[0] == key))
 
     def _tab_changed(self, index: int) -> None:
         key = VIEWS[index][0]
@@ -120,29 +195,106 @@ class ChatPanel(QWidget):
         model.accept = (lambda line: words in line.text) if words else (lambda line: False)
         model.reset_to(self.room.chat)  # once per edit; arrivals are then filtered at ingest
 
+    # --- highlight rules ---------------------------------------------------------------------
+    def _load_rules(self) -> None:
+        self._rules = [(r.keyword, QColor(r.colour)) for r in self.settings.highlight_rules]
+
+    def edit_highlight_rules(self) -> HighlightRulesDialog:
+        """Open the rules dialog (non-blocking); OK saves the rules and repaints at once."""
+        dialog = HighlightRulesDialog(self.settings.highlight_rules, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.set_highlight_rules(dialog))
+        dialog.open()
+        return dialog
+
+    def set_highlight_rules(self, dialog: HighlightRulesDialog) -> None:
+        self.settings.highlight_rules = dialog.rules()
+        self.save_settings()
+        self._load_rules()
+        self.view.viewport().update()
+
     # --- actions -----------------------------------------------------------------------------
-    def _menu(self, pos: QPoint) -> None:
+    def register_shortcuts(self, registry: ShortcutRegistry) -> None:
+        """A window-wide shortcut per action on the selected comment (configurable)."""
+        slots: dict[str, Callable[[], None]] = {
+            "pin": lambda: self._on_selected(self.pin),
+            "hide": lambda: self._on_selected(self.hide_line),
+            "mute": lambda: self._on_selected(self.mute),
+            "reply": lambda: self._on_selected(self.start_reply),
+            "copy": self.copy_selected,
+        }
+        for key, aid, label, default in ACTIONS:
+            self.actions_by_key[key] = registry.register(
+                ActionSpec(aid, label, default, GROUP),
+                slots[key],
+                enabled=key == "copy" or self.room.can_act,
+            )
+
+    def target(self) -> ChatLine | None:
+        """The line the operator picked: the current row, else the first selected one."""
+        line = self.view.current_line()
+        if line is not None:
+            return line
+        lines = self.view.selected_lines()
+        return lines[0] if lines else None
+
+    def _on_selected(self, action: Callable[[ChatLine], None]) -> None:
+        line = self.target()
+        if line is None:
+            self.notifier.warning(tr("请先选中一条评论"))
+            return
+        if Kind.GIFT in line.kind:
+            self.notifier.warning(tr("礼物消息不能置顶、隐藏或回复"))
+            return
+        action(line)
+
+    def context_menu(self) -> QMenu | None:
+        """The menu for the selected lines (None when nothing is selected)."""
         line = self.view.current_line()
         lines = self.view.selected_lines() or ([line] if line else [])
         if not lines:
-            return
+            return None
         menu = QMenu(self)
         copy = QAction(tr("复制"), menu)
+        copy.setObjectName("comment.copy")
         copy.triggered.connect(lambda: self.copy(lines))
         menu.addAction(copy)
         first = lines[0]
         is_comment = Kind.GIFT not in first.kind
-        for label, slot in (
-            (tr("置顶"), lambda: self.pin(first)),
-            (tr("隐藏"), lambda: self.hide_line(first)),
-            (tr("禁言该用户"), lambda: self.mute(first)),
-            (tr("回复"), lambda: self.start_reply(first)),
-        ):
-            act = QAction(label, menu)
+        handlers: dict[str, Callable[[ChatLine], None]] = {
+            "pin": self.pin,
+            "hide": self.hide_line,
+            "mute": self.mute,
+            "reply": self.start_reply,
+        }
+        for key, aid, label, _default in ACTIONS:
+            if key == "copy":
+                continue
+            act = QAction(tr(label), menu)
+            act.setObjectName(aid)
+            shortcut = self.actions_by_key.get(key)
+            if shortcut is not None:
+                act.setShortcut(shortcut.shortcut())  # shown in the menu; fired by the window
             act.setEnabled(self.room.can_act and is_comment)
-            act.triggered.connect(slot)
+            act.triggered.connect(lambda _c=False, h=handlers[key]: h(first))
             menu.addAction(act)
-        menu.exec(self.view.viewport().mapToGlobal(pos))
+        return menu
+
+    def _menu(self, pos: QPoint) -> None:
+        menu = self.context_menu()
+        if menu is not None:
+            menu.exec(self.view.viewport().mapToGlobal(pos))
+            menu.deleteLater()
+
+    def copy_selected(self) -> None:
+        lines = self.view.selected_lines()
+        if not lines:
+            line = self.target()
+            lines = [line] if line else []
+        if not lines:
+            self.notifier.warning(tr("请先选中一条评论"))
+            return
+        self.copy(lines)
 
     def copy(self, lines: list[ChatLine]) -> None:
         QGuiApplication.clipboard().setText("\n".join(f"{ln.nickname}：{ln.text}" for ln in lines))
