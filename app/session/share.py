@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from app.platform.errors import PlatformError
+from app.session.schema import SUFFIX
 
 
 def snapshot_copy(path: Path, dest: Path) -> Path:
@@ -32,11 +33,22 @@ def snapshot_copy(path: Path, dest: Path) -> Path:
     return dest
 
 
+UPLOADERS = ("host", "assistant")  # the roles the platform lets upload (PUT /recordings)
+
+
 class SessionShare:
-    def __init__(self, base_url: str, room: str, token: str, *, timeout: float = 300.0) -> None:
+    def __init__(
+        self, base_url: str, room: str, token: str, *, role: str = "host", timeout: float = 300.0
+    ) -> None:
         self.base = f"{base_url.rstrip('/')}/api/v1/rooms/{room}/recordings"
         self.headers = {"Authorization": f"Bearer {token}"}
+        self.role = role
         self.timeout = timeout
+
+    @property
+    def can_upload(self) -> bool:
+        """Every role can list and download; only operators can upload."""
+        return self.role in UPLOADERS
 
     @classmethod
     def for_adapter(cls, adapter: object) -> SessionShare | None:
@@ -47,7 +59,8 @@ class SessionShare:
         auth = http.headers.get("Authorization", "") if http is not None else ""
         if not (isinstance(base, str) and isinstance(room, str) and auth.startswith("Bearer ")):
             return None
-        return cls(base, room, auth[7:])
+        role = getattr(adapter, "role", "host")
+        return cls(base, room, auth[7:], role=str(getattr(role, "value", role)))
 
     def _check(self, r: httpx.Response) -> None:
         if r.status_code >= 400:
@@ -77,6 +90,8 @@ class SessionShare:
         return list(r.json())
 
     async def download(self, name: str, directory: Path) -> Path:
+        if Path(name).name != name or not name.endswith(SUFFIX):  # never outside ``directory``
+            raise PlatformError("invalid_value", f"not a session file name: {name!r}")
         await asyncio.to_thread(directory.mkdir, parents=True, exist_ok=True)
         dest = directory / name
         tmp = dest.with_suffix(".part")

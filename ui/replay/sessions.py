@@ -1,17 +1,21 @@
 """The sessions list (场次): every recorded session in the local sessions folder — date, room,
-duration, GMV, orders, peak online — to open in the replay window or compare two side by side."""
+duration, GMV, orders, peak online — to open in the replay window or compare two side by side;
+for teams, sessions shared through the platform (upload: host and assistant; list and download:
+every role, the reviewer included)."""
 
 from __future__ import annotations
 
+import re
+import sqlite3
 import time
 from pathlib import Path
 
 import httpx
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QDialog,
     QFileDialog,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -22,7 +26,7 @@ from PySide6.QtWidgets import (
 from app.aio import spawn
 from app.platform.errors import PlatformError
 from app.session.recorder import sessions_dir
-from app.session.replay import Summary, list_sessions
+from app.session.replay import SessionFile, Summary, list_sessions
 from app.session.report import hms, yuan
 from app.session.schema import SUFFIX
 from app.session.share import SessionShare
@@ -54,20 +58,34 @@ class SessionsWindow(QWidget):
         self.table.doubleClicked.connect(lambda _i: self.open_selected())
         self.where = QLabel(self)
         self.where.setTextFormat(Qt.TextFormat.PlainText)
+        self.shared_dialog: SharedSessionsDialog | None = None
+        self.upload_button: QPushButton | None = None
+        self.shared_button: QPushButton | None = None
         buttons = QHBoxLayout()
         for text, fn in (
             (tr("打开复盘"), self.open_selected),
             (tr("对比两场"), self.compare_selected),
             (tr("打开文件…"), self.open_file),
             (tr("刷新"), self.refresh),
-        ) + (
-            ((tr("上传到平台"), self.upload_selected), (tr("平台共享场次…"), self.fetch_shared))
-            if share is not None
-            else ()
         ):
             b = QPushButton(text, self)
             b.clicked.connect(fn)
             buttons.addWidget(b)
+        if share is not None:
+            self.upload_button = QPushButton(tr("上传到平台"), self)
+            self.upload_button.clicked.connect(self.upload_selected)
+            if share.can_upload:
+                self.upload_button.setToolTip(tr("把选中的场次上传到平台，团队成员可以下载复盘"))
+            else:
+                self.upload_button.setEnabled(False)
+                self.upload_button.setToolTip(
+                    tr("复盘员只能查看和下载平台共享的场次，上传需要主播或场控身份")
+                )
+            self.shared_button = QPushButton(tr("平台共享场次…"), self)
+            self.shared_button.setToolTip(tr("列出平台上共享的场次，下载到本机复盘"))
+            self.shared_button.clicked.connect(self.fetch_shared)
+            buttons.addWidget(self.upload_button)
+            buttons.addWidget(self.shared_button)
         buttons.addStretch(1)
         lay = QVBoxLayout(self)
         lay.addWidget(self.where)
@@ -123,7 +141,7 @@ class SessionsWindow(QWidget):
         self.opened = [x for x in self.opened if x.isVisible()] + [w]
 
     def upload_selected(self) -> None:
-        if self.share is None:
+        if self.share is None or not self.share.can_upload:
             return
         for s in self.selected():
             spawn(self._upload(s.path), name="session-upload")
@@ -137,30 +155,19 @@ class SessionsWindow(QWidget):
             self.where.setText(tr("上传失败：{e}").format(e=str(exc)))
             return
         self.where.setText(tr("已上传 {name}").format(name=path.name))
+        if self.shared_dialog is not None and self.shared_dialog.isVisible():
+            self.shared_dialog.reload()
 
-    def fetch_shared(self) -> None:
-        spawn(self._fetch(), name="session-fetch")
-
-    async def _fetch(self) -> None:
-        assert self.share is not None
-        try:
-            items = await self.share.list()
-        except (PlatformError, httpx.HTTPError) as exc:
-            self.where.setText(tr("无法获取共享场次：{e}").format(e=str(exc)))
-            return
-        names = [str(i["name"]) for i in items]
-        if not names:
-            self.where.setText(tr("平台上还没有共享的场次。"))
-            return
-        name, ok = QInputDialog.getItem(self, tr("平台共享场次"), tr("下载场次："), names, 0, False)
-        if not ok:
-            return
-        try:
-            await self.share.download(name, self.directory)
-        except (PlatformError, OSError, httpx.HTTPError) as exc:
-            self.where.setText(tr("下载失败：{e}").format(e=str(exc)))
-            return
-        self.refresh()
+    def fetch_shared(self) -> SharedSessionsDialog | None:
+        """Open (or bring forward) the list of sessions shared on the platform."""
+        if self.share is None:
+            return None
+        if self.shared_dialog is None:
+            self.shared_dialog = SharedSessionsDialog(self.share, self)
+        self.shared_dialog.show()
+        self.shared_dialog.raise_()
+        self.shared_dialog.reload()
+        return self.shared_dialog
 
     def open_file(self) -> None:
         name, _ = QFileDialog.getOpenFileName(
@@ -168,6 +175,169 @@ class SessionsWindow(QWidget):
         )
         if name:
             self.open_path(Path(name))
+
+
+def human_size(n: int) -> str:
+    if n < 1024:
+        return f"{n} B"
+    if n < 1024**2:
+        return f"{n / 1024:.0f} KB"
+    if n < 1024**3:
+        return f"{n / 1024**2:.1f} MB"
+    return f"{n / 1024**3:.2f} GB"
+
+
+NAME = re.compile(r"^(?P<room>[^_]+)_(?P<sid>.+)_(?P<start>\d{8}-\d{6})" + re.escape(SUFFIX) + "$")
+SHARED_HEADERS = [
+    "开播时间",
+    "直播间",
+    "场次",
+    "时长",
+    "成交额",
+    "订单",
+    "峰值在线",
+    "大小",
+    "上传时间",
+    "上传者",
+    "本机",
+]
+ROLE_NAMES = {"host": "主播", "assistant": "场控", "reviewer": "复盘员"}
+
+
+def _local_summary(path: Path) -> Summary | None:
+    if not path.exists():
+        return None
+    try:
+        with SessionFile(path) as f:
+            return f.summary()
+    except (sqlite3.Error, OSError, ValueError):
+        return None
+
+
+class SharedSessionsDialog(QDialog):
+    """平台共享场次: what the platform lists (name, size, when and by whom uploaded), with the
+    date, room and session from the file name; duration, GMV, orders and peak online come from
+    the file itself, so they show once it is downloaded (the platform does not report them)."""
+
+    def __init__(self, share: SessionShare, panel: SessionsWindow) -> None:
+        super().__init__(panel)
+        self.share = share
+        self.panel = panel
+        self.items: list[dict[str, object]] = []
+        self.setWindowTitle(tr("平台共享场次"))
+        self.resize(1150, 420)
+        self.status = QLabel(self)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.table = Table(SHARED_HEADERS, self)
+        self.table.setColumnWidth(0, 140)
+        self.table.doubleClicked.connect(lambda _i: self.download_selected(open_after=True))
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.download_button = QPushButton(tr("下载到本机"), self)
+        self.download_button.clicked.connect(lambda: self.download_selected(open_after=False))
+        self.open_button = QPushButton(tr("下载并打开复盘"), self)
+        self.open_button.clicked.connect(lambda: self.download_selected(open_after=True))
+        reload_button = QPushButton(tr("刷新"), self)
+        reload_button.clicked.connect(self.reload)
+        close_button = QPushButton(tr("关闭"), self)
+        close_button.clicked.connect(self.close)
+        buttons = QHBoxLayout()
+        for b in (self.download_button, self.open_button, reload_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(close_button)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.status)
+        lay.addWidget(self.table, 1)
+        lay.addLayout(buttons)
+        self._selection_changed()
+
+    def _selection_changed(self) -> None:
+        some = bool(self.selected_names())
+        self.download_button.setEnabled(some)
+        self.open_button.setEnabled(some)
+
+    def selected_names(self) -> list[str]:
+        rows = sorted({i.row() for i in self.table.selectedIndexes()})
+        return [str(self.items[r]["name"]) for r in rows if r < len(self.items)]
+
+    def reload(self) -> None:
+        self.status.setText(tr("正在获取平台共享场次…"))
+        spawn(self._reload(), name="session-shared-list")
+
+    async def _reload(self) -> None:
+        try:
+            items = await self.share.list()
+        except (PlatformError, httpx.HTTPError) as exc:
+            self.status.setText(tr("无法获取共享场次：{e}").format(e=str(exc)))
+            return
+        self.items = [i for i in items if isinstance(i.get("name"), str)]
+        self.fill()
+        if not self.items:
+            self.status.setText(tr("平台上还没有共享的场次。"))
+        else:
+            self.status.setText(
+                tr("平台上共享了 {n} 场；时长、成交额等在下载后从场次文件读出").format(
+                    n=len(self.items)
+                )
+            )
+
+    def fill(self) -> None:
+        rows = []
+        for item in self.items:
+            name = str(item["name"])
+            local = _local_summary(self.panel.directory / name)
+            m = NAME.match(name)
+            if local is not None:
+                date = time.strftime("%Y-%m-%d %H:%M", time.localtime(local.started_ts))
+                room, sid = local.room, local.session_id
+            elif m:
+                date = time.strftime("%Y-%m-%d %H:%M", time.strptime(m["start"], "%Y%m%d-%H%M%S"))
+                room, sid = m["room"], m["sid"]
+            else:
+                date, room, sid = "—", "—", name
+            size = item.get("size")
+            uploaded = item.get("uploaded_ts")
+            who = str(item.get("uploaded_by") or "")
+            rows.append(
+                [
+                    date,
+                    room,
+                    sid,
+                    hms(local.duration_s) if local else "—",
+                    yuan(local.gmv_cents) if local else "—",
+                    local.orders if local else "—",
+                    local.peak_online if local else "—",
+                    human_size(int(size)) if isinstance(size, int | float) else "—",
+                    time.strftime("%m-%d %H:%M", time.localtime(float(uploaded)))
+                    if isinstance(uploaded, int | float)
+                    else "—",
+                    tr(ROLE_NAMES.get(who, who)) if who else "—",
+                    tr("已下载") if local else tr("未下载"),
+                ]
+            )
+        self.table.fill(rows)
+        self._selection_changed()
+
+    def download_selected(self, *, open_after: bool = False) -> None:
+        names = self.selected_names()
+        if names:
+            spawn(self._download(names, open_after), name="session-download")
+
+    async def _download(self, names: list[str], open_after: bool) -> None:
+        paths = []
+        for name in names:
+            self.status.setText(tr("正在下载 {name}…").format(name=name))
+            try:
+                paths.append(await self.share.download(name, self.panel.directory))
+            except (PlatformError, OSError, httpx.HTTPError) as exc:
+                self.status.setText(tr("下载失败：{e}").format(e=str(exc)))
+                return
+        self.status.setText(tr("已下载到 {path}").format(path=str(self.panel.directory)))
+        self.fill()
+        self.panel.refresh()
+        if open_after:
+            for path in paths[:3]:
+                self.panel.open_path(path)
 
 
 def sessions_panel(w: object) -> QWidget:
