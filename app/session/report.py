@@ -91,6 +91,7 @@ LABELS: dict[str, dict[str, str]] = {
         "buyers_during": "讲解中下单人数",
         "avg_online": "讲解中平均在线",
         "event": "事件",
+        "product_id": "商品 ID",
     },
     "en": {
         "title": "Live session review",
@@ -149,22 +150,23 @@ LABELS: dict[str, dict[str, str]] = {
         "who": "By",
         "generated": "Generated",
         "conv_note": "Conversion = buyers during the explain ÷ average viewers online then; after = within 5 minutes after the explain. Clicks are not reported by the platform.",
-        "seq": "seq",
-        "ts": "ts",
-        "type": "type",
-        "data": "data",
-        "order_id": "order id",
-        "created": "created",
-        "nickname": "nickname",
-        "quantity": "quantity",
-        "amount": "amount (cents)",
-        "coupon_id": "coupon",
+        "seq": "Seq",
+        "ts": "Timestamp",
+        "type": "Type",
+        "data": "Data",
+        "order_id": "Order ID",
+        "created": "Created",
+        "nickname": "Nickname",
+        "quantity": "Quantity",
+        "amount": "Amount (cents)",
+        "coupon_id": "Coupon",
         "explain_log": "Explain log",
         "start": "Start",
         "end": "End",
         "buyers_during": "Buyers during",
         "avg_online": "Avg. online during",
-        "event": "event",
+        "event": "Event",
+        "product_id": "Product ID",
     },
 }
 MARKER_NAMES = {
@@ -697,13 +699,13 @@ def write_csv(f: SessionFile, folder: Path, *, lang: str = "zh_CN") -> list[Path
     pr_path = folder / f"{stem}_products.csv"
     with pr_path.open("w", newline="", encoding="utf-8-sig") as fh:
         w = csv.writer(fh)
-        w.writerow(["product_id"] + [lb[k] for k in PRODUCT_KEYS])
+        w.writerow([lb["product_id"]] + [lb[k] for k in PRODUCT_KEYS])
         for r in f.per_product():
             w.writerow([r.product_id, *product_cells(r)])
     ex_path = folder / f"{stem}_explains.csv"
     with ex_path.open("w", newline="", encoding="utf-8-sig") as fh:
         w = csv.writer(fh)
-        w.writerow(["product_id"] + [lb[k] for k in EXPLAIN_KEYS])
+        w.writerow([lb["product_id"]] + [lb[k] for k in EXPLAIN_KEYS])
         for x in f.explain_log():
             w.writerow([x.product_id, *explain_cells(x)])
     return [ev_path, or_path, pr_path, ex_path]

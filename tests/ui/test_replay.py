@@ -195,7 +195,7 @@ async def test_replay_window_review_of_recorded_sessions(
     paths = write_csv(win.file, tmp_path / "csv")
     with paths[3].open(encoding="utf-8-sig") as fh:
         ex = list(csv.reader(fh))
-    assert ex[0][:3] == ["product_id", "商品", "开始"]
+    assert ex[0][:3] == ["商品 ID", "商品", "开始"]
     assert [r[2:] for r in ex[1:]] == [cells[1:] for _, cells in want]
     with paths[1].open(encoding="utf-8-sig") as fh:
         assert sum(1 for _ in csv.reader(fh)) - 1 == s.orders

@@ -1,13 +1,15 @@
 """Exports a reviewer hands on: the PDF (Qt printing) has the report's pages; the HTML report in
-English is self-contained (no external resources) with the session's numbers and charts."""
+English is self-contained (no external resources) with the session's numbers and charts; the CSV
+files in English and Chinese."""
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
 from app.session.replay import SessionFile
-from app.session.report import build_html
+from app.session.report import build_html, write_csv
 from app.session.synth import products, session_events
 from app.session.writer import SessionWriter
 from ui.replay.pdf import write_pdf
@@ -38,3 +40,63 @@ def test_pdf_and_english_html_report(qapp: object, tmp_path: Path) -> None:
     assert html.count("<svg") == 4
     assert not re.search(r'(src|href)="(https?:)?//', html)  # nothing fetched from elsewhere
     assert "OK" in html  # the lottery of this session verifies
+
+
+def _read(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+def test_csv_exports_in_english_and_chinese(tmp_path: Path) -> None:
+    """A reviewer abroad opens the English CSV files: English headers, order statuses and event
+    types in English (not the platform's identifiers, not Chinese); the Chinese files say the
+    same in Chinese. Both carry every order and every event."""
+    path = tmp_path / "x.livedesk-session.sqlite"
+    make_session(path)
+    with SessionFile(path) as f:
+        s = f.summary()
+        orders = f.all_orders()
+        n_explains = len(f.explain_log())
+        en = write_csv(f, tmp_path / "en", lang="en")
+        zh = write_csv(f, tmp_path / "zh", lang="zh_CN")
+    ev, od, pr, ex = (_read(p) for p in en)
+    assert ev[0] == ["Seq", "Timestamp", "Type", "Event", "Data"]
+    assert od[0] == [
+        "Order ID",
+        "Created",
+        "Nickname",
+        "Product",
+        "Quantity",
+        "Amount (cents)",
+        "Status",
+        "Coupon",
+    ]
+    assert pr[0][:4] == ["Product ID", "Product", "Explains", "On screen"]
+    assert ex[0] == [
+        "Product ID",
+        "Product",
+        "Start",
+        "End",
+        "On screen",
+        "Orders during",
+        "GMV during",
+        "Orders after",
+        "GMV after",
+        "Buyers during",
+        "Avg. online during",
+        "Conversion",
+    ]
+    assert len(od) - 1 == s.orders and len(ev) - 1 == s.events and len(ex) - 1 == n_explains > 0
+    names = {"created": "Awaiting payment", "paid": "Paid", "refunded": "Refunded"}
+    assert [r[6] for r in od[1:]] == [names[o.status] for o in orders]
+    assert {"Paid", "Awaiting payment"} <= {r[6] for r in od[1:]}
+    comment = next(r for r in ev[1:] if r[2] == "comment")
+    assert comment[3] == "Comment"
+    assert next(r for r in ev[1:] if r[2] == "order_paid")[3] == "Order paid"
+
+    ev_zh, od_zh = _read(zh[0]), _read(zh[1])
+    assert ev_zh[0] == ["序号", "时间戳", "类型", "事件", "数据"]
+    assert od_zh[0][-2:] == ["状态", "优惠券"]
+    zh_names = {"created": "待支付", "paid": "已支付", "refunded": "已退款"}
+    assert [r[6] for r in od_zh[1:]] == [zh_names[o.status] for o in orders]
+    assert next(r for r in ev_zh[1:] if r[2] == "comment")[3] == "评论"
