@@ -23,6 +23,7 @@ import numpy as np
 from app.camera.devices import CameraSource
 from app.camera.errors import CameraError, diagnose_open_failure
 from app.camera.modes import Mode, OpenReport
+from app.i18n import tr
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +76,9 @@ def open_capture(source: CameraSource, mode: Mode) -> tuple[Any, OpenReport, np.
     if not ok or first is None:
         cap.release()
         raise diagnose_open_failure(source)
-    fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
-    if not 0 < fps <= 240:
+    fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)  # what the driver claims; measured later
+    reported = 0 < fps <= 240
+    if not reported:
         fps = mode.fps if source.kind == "device" else 30.0
     delivered = Mode(int(first.shape[1]), int(first.shape[0]), fps)
     report = OpenReport(
@@ -85,6 +87,7 @@ def open_capture(source: CameraSource, mode: Mode) -> tuple[Any, OpenReport, np.
         delivered=delivered,
         backend=str(cap.getBackendName()) if hasattr(cap, "getBackendName") else "",
         fourcc=_fourcc_text(cap.get(cv2.CAP_PROP_FOURCC)),
+        fps_reported=reported,
     )
     return cap, report, first
 
@@ -150,7 +153,7 @@ class FrameGrabber:
         self._seq = 0
         self._times: deque[float] = deque(maxlen=512)
         self._live_since = 0.0
-        self._status = CaptureStatus(CaptureState.STOPPED, "未开始")
+        self._status = CaptureStatus(CaptureState.STOPPED, tr("未开始"))
         self._thread: threading.Thread | None = None
         self.reconnects = 0
 
@@ -190,6 +193,14 @@ class FrameGrabber:
     def seq(self) -> int:
         with self._lock:
             return self._seq
+
+    def live_for(self, now: float | None = None) -> float:
+        """Seconds since the source (re)opened and went live; 0 when not live."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            if self._status.state is not CaptureState.LIVE:
+                return 0.0
+            return max(0.0, now - self._live_since)
 
     def measured_fps(self, window: float = 2.0, now: float | None = None) -> float:
         """Frames actually delivered per second over the last ``window`` seconds."""
@@ -233,24 +244,32 @@ class FrameGrabber:
     def _run(self) -> None:
         failures = 0
         while not self._stop.is_set():
-            again = f"（第 {failures} 次重试）" if failures else ""
-            self._set_status(
-                CaptureStatus(CaptureState.OPENING, f"正在打开「{self.source.label}」…{again}")
+            opening = (
+                tr("正在打开「{name}」…（第 {n} 次重试）").format(
+                    name=self.source.label, n=failures
+                )
+                if failures
+                else tr("正在打开「{name}」…").format(name=self.source.label)
             )
+            self._set_status(CaptureStatus(CaptureState.OPENING, opening))
             try:
                 cap, report, first = self._opener(self.source, self.mode)
             except Exception as exc:
                 err = (
                     exc
                     if isinstance(exc, CameraError)
-                    else CameraError("unknown", f"打不开「{self.source.label}」：{exc}")
+                    else CameraError(
+                        "unknown", tr("打不开「{name}」：{e}").format(name=self.source.label, e=exc)
+                    )
                 )
                 failures += 1
                 delay = self._delay(failures)
                 self._set_status(
                     CaptureStatus(
                         CaptureState.FAILED,
-                        f"{err.message} {delay:.0f} 秒后自动重试…",
+                        tr("{error} {delay:.0f} 秒后自动重试…").format(
+                            error=err.message, delay=delay
+                        ),
                         error=err,
                         retry_in=delay,
                     )
@@ -265,7 +284,7 @@ class FrameGrabber:
                 reason = self._pump(cap, report, first)
             except Exception as exc:  # a back-end blowing up mid-read is a lost camera too
                 log.exception("camera read failed")
-                reason = f"读取画面出错：{exc}"
+                reason = tr("读取画面出错：{e}").format(e=exc)
             finally:
                 cap.release()
             if self._stop.is_set():
@@ -275,13 +294,13 @@ class FrameGrabber:
             self._set_status(
                 CaptureStatus(
                     CaptureState.LOST,
-                    f"{reason} {delay:.0f} 秒后自动重试…",
+                    tr("{error} {delay:.0f} 秒后自动重试…").format(error=reason, delay=delay),
                     report=report,
                     retry_in=delay,
                 )
             )
             self._stop.wait(delay)
-        self._set_status(CaptureStatus(CaptureState.STOPPED, "预览已停止"))
+        self._set_status(CaptureStatus(CaptureState.STOPPED, tr("预览已停止")))
 
     def _pump(self, cap: Any, report: OpenReport, first: np.ndarray) -> str | None:
         """Read until stopped (returns None) or the source stops delivering (returns why)."""
@@ -293,12 +312,12 @@ class FrameGrabber:
             ok, image = cap.read()
             if not ok or image is None:
                 if self.source.kind == "file":
-                    return "视频文件已播放到结尾（按摄像头断开处理）。"
+                    return tr("视频文件已播放到结尾（按摄像头断开处理）。")
                 bad += 1
                 if bad >= self._read_fail_limit:
                     if self.source.kind == "url":
-                        return "视频流中断：网络断开或手机停止了推流。"
-                    return "画面中断：摄像头被拔出或连接断开。"
+                        return tr("视频流中断：网络断开或手机停止了推流。")
+                    return tr("画面中断：摄像头被拔出或连接断开。")
                 self._stop.wait(0.05)
                 continue
             bad = 0

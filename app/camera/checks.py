@@ -13,6 +13,8 @@ from enum import StrEnum
 import cv2
 import numpy as np
 
+from app.i18n import tr
+
 CHECK_WIDTH = 320
 
 # Thresholds, on 0–255 luma of the downscaled frame.
@@ -38,6 +40,8 @@ FROZEN_DIFF = 0.05
 FROZEN_AFTER = 1.5
 FPS_WARN = 0.9
 FPS_BAD = 0.6
+# No new frame for longer than this (s): the verdicts say there is no picture, not what it was.
+STALL_AFTER = 1.5
 
 
 class Level(StrEnum):
@@ -74,9 +78,9 @@ def is_black(gray: np.ndarray) -> bool:
 def check_black(gray: np.ndarray) -> Verdict:
     mean = float(gray.mean())
     if is_black(gray):
-        return Verdict("black", "黑屏", Level.BAD, mean,
-                       f"黑屏：画面几乎全黑（平均亮度 {mean:.0f}/255）— 镜头盖没摘或摄像头没出图？")  # fmt: skip
-    return Verdict("black", "黑屏", Level.OK, mean, "有画面，不是黑屏")
+        return Verdict("black", tr("黑屏"), Level.BAD, mean,
+                       tr("黑屏：画面几乎全黑（平均亮度 {mean:.0f}/255）— 镜头盖没摘或摄像头没出图？").format(mean=mean))  # fmt: skip
+    return Verdict("black", tr("黑屏"), Level.OK, mean, tr("有画面，不是黑屏"))
 
 
 def check_exposure(gray: np.ndarray) -> Verdict:
@@ -85,23 +89,24 @@ def check_exposure(gray: np.ndarray) -> Verdict:
     mean = float(np.dot(hist, np.arange(256)) / total)
     clipped = float(hist[CLIPPED_LEVEL:].sum() / total)
     dark = float(hist[:21].sum() / total)
-    title = "亮度"
+    title = tr("亮度")
     if clipped >= CLIPPED_BAD:
         return Verdict("exposure", title, Level.BAD, mean,
-                       f"高光过曝：{clipped:.0%} 的画面是死白（平均亮度 {mean:.0f}/255）— 调低曝光或减弱补光")  # fmt: skip
+                       tr("高光过曝：{clipped:.0%} 的画面是死白（平均亮度 {mean:.0f}/255）— 调低曝光或减弱补光").format(clipped=clipped, mean=mean))  # fmt: skip
     if mean < DARK_MEAN_BAD:
         return Verdict("exposure", title, Level.BAD, mean,
-                       f"太暗：平均亮度 {mean:.0f}/255，{dark:.0%} 的画面接近全黑 — 加补光或提高曝光")  # fmt: skip
+                       tr("太暗：平均亮度 {mean:.0f}/255，{dark:.0%} 的画面接近全黑 — 加补光或提高曝光").format(mean=mean, dark=dark))  # fmt: skip
     if mean < DARK_MEAN_WARN:
         return Verdict("exposure", title, Level.WARN, mean,
-                       f"偏暗：平均亮度 {mean:.0f}/255 — 建议加补光")  # fmt: skip
+                       tr("偏暗：平均亮度 {mean:.0f}/255 — 建议加补光").format(mean=mean))  # fmt: skip
     if clipped >= CLIPPED_WARN:
         return Verdict("exposure", title, Level.WARN, mean,
-                       f"部分高光过曝：{clipped:.0%} 的画面是死白 — 注意白色商品和脸部")  # fmt: skip
+                       tr("部分高光过曝：{clipped:.0%} 的画面是死白 — 注意白色商品和脸部").format(clipped=clipped))  # fmt: skip
     if mean > BRIGHT_MEAN_WARN:
         return Verdict("exposure", title, Level.WARN, mean,
-                       f"偏亮：平均亮度 {mean:.0f}/255 — 可略降曝光")  # fmt: skip
-    return Verdict("exposure", title, Level.OK, mean, f"亮度正常：平均 {mean:.0f}/255")
+                       tr("偏亮：平均亮度 {mean:.0f}/255 — 可略降曝光").format(mean=mean))  # fmt: skip
+    return Verdict("exposure", title, Level.OK, mean,
+                   tr("亮度正常：平均 {mean:.0f}/255").format(mean=mean))  # fmt: skip
 
 
 def sharpness(gray: np.ndarray) -> float:
@@ -111,20 +116,22 @@ def sharpness(gray: np.ndarray) -> float:
 
 def check_focus(gray: np.ndarray, baseline: float | None) -> Verdict:
     v = sharpness(gray)
-    title = "对焦"
+    title = tr("对焦")
     if baseline and baseline > 0:
         ratio = v / baseline
         if ratio < FOCUS_BAD:
             return Verdict("focus", title, Level.BAD, v,
-                           f"失焦：清晰度 {v:.0f}，只有基准的 {ratio:.0%} — 重新对焦或擦拭镜头")  # fmt: skip
+                           tr("失焦：清晰度 {v:.0f}，只有基准的 {ratio:.0%} — 重新对焦或擦拭镜头").format(v=v, ratio=ratio))  # fmt: skip
         if ratio < FOCUS_WARN:
             return Verdict("focus", title, Level.WARN, v,
-                           f"有点虚：清晰度 {v:.0f}，为基准的 {ratio:.0%}")  # fmt: skip
-        return Verdict("focus", title, Level.OK, v, f"清晰：清晰度 {v:.0f}，为基准的 {ratio:.0%}")
+                           tr("有点虚：清晰度 {v:.0f}，为基准的 {ratio:.0%}").format(v=v, ratio=ratio))  # fmt: skip
+        return Verdict("focus", title, Level.OK, v,
+                       tr("清晰：清晰度 {v:.0f}，为基准的 {ratio:.0%}").format(v=v, ratio=ratio))  # fmt: skip
     if v < FOCUS_ABS_WARN:
         return Verdict("focus", title, Level.WARN, v,
-                       f"可能失焦：清晰度 {v:.0f}（对准清晰画面后点「设为清晰基准」判断更准）")  # fmt: skip
-    return Verdict("focus", title, Level.INFO, v, f"清晰度 {v:.0f}（尚未设清晰基准）")
+                       tr("可能失焦：清晰度 {v:.0f}（对准清晰画面后点「设为清晰基准」判断更准）").format(v=v))  # fmt: skip
+    return Verdict("focus", title, Level.INFO, v,
+                   tr("清晰度 {v:.0f}（尚未设清晰基准）").format(v=v))  # fmt: skip
 
 
 def colour_cast(small: np.ndarray) -> tuple[float, float, float] | None:
@@ -148,23 +155,27 @@ def colour_cast(small: np.ndarray) -> tuple[float, float, float] | None:
     return math.hypot(da, db), da, db
 
 
-def _cast_direction(da: float, db: float) -> str:
+def _cast_template(da: float, db: float) -> str:
+    """The whole sentence for the cast's direction (a template with ``{d}``)."""
     if abs(db) >= abs(da):
-        return "偏黄" if db > 0 else "偏蓝"
-    return "偏红（品红）" if da > 0 else "偏绿"
+        if db > 0:
+            return tr("偏黄：色偏 {d:.0f} — 检查白平衡或灯光色温")
+        return tr("偏蓝：色偏 {d:.0f} — 检查白平衡或灯光色温")
+    if da > 0:
+        return tr("偏红（品红）：色偏 {d:.0f} — 检查白平衡或灯光色温")
+    return tr("偏绿：色偏 {d:.0f} — 检查白平衡或灯光色温")
 
 
 def check_colour(small: np.ndarray) -> Verdict:
-    title = "色偏"
+    title = tr("色偏")
     cast = colour_cast(small)
     if cast is None:
-        return Verdict("colour", title, Level.INFO, None, "画面过亮或过暗，无法判断色偏")
+        return Verdict("colour", title, Level.INFO, None, tr("画面过亮或过暗，无法判断色偏"))
     d, da, db = cast
     if d >= CAST_WARN:
         level = Level.BAD if d >= CAST_BAD else Level.WARN
-        return Verdict("colour", title, level, d,
-                       f"{_cast_direction(da, db)}：色偏 {d:.0f} — 检查白平衡或灯光色温")  # fmt: skip
-    return Verdict("colour", title, Level.OK, d, f"颜色正常：色偏 {d:.0f}")
+        return Verdict("colour", title, level, d, _cast_template(da, db).format(d=d))
+    return Verdict("colour", title, Level.OK, d, tr("颜色正常：色偏 {d:.0f}").format(d=d))
 
 
 class FrozenDetector:
@@ -184,29 +195,46 @@ class FrozenDetector:
         prev, self._prev = self._prev, gray
         if prev is None or prev.shape != gray.shape:
             self._changed_at = t
-            return Verdict("frozen", "冻结", Level.OK, 0.0, "画面在动")
+            return Verdict("frozen", tr("冻结"), Level.OK, 0.0, tr("画面在动"))
         self.last_diff = float(cv2.absdiff(gray, prev).mean())
         if self.last_diff >= self.diff:
             self._changed_at = t
         still = t - self._changed_at
         if still >= self.after:
-            return Verdict("frozen", "冻结", Level.BAD, still,
-                           f"画面冻结：已 {still:.1f} 秒没有任何变化 — 摄像头卡住或采集软件停了？")  # fmt: skip
-        return Verdict("frozen", "冻结", Level.OK, still, "画面在动")
+            return Verdict("frozen", tr("冻结"), Level.BAD, still,
+                           tr("画面冻结：已 {s:.1f} 秒没有任何变化 — 摄像头卡住或采集软件停了？").format(s=still))  # fmt: skip
+        return Verdict("frozen", tr("冻结"), Level.OK, still, tr("画面在动"))
 
 
 def check_fps(measured: float, wanted: float) -> Verdict:
-    title = "帧率"
+    title = tr("帧率")
     if measured <= 0:
-        return Verdict("fps", title, Level.INFO, 0.0, "帧率：等待画面…")
+        return Verdict("fps", title, Level.INFO, 0.0, tr("帧率：等待画面…"))
     ratio = measured / wanted if wanted > 0 else 1.0
     if ratio < FPS_BAD:
         return Verdict("fps", title, Level.BAD, measured,
-                       f"帧率太低：实测 {measured:.1f} fps（应为 {wanted:.0f}）— 光线不足时摄像头会自动降帧")  # fmt: skip
+                       tr("帧率太低：实测 {fps:.1f} fps（应为 {wanted:.0f}）— 光线不足时摄像头会自动降帧").format(fps=measured, wanted=wanted))  # fmt: skip
     if ratio < FPS_WARN:
         return Verdict("fps", title, Level.WARN, measured,
-                       f"帧率偏低：实测 {measured:.1f} fps（应为 {wanted:.0f}）")  # fmt: skip
-    return Verdict("fps", title, Level.OK, measured, f"帧率正常：实测 {measured:.1f} fps")
+                       tr("帧率偏低：实测 {fps:.1f} fps（应为 {wanted:.0f}）").format(fps=measured, wanted=wanted))  # fmt: skip
+    return Verdict("fps", title, Level.OK, measured,
+                   tr("帧率正常：实测 {fps:.1f} fps").format(fps=measured))  # fmt: skip
+
+
+def stalled_verdicts(seconds: float, wanted_fps: float) -> list[Verdict]:
+    """The source has delivered nothing for ``seconds``: every check says so, instead of showing
+    verdicts about a picture that is no longer coming (frozen and fps are alarms, the rest wait)."""
+    na = tr("无画面：已 {s:.0f} 秒没有新画面").format(s=seconds)
+    frozen = tr("无画面：已 {s:.0f} 秒没有新画面 — 摄像头卡住、被拔出或采集停了？")
+    fps = tr("帧率 0 fps：已 {s:.0f} 秒没有收到画面（应为 {wanted:.0f} fps）")
+    return [
+        Verdict("exposure", tr("亮度"), Level.INFO, None, na),
+        Verdict("focus", tr("对焦"), Level.INFO, None, na),
+        Verdict("colour", tr("色偏"), Level.INFO, None, na),
+        Verdict("black", tr("黑屏"), Level.INFO, None, na),
+        Verdict("frozen", tr("冻结"), Level.BAD, seconds, frozen.format(s=seconds)),
+        Verdict("fps", tr("帧率"), Level.BAD, 0.0, fps.format(s=seconds, wanted=wanted_fps)),
+    ]
 
 
 class PictureChecker:
@@ -236,13 +264,13 @@ class PictureChecker:
         frozen = self.frozen.update(gray, t)
         self.last_sharpness = sharpness(gray)
         if black.level is Level.BAD:  # one clear verdict, not five echoes of it
-            na = "黑屏时无法判断"
+            na = tr("黑屏时无法判断")
             return [
-                Verdict("exposure", "亮度", Level.INFO, black.value, na),
-                Verdict("focus", "对焦", Level.INFO, None, na),
-                Verdict("colour", "色偏", Level.INFO, None, na),
+                Verdict("exposure", tr("亮度"), Level.INFO, black.value, na),
+                Verdict("focus", tr("对焦"), Level.INFO, None, na),
+                Verdict("colour", tr("色偏"), Level.INFO, None, na),
                 black,
-                Verdict("frozen", "冻结", Level.INFO, frozen.value, na),
+                Verdict("frozen", tr("冻结"), Level.INFO, frozen.value, na),
                 check_fps(measured_fps, wanted_fps),
             ]
         return [

@@ -16,6 +16,8 @@ import sys
 from dataclasses import dataclass
 from typing import Literal
 
+from app.i18n import tr
+
 SourceKind = Literal["device", "file", "url"]
 
 URL_SCHEMES = (
@@ -62,7 +64,8 @@ def source_from_setting(value: str, platform: str = sys.platform) -> CameraSourc
     if value.lower().startswith(URL_SCHEMES):
         return CameraSource("url", value, value, "CAP_FFMPEG")
     if value.isdigit():
-        return CameraSource("device", value, f"摄像头 {value}", DEVICE_BACKEND.get(key, "CAP_ANY"))
+        label = tr("摄像头 {n}").format(n=value)
+        return CameraSource("device", value, label, DEVICE_BACKEND.get(key, "CAP_ANY"))
     if re.fullmatch(r"/dev/video\d+", value):
         return CameraSource("device", value, value, "CAP_V4L2")
     return CameraSource("file", value, os.path.basename(value) or value, "CAP_FFMPEG")
@@ -148,7 +151,7 @@ def list_indexed_cameras(
         finally:
             cap.release()
         if ok:
-            out.append(CameraSource("device", str(i), f"摄像头 {i}", backend))
+            out.append(CameraSource("device", str(i), tr("摄像头 {n}").format(n=i), backend))
             misses = 0
         else:
             misses += 1

@@ -6,6 +6,7 @@ import secrets
 from typing import Any
 
 from app.camera.obs_input import ObsInputSpec
+from app.i18n import tr
 from app.obs.connection import ObsConnection
 from app.obs.inputs import input_names, set_input_settings
 from app.obs.setup import CAMERA, SCENE_FULL
@@ -20,13 +21,15 @@ async def use_in_obs(conn: ObsConnection, spec: ObsInputSpec, scene: str | None 
         if info.get("inputKind") == spec.kind:
             # overlay=False: settings of the previous device (e.g. its pixel format) do not linger
             await set_input_settings(conn, name, spec.settings, overlay=False)
-            return f"已更新 OBS 来源「{name}」：{_what(spec)}"
+            return tr("已更新 OBS 来源「{name}」：{what}").format(name=name, what=_what(spec))
         # a different kind of source (e.g. a file before, a camera now): replace it
         return await _replace(conn, name, spec)
     if scene is None:
         scene = _default_scene(await conn.request("GetSceneList"))
     await _create(conn, scene, name, spec)
-    return f"已在 OBS 场景「{scene}」中创建来源「{name}」：{_what(spec)}"
+    return tr("已在 OBS 场景「{scene}」中创建来源「{name}」：{what}").format(
+        scene=scene, name=name, what=_what(spec)
+    )
 
 
 async def _replace(conn: ObsConnection, name: str, spec: ObsInputSpec) -> str:
@@ -75,8 +78,10 @@ async def _replace(conn: ObsConnection, name: str, spec: ObsInputSpec) -> str:
                 "SetSceneItemIndex", sceneName=scene_name, sceneItemId=item_id, sceneItemIndex=index
             )
     await conn.request("RemoveInput", inputName=old)
-    scenes = "、".join(dict.fromkeys(p[0] for p in places))
-    return f"已替换 OBS 来源「{name}」（场景：{scenes}）：{_what(spec)}"
+    scenes = tr("、").join(dict.fromkeys(p[0] for p in places))
+    return tr("已替换 OBS 来源「{name}」（场景：{scenes}）：{what}").format(
+        name=name, scenes=scenes, what=_what(spec)
+    )
 
 
 def _default_scene(listing: dict[str, Any]) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 from app.camera.devices import CameraSource
 from app.camera.modes import Mode
+from app.i18n import tr
 
 CAMERA_INPUT_NAME = "LiveDesk 摄像头"  # the same input app.obs.setup places in its scenes
 V4L2_PIX_FMT_MJPEG = 0x47504A4D  # fourcc 'MJPG'
@@ -92,7 +93,7 @@ def obs_input_for(
                 "frame_interval": dshow_frame_interval(mode.fps),
                 "buffering": 2,  # off
             },
-            note="如 OBS 里摄像头显示为空，请在 OBS 的来源属性中重新选择一次设备。",
+            note=tr("如 OBS 里摄像头显示为空，请在 OBS 的来源属性中重新选择一次设备。"),
         )
     if platform == "darwin":
         kind = "macos-avcapture" if macos_obs30 else "av_capture_input"
@@ -104,6 +105,8 @@ def obs_input_for(
                 "resolution": f'{{"width":{mode.width},"height":{mode.height}}}',
                 "frame_rate": {"numerator": fps, "denominator": 1},
             },
-            note="macOS 上 OpenCV 只知道摄像头序号：请在 OBS 的来源属性中确认选中的是同一个设备。",
+            note=tr(
+                "macOS 上 OpenCV 只知道摄像头序号：请在 OBS 的来源属性中确认选中的是同一个设备。"
+            ),
         )
     raise ValueError(f"no OBS camera input known for platform {platform!r}")

@@ -4,6 +4,10 @@ Each display tick takes the newest frame only (never a queue), scales it to the 
 ``INTER_AREA`` into a contiguous BGR buffer (wrapped as ``QImage.Format_BGR888`` by ui/, no channel
 swap), runs the picture checks at their own low rate, and keeps the figures the user sees: the
 fps actually shown, and how many frames behind the capture the shown frame was.
+
+A display timer also calls :meth:`PreviewPipeline.check_stall` (verdicts say so when the source
+stops delivering without an error) and :meth:`PreviewPipeline.report_text` (the open report with
+the frame rate really delivered, once it has been measured for a while).
 """
 
 from __future__ import annotations
@@ -15,8 +19,11 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from app.camera.capture import Frame, FrameGrabber
-from app.camera.checks import PictureChecker, Verdict
+from app.camera.capture import CaptureState, Frame, FrameGrabber
+from app.camera.checks import STALL_AFTER, PictureChecker, Verdict, stalled_verdicts
+from app.camera.modes import MEASURED_FPS_DIFFERS
+
+MEASURE_AFTER = 2.0  # s live before the delivered rate is measured well enough to report
 
 
 def fit_image(image: np.ndarray, max_w: int, max_h: int) -> np.ndarray:
@@ -45,6 +52,8 @@ class PreviewPipeline:
         self._shown_times: deque[float] = deque(maxlen=256)
         self.behind: deque[int] = deque(maxlen=256)
         self.last: Shown | None = None
+        self.stalled = False  # no new frame for more than STALL_AFTER s
+        self._told_measured = False
 
     def wanted_fps(self) -> float:
         report = self.grabber.status.report
@@ -58,6 +67,7 @@ class PreviewPipeline:
         if frame is None:
             return None
         now = time.monotonic() if now is None else now
+        self.stalled = False
         behind = self.grabber.seq - frame.seq
         display = fit_image(frame.image, max_w, max_h)
         self._shown_seq = frame.seq
@@ -69,6 +79,46 @@ class PreviewPipeline:
             )
         self.last = Shown(frame, display, behind)
         return self.last
+
+    def stalled_for(self, now: float | None = None) -> float:
+        """Seconds since the source last delivered a frame (0 before the first one)."""
+        f = self.grabber.latest()
+        if f is None:
+            return 0.0
+        now = time.monotonic() if now is None else now
+        return max(0.0, now - f.t)
+
+    def check_stall(self, now: float | None = None) -> bool:
+        """Call it on a timer: checks run only when frames arrive, so without this the verdicts
+        of the last picture would stay up after the source stopped. Returns True when the
+        verdicts changed (they now say how long there has been no picture)."""
+        still = self.stalled_for(now)
+        if still <= STALL_AFTER:
+            return False
+        if not self.stalled:
+            self.stalled = True
+            self.checker.reset()  # the next picture is judged afresh, not against the old one
+        self.verdicts = stalled_verdicts(still, self.wanted_fps())
+        return True
+
+    def report_text(self, now: float | None = None) -> str | None:
+        """What the source delivers, in words; with the measured frame rate once the source has
+        been live for MEASURE_AFTER s and that rate is materially off the claimed one.
+        None while not live or stalled (the text shown before stays true enough)."""
+        status = self.grabber.status
+        report = status.report
+        if status.state is not CaptureState.LIVE or report is None or self.stalled:
+            return None
+        now = time.monotonic() if now is None else now
+        measured: float | None = None
+        if self.grabber.live_for(now) >= MEASURE_AFTER:
+            got = self.grabber.measured_fps(window=MEASURE_AFTER, now=now)
+            # told once, it stays told until the rate is clearly back to the claim (no flicker)
+            tolerance = MEASURED_FPS_DIFFERS / 2 if self._told_measured else MEASURED_FPS_DIFFERS
+            if report.measured_differs(got, tolerance):
+                measured = got
+        self._told_measured = measured is not None
+        return report.summary(measured)
 
     def shown_fps(self, window: float = 2.0, now: float | None = None) -> float:
         now = time.monotonic() if now is None else now

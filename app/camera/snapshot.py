@@ -8,6 +8,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from app.i18n import tr
 from app.settings import data_dir
 
 
@@ -28,5 +29,5 @@ def save_snapshot(
         n += 1
         path = directory / f"{base}-{n}.png"
     if not cv2.imwrite(str(path), image):
-        raise OSError(f"无法保存截图到 {path}")
+        raise OSError(tr("无法保存截图到 {path}").format(path=path))
     return path

@@ -52,6 +52,15 @@ STATE_COLOURS = {CaptureState.LIVE: "#3cb371", CaptureState.OPENING: "#9aa0a6",
 CHECK_KEYS = ("exposure", "focus", "colour", "black", "frozen", "fps")
 
 
+def find_data(combo: QComboBox, value: object) -> int:
+    """Index of the item whose data equals ``value``, or -1 (``QComboBox.findData`` compares
+    Python objects such as tuples by identity, so it misses equal ones)."""
+    for i in range(combo.count()):
+        if combo.itemData(i) == value:
+            return i
+    return -1
+
+
 class _Bridge(QObject):
     """Signals emitted from worker threads; Qt queues them to the UI thread."""
 
@@ -88,6 +97,7 @@ class CameraSetupDialog(QDialog):
         self._pending = threading.Event()  # a frame signal is queued: don't queue another
         self._focus_baseline = self.settings.camera.focus_baseline
         self._shown_verdicts: list[Verdict] | None = None
+        self._stall_shown = False  # the "no new picture" message is up
         self.source: CameraSource | None = None
         self._build()
         self._timer = QTimer(self)
@@ -133,12 +143,12 @@ class CameraSetupDialog(QDialog):
             self.fps_combo.addItem(f"{f} fps", f)
         top.addWidget(self.fps_combo)
         cam = self.settings.camera
-        i = self.resolution_combo.findData((cam.width, cam.height))
+        i = find_data(self.resolution_combo, (cam.width, cam.height))
         if i < 0:
             self.resolution_combo.addItem(f"{cam.width}×{cam.height}", (cam.width, cam.height))
             i = self.resolution_combo.count() - 1
         self.resolution_combo.setCurrentIndex(i)
-        j = self.fps_combo.findData(cam.fps)
+        j = find_data(self.fps_combo, cam.fps)
         if j < 0:
             self.fps_combo.addItem(f"{cam.fps} fps", cam.fps)
             j = self.fps_combo.count() - 1
@@ -342,6 +352,7 @@ class CameraSetupDialog(QDialog):
         self._grabber = grabber
         self._pipeline = PreviewPipeline(grabber, PictureChecker(self._focus_baseline))
         self._shown_verdicts = None
+        self._stall_shown = False
         self.preview.clear_frame()
         self.crop_preview.clear_frame()
         self.report_label.setText("")
@@ -362,6 +373,9 @@ class CameraSetupDialog(QDialog):
         shown = pipe.pull(int(self.preview.width() * dpr), int(self.preview.height() * dpr))
         if shown is None:
             return
+        if self._stall_shown:  # pictures again: take the "no new picture" message down
+            self._stall_shown = False
+            self._show_live_status()
         h, w = shown.frame.image.shape[:2]
         self.preview.set_frame(shown.display, (w, h))
         if self._crop_group.isVisible():
@@ -382,6 +396,7 @@ class CameraSetupDialog(QDialog):
         colour = STATE_COLOURS[status.state]
         self.status_label.setStyleSheet(f"color: {colour};")
         live = status.state is CaptureState.LIVE
+        self._stall_shown = False
         self.status_label.setText("● " + (tr("正在预览") if live else status.message))
         if live and status.report is not None:
             self.report_label.setText(status.report.summary())
@@ -393,6 +408,20 @@ class CameraSetupDialog(QDialog):
         self.preview.update()
         self.crop_preview.update()
 
+    def _show_live_status(self) -> None:
+        self.status_label.setStyleSheet(f"color: {STATE_COLOURS[CaptureState.LIVE]};")
+        self.status_label.setText("● " + tr("正在预览"))
+        self.preview.message = ""
+        self.preview.update()
+
+    def _show_stall(self, verdicts: list[Verdict]) -> None:
+        """The source went quiet without an error: say so over the picture and in the status."""
+        text = next((v.text for v in verdicts if v.key == "frozen"), "")
+        self._stall_shown = True
+        self.status_label.setStyleSheet(f"color: {STATE_COLOURS[CaptureState.LOST]};")
+        self.status_label.setText("● " + text)
+        self.preview.message = text
+
     def _tick(self) -> None:
         if self._obs is not None:
             self._update_obs_button()
@@ -400,7 +429,15 @@ class CameraSetupDialog(QDialog):
         if g is None or pipe is None:
             self.preview.badge = ""
             return
-        if g.status.state is CaptureState.LIVE:
+        live = g.status.state is CaptureState.LIVE
+        if pipe.check_stall():
+            self._show_verdicts(pipe.verdicts)
+            if live:  # not live: the status already says what happened
+                self._show_stall(pipe.verdicts)
+        report = pipe.report_text()
+        if report is not None and report != self.report_label.text():
+            self.report_label.setText(report)
+        if live:
             self.preview.badge = tr("预览 {shown:.1f} fps · 采集 {got:.1f} fps").format(
                 shown=pipe.shown_fps(), got=g.measured_fps()
             )

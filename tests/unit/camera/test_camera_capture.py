@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from camera_fakes import FAKE_DEVICE, install_fake_camera
 
 from app.camera.capture import CaptureState, CaptureStatus, FrameGrabber
 from app.camera.devices import CameraSource, list_linux_cameras, source_from_setting
@@ -194,3 +195,63 @@ def test_stop_is_prompt_even_while_retrying(tmp_path: Path) -> None:
     assert not g.running and time.monotonic() - t0 < 2
     assert g.status.state is CaptureState.STOPPED
     assert threading.active_count() >= 1
+
+
+def test_report_tells_the_measured_rate_only_when_it_is_off_the_claim() -> None:
+    asked = Mode(1920, 1080, 30)
+    full = OpenReport("device", asked, Mode(1920, 1080, 30), "V4L2", "MJPG")
+    assert full.summary(14.8) == "要求 1080p30，设备声称 30 fps，实测 14.8 fps"
+    assert full.summary(29.1) == full.summary() == "要求 1080p30，实际 1080p30：与要求一致"
+    small = OpenReport("device", asked, Mode(1280, 720, 30), "V4L2", "YUYV")
+    assert small.summary(9.8) == "要求 1080p30，实际只给 1280×720，设备声称 30 fps，实测 9.8 fps"
+    silent = OpenReport("device", asked, Mode(1920, 1080, 30), "V4L2", "", fps_reported=False)
+    assert silent.summary(29.9) == "要求 1080p30，设备未报告帧率，实测 29.9 fps"
+    f = OpenReport("file", asked, Mode(640, 360, 30), "FFMPEG", "MJPG")
+    assert f.summary(21.0) == "视频文件：640×360，文件标称 30 fps，实测 21.0 fps"
+    assert f.summary(30.4) == "视频文件：640×360，30 fps（按源本身的格式播放）"
+
+
+def test_a_camera_delivering_less_than_it_claims_is_measured(
+    tmp_path: Path, grabbers: list[FrameGrabber], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The driver's CAP_PROP_FPS says 30, frames come at 15: the report keeps the claim, the
+    grabber measures the truth, and the summary says both."""
+    clip = write_clip(tmp_path / "cam.avi", size=(640, 480), seconds=2)
+    install_fake_camera(monkeypatch, clip, claimed_fps=30, deliver_fps=15)
+    g = FrameGrabber(FAKE_DEVICE, Mode(640, 480, 30))
+    grabbers.append(g)
+    g.start()
+    wait_for(lambda: g.live_for() >= 2.2)
+    report = g.status.report
+    assert report is not None and report.delivered == Mode(640, 480, 30) and report.matches
+    measured = g.measured_fps(window=2.0)
+    assert 12.0 <= measured <= 16.5, measured
+    assert report.summary(measured) == f"要求 480p30，设备声称 30 fps，实测 {measured:.1f} fps"
+
+
+def test_pipeline_verdicts_say_when_no_frame_has_come_for_a_while(
+    tmp_path: Path, grabbers: list[FrameGrabber]
+) -> None:
+    from app.camera.checks import Level
+    from app.camera.preview import PreviewPipeline
+
+    clip = write_clip(tmp_path / "cam.avi", size=(320, 180), seconds=3)
+    g = FrameGrabber(source_from_setting(str(clip)), MODE)
+    grabbers.append(g)
+    pipe = PreviewPipeline(g)
+    g.start()
+    wait_for(lambda: g.seq > 10)
+    g.stop()  # the source goes quiet; its last frame stays the newest
+    last = g.latest()
+    assert last is not None and pipe.pull(320, 180, now=last.t) is not None
+    judged = {v.key: v for v in pipe.verdicts}
+    assert judged["exposure"].level is Level.OK
+    assert not pipe.check_stall(now=last.t + 1.4)  # a short gap is no alarm
+    assert pipe.verdicts[0] is judged["exposure"]
+    assert pipe.check_stall(now=last.t + 3.2)
+    v = {x.key: x for x in pipe.verdicts}
+    assert v["exposure"].text == "无画面：已 3 秒没有新画面" and v["exposure"].level is Level.INFO
+    assert v["frozen"].level is Level.BAD and v["frozen"].value == pytest.approx(3.2)
+    assert v["fps"].level is Level.BAD and v["fps"].value == 0.0
+    assert v["fps"].text == "帧率 0 fps：已 3 秒没有收到画面（应为 30 fps）"
+    assert pipe.stalled

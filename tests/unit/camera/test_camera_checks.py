@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from app.camera.checks import Level, PictureChecker, Verdict
 from app.camera.devices import source_from_setting
 from app.camera.modes import Mode
 from app.camera.testcard import Variant, write_clip
+from app.i18n import set_language
 
 FPS = 30.0
 
@@ -124,3 +127,48 @@ def test_fps_verdict_says_what_was_delivered(measured: float, level: Level) -> N
     v = check_fps(measured, 30)
     assert v.level is level
     assert f"{measured:.1f}" in v.text
+
+
+@pytest.fixture
+def english() -> Iterator[None]:
+    set_language("en")
+    try:
+        yield
+    finally:
+        set_language("zh_CN")
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_verdicts_read_in_english_with_their_measured_values(
+    clips: dict[str, Path], english: None
+) -> None:
+    """An English-speaking host sees English sentences, each still carrying its number."""
+    for variant, path in clips.items():
+        for v in run_checks(path).values():
+            assert not CJK.search(v.text + v.title), f"{variant}/{v.key}: {v.text}"
+    dark = run_checks(clips["dark"])["exposure"]
+    assert dark.text.startswith("Too dark: average ") and f"{dark.value:.0f}/255" in dark.text
+    ok = run_checks(clips["normal"])["exposure"]
+    assert ok.title == "Exposure" and ok.text == f"Brightness OK: average {ok.value:.0f}/255"
+    cast = run_checks(clips["cast"])["colour"]
+    assert cast.text.startswith(f"Bluish: cast {cast.value:.0f} — ")
+    frozen = run_checks(clips["frozen"])["frozen"]
+    assert frozen.text.startswith(f"Picture frozen: no change at all for {frozen.value:.1f} s")
+    bright = run_checks(clips["bright"])["exposure"]
+    assert "% of the picture is pure white" in bright.text
+    from app.camera.checks import check_fps
+
+    assert check_fps(14.8, 30).text.startswith(
+        "Frame rate too low: measured 14.8 fps (should be 30)"
+    )
+
+
+def test_open_report_reads_in_english(english: None) -> None:
+    from app.camera.modes import OpenReport
+
+    short = OpenReport("device", Mode(1920, 1080, 30), Mode(1280, 720, 15), "V4L2", "YUYV")
+    assert short.summary() == "Asked for 1080p30, got only 720p15 (1280×720)"
+    slow = OpenReport("device", Mode(1920, 1080, 30), Mode(1920, 1080, 30), "V4L2", "MJPG")
+    assert slow.summary(14.8) == "Asked for 1080p30; the device claims 30 fps, measured 14.8 fps"
