@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from app.aio import spawn
@@ -25,6 +26,8 @@ from ui.metrics.sparkline import Sparkline
 
 log = logging.getLogger(__name__)
 TREND_SECONDS = 600.0
+TILE_MIN_WIDTH = 124  # px per tile column: the dock shows 2 to 4 columns as its width allows
+MAX_COLUMNS = 4
 
 
 @dataclass(frozen=True)
@@ -118,12 +121,14 @@ class MetricsPanel(QWidget):
         self.values: dict[str, QLabel] = {}
         self.trends: dict[str, Sparkline] = {}
         grid_host = QWidget(self)
-        grid = QGridLayout(grid_host)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.setSpacing(6)
-        for i, tile in enumerate(TILES):
-            grid.addWidget(self._tile(tile, grid_host), i // 2, i % 2)
+        self._grid = QGridLayout(grid_host)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.setSpacing(4)
+        self._boxes = [self._tile(tile, grid_host) for tile in TILES]
+        self.columns = 0
+        self._flow(2)
         scroll = QScrollArea(self)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(grid_host)
@@ -147,20 +152,37 @@ class MetricsPanel(QWidget):
         self._changed(frozenset({SESSION}))
         self.sample()
 
+    def _flow(self, columns: int) -> None:
+        """Lay the tiles out in ``columns`` columns (more as the dock gets wider)."""
+        if columns == self.columns:
+            return
+        self.columns = columns
+        for box in self._boxes:
+            self._grid.removeWidget(box)
+        for i, box in enumerate(self._boxes):
+            self._grid.addWidget(box, i // columns, i % columns)
+        for c in range(MAX_COLUMNS):
+            self._grid.setColumnStretch(c, 1 if c < columns else 0)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._flow(max(2, min(MAX_COLUMNS, event.size().width() // TILE_MIN_WIDTH)))
+
     def _tile(self, tile: Tile, parent: QWidget) -> QFrame:
         box = QFrame(parent)
         box.setObjectName(f"metric:{tile.key}")
         box.setFrameShape(QFrame.Shape.StyledPanel)
+        box.setMinimumWidth(TILE_MIN_WIDTH - 8)
         title = QLabel(tr(tile.label), box)
-        title.setStyleSheet("color: #757575;")
+        title.setStyleSheet("color: #757575; font-size: 9pt;")
         value = QLabel("—", box)
         value.setObjectName(f"metricValue:{tile.key}")
         value.setTextFormat(Qt.TextFormat.PlainText)
-        value.setStyleSheet("font-size: 16pt; font-weight: 600;")
+        value.setStyleSheet("font-size: 14pt; font-weight: 600;")
         trend = Sparkline(box, colour=tile.colour)
         trend.span = TREND_SECONDS
         lay = QVBoxLayout(box)
-        lay.setContentsMargins(6, 4, 6, 4)
+        lay.setContentsMargins(6, 2, 6, 2)
         lay.setSpacing(0)
         lay.addWidget(title)
         lay.addWidget(value)

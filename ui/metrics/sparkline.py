@@ -18,10 +18,10 @@ class Sparkline(QWidget):
         self._fill = QColor(colour)
         self._fill.setAlpha(40)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setMinimumHeight(22)
+        self.setMinimumHeight(16)
 
     def sizeHint(self) -> QSize:
-        return QSize(120, 24)
+        return QSize(100, 18)
 
     def set_points(self, points: Sequence[tuple[float, float]]) -> None:
         self.points = list(points)
@@ -33,14 +33,17 @@ class Sparkline(QWidget):
             return
         w, h = self.width() - 2, self.height() - 3
         t1 = pts[-1][0]
-        t0 = t1 - self.span
+        # the last ``span`` seconds across the width; a shorter history (a session that has just
+        # started) is stretched to fill it, so the trend reads from the first minute on
+        t0 = max(t1 - self.span, pts[0][0])
+        width_s = (t1 - t0) or 1.0
         lo = min(v for _, v in pts)
         hi = max(v for _, v in pts)
         rng = hi - lo or 1.0
         path = QPainterPath()
         first = True
         for t, v in pts:
-            x = 1 + w * (t - t0) / self.span
+            x = 1 + w * (t - t0) / width_s
             y = 1 + h - h * (v - lo) / rng
             if first:
                 path.moveTo(QPointF(x, y))
@@ -51,7 +54,7 @@ class Sparkline(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         area = QPainterPath(path)
         area.lineTo(QPointF(path.currentPosition().x(), h + 2))
-        area.lineTo(QPointF(1 + w * (pts[0][0] - t0) / self.span, h + 2))
+        area.lineTo(QPointF(1 + w * max(0.0, pts[0][0] - t0) / width_s, h + 2))
         area.closeSubpath()
         painter.fillPath(area, self._fill)
         painter.setPen(self._pen)
