@@ -15,6 +15,7 @@ import logging
 import struct
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import websocket
@@ -39,6 +40,29 @@ EVENTS_ALL = (1 << 11) - 1
 
 EventCallback = Callable[[str, dict[str, Any]], None]
 ClosedCallback = Callable[[int | None], None]
+
+
+def _is_loopback(host: str) -> bool:
+    return host in ("127.0.0.1", "localhost", "::1") or host.startswith("127.")
+
+
+def obs_process_running() -> bool:
+    """Whether an OBS Studio process runs on this machine (Linux: /proc; elsewhere: unknown → False).
+
+    Lets a refused connection say "OBS runs, but its WebSocket server is off" instead of "start OBS".
+    """
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return False
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip() in ("obs", "obs64", "obs-studio"):
+                return True
+        except OSError:
+            continue
+    return False
 
 
 class _Socket(websocket.WebSocket):
@@ -88,6 +112,13 @@ class RawClient(obsws):  # type: ignore[misc]
         try:
             sock.connect(f"ws://{where}", subprotocols=["obswebsocket.json"])
         except ConnectionRefusedError as exc:
+            if _is_loopback(self.host) and obs_process_running():
+                raise ObsConnectError(
+                    f"无法连接 OBS：{where} 没有程序在监听。本机的 OBS 正在运行，但没有在端口 "
+                    f"{self.port} 上开启 WebSocket 服务器：请在 OBS“工具 → WebSocket 服务器设置”中"
+                    f"勾选“开启 WebSocket 服务器”，并让端口与这里一致 "
+                    f"(OBS is running but its WebSocket server is off or on another port)"
+                ) from exc
             raise ObsConnectError(
                 f"无法连接 OBS：{where} 没有程序在监听。请确认 OBS 已启动，并在“工具 → WebSocket 服务器设置”中"
                 f"启用服务器、端口与设置一致 (connection refused at {where})"

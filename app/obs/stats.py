@@ -67,6 +67,7 @@ class StatsPoller:
         self.interval = interval
         self.last: ObsStats | None = None
         self._bytes: tuple[float, int] | None = None
+        self._active_since: dict[str, float] = {}  # output → monotonic time first seen active
         self._listeners: list[StatsListener] = []
         self._task: asyncio.Task[None] | None = None
 
@@ -88,8 +89,8 @@ class StatsPoller:
             ts=time.time(),
             streaming=bool(st.get("outputActive")),
             recording=bool(rec.get("outputActive")),
-            stream_duration_ms=int(st.get("outputDuration", 0)),
-            record_duration_ms=int(rec.get("outputDuration", 0)),
+            stream_duration_ms=self._duration("stream", st, now),
+            record_duration_ms=self._duration("record", rec, now),
             stream_kbps=kbps,
             cpu_percent=float(s.get("cpuUsage", 0.0)),
             fps=float(s.get("activeFps", 0.0)),
@@ -107,6 +108,18 @@ class StatsPoller:
         for listener in list(self._listeners):
             listener(stats, alerts)
         return stats
+
+    def _duration(self, output: str, status: dict[str, object], now: float) -> int:
+        """OBS's outputDuration, or the time since the output was first seen active when OBS says 0
+        (obs-websocket 5.1 counts it from frames; with OBS rendering at a few fps under load it
+        stayed 0 for a whole recording here while the file grew)."""
+        if not status.get("outputActive"):
+            self._active_since.pop(output, None)
+            return 0
+        since = self._active_since.setdefault(output, now)
+        reported = status.get("outputDuration", 0)
+        ms = int(reported) if isinstance(reported, int | float) else 0
+        return ms if ms > 0 else int((now - since) * 1000)
 
     def start(self) -> None:
         if self._task is None or self._task.done():

@@ -25,8 +25,21 @@ class StreamTargetSync:
         self.outputs = outputs
         self.applied: tuple[str, str] | None = None
         self.error: str | None = None
+        self._listeners: list[Callable[[StreamTargetSync], None]] = []
         room.subscribe(self._on_room)
         conn_on_connected(self._reapply)
+
+    def subscribe(self, listener: Callable[[StreamTargetSync], None]) -> Callable[[], None]:
+        """``listener(self)`` after each attempt to write the target (``error`` set or cleared)."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def _notify(self) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(self)
+            except Exception:
+                log.exception("stream target listener failed")
 
     def _wanted(self) -> tuple[str, str] | None:
         s = self.room.session
@@ -53,3 +66,4 @@ class StreamTargetSync:
         except ObsError as exc:
             self.error = f"推流地址未能写入 OBS：{exc}"
             log.warning("%s", self.error)
+        self._notify()

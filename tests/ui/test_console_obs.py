@@ -11,9 +11,10 @@ from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtTest import QTest
 
 from app.obs.setup import SCENE_CLOSEUP, SCENE_FULL, SCENE_PIP
@@ -103,11 +104,24 @@ async def test_console_drives_a_real_obs(
         shown = await stack.conn.request("GetInputSettings", inputName=SOURCE_NAMES[Kind.PRODUCT])
         assert Path(shown["inputSettings"]["file"]) == stack.sink.path(Kind.PRODUCT)
 
-        # going live on the platform sets OBS's stream target by itself
+        # going live on the platform sets OBS's stream target by itself, and the panel says so
         window.start_session()
         await until(lambda: stack.target.applied is not None, 20, "the RTMP target in OBS")
         service = await stack.conn.request("GetStreamServiceSettings")
         assert service["streamServiceSettings"]["key"] == room.session.stream_key
+        await until(lambda: "推流地址已写入 OBS" in panel.target_label.text(), 10)
+
+        # the overlay pages for Browser Source users: one URL per overlay, each with a copy button
+        urls = stack.overlay_urls()
+        assert set(urls) == set(Kind)
+        assert urls[Kind.PRODUCT] == f"http://127.0.0.1:{stack.server.port}/overlay/product"
+        for kind, url in urls.items():
+            assert panel.overlay_urls[kind].text() == url
+        QTest.mouseClick(panel.copy_buttons[Kind.COUPON], Qt.MouseButton.LeftButton)
+        assert QGuiApplication.clipboard().text() == urls[Kind.COUPON]
+        async with httpx.AsyncClient() as http:
+            page = await http.get(QGuiApplication.clipboard().text())
+        assert page.status_code == 200 and 'data-kind="coupon"' in page.text
     finally:
         window.close()
         await stack.stop()
@@ -150,3 +164,147 @@ async def test_console_without_obs_says_so_and_keeps_working(
     finally:
         window.close()
         await stack.stop()
+
+
+@pytest.mark.obs
+async def test_reviewer_sees_obs_but_cannot_switch_stream_or_record(
+    sandbox_server: Callable[..., Any],
+    live_room: Callable[..., Awaitable[Any]],
+    real_obs: RealObs,
+    tmp_path: Path,
+    qtbot: Any,
+    until: Callable[..., Awaitable[None]],
+) -> None:
+    srv = sandbox_server()
+    room = await live_room(srv, "reviewer")
+    settings = Settings()
+    settings.obs.port = real_obs.port
+    settings.obs.overlay_server_port = 0
+    stack = ObsStack.build(
+        room, settings, password=real_obs.password, overlay_dir=tmp_path / "overlays"
+    )
+    await stack.start()
+    window = _window(room, settings, stack, tmp_path)
+    try:
+        panel = window.panels["obs"]
+        assert isinstance(panel, ObsPanel)
+        await until(lambda: "OBS 已连接" in panel.link.text(), 30, "the OBS link")
+        await until(lambda: len(stack.scenes.state.scenes) >= 1, 10)
+        if len(stack.scenes.state.scenes) < 2:
+            await stack.conn.request("CreateScene", sceneName="复盘测试场景")
+            await until(lambda: len(stack.scenes.state.scenes) >= 2, 10)
+        program = stack.scenes.state.program
+        # sees: the scenes with the program marked, the live figures
+        assert panel.scene_list.count() == len(stack.scenes.state.scenes)
+        assert "直播中" in panel.program_item_text()
+        # cannot act: every action is disabled and says why
+        for button in (panel.stream_btn, panel.record_btn, panel.studio_btn, panel.setup_btn):
+            assert not button.isEnabled()
+            assert "复盘员" in button.toolTip()
+        for n in range(1, 10):
+            assert not window.shortcuts.actions[f"obs.scene.{n}"].isEnabled()
+        other = next(n for n in stack.scenes.state.scenes if n != program)
+        row = list(stack.scenes.state.scenes).index(other)
+        rect = panel.scene_list.visualItemRect(panel.scene_list.item(row))
+        QTest.mouseClick(panel.scene_list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        assert "复盘员" in panel.message.text()
+        QTest.keyClick(window, Qt.Key.Key_1 if row == 0 else Qt.Key.Key_2,
+                       Qt.KeyboardModifier.AltModifier)  # fmt: skip
+        current = await stack.conn.request("GetCurrentProgramScene")
+        assert current["currentProgramSceneName"] == program  # nothing switched
+        assert not (await stack.conn.request("GetStreamStatus"))["outputActive"]
+    finally:
+        window.close()
+        await stack.stop()
+
+
+class ScriptedObs:
+    """Stands in for the OBS link to feed the stats poller real-shaped GetStats/GetStreamStatus/
+    GetRecordStatus replies (obs-websocket 5.1 field names and types, as OBS 29 sends them)."""
+
+    def __init__(self) -> None:
+        from app.platform.connection import ConnectionTracker, LinkState
+
+        self.tracker = ConnectionTracker()
+        self.tracker.set_state(LinkState.CONNECTED)
+        self.connected = True
+        self.replies: dict[str, dict[str, Any]] = {}
+
+    def on_event(self, *_a: Any) -> Callable[[], None]:
+        return lambda: None
+
+    def on_connected(self, *_a: Any) -> Callable[[], None]:
+        return lambda: None
+
+    async def request(self, request_type: str, **_data: Any) -> dict[str, Any]:
+        return dict(self.replies[request_type])
+
+    def feed(self, *, seconds: int, total: int, dropped: int, skipped: int, missed: int) -> None:
+        self.replies = {
+            "GetStats": {
+                "activeFps": 30.000000300000007, "availableDiskSpace": 40211.4765625,
+                "averageFrameRenderTime": 6.4218, "cpuUsage": 38.94477172437455,
+                "memoryUsage": 231.01171875, "outputSkippedFrames": skipped,
+                "outputTotalFrames": total, "renderSkippedFrames": missed,
+                "renderTotalFrames": total + 40, "webSocketSessionIncomingMessages": 42,
+                "webSocketSessionOutgoingMessages": 42,
+            },
+            "GetStreamStatus": {
+                "outputActive": True, "outputBytes": 312_500 * seconds,
+                "outputCongestion": 0.12, "outputDuration": seconds * 1000,
+                "outputReconnecting": False, "outputSkippedFrames": dropped,
+                "outputTimecode": f"00:00:{seconds:02d}.000", "outputTotalFrames": total,
+            },
+            "GetRecordStatus": {
+                "outputActive": False, "outputBytes": 0, "outputDuration": 0,
+                "outputPaused": False, "outputTimecode": "00:00:00.000",
+            },
+        }  # fmt: skip
+
+
+async def test_dropped_frames_raise_alerts_in_the_obs_panel_and_the_metrics_panel(
+    sandbox_server: Callable[..., Any],
+    live_room: Callable[..., Awaitable[Any]],
+    qtbot: Any,
+) -> None:
+    from app.obs.outputs import Outputs
+    from app.obs.scenes import Scenes
+    from app.obs.stack import DropWindow
+    from app.obs.stats import StatsPoller
+    from ui.metrics.panel import MetricsPanel
+
+    room = await live_room(sandbox_server(), "host")
+    fake = ScriptedObs()
+    poller = StatsPoller(fake)  # type: ignore[arg-type]
+    drops = DropWindow()
+    poller.subscribe(lambda s, _a: drops.add(s))
+    panel = ObsPanel(fake, Scenes(fake), Outputs(fake), poller)  # type: ignore[arg-type]
+    metrics = MetricsPanel(room, dropped_frames_ratio=drops.ratio)
+    qtbot.addWidget(panel)
+    qtbot.addWidget(metrics)
+
+    fake.feed(seconds=10, total=300, dropped=0, skipped=0, missed=0)
+    await poller.poll()
+    fake.feed(seconds=11, total=330, dropped=0, skipped=0, missed=0)
+    await poller.poll()
+    metrics.sample()
+    assert panel.alert.text() == ""  # a clean stream: no alert anywhere
+    assert not any("丢帧" in t for t in metrics.strip.texts())
+    assert panel.values["stream"].text() == "推流中 0:00:11"
+
+    # the network chokes: 12 of the next 30 frames dropped, the encoder skips 3, render misses 2
+    fake.feed(seconds=12, total=360, dropped=12, skipped=3, missed=2)
+    await poller.poll()
+    alert = panel.alert.text()
+    assert "推流丢帧：12 帧" in alert and "累计 3.3%" in alert
+    assert "编码跳帧：3 帧" in alert and "渲染延迟：丢失 2 帧" in alert
+    assert panel.values["dropped"].text() == "12（3.3%）"
+    assert panel.alert.isVisible() or not panel.isVisible()
+    metrics.sample()  # the metrics panel's 1 Hz step: 12 of 60 frames in the last minute = 20%
+    assert "推流丢帧 20.0%" in metrics.strip.texts()
+
+    # the stream ends: the one-minute window is cleared and the metrics alert goes away
+    fake.replies["GetStreamStatus"] = {**fake.replies["GetStreamStatus"], "outputActive": False}
+    await poller.poll()
+    metrics.sample()
+    assert not any("丢帧" in t for t in metrics.strip.texts())

@@ -5,40 +5,55 @@ forwards intents; every request runs in the background and failures are said pla
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from app.aio import spawn
+from app.obs import output_watch as watch
 from app.obs.connection import ObsConnection
 from app.obs.errors import ObsError
 from app.obs.outputs import Outputs, OutputsState
 from app.obs.scenes import Scenes, SceneState
 from app.obs.stats import ObsStats, StatsPoller
+from app.obs.stream_target import StreamTargetSync
+from app.overlays.layout import Kind
+from app.overlays.server import OverlayServer
 from app.platform.connection import ConnectionStatus, LinkState
-from ui.i18n import tr
+from ui.i18n import localize, tr
 
 log = logging.getLogger(__name__)
 
 SetupAction = Callable[[str], Awaitable[object]]  # canvas "16:9" | "9:16" → report
 PROGRAM_BG = QColor(200, 40, 60)
 PREVIEW_BG = QColor(40, 150, 80)
+REVIEWER_TIP = "复盘员只能查看 OBS 状态，不能切换场景、推流或录制"
+OVERLAY_NAMES = {
+    Kind.PRODUCT: "商品卡",
+    Kind.COUPON: "优惠券",
+    Kind.FLASH_SALE: "秒杀倒计时",
+    Kind.LOTTERY: "抽奖",
+    Kind.WINNERS: "中奖名单",
+}
 
 
 W = TypeVar("W", bound=QWidget)
@@ -79,14 +94,21 @@ class ObsPanel(QWidget):
         *,
         setup: SetupAction | None = None,
         open_settings: Callable[[], None] | None = None,
+        overlay_server: OverlayServer | None = None,
+        target: StreamTargetSync | None = None,
+        reviewer: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("ObsPanel")
         self.conn, self.scenes, self.outputs, self.stats = conn, scenes, outputs, stats
-        self._setup = setup
+        self.reviewer = reviewer  # sees everything, acts on nothing
+        self._setup = None if reviewer else setup
+        self.overlay_server = overlay_server
         self.last_error = ""
         self.alerts: list[str] = []
+        self._outputs_seen = outputs.state
+        self._slow_start: asyncio.Task[None] | None = None
 
         self.link = _named(QLabel(), "obsLink")
         self.link.setWordWrap(True)
@@ -150,12 +172,37 @@ class ObsPanel(QWidget):
         self.canvas.addItem(tr("竖屏 9:16（抖音/快手）"), "9:16")
         self.setup_btn = _named(QPushButton(tr("一键配置 OBS 直播带货场景")), "obsSetup")
         self.setup_btn.clicked.connect(self._do_setup)
-        self.setup_btn.setEnabled(setup is not None)
+        self.setup_btn.setEnabled(self._setup is not None)
         self.message = _named(QLabel(), "obsMessage")
         self.message.setWordWrap(True)
         setup_row = QHBoxLayout()
         setup_row.addWidget(self.canvas)
         setup_row.addWidget(self.setup_btn, 1)
+
+        self.target_label = _named(QLabel(), "obsTarget")
+        self.target_label.setWordWrap(True)
+        ol.addWidget(self.target_label)
+
+        self.overlay_box = _named(QGroupBox(tr("叠加层网页（OBS 浏览器源）")), "obsOverlayUrls")
+        grid_urls = QGridLayout(self.overlay_box)
+        self.overlay_urls: dict[Kind, QLineEdit] = {}
+        self.copy_buttons: dict[Kind, QToolButton] = {}
+        for i, kind in enumerate(Kind):
+            edit = _named(QLineEdit(), f"overlayUrl_{kind.value}")
+            edit.setReadOnly(True)
+            copy = _named(QToolButton(), f"copyOverlay_{kind.value}")
+            copy.setText(tr("复制"))
+            copy.setToolTip(tr("复制地址，粘贴到 OBS 浏览器源的 URL"))
+            copy.clicked.connect(lambda _c=False, k=kind: self.copy_overlay_url(k))
+            grid_urls.addWidget(QLabel(tr(OVERLAY_NAMES[kind])), i, 0)
+            grid_urls.addWidget(edit, i, 1)
+            grid_urls.addWidget(copy, i, 2)
+            self.overlay_urls[kind] = edit
+            self.copy_buttons[kind] = copy
+        self.overlay_note = _named(QLabel(), "obsOverlayNote")
+        self.overlay_note.setWordWrap(True)
+        grid_urls.addWidget(self.overlay_note, len(Kind), 0, 1, 3)
+        self.overlay_box.setVisible(overlay_server is not None)
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -163,6 +210,13 @@ class ObsPanel(QWidget):
         layout.addWidget(out_box)
         layout.addLayout(setup_row)
         layout.addWidget(self.message)
+        layout.addWidget(self.overlay_box)
+
+        if reviewer:
+            for w in (self.stream_btn, self.record_btn, self.studio_btn, self.transition_btn,
+                      self.setup_btn):  # fmt: skip
+                w.setToolTip(tr(REVIEWER_TIP))
+            self.scene_list.setToolTip(tr(REVIEWER_TIP))
 
         self._unsubs = [
             conn.tracker.subscribe(self._on_link),
@@ -170,9 +224,13 @@ class ObsPanel(QWidget):
             outputs.subscribe(self._on_outputs),
             stats.subscribe(self._on_stats),
         ]
+        if target is not None:
+            self._unsubs.append(target.subscribe(self._on_target))
+            self._on_target(target)
         self._on_link(conn.tracker.status)
         self._on_scenes(scenes.state)
         self._on_outputs(outputs.state)
+        self.refresh_overlay_urls()
 
     # --- intents ----------------------------------------------------------------------------------
     def _run(self, what: str, coro: Coroutine[Any, Any, Any], done: str = "") -> None:
@@ -199,7 +257,14 @@ class ObsPanel(QWidget):
         if 0 <= index < len(names):
             self.switch_to(names[index])
 
+    def _refused(self) -> bool:
+        if self.reviewer:
+            self._say(tr(REVIEWER_TIP), error=True)
+        return self.reviewer
+
     def switch_to(self, name: str) -> None:
+        if self._refused():
+            return
         if self.scenes.state.studio_mode:
             self._run(tr("预览场景“{name}”").format(name=name), self.scenes.set_preview(name))
         else:
@@ -209,12 +274,16 @@ class ObsPanel(QWidget):
         self.switch_to(item.data(Qt.ItemDataRole.UserRole))
 
     def _toggle_stream(self) -> None:
+        if self._refused():
+            return
         if self.outputs.state.streaming:
             self._run(tr("停止推流"), self.outputs.stop_stream())
         else:
             self._run(tr("开始推流"), self.outputs.start_stream())
 
     def _toggle_record(self) -> None:
+        if self._refused():
+            return
         if self.outputs.state.recording:
             self._run(tr("停止录制"), self.outputs.stop_record())
         else:
@@ -238,6 +307,31 @@ class ObsPanel(QWidget):
 
         self._run(tr("配置 OBS"), go())
 
+    def copy_overlay_url(self, kind: Kind) -> None:
+        url = self.overlay_urls[kind].text()
+        if url:
+            QGuiApplication.clipboard().setText(url)
+            self._say(tr("已复制{name}地址：{url}").format(name=tr(OVERLAY_NAMES[kind]), url=url))
+
+    def refresh_overlay_urls(self) -> None:
+        """Show the overlay page server's current URLs (the port is fixed unless it was taken)."""
+        server = self.overlay_server
+        if server is None:
+            return
+        urls = server.page_urls() if server.running else {}
+        for kind, edit in self.overlay_urls.items():
+            edit.setText(urls.get(kind, ""))
+            self.copy_buttons[kind].setEnabled(kind in urls)
+        note = (
+            localize(server.note) if server.note else ("" if urls else tr("叠加层网页服务未运行"))
+        )
+        self.overlay_note.setText(note)
+        self.overlay_note.setStyleSheet("color: #c77700" if note else "")
+
+    def showEvent(self, event: Any) -> None:
+        self.refresh_overlay_urls()
+        super().showEvent(event)
+
     def register_shortcuts(self, registry: Any) -> None:
         """Alt+1…Alt+9 switch to the 1st…9th scene (configurable like every one-click action)."""
         from ui.shortcuts import ActionSpec
@@ -248,6 +342,7 @@ class ObsPanel(QWidget):
                     f"obs.scene.{n}", tr("切换到第 {n} 个场景").format(n=n), f"Alt+{n}", "OBS"
                 ),
                 lambda i=n - 1: self.switch_to_index(i),
+                enabled=not self.reviewer,
             )
 
     # --- state → widgets -----------------------------------------------------------------------
@@ -258,10 +353,12 @@ class ObsPanel(QWidget):
         )
         self.link.setStyleSheet(f"color: {color}; font-weight: bold")
         online = status.state is LinkState.CONNECTED
-        for w in (self.scene_list, self.stream_btn, self.record_btn, self.studio_btn):
-            w.setEnabled(online)
-        self.setup_btn.setEnabled(online and self._setup is not None)
-        self.transition_btn.setEnabled(online and self.scenes.state.studio_mode)
+        self.scene_list.setEnabled(online)  # a reviewer still reads it; clicks are refused
+        can_act = online and not self.reviewer
+        for w in (self.stream_btn, self.record_btn, self.studio_btn):
+            w.setEnabled(can_act)
+        self.setup_btn.setEnabled(can_act and self._setup is not None)
+        self.transition_btn.setEnabled(can_act and self.scenes.state.studio_mode)
 
     def _on_scenes(self, state: SceneState) -> None:
         self.scene_list.clear()
@@ -287,7 +384,9 @@ class ObsPanel(QWidget):
             self.scene_list.addItem(item)
         self.studio_btn.setChecked(state.studio_mode)
         self.transition_btn.setVisible(state.studio_mode)
-        self.transition_btn.setEnabled(state.studio_mode and self.conn.connected)
+        self.transition_btn.setEnabled(
+            state.studio_mode and self.conn.connected and not self.reviewer
+        )
         if state.studio_mode:
             self.mode_label.setText(
                 tr("预览：{p}    直播：{q}").format(p=state.preview or "—", q=state.program or "—")
@@ -303,13 +402,73 @@ class ObsPanel(QWidget):
         return ""
 
     def _on_outputs(self, state: OutputsState) -> None:
+        before, self._outputs_seen = self._outputs_seen, state
         self.stream_btn.setText(tr("停止推流") if state.streaming else tr("开始推流"))
         self.record_btn.setText(tr("停止录制") if state.recording else tr("开始录制"))
+        phase = {
+            watch.STARTING: tr("正在开始…"),
+            watch.STOPPING: tr("正在停止…"),
+            watch.RECONNECTING: tr("连接中断，OBS 正在重连…"),
+        }
+        if state.stream_state in phase:
+            self.values["stream"].setText(phase[state.stream_state])
+        elif not state.streaming:
+            self.values["stream"].setText(tr("未推流"))
+        if state.record_state in (watch.STARTING, watch.STOPPING):
+            self.values["record"].setText(phase[state.record_state])
+        elif not state.recording:
+            self.values["record"].setText(tr("未录制"))
+        if state.stream_state == watch.STARTING and before.stream_state != watch.STARTING:
+            self._watch_slow_start()
+        if watch.stream_start_failed(before, state):
+            spawn(self._say_stream_failed(), name="obs:stream-failed")
+        if watch.record_start_failed(before, state):
+            self._say(tr("录制未能开始：请在 OBS 的“设置 → 输出”中检查录像路径与编码器"),
+                      error=True)  # fmt: skip
+        if state.stream_state == watch.RECONNECTING and before.stream_state != watch.RECONNECTING:
+            self._alert([tr("推流中断：OBS 正在重新连接推流服务器")])
+
+    async def _say_stream_failed(self) -> None:
+        try:
+            server, _key = await self.outputs.stream_target()
+        except ObsError:
+            server = ""
+        self._say(
+            tr("推流失败：{e}").format(e=localize(watch.stream_failure_text(server))), error=True
+        )
+
+    def _watch_slow_start(self) -> None:
+        async def watchdog() -> None:
+            await asyncio.sleep(watch.SLOW_START_S)
+            if self._outputs_seen.stream_state == watch.STARTING:
+                self._say(tr("OBS 仍在连接推流服务器（已超过 {s:.0f} 秒）：请检查推流地址与网络")
+                          .format(s=watch.SLOW_START_S), error=True)  # fmt: skip
+
+        if self._slow_start is not None:
+            self._slow_start.cancel()
+        self._slow_start = spawn(watchdog(), name="obs:slow-start")
+
+    def _on_target(self, target: StreamTargetSync) -> None:
+        if target.error:
+            self.target_label.setText(localize(target.error))
+            self.target_label.setStyleSheet("color: #d0303c; font-weight: bold")
+        elif target.applied is not None:
+            self.target_label.setText(tr("推流地址已写入 OBS：{url}").format(url=target.applied[0]))
+            self.target_label.setStyleSheet("color: #1f8a4c")
+        else:
+            self.target_label.setText("")
 
     def _on_stats(self, s: ObsStats, alerts: list[str]) -> None:
         v = self.values
-        v["stream"].setText(_hms(s.stream_duration_ms) if s.streaming else tr("未推流"))
-        v["record"].setText(_hms(s.record_duration_ms) if s.recording else tr("未录制"))
+        out = self._outputs_seen
+        if s.streaming:
+            v["stream"].setText(tr("推流中 {t}").format(t=_hms(s.stream_duration_ms)))
+        elif out.stream_state not in (watch.STARTING, watch.STOPPING):
+            v["stream"].setText(tr("未推流"))
+        if s.recording:
+            v["record"].setText(tr("录制中 {t}").format(t=_hms(s.record_duration_ms)))
+        elif out.record_state not in (watch.STARTING, watch.STOPPING):
+            v["record"].setText(tr("未录制"))
         v["kbps"].setText(f"{s.stream_kbps:.0f} kbps" if s.streaming else "—")
         v["dropped"].setText(f"{s.stream_dropped}（{s.dropped_percent:.1f}%）")
         v["skipped"].setText(f"{s.output_skipped} / {s.output_total}")
@@ -319,11 +478,16 @@ class ObsPanel(QWidget):
         )
         v["fps"].setText(f"{s.fps:.1f}")
         if alerts:
-            self.alerts.extend(alerts)
-            stamp = time.strftime("%H:%M:%S")
-            self.alert.setText(f"⚠ {stamp} " + "；".join(alerts))
+            self._alert(alerts)
+
+    def _alert(self, alerts: list[str]) -> None:
+        self.alerts.extend(alerts)
+        stamp = time.strftime("%H:%M:%S")
+        self.alert.setText(f"⚠ {stamp} " + "；".join(alerts))
 
     def closeEvent(self, event: Any) -> None:
+        if self._slow_start is not None:
+            self._slow_start.cancel()
         for unsub in self._unsubs:
             unsub()
         self._unsubs = []

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -12,7 +14,8 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # as `make test` runs it
 sys.path.insert(0, str(Path(__file__).parent))
-from real_obs import RealObs
+from helpers import RtmpServer
+from real_obs import RealObs, _port_open, free_port
 
 from app.obs.connection import ObsConnection
 
@@ -80,6 +83,54 @@ async def obs(obs_instance: RealObs) -> AsyncIterator[ObsConnection]:
         yield conn
     finally:
         await conn.stop()
+
+
+RTMP_MODULE = Path("/usr/lib/nginx/modules/ngx_rtmp_module.so")  # Debian's libnginx-mod-rtmp
+
+
+@pytest.fixture
+def rtmp_server(tmp_path: Path) -> Iterator[RtmpServer]:
+    """nginx with the RTMP module on 127.0.0.1 and a free port: somewhere real for OBS to stream to
+    (skipped without nginx/libnginx-mod-rtmp, unless CI=true)."""
+    nginx = require_tool("nginx")
+    if not RTMP_MODULE.exists():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{RTMP_MODULE} is required in CI (libnginx-mod-rtmp)")
+        pytest.skip("libnginx-mod-rtmp is not installed")
+    port = free_port()
+    root = tmp_path / "nginx"
+    root.mkdir()
+    conf = root / "nginx.conf"
+    conf.write_text(
+        f"daemon off;\nmaster_process off;\npid {root}/nginx.pid;\n"
+        f"error_log {root}/error.log info;\nload_module {RTMP_MODULE};\n"
+        "events { worker_connections 64; }\n"
+        f"rtmp {{ server {{ listen 127.0.0.1:{port}; "
+        "application live { live on; record off; } } }\n",
+        encoding="utf-8",
+    )
+    proc = subprocess.Popen(
+        [nginx, "-p", str(root), "-e", str(root / "error.log"), "-c", str(conf)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while not _port_open(port):
+            if proc.poll() is not None:
+                raise RuntimeError(f"nginx exited: {(root / 'error.log').read_text()}")
+            if time.monotonic() > deadline:
+                raise RuntimeError("nginx-rtmp did not listen in 20 s")
+            time.sleep(0.05)
+        yield RtmpServer(port, f"rtmp://127.0.0.1:{port}/live")
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
 
 
 @pytest.fixture(scope="session")

@@ -5,11 +5,20 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtGui import QImage
 
 from app.overlays.layout import Box
+
+
+@dataclass
+class RtmpServer:
+    """A real RTMP server for OBS to stream to (the ``rtmp_server`` fixture)."""
+
+    port: int
+    url: str  # rtmp://127.0.0.1:<port>/live
 
 
 def to_array(image: QImage) -> np.ndarray:

@@ -1,0 +1,164 @@
+"""Recording and streaming from the OBS panel against a real OBS: the record button writes a real
+file (x264 simple output into the test's directory), the stream button streams to a real RTMP
+server (nginx-rtmp on 127.0.0.1) with live duration and bitrate, a refusing target is reported
+clearly, and a stream target that cannot be written to OBS is shown in the panel."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import RtmpServer, poll
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from real_obs import RealObs, free_port
+
+from app.live.room import LiveRoom
+from app.obs.connection import ObsConnection
+from app.obs.outputs import Outputs
+from app.obs.scenes import Scenes
+from app.obs.stats import StatsPoller
+from app.obs.stream_target import StreamTargetSync
+from app.platform.client import PlatformClient
+from ui.obs.panel import ObsPanel
+
+pytestmark = pytest.mark.obs
+
+
+def _seconds(text: str) -> int:
+    """'录制中 0:01:05' → 65."""
+    m = re.search(r"(\d+):(\d\d):(\d\d)", text)
+    assert m, text
+    h, mi, s = (int(g) for g in m.groups())
+    return h * 3600 + mi * 60 + s
+
+
+def _panel(conn: ObsConnection, **kw: Any) -> tuple[ObsPanel, Outputs, StatsPoller]:
+    outputs = Outputs(conn)
+    stats = StatsPoller(conn, interval=0.25)
+    panel = ObsPanel(conn, Scenes(conn), outputs, stats, **kw)
+    panel.resize(460, 700)
+    panel.show()
+    return panel, outputs, stats
+
+
+async def test_record_button_records_a_file_with_growing_duration(
+    obs: ObsConnection, tmp_path: Path, qtbot: object
+) -> None:
+    folder = tmp_path / "recordings"
+    folder.mkdir()
+    await obs.request("SetProfileParameter", parameterCategory="SimpleOutput",
+                      parameterName="FilePath", parameterValue=str(folder))  # fmt: skip
+    panel, outputs, stats = _panel(obs)
+    await outputs.refresh()
+    stats.start()
+    try:
+        assert panel.record_btn.text() == "开始录制"
+        QTest.mouseClick(panel.record_btn, Qt.MouseButton.LeftButton)
+        record = panel.values["record"]
+        await poll(lambda: record.text().startswith("录制中"), within=20)
+        assert panel.record_btn.text() == "停止录制"
+        first = _seconds(record.text())
+        try:
+            await poll(lambda: _seconds(record.text()) >= first + 2, within=20)  # the clock runs
+        except AssertionError:
+            status = await obs.request("GetRecordStatus")
+            raise AssertionError(f"{record.text()!r} {status} {stats.last}") from None
+        QTest.mouseClick(panel.record_btn, Qt.MouseButton.LeftButton)
+        await poll(lambda: record.text() == "未录制" and not outputs.state.recording, within=30)
+        assert panel.record_btn.text() == "开始录制"
+        files = list(folder.iterdir())
+        assert len(files) == 1 and files[0].suffix == ".mkv"
+        assert files[0].stat().st_size > 10_000  # two seconds of real x264 video
+        assert "失败" not in panel.message.text()
+    finally:
+        await stats.stop()
+        if outputs.state.recording:
+            await outputs.stop_record()
+        panel.close()
+
+
+async def test_stream_button_streams_to_an_rtmp_server_with_duration_and_bitrate(
+    obs: ObsConnection, rtmp_server: RtmpServer, qtbot: object
+) -> None:
+    panel, outputs, stats = _panel(obs)
+    await outputs.set_stream_target(rtmp_server.url, "livedesk-test")
+    await outputs.refresh()
+    stats.start()
+    try:
+        QTest.mouseClick(panel.stream_btn, Qt.MouseButton.LeftButton)
+        stream = panel.values["stream"]
+        await poll(lambda: stream.text().startswith("推流中"), within=30)
+        assert panel.stream_btn.text() == "停止推流"
+
+        def kbps() -> float:
+            m = re.match(r"(\d+) kbps", panel.values["kbps"].text())
+            return float(m.group(1)) if m else 0.0
+
+        await poll(lambda: kbps() > 0 and _seconds(stream.text()) >= 2, within=30)
+        status = await obs.request("GetStreamStatus")  # what the panel shows comes from here
+        assert status["outputActive"] and status["outputBytes"] > 0
+        print(f"streaming to nginx-rtmp: {panel.values['kbps'].text()}, {stream.text()}")
+        QTest.mouseClick(panel.stream_btn, Qt.MouseButton.LeftButton)
+        await poll(lambda: stream.text() == "未推流" and not outputs.state.streaming, within=30)
+        assert panel.stream_btn.text() == "开始推流"
+        assert "失败" not in panel.message.text()
+    finally:
+        await stats.stop()
+        if outputs.state.streaming:
+            await outputs.stop_stream()
+        panel.close()
+
+
+async def test_a_refusing_stream_target_is_reported_not_hung(
+    fresh_obs: RealObs, qtbot: object
+) -> None:
+    conn = ObsConnection("127.0.0.1", fresh_obs.port, fresh_obs.password)
+    await conn.connect_once()
+    panel, outputs, stats = _panel(conn)
+    nowhere = f"rtmp://127.0.0.1:{free_port()}/live"  # nothing listens there
+    await outputs.set_stream_target(nowhere, "k")
+    await outputs.refresh()
+    stats.start()
+    try:
+        QTest.mouseClick(panel.stream_btn, Qt.MouseButton.LeftButton)
+        await poll(lambda: "推流未能开始" in panel.message.text(), within=15)
+        assert nowhere in panel.message.text()
+        assert panel.stream_btn.text() == "开始推流" and panel.stream_btn.isEnabled()
+        await stats.poll()
+        assert panel.values["stream"].text() == "未推流"
+    finally:
+        await stats.stop()
+        panel.close()
+        await conn.stop()
+
+
+async def test_stream_target_failure_shows_in_the_panel_then_clears(
+    sandbox_server: Callable[..., Any], obs_instance: RealObs, qtbot: object
+) -> None:
+    srv = sandbox_server()
+    client = PlatformClient(srv.url, srv.room, srv.tokens["host"], role="host")
+    room = LiveRoom(client)
+    room.start()
+    conn = ObsConnection("127.0.0.1", obs_instance.port, obs_instance.password)
+    outputs = Outputs(conn)
+    target = StreamTargetSync(room, outputs, conn.on_connected)
+    panel = ObsPanel(conn, Scenes(conn), outputs, StatsPoller(conn), target=target)
+    try:
+        await room.wait_loaded()
+        await poll(lambda: room.online, within=20)
+        session = await room.start_session()  # OBS is not connected yet: the key cannot go in
+        await poll(lambda: "推流地址未能写入 OBS" in panel.target_label.text(), within=10)
+        assert "OBS 未连接" in panel.target_label.text()
+        await conn.connect_once()  # connected: the target is written, the panel says so
+        await poll(lambda: "推流地址已写入 OBS" in panel.target_label.text(), within=10)
+        assert session.rtmp_url in panel.target_label.text()
+        assert (await outputs.stream_target())[1] == session.stream_key
+    finally:
+        panel.close()
+        await conn.stop()
+        await room.stop()
+        await client.close()
