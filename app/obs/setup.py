@@ -47,6 +47,7 @@ class SetupReport:
         default_factory=list
     )  # "scene:主播全景", "input:…", "item:scene/source"
     warnings: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)  # e.g. the camera input now shows another one
 
 
 async def setup_live_selling(
@@ -71,6 +72,12 @@ async def setup_live_selling(
             await conn.request("CreateScene", sceneName=scene)
             report.created.append(f"scene:{scene}")
     inputs = await input_names(conn)
+    if camera is not None and CAMERA in inputs:
+        # set-up run again after another camera was chosen: the existing input shows that camera
+        # (updated in place, or replaced at the same places when its kind differs)
+        changed = await _update_camera(conn, camera)
+        if changed:
+            report.updated.append(changed)
 
     async def ensure(scene: str, name: str, kind: str, settings: dict[str, Any]) -> int:
         items = await scene_items(conn, scene)
@@ -132,3 +139,17 @@ async def _place_camera(conn: ObsConnection, scene: str, cam: int, w: int, h: in
         pw, ph = (w * 0.3, h * 0.3)
         await place(conn, scene, cam, x=w - pw - 40, y=40, width=pw, height=ph,
                     fit="OBS_BOUNDS_SCALE_INNER")  # fmt: skip
+
+
+async def _update_camera(conn: ObsConnection, camera: CameraInput) -> str:
+    """Point the existing camera input at ``camera``; returns what was done ("" if it already did)."""
+    from app.camera.obs_apply import use_in_obs  # app.camera.obs_apply imports this module
+    from app.camera.obs_input import ObsInputSpec
+
+    info = await conn.request("GetInputSettings", inputName=CAMERA)
+    current = info.get("inputSettings") or {}
+    if info.get("inputKind") == camera.kind and all(
+        current.get(k) == v for k, v in camera.settings.items()
+    ):
+        return ""
+    return await use_in_obs(conn, ObsInputSpec(camera.kind, dict(camera.settings), name=CAMERA))

@@ -298,12 +298,13 @@ class ObsPanel(QWidget):
             report = await self._setup(canvas)  # type: ignore[misc]
             created = getattr(report, "created", [])
             warnings = getattr(report, "warnings", [])
+            updated = getattr(report, "updated", [])
             text = (
                 tr("已配置：新建 {n} 项").format(n=len(created))
                 if created
                 else tr("场景已是最新，无需新建")
             )
-            self._say("；".join([text, *warnings]))
+            self._say("；".join([text, *(localize(u) for u in updated), *warnings]))
 
         self._run(tr("配置 OBS"), go())
 

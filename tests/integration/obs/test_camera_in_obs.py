@@ -115,3 +115,60 @@ async def test_a_camera_of_another_kind_takes_the_old_ones_place_in_every_scene(
     assert info["inputKind"] == "v4l2_input"
     assert await placements() == before
     await obs.stop()
+
+
+async def test_set_up_run_again_after_choosing_another_camera_shows_that_camera(
+    fresh_obs: RealObs, tmp_path: Path, qapp: object
+) -> None:
+    """“一键配置” after another camera was chosen: the camera input shows the new one (a file of
+    the same kind: updated in place; a device: replaced where the old one was), never the old."""
+    from app.obs.setup import SCENES, camera_from_source, setup_live_selling
+    from app.overlays.obs_sink import ObsOverlaySink
+    from app.overlays.render import OverlayRenderer
+
+    obs = ObsConnection("127.0.0.1", fresh_obs.port, fresh_obs.password)
+    await obs.connect_once()
+    try:
+        first = write_clip(tmp_path / "first.avi", "normal", size=(640, 360), seconds=2)
+        second = write_clip(tmp_path / "second.avi", "cast", size=(640, 360), seconds=2)
+        sink = ObsOverlaySink(obs, OverlayRenderer("16:9"), tmp_path / "overlays")
+
+        async def set_up(source: str):  # type: ignore[no-untyped-def]
+            return await setup_live_selling(obs, canvas="16:9", overlay_files=sink.prepare(),
+                                            camera=camera_from_source(source, MODE))  # fmt: skip
+
+        async def where() -> dict[str, tuple[float, float, float]]:
+            out = {}
+            for scene in SCENES:
+                items = await obs.request("GetSceneItemList", sceneName=scene)
+                for item in items["sceneItems"]:
+                    if item["sourceName"] == CAMERA:
+                        t = await obs.request("GetSceneItemTransform", sceneName=scene,
+                                              sceneItemId=item["sceneItemId"])  # fmt: skip
+                        tr = t["sceneItemTransform"]
+                        out[scene] = (tr["positionX"], tr["positionY"], tr["boundsWidth"])
+            return out
+
+        await set_up(str(first))
+        placed = await where()
+        assert set(placed) == set(SCENES)
+
+        report = await set_up(str(second))
+        info = await obs.request("GetInputSettings", inputName=CAMERA)
+        assert info["inputSettings"]["local_file"] == str(second)
+        assert report.updated and "更新" in report.updated[0] and not report.created
+        assert sum(n == CAMERA for n in await input_names(obs)) == 1
+        assert await where() == placed
+
+        report = await set_up("/dev/video0")  # a device now: another input kind
+        info = await obs.request("GetInputSettings", inputName=CAMERA)
+        assert info["inputKind"] == "v4l2_input"
+        assert info["inputSettings"]["device_id"] == "/dev/video0"
+        assert report.updated and "替换" in report.updated[0]
+        assert await where() == placed  # in every scene, where the file camera was
+        assert sum(n == CAMERA for n in await input_names(obs)) == 1
+
+        again = await set_up("/dev/video0")  # nothing changed: nothing touched
+        assert again.updated == [] and again.created == []
+    finally:
+        await obs.stop()
