@@ -308,3 +308,82 @@ async def test_dropped_frames_raise_alerts_in_the_obs_panel_and_the_metrics_pane
     await poller.poll()
     metrics.sample()
     assert not any("丢帧" in t for t in metrics.strip.texts())
+
+
+def _test_button(dialog: Any) -> Any:
+    from PySide6.QtWidgets import QPushButton
+
+    return next(b for b in dialog.findChildren(QPushButton) if b.text() == "测试连接")
+
+
+@pytest.mark.obs
+async def test_wrong_password_is_named_in_the_health_bar_and_the_settings_dialog(
+    sandbox_server: Callable[..., Any],
+    live_room: Callable[..., Awaitable[Any]],
+    real_obs: RealObs,
+    tmp_path: Path,
+    qtbot: Any,
+    until: Callable[..., Awaitable[None]],
+) -> None:
+    from ui.obs.settings_dialog import ObsSettingsDialog
+
+    srv = sandbox_server()
+    room = await live_room(srv, "host")
+    settings = Settings()
+    settings.obs.port = real_obs.port
+    settings.obs.overlay_server_port = 0
+    stack = ObsStack.build(room, settings, password="not-the-password",
+                           overlay_dir=tmp_path / "overlays")  # fmt: skip
+    await stack.start()
+    window = _window(room, settings, stack, tmp_path)
+    try:
+        indicator = window.health.indicators["obs"]
+        await until(lambda: "OBS 拒绝了密码" in indicator.text(), 30, "the wrong password named")
+        assert "离线" in indicator.text()  # no retry loop: the password must change first
+        assert "WebSocket 服务器设置" in indicator.toolTip()
+
+        dialog = ObsSettingsDialog(settings.obs, window)
+        qtbot.addWidget(dialog)
+        dialog.password.setText("still-wrong")
+        QTest.mouseClick(_test_button(dialog), Qt.MouseButton.LeftButton)
+        await until(lambda: dialog.outcome.text().startswith("连接失败"), 30, "the test result")
+        assert "OBS 拒绝了密码" in dialog.outcome.text()
+        dialog.password.setText(real_obs.password)
+        QTest.mouseClick(_test_button(dialog), Qt.MouseButton.LeftButton)
+        await until(lambda: dialog.outcome.text().startswith("连接成功"), 30, "the right password")
+        assert "obs-websocket 5." in dialog.outcome.text()
+
+        # a port where something else answers (the platform's HTTP server): named as such
+        dialog.port.setValue(int(srv.url.rsplit(":", 1)[1].split("/")[0]))
+        QTest.mouseClick(_test_button(dialog), Qt.MouseButton.LeftButton)
+        await until(lambda: dialog.outcome.text().startswith("连接失败"), 30, "the wrong port")
+        assert "不是 OBS WebSocket 服务器" in dialog.outcome.text()
+    finally:
+        window.close()
+        await stack.stop()
+
+
+@pytest.mark.obs
+async def test_an_obs_without_its_websocket_server_is_named(
+    need_tool: Callable[[str], str], tmp_path: Path, qtbot: Any,
+    until: Callable[..., Awaitable[None]],
+) -> None:  # fmt: skip
+    from ui.obs.settings_dialog import ObsSettingsDialog
+
+    need_tool("obs")
+    need_tool("Xvfb")
+    quiet = RealObs(websocket=False).start()  # OBS runs, its WebSocket server is switched off
+    try:
+        settings = Settings()
+        settings.obs.port = quiet.port
+        dialog = ObsSettingsDialog(settings.obs)
+        qtbot.addWidget(dialog)
+        dialog.password.setText(quiet.password)
+        QTest.mouseClick(_test_button(dialog), Qt.MouseButton.LeftButton)
+        await until(lambda: dialog.outcome.text().startswith("连接失败"), 30, "the test result")
+        text = dialog.outcome.text()
+        assert (
+            "OBS 正在运行" in text and "开启 WebSocket 服务器" in text and str(quiet.port) in text
+        )
+    finally:
+        quiet.stop()
