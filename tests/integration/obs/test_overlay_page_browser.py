@@ -1,0 +1,165 @@
+"""The overlay page as an OBS Browser Source user gets it, in a real browser (headless Chromium):
+the product card shows the image and the original/flash price like the PNG card, and every state
+change arrives over the WebSocket without reloading the page."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+import websockets
+
+from app.overlays.layout import Kind
+from app.overlays.server import OverlayServer
+from app.overlays.state import OverlayState, ProductCard
+
+try:
+    from tests.conftest import require_tool
+except ImportError:  # pragma: no cover
+    require_tool = None  # type: ignore[assignment]
+
+
+class Page:
+    """One tab of a headless Chromium, driven over the DevTools protocol."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self.n = 0
+
+    async def js(self, expression: str) -> Any:
+        self.n += 1
+        await self.ws.send(json.dumps({"id": self.n, "method": "Runtime.evaluate",
+                                       "params": {"expression": expression,
+                                                  "returnByValue": True}}))  # fmt: skip
+        while True:
+            reply = json.loads(await asyncio.wait_for(self.ws.recv(), 20))
+            if reply.get("id") == self.n:
+                return reply["result"]["result"].get("value")
+
+
+def _launch(exe: str, profile: Path, url: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [exe, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--remote-debugging-port=0", f"--user-data-dir={profile}", url],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+
+
+@pytest.fixture
+async def browser(tmp_path: Path) -> AsyncIterator[Callable[[str], Any]]:
+    exe = require_tool("chromium") if require_tool else shutil.which("chromium")
+    if exe is None:
+        pytest.skip("chromium is not installed")
+    procs: list[subprocess.Popen[bytes]] = []
+    sockets: list[Any] = []
+
+    async def open_page(url: str) -> Page:
+        profile = tmp_path / f"chromium-{len(procs)}"
+        proc = _launch(exe, profile, url)
+        procs.append(proc)
+        active = profile / "DevToolsActivePort"
+        deadline = time.monotonic() + 60
+        while not (active.exists() and active.read_text().strip()):
+            assert proc.poll() is None, "chromium exited"
+            assert time.monotonic() < deadline, "chromium did not open its DevTools port"
+            await asyncio.sleep(0.1)
+        port = int(active.read_text().split()[0])
+        import httpx
+
+        async with httpx.AsyncClient() as http:
+            for _ in range(100):
+                targets = (await http.get(f"http://127.0.0.1:{port}/json")).json()
+                pages = [t for t in targets if t.get("type") == "page" and t["url"] == url]
+                if pages:
+                    break
+                await asyncio.sleep(0.1)
+        ws = await websockets.connect(pages[0]["webSocketDebuggerUrl"], max_size=None)
+        sockets.append(ws)
+        return Page(ws)
+
+    try:
+        yield open_page
+    finally:
+        for ws in sockets:
+            await ws.close()
+        for proc in procs:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+                try:
+                    proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait(5)
+
+
+async def test_product_page_updates_live_without_reload(
+    browser: Callable[[str], Any], sandbox_server: Callable[..., Any]
+) -> None:
+    srv = sandbox_server()
+    server = OverlayServer(port=0)
+    await server.start()
+    try:
+        page: Page = await browser(server.page_url(Kind.PRODUCT))
+        for _ in range(200):  # the page has loaded and its WebSocket delivered the first state
+            if await page.js("document.body.dataset.updates") == "1":
+                break
+            await asyncio.sleep(0.05)
+        assert await page.js("document.getElementById('product').classList.contains('on')") is False
+        await page.js("window.sameDocument = 42")  # gone if the page were ever reloaded
+
+        card = ProductCard("p01", "春秋款宽松连帽卫衣 纯棉加厚", 12900, original_price_cents=19900,
+                           stock_left=320, image_url=f"{srv.url}/static/products/p01.png")  # fmt: skip
+        await server.apply(OverlayState(product=card), {Kind.PRODUCT})
+
+        async def text(element: str) -> Any:
+            return await page.js(f"document.getElementById('{element}').textContent")
+
+        async def until(check: Callable[[], Any], what: str) -> None:
+            deadline = time.monotonic() + 20
+            while not await check():
+                assert time.monotonic() < deadline, what
+                await asyncio.sleep(0.05)
+
+        await until(lambda: page.js("document.getElementById('product').classList.contains('on')"),
+                    "the card shown")  # fmt: skip
+        assert await text("p-title") == card.title
+        assert await text("p-price") == "¥129"
+        assert await text("p-was") == "¥199"  # the original price, struck through
+        assert await page.js("getComputedStyle(document.getElementById('p-was'))"
+                             ".textDecorationLine") == "line-through"  # fmt: skip
+        assert (
+            await page.js("getComputedStyle(document.getElementById('p-flash')).display") == "none"
+        )
+        await until(lambda: page.js("document.getElementById('p-img').naturalWidth > 0"),
+                    "the product image loaded")  # fmt: skip
+
+        # a flash sale starts: the flash price and its badge, the old price struck through
+        flash = replace(card, flash_price_cents=9900, stock_left=50)
+        await server.apply(OverlayState(product=flash), {Kind.PRODUCT})
+        await until(lambda: page.js("document.getElementById('p-price').textContent === '¥99'"),
+                    "the flash price shown")  # fmt: skip
+        assert (
+            await page.js("getComputedStyle(document.getElementById('p-flash')).display") != "none"
+        )
+        assert await text("p-was") == "¥199" and await text("p-stock") == "仅剩 50 件"
+
+        # the explain ends: the card goes away — all in the same document, never reloaded
+        await server.apply(OverlayState(), {Kind.PRODUCT})
+        await until(
+            lambda: page.js("!document.getElementById('product').classList.contains('on')"),
+            "the card hidden",
+        )
+        assert await page.js("window.sameDocument") == 42
+        assert int(await page.js("document.body.dataset.updates")) == 4
+    finally:
+        await server.stop()
