@@ -92,7 +92,8 @@ RTMP_MODULE = Path("/usr/lib/nginx/modules/ngx_rtmp_module.so")  # Debian's libn
 def rtmp_server(tmp_path: Path) -> Iterator[RtmpServer]:
     """nginx with the RTMP module on 127.0.0.1 and a free port: somewhere real for OBS to stream to
     (skipped without nginx/libnginx-mod-rtmp, unless CI=true)."""
-    nginx = require_tool("nginx")
+    sbin = Path("/usr/sbin/nginx")  # not on a normal user's PATH on Debian
+    nginx = str(sbin) if sbin.exists() else require_tool("nginx")
     if not RTMP_MODULE.exists():
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"{RTMP_MODULE} is required in CI (libnginx-mod-rtmp)")
