@@ -29,6 +29,7 @@ from ui.main_window import MainWindow
 from ui.marketing.coupons import CouponsPanel
 from ui.marketing.flash_sale import FlashSalePanel
 from ui.marketing.lottery import LotteryPanel
+from ui.products.editor import ProductEditor
 from ui.products.panel import ProductQueuePanel
 
 Until = Callable[..., Awaitable[None]]
@@ -186,6 +187,13 @@ async def test_reviewer_window_disables_every_action_the_host_window_offers_and_
     assert not queue.view.dragEnabled() and not window.start_action.isEnabled()
     role = window.findChild(QLabel, "roleLabel")
     assert role is not None and "复盘员" in role.text()
+    # it sees everything the host sees: the queue, the coupons, the lottery, the comment
+    assert queue.model.rowCount() == len(room.product_ids) > 0
+    assert queue.model.row(queue.model.row_of(CLEAN)).explaining
+    assert set(coupons.rows) == set(room.coupons) and lottery.choice.count() == 1
+    # a double click on a product does not open the price editor
+    queue.view.doubleClicked.emit(queue.model.index(queue.model.row_of(CLEAN)))
+    assert queue.findChild(ProductEditor) is None
     # the chat: seen, but its actions are greyed out (copying stays)
     chat.reply.setText("试试")  # even with text in it, the box and its button stay disabled
     assert not chat.reply.isEnabled() and not _send_button(chat).isEnabled()
