@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -124,8 +125,10 @@ def rtmp_server(tmp_path: Path) -> Iterator[RtmpServer]:
             if time.monotonic() > deadline:
                 raise RuntimeError("nginx-rtmp did not listen in 20 s")
             time.sleep(0.05)
-        yield RtmpServer(port, f"rtmp://127.0.0.1:{port}/live")
+        yield RtmpServer(port, f"rtmp://127.0.0.1:{port}/live", proc.pid)
     finally:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGCONT)  # a test may have paused it
         proc.terminate()
         try:
             proc.wait(10)

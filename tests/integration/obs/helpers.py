@@ -19,6 +19,7 @@ class RtmpServer:
 
     port: int
     url: str  # rtmp://127.0.0.1:<port>/live
+    pid: int = 0  # nginx (SIGSTOP it to stall the link)
 
 
 def to_array(image: QImage) -> np.ndarray:

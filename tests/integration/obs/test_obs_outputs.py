@@ -5,7 +5,9 @@ clearly, and a stream target that cannot be written to OBS is shown in the panel
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -160,5 +162,62 @@ async def test_stream_target_failure_shows_in_the_panel_then_clears(
     finally:
         panel.close()
         await conn.stop()
+        await room.stop()
+        await client.close()
+
+
+async def test_a_stalled_rtmp_server_makes_obs_drop_frames_and_both_panels_alert(
+    obs: ObsConnection, rtmp_server: RtmpServer, sandbox_server: Callable[..., Any], qtbot: object
+) -> None:
+    """Real frame drops: OBS streams at 20 Mb/s to nginx-rtmp, nginx is paused (SIGSTOP), the
+    socket buffers fill and OBS's stream output drops frames within seconds."""
+    from app.obs.stack import DropWindow
+    from ui.metrics.panel import MetricsPanel
+
+    srv = sandbox_server()
+    client = PlatformClient(srv.url, srv.room, srv.tokens["host"], role="host")
+    room = LiveRoom(client)
+    room.start()
+    panel, outputs, stats = _panel(obs)
+    drops = DropWindow()
+    stats.subscribe(lambda s, _a: drops.add(s))
+    metrics = MetricsPanel(room, dropped_frames_ratio=drops.ratio)
+    bitrate = await obs.request("GetProfileParameter", parameterCategory="SimpleOutput",
+                                parameterName="VBitrate")  # fmt: skip
+    await obs.request("SetProfileParameter", parameterCategory="SimpleOutput",
+                      parameterName="VBitrate", parameterValue="20000")  # fmt: skip
+    await outputs.set_stream_target(rtmp_server.url, "drops")
+    await outputs.refresh()
+    try:
+        await room.wait_loaded()
+        stats.start()
+        QTest.mouseClick(panel.stream_btn, Qt.MouseButton.LeftButton)
+        await poll(lambda: panel.values["stream"].text().startswith("推流中"), within=30)
+        await poll(lambda: drops.ratio() is not None, within=10)
+        metrics.sample()
+        # (render lag may be reported on this loaded machine; no network drops yet)
+        assert "推流丢帧" not in panel.alert.text()
+        assert not any("丢帧" in t for t in metrics.strip.texts())
+        os.kill(rtmp_server.pid, signal.SIGSTOP)  # the server stops reading: the link stalls
+        await poll(lambda: "推流丢帧" in panel.alert.text(), within=30)
+        last = stats.last
+        assert last is not None and last.stream_dropped > 0
+        print(
+            f"stalled link: {panel.alert.text()}; dropped {last.stream_dropped}/{last.stream_total}"
+        )
+        metrics.sample()
+        assert any(t.startswith("推流丢帧 ") for t in metrics.strip.texts()), metrics.strip.texts()
+        assert panel.values["dropped"].text().startswith(f"{last.stream_dropped}（")
+    finally:
+        os.kill(rtmp_server.pid, signal.SIGCONT)
+        await stats.stop()
+        if outputs.state.streaming or (await obs.request("GetStreamStatus"))["outputActive"]:
+            await outputs.stop_stream()
+            await poll(lambda: not outputs.state.streaming, within=30)
+        await obs.request("SetProfileParameter", parameterCategory="SimpleOutput",
+                          parameterName="VBitrate",
+                          parameterValue=bitrate.get("parameterValue") or "2500")  # fmt: skip
+        panel.close()
+        metrics.close()
         await room.stop()
         await client.close()
