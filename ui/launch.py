@@ -138,7 +138,9 @@ async def _main(
     obs = ObsStack.build(room, settings) if settings.obs.enabled else None
     if obs is not None:
         await obs.start()  # keeps retrying until OBS answers; the health bar says so
-        follow_obs(recorder, obs.conn, obs.stats)
+        follow_obs(
+            recorder, obs.conn, obs.stats, scenes=obs.scenes, outputs=obs.outputs, role=room.role
+        )
     window = MainWindow(room, settings, obs=obs)
     splash.close()
     window.show()

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from app.obs.commands import CommandHook
 from app.obs.connection import ObsConnection
 
 
@@ -25,6 +26,7 @@ class Outputs:
         self._conn = conn
         self._state = OutputsState()
         self._listeners: list[OutputsListener] = []
+        self.commands = CommandHook()  # what this console asks OBS to do (the recorder listens)
         conn.on_event("StreamStateChanged", self._on_stream)
         conn.on_event("RecordStateChanged", self._on_record)
         conn.on_connected(self.refresh)
@@ -49,18 +51,22 @@ class Outputs:
         return self._state
 
     async def start_stream(self) -> None:
-        await self._conn.request("StartStream")
+        await self.commands.run("start_stream", self._conn.request("StartStream"))
 
     async def stop_stream(self) -> None:
-        await self._conn.request("StopStream")
+        await self.commands.run("stop_stream", self._conn.request("StopStream"))
 
     async def start_record(self) -> None:
-        await self._conn.request("StartRecord")
+        await self.commands.run("start_record", self._conn.request("StartRecord"))
 
     async def stop_record(self) -> str:
         """Stop recording; returns the recorded file's path."""
-        reply = await self._conn.request("StopRecord")
-        return str(reply.get("outputPath", ""))
+
+        async def stop() -> str:
+            reply = await self._conn.request("StopRecord")
+            return str(reply.get("outputPath", ""))
+
+        return await self.commands.run("stop_record", stop())
 
     async def set_stream_target(self, rtmp_url: str, stream_key: str) -> None:
         """Point OBS's stream output at the platform's RTMP push URL with its key (rtmp_custom)."""

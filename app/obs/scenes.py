@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.aio import spawn
+from app.obs.commands import CommandHook
 from app.obs.connection import ObsConnection
 from app.obs.errors import ObsError
 
@@ -40,6 +41,7 @@ class Scenes:
         self._conn = conn
         self._state = SceneState()
         self._listeners: list[SceneListener] = []
+        self.commands = CommandHook()  # what this console asks OBS to do (the recorder listens)
         conn.on_event("CurrentProgramSceneChanged", self._on_program)
         conn.on_event("CurrentPreviewSceneChanged", self._on_preview)
         for name in _REFRESH_ON:
@@ -72,15 +74,18 @@ class Scenes:
 
     async def switch(self, name: str) -> None:
         """Put ``name`` on the program output (what viewers see)."""
-        await self._conn.request("SetCurrentProgramScene", sceneName=name)
+        req = self._conn.request("SetCurrentProgramScene", sceneName=name)
+        await self.commands.run("switch_scene", req, scene=name)
 
     async def set_preview(self, name: str) -> None:
         """Studio mode: put ``name`` in preview (viewers see nothing change until a transition)."""
-        await self._conn.request("SetCurrentPreviewScene", sceneName=name)
+        req = self._conn.request("SetCurrentPreviewScene", sceneName=name)
+        await self.commands.run("set_preview", req, scene=name)
 
     async def transition(self) -> None:
         """Studio mode: swap preview to program."""
-        await self._conn.request("TriggerStudioModeTransition")
+        req = self._conn.request("TriggerStudioModeTransition")
+        await self.commands.run("transition", req, preview=self._state.preview)
 
     async def set_studio_mode(self, enabled: bool) -> None:
         await self._conn.request("SetStudioModeEnabled", studioModeEnabled=enabled)

@@ -3,51 +3,197 @@ the recording's file (linked to the session so the replay can play it in sync).
 
 Wire it where OBS is connected::
 
-    unlink = follow_obs(recorder, obs_connection, stats_poller)
+    unlink = follow_obs(recorder, conn, stats, scenes=scenes, outputs=outputs, role=room.role)
 
 obs-websocket v5 events used: ``CurrentProgramSceneChanged`` (sceneName), ``StreamStateChanged``
-and ``RecordStateChanged`` (outputActive, outputState, outputPath when the file is known).
+and ``RecordStateChanged`` (outputActive, outputState, outputPath when the file is known — in v5
+only once the recording stops).
+
+Who did it: a switch or a stream/record start/stop this console asked for (``scenes.commands``,
+``outputs.commands``) is an action of the console's operator — recorded in the actions table with
+``role`` like a platform action, and OBS's resulting change carries that role. A change nobody
+here asked for was made in OBS itself: role ``"obs"``.
+
+What OBS is doing right now (program scene, streaming, recording and since when) is read on every
+(re)connection and handed over as ``record_obs("state", …)``: the recorder writes it at the top of
+each file it opens, and a recording already running when the console connected gets its real start
+(now − GetRecordStatus.outputDuration) instead of none.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from app.aio import spawn
+from app.live.room import ActionRecord
+from app.obs.commands import ObsCommand
 from app.obs.connection import ObsConnection
+from app.obs.errors import ObsError
+from app.obs.outputs import Outputs
+from app.obs.scenes import Scenes
 from app.obs.stats import ObsStats, StatsPoller
+from app.platform.connection import ConnectionStatus, LinkState
+
+log = logging.getLogger(__name__)
 
 STARTED = "OBS_WEBSOCKET_OUTPUT_STARTED"
+STOPPED = "OBS_WEBSOCKET_OUTPUT_STOPPED"
+OBS_ROLE = "obs"  # a change made in OBS itself, not from this console
+# how long a command sent from this console claims OBS's next matching change (OBS may report
+# the change before it answers the request; a switch that never came is forgotten after this)
+CLAIM_S = 10.0
+_OUTPUT_COMMANDS = {
+    "start_stream": "stream",
+    "stop_stream": "stream",
+    "start_record": "record",
+    "stop_record": "record",
+}
 
 
 class _Recorder(Protocol):
     def record_obs(self, kind: str, data: dict[str, Any]) -> None: ...
 
+    def record_action(self, rec: ActionRecord) -> None: ...
+
 
 def follow_obs(
-    recorder: _Recorder, conn: ObsConnection, stats: StatsPoller | None = None
+    recorder: _Recorder,
+    conn: ObsConnection,
+    stats: StatsPoller | None = None,
+    *,
+    scenes: Scenes | None = None,
+    outputs: Outputs | None = None,
+    role: str | None = None,
 ) -> Callable[[], None]:
-    """Record OBS changes into ``recorder``; returns a function that stops following."""
+    """Record OBS changes into ``recorder``; returns a function that stops following.
+
+    ``scenes``/``outputs``: the ones the console's OBS panel drives, so that what this console
+    asked for is recorded with ``role`` (the console's operator role)."""
     record_started: list[float] = []
+    # what this console asked for and OBS has not reported yet: kind → (what, until monotonic)
+    claims: dict[str, tuple[str | None, float]] = {}
+    linked: list[str] = []  # the recording file last linked (StopRecord's reply and the event)
+
+    def claimed(kind: str, what: str | None = None) -> str:
+        """The role behind OBS's change ``kind``: this console's if it asked, else OBS's."""
+        claim = claims.get(kind)
+        if claim is None or claim[1] < time.monotonic():
+            claims.pop(kind, None)
+            return OBS_ROLE
+        want, _ = claim
+        if want is not None and what is not None and want != what:
+            return OBS_ROLE
+        return role or OBS_ROLE
+
+    def link(path: str, by: str) -> None:
+        if linked and linked[0] == path:
+            return
+        linked[:] = [path]
+        started = record_started[0] if record_started else None
+        recorder.record_obs("recording", {"path": path, "started_ts": started, "role": by})
 
     def scene(_t: str, d: dict[str, Any]) -> None:
-        recorder.record_obs("scene", {"scene": d.get("sceneName", "")})
+        name = str(d.get("sceneName", ""))
+        by = claimed("scene", name)
+        if by != OBS_ROLE:
+            claims.pop("scene", None)
+        recorder.record_obs("scene", {"scene": name, "role": by})
+
+    def output_state(kind: str, d: dict[str, Any]) -> str:
+        state = str(d.get("outputState", ""))
+        by = claimed(kind)
+        if by != OBS_ROLE and state in (STARTED, STOPPED):
+            claims.pop(kind, None)  # the change asked for is complete
+        return by
 
     def stream(_t: str, d: dict[str, Any]) -> None:
+        by = output_state("stream", d)
         recorder.record_obs(
-            "stream", {"active": bool(d.get("outputActive")), "state": d.get("outputState", "")}
+            "stream",
+            {"active": bool(d.get("outputActive")), "state": d.get("outputState", ""), "role": by},
         )
 
     def record(_t: str, d: dict[str, Any]) -> None:
         state = d.get("outputState", "")
+        by = output_state("record", d)
         if state == STARTED or (d.get("outputActive") and not record_started):
             record_started[:] = [time.time()]
-        recorder.record_obs("record", {"active": bool(d.get("outputActive")), "state": state})
+            linked.clear()
+        recorder.record_obs(
+            "record", {"active": bool(d.get("outputActive")), "state": state, "role": by}
+        )
         path = d.get("outputPath")
         if path:
-            started = record_started[0] if record_started else None
-            recorder.record_obs("recording", {"path": str(path), "started_ts": started})
+            link(str(path), by)
+        if state == STOPPED:
+            record_started.clear()
+
+    def command(cmd: ObsCommand) -> None:
+        if cmd.ok is None:  # sent: OBS's change may come before the answer
+            until = time.monotonic() + CLAIM_S
+            if cmd.name == "switch_scene":
+                claims["scene"] = (str(cmd.args.get("scene", "")), until)
+            elif cmd.name == "transition":
+                claims["scene"] = (None, until)  # whatever was in preview goes on air
+            elif cmd.name in _OUTPUT_COMMANDS:
+                claims[_OUTPUT_COMMANDS[cmd.name]] = (None, until)
+            return
+        if not cmd.ok:
+            kind = "scene" if cmd.name in ("switch_scene", "transition") else None
+            kind = _OUTPUT_COMMANDS.get(cmd.name, kind)
+            if kind is not None:
+                claims.pop(kind, None)
+        recorder.record_action(
+            ActionRecord(
+                cmd.ts,
+                f"obs_{cmd.name}",
+                dict(cmd.args),
+                role or OBS_ROLE,
+                bool(cmd.ok),
+                cmd.error,
+                cmd.duration_ms,
+            )
+        )
+        if cmd.ok and cmd.name == "stop_record" and cmd.result:
+            link(str(cmd.result), role or OBS_ROLE)
+
+    async def read_state() -> None:
+        """What OBS is doing now (at every connection): scene, stream, recording and its start."""
+        try:
+            program = await conn.request("GetCurrentProgramScene")
+            st = await conn.request("GetStreamStatus")
+            rec = await conn.request("GetRecordStatus")
+        except ObsError as exc:
+            log.info("OBS state for the recording not read: %s", exc)
+            return
+        recording = bool(rec.get("outputActive"))
+        if recording:
+            real = time.time() - int(rec.get("outputDuration", 0)) / 1000
+            if not record_started or abs(record_started[0] - real) > 2.0:
+                record_started[:] = [real]  # it ran before we knew (or while we were away)
+        else:
+            record_started.clear()
+        recorder.record_obs(
+            "state",
+            {
+                "connected": True,
+                "scene": program.get("currentProgramSceneName") or program.get("sceneName") or "",
+                "streaming": bool(st.get("outputActive")),
+                "recording": recording,
+                "record_started_ts": record_started[0] if recording else None,
+            },
+        )
+
+    was_connected = [conn.connected]
+
+    def link_state(status: ConnectionStatus) -> None:
+        up = status.state is LinkState.CONNECTED
+        if was_connected[0] and not up:
+            recorder.record_obs("link", {"connected": False, "error": status.error or ""})
+        was_connected[0] = up
 
     last: list[ObsStats] = []
 
@@ -75,9 +221,16 @@ def follow_obs(
         conn.on_event("CurrentProgramSceneChanged", scene),
         conn.on_event("StreamStateChanged", stream),
         conn.on_event("RecordStateChanged", record),
+        conn.on_connected(read_state),
+        conn.tracker.subscribe(link_state),
     ]
+    for hook in (scenes, outputs):
+        if hook is not None:
+            unsubs.append(hook.commands.subscribe(command))
     if stats is not None:
         unsubs.append(stats.subscribe(frames))
+    if conn.connected:  # already up: its connect hooks have run without us
+        spawn(read_state(), name="obs-link:state")
 
     def unlink() -> None:
         for un in unsubs:

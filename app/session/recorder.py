@@ -22,11 +22,20 @@ that stops at the gap's end:
 
 A file is closed only after its gaps are filled.
 
-OBS state: whoever watches OBS calls :meth:`SessionRecorder.record_obs` —
-``record_obs("scene", {"scene": name})``, ``record_obs("stream", {"active": True})``,
-``record_obs("record", {"active": True})``, ``record_obs("recording", {"path": file,
-"started_ts": ts})`` (links the video to the session), ``record_obs("dropped_frames",
-{"dropped": n, "total": n})``.
+OBS state: whoever watches OBS (:func:`app.session.obs_link.follow_obs`) calls
+:meth:`SessionRecorder.record_obs` — ``record_obs("scene", {"scene": name, "role": r})``,
+``record_obs("stream", {"active": True, …})``, ``record_obs("record", {"active": True, …})``,
+``record_obs("recording", {"path": file, "started_ts": ts})`` (links the video to the session),
+``record_obs("dropped_frames", {…})``, ``record_obs("state", {"connected": True, "scene": …,
+"streaming": …, "recording": …, "record_started_ts": …})`` (what OBS is doing, at each connection)
+and ``record_obs("link", {"connected": False})`` — and :meth:`SessionRecorder.record_action` for
+what this console asked OBS to do. The recorder keeps OBS's current state: a file opened while OBS
+is connected starts with it (an ``obs`` row of kind ``state``, ``"initial": true``).
+
+The recording's file: obs-websocket names it only when the recording stops, and operators usually
+stop recording after they end the broadcast. So a session that ends while OBS is recording keeps
+its file open for OBS's record state (up to ``OBS_LINGER_S``): the stop, with the file's path, still
+lands in the session it belongs to.
 """
 
 from __future__ import annotations
@@ -54,6 +63,10 @@ METRICS_INTERVAL = 1.0
 # The operator's start/end action completes around the session_started/ended event: actions
 # this close to the session's edges still go into its file.
 EDGE_S = 3.0
+# A session that ended while OBS records waits this long for OBS to stop (and name the file).
+OBS_LINGER_S = 30 * 60.0
+# What a lingering (ended) session still takes from OBS: its recording's state and file.
+_LINGER_KINDS = frozenset({"record", "recording", "stream", "state", "link"})
 
 
 def sessions_dir() -> Path:
@@ -98,6 +111,10 @@ class SessionRecorder:
         self._gap_notes: dict[Path, list[str]] = {}
         self._recent_actions: deque[ActionRecord] = deque(maxlen=16)
         self._ended: tuple[SessionWriter, float] | None = None  # (writer, ended at) for EDGE_S
+        # ended sessions waiting for OBS to stop recording: writer → (handle of the deadline)
+        self._obs_wait: dict[SessionWriter, asyncio.TimerHandle] = {}
+        #: what OBS is doing now, as last reported (empty: OBS not connected)
+        self.obs_state: dict[str, Any] = {}
 
     # --- lifecycle -------------------------------------------------------------------------------
     def start(self) -> None:
@@ -126,7 +143,8 @@ class SessionRecorder:
         self._ticker = self._backfill = None
         self._gaps.clear()
         self._close_current()
-        self._close_ended()
+        self._close_ended(wait_for_obs=False)
+        self._end_obs_wait()
         pending = self._closing + self._close_after_fill
         self._closing, self._close_after_fill = [], []
         loop = asyncio.get_running_loop()
@@ -137,7 +155,8 @@ class SessionRecorder:
         """Synchronously write what is queued and close every file (at exit)."""
         self._gaps.clear()
         self._close_current()
-        self._close_ended()
+        self._close_ended(wait_for_obs=False)
+        self._end_obs_wait()
         for w in self._closing + self._close_after_fill:
             w.close()
         self._closing, self._close_after_fill = [], []
@@ -155,10 +174,60 @@ class SessionRecorder:
         """A gap is being read from the platform's log."""
         return self._backfill is not None and not self._backfill.done()
 
+    @property
+    def waiting_for_obs(self) -> list[Path]:
+        """Files of ended sessions kept open until OBS stops recording (and names the file)."""
+        files = [w.path for w in self._obs_wait]
+        if self._ended is not None and self.obs_state.get("recording"):
+            files.append(self._ended[0].path)  # still in its EDGE_S; it will wait next
+        return files
+
     # --- OBS (called by whoever watches OBS) ------------------------------------------------------
     def record_obs(self, kind: str, data: dict[str, Any]) -> None:
-        if self.writer is not None:
-            self.writer.put_obs(time.time(), kind, dict(data))
+        ts = time.time()
+        self._track_obs(kind, data)
+        w = self.writer
+        if w is None and self._ended is not None:
+            w = self._ended[0]  # just ended: the switch at the end still belongs to it
+        if w is not None:
+            w.put_obs(ts, kind, dict(data))
+        if kind in _LINGER_KINDS:
+            for waiting in self._obs_wait:
+                if waiting is not w:
+                    waiting.put_obs(ts, kind, dict(data))
+        if self._obs_wait and not self.obs_state.get("recording"):
+            # OBS stopped recording: the file's path comes with the stop (or right after it)
+            self._end_obs_wait(after=EDGE_S)
+
+    def record_action(self, rec: ActionRecord) -> None:
+        """An action this console made outside the platform (OBS), recorded like the room's."""
+        self._on_action(rec)
+
+    def _track_obs(self, kind: str, data: dict[str, Any]) -> None:
+        st = self.obs_state
+        if kind == "state":
+            st.clear()
+            st.update(data)
+        elif kind == "link" and not data.get("connected", False):
+            # OBS is away: what it does now is unknown, but a recording it had goes on
+            st["connected"] = False
+        elif kind == "scene":
+            st["scene"] = data.get("scene")
+        elif kind == "stream":
+            st["streaming"] = bool(data.get("active"))
+        elif kind == "record":
+            active = bool(data.get("active"))
+            if active and not st.get("recording"):
+                st["record_started_ts"] = time.time()
+            st["recording"] = active
+            if not active:
+                st["record_started_ts"] = None
+
+    def _initial_obs(self, w: SessionWriter) -> None:
+        """A new file starts with what OBS is doing (if OBS is connected)."""
+        st = self.obs_state
+        if st.get("connected"):
+            w.put_obs(time.time(), "state", {**st, "initial": True})
 
     # --- listeners (UI thread: O(batch) scan, then one queue put) ----------------------------------
     def _on_events(self, batch: Sequence[m.Event]) -> None:
@@ -231,6 +300,7 @@ class SessionRecorder:
             if rec.ts >= session.started_ts - EDGE_S:
                 w.put_action(rec)
         self._recent_actions.clear()
+        self._initial_obs(w)
         self.writer = w
         self.session_id = session.id
         self._session_start = session.started_ts
@@ -360,12 +430,43 @@ class SessionRecorder:
                 return
         self._retire(w)
 
-    def _close_ended(self) -> None:
+    def _close_ended(self, *, wait_for_obs: bool = True) -> None:
         if self._ended is None:
             return
         w = self._ended[0]
         self._ended = None
-        self._retire(w)
+        if wait_for_obs and self.obs_state.get("recording"):
+            self._wait_for_obs(w)
+        else:
+            self._retire(w)
+
+    def _wait_for_obs(self, w: SessionWriter) -> None:
+        """Keep ``w`` open for OBS's record state until OBS stops recording or OBS_LINGER_S."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._retire(w)
+            return
+        log.info("recording %s: kept open until OBS stops recording", w.path)
+        self._obs_wait[w] = loop.call_later(OBS_LINGER_S, self._stop_waiting, w)
+
+    def _stop_waiting(self, w: SessionWriter) -> None:
+        handle = self._obs_wait.pop(w, None)
+        if handle is not None:
+            handle.cancel()
+            self._retire(w)
+
+    def _end_obs_wait(self, after: float = 0.0) -> None:
+        """Close the files waiting for OBS, now or ``after`` seconds (the path may follow)."""
+        for w, handle in list(self._obs_wait.items()):
+            if after <= 0:
+                self._stop_waiting(w)
+                continue
+            loop = asyncio.get_running_loop()
+            if handle.when() <= loop.time() + after:
+                continue  # already closing sooner
+            handle.cancel()
+            self._obs_wait[w] = loop.call_later(after, self._stop_waiting, w)
 
     async def _tick(self) -> None:
         while True:

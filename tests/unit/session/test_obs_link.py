@@ -6,7 +6,13 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+
+from app.live.room import ActionRecord
 from app.obs.connection import ObsConnection
+from app.obs.errors import ObsRequestError
+from app.obs.outputs import Outputs
+from app.obs.scenes import Scenes
 from app.session.obs_link import follow_obs
 from app.session.replay import SessionFile
 from app.session.writer import SessionWriter
@@ -18,6 +24,9 @@ class _WriterRecorder:
 
     def record_obs(self, kind: str, data: dict[str, object]) -> None:
         self.w.put_obs(1_760_000_010.0, kind, dict(data))
+
+    def record_action(self, rec: ActionRecord) -> None:
+        self.w.put_action(rec)
 
 
 async def test_scene_switch_and_recording_file_are_recorded(tmp_path: Path) -> None:
@@ -41,7 +50,44 @@ async def test_scene_switch_and_recording_file_are_recorded(tmp_path: Path) -> N
     conn._dispatch("CurrentProgramSceneChanged", {"sceneName": "after unlink"})
     await asyncio.to_thread(w.close)
     with SessionFile(path) as f:
-        assert [(mk.kind, mk.label) for mk in f.markers()] == [("scene", "讲解近景")]
+        # nobody at this console asked for it: the switch was made in OBS itself
+        assert [(mk.kind, mk.label, mk.role) for mk in f.markers()] == [
+            ("scene", "讲解近景", "obs")
+        ]
         assert f.summary().obs_recording == "/videos/live.mkv"
         kinds = [k for _, k, _ in f.obs_changes()]
         assert kinds == ["scene", "record", "record", "recording"]
+
+
+async def test_a_switch_asked_from_this_console_carries_the_operators_role(tmp_path: Path) -> None:
+    """OBS may report the switch before it answers the request: the claim is made when asked."""
+    path = tmp_path / "r.livedesk-session.sqlite"
+    w = SessionWriter(path, {"room": "r", "session_id": "s", "started_ts": "1760000000.0"})
+    conn = ObsConnection()
+    scenes, outputs = Scenes(conn), Outputs(conn)
+
+    async def obs_answers(request_type: str, **data: object) -> dict[str, object]:
+        if request_type == "SetCurrentProgramScene":  # the event first, then the answer
+            conn._dispatch("CurrentProgramSceneChanged", {"sceneName": data["sceneName"]})
+            return {}
+        if request_type == "StartRecord":
+            raise ObsRequestError(request_type, 500, "Output already running")
+        return {}
+
+    conn.request = obs_answers  # type: ignore[method-assign]
+    unlink = follow_obs(_WriterRecorder(w), conn, scenes=scenes, outputs=outputs, role="assistant")
+    await scenes.switch("商品特写")
+    conn._dispatch("CurrentProgramSceneChanged", {"sceneName": "主播全景"})  # made in OBS
+    with pytest.raises(ObsRequestError):
+        await outputs.start_record()
+    unlink()
+    await asyncio.to_thread(w.close)
+    with SessionFile(path) as f:
+        assert [(mk.label, mk.role) for mk in f.markers()] == [
+            ("商品特写", "assistant"),
+            ("主播全景", "obs"),
+        ]
+        acts = [(a["name"], a["role"], a["ok"], a["error"]) for a in f.actions()]
+        assert acts[0] == ("obs_switch_scene", "assistant", 1, None)
+        assert acts[1][:3] == ("obs_start_record", "assistant", 0)
+        assert "Output already running" in acts[1][3]

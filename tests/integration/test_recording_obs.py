@@ -1,0 +1,147 @@
+"""OBS in the session recording, with a real OBS Studio (under Xvfb) and the real sandbox server.
+
+What an operator would notice in the replay: the video of the broadcast is linked to the session
+even though OBS was recording before the console connected and was stopped only after the
+broadcast ended; the video is placed at its real start, not at the session's; the timeline says who
+switched scenes — the console's operator (with the role) or someone in OBS itself; and the console's
+OBS actions are in the action log with the operator's role.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from polling import until
+
+from app.live.room import LiveRoom
+from app.obs.connection import ObsConnection
+from app.obs.outputs import Outputs
+from app.obs.scenes import Scenes
+from app.platform.client import PlatformClient
+from app.session.obs_link import follow_obs
+from app.session.recorder import SessionRecorder
+from app.session.replay import SessionFile
+
+sys.path.insert(0, str(Path(__file__).parent / "obs"))
+from real_obs import RealObs, tools_present
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not tools_present(), reason="needs obs and Xvfb"),
+]
+
+
+@pytest.fixture(scope="module")
+def real_obs() -> Iterator[RealObs]:
+    obs = RealObs().start()
+    try:
+        yield obs
+    finally:
+        obs.stop()
+
+
+@pytest.fixture
+async def in_obs(real_obs: RealObs, tmp_path: Path) -> AsyncIterator[ObsConnection]:
+    """Someone working in OBS itself (another obs-websocket client, as the OBS window would)."""
+    conn = ObsConnection("127.0.0.1", real_obs.port, real_obs.password)
+    await conn.connect_once()
+    videos = tmp_path / "videos"
+    videos.mkdir()
+    for category, name in (("SimpleOutput", "FilePath"), ("AdvOut", "RecFilePath")):
+        await conn.request(
+            "SetProfileParameter",
+            parameterCategory=category,
+            parameterName=name,
+            parameterValue=str(videos),
+        )
+    have = {s["sceneName"] for s in (await conn.request("GetSceneList"))["scenes"]}
+    for name in ("近景", "全景"):
+        if name not in have:
+            await conn.request("CreateScene", sceneName=name)
+    try:
+        yield conn
+    finally:
+        if (await conn.request("GetRecordStatus")).get("outputActive"):
+            await conn.request("StopRecord")
+        await conn.stop()
+
+
+async def test_video_recorded_in_obs_and_stopped_after_the_end_is_linked_at_its_real_start(
+    sandbox_server: Callable[..., Any], real_obs: RealObs, in_obs: ObsConnection, tmp_path: Path
+) -> None:
+    srv = sandbox_server(viewers=50, seed=5, extra=["--rate", "100"])
+    # OBS records already (started in OBS) before the console connects to it
+    started_in_obs: list[float] = []
+    in_obs.on_event(
+        "RecordStateChanged",
+        lambda _t, d: (
+            started_in_obs.append(time.time())
+            if d.get("outputState") == "OBS_WEBSOCKET_OUTPUT_STARTED"
+            else None
+        ),
+    )
+    await in_obs.request("SetCurrentProgramScene", sceneName="全景")
+    await in_obs.request("StartRecord")
+    await until(lambda: bool(started_in_obs), 20, "OBS to start recording")
+
+    client = PlatformClient(srv.url, srv.room, srv.tokens["host"], role="host")
+    room = LiveRoom(client)
+    rec = SessionRecorder(room, tmp_path / "sessions")
+    obs = ObsConnection("127.0.0.1", real_obs.port, real_obs.password)
+    scenes, outputs = Scenes(obs), Outputs(obs)
+    unlink = follow_obs(rec, obs, scenes=scenes, outputs=outputs, role=room.role)
+    room.start()
+    await room.wait_loaded()
+    rec.start()
+    try:
+        obs.start()
+        await until(lambda: rec.obs_state.get("connected", False), 20, "the OBS state")
+        await until(lambda: room.online, 20, "the event stream to connect")
+        await until(lambda: time.time() > started_in_obs[0] + 4, 10, "a few seconds of video")
+        await room.start_session()
+        await until(lambda: rec.recording, 20, "the recorder to open the session file")
+        session_start = room.session.started_ts if room.session else 0.0
+
+        await scenes.switch("近景")  # from this console: the operator's switch
+        await until(lambda: scenes.state.program == "近景", 10, "the console's switch")
+        await in_obs.request("SetCurrentProgramScene", sceneName="全景")  # in OBS itself
+        await until(lambda: scenes.state.program == "全景", 10, "the switch made in OBS")
+        await room.end_session()
+        await until(lambda: not rec.recording, 20, "the session to end")
+        [path] = rec.files
+        assert rec.waiting_for_obs == [path], "the ended session waits for OBS's recording"
+
+        video = await outputs.stop_record()  # after the broadcast, as operators do
+        await until(lambda: not rec.waiting_for_obs, 20, "the file to close after the stop")
+    finally:
+        unlink()
+        await rec.stop()
+        await room.stop()
+        await client.close()
+        await obs.stop()
+
+    assert video and Path(video).parent == tmp_path / "videos"
+    assert await asyncio.to_thread(Path(video).exists)
+    with SessionFile(path) as f:
+        meta = f.meta
+        assert f.summary().obs_recording == video
+        started = float(meta["obs_recording_started_ts"])
+        # the video's first frame, not the session's start (which came 4 s later)
+        assert abs(started - started_in_obs[0]) < 2.0
+        assert started < session_start - 2.0
+        scene_marks = [(mk.label, mk.role) for mk in f.markers() if mk.kind == "scene"]
+        assert scene_marks == [("近景", "host"), ("全景", "obs")]
+        obs_rows = f.obs_changes()
+        _ts, first_kind, first = obs_rows[0]
+        assert first_kind == "state" and first["initial"] is True
+        assert first["recording"] is True and first["scene"] == "全景"
+        stops = [d for _ts, k, d in obs_rows if k == "record" and not d["active"]]
+        assert stops and {d["role"] for d in stops} == {"host"}  # stopped from this console
+        obs_actions = [(a["name"], a["role"], a["ok"]) for a in f.actions() if "obs" in a["name"]]
+        assert obs_actions == [("obs_switch_scene", "host", 1), ("obs_stop_record", "host", 1)]
