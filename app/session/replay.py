@@ -63,6 +63,31 @@ class Series:
     bin_s: int = 60  # bin width: 60 s, or 10 s for sessions shorter than 20 minutes
 
 
+def display_bins(s: Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Bin edges (seconds since the start; one more than bins) and the orders / comments per
+    minute to draw. The last bin covers only the seconds recorded in it, so its rate is not
+    diluted (a session ending a second into a bin would otherwise show a drop to zero at the
+    end); a last bin shorter than a quarter bin is merged into the one before it."""
+    if not len(s.minute):
+        z = np.zeros(0)
+        return z, z, z
+    b = float(s.bin_s)
+    end = float(s.sec[-1]) + 1.0
+    edges = np.append(s.minute.astype(float), end)
+    opm = s.orders_per_min.astype(float).copy()
+    cpm = s.comments_per_min.astype(float).copy()
+    last = end - float(s.minute[-1])
+    if last >= b:
+        return edges, opm, cpm
+    if last < b / 4 and len(opm) > 1:
+        for r in (opm, cpm):  # counts of the two bins over their seconds together
+            r[-2] = (r[-2] * b + r[-1] * b) / (b + last)
+        return np.delete(edges, -2), opm[:-1], cpm[:-1]
+    opm[-1] *= b / last
+    cpm[-1] *= b / last
+    return edges, opm, cpm
+
+
 @dataclass(frozen=True)
 class Marker:
     ts: float

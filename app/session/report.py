@@ -9,13 +9,21 @@ from __future__ import annotations
 
 import csv
 import html
+import math
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from app.session.replay import ExplainWindow, Marker, ProductRow, SessionFile, Summary
+from app.session.replay import (
+    ExplainWindow,
+    Marker,
+    ProductRow,
+    SessionFile,
+    Summary,
+    display_bins,
+)
 
 LABELS: dict[str, dict[str, str]] = {
     "zh_CN": {
@@ -340,16 +348,31 @@ def _downsample(x: np.ndarray, y: np.ndarray, n: int = 800) -> tuple[np.ndarray,
     return x[idx], y[idx]
 
 
+def nice_ticks(hi: float, n: int = 5, lo: float = 0.0) -> list[float]:
+    """Round tick values from ``lo`` (a multiple of the step at or below it) to the first one at
+    or above ``hi``, about ``n`` of them: steps of 1, 2, 2.5 or 5 × 10^k."""
+    span = max(hi - lo, 1e-9)
+    raw = span / max(1, n)
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(k * mag for k in (1, 2, 2.5, 5, 10) if k * mag >= raw)
+    first = math.floor(lo / step) * step
+    out = [first]
+    while out[-1] < hi - 1e-9:
+        out.append(out[-1] + step)
+    return out
+
+
 def svg_chart(
     title: str,
     x: np.ndarray,
     ys: Sequence[tuple[np.ndarray, str, str]],
     *,
     bars: bool = False,
-    marks: Sequence[float] = (),
+    marks: Sequence[float | tuple[float, str, str]] = (),
     xlabel: str = "",
     width: int = 900,
     height: int = 200,
+    x_end: float | None = None,
 ) -> str:
     """A small line/bar chart as inline SVG. ``ys``: (values, colour, legend)."""
     ml, mr, mt, mb = 60, 12, 24, 30
@@ -362,10 +385,15 @@ def svg_chart(
     if len(x) == 0:
         return "".join([*out, "</svg>"])
     x0, x1 = float(x.min()), float(max(x.max(), x.min() + 1e-9))
-    if bars and len(x) > 1:
+    if x_end is not None:
+        x1 = max(x1, x_end)
+    elif bars and len(x) > 1:
         x1 += float(x[1] - x[0])  # room for the last bar
-    fmt = ",.0f" if x1 - x0 >= 10 else ".1f"
-    ymax = max(float(max(v.max() for v, _, _ in ys if len(v))), 1.0)
+    xticks = [t for t in nice_ticks(x1, 6, x0) if x0 - 1e-9 <= t <= x1 + 1e-9]
+    yticks = nice_ticks(max(float(max(v.max() for v, _, _ in ys if len(v))), 1.0), 4)
+    ymax = yticks[-1]
+    xstep = xticks[1] - xticks[0] if len(xticks) > 1 else 1.0
+    fmt = ",.0f" if xstep >= 1 else ".1f"
 
     def px(v: float) -> float:
         return ml + (v - x0) / (x1 - x0) * w
@@ -374,32 +402,35 @@ def svg_chart(
         return mt + h - v / ymax * h
 
     out.append(f'<rect x="{ml}" y="{mt}" width="{w}" height="{h}" fill="#fafafa" stroke="#ccc"/>')
-    for i in range(5):
-        yv = ymax * i / 4
+    yfmt = ",.0f" if all(float(t).is_integer() for t in yticks) else ",.1f"
+    for yv in yticks:
         out.append(
-            f'<line x1="{ml}" x2="{ml + w}" y1="{py(yv):.1f}" y2="{py(yv):.1f}" stroke="#eee"/>'
-            f'<text x="{ml - 4}" y="{py(yv) + 4:.1f}" text-anchor="end">{yv:,.0f}</text>'
+            f'<line x1="{ml}" x2="{ml + w}" y1="{py(yv):.1f}" y2="{py(yv):.1f}" stroke="#e6e6e6"/>'
+            f'<text x="{ml - 4}" y="{py(yv) + 4:.1f}" text-anchor="end">{yv:{yfmt}}</text>'
         )
-    for i in range(7):
-        xv = x0 + (x1 - x0) * i / 6
+    for xv in xticks:
         out.append(
-            f'<text x="{px(xv):.1f}" y="{mt + h + 14}" text-anchor="middle">{xv:{fmt}}</text>'
+            f'<line x1="{px(xv):.1f}" x2="{px(xv):.1f}" y1="{mt + h}" y2="{mt + h + 4}" '
+            f'stroke="#999"/><text x="{px(xv):.1f}" y="{mt + h + 15}" '
+            f'text-anchor="middle">{xv:{fmt}}</text>'
         )
     if xlabel:
         out.append(
             f'<text x="{ml + w / 2}" y="{height - 2}" text-anchor="middle" fill="#666">'
             f"{html.escape(xlabel)}</text>"
         )
-    for mx in marks:
+    for mark in marks:  # x, or (x, colour, what happened: a tooltip)
+        mx, colour, tip = mark if isinstance(mark, tuple) else (mark, MARK_GREY, "")
         if x0 <= mx <= x1:
             out.append(
                 f'<line x1="{px(mx):.1f}" x2="{px(mx):.1f}" y1="{mt}" y2="{mt + h}" '
-                'stroke="#9e9e9e" stroke-dasharray="3,3"/>'
+                f'stroke="{colour}" stroke-width="1.2" stroke-dasharray="3,3">'
+                f"<title>{html.escape(tip)}</title></line>"
             )
     for values, colour, _legend in ys:
         xs, vs = _downsample(x, values.astype(float))
         if bars:
-            bw = max(1.0, w / max(1, len(xs)) * 0.9)
+            bw = max(1.0, (px(x1) - px(x0)) / max(1, len(xs)) * 0.9)
             out.extend(
                 f'<rect x="{px(a):.1f}" y="{py(b):.1f}" width="{bw:.1f}" '
                 f'height="{mt + h - py(b):.1f}" fill="{colour}"/>'
@@ -415,23 +446,67 @@ def svg_chart(
     return "".join(out)
 
 
+MARK_GREY = "#9e9e9e"
+MARK_COLOURS = {  # the replay window's marker colours (ui/replay/charts.py)
+    "explain": "#1565c0",
+    "coupon_issued": "#2e7d32",
+    "coupon_ended": "#81c784",
+    "flash_sale_started": "#e65100",
+    "flash_sale_ended": "#ffb74d",
+    "lottery_started": "#6a1b9a",
+    "lottery_drawn": "#ba68c8",
+}
+
+
+def marks_legend(f: SessionFile, lang: str) -> str:
+    """What the dashed lines on the charts are: one swatch per kind of action in the session."""
+    kinds = {mk.kind for mk in f.markers() if mk.kind != "explain_stop"}
+    names = MARKER_NAMES.get(lang, MARKER_NAMES["zh_CN"])
+    items = [(k, c) for k, c in MARK_COLOURS.items() if k in kinds]
+    if kinds - set(MARK_COLOURS):
+        items.append(("", MARK_GREY))
+    other = "其他操作" if lang == "zh_CN" else "other actions"
+    return (
+        '<div class="legend">'
+        + "".join(
+            f'<span style="border-left:3px dashed {c}">{html.escape(names.get(k, k) if k else other)}'
+            "</span>"
+            for k, c in items
+        )
+        + "</div>"
+    )
+
+
 def charts_svg(f: SessionFile, lang: str) -> list[str]:
     lb = labels(lang)
     s = f.series()
-    marks = [(mk.ts - s.t0) / 60.0 for mk in f.markers() if mk.kind != "explain_stop"]
+    marks = [
+        (
+            (mk.ts - s.t0) / 60.0,
+            MARK_COLOURS.get(mk.kind, MARK_GREY),
+            time.strftime("%H:%M:%S ", time.localtime(mk.ts)) + " · ".join(marker_name(mk, lang)),
+        )
+        for mk in f.markers()
+        if mk.kind != "explain_stop"
+    ]
     xm = s.sec / 60.0
-    mm = s.minute / 60.0
+    edges, opm, cpm = display_bins(s)
+    mm, end = edges[:-1] / 60.0, float(edges[-1] / 60.0) if len(edges) else None
+    last = float(xm[-1]) if len(xm) else None
     return [
-        svg_chart(lb["online"], xm, [(s.online, "#1565c0", "")], marks=marks),
-        svg_chart(lb["cum_gmv"], xm, [(s.cum_gmv_cents / 100.0, "#c62828", "")], marks=marks),
-        svg_chart(lb["opm"], mm, [(s.orders_per_min, "#ef6c00", "")], bars=True, marks=marks),
+        svg_chart(lb["online"], xm, [(s.online, "#1565c0", "")], marks=marks, x_end=end),
+        svg_chart(
+            lb["cum_gmv"], xm, [(s.cum_gmv_cents / 100.0, "#c62828", "")], marks=marks, x_end=end
+        ),
+        svg_chart(lb["opm"], mm, [(opm, "#ef6c00", "")], bars=True, marks=marks, x_end=end or last),
         svg_chart(
             lb["cpm"],
             mm,
-            [(s.comments_per_min, "#0277bd", "")],
+            [(cpm, "#0277bd", "")],
             bars=True,
             marks=marks,
             xlabel=lb["minutes"],
+            x_end=end or last,
         ),
     ]
 
@@ -452,10 +527,27 @@ def compare_svg(files: Sequence[SessionFile], names: Sequence[str], lang: str) -
 
 
 # --- HTML ---------------------------------------------------------------------------------------------
+def _is_number(c: object) -> bool:
+    if isinstance(c, bool):
+        return False
+    if isinstance(c, int | float):
+        return True
+    return isinstance(c, str) and (c.startswith("¥") or (c.endswith("%") and c[:1].isdigit()))
+
+
 def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """Cells escaped; numbers, money and percentages right-aligned (class "n")."""
     head = "".join(f"<th>{html.escape(str(h))}</th>" for h in headers)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows
+        "<tr>"
+        + "".join(
+            f'<td class="n">{html.escape(str(c))}</td>'
+            if _is_number(c)
+            else f"<td>{html.escape(str(c))}</td>"
+            for c in row
+        )
+        + "</tr>"
+        for row in rows
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
@@ -533,8 +625,9 @@ h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:22px 0 8px;border-bot
 .kpi{background:#f5f7fa;border-radius:6px;padding:8px 14px;min-width:110px}
 .kpi b{display:block;font-size:18px} .kpi span{color:#666;font-size:12px}
 table{border-collapse:collapse;font-size:12px;margin:6px 0} th,td{border:1px solid #ddd;padding:3px 7px}
-th{background:#f0f2f5} td{white-space:nowrap} .note{color:#666;font-size:12px} .warn{color:#c62828}
+th{background:#f0f2f5} td{white-space:nowrap} td.n{text-align:right} .note{color:#666;font-size:12px} .warn{color:#c62828}
 .cols{display:flex;gap:24px;flex-wrap:wrap}
+.legend{font-size:12px;color:#444;margin:4px 0 0 60px} .legend span{padding:0 12px 0 6px}
 """
 
 
@@ -575,6 +668,7 @@ def build_html(
     if s.ended_ts is None:
         parts.append(f'<div class="warn">{html.escape(lb["unfinished"])}</div>')
     parts.append(summary_kpis(s, lb))
+    parts.append(marks_legend(f, lang))
     parts.extend(f"<div>{svg}</div>" for svg in charts_svg(f, lang))
     parts.append(f"<h2>{html.escape(lb['products'])}</h2>")
     parts.append(_table([lb[k] for k in PRODUCT_KEYS], [product_cells(r) for r in f.per_product()]))

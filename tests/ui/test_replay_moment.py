@@ -4,6 +4,8 @@ moment — none missing, none from outside — with the orders' status as it is 
 
 from __future__ import annotations
 
+import html
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -50,6 +52,15 @@ def rows(table: Any) -> list[list[str]]:
     return [
         [table.item(r, c).text() for c in range(table.columnCount())]
         for r in range(table.rowCount())
+    ]
+
+
+def html_rows(page: str) -> list[list[str]]:
+    """The cell texts of every body row of every table in an HTML report."""
+    return [
+        [html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr)]
+        for tr in re.findall(r"<tr>(.*?)</tr>", page)
+        if "<td" in tr
     ]
 
 

@@ -11,7 +11,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from app.session.replay import Marker, Series
+from app.session.replay import Marker, Series, display_bins
 from app.session.report import MARKER_NAMES
 from ui.i18n import tr
 
@@ -58,9 +58,16 @@ class TimelineCharts(QWidget):
         lay.addWidget(self.view)
         titles = [tr("在线人数"), tr("累计成交额（元）"), tr("每分钟订单"), tr("每分钟评论")]
         self.plots: list[pg.PlotItem] = []
+        self.titles: list[pg.LabelItem] = []
         for i, title in enumerate(titles):
             p = self.view.addPlot(row=i, col=0)
-            p.setLabel("left", title)
+            # the name inside the plot's top-left corner (a rotated axis label would run into
+            # its neighbours' once the plots are made short); tick values stay on the axis
+            label = pg.LabelItem(title, color="#333", size="9pt", bold=True)
+            label.setParentItem(p.vb)
+            label.anchor(itemPos=(0, 0), parentPos=(0, 0), offset=(6, 14 if i == 0 else 0))
+            self.titles.append(label)
+            p.getAxis("left").setWidth(58)
             p.showGrid(x=True, y=True, alpha=0.2)
             p.setMouseEnabled(x=True, y=False)
             p.setMenuEnabled(False)
@@ -100,18 +107,18 @@ class TimelineCharts(QWidget):
         x = series.sec / 60.0
         self.curves[0].setData(x, series.online)
         self.curves[1].setData(x, series.cum_gmv_cents / 100.0)
-        mx = series.minute / 60.0
-        edges = np.append(mx, mx[-1] + series.bin_s / 60.0) if len(mx) else mx
-        if len(mx):
-            self.curves[2].setData(edges, series.orders_per_min.astype(float))
-            self.curves[3].setData(edges, series.comments_per_min.astype(float))
+        edges_s, opm, cpm = display_bins(series)
+        edges = edges_s / 60.0
+        if len(edges):
+            self.curves[2].setData(edges, opm)
+            self.curves[3].setData(edges, cpm)
         self._markers = [mk for mk in markers if mk.kind not in ("explain_stop",)]
         mxs = np.array([(mk.ts - self.t0) / 60.0 for mk in self._markers], dtype=float)
         tops = [
             float(series.online.max()) if len(series.online) else 1.0,
             float(series.cum_gmv_cents[-1] / 100.0) if len(series.cum_gmv_cents) else 1.0,
-            float(series.orders_per_min.max()) if len(series.orders_per_min) else 1.0,
-            float(series.comments_per_min.max()) if len(series.comments_per_min) else 1.0,
+            float(opm.max()) if len(opm) else 1.0,
+            float(cpm.max()) if len(cpm) else 1.0,
         ]
         for line, top in zip(self.marker_lines, tops, strict=True):
             if len(mxs):
@@ -123,7 +130,7 @@ class TimelineCharts(QWidget):
             sym, colour = MARKER_STYLE.get(mk.kind, ("o", "#607d8b"))
             spots.append(
                 {
-                    "pos": (mxs[i], tops[0] * 1.04),
+                    "pos": (mxs[i], (tops[0] or 1.0) * 1.12),
                     "symbol": sym,
                     "brush": pg.mkBrush(colour),
                     "pen": pg.mkPen(colour),
@@ -131,7 +138,8 @@ class TimelineCharts(QWidget):
                 }
             )
         self.scatter.setData(spots)
-        self.plots[0].setYRange(0, tops[0] * 1.1 or 1.0)
+        # headroom above the curve: the action markers sit in a row of their own
+        self.plots[0].setYRange(0, (tops[0] or 1.0) * 1.2, padding=0)
         if len(x):
             self.plots[0].setXRange(float(x[0]), float(x[-1]), padding=0.01)
             self.set_cursor(series.t0 + float(series.sec[len(series.sec) // 2]))

@@ -106,6 +106,14 @@ class ReplayWindow(QMainWindow):
         self.comments = Table(["时间", "昵称", "评论"])
         self.orders = Table(["时间", "昵称", "商品", "数量", "金额", "状态"])
         self.marker_table = Table(["时间", "操作"])
+        # narrow number columns, so the status (the last column) stays in view
+        for table, widths in (
+            (self.comments, (66, 120)),
+            (self.orders, (66, 104, 136, 40, 80)),
+            (self.marker_table, (66,)),
+        ):
+            for col, width in enumerate(widths):
+                table.setColumnWidth(col, width)
         moment = QWidget(self)
         ml = QVBoxLayout(moment)
         ml.addWidget(self.moment_label)
