@@ -388,8 +388,13 @@ class RoomEngine:
             raise not_found("session", session_id)
         if session["status"] != "live":
             raise conflict("session_ended", "该场直播已结束 (session already ended)")
+        now = self.now()
+        # the session's last figures go out before its end: stock changes (throttled to one
+        # product_updated per STOCK_EMIT_S) and the other deferred aggregates, so whoever records
+        # the session up to session_ended has its final stock
+        self._emit_throttled(now, force=True)
         session["status"] = "ended"
-        session["ended_ts"] = self.now()
+        session["ended_ts"] = now
         self.log.dirty("session", session_id, session)
         self.state["uv"] = sorted(self._uv)
         self.state["buyers"] = sorted(self._buyers)

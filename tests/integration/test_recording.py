@@ -9,6 +9,7 @@ gap from the platform's log.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import signal
 import sqlite3
@@ -139,6 +140,7 @@ async def test_recorded_session_has_the_platforms_totals(
     # this console's own actions, with latency
     names = [a["name"] for a in f.actions()]
     assert names[:1] == ["start_session"] and "issue_coupon" in names
+    assert {a["role"] for a in f.actions()} == {"host"}  # who did it: this console's operator
     f.close()
 
 
@@ -255,3 +257,75 @@ async def test_sigkill_mid_session_loses_at_most_the_last_second(
     assert again[: len(recorded)] == recorded
     assert again == list(range(first, first + len(again)))
     assert again[-1] >= child2.lines[0][0]
+
+
+async def test_assistant_console_records_metrics_each_second_and_the_final_stock(
+    sandbox_server: Callable[..., Any], tmp_path: Path
+) -> None:
+    """The assistant's console records a session the host runs: 1 Hz metrics that move with the
+    audience, the assistant's own actions with its role, and each product's stock at the end — the
+    platform's, even when the last sales came in the final half second."""
+    srv = sandbox_server(viewers=600, seed=21, extra=["--rate", "900"])
+    client = PlatformClient(srv.url, srv.room, srv.tokens["assistant"], role="assistant")
+    room = LiveRoom(client)
+    rec = SessionRecorder(room, tmp_path / "sessions")
+    room.start()
+    await room.wait_loaded()
+    rec.start()
+    host = httpx.AsyncClient(base_url=srv.api(), headers=srv.headers("host"), timeout=30)
+    try:
+        await until(lambda: room.online, 20, "the event stream to connect")
+        session = (await host.post("/sessions")).json()
+        await until(lambda: rec.recording, 20, "the recorder to open the session file")
+        await room.explain(room.product_ids[0])
+        await until(lambda: room.metrics.orders >= 5, 30, "the audience to buy")
+        await asyncio.sleep(4)  # metrics over a few seconds
+        await room.explain(room.product_ids[1])
+        await asyncio.sleep(2)
+        # the host ends it while the audience is still buying
+        orders_before = room.metrics.orders
+        await until(lambda: room.metrics.orders > orders_before, 10, "a sale right before the end")
+        (await host.post(f"/sessions/{session['id']}/end")).raise_for_status()
+        await until(lambda: not rec.recording, 20, "the session file to close")
+        bag = (await host.get("/products")).json()
+    finally:
+        await host.aclose()
+        await rec.stop()
+        await room.stop()
+        await client.close()
+
+    [path] = rec.files
+    with SessionFile(path) as f:
+        s = f.summary()
+        rows = f.conn.execute("SELECT sec, online, orders, gmv_cents FROM metrics ORDER BY sec")
+        metrics = rows.fetchall()
+        actions = f.actions()
+        markers = f.markers()
+        stock_end = {r.product_id: r.stock_end for r in f.per_product()}
+        stock_start = {r.product_id: r.stock_start for r in f.per_product()}
+
+    # 1 Hz: about one snapshot a second over the session, the figures moving with the audience
+    assert s.ended_ts is not None
+    secs = [r[0] for r in metrics]
+    duration = s.ended_ts - s.started_ts
+    assert duration > 6
+    assert 0.8 * duration - 1 <= len(secs) <= duration + 1
+    assert max(b - a for a, b in itertools.pairwise(secs)) <= 2
+    orders = [r[2] for r in metrics]
+    assert orders == sorted(orders) and len(set(orders)) >= 3
+    assert len({r[3] for r in metrics}) >= 3 and max(r[1] for r in metrics) > 0
+
+    # the assistant's own actions and the markers they caused, with the assistant's role
+    assert [(a["name"], a["role"], a["ok"]) for a in actions] == [
+        ("explain", "assistant", 1),
+        ("explain", "assistant", 1),
+    ]
+    explains = [mk.role for mk in markers if mk.kind == "explain"]
+    assert explains == ["assistant", "assistant"]
+    assert [mk.role for mk in markers if mk.kind == "session_ended"] == ["host"]
+
+    # stock at the end: the platform's, for every product (some of it sold during the session)
+    platform_stock = {p["id"]: p["stock"] for p in bag["products"]}
+    sold = {pid for pid in stock_end if stock_end[pid] != stock_start[pid]}
+    assert sold, "nothing sold: the test would prove nothing"
+    assert {pid: stock_end[pid] for pid in platform_stock} == platform_stock
