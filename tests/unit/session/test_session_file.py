@@ -214,3 +214,29 @@ def test_each_explain_window_has_its_own_orders_gmv_and_conversion(tmp_path: Pat
     assert p1.buyers_during == 2  # u1 (twice in window 1, once in window 2) and u2
     assert p1.avg_online_during == (30 * 100 + 30 * 300 + 30 * 300) / 90
     assert p1.conversion == 2 / p1.avg_online_during
+
+
+def test_the_last_partial_minute_is_drawn_at_its_own_rate(tmp_path: Path) -> None:
+    """A session ending a few seconds into a minute: the charts' last bar is not a drop to zero
+    (its orders over the seconds it has, or merged into the minute before when very short)."""
+    from app.session.replay import display_bins
+
+    def session(end_s: int, name: str) -> tuple[list[float], list[float]]:
+        evs = [_order(i + 1, T0 + i * 2.0, "p1", 100, f"u{i}") for i in range(end_s // 2 + 1)]
+        path = tmp_path / name
+        write(path, [evs], ended_ts=repr(T0 + end_s))
+        with SessionFile(path) as f:
+            ser = f.series()
+        assert ser.bin_s == 60  # longer than 20 minutes: minute bins
+        edges, opm, _ = display_bins(ser)
+        return list(edges), list(opm)
+
+    # one order every 2 s (30 a minute) for 21 minutes and 30 s: 60 s bins, the last one half
+    edges, opm = session(21 * 60 + 30, "half.livedesk-session.sqlite")
+    assert edges[-1] == 21 * 60 + 31 and edges[-2] == 21 * 60
+    assert opm[-1] == 16 * 60 / 31  # 16 orders in its 31 seconds, per minute
+    assert all(abs(r - 30) <= 1 for r in opm[:-1])
+    # ending 2 s into a minute: merged into the minute before, no bar for two seconds
+    edges, opm = session(21 * 60 + 2, "short.livedesk-session.sqlite")
+    assert edges[-1] == 21 * 60 + 3 and edges[-2] == 20 * 60
+    assert opm[-1] == (30 + 2) * 60 / 63
