@@ -73,9 +73,13 @@ def install_fake_camera(
     monkeypatch: pytest.MonkeyPatch, clip: Path, *, claimed_fps: float, deliver_fps: float
 ) -> type[FakeCamera]:
     """Make FAKE_DEVICE a camera playing ``clip``; returns the class to steer it (``stalled``)."""
-    cam = type("Cam", (FakeCamera,), {})
-    cam.clip, cam.claimed_fps, cam.deliver_fps = clip, claimed_fps, deliver_fps
-    cam.stalled = threading.Event()
+
+    class Cam(FakeCamera):
+        pass
+
+    Cam.clip, Cam.claimed_fps, Cam.deliver_fps = clip, claimed_fps, deliver_fps
+    Cam.stalled = threading.Event()
+    cam = Cam
     monkeypatch.setattr(
         cv2, "VideoCapture", lambda *a: cam(*a) if _is_fake(a) else REAL_CAPTURE(*a)
     )

@@ -24,6 +24,7 @@ from app.camera.checks import STALL_AFTER, PictureChecker, Verdict, stalled_verd
 from app.camera.modes import MEASURED_FPS_DIFFERS
 
 MEASURE_AFTER = 2.0  # s live before the delivered rate is measured well enough to report
+QUIET_AFTER = 0.5  # s without a frame: the rate is not re-measured until frames flow again
 
 
 def fit_image(image: np.ndarray, max_w: int, max_h: int) -> np.ndarray:
@@ -54,6 +55,7 @@ class PreviewPipeline:
         self.last: Shown | None = None
         self.stalled = False  # no new frame for more than STALL_AFTER s
         self._told_measured = False
+        self._flowing_since: float | None = None  # frames coming without a gap since then
 
     def wanted_fps(self) -> float:
         report = self.grabber.status.report
@@ -104,21 +106,40 @@ class PreviewPipeline:
     def report_text(self, now: float | None = None) -> str | None:
         """What the source delivers, in words; with the measured frame rate once the source has
         been live for MEASURE_AFTER s and that rate is materially off the claimed one.
-        None while not live or stalled (the text shown before stays true enough)."""
+        None while not live or while frames have stopped coming (what was shown stays)."""
         status = self.grabber.status
         report = status.report
-        if status.state is not CaptureState.LIVE or report is None or self.stalled:
+        if status.state is not CaptureState.LIVE or report is None:
             return None
         now = time.monotonic() if now is None else now
+        if self.stalled_for(now) > QUIET_AFTER:  # a gap is not a rate: keep what was said
+            self._flowing_since = None
+            return None
+        if self._flowing_since is None:
+            self._flowing_since = now
+        flowing = min(self.grabber.live_for(now), now - self._flowing_since)
         measured: float | None = None
-        if self.grabber.live_for(now) >= MEASURE_AFTER:
-            got = self.grabber.measured_fps(window=MEASURE_AFTER, now=now)
+        if flowing >= MEASURE_AFTER:  # the measuring window holds no gap
+            newest = self.grabber.latest()
+            # up to the newest frame: a gap just starting does not read as a low rate
+            got = self.grabber.measured_fps(
+                window=MEASURE_AFTER, now=newest.t if newest is not None else now
+            )
             # told once, it stays told until the rate is clearly back to the claim (no flicker)
             tolerance = MEASURED_FPS_DIFFERS / 2 if self._told_measured else MEASURED_FPS_DIFFERS
             if report.measured_differs(got, tolerance):
                 measured = got
         self._told_measured = measured is not None
         return report.summary(measured)
+
+    @property
+    def report_warns(self) -> bool:
+        """The report tells of less than asked: a smaller or slower device mode, or a measured
+        rate off the claim (the dialog shows it in a warning colour)."""
+        report = self.grabber.status.report
+        if report is None:
+            return False
+        return self._told_measured or (report.kind == "device" and not report.matches)
 
     def shown_fps(self, window: float = 2.0, now: float | None = None) -> float:
         now = time.monotonic() if now is None else now

@@ -199,10 +199,12 @@ def test_a_camera_slower_than_it_claims_is_told_with_the_measured_rate(
     d.select_source(FAKE_DEVICE)
     qtbot.waitUntil(lambda: "正在预览" in d.status_label.text(), timeout=WAIT)
     assert d.report_label.text() == "要求 480p30，实际 480p30：与要求一致"  # the driver's word
+    assert d.report_label.styleSheet() == ""
     qtbot.waitUntil(lambda: "实测" in d.report_label.text(), timeout=WAIT)
     m = re.fullmatch(r"要求 480p30，设备声称 30 fps，实测 (\d+\.\d) fps", d.report_label.text())
     assert m is not None, d.report_label.text()
     assert 12.0 <= float(m[1]) <= 16.5
+    assert LEVEL_COLOURS[Level.WARN] in d.report_label.styleSheet()  # not easy to miss
     qtbot.waitUntil(lambda: "帧率太低" in d.verdict_labels["fps"].text(), timeout=WAIT)
     fps = re.search(r"实测 (\d+\.\d) fps（应为 30）", d.verdict_labels["fps"].text())
     assert fps is not None and 12.0 <= float(fps[1]) <= 16.5
@@ -221,7 +223,12 @@ def test_a_camera_that_stops_delivering_is_said_so_and_recovers(
     d.select_source(FAKE_DEVICE)
     qtbot.waitUntil(lambda: "亮度正常" in d.verdict_labels["exposure"].text(), timeout=WAIT)
     qtbot.waitUntil(lambda: "帧率正常" in d.verdict_labels["fps"].text(), timeout=WAIT)
+    g = d._grabber
+    assert g is not None
+    qtbot.waitUntil(lambda: g.live_for() > 2.6, timeout=WAIT)  # past the 2 s measuring start
     frozen = d.verdict_labels["frozen"]
+    report = d.report_label.text()
+    assert report == "要求 480p30，实际 480p30：与要求一致"
     cam.stalled.set()
     t0 = time.monotonic()
     try:
@@ -237,7 +244,8 @@ def test_a_camera_that_stops_delivering_is_said_so_and_recovers(
         for key in ("frozen", "fps"):
             assert LEVEL_COLOURS[Level.BAD] in d.verdict_dots[key].styleSheet()
         assert "无画面" in d.preview.message and "无画面" in d.status_label.text()
-        assert d._grabber is not None and d._grabber.status.state is CaptureState.LIVE
+        assert g.status.state is CaptureState.LIVE  # no read error: only the gap tells
+        assert d.report_label.text() == report  # a gap is not told as a low frame rate
 
         def seconds() -> int:
             m = re.search(r"已 (\d+) 秒", frozen.text())

@@ -399,7 +399,8 @@ class CameraSetupDialog(QDialog):
         self._stall_shown = False
         self.status_label.setText("● " + (tr("正在预览") if live else status.message))
         if live and status.report is not None:
-            self.report_label.setText(status.report.summary())
+            r = status.report
+            self._show_report(r.summary(), r.kind == "device" and not r.matches)
             if self._pipeline is not None:
                 self._pipeline.checker.reset()
         msg = "" if live else status.message
@@ -407,6 +408,10 @@ class CameraSetupDialog(QDialog):
         self.crop_preview.message = "" if live else " "
         self.preview.update()
         self.crop_preview.update()
+
+    def _show_report(self, text: str, warn: bool) -> None:
+        self.report_label.setText(text)
+        self.report_label.setStyleSheet(f"color: {LEVEL_COLOURS[Level.WARN]};" if warn else "")
 
     def _show_live_status(self) -> None:
         self.status_label.setStyleSheet(f"color: {STATE_COLOURS[CaptureState.LIVE]};")
@@ -436,7 +441,7 @@ class CameraSetupDialog(QDialog):
                 self._show_stall(pipe.verdicts)
         report = pipe.report_text()
         if report is not None and report != self.report_label.text():
-            self.report_label.setText(report)
+            self._show_report(report, pipe.report_warns)
         if live:
             self.preview.badge = tr("预览 {shown:.1f} fps · 采集 {got:.1f} fps").format(
                 shown=pipe.shown_fps(), got=g.measured_fps()

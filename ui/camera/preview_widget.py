@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPen
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.camera.guides import Rect, covered_bands, fit, safe_area, thirds_lines, vertical_crop
@@ -100,7 +100,8 @@ class PreviewWidget(_FrameHolder):
                     p.drawLine(QPointF(x1, y1), QPointF(x2, y2))
         if self.badge:
             p.setPen(QColor("#e8e8e8"))
-            box = QRectF(pic.x + 8, pic.y + 8, 230, 24)
+            width = QFontMetricsF(p.font()).horizontalAdvance(self.badge) + 16
+            box = QRectF(pic.x + 8, pic.y + 8, max(230.0, width), 24)
             p.fillRect(box, QColor(0, 0, 0, 150))
             p.drawText(box.adjusted(8, 0, 0, 0), int(Qt.AlignmentFlag.AlignVCenter), self.badge)
         self._paint_message(p, _qrect(pic))
@@ -129,7 +130,12 @@ class CropPreview(_FrameHolder):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setMinimumSize(180, 320)
+        # shrinks (keeping 9:16) when the side panel is short, instead of being cut off
+        self.setMinimumSize(180, 200)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
+
+    def sizeHint(self) -> QSize:
+        return QSize(180, 320)
 
     def crop_rect_in_widget(self) -> Rect:
         return fit(9, 16, self.width(), self.height())
