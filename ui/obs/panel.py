@@ -434,9 +434,7 @@ class ObsPanel(QWidget):
             server, _key = await self.outputs.stream_target()
         except ObsError:
             server = ""
-        self._say(
-            tr("推流失败：{e}").format(e=localize(watch.stream_failure_text(server))), error=True
-        )
+        self._say(localize(watch.stream_failure_text(server)), error=True)
 
     def _watch_slow_start(self) -> None:
         async def watchdog() -> None:
