@@ -221,3 +221,36 @@ async def test_a_stalled_rtmp_server_makes_obs_drop_frames_and_both_panels_alert
         metrics.close()
         await room.stop()
         await client.close()
+
+
+async def test_a_server_that_never_answers_is_reported_while_obs_still_tries(
+    fresh_obs: RealObs, qtbot: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A target that accepts the TCP connection and then says nothing (a wrong port behind a
+    firewall, a hung server): OBS stays "starting"; the panel says so instead of waiting mutely."""
+    import socket
+
+    from app.obs import output_watch
+
+    monkeypatch.setattr(output_watch, "SLOW_START_S", 1.5)
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # the kernel accepts; nobody ever reads or answers the RTMP handshake
+    conn = ObsConnection("127.0.0.1", fresh_obs.port, fresh_obs.password)
+    await conn.connect_once()
+    panel, outputs, _stats = _panel(conn)
+    await outputs.set_stream_target(f"rtmp://127.0.0.1:{silent.getsockname()[1]}/live", "k")
+    await outputs.refresh()
+    try:
+        QTest.mouseClick(panel.stream_btn, Qt.MouseButton.LeftButton)
+        await poll(lambda: panel.values["stream"].text() == "正在开始…", within=10)
+        await poll(lambda: "OBS 仍在连接推流服务器" in panel.message.text(), within=10)
+        assert outputs.state.stream_state == output_watch.STARTING
+        silent.close()  # the connection is reset: OBS gives up, and the panel says the start failed
+        await poll(lambda: "推流未能开始" in panel.message.text(), within=60)
+        assert panel.stream_btn.text() == "开始推流"
+    finally:
+        silent.close()
+        await poll(lambda: not outputs.state.stream_state.endswith("STARTING"), within=60)
+        panel.close()
+        await conn.stop()
