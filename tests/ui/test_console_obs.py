@@ -387,3 +387,37 @@ async def test_an_obs_without_its_websocket_server_is_named(
         )
     finally:
         quiet.stop()
+
+
+async def test_a_taken_overlay_port_is_said_in_the_panel_with_the_urls_that_work(
+    qtbot: Any,
+) -> None:
+    import socket
+
+    from app.obs.outputs import Outputs
+    from app.obs.scenes import Scenes
+    from app.obs.stats import StatsPoller
+    from app.overlays.server import OverlayServer
+
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    holder.listen()
+    taken = int(holder.getsockname()[1])
+    server = OverlayServer(port=taken)  # e.g. a second console, or another program, holds it
+    await server.start()
+    fake = ScriptedObs()
+    panel = ObsPanel(fake, Scenes(fake), Outputs(fake), StatsPoller(fake),  # type: ignore[arg-type]
+                     overlay_server=server)  # fmt: skip
+    qtbot.addWidget(panel)
+    try:
+        assert str(taken) in panel.overlay_note.text() and "已被占用" in panel.overlay_note.text()
+        url = panel.overlay_urls[Kind.WINNERS].text()
+        assert url == f"http://127.0.0.1:{server.port}/overlay/winners" and server.port != taken
+        async with httpx.AsyncClient() as http:
+            assert (await http.get(url)).status_code == 200
+    finally:
+        await server.stop()
+        holder.close()
+    panel.refresh_overlay_urls()  # stopped: no address offered that would not answer
+    assert panel.overlay_urls[Kind.WINNERS].text() == ""
+    assert not panel.copy_buttons[Kind.WINNERS].isEnabled()
