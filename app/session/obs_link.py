@@ -75,7 +75,9 @@ def follow_obs(
     record_started: list[float] = []
     # what this console asked for and OBS has not reported yet: kind → (what, until monotonic)
     claims: dict[str, tuple[str | None, float]] = {}
-    linked: list[str] = []  # the recording file last linked (StopRecord's reply and the event)
+    # the recording file last linked, and when: "start" (OBS 29+ names it when it starts) or "stop"
+    # (StopRecord's reply and the stopped event both name it: linked once)
+    linked: list[tuple[str, str]] = []
 
     def claimed(kind: str, what: str | None = None) -> str:
         """The role behind OBS's change ``kind``: this console's if it asked, else OBS's."""
@@ -88,10 +90,10 @@ def follow_obs(
             return OBS_ROLE
         return role or OBS_ROLE
 
-    def link(path: str, by: str) -> None:
-        if linked and linked[0] == path:
+    def link(path: str, by: str, phase: str) -> None:
+        if linked and linked[0] == (path, phase):
             return
-        linked[:] = [path]
+        linked[:] = [(path, phase)]
         started = record_started[0] if record_started else None
         recorder.record_obs("recording", {"path": path, "started_ts": started, "role": by})
 
@@ -126,8 +128,8 @@ def follow_obs(
             "record", {"active": bool(d.get("outputActive")), "state": state, "role": by}
         )
         path = d.get("outputPath")
-        if path:
-            link(str(path), by)
+        if path:  # at the stop again: a session begun while it ran learns its file only now
+            link(str(path), by, "stop" if state == STOPPED else "start")
         if state == STOPPED:
             record_started.clear()
 
@@ -158,7 +160,7 @@ def follow_obs(
             )
         )
         if cmd.ok and cmd.name == "stop_record" and cmd.result:
-            link(str(cmd.result), role or OBS_ROLE)
+            link(str(cmd.result), role or OBS_ROLE, "stop")
 
     async def read_state() -> None:
         """What OBS is doing now (at every connection): scene, stream, recording and its start."""

@@ -276,7 +276,7 @@ class SessionRecorder:
             # the log between what the file has and the snapshot; the file closes once filled
             self._add_gap(self._seen, self.room.seq)
             self._seen = self.room.seq
-            self._close_current()
+            self._close_current(session_over=True)
         if live and s is not None:
             self._open(s, gap_from_snapshot=True)
         self._seen = self.room.seq
@@ -411,8 +411,9 @@ class SessionRecorder:
         for w in waiting:
             self._retire(w)
 
-    def _close_current(self, *, linger: bool = False) -> None:
-        """Close the current file; ``linger``: keep it open EDGE_S more for the end action."""
+    def _close_current(self, *, linger: bool = False, session_over: bool = False) -> None:
+        """Close the current file; ``linger``: keep it open EDGE_S more for the end action (then,
+        like ``session_over``, for OBS while it records)."""
         self._close_ended()
         w = self.writer
         if w is None:
@@ -428,6 +429,9 @@ class SessionRecorder:
                 self._ended = (w, time.monotonic())
                 loop.call_later(EDGE_S, self._close_ended)
                 return
+        if session_over and self.obs_state.get("recording"):
+            self._wait_for_obs(w)
+            return
         self._retire(w)
 
     def _close_ended(self, *, wait_for_obs: bool = True) -> None:
@@ -470,7 +474,8 @@ class SessionRecorder:
 
     async def _tick(self) -> None:
         while True:
-            await asyncio.sleep(METRICS_INTERVAL)
+            # on the wall clock's seconds (+10 ms), so a late wake-up never skips or repeats one
+            await asyncio.sleep(METRICS_INTERVAL - time.time() % METRICS_INTERVAL + 0.01)
             w = self.writer
             if w is not None:
                 w.put_metrics(time.time(), self.room.metrics.model_dump())

@@ -145,3 +145,70 @@ async def test_video_recorded_in_obs_and_stopped_after_the_end_is_linked_at_its_
         assert stops and {d["role"] for d in stops} == {"host"}  # stopped from this console
         obs_actions = [(a["name"], a["role"], a["ok"]) for a in f.actions() if "obs" in a["name"]]
         assert obs_actions == [("obs_switch_scene", "host", 1), ("obs_stop_record", "host", 1)]
+
+
+async def test_one_recording_over_two_sessions_is_linked_to_both(
+    sandbox_server: Callable[..., Any], real_obs: RealObs, in_obs: ObsConnection, tmp_path: Path
+) -> None:
+    """Recording started from this console in one session, running on through the next one and
+    stopped in OBS: both sessions play the same video, placed at the same real start."""
+    srv = sandbox_server(viewers=20, seed=6)
+    client = PlatformClient(srv.url, srv.room, srv.tokens["host"], role="host")
+    room = LiveRoom(client)
+    rec = SessionRecorder(room, tmp_path / "sessions")
+    obs = ObsConnection("127.0.0.1", real_obs.port, real_obs.password)
+    scenes, outputs = Scenes(obs), Outputs(obs)
+    unlink = follow_obs(rec, obs, scenes=scenes, outputs=outputs, role=room.role)
+    started: list[float] = []
+    in_obs.on_event(
+        "RecordStateChanged",
+        lambda _t, d: (
+            started.append(time.time())
+            if d.get("outputState") == "OBS_WEBSOCKET_OUTPUT_STARTED"
+            else None
+        ),
+    )
+    room.start()
+    await room.wait_loaded()
+    rec.start()
+    try:
+        obs.start()
+        await until(lambda: rec.obs_state.get("connected", False), 20, "the OBS state")
+        await until(lambda: room.online, 20, "the event stream to connect")
+        await room.start_session()
+        await until(lambda: rec.recording, 20, "the first session's file")
+        await outputs.start_record()  # from this console
+        await until(lambda: bool(started), 20, "OBS to record")
+        await room.end_session()
+        await until(lambda: not rec.recording, 20, "the first session to end")
+        await room.start_session()  # OBS records on
+        await until(lambda: rec.recording and len(rec.files) == 2, 20, "the second session")
+        first, second = rec.files
+        assert rec.waiting_for_obs == [first]
+        await in_obs.request("StopRecord")  # in OBS itself
+        await until(lambda: not rec.waiting_for_obs, 20, "the first file to close after the stop")
+        await room.end_session()
+        await until(lambda: not rec.recording, 20, "the second session to end")
+    finally:
+        unlink()
+        await rec.stop()
+        await room.stop()
+        await client.close()
+        await obs.stop()
+
+    links = []
+    for path in (first, second):
+        with SessionFile(path) as f:
+            links.append((f.meta.get("obs_recording"), f.meta.get("obs_recording_started_ts")))
+            records = [(d["active"], d["role"]) for _ts, k, d in f.obs_changes() if k == "record"]
+            actions = [(a["name"], a["role"]) for a in f.actions() if a["name"].startswith("obs_")]
+        if path == first:
+            assert (True, "host") in records and records[-1] == (False, "obs")
+            assert actions == [("obs_start_record", "host")]
+        else:
+            assert records[-1] == (False, "obs") and actions == []
+    (video_a, start_a), (video_b, start_b) = links
+    assert video_a and video_a == video_b
+    assert await asyncio.to_thread(Path(video_a).exists)
+    assert start_a is not None and start_b is not None
+    assert abs(float(start_a) - started[0]) < 1.0 and abs(float(start_b) - started[0]) < 1.0
