@@ -148,10 +148,10 @@ def test_a_busy_minute_lists_the_comments_nearest_the_moment(tmp_path: Path) -> 
     path = tmp_path / "busy.livedesk-session.sqlite"
     w = SessionWriter(path, {"room": "r1", "session_id": "s2", "started_ts": repr(T0)})
     w.put_products(products(), T0)
-    events = [e for b in session_events(total=60_000, hours=0.1, t0=T0) for e in b]
+    events = [e for b in session_events(total=25_000, hours=0.04, t0=T0) for e in b]
     w.put_events(events)
     w.close()
-    ts = T0 + 180.0
+    ts = T0 + 80.0
     inside = sorted(
         (e for e in events if e.type is ET.COMMENT and ts - 30 <= e.ts <= ts + 30),
         key=lambda e: abs(e.ts - ts),
