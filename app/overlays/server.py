@@ -159,9 +159,10 @@ class OverlayServer:
             if self.wanted_port == 0:
                 raise
             sock = self._bind(0)
+            got = sock.getsockname()[1]
             self.note = (
-                f"叠加层端口 {self.wanted_port} 已被占用（{exc.strerror or exc}），"
-                f"本次改用 {sock.getsockname()[1]}：浏览器源地址需随之更改"
+                f"叠加层端口 {self.wanted_port} 已被占用（{exc.strerror or exc}），本次改用 {got}："
+                f"浏览器源地址需随之更改 (overlay port {self.wanted_port} is taken, using {got})"
             )
             log.warning("%s", self.note)
         self.port = int(sock.getsockname()[1])
