@@ -80,6 +80,8 @@ def one(name: str, out: Path, work: Path) -> int:
         dialog.set_focus_baseline()
     settle(3.0)  # fps measured over 2 s, verdicts settled
     ok = dialog.grab().save(str(out))
+    # a loaded machine shows in these figures: retake if the preview is far below 30 fps
+    print(f"{name}: {dialog.preview.badge} | {dialog.report_label.text()}")
     dialog.close()
     return 0 if ok else 3
 

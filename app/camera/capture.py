@@ -203,14 +203,23 @@ class FrameGrabber:
             return max(0.0, now - self._live_since)
 
     def measured_fps(self, window: float = 2.0, now: float | None = None) -> float:
-        """Frames actually delivered per second over the last ``window`` seconds."""
+        """Frames actually delivered per second over the last ``window`` seconds.
+
+        Measured from the frames' own times (intervals, not a count per window, which would
+        read 30.5 for a steady 30); once frames stop coming, the time since the newest one
+        counts too, so the rate falls towards 0 instead of staying at its last value.
+        """
         now = time.monotonic() if now is None else now
         with self._lock:
             if self._status.state is not CaptureState.LIVE:
                 return 0.0
-            n = sum(1 for t in self._times if t > now - window)
-            span = min(window, now - self._live_since)
-        return n / span if span > 0.25 else 0.0
+            ts = [t for t in self._times if t > now - window]
+        if len(ts) < 2 or ts[-1] - ts[0] < 0.25:
+            return 0.0
+        covered = ts[-1] - ts[0]
+        interval = covered / (len(ts) - 1)
+        span = max(covered, now - ts[0] - interval)  # one interval of grace after the newest
+        return (len(ts) - 1) / span
 
     # --- reader thread ----------------------------------------------------------------------
     def _set_status(self, status: CaptureStatus) -> None:

@@ -255,3 +255,17 @@ def test_pipeline_verdicts_say_when_no_frame_has_come_for_a_while(
     assert v["fps"].level is Level.BAD and v["fps"].value == 0.0
     assert v["fps"].text == "帧率 0 fps：已 3 秒没有收到画面（应为 30 fps）"
     assert pipe.stalled
+
+
+def test_measured_rate_is_exact_for_a_steady_source_and_falls_when_it_stops() -> None:
+    """A steady 30 fps reads 30.0 wherever "now" falls between frames (a frame count per 2 s
+    window read 30.0 or 30.5 by turns); after the last frame the rate falls towards 0."""
+    g = FrameGrabber(source_from_setting("/dev/video97"), MODE)
+    g._set_status(CaptureStatus(CaptureState.LIVE, "live"))
+    t0 = 1000.0
+    g._times.extend(t0 + i / 30 for i in range(120))  # 4 s of frames
+    last = t0 + 119 / 30
+    for offset in (0.0, 0.01, 0.02, 0.033):
+        assert g.measured_fps(now=last + offset) == pytest.approx(30.0, abs=0.05), offset
+    assert g.measured_fps(now=last + 1.0) < 16  # a second without frames
+    assert g.measured_fps(now=last + 2.5) == 0.0
