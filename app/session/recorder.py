@@ -463,10 +463,13 @@ class SessionRecorder:
     def _end_obs_wait(self, after: float = 0.0) -> None:
         """Close the files waiting for OBS, now or ``after`` seconds (the path may follow)."""
         for w, handle in list(self._obs_wait.items()):
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                after = 0.0
             if after <= 0:
                 self._stop_waiting(w)
                 continue
-            loop = asyncio.get_running_loop()
             if handle.when() <= loop.time() + after:
                 continue  # already closing sooner
             handle.cancel()
