@@ -212,3 +212,46 @@ async def test_one_recording_over_two_sessions_is_linked_to_both(
     assert await asyncio.to_thread(Path(video_a).exists)
     assert start_a is not None and start_b is not None
     assert abs(float(start_a) - started[0]) < 1.0 and abs(float(start_b) - started[0]) < 1.0
+
+
+async def test_an_ended_session_waits_for_obs_only_so_long(
+    sandbox_server: Callable[..., Any],
+    real_obs: RealObs,
+    in_obs: ObsConnection,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """OBS left recording for hours after the broadcast: the session's file still closes."""
+    import app.session.recorder as recorder_module
+
+    monkeypatch.setattr(recorder_module, "OBS_LINGER_S", 2.0)
+    srv = sandbox_server(viewers=0)
+    client = PlatformClient(srv.url, srv.room, srv.tokens["host"], role="host")
+    room = LiveRoom(client)
+    rec = SessionRecorder(room, tmp_path / "sessions")
+    obs = ObsConnection("127.0.0.1", real_obs.port, real_obs.password)
+    unlink = follow_obs(rec, obs, role=room.role)
+    room.start()
+    await room.wait_loaded()
+    rec.start()
+    try:
+        await in_obs.request("StartRecord")
+        obs.start()
+        await until(lambda: rec.obs_state.get("recording", False), 20, "OBS recording")
+        await until(lambda: room.online, 20, "the event stream to connect")
+        await room.start_session()
+        await until(lambda: rec.recording, 20, "the session file")
+        await room.end_session()
+        await until(lambda: bool(rec.waiting_for_obs), 10, "the file to wait for OBS")
+        await until(lambda: not rec.waiting_for_obs, 20, "the wait to give up")
+        [path] = rec.files
+        assert rec.obs_state["recording"] is True  # OBS records on; the file is closed anyway
+    finally:
+        unlink()
+        await rec.stop()
+        await room.stop()
+        await client.close()
+        await obs.stop()
+    with SessionFile(path) as f:
+        assert f.summary().ended_ts is not None
+        assert any(k == "state" and d["recording"] for _ts, k, d in f.obs_changes())
