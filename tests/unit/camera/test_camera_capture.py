@@ -269,3 +269,32 @@ def test_measured_rate_is_exact_for_a_steady_source_and_falls_when_it_stops() ->
         assert g.measured_fps(now=last + offset) == pytest.approx(30.0, abs=0.05), offset
     assert g.measured_fps(now=last + 1.0) < 16  # a second without frames
     assert g.measured_fps(now=last + 2.5) == 0.0
+
+
+def test_status_messages_read_in_english(tmp_path: Path, grabbers: list[FrameGrabber]) -> None:
+    """What the preview says over the picture when the source goes away, in the English UI."""
+    from app.i18n import set_language
+
+    clip = write_clip(tmp_path / "short.avi", size=(160, 90), seconds=0.5)
+    seen: list[CaptureStatus] = []
+    set_language("en")
+    try:
+        g = FrameGrabber(
+            source_from_setting(str(clip)), MODE, on_status=seen.append, retry_delays=(1.0,)
+        )
+        grabbers.append(g)
+        g.start()
+        wait_for(lambda: any(s.state is CaptureState.LOST for s in seen))
+        wait_for(lambda: sum(s.state is CaptureState.OPENING for s in seen) >= 2)
+    finally:
+        set_language("zh_CN")
+    lost = next(s for s in seen if s.state is CaptureState.LOST)
+    assert lost.message == (
+        "The video file has played to its end (handled like an unplugged camera). Retrying in 1 s…"
+    )
+    assert seen[0].message == "Opening “short.avi”…"
+    live = next(s for s in seen if s.state is CaptureState.LIVE)
+    assert live.message == "Video file: 160×90, 30 fps (played in its own format)"
+    assert next(s for s in seen[1:] if s.state is CaptureState.OPENING).message == (
+        "Opening “short.avi”… (retry 1)"
+    )
