@@ -197,6 +197,8 @@ MARKER_NAMES = {
         "session_ended": "下播",
         "host": "主播",
         "assistant": "场控",
+        "reviewer": "复盘员",
+        "obs": "OBS",
     },
     "en": {
         "explain": "Explain",
@@ -215,8 +217,61 @@ MARKER_NAMES = {
         "mute": "Mute",
         "session_started": "Go live",
         "session_ended": "End live",
-        "host": "host",
-        "assistant": "assistant",
+        "host": "Host",
+        "assistant": "Assistant",
+        "reviewer": "Reviewer",
+        "obs": "OBS",
+    },
+}
+# operator actions as the actions table stores them (LiveRoom._act names; obs_* from follow_obs)
+ACTION_NAMES: dict[str, dict[str, str]] = {
+    "zh_CN": {
+        "explain": "讲解商品",
+        "stop_explain": "停止讲解",
+        "reorder": "调整排品",
+        "update_product": "修改商品",
+        "issue_coupon": "发券",
+        "end_coupon": "结束优惠券",
+        "start_flash_sale": "开始秒杀",
+        "start_lottery": "开始抽奖",
+        "draw_lottery": "开奖",
+        "send_comment": "发送评论",
+        "pin_comment": "置顶评论",
+        "hide_comment": "隐藏评论",
+        "mute_user": "禁言用户",
+        "start_session": "开播",
+        "end_session": "下播",
+        "obs_switch_scene": "OBS 切换场景",
+        "obs_set_preview": "OBS 设置预览场景",
+        "obs_transition": "OBS 转场",
+        "obs_start_stream": "OBS 开始推流",
+        "obs_stop_stream": "OBS 停止推流",
+        "obs_start_record": "OBS 开始录制",
+        "obs_stop_record": "OBS 停止录制",
+    },
+    "en": {
+        "explain": "Explain product",
+        "stop_explain": "Stop explaining",
+        "reorder": "Reorder",
+        "update_product": "Edit product",
+        "issue_coupon": "Issue coupon",
+        "end_coupon": "End coupon",
+        "start_flash_sale": "Start flash sale",
+        "start_lottery": "Start lottery",
+        "draw_lottery": "Draw lottery",
+        "send_comment": "Send comment",
+        "pin_comment": "Pin comment",
+        "hide_comment": "Hide comment",
+        "mute_user": "Mute user",
+        "start_session": "Go live",
+        "end_session": "End live",
+        "obs_switch_scene": "OBS: switch scene",
+        "obs_set_preview": "OBS: set preview scene",
+        "obs_transition": "OBS: transition",
+        "obs_start_stream": "OBS: start streaming",
+        "obs_stop_stream": "OBS: stop streaming",
+        "obs_start_record": "OBS: start recording",
+        "obs_stop_record": "OBS: stop recording",
     },
 }
 
@@ -310,6 +365,18 @@ EVENT_NAMES: dict[str, dict[str, str]] = {
         "resync_required": "Resync required",
     },
 }
+
+
+def action_name(name: str, lang: str) -> str:
+    """An operator action's stored name (``issue_coupon``) as a reader of ``lang`` says it."""
+    return ACTION_NAMES.get(lang, ACTION_NAMES["zh_CN"]).get(name, name)
+
+
+def role_name(role: str | None, lang: str) -> str:
+    """``host`` / ``assistant`` / ``reviewer`` / ``obs`` (a change made in OBS itself)."""
+    if not role:
+        return ""
+    return MARKER_NAMES.get(lang, MARKER_NAMES["zh_CN"]).get(role, role)
 
 
 def value_name(value: str, lang: str) -> str:

@@ -12,8 +12,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app.session.replay import Marker, Series, display_bins
-from app.session.report import MARKER_NAMES
-from ui.i18n import tr
+from app.session.report import MARKER_NAMES, role_name
+from ui.i18n import language, tr
 
 pg.setConfigOptions(antialias=False, background="w", foreground="#333")
 
@@ -33,12 +33,12 @@ MARKER_STYLE: dict[str, tuple[str, str]] = {
     "session_ended": ("p", "#000000"),
 }
 # action markers' Chinese names: one table, shared with the HTML/CSV report
-ROLE_NAMES = {"host": "主播", "assistant": "场控", "reviewer": "复盘员"}
-KIND_NAMES = {k: v for k, v in MARKER_NAMES["zh_CN"].items() if k not in ROLE_NAMES}
+ROLES = ("host", "assistant", "reviewer", "obs")
+KIND_NAMES = {k: v for k, v in MARKER_NAMES["zh_CN"].items() if k not in ROLES}
 
 
 def marker_text(mk: Marker) -> str:
-    who = tr(ROLE_NAMES.get(mk.role or "", mk.role or "")) if mk.role else ""
+    who = role_name(mk.role, language())
     what = tr(KIND_NAMES.get(mk.kind, mk.kind))
     label = f" · {mk.label}" if mk.label else ""
     return f"{what}{label}" + (f"（{who}）" if who else "")

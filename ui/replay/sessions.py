@@ -27,10 +27,10 @@ from app.aio import spawn
 from app.platform.errors import PlatformError
 from app.session.recorder import sessions_dir
 from app.session.replay import SessionFile, Summary, list_sessions
-from app.session.report import hms, yuan
+from app.session.report import hms, role_name, yuan
 from app.session.schema import SUFFIX
 from app.session.share import SessionShare
-from ui.i18n import tr
+from ui.i18n import language, tr
 from ui.replay.tables import Table
 
 HEADERS = ["开播时间", "直播间", "场次", "时长", "成交额", "订单", "峰值在线", "状态", "录像"]
@@ -201,7 +201,6 @@ SHARED_HEADERS = [
     "上传者",
     "本机",
 ]
-ROLE_NAMES = {"host": "主播", "assistant": "场控", "reviewer": "复盘员"}
 
 
 def _local_summary(path: Path) -> Summary | None:
@@ -311,7 +310,7 @@ class SharedSessionsDialog(QDialog):
                     time.strftime("%m-%d %H:%M", time.localtime(float(uploaded)))
                     if isinstance(uploaded, int | float)
                     else "—",
-                    tr(ROLE_NAMES.get(who, who)) if who else "—",
+                    role_name(who, language()) or "—",
                     tr("已下载") if local else tr("未下载"),
                 ]
             )

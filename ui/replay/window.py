@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 
 from app.session.keywords import keywords
 from app.session.replay import SessionFile, Summary
+from app.session.report import action_name, role_name, value_name, yuan
 from app.session.report import hms as duration
-from app.session.report import value_name, yuan
 from ui.i18n import language, tr
 from ui.replay.charts import TimelineCharts, marker_text
 from ui.replay.tables import ExplainTable, ProductTable, Table, clock
@@ -203,8 +203,8 @@ class ReplayWindow(QMainWindow):
             [
                 [
                     clock(a["ts"]),
-                    a["name"],
-                    a["role"],
+                    action_name(a["name"], language()),
+                    role_name(a["role"], language()),
                     tr("成功") if a["ok"] else tr("失败"),
                     round(a["duration_ms"], 1),
                     a["error"] or "",

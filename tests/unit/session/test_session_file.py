@@ -240,3 +240,15 @@ def test_the_last_partial_minute_is_drawn_at_its_own_rate(tmp_path: Path) -> Non
     edges, opm = session(21 * 60 + 2, "short.livedesk-session.sqlite")
     assert edges[-1] == 21 * 60 + 3 and edges[-2] == 20 * 60
     assert opm[-1] == (30 + 2) * 60 / 63
+
+
+def test_actions_and_roles_are_named_for_the_reader() -> None:
+    """The actions tab and markers say what an operator did and who, in the reader's language:
+    a scene switch made in OBS itself is OBS's, not an unnamed role."""
+    from app.session.report import action_name, role_name
+
+    assert action_name("issue_coupon", "zh_CN") == "发券"
+    assert action_name("obs_switch_scene", "en") == "OBS: switch scene"
+    assert action_name("something_new", "en") == "something_new"  # unknown: shown as stored
+    assert role_name("obs", "zh_CN") == "OBS" and role_name("assistant", "en") == "Assistant"
+    assert role_name(None, "en") == ""
