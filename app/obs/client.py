@@ -23,6 +23,7 @@ from obswebsocket import exceptions as obs_exc
 from obswebsocket import obsws
 from websocket import ABNF
 
+from app.i18n import tr
 from app.obs.errors import (
     CLOSE_AUTH_FAILED,
     CLOSE_SESSION_INVALIDATED,
@@ -114,24 +115,30 @@ class RawClient(obsws):  # type: ignore[misc]
         except ConnectionRefusedError as exc:
             if _is_loopback(self.host) and obs_process_running():
                 raise ObsConnectError(
-                    f"无法连接 OBS：{where} 没有程序在监听。本机的 OBS 正在运行，但没有在端口 "
-                    f"{self.port} 上开启 WebSocket 服务器：请在 OBS“工具 → WebSocket 服务器设置”中"
-                    f"勾选“开启 WebSocket 服务器”，并让端口与这里一致 "
-                    f"(OBS is running but its WebSocket server is off or on another port)"
+                    tr(
+                        "无法连接 OBS：{where} 没有程序在监听。本机的 OBS 正在运行，但没有在端口 "
+                        "{port} 上开启 WebSocket 服务器：请在 OBS“工具 → WebSocket 服务器设置”中"
+                        "勾选“开启 WebSocket 服务器”，并让端口与这里一致"
+                    ).format(where=where, port=self.port)
                 ) from exc
             raise ObsConnectError(
-                f"无法连接 OBS：{where} 没有程序在监听。请确认 OBS 已启动，并在“工具 → WebSocket 服务器设置”中"
-                f"启用服务器、端口与设置一致 (connection refused at {where})"
+                tr(
+                    "无法连接 OBS：{where} 没有程序在监听。请确认 OBS 已启动，并在“工具 → WebSocket "
+                    "服务器设置”中启用服务器、端口与设置一致"
+                ).format(where=where)
             ) from exc
         except TimeoutError as exc:
-            raise ObsConnectError(f"连接 OBS 超时：{where} 无响应 (timed out)") from exc
+            raise ObsConnectError(tr("连接 OBS 超时：{where} 无响应").format(where=where)) from exc
         except websocket.WebSocketException as exc:
             raise ObsConnectError(
-                f"{where} 上的程序不是 OBS WebSocket 服务器（握手失败：{exc}）。请检查端口 "
-                f"(not an obs-websocket server at {where})"
+                tr("{where} 上的程序不是 OBS WebSocket 服务器（握手失败：{e}）。请检查端口").format(
+                    where=where, e=exc
+                )
             ) from exc
         except OSError as exc:
-            raise ObsConnectError(f"无法连接 OBS {where}：{exc}") from exc
+            raise ObsConnectError(
+                tr("无法连接 OBS {where}：{e}").format(where=where, e=exc)
+            ) from exc
         try:
             self._auth()
         except (
@@ -144,18 +151,22 @@ class RawClient(obsws):  # type: ignore[misc]
             self._shutdown_socket()
             if code == CLOSE_AUTH_FAILED or "password" in str(exc):
                 raise ObsAuthError(
-                    "OBS 拒绝了密码：请在连接设置中填写 OBS“WebSocket 服务器设置”里的服务器密码 "
-                    "(authentication failed: wrong password)",
+                    tr(
+                        "OBS 拒绝了密码：请在连接设置中填写 OBS“WebSocket 服务器设置”里的服务器密码"
+                    ),
                     code=code or CLOSE_AUTH_FAILED,
                 ) from exc
             raise ObsConnectError(
-                f"{where} 没有按 obs-websocket v5 协议应答（{exc}）。需要 OBS 28 或更新版本 "
-                f"(not obs-websocket v5)"
+                tr(
+                    "{where} 没有按 obs-websocket v5 协议应答（{e}）。需要 OBS 28 或更新版本"
+                ).format(where=where, e=exc)
             ) from exc
         except TimeoutError as exc:
             self._shutdown_socket()
             raise ObsConnectError(
-                f"{where} 接受了连接但没有按 obs-websocket 协议应答，请检查端口 (no Hello from {where})"
+                tr("{where} 接受了连接但没有按 obs-websocket 协议应答，请检查端口").format(
+                    where=where
+                )
             ) from exc
         sock.settimeout(None)
         self._reader = threading.Thread(target=self._read_loop, name="obs-recv", daemon=True)
@@ -208,7 +219,11 @@ class RawClient(obsws):  # type: ignore[misc]
             if self._closed.is_set():
                 raise ObsOfflineError()
             if not answered:
-                raise ObsTimeoutError(f"OBS 在 {self.timeout:g} 秒内没有应答 {request_type}")
+                raise ObsTimeoutError(
+                    tr("OBS 在 {s} 秒内没有应答 {request}").format(
+                        s=f"{self.timeout:g}", request=request_type
+                    )
+                )
             raise ObsOfflineError()
         reply = box[0]
         status = reply.get("requestStatus", {})

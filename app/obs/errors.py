@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from app.i18n import tr
+
 
 class ObsError(Exception):
     """Something OBS refused or could not do; ``str()`` is the operator-facing message."""
@@ -40,7 +42,12 @@ class ObsRequestError(ObsError):
     """A request reached OBS and failed (``code`` is obs-websocket's RequestStatus)."""
 
     def __init__(self, request_type: str, code: int, comment: str) -> None:
-        super().__init__(f"OBS 拒绝了 {request_type}: {comment or code} (code {code})", code=code)
+        super().__init__(
+            tr("OBS 拒绝了 {request}：{why}（代码 {code}）").format(
+                request=request_type, why=comment or code, code=code
+            ),
+            code=code,
+        )
         self.request_type = request_type
         self.comment = comment
 

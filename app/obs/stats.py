@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.aio import spawn
+from app.i18n import tr
 from app.obs.connection import ObsConnection
 from app.obs.errors import ObsError
 
@@ -48,13 +49,22 @@ def alerts_between(before: ObsStats | None, now: ObsStats) -> list[str]:
     out: list[str] = []
     if now.stream_dropped > before.stream_dropped:
         out.append(
-            f"推流丢帧：{now.stream_dropped - before.stream_dropped} 帧（网络不稳定，"
-            f"累计 {now.dropped_percent:.1f}%）"
+            tr("推流丢帧：{n} 帧（网络不稳定，累计 {pct}%）").format(
+                n=now.stream_dropped - before.stream_dropped, pct=f"{now.dropped_percent:.1f}"
+            )
         )
     if now.output_skipped > before.output_skipped:
-        out.append(f"编码跳帧：{now.output_skipped - before.output_skipped} 帧（编码器过载）")
+        out.append(
+            tr("编码跳帧：{n} 帧（编码器过载）").format(
+                n=now.output_skipped - before.output_skipped
+            )
+        )
     if now.render_missed > before.render_missed:
-        out.append(f"渲染延迟：丢失 {now.render_missed - before.render_missed} 帧（显卡/CPU 过载）")
+        out.append(
+            tr("渲染延迟：丢失 {n} 帧（显卡/CPU 过载）").format(
+                n=now.render_missed - before.render_missed
+            )
+        )
     return out
 
 

@@ -63,6 +63,8 @@ def test_messages_from_the_core_show_in_the_ui_language(tmp_path: Path) -> None:
     in Chinese: what an English-speaking operator sees in the health bar and status line."""
     from app.camera.devices import CameraSource
     from app.camera.errors import diagnose_open_failure
+    from app.obs.errors import ObsRequestError
+    from app.obs.stats import ObsStats, alerts_between
     from app.platform.errors import OfflineError
 
     missing = CameraSource(kind="file", ref=str(tmp_path / "gone.mp4"), label="gone.mp4")
@@ -75,6 +77,11 @@ def test_messages_from_the_core_show_in_the_ui_language(tmp_path: Path) -> None:
         )
         assert diagnose_open_failure(missing).message.startswith("Video file not found: ")
         assert i18n.localize("没有括号的中文消息") == "没有括号的中文消息"
+        refused = ObsRequestError("SetInputSettings", 600, "No source was found")
+        assert refused.message == "OBS refused SetInputSettings: No source was found (code 600)"
+        assert alerts_between(ObsStats(), ObsStats(stream_dropped=3, stream_total=100)) == [
+            "Stream dropped 3 frames (unstable network, 3.0% in all)"
+        ]
         i18n.set_language("zh_CN")
         assert i18n.localize(offline) == offline
         assert diagnose_open_failure(missing).message.startswith("找不到视频文件：")

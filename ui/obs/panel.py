@@ -76,12 +76,12 @@ def link_text(status: ConnectionStatus) -> str:
     if status.state is LinkState.CONNECTING:
         return tr("正在连接 OBS…")
     if status.state is LinkState.RECONNECTING:
-        why = f"：{status.error}" if status.error else ""
+        why = f"：{localize(status.error)}" if status.error else ""
         return (
             tr("OBS 正在重连（自 {since} 起，第 {n} 次）").format(since=since, n=status.attempt)
             + why
         )
-    return tr("OBS 未连接") + (f"：{status.error}" if status.error else "")
+    return tr("OBS 未连接") + (f"：{localize(status.error)}" if status.error else "")
 
 
 class ObsPanel(QWidget):
@@ -238,7 +238,7 @@ class ObsPanel(QWidget):
             try:
                 await coro
             except ObsError as exc:
-                self._say(tr("{what}失败：{e}").format(what=what, e=exc), error=True)
+                self._say(tr("{what}失败：{e}").format(what=what, e=localize(str(exc))), error=True)
                 return
             if done:
                 self._say(done)

@@ -21,7 +21,7 @@ from app.obs.errors import ObsError
 from app.obs.stack import PASSWORD_SECRET
 from app.secrets import get_secret, set_secret
 from app.settings import ObsSettings
-from ui.i18n import tr
+from ui.i18n import localize, tr
 
 
 class ObsSettingsDialog(QDialog):
@@ -69,7 +69,7 @@ class ObsSettingsDialog(QDialog):
                     )
                 )
             except ObsError as exc:
-                self.outcome.setText(tr("连接失败：{e}").format(e=exc))
+                self.outcome.setText(tr("连接失败：{e}").format(e=localize(str(exc))))
             finally:
                 await conn.stop()
 
