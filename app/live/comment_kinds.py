@@ -28,17 +28,32 @@ _INTENT = re.compile(
 _COMPLAINT = re.compile(r"没货|没了|卖完|补货|太贵|差评|退货|骗|怎么又")
 
 
-def classify(comment: Comment) -> Kind:
+_STAFF, _FAN, _INTENT_BIT, _QUESTION_BIT, _COMPLAINT_BIT = (
+    int(Kind.STAFF),
+    int(Kind.FAN),
+    int(Kind.INTENT),
+    int(Kind.QUESTION),
+    int(Kind.COMPLAINT),
+)
+#: every combination, made once: classify() runs per comment at the full stream rate, and each
+#: ``Kind | Kind`` would build a new flag through the enum machinery (~1 µs a time)
+_KINDS = tuple(Kind(i) for i in range(64))
+
+
+def classify_bits(comment: Comment) -> int:
+    """:func:`classify` as a plain int (what the session file stores)."""
     text = comment.text
-    kind = Kind.NONE
-    if comment.role != "viewer":
-        kind |= Kind.STAFF
+    bits = 0 if comment.role == "viewer" else _STAFF
     if comment.is_follower:
-        kind |= Kind.FAN
+        bits |= _FAN
     if _INTENT.search(text):
-        kind |= Kind.INTENT
+        bits |= _INTENT_BIT
     if _QUESTION.search(text):
-        kind |= Kind.QUESTION
+        bits |= _QUESTION_BIT
     if _COMPLAINT.search(text):
-        kind |= Kind.COMPLAINT
-    return kind
+        bits |= _COMPLAINT_BIT
+    return bits
+
+
+def classify(comment: Comment) -> Kind:
+    return _KINDS[classify_bits(comment)]

@@ -24,7 +24,7 @@ from typing import Any
 import orjson
 from pydantic import BaseModel
 
-from app.live.comment_kinds import classify
+from app.live.comment_kinds import classify_bits
 from app.platform import models as m
 from app.session import schema
 
@@ -369,7 +369,7 @@ class SessionWriter:
             if t is ET.COMMENT:
                 cm: m.Comment = d.comment
                 comments.append(
-                    (ev.seq, ev.ts, cm.user_id, cm.nickname, cm.text, int(classify(cm)))
+                    (ev.seq, ev.ts, cm.user_id, cm.nickname, cm.text, classify_bits(cm))
                 )
                 if cm.role == "viewer":
                     row[0] += 1
