@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QBrush, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -63,8 +64,14 @@ class ShortcutDialog(QDialog):
             edit.setMaximumSequenceLength(1)
             edit.setClearButtonEnabled(True)
             edit.editingFinished.connect(lambda aid=aid: self._edited(aid))
+            # the clear button empties the key; a new recording empties it for an instant too,
+            # so an empty key is applied only if it is still empty once the key press is over
             edit.keySequenceChanged.connect(
-                lambda seq, aid=aid: self._edited(aid) if seq.isEmpty() else None
+                lambda seq, aid=aid: (
+                    QTimer.singleShot(0, self, lambda: self._cleared(aid))
+                    if seq.isEmpty()
+                    else None
+                )
             )
             table.setCellWidget(row, 2, edit)
             reset = QPushButton(tr("默认"), table)
@@ -123,6 +130,10 @@ class ShortcutDialog(QDialog):
         if key == self.registry.key(aid):
             return
         self.set_key(aid, key)
+
+    def _cleared(self, aid: str) -> None:
+        if self.edits[aid].keySequence().isEmpty():
+            self._edited(aid)
 
     def reset(self, aid: str) -> bool:
         return self.set_key(aid, self.registry.default_key(aid))
