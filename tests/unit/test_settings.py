@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from app.live.hold import DEFAULT_INTERVAL
-from app.settings import Settings, UiSettings, load_settings
+from app.settings import HighlightRule, Settings, UiSettings, load_settings
 
 
 def test_explain_hold_seconds_defaults_to_the_hold_interval_and_is_described() -> None:
@@ -33,3 +33,25 @@ def test_explain_hold_seconds_is_read_from_the_settings_file(tmp_path: Path) -> 
     assert load_settings(path).ui.explain_hold_seconds == 45.0
     path.write_text(json.dumps({"ui": {"explain_hold_seconds": 1}}), encoding="utf-8")
     assert load_settings(path).ui.explain_hold_seconds == 20.0  # broken file: defaults
+
+
+def test_highlight_rules_keep_keyword_and_colour_and_old_keyword_lists_become_rules(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"ui": {"highlight_keywords": ["尺码", " ", "已拍"]}}), "utf-8")
+    rules = load_settings(path).ui.highlight_rules
+    assert [(r.keyword, r.colour) for r in rules] == [("尺码", "#fff3b0"), ("已拍", "#fff3b0")]
+    rule = {"keyword": "包邮", "colour": "#a5d6a7"}
+    path.write_text(json.dumps({"ui": {"highlight_rules": [rule]}}), "utf-8")
+    assert load_settings(path).ui.highlight_rules == [HighlightRule(**rule)]
+
+
+@pytest.mark.parametrize(
+    "bad", [{"keyword": "", "colour": "#ffffff"}, {"keyword": "x", "colour": "red"}]
+)
+def test_a_highlight_rule_without_a_keyword_or_with_a_bad_colour_is_refused(
+    bad: dict[str, str],
+) -> None:
+    with pytest.raises(ValidationError):
+        UiSettings(highlight_rules=[bad])  # type: ignore[list-item]
