@@ -150,18 +150,36 @@ class ReorderResult:
     resolved_conflict: bool  # another console reordered first; the move was re-applied on top
 
 
-async def reorder(room: LiveRoom, build: Callable[[list[str]], list[str]]) -> ReorderResult:
-    """Send ``build(current order)``; on a stale version rebuild on the platform's current order
-    (from the 409) and retry once. A second conflict raises :class:`StaleVersionError`."""
+MAX_ATTEMPTS = 5  # a move is re-merged and re-sent up to this many times in all
+
+
+async def reorder(
+    room: LiveRoom, build: Callable[[list[str]], list[str]], *, attempts: int = MAX_ATTEMPTS
+) -> ReorderResult:
+    """Send ``build(current order)``. On a stale version, rebuild on the platform's current order
+    (from the 409) and send again, up to ``attempts`` sends in all: each 409 means another
+    console's reorder was saved meanwhile, so under normal contention a move always lands. Only
+    after ``attempts`` conflicts in a row does :class:`StaleVersionError` reach the caller."""
     ids = list(room.product_ids)
-    try:
-        return ReorderResult(await room.reorder(build(ids), room.bag_version), False)
-    except StaleVersionError as exc:
-        current = exc.current if isinstance(exc.current, m.Bag) else await room.adapter.products()
-        log.info(
-            "reorder lost a race at version %s; re-applying on version %s",
-            room.bag_version,
-            current.version,
-        )
-        fresh = [p.id for p in current.products]
-        return ReorderResult(await room.reorder(build(fresh), current.version), True)
+    version = room.bag_version
+    for attempt in range(1, attempts + 1):
+        try:
+            return ReorderResult(await room.reorder(build(ids), version), attempt > 1)
+        except StaleVersionError as exc:
+            if attempt >= attempts:
+                log.warning("reorder lost %s races in a row; giving up", attempts)
+                raise
+            current = (
+                exc.current if isinstance(exc.current, m.Bag) else await room.adapter.products()
+            )
+            log.info(
+                "reorder lost a race at version %s; re-applying on version %s (try %s of %s)",
+                version,
+                current.version,
+                attempt + 1,
+                attempts,
+            )
+            # at once: the console that just won is busy with its response, so this one is next
+            ids = [p.id for p in current.products]
+            version = current.version
+    raise AssertionError("unreachable")  # pragma: no cover

@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
-import pytest
+import asyncio
+from collections.abc import Callable
+from typing import Any, cast
 
-from app.live.queue import RunOrderError, move, parse_run_order, run_order, step
+import pytest
+from polling import until
+
+from app.live.queue import (
+    MAX_ATTEMPTS,
+    RunOrderError,
+    move,
+    parse_run_order,
+    reorder,
+    run_order,
+    step,
+)
+from app.live.room import LiveRoom
 from app.platform import models as m
+from app.platform.client import PlatformClient
+from app.platform.errors import StaleVersionError
 
 IDS = ["a", "b", "c", "d", "e"]
 
@@ -66,3 +82,104 @@ def test_next_and_previous_skip_delisted_products() -> None:
     assert step(IDS, products, "d", -1) == "b"
     assert step(IDS, products, "e", +1) is None
     assert step(IDS, products, None, +1) == "a" and step(IDS, products, None, -1) == "e"
+
+
+# --- sending a reorder under contention (the real sandbox: two consoles on one room) ----------
+async def _console(srv: Any, role: str) -> LiveRoom:
+    room = LiveRoom(PlatformClient(srv.url, srv.room, srv.tokens[role], role=role))
+    room.start()
+    await asyncio.wait_for(room.wait_loaded(), 30)
+    await until(lambda: room.online, 30, f"the {role}'s event stream")
+    return room
+
+
+def _to_top(pid: str) -> Callable[[list[str]], list[str]]:
+    return lambda ids: [pid, *(i for i in ids if i != pid)]
+
+
+def _to_bottom(pid: str) -> Callable[[list[str]], list[str]]:
+    return lambda ids: [*(i for i in ids if i != pid), pid]
+
+
+PACE = 0.01  # s between one console's moves (faster than any operator drags)
+
+
+async def test_two_consoles_reordering_rapidly_never_lose_a_move(sandbox_server: Any) -> None:
+    srv = sandbox_server()
+    host, assistant = await _console(srv, "host"), await _console(srv, "assistant")
+    try:
+        ids = list(host.product_ids)
+        start_seq = host.seq
+        n = 12
+        tops, bottoms = ids[:n], ids[-n:]
+
+        async def run(room: LiveRoom, moves: list[Callable[[list[str]], list[str]]]) -> list[Any]:
+            out = []
+            for build in moves:  # both consoles start together and keep pace: they collide
+                out.append(await reorder(room, build))
+                await asyncio.sleep(PACE)
+            return out
+
+        a, b = await asyncio.gather(
+            run(host, [_to_top(p) for p in tops]),
+            run(assistant, [_to_bottom(p) for p in bottoms]),
+        )
+        # every move was saved: each result's bag has its product where the move put it
+        for pid, result in zip(tops, a, strict=True):
+            assert result.bag.products[0].id == pid
+        for pid, result in zip(bottoms, b, strict=True):
+            assert result.bag.products[-1].id == pid
+        resolved = sum(r.resolved_conflict for r in a + b)
+        assert resolved >= 1, "the consoles never raced: the test did not test contention"
+        # and the platform logged exactly one products_reordered per move, none lost
+        await until(lambda: host.bag_version == assistant.bag_version, 30, "both consoles agree")
+        events = srv.read_events(start_seq, role="reviewer")
+        reorders = [e for e in events if e["type"] == "products_reordered"]
+        assert len(reorders) == 2 * n
+        final = host.product_ids
+        assert final[:n] == list(reversed(tops))  # each top move is above the earlier ones…
+        assert final[-n:] == bottoms  # …each bottom move below the earlier ones
+        assert sorted(final) == sorted(ids)
+    finally:
+        for room in (host, assistant):
+            await room.stop()
+            await room.adapter.close()
+
+
+class _AlwaysStale:
+    """A room whose every reorder loses the race (the platform's current bag in each 409)."""
+
+    def __init__(self) -> None:
+        self.product_ids = ["a", "b", "c"]
+        self.bag_version = 1
+        self.sent: list[tuple[int, list[str]]] = []
+
+    async def reorder(self, ids: list[str], version: int) -> m.Bag:
+        self.sent.append((version, ids))
+        current = m.Bag(version=version + 1, products=[])
+        raise StaleVersionError("stale_version", "版本已过期 (stale)", current=current)
+
+
+async def test_a_move_is_retried_on_each_new_order_a_bounded_number_of_times() -> None:
+    room = _AlwaysStale()
+    with pytest.raises(StaleVersionError):
+        await reorder(cast(LiveRoom, room), _to_top("c"), attempts=MAX_ATTEMPTS)
+    assert [v for v, _ in room.sent] == [1, 2, 3, 4, 5]  # each try on the newest version
+    assert MAX_ATTEMPTS == 5
+
+
+class _StaleTwice(_AlwaysStale):
+    """Loses two races (another console saved twice meanwhile), then the move goes through."""
+
+    async def reorder(self, ids: list[str], version: int) -> m.Bag:
+        if len(self.sent) < 2:
+            return await super().reorder(ids, version)
+        self.sent.append((version, ids))
+        return m.Bag(version=version + 1, products=[])
+
+
+async def test_a_move_that_loses_two_races_in_a_row_still_lands() -> None:
+    room = _StaleTwice()
+    result = await reorder(cast(LiveRoom, room), _to_top("c"))
+    assert result.resolved_conflict and result.bag.version == 4
+    assert [v for v, _ in room.sent] == [1, 2, 3]
