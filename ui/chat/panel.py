@@ -139,10 +139,12 @@ class ChatPanel(QWidget):
         if shortcuts is not None:
             self.register_shortcuts(shortcuts)
 
+        # the view tabs get the panel's whole width (six of them must fit the default layout);
+        # the rules button sits with the reply box
         top = QHBoxLayout()
         top.addWidget(self.tabs, 1)
-        top.addWidget(self.rules_button)
         bottom = QHBoxLayout()
+        bottom.addWidget(self.rules_button)
         bottom.addWidget(self.reply, 1)
         bottom.addWidget(self.send)
         layout = QVBoxLayout(self)

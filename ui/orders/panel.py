@@ -77,7 +77,7 @@ class OrdersPanel(QWidget):
         if METRICS in changes:
             mt = self.room.metrics
             self.summary.setText(
-                tr("下单 {orders} · 支付 {paid} · 成交额 {gmv} · 退款 {refunded}").format(
+                tr("下单 {orders} · 支付 {paid} · 支付金额 {gmv} · 退款 {refunded}").format(
                     orders=mt.orders,
                     paid=mt.paid_orders,
                     gmv=format_cents(mt.paid_gmv_cents),
