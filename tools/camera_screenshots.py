@@ -36,24 +36,17 @@ DIALOG_SIZE = (1280, 840)
 
 def one(name: str, out: Path, work: Path) -> int:
     language, variant = SHOTS[name]
-    from PySide6.QtGui import QFont, QFontDatabase
     from PySide6.QtWidgets import QApplication
 
     from app.camera.devices import source_from_setting
     from app.camera.testcard import write_clip
     from ui.i18n import set_language
-    from ui.launch import FONT_FAMILIES
-    from ui.theme import apply_theme
+    from ui.theme import apply_look
 
     set_language(language)
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
-    apply_theme(app)
-    families = set(QFontDatabase.families())
-    for fam in FONT_FAMILIES:
-        if fam in families:
-            app.setFont(QFont(fam, 10))
-            break
+    apply_look(app)
     from ui.camera.dialog import CameraSetupDialog
 
     clip = write_clip(work / f"{variant}.avi", variant, size=SIZE, seconds=10)

@@ -21,14 +21,6 @@ from app.main import setup_logging
 
 log = logging.getLogger(__name__)
 
-FONT_FAMILIES = [
-    "Noto Sans CJK SC",
-    "Source Han Sans SC",
-    "Microsoft YaHei",
-    "PingFang SC",
-    "WenQuanYi Micro Hei",
-]
-
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="livedesk", description="LiveDesk 直播中控台")
@@ -78,12 +70,11 @@ def run(argv: list[str], prepare: Prepare | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise
 
     import qasync
-    from PySide6.QtGui import QFont, QFontDatabase
     from PySide6.QtWidgets import QApplication
 
     from app.settings import load_settings
     from ui.i18n import set_language
-    from ui.theme import apply_theme
+    from ui.theme import apply_look
 
     settings = load_settings()
     set_language(args.lang or settings.ui.language)
@@ -92,12 +83,7 @@ def run(argv: list[str], prepare: Prepare | None = None) -> int:
     app.setApplicationName("LiveDesk")
     app.setOrganizationName("LiveDesk")
     app.setQuitOnLastWindowClosed(False)  # closing is handled in _main, so cleanup can run
-    apply_theme(app)
-    families = set(QFontDatabase.families())
-    for fam in FONT_FAMILIES:
-        if fam in families:
-            app.setFont(QFont(fam, 10))
-            break
+    apply_look(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:

@@ -47,3 +47,26 @@ def apply_theme(app: QApplication, name: str = "light") -> None:
         app.setStyleSheet(path.read_text(encoding="utf-8"))
     except OSError as exc:
         log.warning("theme %s not loaded: %s", path, exc)
+
+
+#: the UI font, first installed wins (CJK-capable families on each OS)
+FONT_FAMILIES = (
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "WenQuanYi Micro Hei",
+)
+
+
+def apply_look(app: QApplication) -> None:
+    """The console's theme and its CJK font: what every window of the app (and its screenshot
+    tools) starts with."""
+    from PySide6.QtGui import QFont, QFontDatabase
+
+    apply_theme(app)
+    families = set(QFontDatabase.families())
+    for fam in FONT_FAMILIES:
+        if fam in families:
+            app.setFont(QFont(fam, 10))
+            break
