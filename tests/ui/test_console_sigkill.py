@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from processes import processes_with
 
 from app.session.replay import SessionFile, list_sessions
 
@@ -61,19 +62,6 @@ async def operate(window):
 
 sys.exit(run(sys.argv[1:], operate))
 """
-
-
-def _processes_with(text: str) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-            except OSError:
-                continue
-            if text in cmdline:
-                found.append(int(entry.name))
-    return found
 
 
 def _wait(
@@ -124,7 +112,7 @@ def test_console_killed_mid_session_keeps_everything_up_to_the_last_second(tmp_p
     db = str(data / "sandbox.db")
     try:
         _wait(lambda: any("recording session" in x for x in log), 90, "recording", proc, log)
-        assert _processes_with(db), "the built-in sandbox platform runs as a child"
+        assert processes_with(db), "the built-in sandbox platform runs as a child"
         _wait(lambda: len(actions) >= 3, 60, "the operator's first actions", proc, log)
         time.sleep(4)  # a few seconds of live traffic, actions and metrics into the recording
         kill_ts = time.time()
@@ -137,9 +125,9 @@ def test_console_killed_mid_session_keeps_everything_up_to_the_last_second(tmp_p
 
     # the sandbox child goes with its console (its stdin closes); it must not be left running
     deadline = time.monotonic() + 15
-    while _processes_with(db) and time.monotonic() < deadline:
+    while processes_with(db) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not _processes_with(db), "the sandbox platform outlived the killed console"
+    assert not processes_with(db), "the sandbox platform outlived the killed console"
 
     # reopen: sound file, listed with the sessions
     [path] = list((data / "sessions").glob("*.sqlite"))

@@ -15,21 +15,9 @@ import time
 from pathlib import Path
 
 import pytest
+from processes import processes_with
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def _processes_with(text: str) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-            except OSError:
-                continue
-            if text in cmdline:
-                found.append(int(entry.name))
-    return found
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
@@ -59,7 +47,7 @@ def test_console_quits_cleanly_when_the_os_asks(tmp_path: Path, sig: signal.Sign
             assert time.monotonic() < deadline, "the console did not start recording"
             time.sleep(0.2)
         db = str(tmp_path / "data" / "sandbox.db")
-        assert _processes_with(db), "the built-in sandbox platform runs as a child"
+        assert processes_with(db), "the built-in sandbox platform runs as a child"
         time.sleep(2)  # some live traffic into the recording
 
         proc.send_signal(sig)
@@ -70,9 +58,9 @@ def test_console_quits_cleanly_when_the_os_asks(tmp_path: Path, sig: signal.Sign
             proc.wait(10)
 
     deadline = time.monotonic() + 10
-    while _processes_with(db) and time.monotonic() < deadline:
+    while processes_with(db) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not _processes_with(db), "the sandbox platform outlived the console"
+    assert not processes_with(db), "the sandbox platform outlived the console"
     [session] = list((tmp_path / "data" / "sessions").glob("*.sqlite"))
     assert not Path(f"{session}-wal").exists() or Path(f"{session}-wal").stat().st_size == 0
     conn = sqlite3.connect(session)
