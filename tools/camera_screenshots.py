@@ -11,13 +11,13 @@ Run it under Xvfb (or a desktop); each shot runs in its own process with throw-a
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from shots import run_all
 
 if TYPE_CHECKING:
     from app.camera.testcard import Variant
@@ -80,23 +80,12 @@ def one(name: str, out: Path, work: Path) -> int:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) == 3 and argv[0] == "--one":
-        out = Path(argv[2])
-        return one(argv[1], out, Path(os.environ["LIVEDESK_DATA_DIR"]))
-    out_dir = Path(argv[0]) if argv else REPO / "docs" / "screenshots"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    failed = 0
-    for name in SHOTS:
-        with tempfile.TemporaryDirectory() as tmp:
-            env = dict(
-                os.environ, LIVEDESK_CONFIG_DIR=f"{tmp}/config", LIVEDESK_DATA_DIR=f"{tmp}/data"
-            )
-            Path(f"{tmp}/data").mkdir(parents=True)
-            out = out_dir / f"{name}.png"
-            code = subprocess.call([sys.executable, __file__, "--one", name, str(out)], env=env)
-            print(f"{name}: {'ok' if code == 0 else f'failed ({code})'} → {out}")
-            failed += code != 0
-    return 1 if failed else 0
+    return run_all(
+        __file__,
+        SHOTS,
+        argv,
+        lambda name, out: one(name, out, Path(os.environ["LIVEDESK_DATA_DIR"])),
+    )
 
 
 if __name__ == "__main__":

@@ -10,14 +10,12 @@ Run it under Xvfb (or a desktop); each shot runs in its own process with throw-a
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
+from shots import run_all
+
 SHOTS = {  # name: (language, audience events/s, simulated viewers)
     "console-busy-zh": ("zh_CN", 600, 3000),
     "console-busy-en": ("en", 600, 3000),
@@ -72,21 +70,7 @@ def one(name: str, out: Path) -> int:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) == 3 and argv[0] == "--one":
-        return one(argv[1], Path(argv[2]))
-    out_dir = Path(argv[0]) if argv else REPO / "docs" / "screenshots"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    failed = 0
-    for name in SHOTS:
-        with tempfile.TemporaryDirectory() as tmp:
-            env = dict(
-                os.environ, LIVEDESK_CONFIG_DIR=f"{tmp}/config", LIVEDESK_DATA_DIR=f"{tmp}/data"
-            )
-            out = out_dir / f"{name}.png"
-            code = subprocess.call([sys.executable, __file__, "--one", name, str(out)], env=env)
-            print(f"{name}: {'ok' if code == 0 else f'failed ({code})'} → {out}")
-            failed += code != 0
-    return 1 if failed else 0
+    return run_all(__file__, SHOTS, argv, one)
 
 
 if __name__ == "__main__":
