@@ -20,12 +20,10 @@ import httpx
 import pytest
 from polling import until
 from PySide6.QtWidgets import QApplication
+from recording_rig import recording_host
 from test_replay_moment import click_chart, expected_around, html_rows, rows
 
-from app.live.room import LiveRoom
 from app.platform import models as m
-from app.platform.client import PlatformClient
-from app.session.recorder import SessionRecorder
 from app.session.replay import SessionFile
 from app.session.report import build_html, hms, write_csv, yuan
 from app.session.share import SessionShare
@@ -40,15 +38,8 @@ HTMLISH = "<b>粗体</b> & <i>这个有几个码？</i>"
 
 
 async def record_two_sessions(srv: Any, directory: Path) -> tuple[list[Path], float, list[str]]:
-    client = PlatformClient(srv.url, srv.room, srv.tokens["host"], role="host")
-    room = LiveRoom(client)
-    rec = SessionRecorder(room, directory)
-    room.start()
-    await room.wait_loaded()
-    rec.start()
     marked = 0.0
-    try:
-        await until(lambda: room.online, 20, "the event stream")
+    async with recording_host(srv, directory) as (room, rec):
         for n in range(2):
             await room.start_session()
             await until(lambda: rec.recording, 20, "recording")
@@ -70,10 +61,6 @@ async def record_two_sessions(srv: Any, directory: Path) -> tuple[list[Path], fl
             await asyncio.sleep(4)
             await room.end_session()
             await until(lambda: not rec.recording, 20, "the file to close")
-    finally:
-        await rec.stop()
-        await room.stop()
-        await client.close()
     return list(rec.files), marked, list(room.product_ids[:2])
 
 

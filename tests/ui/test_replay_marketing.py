@@ -18,12 +18,10 @@ import httpx
 import pytest
 from polling import until
 from PySide6.QtWidgets import QApplication
+from recording_rig import recording_host
 from test_replay_moment import html_rows, rows
 
-from app.live.room import LiveRoom
 from app.platform import models as m
-from app.platform.client import PlatformClient
-from app.session.recorder import SessionRecorder
 from app.session.report import build_html
 from ui.replay.window import ReplayWindow
 
@@ -33,14 +31,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.qt_log_ignore("propagateSizeHints")]
 async def record_marketing_session(srv: Any, directory: Path) -> Path:
     """Two coupons (claimed, used, one use refunded) and a lottery with keyword comments, drawn;
     all by scripted viewers (no simulated audience), so every figure is known."""
-    client = PlatformClient(srv.url, srv.room, srv.tokens["host"], role="host")
-    room = LiveRoom(client)
-    rec = SessionRecorder(room, directory)
-    room.start()
-    await room.wait_loaded()
-    rec.start()
-    try:
-        await until(lambda: room.online, 20, "the event stream")
+    async with recording_host(srv, directory) as (room, rec):
         await room.start_session()
         await until(lambda: rec.recording, 20, "recording")
         five = await room.issue_coupon(
@@ -103,10 +94,6 @@ async def record_marketing_session(srv: Any, directory: Path) -> Path:
         await room.end_coupon(big.id)
         await room.end_session()
         await until(lambda: not rec.recording, 20, "the file to close")
-    finally:
-        await rec.stop()
-        await room.stop()
-        await client.close()
     [path] = rec.files
     return path
 

@@ -35,10 +35,8 @@ from PySide6.QtMultimedia import (
     QVideoFrameInput,
 )
 from PySide6.QtWidgets import QApplication
+from recording_rig import recording_host
 
-from app.live.room import LiveRoom
-from app.platform.client import PlatformClient
-from app.session.recorder import SessionRecorder
 from ui.replay.video import VideoPane
 from ui.replay.window import ReplayWindow
 
@@ -134,14 +132,7 @@ def frame_index(frame: QVideoFrame) -> int:
 
 
 async def record_session_with_video(srv: Any, directory: Path, video: Path) -> Path:
-    client = PlatformClient(srv.url, srv.room, srv.tokens["host"], role="host")
-    room = LiveRoom(client)
-    rec = SessionRecorder(room, directory)
-    room.start()
-    await room.wait_loaded()
-    rec.start()
-    try:
-        await until(lambda: room.online, 20, "the event stream")
+    async with recording_host(srv, directory) as (room, rec):
         session = await room.start_session()
         await until(lambda: rec.recording, 20, "recording")
         # what app/session/obs_link.follow_obs does when OBS reports its output file
@@ -150,10 +141,6 @@ async def record_session_with_video(srv: Any, directory: Path, video: Path) -> P
         await asyncio.sleep(8)
         await room.end_session()
         await until(lambda: not rec.recording, 20, "the file to close")
-    finally:
-        await rec.stop()
-        await room.stop()
-        await client.close()
     [path] = rec.files
     return path
 
