@@ -14,7 +14,7 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, KeysView, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -124,7 +124,6 @@ class LiveRoom:
         self.pinned: m.Comment | None = None
         self.metrics = m.Metrics()
         self.hidden_comment_ids: set[str] = set()
-        self.muted_user_ids: set[str] = set()
         self.muted_until: dict[str, float | None] = {}  # user id → end of mute (None: for good)
         self.chat: deque[ChatLine] = deque(maxlen=chat_capacity)
         self.orders: deque[m.Order] = deque(maxlen=order_capacity)
@@ -172,6 +171,11 @@ class LiveRoom:
         return self.adapter.connection.status.online
 
     @property
+    def muted_user_ids(self) -> KeysView[str]:
+        """Users muted in this session (ever: a timed mute's end is in :attr:`muted_until`)."""
+        return self.muted_until.keys()
+
+    @property
     def can_act(self) -> bool:
         return self.role != m.Role.REVIEWER
 
@@ -180,8 +184,8 @@ class LiveRoom:
         (posted before the mute ended), else None. Changes come with :data:`MODERATION`."""
         if line.id in self.hidden_comment_ids:
             return "hidden"
-        if line.user_id in self.muted_user_ids:
-            until = self.muted_until.get(line.user_id)
+        if line.user_id in self.muted_until:
+            until = self.muted_until[line.user_id]
             if until is None or line.ts < until:
                 return "muted"
         return None
@@ -247,7 +251,6 @@ class LiveRoom:
         self.pinned = snap.pinned_comment
         # added to what this console saw (its older lines stay marked after a resync)
         for mu in snap.muted_users:
-            self.muted_user_ids.add(mu.user_id)
             self.muted_until[mu.user_id] = mu.until_ts
         self.metrics = snap.metrics
         self._state.emit(
@@ -539,7 +542,6 @@ def _hidden(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: Any) -> 
 
 def _muted(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: Any) -> None:
     d: m.UserMutedData = ev.data
-    r.muted_user_ids.add(d.user_id)
     r.muted_until[d.user_id] = None if d.seconds is None else ev.ts + d.seconds
     ch.add(MODERATION)
 
