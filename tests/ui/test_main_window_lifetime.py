@@ -9,7 +9,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings
+import shiboken6
+from PySide6.QtCore import QEvent, QSettings
 from PySide6.QtWidgets import QApplication
 
 from app.settings import Settings
@@ -34,7 +35,10 @@ async def test_deleted_window_stops_listening_to_the_live_room(
     window.close()
     window.deleteLater()
     await asyncio.sleep(0.1)
-    QApplication.processEvents()
+    # the deletion itself, without re-entering the event loop from inside this task (a nested
+    # processEvents() would wake other asyncio tasks while this one runs: qasync refuses that)
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    assert not shiboken6.isValid(window), "the window and its panels are deleted"
     caplog.clear()
     caplog.set_level(logging.ERROR)
     seq = room.seq

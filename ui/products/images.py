@@ -12,6 +12,7 @@ import logging
 import time
 
 import httpx
+import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 
@@ -91,6 +92,8 @@ class ImageCache(QObject):
             return
         finally:
             self._pending.discard(url)
+        if not shiboken6.isValid(self):
+            return  # the window closed while the image was on its way: nobody to tell
         self._pixmaps[url] = QPixmap.fromImage(image)
         self._failed.pop(url, None)
         self.loaded.emit(url)
