@@ -53,6 +53,27 @@ class ChatLine:
     seq: int
 
 
+class RoomBatch(m.EventBatch):
+    """The events of one ingested batch as listeners get them, with ``kinds``: the classification
+    bits of every chat line made of them (seq → :class:`Kind` value), worked out once at ingest so
+    the recorder does not classify each comment again."""
+
+    __slots__ = ("kinds",)
+
+    def __init__(
+        self,
+        events: Iterable[m.Event] = (),
+        wire: list[bytes] | None = None,
+        kinds: dict[int, int] | None = None,
+    ) -> None:
+        super().__init__(events, wire)
+        self.kinds: dict[int, int] = kinds if kinds is not None else {}
+
+    def part(self, start: int, stop: int | None = None) -> RoomBatch:
+        wire = self.wire
+        return RoomBatch(self[start:stop], None if wire is None else wire[start:stop], self.kinds)
+
+
 @dataclass(frozen=True, slots=True)
 class ActionRecord:
     """An operator action attempted from this console (for the recorder and the timeline)."""
@@ -274,23 +295,30 @@ class LiveRoom:
         self.product_ids = [p.id for p in bag.products]
         self.products = {p.id: p for p in bag.products}
 
-    def ingest(self, batch: Iterable[m.Event]) -> None:
+    def ingest(self, batch: Sequence[m.Event]) -> None:
         """Apply a batch of events in order; notify listeners once for the whole batch."""
         changes: set[str] = set()
         chat: list[ChatLine] = []
         orders: list[m.Order] = []
-        events: list[m.Event] = []
+        wire_in = m.wire_of(batch)
+        wire: list[bytes] | None = None if wire_in is None else []
+        events = RoomBatch((), wire)
         metrics = self.metrics.model_dump()
-        for ev in batch:
+        handlers = _HANDLERS
+        for i, ev in enumerate(batch):
             if ev.seq <= self.seq:
                 continue  # already applied (e.g. covered by the snapshot)
             self.seq = ev.seq
             events.append(ev)
-            handler = _HANDLERS.get(ev.type)
+            if wire is not None:
+                wire.append(wire_in[i])  # type: ignore[index]  # wire_in is set with wire
+            handler = handlers.get(ev.type)
             if handler is not None:
                 handler(self, ev, changes, chat, orders, metrics)
         if not events:
             return
+        if chat:
+            events.kinds = {line.seq: line.kind._value_ for line in chat}
         if METRICS in changes:
             self.metrics = m.Metrics.model_construct(**metrics)
         if chat:

@@ -36,7 +36,14 @@ from websockets.protocol import State
 from app.platform.backoff import Backoff
 from app.platform.connection import ConnectionTracker, LinkState
 from app.platform.errors import PlatformError
-from app.platform.models import EVENT_DATA, Event, EventType, MalformedEvent, parse_event
+from app.platform.models import (
+    EVENT_DATA,
+    Event,
+    EventBatch,
+    EventType,
+    MalformedEvent,
+    parse_event,
+)
 
 log = logging.getLogger(__name__)
 
@@ -267,7 +274,7 @@ class EventStream:
 
     async def _read(
         self, ws: ClientConnection, outcome: _Outcome
-    ) -> AsyncGenerator[list[Event], None]:
+    ) -> AsyncGenerator[EventBatch, None]:
         """Yield batches from one connection until it drops, a gap shows, or resync is asked."""
         inbox = _Inbox()
         self._connections.add(ws)
@@ -288,8 +295,11 @@ class EventStream:
                 events = self._parse(inbox.take(), outcome)
                 if events:
                     self.tracker.saw_events(outcome.last)
-                    for start in range(0, len(events), max_batch):
-                        yield events[start : start + max_batch]
+                    if len(events) <= max_batch:
+                        yield events
+                    else:
+                        for start in range(0, len(events), max_batch):
+                            yield events.part(start, start + max_batch)
                 elif outcome.position_moved:
                     self.tracker.saw_events(outcome.last)
                 if outcome.resync or outcome.error:
@@ -323,10 +333,14 @@ class EventStream:
                     inbox.room.clear()
                     await inbox.room.wait()
 
-    def _parse(self, raws: list[bytes | str], outcome: _Outcome) -> list[Event]:
-        """Decode and validate one drain of the inbox, keeping order and dropping repeats."""
-        out: list[Event] = []
+    def _parse(self, raws: list[bytes | str], outcome: _Outcome) -> EventBatch:
+        """Decode and validate one drain of the inbox, keeping order and dropping repeats.
+
+        The batch keeps each event's raw message (``wire``) for the session recorder."""
+        wire: list[bytes] = []
+        out = EventBatch((), wire)
         append = out.append
+        keep = wire.append
         last = outcome.last
         start_last = last
         loads = orjson.loads
@@ -341,6 +355,7 @@ class EventStream:
             if type(seq) is int:
                 if seq <= last:
                     if seq == 0 and obj.get("type") == _RESYNC:
+                        keep(raw if type(raw) is bytes else raw.encode())
                         try:
                             append(parse_event(obj))
                         except MalformedEvent as exc:
@@ -376,6 +391,7 @@ class EventStream:
                 continue
             last = seq  # type: ignore[assignment]  # parse_event guarantees an int seq
             append(event)
+            keep(raw if type(raw) is bytes else raw.encode())
         outcome.position_moved = last != start_last
         outcome.last = last
         return out

@@ -242,17 +242,17 @@ class SessionRecorder:
             t = ev.type
             if t is m.EventType.SESSION_STARTED:
                 if self.writer is not None and i > start:
-                    self.writer.put_events(batch[start:i])
+                    self.writer.put_events(_part(batch, start, i))
                 self._close_current()
                 self._open(ev.data.session)
                 start = i
             elif t is m.EventType.SESSION_ENDED:
                 if self.writer is not None:
-                    self.writer.put_events(batch[start : i + 1])
+                    self.writer.put_events(_part(batch, start, i + 1))
                     self._close_current(linger=True)
                 start = i + 1
         if self.writer is not None and start < len(batch):
-            self.writer.put_events(batch[start:] if start else batch)
+            self.writer.put_events(_part(batch, start) if start else batch)
 
     def _on_action(self, rec: ActionRecord) -> None:
         if self.writer is not None:
@@ -482,6 +482,13 @@ class SessionRecorder:
             w = self.writer
             if w is not None:
                 w.put_metrics(time.time(), self.room.metrics.model_dump())
+
+
+def _part(batch: Sequence[m.Event], start: int, stop: int | None = None) -> Sequence[m.Event]:
+    """A slice of a batch, keeping what the room worked out for it (wire lines, chat kinds)."""
+    if isinstance(batch, m.EventBatch):
+        return batch.part(start, stop)
+    return batch[start:stop]
 
 
 def start_recording(room: LiveRoom, directory: Path | None = None) -> SessionRecorder:

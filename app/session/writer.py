@@ -131,6 +131,10 @@ class WriterStats:
 @dataclass
 class _Batch:
     events: list[m.Event] = field(default_factory=list)
+    #: each event's wire line as the platform sent it, or None (encoded again when written)
+    wire: list[bytes | None] = field(default_factory=list)
+    #: comment seq → kind bits, as the room classified them at ingest
+    kinds: dict[int, int] = field(default_factory=dict)
     actions: list[tuple[Any, ...]] = field(default_factory=list)
     metrics: list[tuple[Any, ...]] = field(default_factory=list)
     obs: list[tuple[float, str, dict[str, Any]]] = field(default_factory=list)
@@ -245,6 +249,11 @@ class SessionWriter:
         for kind, payload in items:
             if kind == "events":
                 b.events.extend(payload)
+                wire = m.wire_of(payload)
+                b.wire.extend(wire if wire is not None else [None] * len(payload))
+                kinds = getattr(payload, "kinds", None)
+                if kinds:
+                    b.kinds.update(kinds)
             elif kind == "action":
                 r = payload
                 b.actions.append(
@@ -284,7 +293,7 @@ class SessionWriter:
         for plist, ts in products:
             self._initial_products(plist, ts)
         if b.events:
-            self._write_events(b.events)
+            self._write_events(b.events, b.wire, b.kinds)
         if b.actions:
             c.executemany(
                 "INSERT INTO actions(ts, name, role, ok, error, duration_ms, args)"
@@ -333,18 +342,26 @@ class SessionWriter:
                 (p.id, ts, ts, js, js),
             )
 
-    def _write_events(self, events: list[m.Event]) -> None:
+    def _write_events(
+        self,
+        events: list[m.Event],
+        wire: Sequence[bytes | None] | None = None,
+        kinds: dict[int, int] | None = None,
+    ) -> None:
+        """Write ``events`` (with their wire lines where known, and the room's comment kinds)."""
+        pairs = list(zip(events, wire or [None] * len(events), strict=True))
         held = self._held
-        if not held:
-            evs = events
-        elif len(held) == 1:
+        if held and len(held) == 1:
             first, last = held[0]
-            evs = [e for e in events if e.seq > last or e.seq < first]
-        else:
-            evs = [e for e in events if not _inside(held, e.seq)]
-        if not evs:
+            pairs = [p for p in pairs if p[0].seq > last or p[0].seq < first]
+        elif held:
+            pairs = [p for p in pairs if not _inside(held, p[0].seq)]
+        if not pairs:
             return
-        evs.sort(key=lambda e: e.seq)
+        if any(pairs[i][0].seq > pairs[i + 1][0].seq for i in range(len(pairs) - 1)):
+            pairs.sort(key=lambda p: p[0].seq)
+        evs = [p[0] for p in pairs]
+        kinds = kinds or {}
         lines: list[bytes] = []
         comments: list[tuple[Any, ...]] = []
         orders: list[tuple[Any, ...]] = []
@@ -353,13 +370,11 @@ class SessionWriter:
         online: dict[int, int] = {}
         meta: dict[str, str] = {}
         ncols = len(_PER_SEC_COLS)
-        for ev in evs:
-            data_json = to_json(ev.data)
+        for ev, line in pairs:
             t = ev.type
-            lines.append(
-                b'{"seq":%d,"ts":%s,"type":"%s","data":%s}'
-                % (ev.seq, orjson.dumps(ev.ts), t.value.encode(), data_json)
-            )
+            if line is None or b"\n" in line:  # a block holds one event per line
+                line = encode_event(ev)
+            lines.append(line)
             sec = int(ev.ts)
             row = per_sec.get(sec)
             if row is None:
@@ -368,8 +383,16 @@ class SessionWriter:
             d = ev.data
             if t is ET.COMMENT:
                 cm: m.Comment = d.comment
+                bits = kinds.get(ev.seq)
                 comments.append(
-                    (ev.seq, ev.ts, cm.user_id, cm.nickname, cm.text, classify_bits(cm))
+                    (
+                        ev.seq,
+                        ev.ts,
+                        cm.user_id,
+                        cm.nickname,
+                        cm.text,
+                        classify_bits(cm) if bits is None else bits,
+                    )
                 )
                 if cm.role == "viewer":
                     row[0] += 1
@@ -410,7 +433,7 @@ class SessionWriter:
             elif t is ET.VIEWERS:
                 online[sec] = d.online
             else:
-                self._other_event(ev, data_json, markers, meta)
+                self._other_event(ev, markers, meta)
         c = self._conn
         # one block per run of consecutive seqs, so blocks never overlap (a batch can mix a
         # gap being filled from the platform's log with live events)
@@ -460,7 +483,6 @@ class SessionWriter:
     def _other_event(
         self,
         ev: m.Event,
-        data_json: bytes,
         markers: list[tuple[Any, ...]],
         meta: dict[str, str],
     ) -> None:
