@@ -355,7 +355,7 @@ class EventStream:
             if type(seq) is int:
                 if seq <= last:
                     if seq == 0 and obj.get("type") == _RESYNC:
-                        keep(raw if type(raw) is bytes else raw.encode())
+                        keep(raw.encode() if isinstance(raw, str) else raw)
                         try:
                             append(parse_event(obj))
                         except MalformedEvent as exc:
@@ -391,7 +391,7 @@ class EventStream:
                 continue
             last = seq  # type: ignore[assignment]  # parse_event guarantees an int seq
             append(event)
-            keep(raw if type(raw) is bytes else raw.encode())
+            keep(raw.encode() if isinstance(raw, str) else raw)
         outcome.position_moved = last != start_last
         outcome.last = last
         return out
