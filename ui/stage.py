@@ -18,6 +18,7 @@ from app.live.hold import ExplainHold
 from app.live.queue import step
 from app.live.room import BAG, EXPLAINING, FLASH_SALES, LiveRoom
 from app.platform import models as m
+from ui.coalesce import Coalescer
 from ui.compliance_dialog import highlight_html, reasons_html
 from ui.i18n import tr
 from ui.products.validation import yuan
@@ -29,6 +30,8 @@ PRICE_PT = 40
 
 FULL_WIDTH = 760  # px at which the stage uses the sizes above; narrower stages scale down
 MIN_SCALE = 0.5
+#: stock and price changes of the product on stage show at most this often (the explain: at once)
+REFRESH_MS = 250
 
 
 def _label(
@@ -99,6 +102,7 @@ class Stage(QWidget):
         layout.addWidget(self.warnings)
         layout.addWidget(self.next_label)
 
+        self._refresher = Coalescer(self.refresh, REFRESH_MS, self)
         unsubs = [room.subscribe(self._changed), hold.subscribe(lambda _pid: self.refresh())]
         self.destroyed.connect(lambda *_: [u() for u in unsubs])
         self.refresh()
@@ -117,8 +121,10 @@ class Stage(QWidget):
                 label.setFont(font)
 
     def _changed(self, changes: frozenset[str]) -> None:
-        if changes & {BAG, EXPLAINING, FLASH_SALES}:
-            self.refresh()
+        if EXPLAINING in changes:
+            self._refresher.now()  # the streamer waits for this one
+        elif changes & {BAG, FLASH_SALES}:
+            self._refresher.request()  # stock ticks: a few times a second is plenty
 
     def _flash(self, product_id: str) -> m.FlashSale | None:
         for fs in self.room.flash_sales.values():

@@ -50,7 +50,8 @@ async def test_an_order_placed_on_the_server_shows_and_then_turns_paid(
     await _post(srv, f"/orders/{order['id']}/pay", {})
     await until(lambda: _texts(model)[0][6] == "已支付", what="the row turning paid")
     assert model.rowCount() == 1  # updated in place, not a second row
-    assert "支付 1" in panel.summary.text()
+    # the counts line is redrawn a few times a second (ui/orders/panel.py SUMMARY_MS)
+    await until(lambda: "支付 1" in panel.summary.text(), what="the summary counting it")
 
 
 def _order(i: int, status: str = "created") -> m.Order:

@@ -17,9 +17,13 @@ from PySide6.QtWidgets import (
 from app.live.metrics import format_cents
 from app.live.room import METRICS, LiveRoom
 from app.platform import models as m
+from ui.coalesce import Coalescer
 from ui.i18n import tr
 from ui.lifetime import unsubscribe_on_destroy
 from ui.orders.model import OrdersModel
+
+#: the counts line under the orders feed: redrawn at most this often while orders pour in
+SUMMARY_MS = 250
 
 
 class OrdersPanel(QWidget):
@@ -58,6 +62,7 @@ class OrdersPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.summary)
         layout.addWidget(self.view, 1)
+        self._summary = Coalescer(self._show_summary, SUMMARY_MS, self)
         self._unsubs = [room.subscribe_orders(self._arrived), room.subscribe(self._changed)]
         unsubscribe_on_destroy(self, *self._unsubs)
         self._changed(frozenset({METRICS}))
@@ -75,12 +80,15 @@ class OrdersPanel(QWidget):
 
     def _changed(self, changes: frozenset[str]) -> None:
         if METRICS in changes:
-            mt = self.room.metrics
-            self.summary.setText(
-                tr("下单 {orders} · 支付 {paid} · 支付金额 {gmv} · 退款 {refunded}").format(
-                    orders=mt.orders,
-                    paid=mt.paid_orders,
-                    gmv=format_cents(mt.paid_gmv_cents),
-                    refunded=format_cents(mt.refunded_cents),
-                )
+            self._summary.request()
+
+    def _show_summary(self) -> None:
+        mt = self.room.metrics
+        self.summary.setText(
+            tr("下单 {orders} · 支付 {paid} · 支付金额 {gmv} · 退款 {refunded}").format(
+                orders=mt.orders,
+                paid=mt.paid_orders,
+                gmv=format_cents(mt.paid_gmv_cents),
+                refunded=format_cents(mt.refunded_cents),
             )
+        )

@@ -8,7 +8,7 @@ import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
+from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -30,6 +30,7 @@ from app.live.queue import RunOrderError, move, parse_run_order, reorder, run_or
 from app.live.room import BAG, EXPLAINING, FLASH_SALES, LiveRoom
 from app.platform import models as m
 from app.platform.errors import PlatformError, StaleVersionError
+from ui.coalesce import Coalescer
 from ui.compliance_dialog import confirm_push
 from ui.i18n import localize, tr
 from ui.notify import Notifier
@@ -40,6 +41,8 @@ from ui.products.model import QueueModel
 from ui.shortcuts import ActionSpec, ShortcutRegistry
 
 GROUP = "排品"
+#: the queue redraws stock and sales at most this often while orders pour in (explains: at once)
+REFRESH_MS = 250
 
 
 class ProductQueuePanel(QWidget):
@@ -171,10 +174,8 @@ class ProductQueuePanel(QWidget):
         layout.addLayout(paste_row)
         layout.addWidget(self.paste_error)
 
-        self._refresh_timer = QTimer(self)
-        self._refresh_timer.setSingleShot(True)
-        self._refresh_timer.setInterval(30)  # coalesce bursts of product_updated (orders)
-        self._refresh_timer.timeout.connect(self.refresh)
+        # stock ticks (every order) redraw the queue a few times a second, not per batch
+        self._refresher = Coalescer(self.refresh, REFRESH_MS, self)
         unsub = room.subscribe(self._changed)
         hold = self.hold
         unsub_hold = hold.subscribe(lambda _pid: self.refresh())
@@ -189,8 +190,10 @@ class ProductQueuePanel(QWidget):
 
     # --- rendering -----------------------------------------------------------------------------
     def _changed(self, changes: frozenset[str]) -> None:
-        if changes & {BAG, EXPLAINING, FLASH_SALES} and not self._refresh_timer.isActive():
-            self._refresh_timer.start()
+        if EXPLAINING in changes:
+            self._refresher.now()  # the operator just clicked 讲解: show it at once
+        elif changes & {BAG, FLASH_SALES}:
+            self._refresher.request()
 
     def refresh(self) -> None:
         room = self.room
