@@ -24,11 +24,11 @@ import logging
 import time
 from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import orjson
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 from websockets.protocol import State
@@ -38,8 +38,6 @@ from app.platform.connection import ConnectionTracker, LinkState
 from app.platform.errors import PlatformError
 from app.platform.models import (
     EVENT_DATA,
-    Comment,
-    CommentData,
     Event,
     EventBatch,
     EventType,
@@ -61,82 +59,6 @@ _VALIDATE_DATA = {
     str(t): model.__pydantic_validator__.validate_python for t, model in EVENT_DATA.items()
 }
 _VALIDATE_EVENT = Event.__pydantic_validator__.validate_python
-_COMMENT_FIELDS = tuple(Comment.model_fields)
-M = TypeVar("M", bound=BaseModel)
-
-
-_COMMENT = EventType.COMMENT
-_ROLES = frozenset({"viewer", "host", "assistant"})
-_new = object.__new__
-_set = object.__setattr__
-
-
-def _built(cls: type[M], values: dict[str, Any], fields_set: set[str]) -> M:
-    """A model instance from values already checked: what ``model_construct`` leaves behind,
-    without its Python loop over the fields."""
-    inst = _new(cls)
-    _set(inst, "__dict__", values)
-    _set(inst, "__pydantic_fields_set__", fields_set)
-    _set(inst, "__pydantic_extra__", None)
-    _set(inst, "__pydantic_private__", None)
-    return inst
-
-
-def _comment_event(obj: dict[str, Any], seq: int, ts: float) -> Event | None:
-    """The hot path for a viewer's comment (~19 of 20 events in a busy room): the exact types
-    the contract gives, checked by hand and built directly — the same Event pydantic would build
-    (tests/unit/test_fast_parse.py compares the two). Anything else (a coercion pydantic might
-    make, an actor, a wrong type) returns None and goes through pydantic."""
-    data = obj.get("data")
-    if type(data) is not dict or data.get("actor") is not None:
-        return None
-    c = data.get("comment")
-    if type(c) is not dict:
-        return None
-    cid = c.get("id")
-    uid = c.get("user_id")
-    nick = c.get("nickname")
-    text = c.get("text")
-    follower = c.get("is_follower", False)
-    level = c.get("fan_level", 0)
-    role = c.get("role", "viewer")
-    cts = c.get("ts", 0.0)
-    if (
-        type(cid) is not str
-        or type(uid) is not str
-        or type(nick) is not str
-        or type(text) is not str
-        or type(follower) is not bool
-        or type(level) is not int
-        or type(role) is not str
-        or role not in _ROLES
-        or (type(cts) is not float and type(cts) is not int)
-    ):
-        return None
-    comment = _built(
-        Comment,
-        {
-            "id": cid,
-            "user_id": uid,
-            "nickname": nick,
-            "text": text,
-            "is_follower": follower,
-            "fan_level": level,
-            "role": role,
-            "ts": float(cts),
-        },
-        {k for k in _COMMENT_FIELDS if k in c},
-    )
-    cdata = _built(
-        CommentData,
-        {"actor": None, "comment": comment},
-        {"actor", "comment"} if "actor" in data else {"comment"},
-    )
-    return _built(
-        Event,
-        {"seq": seq, "ts": ts, "type": _COMMENT, "data": cdata},
-        {"seq", "ts", "type", "data"},
-    )
 
 
 def fast_parse_event(obj: dict[str, Any], seq: int) -> Event:
@@ -145,10 +67,6 @@ def fast_parse_event(obj: dict[str, Any], seq: int) -> Event:
     ts = obj.get("ts")
     if type(etype) is not str or (type(ts) is not float and type(ts) is not int):
         return parse_event(obj)  # raises MalformedEvent with the reason
-    if etype == "comment" and seq >= 0:
-        comment = _comment_event(obj, seq, float(ts))
-        if comment is not None:
-            return comment
     validate = _VALIDATE_DATA.get(etype)
     if validate is None:
         return parse_event(obj)
