@@ -211,7 +211,13 @@ class RoomProbe:
 
 
 async def head_seq(http: Any, srv: Server) -> int:
-    r = await http.get(f"{srv.url}/api/v1/rooms/{srv.room}")
+    import httpx
+
+    url = f"{srv.url}/api/v1/rooms/{srv.room}"
+    try:
+        r = await http.get(url)
+    except httpx.RemoteProtocolError:  # a kept-alive connection the server closed while idle
+        r = await http.get(url)
     r.raise_for_status()
     return int(r.json()["seq"])
 
