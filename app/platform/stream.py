@@ -105,8 +105,9 @@ class StreamConfig:
     backoff_cap: float = 5.0
     #: most events handed over in one batch
     max_batch: int = 5000
-    #: raw messages buffered while the consumer is busy before reading pauses (TCP backpressure)
-    max_pending: int = 100_000
+    #: raw messages buffered while the consumer is busy before reading pauses (TCP backpressure:
+    #: the platform keeps the rest; ~5 MB of sandbox messages)
+    max_pending: int = 20_000
     #: largest message accepted
     max_message: int = 16 * 2**20
 
@@ -180,10 +181,21 @@ class _Inbox(WSListener):
         self.ended = True
         self.wake.set()
 
-    def take(self) -> list[bytes]:
-        items, self.items = self.items, []
-        self.wake.clear()
-        if self.paused and self.transport is not None and not self.ended:
+    def take(self, limit: int) -> list[bytes]:
+        """The oldest ``limit`` messages (all when fewer): a consumer that fell behind parses
+        its backlog a batch at a time, so it never holds more than one batch of parsed events."""
+        if len(self.items) <= limit:
+            items, self.items = self.items, []
+            self.wake.clear()
+        else:
+            items = self.items[:limit]
+            del self.items[:limit]
+        if (
+            self.paused
+            and len(self.items) < self.cap
+            and self.transport is not None
+            and not self.ended
+        ):
             self.paused = False
             with contextlib.suppress(Exception):
                 self.transport.underlying_transport.resume_reading()
@@ -372,14 +384,10 @@ class EventStream:
                         return
                     await inbox.wake.wait()
                     continue
-                events = self._parse(inbox.take(), outcome)
+                events = self._parse(inbox.take(max_batch), outcome)
                 if events:
                     self.tracker.saw_events(outcome.last)
-                    if len(events) <= max_batch:
-                        yield events
-                    else:
-                        for start in range(0, len(events), max_batch):
-                            yield events.part(start, start + max_batch)
+                    yield events
                 elif outcome.position_moved:
                     self.tracker.saw_events(outcome.last)
                 if outcome.resync or outcome.error:
