@@ -21,13 +21,19 @@ class Notifier(QObject):
     message = Signal(str, str)
 
     def info(self, text: str) -> None:
-        self.message.emit("info", text)
+        self._say("info", text)
 
     def warning(self, text: str) -> None:
-        self.message.emit("warning", text)
+        self._say("warning", text)
 
     def error(self, text: str) -> None:
-        self.message.emit("error", text)
+        self._say("error", text)
+
+    def _say(self, level: str, text: str) -> None:
+        try:
+            self.message.emit(level, text)
+        except RuntimeError:  # an action that ended after its window was closed: nobody to tell
+            log.info("not shown (window closed): %s %s", level, text)
 
     def run(self, what: str, coro: Coroutine[Any, Any, Any], *, done: str | None = None) -> None:
         """Start ``coro``; on failure show "<what>失败：<reason>"; on success show ``done`` if given."""
