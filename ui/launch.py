@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from app.gc_tuning import freeze_startup_objects, tune_gc
+from app.gc_tuning import GcPacer, freeze_startup_objects, tune_gc
 from app.main import setup_logging
 
 log = logging.getLogger(__name__)
@@ -131,6 +131,8 @@ async def _main(
     splash.close()
     window.show()
     freeze_startup_objects()
+    pacer = GcPacer()  # the collector on a clock, not on allocation counts (app/gc_tuning.py)
+    pacer.start()
 
     closed = asyncio.Event()
     window.closed.connect(closed.set)
@@ -154,5 +156,6 @@ async def _main(
     await room.stop()  # first: every event the console showed is in the recording
     await recorder.stop()
     await adapter.close()
+    pacer.stop()
     await cancel_all()
     return 0

@@ -330,7 +330,7 @@ def clean_products(room: Any) -> list[str]:
 async def console(http: Any, srv: Server, seconds: float, tmp: Path) -> dict[str, Any]:
     from PySide6.QtCore import QObject, QSettings
 
-    from app.gc_tuning import THRESHOLDS, freeze_startup_objects
+    from app.gc_tuning import THRESHOLDS, GcPacer, freeze_startup_objects
     from app.live.room import EXPLAINING
     from app.session.recorder import start_recording
     from app.settings import Settings
@@ -344,8 +344,11 @@ async def console(http: Any, srv: Server, seconds: float, tmp: Path) -> dict[str
     qsettings = QSettings(str(tmp / "layout.ini"), QSettings.Format.IniFormat)
     window = MainWindow(room, settings, qsettings=qsettings)
     window.show()
+    pacer: GcPacer | None = None
     if gc.get_threshold() == THRESHOLDS:  # the app's settings (not an experiment)
         freeze_startup_objects()
+        pacer = GcPacer()  # as ui/launch.py does once the window is up
+        pacer.start()
     probe = RoomProbe(room)
     lag = LagProbe()
 
@@ -453,6 +456,8 @@ async def console(http: Any, srv: Server, seconds: float, tmp: Path) -> dict[str
         window.deleteLater()
         await recorder.stop()
         await room.adapter.close()
+        if pacer is not None:
+            pacer.stop()
     dt = out["seconds"]
     out.update(
         {
