@@ -252,3 +252,47 @@ def test_actions_and_roles_are_named_for_the_reader() -> None:
     assert action_name("something_new", "en") == "something_new"  # unknown: shown as stored
     assert role_name("obs", "zh_CN") == "OBS" and role_name("assistant", "en") == "Assistant"
     assert role_name(None, "en") == ""
+
+
+def test_the_platforms_own_lines_are_stored_and_a_line_with_a_newline_is_encoded_again(
+    tmp_path: Path,
+) -> None:
+    """The stream's batches carry each event's wire line (EventBatch.wire): the recorder keeps
+    those bytes (fields the console does not model included) instead of serialising again."""
+    import orjson
+
+    from app.session.writer import encode_event
+
+    batches = list(session_events(total=3_000, hours=0.05, t0=T0))
+    events = [e for b in batches for e in b]
+    wire = []
+    for e in events:
+        obj = orjson.loads(encode_event(e))
+        obj["data"]["platform_extra"] = "kept"  # a field the console has no model for
+        wire.append(orjson.dumps(obj))
+    pretty = 7  # a platform may send pretty-printed JSON: a line break inside the message
+    wire[pretty] = orjson.dumps(orjson.loads(wire[pretty]), option=orjson.OPT_INDENT_2)
+    assert b"\n" in wire[pretty]
+    path = tmp_path / "w.livedesk-session.sqlite"
+    write(
+        path, [m.EventBatch(events[:1500], wire[:1500]), m.EventBatch(events[1500:], wire[1500:])]
+    )
+
+    import sqlite3
+    import zlib
+
+    conn = sqlite3.connect(path)
+    lines = [
+        line
+        for (blob,) in conn.execute("SELECT data FROM event_blocks ORDER BY first_seq")
+        for line in zlib.decompress(blob).split(b"\n")
+    ]
+    conn.close()
+    assert len(lines) == len(events)  # one event per line, the pretty one included
+    assert lines[0] == wire[0] and lines[-1] == wire[-1]  # byte for byte what the platform sent
+    assert lines[pretty] == encode_event(events[pretty])  # re-encoded: it would break the block
+    with SessionFile(path) as f:
+        back = list(f.iter_events())
+        assert [e.seq for e in back] == [e.seq for e in events]
+        assert back[100].data.model_dump() == events[100].data.model_dump()
+        assert f.summary().comments == sum(e.type is m.EventType.COMMENT for e in events)
