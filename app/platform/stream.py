@@ -55,6 +55,8 @@ from app.platform.models import (
 )
 
 log = logging.getLogger(__name__)
+# picows says "Disconnected" at INFO on every link; the stream logs its own reconnects
+logging.getLogger("picows.livedesk.stream").setLevel(logging.WARNING)
 
 _RESYNC = EventType.RESYNC_REQUIRED.value
 
