@@ -163,6 +163,10 @@ class SessionWriter:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.stats = WriterStats()
         self._q: queue.SimpleQueue[tuple[str, Any] | None] = queue.SimpleQueue()
+        # events handed in (by the feeding thread) and taken off the queue (by the writer
+        # thread): each counter has one writer, so their difference needs no lock
+        self._queued_events = 0
+        self._taken_events = 0
         self._conn = schema.connect(path, create=True)
         # a reopened file (same session after a restart): the seq runs it already holds
         self._held = _runs(self._conn.execute("SELECT first_seq, last_seq FROM event_blocks"))
@@ -188,6 +192,7 @@ class SessionWriter:
 
     # --- feeding (any thread; O(1)) --------------------------------------------------------------
     def put_events(self, events: Sequence[m.Event]) -> None:
+        self._queued_events += len(events)
         self._q.put(("events", events))
 
     def put_action(self, rec: Any) -> None:
@@ -209,6 +214,11 @@ class SessionWriter:
     @property
     def backlog(self) -> int:
         return self._q.qsize()
+
+    @property
+    def backlog_events(self) -> int:
+        """Events handed in and not yet taken by the writer thread."""
+        return self._queued_events - self._taken_events
 
     def close(self, timeout: float | None = 30.0) -> None:
         """Write what is queued, commit, and close the file (blocks until the thread ends)."""
@@ -247,6 +257,9 @@ class SessionWriter:
                 items.append(item)
                 n += _size(item)
             done = items[-1] is None
+            self._taken_events += sum(
+                len(it[1]) for it in items if it is not None and it[0] == "events"
+            )
             try:
                 self._write([it for it in items if it is not None])
             except sqlite3.Error as exc:  # disk full, file removed …: keep the app running

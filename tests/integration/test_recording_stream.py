@@ -260,3 +260,39 @@ async def test_a_session_that_ended_while_the_room_was_away_is_completed_and_clo
     started = max(e["seq"] for e in log if e["type"] == "session_started")
     assert ended is not None and log[-1]["type"] == "session_ended"
     assert recorded == [e["seq"] for e in log if e["seq"] >= started]
+
+
+async def test_a_writer_far_behind_leaves_live_events_to_the_log_and_loses_none(
+    sandbox_server: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A recorder whose writer falls behind a burst does not queue the stream without bound: past
+    MAX_QUEUED_EVENTS the live events are read back from the platform's log once the writer has
+    caught up. Here the bound is 0 for 3 s (every live batch spills), then back to normal."""
+    import app.session.recorder as recorder_module
+
+    srv = sandbox_server(viewers=300, seed=10, extra=["--rate", "800"])
+    con = Console(srv, tmp_path / "sessions")
+    await con.start()
+    try:
+        await con.room.start_session()
+        await until(lambda: con.recorder.recording, 20, "the session file")
+        await asyncio.sleep(1)
+        monkeypatch.setattr(recorder_module, "MAX_QUEUED_EVENTS", 0)
+        await asyncio.sleep(3)
+        monkeypatch.setattr(recorder_module, "MAX_QUEUED_EVENTS", 50_000)
+        await asyncio.sleep(1)
+        await con.room.end_session()
+        await until(lambda: not con.recorder.recording, 30, "the file to close")
+        await until(lambda: not con.recorder.filling, 60, "the spilled events to be filled")
+    finally:
+        await con.close()
+    assert con.log_reads, "the spilled events were never read back from the platform's log"
+    assert con.recorder.filled > 500  # ~3 s at ~800 events/s came from the log
+    [path] = con.recorder.files
+    with SessionFile(path) as f:
+        recorded = f.event_seqs()
+    log = await platform_log(srv, recorded[-1])
+    started = max(e["seq"] for e in log if e["type"] == "session_started")
+    # the session's every event, once, in order: the live part and the part read back
+    assert recorded == [e["seq"] for e in log if e["seq"] >= started]
+    assert log[-1]["type"] == "session_ended"
