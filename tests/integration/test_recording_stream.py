@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -62,16 +62,16 @@ class Console:
         self.log_reads: list[int] = []  # after_seq of every event_log() call
         live, log_reader = self.client.event_batches, self.client.event_log
 
-        def event_batches(after: int) -> AsyncIterator[Sequence[m.Event]]:
+        def event_batches(after: int) -> AsyncIterator[list[m.Event]]:
             self.live_streams.append(after)
             return live(after)
 
-        def event_log(after: int) -> AsyncIterator[Sequence[m.Event]]:
+        def event_log(after: int) -> AsyncIterator[list[m.Event]]:
             self.log_reads.append(after)
             return log_reader(after)
 
-        self.client.event_batches = event_batches  # type: ignore[method-assign]
-        self.client.event_log = event_log  # type: ignore[method-assign]
+        self.client.event_batches = event_batches  # type: ignore[method-assign, assignment]
+        self.client.event_log = event_log  # type: ignore[method-assign, assignment]
         self.links: list[LinkState] = []
         self.client.connection.subscribe(self._link)
         self.room = LiveRoom(self.client)
