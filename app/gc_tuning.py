@@ -51,13 +51,8 @@ class GcPacer:
         self.full_s = full_s
         self.young_passes = 0
         self.full_passes = 0
-        self.last_full_ms = 0.0
         self._handle: asyncio.TimerHandle | None = None
         self._next_full = 0.0
-
-    @property
-    def running(self) -> bool:
-        return self._handle is not None
 
     def start(self) -> None:
         if self._handle is not None:
@@ -80,10 +75,9 @@ class GcPacer:
             gc.unfreeze()
             gc.collect()
             gc.freeze()
-            self.last_full_ms = (time.perf_counter() - t0) * 1000
             self.full_passes += 1
             self._next_full = now + self.full_s
-            log.info("full garbage collection: %.0f ms", self.last_full_ms)
+            log.info("full garbage collection: %.0f ms", (time.perf_counter() - t0) * 1000)
         else:
             gc.collect(0)
             gc.freeze()

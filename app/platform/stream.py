@@ -408,7 +408,7 @@ class EventStream:
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(transport.wait_disconnected(), timeout=1.0)
 
-    def _parse(self, raws: Sequence[bytes | str], outcome: _Outcome) -> EventBatch:
+    def _parse(self, raws: Sequence[bytes], outcome: _Outcome) -> EventBatch:
         """Decode and validate one drain of the inbox, keeping order and dropping repeats.
 
         The batch keeps each event's raw message (``wire``) for the session recorder."""
@@ -430,7 +430,7 @@ class EventStream:
             if type(seq) is int:
                 if seq <= last:
                     if seq == 0 and obj.get("type") == _RESYNC:
-                        keep(raw.encode() if isinstance(raw, str) else raw)
+                        keep(raw)
                         try:
                             append(parse_event(obj))
                         except MalformedEvent as exc:
@@ -466,7 +466,7 @@ class EventStream:
                 continue
             last = seq  # type: ignore[assignment]  # parse_event guarantees an int seq
             append(event)
-            keep(raw.encode() if isinstance(raw, str) else raw)
+            keep(raw)
         outcome.position_moved = last != start_last
         outcome.last = last
         return out

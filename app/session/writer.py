@@ -477,11 +477,10 @@ class SessionWriter:
         # executemany: sqlite3 releases the GIL around every row's step, and the UI thread,
         # busy with the stream, then holds it for up to the 5 ms switch interval before this
         # thread gets it back — thousands of rows a second made the writer fall ever further
-        # behind (feed_ui at 20,000 events/s: 700k events queued).
+        # behind (feed_ui at 20,000 events/s: 700k events queued). The array goes as text: SQLite
+        # 3.45 and later read a BLOB argument as JSONB.
         if comments:
-            c.execute(
-                _INSERT_COMMENTS, (orjson.dumps(comments).decode(),)
-            )  # text: a BLOB is JSONB to SQLite ≥ 3.45
+            c.execute(_INSERT_COMMENTS, (orjson.dumps(comments).decode(),))
         if orders:
             c.execute(_UPSERT_ORDERS, (orjson.dumps(orders).decode(),))
         if markers:
