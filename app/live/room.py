@@ -20,6 +20,7 @@ from typing import Any, Generic, TypeVar
 
 from app.aio import spawn
 from app.live.comment_kinds import Kind, classify
+from app.live.interning import Interner
 from app.platform import models as m
 from app.platform.adapter import PlatformAdapter
 from app.platform.errors import OfflineError, PlatformError
@@ -147,6 +148,7 @@ class LiveRoom:
         self.hidden_comment_ids: set[str] = set()
         self.muted_until: dict[str, float | None] = {}  # user id → end of mute (None: for good)
         self.chat: deque[ChatLine] = deque(maxlen=chat_capacity)
+        self.strings = Interner()  # chat lines share their repeated strings (ids, names, 扣1)
         self.orders: deque[m.Order] = deque(maxlen=order_capacity)
         self.last_error: str | None = None  # last stream-level problem, for the operator
         self._state = _Listeners[frozenset[str]]()
@@ -452,7 +454,18 @@ def _comment(
     r: LiveRoom, ev: m.Event, ch: set[str], chat: list[ChatLine], o: Any, mt: dict[str, int]
 ) -> None:
     c: m.Comment = ev.data.comment
-    chat.append(ChatLine(c.id, c.ts or ev.ts, c.user_id, c.nickname, c.text, classify(c), ev.seq))
+    s = r.strings
+    chat.append(
+        ChatLine(
+            c.id,
+            c.ts or ev.ts,
+            s(c.user_id),
+            s(c.nickname),
+            s.short(c.text),
+            classify(c),
+            ev.seq,
+        )
+    )
     if c.role == "viewer":
         mt["comments"] += 1
         ch.add(METRICS)
@@ -462,8 +475,9 @@ def _gift(
     r: LiveRoom, ev: m.Event, ch: set[str], chat: list[ChatLine], o: Any, mt: dict[str, int]
 ) -> None:
     d: m.GiftData = ev.data
-    text = f"送出 {d.gift} ×{d.count}"
-    chat.append(ChatLine(f"g{ev.seq}", ev.ts, d.user_id, d.nickname, text, Kind.GIFT, ev.seq))
+    s = r.strings
+    text = s(f"送出 {d.gift} ×{d.count}")
+    chat.append(ChatLine(f"g{ev.seq}", ev.ts, s(d.user_id), s(d.nickname), text, Kind.GIFT, ev.seq))
 
 
 def _like(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: dict[str, int]) -> None:

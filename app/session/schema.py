@@ -129,11 +129,18 @@ CREATE TABLE IF NOT EXISTS obs (
 """
 
 
-def connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
+#: page cache of a reading connection (a replay jumps around a file of up to GBs)
+READ_CACHE_KIB = 32_000
+
+
+def connect(
+    path: Path, *, create: bool = False, cache_kib: int = READ_CACHE_KIB
+) -> sqlite3.Connection:
     """Open a session file (WAL, synchronous=NORMAL); ``create`` makes the tables.
 
     Opening read-write lets SQLite roll the WAL forward after a crash, so a file left by a
-    killed console opens cleanly with every committed batch in it.
+    killed console opens cleanly with every committed batch in it. ``cache_kib``: SQLite's page
+    cache, which fills up to that size as a connection touches pages and stays full.
     """
     if not create and not path.exists():
         raise FileNotFoundError(path)
@@ -141,7 +148,7 @@ def connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA temp_store=MEMORY")
-    conn.execute("PRAGMA cache_size=-32000")
+    conn.execute(f"PRAGMA cache_size={-int(cache_kib)}")
     if create:
         conn.executescript(DDL)
         conn.execute(

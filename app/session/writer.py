@@ -37,6 +37,10 @@ log = logging.getLogger(__name__)
 BATCH_WINDOW = 0.05
 MAX_BATCH_EVENTS = 20_000  # ~0.25 s of writing: a backlog is committed in slices, not at once
 ZLEVEL = 1
+#: the writer's SQLite page cache: it appends (the hot pages are each B-tree's right edge and
+#: the entities it updates), so a few MB do; a replay's 32 MB would fill up over a busy session
+#: and stay as the console's memory
+WRITE_CACHE_KIB = 4_000
 
 ET = m.EventType
 # Events caused by an operator that become timeline markers: type → marker kind.
@@ -167,7 +171,7 @@ class SessionWriter:
         # thread): each counter has one writer, so their difference needs no lock
         self._queued_events = 0
         self._taken_events = 0
-        self._conn = schema.connect(path, create=True)
+        self._conn = schema.connect(path, create=True, cache_kib=WRITE_CACHE_KIB)
         # a reopened file (same session after a restart): the seq runs it already holds
         self._held = _runs(self._conn.execute("SELECT first_seq, last_seq FROM event_blocks"))
         self.resume_seq: int = self._held[-1][1] if self._held else 0  # last seq in the file

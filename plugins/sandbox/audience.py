@@ -220,6 +220,18 @@ class Audience:
             n += handlers[kind]()
         return n
 
+    @property
+    def rate(self) -> float | None:
+        """Audience events per second asked (None: the room's natural activity)."""
+        return self._rate
+
+    @rate.setter
+    def rate(self, rate: float) -> None:
+        if rate <= 0:
+            raise ValueError("rate must be positive (events per second)")
+        self._rate = rate
+        self._carry = 0.0
+
     # --- reading the room ----------------------------------------------------------------------
 
     def _stimulus(self, amount: float) -> None:

@@ -117,6 +117,7 @@ class RoomEngine:
         self._counter = 0
         self._task: asyncio.Task[None] | None = None
         self._audience_task: asyncio.Task[Any] | None = None
+        self._audience: Any = None  # the running Audience (plugins/sandbox/audience.py), if any
         self._load_or_create()
 
     # --- persistence -------------------------------------------------------------------------
@@ -419,6 +420,7 @@ class RoomEngine:
             log.warning("no simulated audience available (%s)", exc)
             return
         audience = module.Audience(self, seed=self.seed, viewers=self.viewers, rate=self.rate)
+        self._audience = audience
         self._audience_task = asyncio.get_running_loop().create_task(
             audience.run(), name="sandbox-audience"
         )
@@ -428,8 +430,15 @@ class RoomEngine:
         if not task.cancelled() and task.exception() is not None:
             log.error("simulated audience failed", exc_info=task.exception())
 
+    def set_audience_rate(self, rate: float) -> None:
+        """Change ``--rate`` of this server, the running audience's included (load tests)."""
+        self.rate = rate
+        if self._audience is not None:
+            self._audience.rate = rate
+
     async def _stop_audience(self) -> None:
         task, self._audience_task = self._audience_task, None
+        self._audience = None
         if task is not None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):

@@ -98,6 +98,10 @@ class ViewerClaimBody(_Body):
     coupon_id: str
 
 
+class AudienceRateBody(_Body):
+    rate: Annotated[float, Field(gt=0, le=1_000_000)]
+
+
 class RawEvent(BaseModel):
     type: Any = None
     data: Any = None

@@ -27,6 +27,7 @@ from plugins.sandbox.engine import Obj, RoomEngine, order_error, public
 from plugins.sandbox.errors import ApiError, conflict, invalid, not_found
 from plugins.sandbox.eventlog import PAGE, Subscriber
 from plugins.sandbox.schemas import (
+    AudienceRateBody,
     CommentBody,
     CouponBody,
     FlashSaleBody,
@@ -517,6 +518,14 @@ def add_debug_routes(
             before = engine.log.seq
             engine.comment(user, body.text)
             return {"comment": engine.find_comment(f"c{before + 1}")}
+
+        return act(request, room, HOST, do)
+
+    @app.post(R + "/_debug/audience-rate", tags=["debug"])
+    async def audience_rate(request: Request, room: str, body: AudienceRateBody) -> Response:
+        def do(_: Obj) -> Obj:
+            engine.set_audience_rate(body.rate)
+            return {"rate": engine.rate}
 
         return act(request, room, HOST, do)
 

@@ -1,9 +1,12 @@
 """Benchmark: the real console window ingesting the live event stream (issue 3, "feed_ui").
 
 For each stream rate (default 2,000 / 10,000 / 20,000 events/s) a real sandbox server is started
-as a subprocess with a simulated audience (``--viewers 2000 --rate R``). Likes are merged, so the
-stream carries less than R: a 3 s calibration on a throw-away server picks R so that the STREAM
-carries the target rate. Then, on ONE qasync loop as in ``ui/launch.py``:
+as a subprocess with a simulated audience (``--viewers 2000 --rate R --debug-routes``). Likes are
+merged and the mix of the room changes as it goes (explains bring orders), so the stream carries
+some varying share of R: a :class:`RateHolder` measures the stream's rate (the platform's log
+growth) every 2 s and corrects R through the sandbox's ``/_debug/audience-rate``, from the start of
+each phase's warm-up to the end of its window, so the STREAM carries the target rate. Then, on ONE
+qasync loop as in ``ui/launch.py``:
 
 1. baseline: a bare console with no window — :class:`PlatformClient` + :class:`LiveRoom` — starts
    a live session (the audience runs while one is live), follows the stream for
@@ -40,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import json
 import os
@@ -58,13 +62,16 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-#: stream events per audience event asked with --rate (likes are merged into fewer events)
+#: stream events per audience event asked with --rate (likes are merged into fewer events): the
+#: first guess, which the RateHolder then corrects
 RATE_FACTOR = 0.75
+#: the RateHolder's measuring period, and the largest correction it makes at once
+HOLD_PERIOD_S = 2.0
+HOLD_MAX_STEP = 1.5
 LAG_INTERVAL_MS = 20
 EXPLAIN_SAMPLES = 50
 EXPLAIN_TIMEOUT = 5.0
-WARMUP_S = 3.0
-CALIBRATE_S = 3.0
+WARMUP_S = 6.0  # the RateHolder's first three corrections
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -222,6 +229,57 @@ async def head_seq(http: Any, srv: Server) -> int:
     return int(r.json()["seq"])
 
 
+class RateHolder:
+    """Holds the platform's stream at ``target`` events/s: every :data:`HOLD_PERIOD_S` it reads
+    the room's seq, and scales the audience's rate by target / measured (at most
+    :data:`HOLD_MAX_STEP` either way) through the sandbox's ``POST /_debug/audience-rate``."""
+
+    def __init__(self, srv: Server, target: int) -> None:
+        self.srv = srv
+        self.target = target
+        self.asked = target / RATE_FACTOR
+        self.corrections = 0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _post(self, http: Any) -> None:
+        url = f"{self.srv.url}/api/v1/rooms/{self.srv.room}/_debug/audience-rate"
+        (await http.post(url, json={"rate": round(self.asked, 1)})).raise_for_status()
+
+    async def _run(self) -> None:
+        import httpx
+
+        host = {"Authorization": f"Bearer {self.srv.tokens['host']}"}
+        async with httpx.AsyncClient(headers=host, timeout=30) as http:
+            await self._post(http)
+            s0, t0 = await head_seq(http, self.srv), time.perf_counter()
+            while True:
+                await asyncio.sleep(HOLD_PERIOD_S)
+                s1, t1 = await head_seq(http, self.srv), time.perf_counter()
+                measured = (s1 - s0) / (t1 - t0)
+                s0, t0 = s1, t1
+                if measured <= 0:
+                    continue  # not live yet
+                step = min(HOLD_MAX_STEP, max(1 / HOLD_MAX_STEP, self.target / measured))
+                self.asked = min(self.asked * step, 4 * self.target / RATE_FACTOR)
+                self.corrections += 1
+                await self._post(http)
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    def cancel(self) -> None:
+        """Stop correcting (the window is over; :meth:`stop` waits for it)."""
+        if self._task is not None:
+            self._task.cancel()
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+
 async def wait_until(cond: Callable[[], object], timeout: float, what: str) -> None:  # noqa: ASYNC109
     deadline = time.monotonic() + timeout
     while not cond():
@@ -293,17 +351,19 @@ async def follow(
 
 
 # --- one rate --------------------------------------------------------------------------------------
-async def baseline(http: Any, srv: Server, seconds: float) -> dict[str, Any]:
+async def baseline(http: Any, srv: Server, seconds: float, hold: RateHolder) -> dict[str, Any]:
     room = await open_room(srv)
     probe = RoomProbe(room)
     lag = LagProbe()
     try:
         await room.start_session()  # the audience runs while a session is live
+        hold.start()
         await asyncio.sleep(WARMUP_S)
         lag.start()
         probe.on = True
 
         def stop_probes() -> None:
+            hold.cancel()
             probe.on = False
             lag.stop()
 
@@ -327,7 +387,9 @@ def clean_products(room: Any) -> list[str]:
     return ids or [p.id for p in room.bag if p.listed]
 
 
-async def console(http: Any, srv: Server, seconds: float, tmp: Path) -> dict[str, Any]:
+async def console(
+    http: Any, srv: Server, seconds: float, tmp: Path, hold: RateHolder
+) -> dict[str, Any]:
     from PySide6.QtCore import QObject, QSettings
 
     from app.gc_tuning import THRESHOLDS, GcPacer, freeze_startup_objects
@@ -415,6 +477,7 @@ async def console(http: Any, srv: Server, seconds: float, tmp: Path) -> dict[str
     rss_samples: list[float] = []
     try:
         await room.start_session()  # as the streamer's 开播: the audience starts now
+        hold.start()
         await asyncio.sleep(WARMUP_S)
         gc.collect()
         rss_start = rss_mb()
@@ -427,6 +490,7 @@ async def console(http: Any, srv: Server, seconds: float, tmp: Path) -> dict[str
 
         def stop_probes() -> None:
             nonlocal measuring
+            hold.cancel()
             click_task.cancel()
             measuring = False
             probe.on = False
@@ -488,32 +552,6 @@ async def console(http: Any, srv: Server, seconds: float, tmp: Path) -> dict[str
     return out
 
 
-async def calibrate(rate: int, viewers: int, d: Path) -> tuple[int, int]:
-    """The audience rate to ask for so that the STREAM carries ``rate`` events/s: a short live
-    session on a throw-away server, measured, then scaled (likes merge, so it is not 1:1)."""
-    import httpx
-
-    asked = round(rate / RATE_FACTOR)
-    args = ["--viewers", str(viewers), "--rate", str(asked), "--seed", "1"]
-    srv = Server(d / "calibrate.db", d / "calibrate.log", args)
-    try:
-        host = {"Authorization": f"Bearer {srv.tokens['host']}"}
-        async with httpx.AsyncClient(headers=host, timeout=30) as http:
-            (
-                await http.post(f"{srv.url}/api/v1/rooms/{srv.room}/sessions", json={})
-            ).raise_for_status()
-            await asyncio.sleep(1.0)
-            s0, t0 = await head_seq(http, srv), time.perf_counter()
-            await asyncio.sleep(CALIBRATE_S)
-            s1, t1 = await head_seq(http, srv), time.perf_counter()
-    finally:
-        srv.stop()
-    measured = (s1 - s0) / (t1 - t0)
-    if measured <= 0:
-        return asked, 0
-    return round(asked * min(2.0, max(0.5, rate / measured))), round(measured)
-
-
 async def one_rate(
     rate: int, seconds: float, base_seconds: float, viewers: int, tmp: Path
 ) -> dict[str, Any]:
@@ -521,22 +559,28 @@ async def one_rate(
 
     d = tmp / f"rate{rate}"
     d.mkdir()
-    asked, first_try = await calibrate(rate, viewers, d)
     # not --live: each phase starts its own session once its console is connected (a console
     # that connects mid-session first back-fills its recording from the platform's log)
-    args = ["--viewers", str(viewers), "--rate", str(asked), "--seed", "1"]
+    first = round(rate / RATE_FACTOR)
+    args = ["--viewers", str(viewers), "--rate", str(first), "--seed", "1", "--debug-routes"]
     srv = Server(d / "sandbox.db", d / "sandbox.log", args)
+    hold = RateHolder(srv, rate)
     try:
         headers = {"Authorization": f"Bearer {srv.tokens['reviewer']}"}
         async with httpx.AsyncClient(headers=headers, timeout=30) as http:
-            base = await baseline(http, srv, base_seconds)
-            con = await console(http, srv, seconds, d)
+            base = await baseline(http, srv, base_seconds, hold)
+            base["audience_rate_asked"] = round(hold.asked)
+            await hold.stop()
+            con = await console(http, srv, seconds, d, hold)
+            con["audience_rate_asked"] = round(hold.asked)
+            await hold.stop()
     finally:
+        await hold.stop()
         srv.stop()
     return {
         "target_events_per_s": rate,
-        "audience_rate_asked": asked,
-        "calibration_events_per_s": first_try,
+        "audience_rate_first_asked": first,
+        "rate_corrections": hold.corrections,
         "console": con,
         "baseline": base,
         "ratio": round(con["console_events_per_s"] / max(1, base["console_events_per_s"]), 3),

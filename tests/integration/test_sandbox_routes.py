@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import httpx
@@ -52,6 +53,32 @@ def test_debug_routes_absent_without_flag(sandbox_server: Any) -> None:
     s = sandbox_server()
     r = httpx.post(s.api("/_debug/raw-events"), json={"events": []}, headers=s.headers())
     assert r.status_code == 404 and err(r)["code"] == "not_found"
+
+
+def test_audience_rate_route_changes_the_rate_of_a_running_audience(sandbox_server: Any) -> None:
+    """A load generator holds the stream's rate with it (tests/bench/feed_ui.py's RateHolder)."""
+    s = sandbox_server(viewers=200, live=True, debug_routes=True, extra=["--rate", "100"])
+
+    def seq() -> int:
+        return int(httpx.get(s.api(), headers=s.headers()).json()["seq"])
+
+    def rate_over(seconds: float) -> float:
+        s0, t0 = seq(), time.monotonic()
+        time.sleep(seconds)
+        return (seq() - s0) / (time.monotonic() - t0)
+
+    time.sleep(0.5)
+    slow = rate_over(2.0)
+    url = s.api("/_debug/audience-rate")
+    for bad in (0, -5, "fast"):
+        r = httpx.post(url, json={"rate": bad}, headers=s.headers())
+        assert r.status_code == 422, r.text
+    assert httpx.post(url, json={"rate": 3000}, headers=s.headers("assistant")).status_code == 403
+    r = httpx.post(url, json={"rate": 3000}, headers=s.headers())
+    assert r.status_code == 200 and r.json() == {"rate": 3000}
+    fast = rate_over(2.0)
+    assert slow < 150, slow
+    assert fast > 8 * slow and fast > 1000, (slow, fast)
 
 
 def test_sessions_start_end_one_live_at_a_time(srv: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from app.live.comment_kinds import Kind, classify
@@ -139,3 +140,46 @@ def test_comment_kinds_are_classified_once_at_ingest() -> None:
     assert Kind.FAN in kind("来了", is_follower=True)
     assert Kind.COMPLAINT in kind("怎么又没货了")
     assert Kind.STAFF in kind("欢迎大家", role="host")
+
+
+def test_chat_lines_share_repeated_names_and_short_texts() -> None:
+    """A busy room keeps ~100k lines in its views: a viewer's 50th 「扣1」 costs no new strings."""
+    room = _room()
+    long_text = "这件衣服的面料是纯棉的吗？洗了会不会缩水呀，我平时穿M码"
+    events = []
+    for seq in range(1, 201):
+        c = {
+            "id": f"c{seq}",
+            "user_id": f"u{seq % 3}",
+            "nickname": f"小鹿{seq % 3}",
+            "text": "扣1" if seq % 2 else long_text,
+        }
+        # each event parsed from its own JSON text, as the stream delivers them
+        raw = json.dumps(
+            {"seq": seq, "ts": 1000.0 + seq, "type": "comment", "data": {"comment": c}}
+        )
+        events.append(m.parse_event(json.loads(raw)))
+    room.ingest(events)
+    lines = list(room.chat)
+    assert len(lines) == 200
+    by_user = {line.user_id: line for line in lines[:3]}
+    for line in lines:
+        first = by_user[line.user_id]
+        assert line.user_id is first.user_id and line.nickname is first.nickname
+    shorts = [line.text for line in lines if line.text == "扣1"]
+    assert len(shorts) == 100 and all(t is shorts[0] for t in shorts)
+    longs = [line.text for line in lines if line.text == long_text]
+    assert len(longs) == 100 and len({id(t) for t in longs}) == 100  # long lines: not kept
+    # the text the operator sees is unchanged
+    assert [line.text for line in lines[:2]] == ["扣1", long_text]
+
+
+def test_the_shared_strings_table_is_bounded() -> None:
+    from app.live.interning import Interner
+
+    table = Interner(capacity=100)
+    for i in range(1_000):
+        assert table(f"u{i}") == f"u{i}"
+        assert len(table) <= 100
+    again = table("u999")
+    assert table("".join(["u", "999"])) is again
