@@ -31,7 +31,9 @@ Measured per rate (all in the same run):
   ``flushed`` signal's slots (the view's follow/scroll included); ``*_share`` = fraction of wall
   time; painting happens later, in the event loop, and shows in the loop lag;
 - ``rss_mb``: VmRSS from /proc/self/status at the start and end of the window, and the peak;
-- ``explain_ms``: click → ``room.explaining`` shows the product (the platform's event came back).
+- ``explain_ms``: click → ``room.explaining`` shows the product (the platform's event came back);
+  ``request_ms``: of that, the explain request's own round trip. The baseline makes the same
+  clicks with no window (``room.explain`` straight from the loop): the platform's share.
 
 Prints ONE JSON line. Targets (issue 3): 20,000 events/s kept up with and no backlog, loop lag
 p99 < 50 ms, < 50 MB RSS growth, explain click-to-back <= 100 ms p95.
@@ -352,30 +354,109 @@ async def follow(
 
 # --- one rate --------------------------------------------------------------------------------------
 async def baseline(http: Any, srv: Server, seconds: float, hold: RateHolder) -> dict[str, Any]:
+    from app.aio import spawn
+
     room = await open_room(srv)
     probe = RoomProbe(room)
     lag = LagProbe()
+    # the same clicks with no window: room.explain straight from the loop
+    explainer = Explainer(room, lambda pid: spawn(room.explain(pid), "bench-explain"), seconds)
     try:
         await room.start_session()  # the audience runs while a session is live
         hold.start()
         await asyncio.sleep(WARMUP_S)
         lag.start()
         probe.on = True
+        explainer.start()
 
         def stop_probes() -> None:
             hold.cancel()
+            explainer.cancel()
             probe.on = False
             lag.stop()
 
         out = await follow(http, srv, room, seconds, at_end=stop_probes)
+        await explainer.stop()
         if room.session is not None:
             await room.end_session()
     finally:
+        await explainer.stop()
         await close_room(room)
     out["loop_lag_ms"] = summary(lag.samples)
     out["gc_pauses_ms"] = lag.gc_summary()
     out["ingest_ms"] = summary(probe.ms)
+    out["explain_ms"] = explainer.summary()
     return out
+
+
+class Explainer:
+    """~:data:`EXPLAIN_SAMPLES` explain clicks spread over a window, one at a time: ``push(pid)``
+    is what a click does; measured: click → ``room.explaining`` shows the product (the platform's
+    event came back) and, of that, the explain request's own round trip (the action's duration)."""
+
+    def __init__(self, room: Any, push: Callable[[str], object], seconds: float) -> None:
+        self.room = room
+        self.push = push
+        self.gap = seconds / EXPLAIN_SAMPLES
+        self.pids = clean_products(room)
+        self.clicks: list[float] = []
+        self.http: list[float] = []
+        self.missed = 0
+        self._pending: dict[str, float] = {}
+        self._back = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._unsub = [room.subscribe(self._on_state), room.subscribe_actions(self._on_action)]
+
+    def _on_state(self, changes: frozenset[str]) -> None:
+        from app.live.room import EXPLAINING
+
+        ex = self.room.explaining
+        if EXPLAINING in changes and ex is not None and ex.product_id in self._pending:
+            self.clicks.append((time.perf_counter() - self._pending.pop(ex.product_id)) * 1000)
+            self._back.set()
+
+    def _on_action(self, rec: Any) -> None:
+        if rec.name == "explain" and rec.ok and self._task is not None:
+            self.http.append(rec.duration_ms)
+
+    async def _run(self) -> None:
+        await asyncio.sleep(self.gap / 2)
+        i = 0
+        while True:
+            current = self.room.explaining.product_id if self.room.explaining else None
+            choices = [p for p in self.pids if p != current] or self.pids
+            pid = choices[i % len(choices)]
+            i += 1
+            self._pending.clear()
+            self._back.clear()
+            self._pending[pid] = time.perf_counter()
+            self.push(pid)
+            t = time.perf_counter()
+            try:
+                await asyncio.wait_for(self._back.wait(), EXPLAIN_TIMEOUT)
+            except TimeoutError:
+                self.missed += 1
+                self._pending.clear()
+            await asyncio.sleep(max(0.0, self.gap - (time.perf_counter() - t)))
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    def cancel(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+    async def stop(self) -> None:
+        self.cancel()
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        for unsub in self._unsub:
+            unsub()
+        self._unsub = []
+
+    def summary(self) -> dict[str, Any]:
+        return {**summary(self.clicks), "missed": self.missed, "request_ms": summary(self.http)}
 
 
 def clean_products(room: Any) -> list[str]:
@@ -393,7 +474,6 @@ async def console(
     from PySide6.QtCore import QObject, QSettings
 
     from app.gc_tuning import THRESHOLDS, GcPacer, freeze_startup_objects
-    from app.live.room import EXPLAINING
     from app.session.recorder import start_recording
     from app.settings import Settings
     from ui.batched_model import BatchedModel
@@ -438,41 +518,7 @@ async def console(
 
     panel: Any = window.panels["products"]
     panel.confirm = lambda *_a, **_k: True  # only if no clean product exists (never a dialog)
-    pids = clean_products(room)
-    clicks: list[float] = []
-    missed = 0
-    pending: dict[str, float] = {}
-    back = asyncio.Event()
-
-    def on_state(changes: frozenset[str]) -> None:
-        ex = room.explaining
-        if EXPLAINING in changes and ex is not None and ex.product_id in pending:
-            clicks.append((time.perf_counter() - pending.pop(ex.product_id)) * 1000)
-            back.set()
-
-    unsub = room.subscribe(on_state)
-
-    async def clicker() -> None:
-        nonlocal missed
-        gap = seconds / EXPLAIN_SAMPLES
-        await asyncio.sleep(gap / 2)
-        i = 0
-        while True:
-            current = room.explaining.product_id if room.explaining else None
-            choices = [p for p in pids if p != current] or pids
-            pid = choices[i % len(choices)]
-            i += 1
-            pending.clear()
-            back.clear()
-            pending[pid] = time.perf_counter()
-            panel.explain(pid)  # what the explain button / Space key calls
-            t = time.perf_counter()
-            try:
-                await asyncio.wait_for(back.wait(), EXPLAIN_TIMEOUT)
-            except TimeoutError:
-                missed += 1
-                pending.clear()
-            await asyncio.sleep(max(0.0, gap - (time.perf_counter() - t)))
+    explainer = Explainer(room, panel.explain, seconds)  # what the explain button / Space calls
 
     rss_samples: list[float] = []
     try:
@@ -485,13 +531,13 @@ async def console(
         measuring = True
         probe.on = True
         lag.start()
-        click_task = asyncio.get_running_loop().create_task(clicker())
+        explainer.start()
         ended: dict[str, float] = {}
 
         def stop_probes() -> None:
             nonlocal measuring
             hold.cancel()
-            click_task.cancel()
+            explainer.cancel()
             measuring = False
             probe.on = False
             lag.stop()
@@ -505,16 +551,13 @@ async def console(
             during=lambda: rss_samples.append(rss_mb()),
             at_end=stop_probes,
         )
-        try:
-            await click_task
-        except asyncio.CancelledError:
-            pass
+        await explainer.stop()
         rss_end = ended["rss"]
         chat_rows = {k: m.rowCount() for k, m in window.panels["comments"].models.items()}  # type: ignore[attr-defined]
         writer = recorder.writer
         recorder_backlog = writer.backlog if writer is not None else None
     finally:
-        unsub()
+        await explainer.stop()
         await room.stop()  # first: panels listen to the room until the window is gone
         window.close()
         window.deleteLater()
@@ -546,7 +589,7 @@ async def console(
             },
             "chat_rows": chat_rows,
             "recorder_backlog": recorder_backlog,
-            "explain_ms": {**summary(clicks), "missed": missed},
+            "explain_ms": explainer.summary(),
         }
     )
     return out
