@@ -242,6 +242,7 @@ class RateHolder:
         self.asked = target / RATE_FACTOR
         self.corrections = 0
         self._task: asyncio.Task[None] | None = None
+        self._stopped = False
 
     async def _post(self, http: Any) -> None:
         url = f"{self.srv.url}/api/v1/rooms/{self.srv.room}/_debug/audience-rate"
@@ -254,7 +255,7 @@ class RateHolder:
         async with httpx.AsyncClient(headers=host, timeout=30) as http:
             await self._post(http)
             s0, t0 = await head_seq(http, self.srv), time.perf_counter()
-            while True:
+            while not self._stopped:  # (a flag too: see Explainer._run)
                 await asyncio.sleep(HOLD_PERIOD_S)
                 s1, t1 = await head_seq(http, self.srv), time.perf_counter()
                 measured = (s1 - s0) / (t1 - t0)
@@ -267,16 +268,18 @@ class RateHolder:
                 await self._post(http)
 
     def start(self) -> None:
+        self._stopped = False
         self._task = asyncio.get_running_loop().create_task(self._run())
 
     def cancel(self) -> None:
         """Stop correcting (the window is over; :meth:`stop` waits for it)."""
+        self._stopped = True
         if self._task is not None:
             self._task.cancel()
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
+            self.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
@@ -405,6 +408,7 @@ class Explainer:
         self._pending: dict[str, float] = {}
         self._back = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopped = False
         self._unsub = [room.subscribe(self._on_state), room.subscribe_actions(self._on_action)]
 
     def _on_state(self, changes: frozenset[str]) -> None:
@@ -422,7 +426,9 @@ class Explainer:
     async def _run(self) -> None:
         await asyncio.sleep(self.gap / 2)
         i = 0
-        while True:
+        # a flag as well as the cancel: Python 3.11's wait_for can swallow a cancellation that
+        # lands as the event comes back, and the clicks then went on for good
+        while not self._stopped:
             current = self.room.explaining.product_id if self.room.explaining else None
             choices = [p for p in self.pids if p != current] or self.pids
             pid = choices[i % len(choices)]
@@ -443,6 +449,7 @@ class Explainer:
         self._task = asyncio.get_running_loop().create_task(self._run())
 
     def cancel(self) -> None:
+        self._stopped = True
         if self._task is not None:
             self._task.cancel()
 
