@@ -19,8 +19,11 @@ class Kind(IntFlag):
     GIFT = 32  # a gift line in the chat feed
 
 
+# bare topic words (发货, 包邮 …) count as questions: chat drops the question mark (「今天发货」);
+# not after an urging word: 「已拍，快点发货」 is a buyer pushing, not asking
 _QUESTION = re.compile(
-    r"[?？]|吗|呢|多少|几[号码天]|什么|怎么|咋|能不能|可以.{0,6}[吗么]|有没有|哪|多大|多高|多重|尺码|发货|包邮|运费|退换|链接"
+    r"[?？]|吗|呢|多少|几[号码天]|什么|怎么|咋|能不能|可以.{0,6}[吗么]|有没有|哪|多大|多高|多重|尺码"
+    r"|(?<!快)(?<!快点)(?<!赶紧)(?<!尽快)发货|包邮|运费|退换|链接"
 )
 _INTENT = re.compile(
     r"已拍|拍了|已下单|下单了|扣\s*1|^\s*1+\s*$|想要|要了|买了|已买|抢到|冲|拍下|\+1|加购"

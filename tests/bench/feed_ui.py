@@ -668,7 +668,14 @@ async def run(a: argparse.Namespace) -> dict[str, Any]:
         os.environ["LIVEDESK_DATA_DIR"] = str(tmp / "data")  # recordings, not the user's
         os.environ["LIVEDESK_CONFIG_DIR"] = str(tmp / "config")
         for rate in rates:
-            results.append(await one_rate(rate, a.seconds, base_seconds, a.viewers, tmp))
+            # a deadline per rate: a bench that hangs says so instead of running on for good
+            deadline = 2 * (a.seconds + base_seconds) + 180
+            try:
+                one = one_rate(rate, a.seconds, base_seconds, a.viewers, tmp)
+                results.append(await asyncio.wait_for(one, deadline))
+            except TimeoutError:
+                msg = f"feed_ui: the {rate} events/s run took over {deadline:.0f} s"
+                raise SystemExit(msg) from None
             gc.collect()
     checks = verdict(results)
     return {

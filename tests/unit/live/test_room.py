@@ -136,6 +136,11 @@ def test_comment_kinds_are_classified_once_at_ingest() -> None:
     assert Kind.INTENT in kind("扣1")
     assert Kind.QUESTION in kind("158能穿吗")
     assert Kind.QUESTION in kind("什么时候发货？")
+    assert Kind.QUESTION in kind("今天发货")  # chat drops the question mark
+    for urging in ("已拍，快点发货", "赶紧发货", "拍了三件 尽快发货"):
+        assert Kind.QUESTION not in kind(urging), urging
+        assert Kind.INTENT in kind(urging) or urging == "赶紧发货"
+    assert Kind.QUESTION in kind("快点发货吗")  # still asked
     assert Kind.QUESTION not in kind("主播好美")
     assert Kind.FAN in kind("来了", is_follower=True)
     assert Kind.COMPLAINT in kind("怎么又没货了")
