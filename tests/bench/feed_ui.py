@@ -231,7 +231,37 @@ async def head_seq(http: Any, srv: Server) -> int:
     return int(r.json()["seq"])
 
 
-class RateHolder:
+class _Background:
+    """A bench task run from :meth:`start` until :meth:`cancel`/:meth:`stop`. ``_run`` loops
+    ``while not self._stopped``: a flag as well as the cancel, because Python 3.11's wait_for
+    can swallow a cancellation that lands as what it waits for arrives (a run clicked on for
+    6 minutes)."""
+
+    _task: asyncio.Task[None] | None = None
+    _stopped = False
+
+    async def _run(self) -> None:
+        raise NotImplementedError
+
+    def start(self) -> None:
+        self._stopped = False
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    def cancel(self) -> None:
+        """Stop at once (the window is over); :meth:`stop` waits for the task to end."""
+        self._stopped = True
+        if self._task is not None:
+            self._task.cancel()
+
+    async def stop(self) -> None:
+        self.cancel()
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+
+class RateHolder(_Background):
     """Holds the platform's stream at ``target`` events/s: every :data:`HOLD_PERIOD_S` it reads
     the room's seq, and scales the audience's rate by target / measured (at most
     :data:`HOLD_MAX_STEP` either way) through the sandbox's ``POST /_debug/audience-rate``."""
@@ -241,8 +271,6 @@ class RateHolder:
         self.target = target
         self.asked = target / RATE_FACTOR
         self.corrections = 0
-        self._task: asyncio.Task[None] | None = None
-        self._stopped = False
 
     async def _post(self, http: Any) -> None:
         url = f"{self.srv.url}/api/v1/rooms/{self.srv.room}/_debug/audience-rate"
@@ -255,7 +283,7 @@ class RateHolder:
         async with httpx.AsyncClient(headers=host, timeout=30) as http:
             await self._post(http)
             s0, t0 = await head_seq(http, self.srv), time.perf_counter()
-            while not self._stopped:  # (a flag too: see Explainer._run)
+            while not self._stopped:
                 await asyncio.sleep(HOLD_PERIOD_S)
                 s1, t1 = await head_seq(http, self.srv), time.perf_counter()
                 measured = (s1 - s0) / (t1 - t0)
@@ -266,23 +294,6 @@ class RateHolder:
                 self.asked = min(self.asked * step, 4 * self.target / RATE_FACTOR)
                 self.corrections += 1
                 await self._post(http)
-
-    def start(self) -> None:
-        self._stopped = False
-        self._task = asyncio.get_running_loop().create_task(self._run())
-
-    def cancel(self) -> None:
-        """Stop correcting (the window is over; :meth:`stop` waits for it)."""
-        self._stopped = True
-        if self._task is not None:
-            self._task.cancel()
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
 
 
 async def wait_until(cond: Callable[[], object], timeout: float, what: str) -> None:  # noqa: ASYNC109
@@ -392,7 +403,7 @@ async def baseline(http: Any, srv: Server, seconds: float, hold: RateHolder) -> 
     return out
 
 
-class Explainer:
+class Explainer(_Background):
     """~:data:`EXPLAIN_SAMPLES` explain clicks spread over a window, one at a time: ``push(pid)``
     is what a click does; measured: click → ``room.explaining`` shows the product (the platform's
     event came back) and, of that, the explain request's own round trip (the action's duration)."""
@@ -407,8 +418,6 @@ class Explainer:
         self.missed = 0
         self._pending: dict[str, float] = {}
         self._back = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._stopped = False
         self._unsub = [room.subscribe(self._on_state), room.subscribe_actions(self._on_action)]
 
     def _on_state(self, changes: frozenset[str]) -> None:
@@ -426,8 +435,6 @@ class Explainer:
     async def _run(self) -> None:
         await asyncio.sleep(self.gap / 2)
         i = 0
-        # a flag as well as the cancel: Python 3.11's wait_for can swallow a cancellation that
-        # lands as the event comes back, and the clicks then went on for good
         while not self._stopped:
             current = self.room.explaining.product_id if self.room.explaining else None
             choices = [p for p in self.pids if p != current] or self.pids
@@ -445,19 +452,8 @@ class Explainer:
                 self._pending.clear()
             await asyncio.sleep(max(0.0, self.gap - (time.perf_counter() - t)))
 
-    def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._run())
-
-    def cancel(self) -> None:
-        self._stopped = True
-        if self._task is not None:
-            self._task.cancel()
-
     async def stop(self) -> None:
-        self.cancel()
-        if self._task is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await super().stop()
         for unsub in self._unsub:
             unsub()
         self._unsub = []
