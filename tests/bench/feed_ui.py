@@ -23,6 +23,7 @@ Measured per rate (all in the same run):
 - ``console_events_per_s``: how far ``room.seq`` advanced over the same window; ``backlog_events``
   = server seq − console seq at the end, ``catch_up_ms`` until the console reached that seq;
 - ``loop_lag_ms``: p50/p99/max lateness of a 20 ms precise QTimer re-armed each time it fires;
+  ``asyncio_step_ms``: how long one ``await asyncio.sleep(0)`` takes (see :class:`LagProbe`);
   ``gc_pauses_ms``: the cyclic garbage collector's pauses per generation (``gc.callbacks``);
 - ``process_cpu_share``: this process's CPU time (all threads) / wall time over the window;
 - ``ingest_ms``: time in ``LiveRoom.ingest`` per platform batch (state + every listener: chat
@@ -142,7 +143,13 @@ class Server:
 
 
 class LagProbe:
-    """A precise 20 ms single-shot QTimer, re-armed each time, recording how late it fired."""
+    """A precise 20 ms single-shot QTimer, re-armed each time, recording how late it fired.
+
+    And ``steps``: every 20 ms, how long one ``await asyncio.sleep(0)`` takes, i.e. how long a
+    ready asyncio callback waits for its turn. qasync runs those as 0 ms Qt timers, which Qt
+    fires only after the window's queued events (paints): this is what every step of an
+    operator's request (socket readable, future resolved, task resumed) waits, and the timer
+    above does not see it."""
 
     def __init__(self, interval_ms: int = LAG_INTERVAL_MS) -> None:
         from PySide6.QtCore import Qt, QTimer
@@ -155,18 +162,31 @@ class LagProbe:
         self._timer.timeout.connect(self._fired)
         self._armed = 0.0
         self._on = False
+        self.steps: list[float] = []
+        self._stepper: asyncio.Task[None] | None = None
+
+    async def _step(self) -> None:
+        while self._on:
+            await asyncio.sleep(self.interval)
+            t0 = time.perf_counter()
+            await asyncio.sleep(0)
+            self.steps.append((time.perf_counter() - t0) * 1000)
 
     def start(self) -> None:
         self.samples = []
+        self.steps = []
         self.gc_pauses: dict[int, list[float]] = {0: [], 1: [], 2: []}
         self._gc_t0 = 0.0
         gc.callbacks.append(self._gc)
         self._on = True
         self._arm()
+        self._stepper = asyncio.get_running_loop().create_task(self._step())
 
     def stop(self) -> None:
         self._on = False
         self._timer.stop()
+        if self._stepper is not None:
+            self._stepper.cancel()
         if self._gc in gc.callbacks:
             gc.callbacks.remove(self._gc)
 
@@ -397,6 +417,7 @@ async def baseline(http: Any, srv: Server, seconds: float, hold: RateHolder) -> 
         await explainer.stop()
         await close_room(room)
     out["loop_lag_ms"] = summary(lag.samples)
+    out["asyncio_step_ms"] = summary(lag.steps)
     out["gc_pauses_ms"] = lag.gc_summary()
     out["ingest_ms"] = summary(probe.ms)
     out["explain_ms"] = explainer.summary()
@@ -572,6 +593,7 @@ async def console(
     out.update(
         {
             "loop_lag_ms": summary(lag.samples),
+            "asyncio_step_ms": summary(lag.steps),
             "gc_pauses_ms": lag.gc_summary(),
             "ingest_ms": {**summary(probe.ms), "share": round(sum(probe.ms) / 1000 / dt, 3)},
             "mean_batch_events": round(statistics.fmean(probe.sizes)) if probe.sizes else 0,
