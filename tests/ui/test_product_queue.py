@@ -120,6 +120,28 @@ async def test_click_explain_the_event_comes_back_and_the_stage_shows_it(
     assert room.explaining is not None and room.explaining.product_id == CLEAN
 
 
+async def test_every_product_image_is_loaded_before_its_row_is_scrolled_to(
+    qtbot: QtBot, sandbox_server: Any, connect: Connect
+) -> None:
+    """A streamer scrolling (or explaining) down the bag mid-broadcast sees each picture at once:
+    the panel fetches the whole bag's images up front, through one HTTP client (a client per
+    image cost ~20 ms of UI thread each, and made the first explain of a product lag)."""
+    srv = sandbox_server()
+    room = await connect(srv)
+    panel, _ = _panel(qtbot, room)
+    panel.resize(400, 300)  # a few rows on screen out of 26
+    panel.show()
+    urls = [p.image_url for p in room.bag]
+    assert len(urls) > 20 and all(urls)
+    await until(
+        lambda: all(panel.images.cached(u) is not None for u in urls), what="every image fetched"
+    )
+    last = panel.view.visualRect(panel.model.index(len(urls) - 1))
+    assert not panel.view.viewport().rect().intersects(last)  # the last row was never shown
+    assert not panel.images.cached(urls[-1]).isNull()  # type: ignore[union-attr]
+    assert len(panel.images._client) == 1  # one client served all of them
+
+
 async def test_drag_reorder_on_one_console_shows_on_the_other_from_events(
     qtbot: QtBot, sandbox_server: Any, connect: Connect
 ) -> None:

@@ -203,7 +203,9 @@ class ProductQueuePanel(QWidget):
             if fs.status == "active"
         }
         explaining = room.explaining.product_id if room.explaining else None
-        self.model.set_rows(room.bag, explaining, self.hold.product_id, flash)
+        bag = room.bag
+        self.model.set_rows(bag, explaining, self.hold.product_id, flash)
+        self.images.prefetch(p.image_url for p in bag)  # rows scrolled to later have theirs
         try:
             self.acts["hold"].setChecked(self.hold.active)
             self.acts["stop"].setEnabled(room.can_act and explaining is not None)
