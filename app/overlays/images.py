@@ -41,7 +41,7 @@ class ImageCache:
         if url in self._failed:
             return None
         if self._client is None:
-            self._client = httpx.AsyncClient(timeout=5.0)
+            self._client = httpx.AsyncClient(timeout=5.0, trust_env=False)  # no system proxy
         try:
             resp = await self._client.get(url)
             resp.raise_for_status()
