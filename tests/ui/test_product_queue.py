@@ -129,8 +129,11 @@ async def test_every_product_image_is_loaded_before_its_row_is_scrolled_to(
     srv = sandbox_server()
     room = await connect(srv)
     panel, _ = _panel(qtbot, room)
-    panel.resize(400, 300)  # a few rows on screen out of 26
-    panel.show()
+    host = panel.parentWidget()
+    assert host is not None
+    host.resize(400, 300)  # a few rows on screen out of 26
+    panel.resize(400, 300)
+    host.show()
     urls = [p.image_url for p in room.bag]
     assert len(urls) > 20 and all(urls)
     await until(

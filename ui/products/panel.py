@@ -9,7 +9,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -203,14 +203,24 @@ class ProductQueuePanel(QWidget):
             if fs.status == "active"
         }
         explaining = room.explaining.product_id if room.explaining else None
-        bag = room.bag
-        self.model.set_rows(bag, explaining, self.hold.product_id, flash)
-        self.images.prefetch(p.image_url for p in bag)  # rows scrolled to later have theirs
+        self.model.set_rows(room.bag, explaining, self.hold.product_id, flash)
+        self._prefetch()
         try:
             self.acts["hold"].setChecked(self.hold.active)
             self.acts["stop"].setEnabled(room.can_act and explaining is not None)
         except RuntimeError:  # the window (which owns the actions) is being torn down
             return
+
+    def _prefetch(self) -> None:
+        """Every product's picture, not only the rows on screen: a row scrolled to later (the
+        first explain of a product further down) has its picture at once. Only while the
+        queue is shown: a hidden queue starts no downloads."""
+        if self.isVisible():
+            self.images.prefetch(p.image_url for p in self.room.bag)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._prefetch()
 
     # --- selection -----------------------------------------------------------------------------
     def selected_id(self) -> str | None:
