@@ -4,8 +4,10 @@ A busy room keeps ~100,000 chat lines in view (every filtered view holds its own
 history), and most of their strings are repeats: the same few thousand viewers, and short lines
 like 「扣1」「666」「已拍」 typed again and again. Each line parsed from the platform carries its own
 copies; :class:`Interner` swaps them for the first copy seen, so a repeat costs a pointer, not a
-string (~60–120 bytes each in CPython). The table is bounded: past ``capacity`` distinct strings it
-starts over (lines already made keep their strings; only sharing with older lines is lost).
+string (~60–120 bytes each in CPython). The table keeps what it holds alive, so it is bounded:
+past ``capacity`` distinct strings (~5 MB at 50,000: a long broadcast sees far more distinct
+viewers than that) it starts over; lines already made keep their strings, only sharing with
+older lines is lost.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ SHORT_TEXT = 12
 class Interner:
     __slots__ = ("_table", "capacity")
 
-    def __init__(self, capacity: int = 200_000) -> None:
+    def __init__(self, capacity: int = 50_000) -> None:
         self.capacity = capacity
         self._table: dict[str, str] = {}
 

@@ -203,20 +203,21 @@ class ProductQueuePanel(QWidget):
             if fs.status == "active"
         }
         explaining = room.explaining.product_id if room.explaining else None
-        self.model.set_rows(room.bag, explaining, self.hold.product_id, flash)
-        self._prefetch()
+        bag = room.bag
+        self.model.set_rows(bag, explaining, self.hold.product_id, flash)
+        self._prefetch(bag)
         try:
             self.acts["hold"].setChecked(self.hold.active)
             self.acts["stop"].setEnabled(room.can_act and explaining is not None)
         except RuntimeError:  # the window (which owns the actions) is being torn down
             return
 
-    def _prefetch(self) -> None:
+    def _prefetch(self, bag: list[m.Product] | None = None) -> None:
         """Every product's picture, not only the rows on screen: a row scrolled to later (the
         first explain of a product further down) has its picture at once. Only while the
         queue is shown: a hidden queue starts no downloads."""
         if self.isVisible():
-            self.images.prefetch(p.image_url for p in self.room.bag)
+            self.images.prefetch(p.image_url for p in (self.room.bag if bag is None else bag))
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
