@@ -146,10 +146,9 @@ class LagProbe:
     """A precise 20 ms single-shot QTimer, re-armed each time, recording how late it fired.
 
     And ``steps``: every 20 ms, how long one ``await asyncio.sleep(0)`` takes, i.e. how long a
-    ready asyncio callback waits for its turn. qasync runs those as 0 ms Qt timers, which Qt
-    fires only after the window's queued events (paints): this is what every step of an
-    operator's request (socket readable, future resolved, task resumed) waits, and the timer
-    above does not see it."""
+    ready asyncio callback waits for its turn (qasync runs each as a 0 ms Qt timer). Every step
+    of an operator's request (socket readable, future resolved, task resumed) waits that long;
+    the timer above measures Qt timers, not this."""
 
     def __init__(self, interval_ms: int = LAG_INTERVAL_MS) -> None:
         from PySide6.QtCore import Qt, QTimer
@@ -450,7 +449,7 @@ class Explainer(_Background):
             self._back.set()
 
     def _on_action(self, rec: Any) -> None:
-        if rec.name == "explain" and rec.ok and self._task is not None:
+        if rec.name == "explain" and rec.ok and self._task is not None and not self._stopped:
             self.http.append(rec.duration_ms)
 
     async def _run(self) -> None:
