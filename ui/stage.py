@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from app.compliance import Hit, check
 from app.live.hold import ExplainHold
 from app.live.queue import step
-from app.live.room import BAG, EXPLAINING, FLASH_SALES, LiveRoom
+from app.live.room import BAG, EXPLAINING, FLASH_SALES, OPERATOR, LiveRoom
 from app.platform import models as m
 from ui.coalesce import Coalescer
 from ui.compliance_dialog import highlight_html, reasons_html
@@ -121,8 +121,8 @@ class Stage(QWidget):
                 label.setFont(font)
 
     def _changed(self, changes: frozenset[str]) -> None:
-        if EXPLAINING in changes:
-            self._refresher.now()  # the streamer waits for this one
+        if EXPLAINING in changes or (OPERATOR in changes and changes & {BAG, FLASH_SALES}):
+            self._refresher.now()  # the streamer waits for these (explain, a price edit)
         elif changes & {BAG, FLASH_SALES}:
             self._refresher.request()  # stock ticks: a few times a second is plenty
 

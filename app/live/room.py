@@ -39,6 +39,10 @@ LOTTERIES = "lotteries"
 PINNED = "pinned"
 METRICS = "metrics"
 MODERATION = "moderation"
+# Beside the aspects above: an operator's action (an event with an actor: this console's or a
+# teammate's) changed state in the batch. Views that coalesce redraws of stock ticks and metrics
+# show these at once: a teammate's reorder or price edit is something a person waits to see.
+OPERATOR = "operator"
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,6 +321,8 @@ class LiveRoom:
             handler = handlers.get(ev.type)
             if handler is not None:
                 handler(self, ev, changes, chat, orders, metrics)
+                if ev.actor is not None:
+                    changes.add(OPERATOR)
         if not events:
             return
         if chat:

@@ -168,6 +168,34 @@ async def test_drag_reorder_on_one_console_shows_on_the_other_from_events(
     assert msgs.has("info", "排品顺序已更新")
 
 
+async def test_a_teammates_quick_edits_show_on_the_other_queue_at_once_not_coalesced(
+    qtbot: QtBot, sandbox_server: Any, connect: Connect
+) -> None:
+    """Stock ticks are redrawn a few times a second, but an operator's change is something a
+    person waits for: a price edit and then a reorder right after it (within the queue's redraw
+    interval) each show on the teammate's queue in the same moment its room has them."""
+    srv = sandbox_server()
+    host = await connect(srv, "host")
+    assistant = await connect(srv, "assistant")
+    panel_b, _ = _panel(qtbot, assistant)
+    before = panel_b.model.ids()
+    expected = [before[1], before[0], *before[2:]]
+    late: list[str] = []
+
+    def seen(_changes: frozenset[str]) -> None:  # subscribed after the panel: called after it
+        if assistant.products[CLEAN].price_cents == 12300:
+            if panel_b.model.row(panel_b.model.row_of(CLEAN)).price != "¥123.00":
+                late.append("price")
+        if assistant.product_ids == expected and panel_b.model.ids() != expected:
+            late.append("reorder")
+
+    assistant.subscribe(seen)
+    await host.update_product(CLEAN, price_cents=12300)
+    await host.reorder(expected)
+    await until(lambda: panel_b.model.ids() == expected, what="the reorder on the assistant")
+    assert late == []
+
+
 async def test_two_consoles_reordering_at_once_lose_neither_move(
     qtbot: QtBot, sandbox_server: Any, connect: Connect
 ) -> None:

@@ -27,7 +27,7 @@ from app.aio import spawn
 from app.compliance import check_many
 from app.live.hold import DEFAULT_INTERVAL, ExplainHold
 from app.live.queue import RunOrderError, move, parse_run_order, reorder, run_order, step
-from app.live.room import BAG, EXPLAINING, FLASH_SALES, LiveRoom
+from app.live.room import BAG, EXPLAINING, FLASH_SALES, OPERATOR, LiveRoom
 from app.platform import models as m
 from app.platform.errors import PlatformError, StaleVersionError
 from ui.coalesce import Coalescer
@@ -190,8 +190,10 @@ class ProductQueuePanel(QWidget):
 
     # --- rendering -----------------------------------------------------------------------------
     def _changed(self, changes: frozenset[str]) -> None:
-        if EXPLAINING in changes:
-            self._refresher.now()  # the operator just clicked 讲解: show it at once
+        if EXPLAINING in changes or (OPERATOR in changes and changes & {BAG, FLASH_SALES}):
+            # an explain, or a reorder / price edit made by this console or a teammate: a person
+            # is waiting to see it, so at once; stock ticks from orders are coalesced
+            self._refresher.now()
         elif changes & {BAG, FLASH_SALES}:
             self._refresher.request()
 
