@@ -73,8 +73,9 @@ def run(argv: list[str], prepare: Prepare | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from app.settings import load_settings
-    from ui.i18n import set_language
+    from ui.i18n import set_language, use_qt_translations
     from ui.theme import apply_look
+    from ui.wheel_guard import install_wheel_guard
 
     settings = load_settings()
     set_language(args.lang or settings.ui.language)
@@ -84,6 +85,8 @@ def run(argv: list[str], prepare: Prepare | None = None) -> int:
     app.setOrganizationName("LiveDesk")
     app.setQuitOnLastWindowClosed(False)  # closing is handled in _main, so cleanup can run
     apply_look(app)
+    install_wheel_guard(app)  # the wheel never changes a value that does not have focus
+    use_qt_translations(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
@@ -113,7 +116,8 @@ async def _main(
     splash.show()
     try:
         factory = platform_factory(settings.platform.adapter)
-        adapter = await factory.open(adapter_settings(args, settings))
+        connection = adapter_settings(args, settings)
+        adapter = await factory.open(connection)
     except (PlatformError, KeyError, OSError) as exc:
         splash.close()
         QMessageBox.critical(None, tr("无法连接平台"), tr("无法连接平台：{e}").format(e=str(exc)))
@@ -127,7 +131,8 @@ async def _main(
         follow_obs(
             recorder, obs.conn, obs.stats, scenes=obs.scenes, outputs=obs.outputs, role=room.role
         )
-    window = MainWindow(room, settings, obs=obs)
+    window = MainWindow(room, settings, obs=obs, confirm_close_while_live=True)
+    window.platform_stops_with_console = not connection.get("url")  # the built-in sandbox
     splash.close()
     window.show()
     freeze_startup_objects()
@@ -138,7 +143,7 @@ async def _main(
     window.closed.connect(closed.set)
 
     def close_on_request(_signum: int, _frame: object) -> None:
-        window.close()  # logout, `kill`, Ctrl+C in a terminal: the same clean exit as closing
+        window.close_without_asking()  # logout, `kill`, Ctrl+C: the same clean exit as closing
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, close_on_request)
@@ -148,7 +153,7 @@ async def _main(
         await asyncio.sleep(args.wait)
         args.screenshot.parent.mkdir(parents=True, exist_ok=True)
         window.grab().save(str(args.screenshot))
-        window.close()
+        window.close_without_asking()
     else:
         await closed.wait()
     if obs is not None:

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QScrollArea,
     QToolBar,
     QWidget,
@@ -23,6 +22,7 @@ from app.live.room import SESSION, LiveRoom
 from app.obs.stack import ObsStack
 from app.settings import Settings, config_dir
 from ui.chat.panel import ChatPanel
+from ui.confirm import confirm
 from ui.health import HealthBar
 from ui.i18n import LANGUAGES, language, tr
 from ui.lifetime import unsubscribe_on_destroy
@@ -123,9 +123,14 @@ class MainWindow(QMainWindow):
         *,
         qsettings: QSettings | None = None,
         obs: ObsStack | None = None,
+        confirm_close_while_live: bool = False,
     ) -> None:
+        """``confirm_close_while_live``: closing the window while this room is live asks first
+        (the app's window; a signal or a shutdown closes through :meth:`close_without_asking`)."""
         super().__init__()
         self.room = room
+        self.confirm_close_while_live = confirm_close_while_live
+        self.platform_stops_with_console = False  # set by the launcher for the built-in sandbox
         self.settings = settings
         self.obs = obs
         self.notifier = Notifier(self)
@@ -322,8 +327,7 @@ class MainWindow(QMainWindow):
         self.notifier.run(tr("开播"), self.room.start_session(), done=tr("已开播"))
 
     def end_session(self) -> None:
-        answer = QMessageBox.question(self, tr("下播"), tr("确定结束本场直播吗？"))
-        if answer == QMessageBox.StandardButton.Yes:
+        if confirm(self, tr("下播"), tr("确定结束本场直播吗？"), action=tr("下播")):
             self.notifier.run(tr("下播"), self.room.end_session(), done=tr("已下播"))
 
     def open_camera_setup(self) -> None:
@@ -395,7 +399,33 @@ class MainWindow(QMainWindow):
             self.addDockWidget(spec.area, dock)
         self._arrange_default()
 
+    def close_without_asking(self) -> None:
+        """Close now, live or not (SIGTERM, logout, a screenshot run)."""
+        self.confirm_close_while_live = False
+        self.close()
+
+    def _may_close(self) -> bool:
+        s = self.room.session
+        if not self.confirm_close_while_live or s is None or s.status != "live":
+            return True
+        if self.platform_stops_with_console:
+            text = tr(
+                "本场直播仍在进行中。关闭中控台会同时停止内置沙盒平台，直播将中断。确定关闭吗？"
+            )
+        else:
+            text = tr(
+                "本场直播仍在进行中。关闭中控台不会结束直播，但你将看不到评论和订单，"
+                "本机也不再记录本场数据。确定关闭吗？"
+            )
+        if not confirm(self, tr("关闭中控台"), text, action=tr("关闭中控台")):
+            return False
+        self.confirm_close_while_live = False  # decided: closing again (shutdown) asks no more
+        return True
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._may_close():
+            event.ignore()
+            return
         self.save_layout()
         super().closeEvent(event)
         self.closed.emit()

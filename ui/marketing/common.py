@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from PySide6.QtWidgets import QAbstractButton, QDoubleSpinBox, QMessageBox, QWidget
+from PySide6.QtWidgets import QAbstractButton, QDoubleSpinBox, QWidget
 
 from app.compliance import check
+from ui.confirm import confirm
 from ui.i18n import tr
 from ui.notify import Notifier
 
@@ -50,14 +51,14 @@ def confirm_compliance(parent: QWidget, what: str, text: str) -> bool:
     problems = compliance_problems(text)
     if not problems:
         return True
-    answer = QMessageBox.question(
+    return confirm(
         parent,
         tr("合规提示"),
         tr("{what}含有广告法禁用或慎用词：{problems}\n仍要继续吗？").format(
             what=what, problems=problems
         ),
+        action=tr("仍要继续"),
     )
-    return answer == QMessageBox.StandardButton.Yes
 
 
 class OneAtATime:
