@@ -59,7 +59,10 @@ def _window(qtbot: QtBot, room: Any, tmp_path: Path, **kw: Any) -> MainWindow:
 
 
 async def test_end_show_asks_with_named_buttons_and_enter_keeps_the_show_on(
-    qtbot: QtBot, sandbox_server: Any, connect: Connect, tmp_path: Path  # noqa: F811
+    qtbot: QtBot,
+    sandbox_server: Any,
+    connect: Connect,
+    tmp_path: Path,  # noqa: F811
 ) -> None:
     srv = sandbox_server(live=True)
     room = await connect(srv)
@@ -74,13 +77,14 @@ async def test_end_show_asks_with_named_buttons_and_enter_keeps_the_show_on(
     assert room.session is not None and room.session.status == "live"
     _answer(_click_action, seen)
     await from_qt(win.end_action.trigger, lambda: len(seen) == 2)
-    await until(
-        lambda: room.session is not None and room.session.status == "ended", what="ended"
-    )
+    await until(lambda: room.session is not None and room.session.status == "ended", what="ended")
 
 
 async def test_closing_the_window_while_live_asks_and_cancel_keeps_it_open(
-    qtbot: QtBot, sandbox_server: Any, connect: Connect, tmp_path: Path  # noqa: F811
+    qtbot: QtBot,
+    sandbox_server: Any,
+    connect: Connect,
+    tmp_path: Path,  # noqa: F811
 ) -> None:
     srv = sandbox_server(live=True)
     room = await connect(srv)
@@ -99,7 +103,10 @@ async def test_closing_the_window_while_live_asks_and_cancel_keeps_it_open(
 
 
 async def test_a_shutdown_closes_a_live_console_without_asking(
-    qtbot: QtBot, sandbox_server: Any, connect: Connect, tmp_path: Path  # noqa: F811
+    qtbot: QtBot,
+    sandbox_server: Any,
+    connect: Connect,
+    tmp_path: Path,  # noqa: F811
 ) -> None:
     srv = sandbox_server(live=True)
     room = await connect(srv)
