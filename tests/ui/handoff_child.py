@@ -142,7 +142,32 @@ async def camera_preview_stops_with_its_window(work: Path) -> None:
     await asyncio.sleep(0.3)
 
 
+async def replay_analysis_outlives_its_window(work: Path) -> None:
+    """A replay window closed (and so deleted) while its comments are still being analysed."""
+    from app.session.synth import products, session_events
+    from app.session.writer import SessionWriter
+    from ui.replay.window import ReplayWindow
+
+    t0 = 1_700_000_000.0
+    path = work / "r1_s1.livedesk-session.sqlite"
+    writer = SessionWriter(path, {"room": "r1", "session_id": "s1", "started_ts": repr(t0)})
+    writer.put_products(products(), t0)
+    for batch in session_events(total=6_000, hours=0.3, t0=t0):
+        writer.put_events(batch)
+    writer.close()
+    for _ in range(3):
+        window = ReplayWindow(path)
+        window.show()
+        running = bool(_threads("replay-keywords"))
+        window.close()  # WA_DeleteOnClose
+        delete_now(window)
+        await until(lambda: not _threads("replay-keywords"), 60, "the analysis to end")
+        await asyncio.sleep(0.1)
+        print("analysis outlived the window:", running)
+
+
 SCENARIOS = {
+    "replay-analysis": replay_analysis_outlives_its_window,
     "camera-lister": camera_lister_outlives_the_dialog,
     "camera-closed": camera_list_after_close_opens_nothing,
     "camera-window-deleted": camera_preview_stops_with_its_window,

@@ -49,3 +49,9 @@ def test_the_camera_reader_stops_when_the_window_holding_the_dialog_is_deleted(
     tmp_path: Path,
 ) -> None:
     run_child("camera-window-deleted", tmp_path)
+
+
+def test_comment_analysis_finished_after_the_replay_window_is_deleted_touches_nothing(
+    tmp_path: Path,
+) -> None:
+    run_child("replay-analysis", tmp_path)
