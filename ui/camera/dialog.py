@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
@@ -545,14 +546,19 @@ class CameraSetupDialog(QDialog):
         self.message_label.setText(tr("正在设置 OBS…"))
 
         async def run() -> None:
+            # OBS answers on its worker thread and the answer comes back to the loop: by then
+            # the dialog may be closed and deleted, so say nothing to a dialog that is gone
             try:
                 text = await use_in_obs(self._obs, spec)
-                self.message_label.setText(text + (f" {spec.note}" if spec.note else ""))
+                message = text + (f" {spec.note}" if spec.note else "")
             except Exception as exc:
-                self.message_label.setText(tr("OBS 设置失败：{error}").format(error=exc))
-            finally:
-                self._obs_busy = False
+                message = tr("OBS 设置失败：{error}").format(error=exc)
+            self._obs_busy = False
+            if shiboken6.isValid(self):
+                self.message_label.setText(message)
                 self._update_obs_button()
+            else:
+                log.info("camera set-up closed before OBS answered: %s", message)
 
         spawn(run(), name="camera:use-in-obs")
 
