@@ -122,8 +122,9 @@ Opener = Callable[[CameraSource, Mode], tuple[Any, OpenReport, np.ndarray]]
 class FrameGrabber:
     """Reads a source on a daemon thread; ``latest()`` is always the newest frame, never a queue.
 
-    ``on_frame`` and ``on_status`` are called on the reader thread: keep them tiny and thread-safe
-    (e.g. emit a Qt signal). ``pace`` plays files at their own frame rate (default for files);
+    ``on_frame`` and ``on_status`` are called on the reader thread: keep them tiny and thread-safe,
+    and never let them reach a Qt object — post to the owner's :class:`app.threads.Inbox` (the
+    reader may outlive its widget: ``stop`` waits only as long as it is told). ``pace`` plays files at their own frame rate (default for files);
     cameras and streams deliver at their own pace.
     """
 

@@ -1,5 +1,7 @@
 """The async face of OBS: requests run on one worker thread and come back as awaitables; events and
-the end of the link come back to the event loop with ``call_soon_threadsafe``.
+the end of the link come back from obs-websocket's receive thread through one
+:class:`app.threads.Inbox` per session (``call_soon_threadsafe`` onto the loop): a session that
+was dropped — reconnect, ``stop()`` — delivers nothing more, and a closed loop drops them.
 
 ``ObsConnection.start()`` keeps a link up by itself: it reconnects with capped exponential backoff
 when OBS closes or restarts, retries "not ready" (207) right after OBS starts, and never
@@ -29,6 +31,7 @@ from app.obs.errors import (
     ObsRequestError,
 )
 from app.platform.connection import ConnectionTracker, LinkState
+from app.threads import Inbox
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +63,7 @@ class ObsConnection:
         self._listeners: list[tuple[str | None, EventListener]] = []
         self._hooks: list[ConnectedHook] = []
         self._link_closed: asyncio.Event | None = None
+        self._inbox: Inbox[ObsConnection] | None = None  # the current session's
         self._close_code: int | None = None
         self._runner: asyncio.Task[None] | None = None
         self._stopping = False
@@ -181,18 +185,13 @@ class ObsConnection:
         loop = asyncio.get_running_loop()
         closed = asyncio.Event()
         self._close_code = None
+        inbox = self._inbox = Inbox(self, loop=loop, name="OBS link")
 
         def on_event(event_type: str, data: dict[str, Any]) -> None:  # receive thread
-            with contextlib.suppress(RuntimeError):  # loop closed at exit
-                loop.call_soon_threadsafe(self._dispatch, event_type, data)
+            inbox.post(ObsConnection._dispatch, event_type, data)
 
         def on_closed(code: int | None) -> None:  # receive thread
-            def mark() -> None:
-                self._close_code = code
-                closed.set()
-
-            with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(mark)
+            inbox.post(ObsConnection._session_ended, closed, code)
 
         client = RawClient(
             self.host,
@@ -217,7 +216,13 @@ class ObsConnection:
         self._client = client
         self._link_closed = closed
 
+    def _session_ended(self, closed: asyncio.Event, code: int | None) -> None:
+        self._close_code = code
+        closed.set()
+
     async def _drop_client(self) -> None:
+        if self._inbox is not None:
+            self._inbox.close()  # whatever the old session's receive thread still sends is dropped
         client, self._client = self._client, None
         if client is not None:
             loop = asyncio.get_running_loop()

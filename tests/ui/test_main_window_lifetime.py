@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,12 @@ from PySide6.QtWidgets import QApplication
 
 from app.settings import Settings
 from ui.main_window import MainWindow
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 async def test_deleted_window_stops_listening_to_the_live_room(
@@ -48,3 +55,46 @@ async def test_deleted_window_stops_listening_to_the_live_room(
     await asyncio.sleep(0.5)
     errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert not errors, errors
+
+
+async def test_deleted_window_leaves_the_obs_link_reconnecting_without_errors(
+    sandbox_server: Callable[..., Any],
+    live_room: Callable[..., Awaitable[Any]],
+    tmp_path: Path,
+    qtbot: Any,
+    caplog: Any,
+    until: Callable[..., Awaitable[None]],
+) -> None:
+    """The OBS stack outlives the window too: its link keeps reporting (here: reconnect attempts
+    to an OBS that is not running) after the window with the OBS panel is gone, and the panel, a
+    dock that never gets a close event, must not be called any more — a call into it would raise
+    inside the link's reconnect loop and end the OBS link for good."""
+    from app.obs.stack import ObsStack
+    from app.platform.connection import LinkState
+
+    srv = sandbox_server()
+    room = await live_room(srv, "host")
+    settings = Settings()
+    settings.obs.port = _free_port()  # nothing listens there: the link keeps reconnecting
+    stack = ObsStack.build(room, settings, password="", overlay_dir=tmp_path / "overlays")
+    stack.conn.backoff_initial = stack.conn.backoff_cap = 0.2
+    await stack.start()
+    try:
+        qs = QSettings(str(tmp_path / "layout.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(room, settings, qsettings=qs, obs=stack)
+        window.show()
+        tracker = stack.conn.tracker
+        await until(lambda: tracker.status.state is LinkState.RECONNECTING, 20, "reconnecting")
+        window.close()
+        window.deleteLater()
+        await asyncio.sleep(0.1)
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+        assert not shiboken6.isValid(window)
+        caplog.clear()
+        caplog.set_level(logging.ERROR)
+        attempt = tracker.status.attempt
+        await until(lambda: tracker.status.attempt >= attempt + 3, 30, "more reconnect attempts")
+        errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+        assert not errors, errors
+    finally:
+        await stack.stop()

@@ -1,18 +1,27 @@
 """摄像头设置: pick a camera (or a file / phone URL), preview it live, check the picture, save it.
 
 The dialog renders and forwards: opening and reading the camera happen on the reader thread of
-:class:`app.camera.capture.FrameGrabber`; the newest frame arrives through a queued Qt signal
-(at most one pending), so the UI never blocks on the camera and never falls behind it.
+:class:`app.camera.capture.FrameGrabber`, listing the cameras on a lister thread; the newest frame
+arrives through the dialog's :class:`app.threads.Inbox` (at most one pending), so the UI never
+blocks on the camera and never falls behind it.
+
+Threads never touch the dialog: they hold only plain data and the inbox, which delivers on the
+UI thread and only while the dialog is open and alive. Closing the dialog (or Qt destroying it
+with its parent) closes the inbox and stops the reader; a lister still running then finishes into
+a closed inbox, and a reader that takes longer to stop than the close waits for has nothing left
+to touch either.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+import shiboken6
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -37,6 +46,7 @@ from app.camera.obs_input import obs_input_for
 from app.camera.preview import PreviewPipeline
 from app.camera.snapshot import save_snapshot
 from app.settings import Settings, load_settings, save_settings
+from app.threads import Inbox
 from ui.camera.preview_widget import CropPreview, PreviewWidget
 from ui.i18n import tr
 
@@ -61,12 +71,36 @@ def find_data(combo: QComboBox, value: object) -> int:
     return -1
 
 
-class _Bridge(QObject):
-    """Signals emitted from worker threads; Qt queues them to the UI thread."""
+DeviceLister = Callable[[], list[CameraSource]]
 
-    frame_ready = Signal(object)  # the grabber that has a new frame
-    status_changed = Signal(object, object)  # grabber, CaptureStatus
-    devices_found = Signal(list)
+
+def _list_devices(lister: DeviceLister, inbox: Inbox[CameraSetupDialog]) -> None:
+    """The lister thread: never holds the dialog, only the inbox."""
+    try:
+        found = lister()
+    except Exception:
+        log.exception("listing cameras failed")
+        found = []
+    inbox.post(CameraSetupDialog._on_devices, found)
+
+
+class _Workers:
+    """What the dialog's threads depend on, held apart from the dialog so that Qt destroying the
+    dialog (with its parent, without a close) still stops them: the slot holds this, not the
+    dialog."""
+
+    def __init__(self, inbox: Inbox[CameraSetupDialog]) -> None:
+        self.inbox = inbox
+        self.grabber: FrameGrabber | None = None
+
+    def retire_grabber(self, wait: float) -> None:
+        g, self.grabber = self.grabber, None
+        if g is not None:
+            g.stop(timeout=wait)  # the reader thread ends by itself; never block the UI on it
+
+    def shut(self, *_: object) -> None:
+        self.inbox.close()
+        self.retire_grabber(wait=0.0)
 
 
 class CameraSetupDialog(QDialog):
@@ -79,6 +113,7 @@ class CameraSetupDialog(QDialog):
         obs: Any = None,  # app.obs.connection.ObsConnection, when the console has one
         snapshot_dir: Path | None = None,
         find_devices: bool = True,
+        list_devices: DeviceLister = list_cameras,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(tr("摄像头设置"))
@@ -88,11 +123,9 @@ class CameraSetupDialog(QDialog):
         self._obs = obs
         self._obs_busy = False
         self._snapshot_dir = snapshot_dir
-        self._bridge = _Bridge(self)
-        self._bridge.frame_ready.connect(self._on_frame)
-        self._bridge.status_changed.connect(self._on_status)
-        self._bridge.devices_found.connect(self._on_devices)
-        self._grabber: FrameGrabber | None = None
+        self._list_devices = list_devices
+        self._workers = _Workers(Inbox.for_qobject(self, name="camera dialog"))
+        self.destroyed.connect(self._workers.shut)
         self._pipeline: PreviewPipeline | None = None
         self._pending = threading.Event()  # a frame signal is queued: don't queue another
         self._focus_baseline = self.settings.camera.focus_baseline
@@ -110,7 +143,7 @@ class CameraSetupDialog(QDialog):
         else:
             self.preview.message = tr("正在查找摄像头…")
         if find_devices:
-            threading.Thread(target=self._find_devices, name="camera-list", daemon=True).start()
+            self._start_listing()
 
     # --- layout -------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -241,20 +274,21 @@ class CameraSetupDialog(QDialog):
         self._update_obs_button()
 
     # --- sources ------------------------------------------------------------------------------
-    def _find_devices(self) -> None:
-        try:
-            found = list_cameras()
-        except Exception:
-            log.exception("listing cameras failed")
-            found = []
-        try:
-            self._bridge.devices_found.emit(found)
-        except RuntimeError:  # the dialog was closed meanwhile
-            pass
+    @property
+    def _grabber(self) -> FrameGrabber | None:
+        return self._workers.grabber
+
+    def _start_listing(self) -> None:
+        threading.Thread(
+            target=_list_devices,
+            args=(self._list_devices, self._workers.inbox),
+            name="camera-list",
+            daemon=True,
+        ).start()
 
     def refresh_devices(self) -> None:
         self.refresh_button.setEnabled(False)
-        threading.Thread(target=self._find_devices, name="camera-list", daemon=True).start()
+        self._start_listing()
 
     def _on_devices(self, found: list[CameraSource]) -> None:
         self.refresh_button.setEnabled(True)
@@ -330,26 +364,20 @@ class CameraSetupDialog(QDialog):
     # --- preview ------------------------------------------------------------------------------
     def restart_preview(self) -> None:
         self._retire_grabber(wait=0.0)
-        if self.source is None:
+        if self.source is None or self._workers.inbox.closed:
             return
-        bridge, pending = self._bridge, self._pending
+        inbox, pending = self._workers.inbox, self._pending
 
-        def on_frame() -> None:  # reader thread: queue at most one signal
+        def on_frame() -> None:  # reader thread: at most one frame hand-off pending
             if not pending.is_set():
                 pending.set()
-                try:
-                    bridge.frame_ready.emit(grabber)
-                except RuntimeError:
-                    pass
+                inbox.post(CameraSetupDialog._on_frame, grabber)
 
         def on_status(status: CaptureStatus) -> None:  # reader thread
-            try:
-                bridge.status_changed.emit(grabber, status)
-            except RuntimeError:
-                pass
+            inbox.post(CameraSetupDialog._on_status, grabber, status)
 
         grabber = FrameGrabber(self.source, self.mode(), on_frame=on_frame, on_status=on_status)
-        self._grabber = grabber
+        self._workers.grabber = grabber
         self._pipeline = PreviewPipeline(grabber, PictureChecker(self._focus_baseline))
         self._shown_verdicts = None
         self._stall_shown = False
@@ -359,10 +387,8 @@ class CameraSetupDialog(QDialog):
         grabber.start()
 
     def _retire_grabber(self, wait: float) -> None:
-        g, self._grabber = self._grabber, None
         self._pipeline = None
-        if g is not None:
-            g.stop(timeout=wait)  # the reader thread ends by itself; never block the UI on it
+        self._workers.retire_grabber(wait)
 
     def _on_frame(self, grabber: FrameGrabber) -> None:
         self._pending.clear()
@@ -520,23 +546,32 @@ class CameraSetupDialog(QDialog):
         self.message_label.setText(tr("正在设置 OBS…"))
 
         async def run() -> None:
+            # OBS answers on its worker thread and the answer comes back to the loop: by then
+            # the dialog may be closed and deleted, so say nothing to a dialog that is gone
             try:
                 text = await use_in_obs(self._obs, spec)
-                self.message_label.setText(text + (f" {spec.note}" if spec.note else ""))
+                message = text + (f" {spec.note}" if spec.note else "")
             except Exception as exc:
-                self.message_label.setText(tr("OBS 设置失败：{error}").format(error=exc))
-            finally:
-                self._obs_busy = False
+                message = tr("OBS 设置失败：{error}").format(error=exc)
+            self._obs_busy = False
+            if shiboken6.isValid(self):
+                self.message_label.setText(message)
                 self._update_obs_button()
+            else:
+                log.info("camera set-up closed before OBS answered: %s", message)
 
         spawn(run(), name="camera:use-in-obs")
 
-    def closeEvent(self, event: QCloseEvent) -> None:
+    def _shut(self) -> None:
+        """Closed: nothing a thread still delivers reaches the dialog, and the reader stops."""
         self._timer.stop()
+        self._workers.inbox.close()
         self._retire_grabber(wait=1.0)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._shut()
         super().closeEvent(event)
 
     def done(self, result: int) -> None:
-        self._timer.stop()
-        self._retire_grabber(wait=1.0)
+        self._shut()
         super().done(result)

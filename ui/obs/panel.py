@@ -11,6 +11,7 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication
 from PySide6.QtWidgets import (
@@ -40,6 +41,7 @@ from app.overlays.layout import Kind
 from app.overlays.server import OverlayServer
 from app.platform.connection import ConnectionStatus, LinkState
 from ui.i18n import localize, tr
+from ui.lifetime import unsubscribe_on_destroy
 
 log = logging.getLogger(__name__)
 
@@ -227,6 +229,15 @@ class ObsPanel(QWidget):
         if target is not None:
             self._unsubs.append(target.subscribe(self._on_target))
             self._on_target(target)
+        # a dock never gets a close event: stop listening when Qt destroys the panel (with its
+        # window), or a state change of the OBS link would call into a deleted widget
+        unsubs = self._unsubs  # the slot holds the list, never the panel
+
+        def stop_listening() -> None:
+            while unsubs:
+                unsubs.pop()()
+
+        unsubscribe_on_destroy(self, stop_listening)
         self._on_link(conn.tracker.status)
         self._on_scenes(scenes.state)
         self._on_outputs(outputs.state)
@@ -246,6 +257,9 @@ class ObsPanel(QWidget):
         spawn(go(), name=f"obs:{what}")
 
     def _say(self, text: str, *, error: bool = False) -> None:
+        if not shiboken6.isValid(self):  # an action that ended after the panel was deleted
+            log.info("not shown (OBS panel gone): %s", text)
+            return
         if error:
             self.last_error = text
         self.message.setText(text)
@@ -439,6 +453,8 @@ class ObsPanel(QWidget):
     def _watch_slow_start(self) -> None:
         async def watchdog() -> None:
             await asyncio.sleep(watch.SLOW_START_S)
+            if not shiboken6.isValid(self):
+                return
             if self._outputs_seen.stream_state == watch.STARTING:
                 self._say(tr("OBS 仍在连接推流服务器（已超过 {s:.0f} 秒）：请检查推流地址与网络")
                           .format(s=watch.SLOW_START_S), error=True)  # fmt: skip
@@ -485,9 +501,11 @@ class ObsPanel(QWidget):
         self.alert.setText(f"⚠ {stamp} " + "；".join(alerts))
 
     def closeEvent(self, event: Any) -> None:
+        self._stop_listening()
+        super().closeEvent(event)
+
+    def _stop_listening(self) -> None:
         if self._slow_start is not None:
             self._slow_start.cancel()
-        for unsub in self._unsubs:
-            unsub()
-        self._unsubs = []
-        super().closeEvent(event)
+        while self._unsubs:
+            self._unsubs.pop()()

@@ -10,6 +10,11 @@ One HTTP client serves every fetch: creating an httpx client builds an SSL conte
 UI thread, and a client per image made the first explain of each product not yet on screen
 (its row scrolled into view, its image fetched) take 30–70 ms instead of ~8
 (tests/bench/feed_ui.py, 2,000 events/s).
+
+Fetches run on the loop and only the decoding runs on a thread, which gets bytes and returns a
+QImage: the result comes back to the loop (``asyncio.to_thread``), where the cache checks that it
+still exists before it keeps or announces anything. A cache deleted with its window starts no
+download after that, and answers still on their way are dropped (docs/architecture.md, "Threads").
 """
 
 from __future__ import annotations
@@ -102,10 +107,16 @@ class ImageCache(QObject):
     async def _fetch(self, url: str) -> None:
         try:
             async with self._limit:
+                if not shiboken6.isValid(self):
+                    return  # gone while waiting for a slot: no download (its client is closed)
                 response = await self._http().get(self.resolve(url))
                 response.raise_for_status()
                 if len(response.content) > MAX_BYTES:
                     raise ValueError(f"image too large ({len(response.content)} bytes)")
+                if not shiboken6.isValid(self):
+                    return
+                # the decoding thread gets bytes and gives back a QImage (no QObject); the loop
+                # side below checks that the cache is still there before it is touched
                 image = await asyncio.to_thread(_decode, response.content, self.size)
             if image is None:
                 raise ValueError("not an image")

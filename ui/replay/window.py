@@ -7,7 +7,7 @@ import logging
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -25,6 +25,7 @@ from app.session.keywords import keywords
 from app.session.replay import SessionFile, Summary
 from app.session.report import action_name, role_name, value_name, yuan
 from app.session.report import hms as duration
+from app.threads import Inbox
 from ui.i18n import language, tr
 from ui.replay.charts import TimelineCharts, marker_text
 from ui.replay.tables import ExplainTable, ProductTable, Table, clock
@@ -57,29 +58,18 @@ def summary_text(s: Summary) -> str:
     ) + (" " + state if state else "")
 
 
-class _Analysis(QObject):
-    """Top questions and keywords, computed on a worker thread (jieba and a full GROUP BY)."""
-
-    done = Signal(object, object)
-
-    def start(self, path: Path) -> None:
-        threading.Thread(
-            target=self._run, args=(path,), daemon=True, name="replay-keywords"
-        ).start()
-
-    def _run(self, path: Path) -> None:
-        try:
-            with SessionFile(path) as f:
-                questions = f.top_questions(30)
-                texts = f.comment_texts()
-            words = keywords(texts, 40)
-        except Exception:
-            log.exception("comment analysis failed")
-            questions, words = [], []
-        try:
-            self.done.emit(questions, words)
-        except RuntimeError:  # the window was closed meanwhile
-            pass
+def _analyse(path: Path, inbox: Inbox[ReplayWindow]) -> None:
+    """Top questions and keywords, on a worker thread (jieba and a full GROUP BY). The thread
+    holds the path and the window's inbox, never the window: closed meanwhile, nothing is shown."""
+    try:
+        with SessionFile(path) as f:
+            questions = f.top_questions(30)
+            texts = f.comment_texts()
+        words = keywords(texts, 40)
+    except Exception:
+        log.exception("comment analysis failed")
+        questions, words = [], []
+    inbox.post(ReplayWindow._analysis_done, questions, words)
 
 
 class ReplayWindow(QMainWindow):
@@ -242,9 +232,10 @@ class ReplayWindow(QMainWindow):
         self._moment(self.charts.cursor_ts())
         self._show_moment()
 
-        self._analysis = _Analysis(self)
-        self._analysis.done.connect(self._analysis_done)
-        self._analysis.start(path)
+        self._inbox = Inbox.for_qobject(self, name="replay window")
+        threading.Thread(
+            target=_analyse, args=(path, self._inbox), daemon=True, name="replay-keywords"
+        ).start()
 
     # --- pieces ------------------------------------------------------------------------------------
     def _lottery_cells(self, r: object) -> list[object]:
@@ -379,6 +370,7 @@ class ReplayWindow(QMainWindow):
 
     def closeEvent(self, event: object) -> None:
         self._closed = True
+        self._inbox.close()
         self._debounce.stop()
         self.video.stop()
         self.file.close()
