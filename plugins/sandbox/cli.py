@@ -79,7 +79,7 @@ async def serve(args: argparse.Namespace, db: Path) -> int:
     )
     if args.live and not engine.session_live():
         engine.start_session({"role": "host", "token_id": "system"})
-        engine.log.flush()
+        engine.commit_action("system", None, 200, b"")
     app = create_app(engine, debug_routes=args.debug_routes)
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
     # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted sockets only when the

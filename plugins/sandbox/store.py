@@ -7,6 +7,7 @@ survives a SIGKILL of the process: a committed event is never lost, so a seq is 
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,21 +61,20 @@ class Store:
 
     # --- writes ------------------------------------------------------------------------------
     def commit(self, batch: Batch) -> None:
+        """Write the batch in one transaction. Every value is serialised first (an
+        ``orjson.JSONEncodeError`` leaves the database untouched); a failed write (``sqlite3.Error``,
+        e.g. SQLITE_FULL) is rolled back whole."""
+        entities = [(k, i, orjson.dumps(v)) for (k, i), v in batch.entities.items()]
+        orders = [(o["id"], o["seq"], orjson.dumps(o)) for o in batch.orders.values()]
         db = self.db
         db.execute("BEGIN")
         try:
             if batch.events:
                 db.executemany("INSERT INTO events VALUES (?, ?, ?, ?)", batch.events)
-            if batch.entities:
-                db.executemany(
-                    "INSERT OR REPLACE INTO entities VALUES (?, ?, ?)",
-                    [(k, i, orjson.dumps(v)) for (k, i), v in batch.entities.items()],
-                )
-            if batch.orders:
-                db.executemany(
-                    "INSERT OR REPLACE INTO orders VALUES (?, ?, ?)",
-                    [(o["id"], o["seq"], orjson.dumps(o)) for o in batch.orders.values()],
-                )
+            if entities:
+                db.executemany("INSERT OR REPLACE INTO entities VALUES (?, ?, ?)", entities)
+            if orders:
+                db.executemany("INSERT OR REPLACE INTO orders VALUES (?, ?, ?)", orders)
             if batch.idempotency:
                 db.executemany(
                     "INSERT OR REPLACE INTO idempotency VALUES (?, ?, ?, ?, ?)", batch.idempotency
@@ -85,7 +85,11 @@ class Store:
                 )
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            # SQLite may already have rolled back by itself (SQLITE_FULL can): never let the
+            # ROLLBACK's own error hide the real one
+            if db.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    db.execute("ROLLBACK")
             raise
 
     def prune_events(self, keep_after_seq: int) -> None:
