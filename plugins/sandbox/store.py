@@ -3,12 +3,17 @@
 The engine calls :meth:`Store.commit` once per tick (and once per operator action) with everything
 that changed since the last commit, so each batch is one transaction. WAL + synchronous=NORMAL
 survives a SIGKILL of the process: a committed event is never lost, so a seq is never reused.
+A commit is all or nothing: a failure (SQLITE_FULL, unserialisable values) writes nothing.
+The database and its -wal/-shm are owner-only (0600): they hold the room's tokens, which must
+survive a restart (the start line prints them again), so they are stored as they are.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,13 +53,26 @@ class Batch:
         return not (self.events or self.entities or self.orders or self.idempotency or self.meta)
 
 
+def make_private(path: Path) -> None:
+    """The database holds the room's tokens: owner-only (0600), its -wal and -shm too (SQLite
+    gives those the database file's mode; an older, looser file is tightened)."""
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        with contextlib.suppress(FileNotFoundError):
+            if stat.S_IMODE(p.stat().st_mode) & 0o077:
+                os.chmod(p, 0o600)
+
+
 class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
+        make_private(path)
         self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
+        make_private(path)  # the -wal and -shm just made
 
     def close(self) -> None:
         self.db.close()

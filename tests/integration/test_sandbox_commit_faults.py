@@ -74,9 +74,7 @@ def test_order_with_a_lone_surrogate_changes_nothing(sandbox_server: Any) -> Non
     assert ok.status_code == 200, ok.text
     assert c.get("/products/p01").json()["stock"] == stock - 1
     events = assert_contiguous(srv)
-    assert [e["data"]["order"]["user_id"] for e in events if e["type"] == "order_created"] == [
-        "u2"
-    ]
+    assert [e["data"]["order"]["user_id"] for e in events if e["type"] == "order_created"] == ["u2"]
     assert_responsive_and_idle_then_stops(srv)
 
 

@@ -5,9 +5,11 @@ and closed, and no sandbox process left behind."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
+import stat
 import subprocess
 import sys
 import threading
@@ -18,6 +20,22 @@ import pytest
 from processes import processes_with
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+def assert_tokens_private(db: Path) -> None:
+    """The sandbox database holds the room's tokens: owner-only files, and no token in any
+    process's command line (``ps`` shows it to every user)."""
+    for p in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+        if p.exists():
+            assert stat.S_IMODE(p.stat().st_mode) == 0o600, p
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        tokens = json.loads(conn.execute("SELECT value FROM meta WHERE key='tokens'").fetchone()[0])
+    finally:
+        conn.close()
+    for pid in processes_with(str(db)):
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        assert not any(t.encode() in cmdline for t in tokens.values()), "a token in ps"
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
@@ -48,6 +66,7 @@ def test_console_quits_cleanly_when_the_os_asks(tmp_path: Path, sig: signal.Sign
             time.sleep(0.2)
         db = str(tmp_path / "data" / "sandbox.db")
         assert processes_with(db), "the built-in sandbox platform runs as a child"
+        assert_tokens_private(Path(db))
         time.sleep(2)  # some live traffic into the recording
 
         proc.send_signal(sig)
