@@ -18,6 +18,7 @@ import importlib
 import logging
 import os
 import secrets
+import sqlite3
 import time
 from collections import OrderedDict
 from typing import Any
@@ -207,7 +208,10 @@ class RoomEngine:
         return time.time()
 
     def start(self) -> None:
-        self.store.prune_idempotency(self.now())
+        try:
+            self.store.prune_idempotency(self.now())
+        except sqlite3.Error as exc:  # a full disk must not keep the room from starting
+            log.warning("could not prune old idempotency records: %s", exc)
         self._task = asyncio.get_running_loop().create_task(self._run(), name="sandbox-tick")
         if self.session_live():
             self._start_audience()

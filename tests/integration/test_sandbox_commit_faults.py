@@ -159,3 +159,30 @@ def test_a_stream_reader_never_spins_after_a_refused_change(sandbox_server: Any)
     assert bad.status_code != 200
     assert c.patch("/products/p03", json={"stock": 5}).status_code == 200
     assert_responsive_and_idle_then_stops(srv)
+
+
+def test_a_database_locked_by_another_process_never_freezes_the_room(sandbox_server: Any) -> None:
+    """Someone opens sandbox.db in a database tool and holds a write transaction: an action is
+    answered at once with 503 and changes nothing (it used to block the loop 5 s per commit
+    attempt, the tick included: the room froze), and works again once the lock is gone."""
+    import sqlite3
+
+    srv = sandbox_server()
+    c = srv.client()
+    stock = c.get("/products/p05").json()["stock"]
+    other = sqlite3.connect(srv.db, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        t0 = time.monotonic()
+        r = c.post("/orders", json={"user_id": "u1", "product_id": "p05"})
+        assert_error(r, 503, "storage_unavailable")
+        for _ in range(5):
+            assert c.get("/products").status_code == 200
+        assert time.monotonic() - t0 < 3.0, "the room froze behind the lock"
+        assert c.get("/products/p05").json()["stock"] == stock
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert c.post("/orders", json={"user_id": "u1", "product_id": "p05"}).status_code == 200
+    assert c.get("/products/p05").json()["stock"] == stock - 1
+    assert_contiguous(srv)
