@@ -4,6 +4,7 @@ names are matched whole, and the files are the owner's only."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import stat
 import time
@@ -12,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+import pytest
 
 NAME = "r1_s1_20261203.livedesk-session.sqlite"
 MAGIC = b"SQLite format 3\x00"
@@ -116,3 +118,56 @@ def test_the_token_is_not_on_the_command_line(sandbox_server: Any) -> None:
     for token in srv.tokens.values():
         assert token.encode() not in cmdline
     assert httpx.get(srv.api(), headers=srv.headers("reviewer"), timeout=10).status_code == 200
+
+
+def test_a_real_full_disk_is_reported_and_recovered_from(
+    sandbox_server: Any, tmp_path: Path
+) -> None:
+    """The sandbox on a 4 MiB tmpfs (root only; skipped elsewhere): an upload larger than the
+    disk is refused 507 and gives its space back; an order on the full disk is refused 507 and
+    changes nothing; once space returns both work, with no restart and no seq hole."""
+    import subprocess
+
+    mnt = tmp_path / "small"
+    mnt.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mnt)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        srv = sandbox_server(db=mnt / "sandbox.db")
+        c = srv.client()
+        r = c.put(f"/recordings/{NAME}", content=MAGIC + b"\0" * (6 * 1024 * 1024))
+        assert r.status_code == 507, r.text
+        assert r.json()["error"]["code"] == "storage_full"
+        assert parts(srv) == []
+        stock = c.get("/products/p06").json()["stock"]
+        filler = mnt / "filler"
+        with filler.open("wb", buffering=0) as fh:  # fill the disk to the last byte
+            with contextlib.suppress(OSError):
+                while True:
+                    fh.write(b"\0" * 65536)
+            with contextlib.suppress(OSError):
+                while True:
+                    fh.write(b"\0" * 512)
+        refused = 0
+        for i in range(200):
+            r = c.post("/orders", json={"user_id": f"u{i}", "product_id": "p06"})
+            if r.status_code == 507:
+                refused += 1
+                break
+            assert r.status_code == 200, r.text
+            stock -= 1
+        assert refused, "orders kept being stored on a full disk"
+        assert r.json()["error"]["code"] == "storage_full"
+        assert c.get("/products/p06").json()["stock"] == stock
+        filler.unlink()  # space returns
+        assert c.post("/orders", json={"user_id": "late", "product_id": "p06"}).status_code == 200
+        assert c.get("/products/p06").json()["stock"] == stock - 1
+        assert c.put(f"/recordings/{NAME}", content=MAGIC + b"x").status_code == 200
+        last = srv.last_seq()
+        assert [e["seq"] for e in srv.read_events(0, until_seq=last)] == list(range(1, last + 1))
+        srv.close()
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
