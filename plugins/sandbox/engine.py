@@ -7,6 +7,13 @@ flash sales starting/ending, lotteries closing), emits throttled aggregates (lik
 stock changes, flash-sale progress) and commits. Operator actions commit before they answer.
 
 It implements :class:`~plugins.sandbox.audience_host.AudienceHost` for the simulated audience.
+
+All or nothing: the state in memory is always the last commit plus the pending batch. When a batch
+cannot be committed (a full disk, a value that cannot be serialised) or a change raises halfway,
+:meth:`RoomEngine.rollback` drops the batch and reloads the state from the store, so a refused
+action leaves no trace (no stock taken without an order). An operator action first commits what
+is pending, so its batch holds only itself (:meth:`begin_action`, :meth:`abandon_action`,
+:meth:`commit_action`); the tick and the reads roll back and carry on with the committed state.
 """
 
 from __future__ import annotations
