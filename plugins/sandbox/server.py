@@ -25,7 +25,7 @@ from plugins.sandbox.audience_host import NotAllowed, SimUser, SoldOut
 from plugins.sandbox.catalog import IMAGES_DIR
 from plugins.sandbox.engine import Obj, RoomEngine, order_error, public
 from plugins.sandbox.errors import ApiError, conflict, invalid, not_found
-from plugins.sandbox.eventlog import PAGE, LogWriteError, Subscriber
+from plugins.sandbox.eventlog import PAGE, LogWriteError, Subscriber, Unserialisable
 from plugins.sandbox.schemas import (
     AudienceRateBody,
     CommentBody,
@@ -172,17 +172,19 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
         engine.begin_action()  # the batch then holds this action only
         status = 200
         try:
-            body = fn(actor)
+            payload = orjson.dumps(fn(actor))
         except LogWriteError:
             engine.abandon_action()  # could not be stored: changes nothing, replays nothing
             raise
         except ApiError as exc:
             engine.abandon_action()  # a refused action changes nothing
-            status, body = exc.status, exc.body()
+            status, payload = exc.status, orjson.dumps(exc.body())
+        except orjson.JSONEncodeError as exc:
+            engine.abandon_action()
+            raise Unserialisable(str(exc)) from None
         except BaseException:
             engine.abandon_action()
             raise
-        payload = orjson.dumps(body)
         engine.commit_action(actor["token_id"], key, status, payload)  # LogWriteError: rolled back
         return Response(payload, status, media_type="application/json")
 
@@ -467,7 +469,7 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
                 # every pass either sends something or waits for a wake-up: it never spins
                 batch = elog.read_after(cursor, PAGE)
                 if batch is None:  # fell behind the retained log (or, never expected, a gap)
-                    log.warning("stream after seq %d: events gone, resync", cursor)
+                    log.info("stream after seq %d: events gone, resync", cursor)
                     cursor = elog.committed
                     await ws.send_text(
                         elog.resync_text("the log no longer has these events", engine.now())
