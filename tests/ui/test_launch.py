@@ -89,3 +89,26 @@ def test_console_quits_cleanly_when_the_os_asks(tmp_path: Path, sig: signal.Sign
     finally:
         conn.close()
     assert not any("Traceback" in line for line in lines), "".join(lines)
+
+
+def test_the_platform_token_can_stay_off_the_command_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """``ps`` shows every process's arguments to every user: the console takes its platform
+    token from ``LIVEDESK_TOKEN`` and does not pass it on to its children."""
+    from types import SimpleNamespace
+
+    import app.secrets
+    from ui.launch import adapter_settings, parse_args
+
+    monkeypatch.setattr(app.secrets, "_keyring_usable", lambda: False)  # never the user's keyring
+    monkeypatch.setattr(app.secrets, "_memory", {})
+    monkeypatch.setenv("LIVEDESK_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("LIVEDESK_TOKEN", "as_from-the-environment")
+    args = parse_args(["--url", "http://127.0.0.1:9", "--room", "r1", "--role", "assistant"])
+    plat = SimpleNamespace(url=None, room=None, role="host")
+    out = adapter_settings(args, SimpleNamespace(platform=plat))
+    assert out["token"] == "as_from-the-environment"
+    assert "LIVEDESK_TOKEN" not in os.environ  # not inherited by child processes
+    # remembered (keyring) for the next start without it
+    assert adapter_settings(args, SimpleNamespace(platform=plat))["token"] == out["token"]
