@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -20,6 +21,7 @@ from app.gc_tuning import GcPacer, freeze_startup_objects, tune_gc
 from app.main import setup_logging
 
 log = logging.getLogger(__name__)
+TOKEN_ENV = "LIVEDESK_TOKEN"  # the platform token, kept out of the command line (ps shows argv)
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -28,7 +30,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--url", help="platform base URL (default: start the built-in sandbox)")
     p.add_argument("--room", help="room id on the platform")
     p.add_argument("--role", choices=["host", "assistant", "reviewer"], help="operator role")
-    p.add_argument("--token", help="access token (stored in the OS keyring, never in settings)")
+    p.add_argument(
+        "--token",
+        help="access token (stored in the OS keyring, never in settings); visible to other users "
+        f"in the process list: prefer the {TOKEN_ENV} environment variable",
+    )
     p.add_argument(
         "--sandbox-arg", action="append", default=[], help="extra argument for the sandbox"
     )
@@ -54,9 +60,12 @@ def adapter_settings(args: argparse.Namespace, settings: Any) -> dict[str, Any]:
     }
     if url:
         key = f"platform.token.{room}.{out['role']}"
+        token = os.environ.pop(TOKEN_ENV, None) or args.token  # not passed on to children
         if args.token:
-            set_secret(key, args.token)
-        out.update(url=url, room=room, token=args.token or get_secret(key))
+            log.warning("--token is visible to other users in the process list: use %s", TOKEN_ENV)
+        if token:
+            set_secret(key, token)
+        out.update(url=url, room=room, token=token or get_secret(key))
     return out
 
 

@@ -63,7 +63,7 @@ class SandboxProcess:
 
     @classmethod
     async def start(cls, db: Path, extra_args: list[str]) -> SandboxProcess:
-        db.parent.mkdir(parents=True, exist_ok=True)
+        db.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # new: the owner's only
         # run through this module's ``__main__``: the child also stops when our end of its stdin
         # closes, so a console that crashes or is killed never leaves a sandbox running
         cmd = [sys.executable, "-m", "plugins.sandbox.adapter", "--db", str(db), "--port", "0"]

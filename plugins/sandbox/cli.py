@@ -9,10 +9,14 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import socket
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
+from types import FrameType
 
 import uvicorn
 
@@ -21,6 +25,27 @@ from plugins.sandbox.server import create_app
 from plugins.sandbox.store import Store
 
 log = logging.getLogger("plugins.sandbox")
+STOP_GRACE_S = 15.0  # after SIGTERM/SIGINT: a clean stop, or a hard exit after this long
+
+
+class StoppableServer(uvicorn.Server):
+    """uvicorn, plus a watchdog: a stop signal always ends the process, even if the event loop
+    were stuck (the clean stop needs the loop; committed data is durable either way)."""
+
+    _watchdog: threading.Thread | None = None
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        super().handle_exit(sig, frame)
+        if self._watchdog is None:
+            self._watchdog = threading.Thread(target=_exit_later, name="stop-watchdog", daemon=True)
+            self._watchdog.start()
+
+
+def _exit_later() -> None:
+    time.sleep(STOP_GRACE_S)
+    log.error("the server did not stop within %.0f s of the signal: exiting", STOP_GRACE_S)
+    logging.shutdown()
+    os._exit(1)
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -79,7 +104,7 @@ async def serve(args: argparse.Namespace, db: Path) -> int:
     )
     if args.live and not engine.session_live():
         engine.start_session({"role": "host", "token_id": "system"})
-        engine.log.flush()
+        engine.commit_action("system", None, 200, b"")
     app = create_app(engine, debug_routes=args.debug_routes)
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
     # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted sockets only when the
@@ -99,7 +124,7 @@ async def serve(args: argparse.Namespace, db: Path) -> int:
         lifespan="on",
         access_log=False,
     )
-    server = uvicorn.Server(config)
+    server = StoppableServer(config)
     line = {"url": f"http://{host}:{port}", "room": engine.room, "tokens": engine.token_by_role}
     sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
     sys.stdout.flush()

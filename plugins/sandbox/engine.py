@@ -7,6 +7,13 @@ flash sales starting/ending, lotteries closing), emits throttled aggregates (lik
 stock changes, flash-sale progress) and commits. Operator actions commit before they answer.
 
 It implements :class:`~plugins.sandbox.audience_host.AudienceHost` for the simulated audience.
+
+All or nothing: the state in memory is always the last commit plus the pending batch. When a batch
+cannot be committed (a full disk, a value that cannot be serialised) or a change raises halfway,
+:meth:`RoomEngine.rollback` drops the batch and reloads the state from the store, so a refused
+action leaves no trace (no stock taken without an order). An operator action first commits what
+is pending, so its batch holds only itself (:meth:`begin_action`, :meth:`abandon_action`,
+:meth:`commit_action`); the tick and the reads roll back and carry on with the committed state.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import importlib
 import logging
 import os
 import secrets
+import sqlite3
 import time
 from collections import OrderedDict
 from typing import Any
@@ -35,7 +43,7 @@ from plugins.sandbox.audience_host import (
 )
 from plugins.sandbox.catalog import load_catalog
 from plugins.sandbox.errors import ApiError, conflict, invalid, not_found
-from plugins.sandbox.eventlog import EventLog
+from plugins.sandbox.eventlog import EventLog, LogWriteError, StorageFailed
 from plugins.sandbox.store import Store
 
 log = logging.getLogger(__name__)
@@ -118,6 +126,7 @@ class RoomEngine:
         self._task: asyncio.Task[None] | None = None
         self._audience_task: asyncio.Task[Any] | None = None
         self._audience: Any = None  # the running Audience (plugins/sandbox/audience.py), if any
+        self.storage_error: str | None = None  # why the last commit failed, until one succeeds
         self._load_or_create()
 
     # --- persistence -------------------------------------------------------------------------
@@ -154,21 +163,43 @@ class RoomEngine:
         for role, tok in orjson.loads(meta["tokens"]).items():
             self.tokens[tok] = (role, token_id(tok))
             self.token_by_role[role] = tok
-        for p in self.store.entities("product"):
-            self.products[p["id"]] = p
-        for c in self.store.entities("coupon"):
-            self.coupons[c["id"]] = c
-        for f in self.store.entities("flash_sale"):
-            self.flash_sales[f["id"]] = f
-        for lo in self.store.entities("lottery"):
-            self.lotteries[lo["id"]] = lo
-        for s in self.store.entities("session"):
-            self.sessions[s["id"]] = s
-        (self.state,) = self.store.entities("room")
-        self._counter = int(self.state.get("counter", 0))
+        self._load_entities()
         self._uv = set(self.state.get("uv", []))
         self._buyers = set(self.state.get("buyers", []))
         self.state["metrics"]["online"] = 0
+
+    def _load_entities(self) -> None:
+        """The room's state as last committed (at start, and to roll back a failed batch)."""
+        self.products = {p["id"]: p for p in self.store.entities("product")}
+        self.coupons = {c["id"]: c for c in self.store.entities("coupon")}
+        self.flash_sales = {f["id"]: f for f in self.store.entities("flash_sale")}
+        self.lotteries = {lo["id"]: lo for lo in self.store.entities("lottery")}
+        self.sessions = {s["id"]: s for s in self.store.entities("session")}
+        (self.state,) = self.store.entities("room")
+        self._counter = int(self.state.get("counter", 0))
+
+    def rollback(self) -> None:
+        """Discard every change since the last commit: the log's batch (its seqs given back)
+        and the in-memory state, reloaded from the store. What was never committed was never
+        sent or answered, so nobody saw it."""
+        self.log.discard()
+        self._load_entities()
+        self.orders.clear()  # a cache: reloaded from the store on demand
+        committed = self.log.committed
+        for cid in [c for c in self._recent_comments if int(c[1:]) > committed]:
+            del self._recent_comments[cid]
+        self._likes_pending = 0
+        self._stock_dirty &= self.products.keys()
+        self._flash_dirty &= self.flash_sales.keys()
+        self.state["metrics"]["online"] = len(self._online)
+        self._online_changed = True
+        if self.session_live():
+            with contextlib.suppress(RuntimeError):  # no running loop: nothing to start
+                self._start_audience()
+        elif self._audience_task is not None:
+            self._audience_task.cancel()
+            self._audience_task = None
+            self._audience = None
 
     def _dirty_state(self) -> None:
         self.log.dirty("room", "state", self.state)
@@ -184,7 +215,10 @@ class RoomEngine:
         return time.time()
 
     def start(self) -> None:
-        self.store.prune_idempotency(self.now())
+        try:
+            self.store.prune_idempotency(self.now())
+        except sqlite3.Error as exc:  # a full disk must not keep the room from starting
+            log.warning("could not prune old idempotency records: %s", exc)
         self._task = asyncio.get_running_loop().create_task(self._run(), name="sandbox-tick")
         if self.session_live():
             self._start_audience()
@@ -202,23 +236,66 @@ class RoomEngine:
             await asyncio.sleep(TICK_S)
             try:
                 self.tick()
+            except LogWriteError:
+                pass  # rolled back and logged by _commit
             except Exception:
                 log.exception("tick failed")
 
     def tick(self, force: bool = False) -> None:
         now = self.now()
-        self._timers(now)
-        self._emit_throttled(now, force)
-        self.log.flush()
+        try:
+            self._timers(now)
+            self._emit_throttled(now, force)
+        except Exception:
+            self.rollback()  # a half-made change is never committed
+            raise
+        self._commit()
 
     def flush(self, force: bool = False) -> None:
-        """Emit every deferred aggregate (with ``force``) and commit."""
-        self.tick(force)
+        """Emit every deferred aggregate (with ``force``) and commit; a failed commit is rolled
+        back and logged, not raised (readers then see the last committed state)."""
+        with contextlib.suppress(LogWriteError):
+            self.tick(force)
+
+    def _commit(self, idempotency: tuple[str, str, float, int, bytes] | None = None) -> None:
+        """Commit the log's batch; when that fails, roll the state back to the last commit and
+        raise the :class:`LogWriteError`. A storage failure is logged once, and its end too."""
+        try:
+            wrote = self.log.flush(idempotency)
+        except LogWriteError as exc:
+            self.rollback()
+            if isinstance(exc, StorageFailed):
+                if self.storage_error is None:
+                    log.error("storage failed, changes are refused until it works: %s", exc)
+                self.storage_error = exc.message
+            else:
+                log.warning("a change was refused: %s", exc.message)
+            raise
+        if wrote and self.storage_error is not None:
+            log.warning("storage works again")
+            self.storage_error = None
+
+    def commit_quietly(self) -> None:
+        """Commit what is pending; a failure is rolled back and logged, not raised (reads,
+        the tick: they serve the last committed state)."""
+        with contextlib.suppress(LogWriteError):
+            self._commit()
+
+    def begin_action(self) -> None:
+        """Before an operator action: commit what the audience and timers left pending, so that
+        the action's batch holds only the action (and a failed action discards only itself)."""
+        self.commit_quietly()
+
+    def abandon_action(self) -> None:
+        """An action raised: whatever it changed before raising is rolled back."""
+        if self.log.has_pending():
+            self.rollback()
 
     def commit_action(self, tok_id: str, key: str | None, status: int, body: bytes) -> None:
-        """Commit an operator action's events with its idempotency record, in one transaction."""
+        """Commit an operator action's events with its idempotency record, in one transaction;
+        :class:`LogWriteError` (nothing changed) when that fails."""
         record = (tok_id, key, self.now(), status, body) if key else None
-        self.log.flush(record)
+        self._commit(record)
 
     def append(self, etype: str, data: Obj, ts: float | None = None) -> int:
         return self.log.append(etype, data, self.now() if ts is None else ts)
@@ -338,7 +415,7 @@ class RoomEngine:
             self.orders.popitem(last=False)
 
     def orders_after(self, after_seq: int, limit: int) -> list[Obj]:
-        self.log.flush()
+        self.commit_quietly()
         return self.store.orders_after(after_seq, limit)
 
     def find_comment(self, comment_id: str) -> Obj | None:

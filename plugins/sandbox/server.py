@@ -25,7 +25,7 @@ from plugins.sandbox.audience_host import NotAllowed, SimUser, SoldOut
 from plugins.sandbox.catalog import IMAGES_DIR
 from plugins.sandbox.engine import Obj, RoomEngine, order_error, public
 from plugins.sandbox.errors import ApiError, conflict, invalid, not_found
-from plugins.sandbox.eventlog import PAGE, Subscriber
+from plugins.sandbox.eventlog import PAGE, LogWriteError, Subscriber, Unserialisable
 from plugins.sandbox.schemas import (
     AudienceRateBody,
     CommentBody,
@@ -42,6 +42,7 @@ from plugins.sandbox.schemas import (
     ViewerCommentBody,
 )
 from plugins.sandbox.sessions_api import add_session_routes
+from plugins.sandbox.storage_debug import add_storage_debug_route
 
 log = logging.getLogger(__name__)
 
@@ -168,13 +169,23 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
                 resp = Response(rec[1], rec[0], media_type="application/json")
                 resp.headers["Idempotent-Replayed"] = "true"
                 return resp
+        engine.begin_action()  # the batch then holds this action only
         status = 200
         try:
-            body = fn(actor)
+            payload = orjson.dumps(fn(actor))
+        except LogWriteError:
+            engine.abandon_action()  # could not be stored: changes nothing, replays nothing
+            raise
         except ApiError as exc:
-            status, body = exc.status, exc.body()
-        payload = orjson.dumps(body)
-        engine.commit_action(actor["token_id"], key, status, payload)
+            engine.abandon_action()  # a refused action changes nothing
+            status, payload = exc.status, orjson.dumps(exc.body())
+        except orjson.JSONEncodeError as exc:
+            engine.abandon_action()
+            raise Unserialisable(str(exc)) from None
+        except BaseException:
+            engine.abandon_action()
+            raise
+        engine.commit_action(actor["token_id"], key, status, payload)  # LogWriteError: rolled back
         return Response(payload, status, media_type="application/json")
 
     # --- room, snapshot ---------------------------------------------------------------------------
@@ -455,16 +466,18 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
                     oob, sub.oob = sub.oob, []
                     for text in oob:
                         await ws.send_text(text)
+                # every pass either sends something or waits for a wake-up: it never spins
                 batch = elog.read_after(cursor, PAGE)
-                if batch is None:  # fell behind the retained log
+                if batch is None:  # fell behind the retained log (or, never expected, a gap)
+                    log.info("stream after seq %d: events gone, resync", cursor)
                     cursor = elog.committed
                     await ws.send_text(
                         elog.resync_text("the log no longer has these events", engine.now())
                     )
                     continue
-                if not batch:
+                if not batch:  # read_after gives [] only when nothing is left: wait
                     sub.wake.clear()
-                    if cursor >= elog.committed and not sub.oob:
+                    if not sub.oob:
                         await sub.wake.wait()
                     continue
                 cork(True)
@@ -487,6 +500,7 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
     # --- debug routes ------------------------------------------------------------------------------
     if debug_routes:
         add_debug_routes(app, engine, act)
+        add_storage_debug_route(app, engine, auth)
 
     app.mount("/static/products", StaticFiles(directory=IMAGES_DIR), name="product-images")
     app.add_middleware(KeepTransport)

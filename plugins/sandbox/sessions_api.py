@@ -6,13 +6,22 @@ Routes (under ``/api/v1/rooms/{room}``):
   file of the same name. Name: ``[A-Za-z0-9_.-]+.livedesk-session.sqlite``.
 - ``GET /recordings``: ``[{"name", "size", "uploaded_ts", "uploaded_by"}]``, newest first.
 - ``GET /recordings/{name}``: the file.
-Files are kept next to the sandbox database, in ``<db>-recordings/``.
+Files are kept next to the sandbox database, in ``<db>-recordings/`` (mode 0700, files 0600).
+
+Guarantees: a name is matched whole (no newline, no path part); an upload is written to a temporary
+file of its own, removed on every failure (a bad body, too large, the client gone, a full disk:
+507 ``storage_full``), and only a complete upload replaces the stored file, its metadata first;
+while one upload of a name is in progress a second of the same name is refused (409
+``upload_in_progress``), so a 200 always answers for the content that is stored.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import re
+import secrets
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -38,45 +47,80 @@ def recordings_dir(engine: RoomEngine) -> Path:
     return db.with_name(db.name + "-recordings")
 
 
+def ensure_private_dir(folder: Path) -> None:
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)
+
+
+def write_private(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+
+
+async def receive(request: Request, tmp: Path, name: str, role: str) -> dict[str, Any]:
+    """Stream the body into ``tmp`` (owner-only); checked for size and the SQLite header."""
+    size = 0
+    head = b""
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_BYTES:
+                raise ApiError(413, "too_large", "文件过大 (recording too large)")
+            if len(head) < 16:
+                head += chunk[: 16 - len(head)]
+            fh.write(chunk)
+    if head != SQLITE_MAGIC:
+        raise ApiError(422, "invalid_value", "不是场次文件 (not a session file)", "body")
+    return {"name": name, "size": size, "uploaded_ts": time.time(), "uploaded_by": role}
+
+
 def add_session_routes(
     app: FastAPI, engine: RoomEngine, auth: Callable[[Request, str, tuple[str, ...]], Obj]
 ) -> None:
     folder = recordings_dir(engine)
 
     def checked(name: str) -> Path:
-        if not NAME.match(name):
+        if not NAME.fullmatch(name):
             raise ApiError(422, "invalid_value", "文件名不合法 (bad recording name)", "name")
         return folder / name
+
+    uploading: set[str] = set()
 
     @app.put(R + "/recordings/{name}", tags=["recordings"])
     async def upload(request: Request, room: str, name: str) -> Response:
         actor = auth(request, room, OPERATE)
         path = checked(name)
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".part")
-        size = 0
-        head = b""
-        with tmp.open("wb") as fh:
-            async for chunk in request.stream():
-                size += len(chunk)
-                if size > MAX_BYTES:
-                    fh.close()
-                    tmp.unlink(missing_ok=True)
-                    raise ApiError(413, "too_large", "文件过大 (recording too large)")
-                if len(head) < 16:
-                    head += chunk[: 16 - len(head)]
-                fh.write(chunk)
-        if head != SQLITE_MAGIC:
-            tmp.unlink(missing_ok=True)
-            raise ApiError(422, "invalid_value", "不是场次文件 (not a session file)", "body")
-        os.replace(tmp, path)
-        info = {
-            "name": name,
-            "size": size,
-            "uploaded_ts": time.time(),
-            "uploaded_by": actor["role"],
-        }
-        path.with_name(name + ".json").write_bytes(orjson.dumps(info))
+        if name in uploading:
+            raise ApiError(
+                409,
+                "upload_in_progress",
+                "同名文件正在上传，请稍后重试 (an upload of this name is in progress)",
+                "name",
+            )
+        uploading.add(name)
+        tmp = folder / f".{name}.{secrets.token_hex(6)}.part"
+        meta_tmp = tmp.with_suffix(".json.part")
+        try:
+            ensure_private_dir(folder)
+            info = await receive(request, tmp, name, actor["role"])
+            write_private(meta_tmp, orjson.dumps(info))
+            os.replace(tmp, path)
+            os.replace(meta_tmp, path.with_name(name + ".json"))
+        except OSError as exc:
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise ApiError(
+                    507, "storage_full", "存储空间已满，文件未保存 (storage full: not stored)"
+                ) from None
+            raise ApiError(
+                503, "storage_unavailable", f"文件未保存 (could not store the file: {exc})"
+            ) from None
+        finally:
+            uploading.discard(name)
+            for leftover in (tmp, meta_tmp):
+                with contextlib.suppress(OSError):
+                    leftover.unlink(missing_ok=True)
         return Response(orjson.dumps(info), 200, media_type="application/json")
 
     @app.get(R + "/recordings", tags=["recordings"])

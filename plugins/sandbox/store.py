@@ -3,11 +3,17 @@
 The engine calls :meth:`Store.commit` once per tick (and once per operator action) with everything
 that changed since the last commit, so each batch is one transaction. WAL + synchronous=NORMAL
 survives a SIGKILL of the process: a committed event is never lost, so a seq is never reused.
+A commit is all or nothing: a failure (SQLITE_FULL, unserialisable values) writes nothing.
+The database and its -wal/-shm are owner-only (0600): they hold the room's tokens, which must
+survive a restart (the start line prints them again), so they are stored as they are.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +36,8 @@ CREATE TABLE IF NOT EXISTS idempotency (
 );
 """
 
-IDEMPOTENCY_KEEP_S = 48 * 3600.0  # the contract promises at least 24 h
+IDEMPOTENCY_KEEP_S = 48 * 3600.0
+BUSY_TIMEOUT_S = 0.2  # the contract promises at least 24 h
 
 
 @dataclass(slots=True)
@@ -47,34 +54,50 @@ class Batch:
         return not (self.events or self.entities or self.orders or self.idempotency or self.meta)
 
 
+def make_private(path: Path) -> None:
+    """The database holds the room's tokens: owner-only (0600), its -wal and -shm too (SQLite
+    gives those the database file's mode; an older, looser file is tightened)."""
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        with contextlib.suppress(FileNotFoundError):
+            if stat.S_IMODE(p.stat().st_mode) & 0o077:
+                os.chmod(p, 0o600)
+
+
 class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        make_private(path)
+        # a lock held by another process (a database tool) fails a commit quickly (503, rolled
+        # back) instead of blocking the server's one event loop for seconds per attempt
+        self.db = sqlite3.connect(
+            path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_S
+        )
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
+        make_private(path)  # the -wal and -shm just made
 
     def close(self) -> None:
         self.db.close()
 
     # --- writes ------------------------------------------------------------------------------
     def commit(self, batch: Batch) -> None:
+        """Write the batch in one transaction. Every value is serialised first (an
+        ``orjson.JSONEncodeError`` leaves the database untouched); a failed write (``sqlite3.Error``,
+        e.g. SQLITE_FULL) is rolled back whole."""
+        entities = [(k, i, orjson.dumps(v)) for (k, i), v in batch.entities.items()]
+        orders = [(o["id"], o["seq"], orjson.dumps(o)) for o in batch.orders.values()]
         db = self.db
         db.execute("BEGIN")
         try:
             if batch.events:
                 db.executemany("INSERT INTO events VALUES (?, ?, ?, ?)", batch.events)
-            if batch.entities:
-                db.executemany(
-                    "INSERT OR REPLACE INTO entities VALUES (?, ?, ?)",
-                    [(k, i, orjson.dumps(v)) for (k, i), v in batch.entities.items()],
-                )
-            if batch.orders:
-                db.executemany(
-                    "INSERT OR REPLACE INTO orders VALUES (?, ?, ?)",
-                    [(o["id"], o["seq"], orjson.dumps(o)) for o in batch.orders.values()],
-                )
+            if entities:
+                db.executemany("INSERT OR REPLACE INTO entities VALUES (?, ?, ?)", entities)
+            if orders:
+                db.executemany("INSERT OR REPLACE INTO orders VALUES (?, ?, ?)", orders)
             if batch.idempotency:
                 db.executemany(
                     "INSERT OR REPLACE INTO idempotency VALUES (?, ?, ?, ?, ?)", batch.idempotency
@@ -85,7 +108,11 @@ class Store:
                 )
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            # SQLite may already have rolled back by itself (SQLITE_FULL can): never let the
+            # ROLLBACK's own error hide the real one
+            if db.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    db.execute("ROLLBACK")
             raise
 
     def prune_events(self, keep_after_seq: int) -> None:

@@ -5,9 +5,11 @@ and closed, and no sandbox process left behind."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
+import stat
 import subprocess
 import sys
 import threading
@@ -18,6 +20,22 @@ import pytest
 from processes import processes_with
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+def assert_tokens_private(db: Path) -> None:
+    """The sandbox database holds the room's tokens: owner-only files, and no token in any
+    process's command line (``ps`` shows it to every user)."""
+    for p in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+        if p.exists():
+            assert stat.S_IMODE(p.stat().st_mode) == 0o600, p
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        tokens = json.loads(conn.execute("SELECT value FROM meta WHERE key='tokens'").fetchone()[0])
+    finally:
+        conn.close()
+    for pid in processes_with(str(db)):
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        assert not any(t.encode() in cmdline for t in tokens.values()), "a token in ps"
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
@@ -48,6 +66,7 @@ def test_console_quits_cleanly_when_the_os_asks(tmp_path: Path, sig: signal.Sign
             time.sleep(0.2)
         db = str(tmp_path / "data" / "sandbox.db")
         assert processes_with(db), "the built-in sandbox platform runs as a child"
+        assert_tokens_private(Path(db))
         time.sleep(2)  # some live traffic into the recording
 
         proc.send_signal(sig)
@@ -70,3 +89,26 @@ def test_console_quits_cleanly_when_the_os_asks(tmp_path: Path, sig: signal.Sign
     finally:
         conn.close()
     assert not any("Traceback" in line for line in lines), "".join(lines)
+
+
+def test_the_platform_token_can_stay_off_the_command_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """``ps`` shows every process's arguments to every user: the console takes its platform
+    token from ``LIVEDESK_TOKEN`` and does not pass it on to its children."""
+    from types import SimpleNamespace
+
+    import app.secrets
+    from ui.launch import adapter_settings, parse_args
+
+    monkeypatch.setattr(app.secrets, "_keyring_usable", lambda: False)  # never the user's keyring
+    monkeypatch.setattr(app.secrets, "_memory", {})
+    monkeypatch.setenv("LIVEDESK_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("LIVEDESK_TOKEN", "as_from-the-environment")
+    args = parse_args(["--url", "http://127.0.0.1:9", "--room", "r1", "--role", "assistant"])
+    plat = SimpleNamespace(url=None, room=None, role="host")
+    out = adapter_settings(args, SimpleNamespace(platform=plat))
+    assert out["token"] == "as_from-the-environment"
+    assert "LIVEDESK_TOKEN" not in os.environ  # not inherited by child processes
+    # remembered (keyring) for the next start without it
+    assert adapter_settings(args, SimpleNamespace(platform=plat))["token"] == out["token"]
