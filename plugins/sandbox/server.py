@@ -2,19 +2,26 @@
 
 Routes are thin: authenticate, validate, call the :class:`RoomEngine`, and for a mutating route
 commit the action's events together with its idempotency record before answering.
+
+Input edge: :class:`~plugins.sandbox.gate.RoomGate` checks the token and caps the body before any
+route runs; request models and path/query types are the bounded types of
+:mod:`plugins.sandbox.schemas`; business rules live in the engine. Every error, the framework's
+404/405/400 and an unexpected 500 included, is the contract's error JSON. An ``Idempotency-Key``
+is bound to its method, path and body: reusing it for another request is a 422.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import socket
-from collections.abc import AsyncIterator, Callable
-from typing import Annotated, Any
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import orjson
-from fastapi import FastAPI, Query, Request, WebSocket, WebSocketDisconnect
+from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
@@ -26,14 +33,20 @@ from plugins.sandbox.catalog import IMAGES_DIR
 from plugins.sandbox.engine import Obj, RoomEngine, order_error, public
 from plugins.sandbox.errors import ApiError, conflict, invalid, not_found
 from plugins.sandbox.eventlog import PAGE, Subscriber
+from plugins.sandbox.gate import MAX_JSON_BODY, RoomGate
 from plugins.sandbox.schemas import (
+    MAX_SEQ,
+    AfterSeq,
     AudienceRateBody,
     CommentBody,
     CouponBody,
     FlashSaleBody,
+    Limit,
     LotteryBody,
     MuteBody,
     OrderBody,
+    PathId,
+    PathUserId,
     ProductPatch,
     RawEventsBody,
     RefundBody,
@@ -41,6 +54,7 @@ from plugins.sandbox.schemas import (
     ViewerClaimBody,
     ViewerCommentBody,
 )
+from plugins.sandbox.sessions_api import MAX_BYTES as MAX_RECORDING_BYTES
 from plugins.sandbox.sessions_api import add_session_routes
 
 log = logging.getLogger(__name__)
@@ -58,6 +72,37 @@ def _json(body: Any, status: int = 200) -> Response:
 
 def _doc(model: type[Any]) -> dict[int | str, dict[str, Any]]:
     return {200: {"model": model}}
+
+
+def body_cap(method: str, path: str) -> tuple[int, bool]:
+    """The body cap of a route, and whether the gate counts a streamed body itself (the
+    recordings upload counts its own, to clean up its partial file)."""
+    if method == "PUT" and "/recordings/" in path:
+        return MAX_RECORDING_BYTES, False
+    return MAX_JSON_BODY, True
+
+
+def parse_after_seq(raw: str | None) -> int | None:
+    """The stream's ``after_seq``: absent, or a decimal integer in 0…MAX_SEQ."""
+    if raw is None:
+        return None
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 19 or int(raw) > MAX_SEQ:
+        raise ApiError(
+            422, "invalid_value", f"after_seq must be an integer 0…{MAX_SEQ}", "after_seq"
+        )
+    return int(raw)
+
+
+def fingerprint(method: str, path: str, body: bytes) -> str:
+    """What an Idempotency-Key is bound to: the method, the path and the body (canonical JSON
+    when it is JSON, so key order and spacing do not matter)."""
+    try:
+        canon = orjson.dumps(orjson.loads(body), option=orjson.OPT_SORT_KEYS) if body else b""
+    except (orjson.JSONDecodeError, TypeError):
+        canon = body
+    h = hashlib.sha256(f"{method} {path}\n".encode())
+    h.update(canon)
+    return h.hexdigest()
 
 
 TRANSPORT_KEY = "livedesk.transport"
@@ -126,12 +171,27 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
             return _json(ApiError(400, "malformed", f"malformed JSON: {first['msg']}").body(), 400)
         loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path")]
         field = ".".join(loc) or None
-        return _json(ApiError(422, "invalid_value", f"{field}: {first['msg']}", field).body(), 422)
+        msg = str(first.get("msg", "invalid"))[:300]
+        return _json(ApiError(422, "invalid_value", f"{field}: {msg}", field).body(), 422)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> Response:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return _json(ApiError(exc.status_code, code, str(exc.detail)).body(), exc.status_code)
+        code = {
+            400: "malformed",
+            404: "not_found",
+            405: "method_not_allowed",
+            413: "too_large",
+        }.get(exc.status_code, "http_error")
+        resp = _json(ApiError(exc.status_code, code, str(exc.detail)).body(), exc.status_code)
+        if exc.headers:
+            resp.headers.update(exc.headers)
+        return resp
+
+    @app.exception_handler(Exception)
+    async def internal_error(_: Request, exc: Exception) -> Response:
+        log.error("unexpected error", exc_info=exc)
+        body = ApiError(500, "internal", "服务器内部错误 (internal error)").body()
+        return _json(body, 500)
 
     # --- auth and idempotency -------------------------------------------------------------------
     def authenticate(token: str | None, room: str, roles: tuple[str, ...]) -> Obj:
@@ -156,16 +216,28 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
     def auth(request: Request, room: str, roles: tuple[str, ...]) -> Obj:
         return authenticate(bearer(request), room, roles)
 
-    def act(
+    async def act(
         request: Request, room: str, roles: tuple[str, ...], fn: Callable[[Obj], Any]
     ) -> Response:
-        """Run a mutating action once per Idempotency-Key, committing before answering."""
+        """Run a mutating action once per Idempotency-Key, committing before answering. A key
+        names one request (method, path, body): reused for another one it is a 422."""
         actor = auth(request, room, roles)
         key = request.headers.get("idempotency-key") or None
+        fp = ""
         if key:
+            if len(key) > 200:
+                raise invalid("Idempotency-Key", "Idempotency-Key is at most 200 characters")
+            fp = fingerprint(request.method, request.url.path, await request.body())
             rec = engine.store.idempotent(actor["token_id"], key)
             if rec is not None:
-                resp = Response(rec[1], rec[0], media_type="application/json")
+                status, payload, first_fp = rec
+                if first_fp is not None and first_fp != fp:
+                    raise invalid(
+                        "Idempotency-Key",
+                        "该幂等键已用于另一个请求 (this Idempotency-Key was used for another "
+                        "request: another route or body; use a new key)",
+                    )
+                resp = Response(payload, status, media_type="application/json")
                 resp.headers["Idempotent-Replayed"] = "true"
                 return resp
         status = 200
@@ -174,7 +246,7 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
         except ApiError as exc:
             status, body = exc.status, exc.body()
         payload = orjson.dumps(body)
-        engine.commit_action(actor["token_id"], key, status, payload)
+        engine.commit_action(actor["token_id"], key and f"{key}\n{fp}", status, payload)
         return Response(payload, status, media_type="application/json")
 
     # --- room, snapshot ---------------------------------------------------------------------------
@@ -191,11 +263,11 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
     # --- sessions ----------------------------------------------------------------------------------
     @app.post(R + "/sessions", tags=["sessions"], responses=_doc(models.Session))
     async def start_session(request: Request, room: str) -> Response:
-        return act(request, room, HOST, engine.start_session)
+        return await act(request, room, HOST, engine.start_session)
 
     @app.post(R + "/sessions/{session_id}/end", tags=["sessions"], responses=_doc(models.Session))
-    async def end_session(request: Request, room: str, session_id: str) -> Response:
-        return act(request, room, HOST, lambda a: engine.end_session(session_id, a))
+    async def end_session(request: Request, room: str, session_id: PathId) -> Response:
+        return await act(request, room, HOST, lambda a: engine.end_session(session_id, a))
 
     # --- products --------------------------------------------------------------------------------
     @app.get(R + "/products", tags=["products"], responses=_doc(models.Bag))
@@ -204,19 +276,19 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
         return _json(engine.bag())
 
     @app.get(R + "/products/{product_id}", tags=["products"], responses=_doc(models.Product))
-    async def product(request: Request, room: str, product_id: str) -> Response:
+    async def product(request: Request, room: str, product_id: PathId) -> Response:
         auth(request, room, READ)
         return _json(public(engine.product(product_id)))
 
     @app.put(R + "/products/order", tags=["products"], responses=_doc(models.Bag))
     async def reorder(request: Request, room: str, body: ReorderBody) -> Response:
-        return act(
+        return await act(
             request, room, OPERATE, lambda a: engine.reorder(body.version, body.product_ids, a)
         )
 
     @app.patch(R + "/products/{product_id}", tags=["products"], responses=_doc(models.Product))
     async def patch_product(
-        request: Request, room: str, product_id: str, body: ProductPatch
+        request: Request, room: str, product_id: PathId, body: ProductPatch
     ) -> Response:
         changes = body.model_dump(exclude_unset=True)
         for k, v in changes.items():
@@ -226,17 +298,19 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
             raise invalid("stock_delta", "give stock or stock_delta, not both")
         if not changes:
             raise invalid("body", "nothing to change")
-        return act(request, room, OPERATE, lambda a: engine.update_product(product_id, changes, a))
+        return await act(
+            request, room, OPERATE, lambda a: engine.update_product(product_id, changes, a)
+        )
 
     @app.post(R + "/products/{product_id}/explain", tags=["products"])
-    async def explain_start(request: Request, room: str, product_id: str) -> Response:
-        return act(
+    async def explain_start(request: Request, room: str, product_id: PathId) -> Response:
+        return await act(
             request, room, OPERATE, lambda a: {"explaining": engine.explain(product_id, True, a)}
         )
 
     @app.delete(R + "/products/{product_id}/explain", tags=["products"])
-    async def explain_stop(request: Request, room: str, product_id: str) -> Response:
-        return act(
+    async def explain_stop(request: Request, room: str, product_id: PathId) -> Response:
+        return await act(
             request, room, OPERATE, lambda a: {"explaining": engine.explain(product_id, False, a)}
         )
 
@@ -271,11 +345,11 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
             raise invalid("threshold_cents", f"a {kind} coupon has no threshold")
         if body.product_ids is not None and not body.product_ids:
             raise invalid("product_ids", "product_ids, when given, lists at least one product")
-        return act(request, room, OPERATE, lambda a: engine.issue_coupon(spec, a))
+        return await act(request, room, OPERATE, lambda a: engine.issue_coupon(spec, a))
 
     @app.post(R + "/coupons/{coupon_id}/end", tags=["coupons"], responses=_doc(models.Coupon))
-    async def end_coupon(request: Request, room: str, coupon_id: str) -> Response:
-        return act(request, room, OPERATE, lambda a: engine.end_coupon(coupon_id, a))
+    async def end_coupon(request: Request, room: str, coupon_id: PathId) -> Response:
+        return await act(request, room, OPERATE, lambda a: engine.end_coupon(coupon_id, a))
 
     # --- flash sales -------------------------------------------------------------------------------
     @app.get(R + "/flash-sales", tags=["flash sales"], responses=_doc(list[models.FlashSale]))
@@ -285,13 +359,15 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
 
     @app.post(R + "/flash-sales", tags=["flash sales"], responses=_doc(models.FlashSale))
     async def create_flash_sale(request: Request, room: str, body: FlashSaleBody) -> Response:
-        return act(request, room, OPERATE, lambda a: engine.create_flash_sale(body.model_dump(), a))
+        return await act(
+            request, room, OPERATE, lambda a: engine.create_flash_sale(body.model_dump(), a)
+        )
 
     @app.post(
         R + "/flash-sales/{sale_id}/end", tags=["flash sales"], responses=_doc(models.FlashSale)
     )
-    async def end_flash_sale(request: Request, room: str, sale_id: str) -> Response:
-        return act(request, room, OPERATE, lambda a: engine.end_flash_sale(sale_id, a))
+    async def end_flash_sale(request: Request, room: str, sale_id: PathId) -> Response:
+        return await act(request, room, OPERATE, lambda a: engine.end_flash_sale(sale_id, a))
 
     # --- lotteries ---------------------------------------------------------------------------------
     @app.get(R + "/lotteries", tags=["lotteries"], responses=_doc(list[models.Lottery]))
@@ -300,7 +376,7 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
         return _json([public(lo) for lo in engine.lotteries.values()])
 
     @app.get(R + "/lotteries/{lottery_id}", tags=["lotteries"], responses=_doc(models.Lottery))
-    async def lottery(request: Request, room: str, lottery_id: str) -> Response:
+    async def lottery(request: Request, room: str, lottery_id: PathId) -> Response:
         auth(request, room, READ)
         lo = engine.lotteries.get(lottery_id)
         if lo is None:
@@ -311,57 +387,61 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
     async def start_lottery(request: Request, room: str, body: LotteryBody) -> Response:
         if not body.keyword.strip():
             raise invalid("keyword", "keyword must not be blank")
-        return act(request, room, OPERATE, lambda a: engine.start_lottery(body.model_dump(), a))
+        return await act(
+            request, room, OPERATE, lambda a: engine.start_lottery(body.model_dump(), a)
+        )
 
     @app.post(
         R + "/lotteries/{lottery_id}/draw", tags=["lotteries"], responses=_doc(models.Lottery)
     )
-    async def draw_lottery(request: Request, room: str, lottery_id: str) -> Response:
-        return act(request, room, OPERATE, lambda a: engine.draw_lottery(lottery_id, a))
+    async def draw_lottery(request: Request, room: str, lottery_id: PathId) -> Response:
+        return await act(request, room, OPERATE, lambda a: engine.draw_lottery(lottery_id, a))
 
     # --- comments and moderation -----------------------------------------------------------------
     @app.post(R + "/comments", tags=["comments"], responses=_doc(models.Comment))
     async def post_comment(request: Request, room: str, body: CommentBody) -> Response:
         if not body.text.strip():
             raise invalid("text", "text must not be blank")
-        return act(request, room, OPERATE, lambda a: engine.staff_comment(body.text, a))
+        return await act(request, room, OPERATE, lambda a: engine.staff_comment(body.text, a))
 
     @app.post(R + "/comments/{comment_id}/pin", tags=["comments"])
-    async def pin(request: Request, room: str, comment_id: str) -> Response:
-        return act(request, room, OPERATE, lambda a: {"pinned": engine.pin(comment_id, a)})
+    async def pin(request: Request, room: str, comment_id: PathId) -> Response:
+        return await act(request, room, OPERATE, lambda a: {"pinned": engine.pin(comment_id, a)})
 
     @app.post(R + "/comments/{comment_id}/unpin", tags=["comments"])
-    async def unpin(request: Request, room: str, comment_id: str) -> Response:
+    async def unpin(request: Request, room: str, comment_id: PathId) -> Response:
         def do(a: Obj) -> Obj:
             pinned = engine.state["pinned"]
             if pinned is None or pinned["id"] != comment_id:
                 raise conflict("not_pinned", "该评论未置顶 (this comment is not pinned)")
             return {"pinned": engine.pin(None, a)}
 
-        return act(request, room, OPERATE, do)
+        return await act(request, room, OPERATE, do)
 
     @app.post(R + "/comments/{comment_id}/hide", tags=["comments"])
-    async def hide(request: Request, room: str, comment_id: str) -> Response:
+    async def hide(request: Request, room: str, comment_id: PathId) -> Response:
         def do(a: Obj) -> Obj:
             engine.hide(comment_id, a)
             return {"hidden": comment_id}
 
-        return act(request, room, OPERATE, do)
+        return await act(request, room, OPERATE, do)
 
     @app.post(R + "/users/{user_id}/mute", tags=["comments"])
     async def mute(
-        request: Request, room: str, user_id: str, body: MuteBody | None = None
+        request: Request, room: str, user_id: PathUserId, body: MuteBody | None = None
     ) -> Response:
         b = body or MuteBody()
-        return act(request, room, OPERATE, lambda a: engine.mute(user_id, b.seconds, b.nickname, a))
+        return await act(
+            request, room, OPERATE, lambda a: engine.mute(user_id, b.seconds, b.nickname, a)
+        )
 
     # --- orders ------------------------------------------------------------------------------------
     @app.get(R + "/orders", tags=["orders"], responses=_doc(list[models.Order]))
     async def orders(
         request: Request,
         room: str,
-        after_seq: Annotated[int, Query(ge=0)] = 0,
-        limit: Annotated[int, Query(gt=0, le=10_000)] = 1000,
+        after_seq: AfterSeq = 0,
+        limit: Limit = 1000,
     ) -> Response:
         auth(request, room, READ)
         return _json(engine.orders_after(after_seq, limit))
@@ -383,10 +463,10 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
                 raise order_error(exc) from None
             return order
 
-        return act(request, room, OPERATE, do)
+        return await act(request, room, OPERATE, do)
 
     @app.post(R + "/orders/{order_id}/pay", tags=["orders"], responses=_doc(models.Order))
-    async def pay(request: Request, room: str, order_id: str) -> Response:
+    async def pay(request: Request, room: str, order_id: PathId) -> Response:
         def do(a: Obj) -> Obj:
             if engine.order(order_id) is None:
                 raise not_found("order", order_id)
@@ -395,11 +475,11 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
             except NotAllowed as exc:
                 raise order_error(exc) from None
 
-        return act(request, room, OPERATE, do)
+        return await act(request, room, OPERATE, do)
 
     @app.post(R + "/orders/{order_id}/refund", tags=["orders"], responses=_doc(models.Order))
     async def refund(
-        request: Request, room: str, order_id: str, body: RefundBody | None = None
+        request: Request, room: str, order_id: PathId, body: RefundBody | None = None
     ) -> Response:
         def do(a: Obj) -> Obj:
             if engine.order(order_id) is None:
@@ -409,17 +489,18 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
             except NotAllowed as exc:
                 raise order_error(exc) from None
 
-        return act(request, room, OPERATE, do)
+        return await act(request, room, OPERATE, do)
 
     # --- event stream ------------------------------------------------------------------------------
     @app.websocket(R + "/events")
     async def events(
-        ws: WebSocket, room: str, after_seq: int | None = None, token: str | None = None
+        ws: WebSocket, room: str, after_seq: str | None = None, token: str | None = None
     ) -> None:
         h = ws.headers.get("authorization", "")
         tok = h[7:].strip() if h[:7].lower() == "bearer " else token
         try:
             authenticate(tok, room, READ)
+            start = parse_after_seq(after_seq)
         except ApiError as exc:
             try:
                 await ws.send_denial_response(_json(exc.body(), exc.status))
@@ -427,7 +508,7 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
                 await ws.close(code=4000 + exc.status, reason=exc.code)
             return
         await ws.accept()
-        await stream(ws, after_seq)
+        await stream(ws, start)
 
     async def stream(ws: WebSocket, after_seq: int | None) -> None:
         elog = engine.log
@@ -489,6 +570,7 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
         add_debug_routes(app, engine, act)
 
     app.mount("/static/products", StaticFiles(directory=IMAGES_DIR), name="product-images")
+    app.add_middleware(RoomGate, authenticate=authenticate, body_cap=body_cap)
     app.add_middleware(KeepTransport)
     return app
 
@@ -496,7 +578,7 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
 def add_debug_routes(
     app: FastAPI,
     engine: RoomEngine,
-    act: Callable[[Request, str, tuple[str, ...], Callable[[Obj], Any]], Response],
+    act: Callable[[Request, str, tuple[str, ...], Callable[[Obj], Any]], Awaitable[Response]],
 ) -> None:
     @app.post(R + "/_debug/raw-events", tags=["debug"])
     async def raw_events(request: Request, room: str, body: RawEventsBody) -> Response:
@@ -505,7 +587,7 @@ def add_debug_routes(
             sent = engine.log.send_raw(list(body.raw_messages)) if body.raw_messages else 0
             return {"seqs": seqs, "raw_sent_to": sent}
 
-        return act(request, room, HOST, do)
+        return await act(request, room, HOST, do)
 
     @app.post(R + "/_debug/viewer-comment", tags=["debug"], responses=_doc(models.Comment))
     async def viewer_comment(request: Request, room: str, body: ViewerCommentBody) -> Response:
@@ -519,7 +601,7 @@ def add_debug_routes(
             engine.comment(user, body.text)
             return {"comment": engine.find_comment(f"c{before + 1}")}
 
-        return act(request, room, HOST, do)
+        return await act(request, room, HOST, do)
 
     @app.post(R + "/_debug/audience-rate", tags=["debug"])
     async def audience_rate(request: Request, room: str, body: AudienceRateBody) -> Response:
@@ -527,7 +609,7 @@ def add_debug_routes(
             engine.set_audience_rate(body.rate)
             return {"rate": engine.rate}
 
-        return act(request, room, HOST, do)
+        return await act(request, room, HOST, do)
 
     @app.post(R + "/_debug/viewer-claim", tags=["debug"])
     async def viewer_claim(request: Request, room: str, body: ViewerClaimBody) -> Response:
@@ -540,4 +622,4 @@ def add_debug_routes(
                 raise order_error(exc) from None
             return public(engine.coupons[body.coupon_id])
 
-        return act(request, room, HOST, do)
+        return await act(request, room, HOST, do)
