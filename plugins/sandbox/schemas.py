@@ -33,8 +33,8 @@ NICKNAME_LEN = 64
 COMMENT_LEN = 300
 REASON_LEN = 200
 #: the largest serialized event the platform emits (the console accepts 16 MiB frames); see
-#: docs/platform-api.md for how each event stays below it
-MAX_EVENT_BYTES = 1024 * 1024
+#: docs/platform-api.md for how each event stays below it (the largest: a full lottery's draw)
+MAX_EVENT_BYTES = 2 * 1024 * 1024
 
 ID_PATTERN = r"^[A-Za-z0-9_.:\-]+$"
 USER_ID_PATTERN = r"^[A-Za-z0-9_.:@\-]+$"

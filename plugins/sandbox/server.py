@@ -35,6 +35,7 @@ from plugins.sandbox.errors import ApiError, conflict, invalid, not_found
 from plugins.sandbox.eventlog import PAGE, Subscriber
 from plugins.sandbox.gate import MAX_JSON_BODY, RoomGate
 from plugins.sandbox.schemas import (
+    MAX_EVENT_BYTES,
     MAX_SEQ,
     AfterSeq,
     AudienceRateBody,
@@ -582,6 +583,10 @@ def add_debug_routes(
 ) -> None:
     @app.post(R + "/_debug/raw-events", tags=["debug"])
     async def raw_events(request: Request, room: str, body: RawEventsBody) -> Response:
+        for i, e in enumerate(body.events):  # verbatim, but no event beyond the maximum
+            if len(orjson.dumps({"type": e.type, "data": e.data})) > MAX_EVENT_BYTES - 100:
+                raise invalid(f"events.{i}", f"an event is at most {MAX_EVENT_BYTES} bytes")
+
         def do(_: Obj) -> Obj:
             seqs = [engine.append(e.type, e.data) for e in body.events]
             sent = engine.log.send_raw(list(body.raw_messages)) if body.raw_messages else 0
