@@ -173,7 +173,8 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
         loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path")]
         field = ".".join(loc) or None
         msg = str(first.get("msg", "invalid"))[:300]
-        return _json(ApiError(422, "invalid_value", f"{field}: {msg}", field).body(), 422)
+        what = field or "请求体 (body)"
+        return _json(ApiError(422, "invalid_value", f"{what}: {msg}", field).body(), 422)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> Response:
