@@ -333,3 +333,30 @@ def test_no_input_breaks_the_platform(platform: Platform, method: str, template:
     run()
     p.run(room_answers(p, base, ("host", "assistant", "reviewer"), ALL_READS))
     check_log(p)
+
+
+def test_a_full_lottery_draw_stays_below_the_maximum_event_size(tmp_path: Path) -> None:
+    """The largest event by construction: a lottery with the most participants allowed, each
+    with the longest user id, every winner with the longest 4-byte-per-character nickname."""
+    from plugins.sandbox.audience_host import SimUser
+    from plugins.sandbox.engine import MAX_LOTTERY_ENTRANTS
+    from plugins.sandbox.schemas import NICKNAME_LEN, USER_ID_LEN
+
+    store = Store(tmp_path / "sandbox.db")
+    engine = RoomEngine(store)
+    actor = {"role": "host", "token_id": "t00000000"}
+    spec = {"prize": "奖" * 60, "keyword": "抽", "winners": 1000, "duration_seconds": 3600}
+    lottery = engine.start_lottery(spec, actor)
+    for i in range(MAX_LOTTERY_ENTRANTS + 50):
+        uid = f"{i:06d}".ljust(USER_ID_LEN, "u")
+        engine.comment(SimUser(uid, "𝒳" * NICKNAME_LEN), "抽")
+    engine.flush(force=True)
+    assert engine.lotteries[lottery["id"]]["entrants"] == MAX_LOTTERY_ENTRANTS
+    engine.lotteries[lottery["id"]]["ends_ts"] = engine.now() - 1  # its window is over
+    drawn = engine.draw_lottery(lottery["id"], actor)
+    engine.flush(force=True)
+    assert len(drawn["participant_ids"]) == MAX_LOTTERY_ENTRANTS
+    (row,) = store.events_after(engine.log.committed - 1, 1)
+    assert orjson.loads(row[1])["type"] == "lottery_drawn"
+    assert len(row[1].encode()) <= MAX_EVENT_BYTES, len(row[1].encode())
+    store.close()
