@@ -75,11 +75,16 @@ def _doc(model: type[Any]) -> dict[int | str, dict[str, Any]]:
     return {200: {"model": model}}
 
 
+MAX_DEBUG_BODY = 16 * 1024 * 1024  # POST /_debug/raw-events (--debug-routes only)
+
+
 def body_cap(method: str, path: str) -> tuple[int, bool]:
     """The body cap of a route, and whether the gate counts a streamed body itself (the
     recordings upload counts its own, to clean up its partial file)."""
     if method == "PUT" and "/recordings/" in path:
         return MAX_RECORDING_BYTES, False
+    if path.endswith("/_debug/raw-events"):  # a load tool (tests only): many events a request
+        return MAX_DEBUG_BODY, True
     return MAX_JSON_BODY, True
 
 
