@@ -14,6 +14,13 @@ cannot be committed (a full disk, a value that cannot be serialised) or a change
 action leaves no trace (no stock taken without an order). An operator action first commits what
 is pending, so its batch holds only itself (:meth:`begin_action`, :meth:`abandon_action`,
 :meth:`commit_action`); the tick and the reads roll back and carry on with the committed state.
+
+The business rules live here, checked before anything changes (a refused action changes nothing):
+only a paid order can be refunded (so ``refunded_cents`` only counts money that was paid); a
+flash price is below the product's price, and a price cut may not go down to an active or
+scheduled flash sale's price; an original (crossed-out) price is never below the price; stock
+stays within 0…``MAX_STOCK``; a lottery takes at most ``MAX_LOTTERY_ENTRANTS`` participants, so
+its ``lottery_drawn`` event stays below ``MAX_EVENT_BYTES``.
 """
 
 from __future__ import annotations
@@ -44,6 +51,7 @@ from plugins.sandbox.audience_host import (
 from plugins.sandbox.catalog import load_catalog
 from plugins.sandbox.errors import ApiError, conflict, invalid, not_found
 from plugins.sandbox.eventlog import EventLog, LogWriteError, StorageFailed
+from plugins.sandbox.schemas import MAX_STOCK
 from plugins.sandbox.store import Store
 
 log = logging.getLogger(__name__)
@@ -58,6 +66,9 @@ FLASH_EMIT_S = 0.1  # flash_sale_updated: ≤ 10/s per sale
 VIEWERS_EMIT_S = 1.0
 RECENT_COMMENTS = 20_000
 ORDERS_IN_MEMORY = 200_000
+#: participants of one lottery: its lottery_drawn lists them all (ids <= 128 ASCII characters),
+#: which keeps that event below MAX_EVENT_BYTES; later matching comments do not enter
+MAX_LOTTERY_ENTRANTS = 10_000
 
 
 def public(obj: Obj) -> Obj:
@@ -422,7 +433,10 @@ class RoomEngine:
         c = self._recent_comments.get(comment_id)
         if c is not None:
             return c
-        if not comment_id.startswith("c") or not comment_id[1:].isdigit():
+        digits = comment_id[1:]
+        if not comment_id.startswith("c") or not (digits.isascii() and digits.isdigit()):
+            return None
+        if len(digits) > 18:  # beyond any seq (and SQLite's 64-bit integers)
             return None
         row = self.store.event(int(comment_id[1:]))
         if row is None or row[0] != "comment":
@@ -554,11 +568,30 @@ class RoomEngine:
 
     def update_product(self, pid: str, changes: Obj, actor: Obj) -> Obj:
         p = self.product(pid)
+        changes = dict(changes)
         if "stock_delta" in changes:
             new_stock = p["stock"] + changes.pop("stock_delta")
             if new_stock < 0:
                 raise invalid("stock_delta", "stock cannot go below 0")
+            if new_stock > MAX_STOCK:
+                raise invalid("stock_delta", f"stock cannot go above {MAX_STOCK}")
             changes["stock"] = new_stock
+        price = changes.get("price_cents", p["price_cents"])
+        original = changes.get("original_price_cents", p.get("original_price_cents"))
+        if original is not None and original < price:
+            field = "original_price_cents" if "original_price_cents" in changes else "price_cents"
+            raise invalid(
+                field,
+                f"原价不能低于售价 (original_price_cents {original} is below price_cents {price})",
+            )
+        if "price_cents" in changes:
+            sale = self._flash_for(pid, ("active", "scheduled"))
+            if sale is not None and price <= sale["price_cents"]:
+                raise invalid(
+                    "price_cents",
+                    f"售价须高于秒杀价 (price_cents must stay above the flash sale's "
+                    f"{sale['price_cents']}; end the flash sale first)",
+                )
         p.update(changes)
         self.log.dirty("product", pid, p)
         self._emit_product(pid, self.now(), actor)
@@ -646,6 +679,12 @@ class RoomEngine:
         pid = spec["product_id"]
         if pid not in self.products:
             raise invalid("product_id", f"unknown product {pid!r}")
+        list_price = self.products[pid]["price_cents"]
+        if spec["price_cents"] >= list_price:
+            raise invalid(
+                "price_cents",
+                f"秒杀价须低于售价 (a flash price must be below the product's price {list_price})",
+            )
         if self._flash_for(pid, ("active", "scheduled")):
             raise conflict(
                 "flash_sale_exists", "该商品已有秒杀 (this product already has a flash sale)"
@@ -760,6 +799,8 @@ class RoomEngine:
                 continue
             parts = lo["_participants"]
             if user_id in parts or not lottery_fn.keyword_matches(lo["keyword"], text):
+                continue
+            if len(parts) >= MAX_LOTTERY_ENTRANTS:
                 continue
             if lo["eligibility"] == "followers" and not follower:
                 continue
@@ -1130,6 +1171,8 @@ class RoomEngine:
             raise NotAllowed("unknown order")
         if o["status"] == "refunded":
             raise NotAllowed("order is already refunded")
+        if o["status"] != "paid":  # nothing was paid: there is no money to give back
+            raise NotAllowed(f"only a paid order can be refunded (this one is {o['status']})")
         o["status"] = "refunded"
         o["seq"] = self.log.seq + 1
         data: Obj = {"order": o, "reason": reason}

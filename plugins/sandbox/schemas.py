@@ -1,13 +1,89 @@
-"""Request bodies of the sandbox API (validated strictly: an integer must be a JSON integer)."""
+"""Request inputs of the sandbox API: one shared set of bounded, strict types for every route.
+
+Guarantees (docs/platform-api.md, "Limits"):
+- an integer field must be a JSON integer, and every number has a domain maximum (money
+  ``<= MAX_CENTS``, stock ``<= MAX_STOCK``, durations, counts, seqs), so no value can overflow
+  SQLite's 64-bit integers or orjson;
+- every string has a maximum length, and text never holds a lone surrogate (it could not be
+  encoded as UTF-8) or a control character (NUL, newline, escape…); ids and user ids are short
+  printable ASCII;
+- every list has a maximum length.
+Together with the request body cap (server.py, ``MAX_JSON_BODY``) this bounds the size of every
+event the platform emits (``MAX_EVENT_BYTES``). A value outside these bounds is a 422
+``invalid_value`` naming the field, before anything reaches the engine.
+"""
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+import orjson
+from fastapi import Path, Query
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-SInt = Annotated[int, Field(strict=True)]
+MAX_CENTS = 10**10  # 1 亿元: any price, amount or threshold
+MAX_STOCK = 10**7  # units of one product, of a flash sale, of a coupon's quantity
+MAX_SECONDS = 30 * 86400  # mutes; coupons, flash sales and lotteries have tighter limits
+MAX_SEQ = 2**62  # after_seq and versions: far beyond any log, well inside SQLite's int64
+MAX_IDS = 1000  # ids in one list (a reorder, a coupon's products)
+ID_LEN = 64  # product, SKU, coupon, order, comment, sale, lottery, session ids
+USER_ID_LEN = 128
+NICKNAME_LEN = 64
+COMMENT_LEN = 300
+REASON_LEN = 200
+#: the largest serialized event the platform emits (the console accepts 16 MiB frames); see
+#: docs/platform-api.md for how each event stays below it (the largest: a full lottery's draw)
+MAX_EVENT_BYTES = 2 * 1024 * 1024
+
+ID_PATTERN = r"^[A-Za-z0-9_.:\-]+$"
+USER_ID_PATTERN = r"^[A-Za-z0-9_.:@\-]+$"
+
+
+def plain_text(value: str) -> str:
+    """Reject what cannot be plain one-line text: lone surrogates and control characters."""
+    for ch in value:
+        cat = unicodedata.category(ch)
+        if cat == "Cs":
+            raise ValueError("text holds a lone surrogate (not valid Unicode)")
+        if cat == "Cc":
+            raise ValueError(f"text holds a control character (U+{ord(ch):04X})")
+    return value
+
+
+def valid_unicode(value: str) -> str:
+    """Reject lone surrogates only (raw debug messages may hold control characters)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("text holds a lone surrogate (not valid Unicode)") from None
+    return value
+
+
+PlainText = AfterValidator(plain_text)
 SBool = Annotated[bool, Field(strict=True)]
+Cents = Annotated[int, Field(strict=True, gt=0, le=MAX_CENTS)]
+CentsOrZero = Annotated[int, Field(strict=True, ge=0, le=MAX_CENTS)]
+Stock = Annotated[int, Field(strict=True, ge=0, le=MAX_STOCK)]
+StockDelta = Annotated[int, Field(strict=True, ge=-MAX_STOCK, le=MAX_STOCK)]
+Quantity = Annotated[int, Field(strict=True, gt=0, le=MAX_STOCK)]
+Version = Annotated[int, Field(strict=True, ge=0, le=MAX_SEQ)]
+Day = Annotated[int, Field(strict=True, gt=0, le=86400)]
+Ident = Annotated[str, Field(min_length=1, max_length=ID_LEN, pattern=ID_PATTERN)]
+UserId = Annotated[str, Field(min_length=1, max_length=USER_ID_LEN, pattern=USER_ID_PATTERN)]
+Nickname = Annotated[str, Field(max_length=NICKNAME_LEN), PlainText]
+CouponName = Annotated[str, Field(max_length=40), PlainText]
+Prize = Annotated[str, Field(min_length=1, max_length=60), PlainText]
+Keyword = Annotated[str, Field(min_length=1, max_length=20), PlainText]
+CommentText = Annotated[str, Field(min_length=1, max_length=COMMENT_LEN), PlainText]
+Reason = Annotated[str, Field(max_length=REASON_LEN), PlainText]
+IdList = Annotated[list[Ident], Field(max_length=MAX_IDS)]
+
+# path and query parameters (validated after the token: see server.py's RoomGate)
+PathId = Annotated[str, Path(min_length=1, max_length=ID_LEN)]
+PathUserId = Annotated[str, Path(min_length=1, max_length=USER_ID_LEN, pattern=USER_ID_PATTERN)]
+AfterSeq = Annotated[int, Query(ge=0, le=MAX_SEQ)]
+Limit = Annotated[int, Query(gt=0, le=10_000)]
 
 
 class _Body(BaseModel):
@@ -15,15 +91,15 @@ class _Body(BaseModel):
 
 
 class ReorderBody(_Body):
-    version: SInt
-    product_ids: list[str]
+    version: Version
+    product_ids: IdList
 
 
 class ProductPatch(_Body):
-    price_cents: Annotated[int, Field(strict=True, gt=0)] | None = None
-    original_price_cents: Annotated[int, Field(strict=True, gt=0)] | None = None
-    stock: Annotated[int, Field(strict=True, ge=0)] | None = None
-    stock_delta: SInt | None = Field(
+    price_cents: Cents | None = None
+    original_price_cents: Cents | None = None
+    stock: Stock | None = None
+    stock_delta: StockDelta | None = Field(
         default=None, description="restock (or remove) relative to the current stock"
     )
     listed: SBool | None = None
@@ -31,82 +107,96 @@ class ProductPatch(_Body):
 
 class CouponBody(_Body):
     kind: Literal["threshold", "discount", "no_threshold"]
-    name: Annotated[str, Field(max_length=40)] = ""
-    threshold_cents: Annotated[int, Field(strict=True, ge=0)] = 0
-    amount_cents: Annotated[int, Field(strict=True, gt=0)] | None = None
+    name: CouponName = ""
+    threshold_cents: CentsOrZero = 0
+    amount_cents: Cents | None = None
     percent_off: Annotated[int, Field(strict=True, gt=0, lt=100)] | None = None
     quantity: Annotated[int, Field(strict=True, gt=0, le=1_000_000)]
-    per_user_limit: Annotated[int, Field(strict=True, gt=0)] = 1
+    per_user_limit: Annotated[int, Field(strict=True, gt=0, le=1000)] = 1
     valid_seconds: Annotated[int, Field(strict=True, gt=0, le=7 * 86400)]
-    product_ids: list[str] | None = None
+    product_ids: Annotated[list[Ident], Field(max_length=100)] | None = None
 
 
 class FlashSaleBody(_Body):
-    product_id: str
-    price_cents: Annotated[int, Field(strict=True, gt=0)]
-    quantity: Annotated[int, Field(strict=True, gt=0)]
+    product_id: Ident
+    price_cents: Cents
+    quantity: Quantity
     starts_in_seconds: Annotated[int, Field(strict=True, ge=0, le=86400)] = 0
-    duration_seconds: Annotated[int, Field(strict=True, gt=0, le=86400)]
+    duration_seconds: Day
 
 
 class LotteryBody(_Body):
-    prize: Annotated[str, Field(min_length=1, max_length=60)]
-    keyword: Annotated[str, Field(min_length=1, max_length=20)]
+    prize: Prize
+    keyword: Keyword
     winners: Annotated[int, Field(strict=True, gt=0, le=1000)]
-    duration_seconds: Annotated[int, Field(strict=True, gt=0, le=86400)]
+    duration_seconds: Day
     eligibility: Literal["all", "followers"] = "all"
 
 
 class CommentBody(_Body):
-    text: Annotated[str, Field(min_length=1, max_length=300)]
+    text: CommentText
 
 
 class MuteBody(_Body):
-    seconds: Annotated[int, Field(strict=True, gt=0)] | None = Field(
+    seconds: Annotated[int, Field(strict=True, gt=0, le=MAX_SECONDS)] | None = Field(
         default=None, description="omit to mute for the rest of the session"
     )
-    nickname: str = ""
+    nickname: Nickname = ""
 
 
 class OrderBody(_Body):
     """Place an order as a simulated viewer (testing and demos; host/assistant only)."""
 
-    user_id: Annotated[str, Field(min_length=1)]
-    nickname: str = ""
-    product_id: str
-    sku_id: str | None = None
+    user_id: UserId
+    nickname: Nickname = ""
+    product_id: Ident
+    sku_id: Ident | None = None
     quantity: Annotated[int, Field(strict=True, gt=0, le=1000)] = 1
-    coupon_id: str | None = None
+    coupon_id: Ident | None = None
     pay: SBool = False
 
 
 class RefundBody(_Body):
-    reason: str = ""
+    reason: Reason = ""
 
 
 class ViewerCommentBody(_Body):
-    user_id: Annotated[str, Field(min_length=1)]
-    nickname: str = ""
-    text: Annotated[str, Field(min_length=1)]
+    user_id: UserId
+    nickname: Nickname = ""
+    text: CommentText
     is_follower: SBool = False
-    fan_level: SInt = 0
+    fan_level: Annotated[int, Field(strict=True, ge=0, le=1000)] = 0
 
 
 class ViewerClaimBody(_Body):
-    user_id: Annotated[str, Field(min_length=1)]
-    nickname: str = ""
-    coupon_id: str
+    user_id: UserId
+    nickname: Nickname = ""
+    coupon_id: Ident
 
 
 class AudienceRateBody(_Body):
-    rate: Annotated[float, Field(gt=0, le=1_000_000)]
+    rate: Annotated[float, Field(gt=0, le=1_000_000, allow_inf_nan=False)]
 
 
 class RawEvent(BaseModel):
+    """Appended verbatim (malformed on purpose), but it must be encodable as JSON: no lone
+    surrogate, no integer beyond 64 bits."""
+
     type: Any = None
     data: Any = None
 
+    @field_validator("type", "data")
+    @classmethod
+    def _encodable(cls, value: Any) -> Any:
+        try:
+            orjson.dumps(value)
+        except TypeError as exc:  # orjson.JSONEncodeError is a TypeError
+            raise ValueError(f"not encodable as JSON: {exc}") from None
+        return value
+
 
 class RawEventsBody(_Body):
-    events: list[RawEvent] = Field(default_factory=list)
-    raw_messages: list[str] = Field(default_factory=list)
+    events: Annotated[list[RawEvent], Field(max_length=MAX_IDS)] = Field(default_factory=list)
+    raw_messages: Annotated[
+        list[Annotated[str, AfterValidator(valid_unicode)]], Field(max_length=MAX_IDS)
+    ] = Field(default_factory=list)

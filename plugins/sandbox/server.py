@@ -2,19 +2,26 @@
 
 Routes are thin: authenticate, validate, call the :class:`RoomEngine`, and for a mutating route
 commit the action's events together with its idempotency record before answering.
+
+Input edge: :class:`~plugins.sandbox.gate.RoomGate` checks the token and caps the body before any
+route runs; request models and path/query types are the bounded types of
+:mod:`plugins.sandbox.schemas`; business rules live in the engine. Every error, the framework's
+404/405/400 and an unexpected 500 included, is the contract's error JSON. An ``Idempotency-Key``
+is bound to its method, path and body: reusing it for another request is a 422.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import socket
-from collections.abc import AsyncIterator, Callable
-from typing import Annotated, Any
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import orjson
-from fastapi import FastAPI, Query, Request, WebSocket, WebSocketDisconnect
+from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
@@ -26,14 +33,21 @@ from plugins.sandbox.catalog import IMAGES_DIR
 from plugins.sandbox.engine import Obj, RoomEngine, order_error, public
 from plugins.sandbox.errors import ApiError, conflict, invalid, not_found
 from plugins.sandbox.eventlog import PAGE, LogWriteError, Subscriber, Unserialisable
+from plugins.sandbox.gate import MAX_JSON_BODY, RoomGate
 from plugins.sandbox.schemas import (
+    MAX_EVENT_BYTES,
+    MAX_SEQ,
+    AfterSeq,
     AudienceRateBody,
     CommentBody,
     CouponBody,
     FlashSaleBody,
+    Limit,
     LotteryBody,
     MuteBody,
     OrderBody,
+    PathId,
+    PathUserId,
     ProductPatch,
     RawEventsBody,
     RefundBody,
@@ -41,6 +55,7 @@ from plugins.sandbox.schemas import (
     ViewerClaimBody,
     ViewerCommentBody,
 )
+from plugins.sandbox.sessions_api import MAX_BYTES as MAX_RECORDING_BYTES
 from plugins.sandbox.sessions_api import add_session_routes
 from plugins.sandbox.storage_debug import add_storage_debug_route
 
@@ -59,6 +74,42 @@ def _json(body: Any, status: int = 200) -> Response:
 
 def _doc(model: type[Any]) -> dict[int | str, dict[str, Any]]:
     return {200: {"model": model}}
+
+
+MAX_DEBUG_BODY = 16 * 1024 * 1024  # POST /_debug/raw-events (--debug-routes only)
+
+
+def body_cap(method: str, path: str) -> tuple[int, bool]:
+    """The body cap of a route, and whether the gate counts a streamed body itself (the
+    recordings upload counts its own, to clean up its partial file)."""
+    if method == "PUT" and "/recordings/" in path:
+        return MAX_RECORDING_BYTES, False
+    if path.endswith("/_debug/raw-events"):  # a load tool (tests only): many events a request
+        return MAX_DEBUG_BODY, True
+    return MAX_JSON_BODY, True
+
+
+def parse_after_seq(raw: str | None) -> int | None:
+    """The stream's ``after_seq``: absent, or a decimal integer in 0…MAX_SEQ."""
+    if raw is None:
+        return None
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 19 or int(raw) > MAX_SEQ:
+        raise ApiError(
+            422, "invalid_value", f"after_seq must be an integer 0…{MAX_SEQ}", "after_seq"
+        )
+    return int(raw)
+
+
+def fingerprint(method: str, path: str, body: bytes) -> str:
+    """What an Idempotency-Key is bound to: the method, the path and the body (canonical JSON
+    when it is JSON, so key order and spacing do not matter)."""
+    try:
+        canon = orjson.dumps(orjson.loads(body), option=orjson.OPT_SORT_KEYS) if body else b""
+    except (orjson.JSONDecodeError, TypeError):
+        canon = body
+    h = hashlib.sha256(f"{method} {path}\n".encode())
+    h.update(canon)
+    return h.hexdigest()
 
 
 TRANSPORT_KEY = "livedesk.transport"
@@ -127,12 +178,28 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
             return _json(ApiError(400, "malformed", f"malformed JSON: {first['msg']}").body(), 400)
         loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path")]
         field = ".".join(loc) or None
-        return _json(ApiError(422, "invalid_value", f"{field}: {first['msg']}", field).body(), 422)
+        msg = str(first.get("msg", "invalid"))[:300]
+        what = field or "请求体 (body)"
+        return _json(ApiError(422, "invalid_value", f"{what}: {msg}", field).body(), 422)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> Response:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return _json(ApiError(exc.status_code, code, str(exc.detail)).body(), exc.status_code)
+        code = {
+            400: "malformed",
+            404: "not_found",
+            405: "method_not_allowed",
+            413: "too_large",
+        }.get(exc.status_code, "http_error")
+        resp = _json(ApiError(exc.status_code, code, str(exc.detail)).body(), exc.status_code)
+        if exc.headers:
+            resp.headers.update(exc.headers)
+        return resp
+
+    @app.exception_handler(Exception)
+    async def internal_error(_: Request, exc: Exception) -> Response:
+        log.error("unexpected error", exc_info=exc)
+        body = ApiError(500, "internal", "服务器内部错误 (internal error)").body()
+        return _json(body, 500)
 
     # --- auth and idempotency -------------------------------------------------------------------
     def authenticate(token: str | None, room: str, roles: tuple[str, ...]) -> Obj:
@@ -157,16 +224,28 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
     def auth(request: Request, room: str, roles: tuple[str, ...]) -> Obj:
         return authenticate(bearer(request), room, roles)
 
-    def act(
+    async def act(
         request: Request, room: str, roles: tuple[str, ...], fn: Callable[[Obj], Any]
     ) -> Response:
-        """Run a mutating action once per Idempotency-Key, committing before answering."""
+        """Run a mutating action once per Idempotency-Key, committing before answering. A key
+        names one request (method, path, body): reused for another one it is a 422."""
         actor = auth(request, room, roles)
         key = request.headers.get("idempotency-key") or None
+        fp = ""
         if key:
+            if len(key) > 200:
+                raise invalid("Idempotency-Key", "Idempotency-Key is at most 200 characters")
+            fp = fingerprint(request.method, request.url.path, await request.body())
             rec = engine.store.idempotent(actor["token_id"], key)
             if rec is not None:
-                resp = Response(rec[1], rec[0], media_type="application/json")
+                status, payload, first_fp = rec
+                if first_fp is not None and first_fp != fp:
+                    raise invalid(
+                        "Idempotency-Key",
+                        "该幂等键已用于另一个请求 (this Idempotency-Key was used for another "
+                        "request: another route or body; use a new key)",
+                    )
+                resp = Response(payload, status, media_type="application/json")
                 resp.headers["Idempotent-Replayed"] = "true"
                 return resp
         engine.begin_action()  # the batch then holds this action only
@@ -185,7 +264,7 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
         except BaseException:
             engine.abandon_action()
             raise
-        engine.commit_action(actor["token_id"], key, status, payload)  # LogWriteError: rolled back
+        engine.commit_action(actor["token_id"], key and f"{key}\n{fp}", status, payload)  # LogWriteError: rolled back
         return Response(payload, status, media_type="application/json")
 
     # --- room, snapshot ---------------------------------------------------------------------------
@@ -202,11 +281,11 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
     # --- sessions ----------------------------------------------------------------------------------
     @app.post(R + "/sessions", tags=["sessions"], responses=_doc(models.Session))
     async def start_session(request: Request, room: str) -> Response:
-        return act(request, room, HOST, engine.start_session)
+        return await act(request, room, HOST, engine.start_session)
 
     @app.post(R + "/sessions/{session_id}/end", tags=["sessions"], responses=_doc(models.Session))
-    async def end_session(request: Request, room: str, session_id: str) -> Response:
-        return act(request, room, HOST, lambda a: engine.end_session(session_id, a))
+    async def end_session(request: Request, room: str, session_id: PathId) -> Response:
+        return await act(request, room, HOST, lambda a: engine.end_session(session_id, a))
 
     # --- products --------------------------------------------------------------------------------
     @app.get(R + "/products", tags=["products"], responses=_doc(models.Bag))
@@ -215,19 +294,19 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
         return _json(engine.bag())
 
     @app.get(R + "/products/{product_id}", tags=["products"], responses=_doc(models.Product))
-    async def product(request: Request, room: str, product_id: str) -> Response:
+    async def product(request: Request, room: str, product_id: PathId) -> Response:
         auth(request, room, READ)
         return _json(public(engine.product(product_id)))
 
     @app.put(R + "/products/order", tags=["products"], responses=_doc(models.Bag))
     async def reorder(request: Request, room: str, body: ReorderBody) -> Response:
-        return act(
+        return await act(
             request, room, OPERATE, lambda a: engine.reorder(body.version, body.product_ids, a)
         )
 
     @app.patch(R + "/products/{product_id}", tags=["products"], responses=_doc(models.Product))
     async def patch_product(
-        request: Request, room: str, product_id: str, body: ProductPatch
+        request: Request, room: str, product_id: PathId, body: ProductPatch
     ) -> Response:
         changes = body.model_dump(exclude_unset=True)
         for k, v in changes.items():
@@ -237,17 +316,19 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
             raise invalid("stock_delta", "give stock or stock_delta, not both")
         if not changes:
             raise invalid("body", "nothing to change")
-        return act(request, room, OPERATE, lambda a: engine.update_product(product_id, changes, a))
+        return await act(
+            request, room, OPERATE, lambda a: engine.update_product(product_id, changes, a)
+        )
 
     @app.post(R + "/products/{product_id}/explain", tags=["products"])
-    async def explain_start(request: Request, room: str, product_id: str) -> Response:
-        return act(
+    async def explain_start(request: Request, room: str, product_id: PathId) -> Response:
+        return await act(
             request, room, OPERATE, lambda a: {"explaining": engine.explain(product_id, True, a)}
         )
 
     @app.delete(R + "/products/{product_id}/explain", tags=["products"])
-    async def explain_stop(request: Request, room: str, product_id: str) -> Response:
-        return act(
+    async def explain_stop(request: Request, room: str, product_id: PathId) -> Response:
+        return await act(
             request, room, OPERATE, lambda a: {"explaining": engine.explain(product_id, False, a)}
         )
 
@@ -282,11 +363,11 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
             raise invalid("threshold_cents", f"a {kind} coupon has no threshold")
         if body.product_ids is not None and not body.product_ids:
             raise invalid("product_ids", "product_ids, when given, lists at least one product")
-        return act(request, room, OPERATE, lambda a: engine.issue_coupon(spec, a))
+        return await act(request, room, OPERATE, lambda a: engine.issue_coupon(spec, a))
 
     @app.post(R + "/coupons/{coupon_id}/end", tags=["coupons"], responses=_doc(models.Coupon))
-    async def end_coupon(request: Request, room: str, coupon_id: str) -> Response:
-        return act(request, room, OPERATE, lambda a: engine.end_coupon(coupon_id, a))
+    async def end_coupon(request: Request, room: str, coupon_id: PathId) -> Response:
+        return await act(request, room, OPERATE, lambda a: engine.end_coupon(coupon_id, a))
 
     # --- flash sales -------------------------------------------------------------------------------
     @app.get(R + "/flash-sales", tags=["flash sales"], responses=_doc(list[models.FlashSale]))
@@ -296,13 +377,15 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
 
     @app.post(R + "/flash-sales", tags=["flash sales"], responses=_doc(models.FlashSale))
     async def create_flash_sale(request: Request, room: str, body: FlashSaleBody) -> Response:
-        return act(request, room, OPERATE, lambda a: engine.create_flash_sale(body.model_dump(), a))
+        return await act(
+            request, room, OPERATE, lambda a: engine.create_flash_sale(body.model_dump(), a)
+        )
 
     @app.post(
         R + "/flash-sales/{sale_id}/end", tags=["flash sales"], responses=_doc(models.FlashSale)
     )
-    async def end_flash_sale(request: Request, room: str, sale_id: str) -> Response:
-        return act(request, room, OPERATE, lambda a: engine.end_flash_sale(sale_id, a))
+    async def end_flash_sale(request: Request, room: str, sale_id: PathId) -> Response:
+        return await act(request, room, OPERATE, lambda a: engine.end_flash_sale(sale_id, a))
 
     # --- lotteries ---------------------------------------------------------------------------------
     @app.get(R + "/lotteries", tags=["lotteries"], responses=_doc(list[models.Lottery]))
@@ -311,7 +394,7 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
         return _json([public(lo) for lo in engine.lotteries.values()])
 
     @app.get(R + "/lotteries/{lottery_id}", tags=["lotteries"], responses=_doc(models.Lottery))
-    async def lottery(request: Request, room: str, lottery_id: str) -> Response:
+    async def lottery(request: Request, room: str, lottery_id: PathId) -> Response:
         auth(request, room, READ)
         lo = engine.lotteries.get(lottery_id)
         if lo is None:
@@ -322,57 +405,61 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
     async def start_lottery(request: Request, room: str, body: LotteryBody) -> Response:
         if not body.keyword.strip():
             raise invalid("keyword", "keyword must not be blank")
-        return act(request, room, OPERATE, lambda a: engine.start_lottery(body.model_dump(), a))
+        return await act(
+            request, room, OPERATE, lambda a: engine.start_lottery(body.model_dump(), a)
+        )
 
     @app.post(
         R + "/lotteries/{lottery_id}/draw", tags=["lotteries"], responses=_doc(models.Lottery)
     )
-    async def draw_lottery(request: Request, room: str, lottery_id: str) -> Response:
-        return act(request, room, OPERATE, lambda a: engine.draw_lottery(lottery_id, a))
+    async def draw_lottery(request: Request, room: str, lottery_id: PathId) -> Response:
+        return await act(request, room, OPERATE, lambda a: engine.draw_lottery(lottery_id, a))
 
     # --- comments and moderation -----------------------------------------------------------------
     @app.post(R + "/comments", tags=["comments"], responses=_doc(models.Comment))
     async def post_comment(request: Request, room: str, body: CommentBody) -> Response:
         if not body.text.strip():
             raise invalid("text", "text must not be blank")
-        return act(request, room, OPERATE, lambda a: engine.staff_comment(body.text, a))
+        return await act(request, room, OPERATE, lambda a: engine.staff_comment(body.text, a))
 
     @app.post(R + "/comments/{comment_id}/pin", tags=["comments"])
-    async def pin(request: Request, room: str, comment_id: str) -> Response:
-        return act(request, room, OPERATE, lambda a: {"pinned": engine.pin(comment_id, a)})
+    async def pin(request: Request, room: str, comment_id: PathId) -> Response:
+        return await act(request, room, OPERATE, lambda a: {"pinned": engine.pin(comment_id, a)})
 
     @app.post(R + "/comments/{comment_id}/unpin", tags=["comments"])
-    async def unpin(request: Request, room: str, comment_id: str) -> Response:
+    async def unpin(request: Request, room: str, comment_id: PathId) -> Response:
         def do(a: Obj) -> Obj:
             pinned = engine.state["pinned"]
             if pinned is None or pinned["id"] != comment_id:
                 raise conflict("not_pinned", "该评论未置顶 (this comment is not pinned)")
             return {"pinned": engine.pin(None, a)}
 
-        return act(request, room, OPERATE, do)
+        return await act(request, room, OPERATE, do)
 
     @app.post(R + "/comments/{comment_id}/hide", tags=["comments"])
-    async def hide(request: Request, room: str, comment_id: str) -> Response:
+    async def hide(request: Request, room: str, comment_id: PathId) -> Response:
         def do(a: Obj) -> Obj:
             engine.hide(comment_id, a)
             return {"hidden": comment_id}
 
-        return act(request, room, OPERATE, do)
+        return await act(request, room, OPERATE, do)
 
     @app.post(R + "/users/{user_id}/mute", tags=["comments"])
     async def mute(
-        request: Request, room: str, user_id: str, body: MuteBody | None = None
+        request: Request, room: str, user_id: PathUserId, body: MuteBody | None = None
     ) -> Response:
         b = body or MuteBody()
-        return act(request, room, OPERATE, lambda a: engine.mute(user_id, b.seconds, b.nickname, a))
+        return await act(
+            request, room, OPERATE, lambda a: engine.mute(user_id, b.seconds, b.nickname, a)
+        )
 
     # --- orders ------------------------------------------------------------------------------------
     @app.get(R + "/orders", tags=["orders"], responses=_doc(list[models.Order]))
     async def orders(
         request: Request,
         room: str,
-        after_seq: Annotated[int, Query(ge=0)] = 0,
-        limit: Annotated[int, Query(gt=0, le=10_000)] = 1000,
+        after_seq: AfterSeq = 0,
+        limit: Limit = 1000,
     ) -> Response:
         auth(request, room, READ)
         return _json(engine.orders_after(after_seq, limit))
@@ -394,10 +481,10 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
                 raise order_error(exc) from None
             return order
 
-        return act(request, room, OPERATE, do)
+        return await act(request, room, OPERATE, do)
 
     @app.post(R + "/orders/{order_id}/pay", tags=["orders"], responses=_doc(models.Order))
-    async def pay(request: Request, room: str, order_id: str) -> Response:
+    async def pay(request: Request, room: str, order_id: PathId) -> Response:
         def do(a: Obj) -> Obj:
             if engine.order(order_id) is None:
                 raise not_found("order", order_id)
@@ -406,11 +493,11 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
             except NotAllowed as exc:
                 raise order_error(exc) from None
 
-        return act(request, room, OPERATE, do)
+        return await act(request, room, OPERATE, do)
 
     @app.post(R + "/orders/{order_id}/refund", tags=["orders"], responses=_doc(models.Order))
     async def refund(
-        request: Request, room: str, order_id: str, body: RefundBody | None = None
+        request: Request, room: str, order_id: PathId, body: RefundBody | None = None
     ) -> Response:
         def do(a: Obj) -> Obj:
             if engine.order(order_id) is None:
@@ -420,17 +507,18 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
             except NotAllowed as exc:
                 raise order_error(exc) from None
 
-        return act(request, room, OPERATE, do)
+        return await act(request, room, OPERATE, do)
 
     # --- event stream ------------------------------------------------------------------------------
     @app.websocket(R + "/events")
     async def events(
-        ws: WebSocket, room: str, after_seq: int | None = None, token: str | None = None
+        ws: WebSocket, room: str, after_seq: str | None = None, token: str | None = None
     ) -> None:
         h = ws.headers.get("authorization", "")
         tok = h[7:].strip() if h[:7].lower() == "bearer " else token
         try:
             authenticate(tok, room, READ)
+            start = parse_after_seq(after_seq)
         except ApiError as exc:
             try:
                 await ws.send_denial_response(_json(exc.body(), exc.status))
@@ -438,7 +526,7 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
                 await ws.close(code=4000 + exc.status, reason=exc.code)
             return
         await ws.accept()
-        await stream(ws, after_seq)
+        await stream(ws, start)
 
     async def stream(ws: WebSocket, after_seq: int | None) -> None:
         elog = engine.log
@@ -503,6 +591,7 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
         add_storage_debug_route(app, engine, auth)
 
     app.mount("/static/products", StaticFiles(directory=IMAGES_DIR), name="product-images")
+    app.add_middleware(RoomGate, authenticate=authenticate, body_cap=body_cap)
     app.add_middleware(KeepTransport)
     return app
 
@@ -510,16 +599,20 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
 def add_debug_routes(
     app: FastAPI,
     engine: RoomEngine,
-    act: Callable[[Request, str, tuple[str, ...], Callable[[Obj], Any]], Response],
+    act: Callable[[Request, str, tuple[str, ...], Callable[[Obj], Any]], Awaitable[Response]],
 ) -> None:
     @app.post(R + "/_debug/raw-events", tags=["debug"])
     async def raw_events(request: Request, room: str, body: RawEventsBody) -> Response:
+        for i, e in enumerate(body.events):  # verbatim, but no event beyond the maximum
+            if len(orjson.dumps({"type": e.type, "data": e.data})) > MAX_EVENT_BYTES - 100:
+                raise invalid(f"events.{i}", f"an event is at most {MAX_EVENT_BYTES} bytes")
+
         def do(_: Obj) -> Obj:
             seqs = [engine.append(e.type, e.data) for e in body.events]
             sent = engine.log.send_raw(list(body.raw_messages)) if body.raw_messages else 0
             return {"seqs": seqs, "raw_sent_to": sent}
 
-        return act(request, room, HOST, do)
+        return await act(request, room, HOST, do)
 
     @app.post(R + "/_debug/viewer-comment", tags=["debug"], responses=_doc(models.Comment))
     async def viewer_comment(request: Request, room: str, body: ViewerCommentBody) -> Response:
@@ -533,7 +626,7 @@ def add_debug_routes(
             engine.comment(user, body.text)
             return {"comment": engine.find_comment(f"c{before + 1}")}
 
-        return act(request, room, HOST, do)
+        return await act(request, room, HOST, do)
 
     @app.post(R + "/_debug/audience-rate", tags=["debug"])
     async def audience_rate(request: Request, room: str, body: AudienceRateBody) -> Response:
@@ -541,7 +634,7 @@ def add_debug_routes(
             engine.set_audience_rate(body.rate)
             return {"rate": engine.rate}
 
-        return act(request, room, HOST, do)
+        return await act(request, room, HOST, do)
 
     @app.post(R + "/_debug/viewer-claim", tags=["debug"])
     async def viewer_claim(request: Request, room: str, body: ViewerClaimBody) -> Response:
@@ -554,4 +647,4 @@ def add_debug_routes(
                 raise order_error(exc) from None
             return public(engine.coupons[body.coupon_id])
 
-        return act(request, room, HOST, do)
+        return await act(request, room, HOST, do)

@@ -158,8 +158,16 @@ class Store:
         ).fetchall()
         return [orjson.loads(r[0]) for r in rows]
 
-    def idempotent(self, token_id: str, key: str) -> tuple[int, bytes] | None:
+    def idempotent(self, token_id: str, key: str) -> tuple[int, bytes, str | None] | None:
+        """The record of ``key``: ``(status, body, fingerprint)``. A record's key column is
+        ``key + "\\n" + fingerprint`` (of the request it answered; a header value holds no
+        newline); records written before fingerprints existed have none (``None``)."""
         row = self.db.execute(
-            "SELECT status, body FROM idempotency WHERE token_id = ? AND key = ?", (token_id, key)
+            "SELECT status, body, key FROM idempotency WHERE token_id = ? AND"
+            " (key = ? OR (key >= ? AND key < ?)) LIMIT 1",
+            (token_id, key, key + "\n", key + "\x0b"),
         ).fetchone()
-        return (int(row[0]), bytes(row[1])) if row else None
+        if not row:
+            return None
+        stored = str(row[2])
+        return int(row[0]), bytes(row[1]), stored[len(key) + 1 :] if stored != key else None
