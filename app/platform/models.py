@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 __all__ = [
     "Actor",
@@ -202,12 +202,24 @@ class Order(_Model):
 
 
 class Session(_Model):
+    """A live session as every role sees it. It carries no stream key: the key is the host's
+    secret (:class:`StreamTarget`, fetched by the host alone); a ``stream_key`` sent by an older
+    platform is dropped when the session is parsed (unknown fields are ignored)."""
+
     id: str
     status: Literal["live", "ended"]
     started_ts: float
     ended_ts: float | None = None
     rtmp_url: str | None = None
-    stream_key: str | None = None
+
+
+class StreamTarget(_Model):
+    """Where the host's OBS pushes a live session: the RTMP URL and the stream key (a secret:
+    ``SecretStr`` keeps it out of reprs and logs; ``stream_key.get_secret_value()`` for OBS)."""
+
+    session_id: str
+    rtmp_url: str
+    stream_key: SecretStr
 
 
 class Metrics(_Model):
