@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any, Protocol
 
 from app.platform.connection import ConnectionTracker
+from app.platform.errors import PlatformError
 from app.platform.models import (
     Bag,
     Comment,
@@ -33,7 +34,6 @@ from app.platform.models import (
     Snapshot,
     StreamTarget,
 )
-from app.platform.errors import PlatformError
 
 
 class PlatformAdapter(ABC):

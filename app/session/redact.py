@@ -114,7 +114,9 @@ def redact_session_file(path: Path) -> int:
                         changed += 1
         if "meta" in tables:
             for mark in SECRET_FIELDS:
-                conn.execute("DELETE FROM meta WHERE instr(key, ?) OR instr(value, ?)", (mark, mark))
+                conn.execute(
+                    "DELETE FROM meta WHERE instr(key, ?) OR instr(value, ?)", (mark, mark)
+                )
         conn.execute("COMMIT")
         if changed:
             log.info("removed %d secret(s) from %s", changed, path.name)

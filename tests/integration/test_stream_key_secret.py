@@ -205,5 +205,6 @@ async def test_a_file_recorded_before_the_fix_is_shared_and_exported_without_the
     got.write_bytes(r.content)
     assert key.encode() not in secret_places(got)
     with SessionFile(got) as f:  # and the copy is still the whole session
-        assert [e["type"] for e in f.iter_raw_events()][0] == "session_started"
+        types = [e["type"] for e in f.iter_raw_events()]
+        assert types[0] == "session_started" and types[-1] == "session_ended"
         assert f.summary().session_id == SessionFile(path).session_id

@@ -74,7 +74,13 @@ def test_cleaning_a_file_recorded_before_the_fix_leaves_no_trace(tmp_path: Path)
             lines = zlib.decompress(blob).split(b"\n")
             fixed = [
                 orjson.dumps(
-                    {**ev, "data": {**ev["data"], "session": {**ev["data"]["session"], "stream_key": KEY}}}
+                    {
+                        **ev,
+                        "data": {
+                            **ev["data"],
+                            "session": {**ev["data"]["session"], "stream_key": KEY},
+                        },
+                    }
                 )
                 if "session" in (ev := orjson.loads(line))["data"]
                 else line
