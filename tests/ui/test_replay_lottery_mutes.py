@@ -50,6 +50,9 @@ async def record_lottery_with_mutes(srv: Any, directory: Path) -> tuple[Path, st
             await room.mute_user("u3")  # for good: leaves the lottery
             await room.mute_user("u4", seconds=1)  # leaves it too…
             assert await entrants() == 2
+            # the live console's count (panel, overlay) follows: the mutes come as events
+            await until(lambda: room.muted_until.keys() >= {"u3", "u4"}, 10, "the mute events")
+            assert room.lotteries[lot.id].entrants == 2
             t_unmuted = time.time() + 1.2
             await until(lambda: time.time() > t_unmuted, 5, "u4's mute to end")
             await say("u4", "抽我")  # …and is back if this comes inside the window
