@@ -152,6 +152,8 @@ async def test_a_recorded_host_session_holds_exports_and_logs_no_stream_key(
         assert key not in out.read_text(encoding="utf-8-sig"), out.name
     assert caplog.records and key not in caplog.text
     assert key not in srv.log()
+    for token in srv.tokens.values():  # nor a token, in the console's logs or the platform's
+        assert token not in caplog.text and token not in srv.log()
 
 
 def recorded_before_the_fix(path: Path, key: str) -> None:
