@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, WithJsonSchema
 
 __all__ = [
     "Actor",
@@ -219,7 +219,8 @@ class StreamTarget(_Model):
 
     session_id: str
     rtmp_url: str
-    stream_key: SecretStr
+    # the schema says what the platform sends: a string (SecretStr's own says "write-only")
+    stream_key: Annotated[SecretStr, WithJsonSchema({"type": "string", "format": "password"})]
 
 
 class Metrics(_Model):
