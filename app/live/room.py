@@ -147,6 +147,9 @@ class LiveRoom:
         self.coupons: dict[str, m.Coupon] = {}
         self.flash_sales: dict[str, m.FlashSale] = {}
         self.lotteries: dict[str, m.Lottery] = {}
+        #: lottery id → users this console saw enter it (``lottery_entered``): a mute before the
+        #: draw takes the user out (the platform's rule), and the shown count follows
+        self.lottery_entrants: dict[str, set[str]] = {}
         self.pinned: m.Comment | None = None
         self.metrics = m.Metrics()
         self.hidden_comment_ids: set[str] = set()
@@ -275,6 +278,7 @@ class LiveRoom:
         self.coupons = {c.id: c for c in snap.coupons}
         self.flash_sales = {f.id: f for f in snap.flash_sales}
         self.lotteries = {lot.id: lot for lot in snap.lotteries}
+        self.lottery_entrants = {}  # entries before the snapshot are not known here
         self.pinned = snap.pinned_comment
         # added to what this console saw (its older lines stay marked after a resync)
         for mu in snap.muted_users:
@@ -564,6 +568,8 @@ def _flash(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: Any) -> N
 def _lottery(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: Any) -> None:
     lot: m.Lottery = ev.data.lottery
     r.lotteries[lot.id] = lot
+    if lot.status == "drawn":
+        r.lottery_entrants.pop(lot.id, None)  # final: no mute changes it any more
     ch.add(LOTTERIES)
 
 
@@ -572,6 +578,7 @@ def _lottery_entered(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt:
     lot = r.lotteries.get(d.lottery_id)
     if lot is not None:
         r.lotteries[d.lottery_id] = lot.model_copy(update={"entrants": d.entrants})
+        r.lottery_entrants.setdefault(d.lottery_id, set()).add(d.user_id)
         ch.add(LOTTERIES)
 
 
@@ -592,6 +599,15 @@ def _muted(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: Any) -> N
     d: m.UserMutedData = ev.data
     r.muted_until[d.user_id] = None if d.seconds is None else ev.ts + d.seconds
     ch.add(MODERATION)
+    # the platform takes a muted user out of every lottery not yet drawn (docs/platform-api.md,
+    # "Verifiable lottery") without an event of its own: the count shown follows here
+    for lid, users in r.lottery_entrants.items():
+        lot = r.lotteries.get(lid)
+        if lot is None or lot.status == "drawn" or d.user_id not in users:
+            continue
+        users.discard(d.user_id)
+        r.lotteries[lid] = lot.model_copy(update={"entrants": max(0, lot.entrants - 1)})
+        ch.add(LOTTERIES)
 
 
 def _session(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: dict[str, int]) -> None:

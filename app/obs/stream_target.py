@@ -1,5 +1,11 @@
 """When a live session starts, put the platform's RTMP push URL and stream key into OBS, so the
-streamer never copies keys by hand (and again after OBS reconnects)."""
+streamer never copies keys by hand (and again after OBS reconnects).
+
+The stream key is the host's secret. Only the host's console asks the platform for it
+(``adapter.stream_target(session_id)``, a host-only route); sessions in events and snapshots
+carry no key. An assistant's or a reviewer's console never asks and never writes a stream target
+into its OBS. The key is handed straight to OBS: it is not kept here, shown or logged.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,8 @@ from typing import TYPE_CHECKING
 from app.aio import spawn
 from app.obs.errors import ObsError
 from app.obs.outputs import Outputs
+from app.platform.errors import PlatformError
+from app.platform.models import Role
 
 if TYPE_CHECKING:
     from app.live.room import LiveRoom
@@ -23,6 +31,7 @@ class StreamTargetSync:
     ) -> None:
         self.room = room
         self.outputs = outputs
+        #: (RTMP URL, session id) last written into OBS; the key itself is not kept
         self.applied: tuple[str, str] | None = None
         self.error: str | None = None
         self._listeners: list[Callable[[StreamTargetSync], None]] = []
@@ -41,14 +50,20 @@ class StreamTargetSync:
             except Exception:
                 log.exception("stream target listener failed")
 
-    def _wanted(self) -> tuple[str, str] | None:
-        s = self.room.session
-        if s is None or s.status != "live" or not s.rtmp_url or not s.stream_key:
+    def _wanted(self) -> str | None:
+        """The live session whose target OBS should have: the host's console only."""
+        if self.room.role != Role.HOST:
             return None
-        return s.rtmp_url, s.stream_key
+        s = self.room.session
+        if s is None or s.status != "live":
+            return None
+        return s.id
 
     def _on_room(self, changes: frozenset[str]) -> None:
-        if "session" in changes and self._wanted() not in (None, self.applied):
+        if "session" not in changes:
+            return
+        sid = self._wanted()
+        if sid is not None and (self.applied is None or self.applied[1] != sid):
             spawn(self.apply(), name="obs-stream-target")
 
     async def _reapply(self) -> None:
@@ -57,12 +72,18 @@ class StreamTargetSync:
             await self.apply()
 
     async def apply(self) -> None:
-        wanted = self._wanted()
-        if wanted is None:
+        sid = self._wanted()
+        if sid is None:
             return
         try:
-            await self.outputs.set_stream_target(*wanted)
-            self.applied, self.error = wanted, None
+            target = await self.room.adapter.stream_target(sid)
+            await self.outputs.set_stream_target(
+                target.rtmp_url, target.stream_key.get_secret_value()
+            )
+            self.applied, self.error = (target.rtmp_url, sid), None
+        except PlatformError as exc:
+            self.error = f"推流地址未能从平台取得：{exc.message}"
+            log.warning("stream target of session %s not fetched: %s", sid, exc.code)
         except ObsError as exc:
             self.error = f"推流地址未能写入 OBS：{exc}"
             log.warning("%s", self.error)

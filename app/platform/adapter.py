@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any, Protocol
 
 from app.platform.connection import ConnectionTracker
+from app.platform.errors import PlatformError
 from app.platform.models import (
     Bag,
     Comment,
@@ -31,6 +32,7 @@ from app.platform.models import (
     Role,
     Session,
     Snapshot,
+    StreamTarget,
 )
 
 
@@ -78,6 +80,14 @@ class PlatformAdapter(ABC):
 
     @abstractmethod
     async def end_session(self, session_id: str) -> Session: ...
+
+    async def stream_target(self, session_id: str) -> StreamTarget:
+        """The live session's RTMP push URL and stream key, for the host's OBS. The key is the
+        host's secret: platforms serve it to the host alone, never in events or snapshots.
+        Default: not offered (the streamer enters the target in OBS by hand)."""
+        raise PlatformError(
+            "not_supported", "该平台不提供推流地址 (this platform does not give a stream target)"
+        )
 
     @abstractmethod
     async def products(self) -> Bag: ...

@@ -43,6 +43,7 @@ from app.platform.models import (
     Role,
     Session,
     Snapshot,
+    StreamTarget,
 )
 from app.platform.stream import EventStream, StreamConfig
 
@@ -157,6 +158,16 @@ class PlatformClient(PlatformAdapter):
     async def end_session(self, session_id: str) -> Session:
         body = await self._call("POST", f"/sessions/{_seg(session_id)}/end", json={})
         return _parse(Session, body, "session")
+
+    async def stream_target(self, session_id: str) -> StreamTarget:
+        body = await self._call("GET", f"/sessions/{_seg(session_id)}/stream-target")
+        try:
+            return StreamTarget.model_validate(body)
+        except ValidationError:  # not _parse: its log line would quote the body (the key)
+            log.error("platform sent an unexpected stream target (body not logged: a secret)")
+            raise PlatformError(
+                "bad_response", "平台返回了无法识别的推流地址 (unexpected stream target)"
+            ) from None
 
     async def products(self) -> Bag:
         return _parse(Bag, await self._call("GET", "/products"), "bag")

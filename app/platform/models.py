@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, WithJsonSchema
 
 __all__ = [
     "Actor",
@@ -202,12 +202,25 @@ class Order(_Model):
 
 
 class Session(_Model):
+    """A live session as every role sees it. It carries no stream key: the key is the host's
+    secret (:class:`StreamTarget`, fetched by the host alone); a ``stream_key`` sent by an older
+    platform is dropped when the session is parsed (unknown fields are ignored)."""
+
     id: str
     status: Literal["live", "ended"]
     started_ts: float
     ended_ts: float | None = None
     rtmp_url: str | None = None
-    stream_key: str | None = None
+
+
+class StreamTarget(_Model):
+    """Where the host's OBS pushes a live session: the RTMP URL and the stream key (a secret:
+    ``SecretStr`` keeps it out of reprs and logs; ``stream_key.get_secret_value()`` for OBS)."""
+
+    session_id: str
+    rtmp_url: str
+    # the schema says what the platform sends: a string (SecretStr's own says "write-only")
+    stream_key: Annotated[SecretStr, WithJsonSchema({"type": "string", "format": "password"})]
 
 
 class Metrics(_Model):

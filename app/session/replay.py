@@ -575,12 +575,17 @@ class SessionFile:
         return out
 
     def _participants(self, lot: m.Lottery) -> int | None:
+        """The lottery's entrants recomputed from the recording as the platform counts them
+        (docs/platform-api.md, "Verifiable lottery"): in seq order, a viewer's comment in the
+        window that contains the keyword adds its user; a ``user_muted`` before the draw
+        removes its user (a later comment in the window may add them again)."""
         kw = lot.keyword.strip()
         if not kw:
             return None
-        users: set[str] = set()
-        for uid, text, kind in self.conn.execute(
-            "SELECT user_id, text, kind FROM comments WHERE ts >= ? AND ts <= ? AND instr(text, ?)",
+        steps: list[tuple[int, str, bool]] = []  # (seq, user id, entered?)
+        for seq, uid, text, kind in self.conn.execute(
+            "SELECT seq, user_id, text, kind FROM comments"
+            " WHERE ts >= ? AND ts <= ? AND instr(text, ?)",
             (lot.starts_ts, lot.ends_ts, kw),
         ):
             if kind & Kind.STAFF:
@@ -588,8 +593,42 @@ class SessionFile:
             if lot.eligibility == "followers" and not kind & Kind.FAN:
                 continue
             if kw in text.strip():
+                steps.append((int(seq), uid, True))
+        if not steps:
+            return 0
+        first = min(s[0] for s in steps)
+        drawn = None
+        if lot.status == "drawn":
+            row = self._one("SELECT seq FROM entities WHERE kind='lottery' AND id=?", lot.id)
+            drawn = int(row[0]) if row else None
+        steps.extend((seq, uid, False) for seq, uid in self._mutes(first, drawn))
+        users: set[str] = set()
+        for _, uid, entered in sorted(steps, key=lambda s: s[0]):
+            if entered:
                 users.add(uid)
+            else:
+                users.discard(uid)
         return len(users)
+
+    def _mutes(self, after: int, before: int | None) -> list[tuple[int, str]]:
+        """(seq, user id) of each recorded ``user_muted`` with after < seq < before: the
+        markers say where they are, their user ids come from the recorded events."""
+        seqs = [
+            int(seq)
+            for (seq,) in self.conn.execute(
+                "SELECT seq FROM markers WHERE kind='mute' AND seq > ? AND seq < ? ORDER BY seq",
+                (after, before if before is not None else 2**62),
+            )
+        ]
+        out: list[tuple[int, str]] = []
+        for seq in seqs:
+            for ev in self.iter_raw_events(seq - 1):
+                if ev["seq"] == seq and ev.get("type") == m.EventType.USER_MUTED:
+                    data = ev.get("data")
+                    if isinstance(data, dict) and isinstance(data.get("user_id"), str):
+                        out.append((seq, data["user_id"]))
+                break
+        return out
 
     # --- comments ----------------------------------------------------------------------------------------
     def top_questions(self, n: int = 20) -> list[tuple[str, int]]:

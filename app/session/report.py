@@ -3,6 +3,11 @@
 
 The HTML has no external resources (no scripts, fonts or images to fetch): it opens anywhere and
 can be mailed as one file. All user text (nicknames, comments, titles) is HTML-escaped.
+
+CSV cells are safe to open in a spreadsheet: a text cell that a spreadsheet would run as a formula
+(starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return — a viewer's nickname such as
+``=HYPERLINK(…)``) is written with a leading ``'`` (OWASP's CSV injection advice). Exports carry no
+secret: an event's stream key (a file recorded before it was kept out) is left out of events.csv.
 """
 
 from __future__ import annotations
@@ -11,11 +16,13 @@ import csv
 import html
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from app.session.redact import redact_value
 from app.session.replay import (
     ExplainWindow,
     Marker,
@@ -819,6 +826,28 @@ def write_html(
 
 
 # --- CSV ------------------------------------------------------------------------------------------------
+#: a spreadsheet runs a cell starting with one of these as a formula (OWASP: CSV injection)
+FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """A cell as written to CSV: text that a spreadsheet would run as a formula gets a leading
+    ``'`` (shown as text); numbers and other text are unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_LEAD):
+        return "'" + value
+    return value
+
+
+class SafeCsvWriter:
+    """``csv.writer`` whose every cell goes through :func:`csv_cell` (every CSV LiveDesk writes)."""
+
+    def __init__(self, fh: Any) -> None:
+        self._w = csv.writer(fh)
+
+    def writerow(self, row: Iterable[object]) -> None:
+        self._w.writerow([csv_cell(c) for c in row])
+
+
 def write_csv(f: SessionFile, folder: Path, *, lang: str = "zh_CN") -> list[Path]:
     """events.csv, orders.csv, products.csv, explains.csv (UTF-8 with BOM so Excel reads
     Chinese). Order statuses and event types are named in ``lang``; the events file keeps the
@@ -828,18 +857,24 @@ def write_csv(f: SessionFile, folder: Path, *, lang: str = "zh_CN") -> list[Path
     stem = f.path.name.split(".")[0]
     ev_path = folder / f"{stem}_events.csv"
     with ev_path.open("w", newline="", encoding="utf-8-sig") as fh:
-        w = csv.writer(fh)
+        w = SafeCsvWriter(fh)
         w.writerow([lb["seq"], lb["ts"], lb["type"], lb["event"], lb["data"]])
         import orjson
 
         for ev in f.iter_raw_events():
             t = ev["type"]
             w.writerow(
-                [ev["seq"], ev["ts"], t, event_name(t, lang), orjson.dumps(ev["data"]).decode()]
+                [
+                    ev["seq"],
+                    ev["ts"],
+                    t,
+                    event_name(t, lang),
+                    orjson.dumps(redact_value(ev["data"])).decode(),
+                ]
             )
     or_path = folder / f"{stem}_orders.csv"
     with or_path.open("w", newline="", encoding="utf-8-sig") as fh:
-        w = csv.writer(fh)
+        w = SafeCsvWriter(fh)
         w.writerow(
             [lb[k] for k in ("order_id", "created", "nickname", "product", "quantity", "amount")]
             + [lb["status"], lb["coupon_id"]]
@@ -859,13 +894,13 @@ def write_csv(f: SessionFile, folder: Path, *, lang: str = "zh_CN") -> list[Path
             )
     pr_path = folder / f"{stem}_products.csv"
     with pr_path.open("w", newline="", encoding="utf-8-sig") as fh:
-        w = csv.writer(fh)
+        w = SafeCsvWriter(fh)
         w.writerow([lb["product_id"]] + [lb[k] for k in PRODUCT_KEYS])
         for r in f.per_product():
             w.writerow([r.product_id, *product_cells(r)])
     ex_path = folder / f"{stem}_explains.csv"
     with ex_path.open("w", newline="", encoding="utf-8-sig") as fh:
-        w = csv.writer(fh)
+        w = SafeCsvWriter(fh)
         w.writerow([lb["product_id"]] + [lb[k] for k in EXPLAIN_KEYS])
         for x in f.explain_log():
             w.writerow([x.product_id, *explain_cells(x)])

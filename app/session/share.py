@@ -2,7 +2,9 @@
 plugins/sandbox/sessions_api.py): upload a consistent copy, list, download.
 
 The upload sends a snapshot made with SQLite's backup API, so a session still being recorded
-(WAL not yet checkpointed) is shared as one consistent file.
+(WAL not yet checkpointed) is shared as one consistent file. The copy carries no secret: a file
+recorded before the stream key was kept out of recordings has it removed from the copy
+(:func:`app.session.redact.redact_session_file`) before it leaves the machine.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 import httpx
 
 from app.platform.errors import PlatformError
+from app.session.redact import redact_session_file
 from app.session.schema import SUFFIX
 
 
@@ -74,7 +77,9 @@ class SessionShare:
     @staticmethod
     def _snapshot_bytes(path: Path) -> bytes:
         with tempfile.TemporaryDirectory() as d:
-            return snapshot_copy(path, Path(d) / path.name).read_bytes()
+            copy = snapshot_copy(path, Path(d) / path.name)
+            redact_session_file(copy)  # a file recorded before the fix may hold the stream key
+            return copy.read_bytes()
 
     async def upload(self, path: Path) -> dict[str, Any]:
         data = await asyncio.to_thread(self._snapshot_bytes, path)

@@ -85,7 +85,7 @@ def session_events(
     entrants: list[str] = []
     produced = 0
     session = m.Session.model_construct(
-        id="s1", status="live", started_ts=t0, ended_ts=None, rtmp_url=None, stream_key=None
+        id="s1", status="live", started_ts=t0, ended_ts=None, rtmp_url=None
     )
 
     def ev(ts: float, t: m.EventType, data: object) -> m.Event:

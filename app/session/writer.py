@@ -5,6 +5,9 @@ queue. The writer thread turns what it takes into rows — a compressed block of
 narrow rows for comments/orders/markers, per-second counters — and commits them in one
 transaction per batch. A batch closes ``BATCH_WINDOW`` seconds after its first item, so a crash
 (SIGKILL) loses at most that window plus whatever was still queued (normally ≪ 1 s).
+
+No secret is written: a wire line naming the RTMP stream key (an older platform's session event)
+is stored without it (:mod:`app.session.redact`).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from pydantic import BaseModel
 from app.live.comment_kinds import classify_bits
 from app.platform import models as m
 from app.session import schema
+from app.session.redact import SECRET_MARK, redact_line
 
 log = logging.getLogger(__name__)
 
@@ -405,6 +409,8 @@ class SessionWriter:
             t = ev.type
             if line is None or b"\n" in line:  # a block holds one event per line
                 line = encode_event(ev)
+            if SECRET_MARK in line:  # a platform that still sends the stream key: never stored
+                line = redact_line(line)
             lines.append(line)
             sec = int(ev.ts)
             row = per_sec.get(sec)

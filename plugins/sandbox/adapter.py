@@ -83,7 +83,9 @@ class SandboxProcess:
             line = await asyncio.wait_for(proc.stdout.readline(), timeout=START_TIMEOUT)
             info = json.loads(line)
             if not isinstance(info, dict) or not {"url", "room", "tokens"} <= info.keys():
-                raise ValueError(f"unexpected start line {line[:200]!r}")
+                # the line holds the room's tokens: name its keys, never quote it
+                keys = sorted(map(str, info))[:10] if isinstance(info, dict) else type(info)
+                raise ValueError(f"unexpected start line (keys: {keys})")
         except (TimeoutError, ValueError) as exc:
             await _stop(proc)
             drain_err.cancel()

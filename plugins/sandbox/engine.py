@@ -174,6 +174,7 @@ class RoomEngine:
         for role, tok in orjson.loads(meta["tokens"]).items():
             self.tokens[tok] = (role, token_id(tok))
             self.token_by_role[role] = tok
+        self.store.redact_stream_keys()
         self._load_entities()
         self._uv = set(self.state.get("uv", []))
         self._buyers = set(self.state.get("buyers", []))
@@ -185,7 +186,12 @@ class RoomEngine:
         self.coupons = {c["id"]: c for c in self.store.entities("coupon")}
         self.flash_sales = {f["id"]: f for f in self.store.entities("flash_sale")}
         self.lotteries = {lo["id"]: lo for lo in self.store.entities("lottery")}
-        self.sessions = {s["id"]: s for s in self.store.entities("session")}
+        self.sessions = {}
+        for s in self.store.entities("session"):
+            if "stream_key" in s:  # a database from before the key became private
+                s["_stream_key"] = s.pop("stream_key")
+                self.log.dirty("session", s["id"], s)
+            self.sessions[s["id"]] = s
         (self.state,) = self.store.entities("room")
         self._counter = int(self.state.get("counter", 0))
 
@@ -376,15 +382,35 @@ class RoomEngine:
         }
 
     def current_session(self) -> Obj | None:
+        """The current session as the engine holds it (with its private ``_stream_key``)."""
         sid = self.state.get("session_id")
         return self.sessions.get(sid) if sid else None
+
+    def session_view(self) -> Obj | None:
+        """The current session as every role sees it: never the stream key."""
+        s = self.current_session()
+        return public(s) if s is not None else None
+
+    def stream_target(self, session_id: str) -> Obj:
+        """The RTMP push URL and stream key of a live session: the host's secret, served only by
+        the host-only route (never in an event, the snapshot or the room info)."""
+        session = self.sessions.get(session_id)
+        if session is None:
+            raise not_found("session", session_id)
+        if session["status"] != "live":
+            raise conflict("session_ended", "该场直播已结束 (session already ended)")
+        return {
+            "session_id": session_id,
+            "rtmp_url": session["rtmp_url"],
+            "stream_key": session["_stream_key"],
+        }
 
     def snapshot(self) -> Obj:
         self.flush(force=True)
         return {
             "room": self.room,
             "seq": self.log.committed,
-            "session": self.current_session(),
+            "session": self.session_view(),
             "bag": self.bag(),
             "explaining": self.state["explaining"],
             "coupons": [public(c) for c in self.coupons.values()],
@@ -405,7 +431,7 @@ class RoomEngine:
             "title": self.title,
             "seq": self.log.committed,
             "first_seq": self.log.first,
-            "session": self.current_session(),
+            "session": self.session_view(),
             "online": self.state["metrics"]["online"],
         }
 
@@ -458,7 +484,9 @@ class RoomEngine:
             "started_ts": now,
             "ended_ts": None,
             "rtmp_url": RTMP_URL,
-            "stream_key": f"{self.room}-{sid}-{secrets.token_hex(6)}",
+            # the host's secret: kept out of every event and view (public() drops "_" keys);
+            # the host reads it from GET /sessions/{id}/stream-target
+            "_stream_key": f"{self.room}-{sid}-{secrets.token_hex(6)}",
         }
         self.sessions[sid] = session
         self.log.dirty("session", sid, session)
@@ -470,9 +498,9 @@ class RoomEngine:
         self.state["uv"] = []
         self.state["buyers"] = []
         self._dirty_state()
-        self.append("session_started", {"session": session, "actor": actor})
+        self.append("session_started", {"session": public(session), "actor": actor})
         self._start_audience()
-        return session
+        return public(session)
 
     def end_session(self, session_id: str, actor: Obj) -> Obj:
         session = self.sessions.get(session_id)
@@ -491,14 +519,14 @@ class RoomEngine:
         self.state["uv"] = sorted(self._uv)
         self.state["buyers"] = sorted(self._buyers)
         self._dirty_state()
-        self.append("session_ended", {"session": session, "actor": actor})
+        self.append("session_ended", {"session": public(session), "actor": actor})
         if self._audience_task is not None:
             self._audience_task.cancel()
             self._audience_task = None
         self._online.clear()
         self.state["metrics"]["online"] = 0
         self._online_changed = True
-        return session
+        return public(session)
 
     # --- the simulated audience hook -----------------------------------------------------------
     def _start_audience(self) -> None:

@@ -283,6 +283,18 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
     async def start_session(request: Request, room: str) -> Response:
         return await act(request, room, HOST, engine.start_session)
 
+    @app.get(
+        R + "/sessions/{session_id}/stream-target",
+        tags=["sessions"],
+        responses=_doc(models.StreamTarget),
+        summary="The live session's RTMP push URL and stream key (host only: the host's secret)",
+    )
+    async def stream_target(request: Request, room: str, session_id: str) -> Response:
+        auth(request, room, HOST)
+        resp = _json(engine.stream_target(session_id))
+        resp.headers["Cache-Control"] = "no-store"
+        return resp
+
     @app.post(R + "/sessions/{session_id}/end", tags=["sessions"], responses=_doc(models.Session))
     async def end_session(request: Request, room: str, session_id: PathId) -> Response:
         return await act(request, room, HOST, lambda a: engine.end_session(session_id, a))

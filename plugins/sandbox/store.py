@@ -115,6 +115,17 @@ class Store:
                     db.execute("ROLLBACK")
             raise
 
+    def redact_stream_keys(self) -> int:
+        """Take the stream key out of session events logged before it became private (a
+        database from an older sandbox): the log is replayed to every role. Returns the number
+        of events changed."""
+        cur = self.db.execute(
+            "UPDATE events SET body = json_remove(body, '$.data.session.stream_key')"
+            " WHERE type IN ('session_started', 'session_ended')"
+            " AND json_type(body, '$.data.session.stream_key') IS NOT NULL"
+        )
+        return cur.rowcount
+
     def prune_events(self, keep_after_seq: int) -> None:
         """Drop events with seq <= keep_after_seq (log retention)."""
         self.db.execute("DELETE FROM events WHERE seq <= ?", (keep_after_seq,))

@@ -44,7 +44,9 @@ async def test_every_action_works_and_is_visible_in_the_snapshot(sandbox_server:
         assert snap.room == srv.room and len(snap.bag.products) >= 20
 
         session = await host.start_session()
-        assert session.status == "live" and session.rtmp_url and session.stream_key
+        assert session.status == "live" and session.rtmp_url
+        target = await host.stream_target(session.id)  # the key: the host's, on its own route
+        assert target.rtmp_url == session.rtmp_url and target.stream_key.get_secret_value()
 
         bag = await host.products()
         assert bag == (await host.snapshot()).bag

@@ -108,7 +108,9 @@ async def test_console_drives_a_real_obs(
         window.start_session()
         await until(lambda: stack.target.applied is not None, 20, "the RTMP target in OBS")
         service = await stack.conn.request("GetStreamServiceSettings")
-        assert service["streamServiceSettings"]["key"] == room.session.stream_key
+        assert room.session is not None
+        target = await room.adapter.stream_target(room.session.id)
+        assert service["streamServiceSettings"]["key"] == target.stream_key.get_secret_value()
         await until(lambda: "推流地址已写入 OBS" in panel.target_label.text(), 10)
 
         # the overlay pages for Browser Source users: one URL per overlay, each with a copy button

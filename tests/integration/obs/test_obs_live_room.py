@@ -76,7 +76,8 @@ async def test_explain_in_console_shows_card_on_obs_within_500ms(
         await poll(lambda: target.applied is not None, within=10)
         service = await obs.request("GetStreamServiceSettings")
         assert service["streamServiceSettings"]["server"] == session.rtmp_url
-        assert service["streamServiceSettings"]["key"] == session.stream_key
+        key = (await client.stream_target(session.id)).stream_key.get_secret_value()
+        assert service["streamServiceSettings"]["key"] == key
 
         await controller.settled()
         b = box("16:9", Kind.PRODUCT)

@@ -158,7 +158,8 @@ async def test_stream_target_failure_shows_in_the_panel_then_clears(
         await conn.connect_once()  # connected: the target is written, the panel says so
         await poll(lambda: "推流地址已写入 OBS" in panel.target_label.text(), within=10)
         assert session.rtmp_url in panel.target_label.text()
-        assert (await outputs.stream_target())[1] == session.stream_key
+        key = (await client.stream_target(session.id)).stream_key.get_secret_value()
+        assert (await outputs.stream_target())[1] == key
     finally:
         panel.close()
         await conn.stop()
