@@ -24,8 +24,9 @@ from app.obs.inputs import screenshot
 from app.obs.setup import SCENE_FULL, camera_from_source, setup_live_selling
 from app.overlays.controller import OverlayController
 from app.overlays.images import ImageCache
-from app.overlays.layout import Kind, box
+from app.overlays.layout import SOURCE_NAMES, Kind, box
 from app.overlays.obs_sink import ObsOverlaySink
+from app.overlays.png import png_bytes
 from app.overlays.render import OverlayRenderer
 from app.overlays.server import OverlayServer
 from app.overlays.state import CouponCard, OverlayState, ProductCard
@@ -192,6 +193,22 @@ async def test_a_page_that_stops_reading_does_not_freeze_the_obs_overlays(
         stalled.close()
         await rig.controller.stop()
         await server.stop()
+
+
+async def test_a_reapply_on_reconnect_never_leaves_an_older_overlay_in_obs(rig: Rig) -> None:
+    """After a reconnection the sink re-applies every overlay; a change arriving meanwhile must
+    win. The re-apply captured the state it started with and could point OBS back at it."""
+    await rig.controller.stop()  # the sink alone, driven by hand
+    older = OverlayState(product=PRODUCT, coupon=COUPON)
+    newer = OverlayState(product=dataclasses.replace(PRODUCT, stock_left=3), coupon=COUPON)
+    await rig.sink.apply(older, set(Kind))
+    reapply = asyncio.ensure_future(rig.sink.reapply())  # as on_connected runs it
+    await asyncio.sleep(0)  # it is under way (coupon first; the product comes later)
+    await rig.sink.apply(newer, {Kind.PRODUCT})  # the operator's change, meanwhile
+    await reapply
+    settings = await rig.conn.request("GetInputSettings", inputName=SOURCE_NAMES[Kind.PRODUCT])
+    shown = await asyncio.to_thread(Path(settings["inputSettings"]["file"]).read_bytes)
+    assert shown == png_bytes(rig.renderer.render(Kind.PRODUCT, newer.product)), "older card"
 
 
 @dataclass
