@@ -21,6 +21,7 @@ from typing import Any, Generic, TypeVar
 from app.aio import spawn
 from app.live.comment_kinds import Kind, classify
 from app.live.interning import Interner
+from app.live.lottery_verify import Verification, verify
 from app.platform import models as m
 from app.platform.adapter import PlatformAdapter
 from app.platform.errors import OfflineError, PlatformError
@@ -150,6 +151,10 @@ class LiveRoom:
         #: lottery id → users this console saw enter it (``lottery_entered``): a mute before the
         #: draw takes the user out (the platform's rule), and the shown count follows
         self.lottery_entrants: dict[str, set[str]] = {}
+        #: lottery id → the commitment this console saw while the lottery was open (its
+        #: ``lottery_started`` event or a snapshot before the draw); kept across snapshots and
+        #: never replaced: a draw is verified against it, not against what comes with the draw
+        self.lottery_commitments: dict[str, str] = {}
         self.pinned: m.Comment | None = None
         self.metrics = m.Metrics()
         self.hidden_comment_ids: set[str] = set()
@@ -185,6 +190,13 @@ class LiveRoom:
         return self._actions.add(listener)
 
     # --- reading -----------------------------------------------------------------------------
+    def verify_lottery(self, lottery_id: str) -> Verification | None:
+        """Check a lottery against the commitment this console saw at its start (None: unknown)."""
+        lot = self.lotteries.get(lottery_id)
+        if lot is None:
+            return None
+        return verify(lot, self.lottery_commitments.get(lottery_id))
+
     def product(self, product_id: str) -> m.Product | None:
         return self.products.get(product_id)
 
@@ -279,6 +291,8 @@ class LiveRoom:
         self.flash_sales = {f.id: f for f in snap.flash_sales}
         self.lotteries = {lot.id: lot for lot in snap.lotteries}
         self.lottery_entrants = {}  # entries before the snapshot are not known here
+        for lot in snap.lotteries:
+            _note_commitment(self, lot)
         self.pinned = snap.pinned_comment
         # added to what this console saw (its older lines stay marked after a resync)
         for mu in snap.muted_users:
@@ -565,8 +579,14 @@ def _flash(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: Any) -> N
     ch.add(FLASH_SALES)
 
 
+def _note_commitment(r: LiveRoom, lot: m.Lottery) -> None:
+    if lot.status != "drawn":
+        r.lottery_commitments.setdefault(lot.id, lot.commitment)
+
+
 def _lottery(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: Any) -> None:
     lot: m.Lottery = ev.data.lottery
+    _note_commitment(r, lot)
     r.lotteries[lot.id] = lot
     if lot.status == "drawn":
         r.lottery_entrants.pop(lot.id, None)  # final: no mute changes it any more

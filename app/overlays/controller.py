@@ -1,5 +1,9 @@
 """OverlayController: the live room's state → the overlay state → every sink (OBS PNGs, the overlay
-server). Re-derives on every room change and on every countdown second; hides what has ended."""
+server). Re-derives on every room change and on every countdown second; hides what has ended.
+
+Each sink has its own feed (a task that applies the newest state whenever it is free: latest
+state wins), so a slow sink — OBS busy, a page that stopped reading — never holds up another:
+the PNG overlays never wait on a web page, nor the pages on OBS."""
 
 from __future__ import annotations
 
@@ -34,6 +38,9 @@ _WATCHED = frozenset({"explaining", "bag", "coupons", "flash_sales", "lotteries"
 
 
 class OverlaySink(Protocol):
+    """Shows overlay states. A sink that does not draw product images itself (a web page loads
+    them on its own) says so with ``uses_images = False``: its feed then never waits on a fetch."""
+
     async def apply(self, state: OverlayState, changed: set[Kind]) -> None: ...
 
 
@@ -112,6 +119,21 @@ def derive(
     return OverlayState(product_card, coupon_card, flash_card, lottery_card, winners_card)
 
 
+class _Feed:
+    """Applies the controller's newest state to one sink, one apply at a time."""
+
+    def __init__(self, sink: OverlaySink) -> None:
+        self.sink = sink
+        self.applied = OverlayState()
+        self.dirty = asyncio.Event()
+        self.idle = asyncio.Event()
+        self.idle.set()
+
+    def wake(self) -> None:
+        self.idle.clear()
+        self.dirty.set()
+
+
 class OverlayController:
     def __init__(
         self,
@@ -128,11 +150,8 @@ class OverlayController:
         self.images = images or ImageCache()
         self.clock = clock
         self.state = OverlayState()
-        self._applied = OverlayState()
+        self._feeds = [_Feed(sink) for sink in self.sinks]
         self._drawn_seen: dict[str, float] = {}
-        self._dirty = asyncio.Event()
-        self._idle = asyncio.Event()
-        self._idle.set()
         self._tasks: list[asyncio.Task[None]] = []
         self._unsubscribe: Callable[[], None] | None = None
 
@@ -141,7 +160,10 @@ class OverlayController:
             self._unsubscribe = self.room.subscribe(self._on_room)
             self.refresh()
         self._tasks = [
-            spawn(self._pusher(), name="overlay-push"),
+            *(
+                spawn(self._pusher(feed), name=f"overlay-push:{i}")
+                for i, feed in enumerate(self._feeds)
+            ),
             spawn(self._ticker(), name="overlay-tick"),
         ]
 
@@ -161,8 +183,8 @@ class OverlayController:
         """Show ``state`` (used directly when no room drives the overlays)."""
         if state != self.state:
             self.state = state
-            self._idle.clear()
-            self._dirty.set()
+            for feed in self._feeds:
+                feed.wake()
 
     def refresh(self) -> None:
         if self.room is not None:
@@ -170,7 +192,9 @@ class OverlayController:
 
     async def settled(self) -> None:
         """Wait until every sink shows the current state."""
-        await self._idle.wait()
+        while not all(feed.idle.is_set() for feed in self._feeds):
+            for feed in self._feeds:
+                await feed.idle.wait()
 
     def _on_room(self, changes: frozenset[str]) -> None:
         if changes & _WATCHED:
@@ -182,20 +206,23 @@ class OverlayController:
             await asyncio.sleep(math.ceil(now) - now + 0.005)  # just after each whole second
             self.refresh()
 
-    async def _pusher(self) -> None:
+    async def _pusher(self, feed: _Feed) -> None:
         while True:
-            await self._dirty.wait()
-            self._dirty.clear()
+            await feed.dirty.wait()
+            feed.dirty.clear()
             target = self.state
-            if target.product is not None and target.product.image_url:
+            if (
+                getattr(feed.sink, "uses_images", True)
+                and target.product is not None
+                and target.product.image_url
+            ):
                 await self.images.ensure(target.product.image_url)
-            changed = target.changed_kinds(self._applied)
+            changed = target.changed_kinds(feed.applied)
             if changed:
-                for sink in self.sinks:
-                    try:
-                        await sink.apply(target, changed)
-                    except Exception:
-                        log.exception("overlay sink %r failed", sink)
-                self._applied = target
-            if not self._dirty.is_set():
-                self._idle.set()
+                try:
+                    await feed.sink.apply(target, changed)
+                except Exception:
+                    log.exception("overlay sink %r failed", feed.sink)
+                feed.applied = target
+            if not feed.dirty.is_set():
+                feed.idle.set()

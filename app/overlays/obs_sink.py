@@ -3,11 +3,13 @@
 Each update writes the next of two files per overlay (a/b) and points the source at it, so OBS
 reloads at once (it also re-reads on its own when a file changes; the atomic rename means it never
 sees a half-written one). When SetInputSettings returns, OBS has loaded the new image. After every
-reconnection the current overlays are applied again.
+reconnection the current overlays are applied again; applies never interleave, so a change
+that arrives during that re-apply is what OBS shows in the end.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from pathlib import Path
@@ -32,6 +34,9 @@ class ObsOverlaySink:
         self._warned: set[Kind] = set()
         #: time.monotonic() when OBS accepted the latest image for each overlay
         self.applied_at: dict[Kind, float] = {}
+        #: one apply at a time: the re-apply after a reconnection and the controller's feed
+        #: interleaved, and the re-apply could point OBS back at the state it had started with
+        self._lock = asyncio.Lock()
         conn.on_connected(self.reapply)
 
     def path(self, kind: Kind) -> Path:
@@ -47,15 +52,20 @@ class ObsOverlaySink:
         return {kind: self.path(kind) for kind in Kind}
 
     async def apply(self, state: OverlayState, changed: set[Kind]) -> None:
+        async with self._lock:
+            await self._apply(state, changed)
+
+    async def reapply(self) -> None:
+        async with self._lock:  # the newest state, read once any apply under way is done
+            await self._apply(self.state, set(Kind))
+
+    async def _apply(self, state: OverlayState, changed: set[Kind]) -> None:
         self.state = state
         for kind in sorted(changed):
             self._flip[kind] ^= 1
             path = self.path(kind)
             write_atomic(path, png_bytes(self.renderer.render(kind, state.get(kind))))
             await self._point(kind, path)
-
-    async def reapply(self) -> None:
-        await self.apply(self.state, set(Kind))
 
     async def _point(self, kind: Kind, path: Path) -> None:
         if not self.conn.connected:

@@ -125,9 +125,17 @@ class OverlayRenderer:
             if len(out) == lines - 1 or fm.horizontalAdvance(rest) <= rect.width():
                 out.append(fm.elidedText(rest, Qt.TextElideMode.ElideRight, int(rect.width())))
                 break
-            n = len(rest)
-            while n > 1 and fm.horizontalAdvance(rest[:n]) > rect.width():
-                n -= 1
+            # the longest prefix that fits, by bisection: a title is platform data of any
+            # length, and trying one character less at a time was quadratic (a 1,000-character
+            # title took seconds per frame and stalled every overlay behind it)
+            lo, hi = 1, len(rest)
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if fm.horizontalAdvance(rest[:mid]) <= rect.width():
+                    lo = mid
+                else:
+                    hi = mid - 1
+            n = lo
             out.append(rest[:n])
             rest = rest[n:].lstrip()
         line_h = fm.lineSpacing()

@@ -3,6 +3,22 @@ WebSocket from the same overlay state, so no manual refresh is ever needed.
 
 ``/`` all overlays, ``/overlay/{kind}`` one overlay, ``/state`` the state as JSON, ``/ws`` pushes
 ``{"state": …}`` on connect and on every change. Text is inserted with ``textContent`` (plain text).
+
+Guarantees:
+
+- :meth:`OverlayServer.apply` never waits on a page: each WebSocket client has a one-message
+  mailbox (latest state wins: a page only ever needs the newest state) and its own sender; a
+  client whose send has not gone out within :data:`SEND_TIMEOUT` (it stopped reading) is dropped
+  — its connection aborted, not closed politely, as a close would wait on the same full buffer.
+  A page that is dropped reconnects by itself and gets the current state. So one dead Browser
+  Source never freezes the others, nor the PNG overlays (they have their own feed in the
+  controller). What a client sends is read and discarded (at most :data:`MAX_INCOMING` a message).
+- Only this machine's pages: every HTTP request and WebSocket must name the server by a loopback
+  ``Host`` (``127.0.0.1:PORT``, ``localhost:PORT``, ``[::1]:PORT``) and, when a browser sends an
+  ``Origin``, come from one of those origins (OBS Browser Source loads our page over http, so its
+  WebSocket has our own origin; other programs send none). Anything else is answered 403: a web
+  page that rebinds its DNS name to 127.0.0.1 (or opens ``ws://127.0.0.1:PORT`` from elsewhere)
+  can read nothing. ``Origin: null`` (sandboxed frames, ``file:`` pages) is refused too.
 """
 
 from __future__ import annotations
@@ -13,13 +29,16 @@ import json
 import logging
 import socket
 from collections.abc import Generator
+from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from starlette.websockets import WebSocket, WebSocketDisconnect
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocket
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 from app.aio import spawn
 from app.overlays.layout import Kind
@@ -30,6 +49,12 @@ log = logging.getLogger(__name__)
 #: the overlay page server's port unless settings say otherwise (fixed, so Browser Source URLs
 #: survive restarts; obs-websocket's own default is 4455)
 DEFAULT_PORT = 4480
+#: a push to one page that has not gone out after this long: the page stopped reading, drop it
+SEND_TIMEOUT = 5.0
+#: pages send nothing; what a client sends anyway is read and dropped, at most this much a message
+MAX_INCOMING = 64 * 1024
+#: the ASGI scope extension through which the server can abort a connection (see _WsProtocol)
+_ABORT = "livedesk.abort"
 
 _PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>LiveDesk 叠加层</title>
 <style>body{margin:0;background:transparent;font-family:"Noto Sans CJK SC","PingFang SC",
@@ -93,19 +118,124 @@ class _EmbeddedServer(uvicorn.Server):
         yield
 
 
+class _WsProtocol(WebSocketsSansIOProtocol):
+    """uvicorn's WebSocket protocol, plus a way for the app to abort a connection: a polite close
+    of a peer that stopped reading waits for a send buffer that never drains (asyncio closes a
+    transport only once its buffer is flushed), so a dead Browser Source would stay forever."""
+
+    async def run_asgi(self) -> None:
+        self.scope["extensions"][_ABORT] = {"abort": self.transport.abort}  # type: ignore[index]
+        await super().run_asgi()
+
+
+def _abort(ws: WebSocket) -> None:
+    ext: dict[str, Any] = ws.scope.get("extensions") or {}
+    abort = (ext.get(_ABORT) or {}).get("abort")
+    if callable(abort):
+        abort()
+
+
+class _Client:
+    """One WebSocket page: the newest message waiting for it (one slot) and whether it stalled."""
+
+    def __init__(self, ws: WebSocket, send_timeout: float) -> None:
+        self.ws = ws
+        self.send_timeout = send_timeout
+        self.stalled = False
+        self.gone = False
+        self.sending = False  # a send is under way (it waits while the page does not read)
+        self.sent = 0
+        self._pending: str | None = None
+        self._wake = asyncio.Event()
+
+    def offer(self, message: str) -> None:
+        """Replace whatever this client has not been sent yet (never waits)."""
+        self._pending = message
+        self._wake.set()
+
+    def leave(self) -> None:
+        self.gone = True
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Send the newest message whenever there is one; return once the page left or stalled."""
+        while not self.gone:
+            await self._wake.wait()
+            self._wake.clear()
+            message, self._pending = self._pending, None
+            if message is None or self.gone:
+                continue
+            self.sending = True
+            try:
+                async with asyncio.timeout(self.send_timeout):
+                    await self.ws.send_text(message)
+            except TimeoutError:
+                self.stalled = True
+                return
+            except Exception:  # the page went away mid-send
+                return
+            finally:
+                self.sending = False
+            self.sent += 1
+
+
+class _LoopbackOnly:
+    """ASGI middleware: 403 unless ``Host`` names this server by a loopback name and ``Origin``
+    (when there is one) is one of those origins — defeats DNS rebinding and foreign pages."""
+
+    def __init__(self, app: ASGIApp, server: OverlayServer) -> None:
+        self.app = app
+        self.server = server
+
+    def allowed(self, scope: Scope) -> bool:
+        names = {f"{h}:{self.server.port}" for h in ("127.0.0.1", "localhost", "[::1]")}
+        headers = {k.lower(): v for k, v in scope.get("headers") or ()}
+        host = headers.get(b"host", b"").decode("latin-1").strip().lower()
+        if host not in names:
+            return False
+        origin = headers.get(b"origin")
+        if origin is None:
+            return True  # not a browser page (OBS' own requests, tools, tests)
+        return origin.decode("latin-1").strip().lower() in {f"http://{n}" for n in names}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket") or self.allowed(scope):
+            await self.app(scope, receive, send)
+            return
+        log.warning(
+            "overlay server refused a request for %s (not a page of this machine)", scope["path"]
+        )
+        if scope["type"] == "http":
+            await PlainTextResponse("forbidden", status_code=403)(scope, receive, send)
+        else:
+            await receive()  # websocket.connect
+            await send({"type": "websocket.close", "code": 1008})  # before accept: HTTP 403
+
+
 class OverlayServer:
     """Serves the overlay state; also an overlay sink (``apply``) for the controller."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = DEFAULT_PORT) -> None:
+    uses_images = False  # pages load product images themselves
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = DEFAULT_PORT,
+        *,
+        send_timeout: float = SEND_TIMEOUT,
+    ) -> None:
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError("the overlay server only listens on the loopback interface")
         self.host = host
         self.port = port
         self.wanted_port = port
+        self.send_timeout = send_timeout
         #: set when the wanted port was taken and another one is used (shown to the operator)
         self.note: str | None = None
         self.state = OverlayState()
-        self._clients: set[WebSocket] = set()
+        self._clients: set[_Client] = set()
+        #: pages dropped because they stopped reading (since start)
+        self.dropped = 0
         self._server: uvicorn.Server | None = None
         self._task: asyncio.Task[None] | None = None
         self.app = Starlette(
@@ -116,6 +246,7 @@ class OverlayServer:
                 WebSocketRoute("/ws", self._ws),
             ]
         )
+        self.app.add_middleware(_LoopbackOnly, server=self)
 
     @property
     def url(self) -> str:
@@ -167,7 +298,11 @@ class OverlayServer:
             log.warning("%s", self.note)
         self.port = int(sock.getsockname()[1])
         config = uvicorn.Config(
-            self.app, log_level="warning", lifespan="off", ws="websockets-sansio"
+            self.app,
+            log_level="warning",
+            lifespan="off",
+            ws=_WsProtocol,
+            ws_max_size=MAX_INCOMING,
         )
         self._server = _EmbeddedServer(config)
         self._task = spawn(self._server.serve(sockets=[sock]), name="overlay-server")
@@ -177,23 +312,34 @@ class OverlayServer:
     async def stop(self) -> None:
         if self._server is not None:
             self._server.should_exit = True
-        for ws in list(self._clients):
-            with contextlib.suppress(Exception):
-                await ws.close()
+        for client in list(self._clients):  # pages reconnect by themselves; a close could wait
+            client.leave()
+            _abort(client.ws)
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(self._task, 5)
         self._server = None
         self._task = None
 
+    @property
+    def clients(self) -> int:
+        """WebSocket pages connected now."""
+        return len(self._clients)
+
+    @property
+    def blocked(self) -> int:
+        """Pages whose latest push is still waiting to go out (not reading, for now)."""
+        return sum(c.sending for c in self._clients)
+
     async def apply(self, state: OverlayState, changed: set[Kind]) -> None:
+        """Offer ``state`` to every page; returns at once (never waits on a page)."""
         self.state = state
-        message = json.dumps({"state": state.to_json(), "changed": sorted(changed)})
-        for ws in list(self._clients):
-            try:
-                await ws.send_text(message)
-            except Exception:
-                self._clients.discard(ws)
+        message = self._message(changed)
+        for client in list(self._clients):
+            client.offer(message)
+
+    def _message(self, changed: set[Kind]) -> str:
+        return json.dumps({"state": self.state.to_json(), "changed": sorted(changed)})
 
     async def _page(self, request: Request) -> Response:
         kind = request.path_params.get("kind", "all")
@@ -206,12 +352,31 @@ class OverlayServer:
 
     async def _ws(self, ws: WebSocket) -> None:
         await ws.accept()
-        self._clients.add(ws)
+        client = _Client(ws, self.send_timeout)
+        self._clients.add(client)
+        client.offer(self._message(set()))
+        reader = spawn(self._read(client), name="overlay-ws-read")
         try:
-            await ws.send_text(json.dumps({"state": self.state.to_json(), "changed": []}))
+            await client.run()
+        finally:
+            self._clients.discard(client)
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reader
+            if client.stalled:
+                self.dropped += 1
+                log.warning("overlay page %s stopped reading: dropped", ws.client)
+                _abort(ws)
+
+    @staticmethod
+    async def _read(client: _Client) -> None:
+        """Read (and drop) what the page sends, until it leaves."""
+        try:
             while True:
-                await ws.receive_text()  # keep the socket open; pages send nothing
-        except WebSocketDisconnect:
+                message = await client.ws.receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+        except Exception:  # any failure to read means the page is gone
             pass
         finally:
-            self._clients.discard(ws)
+            client.leave()

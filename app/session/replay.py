@@ -197,6 +197,19 @@ class LotteryResult:
     participants_from_comments: int | None  # recomputed from the recorded comments
 
 
+def _start_commitment(first_json: str) -> str | None:
+    """The commitment of a lottery's first recorded state (its ``lottery_started``), if the
+    recording saw it before the draw: the one its draw is verified against."""
+    try:
+        first = orjson.loads(first_json)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(first, dict) or first.get("status") == "drawn":
+        return None
+    c = first.get("commitment")
+    return c if isinstance(c, str) else None
+
+
 class SessionFile:
     """One recorded session, opened for reading (safe while a recorder is still writing it)."""
 
@@ -567,11 +580,15 @@ class SessionFile:
 
     def lotteries(self) -> list[LotteryResult]:
         out = []
-        for (js,) in self.conn.execute(
-            "SELECT json FROM entities WHERE kind='lottery' ORDER BY first_ts"
+        for first_js, js in self.conn.execute(
+            "SELECT first_json, json FROM entities WHERE kind='lottery' ORDER BY first_ts"
         ):
             lot = m.Lottery.model_validate(orjson.loads(js))
-            out.append(LotteryResult(lot, verify(lot), self._participants(lot)))
+            out.append(
+                LotteryResult(
+                    lot, verify(lot, _start_commitment(first_js)), self._participants(lot)
+                )
+            )
         return out
 
     def _participants(self, lot: m.Lottery) -> int | None:

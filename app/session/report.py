@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from app.live.lottery_verify import Verification
 from app.session.redact import redact_value
 from app.session.replay import (
     ExplainWindow,
@@ -80,6 +81,12 @@ LABELS: dict[str, dict[str, str]] = {
         "ok": "通过",
         "failed": "不通过",
         "not_drawn": "未开奖",
+        "lottery_failed": "抽奖「{prize}」验证不通过：{why}。开奖结果无法证明是公平的。",
+        "no_start": "录制中没有开始时的承诺值",
+        "recommitted": "开奖时附带的承诺值与开始时公布的不同（种子在看到参与者后才选）",
+        "bad_seed": "种子与开始时的承诺值不符",
+        "bad_digest": "参与者名单与摘要不符",
+        "bad_winners": "按公开算法复算的中奖者与公布不一致",
         "winner_list": "中奖者",
         "questions": "高频问题",
         "keywords": "评论关键词",
@@ -155,6 +162,14 @@ LABELS: dict[str, dict[str, str]] = {
         "ok": "OK",
         "failed": "FAILED",
         "not_drawn": "not drawn",
+        "lottery_failed": "Lottery “{prize}” FAILED verification: {why}. "
+        "The draw cannot be shown to be fair.",
+        "no_start": "the recording has no commitment from the lottery's start",
+        "recommitted": "the commitment sent with the draw differs from the one published at start "
+        "(the seed was picked after the entrants were known)",
+        "bad_seed": "the seed does not match the commitment published at start",
+        "bad_digest": "the participant list does not match its digest",
+        "bad_winners": "the winners recomputed with the published algorithm differ",
         "winner_list": "Winners",
         "questions": "Top questions",
         "keywords": "Comment keywords",
@@ -609,6 +624,22 @@ def _is_number(c: object) -> bool:
     return isinstance(c, str) and (c.startswith("¥") or (c.endswith("%") and c[:1].isdigit()))
 
 
+def _lottery_failures(v: Verification, lb: dict[str, str]) -> list[str]:
+    """Why a drawn lottery failed verification, in the report's language."""
+    out = []
+    if not v.start_seen:
+        out.append(lb["no_start"])
+    elif v.commitment_changed:
+        out.append(lb["recommitted"])
+    elif not v.commitment_ok:
+        out.append(lb["bad_seed"])
+    if not v.digest_ok:
+        out.append(lb["bad_digest"])
+    if not v.winners_ok:
+        out.append(lb["bad_winners"])
+    return out
+
+
 def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """Cells escaped; numbers, money and percentages right-aligned (class "n")."""
     head = "".join(f"<th>{html.escape(str(h))}</th>" for h in headers)
@@ -700,6 +731,7 @@ h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:22px 0 8px;border-bot
 .kpi b{display:block;font-size:18px} .kpi span{color:#666;font-size:12px}
 table{border-collapse:collapse;font-size:12px;margin:6px 0} th,td{border:1px solid #ddd;padding:3px 7px}
 th{background:#f0f2f5} td{white-space:nowrap} td.n{text-align:right} .note{color:#666;font-size:12px} .warn{color:#c62828}
+.fail{color:#b71c1c;background:#ffebee;border:2px solid #c62828;padding:6px 10px;font-weight:700}
 .cols{display:flex;gap:24px;flex-wrap:wrap}
 .legend{font-size:12px;color:#444;margin:4px 0 0 60px} .legend span{padding:0 12px 0 6px}
 """
@@ -779,7 +811,12 @@ def build_html(
     lrows = []
     for r in f.lotteries():
         v = r.verification
-        verdict = lb["not_drawn"] if v.problem else (lb["ok"] if v.ok else lb["failed"])
+        why = "; ".join(_lottery_failures(v, lb))
+        verdict = lb["not_drawn"] if not v.drawn else (lb["ok"] if v.ok else lb["failed"])
+        if v.failed:  # loud: a red paragraph above the table, the reasons in the cell too
+            verdict += f" ({why})"
+            loud = lb["lottery_failed"].format(prize=r.lottery.prize, why=why)
+            parts.append(f'<p class="fail">✗ {html.escape(loud)}</p>')
         lrows.append(
             [
                 r.lottery.prize,

@@ -30,6 +30,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.platform import models
 from plugins.sandbox.audience_host import NotAllowed, SimUser, SoldOut
 from plugins.sandbox.catalog import IMAGES_DIR
+from plugins.sandbox.debug_lottery import add_cheat_draw_route
 from plugins.sandbox.engine import Obj, RoomEngine, order_error, public
 from plugins.sandbox.errors import ApiError, conflict, invalid, not_found
 from plugins.sandbox.eventlog import PAGE, LogWriteError, Subscriber, Unserialisable
@@ -601,6 +602,7 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
     if debug_routes:
         add_debug_routes(app, engine, act)
         add_storage_debug_route(app, engine, auth)
+        add_cheat_draw_route(app, engine, act)  # debug_lottery.py
 
     app.mount("/static/products", StaticFiles(directory=IMAGES_DIR), name="product-images")
     app.add_middleware(RoomGate, authenticate=authenticate, body_cap=body_cap)

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
 from typing import Any
+
+import httpx
+from polling import until
+
+from app.live.room import LiveRoom
+from app.platform import models as m
+from app.platform.client import PlatformClient
 
 
 def recompute(events: list[dict[str, Any]], lottery_id: str) -> tuple[list[str], list[str], str]:
@@ -122,3 +130,76 @@ def test_lottery_with_a_live_audience(sandbox_server: Any) -> None:
     assert drawn["participant_ids"] == ids and drawn["winner_ids"] == winners
     assert drawn["participants_digest"] == digest
     assert len(ids) >= 2, "the simulated audience enters lotteries by typing the keyword"
+
+
+# --- the console's check against a platform that cheats (D7) -----------------------------------
+async def _room(srv: Any) -> LiveRoom:
+    room = LiveRoom(PlatformClient(srv.url, srv.room, srv.tokens["host"], role="host"))
+    room.start()
+    await asyncio.wait_for(room.wait_loaded(), 30)
+    await until(lambda: room.online, 30, "the event stream to connect")
+    return room
+
+
+async def _run_lottery(
+    srv: Any, room: LiveRoom, http: httpx.AsyncClient, keyword: str, *, cheat: bool
+) -> str:
+    lot = await room.start_lottery(
+        m.LotterySpec(prize="保温杯", keyword=keyword, winners=2, duration_seconds=2)
+    )
+    for i in range(6):
+        body = {"user_id": f"{keyword}{i}", "nickname": f"观众{i}", "text": keyword}
+        (await http.post("/_debug/viewer-comment", json=body)).raise_for_status()
+    await until(lambda: time.time() > lot.ends_ts + 0.2, 20, "the lottery window to close")
+    if cheat:  # a seed picked now, with a matching new commitment sent with the draw
+        r = await http.post(f"/_debug/lotteries/{lot.id}/cheat-draw")
+        assert r.status_code == 200, r.text
+        assert r.json()["commitment"] != lot.commitment
+    else:
+        await room.draw_lottery(lot.id)
+    await until(
+        lambda: room.lotteries[lot.id].status == "drawn", 30, "the draw to reach the console"
+    )
+    return lot.id
+
+
+async def test_the_console_catches_a_seed_chosen_after_the_entrants(sandbox_server: Any) -> None:
+    srv = sandbox_server(debug_routes=True)
+    room = await _room(srv)
+    late: LiveRoom | None = None
+    try:
+        async with httpx.AsyncClient(base_url=srv.api(), headers=srv.headers(), timeout=30) as h:
+            honest = await _run_lottery(srv, room, h, "好运", cheat=False)
+            cheat = await _run_lottery(srv, room, h, "福袋", cheat=True)
+        ok = room.verify_lottery(honest)
+        assert ok is not None and ok.ok and not ok.failed
+        bad = room.verify_lottery(cheat)
+        assert bad is not None and bad.failed and bad.commitment_changed
+        # the draw is consistent with itself; only the commitment seen at start exposes it
+        drawn = room.lotteries[cheat]
+        assert hashlib.sha256(bytes.fromhex(drawn.seed or "")).hexdigest() == drawn.commitment
+        assert bad.digest_ok and bad.winners_ok and not bad.commitment_ok
+
+        # a console that connects after the draw never saw the start: it cannot vouch for it
+        late = await _room(srv)
+        unseen = late.verify_lottery(honest)
+        assert unseen is not None and unseen.failed
+        assert unseen.problem == "未见到开始时的承诺，无法验证"
+    finally:
+        for r in (room, late):
+            if r is not None:
+                await r.stop()
+                await r.adapter.close()
+
+
+async def test_a_cheat_draw_that_is_refused_changes_nothing(sandbox_server: Any) -> None:
+    srv = sandbox_server(debug_routes=True)
+    c = srv.client()
+    lot = c.post(
+        "/lotteries",
+        json={"prize": "杯", "keyword": "抽", "winners": 1, "duration_seconds": 600},
+    ).json()
+    r = c.post(f"/_debug/lotteries/{lot['id']}/cheat-draw")
+    assert r.status_code == 409 and r.json()["error"]["code"] == "lottery_open"
+    assert c.get(f"/lotteries/{lot['id']}").json()["commitment"] == lot["commitment"]
+    assert c.post("/_debug/lotteries/nope/cheat-draw").status_code == 404

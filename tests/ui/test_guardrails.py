@@ -61,8 +61,8 @@ def _window(qtbot: QtBot, room: Any, tmp_path: Path, **kw: Any) -> MainWindow:
 async def test_end_show_asks_with_named_buttons_and_enter_keeps_the_show_on(
     qtbot: QtBot,
     sandbox_server: Any,
-    connect: Connect,
-    tmp_path: Path,  # noqa: F811
+    connect: Connect,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     srv = sandbox_server(live=True)
     room = await connect(srv)
@@ -83,8 +83,8 @@ async def test_end_show_asks_with_named_buttons_and_enter_keeps_the_show_on(
 async def test_closing_the_window_while_live_asks_and_cancel_keeps_it_open(
     qtbot: QtBot,
     sandbox_server: Any,
-    connect: Connect,
-    tmp_path: Path,  # noqa: F811
+    connect: Connect,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     srv = sandbox_server(live=True)
     room = await connect(srv)
@@ -105,8 +105,8 @@ async def test_closing_the_window_while_live_asks_and_cancel_keeps_it_open(
 async def test_a_shutdown_closes_a_live_console_without_asking(
     qtbot: QtBot,
     sandbox_server: Any,
-    connect: Connect,
-    tmp_path: Path,  # noqa: F811
+    connect: Connect,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     srv = sandbox_server(live=True)
     room = await connect(srv)

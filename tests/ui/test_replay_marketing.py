@@ -28,9 +28,10 @@ from ui.replay.window import ReplayWindow
 pytestmark = [pytest.mark.slow, pytest.mark.qt_log_ignore("propagateSizeHints")]
 
 
-async def record_marketing_session(srv: Any, directory: Path) -> Path:
+async def record_marketing_session(srv: Any, directory: Path, *, cheat: bool = False) -> Path:
     """Two coupons (claimed, used, one use refunded) and a lottery with keyword comments, drawn;
-    all by scripted viewers (no simulated audience), so every figure is known."""
+    all by scripted viewers (no simulated audience), so every figure is known. ``cheat``: the
+    platform draws with a seed picked after the entries, sending a matching new commitment."""
     async with recording_host(srv, directory) as (room, rec):
         await room.start_session()
         await until(lambda: rec.recording, 20, "recording")
@@ -89,7 +90,12 @@ async def record_marketing_session(srv: Any, directory: Path) -> Path:
             await post(f"/orders/{o2['id']}/refund", {"reason": "不想要了"})
         # the draw is only allowed after the lottery's window
         await until(lambda: time.time() > lot.ends_ts + 0.3, 10, "the lottery window to close")
-        await room.draw_lottery(lot.id)
+        if cheat:
+            async with httpx.AsyncClient(headers=srv.headers("host"), timeout=30) as http:
+                r = await http.post(srv.api(f"/_debug/lotteries/{lot.id}/cheat-draw"))
+                assert r.status_code == 200, r.text
+        else:
+            await room.draw_lottery(lot.id)
         await room.end_coupon(five.id)
         await room.end_coupon(big.id)
         await room.end_session()
@@ -164,5 +170,35 @@ async def test_coupon_and_lottery_results_are_the_platforms(
             "OK",
             "、".join(lot["winner_nicknames"]),
         ] in table_rows
+        assert win.lottery_tab.alarm.isHidden()
+        assert win.tabs.tabText(win.tabs.indexOf(win.lottery_tab)) == "抽奖"
+    finally:
+        win.close()
+
+
+async def test_a_seed_chosen_after_the_entrants_fails_loudly_in_the_replay(
+    qtbot: Any, sandbox_server: Callable[..., Any], tmp_path: Path
+) -> None:
+    srv = sandbox_server(debug_routes=True)
+    path = await record_marketing_session(srv, tmp_path / "sessions", cheat=True)
+    win = ReplayWindow(path)
+    win.show()
+    try:
+        [r] = win.lottery_results
+        assert r.verification.failed and r.verification.commitment_changed
+        [row] = rows(win.lotteries)
+        assert row[5].startswith("✘") and row[6:8] == ["✔", "✔"]  # only the start catches it
+        i = win.tabs.indexOf(win.lottery_tab)
+        assert "验证未通过" in win.tabs.tabText(i)  # seen without opening the tab
+        win.tabs.setCurrentIndex(i)
+        assert win.lottery_tab.alarm.isVisible()
+        assert "口红一支" in win.lottery_tab.alarm.text()
+        assert "验证未通过" in win.lottery_tab.alarm.text()
+        page = build_html(win.file, lang="en", keywords=[])
+        assert '<p class="fail">' in page and "FAILED verification" in page
+        assert "differs from the one published at start" in page
+        assert not any(
+            row[:2] == ["口红一支", "我要福袋"] and "OK" in row for row in html_rows(page)
+        )
     finally:
         win.close()

@@ -1,6 +1,10 @@
 """Lottery (福袋/抽奖) dock: prize, keyword, winners, duration, eligibility; then countdown, live
 entrants, draw (after the window), winners (plain text), the commitment published at start and
-the revealed seed + participants digest, and "verify", which recomputes the draw locally."""
+the revealed seed + participants digest, and "verify", which recomputes the draw locally.
+
+A drawn lottery is verified as soon as it shows, against the commitment the console saw at the
+lottery's START (not the one sent with the draw); a failed check is red, explicit text in the
+panel itself (never only a tooltip), so an operator cannot announce an unfair draw unawares."""
 
 from __future__ import annotations
 
@@ -21,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.live.lottery_verify import Verification, verify
+from app.live.lottery_verify import Verification
 from app.live.room import LOTTERIES, LiveRoom
 from app.platform import models as m
 from ui.i18n import tr
@@ -206,7 +210,11 @@ class LotteryPanel(QWidget):
             self.draw_button.setEnabled(False)
             self.verify_button.setEnabled(False)
             return
-        self.commitment.setText(tr("承诺值 sha256(seed)：{c}").format(c=lot.commitment))
+        start = self.room.lottery_commitments.get(lot.id)
+        text = tr("开始时的承诺值 sha256(seed)：{c}").format(c=start or tr("（未见到）"))
+        if start is not None and lot.commitment.lower() != start.lower():
+            text += "\n" + tr("开奖时附带的承诺值（与开始时不同）：{c}").format(c=lot.commitment)
+        self.commitment.setText(text)
         if changed:
             self.winners_list.clear()
             self.verdict.setText("")
@@ -220,6 +228,7 @@ class LotteryPanel(QWidget):
                         n=len(lot.participant_ids or []),
                     )
                 )
+                self.verify_current()  # at once: a failed check must not wait for a click
             else:
                 self.reveal.setText("")
         self._tick()
@@ -255,25 +264,44 @@ class LotteryPanel(QWidget):
         lot = self.current()
         if lot is None:
             return None
-        v = verify(lot)
-        if v.problem:
-            self.verdict.setText(tr("无法验证：{why}").format(why=v.problem))
-            return v
-
-        def mark(ok: bool) -> str:
-            return "✓" if ok else "✗"
-
-        self.verdict.setText(
-            tr(
-                "{all} 验证{result}\n{c} sha256(seed) == 承诺值\n{d} 参与者名单与摘要一致\n"
-                "{w} 按公开算法复算的中奖者与公布一致"
-            ).format(
-                all=mark(v.ok),
-                result=tr("通过") if v.ok else tr("未通过"),
-                c=mark(v.commitment_ok),
-                d=mark(v.digest_ok),
-                w=mark(v.winners_ok),
-            )
-        )
-        self.verdict.setStyleSheet(f"color: {'#2e7d32' if v.ok else '#c62828'}; font-weight: 600;")
+        v = self.room.verify_lottery(lot.id)
+        if v is None:
+            return None
+        self.verdict.setText(verdict_text(v))
+        if v.drawn:
+            self.verdict.setStyleSheet(FAILED_STYLE if v.failed else PASSED_STYLE)
+        else:
+            self.verdict.setStyleSheet("")
         return v
+
+
+#: a failed verification: red on pale red, bold, in the panel itself
+FAILED_STYLE = (
+    "color: #b71c1c; background: #ffebee; border: 2px solid #c62828; border-radius: 4px;"
+    " padding: 6px; font-weight: 700;"
+)
+PASSED_STYLE = "color: #2e7d32; font-weight: 600;"
+
+
+def verdict_text(v: Verification) -> str:
+    """The verdict as explicit lines (plain text): the headline first, then each check."""
+    if not v.drawn:
+        return tr("无法验证：{why}").format(why=v.problem or "")
+
+    def mark(ok: bool) -> str:
+        return "✓" if ok else "✗"
+
+    lines = [tr("✓ 验证通过") if v.ok else tr("✗ 验证未通过：无法证明开奖公平，请勿公布结果")]
+    if v.problem:
+        lines.append("✗ " + v.problem)
+    if v.commitment_changed:
+        lines.append(
+            "✗ " + tr("开奖时附带的承诺值与开始时公布的不同（种子可能是看到参与者后才选的）")
+        )
+    lines.append(
+        tr(
+            "{c} sha256(seed) == 开始时的承诺值\n{d} 参与者名单与摘要一致\n"
+            "{w} 按公开算法复算的中奖者与公布一致"
+        ).format(c=mark(v.commitment_ok), d=mark(v.digest_ok), w=mark(v.winners_ok))
+    )
+    return "\n".join(lines)

@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -28,6 +28,7 @@ from app.session.report import hms as duration
 from app.threads import Inbox
 from ui.i18n import language, tr
 from ui.replay.charts import TimelineCharts, marker_text
+from ui.replay.lottery_tab import LotteryTab
 from ui.replay.tables import ExplainTable, ProductTable, Table, clock
 from ui.replay.video import VideoPane
 
@@ -171,22 +172,14 @@ class ReplayWindow(QMainWindow):
         )
         self.tabs.addTab(self.coupons, tr("优惠券"))
 
-        self.lotteries = Table(
-            [
-                "奖品",
-                "口令",
-                "中奖名额",
-                "参与人数",
-                "评论复算参与",
-                "承诺",
-                "名单",
-                "中奖复算",
-                "中奖者",
-            ]
-        )
         self.lottery_results = self.file.lotteries()
-        self.lotteries.fill([self._lottery_cells(r) for r in self.lottery_results])
-        self.tabs.addTab(self.lotteries, tr("抽奖"))
+        self.lottery_tab = LotteryTab(self.lottery_results, self)
+        self.lotteries = self.lottery_tab.table
+        if self.lottery_tab.failed:  # loud from any tab: the tab's own title says it, in red
+            i = self.tabs.addTab(self.lottery_tab, tr("抽奖 ✗ 验证未通过"))
+            self.tabs.tabBar().setTabTextColor(i, QColor("#c62828"))
+        else:
+            self.tabs.addTab(self.lottery_tab, tr("抽奖"))
 
         self.actions_table = Table(["时间", "操作", "角色", "结果", "耗时(ms)", "错误"])
         self.actions_table.fill(
@@ -238,28 +231,6 @@ class ReplayWindow(QMainWindow):
         ).start()
 
     # --- pieces ------------------------------------------------------------------------------------
-    def _lottery_cells(self, r: object) -> list[object]:
-        from app.session.replay import LotteryResult
-
-        assert isinstance(r, LotteryResult)
-        lot, v = r.lottery, r.verification
-
-        def mark(ok: bool) -> str:
-            return "✔" if ok else "✘"
-
-        drawn = v.problem is None
-        return [
-            lot.prize,
-            lot.keyword,
-            lot.winners,
-            lot.entrants,
-            r.participants_from_comments if r.participants_from_comments is not None else "—",
-            mark(v.commitment_ok) if drawn else tr("未开奖"),
-            mark(v.digest_ok) if drawn else "—",
-            mark(v.winners_ok) if drawn else "—",
-            "、".join(lot.winner_nicknames or lot.winner_ids or []),
-        ]
-
     def _build_toolbar(self) -> None:
         bar = self.addToolBar(tr("导出"))
         bar.setObjectName("replayToolbar")

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import dataclasses
 import itertools
+import os
+import socket
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,9 +24,11 @@ from app.obs.inputs import screenshot
 from app.obs.setup import SCENE_FULL, camera_from_source, setup_live_selling
 from app.overlays.controller import OverlayController
 from app.overlays.images import ImageCache
-from app.overlays.layout import Kind, box
+from app.overlays.layout import SOURCE_NAMES, Kind, box
 from app.overlays.obs_sink import ObsOverlaySink
+from app.overlays.png import png_bytes
 from app.overlays.render import OverlayRenderer
+from app.overlays.server import OverlayServer
 from app.overlays.state import CouponCard, OverlayState, ProductCard
 from app.platform import models as m
 from app.platform.connection import LinkState
@@ -70,7 +76,13 @@ class Rig:
             assert time.monotonic() < deadline, f"{kind} never looked as expected on OBS output"
 
 
-async def _rig(conn: ObsConnection, tmp_path: Path, camera: Path, room: object = None) -> Rig:
+async def _rig(
+    conn: ObsConnection,
+    tmp_path: Path,
+    camera: Path,
+    room: object = None,
+    also: Sequence[object] = (),
+) -> Rig:
     images = ImageCache()
     sample = QImage(200, 200, QImage.Format.Format_RGB32)
     sample.fill(QColor(40, 160, 90))
@@ -82,7 +94,8 @@ async def _rig(conn: ObsConnection, tmp_path: Path, camera: Path, room: object =
         conn, canvas="16:9", camera=camera_from_source(str(camera)), overlay_files=files
     )
     await conn.request("SetCurrentProgramScene", sceneName=SCENE_FULL)
-    controller = OverlayController(room, renderer, [sink], images=images)  # type: ignore[arg-type]
+    sinks = [sink, *also]
+    controller = OverlayController(room, renderer, sinks, images=images)  # type: ignore[arg-type]
     controller.start()
     return Rig(conn, sink, renderer, controller)
 
@@ -137,6 +150,65 @@ async def test_coupon_appears_and_disappears(rig: Rig) -> None:
     rig.controller.set_state(OverlayState(coupon=None))  # ended
     await rig.controller.settled()
     await rig.shot_until(Kind.COUPON, lambda c: mean_diff(c, crop(empty, b)) < 1)
+
+
+async def test_a_page_that_stops_reading_does_not_freeze_the_obs_overlays(
+    obs: ObsConnection, tmp_path: Path, camera_video: Path, qapp: object
+) -> None:
+    """D8: one push loop fed OBS and the pages; a page that stopped reading froze OBS too."""
+    server = OverlayServer(port=0, send_timeout=3600)  # not dropped here: OBS must not wait
+    await server.start()
+    rig = await _rig(obs, tmp_path, camera_video, also=[server])
+    stalled = socket.socket()
+    stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1024)  # a page that never reads
+    try:
+        empty = await rig.steady_shot()
+        stalled.connect(("127.0.0.1", server.port))
+        key = base64.b64encode(os.urandom(16)).decode()
+        stalled.sendall(
+            (
+                f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nUpgrade: websocket\r\n"
+                f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+                "Sec-WebSocket-Version: 13\r\n\r\n"
+            ).encode()
+        )
+        await poll(lambda: server.clients == 1, within=20)
+        long_title = PRODUCT.title * 100  # big pushes (~8 KB): the page's buffers fill at once
+        for i in range(1, 2001):
+            product = dataclasses.replace(PRODUCT, title=f"{i} {long_title}", stock_left=i)
+            coupon = dataclasses.replace(COUPON, remaining=i)
+            rig.controller.set_state(OverlayState(product=product, coupon=coupon))
+            if i % 5 == 0:
+                await asyncio.sleep(0)
+        last_update = time.monotonic()
+        await asyncio.wait_for(rig.controller.settled(), 60)
+        assert server.clients == 1 and server.blocked == 1  # the page is stuck, OBS is not
+        assert rig.sink.state.coupon is not None and rig.sink.state.coupon.remaining == 2000
+        assert rig.sink.applied_at[Kind.COUPON] > last_update  # OBS took the newest image
+        b = box("16:9", Kind.COUPON)
+        final = dataclasses.replace(COUPON, remaining=2000)
+        expected = composite(to_array(rig.renderer.render(Kind.COUPON, final)), crop(empty, b))
+        await rig.shot_until(Kind.COUPON, lambda c: mean_diff(c, expected) < 6, within=20)
+    finally:
+        stalled.close()
+        await rig.controller.stop()
+        await server.stop()
+
+
+async def test_a_reapply_on_reconnect_never_leaves_an_older_overlay_in_obs(rig: Rig) -> None:
+    """After a reconnection the sink re-applies every overlay; a change arriving meanwhile must
+    win. The re-apply captured the state it started with and could point OBS back at it."""
+    await rig.controller.stop()  # the sink alone, driven by hand
+    older = OverlayState(product=PRODUCT, coupon=COUPON)
+    newer = OverlayState(product=dataclasses.replace(PRODUCT, stock_left=3), coupon=COUPON)
+    await rig.sink.apply(older, set(Kind))
+    reapply = asyncio.ensure_future(rig.sink.reapply())  # as on_connected runs it
+    await asyncio.sleep(0)  # it is under way (coupon first; the product comes later)
+    await rig.sink.apply(newer, {Kind.PRODUCT})  # the operator's change, meanwhile
+    await reapply
+    settings = await rig.conn.request("GetInputSettings", inputName=SOURCE_NAMES[Kind.PRODUCT])
+    shown = await asyncio.to_thread(Path(settings["inputSettings"]["file"]).read_bytes)
+    assert shown == png_bytes(rig.renderer.render(Kind.PRODUCT, newer.product)), "older card"
 
 
 @dataclass

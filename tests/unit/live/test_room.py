@@ -188,3 +188,55 @@ def test_the_shared_strings_table_is_bounded() -> None:
         assert len(table) <= 100
     again = table("u999")
     assert table("".join(["u", "999"])) is again
+
+
+def _lottery(status: str, commitment: str, **kw: Any) -> dict[str, Any]:
+    return {
+        "id": "l1",
+        "prize": "口红",
+        "keyword": "福袋",
+        "winners": 1,
+        "duration_seconds": 60,
+        "eligibility": "all",
+        "commitment": commitment,
+        "status": status,
+        "starts_ts": 1000.0,
+        "ends_ts": 1060.0,
+        **kw,
+    }
+
+
+def test_the_commitment_seen_while_a_lottery_is_open_is_kept_through_the_draw_and_resyncs() -> None:
+    import hashlib
+
+    seed, later = b"\x01" * 32, b"\x02" * 32
+    start = hashlib.sha256(seed).hexdigest()
+    # connected mid-lottery: the snapshot's open lottery is the start this console saw
+    snap = _snapshot(seq=5).model_copy(
+        update={"lotteries": [m.Lottery.model_validate(_lottery("open", start))]}
+    )
+    room = _room()
+    room.apply_snapshot(snap)
+    assert room.lottery_commitments == {"l1": start}
+    # the platform re-commits with the draw (a seed picked after the entries)
+    cheat = _lottery(
+        "drawn",
+        hashlib.sha256(later).hexdigest(),
+        seed=later.hex(),
+        participant_ids=["u1"],
+        participants_digest=hashlib.sha256(b"u1").hexdigest(),
+        winner_ids=["u1"],
+    )
+    room.ingest([_ev(6, "lottery_drawn", {"lottery": cheat})])
+    # a resync snapshot after the draw changes nothing of what was seen at start
+    room.apply_snapshot(
+        _snapshot(seq=6).model_copy(update={"lotteries": [m.Lottery.model_validate(cheat)]})
+    )
+    assert room.lottery_commitments == {"l1": start}
+    v = room.verify_lottery("l1")
+    assert v is not None and v.failed and v.commitment_changed and v.winners_ok
+    # a console that only ever saw it drawn cannot vouch for it
+    late = _room()
+    late.ingest([_ev(6, "lottery_drawn", {"lottery": cheat})])
+    v = late.verify_lottery("l1")
+    assert v is not None and v.failed and not v.start_seen

@@ -102,3 +102,18 @@ def test_frame_drop_alerts_name_the_cause() -> None:
     assert any("推流丢帧：10 帧" in a for a in alerts)
     assert any("编码跳帧：2 帧" in a for a in alerts)
     assert any("渲染延迟" in a for a in alerts)
+
+
+def test_a_very_long_title_renders_at_once_and_wraps_the_same(qapp: object) -> None:
+    """Titles are platform data of any length; the PNG overlays render on the console's loop.
+    Wrapping tried one character less at a time (10,000 characters: ~16 s for one frame)."""
+    import time
+
+    r = OverlayRenderer("16:9")
+    long = ProductCard("p1", "云南高山古树普洱茶 " * 1000, 12900, stock_left=3)
+    t0 = time.perf_counter()
+    img = r.render(Kind.PRODUCT, long)
+    assert time.perf_counter() - t0 < 2.0
+    short = ProductCard("p1", "云南高山古树普洱茶 " * 12, 12900, stock_left=3)
+    # the lines shown are the same: both titles overflow the three lines the card has
+    assert np.array_equal(arr(img), arr(r.render(Kind.PRODUCT, short)))

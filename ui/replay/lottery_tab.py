@@ -1,0 +1,93 @@
+"""The replay's lottery tab: each lottery's figures and checks, and a red banner over the table
+naming every drawn lottery that failed verification (explicit text, never only a tooltip).
+
+A draw is checked against the commitment recorded at the lottery's start (see
+:mod:`app.live.lottery_verify`); failing cells are red too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from app.session.replay import LotteryResult
+from ui.i18n import tr
+from ui.marketing.lottery import FAILED_STYLE
+from ui.replay.tables import Table
+
+HEADERS = [
+    "奖品",
+    "口令",
+    "中奖名额",
+    "参与人数",
+    "评论复算参与",
+    "承诺",
+    "名单",
+    "中奖复算",
+    "中奖者",
+]
+_CHECK_COLUMNS = (5, 6, 7)
+_RED = QColor("#c62828")
+
+
+def lottery_cells(r: LotteryResult) -> list[object]:
+    lot, v = r.lottery, r.verification
+
+    def mark(ok: bool) -> str:
+        return "✔" if ok else "✘"
+
+    if not v.drawn:
+        commitment = tr("未开奖")
+    elif not v.start_seen:
+        commitment = "✘ " + tr("未见到开始时的承诺，无法验证")
+    elif v.commitment_changed:
+        commitment = "✘ " + tr("开奖时换了承诺值")
+    else:
+        commitment = mark(v.commitment_ok)
+    return [
+        lot.prize,
+        lot.keyword,
+        lot.winners,
+        lot.entrants,
+        r.participants_from_comments if r.participants_from_comments is not None else "—",
+        commitment,
+        mark(v.digest_ok) if v.drawn else "—",
+        mark(v.winners_ok) if v.drawn else "—",
+        "、".join(lot.winner_nicknames or lot.winner_ids or []),
+    ]
+
+
+class LotteryTab(QWidget):
+    def __init__(self, results: Sequence[LotteryResult], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.alarm = QLabel(self)
+        self.alarm.setObjectName("lotteryAlarm")
+        self.alarm.setTextFormat(Qt.TextFormat.PlainText)  # prizes are user text
+        self.alarm.setWordWrap(True)
+        self.alarm.setStyleSheet(FAILED_STYLE)
+        self.table = Table(HEADERS, self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.alarm)
+        layout.addWidget(self.table, 1)
+        self.table.fill([lottery_cells(r) for r in results])
+        failed = [r for r in results if r.verification.failed]
+        self.failed = len(failed)
+        for row, r in enumerate(results):
+            if r.verification.failed:
+                for col in (0, *_CHECK_COLUMNS):
+                    item = self.table.item(row, col)
+                    if item is not None:
+                        item.setForeground(QBrush(_RED))
+        self.alarm.setText(
+            "\n".join(
+                tr("✗ 抽奖「{prize}」验证未通过：开奖结果无法证明是公平的").format(
+                    prize=r.lottery.prize
+                )
+                for r in failed
+            )
+        )
+        self.alarm.setVisible(bool(failed))
