@@ -58,6 +58,13 @@ def _alive(w: QWidget) -> bool:
     return shiboken6.isValid(w)
 
 
+def _scan(directory: Path) -> tuple[list[Summary], list[Unreadable]]:
+    """The folder's sessions (a worker thread: touches no widget)."""
+    if not directory.exists():
+        return [], []
+    return scan_sessions(directory, FILE_DEADLINE_S)
+
+
 def source_text(path: Path) -> str:
     who = shared_by(path)
     if who is None:
@@ -130,19 +137,14 @@ class SessionsWindow(QWidget):
         try:
             asyncio.get_running_loop()
         except RuntimeError:  # no event loop (a script): read here, still each file time-limited
-            self._show(*self._scan())
+            self._show(*_scan(self.directory))
             return
         self.loading = True
-        spawn(self._refresh(), name="sessions-list")
+        spawn(self._refresh(self.directory), name="sessions-list")
 
-    def _scan(self) -> tuple[list[Summary], list[Unreadable]]:
-        if not self.directory.exists():
-            return [], []
-        return scan_sessions(self.directory, FILE_DEADLINE_S)
-
-    async def _refresh(self) -> None:
+    async def _refresh(self, directory: Path) -> None:
         try:
-            found = await asyncio.wait_for(asyncio.to_thread(self._scan), LIST_DEADLINE_S)
+            found = await asyncio.wait_for(asyncio.to_thread(_scan, directory), LIST_DEADLINE_S)
         except (TimeoutError, OSError) as exc:
             if _alive(self):
                 self.loading = False

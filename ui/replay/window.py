@@ -4,7 +4,9 @@ per-product results, comments analysis, coupons, lotteries (verified), actions, 
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -23,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.session.keywords import keywords
 from app.session.replay import SessionFile, Summary
+from app.session.safe_open import SessionFileError
 from app.session.report import action_name, role_name, value_name, yuan
 from app.session.report import hms as duration
 from ui.i18n import language, tr
@@ -354,25 +357,34 @@ class ReplayWindow(QMainWindow):
         from app.session.report import write_html
 
         path = self._ask_path(tr("导出 HTML 报告"), ".html", "HTML (*.html)")
-        if path:
-            write_html(self.file, path, lang=language())
+        if path and self._exported(lambda: write_html(self.file, path, lang=language())):
             self._done(path)
 
     def export_csv(self) -> None:
         from app.session.report import write_csv
 
         folder = QFileDialog.getExistingDirectory(self, tr("导出 CSV 到文件夹"))
-        if folder:
-            paths = write_csv(self.file, Path(folder), lang=language())
-            self._done(paths[0].parent)
+        if folder and self._exported(lambda: write_csv(self.file, Path(folder), lang=language())):
+            self._done(Path(folder))
 
     def export_pdf(self) -> None:
         from ui.replay.pdf import write_pdf
 
         path = self._ask_path(tr("导出 PDF"), ".pdf", "PDF (*.pdf)")
-        if path:
-            write_pdf(self.file, path, lang=language())
+        if path and self._exported(lambda: write_pdf(self.file, path, lang=language())):
             self._done(path)
+
+    def _exported(self, write: Callable[[], object]) -> bool:
+        """Run an export; a file that turns out damaged (a block too large, a value out of
+        range) or a disk error is said in a message, never an exception in the UI."""
+        try:
+            write()
+        except (SessionFileError, sqlite3.Error, OSError, ValueError) as exc:
+            log.warning("export of %s failed: %s", self.file.path, exc)
+            reason = exc.message() if isinstance(exc, SessionFileError) else str(exc)
+            QMessageBox.warning(self, tr("导出失败"), tr("导出失败：{e}").format(e=reason))
+            return False
+        return True
 
     def _done(self, path: Path) -> None:
         QMessageBox.information(self, tr("已导出"), tr("已导出到 {path}").format(path=str(path)))
