@@ -117,12 +117,8 @@ def expected_columns() -> dict[str, tuple[str, ...]]:
     mem = sqlite3.connect(":memory:")
     try:
         mem.executescript(schema.DDL)
-        names = [
-            n for (n,) in mem.execute("SELECT name FROM sqlite_master WHERE type='table'")
-        ]
-        return {
-            n: tuple(r[1] for r in mem.execute(f"PRAGMA table_xinfo({n})")) for n in names
-        }
+        names = [n for (n,) in mem.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return {n: tuple(r[1] for r in mem.execute(f"PRAGMA table_xinfo({n})")) for n in names}
     finally:
         mem.close()
 

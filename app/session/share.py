@@ -58,7 +58,7 @@ def _same_bytes(a: Path, b: Path) -> bool:
     for p in (a, b):
         h = hashlib.sha256()
         with p.open("rb") as fh:
-            for chunk in iter(lambda fh=fh: fh.read(1 << 20), b""):
+            while chunk := fh.read(1 << 20):
                 h.update(chunk)
         digests.append(h.digest())
     return digests[0] == digests[1]
@@ -183,12 +183,15 @@ class SessionShare:
                                 raise SessionFileError("too_large", f"> {MAX_DOWNLOAD_BYTES} B")
                             fh.write(chunk)
             await asyncio.to_thread(_check_download, tmp)
-            return await asyncio.to_thread(
-                publish, tmp, directory, download_name(name, uploader)
-            )
+            return await asyncio.to_thread(publish, tmp, directory, download_name(name, uploader))
         finally:
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
+            await asyncio.to_thread(_discard, tmp)
+
+
+def _discard(tmp: Path) -> None:
+    """The temporary file of a download, gone (it already is once published)."""
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
 
 
 def _check_download(tmp: Path) -> None:

@@ -91,6 +91,21 @@ os.kill(os.getpid(), signal.SIGKILL)
 """
 
 
+def killed_recording(local: Path) -> int:
+    """Record into ``local`` in a child process killed with SIGKILL; the events it committed."""
+    run = subprocess.run(
+        [sys.executable, "-c", KILLED_WRITER, str(local), repr(T0)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == -signal.SIGKILL, run.stderr
+    written = int(run.stdout.split()[0])
+    wal = Path(f"{local}-wal")
+    assert written >= 5_000 and wal.stat().st_size > 0  # committed, not checkpointed
+    return written
+
+
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -105,17 +120,9 @@ async def test_a_download_never_replaces_a_local_recording_nor_its_wal(
     mine = tmp_path / "reviewer"
     mine.mkdir()
     local = mine / name("s1")
-    run = subprocess.run(
-        [sys.executable, "-c", KILLED_WRITER, str(local), repr(T0)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert run.returncode == -signal.SIGKILL, run.stderr
-    written = int(run.stdout.split()[0])
+    written = await asyncio.to_thread(killed_recording, local)
     wal = Path(f"{local}-wal")
-    assert written >= 5_000 and wal.stat().st_size > 0  # committed, not checkpointed
-    before = {p.name: digest(p) for p in (local, wal)}
+    before = await asyncio.to_thread(lambda: {p.name: digest(p) for p in (local, wal)})
 
     # the host shares its own recording of the same session (same file name, other content)
     host_dir = tmp_path / "host"
@@ -127,7 +134,8 @@ async def test_a_download_never_replaces_a_local_recording_nor_its_wal(
     [item] = await reviewer.list()
     got = await reviewer.download(item["name"], mine, item["uploaded_by"])
     assert got != local and got.parent == mine and shared_by(got) == "host"
-    assert {p.name: digest(p) for p in (local, wal)} == before  # not a byte changed
+    after = await asyncio.to_thread(lambda: {p.name: digest(p) for p in (local, wal)})
+    assert after == before  # not a byte changed
     with SessionFile(local) as f:
         assert len(f.event_seqs()) == written
         assert f.summary().events == written

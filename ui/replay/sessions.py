@@ -37,16 +37,26 @@ from app.platform.errors import PlatformError
 from app.session.recorder import sessions_dir
 from app.session.replay import Summary, Unreadable, read_summary, scan_sessions
 from app.session.report import hms, role_name, yuan
-from app.session.safe_open import SessionFileError
+from app.session.safe_open import MAX_TS, MIN_TS, SessionFileError
 from app.session.schema import SUFFIX
 from app.session.share import SessionShare, download_name, shared_by
 from ui.i18n import language, tr
-from app.session.safe_open import MAX_TS, MIN_TS
 from ui.replay.tables import Table
 
 log = logging.getLogger(__name__)
 
-HEADERS = ["开播时间", "直播间", "场次", "时长", "成交额", "订单", "峰值在线", "状态", "录像", "来源"]
+HEADERS = [
+    "开播时间",
+    "直播间",
+    "场次",
+    "时长",
+    "成交额",
+    "订单",
+    "峰值在线",
+    "状态",
+    "录像",
+    "来源",
+]
 #: each file is read under this time limit; the whole list under LIST_DEADLINE_S
 FILE_DEADLINE_S = 5.0
 LIST_DEADLINE_S = 60.0
@@ -230,9 +240,7 @@ class SessionsWindow(QWidget):
         return w
 
     def _cannot_open(self, path: Path, reason: str) -> None:
-        self.where.setText(
-            tr("无法打开 {name}：{reason}").format(name=path.name, reason=reason)
-        )
+        self.where.setText(tr("无法打开 {name}：{reason}").format(name=path.name, reason=reason))
 
     def compare_selected(self) -> None:
         sel = self.selected()
@@ -374,9 +382,9 @@ class SharedSessionsDialog(QDialog):
         except (PlatformError, httpx.HTTPError) as exc:
             self.status.setText(tr("无法获取共享场次：{e}").format(e=str(exc)))
             return
-        self.items = [
-            i for i in items if isinstance(i, dict) and isinstance(i.get("name"), str)
-        ][:10_000]
+        self.items = [i for i in items if isinstance(i, dict) and isinstance(i.get("name"), str)][
+            :10_000
+        ]
         await self._fill()
         if not self.items:
             self.status.setText(tr("平台上还没有共享的场次。"))
@@ -429,9 +437,11 @@ class SharedSessionsDialog(QDialog):
                     yuan(local.gmv_cents) if local else "—",
                     local.orders if local else "—",
                     local.peak_online if local else "—",
-                    human_size(int(size)) if _sane(size, 0, 2**53) else "—",
-                    time.strftime("%m-%d %H:%M", time.localtime(float(uploaded)))  # type: ignore[arg-type]
-                    if _sane(uploaded, MIN_TS, MAX_TS)
+                    human_size(int(size))
+                    if isinstance(size, int | float) and _sane(size, 0, 2**53)
+                    else "—",
+                    time.strftime("%m-%d %H:%M", time.localtime(float(uploaded)))
+                    if isinstance(uploaded, int | float) and _sane(uploaded, MIN_TS, MAX_TS)
                     else "—",
                     role_name(who, language()) or "—",
                     tr("已下载") if local else tr("未下载"),

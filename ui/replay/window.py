@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
 
 from app.session.keywords import keywords
 from app.session.replay import SessionFile, Summary
-from app.session.safe_open import SessionFileError
 from app.session.report import action_name, role_name, value_name, yuan
 from app.session.report import hms as duration
+from app.session.safe_open import SessionFileError
 from ui.i18n import language, tr
 from ui.replay.charts import TimelineCharts, marker_text
 from ui.replay.tables import ExplainTable, ProductTable, Table, clock
