@@ -270,8 +270,11 @@ class SessionFile:
                 try:
                     ev = orjson.loads(line)
                     seq = int(ev["seq"])
+                    ok = isinstance(ev["type"], str) and "data" in ev
                 except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
                     raise SessionFileError("damaged", "event block") from exc
+                if not ok:
+                    raise SessionFileError("damaged", "event block")
                 if seq > after_seq:
                     yield ev
 

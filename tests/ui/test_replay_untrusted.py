@@ -115,3 +115,16 @@ async def test_a_zip_bomb_block_opens_but_its_export_is_refused(
     win.export_csv()
     assert said and "文件中的数据块过大" in said[0]
     win.close()
+
+
+def test_a_marker_tooltip_shows_the_files_text_as_text(qtbot: Any) -> None:
+    """Qt takes a tooltip that looks like HTML as HTML: a product title or nickname from a
+    shared file ("<img …>", "<b>…") is shown exactly as written, never rendered."""
+    from PySide6.QtGui import QTextDocument
+
+    from ui.replay.charts import TimelineCharts
+
+    for label in ("<b>粗体</b> 讲解商品", '<img src="x" width="9000">', "a &lt; b", "plain"):
+        doc = QTextDocument()
+        doc.setHtml(TimelineCharts._tip(0.0, 0.0, label))
+        assert doc.toPlainText() == label

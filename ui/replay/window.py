@@ -1,15 +1,22 @@
 """The replay window (复盘): one recorded session — timeline, the moment under the cursor,
-per-product results, comments analysis, coupons, lotteries (verified), actions, exports."""
+per-product results, comments analysis, coupons, lotteries (verified), actions, exports.
+
+The file is opened through :class:`app.session.replay.SessionFile` (checked, read-only, every
+query time-limited); the sessions list checks it on a worker thread before it makes this window.
+The comment analysis runs on a worker thread and its result is handed to the loop, which fills
+the tables only if the window still exists. An export that meets a damaged part of the file
+(a block too large, a bad value) says so in a message."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+import shiboken6
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -23,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.aio import spawn
 from app.session.keywords import keywords
 from app.session.replay import SessionFile, Summary
 from app.session.report import action_name, role_name, value_name, yuan
@@ -60,29 +68,12 @@ def summary_text(s: Summary) -> str:
     ) + (" " + state if state else "")
 
 
-class _Analysis(QObject):
-    """Top questions and keywords, computed on a worker thread (jieba and a full GROUP BY)."""
-
-    done = Signal(object, object)
-
-    def start(self, path: Path) -> None:
-        threading.Thread(
-            target=self._run, args=(path,), daemon=True, name="replay-keywords"
-        ).start()
-
-    def _run(self, path: Path) -> None:
-        try:
-            with SessionFile(path) as f:
-                questions = f.top_questions(30)
-                texts = f.comment_texts()
-            words = keywords(texts, 40)
-        except Exception:
-            log.exception("comment analysis failed")
-            questions, words = [], []
-        try:
-            self.done.emit(questions, words)
-        except RuntimeError:  # the window was closed meanwhile
-            pass
+def comment_analysis(path: Path) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """Top questions and keywords (jieba and a full GROUP BY): run on a worker thread."""
+    with SessionFile(path) as f:
+        questions = f.top_questions(30)
+        texts = f.comment_texts()
+    return questions, keywords(texts, 40)
 
 
 class ReplayWindow(QMainWindow):
@@ -245,9 +236,8 @@ class ReplayWindow(QMainWindow):
         self._moment(self.charts.cursor_ts())
         self._show_moment()
 
-        self._analysis = _Analysis(self)
-        self._analysis.done.connect(self._analysis_done)
-        self._analysis.start(path)
+        # worked out on a thread, handed to the loop: the thread never touches this window
+        spawn(self._analyse(path), name="replay-keywords")
 
     # --- pieces ------------------------------------------------------------------------------------
     def _lottery_cells(self, r: object) -> list[object]:
@@ -343,9 +333,20 @@ class ReplayWindow(QMainWindow):
         finally:
             self._following = False
 
-    def _analysis_done(self, questions: object, words: object) -> None:
-        self.questions.fill([[t, n] for t, n in questions])  # type: ignore[attr-defined]
-        self.keywords.fill([[t, n] for t, n in words])  # type: ignore[attr-defined]
+    async def _analyse(self, path: Path) -> None:
+        try:
+            questions, words = await asyncio.to_thread(comment_analysis, path)
+        except Exception:
+            log.exception("comment analysis failed")
+            questions, words = [], []
+        if shiboken6.isValid(self) and not self._closed:  # the window may be gone meanwhile
+            self._analysis_done(questions, words)
+
+    def _analysis_done(
+        self, questions: list[tuple[str, int]], words: list[tuple[str, int]]
+    ) -> None:
+        self.questions.fill([[t, n] for t, n in questions])
+        self.keywords.fill([[t, n] for t, n in words])
 
     # --- exports -----------------------------------------------------------------------------------
     def _ask_path(self, title: str, suffix: str, filt: str) -> Path | None:
