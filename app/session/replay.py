@@ -2,7 +2,13 @@
 
 Everything here is a query over the narrow tables and the per-second counters written by
 :mod:`app.session.writer`; only :func:`SessionFile.iter_events` (exports, audits) decompresses
-the full event log.
+the full event log, one block at a time and each capped (:func:`app.session.safe_open.inflate_block`).
+
+A session file is untrusted input: :class:`SessionFile` opens it only through
+:func:`app.session.safe_open.open_session` (read-only, schema and bounds checked, every query
+time-limited) and raises :class:`~app.session.safe_open.SessionFileError` for a file it will not
+read. :func:`scan_sessions` lists a folder with each file under its own deadline and names the
+unreadable ones with their reason.
 """
 
 from __future__ import annotations

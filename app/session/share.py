@@ -20,6 +20,7 @@ import hashlib
 import os
 import sqlite3
 import tempfile
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -91,8 +92,9 @@ def publish(tmp: Path, directory: Path, name: str) -> Path:
 
 
 def snapshot_copy(path: Path, dest: Path) -> Path:
-    """A consistent single-file copy of a session file (works while it is being written)."""
-    src = sqlite3.connect(str(path))
+    """A consistent single-file copy of a session file (works while it is being written; the
+    source is opened read-only)."""
+    src = sqlite3.connect(f"file:{urllib.parse.quote(str(path.resolve()))}?mode=ro", uri=True)
     try:
         out = sqlite3.connect(str(dest))
         try:
