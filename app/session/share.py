@@ -9,7 +9,8 @@ name (:func:`download_name`: ``<name>.shared-<uploader>.livedesk-session.sqlite`
 taken only if neither the file nor a ``-wal``/``-shm``/``-journal`` of it exists (an orphan WAL
 would be applied to the new file). It is streamed to a hidden temporary file (at most
 :data:`MAX_DOWNLOAD_BYTES`), checked with :func:`app.session.safe_open.open_session` and only
-then linked to its name (atomic, no overwrite): a failed or partial download leaves nothing.
+then linked to its name (atomic, no overwrite): a failed or partial download leaves nothing
+(and the temporary file of a console killed mid-download is swept a day later).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import hashlib
 import os
 import sqlite3
 import tempfile
+import time
 import urllib.parse
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,7 @@ from app.session.schema import SUFFIX, safe_name
 
 MAX_DOWNLOAD_BYTES = 2 * 1024**3  # the platform's own limit on an upload
 SHARED_MARK = ".shared-"
+PART_PREFIX, PART_SUFFIX = ".download-", ".part"  # a download being written (hidden, not listed)
 _SIDE_FILES = ("", "-wal", "-shm", "-journal")
 
 
@@ -169,7 +172,8 @@ class SessionShare:
         if Path(name).name != name or not name.endswith(SUFFIX):  # never outside ``directory``
             raise PlatformError("invalid_value", f"not a session file name: {name!r}")
         await asyncio.to_thread(directory.mkdir, parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=".download-", suffix=".part", dir=directory)
+        await asyncio.to_thread(sweep_stale_parts, directory)
+        fd, tmp_name = tempfile.mkstemp(prefix=PART_PREFIX, suffix=PART_SUFFIX, dir=directory)
         tmp = Path(tmp_name)
         try:
             with os.fdopen(fd, "wb") as fh:
@@ -188,6 +192,22 @@ class SessionShare:
             return await asyncio.to_thread(publish, tmp, directory, download_name(name, uploader))
         finally:
             await asyncio.to_thread(_discard, tmp)
+
+
+STALE_PART_S = 24 * 3600.0
+
+
+def sweep_stale_parts(directory: Path, older_than_s: float = STALE_PART_S) -> list[Path]:
+    """Remove the temporary files of downloads cut short by a killed console (older than a
+    day: a download still running elsewhere is never touched); the files removed."""
+    gone = []
+    now = time.time()
+    for p in directory.glob(f"{PART_PREFIX}*{PART_SUFFIX}"):
+        with contextlib.suppress(OSError):
+            if now - p.stat().st_mtime > older_than_s:
+                p.unlink()
+                gone.append(p)
+    return gone
 
 
 def _discard(tmp: Path) -> None:

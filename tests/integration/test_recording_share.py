@@ -72,7 +72,7 @@ async def test_reviewer_lists_and_downloads_a_shared_session(
 # A console recording the session, killed (SIGKILL) after its writer committed every batch:
 # the file's last commits are only in its -wal (not checkpointed), as a killed console leaves it.
 KILLED_WRITER = """
-import os, signal, sys, time
+import os, signal, sqlite3, sys, time
 from pathlib import Path
 from app.session.synth import products, session_events
 from app.session.writer import SessionWriter
@@ -83,10 +83,14 @@ n = 0
 for batch in session_events(total=6000, hours=0.05, t0=float(sys.argv[2])):
     w.put_events(batch)
     n += len(batch)
+# committed: what another connection reads (the writer counts a batch before its COMMIT)
+reader = sqlite3.connect(sys.argv[1])
 deadline = time.monotonic() + 120
-while w.stats.events < n and time.monotonic() < deadline:
+held = 0
+while held < n and time.monotonic() < deadline:
     time.sleep(0.01)
-print(w.stats.events, flush=True)
+    held = reader.execute("SELECT coalesce(sum(n), 0) FROM event_blocks").fetchone()[0]
+print(held, flush=True)
 os.kill(os.getpid(), signal.SIGKILL)
 """
 
@@ -179,3 +183,15 @@ async def test_a_failed_download_leaves_nothing(tmp_path: Path, cut: bool) -> No
         server.close()
         await server.wait_closed()
     assert os.listdir(folder) == []
+
+
+def test_the_temporary_file_of_a_download_cut_by_a_kill_is_swept_later(tmp_path: Path) -> None:
+    from app.session.share import sweep_stale_parts
+
+    old = tmp_path / ".download-abc.part"
+    fresh = tmp_path / ".download-def.part"  # a download running right now: left alone
+    for p in (old, fresh):
+        p.write_bytes(b"SQLite format 3\x00")
+    os.utime(old, (1, 1))
+    assert sweep_stale_parts(tmp_path) == [old]
+    assert sorted(os.listdir(tmp_path)) == [fresh.name]
