@@ -2,7 +2,13 @@
 
 Everything here is a query over the narrow tables and the per-second counters written by
 :mod:`app.session.writer`; only :func:`SessionFile.iter_events` (exports, audits) decompresses
-the full event log.
+the full event log, one block at a time and each capped (:func:`app.session.safe_open.inflate_block`).
+
+A session file is untrusted input: :class:`SessionFile` opens it only through
+:func:`app.session.safe_open.open_session` (read-only, schema and bounds checked, every query
+time-limited) and raises :class:`~app.session.safe_open.SessionFileError` for a file it will not
+read. :func:`scan_sessions` lists a folder with each file under its own deadline and names the
+unreadable ones with their reason.
 """
 
 from __future__ import annotations
@@ -10,7 +16,6 @@ from __future__ import annotations
 import bisect
 import math
 import sqlite3
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +27,8 @@ import orjson
 from app.live.comment_kinds import Kind
 from app.live.lottery_verify import Verification, verify
 from app.platform import models as m
-from app.session import schema
+from app.session import safe_open, schema
+from app.session.safe_open import SessionFileError
 
 AFTER_WINDOW_S = 300.0  # "after an explain": orders in the 5 minutes after the window closes
 
@@ -213,10 +219,13 @@ def _start_commitment(first_json: str) -> str | None:
 class SessionFile:
     """One recorded session, opened for reading (safe while a recorder is still writing it)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, deadline_s: float = safe_open.OPEN_DEADLINE_S) -> None:
+        """Open and check ``path`` (:func:`app.session.safe_open.open_session`: read-only, the
+        schema and bounds verified, every query time-limited); :class:`SessionFileError`
+        within about ``deadline_s`` for a file this console will not read."""
         self.path = Path(path)
-        self.conn: sqlite3.Connection = schema.connect(self.path)
-        self.meta: dict[str, str] = dict(self.conn.execute("SELECT key, value FROM meta"))
+        self.conn: sqlite3.Connection
+        self.conn, self.meta = safe_open.open_session(self.path, deadline_s=deadline_s)
         self.room = self.meta.get("room", "")
         self.session_id = self.meta.get("session_id", "")
         self.started_ts = float(self.meta.get("started_ts", "0") or 0)
@@ -269,10 +278,23 @@ class SessionFile:
         cur = self.conn.execute(
             "SELECT data FROM event_blocks WHERE last_seq > ? ORDER BY first_seq", (after_seq,)
         )
-        for (blob,) in cur:
-            for line in zlib.decompress(blob).split(b"\n"):
-                ev = orjson.loads(line)
-                if ev["seq"] > after_seq:
+        conn = self.conn
+        while True:
+            if isinstance(conn, safe_open.GuardedConnection):
+                conn.arm()  # a fresh time budget per block: a long export is not cut short
+            row = cur.fetchone()
+            if row is None:
+                return
+            for line in safe_open.inflate_block(row[0]).split(b"\n"):
+                try:
+                    ev = orjson.loads(line)
+                    seq = int(ev["seq"])
+                    ok = isinstance(ev["type"], str) and "data" in ev
+                except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+                    raise SessionFileError("damaged", "event block") from exc
+                if not ok:
+                    raise SessionFileError("damaged", "event block")
+                if seq > after_seq:
                     yield ev
 
     def iter_events(self, after_seq: int = 0) -> Iterator[m.Event]:
@@ -669,13 +691,45 @@ class SessionFile:
         )
 
 
-def list_sessions(directory: Path) -> list[Summary]:
-    """Summaries of every session file in ``directory``, newest first (unreadable files skipped)."""
-    out = []
+@dataclass(frozen=True)
+class Unreadable:
+    """A file in the sessions folder this console will not open, and why (user's language)."""
+
+    path: Path
+    reason: str
+
+
+def read_summary(path: Path, deadline_s: float = safe_open.OPEN_DEADLINE_S) -> Summary:
+    """One file's summary, checked and time-limited; :class:`SessionFileError` if unreadable."""
+    try:
+        with SessionFile(path, deadline_s=deadline_s) as f:
+            return f.summary()
+    except sqlite3.OperationalError as exc:
+        if "interrupt" in str(exc):
+            raise SessionFileError("timeout", f"> {deadline_s:g} s") from exc
+        raise SessionFileError("damaged", str(exc)) from exc
+    except sqlite3.Error as exc:
+        raise SessionFileError("damaged", str(exc)) from exc
+    except OSError as exc:
+        raise SessionFileError("damaged", exc.strerror or str(exc)) from exc
+
+
+def scan_sessions(
+    directory: Path, deadline_s: float = safe_open.OPEN_DEADLINE_S
+) -> tuple[list[Summary], list[Unreadable]]:
+    """Every session file in ``directory``: the summaries (newest first) and the files that
+    cannot be read, each with its reason. Each file is opened under its own time limit, so one
+    bad file costs at most ``deadline_s``. Meant for a worker thread."""
+    out: list[Summary] = []
+    bad: list[Unreadable] = []
     for p in sorted(directory.glob("*" + schema.SUFFIX)):
         try:
-            with SessionFile(p) as f:
-                out.append(f.summary())
-        except (sqlite3.Error, OSError, ValueError):
-            continue
-    return sorted(out, key=lambda s: -s.started_ts)
+            out.append(read_summary(p, deadline_s))
+        except SessionFileError as exc:
+            bad.append(Unreadable(p, exc.message()))
+    return sorted(out, key=lambda s: -s.started_ts), bad
+
+
+def list_sessions(directory: Path) -> list[Summary]:
+    """Summaries of every session file in ``directory``, newest first (unreadable files skipped)."""
+    return scan_sessions(directory)[0]

@@ -136,7 +136,10 @@ READ_CACHE_KIB = 32_000
 def connect(
     path: Path, *, create: bool = False, cache_kib: int = READ_CACHE_KIB
 ) -> sqlite3.Connection:
-    """Open a session file (WAL, synchronous=NORMAL); ``create`` makes the tables.
+    """Open a session file for writing (WAL, synchronous=NORMAL); ``create`` makes the tables.
+
+    For the recorder's own file only: every reader opens a file through
+    :func:`app.session.safe_open.open_session` (read-only, checked), never through this.
 
     Opening read-write lets SQLite roll the WAL forward after a crash, so a file left by a
     killed console opens cleanly with every committed batch in it. ``cache_kib``: SQLite's page

@@ -9,7 +9,7 @@ show that the console's verification catches exactly that.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -26,7 +26,7 @@ HOST = ("host",)
 def add_cheat_draw_route(
     app: FastAPI,
     engine: RoomEngine,
-    act: Callable[[Request, str, tuple[str, ...], Callable[[Obj], Any]], Response],
+    act: Callable[[Request, str, tuple[str, ...], Callable[[Obj], Any]], Awaitable[Response]],
 ) -> None:
     @app.post(R + "/_debug/lotteries/{lottery_id}/cheat-draw", tags=["debug"])
     async def cheat_draw(request: Request, room: str, lottery_id: str) -> Response:
@@ -43,4 +43,4 @@ def add_cheat_draw_route(
                 lo.update(honest)  # refused (still open, already drawn): nothing changed
                 raise
 
-        return act(request, room, HOST, do)
+        return await act(request, room, HOST, do)

@@ -265,7 +265,9 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
         except BaseException:
             engine.abandon_action()
             raise
-        engine.commit_action(actor["token_id"], key and f"{key}\n{fp}", status, payload)  # LogWriteError: rolled back
+        engine.commit_action(
+            actor["token_id"], key and f"{key}\n{fp}", status, payload
+        )  # LogWriteError: rolled back
         return Response(payload, status, media_type="application/json")
 
     # --- room, snapshot ---------------------------------------------------------------------------

@@ -194,6 +194,7 @@ async def test_replay_window_review_of_recorded_sessions(
     # the sessions list shows both sessions; compare them side by side
     lst = SessionsWindow(tmp_path / "sessions")
     qtbot.addWidget(lst)
+    await until(lambda: not lst.loading, 30, "the sessions list (read in a worker)")
     assert lst.table.rowCount() == 2
     assert {lst.table.item(r, 2).text() for r in range(2)} == {
         SessionFile(p).session_id for p in files
@@ -203,6 +204,7 @@ async def test_replay_window_review_of_recorded_sessions(
         tmp_path / "sessions", share=SessionShare(srv.url, srv.room, srv.tokens["host"])
     )
     qtbot.addWidget(shared)
+    await until(lambda: not shared.loading, 30, "the sessions list")
     shared.table.selectRow(0)
     shared.upload_selected()
     await until(lambda: shared.where.text().startswith("已上传"), 30, "the upload")

@@ -69,7 +69,8 @@ async def test_host_shares_a_session_and_a_reviewer_downloads_and_opens_it(
     qtbot.addWidget(host_panel)
     host_panel.show()
     assert host_panel.directory == tmp_path / "host" / "sessions"
-    assert host_panel.table.rowCount() == 1
+    await until(lambda: host_panel.table.rowCount() == 1, 30, "the sessions list")
+    assert host_panel.table.item(0, 9).text() == "本机录制"
     assert host_panel.upload_button is not None and host_panel.upload_button.isEnabled()
     host_panel.table.selectRow(0)
     click(host_panel.upload_button)
@@ -85,6 +86,7 @@ async def test_host_shares_a_session_and_a_reviewer_downloads_and_opens_it(
     assert isinstance(panel, SessionsWindow)
     qtbot.addWidget(panel)
     panel.show()
+    await until(lambda: not panel.loading, 30, "the sessions list")
     assert panel.table.rowCount() == 0
     assert panel.upload_button is not None and not panel.upload_button.isEnabled()
     assert "复盘员" in panel.upload_button.toolTip()
@@ -102,14 +104,20 @@ async def test_host_shares_a_session_and_a_reviewer_downloads_and_opens_it(
 
     dialog.table.selectRow(0)
     click(dialog.download_button)
-    local = panel.directory / recorded.name
+    # stored beside (never over) a local recording of the same session, named as shared
+    local = panel.directory / recorded.name.replace(
+        ".livedesk-session.sqlite", ".shared-host.livedesk-session.sqlite"
+    )
     await until(lambda: dialog.status.text().startswith("已下载"), 30, "the download")
     assert local.stat().st_size == listed[0]["size"]
+    assert not (panel.directory / recorded.name).exists()
     # now read from the file itself: the host's totals
     totals = [hms(want.duration_s), yuan(want.gmv_cents), str(want.orders), str(want.peak_online)]
     after = [*totals, size, uploaded, "主播", "已下载"]
     assert rows(dialog.table) == [[started, want.room, want.session_id, *after]]
-    assert panel.table.rowCount() == 1  # the downloaded session is in the local list
+    # the downloaded session is in the local list, shown as shared by the host
+    await until(lambda: panel.table.rowCount() == 1, 30, "the local list")
+    assert panel.table.item(0, 9).text() == "平台共享（主播）"
 
     # it opens with the same totals
     dialog.table.selectRow(0)

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
+from PySide6.QtGui import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app.session.replay import Marker, Series, display_bins
@@ -146,7 +147,9 @@ class TimelineCharts(QWidget):
 
     @staticmethod
     def _tip(x: float, y: float, data: object) -> str:
-        return str(data)
+        """A marker's tooltip. Qt guesses whether a tooltip is HTML, and the label is text from
+        the session file (a product title, a nickname): made rich text that shows it as is."""
+        return Qt.convertFromPlainText(str(data), Qt.WhiteSpaceMode.WhiteSpaceNoWrap)
 
     # --- cursor ------------------------------------------------------------------------------------
     def set_cursor(self, ts: float) -> None:

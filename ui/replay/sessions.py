@@ -1,12 +1,21 @@
 """The sessions list (场次): every recorded session in the local sessions folder — date, room,
 duration, GMV, orders, peak online — to open in the replay window or compare two side by side;
 for teams, sessions shared through the platform (upload: host and assistant; list and download:
-every role, the reviewer included)."""
+every role, the reviewer included).
+
+Session files are untrusted input (a shared file may be crafted): the list reads them in a
+worker thread, each file under its own time limit (:func:`app.session.replay.scan_sessions`),
+and hands the result to the loop; a file that cannot be read is a row saying why ("已损坏/不支持：
+…"), never an error dialog or a frozen console. Opening a replay checks the file in a worker
+first. Downloads are stored beside the local recordings under their own name and shown as
+shared (column 来源).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
-import sqlite3
 import time
 from pathlib import Path
 
@@ -26,14 +35,51 @@ from PySide6.QtWidgets import (
 from app.aio import spawn
 from app.platform.errors import PlatformError
 from app.session.recorder import sessions_dir
-from app.session.replay import SessionFile, Summary, list_sessions
+from app.session.replay import Summary, Unreadable, read_summary, scan_sessions
 from app.session.report import hms, role_name, yuan
+from app.session.safe_open import MAX_TS, MIN_TS, SessionFileError
 from app.session.schema import SUFFIX
-from app.session.share import SessionShare
+from app.session.share import SessionShare, download_name, shared_by
 from ui.i18n import language, tr
 from ui.replay.tables import Table
 
-HEADERS = ["开播时间", "直播间", "场次", "时长", "成交额", "订单", "峰值在线", "状态", "录像"]
+log = logging.getLogger(__name__)
+
+HEADERS = [
+    "开播时间",
+    "直播间",
+    "场次",
+    "时长",
+    "成交额",
+    "订单",
+    "峰值在线",
+    "状态",
+    "录像",
+    "来源",
+]
+#: each file is read under this time limit; the whole list under LIST_DEADLINE_S
+FILE_DEADLINE_S = 5.0
+LIST_DEADLINE_S = 60.0
+
+
+def _alive(w: QWidget) -> bool:
+    import shiboken6
+
+    return shiboken6.isValid(w)
+
+
+def _scan(directory: Path) -> tuple[list[Summary], list[Unreadable]]:
+    """The folder's sessions (a worker thread: touches no widget)."""
+    if not directory.exists():
+        return [], []
+    return scan_sessions(directory, FILE_DEADLINE_S)
+
+
+def source_text(path: Path) -> str:
+    who = shared_by(path)
+    if who is None:
+        return tr("本机录制")
+    return tr("平台共享（{who}）").format(who=role_name(who, language()) or who)
 
 
 class SessionsWindow(QWidget):
@@ -53,6 +99,8 @@ class SessionsWindow(QWidget):
         self.resize(1100, 520)
         self.directory = directory or sessions_dir()
         self.summaries: list[Summary] = []
+        self.unreadable: list[Unreadable] = []
+        self.loading = False
         self.opened: list[QWidget] = []
         self.table = Table(HEADERS, self)
         self.table.doubleClicked.connect(lambda _i: self.open_selected())
@@ -94,24 +142,61 @@ class SessionsWindow(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
+        """Read the folder again, in a worker thread (the list fills when it is read)."""
         self.where.setText(tr("本机场次：{path}").format(path=str(self.directory)))
-        self.summaries = list_sessions(self.directory) if self.directory.exists() else []
-        self.table.fill(
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (a script): read here, still each file time-limited
+            self._show(*_scan(self.directory))
+            return
+        self.loading = True
+        spawn(self._refresh(self.directory), name="sessions-list")
+
+    async def _refresh(self, directory: Path) -> None:
+        try:
+            found = await asyncio.wait_for(asyncio.to_thread(_scan, directory), LIST_DEADLINE_S)
+        except (TimeoutError, OSError) as exc:
+            if _alive(self):
+                self.loading = False
+                self.where.setText(tr("无法读取场次列表：{e}").format(e=str(exc) or "timeout"))
+            return
+        if _alive(self):
+            self._show(*found)
+
+    def _show(self, summaries: list[Summary], unreadable: list[Unreadable]) -> None:
+        self.loading = False
+        self.summaries, self.unreadable = summaries, unreadable
+        rows: list[list[object]] = [
             [
-                [
-                    time.strftime("%Y-%m-%d %H:%M", time.localtime(s.started_ts)),
-                    s.room,
-                    s.session_id,
-                    hms(s.duration_s),
-                    yuan(s.gmv_cents),
-                    s.orders,
-                    s.peak_online,
-                    tr("已结束") if s.ended_ts else tr("未结束"),
-                    Path(s.obs_recording).name if s.obs_recording else "—",
-                ]
-                for s in self.summaries
+                time.strftime("%Y-%m-%d %H:%M", time.localtime(s.started_ts)),
+                s.room,
+                s.session_id,
+                hms(s.duration_s),
+                yuan(s.gmv_cents),
+                s.orders,
+                s.peak_online,
+                tr("已结束") if s.ended_ts else tr("未结束"),
+                Path(s.obs_recording).name if s.obs_recording else "—",
+                source_text(s.path),
             ]
+            for s in summaries
+        ]
+        rows.extend(
+            [
+                "—",
+                "—",
+                u.path.name,
+                "—",
+                "—",
+                "—",
+                "—",
+                tr("已损坏/不支持：{reason}").format(reason=u.reason),
+                "—",
+                source_text(u.path),
+            ]
+            for u in unreadable
         )
+        self.table.fill(rows)
 
     def selected(self) -> list[Summary]:
         rows = sorted({i.row() for i in self.table.selectedIndexes()})
@@ -121,13 +206,41 @@ class SessionsWindow(QWidget):
         for s in self.selected()[:3]:
             self.open_path(s.path)
 
-    def open_path(self, path: Path) -> QWidget:
+    def open_path(self, path: Path) -> None:
+        """Check the file in a worker thread, then open its replay window (or say why not)."""
+        spawn(self._open(path), name="session-open")
+
+    async def _open(self, path: Path) -> QWidget | None:
+        try:
+            await asyncio.wait_for(
+                asyncio.to_thread(read_summary, path, FILE_DEADLINE_S), FILE_DEADLINE_S * 4
+            )
+        except (SessionFileError, TimeoutError) as exc:
+            reason = exc.message() if isinstance(exc, SessionFileError) else tr("读取超时")
+            if _alive(self):
+                self._cannot_open(path, reason)
+            return None
+        if not _alive(self):
+            return None
+        return self.show_replay(path)
+
+    def show_replay(self, path: Path) -> QWidget | None:
+        """The replay window of a file already checked (its queries are time-limited)."""
         from ui.replay.window import ReplayWindow
 
-        w = ReplayWindow(path)
+        try:
+            w = ReplayWindow(path)
+        except Exception as exc:  # a value in the file the replay cannot show: say so
+            log.warning("cannot open %s: %s", path, exc)
+            reason = exc.message() if isinstance(exc, SessionFileError) else str(exc)
+            self._cannot_open(path, reason)
+            return None
         w.show()
         self.opened = [x for x in self.opened if x.isVisible()] + [w]
         return w
+
+    def _cannot_open(self, path: Path, reason: str) -> None:
+        self.where.setText(tr("无法打开 {name}：{reason}").format(name=path.name, reason=reason))
 
     def compare_selected(self) -> None:
         sel = self.selected()
@@ -204,12 +317,12 @@ SHARED_HEADERS = [
 
 
 def _local_summary(path: Path) -> Summary | None:
+    """Read in a worker thread (a file on disk is untrusted); None if absent or unreadable."""
     if not path.exists():
         return None
     try:
-        with SessionFile(path) as f:
-            return f.summary()
-    except (sqlite3.Error, OSError, ValueError):
+        return read_summary(path, FILE_DEADLINE_S)
+    except SessionFileError:
         return None
 
 
@@ -269,8 +382,10 @@ class SharedSessionsDialog(QDialog):
         except (PlatformError, httpx.HTTPError) as exc:
             self.status.setText(tr("无法获取共享场次：{e}").format(e=str(exc)))
             return
-        self.items = [i for i in items if isinstance(i.get("name"), str)]
-        self.fill()
+        self.items = [i for i in items if isinstance(i, dict) and isinstance(i.get("name"), str)][
+            :10_000
+        ]
+        await self._fill()
         if not self.items:
             self.status.setText(tr("平台上还没有共享的场次。"))
         else:
@@ -280,17 +395,33 @@ class SharedSessionsDialog(QDialog):
                 )
             )
 
-    def fill(self) -> None:
+    def local_path(self, item: dict[str, object]) -> Path:
+        """Where ``item`` is (or will be) once downloaded: beside, never over, a recording."""
+        name, who = str(item["name"]), item.get("uploaded_by")
+        return self.panel.directory / download_name(name, who if isinstance(who, str) else None)
+
+    async def _fill(self) -> None:
+        paths = [self.local_path(i) for i in self.items if str(i["name"]).endswith(SUFFIX)]
+        locals_ = await asyncio.to_thread(lambda: {p: _local_summary(p) for p in paths})
+        if _alive(self):
+            self.fill(locals_)
+
+    def fill(self, locals_: dict[Path, Summary | None] | None = None) -> None:
         rows = []
         for item in self.items:
             name = str(item["name"])
-            local = _local_summary(self.panel.directory / name)
+            local = (locals_ or {}).get(self.local_path(item)) if name.endswith(SUFFIX) else None
             m = NAME.match(name)
             if local is not None:
                 date = time.strftime("%Y-%m-%d %H:%M", time.localtime(local.started_ts))
                 room, sid = local.room, local.session_id
             elif m:
-                date = time.strftime("%Y-%m-%d %H:%M", time.strptime(m["start"], "%Y%m%d-%H%M%S"))
+                try:
+                    date = time.strftime(
+                        "%Y-%m-%d %H:%M", time.strptime(m["start"], "%Y%m%d-%H%M%S")
+                    )
+                except ValueError:
+                    date = "—"
                 room, sid = m["room"], m["sid"]
             else:
                 date, room, sid = "—", "—", name
@@ -306,9 +437,11 @@ class SharedSessionsDialog(QDialog):
                     yuan(local.gmv_cents) if local else "—",
                     local.orders if local else "—",
                     local.peak_online if local else "—",
-                    human_size(int(size)) if isinstance(size, int | float) else "—",
+                    human_size(int(size))
+                    if isinstance(size, int | float) and _sane(size, 0, 2**53)
+                    else "—",
                     time.strftime("%m-%d %H:%M", time.localtime(float(uploaded)))
-                    if isinstance(uploaded, int | float)
+                    if isinstance(uploaded, int | float) and _sane(uploaded, MIN_TS, MAX_TS)
                     else "—",
                     role_name(who, language()) or "—",
                     tr("已下载") if local else tr("未下载"),
@@ -318,25 +451,44 @@ class SharedSessionsDialog(QDialog):
         self._selection_changed()
 
     def download_selected(self, *, open_after: bool = False) -> None:
-        names = self.selected_names()
-        if names:
-            spawn(self._download(names, open_after), name="session-download")
+        rows = sorted({i.row() for i in self.table.selectedIndexes()})
+        items = [self.items[r] for r in rows if r < len(self.items)]
+        if items:
+            spawn(self._download(items, open_after), name="session-download")
 
-    async def _download(self, names: list[str], open_after: bool) -> None:
+    async def _download(self, items: list[dict[str, object]], open_after: bool) -> None:
         paths = []
-        for name in names:
+        for item in items:
+            name, who = str(item["name"]), item.get("uploaded_by")
             self.status.setText(tr("正在下载 {name}…").format(name=name))
             try:
-                paths.append(await self.share.download(name, self.panel.directory))
-            except (PlatformError, OSError, httpx.HTTPError) as exc:
-                self.status.setText(tr("下载失败：{e}").format(e=str(exc)))
+                paths.append(
+                    await self.share.download(
+                        name, self.panel.directory, who if isinstance(who, str) else None
+                    )
+                )
+            except SessionFileError as exc:
+                if _alive(self):
+                    self.status.setText(tr("下载的文件无法使用：{e}").format(e=exc.message()))
                 return
+            except (PlatformError, OSError, httpx.HTTPError) as exc:
+                if _alive(self):
+                    self.status.setText(tr("下载失败：{e}").format(e=str(exc)))
+                return
+        if not _alive(self):
+            return
         self.status.setText(tr("已下载到 {path}").format(path=str(self.panel.directory)))
-        self.fill()
+        await self._fill()
+        if not _alive(self):
+            return
         self.panel.refresh()
         if open_after:
             for path in paths[:3]:
                 self.panel.open_path(path)
+
+
+def _sane(v: object, lo: float, hi: float) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and lo <= v <= hi
 
 
 def sessions_panel(w: object) -> QWidget:

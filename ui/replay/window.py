@@ -1,10 +1,18 @@
 """The replay window (复盘): one recorded session — timeline, the moment under the cursor,
-per-product results, comments analysis, coupons, lotteries (verified), actions, exports."""
+per-product results, comments analysis, coupons, lotteries (verified), actions, exports.
+
+The file is opened through :class:`app.session.replay.SessionFile` (checked, read-only, every
+query time-limited); the sessions list checks it on a worker thread before it makes this window.
+The comment analysis runs on a worker thread and its result is handed to the loop, which fills
+the tables only if the window still exists. An export that meets a damaged part of the file
+(a block too large, a bad value) says so in a message."""
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
@@ -25,6 +33,7 @@ from app.session.keywords import keywords
 from app.session.replay import SessionFile, Summary
 from app.session.report import action_name, role_name, value_name, yuan
 from app.session.report import hms as duration
+from app.session.safe_open import SessionFileError
 from app.threads import Inbox
 from ui.i18n import language, tr
 from ui.replay.charts import TimelineCharts, marker_text
@@ -302,9 +311,11 @@ class ReplayWindow(QMainWindow):
         finally:
             self._following = False
 
-    def _analysis_done(self, questions: object, words: object) -> None:
-        self.questions.fill([[t, n] for t, n in questions])  # type: ignore[attr-defined]
-        self.keywords.fill([[t, n] for t, n in words])  # type: ignore[attr-defined]
+    def _analysis_done(
+        self, questions: list[tuple[str, int]], words: list[tuple[str, int]]
+    ) -> None:
+        self.questions.fill([[t, n] for t, n in questions])
+        self.keywords.fill([[t, n] for t, n in words])
 
     # --- exports -----------------------------------------------------------------------------------
     def _ask_path(self, title: str, suffix: str, filt: str) -> Path | None:
@@ -316,25 +327,34 @@ class ReplayWindow(QMainWindow):
         from app.session.report import write_html
 
         path = self._ask_path(tr("导出 HTML 报告"), ".html", "HTML (*.html)")
-        if path:
-            write_html(self.file, path, lang=language())
+        if path and self._exported(lambda: write_html(self.file, path, lang=language())):
             self._done(path)
 
     def export_csv(self) -> None:
         from app.session.report import write_csv
 
         folder = QFileDialog.getExistingDirectory(self, tr("导出 CSV 到文件夹"))
-        if folder:
-            paths = write_csv(self.file, Path(folder), lang=language())
-            self._done(paths[0].parent)
+        if folder and self._exported(lambda: write_csv(self.file, Path(folder), lang=language())):
+            self._done(Path(folder))
 
     def export_pdf(self) -> None:
         from ui.replay.pdf import write_pdf
 
         path = self._ask_path(tr("导出 PDF"), ".pdf", "PDF (*.pdf)")
-        if path:
-            write_pdf(self.file, path, lang=language())
+        if path and self._exported(lambda: write_pdf(self.file, path, lang=language())):
             self._done(path)
+
+    def _exported(self, write: Callable[[], object]) -> bool:
+        """Run an export; a file that turns out damaged (a block too large, a value out of
+        range) or a disk error is said in a message, never an exception in the UI."""
+        try:
+            write()
+        except (SessionFileError, sqlite3.Error, OSError, ValueError) as exc:
+            log.warning("export of %s failed: %s", self.file.path, exc)
+            reason = exc.message() if isinstance(exc, SessionFileError) else str(exc)
+            QMessageBox.warning(self, tr("导出失败"), tr("导出失败：{e}").format(e=reason))
+            return False
+        return True
 
     def _done(self, path: Path) -> None:
         QMessageBox.information(self, tr("已导出"), tr("已导出到 {path}").format(path=str(path)))
