@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,13 +37,10 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def real_obs() -> Iterator[RealObs]:
-    obs = RealObs().start()
-    try:
-        yield obs
-    finally:
-        obs.stop()
+@pytest.fixture
+def real_obs(clean_obs: RealObs) -> RealObs:
+    """The suite's shared OBS at its baseline (tests/obs_fixtures.py ``clean_obs``)."""
+    return clean_obs
 
 
 @pytest.fixture

@@ -152,7 +152,8 @@ async def test_explain_in_console_shows_card_on_obs_within_500ms(
         timeline = ", ".join(f"{t * 1000:.0f}{'*' if shows_card(s) else ''}" for t, s in shots)
         print(f"click → event back {(came_back[0] - clicked) * 1000:.0f} ms → OBS accepted the "
               f"card at {accepted * 1000:.0f} ms; first screenshot "
-              f"showing it requested at {first and first * 1000:.0f} ms; shots (ms, *=card): "
+              f"showing it requested at {'never' if first is None else f'{first * 1000:.0f}'} ms; "
+              f"shots (ms, *=card): "
               f"{timeline}")  # fmt: skip
         assert not shows_card(shots[0][1])  # before the click reached OBS: the empty scene
         assert first is not None and first <= 0.5, "no screenshot requested ≤ 500 ms showed it"
