@@ -53,16 +53,21 @@ async def _baseline_once(obs: RealObs) -> None:
         await conn.stop()
 
 
+async def restore_baseline(obs: RealObs) -> None:
+    """Bring ``obs`` back to its baseline (captured on first use); restart it if that fails."""
+    try:
+        await _baseline_once(obs)
+    except Exception as exc:  # anything: OBS is restarted and set up again
+        log.warning("the shared OBS could not be restored (%s): restarting it", exc)
+        obs.kill_obs()
+        obs.start_obs()
+        await _baseline_once(obs)
+
+
 @pytest.fixture
 async def clean_obs(obs_instance: RealObs) -> AsyncIterator[RealObs]:
     """``obs_instance`` brought back to its baseline before the test (see the module docstring)."""
-    try:
-        await _baseline_once(obs_instance)
-    except Exception as exc:  # anything: OBS is restarted and set up again
-        log.warning("the shared OBS could not be restored (%s): restarting it", exc)
-        obs_instance.kill_obs()
-        obs_instance.start_obs()
-        await _baseline_once(obs_instance)
+    await restore_baseline(obs_instance)
     yield obs_instance
     # leave nothing running into tests that do not use OBS (not waited for: the next user waits)
     try:

@@ -129,7 +129,7 @@ def spawn(args: Sequence[str], **kwargs: Any) -> subprocess.Popen[Any]:
     End it with :func:`stop`."""
     start_guard()
     env = dict(kwargs.pop("env", None) or os.environ)
-    env[MARK] = os.environ.get(MARK) or run_id()
+    env[MARK] = run_id()  # this process's guard kills them
     kwargs["env"] = env
     kwargs.setdefault("start_new_session", True)
     if sys.platform == "linux" and threading.current_thread() is threading.main_thread():

@@ -144,6 +144,16 @@ class RealObs:
                 raise RuntimeError(f"OBS did not open port {self.port} in {timeout}s")
             time.sleep(0.1)
 
+    def saved_scene_collection(self) -> str:
+        """What OBS has saved of its scene collections so far (the JSON files' text)."""
+        text = []
+        for path in sorted((self.root / "obs-studio" / "basic" / "scenes").glob("*.json")):
+            try:
+                text.append(path.read_text(encoding="utf-8", errors="replace"))
+            except OSError:
+                continue
+        return "\n".join(text)
+
     def kill_obs(self) -> None:
         stop(self.obs, signal.SIGKILL)
         self.obs = None
