@@ -115,10 +115,15 @@ def describe(pids: Sequence[int] | dict[int, str]) -> str:
 
 
 # --- starting and stopping -------------------------------------------------------------------
+# resolved here, not in the forked child: dlopen() there could wait forever on a loader lock that
+# another thread of this process held at the fork
+_prctl = ctypes.CDLL(None, use_errno=True).prctl if sys.platform == "linux" else None
+
+
 def _die_with_parent(parent: int) -> None:
     """preexec_fn (in the child, before exec): SIGKILL when the parent (its forking thread) dies."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if _prctl is not None:
+        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:  # the parent died before prctl took effect
         os._exit(1)
 
