@@ -29,6 +29,7 @@ from app.session.recorder import SessionRecorder
 from app.session.replay import SessionFile
 
 sys.path.insert(0, str(Path(__file__).parent / "obs"))
+from obs_baseline import stop_outputs
 from real_obs import RealObs, tools_present
 
 pytestmark = [
@@ -64,8 +65,7 @@ async def in_obs(real_obs: RealObs, tmp_path: Path) -> AsyncIterator[ObsConnecti
     try:
         yield conn
     finally:
-        if (await conn.request("GetRecordStatus")).get("outputActive"):
-            await conn.request("StopRecord")
+        await stop_outputs(conn)  # (the test may already be stopping it: waits, never refused)
         await conn.stop()
 
 
