@@ -24,7 +24,14 @@ import pytest
 OBS_DIR = Path(__file__).resolve().parent / "integration" / "obs"
 if str(OBS_DIR) not in sys.path:
     sys.path.insert(0, str(OBS_DIR))
-from obs_baseline import apply_test_profile, capture, connect, restore, stop_outputs  # noqa: E402
+from obs_baseline import (  # noqa: E402
+    DEADLINE_S,
+    apply_test_profile,
+    capture,
+    connect,
+    restore,
+    stop_outputs,
+)
 from real_obs import RealObs  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -41,14 +48,14 @@ def obs_instance(need_tool: Callable[[str], str]) -> Iterator[RealObs]:
         obs.stop()
 
 
-async def _baseline_once(obs: RealObs) -> None:
-    conn = await connect(obs.port, obs.password)
+async def _baseline_once(obs: RealObs, within: float = DEADLINE_S) -> None:
+    conn = await connect(obs.port, obs.password, within)
     try:
         if obs.baseline is None:
             await apply_test_profile(conn)
             obs.baseline = await capture(conn)
         else:
-            await restore(conn, obs.baseline)
+            await restore(conn, obs.baseline, within)
     finally:
         await conn.stop()
 
@@ -56,7 +63,7 @@ async def _baseline_once(obs: RealObs) -> None:
 async def restore_baseline(obs: RealObs) -> None:
     """Bring ``obs`` back to its baseline (captured on first use); restart it if that fails."""
     try:
-        await _baseline_once(obs)
+        await _baseline_once(obs, within=60)  # (each wait; a restart must fit the test's timeout)
     except Exception as exc:  # anything: OBS is restarted and set up again
         log.warning("the shared OBS could not be restored (%s): restarting it", exc)
         obs.kill_obs()

@@ -23,6 +23,7 @@ from typing import Any
 from app.obs.connection import ObsConnection
 from app.obs.errors import ObsError, ObsRequestError
 
+RESOURCE_NOT_FOUND = 600  # obs-websocket RequestStatus
 DEADLINE_S = 120.0  # a busy CI machine: OBS rendering in software at a few fps, x264 behind
 
 # (category, name, value) of the test profile; also restored before each test
@@ -123,14 +124,26 @@ async def restore(conn: ObsConnection, base: Baseline, within: float = DEADLINE_
     if base.program not in have:
         await conn.request("CreateScene", sceneName=base.program)
     await conn.request("SetCurrentProgramScene", sceneName=base.program)
+    removed: list[str] = []
     for scene in have:
         if scene not in base.scenes and scene != base.program:
+            removed.append(scene)
             with contextlib.suppress(ObsRequestError):  # gone meanwhile
                 await conn.request("RemoveScene", sceneName=scene)
     for item in (await conn.request("GetInputList"))["inputs"]:
         if item["inputName"] not in base.inputs:
+            removed.append(item["inputName"])
             with contextlib.suppress(ObsRequestError):
                 await conn.request("RemoveInput", inputName=item["inputName"])
+
+    async def gone(name: str) -> bool:
+        """OBS destroys removed sources later, on a thread of its own (under load, seconds later);
+        until then the name is taken ("A source already exists by that scene name")."""
+        try:
+            await conn.request("GetSourceActive", sourceName=name)
+        except ObsRequestError as exc:
+            return exc.code == RESOURCE_NOT_FOUND
+        return False
 
     async def scenes_back() -> bool:
         listing = await conn.request("GetSceneList")
@@ -140,9 +153,12 @@ async def restore(conn: ObsConnection, base: Baseline, within: float = DEADLINE_
             names <= set(base.scenes) | {base.program}
             and inputs <= base.inputs
             and listing["currentProgramSceneName"] == base.program
+            and all([await gone(name) for name in removed])
         )
 
-    await wait_until(scenes_back, "the test's scenes and inputs to be removed", within)
+    await wait_until(
+        scenes_back, f"the test's scenes and inputs to be removed and destroyed: {removed}", within
+    )
     video = await conn.request("GetVideoSettings")
     if {k: int(v) for k, v in video.items()} != base.video:
         await conn.request("SetVideoSettings", **base.video)
