@@ -24,8 +24,11 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# pytest's exit 5 (no tests collected: a broken checkout or selection) fails with a clear message
 test: lint
-	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
+	@QT_QPA_PLATFORM=offscreen $(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests (exit 5)" >&2; fi; \
+	exit $$rc
 
 bench: $(STAMP)
 	for b in tests/bench/*.py; do $(BIN)/python $$b; done

@@ -1,4 +1,5 @@
-"""Shared test helpers: the CI rule for external tools."""
+"""Shared test helpers: the CI rule for external tools; every process of the run marked and guarded
+(tests/processes.py: nothing the suite starts outlives it, even a SIGKILLed pytest)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ import shutil
 from collections.abc import Callable
 
 import pytest
+from processes import mark_this_run, start_guard
+
+mark_this_run()  # before any test starts a process: children of product code inherit the mark
 
 
 def in_ci() -> bool:
@@ -37,5 +41,13 @@ def _own_config_and_data_dirs(tmp_path_factory: pytest.TempPathFactory) -> None:
             os.environ[var] = str(tmp_path_factory.mktemp(name))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _guard_the_run() -> None:
+    """The guard that kills this run's processes once pytest is gone (however it went)."""
+    start_guard()
+
+
 # The real sandbox server as a subprocess, for every test directory (ui/ and integration/).
+# The shared real OBS (``obs_instance``, ``clean_obs``) for ui/ and integration/ tests.
+from obs_fixtures import clean_obs, obs_instance  # noqa: E402, F401
 from sandbox_server import SandboxServer, sandbox_server  # noqa: E402, F401

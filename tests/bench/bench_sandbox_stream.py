@@ -21,6 +21,9 @@ from pathlib import Path
 import httpx
 import websockets
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/
+from processes import spawn, stop
+
 RATE = int(sys.argv[1]) if len(sys.argv) > 1 else 30000
 SECONDS = 5.0
 
@@ -90,7 +93,7 @@ def roundtrips(c: httpx.Client, api: str, tag: str) -> tuple[list[float], list[f
 
 def main() -> int:
     tmp = tempfile.mkdtemp()
-    proc = subprocess.Popen(
+    proc = spawn(
         [
             sys.executable,
             "-m",
@@ -129,8 +132,7 @@ def main() -> int:
             seq1 = c.get(api).json()["seq"]
             acts, reads = roundtrips(c, api, "l")
     finally:
-        proc.terminate()
-        proc.wait(20)
+        stop(proc, grace=20)
     base = asyncio.run(baseline(SECONDS))
     received = n / SECONDS
     q = lambda xs, p: round(statistics.quantiles(xs, n=100)[p - 1], 2)  # noqa: E731

@@ -46,6 +46,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))
+from processes import spawn, stop  # noqa: E402  (tests/processes.py: dies with the bench)
 
 TARGET_MS = 200.0
 TIMEOUT_S = 10.0
@@ -57,7 +59,7 @@ Made = tuple[Callable[[Any], bool], Callable[[], bool], Awaitable[Any]]
 class Server:
     def __init__(self, db: Path, args: list[str]) -> None:
         cmd = [sys.executable, "-m", "app.main", "sandbox", "--port", "0", "--db", str(db), *args]
-        self.proc = subprocess.Popen(
+        self.proc = spawn(
             cmd,
             cwd=REPO,
             stdout=subprocess.PIPE,
@@ -73,14 +75,7 @@ class Server:
         atexit.register(self.stop)  # even if the loop dies before the coroutine's ``finally``
 
     def stop(self) -> None:
-        if self.proc.poll() is not None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        stop(self.proc, grace=15)
 
 
 def summary(xs: list[float]) -> dict[str, float | int | None]:

@@ -64,6 +64,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))
+from processes import spawn, stop  # noqa: E402  (tests/processes.py: dies with the bench)
 
 #: stream events per audience event asked with --rate (likes are merged into fewer events): the
 #: first guess, which the RateHolder then corrects
@@ -111,7 +113,7 @@ class Server:
     def __init__(self, db: Path, log: Path, args: list[str]) -> None:
         cmd = [sys.executable, "-m", "app.main", "sandbox", "--port", "0", "--db", str(db), *args]
         with open(log, "ab") as logf:
-            self.proc = subprocess.Popen(
+            self.proc = spawn(
                 cmd,
                 cwd=REPO,
                 stdout=subprocess.PIPE,
@@ -131,15 +133,7 @@ class Server:
         self.tokens: dict[str, str] = dict(info["tokens"])
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if self.proc.stdout is not None:
-            self.proc.stdout.close()
+        stop(self.proc, grace=15)
 
 
 class LagProbe:

@@ -36,6 +36,8 @@ from websockets.asyncio.client import connect
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))
+from processes import spawn, stop  # noqa: E402  (tests/processes.py: dies with the bench)
 
 from app.platform.client import PlatformClient  # noqa: E402
 from app.platform.models import parse_event  # noqa: E402
@@ -45,7 +47,7 @@ from app.platform.stream import StreamConfig, events_url, fast_parse_event  # no
 class Server:
     def __init__(self, db: Path, args: list[str]) -> None:
         cmd = [sys.executable, "-m", "app.main", "sandbox", "--port", "0", "--db", str(db), *args]
-        self.proc = subprocess.Popen(
+        self.proc = spawn(
             cmd,
             cwd=REPO,
             stdout=subprocess.PIPE,
@@ -60,12 +62,7 @@ class Server:
         self.token: str = info["tokens"]["reviewer"]
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        stop(self.proc, grace=15)
 
 
 async def head_seq(srv: Server) -> int:

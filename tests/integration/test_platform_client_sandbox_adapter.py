@@ -5,11 +5,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+import pytest
+from processes import spawn, stop
 
 from app.platform.client import PlatformClient
 from app.platform.connection import LinkState
@@ -88,12 +92,16 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def test_a_killed_console_does_not_leave_its_sandbox_running(tmp_path: Path) -> None:
-    console = subprocess.Popen(
+def test_a_killed_console_does_not_leave_its_sandbox_running(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    console = spawn(
         [sys.executable, "-c", CONSOLE, str(tmp_path / "sandbox.db")],
         stdout=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
     )
+    # after the checks: nothing of its process group outlives the test
+    request.addfinalizer(lambda: stop(console, signal.SIGKILL))
     try:
         assert console.stdout is not None
         child = int(console.stdout.readline())  # the pytest timeout guards a hang

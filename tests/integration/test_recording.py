@@ -26,6 +26,7 @@ import orjson
 import pytest
 import websockets
 from polling import until
+from processes import spawn
 
 from app.live.room import LiveRoom
 from app.platform import models as m
@@ -174,7 +175,7 @@ class Child:
 
     def __init__(self, srv: Any, data_dir: Path) -> None:
         env = dict(os.environ, LIVEDESK_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1")
-        self.proc = subprocess.Popen(
+        self.proc = spawn(
             [sys.executable, "-c", CHILD, srv.url, srv.room, srv.tokens["host"]],
             cwd=REPO,
             env=env,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from app.session.recorder import SessionRecorder
 from app.session.replay import SessionFile
 
 sys.path.insert(0, str(Path(__file__).parent / "obs"))
+from obs_baseline import stop_outputs
 from real_obs import RealObs, tools_present
 
 pytestmark = [
@@ -37,13 +38,10 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def real_obs() -> Iterator[RealObs]:
-    obs = RealObs().start()
-    try:
-        yield obs
-    finally:
-        obs.stop()
+@pytest.fixture
+def real_obs(clean_obs: RealObs) -> RealObs:
+    """The suite's shared OBS at its baseline (tests/obs_fixtures.py ``clean_obs``)."""
+    return clean_obs
 
 
 @pytest.fixture
@@ -67,8 +65,7 @@ async def in_obs(real_obs: RealObs, tmp_path: Path) -> AsyncIterator[ObsConnecti
     try:
         yield conn
     finally:
-        if (await conn.request("GetRecordStatus")).get("outputActive"):
-            await conn.request("StopRecord")
+        await stop_outputs(conn)  # (the test may already be stopping it: waits, never refused)
         await conn.stop()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from processes import spawn, stop
 
 
 def test_restart_keeps_everything(sandbox_server: Any) -> None:
@@ -57,7 +58,7 @@ def test_without_db_a_fresh_room_each_time(tmp_path: Any) -> None:
 
     rooms = []
     for _ in range(2):
-        p = subprocess.Popen(
+        p = spawn(
             [sys.executable, "-m", "app.main", "sandbox", "--port", "0", "--viewers", "0"],
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -70,6 +71,5 @@ def test_without_db_a_fresh_room_each_time(tmp_path: Any) -> None:
             assert set(info["tokens"]) == {"host", "assistant", "reviewer"}
             rooms.append(info["room"])
         finally:
-            p.terminate()
-            p.wait(20)
+            stop(p)
     assert rooms[0] != rooms[1]

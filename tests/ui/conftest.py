@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import qasync
+from polling import patience
 from PySide6.QtWidgets import QApplication
 
 from app.live.room import LiveRoom
@@ -54,7 +55,7 @@ async def live_room() -> AsyncIterator[Callable[..., Awaitable[LiveRoom]]]:
         room = LiveRoom(client)
         made.append(room)
         room.start()
-        await asyncio.wait_for(room.wait_loaded(), 30)
+        await asyncio.wait_for(room.wait_loaded(), patience(30))
         await wait_for(lambda: room.online, 30, "the event stream to connect")
         return room
 
@@ -65,7 +66,9 @@ async def live_room() -> AsyncIterator[Callable[..., Awaitable[LiveRoom]]]:
 
 
 async def wait_for(cond: Callable[[], object], timeout: float = 30.0, what: str = "") -> None:  # noqa: ASYNC109
-    """Poll ``cond`` on the running (qasync) loop until it is truthy; fail after ``timeout``."""
+    """Poll ``cond`` on the running (qasync) loop until it is truthy; fail after ``timeout`` ×
+    the suite's slack (tests/polling.py: generous on a busy machine)."""
+    timeout = patience(timeout)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not cond():

@@ -7,7 +7,7 @@ and says OBS is not there."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,15 +29,10 @@ sys.path.insert(0, str(OBS_DIR))
 from real_obs import RealObs, free_port  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def real_obs(need_tool: Callable[[str], str]) -> Iterator[RealObs]:
-    need_tool("obs")
-    need_tool("Xvfb")
-    obs = RealObs().start()
-    try:
-        yield obs
-    finally:
-        obs.stop()
+@pytest.fixture
+def real_obs(clean_obs: RealObs) -> RealObs:
+    """The suite's shared OBS at its baseline (tests/obs_fixtures.py ``clean_obs``)."""
+    return clean_obs
 
 
 def _camera_clip(path: Path) -> Path:

@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from processes import processes_with
+from polling import patience
+from processes import processes_with, spawn, stop
 
 from app.session.replay import SessionFile, list_sessions
 
@@ -67,15 +68,29 @@ sys.exit(run(sys.argv[1:], operate))
 def _wait(
     cond: Callable[[], bool], within: float, what: str, proc: subprocess.Popen[str], log: list[str]
 ) -> None:
-    deadline = time.monotonic() + within
+    deadline = time.monotonic() + patience(within)
     while not cond():
         assert proc.poll() is None, "the console exited:\n" + "".join(log[-30:])
         assert time.monotonic() < deadline, f"timed out waiting for {what}:\n" + "".join(log[-30:])
         time.sleep(0.1)
 
 
+def _events(db: str) -> int:
+    """Events in the platform's own log so far."""
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+        try:
+            return int(conn.execute("SELECT count(*) FROM events").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return 0
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
-def test_console_killed_mid_session_keeps_everything_up_to_the_last_second(tmp_path: Path) -> None:
+def test_console_killed_mid_session_keeps_everything_up_to_the_last_second(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     data = tmp_path / "data"
     env = dict(
         os.environ,
@@ -91,7 +106,7 @@ def test_console_killed_mid_session_keeps_everything_up_to_the_last_second(tmp_p
         f"--screenshot={tmp_path / 'never.png'}",
         "--wait=600",
     ]
-    proc = subprocess.Popen(
+    proc = spawn(
         [sys.executable, "-c", DRIVER, *argv],
         cwd=REPO,
         env=env,
@@ -99,6 +114,8 @@ def test_console_killed_mid_session_keeps_everything_up_to_the_last_second(tmp_p
         stderr=subprocess.PIPE,
         text=True,
     )
+    # whatever the outcome, nothing of its process group outlives the test (after the checks)
+    request.addfinalizer(lambda: stop(proc, signal.SIGKILL))
     log: list[str] = []
     actions: list[dict[str, Any]] = []
 
@@ -114,7 +131,11 @@ def test_console_killed_mid_session_keeps_everything_up_to_the_last_second(tmp_p
         _wait(lambda: any("recording session" in x for x in log), 90, "recording", proc, log)
         assert processes_with(db), "the built-in sandbox platform runs as a child"
         _wait(lambda: len(actions) >= 3, 60, "the operator's first actions", proc, log)
-        time.sleep(4)  # a few seconds of live traffic, actions and metrics into the recording
+        # a few seconds of live traffic, actions and metrics into the recording: at least 4 s
+        # and 400 platform events (a busy machine makes fewer per second)
+        started = time.monotonic()
+        _wait(lambda: time.monotonic() - started >= 4 and _events(db) > 400, 120,
+              "live traffic", proc, log)  # fmt: skip
         kill_ts = time.time()
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
@@ -124,7 +145,7 @@ def test_console_killed_mid_session_keeps_everything_up_to_the_last_second(tmp_p
             proc.wait(10)
 
     # the sandbox child goes with its console (its stdin closes); it must not be left running
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + patience(15)
     while processes_with(db) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not processes_with(db), "the sandbox platform outlived the killed console"

@@ -17,7 +17,8 @@ import time
 from pathlib import Path
 
 import pytest
-from processes import processes_with
+from polling import patience
+from processes import processes_with, spawn, stop
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -38,9 +39,27 @@ def assert_tokens_private(db: Path) -> None:
         assert not any(t.encode() in cmdline for t in tokens.values()), "a token in ps"
 
 
+def _recorded(data: Path) -> int:
+    """Events in the console's session file so far (0 before it exists)."""
+    for session in (data / "sessions").glob("*.sqlite"):
+        try:
+            conn = sqlite3.connect(f"file:{session}?mode=ro", uri=True, timeout=5)
+            try:
+                return int(
+                    conn.execute("SELECT coalesce(sum(n), 0) FROM event_blocks").fetchone()[0]
+                )
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            return 0
+    return 0
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-def test_console_quits_cleanly_when_the_os_asks(tmp_path: Path, sig: signal.Signals) -> None:
+def test_console_quits_cleanly_when_the_os_asks(
+    tmp_path: Path, sig: signal.Signals, request: pytest.FixtureRequest
+) -> None:
     env = dict(
         os.environ,
         LIVEDESK_CONFIG_DIR=str(tmp_path / "config"),
@@ -48,7 +67,7 @@ def test_console_quits_cleanly_when_the_os_asks(tmp_path: Path, sig: signal.Sign
         QT_QPA_PLATFORM="offscreen",
         PYTHONUNBUFFERED="1",
     )
-    proc = subprocess.Popen(
+    proc = spawn(
         [sys.executable, "-m", "app.main", "--sandbox-arg=--live", "--sandbox-arg=--rate=200"],
         cwd=REPO,
         env=env,
@@ -56,10 +75,12 @@ def test_console_quits_cleanly_when_the_os_asks(tmp_path: Path, sig: signal.Sign
         stderr=subprocess.PIPE,
         text=True,
     )
+    # whatever the outcome, nothing of its process group outlives the test (after the checks)
+    request.addfinalizer(lambda: stop(proc, signal.SIGKILL))
     lines: list[str] = []
     threading.Thread(target=lambda: lines.extend(proc.stderr or []), daemon=True).start()
     try:
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + patience(90)
         while not any("recording session" in line for line in lines):
             assert proc.poll() is None, "".join(lines[-20:])
             assert time.monotonic() < deadline, "the console did not start recording"
@@ -67,16 +88,21 @@ def test_console_quits_cleanly_when_the_os_asks(tmp_path: Path, sig: signal.Sign
         db = str(tmp_path / "data" / "sandbox.db")
         assert processes_with(db), "the built-in sandbox platform runs as a child"
         assert_tokens_private(Path(db))
-        time.sleep(2)  # some live traffic into the recording
+        # some live traffic into the recording (counted in the file, not assumed from the clock)
+        deadline = time.monotonic() + patience(60)
+        while _recorded(tmp_path / "data") <= 100:
+            assert proc.poll() is None, "".join(lines[-20:])
+            assert time.monotonic() < deadline, "the console recorded no live traffic"
+            time.sleep(0.2)
 
         proc.send_signal(sig)
-        assert proc.wait(30) == 0, "".join(lines[-20:])
+        assert proc.wait(patience(30)) == 0, "".join(lines[-20:])
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait(10)
 
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + patience(10)
     while processes_with(db) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not processes_with(db), "the sandbox platform outlived the console"

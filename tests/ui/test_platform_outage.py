@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from polling import patience
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
@@ -83,7 +84,7 @@ async def test_server_killed_mid_use_shows_reconnecting_refuses_actions_and_resu
     room.start()
     window: MainWindow | None = None
     try:
-        await asyncio.wait_for(room.wait_loaded(), 30)
+        await asyncio.wait_for(room.wait_loaded(), patience(30))
         await until(lambda: room.online, 30, "the event stream to connect")
         qs = QSettings(str(tmp_path / "layout.ini"), QSettings.Format.IniFormat)
         window = MainWindow(room, Settings(), qsettings=qs)
@@ -109,9 +110,14 @@ async def test_server_killed_mid_use_shows_reconnecting_refuses_actions_and_resu
             await asyncio.to_thread(place_order, srv, n)
         await until(lambda: orders.model.rowCount() >= 3, 20, "the first orders in the panel")
         await until(lambda: chat.models["all"].rowCount() >= 5, 20, "comments in the chat panel")
-        await until(lambda: "平台 已连接" in indicator.text(), 10, "the bar to say connected")
-        assert re.search(r"平台 已连接 · (实时|最近事件 \d+ 秒前)", indicator.text()), (
-            indicator.text()
+        # the bar says connected, and (from its next 1 s refresh after the first event: a busy
+        # machine may have delivered the orders above before that tick) how fresh the feed is
+        await until(
+            lambda: (
+                re.search(r"平台 已连接 · (实时|最近事件 \d+ 秒前)", indicator.text()) is not None
+            ),
+            10,
+            "the bar to say connected, with the last event's age",
         )
 
         # --- SIGKILL mid-use --------------------------------------------------------------------

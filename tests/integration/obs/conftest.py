@@ -1,4 +1,8 @@
-"""A real OBS Studio under Xvfb for the OBS tests (skipped when obs/Xvfb are absent, unless CI=true)."""
+"""A real OBS Studio under Xvfb for the OBS tests (skipped when obs/Xvfb are absent, unless CI=true).
+
+The shared OBS (``obs_instance``, ``clean_obs``) lives in tests/obs_fixtures.py; ``obs`` here is a
+connection to it at its baseline; ``fresh_obs`` an OBS of the test's own. Every process started
+here goes through tests/processes.py ``spawn()``."""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # as `make test` runs it
 sys.path.insert(0, str(Path(__file__).parent))
 from helpers import RtmpServer
+from processes import spawn, stop
 from real_obs import RealObs, _port_open, free_port
 
 from app.obs.connection import ObsConnection
@@ -55,16 +60,6 @@ def make_camera_video(path: Path, w: int = 640, h: int = 360, frames: int = 30) 
     return path
 
 
-@pytest.fixture(scope="session")
-def obs_instance() -> Iterator[RealObs]:
-    _require_obs()
-    obs = RealObs().start()
-    try:
-        yield obs
-    finally:
-        obs.stop()
-
-
 @pytest.fixture
 def fresh_obs() -> Iterator[RealObs]:
     """An OBS of the test's own (for tests that kill and restart it)."""
@@ -77,8 +72,10 @@ def fresh_obs() -> Iterator[RealObs]:
 
 
 @pytest.fixture
-async def obs(obs_instance: RealObs) -> AsyncIterator[ObsConnection]:
-    conn = ObsConnection("127.0.0.1", obs_instance.port, obs_instance.password)
+async def obs(clean_obs: RealObs) -> AsyncIterator[ObsConnection]:
+    """A connection to the shared OBS (``obs_instance``), which ``clean_obs`` (tests/obs_fixtures.py)
+    has brought back to its baseline: tests start from a known OBS whatever ran before them."""
+    conn = ObsConnection("127.0.0.1", clean_obs.port, clean_obs.password)
     await conn.connect_once()
     try:
         yield conn
@@ -111,30 +108,24 @@ def rtmp_server(tmp_path: Path) -> Iterator[RtmpServer]:
         "application live { live on; record off; } } }\n",
         encoding="utf-8",
     )
-    proc = subprocess.Popen(
+    proc = spawn(
         [nginx, "-p", str(root), "-e", str(root / "error.log"), "-c", str(conf)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60
         while not _port_open(port):
             if proc.poll() is not None:
                 raise RuntimeError(f"nginx exited: {(root / 'error.log').read_text()}")
             if time.monotonic() > deadline:
-                raise RuntimeError("nginx-rtmp did not listen in 20 s")
+                raise RuntimeError("nginx-rtmp did not listen in 60 s")
             time.sleep(0.05)
         yield RtmpServer(port, f"rtmp://127.0.0.1:{port}/live", proc.pid)
     finally:
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGCONT)  # a test may have paused it
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
+        stop(proc)
 
 
 @pytest.fixture(scope="session")

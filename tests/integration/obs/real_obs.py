@@ -1,7 +1,9 @@
 """Start and stop an isolated, real OBS Studio under Xvfb (see shared/recipes/real-obs.md).
 
 Used by the integration tests' fixture and by tests/bench/obs_actions.py. Each instance has its own
-XDG_CONFIG_HOME, display, random port and password; ``stop()`` kills exactly the processes it started.
+XDG_CONFIG_HOME, display, random port and password; ``stop()`` kills exactly the processes it started
+(with their process groups). Xvfb and OBS are started through tests/processes.py ``spawn()``: they die
+with the process that started them even when it is SIGKILLed, OBS's own children included.
 """
 
 from __future__ import annotations
@@ -13,10 +15,17 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+_TESTS = str(Path(__file__).resolve().parents[2])
+if _TESTS not in sys.path:  # tests/bench scripts import this module too
+    sys.path.insert(0, _TESTS)
+from processes import spawn, stop  # noqa: E402
 
 
 def tools_present() -> bool:
@@ -55,17 +64,17 @@ class RealObs:
     display: int = 0
     xvfb: subprocess.Popen[bytes] | None = None
     obs: subprocess.Popen[bytes] | None = None
+    baseline: Any = None  # obs_baseline.Baseline, captured by tests/obs_fixtures.py
 
-    def start(self, timeout: float = 60.0) -> RealObs:
+    def start(self, timeout: float = 120.0) -> RealObs:
         self._write_config()
         self.display = _free_display()
-        self.xvfb = subprocess.Popen(
+        self.xvfb = spawn(
             ["Xvfb", f":{self.display}", "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            start_new_session=True,
         )
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60
         while not Path(f"/tmp/.X11-unix/X{self.display}").exists():
             if time.monotonic() > deadline or self.xvfb.poll() is not None:
                 raise RuntimeError("Xvfb did not start")
@@ -102,7 +111,7 @@ class RealObs:
             encoding="utf-8",
         )
 
-    def start_obs(self, timeout: float = 60.0) -> None:
+    def start_obs(self, timeout: float = 120.0) -> None:
         env = dict(os.environ)
         env.update(
             XDG_CONFIG_HOME=str(self.root),
@@ -111,7 +120,7 @@ class RealObs:
             QT_QPA_PLATFORM="xcb",
         )
         log = open(self.root / "obs.log", "ab")
-        self.obs = subprocess.Popen(
+        self.obs = spawn(
             [
                 "obs",
                 "--multi",
@@ -123,12 +132,10 @@ class RealObs:
             stdout=log,
             stderr=log,
             cwd=str(self.root),
-            start_new_session=True,
         )
         log.close()
         if not self.websocket:
-            time.sleep(3)
-            return
+            return  # it runs (Popen returns after the exec); there is no port to wait for
         deadline = time.monotonic() + timeout
         while not _port_open(self.port):
             if self.obs.poll() is not None:
@@ -137,19 +144,22 @@ class RealObs:
                 raise RuntimeError(f"OBS did not open port {self.port} in {timeout}s")
             time.sleep(0.1)
 
+    def saved_scene_collection(self) -> str:
+        """What OBS has saved of its scene collections so far (the JSON files' text)."""
+        text = []
+        for path in sorted((self.root / "obs-studio" / "basic" / "scenes").glob("*.json")):
+            try:
+                text.append(path.read_text(encoding="utf-8", errors="replace"))
+            except OSError:
+                continue
+        return "\n".join(text)
+
     def kill_obs(self) -> None:
-        if self.obs is not None and self.obs.poll() is None:
-            os.killpg(self.obs.pid, signal.SIGKILL)
-            self.obs.wait(10)
+        stop(self.obs, signal.SIGKILL)
         self.obs = None
 
     def stop(self) -> None:
         self.kill_obs()
-        if self.xvfb is not None and self.xvfb.poll() is None:
-            os.killpg(self.xvfb.pid, signal.SIGTERM)
-            try:
-                self.xvfb.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.xvfb.pid, signal.SIGKILL)
+        stop(self.xvfb)
         self.xvfb = None
         shutil.rmtree(self.root, ignore_errors=True)

@@ -102,7 +102,10 @@ async def test_explain_in_console_shows_card_on_obs_within_500ms(
         queue = ProductQueuePanel(room, Notifier(host), ShortcutRegistry(host), parent=host)
         host.show()
         queue.select(pid)
-        shots: list[tuple[float, np.ndarray]] = []  # (requested at, s after the click; image)
+        # (requested at, answered at — s after the click; image). On a loaded machine a shot can be
+        # answered long after it was asked for, and out of order: what a shot shows happened
+        # between the two times
+        shots: list[tuple[float, float, np.ndarray]] = []
         came_back: list[float] = []  # when the platform's product_explaining event reached the room
         room.subscribe(
             lambda ch: came_back.append(time.monotonic()) if "explaining" in ch else None
@@ -114,7 +117,8 @@ async def test_explain_in_console_shows_card_on_obs_within_500ms(
         # the console's requests never queue behind them, and a slow one on a loaded machine does
         # not leave a gap): a 320-wide one costs a few ms when the machine is idle
         async def shoot(viewer: ObsConnection, asked: float) -> None:
-            shots.append((asked, png_array(await screenshot(viewer, SCENE_FULL, SHOT_W))))
+            image = png_array(await screenshot(viewer, SCENE_FULL, SHOT_W))
+            shots.append((asked, time.monotonic() - clicked, image))
 
         free = list(viewers)
         pending: set[asyncio.Task[None]] = set()
@@ -149,15 +153,22 @@ async def test_explain_in_console_shows_card_on_obs_within_500ms(
         settled = png_array(await screenshot(obs, SCENE_FULL, SHOT_W))
         assert shows_card(settled), (mean_diff(crop(settled, small), expected),
                                      mean_diff(crop(settled, small), crop(empty, small)))  # fmt: skip
-        first = next((t for t, shot in shots if shows_card(shot)), None)
-        timeline = ", ".join(f"{t * 1000:.0f}{'*' if shows_card(s) else ''}" for t, s in shots)
+        first = next((t for t, _d, shot in shots if shows_card(shot)), None)
+        # surely on screen from the first answer that showed it: every shot asked after that shows it
+        on_screen = min((d for _t, d, shot in shots if shows_card(shot)), default=None)
+        timeline = ", ".join(
+            f"{t * 1000:.0f}–{d * 1000:.0f}{'*' if shows_card(s) else ''}" for t, d, s in shots
+        )
         print(f"click → event back {(came_back[0] - clicked) * 1000:.0f} ms → OBS accepted the "
               f"card at {accepted * 1000:.0f} ms; first screenshot "
-              f"showing it requested at {first and first * 1000:.0f} ms; shots (ms, *=card): "
+              f"showing it requested at {'never' if first is None else f'{first * 1000:.0f}'} ms; "
+              f"shots (asked–answered ms, *=card): "
               f"{timeline}")  # fmt: skip
-        assert not shows_card(shots[0][1])  # before the click reached OBS: the empty scene
+        # answered before OBS was handed the card: the empty scene
+        assert not any(shows_card(s) for _t, d, s in shots if d < accepted)
         assert first is not None and first <= 0.5, "no screenshot requested ≤ 500 ms showed it"
-        assert all(shows_card(s) for t, s in shots if t > first)  # and it stays
+        assert on_screen is not None
+        assert all(shows_card(s) for t, _d, s in shots if t > on_screen)  # and it stays
         if os.environ.get("LIVEDESK_SCREENSHOTS"):
             shots_dir = SHOTS
             shots_dir.mkdir(parents=True, exist_ok=True)

@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 from helpers import RtmpServer, poll
+from obs_baseline import wait_until
+from polling import patience
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from real_obs import RealObs, free_port
@@ -93,14 +95,28 @@ async def test_stream_button_streams_to_an_rtmp_server_with_duration_and_bitrate
     try:
         QTest.mouseClick(panel.stream_btn, Qt.MouseButton.LeftButton)
         stream = panel.values["stream"]
-        await poll(lambda: stream.text().startswith("推流中"), within=30)
+        await poll(
+            lambda: stream.text().startswith("推流中"), within=30, what="the stream to start"
+        )
         assert panel.stream_btn.text() == "停止推流"
+
+        # OBS's own counter first: the output is active and its bytes grow (on a busy machine the
+        # encoder's first packets may take a while; the panel can only show what OBS reports)
+        sent: list[int] = []
+
+        async def bytes_grow() -> bool:
+            status = await obs.request("GetStreamStatus")
+            sent.append(int(status["outputBytes"]) if status["outputActive"] else -1)
+            return len(sent) >= 2 and sent[-2] > 0 and sent[-1] > sent[-2]
+
+        await wait_until(bytes_grow, "OBS's stream output to send bytes", within=patience(30))
 
         def kbps() -> float:
             m = re.match(r"(\d+) kbps", panel.values["kbps"].text())
             return float(m.group(1)) if m else 0.0
 
-        await poll(lambda: kbps() > 0 and _seconds(stream.text()) >= 2, within=30)
+        await poll(lambda: kbps() > 0 and _seconds(stream.text()) >= 2, within=30,
+                   what=f"the panel to show a bitrate (OBS sent {sent[-1]} bytes)")  # fmt: skip
         status = await obs.request("GetStreamStatus")  # what the panel shows comes from here
         assert status["outputActive"] and status["outputBytes"] > 0
         print(f"streaming to nginx-rtmp: {panel.values['kbps'].text()}, {stream.text()}")
@@ -139,13 +155,13 @@ async def test_a_refusing_stream_target_is_reported_not_hung(
 
 
 async def test_stream_target_failure_shows_in_the_panel_then_clears(
-    sandbox_server: Callable[..., Any], obs_instance: RealObs, qtbot: object
+    sandbox_server: Callable[..., Any], clean_obs: RealObs, qtbot: object
 ) -> None:
     srv = sandbox_server()
     client = PlatformClient(srv.url, srv.room, srv.tokens["host"], role="host")
     room = LiveRoom(client)
     room.start()
-    conn = ObsConnection("127.0.0.1", obs_instance.port, obs_instance.password)
+    conn = ObsConnection("127.0.0.1", clean_obs.port, clean_obs.password)
     outputs = Outputs(conn)
     target = StreamTargetSync(room, outputs, conn.on_connected)
     panel = ObsPanel(conn, Scenes(conn), outputs, StatsPoller(conn), target=target)

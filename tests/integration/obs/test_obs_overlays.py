@@ -21,7 +21,7 @@ from real_obs import RealObs
 
 from app.obs.connection import ObsConnection
 from app.obs.inputs import screenshot
-from app.obs.setup import SCENE_FULL, camera_from_source, setup_live_selling
+from app.obs.setup import SCENE_FULL, SCENES, camera_from_source, setup_live_selling
 from app.overlays.controller import OverlayController
 from app.overlays.images import ImageCache
 from app.overlays.layout import SOURCE_NAMES, Kind, box
@@ -285,7 +285,12 @@ async def test_kill_obs_then_restart_reconnects_and_reapplies(
     await conn.wait_state(LinkState.CONNECTED, within=30)
     rig = await _rig(conn, tmp_path, camera_video)
     try:
-        await asyncio.sleep(1.5)  # let OBS save its scene collection
+        # OBS saves its scene collection by itself, a while after a change: wait until the set-up
+        # is on disk (the kill below gives it no chance to save)
+        await poll(
+            lambda: all(f'"{name}"' in fresh_obs.saved_scene_collection() for name in SCENES),
+            within=30, what="OBS to save the scene set",
+        )  # fmt: skip
         empty = await rig.steady_shot()
         fresh_obs.kill_obs()
         await conn.wait_state(LinkState.RECONNECTING, within=15)

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import shutil
-import signal
 import subprocess
 import time
 from collections.abc import AsyncIterator, Callable
@@ -18,6 +16,8 @@ from typing import Any
 
 import pytest
 import websockets
+from polling import patience
+from processes import spawn, stop
 
 from app.overlays.layout import Kind
 from app.overlays.server import OverlayServer
@@ -42,16 +42,17 @@ class Page:
                                        "params": {"expression": expression,
                                                   "returnByValue": True}}))  # fmt: skip
         while True:
-            reply = json.loads(await asyncio.wait_for(self.ws.recv(), 20))
+            reply = json.loads(await asyncio.wait_for(self.ws.recv(), patience(20)))
             if reply.get("id") == self.n:
                 return reply["result"]["result"].get("value")
 
 
 def _launch(exe: str, profile: Path, url: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
+    # spawn: its own process group (the renderer and GPU helpers go with it), SIGKILLed with us
+    return spawn(
         [exe, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
          "--remote-debugging-port=0", f"--user-data-dir={profile}", url],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
 
 
@@ -68,7 +69,7 @@ async def browser(tmp_path: Path) -> AsyncIterator[Callable[[str], Any]]:
         proc = _launch(exe, profile, url)
         procs.append(proc)
         active = profile / "DevToolsActivePort"
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + patience(60)
         while not (active.exists() and active.read_text().strip()):
             assert proc.poll() is None, "chromium exited"
             assert time.monotonic() < deadline, "chromium did not open its DevTools port"
@@ -76,12 +77,14 @@ async def browser(tmp_path: Path) -> AsyncIterator[Callable[[str], Any]]:
         port = int(active.read_text().split()[0])
         import httpx
 
-        async with httpx.AsyncClient() as http:
-            for _ in range(100):
+        async with httpx.AsyncClient(timeout=30) as http:
+            deadline = time.monotonic() + patience(30)
+            while True:
                 targets = (await http.get(f"http://127.0.0.1:{port}/json")).json()
                 pages = [t for t in targets if t.get("type") == "page" and t["url"] == url]
                 if pages:
                     break
+                assert time.monotonic() < deadline, f"chromium did not open {url}: {targets}"
                 await asyncio.sleep(0.1)
         ws = await websockets.connect(pages[0]["webSocketDebuggerUrl"], max_size=None)
         sockets.append(ws)
@@ -93,13 +96,7 @@ async def browser(tmp_path: Path) -> AsyncIterator[Callable[[str], Any]]:
         for ws in sockets:
             await ws.close()
         for proc in procs:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-                try:
-                    proc.wait(10)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait(5)
+            stop(proc)
 
 
 async def test_product_page_updates_live_without_reload(
@@ -110,9 +107,10 @@ async def test_product_page_updates_live_without_reload(
     await server.start()
     try:
         page: Page = await browser(server.page_url(Kind.PRODUCT))
-        for _ in range(200):  # the page has loaded and its WebSocket delivered the first state
-            if await page.js("document.body.dataset.updates") == "1":
-                break
+        deadline = time.monotonic() + patience(30)
+        while await page.js("document.body.dataset.updates") != "1":
+            # the page has loaded and its WebSocket delivered the first state
+            assert time.monotonic() < deadline, "the page's first state never came"
             await asyncio.sleep(0.05)
         assert await page.js("document.getElementById('product').classList.contains('on')") is False
         await page.js("window.sameDocument = 42")  # gone if the page were ever reloaded
@@ -125,7 +123,7 @@ async def test_product_page_updates_live_without_reload(
             return await page.js(f"document.getElementById('{element}').textContent")
 
         async def until(check: Callable[[], Any], what: str) -> None:
-            deadline = time.monotonic() + 20
+            deadline = time.monotonic() + patience(20)
             while not await check():
                 assert time.monotonic() < deadline, what
                 await asyncio.sleep(0.05)

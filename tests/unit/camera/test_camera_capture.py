@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import errno
-import subprocess
+import signal
 import sys
 import threading
 import time
@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from camera_fakes import FAKE_DEVICE, install_fake_camera
+from processes import spawn, stop
 
 from app.camera.capture import CaptureState, CaptureStatus, FrameGrabber
 from app.camera.devices import CameraSource, list_linux_cameras, source_from_setting
@@ -139,14 +140,11 @@ def test_permission_and_busy_errors_tell_the_fix() -> None:
 def test_who_holds_a_device_is_found(tmp_path: Path) -> None:
     node = tmp_path / "video0"
     node.write_bytes(b"")
-    holder = subprocess.Popen(
-        [sys.executable, "-c", f"f=open({str(node)!r}); import time; time.sleep(30)"]
-    )
+    holder = spawn([sys.executable, "-c", f"f=open({str(node)!r}); import time; time.sleep(30)"])
     try:
         wait_for(lambda: any(f"pid {holder.pid}" in h for h in holders_of(str(node))), 10)
     finally:
-        holder.kill()
-        holder.wait()
+        stop(holder, signal.SIGKILL)
 
 
 def test_non_camera_nodes_are_not_listed() -> None:
