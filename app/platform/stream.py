@@ -125,18 +125,25 @@ class _Inbox(WSListener):
         kind = frame.msg_type
         if kind is _TEXT or kind is _BINARY:
             if frame.fin:
-                self.items.append(frame.get_payload_as_bytes())
+                # picows closes the link (1009) on a frame past max_frame_size, but may still
+                # hand it over when it arrives within its 10 ms grace: never kept either way
+                if frame.payload_size > self.max_message:
+                    self.items.append(OVERSIZED)
+                else:
+                    self.items.append(frame.get_payload_as_bytes())
             else:
-                payload = frame.get_payload_as_bytes()
-                self._parts, self._parts_size, self._dropping = [payload], len(payload), False
+                size = frame.payload_size
+                self._dropping = size > self.max_message
+                self._parts = [] if self._dropping else [frame.get_payload_as_bytes()]
+                self._parts_size = size
                 return
         elif kind is _CONTINUATION:
             if not self._dropping:
-                payload = frame.get_payload_as_bytes()
-                self._parts.append(payload)
-                self._parts_size += len(payload)
+                self._parts_size += frame.payload_size
                 if self._parts_size > self.max_message:  # never held whole: dropped as it comes
                     self._parts, self._dropping = [], True
+                else:
+                    self._parts.append(frame.get_payload_as_bytes())
             if not frame.fin:
                 return
             self.items.append(OVERSIZED if self._dropping else b"".join(self._parts))
@@ -324,7 +331,11 @@ class EventStream:
                 ) as batches:
                     async for batch in batches:
                         yield batch
-                self._report(cursor.connection_ended(), "too_big", ())
+                # messages too large to keep that nothing numbered followed: when they closed
+                # the link, Cursor.too_big decides below; else they were out-of-band
+                pending = cursor.connection_ended()
+                if not outcome.too_big:
+                    self._report(pending, "too_big", ())
                 if outcome.resync or self.closed:
                     return
                 error = outcome.error or "连接已断开 (connection closed)"
@@ -423,8 +434,10 @@ class EventStream:
                     with contextlib.suppress(Exception):
                         transport.send_close()
                     transport.disconnect()
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(transport.wait_disconnected(), timeout=1.0)
+            # always awaited: picows keeps the error that ended a link (e.g. 1009) in this
+            # future, and asyncio logs "exception was never retrieved" for one nobody awaits
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(transport.wait_disconnected(), timeout=1.0)
 
     def _parse(self, raws: Sequence[bytes], cursor: Cursor) -> Parsed:
         """One drain of the inbox → events (:func:`~app.platform.wire.parse_messages`); what
