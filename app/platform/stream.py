@@ -21,7 +21,8 @@ the log, and re-reading it would not help). A message larger than ``max_message`
 a single frame that large makes picows close the link (1009) before it is read; when the link
 fails that way twice at the same position, the next seq is skipped and the stream resumes after
 it, so one event it cannot take never keeps the console reconnecting forever. A fragmented message
-that grows past the limit is dropped while it arrives, and the connection stays up. Every skip is
+that grows past the limit is dropped while it arrives; the connection stays up when what follows
+it is the next seq (it was out-of-band), else it counts as a close for a message too large. Every skip is
 reported once to the link's tracker (``ConnectionTracker.skipped``), which the window shows.
 """
 
@@ -331,16 +332,13 @@ class EventStream:
                 ) as batches:
                     async for batch in batches:
                         yield batch
-                # messages too large to keep that nothing numbered followed: when they closed
-                # the link, Cursor.too_big decides below; else they were out-of-band
-                pending = cursor.connection_ended()
-                if not outcome.too_big:
-                    self._report(pending, "too_big", ())
+                skipped, dropped = cursor.connection_ended(outcome.too_big)
+                self._report(dropped, "too_big", ())
                 if outcome.resync or self.closed:
                     return
                 error = outcome.error or "连接已断开 (connection closed)"
                 if outcome.too_big:
-                    self._skip_unreceivable(cursor)
+                    self._skipped_unreceivable(cursor, skipped)
                 self.reconnects += 1
             if self.closed:
                 return
@@ -357,9 +355,9 @@ class EventStream:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._closed.wait(), timeout=delay)
 
-    def _skip_unreceivable(self, cursor: Cursor) -> None:
-        """The link closed on a message too large to receive, right after ``cursor.last``."""
-        seq = cursor.too_big()
+    def _skipped_unreceivable(self, cursor: Cursor, seq: int | None) -> None:
+        """The link closed on a message too large to receive, right after ``cursor.last``
+        (``seq``: the seq the cursor skipped because of it, if it did)."""
         if seq is None:
             log.warning(
                 "event stream of room %s: a message after seq %d was too large to receive; "
@@ -421,6 +419,7 @@ class EventStream:
                 elif parsed.moved:
                     self.tracker.saw_events(cursor.last)
                 outcome.resync, outcome.error = parsed.resync, parsed.error
+                outcome.too_big = parsed.too_big
                 if outcome.resync or outcome.error:
                     return
         finally:
@@ -443,8 +442,6 @@ class EventStream:
         """One drain of the inbox → events (:func:`~app.platform.wire.parse_messages`); what
         was skipped is counted and reported to the tracker once."""
         parsed = parse_messages(raws, cursor, self.room)
-        if parsed.oversized_seqs:
-            self._report(0, "too_big", tuple(parsed.oversized_seqs))
         if parsed.skipped_seqs or parsed.unnumbered:
             self._report(parsed.unnumbered, "malformed", tuple(parsed.skipped_seqs))
         return parsed

@@ -15,11 +15,18 @@ any input (tests/unit/test_stream_wire.py):
   counted (a numbered one still advances the position: it is in the log, and reading it again
   would not help); a repeat is dropped; a gap ends the connection so that it resumes from the
   last seq received; ``resync_required`` ends the batch. A message too large to keep (the
-  :data:`OVERSIZED` marker put in its place) that is followed by the seq after the next one
-  stood for that seq: it is skipped without a reconnect.
+  :data:`OVERSIZED` marker put in its place, e.g. a fragmented one past the limit) followed by
+  a later seq than the next one counts as a link closed by a message too large to receive
+  (:attr:`Parsed.too_big`), so the cursor's rule above applies.
 
-Every skip is reported in :attr:`Parsed.skipped_seqs` / :attr:`Parsed.unnumbered`, so that the
-operator can be told (the link tracker keeps a count; the window shows a note).
+What this cannot tell apart: a platform that sends events out of order *and* an oversized
+out-of-band message at the same position on two connections in a row would make the console skip
+an event it could have read. A platform sends its seqs in order (docs/platform-api.md), and any
+other disorder is a gap that is simply asked for again.
+
+Every skip is reported (:attr:`Parsed.skipped_seqs`, :attr:`Parsed.unnumbered`, and the seq
+:meth:`Cursor.connection_ended` returns), so that the operator can be told once (the link
+tracker keeps a count; the window shows a note).
 """
 
 from __future__ import annotations
@@ -97,12 +104,18 @@ class Cursor:
         self._stuck_at: int | None = None
         self._strikes = 0
 
-    def connection_ended(self) -> int:
-        """A connection ended: messages too large to keep that nothing numbered followed were
-        out-of-band as far as anyone can tell (a seq among them is asked for again). Returns
-        how many."""
-        n, self.oversized = self.oversized, 0
-        return n
+    def connection_ended(self, too_big: bool) -> tuple[int | None, int]:
+        """A connection ended (``too_big``: because a message was larger than the console
+        accepts, with everything before it consumed). Returns ``(skipped seq or None,
+        out-of-band messages dropped)``: the next connection asks for ``last + 1``.
+
+        Messages too large to keep that nothing numbered followed were the cause of the close
+        (``too_big``: :meth:`too_big` decides), else out-of-band as far as anyone can tell (a seq
+        among them is simply asked for again)."""
+        pending, self.oversized = self.oversized, 0
+        if too_big:
+            return self.too_big(), 0
+        return None, pending
 
     def too_big(self) -> int | None:
         """A connection ended because a message was too large to receive, with everything before
@@ -127,20 +140,20 @@ class Parsed:
     events: EventBatch
     #: numbered events skipped as malformed, in order
     skipped_seqs: list[int] = field(default_factory=list)
-    #: numbered events skipped as too large to keep (a fragmented message past the limit)
-    oversized_seqs: list[int] = field(default_factory=list)
     #: messages skipped that carried no readable seq (not JSON, no seq, too large and out-of-band)
     unnumbered: int = 0
     #: the platform asks for a snapshot reload (the batch ends with the resync_required event)
     resync: bool = False
     #: why the connection must be dropped and resumed (a seq gap), else None
     error: str | None = None
+    #: the gap followed a message too large to keep: end the link as one closed by it (1009)
+    too_big: bool = False
     #: the cursor moved (events taken or skipped)
     moved: bool = False
 
     @property
     def skipped(self) -> int:
-        return len(self.skipped_seqs) + len(self.oversized_seqs) + self.unnumbered
+        return len(self.skipped_seqs) + self.unnumbered
 
 
 def parse_messages(raws: Sequence[bytes], cursor: Cursor, room: str = "") -> Parsed:
@@ -175,16 +188,19 @@ def parse_messages(raws: Sequence[bytes], cursor: Cursor, room: str = "") -> Par
                     break
                 continue  # already seen (replay overlap after a reconnect)
             if seq != last + 1:
-                if seq - last - 1 <= oversized:
-                    # the messages too large to keep stood for the seqs in between
-                    for gone in range(last + 1, seq):
-                        out.oversized_seqs.append(gone)
-                        cursor.skipped_seqs.append(gone)
-                        log.warning(
-                            "skipped event seq %d of room %s: too large to receive", gone, room
-                        )
-                    oversized -= seq - last - 1
-                    last = seq - 1
+                if oversized:
+                    # a message too large to keep, then a later seq: it may have been the seq
+                    # missing. Resolved as a link closed by one (Cursor.too_big): asked for
+                    # again once, skipped when it happens twice at this position
+                    out.too_big = True
+                    out.error = "事件过大，无法接收 (an event exceeded the size limit)"
+                    log.warning(
+                        "event stream of room %s: a message too large to receive after seq %d "
+                        "(then seq %d)",
+                        room,
+                        last,
+                        seq,
+                    )
                 else:
                     out.error = f"事件序号跳跃 (gap: expected seq {last + 1}, got {seq})"
                     log.error(
@@ -196,7 +212,7 @@ def parse_messages(raws: Sequence[bytes], cursor: Cursor, room: str = "") -> Par
                         len(raws) - i,
                         last,
                     )
-                    break
+                break
             if oversized:  # out-of-band messages, not events of the log
                 out.unnumbered += oversized
                 log.warning("skipped %d message(s) too large to receive (out-of-band)", oversized)
