@@ -22,9 +22,10 @@ Prints ONE JSON line at the end with both series and a verdict ``flat_after_warm
 second half of the console's run, the RSS slope (least squares over the fine samples) is below
 ``--rss-slope-mb-per-min`` (default 1.0), fds and threads do not grow, asyncio tasks stay bounded,
 each minute's loop-lag p99 < 50 ms, the recorder's queue drains, and the console keeps up.
-``conclusive`` says whether the chat history (bounded; memory grows until it is full) was full
-when the second half began: at 2,000 events/s that takes a few minutes, so a 3-minute run is a
-smoke test of the bench, not a verdict on leaks.
+``conclusive`` says whether the bounded histories (chat lines, orders; memory grows until they
+are full) were full when the second half began: chat fills in under a minute at 2,000 events/s,
+the orders (5,000 kept) take far longer, so a 3-minute run is a smoke test of the bench, not a
+verdict on leaks.
 
 CI-sized: ``--minutes 10`` (the default). A broadcast day: ``--minutes 480`` (8 h; the baseline
 is then 10 minutes). Not part of ``make test``.
@@ -115,8 +116,11 @@ class Sampler(_Background):
         self.actions: Operator | None = None
         self.rows = rows
         self.lag_max = self.step_max = 0.0
-        #: how full the bounded chat history is (0..1): memory grows until it is full
-        self.fill: Any = lambda: len(room.chat) / (room.chat.maxlen or 1)
+        #: how full the bounded histories are (0..1, the least full of chat and orders):
+        #: memory grows until they are full (orders come far slower than chat lines)
+        self.fill: Any = lambda: min(
+            len(room.chat) / (room.chat.maxlen or 1), len(room.orders) / (room.orders.maxlen or 1)
+        )
         self.enough = asyncio.Event()  # set once ``rows`` minutes are reported
 
     def _writer_queue(self) -> tuple[int | None, int | None]:
@@ -299,7 +303,7 @@ async def phase(
     http: Any, srv: Server, hold: RateHolder, minutes: float, a: argparse.Namespace, window: bool
 ) -> dict[str, Any]:
     room = await open_room(srv)
-    recorder = pacer = win = chat_all = None
+    recorder = pacer = win = chat_all = orders_model = None
     explain_next = None
     if window:
         from PySide6.QtCore import QSettings
@@ -321,12 +325,16 @@ async def phase(
         panel.confirm = lambda *_a, **_k: True  # never a dialog in a bench
         explain_next = panel.next
         chat_all: Any = win.panels["comments"].models["all"]  # type: ignore[attr-defined]
+        orders_model: Any = win.panels["orders"].model  # type: ignore[attr-defined]
     lag = LagProbe()
     ops = Operator(room, a.action_every, explain_next)
     sampler = Sampler(http, srv, room, lag, recorder, a.sample_seconds, math.ceil(minutes))
     sampler.actions = ops
-    if chat_all is not None:  # the window's own history of every chat line
-        sampler.fill = lambda: chat_all.rowCount() / chat_all.capacity
+    if chat_all is not None:  # the window's own histories of chat lines and orders
+        sampler.fill = lambda: min(
+            chat_all.rowCount() / chat_all.capacity,
+            orders_model.rowCount() / orders_model.capacity,
+        )
     rss_open = rss_mb()
     try:
         await room.start_session()  # the audience runs while a session is live
