@@ -248,8 +248,12 @@ class Operator(_Background):
         )
 
     async def _pin(self) -> None:
-        if self.room.chat:
-            await self.room.pin_comment(self.room.chat[-1].id)
+        from app.live.comment_kinds import Kind
+
+        # the latest comment (a gift line cannot be pinned, as the chat panel says)
+        line = next((x for x in reversed(self.room.chat) if Kind.GIFT not in x.kind), None)
+        if line is not None:
+            await self.room.pin_comment(line.id)
 
     async def _run(self) -> None:
         turns = [self._explain, self._coupon, self._lottery_turn, self._flash_sale, self._pin]
