@@ -8,7 +8,7 @@ import shiboken6
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
-from app.platform.connection import ConnectionStatus, ConnectionTracker, LinkState
+from app.platform.connection import ConnectionStatus, ConnectionTracker, LinkState, Skip
 from ui.i18n import localize, tr
 
 COLOURS = {
@@ -38,11 +38,41 @@ def describe(name: str, status: ConnectionStatus, now: float | None = None) -> s
     age = status.last_event_age(now)
     if status.state is LinkState.CONNECTED and age is not None:
         parts.append(tr("最近事件 {s:.0f} 秒前").format(s=age) if age >= 2 else tr("实时"))
+    if status.skipped:  # the feed has holes: say so as long as the link lives
+        parts.append(tr("已跳过 {n} 条").format(n=status.skipped))
     if status.error and status.state is not LinkState.CONNECTED:
         # the whole reason is in the tooltip; the bar keeps room for the other links
         error = localize(status.error).splitlines()[0]
         parts.append(error if len(error) <= ERROR_CHARS else error[: ERROR_CHARS - 1] + "…")
     return " · ".join(parts)
+
+
+SEQS_SHOWN = 5
+
+
+def skip_note(skip: Skip) -> str:
+    """What the operator is told when the feed skips what it cannot take, e.g.
+    "跳过了 1 条无法接收的事件 (seq 42)"."""
+    notes = []
+    if skip.seqs:
+        seqs = ", ".join(str(s) for s in skip.seqs[:SEQS_SHOWN])
+        if len(skip.seqs) > SEQS_SHOWN:
+            seqs += ", …"
+        notes.append(
+            tr("跳过了 {n} 条无法接收的事件 (seq {seqs})").format(n=len(skip.seqs), seqs=seqs)
+        )
+    if skip.unnumbered:
+        notes.append(tr("跳过了 {n} 条无法识别的消息").format(n=skip.unnumbered))
+    return "；".join(notes)
+
+
+def skip_tooltip(status: ConnectionStatus) -> str:
+    if not status.skipped:
+        return ""
+    seqs = ", ".join(str(s) for s in status.skipped_seqs) or "—"
+    return tr("共跳过 {n} 条无法接收的事件或消息；最近的 seq：{seqs}").format(
+        n=status.skipped, seqs=seqs
+    )
 
 
 class LinkIndicator(QLabel):
@@ -67,7 +97,8 @@ class LinkIndicator(QLabel):
         status = self.tracker.status
         self.setText("● " + describe(self.name, status))
         self.setStyleSheet(f"color: {COLOURS[status.state]}; font-weight: 600; padding: 0 8px;")
-        self.setToolTip(localize(status.error) if status.error else "")
+        tips = [localize(status.error) if status.error else "", skip_tooltip(status)]
+        self.setToolTip("\n".join(t for t in tips if t))
 
 
 class HealthBar(QWidget):

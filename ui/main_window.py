@@ -23,7 +23,7 @@ from app.obs.stack import ObsStack
 from app.settings import Settings, config_dir
 from ui.chat.panel import ChatPanel
 from ui.confirm import confirm
-from ui.health import HealthBar
+from ui.health import HealthBar, skip_note
 from ui.i18n import LANGUAGES, language, tr
 from ui.lifetime import unsubscribe_on_destroy
 from ui.marketing.docks import (
@@ -171,7 +171,11 @@ class MainWindow(QMainWindow):
         self._arrange_default()
         self._build_menus()
         self._unsub = room.subscribe(self._room_changed)
-        unsubscribe_on_destroy(self, self._unsub)
+        # the feed skipped an event it could not take: the operator hears of it once
+        unsub_skips = room.adapter.connection.subscribe_skips(
+            lambda skip: self.notifier.warning(skip_note(skip))
+        )
+        unsubscribe_on_destroy(self, self._unsub, unsub_skips)
         self._room_changed(frozenset({SESSION}))
         self.resize(1600, 960)
         screen = self.screen().availableGeometry()

@@ -1,11 +1,19 @@
-"""Observable connection state of a platform link: connected / reconnecting since T, attempt N / offline."""
+"""Observable connection state of a platform link: connected / reconnecting since T, attempt N / offline.
+
+It also keeps what the link had to leave out: :meth:`ConnectionTracker.skipped` counts the events
+and messages the stream skipped because it could not receive them (too large, malformed) and tells
+its skip listeners once per skip (the window shows a note: "跳过了 1 条无法接收的事件 (seq N)").
+"""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
+
+log = logging.getLogger(__name__)
 
 
 class LinkState(StrEnum):
@@ -23,6 +31,8 @@ class ConnectionStatus:
     last_event_ts: float | None = None  # wall-clock time the last event arrived (monotonic-free)
     last_seq: int = 0
     error: str | None = None  # why we are not connected, for the operator
+    skipped: int = 0  # events and messages skipped on this link (could not be received)
+    skipped_seqs: tuple[int, ...] = ()  # the latest seqs skipped (at most SKIPPED_KEPT)
 
     def last_event_age(self, now: float | None = None) -> float | None:
         if self.last_event_ts is None:
@@ -36,6 +46,26 @@ class ConnectionStatus:
 
 Listener = Callable[[ConnectionStatus], None]
 
+#: skipped seqs a status keeps (the count has them all)
+SKIPPED_KEPT = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """One report of messages the stream could not take: numbered events (``seqs``) and
+    messages without a readable seq (``unnumbered``), and why."""
+
+    seqs: tuple[int, ...]
+    unnumbered: int
+    reason: str  # "too_big" | "malformed"
+
+    @property
+    def count(self) -> int:
+        return len(self.seqs) + self.unnumbered
+
+
+SkipListener = Callable[[Skip], None]
+
 
 class ConnectionTracker:
     """Holds the current :class:`ConnectionStatus` and tells listeners when it changes state.
@@ -47,6 +77,7 @@ class ConnectionTracker:
     def __init__(self) -> None:
         self._status = ConnectionStatus(since=time.time())
         self._listeners: list[Listener] = []
+        self._skip_listeners: list[SkipListener] = []
 
     @property
     def status(self) -> ConnectionStatus:
@@ -55,6 +86,25 @@ class ConnectionTracker:
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
+
+    def subscribe_skips(self, listener: SkipListener) -> Callable[[], None]:
+        """``listener(skip)`` once for every report of skipped messages."""
+        self._skip_listeners.append(listener)
+        return lambda: self._skip_listeners.remove(listener)
+
+    def skipped(self, seqs: tuple[int, ...], unnumbered: int, reason: str) -> None:
+        """The stream skipped messages it could not take; counted, and listeners told."""
+        skip = Skip(tuple(seqs), int(unnumbered), reason)
+        if not skip.count:
+            return
+        old = self._status
+        kept = (old.skipped_seqs + skip.seqs)[-SKIPPED_KEPT:]
+        self._status = replace(old, skipped=old.skipped + skip.count, skipped_seqs=kept)
+        for listener in list(self._skip_listeners):
+            try:
+                listener(skip)
+            except Exception:  # a listener's bug must not stop the stream that reports
+                log.exception("skip listener failed")
 
     def set_state(self, state: LinkState, *, attempt: int = 0, error: str | None = None) -> None:
         old = self._status

@@ -14,9 +14,16 @@ payload once, and yields it as one batch (at most ``max_batch`` events). A consu
 for a while simply gets a bigger batch next time; past ``max_pending`` unread messages the socket
 stops being read (TCP backpressure) until the consumer catches up.
 
-Off-contract input never stops the stream: a non-JSON message, an unknown event type or a payload
-that fails validation is logged (WARNING, with its seq) and skipped; a skipped event that carried
-the next seq still advances the position (it is in the log, and re-reading it would not help).
+Off-contract input never stops the stream (the rules are in :mod:`app.platform.wire`): a non-JSON
+message, an unknown event type or a payload that fails validation is logged (WARNING, with its
+seq) and skipped; a skipped event that carried the next seq still advances the position (it is in
+the log, and re-reading it would not help). A message larger than ``max_message`` is never held:
+a single frame that large makes picows close the link (1009) before it is read; when the link
+fails that way twice at the same position, the next seq is skipped and the stream resumes after
+it, so one event it cannot take never keeps the console reconnecting forever. A fragmented message
+that grows past the limit is dropped while it arrives; the connection stays up when what follows
+it is the next seq (it was out-of-band), else it counts as a close for a message too large. Every skip is
+reported once to the link's tracker (``ConnectionTracker.skipped``), which the window shows.
 """
 
 from __future__ import annotations
@@ -24,14 +31,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import orjson
 from picows import (
+    WSCloseCode,
     WSError,
     WSFrame,
     WSInvalidStatusError,
@@ -40,55 +46,18 @@ from picows import (
     WSTransport,
     ws_connect,
 )
-from pydantic import ValidationError
 
 from app.platform.backoff import Backoff
 from app.platform.connection import ConnectionTracker, LinkState
 from app.platform.errors import PlatformError
-from app.platform.models import (
-    EVENT_DATA,
-    Event,
-    EventBatch,
-    EventType,
-    MalformedEvent,
-    parse_event,
-)
+from app.platform.models import Event, EventBatch, EventType
+from app.platform.wire import OVERSIZED, Cursor, Parsed, fast_parse_event, parse_messages
+
+__all__ = ["EventStream", "StreamConfig", "events_url", "fast_parse_event"]
 
 log = logging.getLogger(__name__)
 # picows says "Disconnected" at INFO on every link; the stream logs its own reconnects
 logging.getLogger("picows.livedesk.stream").setLevel(logging.WARNING)
-
-_RESYNC = EventType.RESYNC_REQUIRED.value
-
-# Hot path: the same validation as ``parse_event`` with the per-event Python overhead removed.
-# ``parse_event`` builds the Event with ``model_construct``, a Python loop over the fields that
-# costs more than validating the payload itself (~20 µs of ~35 µs per comment on this machine);
-# the core validator of ``Event`` does the same in Rust. Anything that fails here goes through
-# ``parse_event`` again to get its MalformedEvent (message and seq) unchanged.
-_TYPES: dict[str, EventType] = {t.value: t for t in EventType}
-_VALIDATE_DATA = {
-    str(t): model.__pydantic_validator__.validate_python for t, model in EVENT_DATA.items()
-}
-_VALIDATE_EVENT = Event.__pydantic_validator__.validate_python
-
-
-def fast_parse_event(obj: dict[str, Any], seq: int) -> Event:
-    """Validate one decoded message already known to be a dict with an int ``seq``."""
-    etype = obj.get("type")
-    ts = obj.get("ts")
-    if type(etype) is not str or (type(ts) is not float and type(ts) is not int):
-        return parse_event(obj)  # raises MalformedEvent with the reason
-    validate = _VALIDATE_DATA.get(etype)
-    if validate is None:
-        return parse_event(obj)
-    try:
-        data = validate(obj.get("data"))
-        event: Event = _VALIDATE_EVENT(
-            {"seq": seq, "ts": float(ts), "type": _TYPES[etype], "data": data}
-        )
-    except ValidationError:
-        return parse_event(obj)
-    return event
 
 
 # Handshake statuses that will not get better by retrying: report and stop instead of hammering.
@@ -110,7 +79,7 @@ class StreamConfig:
     #: raw messages buffered while the consumer is busy before reading pauses (TCP backpressure:
     #: the platform keeps the rest; ~5 MB of sandbox messages)
     max_pending: int = 20_000
-    #: largest message accepted
+    #: largest message accepted (larger ones are skipped: see the module's docstring)
     max_message: int = 16 * 2**20
 
 
@@ -131,15 +100,18 @@ class _Inbox(WSListener):
 
     picows calls :meth:`on_ws_frame` for every frame, from the event loop, synchronously."""
 
-    def __init__(self, cap: int) -> None:
+    def __init__(self, cap: int, max_message: int = 16 * 2**20) -> None:
         super().__init__()
         self.items: list[bytes] = []
+        self.max_message = max_message
         self.wake = asyncio.Event()  # set when items arrive or the connection ends
         self.cap = cap
         self.paused = False
         self.ended = False
         self.transport: WSTransport | None = None
         self._parts: list[bytes] = []  # a fragmented message being assembled
+        self._parts_size = 0
+        self._dropping = False  # the fragmented message being received is too large: dropped
         self.close_code: int | None = None
         self.close_reason = ""
 
@@ -154,16 +126,29 @@ class _Inbox(WSListener):
         kind = frame.msg_type
         if kind is _TEXT or kind is _BINARY:
             if frame.fin:
-                self.items.append(frame.get_payload_as_bytes())
+                # picows closes the link (1009) on a frame past max_frame_size, but may still
+                # hand it over when it arrives within its 10 ms grace: never kept either way
+                if frame.payload_size > self.max_message:
+                    self.items.append(OVERSIZED)
+                else:
+                    self.items.append(frame.get_payload_as_bytes())
             else:
-                self._parts = [frame.get_payload_as_bytes()]
+                size = frame.payload_size
+                self._dropping = size > self.max_message
+                self._parts = [] if self._dropping else [frame.get_payload_as_bytes()]
+                self._parts_size = size
                 return
         elif kind is _CONTINUATION:
-            self._parts.append(frame.get_payload_as_bytes())
+            if not self._dropping:
+                self._parts_size += frame.payload_size
+                if self._parts_size > self.max_message:  # never held whole: dropped as it comes
+                    self._parts, self._dropping = [], True
+                else:
+                    self._parts.append(frame.get_payload_as_bytes())
             if not frame.fin:
                 return
-            self.items.append(b"".join(self._parts))
-            self._parts = []
+            self.items.append(OVERSIZED if self._dropping else b"".join(self._parts))
+            self._parts, self._parts_size, self._dropping = [], 0, False
         elif kind is _CLOSE:
             self.close_code = getattr(frame.get_close_code(), "value", None)
             self.close_reason = frame.get_close_message().decode("utf-8", "replace")
@@ -203,8 +188,20 @@ class _Inbox(WSListener):
                 self.transport.underlying_transport.resume_reading()
         return items
 
+    @property
+    def too_big(self) -> bool:
+        """The connection ended because a message was larger than the console accepts (we
+        closed it with 1009, or the platform did)."""
+        if self.close_code == _TOO_BIG:
+            return True
+        hs = self.transport.close_handshake if self.transport is not None else None
+        sent = hs.sent if hs is not None else None
+        return sent is not None and sent.code == WSCloseCode.MESSAGE_TOO_BIG
+
     def why(self) -> str:
         """What ended the connection, for the operator."""
+        if self.too_big:
+            return "事件过大，无法接收 (an event exceeded the size limit)"
         if self.close_code is not None:
             return f"连接被关闭 (closed by server: {self.close_code} {self.close_reason})".strip()
         hs = self.transport.close_handshake if self.transport is not None else None
@@ -220,6 +217,7 @@ _TEXT, _BINARY, _CONTINUATION, _CLOSE = (
     WSMsgType.CONTINUATION,
     WSMsgType.CLOSE,
 )
+_TOO_BIG = 1009  # WSCloseCode.MESSAGE_TOO_BIG
 _HEARTBEAT = "心跳超时 (heartbeat timeout: no answer from the platform)"
 
 
@@ -294,17 +292,17 @@ class EventStream:
 
     async def _batches(self, after_seq: int) -> AsyncGenerator[list[Event], None]:
         cfg = self.config
-        last = int(after_seq)
+        cursor = Cursor(after_seq)
         backoff = Backoff(base=cfg.backoff_base, cap=cfg.backoff_cap)
         self.tracker.set_state(LinkState.CONNECTING)
         while not self.closed:
             error: str
-            inbox = _Inbox(cfg.max_pending)
+            inbox = _Inbox(cfg.max_pending, cfg.max_message)
             try:
                 transport, _listener = await asyncio.wait_for(
                     ws_connect(
                         inbox.factory,
-                        events_url(self.base_url, self.room, last),
+                        events_url(self.base_url, self.room, cursor.last),
                         extra_headers={"Authorization": f"Bearer {self._token}"},
                         websocket_handshake_timeout=cfg.open_timeout,
                         # a ping after half a window of silence; no answer by the end of the
@@ -327,19 +325,20 @@ class EventStream:
             else:
                 backoff.reset()
                 self.tracker.set_state(LinkState.CONNECTED)
-                log.info("event stream connected to room %s after seq %d", self.room, last)
-                outcome = _Outcome(last)
-                try:
-                    async with contextlib.aclosing(
-                        self._read(transport, inbox, outcome)
-                    ) as batches:
-                        async for batch in batches:
-                            yield batch
-                finally:
-                    last = outcome.last
+                log.info("event stream connected to room %s after seq %d", self.room, cursor.last)
+                outcome = _Outcome()
+                async with contextlib.aclosing(
+                    self._read(transport, inbox, cursor, outcome)
+                ) as batches:
+                    async for batch in batches:
+                        yield batch
+                skipped, dropped = cursor.connection_ended(outcome.too_big)
+                self._report(dropped, "too_big", ())
                 if outcome.resync or self.closed:
                     return
                 error = outcome.error or "连接已断开 (connection closed)"
+                if outcome.too_big:
+                    self._skipped_unreceivable(cursor, skipped)
                 self.reconnects += 1
             if self.closed:
                 return
@@ -351,10 +350,36 @@ class EventStream:
                 error,
                 backoff.attempt,
                 delay,
-                last,
+                cursor.last,
             )
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._closed.wait(), timeout=delay)
+
+    def _skipped_unreceivable(self, cursor: Cursor, seq: int | None) -> None:
+        """The link closed on a message too large to receive, right after ``cursor.last``
+        (``seq``: the seq the cursor skipped because of it, if it did)."""
+        if seq is None:
+            log.warning(
+                "event stream of room %s: a message after seq %d was too large to receive; "
+                "asking again once (it may have been out-of-band)",
+                self.room,
+                cursor.last,
+            )
+            return
+        log.error(
+            "event stream of room %s: event seq %d is too large to receive (over %d bytes, "
+            "twice): skipped; resuming after it",
+            self.room,
+            seq,
+            self.config.max_message,
+        )
+        self._report(0, "too_big", (seq,))
+        self.tracker.saw_events(cursor.last)
+
+    def _report(self, unnumbered: int, reason: str, seqs: tuple[int, ...]) -> None:
+        if unnumbered or seqs:
+            self.skipped += unnumbered + len(seqs)
+            self.tracker.skipped(seqs, unnumbered, reason)
 
     def _refused(self, status: int, body: bytes | bytearray | None) -> PlatformError:
         code, message = "forbidden", "平台拒绝了令牌或房间 (token or room refused)"
@@ -372,7 +397,7 @@ class EventStream:
         return PlatformError(code, message, status=status)
 
     async def _read(
-        self, transport: WSTransport, inbox: _Inbox, outcome: _Outcome
+        self, transport: WSTransport, inbox: _Inbox, cursor: Cursor, outcome: _Outcome
     ) -> AsyncGenerator[EventBatch, None]:
         """Yield batches from one connection until it drops, a gap shows, or resync is asked."""
         self._connections.add(transport)
@@ -383,15 +408,18 @@ class EventStream:
                 if not inbox.items:
                     if inbox.ended:
                         outcome.error = inbox.why()
+                        outcome.too_big = inbox.too_big
                         return
                     await inbox.wake.wait()
                     continue
-                events = self._parse(inbox.take(max_batch), outcome)
-                if events:
-                    self.tracker.saw_events(outcome.last)
-                    yield events
-                elif outcome.position_moved:
-                    self.tracker.saw_events(outcome.last)
+                parsed = self._parse(inbox.take(max_batch), cursor)
+                if parsed.events:
+                    self.tracker.saw_events(cursor.last)
+                    yield parsed.events
+                elif parsed.moved:
+                    self.tracker.saw_events(cursor.last)
+                outcome.resync, outcome.error = parsed.resync, parsed.error
+                outcome.too_big = parsed.too_big
                 if outcome.resync or outcome.error:
                     return
         finally:
@@ -405,83 +433,29 @@ class EventStream:
                     with contextlib.suppress(Exception):
                         transport.send_close()
                     transport.disconnect()
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(transport.wait_disconnected(), timeout=1.0)
+            # always awaited: picows keeps the error that ended a link (e.g. 1009) in this
+            # future, and asyncio logs "exception was never retrieved" for one nobody awaits
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(transport.wait_disconnected(), timeout=1.0)
 
-    def _parse(self, raws: Sequence[bytes], outcome: _Outcome) -> EventBatch:
-        """Decode and validate one drain of the inbox, keeping order and dropping repeats.
-
-        The batch keeps each event's raw message (``wire``) for the session recorder."""
-        wire: list[bytes] = []
-        out = EventBatch((), wire)
-        append = out.append
-        keep = wire.append
-        last = outcome.last
-        start_last = last
-        loads = orjson.loads
-        for i, raw in enumerate(raws):
-            try:
-                obj = loads(raw)
-            except orjson.JSONDecodeError:
-                self.skipped += 1
-                log.warning("skipped a non-JSON message after seq %d: %.200r", last, raw)
-                continue
-            seq = obj.get("seq") if type(obj) is dict else None
-            if type(seq) is int:
-                if seq <= last:
-                    if seq == 0 and obj.get("type") == _RESYNC:
-                        keep(raw)
-                        try:
-                            append(parse_event(obj))
-                        except MalformedEvent as exc:
-                            # still a resync request: build it from what we know
-                            log.warning("malformed resync_required event: %s", exc)
-                            append(
-                                Event.model_construct(
-                                    seq=0, ts=time.time(), type=EventType.RESYNC_REQUIRED, data=None
-                                )
-                            )
-                        outcome.resync = True
-                        break
-                    continue  # already seen (replay overlap after a reconnect)
-                if seq != last + 1:
-                    outcome.error = f"事件序号跳跃 (gap: expected seq {last + 1}, got {seq})"
-                    log.error(
-                        "event stream of room %s: gap after seq %d (got %d, %d messages dropped); "
-                        "reconnecting from seq %d",
-                        self.room,
-                        last,
-                        seq,
-                        len(raws) - i,
-                        last,
-                    )
-                    break
-            try:
-                event = fast_parse_event(obj, seq) if type(seq) is int else parse_event(obj)
-            except MalformedEvent as exc:
-                self.skipped += 1
-                log.warning("skipped malformed event (seq %s): %s", exc.seq, exc)
-                if type(seq) is int:
-                    last = seq  # it is in the log: do not ask for it again
-                continue
-            last = seq  # type: ignore[assignment]  # parse_event guarantees an int seq
-            append(event)
-            keep(raw)
-        outcome.position_moved = last != start_last
-        outcome.last = last
-        return out
+    def _parse(self, raws: Sequence[bytes], cursor: Cursor) -> Parsed:
+        """One drain of the inbox → events (:func:`~app.platform.wire.parse_messages`); what
+        was skipped is counted and reported to the tracker once."""
+        parsed = parse_messages(raws, cursor, self.room)
+        if parsed.skipped_seqs or parsed.unnumbered:
+            self._report(parsed.unnumbered, "malformed", tuple(parsed.skipped_seqs))
+        return parsed
 
 
 class _Outcome:
     """What one connection ended with (shared between the connection loop and its reader)."""
 
-    __slots__ = ("error", "last", "position_moved", "resync")
+    __slots__ = ("error", "resync", "too_big")
 
-    def __init__(self, last: int) -> None:
-        self.last = last
+    def __init__(self) -> None:
         self.error: str | None = None
         self.resync = False
-        self.position_moved = False
+        self.too_big = False
 
 
 def _describe(exc: BaseException) -> str:

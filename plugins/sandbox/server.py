@@ -18,10 +18,10 @@ import hashlib
 import logging
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
-from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
+from fastapi import FastAPI, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
@@ -630,6 +630,8 @@ def add_debug_routes(
 
         return await act(request, room, HOST, do)
 
+    add_oversized_event_route(app, engine, act)
+
     @app.post(R + "/_debug/viewer-comment", tags=["debug"], responses=_doc(models.Comment))
     async def viewer_comment(request: Request, room: str, body: ViewerCommentBody) -> Response:
         def do(_: Obj) -> Obj:
@@ -662,5 +664,31 @@ def add_debug_routes(
             except NotAllowed as exc:
                 raise order_error(exc) from None
             return public(engine.coupons[body.coupon_id])
+
+        return await act(request, room, HOST, do)
+
+
+#: the largest event the oversized-event debug route makes
+MAX_DEBUG_PAD = 64 * 2**20
+
+
+def add_oversized_event_route(
+    app: FastAPI,
+    engine: RoomEngine,
+    act: Callable[[Request, str, tuple[str, ...], Callable[[Obj], Any]], Awaitable[Response]],
+) -> None:
+    """``POST /_debug/oversized-event?pad_bytes=N`` (host, debug routes only): logs one comment
+    event whose user id is N bytes long, whatever bounds the ordinary routes put on their input,
+    so a test can see what a console does with an event larger than it accepts."""
+
+    @app.post(R + "/_debug/oversized-event", tags=["debug"])
+    async def oversized_event(
+        request: Request, room: str, pad_bytes: Annotated[int, Query(gt=0, le=MAX_DEBUG_PAD)]
+    ) -> Response:
+        def do(_: Obj) -> Obj:
+            pad = "x" * pad_bytes
+            comment = {"id": "oversized", "user_id": pad, "nickname": "大", "text": "大事件"}
+            seq = engine.append("comment", {"comment": comment})
+            return {"seq": seq}
 
         return await act(request, room, HOST, do)

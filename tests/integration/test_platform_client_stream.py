@@ -24,7 +24,7 @@ import pytest
 from polling import until
 
 from app.platform.client import PlatformClient
-from app.platform.connection import ConnectionStatus, LinkState
+from app.platform.connection import ConnectionStatus, LinkState, Skip
 from app.platform.models import Event, EventType
 from app.platform.stream import StreamConfig
 
@@ -351,3 +351,55 @@ async def test_a_seq_gap_reconnects_from_the_last_seen_and_a_repeat_is_dropped(
     seqs = [s for s, _ in reader.received]
     assert seqs == list(range(1, len(seqs) + 1))
     assert any("gap after seq" in r.getMessage() for r in caplog.records)
+
+
+async def test_an_event_too_large_to_receive_is_skipped_once_and_the_feed_goes_on(
+    sandbox_server: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    # issue 13 D3: one ~17 MiB event (past the console's 16 MiB limit) made every console
+    # reconnect forever from the seq before it; the console must skip it, say so once, go on
+    srv = sandbox_server(debug_routes=True)
+    client = PlatformClient(srv.url, srv.room, srv.tokens["host"], stream_config=FAST)
+    skips: list[Skip] = []
+    client.connection.subscribe_skips(skips.append)
+    caplog.set_level(logging.WARNING, logger="app.platform.stream")
+    snap = await client.snapshot()
+    reader = Reader(client, after_seq=snap.seq)
+
+    def comment_ids() -> list[str]:
+        return [e.data.comment.id for e in reader.events if e.type is EventType.COMMENT]
+
+    try:
+        await until(lambda: client.connection.status.state is LinkState.CONNECTED, 30, "CONNECTED")
+        before = (await client.send_comment("大事件之前")).id
+        async with httpx.AsyncClient(trust_env=False, timeout=60) as http:
+            r = await http.post(
+                srv.api("/_debug/oversized-event"),
+                params={"pad_bytes": 17 * 2**20},
+                headers=srv.headers(),
+            )
+            assert r.status_code == 200, r.text
+        big = int(r.json()["seq"])
+        after = (await client.send_comment("大事件之后")).id
+        await until(lambda: after in comment_ids(), 30, "the comment after the oversized event")
+        # and it stays put: more events flow on the same link, no reconnect loop
+        reconnects = client.stream.reconnects
+        for n in range(3):
+            await client.send_comment(f"之后第{n}条")
+        await until(lambda: len(comment_ids()) >= 5, 20, "the later comments")
+        await asyncio.sleep(1.0)  # a loop would reconnect every ~0.05-0.5 s (FAST backoff)
+        assert client.stream.reconnects == reconnects
+        assert client.connection.status.state is LinkState.CONNECTED
+    finally:
+        await reader.stop()
+    assert comment_ids()[:2] == [before, after]
+    seqs = [e.seq for e in reader.events]
+    # every seq once, in order, with the one hole declared
+    assert seqs == [s for s in range(snap.seq + 1, seqs[-1] + 1) if s != big]
+    assert big not in seqs and big - 1 in seqs and big + 1 in seqs
+    # the first failure is asked again once (it might have been out-of-band), the second skips it
+    assert client.stream.reconnects == 2
+    assert skips == [Skip(seqs=(big,), unnumbered=0, reason="too_big")]  # told once
+    assert client.connection.status.skipped == 1
+    assert client.connection.status.skipped_seqs == (big,)
+    assert any(f"seq {big} is too large" in r.getMessage() for r in caplog.records)
