@@ -55,7 +55,8 @@ def test_host_role_refused_even_with_a_matching_check() -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["ftp://x:1", "http://", "http://user:pw@host:1", "javascript:alert(1)", "http://h:99999"]
+    "url",
+    ["ftp://x:1", "http://", "http://user:pw@host:1", "javascript:alert(1)", "http://h:99999"],
 )
 def test_bad_urls(url: str) -> None:
     with pytest.raises(InviteError, match="平台地址"):
