@@ -19,7 +19,7 @@ from app.platform import models as m
 if TYPE_CHECKING:
     from app.live.room import LiveRoom
 
-ROLE_NAMES = {"host": "主播", "assistant": "场控", "reviewer": "复盘"}
+ROLE_NAMES = {"host": "主播", "assistant": "场控", "reviewer": "复盘员"}
 MAX_TEXT = 160
 
 
@@ -110,14 +110,14 @@ def describe(room: LiveRoom, ev: m.Event) -> list[TeamChange]:
         ]
         moved = [x for x in moved if x[0]]
         if moved:
-            _, pid, a, b = max(moved)
+            _, pid, was, now = max(moved, key=lambda x: (x[0], -x[3]))
             add(
                 "reorder",
                 tr("{who} 调整排品 {title} 第 {a} 位 → 第 {b} 位").format(
-                    who=who, title=_title(room, pid), a=a + 1, b=b + 1
+                    who=who, title=_title(room, pid), a=was + 1, b=now + 1
                 ),
-                str(a + 1),
-                str(b + 1),
+                str(was + 1),
+                str(now + 1),
             )
     elif isinstance(d, m.ProductExplainingData):
         if d.explaining:

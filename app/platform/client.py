@@ -83,6 +83,8 @@ def clean_client_name(name: str | None) -> str | None:
 class PlatformClient(PlatformAdapter):
     """One room on an API v1 platform, as the holder of ``token`` (host/assistant/reviewer)."""
 
+    base_url: str
+
     def __init__(
         self,
         base_url: str,
