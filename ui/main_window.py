@@ -95,7 +95,7 @@ B = Qt.DockWidgetArea.BottomDockWidgetArea
 # queue in view (scenes switch by Alt+1…9 anyway), the assistant flips between orders and replays.
 TABBED: list[tuple[str, ...]] = [
     ("products", "obs"),
-    ("orders", "replay"),
+    ("orders", "replay", "team"),
     ("coupons", "flash_sale", "lottery"),
 ]
 
@@ -111,7 +111,7 @@ PANELS: list[PanelSpec] = [
     PanelSpec("flash_sale", "秒杀", flash_sale_dock, B, scroll=True),
     PanelSpec("lottery", "福袋抽奖", lottery_dock, B, scroll=True),
     PanelSpec("replay", "复盘", sessions_panel, B),
-    PanelSpec("team", "团队", team_panel, R),
+    PanelSpec("team", "团队", team_panel, B),
 ]
 
 
@@ -218,8 +218,9 @@ class MainWindow(QMainWindow):
                 [docks["products"], docks["comments"]], [470, 440], Qt.Orientation.Horizontal
             )
             self.resizeDocks([docks["orders"]], [400], Qt.Orientation.Vertical)
-            right = [docks[k] for k in ("comments", "metrics", "team") if k in docks]
-            self.resizeDocks(right, [560, 330, 200][: len(right)], Qt.Orientation.Vertical)
+            self.resizeDocks(
+                [docks["comments"], docks["metrics"]], [560, 330], Qt.Orientation.Vertical
+            )
             self.resizeDocks(
                 [docks["orders"], docks["coupons"]], [640, 420], Qt.Orientation.Horizontal
             )

@@ -1,5 +1,7 @@
 """The team's place in the main window: the 平台 menu (邀请场控/复盘…, 加入房间…, 局域网共享),
-the toolbar's 邀请 action, 在线成员 summary and the 「沙盒 · 模拟观众」 badge, and the 团队 dock.
+the toolbar's 邀请 action, 在线成员 summary and the 「沙盒 · 模拟观众」 badge, and the 团队 dock
+(a tab behind 订单 whose title counts teammates' changes not yet seen; each change is also a
+status-bar line).
 
 The badge shows while the room is a rehearsal room: the platform says so (room info
 ``simulated``) or the console started the built-in sandbox itself. It never hides while
@@ -65,8 +67,13 @@ class TeamControls:
         self.members_action = bar.addWidget(self.members_label)
         self.members_action.setVisible(host)
         panel = w.panels.get("team")
+        self.unseen = 0
         if isinstance(panel, TeamPanel):
             panel.members_changed.connect(self._members)
+            panel.activity_added.connect(self._activity)
+        dock = w.docks.get("team")
+        if dock is not None:
+            dock.visibilityChanged.connect(self._seen)
 
         menu = w.menuBar().addMenu(tr("平台"))
         menu.addAction(self.invite_action)
@@ -95,6 +102,19 @@ class TeamControls:
             return
         if shiboken6.isValid(self.badge):
             self.set_sandbox(info.simulated)
+
+    def _activity(self, n: int) -> None:
+        """A tab behind 订单: its title counts teammates' changes not yet looked at."""
+        dock = self.window.docks.get("team")
+        if dock is None or (dock.isVisible() and not dock.visibleRegion().isEmpty()):
+            return
+        self.unseen += n
+        dock.setWindowTitle(tr("团队（{n} 条新动态）").format(n=self.unseen))
+
+    def _seen(self, visible: bool) -> None:
+        if visible:
+            self.unseen = 0
+            self.window.docks["team"].setWindowTitle(tr("团队"))
 
     def _members(self, summary: str) -> None:
         self.members_label.setText("  " + tr("在线成员：{s}").format(s=summary) + "  ")

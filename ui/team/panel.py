@@ -42,6 +42,7 @@ class TeamPanel(QWidget):
     """在线成员 and 队友动态 of one room."""
 
     members_changed = Signal(str)  # the one-line summary, for the toolbar
+    activity_added = Signal(int)  # teammates' changes in the last batch, for the dock's title
 
     def __init__(self, room: LiveRoom, notifier: Notifier, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -121,6 +122,7 @@ class TeamPanel(QWidget):
         while self.activity.count() > MAX_ROWS:
             self.activity.takeItem(self.activity.count() - 1)
         if theirs:
+            self.activity_added.emit(len(theirs))
             last = theirs[-1].text
             more = len(theirs) - 1
             self.notifier.info(
