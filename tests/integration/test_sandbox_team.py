@@ -104,3 +104,16 @@ def test_clean_client_name() -> None:
     assert clean_client_name("studio-pc\r\n") == "studio-pc"
     assert clean_client_name("x" * 100) == "x" * 64
     assert clean_client_name("\n") is None
+
+
+def test_the_members_listing_is_bounded() -> None:
+    from plugins.sandbox.team_api import MAX_LISTED, Members
+
+    members = Members()
+    keys = [members.join("reviewer", f"pc{i}") for i in range(MAX_LISTED + 50)]
+    listing = members.listing()
+    assert listing["count"] == MAX_LISTED + 50 and len(listing["members"]) == MAX_LISTED
+    assert listing["members"][0]["client"] == "pc0"  # oldest first
+    for key in keys:
+        members.leave(key)
+    assert members.listing() == {"count": 0, "members": []}

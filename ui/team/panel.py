@@ -83,14 +83,15 @@ class TeamPanel(QWidget):
         spawn(self._fetch(), name="team-members")
 
     async def _fetch(self) -> None:
+        got: Members | str = tr("未知错误")
         try:
-            got: Members | str = await self.room.adapter.members()
+            got = await self.room.adapter.members()
         except PlatformError as exc:
             got = localize(exc.message)
-        if not shiboken6.isValid(self):
-            return
-        self._busy = False
-        self.show_members(got)
+        finally:  # one request at a time, and never stuck: the next tick asks again
+            if shiboken6.isValid(self):
+                self._busy = False
+                self.show_members(got)
 
     def show_members(self, got: Members | str) -> None:
         self.members_list.clear()
