@@ -250,7 +250,8 @@ def test_livedesk_join_connects_a_real_console_as_assistant(
         text=True,
     )
     err: list[str] = []
-    threading.Thread(target=lambda: err.extend(proc.stderr or []), daemon=True).start()
+    reader = threading.Thread(target=lambda: err.extend(proc.stderr or []), daemon=True)
+    reader.start()
     try:
         assert proc.stdin is not None and proc.stdout is not None
         proc.stdin.write(code + "\n")
@@ -272,6 +273,10 @@ def test_livedesk_join_connects_a_real_console_as_assistant(
     finally:
         proc.kill()
         proc.wait(30)
+        reader.join(30)
+        for pipe in (proc.stdout, proc.stderr):
+            if pipe is not None:
+                pipe.close()
     settings = json.loads((tmp_path / "config" / "settings.json").read_text())
     assert settings["platform"]["role"] == "assistant" and settings["platform"]["url"] == srv.url
     assert srv.tokens["assistant"] not in json.dumps(settings)
@@ -310,3 +315,44 @@ def test_the_join_command_is_registered() -> None:
 
     meta = tomllib.loads((REPO / "pyproject.toml").read_text())
     assert meta["project"]["entry-points"]["livedesk.commands"]["join"] == "ui.launch:join"
+
+
+def test_the_built_in_sandbox_listens_on_the_lan_only_when_asked(
+    monkeypatch: pytest.MonkeyPatch, memory_keyring: dict[str, str]
+) -> None:
+    """Loopback unless the LAN setting or --lan (the address is not bound here: tests stay on
+    loopback)."""
+    from types import SimpleNamespace
+
+    from ui.launch import adapter_settings, parse_args
+
+    plat = SimpleNamespace(url=None, room=None, role="host", lan=False)
+    assert adapter_settings(parse_args([]), SimpleNamespace(platform=plat))["listen"] == "127.0.0.1"
+    assert adapter_settings(parse_args(["--lan"]), SimpleNamespace(platform=plat))["listen"] == (
+        "0.0.0.0"
+    )
+    plat.lan = True
+    out = adapter_settings(parse_args([]), SimpleNamespace(platform=plat))
+    assert out["listen"] == "0.0.0.0" and out["client"]
+
+
+async def test_turning_lan_sharing_on_explains_and_asks_first(
+    qtbot: QtBot,
+    sandbox_server: Any,
+    connect: Connect,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    from test_guardrails import _click_action
+
+    srv = sandbox_server()
+    w = _window(qtbot, await connect(srv, "host"), tmp_path)
+    seen: list[dict[str, Any]] = []
+    _answer(_enter, seen)  # Enter: 取消 — nothing changes
+    QTimer.singleShot(0, w.team.lan_action.trigger)
+    await until(lambda: bool(seen), what="the question")
+    await until(lambda: not w.team.lan_action.isChecked(), what="unchecked again")
+    assert seen[0]["default"] == "取消" and not w.settings.platform.lan
+    _answer(_click_action, seen)
+    QTimer.singleShot(0, w.team.lan_action.trigger)
+    await until(lambda: w.settings.platform.lan, what="LAN sharing on")
+    assert load_settings().platform.lan is True
