@@ -18,7 +18,7 @@ import httpx
 import pytest
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QToolButton
+from PySide6.QtWidgets import QLabel, QToolButton
 from pytestqt.qtbot import QtBot
 from test_guardrails import _answer, _enter
 from test_product_queue import Connect, connect, until  # noqa: F401
@@ -86,6 +86,12 @@ async def test_the_hosts_invite_decodes_to_the_room_and_never_holds_the_host_tok
     # a loopback platform: the host is told other machines cannot use it
     assert "127.0.0.1" in dialog.reach.text()
     dialog.close()
+    # the room label in the toolbar opens it too
+    label = w.findChild(QLabel, "roleLabel")
+    assert label is not None
+    qtbot.mouseClick(label, Qt.MouseButton.LeftButton)
+    assert w.team.invite_dialog is not dialog and w.team.invite_dialog.isVisible()
+    w.team.invite_dialog.close()
 
 
 def test_invite_urls_name_what_other_machines_can_reach() -> None:

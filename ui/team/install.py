@@ -14,7 +14,7 @@ import sys
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QProcess
+from PySide6.QtCore import QEvent, QObject, QProcess, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QToolBar, QWidget
 
@@ -36,6 +36,20 @@ BADGE_STYLE = (
 
 def team_panel(w: MainWindow) -> QWidget:
     return TeamPanel(w.room, w.notifier)
+
+
+class _ClickToInvite(QObject):
+    """The host clicks the 房间 … · 身份 label in the toolbar: the invite dialog opens."""
+
+    def __init__(self, controls: TeamControls, parent: QObject) -> None:
+        super().__init__(parent)
+        self.controls = controls
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.MouseButtonRelease:
+            self.controls.open_invite()
+            return True
+        return False
 
 
 class TeamControls:
@@ -61,6 +75,11 @@ class TeamControls:
         bar.addAction(self.invite_action)
         bar.widgetForAction(self.invite_action).setObjectName("inviteButton")
         self.invite_action.setVisible(host)
+        role_label = w.findChild(QLabel, "roleLabel")
+        if host and role_label is not None:
+            role_label.setCursor(Qt.CursorShape.PointingHandCursor)
+            role_label.setToolTip(tr("点击邀请场控/复盘"))
+            role_label.installEventFilter(_ClickToInvite(self, role_label))
         self.members_label = QLabel(w)
         self.members_label.setObjectName("membersSummary")
         self.members_label.setVisible(False)
