@@ -41,6 +41,12 @@ class PlatformSettings(_Section):
     url: str | None = Field(None, description="Platform base URL; empty: start the local sandbox")
     room: str | None = Field(None, description="Room id on the platform")
     role: Literal["host", "assistant", "reviewer"] = Field("host", description="Operator role")
+    lan: bool = Field(
+        False,
+        description="Built-in sandbox listens on the LAN (0.0.0.0) so teammates on other machines "
+        "can join with an invite; off: this machine only (127.0.0.1). Anyone on the network who "
+        "has an invite (its token) can then connect. Takes effect at the next start",
+    )
 
 
 class ObsSettings(_Section):

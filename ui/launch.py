@@ -1,14 +1,22 @@
 """``livedesk`` / ``livedesk console``: the Qt application on one qasync loop.
 
 Start-up: settings → platform adapter (on a fresh machine: the built-in sandbox, started as a
-child process) → LiveRoom → MainWindow. Shut-down: layout saved, room stopped, adapter closed
-(the sandbox child with it), background tasks cancelled.
+child process, off-air, on 127.0.0.1 unless ``--lan`` or the ``platform.lan`` setting) → LiveRoom
+→ MainWindow. Shut-down: layout saved, room stopped, adapter closed (the sandbox child with it),
+background tasks cancelled.
+
+``livedesk join <invite>`` (or ``livedesk --join <invite>``): the invite is checked (its format,
+then one request to the platform with its token), its token stored in the OS keyring and
+url/room/role in the settings, and the console opens connected to that room. ``--check`` stops
+after the check and prints the room and role (exit 0) or the reason (exit 1). ``-`` reads the
+invite from stdin (an invite on the command line shows in ``ps``: it holds a token).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import os
 import signal
@@ -22,6 +30,7 @@ from app.main import setup_logging
 
 log = logging.getLogger(__name__)
 TOKEN_ENV = "LIVEDESK_TOKEN"  # the platform token, kept out of the command line (ps shows argv)
+INVITE_ENV = "LIVEDESK_INVITE"  # an invite, likewise
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -42,6 +51,21 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--screenshot", type=Path, help="save a screenshot of the window after --wait s, then quit"
     )
     p.add_argument("--wait", type=float, default=8.0, help="seconds before --screenshot")
+    p.add_argument(
+        "--lan",
+        action="store_true",
+        help="let the built-in sandbox listen on the LAN (0.0.0.0) so teammates can join "
+        "(default: the platform.lan setting; off: this machine only)",
+    )
+    p.add_argument(
+        "--join",
+        metavar="INVITE",
+        help=f"join a room with an invite (livedesk://join?…; '-': read it from stdin; or set "
+        f"{INVITE_ENV})",
+    )
+    p.add_argument(
+        "--check", action="store_true", help="with --join: check the invite and exit, no window"
+    )
     p.add_argument("--verbose", action="store_true")
     return p.parse_args(argv)
 
@@ -53,10 +77,16 @@ def adapter_settings(args: argparse.Namespace, settings: Any) -> dict[str, Any]:
     plat = settings.platform
     url = args.url or plat.url
     room = args.room or plat.room
+    from app.team.join import machine_name
+
     out: dict[str, Any] = {
         "role": args.role or plat.role,
         "args": list(args.sandbox_arg),
         "db": str(data_dir() / "sandbox.db"),
+        "client": machine_name(),  # how the host's 在线成员 list names this console
+        "listen": "0.0.0.0"
+        if getattr(args, "lan", False) or getattr(plat, "lan", False)
+        else "127.0.0.1",
     }
     if url:
         key = f"platform.token.{room}.{out['role']}"
@@ -72,9 +102,63 @@ def adapter_settings(args: argparse.Namespace, settings: Any) -> dict[str, Any]:
 Prepare = Callable[[Any], Awaitable[None]]  # given the shown MainWindow, before --screenshot
 
 
+def join(argv: list[str]) -> int:
+    """``livedesk join <invite> [console options]``."""
+    if not argv or argv[0] in ("-h", "--help"):
+        print(
+            "usage: livedesk join INVITE|- [--check] [console options]\n"
+            f"  INVITE: livedesk://join?… from the host (or '-' for stdin, or {INVITE_ENV})"
+        )
+        return 0 if argv else 2
+    return run(["--join", argv[0], *argv[1:]])
+
+
+def _join_invite(args: argparse.Namespace, settings: Any) -> int | None:
+    """Check and remember ``--join``'s invite; sets args.url/room/role. An exit code to stop
+    with, or None to go on and open the console."""
+    from app.platform.errors import PlatformError
+    from app.team.invite import InviteError, parse_invite
+    from app.team.join import check_invite, remember
+
+    text = os.environ.pop(INVITE_ENV, None) if args.join in (None, "") else args.join
+    if text == "-":
+        text = sys.stdin.readline(4096)
+    elif args.join and args.join != "-":
+        log.warning("an invite on the command line is visible in the process list: use '-'")
+    try:
+        invite = parse_invite(text or "")
+        info = asyncio.run(check_invite(invite))
+    except (InviteError, PlatformError) as exc:
+        reason = str(exc) if isinstance(exc, InviteError) else exc.message
+        print(f"livedesk join: {reason}", file=sys.stderr)
+        return 1
+    remember(invite, settings)
+    args.url, args.room, args.role = invite.url, invite.room, invite.role
+    print(
+        json.dumps(
+            {
+                "room": info.id,
+                "title": info.title,
+                "role": invite.role,
+                "url": invite.url,
+                "simulated": info.simulated,
+            },
+            ensure_ascii=False,
+        ),
+        flush=True,
+    )
+    return 0 if args.check else None
+
+
 def run(argv: list[str], prepare: Prepare | None = None) -> int:
     args = parse_args(argv)
     setup_logging(args.verbose)
+    if args.join is not None or (args.check and os.environ.get(INVITE_ENV)):
+        from app.settings import load_settings
+
+        stop = _join_invite(args, load_settings())
+        if stop is not None:
+            return stop
     tune_gc()
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise
 
@@ -142,6 +226,9 @@ async def _main(
         )
     window = MainWindow(room, settings, obs=obs, confirm_close_while_live=True)
     window.platform_stops_with_console = not connection.get("url")  # the built-in sandbox
+    if not connection.get("url"):
+        window.platform_listen = connection.get("listen", "127.0.0.1")
+        window.team.set_sandbox(True)  # a rehearsal room: 「沙盒 · 模拟观众」 stays visible
     splash.close()
     window.show()
     freeze_startup_objects()

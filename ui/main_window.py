@@ -37,8 +37,9 @@ from ui.notify import Notifier
 from ui.products.factory import product_queue
 from ui.replay.sessions import sessions_panel
 from ui.shortcuts import ActionSpec, CheatSheet, ShortcutRegistry
+from ui.team.install import install_team, team_panel
 
-LAYOUT_VERSION = 2  # bump when PANELS/TABBED change: older saved layouts are then ignored
+LAYOUT_VERSION = 3  # bump when PANELS/TABBED change: older saved layouts are then ignored
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ B = Qt.DockWidgetArea.BottomDockWidgetArea
 # queue in view (scenes switch by Alt+1…9 anyway), the assistant flips between orders and replays.
 TABBED: list[tuple[str, ...]] = [
     ("products", "obs"),
-    ("orders", "replay"),
+    ("orders", "replay", "team"),
     ("coupons", "flash_sale", "lottery"),
 ]
 
@@ -110,6 +111,7 @@ PANELS: list[PanelSpec] = [
     PanelSpec("flash_sale", "秒杀", flash_sale_dock, B, scroll=True),
     PanelSpec("lottery", "福袋抽奖", lottery_dock, B, scroll=True),
     PanelSpec("replay", "复盘", sessions_panel, B),
+    PanelSpec("team", "团队", team_panel, B),
 ]
 
 
@@ -131,6 +133,8 @@ class MainWindow(QMainWindow):
         self.room = room
         self.confirm_close_while_live = confirm_close_while_live
         self.platform_stops_with_console = False  # set by the launcher for the built-in sandbox
+        #: where the built-in sandbox listens ("127.0.0.1" or "0.0.0.0"); None: not built in
+        self.platform_listen: str | None = None
         self.settings = settings
         self.obs = obs
         self.notifier = Notifier(self)
@@ -170,6 +174,7 @@ class MainWindow(QMainWindow):
             self.add_panel(spec)
         self._arrange_default()
         self._build_menus()
+        self.team = install_team(self)  # 平台 menu, invite, 在线成员, sandbox badge (ui/team/)
         self._unsub = room.subscribe(self._room_changed)
         # the feed skipped an event it could not take: the operator hears of it once
         unsub_skips = room.adapter.connection.subscribe_skips(

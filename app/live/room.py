@@ -5,6 +5,8 @@ emits an event → :meth:`LiveRoom.ingest` changes state → listeners (UI model
 recorder) hear about it. Nothing edits the state any other way, so two consoles on one room agree.
 
 High-rate feeds (chat, orders) are bounded ring buffers; listeners get arrivals once per batch.
+Operators' changes (events with an actor) are also described with their before → after values
+for ``subscribe_activity`` (app/live/activity.py), only while someone listens.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from app.aio import spawn
+from app.live.activity import TeamChange
+from app.live.activity import describe as describe_change
 from app.live.comment_kinds import Kind, classify
 from app.live.interning import Interner
 from app.live.lottery_verify import Verification, verify
@@ -168,6 +172,7 @@ class LiveRoom:
         self._orders = _Listeners[Sequence[m.Order]]()
         self._events = _Listeners[Sequence[m.Event]]()
         self._actions = _Listeners[ActionRecord]()
+        self._activity = _Listeners[Sequence[TeamChange]]()
         self._task: asyncio.Task[None] | None = None
         self._loaded = asyncio.Event()
 
@@ -188,6 +193,13 @@ class LiveRoom:
 
     def subscribe_actions(self, listener: Callable[[ActionRecord], None]) -> Callable[[], None]:
         return self._actions.add(listener)
+
+    def subscribe_activity(
+        self, listener: Callable[[Sequence[TeamChange]], None]
+    ) -> Callable[[], None]:
+        """Operators' changes as seen on the stream (any console's: ``TeamChange.mine`` tells
+        this one's), with before → after values; once per batch that has any."""
+        return self._activity.add(listener)
 
     # --- reading -----------------------------------------------------------------------------
     def verify_lottery(self, lottery_id: str) -> Verification | None:
@@ -329,6 +341,8 @@ class LiveRoom:
         events = RoomBatch((), wire)
         metrics = self.metrics.model_dump()
         handlers = _HANDLERS
+        activity: list[TeamChange] = []
+        want_activity = bool(self._activity._items)
         for i, ev in enumerate(batch):
             if ev.seq <= self.seq:
                 continue  # already applied (e.g. covered by the snapshot)
@@ -338,6 +352,8 @@ class LiveRoom:
                 wire.append(wire_in[i])  # type: ignore[index]  # wire_in is set with wire
             handler = handlers.get(ev.type)
             if handler is not None:
+                if want_activity and ev.actor is not None:
+                    activity.extend(describe_change(self, ev))  # before the event applies
                 handler(self, ev, changes, chat, orders, metrics)
                 if ev.actor is not None:
                     changes.add(OPERATOR)
@@ -358,6 +374,8 @@ class LiveRoom:
             self._orders.emit(orders)
         if changes:
             self._state.emit(frozenset(changes))
+        if activity:
+            self._activity.emit(activity)
 
     # --- actions (each goes out to the platform; state changes when its event comes back) -------
     async def _act(self, name: str, coro: Coroutine[Any, Any, T], /, **args: Any) -> T:

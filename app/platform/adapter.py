@@ -27,13 +27,20 @@ from app.platform.models import (
     FlashSaleSpec,
     Lottery,
     LotterySpec,
+    Members,
     Order,
     Product,
     Role,
+    RoomInfo,
     Session,
     Snapshot,
     StreamTarget,
+    TeamInvites,
 )
+
+
+def _not_supported(what: str) -> PlatformError:
+    return PlatformError("not_supported", f"该平台不支持{what} (not supported by this platform)")
 
 
 class PlatformAdapter(ABC):
@@ -43,6 +50,11 @@ class PlatformAdapter(ABC):
     connection: ConnectionTracker
     room: str
     role: Role
+    #: the platform's public id of this console's token (``Actor.token_id``), when known: tells
+    #: this console's own actions from a teammate's with the same role
+    token_id: str | None = None
+    #: where this console reaches the platform (an invite carries it), when it is a URL
+    base_url: str | None = None
 
     # --- lifecycle ---------------------------------------------------------------------------
     @abstractmethod
@@ -88,6 +100,18 @@ class PlatformAdapter(ABC):
         raise PlatformError(
             "not_supported", "该平台不提供推流地址 (this platform does not give a stream target)"
         )
+
+    # --- the team (default: not offered) ------------------------------------------------------
+    async def room_info(self) -> RoomInfo:
+        return RoomInfo(id=self.room)
+
+    async def team_invites(self) -> TeamInvites:
+        """The assistant's and the reviewer's tokens, for invites (host only)."""
+        raise _not_supported("邀请")
+
+    async def members(self) -> Members:
+        """The consoles connected to the room now (host only)."""
+        raise _not_supported("在线成员列表")
 
     @abstractmethod
     async def products(self) -> Bag: ...

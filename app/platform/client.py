@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
+import re
 import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, TypeVar
@@ -38,12 +40,15 @@ from app.platform.models import (
     FlashSaleSpec,
     Lottery,
     LotterySpec,
+    Members,
     Order,
     Product,
     Role,
+    RoomInfo,
     Session,
     Snapshot,
     StreamTarget,
+    TeamInvites,
 )
 from app.platform.stream import EventStream, StreamConfig
 
@@ -67,8 +72,18 @@ _STATUS_TEXT = {
 }
 
 
+def clean_client_name(name: str | None) -> str | None:
+    """A machine name fit for the stream's ``client`` parameter: one line, ≤ 64 characters."""
+    if not name:
+        return None
+    text = re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]", "", name).strip()
+    return text[:64].strip() or None
+
+
 class PlatformClient(PlatformAdapter):
     """One room on an API v1 platform, as the holder of ``token`` (host/assistant/reviewer)."""
+
+    base_url: str
 
     def __init__(
         self,
@@ -82,8 +97,12 @@ class PlatformClient(PlatformAdapter):
         retry_delays: Sequence[float] = RETRY_DELAYS,
         transport: httpx.AsyncBaseTransport | None = None,
         event_hooks: Mapping[str, list[Any]] | None = None,
+        client_name: str | None = None,
     ) -> None:
+        """``client_name``: how this console is named in the host's 在线成员 list (the machine
+        name; cleaned to one line of at most 64 characters)."""
         self.base_url = base_url.rstrip("/")
+        self.token_id = "t" + hashlib.sha256(token.encode()).hexdigest()[:8]
         self.room = room
         self.role = Role(role)
         self.connection = ConnectionTracker()
@@ -97,7 +116,10 @@ class PlatformClient(PlatformAdapter):
             event_hooks=dict(event_hooks) if event_hooks else None,
             trust_env=False,  # a console on 127.0.0.1 must not go through a system proxy
         )
-        self.stream = EventStream(self.base_url, room, token, self.connection, stream_config)
+        self.client_name = clean_client_name(client_name)
+        self.stream = EventStream(
+            self.base_url, room, token, self.connection, stream_config, self.client_name
+        )
         self._token = token
         self._log_streams: set[EventStream] = set()  # event_log readers (own link trackers)
         self._closed = False
@@ -168,6 +190,23 @@ class PlatformClient(PlatformAdapter):
             raise PlatformError(
                 "bad_response", "平台返回了无法识别的推流地址 (unexpected stream target)"
             ) from None
+
+    async def room_info(self) -> RoomInfo:
+        return _parse(RoomInfo, await self._call("GET", ""), "room")
+
+    async def team_invites(self) -> TeamInvites:
+        body = await self._call("GET", "/invites")
+        try:  # not _parse: its log line would quote the body (the tokens)
+            tokens = body.get("tokens") if isinstance(body, dict) else None
+            return TeamInvites.model_validate({"room": body.get("room"), **(tokens or {})})
+        except (ValidationError, AttributeError, TypeError):
+            log.error("platform sent unexpected invites (body not logged: tokens)")
+            raise PlatformError(
+                "bad_response", "平台返回了无法识别的邀请信息 (unexpected invites)"
+            ) from None
+
+    async def members(self) -> Members:
+        return _parse(Members, await self._call("GET", "/members"), "members")
 
     async def products(self) -> Bag:
         return _parse(Bag, await self._call("GET", "/products"), "bag")

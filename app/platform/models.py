@@ -223,6 +223,35 @@ class StreamTarget(_Model):
     stream_key: Annotated[SecretStr, WithJsonSchema({"type": "string", "format": "password"})]
 
 
+class RoomInfo(_Model):
+    """``GET`` the room: what it is. ``simulated``: a rehearsal room (the sandbox's audience)."""
+
+    id: str
+    title: str = ""
+    simulated: bool = False
+
+
+class TeamInvites(_Model):
+    """``GET /invites`` (host only): the tokens that let a teammate join — never the host's."""
+
+    room: str
+    assistant: SecretStr
+    reviewer: SecretStr
+
+
+class Member(_Model):
+    """One console connected to the room's event stream (``GET /members``, host only)."""
+
+    role: Role
+    since_ts: float
+    client: str | None = Field(None, max_length=64)
+
+
+class Members(_Model):
+    count: int = Field(ge=0)
+    members: list[Member] = Field(default_factory=list, max_length=1000)
+
+
 class Metrics(_Model):
     online: int = 0
     uv: int = 0  # cumulative distinct viewers this session

@@ -87,12 +87,16 @@ def _close_timeout(cfg: StreamConfig) -> float:
     return min(1.0, cfg.heartbeat_timeout / 10)
 
 
-def events_url(base_url: str, room: str, after_seq: int) -> str:
-    """``http(s)://host/...`` → ``ws(s)://host/api/v1/rooms/{room}/events?after_seq=N``."""
+def events_url(base_url: str, room: str, after_seq: int, client: str | None = None) -> str:
+    """``http(s)://host/...`` → ``ws(s)://host/api/v1/rooms/{room}/events?after_seq=N``
+    (``&client=<name>``: how the host's 在线成员 list names this console)."""
     parts = urlsplit(base_url)
     scheme = {"http": "ws", "https": "wss"}.get(parts.scheme, parts.scheme)
     path = f"{parts.path.rstrip('/')}/api/v1/rooms/{quote(room, safe='')}/events"
-    return urlunsplit((scheme, parts.netloc, path, f"after_seq={int(after_seq)}", ""))
+    query = f"after_seq={int(after_seq)}"
+    if client:
+        query += f"&client={quote(client, safe='')}"
+    return urlunsplit((scheme, parts.netloc, path, query, ""))
 
 
 class _Inbox(WSListener):
@@ -231,8 +235,10 @@ class EventStream:
         token: str,
         tracker: ConnectionTracker,
         config: StreamConfig | None = None,
+        client: str | None = None,
     ) -> None:
         self.base_url = base_url
+        self.client = client
         self.room = room
         self._token = token
         self.tracker = tracker
@@ -302,7 +308,7 @@ class EventStream:
                 transport, _listener = await asyncio.wait_for(
                     ws_connect(
                         inbox.factory,
-                        events_url(self.base_url, self.room, cursor.last),
+                        events_url(self.base_url, self.room, cursor.last, self.client),
                         extra_headers={"Authorization": f"Bearer {self._token}"},
                         websocket_handshake_timeout=cfg.open_timeout,
                         # a ping after half a window of silence; no answer by the end of the

@@ -4,12 +4,16 @@
 
 - with ``settings["url"]`` (and ``room``, ``token``): connects to a sandbox (or any API v1
   platform) that is already running;
-- otherwise starts ``livedesk sandbox --db <user data dir>/sandbox.db --port 0 --live`` as a child
+- otherwise starts ``livedesk sandbox --db <user data dir>/sandbox.db --port 0`` as a child
   process, reads its start line (``{"url", "room", "tokens": {...}}``) and connects with the token
-  of ``settings["role"]`` (``host`` unless asked otherwise). ``close()`` stops the child.
+  of ``settings["role"]`` (``host`` unless asked otherwise). ``close()`` stops the child. The room
+  starts off-air: the host starts the session (开播) when ready (pass ``--live`` in ``args`` to
+  start one at launch). It listens on 127.0.0.1 only, unless ``settings["listen"]`` says
+  ``"0.0.0.0"`` (the console's LAN setting: teammates on other machines can connect).
 
 Other optional settings: ``db`` (path of the sandbox database), ``args`` (extra command-line
-arguments for the child, e.g. ``["--viewers", "300"]``), ``heartbeat_timeout`` (seconds).
+arguments for the child, e.g. ``["--viewers", "300"]``), ``heartbeat_timeout`` (seconds),
+``client`` (this console's name in the host's 在线成员 list, e.g. the machine name).
 """
 
 from __future__ import annotations
@@ -62,12 +66,14 @@ class SandboxProcess:
         return {str(k): str(v) for k, v in dict(self.info["tokens"]).items()}
 
     @classmethod
-    async def start(cls, db: Path, extra_args: list[str]) -> SandboxProcess:
+    async def start(
+        cls, db: Path, extra_args: list[str], listen: str = "127.0.0.1"
+    ) -> SandboxProcess:
         db.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # new: the owner's only
         # run through this module's ``__main__``: the child also stops when our end of its stdin
         # closes, so a console that crashes or is killed never leaves a sandbox running
         cmd = [sys.executable, "-m", "plugins.sandbox.adapter", "--db", str(db), "--port", "0"]
-        cmd += ["--live", *extra_args] if "--live" not in extra_args else extra_args
+        cmd += ["--host", listen, *extra_args]  # off-air until the host starts the session
         log.info("starting the sandbox platform: %s", " ".join(cmd))
         proc = await asyncio.create_subprocess_exec(
             *cmd,
@@ -154,14 +160,31 @@ class SandboxAdapterFactory:
                     "missing_settings",
                     "请填写房间号和令牌 (room and token are required with a url)",
                 )
-            return SandboxAdapter(str(url), str(room), str(token), role=role, stream_config=config)
+            return SandboxAdapter(
+                str(url),
+                str(room),
+                str(token),
+                role=role,
+                stream_config=config,
+                client_name=settings.get("client"),
+            )
         db = Path(settings.get("db") or default_db())
-        child = await SandboxProcess.start(db, [str(a) for a in settings.get("args") or []])
+        listen = "0.0.0.0" if settings.get("listen") == "0.0.0.0" else "127.0.0.1"
+        child = await SandboxProcess.start(
+            db, [str(a) for a in settings.get("args") or []], listen=listen
+        )
         token = settings.get("token") or child.tokens.get(role.value)
         if not token:
             await child.stop()
             raise PlatformError("missing_token", f"沙盒没有 {role.value} 令牌 (no token for role)")
-        adapter = SandboxAdapter(child.url, child.room, str(token), role=role, stream_config=config)
+        adapter = SandboxAdapter(
+            child.url,
+            child.room,
+            str(token),
+            role=role,
+            stream_config=config,
+            client_name=settings.get("client"),
+        )
         adapter.child = child
         return adapter
 

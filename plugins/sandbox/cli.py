@@ -52,7 +52,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         prog="livedesk sandbox", description="本地沙盒直播平台 (sandbox platform)"
     )
-    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (0.0.0.0: every network interface, for a team on the LAN)",
+    )
     p.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     p.add_argument("--db", type=Path, default=None, help="SQLite file (default: a fresh temp db)")
     p.add_argument(
@@ -114,7 +118,9 @@ async def serve(args: argparse.Namespace, db: Path) -> int:
     sock.bind((args.host, args.port))
     sock.listen(2048)  # connections wait in the backlog until uvicorn accepts: no refusal
     port = sock.getsockname()[1]
-    host = f"[{args.host}]" if ":" in args.host else args.host
+    # listening on every interface (a team on the LAN): this machine reaches it on loopback
+    connect = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(args.host, args.host)
+    host = f"[{connect}]" if ":" in connect else connect
     config = uvicorn.Config(
         app,
         log_level="warning",
@@ -125,7 +131,12 @@ async def serve(args: argparse.Namespace, db: Path) -> int:
         access_log=False,
     )
     server = StoppableServer(config)
-    line = {"url": f"http://{host}:{port}", "room": engine.room, "tokens": engine.token_by_role}
+    line = {
+        "url": f"http://{host}:{port}",
+        "room": engine.room,
+        "tokens": engine.token_by_role,
+        "listen": args.host,  # where it listens: loopback only, or the LAN too
+    }
     sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
     sys.stdout.flush()
     log.info("sandbox room %s serving on http://%s:%d (db %s)", engine.room, host, port, db)

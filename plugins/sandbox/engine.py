@@ -433,6 +433,7 @@ class RoomEngine:
             "first_seq": self.log.first,
             "session": self.session_view(),
             "online": self.state["metrics"]["online"],
+            "simulated": True,  # a rehearsal room: the audience is simulated
         }
 
     def lottery_view(self, lo: Obj) -> Obj:

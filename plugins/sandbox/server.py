@@ -59,6 +59,7 @@ from plugins.sandbox.schemas import (
 from plugins.sandbox.sessions_api import MAX_BYTES as MAX_RECORDING_BYTES
 from plugins.sandbox.sessions_api import add_session_routes
 from plugins.sandbox.storage_debug import add_storage_debug_route
+from plugins.sandbox.team_api import Members, add_team_routes, parse_client
 
 log = logging.getLogger(__name__)
 
@@ -155,6 +156,7 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
         yield
         await engine.stop()
 
+    members = Members()
     app = FastAPI(
         title="LiveDesk sandbox platform",
         version="1",
@@ -527,13 +529,18 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
     # --- event stream ------------------------------------------------------------------------------
     @app.websocket(R + "/events")
     async def events(
-        ws: WebSocket, room: str, after_seq: str | None = None, token: str | None = None
+        ws: WebSocket,
+        room: str,
+        after_seq: str | None = None,
+        token: str | None = None,
+        client: str | None = None,
     ) -> None:
         h = ws.headers.get("authorization", "")
         tok = h[7:].strip() if h[:7].lower() == "bearer " else token
         try:
-            authenticate(tok, room, READ)
+            who = authenticate(tok, room, READ)
             start = parse_after_seq(after_seq)
+            name = parse_client(client)
         except ApiError as exc:
             try:
                 await ws.send_denial_response(_json(exc.body(), exc.status))
@@ -541,7 +548,11 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
                 await ws.close(code=4000 + exc.status, reason=exc.code)
             return
         await ws.accept()
-        await stream(ws, start)
+        member = members.join(who["role"], name)  # GET /members (team_api.py)
+        try:
+            await stream(ws, start)
+        finally:
+            members.leave(member)
 
     async def stream(ws: WebSocket, after_seq: int | None) -> None:
         elog = engine.log
@@ -599,6 +610,7 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
             watcher.cancel()
 
     add_session_routes(app, engine, auth)  # shared session recordings (sessions_api.py)
+    add_team_routes(app, engine, auth, members)  # invites and connected consoles (team_api.py)
 
     # --- debug routes ------------------------------------------------------------------------------
     if debug_routes:

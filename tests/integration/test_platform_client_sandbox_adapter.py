@@ -31,14 +31,18 @@ async def test_open_starts_a_local_sandbox_and_close_stops_it(tmp_path: Path) ->
     factory = platform_factory("sandbox")
     db = tmp_path / "data" / "sandbox.db"
     adapter = await factory.open(
-        {"db": str(db), "role": "assistant", "args": ["--viewers", "50", "--rate", "200"]}
+        {
+            "db": str(db),
+            "role": "assistant",
+            "args": ["--live", "--viewers", "50", "--rate", "200"],
+        }
     )
     child = adapter.child  # type: ignore[attr-defined]
     try:
         assert isinstance(adapter, PlatformClient) and adapter.role == "assistant"
         assert db.exists()
         snap = await adapter.snapshot()
-        assert snap.session is not None and snap.session.status == "live"  # started with --live
+        assert snap.session is not None and snap.session.status == "live"  # asked with --live
         got: list[int] = []
 
         async def read() -> None:
@@ -54,6 +58,24 @@ async def test_open_starts_a_local_sandbox_and_close_stops_it(tmp_path: Path) ->
         await adapter.close()
     assert child.proc.returncode is not None, "the sandbox child must be stopped on close"
     assert adapter.connection.status.state is LinkState.OFFLINE
+
+
+async def test_the_built_in_sandbox_starts_off_air_on_loopback(tmp_path: Path) -> None:
+    """A rehearsal room waits for 开播: no session starts by itself, and nothing but this
+    machine can connect unless the LAN setting asks for it."""
+    adapter = await platform_factory("sandbox").open(
+        {"db": str(tmp_path / "sandbox.db"), "args": ["--viewers", "20"]}
+    )
+    child = adapter.child  # type: ignore[attr-defined]
+    try:
+        snap = await adapter.snapshot()
+        assert snap.session is None or snap.session.status != "live"
+        assert child.info["listen"] == "127.0.0.1"
+        assert child.url.startswith("http://127.0.0.1:")
+        info = await adapter.room_info()  # type: ignore[attr-defined]
+        assert info.simulated is True
+    finally:
+        await adapter.close()
 
 
 async def test_open_with_a_url_connects_to_a_running_platform(sandbox_server: Any) -> None:

@@ -100,6 +100,7 @@ def test_console_killed_mid_session_keeps_everything_up_to_the_last_second(
         PYTHONUNBUFFERED="1",
     )
     argv = [
+        "--sandbox-arg=--live",  # the built-in sandbox starts off-air unless asked
         "--sandbox-arg=--rate=300",
         "--sandbox-arg=--viewers=300",
         # the driver's hook runs where --screenshot would wait; the console is killed long before

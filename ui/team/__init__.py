@@ -1,0 +1,1 @@
+"""The team at a glance: invites, joining, who is connected, and what teammates changed."""
