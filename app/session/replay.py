@@ -197,6 +197,15 @@ class CouponResult:
 
 
 @dataclass(frozen=True)
+class FlashSaleResult:
+    sale: m.FlashSale
+    title: str
+    scheduled: bool  # announced ahead (its first recorded state was "scheduled")
+    orders: int  # recorded orders at the sale's price
+    gmv_cents: int
+
+
+@dataclass(frozen=True)
 class LotteryResult:
     lottery: m.Lottery
     verification: Verification
@@ -596,6 +605,34 @@ class SessionFile:
                     max(int(c.get("used", 0)) - refunded.get(c["id"], 0), used.get(c["id"], 0), 0),
                     c.get("status", ""),
                     float(c.get("created_ts", 0)),
+                )
+            )
+        return out
+
+    def flash_sales(self) -> list[FlashSaleResult]:
+        """Every flash sale of the session (scheduled, run or ended), with its recorded orders."""
+        titles = {pid: str(last.get("title", pid)) for pid, (_, last) in self.products().items()}
+        sold = {
+            fid: (int(n), int(g))
+            for fid, n, g in self.conn.execute(
+                "SELECT flash_sale_id, count(*), coalesce(sum(amount_cents), 0) FROM orders"
+                " WHERE flash_sale_id IS NOT NULL GROUP BY flash_sale_id"
+            )
+        }
+        out = []
+        for first_js, js in self.conn.execute(
+            "SELECT first_json, json FROM entities WHERE kind='flash_sale' ORDER BY first_ts"
+        ):
+            sale = m.FlashSale.model_validate(orjson.loads(js))
+            first = orjson.loads(first_js)
+            n, g = sold.get(sale.id, (0, 0))
+            out.append(
+                FlashSaleResult(
+                    sale,
+                    titles.get(sale.product_id, sale.product_id),
+                    isinstance(first, dict) and first.get("status") == "scheduled",
+                    n,
+                    g,
                 )
             )
         return out
