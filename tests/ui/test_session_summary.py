@@ -159,3 +159,44 @@ def _ended(path: Path) -> bool:
             return bool(f.meta.get("ended_ts"))
     except Exception:
         return False
+
+
+async def test_compare_two_sessions_shows_kpi_deltas_and_products_aligned_by_id(
+    qtbot: QtBot, sandbox_server: Any, tmp_path: Path
+) -> None:
+    from PySide6.QtWidgets import QPushButton
+
+    from ui.replay.compare import CompareWindow
+
+    srv = sandbox_server()
+    directory = tmp_path / "sessions"
+    async with recording_host(srv, directory) as (room, rec):
+        bag = list(room.bag)
+        for n_orders, product in ((2, bag[0]), (5, bag[1])):  # A: 2 orders; B: 5 of another
+            await room.start_session()
+            await until(lambda: rec.recording, 20, "recording")
+            await _orders(srv, product.id, n_orders, pay=0)
+            await until(lambda: sum(1 for o in room.orders if o.product_id == product.id)
+                        >= n_orders, 10, "the orders")
+            await room.end_session()
+            await until(lambda: not rec.recording, 20, "the end")
+    for p in rec.files:
+        await until(lambda p=p: _ended(p), 20, "the file's end")
+    panel = SessionsWindow(directory)
+    qtbot.addWidget(panel)
+    panel.show()
+    await until(lambda: panel.table.rowCount() == 2, 20, "both sessions")
+    panel.table.selectAll()
+    [button] = [b for b in panel.findChildren(QPushButton) if b.text() == "对比两场"]
+    button.click()
+    [cmp] = [w for w in panel.opened if isinstance(w, CompareWindow)]
+    kpis = {cmp.kpis.item(r, 0).text(): cmp.kpis.item(r, 3) for r in range(cmp.kpis.rowCount())}
+    assert kpis["订单"].text().startswith("▲ 3")  # 2 → 5, the earlier session is the base
+    assert kpis["订单"].foreground().color().name() == "#2e7d32"
+    products = {
+        cmp.products.item(r, 0).text(): [cmp.products.item(r, c).text() for c in range(1, 4)]
+        for r in range(cmp.products.rowCount())
+    }
+    assert products[bag[0].title][:2] == ["2", "0"] and products[bag[0].title][2].startswith("▼")
+    assert products[bag[1].title][:2] == ["0", "5"] and products[bag[1].title][2].startswith("▲")
+    cmp.close()
