@@ -18,6 +18,7 @@ or a deadline passes; it never touches Qt.
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 import time
 from dataclasses import dataclass, field
@@ -70,7 +71,7 @@ def holes(f: SessionFile) -> list[tuple[int, int]]:
             runs.append((first, last))
     gone = noted_gaps(f)
     out = []
-    for a, b in zip(runs, runs[1:], strict=False):
+    for a, b in itertools.pairwise(runs):
         lo, hi = a[1] + 1, b[0] - 1
         if not any(g0 <= lo and hi <= g1 for g0, g1 in gone):
             out.append((a[1], b[0] - 1))

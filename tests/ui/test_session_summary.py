@@ -35,8 +35,13 @@ async def _orders(srv: Any, product_id: str, n: int, *, pay: int) -> None:
         for i in range(n):
             r = await http.post(
                 srv.api("/orders"),
-                json={"user_id": f"b{i}", "nickname": f"买家{i}", "product_id": product_id,
-                      "quantity": 1 + i % 2, "pay": i < pay},
+                json={
+                    "user_id": f"b{i}",
+                    "nickname": f"买家{i}",
+                    "product_id": product_id,
+                    "quantity": 1 + i % 2,
+                    "pay": i < pay,
+                },
             )
             assert r.status_code == 200, r.text
 
@@ -133,8 +138,14 @@ async def test_flash_sale_scheduled_and_run_gets_markers_and_a_report_section(
                 product_id=pid, price_cents=990, quantity=5, starts_in_seconds=1, duration_seconds=2
             )
         )
-        await until(lambda: room.flash_sales.get(sale.id) is not None
-                    and room.flash_sales[sale.id].status == "ended", 20, "the sale to run and end")
+        await until(
+            lambda: (
+                room.flash_sales.get(sale.id) is not None
+                and room.flash_sales[sale.id].status == "ended"
+            ),
+            20,
+            "the sale to run and end",
+        )
         await room.end_session()
         await until(lambda: not rec.recording, 20, "the end")
     path = rec.files[-1]
@@ -176,8 +187,13 @@ async def test_compare_two_sessions_shows_kpi_deltas_and_products_aligned_by_id(
             await room.start_session()
             await until(lambda: rec.recording, 20, "recording")
             await _orders(srv, product.id, n_orders, pay=0)
-            await until(lambda: sum(1 for o in room.orders if o.product_id == product.id)
-                        >= n_orders, 10, "the orders")
+            await until(
+                lambda p=product.id, n=n_orders: (
+                    sum(1 for o in room.orders if o.product_id == p) >= n
+                ),
+                10,
+                "the orders",
+            )
             await room.end_session()
             await until(lambda: not rec.recording, 20, "the end")
     for p in rec.files:

@@ -158,4 +158,4 @@ class CompareWindow(QWidget):
     def closeEvent(self, event: object) -> None:
         for f in self.files:
             f.close()
-        super().closeEvent(event)  # type: ignore[attr-defined]
+        super().closeEvent(event)  # type: ignore[arg-type]

@@ -49,9 +49,7 @@ CHILD_S = 120.0  # the printer process, start to finish
 
 
 def report_html(f: SessionFile, lang: str) -> str:
-    return build_html(f, lang=lang, keywords=None).replace(
-        "</style>", PRINT_CSS + "</style>", 1
-    )
+    return build_html(f, lang=lang, keywords=None).replace("</style>", PRINT_CSS + "</style>", 1)
 
 
 async def _webengine_pdf(html_text: str, path: Path) -> bool:
@@ -81,7 +79,9 @@ async def _webengine_pdf(html_text: str, path: Path) -> bool:
             log.warning("PDF: the WebEngine printer did not finish within %s s", CHILD_S)
             return False
         if proc.returncode != 0 or not out.exists():
-            log.warning("PDF: the WebEngine printer failed: %s", err.decode(errors="replace")[-400:])
+            log.warning(
+                "PDF: the WebEngine printer failed: %s", err.decode(errors="replace")[-400:]
+            )
             return False
         shutil.copyfile(out, path)
         return True

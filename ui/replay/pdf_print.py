@@ -62,7 +62,9 @@ def main(argv: list[str]) -> int:
     QTimer.singleShot(LOAD_MS, lambda: app.exit(1))
     page.load(QUrl.fromLocalFile(str(src.resolve())))
     app.exec()
-    del page
+    import shiboken6
+
+    shiboken6.delete(page)  # before the application goes
     return 0 if result["ok"] and dst.exists() else 1
 
 

@@ -101,9 +101,7 @@ def signature(path: Path) -> Signature | None:
 Cache = dict[Path, tuple[Signature, Summary | Unreadable]]
 
 
-def rescan(
-    directory: Path, cache: Cache
-) -> tuple[list[Summary], list[Unreadable], Cache, bool]:
+def rescan(directory: Path, cache: Cache) -> tuple[list[Summary], list[Unreadable], Cache, bool]:
     """The folder's sessions, reading only files whose signature changed since ``cache``
     (a worker thread: plain data in and out). The flag says whether anything changed."""
     if not directory.exists():

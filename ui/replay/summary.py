@@ -98,7 +98,12 @@ class SummaryDialog(QDialog):
         grid = QGridLayout()
         grid.setSpacing(8)
         tiles = [
-            ("gmv", tr("成交额"), yuan(s.gmv_cents), tr("已支付 {v}").format(v=yuan(s.paid_gmv_cents))),
+            (
+                "gmv",
+                tr("成交额"),
+                yuan(s.gmv_cents),
+                tr("已支付 {v}").format(v=yuan(s.paid_gmv_cents)),
+            ),
             ("orders", tr("订单"), f"{s.orders:,}", refunded),
             ("peak", tr("峰值在线"), f"{s.peak_online:,}", ""),
             ("conversion", tr("转化率"), conversion_text(data.conversion), conv_note),
