@@ -210,6 +210,10 @@ class LotteryResult:
     lottery: m.Lottery
     verification: Verification
     participants_from_comments: int | None  # recomputed from the recorded comments
+    #: why the recount may legitimately differ from the platform's count: "gaps" (the file
+    #: lacks events the platform no longer keeps), "late" (recording began after the lottery
+    #: opened and before the log back-fill), or None
+    differs_because: str | None = None
 
 
 def _start_commitment(first_json: str) -> str | None:
@@ -643,11 +647,14 @@ class SessionFile:
             "SELECT first_json, json FROM entities WHERE kind='lottery' ORDER BY first_ts"
         ):
             lot = m.Lottery.model_validate(orjson.loads(js))
-            out.append(
-                LotteryResult(
-                    lot, verify(lot, _start_commitment(first_js)), self._participants(lot)
-                )
-            )
+            recount = self._participants(lot)
+            why = None
+            if recount is not None and recount != lot.entrants:
+                if self.meta.get("gaps"):
+                    why = "gaps"
+                elif _start_commitment(first_js) is None:
+                    why = "late"
+            out.append(LotteryResult(lot, verify(lot, _start_commitment(first_js)), recount, why))
         return out
 
     def _participants(self, lot: m.Lottery) -> int | None:

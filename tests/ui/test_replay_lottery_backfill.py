@@ -64,5 +64,31 @@ async def test_a_backfilled_gap_does_not_roll_the_lottery_back(
         [row] = rows(win.lotteries)
         assert row[3] == row[4] == str(lot["entrants"])  # entrants and the recount agree
         assert row[5] == row[6] == row[7] == "✔"
+        assert win.lottery_tab.note.isHidden()  # nothing to explain: the counts agree
     finally:
         win.close()
+
+
+async def test_counts_that_legitimately_differ_say_why(
+    qtbot: Any, sandbox_server: Callable[..., Any], tmp_path: Path
+) -> None:
+    """A recording that lacks events the platform no longer keeps cannot recount every entrant:
+    the lottery tab says so under the table instead of showing two numbers and every ✔."""
+    import dataclasses
+
+    from ui.replay.lottery_tab import LotteryTab
+
+    srv = sandbox_server(debug_routes=True)
+    path, _ = await record_lottery_with_mutes(srv, tmp_path / "sessions")
+    with SessionFile(path) as f:
+        [result] = f.lotteries()
+    short = dataclasses.replace(
+        result,
+        participants_from_comments=result.lottery.entrants - 1,
+        differs_because="gaps",
+    )
+    tab = LotteryTab([short])
+    qtbot.addWidget(tab)
+    assert not tab.note.isHidden()
+    assert "录制缺少平台已不保留的事件" in tab.note.text()
+    assert f"平台 {result.lottery.entrants} 人" in tab.note.text()
