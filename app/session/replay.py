@@ -365,12 +365,49 @@ class SessionFile:
         )
 
     def markers(self) -> list[Marker]:
-        return [
+        """Every marker in time order. A flash sale's start and end are markers even in a file
+        recorded before the writer kept them (a sale started or ended by the platform's timer
+        had no actor): they are made from the sale's recorded state."""
+        out = [
             Marker(ts, kind, role, pid, label, seq)
             for seq, ts, kind, role, pid, label in self.conn.execute(
                 "SELECT seq, ts, kind, role, product_id, label FROM markers ORDER BY ts"
             )
         ]
+        extra = self._flash_sale_markers(out)
+        if extra:
+            out = sorted(out + extra, key=lambda mk: mk.ts)
+        return out
+
+    def _flash_sale_markers(self, have: list[Marker]) -> list[Marker]:
+        titles: dict[str, str] | None = None
+        out: list[Marker] = []
+        for ts, js in self.conn.execute(
+            "SELECT ts, json FROM entities WHERE kind='flash_sale' ORDER BY first_ts"
+        ):
+            try:
+                sale = m.FlashSale.model_validate(orjson.loads(js))
+            except ValueError:
+                continue
+            wanted = []
+            if sale.status != "scheduled":
+                wanted.append(("flash_sale_started", sale.starts_ts))
+            if sale.status == "ended":
+                wanted.append(("flash_sale_ended", min(float(ts), sale.ends_ts)))
+            for kind, at in wanted:
+                if any(
+                    mk.kind == kind and mk.product_id == sale.product_id and abs(mk.ts - at) < 5
+                    for mk in have
+                ):
+                    continue
+                if titles is None:
+                    titles = {
+                        pid: str(last.get("title", pid))
+                        for pid, (_, last) in self.products().items()
+                    }
+                label = titles.get(sale.product_id, sale.product_id)
+                out.append(Marker(at, kind, None, sale.product_id, label, None))
+        return out
 
     def actions(self) -> list[dict[str, Any]]:
         cols = ("ts", "name", "role", "ok", "error", "duration_ms", "args")

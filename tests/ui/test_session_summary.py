@@ -158,6 +158,18 @@ async def test_flash_sale_scheduled_and_run_gets_markers_and_a_report_section(
         page = build_html(f, lang="zh_CN", keywords=None)
         assert "秒杀" in page and "¥9.90" in page
         assert 'id="flash-sales"' in page
+    # a file recorded before the writer kept them (no flash sale markers): made from the sale
+    import sqlite3
+
+    old = tmp_path / "old" / path.name
+    old.parent.mkdir()
+    with sqlite3.connect(path) as src, sqlite3.connect(old) as dst:
+        src.backup(dst)
+    with sqlite3.connect(old) as c:
+        c.execute("DELETE FROM markers WHERE kind LIKE 'flash_sale%'")
+    with SessionFile(old) as f:
+        kinds = [mk.kind for mk in f.markers()]
+    assert "flash_sale_started" in kinds and "flash_sale_ended" in kinds
     w = ReplayWindow(path)
     tips = [str(s.data()) for s in w.charts.scatter.points()]
     assert any("秒杀预告" in t for t in tips) and any("秒杀开始" in t for t in tips)
