@@ -73,7 +73,7 @@ class SummaryDialog(QDialog):
         s = data.summary
         self.setObjectName("sessionSummary")
         self.setWindowTitle(tr("下播总结 — {room} / {sid}").format(room=s.room, sid=s.session_id))
-        self.resize(860, 640)
+        self.resize(960, 460)
         lay = QVBoxLayout(self)
         head = QLabel(
             tr("{date} 开播 · 直播间 {room} · 场次 {sid}").format(
@@ -121,29 +121,29 @@ class SummaryDialog(QDialog):
         self.products.fill(
             [[r.title, r.orders_total, yuan(r.gmv_total_cents)] for r in data.top_products]
         )
-        self.products.setColumnWidth(0, 200)
         left.addWidget(self.products)
         right = QVBoxLayout()
         right.addWidget(self._title(tr("最佳讲解（讲解中订单）")))
-        self.explains = Table(["商品", "开始", "时长", "订单", "成交额"], self)
+        self.explains = Table(["商品", "订单", "成交额", "开始", "时长"], self)
         self.explains.setObjectName("summaryExplains")
         self.explains.fill(
             [
                 [
                     w.title,
-                    clock(w.start_ts),
-                    hms(w.duration_s),
                     w.orders_during,
                     yuan(w.gmv_during_cents),
+                    clock(w.start_ts),
+                    hms(w.duration_s),
                 ]
                 for w in data.top_explains
             ]
         )
-        self.explains.setColumnWidth(0, 160)
         right.addWidget(self.explains)
+        for table in (self.products, self.explains):
+            _fit(table)
         lists.addLayout(left, 1)
         lists.addLayout(right, 1)
-        lay.addLayout(lists, 1)
+        lay.addLayout(lists)
 
         lay.addWidget(self._title(tr("本场提醒")))
         self.alerts = QLabel(self)
@@ -154,6 +154,7 @@ class SummaryDialog(QDialog):
         self.alerts.setText("\n".join("⚠ " + t for t in texts) if texts else tr("无"))
         self.alerts.setStyleSheet("color:#c62828;" if texts else "color:#2e7d32;")
         lay.addWidget(self.alerts)
+        lay.addStretch(1)
 
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -200,6 +201,20 @@ class SummaryDialog(QDialog):
         w.show()
         self.replay = w
         return w
+
+
+def _fit(table: Table) -> None:
+    """Show the rows (at most TOP_N) without scrolling and without an empty area below."""
+    from PySide6.QtWidgets import QAbstractItemView
+
+    table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+    table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    table.resizeColumnsToContents()
+    rows = max(1, table.rowCount())
+    height = table.horizontalHeader().height() + rows * table.verticalHeader().defaultSectionSize()
+    table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    table.setFixedHeight(height + 2 * table.frameWidth() + 4)
 
 
 def _alive(w: QWidget | None) -> bool:
