@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -165,11 +166,15 @@ def wait_and_read(
     *,
     within: float = WAIT_S,
     poll: float = POLL_S,
+    stop: threading.Event | None = None,
 ) -> ShowSummary | None:
     """Wait until the recording of ``session_id`` holds its end (or ``within`` seconds), then
-    read its summary; None if no recording of it appeared. For a worker thread."""
+    read its summary; None if no recording of it appeared or ``stop`` was set (the console is
+    closing: the thread must not hold up the exit). For a worker thread."""
     deadline = time.monotonic() + within
     while True:
+        if stop is not None and stop.is_set():
+            return None
         path = session_file(directory, room, session_id)
         if path is not None:
             try:
@@ -181,4 +186,7 @@ def wait_and_read(
                     raise
         elif time.monotonic() > deadline:
             return None
-        time.sleep(poll)
+        if stop is not None:
+            stop.wait(poll)
+        else:
+            time.sleep(poll)

@@ -6,6 +6,10 @@ narrow rows for comments/orders/markers, per-second counters — and commits the
 transaction per batch. A batch closes ``BATCH_WINDOW`` seconds after its first item, so a crash
 (SIGKILL) loses at most that window plus whatever was still queued (normally ≪ 1 s).
 
+Events may come out of seq order (the recorder fills a gap from the platform's log after the
+live events that followed it): each entity's stored state is the one of its newest event, and its
+first state the one of its oldest, whatever order they were written in.
+
 No secret is written: a wire line naming the RTMP stream key (an older platform's session event)
 is stored without it (:mod:`app.session.redact`).
 """

@@ -228,3 +228,47 @@ async def test_compare_two_sessions_shows_kpi_deltas_and_products_aligned_by_id(
     assert products[bag[0].title][:2] == ["2", "0"] and products[bag[0].title][2].startswith("▼")
     assert products[bag[1].title][:2] == ["0", "5"] and products[bag[1].title][2].startswith("▲")
     cmp.close()
+
+
+async def test_a_second_console_shows_the_summary_when_it_sees_the_end(
+    qtbot: QtBot, sandbox_server: Any, tmp_path: Path
+) -> None:
+    """The assistant's console records the session too, and shows its 下播总结 when the host
+    ends the show: the same GMV and orders as the host's recording."""
+    from app.live.room import LiveRoom
+    from app.platform.client import PlatformClient
+    from app.session.recorder import SessionRecorder
+
+    srv = sandbox_server()
+    host_dir, asst_dir = tmp_path / "host", tmp_path / "assistant"
+    async with recording_host(srv, host_dir) as (room, rec):
+        client = PlatformClient(srv.url, srv.room, srv.tokens["assistant"], role="assistant")
+        other = LiveRoom(client)
+        other_rec = SessionRecorder(other, asst_dir)
+        other.start()
+        await other.wait_loaded()
+        other_rec.start()
+        try:
+            await until(lambda: other.online, 20, "the assistant's stream")
+            qs = QSettings(str(tmp_path / "layout.ini"), QSettings.Format.IniFormat)
+            win = MainWindow(other, Settings(), qsettings=qs)
+            qtbot.addWidget(win)
+            win.show()
+            win.end_summary.directory = asst_dir
+            await room.start_session()
+            await until(lambda: other_rec.recording, 20, "the assistant recording")
+            await _orders(srv, room.bag[0].id, 4, pay=4)
+            await until(lambda: len(other.orders) >= 4, 10, "the orders on the assistant")
+            await room.end_session()  # the host ends the show
+            await until(lambda: win.end_summary.dialog is not None, 40, "the assistant's 总结")
+            d = win.end_summary.dialog
+            assert d is not None and d.kpis["orders"].text() == "4"
+            await until(lambda: not rec.recording, 20, "the host's file")
+            with SessionFile(rec.files[-1]) as f:
+                assert d.kpis["gmv"].text() == yuan(f.summary().gmv_cents)
+            d.close()
+            win.close_without_asking()
+        finally:
+            await other_rec.stop()
+            await other.stop()
+            await client.close()

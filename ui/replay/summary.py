@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -253,7 +254,11 @@ class EndSummary:
         self.shown: Callable[[SummaryDialog], None] | None = None  # tests, screenshots
         s = room.session
         self._live: str | None = s.id if s is not None and s.status == "live" else None
-        unsubscribe_on_destroy(window, room.subscribe(self._changed))
+        self._stop = threading.Event()  # set when the window goes: a waiting worker gives up
+        unsubscribe_on_destroy(window, room.subscribe(self._changed), self._stop.set)
+        closed = getattr(window, "closed", None)  # the main window's: the console is closing
+        if closed is not None:
+            closed.connect(self._stop.set)
 
     def _changed(self, changes: frozenset[str]) -> None:
         if SESSION not in changes:
@@ -275,6 +280,7 @@ class EndSummary:
                 self.room.room_id,
                 session_id,
                 within=self.wait_s,
+                stop=self._stop,
             )
         except SessionFileError as exc:
             log.warning("no summary of session %s: %s", session_id, exc)
