@@ -110,10 +110,15 @@ async def test_sessions_list_offers_the_summary_and_refreshes_by_itself(
         assert panel.table.item(0, 7).text() == "未结束"
         await _orders(srv, room.bag[0].id, 3, pay=1)
         await room.end_session()
+        panel.table.selectRow(0)  # the operator is looking at it
         # the row of the session that ended updates by itself
         await until(lambda: panel.table.item(0, 7).text() == "已结束", 20, "the ended row")
         await until(lambda: panel.table.item(0, 5).text() == "3", 20, "its orders")
-    panel.table.selectRow(0)
+        first = rec.files[-1]
+        await room.start_session()  # the next show: its row comes in above, newest first
+        await until(lambda: panel.table.rowCount() == 2, 20, "the next session's row")
+        assert [s.path for s in panel.selected()] == [first]  # the selection stayed on it
+        await room.end_session()
     panel.summary_button.click()
     await until(lambda: panel.summary_dialog is not None, 20, "the summary from the list")
     d = panel.summary_dialog

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 import httpx
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -309,10 +309,13 @@ class SessionsWindow(QWidget):
             ]
             for u in unreadable
         )
+        self.table.clearSelection()  # rows move (a new session comes in on top)
         self.table.fill(rows)
+        sel = self.table.selectionModel()
+        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
         for i, s in enumerate(summaries):  # the selection stays on the same sessions
             if s.path in keep:
-                self.table.selectRow(i)
+                sel.select(self.table.model().index(i, 0), flags)
 
     def selected(self) -> list[Summary]:
         rows = sorted({i.row() for i in self.table.selectedIndexes()})
