@@ -417,6 +417,8 @@ class Synth:
             first = self.seq - len(self.out) + 1  # seq follows time within the second
             w.put_events([e.model_copy(update={"seq": first + i}) for i, e in enumerate(self.out)])
             self.out = []
+            # the recorder's 1 Hz snapshot of the room's metrics (UV: the 下播总结's conversion)
+            w.put_metrics(base + 0.99, {"online": int(self.online), "uv": self.uv})
         end = T0 + DURATION
         self.seq += 1
         ended = m.Session(id=SESSION, status="ended", started_ts=T0, ended_ts=end)

@@ -182,6 +182,9 @@ class MainWindow(QMainWindow):
         )
         unsubscribe_on_destroy(self, self._unsub, unsub_skips)
         self._room_changed(frozenset({SESSION}))
+        from ui.replay.summary import EndSummary
+
+        self.end_summary = EndSummary(self, room)  # 下播总结 when the live session ends
         self.resize(1600, 960)
         screen = self.screen().availableGeometry()
         if screen.height() < 1000 or screen.width() < 1600:  # a laptop: fill it, never overflow

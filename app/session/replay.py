@@ -197,10 +197,23 @@ class CouponResult:
 
 
 @dataclass(frozen=True)
+class FlashSaleResult:
+    sale: m.FlashSale
+    title: str
+    scheduled: bool  # announced ahead (its first recorded state was "scheduled")
+    orders: int  # recorded orders at the sale's price
+    gmv_cents: int
+
+
+@dataclass(frozen=True)
 class LotteryResult:
     lottery: m.Lottery
     verification: Verification
     participants_from_comments: int | None  # recomputed from the recorded comments
+    #: why the recount may legitimately differ from the platform's count: "gaps" (the file
+    #: lacks events the platform no longer keeps), "late" (recording began after the lottery
+    #: opened and before the log back-fill), or None
+    differs_because: str | None = None
 
 
 def _start_commitment(first_json: str) -> str | None:
@@ -352,12 +365,49 @@ class SessionFile:
         )
 
     def markers(self) -> list[Marker]:
-        return [
+        """Every marker in time order. A flash sale's start and end are markers even in a file
+        recorded before the writer kept them (a sale started or ended by the platform's timer
+        had no actor): they are made from the sale's recorded state."""
+        out = [
             Marker(ts, kind, role, pid, label, seq)
             for seq, ts, kind, role, pid, label in self.conn.execute(
                 "SELECT seq, ts, kind, role, product_id, label FROM markers ORDER BY ts"
             )
         ]
+        extra = self._flash_sale_markers(out)
+        if extra:
+            out = sorted(out + extra, key=lambda mk: mk.ts)
+        return out
+
+    def _flash_sale_markers(self, have: list[Marker]) -> list[Marker]:
+        titles: dict[str, str] | None = None
+        out: list[Marker] = []
+        for ts, js in self.conn.execute(
+            "SELECT ts, json FROM entities WHERE kind='flash_sale' ORDER BY first_ts"
+        ):
+            try:
+                sale = m.FlashSale.model_validate(orjson.loads(js))
+            except ValueError:
+                continue
+            wanted = []
+            if sale.status != "scheduled":
+                wanted.append(("flash_sale_started", sale.starts_ts))
+            if sale.status == "ended":
+                wanted.append(("flash_sale_ended", min(float(ts), sale.ends_ts)))
+            for kind, at in wanted:
+                if any(
+                    mk.kind == kind and mk.product_id == sale.product_id and abs(mk.ts - at) < 5
+                    for mk in have
+                ):
+                    continue
+                if titles is None:
+                    titles = {
+                        pid: str(last.get("title", pid))
+                        for pid, (_, last) in self.products().items()
+                    }
+                label = titles.get(sale.product_id, sale.product_id)
+                out.append(Marker(at, kind, None, sale.product_id, label, None))
+        return out
 
     def actions(self) -> list[dict[str, Any]]:
         cols = ("ts", "name", "role", "ok", "error", "duration_ms", "args")
@@ -600,17 +650,48 @@ class SessionFile:
             )
         return out
 
+    def flash_sales(self) -> list[FlashSaleResult]:
+        """Every flash sale of the session (scheduled, run or ended), with its recorded orders."""
+        titles = {pid: str(last.get("title", pid)) for pid, (_, last) in self.products().items()}
+        sold = {
+            fid: (int(n), int(g))
+            for fid, n, g in self.conn.execute(
+                "SELECT flash_sale_id, count(*), coalesce(sum(amount_cents), 0) FROM orders"
+                " WHERE flash_sale_id IS NOT NULL GROUP BY flash_sale_id"
+            )
+        }
+        out = []
+        for first_js, js in self.conn.execute(
+            "SELECT first_json, json FROM entities WHERE kind='flash_sale' ORDER BY first_ts"
+        ):
+            sale = m.FlashSale.model_validate(orjson.loads(js))
+            first = orjson.loads(first_js)
+            n, g = sold.get(sale.id, (0, 0))
+            out.append(
+                FlashSaleResult(
+                    sale,
+                    titles.get(sale.product_id, sale.product_id),
+                    isinstance(first, dict) and first.get("status") == "scheduled",
+                    n,
+                    g,
+                )
+            )
+        return out
+
     def lotteries(self) -> list[LotteryResult]:
         out = []
         for first_js, js in self.conn.execute(
             "SELECT first_json, json FROM entities WHERE kind='lottery' ORDER BY first_ts"
         ):
             lot = m.Lottery.model_validate(orjson.loads(js))
-            out.append(
-                LotteryResult(
-                    lot, verify(lot, _start_commitment(first_js)), self._participants(lot)
-                )
-            )
+            recount = self._participants(lot)
+            why = None
+            if recount is not None and recount != lot.entrants:
+                if self.meta.get("gaps"):
+                    why = "gaps"
+                elif _start_commitment(first_js) is None:
+                    why = "late"
+            out.append(LotteryResult(lot, verify(lot, _start_commitment(first_js)), recount, why))
         return out
 
     def _participants(self, lot: m.Lottery) -> int | None:

@@ -114,6 +114,10 @@ LABELS: dict[str, dict[str, str]] = {
         "avg_online": "讲解中平均在线",
         "event": "事件",
         "product_id": "商品 ID",
+        "flash_sales": "秒杀",
+        "flash_price": "秒杀价",
+        "sold": "已售",
+        "no_flash_sales": "本场没有秒杀",
     },
     "en": {
         "title": "Live session review",
@@ -197,6 +201,10 @@ LABELS: dict[str, dict[str, str]] = {
         "avg_online": "Avg. online during",
         "event": "Event",
         "product_id": "Product ID",
+        "flash_sales": "Flash sales",
+        "flash_price": "Sale price",
+        "sold": "Sold",
+        "no_flash_sales": "No flash sale in this session",
     },
 }
 MARKER_NAMES = {
@@ -205,6 +213,7 @@ MARKER_NAMES = {
         "explain_stop": "结束讲解",
         "coupon_issued": "发券",
         "coupon_ended": "结束优惠券",
+        "flash_sale_scheduled": "秒杀预告",
         "flash_sale_started": "秒杀开始",
         "flash_sale_ended": "秒杀结束",
         "lottery_started": "抽奖开始",
@@ -227,6 +236,7 @@ MARKER_NAMES = {
         "explain_stop": "Stop explaining",
         "coupon_issued": "Coupon issued",
         "coupon_ended": "Coupon ended",
+        "flash_sale_scheduled": "Flash sale scheduled",
         "flash_sale_started": "Flash sale",
         "flash_sale_ended": "Flash sale ended",
         "lottery_started": "Lottery started",
@@ -312,6 +322,7 @@ VALUE_NAMES: dict[str, dict[str, str]] = {
         "active": "进行中",
         "ended": "已结束",
         "expired": "已过期",
+        "scheduled": "预告中",
     },
     "en": {
         "created": "Awaiting payment",
@@ -323,6 +334,7 @@ VALUE_NAMES: dict[str, dict[str, str]] = {
         "active": "Active",
         "ended": "Ended",
         "expired": "Expired",
+        "scheduled": "Scheduled",
     },
 }
 EVENT_NAMES: dict[str, dict[str, str]] = {
@@ -540,6 +552,7 @@ MARK_COLOURS = {  # the replay window's marker colours (ui/replay/charts.py)
     "explain": "#1565c0",
     "coupon_issued": "#2e7d32",
     "coupon_ended": "#81c784",
+    "flash_sale_scheduled": "#ff8a65",
     "flash_sale_started": "#e65100",
     "flash_sale_ended": "#ffb74d",
     "lottery_started": "#6a1b9a",
@@ -756,6 +769,31 @@ def summary_kpis(s: Summary, lb: dict[str, str]) -> str:
     )
 
 
+def flash_sales_html(f: SessionFile, lang: str) -> str:
+    """The report's 秒杀 section: each sale's product, price, quantity, sold, window, status and
+    the recorded orders at its price."""
+    lb = labels(lang)
+    rows = [
+        [
+            r.title,
+            yuan(r.sale.price_cents),
+            r.sale.quantity,
+            r.sale.sold,
+            time.strftime("%H:%M:%S", time.localtime(r.sale.starts_ts)),
+            time.strftime("%H:%M:%S", time.localtime(r.sale.ends_ts)),
+            value_name(r.sale.status, lang),
+            r.orders,
+            yuan(r.gmv_cents),
+        ]
+        for r in f.flash_sales()
+    ]
+    head = f'<h2 id="flash-sales">{html.escape(lb["flash_sales"])}</h2>'
+    if not rows:
+        return head + f'<p class="note">{html.escape(lb["no_flash_sales"])}</p>'
+    keys = ("product", "flash_price", "quantity", "sold", "start", "end", "status", "orders")
+    return head + _table([*(lb[k] for k in keys), lb["gmv"]], rows)
+
+
 def build_html(
     f: SessionFile, *, lang: str = "zh_CN", keywords: Sequence[tuple[str, int]] | None = None
 ) -> str:
@@ -807,6 +845,7 @@ def build_html(
             ],
         )
     )
+    parts.append(flash_sales_html(f, lang))
     parts.append(f"<h2>{html.escape(lb['lotteries'])}</h2>")
     lrows = []
     for r in f.lotteries():

@@ -6,6 +6,10 @@ narrow rows for comments/orders/markers, per-second counters — and commits the
 transaction per batch. A batch closes ``BATCH_WINDOW`` seconds after its first item, so a crash
 (SIGKILL) loses at most that window plus whatever was still queued (normally ≪ 1 s).
 
+Events may come out of seq order (the recorder fills a gap from the platform's log after the
+live events that followed it): each entity's stored state is the one of its newest event, and its
+first state the one of its oldest, whatever order they were written in.
+
 No secret is written: a wire line naming the RTMP stream key (an older platform's session event)
 is stored without it (:mod:`app.session.redact`).
 """
@@ -47,12 +51,15 @@ ZLEVEL = 1
 WRITE_CACHE_KIB = 4_000
 
 ET = m.EventType
-# Events caused by an operator that become timeline markers: type → marker kind.
+# Events caused by an operator that become timeline markers: type → marker kind. A flash sale's
+# start and end are markers whoever caused them: a scheduled sale starts on the platform's timer
+# and most sales end on it (or by selling out), with no actor.
 MARKER_KINDS: dict[str, str] = {
     ET.PRODUCT_UPDATED: "product_updated",
     ET.PRODUCTS_REORDERED: "reorder",
     ET.COUPON_ISSUED: "coupon_issued",
     ET.COUPON_ENDED: "coupon_ended",
+    ET.FLASH_SALE_SCHEDULED: "flash_sale_scheduled",
     ET.FLASH_SALE_STARTED: "flash_sale_started",
     ET.FLASH_SALE_ENDED: "flash_sale_ended",
     ET.LOTTERY_STARTED: "lottery_started",
@@ -63,7 +70,9 @@ MARKER_KINDS: dict[str, str] = {
     ET.SESSION_STARTED: "session_started",
     ET.SESSION_ENDED: "session_ended",
 }
+_SYSTEM_MARKERS = frozenset({ET.FLASH_SALE_STARTED, ET.FLASH_SALE_ENDED})
 _ENTITY: dict[str, tuple[str, str]] = {
+    ET.FLASH_SALE_SCHEDULED: ("flash_sale", "flash_sale"),
     ET.COUPON_ISSUED: ("coupon", "coupon"),
     ET.COUPON_ENDED: ("coupon", "coupon"),
     ET.FLASH_SALE_STARTED: ("flash_sale", "flash_sale"),
@@ -185,10 +194,13 @@ class SessionWriter:
         ]
         self.stats.last_seq = self.resume_seq
         self._entities: dict[tuple[str, str], dict[str, Any]] = {}
+        #: (first, last) seq of the states written for each entity (0: the bag at the start)
+        self._entity_seqs: dict[tuple[str, str], tuple[int, int]] = {}
         self._titles: dict[str, str] = {}
-        for kind, eid, js in self._conn.execute("SELECT kind, id, json FROM entities"):
+        for kind, eid, js, seq in self._conn.execute("SELECT kind, id, json, seq FROM entities"):
             obj = orjson.loads(js)
             self._entities[(kind, eid)] = obj
+            self._entity_seqs[(kind, eid)] = (int(seq), int(seq))
             if kind == "product":
                 self._titles[eid] = str(obj.get("title", ""))
         if meta:
@@ -371,6 +383,7 @@ class SessionWriter:
                 continue  # resumed file: the first state is the one at the real start
             js = to_json(p).decode()
             self._entities[("product", p.id)] = orjson.loads(js)
+            self._entity_seqs[("product", p.id)] = (0, 0)  # the first state: the bag
             self._titles[p.id] = p.title
             self._conn.execute(
                 "INSERT OR IGNORE INTO entities VALUES ('product', ?, 0, ?, ?, ?, ?)",
@@ -539,7 +552,7 @@ class SessionWriter:
         elif t is ET.SESSION_ENDED:
             meta["ended_ts"] = str(d.session.ended_ts or ev.ts)
         actor: m.Actor | None = getattr(d, "actor", None)
-        if actor is None:
+        if actor is None and t not in _SYSTEM_MARKERS:
             return
         product_id: str | None = None
         label = ""
@@ -557,19 +570,34 @@ class SessionWriter:
                 label = d.product.title
             elif t in (ET.COUPON_ISSUED, ET.COUPON_ENDED):
                 label = d.coupon.name or d.coupon.kind.value
-            elif t in (ET.FLASH_SALE_STARTED, ET.FLASH_SALE_ENDED):
+            elif t in (ET.FLASH_SALE_SCHEDULED, ET.FLASH_SALE_STARTED, ET.FLASH_SALE_ENDED):
                 product_id = d.flash_sale.product_id
                 label = self._titles.get(product_id, product_id)
             elif t in (ET.LOTTERY_STARTED, ET.LOTTERY_DRAWN):
                 label = d.lottery.prize
             elif t is ET.USER_MUTED:
                 label = d.nickname or d.user_id
-        markers.append((ev.seq, ev.ts, kind, actor.role.value, actor.token_id, product_id, label))
+        role, token = (actor.role.value, actor.token_id) if actor is not None else (None, None)
+        markers.append((ev.seq, ev.ts, kind, role, token, product_id, label))
 
     def _put_entity(self, kind: str, eid: str, ev: m.Event, obj: dict[str, Any]) -> None:
+        """The entity's state after ``ev``. Events can arrive out of seq order (a gap filled from
+        the platform's log after newer live events): an older state never overwrites a newer
+        one, and an event older than the first one seen becomes the entity's first state."""
+        key = (kind, eid)
         js = orjson.dumps(obj).decode()
-        first = (kind, eid) not in self._entities
-        self._entities[(kind, eid)] = obj
+        first = key not in self._entities
+        seen = self._entity_seqs.get(key)
+        if seen is not None and ev.seq < seen[1]:
+            if ev.seq < seen[0]:
+                self._entity_seqs[key] = (ev.seq, seen[1])
+                self._conn.execute(
+                    "UPDATE entities SET first_ts=?, first_json=? WHERE kind=? AND id=?",
+                    (ev.ts, js, kind, eid),
+                )
+            return
+        self._entity_seqs[key] = (ev.seq if seen is None else seen[0], ev.seq)
+        self._entities[key] = obj
         if first:
             self._conn.execute(
                 "INSERT OR REPLACE INTO entities VALUES (?,?,?,?,?,?,?)",
@@ -585,5 +613,8 @@ class SessionWriter:
         obj = self._entities.get((kind, eid))
         if obj is None:
             return
+        seen = self._entity_seqs.get((kind, eid))
+        if seen is not None and ev.seq < seen[1]:
+            return  # an older count (a back-filled event): the newer state already has it
         obj = {**obj, **fields}
         self._put_entity(kind, eid, ev, obj)

@@ -215,7 +215,7 @@ async def test_replay_window_review_of_recorded_sessions(
     qtbot.addWidget(cmp)
     cmp.show()
     assert [len(c.getData()[0]) > 0 for c in cmp.plot.getPlotItem().listDataItems()] == [True, True]
-    assert all(t.rowCount() > 0 for t in cmp.tables)
+    assert cmp.kpis.rowCount() == 5 and cmp.products.rowCount() > 0
     QApplication.processEvents()
     cmp.close()
     app.setQuitOnLastWindowClosed(True)

@@ -5,6 +5,7 @@ files in English and Chinese."""
 from __future__ import annotations
 
 import csv
+import importlib.util
 import re
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from app.session.replay import SessionFile
 from app.session.report import build_html, write_csv
 from app.session.synth import products, session_events
 from app.session.writer import SessionWriter
-from ui.replay.pdf import write_pdf
+from ui.replay.pdf import _webengine_pdf, report_html, write_pdf, write_pdf_textdocument
 
 T0 = 1_760_000_000.0
 
@@ -25,21 +26,58 @@ def make_session(path: Path) -> None:
     w.close()
 
 
-def test_pdf_and_english_html_report(qapp: object, tmp_path: Path) -> None:
+SECTIONS = ("直播复盘报告", "商品表现", "讲解记录", "优惠券", "秒杀", "抽奖", "操作时间线")
+
+
+def pdf_text(path: Path) -> tuple[int, str]:
+    """(pages, text) of a PDF, read back with Qt's own PDF reader."""
+    from PySide6.QtPdf import QPdfDocument
+
+    doc = QPdfDocument()
+    assert doc.load(str(path)) == QPdfDocument.Error.None_
+    text = "\n".join(doc.getAllText(i).text() for i in range(doc.pageCount()))
+    n = doc.pageCount()
+    doc.close()
+    return n, text
+
+
+async def test_pdf_keeps_the_reports_sections_and_the_english_html_report(
+    qapp: object, tmp_path: Path
+) -> None:
     path = tmp_path / "x.livedesk-session.sqlite"
     make_session(path)
     with SessionFile(path) as f:
         s = f.summary()
-        pdf = write_pdf(f, tmp_path / "r.pdf", lang="zh_CN")
+        pdf = await write_pdf(f, tmp_path / "r.pdf", lang="zh_CN")
         html = build_html(f, lang="en", keywords=[("羽绒服", 3)])
+        if importlib.util.find_spec("PySide6.QtWebEngineCore") is not None:
+            # Chromium lays out the report itself (tiles, inline SVG), not the fallback
+            assert await _webengine_pdf(report_html(f, "zh_CN"), tmp_path / "we.pdf")
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF")
-    assert len(re.findall(rb"/Type\s*/Page\b", data)) >= 2
+    pages, text = pdf_text(pdf)
+    assert pages >= 2
+    for section in SECTIONS:
+        assert section in text, section
+    assert f"¥{s.gmv_cents / 100:,.2f}" in text  # the KPI tiles
     assert "Live session review" in html and "Products" in html
     assert f"{s.orders:,}" in html and f"¥{s.gmv_cents / 100:,.2f}" in html
     assert html.count("<svg") == 4
     assert not re.search(r'(src|href)="(https?:)?//', html)  # nothing fetched from elsewhere
     assert "OK" in html  # the lottery of this session verifies
+
+
+def test_pdf_without_webengine_keeps_the_sections_too(qapp: object, tmp_path: Path) -> None:
+    path = tmp_path / "x.livedesk-session.sqlite"
+    make_session(path)
+    with SessionFile(path) as f:
+        s = f.summary()
+        pdf = write_pdf_textdocument(f, tmp_path / "r.pdf", lang="zh_CN")
+    pages, text = pdf_text(pdf)
+    assert pages >= 2
+    for section in SECTIONS:
+        assert section in text, section
+    assert f"¥{s.gmv_cents / 100:,.2f}" in text
 
 
 def _read(path: Path) -> list[list[str]]:

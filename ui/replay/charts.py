@@ -24,6 +24,7 @@ MARKER_STYLE: dict[str, tuple[str, str]] = {
     "explain_stop": ("t", "#90caf9"),
     "coupon_issued": ("s", "#2e7d32"),
     "coupon_ended": ("s", "#a5d6a7"),
+    "flash_sale_scheduled": ("star", "#ff8a65"),
     "flash_sale_started": ("star", "#e65100"),
     "flash_sale_ended": ("star", "#ffcc80"),
     "lottery_started": ("d", "#6a1b9a"),

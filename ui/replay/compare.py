@@ -1,5 +1,9 @@
-"""Two sessions side by side: cumulative GMV curves on one chart (minutes since each start) and
-the two per-product tables."""
+"""Two sessions side by side: cumulative GMV curves on one chart (minutes since each start), the
+KPI deltas (GMV, orders, conversion, peak online, duration: later − earlier, ▲ green / ▼ red) and
+the products aligned by product id (each session's orders and GMV and the change).
+
+The earlier session is the base whichever order they were picked in (:mod:`app.session.compare`).
+"""
 
 from __future__ import annotations
 
@@ -8,14 +12,25 @@ from pathlib import Path
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
+from app.session import summary as summary_mod
+from app.session.compare import Delta, align_products, kpi_deltas
 from app.session.replay import SessionFile, Summary
 from app.session.report import hms, yuan
 from ui.i18n import tr
-from ui.replay.tables import ProductTable
+from ui.replay.tables import Table
 
 COLOURS = ("#c62828", "#1565c0")
+UP, DOWN = QColor("#2e7d32"), QColor("#c62828")
+KPI_NAMES = {
+    "gmv": "成交额",
+    "orders": "订单",
+    "conversion": "转化率",
+    "peak": "峰值在线",
+    "duration": "时长",
+}
 
 
 def short(s: Summary) -> str:
@@ -30,6 +45,32 @@ def short(s: Summary) -> str:
     )
 
 
+def value_text(key: str, v: float) -> str:
+    if key == "gmv":
+        return yuan(int(v))
+    if key == "conversion":
+        return f"{v:.1%}"
+    if key == "duration":
+        return hms(v)
+    return f"{int(v):,}"
+
+
+def delta_text(d: Delta) -> str:
+    """``▲ ¥120.00 (+12.5%)``; conversion in percentage points."""
+    if d.diff == 0:
+        return "= 0"
+    if d.key == "conversion":
+        body = f"{abs(d.diff) * 100:.1f} pp"
+    elif d.key == "duration":
+        body = hms(abs(d.diff))
+    elif d.key == "gmv":
+        body = yuan(int(abs(d.diff)))
+    else:
+        body = f"{int(abs(d.diff)):,}"
+    rel = f" ({d.ratio:+.1%})" if d.ratio is not None and d.key != "conversion" else ""
+    return f"{d.arrow} {body}{rel}"
+
+
 class CompareWindow(QWidget):
     def __init__(self, a: Path, b: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -37,15 +78,17 @@ class CompareWindow(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowTitle(tr("场次对比"))
         self.resize(1500, 900)
-        self.files = [SessionFile(a), SessionFile(b)]
-        self.summaries = [f.summary() for f in self.files]
+        files = [SessionFile(a), SessionFile(b)]
+        files.sort(key=lambda f: f.started_ts)  # the earlier one is the base
+        self.files = files
+        self.data = [summary_mod.read(f) for f in files]
+        self.summaries = [d.summary for d in self.data]
         grid = QGridLayout(self)
         self.plot = pg.PlotWidget(self)
         self.plot.setLabel("left", tr("累计成交额（元）"))
         self.plot.setLabel("bottom", tr("开播后（分钟）"))
         self.plot.showGrid(x=True, y=True, alpha=0.2)
-        legend = self.plot.addLegend()
-        self.tables: list[ProductTable] = []
+        self.plot.addLegend()
         for i, (f, s) in enumerate(zip(self.files, self.summaries, strict=True)):
             ser = f.series()
             self.plot.plot(
@@ -54,18 +97,63 @@ class CompareWindow(QWidget):
                 pen=pg.mkPen(COLOURS[i], width=2),
                 name=f"{s.room}/{s.session_id}",
             )
-            label = QLabel(short(s), self)
+            label = QLabel(("A  " if i == 0 else "B  ") + short(s), self)
             label.setTextFormat(Qt.TextFormat.PlainText)
             label.setStyleSheet(f"color: {COLOURS[i]}; font-weight: 600;")
-            table = ProductTable(self)
-            table.set_rows(f.per_product())
             grid.addWidget(label, 1, i)
-            grid.addWidget(table, 2, i)
-            self.tables.append(table)
-        del legend
+        self.deltas = kpi_deltas(self.data[0], self.data[1])
+        self.kpis = Table(["指标", "A（较早）", "B（较晚）", "变化"], self)
+        self.kpis.setObjectName("compareKpis")
+        self.kpis.fill(
+            [
+                [
+                    tr(KPI_NAMES[d.key]),
+                    value_text(d.key, d.base),
+                    value_text(d.key, d.other),
+                    delta_text(d),
+                ]
+                for d in self.deltas
+            ]
+        )
+        for row, d in enumerate(self.deltas):
+            self._colour(self.kpis, row, 3, d)
+        for col, width in enumerate((110, 150, 150)):
+            self.kpis.setColumnWidth(col, width)
+        self.pairs = align_products(files[0].per_product(), files[1].per_product())
+        self.products = Table(
+            ["商品", "A 订单", "B 订单", "订单变化", "A 成交额", "B 成交额", "成交额变化"], self
+        )
+        self.products.setObjectName("compareProducts")
+        self.products.fill(
+            [
+                [
+                    p.title,
+                    p.orders.base,
+                    p.orders.other,
+                    delta_text(p.orders),
+                    yuan(int(p.gmv.base)),
+                    yuan(int(p.gmv.other)),
+                    delta_text(p.gmv),
+                ]
+                for p in self.pairs
+            ]
+        )
+        for row, p in enumerate(self.pairs):
+            self._colour(self.products, row, 3, p.orders)
+            self._colour(self.products, row, 6, p.gmv)
+        self.products.setColumnWidth(0, 260)
         grid.addWidget(self.plot, 0, 0, 1, 2)
+        grid.addWidget(self.kpis, 2, 0)
+        grid.addWidget(self.products, 2, 1)
+        grid.setColumnStretch(1, 2)
         grid.setRowStretch(0, 2)
         grid.setRowStretch(2, 3)
+
+    @staticmethod
+    def _colour(table: Table, row: int, col: int, d: Delta) -> None:
+        item = table.item(row, col)
+        if item is not None and d.diff:
+            item.setForeground(QBrush(UP if d.diff > 0 else DOWN))
 
     def closeEvent(self, event: object) -> None:
         for f in self.files:

@@ -91,3 +91,28 @@ class LotteryTab(QWidget):
             )
         )
         self.alarm.setVisible(bool(failed))
+        self.note = QLabel(self)
+        self.note.setObjectName("lotteryCountNote")
+        self.note.setTextFormat(Qt.TextFormat.PlainText)
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color:#ef6c00;")
+        notes = [count_note(r) for r in results]
+        self.note.setText("\n".join(n for n in notes if n))
+        self.note.setVisible(any(notes))
+        layout.addWidget(self.note)
+
+
+def count_note(r: LotteryResult) -> str:
+    """Why 参与人数 and 评论复算参与 differ, said under the table (empty when they agree)."""
+    n = r.participants_from_comments
+    if n is None or n == r.lottery.entrants:
+        return ""
+    if r.differs_because == "gaps":
+        why = tr("录制缺少平台已不保留的事件，复算少了这部分评论")
+    elif r.differs_because == "late":
+        why = tr("录制开始时抽奖已在进行，之前的评论不在录制中")
+    else:
+        why = tr("平台计数与录制的评论不一致")
+    return tr("抽奖「{prize}」：平台 {a} 人，评论复算 {b} 人 — {why}").format(
+        prize=r.lottery.prize, a=r.lottery.entrants, b=n, why=why
+    )

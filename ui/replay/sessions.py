@@ -9,18 +9,24 @@ and hands the result to the loop; a file that cannot be read is a row saying why
 …"), never an error dialog or a frozen console. Opening a replay checks the file in a worker
 first. Downloads are stored beside the local recordings under their own name and shown as
 shared (column 来源).
+
+The list refreshes by itself (every ``REFRESH_S`` while shown): a worker thread compares each
+file's size and modification time (the file and its WAL) with what it read last, reads only the
+files that changed (a new recording, a live one growing, one that ended) and hands the rows to the
+loop; the selection is kept. 总结 opens the session's 下播总结 (:mod:`ui.replay.summary`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 import time
 from pathlib import Path
 
 import httpx
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -60,6 +66,9 @@ HEADERS = [
 #: each file is read under this time limit; the whole list under LIST_DEADLINE_S
 FILE_DEADLINE_S = 5.0
 LIST_DEADLINE_S = 60.0
+REFRESH_S = 3.0  # the list checks the folder this often while shown
+
+Signature = tuple[int, int, int, int]  # size and mtime (ns) of the file and of its WAL
 
 
 def _alive(w: QWidget) -> bool:
@@ -73,6 +82,51 @@ def _scan(directory: Path) -> tuple[list[Summary], list[Unreadable]]:
     if not directory.exists():
         return [], []
     return scan_sessions(directory, FILE_DEADLINE_S)
+
+
+def signature(path: Path) -> Signature | None:
+    """What changes when a session file is written: its own and its WAL's size and mtime."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    try:
+        wal = os.stat(str(path) + "-wal")
+        w = (wal.st_size, wal.st_mtime_ns)
+    except OSError:
+        w = (0, 0)
+    return (st.st_size, st.st_mtime_ns, *w)
+
+
+Cache = dict[Path, tuple[Signature, Summary | Unreadable]]
+
+
+def rescan(directory: Path, cache: Cache) -> tuple[list[Summary], list[Unreadable], Cache, bool]:
+    """The folder's sessions, reading only files whose signature changed since ``cache``
+    (a worker thread: plain data in and out). The flag says whether anything changed."""
+    if not directory.exists():
+        return [], [], {}, bool(cache)
+    out: Cache = {}
+    changed = False
+    for p in sorted(directory.glob("*" + SUFFIX)):
+        sig = signature(p)
+        if sig is None:
+            continue
+        old = cache.get(p)
+        if old is not None and old[0] == sig:
+            out[p] = old
+            continue
+        changed = True
+        try:
+            out[p] = (sig, read_summary(p, FILE_DEADLINE_S))
+        except SessionFileError as exc:
+            out[p] = (sig, Unreadable(p, exc.message()))
+    changed = changed or out.keys() != cache.keys()
+    good = sorted(
+        (v for _, v in out.values() if isinstance(v, Summary)), key=lambda s: -s.started_ts
+    )
+    bad = [v for _, v in out.values() if isinstance(v, Unreadable)]
+    return good, bad, out, changed
 
 
 def source_text(path: Path) -> str:
@@ -90,9 +144,13 @@ class SessionsWindow(QWidget):
         *,
         window: bool = True,
         share: SessionShare | None = None,
+        refresh_s: float = REFRESH_S,
     ) -> None:
         super().__init__(parent)
         self.share = share
+        self._cache: Cache = {}
+        self._polling = False
+        self.summary_dialog: QWidget | None = None
         if window:
             self.setWindowFlag(Qt.WindowType.Window)
         self.setWindowTitle(tr("直播场次"))
@@ -110,6 +168,9 @@ class SessionsWindow(QWidget):
         self.upload_button: QPushButton | None = None
         self.shared_button: QPushButton | None = None
         buttons = QHBoxLayout()
+        self.summary_button = QPushButton(tr("总结"), self)
+        self.summary_button.setToolTip(tr("查看选中场次的下播总结"))
+        self.summary_button.clicked.connect(self.summary_selected)
         for text, fn in (
             (tr("打开复盘"), self.open_selected),
             (tr("对比两场"), self.compare_selected),
@@ -119,6 +180,8 @@ class SessionsWindow(QWidget):
             b = QPushButton(text, self)
             b.clicked.connect(fn)
             buttons.addWidget(b)
+            if fn == self.open_selected:
+                buttons.addWidget(self.summary_button)
         if share is not None:
             self.upload_button = QPushButton(tr("上传到平台"), self)
             self.upload_button.clicked.connect(self.upload_selected)
@@ -139,7 +202,53 @@ class SessionsWindow(QWidget):
         lay.addWidget(self.where)
         lay.addWidget(self.table, 1)
         lay.addLayout(buttons)
+        self._timer = QTimer(self)
+        self._timer.setInterval(int(refresh_s * 1000))
+        self._timer.timeout.connect(self._poll)
+        self._timer.start()
         self.refresh()
+
+    def _poll(self) -> None:
+        """Look for new, grown or ended recordings (a worker thread), while the list is shown."""
+        if self._polling or self.loading or not self.isVisible():
+            return
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self._polling = True
+        spawn(self._rescan(self.directory, dict(self._cache)), name="sessions-list-poll")
+
+    async def _rescan(self, directory: Path, cache: Cache) -> None:
+        try:
+            good, bad, cache, changed = await asyncio.wait_for(
+                asyncio.to_thread(rescan, directory, cache), LIST_DEADLINE_S
+            )
+        except (TimeoutError, OSError) as exc:
+            log.warning("sessions list: %s", exc)
+            changed = False
+        finally:
+            if _alive(self):
+                self._polling = False
+        if changed and _alive(self) and directory == self.directory:
+            self._cache = cache
+            self._show(good, bad)
+
+    def summary_selected(self) -> None:
+        """The 下播总结 of the selected session (read on a worker thread)."""
+        sel = self.selected()
+        if sel:
+            spawn(self._summary(sel[0].path), name="session-summary")
+
+    async def _summary(self, path: Path) -> None:
+        from ui.replay.summary import show_summary
+
+        d = await show_summary(path, self)
+        if d is None:
+            if _alive(self):
+                self._cannot_open(path, tr("无法读取"))
+            return
+        self.summary_dialog = d
 
     def refresh(self) -> None:
         """Read the folder again, in a worker thread (the list fills when it is read)."""
@@ -154,17 +263,21 @@ class SessionsWindow(QWidget):
 
     async def _refresh(self, directory: Path) -> None:
         try:
-            found = await asyncio.wait_for(asyncio.to_thread(_scan, directory), LIST_DEADLINE_S)
+            good, bad, cache, _ = await asyncio.wait_for(
+                asyncio.to_thread(rescan, directory, {}), LIST_DEADLINE_S
+            )
         except (TimeoutError, OSError) as exc:
             if _alive(self):
                 self.loading = False
                 self.where.setText(tr("无法读取场次列表：{e}").format(e=str(exc) or "timeout"))
             return
         if _alive(self):
-            self._show(*found)
+            self._cache = cache
+            self._show(good, bad)
 
     def _show(self, summaries: list[Summary], unreadable: list[Unreadable]) -> None:
         self.loading = False
+        keep = {s.path for s in self.selected()}
         self.summaries, self.unreadable = summaries, unreadable
         rows: list[list[object]] = [
             [
@@ -196,7 +309,13 @@ class SessionsWindow(QWidget):
             ]
             for u in unreadable
         )
+        self.table.clearSelection()  # rows move (a new session comes in on top)
         self.table.fill(rows)
+        sel = self.table.selectionModel()
+        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        for i, s in enumerate(summaries):  # the selection stays on the same sessions
+            if s.path in keep:
+                sel.select(self.table.model().index(i, 0), flags)
 
     def selected(self) -> list[Summary]:
         rows = sorted({i.row() for i in self.table.selectedIndexes()})

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.aio import spawn
 from app.session.keywords import keywords
 from app.session.replay import SessionFile, Summary
 from app.session.report import action_name, role_name, value_name, yuan
@@ -338,11 +339,26 @@ class ReplayWindow(QMainWindow):
             self._done(Path(folder))
 
     def export_pdf(self) -> None:
+        path = self._ask_path(tr("导出 PDF"), ".pdf", "PDF (*.pdf)")
+        if path:
+            spawn(self.write_pdf(path), name="replay-pdf")
+
+    async def write_pdf(self, path: Path) -> bool:
+        """The report as a PDF (Chromium lays it out on the loop; see :mod:`ui.replay.pdf`)."""
         from ui.replay.pdf import write_pdf
 
-        path = self._ask_path(tr("导出 PDF"), ".pdf", "PDF (*.pdf)")
-        if path and self._exported(lambda: write_pdf(self.file, path, lang=language())):
-            self._done(path)
+        self.statusBar().showMessage(tr("正在导出 PDF…"))
+        try:
+            await write_pdf(self.file, path, lang=language())
+        except (SessionFileError, sqlite3.Error, OSError, ValueError) as exc:
+            log.warning("export of %s failed: %s", self.file.path, exc)
+            reason = exc.message() if isinstance(exc, SessionFileError) else str(exc)
+            if not self._closed:  # said in the status bar: no modal question inside a task
+                self.statusBar().showMessage(tr("导出失败：{e}").format(e=reason))
+            return False
+        if not self._closed:
+            self.statusBar().showMessage(tr("已导出到 {path}").format(path=str(path)))
+        return True
 
     def _exported(self, write: Callable[[], object]) -> bool:
         """Run an export; a file that turns out damaged (a block too large, a value out of

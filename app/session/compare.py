@@ -1,0 +1,85 @@
+"""Two sessions compared: KPI deltas and the per-product rows aligned by product id.
+
+``base`` is the earlier session, ``other`` the later one; a delta is ``other − base`` (and the
+change relative to ``base`` where that is defined). Pure data: the compare window words and
+colours it (▲ more, ▼ less).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.session.replay import ProductRow
+from app.session.summary import ShowSummary
+
+
+@dataclass(frozen=True)
+class Delta:
+    key: str  # gmv, orders, conversion, peak, duration
+    base: float
+    other: float
+
+    @property
+    def diff(self) -> float:
+        return self.other - self.base
+
+    @property
+    def ratio(self) -> float | None:
+        """The change relative to the base (None when the base is zero)."""
+        return self.diff / self.base if self.base else None
+
+    @property
+    def arrow(self) -> str:
+        return "▲" if self.diff > 0 else "▼" if self.diff < 0 else "="
+
+
+def kpi_deltas(base: ShowSummary, other: ShowSummary) -> list[Delta]:
+    a, b = base.summary, other.summary
+    return [
+        Delta("gmv", a.gmv_cents, b.gmv_cents),
+        Delta("orders", a.orders, b.orders),
+        Delta("conversion", base.conversion or 0.0, other.conversion or 0.0),
+        Delta("peak", a.peak_online, b.peak_online),
+        Delta("duration", a.duration_s, b.duration_s),
+    ]
+
+
+@dataclass(frozen=True)
+class ProductPair:
+    product_id: str
+    title: str
+    base: ProductRow | None
+    other: ProductRow | None
+
+    @property
+    def gmv(self) -> Delta:
+        return Delta(
+            "gmv",
+            self.base.gmv_total_cents if self.base else 0,
+            self.other.gmv_total_cents if self.other else 0,
+        )
+
+    @property
+    def orders(self) -> Delta:
+        return Delta(
+            "orders",
+            self.base.orders_total if self.base else 0,
+            self.other.orders_total if self.other else 0,
+        )
+
+
+def align_products(base: list[ProductRow], other: list[ProductRow]) -> list[ProductPair]:
+    """One pair per product id in either session, by the larger GMV of the two, then id."""
+    a = {r.product_id: r for r in base}
+    b = {r.product_id: r for r in other}
+    pairs = [
+        ProductPair(
+            pid,
+            (b[pid].title if pid in b else a[pid].title),
+            a.get(pid),
+            b.get(pid),
+        )
+        for pid in {*a, *b}
+    ]
+    pairs.sort(key=lambda p: (-max(p.gmv.base, p.gmv.other), p.product_id))
+    return pairs
