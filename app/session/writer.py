@@ -60,6 +60,7 @@ MARKER_KINDS: dict[str, str] = {
     ET.COMMENT_PINNED: "pin",
     ET.COMMENT_HIDDEN: "hide",
     ET.USER_MUTED: "mute",
+    ET.USER_UNMUTED: "unmute",
     ET.SESSION_STARTED: "session_started",
     ET.SESSION_ENDED: "session_ended",
 }
@@ -562,7 +563,7 @@ class SessionWriter:
                 label = self._titles.get(product_id, product_id)
             elif t in (ET.LOTTERY_STARTED, ET.LOTTERY_DRAWN):
                 label = d.lottery.prize
-            elif t is ET.USER_MUTED:
+            elif t in (ET.USER_MUTED, ET.USER_UNMUTED):
                 label = d.nickname or d.user_id
         markers.append((ev.seq, ev.ts, kind, actor.role.value, actor.token_id, product_id, label))
 
