@@ -142,7 +142,8 @@ class MuteBody(_Body):
     session ends), or neither (永久: for good). Both at once is 422 ``until_session_end``."""
 
     seconds: Annotated[int, Field(strict=True, gt=0, le=MAX_SECONDS)] | None = Field(
-        default=None, description="mute for this many seconds; omit (and no until_session_end): for good"
+        default=None,
+        description="mute for this many seconds; omit (and no until_session_end): for good",
     )
     until_session_end: SBool = Field(
         default=False, description="mute until the live session ends (本场); not with seconds"
