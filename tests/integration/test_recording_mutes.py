@@ -3,6 +3,7 @@ it and whom, the action log has 禁言用户 and 解除禁言, and the report na
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,11 @@ from app.platform.client import PlatformClient
 from app.session.recorder import SessionRecorder
 from app.session.replay import SessionFile
 from app.session.report import action_name, event_name, marker_name
+
+
+def viewer_says(srv: Any, user_id: str, nickname: str, text: str) -> None:
+    body = {"user_id": user_id, "nickname": nickname, "text": text}
+    httpx.post(srv.api("/_debug/viewer-comment"), json=body, headers=srv.headers("host"))
 
 
 async def test_mutes_and_unmutes_are_recorded_as_markers_and_actions(
@@ -31,8 +37,7 @@ async def test_mutes_and_unmutes_are_recorded_as_markers_and_actions(
         await until(lambda: room.online, 30, "the event stream to connect")
         await room.start_session()
         await until(lambda: rec.recording, 30, "the recorder to open the session file")
-        body = {"user_id": "u2", "nickname": "小李", "text": "好看"}
-        httpx.post(srv.api("/_debug/viewer-comment"), json=body, headers=srv.headers("host"))
+        await asyncio.to_thread(viewer_says, srv, "u2", "小李", "好看")
         await room.mute_user("u2", 300, nickname="小李")
         await room.unmute_user("u2")
         await room.mute_user("u3", until_session_end=True, nickname="小三")

@@ -20,6 +20,11 @@ from test_chat_panel import WITHIN, Connect, Console, viewer_says
 from ui.chat.mute_list import MuteListDialog
 
 
+def operator_posts(srv: Any, path: str, body: dict[str, Any], role: str = "host") -> None:
+    """An operator's request straight to the platform (another console, say)."""
+    httpx.post(srv.api(path), json=body, headers=srv.headers(role)).raise_for_status()
+
+
 def mute_menu(console: Console) -> QMenu:
     """The 禁言 submenu of the selected line's context menu."""
     menu = console.panel.context_menu()
@@ -109,7 +114,7 @@ async def test_the_mute_key_mutes_a_buyer_for_five_minutes_and_undo_lifts_it(
     srv = sandbox_server(debug_routes=True, live=True)
     host = Console(qtbot, await live_room(srv, "host"))
     order = {"user_id": "u3", "nickname": "张三", "product_id": "p01", "pay": True}
-    httpx.post(srv.api("/orders"), json=order, headers=srv.headers("host")).raise_for_status()
+    operator_posts(srv, "/orders", order)
     zhang = viewer_says(srv, "u3", "张三", "已拍，什么时候发货").json()["comment"]["id"]
     await host.shown(zhang)
     await until(lambda: host.room.has_ordered("u3"), WITHIN, "the order")
@@ -198,9 +203,7 @@ async def test_a_reviewer_sees_the_mute_list_but_no_mute_action(
     srv = sandbox_server(debug_routes=True, live=True)
     reviewer = Console(qtbot, await live_room(srv, "reviewer"))
     cid = viewer_says(srv, "u8", "八八", "hi").json()["comment"]["id"]
-    httpx.post(
-        srv.api("/users/u9/mute"), json={"nickname": "九九"}, headers=srv.headers("assistant")
-    ).raise_for_status()
+    operator_posts(srv, "/users/u9/mute", {"nickname": "九九"}, role="assistant")
     await reviewer.shown(cid)
     await until(lambda: "u9" in reviewer.room.muted_user_ids, WITHIN, "the mute")
     reviewer.select(cid)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QToolButton,
     QVBoxLayout,
     QWidget,
+    QWidgetAction,
 )
 from shiboken6 import isValid
 
@@ -327,9 +328,14 @@ class ChatPanel(QWidget):
         sub.menuAction().setObjectName("comment.mute")
         sub.setEnabled(enabled)
         if enabled and self.room.has_ordered(line.user_id):
-            note = QAction(tr("⚠ 该用户本场已下单"), sub)
+            # a label, not a greyed-out entry: it must catch the eye before a buyer is muted
+            note = QWidgetAction(sub)
             note.setObjectName("comment.mute.buyer")
-            note.setEnabled(False)
+            note.setText(tr("⚠ 该用户本场已下单"))
+            label = QLabel(note.text(), sub)
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setStyleSheet("color: #e65100; font-weight: 700; padding: 4px 12px;")
+            note.setDefaultWidget(label)
             sub.addAction(note)
             sub.addSeparator()
         for d in DURATIONS:
