@@ -162,7 +162,10 @@ class LiveRoom:
         self.pinned: m.Comment | None = None
         self.metrics = m.Metrics()
         self.hidden_comment_ids: set[str] = set()
-        self.muted_until: dict[str, float | None] = {}  # user id → end of mute (None: for good)
+        self.muted_until: dict[str, float | None] = {}  # user id → end of mute (None: no time)
+        #: user id → the mute as the platform described it (nickname, end or 本场, who, when):
+        #: the 禁言列表 reads it; kept with :attr:`muted_until` (a user in one is in the other)
+        self.mutes: dict[str, m.MutedUser] = {}
         self.chat: deque[ChatLine] = deque(maxlen=chat_capacity)
         self.strings = Interner()  # chat lines share their repeated strings (ids, names, 扣1)
         self.orders: deque[m.Order] = deque(maxlen=order_capacity)
@@ -226,8 +229,27 @@ class LiveRoom:
 
     @property
     def muted_user_ids(self) -> KeysView[str]:
-        """Users muted in this session (ever: a timed mute's end is in :attr:`muted_until`)."""
+        """Users muted now, as far as the platform said (its ``user_unmuted`` takes them out:
+        lifted, expired or a 本场 mute's session over; a timed mute's end is in
+        :attr:`muted_until`)."""
         return self.muted_until.keys()
+
+    def muted_now(self, now: float | None = None) -> list[m.MutedUser]:
+        """The 禁言列表: users muted now, newest mute first (a timed mute past its end is left
+        out even before the platform's ``user_unmuted`` arrives)."""
+        t = time.time() if now is None else now
+        out = []
+        for uid, until in self.muted_until.items():
+            if until is not None and until <= t:
+                continue
+            out.append(self.mutes.get(uid) or m.MutedUser(user_id=uid, until_ts=until))
+        out.sort(key=lambda mu: mu.muted_ts or 0.0, reverse=True)
+        return out
+
+    def has_ordered(self, user_id: str) -> bool:
+        """The user placed an order in the current session (as far as this console saw)."""
+        since = self.session.started_ts if self.session is not None else 0.0
+        return any(o.user_id == user_id and o.created_ts >= since for o in self.orders)
 
     @property
     def can_act(self) -> bool:
@@ -309,6 +331,7 @@ class LiveRoom:
         # added to what this console saw (its older lines stay marked after a resync)
         for mu in snap.muted_users:
             self.muted_until[mu.user_id] = mu.until_ts
+            self.mutes[mu.user_id] = mu
         self.metrics = snap.metrics
         self._state.emit(
             frozenset(
@@ -471,10 +494,28 @@ class LiveRoom:
             "hide_comment", self.adapter.hide_comment(comment_id), comment_id=comment_id
         )
 
-    async def mute_user(self, user_id: str, seconds: int | None = None) -> None:
+    async def mute_user(
+        self,
+        user_id: str,
+        seconds: int | None = None,
+        *,
+        until_session_end: bool = False,
+        nickname: str = "",
+    ) -> None:
+        """Mute for ``seconds``, or until the live session ends (本场), or (neither) for good."""
         await self._act(
-            "mute_user", self.adapter.mute_user(user_id, seconds), user_id=user_id, seconds=seconds
+            "mute_user",
+            self.adapter.mute_user(
+                user_id, seconds, until_session_end=until_session_end, nickname=nickname
+            ),
+            user_id=user_id,
+            seconds=seconds,
+            until_session_end=until_session_end,
         )
+
+    async def unmute_user(self, user_id: str) -> None:
+        """解除禁言 (the platform's ``user_unmuted`` takes the marks away)."""
+        await self._act("unmute_user", self.adapter.unmute_user(user_id), user_id=user_id)
 
     async def start_session(self) -> m.Session:
         return await self._act("start_session", self.adapter.start_session())
@@ -635,7 +676,16 @@ def _hidden(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: Any) -> 
 
 def _muted(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: Any) -> None:
     d: m.UserMutedData = ev.data
-    r.muted_until[d.user_id] = None if d.seconds is None else ev.ts + d.seconds
+    until = None if d.seconds is None else (d.until_ts or ev.ts + d.seconds)
+    r.muted_until[d.user_id] = until
+    r.mutes[d.user_id] = m.MutedUser(
+        user_id=d.user_id,
+        nickname=d.nickname,
+        until_ts=until,
+        session_id=d.session_id,
+        muted_ts=ev.ts,
+        actor=d.actor,
+    )
     ch.add(MODERATION)
     # the platform takes a muted user out of every lottery not yet drawn (docs/platform-api.md,
     # "Verifiable lottery") without an event of its own: the count shown follows here
@@ -646,6 +696,13 @@ def _muted(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: Any) -> N
         users.discard(d.user_id)
         r.lotteries[lid] = lot.model_copy(update={"entrants": max(0, lot.entrants - 1)})
         ch.add(LOTTERIES)
+
+
+def _unmuted(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: Any) -> None:
+    uid = ev.data.user_id
+    r.muted_until.pop(uid, None)  # the user's lines lose their 已禁言 mark
+    r.mutes.pop(uid, None)
+    ch.add(MODERATION)
 
 
 def _session(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: dict[str, int]) -> None:
@@ -681,6 +738,7 @@ _HANDLERS: dict[m.EventType, Handler] = {
     m.EventType.COMMENT_PINNED: _pinned,
     m.EventType.COMMENT_HIDDEN: _hidden,
     m.EventType.USER_MUTED: _muted,
+    m.EventType.USER_UNMUTED: _unmuted,
     m.EventType.SESSION_STARTED: _session,
     m.EventType.SESSION_ENDED: _session,
 }

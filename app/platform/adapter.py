@@ -160,7 +160,19 @@ class PlatformAdapter(ABC):
     async def hide_comment(self, comment_id: str) -> None: ...
 
     @abstractmethod
-    async def mute_user(self, user_id: str, seconds: int | None = None) -> None: ...
+    async def mute_user(
+        self,
+        user_id: str,
+        seconds: int | None = None,
+        *,
+        until_session_end: bool = False,
+        nickname: str = "",
+    ) -> None:
+        """Mute for ``seconds``, or until the live session ends, or (neither) for good."""
+
+    @abstractmethod
+    async def unmute_user(self, user_id: str) -> None:
+        """Lift a mute (idempotent: a user who is not muted is no error)."""
 
 
 class AdapterFactory(Protocol):

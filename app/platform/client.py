@@ -278,8 +278,21 @@ class PlatformClient(PlatformAdapter):
     async def hide_comment(self, comment_id: str) -> None:
         await self._call("POST", f"/comments/{_seg(comment_id)}/hide", json={})
 
-    async def mute_user(self, user_id: str, seconds: int | None = None) -> None:
-        await self._call("POST", f"/users/{_seg(user_id)}/mute", json={"seconds": seconds})
+    async def mute_user(
+        self,
+        user_id: str,
+        seconds: int | None = None,
+        *,
+        until_session_end: bool = False,
+        nickname: str = "",
+    ) -> None:
+        body: dict[str, Any] = {"seconds": seconds, "nickname": nickname[:64]}
+        if until_session_end:
+            body["until_session_end"] = True
+        await self._call("POST", f"/users/{_seg(user_id)}/mute", json=body)
+
+    async def unmute_user(self, user_id: str) -> None:
+        await self._call("DELETE", f"/users/{_seg(user_id)}/mute")
 
     # --- transport ---------------------------------------------------------------------------
     async def _call(

@@ -272,10 +272,15 @@ class Explaining(_Model):
 
 
 class MutedUser(_Model):
-    """A user muted now: ``until_ts`` is when the mute ends (None: for good)."""
+    """A user muted now: ``until_ts`` is when the mute ends (None: with ``session_id`` set, when
+    that live session ends (本场); otherwise for good). Who muted them and when, if known."""
 
     user_id: str
+    nickname: str = ""
     until_ts: float | None = None
+    session_id: str | None = None
+    muted_ts: float | None = None
+    actor: Actor | None = None
 
 
 class Snapshot(_Model):
@@ -323,6 +328,7 @@ class EventType(StrEnum):
     COMMENT_PINNED = "comment_pinned"
     COMMENT_HIDDEN = "comment_hidden"
     USER_MUTED = "user_muted"
+    USER_UNMUTED = "user_unmuted"
     SESSION_STARTED = "session_started"
     SESSION_ENDED = "session_ended"
     RESYNC_REQUIRED = "resync_required"
@@ -417,9 +423,23 @@ class CommentHiddenData(_Data):
 
 
 class UserMutedData(_Data):
+    """A mute (it replaces the user's earlier one): for ``seconds`` (ending at ``until_ts``), or
+    with ``session_id`` until that session ends (本场), or (neither) for good."""
+
     user_id: str
     nickname: str = ""
-    seconds: int | None = None
+    seconds: int | None = Field(default=None, gt=0)
+    until_ts: float | None = None
+    session_id: str | None = None
+
+
+class UserUnmutedData(_Data):
+    """A mute ended: ``reason`` ``operator`` (解除禁言, with actor), ``expired`` (its time was
+    up) or ``session_ended`` (a 本场 mute)."""
+
+    user_id: str
+    nickname: str = ""
+    reason: str = "operator"
 
 
 class SessionData(_Data):
@@ -457,6 +477,7 @@ EVENT_DATA: dict[str, type[_Data]] = {
     EventType.COMMENT_PINNED: CommentPinnedData,
     EventType.COMMENT_HIDDEN: CommentHiddenData,
     EventType.USER_MUTED: UserMutedData,
+    EventType.USER_UNMUTED: UserUnmutedData,
     EventType.SESSION_STARTED: SessionData,
     EventType.SESSION_ENDED: SessionData,
     EventType.RESYNC_REQUIRED: ResyncRequiredData,

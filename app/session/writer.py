@@ -67,6 +67,7 @@ MARKER_KINDS: dict[str, str] = {
     ET.COMMENT_PINNED: "pin",
     ET.COMMENT_HIDDEN: "hide",
     ET.USER_MUTED: "mute",
+    ET.USER_UNMUTED: "unmute",
     ET.SESSION_STARTED: "session_started",
     ET.SESSION_ENDED: "session_ended",
 }
@@ -575,7 +576,7 @@ class SessionWriter:
                 label = self._titles.get(product_id, product_id)
             elif t in (ET.LOTTERY_STARTED, ET.LOTTERY_DRAWN):
                 label = d.lottery.prize
-            elif t is ET.USER_MUTED:
+            elif t in (ET.USER_MUTED, ET.USER_UNMUTED):
                 label = d.nickname or d.user_id
         role, token = (actor.role.value, actor.token_id) if actor is not None else (None, None)
         markers.append((ev.seq, ev.ts, kind, role, token, product_id, label))

@@ -193,6 +193,11 @@ class RoomEngine:
                 self.log.dirty("session", s["id"], s)
             self.sessions[s["id"]] = s
         (self.state,) = self.store.entities("room")
+        muted = self.state.setdefault("muted", {})
+        for u, mu in list(muted.items()):  # a database from before mutes had details
+            if not isinstance(mu, dict):
+                muted[u] = {"until": mu, "session_id": None, "nickname": "", "ts": 0.0,
+                            "actor": None}  # fmt: skip
         self._counter = int(self.state.get("counter", 0))
 
     def rollback(self) -> None:
@@ -337,11 +342,9 @@ class RoomEngine:
                 self.log.dirty("lottery", lo["id"], lo)
         muted = self.state["muted"]
         if muted:
-            gone = [u for u, until in muted.items() if until is not None and until <= now]
+            gone = [u for u, mu in muted.items() if mu["until"] is not None and mu["until"] <= now]
             for u in gone:
-                del muted[u]
-            if gone:
-                self._dirty_state()
+                self._lift_mute(u, "expired")
 
     def _emit_throttled(self, now: float, force: bool) -> None:
         if self._likes_pending:
@@ -418,8 +421,15 @@ class RoomEngine:
             "lotteries": [self.lottery_view(lo) for lo in self.lotteries.values()],
             "pinned_comment": self.state["pinned"],
             "muted_users": [
-                {"user_id": u, "until_ts": until}
-                for u, until in self.state["muted"].items()
+                {
+                    "user_id": u,
+                    "nickname": mu["nickname"],
+                    "until_ts": mu["until"],
+                    "session_id": mu["session_id"],
+                    "muted_ts": mu["ts"],
+                    "actor": mu["actor"],
+                }
+                for u, mu in self.state["muted"].items()
                 if self.is_muted(u)
             ],
             "metrics": dict(self.state["metrics"]),
@@ -521,6 +531,8 @@ class RoomEngine:
         self.state["buyers"] = sorted(self._buyers)
         self._dirty_state()
         self.append("session_ended", {"session": public(session), "actor": actor})
+        for u in [u for u, mu in self.state["muted"].items() if mu["session_id"] == session_id]:
+            self._lift_mute(u, "session_ended")  # 本场 mutes end with their session
         if self._audience_task is not None:
             self._audience_task.cancel()
             self._audience_task = None
@@ -908,18 +920,66 @@ class RoomEngine:
             self.append("comment_pinned", {"comment": None, "actor": actor})
         self.append("comment_hidden", {"comment_id": comment_id, "actor": actor})
 
-    def mute(self, user_id: str, seconds: int | None, nickname: str, actor: Obj) -> Obj:
-        until = None if seconds is None else self.now() + seconds
-        self.state["muted"][user_id] = until
+    def mute(
+        self,
+        user_id: str,
+        seconds: int | None,
+        nickname: str,
+        actor: Obj,
+        *,
+        until_session_end: bool = False,
+    ) -> Obj:
+        """Mute ``user_id`` for ``seconds``, until the live session ends, or (neither) for good.
+        A mute replaces the user's earlier one (a new duration)."""
+        session_id = None
+        if until_session_end:
+            if seconds is not None:
+                raise invalid("until_session_end", "seconds 与 until_session_end 只能选一个")
+            session = self.current_session()
+            if session is None or session["status"] != "live":
+                raise conflict("not_live", "没有进行中的直播，无法禁言本场 (no live session)")
+            session_id = session["id"]
+        now = self.now()
+        until = None if seconds is None else now + seconds
+        self.state["muted"][user_id] = {
+            "until": until,
+            "session_id": session_id,
+            "nickname": nickname,
+            "ts": now,
+            "actor": actor,
+        }
         self._dirty_state()
         for lo in self.lotteries.values():  # a muted user leaves every undrawn lottery
             if lo["status"] != "drawn" and user_id in lo["_participants"]:
                 del lo["_participants"][user_id]
                 lo["entrants"] = len(lo["_participants"])
                 self.log.dirty("lottery", lo["id"], lo)
-        data = {"user_id": user_id, "nickname": nickname, "seconds": seconds, "actor": actor}
+        data = {
+            "user_id": user_id,
+            "nickname": nickname,
+            "seconds": seconds,
+            "until_ts": until,
+            "session_id": session_id,
+            "actor": actor,
+        }
         self.append("user_muted", data)
         return {k: v for k, v in data.items() if k != "actor"}
+
+    def unmute(self, user_id: str, actor: Obj) -> Obj:
+        """Lift ``user_id``'s mute. Idempotent: a user who is not muted (never, or whose mute
+        ended) answers ``unmuted: false`` and nothing happens (no event)."""
+        if not self.is_muted(user_id):
+            return {"user_id": user_id, "unmuted": False}
+        self._lift_mute(user_id, "operator", actor)
+        return {"user_id": user_id, "unmuted": True}
+
+    def _lift_mute(self, user_id: str, reason: str, actor: Obj | None = None) -> None:
+        mu = self.state["muted"].pop(user_id)
+        self._dirty_state()
+        data: Obj = {"user_id": user_id, "nickname": mu["nickname"], "reason": reason}
+        if actor is not None:
+            data["actor"] = actor
+        self.append("user_unmuted", data)
 
     # --- AudienceHost: what viewers see ----------------------------------------------------------
     def session_live(self) -> bool:
@@ -976,10 +1036,10 @@ class RoomEngine:
         ]
 
     def is_muted(self, user_id: str) -> bool:
-        muted = self.state["muted"]
-        if user_id not in muted:
+        mu = self.state["muted"].get(user_id)
+        if mu is None:
             return False
-        until = muted[user_id]
+        until = mu["until"]
         return until is None or until > self.now()
 
     # --- AudienceHost: what viewers do -----------------------------------------------------------

@@ -138,8 +138,15 @@ class CommentBody(_Body):
 
 
 class MuteBody(_Body):
+    """How long: ``seconds`` (1 s…30 days), or ``until_session_end`` (本场: until the live
+    session ends), or neither (永久: for good). Both at once is 422 ``until_session_end``."""
+
     seconds: Annotated[int, Field(strict=True, gt=0, le=MAX_SECONDS)] | None = Field(
-        default=None, description="omit to mute for the rest of the session"
+        default=None,
+        description="mute for this many seconds; omit (and no until_session_end): for good",
+    )
+    until_session_end: SBool = Field(
+        default=False, description="mute until the live session ends (本场); not with seconds"
     )
     nickname: Nickname = ""
 

@@ -467,8 +467,17 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
     ) -> Response:
         b = body or MuteBody()
         return await act(
-            request, room, OPERATE, lambda a: engine.mute(user_id, b.seconds, b.nickname, a)
+            request,
+            room,
+            OPERATE,
+            lambda a: engine.mute(
+                user_id, b.seconds, b.nickname, a, until_session_end=b.until_session_end
+            ),
         )
+
+    @app.delete(R + "/users/{user_id}/mute", tags=["comments"])
+    async def unmute(request: Request, room: str, user_id: PathUserId) -> Response:
+        return await act(request, room, OPERATE, lambda a: engine.unmute(user_id, a))
 
     # --- orders ------------------------------------------------------------------------------------
     @app.get(R + "/orders", tags=["orders"], responses=_doc(list[models.Order]))

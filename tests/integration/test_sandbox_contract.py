@@ -38,6 +38,7 @@ def test_every_emitted_event_type_parses(sandbox_server: Any) -> None:
     c.post(f"/comments/{cm['id']}/pin")
     c.post(f"/comments/{cm['id']}/hide")
     c.post("/users/u6/mute", json={"seconds": 60})
+    c.delete("/users/u6/mute")
     c.post("/comments", json={"text": "感谢大家"})
     deadline = time.monotonic() + 30
     while c.post(f"/lotteries/{lot['id']}/draw").status_code != 200:

@@ -38,7 +38,9 @@ CLEAN = "p02"
 #: shortcuts that only read or copy: a reviewer keeps them
 READ_ONLY = {"help.shortcuts", "comment.copy"}
 #: the menu entries of a comment that act on the room
-COMMENT_ACTIONS = ["置顶", "隐藏", "禁言该用户", "回复"]
+COMMENT_ACTIONS = ["置顶", "隐藏", "禁言", "回复"]  # 禁言: a submenu of durations
+#: the menu entries of a comment that only read (a reviewer keeps them)
+COMMENT_READING = {"复制": True, "禁言列表…": True}
 
 
 @pytest.fixture
@@ -164,7 +166,10 @@ async def test_reviewer_window_disables_every_action_the_host_window_offers_and_
     host_controls = action_widgets(host)
     assert f"coupons.end:{coupon['id']}" in host_controls
     assert {k for k, c in host_controls.items() if not c.isEnabled()} == set()
-    assert comment_menu(host_chat, menus) == {"复制": True, **dict.fromkeys(COMMENT_ACTIONS, True)}
+    assert comment_menu(host_chat, menus) == {
+        **COMMENT_READING,
+        **dict.fromkeys(COMMENT_ACTIONS, True),
+    }
     # the harness delivers shortcuts: the host's Ctrl+Alt+C issues the configured coupon
     host.activateWindow()
     await until(lambda: QApplication.activeWindow() is host, 5, "the host window active")
@@ -197,7 +202,7 @@ async def test_reviewer_window_disables_every_action_the_host_window_offers_and_
     # the chat: seen, but its actions are greyed out (copying stays)
     chat.reply.setText("试试")  # even with text in it, the box and its button stay disabled
     assert not chat.reply.isEnabled() and not _send_button(chat).isEnabled()
-    assert comment_menu(chat, menus) == {"复制": True, **dict.fromkeys(COMMENT_ACTIONS, False)}
+    assert comment_menu(chat, menus) == {**COMMENT_READING, **dict.fromkeys(COMMENT_ACTIONS, False)}
 
     # --- their shortcuts do nothing: nothing attempted, nothing sent ----------------------------
     attempts: list[ActionRecord] = []
@@ -258,6 +263,7 @@ async def test_reviewer_window_disables_every_action_the_host_window_offers_and_
         "pin_comment": lambda: adapter.pin_comment(comment["id"]),
         "hide_comment": lambda: adapter.hide_comment(comment["id"]),
         "mute_user": lambda: adapter.mute_user("u9"),
+        "unmute_user": lambda: adapter.unmute_user("u9"),
         "start_session": lambda: adapter.start_session(),
         "end_session": lambda: adapter.end_session(session_id),
     }

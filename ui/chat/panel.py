@@ -1,12 +1,16 @@
 """The comments dock: derived views (all / questions / intent / keyword / fans / gifts), the
-pinned comment, actions on the selected line (menu and shortcuts) and keyword highlight rules."""
+pinned comment, actions on the selected line (menu and shortcuts) and keyword highlight rules.
+
+Muting has a safety net (ui/chat/mutes.py): the menu's 禁言 offers durations, the key mutes for
+5 minutes (never for good), each mute shows an undo toast, a buyer is named as one, and the
+禁言列表 (ui/chat/mute_list.py) lifts mutes."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QAction, QColor, QGuiApplication
+from PySide6.QtGui import QAction, QColor, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -18,7 +22,9 @@ from PySide6.QtWidgets import (
     QToolButton,
     QVBoxLayout,
     QWidget,
+    QWidgetAction,
 )
+from shiboken6 import isValid
 
 from app.live.comment_kinds import Kind
 from app.live.room import MODERATION, PINNED, ChatLine, LiveRoom
@@ -26,6 +32,8 @@ from app.settings import UiSettings
 from ui.chat.delegate import ChatDelegate, Rule
 from ui.chat.highlight_dialog import HighlightRulesDialog
 from ui.chat.model import ChatModel
+from ui.chat.mute_list import MuteListDialog
+from ui.chat.mutes import DEFAULT, DURATIONS, MuteDuration, UndoToast
 from ui.chat.view import ChatView
 from ui.i18n import tr
 from ui.lifetime import unsubscribe_on_destroy
@@ -55,7 +63,7 @@ VIEWS: tuple[tuple[str, str, Callable[[ChatLine], bool] | None], ...] = (
 ACTIONS: tuple[tuple[str, str, str, str], ...] = (
     ("pin", "comment.pin", "置顶", "Ctrl+Shift+P"),
     ("hide", "comment.hide", "隐藏", "Ctrl+Shift+H"),
-    ("mute", "comment.mute", "禁言该用户", "Ctrl+Shift+M"),
+    ("mute", "comment.mute", "禁言 5 分钟", "Ctrl+Shift+M"),  # the menu offers longer ones
     ("reply", "comment.reply", "回复", "Ctrl+Shift+R"),
     ("copy", "comment.copy", "复制", "Ctrl+Shift+C"),
 )
@@ -134,6 +142,13 @@ class ChatPanel(QWidget):
         self.view.customContextMenuRequested.connect(self._menu)
         self.tabs.currentChanged.connect(self._tab_changed)
 
+        self.mute_list_button = QToolButton(self)
+        self.mute_list_button.setObjectName("chatMuteList")
+        self.mute_list_button.setText(tr("禁言列表"))
+        self.mute_list_button.setToolTip(tr("查看被禁言的用户，解除禁言"))
+        self.mute_list_button.clicked.connect(self.show_mute_list)
+        self._mute_list: MuteListDialog | None = None
+
         self.reply = QLineEdit(self)
         self.reply.setObjectName("chatReply")
         self.reply.setPlaceholderText(tr("以主播身份回复…（回车发送）"))
@@ -153,6 +168,7 @@ class ChatPanel(QWidget):
         top.addWidget(self.tabs, 1)
         bottom = QHBoxLayout()
         bottom.addWidget(self.rules_button)
+        bottom.addWidget(self.mute_list_button)
         bottom.addWidget(self.reply, 1)
         bottom.addWidget(self.send)
         layout = QVBoxLayout(self)
@@ -163,6 +179,12 @@ class ChatPanel(QWidget):
         layout.addWidget(self.view, 1)
         layout.addLayout(bottom)
         self._show_pinned()
+        self.toast = UndoToast(self)  # floats over the feed's bottom: the layout never moves
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.toast.isVisible():
+            self.toast.place()
 
     # --- feeding -----------------------------------------------------------------------------
     def _arrived(self, lines: Sequence[ChatLine]) -> None:
@@ -280,6 +302,9 @@ class ChatPanel(QWidget):
         for key, aid, label, _default in ACTIONS:
             if key == "copy":
                 continue
+            if key == "mute":
+                menu.addMenu(self._mute_menu(menu, first, self.room.can_act and is_comment))
+                continue
             act = QAction(tr(label), menu)
             act.setObjectName(aid)
             shortcut = self.actions_by_key.get(key)
@@ -288,7 +313,54 @@ class ChatPanel(QWidget):
             act.setEnabled(self.room.can_act and is_comment)
             act.triggered.connect(lambda _c=False, h=handlers[key]: h(first))
             menu.addAction(act)
+        menu.addSeparator()
+        mutes = QAction(tr("禁言列表…"), menu)
+        mutes.setObjectName("comment.mutes")
+        mutes.triggered.connect(self.show_mute_list)
+        menu.addAction(mutes)
         return menu
+
+    def _mute_menu(self, parent: QMenu, line: ChatLine, enabled: bool) -> QMenu:
+        """禁言 → 5 分钟 / 1 小时 / 本场 / 永久 (the key's 5 分钟 shown on its entry); a buyer of
+        this session is named as one at the top."""
+        sub = QMenu(tr("禁言"), parent)
+        sub.setObjectName("comment.mute")
+        sub.menuAction().setObjectName("comment.mute")
+        sub.setEnabled(enabled)
+        if enabled and self.room.has_ordered(line.user_id):
+            # a label, not a greyed-out entry: it must catch the eye before a buyer is muted
+            note = QWidgetAction(sub)
+            note.setObjectName("comment.mute.buyer")
+            note.setText(tr("⚠ 该用户本场已下单"))
+            label = QLabel(note.text(), sub)
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setStyleSheet("color: #e65100; font-weight: 700; padding: 4px 12px;")
+            note.setDefaultWidget(label)
+            sub.addAction(note)
+            sub.addSeparator()
+        for d in DURATIONS:
+            act = QAction(tr(d.label), sub)
+            act.setObjectName(f"comment.mute.{d.key}")
+            if d is DEFAULT and "mute" in self.actions_by_key:
+                act.setShortcut(self.actions_by_key["mute"].shortcut())
+            act.setEnabled(enabled)
+            act.triggered.connect(lambda _c=False, d=d: self.mute(line, d))
+            sub.addAction(act)
+        return sub
+
+    def show_mute_list(self) -> MuteListDialog:
+        """The 禁言列表 (one per panel, non-modal; raised when already open)."""
+        if self._mute_list is None:
+            dialog = MuteListDialog(self.room, self.notifier, self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.destroyed.connect(lambda *_: setattr(self, "_mute_list", None))
+            self._mute_list = dialog
+        if self._mute_list.isVisible():  # already open, maybe behind the console: bring it up
+            self._mute_list.raise_()
+            self._mute_list.activateWindow()
+        else:
+            self._mute_list.show()
+        return self._mute_list
 
     def _menu(self, pos: QPoint) -> None:
         menu = self.context_menu()
@@ -315,11 +387,31 @@ class ChatPanel(QWidget):
     def hide_line(self, line: ChatLine) -> None:
         self.notifier.run(tr("隐藏评论"), self.room.hide_comment(line.id))
 
-    def mute(self, line: ChatLine) -> None:
+    def mute(self, line: ChatLine, duration: MuteDuration = DEFAULT) -> None:
+        """Mute the line's author for ``duration`` (the key: 5 minutes); once the platform took
+        it, the undo toast says for how long (and that the user bought, if so)."""
+        user_id, nickname = line.user_id, line.nickname
+        buyer = self.room.has_ordered(user_id)
+
+        async def go() -> None:
+            await self.room.mute_user(
+                user_id,
+                duration.seconds,
+                until_session_end=duration.until_session_end,
+                nickname=nickname,
+            )
+            if isValid(self):
+                self.toast.show_mute(
+                    nickname, duration, buyer, lambda: self.undo_mute(user_id, nickname)
+                )
+
+        self.notifier.run(tr("禁言"), go())
+
+    def undo_mute(self, user_id: str, nickname: str) -> None:
         self.notifier.run(
-            tr("禁言"),
-            self.room.mute_user(line.user_id),
-            done=tr("已禁言 {n}").format(n=line.nickname),
+            tr("撤销禁言"),
+            self.room.unmute_user(user_id),
+            done=tr("已解除禁言 {n}").format(n=nickname),
         )
 
     def start_reply(self, line: ChatLine) -> None:

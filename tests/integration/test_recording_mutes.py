@@ -1,0 +1,69 @@
+"""A recorded session keeps mutes and unmutes (issue 20): both are timeline markers with who did
+it and whom, the action log has 禁言用户 and 解除禁言, and the report names them in each language."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+from polling import until
+
+from app.live.room import LiveRoom
+from app.platform.client import PlatformClient
+from app.session.recorder import SessionRecorder
+from app.session.replay import SessionFile
+from app.session.report import action_name, event_name, marker_name
+
+
+def viewer_says(srv: Any, user_id: str, nickname: str, text: str) -> None:
+    body = {"user_id": user_id, "nickname": nickname, "text": text}
+    httpx.post(srv.api("/_debug/viewer-comment"), json=body, headers=srv.headers("host"))
+
+
+async def test_mutes_and_unmutes_are_recorded_as_markers_and_actions(
+    sandbox_server: Callable[..., Any], tmp_path: Path
+) -> None:
+    srv = sandbox_server(debug_routes=True)
+    client = PlatformClient(srv.url, srv.room, srv.tokens["host"], role="host")
+    room = LiveRoom(client)
+    rec = SessionRecorder(room, tmp_path / "sessions")
+    room.start()
+    await room.wait_loaded()
+    rec.start()
+    try:
+        await until(lambda: room.online, 30, "the event stream to connect")
+        await room.start_session()
+        await until(lambda: rec.recording, 30, "the recorder to open the session file")
+        await asyncio.to_thread(viewer_says, srv, "u2", "小李", "好看")
+        await room.mute_user("u2", 300, nickname="小李")
+        await room.unmute_user("u2")
+        await room.mute_user("u3", until_session_end=True, nickname="小三")
+        await until(lambda: "u2" not in room.muted_user_ids, 30, "user_unmuted")
+        await room.end_session()
+        await until(lambda: not rec.recording, 30, "the session file to close")
+    finally:
+        await rec.stop()
+        await room.stop()
+        await client.close()
+
+    [path] = rec.files
+    f = SessionFile(path)
+    try:
+        marks = [(mk.kind, mk.role, mk.label) for mk in f.markers() if "mute" in mk.kind]
+        assert marks == [
+            ("mute", "host", "小李"),
+            ("unmute", "host", "小李"),
+            ("mute", "host", "小三"),
+        ]
+        unmute = next(mk for mk in f.markers() if mk.kind == "unmute")
+        assert marker_name(unmute, "zh_CN") == ("解除禁言 · 小李", "主播")
+        assert marker_name(unmute, "en") == ("Unmute · 小李", "Host")
+        names = [a["name"] for a in f.actions()]
+        assert names.count("mute_user") == 2 and names.count("unmute_user") == 1
+        assert action_name("unmute_user", "zh_CN") == "解除禁言"
+        assert event_name("user_unmuted", "en") == "User unmuted"
+    finally:
+        f.close()
