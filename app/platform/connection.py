@@ -1,4 +1,10 @@
-"""Observable connection state of a platform link: connected / reconnecting since T, attempt N / offline."""
+"""Observable connection state of a platform link: connected / reconnecting since T, attempt N / offline.
+
+Beside the link state, an adapter that looks after its platform itself (the built-in sandbox,
+which the console starts as a child process and restarts when it dies) reports what it is doing
+about an outage as a :class:`Recovery` note; the note is cleared when the link is connected again.
+Listeners hear state transitions and recovery notes, never individual event batches.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,21 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
+
+
+class RecoveryStep(StrEnum):
+    """What an adapter is doing about its platform being down (beside reconnecting)."""
+
+    RESTARTING = "restarting"  # the platform process exited; starting it again
+    RESTARTED = "restarted"  # started again (same address and data); reconnecting to it
+    GAVE_UP = "gave_up"  # could not start it again; the operator's 重连 tries once more
+
+
+@dataclass(frozen=True, slots=True)
+class Recovery:
+    step: RecoveryStep
+    attempt: int = 1  # restart number in this outage
+    detail: str = ""  # why (exit code, start error), as "中文 (English)" for localize()
 
 
 class LinkState(StrEnum):
@@ -23,6 +44,7 @@ class ConnectionStatus:
     last_event_ts: float | None = None  # wall-clock time the last event arrived (monotonic-free)
     last_seq: int = 0
     error: str | None = None  # why we are not connected, for the operator
+    recovery: Recovery | None = None  # what the adapter is doing about an outage
 
     def last_event_age(self, now: float | None = None) -> float | None:
         if self.last_event_ts is None:
@@ -61,7 +83,20 @@ class ConnectionTracker:
         since = (
             old.since if (old.state is state and state is LinkState.RECONNECTING) else time.time()
         )
-        self._status = replace(old, state=state, since=since, attempt=attempt, error=error)
+        recovery = None if state is LinkState.CONNECTED else old.recovery
+        self._status = replace(
+            old, state=state, since=since, attempt=attempt, error=error, recovery=recovery
+        )
+        self._notify()
+
+    def set_recovery(self, recovery: Recovery | None) -> None:
+        """Say what the adapter is doing about the outage (None: nothing, or it is over)."""
+        if recovery == self._status.recovery:
+            return
+        self._status = replace(self._status, recovery=recovery)
+        self._notify()
+
+    def _notify(self) -> None:
         for listener in list(self._listeners):
             listener(self._status)
 
