@@ -124,7 +124,7 @@ class AlertRow(QWidget):
         if self.detail.text() != detail:
             self.detail.setText(detail)
         self.detail.setVisible(bool(detail))
-        if not self.isVisible():
+        if self.isHidden():
             self.show()
 
     def set_button(self, text: str | None, enabled: bool = True) -> None:
@@ -140,7 +140,6 @@ class LinkBanner(QWidget):
     """The banner rows; ``stale_changed(bool)`` when the figures start/stop being old."""
 
     stale_changed = Signal(bool)
-    wanted_changed = Signal(bool)  # any row visible: the holder shows or hides the banner
 
     def __init__(
         self,
@@ -203,7 +202,9 @@ class LinkBanner(QWidget):
         self._clock.setInterval(500)
         self._clock.timeout.connect(self.refresh)
         self._clock.start()
-        self._wanted = False
+        #: the widget that carries the banner (the window's toolbar line): shown while a row is
+        #: up, hidden otherwise, whatever a restored layout said
+        self.holder: QWidget | None = None
         self.refresh()
 
     # --- what the operator can do --------------------------------------------------------------
@@ -239,10 +240,10 @@ class LinkBanner(QWidget):
         now = time.time()
         self._refresh_platform(self.room.adapter.connection.status, now)
         self._refresh_obs(now)
-        wanted = any(r.isVisible() for r in (self.platform, self.recovered, self.obs_row))
-        if wanted != self._wanted:
-            self._wanted = wanted
-            self.wanted_changed.emit(wanted)
+        wanted = any(not r.isHidden() for r in (self.platform, self.recovered, self.obs_row))
+        holder = self.holder
+        if holder is not None and holder.isHidden() == wanted:
+            holder.setVisible(wanted)
 
     def _refresh_platform(self, status: ConnectionStatus, now: float) -> None:
         if status.state is LinkState.CONNECTED:
@@ -271,7 +272,7 @@ class LinkBanner(QWidget):
                 self.down_since = None
                 self._restarted = False
             self.platform.hide()
-            if self.recovered.isVisible() and now >= self._recovered_until:
+            if not self.recovered.isHidden() and now >= self._recovered_until:
                 self.recovered.hide()
             return
         if self.down_since is None:

@@ -286,8 +286,8 @@ class MainWindow(QMainWindow):
             self.insertToolBarBreak(live)
         else:
             self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
-        bar.setVisible(False)
-        self.link_banner.wanted_changed.connect(bar.setVisible)
+        self.link_banner.holder = bar
+        self.link_banner.refresh()
         self.link_banner.stale_changed.connect(lambda _stale: self._tick())
         if "metrics" in self.panels:
             veil = StaleVeil(self.panels["metrics"])
