@@ -22,6 +22,7 @@ when Qt destroys it.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -41,9 +42,9 @@ from PySide6.QtWidgets import (
 
 from app.live.room import SESSION, LiveRoom
 from app.obs.sending import Sending, SendingWatch
-from app.platform.connection import ConnectionStatus, LinkState, RecoveryStep
+from app.platform.connection import ConnectionStatus, LinkState, Recovery, RecoveryStep
 from app.settings import UiSettings
-from ui.i18n import localize, tr
+from ui.i18n import language, localize, tr
 from ui.lifetime import unsubscribe_on_destroy
 from ui.notify import Notifier
 
@@ -72,9 +73,24 @@ def _duration(secs: float) -> str:
     return tr("{h} 小时 {m} 分").format(h=s // 3600, m=s % 3600 // 60)
 
 
+_GIST = re.compile(r"\s*\([^()\u4e00-\u9fff]*\)\s*$")  # a trailing " (English gist)"
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
 def _first_line(text: str) -> str:
+    """The first line of a core/platform message in the UI language: in Chinese without its
+    trailing English gist (the banner is read at a glance)."""
     line = localize(text).splitlines()[0] if text else ""
+    if language() == "zh_CN":
+        short = _GIST.sub("", line)
+        line = short if _CJK.search(short) else line
     return line if len(line) <= REASON_CHARS else line[: REASON_CHARS - 1] + "…"
+
+
+def _why(rec: Recovery) -> str:
+    if rec.exit_code is not None:
+        return tr("退出码 {code}").format(code=rec.exit_code)
+    return _first_line(rec.detail)
 
 
 class AlertRow(QWidget):
@@ -298,15 +314,13 @@ class LinkBanner(QWidget):
             parts.append(
                 tr(
                     "内置沙盒平台已退出（{why}），正在原端口和原数据库上自动重启…（第 {n} 次）"
-                ).format(why=_first_line(rec.detail), n=rec.attempt)
+                ).format(why=_why(rec), n=rec.attempt)
             )
         elif rec is not None and rec.step is RecoveryStep.RESTARTED:
             parts.append(tr("内置沙盒平台已自动重启，正在重新连接…"))
         elif rec is not None and rec.step is RecoveryStep.GAVE_UP:
             parts.append(
-                tr("内置沙盒平台无法自动重启（{why}）：点「重连」再试").format(
-                    why=_first_line(rec.detail)
-                )
+                tr("内置沙盒平台无法自动重启（{why}）：点「重连」再试").format(why=_why(rec))
             )
         elif status.state is LinkState.RECONNECTING:
             parts.append(tr("正在重连…（第 {n} 次）").format(n=max(1, status.attempt)))
@@ -351,8 +365,8 @@ class LinkBanner(QWidget):
                 d=_duration(self.sending.zero_seconds(now))
             )
             button = None
-        if obs.target.error:
-            detail += " · " + localize(obs.target.error)
+        if obs.target.error and verdict is not Sending.NO_OBS:  # with no OBS it says the same
+            detail += " · " + _first_line(obs.target.error)
         self.obs_row.show_text(title, detail)
         self.obs_row.set_button(button)
 

@@ -26,7 +26,8 @@ class RecoveryStep(StrEnum):
 class Recovery:
     step: RecoveryStep
     attempt: int = 1  # restart number in this outage
-    detail: str = ""  # why (exit code, start error), as "中文 (English)" for localize()
+    detail: str = ""  # why (a start error), as "中文 (English)" for localize()
+    exit_code: int | None = None  # how the platform process ended, when it did
 
 
 class LinkState(StrEnum):

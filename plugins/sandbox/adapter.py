@@ -205,15 +205,20 @@ class SandboxAdapter(PlatformClient):
                 lived,
                 child.port,
             )
-            detail = f"退出码 {code} (exit code {code})"
+            detail = ""
+            exit_code: int | None = code
             new: SandboxProcess | None = None
             while new is None:
                 if failures > RESTART_LIMIT:
                     self._gave_up = True
                     log.error("the sandbox platform could not be restarted: giving up")
-                    self.connection.set_recovery(Recovery(RecoveryStep.GAVE_UP, attempt, detail))
+                    self.connection.set_recovery(
+                        Recovery(RecoveryStep.GAVE_UP, attempt, detail, exit_code)
+                    )
                     return
-                self.connection.set_recovery(Recovery(RecoveryStep.RESTARTING, attempt, detail))
+                self.connection.set_recovery(
+                    Recovery(RecoveryStep.RESTARTING, attempt, detail, exit_code)
+                )
                 delay = RESTART_DELAYS[min(failures, len(RESTART_DELAYS) - 1)]
                 if delay:
                     await asyncio.sleep(delay)
@@ -223,7 +228,7 @@ class SandboxAdapter(PlatformClient):
                     new = await SandboxProcess.start(db, args, port=child.port, live=False)
                 except (PlatformError, OSError) as exc:
                     failures += 1
-                    detail = str(getattr(exc, "message", exc)).splitlines()[0]
+                    detail, exit_code = str(getattr(exc, "message", exc)).splitlines()[0], None
                     log.warning("restarting the sandbox platform failed: %s", detail)
                     continue
                 if new.url != child.url or new.room != child.room:
@@ -232,6 +237,7 @@ class SandboxAdapter(PlatformClient):
                     new = None
                     failures += 1
                     detail = "沙盒未能在原端口启动 (the sandbox did not come back on its port)"
+                    exit_code = None
             if self._closed:
                 await new.stop()
                 return
