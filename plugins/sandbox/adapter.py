@@ -110,6 +110,10 @@ class SandboxProcess:
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
             env=dict(os.environ, PYTHONUNBUFFERED="1"),
+            # its own process group: Ctrl+C in the console's terminal reaches the console only,
+            # which then stops the child itself (a child stopped by the same keypress would
+            # look like a crash to the supervisor, and be restarted during shutdown)
+            start_new_session=True,
         )
         assert proc.stdout is not None and proc.stderr is not None
         tail: collections.deque[str] = collections.deque(maxlen=50)
