@@ -7,7 +7,13 @@ from app.platform import models
 from app.platform.adapter import AdapterFactory, PlatformAdapter
 from app.platform.backoff import Backoff
 from app.platform.client import PlatformClient
-from app.platform.connection import ConnectionStatus, ConnectionTracker, LinkState
+from app.platform.connection import (
+    ConnectionStatus,
+    ConnectionTracker,
+    LinkState,
+    Recovery,
+    RecoveryStep,
+)
 from app.platform.errors import OfflineError, PlatformError, StaleVersionError
 from app.platform.registry import platform_factories, platform_factory
 from app.platform.stream import StreamConfig
@@ -22,6 +28,8 @@ __all__ = [
     "PlatformAdapter",
     "PlatformClient",
     "PlatformError",
+    "Recovery",
+    "RecoveryStep",
     "StaleVersionError",
     "StreamConfig",
     "models",

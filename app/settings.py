@@ -87,6 +87,9 @@ class HighlightRule(_Section):
 class UiSettings(_Section):
     language: Literal["zh_CN", "en"] = Field("zh_CN", description="UI language")
     comment_buffer: int = Field(20_000, ge=500, le=500_000, description="Comments kept in view")
+    link_alarm_sound: bool = Field(
+        True, description="Beep when the platform link drops (the red banner always shows)"
+    )
     highlight_rules: list[HighlightRule] = Field(
         default_factory=list,
         description="Keyword highlight rules for comments, first match wins",

@@ -26,6 +26,7 @@ from ui.confirm import confirm
 from ui.health import HealthBar, skip_note
 from ui.i18n import LANGUAGES, language, tr
 from ui.lifetime import unsubscribe_on_destroy
+from ui.link_banner import LinkBanner, StaleVeil
 from ui.marketing.docks import (
     coupons_dock,
     flash_sale_dock,
@@ -173,6 +174,7 @@ class MainWindow(QMainWindow):
         for spec in PANELS:
             self.add_panel(spec)
         self._arrange_default()
+        self._build_link_banner()
         self._build_menus()
         self.team = install_team(self)  # 平台 menu, invite, 在线成员, sandbox badge (ui/team/)
         self._unsub = room.subscribe(self._room_changed)
@@ -275,6 +277,34 @@ class MainWindow(QMainWindow):
         self._clock.timeout.connect(self._tick)
         self._clock.start()
 
+    def _build_link_banner(self) -> None:
+        """The red/orange banner across the top (ui/link_banner.py): its own toolbar line above
+        the live toolbar, shown only while it has something to say; the live timer and the
+        metrics panel are marked stale while the platform link is down."""
+        from app.settings import save_settings
+
+        self.link_banner = LinkBanner(self.room, self.settings.ui, self.notifier, obs=self.obs)
+        self.link_banner.save_settings = lambda: save_settings(self.settings)
+        bar = QToolBar(tr("连接警报"), self)
+        bar.setObjectName("toolbar:link-banner")
+        bar.setMovable(False)
+        bar.setFloatable(False)
+        bar.toggleViewAction().setVisible(False)  # never switched off by a stray right-click
+        bar.setStyleSheet("QToolBar { border: 0; padding: 0; margin: 0; spacing: 0; }")
+        bar.addWidget(self.link_banner)
+        live = self.findChild(QToolBar, "toolbar:live")
+        if live is not None:
+            self.insertToolBar(live, bar)
+            self.insertToolBarBreak(live)
+        else:
+            self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        self.link_banner.holder = bar
+        self.link_banner.refresh()
+        self.link_banner.stale_changed.connect(lambda _stale: self._tick())
+        if "metrics" in self.panels:
+            veil = StaleVeil(self.panels["metrics"])
+            self.link_banner.stale_changed.connect(veil.set_stale)
+
     def _build_menus(self) -> None:
         view = self.menuBar().addMenu(tr("视图"))
         for dock in self.docks.values():
@@ -283,6 +313,7 @@ class MainWindow(QMainWindow):
         reset = QAction(tr("恢复默认布局"), self)
         reset.triggered.connect(self.reset_layout)
         view.addAction(reset)
+        view.addAction(self.link_banner.sound_action)
         devices = self.menuBar().addMenu(tr("设备"))
         camera = QAction(tr("摄像头设置…"), self)
         camera.setObjectName("action:camera")
@@ -327,16 +358,27 @@ class MainWindow(QMainWindow):
 
     def _tick(self) -> None:
         s = self.room.session
+        stopped = self.link_banner.data_stopped_at  # the platform link is down since then
+        self.session_label.setStyleSheet("color: #9e9e9e;" if stopped is not None else "")
         if s is None or s.status != "live":
-            self.session_label.setText(tr("未开播"))
+            self.session_label.setText(
+                tr("未开播") if stopped is None else tr("未开播 · 数据已停止")
+            )
             return
-        secs = int(time.time() - s.started_ts)
+        secs = int(max(0.0, (stopped or time.time()) - s.started_ts))
+        t = f"{secs // 3600:02d}:{secs % 3600 // 60:02d}:{secs % 60:02d}"
+        # while the link is down the clock stops where the data stopped, greyed: nothing here
+        # may look live when it is not known to be
         self.session_label.setText(
-            tr("直播中 {t}").format(t=f"{secs // 3600:02d}:{secs % 3600 // 60:02d}:{secs % 60:02d}")
+            tr("直播中 {t}").format(t=t)
+            if stopped is None
+            else tr("直播中 {t} · 数据已停止").format(t=t)
         )
 
     def start_session(self) -> None:
-        self.notifier.run(tr("开播"), self.room.start_session(), done=tr("已开播"))
+        from ui.go_live import go_live
+
+        self.notifier.run(tr("开播"), go_live(self), done=tr("已开播"))
 
     def end_session(self) -> None:
         if confirm(self, tr("下播"), tr("确定结束本场直播吗？"), action=tr("下播")):

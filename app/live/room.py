@@ -277,6 +277,15 @@ class LiveRoom:
         """Returns once the first snapshot is applied."""
         await self._loaded.wait()
 
+    def reconnect_now(self) -> None:
+        """The operator's 重连: reconnect at once (skipping the backoff wait), or follow the room
+        again if the stream had stopped for good (a refused token, a stopped platform). The room
+        resumes from its last seq either way: nothing is missed or shown twice."""
+        if self._task is None or self._task.done():
+            self.start()
+        else:
+            self.adapter.reconnect_now()
+
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()

@@ -60,6 +60,12 @@ class PlatformAdapter(ABC):
     @abstractmethod
     async def close(self) -> None: ...
 
+    def reconnect_now(self) -> bool:
+        """The operator's 重连: try to reach the platform again now instead of after the backoff
+        wait (an adapter that runs its platform itself may also start it again). Returns True when
+        something was done. Default: nothing to do."""
+        return False
+
     # --- state ---------------------------------------------------------------------------------
     @abstractmethod
     async def snapshot(self) -> Snapshot: ...

@@ -134,6 +134,9 @@ class PlatformClient(PlatformAdapter):
         await self.stream.close()
         await self._http.aclose()
 
+    def reconnect_now(self) -> bool:
+        return self.stream.reconnect_now()
+
     async def __aenter__(self) -> PlatformClient:
         return self
 

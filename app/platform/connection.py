@@ -3,6 +3,11 @@
 It also keeps what the link had to leave out: :meth:`ConnectionTracker.skipped` counts the events
 and messages the stream skipped because it could not receive them (too large, malformed) and tells
 its skip listeners once per skip (the window shows a note: "跳过了 1 条无法接收的事件 (seq N)").
+
+Beside the link state, an adapter that looks after its platform itself (the built-in sandbox,
+which the console starts as a child process and restarts when it dies) reports what it is doing
+about an outage as a :class:`Recovery` note; the note is cleared when the link is connected again.
+Listeners hear state transitions and recovery notes, never individual event batches.
 """
 
 from __future__ import annotations
@@ -14,6 +19,22 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 log = logging.getLogger(__name__)
+
+
+class RecoveryStep(StrEnum):
+    """What an adapter is doing about its platform being down (beside reconnecting)."""
+
+    RESTARTING = "restarting"  # the platform process exited; starting it again
+    RESTARTED = "restarted"  # started again (same address and data); reconnecting to it
+    GAVE_UP = "gave_up"  # could not start it again; the operator's 重连 tries once more
+
+
+@dataclass(frozen=True, slots=True)
+class Recovery:
+    step: RecoveryStep
+    attempt: int = 1  # restart number in this outage
+    detail: str = ""  # why (a start error), as "中文 (English)" for localize()
+    exit_code: int | None = None  # how the platform process ended, when it did
 
 
 class LinkState(StrEnum):
@@ -33,6 +54,7 @@ class ConnectionStatus:
     error: str | None = None  # why we are not connected, for the operator
     skipped: int = 0  # events and messages skipped on this link (could not be received)
     skipped_seqs: tuple[int, ...] = ()  # the latest seqs skipped (at most SKIPPED_KEPT)
+    recovery: Recovery | None = None  # what the adapter is doing about an outage
 
     def last_event_age(self, now: float | None = None) -> float | None:
         if self.last_event_ts is None:
@@ -111,7 +133,20 @@ class ConnectionTracker:
         since = (
             old.since if (old.state is state and state is LinkState.RECONNECTING) else time.time()
         )
-        self._status = replace(old, state=state, since=since, attempt=attempt, error=error)
+        recovery = None if state is LinkState.CONNECTED else old.recovery
+        self._status = replace(
+            old, state=state, since=since, attempt=attempt, error=error, recovery=recovery
+        )
+        self._notify()
+
+    def set_recovery(self, recovery: Recovery | None) -> None:
+        """Say what the adapter is doing about the outage (None: nothing, or it is over)."""
+        if recovery == self._status.recovery:
+            return
+        self._status = replace(self._status, recovery=recovery)
+        self._notify()
+
+    def _notify(self) -> None:
         for listener in list(self._listeners):
             listener(self._status)
 

@@ -11,6 +11,14 @@
   start one at launch). It listens on 127.0.0.1 only, unless ``settings["listen"]`` says
   ``"0.0.0.0"`` (the console's LAN setting: teammates on other machines can connect).
 
+The child is supervised: when it exits while the console still uses it (it crashed, or someone
+killed it), it is started again on the same port with the same database, without ``--live`` (the
+database knows whether a session is on; a restart never starts or ends one), and the event stream
+reconnects at once and resumes after the last seq it saw. What is being done shows through the
+link's :class:`~app.api.Recovery` note (restarting / restarted / gave up). Restarts back off
+(``RESTART_DELAYS``); after ``RESTART_LIMIT`` failed or short-lived starts in a row it gives up
+until the operator asks (``reconnect_now()``, the 重连 button).
+
 Other optional settings: ``db`` (path of the sandbox database), ``args`` (extra command-line
 arguments for the child, e.g. ``["--viewers", "300"]``), ``heartbeat_timeout`` (seconds),
 ``client`` (this console's name in the host's 在线成员 list, e.g. the machine name).
@@ -30,15 +38,31 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from platformdirs import user_data_dir
 
-from app.api import PlatformAdapter, PlatformClient, PlatformError, StreamConfig, models, spawn
+from app.api import (
+    PlatformAdapter,
+    PlatformClient,
+    PlatformError,
+    Recovery,
+    RecoveryStep,
+    StreamConfig,
+    models,
+    spawn,
+)
 
 log = logging.getLogger(__name__)
 
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 5.0
+#: waits before successive restart attempts of a child that died (the last repeats)
+RESTART_DELAYS: tuple[float, ...] = (0.0, 1.0, 2.0, 5.0, 10.0)
+#: failed or short-lived starts in a row before the supervisor gives up
+RESTART_LIMIT = 5
+#: a restarted child that lived at least this long counts as healthy again
+HEALTHY_AFTER_S = 30.0
 
 
 def default_db() -> Path:
@@ -65,15 +89,24 @@ class SandboxProcess:
     def tokens(self) -> dict[str, str]:
         return {str(k): str(v) for k, v in dict(self.info["tokens"]).items()}
 
+    @property
+    def port(self) -> int:
+        return int(urlsplit(self.url).port or 0)
+
     @classmethod
     async def start(
-        cls, db: Path, extra_args: list[str], listen: str = "127.0.0.1"
+        cls, db: Path, extra_args: list[str], *, port: int = 0, live: bool = False
     ) -> SandboxProcess:
+        """Start a child on ``port`` (0: a free one); off-air unless ``live`` (or ``--live`` in
+        ``extra_args``) asks for a session at launch (when the database has none on)."""
         db.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # new: the owner's only
         # run through this module's ``__main__``: the child also stops when our end of its stdin
         # closes, so a console that crashes or is killed never leaves a sandbox running
-        cmd = [sys.executable, "-m", "plugins.sandbox.adapter", "--db", str(db), "--port", "0"]
-        cmd += ["--host", listen, *extra_args]  # off-air until the host starts the session
+        cmd = [sys.executable, "-m", "plugins.sandbox.adapter", "--db", str(db)]
+        # the last --port wins: a free one unless the extra args name one; a restart's own port
+        cmd += [*extra_args, "--port", str(port)] if port else ["--port", "0", *extra_args]
+        if live and "--live" not in extra_args:
+            cmd.append("--live")
         log.info("starting the sandbox platform: %s", " ".join(cmd))
         proc = await asyncio.create_subprocess_exec(
             *cmd,
@@ -81,6 +114,10 @@ class SandboxProcess:
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
             env=dict(os.environ, PYTHONUNBUFFERED="1"),
+            # its own process group: Ctrl+C in the console's terminal reaches the console only,
+            # which then stops the child itself (a child stopped by the same keypress would
+            # look like a crash to the supervisor, and be restarted during shutdown)
+            start_new_session=True,
         )
         assert proc.stdout is not None and proc.stderr is not None
         tail: collections.deque[str] = collections.deque(maxlen=50)
@@ -134,11 +171,98 @@ class SandboxAdapter(PlatformClient):
     """A :class:`PlatformClient` that also owns the sandbox child process it connected to."""
 
     child: SandboxProcess | None = None
+    #: restarts made so far (for the operator's diagnostics and tests)
+    restarts: int = 0
+    _supervisor: asyncio.Task[None] | None = None
+    _start: tuple[Path, list[str]] | None = None  # db and extra args of the child
+    _gave_up = False
+
+    def supervise(self, child: SandboxProcess, db: Path, extra_args: list[str]) -> None:
+        """Own ``child`` and start it again (same port, same db) whenever it exits unasked."""
+        self.child = child
+        self._start = (db, [a for a in extra_args if a != "--live"])
+        self._supervisor = spawn(self._watch(), name="sandbox-supervisor")
+
+    def reconnect_now(self) -> bool:
+        if self._gave_up and not self._closed and self._start is not None:
+            self._gave_up = False
+            self._supervisor = spawn(self._watch(), name="sandbox-supervisor")
+            return True
+        return super().reconnect_now()
+
+    async def _watch(self) -> None:
+        """Wait for the child to exit; unless we are closing, start it again and reconnect."""
+        assert self._start is not None
+        db, args = self._start
+        failures = 0
+        attempt = 0
+        while not self._closed and self.child is not None:
+            child = self.child
+            started = time.monotonic()
+            code = await child.proc.wait()
+            if child.proc.stdin is not None:
+                child.proc.stdin.close()  # its pipe: the new child gets one of its own
+            if self._closed:
+                return
+            attempt += 1
+            lived = time.monotonic() - started
+            failures = 0 if lived >= HEALTHY_AFTER_S else failures + 1
+            log.warning(
+                "the sandbox platform exited (code %s) after %.0f s; restarting it on port %d",
+                code,
+                lived,
+                child.port,
+            )
+            detail = ""
+            exit_code: int | None = code
+            new: SandboxProcess | None = None
+            while new is None:
+                if failures > RESTART_LIMIT:
+                    self._gave_up = True
+                    log.error("the sandbox platform could not be restarted: giving up")
+                    self.connection.set_recovery(
+                        Recovery(RecoveryStep.GAVE_UP, attempt, detail, exit_code)
+                    )
+                    return
+                self.connection.set_recovery(
+                    Recovery(RecoveryStep.RESTARTING, attempt, detail, exit_code)
+                )
+                delay = RESTART_DELAYS[min(failures, len(RESTART_DELAYS) - 1)]
+                if delay:
+                    await asyncio.sleep(delay)
+                if self._closed:
+                    return
+                try:
+                    new = await SandboxProcess.start(db, args, port=child.port, live=False)
+                except (PlatformError, OSError) as exc:
+                    failures += 1
+                    detail, exit_code = str(getattr(exc, "message", exc)).splitlines()[0], None
+                    log.warning("restarting the sandbox platform failed: %s", detail)
+                    continue
+                if new.url != child.url or new.room != child.room:
+                    # another port or another room: this client cannot follow it
+                    await new.stop()
+                    new = None
+                    failures += 1
+                    detail = "沙盒未能在原端口启动 (the sandbox did not come back on its port)"
+                    exit_code = None
+            if self._closed:
+                await new.stop()
+                return
+            self.child = new
+            self.restarts += 1
+            log.info("the sandbox platform is running again on %s", new.url)
+            self.connection.set_recovery(Recovery(RecoveryStep.RESTARTED, attempt))
+            self.stream.reconnect_now()
 
     async def close(self) -> None:
         try:
             await super().close()
         finally:
+            if self._supervisor is not None and not self._supervisor.done():
+                self._supervisor.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await self._supervisor
             if self.child is not None:
                 await self.child.stop()
 
@@ -170,9 +294,8 @@ class SandboxAdapterFactory:
             )
         db = Path(settings.get("db") or default_db())
         listen = "0.0.0.0" if settings.get("listen") == "0.0.0.0" else "127.0.0.1"
-        child = await SandboxProcess.start(
-            db, [str(a) for a in settings.get("args") or []], listen=listen
-        )
+        args = ["--host", listen, *(str(a) for a in settings.get("args") or [])]
+        child = await SandboxProcess.start(db, args)  # off-air until the host starts the session
         token = settings.get("token") or child.tokens.get(role.value)
         if not token:
             await child.stop()
@@ -185,7 +308,7 @@ class SandboxAdapterFactory:
             stream_config=config,
             client_name=settings.get("client"),
         )
-        adapter.child = child
+        adapter.supervise(child, db, args)
         return adapter
 
 
