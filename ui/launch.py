@@ -162,10 +162,10 @@ def run(argv: list[str], prepare: Prepare | None = None) -> int:
     tune_gc()
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise
 
-    import qasync
     from PySide6.QtWidgets import QApplication
 
     from app.settings import load_settings
+    from ui.event_loop import QEventLoop
     from ui.i18n import set_language, use_qt_translations
     from ui.theme import apply_look
     from ui.wheel_guard import install_wheel_guard
@@ -180,7 +180,7 @@ def run(argv: list[str], prepare: Prepare | None = None) -> int:
     apply_look(app)
     install_wheel_guard(app)  # the wheel never changes a value that does not have focus
     use_qt_translations(app)
-    loop = qasync.QEventLoop(app)
+    loop = QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
         return loop.run_until_complete(_main(app, args, settings, prepare))

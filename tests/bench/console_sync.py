@@ -313,13 +313,14 @@ def main() -> None:
     p.add_argument("--busy-viewers", type=int, default=300)
     a = p.parse_args()
 
-    import qasync
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setQuitOnLastWindowClosed(False)  # the panels' holder is closed between the rooms
-    loop = qasync.QEventLoop(app)
+    from ui.event_loop import QEventLoop
+
+    loop = QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
         out = loop.run_until_complete(run(a))

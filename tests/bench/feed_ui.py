@@ -714,7 +714,6 @@ def main() -> None:
     )
     a = p.parse_args()
 
-    import qasync
     from PySide6.QtWidgets import QApplication
 
     from ui.i18n import set_language
@@ -728,7 +727,9 @@ def main() -> None:
     tune_gc()  # as ui/launch.py runs the console
     if a.gc_threshold:
         gc.set_threshold(*(int(x) for x in a.gc_threshold.split(",")))
-    loop = qasync.QEventLoop(app)
+    from ui.event_loop import QEventLoop
+
+    loop = QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
         out = loop.run_until_complete(run(a))

@@ -437,7 +437,6 @@ def main() -> None:
     p.add_argument("--rss-slope-mb-per-min", type=float, default=1.0)
     a = p.parse_args()
 
-    import qasync
     from PySide6.QtWidgets import QApplication
 
     from app.gc_tuning import tune_gc
@@ -448,7 +447,9 @@ def main() -> None:
     assert isinstance(app, QApplication)
     app.setQuitOnLastWindowClosed(False)
     tune_gc()  # as ui/launch.py runs the console
-    loop = qasync.QEventLoop(app)
+    from ui.event_loop import QEventLoop
+
+    loop = QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop, contextlib.suppress(KeyboardInterrupt):
         out = loop.run_until_complete(run(a))

@@ -9,12 +9,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mappin
 from typing import Any
 
 import pytest
-import qasync
 from polling import patience
 from PySide6.QtWidgets import QApplication
 
 from app.live.room import LiveRoom
 from app.platform.client import PlatformClient
+from ui.event_loop import QEventLoop
 
 
 def _qasync_loop() -> asyncio.AbstractEventLoop:
@@ -22,7 +22,7 @@ def _qasync_loop() -> asyncio.AbstractEventLoop:
     assert isinstance(app, QApplication)
     # as ui/launch.py does: closing a window must not end the event loop under the test's feet
     app.setQuitOnLastWindowClosed(False)
-    return qasync.QEventLoop(app)
+    return QEventLoop(app)
 
 
 def pytest_asyncio_loop_factories(

@@ -22,6 +22,7 @@ import asyncio
 import logging
 import os
 import re
+import threading
 import time
 from pathlib import Path
 
@@ -46,6 +47,7 @@ from app.session.report import hms, role_name, yuan
 from app.session.safe_open import MAX_TS, MIN_TS, SessionFileError
 from app.session.schema import SUFFIX
 from app.session.share import SessionShare, download_name, shared_by
+from app.threads import Inbox
 from ui.i18n import language, tr
 from ui.replay.tables import Table
 
@@ -129,6 +131,21 @@ def rescan(directory: Path, cache: Cache) -> tuple[list[Summary], list[Unreadabl
     return good, bad, out, changed
 
 
+Scanned = tuple[list[Summary], list[Unreadable], Cache, bool]
+
+
+def _scan_worker(
+    directory: Path, cache: Cache, full: bool, scan_id: int, inbox: Inbox[SessionsWindow]
+) -> None:
+    """On a worker thread: read the folder, post the answer (never touches the window)."""
+    try:
+        found = rescan(directory, cache)
+    except OSError as exc:
+        inbox.post(SessionsWindow._scan_failed, full, str(exc))
+        return
+    inbox.post(SessionsWindow._scanned, scan_id, full, directory, found)
+
+
 def source_text(path: Path) -> str:
     who = shared_by(path)
     if who is None:
@@ -150,6 +167,8 @@ class SessionsWindow(QWidget):
         self.share = share
         self._cache: Cache = {}
         self._polling = False
+        self._scan_id = 0  # the scan whose answer is awaited (older answers are dropped)
+        self._inbox: Inbox[SessionsWindow] = Inbox.for_qobject(self, name="sessions list")
         self.summary_dialog: QWidget | None = None
         if window:
             self.setWindowFlag(Qt.WindowType.Window)
@@ -212,27 +231,48 @@ class SessionsWindow(QWidget):
         """Look for new, grown or ended recordings (a worker thread), while the list is shown."""
         if self._polling or self.loading or not self.isVisible():
             return
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            return
         self._polling = True
-        spawn(self._rescan(self.directory, dict(self._cache)), name="sessions-list-poll")
+        self._scan_folder(self.directory, dict(self._cache), full=False)
 
-    async def _rescan(self, directory: Path, cache: Cache) -> None:
-        try:
-            good, bad, cache, changed = await asyncio.wait_for(
-                asyncio.to_thread(rescan, directory, cache), LIST_DEADLINE_S
-            )
-        except (TimeoutError, OSError) as exc:
-            log.warning("sessions list: %s", exc)
-            changed = False
-        finally:
-            if _alive(self):
-                self._polling = False
-        if changed and _alive(self) and directory == self.directory:
+    def _scan_folder(self, directory: Path, cache: Cache, *, full: bool) -> None:
+        """Read ``directory`` on a worker thread; the result comes back through the inbox
+        (:meth:`_scanned`). No asyncio task waits on it: a window closed meanwhile (or a test
+        ending) leaves nothing pending, and a thread that never answers is given up on after
+        ``LIST_DEADLINE_S`` (each file has its own, shorter limit)."""
+        self._scan_id += 1
+        scan_id = self._scan_id
+        threading.Thread(
+            target=_scan_worker,
+            args=(directory, cache, full, scan_id, self._inbox),
+            daemon=True,
+            name="sessions-list",
+        ).start()
+        QTimer.singleShot(int(LIST_DEADLINE_S * 1000), self, lambda: self._late(scan_id, full))
+
+    def _late(self, scan_id: int, full: bool) -> None:
+        if scan_id != self._scan_id or not (self.loading or self._polling):
+            return
+        self._scan_id += 1  # the late answer, if it ever comes, is dropped
+        self._scan_failed(full, tr("超时"))
+
+    def _scanned(self, scan_id: int, full: bool, directory: Path, found: Scanned) -> None:
+        if scan_id != self._scan_id:
+            return
+        good, bad, cache, changed = found
+        self._polling = False
+        if directory != self.directory:
+            return
+        if full or changed:
             self._cache = cache
             self._show(good, bad)
+
+    def _scan_failed(self, full: bool, error: str) -> None:
+        self._polling = False
+        if full:
+            self.loading = False
+            self.where.setText(tr("无法读取场次列表：{e}").format(e=error))
+        else:
+            log.warning("sessions list: %s", error)
 
     def summary_selected(self) -> None:
         """The 下播总结 of the selected session (read on a worker thread)."""
@@ -253,27 +293,8 @@ class SessionsWindow(QWidget):
     def refresh(self) -> None:
         """Read the folder again, in a worker thread (the list fills when it is read)."""
         self.where.setText(tr("本机场次：{path}").format(path=str(self.directory)))
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:  # no event loop (a script): read here, still each file time-limited
-            self._show(*_scan(self.directory))
-            return
         self.loading = True
-        spawn(self._refresh(self.directory), name="sessions-list")
-
-    async def _refresh(self, directory: Path) -> None:
-        try:
-            good, bad, cache, _ = await asyncio.wait_for(
-                asyncio.to_thread(rescan, directory, {}), LIST_DEADLINE_S
-            )
-        except (TimeoutError, OSError) as exc:
-            if _alive(self):
-                self.loading = False
-                self.where.setText(tr("无法读取场次列表：{e}").format(e=str(exc) or "timeout"))
-            return
-        if _alive(self):
-            self._cache = cache
-            self._show(good, bad)
+        self._scan_folder(self.directory, {}, full=True)
 
     def _show(self, summaries: list[Summary], unreadable: list[Unreadable]) -> None:
         self.loading = False

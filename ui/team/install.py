@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QProcess, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QLabel, QToolBar, QWidget
+from PySide6.QtWidgets import QLabel, QMenu, QToolBar, QWidget
 
 from app.aio import spawn
 from app.platform.errors import PlatformError
@@ -94,7 +94,12 @@ class TeamControls:
         if dock is not None:
             dock.visibilityChanged.connect(self._seen)
 
-        menu = w.menuBar().addMenu(tr("平台"))
+        menu = QMenu(tr("平台"), w)  # first in the menu bar (帮助 stays last)
+        menus = w.menuBar().actions()
+        if menus:
+            w.menuBar().insertMenu(menus[0], menu)
+        else:
+            w.menuBar().addMenu(menu)
         menu.addAction(self.invite_action)
         self.join_action = QAction(tr("加入房间…"), w)
         self.join_action.setObjectName("action:join")
