@@ -156,7 +156,7 @@ class Stage(QWidget):
         price_row.addStretch(1)
         line = QFrame(self)
         line.setFrameShape(QFrame.Shape.HLine)
-        layout = QVBoxLayout(self)
+        layout = self._layout = QVBoxLayout(self)
         layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         layout.setContentsMargins(24, 16, 24, 16)
         layout.addLayout(top)
@@ -194,7 +194,7 @@ class Stage(QWidget):
         self._fit()
 
     def _text_width(self, label: QLabel) -> int:
-        m = self.layout().contentsMargins()
+        m = self._layout.contentsMargins()
         return max(50, self.width() - m.left() - m.right() - 2 * label.margin())
 
     def _fit(self) -> None:
@@ -209,7 +209,7 @@ class Stage(QWidget):
         self.warnings.setFixedHeight(
             WARNING_LINES * wfm.lineSpacing() + 2 if self.warnings.text() else 0
         )
-        self.layout().activate()
+        self._layout.activate()
         self._fit_points()
 
     def _fit_points(self) -> None:
@@ -245,7 +245,9 @@ class Stage(QWidget):
             lot = min(lots, key=lambda x: x.ends_ts)
             left = lot.ends_ts - now
             parts.append(
-                tr("福袋 剩 {t}").format(t=countdown_text(left)) if left > 0 else tr("福袋 可以开奖")
+                tr("福袋 剩 {t}").format(t=countdown_text(left))
+                if left > 0
+                else tr("福袋 可以开奖")
             )
         return "  ·  ".join(parts) if parts else None
 

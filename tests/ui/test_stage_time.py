@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QDockWidget, QLabel
 from pytestqt.qtbot import QtBot
@@ -94,3 +95,39 @@ def test_alert_marks_are_glyphs_the_ui_fonts_have() -> None:
     metrics = QFontMetrics(QLabel().font())
     for mark in MARKS.values():
         assert metrics.inFontUcs4(ord(mark)), f"{mark!r} would show as a box"
+
+
+async def test_an_open_lottery_counts_down_on_the_stage_and_draws_itself_once_at_zero(
+    qtbot: QtBot,
+    sandbox_server: Any,
+    connect: Connect,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    from app.live.room import ActionRecord
+    from ui.marketing.lottery import LotteryPanel
+
+    srv = sandbox_server(live=True)
+    room = await connect(srv)
+    win = _window(qtbot, room, tmp_path)
+    stage = win.stage
+    panel = win.findChild(LotteryPanel)
+    assert isinstance(stage, Stage) and panel is not None
+    assert panel.auto_draw.isChecked()  # on by default
+    said: list[tuple[str, str]] = []
+    win.notifier.message.connect(lambda level, text: said.append((level, text)))
+    draws: list[ActionRecord] = []
+    room.subscribe_actions(lambda a: draws.append(a) if a.name == "draw_lottery" else None)
+    panel.prize.setText("口红一支")
+    panel.keyword.setText("福袋来")
+    panel.duration.setValue(3)
+    qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    await until(lambda: stage.countdown.text().startswith("福袋 剩"), what="the lottery clock")
+    await until(
+        lambda: any(lot.status == "drawn" for lot in room.lotteries.values()),
+        within=30,
+        what="the lottery drawn by itself",
+    )
+    assert any("到点，自动开奖" in text for _lv, text in said)
+    await until(lambda: stage.countdown.isHidden(), what="no countdown once drawn")
+    await asyncio.sleep(1.5)  # more ticks: it draws once, not on every tick
+    assert len(draws) == 1 and draws[0].ok
