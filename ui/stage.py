@@ -110,6 +110,7 @@ class Stage(QWidget):
         self._scale = 1.0
 
         self.status = _label(self, "stageStatus", 16, bold=True)
+        self.status.setWordWrap(False)  # one line beside the countdown, in every language
         self.hold_badge = _label(self, "stageHold", 16, bold=True)
         self.hold_badge.setStyleSheet(
             "background:#6a1b9a;color:white;border-radius:6px;padding:2px 10px;"
@@ -133,6 +134,7 @@ class Stage(QWidget):
             "background:#fe2c55;color:white;border-radius:8px;padding:2px 12px;"
         )
         self.countdown.hide()
+        self.countdown.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         # the stage takes the height the window gives it; its contents fit that, never push it
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
         self.points.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
@@ -148,8 +150,10 @@ class Stage(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.status)
         top.addStretch(1)
-        top.addWidget(self.countdown)
         top.addWidget(self.hold_badge)
+        clock_row = QHBoxLayout()  # a row of its own: never cut beside the status, any language
+        clock_row.addWidget(self.countdown)
+        clock_row.addStretch(1)
         price_row = QHBoxLayout()
         price_row.addWidget(self.price)
         price_row.addWidget(self.original)
@@ -160,6 +164,7 @@ class Stage(QWidget):
         layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         layout.setContentsMargins(24, 16, 24, 16)
         layout.addLayout(top)
+        layout.addLayout(clock_row)
         layout.addWidget(self.title)
         layout.addLayout(price_row)
         layout.addWidget(self.stock)
