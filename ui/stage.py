@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QRect, QSize, Qt, QTimer
-from PySide6.QtGui import QFontMetrics, QResizeEvent
+from PySide6.QtGui import QFontMetrics, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -198,6 +198,10 @@ class Stage(QWidget):
                     label.setFont(font)
         self._fit()
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit()
+
     def _text_width(self, label: QLabel) -> int:
         m = self._layout.contentsMargins()
         return max(50, self.width() - m.left() - m.right() - 2 * label.margin())
@@ -205,7 +209,9 @@ class Stage(QWidget):
     def _fit(self) -> None:
         """Title and note capped in lines, selling points shrunk to the space that is left."""
         fm = self.title.fontMetrics()
-        title = fit_lines(self._title_text, fm, self._text_width(self.title), TITLE_LINES)
+        # a stage not on screen has no real width yet: the whole title (fitted when it shows)
+        width = self._text_width(self.title) if self.isVisible() else 0
+        title = fit_lines(self._title_text, fm, width, TITLE_LINES)
         self.title.setText(highlight_html(title, check(title)) if self._title_text else "")
         if not self._title_text:
             self.title.setText(html.escape(tr("点击排品中的「讲解」把商品卡片推送给观众")))
@@ -224,6 +230,8 @@ class Stage(QWidget):
         pt = max(9.0, base)
         font.setPointSizeF(pt)
         label.setFont(font)
+        if not self.isVisible():
+            return  # no real size yet: the design size (fitted when the stage shows)
         room_h = label.height()
         width = label.width()
         while pt > MIN_POINT_PT and room_h > 0 and label.heightForWidth(width) > room_h:
