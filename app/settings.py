@@ -104,6 +104,10 @@ class UiSettings(_Section):
         le=600.0,
         description="While an explain card is held, re-send it at least this often (seconds)",
     )
+    lottery_auto_draw: bool = Field(
+        True,
+        description="The host's console draws a lottery by itself when its entry window closes",
+    )
 
     @model_validator(mode="before")
     @classmethod

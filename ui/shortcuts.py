@@ -1,4 +1,9 @@
-"""Every one-click action has a keyboard shortcut: registered here, configurable, in a cheat sheet."""
+"""Every one-click action has a keyboard shortcut: registered here, configurable, in a cheat sheet.
+
+Shortcuts are window-wide, except those registered with a ``scope``: they fire only while the
+keyboard focus is in that widget or its children. A key with no modifier that changes what is on
+air (Space = 讲解选中商品) is scoped to the list it acts on, so it never fires while the operator
+reads the comment list or types in a field (Qt lets text fields keep the plain keys they type)."""
 
 from __future__ import annotations
 
@@ -48,17 +53,28 @@ class ShortcutRegistry(QObject):
         self.actions: dict[str, QAction] = {}
 
     def register(
-        self, spec: ActionSpec, callback: Callable[[], None], *, enabled: bool = True
+        self,
+        spec: ActionSpec,
+        callback: Callable[[], None],
+        *,
+        enabled: bool = True,
+        scope: QWidget | None = None,
     ) -> QAction:
+        """One action for ``spec``; with ``scope`` its key works only while the focus is in
+        ``scope`` (or its children), otherwise anywhere in the window."""
         if spec.id in self.actions:
             raise ValueError(f"shortcut action {spec.id!r} registered twice")
         action = QAction(tr(spec.label), self.window)
         action.setObjectName(f"action:{spec.id}")
         action.setShortcut(QKeySequence(self.key_for(spec.id, spec.default_key)))
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         action.setEnabled(enabled)
         action.triggered.connect(lambda _checked=False: callback())
-        self.window.addAction(action)
+        if scope is None:
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.window.addAction(action)
+        else:
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            scope.addAction(action)
         self.specs[spec.id] = spec
         self.actions[spec.id] = action
         return action

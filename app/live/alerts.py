@@ -5,6 +5,10 @@ key (``online_drop``, ``low_stock:<product id>``, …). :class:`AlertBook` turns
 operator sees: an alert fires once when its condition becomes true, stays until dismissed or until
 the condition clears, and does not fire again until the condition has cleared.
 Messages are not built here: the UI words an alert from its ``kind`` and ``params``.
+
+Audience rules (online drop, comment collapse) judge a live session only: when the session is
+not live — before 开播, after the operator's own 下播 — the audience leaving is expected, not an
+alarm, and an audience alert that was showing clears.
 """
 
 from __future__ import annotations
@@ -152,15 +156,14 @@ def evaluate(
     *,
     dropped_frames_ratio: float | None = None,
     now: float | None = None,
+    live: bool = True,
 ) -> dict[str, Alert]:
-    """Every alert condition that holds now, by key."""
+    """Every alert condition that holds now, by key (audience rules only while ``live``)."""
     latest = history.latest
     ts = now if now is not None else (latest.ts if latest else 0.0)
-    found: list[Alert | None] = [
-        online_drop(history, cfg),
-        comment_collapse(history, cfg),
-        frames_dropped(dropped_frames_ratio, cfg, ts),
-    ]
+    found: list[Alert | None] = [frames_dropped(dropped_frames_ratio, cfg, ts)]
+    if live:
+        found += [online_drop(history, cfg), comment_collapse(history, cfg)]
     found.extend(stock_alerts(products, cfg, ts))
     return {a.key: a for a in found if a is not None}
 
@@ -180,10 +183,17 @@ class AlertBook:
         *,
         dropped_frames_ratio: float | None = None,
         now: float | None = None,
+        live: bool = True,
     ) -> tuple[list[Alert], list[str]]:
-        """Re-evaluate; returns (alerts that just fired, keys whose condition just cleared)."""
+        """Re-evaluate; returns (alerts that just fired, keys whose condition just cleared).
+        ``live``: whether the session is live now (audience rules judge live sessions only)."""
         holding = evaluate(
-            history, products, self.config, dropped_frames_ratio=dropped_frames_ratio, now=now
+            history,
+            products,
+            self.config,
+            dropped_frames_ratio=dropped_frames_ratio,
+            now=now,
+            live=live,
         )
         cleared = [key for key in self.active if key not in holding]
         for key in cleared:

@@ -714,11 +714,32 @@ def _unmuted(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: Any) ->
     ch.add(MODERATION)
 
 
-def _session(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: dict[str, int]) -> None:
+def _session(
+    r: LiveRoom, ev: m.Event, ch: set[str], c: Any, orders: list[m.Order], mt: dict[str, int]
+) -> None:
+    """A session starts or ends: what belongs to one session does not outlive it.
+
+    At either edge nothing is on stage and nothing is pinned (the stage must not say 讲解中 after
+    下播), and mutes that no longer hold are forgotten (permanent mutes and timed ones still running
+    stay: the platform still enforces them). At a start the counters and the orders feed begin
+    again, so the orders table and its summary describe the same session."""
     r.session = ev.data.session
+    if r.explaining is not None:
+        r.explaining = None
+        ch.add(EXPLAINING)
+    if r.pinned is not None:
+        r.pinned = None
+        ch.add(PINNED)
+    kept = {u: t for u, t in r.muted_until.items() if t is None or t > ev.ts}
+    if len(kept) != len(r.muted_until):
+        r.muted_until = kept
+        r.mutes = {u: mute for u, mute in r.mutes.items() if u in kept}
+        ch.add(MODERATION)
     if ev.type is m.EventType.SESSION_STARTED:
         mt.update(m.Metrics().model_dump())  # metrics are per session
         ch.add(METRICS)
+        r.orders.clear()  # orders are per session too (listeners reset on SESSION)
+        orders.clear()  # earlier orders of this batch belong to the session before
     ch.add(SESSION)
 
 

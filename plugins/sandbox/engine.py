@@ -529,6 +529,9 @@ class RoomEngine:
         self.log.dirty("session", session_id, session)
         self.state["uv"] = sorted(self._uv)
         self.state["buyers"] = sorted(self._buyers)
+        # nothing stays on stage or pinned past the session (consoles clear both on session_ended)
+        self.state["explaining"] = None
+        self.state["pinned"] = None
         self._dirty_state()
         self.append("session_ended", {"session": public(session), "actor": actor})
         for u in [u for u, mu in self.state["muted"].items() if mu["session_id"] == session_id]:

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 from polling import until
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, QRect
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, QRect, Qt
 from PySide6.QtGui import QAction, QColor, QFontMetrics, QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
@@ -319,3 +319,38 @@ async def test_a_reviewer_sees_the_comments_but_every_action_is_disabled_and_ref
         r = await http.post(srv.api(f"/comments/{cid}/pin"))
     assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
     assert reviewer.room.pinned is None
+
+
+async def test_a_selected_comment_pauses_the_list_visibly_and_back_to_newest_follows_again(
+    qtbot: QtBot, sandbox_server: Any, live_room: Connect
+) -> None:
+    """Selecting a line holds the list still (to pin or reply to it); that pause used to look
+    like a frozen feed. Now a bar says so and counts what arrived; 回到最新 or Esc follows again."""
+    srv = sandbox_server(debug_routes=True, live=True)
+    host = Console(qtbot, await live_room(srv, "host"))
+    panel, view = host.panel, host.panel.view
+    first = viewer_says(srv, "u1", "小鱼", "这件有S码吗").raise_for_status().json()["comment"]["id"]
+    await host.shown(first)
+    assert panel.paused_bar.isHidden()
+    rect = view.visualRect(view.model().index(host.row_of(first), 0))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert view.paused_by_selection and not view.following
+    assert not panel.paused_bar.isHidden()
+    for i in range(3):
+        viewer_says(srv, f"u{i + 2}", "n", f"新评论{i}").raise_for_status()
+    await until(lambda: "有 3 条新评论" in panel.paused_text.text(), WITHIN, "the count of new")
+    assert panel.paused_text.text() == "已暂停滚动 · 有 3 条新评论"
+    assert view.new_button.isHidden()  # one statement of the pause, not two
+    qtbot.mouseClick(panel.resume_button, Qt.MouseButton.LeftButton)
+    assert panel.paused_bar.isHidden() and view.following
+    assert not view.selectionModel().hasSelection()
+    last = view.model().rowCount() - 1
+    await until(
+        lambda: view.rowAt(view.viewport().height() - 2) in (last, -1), WITHIN, "at the newest"
+    )
+    # Esc in the list lets go of the selected line too
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert not panel.paused_bar.isHidden()
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Escape)
+    assert panel.paused_bar.isHidden() and view.following

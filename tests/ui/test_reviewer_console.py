@@ -159,6 +159,7 @@ async def test_reviewer_window_disables_every_action_the_host_window_offers_and_
     host_room = await live_room(srv, "host")
     host = _window(qtbot, host_room, tmp_path, "host")
     _, _, host_lottery, host_chat, _ = _panels(host)
+    host_lottery.auto_draw.setChecked(False)  # the lottery stays drawable for the reviewer
     await _viewer_comment(srv, "u7", "好看")
     await until(lambda: host_chat.models["all"].rowCount() == 1, 10, "the comment in the chat")
     _fill_forms(host)

@@ -133,6 +133,22 @@ class ChatPanel(QWidget):
 
         self.view = ChatView(self)
         self.view.setObjectName("chatView")
+        # a selected line holds the list still: say so, and offer to follow again
+        self.paused_bar = QFrame(self)
+        self.paused_bar.setObjectName("chatPaused")
+        self.paused_bar.setStyleSheet("#chatPaused { background: #e8eef7; border-radius: 4px; }")
+        self.paused_text = QLabel(self.paused_bar)
+        self.paused_text.setObjectName("chatPausedText")
+        self.paused_text.setTextFormat(Qt.TextFormat.PlainText)
+        self.resume_button = QPushButton(tr("回到最新"), self.paused_bar)
+        self.resume_button.setObjectName("chatResume")
+        self.resume_button.clicked.connect(self.view.jump_to_newest)
+        paused_row = QHBoxLayout(self.paused_bar)
+        paused_row.setContentsMargins(6, 2, 6, 2)
+        paused_row.addWidget(self.paused_text, 1)
+        paused_row.addWidget(self.resume_button)
+        self.paused_bar.hide()
+        self.view.pause_changed.connect(self._show_paused)
         self.delegate = ChatDelegate(
             self.view, moderation=room.moderation, highlight_rules=lambda: self._rules
         )
@@ -176,6 +192,7 @@ class ChatPanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.keyword)
         layout.addWidget(self.pinned_bar)
+        layout.addWidget(self.paused_bar)
         layout.addWidget(self.view, 1)
         layout.addLayout(bottom)
         self._show_pinned()
@@ -198,6 +215,19 @@ class ChatPanel(QWidget):
             # hidden / muted marks are painted from the room: repaint the rows on screen now,
             # even when no new line arrives (a calm room)
             self.view.viewport().update()
+
+    def _show_paused(self) -> None:
+        view = self.view
+        if not view.paused_by_selection:
+            self.paused_bar.hide()
+            return
+        n = view.new_count
+        self.paused_text.setText(
+            tr("已暂停滚动 · 有 {n} 条新评论").format(n=f"{n:,}")
+            if n
+            else tr("已暂停滚动 · 选中了评论")
+        )
+        self.paused_bar.show()
 
     def _show_pinned(self) -> None:
         c = self.room.pinned

@@ -1,5 +1,10 @@
 """A chat list that follows new lines, pauses while the operator reads, and offers "N new".
 
+A selected line holds the list still (the operator is about to pin, reply or mute it): that pause
+is stated, not silent — :attr:`ChatView.pause_changed` tells the panel, which shows
+「已暂停滚动 · 有 N 条新评论」 with 「回到最新」; clearing the selection (Esc, or that button)
+follows again.
+
 A one-column table with fixed-height rows rather than a QListView: QListView lays out every row
 again on each insert (two calls into the Python model per row: ~100 ms per flush at 20,000 rows,
 which starved the event loop at high comment rates); the table's header keeps row positions in
@@ -9,7 +14,7 @@ C++ and a flush costs about the rows on screen (tests/bench/feed_ui.py).
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
-from PySide6.QtGui import QEnterEvent, QResizeEvent
+from PySide6.QtGui import QEnterEvent, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
@@ -29,6 +34,8 @@ from ui.i18n import tr
 class ChatView(QTableView):
     #: emitted when following resumes or pauses (True: following the newest line)
     following_changed = Signal(bool)
+    #: the selection pause or its count of new lines changed (see :attr:`paused_by_selection`)
+    pause_changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -64,6 +71,12 @@ class ChatView(QTableView):
     @property
     def following(self) -> bool:
         return not (self._hovering or self._scrolled_away or self.selectionModel().hasSelection())
+
+    @property
+    def paused_by_selection(self) -> bool:
+        """A selected line holds the list still (say so: it looks like a frozen feed)."""
+        sel = self.selectionModel()
+        return sel is not None and sel.hasSelection()
 
     def setModel(self, model: ChatModel) -> None:  # type: ignore[override]
         old = self.model()
@@ -109,14 +122,16 @@ class ChatView(QTableView):
             bar = self.verticalScrollBar()
             bar.setValue(max(0, (bar.value() if top is None else top) - removed))
         self._show_new_button()
+        if inserted:
+            self.pause_changed.emit()
 
     def _rows_leaving(self, _parent: QModelIndex, _first: int, _last: int) -> None:
         if self._top_before_removal is None:
             self._top_before_removal = self.verticalScrollBar().value()  # top row (per item)
 
     def _show_new_button(self) -> None:
-        if self.new_count <= 0:
-            self.new_button.hide()
+        if self.new_count <= 0 or self.paused_by_selection:
+            self.new_button.hide()  # a selection's pause has its own bar (the panel's)
             return
         n = self.new_count
         label = f"{n:,}" if n < 100_000 else "99,999+"
@@ -157,6 +172,14 @@ class ChatView(QTableView):
             if now:
                 self.jump_to_newest() if self.new_count else self.scrollToBottom()
             self.following_changed.emit(now)
+        self._show_new_button()
+        self.pause_changed.emit()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape and self.paused_by_selection:
+            self.jump_to_newest()  # Esc: let go of the line, follow again
+            return
+        super().keyPressEvent(event)
 
     # --- Qt events ---------------------------------------------------------------------------
     def enterEvent(self, event: QEnterEvent) -> None:

@@ -56,7 +56,18 @@ def flash_sale_dock(w: MainWindow) -> QWidget:
 
 
 def lottery_dock(w: MainWindow) -> QWidget:
-    panel = LotteryPanel(w.room, w.notifier)
+    from app.settings import save_settings
+
+    def auto_draw_changed(on: bool) -> None:
+        w.settings.ui.lottery_auto_draw = on
+        save_settings(w.settings)
+
+    panel = LotteryPanel(
+        w.room,
+        w.notifier,
+        auto_draw=w.settings.ui.lottery_auto_draw,
+        auto_draw_changed=auto_draw_changed,
+    )
     can = w.room.can_act
     w.shortcuts.register(
         ActionSpec("lottery.start", "发起抽奖", "Ctrl+Alt+L", GROUP), panel.start, enabled=can

@@ -4,15 +4,22 @@ the revealed seed + participants digest, and "verify", which recomputes the draw
 
 A drawn lottery is verified as soon as it shows, against the commitment the console saw at the
 lottery's START (not the one sent with the draw); a failed check is red, explicit text in the
-panel itself (never only a tooltip), so an operator cannot announce an unfair draw unawares."""
+panel itself (never only a tooltip), so an operator cannot announce an unfair draw unawares.
+
+到点自动开奖 (on by default, a setting): the host's console — only the host's, so two consoles
+never race to draw — draws each lottery once, by itself, when its entry window has closed, and
+says so in the status bar. A failed automatic draw is not retried: the 开奖 button stays.
+"""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QGroupBox,
@@ -34,6 +41,8 @@ from ui.marketing.common import OneAtATime, compliance_problems, confirm_complia
 from ui.notify import Notifier
 
 ELIGIBILITY = (("all", "所有观众"), ("followers", "仅粉丝"))
+#: an automatic draw waits this long past the draw time (the platform refuses a draw at the edge)
+AUTO_DRAW_GRACE_S = 0.5
 
 
 def _mono(label: QLabel) -> QLabel:
@@ -45,10 +54,24 @@ def _mono(label: QLabel) -> QLabel:
 
 
 class LotteryPanel(QWidget):
-    def __init__(self, room: LiveRoom, notifier: Notifier, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        room: LiveRoom,
+        notifier: Notifier,
+        parent: QWidget | None = None,
+        *,
+        auto_draw: bool = True,
+        auto_draw_changed: Callable[[bool], None] = lambda _on: None,
+    ) -> None:
         super().__init__(parent)
         self.room = room
         self.notifier = notifier
+        self.auto_drawn: set[str] = set()  # lotteries this console drew by itself (once each)
+        self.auto_draw = QCheckBox(tr("到点自动开奖"), self)
+        self.auto_draw.setObjectName("lotteryAutoDraw")
+        self.auto_draw.setChecked(auto_draw)
+        self.auto_draw.setVisible(room.role == "host")
+        self.auto_draw.toggled.connect(auto_draw_changed)
         self.prize = QLineEdit(self)
         self.prize.setObjectName("lotteryPrize")
         self.prize.setPlaceholderText(tr("奖品，如 口红一支"))
@@ -116,6 +139,7 @@ class LotteryPanel(QWidget):
         for w in (
             self.choice,
             self.status,
+            self.auto_draw,
             self.commitment,
             self.draw_button,
             self.winners_list,
@@ -233,7 +257,26 @@ class LotteryPanel(QWidget):
                 self.reveal.setText("")
         self._tick()
 
+    def _auto_draw_due(self) -> None:
+        """Draw, once each, the lotteries whose entry window has closed (host console only)."""
+        room = self.room
+        if not (self.auto_draw.isChecked() and room.role == "host" and room.online):
+            return
+        if self.drawing.busy:
+            return
+        now = time.time()
+        for lot in room.lotteries.values():
+            if lot.status == "drawn" or lot.id in self.auto_drawn:
+                continue
+            if now < lot.ends_ts + AUTO_DRAW_GRACE_S:
+                continue
+            self.auto_drawn.add(lot.id)
+            self.notifier.info(tr("福袋「{prize}」到点，自动开奖").format(prize=lot.prize))
+            self.drawing.run(tr("自动开奖"), room.draw_lottery(lot.id), done=tr("已自动开奖"))
+            return
+
     def _tick(self) -> None:
+        self._auto_draw_due()
         lot = self._shown
         if lot is None:
             return

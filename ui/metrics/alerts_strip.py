@@ -18,6 +18,9 @@ TEMPLATES: dict[AlertKind, str] = {
     AlertKind.FRAMES_DROPPED: "推流丢帧 {percent}%",
 }
 COLOURS = {"critical": ("#ffebee", "#b71c1c"), "warning": ("#fff8e1", "#8d6e00")}
+#: the sign before an alert: glyphs the UI fonts have (Noto Sans CJK, DejaVu); "⛔" is in neither
+#: and showed as a box (tests/ui/test_stage_time.py checks each with QFontMetrics.inFontUcs4)
+MARKS = {"warning": "⚠", "critical": "⊘"}
 
 
 def alert_text(alert: Alert) -> str:
@@ -63,7 +66,7 @@ class AlertsStrip(QWidget):
         row = QFrame(self)
         row.setObjectName(f"alert:{alert.key}")
         row.setStyleSheet(f"QFrame {{ background: {bg}; border-radius: 4px; }}")
-        label = QLabel(("⚠ " if alert.level == "warning" else "⛔ ") + text, row)
+        label = QLabel(f"{MARKS[alert.level]} {text}", row)
         label.setTextFormat(Qt.TextFormat.PlainText)  # product titles are platform text
         label.setStyleSheet(f"color: {fg}; font-weight: 600;")
         label.setWordWrap(True)

@@ -228,8 +228,13 @@ class MetricsPanel(QWidget):
         history = self.tracker.history
         for tile in TILES:
             self.trends[tile.key].set_points(tile.trend(history))
+        session = self.room.session
         self.alerts.update(
-            history, self.room.bag, dropped_frames_ratio=self.dropped_frames_ratio(), now=s.ts
+            history,
+            self.room.bag,
+            dropped_frames_ratio=self.dropped_frames_ratio(),
+            now=s.ts,
+            live=session is not None and session.status == "live",
         )
         self.strip.show_alerts(self.alerts.visible)
 

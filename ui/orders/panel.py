@@ -1,4 +1,7 @@
-"""The orders dock: a live table of orders (newest at the bottom), following unless scrolled up."""
+"""The orders dock: a live table of orders (newest at the bottom), following unless scrolled up.
+
+The table and the counts line above it describe the same session: when a new session starts the
+table begins again, as the counts do (the room's orders ring is per session)."""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.live.metrics import format_cents
-from app.live.room import METRICS, LiveRoom
+from app.live.room import METRICS, SESSION, LiveRoom
 from app.platform import models as m
 from ui.coalesce import Coalescer
 from ui.i18n import tr
@@ -35,6 +38,7 @@ class OrdersPanel(QWidget):
         self.model = OrdersModel(capacity, parent=self)
         self.model.reset_to([])
         self.model.add_orders(list(room.orders))
+        self._session_id = room.session.id if room.session else None
         self.summary = QLabel(self)
         self.summary.setObjectName("ordersSummary")
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
@@ -79,6 +83,13 @@ class OrdersPanel(QWidget):
             self.view.scrollToBottom()
 
     def _changed(self, changes: frozenset[str]) -> None:
+        if SESSION in changes:
+            sid = self.room.session.id if self.room.session else None
+            if sid != self._session_id:
+                self._session_id = sid
+                self.model.reset_to([])  # a new session: its orders only, like the counts
+                self.model.add_orders(list(self.room.orders))
+                self._follow = True
         if METRICS in changes:
             self._summary.request()
 

@@ -1,12 +1,19 @@
 """Paints one queue row: position, image, title, price, stock/sales, and state badges.
 
 Everything is drawn with drawText (plain text): a title can never be interpreted as markup.
+
+"Selected" (the row the keys act on) and "on stage" (the product viewers see) never look alike:
+the row on stage has a strong accent bar, a tinted background and the 讲解中 badge; a selected row
+has a neutral grey-blue background and outline (the theme's accent, which is Qt's selection
+colour elsewhere, is kept for what is on air). :func:`row_look` decides, per state.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
+from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from ui.i18n import tr
@@ -20,6 +27,31 @@ HELD = QColor("#6a1b9a")
 DELISTED = QColor("#757575")
 SOLD_OUT = QColor("#ef6c00")
 PRICE = QColor("#c62828")
+ON_STAGE_TINT = QColor("#ffe0e6")  # the accent, faint: the row on air
+ON_STAGE_BAR = 6  # px: the accent bar on the left of the row on air
+SELECTED = QColor("#dfe6f0")  # neutral: the row the keys act on
+SELECTED_OUTLINE = QColor("#7d8aa0")
+
+
+@dataclass(frozen=True, slots=True)
+class RowLook:
+    """How a queue row is painted in one state (None: nothing of that kind)."""
+
+    background: QColor | None
+    bar: QColor | None  # the accent bar on the left
+    outline: QColor | None
+    text: QColor
+
+
+def row_look(*, selected: bool, on_stage: bool, palette: QPalette) -> RowLook:
+    """On stage: accent bar + tint (+ the 讲解中 badge); selected: neutral background and outline;
+    both: the on-stage tint with the selection outline. Text stays dark on these light fills."""
+    text = palette.text().color()
+    if on_stage:
+        return RowLook(ON_STAGE_TINT, EXPLAINING, SELECTED_OUTLINE if selected else None, text)
+    if selected:
+        return RowLook(SELECTED, None, SELECTED_OUTLINE, text)
+    return RowLook(None, None, None, text)
 
 
 class QueueDelegate(QStyledItemDelegate):
@@ -45,13 +77,16 @@ class QueueDelegate(QStyledItemDelegate):
         painter.save()
         selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
         palette = option.palette  # type: ignore[attr-defined]
-        if selected:
-            painter.fillRect(rect, palette.highlight())
-        elif row.explaining:
-            painter.fillRect(rect, QColor(211, 47, 47, 28))
-        if row.explaining:
-            painter.fillRect(QRect(rect.left(), rect.top(), 4, rect.height()), EXPLAINING)
-        text_color = palette.highlightedText().color() if selected else palette.text().color()
+        look = row_look(selected=selected, on_stage=row.explaining, palette=palette)
+        if look.background is not None:
+            painter.fillRect(rect, look.background)
+        if look.outline is not None:
+            painter.setPen(QPen(look.outline, 2))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(rect.adjusted(1, 1, -1, -1))
+        if look.bar is not None:
+            painter.fillRect(QRect(rect.left(), rect.top(), ON_STAGE_BAR, rect.height()), look.bar)
+        text_color = look.text
         dim = not p.listed
 
         base = QFont(option.font)  # type: ignore[attr-defined]
@@ -120,7 +155,7 @@ class QueueDelegate(QStyledItemDelegate):
         price_font = QFont(base)
         price_font.setBold(True)
         painter.setFont(price_font)
-        painter.setPen(DELISTED if dim else (text_color if selected else PRICE))
+        painter.setPen(DELISTED if dim else PRICE)
         price = row.price
         if row.flash_price:
             price = tr("秒杀 {price}").format(price=row.flash_price)

@@ -89,6 +89,7 @@ class ProductQueuePanel(QWidget):
                 ActionSpec("product.explain_selected", "讲解选中商品", "Space", GROUP),
                 self.explain_selected,
                 enabled=act,
+                scope=self.view,  # Space only from the queue: not from the comments or a field
             ),
             "prev": reg(
                 ActionSpec("product.prev", "上一个商品", "Ctrl+Left", GROUP), self.prev, enabled=act
