@@ -26,9 +26,8 @@ HOSTILE = [
     "+1+cmd|' /C calc'!A0",
     "-2+3",
     "@SUM(1+1)",
-    "\t=1+1",
-    "\r=1+1",
-]
+]  # a leading tab or CR: the platform refuses control characters in a nickname (422), so
+# those two are checked on the cell writer itself below
 
 
 async def test_formula_nicknames_are_exported_as_text(
@@ -70,5 +69,6 @@ def test_only_formula_leading_text_is_quoted() -> None:
 
     assert LEAD == FORMULA_LEAD
     assert csv_cell("=1") == "'=1" and csv_cell("观众=1") == "观众=1"
+    assert csv_cell("\t=1+1") == "'\t=1+1" and csv_cell("\r=1+1") == "'\r=1+1"
     assert csv_cell(-5) == -5 and csv_cell(1.5) == 1.5  # numbers are numbers
     assert csv_cell("") == "" and csv_cell("¥1.00") == "¥1.00"
