@@ -95,6 +95,13 @@ class UiSettings(_Section):
         le=600.0,
         description="While an explain card is held, re-send it at least this often (seconds)",
     )
+    price_drop_confirm_percent: int = Field(
+        30,
+        ge=1,
+        le=99,
+        description="A new price more than this many percent below the current or the original "
+        "price asks for confirmation before it is sent",
+    )
 
     @model_validator(mode="before")
     @classmethod
