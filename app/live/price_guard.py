@@ -42,6 +42,11 @@ def drop_percent(old_cents: int, new_cents: int) -> int:
     return int((old_cents - new_cents) * 100 // old_cents)
 
 
+def drops_more_than(old_cents: int, new_cents: int, percent: int) -> bool:
+    """Exactly: is ``new`` more than ``percent`` % below ``old``? (no rounding at the limit)"""
+    return old_cents > 0 and (old_cents - new_cents) * 100 > percent * old_cents
+
+
 @dataclass(frozen=True, slots=True)
 class PriceRisk:
     """Why a new price needs the operator's confirmation (at least one reason)."""
@@ -76,7 +81,7 @@ def price_risk(
     reasons: list[str] = []
     limit = max(0, min(100, max_drop_percent))
     now = drop_percent(product.price_cents, new_cents)
-    if now > limit:
+    if drops_more_than(product.price_cents, new_cents, limit):
         reasons.append(
             tr("比当前价 {old} 低 {pct}%（超过 {limit}% 需确认）").format(
                 old=yuan(product.price_cents), pct=now, limit=limit
@@ -84,7 +89,7 @@ def price_risk(
         )
     if start_cents and start_cents != product.price_cents:
         since_start = drop_percent(start_cents, new_cents)
-        if since_start > limit:
+        if drops_more_than(start_cents, new_cents, limit):
             reasons.append(
                 tr("比开场价 {old} 低 {pct}%（超过 {limit}% 需确认）").format(
                     old=yuan(start_cents), pct=since_start, limit=limit
