@@ -14,7 +14,8 @@ import httpx
 import pytest
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 from test_product_queue import Connect, connect, until  # noqa: F401
 
@@ -270,6 +271,14 @@ async def test_a_rows_explain_button_explains_it_and_next_skips_sold_out(
     assert ("warning", f"已跳过售罄：{skipped}") in messages
 
 
+def _ime(widget: QWidget, text: str) -> None:
+    """Chinese typed as an input method commits it (QTest cannot type CJK as keys)."""
+    event = QInputMethodEvent()
+    event.setCommitString(text)
+    QApplication.sendEvent(widget, event)
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints", "raise", "grabbing the keyboard")  # its popup
 async def test_the_flash_sale_picker_defaults_to_the_stage_and_filters(
     qtbot: QtBot,
     sandbox_server: Any,
@@ -289,7 +298,7 @@ async def test_the_flash_sale_picker_defaults_to_the_stage_and_filters(
     await until(lambda: (p := panel.chosen()) is not None and p.id == CLEAN, what="follows")
     line = panel.product.lineEdit()
     line.selectAll()
-    QTest.keyClicks(line, "牛仔")
+    _ime(line, "牛仔")
     completer = panel.product.completer()
     matches = [
         completer.completionModel().index(i, 0).data()
@@ -297,6 +306,6 @@ async def test_the_flash_sale_picker_defaults_to_the_stage_and_filters(
     ]
     assert matches and all("牛仔" in t for t in matches), matches
     line.selectAll()
-    QTest.keyClicks(line, "没有这个商品")
+    _ime(line, "没有这个商品")
     assert panel.chosen() is None and not panel.start_button.isEnabled()
     assert panel.problem_label.text() == "没有找到这个商品：请从列表中选择"
