@@ -6,15 +6,14 @@ the flash-sale picker defaults to the product on stage and filters as the operat
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtTest import QTest
 from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 from test_product_queue import Connect, connect, until  # noqa: F401
@@ -132,8 +131,10 @@ async def test_a_price_typo_asks_first_and_cancel_sends_nothing_a_small_cut_goes
     _type(editor, "359")
     QTimer.singleShot(0, editor.save_button.click)
     await until(
-        lambda: room.products[DOWN].price_cents == 35900
-        or isinstance(QApplication.activeModalWidget(), QMessageBox),
+        lambda: (
+            room.products[DOWN].price_cents == 35900
+            or isinstance(QApplication.activeModalWidget(), QMessageBox)
+        ),
         what="the cut applied",
     )
     assert not isinstance(QApplication.activeModalWidget(), QMessageBox)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
@@ -37,7 +38,7 @@ from app.live.price_guard import (
 from app.live.room import LiveRoom
 from app.platform import models as m
 from app.platform.errors import PlatformError
-from ui.confirm import confirm
+from ui.confirm import confirm_box
 from ui.i18n import localize, tr
 from ui.products.validation import InputError, parse_price_yuan, parse_stock, yuan, yuan_plain
 
@@ -47,17 +48,40 @@ ERROR_STYLE = "color:#c62828;"
 AskPrice = Callable[[QWidget, m.Product, PriceRisk], bool]
 
 
-def ask_price(parent: QWidget, product: m.Product, risk: PriceRisk) -> bool:
-    """The confirmation: 「¥399.00 → ¥3.59（降价 99%）」, why, and that it applies at once."""
-    text = "\n".join(
+def price_question(product: m.Product, risk: PriceRisk) -> tuple[str, str, str, str]:
+    """(title, text, details, action) of the question: the change in large type
+    (「¥399.00 → ¥3.59（降价 99%）」), then the product, why, and that it applies at once."""
+    details = "\n".join(
         [
             tr("「{title}」").format(title=product.title),
-            risk.change_text,
             *risk.reasons,
             tr("新价格保存后立即生效，观众马上就能按新价格下单。"),
         ]
     )
-    return confirm(parent, tr("确认改价"), text, action=tr("确认改价"))
+    return tr("确认改价"), risk.change_text, details, tr("确认改价")
+
+
+def price_box(parent: QWidget, product: m.Product, risk: PriceRisk) -> QMessageBox:
+    """The question as a box (ui/confirm.py: 取消 is the default; all of it plain text)."""
+    title, text, details, action = price_question(product, risk)
+    box = confirm_box(parent, title, text, action=action)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setInformativeText(details)
+    info = box.findChild(QLabel, "qt_msgbox_informativelabel")
+    if info is not None:
+        info.setTextFormat(Qt.TextFormat.PlainText)  # the title is the platform's text
+    box.setStyleSheet(
+        "QLabel#qt_msgbox_label { font-size: 16pt; font-weight: 700; color: #c62828; }"
+    )
+    return box
+
+
+def ask_price(parent: QWidget, product: m.Product, risk: PriceRisk) -> bool:
+    """Ask the price question; True only when the operator chose 确认改价."""
+    box = price_box(parent, product, risk)
+    box.exec()
+    clicked = box.clickedButton()
+    return clicked is not None and clicked.objectName() == "confirmAction"
 
 
 class ProductEditor(QDialog):

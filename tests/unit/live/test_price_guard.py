@@ -67,7 +67,7 @@ def test_undo_puts_the_price_back_and_keeps_units_sold_since() -> None:
 
 def test_undo_is_refused_when_someone_changed_the_product_meanwhile() -> None:
     edit = ProductEdit(product(), product(price=35900))
-    with pytest.raises(UndoRefused, match="已被改为 ¥349.00"):
+    with pytest.raises(UndoRefused, match=r"已被改为 ¥349\.00"):
         undo_patch(edit, product(price=34900))
     stock_edit = ProductEdit(product(), product(stock=300))
     with pytest.raises(UndoRefused, match="库存已被其他人修改"):
