@@ -90,6 +90,7 @@ def searchable_product_combo(parent: QWidget, name: str) -> QComboBox:
     combo.setEditable(True)
     combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
     line = combo.lineEdit()
+    assert line is not None  # an editable combo has one
     line.setPlaceholderText(tr("输入商品名搜索"))
     line.setClearButtonEnabled(True)
     completer = QCompleter(combo.model(), combo)
