@@ -108,6 +108,13 @@ class UiSettings(_Section):
         True,
         description="The host's console draws a lottery by itself when its entry window closes",
     )
+    price_drop_confirm_percent: int = Field(
+        30,
+        ge=1,
+        le=99,
+        description="A new price more than this many percent below the current or the original "
+        "price asks for confirmation before it is sent",
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -143,6 +143,26 @@ def step(
     return next((i for i in seq if i in listed), None)
 
 
+def step_in_stock(
+    ids: Sequence[str],
+    products: Mapping[str, m.Product],
+    current: str | None,
+    direction: int,
+) -> tuple[str | None, list[str]]:
+    """Like :func:`step`, passing over sold-out products (stock 0): ``(target, skipped)``.
+
+    ``target`` is None when nothing listed is left that way (``skipped`` then holds the sold-out
+    ones that were there, for a warning)."""
+    skipped: list[str] = []
+    at = current
+    while (target := step(ids, products, at, direction)) is not None:
+        if products[target].stock > 0:
+            return target, skipped
+        skipped.append(target)
+        at = target
+    return None, skipped
+
+
 # --- sending a reorder ---------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class ReorderResult:

@@ -259,15 +259,15 @@ async def test_price_and_stock_edits_are_checked_here_and_by_the_platform(
     await until(lambda: "price" in editor.errors(), what="server 422 shown")
     assert "平台拒绝" in editor.errors()["price"] and "price_cents" in editor.errors()["price"]
     assert editor.isVisible()
-    editor.price.setText("¥99.9")
+    editor.price.setText("¥129.9")  # a cut within 30 %: no question
     editor.stock.setText("50")
     closed: list[int] = []
     editor.finished.connect(closed.append)
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
-    await until(lambda: room.products[CLEAN].price_cents == 9990, what="product_updated back")
+    await until(lambda: room.products[CLEAN].price_cents == 12990, what="product_updated back")
     assert room.products[CLEAN].stock == 50
     await until(lambda: closed == [QDialog.DialogCode.Accepted.value], what="editor closed")
-    await until(lambda: panel.model.row(panel.model.row_of(CLEAN)).price == "¥99.90")
+    await until(lambda: panel.model.row(panel.model.row_of(CLEAN)).price == "¥129.90")
     assert msgs.has("info", "已保存")
     # list / delist
     panel.acts["listed"].trigger()

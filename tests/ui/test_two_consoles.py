@@ -81,11 +81,11 @@ async def test_reorder_price_coupon_and_explain_made_on_one_console_show_on_the_
     a.queue.select(CLEAN)
     editor = a.queue.edit_selected()
     assert editor is not None
-    editor.price.setText("88.80")
+    editor.price.setText("129.00")  # within the 30 % that needs no question
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
-    await until(lambda: b.room.products[CLEAN].price_cents == 8880, what="the price on B's room")
+    await until(lambda: b.room.products[CLEAN].price_cents == 12900, what="the price on B's room")
     await until(
-        lambda: b.queue.model.row(b.queue.model.row_of(CLEAN)).price == yuan(8880),
+        lambda: b.queue.model.row(b.queue.model.row_of(CLEAN)).price == yuan(12900),
         what="the price in B's queue",
     )
 

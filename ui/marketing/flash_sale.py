@@ -1,7 +1,12 @@
 """Flash sale (秒杀) dock: a product from the bag, a price below its current price, quantity,
 start delay and duration; then a live list: a delayed sale as 待开始 with the countdown to its start
 (from the platform's ``flash_sale_scheduled``, so every console sees it), then remaining and the
-countdown to its end, then the ended state."""
+countdown to its end, then the ended state.
+
+The product picker is searchable: type part of a title (or its id) and the list shows the
+products containing it (an editable combo with a contains-completer); text that names no product
+picks nothing, and the form says so. The picker defaults to the product on stage
+(``room.explaining``) and follows the stage until the operator picks a product themselves."""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ import time
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
+    QCompleter,
     QFormLayout,
     QFrame,
     QLabel,
@@ -22,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.live.metrics import format_cents
-from app.live.room import BAG, FLASH_SALES, LiveRoom
+from app.live.room import BAG, EXPLAINING, FLASH_SALES, LiveRoom
 from app.platform import models as m
 from ui.i18n import tr
 from ui.lifetime import unsubscribe_on_destroy
@@ -77,13 +83,32 @@ class FlashSaleRow(QFrame):
         self.state.setText(text)
 
 
+def searchable_product_combo(parent: QWidget, name: str) -> QComboBox:
+    """A product picker that filters as the operator types (any part of the title)."""
+    combo = QComboBox(parent)
+    combo.setObjectName(name)
+    combo.setEditable(True)
+    combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+    line = combo.lineEdit()
+    assert line is not None  # an editable combo has one
+    line.setPlaceholderText(tr("输入商品名搜索"))
+    line.setClearButtonEnabled(True)
+    completer = QCompleter(combo.model(), combo)
+    completer.setFilterMode(Qt.MatchFlag.MatchContains)
+    completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+    combo.setCompleter(completer)
+    return combo
+
+
 class FlashSalePanel(QWidget):
     def __init__(self, room: LiveRoom, notifier: Notifier, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.room = room
         self.notifier = notifier
-        self.product = QComboBox(self)
-        self.product.setObjectName("flashProduct")
+        self.product = searchable_product_combo(self, "flashProduct")
+        self._picked = False  # the operator chose a product: stop following the stage
+        self._items: list[tuple[str, str]] = []
         self.current_price = QLabel(self)
         self.current_price.setTextFormat(Qt.TextFormat.PlainText)
         self.price = yuan_spin(self, 0)
@@ -131,6 +156,8 @@ class FlashSalePanel(QWidget):
         layout.addWidget(self.start_button)
         layout.addWidget(scroll, 1)
         self.product.currentIndexChanged.connect(self._product_chosen)
+        self.product.activated.connect(self._operator_picked)
+        self.product.editTextChanged.connect(lambda _t: self._validate())
         for w in (self.quantity, self.starts_in, self.duration):
             w.valueChanged.connect(self._validate)
         self.price.valueChanged.connect(self._validate)
@@ -140,12 +167,29 @@ class FlashSalePanel(QWidget):
         self._clock.setInterval(1000)
         self._clock.timeout.connect(self._tick)
         self._clock.start()
-        self._changed(frozenset({BAG, FLASH_SALES}))
+        self._changed(frozenset({BAG, FLASH_SALES, EXPLAINING}))
 
     # --- the form ----------------------------------------------------------------------------
     def chosen(self) -> m.Product | None:
+        """The picked product; None while the search text names none."""
         pid = self.product.currentData()
-        return self.room.product(str(pid)) if pid is not None else None
+        if pid is None or self.product.currentText() != self.product.itemText(
+            self.product.currentIndex()
+        ):
+            return None
+        return self.room.product(str(pid))
+
+    def _operator_picked(self, *_: object) -> None:
+        self._picked = True
+
+    def _follow_stage(self) -> None:
+        """Default to the product on stage, unless the operator picked one."""
+        on_stage = self.room.explaining.product_id if self.room.explaining else None
+        if self._picked or on_stage is None:
+            return
+        i = self.product.findData(on_stage)
+        if i >= 0 and i != self.product.currentIndex():
+            self.product.setCurrentIndex(i)
 
     def select_product(self, product_id: str) -> None:
         i = self.product.findData(product_id)
@@ -153,16 +197,24 @@ class FlashSalePanel(QWidget):
             self.product.setCurrentIndex(i)
 
     def _fill_products(self) -> None:
+        items = [
+            (f"{p.title}（{format_cents(p.price_cents)}）", p.id) for p in self.room.bag if p.listed
+        ]
+        if items == self._items:
+            return  # a stock tick: the list (and a search being typed) stays as it is
+        self._items = items
         keep = self.product.currentData()
+        had = keep is not None
         self.product.blockSignals(True)
         self.product.clear()
-        for p in self.room.bag:
-            if p.listed:
-                self.product.addItem(f"{p.title}（{format_cents(p.price_cents)}）", p.id)
+        for text, pid in items:
+            self.product.addItem(text, pid)
+        if keep is None and self.room.explaining is not None:
+            keep = self.room.explaining.product_id  # first fill: the product on stage
         i = self.product.findData(keep) if keep is not None else -1
         self.product.setCurrentIndex(max(0, i))
         self.product.blockSignals(False)
-        self._product_chosen(keep_price=i >= 0)
+        self._product_chosen(keep_price=had and i >= 0)
 
     def _product_chosen(self, *_: object, keep_price: bool = False) -> None:
         p = self.chosen()
@@ -174,6 +226,8 @@ class FlashSalePanel(QWidget):
     def problem(self) -> str:
         p = self.chosen()
         if p is None:
+            if self.product.count() and self.product.currentText():
+                return tr("没有找到这个商品：请从列表中选择")
             return tr("请先选择商品")
         price = cents_of(self.price)
         if price <= 0:
@@ -215,6 +269,8 @@ class FlashSalePanel(QWidget):
     def _changed(self, changes: frozenset[str]) -> None:
         if BAG in changes:
             self._fill_products()
+        if EXPLAINING in changes:
+            self._follow_stage()
         if FLASH_SALES not in changes:
             return
         sales = sorted(self.room.flash_sales.values(), key=lambda s: -s.starts_ts)

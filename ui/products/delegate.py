@@ -1,4 +1,6 @@
-"""Paints one queue row: position, image, title, price, stock/sales, and state badges.
+"""Paints one queue row: position, image, title, price, stock/sales, and state badges, and a
+讲解 button at the row's bottom right (``explain_button``; clicking it emits
+:attr:`QueueDelegate.explain_clicked` with the row's product id, and neither selects nor drags).
 
 Everything is drawn with drawText (plain text): a title can never be interpreted as markup.
 
@@ -12,8 +14,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen, QPixmap
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from ui.i18n import tr
@@ -54,9 +65,48 @@ def row_look(*, selected: bool, on_stage: bool, palette: QPalette) -> RowLook:
     return RowLook(None, None, None, text)
 
 
+EXPLAIN_BUTTON = QSize(52, 24)
+_MOUSE = (
+    QEvent.Type.MouseButtonPress,
+    QEvent.Type.MouseButtonRelease,
+    QEvent.Type.MouseButtonDblClick,
+)
+
+
+def explain_button_rect(row: QRect) -> QRect:
+    """Where a row's 讲解 button is (bottom right)."""
+    w, h = EXPLAIN_BUTTON.width(), EXPLAIN_BUTTON.height()
+    return QRect(row.right() - 6 - w, row.bottom() - 6 - h, w, h)
+
+
 class QueueDelegate(QStyledItemDelegate):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    explain_clicked = Signal(str)  # product id of the row whose 讲解 button was clicked
+
+    def __init__(self, parent: QWidget | None = None, *, explain_button: bool = False) -> None:
         super().__init__(parent)
+        self.explain_button = explain_button
+
+    def editorEvent(
+        self,
+        event: QEvent,
+        model: QAbstractItemModel,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> bool:
+        if not self.explain_button or event.type() not in _MOUSE:
+            return super().editorEvent(event, model, option, index)
+        assert isinstance(event, QMouseEvent)
+        rect: QRect = option.rect  # type: ignore[attr-defined]
+        if not explain_button_rect(rect).contains(event.position().toPoint()):
+            return super().editorEvent(event, model, option, index)
+        row: Row | None = index.data(RowRole)
+        if (
+            row is not None
+            and event.type() == QEvent.Type.MouseButtonRelease
+            and event.button() == Qt.MouseButton.LeftButton
+        ):
+            self.explain_clicked.emit(row.product.id)
+        return True  # the button's press/release: no selection change, no drag
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -168,12 +218,32 @@ class QueueDelegate(QStyledItemDelegate):
         )
         painter.setFont(base)
         painter.setPen(DELISTED if dim else text_color)
+        detail_width = max(10, width - pw - 12 - (self._explain_width() + 8))
         detail = painter.fontMetrics().elidedText(
-            row.detail, Qt.TextElideMode.ElideRight, max(10, width - pw - 12)
+            row.detail, Qt.TextElideMode.ElideRight, detail_width
         )
         painter.drawText(
-            QRect(x + pw + 12, line_top, max(10, width - pw - 12), pfm.height()),
+            QRect(x + pw + 12, line_top, detail_width, pfm.height()),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
             detail,
         )
+        if self.explain_button:
+            self._paint_explain_button(painter, rect, base, selected, dim)
         painter.restore()
+
+    def _explain_width(self) -> int:
+        return EXPLAIN_BUTTON.width() if self.explain_button else 0
+
+    def _paint_explain_button(
+        self, painter: QPainter, rect: QRect, base: QFont, selected: bool, dim: bool
+    ) -> None:
+        button = explain_button_rect(rect)
+        colour = DELISTED if dim else EXPLAINING
+        painter.setPen(QColor("white") if selected else colour)
+        painter.setBrush(Qt.BrushStyle.NoBrush if not selected else colour)
+        painter.drawRoundedRect(button.adjusted(0, 0, -1, -1), 4, 4)
+        font = QFont(base)
+        font.setBold(True)
+        painter.setFont(font)
+        painter.setPen(QColor("white") if selected else colour)
+        painter.drawText(button, Qt.AlignmentFlag.AlignCenter, tr("讲解"))

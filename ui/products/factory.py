@@ -15,7 +15,11 @@ if TYPE_CHECKING:
 
 def product_queue(w: MainWindow) -> QWidget:
     panel = ProductQueuePanel(
-        w.room, w.notifier, w.shortcuts, hold_seconds=w.settings.ui.explain_hold_seconds
+        w.room,
+        w.notifier,
+        w.shortcuts,
+        hold_seconds=w.settings.ui.explain_hold_seconds,
+        max_drop_percent=w.settings.ui.price_drop_confirm_percent,
     )
     panel.stage = Stage(w.room, panel.hold)
     w.set_stage(panel.stage)

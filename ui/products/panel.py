@@ -1,6 +1,15 @@
 """The product queue dock (排品): the bag in order; explain, next/previous, hold, list/delist,
 edit, drag or paste to reorder. Every action goes to the platform; the list re-renders from the
-room when the platform's events come back."""
+room when the platform's events come back.
+
+Stage tools and safety nets:
+- every row has a 讲解 button (painted by the delegate; Space still explains the selected row);
+- 下一个/上一个 pass over sold-out products and say which (「已跳过售罄：…」), or warn when only
+  sold-out ones are left;
+- a risky price asks first (the editor, app/live/price_guard.py); every price/stock edit made
+  here can be undone for 10 s from the toast or with ``product.undo_edit`` (Ctrl+Z). The undo
+  sends the previous values through the same update path and is refused, with the reason, when
+  someone changed the product meanwhile."""
 
 from __future__ import annotations
 
@@ -9,7 +18,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtGui import QAction, QShowEvent
+from PySide6.QtGui import QAction, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -26,7 +35,14 @@ from PySide6.QtWidgets import (
 from app.aio import spawn
 from app.compliance import check_many
 from app.live.hold import DEFAULT_INTERVAL, ExplainHold
-from app.live.queue import RunOrderError, move, parse_run_order, reorder, run_order, step
+from app.live.price_guard import (
+    DEFAULT_MAX_DROP_PERCENT,
+    ProductEdit,
+    UndoLog,
+    UndoRefused,
+    undo_patch,
+)
+from app.live.queue import RunOrderError, move, parse_run_order, reorder, run_order, step_in_stock
 from app.live.room import BAG, EXPLAINING, FLASH_SALES, OPERATOR, LiveRoom
 from app.platform import models as m
 from app.platform.errors import PlatformError, StaleVersionError
@@ -38,6 +54,8 @@ from ui.products.delegate import QueueDelegate
 from ui.products.editor import ProductEditor
 from ui.products.images import ImageCache
 from ui.products.model import QueueModel
+from ui.products.undo_toast import UndoToast
+from ui.products.validation import yuan
 from ui.shortcuts import ActionSpec, ShortcutRegistry
 
 GROUP = "排品"
@@ -53,6 +71,7 @@ class ProductQueuePanel(QWidget):
         shortcuts: ShortcutRegistry,
         *,
         hold_seconds: float = DEFAULT_INTERVAL,
+        max_drop_percent: int = DEFAULT_MAX_DROP_PERCENT,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -66,11 +85,17 @@ class ProductQueuePanel(QWidget):
         self.images = ImageCache(getattr(room.adapter, "base_url", None), parent=self)
         self.model = QueueModel(self.images, self)
         self.model.move_requested.connect(self.request_move)
+        self.max_drop_percent = max_drop_percent
+        #: the price this console first saw for each product (the show's starting price)
+        self.start_prices: dict[str, int] = {}
+        self.undo_log = UndoLog()
 
         self.view = QListView(self)
         self.view.setObjectName("queueView")
         self.view.setModel(self.model)
-        self.view.setItemDelegate(QueueDelegate(self.view))
+        self.delegate = QueueDelegate(self.view, explain_button=room.can_act)
+        self.delegate.explain_clicked.connect(self.explain)
+        self.view.setItemDelegate(self.delegate)
         self.view.setUniformItemSizes(True)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -129,6 +154,11 @@ class ProductQueuePanel(QWidget):
                 lambda: self.move_selected(+1),
                 enabled=act,
             ),
+            "undo": reg(
+                ActionSpec("product.undo_edit", "撤销改价/改库存", "Ctrl+Z", GROUP),
+                self.undo_last_edit,
+                enabled=act,
+            ),
         }
         self.acts["hold"].setCheckable(True)
         # two rows, so the queue stays narrow enough to leave the stage room: what goes on air
@@ -174,6 +204,8 @@ class ProductQueuePanel(QWidget):
         layout.addWidget(self.view, 1)
         layout.addLayout(paste_row)
         layout.addWidget(self.paste_error)
+        self.toast = UndoToast(self)  # floats over the list's bottom: shows without moving rows
+        self.toast.undo.connect(self.undo_last_edit)
 
         # stock ticks (every order) redraw the queue a few times a second, not per batch
         self._refresher = Coalescer(self.refresh, REFRESH_MS, self)
@@ -207,6 +239,8 @@ class ProductQueuePanel(QWidget):
         }
         explaining = room.explaining.product_id if room.explaining else None
         bag = room.bag
+        for p in bag:
+            self.start_prices.setdefault(p.id, p.price_cents)
         self.model.set_rows(bag, explaining, self.hold.product_id, flash)
         self._prefetch(bag)
         try:
@@ -297,12 +331,24 @@ class ProductQueuePanel(QWidget):
     def _step(self, direction: int) -> None:
         room = self.room
         current = room.explaining.product_id if room.explaining else self.selected_id()
-        target = step(room.product_ids, room.products, current, direction)
+        target, skipped = step_in_stock(room.product_ids, room.products, current, direction)
+        titles = "、".join(room.products[pid].title for pid in skipped)
         if target is None:
-            self.notifier.warning(
-                tr("已经是最后一个商品") if direction > 0 else tr("已经是第一个商品")
-            )
+            if skipped:
+                self.notifier.warning(
+                    (
+                        tr("后面的商品都已售罄：{titles}")
+                        if direction > 0
+                        else tr("前面的商品都已售罄：{titles}")
+                    ).format(titles=titles)
+                )
+            else:
+                self.notifier.warning(
+                    tr("已经是最后一个商品") if direction > 0 else tr("已经是第一个商品")
+                )
             return
+        if skipped:
+            self.notifier.warning(tr("已跳过售罄：{titles}").format(titles=titles))
         self.explain(target)
 
     def next(self) -> None:
@@ -358,11 +404,51 @@ class ProductQueuePanel(QWidget):
         product = self._selected_product()
         if product is None or not self.room.can_act:
             return None
-        editor = ProductEditor(self.room, product, self)
+        editor = ProductEditor(
+            self.room,
+            product,
+            self,
+            max_drop_percent=self.max_drop_percent,
+            start_cents=self.start_prices.get(product.id),
+        )
         editor.saved.connect(lambda _pid: self.notifier.info(tr("已保存价格和库存")))
+        editor.edited.connect(self.edited)
         editor.finished.connect(editor.deleteLater)
         editor.open()
         return editor
+
+    # --- undo -----------------------------------------------------------------------------------
+    def edited(self, edit: ProductEdit) -> None:
+        """A price/stock edit of this console went through: offer to undo it for a while."""
+        self.undo_log.record(edit)
+        key = self.acts["undo"].shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        self.toast.show_text(edit.summary(), key)
+
+    def undo_last_edit(self) -> None:
+        """Put back the values from before this console's last edit (within the undo window)."""
+        edit = self.undo_log.take()
+        self.toast.hide()
+        if edit is None:
+            self.notifier.info(tr("没有可撤销的改价/改库存（只能撤销本机 10 秒内的修改）"))
+            return
+        try:
+            patch = undo_patch(edit, self.room.product(edit.product_id))
+        except UndoRefused as exc:
+            self.notifier.error(tr("撤销失败：{reason}").format(reason=str(exc)))
+            return
+        b, a = edit.before, edit.after
+        parts = []
+        if "price_cents" in patch:
+            parts.append(f"{yuan(a.price_cents)} → {yuan(b.price_cents)}")
+        if "stock" in patch:
+            parts.append(tr("库存 {old} → {new}").format(old=a.stock, new=patch["stock"]))
+        self._run(
+            tr("撤销"),
+            self.room.update_product(
+                edit.product_id, price_cents=patch.get("price_cents"), stock=patch.get("stock")
+            ),
+            tr("已撤销：{title} {change}").format(title=a.title, change="，".join(parts)),
+        )
 
     # --- reorder ---------------------------------------------------------------------------------
     def request_move(self, product_id: str, to_index: int) -> None:

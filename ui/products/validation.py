@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from app.live import price_guard
 from ui.i18n import tr
 
 MAX_PRICE_CENTS = 100_000_000  # ¥1,000,000.00: anything above is a typo on a live-commerce stage
@@ -26,14 +27,17 @@ def parse_price_yuan(text: str) -> int:
     s = text.strip().replace(",", "").replace("，", "").lstrip("¥￥").strip()
     if not s:
         raise InputError(tr("请填写价格"))
-    if s.startswith("-"):
+    negative = s.startswith("-")
+    digits = s[1:].strip() if negative else s
+    if not _PRICE.match(digits):
+        # "-5abc" is not a number at all: say that, not "must be above 0"
+        raise InputError(tr("价格格式不对，请输入数字，如 129.90"))
+    if negative:
         raise InputError(tr("价格必须大于 0"))
-    if not _PRICE.match(s):
-        raise InputError(tr("价格格式不对：请填数字，如 129.90"))
     try:
         value = Decimal(s)
     except InvalidOperation:
-        raise InputError(tr("价格格式不对：请填数字，如 129.90")) from None
+        raise InputError(tr("价格格式不对，请输入数字，如 129.90")) from None
     if value != value.quantize(Decimal("0.01")):
         raise InputError(tr("价格最多两位小数（精确到分）"))
     cents = int(value * 100)
@@ -59,11 +63,7 @@ def parse_stock(text: str) -> int:
     return stock
 
 
-def yuan(cents: int) -> str:
-    """``12990`` → ``"¥129.90"``."""
-    sign = "-" if cents < 0 else ""
-    cents = abs(cents)
-    return f"{sign}¥{cents // 100:,}.{cents % 100:02d}"
+yuan = price_guard.yuan  # ``12990`` → ``"¥129.90"``
 
 
 def yuan_plain(cents: int) -> str:
