@@ -67,7 +67,8 @@ def test_without_db_a_fresh_room_each_time(tmp_path: Any) -> None:
             assert p.stdout is not None
             line = p.stdout.readline()
             info = json.loads(line)
-            assert set(info) == {"url", "room", "tokens"}
+            assert set(info) == {"url", "room", "tokens", "listen"}
+            assert info["listen"] == "127.0.0.1"  # loopback unless the LAN is asked for
             assert set(info["tokens"]) == {"host", "assistant", "reviewer"}
             rooms.append(info["room"])
         finally:
