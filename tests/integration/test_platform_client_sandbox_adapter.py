@@ -147,7 +147,9 @@ async def test_a_killed_sandbox_child_comes_back_on_its_port_and_db_and_the_stre
     the same port with the same database (the session stays live: no --live on a restart), and
     the event stream picks up after the last seq it saw, with no gap and no repeat."""
     db = tmp_path / "sandbox.db"
-    adapter = await platform_factory("sandbox").open({"db": str(db), "args": ["--viewers", "0"]})
+    adapter = await platform_factory("sandbox").open(
+        {"db": str(db), "args": ["--viewers", "0", "--live"]}  # a show on: it must stay on
+    )
     first = adapter.child  # type: ignore[attr-defined]
     seqs: list[int] = []
     snap = await adapter.snapshot()

@@ -201,20 +201,28 @@ async def test_events_the_room_skips_on_a_resync_are_taken_from_the_log(
         resync = {"seq": 0, "ts": time.time(), "type": "resync_required"}
         resync["data"] = {"reason": "test", "last_seq": before + 1500}
         async with httpx.AsyncClient(timeout=30) as http:
+            # at most 1,000 events a request (the route's bound): two requests, then the resync
             r = await http.post(
                 srv.api("/_debug/raw-events"),
-                json={"events": comments, "raw_messages": [orjson.dumps(resync).decode()]},
+                json={"events": comments[:750]},
                 headers=srv.headers("host"),
             )
             r.raise_for_status()
-            seqs = r.json()["seqs"]
+            first = r.json()["seqs"]
+            r = await http.post(
+                srv.api("/_debug/raw-events"),
+                json={"events": comments[750:], "raw_messages": [orjson.dumps(resync).decode()]},
+                headers=srv.headers("host"),
+            )
+            r.raise_for_status()
+            seqs = first + r.json()["seqs"]
         await until(lambda: con.room.seq > seqs[-1] + 50, 30, "the room to go on after the resync")
         await until(lambda: not con.recorder.filling, 60, "the skipped events to be filled")
         await asyncio.sleep(1)
     finally:
         await con.close()
     skipped = set(seqs) - set(con.shown)
-    assert len(skipped) > 1000, "the room was meant to skip the injected comments"
+    assert len(skipped) >= 700, "the room was meant to skip the injected comments"
     assert len(con.log_reads) == 2  # the session's start, then the resync's gap
 
     [path] = con.recorder.files

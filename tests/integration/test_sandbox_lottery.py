@@ -148,7 +148,8 @@ async def _run_lottery(
         m.LotterySpec(prize="保温杯", keyword=keyword, winners=2, duration_seconds=2)
     )
     for i in range(6):
-        body = {"user_id": f"{keyword}{i}", "nickname": f"观众{i}", "text": keyword}
+        uid = f"v{keyword.encode().hex()[:12]}-{i}"  # a platform user id is ASCII
+        body = {"user_id": uid, "nickname": f"观众{i}", "text": keyword}
         (await http.post("/_debug/viewer-comment", json=body)).raise_for_status()
     await until(lambda: time.time() > lot.ends_ts + 0.2, 20, "the lottery window to close")
     if cheat:  # a seed picked now, with a matching new commitment sent with the draw

@@ -79,7 +79,7 @@ async def test_killed_builtin_sandbox_shows_the_banner_restarts_on_its_port_and_
 ) -> None:
     db = tmp_path / "data" / "sandbox.db"
     adapter = await SandboxAdapterFactory().open(
-        {"db": str(db), "args": ["--viewers", "0", "--debug-routes"]}
+        {"db": str(db), "args": ["--viewers", "0", "--debug-routes", "--live"]}
     )
     assert isinstance(adapter, SandboxAdapter) and adapter.child is not None
     first = adapter.child

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -78,6 +79,10 @@ class TeamPanel(QWidget):
     # --- members -----------------------------------------------------------------------------
     def refresh_members(self) -> None:
         if self._busy:
+            return
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # a timer that fires while no loop runs (shutting down): skip
             return
         self._busy = True
         spawn(self._fetch(), name="team-members")
