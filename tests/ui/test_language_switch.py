@@ -1,0 +1,96 @@
+"""The UI language switches live, mid-show: no restart, nothing lost.
+
+A real window on the real sandbox, in Chinese; the operator picks English in the 语言 menu; the
+menus, dock titles, the 开播/下播 actions, panel labels and table headers read English at once,
+the room stays online and comments keep arriving; then back to Chinese."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QLabel, QTableView
+
+from app.settings import Settings, load_settings
+from ui import i18n
+from ui.main_window import MainWindow
+
+
+def _menus(window: MainWindow) -> list[str]:
+    return [a.text() for a in window.menuBar().actions()]
+
+
+def _orders_headers(window: MainWindow) -> list[str]:
+    view = window.panels["orders"].findChild(QTableView)
+    assert view is not None
+    model = view.model()
+    return [
+        str(model.headerData(c, Qt.Orientation.Horizontal)) for c in range(model.columnCount())
+    ]
+
+
+def i18n_cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def _labels(window: MainWindow) -> set[str]:
+    return {lab.text() for lab in window.findChildren(QLabel)}
+
+
+async def test_switching_to_english_mid_show_needs_no_restart(
+    sandbox_server: Callable[..., Any],
+    live_room: Callable[..., Awaitable[Any]],
+    tmp_path: Path,
+    qtbot: Any,
+    until: Callable[..., Awaitable[None]],
+) -> None:
+    srv = sandbox_server(viewers=50, live=True)
+    room = await live_room(srv, "host")
+    i18n.set_language("zh_CN")
+    qs = QSettings(str(tmp_path / "layout.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(room, Settings(), qsettings=qs)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        assert {"视图", "设备", "语言", "帮助"} <= set(_menus(window))
+        chat = window.panels["comments"].models["all"]
+        docks = window.docks
+        assert docks["comments"].windowTitle() == "评论"
+
+        english = window.findChild(QAction, "action:language-en")
+        assert english is not None
+        english.trigger()  # the 语言 → English menu item
+
+        menus = _menus(window)
+        assert {"View", "Devices", "Language", "Help"} <= set(menus), menus
+        assert not any(i18n_cjk(m) for m in menus), menus
+        assert docks["comments"].windowTitle() == "Comments"
+        assert docks["products"].windowTitle() == "Product queue"
+        assert docks["orders"].toggleViewAction().text() == "Orders"  # the 视图 menu entry
+        assert window.start_action.text() == "Go live"
+        assert window.end_action.text() == "End live"
+        assert _orders_headers(window)[:3] == ["Time", "Buyer", "Product"]
+        assert "Room" in window.role_label.text() and "房间" not in window.role_label.text()
+        labels = _labels(window)
+        assert not any("讲解中的商品" in t for t in labels), "the stage's hint is English"
+        assert load_settings().ui.language == "en", "the choice is kept for the next start"
+        assert window.isVisible() and room.online
+
+        rows = chat.rowCount()
+        await room.send_comment("switched without a restart")
+        await until(lambda: chat.rowCount() > rows, 20, "a new comment after the switch")
+        assert room.online
+
+        chinese = window.findChild(QAction, "action:language-zh_CN")
+        assert chinese is not None
+        chinese.trigger()
+        assert {"视图", "设备", "语言", "帮助"} <= set(_menus(window))
+        assert docks["comments"].windowTitle() == "评论"
+        assert window.start_action.text() == "开播"
+        assert _orders_headers(window)[:3] == ["时间", "买家", "商品"]
+        assert chinese.isChecked() and not english.isChecked()
+    finally:
+        i18n.switch_language("zh_CN")
