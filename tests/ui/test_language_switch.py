@@ -32,6 +32,18 @@ def _orders_headers(window: MainWindow) -> list[str]:
     ]
 
 
+def _assert_headers_whole(view: QTableView) -> None:
+    """Every header's text fits its column (a few pixels of padding), none cut like "uanti"."""
+    header = view.horizontalHeader()
+    metrics = header.fontMetrics()
+    model = view.model()
+    last = model.columnCount() - 1
+    for col in range(last):  # the last column stretches
+        text = str(model.headerData(col, Qt.Orientation.Horizontal) or "")
+        need = metrics.horizontalAdvance(text) + 8
+        assert view.columnWidth(col) >= need, f"header {text!r} cut: {view.columnWidth(col)} px"
+
+
 def i18n_cjk(text: str) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
@@ -73,6 +85,9 @@ async def test_switching_to_english_mid_show_needs_no_restart(
         assert window.start_action.text() == "Go live"
         assert window.end_action.text() == "End live"
         assert _orders_headers(window)[:3] == ["Time", "Buyer", "Product"]
+        view = window.panels["orders"].findChild(QTableView)
+        assert view is not None
+        _assert_headers_whole(view)
         assert "Room" in window.role_label.text() and "房间" not in window.role_label.text()
         labels = _labels(window)
         assert not any("讲解中的商品" in t for t in labels), "the stage's hint is English"
@@ -94,3 +109,25 @@ async def test_switching_to_english_mid_show_needs_no_restart(
         assert chinese.isChecked() and not english.isChecked()
     finally:
         i18n.switch_language("zh_CN")
+
+
+def test_english_headers_of_narrow_replay_columns_are_whole(qtbot: Any) -> None:
+    """The replay's order table sets 40 px for 数量 (two Chinese characters); in English the
+    header read "uanti". Columns are never narrower than their header text."""
+    from ui.replay.tables import Table
+
+    try:
+        i18n.set_language("en")
+        table = Table(["时间", "昵称", "商品", "数量", "金额", "状态"])
+        qtbot.addWidget(table)
+        for col, width in enumerate((66, 104, 136, 40, 80)):
+            table.setColumnWidth(col, width)
+        table.show()
+        assert table.horizontalHeaderItem(3).text() == "Quantity"
+        _assert_headers_whole(table)
+        sessions = Table(["开播时间", "直播间", "场次", "时长", "成交额", "订单", "峰值在线", "状态"])
+        qtbot.addWidget(sessions)
+        sessions.show()
+        _assert_headers_whole(sessions)
+    finally:
+        i18n.set_language("zh_CN")
