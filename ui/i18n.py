@@ -17,8 +17,8 @@ rebuilt, so rooms, streams, recorders, the layout and open dialogs keep running.
 from __future__ import annotations
 
 import logging
-
 from collections.abc import Callable
+from functools import partial
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QTranslator
 from PySide6.QtGui import QAction, QStandardItemModel
@@ -46,8 +46,8 @@ __all__ = [
     "load_catalog",
     "localize",
     "retranslate",
-    "switch_language",
     "set_language",
+    "switch_language",
     "tr",
     "use_qt_translations",
 ]
@@ -100,7 +100,9 @@ class _Translator:
             obj.setProperty(prop, src)
         return src
 
-    def apply(self, obj: QObject, key: str, get: Callable[[], str], put: Callable[[str], None]) -> None:
+    def apply(
+        self, obj: QObject, key: str, get: Callable[[], str], put: Callable[[str], None]
+    ) -> None:
         shown = get()
         if not shown:
             return
@@ -124,10 +126,10 @@ def _widget(t: _Translator, w: QWidget) -> None:
         t.apply(w, "placeholder", w.placeholderText, w.setPlaceholderText)
     elif isinstance(w, QComboBox):
         for i in range(w.count()):
-            t.apply(w, f"item{i}", lambda i=i: w.itemText(i), lambda s, i=i: w.setItemText(i, s))
+            t.apply(w, f"item{i}", partial(w.itemText, i), partial(w.setItemText, i))
     elif isinstance(w, QTabWidget):
         for i in range(w.count()):
-            t.apply(w, f"tab{i}", lambda i=i: w.tabText(i), lambda s, i=i: w.setTabText(i, s))
+            t.apply(w, f"tab{i}", partial(w.tabText, i), partial(w.setTabText, i))
     if isinstance(w, QTableWidget):
         for c in range(w.columnCount()):
             item = w.horizontalHeaderItem(c)
@@ -137,9 +139,9 @@ def _widget(t: _Translator, w: QWidget) -> None:
         model = w.model()
         if isinstance(model, QStandardItemModel):
             for c in range(model.columnCount()):
-                item = model.horizontalHeaderItem(c)
-                if item is not None:
-                    t.apply(model, f"head{c}", item.text, item.setText)
+                cell = model.horizontalHeaderItem(c)
+                if cell is not None:
+                    t.apply(model, f"head{c}", cell.text, cell.setText)
     if isinstance(w, QMenu):
         t.apply(w, "title", w.title, w.setTitle)
     for action in w.actions():

@@ -27,9 +27,7 @@ def _orders_headers(window: MainWindow) -> list[str]:
     view = window.panels["orders"].findChild(QTableView)
     assert view is not None
     model = view.model()
-    return [
-        str(model.headerData(c, Qt.Orientation.Horizontal)) for c in range(model.columnCount())
-    ]
+    return [str(model.headerData(c, Qt.Orientation.Horizontal)) for c in range(model.columnCount())]
 
 
 def _assert_headers_whole(view: QTableView) -> None:
@@ -125,7 +123,9 @@ def test_english_headers_of_narrow_replay_columns_are_whole(qtbot: Any) -> None:
         table.show()
         assert table.horizontalHeaderItem(3).text() == "Quantity"
         _assert_headers_whole(table)
-        sessions = Table(["开播时间", "直播间", "场次", "时长", "成交额", "订单", "峰值在线", "状态"])
+        sessions = Table(
+            ["开播时间", "直播间", "场次", "时长", "成交额", "订单", "峰值在线", "状态"]
+        )
         qtbot.addWidget(sessions)
         sessions.show()
         _assert_headers_whole(sessions)

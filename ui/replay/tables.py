@@ -38,7 +38,7 @@ class Table(QTableWidget):
         self.setWordWrap(False)
         fit_headers(self)
 
-    def setColumnWidth(self, column: int, width: int) -> None:  # noqa: N802 (Qt's name)
+    def setColumnWidth(self, column: int, width: int) -> None:
         """Never narrower than the header text (ui/headers.py): English headers stay whole."""
         super().setColumnWidth(column, max(width, self.horizontalHeader().sectionSizeHint(column)))
 
