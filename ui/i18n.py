@@ -4,14 +4,15 @@
 menus of text fields, file dialogs) the same language, from the translations PySide6 ships.
 
 :func:`retranslate` switches a live window to another language without a restart: it walks the
-widget tree and re-translates every static text that came from the catalog (labels, buttons,
-group boxes, actions and menus, dock and window titles, tabs, placeholders, tool tips, combo box
-items, item-widget table headers). The source text of each is remembered on the object the first
-time it is seen (a dynamic property per attribute), so several Chinese sources sharing one
-translation switch back exactly. A text that is not a catalog entry (data, formatted messages) is
-left alone: its owner re-renders it on its next update. Objects with a ``retranslate()`` method
-(models with cached headers, panels with formatted labels) are called after the walk. Nothing is
-rebuilt, so rooms, streams, recorders, the layout and open dialogs keep running.
+widget tree and re-translates every static text that came from the catalog (labels, buttons, group
+boxes, spin box suffixes, tab bars, actions and menus, dock and window titles, tabs, placeholders,
+tool tips, combo box items, item-widget table headers). The source text of each is remembered on
+the object the first time it is seen (a dynamic property per attribute), so several Chinese sources
+sharing one translation switch back exactly. A text that is not a catalog entry (data, formatted
+messages) is left alone: its owner re-renders it on its next update. Objects with a
+``retranslate()`` method (models with cached headers, item delegates with cached badges, panels
+with formatted labels) are called after the walk. Nothing is rebuilt, so rooms, streams, recorders,
+the layout and open dialogs keep running.
 """
 
 from __future__ import annotations
@@ -27,11 +28,14 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QComboBox,
+    QDoubleSpinBox,
     QGroupBox,
     QLabel,
     QLineEdit,
     QMenu,
     QPlainTextEdit,
+    QSpinBox,
+    QTabBar,
     QTableWidget,
     QTabWidget,
     QTextEdit,
@@ -127,9 +131,12 @@ def _widget(t: _Translator, w: QWidget) -> None:
     elif isinstance(w, QComboBox):
         for i in range(w.count()):
             t.apply(w, f"item{i}", partial(w.itemText, i), partial(w.setItemText, i))
-    elif isinstance(w, QTabWidget):
+    elif isinstance(w, QTabWidget | QTabBar):
         for i in range(w.count()):
             t.apply(w, f"tab{i}", partial(w.tabText, i), partial(w.setTabText, i))
+    elif isinstance(w, QSpinBox | QDoubleSpinBox):
+        t.apply(w, "suffix", w.suffix, w.setSuffix)
+        t.apply(w, "prefix", w.prefix, w.setPrefix)
     if isinstance(w, QTableWidget):
         for c in range(w.columnCount()):
             item = w.horizontalHeaderItem(c)
@@ -175,11 +182,17 @@ def retranslate(roots: list[QWidget], previous: str) -> int:
 
 
 def _models(w: QWidget) -> list[QObject]:
-    if isinstance(w, QAbstractItemView) and w.model() is not None:
-        model = w.model()
+    """The model (and its source model) and the item delegate of a view: they may cache texts."""
+    if not isinstance(w, QAbstractItemView):
+        return []
+    found: list[QObject] = [w.itemDelegate()]
+    model = w.model()
+    if model is not None:
+        found.append(model)
         source = getattr(model, "sourceModel", None)
-        return [model, source()] if callable(source) and source() is not None else [model]
-    return []
+        if callable(source) and source() is not None:
+            found.append(source())
+    return found
 
 
 def switch_language(code: str) -> str:
