@@ -5,14 +5,14 @@ menus of text fields, file dialogs) the same language, from the translations PyS
 
 :func:`retranslate` switches a live window to another language without a restart: it walks the
 widget tree and re-translates every static text that came from the catalog (labels, buttons, group
-boxes, spin box suffixes, tab bars, actions and menus, dock and window titles, tabs, placeholders,
-tool tips, combo box items, item-widget table headers). The source text of each is remembered on
-the object the first time it is seen (a dynamic property per attribute), so several Chinese sources
-sharing one translation switch back exactly. A text that is not a catalog entry (data, formatted
-messages) is left alone: its owner re-renders it on its next update. Objects with a
-``retranslate()`` method (models with cached headers, item delegates with cached badges, panels
-with formatted labels) are called after the walk. Nothing is rebuilt, so rooms, streams, recorders,
-the layout and open dialogs keep running.
+boxes, spin box suffixes, progress bar formats, tab bars, actions and menus, dock and window
+titles, tabs, placeholders, tool tips, combo box items, item-widget table headers). The source text
+of each is remembered on the object the first time it is seen (a dynamic property per attribute),
+so several Chinese sources sharing one translation switch back exactly. A text that is not a
+catalog entry (data, formatted messages) is left alone: its owner re-renders it on its next update.
+Objects with a ``retranslate()`` method (models with cached headers, item delegates with cached
+badges, panels with formatted labels) are called after the walk. Nothing is rebuilt, so rooms,
+streams, recorders, the layout and open dialogs keep running.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QPlainTextEdit,
+    QProgressBar,
     QSpinBox,
     QTabBar,
     QTableWidget,
@@ -134,6 +135,8 @@ def _widget(t: _Translator, w: QWidget) -> None:
     elif isinstance(w, QTabWidget | QTabBar):
         for i in range(w.count()):
             t.apply(w, f"tab{i}", partial(w.tabText, i), partial(w.setTabText, i))
+    elif isinstance(w, QProgressBar):
+        t.apply(w, "format", w.format, w.setFormat)
     elif isinstance(w, QSpinBox | QDoubleSpinBox):
         t.apply(w, "suffix", w.suffix, w.setSuffix)
         t.apply(w, "prefix", w.prefix, w.setPrefix)

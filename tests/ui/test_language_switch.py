@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QLabel, QSpinBox, QTabBar, QTableView
+from PySide6.QtWidgets import QLabel, QProgressBar, QSpinBox, QTabBar, QTableView
 
 from app.settings import Settings, load_settings
 from ui import i18n
@@ -91,6 +91,8 @@ async def test_switching_to_english_mid_show_needs_no_restart(
         assert tabs is not None and tabs.tabText(0) == "All", "the chat filters read English"
         seconds = [b.suffix() for b in window.findChildren(QSpinBox)]
         assert " s" in seconds and " 秒" not in seconds, seconds
+        bars = [b.format() for b in window.findChildren(QProgressBar)]
+        assert not any(i18n_cjk(f) for f in bars), bars
         labels = _labels(window)
         assert not any("讲解中的商品" in t for t in labels), "the stage's hint is English"
         assert load_settings().ui.language == "en", "the choice is kept for the next start"
