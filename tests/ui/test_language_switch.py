@@ -95,6 +95,7 @@ async def test_switching_to_english_mid_show_needs_no_restart(
         assert not any(i18n_cjk(f) for f in bars), bars
         labels = _labels(window)
         assert not any("讲解中的商品" in t for t in labels), "the stage's hint is English"
+        assert not any("本机场次" in t or "将发放" in t for t in labels), "formatted lines too"
         assert load_settings().ui.language == "en", "the choice is kept for the next start"
         assert window.isVisible() and room.online
 
