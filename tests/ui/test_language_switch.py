@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QLabel, QProgressBar, QSpinBox, QTabBar, QTableView
+from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QSpinBox, QTabBar, QTableView
 
 from app.settings import Settings, load_settings
 from ui import i18n
@@ -70,9 +70,18 @@ async def test_switching_to_english_mid_show_needs_no_restart(
         docks = window.docks
         assert docks["comments"].windowTitle() == "评论"
 
+        window.open_shortcut_settings()  # an open dialog stays open and switches too
+        dialog = window.findChild(QDialog, "shortcutDialog") or next(
+            d for d in window.findChildren(QDialog) if d.isVisible()
+        )
+        assert dialog.windowTitle() == "快捷键设置"
+
         english = window.findChild(QAction, "action:language-en")
         assert english is not None
         english.trigger()  # the 语言 → English menu item
+
+        assert dialog.isVisible() and dialog.windowTitle() == "Shortcut settings"
+        dialog.close()
 
         menus = _menus(window)
         assert {"View", "Devices", "Language", "Help"} <= set(menus), menus
