@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.compliance import Hit, merged_spans
-from ui.i18n import tr
+from ui.i18n import localize, tr
 
 MARK_STYLE = "background-color:#fff176;color:#b71c1c;font-weight:700;text-decoration:underline;"
 
@@ -50,7 +50,7 @@ def reasons_html(hits: Sequence[Hit]) -> str:
     """One escaped line per distinct term: «term»：reason."""
     seen: dict[str, str] = {}
     for h in hits:
-        seen.setdefault(h.term, h.reason)
+        seen.setdefault(h.term, localize(h.reason))  # the word list is Chinese
     return "<br>".join(
         f"「{html.escape(term)}」：{html.escape(reason)}" for term, reason in seen.items()
     )

@@ -24,7 +24,7 @@ from app.settings import Settings, config_dir
 from ui.chat.panel import ChatPanel
 from ui.confirm import confirm
 from ui.health import HealthBar, skip_note
-from ui.i18n import LANGUAGES, language, tr
+from ui.i18n import LANGUAGES, language, switch_language, tr
 from ui.lifetime import unsubscribe_on_destroy
 from ui.link_banner import LinkBanner, StaleVeil
 from ui.marketing.docks import (
@@ -263,15 +263,10 @@ class MainWindow(QMainWindow):
         bar.widgetForAction(self.end_action).setObjectName("sessionEnd")
         bar.addSeparator()
         bar.addWidget(self.session_label)
-        role = QLabel(self)
-        role.setObjectName("roleLabel")
-        role.setText(
-            "  "
-            + tr("房间 {room} · 身份：{role}").format(
-                room=self.room.room_id, role=tr(_ROLE[self.room.role])
-            )
-        )
-        bar.addWidget(role)
+        self.role_label = QLabel(self)
+        self.role_label.setObjectName("roleLabel")
+        self._show_role()
+        bar.addWidget(self.role_label)
         self._clock = QTimer(self)
         self._clock.setInterval(1000)
         self._clock.timeout.connect(self._tick)
@@ -325,8 +320,12 @@ class MainWindow(QMainWindow):
         obs_settings.setEnabled(self.obs is not None)
         devices.addAction(obs_settings)
         lang = self.menuBar().addMenu(tr("语言"))
+        self._language_actions: list[QAction] = []
         for code, name in LANGUAGES.items():
             act = QAction(name, self)
+            act.setObjectName(f"action:language-{code}")
+            act.setData(code)
+            self._language_actions.append(act)
             act.setCheckable(True)
             act.setChecked(code == language())
             act.triggered.connect(lambda _c=False, code=code: self.choose_language(code))
@@ -424,12 +423,31 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
+    def _show_role(self) -> None:
+        self.role_label.setText(
+            "  "
+            + tr("房间 {room} · 身份：{role}").format(
+                room=self.room.room_id, role=tr(_ROLE[self.room.role])
+            )
+        )
+
     def choose_language(self, code: str) -> None:
+        """Switch the UI language live (ui/i18n.py ``switch_language``): every open window is
+        re-translated in place, nothing is rebuilt, the room, stream and recorder keep running."""
         from app.settings import save_settings
 
         self.settings.ui.language = code  # type: ignore[assignment]
         save_settings(self.settings)
-        self.notifier.info(tr("界面语言将在重启后切换"))
+        if code != language():
+            switch_language(code)
+        for act in self._language_actions:
+            act.setChecked(act.data() == code)
+        self.notifier.info(tr("界面语言已切换"))
+
+    def retranslate(self) -> None:
+        """Called by ui/i18n.py after a language switch: the texts made from data."""
+        self._show_role()
+        self._tick()
 
     # --- layout ------------------------------------------------------------------------------
     def restore_layout(self) -> None:

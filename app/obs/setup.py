@@ -1,7 +1,8 @@
 """“Set up OBS for live selling”: one idempotent action that creates the LiveDesk scene set —
 主播全景 (host full view), 商品特写 (product close-up), 画中画 (picture in picture) — with the chosen
 camera input and the overlay image sources, on a 16:9 or vertical 9:16 canvas. Running it again
-creates nothing twice: it only adds what is missing and re-applies positions."""
+creates nothing twice: it only adds what is missing and re-applies positions. The report's
+warnings and updates are operator messages in the UI language (app.i18n)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 from app.camera.devices import source_from_setting
 from app.camera.modes import Mode
 from app.camera.obs_input import obs_input_for
+from app.i18n import localize, tr
 from app.obs.connection import ObsConnection
 from app.obs.errors import ObsRequestError
 from app.obs.inputs import input_names, place, scene_items
@@ -64,7 +66,9 @@ async def setup_live_selling(
             "SetVideoSettings", baseWidth=w, baseHeight=h, outputWidth=w, outputHeight=h
         )
     except ObsRequestError as exc:
-        report.warnings.append(f"画布尺寸未更改（推流/录制进行中？）：{exc}")
+        report.warnings.append(
+            tr("画布尺寸未更改（推流/录制进行中？）：{error}").format(error=localize(str(exc)))
+        )
     listing = await conn.request("GetSceneList")
     scenes = {s["sceneName"] for s in listing.get("scenes", [])}
     for scene in SCENES:
@@ -105,7 +109,7 @@ async def setup_live_selling(
     await place(conn, SCENE_PIP, bg, x=0, y=0, width=w, height=h, fit="OBS_BOUNDS_STRETCH")
     if camera is None:
         report.warnings.append(
-            "未选择摄像头：场景中暂无摄像头画面（设备 → 摄像头设置 → 在 OBS 中使用此摄像头）"
+            tr("未选择摄像头：场景中暂无摄像头画面（设备 → 摄像头设置 → 在 OBS 中使用此摄像头）")
         )
     for scene in SCENES:
         if camera is not None:

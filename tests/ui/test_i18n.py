@@ -87,3 +87,21 @@ def test_messages_from_the_core_show_in_the_ui_language(tmp_path: Path) -> None:
         assert diagnose_open_failure(missing).message.startswith("找不到视频文件：")
     finally:
         i18n.set_language("zh_CN")
+
+
+def test_every_compliance_reason_has_english() -> None:
+    """The reasons the compliance check shows the operator (resources/compliance/words.txt) read
+    in English in the English UI, in the dialog and in the marketing panels' problem line."""
+    from app.compliance import DEFAULT_PATH, WordList, check
+    from ui.compliance_dialog import reasons_html
+    from ui.marketing.common import compliance_problems
+
+    words = WordList.load(DEFAULT_PATH)
+    try:
+        i18n.set_language("en")
+        untranslated = {r for r in set(words.terms.values()) if i18n.localize(r) == r}
+        assert not untranslated, f"compliance reasons without English: {untranslated}"
+        assert "Absolute term (Advertising Law, Art. 9)" in compliance_problems("全网第一")
+        assert "Advertising Law" in reasons_html(check("全网第一"))
+    finally:
+        i18n.set_language("zh_CN")

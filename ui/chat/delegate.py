@@ -9,7 +9,13 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
 
 from app.live.comment_kinds import Kind
 from app.live.room import ChatLine
@@ -62,6 +68,14 @@ class ChatDelegate(QStyledItemDelegate):
         self._nick_colours = [QColor(c) for c in NICK_COLOURS]
         self._badges = [(k, tr(t), QColor(c)) for k, t, c in BADGES]
         self._labels = {k: tr(v) for k, v in MODERATION_LABELS.items()}
+
+    def retranslate(self) -> None:
+        """After a live language switch (ui/i18n.py): the badges and labels in the new language."""
+        self._badges = [(k, tr(t), QColor(c)) for k, t, c in BADGES]
+        self._labels = {k: tr(v) for k, v in MODERATION_LABELS.items()}
+        view = self.parent()
+        if isinstance(view, QAbstractItemView):
+            view.viewport().update()
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex

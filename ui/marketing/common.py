@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QAbstractButton, QDoubleSpinBox, QWidget
 
 from app.compliance import check
 from ui.confirm import confirm
-from ui.i18n import tr
+from ui.i18n import localize, tr
 from ui.notify import Notifier
 
 
@@ -43,7 +43,7 @@ def compliance_problems(text: str) -> str:
     hits = check(text)
     if not hits:
         return ""
-    return "；".join(f"「{text[h.start : h.end]}」{h.reason}" for h in hits)
+    return "；".join(f"「{text[h.start : h.end]}」{localize(h.reason)}" for h in hits)
 
 
 def confirm_compliance(parent: QWidget, what: str, text: str) -> bool:

@@ -224,6 +224,10 @@ class CouponsPanel(QWidget):
             return tr("减免金额必须小于门槛")
         return ""
 
+    def retranslate(self) -> None:
+        """After a live language switch (ui/i18n.py): the preview line in the new language."""
+        self._update_form()
+
     def _update_form(self) -> None:
         kind = self.current_kind()
         self._threshold_label.setVisible(kind is not m.CouponKind.NO_THRESHOLD)

@@ -318,7 +318,9 @@ class ObsPanel(QWidget):
                 if created
                 else tr("场景已是最新，无需新建")
             )
-            self._say("；".join([text, *(localize(u) for u in updated), *warnings]))
+            self._say(
+                "；".join([text, *(localize(u) for u in updated), *(localize(w) for w in warnings)])
+            )
 
         self._run(tr("配置 OBS"), go())
 

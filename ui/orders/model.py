@@ -127,6 +127,11 @@ class OrdersModel(BatchedModel[OrderRow]):
             return r.order
         return None
 
+    def retranslate(self) -> None:
+        """After a live language switch (ui/i18n.py): the headers in the new language."""
+        self._headers = [tr(c) for c in COLUMNS]
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
+
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:

@@ -21,6 +21,7 @@ from app.live.metrics import format_cents
 from app.live.room import METRICS, SESSION, LiveRoom
 from app.platform import models as m
 from ui.coalesce import Coalescer
+from ui.headers import fit_headers
 from ui.i18n import tr
 from ui.lifetime import unsubscribe_on_destroy
 from ui.orders.model import OrdersModel
@@ -56,6 +57,8 @@ class OrdersPanel(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         for col, width in enumerate((70, 110, 200, 80, 50, 90, 60)):
             self.view.setColumnWidth(col, width)
+        fit_headers(self.view)  # English headers stay whole
+        self.model.headerDataChanged.connect(lambda *_: fit_headers(self.view))
         header.setStretchLastSection(True)
         self._follow = True
         bar = self.view.verticalScrollBar()

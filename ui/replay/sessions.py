@@ -290,6 +290,11 @@ class SessionsWindow(QWidget):
             return
         self.summary_dialog = d
 
+    def retranslate(self) -> None:
+        """After a live language switch (ui/i18n.py): the folder line and the rows (read again in
+        the worker thread, so their status words are in the new language)."""
+        self.refresh()
+
     def refresh(self) -> None:
         """Read the folder again, in a worker thread (the list fills when it is read)."""
         self.where.setText(tr("本机场次：{path}").format(path=str(self.directory)))

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from app.session.replay import ExplainWindow, ProductRow
 from app.session.report import explain_cells, product_cells
+from ui.headers import fit_headers
 from ui.i18n import tr
 
 
@@ -35,6 +36,15 @@ class Table(QTableWidget):
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.horizontalHeader().setStretchLastSection(True)
         self.setWordWrap(False)
+        fit_headers(self)
+
+    def setColumnWidth(self, column: int, width: int) -> None:
+        """Never narrower than the header text (ui/headers.py): English headers stay whole."""
+        super().setColumnWidth(column, max(width, self.horizontalHeader().sectionSizeHint(column)))
+
+    def retranslate(self) -> None:
+        """After a live language switch (ui/i18n.py): widen columns the new headers need."""
+        fit_headers(self)
 
     def fill(self, rows: Sequence[Sequence[object]]) -> None:
         self.setUpdatesEnabled(False)

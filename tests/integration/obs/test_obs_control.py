@@ -72,6 +72,25 @@ async def test_setup_creates_scene_set_once_16_9_and_9_16(
     assert (video["baseWidth"], video["baseHeight"]) == (1920, 1080)
 
 
+async def test_setup_report_reads_english_in_the_english_ui(
+    obs: ObsConnection, tmp_path: Path
+) -> None:
+    """The set-up result the OBS panel shows the operator: English in the English UI."""
+    from app import i18n
+
+    try:
+        i18n.set_language("en")
+        report = await setup_live_selling(
+            obs, canvas="16:9", camera=None, overlay_files=_overlay_files(tmp_path)
+        )
+    finally:
+        i18n.set_language("zh_CN")
+    assert report.warnings, "no camera chosen is reported"
+    for warning in report.warnings:
+        assert not any("\u4e00" <= ch <= "\u9fff" for ch in warning), warning
+    assert report.warnings[-1].startswith("No camera chosen")
+
+
 async def test_switch_scenes_and_follow_obs_switching(
     obs: ObsConnection, obs_instance: RealObs, camera_video: Path, tmp_path: Path
 ) -> None:
