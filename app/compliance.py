@@ -9,6 +9,9 @@ Public API (used by the product queue, the stage, and the coupon / lottery panel
     #  Hit(term='100%', …, start=6, end=10)]
     check_many(["标题", "卖点一", "卖点二"])  # {text: hits} for the texts that hit, in input order
 
+:class:`Clearances` remembers the operator's 仍要讲解 per live session and product, so a flagged
+product asks once per session (re-explains and 下一个 onto it later do not ask again).
+
 ``Hit.start``/``end`` index ``text`` (``text[h.start:h.end]`` is what matched, which may differ
 from ``h.term`` in case or full-width form). Hits are ordered by ``start``.
 
@@ -30,7 +33,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -195,3 +198,30 @@ def merged_spans(hits: Sequence[Hit]) -> list[tuple[int, int]]:
         else:
             spans.append((h.start, h.end))
     return spans
+
+
+class Clearances:
+    """The operator's 仍要讲解 answers, remembered for the live session they were given in.
+
+    ``remember(session_id, product_id, hits)`` after the operator confirmed; ``cleared(…)`` is
+    True while the same session runs and the product hits no term beyond those confirmed (an
+    edit that adds a new flagged word asks again; a new session asks again). ``session_id`` is
+    ``""`` when there is no session (offline, before 开播): those answers last until a session
+    is known.
+    """
+
+    def __init__(self) -> None:
+        self._given: dict[tuple[str, str], frozenset[str]] = {}
+
+    @staticmethod
+    def _terms(hits: Mapping[str, Sequence[Hit]]) -> frozenset[str]:
+        return frozenset(h.term for hs in hits.values() for h in hs)
+
+    def cleared(self, session_id: str, product_id: str, hits: Mapping[str, Sequence[Hit]]) -> bool:
+        given = self._given.get((session_id, product_id))
+        return given is not None and self._terms(hits) <= given
+
+    def remember(self, session_id: str, product_id: str, hits: Mapping[str, Sequence[Hit]]) -> None:
+        # answers from another session are dropped: they never apply again
+        self._given = {k: v for k, v in self._given.items() if k[0] == session_id}
+        self._given[(session_id, product_id)] = self._terms(hits)

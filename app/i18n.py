@@ -53,8 +53,8 @@ def tr(text: str) -> str:
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-def _english_gist(message: str) -> str | None:
-    """The trailing "(…)" of "中文说明 (English gist)", nested parentheses allowed."""
+def _split_gist(message: str) -> tuple[str, str] | None:
+    """("中文说明", "English gist") of "中文说明 (English gist)", nested parentheses allowed."""
     text = message.rstrip()
     if not text.endswith(")"):
         return None
@@ -62,21 +62,84 @@ def _english_gist(message: str) -> str | None:
     for i in range(len(text) - 1, -1, -1):
         depth += {")": 1, "(": -1}.get(text[i], 0)
         if depth == 0:
-            en, zh = text[i + 1 : -1].strip(), text[:i]
+            en, zh = text[i + 1 : -1].strip(), text[:i].rstrip()
             if en and _CJK.search(zh) and not _CJK.search(en):
-                return en[:1].upper() + en[1:]
+                return zh, en[:1].upper() + en[1:]
             return None
     return None
 
 
+#: a validation refusal as the sandbox words it: "field.path: English message" (no Chinese)
+_FIELD_MESSAGE = re.compile(r"^([A-Za-z_][\w.\-]*): (.{1,300})$", re.DOTALL)
+
+#: the platform's field names an operator meets, in Chinese (docs/platform-api.md "Limits")
+FIELD_NAMES_ZH = {
+    "text": "评论内容",
+    "title": "标题",
+    "price": "价格",
+    "stock": "库存",
+    "selling_points": "卖点",
+    "nickname": "昵称",
+    "reason": "原因",
+    "name": "名称",
+    "prize": "奖品",
+    "keyword": "口令",
+    "seconds": "禁言时长",
+    "until_session_end": "本场禁言",
+    "client": "客户端名称",
+    "image_url": "图片地址",
+}
+
+#: pydantic's usual wording, in Chinese ({n} is the number in the message)
+_DETAILS_ZH: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^String should have at most (\d+) characters?$"), "最多 {n} 字"),
+    (re.compile(r"^String should have at least (\d+) characters?$"), "至少 {n} 字"),
+    (re.compile(r"^List should have at most (\d+) items?"), "最多 {n} 项"),
+    (re.compile(r"^Field required$"), "不能为空"),
+    (re.compile(r"^Input should be greater than or equal to (\S+)$"), "不能小于 {n}"),
+    (re.compile(r"^Input should be greater than (\S+)$"), "必须大于 {n}"),
+    (re.compile(r"^Input should be less than or equal to (\S+)$"), "不能大于 {n}"),
+    (re.compile(r"^Input should be less than (\S+)$"), "必须小于 {n}"),
+    (re.compile(r"^Input should be a valid integer"), "必须是整数"),
+    (re.compile(r"^Input should be a valid number"), "必须是数字"),
+    (re.compile(r"^Input should be a valid boolean"), "必须是是/否"),
+    (re.compile(r"^Extra inputs are not permitted$"), "不是可接受的内容"),
+    (re.compile(r"^Value error, .*control character"), "含有不可见的控制字符"),
+    (re.compile(r"^Value error, .*lone surrogate"), "含有无效的字符"),
+]
+
+
+def _field_message_zh(message: str) -> str | None:
+    """「内容不符合要求：评论内容最多 300 字」 for "text: String should have at most 300 characters"."""
+    if _CJK.search(message):
+        return None
+    match = _FIELD_MESSAGE.match(message.strip())
+    if match is None:
+        return None
+    path, detail = match.group(1), match.group(2).strip()
+    last = path.split(".")[0] if path.split(".")[0] in FIELD_NAMES_ZH else path.split(".")[-1]
+    field = FIELD_NAMES_ZH.get(last, f"「{path}」")
+    for pattern, zh in _DETAILS_ZH:
+        found = pattern.match(detail)
+        if found:
+            n = found.group(1) if found.groups() else ""
+            return f"内容不符合要求：{field}{zh.format(n=n)}"
+    return f"内容不符合要求：{field}（{detail}）"
+
+
 def localize(message: str) -> str:
-    """A message the core or a platform made, in the UI language.
+    """A message the core or a platform made, in the UI language (one language, never mixed).
 
     Catalog entries win. Messages written as "中文说明 (English gist)" — platform and OBS errors —
-    show their English part in the English UI and stay whole in Chinese.
+    show their English part in the English UI and their Chinese part in the Chinese UI. A
+    validation refusal worded "field: English message" reads 「内容不符合要求：评论内容最多 300 字」
+    in Chinese (known fields and wordings translated) and stays as it is in English.
     """
     if message in _catalog:
         return _catalog[message]
+    split = _split_gist(message)
     if _language != "zh_CN":
-        return _english_gist(message) or message
-    return message
+        return split[1] if split else message
+    if split is not None:
+        return split[0]
+    return _field_message_zh(message) or message

@@ -57,7 +57,8 @@ def reasons_html(hits: Sequence[Hit]) -> str:
 
 
 class ComplianceDialog(QDialog):
-    """Lists each text with its hits highlighted and the reasons; 仍然推送 / 取消."""
+    """Lists each text with its hits highlighted and the reasons; buttons ``action`` (default
+    仍然推送, the product queue says 仍要讲解) / 取消. 取消 is the default and the Esc answer."""
 
     def __init__(
         self,
@@ -65,6 +66,7 @@ class ComplianceDialog(QDialog):
         parent: QWidget | None = None,
         *,
         what: str = "",
+        action: str = "",
     ) -> None:
         super().__init__(parent)
         self.setObjectName("complianceDialog")
@@ -100,7 +102,9 @@ class ComplianceDialog(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
         buttons = QDialogButtonBox(self)
-        self.push_button = buttons.addButton(tr("仍然推送"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.push_button = buttons.addButton(
+            action or tr("仍然推送"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
         self.cancel_button = buttons.addButton(tr("取消"), QDialogButtonBox.ButtonRole.RejectRole)
         self.cancel_button.setDefault(True)  # Enter does not push a non-compliant card
         buttons.accepted.connect(self.accept)
@@ -116,12 +120,16 @@ class ComplianceDialog(QDialog):
 
 
 def confirm_push(
-    parent: QWidget | None, hits_by_text: Mapping[str, Sequence[Hit]], *, what: str = ""
+    parent: QWidget | None,
+    hits_by_text: Mapping[str, Sequence[Hit]],
+    *,
+    what: str = "",
+    action: str = "",
 ) -> bool:
-    """True if there is nothing to confirm or the operator chose 仍然推送 (push anyway)."""
+    """True if there is nothing to confirm or the operator chose ``action`` (push anyway)."""
     if not any(hits_by_text.values()):
         return True
-    dialog = ComplianceDialog(hits_by_text, parent, what=what)
+    dialog = ComplianceDialog(hits_by_text, parent, what=what, action=action)
     try:
         return dialog.exec() == QDialog.DialogCode.Accepted
     finally:

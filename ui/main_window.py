@@ -23,6 +23,7 @@ from app.obs.stack import ObsStack
 from app.settings import Settings, config_dir
 from ui.chat.panel import ChatPanel
 from ui.confirm import confirm
+from ui.eliding_label import ElidingLabel
 from ui.health import HealthBar, skip_note
 from ui.i18n import LANGUAGES, language, switch_language, tr
 from ui.lifetime import unsubscribe_on_destroy
@@ -157,9 +158,8 @@ class MainWindow(QMainWindow):
         self.health.add_link("platform", "平台", room.adapter.connection)
         if obs is not None:
             self.health.add_link("obs", "OBS", obs.conn.tracker)
-        self.message = QLabel(self)
+        self.message = ElidingLabel(self)  # long OBS lines never push the health widgets
         self.message.setObjectName("statusMessage")
-        self.message.setTextFormat(Qt.TextFormat.PlainText)
         self._message_timer = QTimer(self)
         self._message_timer.setSingleShot(True)
         self._message_timer.timeout.connect(lambda: self.message.setText(""))

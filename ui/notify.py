@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -35,8 +35,17 @@ class Notifier(QObject):
         except RuntimeError:  # an action that ended after its window was closed: nobody to tell
             log.info("not shown (window closed): %s %s", level, text)
 
-    def run(self, what: str, coro: Coroutine[Any, Any, Any], *, done: str | None = None) -> None:
-        """Start ``coro``; on failure show "<what>失败：<reason>"; on success show ``done`` if given."""
+    def run(
+        self,
+        what: str,
+        coro: Coroutine[Any, Any, Any],
+        *,
+        done: str | None = None,
+        on_done: Callable[[], None] | None = None,
+    ) -> None:
+        """Start ``coro``; on failure show "<what>失败：<reason>" (the reason in the UI language,
+        :func:`app.i18n.localize`); on success show ``done`` if given and call ``on_done`` (on the
+        loop; it must check that the widgets it touches still exist)."""
 
         async def _go() -> None:
             try:
@@ -52,5 +61,7 @@ class Notifier(QObject):
                 return
             if done:
                 self.info(done)
+            if on_done is not None:
+                on_done()
 
         spawn(_go(), name=f"action:{what}")

@@ -27,6 +27,7 @@ import httpx
 import orjson
 from pydantic import BaseModel, ValidationError
 
+from app.i18n import tr
 from app.platform.adapter import PlatformAdapter
 from app.platform.connection import ConnectionTracker, LinkState
 from app.platform.errors import OfflineError, PlatformError, StaleVersionError
@@ -309,7 +310,7 @@ class PlatformClient(PlatformAdapter):
     ) -> Any:
         """Send one request (retrying transport failures with the same key); return its JSON."""
         if self._closed:
-            raise OfflineError("连接已关闭，操作未执行 (client closed: action not sent)")
+            raise OfflineError(tr("连接已关闭，操作未执行"))
         headers: dict[str, str] = {}
         if method != "GET":
             headers["Idempotency-Key"] = idempotency_key or str(uuid.uuid4())
@@ -346,14 +347,11 @@ class PlatformClient(PlatformAdapter):
         state = self.connection.status.state
         if isinstance(exc, httpx.TimeoutException) and not isinstance(exc, httpx.ConnectTimeout):
             # the request may have reached the platform: the key makes a manual retry safe
-            message = (
-                "平台无响应，操作结果未知，可重试（不会重复执行） "
-                "(platform did not answer: outcome unknown; retrying is safe)"
-            )
+            message = tr("平台无响应，操作结果未知，可重试（不会重复执行）")
         elif state in (LinkState.RECONNECTING, LinkState.OFFLINE):
-            message = "平台未连接，操作未执行 (platform offline: action not sent)"
+            message = tr("平台未连接，操作未执行")
         else:
-            message = "无法连接平台，操作未执行 (platform unreachable: action not sent)"
+            message = tr("无法连接平台，操作未执行")
         err = OfflineError(message)
         err.__cause__ = exc
         return err

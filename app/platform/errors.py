@@ -1,8 +1,11 @@
-"""Errors an adapter raises. Each carries a message fit to show an operator."""
+"""Errors an adapter raises. Each carries a message fit to show an operator: the console's own
+messages (offline) are whole sentences in the UI language (``tr``), never two languages mixed."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from app.i18n import tr
 
 
 class PlatformError(Exception):
@@ -31,10 +34,8 @@ class PlatformError(Exception):
 class OfflineError(PlatformError):
     """An action was attempted while the platform cannot be reached: refused, never dropped."""
 
-    def __init__(
-        self, message: str = "平台未连接，操作未执行 (platform offline: action not sent)"
-    ) -> None:
-        super().__init__("offline", message)
+    def __init__(self, message: str = "") -> None:
+        super().__init__("offline", message or tr("平台未连接，操作未执行"))
 
 
 class StaleVersionError(PlatformError):

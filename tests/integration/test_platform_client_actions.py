@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
+from app import i18n
 from app.platform.client import PlatformClient
 from app.platform.errors import OfflineError, PlatformError, StaleVersionError
 from app.platform.models import Bag, CouponKind, CouponSpec, FlashSaleSpec, LotterySpec, Role
@@ -228,7 +229,8 @@ async def test_an_action_while_the_platform_is_down_raises_offline(sandbox_serve
             await host.send_comment("有人吗？")
         assert time.monotonic() - t0 < 10
         assert "未连接" in off.value.message or "无法连接" in off.value.message
-        assert "not sent" in off.value.message
+        assert "未执行" in off.value.message  # one language: the UI's (English via the catalog)
+        assert "not sent" in i18n.load_catalog("en")[off.value.message]
         with pytest.raises(OfflineError):
             await host.snapshot()
 

@@ -368,6 +368,53 @@ async def test_pushing_a_flagged_product_asks_first_and_the_stage_marks_the_hits
     assert len(shown) == 2
 
 
+async def test_a_flagged_product_asks_once_per_session_then_the_stage_only_warns(
+    qtbot: QtBot, sandbox_server: Any, connect: Connect, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 20: the operator confirms a flagged product once per live session; re-explains and
+    下一个 onto it later do not block the broadcast; a new session asks again."""
+    srv = sandbox_server(live=True)
+    room = await connect(srv)
+    panel, _ = _panel(qtbot, room)
+    stage = Stage(room, panel.hold)
+    qtbot.addWidget(stage)
+    shown: list[ComplianceDialog] = []
+
+    def fake_exec(self: ComplianceDialog) -> int:  # only the modal loop itself is replaced
+        shown.append(self)
+        return int(QDialog.DialogCode.Accepted.value)
+
+    monkeypatch.setattr(ComplianceDialog, "exec", fake_exec)
+
+    def explaining(pid: str) -> Callable[[], bool]:
+        return lambda: room.explaining is not None and room.explaining.product_id == pid
+
+    panel.select(FLAGGED)
+    panel.acts["explain"].trigger()
+    assert len(shown) == 1
+    assert shown[0].push_button.text() == "仍要讲解" and shown[0].cancel_button.text() == "取消"
+    assert shown[0].cancel_button.isDefault()
+    await until(explaining(FLAGGED), what="pushed after confirmation")
+    panel.acts["explain"].trigger()  # re-explain: no second question
+    panel.select(CLEAN)
+    panel.acts["explain"].trigger()
+    await until(explaining(CLEAN))
+    order = room.product_ids
+    assert order.index(FLAGGED) == order.index(CLEAN) + 1
+    panel.acts["next"].trigger()  # 下一个 onto the flagged product: no question either
+    await until(explaining(FLAGGED), what="下一个 onto the confirmed product")
+    assert len(shown) == 1
+    await until(lambda: [h.term for h in stage.hits] == ["全网最低", "最低价"])
+    assert "绝对化用语" in stage.warnings.text()  # the warning stays on the stage
+    first = room.session.id if room.session else ""
+    await room.end_session()
+    await room.start_session()
+    await until(lambda: room.session is not None and room.session.id != first, what="new session")
+    panel.select(FLAGGED)
+    panel.acts["explain"].trigger()
+    assert len(shown) == 2  # a new session asks again
+
+
 async def test_reviewer_sees_the_queue_but_cannot_act(
     qtbot: QtBot, sandbox_server: Any, connect: Connect
 ) -> None:

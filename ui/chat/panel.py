@@ -3,7 +3,11 @@ pinned comment, actions on the selected line (menu and shortcuts) and keyword hi
 
 Muting has a safety net (ui/chat/mutes.py): the menu's 禁言 offers durations, the key mutes for
 5 minutes (never for good), each mute shows an undo toast, a buyer is named as one, and the
-禁言列表 (ui/chat/mute_list.py) lifts mutes."""
+禁言列表 (ui/chat/mute_list.py) lifts mutes.
+
+The reply box counts characters live (N/300) and refuses a reply over the platform's limit before
+sending (「回复最多 300 字，当前 N 字」); the typed text stays in the box until the platform took
+it, so a refused or failed send loses nothing."""
 
 from __future__ import annotations
 
@@ -41,6 +45,8 @@ from ui.notify import Notifier
 from ui.shortcuts import ActionSpec, ShortcutRegistry
 
 GROUP = "评论"
+#: the platform's comment limit (docs/platform-api.md "Limits"): longer replies are refused here
+REPLY_MAX = 300
 
 
 def _has(kind: Kind) -> Callable[[ChatLine], bool]:
@@ -169,6 +175,11 @@ class ChatPanel(QWidget):
         self.reply.setObjectName("chatReply")
         self.reply.setPlaceholderText(tr("以主播身份回复…（回车发送）"))
         self.reply.returnPressed.connect(self._send_reply)
+        self.reply.textChanged.connect(self._count_reply)
+        self.reply_count = QLabel(self)
+        self.reply_count.setObjectName("chatReplyCount")
+        self.reply_count.setToolTip(tr("回复字数 / 上限"))
+        self._count_reply()
         self.send = QPushButton(tr("发送"), self)
         self.send.clicked.connect(self._send_reply)
         self.reply.setEnabled(room.can_act)
@@ -186,6 +197,7 @@ class ChatPanel(QWidget):
         bottom.addWidget(self.rules_button)
         bottom.addWidget(self.mute_list_button)
         bottom.addWidget(self.reply, 1)
+        bottom.addWidget(self.reply_count)
         bottom.addWidget(self.send)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -448,9 +460,26 @@ class ChatPanel(QWidget):
         self.reply.setText(f"@{line.nickname} ")
         self.reply.setFocus()
 
+    def _count_reply(self) -> None:
+        n = len(self.reply.text().strip())
+        self.reply_count.setText(f"{n}/{REPLY_MAX}")
+        self.reply_count.setStyleSheet("color:#c62828;font-weight:700;" if n > REPLY_MAX else "")
+
     def _send_reply(self) -> None:
+        """Send the reply; the typed text stays in the box until the platform took it (a refused
+        or failed send loses nothing), and an over-long reply is refused here, before sending."""
         text = self.reply.text().strip()
         if not text:
             return
-        self.reply.clear()
-        self.notifier.run(tr("发送评论"), self.room.send_comment(text))
+        if len(text) > REPLY_MAX:
+            self.notifier.warning(
+                tr("回复最多 {max} 字，当前 {n} 字").format(max=REPLY_MAX, n=len(text))
+            )
+            return
+        reply = self.reply
+
+        def sent() -> None:  # clear only what was sent: the operator may have typed on meanwhile
+            if isValid(reply) and reply.text().strip() == text:
+                reply.clear()
+
+        self.notifier.run(tr("发送评论"), self.room.send_comment(text), on_done=sent)

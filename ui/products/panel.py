@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.aio import spawn
-from app.compliance import check_many
+from app.compliance import Clearances, check_many
 from app.live.hold import DEFAULT_INTERVAL, ExplainHold
 from app.live.price_guard import (
     DEFAULT_MAX_DROP_PERCENT,
@@ -79,6 +79,7 @@ class ProductQueuePanel(QWidget):
         self.room = room
         self.notifier = notifier
         self.confirm: Callable[..., bool] = confirm_push
+        self.clearances = Clearances()  # 仍要讲解 answers, per session and product
         self.tasks: list[asyncio.Task[Any]] = []  # the latest actions (tests await them)
         self.stage: QWidget | None = None  # the streamer's stage, when the factory made one
         self.hold = ExplainHold(room, interval=hold_seconds, on_error=self._hold_failed)
@@ -301,14 +302,30 @@ class ProductQueuePanel(QWidget):
         self.tasks = [t for t in self.tasks if not t.done()] + [task]
 
     def cleared_for_push(self, product: m.Product) -> bool:
-        """Compliance: True if the title and selling points are clean or the operator confirms."""
+        """Compliance: True if the title and selling points are clean or the operator confirms.
+
+        The operator is asked once per product and live session: after 仍要讲解 the product
+        goes on air again without a question until the session ends (the stage keeps showing
+        the hits)."""
         hits = check_many([product.title, *product.selling_points])
         if not hits:
             return True
-        ok = bool(self.confirm(self, hits, what=tr("商品「{title}」").format(title=product.title)))
+        session_id = self.room.session.id if self.room.session is not None else ""
+        if self.clearances.cleared(session_id, product.id, hits):
+            return True
+        ok = bool(
+            self.confirm(
+                self,
+                hits,
+                what=tr("商品「{title}」").format(title=product.title),
+                action=tr("仍要讲解"),
+            )
+        )
         if not ok:
             self.notifier.warning(tr("已取消讲解：{title}").format(title=product.title))
-        return ok
+            return False
+        self.clearances.remember(session_id, product.id, hits)
+        return True
 
     def explain(self, product_id: str) -> None:
         product = self.room.product(product_id)
