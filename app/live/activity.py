@@ -11,13 +11,21 @@ one line, bounded.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from app.i18n import tr
 from app.platform import models as m
 
-if TYPE_CHECKING:
-    from app.live.room import LiveRoom
+
+class LiveRoom(Protocol):
+    """What of :class:`app.live.room.LiveRoom` a description reads (the room imports this
+    module, so it names the room's shape instead of importing it)."""
+
+    products: dict[str, m.Product]
+    product_ids: list[str]
+    adapter: Any
+    role: str
+
 
 ROLE_NAMES = {"host": "主播", "assistant": "场控", "reviewer": "复盘员"}
 MAX_TEXT = 160
