@@ -25,8 +25,8 @@ def test_every_emitted_event_type_parses(sandbox_server: Any) -> None:
                                   "valid_seconds": 60}).json()  # fmt: skip
     c.post("/_debug/viewer-claim", json={"user_id": "u1", "coupon_id": cp["id"]})
     c.post(f"/coupons/{cp['id']}/end")
-    c.post("/flash-sales", json={"product_id": "p04", "price_cents": 100, "quantity": 3,
-                                 "duration_seconds": 60})  # fmt: skip
+    fs = c.post("/flash-sales", json={"product_id": "p04", "price_cents": 100, "quantity": 3,
+                                      "duration_seconds": 60}).json()  # fmt: skip
     c.post("/flash-sales", json={"product_id": "p05", "price_cents": 100, "quantity": 3,
                                  "starts_in_seconds": 3600, "duration_seconds": 60})  # fmt: skip
     o = c.post("/orders", json={"user_id": "u1", "product_id": "p04", "pay": True}).json()
@@ -45,6 +45,8 @@ def test_every_emitted_event_type_parses(sandbox_server: Any) -> None:
         assert time.monotonic() < deadline
         time.sleep(0.2)
     time.sleep(1.5)  # let the audience produce likes/gifts/follows and a viewers count
+    # ended by the operator unless the simulated audience already bought the last unit
+    assert c.post(f"/flash-sales/{fs['id']}/end").status_code in (200, 409)
     c.post(f"/sessions/{session['id']}/end")
 
     events = srv.read_events(0)

@@ -622,10 +622,10 @@ class SharedSessionsDialog(QDialog):
                 return
         if not _alive(self):
             return
-        self.status.setText(tr("已下载到 {path}").format(path=str(self.panel.directory)))
-        await self._fill()
+        await self._fill()  # the table shows 已下载 and the file's totals before the status says so
         if not _alive(self):
             return
+        self.status.setText(tr("已下载到 {path}").format(path=str(self.panel.directory)))
         self.panel.refresh()
         if open_after:
             for path in paths[:3]:
