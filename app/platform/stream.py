@@ -270,7 +270,7 @@ class EventStream:
             with contextlib.suppress(Exception):
                 transport.send_close()
                 transport.disconnect()
-                await asyncio.wait_for(transport.wait_disconnected(), timeout=1.0)
+                await _disconnected(transport)
         self.tracker.set_state(LinkState.OFFLINE, error="已断开 (closed)")
 
     def reconnect_now(self) -> bool:
@@ -458,7 +458,7 @@ class EventStream:
             # always awaited: picows keeps the error that ended a link (e.g. 1009) in this
             # future, and asyncio logs "exception was never retrieved" for one nobody awaits
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(transport.wait_disconnected(), timeout=1.0)
+                await _disconnected(transport)
 
     def _parse(self, raws: Sequence[bytes], cursor: Cursor) -> Parsed:
         """One drain of the inbox → events (:func:`~app.platform.wire.parse_messages`); what
@@ -467,6 +467,15 @@ class EventStream:
         if parsed.skipped_seqs or parsed.unnumbered:
             self._report(parsed.unnumbered, "malformed", tuple(parsed.skipped_seqs))
         return parsed
+
+
+async def _disconnected(transport: WSTransport) -> None:
+    """Wait (at most a second) until ``transport`` is closed. Not at all once the loop is
+    closed (a generator finalised at shutdown): the waiter could never run, and its coroutine
+    would be reported as "never awaited"."""
+    if asyncio.get_running_loop().is_closed():
+        return
+    await asyncio.wait_for(transport.wait_disconnected(), timeout=1.0)
 
 
 class _Outcome:
