@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from app.aio import spawn
 from app.i18n import tr
+from app.listeners import Listeners
 from app.obs.connection import ObsConnection
 from app.obs.errors import ObsError
 
@@ -78,12 +79,11 @@ class StatsPoller:
         self.last: ObsStats | None = None
         self._bytes: tuple[float, int] | None = None
         self._active_since: dict[str, float] = {}  # output → monotonic time first seen active
-        self._listeners: list[StatsListener] = []
+        self._listeners = Listeners[[ObsStats, list[str]]]("OBS stats listener")
         self._task: asyncio.Task[None] | None = None
 
     def subscribe(self, listener: StatsListener) -> Callable[[], None]:
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
+        return self._listeners.add(listener)
 
     async def poll(self) -> ObsStats:
         s = await self._conn.request("GetStats")
@@ -115,8 +115,7 @@ class StatsPoller:
         )
         alerts = alerts_between(self.last, stats)
         self.last = stats
-        for listener in list(self._listeners):
-            listener(stats, alerts)
+        self._listeners.emit(stats, alerts)
         return stats
 
     def _duration(self, output: str, status: dict[str, object], now: float) -> int:
