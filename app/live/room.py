@@ -150,7 +150,6 @@ class LiveRoom:
         self.chat: deque[ChatLine] = deque(maxlen=chat_capacity)
         self.strings = Interner()  # chat lines share their repeated strings (ids, names, 扣1)
         self.orders: deque[m.Order] = deque(maxlen=order_capacity)
-        self.last_error: str | None = None  # last stream-level problem, for the operator
         self._state = Listeners[[frozenset[str]]]("room state listener")
         self._chat = Listeners[[Sequence[ChatLine]]]("chat listener")
         self._orders = Listeners[[Sequence[m.Order]]]("orders listener")
@@ -281,7 +280,6 @@ class LiveRoom:
             try:
                 snapshot = await self.adapter.snapshot()
             except PlatformError as exc:
-                self.last_error = exc.message
                 log.warning("snapshot failed (%s); retrying", exc.message)
                 await asyncio.sleep(1.0)
                 continue

@@ -175,10 +175,6 @@ class ObsStack:
     def dropped_ratio(self) -> float | None:
         return self.drops.ratio()
 
-    @property
-    def overlay_url(self) -> str:
-        return self.server.url
-
     def overlay_urls(self) -> dict[Kind, str]:
         """Browser Source URL of each overlay page (empty while the page server is not running)."""
         return self.server.page_urls() if self.server.running else {}

@@ -30,13 +30,11 @@ class ObsStats:
     cpu_percent: float = 0.0
     fps: float = 0.0
     render_missed: int = 0  # frames the renderer missed (render lag)
-    render_total: int = 0
     average_render_ms: float = 0.0
     output_skipped: int = 0  # encoder could not keep up
     output_total: int = 0
     stream_dropped: int = 0  # network: frames dropped by the stream output
     stream_total: int = 0
-    congestion: float = 0.0
 
     @property
     def dropped_percent(self) -> float:
@@ -105,13 +103,11 @@ class StatsPoller:
             cpu_percent=float(s.get("cpuUsage", 0.0)),
             fps=float(s.get("activeFps", 0.0)),
             render_missed=int(s.get("renderSkippedFrames", 0)),
-            render_total=int(s.get("renderTotalFrames", 0)),
             average_render_ms=float(s.get("averageFrameRenderTime", 0.0)),
             output_skipped=int(s.get("outputSkippedFrames", 0)),
             output_total=int(s.get("outputTotalFrames", 0)),
             stream_dropped=int(st.get("outputSkippedFrames", 0)),
             stream_total=int(st.get("outputTotalFrames", 0)),
-            congestion=float(st.get("outputCongestion", 0.0) or 0.0),
         )
         alerts = alerts_between(self.last, stats)
         self.last = stats
