@@ -6,6 +6,7 @@ Qt's virtual methods (``*Event``, ``eventFilter``, the drag-and-drop hooks), rou
 handler decorators of the sandbox's FastAPI app, pydantic validators, pytest fixtures and marks.
 Add a name here only with its reason; code that nothing uses is deleted instead.
 """
+# ruff: noqa: B018, F821  (bare attribute expressions on an undefined ``_``: vulture's format)
 
 # entry points (pyproject.toml): main, run and join are common names that vulture sees used anyway
 _.SandboxAdapterFactory  # livedesk.platforms
