@@ -23,6 +23,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check app ui plugins tests
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/vulture  # dead code: paths and patterns in pyproject.toml, reviewed names in tools/vulture_whitelist.py
 
 # pytest's exit 5 (no tests collected: a broken checkout or selection) fails with a clear message
 test: lint

@@ -34,21 +34,6 @@ def spawn(coro: Coroutine[Any, Any, T], name: str) -> asyncio.Task[T]:
     return task
 
 
-class LatestWins:
-    """Runs one task at a time per key; starting a new one cancels the previous (e.g. a search)."""
-
-    def __init__(self) -> None:
-        self._current: dict[str, asyncio.Task[Any]] = {}
-
-    def run(self, key: str, coro: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
-        old = self._current.get(key)
-        if old is not None and not old.done():
-            old.cancel()
-        task = spawn(coro, name=f"latest:{key}")
-        self._current[key] = task
-        return task
-
-
 async def cancel_all() -> None:
     """Cancel every background task (at shutdown) and wait for them to finish."""
     tasks = [t for t in _tasks if not t.done()]

@@ -57,14 +57,3 @@ def set_secret(name: str, value: str) -> None:
         except Exception as exc:
             log.warning("keyring write of %r failed: %s; kept in memory", name, type(exc).__name__)
     _memory[name] = value
-
-
-def delete_secret(name: str) -> None:
-    _memory.pop(name, None)
-    if _keyring_usable():
-        import keyring
-
-        try:
-            keyring.delete_password(SERVICE, name)
-        except Exception:
-            pass

@@ -28,7 +28,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -217,13 +216,3 @@ def start_guard() -> None:
         # the pipe's write end stays open in this process only, until it exits
         assert _guard.stdin is not None
         os.set_inheritable(_guard.stdin.fileno(), False)
-
-
-def wait_gone(pids_of: Any, within: float = 30.0) -> list[int]:
-    """Poll ``pids_of()`` until it is empty or ``within`` s pass; return what is left."""
-    deadline = time.monotonic() + within
-    left: list[int] = list(pids_of())
-    while left and time.monotonic() < deadline:
-        time.sleep(0.1)
-        left = list(pids_of())
-    return left

@@ -116,9 +116,6 @@ class BatchedModel(QAbstractTableModel, Generic[T]):
     def pending_count(self) -> int:
         return len(self._pending)
 
-    def row_item(self, row: int) -> T:
-        return self._rows[row]
-
     # --- Qt model ----------------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)

@@ -16,9 +16,6 @@ def unsubscribe_on_destroy(widget: QObject, *unsubscribes: Callable[[], None]) -
 
     def gone(*_: object) -> None:
         while pending:
-            try:
-                pending.pop()()
-            except ValueError:  # already unsubscribed elsewhere
-                pass
+            pending.pop()()  # safe when already unsubscribed elsewhere (app.listeners)
 
     widget.destroyed.connect(gone)

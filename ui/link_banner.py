@@ -240,11 +240,6 @@ class LinkBanner(QWidget):
         self.save_settings()
 
     # --- state -------------------------------------------------------------------------------
-    @property
-    def platform_down(self) -> bool:
-        """The red row is up (the link has been down for longer than the grace)."""
-        return self.data_stopped_at is not None
-
     def _later(self) -> None:
         # listeners run inside the tracker's/room's call: redraw from Qt's dispatch instead
         if shiboken6.isValid(self):

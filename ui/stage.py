@@ -141,7 +141,6 @@ class Stage(QWidget):
         for capped in (self.title, self.warnings):
             capped.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self._title_text = ""
-        self._points_html = ""
         self._clock = QTimer(self)
         self._clock.setInterval(COUNTDOWN_MS)
         self._clock.timeout.connect(self.tick)

@@ -39,16 +39,6 @@ class Mode:
         return f"{self.width}×{self.height}@{fps}"
 
 
-COMMON_MODES = [
-    Mode(3840, 2160, 30),
-    Mode(1920, 1080, 60),
-    Mode(1920, 1080, 30),
-    Mode(1280, 720, 60),
-    Mode(1280, 720, 30),
-    Mode(640, 480, 30),
-]
-
-
 @dataclass(frozen=True)
 class OpenReport:
     """What was asked for and what the source actually delivers after opening.

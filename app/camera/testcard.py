@@ -14,7 +14,6 @@ import cv2
 import numpy as np
 
 Variant = Literal["normal", "bright", "dark", "blurred", "cast", "frozen", "black"]
-VARIANTS: tuple[Variant, ...] = ("normal", "bright", "dark", "blurred", "cast", "frozen", "black")
 
 
 def _background(w: int, h: int) -> np.ndarray:

@@ -24,6 +24,7 @@ import logging
 from collections.abc import Callable, Sequence
 
 from app.aio import spawn
+from app.listeners import Listeners
 from app.live.room import LiveRoom
 from app.platform import models as m
 from app.platform.errors import PlatformError
@@ -53,7 +54,7 @@ class ExplainHold:
         self.on_error = on_error
         self.product_id: str | None = None
         self.resends = 0  # explains re-sent to keep the card up (for the UI and tests)
-        self._listeners: list[HoldListener] = []
+        self._listeners = Listeners[[str | None]]("hold listener")
         self._keepalive: asyncio.Task[None] | None = None
         self._resend: asyncio.Task[None] | None = None
         self._unsub = room.subscribe_events(self._on_events)
@@ -65,8 +66,7 @@ class ExplainHold:
 
     def subscribe(self, listener: HoldListener) -> Callable[[], None]:
         """``listener(product_id or None)`` whenever the hold starts, moves or ends."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+        return self._listeners.add(listener)
 
     # --- operator intents ------------------------------------------------------------------------
     def hold(self, product_id: str) -> None:
@@ -168,11 +168,7 @@ class ExplainHold:
         self._resend = None
 
     def _emit(self) -> None:
-        for listener in list(self._listeners):
-            try:
-                listener(self.product_id)
-            except Exception:
-                log.exception("hold listener %s failed", getattr(listener, "__qualname__", "?"))
+        self._listeners.emit(self.product_id)
 
 
 def _loop_running() -> bool:

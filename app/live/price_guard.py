@@ -207,7 +207,3 @@ class UndoLog:
         edit = self.last()
         self._last = None
         return edit
-
-    def forget(self, edit: ProductEdit) -> None:
-        if self._last is edit:
-            self._last = None

@@ -18,9 +18,10 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, KeysView, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from app.aio import spawn
+from app.listeners import Listeners
 from app.live.activity import TeamChange
 from app.live.activity import describe as describe_change
 from app.live.comment_kinds import Kind, classify
@@ -32,7 +33,6 @@ from app.platform.errors import OfflineError, PlatformError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-X = TypeVar("X")
 
 # What changed in a batch (the argument of state listeners).
 SESSION = "session"
@@ -98,25 +98,6 @@ class ActionRecord:
 
 
 StateListener = Callable[[frozenset[str]], None]
-BatchListener = Callable[[Sequence[T]], None]
-
-
-class _Listeners(Generic[X]):
-    def __init__(self) -> None:
-        self._items: list[Callable[[X], None]] = []
-
-    def add(self, fn: Callable[[X], None]) -> Callable[[], None]:
-        self._items.append(fn)
-        return lambda: self._items.remove(fn) if fn in self._items else None
-
-    def emit(self, value: X) -> None:
-        for fn in list(self._items):
-            try:
-                fn(value)
-            except Exception:
-                # by name, never repr(): the repr of a dead Qt widget's method raises too, and
-                # this loop must survive any listener (it runs inside the room's stream task)
-                log.exception("listener %s failed", getattr(fn, "__qualname__", type(fn).__name__))
 
 
 @contextlib.asynccontextmanager
@@ -169,13 +150,12 @@ class LiveRoom:
         self.chat: deque[ChatLine] = deque(maxlen=chat_capacity)
         self.strings = Interner()  # chat lines share their repeated strings (ids, names, 扣1)
         self.orders: deque[m.Order] = deque(maxlen=order_capacity)
-        self.last_error: str | None = None  # last stream-level problem, for the operator
-        self._state = _Listeners[frozenset[str]]()
-        self._chat = _Listeners[Sequence[ChatLine]]()
-        self._orders = _Listeners[Sequence[m.Order]]()
-        self._events = _Listeners[Sequence[m.Event]]()
-        self._actions = _Listeners[ActionRecord]()
-        self._activity = _Listeners[Sequence[TeamChange]]()
+        self._state = Listeners[[frozenset[str]]]("room state listener")
+        self._chat = Listeners[[Sequence[ChatLine]]]("chat listener")
+        self._orders = Listeners[[Sequence[m.Order]]]("orders listener")
+        self._events = Listeners[[Sequence[m.Event]]]("events listener")
+        self._actions = Listeners[[ActionRecord]]("actions listener")
+        self._activity = Listeners[[Sequence[TeamChange]]]("activity listener")
         self._task: asyncio.Task[None] | None = None
         self._loaded = asyncio.Event()
 
@@ -300,7 +280,6 @@ class LiveRoom:
             try:
                 snapshot = await self.adapter.snapshot()
             except PlatformError as exc:
-                self.last_error = exc.message
                 log.warning("snapshot failed (%s); retrying", exc.message)
                 await asyncio.sleep(1.0)
                 continue
@@ -374,7 +353,7 @@ class LiveRoom:
         metrics = self.metrics.model_dump()
         handlers = _HANDLERS
         activity: list[TeamChange] = []
-        want_activity = bool(self._activity._items)
+        want_activity = bool(self._activity)
         for i, ev in enumerate(batch):
             if ev.seq <= self.seq:
                 continue  # already applied (e.g. covered by the snapshot)

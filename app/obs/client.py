@@ -178,7 +178,6 @@ class RawClient(obsws):  # type: ignore[misc]
         hello = json.loads(self.ws.recv())
         if hello.get("op") != 0:
             raise obs_exc.ConnectionFailure("Invalid Hello message.")
-        self.server_version = hello["d"].get("obsWebSocketVersion")
         challenge = hello["d"].get("authentication")
         auth = (
             self._build_auth_string(challenge["salt"], challenge["challenge"]) if challenge else ""

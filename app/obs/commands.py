@@ -9,13 +9,13 @@ OBS answered (``ok`` True/False, with the latency and, for a stopped recording, 
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-log = logging.getLogger(__name__)
+from app.listeners import Listeners
+
 T = TypeVar("T")
 
 
@@ -35,11 +35,10 @@ CommandListener = Callable[[ObsCommand], None]
 
 class CommandHook:
     def __init__(self) -> None:
-        self._listeners: list[CommandListener] = []
+        self._listeners = Listeners[[ObsCommand]]("OBS command listener")
 
     def subscribe(self, listener: CommandListener) -> Callable[[], None]:
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
+        return self._listeners.add(listener)
 
     async def run(self, name: str, request: Awaitable[T], /, **args: Any) -> T:
         """Await ``request`` (the OBS request for command ``name``), telling the listeners."""
@@ -56,8 +55,4 @@ class CommandHook:
         return result
 
     def _emit(self, cmd: ObsCommand) -> None:
-        for listener in list(self._listeners):
-            try:
-                listener(cmd)
-            except Exception:
-                log.exception("OBS command listener failed on %s", cmd.name)
+        self._listeners.emit(cmd)

@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import inspect
 import logging
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from app.aio import spawn
+from app.listeners import Listeners
 from app.obs.client import RawClient
 from app.obs.errors import (
     CLOSE_SESSION_INVALIDATED,
@@ -60,8 +63,8 @@ class ObsConnection:
         self.version: dict[str, Any] = {}
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="obs-worker")
         self._client: RawClient | None = None
-        self._listeners: list[tuple[str | None, EventListener]] = []
-        self._hooks: list[ConnectedHook] = []
+        self._listeners = Listeners[[str, dict[str, Any]]]("OBS event listener")
+        self._hooks = Listeners[[]]("OBS on-connected hook")
         self._link_closed: asyncio.Event | None = None
         self._inbox: Inbox[ObsConnection] | None = None  # the current session's
         self._close_code: int | None = None
@@ -75,14 +78,19 @@ class ObsConnection:
 
     def on_event(self, event_type: str | None, listener: EventListener) -> Callable[[], None]:
         """Call ``listener(type, data)`` on the loop for each OBS event (``None``: every event)."""
-        entry = (event_type, listener)
-        self._listeners.append(entry)
-        return lambda: self._listeners.remove(entry)
+        if event_type is None:
+            return self._listeners.add(listener)
+
+        @functools.wraps(listener)  # its name, not this wrapper's, if it fails
+        def of_type(t: str, data: dict[str, Any]) -> None:
+            if t == event_type:
+                listener(t, data)
+
+        return self._listeners.add(of_type)
 
     def on_connected(self, hook: ConnectedHook) -> Callable[[], None]:
         """Run ``await hook()`` after every (re)connection, e.g. to re-apply overlays."""
-        self._hooks.append(hook)
-        return lambda: self._hooks.remove(hook)
+        return self._hooks.add(hook)
 
     async def wait_state(self, state: LinkState, within: float = 10.0) -> None:
         """Wait until the link reaches ``state`` (raises TimeoutError)."""
@@ -230,18 +238,15 @@ class ObsConnection:
                 await loop.run_in_executor(None, client.close)
 
     async def _run_hooks(self) -> None:
-        for hook in list(self._hooks):
+        for hook in self._hooks:
             try:
-                await hook()
+                result = hook()
+                if inspect.isawaitable(result):
+                    await result
             except ObsError as exc:
                 log.warning("after connecting to OBS: %s", exc)
             except Exception:
                 log.exception("OBS on-connected hook failed")
 
     def _dispatch(self, event_type: str, data: dict[str, Any]) -> None:
-        for wanted, listener in list(self._listeners):
-            if wanted is None or wanted == event_type:
-                try:
-                    listener(event_type, data)
-                except Exception:
-                    log.exception("OBS event listener failed on %s", event_type)
+        self._listeners.emit(event_type, data)

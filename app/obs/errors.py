@@ -34,10 +34,6 @@ class ObsAuthError(ObsError):
     """obs-websocket refused the password. Reconnecting will not help until it is changed."""
 
 
-class ObsSessionInvalidated(ObsError):
-    """OBS kicked this client (close code 4011): never reconnect on our own."""
-
-
 class ObsRequestError(ObsError):
     """A request reached OBS and failed (``code`` is obs-websocket's RequestStatus)."""
 
@@ -59,9 +55,6 @@ class ObsTimeoutError(ObsError):
 #: obs-websocket RequestStatus codes we act on
 NOT_READY = 207
 RESOURCE_NOT_FOUND = 600
-RESOURCE_ALREADY_EXISTS = 601
-OUTPUT_RUNNING = 500
-OUTPUT_NOT_RUNNING = 501
 
 #: WebSocket close codes obs-websocket uses
 CLOSE_AUTH_FAILED = 4009

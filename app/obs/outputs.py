@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from app.listeners import Listeners
 from app.obs.commands import CommandHook
 from app.obs.connection import ObsConnection
 
@@ -25,7 +26,7 @@ class Outputs:
     def __init__(self, conn: ObsConnection) -> None:
         self._conn = conn
         self._state = OutputsState()
-        self._listeners: list[OutputsListener] = []
+        self._listeners = Listeners[[OutputsState]]("OBS outputs listener")
         self.commands = CommandHook()  # what this console asks OBS to do (the recorder listens)
         conn.on_event("StreamStateChanged", self._on_stream)
         conn.on_event("RecordStateChanged", self._on_record)
@@ -36,8 +37,7 @@ class Outputs:
         return self._state
 
     def subscribe(self, listener: OutputsListener) -> Callable[[], None]:
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
+        return self._listeners.add(listener)
 
     async def refresh(self) -> OutputsState:
         stream = await self._conn.request("GetStreamStatus")
@@ -86,8 +86,7 @@ class Outputs:
         if state == self._state:
             return
         self._state = state
-        for listener in list(self._listeners):
-            listener(state)
+        self._listeners.emit(state)
 
     def _on_stream(self, _t: str, data: dict[str, Any]) -> None:
         s = self._state

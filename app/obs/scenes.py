@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.aio import spawn
+from app.listeners import Listeners
 from app.obs.commands import CommandHook
 from app.obs.connection import ObsConnection
 from app.obs.errors import ObsError
@@ -40,7 +41,7 @@ class Scenes:
     def __init__(self, conn: ObsConnection) -> None:
         self._conn = conn
         self._state = SceneState()
-        self._listeners: list[SceneListener] = []
+        self._listeners = Listeners[[SceneState]]("OBS scenes listener")
         self.commands = CommandHook()  # what this console asks OBS to do (the recorder listens)
         conn.on_event("CurrentProgramSceneChanged", self._on_program)
         conn.on_event("CurrentPreviewSceneChanged", self._on_preview)
@@ -53,8 +54,7 @@ class Scenes:
         return self._state
 
     def subscribe(self, listener: SceneListener) -> Callable[[], None]:
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
+        return self._listeners.add(listener)
 
     async def refresh(self) -> SceneState:
         listing = await self._conn.request("GetSceneList")
@@ -95,8 +95,7 @@ class Scenes:
         if state == self._state:
             return
         self._state = state
-        for listener in list(self._listeners):
-            listener(state)
+        self._listeners.emit(state)
 
     def _replace(self, **changes: Any) -> None:
         s = self._state

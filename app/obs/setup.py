@@ -6,41 +6,18 @@ warnings and updates are operator messages in the UI language (app.i18n)."""
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.camera.devices import source_from_setting
-from app.camera.modes import Mode
-from app.camera.obs_input import obs_input_for
 from app.i18n import localize, tr
+from app.obs.camera_apply import use_in_obs
+from app.obs.camera_input import ObsInputSpec
 from app.obs.connection import ObsConnection
 from app.obs.errors import ObsRequestError
 from app.obs.inputs import input_names, place, scene_items
+from app.obs.names import BACKGROUND, CAMERA, SCENE_CLOSEUP, SCENE_FULL, SCENE_PIP, SCENES
 from app.overlays.layout import SOURCE_NAMES, Canvas, Kind, box, canvas_size
-
-SCENE_FULL = "主播全景"
-SCENE_CLOSEUP = "商品特写"
-SCENE_PIP = "画中画"
-SCENES = (SCENE_FULL, SCENE_CLOSEUP, SCENE_PIP)
-CAMERA = "LiveDesk 摄像头"
-BACKGROUND = "LiveDesk 背景"
-
-
-@dataclass(frozen=True, slots=True)
-class CameraInput:
-    kind: str  # OBS input kind: v4l2_input, dshow_input, av_capture_input, ffmpeg_source
-    settings: dict[str, Any] = field(default_factory=dict)
-
-
-def camera_from_source(source: str, mode: Mode | None = None) -> CameraInput:
-    """The OBS camera input for a saved camera setting (device path/index, media file or URL)
-    opened in ``mode`` — the same mapping "use this camera in OBS" uses (app.camera.obs_input)."""
-    if sys.platform.startswith("linux") and source.strip().isdigit():
-        source = f"/dev/video{source.strip()}"
-    spec = obs_input_for(source_from_setting(source), mode or Mode(1920, 1080, 30))
-    return CameraInput(spec.kind, spec.settings)
 
 
 @dataclass
@@ -56,7 +33,7 @@ async def setup_live_selling(
     conn: ObsConnection,
     *,
     canvas: Canvas,
-    camera: CameraInput | None,
+    camera: ObsInputSpec | None,
     overlay_files: dict[Kind, Path],
 ) -> SetupReport:
     report = SetupReport()
@@ -145,11 +122,8 @@ async def _place_camera(conn: ObsConnection, scene: str, cam: int, w: int, h: in
                     fit="OBS_BOUNDS_SCALE_INNER")  # fmt: skip
 
 
-async def _update_camera(conn: ObsConnection, camera: CameraInput) -> str:
+async def _update_camera(conn: ObsConnection, camera: ObsInputSpec) -> str:
     """Point the existing camera input at ``camera``; returns what was done ("" if it already did)."""
-    from app.camera.obs_apply import use_in_obs  # app.camera.obs_apply imports this module
-    from app.camera.obs_input import ObsInputSpec
-
     info = await conn.request("GetInputSettings", inputName=CAMERA)
     current = info.get("inputSettings") or {}
     if info.get("inputKind") == camera.kind and all(

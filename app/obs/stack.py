@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.camera.modes import Mode
+from app.obs.camera_input import ObsInputSpec, camera_from_source
 from app.obs.connection import ObsConnection
 from app.obs.outputs import Outputs
 from app.obs.scenes import Scenes
-from app.obs.setup import CameraInput, SetupReport, camera_from_source, setup_live_selling
+from app.obs.setup import SetupReport, setup_live_selling
 from app.obs.stats import ObsStats, StatsPoller
 from app.obs.stream_target import StreamTargetSync
 from app.overlays.controller import OverlayController
@@ -147,7 +148,7 @@ class ObsStack:
         """Point the link at a new host/port/password (connection settings saved by the user)."""
         await self.conn.restart(host, port, password)
 
-    def camera(self) -> CameraInput | None:
+    def camera(self) -> ObsInputSpec | None:
         cam = self.settings.camera
         if not cam.source:
             return None
@@ -173,10 +174,6 @@ class ObsStack:
 
     def dropped_ratio(self) -> float | None:
         return self.drops.ratio()
-
-    @property
-    def overlay_url(self) -> str:
-        return self.server.url
 
     def overlay_urls(self) -> dict[Kind, str]:
         """Browser Source URL of each overlay page (empty while the page server is not running)."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from app.aio import spawn
 from app.i18n import tr
+from app.listeners import Listeners
 from app.obs.connection import ObsConnection
 from app.obs.errors import ObsError
 
@@ -29,13 +30,11 @@ class ObsStats:
     cpu_percent: float = 0.0
     fps: float = 0.0
     render_missed: int = 0  # frames the renderer missed (render lag)
-    render_total: int = 0
     average_render_ms: float = 0.0
     output_skipped: int = 0  # encoder could not keep up
     output_total: int = 0
     stream_dropped: int = 0  # network: frames dropped by the stream output
     stream_total: int = 0
-    congestion: float = 0.0
 
     @property
     def dropped_percent(self) -> float:
@@ -78,12 +77,11 @@ class StatsPoller:
         self.last: ObsStats | None = None
         self._bytes: tuple[float, int] | None = None
         self._active_since: dict[str, float] = {}  # output → monotonic time first seen active
-        self._listeners: list[StatsListener] = []
+        self._listeners = Listeners[[ObsStats, list[str]]]("OBS stats listener")
         self._task: asyncio.Task[None] | None = None
 
     def subscribe(self, listener: StatsListener) -> Callable[[], None]:
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
+        return self._listeners.add(listener)
 
     async def poll(self) -> ObsStats:
         s = await self._conn.request("GetStats")
@@ -105,18 +103,15 @@ class StatsPoller:
             cpu_percent=float(s.get("cpuUsage", 0.0)),
             fps=float(s.get("activeFps", 0.0)),
             render_missed=int(s.get("renderSkippedFrames", 0)),
-            render_total=int(s.get("renderTotalFrames", 0)),
             average_render_ms=float(s.get("averageFrameRenderTime", 0.0)),
             output_skipped=int(s.get("outputSkippedFrames", 0)),
             output_total=int(s.get("outputTotalFrames", 0)),
             stream_dropped=int(st.get("outputSkippedFrames", 0)),
             stream_total=int(st.get("outputTotalFrames", 0)),
-            congestion=float(st.get("outputCongestion", 0.0) or 0.0),
         )
         alerts = alerts_between(self.last, stats)
         self.last = stats
-        for listener in list(self._listeners):
-            listener(stats, alerts)
+        self._listeners.emit(stats, alerts)
         return stats
 
     def _duration(self, output: str, status: dict[str, object], now: float) -> int:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from app.aio import spawn
+from app.listeners import Listeners
 from app.obs.errors import ObsError
 from app.obs.outputs import Outputs
 from app.platform.errors import PlatformError
@@ -34,21 +35,16 @@ class StreamTargetSync:
         #: (RTMP URL, session id) last written into OBS; the key itself is not kept
         self.applied: tuple[str, str] | None = None
         self.error: str | None = None
-        self._listeners: list[Callable[[StreamTargetSync], None]] = []
+        self._listeners = Listeners[[StreamTargetSync]]("stream target listener")
         room.subscribe(self._on_room)
         conn_on_connected(self._reapply)
 
     def subscribe(self, listener: Callable[[StreamTargetSync], None]) -> Callable[[], None]:
         """``listener(self)`` after each attempt to write the target (``error`` set or cleared)."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
+        return self._listeners.add(listener)
 
     def _notify(self) -> None:
-        for listener in list(self._listeners):
-            try:
-                listener(self)
-            except Exception:
-                log.exception("stream target listener failed")
+        self._listeners.emit(self)
 
     def _wanted(self) -> str | None:
         """The live session whose target OBS should have: the host's console only."""

@@ -26,7 +26,3 @@ def write_atomic(path: Path, data: bytes) -> None:
     with open(tmp, "wb") as f:
         f.write(data)
     os.replace(tmp, path)
-
-
-def write_png(path: Path, image: QImage) -> None:
-    write_atomic(path, png_bytes(image))

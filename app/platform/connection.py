@@ -12,13 +12,12 @@ Listeners hear state transitions and recovery notes, never individual event batc
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-log = logging.getLogger(__name__)
+from app.listeners import Listeners
 
 
 class RecoveryStep(StrEnum):
@@ -98,21 +97,19 @@ class ConnectionTracker:
 
     def __init__(self) -> None:
         self._status = ConnectionStatus(since=time.time())
-        self._listeners: list[Listener] = []
-        self._skip_listeners: list[SkipListener] = []
+        self._listeners = Listeners[[ConnectionStatus]]("link state listener")
+        self._skip_listeners = Listeners[[Skip]]("skip listener")
 
     @property
     def status(self) -> ConnectionStatus:
         return self._status
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
+        return self._listeners.add(listener)
 
     def subscribe_skips(self, listener: SkipListener) -> Callable[[], None]:
         """``listener(skip)`` once for every report of skipped messages."""
-        self._skip_listeners.append(listener)
-        return lambda: self._skip_listeners.remove(listener)
+        return self._skip_listeners.add(listener)
 
     def skipped(self, seqs: tuple[int, ...], unnumbered: int, reason: str) -> None:
         """The stream skipped messages it could not take; counted, and listeners told."""
@@ -122,11 +119,7 @@ class ConnectionTracker:
         old = self._status
         kept = (old.skipped_seqs + skip.seqs)[-SKIPPED_KEPT:]
         self._status = replace(old, skipped=old.skipped + skip.count, skipped_seqs=kept)
-        for listener in list(self._skip_listeners):
-            try:
-                listener(skip)
-            except Exception:  # a listener's bug must not stop the stream that reports
-                log.exception("skip listener failed")
+        self._skip_listeners.emit(skip)  # a listener's bug does not stop the stream that reports
 
     def set_state(self, state: LinkState, *, attempt: int = 0, error: str | None = None) -> None:
         old = self._status
@@ -147,8 +140,7 @@ class ConnectionTracker:
         self._notify()
 
     def _notify(self) -> None:
-        for listener in list(self._listeners):
-            listener(self._status)
+        self._listeners.emit(self._status)
 
     def saw_events(self, last_seq: int) -> None:
         self._status = replace(self._status, last_event_ts=time.time(), last_seq=last_seq)

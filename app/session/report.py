@@ -619,21 +619,6 @@ def charts_svg(f: SessionFile, lang: str) -> list[str]:
     ]
 
 
-def compare_svg(files: Sequence[SessionFile], names: Sequence[str], lang: str) -> str:
-    """Cumulative GMV of several sessions on one chart (x: minutes since each start)."""
-    lb = labels(lang)
-    colours = ["#c62828", "#1565c0", "#2e7d32", "#6a1b9a"]
-    series = [f.series() for f in files]
-    n = max((len(s.sec) for s in series), default=0)
-    x = np.arange(n) / 60.0
-    ys = []
-    for s, colour, name in zip(series, colours, names, strict=False):
-        v = np.full(n, float(s.cum_gmv_cents[-1] / 100.0) if len(s.sec) else 0.0)
-        v[: len(s.sec)] = s.cum_gmv_cents / 100.0
-        ys.append((v, colour, name))
-    return svg_chart(lb["cum_gmv"], x, ys, xlabel=lb["minutes"])
-
-
 # --- HTML ---------------------------------------------------------------------------------------------
 def _is_number(c: object) -> bool:
     if isinstance(c, bool):

@@ -83,15 +83,13 @@ def session_events(
     open_orders: list[m.Order] = []
     lottery: m.Lottery | None = None
     entrants: list[str] = []
-    produced = 0
     session = m.Session.model_construct(
         id="s1", status="live", started_ts=t0, ended_ts=None, rtmp_url=None
     )
 
     def ev(ts: float, t: m.EventType, data: object) -> m.Event:
-        nonlocal seq, produced
+        nonlocal seq
         seq += 1
-        produced += 1
         return m.Event.model_construct(seq=seq, ts=ts, type=t, data=data)
 
     yield [ev(t0, ET.SESSION_STARTED, m.SessionData.model_construct(session=session, actor=HOST))]

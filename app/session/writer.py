@@ -154,10 +154,8 @@ def _inside(runs: list[tuple[int, int]], seq: int) -> bool:
 class WriterStats:
     events: int = 0
     batches: int = 0
-    last_commit: float = 0.0  # time.time() of the last commit
     last_seq: int = 0
     errors: int = 0
-    last_error: str | None = None
 
 
 @dataclass
@@ -283,9 +281,8 @@ class SessionWriter:
             )
             try:
                 self._write([it for it in items if it is not None])
-            except sqlite3.Error as exc:  # disk full, file removed …: keep the app running
+            except sqlite3.Error:  # disk full, file removed …: keep the app running
                 self.stats.errors += 1
-                self.stats.last_error = str(exc)
                 log.exception("session writer: batch lost")
                 if self._conn.in_transaction:
                     self._conn.execute("ROLLBACK")
@@ -367,12 +364,11 @@ class SessionWriter:
                 if data.get("started_ts"):
                     b.meta["obs_recording_started_ts"] = str(data["started_ts"])
         if b.meta:
-            self._write_meta(b.meta, in_tx=True)
+            self._write_meta(b.meta)
         c.execute("COMMIT")
         self.stats.batches += 1
-        self.stats.last_commit = time.time()
 
-    def _write_meta(self, meta: dict[str, str], *, in_tx: bool = False) -> None:
+    def _write_meta(self, meta: dict[str, str]) -> None:
         self._conn.executemany(
             "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
             [(k, str(v)) for k, v in meta.items()],
@@ -527,7 +523,7 @@ class SessionWriter:
                 list(online.items()),
             )
         if meta:
-            self._write_meta(meta, in_tx=True)
+            self._write_meta(meta)
         self.stats.events += len(evs)
         self.stats.last_seq = evs[-1].seq
 

@@ -75,7 +75,6 @@ class SandboxProcess:
     def __init__(self, proc: asyncio.subprocess.Process, info: dict[str, Any]) -> None:
         self.proc = proc
         self.info = info
-        self.stderr_tail: collections.deque[str] = collections.deque(maxlen=50)
 
     @property
     def url(self) -> str:
@@ -138,7 +137,6 @@ class SandboxProcess:
                 f"沙盒平台未能启动 (sandbox did not start: {exc})\n{detail}".strip(),
             ) from None
         child = cls(proc, info)
-        child.stderr_tail = tail
         spawn(_drain(proc.stdout, collections.deque(maxlen=10), logging.DEBUG), "sandbox-stdout")
         return child
 

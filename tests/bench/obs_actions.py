@@ -27,8 +27,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtGui import QGuiApplication  # noqa: E402
 from real_obs import RealObs, tools_present  # noqa: E402
 
+from app.obs.camera_input import camera_from_source  # noqa: E402
 from app.obs.connection import ObsConnection  # noqa: E402
-from app.obs.setup import camera_from_source, setup_live_selling  # noqa: E402
+from app.obs.setup import setup_live_selling  # noqa: E402
 from app.overlays.controller import OverlayController  # noqa: E402
 from app.overlays.obs_sink import ObsOverlaySink  # noqa: E402
 from app.overlays.png import png_bytes  # noqa: E402

@@ -106,7 +106,6 @@ SHORT_HOSTILE_STR = st.one_of(
                      "-1", "1e3", "9" * 30, "x" * 5000]),
     st.text(min_size=1, max_size=20),  # anything, surrogates and controls included
 )  # fmt: skip
-HOSTILE_STR = st.one_of(SHORT_HOSTILE_STR, st.sampled_from(list(LONG.values())))
 JUNK: st.SearchStrategy[Any] = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10) | HUGE_INTS,
     lambda inner: (

@@ -17,7 +17,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtTest import QTest
 
-from app.obs.setup import SCENE_CLOSEUP, SCENE_FULL, SCENE_PIP
+from app.obs.names import SCENE_CLOSEUP, SCENE_FULL, SCENE_PIP
 from app.obs.stack import ObsStack
 from app.overlays.layout import SOURCE_NAMES, Kind
 from app.settings import Settings

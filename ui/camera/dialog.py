@@ -42,9 +42,9 @@ from app.camera.capture import CaptureState, CaptureStatus, FrameGrabber
 from app.camera.checks import Level, PictureChecker, Verdict
 from app.camera.devices import CameraSource, list_cameras, source_from_setting
 from app.camera.modes import Mode
-from app.camera.obs_input import obs_input_for
 from app.camera.preview import PreviewPipeline
 from app.camera.snapshot import save_snapshot
+from app.obs.camera_input import obs_input_for
 from app.settings import Settings, load_settings, save_settings
 from app.threads import Inbox
 from ui.camera.preview_widget import CropPreview, PreviewWidget
@@ -538,7 +538,7 @@ class CameraSetupDialog(QDialog):
         if self._obs is None or self.source is None:
             return
         from app.aio import spawn
-        from app.camera.obs_apply import use_in_obs
+        from app.obs.camera_apply import use_in_obs
 
         spec = obs_input_for(self.source, self.mode())
         self._obs_busy = True

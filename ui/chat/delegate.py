@@ -39,7 +39,6 @@ NICK_COLOURS = (
     "#3949ab",
     "#6d4c41",
 )
-HIGHLIGHT = QColor("#fff3b0")
 DIMMED = QColor("#9e9e9e")
 #: what the room's ``moderation(line)`` says → the label painted on the line
 MODERATION_LABELS = {"hidden": "已隐藏", "muted": "已禁言"}

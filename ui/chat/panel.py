@@ -251,9 +251,6 @@ class ChatPanel(QWidget):
         self.pinned_text.setToolTip("")
         self.pinned_bar.show()
 
-    def current_key(self) -> str:
-        return VIEWS[self.tabs.currentIndex()][0]
-
     def show_view(self, key: str) -> None:
         self.tabs.setCurrentIndex(next(i for i, v in enumerate(VIEWS) if v[0] == key))
 

@@ -200,6 +200,3 @@ class ChatView(QTableView):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._place_button()
-
-    def scroll_row_into_view(self, index: QModelIndex) -> None:
-        self.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)

@@ -107,7 +107,6 @@ class ObsPanel(QWidget):
         self.reviewer = reviewer  # sees everything, acts on nothing
         self._setup = None if reviewer else setup
         self.overlay_server = overlay_server
-        self.last_error = ""
         self.alerts: list[str] = []
         self._outputs_seen = outputs.state
         self._slow_start: asyncio.Task[None] | None = None
@@ -260,8 +259,6 @@ class ObsPanel(QWidget):
         if not shiboken6.isValid(self):  # an action that ended after the panel was deleted
             log.info("not shown (OBS panel gone): %s", text)
             return
-        if error:
-            self.last_error = text
         self.message.setText(text)
         self.message.setStyleSheet("color: #d0303c" if error else "")
 

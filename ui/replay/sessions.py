@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 from app.aio import spawn
 from app.platform.errors import PlatformError
 from app.session.recorder import sessions_dir
-from app.session.replay import Summary, Unreadable, read_summary, scan_sessions
+from app.session.replay import Summary, Unreadable, read_summary
 from app.session.report import hms, role_name, yuan
 from app.session.safe_open import MAX_TS, MIN_TS, SessionFileError
 from app.session.schema import SUFFIX
@@ -77,13 +77,6 @@ def _alive(w: QWidget) -> bool:
     import shiboken6
 
     return shiboken6.isValid(w)
-
-
-def _scan(directory: Path) -> tuple[list[Summary], list[Unreadable]]:
-    """The folder's sessions (a worker thread: touches no widget)."""
-    if not directory.exists():
-        return [], []
-    return scan_sessions(directory, FILE_DEADLINE_S)
 
 
 def signature(path: Path) -> Signature | None:

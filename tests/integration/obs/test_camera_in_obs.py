@@ -11,12 +11,12 @@ from real_obs import RealObs
 
 from app.camera.devices import source_from_setting
 from app.camera.modes import Mode
-from app.camera.obs_apply import use_in_obs
-from app.camera.obs_input import obs_input_for
 from app.camera.testcard import write_clip
+from app.obs.camera_apply import use_in_obs
+from app.obs.camera_input import obs_input_for
 from app.obs.connection import ObsConnection
 from app.obs.inputs import input_names, screenshot
-from app.obs.setup import CAMERA
+from app.obs.names import CAMERA
 
 MODE = Mode(1280, 720, 30)
 
@@ -81,7 +81,9 @@ async def test_a_camera_of_another_kind_takes_the_old_ones_place_in_every_scene(
     own: a device input for a camera this machine lacks is left out of the shared one.)"""
     obs = ObsConnection("127.0.0.1", fresh_obs.port, fresh_obs.password)
     await obs.connect_once()
-    from app.obs.setup import SCENES, camera_from_source, setup_live_selling
+    from app.obs.camera_input import camera_from_source
+    from app.obs.names import SCENES
+    from app.obs.setup import setup_live_selling
     from app.overlays.obs_sink import ObsOverlaySink
     from app.overlays.render import OverlayRenderer
 
@@ -122,7 +124,9 @@ async def test_set_up_run_again_after_choosing_another_camera_shows_that_camera(
 ) -> None:
     """“一键配置” after another camera was chosen: the camera input shows the new one (a file of
     the same kind: updated in place; a device: replaced where the old one was), never the old."""
-    from app.obs.setup import SCENES, camera_from_source, setup_live_selling
+    from app.obs.camera_input import camera_from_source
+    from app.obs.names import SCENES
+    from app.obs.setup import setup_live_selling
     from app.overlays.obs_sink import ObsOverlaySink
     from app.overlays.render import OverlayRenderer
 

@@ -12,12 +12,14 @@ import pytest
 from helpers import poll
 from real_obs import RealObs, free_port
 
+from app.obs.camera_input import camera_from_source
 from app.obs.connection import ObsConnection
 from app.obs.errors import ObsAuthError, ObsConnectError, ObsOfflineError
 from app.obs.inputs import scene_items
+from app.obs.names import SCENES
 from app.obs.outputs import Outputs
 from app.obs.scenes import Scenes
-from app.obs.setup import SCENES, camera_from_source, setup_live_selling
+from app.obs.setup import setup_live_selling
 from app.overlays.layout import SOURCE_NAMES, Kind
 from app.platform.connection import LinkState
 

@@ -18,10 +18,12 @@ from PySide6.QtWidgets import QWidget
 from real_obs import RealObs
 
 from app.live.room import LiveRoom
+from app.obs.camera_input import camera_from_source
 from app.obs.connection import ObsConnection
 from app.obs.inputs import screenshot
+from app.obs.names import SCENE_FULL
 from app.obs.outputs import Outputs
-from app.obs.setup import SCENE_FULL, camera_from_source, setup_live_selling
+from app.obs.setup import setup_live_selling
 from app.obs.stream_target import StreamTargetSync
 from app.overlays.controller import OverlayController
 from app.overlays.images import ImageCache

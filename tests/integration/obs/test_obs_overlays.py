@@ -19,9 +19,11 @@ from helpers import composite, crop, mean_diff, png_array, poll, to_array
 from PySide6.QtGui import QColor, QImage
 from real_obs import RealObs
 
+from app.obs.camera_input import camera_from_source
 from app.obs.connection import ObsConnection
 from app.obs.inputs import screenshot
-from app.obs.setup import SCENE_FULL, SCENES, camera_from_source, setup_live_selling
+from app.obs.names import SCENE_FULL, SCENES
+from app.obs.setup import setup_live_selling
 from app.overlays.controller import OverlayController
 from app.overlays.images import ImageCache
 from app.overlays.layout import SOURCE_NAMES, Kind, box

@@ -13,10 +13,11 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 from real_obs import RealObs
 
+from app.obs.camera_input import camera_from_source
 from app.obs.connection import ObsConnection
 from app.obs.outputs import Outputs
 from app.obs.scenes import Scenes
-from app.obs.setup import camera_from_source, setup_live_selling
+from app.obs.setup import setup_live_selling
 from app.obs.stats import StatsPoller
 from app.overlays.obs_sink import ObsOverlaySink
 from app.overlays.render import OverlayRenderer

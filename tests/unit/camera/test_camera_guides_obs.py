@@ -7,7 +7,7 @@ import pytest
 from app.camera.devices import CameraSource, source_from_setting
 from app.camera.guides import covered_bands, fit, safe_area, thirds_lines, vertical_crop
 from app.camera.modes import Mode
-from app.camera.obs_input import obs_input_for, v4l2_pack
+from app.obs.camera_input import obs_input_for, v4l2_pack
 
 MODE = Mode(1920, 1080, 30)
 

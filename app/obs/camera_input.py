@@ -1,4 +1,6 @@
-"""The chosen camera as an OBS input: input kind + settings, per OS (pure functions).
+"""The chosen camera as an OBS input: input kind + settings, per OS (pure functions). The one
+mapping from a camera (app.camera: devices and modes) to OBS, used by the scene set-up and by
+"use this camera in OBS" alike.
 
 Setting keys follow OBS's own plugins: linux-v4l2 (``v4l2_input``), win-dshow (``dshow_input``),
 mac-avcapture (``macos-avcapture`` in OBS 30+, ``av_capture_input`` before), and obs-ffmpeg's
@@ -11,11 +13,11 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.camera.devices import CameraSource
+from app.camera.devices import CameraSource, source_from_setting
 from app.camera.modes import Mode
 from app.i18n import tr
+from app.obs.names import CAMERA
 
-CAMERA_INPUT_NAME = "LiveDesk 摄像头"  # the same input app.obs.setup places in its scenes
 V4L2_PIX_FMT_MJPEG = 0x47504A4D  # fourcc 'MJPG'
 
 
@@ -23,7 +25,7 @@ V4L2_PIX_FMT_MJPEG = 0x47504A4D  # fourcc 'MJPG'
 class ObsInputSpec:
     kind: str
     settings: dict[str, Any] = field(default_factory=dict)
-    name: str = CAMERA_INPUT_NAME
+    name: str = CAMERA  # the input the scene set-up places in its scenes
     note: str = ""  # what the user may still have to do in OBS, if anything
 
 
@@ -110,3 +112,11 @@ def obs_input_for(
             ),
         )
     raise ValueError(f"no OBS camera input known for platform {platform!r}")
+
+
+def camera_from_source(source: str, mode: Mode | None = None) -> ObsInputSpec:
+    """The OBS camera input for a saved camera setting (device path/index, media file or URL)
+    opened in ``mode`` (1080p30 when not known)."""
+    if sys.platform.startswith("linux") and source.strip().isdigit():
+        source = f"/dev/video{source.strip()}"
+    return obs_input_for(source_from_setting(source), mode or Mode(1920, 1080, 30))

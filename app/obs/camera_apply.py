@@ -5,11 +5,11 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from app.camera.obs_input import ObsInputSpec
 from app.i18n import tr
+from app.obs.camera_input import ObsInputSpec
 from app.obs.connection import ObsConnection
 from app.obs.inputs import input_names, set_input_settings
-from app.obs.setup import CAMERA, SCENE_FULL
+from app.obs.names import CAMERA, SCENE_FULL
 
 
 async def use_in_obs(conn: ObsConnection, spec: ObsInputSpec, scene: str | None = None) -> str:

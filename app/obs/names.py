@@ -1,0 +1,15 @@
+"""The names LiveDesk gives what it creates in OBS: its scene set and its own inputs.
+
+OBS identifies scenes and inputs by name, so these are how the set-up, "use this camera in OBS",
+the OBS panel and the tests find them again; change one and existing scene collections no longer
+match.
+"""
+
+from __future__ import annotations
+
+SCENE_FULL = "主播全景"  # host full view
+SCENE_CLOSEUP = "商品特写"  # product close-up
+SCENE_PIP = "画中画"  # picture in picture
+SCENES = (SCENE_FULL, SCENE_CLOSEUP, SCENE_PIP)
+CAMERA = "LiveDesk 摄像头"
+BACKGROUND = "LiveDesk 背景"
