@@ -57,6 +57,7 @@ from ui.products.model import QueueModel
 from ui.products.undo_toast import UndoToast
 from ui.products.validation import yuan
 from ui.shortcuts import ActionSpec, ShortcutRegistry
+from ui.theme import DANGER, text_style
 
 GROUP = "排品"
 #: the queue redraws stock and sales at most this often while orders pour in (explains: at once)
@@ -192,7 +193,7 @@ class ProductQueuePanel(QWidget):
         self.paste_error = QLabel(self)
         self.paste_error.setObjectName("runOrderError")
         self.paste_error.setTextFormat(Qt.TextFormat.PlainText)
-        self.paste_error.setStyleSheet("color:#c62828;")
+        self.paste_error.setStyleSheet(text_style(DANGER))
         self.paste_error.setWordWrap(True)
         self.paste_error.hide()
         paste_row = QHBoxLayout()
@@ -285,18 +286,8 @@ class ProductQueuePanel(QWidget):
 
     # --- explain -------------------------------------------------------------------------------
     def _run(self, what: str, coro: Coroutine[Any, Any, Any], done: str | None = None) -> None:
-        async def go() -> None:
-            try:
-                await coro
-            except PlatformError as exc:
-                self.notifier.error(
-                    tr("{what}失败：{reason}").format(what=what, reason=localize(exc.message))
-                )
-                return
-            if done:
-                self.notifier.info(done)
-
-        self._track(spawn(go(), name=f"product:{what}"))
+        """Through the window's one runner (:meth:`ui.notify.Notifier.run`), task remembered."""
+        self._track(self.notifier.run(what, coro, done=done))
 
     def _track(self, task: asyncio.Task[Any]) -> None:
         self.tasks = [t for t in self.tasks if not t.done()] + [task]
