@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QAction, QColor, QGuiApplication, QResizeEvent
+from PySide6.QtGui import QAction, QColor, QGuiApplication
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -37,12 +37,14 @@ from ui.chat.delegate import ChatDelegate, Rule
 from ui.chat.highlight_dialog import HighlightRulesDialog
 from ui.chat.model import ChatModel
 from ui.chat.mute_list import MuteListDialog
-from ui.chat.mutes import DEFAULT, DURATIONS, MuteDuration, UndoToast
+from ui.chat.mutes import DEFAULT, DURATIONS, UNDO_SECONDS, MuteDuration, muted_text
 from ui.chat.view import ChatView
 from ui.i18n import tr
 from ui.lifetime import unsubscribe_on_destroy
 from ui.notify import Notifier
 from ui.shortcuts import ActionSpec, ShortcutRegistry
+from ui.theme import DANGER, text_style
+from ui.undo_bar import UndoBar
 
 GROUP = "评论"
 #: the platform's comment limit (docs/platform-api.md "Limits"): longer replies are refused here
@@ -208,12 +210,8 @@ class ChatPanel(QWidget):
         layout.addWidget(self.view, 1)
         layout.addLayout(bottom)
         self._show_pinned()
-        self.toast = UndoToast(self)  # floats over the feed's bottom: the layout never moves
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        if self.toast.isVisible():
-            self.toast.place()
+        # floats over the feed's bottom, above the reply row: the layout never moves
+        self.toast = UndoBar(self, UNDO_SECONDS, bottom=52)
 
     # --- feeding -----------------------------------------------------------------------------
     def _arrived(self, lines: Sequence[ChatLine]) -> None:
@@ -443,8 +441,10 @@ class ChatPanel(QWidget):
                 nickname=nickname,
             )
             if isValid(self):
-                self.toast.show_mute(
-                    nickname, duration, buyer, lambda: self.undo_mute(user_id, nickname)
+                self.toast.offer(
+                    muted_text(nickname, duration),
+                    lambda: self.undo_mute(user_id, nickname),
+                    note=tr("该用户本场已下单") if buyer else "",
                 )
 
         self.notifier.run(tr("禁言"), go())
@@ -463,7 +463,7 @@ class ChatPanel(QWidget):
     def _count_reply(self) -> None:
         n = len(self.reply.text().strip())
         self.reply_count.setText(f"{n}/{REPLY_MAX}")
-        self.reply_count.setStyleSheet("color:#c62828;font-weight:700;" if n > REPLY_MAX else "")
+        self.reply_count.setStyleSheet(text_style(DANGER, bold=True) if n > REPLY_MAX else "")
 
     def _send_reply(self) -> None:
         """Send the reply; the typed text stays in the box until the platform took it (a refused

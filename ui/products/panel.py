@@ -37,6 +37,7 @@ from app.compliance import Clearances, check_many
 from app.live.hold import DEFAULT_INTERVAL, ExplainHold
 from app.live.price_guard import (
     DEFAULT_MAX_DROP_PERCENT,
+    UNDO_SECONDS,
     ProductEdit,
     UndoLog,
     UndoRefused,
@@ -54,10 +55,10 @@ from ui.products.delegate import QueueDelegate
 from ui.products.editor import ProductEditor
 from ui.products.images import ImageCache
 from ui.products.model import QueueModel
-from ui.products.undo_toast import UndoToast
 from ui.products.validation import yuan
 from ui.shortcuts import ActionSpec, ShortcutRegistry
 from ui.theme import DANGER, text_style
+from ui.undo_bar import UndoBar
 
 GROUP = "排品"
 #: the queue redraws stock and sales at most this often while orders pour in (explains: at once)
@@ -206,8 +207,7 @@ class ProductQueuePanel(QWidget):
         layout.addWidget(self.view, 1)
         layout.addLayout(paste_row)
         layout.addWidget(self.paste_error)
-        self.toast = UndoToast(self)  # floats over the list's bottom: shows without moving rows
-        self.toast.undo.connect(self.undo_last_edit)
+        self.toast = UndoBar(self, UNDO_SECONDS)  # floats over the list: moves no row
 
         # stock ticks (every order) redraw the queue a few times a second, not per batch
         self._refresher = Coalescer(self.refresh, REFRESH_MS, self)
@@ -430,12 +430,12 @@ class ProductQueuePanel(QWidget):
         """A price/stock edit of this console went through: offer to undo it for a while."""
         self.undo_log.record(edit)
         key = self.acts["undo"].shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        self.toast.show_text(edit.summary(), key)
+        self.toast.offer(edit.summary(), self.undo_last_edit, key=key)
 
     def undo_last_edit(self) -> None:
         """Put back the values from before this console's last edit (within the undo window)."""
         edit = self.undo_log.take()
-        self.toast.hide()
+        self.toast.withdraw()
         if edit is None:
             self.notifier.info(tr("没有可撤销的改价/改库存（只能撤销本机 10 秒内的修改）"))
             return
