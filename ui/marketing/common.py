@@ -1,5 +1,6 @@
 """Small pieces the marketing panels share: countdowns, money inputs, a one-at-a-time action
-runner (a double click never sends twice), and the compliance check of operator-written text."""
+runner (a double click never sends twice), and the compliance check of operator-written text
+(flagged inline while typing; asked with the one compliance dialog before pushing)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from typing import Any
 from PySide6.QtWidgets import QAbstractButton, QDoubleSpinBox, QWidget
 
 from app.compliance import check
-from ui.confirm import confirm
-from ui.i18n import localize, tr
+from ui.compliance_dialog import confirm_push
+from ui.i18n import localize
 from ui.notify import Notifier
 
 
@@ -47,18 +48,10 @@ def compliance_problems(text: str) -> str:
 
 
 def confirm_compliance(parent: QWidget, what: str, text: str) -> bool:
-    """Ask before pushing text with prohibited terms; True when clean or the operator confirms."""
-    problems = compliance_problems(text)
-    if not problems:
-        return True
-    return confirm(
-        parent,
-        tr("合规提示"),
-        tr("{what}含有广告法禁用或慎用词：{problems}\n仍要继续吗？").format(
-            what=what, problems=problems
-        ),
-        action=tr("仍要继续"),
-    )
+    """Ask before pushing text with prohibited terms, with the one compliance question
+    (:func:`ui.compliance_dialog.confirm_push`: the text with its hits marked, the reasons,
+    取消 the default); True when clean or the operator chooses to push anyway."""
+    return confirm_push(parent, {text: check(text)}, what=what)
 
 
 class OneAtATime:
