@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.live.metrics import format_cents
 from app.live.room import COUPONS, LiveRoom
 from app.platform import models as m
+from ui import theme
 from ui.i18n import tr
 from ui.lifetime import unsubscribe_on_destroy
 from ui.marketing.common import (
@@ -124,7 +125,7 @@ class CouponsPanel(QWidget):
         self.name.setMaxLength(40)
         self.compliance = QLabel(self)
         self.compliance.setTextFormat(Qt.TextFormat.PlainText)
-        self.compliance.setStyleSheet("color: #c62828;")
+        self.compliance.setStyleSheet(theme.text_style(theme.DANGER))
         self.compliance.setWordWrap(True)
         self.compliance.hide()
         self.threshold = yuan_spin(self, 19900)
