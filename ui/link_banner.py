@@ -121,7 +121,7 @@ class AlertRow(QWidget):
         self.button.setStyleSheet(
             f"QPushButton {{ background: white; color: {colour}; font-size: 12pt;"
             " font-weight: 700; padding: 4px 18px; border-radius: 4px; }"
-            f" QPushButton:disabled {{ color: {theme.MUTED}; }}"
+            f" QPushButton:disabled {{ color: {theme.FADED}; }}"
         )
         self.button.hide()
         text = QVBoxLayout()

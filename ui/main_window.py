@@ -40,7 +40,7 @@ from ui.products.factory import product_queue
 from ui.replay.sessions import sessions_panel
 from ui.shortcuts import ActionSpec, CheatSheet, ShortcutRegistry
 from ui.team.install import install_team, team_panel
-from ui.theme import LEVEL_COLOURS, MUTED, OK, text_style
+from ui.theme import FADED, LEVEL_COLOURS, OK, text_style
 
 LAYOUT_VERSION = 3  # bump when PANELS/TABBED change: older saved layouts are then ignored
 
@@ -358,7 +358,7 @@ class MainWindow(QMainWindow):
     def _tick(self) -> None:
         s = self.room.session
         stopped = self.link_banner.data_stopped_at  # the platform link is down since then
-        self.session_label.setStyleSheet(text_style(MUTED if stopped is not None else ""))
+        self.session_label.setStyleSheet(text_style(FADED if stopped is not None else ""))
         if s is None or s.status != "live":
             self.session_label.setText(
                 tr("未开播") if stopped is None else tr("未开播 · 数据已停止")

@@ -7,6 +7,8 @@ Guarantees:
   「<what>失败：<reason>」 with the reason in the UI language; an error the code did not expect is
   logged with its traceback and still said, never swallowed;
 - a message for a window or panel that is gone is logged, never raised;
+- :class:`OneAtATime` is the runner's busy state: its buttons are disabled while the action is
+  in flight, and a second trigger (a double click, a key repeat) sends nothing;
 - where a message shows (the main window's status line, the OBS panel's :class:`MessageLabel`),
   its colour is the level's (:data:`ui.theme.LEVEL_COLOURS`): the same red for errors everywhere;
 - text is plain text, never HTML.
@@ -20,7 +22,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
 
 from app.aio import spawn
 from app.obs.errors import ObsError
@@ -103,3 +105,34 @@ class MessageLabel(QLabel):
         self.level = level
         self.setStyleSheet(text_style(LEVEL_COLOURS.get(level, ""), bold=True))
         self.setText(text)
+
+
+class OneAtATime:
+    """Runs an action through :meth:`Notifier.run` with its button disabled until it has finished.
+
+    A second trigger while the first is in flight (a double click, a shortcut repeat) is ignored.
+    """
+
+    def __init__(self, notifier: Notifier, *buttons: QAbstractButton) -> None:
+        self.notifier = notifier
+        self.buttons = list(buttons)
+        self.busy = False
+        self.on_done: Callable[[], None] = lambda: None
+
+    def run(self, what: str, coro: Coroutine[Any, Any, Any], done: str | None = None) -> bool:
+        if self.busy:
+            coro.close()
+            return False
+        self.busy = True
+        for b in self.buttons:
+            b.setEnabled(False)
+
+        async def guarded() -> None:
+            try:
+                await coro
+            finally:
+                self.busy = False
+                self.on_done()
+
+        self.notifier.run(what, guarded(), done=done)
+        return True

@@ -41,7 +41,7 @@ NICK_COLOURS = (
     "#6d4c41",
 )
 HIGHLIGHT = QColor("#fff3b0")
-DIMMED = QColor(theme.MUTED)
+DIMMED = QColor(theme.FADED)
 #: what the room's ``moderation(line)`` says → the label painted on the line
 MODERATION_LABELS = {"hidden": "已隐藏", "muted": "已禁言"}
 Rule = tuple[str, QColor]

@@ -1,18 +1,14 @@
-"""Small pieces the marketing panels share: countdowns, money inputs, a one-at-a-time action
-runner (a double click never sends twice), and the compliance check of operator-written text
-(flagged inline while typing; asked with the one compliance dialog before pushing)."""
+"""Small pieces the marketing panels share: countdowns, money inputs, and the compliance check of
+operator-written text (flagged inline while typing; asked with the one compliance dialog before
+pushing). Actions run through :class:`ui.notify.OneAtATime` (a double click never sends twice)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from typing import Any
-
-from PySide6.QtWidgets import QAbstractButton, QDoubleSpinBox, QWidget
+from PySide6.QtWidgets import QDoubleSpinBox, QWidget
 
 from app.compliance import check
 from ui.compliance_dialog import confirm_push
 from ui.i18n import localize
-from ui.notify import Notifier
 
 
 def countdown_text(seconds: float) -> str:
@@ -52,34 +48,3 @@ def confirm_compliance(parent: QWidget, what: str, text: str) -> bool:
     (:func:`ui.compliance_dialog.confirm_push`: the text with its hits marked, the reasons,
     取消 the default); True when clean or the operator chooses to push anyway."""
     return confirm_push(parent, {text: check(text)}, what=what)
-
-
-class OneAtATime:
-    """Runs an action through the notifier with its button disabled until it has finished.
-
-    A second trigger while the first is in flight (a double click, a shortcut repeat) is ignored.
-    """
-
-    def __init__(self, notifier: Notifier, *buttons: QAbstractButton) -> None:
-        self.notifier = notifier
-        self.buttons = list(buttons)
-        self.busy = False
-        self.on_done: Callable[[], None] = lambda: None
-
-    def run(self, what: str, coro: Coroutine[Any, Any, Any], done: str | None = None) -> bool:
-        if self.busy:
-            coro.close()
-            return False
-        self.busy = True
-        for b in self.buttons:
-            b.setEnabled(False)
-
-        async def guarded() -> None:
-            try:
-                await coro
-            finally:
-                self.busy = False
-                self.on_done()
-
-        self.notifier.run(what, guarded(), done=done)
-        return True

@@ -28,14 +28,13 @@ from ui import theme
 from ui.i18n import tr
 from ui.lifetime import unsubscribe_on_destroy
 from ui.marketing.common import (
-    OneAtATime,
     cents_of,
     compliance_problems,
     confirm_compliance,
     countdown_text,
     yuan_spin,
 )
-from ui.notify import Notifier
+from ui.notify import Notifier, OneAtATime
 
 KINDS = (
     (m.CouponKind.THRESHOLD, "满减券"),

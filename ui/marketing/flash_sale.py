@@ -33,8 +33,8 @@ from app.platform import models as m
 from ui import theme
 from ui.i18n import tr
 from ui.lifetime import unsubscribe_on_destroy
-from ui.marketing.common import OneAtATime, cents_of, countdown_text, yuan_spin
-from ui.notify import Notifier
+from ui.marketing.common import cents_of, countdown_text, yuan_spin
+from ui.notify import Notifier, OneAtATime
 
 
 class FlashSaleRow(QFrame):

@@ -38,8 +38,8 @@ from app.platform import models as m
 from ui import theme
 from ui.i18n import tr
 from ui.lifetime import unsubscribe_on_destroy
-from ui.marketing.common import OneAtATime, compliance_problems, confirm_compliance, countdown_text
-from ui.notify import Notifier
+from ui.marketing.common import compliance_problems, confirm_compliance, countdown_text
+from ui.notify import Notifier, OneAtATime
 
 ELIGIBILITY = (("all", "所有观众"), ("followers", "仅粉丝"))
 #: an automatic draw waits this long past the draw time (the platform refuses a draw at the edge)

@@ -26,7 +26,7 @@ OrderRole = Qt.ItemDataRole.UserRole + 1
 
 COLUMNS = ("时间", "买家", "商品", "SKU", "件数", "金额", "状态")
 STATUS_TEXT = {"created": "待支付", "paid": "已支付", "refunded": "已退款"}
-STATUS_COLOUR = {"created": theme.WARNING, "paid": theme.OK, "refunded": theme.MUTED}
+STATUS_COLOUR = {"created": theme.WARNING, "paid": theme.OK, "refunded": theme.FADED}
 RIGHT = {4, 5}  # numeric columns
 
 
