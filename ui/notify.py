@@ -98,11 +98,9 @@ class MessageLabel(QLabel):
         super().__init__(parent)
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setWordWrap(True)
-        self.level = ""
         notifier.message.connect(self.show_message)
 
     def show_message(self, level: str, text: str) -> None:
-        self.level = level
         self.setStyleSheet(text_style(LEVEL_COLOURS.get(level, ""), bold=True))
         self.setText(text)
 

@@ -6,7 +6,6 @@ forwards intents; every request runs in the background and failures are said pla
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
@@ -44,8 +43,6 @@ from ui import theme
 from ui.i18n import localize, tr
 from ui.lifetime import unsubscribe_on_destroy
 from ui.notify import MessageLabel, Notifier
-
-log = logging.getLogger(__name__)
 
 SetupAction = Callable[[str], Awaitable[object]]  # canvas "16:9" | "9:16" → report
 PROGRAM_BG = QColor(theme.STAGE_LIVE)
