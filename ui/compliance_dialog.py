@@ -29,9 +29,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.compliance import Hit, merged_spans
+from ui import theme
 from ui.i18n import localize, tr
 
-MARK_STYLE = "background-color:#fff176;color:#b71c1c;font-weight:700;text-decoration:underline;"
+MARK_STYLE = (
+    f"background-color:{theme.MARK_BG};color:{theme.DANGER_DARK};"
+    "font-weight:700;text-decoration:underline;"
+)
 
 
 def highlight_html(text: str, hits: Sequence[Hit], style: str = MARK_STYLE) -> str:
@@ -92,7 +96,7 @@ class ComplianceDialog(QDialog):
             why = QLabel(body)
             why.setTextFormat(Qt.TextFormat.RichText)
             why.setWordWrap(True)
-            why.setStyleSheet("color:#555;margin-left:12px;")
+            why.setStyleSheet(f"color:{theme.SECONDARY};margin-left:12px;")
             why.setText(reasons_html(hits))
             rows.addWidget(shown)
             rows.addWidget(why)

@@ -10,13 +10,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from app.platform.connection import ConnectionStatus, ConnectionTracker, LinkState, Skip
 from ui.i18n import localize, tr
+from ui.theme import LINK_COLOURS
 
-COLOURS = {
-    LinkState.CONNECTED: "#2e7d32",
-    LinkState.CONNECTING: "#f9a825",
-    LinkState.RECONNECTING: "#ef6c00",
-    LinkState.OFFLINE: "#c62828",
-}
 ERROR_CHARS = 40
 NAMES = {
     LinkState.CONNECTED: "已连接",
@@ -96,7 +91,9 @@ class LinkIndicator(QLabel):
     def refresh(self) -> None:
         status = self.tracker.status
         self.setText("● " + describe(self.name, status))
-        self.setStyleSheet(f"color: {COLOURS[status.state]}; font-weight: 600; padding: 0 8px;")
+        self.setStyleSheet(
+            f"color: {LINK_COLOURS[status.state]}; font-weight: 600; padding: 0 8px;"
+        )
         tips = [localize(status.error) if status.error else "", skip_tooltip(status)]
         self.setToolTip("\n".join(t for t in tips if t))
 

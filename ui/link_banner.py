@@ -44,6 +44,7 @@ from app.live.room import SESSION, LiveRoom
 from app.obs.sending import Sending, SendingWatch
 from app.platform.connection import ConnectionStatus, LinkState, Recovery, RecoveryStep
 from app.settings import UiSettings
+from ui import theme
 from ui.i18n import language, localize, tr
 from ui.lifetime import unsubscribe_on_destroy
 from ui.notify import Notifier
@@ -57,7 +58,7 @@ GRACE_S = 1.5
 RECOVERED_S = 6.0
 REASON_CHARS = 90
 
-RED, ORANGE, GREEN = "#c62828", "#e65100", "#2e7d32"
+RED, ORANGE, GREEN = theme.DANGER, theme.WARNING_STRONG, theme.OK
 
 
 def _hms(ts: float) -> str:
@@ -120,7 +121,7 @@ class AlertRow(QWidget):
         self.button.setStyleSheet(
             f"QPushButton {{ background: white; color: {colour}; font-size: 12pt;"
             " font-weight: 700; padding: 4px 18px; border-radius: 4px; }"
-            f" QPushButton:disabled {{ color: #9e9e9e; }}"
+            f" QPushButton:disabled {{ color: {theme.FADED}; }}"
         )
         self.button.hide()
         text = QVBoxLayout()
@@ -386,7 +387,7 @@ class StaleVeil(QWidget):
         self.label = QLabel(tr("数据已停止"), self)
         self.label.setObjectName("staleVeilText")
         self.label.setStyleSheet(
-            "color: white; background: #616161; font-size: 14pt; font-weight: 700;"
+            f"color: white; background: {theme.MUTED}; font-size: 14pt; font-weight: 700;"
             " padding: 6px 16px; border-radius: 4px;"
         )
         layout = QVBoxLayout(self)

@@ -40,6 +40,7 @@ from ui.products.factory import product_queue
 from ui.replay.sessions import sessions_panel
 from ui.shortcuts import ActionSpec, CheatSheet, ShortcutRegistry
 from ui.team.install import install_team, team_panel
+from ui.theme import FADED, LEVEL_COLOURS, OK, text_style
 
 LAYOUT_VERSION = 3  # bump when PANELS/TABBED change: older saved layouts are then ignored
 
@@ -342,8 +343,7 @@ class MainWindow(QMainWindow):
 
     # --- behaviour ---------------------------------------------------------------------------
     def show_message(self, level: str, text: str) -> None:
-        colour = {"error": "#c62828", "warning": "#ef6c00"}.get(level, "#1b5e20")
-        self.message.setStyleSheet(f"color: {colour}; font-weight: 600;")
+        self.message.setStyleSheet(text_style(LEVEL_COLOURS.get(level, OK), bold=True))
         self.message.setText(text)
         self._message_timer.start(12_000 if level == "error" else 5_000)
 
@@ -358,7 +358,7 @@ class MainWindow(QMainWindow):
     def _tick(self) -> None:
         s = self.room.session
         stopped = self.link_banner.data_stopped_at  # the platform link is down since then
-        self.session_label.setStyleSheet("color: #9e9e9e;" if stopped is not None else "")
+        self.session_label.setStyleSheet(text_style(FADED if stopped is not None else ""))
         if s is None or s.status != "live":
             self.session_label.setText(
                 tr("未开播") if stopped is None else tr("未开播 · 数据已停止")

@@ -27,10 +27,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.settings import UiSettings
+from ui import theme
 from ui.i18n import tr
 from ui.shortcuts import ShortcutConflict, ShortcutRegistry
 
-CONFLICT = QColor("#ffcdd2")
+CONFLICT = QColor(theme.DANGER_TINT)
 
 
 class ShortcutDialog(QDialog):
@@ -186,7 +187,7 @@ class ShortcutDialog(QDialog):
             self._say("error", tr("红色的操作快捷键相同，请修改其中一个"))
 
     def _say(self, level: str, text: str) -> None:
-        self.message.setStyleSheet("color: #c62828;" if level == "error" else "color: #1b5e20;")
+        self.message.setStyleSheet(theme.text_style(theme.DANGER if level == "error" else theme.OK))
         self.message.setText(text)
 
     def conflicting_rows(self) -> list[str]:

@@ -38,6 +38,7 @@ from app.live.hold import ExplainHold
 from app.live.queue import step
 from app.live.room import BAG, EXPLAINING, FLASH_SALES, LOTTERIES, OPERATOR, LiveRoom
 from app.platform import models as m
+from ui import theme
 from ui.coalesce import Coalescer
 from ui.compliance_dialog import highlight_html, reasons_html
 from ui.i18n import tr
@@ -113,25 +114,25 @@ class Stage(QWidget):
         self.status.setWordWrap(False)  # one line beside the countdown, in every language
         self.hold_badge = _label(self, "stageHold", 16, bold=True)
         self.hold_badge.setStyleSheet(
-            "background:#6a1b9a;color:white;border-radius:6px;padding:2px 10px;"
+            f"background:{theme.SPECIAL};color:white;border-radius:6px;padding:2px 10px;"
         )
         self.title = _label(self, "stageTitle", TITLE_PT, bold=True, rich=True)
         self.price = _label(self, "stagePrice", PRICE_PT, bold=True)
-        self.price.setStyleSheet("color:#d32f2f;")
+        self.price.setStyleSheet(theme.text_style(theme.PRICE))
         self.original = _label(self, "stageOriginal", 20)
-        self.original.setStyleSheet("color:#888;text-decoration:line-through;")
+        self.original.setStyleSheet(f"color:{theme.MUTED};text-decoration:line-through;")
         self.stock = _label(self, "stageStock", 22, bold=True)
         self.points = _label(self, "stagePoints", POINT_PT, rich=True)
         self.points.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.warnings = _label(self, "stageWarnings", 14, rich=True)
-        self.warnings.setStyleSheet("color:#b71c1c;")
+        self.warnings.setStyleSheet(theme.text_style(theme.DANGER_DARK))
         self.next_label = _label(self, "stageNext", 18)
-        self.next_label.setStyleSheet("color:#555;")
+        self.next_label.setStyleSheet(theme.text_style(theme.SECONDARY))
         self.next_label.setWordWrap(False)
         self.countdown = _label(self, "stageCountdown", 26, bold=True)
         self.countdown.setWordWrap(False)
         self.countdown.setStyleSheet(
-            "background:#fe2c55;color:white;border-radius:8px;padding:2px 12px;"
+            f"background:{theme.ACCENT};color:white;border-radius:8px;padding:2px 12px;"
         )
         self.countdown.hide()
         self.countdown.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
@@ -306,14 +307,14 @@ class Stage(QWidget):
         if product is None:
             self.hits = []
             self.status.setText(tr("未在讲解"))
-            self.status.setStyleSheet("color:#757575;")
+            self.status.setStyleSheet(theme.text_style(theme.MUTED))
             self._title_text = ""
             for label in (self.price, self.original, self.stock, self.points, self.warnings):
                 label.setText("")
             self._fit()
             return
         self.status.setText(tr("● 讲解中"))
-        self.status.setStyleSheet("color:#d32f2f;")
+        self.status.setStyleSheet(theme.text_style(theme.STAGE_LIVE))
         title_hits = check(product.title)
         self._title_text = product.title
         self.title.setToolTip(product.title)
@@ -335,7 +336,7 @@ class Stage(QWidget):
                 if product.stock == 0
                 else tr("库存 {stock} 件").format(stock=product.stock)
             )
-        self.stock.setStyleSheet("color:#ef6c00;" if product.stock == 0 else "")
+        self.stock.setStyleSheet(theme.text_style(theme.WARNING if product.stock == 0 else ""))
         hits = list(title_hits)
         points = []
         for n, point in enumerate(product.selling_points, 1):

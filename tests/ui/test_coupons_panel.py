@@ -1,5 +1,6 @@
 """Coupons panel against the real sandbox with a simulated audience: a double click issues exactly
-one coupon; the claimed count moves as viewers claim it; "end early" ends it."""
+one coupon; the claimed count moves as viewers claim it; "end early" ends it; a flagged name asks
+with the one compliance dialog first."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
+import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
 from app.platform import models as m
+from ui.compliance_dialog import ComplianceDialog
 from ui.marketing.coupons import CouponsPanel
 from ui.notify import Notifier
 
@@ -60,3 +64,35 @@ async def test_double_click_issues_one_coupon_that_viewers_claim_and_that_ends_e
     assert "已结束" in row.info.text() and not row.end_button.isEnabled()
     server = (await _server_coupons(srv))[0]
     assert server["status"] == "ended" and server["claimed"] >= claimed
+
+
+async def test_a_flagged_coupon_name_asks_with_the_compliance_dialog_first(
+    qtbot: QtBot,
+    sandbox_server: Any,
+    live_room: Callable[..., Awaitable[Any]],
+    until: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same question as the product queue's: the name with its hits, 取消 the default."""
+    srv = sandbox_server(live=True, seed=7)
+    room = await live_room(srv)
+    panel = CouponsPanel(room, Notifier())
+    qtbot.addWidget(panel)
+    shown: list[ComplianceDialog] = []
+    answer = [QDialog.DialogCode.Rejected]
+
+    def fake_exec(self: ComplianceDialog) -> int:  # only the modal loop itself is replaced
+        shown.append(self)
+        return int(answer[0].value)
+
+    monkeypatch.setattr(ComplianceDialog, "exec", fake_exec)
+    panel.name.setText("全网最低价专享券")
+    panel.issue()
+    assert len(shown) == 1 and shown[0].terms() == ["全网最低", "最低价"]
+    assert shown[0].cancel_button.isDefault()
+    await asyncio.sleep(0.5)
+    assert await _server_coupons(srv) == [] and not panel.issuing.busy  # declined: nothing sent
+    answer[0] = QDialog.DialogCode.Accepted
+    panel.issue()
+    await until(lambda: len(room.coupons) == 1, what="the coupon issued after confirmation")
+    assert len(shown) == 2

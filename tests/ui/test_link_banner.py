@@ -34,6 +34,7 @@ from app.platform.connection import LinkState
 from app.platform.stream import StreamConfig
 from app.settings import Settings
 from plugins.sandbox.adapter import SandboxAdapter, SandboxAdapterFactory
+from ui import theme
 from ui.chat.panel import ChatPanel
 from ui.link_banner import StaleVeil
 from ui.main_window import MainWindow
@@ -123,7 +124,7 @@ async def test_killed_builtin_sandbox_shows_the_banner_restarts_on_its_port_and_
         assert banner.platform.button.text() in ("重连", "正在重连…")
         assert banner.alarms == 1
         assert veil.isVisible() and veil.label.text() == "数据已停止"
-        assert "数据已停止" in timer.text() and "9e9e9e" in timer.styleSheet()
+        assert "数据已停止" in timer.text() and theme.FADED in timer.styleSheet()  # greyed
         frozen = timer.text()
         await asyncio.sleep(1.2)
         if banner.platform.isVisible():  # the clock stopped where the data stopped

@@ -77,8 +77,8 @@ async def test_a_timed_mute_from_the_menu_is_listed_and_unmute_from_the_list_lif
     assert (host.room.muted_until["u2"] or 0) > time.time() + 3500  # an hour, not for good
     assert not can_speak(srv, "u2")
     await until(lambda: host.panel.toast.isVisible(), WITHIN, "the undo toast")
-    assert host.panel.toast.text.text() == "已禁言 小李 1 小时"
-    assert not host.panel.toast.buyer.isVisible()  # no order: nothing said about buying
+    assert host.panel.toast.label.text() == "已禁言 小李 1 小时"
+    assert not host.panel.toast.note.isVisible()  # no order: nothing said about buying
     await until(lambda: host.room.moderation(host.line(li)) == "muted", WITHIN, "the mark")
 
     # the 禁言列表, from the panel's button: who, until when, who did it
@@ -130,11 +130,11 @@ async def test_the_mute_key_mutes_a_buyer_for_five_minutes_and_undo_lifts_it(
     assert t0 + 250 < until_ts < time.time() + 310  # five minutes
     assert not can_speak(srv, "u3")
     await until(lambda: host.panel.toast.isVisible(), WITHIN, "the undo toast")
-    assert host.panel.toast.text.text() == "已禁言 张三 5 分钟"
-    assert host.panel.toast.buyer.isVisible()
-    assert host.panel.toast.buyer.text() == "该用户本场已下单"
+    assert host.panel.toast.label.text() == "已禁言 张三 5 分钟"
+    assert host.panel.toast.note.isVisible()
+    assert host.panel.toast.note.text() == "该用户本场已下单"
 
-    qtbot.mouseClick(host.panel.toast.undo_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(host.panel.toast.button, Qt.MouseButton.LeftButton)
     assert not host.panel.toast.isVisible()
     await until(lambda: "u3" not in host.room.muted_user_ids, WITHIN, "user_unmuted")
     assert can_speak(srv, "u3")
@@ -151,7 +151,7 @@ async def test_the_undo_toast_goes_by_itself(
     host.select(cid)
     entry(mute_menu(host), "comment.mute.forever").trigger()
     await until(lambda: host.panel.toast.isVisible(), WITHIN, "the undo toast")
-    assert host.panel.toast.text.text() == "已永久禁言 阿四"
+    assert host.panel.toast.label.text() == "已永久禁言 阿四"
     shown = time.monotonic()
     await until(lambda: not host.panel.toast.isVisible(), WITHIN, "the toast to go")
     assert time.monotonic() - shown > 7  # ~8 s to change one's mind

@@ -47,6 +47,7 @@ from app.camera.snapshot import save_snapshot
 from app.obs.camera_input import obs_input_for
 from app.settings import Settings, load_settings, save_settings
 from app.threads import Inbox
+from ui import theme
 from ui.camera.preview_widget import CropPreview, PreviewWidget
 from ui.i18n import tr
 
@@ -54,11 +55,11 @@ log = logging.getLogger(__name__)
 
 RESOLUTIONS = [(3840, 2160), (1920, 1080), (1280, 720), (960, 540), (640, 480)]
 FRAME_RATES = [60, 30, 25, 15]
-LEVEL_COLOURS = {Level.OK: "#3cb371", Level.INFO: "#9aa0a6", Level.WARN: "#f0a030",
-                 Level.BAD: "#e5484d"}  # fmt: skip
-STATE_COLOURS = {CaptureState.LIVE: "#3cb371", CaptureState.OPENING: "#9aa0a6",
-                 CaptureState.LOST: "#f0a030", CaptureState.FAILED: "#e5484d",
-                 CaptureState.STOPPED: "#9aa0a6"}  # fmt: skip
+LEVEL_COLOURS = {Level.OK: theme.OK, Level.INFO: theme.MUTED, Level.WARN: theme.WARNING,
+                 Level.BAD: theme.DANGER}  # fmt: skip
+STATE_COLOURS = {CaptureState.LIVE: theme.OK, CaptureState.OPENING: theme.MUTED,
+                 CaptureState.LOST: theme.WARNING, CaptureState.FAILED: theme.DANGER,
+                 CaptureState.STOPPED: theme.MUTED}  # fmt: skip
 CHECK_KEYS = ("exposure", "focus", "colour", "black", "frozen", "fps")
 
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.live.comment_kinds import Kind
 from app.live.room import ChatLine
+from ui import theme
 from ui.chat.model import LineRole
 from ui.i18n import tr
 
@@ -39,7 +40,7 @@ NICK_COLOURS = (
     "#3949ab",
     "#6d4c41",
 )
-DIMMED = QColor("#9e9e9e")
+DIMMED = QColor(theme.FADED)
 #: what the room's ``moderation(line)`` says → the label painted on the line
 MODERATION_LABELS = {"hidden": "已隐藏", "muted": "已禁言"}
 Rule = tuple[str, QColor]

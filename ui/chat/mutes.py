@@ -1,20 +1,17 @@
 """Muting with a safety net (issue 20): the durations offered (5 分钟 / 1 小时 / 本场 / 永久, the
-default a short one), how a mute is described to the operator, and the undo toast shown after
-each mute (「已禁言 张三 5 分钟 · 撤销」 for ~8 s; 撤销 lifts the mute on the platform).
+default a short one), how a mute is described to the operator, and what the undo bar
+(:class:`ui.undo_bar.UndoBar`) says after each mute (「已禁言 张三 5 分钟 · 撤销」 for
+:data:`UNDO_SECONDS`; 撤销 lifts the mute on the platform).
 
-Guarantees: a mute never happens without saying for how long; the toast says when the user
+Guarantees: a mute never happens without saying for how long; the bar says when the user
 bought in this session (「该用户本场已下单」); names are shown as plain text, never HTML; the
-toast holds plain data only (user id, nickname), never a chat line or a model index.
+bar's undo holds plain data only (user id, nickname), never a chat line or a model index.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
-
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from app.platform import models as m
 from ui.i18n import tr
@@ -59,72 +56,8 @@ def who_text(actor: m.Actor | None) -> str:
     return tr(ROLE_NAMES.get(actor.role.value, actor.role.value)) if actor is not None else "—"
 
 
-class UndoToast(QFrame):
-    """A bar floating over the bottom of its parent: 「已禁言 张三 5 分钟」 and 撤销. It hides
-    itself after :data:`UNDO_SECONDS`; a newer mute replaces the one shown."""
-
-    def __init__(self, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.setObjectName("muteUndoToast")
-        self.setStyleSheet(
-            "#muteUndoToast { background: #263238; border-radius: 6px; }"
-            "#muteUndoToast QLabel { color: white; font-weight: 600; }"
-            "#muteUndoToast QLabel#muteUndoBuyer { color: #ffcc80; }"
-            "#muteUndoToast QPushButton { color: #80d8ff; background: transparent;"
-            " border: 1px solid #80d8ff; border-radius: 4px; padding: 2px 10px; font-weight: 700; }"
-        )
-        self.text = QLabel(self)
-        self.text.setObjectName("muteUndoText")
-        self.text.setTextFormat(Qt.TextFormat.PlainText)
-        self.buyer = QLabel(self)
-        self.buyer.setObjectName("muteUndoBuyer")
-        self.buyer.setTextFormat(Qt.TextFormat.PlainText)
-        self.undo_button = QPushButton(tr("撤销"), self)
-        self.undo_button.setObjectName("muteUndo")
-        self.undo_button.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.undo_button.clicked.connect(self._undo)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(12, 6, 8, 6)
-        row.addWidget(self.text)
-        row.addWidget(self.buyer)
-        row.addStretch(1)
-        row.addWidget(self.undo_button)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self.hide)
-        self._on_undo: Callable[[], None] | None = None
-        self.hide()
-
-    def show_mute(
-        self, nickname: str, duration: MuteDuration, buyer: bool, on_undo: Callable[[], None]
-    ) -> None:
-        self.text.setText(
-            tr("已禁言 {n} {d}").format(n=nickname, d=tr(duration.label))
-            if duration.seconds is not None or duration.until_session_end
-            else tr("已永久禁言 {n}").format(n=nickname)
-        )
-        self.buyer.setText(tr("该用户本场已下单") if buyer else "")
-        self.buyer.setVisible(buyer)
-        self._on_undo = on_undo
-        self.undo_button.setEnabled(True)
-        self.place()
-        self.show()
-        self.raise_()
-        self._timer.start(int(UNDO_SECONDS * 1000))
-
-    def place(self) -> None:
-        """Across the bottom of the parent, above its last row of controls."""
-        parent = self.parentWidget()
-        if parent is None:
-            return
-        self.adjustSize()
-        width = parent.width() - 16
-        height = self.sizeHint().height()
-        self.setGeometry(8, parent.height() - height - 52, width, height)
-
-    def _undo(self) -> None:
-        on_undo, self._on_undo = self._on_undo, None
-        self._timer.stop()
-        self.hide()
-        if on_undo is not None:
-            on_undo()
+def muted_text(nickname: str, duration: MuteDuration) -> str:
+    """What the undo bar says after a mute: 「已禁言 张三 5 分钟」 or 「已永久禁言 张三」."""
+    if duration.seconds is not None or duration.until_session_end:
+        return tr("已禁言 {n} {d}").format(n=nickname, d=tr(duration.label))
+    return tr("已永久禁言 {n}").format(n=nickname)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QAction, QColor, QGuiApplication, QResizeEvent
+from PySide6.QtGui import QAction, QColor, QGuiApplication
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -33,16 +33,18 @@ from shiboken6 import isValid
 from app.live.comment_kinds import Kind
 from app.live.room import MODERATION, PINNED, ChatLine, LiveRoom
 from app.settings import UiSettings
+from ui import theme
 from ui.chat.delegate import ChatDelegate, Rule
 from ui.chat.highlight_dialog import HighlightRulesDialog
 from ui.chat.model import ChatModel
 from ui.chat.mute_list import MuteListDialog
-from ui.chat.mutes import DEFAULT, DURATIONS, MuteDuration, UndoToast
+from ui.chat.mutes import DEFAULT, DURATIONS, UNDO_SECONDS, MuteDuration, muted_text
 from ui.chat.view import ChatView
 from ui.i18n import tr
 from ui.lifetime import unsubscribe_on_destroy
 from ui.notify import Notifier
 from ui.shortcuts import ActionSpec, ShortcutRegistry
+from ui.undo_bar import UndoBar
 
 GROUP = "评论"
 #: the platform's comment limit (docs/platform-api.md "Limits"): longer replies are refused here
@@ -124,7 +126,7 @@ class ChatPanel(QWidget):
         self.pinned_bar = QFrame(self)
         self.pinned_bar.setObjectName("chatPinned")
         self.pinned_bar.setFrameShape(QFrame.Shape.StyledPanel)
-        self.pinned_bar.setStyleSheet("#chatPinned { background: #fff8e1; }")
+        self.pinned_bar.setStyleSheet(f"#chatPinned {{ background: {theme.WARNING_BG}; }}")
         tag = QLabel(tr("置顶"), self.pinned_bar)
         tag.setStyleSheet("color: #d81b60; font-weight: 600;")
         self.pinned_text = QLabel(self.pinned_bar)
@@ -142,7 +144,9 @@ class ChatPanel(QWidget):
         # a selected line holds the list still: say so, and offer to follow again
         self.paused_bar = QFrame(self)
         self.paused_bar.setObjectName("chatPaused")
-        self.paused_bar.setStyleSheet("#chatPaused { background: #e8eef7; border-radius: 4px; }")
+        self.paused_bar.setStyleSheet(
+            f"#chatPaused {{ background: {theme.INFO_BG}; border-radius: 4px; }}"
+        )
         self.paused_text = QLabel(self.paused_bar)
         self.paused_text.setObjectName("chatPausedText")
         self.paused_text.setTextFormat(Qt.TextFormat.PlainText)
@@ -208,12 +212,8 @@ class ChatPanel(QWidget):
         layout.addWidget(self.view, 1)
         layout.addLayout(bottom)
         self._show_pinned()
-        self.toast = UndoToast(self)  # floats over the feed's bottom: the layout never moves
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        if self.toast.isVisible():
-            self.toast.place()
+        # floats over the feed's bottom, above the reply row: the layout never moves
+        self.toast = UndoBar(self, UNDO_SECONDS, bottom=52)
 
     # --- feeding -----------------------------------------------------------------------------
     def _arrived(self, lines: Sequence[ChatLine]) -> None:
@@ -373,7 +373,9 @@ class ChatPanel(QWidget):
             note.setText(tr("⚠ 该用户本场已下单"))
             label = QLabel(note.text(), sub)
             label.setTextFormat(Qt.TextFormat.PlainText)
-            label.setStyleSheet("color: #e65100; font-weight: 700; padding: 4px 12px;")
+            label.setStyleSheet(
+                f"color: {theme.WARNING_STRONG}; font-weight: 700; padding: 4px 12px;"
+            )
             note.setDefaultWidget(label)
             sub.addAction(note)
             sub.addSeparator()
@@ -440,8 +442,10 @@ class ChatPanel(QWidget):
                 nickname=nickname,
             )
             if isValid(self):
-                self.toast.show_mute(
-                    nickname, duration, buyer, lambda: self.undo_mute(user_id, nickname)
+                self.toast.offer(
+                    muted_text(nickname, duration),
+                    lambda: self.undo_mute(user_id, nickname),
+                    note=tr("该用户本场已下单") if buyer else "",
                 )
 
         self.notifier.run(tr("禁言"), go())
@@ -460,7 +464,9 @@ class ChatPanel(QWidget):
     def _count_reply(self) -> None:
         n = len(self.reply.text().strip())
         self.reply_count.setText(f"{n}/{REPLY_MAX}")
-        self.reply_count.setStyleSheet("color:#c62828;font-weight:700;" if n > REPLY_MAX else "")
+        self.reply_count.setStyleSheet(
+            theme.text_style(theme.DANGER, bold=True) if n > REPLY_MAX else ""
+        )
 
     def _send_reply(self) -> None:
         """Send the reply; the typed text stays in the box until the platform took it (a refused

@@ -1,17 +1,14 @@
-"""Small pieces the marketing panels share: countdowns, money inputs, a one-at-a-time action
-runner (a double click never sends twice), and the compliance check of operator-written text."""
+"""Small pieces the marketing panels share: countdowns, money inputs, and the compliance check of
+operator-written text (flagged inline while typing; asked with the one compliance dialog before
+pushing). Actions run through :class:`ui.notify.OneAtATime` (a double click never sends twice)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from typing import Any
-
-from PySide6.QtWidgets import QAbstractButton, QDoubleSpinBox, QWidget
+from PySide6.QtWidgets import QDoubleSpinBox, QWidget
 
 from app.compliance import check
-from ui.confirm import confirm
-from ui.i18n import localize, tr
-from ui.notify import Notifier
+from ui.compliance_dialog import confirm_push
+from ui.i18n import localize
 
 
 def countdown_text(seconds: float) -> str:
@@ -47,46 +44,7 @@ def compliance_problems(text: str) -> str:
 
 
 def confirm_compliance(parent: QWidget, what: str, text: str) -> bool:
-    """Ask before pushing text with prohibited terms; True when clean or the operator confirms."""
-    problems = compliance_problems(text)
-    if not problems:
-        return True
-    return confirm(
-        parent,
-        tr("合规提示"),
-        tr("{what}含有广告法禁用或慎用词：{problems}\n仍要继续吗？").format(
-            what=what, problems=problems
-        ),
-        action=tr("仍要继续"),
-    )
-
-
-class OneAtATime:
-    """Runs an action through the notifier with its button disabled until it has finished.
-
-    A second trigger while the first is in flight (a double click, a shortcut repeat) is ignored.
-    """
-
-    def __init__(self, notifier: Notifier, *buttons: QAbstractButton) -> None:
-        self.notifier = notifier
-        self.buttons = list(buttons)
-        self.busy = False
-        self.on_done: Callable[[], None] = lambda: None
-
-    def run(self, what: str, coro: Coroutine[Any, Any, Any], done: str | None = None) -> bool:
-        if self.busy:
-            coro.close()
-            return False
-        self.busy = True
-        for b in self.buttons:
-            b.setEnabled(False)
-
-        async def guarded() -> None:
-            try:
-                await coro
-            finally:
-                self.busy = False
-                self.on_done()
-
-        self.notifier.run(what, guarded(), done=done)
-        return True
+    """Ask before pushing text with prohibited terms, with the one compliance question
+    (:func:`ui.compliance_dialog.confirm_push`: the text with its hits marked, the reasons,
+    取消 the default); True when clean or the operator chooses to push anyway."""
+    return confirm_push(parent, {text: check(text)}, what=what)

@@ -24,17 +24,17 @@ from PySide6.QtWidgets import (
 from app.live.metrics import format_cents
 from app.live.room import COUPONS, LiveRoom
 from app.platform import models as m
+from ui import theme
 from ui.i18n import tr
 from ui.lifetime import unsubscribe_on_destroy
 from ui.marketing.common import (
-    OneAtATime,
     cents_of,
     compliance_problems,
     confirm_compliance,
     countdown_text,
     yuan_spin,
 )
-from ui.notify import Notifier
+from ui.notify import Notifier, OneAtATime
 
 KINDS = (
     (m.CouponKind.THRESHOLD, "满减券"),
@@ -124,7 +124,7 @@ class CouponsPanel(QWidget):
         self.name.setMaxLength(40)
         self.compliance = QLabel(self)
         self.compliance.setTextFormat(Qt.TextFormat.PlainText)
-        self.compliance.setStyleSheet("color: #c62828;")
+        self.compliance.setStyleSheet(theme.text_style(theme.DANGER))
         self.compliance.setWordWrap(True)
         self.compliance.hide()
         self.threshold = yuan_spin(self, 19900)

@@ -30,10 +30,11 @@ from PySide6.QtWidgets import (
 from app.live.metrics import format_cents
 from app.live.room import BAG, EXPLAINING, FLASH_SALES, LiveRoom
 from app.platform import models as m
+from ui import theme
 from ui.i18n import tr
 from ui.lifetime import unsubscribe_on_destroy
-from ui.marketing.common import OneAtATime, cents_of, countdown_text, yuan_spin
-from ui.notify import Notifier
+from ui.marketing.common import cents_of, countdown_text, yuan_spin
+from ui.notify import Notifier, OneAtATime
 
 
 class FlashSaleRow(QFrame):
@@ -65,7 +66,7 @@ class FlashSaleRow(QFrame):
         self.progress.setRange(0, sale.quantity)
         self.progress.setValue(min(sale.sold, sale.quantity))
         self.state.setStyleSheet(
-            "color: #e65100; font-weight: 600;" if sale.status == "scheduled" else ""
+            theme.text_style(theme.WARNING_STRONG, bold=True) if sale.status == "scheduled" else ""
         )
         self.tick()
 
@@ -133,7 +134,7 @@ class FlashSalePanel(QWidget):
         self.problem_label = QLabel(self)
         self.problem_label.setObjectName("flashProblem")
         self.problem_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.problem_label.setStyleSheet("color: #c62828;")
+        self.problem_label.setStyleSheet(theme.text_style(theme.DANGER))
         self.start_button = QPushButton(tr("开始秒杀"), self)
         self.start_button.setObjectName("startFlashSale")
         self.start_button.setStyleSheet("font-weight: 600;")

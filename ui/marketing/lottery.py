@@ -35,10 +35,11 @@ from PySide6.QtWidgets import (
 from app.live.lottery_verify import Verification
 from app.live.room import LOTTERIES, LiveRoom
 from app.platform import models as m
+from ui import theme
 from ui.i18n import tr
 from ui.lifetime import unsubscribe_on_destroy
-from ui.marketing.common import OneAtATime, compliance_problems, confirm_compliance, countdown_text
-from ui.notify import Notifier
+from ui.marketing.common import compliance_problems, confirm_compliance, countdown_text
+from ui.notify import Notifier, OneAtATime
 
 ELIGIBILITY = (("all", "所有观众"), ("followers", "仅粉丝"))
 #: an automatic draw waits this long past the draw time (the platform refuses a draw at the edge)
@@ -92,7 +93,7 @@ class LotteryPanel(QWidget):
             self.eligibility.addItem(tr(label), key)
         self.compliance = QLabel(self)
         self.compliance.setTextFormat(Qt.TextFormat.PlainText)
-        self.compliance.setStyleSheet("color: #c62828;")
+        self.compliance.setStyleSheet(theme.text_style(theme.DANGER))
         self.compliance.setWordWrap(True)
         self.compliance.hide()
         form = QFormLayout()
@@ -320,10 +321,11 @@ class LotteryPanel(QWidget):
 
 #: a failed verification: red on pale red, bold, in the panel itself
 FAILED_STYLE = (
-    "color: #b71c1c; background: #ffebee; border: 2px solid #c62828; border-radius: 4px;"
+    f"color: {theme.DANGER_DARK}; background: {theme.DANGER_BG}; border: 2px solid {theme.DANGER};"
+    " border-radius: 4px;"
     " padding: 6px; font-weight: 700;"
 )
-PASSED_STYLE = "color: #2e7d32; font-weight: 600;"
+PASSED_STYLE = theme.text_style(theme.OK, bold=True)
 
 
 def verdict_text(v: Verification) -> str:

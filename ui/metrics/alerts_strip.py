@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from app.live.alerts import Alert, AlertKind
+from ui import theme
 from ui.i18n import tr
 
 TEMPLATES: dict[AlertKind, str] = {
@@ -17,7 +18,10 @@ TEMPLATES: dict[AlertKind, str] = {
     AlertKind.COMMENT_COLLAPSE: "评论热度骤降：{rate} 条/分（5 分钟均值 {baseline}）",
     AlertKind.FRAMES_DROPPED: "推流丢帧 {percent}%",
 }
-COLOURS = {"critical": ("#ffebee", "#b71c1c"), "warning": ("#fff8e1", "#8d6e00")}
+COLOURS = {
+    "critical": (theme.DANGER_BG, theme.DANGER_DARK),
+    "warning": (theme.WARNING_BG, theme.WARNING_DARK),
+}
 #: the sign before an alert: glyphs the UI fonts have (Noto Sans CJK, DejaVu); "⛔" is in neither
 #: and showed as a box (tests/ui/test_stage_time.py checks each with QFontMetrics.inFontUcs4)
 MARKS = {"warning": "⚠", "critical": "⊘"}

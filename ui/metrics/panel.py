@@ -19,6 +19,7 @@ from app.aio import spawn
 from app.live.alerts import AlertBook, AlertConfig
 from app.live.metrics import MetricsHistory, MetricsTracker, Sample, format_cents, format_percent
 from app.live.room import BAG, METRICS, SESSION, LiveRoom
+from ui import theme
 from ui.i18n import tr
 from ui.lifetime import unsubscribe_on_destroy
 from ui.metrics.alerts_strip import AlertsStrip
@@ -174,7 +175,7 @@ class MetricsPanel(QWidget):
         box.setFrameShape(QFrame.Shape.StyledPanel)
         box.setMinimumWidth(TILE_MIN_WIDTH - 8)
         title = QLabel(tr(tile.label), box)
-        title.setStyleSheet("color: #757575; font-size: 9pt;")
+        title.setStyleSheet(f"color: {theme.MUTED}; font-size: 9pt;")
         value = QLabel("—", box)
         value.setObjectName(f"metricValue:{tile.key}")
         value.setTextFormat(Qt.TextFormat.PlainText)

@@ -6,7 +6,6 @@ forwards intents; every request runs in the background and failures are said pla
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
@@ -40,14 +39,14 @@ from app.obs.stream_target import StreamTargetSync
 from app.overlays.layout import Kind
 from app.overlays.server import OverlayServer
 from app.platform.connection import ConnectionStatus, LinkState
+from ui import theme
 from ui.i18n import localize, tr
 from ui.lifetime import unsubscribe_on_destroy
-
-log = logging.getLogger(__name__)
+from ui.notify import MessageLabel, Notifier
 
 SetupAction = Callable[[str], Awaitable[object]]  # canvas "16:9" | "9:16" → report
-PROGRAM_BG = QColor(200, 40, 60)
-PREVIEW_BG = QColor(40, 150, 80)
+PROGRAM_BG = QColor(theme.STAGE_LIVE)
+PREVIEW_BG = QColor(theme.STAGE_PREVIEW)
 REVIEWER_TIP = "复盘员只能查看 OBS 状态，不能切换场景、推流或录制"
 OVERLAY_NAMES = {
     Kind.PRODUCT: "商品卡",
@@ -158,7 +157,7 @@ class ObsPanel(QWidget):
             grid.addWidget(value, i // 2, (i % 2) * 2 + 1)
         self.alert = _named(QLabel(), "obsAlert")
         self.alert.setWordWrap(True)
-        self.alert.setStyleSheet("color: #d0303c; font-weight: bold")
+        self.alert.setStyleSheet(theme.text_style(theme.DANGER, bold=True))
         out_box = QGroupBox(tr("推流与录制"))
         ol = QVBoxLayout(out_box)
         buttons = QHBoxLayout()
@@ -174,8 +173,8 @@ class ObsPanel(QWidget):
         self.setup_btn = _named(QPushButton(tr("一键配置 OBS 直播带货场景")), "obsSetup")
         self.setup_btn.clicked.connect(self._do_setup)
         self.setup_btn.setEnabled(self._setup is not None)
-        self.message = _named(QLabel(), "obsMessage")
-        self.message.setWordWrap(True)
+        self.notices = Notifier(self)  # the panel's messages, said in its own line below
+        self.message = _named(MessageLabel(self.notices), "obsMessage")
         setup_row = QHBoxLayout()
         setup_row.addWidget(self.canvas)
         setup_row.addWidget(self.setup_btn, 1)
@@ -244,23 +243,8 @@ class ObsPanel(QWidget):
 
     # --- intents ----------------------------------------------------------------------------------
     def _run(self, what: str, coro: Coroutine[Any, Any, Any], done: str = "") -> None:
-        async def go() -> None:
-            try:
-                await coro
-            except ObsError as exc:
-                self._say(tr("{what}失败：{e}").format(what=what, e=localize(str(exc))), error=True)
-                return
-            if done:
-                self._say(done)
-
-        spawn(go(), name=f"obs:{what}")
-
-    def _say(self, text: str, *, error: bool = False) -> None:
-        if not shiboken6.isValid(self):  # an action that ended after the panel was deleted
-            log.info("not shown (OBS panel gone): %s", text)
-            return
-        self.message.setText(text)
-        self.message.setStyleSheet("color: #d0303c" if error else "")
+        """Through the one runner (:meth:`ui.notify.Notifier.run`); said in the panel's line."""
+        self.notices.run(what, coro, done=done or None)
 
     def switch_to_index(self, index: int) -> None:
         """One-click (and shortcut) scene switch: the ``index``-th scene as listed (0-based)."""
@@ -270,7 +254,7 @@ class ObsPanel(QWidget):
 
     def _refused(self) -> bool:
         if self.reviewer:
-            self._say(tr(REVIEWER_TIP), error=True)
+            self.notices.error(tr(REVIEWER_TIP))
         return self.reviewer
 
     def switch_to(self, name: str) -> None:
@@ -315,7 +299,7 @@ class ObsPanel(QWidget):
                 if created
                 else tr("场景已是最新，无需新建")
             )
-            self._say(
+            self.notices.info(
                 "；".join([text, *(localize(u) for u in updated), *(localize(w) for w in warnings)])
             )
 
@@ -325,7 +309,9 @@ class ObsPanel(QWidget):
         url = self.overlay_urls[kind].text()
         if url:
             QGuiApplication.clipboard().setText(url)
-            self._say(tr("已复制{name}地址：{url}").format(name=tr(OVERLAY_NAMES[kind]), url=url))
+            self.notices.info(
+                tr("已复制{name}地址：{url}").format(name=tr(OVERLAY_NAMES[kind]), url=url)
+            )
 
     def refresh_overlay_urls(self) -> None:
         """Show the overlay page server's current URLs (the port is fixed unless it was taken)."""
@@ -340,7 +326,7 @@ class ObsPanel(QWidget):
             localize(server.note) if server.note else ("" if urls else tr("叠加层网页服务未运行"))
         )
         self.overlay_note.setText(note)
-        self.overlay_note.setStyleSheet("color: #c77700" if note else "")
+        self.overlay_note.setStyleSheet(theme.text_style(theme.WARNING if note else ""))
 
     def showEvent(self, event: Any) -> None:
         self.refresh_overlay_urls()
@@ -362,10 +348,7 @@ class ObsPanel(QWidget):
     # --- state → widgets -----------------------------------------------------------------------
     def _on_link(self, status: ConnectionStatus) -> None:
         self.link.setText(link_text(status))
-        color = {LinkState.CONNECTED: "#1f8a4c", LinkState.RECONNECTING: "#c77700"}.get(
-            status.state, "#d0303c"
-        )
-        self.link.setStyleSheet(f"color: {color}; font-weight: bold")
+        self.link.setStyleSheet(theme.text_style(theme.LINK_COLOURS[status.state], bold=True))
         online = status.state is LinkState.CONNECTED
         self.scene_list.setEnabled(online)  # a reviewer still reads it; clicks are refused
         can_act = online and not self.reviewer
@@ -437,8 +420,7 @@ class ObsPanel(QWidget):
         if watch.stream_start_failed(before, state):
             spawn(self._say_stream_failed(), name="obs:stream-failed")
         if watch.record_start_failed(before, state):
-            self._say(tr("录制未能开始：请在 OBS 的“设置 → 输出”中检查录像路径与编码器"),
-                      error=True)  # fmt: skip
+            self.notices.error(tr("录制未能开始：请在 OBS 的“设置 → 输出”中检查录像路径与编码器"))
         if state.stream_state == watch.RECONNECTING and before.stream_state != watch.RECONNECTING:
             self._alert([tr("推流中断：OBS 正在重新连接推流服务器")])
 
@@ -447,7 +429,7 @@ class ObsPanel(QWidget):
             server, _key = await self.outputs.stream_target()
         except ObsError:
             server = ""
-        self._say(localize(watch.stream_failure_text(server)), error=True)
+        self.notices.error(localize(watch.stream_failure_text(server)))
 
     def _watch_slow_start(self) -> None:
         async def watchdog() -> None:
@@ -455,8 +437,8 @@ class ObsPanel(QWidget):
             if not shiboken6.isValid(self):
                 return
             if self._outputs_seen.stream_state == watch.STARTING:
-                self._say(tr("OBS 仍在连接推流服务器（已超过 {s:.0f} 秒）：请检查推流地址与网络")
-                          .format(s=watch.SLOW_START_S), error=True)  # fmt: skip
+                self.notices.error(tr("OBS 仍在连接推流服务器（已超过 {s:.0f} 秒）：请检查推流地址与网络")
+                                   .format(s=watch.SLOW_START_S))  # fmt: skip
 
         if self._slow_start is not None:
             self._slow_start.cancel()
@@ -465,10 +447,10 @@ class ObsPanel(QWidget):
     def _on_target(self, target: StreamTargetSync) -> None:
         if target.error:
             self.target_label.setText(localize(target.error))
-            self.target_label.setStyleSheet("color: #d0303c; font-weight: bold")
+            self.target_label.setStyleSheet(theme.text_style(theme.DANGER, bold=True))
         elif target.applied is not None:
             self.target_label.setText(tr("推流地址已写入 OBS：{url}").format(url=target.applied[0]))
-            self.target_label.setStyleSheet("color: #1f8a4c")
+            self.target_label.setStyleSheet(theme.text_style(theme.OK))
         else:
             self.target_label.setText("")
 

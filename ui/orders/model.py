@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor
 
 from app.live.metrics import format_cents
 from app.platform import models as m
+from ui import theme
 from ui.batched_model import BatchedModel
 from ui.i18n import tr
 
@@ -25,7 +26,7 @@ OrderRole = Qt.ItemDataRole.UserRole + 1
 
 COLUMNS = ("时间", "买家", "商品", "SKU", "件数", "金额", "状态")
 STATUS_TEXT = {"created": "待支付", "paid": "已支付", "refunded": "已退款"}
-STATUS_COLOUR = {"created": "#ef6c00", "paid": "#2e7d32", "refunded": "#9e9e9e"}
+STATUS_COLOUR = {"created": theme.WARNING, "paid": theme.OK, "refunded": theme.FADED}
 RIGHT = {4, 5}  # numeric columns
 
 

@@ -27,21 +27,22 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
+from ui import theme
 from ui.i18n import tr
 from ui.products.model import ImageRole, Row, RowRole
 
 ROW_HEIGHT = 68
 IMAGE = 56
 
-EXPLAINING = QColor("#d32f2f")
-HELD = QColor("#6a1b9a")
-DELISTED = QColor("#757575")
-SOLD_OUT = QColor("#ef6c00")
-PRICE = QColor("#c62828")
-ON_STAGE_TINT = QColor("#ffe0e6")  # the accent, faint: the row on air
+EXPLAINING = QColor(theme.STAGE_LIVE)
+HELD = QColor(theme.SPECIAL)
+DELISTED = QColor(theme.MUTED)
+SOLD_OUT = QColor(theme.WARNING)
+PRICE = QColor(theme.PRICE)
+ON_STAGE_TINT = QColor(theme.STAGE_LIVE_TINT)  # the accent, faint: the row on air
 ON_STAGE_BAR = 6  # px: the accent bar on the left of the row on air
-SELECTED = QColor("#dfe6f0")  # neutral: the row the keys act on
-SELECTED_OUTLINE = QColor("#7d8aa0")
+SELECTED = QColor(theme.STAGE_SELECTED)  # neutral: the row the keys act on
+SELECTED_OUTLINE = QColor(theme.STAGE_SELECTED_OUTLINE)
 
 
 @dataclass(frozen=True, slots=True)

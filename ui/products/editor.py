@@ -38,11 +38,12 @@ from app.live.price_guard import (
 from app.live.room import LiveRoom
 from app.platform import models as m
 from app.platform.errors import PlatformError
+from ui import theme
 from ui.confirm import confirm_box
 from ui.i18n import localize, tr
 from ui.products.validation import InputError, parse_price_yuan, parse_stock, yuan, yuan_plain
 
-ERROR_STYLE = "color:#c62828;"
+ERROR_STYLE = theme.text_style(theme.DANGER)
 
 #: asks the operator about a risky price: (parent, product, risk) → go ahead?
 AskPrice = Callable[[QWidget, m.Product, PriceRisk], bool]
@@ -71,7 +72,7 @@ def price_box(parent: QWidget, product: m.Product, risk: PriceRisk) -> QMessageB
     if info is not None:
         info.setTextFormat(Qt.TextFormat.PlainText)  # the title is the platform's text
     box.setStyleSheet(
-        "QLabel#qt_msgbox_label { font-size: 16pt; font-weight: 700; color: #c62828; }"
+        f"QLabel#qt_msgbox_label {{ font-size: 16pt; font-weight: 700; color: {theme.DANGER}; }}"
     )
     return box
 
@@ -121,7 +122,7 @@ class ProductEditor(QDialog):
         self.reference = QLabel(self._reference_text(), self)
         self.reference.setObjectName("priceReference")
         self.reference.setTextFormat(Qt.TextFormat.PlainText)
-        self.reference.setStyleSheet("color:#616161;")
+        self.reference.setStyleSheet(theme.text_style(theme.MUTED))
         form = QFormLayout()
         form.addRow(tr("价格（元）"), self.price)
         form.addRow("", self.reference)

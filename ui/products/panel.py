@@ -37,6 +37,7 @@ from app.compliance import Clearances, check_many
 from app.live.hold import DEFAULT_INTERVAL, ExplainHold
 from app.live.price_guard import (
     DEFAULT_MAX_DROP_PERCENT,
+    UNDO_SECONDS,
     ProductEdit,
     UndoLog,
     UndoRefused,
@@ -54,9 +55,10 @@ from ui.products.delegate import QueueDelegate
 from ui.products.editor import ProductEditor
 from ui.products.images import ImageCache
 from ui.products.model import QueueModel
-from ui.products.undo_toast import UndoToast
 from ui.products.validation import yuan
 from ui.shortcuts import ActionSpec, ShortcutRegistry
+from ui.theme import DANGER, text_style
+from ui.undo_bar import UndoBar
 
 GROUP = "排品"
 #: the queue redraws stock and sales at most this often while orders pour in (explains: at once)
@@ -192,7 +194,7 @@ class ProductQueuePanel(QWidget):
         self.paste_error = QLabel(self)
         self.paste_error.setObjectName("runOrderError")
         self.paste_error.setTextFormat(Qt.TextFormat.PlainText)
-        self.paste_error.setStyleSheet("color:#c62828;")
+        self.paste_error.setStyleSheet(text_style(DANGER))
         self.paste_error.setWordWrap(True)
         self.paste_error.hide()
         paste_row = QHBoxLayout()
@@ -205,8 +207,7 @@ class ProductQueuePanel(QWidget):
         layout.addWidget(self.view, 1)
         layout.addLayout(paste_row)
         layout.addWidget(self.paste_error)
-        self.toast = UndoToast(self)  # floats over the list's bottom: shows without moving rows
-        self.toast.undo.connect(self.undo_last_edit)
+        self.toast = UndoBar(self, UNDO_SECONDS)  # floats over the list: moves no row
 
         # stock ticks (every order) redraw the queue a few times a second, not per batch
         self._refresher = Coalescer(self.refresh, REFRESH_MS, self)
@@ -285,18 +286,8 @@ class ProductQueuePanel(QWidget):
 
     # --- explain -------------------------------------------------------------------------------
     def _run(self, what: str, coro: Coroutine[Any, Any, Any], done: str | None = None) -> None:
-        async def go() -> None:
-            try:
-                await coro
-            except PlatformError as exc:
-                self.notifier.error(
-                    tr("{what}失败：{reason}").format(what=what, reason=localize(exc.message))
-                )
-                return
-            if done:
-                self.notifier.info(done)
-
-        self._track(spawn(go(), name=f"product:{what}"))
+        """Through the window's one runner (:meth:`ui.notify.Notifier.run`), task remembered."""
+        self._track(self.notifier.run(what, coro, done=done))
 
     def _track(self, task: asyncio.Task[Any]) -> None:
         self.tasks = [t for t in self.tasks if not t.done()] + [task]
@@ -439,12 +430,12 @@ class ProductQueuePanel(QWidget):
         """A price/stock edit of this console went through: offer to undo it for a while."""
         self.undo_log.record(edit)
         key = self.acts["undo"].shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        self.toast.show_text(edit.summary(), key)
+        self.toast.offer(edit.summary(), self.undo_last_edit, key=key)
 
     def undo_last_edit(self) -> None:
         """Put back the values from before this console's last edit (within the undo window)."""
         edit = self.undo_log.take()
-        self.toast.hide()
+        self.toast.withdraw()
         if edit is None:
             self.notifier.info(tr("没有可撤销的改价/改库存（只能撤销本机 10 秒内的修改）"))
             return

@@ -19,11 +19,12 @@ from app.session import summary as summary_mod
 from app.session.compare import Delta, align_products, kpi_deltas
 from app.session.replay import SessionFile, Summary
 from app.session.report import hms, yuan
+from ui import theme
 from ui.i18n import tr
 from ui.replay.tables import Table
 
 COLOURS = ("#c62828", "#1565c0")
-UP, DOWN = QColor("#2e7d32"), QColor("#c62828")
+UP, DOWN = QColor(theme.OK), QColor(theme.DANGER)
 KPI_NAMES = {
     "gmv": "成交额",
     "orders": "订单",

@@ -14,6 +14,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from app.session.replay import LotteryResult
+from ui import theme
 from ui.i18n import tr
 from ui.marketing.lottery import FAILED_STYLE
 from ui.replay.tables import Table
@@ -30,7 +31,7 @@ HEADERS = [
     "中奖者",
 ]
 _CHECK_COLUMNS = (5, 6, 7)
-_RED = QColor("#c62828")
+_RED = QColor(theme.DANGER)
 
 
 def lottery_cells(r: LotteryResult) -> list[object]:
@@ -95,7 +96,7 @@ class LotteryTab(QWidget):
         self.note.setObjectName("lotteryCountNote")
         self.note.setTextFormat(Qt.TextFormat.PlainText)
         self.note.setWordWrap(True)
-        self.note.setStyleSheet("color:#ef6c00;")
+        self.note.setStyleSheet(theme.text_style(theme.WARNING))
         notes = [count_note(r) for r in results]
         self.note.setText("\n".join(n for n in notes if n))
         self.note.setVisible(any(notes))

@@ -37,6 +37,7 @@ from app.session.recorder import sessions_dir
 from app.session.report import hms, yuan
 from app.session.safe_open import SessionFileError
 from app.session.summary import ShowSummary, SummaryAlert
+from ui import theme
 from ui.i18n import tr
 from ui.lifetime import unsubscribe_on_destroy
 from ui.replay.tables import Table, clock
@@ -85,11 +86,11 @@ class SummaryDialog(QDialog):
             self,
         )
         head.setTextFormat(Qt.TextFormat.PlainText)
-        head.setStyleSheet("color:#555;")
+        head.setStyleSheet(theme.text_style(theme.SECONDARY))
         lay.addWidget(head)
         if not data.complete:
             warn = QLabel(tr("录制尚未写完：数字可能不全，打开复盘查看最新结果"), self)
-            warn.setStyleSheet("color:#ef6c00; font-weight:600;")
+            warn.setStyleSheet(theme.text_style(theme.WARNING, bold=True))
             lay.addWidget(warn)
         refunded = tr("已支付 {paid} · 已退款 {refunded}").format(
             paid=data.paid_orders, refunded=data.refunded_orders
@@ -153,7 +154,7 @@ class SummaryDialog(QDialog):
         self.alerts.setWordWrap(True)
         texts = [alert_text(a) for a in data.alerts]
         self.alerts.setText("\n".join("⚠ " + t for t in texts) if texts else tr("无"))
-        self.alerts.setStyleSheet("color:#c62828;" if texts else "color:#2e7d32;")
+        self.alerts.setStyleSheet(theme.text_style(theme.DANGER if texts else theme.OK))
         lay.addWidget(self.alerts)
         lay.addStretch(1)
 
@@ -186,7 +187,7 @@ class SummaryDialog(QDialog):
         v.addWidget(QLabel(name, box))
         if note:
             small = QLabel(note, box)
-            small.setStyleSheet("color:#666; font-size:11px;")
+            small.setStyleSheet(f"color:{theme.SECONDARY}; font-size:11px;")
             v.addWidget(small)
         self.kpis[key] = big
         return box

@@ -36,6 +36,7 @@ from app.session.report import action_name, role_name, value_name, yuan
 from app.session.report import hms as duration
 from app.session.safe_open import SessionFileError
 from app.threads import Inbox
+from ui import theme
 from ui.i18n import language, tr
 from ui.replay.charts import TimelineCharts, marker_text
 from ui.replay.lottery_tab import LotteryTab
@@ -150,7 +151,7 @@ class ReplayWindow(QMainWindow):
             below,
         )
         note.setWordWrap(True)
-        note.setStyleSheet("color: #666;")
+        note.setStyleSheet(theme.text_style(theme.SECONDARY))
         bl.addWidget(note)
         products_tab.addWidget(below)
         products_tab.setSizes([200, 200])
@@ -187,7 +188,7 @@ class ReplayWindow(QMainWindow):
         self.lotteries = self.lottery_tab.table
         if self.lottery_tab.failed:  # loud from any tab: the tab's own title says it, in red
             i = self.tabs.addTab(self.lottery_tab, tr("抽奖 ✗ 验证未通过"))
-            self.tabs.tabBar().setTabTextColor(i, QColor("#c62828"))
+            self.tabs.tabBar().setTabTextColor(i, QColor(theme.DANGER))
         else:
             self.tabs.addTab(self.lottery_tab, tr("抽奖"))
 

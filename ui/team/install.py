@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QLabel, QMenu, QToolBar, QWidget
 from app.aio import spawn
 from app.platform.errors import PlatformError
 from app.team.invite import Invite
+from ui import theme
 from ui.confirm import confirm
 from ui.i18n import tr
 from ui.team.panel import TeamPanel
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
 BADGE_STYLE = (
-    "QLabel#sandboxBadge { background: #6a1b9a; color: white; font-weight: 700;"
+    f"QLabel#sandboxBadge {{ background: {theme.SPECIAL}; color: white; font-weight: 700;"
     " padding: 3px 10px; border-radius: 10px; }"
 )
 

@@ -30,6 +30,7 @@ from app.platform.errors import PlatformError
 from app.platform.models import TeamInvites
 from app.team.invite import InviteError, make_invite
 from app.team.lan import InviteUrl, invite_urls
+from ui import theme
 from ui.i18n import localize, tr
 
 
@@ -109,7 +110,7 @@ class InviteDialog(QDialog):
             return
         if isinstance(got, str):
             self.status.setText(tr("无法获取邀请令牌：{e}").format(e=got))
-            self.status.setStyleSheet("color: #c62828;")
+            self.status.setStyleSheet(theme.text_style(theme.DANGER))
             return
         self.invites = got
         self.status.setText("")
@@ -125,7 +126,7 @@ class InviteDialog(QDialog):
             self.reach.setText(tr("这个平台没有可用于邀请的地址"))
         elif u.reachable:
             self.reach.setText(tr("其他电脑可以通过这个地址连接（需在同一网络，防火墙放行该端口）"))
-            self.reach.setStyleSheet("color: #1b5e20;")
+            self.reach.setStyleSheet(theme.text_style(theme.OK))
         else:
             self.reach.setText(
                 tr(
@@ -133,7 +134,7 @@ class InviteDialog(QDialog):
                     "在 平台 → 局域网共享内置平台 中开启并重启中控台后，这里会出现局域网地址。"
                 )
             )
-            self.reach.setStyleSheet("color: #ef6c00; font-weight: 600;")
+            self.reach.setStyleSheet(theme.text_style(theme.WARNING, bold=True))
         code = ""
         if u is not None and self.invites is not None:
             role = str(self.role.currentData())
@@ -153,4 +154,4 @@ class InviteDialog(QDialog):
         if text:
             QGuiApplication.clipboard().setText(text)
             self.status.setText(tr("已复制邀请码"))
-            self.status.setStyleSheet("color: #1b5e20;")
+            self.status.setStyleSheet(theme.text_style(theme.OK))

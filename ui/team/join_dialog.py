@@ -26,6 +26,7 @@ from app.platform.models import RoomInfo
 from app.settings import Settings
 from app.team.invite import Invite, InviteError, parse_invite
 from app.team.join import check_invite, remember
+from ui import theme
 from ui.i18n import tr
 
 
@@ -74,7 +75,7 @@ class JoinDialog(QDialog):
         lay.addWidget(self.buttons)
 
     def _say(self, text: str, level: str = "info") -> None:
-        colour = {"error": "#c62828", "ok": "#1b5e20"}.get(level, "")
+        colour = {"error": theme.DANGER, "ok": theme.OK}.get(level, "")
         self.outcome.setStyleSheet(f"color: {colour}; font-weight: 600;" if colour else "")
         self.outcome.setText(text)
 
