@@ -21,12 +21,12 @@ from typing import Any
 
 import httpx
 import pytest
-from polling import until
 
 from app.platform.client import PlatformClient
 from app.platform.connection import ConnectionStatus, LinkState, Skip
 from app.platform.models import Event, EventType
 from app.platform.stream import StreamConfig
+from tests.support.polling import until
 
 pytestmark = pytest.mark.slow
 

@@ -19,7 +19,6 @@ import httpx
 import orjson
 import pytest
 import websockets
-from polling import until
 
 from app.live.room import LiveRoom
 from app.platform import models as m
@@ -28,6 +27,7 @@ from app.platform.connection import ConnectionStatus, LinkState
 from app.platform.stream import StreamConfig
 from app.session.recorder import SessionRecorder
 from app.session.replay import SessionFile
+from tests.support.polling import until
 
 pytestmark = pytest.mark.slow
 FAST = StreamConfig(heartbeat_timeout=5.0, backoff_base=0.05, backoff_cap=0.5, open_timeout=3.0)

@@ -3,7 +3,7 @@ plays a generated clip, claims a frame rate through CAP_PROP_FPS like a V4L2 dri
 delivers frames at its own, possibly lower, rate; it can stop delivering without any read error.
 
 Everything above ``cv2.VideoCapture`` (open_capture, FrameGrabber, the pipeline, the dialog) is
-the real code. Importable from any test module: tests/ is on sys.path through tests/conftest.py.
+the real code.
 """
 
 from __future__ import annotations

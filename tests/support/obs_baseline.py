@@ -5,7 +5,7 @@ live-selling scene set and its inputs, a 9:16 canvas or a 20 Mb/s bitrate — or
 through any of that. :func:`restore` undoes all of it, whatever happened, and *waits for OBS's
 own state* (outputs inactive, scenes gone) rather than for time; each wait has a generous
 deadline (:data:`DEADLINE_S`) and says what it waited for when it fails. The fixture that hands
-out the shared OBS (tests/obs_fixtures.py) restarts OBS when :func:`restore` cannot succeed.
+out the shared OBS (tests/support/obs_fixtures.py) restarts OBS when :func:`restore` cannot succeed.
 
 The test profile (:func:`apply_test_profile`, once per OBS process) makes streaming start
 reliably on a busy machine: a small output (640×360; 30 fps, as the timing tests expect) and x264's ``ultrafast`` preset,

@@ -1,7 +1,7 @@
 """The shared real OBS (under Xvfb) for every test directory, registered by tests/conftest.py.
 
 - ``obs_instance`` (session): one OBS process for the whole run, started on first use, with the
-  test profile (tests/integration/obs/obs_baseline.py) applied and its baseline captured.
+  test profile (tests/support/obs_baseline.py) applied and its baseline captured.
 - ``clean_obs`` (function): hands out ``obs_instance`` *at its baseline*, whatever the tests before
   did (streaming, recording, scenes, canvas, bitrate...): outputs stopped and waited for, scenes
   and inputs of earlier tests removed, settings restored. When that cannot be done (OBS hung,
@@ -15,16 +15,11 @@ Skipped when obs/Xvfb are absent, failed when CI=true.
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import AsyncIterator, Callable, Iterator
-from pathlib import Path
 
 import pytest
 
-OBS_DIR = Path(__file__).resolve().parent / "integration" / "obs"
-if str(OBS_DIR) not in sys.path:
-    sys.path.insert(0, str(OBS_DIR))
-from obs_baseline import (  # noqa: E402
+from tests.support.obs_baseline import (
     DEADLINE_S,
     apply_test_profile,
     capture,
@@ -32,7 +27,7 @@ from obs_baseline import (  # noqa: E402
     restore,
     stop_outputs,
 )
-from real_obs import RealObs  # noqa: E402
+from tests.support.real_obs import RealObs
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,4 @@
-"""Wait for a condition by polling (tests never sleep for a fixed time). Importable from any test
-module: tests/ is on sys.path through tests/conftest.py.
+"""Wait for a condition by polling (tests never sleep for a fixed time).
 
 Deadlines are generous on purpose: the suite must pass on a busy machine (CI shares its cores), so
 every positive wait's deadline is multiplied by :data:`SLACK` (4 with CI=true, 2 otherwise;

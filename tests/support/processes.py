@@ -1,5 +1,5 @@
-"""The processes the tests start, and finding them again (Linux /proc). Importable from any test
-module and from tests/bench (tests/ is on sys.path through tests/conftest.py).
+"""The processes the tests start, and finding them again (Linux /proc). Used by the tests, by
+tests/bench and by .ci/leftover_processes.py.
 
 Guarantees (the suite must leave nothing running, even when pytest itself is SIGKILLed):
 
@@ -173,7 +173,7 @@ def stop(
 GUARD = r"""
 import os, signal, sys, time
 sys.path.insert(0, sys.argv[2])
-from processes import leftovers
+from tests.support.processes import leftovers
 run = sys.argv[1]
 try:
     while sys.stdin.buffer.read(65536):
@@ -207,7 +207,7 @@ def start_guard() -> None:
             return
         env = {k: v for k, v in os.environ.items() if k != MARK}  # the guard is not a leftover
         _guard = subprocess.Popen(
-            [sys.executable, "-c", GUARD, run_id(), str(Path(__file__).parent)],
+            [sys.executable, "-c", GUARD, run_id(), str(Path(__file__).resolve().parents[2])],
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             env=env,

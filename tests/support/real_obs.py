@@ -2,7 +2,7 @@
 
 Used by the integration tests' fixture and by tests/bench/obs_actions.py. Each instance has its own
 XDG_CONFIG_HOME, display, random port and password; ``stop()`` kills exactly the processes it started
-(with their process groups). Xvfb and OBS are started through tests/processes.py ``spawn()``: they die
+(with their process groups). Xvfb and OBS are started through tests/support/processes.py ``spawn()``: they die
 with the process that started them even when it is SIGKILLed, OBS's own children included.
 """
 
@@ -15,17 +15,13 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-_TESTS = str(Path(__file__).resolve().parents[2])
-if _TESTS not in sys.path:  # tests/bench scripts import this module too
-    sys.path.insert(0, _TESTS)
-from processes import spawn, stop  # noqa: E402
+from tests.support.processes import spawn, stop
 
 
 def tools_present() -> bool:
@@ -64,7 +60,7 @@ class RealObs:
     display: int = 0
     xvfb: subprocess.Popen[bytes] | None = None
     obs: subprocess.Popen[bytes] | None = None
-    baseline: Any = None  # obs_baseline.Baseline, captured by tests/obs_fixtures.py
+    baseline: Any = None  # obs_baseline.Baseline, captured by tests/support/obs_fixtures.py
 
     def start(self, timeout: float = 120.0) -> RealObs:
         self._write_config()

@@ -7,11 +7,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from polling import until
-
 from app.live.room import LiveRoom
 from app.platform.client import PlatformClient
 from app.session.recorder import SessionRecorder
+from tests.support.polling import until
 
 
 @asynccontextmanager

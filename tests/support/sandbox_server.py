@@ -25,10 +25,11 @@ from typing import Any
 
 import httpx
 import pytest
-from processes import spawn, stop
 from websockets.sync.client import connect as ws_connect
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.support.processes import spawn, stop
+
+REPO = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 60.0  # a busy machine: imports alone can take seconds
 
 
@@ -124,7 +125,7 @@ class SandboxServer:
         cmd += self.args
         logf = open(self.log_path, "ab")
         env = dict(os.environ, PYTHONUNBUFFERED="1")
-        # (spawn: its own process group, SIGKILLed with this process — tests/processes.py)
+        # (spawn: its own process group, SIGKILLed with this process — tests/support/processes.py)
         self.proc = spawn(
             cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=logf, stdin=subprocess.PIPE, env=env
         )

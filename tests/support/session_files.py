@@ -10,8 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from app.session.schema import SUFFIX
-from app.session.synth import products, session_events
 from app.session.writer import SessionWriter
+from tests.support.synth import products, session_events
 
 T0 = 1_760_000_000.0
 

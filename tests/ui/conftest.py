@@ -9,11 +9,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mappin
 from typing import Any
 
 import pytest
-from polling import patience
 from PySide6.QtWidgets import QApplication
 
 from app.live.room import LiveRoom
 from app.platform.client import PlatformClient
+from tests.support.polling import patience
 from ui.event_loop import QEventLoop
 
 
@@ -67,7 +67,7 @@ async def live_room() -> AsyncIterator[Callable[..., Awaitable[LiveRoom]]]:
 
 async def wait_for(cond: Callable[[], object], timeout: float = 30.0, what: str = "") -> None:  # noqa: ASYNC109
     """Poll ``cond`` on the running (qasync) loop until it is truthy; fail after ``timeout`` ×
-    the suite's slack (tests/polling.py: generous on a busy machine)."""
+    the suite's slack (tests/support/polling.py: generous on a busy machine)."""
     timeout = patience(timeout)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout

@@ -144,8 +144,8 @@ async def camera_preview_stops_with_its_window(work: Path) -> None:
 
 async def replay_analysis_outlives_its_window(work: Path) -> None:
     """A replay window closed (and so deleted) while its comments are still being analysed."""
-    from app.session.synth import products, session_events
     from app.session.writer import SessionWriter
+    from tests.support.synth import products, session_events
     from ui.replay.window import ReplayWindow
 
     t0 = 1_700_000_000.0

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from polling import patience
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
@@ -27,6 +26,7 @@ from app.live.room import LiveRoom
 from app.platform import models as m
 from app.platform.client import PlatformClient
 from app.settings import Settings
+from tests.support.polling import patience
 from ui.chat.panel import ChatPanel
 from ui.main_window import MainWindow
 from ui.marketing.coupons import CouponsPanel

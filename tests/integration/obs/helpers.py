@@ -8,10 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from polling import patience
 from PySide6.QtGui import QImage
 
 from app.overlays.layout import Box
+from tests.support.polling import patience
 
 
 @dataclass
@@ -55,7 +55,7 @@ def mean_diff(a: np.ndarray, b: np.ndarray) -> float:
 async def poll(
     check: Callable[[], bool], within: float = 10.0, every: float = 0.02, what: str = ""
 ) -> None:
-    """Await ``check()``; the deadline is ``within`` × the suite's slack (tests/polling.py)."""
+    """Await ``check()``; the deadline is ``within`` × the suite's slack (tests/support/polling.py)."""
     within = patience(within)
     deadline = time.monotonic() + within
     while not check():

@@ -9,8 +9,6 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
-from helpers import poll
-from real_obs import RealObs, free_port
 
 from app.obs.connection import ObsConnection
 from app.obs.errors import ObsAuthError, ObsConnectError, ObsOfflineError
@@ -20,6 +18,8 @@ from app.obs.scenes import Scenes
 from app.obs.setup import SCENES, camera_from_source, setup_live_selling
 from app.overlays.layout import SOURCE_NAMES, Kind
 from app.platform.connection import LinkState
+from tests.integration.obs.helpers import poll
+from tests.support.real_obs import RealObs, free_port
 
 pytestmark = pytest.mark.obs
 

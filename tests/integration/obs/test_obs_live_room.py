@@ -11,11 +11,9 @@ from typing import Any
 
 import numpy as np
 import pytest
-from helpers import composite, crop, mean_diff, png_array, poll, scaled, shrink, to_array
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
-from real_obs import RealObs
 
 from app.live.room import LiveRoom
 from app.obs.connection import ObsConnection
@@ -30,6 +28,17 @@ from app.overlays.obs_sink import ObsOverlaySink
 from app.overlays.render import OverlayRenderer
 from app.platform import models as m
 from app.platform.client import PlatformClient
+from tests.integration.obs.helpers import (
+    composite,
+    crop,
+    mean_diff,
+    png_array,
+    poll,
+    scaled,
+    shrink,
+    to_array,
+)
+from tests.support.real_obs import RealObs
 from ui.notify import Notifier
 from ui.products.panel import ProductQueuePanel
 from ui.shortcuts import ShortcutRegistry

@@ -13,12 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import RtmpServer, poll
-from obs_baseline import wait_until
-from polling import patience
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from real_obs import RealObs, free_port
 
 from app.live.room import LiveRoom
 from app.obs.connection import ObsConnection
@@ -27,6 +23,10 @@ from app.obs.scenes import Scenes
 from app.obs.stats import StatsPoller
 from app.obs.stream_target import StreamTargetSync
 from app.platform.client import PlatformClient
+from tests.integration.obs.helpers import RtmpServer, poll
+from tests.support.obs_baseline import wait_until
+from tests.support.polling import patience
+from tests.support.real_obs import RealObs, free_port
 from ui.obs.panel import ObsPanel
 
 pytestmark = pytest.mark.obs

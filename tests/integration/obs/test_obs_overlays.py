@@ -15,9 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import composite, crop, mean_diff, png_array, poll, to_array
 from PySide6.QtGui import QColor, QImage
-from real_obs import RealObs
 
 from app.obs.connection import ObsConnection
 from app.obs.inputs import screenshot
@@ -32,6 +30,8 @@ from app.overlays.server import OverlayServer
 from app.overlays.state import CouponCard, OverlayState, ProductCard
 from app.platform import models as m
 from app.platform.connection import LinkState
+from tests.integration.obs.helpers import composite, crop, mean_diff, png_array, poll, to_array
+from tests.support.real_obs import RealObs
 
 pytestmark = pytest.mark.obs
 

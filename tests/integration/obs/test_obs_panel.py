@@ -7,11 +7,9 @@ import os
 from pathlib import Path
 
 import pytest
-from helpers import poll
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
-from real_obs import RealObs
 
 from app.obs.connection import ObsConnection
 from app.obs.outputs import Outputs
@@ -20,6 +18,8 @@ from app.obs.setup import camera_from_source, setup_live_selling
 from app.obs.stats import StatsPoller
 from app.overlays.obs_sink import ObsOverlaySink
 from app.overlays.render import OverlayRenderer
+from tests.integration.obs.helpers import poll
+from tests.support.real_obs import RealObs
 from ui.obs.panel import ObsPanel
 from ui.shortcuts import ShortcutRegistry
 

@@ -8,13 +8,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from helpers import poll
 
 from app.live.room import LiveRoom
 from app.obs.connection import ObsConnection
 from app.obs.outputs import Outputs
 from app.obs.stream_target import StreamTargetSync
 from app.platform.client import PlatformClient
+from tests.integration.obs.helpers import poll
 
 pytestmark = pytest.mark.obs
 

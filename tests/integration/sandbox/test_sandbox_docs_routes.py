@@ -11,7 +11,7 @@ from plugins.sandbox.engine import RoomEngine
 from plugins.sandbox.server import R, create_app
 from plugins.sandbox.store import Store
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "platform-api.md"
+DOC = Path(__file__).resolve().parents[3] / "docs" / "platform-api.md"
 ROUTE = re.compile(r"`(GET|POST|PUT|PATCH|DELETE) (/[^`?\s]*)?[^`]*`")
 
 

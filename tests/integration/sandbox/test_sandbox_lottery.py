@@ -8,11 +8,11 @@ import time
 from typing import Any
 
 import httpx
-from polling import until
 
 from app.live.room import LiveRoom
 from app.platform import models as m
 from app.platform.client import PlatformClient
+from tests.support.polling import until
 
 
 def recompute(events: list[dict[str, Any]], lottery_id: str) -> tuple[list[str], list[str], str]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from processes import spawn, stop
+
+from tests.support.processes import spawn, stop
 
 
 def test_restart_keeps_everything(sandbox_server: Any) -> None:

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from camera_fakes import FAKE_DEVICE, install_fake_camera
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -18,6 +17,7 @@ from app.camera.devices import source_from_setting
 from app.camera.testcard import Variant, write_clip
 from app.i18n import set_language
 from app.settings import load_settings
+from tests.support.camera_fakes import FAKE_DEVICE, install_fake_camera
 from ui.camera.dialog import LEVEL_COLOURS, CameraSetupDialog, find_data
 
 # offscreen QPA says this for every top-level dialog shown; nothing to fix in the app

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from polling import until
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QWidget
@@ -16,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from app.live.room import LiveRoom
 from app.settings import HighlightRule, Settings, load_settings, save_settings
+from tests.support.polling import until
 from ui.chat.highlight_dialog import HighlightRulesDialog
 from ui.chat.panel import ChatPanel
 from ui.notify import Notifier

@@ -9,7 +9,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
-from polling import until
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, QRect, Qt
 from PySide6.QtGui import QAction, QColor, QFontMetrics, QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication, QWidget
@@ -17,6 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from app.live.comment_kinds import Kind
 from app.live.room import ChatLine, LiveRoom
+from tests.support.polling import until
 from ui.chat.model import LineRole
 from ui.chat.panel import ChatPanel
 from ui.notify import Notifier

@@ -10,13 +10,13 @@ import time
 from typing import Any
 
 import httpx
-from polling import until
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QMenu
 from pytestqt.qtbot import QtBot
-from test_chat_panel import WITHIN, Connect, Console, viewer_says
 
+from tests.support.polling import until
+from tests.ui.chat.test_chat_panel import WITHIN, Connect, Console, viewer_says
 from ui.chat.mute_list import MuteListDialog
 
 

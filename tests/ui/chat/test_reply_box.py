@@ -7,13 +7,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from polling import until
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
-from test_chat_panel import Connect, Console
 
 from app import i18n
+from tests.support.polling import until
+from tests.ui.chat.test_chat_panel import Connect, Console
 
 WITHIN = 15.0
 _CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -6,7 +6,6 @@ and says OBS is not there."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -21,17 +20,14 @@ from app.obs.setup import SCENE_CLOSEUP, SCENE_FULL, SCENE_PIP
 from app.obs.stack import ObsStack
 from app.overlays.layout import SOURCE_NAMES, Kind
 from app.settings import Settings
+from tests.support.real_obs import RealObs, free_port
 from ui.main_window import MainWindow
 from ui.obs.panel import ObsPanel
-
-OBS_DIR = Path(__file__).resolve().parents[1] / "integration" / "obs"
-sys.path.insert(0, str(OBS_DIR))
-from real_obs import RealObs, free_port  # noqa: E402
 
 
 @pytest.fixture
 def real_obs(clean_obs: RealObs) -> RealObs:
-    """The suite's shared OBS at its baseline (tests/obs_fixtures.py ``clean_obs``)."""
+    """The suite's shared OBS at its baseline (tests/support/obs_fixtures.py ``clean_obs``)."""
     return clean_obs
 
 

@@ -16,10 +16,10 @@ from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
-from test_product_queue import Connect, connect, until  # noqa: F401
 
 from app.live.room import LiveRoom
 from app.settings import Settings
+from tests.ui.products.test_product_queue import Connect, connect, until  # noqa: F401
 from ui.main_window import MainWindow
 from ui.marketing.flash_sale import FlashSalePanel
 from ui.notify import Notifier

@@ -18,15 +18,15 @@ from typing import Any
 
 import httpx
 import pytest
-from polling import until
 from PySide6.QtWidgets import QApplication
-from recording_rig import recording_host
-from test_replay_moment import click_chart, expected_around, html_rows, rows
 
 from app.platform import models as m
 from app.session.replay import SessionFile
 from app.session.report import build_html, hms, write_csv, yuan
 from app.session.share import SessionShare
+from tests.support.polling import until
+from tests.support.recording_rig import recording_host
+from tests.ui.replay.test_replay_moment import click_chart, expected_around, html_rows, rows
 from ui.replay.compare import CompareWindow
 from ui.replay.sessions import SessionsWindow
 from ui.replay.window import ReplayWindow

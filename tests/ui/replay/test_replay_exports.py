@@ -11,8 +11,8 @@ from pathlib import Path
 
 from app.session.replay import SessionFile
 from app.session.report import build_html, write_csv
-from app.session.synth import products, session_events
 from app.session.writer import SessionWriter
+from tests.support.synth import products, session_events
 from ui.replay.pdf import _webengine_pdf, report_html, write_pdf, write_pdf_textdocument
 
 T0 = 1_760_000_000.0

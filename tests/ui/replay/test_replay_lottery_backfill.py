@@ -17,13 +17,13 @@ from typing import Any
 
 import httpx
 import pytest
-from polling import until
-from test_replay_lottery_mutes import record_lottery_with_mutes
-from test_replay_moment import rows
 
 from app.platform import models as m
 from app.session.replay import SessionFile
 from app.session.writer import SessionWriter
+from tests.support.polling import until
+from tests.ui.replay.test_replay_lottery_mutes import record_lottery_with_mutes
+from tests.ui.replay.test_replay_moment import rows
 from ui.replay.window import ReplayWindow
 
 pytestmark = [pytest.mark.slow, pytest.mark.qt_log_ignore("propagateSizeHints")]

@@ -11,12 +11,12 @@ from typing import Any
 
 import httpx
 import pytest
-from polling import until
-from recording_rig import recording_host
-from test_replay_moment import rows
 
 from app.platform import models as m
 from app.session.replay import SessionFile
+from tests.support.polling import until
+from tests.support.recording_rig import recording_host
+from tests.ui.replay.test_replay_moment import rows
 from ui.replay.window import ReplayWindow
 
 pytestmark = [pytest.mark.slow, pytest.mark.qt_log_ignore("propagateSizeHints")]

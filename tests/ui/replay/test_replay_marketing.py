@@ -16,13 +16,13 @@ from typing import Any
 
 import httpx
 import pytest
-from polling import until
 from PySide6.QtWidgets import QApplication
-from recording_rig import recording_host
-from test_replay_moment import html_rows, rows
 
 from app.platform import models as m
 from app.session.report import build_html
+from tests.support.polling import until
+from tests.support.recording_rig import recording_host
+from tests.ui.replay.test_replay_moment import html_rows, rows
 from ui.replay.window import ReplayWindow
 
 pytestmark = [pytest.mark.slow, pytest.mark.qt_log_ignore("propagateSizeHints")]

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from polling import until
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -19,8 +18,9 @@ from PySide6.QtWidgets import QApplication
 from app.platform import models as m
 from app.session.replay import SessionFile
 from app.session.report import yuan
-from app.session.synth import products, session_events
 from app.session.writer import SessionWriter
+from tests.support.polling import until
+from tests.support.synth import products, session_events
 from ui.replay.window import MOMENT_ROWS, MOMENT_WINDOW_S, ReplayWindow
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings
-from session_files import CRAFTED, valid, zip_bomb_block
 
 from app.settings import Settings
+from tests.support.session_files import CRAFTED, valid, zip_bomb_block
 from ui.i18n import language, set_language
 from ui.main_window import MainWindow
 from ui.replay.sessions import SessionsWindow

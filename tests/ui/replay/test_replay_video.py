@@ -19,7 +19,6 @@ from typing import Any
 import cv2
 import numpy as np
 import pytest
-from polling import until
 from PySide6.QtCore import QEvent, QPoint, QPointF, QSize, Qt, QUrl
 from PySide6.QtGui import QImage, QMouseEvent
 from PySide6.QtMultimedia import (
@@ -35,8 +34,9 @@ from PySide6.QtMultimedia import (
     QVideoFrameInput,
 )
 from PySide6.QtWidgets import QApplication
-from recording_rig import recording_host
 
+from tests.support.polling import until
+from tests.support.recording_rig import recording_host
 from ui.replay.video import VideoPane
 from ui.replay.window import ReplayWindow
 

@@ -10,16 +10,16 @@ from typing import Any
 
 import httpx
 import pytest
-from polling import until
 from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
-from recording_rig import recording_host
-from test_guardrails import _answer, _click_action, from_qt
 
 from app.platform import models as m
 from app.session.replay import SessionFile
 from app.session.report import yuan
 from app.settings import Settings
+from tests.support.polling import until
+from tests.support.recording_rig import recording_host
+from tests.ui.test_guardrails import _answer, _click_action, from_qt
 from ui.main_window import MainWindow
 from ui.replay.sessions import SessionsWindow
 from ui.replay.summary import SummaryDialog

@@ -20,20 +20,20 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QToolButton
 from pytestqt.qtbot import QtBot
-from test_guardrails import _answer, _enter
-from test_product_queue import Connect, connect, until  # noqa: F401
 
 import app.secrets
 from app.live.room import LiveRoom
 from app.settings import Settings, load_settings
 from app.team.invite import make_invite, parse_invite
 from app.team.lan import invite_urls
+from tests.ui.products.test_product_queue import Connect, connect, until  # noqa: F401
+from tests.ui.test_guardrails import _answer, _enter
 from ui.main_window import MainWindow
 from ui.team.invite_dialog import InviteDialog
 from ui.team.join_dialog import JoinDialog
 from ui.team.panel import TeamPanel
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 CLEAN = "p02"
 
 
@@ -348,7 +348,7 @@ async def test_turning_lan_sharing_on_explains_and_asks_first(
     connect: Connect,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    from test_guardrails import _click_action
+    from tests.ui.test_guardrails import _click_action
 
     srv = sandbox_server()
     w = _window(qtbot, await connect(srv, "host"), tmp_path)

@@ -11,8 +11,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from camera_fakes import FAKE_DEVICE, install_fake_camera
-from processes import spawn, stop
 
 from app.camera.capture import CaptureState, CaptureStatus, FrameGrabber
 from app.camera.devices import CameraSource, list_linux_cameras, source_from_setting
@@ -20,6 +18,8 @@ from app.camera.errors import diagnose_open_failure, error_for_errno, holders_of
 from app.camera.modes import Mode, OpenReport
 from app.camera.snapshot import save_snapshot
 from app.camera.testcard import write_clip
+from tests.support.camera_fakes import FAKE_DEVICE, install_fake_camera
+from tests.support.processes import spawn, stop
 
 MODE = Mode(1920, 1080, 30)
 

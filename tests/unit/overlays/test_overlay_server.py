@@ -19,7 +19,6 @@ from typing import Any
 import httpx
 import pytest
 import websockets
-from polling import until
 from websockets.exceptions import InvalidStatus
 
 from app.obs.connection import ObsConnection
@@ -30,6 +29,7 @@ from app.overlays.render import OverlayRenderer
 from app.overlays.server import DEFAULT_PORT, OverlayServer
 from app.overlays.state import OverlayState, ProductCard
 from app.settings import ObsSettings
+from tests.support.polling import until
 
 
 def _free_port() -> int:
