@@ -13,7 +13,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -21,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.support.ports import free_port, port_open
 from tests.support.processes import spawn, stop
 
 
@@ -28,25 +28,11 @@ def tools_present() -> bool:
     return shutil.which("obs") is not None and shutil.which("Xvfb") is not None
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _free_display() -> int:
     for n in range(90 + os.getpid() % 50, 400):
         if not Path(f"/tmp/.X{n}-lock").exists() and not Path(f"/tmp/.X11-unix/X{n}").exists():
             return n
     raise RuntimeError("no free X display")
-
-
-def _port_open(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 @dataclass
@@ -133,7 +119,7 @@ class RealObs:
         if not self.websocket:
             return  # it runs (Popen returns after the exec); there is no port to wait for
         deadline = time.monotonic() + timeout
-        while not _port_open(self.port):
+        while not port_open(self.port):
             if self.obs.poll() is not None:
                 raise RuntimeError(f"OBS exited ({self.obs.returncode}); see {self.root}/obs.log")
             if time.monotonic() > deadline:

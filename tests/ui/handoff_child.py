@@ -13,8 +13,6 @@ import logging
 import os
 import sys
 import threading
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -26,6 +24,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from app.camera.devices import CameraSource
 from app.settings import Settings
+from tests.support.polling import until
 
 problems: list[str] = []
 
@@ -47,14 +46,6 @@ def _unraisable(args: object) -> None:
 
 def _threads(name: str) -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name == name and t.is_alive()]
-
-
-async def until(cond: Callable[[], object], timeout: float, what: str) -> None:  # noqa: ASYNC109
-    deadline = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 def delete_now(widget: QWidget) -> None:

@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
 from app.settings import Settings
-from tests.ui.products.test_product_queue import Connect, connect, until  # noqa: F401
+from tests.support.polling import until
+from tests.ui.products.test_product_queue import Connect, connect  # noqa: F401
 from ui.main_window import MainWindow
 
 

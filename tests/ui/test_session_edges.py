@@ -15,7 +15,8 @@ from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.live.alerts import AlertConfig
-from tests.ui.products.test_product_queue import CLEAN, Connect, connect, until  # noqa: F401
+from tests.support.polling import until
+from tests.ui.products.test_product_queue import CLEAN, Connect, connect  # noqa: F401
 from tests.ui.test_guardrails import _answer, _click_action, _window, from_qt
 from ui.chat.panel import ChatPanel
 from ui.metrics.panel import MetricsPanel

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import QDockWidget, QLabel
 from pytestqt.qtbot import QtBot
 
 from app.platform import models as m
-from tests.ui.products.test_product_queue import CLEAN, Connect, connect, until  # noqa: F401
+from tests.support.polling import until
+from tests.ui.products.test_product_queue import CLEAN, Connect, connect  # noqa: F401
 from tests.ui.test_guardrails import _window
 from ui.metrics.alerts_strip import MARKS
 from ui.stage import Stage

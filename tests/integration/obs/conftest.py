@@ -19,8 +19,9 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # as `make test` runs it
 from app.obs.connection import ObsConnection
 from tests.integration.obs.helpers import RtmpServer
+from tests.support.ports import free_port, port_open
 from tests.support.processes import spawn, stop
-from tests.support.real_obs import RealObs, _port_open, free_port
+from tests.support.real_obs import RealObs
 
 try:
     from tests.conftest import require_tool
@@ -112,7 +113,7 @@ def rtmp_server(tmp_path: Path) -> Iterator[RtmpServer]:
     )
     try:
         deadline = time.monotonic() + 60
-        while not _port_open(port):
+        while not port_open(port):
             if proc.poll() is not None:
                 raise RuntimeError(f"nginx exited: {(root / 'error.log').read_text()}")
             if time.monotonic() > deadline:
@@ -128,6 +129,3 @@ def rtmp_server(tmp_path: Path) -> Iterator[RtmpServer]:
 @pytest.fixture(scope="session")
 def camera_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_camera_video(tmp_path_factory.mktemp("camera") / "camera.mp4")
-
-
-from tests.integration.obs.helpers import poll  # noqa: E402, F401  (kept importable from here)

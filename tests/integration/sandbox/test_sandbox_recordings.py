@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import socket
 import stat
-import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,20 +14,14 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from tests.support.polling import until_sync
+
 NAME = "r1_s1_20261203.livedesk-session.sqlite"
 MAGIC = b"SQLite format 3\x00"
 
 
 def folder(srv: Any) -> Path:
     return srv.db.with_name(srv.db.name + "-recordings")
-
-
-def wait_for(cond: Any, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
 
 
 def start_raw_upload(srv: Any, name: str, total: int, first: bytes) -> socket.socket:
@@ -63,9 +56,9 @@ def test_a_name_ending_in_a_newline_is_refused(sandbox_server: Any) -> None:
 def test_an_upload_cut_off_leaves_no_part_file(sandbox_server: Any) -> None:
     srv = sandbox_server()
     sock = start_raw_upload(srv, NAME, 10 * 1024 * 1024, MAGIC + b"\0" * 65536)
-    wait_for(lambda: parts(srv), 10, "the upload to start")
+    until_sync(lambda: parts(srv), 10, "the upload to start")
     sock.close()  # the client goes away mid-upload
-    wait_for(lambda: not parts(srv), 10, "the .part file to be removed")
+    until_sync(lambda: not parts(srv), 10, "the .part file to be removed")
     assert srv.client().get("/recordings").json() == []
     # refused bodies leave nothing either
     assert srv.client().put(f"/recordings/{NAME}", content=b"not sqlite").status_code == 422
@@ -79,7 +72,7 @@ def test_two_uploads_of_one_name_never_answer_200_for_other_content(sandbox_serv
     second = MAGIC + b"B" * 1000
     sock = start_raw_upload(srv, NAME, len(first), first[:100_000])
     try:
-        wait_for(lambda: parts(srv), 10, "the first upload to start")
+        until_sync(lambda: parts(srv), 10, "the first upload to start")
         r = c.put(f"/recordings/{NAME}", content=second)
         assert r.status_code == 409, r.text
         assert r.json()["error"]["code"] == "upload_in_progress"

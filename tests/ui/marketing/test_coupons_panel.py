@@ -51,7 +51,7 @@ async def test_double_click_issues_one_coupon_that_viewers_claim_and_that_ends_e
     coupon: m.Coupon = row.coupon
     assert coupon.kind is m.CouponKind.NO_THRESHOLD and coupon.amount_cents == 500
     assert row.progress.maximum() == 50
-    await until(lambda: row.progress.value() > 0, timeout=90, what="viewers claiming the coupon")
+    await until(lambda: row.progress.value() > 0, within=90, what="viewers claiming the coupon")
     assert "剩余" in row.info.text()
     claimed = row.progress.value()
     assert row.end_button.isEnabled()

@@ -20,7 +20,8 @@ from app.obs.setup import SCENE_CLOSEUP, SCENE_FULL, SCENE_PIP
 from app.obs.stack import ObsStack
 from app.overlays.layout import SOURCE_NAMES, Kind
 from app.settings import Settings
-from tests.support.real_obs import RealObs, free_port
+from tests.support.ports import free_port
+from tests.support.real_obs import RealObs
 from ui.main_window import MainWindow
 from ui.obs.panel import ObsPanel
 

@@ -19,7 +19,8 @@ from pytestqt.qtbot import QtBot
 
 from app.live.room import LiveRoom
 from app.settings import Settings
-from tests.ui.products.test_product_queue import Connect, connect, until  # noqa: F401
+from tests.support.polling import until
+from tests.ui.products.test_product_queue import Connect, connect  # noqa: F401
 from ui.main_window import MainWindow
 from ui.marketing.flash_sale import FlashSalePanel
 from ui.notify import Notifier

@@ -18,6 +18,7 @@ from app.live.room import LiveRoom
 from app.platform import models as m
 from app.platform.client import PlatformClient
 from app.settings import Settings
+from tests.support.polling import until
 from ui.compliance_dialog import ComplianceDialog
 from ui.main_window import MainWindow
 from ui.notify import Notifier
@@ -27,15 +28,6 @@ from ui.stage import Stage
 
 CLEAN = "p02"  # 高腰直筒牛仔裤: no compliance hits in title or selling points
 FLAGGED = "p03"  # 轻薄羽绒服: "全网最低价" in a selling point
-
-
-async def until(cond: Callable[[], bool], within: float = 15.0, what: str = "") -> None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + within
-    while not cond():
-        if loop.time() > end:
-            raise AssertionError(f"not reached within {within}s: {what}")
-        await asyncio.sleep(0.02)
 
 
 Connect = Callable[..., Awaitable[LiveRoom]]

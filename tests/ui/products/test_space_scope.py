@@ -13,7 +13,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractItemView, QApplication
 from pytestqt.qtbot import QtBot
 
-from tests.ui.products.test_product_queue import CLEAN, Connect, connect, until  # noqa: F401
+from tests.support.polling import until
+from tests.ui.products.test_product_queue import CLEAN, Connect, connect  # noqa: F401
 from tests.ui.test_guardrails import _window
 from ui.chat.panel import ChatPanel
 from ui.products import delegate as d

@@ -26,7 +26,8 @@ from app.live.room import LiveRoom
 from app.settings import Settings, load_settings
 from app.team.invite import make_invite, parse_invite
 from app.team.lan import invite_urls
-from tests.ui.products.test_product_queue import Connect, connect, until  # noqa: F401
+from tests.support.polling import until
+from tests.ui.products.test_product_queue import Connect, connect  # noqa: F401
 from tests.ui.test_guardrails import _answer, _enter
 from ui.main_window import MainWindow
 from ui.team.invite_dialog import InviteDialog

@@ -30,12 +30,7 @@ from app.overlays.server import DEFAULT_PORT, OverlayServer
 from app.overlays.state import OverlayState, ProductCard
 from app.settings import ObsSettings
 from tests.support.polling import until
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.support.ports import free_port
 
 
 def test_the_default_port_is_fixed_and_the_settings_use_it() -> None:
@@ -44,7 +39,7 @@ def test_the_default_port_is_fixed_and_the_settings_use_it() -> None:
 
 
 async def test_same_port_after_a_restart_and_a_page_url_per_overlay() -> None:
-    port = _free_port()
+    port = free_port()
     server = OverlayServer(port=port)
     await server.start()
     try:
