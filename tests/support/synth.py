@@ -1,4 +1,5 @@
-"""A realistic synthetic live session (events in the platform's contract) for benchmarks and demos.
+"""A realistic synthetic live session (events in the platform's contract) in volume, for benchmarks
+and tests (the scripted show the docs' screenshots use is tests/support/broadcast.py).
 
 The mix follows a live-commerce room: mostly comments, viewers entering, likes, orders that are
 mostly paid, gifts, follows, coupon claims and lottery entries; every few minutes the host
