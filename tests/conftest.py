@@ -1,5 +1,6 @@
-"""Shared test helpers: the CI rule for external tools; every process of the run marked and guarded
-(tests/support/processes.py: nothing the suite starts outlives it, even a SIGKILLed pytest)."""
+"""The suite's root conftest: the CI rule for external tools; every process of the run marked and
+guarded (tests/support/processes.py: nothing the suite starts outlives it, even a SIGKILLed
+pytest); the fixtures of tests/support that every test directory uses."""
 
 from __future__ import annotations
 
