@@ -5,7 +5,7 @@
     .ci/leftover_processes.py check FILE      # after it: print `ps` of what the suite left; exit 1
 
 A process counts as the suite's when it carries the test run's mark in its environment
-(``LIVEDESK_TEST_RUN``, tests/processes.py) or is one of the programs the suite starts (obs, Xvfb,
+(``LIVEDESK_TEST_RUN``, tests/support/processes.py) or is one of the programs the suite starts (obs, Xvfb,
 nginx, chromium, a livedesk console or sandbox) — unless it already ran before the suite (its pid
 and start time are in FILE). ``check`` gives the suite's own clean-up (and its guard) up to
 ``--grace`` seconds before it judges.
@@ -20,8 +20,8 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from processes import MARK  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.support.processes import MARK
 
 NAMES = {"obs", "obs64", "Xvfb", "nginx", "chromium", "chrome", "chrome_crashpad"}
 CMDLINE_HINTS = ("plugins.sandbox", "app.main", "bin/livedesk", "livedesk test guard")
@@ -54,7 +54,9 @@ def processes() -> dict[str, dict[str, str]]:
             "pid": str(pid),
             "ppid": st[2],
             "comm": st[0],
-            "cmd": " ".join(_read(pid, "cmdline").replace(b"\0", b" ").decode(errors="replace").split()),
+            "cmd": " ".join(
+                _read(pid, "cmdline").replace(b"\0", b" ").decode(errors="replace").split()
+            ),
             "marked": str((MARK + "=").encode() in _read(pid, "environ")),
         }
     return out
@@ -68,9 +70,7 @@ def suites(procs: dict[str, dict[str, str]], before: set[str]) -> dict[str, dict
         if key not in before
         and p["pid"] not in me
         and (
-            p["marked"] == "True"
-            or p["comm"] in NAMES
-            or any(h in p["cmd"] for h in CMDLINE_HINTS)
+            p["marked"] == "True" or p["comm"] in NAMES or any(h in p["cmd"] for h in CMDLINE_HINTS)
         )
     }
 

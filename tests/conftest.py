@@ -1,5 +1,6 @@
-"""Shared test helpers: the CI rule for external tools; every process of the run marked and guarded
-(tests/processes.py: nothing the suite starts outlives it, even a SIGKILLed pytest)."""
+"""The suite's root conftest: the CI rule for external tools; every process of the run marked and
+guarded (tests/support/processes.py: nothing the suite starts outlives it, even a SIGKILLed
+pytest); the fixtures of tests/support that every test directory uses."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import shutil
 from collections.abc import Callable
 
 import pytest
-from processes import mark_this_run, start_guard
+
+from tests.support.processes import mark_this_run, start_guard
 
 mark_this_run()  # before any test starts a process: children of product code inherit the mark
 
@@ -49,5 +51,5 @@ def _guard_the_run() -> None:
 
 # The real sandbox server as a subprocess, for every test directory (ui/ and integration/).
 # The shared real OBS (``obs_instance``, ``clean_obs``) for ui/ and integration/ tests.
-from obs_fixtures import clean_obs, obs_instance  # noqa: E402, F401
-from sandbox_server import SandboxServer, sandbox_server  # noqa: E402, F401
+from tests.support.obs_fixtures import clean_obs, obs_instance  # noqa: E402, F401
+from tests.support.sandbox_server import SandboxServer, sandbox_server  # noqa: E402, F401

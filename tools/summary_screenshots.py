@@ -1,6 +1,6 @@
 """Screenshots of the 下播总结 (zh and en) and of the PDF report's first page, for
 docs/screenshots/. The session is the replay screenshots' synthesised evening broadcast
-(tools/replay_screenshots.py), written through the recorder's SessionWriter; the summary window
+(tests/support/broadcast.py), written through the recorder's SessionWriter; the summary window
 is rendered offscreen, the PDF is the console's own export (Chromium through Qt WebEngine) turned
 into a PNG with pdftoppm (poppler-utils) or, without it, Qt's PDF renderer.
 
@@ -20,9 +20,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "tools"))
 
-from replay_screenshots import ROOM, SESSION, synthesise  # noqa: E402
+from tests.support.broadcast import ROOM, SESSION, synthesise  # noqa: E402
 
 
 def main(argv: list[str]) -> int:

@@ -1,7 +1,7 @@
 """The event stream's wire rules, without I/O: where the stream stands, and what a message means.
 
 Two pieces, both pure (no sockets, no clock, no loop), so that property tests can drive them with
-any input (tests/unit/test_stream_wire.py):
+any input (tests/unit/platform/test_stream_wire.py):
 
 - :class:`Cursor`: the position in the platform's log (the last seq received or skipped) and the
   seqs that had to be skipped. A seq that cannot be received — its message is larger than the

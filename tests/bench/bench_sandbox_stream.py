@@ -21,8 +21,8 @@ from pathlib import Path
 import httpx
 import websockets
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/
-from processes import spawn, stop
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.support.processes import spawn, stop
 
 RATE = int(sys.argv[1]) if len(sys.argv) > 1 else 30000
 SECONDS = 5.0

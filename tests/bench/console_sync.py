@@ -46,8 +46,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "tests"))
-from processes import spawn, stop  # noqa: E402  (tests/processes.py: dies with the bench)
+from tests.support.processes import spawn, stop  # noqa: E402  (tests/support/processes.py: dies with the bench)
 
 TARGET_MS = 200.0
 TIMEOUT_S = 10.0

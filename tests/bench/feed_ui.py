@@ -64,8 +64,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "tests"))
-from processes import spawn, stop  # noqa: E402  (tests/processes.py: dies with the bench)
+from tests.support.processes import spawn, stop  # noqa: E402  (tests/support/processes.py: dies with the bench)
 
 #: stream events per audience event asked with --rate (likes are merged into fewer events): the
 #: first guess, which the RateHolder then corrects
@@ -108,7 +107,7 @@ def summary(xs: list[float]) -> dict[str, Any]:
 
 
 class Server:
-    """The real sandbox server as a subprocess on 127.0.0.1 (as tests/sandbox_server.py starts it)."""
+    """The real sandbox server as a subprocess on 127.0.0.1 (as tests/support/sandbox_server.py starts it)."""
 
     def __init__(self, db: Path, log: Path, args: list[str]) -> None:
         cmd = [sys.executable, "-m", "app.main", "sandbox", "--port", "0", "--db", str(db), *args]

@@ -1,6 +1,6 @@
 """Benchmark: console action → OBS overlay updated, beside the bare obs-websocket round trip.
 
-Starts its own real OBS under Xvfb (tests/integration/obs/real_obs.py), runs the LiveDesk set-up,
+Starts its own real OBS under Xvfb (tests/support/real_obs.py), runs the LiveDesk set-up,
 then measures in the same run:
 - bare: GetVersion round trips through the same async connection (worker thread) the console uses;
 - render: drawing the card and encoding the PNG (what an update must pay on top of OBS);
@@ -21,11 +21,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "integration" / "obs")]
+sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtGui import QGuiApplication  # noqa: E402
-from real_obs import RealObs, tools_present  # noqa: E402
 
 from app.obs.camera_input import camera_from_source  # noqa: E402
 from app.obs.connection import ObsConnection  # noqa: E402
@@ -35,6 +34,7 @@ from app.overlays.obs_sink import ObsOverlaySink  # noqa: E402
 from app.overlays.png import png_bytes  # noqa: E402
 from app.overlays.render import OverlayRenderer  # noqa: E402
 from app.overlays.state import FlashSaleCard, OverlayState, ProductCard  # noqa: E402
+from tests.support.real_obs import RealObs, tools_present  # noqa: E402
 
 N = 100
 
@@ -56,8 +56,8 @@ async def run(obs: RealObs, tmp: Path) -> dict[str, object]:
     renderer = OverlayRenderer("16:9")
     sink = ObsOverlaySink(conn, renderer, tmp / "overlays")
     video = tmp / "cam.mp4"
-    sys.path.insert(0, str(ROOT / "tests" / "integration" / "obs"))
-    from conftest import make_camera_video  # the same stand-in camera as the tests
+    # the same stand-in camera as the tests
+    from tests.integration.obs.conftest import make_camera_video
 
     make_camera_video(video)
     await setup_live_selling(

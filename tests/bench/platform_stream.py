@@ -36,12 +36,10 @@ from websockets.asyncio.client import connect
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "tests"))
-from processes import spawn, stop  # noqa: E402  (tests/processes.py: dies with the bench)
-
 from app.platform.client import PlatformClient  # noqa: E402
 from app.platform.models import parse_event  # noqa: E402
 from app.platform.stream import StreamConfig, events_url, fast_parse_event  # noqa: E402
+from tests.support.processes import spawn, stop  # noqa: E402  (tests/support/processes.py: dies with the bench)
 
 
 class Server:

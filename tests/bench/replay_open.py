@@ -32,8 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 def generate(path: Path, events: int, hours: float) -> float:
     """Stream the synthetic session into the writer (bounded backlog); returns seconds taken."""
-    from app.session.synth import products, session_events
     from app.session.writer import SessionWriter
+    from tests.support.synth import products, session_events
 
     t0 = 1_760_000_000.0
     w = SessionWriter(path, {"room": "bench-room", "session_id": "s1", "started_ts": repr(t0)})
@@ -49,8 +49,8 @@ def generate(path: Path, events: int, hours: float) -> float:
 
 def writer_throughput(events: int = 100_000) -> float:
     """Events/s the writer thread stores when fed faster than it can write (pre-generated)."""
-    from app.session.synth import session_events
     from app.session.writer import SessionWriter
+    from tests.support.synth import session_events
 
     batches = list(session_events(total=events, hours=events / 2_000_000 * 4.0))
     n = sum(len(b) for b in batches)

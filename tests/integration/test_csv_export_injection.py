@@ -11,11 +11,11 @@ from typing import Any
 
 import httpx
 import pytest
-from polling import until
-from recording_rig import recording_host
 
 from app.session.replay import SessionFile
 from app.session.report import write_csv
+from tests.support.polling import until
+from tests.support.recording_rig import recording_host
 
 pytestmark = pytest.mark.slow
 

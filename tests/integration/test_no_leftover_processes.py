@@ -3,7 +3,7 @@
 A real pytest run of the suite's own fixtures (the sandbox server, the shared OBS under Xvfb, and a
 process that escapes into a session of its own, as OBS's or chromium's helpers may) is SIGKILLed
 mid-test; afterwards none of the processes it started is alive. They are found by the run's mark in
-their environment (tests/processes.py), and by the pids the run reported.
+their environment (tests/support/processes.py), and by the pids the run reported.
 """
 
 from __future__ import annotations
@@ -17,15 +17,16 @@ import time
 from pathlib import Path
 
 import pytest
-from polling import patience
-from processes import MARK, describe, leftovers, spawn, stop
+
+from tests.support.polling import patience
+from tests.support.processes import MARK, describe, leftovers, spawn, stop
 
 TESTS = Path(__file__).resolve().parents[1]
 
 INNER = r"""
 import json, os, subprocess, sys, time
 from pathlib import Path
-from processes import spawn
+from tests.support.processes import spawn
 
 ESCAPE = (
     "import subprocess, sys, time\n"
@@ -93,7 +94,7 @@ def test_a_sigkilled_test_run_leaves_no_process_behind(
         assert time.monotonic() < deadline, "the inner run did not start its processes"
         time.sleep(0.2)
     pids: dict[str, int] = json.loads(ready.read_text())
-    inner = str(run.pid)  # the inner pytest's run id (tests/processes.py run_id)
+    inner = str(run.pid)  # the inner pytest's run id (tests/support/processes.py run_id)
     started = leftovers(inner)
     assert all(_alive(pid) for pid in pids.values()), pids
     assert set(pids.values()) <= set(started), f"not all marked {MARK}={inner}: {pids} {started}"

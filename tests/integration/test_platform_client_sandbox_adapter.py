@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from processes import spawn, stop
 
 from app.platform.client import PlatformClient
 from app.platform.connection import LinkState
 from app.platform.registry import platform_factories, platform_factory
+from tests.support.processes import spawn, stop
 
 
 def test_the_sandbox_platform_is_registered_with_a_chinese_title() -> None:

@@ -13,7 +13,6 @@ import logging
 import os
 import re
 import signal
-import socket
 import sqlite3
 import time
 from pathlib import Path
@@ -21,22 +20,17 @@ from typing import Any
 
 import httpx
 import pytest
-from polling import until
 
 from app.platform.client import PlatformClient
 from app.platform.connection import ConnectionStatus, LinkState, Skip
 from app.platform.models import Event, EventType
 from app.platform.stream import StreamConfig
+from tests.support.polling import until
+from tests.support.ports import free_port
 
 pytestmark = pytest.mark.slow
 
 FAST = StreamConfig(heartbeat_timeout=5.0, backoff_base=0.05, backoff_cap=0.5, open_timeout=3.0)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Reader:

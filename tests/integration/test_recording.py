@@ -25,14 +25,14 @@ import httpx
 import orjson
 import pytest
 import websockets
-from polling import until
-from processes import spawn
 
 from app.live.room import LiveRoom
 from app.platform import models as m
 from app.platform.client import PlatformClient
 from app.session.recorder import SessionRecorder
 from app.session.replay import SessionFile, list_sessions
+from tests.support.polling import until
+from tests.support.processes import spawn
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]

@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from polling import until
 
 from app.live.room import LiveRoom
 from app.platform.client import PlatformClient
 from app.session.recorder import SessionRecorder
 from app.session.replay import SessionFile
 from app.session.report import action_name, event_name, marker_name
+from tests.support.polling import until
 
 
 def viewer_says(srv: Any, user_id: str, nickname: str, text: str) -> None:

@@ -10,14 +10,12 @@ OBS actions are in the action log with the operator's role.
 from __future__ import annotations
 
 import asyncio
-import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from polling import until
 
 from app.live.room import LiveRoom
 from app.obs.connection import ObsConnection
@@ -27,10 +25,9 @@ from app.platform.client import PlatformClient
 from app.session.obs_link import follow_obs
 from app.session.recorder import SessionRecorder
 from app.session.replay import SessionFile
-
-sys.path.insert(0, str(Path(__file__).parent / "obs"))
-from obs_baseline import stop_outputs
-from real_obs import RealObs, tools_present
+from tests.support.obs_baseline import stop_outputs
+from tests.support.polling import until
+from tests.support.real_obs import RealObs, tools_present
 
 pytestmark = [
     pytest.mark.slow,
@@ -40,7 +37,7 @@ pytestmark = [
 
 @pytest.fixture
 def real_obs(clean_obs: RealObs) -> RealObs:
-    """The suite's shared OBS at its baseline (tests/obs_fixtures.py ``clean_obs``)."""
+    """The suite's shared OBS at its baseline (tests/support/obs_fixtures.py ``clean_obs``)."""
     return clean_obs
 
 

@@ -17,8 +17,6 @@ from typing import Any
 
 import httpx
 import pytest
-from polling import until
-from session_files import T0, name, valid
 
 from app.live.room import LiveRoom
 from app.platform.client import PlatformClient
@@ -27,6 +25,8 @@ from app.session.recorder import SessionRecorder
 from app.session.replay import SessionFile, scan_sessions
 from app.session.safe_open import SessionFileError
 from app.session.share import SessionShare, shared_by
+from tests.support.polling import until
+from tests.support.session_files import T0, name, valid
 
 pytestmark = pytest.mark.slow
 
@@ -74,7 +74,7 @@ async def test_reviewer_lists_and_downloads_a_shared_session(
 KILLED_WRITER = """
 import os, signal, sqlite3, sys, time
 from pathlib import Path
-from app.session.synth import products, session_events
+from tests.support.synth import products, session_events
 from app.session.writer import SessionWriter
 
 w = SessionWriter(Path(sys.argv[1]), {"room": "r1", "session_id": "s1", "started_ts": sys.argv[2]})
@@ -99,6 +99,7 @@ def killed_recording(local: Path) -> int:
     """Record into ``local`` in a child process killed with SIGKILL; the events it committed."""
     run = subprocess.run(
         [sys.executable, "-c", KILLED_WRITER, str(local), repr(T0)],
+        cwd=Path(__file__).resolve().parents[2],  # the repository: tests.support imports
         capture_output=True,
         text=True,
         timeout=300,

@@ -9,7 +9,6 @@ session already under way records it from its start without the indicator flicke
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -19,7 +18,6 @@ import httpx
 import orjson
 import pytest
 import websockets
-from polling import until
 
 from app.live.room import LiveRoom
 from app.platform import models as m
@@ -28,15 +26,11 @@ from app.platform.connection import ConnectionStatus, LinkState
 from app.platform.stream import StreamConfig
 from app.session.recorder import SessionRecorder
 from app.session.replay import SessionFile
+from tests.support.polling import until
+from tests.support.ports import free_port
 
 pytestmark = pytest.mark.slow
 FAST = StreamConfig(heartbeat_timeout=5.0, backoff_base=0.05, backoff_cap=0.5, open_timeout=3.0)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def platform_log(srv: Any, upto: int) -> list[dict[str, Any]]:

@@ -9,11 +9,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mappin
 from typing import Any
 
 import pytest
-from polling import patience
 from PySide6.QtWidgets import QApplication
 
 from app.live.room import LiveRoom
 from app.platform.client import PlatformClient
+from tests.support import polling
 from ui.event_loop import QEventLoop
 
 
@@ -55,8 +55,8 @@ async def live_room() -> AsyncIterator[Callable[..., Awaitable[LiveRoom]]]:
         room = LiveRoom(client)
         made.append(room)
         room.start()
-        await asyncio.wait_for(room.wait_loaded(), patience(30))
-        await wait_for(lambda: room.online, 30, "the event stream to connect")
+        await asyncio.wait_for(room.wait_loaded(), polling.patience(30))
+        await polling.until(lambda: room.online, 30, "the event stream to connect")
         return room
 
     yield make
@@ -65,19 +65,7 @@ async def live_room() -> AsyncIterator[Callable[..., Awaitable[LiveRoom]]]:
         await room.adapter.close()
 
 
-async def wait_for(cond: Callable[[], object], timeout: float = 30.0, what: str = "") -> None:  # noqa: ASYNC109
-    """Poll ``cond`` on the running (qasync) loop until it is truthy; fail after ``timeout`` ×
-    the suite's slack (tests/polling.py: generous on a busy machine)."""
-    timeout = patience(timeout)
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not cond():
-        if loop.time() > deadline:
-            pytest.fail(f"timed out after {timeout}s waiting for {what or cond}")
-        await asyncio.sleep(0.05)
-
-
 @pytest.fixture
 def until() -> Callable[..., Awaitable[None]]:
-    """``await until(lambda: cond, timeout=30, what="…")``: poll instead of sleeping."""
-    return wait_for
+    """``await until(lambda: cond, 30, "…")``: tests/support/polling.py :func:`until`."""
+    return polling.until

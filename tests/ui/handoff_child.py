@@ -13,8 +13,6 @@ import logging
 import os
 import sys
 import threading
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -26,6 +24,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from app.camera.devices import CameraSource
 from app.settings import Settings
+from tests.support.polling import until
 
 problems: list[str] = []
 
@@ -47,14 +46,6 @@ def _unraisable(args: object) -> None:
 
 def _threads(name: str) -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name == name and t.is_alive()]
-
-
-async def until(cond: Callable[[], object], timeout: float, what: str) -> None:  # noqa: ASYNC109
-    deadline = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 def delete_now(widget: QWidget) -> None:
@@ -144,8 +135,8 @@ async def camera_preview_stops_with_its_window(work: Path) -> None:
 
 async def replay_analysis_outlives_its_window(work: Path) -> None:
     """A replay window closed (and so deleted) while its comments are still being analysed."""
-    from app.session.synth import products, session_events
     from app.session.writer import SessionWriter
+    from tests.support.synth import products, session_events
     from ui.replay.window import ReplayWindow
 
     t0 = 1_700_000_000.0

@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from polling import patience
-from processes import processes_with, spawn, stop
 
 from app.session.replay import SessionFile, list_sessions
+from tests.support.polling import patience
+from tests.support.processes import processes_with, spawn, stop
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -11,9 +11,10 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
-from test_product_queue import Connect, connect, until  # noqa: F401
 
 from app.settings import Settings
+from tests.support.polling import until
+from tests.ui.products.test_product_queue import Connect, connect  # noqa: F401
 from ui.main_window import MainWindow
 
 

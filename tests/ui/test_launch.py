@@ -17,8 +17,9 @@ import time
 from pathlib import Path
 
 import pytest
-from polling import patience
-from processes import processes_with, spawn, stop
+
+from tests.support.polling import patience
+from tests.support.processes import processes_with, spawn, stop
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -34,18 +33,13 @@ from app.platform.connection import LinkState
 from app.platform.stream import StreamConfig
 from app.settings import Settings
 from plugins.sandbox.adapter import SandboxAdapter, SandboxAdapterFactory
+from tests.support.ports import free_port
 from ui import theme
 from ui.chat.panel import ChatPanel
 from ui.link_banner import StaleVeil
 from ui.main_window import MainWindow
 
 Until = Callable[..., Awaitable[None]]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _window(qtbot: QtBot, room: LiveRoom, tmp_path: Path, **kw: Any) -> MainWindow:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -15,13 +14,8 @@ from PySide6.QtCore import QEvent, QSettings
 from PySide6.QtWidgets import QApplication
 
 from app.settings import Settings
+from tests.support.ports import free_port
 from ui.main_window import MainWindow
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def test_deleted_window_stops_listening_to_the_live_room(
@@ -75,7 +69,7 @@ async def test_deleted_window_leaves_the_obs_link_reconnecting_without_errors(
     srv = sandbox_server()
     room = await live_room(srv, "host")
     settings = Settings()
-    settings.obs.port = _free_port()  # nothing listens there: the link keeps reconnecting
+    settings.obs.port = free_port()  # nothing listens there: the link keeps reconnecting
     stack = ObsStack.build(room, settings, password="", overlay_dir=tmp_path / "overlays")
     stack.conn.backoff_initial = stack.conn.backoff_cap = 0.2
     await stack.start()

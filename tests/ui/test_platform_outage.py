@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import re
-import socket
 import sqlite3
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
-from polling import patience
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
@@ -27,6 +25,8 @@ from app.live.room import LiveRoom
 from app.platform import models as m
 from app.platform.client import PlatformClient
 from app.settings import Settings
+from tests.support.polling import patience
+from tests.support.ports import free_port
 from ui.chat.panel import ChatPanel
 from ui.main_window import MainWindow
 from ui.marketing.coupons import CouponsPanel
@@ -38,12 +38,6 @@ COUPON_NAME = "断线券"
 CHAT_TYPES = {"comment", "gift"}
 ORDER_TYPES = {"order_created", "order_paid", "order_refunded"}
 Until = Callable[..., Awaitable[None]]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def logged_seq(db: Path) -> int:

@@ -13,10 +13,11 @@ import httpx
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
-from test_guardrails import _answer, _click_action, _window, from_qt
-from test_product_queue import CLEAN, Connect, connect, until  # noqa: F401
 
 from app.live.alerts import AlertConfig
+from tests.support.polling import until
+from tests.ui.products.test_product_queue import CLEAN, Connect, connect  # noqa: F401
+from tests.ui.test_guardrails import _answer, _click_action, _window, from_qt
 from ui.chat.panel import ChatPanel
 from ui.metrics.panel import MetricsPanel
 from ui.orders.panel import OrdersPanel

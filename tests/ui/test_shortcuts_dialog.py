@@ -10,7 +10,6 @@ from typing import Any
 
 import httpx
 import pytest
-from polling import until
 from PySide6.QtCore import QModelIndex, QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QKeySequenceEdit, QPushButton
@@ -18,6 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from app.live.room import LiveRoom
 from app.settings import Settings, UiSettings, load_settings
+from tests.support.polling import until
 from ui.chat.model import LineRole
 from ui.chat.panel import ChatPanel
 from ui.main_window import MainWindow

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from pytestqt.qtbot import QtBot
-from test_product_queue import CLEAN, Connect, _panel, connect, until  # noqa: F401
 
 from app.platform import models as m
+from tests.support.polling import until
+from tests.ui.products.test_product_queue import CLEAN, Connect, _panel, connect  # noqa: F401
 from ui.stage import Stage
 
 

@@ -13,10 +13,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QDockWidget, QLabel
 from pytestqt.qtbot import QtBot
-from test_guardrails import _window
-from test_product_queue import CLEAN, Connect, connect, until  # noqa: F401
 
 from app.platform import models as m
+from tests.support.polling import until
+from tests.ui.products.test_product_queue import CLEAN, Connect, connect  # noqa: F401
+from tests.ui.test_guardrails import _window
 from ui.metrics.alerts_strip import MARKS
 from ui.stage import Stage
 

@@ -1,15 +1,14 @@
 """A real OBS Studio under Xvfb for the OBS tests (skipped when obs/Xvfb are absent, unless CI=true).
 
-The shared OBS (``obs_instance``, ``clean_obs``) lives in tests/obs_fixtures.py; ``obs`` here is a
+The shared OBS (``obs_instance``, ``clean_obs``) lives in tests/support/obs_fixtures.py; ``obs`` here is a
 connection to it at its baseline; ``fresh_obs`` an OBS of the test's own. Every process started
-here goes through tests/processes.py ``spawn()``."""
+here goes through tests/support/processes.py ``spawn()``."""
 
 from __future__ import annotations
 
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -18,12 +17,11 @@ import numpy as np
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # as `make test` runs it
-sys.path.insert(0, str(Path(__file__).parent))
-from helpers import RtmpServer
-from processes import spawn, stop
-from real_obs import RealObs, _port_open, free_port
-
 from app.obs.connection import ObsConnection
+from tests.integration.obs.helpers import RtmpServer
+from tests.support.ports import free_port, port_open
+from tests.support.processes import spawn, stop
+from tests.support.real_obs import RealObs
 
 try:
     from tests.conftest import require_tool
@@ -73,7 +71,7 @@ def fresh_obs() -> Iterator[RealObs]:
 
 @pytest.fixture
 async def obs(clean_obs: RealObs) -> AsyncIterator[ObsConnection]:
-    """A connection to the shared OBS (``obs_instance``), which ``clean_obs`` (tests/obs_fixtures.py)
+    """A connection to the shared OBS (``obs_instance``), which ``clean_obs`` (tests/support/obs_fixtures.py)
     has brought back to its baseline: tests start from a known OBS whatever ran before them."""
     conn = ObsConnection("127.0.0.1", clean_obs.port, clean_obs.password)
     await conn.connect_once()
@@ -115,7 +113,7 @@ def rtmp_server(tmp_path: Path) -> Iterator[RtmpServer]:
     )
     try:
         deadline = time.monotonic() + 60
-        while not _port_open(port):
+        while not port_open(port):
             if proc.poll() is not None:
                 raise RuntimeError(f"nginx exited: {(root / 'error.log').read_text()}")
             if time.monotonic() > deadline:
@@ -131,6 +129,3 @@ def rtmp_server(tmp_path: Path) -> Iterator[RtmpServer]:
 @pytest.fixture(scope="session")
 def camera_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_camera_video(tmp_path_factory.mktemp("camera") / "camera.mp4")
-
-
-from helpers import poll  # noqa: E402, F401  (kept importable from here)

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from polling import patience
 from PySide6.QtGui import QImage
 
 from app.overlays.layout import Box
@@ -50,20 +46,6 @@ def composite(card: np.ndarray, under: np.ndarray) -> np.ndarray:
 
 def mean_diff(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.abs(a[..., :3].astype(np.float32) - b[..., :3].astype(np.float32)).mean())
-
-
-async def poll(
-    check: Callable[[], bool], within: float = 10.0, every: float = 0.02, what: str = ""
-) -> None:
-    """Await ``check()``; the deadline is ``within`` × the suite's slack (tests/polling.py)."""
-    within = patience(within)
-    deadline = time.monotonic() + within
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(
-                f"timed out after {within:.0f} s waiting for {what or 'condition'}"
-            )
-        await asyncio.sleep(every)
 
 
 def scaled(b: Box, factor: float) -> Box:

@@ -7,7 +7,6 @@ import secrets
 from pathlib import Path
 
 import numpy as np
-from real_obs import RealObs
 
 from app.camera.devices import source_from_setting
 from app.camera.modes import Mode
@@ -17,6 +16,7 @@ from app.obs.camera_input import obs_input_for
 from app.obs.connection import ObsConnection
 from app.obs.inputs import input_names, screenshot
 from app.obs.names import CAMERA
+from tests.support.real_obs import RealObs
 
 MODE = Mode(1280, 720, 30)
 
@@ -24,7 +24,7 @@ MODE = Mode(1280, 720, 30)
 async def test_camera_input_is_created_then_updated_not_duplicated(
     obs: ObsConnection, tmp_path: Path
 ) -> None:
-    from helpers import png_array
+    from tests.integration.obs.helpers import png_array
 
     first = write_clip(tmp_path / "first.avi", "normal", size=(640, 360), seconds=4)
     second = write_clip(tmp_path / "second.avi", "cast", size=(640, 360), seconds=4)

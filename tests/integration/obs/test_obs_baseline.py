@@ -8,13 +8,13 @@ cannot change stream service settings while streaming", "推流中" where "未�
 from __future__ import annotations
 
 import pytest
-from helpers import RtmpServer
-from obs_baseline import wait_until
-from obs_fixtures import restore_baseline
-from real_obs import RealObs
 
 from app.obs.connection import ObsConnection
 from app.obs.outputs import Outputs
+from tests.integration.obs.helpers import RtmpServer
+from tests.support.obs_baseline import wait_until
+from tests.support.obs_fixtures import restore_baseline
+from tests.support.real_obs import RealObs
 
 pytestmark = pytest.mark.obs
 

@@ -9,8 +9,6 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
-from helpers import poll
-from real_obs import RealObs, free_port
 
 from app.obs.camera_input import camera_from_source
 from app.obs.connection import ObsConnection
@@ -22,6 +20,9 @@ from app.obs.scenes import Scenes
 from app.obs.setup import setup_live_selling
 from app.overlays.layout import SOURCE_NAMES, Kind
 from app.platform.connection import LinkState
+from tests.support.polling import until
+from tests.support.ports import free_port
+from tests.support.real_obs import RealObs
 
 pytestmark = pytest.mark.obs
 
@@ -106,22 +107,22 @@ async def test_switch_scenes_and_follow_obs_switching(
 
     await scenes.switch("商品特写")
     assert (await obs.request("GetCurrentProgramScene"))["currentProgramSceneName"] == "商品特写"
-    await poll(lambda: scenes.state.program == "商品特写")
+    await until(lambda: scenes.state.program == "商品特写")
 
     # OBS itself switches (another client, as the OBS window would): the console follows
     other = ObsConnection("127.0.0.1", obs_instance.port, obs_instance.password)
     await other.connect_once()
     try:
         await other.request("SetCurrentProgramScene", sceneName="画中画")
-        await poll(lambda: scenes.state.program == "画中画")
+        await until(lambda: scenes.state.program == "画中画")
         # studio mode: preview and program both known
         await scenes.set_studio_mode(True)
-        await poll(lambda: scenes.state.studio_mode)
+        await until(lambda: scenes.state.studio_mode)
         await scenes.set_preview("主播全景")
-        await poll(lambda: scenes.state.preview == "主播全景")
+        await until(lambda: scenes.state.preview == "主播全景")
         assert scenes.state.program == "画中画"
         await scenes.set_studio_mode(False)
-        await poll(lambda: not scenes.state.studio_mode)
+        await until(lambda: not scenes.state.studio_mode)
     finally:
         await other.stop()
 

@@ -17,11 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import RtmpServer
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
-from real_obs import RealObs
 
 from app.live.room import LiveRoom
 from app.obs.output_watch import STARTING, stream_start_failed
@@ -30,6 +28,8 @@ from app.obs.sending import Sending
 from app.obs.stack import ObsStack
 from app.platform.client import PlatformClient
 from app.settings import Settings
+from tests.integration.obs.helpers import RtmpServer
+from tests.support.real_obs import RealObs
 from ui.main_window import MainWindow
 
 pytestmark = pytest.mark.obs

@@ -11,11 +11,9 @@ from typing import Any
 
 import numpy as np
 import pytest
-from helpers import composite, crop, mean_diff, png_array, poll, scaled, shrink, to_array
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
-from real_obs import RealObs
 
 from app.live.room import LiveRoom
 from app.obs.camera_input import camera_from_source
@@ -32,6 +30,17 @@ from app.overlays.obs_sink import ObsOverlaySink
 from app.overlays.render import OverlayRenderer
 from app.platform import models as m
 from app.platform.client import PlatformClient
+from tests.integration.obs.helpers import (
+    composite,
+    crop,
+    mean_diff,
+    png_array,
+    scaled,
+    shrink,
+    to_array,
+)
+from tests.support.polling import until
+from tests.support.real_obs import RealObs
 from ui.notify import Notifier
 from ui.products.panel import ProductQueuePanel
 from ui.shortcuts import ShortcutRegistry
@@ -72,10 +81,10 @@ async def test_explain_in_console_shows_card_on_obs_within_500ms(
         ObsConnection("127.0.0.1", obs_instance.port, obs_instance.password) for _ in range(4)
     ]
     try:
-        await poll(lambda: room.online, within=20)
+        await until(lambda: room.online, within=20)
         session = await room.start_session()
         # the platform's push URL and key land in OBS by themselves
-        await poll(lambda: target.applied is not None, within=10)
+        await until(lambda: target.applied is not None, within=10)
         service = await obs.request("GetStreamServiceSettings")
         assert service["streamServiceSettings"]["server"] == session.rtmp_url
         key = (await client.stream_target(session.id)).stream_key.get_secret_value()
@@ -133,7 +142,7 @@ async def test_explain_in_console_shows_card_on_obs_within_500ms(
             await asyncio.sleep(0.03)
         await asyncio.gather(*pending)
         shots.sort(key=lambda x: x[0])
-        await poll(lambda: Kind.PRODUCT in sink.applied_at and sink.applied_at[Kind.PRODUCT] > clicked,
+        await until(lambda: Kind.PRODUCT in sink.applied_at and sink.applied_at[Kind.PRODUCT] > clicked,
                    within=10, every=0.005)  # fmt: skip
         accepted = sink.applied_at[Kind.PRODUCT] - clicked
         card = controller.state.product
@@ -185,7 +194,7 @@ async def test_explain_in_console_shows_card_on_obs_within_500ms(
                 kind=m.CouponKind.NO_THRESHOLD, amount_cents=500, quantity=50, valid_seconds=120
             )
         )
-        await poll(lambda: controller.state.coupon is not None, within=10)
+        await until(lambda: controller.state.coupon is not None, within=10)
         cb = box("16:9", Kind.COUPON)
         await controller.settled()
         c_expected = composite(
@@ -200,7 +209,7 @@ async def test_explain_in_console_shows_card_on_obs_within_500ms(
         ):
             assert time.monotonic() < deadline, "coupon never shown"
         await room.end_coupon(coupon.id)
-        await poll(lambda: controller.state.coupon is None, within=10)
+        await until(lambda: controller.state.coupon is None, within=10)
         await controller.settled()
         deadline = time.monotonic() + 10
         while (

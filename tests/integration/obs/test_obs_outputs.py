@@ -13,12 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import RtmpServer, poll
-from obs_baseline import wait_until
-from polling import patience
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from real_obs import RealObs, free_port
 
 from app.live.room import LiveRoom
 from app.obs.connection import ObsConnection
@@ -27,6 +23,11 @@ from app.obs.scenes import Scenes
 from app.obs.stats import StatsPoller
 from app.obs.stream_target import StreamTargetSync
 from app.platform.client import PlatformClient
+from tests.integration.obs.helpers import RtmpServer
+from tests.support.obs_baseline import wait_until
+from tests.support.polling import patience, until
+from tests.support.ports import free_port
+from tests.support.real_obs import RealObs
 from ui.obs.panel import ObsPanel
 
 pytestmark = pytest.mark.obs
@@ -63,16 +64,16 @@ async def test_record_button_records_a_file_with_growing_duration(
         assert panel.record_btn.text() == "开始录制"
         QTest.mouseClick(panel.record_btn, Qt.MouseButton.LeftButton)
         record = panel.values["record"]
-        await poll(lambda: record.text().startswith("录制中"), within=20)
+        await until(lambda: record.text().startswith("录制中"), within=20)
         assert panel.record_btn.text() == "停止录制"
         first = _seconds(record.text())
         try:
-            await poll(lambda: _seconds(record.text()) >= first + 2, within=20)  # the clock runs
+            await until(lambda: _seconds(record.text()) >= first + 2, within=20)  # the clock runs
         except AssertionError:
             status = await obs.request("GetRecordStatus")
             raise AssertionError(f"{record.text()!r} {status} {stats.last}") from None
         QTest.mouseClick(panel.record_btn, Qt.MouseButton.LeftButton)
-        await poll(lambda: record.text() == "未录制" and not outputs.state.recording, within=30)
+        await until(lambda: record.text() == "未录制" and not outputs.state.recording, within=30)
         assert panel.record_btn.text() == "开始录制"
         files = list(folder.iterdir())
         assert len(files) == 1 and files[0].suffix == ".mkv"
@@ -95,7 +96,7 @@ async def test_stream_button_streams_to_an_rtmp_server_with_duration_and_bitrate
     try:
         QTest.mouseClick(panel.stream_btn, Qt.MouseButton.LeftButton)
         stream = panel.values["stream"]
-        await poll(
+        await until(
             lambda: stream.text().startswith("推流中"), within=30, what="the stream to start"
         )
         assert panel.stream_btn.text() == "停止推流"
@@ -115,13 +116,13 @@ async def test_stream_button_streams_to_an_rtmp_server_with_duration_and_bitrate
             m = re.match(r"(\d+) kbps", panel.values["kbps"].text())
             return float(m.group(1)) if m else 0.0
 
-        await poll(lambda: kbps() > 0 and _seconds(stream.text()) >= 2, within=30,
+        await until(lambda: kbps() > 0 and _seconds(stream.text()) >= 2, within=30,
                    what=f"the panel to show a bitrate (OBS sent {sent[-1]} bytes)")  # fmt: skip
         status = await obs.request("GetStreamStatus")  # what the panel shows comes from here
         assert status["outputActive"] and status["outputBytes"] > 0
         print(f"streaming to nginx-rtmp: {panel.values['kbps'].text()}, {stream.text()}")
         QTest.mouseClick(panel.stream_btn, Qt.MouseButton.LeftButton)
-        await poll(lambda: stream.text() == "未推流" and not outputs.state.streaming, within=30)
+        await until(lambda: stream.text() == "未推流" and not outputs.state.streaming, within=30)
         assert panel.stream_btn.text() == "开始推流"
         assert "失败" not in panel.message.text()
     finally:
@@ -143,7 +144,7 @@ async def test_a_refusing_stream_target_is_reported_not_hung(
     stats.start()
     try:
         QTest.mouseClick(panel.stream_btn, Qt.MouseButton.LeftButton)
-        await poll(lambda: "推流未能开始" in panel.message.text(), within=15)
+        await until(lambda: "推流未能开始" in panel.message.text(), within=15)
         assert nowhere in panel.message.text()
         assert panel.stream_btn.text() == "开始推流" and panel.stream_btn.isEnabled()
         await stats.poll()
@@ -167,12 +168,12 @@ async def test_stream_target_failure_shows_in_the_panel_then_clears(
     panel = ObsPanel(conn, Scenes(conn), outputs, StatsPoller(conn), target=target)
     try:
         await room.wait_loaded()
-        await poll(lambda: room.online, within=20)
+        await until(lambda: room.online, within=20)
         session = await room.start_session()  # OBS is not connected yet: the key cannot go in
-        await poll(lambda: "推流地址未能写入 OBS" in panel.target_label.text(), within=10)
+        await until(lambda: "推流地址未能写入 OBS" in panel.target_label.text(), within=10)
         assert "OBS 未连接" in panel.target_label.text()
         await conn.connect_once()  # connected: the target is written, the panel says so
-        await poll(lambda: "推流地址已写入 OBS" in panel.target_label.text(), within=10)
+        await until(lambda: "推流地址已写入 OBS" in panel.target_label.text(), within=10)
         assert session.rtmp_url in panel.target_label.text()
         key = (await client.stream_target(session.id)).stream_key.get_secret_value()
         assert (await outputs.stream_target())[1] == key
@@ -209,14 +210,14 @@ async def test_a_stalled_rtmp_server_makes_obs_drop_frames_and_both_panels_alert
         await room.wait_loaded()
         stats.start()
         QTest.mouseClick(panel.stream_btn, Qt.MouseButton.LeftButton)
-        await poll(lambda: panel.values["stream"].text().startswith("推流中"), within=30)
-        await poll(lambda: drops.ratio() is not None, within=10)
+        await until(lambda: panel.values["stream"].text().startswith("推流中"), within=30)
+        await until(lambda: drops.ratio() is not None, within=10)
         metrics.sample()
         # (render lag may be reported on this loaded machine; no network drops yet)
         assert "推流丢帧" not in panel.alert.text()
         assert not any("丢帧" in t for t in metrics.strip.texts())
         os.kill(rtmp_server.pid, signal.SIGSTOP)  # the server stops reading: the link stalls
-        await poll(lambda: "推流丢帧" in panel.alert.text(), within=30)
+        await until(lambda: "推流丢帧" in panel.alert.text(), within=30)
         last = stats.last
         assert last is not None and last.stream_dropped > 0
         print(
@@ -230,7 +231,7 @@ async def test_a_stalled_rtmp_server_makes_obs_drop_frames_and_both_panels_alert
         await stats.stop()
         if outputs.state.streaming or (await obs.request("GetStreamStatus"))["outputActive"]:
             await outputs.stop_stream()
-            await poll(lambda: not outputs.state.streaming, within=30)
+            await until(lambda: not outputs.state.streaming, within=30)
         await obs.request("SetProfileParameter", parameterCategory="SimpleOutput",
                           parameterName="VBitrate",
                           parameterValue=bitrate.get("parameterValue") or "2500")  # fmt: skip
@@ -260,14 +261,14 @@ async def test_a_server_that_never_answers_is_reported_while_obs_still_tries(
     await outputs.refresh()
     try:
         QTest.mouseClick(panel.stream_btn, Qt.MouseButton.LeftButton)
-        await poll(lambda: panel.values["stream"].text() == "正在开始…", within=10)
-        await poll(lambda: "OBS 仍在连接推流服务器" in panel.message.text(), within=10)
+        await until(lambda: panel.values["stream"].text() == "正在开始…", within=10)
+        await until(lambda: "OBS 仍在连接推流服务器" in panel.message.text(), within=10)
         assert outputs.state.stream_state == output_watch.STARTING
         silent.close()  # the connection is reset: OBS gives up, and the panel says the start failed
-        await poll(lambda: "推流未能开始" in panel.message.text(), within=60)
+        await until(lambda: "推流未能开始" in panel.message.text(), within=60)
         assert panel.stream_btn.text() == "开始推流"
     finally:
         silent.close()
-        await poll(lambda: not outputs.state.stream_state.endswith("STARTING"), within=60)
+        await until(lambda: not outputs.state.stream_state.endswith("STARTING"), within=60)
         panel.close()
         await conn.stop()

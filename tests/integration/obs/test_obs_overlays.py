@@ -15,9 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import composite, crop, mean_diff, png_array, poll, to_array
 from PySide6.QtGui import QColor, QImage
-from real_obs import RealObs
 
 from app.obs.camera_input import camera_from_source
 from app.obs.connection import ObsConnection
@@ -34,6 +32,9 @@ from app.overlays.server import OverlayServer
 from app.overlays.state import CouponCard, OverlayState, ProductCard
 from app.platform import models as m
 from app.platform.connection import LinkState
+from tests.integration.obs.helpers import composite, crop, mean_diff, png_array, to_array
+from tests.support.polling import until
+from tests.support.real_obs import RealObs
 
 pytestmark = pytest.mark.obs
 
@@ -174,7 +175,7 @@ async def test_a_page_that_stops_reading_does_not_freeze_the_obs_overlays(
                 "Sec-WebSocket-Version: 13\r\n\r\n"
             ).encode()
         )
-        await poll(lambda: server.clients == 1, within=20)
+        await until(lambda: server.clients == 1, within=20)
         long_title = PRODUCT.title * 100  # big pushes (~8 KB): the page's buffers fill at once
         for i in range(1, 2001):
             product = dataclasses.replace(PRODUCT, title=f"{i} {long_title}", stock_left=i)
@@ -289,7 +290,7 @@ async def test_kill_obs_then_restart_reconnects_and_reapplies(
     try:
         # OBS saves its scene collection by itself, a while after a change: wait until the set-up
         # is on disk (the kill below gives it no chance to save)
-        await poll(
+        await until(
             lambda: all(f'"{name}"' in fresh_obs.saved_scene_collection() for name in SCENES),
             within=30, what="OBS to save the scene set",
         )  # fmt: skip
@@ -314,7 +315,7 @@ async def test_kill_obs_then_restart_reconnects_and_reapplies(
 
 async def _ensure_scene_set(rig: Rig) -> None:
     """OBS reloads its saved scene collection; make sure the set-up is there (idempotent)."""
-    await poll(lambda: rig.conn.connected)
+    await until(lambda: rig.conn.connected)
     listing = await rig.conn.request("GetSceneList")
     if SCENE_FULL not in {s["sceneName"] for s in listing["scenes"]}:
         pytest.fail("OBS lost the LiveDesk scene set across a restart")

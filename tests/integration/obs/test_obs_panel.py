@@ -7,11 +7,9 @@ import os
 from pathlib import Path
 
 import pytest
-from helpers import poll
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
-from real_obs import RealObs
 
 from app.obs.camera_input import camera_from_source
 from app.obs.connection import ObsConnection
@@ -21,6 +19,8 @@ from app.obs.setup import setup_live_selling
 from app.obs.stats import StatsPoller
 from app.overlays.obs_sink import ObsOverlaySink
 from app.overlays.render import OverlayRenderer
+from tests.support.polling import until
+from tests.support.real_obs import RealObs
 from ui.obs.panel import ObsPanel
 from ui.shortcuts import ShortcutRegistry
 
@@ -54,9 +54,9 @@ async def test_panel_switches_scenes_by_click_and_key_and_follows_obs(
     assert panel.link.text() == "OBS 已连接"
 
     QTest.mouseClick(panel.setup_btn, Qt.MouseButton.LeftButton)
-    await poll(lambda: "已配置" in panel.message.text() or "无需新建" in panel.message.text(),
+    await until(lambda: "已配置" in panel.message.text() or "无需新建" in panel.message.text(),
                within=30)  # fmt: skip
-    await poll(lambda: "主播全景" in scenes.state.scenes, within=10)
+    await until(lambda: "主播全景" in scenes.state.scenes, within=10)
 
     # one click on a scene → OBS program switches → the list highlights it
     names = [panel.scene_list.item(i).data(Qt.ItemDataRole.UserRole)
@@ -64,21 +64,21 @@ async def test_panel_switches_scenes_by_click_and_key_and_follows_obs(
     row = names.index("商品特写")
     rect = panel.scene_list.visualItemRect(panel.scene_list.item(row))
     QTest.mouseClick(panel.scene_list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    await poll(lambda: scenes.state.program == "商品特写")
+    await until(lambda: scenes.state.program == "商品特写")
     assert (await obs.request("GetCurrentProgramScene"))["currentProgramSceneName"] == "商品特写"
     assert "商品特写" in panel.program_item_text() and "直播中" in panel.program_item_text()
 
     # by key: Alt+N switches to the N-th listed scene
     target = scenes.state.scenes.index("主播全景")
     registry.actions[f"obs.scene.{target + 1}"].trigger()
-    await poll(lambda: scenes.state.program == "主播全景")
+    await until(lambda: scenes.state.program == "主播全景")
 
     # OBS itself switches: the highlight follows
     other = ObsConnection("127.0.0.1", obs_instance.port, obs_instance.password)
     await other.connect_once()
     try:
         await other.request("SetCurrentProgramScene", sceneName="画中画")
-        await poll(lambda: "画中画" in panel.program_item_text())
+        await until(lambda: "画中画" in panel.program_item_text())
     finally:
         await other.stop()
 
@@ -99,12 +99,12 @@ async def test_panel_shows_reconnecting_then_connected(fresh_obs: RealObs, qtbot
     panel = ObsPanel(conn, Scenes(conn), Outputs(conn), StatsPoller(conn))
     conn.start()
     try:
-        await poll(lambda: panel.link.text() == "OBS 已连接", within=30)
+        await until(lambda: panel.link.text() == "OBS 已连接", within=30)
         fresh_obs.kill_obs()
-        await poll(lambda: "正在重连" in panel.link.text(), within=15)
+        await until(lambda: "正在重连" in panel.link.text(), within=15)
         assert not panel.scene_list.isEnabled()  # actions refused while offline
         fresh_obs.start_obs()
-        await poll(lambda: panel.link.text() == "OBS 已连接", within=60)
+        await until(lambda: panel.link.text() == "OBS 已连接", within=60)
         assert panel.scene_list.isEnabled()
     finally:
         await conn.stop()

@@ -8,13 +8,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from helpers import poll
 
 from app.live.room import LiveRoom
 from app.obs.connection import ObsConnection
 from app.obs.outputs import Outputs
 from app.obs.stream_target import StreamTargetSync
 from app.platform.client import PlatformClient
+from tests.support.polling import until
 
 pytestmark = pytest.mark.obs
 
@@ -43,7 +43,7 @@ async def test_only_the_hosts_console_writes_the_stream_key_into_obs(
         }
         session = await rooms["host"].start_session()
         for role in syncs:
-            await poll(lambda r=role: rooms[r].session is not None, within=20)  # type: ignore[misc]
+            await until(lambda r=role: rooms[r].session is not None, within=20)  # type: ignore[misc]
             await syncs[role].apply()  # what a session change makes it do, awaited here
             assert syncs[role].applied is None and syncs[role].error is None
             assert await outputs.stream_target() == BEFORE, f"the {role} wrote a target"

@@ -16,12 +16,12 @@ from typing import Any
 
 import pytest
 import websockets
-from polling import patience
-from processes import spawn, stop
 
 from app.overlays.layout import Kind
 from app.overlays.server import OverlayServer
 from app.overlays.state import OverlayState, ProductCard
+from tests.support.polling import patience
+from tests.support.processes import spawn, stop
 
 try:
     from tests.conftest import require_tool

@@ -7,12 +7,10 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from camera_fakes import FAKE_DEVICE, install_fake_camera
-from processes import spawn, stop
 
 from app.camera.capture import CaptureState, CaptureStatus, FrameGrabber
 from app.camera.devices import CameraSource, list_linux_cameras, source_from_setting
@@ -20,17 +18,11 @@ from app.camera.errors import diagnose_open_failure, error_for_errno, holders_of
 from app.camera.modes import Mode, OpenReport
 from app.camera.snapshot import save_snapshot
 from app.camera.testcard import write_clip
+from tests.support.camera_fakes import FAKE_DEVICE, install_fake_camera
+from tests.support.polling import until_sync
+from tests.support.processes import spawn, stop
 
 MODE = Mode(1920, 1080, 30)
-
-
-def wait_for(cond: Callable[[], bool], timeout: float = 20.0) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return
-        time.sleep(0.02)
-    raise AssertionError("condition not met in time")
 
 
 @pytest.fixture
@@ -49,7 +41,7 @@ def test_clip_plays_live_at_its_own_pace_with_a_plain_report(
     g = FrameGrabber(source_from_setting(str(clip)), MODE)
     grabbers.append(g)
     g.start()
-    wait_for(lambda: g.status.state is CaptureState.LIVE and g.seq > 40)
+    until_sync(lambda: g.status.state is CaptureState.LIVE and g.seq > 40)
     report = g.status.report
     assert report is not None and report.delivered == Mode(320, 180, 30)
     assert "视频文件" in g.status.message and "320×180" in g.status.message
@@ -67,12 +59,12 @@ def test_clip_ending_mid_preview_is_handled_like_an_unplugged_camera(
     )
     grabbers.append(g)
     g.start()
-    wait_for(lambda: any(s.state is CaptureState.LOST for s in seen))
+    until_sync(lambda: any(s.state is CaptureState.LOST for s in seen))
     lost = next(s for s in seen if s.state is CaptureState.LOST)
     assert "结尾" in lost.message and "重试" in lost.message
     assert lost.retry_in == pytest.approx(0.2)
     # it retries by itself and comes back live
-    wait_for(lambda: g.reconnects >= 1 and g.status.state is CaptureState.LIVE)
+    until_sync(lambda: g.reconnects >= 1 and g.status.state is CaptureState.LIVE)
     assert g.running
 
 
@@ -84,7 +76,7 @@ def test_reader_hands_over_only_the_newest_frame_and_latency_does_not_grow(
     g = FrameGrabber(source_from_setting(str(clip)), MODE, pace=False, retry_delays=(0.05,))
     grabbers.append(g)
     g.start()
-    wait_for(lambda: g.seq > 5)
+    until_sync(lambda: g.seq > 5)
     ages: list[float] = []
     last = 0
     for _ in range(8):
@@ -112,7 +104,7 @@ def test_missing_file_fails_plainly_and_keeps_retrying(
     )
     grabbers.append(g)
     g.start()
-    wait_for(lambda: sum(s.state is CaptureState.FAILED for s in seen) >= 2)
+    until_sync(lambda: sum(s.state is CaptureState.FAILED for s in seen) >= 2)
     failed = next(s for s in seen if s.state is CaptureState.FAILED)
     assert failed.error is not None and failed.error.kind == "not_found"
     assert "找不到视频文件" in failed.message and "重试" in failed.message
@@ -126,7 +118,7 @@ def test_a_camera_that_is_not_plugged_in_is_said_so(grabbers: list[FrameGrabber]
     g = FrameGrabber(src, MODE, on_status=seen.append, retry_delays=(0.1,))
     grabbers.append(g)
     g.start()
-    wait_for(lambda: any(s.state is CaptureState.FAILED for s in seen))
+    until_sync(lambda: any(s.state is CaptureState.FAILED for s in seen))
 
 
 def test_permission_and_busy_errors_tell_the_fix() -> None:
@@ -142,7 +134,7 @@ def test_who_holds_a_device_is_found(tmp_path: Path) -> None:
     node.write_bytes(b"")
     holder = spawn([sys.executable, "-c", f"f=open({str(node)!r}); import time; time.sleep(30)"])
     try:
-        wait_for(lambda: any(f"pid {holder.pid}" in h for h in holders_of(str(node))), 10)
+        until_sync(lambda: any(f"pid {holder.pid}" in h for h in holders_of(str(node))), 10)
     finally:
         stop(holder, signal.SIGKILL)
 
@@ -187,7 +179,7 @@ def test_snapshot_is_saved_as_a_png(tmp_path: Path) -> None:
 def test_stop_is_prompt_even_while_retrying(tmp_path: Path) -> None:
     g = FrameGrabber(source_from_setting(str(tmp_path / "none.avi")), MODE, retry_delays=(30.0,))
     g.start()
-    wait_for(lambda: g.status.state is CaptureState.FAILED)
+    until_sync(lambda: g.status.state is CaptureState.FAILED)
     t0 = time.monotonic()
     g.stop()
     assert not g.running and time.monotonic() - t0 < 2
@@ -219,7 +211,7 @@ def test_a_camera_delivering_less_than_it_claims_is_measured(
     g = FrameGrabber(FAKE_DEVICE, Mode(640, 480, 30))
     grabbers.append(g)
     g.start()
-    wait_for(lambda: g.live_for() >= 2.2)
+    until_sync(lambda: g.live_for() >= 2.2)
     report = g.status.report
     assert report is not None and report.delivered == Mode(640, 480, 30) and report.matches
     measured = g.measured_fps(window=2.0)
@@ -238,7 +230,7 @@ def test_pipeline_verdicts_say_when_no_frame_has_come_for_a_while(
     grabbers.append(g)
     pipe = PreviewPipeline(g)
     g.start()
-    wait_for(lambda: g.seq > 10)
+    until_sync(lambda: g.seq > 10)
     g.stop()  # the source goes quiet; its last frame stays the newest
     last = g.latest()
     assert last is not None and pipe.pull(320, 180, now=last.t) is not None
@@ -282,8 +274,8 @@ def test_status_messages_read_in_english(tmp_path: Path, grabbers: list[FrameGra
         )
         grabbers.append(g)
         g.start()
-        wait_for(lambda: any(s.state is CaptureState.LOST for s in seen))
-        wait_for(lambda: sum(s.state is CaptureState.OPENING for s in seen) >= 2)
+        until_sync(lambda: any(s.state is CaptureState.LOST for s in seen))
+        until_sync(lambda: sum(s.state is CaptureState.OPENING for s in seen) >= 2)
     finally:
         set_language("zh_CN")
     lost = next(s for s in seen if s.state is CaptureState.LOST)

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any, cast
 
 import pytest
-from polling import until
 
 from app.live.queue import (
     MAX_ATTEMPTS,
@@ -22,6 +21,7 @@ from app.live.room import LiveRoom
 from app.platform import models as m
 from app.platform.client import PlatformClient
 from app.platform.errors import StaleVersionError
+from tests.support.polling import until
 
 IDS = ["a", "b", "c", "d", "e"]
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from app.platform import models as m
 from app.session.replay import SessionFile, list_sessions
-from app.session.synth import ASSISTANT, products, session_events
 from app.session.writer import SessionWriter
+from tests.support.synth import ASSISTANT, products, session_events
 
 T0 = 1_760_000_000.0
 

@@ -12,8 +12,8 @@ import orjson
 
 from app.platform import models as m
 from app.session.replay import SessionFile
-from app.session.synth import products, session_events
 from app.session.writer import SessionWriter, encode_event
+from tests.support.synth import products, session_events
 
 T0 = 1_760_000_000.0
 KEY = "r1-s1-0123456789abcdef"

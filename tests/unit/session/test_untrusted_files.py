@@ -12,11 +12,11 @@ import time
 from pathlib import Path
 
 import pytest
-from session_files import CRAFTED, T0, valid, zip_bomb_block
 
 from app.i18n import language, set_language
 from app.session.replay import SessionFile, read_summary, scan_sessions
 from app.session.safe_open import SessionFileError
+from tests.support.session_files import CRAFTED, T0, valid, zip_bomb_block
 
 DEADLINE_S = 5.0
 

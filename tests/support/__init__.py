@@ -1,0 +1,1 @@
+"""Helpers shared by every test directory, the benches and tools/ (import as ``tests.support.X``)."""

@@ -1,0 +1,147 @@
+"""Start and stop an isolated, real OBS Studio under Xvfb (see shared/recipes/real-obs.md).
+
+Used by the integration tests' fixture and by tests/bench/obs_actions.py. Each instance has its own
+XDG_CONFIG_HOME, display, random port and password; ``stop()`` kills exactly the processes it started
+(with their process groups). Xvfb and OBS are started through tests/support/processes.py ``spawn()``: they die
+with the process that started them even when it is SIGKILLed, OBS's own children included.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tests.support.ports import free_port, port_open
+from tests.support.processes import spawn, stop
+
+
+def tools_present() -> bool:
+    return shutil.which("obs") is not None and shutil.which("Xvfb") is not None
+
+
+def _free_display() -> int:
+    for n in range(90 + os.getpid() % 50, 400):
+        if not Path(f"/tmp/.X{n}-lock").exists() and not Path(f"/tmp/.X11-unix/X{n}").exists():
+            return n
+    raise RuntimeError("no free X display")
+
+
+@dataclass
+class RealObs:
+    """One OBS process (restartable: ``kill_obs()`` then ``start_obs()`` keeps config, port, password)."""
+
+    port: int = field(default_factory=free_port)
+    password: str = field(default_factory=lambda: "t-" + secrets.token_hex(8))
+    websocket: bool = True
+    root: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="livedesk-obs-")))
+    display: int = 0
+    xvfb: subprocess.Popen[bytes] | None = None
+    obs: subprocess.Popen[bytes] | None = None
+    baseline: Any = None  # obs_baseline.Baseline, captured by tests/support/obs_fixtures.py
+
+    def start(self, timeout: float = 120.0) -> RealObs:
+        self._write_config()
+        self.display = _free_display()
+        self.xvfb = spawn(
+            ["Xvfb", f":{self.display}", "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while not Path(f"/tmp/.X11-unix/X{self.display}").exists():
+            if time.monotonic() > deadline or self.xvfb.poll() is not None:
+                raise RuntimeError("Xvfb did not start")
+            time.sleep(0.05)
+        try:
+            self.start_obs(timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _write_config(self) -> None:
+        cfg = self.root / "obs-studio"
+        (cfg / "plugin_config" / "obs-websocket").mkdir(parents=True, exist_ok=True)
+        (cfg / "global.ini").write_text(
+            "[General]\nFirstRun=true\nLastVersion=486539266\n\n"
+            "[OBSWebSocket]\nFirstLoad=false\n"
+            f"ServerEnabled={'true' if self.websocket else 'false'}\n"
+            f"ServerPort={self.port}\nAlertsEnabled=false\nAuthRequired=true\n"
+            f"ServerPassword={self.password}\n",
+            encoding="utf-8",
+        )
+        (cfg / "plugin_config" / "obs-websocket" / "config.json").write_text(
+            json.dumps(
+                {
+                    "first_load": False,
+                    "server_enabled": self.websocket,
+                    "server_port": self.port,
+                    "alerts_enabled": False,
+                    "auth_required": True,
+                    "server_password": self.password,
+                }
+            ),
+            encoding="utf-8",
+        )
+
+    def start_obs(self, timeout: float = 120.0) -> None:
+        env = dict(os.environ)
+        env.update(
+            XDG_CONFIG_HOME=str(self.root),
+            DISPLAY=f":{self.display}",
+            LIBGL_ALWAYS_SOFTWARE="1",
+            QT_QPA_PLATFORM="xcb",
+        )
+        log = open(self.root / "obs.log", "ab")
+        self.obs = spawn(
+            [
+                "obs",
+                "--multi",
+                "--disable-shutdown-check",
+                "--disable-updater",
+                "--minimize-to-tray",
+            ],
+            env=env,
+            stdout=log,
+            stderr=log,
+            cwd=str(self.root),
+        )
+        log.close()
+        if not self.websocket:
+            return  # it runs (Popen returns after the exec); there is no port to wait for
+        deadline = time.monotonic() + timeout
+        while not port_open(self.port):
+            if self.obs.poll() is not None:
+                raise RuntimeError(f"OBS exited ({self.obs.returncode}); see {self.root}/obs.log")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"OBS did not open port {self.port} in {timeout}s")
+            time.sleep(0.1)
+
+    def saved_scene_collection(self) -> str:
+        """What OBS has saved of its scene collections so far (the JSON files' text)."""
+        text = []
+        for path in sorted((self.root / "obs-studio" / "basic" / "scenes").glob("*.json")):
+            try:
+                text.append(path.read_text(encoding="utf-8", errors="replace"))
+            except OSError:
+                continue
+        return "\n".join(text)
+
+    def kill_obs(self) -> None:
+        stop(self.obs, signal.SIGKILL)
+        self.obs = None
+
+    def stop(self) -> None:
+        self.kill_obs()
+        stop(self.xvfb)
+        self.xvfb = None
+        shutil.rmtree(self.root, ignore_errors=True)
