@@ -1,0 +1,103 @@
+"""The replay's action log (issue 20, "the team at a glance"): every operator's actions with
+before → after, recorded by the host's console while an assistant (a second console on the real
+sandbox) changes a price, a stock and the queue's order; the replay window's 操作记录 tab lists
+them under 场控 with the values before and after, filters by operator, and the HTML report has
+the same rows."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from polling import until
+from PySide6.QtCore import QSettings
+from pytestqt.qtbot import QtBot
+from recording_rig import recording_host
+from test_product_queue import Connect, connect  # noqa: F401
+
+from app.live.activity import yuan
+from app.session.replay import SessionFile
+from app.session.report import build_html
+from app.settings import Settings
+from ui.main_window import MainWindow
+from ui.replay.action_log import ActionLogTab
+from ui.replay.window import ReplayWindow
+
+
+async def test_the_replay_lists_the_assistants_edits_with_before_and_after(
+    qtbot: QtBot,
+    sandbox_server: Any,
+    connect: Connect,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    srv = sandbox_server()
+    async with recording_host(srv, tmp_path / "sessions") as (host, rec):
+        qs = QSettings(str(tmp_path / "layout.ini"), QSettings.Format.IniFormat)
+        console = MainWindow(host, Settings(), qsettings=qs)  # the host's console, recording
+        qtbot.addWidget(console)
+        console.show()
+        assistant = await connect(srv, "assistant")
+        await host.start_session()
+        await until(lambda: rec.recording, 20, "recording")
+        await until(lambda: assistant.session is not None, 20, "the assistant sees the session")
+
+        ids = list(assistant.product_ids)
+        pid = ids[2]
+        p = assistant.products[pid]
+        new_price = p.price_cents - 4000
+        await assistant.update_product(pid, price_cents=new_price)
+        await until(lambda: host.products[pid].price_cents == new_price, 20, "the price")
+        new_stock = p.stock - 10
+        await assistant.update_product(pid, stock=new_stock)
+        await until(lambda: host.products[pid].stock == new_stock, 20, "the stock")
+        last = ids[-1]
+        moved = [last, *ids[:-1]]  # the last product to the top
+        await assistant.reorder(moved, assistant.bag_version)
+        await until(lambda: host.product_ids == moved, 20, "the order")
+        await asyncio.sleep(0.3)
+        await host.end_session()
+        await until(lambda: not rec.recording, 20, "the file to close")
+        path = rec.files[-1]
+    await until(lambda: not rec.filling, 20, "the recorder")
+
+    win = ReplayWindow(path)
+    qtbot.addWidget(win)
+    win.show()
+    tab = win.action_log
+    assert isinstance(tab, ActionLogTab)
+    win.tabs.setCurrentWidget(tab)
+    assert win.tabs.tabText(win.tabs.currentIndex()) == "操作记录"
+    title = assistant.products[pid].title
+    last_title = assistant.products[last].title
+    rows = [r[1:] for r in tab.visible_rows()]  # who, what, before, after (time aside)
+    want = [
+        ["场控", f"改价 · {title}", yuan(p.price_cents), yuan(new_price)],
+        ["场控", f"改库存 · {title}", str(p.stock), str(new_stock)],
+        ["场控", f"调整排品 · {last_title}", f"第 {len(ids)} 位", "第 1 位"],
+    ]
+    assert rows == [["主播", "开播", "", ""], *want, ["主播", "下播", "", ""]]
+
+    # filtered by operator, as the reviewer picks one in the list
+    assert [tab.who.itemText(i) for i in range(tab.who.count())] == ["全部操作者", "主播", "场控"]
+    tab.who.setCurrentIndex(tab.who.findText("场控"))
+    assert [r[1:] for r in tab.visible_rows()] == want
+    tab.who.setCurrentIndex(tab.who.findText("主播"))
+    assert [r[2] for r in tab.visible_rows()] == ["开播", "下播"]
+    tab.who.setCurrentIndex(0)
+    assert len(tab.visible_rows()) == 5
+
+    # the HTML report has the same log as a section
+    with SessionFile(path) as f:
+        page = build_html(f, lang="zh_CN")
+    section = page[page.index('<h2 id="action-log">') :]
+    assert section.startswith('<h2 id="action-log">操作记录</h2>')
+    for _who, what, before, after in want:
+        assert f"<td>场控</td><td>{what}</td><td>{before}</td><td>{after}</td>" in section
+    with SessionFile(path) as f:
+        english = build_html(f, lang="en")
+    assert (
+        f"<td>Assistant</td><td>Price change · {title}</td>"
+        f"<td>{yuan(p.price_cents)}</td><td>{yuan(new_price)}</td>"
+    ) in english
+    win.close()
