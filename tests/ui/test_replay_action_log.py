@@ -1,6 +1,6 @@
 """The replay's action log (issue 20, "the team at a glance"): every operator's actions with
-before → after, recorded by the host's console while an assistant (a second console on the real
-sandbox) changes a price, a stock and the queue's order; the replay window's 操作记录 tab lists
+before → after, recorded by the host's console while the assistant, in a second console on the real sandbox,
+changes a price and a stock (F2) and the queue's order (Alt+Up); the replay window's 操作记录 tab lists
 them under 场控 with the values before and after, filters by operator, and the HTML report has
 the same rows."""
 
@@ -10,10 +10,14 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+import pytest
 from polling import until
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from recording_rig import recording_host
+from test_price_and_stage_tools import CLEAN, _edit, _queue, _type
 from test_product_queue import Connect, connect  # noqa: F401
 
 from app.live.activity import yuan
@@ -21,8 +25,11 @@ from app.session.replay import SessionFile
 from app.session.report import build_html
 from app.settings import Settings
 from ui.main_window import MainWindow
+from ui.products.editor import ProductEditor
 from ui.replay.action_log import ActionLogTab
 from ui.replay.window import ReplayWindow
+
+pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")  # offscreen dialogs
 
 
 async def test_the_replay_lists_the_assistants_edits_with_before_and_after(
@@ -38,23 +45,37 @@ async def test_the_replay_lists_the_assistants_edits_with_before_and_after(
         qtbot.addWidget(console)
         console.show()
         assistant = await connect(srv, "assistant")
+        desk = MainWindow(assistant, Settings(), qsettings=qs)  # the assistant's console
+        qtbot.addWidget(desk)
+        desk.show()
         await host.start_session()
         await until(lambda: rec.recording, 20, "recording")
         await until(lambda: assistant.session is not None, 20, "the assistant sees the session")
 
+        # the assistant edits a price (a 10 % cut: no question) and the stock in one go (F2) …
         ids = list(assistant.product_ids)
-        pid = ids[2]
+        pid = CLEAN
         p = assistant.products[pid]
-        new_price = p.price_cents - 4000
-        await assistant.update_product(pid, price_cents=new_price)
-        await until(lambda: host.products[pid].price_cents == new_price, 20, "the price")
+        new_price = p.price_cents * 9 // 1000 * 100
         new_stock = p.stock - 10
-        await assistant.update_product(pid, stock=new_stock)
-        await until(lambda: host.products[pid].stock == new_stock, 20, "the stock")
+        queue = _queue(desk)
+        editor = await _edit(qtbot, queue, pid)
+        _type(editor, f"{new_price // 100}")
+        editor.stock.selectAll()
+        QTest.keyClicks(editor.stock, str(new_stock))
+        QTimer.singleShot(0, editor.save_button.click)  # 保存, from Qt's dispatch
+        await until(lambda: host.products[pid].stock == new_stock, 20, "the edit on the host")
+        assert host.products[pid].price_cents == new_price
+        # … and moves the last product up one place (Alt+Up)
         last = ids[-1]
-        moved = [last, *ids[:-1]]  # the last product to the top
-        await assistant.reorder(moved, assistant.bag_version)
-        await until(lambda: host.product_ids == moved, 20, "the order")
+        await until(lambda: queue.findChild(ProductEditor) is None, 20, "the editor closed")
+        desk.activateWindow()
+        await until(lambda: QApplication.activeWindow() is desk, 10, "the console active")
+        queue.select(last)
+        queue.view.setFocus()
+        assert desk.shortcuts.actions["product.move_up"].isEnabled()
+        qtbot.keyClick(queue.view, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
+        await until(lambda: host.product_ids.index(last) == len(ids) - 2, 20, "the move")
         await asyncio.sleep(0.3)
         await host.end_session()
         await until(lambda: not rec.recording, 20, "the file to close")
@@ -74,7 +95,7 @@ async def test_the_replay_lists_the_assistants_edits_with_before_and_after(
     want = [
         ["场控", f"改价 · {title}", yuan(p.price_cents), yuan(new_price)],
         ["场控", f"改库存 · {title}", str(p.stock), str(new_stock)],
-        ["场控", f"调整排品 · {last_title}", f"第 {len(ids)} 位", "第 1 位"],
+        ["场控", f"调整排品 · {last_title}", f"第 {len(ids)} 位", f"第 {len(ids) - 1} 位"],
     ]
     assert rows == [["主播", "开播", "", ""], *want, ["主播", "下播", "", ""]]
 
