@@ -268,7 +268,9 @@ def describe(room: LiveRoom, ev: m.Event) -> list[TeamChange]:
         add("hide", tr("{who} 隐藏了一条评论").format(who=who))
     elif isinstance(d, m.UserMutedData):
         name = _one_line(d.nickname or d.user_id)
-        add("mute", tr("{who} 禁言 {name}").format(who=who, name=name), None, None, name)
+        # how long, language-neutral: seconds, "session" (本场) or "forever" (永久)
+        span = str(d.seconds) if d.seconds else ("session" if d.session_id else "forever")
+        add("mute", tr("{who} 禁言 {name}").format(who=who, name=name), None, span, name)
     elif isinstance(d, m.UserUnmutedData):
         name = _one_line(d.nickname or d.user_id)
         add("unmute", tr("{who} 解除禁言 {name}").format(who=who, name=name), None, None, name)

@@ -72,7 +72,8 @@ ACTION_NAMES: dict[str, str] = {
     "session_ended": "下播",
 }
 ROLE_NAMES = {"host": "主播", "assistant": "场控", "reviewer": "复盘员"}
-#: actions whose before/after are queue positions (stored as numbers, shown as 第 n 位)
+#: actions whose before/after are queue positions (stored as numbers, shown as 第 n 位); a
+#: mute's "after" is its length (:func:`mute_span`)
 POSITIONS = frozenset({"reorder"})
 HEADERS = ("时间", "操作者", "操作", "之前", "之后")
 
@@ -200,7 +201,25 @@ def value(e: LoggedAction, v: str | None, lang: str) -> str:
         return ""
     if e.action in POSITIONS:
         return say("第 {n} 位", lang).format(n=v)
+    if e.action == "mute":
+        return mute_span(v, lang)
     return v
+
+
+def mute_span(v: str, lang: str) -> str:
+    """A mute's length as recorded (seconds, ``session`` or ``forever``): 5 分钟, 本场, 永久."""
+    if v == "session":
+        return say("本场", lang)
+    if v == "forever":
+        return say("永久", lang)
+    if not v.isdigit():
+        return v
+    n = int(v)
+    if n >= 3600 and n % 3600 == 0:
+        return say("{n} 小时", lang).format(n=n // 3600)
+    if n >= 60 and n % 60 == 0:
+        return say("{n} 分钟", lang).format(n=n // 60)
+    return say("{n} 秒", lang).format(n=n)
 
 
 def cells(e: LoggedAction, names: dict[tuple[str, str], str], lang: str) -> list[str]:

@@ -62,11 +62,6 @@ class ActionLogTab(QWidget):
         self.table.fill([actions.cells(e, names, lang) for e in self.entries])
         self._filter()
 
-    def select_operator(self, name: str) -> None:
-        """Show only ``name``'s actions (as the filter names them; "" for everyone)."""
-        i = self.who.findText(name) if name else 0
-        self.who.setCurrentIndex(max(0, i))
-
     def _filter(self, *_: object) -> None:
         key = self.who.currentData()
         for row, e in enumerate(self.entries):
