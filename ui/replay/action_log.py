@@ -49,7 +49,6 @@ class ActionLogTab(QWidget):
         self.table.setHorizontalHeaderLabels(actions.headers(lang))
         self.table.retranslate()
         names = actions.operator_names(self.entries, lang)
-        self._names = names
         chosen = self.who.currentData()
         self.who.blockSignals(True)
         self.who.clear()
