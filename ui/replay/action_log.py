@@ -65,15 +65,3 @@ class ActionLogTab(QWidget):
         key = self.who.currentData()
         for row, e in enumerate(self.entries):
             self.table.setRowHidden(row, key is not None and _key(*e.operator) != key)
-
-    def visible_rows(self) -> list[list[str]]:
-        """The rows shown now, as text (what the operator reads)."""
-        t = self.table
-        return [
-            [
-                (it.text() if (it := t.item(r, c)) is not None else "")
-                for c in range(t.columnCount())
-            ]
-            for r in range(t.rowCount())
-            if not t.isRowHidden(r)
-        ]
