@@ -24,6 +24,8 @@ from app.live.activity import yuan
 from app.session.replay import SessionFile
 from app.session.report import build_html
 from app.settings import Settings
+from ui import i18n
+from ui.i18n import retranslate
 from ui.main_window import MainWindow
 from ui.products.editor import ProductEditor
 from ui.replay.action_log import ActionLogTab
@@ -116,6 +118,24 @@ async def test_the_replay_lists_the_assistants_edits_with_before_and_after(
     assert [r[1:] for r in shown(tab)] == want
     tab.who.setCurrentIndex(tab.who.findText("主播"))
     assert [r[2] for r in shown(tab)] == ["开播", "下播"]
+    tab.who.setCurrentIndex(tab.who.findText("场控"))
+
+    # a live switch to English says the rows again, and the filter stays on the assistant
+    i18n.set_language("en")
+    try:
+        retranslate([win], "zh_CN")
+        assert tab.who.currentText() == "Assistant"
+        assert shown(tab)[0][1:] == [
+            "Assistant",
+            f"Price change · {title}",
+            yuan(p.price_cents),
+            yuan(new_price),
+        ]
+        assert [r[4] for r in shown(tab)][2] == f"No. {len(ids) - 1}"
+        assert tab.table.horizontalHeaderItem(1).text() == "Operator"
+    finally:
+        i18n.set_language("zh_CN")
+        retranslate([win], "en")
     tab.who.setCurrentIndex(0)
     assert len(shown(tab)) == 5
 
