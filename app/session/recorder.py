@@ -6,9 +6,10 @@ per session under ``data_dir()/sessions/`` and hands everything to a :class:`Ses
 thread. The UI thread only appends to the writer's queue. On ``session_ended`` the file is closed.
 
 One event stream: the recorder reads no stream of its own. It records the batches the room has
-already ingested (``room.subscribe_events`` — the very events the console shows, in order) and
-the console's actions (``room.subscribe_actions``). A dropped connection is resumed by the room's
-stream from its last seq, so nothing is missed. Only a *gap* — events this file lacks that the
+already ingested (``room.subscribe_events`` — the very events the console shows, in order),
+the console's actions (``room.subscribe_actions``) and every operator's changes with before →
+after (``room.subscribe_activity``: the action log, :mod:`app.session.actions`). A dropped
+connection is resumed by the room's stream from its last seq, so nothing is missed. Only a *gap* — events this file lacks that the
 room will never deliver again — is read from the platform's stored log, on a short-lived reader
 of its own (``adapter.event_log(after_seq)``, which leaves the operator's link indicator alone)
 that stops at the gap's end:
@@ -51,9 +52,11 @@ from pathlib import Path
 from typing import Any
 
 from app.aio import spawn
+from app.live.activity import TeamChange
 from app.live.room import SESSION, ActionRecord, LiveRoom
 from app.platform import models as m
 from app.session import schema
+from app.session.actions import change_rows
 from app.session.writer import SessionWriter
 from app.settings import data_dir
 
@@ -128,6 +131,7 @@ class SessionRecorder:
         self._unsubs = [
             self.room.subscribe_events(self._on_events),
             self.room.subscribe_actions(self._on_action),
+            self.room.subscribe_activity(self._on_changes),
             self.room.subscribe(self._on_state),
         ]
         self._on_state(frozenset({SESSION}))
@@ -284,6 +288,13 @@ class SessionRecorder:
             ended[0].put_action(rec)
         else:
             self._recent_actions.append(rec)
+
+    def _on_changes(self, changes: Sequence[TeamChange]) -> None:
+        # after the batch's events: the file of a session_started is open, a session_ended's
+        # file lingers (its 下播 belongs to it)
+        w = self.writer or (self._ended[0] if self._ended is not None else None)
+        if w is not None:
+            w.put_changes(change_rows(changes))
 
     def _on_state(self, changes: frozenset[str]) -> None:
         if SESSION not in changes:

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from app.live.lottery_verify import Verification
+from app.session.actions import action_log, action_log_html
 from app.session.redact import redact_value
 from app.session.replay import (
     ExplainWindow,
@@ -863,6 +864,7 @@ def build_html(
             lrows,
         )
     )
+    parts.append(action_log_html(action_log(f.conn), lang))  # every operator, before → after
     parts.append(f"<h2>{html.escape(lb['timeline'])}</h2>")
     mrows = []
     for mk in f.markers():

@@ -65,8 +65,9 @@ _TS_COLUMNS: dict[str, tuple[str, ...]] = {
     "entities": ("ts", "first_ts"),
     "metrics": ("sec",),
     "obs": ("ts",),
+    "changes": ("ts",),
 }
-_LISTED = ("markers", "entities", "actions", "obs")
+_LISTED = ("markers", "entities", "actions", "obs", "changes")
 
 
 class SessionFileError(ValueError):
@@ -116,7 +117,7 @@ def expected_columns() -> dict[str, tuple[str, ...]]:
     """Table → its column names, as :data:`app.session.schema.DDL` makes them."""
     mem = sqlite3.connect(":memory:")
     try:
-        mem.executescript(schema.DDL)
+        mem.executescript(schema.DDL + schema.ADDED_DDL)
         names = [n for (n,) in mem.execute("SELECT name FROM sqlite_master WHERE type='table'")]
         return {n: tuple(r[1] for r in mem.execute(f"PRAGMA table_xinfo({n})")) for n in names}
     finally:
@@ -228,6 +229,8 @@ def _check(conn: GuardedConnection) -> dict[str, str]:
     for name, cols in want.items():
         sql = tables.get(name)
         if sql is None:
+            if name in schema.ADDED_TABLES:
+                continue  # an older file: a table added later is optional
             raise SessionFileError("bad_schema", f"no table {name!r}")
         if not sql.lstrip().upper().startswith("CREATE TABLE"):
             raise SessionFileError("bad_schema", f"{name!r} is not a plain table")
@@ -266,10 +269,14 @@ def _check(conn: GuardedConnection) -> dict[str, str]:
     if smin is not None and (smin < lo or smax > hi):
         raise SessionFileError("out_of_bounds", "per_sec")
     for table in _LISTED:
+        if table not in tables:
+            continue  # an added table an older file lacks
         (n,) = one(f"SELECT count(*) FROM {table}")
         if n > MAX_LIST_ROWS:
             raise SessionFileError("out_of_bounds", f"{table}: {n} rows")
     for table, cols in _TS_COLUMNS.items():
+        if table not in tables:
+            continue
         for col in cols:
             # one query each, so an index answers it without a scan (comments: millions of rows);
             # SQLite orders numbers before text and blobs, so a non-number shows up as the max

@@ -17,6 +17,11 @@ Why these tables:
 - ``metrics``: the 1 Hz snapshot of the room's live metrics.
 - ``obs``: OBS state changes (scene, stream/record state, dropped frames).
 - ``meta``: room, session id, start/end, recording file, schema version …
+- ``changes`` (added within version 1, :data:`ADDED_DDL`): every operator's change as the room
+  described it at ingest, with before → after (:mod:`app.session.actions`).
+
+Tables added later (:data:`ADDED_TABLES`) may be missing from an older file; a console that does
+not know them ignores them, so such an addition keeps :data:`SCHEMA_VERSION`.
 """
 
 from __future__ import annotations
@@ -129,6 +134,24 @@ CREATE TABLE IF NOT EXISTS obs (
 """
 
 
+#: tables added after the first files of this version were written: created in every new (or
+#: reopened) file, optional for readers (checked like the others when present)
+ADDED_DDL = """
+CREATE TABLE IF NOT EXISTS changes (
+    id INTEGER PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    ts REAL NOT NULL,
+    role TEXT NOT NULL,
+    token_id TEXT NOT NULL,
+    action TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    before TEXT,
+    after TEXT,
+    text TEXT NOT NULL
+);
+"""
+ADDED_TABLES = frozenset({"changes"})
+
 #: page cache of a reading connection (a replay jumps around a file of up to GBs)
 READ_CACHE_KIB = 32_000
 
@@ -153,7 +176,7 @@ def connect(
     conn.execute("PRAGMA temp_store=MEMORY")
     conn.execute(f"PRAGMA cache_size={-int(cache_kib)}")
     if create:
-        conn.executescript(DDL)
+        conn.executescript(DDL + ADDED_DDL)
         conn.execute(
             "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
             (str(SCHEMA_VERSION),),

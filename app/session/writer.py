@@ -33,7 +33,7 @@ from pydantic import BaseModel
 
 from app.live.comment_kinds import classify_bits
 from app.platform import models as m
-from app.session import schema
+from app.session import actions, schema
 from app.session.redact import SECRET_MARK, redact_line
 
 log = logging.getLogger(__name__)
@@ -217,6 +217,10 @@ class SessionWriter:
     def put_action(self, rec: Any) -> None:
         self._q.put(("action", rec))
 
+    def put_changes(self, rows: list[tuple[Any, ...]]) -> None:
+        """Operators' changes with before → after (:func:`app.session.actions.change_rows`)."""
+        self._q.put(("changes", rows))
+
     def put_metrics(self, ts: float, metrics: dict[str, Any]) -> None:
         self._q.put(("metrics", (ts, metrics)))
 
@@ -291,6 +295,7 @@ class SessionWriter:
     def _write(self, items: list[tuple[str, Any]]) -> None:
         b = _Batch()
         products: list[tuple[list[m.Product], float]] = []
+        changes: list[tuple[Any, ...]] = []
         for kind, payload in items:
             if kind == "events":
                 b.events.extend(payload)
@@ -333,6 +338,8 @@ class SessionWriter:
                 b.meta[payload[0]] = payload[1]
             elif kind == "products":
                 products.append(payload)
+            elif kind == "changes":
+                changes.extend(payload)
         c = self._conn
         c.execute("BEGIN")
         for plist, ts in products:
@@ -345,6 +352,8 @@ class SessionWriter:
                 " VALUES (?,?,?,?,?,?,?)",
                 b.actions,
             )
+        if changes:
+            c.executemany(actions.INSERT_SQL, changes)
         if b.metrics:
             c.executemany("INSERT OR REPLACE INTO metrics VALUES (?,?,?,?,?,?,?,?,?)", b.metrics)
         for ts, kind, data in b.obs:

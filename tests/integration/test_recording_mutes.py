@@ -1,5 +1,6 @@
 """A recorded session keeps mutes and unmutes (issue 20): both are timeline markers with who did
-it and whom, the action log has 禁言用户 and 解除禁言, and the report names them in each language."""
+it and whom, this console's requests have 禁言用户 and 解除禁言, the action log says for how long,
+and the report names them in each language."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import httpx
 
 from app.live.room import LiveRoom
 from app.platform.client import PlatformClient
+from app.session import actions
+from app.session.actions import action_log, operator_names
 from app.session.recorder import SessionRecorder
 from app.session.replay import SessionFile
 from app.session.report import action_name, event_name, marker_name
@@ -65,5 +68,14 @@ async def test_mutes_and_unmutes_are_recorded_as_markers_and_actions(
         assert names.count("mute_user") == 2 and names.count("unmute_user") == 1
         assert action_name("unmute_user", "zh_CN") == "解除禁言"
         assert event_name("user_unmuted", "en") == "User unmuted"
+        # the action log says for how long (the 本场 mute lasts until the session's end)
+        log = [e for e in action_log(f.conn) if "mute" in e.action]
+        names_zh = operator_names(log, "zh_CN")
+        assert [actions.cells(e, names_zh, "zh_CN")[1:] for e in log] == [
+            ["主播", "禁言 · 小李", "", "5 分钟"],
+            ["主播", "解除禁言 · 小李", "", ""],
+            ["主播", "禁言 · 小三", "", "本场"],
+        ]
+        assert actions.cells(log[0], names_zh, "en")[2:] == ["Mute · 小李", "", "5 min"]
     finally:
         f.close()

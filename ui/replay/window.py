@@ -1,5 +1,6 @@
 """The replay window (复盘): one recorded session — timeline, the moment under the cursor,
-per-product results, comments analysis, coupons, lotteries (verified), actions, exports.
+per-product results, comments analysis, coupons, lotteries (verified), every operator's actions
+with before → after (ui/replay/action_log.py), this console's requests, exports.
 
 The file is opened through :class:`app.session.replay.SessionFile` (checked, read-only, every
 query time-limited); the sessions list checks it on a worker thread before it makes this window.
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.aio import spawn
+from app.session.actions import action_log
 from app.session.keywords import keywords
 from app.session.replay import SessionFile, Summary
 from app.session.report import action_name, role_name, value_name, yuan
@@ -38,6 +40,7 @@ from app.session.safe_open import SessionFileError
 from app.threads import Inbox
 from ui import theme
 from ui.i18n import language, tr
+from ui.replay.action_log import ActionLogTab
 from ui.replay.charts import TimelineCharts, marker_text
 from ui.replay.lottery_tab import LotteryTab
 from ui.replay.tables import ExplainTable, ProductTable, Table, clock
@@ -206,7 +209,9 @@ class ReplayWindow(QMainWindow):
                 for a in self.file.actions()
             ]
         )
-        self.tabs.addTab(self.actions_table, tr("操作记录"))
+        self.action_log = ActionLogTab(action_log(self.file.conn), self)
+        self.tabs.addTab(self.action_log, tr("操作记录"))  # every operator, before → after
+        self.tabs.addTab(self.actions_table, tr("本机请求"))  # this console's, ok or refused
 
         self.video = VideoPane(self.summary.obs_recording, self.file.meta, self)
         self.tabs.addTab(self.video, tr("视频"))
