@@ -8,12 +8,12 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from session_files import T0, _edit, valid
 
 from app.session import actions
 from app.session.actions import LoggedAction, action_log, operator_names
 from app.session.replay import SessionFile
 from app.session.safe_open import SessionFileError
+from tests.support.session_files import T0, _edit, valid
 
 
 def _older(path: Path) -> Path:

@@ -11,19 +11,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from polling import until
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
-from recording_rig import recording_host
-from test_price_and_stage_tools import CLEAN, _edit, _queue, _type
-from test_product_queue import Connect, connect  # noqa: F401
 
 from app.live.activity import yuan
 from app.session.replay import SessionFile
 from app.session.report import build_html
 from app.settings import Settings
+from tests.support.polling import until
+from tests.support.recording_rig import recording_host
+from tests.ui.products.test_price_and_stage_tools import CLEAN, _edit, _queue, _type
+from tests.ui.products.test_product_queue import Connect, connect  # noqa: F401
 from ui import i18n
 from ui.i18n import retranslate
 from ui.main_window import MainWindow
