@@ -11,11 +11,12 @@ from typing import Any
 import httpx
 from polling import until
 
+from app.i18n import translator
 from app.live.room import LiveRoom
+from app.names import action_name, event_name, marker_name
 from app.platform.client import PlatformClient
 from app.session.recorder import SessionRecorder
 from app.session.replay import SessionFile
-from app.session.report import action_name, event_name, marker_name
 
 
 def viewer_says(srv: Any, user_id: str, nickname: str, text: str) -> None:
@@ -59,11 +60,15 @@ async def test_mutes_and_unmutes_are_recorded_as_markers_and_actions(
             ("mute", "host", "小三"),
         ]
         unmute = next(mk for mk in f.markers() if mk.kind == "unmute")
-        assert marker_name(unmute, "zh_CN") == ("解除禁言 · 小李", "主播")
-        assert marker_name(unmute, "en") == ("Unmute · 小李", "Host")
+        zh, en = translator("zh_CN"), translator("en")
+        assert marker_name(unmute.kind, unmute.label, unmute.role, zh) == (
+            "解除禁言 · 小李",
+            "主播",
+        )
+        assert marker_name(unmute.kind, unmute.label, unmute.role, en) == ("Unmute · 小李", "Host")
         names = [a["name"] for a in f.actions()]
         assert names.count("mute_user") == 2 and names.count("unmute_user") == 1
-        assert action_name("unmute_user", "zh_CN") == "解除禁言"
-        assert event_name("user_unmuted", "en") == "User unmuted"
+        assert action_name("unmute_user", zh) == "解除禁言"
+        assert event_name("user_unmuted", en) == "Unmute"
     finally:
         f.close()

@@ -23,7 +23,8 @@ from polling import until
 from recording_rig import recording_host
 
 from app.session.replay import SessionFile
-from app.session.report import write_csv, write_html
+from app.session.report import write_html
+from app.session.report_csv import write_csv
 from app.session.share import SessionShare
 
 pytestmark = pytest.mark.slow

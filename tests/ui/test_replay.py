@@ -23,9 +23,11 @@ from PySide6.QtWidgets import QApplication
 from recording_rig import recording_host
 from test_replay_moment import click_chart, expected_around, html_rows, rows
 
+from app.format import hms, yuan
 from app.platform import models as m
 from app.session.replay import SessionFile
-from app.session.report import build_html, hms, write_csv, yuan
+from app.session.report import build_html
+from app.session.report_csv import write_csv
 from app.session.share import SessionShare
 from ui.replay.compare import CompareWindow
 from ui.replay.sessions import SessionsWindow

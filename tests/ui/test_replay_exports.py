@@ -10,7 +10,8 @@ import re
 from pathlib import Path
 
 from app.session.replay import SessionFile
-from app.session.report import build_html, write_csv
+from app.session.report import build_html
+from app.session.report_csv import write_csv
 from app.session.synth import products, session_events
 from app.session.writer import SessionWriter
 from ui.replay.pdf import _webengine_pdf, report_html, write_pdf, write_pdf_textdocument

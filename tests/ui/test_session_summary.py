@@ -16,9 +16,9 @@ from pytestqt.qtbot import QtBot
 from recording_rig import recording_host
 from test_guardrails import _answer, _click_action, from_qt
 
+from app.format import yuan
 from app.platform import models as m
 from app.session.replay import SessionFile
-from app.session.report import yuan
 from app.settings import Settings
 from ui.main_window import MainWindow
 from ui.replay.sessions import SessionsWindow

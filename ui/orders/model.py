@@ -15,7 +15,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from app.live.metrics import format_cents
+from app.format import yuan
 from app.platform import models as m
 from ui.batched_model import BatchedModel
 from ui.i18n import tr
@@ -44,7 +44,7 @@ def row_of(order: m.Order) -> OrderRow:
             order.product_title or order.product_id,
             order.sku_name or order.sku_id or "",
             f"×{order.quantity}",
-            format_cents(order.amount_cents),
+            yuan(order.amount_cents),
             tr(STATUS_TEXT.get(order.status, order.status)),
         ),
     )
