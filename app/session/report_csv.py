@@ -18,11 +18,22 @@ from typing import Any
 
 import orjson
 
-from app.i18n import translator
+from app.i18n import tr_noop, translator
 from app.names import event_name, value_name
 from app.session.columns import EXPLAIN_HEADERS, PRODUCT_HEADERS, explain_cells, product_cells
 from app.session.redact import redact_value
 from app.session.replay import SessionFile
+
+ORDER_HEADERS = [
+    tr_noop("订单号"),
+    tr_noop("下单时间"),
+    tr_noop("昵称"),
+    tr_noop("商品"),
+    tr_noop("数量"),
+    tr_noop("金额（分）"),
+    tr_noop("状态"),
+    tr_noop("优惠券"),
+]
 
 #: a spreadsheet runs a cell starting with one of these as a formula (OWASP: CSV injection)
 FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
@@ -71,8 +82,7 @@ def write_csv(f: SessionFile, folder: Path, *, lang: str = "zh_CN") -> list[Path
     or_path = folder / f"{stem}_orders.csv"
     with or_path.open("w", newline="", encoding="utf-8-sig") as fh:
         w = SafeCsvWriter(fh)
-        headers = ["订单号", "下单时间", "昵称", "商品", "数量", "金额（分）", "状态", "优惠券"]
-        w.writerow([tr(h) for h in headers])
+        w.writerow([tr(h) for h in ORDER_HEADERS])
         for o in f.all_orders():
             w.writerow(
                 [
