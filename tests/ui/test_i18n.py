@@ -7,6 +7,8 @@ import ast
 import json
 from pathlib import Path
 
+import pytest
+
 from ui import i18n
 
 REPO = Path(__file__).resolve().parents[2]
@@ -67,7 +69,9 @@ def test_messages_from_the_core_show_in_the_ui_language(tmp_path: Path) -> None:
     in Chinese: what an English-speaking operator sees in the health bar and status line."""
     from app.camera.devices import CameraSource
     from app.camera.errors import diagnose_open_failure
-    from app.obs.errors import ObsRequestError
+    from app.live.queue import RunOrderError, parse_run_order
+    from app.obs.errors import ObsOfflineError, ObsRequestError
+    from app.obs.output_watch import stream_failure_text
     from app.obs.stats import ObsStats, alerts_between
     from app.platform.errors import OfflineError
 
@@ -86,9 +90,21 @@ def test_messages_from_the_core_show_in_the_ui_language(tmp_path: Path) -> None:
         assert alerts_between(ObsStats(), ObsStats(stream_dropped=3, stream_total=100)) == [
             "Stream dropped 3 frames (unstable network, 3.0% in all)"
         ]
+        # the core's own messages are whole-sentence templates, made in the UI language
+        assert ObsOfflineError().message == "OBS offline: action not sent"
+        assert stream_failure_text("rtmp://x/live").startswith(
+            "Stream failed to start: OBS could not connect to the streaming server “rtmp://x/live”"
+        )
+        with pytest.raises(
+            RunOrderError, match=r"^Position 9 is not in 1–2: there are 2 products$"
+        ):
+            parse_run_order("1,9", ["a", "b"])
         i18n.set_language("zh_CN")
         assert i18n.localize(offline) == offline
         assert diagnose_open_failure(missing).message.startswith("找不到视频文件：")
+        assert ObsOfflineError().message == "OBS 未连接，操作未执行"
+        with pytest.raises(RunOrderError, match=r"^序号 9 超出范围：当前共 2 个商品$"):
+            parse_run_order("1,9", ["a", "b"])
     finally:
         i18n.set_language("zh_CN")
 
