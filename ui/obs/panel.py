@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.aio import spawn
-from app.format import hms
+from app.format import hms, time_of_day
 from app.obs import output_watch as watch
 from app.obs.connection import ObsConnection
 from app.obs.errors import ObsError
@@ -68,7 +68,7 @@ def _named(widget: W, name: str) -> W:
 
 
 def link_text(status: ConnectionStatus) -> str:
-    since = time.strftime("%H:%M:%S", time.localtime(status.since))
+    since = time_of_day(status.since)
     if status.state is LinkState.CONNECTED:
         return tr("OBS 已连接")
     if status.state is LinkState.CONNECTING:

@@ -7,7 +7,6 @@ is appended. Display text is formatted once per flush, so ``data()`` is a tuple 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +14,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from app.format import yuan
+from app.format import time_of_day, yuan
 from app.platform import models as m
 from ui.batched_model import BatchedModel
 from ui.i18n import tr
@@ -39,7 +38,7 @@ def row_of(order: m.Order) -> OrderRow:
     return OrderRow(
         order,
         (
-            time.strftime("%H:%M:%S", time.localtime(order.created_ts)),
+            time_of_day(order.created_ts),
             order.nickname,
             order.product_title or order.product_id,
             order.sku_name or order.sku_id or "",

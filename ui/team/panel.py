@@ -19,6 +19,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from app.aio import spawn
+from app.format import time_of_day
 from app.live.activity import TeamChange
 from app.live.room import LiveRoom
 from app.names import role_name
@@ -122,7 +123,7 @@ class TeamPanel(QWidget):
     def _on_activity(self, changes: Sequence[TeamChange]) -> None:
         theirs = [c for c in changes if not c.mine]
         for c in theirs:
-            stamp = time.strftime("%H:%M:%S", time.localtime(c.ts))
+            stamp = time_of_day(c.ts)
             item = QListWidgetItem(f"{stamp}  {c.text}")
             item.setData(Qt.ItemDataRole.UserRole, c.kind)
             self.activity.insertItem(0, item)
