@@ -125,3 +125,28 @@ def test_every_compliance_reason_has_english() -> None:
         assert "Advertising Law" in reasons_html(check("全网第一"))
     finally:
         i18n.set_language("zh_CN")
+
+
+def test_the_compliance_question_names_the_button_it_asks_for(qapp: object) -> None:
+    """The product queue's prompt asks 「确定仍要讲解吗？」 / "Explain anyway?" above its 仍要讲解 /
+    "Explain anyway" button, not the stage's "Push anyway?"."""
+    from app.compliance import check
+    from ui.compliance_dialog import ComplianceDialog
+
+    hits = {"全网第一的好茶": check("全网第一的好茶")}
+    try:
+        i18n.set_language("en")
+        explain = ComplianceDialog(hits, action=i18n.tr("仍要讲解"))
+        push = ComplianceDialog(hits)
+        assert explain.header.text().endswith("Explain anyway?")
+        assert explain.push_button.text() == "Explain anyway"
+        assert (
+            push.header.text().endswith("Push anyway?") and push.push_button.text() == "Push anyway"
+        )
+        i18n.set_language("zh_CN")
+        zh = ComplianceDialog(hits, action=i18n.tr("仍要讲解"))
+        assert zh.header.text().endswith("确定仍要讲解吗？") and zh.push_button.text() == "仍要讲解"
+        for dialog in (explain, push, zh):
+            dialog.deleteLater()
+    finally:
+        i18n.set_language("zh_CN")
