@@ -2,7 +2,13 @@
 
 ``tr("开播")`` returns the text in the current language. Source strings are the Chinese UI text,
 so a missing translation still shows something a Chinese user reads. The English catalog lives in
-resources/i18n/en.json; a test checks every ``tr("…")`` literal in ui/ and app/ has an entry.
+resources/i18n/en.json; a test checks every ``tr("…")`` and ``tr_noop("…")`` literal in ui/ and app/
+has an entry. This is the one catalog: the session report translates through it too, with
+``translator(lang)`` — ``tr``'s semantics bound to a language other than the UI's (a report
+exported in English from a Chinese console) — so a report and the replay window use the same words.
+
+The core's own messages are whole-sentence ``tr()`` templates. The older form "中文说明 (English
+gist)", shown through :func:`localize`, is kept only for text a platform or OBS sends.
 It lives in the core because messages the core makes for an operator (OBS, camera and platform
 errors) are translated where they are made; ``ui.i18n`` re-exports it for the widgets.
 (A JSON catalog instead of Qt .ts/.qm keeps the build free of lupdate/lrelease tooling.)
@@ -13,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -48,6 +55,26 @@ def language() -> str:
 
 def tr(text: str) -> str:
     return _catalog.get(text, text)
+
+
+#: a translating function: a Chinese source string → the text in one language
+Translate = Callable[[str], str]
+
+
+def translator(lang: str) -> Translate:
+    """``tr`` bound to ``lang`` whatever the UI's language is (zh_CN, or an unknown language:
+    the Chinese source strings themselves)."""
+    if lang == _language:
+        catalog = _catalog
+    else:
+        catalog = load_catalog(lang) if lang in LANGUAGES else {}
+    return lambda text: catalog.get(text, text)
+
+
+def tr_noop(text: str) -> str:
+    """Marks a source string kept in a table and translated later (``tr(TABLE[key])``): the
+    catalog test finds it, and it is returned unchanged."""
+    return text
 
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")

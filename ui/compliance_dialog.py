@@ -80,11 +80,14 @@ class ComplianceDialog(QDialog):
         header = QLabel(self)
         header.setTextFormat(Qt.TextFormat.PlainText)
         header.setWordWrap(True)
+        self.push_button_text = action or tr("仍然推送")
+        # the question names the button's own words (仍要讲解 asks 确定仍要讲解吗？)
         header.setText(
             tr(
-                "{what}含有 {n} 处广告法禁用或慎用词，推送到直播画面可能违规。确定仍要推送吗？"
-            ).format(what=what or tr("内容"), n=count)
+                "{what}含有 {n} 处广告法禁用或慎用词，推送到直播画面可能违规。确定{action}吗？"
+            ).format(what=what or tr("内容"), n=count, action=self.push_button_text)
         )
+        self.header = header
         body = QWidget(self)
         rows = QVBoxLayout(body)
         self.text_labels: list[QLabel] = []
@@ -107,7 +110,7 @@ class ComplianceDialog(QDialog):
         scroll.setWidget(body)
         buttons = QDialogButtonBox(self)
         self.push_button = buttons.addButton(
-            action or tr("仍然推送"), QDialogButtonBox.ButtonRole.AcceptRole
+            self.push_button_text, QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.cancel_button = buttons.addButton(tr("取消"), QDialogButtonBox.ButtonRole.RejectRole)
         self.cancel_button.setDefault(True)  # Enter does not push a non-compliant card

@@ -8,6 +8,7 @@ import shiboken6
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
+from app.format import time_of_day
 from app.platform.connection import ConnectionStatus, ConnectionTracker, LinkState, Skip
 from ui.i18n import localize, tr
 from ui.theme import LINK_COLOURS
@@ -26,9 +27,7 @@ def describe(name: str, status: ConnectionStatus, now: float | None = None) -> s
     now = time.time() if now is None else now
     parts = [f"{tr(name)} {tr(NAMES[status.state])}"]
     if status.state is LinkState.RECONNECTING:
-        parts.append(
-            tr("自 {t} 起").format(t=time.strftime("%H:%M:%S", time.localtime(status.since)))
-        )
+        parts.append(tr("自 {t} 起").format(t=time_of_day(status.since)))
         parts.append(tr("第 {n} 次").format(n=status.attempt))
     age = status.last_event_age(now)
     if status.state is LinkState.CONNECTED and age is not None:

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.format import time_of_day
 from app.live.room import SESSION, LiveRoom
 from app.obs.sending import Sending, SendingWatch
 from app.platform.connection import ConnectionStatus, LinkState, Recovery, RecoveryStep
@@ -59,10 +60,6 @@ RECOVERED_S = 6.0
 REASON_CHARS = 90
 
 RED, ORANGE, GREEN = theme.DANGER, theme.WARNING_STRONG, theme.OK
-
-
-def _hms(ts: float) -> str:
-    return time.strftime("%H:%M:%S", time.localtime(ts))
 
 
 def _duration(secs: float) -> str:
@@ -304,7 +301,7 @@ class LinkBanner(QWidget):
 
     def _platform_detail(self, status: ConnectionStatus, now: float) -> str:
         since = self.down_since or now
-        parts = [tr("自 {t} 起，已 {d}").format(t=_hms(since), d=_duration(now - since))]
+        parts = [tr("自 {t} 起，已 {d}").format(t=time_of_day(since), d=_duration(now - since))]
         rec = status.recovery
         if rec is not None and rec.step is RecoveryStep.RESTARTING:
             parts.append(

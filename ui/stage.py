@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.compliance import Hit, check
+from app.format import countdown, yuan
 from app.live.hold import ExplainHold
 from app.live.queue import step
 from app.live.room import BAG, EXPLAINING, FLASH_SALES, LOTTERIES, OPERATOR, LiveRoom
@@ -42,8 +43,6 @@ from ui import theme
 from ui.coalesce import Coalescer
 from ui.compliance_dialog import highlight_html, reasons_html
 from ui.i18n import tr
-from ui.marketing.common import countdown_text
-from ui.products.validation import yuan
 
 POINT_PT = 30
 TITLE_PT = 30
@@ -252,15 +251,13 @@ class Stage(QWidget):
         flashes = [fs for fs in room.flash_sales.values() if fs.status == "active"]
         flashes.sort(key=lambda fs: (fs.product_id != on_stage, fs.ends_ts))
         if flashes:
-            parts.append(tr("秒杀 剩 {t}").format(t=countdown_text(flashes[0].ends_ts - now)))
+            parts.append(tr("秒杀 剩 {t}").format(t=countdown(flashes[0].ends_ts - now)))
         lots = [lot for lot in room.lotteries.values() if lot.status != "drawn"]
         if lots:
             lot = min(lots, key=lambda x: x.ends_ts)
             left = lot.ends_ts - now
             parts.append(
-                tr("福袋 剩 {t}").format(t=countdown_text(left))
-                if left > 0
-                else tr("福袋 可以开奖")
+                tr("福袋 剩 {t}").format(t=countdown(left)) if left > 0 else tr("福袋 可以开奖")
             )
         return "  ·  ".join(parts) if parts else None
 

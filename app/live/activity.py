@@ -18,7 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from app.format import yuan
 from app.i18n import tr
+from app.names import role_name
 from app.platform import models as m
 
 
@@ -32,7 +34,6 @@ class LiveRoom(Protocol):
     role: str
 
 
-ROLE_NAMES = {"host": "主播", "assistant": "场控", "reviewer": "复盘员"}
 MAX_TEXT = 160
 
 
@@ -79,10 +80,6 @@ ACTIONS: dict[str, str] = {
 }
 
 
-def yuan(cents: int) -> str:
-    return f"¥{cents / 100:,.2f}"
-
-
 def _one_line(text: str, limit: int = 30) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -100,7 +97,7 @@ def describe(room: LiveRoom, ev: m.Event) -> list[TeamChange]:
         return []
     own = getattr(room.adapter, "token_id", None)
     mine = actor.token_id == own if own else actor.role.value == room.role
-    who = tr(ROLE_NAMES.get(actor.role.value, actor.role.value))
+    who = role_name(actor.role.value)
     out: list[TeamChange] = []
 
     def add(

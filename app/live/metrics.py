@@ -157,13 +157,6 @@ class MetricsHistory:
         return out
 
 
-def format_cents(cents: int) -> str:
-    """¥ with thousands separators and two decimals: 1234567 → '¥12,345.67'."""
-    sign = "-" if cents < 0 else ""
-    yuan, fen = divmod(abs(int(cents)), 100)
-    return f"{sign}¥{yuan:,}.{fen:02d}"
-
-
 def format_percent(ratio: float) -> str:
     return f"{ratio * 100:.1f}%"
 

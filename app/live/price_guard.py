@@ -21,18 +21,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from app.format import yuan
 from app.i18n import tr
 from app.platform import models as m
 
 DEFAULT_MAX_DROP_PERCENT = 30
 UNDO_SECONDS = 10.0
-
-
-def yuan(cents: int) -> str:
-    """``12990`` → ``"¥129.90"``."""
-    sign = "-" if cents < 0 else ""
-    cents = abs(cents)
-    return f"{sign}¥{cents // 100:,}.{cents % 100:02d}"
 
 
 def drop_percent(old_cents: int, new_cents: int) -> int:

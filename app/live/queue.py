@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from app.i18n import tr
 from app.live.room import LiveRoom
 from app.platform import models as m
 from app.platform.errors import StaleVersionError
@@ -83,7 +84,7 @@ def parse_run_order(text: str, ids: Sequence[str]) -> list[str]:
     """
     tokens = [t for t in _SPLIT.split(text.strip()) if t]
     if not tokens:
-        raise RunOrderError("请输入排品顺序，如 1,4,7 (enter a run order such as 1,4,7)")
+        raise RunOrderError(tr("请输入排品顺序，如 1,4,7"))
     by_lower = {i.casefold(): i for i in ids}
     chosen: list[str] = []
     n = len(ids)
@@ -92,24 +93,22 @@ def parse_run_order(text: str, ids: Sequence[str]) -> list[str]:
         if token.isdigit() or rng:
             lo, hi = (int(rng.group(1)), int(rng.group(2))) if rng else (int(token), int(token))
             if lo > hi:
-                raise RunOrderError(f"范围 {token} 写反了 (range {token} is reversed)")
+                raise RunOrderError(tr("范围 {token} 写反了").format(token=token))
             for pos in range(lo, hi + 1):
                 if not 1 <= pos <= n:
                     raise RunOrderError(
-                        f"序号 {pos} 超出范围：当前共 {n} 个商品 (position {pos} is not in 1–{n})"
+                        tr("序号 {pos} 超出范围：当前共 {n} 个商品").format(pos=pos, n=n)
                     )
                 chosen.append(ids[pos - 1])
         elif token.casefold() in by_lower:
             chosen.append(by_lower[token.casefold()])
         else:
-            raise RunOrderError(
-                f"无法识别“{token}”：请填序号或商品 ID (not a position or product id: {token})"
-            )
+            raise RunOrderError(tr("无法识别“{token}”：请填序号或商品 ID").format(token=token))
     dupes = sorted({i for i in chosen if chosen.count(i) > 1}, key=chosen.index)
     if dupes:
         where = {pid: ids.index(pid) + 1 for pid in dupes}
         listed = "、".join(f"{where[d]}({d})" for d in dupes)
-        raise RunOrderError(f"重复的商品：{listed} (listed more than once)")
+        raise RunOrderError(tr("重复的商品：{listed}").format(listed=listed))
     return chosen
 
 

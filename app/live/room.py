@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from app.aio import spawn
+from app.i18n import tr
 from app.listeners import Listeners
 from app.live.activity import TeamChange
 from app.live.activity import describe as describe_change
@@ -393,9 +394,7 @@ class LiveRoom:
         t0 = time.perf_counter()
         if not self.can_act:
             coro.close()
-            err = PlatformError(
-                "forbidden", "只读角色不能操作 (reviewer role is read-only)", status=403
-            )
+            err = PlatformError("forbidden", tr("只读角色不能操作"), status=403)
             self._actions.emit(ActionRecord(time.time(), name, args, self.role, False, err.message))
             raise err
         if not self.online:
@@ -510,7 +509,7 @@ class LiveRoom:
 
     async def end_session(self) -> m.Session:
         if self.session is None:
-            raise PlatformError("no_session", "当前没有直播场次 (no live session)")
+            raise PlatformError("no_session", tr("当前没有直播场次"))
         sid = self.session.id
         return await self._act("end_session", self.adapter.end_session(sid), session_id=sid)
 

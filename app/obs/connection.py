@@ -23,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from app.aio import spawn
+from app.i18n import tr
 from app.listeners import Listeners
 from app.obs.client import RawClient
 from app.obs.errors import (
@@ -179,7 +180,7 @@ class ObsConnection:
             if self._close_code == CLOSE_SESSION_INVALIDATED:
                 self.tracker.set_state(
                     LinkState.OFFLINE,
-                    error="OBS 断开了本控制台的连接（在 OBS 中被踢出），不会自动重连 (session invalidated)",
+                    error=tr("OBS 断开了本控制台的连接（在 OBS 中被踢出），不会自动重连"),
                 )
                 return
             attempt = 1

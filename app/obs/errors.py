@@ -20,10 +20,8 @@ class ObsError(Exception):
 class ObsOfflineError(ObsError):
     """An action was attempted while OBS is not connected: refused, never queued."""
 
-    def __init__(
-        self, message: str = "OBS 未连接，操作未执行 (OBS offline: action not sent)"
-    ) -> None:
-        super().__init__(message)
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message or tr("OBS 未连接，操作未执行"))
 
 
 class ObsConnectError(ObsError):

@@ -6,6 +6,7 @@ from starting to stopped without ever being started is a failed start."""
 
 from __future__ import annotations
 
+from app.i18n import tr
 from app.obs.outputs import OutputsState
 
 STARTING = "OBS_WEBSOCKET_OUTPUT_STARTING"
@@ -27,8 +28,12 @@ def record_start_failed(before: OutputsState, now: OutputsState) -> bool:
 
 
 def stream_failure_text(server: str) -> str:
-    where = f"“{server}”" if server else "（未设置推流地址）"
-    return (
-        f"推流未能开始：OBS 连接不上推流服务器{where}。请确认直播已开播、推流地址与密钥正确、"
-        "网络可以访问该服务器 (stream failed to start: could not connect to the server)"
-    )
+    if not server:
+        return tr(
+            "推流未能开始：OBS 连接不上推流服务器（未设置推流地址）。请确认直播已开播、"
+            "推流地址与密钥正确、网络可以访问该服务器"
+        )
+    return tr(
+        "推流未能开始：OBS 连接不上推流服务器“{server}”。请确认直播已开播、推流地址与密钥正确、"
+        "网络可以访问该服务器"
+    ).format(server=server)

@@ -21,6 +21,8 @@ from PySide6.QtGui import (
     QPen,
 )
 
+from app.format import clock
+from app.format import yuan_short as yuan
 from app.overlays.layout import Canvas, Kind, box
 from app.overlays.state import (
     Card,
@@ -29,8 +31,6 @@ from app.overlays.state import (
     LotteryCard,
     ProductCard,
     WinnersCard,
-    clock,
-    yuan,
 )
 
 ImageLookup = Callable[[str], QImage | None]

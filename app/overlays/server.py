@@ -41,6 +41,7 @@ from starlette.websockets import WebSocket
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 from app.aio import spawn
+from app.i18n import tr
 from app.overlays.layout import Kind
 from app.overlays.state import OverlayState
 
@@ -291,10 +292,9 @@ class OverlayServer:
                 raise
             sock = self._bind(0)
             got = sock.getsockname()[1]
-            self.note = (
-                f"叠加层端口 {self.wanted_port} 已被占用（{exc.strerror or exc}），本次改用 {got}："
-                f"浏览器源地址需随之更改 (overlay port {self.wanted_port} is taken, using {got})"
-            )
+            self.note = tr(
+                "叠加层端口 {port} 已被占用（{why}），本次改用 {got}：浏览器源地址需随之更改"
+            ).format(port=self.wanted_port, why=exc.strerror or exc, got=got)
             log.warning("%s", self.note)
         self.port = int(sock.getsockname()[1])
         config = uvicorn.Config(

@@ -92,19 +92,3 @@ class OverlayState:
             card = self.get(kind)
             out[kind.value] = None if card is None else asdict(card)
         return out
-
-
-def yuan(cents: int) -> str:
-    """¥ text for an amount in cents: 12900 → '129', 12950 → '129.5', 12999 → '129.99'."""
-    whole, frac = divmod(abs(cents), 100)
-    sign = "-" if cents < 0 else ""
-    if frac == 0:
-        return f"{sign}{whole}"
-    return f"{sign}{whole}.{frac:02d}".rstrip("0")
-
-
-def clock(seconds: int) -> str:
-    seconds = max(0, seconds)
-    h, rest = divmod(seconds, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h:d}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"

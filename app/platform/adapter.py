@@ -15,6 +15,7 @@ from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Sequence
 from typing import Any, Protocol
 
+from app.i18n import tr
 from app.platform.connection import ConnectionTracker
 from app.platform.errors import PlatformError
 from app.platform.models import (
@@ -39,8 +40,8 @@ from app.platform.models import (
 )
 
 
-def _not_supported(what: str) -> PlatformError:
-    return PlatformError("not_supported", f"该平台不支持{what} (not supported by this platform)")
+def _not_supported(message: str) -> PlatformError:
+    return PlatformError("not_supported", message)
 
 
 class PlatformAdapter(ABC):
@@ -103,9 +104,7 @@ class PlatformAdapter(ABC):
         """The live session's RTMP push URL and stream key, for the host's OBS. The key is the
         host's secret: platforms serve it to the host alone, never in events or snapshots.
         Default: not offered (the streamer enters the target in OBS by hand)."""
-        raise PlatformError(
-            "not_supported", "该平台不提供推流地址 (this platform does not give a stream target)"
-        )
+        raise PlatformError("not_supported", tr("该平台不提供推流地址"))
 
     # --- the team (default: not offered) ------------------------------------------------------
     async def room_info(self) -> RoomInfo:
@@ -113,11 +112,11 @@ class PlatformAdapter(ABC):
 
     async def team_invites(self) -> TeamInvites:
         """The assistant's and the reviewer's tokens, for invites (host only)."""
-        raise _not_supported("邀请")
+        raise _not_supported(tr("该平台不支持邀请"))
 
     async def members(self) -> Members:
         """The consoles connected to the room now (host only)."""
-        raise _not_supported("在线成员列表")
+        raise _not_supported(tr("该平台不支持在线成员列表"))
 
     @abstractmethod
     async def products(self) -> Bag: ...

@@ -17,13 +17,12 @@ older console ignores it.
 
 Shown: :func:`cells` (time, who, what, before, after) for the replay window's 操作记录 tab
 (``ui/replay/action_log.py``, filterable by operator: :func:`operator_names`) and
-:func:`action_log_html` for the HTML report. Texts are plain text, in the given language
-(the ``tr`` catalog).
+:func:`action_log_html` for the HTML report. Texts are plain text, said by the given translating function (``tr``, or
+:func:`app.i18n.translator` for a report in a chosen language).
 """
 
 from __future__ import annotations
 
-import functools
 import html
 import sqlite3
 import time
@@ -31,8 +30,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from app.i18n import load_catalog
+from app.i18n import Translate, tr_noop
 from app.live.activity import TeamChange
+from app.names import role_name
 
 #: one row of ``changes`` per operator change, in the writer's transaction
 INSERT_SQL = (
@@ -43,39 +43,38 @@ INSERT_SQL = (
 #: every action's name (a ``TeamChange.action``, or a marker kind of an older file), in Chinese;
 #: the ``tr`` catalog says it in other languages
 ACTION_NAMES: dict[str, str] = {
-    "product_added": "添加商品",
-    "product_updated": "修改商品",
-    "price": "改价",
-    "original_price": "改划线价",
-    "stock": "改库存",
-    "listed": "上架",
-    "unlisted": "下架",
-    "reorder": "调整排品",
-    "explain_start": "开始讲解",
-    "explain": "开始讲解",  # a marker's kind
-    "explain_stop": "停止讲解",
-    "coupon_issued": "发券",
-    "coupon_ended": "结束优惠券",
-    "flash_sale": "秒杀",
-    "flash_sale_scheduled": "秒杀预告",
-    "flash_sale_started": "秒杀开始",
-    "flash_sale_ended": "结束秒杀",
-    "lottery_started": "发起福袋",
-    "lottery_drawn": "开奖",
-    "pin": "置顶评论",
-    "unpin": "取消置顶",
-    "hide": "隐藏评论",
-    "mute": "禁言",
-    "unmute": "解除禁言",
-    "comment": "发言",
-    "session_started": "开播",
-    "session_ended": "下播",
+    "product_added": tr_noop("添加商品"),
+    "product_updated": tr_noop("修改商品"),
+    "price": tr_noop("改价"),
+    "original_price": tr_noop("改划线价"),
+    "stock": tr_noop("改库存"),
+    "listed": tr_noop("上架"),
+    "unlisted": tr_noop("下架"),
+    "reorder": tr_noop("调整排品"),
+    "explain_start": tr_noop("开始讲解"),
+    "explain": tr_noop("开始讲解"),  # a marker's kind
+    "explain_stop": tr_noop("停止讲解"),
+    "coupon_issued": tr_noop("发券"),
+    "coupon_ended": tr_noop("结束优惠券"),
+    "flash_sale": tr_noop("秒杀"),
+    "flash_sale_scheduled": tr_noop("秒杀预告"),
+    "flash_sale_started": tr_noop("秒杀开始"),
+    "flash_sale_ended": tr_noop("结束秒杀"),
+    "lottery_started": tr_noop("发起福袋"),
+    "lottery_drawn": tr_noop("开奖"),
+    "pin": tr_noop("置顶评论"),
+    "unpin": tr_noop("取消置顶"),
+    "hide": tr_noop("隐藏评论"),
+    "mute": tr_noop("禁言"),
+    "unmute": tr_noop("解除禁言"),
+    "comment": tr_noop("发言"),
+    "session_started": tr_noop("开播"),
+    "session_ended": tr_noop("下播"),
 }
-ROLE_NAMES = {"host": "主播", "assistant": "场控", "reviewer": "复盘员"}
 #: actions whose before/after are queue positions (stored as numbers, shown as 第 n 位); a
 #: mute's "after" is its length (:func:`mute_span`)
 POSITIONS = frozenset({"reorder"})
-HEADERS = ("时间", "操作者", "操作", "之前", "之后")
+HEADERS = (tr_noop("时间"), tr_noop("操作者"), tr_noop("操作"), tr_noop("之前"), tr_noop("之后"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,17 +158,7 @@ def action_log(conn: sqlite3.Connection) -> list[LoggedAction]:
 
 
 # --- saying it ---------------------------------------------------------------------------------
-@functools.lru_cache(maxsize=4)
-def _catalog(lang: str) -> dict[str, str]:
-    return load_catalog(lang)
-
-
-def say(text: str, lang: str) -> str:
-    """``text`` (Chinese, a ``tr`` catalog key) in ``lang``."""
-    return _catalog(lang).get(text, text)
-
-
-def operator_names(entries: Sequence[LoggedAction], lang: str) -> dict[tuple[str, str], str]:
+def operator_names(entries: Sequence[LoggedAction], t: Translate) -> dict[tuple[str, str], str]:
     """Each operator's name: the role (场控), with the token's tail when one role had several
     tokens in the session (场控 ·a1b2)."""
     tokens: dict[str, set[str]] = {}
@@ -179,75 +168,75 @@ def operator_names(entries: Sequence[LoggedAction], lang: str) -> dict[tuple[str
     for e in entries:
         if e.operator in out:
             continue
-        name = say(ROLE_NAMES.get(e.role, e.role), lang)
+        name = role_name(e.role, t) or e.role
         if len(tokens[e.role]) > 1 and e.token_id:
             name += f" ·{e.token_id[-4:]}"
         out[e.operator] = name
     return out
 
 
-def what(e: LoggedAction, lang: str) -> str:
+def what(e: LoggedAction, t: Translate) -> str:
     """The action and what it acted on: 「改价 · 连衣裙」."""
     zh = ACTION_NAMES.get(e.action)
     if zh is None:  # an action a newer console recorded: its own line
         return e.text or e.action
-    name = say(zh, lang)
+    name = t(zh)
     return f"{name} · {e.subject}" if e.subject else name
 
 
-def value(e: LoggedAction, v: str | None, lang: str) -> str:
+def value(e: LoggedAction, v: str | None, t: Translate) -> str:
     """A before/after value as shown: money and counts as stored, queue positions as 第 n 位."""
     if v is None:
         return ""
     if e.action in POSITIONS:
-        return say("第 {n} 位", lang).format(n=v)
+        return t("第 {n} 位").format(n=v)
     if e.action == "mute":
-        return mute_span(v, lang)
+        return mute_span(v, t)
     return v
 
 
-def mute_span(v: str, lang: str) -> str:
+def mute_span(v: str, t: Translate) -> str:
     """A mute's length as recorded (seconds, ``session`` or ``forever``): 5 分钟, 本场, 永久."""
     if v == "session":
-        return say("本场", lang)
+        return t("本场")
     if v == "forever":
-        return say("永久", lang)
+        return t("永久")
     if not v.isdigit():
         return v
     n = int(v)
     if n >= 3600 and n % 3600 == 0:
-        return say("{n} 小时", lang).format(n=n // 3600)
+        return t("{n} 小时").format(n=n // 3600)
     if n >= 60 and n % 60 == 0:
-        return say("{n} 分钟", lang).format(n=n // 60)
-    return say("{n} 秒", lang).format(n=n)
+        return t("{n} 分钟").format(n=n // 60)
+    return t("{n} 秒").format(n=n)
 
 
-def cells(e: LoggedAction, names: dict[tuple[str, str], str], lang: str) -> list[str]:
+def cells(e: LoggedAction, names: dict[tuple[str, str], str], t: Translate) -> list[str]:
     """One row: time, who, what, before, after."""
     return [
         time.strftime("%H:%M:%S", time.localtime(e.ts)),
         names.get(e.operator, e.role),
-        what(e, lang),
-        value(e, e.before, lang),
-        value(e, e.after, lang),
+        what(e, t),
+        value(e, e.before, t),
+        value(e, e.after, t),
     ]
 
 
-def headers(lang: str) -> list[str]:
-    return [say(h, lang) for h in HEADERS]
+def headers(t: Translate) -> list[str]:
+    return [t(h) for h in HEADERS]
 
 
-def action_log_html(entries: Sequence[LoggedAction], lang: str) -> str:
+def action_log_html(entries: Sequence[LoggedAction], t: Translate) -> str:
     """The report's 操作记录 section: a heading and one table row per action (escaped)."""
-    names = operator_names(entries, lang)
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers(lang))
+    names = operator_names(entries, t)
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers(t))
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells(e, names, lang)) + "</tr>"
+        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells(e, names, t)) + "</tr>"
         for e in entries
     )
     if not entries:
-        body = f'<tr><td colspan="{len(HEADERS)}">{html.escape(say("无操作", lang))}</td></tr>'
-    title = html.escape(say("操作记录", lang))
+        body = f'<tr><td colspan="{len(HEADERS)}">{html.escape(t("无操作"))}</td></tr>'
+    title = html.escape(t("操作记录"))
     return (
         f'<h2 id="action-log">{title}</h2>'
         f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

@@ -8,7 +8,7 @@ it into events or snapshots; older ones (the sandbox before it was fixed) did, i
 - :func:`redact_line` takes it out of a wire line before the writer stores it
   (:mod:`app.session.writer`);
 - :func:`redact_value` takes it out of an event's data before an export writes it
-  (:mod:`app.session.report`);
+  (:mod:`app.session.report_csv`);
 - :func:`redact_session_file` takes it out of a whole session file — one recorded before the fix —
   and leaves no copy of the old bytes in free pages; the share uploads only such a cleaned copy
   (:mod:`app.session.share`).

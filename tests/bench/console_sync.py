@@ -123,13 +123,13 @@ class Probe:
 async def run_room(label: str, server_args: list[str], samples: int) -> dict[str, Any]:
     from PySide6.QtWidgets import QWidget
 
+    from app.format import yuan
     from app.live.room import LiveRoom
     from app.platform import models as m
     from app.platform.client import PlatformClient
     from ui.marketing.coupons import CouponsPanel
     from ui.notify import Notifier
     from ui.products.panel import ProductQueuePanel
-    from ui.products.validation import yuan
     from ui.shortcuts import ShortcutRegistry
 
     tmp = Path(tempfile.mkdtemp(prefix="console-sync-"))

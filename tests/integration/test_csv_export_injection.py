@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from app.session.replay import SessionFile
-from app.session.report import write_csv
+from app.session.report_csv import write_csv
 from tests.support.polling import until
 from tests.support.recording_rig import recording_host
 
@@ -64,8 +64,8 @@ async def test_formula_nicknames_are_exported_as_text(
 
 
 def test_only_formula_leading_text_is_quoted() -> None:
-    from app.session.report import FORMULA_LEAD as LEAD
-    from app.session.report import csv_cell
+    from app.session.report_csv import FORMULA_LEAD as LEAD
+    from app.session.report_csv import csv_cell
 
     assert LEAD == FORMULA_LEAD
     assert csv_cell("=1") == "'=1" and csv_cell("观众=1") == "观众=1"

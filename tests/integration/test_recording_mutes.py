@@ -11,13 +11,14 @@ from typing import Any
 
 import httpx
 
+from app.i18n import translator
 from app.live.room import LiveRoom
+from app.names import action_name, event_name, marker_name
 from app.platform.client import PlatformClient
 from app.session import actions
 from app.session.actions import action_log, operator_names
 from app.session.recorder import SessionRecorder
 from app.session.replay import SessionFile
-from app.session.report import action_name, event_name, marker_name
 from tests.support.polling import until
 
 
@@ -62,20 +63,24 @@ async def test_mutes_and_unmutes_are_recorded_as_markers_and_actions(
             ("mute", "host", "小三"),
         ]
         unmute = next(mk for mk in f.markers() if mk.kind == "unmute")
-        assert marker_name(unmute, "zh_CN") == ("解除禁言 · 小李", "主播")
-        assert marker_name(unmute, "en") == ("Unmute · 小李", "Host")
+        zh, en = translator("zh_CN"), translator("en")
+        assert marker_name(unmute.kind, unmute.label, unmute.role, zh) == (
+            "解除禁言 · 小李",
+            "主播",
+        )
+        assert marker_name(unmute.kind, unmute.label, unmute.role, en) == ("Unmute · 小李", "Host")
         names = [a["name"] for a in f.actions()]
         assert names.count("mute_user") == 2 and names.count("unmute_user") == 1
-        assert action_name("unmute_user", "zh_CN") == "解除禁言"
-        assert event_name("user_unmuted", "en") == "User unmuted"
+        assert action_name("unmute_user", zh) == "解除禁言"
+        assert event_name("user_unmuted", en) == "Unmute"
         # the action log says for how long (the 本场 mute lasts until the session's end)
         log = [e for e in action_log(f.conn) if "mute" in e.action]
-        names_zh = operator_names(log, "zh_CN")
-        assert [actions.cells(e, names_zh, "zh_CN")[1:] for e in log] == [
+        names_zh = operator_names(log, zh)
+        assert [actions.cells(e, names_zh, zh)[1:] for e in log] == [
             ["主播", "禁言 · 小李", "", "5 分钟"],
             ["主播", "解除禁言 · 小李", "", ""],
             ["主播", "禁言 · 小三", "", "本场"],
         ]
-        assert actions.cells(log[0], names_zh, "en")[2:] == ["Mute · 小李", "", "5 min"]
+        assert actions.cells(log[0], names_zh, en)[2:] == ["Mute · 小李", "", "5 min"]
     finally:
         f.close()

@@ -21,7 +21,8 @@ import orjson
 import pytest
 
 from app.session.replay import SessionFile
-from app.session.report import write_csv, write_html
+from app.session.report import write_html
+from app.session.report_csv import write_csv
 from app.session.share import SessionShare
 from tests.support.polling import until
 from tests.support.recording_rig import recording_host

@@ -13,6 +13,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from app.format import countdown, time_of_day
+from app.names import role_name
 from app.platform import models as m
 from ui.i18n import tr
 
@@ -35,25 +37,18 @@ DURATIONS: tuple[MuteDuration, ...] = (
 DEFAULT = DURATIONS[0]
 UNDO_SECONDS = 8.0
 
-ROLE_NAMES = {"host": "主播", "assistant": "场控助理", "reviewer": "复盘员"}
-
 
 def until_text(mu: m.MutedUser, now: float | None = None) -> str:
     """「永久」, 「本场结束」 or 「至 20:35:12（还剩 4:32）」 for a timed mute."""
     if mu.until_ts is None:
         return tr("本场结束") if mu.session_id else tr("永久")
     left = max(0, round(mu.until_ts - (time.time() if now is None else now)))
-    clock = time.strftime("%H:%M:%S", time.localtime(mu.until_ts))
-    rest = (
-        f"{left // 3600}:{left % 3600 // 60:02d}:{left % 60:02d}"
-        if left >= 3600
-        else (f"{left // 60}:{left % 60:02d}")
-    )
-    return tr("至 {clock}（还剩 {left}）").format(clock=clock, left=rest)
+    clock = time_of_day(mu.until_ts)
+    return tr("至 {clock}（还剩 {left}）").format(clock=clock, left=countdown(left))
 
 
 def who_text(actor: m.Actor | None) -> str:
-    return tr(ROLE_NAMES.get(actor.role.value, actor.role.value)) if actor is not None else "—"
+    return role_name(actor.role.value) if actor is not None else "—"
 
 
 def muted_text(nickname: str, duration: MuteDuration) -> str:

@@ -11,14 +11,6 @@ from ui.compliance_dialog import confirm_push
 from ui.i18n import localize
 
 
-def countdown_text(seconds: float) -> str:
-    """Whole seconds left as m:ss or h:mm:ss (never negative)."""
-    s = max(0, int(seconds + 0.999))  # 0.2 s left still reads 0:01, not 0:00
-    h, rest = divmod(s, 3600)
-    mnt, sec = divmod(rest, 60)
-    return f"{h}:{mnt:02d}:{sec:02d}" if h else f"{mnt}:{sec:02d}"
-
-
 def yuan_spin(
     parent: QWidget, value_cents: int, *, maximum_yuan: float = 1_000_000.0
 ) -> QDoubleSpinBox:

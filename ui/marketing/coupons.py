@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.live.metrics import format_cents
+from app.format import countdown, yuan
 from app.live.room import COUPONS, LiveRoom
 from app.platform import models as m
 from ui import theme
@@ -31,7 +31,6 @@ from ui.marketing.common import (
     cents_of,
     compliance_problems,
     confirm_compliance,
-    countdown_text,
     yuan_spin,
 )
 from ui.notify import Notifier, OneAtATime
@@ -48,15 +47,15 @@ def describe(c: m.Coupon | m.CouponSpec) -> str:
     """What the buyer gets, e.g. 满¥199.00减¥20.00 / 8.5折 / 无门槛减¥5.00."""
     if c.kind is m.CouponKind.THRESHOLD:
         return tr("满{threshold}减{amount}").format(
-            threshold=format_cents(c.threshold_cents), amount=format_cents(c.amount_cents or 0)
+            threshold=yuan(c.threshold_cents), amount=yuan(c.amount_cents or 0)
         )
     if c.kind is m.CouponKind.DISCOUNT:
         rate = (100 - (c.percent_off or 0)) / 10
         text = tr("{rate}折").format(rate=f"{rate:g}")
         if c.threshold_cents:
-            text = tr("满{threshold}").format(threshold=format_cents(c.threshold_cents)) + text
+            text = tr("满{threshold}").format(threshold=yuan(c.threshold_cents)) + text
         return text
-    return tr("无门槛减{amount}").format(amount=format_cents(c.amount_cents or 0))
+    return tr("无门槛减{amount}").format(amount=yuan(c.amount_cents or 0))
 
 
 class CouponRow(QFrame):
@@ -100,7 +99,7 @@ class CouponRow(QFrame):
         c = self.coupon
         active = c.status == "active"
         left = c.ends_ts - time.time()
-        when = tr("剩余 {t}").format(t=countdown_text(left)) if active else tr(STATUS[c.status])
+        when = tr("剩余 {t}").format(t=countdown(left)) if active else tr(STATUS[c.status])
         self.info.setText(
             tr("剩余 {remaining} 张 · 已用 {used} · 每人限 {limit} 张 · {when}").format(
                 remaining=c.remaining, used=c.used, limit=c.per_user_limit, when=when

@@ -27,13 +27,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.live.metrics import format_cents
+from app.format import countdown, yuan
 from app.live.room import BAG, EXPLAINING, FLASH_SALES, LiveRoom
 from app.platform import models as m
 from ui import theme
 from ui.i18n import tr
 from ui.lifetime import unsubscribe_on_destroy
-from ui.marketing.common import cents_of, countdown_text, yuan_spin
+from ui.marketing.common import cents_of, yuan_spin
 from ui.notify import Notifier, OneAtATime
 
 
@@ -62,7 +62,7 @@ class FlashSaleRow(QFrame):
         self.sale = sale
         product = self.panel.room.product(sale.product_id)
         title = product.title if product else sale.product_id
-        self.title.setText(f"{title} · {tr('秒杀价')} {format_cents(sale.price_cents)}")
+        self.title.setText(f"{title} · {tr('秒杀价')} {yuan(sale.price_cents)}")
         self.progress.setRange(0, sale.quantity)
         self.progress.setValue(min(sale.sold, sale.quantity))
         self.state.setStyleSheet(
@@ -74,11 +74,9 @@ class FlashSaleRow(QFrame):
         s = self.sale
         now = time.time()
         if s.status == "scheduled":
-            text = tr("待开始 · {t} 后开始").format(t=countdown_text(s.starts_ts - now))
+            text = tr("待开始 · {t} 后开始").format(t=countdown(s.starts_ts - now))
         elif s.status == "active":
-            text = tr("剩余 {n} 件 · 还剩 {t}").format(
-                n=s.remaining, t=countdown_text(s.ends_ts - now)
-            )
+            text = tr("剩余 {n} 件 · 还剩 {t}").format(n=s.remaining, t=countdown(s.ends_ts - now))
         else:
             text = tr("已结束 · 售出 {sold} / {quantity}").format(sold=s.sold, quantity=s.quantity)
         self.state.setText(text)
@@ -198,9 +196,7 @@ class FlashSalePanel(QWidget):
             self.product.setCurrentIndex(i)
 
     def _fill_products(self) -> None:
-        items = [
-            (f"{p.title}（{format_cents(p.price_cents)}）", p.id) for p in self.room.bag if p.listed
-        ]
+        items = [(f"{p.title}（{yuan(p.price_cents)}）", p.id) for p in self.room.bag if p.listed]
         if items == self._items:
             return  # a stock tick: the list (and a search being typed) stays as it is
         self._items = items
@@ -219,7 +215,7 @@ class FlashSalePanel(QWidget):
 
     def _product_chosen(self, *_: object, keep_price: bool = False) -> None:
         p = self.chosen()
-        self.current_price.setText(format_cents(p.price_cents) if p else "—")
+        self.current_price.setText(yuan(p.price_cents) if p else "—")
         if p and not keep_price:
             self.price.setValue(round(p.price_cents * 0.8) / 100)  # a starting point: 20 % off
         self._validate()
@@ -234,7 +230,7 @@ class FlashSalePanel(QWidget):
         if price <= 0:
             return tr("秒杀价必须大于 0")
         if price >= p.price_cents:
-            return tr("秒杀价必须低于当前价 {price}").format(price=format_cents(p.price_cents))
+            return tr("秒杀价必须低于当前价 {price}").format(price=yuan(p.price_cents))
         if self.quantity.value() > p.stock:
             return tr("数量超过库存（{stock} 件）").format(stock=p.stock)
         return ""
@@ -260,7 +256,7 @@ class FlashSalePanel(QWidget):
             return
         spec = self.spec()
         done = (
-            tr("秒杀已安排，{t} 后开始").format(t=countdown_text(spec.starts_in_seconds))
+            tr("秒杀已安排，{t} 后开始").format(t=countdown(spec.starts_in_seconds))
             if spec.starts_in_seconds
             else tr("秒杀已开始")
         )

@@ -32,13 +32,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.format import countdown
 from app.live.lottery_verify import Verification
 from app.live.room import LOTTERIES, LiveRoom
 from app.platform import models as m
 from ui import theme
 from ui.i18n import tr
 from ui.lifetime import unsubscribe_on_destroy
-from ui.marketing.common import compliance_problems, confirm_compliance, countdown_text
+from ui.marketing.common import compliance_problems, confirm_compliance
 from ui.notify import Notifier, OneAtATime
 
 ELIGIBILITY = (("all", "所有观众"), ("followers", "仅粉丝"))
@@ -287,9 +288,7 @@ class LotteryPanel(QWidget):
                 n=lot.entrants, w=len(lot.winner_ids or [])
             )
         elif left > 0:
-            text = tr("进行中 · 参与 {n} 人 · 还剩 {t}").format(
-                n=lot.entrants, t=countdown_text(left)
-            )
+            text = tr("进行中 · 参与 {n} 人 · 还剩 {t}").format(n=lot.entrants, t=countdown(left))
         else:
             text = tr("已截止 · 参与 {n} 人 · 可以开奖").format(n=lot.entrants)
         self.status.setText(text)

@@ -16,8 +16,9 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from app.aio import spawn
+from app.format import yuan
 from app.live.alerts import AlertBook, AlertConfig
-from app.live.metrics import MetricsHistory, MetricsTracker, Sample, format_cents, format_percent
+from app.live.metrics import MetricsHistory, MetricsTracker, Sample, format_percent
 from app.live.room import BAG, METRICS, SESSION, LiveRoom
 from ui import theme
 from ui.i18n import tr
@@ -68,14 +69,14 @@ TILES: tuple[Tile, ...] = (
     Tile(
         "gmv",
         "GMV",
-        lambda s, t: format_cents(s.gmv_cents),
+        lambda s, t: yuan(s.gmv_cents),
         _series(lambda s: s.gmv_cents),
         "#2e7d32",
     ),
     Tile(
         "paid_gmv",
         "支付 GMV",
-        lambda s, t: format_cents(s.paid_gmv_cents),
+        lambda s, t: yuan(s.paid_gmv_cents),
         _series(lambda s: s.paid_gmv_cents),
         "#2e7d32",
     ),
@@ -89,14 +90,14 @@ TILES: tuple[Tile, ...] = (
     Tile(
         "uv_value",
         "UV 价值",
-        lambda s, t: format_cents(s.uv_value_cents),
+        lambda s, t: yuan(s.uv_value_cents),
         _series(lambda s: s.uv_value_cents),
         "#00897b",
     ),
     Tile(
         "avg_order",
         "客单价",
-        lambda s, t: format_cents(s.avg_order_cents),
+        lambda s, t: yuan(s.avg_order_cents),
         _series(lambda s: s.avg_order_cents),
         "#00897b",
     ),

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.aio import spawn
+from app.format import hms, time_of_day
 from app.obs import output_watch as watch
 from app.obs.connection import ObsConnection
 from app.obs.errors import ObsError
@@ -65,13 +66,8 @@ def _named(widget: W, name: str) -> W:
     return widget
 
 
-def _hms(ms: int) -> str:
-    s = ms // 1000
-    return f"{s // 3600:d}:{s // 60 % 60:02d}:{s % 60:02d}"
-
-
 def link_text(status: ConnectionStatus) -> str:
-    since = time.strftime("%H:%M:%S", time.localtime(status.since))
+    since = time_of_day(status.since)
     if status.state is LinkState.CONNECTED:
         return tr("OBS 已连接")
     if status.state is LinkState.CONNECTING:
@@ -458,11 +454,11 @@ class ObsPanel(QWidget):
         v = self.values
         out = self._outputs_seen
         if s.streaming:
-            v["stream"].setText(tr("推流中 {t}").format(t=_hms(s.stream_duration_ms)))
+            v["stream"].setText(tr("推流中 {t}").format(t=hms(s.stream_duration_ms // 1000)))
         elif out.stream_state not in (watch.STARTING, watch.STOPPING):
             v["stream"].setText(tr("未推流"))
         if s.recording:
-            v["record"].setText(tr("录制中 {t}").format(t=_hms(s.record_duration_ms)))
+            v["record"].setText(tr("录制中 {t}").format(t=hms(s.record_duration_ms // 1000)))
         elif out.record_state not in (watch.STARTING, watch.STOPPING):
             v["record"].setText(tr("未录制"))
         v["kbps"].setText(f"{s.stream_kbps:.0f} kbps" if s.streaming else "—")

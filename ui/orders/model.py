@@ -7,7 +7,6 @@ is appended. Display text is formatted once per flush, so ``data()`` is a tuple 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +14,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from app.live.metrics import format_cents
+from app.format import time_of_day, yuan
 from app.platform import models as m
 from ui import theme
 from ui.batched_model import BatchedModel
@@ -40,12 +39,12 @@ def row_of(order: m.Order) -> OrderRow:
     return OrderRow(
         order,
         (
-            time.strftime("%H:%M:%S", time.localtime(order.created_ts)),
+            time_of_day(order.created_ts),
             order.nickname,
             order.product_title or order.product_id,
             order.sku_name or order.sku_id or "",
             f"×{order.quantity}",
-            format_cents(order.amount_cents),
+            yuan(order.amount_cents),
             tr(STATUS_TEXT.get(order.status, order.status)),
         ),
     )

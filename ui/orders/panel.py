@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.live.metrics import format_cents
+from app.format import yuan
 from app.live.room import METRICS, SESSION, LiveRoom
 from app.platform import models as m
 from ui.coalesce import Coalescer
@@ -102,7 +102,7 @@ class OrdersPanel(QWidget):
             tr("下单 {orders} · 支付 {paid} · 支付金额 {gmv} · 退款 {refunded}").format(
                 orders=mt.orders,
                 paid=mt.paid_orders,
-                gmv=format_cents(mt.paid_gmv_cents),
-                refunded=format_cents(mt.refunded_cents),
+                gmv=yuan(mt.paid_gmv_cents),
+                refunded=yuan(mt.refunded_cents),
             )
         )

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.aio import spawn
+from app.format import yuan, yuan_plain
 from app.live.price_guard import (
     DEFAULT_MAX_DROP_PERCENT,
     PriceRisk,
@@ -41,7 +42,7 @@ from app.platform.errors import PlatformError
 from ui import theme
 from ui.confirm import confirm_box
 from ui.i18n import localize, tr
-from ui.products.validation import InputError, parse_price_yuan, parse_stock, yuan, yuan_plain
+from ui.products.validation import InputError, parse_price_yuan, parse_stock
 
 ERROR_STYLE = theme.text_style(theme.DANGER)
 

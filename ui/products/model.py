@@ -22,10 +22,10 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from app.format import yuan
 from app.platform import models as m
 from ui.i18n import tr
 from ui.products.images import ImageCache
-from ui.products.validation import yuan
 
 Index = QModelIndex | QPersistentModelIndex
 MIME = "application/x-livedesk-product-id"

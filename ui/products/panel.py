@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from app.aio import spawn
 from app.compliance import Clearances, check_many
+from app.format import yuan
 from app.live.hold import DEFAULT_INTERVAL, ExplainHold
 from app.live.price_guard import (
     DEFAULT_MAX_DROP_PERCENT,
@@ -55,7 +56,6 @@ from ui.products.delegate import QueueDelegate
 from ui.products.editor import ProductEditor
 from ui.products.images import ImageCache
 from ui.products.model import QueueModel
-from ui.products.validation import yuan
 from ui.shortcuts import ActionSpec, ShortcutRegistry
 from ui.theme import DANGER, text_style
 from ui.undo_bar import UndoBar

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from app.live import price_guard
 from ui.i18n import tr
 
 MAX_PRICE_CENTS = 100_000_000  # ¥1,000,000.00: anything above is a typo on a live-commerce stage
@@ -61,11 +60,3 @@ def parse_stock(text: str) -> int:
     if stock > MAX_STOCK:
         raise InputError(tr("库存过大：不能超过 10,000,000"))
     return stock
-
-
-yuan = price_guard.yuan  # ``12990`` → ``"¥129.90"``
-
-
-def yuan_plain(cents: int) -> str:
-    """``12990`` → ``"129.90"`` (for an edit box)."""
-    return f"{cents // 100}.{cents % 100:02d}"

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from app.session import actions
 from app.session.actions import LoggedAction
-from ui.i18n import language, tr
+from ui.i18n import tr
 from ui.replay.tables import Table
 
 
@@ -44,11 +44,10 @@ class ActionLogTab(QWidget):
         self.retranslate()
 
     def retranslate(self) -> None:
-        lang = language()
         self.who_label.setText(tr("操作者"))
-        self.table.setHorizontalHeaderLabels(actions.headers(lang))
+        self.table.setHorizontalHeaderLabels(actions.headers(tr))
         self.table.retranslate()
-        names = actions.operator_names(self.entries, lang)
+        names = actions.operator_names(self.entries, tr)
         chosen = self.who.currentData()
         self.who.blockSignals(True)
         self.who.clear()
@@ -58,7 +57,7 @@ class ActionLogTab(QWidget):
         i = self.who.findData(chosen) if chosen is not None else 0
         self.who.setCurrentIndex(max(0, i))
         self.who.blockSignals(False)
-        self.table.fill([actions.cells(e, names, lang) for e in self.entries])
+        self.table.fill([actions.cells(e, names, tr) for e in self.entries])
         self._filter()
 
     def _filter(self, *_: object) -> None:

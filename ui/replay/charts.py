@@ -12,9 +12,9 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from app.names import marker_name
 from app.session.replay import Marker, Series, display_bins
-from app.session.report import MARKER_NAMES, role_name
-from ui.i18n import language, tr
+from ui.i18n import tr
 
 pg.setConfigOptions(antialias=False, background="w", foreground="#333")
 
@@ -34,16 +34,12 @@ MARKER_STYLE: dict[str, tuple[str, str]] = {
     "session_started": ("p", "#000000"),
     "session_ended": ("p", "#000000"),
 }
-# action markers' Chinese names: one table, shared with the HTML/CSV report
-ROLES = ("host", "assistant", "reviewer", "obs")
-KIND_NAMES = {k: v for k, v in MARKER_NAMES["zh_CN"].items() if k not in ROLES}
 
 
 def marker_text(mk: Marker) -> str:
-    who = role_name(mk.role, language())
-    what = tr(KIND_NAMES.get(mk.kind, mk.kind))
-    label = f" · {mk.label}" if mk.label else ""
-    return f"{what}{label}" + (f"（{who}）" if who else "")
+    """「开奖 · 红包（主播）」: the marker's name (app/names.py, the report's words too) and who."""
+    what, who = marker_name(mk.kind, mk.label, mk.role)
+    return what + (f"（{who}）" if who else "")
 
 
 class TimelineCharts(QWidget):

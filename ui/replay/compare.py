@@ -15,10 +15,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
+from app.format import hms, yuan
 from app.session import summary as summary_mod
 from app.session.compare import Delta, align_products, kpi_deltas
 from app.session.replay import SessionFile, Summary
-from app.session.report import hms, yuan
 from ui import theme
 from ui.i18n import tr
 from ui.replay.tables import Table

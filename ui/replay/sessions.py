@@ -40,15 +40,16 @@ from PySide6.QtWidgets import (
 )
 
 from app.aio import spawn
+from app.format import hms, human_size, yuan
+from app.names import role_name
 from app.platform.errors import PlatformError
 from app.session.recorder import sessions_dir
 from app.session.replay import Summary, Unreadable, read_summary
-from app.session.report import hms, role_name, yuan
 from app.session.safe_open import MAX_TS, MIN_TS, SessionFileError
 from app.session.schema import SUFFIX
 from app.session.share import SessionShare, download_name, shared_by
 from app.threads import Inbox
-from ui.i18n import language, tr
+from ui.i18n import tr
 from ui.replay.tables import Table
 
 log = logging.getLogger(__name__)
@@ -143,7 +144,7 @@ def source_text(path: Path) -> str:
     who = shared_by(path)
     if who is None:
         return tr("本机录制")
-    return tr("平台共享（{who}）").format(who=role_name(who, language()) or who)
+    return tr("平台共享（{who}）").format(who=role_name(who) or who)
 
 
 class SessionsWindow(QWidget):
@@ -428,16 +429,6 @@ class SessionsWindow(QWidget):
             self.open_path(Path(name))
 
 
-def human_size(n: int) -> str:
-    if n < 1024:
-        return f"{n} B"
-    if n < 1024**2:
-        return f"{n / 1024:.0f} KB"
-    if n < 1024**3:
-        return f"{n / 1024**2:.1f} MB"
-    return f"{n / 1024**3:.2f} GB"
-
-
 NAME = re.compile(r"^(?P<room>[^_]+)_(?P<sid>.+)_(?P<start>\d{8}-\d{6})" + re.escape(SUFFIX) + "$")
 SHARED_HEADERS = [
     "开播时间",
@@ -581,7 +572,7 @@ class SharedSessionsDialog(QDialog):
                     time.strftime("%m-%d %H:%M", time.localtime(float(uploaded)))
                     if isinstance(uploaded, int | float) and _sane(uploaded, MIN_TS, MAX_TS)
                     else "—",
-                    role_name(who, language()) or "—",
+                    role_name(who) or "—",
                     tr("已下载") if local else tr("未下载"),
                 ]
             )

@@ -31,16 +31,16 @@ from PySide6.QtWidgets import (
 )
 
 from app.aio import spawn
+from app.format import hms, time_of_day, yuan
 from app.live.room import SESSION, LiveRoom
 from app.session import summary as summary_mod
 from app.session.recorder import sessions_dir
-from app.session.report import hms, yuan
 from app.session.safe_open import SessionFileError
 from app.session.summary import ShowSummary, SummaryAlert
 from ui import theme
 from ui.i18n import tr
 from ui.lifetime import unsubscribe_on_destroy
-from ui.replay.tables import Table, clock
+from ui.replay.tables import Table
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ class SummaryDialog(QDialog):
                     w.title,
                     w.orders_during,
                     yuan(w.gmv_during_cents),
-                    clock(w.start_ts),
+                    time_of_day(w.start_ts),
                     hms(w.duration_s),
                 ]
                 for w in data.top_explains

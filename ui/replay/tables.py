@@ -3,7 +3,6 @@ interprets HTML), so nicknames and comment text are shown exactly as sent."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
@@ -15,14 +14,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.session.columns import EXPLAIN_HEADERS, PRODUCT_HEADERS, explain_cells, product_cells
 from app.session.replay import ExplainWindow, ProductRow
-from app.session.report import explain_cells, product_cells
 from ui.headers import fit_headers
 from ui.i18n import tr
-
-
-def clock(ts: float) -> str:
-    return time.strftime("%H:%M:%S", time.localtime(ts))
 
 
 class Table(QTableWidget):
@@ -64,23 +59,6 @@ class Table(QTableWidget):
         self.setUpdatesEnabled(True)
 
 
-PRODUCT_HEADERS = [
-    "商品",
-    "讲解次数",
-    "讲解时长",
-    "讲解中订单",
-    "讲解中成交额",
-    "讲解后订单",
-    "讲解后成交额",
-    "总订单",
-    "总成交额",
-    "转化率",
-    "点击",
-    "期初库存",
-    "期末库存",
-]
-
-
 class ProductTable(Table):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(PRODUCT_HEADERS, parent)
@@ -88,21 +66,6 @@ class ProductTable(Table):
 
     def set_rows(self, rows: Sequence[ProductRow]) -> None:
         self.fill([product_cells(r) for r in rows])
-
-
-EXPLAIN_HEADERS = [
-    "商品",
-    "开始",
-    "结束",
-    "讲解时长",
-    "讲解中订单",
-    "讲解中成交额",
-    "讲解后订单",
-    "讲解后成交额",
-    "讲解中下单人数",
-    "讲解中平均在线",
-    "转化率",
-]
 
 
 class ExplainTable(Table):

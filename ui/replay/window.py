@@ -31,11 +31,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.aio import spawn
+from app.format import hms, time_of_day, yuan
+from app.names import action_name, role_name, value_name
 from app.session.actions import action_log
 from app.session.keywords import keywords
 from app.session.replay import SessionFile, Summary
-from app.session.report import action_name, role_name, value_name, yuan
-from app.session.report import hms as duration
 from app.session.safe_open import SessionFileError
 from app.threads import Inbox
 from ui import theme
@@ -43,14 +43,13 @@ from ui.i18n import language, tr
 from ui.replay.action_log import ActionLogTab
 from ui.replay.charts import TimelineCharts, marker_text
 from ui.replay.lottery_tab import LotteryTab
-from ui.replay.tables import ExplainTable, ProductTable, Table, clock
+from ui.replay.tables import ExplainTable, ProductTable, Table
 from ui.replay.video import VideoPane
 
 log = logging.getLogger(__name__)
 
 MOMENT_WINDOW_S = 30.0
 MOMENT_ROWS = 500  # per table: the comments/orders nearest to the moment
-STATUS = {"created": "待支付", "paid": "已支付", "refunded": "已退款"}
 
 
 def summary_text(s: Summary) -> str:
@@ -65,7 +64,7 @@ def summary_text(s: Summary) -> str:
         date=date,
         room=s.room,
         sid=s.session_id,
-        dur=duration(s.duration_s),
+        dur=hms(s.duration_s),
         gmv=yuan(s.gmv_cents),
         orders=s.orders,
         comments=s.comments,
@@ -175,11 +174,11 @@ class ReplayWindow(QMainWindow):
             [
                 [
                     c.name,
-                    tr(value_name(c.kind, "zh_CN")),
+                    value_name(c.kind),
                     c.issued,
                     c.claimed,
                     c.used,
-                    tr(value_name(c.status, "zh_CN")),
+                    value_name(c.status),
                 ]
                 for c in self.coupon_results
             ]
@@ -199,9 +198,9 @@ class ReplayWindow(QMainWindow):
         self.actions_table.fill(
             [
                 [
-                    clock(a["ts"]),
-                    action_name(a["name"], language()),
-                    role_name(a["role"], language()),
+                    time_of_day(a["ts"]),
+                    action_name(a["name"]),
+                    role_name(a["role"]),
                     tr("成功") if a["ok"] else tr("失败"),
                     round(a["duration_ms"], 1),
                     a["error"] or "",
@@ -274,8 +273,8 @@ class ReplayWindow(QMainWindow):
         w = MOMENT_WINDOW_S
         n_comments, n_orders = self.file.count_around(ts, w, w)
         text = tr("{t}（开播后 {rel}）前后 {w} 秒：评论 {c} 条，订单 {o} 笔").format(
-            t=clock(ts),
-            rel=duration(max(0.0, ts - self.summary.started_ts)),
+            t=time_of_day(ts),
+            rel=hms(max(0.0, ts - self.summary.started_ts)),
             w=int(w),
             c=n_comments,
             o=n_orders,
@@ -285,25 +284,25 @@ class ReplayWindow(QMainWindow):
         self.moment_label.setText(text)
         self.comments.fill(
             [
-                [clock(c.ts), c.nickname, c.text]
+                [time_of_day(c.ts), c.nickname, c.text]
                 for c in self.file.comments_around(ts, w, w, MOMENT_ROWS)
             ]
         )
         self.orders.fill(
             [
                 [
-                    clock(o.created_ts),
+                    time_of_day(o.created_ts),
                     o.nickname,
                     o.product_title or o.product_id,
                     o.quantity,
                     yuan(o.amount_cents),
-                    tr(STATUS.get(o.status, o.status)),
+                    value_name(o.status),
                 ]
                 for o in self.file.orders_around(ts, w, w, MOMENT_ROWS)
             ]
         )
         near = [mk for mk in self.markers if abs(mk.ts - ts) <= 5 * 60]
-        self.marker_table.fill([[clock(mk.ts), marker_text(mk)] for mk in near])
+        self.marker_table.fill([[time_of_day(mk.ts), marker_text(mk)] for mk in near])
         seek, self._seek_ts = self._seek_ts, None
         if seek is not None:
             self.video.seek_to(seek)
@@ -338,7 +337,7 @@ class ReplayWindow(QMainWindow):
             self._done(path)
 
     def export_csv(self) -> None:
-        from app.session.report import write_csv
+        from app.session.report_csv import write_csv
 
         folder = QFileDialog.getExistingDirectory(self, tr("导出 CSV 到文件夹"))
         if folder and self._exported(lambda: write_csv(self.file, Path(folder), lang=language())):

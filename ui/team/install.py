@@ -164,10 +164,10 @@ class TeamControls:
 
     def restart_into(self, invite: Invite) -> None:
         """The invite is remembered: a new console connects to that room, this one closes."""
-        from ui.team.panel import ROLE_NAMES
+        from app.names import role_name
 
         text = tr("已保存。中控台将重新启动，以{role}身份连接到房间 {room}。").format(
-            role=tr(ROLE_NAMES[invite.role]), room=invite.room
+            role=role_name(invite.role), room=invite.room
         )
         if not confirm(self.window, tr("加入房间"), text, action=tr("重新启动")):
             self.window.notifier.info(tr("已保存邀请：下次启动中控台时连接到该房间"))

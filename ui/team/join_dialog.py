@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.aio import spawn
-from app.live.activity import ROLE_NAMES
+from app.names import role_name
 from app.platform.errors import PlatformError
 from app.platform.models import RoomInfo
 from app.settings import Settings
@@ -115,7 +115,7 @@ class JoinDialog(QDialog):
                 room=got.id,
                 title=title,
                 extra=extra,
-                role=tr(ROLE_NAMES[invite.role]),
+                role=role_name(invite.role),
                 url=invite.url,
             ),
             "ok",

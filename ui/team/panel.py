@@ -19,8 +19,10 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from app.aio import spawn
-from app.live.activity import ROLE_NAMES, TeamChange
+from app.format import time_of_day
+from app.live.activity import TeamChange
 from app.live.room import LiveRoom
+from app.names import role_name
 from app.platform.errors import PlatformError
 from app.platform.models import Members
 from ui.i18n import localize, tr
@@ -35,7 +37,7 @@ ORDER = ("host", "assistant", "reviewer")
 def members_summary(members: Members) -> str:
     """「主播 ×1 · 场控 ×1 · 复盘 ×2」"""
     counts = Counter(m.role.value for m in members.members)
-    parts = [f"{tr(ROLE_NAMES[r])} ×{counts[r]}" for r in ORDER if counts[r]]
+    parts = [f"{role_name(r)} ×{counts[r]}" for r in ORDER if counts[r]]
     return " · ".join(parts) if parts else tr("无")
 
 
@@ -112,7 +114,7 @@ class TeamPanel(QWidget):
             mins = max(0, int(now - m.since_ts) // 60)
             self.members_list.addItem(
                 tr("{role} · {name} · {mins} 分钟").format(
-                    role=tr(ROLE_NAMES[m.role.value]), name=m.client or tr("未命名"), mins=mins
+                    role=role_name(m.role.value), name=m.client or tr("未命名"), mins=mins
                 )
             )
         self.members_changed.emit(summary)
@@ -121,7 +123,7 @@ class TeamPanel(QWidget):
     def _on_activity(self, changes: Sequence[TeamChange]) -> None:
         theirs = [c for c in changes if not c.mine]
         for c in theirs:
-            stamp = time.strftime("%H:%M:%S", time.localtime(c.ts))
+            stamp = time_of_day(c.ts)
             item = QListWidgetItem(f"{stamp}  {c.text}")
             item.setData(Qt.ItemDataRole.UserRole, c.kind)
             self.activity.insertItem(0, item)

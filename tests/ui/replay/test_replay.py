@@ -20,9 +20,11 @@ import httpx
 import pytest
 from PySide6.QtWidgets import QApplication
 
+from app.format import hms, yuan
 from app.platform import models as m
 from app.session.replay import SessionFile
-from app.session.report import build_html, hms, write_csv, yuan
+from app.session.report import build_html
+from app.session.report_csv import write_csv
 from app.session.share import SessionShare
 from tests.support.polling import until
 from tests.support.recording_rig import recording_host

@@ -10,7 +10,8 @@ import re
 from pathlib import Path
 
 from app.session.replay import SessionFile
-from app.session.report import build_html, write_csv
+from app.session.report import build_html
+from app.session.report_csv import write_csv
 from app.session.writer import SessionWriter
 from tests.support.synth import products, session_events
 from ui.replay.pdf import _webengine_pdf, report_html, write_pdf, write_pdf_textdocument
@@ -107,7 +108,7 @@ def test_csv_exports_in_english_and_chinese(tmp_path: Path) -> None:
         "Quantity",
         "Amount (cents)",
         "Status",
-        "Coupon",
+        "Coupons",
     ]
     assert pr[0][:4] == ["Product ID", "Product", "Explains", "On screen"]
     assert ex[0] == [
@@ -125,11 +126,12 @@ def test_csv_exports_in_english_and_chinese(tmp_path: Path) -> None:
         "Conversion",
     ]
     assert len(od) - 1 == s.orders and len(ev) - 1 == s.events and len(ex) - 1 == n_explains > 0
-    names = {"created": "Awaiting payment", "paid": "Paid", "refunded": "Refunded"}
+    # the replay window's words (one catalog): its orders table says Unpaid too
+    names = {"created": "Unpaid", "paid": "Paid", "refunded": "Refunded"}
     assert [r[6] for r in od[1:]] == [names[o.status] for o in orders]
-    assert {"Paid", "Awaiting payment"} <= {r[6] for r in od[1:]}
+    assert {"Paid", "Unpaid"} <= {r[6] for r in od[1:]}
     comment = next(r for r in ev[1:] if r[2] == "comment")
-    assert comment[3] == "Comment"
+    assert comment[3] == "Comments"
     assert next(r for r in ev[1:] if r[2] == "order_paid")[3] == "Order paid"
 
     ev_zh, od_zh = _read(zh[0]), _read(zh[1])

@@ -15,9 +15,9 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from app.format import yuan
 from app.platform import models as m
 from app.session.replay import SessionFile
-from app.session.report import yuan
 from app.session.writer import SessionWriter
 from tests.support.polling import until
 from tests.support.synth import products, session_events

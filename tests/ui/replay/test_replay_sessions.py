@@ -17,13 +17,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QPushButton
 
+from app.format import hms, human_size, yuan
 from app.live.room import LiveRoom
 from app.session.recorder import SessionRecorder
 from app.session.replay import SessionFile
-from app.session.report import hms, yuan
 from tests.support.polling import until
 from tests.ui.replay.test_replay_moment import rows
-from ui.replay.sessions import SessionsWindow, human_size, sessions_panel
+from ui.replay.sessions import SessionsWindow, sessions_panel
 from ui.replay.window import ReplayWindow
 
 # the offscreen platform cannot propagate size hints or raise a window

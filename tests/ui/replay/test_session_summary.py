@@ -13,9 +13,9 @@ import pytest
 from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
+from app.format import yuan
 from app.platform import models as m
 from app.session.replay import SessionFile
-from app.session.report import yuan
 from app.settings import Settings
 from tests.support.polling import until
 from tests.support.recording_rig import recording_host

@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 from PySide6.QtGui import QColor, QImage
 
+from app.format import clock
+from app.format import yuan_short as yuan
 from app.overlays.layout import Kind, box, canvas_size
 from app.overlays.render import OverlayRenderer
 from app.overlays.state import (
@@ -15,8 +17,6 @@ from app.overlays.state import (
     OverlayState,
     ProductCard,
     WinnersCard,
-    clock,
-    yuan,
 )
 
 CARDS = {

@@ -245,13 +245,15 @@ def test_the_last_partial_minute_is_drawn_at_its_own_rate(tmp_path: Path) -> Non
 def test_actions_and_roles_are_named_for_the_reader() -> None:
     """The actions tab and markers say what an operator did and who, in the reader's language:
     a scene switch made in OBS itself is OBS's, not an unnamed role."""
-    from app.session.report import action_name, role_name
+    from app.i18n import translator
+    from app.names import action_name, role_name
 
-    assert action_name("issue_coupon", "zh_CN") == "发券"
-    assert action_name("obs_switch_scene", "en") == "OBS: switch scene"
-    assert action_name("something_new", "en") == "something_new"  # unknown: shown as stored
-    assert role_name("obs", "zh_CN") == "OBS" and role_name("assistant", "en") == "Assistant"
-    assert role_name(None, "en") == ""
+    zh, en = translator("zh_CN"), translator("en")
+    assert action_name("issue_coupon", zh) == "发券"
+    assert action_name("obs_switch_scene", en) == "OBS: switch scene"
+    assert action_name("something_new", en) == "something_new"  # unknown: shown as stored
+    assert role_name("obs", zh) == "OBS" and role_name("assistant", en) == "Assistant"
+    assert role_name(None, en) == ""
 
 
 def test_the_platforms_own_lines_are_stored_and_a_line_with_a_newline_is_encoded_again(

@@ -83,7 +83,7 @@ BOMB_SCRIPT = """
 import json, resource, sys
 from pathlib import Path
 from app.session.replay import SessionFile
-from app.session.report import write_csv
+from app.session.report_csv import write_csv
 from app.session.safe_open import SessionFileError
 
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

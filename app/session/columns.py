@@ -1,0 +1,80 @@
+"""The product and explain tables of a recorded session, column by column: the headers (Chinese
+source strings, translated by the reader's ``tr``) and each row's cells. The replay window's
+tables, the HTML report and the CSV files all use these, so the same column reads the same
+everywhere. Cells are plain values (numbers, or text already formatted by :mod:`app.format`);
+"—" is a figure the recording does not have.
+"""
+
+from __future__ import annotations
+
+from app.format import hms, time_of_day, yuan
+from app.i18n import tr_noop
+from app.session.replay import ExplainWindow, ProductRow
+
+PRODUCT_HEADERS = [
+    tr_noop("商品"),
+    tr_noop("讲解次数"),
+    tr_noop("讲解时长"),
+    tr_noop("讲解中订单"),
+    tr_noop("讲解中成交额"),
+    tr_noop("讲解后订单"),
+    tr_noop("讲解后成交额"),
+    tr_noop("总订单"),
+    tr_noop("总成交额"),
+    tr_noop("转化率"),
+    tr_noop("点击"),
+    tr_noop("期初库存"),
+    tr_noop("期末库存"),
+]
+
+EXPLAIN_HEADERS = [
+    tr_noop("商品"),
+    tr_noop("开始"),
+    tr_noop("结束"),
+    tr_noop("讲解时长"),
+    tr_noop("讲解中订单"),
+    tr_noop("讲解中成交额"),
+    tr_noop("讲解后订单"),
+    tr_noop("讲解后成交额"),
+    tr_noop("讲解中下单人数"),
+    tr_noop("讲解中平均在线"),
+    tr_noop("转化率"),
+]
+
+
+def product_cells(r: ProductRow) -> list[object]:
+    """One row of the per-product table (:data:`PRODUCT_HEADERS`)."""
+    conv = r.conversion
+    return [
+        r.title,
+        len(r.windows),
+        hms(r.on_screen_s) if r.windows else "—",
+        r.orders_during,
+        yuan(r.gmv_during_cents),
+        r.orders_after,
+        yuan(r.gmv_after_cents),
+        r.orders_total,
+        yuan(r.gmv_total_cents),
+        f"{conv:.1%}" if conv is not None else "—",
+        r.clicks if r.clicks is not None else "—",
+        r.stock_start if r.stock_start is not None else "—",
+        r.stock_end if r.stock_end is not None else "—",
+    ]
+
+
+def explain_cells(w: ExplainWindow) -> list[object]:
+    """One row of the explain log (:data:`EXPLAIN_HEADERS`)."""
+    conv = w.conversion
+    return [
+        w.title,
+        time_of_day(w.start_ts),
+        time_of_day(w.end_ts),
+        hms(w.duration_s),
+        w.orders_during,
+        yuan(w.gmv_during_cents),
+        w.orders_after,
+        yuan(w.gmv_after_cents),
+        w.buyers_during,
+        round(w.avg_online) if w.online_n else "—",
+        f"{conv:.1%}" if conv is not None else "—",
+    ]
