@@ -70,7 +70,7 @@ class _Timeline(HTMLParser):
         self.tables: list[list[list[str]]] = []
         self._cell: list[str] | None = None
 
-    def handle_starttag(self, tag: str, attrs: Any) -> None:
+    def handle_starttag(self, tag: str, _attrs: Any) -> None:
         if tag == "table":
             self.tables.append([])
         elif tag == "tr" and self.tables:
