@@ -23,15 +23,9 @@ from typing import Any
 import numpy as np
 
 from app.live.lottery_verify import Verification
+from app.session.attribution import ExplainWindow, ProductRow, explain_log, per_product
 from app.session.redact import redact_value
-from app.session.replay import (
-    ExplainWindow,
-    Marker,
-    ProductRow,
-    SessionFile,
-    Summary,
-    display_bins,
-)
+from app.session.replay import Marker, SessionFile, Summary, display_bins
 
 LABELS: dict[str, dict[str, str]] = {
     "zh_CN": {
@@ -821,9 +815,9 @@ def build_html(
     parts.append(marks_legend(f, lang))
     parts.extend(f"<div>{svg}</div>" for svg in charts_svg(f, lang))
     parts.append(f"<h2>{html.escape(lb['products'])}</h2>")
-    parts.append(_table([lb[k] for k in PRODUCT_KEYS], [product_cells(r) for r in f.per_product()]))
+    parts.append(_table([lb[k] for k in PRODUCT_KEYS], [product_cells(r) for r in per_product(f)]))
     parts.append(f"<h2>{html.escape(lb['explain_log'])}</h2>")
-    parts.append(_table([lb[k] for k in EXPLAIN_KEYS], [explain_cells(w) for w in f.explain_log()]))
+    parts.append(_table([lb[k] for k in EXPLAIN_KEYS], [explain_cells(w) for w in explain_log(f)]))
     parts.append(f'<div class="note">{html.escape(lb["conv_note"])}</div>')
     parts.append('<div class="cols"><div>')
     parts.append(f"<h2>{html.escape(lb['questions'])}</h2>")
@@ -978,12 +972,12 @@ def write_csv(f: SessionFile, folder: Path, *, lang: str = "zh_CN") -> list[Path
     with pr_path.open("w", newline="", encoding="utf-8-sig") as fh:
         w = SafeCsvWriter(fh)
         w.writerow([lb["product_id"]] + [lb[k] for k in PRODUCT_KEYS])
-        for r in f.per_product():
+        for r in per_product(f):
             w.writerow([r.product_id, *product_cells(r)])
     ex_path = folder / f"{stem}_explains.csv"
     with ex_path.open("w", newline="", encoding="utf-8-sig") as fh:
         w = SafeCsvWriter(fh)
         w.writerow([lb["product_id"]] + [lb[k] for k in EXPLAIN_KEYS])
-        for x in f.explain_log():
+        for x in explain_log(f):
             w.writerow([x.product_id, *explain_cells(x)])
     return [ev_path, or_path, pr_path, ex_path]

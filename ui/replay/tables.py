@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.session.replay import ExplainWindow, ProductRow
+from app.session.attribution import ExplainWindow, ProductRow
 from app.session.report import explain_cells, product_cells
 from ui.headers import fit_headers
 from ui.i18n import tr
