@@ -3,7 +3,9 @@
 :meth:`RoomApi.act` runs an operator action once per ``Idempotency-Key``, committing its events
 together with the idempotency record before answering; a key names one request (method, path,
 body): reused for another one it is a 422. A refused action (an :class:`ApiError` from the
-engine) changes nothing and its answer is what the key replays.
+engine) changes nothing and its answer is what the key replays. A body the engine's input rules
+refuse (``engine.check_*``, called by the route before :meth:`RoomApi.act`) is refused before the
+key is looked at: the client may fix the body and retry with the same key.
 """
 
 from __future__ import annotations
