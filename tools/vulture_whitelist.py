@@ -38,3 +38,6 @@ _._keep_mates  # tools/team_screenshots.py: teammates stay connected for the win
 _.GREET
 _.REACTION
 _.CLAIM
+
+# counters read by name through dataclasses.fields (app/session/writer.py SecondCounts.values)
+_.follows

@@ -345,13 +345,11 @@ class LiveRoom:
 
     def ingest(self, batch: Sequence[m.Event]) -> None:
         """Apply a batch of events in order; notify listeners once for the whole batch."""
-        changes: set[str] = set()
-        chat: list[ChatLine] = []
-        orders: list[m.Order] = []
         wire_in = m.wire_of(batch)
         wire: list[bytes] | None = None if wire_in is None else []
         events = RoomBatch((), wire)
-        metrics = self.metrics.model_dump()
+        out = BatchEffects(set(), [], [], self.metrics.model_dump())
+        changes, chat, orders, metrics = out.changed, out.chat, out.orders, out.metrics
         handlers = _HANDLERS
         activity: list[TeamChange] = []
         want_activity = bool(self._activity)
@@ -366,7 +364,7 @@ class LiveRoom:
             if handler is not None:
                 if want_activity and ev.actor is not None:
                     activity.extend(describe_change(self, ev))  # before the event applies
-                handler(self, ev, changes, chat, orders, metrics)
+                handler(self, ev, out)
                 if ev.actor is not None:
                     changes.add(OPERATOR)
         if not events:
@@ -514,18 +512,25 @@ class LiveRoom:
         return await self._act("end_session", self.adapter.end_session(sid), session_id=sid)
 
 
-# --- event handlers: (room, event, changes, chat, orders, metrics) -------------------------------
-Handler = Callable[
-    [LiveRoom, m.Event, set[str], list[ChatLine], list[m.Order], dict[str, int]], None
-]
+# --- event handlers: each applies one event to the room and notes its effects on the batch -----
+@dataclass(slots=True)
+class BatchEffects:
+    """What the events of one :meth:`LiveRoom.ingest` batch changed, gathered by the handlers
+    and announced once at the batch's end."""
+
+    changed: set[str]  # the state names that changed (BAG, METRICS, …)
+    chat: list[ChatLine]  # new chat lines, in order
+    orders: list[m.Order]  # orders created, paid or refunded, in order
+    metrics: dict[str, Any]  # the room's metrics (counts), updated in place
 
 
-def _comment(
-    r: LiveRoom, ev: m.Event, ch: set[str], chat: list[ChatLine], o: Any, mt: dict[str, int]
-) -> None:
+Handler = Callable[[LiveRoom, m.Event, BatchEffects], None]
+
+
+def _comment(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
     c: m.Comment = ev.data.comment
-    s = r.strings
-    chat.append(
+    s = room.strings
+    out.chat.append(
         ChatLine(
             c.id,
             c.ts or ev.ts,
@@ -537,135 +542,133 @@ def _comment(
         )
     )
     if c.role == "viewer":
-        mt["comments"] += 1
-        ch.add(METRICS)
+        out.metrics["comments"] += 1
+        out.changed.add(METRICS)
 
 
-def _gift(
-    r: LiveRoom, ev: m.Event, ch: set[str], chat: list[ChatLine], o: Any, mt: dict[str, int]
-) -> None:
+def _gift(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
     d: m.GiftData = ev.data
-    s = r.strings
+    s = room.strings
     text = s(f"送出 {d.gift} ×{d.count}")
-    chat.append(ChatLine(f"g{ev.seq}", ev.ts, s(d.user_id), s(d.nickname), text, Kind.GIFT, ev.seq))
+    out.chat.append(
+        ChatLine(f"g{ev.seq}", ev.ts, s(d.user_id), s(d.nickname), text, Kind.GIFT, ev.seq)
+    )
 
 
-def _like(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: dict[str, int]) -> None:
-    mt["likes"] = max(mt["likes"], ev.data.total)
-    ch.add(METRICS)
+def _like(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
+    out.metrics["likes"] = max(out.metrics["likes"], ev.data.total)
+    out.changed.add(METRICS)
 
 
-def _follow(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: dict[str, int]) -> None:
-    mt["new_followers"] += 1
-    ch.add(METRICS)
+def _follow(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
+    out.metrics["new_followers"] += 1
+    out.changed.add(METRICS)
 
 
-def _viewers(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: dict[str, int]) -> None:
-    mt["online"] = ev.data.online
-    mt["uv"] = ev.data.uv
-    ch.add(METRICS)
+def _viewers(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
+    out.metrics["online"] = ev.data.online
+    out.metrics["uv"] = ev.data.uv
+    out.changed.add(METRICS)
 
 
-def _order(
-    r: LiveRoom, ev: m.Event, ch: set[str], c: Any, orders: list[m.Order], mt: dict[str, int]
-) -> None:
+def _order(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
     order: m.Order = ev.data.order
-    orders.append(order)
+    out.orders.append(order)
     if ev.type is m.EventType.ORDER_CREATED:
-        mt["orders"] += 1
-        mt["gmv_cents"] += order.amount_cents
+        out.metrics["orders"] += 1
+        out.metrics["gmv_cents"] += order.amount_cents
     elif ev.type is m.EventType.ORDER_PAID:
-        mt["paid_orders"] += 1
-        mt["paid_gmv_cents"] += order.amount_cents
+        out.metrics["paid_orders"] += 1
+        out.metrics["paid_gmv_cents"] += order.amount_cents
     else:
-        mt["refunded_cents"] += order.amount_cents
-    ch.add(METRICS)
+        out.metrics["refunded_cents"] += order.amount_cents
+    out.changed.add(METRICS)
 
 
-def _product(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: Any) -> None:
+def _product(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
     p: m.Product = ev.data.product
-    if p.id not in r.products:
-        r.product_ids.append(p.id)
-    r.products[p.id] = p
-    ch.add(BAG)
+    if p.id not in room.products:
+        room.product_ids.append(p.id)
+    room.products[p.id] = p
+    out.changed.add(BAG)
 
 
-def _reordered(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: Any) -> None:
-    r.bag_version = ev.data.version
-    r.product_ids = [pid for pid in ev.data.product_ids if pid in r.products]
-    ch.add(BAG)
+def _reordered(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
+    room.bag_version = ev.data.version
+    room.product_ids = [pid for pid in ev.data.product_ids if pid in room.products]
+    out.changed.add(BAG)
 
 
-def _explaining(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: Any) -> None:
+def _explaining(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
     d: m.ProductExplainingData = ev.data
     if d.explaining:
-        r.explaining = m.Explaining(product_id=d.product_id, since_ts=ev.ts)
-    elif r.explaining is not None and r.explaining.product_id == d.product_id:
-        r.explaining = None
-    ch.add(EXPLAINING)
+        room.explaining = m.Explaining(product_id=d.product_id, since_ts=ev.ts)
+    elif room.explaining is not None and room.explaining.product_id == d.product_id:
+        room.explaining = None
+    out.changed.add(EXPLAINING)
 
 
-def _coupon(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: Any) -> None:
+def _coupon(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
     coupon: m.Coupon = ev.data.coupon
-    r.coupons[coupon.id] = coupon
-    ch.add(COUPONS)
+    room.coupons[coupon.id] = coupon
+    out.changed.add(COUPONS)
 
 
-def _coupon_claimed(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: Any) -> None:
+def _coupon_claimed(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
     d: m.CouponClaimedData = ev.data
-    coupon = r.coupons.get(d.coupon_id)
+    coupon = room.coupons.get(d.coupon_id)
     if coupon is not None:
-        r.coupons[d.coupon_id] = coupon.model_copy(update={"claimed": d.claimed})
-        ch.add(COUPONS)
+        room.coupons[d.coupon_id] = coupon.model_copy(update={"claimed": d.claimed})
+        out.changed.add(COUPONS)
 
 
-def _flash(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: Any) -> None:
+def _flash(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
     fs: m.FlashSale = ev.data.flash_sale
-    r.flash_sales[fs.id] = fs
-    ch.add(FLASH_SALES)
+    room.flash_sales[fs.id] = fs
+    out.changed.add(FLASH_SALES)
 
 
-def _note_commitment(r: LiveRoom, lot: m.Lottery) -> None:
+def _note_commitment(room: LiveRoom, lot: m.Lottery) -> None:
     if lot.status != "drawn":
-        r.lottery_commitments.setdefault(lot.id, lot.commitment)
+        room.lottery_commitments.setdefault(lot.id, lot.commitment)
 
 
-def _lottery(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: Any) -> None:
+def _lottery(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
     lot: m.Lottery = ev.data.lottery
-    _note_commitment(r, lot)
-    r.lotteries[lot.id] = lot
+    _note_commitment(room, lot)
+    room.lotteries[lot.id] = lot
     if lot.status == "drawn":
-        r.lottery_entrants.pop(lot.id, None)  # final: no mute changes it any more
-    ch.add(LOTTERIES)
+        room.lottery_entrants.pop(lot.id, None)  # final: no mute changes it any more
+    out.changed.add(LOTTERIES)
 
 
-def _lottery_entered(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: Any) -> None:
+def _lottery_entered(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
     d: m.LotteryEnteredData = ev.data
-    lot = r.lotteries.get(d.lottery_id)
+    lot = room.lotteries.get(d.lottery_id)
     if lot is not None:
-        r.lotteries[d.lottery_id] = lot.model_copy(update={"entrants": d.entrants})
-        r.lottery_entrants.setdefault(d.lottery_id, set()).add(d.user_id)
-        ch.add(LOTTERIES)
+        room.lotteries[d.lottery_id] = lot.model_copy(update={"entrants": d.entrants})
+        room.lottery_entrants.setdefault(d.lottery_id, set()).add(d.user_id)
+        out.changed.add(LOTTERIES)
 
 
-def _pinned(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: Any) -> None:
-    r.pinned = ev.data.comment
-    ch.add(PINNED)
+def _pinned(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
+    room.pinned = ev.data.comment
+    out.changed.add(PINNED)
 
 
-def _hidden(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: Any) -> None:
-    r.hidden_comment_ids.add(ev.data.comment_id)
-    if r.pinned is not None and r.pinned.id == ev.data.comment_id:
-        r.pinned = None
-        ch.add(PINNED)
-    ch.add(MODERATION)
+def _hidden(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
+    room.hidden_comment_ids.add(ev.data.comment_id)
+    if room.pinned is not None and room.pinned.id == ev.data.comment_id:
+        room.pinned = None
+        out.changed.add(PINNED)
+    out.changed.add(MODERATION)
 
 
-def _muted(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: Any) -> None:
+def _muted(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
     d: m.UserMutedData = ev.data
     until = None if d.seconds is None else (d.until_ts or ev.ts + d.seconds)
-    r.muted_until[d.user_id] = until
-    r.mutes[d.user_id] = m.MutedUser(
+    room.muted_until[d.user_id] = until
+    room.mutes[d.user_id] = m.MutedUser(
         user_id=d.user_id,
         nickname=d.nickname,
         until_ts=until,
@@ -673,52 +676,50 @@ def _muted(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: Any) -> N
         muted_ts=ev.ts,
         actor=d.actor,
     )
-    ch.add(MODERATION)
+    out.changed.add(MODERATION)
     # the platform takes a muted user out of every lottery not yet drawn (docs/platform-api.md,
     # "Verifiable lottery") without an event of its own: the count shown follows here
-    for lid, users in r.lottery_entrants.items():
-        lot = r.lotteries.get(lid)
+    for lid, users in room.lottery_entrants.items():
+        lot = room.lotteries.get(lid)
         if lot is None or lot.status == "drawn" or d.user_id not in users:
             continue
         users.discard(d.user_id)
-        r.lotteries[lid] = lot.model_copy(update={"entrants": max(0, lot.entrants - 1)})
-        ch.add(LOTTERIES)
+        room.lotteries[lid] = lot.model_copy(update={"entrants": max(0, lot.entrants - 1)})
+        out.changed.add(LOTTERIES)
 
 
-def _unmuted(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: Any) -> None:
+def _unmuted(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
     uid = ev.data.user_id
-    r.muted_until.pop(uid, None)  # the user's lines lose their 已禁言 mark
-    r.mutes.pop(uid, None)
-    ch.add(MODERATION)
+    room.muted_until.pop(uid, None)  # the user's lines lose their 已禁言 mark
+    room.mutes.pop(uid, None)
+    out.changed.add(MODERATION)
 
 
-def _session(
-    r: LiveRoom, ev: m.Event, ch: set[str], c: Any, orders: list[m.Order], mt: dict[str, int]
-) -> None:
+def _session(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
     """A session starts or ends: what belongs to one session does not outlive it.
 
     At either edge nothing is on stage and nothing is pinned (the stage must not say 讲解中 after
     下播), and mutes that no longer hold are forgotten (permanent mutes and timed ones still running
     stay: the platform still enforces them). At a start the counters and the orders feed begin
     again, so the orders table and its summary describe the same session."""
-    r.session = ev.data.session
-    if r.explaining is not None:
-        r.explaining = None
-        ch.add(EXPLAINING)
-    if r.pinned is not None:
-        r.pinned = None
-        ch.add(PINNED)
-    kept = {u: t for u, t in r.muted_until.items() if t is None or t > ev.ts}
-    if len(kept) != len(r.muted_until):
-        r.muted_until = kept
-        r.mutes = {u: mute for u, mute in r.mutes.items() if u in kept}
-        ch.add(MODERATION)
+    room.session = ev.data.session
+    if room.explaining is not None:
+        room.explaining = None
+        out.changed.add(EXPLAINING)
+    if room.pinned is not None:
+        room.pinned = None
+        out.changed.add(PINNED)
+    kept = {u: t for u, t in room.muted_until.items() if t is None or t > ev.ts}
+    if len(kept) != len(room.muted_until):
+        room.muted_until = kept
+        room.mutes = {u: mute for u, mute in room.mutes.items() if u in kept}
+        out.changed.add(MODERATION)
     if ev.type is m.EventType.SESSION_STARTED:
-        mt.update(m.Metrics().model_dump())  # metrics are per session
-        ch.add(METRICS)
-        r.orders.clear()  # orders are per session too (listeners reset on SESSION)
-        orders.clear()  # earlier orders of this batch belong to the session before
-    ch.add(SESSION)
+        out.metrics.update(m.Metrics().model_dump())  # metrics are per session
+        out.changed.add(METRICS)
+        room.orders.clear()  # orders are per session too (listeners reset on SESSION)
+        out.orders.clear()  # earlier orders of this batch belong to the session before
+    out.changed.add(SESSION)
 
 
 _HANDLERS: dict[m.EventType, Handler] = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from app.format import hms, time_of_day, yuan
 from app.i18n import tr_noop
-from app.session.replay import ExplainWindow, ProductRow
+from app.session.attribution import ExplainWindow, ProductRow
 
 PRODUCT_HEADERS = [
     tr_noop("商品"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.session.replay import ProductRow
+from app.session.attribution import ProductRow
 from app.session.summary import ShowSummary
 
 

@@ -72,83 +72,121 @@ def follow_obs(
 
     ``scenes``/``outputs``: the ones the console's OBS panel drives, so that what this console
     asked for is recorded with ``role`` (the console's operator role)."""
-    record_started: list[float] = []
-    # what this console asked for and OBS has not reported yet: kind → (what, until monotonic)
-    claims: dict[str, tuple[str | None, float]] = {}
-    # the recording file last linked, and when: "start" (OBS 29+ names it when it starts) or "stop"
-    # (StopRecord's reply and the stopped event both name it: linked once)
-    linked: list[tuple[str, str]] = []
+    follower = ObsFollower(recorder, conn, role)
+    unsubs = [
+        conn.on_event("CurrentProgramSceneChanged", follower.scene),
+        conn.on_event("StreamStateChanged", follower.stream),
+        conn.on_event("RecordStateChanged", follower.record),
+        conn.on_connected(follower.read_state),
+        conn.tracker.subscribe(follower.link_state),
+    ]
+    for hook in (scenes, outputs):
+        if hook is not None:
+            unsubs.append(hook.commands.subscribe(follower.command))
+    if stats is not None:
+        unsubs.append(stats.subscribe(follower.frames))
+    if conn.connected:  # already up: its connect hooks have run without us
+        spawn(follower.read_state(), name="obs-link:state")
 
-    def claimed(kind: str, what: str | None = None) -> str:
+    def unlink() -> None:
+        for un in unsubs:
+            un()
+
+    return unlink
+
+
+class ObsFollower:
+    """What :func:`follow_obs` knows between OBS's reports, and what it makes of each one."""
+
+    def __init__(self, recorder: _Recorder, conn: ObsConnection, role: str | None) -> None:
+        self.recorder = recorder
+        self.conn = conn
+        self.role = role
+        #: when OBS's current recording started (wall clock), None while it is not recording
+        self.record_started: float | None = None
+        #: what this console asked for and OBS has not reported yet: kind → (what, until
+        #: monotonic); ``what`` None: any change of that kind
+        self.claims: dict[str, tuple[str | None, float]] = {}
+        #: the recording file last linked, and when: "start" (OBS 29+ names it when it starts)
+        #: or "stop" (StopRecord's reply and the stopped event both name it: linked once)
+        self.linked: tuple[str, str] | None = None
+        self.was_connected = conn.connected
+        self.last_stats: ObsStats | None = None
+
+    def claimed(self, kind: str, what: str | None = None) -> str:
         """The role behind OBS's change ``kind``: this console's if it asked, else OBS's."""
-        claim = claims.get(kind)
+        claim = self.claims.get(kind)
         if claim is None or claim[1] < time.monotonic():
-            claims.pop(kind, None)
+            self.claims.pop(kind, None)
             return OBS_ROLE
         want, _ = claim
         if want is not None and what is not None and want != what:
             return OBS_ROLE
-        return role or OBS_ROLE
+        return self.role or OBS_ROLE
 
-    def link(path: str, by: str, phase: str) -> None:
-        if linked and linked[0] == (path, phase):
+    def link(self, path: str, by: str, phase: str) -> None:
+        if self.linked == (path, phase):
             return
-        linked[:] = [(path, phase)]
-        started = record_started[0] if record_started else None
-        recorder.record_obs("recording", {"path": path, "started_ts": started, "role": by})
+        self.linked = (path, phase)
+        self.recorder.record_obs(
+            "recording", {"path": path, "started_ts": self.record_started, "role": by}
+        )
 
-    def scene(_t: str, d: dict[str, Any]) -> None:
+    # --- OBS events --------------------------------------------------------------------------
+    def scene(self, _t: str, d: dict[str, Any]) -> None:
         name = str(d.get("sceneName", ""))
-        by = claimed("scene", name)
+        by = self.claimed("scene", name)
         if by != OBS_ROLE:
-            claims.pop("scene", None)
-        recorder.record_obs("scene", {"scene": name, "role": by})
+            self.claims.pop("scene", None)
+        self.recorder.record_obs("scene", {"scene": name, "role": by})
 
-    def output_state(kind: str, d: dict[str, Any]) -> str:
+    def _output_state(self, kind: str, d: dict[str, Any]) -> str:
         state = str(d.get("outputState", ""))
-        by = claimed(kind)
+        by = self.claimed(kind)
         if by != OBS_ROLE and state in (STARTED, STOPPED):
-            claims.pop(kind, None)  # the change asked for is complete
+            self.claims.pop(kind, None)  # the change asked for is complete
         return by
 
-    def stream(_t: str, d: dict[str, Any]) -> None:
-        by = output_state("stream", d)
-        recorder.record_obs(
+    def stream(self, _t: str, d: dict[str, Any]) -> None:
+        by = self._output_state("stream", d)
+        self.recorder.record_obs(
             "stream",
             {"active": bool(d.get("outputActive")), "state": d.get("outputState", ""), "role": by},
         )
 
-    def record(_t: str, d: dict[str, Any]) -> None:
+    def record(self, _t: str, d: dict[str, Any]) -> None:
         state = d.get("outputState", "")
-        by = output_state("record", d)
-        if state == STARTED or (d.get("outputActive") and not record_started):
-            record_started[:] = [time.time()]
-            linked.clear()
-        recorder.record_obs(
+        by = self._output_state("record", d)
+        if state == STARTED or (d.get("outputActive") and self.record_started is None):
+            self.record_started = time.time()
+            self.linked = None
+        self.recorder.record_obs(
             "record", {"active": bool(d.get("outputActive")), "state": state, "role": by}
         )
         path = d.get("outputPath")
         if path:  # at the stop again: a session begun while it ran learns its file only now
-            link(str(path), by, "stop" if state == STOPPED else "start")
+            self.link(str(path), by, "stop" if state == STOPPED else "start")
         if state == STOPPED:
-            record_started.clear()
+            self.record_started = None
 
-    def command(cmd: ObsCommand) -> None:
+    # --- this console's commands ---------------------------------------------------------------
+    def command(self, cmd: ObsCommand) -> None:
+        role = self.role
         if cmd.ok is None:  # sent: OBS's change may come before the answer
             until = time.monotonic() + CLAIM_S
             if cmd.name == "switch_scene":
-                claims["scene"] = (str(cmd.args.get("scene", "")), until)
+                self.claims["scene"] = (str(cmd.args.get("scene", "")), until)
             elif cmd.name == "transition":
-                claims["scene"] = (None, until)  # whatever was in preview goes on air
+                self.claims["scene"] = (None, until)  # whatever was in preview goes on air
             elif cmd.name in _OUTPUT_COMMANDS:
-                claims[_OUTPUT_COMMANDS[cmd.name]] = (None, until)
+                self.claims[_OUTPUT_COMMANDS[cmd.name]] = (None, until)
             return
         if not cmd.ok:
             kind = "scene" if cmd.name in ("switch_scene", "transition") else None
             kind = _OUTPUT_COMMANDS.get(cmd.name, kind)
             if kind is not None:
-                claims.pop(kind, None)
-        recorder.record_action(
+                self.claims.pop(kind, None)
+        self.recorder.record_action(
             ActionRecord(
                 cmd.ts,
                 f"obs_{cmd.name}",
@@ -160,10 +198,12 @@ def follow_obs(
             )
         )
         if cmd.ok and cmd.name == "stop_record" and cmd.result:
-            link(str(cmd.result), role or OBS_ROLE, "stop")
+            self.link(str(cmd.result), role or OBS_ROLE, "stop")
 
-    async def read_state() -> None:
+    # --- the connection and its statistics ---------------------------------------------------
+    async def read_state(self) -> None:
         """What OBS is doing now (at every connection): scene, stream, recording and its start."""
+        conn = self.conn
         try:
             program = await conn.request("GetCurrentProgramScene")
             st = await conn.request("GetStreamStatus")
@@ -174,34 +214,30 @@ def follow_obs(
         recording = bool(rec.get("outputActive"))
         if recording:
             real = time.time() - int(rec.get("outputDuration", 0)) / 1000
-            if not record_started or abs(record_started[0] - real) > 2.0:
-                record_started[:] = [real]  # it ran before we knew (or while we were away)
+            if self.record_started is None or abs(self.record_started - real) > 2.0:
+                self.record_started = real  # it ran before we knew (or while we were away)
         else:
-            record_started.clear()
-        recorder.record_obs(
+            self.record_started = None
+        self.recorder.record_obs(
             "state",
             {
                 "connected": True,
                 "scene": program.get("currentProgramSceneName") or program.get("sceneName") or "",
                 "streaming": bool(st.get("outputActive")),
                 "recording": recording,
-                "record_started_ts": record_started[0] if recording else None,
+                "record_started_ts": self.record_started if recording else None,
             },
         )
 
-    was_connected = [conn.connected]
-
-    def link_state(status: ConnectionStatus) -> None:
+    def link_state(self, status: ConnectionStatus) -> None:
         up = status.state is LinkState.CONNECTED
-        if was_connected[0] and not up:
-            recorder.record_obs("link", {"connected": False, "error": status.error or ""})
-        was_connected[0] = up
+        if self.was_connected and not up:
+            self.recorder.record_obs("link", {"connected": False, "error": status.error or ""})
+        self.was_connected = up
 
-    last: list[ObsStats] = []
-
-    def frames(now: ObsStats, _alerts: list[str]) -> None:
-        before = last[0] if last else None
-        last[:] = [now]
+    def frames(self, now: ObsStats, _alerts: list[str]) -> None:
+        """A ``dropped_frames`` record when any frame counter went up since the last poll."""
+        before, self.last_stats = self.last_stats, now
         if before is None:
             return
         if (
@@ -209,7 +245,7 @@ def follow_obs(
             or now.output_skipped > before.output_skipped
             or now.render_missed > before.render_missed
         ):
-            recorder.record_obs(
+            self.recorder.record_obs(
                 "dropped_frames",
                 {
                     "stream_dropped": now.stream_dropped - before.stream_dropped,
@@ -218,24 +254,3 @@ def follow_obs(
                     "stream_total": now.stream_total,
                 },
             )
-
-    unsubs = [
-        conn.on_event("CurrentProgramSceneChanged", scene),
-        conn.on_event("StreamStateChanged", stream),
-        conn.on_event("RecordStateChanged", record),
-        conn.on_connected(read_state),
-        conn.tracker.subscribe(link_state),
-    ]
-    for hook in (scenes, outputs):
-        if hook is not None:
-            unsubs.append(hook.commands.subscribe(command))
-    if stats is not None:
-        unsubs.append(stats.subscribe(frames))
-    if conn.connected:  # already up: its connect hooks have run without us
-        spawn(read_state(), name="obs-link:state")
-
-    def unlink() -> None:
-        for un in unsubs:
-            un()
-
-    return unlink

@@ -1,4 +1,7 @@
-"""Reading a session file back: totals, timeline series, markers, per-product table, moments.
+"""Reading a session file back: totals, timeline series, markers, marketing results, moments.
+
+Which orders each explain brought (explain windows, the per-product table) is computed from a
+:class:`SessionFile` by :mod:`app.session.attribution`.
 
 Everything here is a query over the narrow tables and the per-second counters written by
 :mod:`app.session.writer`; only :func:`SessionFile.iter_events` (exports, audits) decompresses
@@ -13,11 +16,9 @@ unreadable ones with their reason.
 
 from __future__ import annotations
 
-import bisect
-import math
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +30,6 @@ from app.live.lottery_verify import Verification, verify
 from app.platform import models as m
 from app.session import safe_open, schema
 from app.session.safe_open import SessionFileError
-
-AFTER_WINDOW_S = 300.0  # "after an explain": orders in the 5 minutes after the window closes
 
 
 @dataclass(frozen=True)
@@ -127,64 +126,6 @@ class OrderRow:
 
 
 @dataclass(frozen=True)
-class ExplainWindow:
-    """One explain of one product: from its start to its end (the next explain or a stop)."""
-
-    product_id: str
-    title: str
-    start_ts: float
-    end_ts: float
-    orders_during: int = 0
-    gmv_during_cents: int = 0
-    buyers_during: int = 0  # distinct buyers of this product during the window
-    orders_after: int = 0  # in the AFTER_WINDOW_S after it (until the product's next window)
-    gmv_after_cents: int = 0
-    online_sum: float = 0.0  # viewers online summed over the window's seconds
-    online_n: int = 0  # seconds of the window on the timeline
-
-    @property
-    def duration_s(self) -> float:
-        return self.end_ts - self.start_ts
-
-    @property
-    def avg_online(self) -> float:
-        return self.online_sum / self.online_n if self.online_n else 0.0
-
-    @property
-    def conversion(self) -> float | None:
-        """Buyers during the window ÷ average viewers online then."""
-        avg = self.avg_online
-        return self.buyers_during / avg if avg > 0 else None
-
-
-@dataclass
-class ProductRow:
-    product_id: str
-    title: str
-    windows: list[tuple[float, float]] = field(default_factory=list)
-    explains: list[ExplainWindow] = field(default_factory=list)
-    on_screen_s: float = 0.0
-    orders_during: int = 0
-    gmv_during_cents: int = 0
-    buyers_during: int = 0
-    orders_after: int = 0
-    gmv_after_cents: int = 0
-    orders_total: int = 0
-    gmv_total_cents: int = 0
-    avg_online_during: float = 0.0
-    stock_start: int | None = None
-    stock_end: int | None = None
-    clicks: int | None = None  # the platform API does not report clicks
-
-    @property
-    def conversion(self) -> float | None:
-        """Buyers during its explain windows ÷ average viewers online then."""
-        if not self.windows or self.avg_online_during <= 0:
-            return None
-        return self.buyers_during / self.avg_online_during
-
-
-@dataclass(frozen=True)
 class CouponResult:
     id: str
     name: str
@@ -252,21 +193,22 @@ class SessionFile:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _one(self, sql: str, *args: Any) -> Any:
+    def one(self, sql: str, *args: Any) -> Any:
+        """The first row of a query (None when it has none)."""
         return self.conn.execute(sql, args).fetchone()
 
     # --- totals -----------------------------------------------------------------------------------
     def summary(self) -> Summary:
-        n_orders, gmv = self._one("SELECT count(*), coalesce(sum(amount_cents), 0) FROM orders")
-        paid = self._one(
+        n_orders, gmv = self.one("SELECT count(*), coalesce(sum(amount_cents), 0) FROM orders")
+        paid = self.one(
             "SELECT coalesce(sum(amount_cents), 0) FROM orders WHERE status != 'created'"
         )[0]
-        comments, events, peak, last_sec = self._one(
+        comments, events, peak, last_sec = self.one(
             "SELECT coalesce(sum(comments),0), coalesce(sum(events),0), max(online), max(sec)"
             " FROM per_sec"
         )
-        peak_m = self._one("SELECT max(online) FROM metrics")[0]
-        last_seq, last_ts = self._one("SELECT max(last_seq), max(last_ts) FROM event_blocks")
+        peak_m = self.one("SELECT max(online) FROM metrics")[0]
+        last_seq, last_ts = self.one("SELECT max(last_seq), max(last_ts) FROM event_blocks")
         ended = self.meta.get("ended_ts")
         return Summary(
             path=self.path,
@@ -461,8 +403,8 @@ class SessionFile:
     def count_around(self, ts: float, before: float = 30.0, after: float = 30.0) -> tuple[int, int]:
         """(comments, orders) in the same window as :meth:`comments_around`/:meth:`orders_around`."""
         lo, hi = ts - before, ts + after
-        nc = self._one("SELECT count(*) FROM comments WHERE ts BETWEEN ? AND ?", lo, hi)[0]
-        no = self._one("SELECT count(*) FROM orders WHERE created_ts BETWEEN ? AND ?", lo, hi)[0]
+        nc = self.one("SELECT count(*) FROM comments WHERE ts BETWEEN ? AND ?", lo, hi)[0]
+        no = self.one("SELECT count(*) FROM orders WHERE created_ts BETWEEN ? AND ?", lo, hi)[0]
         return int(nc), int(no)
 
     def all_orders(self) -> list[OrderRow]:
@@ -475,43 +417,12 @@ class SessionFile:
         ]
 
     # --- products -------------------------------------------------------------------------------------
-    def explain_windows(self) -> dict[str, list[tuple[float, float]]]:
-        """Product id → [(start, end)] from the recorded explain start/stop events."""
-        end_of_session = self.summary_end()
-        changes: list[tuple[float, bool, str]] = []  # (ts, started?, product id)
-        at_start = self.meta.get("explaining_at_start")
-        if at_start:
-            pid, since = at_start.split(" ", 1)
-            changes.append((max(float(since), self.started_ts), True, pid))
-        for ts, kind, pid in self.conn.execute(
-            "SELECT ts, kind, product_id FROM markers WHERE kind IN ('explain', 'explain_stop')"
-            " ORDER BY ts, id"
-        ):
-            changes.append((ts, kind == "explain", str(pid)))
-        changes.sort(key=lambda c: c[0])
-        out: dict[str, list[tuple[float, float]]] = {}
-        current: tuple[str, float] | None = None
-        for ts, started, pid in changes:
-            if not started:
-                if current is not None and current[0] == pid:
-                    out.setdefault(pid, []).append((current[1], ts))
-                    current = None
-                continue
-            if current is not None:
-                if current[0] == pid:
-                    continue  # the same product again: one window
-                out.setdefault(current[0], []).append((current[1], ts))
-            current = (pid, ts)
-        if current is not None:
-            out.setdefault(current[0], []).append((current[1], end_of_session))
-        return out
-
     def summary_end(self) -> float:
         ended = self.meta.get("ended_ts")
         if ended:
             return float(ended)
-        row = self._one("SELECT max(last_ts) FROM event_blocks")
-        sec = self._one("SELECT max(sec) FROM per_sec")[0]
+        row = self.one("SELECT max(last_ts) FROM event_blocks")
+        sec = self.one("SELECT max(sec) FROM per_sec")[0]
         return float(row[0] or sec or self.started_ts)
 
     def products(self) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
@@ -522,101 +433,6 @@ class SessionFile:
                 "SELECT id, first_json, json FROM entities WHERE kind='product'"
             )
         }
-
-    def explain_log(
-        self, windows: dict[str, list[tuple[float, float]]] | None = None
-    ) -> list[ExplainWindow]:
-        """Every explain window in time order, with its own orders, GMV, buyers and viewers.
-
-        During = orders of that product created in [start, end); after = in [end, end + 5 min),
-        cut short where the same product's next window starts (those orders count there).
-        Viewers online: the per-second timeline over the seconds s with floor(start) <= s < end."""
-        if windows is None:
-            windows = self.explain_windows()
-        titles = {pid: str(last.get("title", pid)) for pid, (_, last) in self.products().items()}
-        ser: Series | None = None
-        q_orders = (
-            "SELECT count(*), coalesce(sum(amount_cents),0), count(DISTINCT user_id) FROM orders"
-            " WHERE product_id=? AND created_ts >= ? AND created_ts < ?"
-        )
-        out: list[ExplainWindow] = []
-        for pid, wins in windows.items():
-            for i, (a, b) in enumerate(wins):
-                n, g, buyers = self._one(q_orders, pid, a, b)
-                nxt = wins[i + 1][0] if i + 1 < len(wins) else float("inf")
-                n2, g2, _ = self._one(q_orders, pid, b, min(b + AFTER_WINDOW_S, nxt))
-                if ser is None:
-                    ser = self.series()
-                online_sum, online_n = 0.0, 0
-                if len(ser.sec):
-                    # the seconds s with floor(a) <= s < b (at least the one the window starts in)
-                    lo = bisect.bisect_left(ser.sec, math.floor(a) - ser.t0)  # type: ignore[arg-type]
-                    hi = bisect.bisect_left(ser.sec, b - ser.t0)  # type: ignore[arg-type]
-                    hi = min(max(hi, lo + 1), len(ser.sec))
-                    if hi > lo:
-                        online_sum = float(ser.online[lo:hi].sum())
-                        online_n = hi - lo
-                out.append(
-                    ExplainWindow(
-                        pid,
-                        titles.get(pid, pid),
-                        a,
-                        b,
-                        orders_during=int(n),
-                        gmv_during_cents=int(g),
-                        buyers_during=int(buyers),
-                        orders_after=int(n2),
-                        gmv_after_cents=int(g2),
-                        online_sum=online_sum,
-                        online_n=online_n,
-                    )
-                )
-        out.sort(key=lambda w: (w.start_ts, w.product_id))
-        return out
-
-    def per_product(self) -> list[ProductRow]:
-        windows = self.explain_windows()
-        products = self.products()
-        titles = {pid: str(last.get("title", pid)) for pid, (_, last) in products.items()}
-        rows: dict[str, ProductRow] = {}
-        for pid, title, n, gmv in self.conn.execute(
-            "SELECT product_id, max(product_title), count(*), sum(amount_cents) FROM orders"
-            " GROUP BY product_id"
-        ):
-            rows[pid] = ProductRow(
-                pid, titles.get(pid) or title, orders_total=n, gmv_total_cents=gmv
-            )
-        for pid in list(windows) + list(products):
-            if pid not in rows:
-                rows[pid] = ProductRow(pid, titles.get(pid, pid))
-        online: dict[str, tuple[float, int]] = {}
-        for w in self.explain_log(windows):
-            r = rows[w.product_id]
-            r.explains.append(w)
-            r.windows.append((w.start_ts, w.end_ts))
-            r.on_screen_s += w.duration_s
-            r.orders_during += w.orders_during
-            r.gmv_during_cents += w.gmv_during_cents
-            r.orders_after += w.orders_after
-            r.gmv_after_cents += w.gmv_after_cents
-            s, n = online.get(w.product_id, (0.0, 0))
-            online[w.product_id] = (s + w.online_sum, n + w.online_n)
-        q_buyers = (
-            "SELECT DISTINCT user_id FROM orders"
-            " WHERE product_id=? AND created_ts >= ? AND created_ts < ?"
-        )
-        for pid, wins in windows.items():
-            r = rows[pid]
-            buyers: set[str] = set()  # a viewer buying in two windows is one buyer
-            for a, b in wins:
-                buyers.update(u for (u,) in self.conn.execute(q_buyers, (pid, a, b)))
-            r.buyers_during = len(buyers)
-            s, n = online.get(pid, (0.0, 0))
-            r.avg_online_during = s / n if n else 0.0
-        for pid, (first, last) in products.items():
-            rows[pid].stock_start = int(first.get("stock", 0))
-            rows[pid].stock_end = int(last.get("stock", 0))
-        return sorted(rows.values(), key=lambda r: (-r.gmv_total_cents, r.product_id))
 
     # --- marketing -------------------------------------------------------------------------------------
     def coupons(self) -> list[CouponResult]:
@@ -719,7 +535,7 @@ class SessionFile:
         first = min(s[0] for s in steps)
         drawn = None
         if lot.status == "drawn":
-            row = self._one("SELECT seq FROM entities WHERE kind='lottery' AND id=?", lot.id)
+            row = self.one("SELECT seq FROM entities WHERE kind='lottery' AND id=?", lot.id)
             drawn = int(row[0]) if row else None
         steps.extend((seq, uid, False) for seq, uid in self._mutes(first, drawn))
         users: set[str] = set()

@@ -23,6 +23,7 @@ from app.i18n import Translate, translator
 from app.live.lottery_verify import Verification
 from app.names import marker_name, value_name
 from app.session.actions import action_log, action_log_html
+from app.session.attribution import explain_log, per_product
 from app.session.columns import EXPLAIN_HEADERS, PRODUCT_HEADERS, explain_cells, product_cells
 from app.session.replay import SessionFile, Summary
 from app.session.report_charts import charts_svg, marks_legend
@@ -182,11 +183,11 @@ def build_html(
     parts.extend(f"<div>{svg}</div>" for svg in charts_svg(f, tr))
     parts.append(_h2(tr("商品表现")))
     parts.append(
-        _table([tr(h) for h in PRODUCT_HEADERS], [product_cells(r) for r in f.per_product()])
+        _table([tr(h) for h in PRODUCT_HEADERS], [product_cells(r) for r in per_product(f)])
     )
     parts.append(_h2(tr("讲解记录")))
     parts.append(
-        _table([tr(h) for h in EXPLAIN_HEADERS], [explain_cells(w) for w in f.explain_log()])
+        _table([tr(h) for h in EXPLAIN_HEADERS], [explain_cells(w) for w in explain_log(f)])
     )
     conv_note = tr(
         "转化率 = 讲解期间下单人数 ÷ 讲解期间平均在线人数；讲解后 = 讲解结束后 5 分钟内。点击数平台未提供。"

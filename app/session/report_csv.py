@@ -20,6 +20,7 @@ import orjson
 
 from app.i18n import tr_noop, translator
 from app.names import event_name, value_name
+from app.session.attribution import explain_log, per_product
 from app.session.columns import EXPLAIN_HEADERS, PRODUCT_HEADERS, explain_cells, product_cells
 from app.session.redact import redact_value
 from app.session.replay import SessionFile
@@ -100,12 +101,12 @@ def write_csv(f: SessionFile, folder: Path, *, lang: str = "zh_CN") -> list[Path
     with pr_path.open("w", newline="", encoding="utf-8-sig") as fh:
         w = SafeCsvWriter(fh)
         w.writerow([tr("商品 ID"), *(tr(h) for h in PRODUCT_HEADERS)])
-        for r in f.per_product():
+        for r in per_product(f):
             w.writerow([r.product_id, *product_cells(r)])
     ex_path = folder / f"{stem}_explains.csv"
     with ex_path.open("w", newline="", encoding="utf-8-sig") as fh:
         w = SafeCsvWriter(fh)
         w.writerow([tr("商品 ID"), *(tr(h) for h in EXPLAIN_HEADERS)])
-        for x in f.explain_log():
+        for x in explain_log(f):
             w.writerow([x.product_id, *explain_cells(x)])
     return [ev_path, or_path, pr_path, ex_path]

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.session import schema
-from app.session.replay import ExplainWindow, ProductRow, SessionFile, Summary
+from app.session.attribution import ExplainWindow, ProductRow, explain_log, per_product
+from app.session.replay import SessionFile, Summary
 from app.session.safe_open import SessionFileError
 
 TOP_N = 5
@@ -96,15 +97,15 @@ def ended(f: SessionFile) -> bool:
 
 def read(f: SessionFile, *, complete: bool = True) -> ShowSummary:
     s = f.summary()
-    (paid,) = f._one("SELECT count(*) FROM orders WHERE status = 'paid'")
-    (refunded,) = f._one("SELECT count(*) FROM orders WHERE status = 'refunded'")
-    (buyers,) = f._one("SELECT count(DISTINCT user_id) FROM orders")
-    row = f._one("SELECT uv FROM metrics ORDER BY sec DESC LIMIT 1")
+    (paid,) = f.one("SELECT count(*) FROM orders WHERE status = 'paid'")
+    (refunded,) = f.one("SELECT count(*) FROM orders WHERE status = 'refunded'")
+    (buyers,) = f.one("SELECT count(DISTINCT user_id) FROM orders")
+    row = f.one("SELECT uv FROM metrics ORDER BY sec DESC LIMIT 1")
     uv = int(row[0]) if row else 0
-    products = f.per_product()
+    products = per_product(f)
     top_products = [r for r in products if r.gmv_total_cents > 0][:TOP_N]
     explains = sorted(
-        (w for w in f.explain_log() if w.orders_during > 0),
+        (w for w in explain_log(f) if w.orders_during > 0),
         key=lambda w: (-w.orders_during, -w.gmv_during_cents, w.start_ts),
     )[:TOP_N]
     alerts: list[SummaryAlert] = []

@@ -24,7 +24,7 @@ import threading
 import time
 import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -83,18 +83,30 @@ _ENTITY: dict[str, tuple[str, str]] = {
     ET.LOTTERY_DRAWN: ("lottery", "lottery"),
     ET.PRODUCT_UPDATED: ("product", "product"),
 }
-_PER_SEC_COLS = (
-    "comments",
-    "orders",
-    "gmv_cents",
-    "paid_orders",
-    "paid_gmv_cents",
-    "refunded_cents",
-    "likes",
-    "gifts",
-    "follows",
-    "events",
-)
+
+
+@dataclass(slots=True)
+class SecondCounts:
+    """One second's counters, added to that second's ``per_sec`` row (its columns, same names)."""
+
+    comments: int = 0  # viewers' comments (staff comments are not counted)
+    orders: int = 0  # orders created
+    gmv_cents: int = 0  # their amount
+    paid_orders: int = 0
+    paid_gmv_cents: int = 0
+    refunded_cents: int = 0
+    likes: int = 0
+    gifts: int = 0
+    follows: int = 0
+    events: int = 0  # every event of the second
+
+    def values(self) -> tuple[int, ...]:
+        """The counters in :data:`_PER_SEC_COLS` order."""
+        return tuple(getattr(self, name) for name in _PER_SEC_COLS)
+
+
+#: the ``per_sec`` columns the writer adds to, in the order of :meth:`SecondCounts.values`
+_PER_SEC_COLS = tuple(f.name for f in fields(SecondCounts))
 
 
 def _from_json_rows(n: int) -> str:
@@ -420,7 +432,7 @@ class SessionWriter:
         comments: list[tuple[Any, ...]] = []
         orders: list[tuple[Any, ...]] = []
         markers: list[tuple[Any, ...]] = []
-        per_sec: dict[int, list[int]] = {}
+        per_sec: dict[int, SecondCounts] = {}
         online: dict[int, int] = {}
         meta: dict[str, str] = {}
         ncols = len(_PER_SEC_COLS)
@@ -432,10 +444,10 @@ class SessionWriter:
                 line = redact_line(line)
             lines.append(line)
             sec = int(ev.ts)
-            row = per_sec.get(sec)
-            if row is None:
-                row = per_sec[sec] = [0] * ncols
-            row[9] += 1
+            counts = per_sec.get(sec)
+            if counts is None:
+                counts = per_sec[sec] = SecondCounts()
+            counts.events += 1
             d = ev.data
             if t is ET.COMMENT:
                 cm: m.Comment = d.comment
@@ -451,7 +463,7 @@ class SessionWriter:
                     )
                 )
                 if cm.role == "viewer":
-                    row[0] += 1
+                    counts.comments += 1
             elif t is ET.ORDER_CREATED or t is ET.ORDER_PAID or t is ET.ORDER_REFUNDED:
                 o: m.Order = d.order
                 orders.append(
@@ -473,19 +485,19 @@ class SessionWriter:
                     )
                 )
                 if t is ET.ORDER_CREATED:
-                    row[1] += 1
-                    row[2] += o.amount_cents
+                    counts.orders += 1
+                    counts.gmv_cents += o.amount_cents
                 elif t is ET.ORDER_PAID:
-                    row[3] += 1
-                    row[4] += o.amount_cents
+                    counts.paid_orders += 1
+                    counts.paid_gmv_cents += o.amount_cents
                 else:
-                    row[5] += o.amount_cents
+                    counts.refunded_cents += o.amount_cents
             elif t is ET.LIKE:
-                row[6] += d.count
+                counts.likes += d.count
             elif t is ET.GIFT:
-                row[7] += 1
+                counts.gifts += 1
             elif t is ET.FOLLOW:
-                row[8] += 1
+                counts.follows += 1
             elif t is ET.VIEWERS:
                 online[sec] = d.online
             else:
@@ -523,7 +535,7 @@ class SessionWriter:
         c.executemany(
             f"INSERT INTO per_sec(sec, {cols}) VALUES (?{', ?' * ncols})"
             f" ON CONFLICT(sec) DO UPDATE SET {sets}",
-            [(sec, *vals) for sec, vals in per_sec.items()],
+            [(sec, *counts.values()) for sec, counts in per_sec.items()],
         )
         if online:
             c.executemany(

@@ -18,9 +18,7 @@ from fastapi.responses import Response
 from plugins.sandbox import lottery as lottery_fn
 from plugins.sandbox.engine import Obj, RoomEngine
 from plugins.sandbox.errors import not_found
-
-R = "/api/v1/rooms/{room}"
-HOST = ("host",)
+from plugins.sandbox.routes.context import HOST, R
 
 
 def add_cheat_draw_route(

@@ -12,7 +12,7 @@ All or nothing: the state in memory is always the last commit plus the pending b
 cannot be committed (a full disk, a value that cannot be serialised) or a change raises halfway,
 :meth:`RoomEngine.rollback` drops the batch and reloads the state from the store, so a refused
 action leaves no trace (no stock taken without an order). An operator action first commits what
-is pending, so its batch holds only itself (:meth:`begin_action`, :meth:`abandon_action`,
+is pending, so its batch holds only itself (:meth:`commit_quietly`, :meth:`abandon_action`,
 :meth:`commit_action`); the tick and the reads roll back and carry on with the committed state.
 
 The business rules live here, checked before anything changes (a refused action changes nothing):
@@ -147,7 +147,7 @@ class RoomEngine:
             self.title, products = load_catalog()
             room = "r" + secrets.token_hex(4)
             tokens = {role: f"{role[:2]}_{secrets.token_urlsafe(18)}" for role in ROLES}
-            self.log._batch.meta.update(
+            self.log.set_meta(
                 {"room": room, "title": self.title, "tokens": orjson.dumps(tokens).decode()}
             )
             for p in products:
@@ -257,27 +257,26 @@ class RoomEngine:
         while True:
             await asyncio.sleep(TICK_S)
             try:
-                self.tick()
-            except LogWriteError:
-                pass  # rolled back and logged by _commit
+                self.flush()
             except Exception:
                 log.exception("tick failed")
 
-    def tick(self, force: bool = False) -> None:
+    def flush(self, force: bool = False) -> None:
+        """The tick: run the timers, emit the deferred aggregates that are due (with ``force``:
+        all of them) and commit. A failed commit is rolled back and logged, not raised (readers
+        then see the last committed state); a change that raises halfway is rolled back and
+        raised."""
         now = self.now()
         try:
             self._timers(now)
             self._emit_throttled(now, force)
+        except LogWriteError:  # an event that cannot be stored: as if the commit had failed
+            self.rollback()
+            return
         except Exception:
             self.rollback()  # a half-made change is never committed
             raise
-        self._commit()
-
-    def flush(self, force: bool = False) -> None:
-        """Emit every deferred aggregate (with ``force``) and commit; a failed commit is rolled
-        back and logged, not raised (readers then see the last committed state)."""
-        with contextlib.suppress(LogWriteError):
-            self.tick(force)
+        self.commit_quietly()
 
     def _commit(self, idempotency: tuple[str, str, float, int, bytes] | None = None) -> None:
         """Commit the log's batch; when that fails, roll the state back to the last commit and
@@ -299,14 +298,10 @@ class RoomEngine:
 
     def commit_quietly(self) -> None:
         """Commit what is pending; a failure is rolled back and logged, not raised (reads,
-        the tick: they serve the last committed state)."""
+        the tick: they serve the last committed state). Before an operator action, so that the
+        action's batch holds only the action (and a failed action discards only itself)."""
         with contextlib.suppress(LogWriteError):
             self._commit()
-
-    def begin_action(self) -> None:
-        """Before an operator action: commit what the audience and timers left pending, so that
-        the action's batch holds only the action (and a failed action discards only itself)."""
-        self.commit_quietly()
 
     def abandon_action(self) -> None:
         """An action raised: whatever it changed before raising is rolled back."""
@@ -418,7 +413,7 @@ class RoomEngine:
             "explaining": self.state["explaining"],
             "coupons": [public(c) for c in self.coupons.values()],
             "flash_sales": [public(f) for f in self.flash_sales.values()],
-            "lotteries": [self.lottery_view(lo) for lo in self.lotteries.values()],
+            "lotteries": [public(lo) for lo in self.lotteries.values()],
             "pinned_comment": self.state["pinned"],
             "muted_users": [
                 {
@@ -445,9 +440,6 @@ class RoomEngine:
             "online": self.state["metrics"]["online"],
             "simulated": True,  # a rehearsal room: the audience is simulated
         }
-
-    def lottery_view(self, lo: Obj) -> Obj:
-        return public(lo)
 
     def order(self, order_id: str) -> Obj | None:
         o = self.orders.get(order_id)
@@ -610,7 +602,19 @@ class RoomEngine:
         )
         return self.bag()
 
+    def check_product_changes(self, changes: Obj) -> None:
+        """A product edit changes something, sets no field to null, and gives the stock or a
+        stock delta, not both (422 otherwise)."""
+        for k, v in changes.items():
+            if v is None:
+                raise invalid(k, f"{k} may not be null")
+        if "stock" in changes and "stock_delta" in changes:
+            raise invalid("stock_delta", "give stock or stock_delta, not both")
+        if not changes:
+            raise invalid("body", "nothing to change")
+
     def update_product(self, pid: str, changes: Obj, actor: Obj) -> Obj:
+        self.check_product_changes(changes)
         p = self.product(pid)
         changes = dict(changes)
         if "stock_delta" in changes:
@@ -670,7 +674,38 @@ class RoomEngine:
         return None
 
     # --- coupons -------------------------------------------------------------------------------
+    def check_coupon(self, spec: Obj) -> None:
+        """The coupon rules (422 when broken): a discount coupon takes ``percent_off``, the
+        others ``amount_cents``; only a threshold coupon has a threshold, above its amount;
+        ``product_ids``, when given, lists at least one product."""
+        kind = spec["kind"]
+        amount, percent = spec.get("amount_cents"), spec.get("percent_off")
+        threshold = spec.get("threshold_cents") or 0
+        if kind == "discount":
+            if percent is None:
+                raise invalid("percent_off", "a discount coupon needs percent_off (1–99)")
+            if amount is not None:
+                raise invalid(
+                    "amount_cents", "a discount coupon takes percent_off, not amount_cents"
+                )
+        else:
+            if amount is None:
+                raise invalid("amount_cents", f"a {kind} coupon needs amount_cents")
+            if percent is not None:
+                raise invalid("percent_off", f"a {kind} coupon takes amount_cents, not percent_off")
+        if kind == "threshold":
+            if threshold <= 0:
+                raise invalid("threshold_cents", "a threshold coupon needs threshold_cents > 0")
+            if amount is not None and amount >= threshold:
+                raise invalid("amount_cents", "amount_cents must be below threshold_cents")
+        elif threshold:
+            raise invalid("threshold_cents", f"a {kind} coupon has no threshold")
+        product_ids = spec.get("product_ids")
+        if product_ids is not None and not product_ids:
+            raise invalid("product_ids", "product_ids, when given, lists at least one product")
+
     def issue_coupon(self, spec: Obj, actor: Obj) -> Obj:
+        self.check_coupon(spec)
         for pid in spec.get("product_ids") or []:
             if pid not in self.products:
                 raise invalid("product_ids", f"unknown product {pid!r}")
@@ -780,7 +815,13 @@ class RoomEngine:
             self._end_flash_sale(f)
 
     # --- lotteries -----------------------------------------------------------------------------
+    def check_lottery(self, spec: Obj) -> None:
+        """A lottery's keyword is not blank (422 otherwise)."""
+        if not spec["keyword"].strip():
+            raise invalid("keyword", "keyword must not be blank")
+
     def start_lottery(self, spec: Obj, actor: Obj) -> Obj:
+        self.check_lottery(spec)
         seed = os.urandom(32)
         now = self.now()
         lid = self._next_id("lt")
@@ -894,7 +935,13 @@ class RoomEngine:
             self._enter_lotteries(user_id, nickname, text, is_follower, ts)
         return comment
 
+    def check_comment(self, text: str) -> None:
+        """A staff comment is not blank (422 otherwise)."""
+        if not text.strip():
+            raise invalid("text", "text must not be blank")
+
     def staff_comment(self, text: str, actor: Obj) -> Obj:
+        self.check_comment(text)
         role = actor["role"] if actor["role"] in STAFF_NAMES else "assistant"
         return self._comment(
             f"staff:{actor['token_id']}", STAFF_NAMES[role], text, role=role, actor=actor
@@ -913,7 +960,15 @@ class RoomEngine:
         self.append("comment_pinned", {"comment": comment, "actor": actor})
         return comment
 
-    def hide(self, comment_id: str, actor: Obj) -> None:
+    def unpin(self, comment_id: str, actor: Obj) -> None:
+        """Unpin ``comment_id``: 409 ``not_pinned`` unless it is the pinned comment."""
+        pinned = self.state["pinned"]
+        if pinned is None or pinned["id"] != comment_id:
+            raise conflict("not_pinned", "该评论未置顶 (this comment is not pinned)")
+        self.pin(None, actor)
+
+    def hide(self, comment_id: str, actor: Obj) -> str:
+        """Hide ``comment_id`` from every console (unpinning it first); its id."""
         if self.find_comment(comment_id) is None:
             raise not_found("comment", comment_id)
         pinned = self.state["pinned"]
@@ -922,6 +977,7 @@ class RoomEngine:
             self._dirty_state()
             self.append("comment_pinned", {"comment": None, "actor": actor})
         self.append("comment_hidden", {"comment_id": comment_id, "actor": actor})
+        return comment_id
 
     def mute(
         self,
@@ -1137,6 +1193,11 @@ class RoomEngine:
             off = int(c["amount_cents"])
         return min(off, subtotal - 1)  # an order always costs at least 1 分
 
+    def check_order(self, product_id: str) -> None:
+        """An operator's order names a product of the room (422 otherwise)."""
+        if product_id not in self.products:
+            raise invalid("product_id", f"unknown product {product_id!r}")
+
     def place_order(
         self,
         user: SimUser,
@@ -1144,18 +1205,10 @@ class RoomEngine:
         sku_id: str | None,
         quantity: int,
         coupon_id: str | None = None,
-    ) -> str:
-        return str(self.create_order(user, product_id, sku_id, quantity, coupon_id)["id"])
-
-    def create_order(
-        self,
-        user: SimUser,
-        product_id: str,
-        sku_id: str | None,
-        quantity: int,
-        coupon_id: str | None = None,
         actor: Obj | None = None,
-    ) -> Obj:
+    ) -> str:
+        """Place ``user``'s order (``order_created``); its id. :class:`SoldOut` or
+        :class:`NotAllowed` (nothing changed) when it cannot be placed."""
         p = self.products.get(product_id)
         if p is None or not p["listed"]:
             raise NotAllowed("product is not on sale")
@@ -1230,12 +1283,10 @@ class RoomEngine:
             self._emit_product(product_id, now)  # sold out: at once, not throttled
         if f is not None and (f["sold"] >= f["quantity"] or p["stock"] == 0):
             self._end_flash_sale(f)
-        return order
+        return str(order["id"])
 
     def pay_order(self, order_id: str, actor: Obj | None = None) -> None:
-        self.set_order_paid(order_id, actor)
-
-    def set_order_paid(self, order_id: str, actor: Obj | None = None) -> Obj:
+        """``order_paid``; :class:`NotAllowed` unless the order exists and is unpaid."""
         o = self.order(order_id)
         if o is None:
             raise NotAllowed("unknown order")
@@ -1252,12 +1303,9 @@ class RoomEngine:
         m["paid_orders"] += 1
         m["paid_gmv_cents"] += o["amount_cents"]
         self._dirty_state()
-        return o
 
     def refund_order(self, order_id: str, reason: str, actor: Obj | None = None) -> None:
-        self.set_order_refunded(order_id, reason, actor)
-
-    def set_order_refunded(self, order_id: str, reason: str, actor: Obj | None = None) -> Obj:
+        """``order_refunded``, the units back on sale; :class:`NotAllowed` unless it was paid."""
         o = self.order(order_id)
         if o is None:
             raise NotAllowed("unknown order")
@@ -1280,7 +1328,6 @@ class RoomEngine:
             self._stock_dirty.add(p["id"])
         self.state["metrics"]["refunded_cents"] += o["amount_cents"]
         self._dirty_state()
-        return o
 
 
 def order_error(exc: Exception) -> ApiError:

@@ -113,6 +113,10 @@ class EventLog:
         """Write this entity's current value with the next commit."""
         self._batch.entities[(kind, ident)] = obj
 
+    def set_meta(self, values: dict[str, str]) -> None:
+        """Write these room meta values (room id, title, tokens) with the next commit."""
+        self._batch.meta.update(values)
+
     def dirty_order(self, order: dict[str, Any]) -> None:
         self._batch.orders[order["id"]] = order
 

@@ -24,11 +24,10 @@ from urllib.parse import parse_qs
 import orjson
 
 from plugins.sandbox.errors import ApiError
+from plugins.sandbox.routes.context import OPERATE, READ
 
 ROOMS = "/api/v1/rooms/"
 MAX_JSON_BODY = 1024 * 1024
-READ = ("host", "assistant", "reviewer")
-OPERATE = ("host", "assistant")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 Authenticate = Callable[[str | None, str, tuple[str, ...]], Any]

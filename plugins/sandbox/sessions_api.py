@@ -33,10 +33,8 @@ from fastapi.responses import FileResponse, Response
 
 from plugins.sandbox.engine import Obj, RoomEngine
 from plugins.sandbox.errors import ApiError
+from plugins.sandbox.routes.context import OPERATE, READ, R
 
-READ = ("host", "assistant", "reviewer")
-OPERATE = ("host", "assistant")
-R = "/api/v1/rooms/{room}"
 NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,200}\.livedesk-session\.sqlite$")
 MAX_BYTES = 2 * 1024**3
 SQLITE_MAGIC = b"SQLite format 3\x00"

@@ -15,8 +15,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from plugins.sandbox.engine import Obj, RoomEngine
-
-R = "/api/v1/rooms/{room}"
+from plugins.sandbox.routes.context import R
 
 
 class StorageLimitBody(BaseModel):

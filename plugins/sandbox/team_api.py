@@ -24,9 +24,8 @@ from fastapi.responses import Response
 
 from plugins.sandbox.engine import RoomEngine
 from plugins.sandbox.errors import ApiError
+from plugins.sandbox.routes.context import HOST, R
 
-R = "/api/v1/rooms/{room}"
-HOST = ("host",)
 MAX_CLIENT = 64
 MAX_LISTED = 200
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")

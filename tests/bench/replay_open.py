@@ -110,11 +110,12 @@ def main() -> None:
     win.close()
     app.processEvents()
 
+    from app.session.attribution import per_product
     from app.session.replay import SessionFile
 
     f = SessionFile(path)
     t = time.perf_counter()
-    rows = f.per_product()
+    rows = per_product(f)
     per_product_s = time.perf_counter() - t
     s = f.summary()
     f.close()

@@ -29,6 +29,7 @@ import websockets
 from app.live.room import LiveRoom
 from app.platform import models as m
 from app.platform.client import PlatformClient
+from app.session.attribution import per_product
 from app.session.recorder import SessionRecorder
 from app.session.replay import SessionFile, list_sessions
 from tests.support.polling import until
@@ -136,7 +137,7 @@ async def test_recorded_session_has_the_platforms_totals(
     kinds = [(mk.kind, mk.role) for mk in f.markers()]
     assert kinds.count(("explain", "host")) == 2
     assert ("coupon_issued", "host") in kinds
-    rows = {r.product_id: r for r in f.per_product()}
+    rows = {r.product_id: r for r in per_product(f)}
     assert rows[room.product_ids[0]].on_screen_s > 3
     # this console's own actions, with latency
     names = [a["name"] for a in f.actions()]
@@ -302,8 +303,8 @@ async def test_assistant_console_records_metrics_each_second_and_the_final_stock
         metrics = rows.fetchall()
         actions = f.actions()
         markers = f.markers()
-        stock_end = {r.product_id: r.stock_end for r in f.per_product()}
-        stock_start = {r.product_id: r.stock_start for r in f.per_product()}
+        stock_end = {r.product_id: r.stock_end for r in per_product(f)}
+        stock_start = {r.product_id: r.stock_start for r in per_product(f)}
 
     # 1 Hz: about one snapshot a second over the session, the figures moving with the audience
     assert s.ended_ts is not None

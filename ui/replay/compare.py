@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from app.format import hms, yuan
 from app.session import summary as summary_mod
+from app.session.attribution import per_product
 from app.session.compare import Delta, align_products, kpi_deltas
 from app.session.replay import SessionFile, Summary
 from ui import theme
@@ -120,7 +121,7 @@ class CompareWindow(QWidget):
             self._colour(self.kpis, row, 3, d)
         for col, width in enumerate((110, 150, 150)):
             self.kpis.setColumnWidth(col, width)
-        self.pairs = align_products(files[0].per_product(), files[1].per_product())
+        self.pairs = align_products(per_product(files[0]), per_product(files[1]))
         self.products = Table(
             ["商品", "A 订单", "B 订单", "订单变化", "A 成交额", "B 成交额", "成交额变化"], self
         )

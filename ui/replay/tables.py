@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.session.attribution import ExplainWindow, ProductRow
 from app.session.columns import EXPLAIN_HEADERS, PRODUCT_HEADERS, explain_cells, product_cells
-from app.session.replay import ExplainWindow, ProductRow
 from ui.headers import fit_headers
 from ui.i18n import tr
 

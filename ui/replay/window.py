@@ -34,6 +34,7 @@ from app.aio import spawn
 from app.format import hms, time_of_day, yuan
 from app.names import action_name, role_name, value_name
 from app.session.actions import action_log
+from app.session.attribution import per_product
 from app.session.keywords import keywords
 from app.session.replay import SessionFile, Summary
 from app.session.safe_open import SessionFileError
@@ -129,7 +130,7 @@ class ReplayWindow(QMainWindow):
         self.tabs.addTab(moment, tr("此刻"))
 
         self.products = ProductTable(self)
-        self.product_rows = self.file.per_product()
+        self.product_rows = per_product(self.file)
         self.products.set_rows(self.product_rows)
         self.explains = ExplainTable(self)
         self.explain_rows = [w for r in self.product_rows for w in r.explains]

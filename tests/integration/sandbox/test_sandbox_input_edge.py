@@ -271,6 +271,21 @@ def test_an_idempotency_key_reused_for_another_request_is_422(srv: Any) -> None:
     assert len(c.get("/orders").json()) == 1
 
 
+def test_a_body_refused_by_the_rules_does_not_use_up_its_idempotency_key(srv: Any) -> None:
+    """The coupon rules refuse the body before the key is recorded: the operator fixes the
+    amount and retries with the same key, and gets the coupon (not a replayed error)."""
+    c = srv.client()
+    h = {"Idempotency-Key": "k-fix-and-retry"}
+    coupon = {"kind": "threshold", "threshold_cents": 1000, "amount_cents": 1000}
+    coupon |= {"quantity": 5, "valid_seconds": 60}
+    r = c.post("/coupons", json=coupon, headers=h)
+    assert r.status_code == 422 and err(r)["field"] == "amount_cents", r.text
+    r = c.post("/coupons", json={**coupon, "amount_cents": 300}, headers=h)
+    assert r.status_code == 200, r.text
+    assert "Idempotent-Replayed" not in r.headers
+    assert [cp["amount_cents"] for cp in c.get("/coupons").json()] == [300]
+
+
 # --- D13: business rules ---------------------------------------------------------------------------
 def test_refunds_and_prices_follow_the_rules(srv: Any) -> None:
     c = srv.client()

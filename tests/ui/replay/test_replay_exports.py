@@ -9,6 +9,7 @@ import importlib.util
 import re
 from pathlib import Path
 
+from app.session.attribution import explain_log
 from app.session.replay import SessionFile
 from app.session.report import build_html
 from app.session.report_csv import write_csv
@@ -95,7 +96,7 @@ def test_csv_exports_in_english_and_chinese(tmp_path: Path) -> None:
     with SessionFile(path) as f:
         s = f.summary()
         orders = f.all_orders()
-        n_explains = len(f.explain_log())
+        n_explains = len(explain_log(f))
         en = write_csv(f, tmp_path / "en", lang="en")
         zh = write_csv(f, tmp_path / "zh", lang="zh_CN")
     ev, od, pr, ex = (_read(p) for p in en)

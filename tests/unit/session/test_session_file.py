@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.platform import models as m
+from app.session.attribution import explain_log, per_product
 from app.session.replay import SessionFile, list_sessions
 from app.session.writer import SessionWriter
 from tests.support.synth import ASSISTANT, products, session_events
@@ -101,7 +102,7 @@ def test_per_product_windows_orders_during_and_after(tmp_path: Path) -> None:
     path = tmp_path / "c.livedesk-session.sqlite"
     write(path, [evs[:4], evs[4:]])
     with SessionFile(path) as f:
-        rows = {r.product_id: r for r in f.per_product()}
+        rows = {r.product_id: r for r in per_product(f)}
     p1, p2 = rows["p1"], rows["p2"]
     assert p1.windows == [(T0 + 10, T0 + 70)]
     assert p1.on_screen_s == 60
@@ -184,8 +185,8 @@ def test_each_explain_window_has_its_own_orders_gmv_and_conversion(tmp_path: Pat
     path = tmp_path / "e.livedesk-session.sqlite"
     write(path, [evs[:7], evs[7:]], ended_ts=repr(T0 + 1000))
     with SessionFile(path) as f:
-        log = f.explain_log()
-        rows = {r.product_id: r for r in f.per_product()}
+        log = explain_log(f)
+        rows = {r.product_id: r for r in per_product(f)}
     got = [
         (
             w.product_id,
