@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from app.session.synth import products, session_events
 
 from app.names import ACTION_NAMES, MARKER_NAMES, ROLE_NAMES
 from app.session.replay import SessionFile
 from app.session.report import build_html
 from app.session.writer import SessionWriter
+from tests.support.synth import products, session_events
 from ui.i18n import language, set_language
 from ui.replay.window import ReplayWindow
 
