@@ -25,7 +25,7 @@ from tests.support.synth import products, session_events
 from ui.i18n import language, set_language
 from ui.replay.window import ReplayWindow
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 T0 = 1_760_000_000.0
 CJK = re.compile(r"[\u4e00-\u9fff]")
 ROLES = ["host", "assistant", "reviewer", "obs"]

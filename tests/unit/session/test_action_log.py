@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from app.i18n import translator
 from app.session import actions
 from app.session.actions import LoggedAction, action_log, operator_names
 from app.session.replay import SessionFile
@@ -28,8 +29,8 @@ def test_a_file_without_the_changes_table_lists_its_operators_from_the_markers(
     path = _older(tmp_path / "old.sqlite")
     with SessionFile(path) as f:
         log = action_log(f.conn)
-        names = operator_names(log, "zh_CN")
-        rows = [actions.cells(e, names, "zh_CN")[1:] for e in log]
+        names = operator_names(log, translator("zh_CN"))
+        rows = [actions.cells(e, names, translator("zh_CN"))[1:] for e in log]
     assert rows[0] == ["主播", "开播", "", ""]
     assert rows[-1] == ["主播", "下播", "", ""]
     assert any(who == "场控" and what.startswith("开始讲解 · ") for who, what, _b, _a in rows)
@@ -59,12 +60,15 @@ def test_recorded_changes_replace_their_markers_and_the_rest_still_shows(tmp_pat
     assert len([e for e in log if e.seq == seq]) == 1  # the change, not its marker as well
     assert len(log) == markers + 1  # plus the price edit (a change with no marker of its own)
     price = next(e for e in log if e.action == "price")
-    assert actions.cells(price, {price.operator: "场控"}, "zh_CN")[2:] == [
+    assert actions.cells(price, {price.operator: "场控"}, translator("zh_CN"))[2:] == [
         f"改价 · {label}",
         "¥399.00",
         "¥359.00",
     ]
-    assert actions.cells(price, {price.operator: "Assistant"}, "en")[2] == f"Price change · {label}"
+    assert (
+        actions.cells(price, {price.operator: "Assistant"}, translator("en"))[2]
+        == f"Price change · {label}"
+    )
 
 
 def test_a_crafted_changes_table_is_refused(tmp_path: Path) -> None:
@@ -91,8 +95,12 @@ def test_two_operators_of_one_role_are_two_names_and_queue_moves_read_as_positio
         return LoggedAction(T0, 1, "assistant", token, action, "口红", before, after)
 
     log = [e("tok-aaaa"), e("tok-bbbb"), LoggedAction(T0, 2, "host", "h", "pin", "x", None, None)]
-    names = operator_names(log, "zh_CN")
+    names = operator_names(log, translator("zh_CN"))
     assert list(names.values()) == ["场控 ·aaaa", "场控 ·bbbb", "主播"]
     move = e("tok-aaaa", "reorder", "3", "1")
-    assert actions.cells(move, names, "zh_CN")[2:] == ["调整排品 · 口红", "第 3 位", "第 1 位"]
-    assert actions.cells(move, names, "en")[3:] == ["No. 3", "No. 1"]
+    assert actions.cells(move, names, translator("zh_CN"))[2:] == [
+        "调整排品 · 口红",
+        "第 3 位",
+        "第 1 位",
+    ]
+    assert actions.cells(move, names, translator("en"))[3:] == ["No. 3", "No. 1"]
