@@ -22,10 +22,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel, QPushButton, QToolBar
 from pytestqt.qtbot import QtBot
+from support.console import main_window
 
 from app.live.room import LiveRoom
 from app.obs.stack import ObsStack
@@ -45,14 +46,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def _window(qtbot: QtBot, room: LiveRoom, tmp_path: Path, **kw: Any) -> MainWindow:
-    qs = QSettings(str(tmp_path / "layout.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(room, kw.pop("settings", None) or Settings(), qsettings=qs, **kw)
-    qtbot.addWidget(window)
-    window.show()
-    return window
 
 
 def _cmdline(pid: int) -> list[str]:
@@ -93,7 +86,7 @@ async def test_killed_builtin_sandbox_shows_the_banner_restarts_on_its_port_and_
         await asyncio.wait_for(room.wait_loaded(), 30)
         await until(lambda: room.online, 30, "the event stream to connect")
         assert room.session is not None and room.session.status == "live"
-        window = _window(qtbot, room, tmp_path)
+        window = main_window(qtbot, room, tmp_path)
         banner = window.link_banner
         # the restart may take little more than the default 1.5 s grace on a quiet machine: a
         # shorter one keeps the test about the banner, not about how fast Python starts
@@ -186,7 +179,7 @@ async def test_reconnect_button_reconnects_at_once_instead_of_after_the_backoff(
     try:
         await asyncio.wait_for(room.wait_loaded(), 30)
         await until(lambda: room.online, 30, "the event stream to connect")
-        window = _window(qtbot, room, tmp_path)
+        window = main_window(qtbot, room, tmp_path)
         banner = window.link_banner
         srv.kill()
         await until(lambda: banner.platform.isVisible(), 20, "the red banner")
@@ -226,7 +219,7 @@ async def test_live_with_obs_not_connected_says_so_in_orange(
     try:
         await asyncio.wait_for(room.wait_loaded(), 30)
         await until(lambda: room.online, 30, "the event stream to connect")
-        window = _window(qtbot, room, tmp_path, settings=settings, obs=stack)
+        window = main_window(qtbot, room, tmp_path, settings=settings, obs=stack)
         row = window.link_banner.obs_row
         await until(lambda: row.isVisible(), 10, "the orange row")
         assert row.title.text() == "直播中，但 OBS 未连接 · 观众可能看不到画面"

@@ -13,7 +13,8 @@ import httpx
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
-from test_guardrails import _answer, _click_action, _window, from_qt
+from support.console import main_window
+from test_guardrails import _answer, _click_action, from_qt
 from test_product_queue import CLEAN, Connect, connect, until  # noqa: F401
 
 from app.live.alerts import AlertConfig
@@ -45,7 +46,7 @@ async def test_after_end_show_nothing_is_on_stage_pinned_muted_or_ordered_from_t
 ) -> None:
     srv = sandbox_server(live=True, debug_routes=True)
     room = await connect(srv)
-    win = _window(qtbot, room, tmp_path)
+    win = main_window(qtbot, room, tmp_path)
     panel = win.panels["products"]
     chat = win.findChild(ChatPanel)
     orders = win.findChild(OrdersPanel)

@@ -12,7 +12,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractItemView, QApplication
 from pytestqt.qtbot import QtBot
-from test_guardrails import _window
+from support.console import main_window
 from test_product_queue import CLEAN, Connect, connect, until  # noqa: F401
 
 from ui.chat.panel import ChatPanel
@@ -34,7 +34,7 @@ async def test_space_in_the_comment_list_leaves_the_stage_alone_space_in_the_que
 ) -> None:
     srv = sandbox_server(live=True, debug_routes=True)
     room = await connect(srv)
-    win = _window(qtbot, room, tmp_path)
+    win = main_window(qtbot, room, tmp_path)
     panel = win.panels["products"]
     chat = win.findChild(ChatPanel)
     assert isinstance(panel, ProductQueuePanel) and chat is not None
@@ -69,7 +69,7 @@ async def test_the_selected_row_and_the_row_on_stage_look_different(
 ) -> None:
     srv = sandbox_server(live=True)
     room = await connect(srv)
-    win = _window(qtbot, room, tmp_path)
+    win = main_window(qtbot, room, tmp_path)
     panel = win.panels["products"]
     assert isinstance(panel, ProductQueuePanel)
     await until(lambda: panel.model.rowCount() == len(room.product_ids) > 0, what="the bag")

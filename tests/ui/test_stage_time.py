@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QDockWidget, QLabel
 from pytestqt.qtbot import QtBot
-from test_guardrails import _window
+from support.console import main_window
 from test_product_queue import CLEAN, Connect, connect, until  # noqa: F401
 
 from app.platform import models as m
@@ -44,7 +44,7 @@ async def test_a_long_title_and_a_compliance_note_do_not_move_the_layout_or_clip
     assert len(LONG_TITLE) == 55
     srv = sandbox_server(live=True, debug_routes=True)
     room = await connect(srv)
-    win = _window(qtbot, room, tmp_path)
+    win = main_window(qtbot, room, tmp_path)
     win.resize(1600, 1000)
     stage = win.stage
     assert isinstance(stage, Stage)
@@ -76,7 +76,7 @@ async def test_a_running_flash_sale_counts_down_on_the_stage(
 ) -> None:
     srv = sandbox_server(live=True)
     room = await connect(srv)
-    win = _window(qtbot, room, tmp_path)
+    win = main_window(qtbot, room, tmp_path)
     stage = win.stage
     assert isinstance(stage, Stage)
     assert stage.countdown.isHidden()
@@ -108,7 +108,7 @@ async def test_an_open_lottery_counts_down_on_the_stage_and_draws_itself_once_at
 
     srv = sandbox_server(live=True)
     room = await connect(srv)
-    win = _window(qtbot, room, tmp_path)
+    win = main_window(qtbot, room, tmp_path)
     stage = win.stage
     panel = win.findChild(LotteryPanel)
     assert isinstance(stage, Stage) and panel is not None

@@ -13,6 +13,8 @@ from ui.confirm import confirm
 from ui.i18n import localize, tr
 from ui.notify import Notifier
 
+GROUP = "营销"  # the cheat sheet's group for the marketing panels' shortcuts
+
 
 def countdown_text(seconds: float) -> str:
     """Whole seconds left as m:ss or h:mm:ss (never negative)."""

@@ -42,6 +42,7 @@ from app.overlays.server import OverlayServer
 from app.platform.connection import ConnectionStatus, LinkState
 from ui.i18n import localize, tr
 from ui.lifetime import unsubscribe_on_destroy
+from ui.notify import Notifier
 
 log = logging.getLogger(__name__)
 
@@ -99,10 +100,13 @@ class ObsPanel(QWidget):
         overlay_server: OverlayServer | None = None,
         target: StreamTargetSync | None = None,
         reviewer: bool = False,
+        notifier: Notifier | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """``notifier``: the console's one way to tell the operator (ui/notify.py)."""
         super().__init__(parent)
         self.setObjectName("ObsPanel")
+        self.notifier = notifier
         self.conn, self.scenes, self.outputs, self.stats = conn, scenes, outputs, stats
         self.reviewer = reviewer  # sees everything, acts on nothing
         self._setup = None if reviewer else setup

@@ -17,6 +17,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 from real_obs import RealObs
 
+from app.live.hold import ExplainHold
 from app.live.room import LiveRoom
 from app.obs.connection import ObsConnection
 from app.obs.inputs import screenshot
@@ -99,7 +100,9 @@ async def test_explain_in_console_shows_card_on_obs_within_500ms(
         for viewer in viewers:
             await viewer.connect_once()
         host = QWidget()
-        queue = ProductQueuePanel(room, Notifier(host), ShortcutRegistry(host), parent=host)
+        queue = ProductQueuePanel(
+            room, Notifier(host), ShortcutRegistry(host), ExplainHold(room), parent=host
+        )
         host.show()
         queue.select(pid)
         # (requested at, answered at — s after the click; image). On a loaded machine a shot can be
