@@ -1,1 +1,1 @@
-"""Helpers the tests share (tests/ is on sys.path: ``from support.console import Console``)."""
+"""Helpers shared by every test directory, the benches and tools/ (import as ``tests.support.X``)."""

@@ -14,10 +14,10 @@ from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, QR
 from PySide6.QtGui import QAction, QColor, QFontMetrics, QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
-from support.console import Console
 
 from app.live.comment_kinds import Kind
 from app.live.room import ChatLine, LiveRoom
+from tests.support.console import Console
 from ui.chat.model import LineRole
 from ui.chat.panel import ChatPanel
 

@@ -16,12 +16,12 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtTest import QTest
-from support.console import main_window
 
 from app.obs.setup import SCENE_CLOSEUP, SCENE_FULL, SCENE_PIP
 from app.obs.stack import ObsStack
 from app.overlays.layout import SOURCE_NAMES, Kind
 from app.settings import Settings
+from tests.support.console import main_window
 from ui.obs.panel import ObsPanel
 
 OBS_DIR = Path(__file__).resolve().parents[1] / "integration" / "obs"
@@ -71,6 +71,7 @@ async def test_console_drives_a_real_obs(
         await until(lambda: "OBS 已连接" in indicator.text(), 30, "the OBS link in the health bar")
         panel = window.panels["obs"]
         assert isinstance(panel, ObsPanel)
+        assert panel.notifier is window.notifier  # the console's one way to tell the operator
         assert window.docks["obs"].isVisible()
 
         QTest.mouseClick(panel.setup_btn, Qt.MouseButton.LeftButton)

@@ -11,8 +11,9 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
-from support.console import main_window
 from test_product_queue import Connect, connect, until  # noqa: F401
+
+from tests.support.console import main_window
 
 
 def _answer(press: Callable[[QMessageBox], None], seen: list[dict[str, Any]]) -> None:

@@ -26,7 +26,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel, QPushButton, QToolBar
 from pytestqt.qtbot import QtBot
-from support.console import main_window
 
 from app.live.room import LiveRoom
 from app.obs.stack import ObsStack
@@ -35,6 +34,7 @@ from app.platform.connection import LinkState
 from app.platform.stream import StreamConfig
 from app.settings import Settings
 from plugins.sandbox.adapter import SandboxAdapter, SandboxAdapterFactory
+from tests.support.console import main_window
 from ui.chat.panel import ChatPanel
 from ui.link_banner import StaleVeil
 from ui.main_window import MainWindow

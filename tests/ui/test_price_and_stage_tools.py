@@ -16,9 +16,9 @@ from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
-from support.console import main_window
 from test_product_queue import Connect, connect, until  # noqa: F401
 
+from tests.support.console import main_window
 from ui.main_window import MainWindow
 from ui.marketing.flash_sale import FlashSalePanel
 from ui.notify import Notifier

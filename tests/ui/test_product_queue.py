@@ -13,12 +13,12 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QDialog, QWidget
 from pytestqt.qtbot import QtBot
-from support.console import Console, main_window
 
 from app.live.room import LiveRoom
 from app.platform import models as m
 from app.platform.client import PlatformClient
 from app.settings import Settings
+from tests.support.console import Console, main_window
 from ui.compliance_dialog import ComplianceDialog
 from ui.products.panel import ProductQueuePanel
 from ui.stage import Stage

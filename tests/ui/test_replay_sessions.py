@@ -16,13 +16,13 @@ from polling import until
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QPushButton
-from support.console import Console
 from test_replay_moment import rows
 
 from app.live.room import LiveRoom
 from app.session.recorder import SessionRecorder
 from app.session.replay import SessionFile
 from app.session.report import hms, yuan
+from tests.support.console import Console
 from ui.replay.sessions import SessionsWindow, human_size
 from ui.replay.window import ReplayWindow
 

@@ -18,11 +18,11 @@ from PySide6.QtGui import QAction
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QMenu, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
-from support.console import main_window
 
 from app.live.room import ActionRecord, LiveRoom
 from app.platform import models as m
 from app.platform.errors import PlatformError
+from tests.support.console import main_window
 from ui.chat import panel as chat_panel
 from ui.chat.panel import ChatPanel
 from ui.main_window import MainWindow

@@ -13,11 +13,11 @@ import httpx
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
-from support.console import main_window
 from test_guardrails import _answer, _click_action, from_qt
 from test_product_queue import CLEAN, Connect, connect, until  # noqa: F401
 
 from app.live.alerts import AlertConfig
+from tests.support.console import main_window
 from ui.chat.panel import ChatPanel
 from ui.metrics.panel import MetricsPanel
 from ui.orders.panel import OrdersPanel

@@ -15,10 +15,10 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QKeySequenceEdit, QPushButton
 from pytestqt.qtbot import QtBot
-from support.console import main_window
 
 from app.live.room import LiveRoom
 from app.settings import Settings, UiSettings, load_settings
+from tests.support.console import main_window
 from ui.chat.model import LineRole
 from ui.chat.panel import ChatPanel
 from ui.main_window import MainWindow

@@ -12,9 +12,9 @@ from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractItemView, QApplication
 from pytestqt.qtbot import QtBot
-from support.console import main_window
 from test_product_queue import CLEAN, Connect, connect, until  # noqa: F401
 
+from tests.support.console import main_window
 from ui.chat.panel import ChatPanel
 from ui.products import delegate as d
 from ui.products.panel import ProductQueuePanel

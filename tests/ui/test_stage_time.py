@@ -13,10 +13,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QDockWidget, QLabel
 from pytestqt.qtbot import QtBot
-from support.console import main_window
 from test_product_queue import CLEAN, Connect, connect, until  # noqa: F401
 
 from app.platform import models as m
+from tests.support.console import main_window
 from ui.metrics.alerts_strip import MARKS
 from ui.stage import Stage
 

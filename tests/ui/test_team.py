@@ -20,7 +20,6 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QToolButton
 from pytestqt.qtbot import QtBot
-from support.console import main_window
 from test_guardrails import _answer, _enter
 from test_product_queue import Connect, connect, until  # noqa: F401
 
@@ -28,6 +27,7 @@ import app.secrets
 from app.settings import load_settings
 from app.team.invite import make_invite, parse_invite
 from app.team.lan import invite_urls
+from tests.support.console import main_window
 from ui.team.invite_dialog import InviteDialog
 from ui.team.join_dialog import JoinDialog
 from ui.team.panel import TeamPanel

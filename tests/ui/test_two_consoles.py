@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
-from support.console import Console
 
 from app.live.room import LiveRoom
 from app.platform import models as m
+from tests.support.console import Console
 from ui.marketing.coupons import CouponsPanel
 from ui.marketing.flash_sale import FlashSalePanel
 from ui.products.panel import ProductQueuePanel
