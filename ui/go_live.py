@@ -27,7 +27,7 @@ from ui.i18n import localize, tr
 if TYPE_CHECKING:
     from app.obs.stack import ObsStack
     from app.platform.models import Session
-    from ui.main_window import MainWindow
+    from ui.context import ConsoleContext
 
 SESSION_WAIT_S = 10.0  # for the started session to arrive as an event
 
@@ -36,37 +36,37 @@ def _is_live(session: Session | None, session_id: str) -> bool:
     return session is not None and session.id == session_id and session.status == "live"
 
 
-async def go_live(window: MainWindow) -> None:
+async def go_live(ctx: ConsoleContext) -> None:
     """Start the session; then (from Qt's dispatch) offer to start OBS's stream."""
-    session = await window.room.start_session()
-    if shiboken6.isValid(window):
-        QTimer.singleShot(0, window, lambda: offer_obs_stream(window, session.id))
+    session = await ctx.room.start_session()
+    if shiboken6.isValid(ctx.window):
+        QTimer.singleShot(0, ctx.window, lambda: offer_obs_stream(ctx, session.id))
 
 
-def wants_stream(window: MainWindow) -> bool:
+def wants_stream(ctx: ConsoleContext) -> bool:
     """The host's OBS is connected and not streaming."""
-    obs = window.obs
+    obs = ctx.obs
     return (
         obs is not None
-        and window.room.role == "host"
+        and ctx.room.role == "host"
         and obs.conn.connected
         and not obs.outputs.state.streaming
     )
 
 
-def offer_obs_stream(window: MainWindow, session_id: str) -> None:
-    if not wants_stream(window):
+def offer_obs_stream(ctx: ConsoleContext, session_id: str) -> None:
+    if not wants_stream(ctx):
         return
     asked = confirm(
-        window,
+        ctx.window,
         tr("开始推流"),
         tr("已开播，但 OBS 还没有推流：观众现在看不到画面。\n\n现在让 OBS 开始推流吗？"),
         action=tr("开始推流"),
         cancel=tr("稍后"),
     )
-    if asked and window.obs is not None and wants_stream(window):
-        window.notifier.run(
-            tr("开始推流"), start_stream_for(window.obs, session_id), done=tr("OBS 开始推流")
+    if asked and ctx.obs is not None and wants_stream(ctx):
+        ctx.notifier.run(
+            tr("开始推流"), start_stream_for(ctx.obs, session_id), done=tr("OBS 开始推流")
         )
 
 

@@ -227,7 +227,7 @@ async def _main(
     window = MainWindow(room, settings, obs=obs, confirm_close_while_live=True)
     window.platform_stops_with_console = not connection.get("url")  # the built-in sandbox
     if not connection.get("url"):
-        window.platform_listen = connection.get("listen", "127.0.0.1")
+        window.ctx.platform_listen = connection.get("listen", "127.0.0.1")
         window.team.set_sandbox(True)  # a rehearsal room: 「沙盒 · 模拟观众」 stays visible
     splash.close()
     window.show()

@@ -1,10 +1,13 @@
-"""The console's main window: dockable panels around the streamer's stage, health always visible."""
+"""The console's main window: dockable panels around the streamer's stage, health always visible.
+
+It is where the console is put together: it builds the one :class:`ui.context.ConsoleContext`
+(room, settings, notifier, shortcuts, OBS, the explain hold and the stage it shows in the middle)
+and makes each dock from the registry (ui/panels.py) with that context. No other ui module
+imports this one (an import-linter contract): panels get the context, never the window."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
@@ -21,101 +24,17 @@ from PySide6.QtWidgets import (
 from app.live.room import SESSION, LiveRoom
 from app.obs.stack import ObsStack
 from app.settings import Settings, config_dir
-from ui.chat.panel import ChatPanel
 from ui.confirm import confirm
+from ui.context import ConsoleContext
 from ui.eliding_label import ElidingLabel
 from ui.health import HealthBar, skip_note
 from ui.i18n import LANGUAGES, language, switch_language, tr
 from ui.lifetime import unsubscribe_on_destroy
 from ui.link_banner import LinkBanner, StaleVeil
-from ui.marketing.docks import (
-    coupons_dock,
-    flash_sale_dock,
-    lottery_dock,
-    metrics_dock,
-    orders_dock,
-)
-from ui.notify import Notifier
-from ui.products.factory import product_queue
-from ui.replay.sessions import sessions_panel
-from ui.shortcuts import ActionSpec, CheatSheet, ShortcutRegistry
-from ui.team.install import install_team, team_panel
+from ui.panels import LAYOUT_VERSION, PANELS, TABBED, PanelSpec, R
+from ui.shortcuts import ActionSpec, CheatSheet
+from ui.team.install import install_team
 from ui.theme import FADED, LEVEL_COLOURS, OK, text_style
-
-LAYOUT_VERSION = 3  # bump when PANELS/TABBED change: older saved layouts are then ignored
-
-
-@dataclass(frozen=True)
-class PanelSpec:
-    key: str  # objectName of the dock; layout is remembered by it
-    title: str  # Chinese source text
-    factory: Callable[[MainWindow], QWidget]
-    area: Qt.DockWidgetArea
-    scroll: bool = False  # a form that may be taller than its dock: scroll instead of growing
-
-
-def _chat(w: MainWindow) -> QWidget:
-    from app.settings import save_settings
-
-    return ChatPanel(
-        w.room,
-        w.notifier,
-        capacity=w.settings.ui.comment_buffer,
-        settings=w.settings.ui,
-        save_settings=lambda: save_settings(w.settings),
-        shortcuts=w.shortcuts,
-    )
-
-
-def _obs(w: MainWindow) -> QWidget:
-    if w.obs is None:
-        off = QLabel(tr("OBS 控制未启用（设置文件 obs.enabled）"))
-        off.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        return off
-    from ui.obs.panel import ObsPanel
-
-    stack = w.obs
-    panel = ObsPanel(
-        stack.conn,
-        stack.scenes,
-        stack.outputs,
-        stack.stats,
-        setup=stack.set_up_scenes if w.room.role != "reviewer" else None,
-        open_settings=w.open_obs_settings,
-        overlay_server=stack.server,
-        target=stack.target,
-        reviewer=w.room.role == "reviewer",
-    )
-    panel.register_shortcuts(w.shortcuts)
-    return panel
-
-
-L = Qt.DockWidgetArea.LeftDockWidgetArea
-R = Qt.DockWidgetArea.RightDockWidgetArea
-B = Qt.DockWidgetArea.BottomDockWidgetArea
-
-# Docks that share one place by default, the first one in front: the streamer keeps the product
-# queue in view (scenes switch by Alt+1…9 anyway), the assistant flips between orders and replays.
-TABBED: list[tuple[str, ...]] = [
-    ("products", "obs"),
-    ("orders", "replay", "team"),
-    ("coupons", "flash_sale", "lottery"),
-]
-
-# Panels, in the order their docks are created. Each factory gets the window (room, notifier,
-# shortcuts, settings) and returns the panel widget.
-PANELS: list[PanelSpec] = [
-    PanelSpec("comments", "评论", _chat, R),
-    PanelSpec("products", "排品", product_queue, L),
-    PanelSpec("obs", "OBS", _obs, L, scroll=True),
-    PanelSpec("metrics", "实时数据", metrics_dock, R),
-    PanelSpec("orders", "订单", orders_dock, B),
-    PanelSpec("coupons", "优惠券", coupons_dock, B, scroll=True),
-    PanelSpec("flash_sale", "秒杀", flash_sale_dock, B, scroll=True),
-    PanelSpec("lottery", "福袋抽奖", lottery_dock, B, scroll=True),
-    PanelSpec("replay", "复盘", sessions_panel, B),
-    PanelSpec("team", "团队", team_panel, B),
-]
 
 
 class MainWindow(QMainWindow):
@@ -136,11 +55,11 @@ class MainWindow(QMainWindow):
         self.room = room
         self.confirm_close_while_live = confirm_close_while_live
         self.platform_stops_with_console = False  # set by the launcher for the built-in sandbox
-        #: where the built-in sandbox listens ("127.0.0.1" or "0.0.0.0"); None: not built in
-        self.platform_listen: str | None = None
+        # the composition root: what every panel is made from (ui/context.py), built once
+        self.ctx = ConsoleContext.build(self, room, settings, obs=obs)
         self.settings = settings
         self.obs = obs
-        self.notifier = Notifier(self)
+        self.notifier = self.ctx.notifier
         self.qsettings = qsettings or QSettings(
             str(config_dir() / "layout.ini"), QSettings.Format.IniFormat
         )
@@ -151,7 +70,7 @@ class MainWindow(QMainWindow):
             | QMainWindow.DockOption.AllowTabbedDocks
             | QMainWindow.DockOption.AllowNestedDocks
         )
-        self.shortcuts = ShortcutRegistry(self, settings.ui.shortcuts)
+        self.shortcuts = self.ctx.shortcuts
         self.docks: dict[str, QDockWidget] = {}
         self.panels: dict[str, QWidget] = {}
 
@@ -169,15 +88,16 @@ class MainWindow(QMainWindow):
         self.notifier.message.connect(self.show_message)
 
         self._build_toolbar()
-        self.stage: QWidget = QLabel(tr("讲解中的商品与卖点会显示在这里"), self)
-        self.stage.setAlignment(Qt.AlignmentFlag.AlignCenter)  # type: ignore[attr-defined]
+        self.hold = self.ctx.hold  # the window owns the hold and the stage; the queue uses both
+        self.stage = self.ctx.stage
         self.setCentralWidget(self.stage)
         for spec in PANELS:
             self.add_panel(spec)
         self._arrange_default()
         self._build_link_banner()
         self._build_menus()
-        self.team = install_team(self)  # 平台 menu, invite, 在线成员, sandbox badge (ui/team/)
+        # 平台 menu, invite, 在线成员, sandbox badge (ui/team/)
+        self.team = install_team(self.ctx, self.docks, self.panels)
         self._unsub = room.subscribe(self._room_changed)
         # the feed skipped an event it could not take: the operator hears of it once
         unsub_skips = room.adapter.connection.subscribe_skips(
@@ -196,7 +116,7 @@ class MainWindow(QMainWindow):
 
     # --- building ----------------------------------------------------------------------------
     def add_panel(self, spec: PanelSpec) -> QDockWidget:
-        widget = spec.factory(self)
+        widget = spec.make(self.ctx)
         dock = QDockWidget(tr(spec.title), self)
         dock.setObjectName(f"dock:{spec.key}")
         if spec.scroll:
@@ -234,10 +154,6 @@ class MainWindow(QMainWindow):
             self.resizeDocks(
                 [docks["orders"], docks["coupons"]], [640, 420], Qt.Orientation.Horizontal
             )
-
-    def set_stage(self, widget: QWidget) -> None:
-        self.stage = widget
-        self.setCentralWidget(widget)
 
     def _build_toolbar(self) -> None:
         bar = QToolBar(tr("直播"), self)
@@ -277,10 +193,8 @@ class MainWindow(QMainWindow):
         """The red/orange banner across the top (ui/link_banner.py): its own toolbar line above
         the live toolbar, shown only while it has something to say; the live timer and the
         metrics panel are marked stale while the platform link is down."""
-        from app.settings import save_settings
-
         self.link_banner = LinkBanner(self.room, self.settings.ui, self.notifier, obs=self.obs)
-        self.link_banner.save_settings = lambda: save_settings(self.settings)
+        self.link_banner.save_settings = self.ctx.save_settings
         bar = QToolBar(tr("连接警报"), self)
         bar.setObjectName("toolbar:link-banner")
         bar.setMovable(False)
@@ -377,7 +291,7 @@ class MainWindow(QMainWindow):
     def start_session(self) -> None:
         from ui.go_live import go_live
 
-        self.notifier.run(tr("开播"), go_live(self), done=tr("已开播"))
+        self.notifier.run(tr("开播"), go_live(self.ctx), done=tr("已开播"))
 
     def end_session(self) -> None:
         if confirm(self, tr("下播"), tr("确定结束本场直播吗？"), action=tr("下播")):
@@ -393,33 +307,17 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def open_obs_settings(self) -> None:
-        if self.obs is None:
-            return
-        from app.obs.stack import PASSWORD_SECRET
-        from app.secrets import get_secret
-        from app.settings import save_settings
-        from ui.obs.settings_dialog import ObsSettingsDialog
+        from ui.obs.dock import open_settings
 
-        dialog = ObsSettingsDialog(self.settings.obs, self)
-        if dialog.exec() != ObsSettingsDialog.DialogCode.Accepted:
-            return
-        save_settings(self.settings)
-        o = self.settings.obs
-        self.notifier.run(
-            tr("连接 OBS"),
-            self.obs.reconnect(o.host, o.port, get_secret(PASSWORD_SECRET) or ""),
-        )
+        open_settings(self.ctx)
 
     def show_cheat_sheet(self) -> None:
         CheatSheet(self.shortcuts, self).exec()
 
     def open_shortcut_settings(self) -> None:
-        from app.settings import save_settings
         from ui.shortcut_dialog import ShortcutDialog
 
-        dialog = ShortcutDialog(
-            self.shortcuts, self.settings.ui, lambda: save_settings(self.settings), self
-        )
+        dialog = ShortcutDialog(self.shortcuts, self.settings.ui, self.ctx.save_settings, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
@@ -434,10 +332,8 @@ class MainWindow(QMainWindow):
     def choose_language(self, code: str) -> None:
         """Switch the UI language live (ui/i18n.py ``switch_language``): every open window is
         re-translated in place, nothing is rebuilt, the room, stream and recorder keep running."""
-        from app.settings import save_settings
-
         self.settings.ui.language = code  # type: ignore[assignment]
-        save_settings(self.settings)
+        self.ctx.save_settings()
         if code != language():
             switch_language(code)
         for act in self._language_actions:

@@ -124,6 +124,7 @@ async def run_room(label: str, server_args: list[str], samples: int) -> dict[str
     from PySide6.QtWidgets import QWidget
 
     from app.format import yuan
+    from app.live.hold import ExplainHold
     from app.live.room import LiveRoom
     from app.platform import models as m
     from app.platform.client import PlatformClient
@@ -152,7 +153,9 @@ async def run_room(label: str, server_args: list[str], samples: int) -> dict[str
         b = await console("assistant")
         holder = QWidget()
         notifier = Notifier(holder)
-        queue = ProductQueuePanel(b, notifier, ShortcutRegistry(holder), parent=holder)
+        queue = ProductQueuePanel(
+            b, notifier, ShortcutRegistry(holder), ExplainHold(b), parent=holder
+        )
         coupons = CouponsPanel(b, notifier, parent=holder)
         holder.resize(900, 900)
         holder.show()

@@ -7,15 +7,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
-from app.settings import Settings
+from tests.support.console import main_window
 from tests.support.polling import until
 from tests.ui.products.test_product_queue import Connect, connect  # noqa: F401
-from ui.main_window import MainWindow
 
 
 def _answer(press: Callable[[QMessageBox], None], seen: list[dict[str, Any]]) -> None:
@@ -51,14 +50,6 @@ async def from_qt(step: Callable[[], object], done: Callable[[], bool]) -> None:
     await until(done, what="the question answered")
 
 
-def _window(qtbot: QtBot, room: Any, tmp_path: Path, **kw: Any) -> MainWindow:
-    qs = QSettings(str(tmp_path / "layout.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(room, Settings(), qsettings=qs, **kw)
-    qtbot.addWidget(w)
-    w.show()
-    return w
-
-
 async def test_end_show_asks_with_named_buttons_and_enter_keeps_the_show_on(
     qtbot: QtBot,
     sandbox_server: Any,
@@ -67,7 +58,7 @@ async def test_end_show_asks_with_named_buttons_and_enter_keeps_the_show_on(
 ) -> None:
     srv = sandbox_server(live=True)
     room = await connect(srv)
-    win = _window(qtbot, room, tmp_path)
+    win = main_window(qtbot, room, tmp_path)
     await until(lambda: win.end_action.isEnabled(), what="下播 enabled while live")
     seen: list[dict[str, Any]] = []
     _answer(_enter, seen)
@@ -89,7 +80,7 @@ async def test_closing_the_window_while_live_asks_and_cancel_keeps_it_open(
 ) -> None:
     srv = sandbox_server(live=True)
     room = await connect(srv)
-    win = _window(qtbot, room, tmp_path, confirm_close_while_live=True)
+    win = main_window(qtbot, room, tmp_path, confirm_close_while_live=True)
     closed: list[bool] = []
     win.closed.connect(lambda: closed.append(True))
     seen: list[dict[str, Any]] = []
@@ -111,7 +102,7 @@ async def test_a_shutdown_closes_a_live_console_without_asking(
 ) -> None:
     srv = sandbox_server(live=True)
     room = await connect(srv)
-    win = _window(qtbot, room, tmp_path, confirm_close_while_live=True)
+    win = main_window(qtbot, room, tmp_path, confirm_close_while_live=True)
     closed: list[bool] = []
     win.closed.connect(lambda: closed.append(True))
     win.close_without_asking()  # SIGTERM, logout

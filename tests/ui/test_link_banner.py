@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel, QPushButton, QToolBar
 from pytestqt.qtbot import QtBot
@@ -33,6 +33,7 @@ from app.platform.connection import LinkState
 from app.platform.stream import StreamConfig
 from app.settings import Settings
 from plugins.sandbox.adapter import SandboxAdapter, SandboxAdapterFactory
+from tests.support.console import main_window
 from tests.support.ports import free_port
 from ui import theme
 from ui.chat.panel import ChatPanel
@@ -40,14 +41,6 @@ from ui.link_banner import StaleVeil
 from ui.main_window import MainWindow
 
 Until = Callable[..., Awaitable[None]]
-
-
-def _window(qtbot: QtBot, room: LiveRoom, tmp_path: Path, **kw: Any) -> MainWindow:
-    qs = QSettings(str(tmp_path / "layout.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(room, kw.pop("settings", None) or Settings(), qsettings=qs, **kw)
-    qtbot.addWidget(window)
-    window.show()
-    return window
 
 
 def _cmdline(pid: int) -> list[str]:
@@ -88,7 +81,7 @@ async def test_killed_builtin_sandbox_shows_the_banner_restarts_on_its_port_and_
         await asyncio.wait_for(room.wait_loaded(), 30)
         await until(lambda: room.online, 30, "the event stream to connect")
         assert room.session is not None and room.session.status == "live"
-        window = _window(qtbot, room, tmp_path)
+        window = main_window(qtbot, room, tmp_path)
         banner = window.link_banner
         # the restart may take little more than the default 1.5 s grace on a quiet machine: a
         # shorter one keeps the test about the banner, not about how fast Python starts
@@ -181,7 +174,7 @@ async def test_reconnect_button_reconnects_at_once_instead_of_after_the_backoff(
     try:
         await asyncio.wait_for(room.wait_loaded(), 30)
         await until(lambda: room.online, 30, "the event stream to connect")
-        window = _window(qtbot, room, tmp_path)
+        window = main_window(qtbot, room, tmp_path)
         banner = window.link_banner
         srv.kill()
         await until(lambda: banner.platform.isVisible(), 20, "the red banner")
@@ -221,7 +214,7 @@ async def test_live_with_obs_not_connected_says_so_in_orange(
     try:
         await asyncio.wait_for(room.wait_loaded(), 30)
         await until(lambda: room.online, 30, "the event stream to connect")
-        window = _window(qtbot, room, tmp_path, settings=settings, obs=stack)
+        window = main_window(qtbot, room, tmp_path, settings=settings, obs=stack)
         row = window.link_banner.obs_row
         await until(lambda: row.isVisible(), 10, "the orange row")
         assert row.title.text() == "直播中，但 OBS 未连接 · 观众可能看不到画面"

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, QSettings
+from PySide6.QtCore import QPoint
 from PySide6.QtGui import QAction
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QMenu, QPushButton, QWidget
@@ -22,7 +22,7 @@ from pytestqt.qtbot import QtBot
 from app.live.room import ActionRecord, LiveRoom
 from app.platform import models as m
 from app.platform.errors import PlatformError
-from app.settings import Settings
+from tests.support.console import main_window
 from ui.chat import panel as chat_panel
 from ui.chat.panel import ChatPanel
 from ui.main_window import MainWindow
@@ -54,14 +54,6 @@ def menus(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[list[tuple[str, bool
 
     monkeypatch.setattr(chat_panel, "QMenu", RecordingMenu)
     yield shown
-
-
-def _window(qtbot: QtBot, room: LiveRoom, tmp_path: Path, name: str) -> MainWindow:
-    qs = QSettings(str(tmp_path / f"layout-{name}.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(room, Settings(), qsettings=qs)
-    qtbot.addWidget(window)
-    window.show()
-    return window
 
 
 def _send_button(chat: ChatPanel) -> QPushButton:
@@ -157,7 +149,7 @@ async def test_reviewer_window_disables_every_action_the_host_window_offers_and_
 
     # --- the host's window: the controls are there and enabled --------------------------------
     host_room = await live_room(srv, "host")
-    host = _window(qtbot, host_room, tmp_path, "host")
+    host = main_window(qtbot, host_room, tmp_path, layout="layout-host.ini")
     _, _, host_lottery, host_chat, _ = _panels(host)
     host_lottery.auto_draw.setChecked(False)  # the lottery stays drawable for the reviewer
     await _viewer_comment(srv, "u7", "好看")
@@ -181,7 +173,7 @@ async def test_reviewer_window_disables_every_action_the_host_window_offers_and_
     # --- the reviewer's window: the same controls, all disabled --------------------------------
     room = await live_room(srv, "reviewer")
     assert room.role == "reviewer" and not room.can_act and len(room.coupons) == 2
-    window = _window(qtbot, room, tmp_path, "reviewer")
+    window = main_window(qtbot, room, tmp_path, layout="layout-reviewer.ini")
     coupons, _flash, lottery, chat, queue = _panels(window)
     comment = await _viewer_comment(srv, "u9", "能试穿吗")
     await until(lambda: chat.models["all"].rowCount() == 1, 10, "the comment in the chat")

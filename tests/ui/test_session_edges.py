@@ -15,9 +15,10 @@ from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.live.alerts import AlertConfig
+from tests.support.console import main_window
 from tests.support.polling import until
 from tests.ui.products.test_product_queue import CLEAN, Connect, connect  # noqa: F401
-from tests.ui.test_guardrails import _answer, _click_action, _window, from_qt
+from tests.ui.test_guardrails import _answer, _click_action, from_qt
 from ui.chat.panel import ChatPanel
 from ui.metrics.panel import MetricsPanel
 from ui.orders.panel import OrdersPanel
@@ -46,7 +47,7 @@ async def test_after_end_show_nothing_is_on_stage_pinned_muted_or_ordered_from_t
 ) -> None:
     srv = sandbox_server(live=True, debug_routes=True)
     room = await connect(srv)
-    win = _window(qtbot, room, tmp_path)
+    win = main_window(qtbot, room, tmp_path)
     panel = win.panels["products"]
     chat = win.findChild(ChatPanel)
     orders = win.findChild(OrdersPanel)

@@ -10,13 +10,14 @@ from typing import Any
 
 import httpx
 import pytest
-from PySide6.QtCore import QModelIndex, QSettings, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QKeySequenceEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 from app.live.room import LiveRoom
 from app.settings import Settings, UiSettings, load_settings
+from tests.support.console import main_window
 from tests.support.polling import until
 from ui.chat.model import LineRole
 from ui.chat.panel import ChatPanel
@@ -34,10 +35,10 @@ def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "config" / "settings.json"
 
 
-def _window(qtbot: QtBot, room: LiveRoom, tmp_path: Path, settings: Settings) -> MainWindow:
-    qs = QSettings(str(tmp_path / "layout.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(room, settings, qsettings=qs)
-    qtbot.addWidget(w)
+def _shown_without_queue(
+    qtbot: QtBot, room: LiveRoom, tmp_path: Path, settings: Settings
+) -> MainWindow:
+    w = main_window(qtbot, room, tmp_path, settings, show=False)
     # keys reach window shortcuts only in a shown window; the product queue stays hidden so it
     # starts no image downloads that would outlive the test's event loop
     w.docks["products"].hide()
@@ -78,7 +79,7 @@ async def test_a_key_changed_in_the_dialog_fires_the_action_is_saved_and_in_the_
 ) -> None:
     srv = sandbox_server(debug_routes=True)  # no live session: no metrics back-fill running
     room = await live_room(srv, "host")
-    w = _window(qtbot, room, tmp_path, Settings())
+    w = _shown_without_queue(qtbot, room, tmp_path, Settings())
     assert _sheet_key(w, "置顶") == QKeySequence("Ctrl+Shift+P").toString(
         QKeySequence.SequenceFormat.NativeText
     )
@@ -122,7 +123,7 @@ async def test_a_key_another_action_has_is_refused_and_reset_brings_the_default_
     qtbot: QtBot, sandbox_server: Any, live_room: Connect, tmp_path: Path, config: Path
 ) -> None:
     srv = sandbox_server()
-    w = _window(qtbot, await live_room(srv, "host"), tmp_path, Settings())
+    w = _shown_without_queue(qtbot, await live_room(srv, "host"), tmp_path, Settings())
     dialog = _open_dialog(w)
     ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
     _type_key(qtbot, dialog, "comment.hide", Qt.Key.Key_S, ctrl_shift)  # 开播's key
@@ -149,7 +150,7 @@ async def test_keys_that_clash_in_the_settings_file_are_flagged_until_one_is_cha
 ) -> None:
     srv = sandbox_server()
     settings = Settings(ui=UiSettings(shortcuts={"comment.copy": "F1"}))  # F1 is the cheat sheet
-    w = _window(qtbot, await live_room(srv, "host"), tmp_path, settings)
+    w = _shown_without_queue(qtbot, await live_room(srv, "host"), tmp_path, settings)
     dialog = _open_dialog(w)
     assert sorted(dialog.conflicting_rows()) == ["comment.copy", "help.shortcuts"]
     assert "红色" in dialog.message.text()

@@ -9,7 +9,6 @@ from pytestqt.qtbot import QtBot
 from app.platform import models as m
 from tests.support.polling import until
 from tests.ui.products.test_product_queue import CLEAN, Connect, _panel, connect  # noqa: F401
-from ui.stage import Stage
 
 
 async def test_stage_shows_flash_price_and_remaining_then_next_preview(
@@ -19,9 +18,8 @@ async def test_stage_shows_flash_price_and_remaining_then_next_preview(
 ) -> None:
     srv = sandbox_server(live=True)
     room = await connect(srv)
-    panel, _ = _panel(qtbot, room)
-    stage = Stage(room, panel.hold)
-    qtbot.addWidget(stage)
+    panel, console = _panel(qtbot, room)
+    stage = console.stage
     assert stage.status.text() == "未在讲解" and stage.points.text() == ""
     await room.start_flash_sale(
         m.FlashSaleSpec(product_id=CLEAN, price_cents=9900, quantity=30, duration_seconds=120)

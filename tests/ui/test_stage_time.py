@@ -15,9 +15,9 @@ from PySide6.QtWidgets import QDockWidget, QLabel
 from pytestqt.qtbot import QtBot
 
 from app.platform import models as m
+from tests.support.console import main_window
 from tests.support.polling import until
 from tests.ui.products.test_product_queue import CLEAN, Connect, connect  # noqa: F401
-from tests.ui.test_guardrails import _window
 from ui.metrics.alerts_strip import MARKS
 from ui.stage import Stage
 
@@ -45,7 +45,7 @@ async def test_a_long_title_and_a_compliance_note_do_not_move_the_layout_or_clip
     assert len(LONG_TITLE) == 55
     srv = sandbox_server(live=True, debug_routes=True)
     room = await connect(srv)
-    win = _window(qtbot, room, tmp_path)
+    win = main_window(qtbot, room, tmp_path)
     win.resize(1600, 1000)
     stage = win.stage
     assert isinstance(stage, Stage)
@@ -77,7 +77,7 @@ async def test_a_running_flash_sale_counts_down_on_the_stage(
 ) -> None:
     srv = sandbox_server(live=True)
     room = await connect(srv)
-    win = _window(qtbot, room, tmp_path)
+    win = main_window(qtbot, room, tmp_path)
     stage = win.stage
     assert isinstance(stage, Stage)
     assert stage.countdown.isHidden()
@@ -109,7 +109,7 @@ async def test_an_open_lottery_counts_down_on_the_stage_and_draws_itself_once_at
 
     srv = sandbox_server(live=True)
     room = await connect(srv)
-    win = _window(qtbot, room, tmp_path)
+    win = main_window(qtbot, room, tmp_path)
     stage = win.stage
     panel = win.findChild(LotteryPanel)
     assert isinstance(stage, Stage) and panel is not None

@@ -7,51 +7,42 @@ console as 待开始 at once, not only when it starts."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from app.format import yuan
 from app.live.room import LiveRoom
 from app.platform import models as m
+from tests.support.console import Console
 from ui.marketing.coupons import CouponsPanel
 from ui.marketing.flash_sale import FlashSalePanel
-from ui.notify import Notifier
 from ui.products.panel import ProductQueuePanel
-from ui.shortcuts import ShortcutRegistry
 
 CLEAN = "p02"  # no compliance hits: explaining it asks nothing
 Until = Callable[..., Awaitable[None]]
 
 
-@dataclass
-class Console:
-    room: LiveRoom
-    holder: QWidget
-    queue: ProductQueuePanel
-    coupons: CouponsPanel
-    flash: FlashSalePanel
-    errors: list[str]
-
-
 def _console(qtbot: QtBot, room: LiveRoom) -> Console:
-    holder = QWidget()
-    qtbot.addWidget(holder)
-    notifier = Notifier(holder)
-    errors: list[str] = []
-    notifier.message.connect(lambda level, text: errors.append(text) if level == "error" else None)
-    return Console(
-        room,
-        holder,
-        ProductQueuePanel(room, notifier, ShortcutRegistry(holder), parent=holder),
-        CouponsPanel(room, notifier, parent=holder),
-        FlashSalePanel(room, notifier, parent=holder),
-        errors,
-    )
+    """One operator's console with its queue, coupons and flash sale panels."""
+    console = Console(qtbot, room)
+    for panel in (queue, coupons, flash):  # made now: each follows the room from the start
+        panel(console)
+    return console
+
+
+def queue(c: Console) -> ProductQueuePanel:
+    return c.panel("products", ProductQueuePanel)
+
+
+def coupons(c: Console) -> CouponsPanel:
+    return c.panel("coupons", CouponsPanel)
+
+
+def flash(c: Console) -> FlashSalePanel:
+    return c.panel("flash_sale", FlashSalePanel)
 
 
 # the offscreen platform cannot size the price editor's window: a limitation of the test display
@@ -65,53 +56,53 @@ async def test_reorder_price_coupon_and_explain_made_on_one_console_show_on_the_
     host = _console(qtbot, await live_room(srv, "host"))
     assistant = _console(qtbot, await live_room(srv, "assistant"))
     a, b = (host, assistant) if acting == "host" else (assistant, host)
-    await until(lambda: b.queue.model.rowCount() == len(b.room.product_ids) > 5)
+    await until(lambda: queue(b).model.rowCount() == len(b.room.product_ids) > 5)
 
     # reorder: the 6th product dragged to the top of A's queue
     ids = list(a.room.product_ids)
     moved = [ids[5], *ids[:5], *ids[6:]]
-    a.queue.request_move(ids[5], 0)
+    queue(a).request_move(ids[5], 0)
     await until(lambda: b.room.product_ids == moved, what="the reorder on B's room")
-    await until(lambda: b.queue.model.ids() == moved, what="the reorder in B's queue")
-    assert b.queue.model.row(0).position == 1 and b.room.bag_version == a.room.bag_version
+    await until(lambda: queue(b).model.ids() == moved, what="the reorder in B's queue")
+    assert queue(b).model.row(0).position == 1 and b.room.bag_version == a.room.bag_version
 
     # price: edited in A's price/stock editor
     old = a.room.products[CLEAN].price_cents
-    assert b.queue.model.row(b.queue.model.row_of(CLEAN)).price == yuan(old)
-    a.queue.select(CLEAN)
-    editor = a.queue.edit_selected()
+    assert queue(b).model.row(queue(b).model.row_of(CLEAN)).price == yuan(old)
+    queue(a).select(CLEAN)
+    editor = queue(a).edit_selected()
     assert editor is not None
     editor.price.setText("129.00")  # within the 30 % that needs no question
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
     await until(lambda: b.room.products[CLEAN].price_cents == 12900, what="the price on B's room")
     await until(
-        lambda: b.queue.model.row(b.queue.model.row_of(CLEAN)).price == yuan(12900),
+        lambda: queue(b).model.row(queue(b).model.row_of(CLEAN)).price == yuan(12900),
         what="the price in B's queue",
     )
 
     # coupon: issued from A's coupons panel
-    a.coupons.kind.setCurrentIndex(a.coupons.kind.findData(m.CouponKind.NO_THRESHOLD))
-    a.coupons.name.setText(f"{acting}的券")
-    a.coupons.amount.setValue(3.0)
-    a.coupons.quantity.setValue(40)
-    assert a.coupons.issue_button.isEnabled(), a.coupons.preview.text()
-    qtbot.mouseClick(a.coupons.issue_button, Qt.MouseButton.LeftButton)
-    await until(lambda: len(b.coupons.rows) == 1, what="the coupon in B's coupons panel")
-    coupon = next(iter(b.coupons.rows.values())).coupon
+    coupons(a).kind.setCurrentIndex(coupons(a).kind.findData(m.CouponKind.NO_THRESHOLD))
+    coupons(a).name.setText(f"{acting}的券")
+    coupons(a).amount.setValue(3.0)
+    coupons(a).quantity.setValue(40)
+    assert coupons(a).issue_button.isEnabled(), coupons(a).preview.text()
+    qtbot.mouseClick(coupons(a).issue_button, Qt.MouseButton.LeftButton)
+    await until(lambda: len(coupons(b).rows) == 1, what="the coupon in B's coupons panel")
+    coupon = next(iter(coupons(b).rows.values())).coupon
     assert coupon.name == f"{acting}的券" and coupon.amount_cents == 300 and coupon.quantity == 40
     assert coupon.id in a.room.coupons
 
     # explain: A pushes the product card
-    a.queue.explain(CLEAN)
+    queue(a).explain(CLEAN)
     await until(
         lambda: b.room.explaining is not None and b.room.explaining.product_id == CLEAN,
         what="the explain on B's room",
     )
     await until(
-        lambda: b.queue.model.row(b.queue.model.row_of(CLEAN)).explaining,
+        lambda: queue(b).model.row(queue(b).model.row_of(CLEAN)).explaining,
         what="the explain in B's queue",
     )
-    assert sum(b.queue.model.row(i).explaining for i in range(b.queue.model.rowCount())) == 1
+    assert sum(queue(b).model.row(i).explaining for i in range(queue(b).model.rowCount())) == 1
     assert a.errors == [] and b.errors == []
 
 
@@ -122,7 +113,7 @@ async def test_a_flash_sale_scheduled_on_one_console_shows_as_pending_on_the_oth
     host = _console(qtbot, await live_room(srv, "host"))
     assistant = _console(qtbot, await live_room(srv, "assistant"))
     product = next(p for p in host.room.bag if p.stock >= 20 and p.listed)
-    panel = host.flash
+    panel = flash(host)
     panel.select_product(product.id)
     panel.price.setValue((product.price_cents - 100) / 100)
     panel.quantity.setValue(10)
@@ -134,11 +125,11 @@ async def test_a_flash_sale_scheduled_on_one_console_shows_as_pending_on_the_oth
     sale = next(iter(assistant.room.flash_sales.values()))
     assert sale.status == "scheduled" and sale.product_id == product.id
     assert sale.price_cents == product.price_cents - 100 and sale.quantity == 10
-    await until(lambda: sale.id in assistant.flash.rows, what="the sale in the assistant's panel")
-    text = assistant.flash.rows[sale.id].state.text()
+    await until(lambda: sale.id in flash(assistant).rows, what="the sale in the assistant's panel")
+    text = flash(assistant).rows[sale.id].state.text()
     assert text.startswith("待开始 · ") and text.endswith(" 后开始"), text
     assert text in ("待开始 · 5:00 后开始", "待开始 · 4:59 后开始", "待开始 · 4:58 后开始")
     # not on sale yet: the queue shows no flash price for it on either console
-    row = assistant.queue.model.row(assistant.queue.model.row_of(product.id))
+    row = queue(assistant).model.row(queue(assistant).model.row_of(product.id))
     assert row.flash_price is None
     assert host.errors == [] and assistant.errors == []

@@ -12,6 +12,7 @@ it, so a refused or failed send loses nothing."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction, QColor, QGuiApplication
@@ -45,6 +46,9 @@ from ui.lifetime import unsubscribe_on_destroy
 from ui.notify import Notifier
 from ui.shortcuts import ActionSpec, ShortcutRegistry
 from ui.undo_bar import UndoBar
+
+if TYPE_CHECKING:
+    from ui.context import ConsoleContext
 
 GROUP = "评论"
 #: the platform's comment limit (docs/platform-api.md "Limits"): longer replies are refused here
@@ -486,3 +490,15 @@ class ChatPanel(QWidget):
                 reply.clear()
 
         self.notifier.run(tr("发送评论"), self.room.send_comment(text), on_done=sent)
+
+
+def make(ctx: ConsoleContext) -> ChatPanel:
+    """The 评论 dock (ui/panels.py)."""
+    return ChatPanel(
+        ctx.room,
+        ctx.notifier,
+        capacity=ctx.settings.ui.comment_buffer,
+        settings=ctx.settings.ui,
+        save_settings=ctx.save_settings,
+        shortcuts=ctx.shortcuts,
+    )

@@ -10,6 +10,8 @@ from app.compliance import check
 from ui.compliance_dialog import confirm_push
 from ui.i18n import localize
 
+GROUP = "营销"  # the cheat sheet's group for the marketing panels' shortcuts
+
 
 def yuan_spin(
     parent: QWidget, value_cents: int, *, maximum_yuan: float = 1_000_000.0

@@ -4,6 +4,7 @@ the live list shows claimed / remaining, status, time left, and ends a coupon ea
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
@@ -28,12 +29,17 @@ from ui import theme
 from ui.i18n import tr
 from ui.lifetime import unsubscribe_on_destroy
 from ui.marketing.common import (
+    GROUP,
     cents_of,
     compliance_problems,
     confirm_compliance,
     yuan_spin,
 )
 from ui.notify import Notifier, OneAtATime
+from ui.shortcuts import ActionSpec
+
+if TYPE_CHECKING:
+    from ui.context import ConsoleContext
 
 KINDS = (
     (m.CouponKind.THRESHOLD, "满减券"),
@@ -300,3 +306,18 @@ class CouponsPanel(QWidget):
         for row in self.rows.values():
             if row.coupon.status == "active":
                 row.tick()
+
+
+def make(ctx: ConsoleContext) -> CouponsPanel:
+    """The 优惠券 dock (ui/panels.py), with its one-click actions' shortcuts."""
+    panel = CouponsPanel(ctx.room, ctx.notifier)
+    can = ctx.room.can_act
+    ctx.shortcuts.register(
+        ActionSpec("coupon.issue", "发券", "Ctrl+Alt+C", GROUP), panel.issue, enabled=can
+    )
+    ctx.shortcuts.register(
+        ActionSpec("coupon.end", "结束最新优惠券", "Ctrl+Alt+X", GROUP),
+        panel.end_latest,
+        enabled=can,
+    )
+    return panel

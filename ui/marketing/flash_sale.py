@@ -11,6 +11,7 @@ picks nothing, and the form says so. The picker defaults to the product on stage
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
@@ -33,8 +34,12 @@ from app.platform import models as m
 from ui import theme
 from ui.i18n import tr
 from ui.lifetime import unsubscribe_on_destroy
-from ui.marketing.common import cents_of, yuan_spin
+from ui.marketing.common import GROUP, cents_of, yuan_spin
 from ui.notify import Notifier, OneAtATime
+from ui.shortcuts import ActionSpec
+
+if TYPE_CHECKING:
+    from ui.context import ConsoleContext
 
 
 class FlashSaleRow(QFrame):
@@ -285,3 +290,14 @@ class FlashSalePanel(QWidget):
         for row in self.rows.values():
             if row.sale.status != "ended":
                 row.tick()
+
+
+def make(ctx: ConsoleContext) -> FlashSalePanel:
+    """The 秒杀 dock (ui/panels.py), with its shortcut."""
+    panel = FlashSalePanel(ctx.room, ctx.notifier)
+    ctx.shortcuts.register(
+        ActionSpec("flash_sale.start", "开始秒杀", "Ctrl+Alt+F", GROUP),
+        panel.start,
+        enabled=ctx.room.can_act,
+    )
+    return panel

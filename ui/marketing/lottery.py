@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFontDatabase
@@ -39,8 +40,12 @@ from app.platform import models as m
 from ui import theme
 from ui.i18n import tr
 from ui.lifetime import unsubscribe_on_destroy
-from ui.marketing.common import compliance_problems, confirm_compliance
+from ui.marketing.common import GROUP, compliance_problems, confirm_compliance
 from ui.notify import Notifier, OneAtATime
+from ui.shortcuts import ActionSpec
+
+if TYPE_CHECKING:
+    from ui.context import ConsoleContext
 
 ELIGIBILITY = (("all", "所有观众"), ("followers", "仅粉丝"))
 #: an automatic draw waits this long past the draw time (the platform refuses a draw at the edge)
@@ -349,3 +354,26 @@ def verdict_text(v: Verification) -> str:
         ).format(c=mark(v.commitment_ok), d=mark(v.digest_ok), w=mark(v.winners_ok))
     )
     return "\n".join(lines)
+
+
+def make(ctx: ConsoleContext) -> LotteryPanel:
+    """The 福袋抽奖 dock (ui/panels.py), with its shortcuts; the auto-draw choice is remembered."""
+
+    def auto_draw_changed(on: bool) -> None:
+        ctx.settings.ui.lottery_auto_draw = on
+        ctx.save_settings()
+
+    panel = LotteryPanel(
+        ctx.room,
+        ctx.notifier,
+        auto_draw=ctx.settings.ui.lottery_auto_draw,
+        auto_draw_changed=auto_draw_changed,
+    )
+    can = ctx.room.can_act
+    ctx.shortcuts.register(
+        ActionSpec("lottery.start", "发起抽奖", "Ctrl+Alt+L", GROUP), panel.start, enabled=can
+    )
+    ctx.shortcuts.register(
+        ActionSpec("lottery.draw", "开奖", "Ctrl+Alt+D", GROUP), panel.draw, enabled=can
+    )
+    return panel

@@ -10,6 +10,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QResizeEvent
@@ -25,6 +26,9 @@ from ui.i18n import tr
 from ui.lifetime import unsubscribe_on_destroy
 from ui.metrics.alerts_strip import AlertsStrip
 from ui.metrics.sparkline import Sparkline
+
+if TYPE_CHECKING:
+    from ui.context import ConsoleContext
 
 log = logging.getLogger(__name__)
 TREND_SECONDS = 600.0
@@ -243,3 +247,11 @@ class MetricsPanel(QWidget):
     def dismiss(self, key: str) -> None:
         self.alerts.dismiss(key)
         self.strip.show_alerts(self.alerts.visible)
+
+
+def make(ctx: ConsoleContext) -> MetricsPanel:
+    """The 实时数据 dock (ui/panels.py): OBS's dropped frames join the figures when OBS is on."""
+    obs = ctx.obs
+    return MetricsPanel(
+        ctx.room, dropped_frames_ratio=obs.dropped_ratio if obs is not None else lambda: None
+    )

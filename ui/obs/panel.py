@@ -94,10 +94,13 @@ class ObsPanel(QWidget):
         overlay_server: OverlayServer | None = None,
         target: StreamTargetSync | None = None,
         reviewer: bool = False,
+        notifier: Notifier | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """``notifier``: the console's one way to tell the operator (ui/notify.py)."""
         super().__init__(parent)
         self.setObjectName("ObsPanel")
+        self.notifier = notifier
         self.conn, self.scenes, self.outputs, self.stats = conn, scenes, outputs, stats
         self.reviewer = reviewer  # sees everything, acts on nothing
         self._setup = None if reviewer else setup

@@ -6,6 +6,7 @@ table begins again, as the counts do (the room's orders ring is per session)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -25,6 +26,9 @@ from ui.headers import fit_headers
 from ui.i18n import tr
 from ui.lifetime import unsubscribe_on_destroy
 from ui.orders.model import OrdersModel
+
+if TYPE_CHECKING:
+    from ui.context import ConsoleContext
 
 #: the counts line under the orders feed: redrawn at most this often while orders pour in
 SUMMARY_MS = 250
@@ -106,3 +110,8 @@ class OrdersPanel(QWidget):
                 refunded=yuan(mt.refunded_cents),
             )
         )
+
+
+def make(ctx: ConsoleContext) -> OrdersPanel:
+    """The 订单 dock (ui/panels.py)."""
+    return OrdersPanel(ctx.room)

@@ -9,13 +9,16 @@ Stage tools and safety nets:
 - a risky price asks first (the editor, app/live/price_guard.py); every price/stock edit made
   here can be undone for 10 s from the toast or with ``product.undo_edit`` (Ctrl+Z). The undo
   sends the previous values through the same update path and is refused, with the reason, when
-  someone changed the product meanwhile."""
+  someone changed the product meanwhile.
+
+The explain hold is the console's (ui/context.py), shared with the stage: the panel starts and
+releases it and listens to it while it lives; the window closes it."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QAction, QKeySequence, QShowEvent
@@ -35,7 +38,7 @@ from PySide6.QtWidgets import (
 from app.aio import spawn
 from app.compliance import Clearances, check_many
 from app.format import yuan
-from app.live.hold import DEFAULT_INTERVAL, ExplainHold
+from app.live.hold import ExplainHold
 from app.live.price_guard import (
     DEFAULT_MAX_DROP_PERCENT,
     UNDO_SECONDS,
@@ -60,6 +63,9 @@ from ui.shortcuts import ActionSpec, ShortcutRegistry
 from ui.theme import DANGER, text_style
 from ui.undo_bar import UndoBar
 
+if TYPE_CHECKING:
+    from ui.context import ConsoleContext
+
 GROUP = "排品"
 #: the queue redraws stock and sales at most this often while orders pour in (explains: at once)
 REFRESH_MS = 250
@@ -71,8 +77,8 @@ class ProductQueuePanel(QWidget):
         room: LiveRoom,
         notifier: Notifier,
         shortcuts: ShortcutRegistry,
+        hold: ExplainHold,
         *,
-        hold_seconds: float = DEFAULT_INTERVAL,
         max_drop_percent: int = DEFAULT_MAX_DROP_PERCENT,
         parent: QWidget | None = None,
     ) -> None:
@@ -83,8 +89,8 @@ class ProductQueuePanel(QWidget):
         self.confirm: Callable[..., bool] = confirm_push
         self.clearances = Clearances()  # 仍要讲解 answers, per session and product
         self.tasks: list[asyncio.Task[Any]] = []  # the latest actions (tests await them)
-        self.stage: QWidget | None = None  # the streamer's stage, when the factory made one
-        self.hold = ExplainHold(room, interval=hold_seconds, on_error=self._hold_failed)
+        #: the console's explain hold (ui/context.py owns it, the stage shows it): never closed here
+        self.hold = hold
         self.images = ImageCache(getattr(room.adapter, "base_url", None), parent=self)
         self.model = QueueModel(self.images, self)
         self.model.move_requested.connect(self.request_move)
@@ -218,7 +224,6 @@ class ProductQueuePanel(QWidget):
         def _gone(*_: object) -> None:  # never touch the deleted widget, only what it held
             unsub()
             unsub_hold()
-            hold.close()
 
         self.destroyed.connect(_gone)
         self.refresh()
@@ -388,9 +393,6 @@ class ProductQueuePanel(QWidget):
         self.hold.hold(product.id)
         self.notifier.info(tr("保持讲解卡片：{title}").format(title=product.title))
 
-    def _hold_failed(self, exc: PlatformError) -> None:
-        self.notifier.error(tr("保持讲解卡片失败：{reason}").format(reason=localize(exc.message)))
-
     # --- product edits -------------------------------------------------------------------------
     def toggle_listed(self) -> None:
         product = self._selected_product()
@@ -511,3 +513,14 @@ class ProductQueuePanel(QWidget):
                 self.notifier.info(tr("排品顺序已更新"))
 
         self._track(spawn(go(), name=f"product:{what}"))
+
+
+def make(ctx: ConsoleContext) -> ProductQueuePanel:
+    """The 排品 dock (ui/panels.py): the console's hold, shown on the window's stage."""
+    return ProductQueuePanel(
+        ctx.room,
+        ctx.notifier,
+        ctx.shortcuts,
+        ctx.hold,
+        max_drop_percent=ctx.settings.ui.price_drop_confirm_percent,
+    )

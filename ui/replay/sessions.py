@@ -25,6 +25,7 @@ import re
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
@@ -51,6 +52,9 @@ from app.session.share import SessionShare, download_name, shared_by
 from app.threads import Inbox
 from ui.i18n import tr
 from ui.replay.tables import Table
+
+if TYPE_CHECKING:
+    from ui.context import ConsoleContext
 
 log = logging.getLogger(__name__)
 
@@ -620,8 +624,6 @@ def _sane(v: object, lo: float, hi: float) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool) and lo <= v <= hi
 
 
-def sessions_panel(w: object) -> QWidget:
-    """The main window's 复盘 panel: the sessions list, opening replay windows on demand."""
-    room = getattr(w, "room", None)
-    share = SessionShare.for_adapter(room.adapter) if room is not None else None
-    return SessionsWindow(window=False, share=share)
+def make(ctx: ConsoleContext) -> SessionsWindow:
+    """The 复盘 dock (ui/panels.py): the sessions list, opening replay windows on demand."""
+    return SessionsWindow(window=False, share=SessionShare.for_adapter(ctx.room.adapter))

@@ -1,7 +1,8 @@
 """The team's place in the main window: the 平台 menu (邀请场控/复盘…, 加入房间…, 局域网共享),
-the toolbar's 邀请 action, 在线成员 summary and the 「沙盒 · 模拟观众」 badge, and the 团队 dock
-(a tab behind 订单 whose title counts teammates' changes not yet seen; each change is also a
-status-bar line).
+the toolbar's 邀请 action, 在线成员 summary and the 「沙盒 · 模拟观众」 badge, and the title of
+the 团队 dock (made by ui/team/panel.py ``make``; a tab behind 订单 whose title counts teammates'
+changes not yet seen; each change is also a status-bar line). Built from the console's context
+(ui/context.py) and the window's docks and panels, never from the main window class.
 
 The badge shows while the room is a rehearsal room: the platform says so (room info
 ``simulated``) or the console started the built-in sandbox itself. It never hides while
@@ -11,12 +12,13 @@ connected to one.
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QProcess, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QLabel, QMenu, QToolBar, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QMenu, QToolBar, QWidget
 
 from app.aio import spawn
 from app.platform.errors import PlatformError
@@ -27,16 +29,12 @@ from ui.i18n import tr
 from ui.team.panel import TeamPanel
 
 if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+    from ui.context import ConsoleContext
 
 BADGE_STYLE = (
     f"QLabel#sandboxBadge {{ background: {theme.SPECIAL}; color: white; font-weight: 700;"
     " padding: 3px 10px; border-radius: 10px; }"
 )
-
-
-def team_panel(w: MainWindow) -> QWidget:
-    return TeamPanel(w.room, w.notifier)
 
 
 class _ClickToInvite(QObject):
@@ -56,9 +54,16 @@ class _ClickToInvite(QObject):
 class TeamControls:
     """What :func:`install_team` added to a window (tests and the launcher reach them here)."""
 
-    def __init__(self, w: MainWindow) -> None:
-        self.window = w
-        host = w.room.role == "host"
+    def __init__(
+        self,
+        ctx: ConsoleContext,
+        docks: Mapping[str, QDockWidget],
+        panels: Mapping[str, QWidget],
+    ) -> None:
+        self.ctx = ctx
+        self.window = w = ctx.window
+        self.docks = docks
+        host = ctx.room.role == "host"
         bar = w.findChild(QToolBar, "toolbar:live")
         assert bar is not None
         self.badge = QLabel(tr("沙盒 · 模拟观众"), w)
@@ -86,12 +91,12 @@ class TeamControls:
         self.members_label.setVisible(False)
         self.members_action = bar.addWidget(self.members_label)
         self.members_action.setVisible(host)
-        panel = w.panels.get("team")
+        panel = panels.get("team")
         self.unseen = 0
         if isinstance(panel, TeamPanel):
             panel.members_changed.connect(self._members)
             panel.activity_added.connect(self._activity)
-        dock = w.docks.get("team")
+        dock = docks.get("team")
         if dock is not None:
             dock.visibilityChanged.connect(self._seen)
 
@@ -110,7 +115,7 @@ class TeamControls:
         self.lan_action = QAction(tr("局域网共享内置平台"), w)
         self.lan_action.setObjectName("action:lan")
         self.lan_action.setCheckable(True)
-        self.lan_action.setChecked(w.settings.platform.lan)
+        self.lan_action.setChecked(ctx.settings.platform.lan)
         self.lan_action.triggered.connect(self.toggle_lan)
         menu.addAction(self.lan_action)
         spawn(self._ask_room(), name="room-info")
@@ -122,7 +127,7 @@ class TeamControls:
 
     async def _ask_room(self) -> None:
         try:
-            info = await self.window.room.adapter.room_info()
+            info = await self.ctx.room.adapter.room_info()
         except PlatformError:
             return
         if shiboken6.isValid(self.badge):
@@ -130,7 +135,7 @@ class TeamControls:
 
     def _activity(self, n: int) -> None:
         """A tab behind 订单: its title counts teammates' changes not yet looked at."""
-        dock = self.window.docks.get("team")
+        dock = self.docks.get("team")
         if dock is None or (dock.isVisible() and not dock.visibleRegion().isEmpty()):
             return
         self.unseen += n
@@ -139,7 +144,7 @@ class TeamControls:
     def _seen(self, visible: bool) -> None:
         if visible:
             self.unseen = 0
-            self.window.docks["team"].setWindowTitle(tr("团队"))
+            self.docks["team"].setWindowTitle(tr("团队"))
 
     def _members(self, summary: str) -> None:
         self.members_label.setText("  " + tr("在线成员：{s}").format(s=summary) + "  ")
@@ -149,16 +154,14 @@ class TeamControls:
     def open_invite(self) -> None:
         from ui.team.invite_dialog import InviteDialog
 
-        dialog = InviteDialog(
-            self.window.room.adapter, getattr(self.window, "platform_listen", None), self.window
-        )
+        dialog = InviteDialog(self.ctx.room.adapter, self.ctx.platform_listen, self.window)
         self.invite_dialog = dialog
         dialog.open()
 
     def open_join(self) -> None:
         from ui.team.join_dialog import JoinDialog
 
-        dialog = JoinDialog(self.window.settings, self.window, joined=self.restart_into)
+        dialog = JoinDialog(self.ctx.settings, self.window, joined=self.restart_into)
         self.join_dialog = dialog
         dialog.open()
 
@@ -170,14 +173,12 @@ class TeamControls:
             role=role_name(invite.role), room=invite.room
         )
         if not confirm(self.window, tr("加入房间"), text, action=tr("重新启动")):
-            self.window.notifier.info(tr("已保存邀请：下次启动中控台时连接到该房间"))
+            self.ctx.notifier.info(tr("已保存邀请：下次启动中控台时连接到该房间"))
             return
         QProcess.startDetached(sys.executable, ["-m", "app.main"])
         self.window.close()
 
     def toggle_lan(self, on: bool) -> None:
-        from app.settings import save_settings
-
         if on and not confirm(
             self.window,
             tr("局域网共享内置平台"),
@@ -190,10 +191,13 @@ class TeamControls:
         ):
             self.lan_action.setChecked(False)
             return
-        self.window.settings.platform.lan = on
-        save_settings(self.window.settings)
-        self.window.notifier.info(tr("局域网共享设置已保存，重启中控台后生效"))
+        self.ctx.settings.platform.lan = on
+        self.ctx.save_settings()
+        self.ctx.notifier.info(tr("局域网共享设置已保存，重启中控台后生效"))
 
 
-def install_team(w: MainWindow) -> TeamControls:
-    return TeamControls(w)
+def install_team(
+    ctx: ConsoleContext, docks: Mapping[str, QDockWidget], panels: Mapping[str, QWidget]
+) -> TeamControls:
+    """The team's controls on ``ctx.window`` (its live toolbar and menu bar must exist)."""
+    return TeamControls(ctx, docks, panels)

@@ -13,6 +13,7 @@ import asyncio
 import time
 from collections import Counter
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -28,6 +29,9 @@ from app.platform.models import Members
 from ui.i18n import localize, tr
 from ui.lifetime import unsubscribe_on_destroy
 from ui.notify import Notifier
+
+if TYPE_CHECKING:
+    from ui.context import ConsoleContext
 
 POLL_S = 5.0
 MAX_ROWS = 200
@@ -136,3 +140,8 @@ class TeamPanel(QWidget):
             self.notifier.info(
                 last if not more else tr("{text}（另有 {n} 条）").format(text=last, n=more)
             )
+
+
+def make(ctx: ConsoleContext) -> TeamPanel:
+    """The 团队 dock (ui/panels.py); the rest of the team's place is ui/team/install.py."""
+    return TeamPanel(ctx.room, ctx.notifier)

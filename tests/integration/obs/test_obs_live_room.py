@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 
+from app.live.hold import ExplainHold
 from app.live.room import LiveRoom
 from app.obs.camera_input import camera_from_source
 from app.obs.connection import ObsConnection
@@ -110,7 +111,9 @@ async def test_explain_in_console_shows_card_on_obs_within_500ms(
         for viewer in viewers:
             await viewer.connect_once()
         host = QWidget()
-        queue = ProductQueuePanel(room, Notifier(host), ShortcutRegistry(host), parent=host)
+        queue = ProductQueuePanel(
+            room, Notifier(host), ShortcutRegistry(host), ExplainHold(room), parent=host
+        )
         host.show()
         queue.select(pid)
         # (requested at, answered at — s after the click; image). On a loaded machine a shot can be

@@ -16,11 +16,10 @@ from pytestqt.qtbot import QtBot
 
 from app.live.comment_kinds import Kind
 from app.live.room import ChatLine, LiveRoom
+from tests.support.console import Console
 from tests.support.polling import until
 from ui.chat.model import LineRole
 from ui.chat.panel import ChatPanel
-from ui.notify import Notifier
-from ui.shortcuts import ShortcutRegistry
 
 Connect = Callable[..., Awaitable[LiveRoom]]
 WITHIN = 30.0  # generous for a loaded machine; each step is a few ms on a quiet one
@@ -46,42 +45,38 @@ class PaintCounter(QObject):
         return False
 
 
-class Console:
-    """One operator's comments panel in a window of its own, with the window's shortcuts."""
+class ChatConsole(Console):
+    """One operator's console (tests/support/console.py) showing its comments panel, as the
+    console makes it, in a window of its own."""
 
     def __init__(self, qtbot: QtBot, room: LiveRoom) -> None:
-        self.window = QWidget()
-        qtbot.addWidget(self.window)
-        self.notifier = Notifier(self.window)
-        self.messages: list[tuple[str, str]] = []
-        self.notifier.message.connect(lambda lv, text: self.messages.append((lv, text)))
-        self.shortcuts = ShortcutRegistry(self.window)
-        self.panel = ChatPanel(room, self.notifier, shortcuts=self.shortcuts, parent=self.window)
+        super().__init__(qtbot, room)
+        self.chat = self.panel("comments", ChatPanel)
         self.window.resize(900, 640)
-        self.panel.resize(900, 640)
+        self.chat.resize(900, 640)
+        self.chat.raise_()  # over the stage, which shares the console's window here
         self.window.show()
         qtbot.waitExposed(self.window)
-        self.room = room
-        self.painted = PaintCounter(self.panel.view.viewport())
+        self.painted = PaintCounter(self.chat.view.viewport())
 
     def texts(self, key: str = "all") -> list[str]:
-        model = self.panel.models[key]
+        model = self.chat.models[key]
         return [model.line(r).text for r in range(model.rowCount())]
 
     def row_of(self, comment_id: str) -> int:
-        model = self.panel.view.model()
+        model = self.chat.view.model()
         for r in range(model.rowCount()):
             if model.index(r, 0).data(LineRole).id == comment_id:
                 return r
         raise AssertionError(f"{comment_id} is not in the panel")
 
     def line(self, comment_id: str) -> ChatLine:
-        line = self.panel.view.model().index(self.row_of(comment_id), 0).data(LineRole)
+        line = self.chat.view.model().index(self.row_of(comment_id), 0).data(LineRole)
         assert isinstance(line, ChatLine)
         return line
 
     def select(self, *comment_ids: str) -> None:
-        view = self.panel.view
+        view = self.chat.view
         view.clearSelection()
         for n, cid in enumerate(comment_ids):
             index = view.model().index(self.row_of(cid), 0)
@@ -91,24 +86,24 @@ class Console:
             view.selectionModel().select(index, flags.Select | flags.Rows)
 
     def unselect(self) -> None:
-        self.panel.view.clearSelection()
-        self.panel.view.setCurrentIndex(QModelIndex())
+        self.chat.view.clearSelection()
+        self.chat.view.setCurrentIndex(QModelIndex())
 
     def menu_action(self, action_id: str) -> QAction:
-        menu = self.panel.context_menu()
+        menu = self.chat.context_menu()
         assert menu is not None
         return next(a for a in menu.actions() if a.objectName() == action_id)
 
     def row_image(self, comment_id: str) -> QImage:
-        view = self.panel.view
+        view = self.chat.view
         rect: QRect = view.visualRect(view.model().index(self.row_of(comment_id), 0))
         return view.viewport().grab(rect).toImage()
 
     async def shown(self, comment_id: str) -> None:
         await until(
             lambda: any(
-                self.panel.models["all"].line(r).id == comment_id
-                for r in range(self.panel.models["all"].rowCount())
+                self.chat.models["all"].line(r).id == comment_id
+                for r in range(self.chat.models["all"].rowCount())
             ),
             WITHIN,
             f"{comment_id} in the panel",
@@ -135,21 +130,21 @@ async def test_html_in_a_viewers_comment_is_shown_literally_in_the_feed_and_the_
     qtbot: QtBot, sandbox_server: Any, live_room: Connect
 ) -> None:
     srv = sandbox_server(debug_routes=True, live=True)
-    host = Console(qtbot, await live_room(srv, "host"))
+    host = ChatConsole(qtbot, await live_room(srv, "host"))
     evil = "<b>x</b><img src=x>"
     cid = viewer_says(srv, "u1", "n", evil).raise_for_status().json()["comment"]["id"]
     await host.shown(cid)
     assert host.line(cid).text == evil
-    fm = QFontMetrics(host.panel.view.font())
+    fm = QFontMetrics(host.chat.view.font())
     literal = fm.horizontalAdvance("n：" + evil)
     # as HTML it would be a bold "x" and a broken image: a few pixels of ink, not the tags
     assert ink_right(host.row_image(cid)) >= 0.8 * literal
     host.select(cid)
     host.shortcuts.actions["comment.pin"].trigger()
-    await until(lambda: host.panel.pinned_bar.isVisible(), WITHIN, "the pinned bar")
-    assert host.panel.pinned_text.text() == "n：" + evil
-    pinned = host.panel.pinned_text.grab().toImage()
-    assert ink_right(pinned) >= 0.8 * QFontMetrics(host.panel.pinned_text.font()).horizontalAdvance(
+    await until(lambda: host.chat.pinned_bar.isVisible(), WITHIN, "the pinned bar")
+    assert host.chat.pinned_text.text() == "n：" + evil
+    pinned = host.chat.pinned_text.grab().toImage()
+    assert ink_right(pinned) >= 0.8 * QFontMetrics(host.chat.pinned_text.font()).horizontalAdvance(
         "n：" + evil
     )
 
@@ -158,8 +153,8 @@ async def test_pin_hide_mute_reply_copy_from_the_panel_come_back_and_change_what
     qtbot: QtBot, sandbox_server: Any, live_room: Connect
 ) -> None:
     srv = sandbox_server(debug_routes=True, live=True)
-    host = Console(qtbot, await live_room(srv, "host"))
-    assistant = Console(qtbot, await live_room(srv, "assistant"))
+    host = ChatConsole(qtbot, await live_room(srv, "host"))
+    assistant = ChatConsole(qtbot, await live_room(srv, "assistant"))
     wang = viewer_says(srv, "u1", "小王", "这件有M码吗").json()["comment"]["id"]
     li_buy = viewer_says(srv, "u2", "小李", "已拍").json()["comment"]["id"]
     li_plain = viewer_says(srv, "u2", "小李", "好看").json()["comment"]["id"]
@@ -172,15 +167,15 @@ async def test_pin_hide_mute_reply_copy_from_the_panel_come_back_and_change_what
     host.shortcuts.actions["comment.pin"].trigger()
     for console in (host, assistant):
         await until(
-            lambda c=console: c.panel.pinned_text.text() == "小王：这件有M码吗",  # type: ignore[misc]
+            lambda c=console: c.chat.pinned_text.text() == "小王：这件有M码吗",  # type: ignore[misc]
             WITHIN,
             "the pinned bar",
         )
-        assert console.panel.pinned_bar.isVisible()
+        assert console.chat.pinned_bar.isVisible()
     # the other console pins another comment from its menu: this bar follows
     assistant.select(li_buy)
     assistant.menu_action("comment.pin").trigger()
-    await until(lambda: host.panel.pinned_text.text() == "小李：已拍", WITHIN, "re-pinned")
+    await until(lambda: host.chat.pinned_text.text() == "小李：已拍", WITHIN, "re-pinned")
 
     # hide (menu) → comment_hidden → the line is dimmed and labelled, though nothing else arrives
     host.unselect()
@@ -220,14 +215,14 @@ async def test_pin_hide_mute_reply_copy_from_the_panel_come_back_and_change_what
     # reply (shortcut) → the reply box addresses the viewer; Enter sends as the host
     host.select(wang)
     host.shortcuts.actions["comment.reply"].trigger()
-    assert host.panel.reply.text() == "@小王 "
-    host.panel.reply.setText(host.panel.reply.text() + "有的，M码有货")
-    host.panel.reply.returnPressed.emit()
+    assert host.chat.reply.text() == "@小王 "
+    host.chat.reply.setText(host.chat.reply.text() + "有的，M码有货")
+    host.chat.reply.returnPressed.emit()
     await until(lambda: "@小王 有的，M码有货" in host.texts(), WITHIN, "the host's reply")
     reply = next(
-        host.panel.models["all"].line(r)
-        for r in range(host.panel.models["all"].rowCount())
-        if host.panel.models["all"].line(r).text == "@小王 有的，M码有货"
+        host.chat.models["all"].line(r)
+        for r in range(host.chat.models["all"].rowCount())
+        if host.chat.models["all"].line(r).text == "@小王 有的，M码有货"
     )
     assert reply.nickname == "主播" and Kind.STAFF in reply.kind
     await until(lambda: "@小王 有的，M码有货" in assistant.texts(), WITHIN, "reply elsewhere")
@@ -243,7 +238,7 @@ async def test_question_intent_and_keyword_tabs_show_the_right_lines_from_the_li
     qtbot: QtBot, sandbox_server: Any, live_room: Connect
 ) -> None:
     srv = sandbox_server(debug_routes=True, live=True)
-    host = Console(qtbot, await live_room(srv, "host"))
+    host = ChatConsole(qtbot, await live_room(srv, "host"))
     said = [
         ("这件有M码吗", "u1"),
         ("已拍", "u2"),
@@ -259,20 +254,20 @@ async def test_question_intent_and_keyword_tabs_show_the_right_lines_from_the_li
             "id"
         ]
     await host.shown(last)
-    for model in host.panel.models.values():
+    for model in host.chat.models.values():
         model.flush()
     assert host.texts("questions") == ["这件有M码吗", "尺码偏大还是偏小？"]
     assert host.texts("intent") == ["已拍", "扣1", "想要蓝色的"]
     assert host.texts("fans") == ["好看"]
-    host.panel.show_view("questions")
-    view_model = host.panel.view.model()
+    host.chat.show_view("questions")
+    view_model = host.chat.view.model()
     assert [view_model.index(r, 0).data() for r in range(view_model.rowCount())] == [
         "这件有M码吗",
         "尺码偏大还是偏小？",
     ]
-    host.panel.show_view("keyword")
-    assert host.panel.keyword.isVisible()
-    host.panel.keyword.setText("偏")
+    host.chat.show_view("keyword")
+    assert host.chat.keyword.isVisible()
+    host.chat.keyword.setText("偏")
     assert host.texts("keyword") == ["尺码偏大还是偏小？"]
     # later arrivals are filtered at ingest into the keyword view
     cid = viewer_says(srv, "u8", "观众u8", "偏瘦的能穿吗").json()["comment"]["id"]
@@ -290,9 +285,9 @@ async def test_a_later_console_shows_the_pinned_comment_and_the_muted_users_at_o
     await first.pin_comment(cid)
     await first.mute_user("u9")
     await first.mute_user("u8", 3600)
-    late = Console(qtbot, await live_room(srv, "assistant"))  # snapshot after the events
-    assert late.panel.pinned_bar.isVisible()
-    assert late.panel.pinned_text.text() == "小王：这件有M码吗"
+    late = ChatConsole(qtbot, await live_room(srv, "assistant"))  # snapshot after the events
+    assert late.chat.pinned_bar.isVisible()
+    assert late.chat.pinned_text.text() == "小王：这件有M码吗"
     assert {"u8", "u9"} <= late.room.muted_user_ids
     assert late.room.muted_until["u9"] is None
     assert (late.room.muted_until["u8"] or 0) > time.time() + 3000  # ends in an hour
@@ -302,7 +297,7 @@ async def test_a_reviewer_sees_the_comments_but_every_action_is_disabled_and_ref
     qtbot: QtBot, sandbox_server: Any, live_room: Connect
 ) -> None:
     srv = sandbox_server(debug_routes=True, live=True)
-    reviewer = Console(qtbot, await live_room(srv, "reviewer"))
+    reviewer = ChatConsole(qtbot, await live_room(srv, "reviewer"))
     cid = viewer_says(srv, "u1", "小王", "这件有M码吗").json()["comment"]["id"]
     await reviewer.shown(cid)
     reviewer.select(cid)
@@ -311,9 +306,9 @@ async def test_a_reviewer_sees_the_comments_but_every_action_is_disabled_and_ref
         assert not reviewer.shortcuts.actions[aid].isEnabled(), aid
     assert reviewer.menu_action("comment.copy").isEnabled()  # reading is allowed
     assert reviewer.shortcuts.actions["comment.copy"].isEnabled()
-    assert not reviewer.panel.reply.isEnabled() and not reviewer.panel.send.isEnabled()
+    assert not reviewer.chat.reply.isEnabled() and not reviewer.chat.send.isEnabled()
     # a call that slipped past the UI is refused by the room, and the platform refuses it too
-    reviewer.panel.pin(reviewer.line(cid))
+    reviewer.chat.pin(reviewer.line(cid))
     await until(lambda: any(lv == "error" for lv, _ in reviewer.messages), WITHIN, "refusal")
     async with httpx.AsyncClient(headers=srv.headers("reviewer"), timeout=WITHIN) as http:
         r = await http.post(srv.api(f"/comments/{cid}/pin"))
@@ -327,8 +322,8 @@ async def test_a_selected_comment_pauses_the_list_visibly_and_back_to_newest_fol
     """Selecting a line holds the list still (to pin or reply to it); that pause used to look
     like a frozen feed. Now a bar says so and counts what arrived; 回到最新 or Esc follows again."""
     srv = sandbox_server(debug_routes=True, live=True)
-    host = Console(qtbot, await live_room(srv, "host"))
-    panel, view = host.panel, host.panel.view
+    host = ChatConsole(qtbot, await live_room(srv, "host"))
+    panel, view = host.chat, host.chat.view
     first = viewer_says(srv, "u1", "小鱼", "这件有S码吗").raise_for_status().json()["comment"]["id"]
     await host.shown(first)
     assert panel.paused_bar.isHidden()

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QMenu
 from pytestqt.qtbot import QtBot
 
 from tests.support.polling import until
-from tests.ui.chat.test_chat_panel import WITHIN, Connect, Console, viewer_says
+from tests.ui.chat.test_chat_panel import WITHIN, ChatConsole, Connect, viewer_says
 from ui.chat.mute_list import MuteListDialog
 
 
@@ -25,9 +25,9 @@ def operator_posts(srv: Any, path: str, body: dict[str, Any], role: str = "host"
     httpx.post(srv.api(path), json=body, headers=srv.headers(role)).raise_for_status()
 
 
-def mute_menu(console: Console) -> QMenu:
+def mute_menu(console: ChatConsole) -> QMenu:
     """The 禁言 submenu of the selected line's context menu."""
-    menu = console.panel.context_menu()
+    menu = console.chat.context_menu()
     assert menu is not None
     act = next(a for a in menu.actions() if a.objectName() == "comment.mute")
     sub = act.menu()
@@ -39,9 +39,9 @@ def entry(menu: QMenu, name: str) -> QAction:
     return next(a for a in menu.actions() if a.objectName() == name)
 
 
-def open_list(qtbot: QtBot, console: Console) -> MuteListDialog:
-    qtbot.mouseClick(console.panel.mute_list_button, Qt.MouseButton.LeftButton)
-    dialog = console.panel.findChild(MuteListDialog)
+def open_list(qtbot: QtBot, console: ChatConsole) -> MuteListDialog:
+    qtbot.mouseClick(console.chat.mute_list_button, Qt.MouseButton.LeftButton)
+    dialog = console.chat.findChild(MuteListDialog)
     assert dialog is not None and dialog.isVisible()
     return dialog
 
@@ -63,8 +63,8 @@ async def test_a_timed_mute_from_the_menu_is_listed_and_unmute_from_the_list_lif
     qtbot: QtBot, sandbox_server: Any, live_room: Connect
 ) -> None:
     srv = sandbox_server(debug_routes=True, live=True)
-    host = Console(qtbot, await live_room(srv, "host"))
-    assistant = Console(qtbot, await live_room(srv, "assistant"))
+    host = ChatConsole(qtbot, await live_room(srv, "host"))
+    assistant = ChatConsole(qtbot, await live_room(srv, "assistant"))
     li = viewer_says(srv, "u2", "小李", "好看").json()["comment"]["id"]
     wang = viewer_says(srv, "u1", "小王", "有M码吗").json()["comment"]["id"]
     await host.shown(wang)
@@ -76,9 +76,9 @@ async def test_a_timed_mute_from_the_menu_is_listed_and_unmute_from_the_list_lif
     await until(lambda: "u2" in host.room.muted_user_ids, WITHIN, "user_muted")
     assert (host.room.muted_until["u2"] or 0) > time.time() + 3500  # an hour, not for good
     assert not can_speak(srv, "u2")
-    await until(lambda: host.panel.toast.isVisible(), WITHIN, "the undo toast")
-    assert host.panel.toast.label.text() == "已禁言 小李 1 小时"
-    assert not host.panel.toast.note.isVisible()  # no order: nothing said about buying
+    await until(lambda: host.chat.toast.isVisible(), WITHIN, "the undo toast")
+    assert host.chat.toast.label.text() == "已禁言 小李 1 小时"
+    assert not host.chat.toast.note.isVisible()  # no order: nothing said about buying
     await until(lambda: host.room.moderation(host.line(li)) == "muted", WITHIN, "the mark")
 
     # the 禁言列表, from the panel's button: who, until when, who did it
@@ -90,9 +90,9 @@ async def test_a_timed_mute_from_the_menu_is_listed_and_unmute_from_the_list_lif
     # the teammate's console lists it too (from the menu this time)
     assistant.select(wang)
     next(
-        a for a in assistant.panel.context_menu().actions() if a.objectName() == "comment.mutes"
+        a for a in assistant.chat.context_menu().actions() if a.objectName() == "comment.mutes"
     ).trigger()  # type: ignore[union-attr]
-    other = assistant.panel.findChild(MuteListDialog)
+    other = assistant.chat.findChild(MuteListDialog)
     assert other is not None
     await until(lambda: other.user_ids() == ["u2"], WITHIN, "the teammate's list")
 
@@ -112,7 +112,7 @@ async def test_the_mute_key_mutes_a_buyer_for_five_minutes_and_undo_lifts_it(
     qtbot: QtBot, sandbox_server: Any, live_room: Connect
 ) -> None:
     srv = sandbox_server(debug_routes=True, live=True)
-    host = Console(qtbot, await live_room(srv, "host"))
+    host = ChatConsole(qtbot, await live_room(srv, "host"))
     order = {"user_id": "u3", "nickname": "张三", "product_id": "p01", "pay": True}
     operator_posts(srv, "/orders", order)
     zhang = viewer_says(srv, "u3", "张三", "已拍，什么时候发货").json()["comment"]["id"]
@@ -129,13 +129,13 @@ async def test_the_mute_key_mutes_a_buyer_for_five_minutes_and_undo_lifts_it(
     assert until_ts is not None, "the key muted for good"
     assert t0 + 250 < until_ts < time.time() + 310  # five minutes
     assert not can_speak(srv, "u3")
-    await until(lambda: host.panel.toast.isVisible(), WITHIN, "the undo toast")
-    assert host.panel.toast.label.text() == "已禁言 张三 5 分钟"
-    assert host.panel.toast.note.isVisible()
-    assert host.panel.toast.note.text() == "该用户本场已下单"
+    await until(lambda: host.chat.toast.isVisible(), WITHIN, "the undo toast")
+    assert host.chat.toast.label.text() == "已禁言 张三 5 分钟"
+    assert host.chat.toast.note.isVisible()
+    assert host.chat.toast.note.text() == "该用户本场已下单"
 
-    qtbot.mouseClick(host.panel.toast.button, Qt.MouseButton.LeftButton)
-    assert not host.panel.toast.isVisible()
+    qtbot.mouseClick(host.chat.toast.button, Qt.MouseButton.LeftButton)
+    assert not host.chat.toast.isVisible()
     await until(lambda: "u3" not in host.room.muted_user_ids, WITHIN, "user_unmuted")
     assert can_speak(srv, "u3")
     assert ("info", "已解除禁言 张三") in host.messages
@@ -145,15 +145,15 @@ async def test_the_undo_toast_goes_by_itself(
     qtbot: QtBot, sandbox_server: Any, live_room: Connect
 ) -> None:
     srv = sandbox_server(debug_routes=True, live=True)
-    host = Console(qtbot, await live_room(srv, "host"))
+    host = ChatConsole(qtbot, await live_room(srv, "host"))
     cid = viewer_says(srv, "u4", "阿四", "hi").json()["comment"]["id"]
     await host.shown(cid)
     host.select(cid)
     entry(mute_menu(host), "comment.mute.forever").trigger()
-    await until(lambda: host.panel.toast.isVisible(), WITHIN, "the undo toast")
-    assert host.panel.toast.label.text() == "已永久禁言 阿四"
+    await until(lambda: host.chat.toast.isVisible(), WITHIN, "the undo toast")
+    assert host.chat.toast.label.text() == "已永久禁言 阿四"
     shown = time.monotonic()
-    await until(lambda: not host.panel.toast.isVisible(), WITHIN, "the toast to go")
+    await until(lambda: not host.chat.toast.isVisible(), WITHIN, "the toast to go")
     assert time.monotonic() - shown > 7  # ~8 s to change one's mind
     assert host.room.muted_until["u4"] is None  # still muted: only 撤销 lifts it
 
@@ -162,7 +162,7 @@ async def test_a_session_mute_ends_with_the_session_and_a_permanent_one_stays(
     qtbot: QtBot, sandbox_server: Any, live_room: Connect
 ) -> None:
     srv = sandbox_server(debug_routes=True, live=True)
-    host = Console(qtbot, await live_room(srv, "host"))
+    host = ChatConsole(qtbot, await live_room(srv, "host"))
     a = viewer_says(srv, "u5", "五号", "a").json()["comment"]["id"]
     b = viewer_says(srv, "u6", "六号", "b").json()["comment"]["id"]
     await host.shown(b)
@@ -185,7 +185,7 @@ async def test_an_expired_mute_lets_the_viewer_speak_and_the_marks_follow(
     qtbot: QtBot, sandbox_server: Any, live_room: Connect
 ) -> None:
     srv = sandbox_server(debug_routes=True, live=True)
-    host = Console(qtbot, await live_room(srv, "host"))
+    host = ChatConsole(qtbot, await live_room(srv, "host"))
     cid = viewer_says(srv, "u7", "七七", "hi").json()["comment"]["id"]
     await host.shown(cid)
     await host.room.mute_user("u7", 2, nickname="七七")
@@ -201,7 +201,7 @@ async def test_a_reviewer_sees_the_mute_list_but_no_mute_action(
     qtbot: QtBot, sandbox_server: Any, live_room: Connect
 ) -> None:
     srv = sandbox_server(debug_routes=True, live=True)
-    reviewer = Console(qtbot, await live_room(srv, "reviewer"))
+    reviewer = ChatConsole(qtbot, await live_room(srv, "reviewer"))
     cid = viewer_says(srv, "u8", "八八", "hi").json()["comment"]["id"]
     operator_posts(srv, "/users/u9/mute", {"nickname": "九九"}, role="assistant")
     await reviewer.shown(cid)

@@ -13,15 +13,15 @@ from pytestqt.qtbot import QtBot
 
 from app import i18n
 from tests.support.polling import until
-from tests.ui.chat.test_chat_panel import Connect, Console
+from tests.ui.chat.test_chat_panel import ChatConsole, Connect
 
 WITHIN = 15.0
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 
 
-def _type_and_send(qtbot: QtBot, console: Console, text: str) -> None:
-    box = console.panel.reply
+def _type_and_send(qtbot: QtBot, console: ChatConsole, text: str) -> None:
+    box = console.chat.reply
     box.clear()
     box.setFocus()
     box.setText(text)  # the keys a user types (setText: 301 key clicks only slow the test down)
@@ -32,41 +32,41 @@ async def test_a_reply_over_300_characters_is_refused_before_sending_and_the_tex
     qtbot: QtBot, sandbox_server: Any, live_room: Connect
 ) -> None:
     srv = sandbox_server(live=True)
-    host = Console(qtbot, await live_room(srv, "host"))
+    host = ChatConsole(qtbot, await live_room(srv, "host"))
     sent: list[str] = []
     host.room.subscribe_actions(lambda a: sent.append(a.name))
     long = "好" * 301
     _type_and_send(qtbot, host, long)
     assert ("warning", "回复最多 300 字，当前 301 字") in host.messages
-    assert host.panel.reply.text() == long  # nothing lost
-    assert host.panel.reply_count.text() == "301/300"
+    assert host.chat.reply.text() == long  # nothing lost
+    assert host.chat.reply_count.text() == "301/300"
     assert sent == []  # refused here: nothing went to the platform
-    host.panel.reply.backspace()
-    assert host.panel.reply_count.text() == "300/300"  # the counter follows the typing
-    qtbot.keyClick(host.panel.reply, Qt.Key.Key_Return)
+    host.chat.reply.backspace()
+    assert host.chat.reply_count.text() == "300/300"  # the counter follows the typing
+    qtbot.keyClick(host.chat.reply, Qt.Key.Key_Return)
     await until(lambda: long[:300] in host.texts(), WITHIN, "the 300-character reply in the feed")
-    await until(lambda: host.panel.reply.text() == "", WITHIN, "the box cleared once sent")
+    await until(lambda: host.chat.reply.text() == "", WITHIN, "the box cleared once sent")
 
 
 async def test_a_reply_the_platform_refuses_keeps_the_text_and_says_why_in_chinese(
     qtbot: QtBot, sandbox_server: Any, live_room: Connect
 ) -> None:
     srv = sandbox_server(live=True)
-    host = Console(qtbot, await live_room(srv, "host"))
+    host = ChatConsole(qtbot, await live_room(srv, "host"))
     refused = "有的\x1b，M码有货"  # a control character: the platform refuses the comment (422)
     _type_and_send(qtbot, host, refused)
     await until(lambda: any(lv == "error" for lv, _ in host.messages), WITHIN, "the refusal")
     text = next(t for lv, t in host.messages if lv == "error")
     assert text.startswith("发送评论失败：内容不符合要求：评论内容"), text
     assert text.endswith("含有不可见的控制字符"), text
-    assert host.panel.reply.text() == refused  # the operator's text is still there
+    assert host.chat.reply.text() == refused  # the operator's text is still there
 
 
 async def test_offline_reply_says_so_in_one_language(
     qtbot: QtBot, sandbox_server: Any, live_room: Connect
 ) -> None:
     srv = sandbox_server(live=True)
-    host = Console(qtbot, await live_room(srv, "host"))
+    host = ChatConsole(qtbot, await live_room(srv, "host"))
     srv.kill()
     await until(lambda: not host.room.online, 20, "the console to notice the platform is gone")
     try:
@@ -77,7 +77,7 @@ async def test_offline_reply_says_so_in_one_language(
             await until(lambda: bool(host.messages), WITHIN, f"the offline refusal ({language})")
             level, text = host.messages[0]
             assert level == "error" and not other.search(text), text
-            assert host.panel.reply.text() == "有的，M码有货"
+            assert host.chat.reply.text() == "有的，M码有货"
         assert text == "Send comment failed: Platform offline: action not sent", text
     finally:
         i18n.set_language("zh_CN")

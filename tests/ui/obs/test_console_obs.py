@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtTest import QTest
 
@@ -20,9 +20,9 @@ from app.obs.names import SCENE_CLOSEUP, SCENE_FULL, SCENE_PIP
 from app.obs.stack import ObsStack
 from app.overlays.layout import SOURCE_NAMES, Kind
 from app.settings import Settings
+from tests.support.console import main_window
 from tests.support.ports import free_port
 from tests.support.real_obs import RealObs
-from ui.main_window import MainWindow
 from ui.obs.panel import ObsPanel
 
 
@@ -44,13 +44,6 @@ def _camera_clip(path: Path) -> Path:
     return path
 
 
-def _window(room: Any, settings: Settings, obs: ObsStack | None, tmp_path: Path) -> MainWindow:
-    qs = QSettings(str(tmp_path / "layout.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(room, settings, qsettings=qs, obs=obs)
-    window.show()
-    return window
-
-
 @pytest.mark.obs
 async def test_console_drives_a_real_obs(
     sandbox_server: Callable[..., Any],
@@ -69,12 +62,13 @@ async def test_console_drives_a_real_obs(
         room, settings, password=real_obs.password, overlay_dir=tmp_path / "overlays"
     )
     await stack.start()
-    window = _window(room, settings, stack, tmp_path)
+    window = main_window(qtbot, room, tmp_path, settings, obs=stack)
     try:
         indicator = window.health.indicators["obs"]
         await until(lambda: "OBS 已连接" in indicator.text(), 30, "the OBS link in the health bar")
         panel = window.panels["obs"]
         assert isinstance(panel, ObsPanel)
+        assert panel.notifier is window.notifier  # the console's one way to tell the operator
         assert window.docks["obs"].isVisible()
 
         QTest.mouseClick(panel.setup_btn, Qt.MouseButton.LeftButton)
@@ -134,7 +128,7 @@ async def test_console_without_obs_says_so_and_keeps_working(
     settings.obs.port = free_port()  # nothing listens there: OBS is not running
     stack = ObsStack.build(room, settings, password="", overlay_dir=tmp_path / "overlays")
     await stack.start()
-    window = _window(room, settings, stack, tmp_path)
+    window = main_window(qtbot, room, tmp_path, settings, obs=stack)
     try:
         indicator = window.health.indicators["obs"]
         await until(lambda: "重连中" in indicator.text(), 20, "OBS shown as reconnecting")
@@ -178,7 +172,7 @@ async def test_reviewer_sees_obs_but_cannot_switch_stream_or_record(
         room, settings, password=real_obs.password, overlay_dir=tmp_path / "overlays"
     )
     await stack.start()
-    window = _window(room, settings, stack, tmp_path)
+    window = main_window(qtbot, room, tmp_path, settings, obs=stack)
     try:
         panel = window.panels["obs"]
         assert isinstance(panel, ObsPanel)
@@ -329,7 +323,7 @@ async def test_wrong_password_is_named_in_the_health_bar_and_the_settings_dialog
     stack = ObsStack.build(room, settings, password="not-the-password",
                            overlay_dir=tmp_path / "overlays")  # fmt: skip
     await stack.start()
-    window = _window(room, settings, stack, tmp_path)
+    window = main_window(qtbot, room, tmp_path, settings, obs=stack)
     try:
         indicator = window.health.indicators["obs"]
         await until(lambda: "OBS 拒绝了密码" in indicator.text(), 30, "the wrong password named")

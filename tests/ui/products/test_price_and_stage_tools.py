@@ -11,14 +11,13 @@ from typing import Any
 
 import httpx
 import pytest
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from app.live.room import LiveRoom
-from app.settings import Settings
+from tests.support.console import main_window
 from tests.support.polling import until
 from tests.ui.products.test_product_queue import Connect, connect  # noqa: F401
 from ui.main_window import MainWindow
@@ -32,14 +31,6 @@ DOWN = "p03"  # 轻薄羽绒服 ¥399.00 (原价 ¥699.00)
 CLEAN = "p02"  # 高腰直筒牛仔裤 ¥159.00: no compliance hits
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")  # offscreen dialogs
-
-
-def _window(qtbot: QtBot, room: LiveRoom, tmp_path: Path) -> MainWindow:
-    qs = QSettings(str(tmp_path / "layout.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(room, Settings(), qsettings=qs)
-    qtbot.addWidget(w)
-    w.show()
-    return w
 
 
 def _queue(w: MainWindow) -> ProductQueuePanel:
@@ -107,7 +98,7 @@ async def test_a_price_typo_asks_first_and_cancel_sends_nothing_a_small_cut_goes
 ) -> None:
     srv = sandbox_server(live=True)
     room = await connect(srv)
-    win = _window(qtbot, room, tmp_path)
+    win = main_window(qtbot, room, tmp_path)
     queue = _queue(win)
     actions: list[str] = []
     room.subscribe_actions(lambda a: actions.append(a.name))
@@ -151,7 +142,7 @@ async def test_the_last_edit_is_undone_from_the_toast_and_with_ctrl_z(
 ) -> None:
     srv = sandbox_server(live=True)
     room = await connect(srv)
-    win = _window(qtbot, room, tmp_path)
+    win = main_window(qtbot, room, tmp_path)
     queue = _queue(win)
     editor = await _edit(qtbot, queue, DOWN)
     _type(editor, "359")
@@ -189,7 +180,7 @@ async def test_undo_is_refused_when_a_teammate_changed_the_price_meanwhile(
     srv = sandbox_server(live=True)
     room = await connect(srv)
     assistant = await connect(srv, "assistant")
-    win = _window(qtbot, room, tmp_path)
+    win = main_window(qtbot, room, tmp_path)
     queue = _queue(win)
     messages: list[tuple[str, str]] = []
     win.notifier.message.connect(lambda lv, text: messages.append((lv, text)))
@@ -213,7 +204,7 @@ async def test_a_price_that_is_not_a_number_says_so_and_the_flash_price_is_shown
 ) -> None:
     srv = sandbox_server(live=True)
     room = await connect(srv)
-    win = _window(qtbot, room, tmp_path)
+    win = main_window(qtbot, room, tmp_path)
     queue = _queue(win)
     editor = await _edit(qtbot, queue, DOWN)
     _type(editor, "-5abc")
@@ -245,7 +236,7 @@ async def test_a_rows_explain_button_explains_it_and_next_skips_sold_out(
 ) -> None:
     srv = sandbox_server(live=True)
     room = await connect(srv)
-    win = _window(qtbot, room, tmp_path)
+    win = main_window(qtbot, room, tmp_path)
     queue = _queue(win)
     messages: list[tuple[str, str]] = []
     win.notifier.message.connect(lambda lv, text: messages.append((lv, text)))

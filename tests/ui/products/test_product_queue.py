@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from PySide6.QtCore import QModelIndex, QSettings, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -18,12 +18,10 @@ from app.live.room import LiveRoom
 from app.platform import models as m
 from app.platform.client import PlatformClient
 from app.settings import Settings
+from tests.support.console import Console, main_window
 from tests.support.polling import until
 from ui.compliance_dialog import ComplianceDialog
-from ui.main_window import MainWindow
-from ui.notify import Notifier
 from ui.products.panel import ProductQueuePanel
-from ui.shortcuts import ShortcutRegistry
 from ui.stage import Stage
 
 CLEAN = "p02"  # 高腰直筒牛仔裤: no compliance hits in title or selling points
@@ -53,29 +51,13 @@ async def connect() -> AsyncIterator[Connect]:
         await client.close()
 
 
-class Messages:
-    def __init__(self, notifier: Notifier, keep: QWidget) -> None:
-        self.keep = keep  # the panel's parent: alive as long as the test holds this
-        self.items: list[tuple[str, str]] = []
-        notifier.message.connect(lambda level, text: self.items.append((level, text)))
-
-    def has(self, level: str, part: str) -> bool:
-        return any(lv == level and part in text for lv, text in self.items)
-
-
-def _panel(qtbot: QtBot, room: LiveRoom, **kw: Any) -> tuple[ProductQueuePanel, Messages]:
-    host = QWidget()
-    qtbot.addWidget(host)
-    notifier = Notifier(host)
-    panel = ProductQueuePanel(room, notifier, ShortcutRegistry(host), parent=host, **kw)
-    return panel, Messages(notifier, host)
-
-
-def _window(qtbot: QtBot, room: LiveRoom, tmp_path: Path) -> MainWindow:
-    qs = QSettings(str(tmp_path / "layout.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(room, Settings(), qsettings=qs)
-    qtbot.addWidget(w)
-    return w
+def _panel(
+    qtbot: QtBot, room: LiveRoom, settings: Settings | None = None
+) -> tuple[ProductQueuePanel, Console]:
+    """The product queue as the console makes it, and its console (tests/support/console.py:
+    the messages said, the stage showing the same hold)."""
+    console = Console(qtbot, room, settings)
+    return console.panel("products", ProductQueuePanel), console
 
 
 async def test_click_explain_the_event_comes_back_and_the_stage_shows_it(
@@ -83,7 +65,7 @@ async def test_click_explain_the_event_comes_back_and_the_stage_shows_it(
 ) -> None:
     srv = sandbox_server(live=True)
     room = await connect(srv)
-    w = _window(qtbot, room, tmp_path)
+    w = main_window(qtbot, room, tmp_path, show=False)
     panel = w.panels["products"]
     assert isinstance(panel, ProductQueuePanel) and isinstance(w.stage, Stage)
     events: list[m.Event] = []
@@ -273,9 +255,10 @@ async def test_hold_puts_the_card_back_after_another_console_stops_it(
     srv = sandbox_server(live=True)
     host = await connect(srv, "host")
     assistant = await connect(srv, "assistant")
-    panel, _ = _panel(qtbot, host, hold_seconds=60.0)
-    stage = Stage(host, panel.hold)
-    qtbot.addWidget(stage)
+    settings = Settings()
+    settings.ui.explain_hold_seconds = 60.0
+    panel, console = _panel(qtbot, host, settings)
+    stage = console.stage
     panel.explain(CLEAN)
     await until(lambda: host.explaining is not None and assistant.explaining is not None)
     panel.acts["hold"].trigger()
@@ -320,8 +303,7 @@ async def test_pushing_a_flagged_product_asks_first_and_the_stage_marks_the_hits
     srv = sandbox_server(live=True)
     room = await connect(srv)
     panel, msgs = _panel(qtbot, room)
-    stage = Stage(room, panel.hold)
-    qtbot.addWidget(stage)
+    stage = msgs.stage
     shown: list[ComplianceDialog] = []
     answer = [QDialog.DialogCode.Rejected]
 
@@ -367,9 +349,8 @@ async def test_a_flagged_product_asks_once_per_session_then_the_stage_only_warns
     下一个 onto it later do not block the broadcast; a new session asks again."""
     srv = sandbox_server(live=True)
     room = await connect(srv)
-    panel, _ = _panel(qtbot, room)
-    stage = Stage(room, panel.hold)
-    qtbot.addWidget(stage)
+    panel, console = _panel(qtbot, room)
+    stage = console.stage
     shown: list[ComplianceDialog] = []
 
     def fake_exec(self: ComplianceDialog) -> int:  # only the modal loop itself is replaced

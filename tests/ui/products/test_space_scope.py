@@ -13,9 +13,9 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractItemView, QApplication
 from pytestqt.qtbot import QtBot
 
+from tests.support.console import main_window
 from tests.support.polling import until
 from tests.ui.products.test_product_queue import CLEAN, Connect, connect  # noqa: F401
-from tests.ui.test_guardrails import _window
 from ui.chat.panel import ChatPanel
 from ui.products import delegate as d
 from ui.products.panel import ProductQueuePanel
@@ -35,7 +35,7 @@ async def test_space_in_the_comment_list_leaves_the_stage_alone_space_in_the_que
 ) -> None:
     srv = sandbox_server(live=True, debug_routes=True)
     room = await connect(srv)
-    win = _window(qtbot, room, tmp_path)
+    win = main_window(qtbot, room, tmp_path)
     panel = win.panels["products"]
     chat = win.findChild(ChatPanel)
     assert isinstance(panel, ProductQueuePanel) and chat is not None
@@ -70,7 +70,7 @@ async def test_the_selected_row_and_the_row_on_stage_look_different(
 ) -> None:
     srv = sandbox_server(live=True)
     room = await connect(srv)
-    win = _window(qtbot, room, tmp_path)
+    win = main_window(qtbot, room, tmp_path)
     panel = win.panels["products"]
     assert isinstance(panel, ProductQueuePanel)
     await until(lambda: panel.model.rowCount() == len(room.product_ids) > 0, what="the bag")

@@ -8,7 +8,6 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -21,9 +20,10 @@ from app.format import hms, human_size, yuan
 from app.live.room import LiveRoom
 from app.session.recorder import SessionRecorder
 from app.session.replay import SessionFile
+from tests.support.console import Console
 from tests.support.polling import until
 from tests.ui.replay.test_replay_moment import rows
-from ui.replay.sessions import SessionsWindow, sessions_panel
+from ui.replay.sessions import SessionsWindow
 from ui.replay.window import ReplayWindow
 
 # the offscreen platform cannot propagate size hints or raise a window
@@ -64,10 +64,9 @@ async def test_host_shares_a_session_and_a_reviewer_downloads_and_opens_it(
         want = f.summary()
     assert want.orders >= 3
 
-    host_panel = sessions_panel(SimpleNamespace(room=host))
-    assert isinstance(host_panel, SessionsWindow)
-    qtbot.addWidget(host_panel)
-    host_panel.show()
+    host_console = Console(qtbot, host)  # the 复盘 dock as the console makes it
+    host_panel = host_console.panel("replay", SessionsWindow)
+    host_console.window.show()
     assert host_panel.directory == tmp_path / "host" / "sessions"
     await until(lambda: host_panel.table.rowCount() == 1, 30, "the sessions list")
     assert host_panel.table.item(0, 9).text() == "本机录制"
@@ -82,10 +81,9 @@ async def test_host_shares_a_session_and_a_reviewer_downloads_and_opens_it(
     # the reviewer's console: its own (empty) data folder, the same room, read-only
     monkeypatch.setenv("LIVEDESK_DATA_DIR", str(tmp_path / "reviewer"))
     reviewer = await live_room(srv, "reviewer")
-    panel = sessions_panel(SimpleNamespace(room=reviewer))
-    assert isinstance(panel, SessionsWindow)
-    qtbot.addWidget(panel)
-    panel.show()
+    reviewer_console = Console(qtbot, reviewer)
+    panel = reviewer_console.panel("replay", SessionsWindow)
+    reviewer_console.window.show()
     await until(lambda: not panel.loading, 30, "the sessions list")
     assert panel.table.rowCount() == 0
     assert panel.upload_button is not None and not panel.upload_button.isEnabled()

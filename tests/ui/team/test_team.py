@@ -16,34 +16,25 @@ from typing import Any
 
 import httpx
 import pytest
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QToolButton
 from pytestqt.qtbot import QtBot
 
 import app.secrets
-from app.live.room import LiveRoom
-from app.settings import Settings, load_settings
+from app.settings import load_settings
 from app.team.invite import make_invite, parse_invite
 from app.team.lan import invite_urls
+from tests.support.console import main_window
 from tests.support.polling import until
 from tests.ui.products.test_product_queue import Connect, connect  # noqa: F401
 from tests.ui.test_guardrails import _answer, _enter
-from ui.main_window import MainWindow
 from ui.team.invite_dialog import InviteDialog
 from ui.team.join_dialog import JoinDialog
 from ui.team.panel import TeamPanel
 
 REPO = Path(__file__).resolve().parents[3]
 CLEAN = "p02"
-
-
-def _window(qtbot: QtBot, room: LiveRoom, tmp_path: Path) -> MainWindow:
-    qs = QSettings(str(tmp_path / "layout.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(room, Settings(), qsettings=qs)
-    qtbot.addWidget(w)
-    w.show()
-    return w
 
 
 @pytest.fixture
@@ -62,7 +53,7 @@ async def test_the_hosts_invite_decodes_to_the_room_and_never_holds_the_host_tok
     tmp_path: Path,
 ) -> None:
     srv = sandbox_server()
-    w = _window(qtbot, await connect(srv, "host"), tmp_path)
+    w = main_window(qtbot, await connect(srv, "host"), tmp_path)
     button = w.findChild(QToolButton, "inviteButton")
     assert button is not None and button.isVisible()
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
@@ -114,7 +105,7 @@ async def test_the_host_sees_who_is_connected(
     tmp_path: Path,
 ) -> None:
     srv = sandbox_server()
-    w = _window(qtbot, await connect(srv, "host"), tmp_path)
+    w = main_window(qtbot, await connect(srv, "host"), tmp_path)
     for role in ("assistant", "reviewer", "reviewer"):
         await connect(srv, role)
     panel = w.panels["team"]
@@ -135,7 +126,7 @@ async def test_only_the_host_invites_and_lists_members(
     tmp_path: Path,
 ) -> None:
     srv = sandbox_server()
-    w = _window(qtbot, await connect(srv, "assistant"), tmp_path)
+    w = main_window(qtbot, await connect(srv, "assistant"), tmp_path)
     assert not w.team.invite_action.isEnabled()
     panel = w.panels["team"]
     assert isinstance(panel, TeamPanel)
@@ -150,7 +141,7 @@ async def test_a_teammates_price_edit_shows_in_the_hosts_feed_with_before_and_af
 ) -> None:
     srv = sandbox_server()
     host = await connect(srv, "host")
-    w = _window(qtbot, host, tmp_path)
+    w = main_window(qtbot, host, tmp_path)
     said: list[str] = []
     w.notifier.message.connect(lambda _level, text: said.append(text))
     assistant = await connect(srv, "assistant")
@@ -177,7 +168,7 @@ async def test_the_sandbox_badge_shows_on_a_rehearsal_room(
     tmp_path: Path,
 ) -> None:
     srv = sandbox_server()
-    w = _window(qtbot, await connect(srv, "reviewer"), tmp_path)
+    w = main_window(qtbot, await connect(srv, "reviewer"), tmp_path)
     await until(lambda: w.team.badge.isVisible(), what="the 沙盒 · 模拟观众 badge")
     assert w.team.badge.text() == "沙盒 · 模拟观众"
 
@@ -191,7 +182,7 @@ async def test_join_dialog_checks_the_invite_and_remembers_it(
     memory_keyring: dict[str, str],
 ) -> None:
     srv = sandbox_server()
-    w = _window(qtbot, await connect(srv, "reviewer"), tmp_path)
+    w = main_window(qtbot, await connect(srv, "reviewer"), tmp_path)
     w.team.join_action.trigger()
     dialog = w.team.join_dialog
     assert isinstance(dialog, JoinDialog)
@@ -352,7 +343,7 @@ async def test_turning_lan_sharing_on_explains_and_asks_first(
     from tests.ui.test_guardrails import _click_action
 
     srv = sandbox_server()
-    w = _window(qtbot, await connect(srv, "host"), tmp_path)
+    w = main_window(qtbot, await connect(srv, "host"), tmp_path)
     seen: list[dict[str, Any]] = []
     _answer(_enter, seen)  # Enter: 取消 — nothing changes
     QTimer.singleShot(0, w.team.lan_action.trigger)

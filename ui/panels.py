@@ -1,0 +1,73 @@
+"""The console's panel registry: every dock of the main window as one row of data — its id, its
+title, its default place — and the ``make(ctx)`` beside the panel that builds it from the console's
+context (ui/context.py). The main window creates the docks in this order, tabs them as
+:data:`TABBED` says and remembers the layout by the ids.
+
+Guarantees: ids are unique and stable (a saved layout finds its docks by them; change
+:data:`LAYOUT_VERSION` when a row or a tab group changes, and older saved layouts are ignored);
+titles are Chinese source text, translated where the dock is made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+
+from ui.chat import panel as chat
+from ui.context import ConsoleContext
+from ui.marketing import coupons, flash_sale, lottery
+from ui.metrics import panel as metrics
+from ui.obs import dock as obs
+from ui.orders import panel as orders
+from ui.products import panel as products
+from ui.replay import sessions as replay
+from ui.team import panel as team
+
+LAYOUT_VERSION = 3  # bump when PANELS/TABBED change: older saved layouts are then ignored
+
+
+@dataclass(frozen=True)
+class PanelSpec:
+    key: str  # objectName of the dock is f"dock:{key}"; the layout is remembered by it
+    title: str  # Chinese source text (tr at the dock)
+    make: Callable[[ConsoleContext], QWidget]
+    area: Qt.DockWidgetArea
+    scroll: bool = False  # a form that may be taller than its dock: scroll instead of growing
+
+
+L = Qt.DockWidgetArea.LeftDockWidgetArea
+R = Qt.DockWidgetArea.RightDockWidgetArea
+B = Qt.DockWidgetArea.BottomDockWidgetArea
+
+# Panels, in the order their docks are created.
+PANELS: list[PanelSpec] = [
+    PanelSpec("comments", "评论", chat.make, R),
+    PanelSpec("products", "排品", products.make, L),
+    PanelSpec("obs", "OBS", obs.make, L, scroll=True),
+    PanelSpec("metrics", "实时数据", metrics.make, R),
+    PanelSpec("orders", "订单", orders.make, B),
+    PanelSpec("coupons", "优惠券", coupons.make, B, scroll=True),
+    PanelSpec("flash_sale", "秒杀", flash_sale.make, B, scroll=True),
+    PanelSpec("lottery", "福袋抽奖", lottery.make, B, scroll=True),
+    PanelSpec("replay", "复盘", replay.make, B),
+    PanelSpec("team", "团队", team.make, B),
+]
+
+# Docks that share one place by default, the first one in front: the streamer keeps the product
+# queue in view (scenes switch by Alt+1…9 anyway), the assistant flips between orders and replays.
+TABBED: list[tuple[str, ...]] = [
+    ("products", "obs"),
+    ("orders", "replay", "team"),
+    ("coupons", "flash_sale", "lottery"),
+]
+
+
+def spec(key: str) -> PanelSpec:
+    """The registry's row for ``key`` (KeyError for an unknown id)."""
+    for row in PANELS:
+        if row.key == key:
+            return row
+    raise KeyError(key)
