@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from app.aio import spawn
+from app.i18n import tr
 from app.listeners import Listeners
 from app.live.activity import TeamChange
 from app.live.activity import describe as describe_change
@@ -29,6 +30,7 @@ from app.live.interning import Interner
 from app.live.lottery_verify import Verification, verify
 from app.platform import models as m
 from app.platform.adapter import PlatformAdapter
+from app.platform.capabilities import REQUIRED_BY_ACTION, Capability, unsupported
 from app.platform.errors import OfflineError, PlatformError
 
 log = logging.getLogger(__name__)
@@ -52,7 +54,9 @@ OPERATOR = "operator"
 
 @dataclass(frozen=True, slots=True)
 class ChatLine:
-    """One line of the chat feed: a comment or a gift. ``kind`` is computed once, at ingest."""
+    """One line of the chat feed: a comment, a gift, a paid message or a membership (the last
+    three have ``Kind.GIFT``, paid messages also ``Kind.PAID``, memberships ``Kind.MEMBER``).
+    ``kind`` is computed once, at ingest."""
 
     id: str
     ts: float
@@ -235,6 +239,15 @@ class LiveRoom:
     def can_act(self) -> bool:
         return self.role != m.Role.REVIEWER
 
+    def can(self, capability: Capability) -> bool:
+        """The connected platform offers ``capability`` (a panel shows its controls)."""
+        return self.adapter.can(capability)
+
+    def why_not(self, capability: Capability) -> str | None:
+        """None when the platform offers ``capability``; else why not, in the UI language (what a
+        panel shows in place of controls that could not work)."""
+        return self.adapter.why_not(capability)
+
     def moderation(self, line: ChatLine) -> str | None:
         """``"hidden"`` for a hidden comment, ``"muted"`` for a line its author was muted for
         (posted before the mute ended), else None. Changes come with :data:`MODERATION`."""
@@ -391,6 +404,12 @@ class LiveRoom:
     # --- actions (each goes out to the platform; state changes when its event comes back) -------
     async def _act(self, name: str, coro: Coroutine[Any, Any, T], /, **args: Any) -> T:
         t0 = time.perf_counter()
+        needed = REQUIRED_BY_ACTION.get(name)
+        if needed is not None and not self.adapter.can(needed):
+            coro.close()  # refused before it reaches the platform, with the reason
+            err = unsupported(needed, self.adapter.unsupported_reason(needed))
+            self._actions.emit(ActionRecord(time.time(), name, args, self.role, False, err.message))
+            raise err
         if not self.can_act:
             coro.close()
             err = PlatformError(
@@ -549,6 +568,44 @@ def _gift(
     s = r.strings
     text = s(f"送出 {d.gift} ×{d.count}")
     chat.append(ChatLine(f"g{ev.seq}", ev.ts, s(d.user_id), s(d.nickname), text, Kind.GIFT, ev.seq))
+    if d.value_cents:
+        mt["gift_value_cents"] += d.value_cents
+        ch.add(METRICS)
+
+
+def _money(cents: int, currency: str) -> str:
+    """``¥30.00`` in CNY, ``30.00 USD`` in any other currency."""
+    amount = f"{cents / 100:.2f}"
+    return f"¥{amount}" if currency == m.DEFAULT_CURRENCY else f"{amount} {currency}"
+
+
+def _paid_message(
+    r: LiveRoom, ev: m.Event, ch: set[str], chat: list[ChatLine], o: Any, mt: dict[str, int]
+) -> None:
+    d: m.PaidMessageData = ev.data
+    s = r.strings
+    text = tr("醒目留言 {amount}：{text}").format(
+        amount=_money(d.amount_cents, d.currency), text=s.short(d.text)
+    )
+    kind = Kind.GIFT | Kind.PAID
+    chat.append(ChatLine(f"p{ev.seq}", ev.ts, s(d.user_id), s(d.nickname), text, kind, ev.seq))
+    mt["paid_messages"] += 1
+    mt["paid_message_cents"] += d.amount_cents
+    ch.add(METRICS)
+
+
+def _membership(
+    r: LiveRoom, ev: m.Event, ch: set[str], chat: list[ChatLine], o: Any, mt: dict[str, int]
+) -> None:
+    d: m.MembershipData = ev.data
+    s = r.strings
+    text = tr("开通 {tier} ×{months} 个月").format(tier=d.tier, months=d.months)
+    if d.amount_cents:
+        text += f" ({_money(d.amount_cents, d.currency)})"
+    kind = Kind.GIFT | Kind.MEMBER
+    chat.append(ChatLine(f"v{ev.seq}", ev.ts, s(d.user_id), s(d.nickname), text, kind, ev.seq))
+    mt["memberships"] += 1
+    ch.add(METRICS)
 
 
 def _like(r: LiveRoom, ev: m.Event, ch: set[str], c: Any, o: Any, mt: dict[str, int]) -> None:
@@ -725,6 +782,8 @@ def _session(
 _HANDLERS: dict[m.EventType, Handler] = {
     m.EventType.COMMENT: _comment,
     m.EventType.GIFT: _gift,
+    m.EventType.PAID_MESSAGE: _paid_message,
+    m.EventType.MEMBERSHIP: _membership,
     m.EventType.LIKE: _like,
     m.EventType.FOLLOW: _follow,
     m.EventType.VIEWERS: _viewers,
