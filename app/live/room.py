@@ -30,7 +30,7 @@ from app.live.interning import Interner
 from app.live.lottery_verify import Verification, verify
 from app.platform import models as m
 from app.platform.adapter import PlatformAdapter
-from app.platform.capabilities import REQUIRED_BY_ACTION, Capability, unsupported
+from app.platform.capabilities import ALL, REQUIRED_BY_ACTION, Capability, unsupported
 from app.platform.errors import OfflineError, PlatformError
 
 log = logging.getLogger(__name__)
@@ -240,13 +240,14 @@ class LiveRoom:
         return self.role != m.Role.REVIEWER
 
     def can(self, capability: Capability) -> bool:
-        """The connected platform offers ``capability`` (a panel shows its controls)."""
-        return self.adapter.can(capability)
+        """The connected platform offers ``capability`` (a panel shows its controls). An adapter
+        that declares nothing (a test's stand-in) offers the whole contract."""
+        return capability in getattr(self.adapter, "capabilities", ALL)
 
     def why_not(self, capability: Capability) -> str | None:
         """None when the platform offers ``capability``; else why not, in the UI language (what a
         panel shows in place of controls that could not work)."""
-        return self.adapter.why_not(capability)
+        return None if self.can(capability) else self.adapter.unsupported_reason(capability)
 
     def moderation(self, line: ChatLine) -> str | None:
         """``"hidden"`` for a hidden comment, ``"muted"`` for a line its author was muted for
@@ -405,7 +406,7 @@ class LiveRoom:
     async def _act(self, name: str, coro: Coroutine[Any, Any, T], /, **args: Any) -> T:
         t0 = time.perf_counter()
         needed = REQUIRED_BY_ACTION.get(name)
-        if needed is not None and not self.adapter.can(needed):
+        if needed is not None and not self.can(needed):
             coro.close()  # refused before it reaches the platform, with the reason
             err = unsupported(needed, self.adapter.unsupported_reason(needed))
             self._actions.emit(ActionRecord(time.time(), name, args, self.role, False, err.message))
