@@ -249,3 +249,15 @@ def test_a_platform_that_is_not_there_or_refuses_the_token_is_a_clear_error(
     no_room = run_tap(["--platform", "sandbox", "--seconds", "1"])
     assert no_room.returncode == 2
     assert "--invite" in no_room.stderr and "Traceback" not in no_room.stderr
+
+
+def test_livedesk_events_is_a_registered_command() -> None:
+    """``livedesk events`` after an install: the entry point names this module's ``run``."""
+    import tomllib
+
+    from app import events_tap
+
+    meta = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    target = meta["project"]["entry-points"]["livedesk.commands"]["events"]
+    module, _, name = target.partition(":")
+    assert module == events_tap.__name__ and getattr(events_tap, name) is events_tap.run
