@@ -237,6 +237,7 @@ def test_a_platform_that_is_not_there_or_refuses_the_token_is_a_clear_error(
     assert refused.stdout == ""
     assert "Traceback" not in refused.stderr
     assert refused.stderr.startswith("livedesk events: ") and "令牌" in refused.stderr
+    assert "not-a-real-token" not in refused.stderr  # a token is never echoed
 
     nobody = f"http://127.0.0.1:{free_port()}"
     gone = run_tap(
