@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from app.aio import spawn
+from app.i18n import tr
 from app.platform import models
 from app.platform.adapter import AdapterFactory, PlatformAdapter
 from app.platform.backoff import Backoff
+from app.platform.capabilities import ALL, INTERACTION, Capability
 from app.platform.client import PlatformClient
 from app.platform.connection import (
     ConnectionStatus,
@@ -19,8 +21,11 @@ from app.platform.registry import platform_factories, platform_factory
 from app.platform.stream import StreamConfig
 
 __all__ = [
+    "ALL",
+    "INTERACTION",
     "AdapterFactory",
     "Backoff",
+    "Capability",
     "ConnectionStatus",
     "ConnectionTracker",
     "LinkState",
@@ -36,4 +41,5 @@ __all__ = [
     "platform_factories",
     "platform_factory",
     "spawn",
+    "tr",
 ]

@@ -29,6 +29,15 @@ def yuan(cents: int) -> str:
     return f"{sign}¥{cents // 100:,}.{cents % 100:02d}"
 
 
+def money(cents: int, currency: str = "CNY") -> str:
+    """An amount in its currency (ISO 4217): ``yuan`` in CNY, ``"30.00 USD"`` otherwise."""
+    if currency == "CNY":
+        return yuan(cents)
+    sign = "-" if cents < 0 else ""
+    cents = abs(cents)
+    return f"{sign}{cents // 100:,}.{cents % 100:02d} {currency}"
+
+
 def yuan_plain(cents: int) -> str:
     """``12990`` → ``"129.90"`` (for an edit box)."""
     return f"{cents // 100}.{cents % 100:02d}"

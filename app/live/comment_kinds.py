@@ -16,7 +16,9 @@ class Kind(IntFlag):
     FAN = 4  # from a follower (fan club member)
     STAFF = 8  # host / assistant message
     COMPLAINT = 16
-    GIFT = 32  # a gift line in the chat feed
+    GIFT = 32  # a gift line in the chat feed (also paid messages and memberships)
+    PAID = 64  # a paid message (Super Chat / 醒目留言)
+    MEMBER = 128  # a membership bought (Bilibili guard 舰长/提督/总督)
 
 
 # bare topic words (发货, 包邮 …) count as questions: chat drops the question mark (「今天发货」);

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from app.live.room import METRICS, SESSION, LiveRoom
 from app.platform import models as m
+from app.platform.capabilities import Capability
 
 HISTORY_SECONDS = 15 * 60  # keep 15 min at 1 Hz (sparklines show the last 10)
 
@@ -199,7 +200,10 @@ class MetricsTracker:
                     self.history.clear()
 
     async def backfill(self, max_pages: int = 50) -> None:
-        """Learn the buyers of this session so far from the platform's orders route."""
+        """Learn the buyers of this session so far from the platform's orders route (nothing to
+        learn on a platform without orders)."""
+        if not self.room.can(Capability.ORDERS):
+            return
         after = 0
         for _ in range(max_pages):
             page = await self.room.adapter.orders(after)

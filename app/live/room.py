@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from app.aio import spawn
+from app.format import money
 from app.i18n import tr
 from app.listeners import Listeners
 from app.live.activity import TeamChange
@@ -30,6 +31,7 @@ from app.live.interning import Interner
 from app.live.lottery_verify import Verification, verify
 from app.platform import models as m
 from app.platform.adapter import PlatformAdapter
+from app.platform.capabilities import ALL, REQUIRED_BY_ACTION, Capability, unsupported
 from app.platform.errors import OfflineError, PlatformError
 
 log = logging.getLogger(__name__)
@@ -53,7 +55,9 @@ OPERATOR = "operator"
 
 @dataclass(frozen=True, slots=True)
 class ChatLine:
-    """One line of the chat feed: a comment or a gift. ``kind`` is computed once, at ingest."""
+    """One line of the chat feed: a comment, a gift, a paid message or a membership (the last
+    three have ``Kind.GIFT``, paid messages also ``Kind.PAID``, memberships ``Kind.MEMBER``).
+    ``kind`` is computed once, at ingest."""
 
     id: str
     ts: float
@@ -236,6 +240,16 @@ class LiveRoom:
     def can_act(self) -> bool:
         return self.role != m.Role.REVIEWER
 
+    def can(self, capability: Capability) -> bool:
+        """The connected platform offers ``capability`` (a panel shows its controls). An adapter
+        that declares nothing (a test's stand-in) offers the whole contract."""
+        return capability in getattr(self.adapter, "capabilities", ALL)
+
+    def why_not(self, capability: Capability) -> str | None:
+        """None when the platform offers ``capability``; else why not, in the UI language (what a
+        panel shows in place of controls that could not work)."""
+        return None if self.can(capability) else self.adapter.unsupported_reason(capability)
+
     def moderation(self, line: ChatLine) -> str | None:
         """``"hidden"`` for a hidden comment, ``"muted"`` for a line its author was muted for
         (posted before the mute ended), else None. Changes come with :data:`MODERATION`."""
@@ -390,6 +404,12 @@ class LiveRoom:
     # --- actions (each goes out to the platform; state changes when its event comes back) -------
     async def _act(self, name: str, coro: Coroutine[Any, Any, T], /, **args: Any) -> T:
         t0 = time.perf_counter()
+        needed = REQUIRED_BY_ACTION.get(name)
+        if needed is not None and not self.can(needed):
+            coro.close()  # refused before it reaches the platform, with the reason
+            err = unsupported(needed, self.adapter.unsupported_reason(needed))
+            self._actions.emit(ActionRecord(time.time(), name, args, self.role, False, err.message))
+            raise err
         if not self.can_act:
             coro.close()
             err = PlatformError("forbidden", tr("只读角色不能操作"), status=403)
@@ -553,6 +573,34 @@ def _gift(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
     out.chat.append(
         ChatLine(f"g{ev.seq}", ev.ts, s(d.user_id), s(d.nickname), text, Kind.GIFT, ev.seq)
     )
+    if d.value_cents:
+        out.metrics["gift_value_cents"] += d.value_cents
+        out.changed.add(METRICS)
+
+
+def _paid_message(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
+    d: m.PaidMessageData = ev.data
+    s = room.strings
+    text = tr("醒目留言 {amount}：{text}").format(
+        amount=money(d.amount_cents, d.currency), text=s.short(d.text)
+    )
+    kind = Kind.GIFT | Kind.PAID
+    out.chat.append(ChatLine(f"p{ev.seq}", ev.ts, s(d.user_id), s(d.nickname), text, kind, ev.seq))
+    out.metrics["paid_messages"] += 1
+    out.metrics["paid_message_cents"] += d.amount_cents
+    out.changed.add(METRICS)
+
+
+def _membership(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
+    d: m.MembershipData = ev.data
+    s = room.strings
+    text = tr("开通 {tier} ×{months} 个月").format(tier=s(d.tier), months=d.months)
+    if d.amount_cents:
+        text += f" ({money(d.amount_cents, d.currency)})"
+    kind = Kind.GIFT | Kind.MEMBER
+    out.chat.append(ChatLine(f"v{ev.seq}", ev.ts, s(d.user_id), s(d.nickname), text, kind, ev.seq))
+    out.metrics["memberships"] += 1
+    out.changed.add(METRICS)
 
 
 def _like(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
@@ -725,6 +773,8 @@ def _session(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
 _HANDLERS: dict[m.EventType, Handler] = {
     m.EventType.COMMENT: _comment,
     m.EventType.GIFT: _gift,
+    m.EventType.PAID_MESSAGE: _paid_message,
+    m.EventType.MEMBERSHIP: _membership,
     m.EventType.LIKE: _like,
     m.EventType.FOLLOW: _follow,
     m.EventType.VIEWERS: _viewers,

@@ -7,15 +7,22 @@ message, and :class:`~app.platform.errors.OfflineError` when the platform cannot
 
 Adapters are found through the ``livedesk.platforms`` entry-point group; each entry point names
 an :class:`AdapterFactory`.
+
+Capabilities (app/platform/capabilities.py): an adapter declares what its platform offers in
+``capabilities`` (the whole API v1 contract by default) and implements only those actions; every
+action it does not implement raises the ``not_supported`` :class:`PlatformError` whose message
+(:meth:`PlatformAdapter.why_not`) tells the operator why, in the UI language.
+:meth:`PlatformAdapter.event_key` is what a consumer dedupes events on across reconnects.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Sequence
-from typing import Any, Protocol
+from collections.abc import AsyncIterator, Hashable, Sequence
+from typing import Any, NoReturn, Protocol
 
 from app.i18n import tr
+from app.platform.capabilities import ALL, Capability, default_reason, unsupported
 from app.platform.connection import ConnectionTracker
 from app.platform.errors import PlatformError
 from app.platform.models import (
@@ -56,6 +63,34 @@ class PlatformAdapter(ABC):
     token_id: str | None = None
     #: where this console reaches the platform (an invite carries it), when it is a URL
     base_url: str | None = None
+    #: what the platform offers (the same set as its factory's); the full contract by default
+    capabilities: frozenset[Capability] = ALL
+    #: the platform's short display name in messages (「B站开放平台不提供订单数据」); "" → 该平台
+    platform_name: str = ""
+
+    # --- capabilities --------------------------------------------------------------------------
+    def can(self, capability: Capability) -> bool:
+        return capability in self.capabilities
+
+    def why_not(self, capability: Capability) -> str | None:
+        """None when the platform offers ``capability``; else why not, in the UI language."""
+        if capability in self.capabilities:
+            return None
+        return self.unsupported_reason(capability)
+
+    def unsupported_reason(self, capability: Capability) -> str:
+        """The sentence shown for a capability this platform lacks. Override it to say more
+        (call ``tr`` here, not at import: the language may change while the console runs)."""
+        return default_reason(capability, self.platform_name)
+
+    def _refuse(self, capability: Capability) -> NoReturn:
+        raise unsupported(capability, self.unsupported_reason(capability))
+
+    def event_key(self, event: Event) -> Hashable:
+        """What identifies ``event`` on this platform, for consumers that must never handle one
+        twice across reconnects (``livedesk events``). Default: the seq of the platform's log;
+        a platform without a log returns its message id (Bilibili's ``msg_id``)."""
+        return event.seq
 
     # --- lifecycle ---------------------------------------------------------------------------
     @abstractmethod
@@ -90,21 +125,21 @@ class PlatformAdapter(ABC):
         """
         return self.event_batches(after_seq)
 
-    @abstractmethod
-    async def orders(self, after_seq: int = 0) -> list[Order]: ...
+    async def orders(self, after_seq: int = 0) -> list[Order]:
+        self._refuse(Capability.ORDERS)
 
     # --- actions (each sent once: adapters make retries idempotent) ------------------------------
-    @abstractmethod
-    async def start_session(self) -> Session: ...
+    async def start_session(self) -> Session:
+        self._refuse(Capability.SESSIONS)
 
-    @abstractmethod
-    async def end_session(self, session_id: str) -> Session: ...
+    async def end_session(self, session_id: str) -> Session:
+        self._refuse(Capability.SESSIONS)
 
     async def stream_target(self, session_id: str) -> StreamTarget:
         """The live session's RTMP push URL and stream key, for the host's OBS. The key is the
         host's secret: platforms serve it to the host alone, never in events or snapshots.
         Default: not offered (the streamer enters the target in OBS by hand)."""
-        raise PlatformError("not_supported", tr("该平台不提供推流地址"))
+        self._refuse(Capability.PUSH_URL)
 
     # --- the team (default: not offered) ------------------------------------------------------
     async def room_info(self) -> RoomInfo:
@@ -118,13 +153,12 @@ class PlatformAdapter(ABC):
         """The consoles connected to the room now (host only)."""
         raise _not_supported(tr("该平台不支持在线成员列表"))
 
-    @abstractmethod
-    async def products(self) -> Bag: ...
+    async def products(self) -> Bag:
+        self._refuse(Capability.CATALOGUE)
 
-    @abstractmethod
-    async def reorder(self, version: int, product_ids: Sequence[str]) -> Bag: ...
+    async def reorder(self, version: int, product_ids: Sequence[str]) -> Bag:
+        self._refuse(Capability.CATALOGUE)
 
-    @abstractmethod
     async def update_product(
         self,
         product_id: str,
@@ -132,39 +166,39 @@ class PlatformAdapter(ABC):
         price_cents: int | None = None,
         stock: int | None = None,
         listed: bool | None = None,
-    ) -> Product: ...
+    ) -> Product:
+        self._refuse(Capability.CATALOGUE)
 
-    @abstractmethod
-    async def explain(self, product_id: str) -> None: ...
+    async def explain(self, product_id: str) -> None:
+        self._refuse(Capability.CATALOGUE)
 
-    @abstractmethod
-    async def stop_explain(self, product_id: str) -> None: ...
+    async def stop_explain(self, product_id: str) -> None:
+        self._refuse(Capability.CATALOGUE)
 
-    @abstractmethod
-    async def issue_coupon(self, spec: CouponSpec) -> Coupon: ...
+    async def issue_coupon(self, spec: CouponSpec) -> Coupon:
+        self._refuse(Capability.COUPONS)
 
-    @abstractmethod
-    async def end_coupon(self, coupon_id: str) -> Coupon: ...
+    async def end_coupon(self, coupon_id: str) -> Coupon:
+        self._refuse(Capability.COUPONS)
 
-    @abstractmethod
-    async def start_flash_sale(self, spec: FlashSaleSpec) -> FlashSale: ...
+    async def start_flash_sale(self, spec: FlashSaleSpec) -> FlashSale:
+        self._refuse(Capability.FLASH_SALES)
 
-    @abstractmethod
-    async def start_lottery(self, spec: LotterySpec) -> Lottery: ...
+    async def start_lottery(self, spec: LotterySpec) -> Lottery:
+        self._refuse(Capability.PLATFORM_LOTTERIES)
 
-    @abstractmethod
-    async def draw_lottery(self, lottery_id: str) -> Lottery: ...
+    async def draw_lottery(self, lottery_id: str) -> Lottery:
+        self._refuse(Capability.PLATFORM_LOTTERIES)
 
-    @abstractmethod
-    async def send_comment(self, text: str) -> Comment: ...
+    async def send_comment(self, text: str) -> Comment:
+        self._refuse(Capability.REPLY)
 
-    @abstractmethod
-    async def pin_comment(self, comment_id: str) -> None: ...
+    async def pin_comment(self, comment_id: str) -> None:
+        self._refuse(Capability.PIN)
 
-    @abstractmethod
-    async def hide_comment(self, comment_id: str) -> None: ...
+    async def hide_comment(self, comment_id: str) -> None:
+        self._refuse(Capability.HIDE)
 
-    @abstractmethod
     async def mute_user(
         self,
         user_id: str,
@@ -174,10 +208,11 @@ class PlatformAdapter(ABC):
         nickname: str = "",
     ) -> None:
         """Mute for ``seconds``, or until the live session ends, or (neither) for good."""
+        self._refuse(Capability.MUTE)
 
-    @abstractmethod
     async def unmute_user(self, user_id: str) -> None:
         """Lift a mute (idempotent: a user who is not muted is no error)."""
+        self._refuse(Capability.MUTE)
 
 
 class AdapterFactory(Protocol):
@@ -185,5 +220,7 @@ class AdapterFactory(Protocol):
 
     name: str
     title: str  # shown to the operator, e.g. "沙盒平台 (Sandbox)"
+    #: what the platform offers, known before anything is opened (its adapters declare the same)
+    capabilities: frozenset[Capability]
 
     async def open(self, settings: dict[str, Any]) -> PlatformAdapter: ...

@@ -1,6 +1,8 @@
 """Typed, validated models of the Live Commerce Platform API v1 (docs/platform-api.md).
 
-Money is always an integer number of cents (分). Timestamps are Unix seconds (float).
+Money is always an integer number of cents (分, the currency's minor unit); money a viewer pays
+in an event (gift, paid message, membership) carries its ISO 4217 ``currency``, "CNY" when the
+platform does not say. Timestamps are Unix seconds (float).
 Models ignore unknown fields so that a platform may add fields without breaking the console.
 """
 
@@ -264,6 +266,12 @@ class Metrics(_Model):
     gmv_cents: int = 0
     paid_gmv_cents: int = 0
     refunded_cents: int = 0
+    # viewers' money besides orders, in the room's currency (counted by the console from events
+    # when the platform does not count it)
+    gift_value_cents: int = 0
+    paid_messages: int = 0
+    paid_message_cents: int = 0
+    memberships: int = 0
 
 
 class Explaining(_Model):
@@ -308,6 +316,9 @@ class EventType(StrEnum):
     GIFT = "gift"
     FOLLOW = "follow"
     VIEWER_ENTER = "viewer_enter"
+    SHARE = "share"
+    PAID_MESSAGE = "paid_message"  # e.g. Bilibili Super Chat (醒目留言)
+    MEMBERSHIP = "membership"  # e.g. Bilibili guard (舰长/提督/总督)
     VIEWERS = "viewers"
     ORDER_CREATED = "order_created"
     ORDER_PAID = "order_paid"
@@ -348,12 +359,49 @@ class LikeData(_Data):
     total: int = Field(ge=0)  # room total this session
 
 
+#: the currency of money in events when a platform does not say (the sandbox's, older logs)
+DEFAULT_CURRENCY = "CNY"
+#: an ISO 4217 code: three capital letters
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+
+
 class GiftData(_Data):
+    """A gift; ``value_cents`` is what the viewer paid, in ``currency`` (0: a free gift, e.g.
+    Bilibili's silver ones)."""
+
     user_id: str
     nickname: str
     gift: str
     count: int = 1
-    value_cents: int = 0
+    value_cents: int = Field(default=0, ge=0)
+    currency: Currency = DEFAULT_CURRENCY
+
+
+class PaidMessageData(_Data):
+    """A paid message shown apart from the chat (Bilibili Super Chat / 醒目留言)."""
+
+    user_id: str
+    nickname: str
+    amount_cents: int = Field(ge=0)
+    currency: Currency = DEFAULT_CURRENCY
+    text: str = ""
+
+
+class MembershipData(_Data):
+    """A paid membership bought or renewed (Bilibili guard 舰长/提督/总督): ``tier`` is the
+    platform's name of the level, ``months`` how long it was bought for."""
+
+    user_id: str
+    nickname: str
+    tier: str
+    months: int = Field(default=1, ge=0)
+    amount_cents: int = Field(default=0, ge=0)
+    currency: Currency = DEFAULT_CURRENCY
+
+
+class ShareData(_Data):
+    user_id: str
+    nickname: str
 
 
 class FollowData(_Data):
@@ -457,6 +505,9 @@ EVENT_DATA: dict[str, type[_Data]] = {
     EventType.GIFT: GiftData,
     EventType.FOLLOW: FollowData,
     EventType.VIEWER_ENTER: ViewerEnterData,
+    EventType.SHARE: ShareData,
+    EventType.PAID_MESSAGE: PaidMessageData,
+    EventType.MEMBERSHIP: MembershipData,
     EventType.VIEWERS: ViewersData,
     EventType.ORDER_CREATED: OrderData,
     EventType.ORDER_PAID: OrderData,

@@ -43,6 +43,7 @@ from urllib.parse import urlsplit
 from platformdirs import user_data_dir
 
 from app.api import (
+    ALL,
     PlatformAdapter,
     PlatformClient,
     PlatformError,
@@ -268,6 +269,7 @@ class SandboxAdapter(PlatformClient):
 class SandboxAdapterFactory:
     name = "sandbox"
     title = "沙盒平台 (Sandbox)"
+    capabilities = ALL  # the sandbox does everything the contract describes
 
     async def open(self, settings: dict[str, Any]) -> PlatformAdapter:
         role = models.Role(str(settings.get("role") or "host"))

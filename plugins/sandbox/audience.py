@@ -3,7 +3,8 @@
 Viewers arrive and leave around a target average (it rises after a coupon, a lottery or a flash
 sale and sinks slowly when nothing happens); they greet, ask about the explained product, say
 「已拍」「扣1」, react, complain when it sells out, type an open lottery's keyword, grab coupons and
-use them, like, follow, send gifts, and buy — the explained product far more than the rest, more
+use them, like, follow, share, send gifts (now and then a paid message 醒目留言 or a
+membership 舰长), and buy — the explained product far more than the rest, more
 after a price cut or during a flash sale. Orders are paid most of the time after a short delay and
 a few are refunded later.
 
@@ -25,7 +26,7 @@ import logging
 import math
 import random
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from plugins.sandbox import audience_text as txt
 from plugins.sandbox.audience_host import (
@@ -55,23 +56,42 @@ REFUND_SHARE = 0.04  # of paid orders, how many get refunded later
 GREET, QUESTION, INTENT, REACTION, COMPLAINT, LOTTERY, COUPON_TALK, HYPE = range(8)
 LIKE, GIFT, FOLLOW, CLAIM, ORDER = range(8, 13)
 KINDS: tuple[int, ...] = tuple(range(13))
+# Rare kinds, per viewer per second, drawn with a random stream of their own (``_extra_rng``) so
+# that adding them left every seeded room's other activity exactly as it was.
+PAID_MESSAGE_RATE = 0.0006  # 醒目留言: real money, rare
+MEMBERSHIP_RATE = 0.0003  # 舰长 and up: rarer still
+SHARE_RATE = 0.002
 
 _PAY, _REFUND = 0, 1
 
 _LIKE_COUNTS: tuple[int, ...] = (1, 1, 1, 1, 2, 2, 3, 3, 5, 5, 8, 10, 12, 15, 20, 30)
 _SMALL_GIFT_COUNTS: tuple[int, ...] = (1, 1, 1, 1, 1, 1, 2, 3, 5, 10)
+_MEMBERSHIP_MONTHS: tuple[int, ...] = (1,) * 8 + (3, 12)
 _QUANTITIES: tuple[int, ...] = (1,) * 85 + (2,) * 12 + (3,) * 3
 
 
-def _gift_table() -> tuple[int, ...]:
-    """Indexes into GIFTS repeated by weight, so a weighted pick is one index."""
+def _weighted_table(weights: Sequence[float]) -> tuple[int, ...]:
+    """Indexes repeated by weight, so a weighted pick is one index."""
     table: list[int] = []
-    for i, (_, _, weight) in enumerate(txt.GIFTS):
+    for i, weight in enumerate(weights):
         table.extend([i] * max(1, round(weight * 20)))
     return tuple(table)
 
 
-_GIFT_TABLE = _gift_table()
+_GIFT_TABLE = _weighted_table([w for _, _, w in txt.GIFTS])
+_PAID_TABLE = _weighted_table([w for _, w in txt.PAID_MESSAGE_PRICES])
+_TIER_TABLE = _weighted_table([w for _, _, w in txt.MEMBERSHIP_TIERS])
+
+
+def _poisson(rng: random.Random, mean: float) -> int:
+    """A Poisson-distributed count with a small mean (rare events in one step)."""
+    limit = math.exp(-mean)
+    k = 0
+    p = rng.random()
+    while p > limit:
+        k += 1
+        p *= rng.random()
+    return k
 
 
 def _decay(half_life: float, dt: float) -> float:
@@ -157,6 +177,7 @@ class Audience:
             self._claim,
             self._order,
         )
+        self._extra_rng = random.Random(None if seed is None else seed ^ 0x5EED)
 
     # --- public --------------------------------------------------------------------------------
 
@@ -213,6 +234,7 @@ class Audience:
             budget = self._rate * dt + self._carry - n
             k = int(budget) if budget > 0 else 0
             self._carry = max(budget - k, -self._rate)
+        n += self._extras(dt)
         if k <= 0 or not self._online or self._cw[-1] <= 0:
             return n
         handlers = self._handlers
@@ -578,6 +600,35 @@ class Audience:
         count = _SMALL_GIFT_COUNTS[int(rand() * len(_SMALL_GIFT_COUNTS))] if value <= 100 else 1
         self._host.gift(self._user(), name, count, value * count)
         return 1
+
+    def _extras(self, dt: float) -> int:
+        """The rare kinds (paid messages, memberships, shares), outside the rate budget: a few
+        per thousand events, as many more as an asked ``rate`` makes the room busier than its
+        natural activity. Uses only ``_extra_rng``."""
+        online = self._online
+        per_viewer = self._cw[-1]
+        if not online or per_viewer <= 0:
+            return 0
+        rng = self._extra_rng
+        rand = rng.random
+        host = self._host
+        activity = self._natural_rate if self._rate is None else self._rate
+        viewers = activity / per_viewer * dt * (1.0 + self._boost)  # viewer-seconds
+        n = 0
+        for _ in range(_poisson(rng, PAID_MESSAGE_RATE * viewers)):
+            price, _ = txt.PAID_MESSAGE_PRICES[_PAID_TABLE[int(rand() * len(_PAID_TABLE))]]
+            text = txt.REACTIONS[int(rand() * len(txt.REACTIONS))]
+            host.paid_message(online[int(rand() * len(online))], price, text)
+            n += 1
+        for _ in range(_poisson(rng, MEMBERSHIP_RATE * viewers)):
+            tier, monthly, _ = txt.MEMBERSHIP_TIERS[_TIER_TABLE[int(rand() * len(_TIER_TABLE))]]
+            months = _MEMBERSHIP_MONTHS[int(rand() * len(_MEMBERSHIP_MONTHS))]
+            host.membership(online[int(rand() * len(online))], tier, months, monthly * months)
+            n += 1
+        for _ in range(_poisson(rng, SHARE_RATE * viewers)):
+            host.share(online[int(rand() * len(online))])
+            n += 1
+        return n
 
     def _follow_user(self, user: SimUser) -> int:
         self._host.follow(user)

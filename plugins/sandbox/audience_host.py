@@ -76,6 +76,9 @@ class AudienceHost(Protocol):
     def like(self, user: SimUser, count: int) -> None: ...  # like (aggregated)
     def gift(self, user: SimUser, gift: str, count: int, value_cents: int) -> None: ...
     def follow(self, user: SimUser) -> None: ...  # follow; user.is_follower becomes True
+    def paid_message(self, user: SimUser, amount_cents: int, text: str) -> None: ...
+    def membership(self, user: SimUser, tier: str, months: int, amount_cents: int) -> None: ...
+    def share(self, user: SimUser) -> None: ...  # share
     def claim_coupon(self, user: SimUser, coupon_id: str) -> None: ...  # raises NotAllowed
     def place_order(
         self,

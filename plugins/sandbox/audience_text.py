@@ -305,6 +305,15 @@ GIFTS: tuple[tuple[str, int, float], ...] = (
     ("嘉年华", 300000, 0.05),
 )
 
+# paid messages (醒目留言): (price in cents, weight); the text is one of the room's reactions
+PAID_MESSAGE_PRICES: tuple[tuple[int, float], ...] = ((3000, 6.0), (5000, 3.0), (10000, 1.0))
+# memberships: (tier, price a month in cents, weight)
+MEMBERSHIP_TIERS: tuple[tuple[str, int, float], ...] = (
+    ("舰长", 13800, 20.0),
+    ("提督", 199800, 1.0),
+    ("总督", 1999800, 0.05),
+)
+
 # --- nicknames -------------------------------------------------------------------------------
 
 NICK_CUTE_HEADS: tuple[str, ...] = (

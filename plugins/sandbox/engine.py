@@ -1143,8 +1143,37 @@ class RoomEngine:
                 "gift": gift,
                 "count": count,
                 "value_cents": value_cents,
+                "currency": "CNY",
             },
         )
+
+    def paid_message(self, user: SimUser, amount_cents: int, text: str) -> None:
+        self.append(
+            "paid_message",
+            {
+                "user_id": user.id,
+                "nickname": user.nickname,
+                "amount_cents": amount_cents,
+                "currency": "CNY",
+                "text": text,
+            },
+        )
+
+    def membership(self, user: SimUser, tier: str, months: int, amount_cents: int) -> None:
+        self.append(
+            "membership",
+            {
+                "user_id": user.id,
+                "nickname": user.nickname,
+                "tier": tier,
+                "months": months,
+                "amount_cents": amount_cents,
+                "currency": "CNY",
+            },
+        )
+
+    def share(self, user: SimUser) -> None:
+        self.append("share", {"user_id": user.id, "nickname": user.nickname})
 
     def follow(self, user: SimUser) -> None:
         if user.is_follower:

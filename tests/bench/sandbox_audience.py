@@ -89,6 +89,15 @@ class NoopHost:
     def follow(self, user: SimUser) -> None:
         pass
 
+    def paid_message(self, user: SimUser, amount_cents: int, text: str) -> None:
+        pass
+
+    def membership(self, user: SimUser, tier: str, months: int, amount_cents: int) -> None:
+        pass
+
+    def share(self, user: SimUser) -> None:
+        pass
+
     def claim_coupon(self, user: SimUser, coupon_id: str) -> None:
         pass
 

@@ -25,11 +25,15 @@ from ui.i18n import tr
 
 BADGES: tuple[tuple[Kind, str, str], ...] = (
     (Kind.STAFF, "主播", "#d81b60"),
+    (Kind.PAID, "醒目", "#c62828"),
+    (Kind.MEMBER, "舰长", "#3949ab"),
     (Kind.GIFT, "礼", "#f57c00"),
     (Kind.INTENT, "购", "#2e7d32"),
     (Kind.QUESTION, "问", "#1565c0"),
     (Kind.FAN, "粉", "#8e24aa"),
 )
+#: a paid message or a membership wears its own badge, not also the gift one
+_NOT_PLAIN_GIFT = Kind.PAID | Kind.MEMBER
 NICK_COLOURS = (
     "#1e88e5",
     "#43a047",
@@ -114,7 +118,7 @@ class ChatDelegate(QStyledItemDelegate):
         small.setPointSizeF(max(6.0, font.pointSizeF() * 0.8))
         sfm = QFontMetrics(small)
         for kind, text, colour in self._badges:
-            if kind in line.kind:
+            if kind in line.kind and not (kind is Kind.GIFT and line.kind & _NOT_PLAIN_GIFT):
                 w = sfm.horizontalAdvance(text) + 8
                 badge = QRect(x, y + (h - sfm.height()) // 2, w, sfm.height())
                 painter.setPen(Qt.PenStyle.NoPen)

@@ -146,3 +146,41 @@ def test_model_data_does_not_leak_none_references(qtbot: QtBot) -> None:
             model.index(row, 0).data(Qt.ItemDataRole.DecorationRole)  # returns None
     after = sys.getrefcount(None)
     assert after >= before - 50, f"None refcount fell from {before} to {after}"
+
+
+def _colours(img: QImage) -> set[str]:
+    return {QColor(img.pixel(x, y)).name() for x in range(img.width()) for y in range(img.height())}
+
+
+def test_paid_messages_and_memberships_wear_their_own_badge_not_the_gift_one(qtbot: QtBot) -> None:
+    """A Super Chat (醒目) and a guard (舰长) stand out from plain gifts (礼) in the feed."""
+    from ui.chat.delegate import BADGES
+
+    colour = {kind: QColor(c).name() for kind, _, c in BADGES}
+    lines = [
+        ChatLine("g1", 0.0, "u1", "小鹿", "送出 玫瑰 ×1", Kind.GIFT, 1),
+        ChatLine("p2", 0.0, "u2", "阿伟", "醒目留言 ¥30.00：加油", Kind.GIFT | Kind.PAID, 2),
+        ChatLine("v3", 0.0, "u3", "桃子", "开通 舰长 ×1 个月", Kind.GIFT | Kind.MEMBER, 3),
+    ]
+    model = ChatModel(capacity=10)
+    model.add(lines)
+    model.flush()
+    view = ChatView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    delegate = ChatDelegate(view)
+    painted: list[set[str]] = []
+    for row in range(3):
+        option = QStyleOptionViewItem()
+        option.initFrom(view)
+        option.rect = QRect(0, 0, 600, 30)
+        img = QImage(600, 30, QImage.Format.Format_RGB32)
+        img.fill(QColor("white"))
+        painter = QPainter(img)
+        delegate.paint(painter, option, model.index(row, 0))
+        painter.end()
+        painted.append(_colours(img))
+    gift, paid, member = painted
+    assert colour[Kind.GIFT] in gift
+    assert colour[Kind.PAID] in paid and colour[Kind.GIFT] not in paid
+    assert colour[Kind.MEMBER] in member and colour[Kind.GIFT] not in member

@@ -240,3 +240,48 @@ def test_the_commitment_seen_while_a_lottery_is_open_is_kept_through_the_draw_an
     late.ingest([_ev(6, "lottery_drawn", {"lottery": cheat})])
     v = late.verify_lottery("l1")
     assert v is not None and v.failed and not v.start_seen
+
+
+def test_paid_messages_and_memberships_are_chat_lines_of_their_own_and_count_in_metrics() -> None:
+    room = _room()
+    room.apply_snapshot(_snapshot(seq=0))
+    room.ingest(
+        [
+            _ev(
+                1,
+                "gift",
+                {"user_id": "u1", "nickname": "小鹿", "gift": "跑车", "value_cents": 12000},
+            ),
+            _ev(
+                2,
+                "paid_message",
+                {"user_id": "u2", "nickname": "阿伟", "amount_cents": 3000, "text": "主播加油"},
+            ),
+            _ev(
+                3,
+                "membership",
+                {
+                    "user_id": "u3",
+                    "nickname": "桃子",
+                    "tier": "舰长",
+                    "months": 3,
+                    "amount_cents": 41400,
+                },
+            ),
+            _ev(4, "share", {"user_id": "u4", "nickname": "糖糖"}),
+        ]
+    )
+    lines = list(room.chat)
+    assert [line.text for line in lines] == [
+        "送出 跑车 ×1",
+        "醒目留言 ¥30.00：主播加油",
+        "开通 舰长 ×3 个月 (¥414.00)",
+    ]
+    assert [line.kind for line in lines] == [
+        Kind.GIFT,
+        Kind.GIFT | Kind.PAID,  # in the gifts view, with a badge of its own
+        Kind.GIFT | Kind.MEMBER,
+    ]
+    assert room.metrics.gift_value_cents == 12000
+    assert (room.metrics.paid_messages, room.metrics.paid_message_cents) == (1, 3000)
+    assert room.metrics.memberships == 1

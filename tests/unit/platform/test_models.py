@@ -136,3 +136,59 @@ def test_snapshot_needs_a_bag_and_defaults_the_rest() -> None:
     assert snap.seq == 42 and isinstance(snap.bag, Bag) and snap.metrics.gmv_cents == 0
     with pytest.raises(ValidationError):
         Snapshot.model_validate({"room": "r1", "seq": 42})
+
+
+def test_money_in_events_carries_its_currency_cny_when_the_platform_does_not_say() -> None:
+    """The sandbox's gifts of before (no currency) still parse, as yuan; real platforms say."""
+    old = parse_event(
+        ev("gift", {"user_id": "u1", "nickname": "小明", "gift": "玫瑰", "value_cents": 10})
+    )
+    assert (old.data.value_cents, old.data.currency) == (10, "CNY")
+    usd = parse_event(
+        ev(
+            "gift",
+            {
+                "user_id": "u1",
+                "nickname": "A",
+                "gift": "Bits",
+                "value_cents": 100,
+                "currency": "USD",
+            },
+        )
+    )
+    assert usd.data.currency == "USD"
+    for bad in ("yuan", "cny", "RMB¥"):
+        with pytest.raises(MalformedEvent, match="currency"):
+            parse_event(
+                ev("gift", {"user_id": "u1", "nickname": "A", "gift": "x", "currency": bad})
+            )
+
+
+def test_paid_messages_memberships_and_shares_parse_to_their_payloads() -> None:
+    sc = parse_event(
+        ev(
+            "paid_message",
+            {"user_id": "42", "nickname": "阿伟", "amount_cents": 3000, "text": "主播加油"},
+        )
+    )
+    assert sc.type is EventType.PAID_MESSAGE
+    assert (sc.data.amount_cents, sc.data.currency, sc.data.text) == (3000, "CNY", "主播加油")
+    guard = parse_event(
+        ev(
+            "membership",
+            {
+                "user_id": "42",
+                "nickname": "阿伟",
+                "tier": "舰长",
+                "months": 3,
+                "amount_cents": 41400,
+            },
+        )
+    )
+    assert (guard.data.tier, guard.data.months, guard.data.amount_cents) == ("舰长", 3, 41400)
+    share = parse_event(ev("share", {"user_id": "42", "nickname": "阿伟"}))
+    assert share.type is EventType.SHARE and share.data.nickname == "阿伟"
+    with pytest.raises(MalformedEvent, match="amount_cents"):
+        parse_event(ev("paid_message", {"user_id": "4", "nickname": "a", "amount_cents": -1}))
+    with pytest.raises(MalformedEvent, match="tier"):
+        parse_event(ev("membership", {"user_id": "4", "nickname": "a"}))

@@ -187,6 +187,15 @@ class Room:
         assert not user.is_follower
         self._ev("follow", user_id=user.id)
 
+    def paid_message(self, user: SimUser, amount_cents: int, text: str) -> None:
+        self._ev("paid_message", user_id=user.id, amount_cents=amount_cents, text=text)
+
+    def membership(self, user: SimUser, tier: str, months: int, amount_cents: int) -> None:
+        self._ev("membership", user_id=user.id, tier=tier, months=months, amount=amount_cents)
+
+    def share(self, user: SimUser) -> None:
+        self._ev("share", user_id=user.id)
+
     def claim_coupon(self, user: SimUser, coupon_id: str) -> None:
         c = self.coupons.get(coupon_id)
         if c is None or not c.active or c.claimed >= c.quantity:
