@@ -40,8 +40,8 @@ log = logging.getLogger(__name__)
 
 # seconds from the first queued item to the commit of its batch. Short on purpose: the queued
 # events are pydantic objects the GC tracks; held 0.2 s at 20,000 events/s (~22k objects) they
-# outlived the young generation and made gen1 collections of up to 0.3 s (feed_ui: loop lag p99
-# 187 ms → 52 ms with 0.05 s; 20 commits/s cost little in WAL mode)
+# outlived the young generation and made gen1 collections of up to 0.3 s (the feed_ui bench's
+# loop lag shows it); 20 commits/s cost little in WAL mode
 BATCH_WINDOW = 0.05
 MAX_BATCH_EVENTS = 20_000  # ~0.25 s of writing: a backlog is committed in slices, not at once
 ZLEVEL = 1
