@@ -95,24 +95,42 @@ def describe(room: LiveRoom, ev: m.Event) -> list[TeamChange]:
     actor = ev.actor
     if actor is None:
         return []
+    explain = _DESCRIBE.get(type(ev.data))
+    if explain is None:
+        return []
     own = getattr(room.adapter, "token_id", None)
     mine = actor.token_id == own if own else actor.role.value == room.role
-    who = role_name(actor.role.value)
-    out: list[TeamChange] = []
+    say = _Say(ev, actor, mine)
+    explain(room, ev, say)
+    return say.out
 
-    def add(
+
+class _Say:
+    """Collects one event's :class:`TeamChange` entries: ``who`` is the actor's role in the UI
+    language; each entry's text is a whole ``tr()`` template filled with ``who`` and its fields."""
+
+    def __init__(self, ev: m.Event, actor: m.Actor, mine: bool) -> None:
+        self.ev, self.actor, self.mine = ev, actor, mine
+        self.who = role_name(actor.role.value)
+        self.out: list[TeamChange] = []
+
+    def __call__(
+        self,
         action: str,
-        text: str,
+        template: str,
+        subject: str = "",
         before: str | None = None,
         after: str | None = None,
-        subject: str = "",
+        **fields: object,
     ) -> None:
-        out.append(
+        text = template.format(who=self.who, **fields)
+        ev, actor = self.ev, self.actor
+        self.out.append(
             TeamChange(
                 ev.ts,
                 ev.seq,
                 actor.role.value,
-                mine,
+                self.mine,
                 ACTIONS[action],
                 text[:MAX_TEXT],
                 before,
@@ -123,160 +141,149 @@ def describe(room: LiveRoom, ev: m.Event) -> list[TeamChange]:
             )
         )
 
-    d = ev.data
-    t = ev.type
-    if isinstance(d, m.ProductUpdatedData):
-        new, old = d.product, room.products.get(d.product.id)
-        title = _one_line(new.title)
-        if old is None:
-            add(
-                "product_added",
-                tr("{who} 添加商品 {title}").format(who=who, title=title),
-                None,
-                None,
-                title,
-            )
-            return out
-        if old.price_cents != new.price_cents:
-            a, b = yuan(old.price_cents), yuan(new.price_cents)
-            text = tr("{who} 改价 {title} {a} → {b}").format(who=who, title=title, a=a, b=b)
-            add("price", text, a, b, title)
-        if old.original_price_cents != new.original_price_cents:
-            a = yuan(old.original_price_cents) if old.original_price_cents else "—"
-            b = yuan(new.original_price_cents) if new.original_price_cents else "—"
-            text = tr("{who} 改划线价 {title} {a} → {b}").format(who=who, title=title, a=a, b=b)
-            add("original_price", text, a, b, title)
-        if old.stock != new.stock:
-            a, b = str(old.stock), str(new.stock)
-            text = tr("{who} 改库存 {title} {a} → {b}").format(who=who, title=title, a=a, b=b)
-            add("stock", text, a, b, title)
-        if old.listed != new.listed:
-            if new.listed:
-                add(
-                    "listed",
-                    tr("{who} 上架 {title}").format(who=who, title=title),
-                    None,
-                    None,
-                    title,
-                )
-            else:
-                add(
-                    "unlisted",
-                    tr("{who} 下架 {title}").format(who=who, title=title),
-                    None,
-                    None,
-                    title,
-                )
-    elif isinstance(d, m.ProductsReorderedData):
-        before = list(room.product_ids)
-        after = [pid for pid in d.product_ids if pid in room.products]
-        moved = [
-            (abs(before.index(p) - i), p, before.index(p), i)
-            for i, p in enumerate(after)
-            if p in before
-        ]
-        moved = [x for x in moved if x[0]]
-        if moved:
-            _, pid, was, now = max(moved, key=lambda x: (x[0], -x[3]))
-            title = _title(room, pid)
-            text = tr("{who} 调整排品 {title} 第 {a} 位 → 第 {b} 位").format(
-                who=who, title=title, a=was + 1, b=now + 1
-            )
-            add("reorder", text, str(was + 1), str(now + 1), title)
-    elif isinstance(d, m.ProductExplainingData):
-        title = _title(room, d.product_id)
-        if d.explaining:
-            add(
-                "explain_start",
-                tr("{who} 开始讲解 {title}").format(who=who, title=title),
-                None,
-                None,
-                title,
-            )
+
+def _product(room: LiveRoom, ev: m.Event, say: _Say) -> None:
+    d: m.ProductUpdatedData = ev.data
+    new, old = d.product, room.products.get(d.product.id)
+    title = _one_line(new.title)
+    if old is None:
+        say("product_added", tr("{who} 添加商品 {title}"), title, title=title)
+        return
+    if old.price_cents != new.price_cents:
+        a, b = yuan(old.price_cents), yuan(new.price_cents)
+        say("price", tr("{who} 改价 {title} {a} → {b}"), title, a, b, title=title, a=a, b=b)
+    if old.original_price_cents != new.original_price_cents:
+        a = yuan(old.original_price_cents) if old.original_price_cents else "—"
+        b = yuan(new.original_price_cents) if new.original_price_cents else "—"
+        template = tr("{who} 改划线价 {title} {a} → {b}")
+        say("original_price", template, title, a, b, title=title, a=a, b=b)
+    if old.stock != new.stock:
+        a, b = str(old.stock), str(new.stock)
+        say("stock", tr("{who} 改库存 {title} {a} → {b}"), title, a, b, title=title, a=a, b=b)
+    if old.listed != new.listed:
+        if new.listed:
+            say("listed", tr("{who} 上架 {title}"), title, title=title)
         else:
-            add(
-                "explain_stop",
-                tr("{who} 停止讲解 {title}").format(who=who, title=title),
-                None,
-                None,
-                title,
-            )
-    elif isinstance(d, m.CouponData):
-        name = _one_line(d.coupon.name or d.coupon.id)
-        if t == m.EventType.COUPON_ISSUED:
-            add(
-                "coupon_issued",
-                tr("{who} 发券 {name}").format(who=who, name=name),
-                None,
-                None,
-                name,
-            )
-        else:
-            add(
-                "coupon_ended",
-                tr("{who} 结束优惠券 {name}").format(who=who, name=name),
-                None,
-                None,
-                name,
-            )
-    elif isinstance(d, m.FlashSaleData):
-        fs = d.flash_sale
-        title = _title(room, fs.product_id)
-        if t == m.EventType.FLASH_SALE_ENDED:
-            add(
-                "flash_sale_ended",
-                tr("{who} 结束秒杀 {title}").format(who=who, title=title),
-                None,
-                None,
-                title,
-            )
-        elif t in (m.EventType.FLASH_SALE_STARTED, m.EventType.FLASH_SALE_SCHEDULED):
-            p = room.products.get(fs.product_id)
-            text = tr("{who} 秒杀 {title} {price} × {n}").format(
-                who=who, title=title, price=yuan(fs.price_cents), n=fs.quantity
-            )
-            regular = yuan(p.price_cents) if p is not None else None
-            add("flash_sale", text, regular, f"{yuan(fs.price_cents)} × {fs.quantity}", title)
-    elif isinstance(d, m.LotteryData):
-        prize = _one_line(d.lottery.prize)
-        if t == m.EventType.LOTTERY_STARTED:
-            add(
-                "lottery_started",
-                tr("{who} 发起福袋 {prize}").format(who=who, prize=prize),
-                None,
-                None,
-                prize,
-            )
-        elif t == m.EventType.LOTTERY_DRAWN:
-            add(
-                "lottery_drawn",
-                tr("{who} 开奖 {prize}").format(who=who, prize=prize),
-                None,
-                None,
-                prize,
-            )
-    elif isinstance(d, m.CommentPinnedData):
-        if d.comment is None:
-            add("unpin", tr("{who} 取消置顶").format(who=who))
-        else:
-            text = _one_line(d.comment.text)
-            add("pin", tr("{who} 置顶评论：{text}").format(who=who, text=text), None, None, text)
-    elif isinstance(d, m.CommentHiddenData):
-        add("hide", tr("{who} 隐藏了一条评论").format(who=who))
-    elif isinstance(d, m.UserMutedData):
-        name = _one_line(d.nickname or d.user_id)
-        # how long, language-neutral: seconds, "session" (本场) or "forever" (永久)
-        span = str(d.seconds) if d.seconds else ("session" if d.session_id else "forever")
-        add("mute", tr("{who} 禁言 {name}").format(who=who, name=name), None, span, name)
-    elif isinstance(d, m.UserUnmutedData):
-        name = _one_line(d.nickname or d.user_id)
-        add("unmute", tr("{who} 解除禁言 {name}").format(who=who, name=name), None, None, name)
-    elif isinstance(d, m.CommentData):
-        text = _one_line(d.comment.text, 40)
-        add("comment", tr("{who} 发言：{text}").format(who=who, text=text), None, None, text)
-    elif isinstance(d, m.SessionData):
-        if t == m.EventType.SESSION_STARTED:
-            add("session_started", tr("{who} 开播").format(who=who))
-        else:
-            add("session_ended", tr("{who} 下播").format(who=who))
-    return out
+            say("unlisted", tr("{who} 下架 {title}"), title, title=title)
+
+
+def _reordered(room: LiveRoom, ev: m.Event, say: _Say) -> None:
+    d: m.ProductsReorderedData = ev.data
+    before = list(room.product_ids)
+    after = [pid for pid in d.product_ids if pid in room.products]
+    moved = [
+        (abs(before.index(p) - i), p, before.index(p), i)
+        for i, p in enumerate(after)
+        if p in before
+    ]
+    moved = [x for x in moved if x[0]]
+    if moved:  # the product that moved furthest (the one the operator dragged)
+        _, pid, was, now = max(moved, key=lambda x: (x[0], -x[3]))
+        title = _title(room, pid)
+        template = tr("{who} 调整排品 {title} 第 {a} 位 → 第 {b} 位")
+        say(
+            "reorder",
+            template,
+            title,
+            str(was + 1),
+            str(now + 1),
+            title=title,
+            a=was + 1,
+            b=now + 1,
+        )
+
+
+def _explaining(room: LiveRoom, ev: m.Event, say: _Say) -> None:
+    d: m.ProductExplainingData = ev.data
+    title = _title(room, d.product_id)
+    if d.explaining:
+        say("explain_start", tr("{who} 开始讲解 {title}"), title, title=title)
+    else:
+        say("explain_stop", tr("{who} 停止讲解 {title}"), title, title=title)
+
+
+def _coupon(room: LiveRoom, ev: m.Event, say: _Say) -> None:
+    d: m.CouponData = ev.data
+    name = _one_line(d.coupon.name or d.coupon.id)
+    if ev.type == m.EventType.COUPON_ISSUED:
+        say("coupon_issued", tr("{who} 发券 {name}"), name, name=name)
+    else:
+        say("coupon_ended", tr("{who} 结束优惠券 {name}"), name, name=name)
+
+
+def _flash_sale(room: LiveRoom, ev: m.Event, say: _Say) -> None:
+    fs = ev.data.flash_sale
+    title = _title(room, fs.product_id)
+    if ev.type == m.EventType.FLASH_SALE_ENDED:
+        say("flash_sale_ended", tr("{who} 结束秒杀 {title}"), title, title=title)
+    elif ev.type in (m.EventType.FLASH_SALE_STARTED, m.EventType.FLASH_SALE_SCHEDULED):
+        p = room.products.get(fs.product_id)
+        price = yuan(fs.price_cents)
+        regular = yuan(p.price_cents) if p is not None else None
+        template = tr("{who} 秒杀 {title} {price} × {n}")
+        sale = f"{price} × {fs.quantity}"
+        say("flash_sale", template, title, regular, sale, title=title, price=price, n=fs.quantity)
+
+
+def _lottery(room: LiveRoom, ev: m.Event, say: _Say) -> None:
+    prize = _one_line(ev.data.lottery.prize)
+    if ev.type == m.EventType.LOTTERY_STARTED:
+        say("lottery_started", tr("{who} 发起福袋 {prize}"), prize, prize=prize)
+    elif ev.type == m.EventType.LOTTERY_DRAWN:
+        say("lottery_drawn", tr("{who} 开奖 {prize}"), prize, prize=prize)
+
+
+def _pinned(room: LiveRoom, ev: m.Event, say: _Say) -> None:
+    d: m.CommentPinnedData = ev.data
+    if d.comment is None:
+        say("unpin", tr("{who} 取消置顶"))
+    else:
+        text = _one_line(d.comment.text)
+        say("pin", tr("{who} 置顶评论：{text}"), text, text=text)
+
+
+def _hidden(room: LiveRoom, ev: m.Event, say: _Say) -> None:
+    say("hide", tr("{who} 隐藏了一条评论"))
+
+
+def _muted(room: LiveRoom, ev: m.Event, say: _Say) -> None:
+    d: m.UserMutedData = ev.data
+    name = _one_line(d.nickname or d.user_id)
+    # how long, language-neutral: seconds, "session" (本场) or "forever" (永久)
+    span = str(d.seconds) if d.seconds else ("session" if d.session_id else "forever")
+    say("mute", tr("{who} 禁言 {name}"), name, None, span, name=name)
+
+
+def _unmuted(room: LiveRoom, ev: m.Event, say: _Say) -> None:
+    d: m.UserUnmutedData = ev.data
+    name = _one_line(d.nickname or d.user_id)
+    say("unmute", tr("{who} 解除禁言 {name}"), name, name=name)
+
+
+def _comment(room: LiveRoom, ev: m.Event, say: _Say) -> None:
+    text = _one_line(ev.data.comment.text, 40)
+    say("comment", tr("{who} 发言：{text}"), text, text=text)
+
+
+def _session(room: LiveRoom, ev: m.Event, say: _Say) -> None:
+    if ev.type == m.EventType.SESSION_STARTED:
+        say("session_started", tr("{who} 开播"))
+    else:
+        say("session_ended", tr("{who} 下播"))
+
+
+#: the events an operator causes, by their data's type → what they changed
+_DESCRIBE: dict[type, Any] = {
+    m.ProductUpdatedData: _product,
+    m.ProductsReorderedData: _reordered,
+    m.ProductExplainingData: _explaining,
+    m.CouponData: _coupon,
+    m.FlashSaleData: _flash_sale,
+    m.LotteryData: _lottery,
+    m.CommentPinnedData: _pinned,
+    m.CommentHiddenData: _hidden,
+    m.UserMutedData: _muted,
+    m.UserUnmutedData: _unmuted,
+    m.CommentData: _comment,
+    m.SessionData: _session,
+}
