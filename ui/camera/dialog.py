@@ -149,6 +149,16 @@ class CameraSetupDialog(QDialog):
     # --- layout -------------------------------------------------------------------------------
     def _build(self) -> None:
         root = QVBoxLayout(self)
+        root.addLayout(self._build_source_bar())
+        middle = QHBoxLayout()
+        middle.addLayout(self._build_preview(), 1)
+        middle.addWidget(self._build_side())
+        root.addLayout(middle, 1)
+        root.addLayout(self._build_buttons())
+        self._update_obs_button()
+
+    def _build_source_bar(self) -> QHBoxLayout:
+        """Where the picture comes from (device, file, URL) and at which resolution and rate."""
         top = QHBoxLayout()
         top.addWidget(QLabel(tr("画面来源")))
         self.source_combo = QComboBox()
@@ -189,9 +199,10 @@ class CameraSetupDialog(QDialog):
         self.fps_combo.setCurrentIndex(j)
         self.resolution_combo.activated.connect(lambda _i: self.restart_preview())
         self.fps_combo.activated.connect(lambda _i: self.restart_preview())
-        root.addLayout(top)
+        return top
 
-        middle = QHBoxLayout()
+    def _build_preview(self) -> QVBoxLayout:
+        """The live picture with its status and report lines."""
         left = QVBoxLayout()
         self.preview = PreviewWidget()
         left.addWidget(self.preview, 1)
@@ -202,8 +213,10 @@ class CameraSetupDialog(QDialog):
         self.report_label = QLabel("")
         self.report_label.setTextFormat(Qt.TextFormat.PlainText)
         left.addWidget(self.report_label)
-        middle.addLayout(left, 1)
+        return left
 
+    def _build_side(self) -> QWidget:
+        """The 9:16 crop preview, the framing guides and the picture checks."""
         side = QVBoxLayout()
         crop_box = QGroupBox(tr("9:16 竖屏预览"))
         crop_layout = QVBoxLayout(crop_box)
@@ -251,9 +264,10 @@ class CameraSetupDialog(QDialog):
         side_widget = QWidget()
         side_widget.setLayout(side)
         side_widget.setFixedWidth(400)
-        middle.addWidget(side_widget)
-        root.addLayout(middle, 1)
+        return side_widget
 
+    def _build_buttons(self) -> QHBoxLayout:
+        """Snapshot, use in OBS, the message line, save and close."""
         bottom = QHBoxLayout()
         self.snapshot_button = QPushButton(tr("拍照"))
         self.snapshot_button.clicked.connect(self.take_snapshot)
@@ -271,8 +285,7 @@ class CameraSetupDialog(QDialog):
         close = QPushButton(tr("关闭"))
         close.clicked.connect(self.close)
         bottom.addWidget(close)
-        root.addLayout(bottom)
-        self._update_obs_button()
+        return bottom
 
     # --- sources ------------------------------------------------------------------------------
     @property
