@@ -41,3 +41,8 @@ _.CLAIM
 
 # counters read by name through dataclasses.fields (app/session/writer.py SecondCounts.values)
 _.follows
+
+# decoded protobuf fields kept to document the wire message (plugins/bilibili/protobuf.py)
+_.gift_id
+_.gift_type
+_.face
