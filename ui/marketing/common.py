@@ -4,13 +4,27 @@ pushing). Actions run through :class:`ui.notify.OneAtATime` (a double click neve
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDoubleSpinBox, QWidget
+from PySide6.QtWidgets import QDoubleSpinBox, QFrame, QScrollArea, QVBoxLayout, QWidget
 
 from app.compliance import check
 from ui.compliance_dialog import confirm_push
 from ui.i18n import localize
 
 GROUP = "营销"  # the cheat sheet's group for the marketing panels' shortcuts
+
+
+def row_list(parent: QWidget) -> tuple[QVBoxLayout, QScrollArea]:
+    """A frameless scrolling list of rows (coupons issued, flash sales run): its layout, ending
+    in a stretch (insert rows above it), and the scroll area to put in the panel."""
+    host = QWidget(parent)
+    rows = QVBoxLayout(host)
+    rows.setContentsMargins(0, 0, 0, 0)
+    rows.addStretch(1)
+    scroll = QScrollArea(parent)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setWidget(host)
+    return rows, scroll
 
 
 def yuan_spin(

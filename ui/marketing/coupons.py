@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -33,6 +32,7 @@ from ui.marketing.common import (
     cents_of,
     compliance_problems,
     confirm_compliance,
+    row_list,
     yuan_spin,
 )
 from ui.notify import Notifier, OneAtATime
@@ -173,14 +173,7 @@ class CouponsPanel(QWidget):
         self.issuing = OneAtATime(notifier, self.issue_button)
         self.issuing.on_done = self._update_form
         self.rows: dict[str, CouponRow] = {}
-        list_host = QWidget(self)
-        self._list = QVBoxLayout(list_host)
-        self._list.setContentsMargins(0, 0, 0, 0)
-        self._list.addStretch(1)
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(list_host)
+        self._list, scroll = row_list(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(form)

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -34,7 +33,7 @@ from app.platform import models as m
 from ui import theme
 from ui.i18n import tr
 from ui.lifetime import unsubscribe_on_destroy
-from ui.marketing.common import GROUP, cents_of, yuan_spin
+from ui.marketing.common import GROUP, cents_of, row_list, yuan_spin
 from ui.notify import Notifier, OneAtATime
 from ui.shortcuts import ActionSpec
 
@@ -145,14 +144,7 @@ class FlashSalePanel(QWidget):
         self.starting = OneAtATime(notifier, self.start_button)
         self.starting.on_done = self._validate
         self.rows: dict[str, FlashSaleRow] = {}
-        host = QWidget(self)
-        self._list = QVBoxLayout(host)
-        self._list.setContentsMargins(0, 0, 0, 0)
-        self._list.addStretch(1)
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(host)
+        self._list, scroll = row_list(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(form)
