@@ -78,3 +78,8 @@ def explain_cells(w: ExplainWindow) -> list[object]:
         round(w.avg_online) if w.online_n else "—",
         f"{conv:.1%}" if conv is not None else "—",
     ]
+
+
+#: the per-minute table of viewers' money besides orders (app/session/money.py), report and
+#: replay alike (Chinese source text)
+MONEY_HEADERS = ("分钟", "礼物价值", "醒目留言", "留言金额", "开通会员", "分享")
