@@ -82,4 +82,11 @@ def explain_cells(w: ExplainWindow) -> list[object]:
 
 #: the per-minute table of viewers' money besides orders (app/session/money.py), report and
 #: replay alike (Chinese source text)
-MONEY_HEADERS = ("分钟", "礼物价值", "醒目留言", "留言金额", "开通会员", "分享")
+MONEY_HEADERS = [
+    tr_noop("分钟"),
+    tr_noop("礼物价值"),
+    tr_noop("醒目留言"),
+    tr_noop("留言金额"),
+    tr_noop("开通会员"),
+    tr_noop("分享"),
+]
