@@ -111,13 +111,17 @@ async def test_an_interaction_platform_gets_notes_instead_of_commerce_and_keys_t
         await until(lambda: Kind.PAID in kinds() and Kind.GIFT in kinds(), 90, "a paid message")
         await until(lambda: room.metrics.paid_messages > 0, 10, "the paid message counted")
         metrics.sample()  # type: ignore[attr-defined]
-        assert metrics.values["paid_messages"].text().startswith(f"{room.metrics.paid_messages:,} · ¥")  # type: ignore[attr-defined]
+        assert (
+            metrics.values["paid_messages"].text().startswith(f"{room.metrics.paid_messages:,} · ¥")
+        )  # type: ignore[attr-defined]
 
         # a live language switch re-reads every reason in English
         window.choose_language("en")
         note = window.panels["orders"]
         assert isinstance(note, Unavailable)
-        assert note.text.text() == "The sandbox platform does not provide order data", note.text.text()
+        assert note.text.text() == "The sandbox platform does not provide order data", (
+            note.text.text()
+        )
         assert "not available" in note.heading.text()
         assert "从中控台" not in start.toolTip() and start.toolTip(), start.toolTip()
         said.clear()
