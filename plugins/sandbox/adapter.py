@@ -61,7 +61,7 @@ from app.api import (
     spawn,
     tr,
 )
-from plugins.sandbox.restrict import from_settings, restrict_events, restrict_snapshot
+from plugins.sandbox.restrict import Renumbering, from_settings, restrict_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -192,6 +192,7 @@ class SandboxAdapter(PlatformClient):
     def restrict(self, capabilities: frozenset[Capability]) -> None:
         """Offer only ``capabilities`` from now on (before the room opens)."""
         self.capabilities = capabilities
+        self._seqs = Renumbering()
 
     @property
     def restricted(self) -> bool:
@@ -203,22 +204,48 @@ class SandboxAdapter(PlatformClient):
 
     async def snapshot(self) -> models.Snapshot:
         snap = await super().snapshot()
-        return restrict_snapshot(snap, self.capabilities) if self.restricted else snap
+        if not self.restricted:
+            return snap
+        seqs = self._seqs
+        seqs.start(snap.seq)
+        if snap.seq > seqs.numbered_to:  # number what happened since, before saying where we are
+            await self._catch_up_to(snap.seq)
+        local = seqs.local_of_snapshot(snap.seq)
+        return restrict_snapshot(snap, self.capabilities).model_copy(update={"seq": local})
+
+    async def _catch_up_to(self, platform_seq: int) -> None:
+        log_ = super().event_log(self._seqs.numbered_to)
+        try:
+            async for batch in log_:
+                self._seqs.number(list(batch), self.capabilities)
+                if (
+                    not batch
+                    or batch[-1].seq >= platform_seq
+                    or self._seqs.numbered_to >= platform_seq
+                ):
+                    break
+                if batch[-1].type is models.EventType.RESYNC_REQUIRED:
+                    break
+        finally:
+            await log_.aclose()  # type: ignore[attr-defined]
 
     def event_batches(self, after_seq: int) -> AsyncIterator[list[models.Event]]:
-        batches = super().event_batches(after_seq)
-        return self._restricted(batches) if self.restricted else batches
+        if not self.restricted:
+            return super().event_batches(after_seq)
+        return self._restricted(super().event_batches(self._seqs.platform_after(after_seq)))
 
     def event_log(self, after_seq: int) -> AsyncIterator[list[models.Event]]:
-        batches = super().event_log(after_seq)
-        return self._restricted(batches) if self.restricted else batches
+        if not self.restricted:
+            return super().event_log(after_seq)
+        return self._restricted(super().event_log(self._seqs.platform_after(after_seq)))
 
     async def _restricted(
         self, batches: AsyncIterator[list[models.Event]]
     ) -> AsyncIterator[list[models.Event]]:
+        """The kept events, numbered without gaps (plugins/sandbox/restrict.py)."""
         try:
             async for batch in batches:
-                kept = restrict_events(batch, self.capabilities)
+                kept = self._seqs.number(list(batch), self.capabilities)
                 if kept:
                     yield kept
         finally:

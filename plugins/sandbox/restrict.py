@@ -13,13 +13,18 @@ Guarantees of a restricted sandbox adapter (plugins/sandbox/adapter.py applies t
 - every action whose capability is not declared is refused with the ``not_supported``
   :class:`~app.api.PlatformError` before anything reaches the sandbox (:func:`refuses`);
 - the console does not see what the platform would not send: events of an undeclared kind are
-  dropped from the stream (:func:`keep_event`; seqs then have gaps, which consumers accept), and
-  the snapshot carries no catalogue, orders, marketing or moderation state it could not have
-  (:func:`restrict_snapshot`). Session start/end events are room state (``live_state``).
+  dropped from the stream (:func:`keep_event`), and the snapshot carries no catalogue, orders,
+  marketing or moderation state it could not have (:func:`restrict_snapshot`). Session
+  start/end events are room state (``live_state``);
+- the events the console sees are numbered without gaps, as a platform that sends only these
+  kinds numbers them (:class:`Renumbering`): a consumer that reads a gap as missed events (the
+  session recorder) finds none missing, and resuming after any seq it saw (a reconnect, the
+  recorder's own reading of the log) gives exactly the events after it, in order.
 """
 
 from __future__ import annotations
 
+import bisect
 import os
 from collections.abc import Iterable
 
@@ -109,17 +114,6 @@ def keep_event(event: models.Event, capabilities: frozenset[Capability]) -> bool
     return needed is None or needed in capabilities
 
 
-def restrict_events(batch: list[models.Event], caps: frozenset[Capability]) -> list[models.Event]:
-    """``batch`` without the events the platform would not send (wire lines kept aligned)."""
-    wire = models.wire_of(batch)
-    keep = [i for i, e in enumerate(batch) if keep_event(e, caps)]
-    if len(keep) == len(batch):
-        return batch
-    return models.EventBatch(
-        [batch[i] for i in keep], None if wire is None else [wire[i] for i in keep]
-    )
-
-
 def restrict_snapshot(snap: models.Snapshot, caps: frozenset[Capability]) -> models.Snapshot:
     """``snap`` as a platform with only ``caps`` would give it."""
     c = Capability
@@ -155,3 +149,64 @@ def refuses(name: str, caps: frozenset[Capability]) -> Capability | None:
 
     needed = REQUIRED_BY_ACTION.get(name)
     return needed if needed is not None and needed not in caps else None
+
+
+class Renumbering:
+    """The console's seqs (without gaps) for the platform's seqs of the kept events.
+
+    The first snapshot's seq is the origin (the same number on both sides); each kept event after
+    it gets the next number, in the platform's order, whoever reads it first (the live stream or a
+    reader of the log: the same events in the same order). A later snapshot taken beyond what has
+    been numbered is numbered after the platform's log up to it is read (:meth:`catch_up_to`).
+    Kept in memory for the adapter's life (a stand-in's session, not a 24-hour one).
+    """
+
+    def __init__(self) -> None:
+        self.origin: int | None = None  # the first snapshot's seq: local == platform there
+        self._platform: list[int] = []  # platform seq of local origin+1, origin+2, …
+        self._local: dict[int, int] = {}  # platform seq → local seq, for the numbered ones
+        self.numbered_to = 0  # the platform seq up to which every kept event is numbered
+
+    @property
+    def last_local(self) -> int:
+        return (self.origin or 0) + len(self._platform)
+
+    def start(self, platform_seq: int) -> None:
+        if self.origin is None:
+            self.origin = self.numbered_to = platform_seq
+
+    def platform_after(self, local_seq: int) -> int:
+        """Where to resume reading the platform for events after ``local_seq``."""
+        origin = self.origin or 0
+        if local_seq <= origin:
+            return local_seq
+        i = min(local_seq - origin, len(self._platform))
+        return self._platform[i - 1]
+
+    def local_of_snapshot(self, platform_seq: int) -> int:
+        """The local seq of a snapshot at ``platform_seq`` (numbered up to it already)."""
+        origin = self.origin or 0
+        i = bisect.bisect_right(self._platform, platform_seq)
+        return origin + i
+
+    def number(self, batch: list[models.Event], caps: frozenset[Capability]) -> list[models.Event]:
+        """The kept events of ``batch`` with their local seqs (a ``resync_required`` passes)."""
+        out: list[models.Event] = []
+        for ev in batch:
+            if ev.type is models.EventType.RESYNC_REQUIRED:
+                out.append(ev)
+                continue
+            if self.origin is None:  # read before any snapshot: start where the reading did
+                self.start(ev.seq - 1)
+            if not keep_event(ev, caps):
+                self.numbered_to = max(self.numbered_to, ev.seq)
+                continue
+            local = self._local.get(ev.seq)
+            if local is None:
+                if ev.seq <= self.numbered_to:
+                    continue  # before the origin: inside the first snapshot already
+                self._platform.append(ev.seq)
+                local = self._local[ev.seq] = self.last_local
+                self.numbered_to = ev.seq
+            out.append(ev.model_copy(update={"seq": local}))
+        return out

@@ -36,7 +36,6 @@ async def test_an_interaction_only_sandbox_refuses_commerce_and_hides_it(
     try:
         assert adapter.capabilities == INTERACTION | {Capability.LIVE_STATE, Capability.VIEWERS}
         assert adapter.why_not(Capability.ORDERS) == "沙盒平台不提供订单数据"
-        before = srv.last_seq()
         for call in (
             adapter.products(),
             adapter.orders(),
@@ -51,13 +50,25 @@ async def test_an_interaction_only_sandbox_refuses_commerce_and_hides_it(
         assert snap.bag.products == [] and snap.metrics.gmv_cents == 0
         assert snap.session is not None and snap.session.status == "live"  # room state stays
         kinds: set[models.EventType] = set()
-        stream = adapter.event_batches(before)
+        seqs: list[int] = []
+        stream = adapter.event_batches(snap.seq)
         async with asyncio.timeout(60):
             async for batch in stream:
                 kinds |= {e.type for e in batch}
+                seqs += [e.seq for e in batch]
                 if models.EventType.COMMENT in kinds and models.EventType.GIFT in kinds:
                     break
         await stream.aclose()  # type: ignore[attr-defined]
+        # numbered without gaps, as a platform sending only these kinds would: nothing looks missed
+        assert seqs == list(range(snap.seq + 1, snap.seq + 1 + len(seqs)))
+        assert srv.last_seq() > seqs[-1], "the platform's own log holds the hidden events too"
+        # a reader of the log resuming after a seq it saw gets exactly what followed
+        log = adapter.event_log(seqs[2])
+        async with asyncio.timeout(30):
+            first = await anext(log)
+        await log.aclose()  # type: ignore[attr-defined]
+        got = [e.seq for e in first]
+        assert got and got == list(range(seqs[2] + 1, seqs[2] + 1 + len(got)))
         assert not kinds & {
             models.EventType.ORDER_CREATED,
             models.EventType.ORDER_PAID,

@@ -10,8 +10,8 @@ from plugins.sandbox.restrict import (
     ENV,
     from_settings,
     keep_event,
+    Renumbering,
     parse_capabilities,
-    restrict_events,
     restrict_snapshot,
 )
 from tests.support.synth import products
@@ -41,15 +41,10 @@ def _event(seq: int, kind: str, data: dict[str, object]) -> models.Event:
     return models.parse_event({"seq": seq, "ts": 1.0, "type": kind, "data": data})
 
 
-def test_an_interaction_platform_sends_no_orders_and_keeps_the_wire_lines_aligned() -> None:
-    gift = _event(
-        1, "gift", {"user_id": "u1", "nickname": "甲", "gift": "小心心", "value_cents": 10}
-    )
-    like = _event(2, "like", {"user_id": "u2", "nickname": "乙", "count": 3, "total": 3})
-    assert keep_event(gift, BILIBILI_LIKE) and keep_event(like, BILIBILI_LIKE)
+def _order(seq: int) -> models.Event:
     order = {
-        "id": "o1",
-        "seq": 3,
+        "id": f"o{seq}",
+        "seq": seq,
         "created_ts": 1.0,
         "product_id": "p1",
         "product_title": "围巾",
@@ -60,13 +55,33 @@ def test_an_interaction_platform_sends_no_orders_and_keeps_the_wire_lines_aligne
         "amount_cents": 100,
         "status": "created",
     }
-    created = _event(3, "order_created", {"order": order})
-    assert not keep_event(created, BILIBILI_LIKE)
-    batch = models.EventBatch([gift, created, like], [b"g", b"o", b"l"])
-    kept = restrict_events(batch, BILIBILI_LIKE)
-    assert [e.seq for e in kept] == [1, 2]
-    assert models.wire_of(kept) == [b"g", b"l"]
-    assert restrict_events(batch, ALL) is batch  # the full sandbox: nothing touched
+    return _event(seq, "order_created", {"order": order})
+
+
+def _gift(seq: int) -> models.Event:
+    return _event(
+        seq, "gift", {"user_id": "u1", "nickname": "甲", "gift": "小心心", "value_cents": 10}
+    )
+
+
+def test_an_interaction_platform_sends_no_orders_and_numbers_what_it_sends_without_gaps() -> None:
+    assert keep_event(_gift(1), BILIBILI_LIKE) and not keep_event(_order(2), BILIBILI_LIKE)
+    seqs = Renumbering()
+    seqs.start(10)  # the first snapshot, at the platform's seq 10
+    platform = [_gift(11), _order(12), _order(13), _gift(14), _order(15), _gift(16)]
+    live = seqs.number(platform[:4], BILIBILI_LIKE) + seqs.number(platform[4:], BILIBILI_LIKE)
+    assert [(e.seq, e.type.value) for e in live] == [(11, "gift"), (12, "gift"), (13, "gift")]
+    # resuming after any seq seen gives exactly the events after it (a reconnect, a log reader)
+    for seen in (10, 11, 12):
+        after = seqs.platform_after(seen)
+        again = seqs.number([e for e in platform if e.seq > after], BILIBILI_LIKE)
+        assert [e.seq for e in again] == list(range(seen + 1, 14)), seen
+    # a later snapshot (at platform seq 15) stands after the events numbered up to it
+    assert seqs.local_of_snapshot(15) == 12 and seqs.local_of_snapshot(16) == 13
+    # events inside the first snapshot are not shown again
+    assert seqs.number([_gift(9)], BILIBILI_LIKE) == []
+    resync = _event(0, "resync_required", {})
+    assert seqs.number([resync], BILIBILI_LIKE) == [resync]
 
 
 def test_the_snapshot_of_an_interaction_platform_has_no_catalogue_or_sales() -> None:
