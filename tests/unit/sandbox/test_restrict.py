@@ -8,9 +8,9 @@ import pytest
 from app.api import ALL, INTERACTION, Capability, PlatformError, models
 from plugins.sandbox.restrict import (
     ENV,
+    Renumbering,
     from_settings,
     keep_event,
-    Renumbering,
     parse_capabilities,
     restrict_snapshot,
 )
