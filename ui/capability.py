@@ -68,6 +68,7 @@ class Unavailable(QFrame):
         self.heading.setTextFormat(Qt.TextFormat.PlainText)
         self.heading.setStyleSheet(theme.text_style(theme.FADED, bold=True))
         self.heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.heading.setWordWrap(True)  # a narrow dock wraps it, never scrolls sideways
         self.text = QLabel(self)
         self.text.setObjectName("unavailableReason")
         self.text.setTextFormat(Qt.TextFormat.PlainText)
