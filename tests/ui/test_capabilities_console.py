@@ -95,6 +95,14 @@ async def test_an_interaction_platform_gets_notes_instead_of_commerce_and_keys_t
         assert not pin.isEnabled()
         QTest.keySequence(window, pin.shortcut())
         await until(lambda: any("不支持置顶评论" in t for _, t in said), 10, "the pin reason")
+        # a replaced dock's keys are still listed, off, and pressed they only say why
+        issue = window.shortcuts.actions["coupon.issue"]
+        assert not issue.isEnabled() and issue.toolTip() == "沙盒平台不支持发放优惠券"
+        QTest.keySequence(window, issue.shortcut())
+        await until(lambda: any("不支持发放优惠券" in t for _, t in said), 10, "the coupon reason")
+        QTest.keySequence(window, window.shortcuts.actions["product.next"].shortcut())
+        await until(lambda: any("不提供商品数据" in t for _, t in said), 10, "the catalogue reason")
+        assert "product.explain_selected" not in window.shortcuts.actions  # Space stays free
         assert not chat.reply.isEnabled() and "不支持从中控台发言" in chat.reply.placeholderText()  # type: ignore[attr-defined]
         assert acted == [], "nothing reached the room's actions"
         assert not any(level in ("error", "warning") for level, _ in said), said
