@@ -11,7 +11,7 @@ Guarantees of a restricted sandbox adapter (plugins/sandbox/adapter.py applies t
 - it declares exactly that set (``capabilities``), so the console disables the rest with the
   reason (``why_not``) — the same path a real platform's adapter takes;
 - every action whose capability is not declared is refused with the ``not_supported``
-  :class:`~app.api.PlatformError` before anything reaches the sandbox (:func:`refuses`);
+  :class:`~app.api.PlatformError` before anything reaches the sandbox (``REQUIRED_BY_ACTION``);
 - the console does not see what the platform would not send: events of an undeclared kind are
   dropped from the stream (:func:`keep_event`), and the snapshot carries no catalogue, orders,
   marketing or moderation state it could not have (:func:`restrict_snapshot`). Session
@@ -141,14 +141,6 @@ def restrict_snapshot(snap: models.Snapshot, caps: frozenset[Capability]) -> mod
     if metrics:
         update["metrics"] = snap.metrics.model_copy(update=metrics)
     return snap.model_copy(update=update) if update else snap
-
-
-def refuses(name: str, caps: frozenset[Capability]) -> Capability | None:
-    """The capability action ``name`` needs and ``caps`` lacks, else None."""
-    from app.api import REQUIRED_BY_ACTION
-
-    needed = REQUIRED_BY_ACTION.get(name)
-    return needed if needed is not None and needed not in caps else None
 
 
 class Renumbering:
