@@ -160,3 +160,19 @@ async def test_the_full_sandbox_console_is_unchanged(
         assert {"gmv", "gift_value", "paid_messages"} <= set(window.panels["metrics"].values)  # type: ignore[attr-defined]
     finally:
         window.close_without_asking()
+
+
+async def test_a_platform_without_push_urls_is_never_asked_for_one(
+    sandbox_server: Any, restricted_room: Any
+) -> None:
+    """The streamer enters the target in OBS by hand there: the sync neither asks the platform
+    (a refusal would read as an error) nor touches OBS."""
+    from app.obs.stream_target import StreamTargetSync
+
+    srv = sandbox_server(live=True)
+    room = await restricted_room(srv, f"{BILIBILI_LIKE},sessions")
+    assert room.session is not None and room.session.status == "live"
+    assert room.why_not(Capability.PUSH_URL) == "沙盒平台不提供推流地址，请在 OBS 中手动填写"
+    sync = StreamTargetSync(room, None, lambda _again: None)  # type: ignore[arg-type]  # no OBS: never reached
+    await sync.apply()
+    assert sync.error is None and sync.applied is None
