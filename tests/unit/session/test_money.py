@@ -8,10 +8,13 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from app.platform import models as m
 from app.session.money import Money, per_minute, totals
 from app.session.replay import SessionFile
 from app.session.report import build_html
+from app.session.safe_open import SessionFileError
 from app.session.writer import SessionWriter
 from tests.support.session_files import T0, name, valid
 
@@ -75,3 +78,14 @@ def test_a_file_recorded_before_the_money_table_opens_and_reads_none(tmp_path: P
         page = build_html(f, lang="en")
     assert "No gift value or paid messages in this session" in page
     assert "Gift value</span>" not in page  # no KPI tile of zeros
+
+
+def test_a_shared_file_with_money_rows_far_outside_its_session_is_refused(tmp_path: Path) -> None:
+    path = _record(tmp_path / name("hostile"))
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("INSERT INTO per_sec_money(sec, gift_value_cents) VALUES (?, 1)", (2**40,))
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    with pytest.raises(SessionFileError) as refused:
+        SessionFile(path)
+    assert refused.value.code == "out_of_bounds"
