@@ -61,7 +61,6 @@ async def test_an_interaction_only_sandbox_refuses_commerce_and_hides_it(
         await stream.aclose()  # type: ignore[attr-defined]
         # numbered without gaps, as a platform sending only these kinds would: nothing looks missed
         assert seqs == list(range(snap.seq + 1, snap.seq + 1 + len(seqs)))
-        assert srv.last_seq() > seqs[-1], "the platform's own log holds the hidden events too"
         # a reader of the log resuming after a seq it saw gets exactly what followed
         log = adapter.event_log(seqs[2])
         async with asyncio.timeout(30):
