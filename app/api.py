@@ -7,7 +7,7 @@ from app.i18n import tr
 from app.platform import models
 from app.platform.adapter import AdapterFactory, PlatformAdapter
 from app.platform.backoff import Backoff
-from app.platform.capabilities import ALL, INTERACTION, Capability
+from app.platform.capabilities import ALL, INTERACTION, REQUIRED_BY_ACTION, Capability
 from app.platform.client import PlatformClient
 from app.platform.connection import (
     ConnectionStatus,
@@ -23,6 +23,7 @@ from app.platform.stream import StreamConfig
 __all__ = [
     "ALL",
     "INTERACTION",
+    "REQUIRED_BY_ACTION",
     "AdapterFactory",
     "Backoff",
     "Capability",

@@ -48,6 +48,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--sandbox-arg", action="append", default=[], help="extra argument for the sandbox"
     )
     p.add_argument(
+        "--capabilities",
+        metavar="LIST",
+        help="built-in sandbox: offer only these capabilities, like a platform that lacks the "
+        "rest (comma-separated, e.g. interaction,live_state,viewers; see app/platform/"
+        "capabilities.py)",
+    )
+    p.add_argument(
         "--screenshot", type=Path, help="save a screenshot of the window after --wait s, then quit"
     )
     p.add_argument("--wait", type=float, default=8.0, help="seconds before --screenshot")
@@ -82,6 +89,7 @@ def adapter_settings(args: argparse.Namespace, settings: Any) -> dict[str, Any]:
     out: dict[str, Any] = {
         "role": args.role or plat.role,
         "args": list(args.sandbox_arg),
+        "capabilities": getattr(args, "capabilities", None),
         "db": str(data_dir() / "sandbox.db"),
         "client": machine_name(),  # how the host's 在线成员 list names this console
         "listen": "0.0.0.0"

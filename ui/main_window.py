@@ -23,7 +23,9 @@ from PySide6.QtWidgets import (
 
 from app.live.room import SESSION, LiveRoom
 from app.obs.stack import ObsStack
+from app.platform.capabilities import Capability
 from app.settings import Settings, config_dir
+from ui.capability import explain_key
 from ui.confirm import confirm
 from ui.context import ConsoleContext
 from ui.eliding_label import ElidingLabel
@@ -31,7 +33,7 @@ from ui.health import HealthBar, skip_note
 from ui.i18n import LANGUAGES, language, switch_language, tr
 from ui.lifetime import unsubscribe_on_destroy
 from ui.link_banner import LinkBanner, StaleVeil
-from ui.panels import LAYOUT_VERSION, PANELS, TABBED, PanelSpec, R
+from ui.panels import LAYOUT_VERSION, PANELS, TABBED, PanelSpec, R, build
 from ui.shortcuts import ActionSpec, CheatSheet
 from ui.team.install import install_team
 from ui.theme import FADED, LEVEL_COLOURS, OK, text_style
@@ -116,7 +118,7 @@ class MainWindow(QMainWindow):
 
     # --- building ----------------------------------------------------------------------------
     def add_panel(self, spec: PanelSpec) -> QDockWidget:
-        widget = spec.make(self.ctx)
+        widget = build(spec, self.ctx)  # or the note saying why the platform cannot do it
         dock = QDockWidget(tr(spec.title), self)
         dock.setObjectName(f"dock:{spec.key}")
         if spec.scroll:
@@ -174,6 +176,9 @@ class MainWindow(QMainWindow):
             self.end_session,
             enabled=host,
         )
+        for action in (self.start_action, self.end_action):
+            # a platform that cannot start a session from here: off, saying why (its key too)
+            explain_key(self.room, self.notifier, action, Capability.SESSIONS, self)
         bar.addAction(self.start_action)
         bar.addAction(self.end_action)
         bar.widgetForAction(self.start_action).setObjectName("sessionStart")
@@ -265,8 +270,9 @@ class MainWindow(QMainWindow):
         if SESSION in changes:
             live = self.room.session is not None and self.room.session.status == "live"
             host = self.room.role == "host"
-            self.start_action.setEnabled(host and not live)
-            self.end_action.setEnabled(host and live)
+            sessions = self.room.can(Capability.SESSIONS)
+            self.start_action.setEnabled(host and not live and sessions)
+            self.end_action.setEnabled(host and live and sessions)
             self._tick()
 
     def _tick(self) -> None:

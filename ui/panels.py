@@ -5,7 +5,9 @@ context (ui/context.py). The main window creates the docks in this order, tabs t
 
 Guarantees: ids are unique and stable (a saved layout finds its docks by them; change
 :data:`LAYOUT_VERSION` when a row or a tab group changes, and older saved layouts are ignored);
-titles are Chinese source text, translated where the dock is made.
+titles are Chinese source text, translated where the dock is made. A panel that needs
+capabilities the connected platform lacks (``needs``) is built as the calm
+:class:`ui.capability.Unavailable` note saying why (:func:`build`), never as controls that fail.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
+from app.platform.capabilities import Capability
+from ui.capability import Unavailable, explain_key, missing
 from ui.chat import panel as chat
 from ui.context import ConsoleContext
 from ui.marketing import coupons, flash_sale, lottery
@@ -24,6 +28,7 @@ from ui.obs import dock as obs
 from ui.orders import panel as orders
 from ui.products import panel as products
 from ui.replay import sessions as replay
+from ui.shortcuts import ActionSpec
 from ui.team import panel as team
 
 LAYOUT_VERSION = 3  # bump when PANELS/TABBED change: older saved layouts are then ignored
@@ -36,22 +41,53 @@ class PanelSpec:
     make: Callable[[ConsoleContext], QWidget]
     area: Qt.DockWidgetArea
     scroll: bool = False  # a form that may be taller than its dock: scroll instead of growing
+    #: what the platform must offer for this panel to work; lacking any → the Unavailable note
+    needs: tuple[Capability, ...] = ()
+    #: the window-wide keys the panel registers: with the note instead, they only say why
+    keys: tuple[ActionSpec, ...] = ()
 
 
 L = Qt.DockWidgetArea.LeftDockWidgetArea
 R = Qt.DockWidgetArea.RightDockWidgetArea
 B = Qt.DockWidgetArea.BottomDockWidgetArea
+C = Capability
 
 # Panels, in the order their docks are created.
 PANELS: list[PanelSpec] = [
     PanelSpec("comments", "评论", chat.make, R),
-    PanelSpec("products", "排品", products.make, L),
+    PanelSpec(
+        "products", "排品", products.make, L, needs=(C.CATALOGUE,), keys=products.WINDOW_KEYS
+    ),
     PanelSpec("obs", "OBS", obs.make, L, scroll=True),
     PanelSpec("metrics", "实时数据", metrics.make, R),
-    PanelSpec("orders", "订单", orders.make, B),
-    PanelSpec("coupons", "优惠券", coupons.make, B, scroll=True),
-    PanelSpec("flash_sale", "秒杀", flash_sale.make, B, scroll=True),
-    PanelSpec("lottery", "福袋抽奖", lottery.make, B, scroll=True),
+    PanelSpec("orders", "订单", orders.make, B, needs=(C.ORDERS,)),
+    PanelSpec(
+        "coupons",
+        "优惠券",
+        coupons.make,
+        B,
+        scroll=True,
+        needs=(C.COUPONS,),
+        keys=(coupons.ISSUE, coupons.END),
+    ),
+    PanelSpec(
+        "flash_sale",
+        "秒杀",
+        flash_sale.make,
+        B,
+        scroll=True,
+        needs=(C.FLASH_SALES, C.CATALOGUE),
+        keys=(flash_sale.START,),
+    ),
+    PanelSpec(
+        "lottery",
+        "福袋抽奖",
+        lottery.make,
+        B,
+        scroll=True,
+        needs=(C.PLATFORM_LOTTERIES,),
+        keys=(lottery.START, lottery.DRAW),
+    ),
     PanelSpec("replay", "复盘", replay.make, B),
     PanelSpec("team", "团队", team.make, B),
 ]
@@ -71,3 +107,16 @@ def spec(key: str) -> PanelSpec:
         if row.key == key:
             return row
     raise KeyError(key)
+
+
+def build(row: PanelSpec, ctx: ConsoleContext) -> QWidget:
+    """The panel of ``row`` for this console: made by its ``make(ctx)``, or, when the platform
+    lacks what it needs, the :class:`Unavailable` note giving the platform's reasons (and the
+    panel's window-wide keys, registered off, only say why)."""
+    lacking = missing(ctx.room, row.needs)
+    if not lacking:
+        return row.make(ctx)
+    for key in row.keys:  # listed in 快捷键 as usual, off, and pressed: the reason, nothing else
+        action = ctx.shortcuts.register(key, lambda: None, enabled=False)
+        explain_key(ctx.room, ctx.notifier, action, lacking[0], ctx.window)
+    return Unavailable(ctx.room, lacking, row.title)

@@ -39,6 +39,7 @@ from app.live.hold import ExplainHold
 from app.live.queue import step
 from app.live.room import BAG, EXPLAINING, FLASH_SALES, LOTTERIES, OPERATOR, LiveRoom
 from app.platform import models as m
+from app.platform.capabilities import Capability
 from ui import theme
 from ui.coalesce import Coalescer
 from ui.compliance_dialog import highlight_html, reasons_html
@@ -213,7 +214,13 @@ class Stage(QWidget):
         title = fit_lines(self._title_text, fm, width, TITLE_LINES)
         self.title.setText(highlight_html(title, check(title)) if self._title_text else "")
         if not self._title_text:
-            self.title.setText(html.escape(tr("点击排品中的「讲解」把商品卡片推送给观众")))
+            # a platform without a catalogue has no product to explain: no hint pointing at it
+            hint = (
+                tr("点击排品中的「讲解」把商品卡片推送给观众")
+                if self.room.can(Capability.CATALOGUE)
+                else tr("当前平台不提供商品讲解")
+            )
+            self.title.setText(html.escape(hint))
         self.title.setFixedHeight(TITLE_LINES * fm.lineSpacing() + 4)
         wfm = self.warnings.fontMetrics()
         self.warnings.setFixedHeight(

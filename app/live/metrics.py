@@ -36,6 +36,11 @@ class Sample:
     buyers: int = 0
     gmv_cents: int = 0
     paid_gmv_cents: int = 0
+    # viewers' money besides orders (gifts, paid messages), in the room's currency
+    gift_value_cents: int = 0
+    paid_messages: int = 0
+    paid_message_cents: int = 0
+    memberships: int = 0
 
     # --- derived ---------------------------------------------------------------------------------
     @property
@@ -67,6 +72,10 @@ def sample_of(metrics: m.Metrics, ts: float, buyers: int | None = None) -> Sampl
         buyers=metrics.buyers if buyers is None else buyers,
         gmv_cents=metrics.gmv_cents,
         paid_gmv_cents=metrics.paid_gmv_cents,
+        gift_value_cents=metrics.gift_value_cents,
+        paid_messages=metrics.paid_messages,
+        paid_message_cents=metrics.paid_message_cents,
+        memberships=metrics.memberships,
     )
 
 

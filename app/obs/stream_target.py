@@ -17,6 +17,7 @@ from app.aio import spawn
 from app.listeners import Listeners
 from app.obs.errors import ObsError
 from app.obs.outputs import Outputs
+from app.platform.capabilities import Capability
 from app.platform.errors import PlatformError
 from app.platform.models import Role
 
@@ -47,8 +48,9 @@ class StreamTargetSync:
         self._listeners.emit(self)
 
     def _wanted(self) -> str | None:
-        """The live session whose target OBS should have: the host's console only."""
-        if self.room.role != Role.HOST:
+        """The live session whose target OBS should have: the host's console only, on a platform
+        that gives push URLs (elsewhere the streamer enters the target in OBS by hand)."""
+        if self.room.role != Role.HOST or not self.room.can(Capability.PUSH_URL):
             return None
         s = self.room.session
         if s is None or s.status != "live":

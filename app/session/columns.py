@@ -78,3 +78,15 @@ def explain_cells(w: ExplainWindow) -> list[object]:
         round(w.avg_online) if w.online_n else "—",
         f"{conv:.1%}" if conv is not None else "—",
     ]
+
+
+#: the per-minute table of viewers' money besides orders (app/session/money.py), report and
+#: replay alike (Chinese source text)
+MONEY_HEADERS = [
+    tr_noop("分钟"),
+    tr_noop("礼物价值"),
+    tr_noop("醒目留言"),
+    tr_noop("留言金额"),
+    tr_noop("开通会员"),
+    tr_noop("分享"),
+]

@@ -24,7 +24,14 @@ from app.live.lottery_verify import Verification
 from app.names import marker_name, value_name
 from app.session.actions import action_log, action_log_html
 from app.session.attribution import explain_log, per_product
-from app.session.columns import EXPLAIN_HEADERS, PRODUCT_HEADERS, explain_cells, product_cells
+from app.session.columns import (
+    EXPLAIN_HEADERS,
+    MONEY_HEADERS,
+    PRODUCT_HEADERS,
+    explain_cells,
+    product_cells,
+)
+from app.session.money import Money, per_minute, totals
 from app.session.replay import SessionFile, Summary
 from app.session.report_charts import charts_svg, marks_legend
 
@@ -88,7 +95,8 @@ th{background:#f0f2f5} td{white-space:nowrap} td.n{text-align:right} .note{color
 """
 
 
-def summary_kpis(s: Summary, tr: Translate) -> str:
+def summary_kpis(s: Summary, tr: Translate, money: Money | None = None) -> str:
+    """The KPI tiles; with ``money`` (app/session/money.py), gift value and paid messages too."""
     items = [
         (tr("成交额"), yuan(s.gmv_cents)),
         (tr("已支付成交额"), yuan(s.paid_gmv_cents)),
@@ -96,6 +104,7 @@ def summary_kpis(s: Summary, tr: Translate) -> str:
         (tr("评论"), f"{s.comments:,}"),
         (tr("峰值在线"), f"{s.peak_online:,}"),
         (tr("时长"), hms(s.duration_s)),
+        *money_kpis(money or Money(), tr),
     ]
     return (
         '<div class="kpis">'
@@ -105,6 +114,37 @@ def summary_kpis(s: Summary, tr: Translate) -> str:
         )
         + "</div>"
     )
+
+
+def money_kpis(money: Money, tr: Translate) -> list[tuple[str, str]]:
+    """The KPI tiles of viewers' money besides orders (none when the session had none)."""
+    if not money.any:
+        return []
+    return [
+        (tr("礼物价值"), yuan(money.gift_value_cents)),
+        (tr("醒目留言"), f"{money.paid_messages:,} · {yuan(money.paid_message_cents)}"),
+    ]
+
+
+def money_html(f: SessionFile, tr: Translate) -> str:
+    """The report's 礼物与醒目留言 section: per minute of the session, gift value, paid messages
+    and their amount, memberships and shares (only minutes that had any)."""
+    head = f'<h2 id="gifts">{html.escape(tr("礼物与醒目留言"))}</h2>'
+    rows = [
+        [
+            hms(r.minute * 60),
+            yuan(r.money.gift_value_cents),
+            r.money.paid_messages,
+            yuan(r.money.paid_message_cents),
+            r.money.memberships,
+            r.money.shares,
+        ]
+        for r in per_minute(f)
+    ]
+    if not rows:
+        return head + f'<p class="note">{html.escape(tr("本场没有礼物价值或醒目留言"))}</p>'
+    headers = [tr(h) for h in MONEY_HEADERS]
+    return head + _table(headers, rows)
 
 
 def flash_sales_html(f: SessionFile, tr: Translate) -> str:
@@ -178,7 +218,7 @@ def build_html(
     ]
     if s.ended_ts is None:
         parts.append(f'<div class="warn">{html.escape(tr("未正常结束：记录到最后一秒"))}</div>')
-    parts.append(summary_kpis(s, tr))
+    parts.append(summary_kpis(s, tr, totals(f)))
     parts.append(marks_legend(f, tr))
     parts.extend(f"<div>{svg}</div>" for svg in charts_svg(f, tr))
     parts.append(_h2(tr("商品表现")))
@@ -221,6 +261,7 @@ def build_html(
     )
     parts.append(flash_sales_html(f, tr))
     parts.extend(_lotteries_html(f, tr))
+    parts.append(money_html(f, tr))
     parts.append(action_log_html(action_log(f.conn), tr))  # every operator, before → after
     parts.append(_h2(tr("操作时间线")))
     mrows = [

@@ -268,6 +268,11 @@ def _check(conn: GuardedConnection) -> dict[str, str]:
     smin, smax = one("SELECT min(sec) FROM per_sec")[0], one("SELECT max(sec) FROM per_sec")[0]
     if smin is not None and (smin < lo or smax > hi):
         raise SessionFileError("out_of_bounds", "per_sec")
+    if "per_sec_money" in tables:  # added later: an older file lacks it
+        mmin = one("SELECT min(sec) FROM per_sec_money")[0]
+        mmax = one("SELECT max(sec) FROM per_sec_money")[0]
+        if mmin is not None and (mmin < lo or mmax > hi):
+            raise SessionFileError("out_of_bounds", "per_sec_money")
     for table in _LISTED:
         if table not in tables:
             continue  # an added table an older file lacks

@@ -19,6 +19,11 @@ Why these tables:
 - ``meta``: room, session id, start/end, recording file, schema version …
 - ``changes`` (added within version 1, :data:`ADDED_DDL`): every operator's change as the room
   described it at ingest, with before → after (:mod:`app.session.actions`).
+- ``per_sec_money`` (added within version 1): viewers' money besides orders and the new
+  interaction kinds per second — gift value, paid messages (醒目留言) and their amount,
+  memberships, shares — in the room's currency; a row only for seconds that had any. A table of
+  its own, not new ``per_sec`` columns, so files written before it still open (readers check
+  ``per_sec``'s columns exactly); a file without it simply had none of these.
 
 Tables added later (:data:`ADDED_TABLES`) may be missing from an older file; a console that does
 not know them ignores them, so such an addition keeps :data:`SCHEMA_VERSION`.
@@ -149,8 +154,16 @@ CREATE TABLE IF NOT EXISTS changes (
     after TEXT,
     text TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS per_sec_money (
+    sec INTEGER PRIMARY KEY,
+    gift_value_cents INTEGER NOT NULL DEFAULT 0,
+    paid_messages INTEGER NOT NULL DEFAULT 0,
+    paid_message_cents INTEGER NOT NULL DEFAULT 0,
+    memberships INTEGER NOT NULL DEFAULT 0,
+    shares INTEGER NOT NULL DEFAULT 0
+);
 """
-ADDED_TABLES = frozenset({"changes"})
+ADDED_TABLES = frozenset({"changes", "per_sec_money"})
 
 #: page cache of a reading connection (a replay jumps around a file of up to GBs)
 READ_CACHE_KIB = 32_000

@@ -109,6 +109,31 @@ class SecondCounts:
 _PER_SEC_COLS = tuple(f.name for f in fields(SecondCounts))
 
 
+@dataclass(slots=True)
+class SecondMoney:
+    """One second's viewers' money besides orders and the newer interaction kinds, added to that
+    second's ``per_sec_money`` row (same names; a row only for seconds that had any)."""
+
+    gift_value_cents: int = 0  # what the gifts were worth, in the room's currency
+    paid_messages: int = 0  # 醒目留言 / Super Chat
+    paid_message_cents: int = 0
+    memberships: int = 0
+    shares: int = 0
+
+    def values(self) -> tuple[int, ...]:
+        return tuple(getattr(self, name) for name in _PER_SEC_MONEY_COLS)
+
+
+_PER_SEC_MONEY_COLS = tuple(f.name for f in fields(SecondMoney))
+
+
+def _money(rows: dict[int, SecondMoney], sec: int) -> SecondMoney:
+    row = rows.get(sec)
+    if row is None:
+        row = rows[sec] = SecondMoney()
+    return row
+
+
 def _from_json_rows(n: int) -> str:
     """``SELECT`` of the ``n`` columns of each row of a JSON array of arrays (one parameter)."""
     return "SELECT " + ", ".join(f"value ->> {i}" for i in range(n)) + " FROM json_each(?)"
@@ -433,6 +458,7 @@ class SessionWriter:
         orders: list[tuple[Any, ...]] = []
         markers: list[tuple[Any, ...]] = []
         per_sec: dict[int, SecondCounts] = {}
+        money: dict[int, SecondMoney] = {}
         online: dict[int, int] = {}
         meta: dict[str, str] = {}
         ncols = len(_PER_SEC_COLS)
@@ -496,6 +522,16 @@ class SessionWriter:
                 counts.likes += d.count
             elif t is ET.GIFT:
                 counts.gifts += 1
+                if d.value_cents:
+                    _money(money, sec).gift_value_cents += d.value_cents
+            elif t is ET.PAID_MESSAGE:
+                paid = _money(money, sec)
+                paid.paid_messages += 1
+                paid.paid_message_cents += d.amount_cents
+            elif t is ET.MEMBERSHIP:
+                _money(money, sec).memberships += 1
+            elif t is ET.SHARE:
+                _money(money, sec).shares += 1
             elif t is ET.FOLLOW:
                 counts.follows += 1
             elif t is ET.VIEWERS:
@@ -537,6 +573,15 @@ class SessionWriter:
             f" ON CONFLICT(sec) DO UPDATE SET {sets}",
             [(sec, *counts.values()) for sec, counts in per_sec.items()],
         )
+        if money:
+            mcols = ", ".join(_PER_SEC_MONEY_COLS)
+            msets = ", ".join(f"{k}={k}+excluded.{k}" for k in _PER_SEC_MONEY_COLS)
+            c.executemany(
+                f"INSERT INTO per_sec_money(sec, {mcols})"
+                f" VALUES (?{', ?' * len(_PER_SEC_MONEY_COLS)})"
+                f" ON CONFLICT(sec) DO UPDATE SET {msets}",
+                [(sec, *row.values()) for sec, row in money.items()],
+            )
         if online:
             c.executemany(
                 "INSERT INTO per_sec(sec, online) VALUES (?, ?)"

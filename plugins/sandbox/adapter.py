@@ -21,7 +21,10 @@ until the operator asks (``reconnect_now()``, the 重连 button).
 
 Other optional settings: ``db`` (path of the sandbox database), ``args`` (extra command-line
 arguments for the child, e.g. ``["--viewers", "300"]``), ``heartbeat_timeout`` (seconds),
-``client`` (this console's name in the host's 在线成员 list, e.g. the machine name).
+``client`` (this console's name in the host's 在线成员 list, e.g. the machine name),
+``capabilities`` (offer only these, like a platform that lacks the rest, e.g.
+``"interaction,live_state,viewers"``; also $LIVEDESK_SANDBOX_CAPABILITIES; see
+plugins/sandbox/restrict.py).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -36,6 +40,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -44,6 +49,8 @@ from platformdirs import user_data_dir
 
 from app.api import (
     ALL,
+    REQUIRED_BY_ACTION,
+    Capability,
     PlatformAdapter,
     PlatformClient,
     PlatformError,
@@ -52,7 +59,9 @@ from app.api import (
     StreamConfig,
     models,
     spawn,
+    tr,
 )
+from plugins.sandbox.restrict import Renumbering, from_settings, restrict_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +176,11 @@ async def _stop(proc: asyncio.subprocess.Process) -> None:
 
 
 class SandboxAdapter(PlatformClient):
-    """A :class:`PlatformClient` that also owns the sandbox child process it connected to."""
+    """A :class:`PlatformClient` that also owns the sandbox child process it connected to.
+
+    With a restricted ``capabilities`` set (plugins/sandbox/restrict.py) it behaves like a
+    platform that offers only those: the rest is refused with the reason, and what such a
+    platform would not send is not seen."""
 
     child: SandboxProcess | None = None
     #: restarts made so far (for the operator's diagnostics and tests)
@@ -175,6 +188,71 @@ class SandboxAdapter(PlatformClient):
     _supervisor: asyncio.Task[None] | None = None
     _start: tuple[Path, list[str]] | None = None  # db and extra args of the child
     _gave_up = False
+
+    def restrict(self, capabilities: frozenset[Capability]) -> None:
+        """Offer only ``capabilities`` from now on (before the room opens)."""
+        self.capabilities = capabilities
+        self._seqs = Renumbering()
+
+    @property
+    def restricted(self) -> bool:
+        return self.capabilities != ALL
+
+    def unsupported_reason(self, capability: Capability) -> str:
+        self.platform_name = tr("沙盒平台")  # in the language of the moment
+        return super().unsupported_reason(capability)
+
+    async def snapshot(self) -> models.Snapshot:
+        snap = await super().snapshot()
+        if not self.restricted:
+            return snap
+        seqs = self._seqs
+        seqs.start(snap.seq)
+        if snap.seq > seqs.numbered_to:  # number what happened since, before saying where we are
+            await self._catch_up_to(snap.seq)
+        local = seqs.local_of_snapshot(snap.seq)
+        return restrict_snapshot(snap, self.capabilities).model_copy(update={"seq": local})
+
+    async def _catch_up_to(self, platform_seq: int) -> None:
+        log_ = super().event_log(self._seqs.numbered_to)
+        try:
+            async for batch in log_:
+                self._seqs.number(list(batch), self.capabilities)
+                if (
+                    not batch
+                    or batch[-1].seq >= platform_seq
+                    or self._seqs.numbered_to >= platform_seq
+                ):
+                    break
+                if batch[-1].type is models.EventType.RESYNC_REQUIRED:
+                    break
+        finally:
+            await log_.aclose()  # type: ignore[attr-defined]
+
+    def event_batches(self, after_seq: int) -> AsyncIterator[list[models.Event]]:
+        if not self.restricted:
+            return super().event_batches(after_seq)
+        return self._restricted(super().event_batches(self._seqs.platform_after(after_seq)))
+
+    def event_log(self, after_seq: int) -> AsyncIterator[list[models.Event]]:
+        if not self.restricted:
+            return super().event_log(after_seq)
+        return self._restricted(super().event_log(self._seqs.platform_after(after_seq)))
+
+    async def _restricted(
+        self, batches: AsyncIterator[list[models.Event]]
+    ) -> AsyncIterator[list[models.Event]]:
+        """The kept events, numbered without gaps (plugins/sandbox/restrict.py)."""
+        try:
+            async for batch in batches:
+                kept = self._seqs.number(list(batch), self.capabilities)
+                if kept:
+                    yield kept
+        finally:
+            aclose = getattr(batches, "aclose", None)
+            if aclose is not None:
+                with contextlib.suppress(Exception):
+                    await aclose()
 
     def supervise(self, child: SandboxProcess, db: Path, extra_args: list[str]) -> None:
         """Own ``child`` and start it again (same port, same db) whenever it exits unasked."""
@@ -266,12 +344,39 @@ class SandboxAdapter(PlatformClient):
                 await self.child.stop()
 
 
+def _guard(name: str, needed: Capability) -> Any:
+    """``PlatformClient.<name>``, refused first when the adapter does not offer ``needed``."""
+    action = getattr(PlatformClient, name)
+
+    @functools.wraps(action)
+    async def guarded(self: SandboxAdapter, *args: Any, **kwargs: Any) -> Any:
+        if needed not in self.capabilities:
+            self._refuse(needed)
+        return await action(self, *args, **kwargs)
+
+    return guarded
+
+
+for _name, _needed in REQUIRED_BY_ACTION.items():
+    setattr(SandboxAdapter, _name, _guard(_name, _needed))
+
+
 class SandboxAdapterFactory:
     name = "sandbox"
     title = "沙盒平台 (Sandbox)"
-    capabilities = ALL  # the sandbox does everything the contract describes
+    #: the sandbox does everything the contract describes, unless told to offer less
+    #: (``settings["capabilities"]`` or $LIVEDESK_SANDBOX_CAPABILITIES: plugins/sandbox/restrict.py)
+    capabilities = ALL
 
     async def open(self, settings: dict[str, Any]) -> PlatformAdapter:
+        adapter = await self._open(settings)
+        caps = from_settings(settings)
+        if caps != ALL:
+            adapter.restrict(caps)
+        return adapter
+
+    async def _open(self, settings: dict[str, Any]) -> SandboxAdapter:
+        from_settings(settings)  # an unknown capability is refused before anything starts
         role = models.Role(str(settings.get("role") or "host"))
         config = StreamConfig()
         if settings.get("heartbeat_timeout"):

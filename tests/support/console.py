@@ -22,7 +22,7 @@ from app.settings import Settings
 from ui.context import ConsoleContext
 from ui.main_window import MainWindow
 from ui.notify import Notifier
-from ui.panels import spec
+from ui.panels import build, spec
 from ui.shortcuts import ShortcutRegistry
 from ui.stage import Stage
 
@@ -84,10 +84,10 @@ class Console:
         return any(lv == level and part in text for lv, text in self.messages)
 
     def panel(self, key: str, kind: type[W]) -> W:
-        """The panel ``key`` (a ui/panels.py id) made by its ``make(ctx)`` on first use, in this
-        console's window; ``kind`` is the class the test expects it to be."""
+        """The panel ``key`` (a ui/panels.py id) built as the console builds it (its ``make(ctx)``,
+        or the note saying why the platform cannot do it) on first use, in this console's window; ``kind`` is the class the test expects it to be."""
         if key not in self.panels:
-            self.panels[key] = spec(key).make(self.ctx)
+            self.panels[key] = build(spec(key), self.ctx)
             self.panels[key].setParent(self.window)
         widget = self.panels[key]
         assert isinstance(widget, kind), f"{key} made a {type(widget).__name__}"

@@ -33,8 +33,10 @@ from shiboken6 import isValid
 
 from app.live.comment_kinds import Kind
 from app.live.room import MODERATION, PINNED, ChatLine, LiveRoom
+from app.platform.capabilities import Capability
 from app.settings import UiSettings
 from ui import theme
+from ui.capability import explain_disabled, explain_key
 from ui.chat.delegate import ChatDelegate, Rule
 from ui.chat.highlight_dialog import HighlightRulesDialog
 from ui.chat.model import ChatModel
@@ -70,6 +72,14 @@ VIEWS: tuple[tuple[str, str, Callable[[ChatLine], bool] | None], ...] = (
     ("gifts", "礼物", _has(Kind.GIFT)),
     ("keyword", "关键词", None),  # predicate set from the keyword box
 )
+
+#: what the platform must offer for each action on a comment (copy is the console's own)
+NEEDS: dict[str, Capability] = {
+    "pin": Capability.PIN,
+    "hide": Capability.HIDE,
+    "mute": Capability.MUTE,
+    "reply": Capability.REPLY,
+}
 
 #: (key, action id, label, default key) of the actions on the selected comment
 ACTIONS: tuple[tuple[str, str, str, str], ...] = (
@@ -192,6 +202,7 @@ class ChatPanel(QWidget):
         self.send.clicked.connect(self._send_reply)
         self.reply.setEnabled(room.can_act)
         self.send.setEnabled(room.can_act)
+        self._show_capabilities()
 
         self.actions_by_key: dict[str, QAction] = {}
         if shortcuts is not None:
@@ -288,6 +299,21 @@ class ChatPanel(QWidget):
         self._load_rules()
         self.view.viewport().update()
 
+    def _show_capabilities(self) -> None:
+        """What the platform cannot do here is off, saying why: the reply box (its placeholder
+        gives the reason) and the mute list."""
+        why = self.room.why_not(Capability.REPLY)
+        if why is not None:
+            self.reply.setEnabled(False)
+            self.send.setEnabled(False)
+            self.reply.setPlaceholderText(why)
+            self.reply.setToolTip(why)
+        explain_disabled(self.room, self.mute_list_button, Capability.MUTE)
+
+    def retranslate(self) -> None:
+        """After a language switch (ui/i18n.py): the platform's reasons are formatted text."""
+        self._show_capabilities()
+
     # --- actions -----------------------------------------------------------------------------
     def register_shortcuts(self, registry: ShortcutRegistry) -> None:
         """A window-wide shortcut per action on the selected comment (configurable)."""
@@ -299,11 +325,21 @@ class ChatPanel(QWidget):
             "copy": self.copy_selected,
         }
         for key, aid, label, default in ACTIONS:
+            needs = NEEDS.get(key)
             self.actions_by_key[key] = registry.register(
                 ActionSpec(aid, label, default, GROUP),
                 slots[key],
-                enabled=key == "copy" or self.room.can_act,
+                enabled=key == "copy" or (self.room.can_act and self.can(key)),
             )
+            if needs is not None:  # the platform cannot: the key only says why
+                explain_key(
+                    self.room, self.notifier, self.actions_by_key[key], needs, registry.window
+                )
+
+    def can(self, key: str) -> bool:
+        """The platform offers action ``key`` (see :data:`NEEDS`)."""
+        needs = NEEDS.get(key)
+        return needs is None or self.room.can(needs)
 
     def target(self) -> ChatLine | None:
         """The line the operator picked: the current row, else the first selected one."""
@@ -330,6 +366,7 @@ class ChatPanel(QWidget):
         if not lines:
             return None
         menu = QMenu(self)
+        menu.setToolTipsVisible(True)  # a disabled entry tells why the platform cannot
         copy = QAction(tr("复制"), menu)
         copy.setObjectName("comment.copy")
         copy.triggered.connect(lambda: self.copy(lines))
@@ -346,7 +383,9 @@ class ChatPanel(QWidget):
             if key == "copy":
                 continue
             if key == "mute":
-                menu.addMenu(self._mute_menu(menu, first, self.room.can_act and is_comment))
+                sub = self._mute_menu(menu, first, self.room.can_act and is_comment)
+                explain_disabled(self.room, sub.menuAction(), NEEDS[key])
+                menu.addMenu(sub)
                 continue
             act = QAction(tr(label), menu)
             act.setObjectName(aid)
@@ -354,6 +393,7 @@ class ChatPanel(QWidget):
             if shortcut is not None:
                 act.setShortcut(shortcut.shortcut())  # shown in the menu; fired by the window
             act.setEnabled(self.room.can_act and is_comment)
+            explain_disabled(self.room, act, NEEDS[key])  # off, with the platform's reason
             act.triggered.connect(lambda _c=False, h=handlers[key]: h(first))
             menu.addAction(act)
         menu.addSeparator()

@@ -301,16 +301,16 @@ class CouponsPanel(QWidget):
                 row.tick()
 
 
+#: the dock's window-wide keys (ui/panels.py lists them: on a platform without coupons they
+#: only say why)
+ISSUE = ActionSpec("coupon.issue", "发券", "Ctrl+Alt+C", GROUP)
+END = ActionSpec("coupon.end", "结束最新优惠券", "Ctrl+Alt+X", GROUP)
+
+
 def make(ctx: ConsoleContext) -> CouponsPanel:
     """The 优惠券 dock (ui/panels.py), with its one-click actions' shortcuts."""
     panel = CouponsPanel(ctx.room, ctx.notifier)
     can = ctx.room.can_act
-    ctx.shortcuts.register(
-        ActionSpec("coupon.issue", "发券", "Ctrl+Alt+C", GROUP), panel.issue, enabled=can
-    )
-    ctx.shortcuts.register(
-        ActionSpec("coupon.end", "结束最新优惠券", "Ctrl+Alt+X", GROUP),
-        panel.end_latest,
-        enabled=can,
-    )
+    ctx.shortcuts.register(ISSUE, panel.issue, enabled=can)
+    ctx.shortcuts.register(END, panel.end_latest, enabled=can)
     return panel

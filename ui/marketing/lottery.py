@@ -356,6 +356,12 @@ def verdict_text(v: Verification) -> str:
     return "\n".join(lines)
 
 
+#: the dock's window-wide keys (ui/panels.py lists them: without platform lotteries they only
+#: say why)
+START = ActionSpec("lottery.start", "发起抽奖", "Ctrl+Alt+L", GROUP)
+DRAW = ActionSpec("lottery.draw", "开奖", "Ctrl+Alt+D", GROUP)
+
+
 def make(ctx: ConsoleContext) -> LotteryPanel:
     """The 福袋抽奖 dock (ui/panels.py), with its shortcuts; the auto-draw choice is remembered."""
 
@@ -370,10 +376,6 @@ def make(ctx: ConsoleContext) -> LotteryPanel:
         auto_draw_changed=auto_draw_changed,
     )
     can = ctx.room.can_act
-    ctx.shortcuts.register(
-        ActionSpec("lottery.start", "发起抽奖", "Ctrl+Alt+L", GROUP), panel.start, enabled=can
-    )
-    ctx.shortcuts.register(
-        ActionSpec("lottery.draw", "开奖", "Ctrl+Alt+D", GROUP), panel.draw, enabled=can
-    )
+    ctx.shortcuts.register(START, panel.start, enabled=can)
+    ctx.shortcuts.register(DRAW, panel.draw, enabled=can)
     return panel

@@ -1,6 +1,8 @@
 """The live metrics dock: alerts strip on top, then one tile per figure with a 10-minute trend.
 
-It samples the room once a second (:class:`~app.live.metrics.MetricsTracker`), evaluates the alert
+Only the figures the platform gives are shown (``Tile.needs``: no GMV tile reading ¥0.00 on a
+platform without orders); viewers' money besides orders — gift value, paid messages (醒目留言)
+— has tiles of its own. It samples the room once a second (:class:`~app.live.metrics.MetricsTracker`), evaluates the alert
 rules on that history, and shows the figures; values between samples refresh at most 4× a second.
 """
 
@@ -21,6 +23,7 @@ from app.format import yuan
 from app.live.alerts import AlertBook, AlertConfig
 from app.live.metrics import MetricsHistory, MetricsTracker, Sample, format_percent
 from app.live.room import BAG, METRICS, SESSION, LiveRoom
+from app.platform.capabilities import Capability
 from ui import theme
 from ui.i18n import tr
 from ui.lifetime import unsubscribe_on_destroy
@@ -43,6 +46,8 @@ class Tile:
     text: Callable[[Sample, MetricsTracker], str]
     trend: Callable[[MetricsHistory], list[tuple[float, float]]]
     colour: str = "#1e88e5"
+    #: what the platform must offer for this figure to mean anything (else the tile is left out)
+    needs: Capability | None = None
 
 
 def _series(
@@ -52,30 +57,75 @@ def _series(
 
 
 TILES: tuple[Tile, ...] = (
-    Tile("online", "在线人数", lambda s, t: f"{s.online:,}", _series(lambda s: s.online)),
-    Tile("uv", "累计观看", lambda s, t: f"{s.uv:,}", _series(lambda s: s.uv)),
+    Tile(
+        "online",
+        "在线人数",
+        lambda s, t: f"{s.online:,}",
+        _series(lambda s: s.online),
+        needs=Capability.VIEWERS,
+    ),
+    Tile(
+        "uv",
+        "累计观看",
+        lambda s, t: f"{s.uv:,}",
+        _series(lambda s: s.uv),
+        needs=Capability.VIEWERS,
+    ),
     Tile(
         "comments_per_min",
         "评论/分钟",
         lambda s, t: f"{t.comments_per_min():.0f}",
         lambda h: h.rates(lambda s: s.comments, TREND_SECONDS),
         "#8e24aa",
+        Capability.COMMENTS,
     ),
-    Tile("likes", "点赞", lambda s, t: f"{s.likes:,}", _series(lambda s: s.likes), "#d81b60"),
+    Tile(
+        "likes",
+        "点赞",
+        lambda s, t: f"{s.likes:,}",
+        _series(lambda s: s.likes),
+        "#d81b60",
+        Capability.LIKES,
+    ),
     Tile(
         "new_followers",
         "新增关注",
         lambda s, t: f"{s.new_followers:,}",
         _series(lambda s: s.new_followers),
         "#d81b60",
+        Capability.FOLLOWS,
     ),
-    Tile("orders", "订单数", lambda s, t: f"{s.orders:,}", _series(lambda s: s.orders), "#ef6c00"),
+    Tile(
+        "gift_value",
+        "礼物价值",
+        lambda s, t: yuan(s.gift_value_cents),
+        _series(lambda s: s.gift_value_cents),
+        "#c2185b",
+        Capability.GIFTS,
+    ),
+    Tile(
+        "paid_messages",
+        "醒目留言",
+        lambda s, t: f"{s.paid_messages:,} · {yuan(s.paid_message_cents)}",
+        _series(lambda s: s.paid_message_cents),
+        "#c2185b",
+        Capability.PAID_MESSAGES,
+    ),
+    Tile(
+        "orders",
+        "订单数",
+        lambda s, t: f"{s.orders:,}",
+        _series(lambda s: s.orders),
+        "#ef6c00",
+        Capability.ORDERS,
+    ),
     Tile(
         "gmv",
         "GMV",
         lambda s, t: yuan(s.gmv_cents),
         _series(lambda s: s.gmv_cents),
         "#2e7d32",
+        Capability.ORDERS,
     ),
     Tile(
         "paid_gmv",
@@ -83,6 +133,7 @@ TILES: tuple[Tile, ...] = (
         lambda s, t: yuan(s.paid_gmv_cents),
         _series(lambda s: s.paid_gmv_cents),
         "#2e7d32",
+        Capability.ORDERS,
     ),
     Tile(
         "conversion",
@@ -90,6 +141,7 @@ TILES: tuple[Tile, ...] = (
         lambda s, t: format_percent(s.conversion),
         _series(lambda s: s.conversion),
         "#00897b",
+        Capability.ORDERS,
     ),
     Tile(
         "uv_value",
@@ -97,6 +149,7 @@ TILES: tuple[Tile, ...] = (
         lambda s, t: yuan(s.uv_value_cents),
         _series(lambda s: s.uv_value_cents),
         "#00897b",
+        Capability.ORDERS,
     ),
     Tile(
         "avg_order",
@@ -104,6 +157,7 @@ TILES: tuple[Tile, ...] = (
         lambda s, t: yuan(s.avg_order_cents),
         _series(lambda s: s.avg_order_cents),
         "#00897b",
+        Capability.ORDERS,
     ),
 )
 
@@ -130,7 +184,9 @@ class MetricsPanel(QWidget):
         self._grid = QGridLayout(grid_host)
         self._grid.setContentsMargins(0, 0, 0, 0)
         self._grid.setSpacing(4)
-        self._boxes = [self._tile(tile, grid_host) for tile in TILES]
+        #: the figures this platform gives (a platform without orders shows no GMV of 0)
+        self.tiles = tuple(t for t in TILES if t.needs is None or room.can(t.needs))
+        self._boxes = [self._tile(tile, grid_host) for tile in self.tiles]
         self.columns = 0
         self._flow(2)
         scroll = QScrollArea(self)
@@ -224,7 +280,7 @@ class MetricsPanel(QWidget):
             self.show_values(self.tracker.current())
 
     def show_values(self, s: Sample) -> None:
-        for tile in TILES:
+        for tile in self.tiles:
             self.values[tile.key].setText(tile.text(s, self.tracker))
 
     def sample(self) -> None:
@@ -232,7 +288,7 @@ class MetricsPanel(QWidget):
         s = self.tracker.tick()
         self.show_values(s)
         history = self.tracker.history
-        for tile in TILES:
+        for tile in self.tiles:
             self.trends[tile.key].set_points(tile.trend(history))
         session = self.room.session
         self.alerts.update(

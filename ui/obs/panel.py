@@ -39,6 +39,7 @@ from app.obs.stats import ObsStats, StatsPoller
 from app.obs.stream_target import StreamTargetSync
 from app.overlays.layout import Kind
 from app.overlays.server import OverlayServer
+from app.platform.capabilities import Capability
 from app.platform.connection import ConnectionStatus, LinkState
 from ui import theme
 from ui.i18n import localize, tr
@@ -223,6 +224,7 @@ class ObsPanel(QWidget):
             outputs.subscribe(self._on_outputs),
             stats.subscribe(self._on_stats),
         ]
+        self._target = target
         if target is not None:
             self._unsubs.append(target.subscribe(self._on_target))
             self._on_target(target)
@@ -443,8 +445,17 @@ class ObsPanel(QWidget):
             self._slow_start.cancel()
         self._slow_start = spawn(watchdog(), name="obs:slow-start")
 
+    def retranslate(self) -> None:
+        """After a language switch (ui/i18n.py): the target line is formatted text."""
+        if self._target is not None:
+            self._on_target(self._target)
+
     def _on_target(self, target: StreamTargetSync) -> None:
-        if target.error:
+        why = target.room.why_not(Capability.PUSH_URL) if target.room.role == "host" else None
+        if why is not None:  # the platform gives no push URL: say so calmly, once, here
+            self.target_label.setText(why)
+            self.target_label.setStyleSheet(theme.text_style(theme.FADED))
+        elif target.error:
             self.target_label.setText(localize(target.error))
             self.target_label.setStyleSheet(theme.text_style(theme.DANGER, bold=True))
         elif target.applied is not None:

@@ -67,6 +67,21 @@ if TYPE_CHECKING:
     from ui.context import ConsoleContext
 
 GROUP = "排品"
+#: the queue's keys; all but Space (scoped to the queue itself) work window-wide, and on a
+#: platform without a catalogue they only say why (ui/panels.py lists them)
+SHORTCUTS: dict[str, ActionSpec] = {
+    "explain": ActionSpec("product.explain_selected", "讲解选中商品", "Space", GROUP),
+    "prev": ActionSpec("product.prev", "上一个商品", "Ctrl+Left", GROUP),
+    "next": ActionSpec("product.next", "下一个商品", "Ctrl+Right", GROUP),
+    "stop": ActionSpec("product.stop", "停止讲解", "Ctrl+Down", GROUP),
+    "hold": ActionSpec("product.hold", "保持讲解卡片", "Ctrl+H", GROUP),
+    "listed": ActionSpec("product.toggle_listed", "上架/下架", "Ctrl+L", GROUP),
+    "edit": ActionSpec("product.edit", "改价/改库存", "F2", GROUP),
+    "up": ActionSpec("product.move_up", "上移", "Alt+Up", GROUP),
+    "down": ActionSpec("product.move_down", "下移", "Alt+Down", GROUP),
+    "undo": ActionSpec("product.undo_edit", "撤销改价/改库存", "Ctrl+Z", GROUP),
+}
+WINDOW_KEYS = tuple(spec for key, spec in SHORTCUTS.items() if key != "explain")
 #: the queue redraws stock and sales at most this often while orders pour in (explains: at once)
 REFRESH_MS = 250
 
@@ -120,51 +135,49 @@ class ProductQueuePanel(QWidget):
         reg = shortcuts.register
         self.acts: dict[str, QAction] = {
             "explain": reg(
-                ActionSpec("product.explain_selected", "讲解选中商品", "Space", GROUP),
+                SHORTCUTS["explain"],
                 self.explain_selected,
                 enabled=act,
                 scope=self.view,  # Space only from the queue: not from the comments or a field
             ),
-            "prev": reg(
-                ActionSpec("product.prev", "上一个商品", "Ctrl+Left", GROUP), self.prev, enabled=act
-            ),
+            "prev": reg(SHORTCUTS["prev"], self.prev, enabled=act),
             "next": reg(
-                ActionSpec("product.next", "下一个商品", "Ctrl+Right", GROUP),
+                SHORTCUTS["next"],
                 self.next,
                 enabled=act,
             ),
             "stop": reg(
-                ActionSpec("product.stop", "停止讲解", "Ctrl+Down", GROUP),
+                SHORTCUTS["stop"],
                 self.stop_explaining,
                 enabled=act,
             ),
             "hold": reg(
-                ActionSpec("product.hold", "保持讲解卡片", "Ctrl+H", GROUP),
+                SHORTCUTS["hold"],
                 self.toggle_hold,
                 enabled=act,
             ),
             "listed": reg(
-                ActionSpec("product.toggle_listed", "上架/下架", "Ctrl+L", GROUP),
+                SHORTCUTS["listed"],
                 self.toggle_listed,
                 enabled=act,
             ),
             "edit": reg(
-                ActionSpec("product.edit", "改价/改库存", "F2", GROUP),
+                SHORTCUTS["edit"],
                 self._edit,
                 enabled=act,
             ),
             "up": reg(
-                ActionSpec("product.move_up", "上移", "Alt+Up", GROUP),
+                SHORTCUTS["up"],
                 lambda: self.move_selected(-1),
                 enabled=act,
             ),
             "down": reg(
-                ActionSpec("product.move_down", "下移", "Alt+Down", GROUP),
+                SHORTCUTS["down"],
                 lambda: self.move_selected(+1),
                 enabled=act,
             ),
             "undo": reg(
-                ActionSpec("product.undo_edit", "撤销改价/改库存", "Ctrl+Z", GROUP),
+                SHORTCUTS["undo"],
                 self.undo_last_edit,
                 enabled=act,
             ),

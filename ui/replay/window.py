@@ -35,7 +35,9 @@ from app.format import hms, time_of_day, yuan
 from app.names import action_name, role_name, value_name
 from app.session.actions import action_log
 from app.session.attribution import per_product
+from app.session.columns import MONEY_HEADERS
 from app.session.keywords import keywords
+from app.session.money import per_minute, totals
 from app.session.replay import SessionFile, Summary
 from app.session.safe_open import SessionFileError
 from app.threads import Inbox
@@ -186,6 +188,35 @@ class ReplayWindow(QMainWindow):
         )
         self.tabs.addTab(self.coupons, tr("优惠券"))
 
+        # viewers' money besides orders: gift value, paid messages (醒目留言), per minute
+        self.money = totals(self.file)
+        self.money_rows = per_minute(self.file)
+        gifts_tab = QWidget(self)
+        gl = QVBoxLayout(gifts_tab)
+        self.money_label = QLabel(gifts_tab)
+        self.money_label.setObjectName("replayMoney")
+        self.money_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.money_label.setStyleSheet("font-weight: 600; padding: 4px;")
+        self.money_table = Table(list(MONEY_HEADERS))
+        self.money_table.setObjectName("replayMoneyTable")
+        self.money_table.fill(
+            [
+                [
+                    hms(r.minute * 60),
+                    yuan(r.money.gift_value_cents),
+                    r.money.paid_messages,
+                    yuan(r.money.paid_message_cents),
+                    r.money.memberships,
+                    r.money.shares,
+                ]
+                for r in self.money_rows
+            ]
+        )
+        gl.addWidget(self.money_label)
+        gl.addWidget(self.money_table, 1)
+        self._show_money()
+        self.tabs.addTab(gifts_tab, tr("礼物"))
+
         self.lottery_results = self.file.lotteries()
         self.lottery_tab = LotteryTab(self.lottery_results, self)
         self.lotteries = self.lottery_tab.table
@@ -247,6 +278,26 @@ class ReplayWindow(QMainWindow):
         ).start()
 
     # --- pieces ------------------------------------------------------------------------------------
+    def _show_money(self) -> None:
+        m = self.money
+        if not m.any:
+            self.money_label.setText(tr("本场没有礼物价值或醒目留言"))
+            return
+        self.money_label.setText(
+            tr("礼物价值 {gifts} · 醒目留言 {n} 条（{amount}） · 开通会员 {members} · 分享 {shares}")
+            .format(
+                gifts=yuan(m.gift_value_cents),
+                n=m.paid_messages,
+                amount=yuan(m.paid_message_cents),
+                members=m.memberships,
+                shares=m.shares,
+            )
+        )  # fmt: skip
+
+    def retranslate(self) -> None:
+        """After a language switch (ui/i18n.py): the texts made from data."""
+        self._show_money()
+
     def _build_toolbar(self) -> None:
         bar = self.addToolBar(tr("导出"))
         bar.setObjectName("replayToolbar")
