@@ -108,6 +108,38 @@ class ReplayWindow(QMainWindow):
         self.charts.set_data(self.series, self.markers)
 
         self.tabs = QTabWidget(self)
+        self.tabs.addTab(self._moment_tab(), tr("此刻"))
+        self.tabs.addTab(self._products_tab(), tr("商品"))
+        self.tabs.addTab(self._analysis_tab(), tr("评论分析"))
+        self.tabs.addTab(self._coupons_tab(), tr("优惠券"))
+        self.tabs.addTab(self._gifts_tab(), tr("礼物"))
+        self._add_lottery_tab()
+        self._add_action_tabs()
+        self.video = VideoPane(self.summary.obs_recording, self.file.meta, self)
+        self.tabs.addTab(self.video, tr("视频"))
+        self.video.position.connect(self._video_moved)
+        self._lay_out()
+
+        self._pending_ts: float | None = None
+        self._seek_ts: float | None = None  # a moment the operator picked: the video goes there
+        self._following = False  # the cursor is being moved by the playing video
+        self._closed = False
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(40)
+        self._debounce.timeout.connect(self._show_moment)
+        self.charts.moment.connect(self._moment)
+        self._moment(self.charts.cursor_ts())
+        self._show_moment()
+
+        self._inbox = Inbox.for_qobject(self, name="replay window")
+        threading.Thread(
+            target=_analyse, args=(path, self._inbox), daemon=True, name="replay-keywords"
+        ).start()
+
+    # --- the tabs ----------------------------------------------------------------------------------
+    def _moment_tab(self) -> QWidget:
+        """此刻: the comments, orders and operator markers around the chart's cursor."""
         self.moment_label = QLabel(self)
         self.moment_label.setTextFormat(Qt.TextFormat.PlainText)
         self.comments = Table(["时间", "昵称", "评论"])
@@ -129,8 +161,10 @@ class ReplayWindow(QMainWindow):
         row.addWidget(self.orders, 3)
         row.addWidget(self.marker_table, 2)
         ml.addLayout(row)
-        self.tabs.addTab(moment, tr("此刻"))
+        return moment
 
+    def _products_tab(self) -> QWidget:
+        """商品: each product's results, and every explain with what it sold."""
         self.products = ProductTable(self)
         self.product_rows = per_product(self.file)
         self.products.set_rows(self.product_rows)
@@ -160,8 +194,10 @@ class ReplayWindow(QMainWindow):
         bl.addWidget(note)
         products_tab.addWidget(below)
         products_tab.setSizes([200, 200])
-        self.tabs.addTab(products_tab, tr("商品"))
+        return products_tab
 
+    def _analysis_tab(self) -> QWidget:
+        """评论分析: the top questions and keywords (filled by a thread: :func:`_analyse`)."""
         analysis = QWidget(self)
         al = QHBoxLayout(analysis)
         self.questions = Table(["高频问题", "次数"])
@@ -169,8 +205,9 @@ class ReplayWindow(QMainWindow):
         self.questions.setColumnWidth(0, 360)
         al.addWidget(self.questions, 3)
         al.addWidget(self.keywords, 2)
-        self.tabs.addTab(analysis, tr("评论分析"))
+        return analysis
 
+    def _coupons_tab(self) -> QWidget:
         self.coupons = Table(["优惠券", "类型", "发放", "领取", "使用", "状态"])
         self.coupon_results = self.file.coupons()
         self.coupons.fill(
@@ -186,8 +223,9 @@ class ReplayWindow(QMainWindow):
                 for c in self.coupon_results
             ]
         )
-        self.tabs.addTab(self.coupons, tr("优惠券"))
+        return self.coupons
 
+    def _gifts_tab(self) -> QWidget:
         # viewers' money besides orders: gift value, paid messages (醒目留言), per minute
         self.money = totals(self.file)
         self.money_rows = per_minute(self.file)
@@ -215,8 +253,9 @@ class ReplayWindow(QMainWindow):
         gl.addWidget(self.money_label)
         gl.addWidget(self.money_table, 1)
         self._show_money()
-        self.tabs.addTab(gifts_tab, tr("礼物"))
+        return gifts_tab
 
+    def _add_lottery_tab(self) -> None:
         self.lottery_results = self.file.lotteries()
         self.lottery_tab = LotteryTab(self.lottery_results, self)
         self.lotteries = self.lottery_tab.table
@@ -226,6 +265,7 @@ class ReplayWindow(QMainWindow):
         else:
             self.tabs.addTab(self.lottery_tab, tr("抽奖"))
 
+    def _add_action_tabs(self) -> None:
         self.actions_table = Table(["时间", "操作", "角色", "结果", "耗时(ms)", "错误"])
         self.actions_table.fill(
             [
@@ -244,10 +284,8 @@ class ReplayWindow(QMainWindow):
         self.tabs.addTab(self.action_log, tr("操作记录"))  # every operator, before → after
         self.tabs.addTab(self.actions_table, tr("本机请求"))  # this console's, ok or refused
 
-        self.video = VideoPane(self.summary.obs_recording, self.file.meta, self)
-        self.tabs.addTab(self.video, tr("视频"))
-        self.video.position.connect(self._video_moved)
-
+    def _lay_out(self) -> None:
+        """The header and charts above, the tabs below, the toolbar."""
         top = QWidget(self)
         tl = QVBoxLayout(top)
         tl.setContentsMargins(0, 0, 0, 0)
@@ -259,23 +297,6 @@ class ReplayWindow(QMainWindow):
         split.setSizes([560, 390])
         self.setCentralWidget(split)
         self._build_toolbar()
-
-        self._pending_ts: float | None = None
-        self._seek_ts: float | None = None  # a moment the operator picked: the video goes there
-        self._following = False  # the cursor is being moved by the playing video
-        self._closed = False
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(40)
-        self._debounce.timeout.connect(self._show_moment)
-        self.charts.moment.connect(self._moment)
-        self._moment(self.charts.cursor_ts())
-        self._show_moment()
-
-        self._inbox = Inbox.for_qobject(self, name="replay window")
-        threading.Thread(
-            target=_analyse, args=(path, self._inbox), daemon=True, name="replay-keywords"
-        ).start()
 
     # --- pieces ------------------------------------------------------------------------------------
     def _show_money(self) -> None:
