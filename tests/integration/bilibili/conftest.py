@@ -24,6 +24,12 @@ def _register(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
+def bilibili_web_registered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """For tests that start the stand-in process themselves."""
+    _register(tmp_path, monkeypatch)
+
+
+@pytest.fixture
 def web_standin_thread(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Callable[[WebStandIn], Served]]:
