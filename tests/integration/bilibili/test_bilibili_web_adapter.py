@@ -207,3 +207,15 @@ async def test_a_live_room_ingests_comments_gifts_and_paid_messages(
     assert room.metrics.gift_value_cents == 100 + 124_500
     assert room.metrics.paid_message_cents == 5000
     assert room.session is not None  # the room was live when it was opened
+
+
+async def test_an_expired_sessdata_connects_as_a_guest_and_says_so(
+    web_standin: Start, adapters: list[BilibiliWebAdapter]
+) -> None:
+    standin = WebStandIn.scripted([dm.frame(samples.danmu_msg(1, "一", "游客", id_str="g"))])
+    adapter = await _open(web_standin, standin, adapters, sessdata="expired-cookie")
+    assert _texts(await _collect(adapter, 1)) == ["游客"]
+    assert standin.danmaku.auth_bodies[0]["uid"] == 0
+    assert len(adapter.notes) == 1 and "SESSDATA" in adapter.notes[0]
+    # the refused cookie is not sent again
+    assert standin.calls("/xlive/web-room/v1/index/getDanmuInfo")[0].cookies.get("SESSDATA") is None
