@@ -140,7 +140,7 @@ class WebMapper(Mapper):
                     if stop > at + 10:
                         msg_id = extra[at + 10 : stop]
         if not msg_id:
-            msg_id = _fallback_danmu_id(head, uid)
+            msg_id = _fallback_danmu_id(head, user_id)
         comment = {"id": msg_id, "user_id": user_id, "nickname": nickname, "text": msg}
         return _new_event(BiliEvent, (ev.COMMENT, {"comment": comment}, "dm:" + msg_id))
 
@@ -313,8 +313,9 @@ def _one(etype: str, data: dict[str, Any], key: str | None = None) -> BiliEvent:
     return BiliEvent(etype, data, key)
 
 
-def _fallback_danmu_id(head: list[Any], uid: int) -> str:
-    """Without ``info[0][15].extra.id_str``: ``<ms timestamp>:<uid>:<rnd>``."""
+def _fallback_danmu_id(head: list[Any], uid: str) -> str:
+    """Without ``info[0][15].extra.id_str``: ``<ms timestamp>:<user id>:<rnd>`` — the user id
+    with a masked viewer's hash (``anon-…``), so two guests in one millisecond stay two."""
     ts = integer(head[4] if len(head) > 4 else None, "timestamp", 0, 2**50, default=0)
     rnd = head[5] if len(head) > 5 and isinstance(head[5], int | str) else ""
     return f"{ts}:{uid}:{str(rnd)[:MAX_ID]}"

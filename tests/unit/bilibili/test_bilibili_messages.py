@@ -59,6 +59,9 @@ def test_masked_guest_names_keep_viewers_apart_and_login_notice_signals() -> Non
     assert got[0].signal == SIGNAL_NAMES_MASKED
     assert events(got)[0]["data"]["kind"] == "names_masked"
     assert [e["data"]["comment"]["user_id"] for e in events(got)[1:]] == ["anon-11", "anon-22"]
+    # same millisecond, no id_str: two guests' comments are two, never one dropped as a repeat
+    keys = [e.key for r in got[1:] for e in r.events]
+    assert len(set(keys)) == 2, keys
 
 
 def test_gift_value_is_what_was_paid() -> None:
