@@ -1,0 +1,262 @@
+"""A minimal, bounded protobuf wire-format reader and the decoders of Bilibili's ``*_V2`` commands.
+
+Bilibili moved some web commands to base64 protobuf in ``data.pb`` (``INTERACT_WORD_V2`` 2025-07,
+``SEND_GIFT_V2`` 2026-07). No ``.proto`` is published; field numbers come from the MIT-licensed
+reference client xfgryujk/blivedm (``blivedm/models/pb.py``, HEAD 3bf17fe), cross-checked with
+../shared/research/platforms.md §2.4. This reader has no dependency.
+
+Guarantees:
+
+- :func:`read_fields` returns ``{field_number: [values...]}`` (varint and fixed32/64 as ``int``,
+  length-delimited as ``bytes``) or raises :class:`ProtobufError` — never another exception.
+- Bounded: a varint is at most 10 bytes, a length can not exceed the buffer, at most
+  ``max_fields`` fields per message; nested messages are only parsed where a decoder asks for
+  them (fixed depth), so no input recurses without limit. Groups (wire types 3/4) are refused.
+- The decoders return plain dataclasses with defaults for absent fields (protobuf semantics); a
+  field with the wrong wire type is an error, not silently reinterpreted.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass, field
+
+MAX_FIELDS = 4096
+MAX_PB_BYTES = 256 * 1024  # a real SEND_GIFT_V2 is < 2 KiB
+
+
+class ProtobufError(ValueError):
+    """The bytes are not a well-formed protobuf message (or exceed the bounds)."""
+
+
+Value = int | bytes
+
+
+def read_fields(buf: bytes, *, max_fields: int = MAX_FIELDS) -> dict[int, list[Value]]:
+    out: dict[int, list[Value]] = {}
+    pos = 0
+    end = len(buf)
+    count = 0
+    while pos < end:
+        count += 1
+        if count > max_fields:
+            raise ProtobufError(f"more than {max_fields} fields")
+        key, pos = _varint(buf, pos)
+        number, wire = key >> 3, key & 7
+        if number == 0:
+            raise ProtobufError("field number 0")
+        value: Value
+        if wire == 0:
+            value, pos = _varint(buf, pos)
+        elif wire == 1:
+            if pos + 8 > end:
+                raise ProtobufError("truncated fixed64")
+            value = int.from_bytes(buf[pos : pos + 8], "little")
+            pos += 8
+        elif wire == 2:
+            length, pos = _varint(buf, pos)
+            if length > end - pos:
+                raise ProtobufError("length-delimited field runs past the end")
+            value = bytes(buf[pos : pos + length])
+            pos += length
+        elif wire == 5:
+            if pos + 4 > end:
+                raise ProtobufError("truncated fixed32")
+            value = int.from_bytes(buf[pos : pos + 4], "little")
+            pos += 4
+        else:
+            raise ProtobufError(f"unsupported wire type {wire}")
+        out.setdefault(number, []).append(value)
+    return out
+
+
+def _varint(buf: bytes, pos: int) -> tuple[int, int]:
+    result = 0
+    shift = 0
+    end = len(buf)
+    for _ in range(10):
+        if pos >= end:
+            raise ProtobufError("truncated varint")
+        b = buf[pos]
+        pos += 1
+        result |= (b & 0x7F) << shift
+        if not b & 0x80:
+            return result & 0xFFFF_FFFF_FFFF_FFFF, pos
+        shift += 7
+    raise ProtobufError("varint longer than 10 bytes")
+
+
+def b64_message(text: object) -> bytes:
+    """``data.pb`` → bytes; ProtobufError if it is not bounded, valid base64 text."""
+    if not isinstance(text, str) or len(text) > MAX_PB_BYTES * 4 // 3 + 4:
+        raise ProtobufError("pb is not bounded text")
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise ProtobufError("pb is not base64") from None
+
+
+# --- typed accessors ----------------------------------------------------------------------------
+
+
+def _int(f: dict[int, list[Value]], n: int) -> int:
+    vals = f.get(n)
+    if not vals:
+        return 0
+    v = vals[-1]  # protobuf: the last occurrence of a scalar wins
+    if not isinstance(v, int):
+        raise ProtobufError(f"field {n} should be an integer")
+    return v
+
+
+def _sint64(f: dict[int, list[Value]], n: int) -> int:
+    """int64 carried as a varint: two's complement of 64 bits."""
+    v = _int(f, n)
+    return v - (1 << 64) if v >= 1 << 63 else v
+
+
+def _str(f: dict[int, list[Value]], n: int) -> str:
+    vals = f.get(n)
+    if not vals:
+        return ""
+    v = vals[-1]
+    if not isinstance(v, bytes):
+        raise ProtobufError(f"field {n} should be text")
+    try:
+        return v.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ProtobufError(f"field {n} is not UTF-8") from None
+
+
+def _msg(f: dict[int, list[Value]], n: int) -> dict[int, list[Value]]:
+    vals = f.get(n)
+    if not vals:
+        return {}
+    v = vals[-1]
+    if not isinstance(v, bytes):
+        raise ProtobufError(f"field {n} should be a message")
+    return read_fields(v)
+
+
+def _msgs(f: dict[int, list[Value]], n: int) -> list[dict[int, list[Value]]]:
+    res = []
+    for v in f.get(n, ()):
+        if not isinstance(v, bytes):
+            raise ProtobufError(f"field {n} should be a message")
+        res.append(read_fields(v))
+    return res
+
+
+# --- SEND_GIFT_V2 (bilibili.live.gift.v1.SendGiftBroadcast) -------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class GiftItem:
+    # field numbers: blivedm models/pb.py SendGiftV2GiftItem
+    gift_id: int = 0  # 1
+    gift_name: str = ""  # 2
+    num: int = 0  # 3
+    gift_type: int = 0  # 4
+    price: int = 0  # 5 (unit price in coins; of the prize for blind boxes)
+    total_coin: int = 0  # 7 (what was paid: discounted price x num; blind-box price x num)
+    coin_type: str = ""  # 8 ('gold' | 'silver')
+    tid: str = ""  # 9 (transaction id; same as SEND_GIFT's tid)
+    timestamp: int = 0  # 10
+    rnd: str = ""  # 12
+    action: str = ""  # 18
+
+
+@dataclass(frozen=True, slots=True)
+class SendGiftBroadcast:
+    # field numbers: blivedm models/pb.py SendGiftBroadcast
+    uid: int = 0  # 1
+    uname: str = ""  # 2
+    face: str = ""  # 3
+    guard_level: int = 0  # 5
+    blind_gift_name: str = ""  # 9.3 (blind_gift.original_gift_name)
+    blind_gift_price: int = 0  # 9.6 (blind_gift.original_gift_price)
+    gifts: tuple[GiftItem, ...] = field(default_factory=tuple)  # 10, repeated
+
+
+def decode_send_gift_v2(buf: bytes) -> SendGiftBroadcast:
+    f = read_fields(buf)
+    blind = _msg(f, 9)
+    items = tuple(
+        GiftItem(
+            gift_id=_int(g, 1),
+            gift_name=_str(g, 2),
+            num=_int(g, 3),
+            gift_type=_int(g, 4),
+            price=_int(g, 5),
+            total_coin=_int(g, 7),
+            coin_type=_str(g, 8),
+            tid=_str(g, 9),
+            timestamp=_int(g, 10),
+            rnd=_str(g, 12),
+            action=_str(g, 18),
+        )
+        for g in _msgs(f, 10)
+    )
+    return SendGiftBroadcast(
+        uid=_sint64(f, 1),
+        uname=_str(f, 2),
+        face=_str(f, 3),
+        guard_level=_int(f, 5),
+        blind_gift_name=_str(blind, 3),
+        blind_gift_price=_int(blind, 6),
+        gifts=items,
+    )
+
+
+# --- INTERACT_WORD_V2 ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class InteractWord:
+    # field numbers: blivedm models/pb.py InteractWordV2 (+ research notes §2.4 for msg_type values)
+    uid: int = 0  # 1
+    uname: str = ""  # 2
+    msg_type: int = 0  # 5: 1 enter, 2 follow, 3 share, 4 special follow, 5 mutual follow, 6 like
+    timestamp: int = 0  # 7
+    face: str = ""  # 22.2.2 (uinfo.base.face)
+
+
+def decode_interact_word_v2(buf: bytes) -> InteractWord:
+    f = read_fields(buf)
+    base = _msg(_msg(f, 22), 2)
+    return InteractWord(
+        uid=_sint64(f, 1),
+        uname=_str(f, 2),
+        msg_type=_int(f, 5),
+        timestamp=_int(f, 7),
+        face=_str(base, 2),
+    )
+
+
+# --- encoding, for fixtures and the stand-in server ----------------------------------------------
+
+
+def _enc_varint(v: int) -> bytes:
+    v &= 0xFFFF_FFFF_FFFF_FFFF
+    out = bytearray()
+    while True:
+        b = v & 0x7F
+        v >>= 7
+        if v:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+
+def encode_fields(fields: list[tuple[int, int | str | bytes]]) -> bytes:
+    """Encode ``[(number, value)]``: int → varint, str/bytes → length-delimited (fixtures only)."""
+    out = bytearray()
+    for number, value in fields:
+        if isinstance(value, int):
+            out += _enc_varint(number << 3) + _enc_varint(value)
+        else:
+            raw = value.encode("utf-8") if isinstance(value, str) else value
+            out += _enc_varint(number << 3 | 2) + _enc_varint(len(raw)) + raw
+    return bytes(out)
