@@ -34,7 +34,7 @@ import struct
 import zlib
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 import brotli
 import orjson
@@ -74,9 +74,14 @@ class Limits:
 
 DEFAULT_LIMITS = Limits()
 
+# plain ints for the hot loop (an IntEnum attribute lookup costs more than the comparison)
+_OP_HEARTBEAT_REPLY = int(Op.HEARTBEAT_REPLY)
+_OP_SEND_MSG_REPLY = int(Op.SEND_MSG_REPLY)
+_OP_AUTH_REPLY = int(Op.AUTH_REPLY)
+_VER_JSON = int(Ver.JSON)
 
-@dataclass(frozen=True, slots=True)
-class Command:
+
+class Command(NamedTuple):
     """An op-5 business command: ``cmd`` without its ``:suffix``, ``body`` the parsed JSON."""
 
     cmd: str
@@ -97,6 +102,7 @@ class HeartbeatReply:
 
 
 Message = Command | AuthReply | HeartbeatReply
+_new_command = tuple.__new__  # Command's own __new__ is a Python frame; this one is not
 
 
 @dataclass(slots=True)
@@ -174,13 +180,13 @@ def decode_frame(frame: bytes, limits: Limits = DEFAULT_LIMITS) -> Decoded:
         raise CodecError(problem)
     out = Decoded()
     try:
-        _walk(memoryview(frame), 0, out, limits, [limits.max_packets])
+        _walk(frame, 0, out, limits, [limits.max_packets])
     except _Stop:
         out.skipped.append(f"more than {limits.max_packets} packets in one frame: rest dropped")
     return out
 
 
-def _header_problem(data: bytes | memoryview, off: int) -> str | None:
+def _header_problem(data: bytes, off: int) -> str | None:
     remaining = len(data) - off
     if remaining < HEADER_LEN:
         return f"truncated header at offset {off} ({remaining} bytes left)"
@@ -197,53 +203,65 @@ def _header_problem(data: bytes | memoryview, off: int) -> str | None:
     return None
 
 
-def _walk(data: memoryview, depth: int, out: Decoded, limits: Limits, budget: list[int]) -> None:
+def _walk(data: bytes, depth: int, out: Decoded, limits: Limits, budget: list[int]) -> None:
     off = 0
     end = len(data)
     unpack = HEADER.unpack_from
     while off < end:
-        problem = _header_problem(data, off)
-        if problem is not None:
-            out.skipped.append(problem + ": rest of stream dropped")
-            return
-        pack_len, head_len, ver, op, _seq = unpack(data, off)
+        if end - off >= HEADER_LEN:
+            pack_len, head_len, ver, op, _seq = unpack(data, off)
+            ok = head_len >= HEADER_LEN and head_len <= pack_len <= end - off
+        else:
+            ok = False
+        if not ok:
+            problem = _header_problem(data, off)
+            if problem is not None:
+                out.skipped.append(problem + ": rest of stream dropped")
+                return
+            pack_len, head_len, ver, op, _seq = unpack(data, off)  # op 3 with the length quirk
         budget[0] -= 1
         if budget[0] < 0:
             raise _Stop
-        if op == Op.HEARTBEAT_REPLY:
+        if op == _OP_HEARTBEAT_REPLY:
             (pop,) = struct.unpack_from(">I", data, off + head_len)
             out.messages.append(HeartbeatReply(pop))
             return  # the echo that follows is not a packet (see module docstring)
         body = data[off + head_len : off + pack_len]
         off += pack_len
-        if op == Op.SEND_MSG_REPLY:
-            _business(body, ver, depth, out, limits, budget)
-        elif op == Op.AUTH_REPLY:
+        if op == _OP_SEND_MSG_REPLY:
+            if ver == _VER_JSON and body:
+                _command(body, out)  # the common case, without the detour
+            else:
+                _business(body, ver, depth, out, limits, budget)
+        elif op == _OP_AUTH_REPLY:
             out.messages.append(AuthReply(_auth_code(body), bytes(body)))
         else:
             out.skipped.append(f"unexpected operation {op}")
 
 
+def _command(body: bytes, out: Decoded) -> None:
+    try:
+        obj = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        out.skipped.append("command body is not JSON")
+        return
+    if type(obj) is not dict:
+        out.skipped.append("command body is not a JSON object")
+        return
+    cmd = obj.get("cmd")
+    if type(cmd) is not str:
+        out.skipped.append("command without a text 'cmd'")
+        return
+    colon = cmd.find(":")
+    out.messages.append(_new_command(Command, (cmd if colon < 0 else cmd[:colon], obj)))
+
+
 def _business(
-    body: memoryview, ver: int, depth: int, out: Decoded, limits: Limits, budget: list[int]
+    body: bytes, ver: int, depth: int, out: Decoded, limits: Limits, budget: list[int]
 ) -> None:
     if ver == Ver.JSON or ver == Ver.RAW:
-        if len(body) == 0:
-            return
-        try:
-            obj = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            out.skipped.append("command body is not JSON")
-            return
-        if not isinstance(obj, dict):
-            out.skipped.append("command body is not a JSON object")
-            return
-        cmd = obj.get("cmd")
-        if not isinstance(cmd, str):
-            out.skipped.append("command without a text 'cmd'")
-            return
-        colon = cmd.find(":")
-        out.messages.append(Command(cmd if colon < 0 else cmd[:colon], obj))
+        if body:
+            _command(body, out)
         return
     if ver != Ver.ZLIB and ver != Ver.BROTLI:
         out.skipped.append(f"unknown protocol version {ver}")
@@ -256,10 +274,10 @@ def _business(
     except CodecError as exc:
         out.skipped.append(str(exc))
         return
-    _walk(memoryview(inner), depth + 1, out, limits, budget)
+    _walk(inner, depth + 1, out, limits, budget)
 
 
-def _inflate(body: memoryview, ver: int, limit: int) -> bytes:
+def _inflate(body: bytes, ver: int, limit: int) -> bytes:
     """Decompress at most ``limit`` bytes; raise CodecError for bombs and broken data."""
     if ver == Ver.ZLIB:
         zd = zlib.decompressobj()
@@ -274,7 +292,7 @@ def _inflate(body: memoryview, ver: int, limit: int) -> bytes:
         return data
     bd = brotli.Decompressor()
     try:
-        data = bd.process(bytes(body), output_buffer_limit=limit + 1)
+        data = bd.process(body, output_buffer_limit=limit + 1)
     except brotli.error as exc:
         raise CodecError(f"brotli body is broken: {exc}") from None
     if len(data) > limit or not bd.can_accept_more_data():
@@ -284,7 +302,7 @@ def _inflate(body: memoryview, ver: int, limit: int) -> bytes:
     return data
 
 
-def _auth_code(body: memoryview) -> int | None:
+def _auth_code(body: bytes) -> int | None:
     try:
         obj = orjson.loads(body)
     except orjson.JSONDecodeError:

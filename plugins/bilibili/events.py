@@ -1,6 +1,7 @@
 """What the Bilibili message mappers produce, and the field validators they share.
 
-A mapper turns one decoded command (untrusted JSON) into a :class:`MapResult`: zero or more
+A :class:`Mapper` turns one decoded command (untrusted JSON) into a :class:`MapResult`
+(``map``), or a frame's commands into one :class:`Batch` (``map_all``, the fast path): zero or more
 :class:`BiliEvent` (``type`` + ``data`` in LiveDesk's event schema, plus ``key``, the platform
 message id used to drop duplicates across reconnects), or a ``reason`` when a recognised command
 was invalid, and optionally a ``signal`` for the adapter (e.g. restart the open-live game).
@@ -18,8 +19,11 @@ Event types beyond today's ``app.platform.models.EventType`` (the model must gro
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple
+
+from plugins.bilibili.codec import Command
+from plugins.bilibili.protobuf import ProtobufError
 
 COMMENT = "comment"
 GIFT = "gift"
@@ -50,8 +54,7 @@ SIGNAL_INTERACTION_END = "interaction_end"  # open-live stopped pushing: restart
 SIGNAL_NAMES_MASKED = "names_masked"  # web guest: names turn into 张**** from now on
 
 
-@dataclass(frozen=True, slots=True)
-class BiliEvent:
+class BiliEvent(NamedTuple):  # a tuple: cheap to make at tens of thousands per second
     type: str
     data: dict[str, Any]
     key: str | None = None  # platform message id: the same key twice = the same event
@@ -60,9 +63,8 @@ class BiliEvent:
         return {"type": self.type, "data": self.data}
 
 
-@dataclass(frozen=True, slots=True)
-class MapResult:
-    events: list[BiliEvent] = field(default_factory=list)
+class MapResult(NamedTuple):
+    events: tuple[BiliEvent, ...] = ()
     reason: str | None = None  # set when a recognised command was skipped as invalid
     signal: str | None = None
 
@@ -72,6 +74,72 @@ IGNORED = MapResult()
 
 class Invalid(Exception):
     """Internal to the mappers: the command is skipped with this reason."""
+
+
+class Batch(NamedTuple):
+    """The events of several commands (a frame), in order, with the reasons and signals."""
+
+    events: list[BiliEvent]
+    reasons: list[str]
+    signals: list[str]
+
+
+# what a handler returns: one event (the common case, cheapest), several, or a full result
+Handled = BiliEvent | tuple[BiliEvent, ...] | MapResult
+Handler = Callable[[dict[str, Any]], Handled]
+
+
+class Mapper:
+    """Base of the web and open-live mappers: dispatch by command name, errors to reasons.
+
+    Subclasses fill ``handlers`` (command name without ``:suffix`` → handler). A handler raises
+    :class:`Invalid` (or ``ProtobufError``) to skip the command with a reason.
+    """
+
+    def __init__(self) -> None:
+        self.handlers: dict[str, Handler] = {}
+
+    def map(self, command: Command) -> MapResult:
+        """One command → its events (empty for commands LiveDesk does not use)."""
+        handler = self.handlers.get(command.cmd)
+        if handler is None:
+            return IGNORED
+        try:
+            r = handler(command.body)
+        except (Invalid, ProtobufError) as exc:
+            return MapResult(reason=f"{command.cmd}: {exc}")
+        if type(r) is BiliEvent:
+            return MapResult((r,))
+        if type(r) is MapResult:
+            return r
+        return MapResult(r)  # type: ignore[arg-type]
+
+    def map_all(self, commands: Iterable[Command]) -> Batch:
+        """Several commands (e.g. one frame's) → their events in order; the fast path."""
+        events: list[BiliEvent] = []
+        reasons: list[str] = []
+        signals: list[str] = []
+        get = self.handlers.get
+        for command in commands:
+            handler = get(command.cmd)
+            if handler is None:
+                continue
+            try:
+                r = handler(command.body)
+            except (Invalid, ProtobufError) as exc:
+                reasons.append(f"{command.cmd}: {exc}")
+                continue
+            if type(r) is BiliEvent:
+                events.append(r)
+            elif type(r) is MapResult:
+                events.extend(r.events)
+                if r.reason is not None:
+                    reasons.append(r.reason)
+                if r.signal is not None:
+                    signals.append(r.signal)
+            else:
+                events.extend(r)  # type: ignore[arg-type]
+        return Batch(events, reasons, signals)
 
 
 def obj(v: object, what: str) -> dict[str, Any]:
@@ -87,6 +155,8 @@ def lst(v: object, what: str) -> list[Any]:
 
 
 def text(v: object, what: str, limit: int = MAX_TEXT, *, default: str | None = None) -> str:
+    if type(v) is str and len(v) <= limit:
+        return v  # the common case first
     if v is None and default is not None:
         return default
     if not isinstance(v, str):
@@ -100,6 +170,8 @@ def integer(
     v: object, what: str, lo: int = 0, hi: int = MAX_COUNT, *, default: int | None = None
 ) -> int:
     """An int in [lo, hi]; numeric strings are accepted (Bilibili sends some ids as text)."""
+    if type(v) is int and lo <= v <= hi:
+        return v  # the common case first
     if v is None and default is not None:
         return default
     if isinstance(v, bool):

@@ -21,14 +21,14 @@ from collections.abc import Callable
 from typing import Any
 
 from plugins.bilibili import events as ev
-from plugins.bilibili.codec import Command
 from plugins.bilibili.events import (
     CNY,
-    IGNORED,
     MAX_COINS,
     MAX_NAME,
     BiliEvent,
+    Handled,
     Invalid,
+    Mapper,
     MapResult,
     gold_to_cents,
     ident,
@@ -52,12 +52,13 @@ def _key(d: dict[str, Any]) -> str | None:
     return "msg:" + ident(v, "msg_id")
 
 
-class OpenMapper:
+class OpenMapper(Mapper):
     """Maps commands of one open-live game; keeps the running like total of the session."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.like_total = 0
-        self._handlers: dict[str, Callable[[dict[str, Any]], MapResult]] = {
+        own: dict[str, Callable[[dict[str, Any]], Handled]] = {
             "DM": self._dm,
             "SEND_GIFT": self._gift,
             "GUARD": self._guard,
@@ -68,22 +69,13 @@ class OpenMapper:
             "LIVE_START": lambda d: self._state(d, True),
             "LIVE_END": lambda d: self._state(d, False),
         }
+        for name, handler in own.items():
+            self.handlers[PREFIX + name] = _with_data(handler)
+        self.handlers[PREFIX + "INTERACTION_END"] = lambda _b: MapResult(
+            signal=ev.SIGNAL_INTERACTION_END
+        )
 
-    def map(self, command: Command) -> MapResult:
-        if not command.cmd.startswith(PREFIX):
-            return IGNORED
-        name = command.cmd[len(PREFIX) :]
-        if name == "INTERACTION_END":
-            return MapResult(signal=ev.SIGNAL_INTERACTION_END)
-        handler = self._handlers.get(name)
-        if handler is None:
-            return IGNORED
-        try:
-            return handler(obj(command.body.get("data"), "data"))
-        except Invalid as exc:
-            return MapResult(reason=f"{command.cmd}: {exc}")
-
-    def _dm(self, d: dict[str, Any]) -> MapResult:
+    def _dm(self, d: dict[str, Any]) -> Handled:
         key = _key(d)
         if key is None:
             raise Invalid("danmaku without msg_id")
@@ -95,7 +87,7 @@ class OpenMapper:
         }
         return _one(ev.COMMENT, {"comment": comment}, key)
 
-    def _gift(self, d: dict[str, Any]) -> MapResult:
+    def _gift(self, d: dict[str, Any]) -> Handled:
         num = integer(d.get("gift_num"), "gift_num", 1)
         paid = d.get("paid")
         if not isinstance(paid, bool):
@@ -111,7 +103,7 @@ class OpenMapper:
         }
         return _one(ev.GIFT, data, _key(d))
 
-    def _guard(self, d: dict[str, Any]) -> MapResult:
+    def _guard(self, d: dict[str, Any]) -> Handled:
         user = obj(d.get("user_info"), "user_info")
         level = integer(d.get("guard_level"), "guard_level", 1, 3)
         num = integer(d.get("guard_num"), "guard_num", 1, 1200)
@@ -128,7 +120,7 @@ class OpenMapper:
         }
         return _one(ev.MEMBERSHIP, data, _key(d))
 
-    def _super_chat(self, d: dict[str, Any]) -> MapResult:
+    def _super_chat(self, d: dict[str, Any]) -> Handled:
         yuan = integer(d.get("rmb"), "rmb", 0, MAX_COINS // 1000)
         data = {
             "user_id": _open_id(d),
@@ -140,21 +132,21 @@ class OpenMapper:
         }
         return _one(ev.PAID_MESSAGE, data, _key(d))
 
-    def _super_chat_del(self, d: dict[str, Any]) -> MapResult:
+    def _super_chat_del(self, d: dict[str, Any]) -> Handled:
         ids = [ident(i, "message_ids[]") for i in lst(d.get("message_ids"), "message_ids")[:1000]]
         return _one(ev.PAID_MESSAGE_DELETED, {"ids": ids}, _key(d))
 
-    def _like(self, d: dict[str, Any]) -> MapResult:
+    def _like(self, d: dict[str, Any]) -> Handled:
         count = integer(d.get("like_count"), "like_count", 0)
         self.like_total += count
         data = {"user_id": _open_id(d), "count": count, "total": self.like_total}
         return _one(ev.LIKE, data, _key(d))
 
-    def _enter(self, d: dict[str, Any]) -> MapResult:
+    def _enter(self, d: dict[str, Any]) -> Handled:
         data = {"user_id": _open_id(d), "nickname": text(d.get("uname"), "nickname", MAX_NAME)}
         return _one(ev.VIEWER_ENTER, data, _key(d))
 
-    def _state(self, d: dict[str, Any], live: bool) -> MapResult:
+    def _state(self, d: dict[str, Any], live: bool) -> Handled:
         data: dict[str, Any] = {"live": live}
         title = d.get("title")
         if title is not None:
@@ -162,5 +154,11 @@ class OpenMapper:
         return _one(ev.ROOM_STATE, data, _key(d))
 
 
-def _one(etype: str, data: dict[str, Any], key: str | None = None) -> MapResult:
-    return MapResult([BiliEvent(etype, data, key)])
+def _one(etype: str, data: dict[str, Any], key: str | None = None) -> BiliEvent:
+    return BiliEvent(etype, data, key)
+
+
+def _with_data(
+    handler: Callable[[dict[str, Any]], Handled],
+) -> Callable[[dict[str, Any]], Handled]:
+    return lambda body: handler(obj(body.get("data"), "data"))

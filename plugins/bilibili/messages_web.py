@@ -23,20 +23,21 @@ CNY) plus:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from plugins.bilibili import events as ev
-from plugins.bilibili.codec import Command
 from plugins.bilibili.events import (
     CNY,
     IGNORED,
     MAX_COINS,
     MAX_ID,
     MAX_NAME,
+    MAX_TEXT,
     MAX_UID,
     BiliEvent,
+    Handled,
     Invalid,
+    Mapper,
     MapResult,
     gold_to_cents,
     ident,
@@ -46,7 +47,6 @@ from plugins.bilibili.events import (
     text,
 )
 from plugins.bilibili.protobuf import (
-    ProtobufError,
     b64_message,
     decode_interact_word_v2,
     decode_send_gift_v2,
@@ -54,6 +54,8 @@ from plugins.bilibili.protobuf import (
 
 # INTERACT_WORD(_V2) msg_type → event type (6 = like duplicates LIKE_INFO_V3_CLICK: ignored)
 _INTERACT = {1: ev.VIEWER_ENTER, 2: ev.FOLLOW, 3: ev.SHARE, 4: ev.FOLLOW, 5: ev.FOLLOW}
+
+_new_event = tuple.__new__  # BiliEvent's own __new__ is a Python frame; this one is not
 
 # commerce signals: no order data, only what the room sees
 _NOTES = (
@@ -73,68 +75,66 @@ def _gift_value(coin_type: str, total_coin: int) -> int:
     return gold_to_cents(total_coin) if coin_type == "gold" else 0
 
 
-class WebMapper:
+class WebMapper(Mapper):
     """Maps commands of one room's web connection; keeps the room's running like total."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.like_total = 0
-        self._handlers: dict[str, Callable[[dict[str, Any]], MapResult]] = {
-            "DANMU_MSG": self._danmu,
-            "SEND_GIFT": self._gift,
-            "SEND_GIFT_V2": self._gift_v2,
-            "COMBO_SEND": self._combo,
-            "GUARD_BUY": self._guard_buy,
-            "USER_TOAST_MSG": self._guard_buy,
-            "USER_TOAST_MSG_V2": self._toast_v2,
-            "SUPER_CHAT_MESSAGE": self._super_chat,
-            "SUPER_CHAT_MESSAGE_DELETE": self._super_chat_delete,
-            "INTERACT_WORD": self._interact,
-            "INTERACT_WORD_V2": self._interact_v2,
-            "LIKE_INFO_V3_CLICK": self._like_click,
-            "LIKE_INFO_V3_UPDATE": self._like_update,
-            "WATCHED_CHANGE": self._watched,
-            "ONLINE_RANK_COUNT": self._online,
-            "LIVE": lambda _b: _one(ev.ROOM_STATE, {"live": True}),
-            "PREPARING": lambda _b: _one(ev.ROOM_STATE, {"live": False}),
-            "LOG_IN_NOTICE": self._login_notice,
-        }
+        self.handlers.update(
+            {
+                "DANMU_MSG": self._danmu,
+                "SEND_GIFT": self._gift,
+                "SEND_GIFT_V2": self._gift_v2,
+                "COMBO_SEND": self._combo,
+                "GUARD_BUY": self._guard_buy,
+                "USER_TOAST_MSG": self._guard_buy,
+                "USER_TOAST_MSG_V2": self._toast_v2,
+                "SUPER_CHAT_MESSAGE": self._super_chat,
+                "SUPER_CHAT_MESSAGE_DELETE": self._super_chat_delete,
+                "INTERACT_WORD": self._interact,
+                "INTERACT_WORD_V2": self._interact_v2,
+                "LIKE_INFO_V3_CLICK": self._like_click,
+                "LIKE_INFO_V3_UPDATE": self._like_update,
+                "WATCHED_CHANGE": self._watched,
+                "ONLINE_RANK_COUNT": self._online,
+                "LIVE": lambda _b: _one(ev.ROOM_STATE, {"live": True}),
+                "PREPARING": lambda _b: _one(ev.ROOM_STATE, {"live": False}),
+                "LOG_IN_NOTICE": self._login_notice,
+            }
+        )
         for name in _NOTES:
-            self._handlers[name] = self._commerce_note
-
-    def map(self, command: Command) -> MapResult:
-        handler = self._handlers.get(command.cmd)
-        if handler is None:
-            return IGNORED
-        try:
-            return handler(command.body)
-        except Invalid as exc:
-            return MapResult(reason=f"{command.cmd}: {exc}")
-        except ProtobufError as exc:
-            return MapResult(reason=f"{command.cmd}: pb: {exc}")
+            self.handlers[name] = self._commerce_note
 
     # --- chat ------------------------------------------------------------------------------------
 
-    def _danmu(self, body: dict[str, Any]) -> MapResult:
-        info = lst(body.get("info"), "info")
-        if len(info) < 3:
-            raise Invalid("info too short")
-        head = lst(info[0], "info[0]")
-        msg = text(info[1], "text")
-        user = lst(info[2], "info[2]")
-        if len(user) < 2:
-            raise Invalid("info[2] too short")
-        uid = _uid(user[0])
-        nickname = text(user[1], "nickname", MAX_NAME)
+    def _danmu(self, body: dict[str, Any]) -> Handled:
+        # the hot path (most of a busy room): plain type checks inline, helpers only on failure
+        info = body.get("info")
+        if type(info) is not list or len(info) < 3:
+            raise Invalid("info is not a list of 3+")
+        head, msg, user = info[0], info[1], info[2]
+        if type(head) is not list:
+            raise Invalid("info[0] is not a list")
+        if type(msg) is not str or len(msg) > MAX_TEXT:
+            msg = text(msg, "text")
+        if type(user) is not list or len(user) < 2:
+            raise Invalid("info[2] is not a list of 2+")
+        uid, nickname = user[0], user[1]
+        if type(uid) is not int or not 0 <= uid <= MAX_UID:
+            uid = _uid(uid)
+        if type(nickname) is not str or len(nickname) > MAX_NAME:
+            nickname = text(nickname, "nickname", MAX_NAME)
         user_id = str(uid)
         if uid == 0 and len(head) > 7 and isinstance(head[7], str) and 0 < len(head[7]) <= 16:
             user_id = "anon-" + head[7]
         msg_id = _danmu_id(head, uid)
         comment = {"id": msg_id, "user_id": user_id, "nickname": nickname, "text": msg}
-        return _one(ev.COMMENT, {"comment": comment}, "dm:" + msg_id)
+        return _new_event(BiliEvent, (ev.COMMENT, {"comment": comment}, "dm:" + msg_id))
 
     # --- gifts -----------------------------------------------------------------------------------
 
-    def _gift(self, body: dict[str, Any]) -> MapResult:
+    def _gift(self, body: dict[str, Any]) -> Handled:
         d = obj(body.get("data"), "data")
         coin_type = text(d.get("coin_type"), "coin_type", 16)
         total = integer(d.get("total_coin"), "total_coin", 0, MAX_COINS)
@@ -149,7 +149,7 @@ class WebMapper:
         }
         return _one(ev.GIFT, data, "gift:" + tid)
 
-    def _gift_v2(self, body: dict[str, Any]) -> MapResult:
+    def _gift_v2(self, body: dict[str, Any]) -> Handled:
         d = obj(body.get("data"), "data")
         switch = d.get("switch", body.get("switch"))
         if switch is not True and switch != 1:
@@ -170,9 +170,9 @@ class WebMapper:
             }
             key = "gift:" + text(g.tid, "tid", MAX_ID) if g.tid else None
             out.append(BiliEvent(ev.GIFT, data, key))
-        return MapResult(out)
+        return tuple(out)
 
-    def _combo(self, body: dict[str, Any]) -> MapResult:
+    def _combo(self, body: dict[str, Any]) -> Handled:
         d = obj(body.get("data"), "data")
         name = text(d.get("uname"), "nickname", MAX_NAME)
         gift = text(d.get("gift_name"), "gift", MAX_NAME)
@@ -181,7 +181,7 @@ class WebMapper:
 
     # --- memberships (大航海) and Super Chat -------------------------------------------------------
 
-    def _guard_buy(self, body: dict[str, Any]) -> MapResult:
+    def _guard_buy(self, body: dict[str, Any]) -> Handled:
         d = obj(body.get("data"), "data")
         return _membership(
             uid=_uid(d.get("uid")),
@@ -193,7 +193,7 @@ class WebMapper:
             start=d.get("start_time"),
         )
 
-    def _toast_v2(self, body: dict[str, Any]) -> MapResult:
+    def _toast_v2(self, body: dict[str, Any]) -> Handled:
         d = obj(body.get("data"), "data")
         option = d.get("option")
         if isinstance(option, dict) and option.get("source") == 2:
@@ -211,7 +211,7 @@ class WebMapper:
             start=guard.get("start_time"),
         )
 
-    def _super_chat(self, body: dict[str, Any]) -> MapResult:
+    def _super_chat(self, body: dict[str, Any]) -> Handled:
         d = obj(body.get("data"), "data")
         sc_id = ident(d.get("id"), "id")
         user = obj(d.get("user_info"), "user_info")
@@ -226,14 +226,14 @@ class WebMapper:
         }
         return _one(ev.PAID_MESSAGE, data, "sc:" + sc_id)
 
-    def _super_chat_delete(self, body: dict[str, Any]) -> MapResult:
+    def _super_chat_delete(self, body: dict[str, Any]) -> Handled:
         d = obj(body.get("data"), "data")
         ids = [ident(i, "ids[]") for i in lst(d.get("ids"), "ids")[:1000]]
         return _one(ev.PAID_MESSAGE_DELETED, {"ids": ids})
 
     # --- interactions ----------------------------------------------------------------------------
 
-    def _interact(self, body: dict[str, Any]) -> MapResult:
+    def _interact(self, body: dict[str, Any]) -> Handled:
         d = obj(body.get("data"), "data")
         return _interaction(
             _uid(d.get("uid")),
@@ -242,7 +242,7 @@ class WebMapper:
             integer(d.get("timestamp"), "timestamp", 0, 2**40, default=0),
         )
 
-    def _interact_v2(self, body: dict[str, Any]) -> MapResult:
+    def _interact_v2(self, body: dict[str, Any]) -> Handled:
         d = obj(body.get("data"), "data")
         pb = decode_interact_word_v2(b64_message(d.get("pb")))
         return _interaction(
@@ -252,37 +252,37 @@ class WebMapper:
             integer(pb.timestamp, "timestamp", 0, 2**40),
         )
 
-    def _like_click(self, body: dict[str, Any]) -> MapResult:
+    def _like_click(self, body: dict[str, Any]) -> Handled:
         d = obj(body.get("data"), "data")
         user_id = str(_uid(d.get("uid")))
         self.like_total += 1
         return _one(ev.LIKE, {"user_id": user_id, "count": 1, "total": self.like_total})
 
-    def _like_update(self, body: dict[str, Any]) -> MapResult:
+    def _like_update(self, body: dict[str, Any]) -> Handled:
         d = obj(body.get("data"), "data")
         self.like_total = integer(d.get("click_count"), "click_count", 0, MAX_COINS)
         return _one(ev.LIKE, {"user_id": None, "count": 0, "total": self.like_total})
 
     # --- room ------------------------------------------------------------------------------------
 
-    def _watched(self, body: dict[str, Any]) -> MapResult:
+    def _watched(self, body: dict[str, Any]) -> Handled:
         d = obj(body.get("data"), "data")
         return _one(ev.VIEWERS, {"uv": integer(d.get("num"), "num", 0, MAX_COINS)})
 
-    def _online(self, body: dict[str, Any]) -> MapResult:
+    def _online(self, body: dict[str, Any]) -> Handled:
         d = obj(body.get("data"), "data")
         return _one(ev.VIEWERS, {"online": integer(d.get("count"), "count", 0, MAX_COINS)})
 
-    def _login_notice(self, body: dict[str, Any]) -> MapResult:
+    def _login_notice(self, body: dict[str, Any]) -> Handled:
         d = body.get("data")
         notice = d.get("notice_msg") if isinstance(d, dict) else None
         note = text(notice, "notice_msg", default="")
         return MapResult(
-            [BiliEvent(ev.ROOM_NOTE, {"kind": "names_masked", "text": note})],
+            (BiliEvent(ev.ROOM_NOTE, {"kind": "names_masked", "text": note}),),
             signal=ev.SIGNAL_NAMES_MASKED,
         )
 
-    def _commerce_note(self, body: dict[str, Any]) -> MapResult:
+    def _commerce_note(self, body: dict[str, Any]) -> Handled:
         cmd = text(body.get("cmd"), "cmd", MAX_ID).split(":", 1)[0]
         d = body.get("data")
         note = ""
@@ -297,16 +297,17 @@ class WebMapper:
         return _one(ev.ROOM_NOTE, {"kind": cmd.lower(), "text": note})
 
 
-def _one(etype: str, data: dict[str, Any], key: str | None = None) -> MapResult:
-    return MapResult([BiliEvent(etype, data, key)])
+def _one(etype: str, data: dict[str, Any], key: str | None = None) -> BiliEvent:
+    return BiliEvent(etype, data, key)
 
 
 def _danmu_id(head: list[Any], uid: int) -> str:
     """``info[0][15].extra.id_str`` (found by a bounded text search: the extra JSON is large and
     only the id is needed), else ``<ms timestamp>:<uid>:<rnd>``."""
-    if len(head) > 15 and isinstance(head[15], dict):
-        extra = head[15].get("extra")
-        if isinstance(extra, str):
+    mode_info = head[15] if len(head) > 15 else None
+    if type(mode_info) is dict:
+        extra = mode_info.get("extra")
+        if type(extra) is str:
             at = extra.find('"id_str":"')
             if at >= 0:
                 start = at + 10
@@ -327,7 +328,7 @@ def _membership(
     price: object,
     unit: object,
     start: object,
-) -> MapResult:
+) -> Handled:
     lvl = integer(level, "guard_level", 1, 3)
     n = integer(num, "num", 1, 1200)
     unit_price = integer(price, "price", 0, MAX_COINS // 1200)
@@ -344,7 +345,7 @@ def _membership(
     return _one(ev.MEMBERSHIP, data, f"guard:{uid}:{lvl}:{when}")
 
 
-def _interaction(uid: int, nickname: str, msg_type: int, ts: int) -> MapResult:
+def _interaction(uid: int, nickname: str, msg_type: int, ts: int) -> Handled:
     etype = _INTERACT.get(msg_type)
     if etype is None:
         return IGNORED

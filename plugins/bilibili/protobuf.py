@@ -12,15 +12,17 @@ Guarantees:
 - Bounded: a varint is at most 10 bytes, a length can not exceed the buffer, at most
   ``max_fields`` fields per message; nested messages are only parsed where a decoder asks for
   them (fixed depth), so no input recurses without limit. Groups (wire types 3/4) are refused.
-- The decoders return plain dataclasses with defaults for absent fields (protobuf semantics); a
-  field with the wrong wire type is an error, not silently reinterpreted.
+- The decoders return named tuples with defaults for absent fields (protobuf semantics); a
+  field with the wrong wire type is an error, not silently reinterpreted. They stop reading a
+  message at the first field numbered above the last one they use (encoders write fields in
+  number order): unused trailing fields (avatars, images) are neither read nor validated.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 MAX_FIELDS = 4096
 MAX_PB_BYTES = 256 * 1024  # a real SEND_GIFT_V2 is < 2 KiB
@@ -34,7 +36,84 @@ Value = int | bytes
 
 
 def read_fields(buf: bytes, *, max_fields: int = MAX_FIELDS) -> dict[int, list[Value]]:
+    """Every field: ``{number: [values in order]}``."""
     out: dict[int, list[Value]] = {}
+    for number, value in _scan(buf, max_fields, 1 << 29):
+        out.setdefault(number, []).append(value)
+    return out
+
+
+def read_message(
+    buf: bytes, repeated: int = 0, *, last_needed: int = 1 << 29, max_fields: int = MAX_FIELDS
+) -> tuple[dict[int, Value], list[Value]]:
+    """Scalar view: ``{number: last value}`` (protobuf: the last occurrence wins), and the values
+    of the one ``repeated`` field number in order (the decoders' fast path).
+
+    ``last_needed``: stop at the first field numbered above it. Encoders write fields in number
+    order, so the rest (avatars, images: the bulk) is not read at all."""
+    last: dict[int, Value] = {}
+    many: list[Value] = []
+    pos = 0
+    end = len(buf)
+    count = 0
+    value: Value
+    while pos < end:
+        count += 1
+        if count > max_fields:
+            raise ProtobufError(f"more than {max_fields} fields")
+        key = buf[pos]
+        if key < 0x80:
+            pos += 1
+        else:
+            key, pos = _varint(buf, pos)
+        number = key >> 3
+        wire = key & 7
+        if number > last_needed:
+            break
+        if wire == 0:
+            if pos < end and buf[pos] < 0x80:
+                value = buf[pos]
+                pos += 1
+            else:
+                value, pos = _varint(buf, pos)
+        elif wire == 2:
+            if pos < end and buf[pos] < 0x80:
+                length = buf[pos]
+                pos += 1
+            else:
+                length, pos = _varint(buf, pos)
+            if length > end - pos:
+                raise ProtobufError("length-delimited field runs past the end")
+            value = buf[pos : pos + length]
+            pos += length
+        else:  # rare: the general reader validates and reads it
+            number, value, pos = _one_field(buf, pos, key)
+        if number == 0:
+            raise ProtobufError("field number 0")
+        if number == repeated:
+            many.append(value)
+        else:
+            last[number] = value
+    return last, many
+
+
+def _one_field(buf: bytes, pos: int, key: int) -> tuple[int, Value, int]:
+    number, wire = key >> 3, key & 7
+    end = len(buf)
+    if wire == 1:
+        if pos + 8 > end:
+            raise ProtobufError("truncated fixed64")
+        return number, int.from_bytes(buf[pos : pos + 8], "little"), pos + 8
+    if wire == 5:
+        if pos + 4 > end:
+            raise ProtobufError("truncated fixed32")
+        return number, int.from_bytes(buf[pos : pos + 4], "little"), pos + 4
+    raise ProtobufError(f"unsupported wire type {wire}")
+
+
+def _scan(buf: bytes, max_fields: int, last_needed: int) -> list[tuple[int, Value]]:
+    """Every field in order (the general reader; see :func:`read_message` for the fast one)."""
+    out: list[tuple[int, Value]] = []
     pos = 0
     end = len(buf)
     count = 0
@@ -42,20 +121,34 @@ def read_fields(buf: bytes, *, max_fields: int = MAX_FIELDS) -> dict[int, list[V
         count += 1
         if count > max_fields:
             raise ProtobufError(f"more than {max_fields} fields")
-        key, pos = _varint(buf, pos)
+        key = buf[pos]
+        if key < 0x80:  # one-byte key: every field number below 16
+            pos += 1
+        else:
+            key, pos = _varint(buf, pos)
         number, wire = key >> 3, key & 7
         if number == 0:
             raise ProtobufError("field number 0")
+        if number > last_needed:
+            break
         value: Value
         if wire == 0:
-            value, pos = _varint(buf, pos)
+            if pos < end and buf[pos] < 0x80:
+                value = buf[pos]
+                pos += 1
+            else:
+                value, pos = _varint(buf, pos)
         elif wire == 1:
             if pos + 8 > end:
                 raise ProtobufError("truncated fixed64")
             value = int.from_bytes(buf[pos : pos + 8], "little")
             pos += 8
         elif wire == 2:
-            length, pos = _varint(buf, pos)
+            if pos < end and buf[pos] < 0x80:
+                length = buf[pos]
+                pos += 1
+            else:
+                length, pos = _varint(buf, pos)
             if length > end - pos:
                 raise ProtobufError("length-delimited field runs past the end")
             value = bytes(buf[pos : pos + length])
@@ -67,7 +160,7 @@ def read_fields(buf: bytes, *, max_fields: int = MAX_FIELDS) -> dict[int, list[V
             pos += 4
         else:
             raise ProtobufError(f"unsupported wire type {wire}")
-        out.setdefault(number, []).append(value)
+        out.append((number, value))
     return out
 
 
@@ -97,31 +190,27 @@ def b64_message(text: object) -> bytes:
         raise ProtobufError("pb is not base64") from None
 
 
-# --- typed accessors ----------------------------------------------------------------------------
+# --- typed accessors (on read_message's scalar view) ---------------------------------------------
+
+Fields = dict[int, Value]
 
 
-def _int(f: dict[int, list[Value]], n: int) -> int:
-    vals = f.get(n)
-    if not vals:
-        return 0
-    v = vals[-1]  # protobuf: the last occurrence of a scalar wins
-    if not isinstance(v, int):
+def _int(f: Fields, n: int) -> int:
+    v = f.get(n, 0)
+    if type(v) is not int:
         raise ProtobufError(f"field {n} should be an integer")
     return v
 
 
-def _sint64(f: dict[int, list[Value]], n: int) -> int:
+def _sint64(f: Fields, n: int) -> int:
     """int64 carried as a varint: two's complement of 64 bits."""
     v = _int(f, n)
     return v - (1 << 64) if v >= 1 << 63 else v
 
 
-def _str(f: dict[int, list[Value]], n: int) -> str:
-    vals = f.get(n)
-    if not vals:
-        return ""
-    v = vals[-1]
-    if not isinstance(v, bytes):
+def _str(f: Fields, n: int) -> str:
+    v = f.get(n, b"")
+    if type(v) is not bytes:
         raise ProtobufError(f"field {n} should be text")
     try:
         return v.decode("utf-8")
@@ -129,30 +218,16 @@ def _str(f: dict[int, list[Value]], n: int) -> str:
         raise ProtobufError(f"field {n} is not UTF-8") from None
 
 
-def _msg(f: dict[int, list[Value]], n: int) -> dict[int, list[Value]]:
-    vals = f.get(n)
-    if not vals:
-        return {}
-    v = vals[-1]
-    if not isinstance(v, bytes):
+def _sub(v: Value, n: int, last_needed: int) -> Fields:
+    if type(v) is not bytes:
         raise ProtobufError(f"field {n} should be a message")
-    return read_fields(v)
-
-
-def _msgs(f: dict[int, list[Value]], n: int) -> list[dict[int, list[Value]]]:
-    res = []
-    for v in f.get(n, ()):
-        if not isinstance(v, bytes):
-            raise ProtobufError(f"field {n} should be a message")
-        res.append(read_fields(v))
-    return res
+    return read_message(v, last_needed=last_needed)[0]
 
 
 # --- SEND_GIFT_V2 (bilibili.live.gift.v1.SendGiftBroadcast) -------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class GiftItem:
+class GiftItem(NamedTuple):
     # field numbers: blivedm models/pb.py SendGiftV2GiftItem
     gift_id: int = 0  # 1
     gift_name: str = ""  # 2
@@ -162,13 +237,10 @@ class GiftItem:
     total_coin: int = 0  # 7 (what was paid: discounted price x num; blind-box price x num)
     coin_type: str = ""  # 8 ('gold' | 'silver')
     tid: str = ""  # 9 (transaction id; same as SEND_GIFT's tid)
-    timestamp: int = 0  # 10
-    rnd: str = ""  # 12
-    action: str = ""  # 18
+    # not read (unused by LiveDesk): 10 timestamp, 12 rnd, 18 action ('投喂'), 35 gift_info{1 img}
 
 
-@dataclass(frozen=True, slots=True)
-class SendGiftBroadcast:
+class SendGiftBroadcast(NamedTuple):
     # field numbers: blivedm models/pb.py SendGiftBroadcast
     uid: int = 0  # 1
     uname: str = ""  # 2
@@ -176,28 +248,29 @@ class SendGiftBroadcast:
     guard_level: int = 0  # 5
     blind_gift_name: str = ""  # 9.3 (blind_gift.original_gift_name)
     blind_gift_price: int = 0  # 9.6 (blind_gift.original_gift_price)
-    gifts: tuple[GiftItem, ...] = field(default_factory=tuple)  # 10, repeated
+    gifts: tuple[GiftItem, ...] = ()  # 10, repeated
+    # 8 medal_info{1 target_id, 4 anchor_roomid, 5 level, 6 name} is not decoded (unused)
 
 
 def decode_send_gift_v2(buf: bytes) -> SendGiftBroadcast:
-    f = read_fields(buf)
-    blind = _msg(f, 9)
-    items = tuple(
-        GiftItem(
-            gift_id=_int(g, 1),
-            gift_name=_str(g, 2),
-            num=_int(g, 3),
-            gift_type=_int(g, 4),
-            price=_int(g, 5),
-            total_coin=_int(g, 7),
-            coin_type=_str(g, 8),
-            tid=_str(g, 9),
-            timestamp=_int(g, 10),
-            rnd=_str(g, 12),
-            action=_str(g, 18),
+    f, raw_items = read_message(buf, 10, last_needed=10)
+    blind = _sub(f[9], 9, 6) if 9 in f else {}
+    items = []
+    for raw in raw_items:
+        g = _sub(raw, 10, 9)
+        # gift_id, gift_name, num, gift_type, price, total_coin, coin_type, tid
+        items.append(
+            GiftItem(
+                _int(g, 1),
+                _str(g, 2),
+                _int(g, 3),
+                _int(g, 4),
+                _int(g, 5),
+                _int(g, 7),
+                _str(g, 8),
+                _str(g, 9),
+            )
         )
-        for g in _msgs(f, 10)
-    )
     return SendGiftBroadcast(
         uid=_sint64(f, 1),
         uname=_str(f, 2),
@@ -205,33 +278,25 @@ def decode_send_gift_v2(buf: bytes) -> SendGiftBroadcast:
         guard_level=_int(f, 5),
         blind_gift_name=_str(blind, 3),
         blind_gift_price=_int(blind, 6),
-        gifts=items,
+        gifts=tuple(items),
     )
 
 
 # --- INTERACT_WORD_V2 ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class InteractWord:
+class InteractWord(NamedTuple):
     # field numbers: blivedm models/pb.py InteractWordV2 (+ research notes §2.4 for msg_type values)
     uid: int = 0  # 1
     uname: str = ""  # 2
     msg_type: int = 0  # 5: 1 enter, 2 follow, 3 share, 4 special follow, 5 mutual follow, 6 like
     timestamp: int = 0  # 7
-    face: str = ""  # 22.2.2 (uinfo.base.face)
+    # 22 uinfo{2 base{2 face}} is not decoded: LiveDesk shows no avatars (and it is the bulk)
 
 
 def decode_interact_word_v2(buf: bytes) -> InteractWord:
-    f = read_fields(buf)
-    base = _msg(_msg(f, 22), 2)
-    return InteractWord(
-        uid=_sint64(f, 1),
-        uname=_str(f, 2),
-        msg_type=_int(f, 5),
-        timestamp=_int(f, 7),
-        face=_str(base, 2),
-    )
+    f = read_message(buf, last_needed=7)[0]
+    return InteractWord(_sint64(f, 1), _str(f, 2), _int(f, 5), _int(f, 7))
 
 
 # --- encoding, for fixtures and the stand-in server ----------------------------------------------

@@ -20,7 +20,7 @@ def danmu_msg(
     uid: int, uname: str, text: str, *, id_str: str = "", ts_ms: int = 1764800000000,
     emoticon: bool = False, user_hash: str = "2904574201",
 ) -> dict[str, Any]:  # fmt: skip
-    extra = {
+    extra: dict[str, Any] = {
         "send_from_me": False, "mode": 0, "color": 16777215, "dm_type": 1 if emoticon else 0,
         "font_size": 25, "player_mode": 1, "show_player_type": 0, "content": text,
         "user_hash": user_hash, "emoticon_unique": "official_147" if emoticon else "",

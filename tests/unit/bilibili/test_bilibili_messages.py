@@ -88,7 +88,7 @@ def test_send_gift_v2_repeated_list_switch_and_shared_key_with_v1() -> None:
         ("A", 100, "gift:t5"),
         ("B", 30, "gift:t6"),
     ]
-    assert off.events == [] and off.reason is None
+    assert off.events == () and off.reason is None
     assert v1.events[0].key == on.events[0].key  # the adapter drops the second copy
 
 
@@ -105,7 +105,7 @@ def test_guard_purchase_in_three_commands_is_one_membership() -> None:
         "data": {"user_id": "9", "nickname": "舰长甲", "tier": "captain", "months": 1,
                  "amount_cents": 19800, "currency": "CNY"},
     }  # fmt: skip
-    assert got[2].events == []  # source 2: the free follow-up
+    assert got[2].events == ()  # source 2: the free follow-up
     keys = {e.key for r in got for e in r.events}
     assert keys == {"guard:9:3:1764800100"}
 
@@ -187,7 +187,7 @@ def test_invalid_fields_skip_the_command_with_a_reason(
     cmd: dict[str, Any], path: list[Any], value: object
 ) -> None:
     (res,) = web(_huge(cmd, path, value))
-    assert res.events == [] and res.reason
+    assert res.events == () and res.reason
 
 
 # --- open-live ----------------------------------------------------------------------------------
@@ -243,7 +243,7 @@ def test_open_live_guard_sc_like_enter_state_and_interaction_end() -> None:
         {"type": "room_state", "data": {"live": True, "title": "带货专场"}},
         {"type": "room_state", "data": {"live": False, "title": "带货专场"}},
     ]  # fmt: skip
-    assert got[-2].signal == SIGNAL_INTERACTION_END and got[-2].events == []
+    assert got[-2].signal == SIGNAL_INTERACTION_END and got[-2].events == ()
     assert got[-1] == MapResult()
 
 
@@ -257,7 +257,7 @@ def test_open_live_invalid_fields_give_reasons() -> None:
         {"cmd": "LIVE_OPEN_PLATFORM_DM", "data": "string"},
     ]
     for res in op(*bad):
-        assert res.events == [] and res.reason
+        assert res.events == () and res.reason
 
 
 # --- any JSON at all ----------------------------------------------------------------------------
