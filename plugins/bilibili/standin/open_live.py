@@ -18,41 +18,46 @@ what the real one checks, with the codes of the platform's public error table:
   given by :attr:`OpenLiveStandin.wss_links`).
 - ``heartbeat {game_id}``: 7003 for a game that is unknown or closed, else it keeps the game
   alive. A game without a heartbeat for :attr:`OpenLiveStandin.heartbeat_timeout` seconds (60 on
-  the real platform; configurable so that tests run fast) is closed, and the listeners of
-  :meth:`OpenLiveStandin.on_game_closed` are told (the danmaku side pushes
-  ``LIVE_OPEN_PLATFORM_INTERACTION_END`` and drops the game's connections).
+  the real platform; configurable so that tests run fast) is closed (checked on every request
+  and every danmaku auth).
 - ``end {app_id, game_id}``: 0 for a running game; 7000 for one already ended, 7003 for one
   unknown or closed by the platform (the real platform's answers, which clients treat as done).
 
 Tests script failures (:meth:`OpenLiveStandin.fail_next`: the next N calls of a path answer a
 code), close a game as if its heartbeats had stopped (:meth:`OpenLiveStandin.expire`), and read
 what was asked (:attr:`OpenLiveStandin.calls`: path, time, code answered, game id).
-:meth:`OpenLiveStandin.auth_ok` tells the danmaku side whether an auth packet's body is that of a
-running game. :func:`run_in_thread` serves it on 127.0.0.1 (a free port) from a thread of its
-own; ``stop()`` ends it.
+
+The long connection is the shared danmaku stand-in (:mod:`plugins.bilibili.standin.danmaku`) on
+the same app (``/sub``): its auth accepts exactly the ``auth_body`` of a running game (else
+-101), and ``wss_link`` names this server unless :attr:`OpenLiveStandin.wss_links` says
+otherwise. Serve :meth:`OpenLiveStandin.app` with :mod:`plugins.bilibili.standin.runner`.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import hashlib
 import secrets
-import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-import uvicorn
-from fastapi import FastAPI, Request, Response
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
 from plugins.bilibili.signing import verify_open_live
-
-#: listener of games the platform closed: (game, reason) — reason "heartbeat" or "ended"
-GameListener = Callable[["StandinGame", str], None]
+from plugins.bilibili.standin.danmaku import (
+    AUTH_OK,
+    AUTH_REJECTED,
+    DanmakuOptions,
+    DanmakuStandIn,
+    Script,
+    Step,
+)
 
 
 @dataclass(slots=True)
@@ -92,15 +97,46 @@ class OpenLiveStandin:
     cooldown: float = 0.0
     #: accepted distance of ``x-bili-timestamp`` from the stand-in's clock, in seconds
     clock_skew: float = 600.0
-    #: the danmaku links a start hands out (the danmaku stand-in's ws:// URL)
-    wss_links: list[str] = field(default_factory=lambda: ["ws://127.0.0.1:1/sub"])
+    #: the danmaku links a start hands out; empty: this server's ``/sub`` (twice, as the real
+    #: platform lists several hosts)
+    wss_links: list[str] = field(default_factory=list)
+    danmaku: DanmakuStandIn = field(default_factory=DanmakuStandIn)
     calls: list[Call] = field(default_factory=list)
     games: dict[str, StandinGame] = field(default_factory=dict)
     _failures: dict[str, list[int]] = field(default_factory=dict)
     _nonces: set[str] = field(default_factory=set)
     _last_end: float | None = None
-    _listeners: list[GameListener] = field(default_factory=list)
     _lock: threading.RLock = field(default_factory=threading.RLock)
+
+    def __post_init__(self) -> None:
+        self.danmaku.check_auth = self._check_auth
+
+    @classmethod
+    def scripted(
+        cls,
+        steps: Script | Sequence[Step],
+        danmaku: DanmakuOptions | None = None,
+        **options: Any,
+    ) -> OpenLiveStandin:
+        """A stand-in whose long connection plays ``steps`` (see the danmaku stand-in)."""
+        return cls(danmaku=DanmakuStandIn(steps, danmaku), **options)
+
+    def app(self) -> Starlette:
+        """The HTTP API and the long connection (``/sub``) on one app."""
+        routes: list[Any] = [
+            Route(path, self._endpoint, methods=["POST"])
+            for path in ("/v2/app/start", "/v2/app/heartbeat", "/v2/app/end")
+        ]
+        return Starlette(routes=[*routes, self.danmaku.route("/sub")])
+
+    async def _endpoint(self, request: Request) -> Response:
+        body = await request.body()
+        host = f"{request.url.hostname or '127.0.0.1'}:{request.url.port or 80}"
+        envelope = self.handle(request.url.path, dict(request.headers), body, host=host)
+        return Response(orjson.dumps(envelope), media_type="application/json")
+
+    def _check_auth(self, body: bytes) -> int:
+        return AUTH_OK if self.auth_ok(body) is not None else AUTH_REJECTED
 
     # --- for tests and the danmaku side ---------------------------------------------------
     def fail_next(self, path: str, code: int, times: int = 1) -> None:
@@ -108,16 +144,12 @@ class OpenLiveStandin:
         with self._lock:
             self._failures.setdefault(path, []).extend([code] * times)
 
-    def on_game_closed(self, listener: GameListener) -> None:
-        with self._lock:
-            self._listeners.append(listener)
-
     def expire(self, game_id: str | None = None) -> StandinGame:
         """Close a running game (the newest when None) as the platform does when its heartbeats
         stop: heartbeats then answer 7003."""
         with self._lock:
             game = self.games[game_id] if game_id else self.running()[-1]
-        self._close(game, "heartbeat")
+        self._close(game, "closed")
         return game
 
     def running(self) -> list[StandinGame]:
@@ -146,22 +178,21 @@ class OpenLiveStandin:
                 if g.status == "running" and now - g.last_heartbeat > self.heartbeat_timeout
             ]
         for game in late:
-            self._close(game, "heartbeat")
+            self._close(game, "closed")
 
-    def _close(self, game: StandinGame, reason: str) -> None:
+    def _close(self, game: StandinGame, status: str) -> None:
         with self._lock:
-            if game.status != "running":
-                return
-            game.status = "ended" if reason == "ended" else "closed"
-            listeners = list(self._listeners)
-        for listener in listeners:
-            listener(game, reason)
+            if game.status == "running":
+                game.status = status
 
     # --- the API ----------------------------------------------------------------------------
-    def handle(self, path: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
-        """The envelope answered for one request (the HTTP layer only passes bytes through)."""
+    def handle(
+        self, path: str, headers: dict[str, str], body: bytes, *, host: str = "127.0.0.1:80"
+    ) -> dict[str, Any]:
+        """The envelope answered for one request (the HTTP layer only passes bytes through);
+        ``host`` is this server's ``host:port`` as the client reached it."""
         self.check_heartbeats()
-        code, data, game_id = self._answer(path, headers, body)
+        code, data, game_id = self._answer(path, headers, body, host)
         with self._lock:
             self.calls.append(Call(path, time.monotonic(), code, game_id))
         return {
@@ -172,7 +203,7 @@ class OpenLiveStandin:
         }
 
     def _answer(
-        self, path: str, headers: dict[str, str], body: bytes
+        self, path: str, headers: dict[str, str], body: bytes, host: str
     ) -> tuple[int, dict[str, Any], str]:
         problem = self._signature_problem(headers, body)
         if problem:
@@ -189,7 +220,7 @@ class OpenLiveStandin:
             if failures:
                 return failures.pop(0), {}, game_id
         if path == "/v2/app/start":
-            return self._start(req)
+            return self._start(req, host)
         if path == "/v2/app/heartbeat":
             return self._heartbeat(game_id), {}, game_id
         if path == "/v2/app/end":
@@ -224,7 +255,7 @@ class OpenLiveStandin:
             self._nonces.add(nonce)
         return 0
 
-    def _start(self, req: dict[str, Any]) -> tuple[int, dict[str, Any], str]:
+    def _start(self, req: dict[str, Any], host: str) -> tuple[int, dict[str, Any], str]:
         if req.get("app_id") != self.app_id:
             return 8002, {}, ""
         if req.get("code") != self.code:
@@ -246,7 +277,7 @@ class OpenLiveStandin:
                 }
             ).decode()
             self.games[game_id] = StandinGame(game_id, self.room_id, auth_body, now, now)
-            links = list(self.wss_links)
+            links = list(self.wss_links) or [f"ws://{host}/sub"] * 2
         data = {
             "game_info": {"game_id": game_id},
             "websocket_info": {"auth_body": auth_body, "wss_link": links},
@@ -298,73 +329,3 @@ MESSAGES = {
     7007: "身份码错误",
     8002: "项目无权限访问",
 }
-
-
-def make_app(standin: OpenLiveStandin) -> FastAPI:
-    """The HTTP face of ``standin`` (answers 200 with the envelope, as the real API does)."""
-    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
-
-    async def answer(request: Request) -> Response:
-        body = await request.body()
-        envelope = standin.handle(request.url.path, dict(request.headers), body)
-        return Response(orjson.dumps(envelope), media_type="application/json")
-
-    for path in ("/v2/app/start", "/v2/app/heartbeat", "/v2/app/end"):
-        app.add_api_route(path, answer, methods=["POST"])
-
-    async def watch_heartbeats() -> None:
-        while True:
-            await asyncio.sleep(max(0.05, standin.heartbeat_timeout / 10))
-            standin.check_heartbeats()
-
-    @contextlib.asynccontextmanager
-    async def lifespan(_app: FastAPI) -> Any:
-        task = asyncio.get_running_loop().create_task(watch_heartbeats())
-        try:
-            yield
-        finally:
-            task.cancel()
-
-    app.router.lifespan_context = lifespan
-    return app
-
-
-class ServerThread:
-    """An ASGI app served by uvicorn on 127.0.0.1 (a free port) from a thread of its own."""
-
-    def __init__(self, app: Any, host: str = "127.0.0.1") -> None:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, 0))
-        sock.listen(128)
-        self._sock = sock
-        self.port = sock.getsockname()[1]
-        self.url = f"http://{host}:{self.port}"
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
-        self._server = uvicorn.Server(config)  # no signal handlers outside the main thread
-        self._thread = threading.Thread(
-            target=lambda: asyncio.run(self._server.serve(sockets=[sock])),
-            name="standin-http",
-            daemon=True,
-        )
-        self._thread.start()
-        deadline = time.monotonic() + 30
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the stand-in HTTP server did not start")
-            time.sleep(0.01)
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(10)
-        self._sock.close()
-
-
-@contextlib.contextmanager
-def run_in_thread(standin: OpenLiveStandin) -> Iterator[ServerThread]:
-    """Serve ``standin`` while the block runs; its URL is the ``LIVEDESK_BILIBILI_OPEN_BASE``."""
-    server = ServerThread(make_app(standin))
-    try:
-        yield server
-    finally:
-        server.stop()
