@@ -63,6 +63,8 @@ from plugins.bilibili import events as bev
 from plugins.bilibili.link import AuthRejected, LinkDropped, frames
 from plugins.bilibili.messages_open import OpenMapper
 from plugins.bilibili.open_api import (
+    BAD_CODE,
+    ROOM_BUSY,
     Credentials,
     Game,
     OpenLiveApi,
@@ -117,7 +119,7 @@ def _reason(capability: Capability) -> str:
 
 def _credentials_error(exc: OpenLiveError) -> PlatformError:
     """The operator's sentence for a refusal of the app's keys, the app or the 身份码."""
-    if exc.code == 7007:
+    if exc.code == BAD_CODE:
         msg = tr("B站开放平台不认这个身份码，请在直播姬里重新复制主播身份码（错误码 {code}）")
     elif exc.code == 8002:
         msg = tr("B站开放平台拒绝了这个应用，请检查 app_id（错误码 {code}）")
@@ -135,7 +137,7 @@ def _platform_error(exc: OpenLiveError | OpenLiveUnreachable) -> PlatformError:
         return PlatformError("offline", tr("连不上B站开放平台，请检查网络"))
     if exc.kind == "credentials":
         return _credentials_error(exc)
-    if exc.code == 7002:
+    if exc.code == ROOM_BUSY:
         msg = tr("这个直播间正在被另一个应用使用（错误码 {code}），请先关闭它")
         return PlatformError("room_busy", msg.format(code=exc.code))
     msg = tr("B站开放平台返回错误 {code}：{message}")
