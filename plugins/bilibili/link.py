@@ -1,111 +1,126 @@
-"""One danmaku long connection (``wss://…/sub``): connect, authenticate, heartbeat, read frames.
+"""One Bilibili danmaku long connection (web and open-live alike): auth, heartbeats, frames.
 
-Both Bilibili paths use it: open-live authenticates with the ``auth_body`` of ``/v2/app/start``
-verbatim, the web path with its JSON auth dict. :func:`frames` is an async generator over one
-connection; reconnecting, host rotation and re-initialising are the adapter's business.
-
-Guarantees:
-
-- The op-7 auth packet is the first thing sent; the first packet received must be its op-8
-  reply: ``code`` 0 goes on, anything else raises :class:`AuthRejected` (``-101``: the token or
-  ``auth_body`` is no longer valid — the adapter re-initialises), and no reply within
-  ``open_timeout`` is a :class:`LinkDropped`.
-- An op-2 heartbeat goes out every ``heartbeat`` seconds while the connection is open (the
-  servers close a silent connection after about 70 s); a connection that receives nothing for
-  ``receive_timeout`` seconds (heartbeat replies included) counts as dropped.
-- Every received frame is decoded with :func:`plugins.bilibili.codec.decode_frame` and yielded as
-  its :class:`~plugins.bilibili.codec.Decoded` (a frame that cannot be decoded at all is yielded
-  as one with the reason in ``skipped``, never raised): the generator ends only by
-  :class:`LinkDropped` / :class:`AuthRejected`, or by the caller closing it (which closes the
-  socket and stops the heartbeat).
+:func:`open_link` connects to a danmaku WebSocket URL, sends the op-7 auth packet at once (the
+server closes a connection that has not authenticated within 5 s) and waits for the op-8 reply:
+:class:`AuthRejected` (with the server's code, e.g. -101 for an expired token) unless it is 0.
+:meth:`DanmakuLink.commands` then yields the business commands of each received frame (decoded by
+:mod:`plugins.bilibili.codec`; skipped packets are logged, never fatal) while a heartbeat (op 2)
+goes out right after the auth and every :attr:`LinkConfig.heartbeat_interval` (30 s). A link on
+which nothing arrives for ``heartbeat_interval + 5`` s is dead: ``commands()`` raises
+``TimeoutError`` (the server answers every heartbeat, so a live link is never that quiet).
+Every failure is an exception out of ``commands()`` or ``open_link``; reconnecting is the
+adapter's job. :meth:`DanmakuLink.close` ends the heartbeat and the socket.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
 
 import websockets
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import ClientConnection
 
 from plugins.bilibili import codec
+from plugins.bilibili.codec import AuthReply, CodecError, Command
+
+log = logging.getLogger(__name__)
 
 
-class LinkDropped(Exception):
-    """The connection could not be opened, or it ended (closed, reset, silent too long)."""
+@dataclass(frozen=True, slots=True)
+class LinkConfig:
+    heartbeat_interval: float = 30.0
+    open_timeout: float = 5.0  # TCP + TLS + WebSocket handshake
+    auth_timeout: float = 5.0  # waiting for the op-8 reply
+
+    @property
+    def receive_timeout(self) -> float:
+        return self.heartbeat_interval + 5.0
 
 
 class AuthRejected(Exception):
-    """The server refused the auth packet (``code``: -101 = token/auth body no longer valid)."""
+    """The server answered the auth packet with a non-zero code (or an unreadable reply)."""
 
     def __init__(self, code: int | None) -> None:
-        super().__init__(f"danmaku auth refused (code {code})")
+        super().__init__(f"auth rejected (code {code})")
         self.code = code
 
 
-async def frames(
-    url: str,
-    auth: bytes | dict[str, object],
-    *,
-    heartbeat: float = 30.0,
-    receive_timeout: float = 65.0,
-    open_timeout: float = 10.0,
-    limits: codec.Limits = codec.DEFAULT_LIMITS,
-) -> AsyncGenerator[codec.Decoded, None]:
-    """The decoded frames of one authenticated connection to ``url`` (see the module's docstring)."""
-    try:
-        ws = await connect(
-            url,
-            open_timeout=open_timeout,
-            ping_interval=None,  # Bilibili keeps the link with op-2 packets, not WebSocket pings
-            max_size=limits.max_frame,
-            compression=None,
-            proxy=None,
-        )
-    except (OSError, TimeoutError, websockets.WebSocketException) as exc:
-        raise LinkDropped(f"connect {url}: {type(exc).__name__}: {exc}") from None
-    beat: asyncio.Task[None] | None = None
+class DanmakuLink:
+    def __init__(self, ws: ClientConnection, config: LinkConfig) -> None:
+        self.ws = ws
+        self.config = config
+        self.skipped = 0  # packets the codec could not use
+        self._beat: asyncio.Task[None] | None = None
+
+    async def _heartbeats(self) -> None:
+        while True:
+            await self.ws.send(codec.heartbeat_packet())
+            await asyncio.sleep(self.config.heartbeat_interval)
+
+    async def commands(self) -> AsyncIterator[list[Command]]:
+        """The commands of each frame, in order, until the link fails (an exception)."""
+        if self._beat is None:
+            self._beat = asyncio.create_task(self._heartbeats(), name="bilibili-heartbeat")
+        while True:
+            async with asyncio.timeout(self.config.receive_timeout):
+                raw = await self.ws.recv()
+            if self._beat.done():  # sending a heartbeat failed: the link is gone
+                self._beat.result()
+            if not isinstance(raw, bytes):
+                continue
+            try:
+                decoded = codec.decode_frame(raw)
+            except CodecError as exc:
+                self.skipped += 1
+                log.warning("unreadable danmaku frame skipped: %s", exc)
+                continue
+            for reason in decoded.skipped:
+                self.skipped += 1
+                log.warning("danmaku packet skipped: %s", reason)
+            commands = decoded.commands
+            if commands:
+                yield commands
+
+    async def close(self) -> None:
+        if self._beat is not None:
+            self._beat.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._beat
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.ws.close(), 2)
+
+
+async def open_link(
+    url: str, auth: bytes | dict[str, Any], config: LinkConfig | None = None
+) -> DanmakuLink:
+    """Connect, authenticate, and return the link (heartbeats start with ``commands()``)."""
+    config = config or LinkConfig()
+    ws = await websockets.connect(
+        url,
+        open_timeout=config.open_timeout,
+        ping_interval=None,  # Bilibili's own heartbeat keeps the link alive
+        compression=None,
+        max_size=codec.DEFAULT_LIMITS.max_frame,
+        user_agent_header=None,
+    )
     try:
         await ws.send(codec.auth_packet(auth))
-        reply = await _receive(ws, open_timeout, limits)
-        code = next((m.code for m in reply.messages if isinstance(m, codec.AuthReply)), None)
-        if not any(isinstance(m, codec.AuthReply) for m in reply.messages):
-            raise LinkDropped("the first packet after auth is not an auth reply")
-        if code != 0:
-            raise AuthRejected(code)
-        beat = asyncio.get_running_loop().create_task(_heartbeats(ws, heartbeat))
-        while True:
-            yield await _receive(ws, receive_timeout, limits)
-    finally:
-        if beat is not None:
-            beat.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await beat
+        async with asyncio.timeout(config.auth_timeout):
+            while True:
+                raw = await ws.recv()
+                if not isinstance(raw, bytes):
+                    continue
+                replies = [m for m in codec.decode_frame(raw).messages if isinstance(m, AuthReply)]
+                if replies:
+                    break
+        if replies[0].code != 0:
+            raise AuthRejected(replies[0].code)
+    except BaseException:
         with contextlib.suppress(Exception):
             await asyncio.wait_for(ws.close(), 2)
-
-
-async def _receive(ws: ClientConnection, wait: float, limits: codec.Limits) -> codec.Decoded:
-    try:
-        raw = await asyncio.wait_for(ws.recv(), wait)
-    except TimeoutError:
-        raise LinkDropped(f"nothing received for {wait:.1f} s") from None
-    except websockets.ConnectionClosed as exc:
-        raise LinkDropped(f"connection closed ({exc})") from None
-    except (OSError, websockets.WebSocketException) as exc:
-        raise LinkDropped(f"{type(exc).__name__}: {exc}") from None
-    if isinstance(raw, str):
-        raw = raw.encode()
-    try:
-        return codec.decode_frame(raw, limits)
-    except codec.CodecError as exc:
-        return codec.Decoded(skipped=[f"undecodable frame: {exc}"])
-
-
-async def _heartbeats(ws: ClientConnection, every: float) -> None:
-    packet = codec.heartbeat_packet()
-    with contextlib.suppress(websockets.ConnectionClosed, OSError):
-        while True:
-            await ws.send(packet)
-            await asyncio.sleep(every)
+        raise
+    return DanmakuLink(ws, config)

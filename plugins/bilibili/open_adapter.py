@@ -3,7 +3,7 @@
 ``OpenLiveFactory().open(settings)`` starts a game (``POST /v2/app/start``, signed: see
 :mod:`plugins.bilibili.open_api`) with the team's app and the streamer's 身份码, and keeps it
 alive; :meth:`OpenLiveAdapter.event_batches` reads the game's long connection
-(:mod:`plugins.bilibili.link`) and hands over LiveDesk events
+(:mod:`plugins.bilibili.link`, shared with ``bilibili-web``) and hands over LiveDesk events
 (:mod:`plugins.bilibili.messages_open`). ``close()`` ends the game (``/v2/app/end``).
 
 Credentials: ``settings`` keys ``app_id``, ``access_key_id``, ``access_key_secret``, ``code``
@@ -48,6 +48,8 @@ from collections import OrderedDict
 from collections.abc import AsyncGenerator, AsyncIterator, Hashable, Sequence
 from typing import Any
 
+import websockets
+
 from app.api import (
     Backoff,
     Capability,
@@ -60,7 +62,8 @@ from app.api import (
     tr,
 )
 from plugins.bilibili import events as bev
-from plugins.bilibili.link import AuthRejected, LinkDropped, frames
+from plugins.bilibili.codec import CodecError, Command
+from plugins.bilibili.link import AuthRejected, LinkConfig, open_link
 from plugins.bilibili.messages_open import OpenMapper
 from plugins.bilibili.open_api import (
     BAD_CODE,
@@ -152,9 +155,7 @@ class Timing:
             raise ValueError("time scale must be positive")
         self.scale = scale
         self.game_heartbeat = GAME_HEARTBEAT_S * scale
-        self.ws_heartbeat = WS_HEARTBEAT_S * scale
-        self.receive_timeout = (2 * WS_HEARTBEAT_S + 5) * scale
-        self.open_timeout = 10.0
+        self.link = LinkConfig(heartbeat_interval=WS_HEARTBEAT_S * scale)
         self.cooldown = COOLDOWN_S * scale
         self.cooldown_cap = COOLDOWN_CAP_S * scale
         self.retry_cap = RETRY_CAP_S * scale
@@ -238,8 +239,8 @@ class OpenLiveAdapter(PlatformAdapter):
                             backoff.reset()
                             if batch:
                                 yield batch
-                except LinkDropped as exc:
-                    error = str(exc)
+                except (OSError, TimeoutError, websockets.WebSocketException, CodecError) as exc:
+                    error = f"{type(exc).__name__}: {exc}"
                     log.info("bilibili long connection dropped: %s", error)
                 except AuthRejected as exc:
                     log.warning("bilibili long connection: %s; starting a new game", exc)
@@ -259,33 +260,18 @@ class OpenLiveAdapter(PlatformAdapter):
 
     async def _read(self, game: Game, url: str) -> AsyncGenerator[list[models.Event], None]:
         """One connection's events, until it drops or the game is replaced."""
-        t = self.timing
-        link = frames(
-            url,
-            game.auth_body.encode(),
-            heartbeat=t.ws_heartbeat,
-            receive_timeout=t.receive_timeout,
-            open_timeout=t.open_timeout,
-        )
+        link = await open_link(url, game.auth_body.encode(), self.timing.link)
+        commands = link.commands()
         changed = asyncio.ensure_future(self._game_changed.wait())
-        step: asyncio.Future[Any] | None = None
+        step: asyncio.Future[list[Command]] | None = None
         try:
-            first = True
+            self.connection.set_state(LinkState.CONNECTED)
             while True:
-                step = asyncio.ensure_future(anext(link))
+                step = asyncio.ensure_future(anext(commands))
                 done, _ = await asyncio.wait({step, changed}, return_when=asyncio.FIRST_COMPLETED)
                 if step not in done:
                     return  # the game was replaced (heartbeat 7003): reconnect to the new one
-                try:
-                    decoded = step.result()
-                except StopAsyncIteration:
-                    return
-                if first:
-                    first = False
-                    self.connection.set_state(LinkState.CONNECTED)
-                for reason in decoded.skipped:
-                    log.warning("bilibili frame: %s", reason)
-                mapped = self._mapper.map_all(decoded.commands)
+                mapped = self._mapper.map_all(step.result())
                 for reason in mapped.reasons:
                     log.warning("bilibili command skipped: %s", reason)
                 yield self._events(mapped.events)
@@ -296,10 +282,10 @@ class OpenLiveAdapter(PlatformAdapter):
         finally:
             changed.cancel()
             if step is not None and not step.done():
-                step.cancel()  # ends the link's generator (its socket closes)
+                step.cancel()
                 with contextlib.suppress(BaseException):
                     await step
-            await link.aclose()
+            await link.close()
 
     def _events(self, mapped: Sequence[bev.BiliEvent]) -> list[models.Event]:
         out: list[models.Event] = []

@@ -216,6 +216,8 @@ class DanmakuStandIn:
                 if msg["type"] == "websocket.disconnect":
                     conn.ended = conn.ended or "client closed"
                     return
+                if conn.ended:  # dropped by the script: the stream is over, only wait
+                    continue
                 for op, body in client_packets(msg.get("bytes") or b""):
                     if op == Op.HEARTBEAT:
                         conn.heartbeats.append(time.monotonic())
@@ -238,15 +240,25 @@ class DanmakuStandIn:
                 conn.ended = "dropped by the script"
                 await _drop(ws)
                 return
-            else:
+            elif not conn.ended:
                 await ws.send_bytes(build_frame(step["frame"], int(step.get("ver", Ver.JSON))))
 
 
 async def _drop(ws: WebSocket) -> None:
-    """Drop the TCP connection without a close frame (a network fault, not a goodbye) when the
-    server offers it (:mod:`~plugins.bilibili.standin.runner` does), else close with 1011."""
-    abort = (ws.scope.get("extensions") or {}).get(ABORT_EXTENSION, {}).get("abort")
-    if callable(abort):
-        abort()
-    else:
+    """End the connection without a close frame (a network fault, not a goodbye) when the server
+    offers it (:mod:`~plugins.bilibili.standin.runner` does), else close with 1011.
+
+    The TCP stream is ended with a FIN once what was sent before has left, and aborted 5 s later
+    if the client has not closed by then: an immediate abort would discard frames still in the
+    send buffer, and a reset (closing while the client's heartbeat is unread) makes the client's
+    kernel discard frames it has received but not read yet."""
+    ext = (ws.scope.get("extensions") or {}).get(ABORT_EXTENSION, {})
+    abort, buffered, write_eof = ext.get("abort"), ext.get("buffered"), ext.get("write_eof")
+    if not (callable(abort) and callable(buffered) and callable(write_eof)):
         await ws.close(1011)
+        return
+    deadline = time.monotonic() + 5.0
+    while buffered() and time.monotonic() < deadline:  # noqa: ASYNC110 - a size, no event
+        await asyncio.sleep(0.01)
+    write_eof()
+    asyncio.get_running_loop().call_later(5.0, abort)

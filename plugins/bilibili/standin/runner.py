@@ -4,7 +4,9 @@
 :meth:`Served.stop` ends it and every connection it holds (within 5 s). :func:`serve_in_thread`
 runs one in a daemon thread with its own event loop, for synchronous tests and the CLI; leaving
 the context stops it and joins the thread. WebSocket connections get the scope extension
-:data:`ABORT_EXTENSION` (drop the TCP connection without a close frame: a network fault).
+:data:`ABORT_EXTENSION`: ``write_eof()`` ends the TCP stream without a WebSocket close frame (a
+network fault, after the data sent before it), ``abort()`` drops the connection at once,
+``buffered()`` is what the server has not handed to the kernel yet.
 """
 
 from __future__ import annotations
@@ -26,7 +28,12 @@ ABORT_EXTENSION = "livedesk.abort"
 
 class _WsProtocol(WebSocketsSansIOProtocol):
     async def run_asgi(self) -> None:
-        self.scope["extensions"][ABORT_EXTENSION] = {"abort": self.transport.abort}  # type: ignore[index]
+        transport = self.transport
+        self.scope["extensions"][ABORT_EXTENSION] = {  # type: ignore[index]
+            "abort": transport.abort,
+            "buffered": transport.get_write_buffer_size,
+            "write_eof": transport.write_eof,
+        }
         await super().run_asgi()
 
 
