@@ -128,7 +128,19 @@ class WebMapper(Mapper):
         user_id = str(uid)
         if uid == 0 and len(head) > 7 and isinstance(head[7], str) and 0 < len(head[7]) <= 16:
             user_id = "anon-" + head[7]
-        msg_id = _danmu_id(head, uid)
+        msg_id = ""
+        mode_info = head[15] if len(head) > 15 else None
+        if type(mode_info) is dict:  # info[0][15].extra.id_str: a bounded text search, as the
+            # extra JSON is large and only the id is needed
+            extra = mode_info.get("extra")
+            if type(extra) is str:
+                at = extra.find('"id_str":"')
+                if at >= 0:
+                    stop = extra.find('"', at + 10, at + 11 + MAX_ID)
+                    if stop > at + 10:
+                        msg_id = extra[at + 10 : stop]
+        if not msg_id:
+            msg_id = _fallback_danmu_id(head, uid)
         comment = {"id": msg_id, "user_id": user_id, "nickname": nickname, "text": msg}
         return _new_event(BiliEvent, (ev.COMMENT, {"comment": comment}, "dm:" + msg_id))
 
@@ -301,19 +313,8 @@ def _one(etype: str, data: dict[str, Any], key: str | None = None) -> BiliEvent:
     return BiliEvent(etype, data, key)
 
 
-def _danmu_id(head: list[Any], uid: int) -> str:
-    """``info[0][15].extra.id_str`` (found by a bounded text search: the extra JSON is large and
-    only the id is needed), else ``<ms timestamp>:<uid>:<rnd>``."""
-    mode_info = head[15] if len(head) > 15 else None
-    if type(mode_info) is dict:
-        extra = mode_info.get("extra")
-        if type(extra) is str:
-            at = extra.find('"id_str":"')
-            if at >= 0:
-                start = at + 10
-                stop = extra.find('"', start, start + MAX_ID + 1)
-                if stop > start:
-                    return extra[start:stop]
+def _fallback_danmu_id(head: list[Any], uid: int) -> str:
+    """Without ``info[0][15].extra.id_str``: ``<ms timestamp>:<uid>:<rnd>``."""
     ts = integer(head[4] if len(head) > 4 else None, "timestamp", 0, 2**50, default=0)
     rnd = head[5] if len(head) > 5 and isinstance(head[5], int | str) else ""
     return f"{ts}:{uid}:{str(rnd)[:MAX_ID]}"
