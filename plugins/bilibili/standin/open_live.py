@@ -30,17 +30,24 @@ what was asked (:attr:`OpenLiveStandin.calls`: path, time, code answered, game i
 The long connection is the shared danmaku stand-in (:mod:`plugins.bilibili.standin.danmaku`) on
 the same app (``/sub``): its auth accepts exactly the ``auth_body`` of a running game (else
 -101), and ``wss_link`` names this server unless :attr:`OpenLiveStandin.wss_links` says
-otherwise. Serve :meth:`OpenLiveStandin.app` with :mod:`plugins.bilibili.standin.runner`.
+otherwise. Serve :meth:`OpenLiveStandin.app` with :mod:`plugins.bilibili.standin.runner`, or run
+``python -m plugins.bilibili.standin.open_live [--script steps.json]`` (a demo room by default):
+it prints the ``LIVEDESK_BILIBILI_*`` environment that points ``livedesk events --platform
+bilibili`` (or the console) at it.
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import secrets
+import signal
+import sys
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -49,6 +56,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from plugins.bilibili import samples
 from plugins.bilibili.signing import verify_open_live
 from plugins.bilibili.standin.danmaku import (
     AUTH_OK,
@@ -57,7 +65,9 @@ from plugins.bilibili.standin.danmaku import (
     DanmakuStandIn,
     Script,
     Step,
+    frame,
 )
+from plugins.bilibili.standin.runner import serve_in_thread
 
 
 @dataclass(slots=True)
@@ -329,3 +339,60 @@ MESSAGES = {
     7007: "身份码错误",
     8002: "项目无权限访问",
 }
+
+
+def demo_script(rounds: int = 60, pause: float = 1.0) -> list[Step]:
+    """A lively room for demos and screenshots: each round a few danmaku, a gift, a like and an
+    entry; every fifth a Super Chat, every tenth a guard; the broadcast starts first."""
+    s = samples
+    names = ["小猫不吃鱼", "今天也要加油", "路过的观众", "深夜食堂", "柠檬不酸", "阿肥"]
+    steps: list[Step] = [frame(s.open_live_start("demo-start"))]
+    for i in range(rounds):
+        who, n = names[i % len(names)], f"demo-{i}"
+        cmds = [
+            s.open_dm(
+                f"{n}-dm", f"open-{i % 17}", who, ["主播好", "这个多少钱", "扣1", "好看"][i % 4]
+            ),
+            s.open_gift(f"{n}-gift", f"open-{i % 11}", who, "小花花", 1 + i % 3, 100),
+            s.open_like(f"{n}-like", f"open-{i % 7}", who, 1 + i % 5),
+            s.open_enter(f"open-{100 + i}", f"新观众{i}"),
+        ]
+        if i % 5 == 4:
+            cmds.append(s.open_super_chat(f"{n}-sc", f"open-{i % 13}", who, 30, "主播讲讲这款"))
+        if i % 10 == 9:
+            cmds.append(s.open_guard(f"{n}-guard", f"open-{i % 19}", who))
+        steps += [frame(*cmds), {"sleep": pause}]
+    return steps
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m plugins.bilibili.standin.open_live``: serve the stand-in until Ctrl+C; prints
+    one JSON line with the environment ``livedesk events --platform bilibili`` needs."""
+    p = argparse.ArgumentParser(description="open-live (直播开放平台) stand-in on 127.0.0.1")
+    p.add_argument("--port", type=int, default=0, help="0: a free port")
+    p.add_argument("--script", type=Path, help="a JSON list of danmaku steps (default: a demo)")
+    p.add_argument("--heartbeat-timeout", type=float, default=60.0)
+    p.add_argument("--cooldown", type=float, default=0.0, help="7001 after an end, seconds")
+    args = p.parse_args(argv)
+    steps = Script.from_json(args.script.read_bytes()) if args.script else demo_script()
+    standin = OpenLiveStandin.scripted(
+        steps, heartbeat_timeout=args.heartbeat_timeout, cooldown=args.cooldown
+    )
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    with serve_in_thread(standin.app(), port=args.port) as served:
+        env = {
+            "LIVEDESK_BILIBILI_OPEN_BASE": served.base,
+            "LIVEDESK_BILIBILI_APP_ID": str(standin.app_id),
+            "LIVEDESK_BILIBILI_ACCESS_KEY_ID": standin.access_key_id,
+            "LIVEDESK_BILIBILI_ACCESS_KEY_SECRET": standin.access_key_secret,  # the stand-in's
+            "LIVEDESK_BILIBILI_CODE": standin.code,
+        }
+        print(orjson.dumps(env).decode(), flush=True)
+        stop.wait()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

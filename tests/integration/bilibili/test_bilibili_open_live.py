@@ -151,46 +151,6 @@ def tap(taps: list[Tap], env: dict[str, str], *args: str) -> Tap:
     return t
 
 
-# --- commands as open-live sends them (samples.py has DM and SEND_GIFT) ----------------------
-
-
-def _cmd(name: str, **data: Any) -> dict[str, Any]:
-    return {"cmd": "LIVE_OPEN_PLATFORM_" + name, "data": {"room_id": 21452505, **data}}
-
-
-def guard(msg_id: str, open_id: str, uname: str) -> dict[str, Any]:
-    user = {"uid": 0, "open_id": open_id, "union_id": "", "uname": uname, "uface": "https://f/x"}
-    return _cmd("GUARD", user_info=user, guard_level=3, guard_num=1, guard_unit="月",
-                price=198000, fans_medal_level=21, fans_medal_name="小电视",
-                fans_medal_wearing_status=True, timestamp=1764800000, msg_id=msg_id)  # fmt: skip
-
-
-def super_chat(msg_id: str, open_id: str, uname: str, rmb: int, text: str) -> dict[str, Any]:
-    return _cmd("SUPER_CHAT", uid=0, open_id=open_id, union_id="", uname=uname,
-                uface="https://f/x", message_id=88001, message=text, rmb=rmb,
-                timestamp=1764800000, start_time=1764800000, end_time=1764800060, guard_level=0,
-                fans_medal_level=0, fans_medal_name="", fans_medal_wearing_status=False,
-                msg_id=msg_id)  # fmt: skip
-
-
-def like(msg_id: str, open_id: str, count: int) -> dict[str, Any]:
-    # one release sent ``openid``: the adapter reads either
-    return _cmd("LIKE", uid=0, openid=open_id, uname="五", uface="https://f/x",
-                timestamp=1764800000, like_text="为主播点赞了", like_count=count,
-                fans_medal_level=0, fans_medal_name="", fans_medal_wearing_status=False,
-                msg_id=msg_id)  # fmt: skip
-
-
-def enter(open_id: str, uname: str) -> dict[str, Any]:
-    return _cmd("LIVE_ROOM_ENTER", uface="https://f/x", uname=uname, open_id=open_id,
-                timestamp=1764800000)  # fmt: skip
-
-
-def interaction_end(game_id: str = "") -> dict[str, Any]:
-    return {"cmd": "LIVE_OPEN_PLATFORM_INTERACTION_END",
-            "data": {"game_id": game_id, "timestamp": 1764800000}}  # fmt: skip
-
-
 def comment_of(line: dict[str, Any]) -> dict[str, Any]:
     c = line["data"]["comment"]
     return {k: c[k] for k in ("id", "user_id", "nickname", "text")}
@@ -202,16 +162,20 @@ def comment_of(line: dict[str, Any]) -> dict[str, Any]:
 def test_prints_the_scripted_events_once_each_across_a_dropped_connection(
     open_live: Callable[..., Running], taps: list[Tap]
 ) -> None:
+    s = samples
     steps = [
-        dm.frame(samples.open_dm("m1", "o1", "一", "你好"), ver=0),
-        dm.frame(samples.open_gift("m2", "o2", "二", "小花花", 2, 100), guard("m3", "o3", "三")),
-        dm.frame(super_chat("m4", "o4", "四", 30, "主播好"), like("m5", "o5", 5), ver=2),
-        dm.frame(enter("o6", "六")),
+        dm.frame(s.open_dm("m1", "o1", "一", "你好"), ver=0),
+        dm.frame(s.open_gift("m2", "o2", "二", "小花花", 2, 100), s.open_guard("m3", "o3", "三")),
+        dm.frame(
+            s.open_super_chat("m4", "o4", "四", 30, "主播好"),
+            s.open_like("m5", "o5", "五", 5, key="openid"),  # the misspelt release
+            ver=2,
+        ),
+        dm.frame(s.open_enter("o6", "六")),
         dm.disconnect(),  # a network fault; the platform resends the last gift after it
-        dm.frame(samples.open_gift("m2", "o2", "二", "小花花", 2, 100)),
-        dm.frame(samples.open_dm("m7", "o7", "七", "再见"), _cmd("LIVE_START", open_id="a",
-                 timestamp=1764800100, area_name="购物", title="直播带货", msg_id="m8")),
-    ]  # fmt: skip
+        dm.frame(s.open_gift("m2", "o2", "二", "小花花", 2, 100)),
+        dm.frame(s.open_dm("m7", "o7", "七", "再见"), s.open_live_start("m8")),
+    ]
     run = open_live(steps)
     t = tap(taps, run.env(), "--limit", "8", "--seconds", str(WAIT))
     assert t.finish() == 0, t.stderr
@@ -269,7 +233,7 @@ def test_a_closed_game_and_an_interaction_end_each_start_a_new_game(
     steps = [
         dm.frame(samples.open_dm("m1", "o1", "一", "第一局")),
         dm.sleep(WAIT),  # played again only if the adapter never left this connection
-        dm.frame(samples.open_dm("m2", "o2", "二", "第二局"), interaction_end()),
+        dm.frame(samples.open_dm("m2", "o2", "二", "第二局"), samples.open_interaction_end()),
         dm.sleep(WAIT),
         dm.frame(samples.open_dm("m3", "o3", "三", "第三局")),
     ]
@@ -401,3 +365,30 @@ async def test_a_room_other_than_the_codes_is_refused(open_live: Callable[..., R
     assert "21452505" in wrong.value.message
     # the game it had to start for the check is ended again
     assert [g.status for g in run.standin.games.values()] == ["ended"]
+
+
+def test_the_stand_in_runs_on_its_own_for_a_tap(
+    open_live: Callable[..., Running], taps: list[Tap]
+) -> None:
+    """``python -m plugins.bilibili.standin.open_live`` (the demo room) says how to reach it."""
+    server = spawn(
+        [sys.executable, "-m", "plugins.bilibili.standin.open_live"],
+        cwd=REPO,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        assert server.stdout is not None
+        env = json.loads(server.stdout.readline())
+        assert env["LIVEDESK_BILIBILI_OPEN_BASE"].startswith("http://127.0.0.1:")
+        t = tap(taps, dict(os.environ, **env), "--limit", "6", "--seconds", str(WAIT))
+        assert t.finish() == 0, t.stderr
+        assert [line["seq"] for line in t.lines] == [1, 2, 3, 4, 5, 6]
+        assert [line["type"] for line in t.lines] == [
+            "session_started", "comment", "gift", "like", "viewer_enter", "comment",
+        ]  # fmt: skip
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(WAIT) == 0
+    finally:
+        stop(server, signal.SIGKILL)
