@@ -127,7 +127,10 @@ class Tap:
         assert len(self.lines) >= n, f"{len(self.lines)} lines; stderr:\n{self.stderr}"
 
     def finish(self) -> int:
-        code = self.proc.wait(WAIT)
+        try:
+            code = self.proc.wait(WAIT)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"the tap did not end; printed {self.lines}") from None
         self._out.join(10)
         self._errt.join(10)
         return code
@@ -199,6 +202,7 @@ def test_prints_the_scripted_events_once_each_across_a_dropped_connection(
     assert data[7]["session"]["status"] == "live"
     # the long connection: dropped once by the script, then reconnected with the same auth_body
     conns = run.standin.danmaku.connections
+    until_sync(lambda: all(c.ended for c in conns), what="the server saw the tap leave")
     assert [c.ended for c in conns] == ["dropped by the script", "client closed"]
     game = next(iter(run.standin.games.values()))
     assert [c.auth_body for c in conns] == [game.auth_body.encode()] * 2
