@@ -10,6 +10,7 @@ Add a name here only with its reason; code that nothing uses is deleted instead.
 
 # entry points (pyproject.toml): main, run and join are common names that vulture sees used anyway
 _.SandboxAdapterFactory  # livedesk.platforms
+_.BilibiliWebAdapterFactory  # livedesk.platforms
 
 # pydantic: model settings and fields that are part of a wire or settings schema (read by
 # pydantic, written to JSON, filled by the platform)
@@ -22,6 +23,7 @@ _.plugins  # Settings: per-plugin namespaces
 # overrides and callbacks of libraries
 _.capture_signals  # uvicorn.Server: the embedded overlay server leaves SIGINT/SIGTERM alone
 _.should_exit  # uvicorn.Server: read by its serve loop
+_.force_exit  # uvicorn.Server: read by its shutdown (the Bilibili stand-in does not wait)
 _.on_ws_connected  # picows.WSListener callbacks
 _.on_ws_frame
 _.on_ws_disconnected

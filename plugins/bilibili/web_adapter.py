@@ -335,11 +335,10 @@ class BilibiliWebAdapterFactory:
     name = "bilibili-web"
     title = "B站直播 · 网页弹幕（个人使用）(Bilibili Live web danmaku, personal use)"
     capabilities = WEB_CAPABILITIES
-    #: not the platform's sanctioned API: the console labels it so wherever it is offered
-    personal_use = True
 
     @property
     def display_name(self) -> str:
+        """The name to show (UI language); it says: personal use, not a sanctioned API."""
         return tr("B站直播（网页弹幕，个人使用）")
 
     @property

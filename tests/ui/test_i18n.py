@@ -1,5 +1,6 @@
-"""English is available: every tr("…") and tr_noop("…") string in ui/ and app/ (the session report
-and the names of app/names.py included) has an English translation, and it is used."""
+"""English is available: every tr("…") and tr_noop("…") string in ui/, app/ and plugins/ (the
+session report and the names of app/names.py included) has an English translation, and it is
+used."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 def _tr_literals() -> dict[str, str]:
     found: dict[str, str] = {}
-    for path in sorted([*(REPO / "ui").rglob("*.py"), *(REPO / "app").rglob("*.py")]):
+    dirs = ("ui", "app", "plugins")  # plugins: an adapter's refusals and notes reach the UI
+    for path in sorted(p for d in dirs for p in (REPO / d).rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if (

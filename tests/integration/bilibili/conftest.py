@@ -14,8 +14,7 @@ from plugins.bilibili.standin.web import WebStandIn
 from tests.support.platforms import ensure_platform
 
 
-@pytest.fixture
-def web_platform(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _register(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ensure_platform(
         "bilibili-web",
         "plugins.bilibili.web_adapter:BilibiliWebAdapterFactory",
@@ -25,8 +24,17 @@ def web_platform(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def web_standin_thread(web_platform: None) -> Iterator[Callable[[WebStandIn], Served]]:
+def bilibili_web_registered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """For tests that start the stand-in process themselves."""
+    _register(tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def web_standin_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[[WebStandIn], Served]]:
     """Serve a :class:`WebStandIn` in a thread of its own (for tests that block on a process)."""
+    _register(tmp_path, monkeypatch)
     with ExitStack() as stack:
 
         def start(standin: WebStandIn) -> Served:
@@ -36,8 +44,11 @@ def web_standin_thread(web_platform: None) -> Iterator[Callable[[WebStandIn], Se
 
 
 @pytest.fixture
-async def web_standin(web_platform: None) -> AsyncIterator[Callable[[WebStandIn], object]]:
+async def web_standin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Callable[[WebStandIn], object]]:
     """Serve a :class:`WebStandIn` on the test's loop; ``await start(standin)`` → Served."""
+    _register(tmp_path, monkeypatch)
     served: list[Served] = []
 
     async def start(standin: WebStandIn) -> Served:

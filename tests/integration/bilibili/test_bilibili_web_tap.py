@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 
 from plugins.bilibili import samples
 from plugins.bilibili.codec import Ver
@@ -172,3 +173,32 @@ def test_an_unknown_room_is_one_sentence_and_exit_1(
     code, lines, err = run_tap(served, "--room", "999", "--limit", "1")
     assert code == 1 and lines == []
     assert "999" in err and "Traceback" not in err
+
+
+@pytest.mark.usefixtures("bilibili_web_registered")
+def test_the_stand_in_process_plays_a_script_file_for_the_tap(tmp_path: Path) -> None:
+    script = tmp_path / "script.json"
+    script.write_bytes(orjson.dumps(script_with_a_disconnect()))
+    server = spawn(
+        [sys.executable, "-m", "plugins.bilibili.standin", "--script", str(script)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert server.stdout is not None
+        start = orjson.loads(server.stdout.readline())
+        env = dict(os.environ, LIVEDESK_BILIBILI_WEB_BASE=start["base"])
+        cmd = [sys.executable, "-m", "app.events_tap", "--platform", "bilibili-web",
+               "--room", str(start["room"]), "--limit", str(len(EXPECTED))]  # fmt: skip
+        tap = spawn(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        try:
+            out, err = tap.communicate(timeout=WAIT)
+        finally:
+            stop(tap)
+        assert tap.returncode == 0, err
+        lines = [orjson.loads(line) for line in out.splitlines()]
+        assert [line["type"] for line in lines] == [t for t, _ in EXPECTED]
+    finally:
+        stop(server)
+    assert server.returncode == 0  # SIGTERM is a clean stop

@@ -1,0 +1,221 @@
+"""The ``bilibili-web`` adapter in process against the stand-in: heartbeats, an expired token,
+host rotation, what it refuses and why, and a LiveRoom fed by it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Any
+
+import pytest
+
+from app.api import Capability, LinkState, PlatformError, models
+from app.live.room import LiveRoom
+from plugins.bilibili import samples
+from plugins.bilibili.standin import danmaku as dm
+from plugins.bilibili.standin.danmaku import DanmakuOptions
+from plugins.bilibili.standin.runner import Served
+from plugins.bilibili.standin.web import WebOptions, WebStandIn
+from plugins.bilibili.web_adapter import (
+    WEB_CAPABILITIES,
+    BilibiliWebAdapter,
+    BilibiliWebAdapterFactory,
+)
+from tests.support.polling import patience, until
+
+Start = Callable[[WebStandIn], Any]
+
+
+@pytest.fixture
+async def adapters() -> AsyncIterator[list[BilibiliWebAdapter]]:
+    opened: list[BilibiliWebAdapter] = []
+    yield opened
+    for a in opened:
+        await a.close()
+
+
+async def _open(
+    start: Start, standin: WebStandIn, adapters: list[BilibiliWebAdapter], **settings: Any
+) -> BilibiliWebAdapter:
+    served: Served = await start(standin)
+    settings = {
+        "room": "6",
+        "base": served.base,
+        "backoff_base": 0.05,
+        "backoff_cap": 0.2,
+        **settings,
+    }
+    adapter = await BilibiliWebAdapterFactory().open(settings)
+    assert isinstance(adapter, BilibiliWebAdapter)
+    adapters.append(adapter)
+    return adapter
+
+
+async def _collect(adapter: BilibiliWebAdapter, n: int) -> list[models.Event]:
+    got: list[models.Event] = []
+    batches = adapter.event_batches(0)
+    try:
+        async with asyncio.timeout(patience(30)):
+            async for batch in batches:
+                got += batch
+                if len(got) >= n:
+                    return got
+    except TimeoutError:
+        raise AssertionError(f"only {len(got)} of {n} events arrived: {got}") from None
+    finally:
+        await batches.aclose()  # type: ignore[attr-defined]
+    return got
+
+
+def _texts(events: Sequence[models.Event]) -> list[str]:
+    return [e.data.comment.text for e in events if e.type is models.EventType.COMMENT]
+
+
+async def test_heartbeats_go_out_every_interval_while_connected(
+    web_standin: Start, adapters: list[BilibiliWebAdapter]
+) -> None:
+    standin = WebStandIn.scripted([dm.frame(samples.danmu_msg(1, "一", "在", id_str="h"))])
+    adapter = await _open(web_standin, standin, adapters, heartbeat_interval=0.2)
+    batches = adapter.event_batches(0)
+    try:
+        first = await anext(batches)  # type: ignore[arg-type]
+        assert _texts(first) == ["在"]
+        assert adapter.connection.status.state is LinkState.CONNECTED
+        conn = standin.danmaku.connections[0]
+        await until(lambda: len(conn.heartbeats) >= 4, 10, "four heartbeats")
+    finally:
+        await batches.aclose()  # type: ignore[attr-defined]
+    gaps = [b - a for a, b in zip(conn.heartbeats, conn.heartbeats[1:], strict=False)]
+    assert min(gaps) >= 0.15  # one per interval, not a burst
+
+
+async def test_an_auth_refused_with_minus_101_fetches_a_fresh_token(
+    web_standin: Start, adapters: list[BilibiliWebAdapter]
+) -> None:
+    standin = WebStandIn.scripted(
+        [dm.frame(samples.danmu_msg(1, "一", "新令牌", id_str="t"))],
+        danmaku=DanmakuOptions(reject_auth=1),
+    )
+    adapter = await _open(web_standin, standin, adapters)
+    assert _texts(await _collect(adapter, 1)) == ["新令牌"]
+    calls = standin.calls("/xlive/web-room/v1/index/getDanmuInfo")
+    assert [c.code for c in calls] == [0, 0]  # the chain ran again after the -101
+    codes = [c.auth_code for c in standin.danmaku.connections]
+    assert codes == [-101, 0]
+    assert standin.danmaku.auth_bodies[1]["key"] == standin.tokens[1]
+
+
+async def test_a_dropped_link_reconnects_to_the_next_host(
+    web_standin: Start, adapters: list[BilibiliWebAdapter]
+) -> None:
+    standin = WebStandIn.scripted(
+        [
+            dm.frame(samples.danmu_msg(1, "一", "甲", id_str="a")),
+            dm.disconnect(),
+            dm.frame(samples.danmu_msg(1, "一", "甲", id_str="a")),  # re-sent: dropped
+            dm.frame(samples.danmu_msg(2, "二", "乙", id_str="b")),
+        ],
+        WebOptions(ws_hosts=2),
+    )
+    adapter = await _open(web_standin, standin, adapters)
+    events = await _collect(adapter, 2)
+    assert _texts(events) == ["甲", "乙"]
+    assert [e.seq for e in events] == [1, 2]
+    assert [adapter.event_key(e) for e in events] == ["dm:a", "dm:b"]
+    assert len(standin.danmaku.connections) == 2
+    assert adapter.init is not None and len(adapter.init.urls) == 2
+
+
+async def test_only_interaction_and_room_state_are_offered_the_rest_says_why(
+    web_standin: Start, adapters: list[BilibiliWebAdapter]
+) -> None:
+    adapter = await _open(web_standin, WebStandIn(), adapters)
+    assert adapter.capabilities == WEB_CAPABILITIES == BilibiliWebAdapterFactory.capabilities
+    assert adapter.can(Capability.COMMENTS) and adapter.can(Capability.LIVE_STATE)
+    for cap in set(Capability) - WEB_CAPABILITIES:
+        assert adapter.why_not(cap), cap
+    with pytest.raises(PlatformError) as refused:
+        await adapter.orders()
+    assert refused.value.code == "not_supported"
+    assert "订单" in refused.value.message
+    with pytest.raises(PlatformError, match="只读"):
+        await adapter.send_comment("你好")
+    snap = await adapter.snapshot()
+    assert snap.room == "21452505" and snap.session is not None  # the stand-in room is live
+    factory = BilibiliWebAdapterFactory()
+    assert "个人使用" in factory.display_name and "个人使用" in factory.note
+    assert "不是B站开放给第三方的接口" in factory.note
+
+
+async def test_log_in_notice_tells_the_listeners_once_why_names_are_masked(
+    web_standin: Start, adapters: list[BilibiliWebAdapter]
+) -> None:
+    notice = {
+        "cmd": "LOG_IN_NOTICE",
+        "data": {"notice_msg": "为保护用户隐私，未注册登陆用户将无法查看他人昵称"},
+    }
+    standin = WebStandIn.scripted(
+        [
+            dm.frame(notice, samples.danmu_msg(0, "张****", "一", user_hash="aa11", id_str="m1")),
+            dm.frame(notice, samples.danmu_msg(0, "李****", "二", user_hash="bb22", id_str="m2")),
+        ]
+    )
+    adapter = await _open(web_standin, standin, adapters)
+    heard: list[str] = []
+    adapter.subscribe_notes(heard.append)
+    events = await _collect(adapter, 2)
+    assert [e.data.comment.user_id for e in events] == ["anon-aa11", "anon-bb22"]
+    assert heard == adapter.notes and len(heard) == 1  # said once, not per notice
+    assert "张****" in heard[0] and "SESSDATA" in heard[0]
+
+
+async def test_an_unknown_room_is_refused_at_open(web_standin: Start) -> None:
+    served: Served = await web_standin(WebStandIn())
+    with pytest.raises(PlatformError) as refused:
+        await BilibiliWebAdapterFactory().open({"room": "999", "base": served.base})
+    assert refused.value.code == "room_not_found" and "999" in refused.value.message
+
+
+async def test_a_live_room_ingests_comments_gifts_and_paid_messages(
+    web_standin: Start, adapters: list[BilibiliWebAdapter]
+) -> None:
+    gift_v2 = samples.send_gift_v2(
+        samples.send_gift_v2_pb(3, "丙", [("小电视飞船", 1, 1_245_000, "gold", "g-2")])
+    )
+    standin = WebStandIn.scripted(
+        [
+            dm.frame(
+                samples.danmu_msg(1, "甲", "扣1", id_str="c1"),
+                samples.danmu_msg(2, "乙", "扣1", id_str="c2"),
+            ),
+            dm.frame(samples.send_gift(4, "丁", "辣条", 10, 100, tid="g-1"), gift_v2),
+            dm.frame(samples.super_chat(7, 5, "戊", 50, "主播好"), ver=0),
+            dm.frame({"cmd": "WATCHED_CHANGE", "data": {"num": 321, "text_small": "321"}}),
+        ]
+    )
+    adapter = await _open(web_standin, standin, adapters)
+    room = LiveRoom(adapter)
+    room.start()
+    try:
+        await room.wait_loaded()
+        await until(lambda: room.metrics.paid_messages == 1, 20, "the Super Chat")
+        await until(lambda: room.seq >= 6, 20, "every event")
+    finally:
+        await room.stop()
+    kinds = [line.text for line in room.chat]
+    assert len(room.chat) == 5, kinds  # two comments, two gifts, one paid message
+    assert room.metrics.gift_value_cents == 100 + 124_500
+    assert room.metrics.paid_message_cents == 5000
+    assert room.session is not None  # the room was live when it was opened
+
+
+async def test_an_expired_sessdata_connects_as_a_guest_and_says_so(
+    web_standin: Start, adapters: list[BilibiliWebAdapter]
+) -> None:
+    standin = WebStandIn.scripted([dm.frame(samples.danmu_msg(1, "一", "游客", id_str="g"))])
+    adapter = await _open(web_standin, standin, adapters, sessdata="expired-cookie")
+    assert _texts(await _collect(adapter, 1)) == ["游客"]
+    assert standin.danmaku.auth_bodies[0]["uid"] == 0
+    assert len(adapter.notes) == 1 and "SESSDATA" in adapter.notes[0]
+    # the refused cookie is not sent again
+    assert standin.calls("/xlive/web-room/v1/index/getDanmuInfo")[0].cookies.get("SESSDATA") is None
