@@ -23,6 +23,7 @@ import pytest
 
 from app.api import Capability, PlatformError
 from app.i18n import language, set_language
+from app.live.room import LiveRoom
 from plugins.bilibili import samples
 from plugins.bilibili.open_adapter import OpenLiveAdapter, OpenLiveFactory
 from plugins.bilibili.standin import danmaku as dm
@@ -396,3 +397,34 @@ def test_the_stand_in_runs_on_its_own_for_a_tap(
         assert server.wait(WAIT) == 0
     finally:
         stop(server, signal.SIGKILL)
+
+
+async def test_a_live_room_fed_by_open_live_counts_gifts_paid_messages_and_guards(
+    open_live: Callable[..., Running],
+) -> None:
+    s = samples
+    steps = [
+        dm.frame(s.open_live_start("st")),
+        dm.frame(
+            s.open_dm("m1", "o1", "一", "扣1"), s.open_gift("m2", "o2", "二", "小花花", 2, 100)
+        ),
+        dm.frame(
+            s.open_super_chat("m3", "o3", "三", 50, "讲讲这款"), s.open_guard("m4", "o4", "四")
+        ),
+        dm.frame(s.open_gift("m5", "o5", "五", "辣条", 10, 100, paid=False)),  # free: worth 0
+    ]
+    run = open_live(steps)
+    adapter = await OpenLiveFactory().open(run.settings())
+    room = LiveRoom(adapter)
+    room.start()
+    try:
+        await room.wait_loaded()
+        await until(lambda: room.seq >= 6, 20, "every event")
+    finally:
+        await room.stop()
+        await adapter.close()
+    assert room.session is not None and room.session.status == "live"
+    assert [line.text for line in room.chat if line.text == "扣1"] == ["扣1"]
+    assert room.metrics.gift_value_cents == 20  # 2 × 100 gold coins; the free gift adds 0
+    assert (room.metrics.paid_messages, room.metrics.paid_message_cents) == (1, 5000)
+    assert room.metrics.memberships == 1
