@@ -228,10 +228,10 @@ class OpenLiveAdapter(PlatformAdapter):
         self.connection.set_state(LinkState.CONNECTING)
         try:
             while not self._closed:
+                self._game_changed.clear()  # before reading the game: a later change wakes _read
                 game = self.game
                 url = game.wss_links[attempt % len(game.wss_links)]
                 attempt += 1
-                self._game_changed.clear()
                 error = ""
                 try:
                     async with contextlib.aclosing(self._read(game, url)) as reading:
