@@ -208,9 +208,11 @@ class BilibiliWebAdapter(PlatformAdapter):
         self.connection.set_state(LinkState.OFFLINE)
 
     async def _pause(self, seconds: float) -> None:
-        self._wake.clear()
+        """The backoff wait; :meth:`reconnect_now` ends it (also when asked during an attempt:
+        the next attempt is then immediate)."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), seconds)
+        self._wake.clear()
 
     # --- the stream ------------------------------------------------------------------------------
     async def event_batches(self, after_seq: int) -> AsyncIterator[Sequence[models.Event]]:
@@ -265,9 +267,8 @@ class BilibiliWebAdapter(PlatformAdapter):
                     LinkState.RECONNECTING, attempt=backoff.attempt, error=error
                 )
                 await self._pause(delay)
-        finally:
-            if self._closed:
-                self.connection.set_state(LinkState.OFFLINE)
+        finally:  # closed, or the consumer stopped reading: no link any more
+            self.connection.set_state(LinkState.OFFLINE)
 
     def _notes_from_api(self) -> None:
         for note in self.api.notes[self._api_notes :]:

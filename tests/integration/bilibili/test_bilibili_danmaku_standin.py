@@ -136,3 +136,13 @@ def test_a_script_is_plain_data() -> None:
     assert [c["cmd"] for c in script.commands()] == ["DANMU_MSG:4:0:2:2:2:0"]
     with pytest.raises(ValueError, match="not a script step"):
         dm.Script([{"bogus": 1}])
+
+
+async def test_a_client_that_stops_sending_heartbeats_is_closed(running: list[Served]) -> None:
+    standin = DanmakuStandIn(options=DanmakuOptions(idle_timeout=0.5))
+    async with websockets.connect(await _open(standin, running)) as ws:
+        await ws.send(codec.auth_packet({"uid": 0}))
+        assert await _decode(ws) == [AuthReply(0, b'{"code":0}')]
+        with pytest.raises(websockets.ConnectionClosed):
+            await asyncio.wait_for(ws.recv(), 10)
+    assert standin.connections[0].ended == "no heartbeat in time"

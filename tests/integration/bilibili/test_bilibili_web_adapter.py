@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from app.api import Capability, LinkState, PlatformError, models
+from app.api import Backoff, Capability, LinkState, PlatformError, models
 from app.live.room import LiveRoom
 from plugins.bilibili import samples
 from plugins.bilibili.standin import danmaku as dm
@@ -21,6 +21,7 @@ from plugins.bilibili.web_adapter import (
     BilibiliWebAdapter,
     BilibiliWebAdapterFactory,
 )
+from plugins.bilibili.web_api import Endpoints, WebApi
 from tests.support.polling import patience, until
 
 Start = Callable[[WebStandIn], Any]
@@ -219,3 +220,34 @@ async def test_an_expired_sessdata_connects_as_a_guest_and_says_so(
     assert len(adapter.notes) == 1 and "SESSDATA" in adapter.notes[0]
     # the refused cookie is not sent again
     assert standin.calls("/xlive/web-room/v1/index/getDanmuInfo")[0].cookies.get("SESSDATA") is None
+
+
+async def test_the_operators_reconnect_skips_the_backoff_wait(
+    web_standin: Start, adapters: list[BilibiliWebAdapter]
+) -> None:
+    standin = WebStandIn.scripted(
+        [
+            dm.frame(samples.danmu_msg(1, "一", "断开前", id_str="before")),
+            dm.disconnect(),
+            dm.frame(samples.danmu_msg(1, "一", "重连后", id_str="after")),
+        ]
+    )
+    served: Served = await web_standin(standin)
+    api = WebApi(Endpoints.from_base(served.base))
+    init = await api.initialise("6")
+    adapter = BilibiliWebAdapter(api, "6", init, backoff=Backoff(base=600, cap=600, jitter=False))
+    adapters.append(adapter)
+    batches = adapter.event_batches(0)
+    try:
+        assert _texts(await anext(batches)) == ["断开前"]  # type: ignore[arg-type]
+        following = asyncio.ensure_future(anext(batches))  # type: ignore[arg-type]
+        await until(
+            lambda: adapter.connection.status.state is LinkState.RECONNECTING, 20, "the drop"
+        )
+        assert not following.done()  # waiting out the 600 s backoff
+        assert adapter.reconnect_now()
+        async with asyncio.timeout(patience(20)):
+            assert _texts(await following) == ["重连后"]
+    finally:
+        await batches.aclose()  # type: ignore[attr-defined]
+    assert adapter.connection.status.state is LinkState.OFFLINE  # the stream was closed
