@@ -266,6 +266,7 @@ class OpenLiveAdapter(PlatformAdapter):
         step: asyncio.Future[list[Command]] | None = None
         try:
             self.connection.set_state(LinkState.CONNECTED)
+            self._wake.clear()  # a reconnect request is answered
             while True:
                 step = asyncio.ensure_future(anext(commands))
                 done, _ = await asyncio.wait({step, changed}, return_when=asyncio.FIRST_COMPLETED)
@@ -340,9 +341,11 @@ class OpenLiveAdapter(PlatformAdapter):
         return etype, models.EVENT_DATA[etype].model_validate({"session": session})
 
     async def _pause(self, seconds: float) -> None:
-        self._wake.clear()
+        """Wait ``seconds``, or less when the operator asks to reconnect (also during the attempt
+        before this wait: the request is kept until a wait uses it or the link is up)."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), seconds)
+        self._wake.clear()
 
     # --- the game ----------------------------------------------------------------------------
     async def _heartbeats(self) -> None:

@@ -7,6 +7,8 @@ any log line. Time is sped up by the adapter's time scale, never by sleeping."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import itertools
 import json
 import logging
@@ -428,3 +430,28 @@ async def test_a_live_room_fed_by_open_live_counts_gifts_paid_messages_and_guard
     assert room.metrics.gift_value_cents == 20  # 2 × 100 gold coins; the free gift adds 0
     assert (room.metrics.paid_messages, room.metrics.paid_message_cents) == (1, 5000)
     assert room.metrics.memberships == 1
+
+
+async def test_the_operators_reconnect_cuts_the_cool_down_wait_short(
+    open_live: Callable[..., Running],
+) -> None:
+    """重连 while a restart waits out 7001 (10 s at full time): the next start goes at once."""
+    run = open_live([dm.frame(samples.open_interaction_end())])
+    adapter = await OpenLiveFactory().open(run.settings(time_scale=1.0))
+    assert isinstance(adapter, OpenLiveAdapter)
+    run.standin.fail_next("/v2/app/start", 7001)  # the restart meets the cool-down
+    batches = adapter.event_batches(0)
+    reading = asyncio.ensure_future(anext(batches))
+    try:
+        await until(lambda: len(run.standin.calls_of("/v2/app/start")) >= 2, 20, "the restart")
+        adapter.reconnect_now()
+        await until(lambda: adapter.restarts == 1, 20, "the new game")
+        starts = run.standin.calls_of("/v2/app/start")
+        assert [c.code for c in starts] == [0, 7001, 0]
+        assert starts[2].at - starts[1].at < 5.0  # not the 10 s cool-down
+    finally:
+        reading.cancel()
+        with contextlib.suppress(BaseException):
+            await reading
+        await batches.aclose()
+        await adapter.close()
