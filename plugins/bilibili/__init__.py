@@ -8,4 +8,9 @@ Modules (no network code here; the adapters build on them):
   web protocol / the official open-live platform mapped to LiveDesk events.
 - :mod:`plugins.bilibili.signing` — WBI signing (web) and ``x-bili-*`` HMAC-SHA256 headers
   (open-live).
+
+The adapters: ``bilibili`` (the official open-live platform: :mod:`plugins.bilibili.open_api`,
+:mod:`plugins.bilibili.open_adapter`) and ``bilibili-web`` (:mod:`plugins.bilibili.web_api`,
+:mod:`plugins.bilibili.web_adapter`), both reading through :mod:`plugins.bilibili.link`; the
+local stand-ins they are tested against are in :mod:`plugins.bilibili.standin`.
 """

@@ -57,9 +57,12 @@ class DanmakuLink:
         self._beat: asyncio.Task[None] | None = None
 
     async def _heartbeats(self) -> None:
-        while True:
-            await self.ws.send(codec.heartbeat_packet())
-            await asyncio.sleep(self.config.heartbeat_interval)
+        # a heartbeat that finds the link closed ends quietly: recv() reports the close once it
+        # has handed over the frames that arrived before it (raising here lost those frames)
+        with contextlib.suppress(websockets.ConnectionClosed):
+            while True:
+                await self.ws.send(codec.heartbeat_packet())
+                await asyncio.sleep(self.config.heartbeat_interval)
 
     async def commands(self) -> AsyncIterator[list[Command]]:
         """The commands of each frame, in order, until the link fails (an exception)."""

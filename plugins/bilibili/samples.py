@@ -218,3 +218,50 @@ def open_gift(
                  "combo_info": {"combo_base_num": 1, "combo_count": 1, "combo_id": "c-1",
                  "combo_timeout": 3}},
     }  # fmt: skip
+
+
+def _open(name: str, **data: Any) -> dict[str, Any]:
+    return {"cmd": "LIVE_OPEN_PLATFORM_" + name, "data": {"room_id": 21452505, **data}}
+
+
+def open_guard(msg_id: str, open_id: str, uname: str, *, level: int = 3) -> dict[str, Any]:
+    """A guard bought for one month (舰长 198 CNY = 198,000 gold coins)."""
+    user = {"uid": 0, "open_id": open_id, "union_id": "", "uname": uname, "uface": "https://f/x"}
+    price = {1: 19_998_000, 2: 1_998_000, 3: 198_000}[level]
+    return _open("GUARD", user_info=user, guard_level=level, guard_num=1, guard_unit="月",
+                 price=price, fans_medal_level=21, fans_medal_name="小电视",
+                 fans_medal_wearing_status=True, timestamp=1764800000, msg_id=msg_id)  # fmt: skip
+
+
+def open_super_chat(
+    msg_id: str, open_id: str, uname: str, rmb: int, text: str, *, message_id: int = 88001
+) -> dict[str, Any]:
+    return _open("SUPER_CHAT", uid=0, open_id=open_id, union_id="", uname=uname,
+                 uface="https://f/x", message_id=message_id, message=text, rmb=rmb,
+                 timestamp=1764800000, start_time=1764800000, end_time=1764800060,
+                 guard_level=0, fans_medal_level=0, fans_medal_name="",
+                 fans_medal_wearing_status=False, msg_id=msg_id)  # fmt: skip
+
+
+def open_like(msg_id: str, open_id: str, uname: str, count: int, *, key: str = "open_id") -> dict[str, Any]:  # fmt: skip
+    """``key="openid"``: as the one release that misspelt it (blivedm#64)."""
+    return _open("LIKE", uid=0, uname=uname, uface="https://f/x", timestamp=1764800000,
+                 like_text="为主播点赞了", like_count=count, fans_medal_level=0,
+                 fans_medal_name="", fans_medal_wearing_status=False, msg_id=msg_id,
+                 **{key: open_id})  # fmt: skip
+
+
+def open_enter(open_id: str, uname: str) -> dict[str, Any]:
+    return _open("LIVE_ROOM_ENTER", uface="https://f/x", uname=uname, open_id=open_id,
+                 timestamp=1764800000)  # fmt: skip
+
+
+def open_live_start(msg_id: str, title: str = "直播带货") -> dict[str, Any]:
+    return _open("LIVE_START", open_id="anchor-open-id", timestamp=1764800100,
+                 area_name="购物", title=title, msg_id=msg_id)  # fmt: skip
+
+
+def open_interaction_end(game_id: str = "") -> dict[str, Any]:
+    """The platform stopped pushing this game's messages: the client starts a new game."""
+    return {"cmd": "LIVE_OPEN_PLATFORM_INTERACTION_END",
+            "data": {"game_id": game_id, "timestamp": 1764800000}}  # fmt: skip
