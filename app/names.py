@@ -144,6 +144,20 @@ def action_name(name: str, t: Translate = tr) -> str:
     return _named(ACTION_NAMES, name, t)
 
 
+#: membership tiers as platforms name them in events (Bilibili guards); another platform's own
+#: tier name is shown as it is
+TIER_NAMES = {
+    "captain": tr_noop("舰长"),
+    "admiral": tr_noop("提督"),
+    "governor": tr_noop("总督"),
+}
+
+
+def tier_name(tier: str, t: Translate = tr) -> str:
+    """A membership's tier: ``captain`` → 舰长 (Captain in English); unknown tiers unchanged."""
+    return _named(TIER_NAMES, tier, t)
+
+
 def value_name(value: str, t: Translate = tr) -> str:
     """An order status, coupon kind or coupon status as the reader calls it."""
     return _named(VALUE_NAMES, value, t)

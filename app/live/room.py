@@ -29,6 +29,7 @@ from app.live.activity import describe as describe_change
 from app.live.comment_kinds import Kind, classify
 from app.live.interning import Interner
 from app.live.lottery_verify import Verification, verify
+from app.names import tier_name
 from app.platform import models as m
 from app.platform.adapter import PlatformAdapter
 from app.platform.capabilities import ALL, REQUIRED_BY_ACTION, Capability, unsupported
@@ -594,7 +595,7 @@ def _paid_message(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
 def _membership(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
     d: m.MembershipData = ev.data
     s = room.strings
-    text = tr("开通 {tier} ×{months} 个月").format(tier=s(d.tier), months=d.months)
+    text = tr("开通 {tier} ×{months} 个月").format(tier=tier_name(s(d.tier)), months=d.months)
     if d.amount_cents:
         text += f" ({money(d.amount_cents, d.currency)})"
     kind = Kind.GIFT | Kind.MEMBER

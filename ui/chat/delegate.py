@@ -26,7 +26,7 @@ from ui.i18n import tr
 BADGES: tuple[tuple[Kind, str, str], ...] = (
     (Kind.STAFF, "主播", "#d81b60"),
     (Kind.PAID, "醒目", "#c62828"),
-    (Kind.MEMBER, "舰长", "#3949ab"),
+    (Kind.MEMBER, "会员", "#3949ab"),  # a membership bought (Bilibili: 舰长…)
     (Kind.GIFT, "礼", "#f57c00"),
     (Kind.INTENT, "购", "#2e7d32"),
     (Kind.QUESTION, "问", "#1565c0"),

@@ -263,7 +263,7 @@ def test_paid_messages_and_memberships_are_chat_lines_of_their_own_and_count_in_
                 {
                     "user_id": "u3",
                     "nickname": "桃子",
-                    "tier": "舰长",
+                    "tier": "captain",  # Bilibili's guard 舰长, as the adapters send it
                     "months": 3,
                     "amount_cents": 41400,
                 },
