@@ -110,6 +110,25 @@ class ObsPanel(QWidget):
         self._outputs_seen = outputs.state
         self._slow_start: asyncio.Task[None] | None = None
 
+        self.notices = Notifier(self)  # the panel's messages, said in its own line below
+        self.message = _named(MessageLabel(self.notices), "obsMessage")
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._link_row(open_settings))
+        layout.addWidget(self._scene_box(), 1)
+        layout.addWidget(self._output_box())
+        layout.addLayout(self._setup_row())
+        layout.addWidget(self.message)
+        layout.addWidget(self._overlay_box(overlay_server is not None))
+        if reviewer:
+            for w in (self.stream_btn, self.record_btn, self.studio_btn, self.transition_btn,
+                      self.setup_btn):  # fmt: skip
+                w.setToolTip(tr(REVIEWER_TIP))
+            self.scene_list.setToolTip(tr(REVIEWER_TIP))
+        self._listen(target)
+
+    # --- layout ----------------------------------------------------------------------------------
+    def _link_row(self, open_settings: Callable[[], None] | None) -> QHBoxLayout:
+        """The OBS link's state and the connection settings button."""
         self.link = _named(QLabel(), "obsLink")
         self.link.setWordWrap(True)
         settings_btn = QPushButton(tr("连接设置…"))
@@ -120,6 +139,10 @@ class ObsPanel(QWidget):
         top.addWidget(self.link, 1)
         top.addWidget(settings_btn)
 
+        return top
+
+    def _scene_box(self) -> QGroupBox:
+        """The scenes (one click switches), studio mode and the transition."""
         self.scene_list = _named(QListWidget(), "obsScenes")
         self.scene_list.setUniformItemSizes(True)
         self.scene_list.itemClicked.connect(self._scene_clicked)
@@ -140,6 +163,10 @@ class ObsPanel(QWidget):
         row.addWidget(self.transition_btn)
         sl.addLayout(row)
 
+        return scene_box
+
+    def _output_box(self) -> QGroupBox:
+        """Stream and record buttons, the output figures, the alert line and the push target."""
         self.stream_btn = _named(QPushButton(tr("开始推流")), "obsStream")
         self.stream_btn.clicked.connect(self._toggle_stream)
         self.record_btn = _named(QPushButton(tr("开始录制")), "obsRecord")
@@ -167,23 +194,31 @@ class ObsPanel(QWidget):
         ol.addLayout(grid)
         ol.addWidget(self.alert)
 
+        self.target_label = _named(QLabel(), "obsTarget")
+        self.target_label.setWordWrap(True)
+        ol.addWidget(self.target_label)
+
+        return out_box
+
+    def _setup_row(self) -> QHBoxLayout:
+        """One-click scene setup for a 16:9 or 9:16 canvas."""
         self.canvas = QComboBox()
         self.canvas.addItem(tr("横屏 16:9"), "16:9")
         self.canvas.addItem(tr("竖屏 9:16（抖音/快手）"), "9:16")
         self.setup_btn = _named(QPushButton(tr("一键配置 OBS 直播带货场景")), "obsSetup")
         self.setup_btn.clicked.connect(self._do_setup)
         self.setup_btn.setEnabled(self._setup is not None)
-        self.notices = Notifier(self)  # the panel's messages, said in its own line below
-        self.message = _named(MessageLabel(self.notices), "obsMessage")
         setup_row = QHBoxLayout()
         setup_row.addWidget(self.canvas)
         setup_row.addWidget(self.setup_btn, 1)
 
-        self.target_label = _named(QLabel(), "obsTarget")
-        self.target_label.setWordWrap(True)
-        ol.addWidget(self.target_label)
+        return setup_row
 
-        self.overlay_box = _named(QGroupBox(tr("叠加层网页（OBS 浏览器源）")), "obsOverlayUrls")
+    def _overlay_box(self, served: bool) -> QGroupBox:
+        """The overlay pages' URLs to paste into OBS browser sources."""
+        self.overlay_box = _named(
+            QGroupBox(tr("叠加层网页（OBS 浏览器源）"), self), "obsOverlayUrls"
+        )
         grid_urls = QGridLayout(self.overlay_box)
         self.overlay_urls: dict[Kind, QLineEdit] = {}
         self.copy_buttons: dict[Kind, QToolButton] = {}
@@ -202,22 +237,12 @@ class ObsPanel(QWidget):
         self.overlay_note = _named(QLabel(), "obsOverlayNote")
         self.overlay_note.setWordWrap(True)
         grid_urls.addWidget(self.overlay_note, len(Kind), 0, 1, 3)
-        self.overlay_box.setVisible(overlay_server is not None)
+        self.overlay_box.setVisible(served)
+        return self.overlay_box
 
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(scene_box, 1)
-        layout.addWidget(out_box)
-        layout.addLayout(setup_row)
-        layout.addWidget(self.message)
-        layout.addWidget(self.overlay_box)
-
-        if reviewer:
-            for w in (self.stream_btn, self.record_btn, self.studio_btn, self.transition_btn,
-                      self.setup_btn):  # fmt: skip
-                w.setToolTip(tr(REVIEWER_TIP))
-            self.scene_list.setToolTip(tr(REVIEWER_TIP))
-
+    def _listen(self, target: StreamTargetSync | None) -> None:
+        """Follow the link, scenes, outputs, stats and push target until Qt destroys the panel."""
+        conn, scenes, outputs, stats = self.conn, self.scenes, self.outputs, self.stats
         self._unsubs = [
             conn.tracker.subscribe(self._on_link),
             scenes.subscribe(self._on_scenes),
