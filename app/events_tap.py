@@ -38,6 +38,7 @@ import asyncio
 import collections
 import contextlib
 import os
+import signal
 import sys
 from collections.abc import Hashable
 from typing import Any, BinaryIO
@@ -226,6 +227,42 @@ async def tap(
 
 
 async def run_async(args: argparse.Namespace, out: BinaryIO, err: BinaryIO) -> int:
+    interrupted = _on_ctrl_c()
+    try:
+        return await _run(args, out, err, interrupted)
+    except asyncio.CancelledError:
+        if interrupted and interrupted[0]:
+            return EXIT_INTERRUPTED
+        raise
+
+
+def _on_ctrl_c() -> list[bool]:
+    """Ctrl+C cancels the tap and is remembered, so the exit code is 130 however the
+    cancellation ended inside. Python 3.11's ``wait_for`` can swallow a cancellation that
+    meets a finishing wait (inside the stream's reconnects): the tap is cancelled again every
+    half second until it stops, but never once it is closing the adapter (``seen[1:]``)."""
+    main = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    seen: list[bool] = []
+
+    def cancel() -> None:
+        if main is not None and not main.done() and len(seen) == 1:
+            main.cancel()
+            loop.call_later(0.5, cancel)
+
+    def interrupt() -> None:
+        if not seen:
+            seen.append(True)
+            cancel()
+
+    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+        loop.add_signal_handler(signal.SIGINT, interrupt)
+    return seen
+
+
+async def _run(
+    args: argparse.Namespace, out: BinaryIO, err: BinaryIO, interrupted: list[bool]
+) -> int:
     settings = adapter_settings(args)
     adapter, seq = await connect(args.platform, settings)
     try:
@@ -242,8 +279,9 @@ async def run_async(args: argparse.Namespace, out: BinaryIO, err: BinaryIO) -> i
         except TimeoutError:
             pass
     finally:
+        interrupted.append(False)  # closing: a Ctrl+C no longer cancels (the adapter says goodbye)
         await adapter.close()
-    return 0
+    return EXIT_INTERRUPTED if interrupted[0] else 0
 
 
 def _quiet_stdout() -> None:
