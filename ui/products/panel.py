@@ -114,6 +114,22 @@ class ProductQueuePanel(QWidget):
         self.start_prices: dict[str, int] = {}
         self.undo_log = UndoLog()
 
+        self.view = self._build_view()
+        self.acts = self._register_keys(shortcuts)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(self._build_buttons())
+        layout.addWidget(self.view, 1)
+        layout.addLayout(self._build_run_order())
+        layout.addWidget(self.paste_error)
+        self.toast = UndoBar(self, UNDO_SECONDS)  # floats over the list: moves no row
+        self._listen()
+        self.refresh()
+
+    # --- layout ------------------------------------------------------------------------------
+    def _build_view(self) -> QListView:
+        """The queue: one row per product, dragged to reorder when this role may act."""
+        room = self.room
         self.view = QListView(self)
         self.view.setObjectName("queueView")
         self.view.setModel(self.model)
@@ -130,10 +146,13 @@ class ProductQueuePanel(QWidget):
             self.view.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
             self.view.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.view.doubleClicked.connect(lambda _i: self._edit())
+        return self.view
 
-        act = room.can_act
+    def _register_keys(self, shortcuts: ShortcutRegistry) -> dict[str, QAction]:
+        """The queue's actions, each with its key in the console's one shortcut registry."""
+        act = self.room.can_act
         reg = shortcuts.register
-        self.acts: dict[str, QAction] = {
+        acts: dict[str, QAction] = {
             "explain": reg(
                 SHORTCUTS["explain"],
                 self.explain_selected,
@@ -182,7 +201,11 @@ class ProductQueuePanel(QWidget):
                 enabled=act,
             ),
         }
-        self.acts["hold"].setCheckable(True)
+        acts["hold"].setCheckable(True)
+        return acts
+
+    def _build_buttons(self) -> QVBoxLayout:
+        """Two rows of buttons for the actions."""
         # two rows, so the queue stays narrow enough to leave the stage room: what goes on air
         # first (explain, stop, hold), then moving through and editing the bag
         bar = QVBoxLayout()
@@ -200,7 +223,11 @@ class ProductQueuePanel(QWidget):
                 row.addWidget(button, 2 if key == "explain" else 1)
                 self.buttons[key] = button
             bar.addLayout(row)
+        return bar
 
+    def _build_run_order(self) -> QHBoxLayout:
+        """The pasted run order (1,4,7 or product ids) and its error line."""
+        act = self.room.can_act
         self.paste = QLineEdit(self)
         self.paste.setObjectName("runOrderEdit")
         self.paste.setPlaceholderText(tr("粘贴排品顺序，如 1,4,7 或商品 ID（其余保持原顺序）"))
@@ -219,15 +246,11 @@ class ProductQueuePanel(QWidget):
         paste_row = QHBoxLayout()
         paste_row.addWidget(self.paste, 1)
         paste_row.addWidget(apply)
+        return paste_row
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(bar)
-        layout.addWidget(self.view, 1)
-        layout.addLayout(paste_row)
-        layout.addWidget(self.paste_error)
-        self.toast = UndoBar(self, UNDO_SECONDS)  # floats over the list: moves no row
-
+    def _listen(self) -> None:
+        """Follow the room and the hold until Qt destroys the panel."""
+        room = self.room
         # stock ticks (every order) redraw the queue a few times a second, not per batch
         self._refresher = Coalescer(self.refresh, REFRESH_MS, self)
         unsub = room.subscribe(self._changed)
@@ -239,7 +262,6 @@ class ProductQueuePanel(QWidget):
             unsub_hold()
 
         self.destroyed.connect(_gone)
-        self.refresh()
 
     # --- rendering -----------------------------------------------------------------------------
     def _changed(self, changes: frozenset[str]) -> None:
