@@ -122,6 +122,22 @@ class ChatPanel(QWidget):
         self._unsub_state = room.subscribe(self._room_changed)
         unsubscribe_on_destroy(self, self._unsub_state)
 
+        self._build_filters()
+        self._build_pinned_bar()
+        self._build_view()
+        self._build_reply()
+        self._show_capabilities()
+        self.actions_by_key: dict[str, QAction] = {}
+        if shortcuts is not None:
+            self.register_shortcuts(shortcuts)
+        self._lay_out()
+        self._show_pinned()
+        # floats over the feed's bottom, above the reply row: the layout never moves
+        self.toast = UndoBar(self, UNDO_SECONDS, bottom=52)
+
+    # --- layout ------------------------------------------------------------------------------
+    def _build_filters(self) -> None:
+        """The view tabs, the highlight rules button and the keyword filter."""
         self.tabs = QTabBar(self)
         for _key, label, _ in VIEWS:
             self.tabs.addTab(tr(label))
@@ -136,6 +152,7 @@ class ChatPanel(QWidget):
         self.keyword.textChanged.connect(self._keyword_changed)
         self.keyword.hide()
 
+    def _build_pinned_bar(self) -> None:
         # the pinned comment, as viewers see it on top of the stream (plain text, never HTML)
         self.pinned_bar = QFrame(self)
         self.pinned_bar.setObjectName("chatPinned")
@@ -153,6 +170,8 @@ class ChatPanel(QWidget):
         row.addWidget(self.pinned_text, 1)
         self.pinned_bar.hide()
 
+    def _build_view(self) -> None:
+        """The feed, and the bar saying it is held still while a line is selected."""
         self.view = ChatView(self)
         self.view.setObjectName("chatView")
         # a selected line holds the list still: say so, and offer to follow again
@@ -174,7 +193,7 @@ class ChatPanel(QWidget):
         self.paused_bar.hide()
         self.view.pause_changed.connect(self._show_paused)
         self.delegate = ChatDelegate(
-            self.view, moderation=room.moderation, highlight_rules=lambda: self._rules
+            self.view, moderation=self.room.moderation, highlight_rules=lambda: self._rules
         )
         self.view.setItemDelegate(self.delegate)
         self.view.setModel(self.models["all"])
@@ -182,6 +201,8 @@ class ChatPanel(QWidget):
         self.view.customContextMenuRequested.connect(self._menu)
         self.tabs.currentChanged.connect(self._tab_changed)
 
+    def _build_reply(self) -> None:
+        """The mute list button, and the host's reply box with its counter and send button."""
         self.mute_list_button = QToolButton(self)
         self.mute_list_button.setObjectName("chatMuteList")
         self.mute_list_button.setText(tr("禁言列表"))
@@ -200,14 +221,10 @@ class ChatPanel(QWidget):
         self._count_reply()
         self.send = QPushButton(tr("发送"), self)
         self.send.clicked.connect(self._send_reply)
-        self.reply.setEnabled(room.can_act)
-        self.send.setEnabled(room.can_act)
-        self._show_capabilities()
+        self.reply.setEnabled(self.room.can_act)
+        self.send.setEnabled(self.room.can_act)
 
-        self.actions_by_key: dict[str, QAction] = {}
-        if shortcuts is not None:
-            self.register_shortcuts(shortcuts)
-
+    def _lay_out(self) -> None:
         # the view tabs get the panel's whole width (six of them must fit the default layout);
         # the rules button sits with the reply box
         top = QHBoxLayout()
@@ -226,9 +243,6 @@ class ChatPanel(QWidget):
         layout.addWidget(self.paused_bar)
         layout.addWidget(self.view, 1)
         layout.addLayout(bottom)
-        self._show_pinned()
-        # floats over the feed's bottom, above the reply row: the layout never moves
-        self.toast = UndoBar(self, UNDO_SECONDS, bottom=52)
 
     # --- feeding -----------------------------------------------------------------------------
     def _arrived(self, lines: Sequence[ChatLine]) -> None:
