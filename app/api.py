@@ -17,6 +17,7 @@ from app.platform.connection import (
     RecoveryStep,
 )
 from app.platform.errors import OfflineError, PlatformError, StaleVersionError
+from app.platform.recent import RecentKeys
 from app.platform.registry import platform_factories, platform_factory
 from app.platform.stream import StreamConfig
 
@@ -34,6 +35,7 @@ __all__ = [
     "PlatformAdapter",
     "PlatformClient",
     "PlatformError",
+    "RecentKeys",
     "Recovery",
     "RecoveryStep",
     "StaleVersionError",

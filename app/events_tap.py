@@ -35,12 +35,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import collections
 import contextlib
 import os
 import signal
 import sys
-from collections.abc import Hashable
 from typing import Any, BinaryIO
 
 import orjson
@@ -49,6 +47,7 @@ from app.i18n import localize, set_language, tr
 from app.platform.adapter import PlatformAdapter
 from app.platform.errors import OfflineError, PlatformError
 from app.platform.models import Event, EventType
+from app.platform.recent import RecentKeys
 from app.platform.registry import platform_factory
 
 #: how many event keys are remembered to drop repeats (far more than a reconnect replays)
@@ -133,25 +132,6 @@ def adapter_settings(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
-class RecentKeys:
-    """The last ``size`` keys seen, to drop repeats (bounded memory in a long run)."""
-
-    def __init__(self, size: int = REMEMBERED) -> None:
-        self._order: collections.deque[Hashable] = collections.deque()
-        self._set: set[Hashable] = set()
-        self._size = size
-
-    def add(self, key: Hashable) -> bool:
-        """True when ``key`` is new (and now remembered), False for a repeat."""
-        if key in self._set:
-            return False
-        self._set.add(key)
-        self._order.append(key)
-        if len(self._order) > self._size:
-            self._set.discard(self._order.popleft())
-        return True
-
-
 def line_of(n: int, event: Event) -> bytes:
     """The JSON line of ``event`` printed as the ``n``-th of this run."""
     data = event.data
@@ -190,7 +170,7 @@ async def tap(
 ) -> int:
     """Print the events after ``after_seq`` until ``limit`` were printed (or forever); returns
     how many were printed. Raises BrokenPipeError when the reader went away."""
-    seen = RecentKeys()
+    seen = RecentKeys(REMEMBERED)
     printed = 0
     if limit is not None and limit <= 0:
         return 0

@@ -57,6 +57,7 @@ from app.api import (
     LinkState,
     PlatformAdapter,
     PlatformError,
+    RecentKeys,
     models,
     spawn,
     tr,
@@ -161,23 +162,6 @@ class Timing:
         self.retry_cap = RETRY_CAP_S * scale
 
 
-class _Recent:
-    """The last ``size`` message ids (bounded memory in a long broadcast)."""
-
-    def __init__(self, size: int = REMEMBERED) -> None:
-        self._keys: OrderedDict[str, None] = OrderedDict()
-        self._size = size
-
-    def add(self, key: str) -> bool:
-        """True when ``key`` is new (and now remembered)."""
-        if key in self._keys:
-            return False
-        self._keys[key] = None
-        if len(self._keys) > self._size:
-            self._keys.popitem(last=False)
-        return True
-
-
 class OpenLiveAdapter(PlatformAdapter):
     """One streamer's room on open-live, for as long as the console holds it open."""
 
@@ -194,7 +178,7 @@ class OpenLiveAdapter(PlatformAdapter):
         #: games started after the first (7003, interaction end, refused auth)
         self.restarts = 0
         self._mapper = OpenMapper()
-        self._seen = _Recent()
+        self._seen = RecentKeys(REMEMBERED)
         self._keys: OrderedDict[int, str] = OrderedDict()  # seq → msg key, for event_key
         self._seq = 0
         self._session: models.Session | None = None

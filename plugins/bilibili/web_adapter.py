@@ -58,6 +58,7 @@ from app.api import (
     LinkState,
     PlatformAdapter,
     PlatformError,
+    RecentKeys,
     models,
     tr,
 )
@@ -101,23 +102,6 @@ def web_reason(capability: Capability) -> str:
     return tr("B站网页弹幕不提供此功能")
 
 
-class _Recent:
-    """The last ``size`` keys seen (bounded memory in a long broadcast)."""
-
-    def __init__(self, size: int) -> None:
-        self._keys: collections.OrderedDict[str, None] = collections.OrderedDict()
-        self._size = size
-
-    def add(self, key: str) -> bool:
-        """True when ``key`` is new (now remembered), False for a repeat."""
-        if key in self._keys:
-            return False
-        self._keys[key] = None
-        if len(self._keys) > self._size:
-            self._keys.popitem(last=False)
-        return True
-
-
 class BilibiliWebAdapter(PlatformAdapter):
     capabilities = WEB_CAPABILITIES
 
@@ -146,7 +130,7 @@ class BilibiliWebAdapter(PlatformAdapter):
         self.seq = 0
         self.online = 0
         self.uv = 0
-        self._seen = _Recent(REMEMBERED)
+        self._seen = RecentKeys(REMEMBERED)
         self._keys: collections.OrderedDict[int, str] = collections.OrderedDict()
         self._note_listeners: list[Callable[[str], None]] = []
         self._masked = False
