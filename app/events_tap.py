@@ -235,6 +235,8 @@ def _on_ctrl_c() -> list[bool]:
             seen.append(True)
             cancel()
 
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        return seen  # started ignoring Ctrl+C (a background job of a script): keep it so
     with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
         loop.add_signal_handler(signal.SIGINT, interrupt)
     return seen

@@ -120,7 +120,10 @@ _prctl = ctypes.CDLL(None, use_errno=True).prctl if sys.platform == "linux" else
 
 
 def _die_with_parent(parent: int) -> None:
-    """preexec_fn (in the child, before exec): SIGKILL when the parent (its forking thread) dies."""
+    """preexec_fn (in the child, before exec): SIGKILL when the parent (its forking thread) dies.
+    Ctrl+C (SIGINT) is given back its default: a suite run as a background job ignores SIGINT,
+    and a child would inherit that — the tests that send it Ctrl+C expect a terminal's."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     if _prctl is not None:
         _prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:  # the parent died before prctl took effect
