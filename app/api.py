@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.aio import spawn
 from app.i18n import tr
+from app.listeners import Listeners
 from app.platform import models
 from app.platform.adapter import AdapterFactory, PlatformAdapter
 from app.platform.backoff import Backoff
@@ -31,6 +32,7 @@ __all__ = [
     "ConnectionStatus",
     "ConnectionTracker",
     "LinkState",
+    "Listeners",
     "OfflineError",
     "PlatformAdapter",
     "PlatformClient",

@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import html
 import sqlite3
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from app.format import time_of_day
 from app.i18n import Translate, tr_noop
 from app.live.activity import TeamChange
 from app.names import role_name
@@ -214,7 +214,7 @@ def mute_span(v: str, t: Translate) -> str:
 def cells(e: LoggedAction, names: dict[tuple[str, str], str], t: Translate) -> list[str]:
     """One row: time, who, what, before, after."""
     return [
-        time.strftime("%H:%M:%S", time.localtime(e.ts)),
+        time_of_day(e.ts),
         names.get(e.operator, e.role),
         what(e, t),
         value(e, e.before, t),

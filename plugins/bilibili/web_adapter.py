@@ -56,6 +56,7 @@ from app.api import (
     Capability,
     ConnectionTracker,
     LinkState,
+    Listeners,
     PlatformAdapter,
     PlatformError,
     RecentKeys,
@@ -132,7 +133,7 @@ class BilibiliWebAdapter(PlatformAdapter):
         self.uv = 0
         self._seen = RecentKeys(REMEMBERED)
         self._keys: collections.OrderedDict[int, str] = collections.OrderedDict()
-        self._note_listeners: list[Callable[[str], None]] = []
+        self._note_listeners: Listeners[[str]] = Listeners("note listener")
         self._masked = False
         self._closed = False
         self._wake = asyncio.Event()
@@ -143,17 +144,12 @@ class BilibiliWebAdapter(PlatformAdapter):
 
     def subscribe_notes(self, listener: Callable[[str], None]) -> Callable[[], None]:
         """``listener(note)`` for every note from now on (plain text, UI language)."""
-        self._note_listeners.append(listener)
-        return lambda: self._note_listeners.remove(listener)
+        return self._note_listeners.add(listener)
 
     def _note(self, note: str) -> None:
         self.notes.append(note)
         log.warning("%s", note)
-        for listener in list(self._note_listeners):
-            try:
-                listener(note)
-            except Exception:
-                log.exception("note listener failed")
+        self._note_listeners.emit(note)
 
     def event_key(self, event: models.Event) -> Hashable:
         return self._keys.get(event.seq, event.seq)

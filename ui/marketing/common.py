@@ -1,4 +1,4 @@
-"""Small pieces the marketing panels share: countdowns, money inputs, and the compliance check of
+"""Small pieces the marketing panels share: the rows list, money inputs, and the compliance check of
 operator-written text (flagged inline while typing; asked with the one compliance dialog before
 pushing). Actions run through :class:`ui.notify.OneAtATime` (a double click never sends twice)."""
 
