@@ -109,9 +109,14 @@ _new_command = tuple.__new__  # Command's own __new__ is a Python frame; this on
 class Decoded:
     messages: list[Message] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # one reason per skipped packet
+    only_commands: bool = True  # no reply among the messages (a busy room's every frame)
 
     @property
     def commands(self) -> list[Command]:
+        """The business commands in order (the messages themselves when there is nothing else:
+        read them, do not change them)."""
+        if self.only_commands:
+            return self.messages  # type: ignore[return-value]
         return [m for m in self.messages if isinstance(m, Command)]
 
 
@@ -207,6 +212,8 @@ def _walk(data: bytes, depth: int, out: Decoded, limits: Limits, budget: list[in
     off = 0
     end = len(data)
     unpack = HEADER.unpack_from
+    loads = orjson.loads
+    append = out.messages.append
     while off < end:
         if end - off >= HEADER_LEN:
             pack_len, head_len, ver, op, _seq = unpack(data, off)
@@ -225,21 +232,34 @@ def _walk(data: bytes, depth: int, out: Decoded, limits: Limits, budget: list[in
         if op == _OP_HEARTBEAT_REPLY:
             (pop,) = struct.unpack_from(">I", data, off + head_len)
             out.messages.append(HeartbeatReply(pop))
+            out.only_commands = False
             return  # the echo that follows is not a packet (see module docstring)
         body = data[off + head_len : off + pack_len]
         off += pack_len
         if op == _OP_SEND_MSG_REPLY:
-            if ver == _VER_JSON and body:
-                _command(body, out)  # the common case, without the detour
+            if ver == _VER_JSON and body:  # the common case, inline: a call per packet shows
+                try:
+                    obj = loads(body)
+                except orjson.JSONDecodeError:
+                    obj = None
+                cmd = obj.get("cmd") if type(obj) is dict else None
+                if type(cmd) is str:
+                    colon = cmd.find(":")
+                    append(_new_command(Command, (cmd if colon < 0 else cmd[:colon], obj)))
+                else:
+                    _command(body, out)  # says why it is not a command
             else:
                 _business(body, ver, depth, out, limits, budget)
         elif op == _OP_AUTH_REPLY:
             out.messages.append(AuthReply(_auth_code(body), bytes(body)))
+            out.only_commands = False
         else:
             out.skipped.append(f"unexpected operation {op}")
 
 
 def _command(body: bytes, out: Decoded) -> None:
+    """One JSON command body → a Command, or the reason it is skipped (``_walk`` inlines the
+    good case)."""
     try:
         obj = orjson.loads(body)
     except orjson.JSONDecodeError:

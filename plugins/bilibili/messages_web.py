@@ -181,7 +181,7 @@ class WebMapper(Mapper):
                 "currency": CNY,
             }
             key = "gift:" + text(g.tid, "tid", MAX_ID) if g.tid else None
-            out.append(BiliEvent(ev.GIFT, data, key))
+            out.append(_new_event(BiliEvent, (ev.GIFT, data, key)))
         return tuple(out)
 
     def _combo(self, body: dict[str, Any]) -> Handled:
@@ -310,7 +310,7 @@ class WebMapper(Mapper):
 
 
 def _one(etype: str, data: dict[str, Any], key: str | None = None) -> BiliEvent:
-    return BiliEvent(etype, data, key)
+    return _new_event(BiliEvent, (etype, data, key))  # type: ignore[no-any-return]
 
 
 def _fallback_danmu_id(head: list[Any], uid: str) -> str:
