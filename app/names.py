@@ -92,6 +92,8 @@ EVENT_NAMES = {
     "share": tr_noop("分享"),
     "paid_message": tr_noop("醒目留言"),
     "membership": tr_noop("开通会员"),
+    "paid_message_deleted": tr_noop("醒目留言被删除"),
+    "room_note": tr_noop("直播间提示"),
     "viewer_enter": tr_noop("进入直播间"),
     "viewers": tr_noop("在线人数"),
     "order_created": tr_noop("下单"),

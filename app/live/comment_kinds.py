@@ -19,6 +19,11 @@ class Kind(IntFlag):
     GIFT = 32  # a gift line in the chat feed (also paid messages and memberships)
     PAID = 64  # a paid message (Super Chat / 醒目留言)
     MEMBER = 128  # a membership bought (Bilibili guard 舰长/提督/总督)
+    NOTE = 256  # the platform's own notice about the room (room_note): no viewer wrote it
+
+
+#: lines that are not a viewer's comment: nothing to pin, hide, mute or reply to
+NOT_A_COMMENT = Kind.GIFT | Kind.NOTE
 
 
 # bare topic words (发货, 包邮 …) count as questions: chat drops the question mark (「今天发货」);

@@ -48,6 +48,8 @@ LOTTERIES = "lotteries"
 PINNED = "pinned"
 METRICS = "metrics"
 MODERATION = "moderation"
+#: paid messages whose platform id the room remembers, for a later ``paid_message_deleted``
+PAID_LINES_KEPT = 10_000
 # Beside the aspects above: an operator's action (an event with an actor: this console's or a
 # teammate's) changed state in the batch. Views that coalesce redraws of stock ticks and metrics
 # show these at once: a teammate's reorder or price edit is something a person waits to see.
@@ -57,7 +59,8 @@ OPERATOR = "operator"
 @dataclass(frozen=True, slots=True)
 class ChatLine:
     """One line of the chat feed: a comment, a gift, a paid message or a membership (the last
-    three have ``Kind.GIFT``, paid messages also ``Kind.PAID``, memberships ``Kind.MEMBER``).
+    three have ``Kind.GIFT``, paid messages also ``Kind.PAID``, memberships ``Kind.MEMBER``), or
+    a platform's room note (``Kind.NOTE``, no user).
     ``kind`` is computed once, at ingest."""
 
     id: str
@@ -149,6 +152,10 @@ class LiveRoom:
         self.pinned: m.Comment | None = None
         self.metrics = m.Metrics()
         self.hidden_comment_ids: set[str] = set()
+        #: paid message id (the platform's) → its chat line's id, the last PAID_LINES_KEPT
+        self.paid_lines: dict[str, str] = {}
+        #: chat lines of paid messages the platform took down (``paid_message_deleted``)
+        self.deleted_line_ids: set[str] = set()
         self.muted_until: dict[str, float | None] = {}  # user id → end of mute (None: no time)
         #: user id → the mute as the platform described it (nickname, end or 本场, who, when):
         #: the 禁言列表 reads it; kept with :attr:`muted_until` (a user in one is in the other)
@@ -256,6 +263,8 @@ class LiveRoom:
         (posted before the mute ended), else None. Changes come with :data:`MODERATION`."""
         if line.id in self.hidden_comment_ids:
             return "hidden"
+        if line.id in self.deleted_line_ids:
+            return "deleted"
         if line.user_id in self.muted_until:
             until = self.muted_until[line.user_id]
             if until is None or line.ts < until:
@@ -586,7 +595,12 @@ def _paid_message(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
         amount=money(d.amount_cents, d.currency), text=s.short(d.text)
     )
     kind = Kind.GIFT | Kind.PAID
-    out.chat.append(ChatLine(f"p{ev.seq}", ev.ts, s(d.user_id), s(d.nickname), text, kind, ev.seq))
+    line_id = f"p{ev.seq}"
+    out.chat.append(ChatLine(line_id, ev.ts, s(d.user_id), s(d.nickname), text, kind, ev.seq))
+    if d.message_id:
+        room.paid_lines[d.message_id] = line_id
+        if len(room.paid_lines) > PAID_LINES_KEPT:
+            del room.paid_lines[next(iter(room.paid_lines))]
     out.metrics["paid_messages"] += 1
     out.metrics["paid_message_cents"] += d.amount_cents
     out.changed.add(METRICS)
@@ -602,6 +616,24 @@ def _membership(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
     out.chat.append(ChatLine(f"v{ev.seq}", ev.ts, s(d.user_id), s(d.nickname), text, kind, ev.seq))
     out.metrics["memberships"] += 1
     out.changed.add(METRICS)
+
+
+def _paid_message_deleted(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
+    """The platform took paid messages down: their lines say so (struck through, 已被平台删除),
+    so nobody reads one out on stream. The money stays counted: the platform did not say it
+    was refunded."""
+    d: m.PaidMessageDeletedData = ev.data
+    for message_id in d.ids:
+        line_id = room.paid_lines.get(message_id)
+        if line_id is not None:
+            room.deleted_line_ids.add(line_id)
+            out.changed.add(MODERATION)
+
+
+def _room_note(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
+    d: m.RoomNoteData = ev.data
+    text = room.strings.short(d.text)
+    out.chat.append(ChatLine(f"n{ev.seq}", ev.ts, "", "", text, Kind.NOTE, ev.seq))
 
 
 def _like(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
@@ -776,6 +808,8 @@ _HANDLERS: dict[m.EventType, Handler] = {
     m.EventType.GIFT: _gift,
     m.EventType.PAID_MESSAGE: _paid_message,
     m.EventType.MEMBERSHIP: _membership,
+    m.EventType.PAID_MESSAGE_DELETED: _paid_message_deleted,
+    m.EventType.ROOM_NOTE: _room_note,
     m.EventType.LIKE: _like,
     m.EventType.FOLLOW: _follow,
     m.EventType.VIEWERS: _viewers,

@@ -289,10 +289,9 @@ class WebMapper(Mapper):
         d = body.get("data")
         notice = d.get("notice_msg") if isinstance(d, dict) else None
         note = text(notice, "notice_msg", default="")
-        return MapResult(
-            (BiliEvent(ev.ROOM_NOTE, {"kind": "names_masked", "text": note}),),
-            signal=ev.SIGNAL_NAMES_MASKED,
-        )
+        # one key for every such notice: the adapter's repeat filter lets the first one through
+        room_note = _one(ev.ROOM_NOTE, {"kind": "names_masked", "text": note}, "note:names_masked")
+        return MapResult((room_note,) if note else (), signal=ev.SIGNAL_NAMES_MASKED)
 
     def _commerce_note(self, body: dict[str, Any]) -> Handled:
         cmd = text(body.get("cmd"), "cmd", MAX_ID).split(":", 1)[0]
@@ -306,6 +305,8 @@ class WebMapper(Mapper):
                 note = text(card.get("goods_name"), "goods_name", default="")
             elif isinstance(d.get("num"), int):
                 note = str(integer(d.get("num"), "num", 0, MAX_COINS))
+        if not note:
+            return IGNORED  # nothing to show
         return _one(ev.ROOM_NOTE, {"kind": cmd.lower(), "text": note})
 
 

@@ -298,7 +298,7 @@ class OpenLiveAdapter(PlatformAdapter):
         try:
             etype = models.EventType(be.type)
         except ValueError:
-            return None  # e.g. paid_message_deleted: LiveDesk has no such event (yet)
+            return None  # a kind LiveDesk has no event for
         data = be.data
         if etype is models.EventType.COMMENT:
             data = {"comment": {**data["comment"], "ts": now}}

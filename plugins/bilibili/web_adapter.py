@@ -34,7 +34,9 @@ Guarantees:
   note listeners and logs it (WARNING: ``livedesk events`` shows it on stderr).
 - ``LIVE``/``PREPARING`` become ``session_started``/``session_ended`` (a session is a broadcast
   here); ``WATCHED_CHANGE``/``ONLINE_RANK_COUNT`` a ``viewers`` event carrying the latest of
-  both figures. Room notes and Super Chat deletions have no event kind yet and are dropped.
+  both figures. Room notes (commerce signals, gift combos; the guest notice once: it carries
+  one key) and Super Chat takedowns are events of their own (``room_note``,
+  ``paid_message_deleted``).
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from ui.chat.model import LineRole
 from ui.i18n import tr
 
 BADGES: tuple[tuple[Kind, str, str], ...] = (
+    (Kind.NOTE, "提示", "#757575"),  # the platform's own notice (room_note)
     (Kind.STAFF, "主播", "#d81b60"),
     (Kind.PAID, "醒目", "#c62828"),
     (Kind.MEMBER, "会员", "#3949ab"),  # a membership bought (Bilibili: 舰长…)
@@ -46,8 +47,12 @@ NICK_COLOURS = (
 )
 DIMMED = QColor(theme.FADED)
 #: what the room's ``moderation(line)`` says → the label painted on the line
-MODERATION_LABELS = {"hidden": "已隐藏", "muted": "已禁言"}
+MODERATION_LABELS = {"hidden": "已隐藏", "muted": "已禁言", "deleted": "已被平台删除"}
 Rule = tuple[str, QColor]
+_LINE_FLAGS = (
+    Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextSingleLine
+)
+_ELIDE = Qt.TextElideMode.ElideRight
 
 
 def matching_colour(text: str, rules: Sequence[Rule]) -> QColor | None:
@@ -129,6 +134,12 @@ class ChatDelegate(QStyledItemDelegate):
                 painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
                 x += w + 4
         painter.setFont(font)
+        if line.kind & Kind.NOTE:  # the platform speaking: no nickname, the text in grey
+            body = QRect(x, y, max(0, rect.right() - 4 - x), h)
+            painter.setPen(palette.highlightedText().color() if selected else DIMMED)
+            painter.drawText(body, _LINE_FLAGS, fm.elidedText(line.text, _ELIDE, body.width()))
+            painter.restore()
+            return
         nick = line.nickname + "："
         colour = self._nick_colours[zlib.crc32(line.user_id.encode()) % len(self._nick_colours)]
         painter.setPen(DIMMED if hidden else colour)

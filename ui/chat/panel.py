@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from app.live.comment_kinds import Kind
+from app.live.comment_kinds import NOT_A_COMMENT, Kind
 from app.live.room import MODERATION, PINNED, ChatLine, LiveRoom
 from app.platform.capabilities import Capability
 from app.settings import UiSettings
@@ -368,8 +368,8 @@ class ChatPanel(QWidget):
         if line is None:
             self.notifier.warning(tr("请先选中一条评论"))
             return
-        if Kind.GIFT in line.kind:
-            self.notifier.warning(tr("礼物消息不能置顶、隐藏或回复"))
+        if line.kind & NOT_A_COMMENT:
+            self.notifier.warning(tr("礼物消息和平台提示不能置顶、隐藏或回复"))
             return
         action(line)
 
@@ -386,7 +386,7 @@ class ChatPanel(QWidget):
         copy.triggered.connect(lambda: self.copy(lines))
         menu.addAction(copy)
         first = lines[0]
-        is_comment = Kind.GIFT not in first.kind
+        is_comment = not first.kind & NOT_A_COMMENT
         handlers: dict[str, Callable[[ChatLine], None]] = {
             "pin": self.pin,
             "hide": self.hide_line,

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from app.api import Backoff, Capability, LinkState, PlatformError, models
+from app.live.comment_kinds import Kind
 from app.live.room import LiveRoom
 from plugins.bilibili import samples
 from plugins.bilibili.standin import danmaku as dm
@@ -164,8 +165,10 @@ async def test_log_in_notice_tells_the_listeners_once_why_names_are_masked(
     adapter = await _open(web_standin, standin, adapters)
     heard: list[str] = []
     adapter.subscribe_notes(heard.append)
-    events = await _collect(adapter, 2)
-    assert [e.data.comment.user_id for e in events] == ["anon-aa11", "anon-bb22"]
+    events = await _collect(adapter, 3)
+    assert [e.type.value for e in events] == ["room_note", "comment", "comment"]  # notice once
+    assert events[0].data.text == "为保护用户隐私，未注册登陆用户将无法查看他人昵称"
+    assert [e.data.comment.user_id for e in events[1:]] == ["anon-aa11", "anon-bb22"]
     assert heard == adapter.notes and len(heard) == 1  # said once, not per notice
     assert "张****" in heard[0] and "SESSDATA" in heard[0]
 
@@ -208,6 +211,31 @@ async def test_a_live_room_ingests_comments_gifts_and_paid_messages(
     assert room.metrics.gift_value_cents == 100 + 124_500
     assert room.metrics.paid_message_cents == 5000
     assert room.session is not None  # the room was live when it was opened
+
+
+async def test_a_super_chat_bilibili_takes_down_is_marked_and_a_room_note_is_shown(
+    web_standin: Start, adapters: list[BilibiliWebAdapter]
+) -> None:
+    goto_buy = {"cmd": "GOTO_BUY_FLOW", "data": {"text": "小鹿 正在去买"}}
+    standin = WebStandIn.scripted(
+        [
+            dm.frame(samples.super_chat(71, 5, "戊", 30, "看我"), samples.super_chat(72, 6, "己", 30, "好")),
+            dm.frame(goto_buy, {"cmd": "SUPER_CHAT_MESSAGE_DELETE", "data": {"ids": [71]}}),
+        ]
+    )  # fmt: skip
+    adapter = await _open(web_standin, standin, adapters)
+    room = LiveRoom(adapter)
+    room.start()
+    try:
+        await room.wait_loaded()
+        await until(lambda: len(room.chat) == 3, 20, "two Super Chats and the note")
+        taken, kept, note = list(room.chat)
+        await until(lambda: room.moderation(taken) == "deleted", 20, "the takedown")
+    finally:
+        await room.stop()
+    assert room.moderation(kept) is None
+    assert (note.text, note.kind) == ("小鹿 正在去买", Kind.NOTE)
+    assert room.metrics.paid_message_cents == 6000
 
 
 async def test_an_expired_sessdata_connects_as_a_guest_and_says_so(

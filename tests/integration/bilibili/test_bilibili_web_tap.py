@@ -143,9 +143,11 @@ def test_a_guest_is_told_why_names_turned_into_masks(
         [dm.frame(notice, samples.danmu_msg(0, "张****", "看不到名字", user_hash="1a2b3c4d"))]
     )
     served = web_standin_thread(standin)
-    code, lines, err = run_tap(served, "--room", str(REAL), "--limit", "1")
+    code, lines, err = run_tap(served, "--room", str(REAL), "--limit", "2")
     assert code == 0, err
-    comment = lines[0]["data"]["comment"]
+    assert lines[0]["type"] == "room_note"  # Bilibili's own notice, as it said it
+    assert lines[0]["data"] == {"kind": "names_masked", "text": notice["data"]["notice_msg"]}
+    comment = lines[1]["data"]["comment"]
     assert comment["nickname"] == "张****" and comment["user_id"] == "anon-1a2b3c4d"
     assert "张****" in err and "SESSDATA" in err  # the note, on stderr, says why and what to do
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from app.live.comment_kinds import Kind, classify
+from app.live.comment_kinds import NOT_A_COMMENT, Kind, classify
 from app.live.room import BAG, COUPONS, EXPLAINING, METRICS, LiveRoom
 from app.platform import models as m
 from app.platform.connection import ConnectionTracker
@@ -285,3 +285,38 @@ def test_paid_messages_and_memberships_are_chat_lines_of_their_own_and_count_in_
     assert room.metrics.gift_value_cents == 12000
     assert (room.metrics.paid_messages, room.metrics.paid_message_cents) == (1, 3000)
     assert room.metrics.memberships == 1
+
+
+def test_a_paid_message_the_platform_takes_down_is_marked_so_nobody_reads_it_out() -> None:
+    room = _room()
+    room.apply_snapshot(_snapshot(seq=0))
+    sc = {
+        "user_id": "u2",
+        "nickname": "阿伟",
+        "amount_cents": 3000,
+        "text": "看我",
+        "message_id": "77",
+    }
+    other = {**sc, "text": "主播加油", "message_id": "78"}
+    room.ingest([_ev(1, "paid_message", sc), _ev(2, "paid_message", other)])
+    first, second = list(room.chat)
+    assert room.moderation(first) is None
+    room.ingest([_ev(3, "paid_message_deleted", {"ids": ["77", "not-seen"]})])
+    assert room.moderation(first) == "deleted"
+    assert room.moderation(second) is None  # only the one the platform named
+    # the money was paid: a takedown is not a refund
+    assert (room.metrics.paid_messages, room.metrics.paid_message_cents) == (2, 6000)
+
+
+def test_a_platform_room_note_is_a_grey_line_without_a_viewer() -> None:
+    room = _room()
+    room.apply_snapshot(_snapshot(seq=0))
+    room.ingest([_ev(1, "room_note", {"kind": "goto_buy_flow", "text": "小鹿 正在去买"})])
+    (line,) = list(room.chat)
+    assert (line.text, line.kind, line.user_id, line.nickname) == (
+        "小鹿 正在去买",
+        Kind.NOTE,
+        "",
+        "",
+    )
+    assert line.kind & NOT_A_COMMENT  # nothing to pin, hide, mute or reply to
