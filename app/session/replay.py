@@ -537,6 +537,8 @@ class SessionFile:
         if lot.status == "drawn":
             row = self.one("SELECT seq FROM entities WHERE kind='lottery' AND id=?", lot.id)
             drawn = int(row[0]) if row else None
+            if drawn is not None and lot.origin == "console":
+                drawn += 1  # its seq is the platform event it followed: a mute there came first
         steps.extend((seq, uid, False) for seq, uid in self._mutes(first, drawn))
         users: set[str] = set()
         for _, uid, entered in sorted(steps, key=lambda s: s[0]):
