@@ -189,7 +189,9 @@ class ConsoleLotteries:
             out.append(self._event(ET.LOTTERY_ENTERED, data, self._clock()))
 
     # --- publishing ------------------------------------------------------------------------------
-    def _event(self, kind: m.EventType, data: m.LotteryData | m.LotteryEnteredData, ts: float) -> m.Event:
+    def _event(
+        self, kind: m.EventType, data: m.LotteryData | m.LotteryEnteredData, ts: float
+    ) -> m.Event:
         return m.Event(seq=self.room.seq, ts=ts, type=kind, data=data)
 
     def _publish(self, events: list[m.Event]) -> None:

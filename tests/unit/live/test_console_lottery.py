@@ -34,7 +34,9 @@ class _Clock:
 
 def _room() -> LiveRoom:
     room = LiveRoom(_NoAdapter())  # type: ignore[arg-type]
-    room.apply_snapshot(m.Snapshot.model_validate({"room": "r1", "seq": 10, "bag": {"version": 1, "products": []}}))
+    room.apply_snapshot(
+        m.Snapshot.model_validate({"room": "r1", "seq": 10, "bag": {"version": 1, "products": []}})
+    )
     return room
 
 
@@ -194,7 +196,9 @@ def test_a_snapshot_keeps_the_consoles_own_lotteries_and_announces_each_step() -
     lot = lots.open(_spec())
     assert changes[-1] == frozenset({LOTTERIES})
     _Feed(room, clock).comment("a", "福袋")
-    room.apply_snapshot(m.Snapshot.model_validate({"room": "r1", "seq": 40, "bag": {"version": 1, "products": []}}))
+    room.apply_snapshot(
+        m.Snapshot.model_validate({"room": "r1", "seq": 40, "bag": {"version": 1, "products": []}})
+    )
     assert room.lotteries[lot.id].entrants == 1 and room.lottery_commitments[lot.id]
     _Feed(room, clock).mute("a")
     assert room.lotteries[lot.id].entrants == 0, "its entrants survived the snapshot"
