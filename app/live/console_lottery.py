@@ -119,7 +119,8 @@ class ConsoleLotteries:
             origin="console",
         )
         self._open[lot.id] = _Open(lot, seed, manual)
-        self._publish([self._event(ET.LOTTERY_STARTED, m.LotteryData(lottery=lot), now)])
+        data = m.LotteryData(lottery=lot, actor=self._actor())
+        self._publish([self._event(ET.LOTTERY_STARTED, data, now)])
         return lot
 
     def draw(self, lottery_id: str) -> m.Lottery:
@@ -149,7 +150,8 @@ class ConsoleLotteries:
                 "winner_nicknames": [o.entrants[w] or w for w in winners],
             }
         )
-        self._publish([self._event(ET.LOTTERY_DRAWN, m.LotteryData(lottery=lot), now)])
+        data = m.LotteryData(lottery=lot, actor=self._actor())
+        self._publish([self._event(ET.LOTTERY_DRAWN, data, now)])
         return lot
 
     # --- entries ---------------------------------------------------------------------------------
@@ -189,6 +191,14 @@ class ConsoleLotteries:
             out.append(self._event(ET.LOTTERY_ENTERED, data, self._clock()))
 
     # --- publishing ------------------------------------------------------------------------------
+    def _actor(self) -> m.Actor | None:
+        """This console's operator, as the timeline and the action log name who did it (no
+        token: the platform issued none for this)."""
+        try:
+            return m.Actor(role=m.Role(self.room.role), token_id="")
+        except ValueError:
+            return None
+
     def _event(
         self, kind: m.EventType, data: m.LotteryData | m.LotteryEnteredData, ts: float
     ) -> m.Event:

@@ -608,7 +608,8 @@ class SessionWriter:
         self.stats.last_seq = evs[-1].seq
 
     def _write_local(self, events: list[m.Event]) -> None:
-        """The console's own events: a ``local_events`` row each, and their lottery's state."""
+        """The console's own events: a ``local_events`` row each, their lottery's state, and a
+        timeline marker for its start and draw (no seq: the platform's seqs are not theirs)."""
         rows = []
         for ev in events:
             data = to_json(ev.data).decode()
@@ -616,6 +617,14 @@ class SessionWriter:
             if ev.type in (ET.LOTTERY_STARTED, ET.LOTTERY_DRAWN):
                 obj = orjson.loads(to_json(ev.data.lottery))
                 self._put_entity("lottery", str(obj["id"]), ev, obj)
+                actor: m.Actor | None = ev.data.actor
+                if actor is not None:
+                    self._conn.execute(
+                        "INSERT INTO markers(seq, ts, kind, role, token_id, product_id, label)"
+                        " VALUES (NULL, ?, ?, ?, ?, NULL, ?)",
+                        (ev.ts, MARKER_KINDS[ev.type], actor.role.value, actor.token_id,
+                         ev.data.lottery.prize),
+                    )  # fmt: skip
             elif ev.type is ET.LOTTERY_ENTERED:
                 self._patch_entity("lottery", ev.data.lottery_id, ev, entrants=ev.data.entrants)
         self._conn.executemany(

@@ -19,6 +19,7 @@ from app.live.lottery_verify import commitment_of, recompute_winners
 from app.live.room import LiveRoom
 from app.platform import models as m
 from app.platform.capabilities import Capability
+from app.session.actions import action_log
 from app.session.recorder import SessionRecorder
 from app.session.replay import SessionFile
 from plugins.sandbox.adapter import SandboxAdapterFactory
@@ -90,6 +91,13 @@ async def test_commenters_enter_the_console_draws_and_the_recording_alone_verifi
         assert recompute_winners(seed, ids, r.lottery.winners) == r.lottery.winner_ids
         nicks = [people[w] for w in r.lottery.winner_ids or []]
         assert r.lottery.winner_nicknames == nicks
+        # the start and the draw are on the timeline and in the action log, with no platform seq
+        marks = [(mk.kind, mk.role, mk.label, mk.seq) for mk in f.markers() if "lottery" in mk.kind]
+        assert marks == [
+            ("lottery_started", "host", "签名照", None),
+            ("lottery_drawn", "host", "签名照", None),
+        ]
+        assert [e.action for e in action_log(f.conn)] == ["lottery_started", "lottery_drawn"]
         # the console's events are kept apart, numbered on their own, placed after a platform seq
         local = f.conn.execute("SELECT n, after_seq, type, data FROM local_events ORDER BY n")
         rows = list(local)
