@@ -62,6 +62,14 @@ ELIGIBILITY = (("all", "所有观众"), ("followers", "仅粉丝"))
 AUTO_DRAW_GRACE_S = 0.5
 
 
+def grouped(hex_text: str | None) -> str:
+    """A 64-digit hash in groups of 16 (as fingerprints are shown): it wraps in a narrow dock,
+    the first group is what the stream overlay shows, and ``bytes.fromhex`` reads it as is."""
+    if not hex_text:
+        return ""
+    return " ".join(hex_text[i : i + 16] for i in range(0, len(hex_text), 16))
+
+
 def _mono(label: QLabel) -> QLabel:
     label.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
     label.setTextFormat(Qt.TextFormat.PlainText)
@@ -96,12 +104,14 @@ class LotteryPanel(QWidget):
                 + "\n"
                 + (room.why_not(Capability.PLATFORM_LOTTERIES) or "")
                 + "\n"
-                + tr(
-                    "抽奖只在发起它的这台中控台上进行：同一直播间的其他中控台（如助理）看不到，"
-                    "该平台没有可同步抽奖的接口。开始时公布承诺值，开奖时公布种子，任何人可复算。"
+                + tr("抽奖只在发起它的这台中控台上：助理等其他中控台看不到（平台无法同步）。")
+            )
+            self.mode_note.setToolTip(
+                tr(
+                    "开始时公布承诺值 sha256(种子)，开奖时公布种子与参与者名单，任何人可复算中奖者。"
                 )
             )
-            self.mode_note.setStyleSheet(theme.text_style(theme.WARNING, bold=False))
+            self.mode_note.setStyleSheet(theme.text_style(theme.WARNING))
         self.mode_note.setVisible(self.console is not None)
         self.auto_drawn: set[str] = set()  # lotteries this console drew by itself (once each)
         self.auto_draw = QCheckBox(tr("到点自动开奖"), self)
@@ -289,9 +299,13 @@ class LotteryPanel(QWidget):
             self.verify_button.setEnabled(False)
             return
         start = self.room.lottery_commitments.get(lot.id)
-        text = tr("开始时的承诺值 sha256(seed)：{c}").format(c=start or tr("（未见到）"))
+        text = tr("开始时的承诺值 sha256(seed)：{c}").format(
+            c=grouped(start) if start else tr("（未见到）")
+        )
         if start is not None and lot.commitment.lower() != start.lower():
-            text += "\n" + tr("开奖时附带的承诺值（与开始时不同）：{c}").format(c=lot.commitment)
+            text += "\n" + tr("开奖时附带的承诺值（与开始时不同）：{c}").format(
+                c=grouped(lot.commitment)
+            )
         self.commitment.setText(text)
         if changed:
             self.winners_list.clear()
@@ -301,8 +315,8 @@ class LotteryPanel(QWidget):
                 self.winners_list.addItems(list(names))  # item text is plain text
                 self.reveal.setText(
                     tr("种子：{seed}\n参与者摘要：{digest}\n参与人数：{n}").format(
-                        seed=lot.seed,
-                        digest=lot.participants_digest,
+                        seed=grouped(lot.seed),
+                        digest=grouped(lot.participants_digest),
                         n=len(lot.participant_ids or []),
                     )
                 )

@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from app.overlays.controller import derive
 from app.overlays.images import ImageCache
 from tests.support.console import Console
-from ui.marketing.lottery import LotteryPanel
+from ui.marketing.lottery import LotteryPanel, grouped
 
 BILIBILI_LIKE = "interaction,live_state,viewers"
 
@@ -36,6 +36,7 @@ async def test_the_console_lottery_from_the_panel_to_verified_winners(
     note = panel.mode_note.text()
     assert panel.mode_note.isVisible() and note.startswith("中控台抽奖 · 由本机抽取")
     assert "沙盒平台不支持平台抽奖" in note and "只在发起它的这台中控台上" in note
+    assert "其他中控台看不到" in note
     panel.prize.setText("签名照")
     panel.keyword.setText("中控台")
     panel.winners.setValue(2)
@@ -45,7 +46,7 @@ async def test_the_console_lottery_from_the_panel_to_verified_winners(
     await until(lambda: panel.current() is not None, what="the lottery in the panel")
     lot = panel.current()
     assert lot is not None and lot.origin == "console" and len(lot.commitment) == 64
-    assert lot.commitment in panel.commitment.text()
+    assert grouped(lot.commitment) in panel.commitment.text()
     assert "不限时" in panel.status.text() and panel.draw_button.isEnabled()
     # on stream: keyword, prize and the commitment published now, before anyone entered
     card = derive(room, lot.starts_ts + 1, ImageCache(), {}).lottery
@@ -63,7 +64,8 @@ async def test_the_console_lottery_from_the_panel_to_verified_winners(
     await until(lambda: panel.winners_list.count() == 2, what="the winners list")
     names = {panel.winners_list.item(i).text() for i in range(2)}
     assert names <= {f"<b>弹幕{i}</b>" for i in range(4)}  # plain text
-    assert "参与人数：4" in panel.reveal.text() and lot.commitment not in panel.reveal.text()
+    seed = room.lotteries[lot.id].seed
+    assert "参与人数：4" in panel.reveal.text() and grouped(seed) in panel.reveal.text()
     assert panel.verdict.text().startswith("✓ 验证通过"), panel.verdict.text()
     assert not panel.draw_button.isEnabled()
     winners = derive(room, lot.starts_ts + 2, ImageCache(), {}).winners
