@@ -155,6 +155,8 @@ class LotteryResult:
     #: lacks events the platform no longer keeps), "late" (recording began after the lottery
     #: opened and before the log back-fill), or None
     differs_because: str | None = None
+    #: the commitment recorded while the lottery was open (what its draw is checked against)
+    start_commitment: str | None = None
 
 
 def _start_commitment(first_json: str) -> str | None:
@@ -507,7 +509,8 @@ class SessionFile:
                     why = "gaps"
                 elif _start_commitment(first_js) is None:
                     why = "late"
-            out.append(LotteryResult(lot, verify(lot, _start_commitment(first_js)), recount, why))
+            start = _start_commitment(first_js)
+            out.append(LotteryResult(lot, verify(lot, start), recount, why, start))
         return out
 
     def _participants(self, lot: m.Lottery) -> int | None:

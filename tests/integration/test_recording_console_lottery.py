@@ -22,6 +22,7 @@ from app.platform.capabilities import Capability
 from app.session.actions import action_log
 from app.session.recorder import SessionRecorder
 from app.session.replay import SessionFile
+from app.session.report import build_html
 from plugins.sandbox.adapter import SandboxAdapterFactory
 from tests.support.polling import until
 
@@ -86,7 +87,11 @@ async def test_commenters_enter_the_console_draws_and_the_recording_alone_verifi
         first = orjson.loads(first_json)
         assert first["status"] == "open" and first["seed"] is None
         seed = bytes.fromhex(r.lottery.seed or "")
-        assert commitment_of(seed) == first["commitment"]
+        assert commitment_of(seed) == first["commitment"] == r.start_commitment
+        # the report has the full values (the stream showed the commitment's first 16 digits)
+        report = build_html(f)
+        assert first["commitment"] in report and r.lottery.seed in report
+        assert "签名照 · 中控台抽奖" in report
         ids = r.lottery.participant_ids or []
         assert recompute_winners(seed, ids, r.lottery.winners) == r.lottery.winner_ids
         nicks = [people[w] for w in r.lottery.winner_ids or []]

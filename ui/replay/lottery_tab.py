@@ -31,6 +31,7 @@ HEADERS = [
     "名单",
     "中奖复算",
     "中奖者",
+    "开始时的承诺值",
 ]
 _CHECK_COLUMNS = (5, 6, 7)
 _RED = QColor(theme.DANGER)
@@ -60,6 +61,7 @@ def lottery_cells(r: LotteryResult) -> list[object]:
         mark(v.digest_ok) if v.drawn else "—",
         mark(v.winners_ok) if v.drawn else "—",
         "、".join(lot.winner_nicknames or lot.winner_ids or []),
+        r.start_commitment or "—",  # in full: the stream showed its first 16 digits
     ]
 
 
