@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 from shots import run_all
 
-SHOTS = {"lottery-console-zh": "zh_CN"}
+SHOTS = {"lottery-console-zh": "zh_CN", "lottery-console-en": "en"}
 CAPABILITIES = "interaction,live_state,viewers"
 OUT: dict[str, Path] = {}
 VIEWERS = ["小鹿", "阿杰", "Momo", "奶茶不加糖", "老王", "林林", "晴天", "大白", "Coco", "豆豆"]

@@ -71,7 +71,14 @@ async def test_the_console_lottery_from_the_panel_to_verified_winners(
     winners = derive(room, lot.starts_ts + 2, ImageCache(), {}).winners
     assert winners is not None and set(winners.nicknames) == names
     assert console.errors == []
-    # the window-wide key starts the next one, through the same path
+    # the window-wide key starts the next one, through the same path; a timed one is drawn by
+    # this console by itself when its window closes (it alone holds the seed)
+    panel.duration.setValue(1)
     console.shortcuts.actions["lottery.start"].trigger()
     await until(lambda: len(room.lotteries) == 2, what="a second lottery from the key")
     assert all(lo.origin == "console" for lo in room.lotteries.values())
+    second = next(lo for lo in room.lotteries.values() if lo.id != lot.id)
+    assert second.duration_seconds == 1 and panel.auto_draw.isVisible()
+    await until(lambda: room.lotteries[second.id].status == "drawn", 10, "the automatic draw")
+    assert room.lotteries[second.id].entrants == 0 and panel.winners_list.count() == 0
+    assert console.has("info", "自动开奖") and console.errors == []
