@@ -166,6 +166,7 @@ class LotteryPanel(QWidget):
         self.status.setObjectName("lotteryStatus")
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setStyleSheet("font-size: 13pt; font-weight: 600;")
+        self.status.setWordWrap(True)  # a long status (English) wraps instead of widening the dock
         self.commitment = _mono(QLabel(self))
         self.commitment.setObjectName("lotteryCommitment")
         self.draw_button = QPushButton(tr("开奖"), self)
