@@ -11,6 +11,10 @@ Guarantees:
   receive the same :class:`ExplainHold`; the hold is closed (released, unsubscribed from the room)
   when the window the context was built for is destroyed — the room outlives windows;
 - an explain hold that fails is reported through the notifier as an error;
+- on a platform without lotteries the context holds the console's own lottery
+  (:class:`~app.live.console_lottery.ConsoleLotteries`, ``lotteries``; None where the platform
+  draws them), closed with the window like the hold: the lottery panel may be rebuilt, the
+  lotteries it opened stay;
 - nothing here subscribes a widget to the room: each panel does that itself and unsubscribes
   when Qt deletes it (ui/lifetime.py).
 """
@@ -21,9 +25,11 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import QMainWindow
 
+from app.live.console_lottery import ConsoleLotteries
 from app.live.hold import ExplainHold
 from app.live.room import LiveRoom
 from app.obs.stack import ObsStack
+from app.platform.capabilities import Capability
 from app.platform.errors import PlatformError
 from app.settings import Settings
 from ui.i18n import localize, tr
@@ -46,6 +52,8 @@ class ConsoleContext:
     obs: ObsStack | None = None
     #: where the built-in sandbox listens ("127.0.0.1" or "0.0.0.0"); None: not built in
     platform_listen: str | None = None
+    #: the console's own lottery among commenters; None where the platform runs lotteries
+    lotteries: ConsoleLotteries | None = None
 
     @classmethod
     def build(
@@ -58,6 +66,10 @@ class ConsoleContext:
 
         hold = ExplainHold(room, interval=settings.ui.explain_hold_seconds, on_error=hold_failed)
         window.destroyed.connect(lambda *_: hold.close())  # holds the hold, never the window
+        lotteries: ConsoleLotteries | None = None
+        if not room.can(Capability.PLATFORM_LOTTERIES) and room.can(Capability.COMMENTS):
+            lotteries = ConsoleLotteries(room)
+            window.destroyed.connect(lambda *_: lotteries.close())
         return cls(
             window=window,
             room=room,
@@ -67,6 +79,7 @@ class ConsoleContext:
             hold=hold,
             stage=Stage(room, hold),
             obs=obs,
+            lotteries=lotteries,
         )
 
     def save_settings(self) -> None:

@@ -85,7 +85,7 @@ PANELS: list[PanelSpec] = [
         lottery.make,
         B,
         scroll=True,
-        needs=(C.PLATFORM_LOTTERIES,),
+        needs=(C.COMMENTS,),  # the platform's lotteries, else the console's own among commenters
         keys=(lottery.START, lottery.DRAW),
     ),
     PanelSpec("replay", "复盘", replay.make, B),

@@ -263,9 +263,12 @@ class Stage(QWidget):
         if lots:
             lot = min(lots, key=lambda x: x.ends_ts)
             left = lot.ends_ts - now
-            parts.append(
-                tr("福袋 剩 {t}").format(t=countdown(left)) if left > 0 else tr("福袋 可以开奖")
-            )
+            if lot.duration_seconds == 0:  # the console's own, open until drawn by hand
+                parts.append(tr("福袋 进行中 · 手动开奖"))
+            else:
+                parts.append(
+                    tr("福袋 剩 {t}").format(t=countdown(left)) if left > 0 else tr("福袋 可以开奖")
+                )
         return "  ·  ".join(parts) if parts else None
 
     def tick(self) -> None:

@@ -169,6 +169,7 @@ class LiveRoom:
         self._events = Listeners[[Sequence[m.Event]]]("events listener")
         self._actions = Listeners[[ActionRecord]]("actions listener")
         self._activity = Listeners[[Sequence[TeamChange]]]("activity listener")
+        self._local = Listeners[[Sequence[m.Event]]]("local events listener")
         self._task: asyncio.Task[None] | None = None
         self._loaded = asyncio.Event()
 
@@ -186,6 +187,11 @@ class LiveRoom:
     def subscribe_events(self, listener: Callable[[Sequence[m.Event]], None]) -> Callable[[], None]:
         """Every event, once per batch, in order (the session recorder listens here)."""
         return self._events.add(listener)
+
+    def subscribe_local(self, listener: Callable[[Sequence[m.Event]], None]) -> Callable[[], None]:
+        """The events this console made itself (:meth:`ingest_local`), once per call, in order:
+        never part of the platform's log (the recorder keeps them apart)."""
+        return self._local.add(listener)
 
     def subscribe_actions(self, listener: Callable[[ActionRecord], None]) -> Callable[[], None]:
         return self._actions.add(listener)
@@ -336,8 +342,11 @@ class LiveRoom:
         self.explaining = snap.explaining
         self.coupons = {c.id: c for c in snap.coupons}
         self.flash_sales = {f.id: f for f in snap.flash_sales}
-        self.lotteries = {lot.id: lot for lot in snap.lotteries}
-        self.lottery_entrants = {}  # entries before the snapshot are not known here
+        # the console's own lotteries are no platform's: a snapshot neither has nor ends them
+        own = {k: lot for k, lot in self.lotteries.items() if lot.origin == "console"}
+        self.lotteries = {**own, **{lot.id: lot for lot in snap.lotteries}}
+        # the platform's entries before the snapshot are not known here
+        self.lottery_entrants = {k: v for k, v in self.lottery_entrants.items() if k in own}
         for lot in snap.lotteries:
             _note_commitment(self, lot)
         self.pinned = snap.pinned_comment
@@ -410,6 +419,23 @@ class LiveRoom:
             self._state.emit(frozenset(changes))
         if activity:
             self._activity.emit(activity)
+
+    def ingest_local(self, events: Sequence[m.Event]) -> None:
+        """Apply events this console made itself — its own lottery's (app/live/console_lottery.py)
+        — as the platform's of the same type would apply, without touching :attr:`seq`: their
+        ``seq`` is the platform seq they follow, not one of their own. Listeners of
+        :meth:`subscribe_local` get them (not those of :meth:`subscribe_events`)."""
+        out = BatchEffects(set(), [], [], self.metrics.model_dump())
+        for ev in events:
+            handler = _LOCAL_HANDLERS.get(ev.type)
+            if handler is None:
+                raise ValueError(f"not a local event type: {ev.type}")
+            handler(self, ev, out)
+        if not events:
+            return
+        self._local.emit(events)
+        if out.changed:
+            self._state.emit(frozenset(out.changed))
 
     # --- actions (each goes out to the platform; state changes when its event comes back) -------
     async def _act(self, name: str, coro: Coroutine[Any, Any, T], /, **args: Any) -> T:
@@ -835,4 +861,11 @@ _HANDLERS: dict[m.EventType, Handler] = {
     m.EventType.USER_UNMUTED: _unmuted,
     m.EventType.SESSION_STARTED: _session,
     m.EventType.SESSION_ENDED: _session,
+}
+
+#: what a console may make itself (:meth:`LiveRoom.ingest_local`): its own lottery's events
+_LOCAL_HANDLERS: dict[m.EventType, Handler] = {
+    m.EventType.LOTTERY_STARTED: _lottery,
+    m.EventType.LOTTERY_DRAWN: _lottery,
+    m.EventType.LOTTERY_ENTERED: _lottery_entered,
 }

@@ -109,6 +109,8 @@ def derive(
                 seconds_left=_left(lot.ends_ts, now),
                 entrants=lot.entrants,
                 winners=lot.winners,
+                commitment=lot.commitment,
+                manual=lot.duration_seconds == 0,
             )
         elif lot.status == "drawn":
             seen = drawn_seen.setdefault(lot.id, now)

@@ -252,11 +252,20 @@ class OverlayRenderer:
         self._panel(p, QRectF(0, 0, w, h), grad, 22)
         pad = 20
         self._badge(p, pad, pad, "福利抽奖", 24, ACCENT)
-        self._text(p, QRectF(w / 2, pad - 4, w / 2 - pad, 48), clock(c.seconds_left), 44, GOLD,
-                   bold=True, align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
+        head = "手动开奖" if c.manual else clock(c.seconds_left)
+        self._text(p, QRectF(w / 2, pad - 4, w / 2 - pad, 48), head, 44 if not c.manual else 34,
+                   GOLD, bold=True,
+                   align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
         self._text(p, QRectF(pad, 76, w - 2 * pad, 50), c.prize, 38, WHITE, bold=True)
         self._text(p, QRectF(pad, 132, w - 2 * pad, 44), f"评论“{c.keyword}”参与", 30, GOLD,
                    bold=True)  # fmt: skip
+        if c.commitment:  # the commit of commit-reveal, on stream before anyone enters
+            text = f"承诺值 {c.commitment_short}"
+            if w >= 800:  # wide (9:16 canvas): at the right of the entrants' line
+                self._text(p, QRectF(w / 2, h - 60, w / 2 - pad, 44), text, 22, MUTED,
+                           align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
+            else:  # between the keyword and the entrants
+                self._text(p, QRectF(pad, 180, w - 2 * pad, 30), text, 20, MUTED)
         self._text(p, QRectF(pad, h - 60, w - 2 * pad, 44),
                    f"已有 {c.entrants} 人参与 · 抽 {c.winners} 人", 26, MUTED)  # fmt: skip
 

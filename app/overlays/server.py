@@ -76,7 +76,7 @@ object-fit:cover;border-radius:14px;background:#464656}#p-img[src=""]{visibility
 <div id="flash_sale" class="card"><div class="m" id="f-head">限时秒杀</div><div class="big" id="f-clock"></div>
 <div class="t" id="f-title"></div><div class="m" id="f-left"></div><div class="was" id="f-was"></div></div>
 <div id="lottery" class="card"><div class="m">福利抽奖</div><div class="t" id="l-prize"></div>
-<div class="big" id="l-clock"></div><div class="m" id="l-info"></div></div>
+<div class="big" id="l-clock"></div><div class="m" id="l-info"></div><div class="m" id="l-commit"></div></div>
 <div id="winners" class="card"><div class="m">中奖名单</div><div class="t" id="w-prize"></div>
 <div class="m" id="w-names"></div></div>
 <script>
@@ -101,7 +101,8 @@ function show(st){for(const k of ["product","coupon","flash_sale","lottery","win
  if(k==="flash_sale"){T("f-head",c.scheduled?"秒杀即将开始":"限时秒杀");T("f-clock",clk(c.seconds_left));
   T("f-title",c.product_title);T("f-left","¥"+y(c.price_cents)+" · 剩 "+c.remaining+" 件");
   T("f-was",c.original_price_cents?"¥"+y(c.original_price_cents):"")}
- if(k==="lottery"){T("l-prize",c.prize);T("l-clock",clk(c.seconds_left));T("l-info","评论“"+c.keyword+"”参与 · 已有 "+c.entrants+" 人")}
+ if(k==="lottery"){T("l-prize",c.prize);T("l-clock",c.manual?"手动开奖":clk(c.seconds_left));T("l-info","评论“"+c.keyword+"”参与 · 已有 "+c.entrants+" 人");
+  T("l-commit",c.commitment?"承诺值 "+(c.commitment.length>16?c.commitment.slice(0,16)+"…":c.commitment):"")}
  if(k==="winners"){T("w-prize",c.prize);T("w-names",c.nicknames.join("、"))}}
  document.body.dataset.updates=String(Number(document.body.dataset.updates||0)+1)}
 function connect(){const ws=new WebSocket("ws://"+location.host+"/ws");

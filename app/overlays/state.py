@@ -55,6 +55,17 @@ class LotteryCard:
     seconds_left: int
     entrants: int
     winners: int
+    #: sha256(seed) published at the start, in full (the card shows its first 16 hex digits)
+    commitment: str = ""
+    #: open until drawn by hand (a console lottery): no countdown
+    manual: bool = False
+
+    @property
+    def commitment_short(self) -> str:
+        """What fits on stream: the first 16 hex digits and "…" (the full value is in the
+        recording, the replay and the report)."""
+        c = self.commitment
+        return c[:16] + "…" if len(c) > 16 else c
 
 
 @dataclass(frozen=True, slots=True)

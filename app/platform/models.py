@@ -159,6 +159,7 @@ class Lottery(_Model):
     prize: str
     keyword: str
     winners: int
+    #: 0: open until an operator draws it (only a console lottery: app/live/console_lottery.py)
     duration_seconds: int
     eligibility: Literal["all", "followers"]
     commitment: str  # sha256(seed) hex, published at start
@@ -172,6 +173,10 @@ class Lottery(_Model):
     participant_ids: list[str] | None = None
     winner_ids: list[str] | None = None
     winner_nicknames: list[str] | None = None
+    #: who draws it: the platform (``POST /lotteries``), or this console itself among the
+    #: commenters on a platform without lotteries (app/live/console_lottery.py); the same
+    #: algorithm and commit-reveal either way
+    origin: Literal["platform", "console"] = "platform"
 
 
 class Comment(_Model):

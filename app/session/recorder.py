@@ -8,7 +8,9 @@ thread. The UI thread only appends to the writer's queue. On ``session_ended`` t
 One event stream: the recorder reads no stream of its own. It records the batches the room has
 already ingested (``room.subscribe_events`` — the very events the console shows, in order),
 the console's actions (``room.subscribe_actions``) and every operator's changes with before →
-after (``room.subscribe_activity``: the action log, :mod:`app.session.actions`). A dropped
+after (``room.subscribe_activity``: the action log, :mod:`app.session.actions`), and the events
+this console made itself (``room.subscribe_local``: its own lottery, app/live/console_lottery.py),
+kept apart from the platform's in the file's ``local_events`` table. A dropped
 connection is resumed by the room's stream from its last seq, so nothing is missed. Only a *gap* — events this file lacks that the
 room will never deliver again — is read from the platform's stored log, on a short-lived reader
 of its own (``adapter.event_log(after_seq)``, which leaves the operator's link indicator alone)
@@ -132,6 +134,7 @@ class SessionRecorder:
             self.room.subscribe_events(self._on_events),
             self.room.subscribe_actions(self._on_action),
             self.room.subscribe_activity(self._on_changes),
+            self.room.subscribe_local(self._on_local),
             self.room.subscribe(self._on_state),
         ]
         self._on_state(frozenset({SESSION}))
@@ -289,6 +292,29 @@ class SessionRecorder:
         else:
             self._recent_actions.append(rec)
 
+    def _on_local(self, events: Sequence[m.Event]) -> None:
+        # the console's own lottery: in the open file, or the one that just ended (its EDGE_S)
+        w = self.writer or (self._ended[0] if self._ended is not None else None)
+        if w is not None:
+            w.put_local(events)
+
+    def _open_console_lotteries(self, w: SessionWriter) -> None:
+        """A new file starts with the console's own lotteries still open, as published at their
+        start (the commitment this console made then): their draw verifies from the file."""
+        now = time.time()
+        w.put_local(
+            [
+                m.Event(
+                    seq=self.room.seq,
+                    ts=now,
+                    type=m.EventType.LOTTERY_STARTED,
+                    data=m.LotteryData(lottery=lot),
+                )
+                for lot in self.room.lotteries.values()
+                if lot.origin == "console" and lot.status != "drawn"
+            ]
+        )
+
     def _on_changes(self, changes: Sequence[TeamChange]) -> None:
         # after the batch's events: the file of a session_started is open, a session_ended's
         # file lingers (its 下播 belongs to it)
@@ -333,6 +359,7 @@ class SessionRecorder:
                 w.put_action(rec)
         self._recent_actions.clear()
         self._initial_obs(w)
+        self._open_console_lotteries(w)
         self.writer = w
         self.session_id = session.id
         self._session_start = session.started_ts

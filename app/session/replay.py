@@ -155,6 +155,8 @@ class LotteryResult:
     #: lacks events the platform no longer keeps), "late" (recording began after the lottery
     #: opened and before the log back-fill), or None
     differs_because: str | None = None
+    #: the commitment recorded while the lottery was open (what its draw is checked against)
+    start_commitment: str | None = None
 
 
 def _start_commitment(first_json: str) -> str | None:
@@ -507,7 +509,8 @@ class SessionFile:
                     why = "gaps"
                 elif _start_commitment(first_js) is None:
                     why = "late"
-            out.append(LotteryResult(lot, verify(lot, _start_commitment(first_js)), recount, why))
+            start = _start_commitment(first_js)
+            out.append(LotteryResult(lot, verify(lot, start), recount, why, start))
         return out
 
     def _participants(self, lot: m.Lottery) -> int | None:
@@ -537,6 +540,8 @@ class SessionFile:
         if lot.status == "drawn":
             row = self.one("SELECT seq FROM entities WHERE kind='lottery' AND id=?", lot.id)
             drawn = int(row[0]) if row else None
+            if drawn is not None and lot.origin == "console":
+                drawn += 1  # its seq is the platform event it followed: a mute there came first
         steps.extend((seq, uid, False) for seq, uid in self._mutes(first, drawn))
         users: set[str] = set()
         for _, uid, entered in sorted(steps, key=lambda s: s[0]):

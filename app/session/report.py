@@ -185,9 +185,12 @@ def _lotteries_html(f: SessionFile, tr: Translate) -> list[str]:
                 prize=r.lottery.prize, why=why
             )
             parts.append(f'<p class="fail">✗ {html.escape(loud)}</p>')
+        prize = r.lottery.prize
+        if r.lottery.origin == "console":
+            prize = f"{prize} · {tr('中控台抽奖')}"
         rows.append(
             [
-                r.lottery.prize,
+                prize,
                 r.lottery.keyword,
                 r.lottery.winners,
                 r.lottery.entrants,
@@ -197,6 +200,13 @@ def _lotteries_html(f: SessionFile, tr: Translate) -> list[str]:
         )
     headers = [tr("奖品"), tr("口令"), tr("中奖名额"), tr("参与人数"), tr("校验"), tr("中奖者")]
     parts.append(_table(headers, rows))
+    for r in f.lotteries():  # the full values anyone can check (the stream showed 16 digits)
+        line = tr("「{prize}」开始时的承诺值 sha256(seed)：{c}").format(
+            prize=r.lottery.prize, c=r.start_commitment or tr("（未见到）")
+        )
+        if r.lottery.seed:
+            line += " · " + tr("种子：{seed}").format(seed=r.lottery.seed)
+        parts.append(f'<p class="note">{html.escape(line)}</p>')
     return parts
 
 

@@ -66,8 +66,9 @@ _TS_COLUMNS: dict[str, tuple[str, ...]] = {
     "metrics": ("sec",),
     "obs": ("ts",),
     "changes": ("ts",),
+    "local_events": ("ts",),
 }
-_LISTED = ("markers", "entities", "actions", "obs", "changes")
+_LISTED = ("markers", "entities", "actions", "obs", "changes", "local_events")
 
 
 class SessionFileError(ValueError):

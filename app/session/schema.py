@@ -24,6 +24,13 @@ Why these tables:
   memberships, shares — in the room's currency; a row only for seconds that had any. A table of
   its own, not new ``per_sec`` columns, so files written before it still open (readers check
   ``per_sec``'s columns exactly); a file without it simply had none of these.
+- ``local_events`` (added within version 1): events this console made itself — its own lottery
+  among commenters (app/live/console_lottery.py: ``lottery_started`` / ``_entered`` / ``_drawn``),
+  in the wire format's ``type`` and ``data``. Never in ``event_blocks``, which hold the platform's
+  log keyed by its seq: a local event has no seq of its own. ``n`` numbers them in the order made;
+  ``after_seq`` is the platform seq each one followed (its place among the platform's events).
+  The lottery's state goes to ``entities`` like a platform lottery's (kind ``lottery``, ``seq``
+  = ``after_seq``), so the replay verifies it the same way.
 
 Tables added later (:data:`ADDED_TABLES`) may be missing from an older file; a console that does
 not know them ignores them, so such an addition keeps :data:`SCHEMA_VERSION`.
@@ -154,6 +161,13 @@ CREATE TABLE IF NOT EXISTS changes (
     after TEXT,
     text TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS local_events (
+    n INTEGER PRIMARY KEY,
+    after_seq INTEGER NOT NULL,
+    ts REAL NOT NULL,
+    type TEXT NOT NULL,
+    data TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS per_sec_money (
     sec INTEGER PRIMARY KEY,
     gift_value_cents INTEGER NOT NULL DEFAULT 0,
@@ -163,7 +177,7 @@ CREATE TABLE IF NOT EXISTS per_sec_money (
     shares INTEGER NOT NULL DEFAULT 0
 );
 """
-ADDED_TABLES = frozenset({"changes", "per_sec_money"})
+ADDED_TABLES = frozenset({"changes", "per_sec_money", "local_events"})
 
 #: page cache of a reading connection (a replay jumps around a file of up to GBs)
 READ_CACHE_KIB = 32_000

@@ -12,6 +12,10 @@ first state the one of its oldest, whatever order they were written in.
 
 No secret is written: a wire line naming the RTMP stream key (an older platform's session event)
 is stored without it (:mod:`app.session.redact`).
+
+Events this console made itself (:meth:`SessionWriter.put_local`: its own lottery) go to
+``local_events``, never to ``event_blocks`` (the platform's seqs), and their lottery to
+``entities`` as a platform lottery's would (app/session/schema.py).
 """
 
 from __future__ import annotations
@@ -251,6 +255,11 @@ class SessionWriter:
         self._queued_events += len(events)
         self._q.put(("events", events))
 
+    def put_local(self, events: Sequence[m.Event]) -> None:
+        """Events this console made itself (``LiveRoom.subscribe_local``), in order."""
+        if events:
+            self._q.put(("local", list(events)))
+
     def put_action(self, rec: Any) -> None:
         self._q.put(("action", rec))
 
@@ -333,6 +342,7 @@ class SessionWriter:
         b = _Batch()
         products: list[tuple[list[m.Product], float]] = []
         changes: list[tuple[Any, ...]] = []
+        local: list[m.Event] = []
         for kind, payload in items:
             if kind == "events":
                 b.events.extend(payload)
@@ -377,12 +387,16 @@ class SessionWriter:
                 products.append(payload)
             elif kind == "changes":
                 changes.extend(payload)
+            elif kind == "local":
+                local.extend(payload)
         c = self._conn
         c.execute("BEGIN")
         for plist, ts in products:
             self._initial_products(plist, ts)
         if b.events:
             self._write_events(b.events, b.wire, b.kinds)
+        if local:
+            self._write_local(local)
         if b.actions:
             c.executemany(
                 "INSERT INTO actions(ts, name, role, ok, error, duration_ms, args)"
@@ -592,6 +606,30 @@ class SessionWriter:
             self._write_meta(meta)
         self.stats.events += len(evs)
         self.stats.last_seq = evs[-1].seq
+
+    def _write_local(self, events: list[m.Event]) -> None:
+        """The console's own events: a ``local_events`` row each, their lottery's state, and a
+        timeline marker for its start and draw (no seq: the platform's seqs are not theirs)."""
+        rows = []
+        for ev in events:
+            data = to_json(ev.data).decode()
+            rows.append((ev.seq, ev.ts, str(ev.type), data))
+            if ev.type in (ET.LOTTERY_STARTED, ET.LOTTERY_DRAWN):
+                obj = orjson.loads(to_json(ev.data.lottery))
+                self._put_entity("lottery", str(obj["id"]), ev, obj)
+                actor: m.Actor | None = ev.data.actor
+                if actor is not None:
+                    self._conn.execute(
+                        "INSERT INTO markers(seq, ts, kind, role, token_id, product_id, label)"
+                        " VALUES (NULL, ?, ?, ?, ?, NULL, ?)",
+                        (ev.ts, MARKER_KINDS[ev.type], actor.role.value, actor.token_id,
+                         ev.data.lottery.prize),
+                    )  # fmt: skip
+            elif ev.type is ET.LOTTERY_ENTERED:
+                self._patch_entity("lottery", ev.data.lottery_id, ev, entrants=ev.data.entrants)
+        self._conn.executemany(
+            "INSERT INTO local_events(after_seq, ts, type, data) VALUES (?,?,?,?)", rows
+        )
 
     def _other_event(
         self,

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.live.room import LiveRoom
 from app.platform.client import PlatformClient
+from plugins.sandbox.adapter import SandboxAdapterFactory
 from tests.support import polling
 from ui.event_loop import QEventLoop
 
@@ -53,6 +54,30 @@ async def live_room() -> AsyncIterator[Callable[..., Awaitable[LiveRoom]]]:
     async def make(srv: Any, role: str = "host") -> LiveRoom:
         client = PlatformClient(srv.url, srv.room, srv.tokens[role], role=role)
         room = LiveRoom(client)
+        made.append(room)
+        room.start()
+        await asyncio.wait_for(room.wait_loaded(), polling.patience(30))
+        await polling.until(lambda: room.online, 30, "the event stream to connect")
+        return room
+
+    yield make
+    for room in made:
+        await room.stop()
+        await room.adapter.close()
+
+
+@pytest.fixture
+async def restricted_room() -> AsyncIterator[Callable[..., Awaitable[LiveRoom]]]:
+    """``await restricted_room(srv, "comments,gifts")``: a loaded LiveRoom on ``srv`` through the
+    sandbox adapter offering only those capabilities (a platform such as Bilibili)."""
+    made: list[LiveRoom] = []
+
+    async def make(srv: Any, capabilities: str) -> LiveRoom:
+        adapter = await SandboxAdapterFactory().open(
+            {"url": srv.url, "room": srv.room, "token": srv.tokens["host"],
+             "capabilities": capabilities}
+        )  # fmt: skip
+        room = LiveRoom(adapter)
         made.append(room)
         room.start()
         await asyncio.wait_for(room.wait_loaded(), polling.patience(30))

@@ -5,51 +5,24 @@ chat and the metrics show what the platform does send (comments, gifts, paid mes
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.live.comment_kinds import Kind
-from app.live.room import ActionRecord, LiveRoom
+from app.live.room import ActionRecord
 from app.platform.capabilities import Capability
-from plugins.sandbox.adapter import SandboxAdapterFactory
-from tests.support import polling
 from tests.support.console import main_window
 from ui import i18n
 from ui.capability import Unavailable
+from ui.marketing.lottery import LotteryPanel
 
 BILIBILI_LIKE = "interaction,live_state,viewers"
 Until = Callable[..., Awaitable[None]]
-
-
-@pytest.fixture
-async def restricted_room() -> AsyncIterator[Callable[..., Awaitable[LiveRoom]]]:
-    """``await restricted_room(srv, "comments,gifts")``: a loaded LiveRoom on ``srv`` through the
-    sandbox adapter offering only those capabilities."""
-    made: list[LiveRoom] = []
-
-    async def make(srv: Any, capabilities: str) -> LiveRoom:
-        adapter = await SandboxAdapterFactory().open(
-            {"url": srv.url, "room": srv.room, "token": srv.tokens["host"],
-             "capabilities": capabilities}
-        )  # fmt: skip
-        room = LiveRoom(adapter)
-        made.append(room)
-        room.start()
-        await asyncio.wait_for(room.wait_loaded(), polling.patience(30))
-        await polling.until(lambda: room.online, 30, "the event stream to connect")
-        return room
-
-    yield make
-    for room in made:
-        await room.stop()
-        await room.adapter.close()
 
 
 async def test_an_interaction_platform_gets_notes_instead_of_commerce_and_keys_that_explain(
@@ -69,12 +42,16 @@ async def test_an_interaction_platform_gets_notes_instead_of_commerce_and_keys_t
             ("orders", "沙盒平台不提供订单数据"),
             ("coupons", "沙盒平台不支持发放优惠券"),
             ("flash_sale", "沙盒平台不支持秒杀"),
-            ("lottery", "沙盒平台不支持平台抽奖（可用中控台自己的抽奖）"),
         ):
             note = window.panels[key]
             assert isinstance(note, Unavailable), key
             assert reason in note.text.text(), (key, note.text.text())
             assert "在当前平台不可用" in note.heading.text()
+        # the lottery is the console's own, saying so with the platform's reason
+        lottery = window.panels["lottery"]
+        assert isinstance(lottery, LotteryPanel) and lottery.console is not None
+        assert "中控台抽奖 · 由本机抽取" in lottery.mode_note.text()
+        assert "沙盒平台不支持平台抽奖（可用中控台自己的抽奖）" in lottery.mode_note.text()
         # the chat, the metrics and OBS are there
         assert not isinstance(window.panels["comments"], Unavailable)
         metrics = window.panels["metrics"]

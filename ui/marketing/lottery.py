@@ -9,13 +9,21 @@ panel itself (never only a tooltip), so an operator cannot announce an unfair dr
 到点自动开奖 (on by default, a setting): the host's console — only the host's, so two consoles
 never race to draw — draws each lottery once, by itself, when its entry window has closed, and
 says so in the status bar. A failed automatic draw is not retried: the 开奖 button stays.
+
+On a platform without lotteries (no ``Capability.PLATFORM_LOTTERIES``) the same panel runs the
+console's own lottery among commenters (app/live/console_lottery.py), labelled 中控台抽奖 · 由本机抽取
+with the platform's reason and the plain fact that it lives on this console only (a teammate's
+console does not see it). Its duration may be 不限时 (drawn by hand, which closes it); a timed one
+is drawn automatically by the console that opened it, whatever its role. Everything after the
+start — the status, commitment, winners, verification — reads the room's lotteries as for a
+platform lottery: one code path.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFontDatabase
@@ -34,9 +42,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.format import countdown
+from app.live.console_lottery import ConsoleLotteries
 from app.live.lottery_verify import Verification
 from app.live.room import LOTTERIES, LiveRoom
 from app.platform import models as m
+from app.platform.capabilities import Capability
 from ui import theme
 from ui.i18n import tr
 from ui.lifetime import unsubscribe_on_destroy
@@ -50,6 +60,14 @@ if TYPE_CHECKING:
 ELIGIBILITY = (("all", "所有观众"), ("followers", "仅粉丝"))
 #: an automatic draw waits this long past the draw time (the platform refuses a draw at the edge)
 AUTO_DRAW_GRACE_S = 0.5
+
+
+def grouped(hex_text: str | None) -> str:
+    """A 64-digit hash in groups of 16 (as fingerprints are shown): it wraps in a narrow dock,
+    the first group is what the stream overlay shows, and ``bytes.fromhex`` reads it as is."""
+    if not hex_text:
+        return ""
+    return " ".join(hex_text[i : i + 16] for i in range(0, len(hex_text), 16))
 
 
 def _mono(label: QLabel) -> QLabel:
@@ -69,15 +87,37 @@ class LotteryPanel(QWidget):
         *,
         auto_draw: bool = True,
         auto_draw_changed: Callable[[bool], None] = lambda _on: None,
+        console: ConsoleLotteries | None = None,
     ) -> None:
         super().__init__(parent)
         self.room = room
         self.notifier = notifier
+        #: the console's own lotteries, used when the platform has none (None: the platform's)
+        self.console = None if room.can(Capability.PLATFORM_LOTTERIES) else console
+        self.mode_note = QLabel(self)
+        self.mode_note.setObjectName("lotteryMode")
+        self.mode_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.mode_note.setWordWrap(True)
+        if self.console is not None:
+            self.mode_note.setText(
+                tr("中控台抽奖 · 由本机抽取")
+                + "\n"
+                + (room.why_not(Capability.PLATFORM_LOTTERIES) or "")
+                + "\n"
+                + tr("抽奖只在发起它的这台中控台上：助理等其他中控台看不到（平台无法同步）。")
+            )
+            self.mode_note.setToolTip(
+                tr(
+                    "开始时公布承诺值 sha256(种子)，开奖时公布种子与参与者名单，任何人可复算中奖者。"
+                )
+            )
+            self.mode_note.setStyleSheet(theme.text_style(theme.WARNING))
+        self.mode_note.setVisible(self.console is not None)
         self.auto_drawn: set[str] = set()  # lotteries this console drew by itself (once each)
         self.auto_draw = QCheckBox(tr("到点自动开奖"), self)
         self.auto_draw.setObjectName("lotteryAutoDraw")
         self.auto_draw.setChecked(auto_draw)
-        self.auto_draw.setVisible(room.role == "host")
+        self.auto_draw.setVisible(room.role == "host" or self.console is not None)
         self.auto_draw.toggled.connect(auto_draw_changed)
         self.prize = QLineEdit(self)
         self.prize.setObjectName("lotteryPrize")
@@ -91,7 +131,10 @@ class LotteryPanel(QWidget):
         self.winners.setRange(1, 1000)
         self.winners.setValue(3)
         self.duration = QSpinBox(self)
-        self.duration.setRange(1, 86_400)
+        self.duration.setObjectName("lotteryDuration")
+        # 0 (the console's own lottery only): open until drawn by hand
+        self.duration.setRange(0 if self.console is not None else 1, 86_400)
+        self.duration.setSpecialValueText(tr("不限时（手动开奖）"))
         self.duration.setValue(60)
         self.duration.setSuffix(tr(" 秒"))
         self.eligibility = QComboBox(self)
@@ -123,6 +166,7 @@ class LotteryPanel(QWidget):
         self.status.setObjectName("lotteryStatus")
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setStyleSheet("font-size: 13pt; font-weight: 600;")
+        self.status.setWordWrap(True)  # a long status (English) wraps instead of widening the dock
         self.commitment = _mono(QLabel(self))
         self.commitment.setObjectName("lotteryCommitment")
         self.draw_button = QPushButton(tr("开奖"), self)
@@ -157,6 +201,7 @@ class LotteryPanel(QWidget):
             bl.addWidget(w)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.mode_note)
         layout.addLayout(form)
         layout.addWidget(self.start_button)
         layout.addWidget(box, 1)
@@ -179,7 +224,7 @@ class LotteryPanel(QWidget):
             prize=self.prize.text().strip(),
             keyword=self.keyword.text().strip(),
             winners=self.winners.value(),
-            duration_seconds=self.duration.value(),
+            duration_seconds=max(1, self.duration.value()),
             eligibility=str(self.eligibility.currentData()),  # type: ignore[arg-type]
         )
 
@@ -204,7 +249,20 @@ class LotteryPanel(QWidget):
         spec = self.spec()
         if not confirm_compliance(self, tr("奖品"), spec.prize):
             return
-        self.starting.run(tr("发起抽奖"), self.room.start_lottery(spec), done=tr("抽奖已开始"))
+        if self.console is not None:
+            coro = _now(self.console.open, spec, manual=self.duration.value() == 0)
+        else:
+            coro = self.room.start_lottery(spec)
+        self.starting.run(tr("发起抽奖"), coro, done=tr("抽奖已开始"))
+
+    def _draw_call(self, lot: m.Lottery) -> Coroutine[Any, Any, m.Lottery]:
+        if lot.origin == "console" and self.console is not None:
+            return _now(self.console.draw, lot.id)
+        return self.room.draw_lottery(lot.id)
+
+    def _manual(self, lot: m.Lottery) -> bool:
+        """A console lottery open until drawn: the operator may draw it at any time."""
+        return self.console is not None and self.console.manual(lot.id)
 
     # --- the current lottery -----------------------------------------------------------------
     def current(self) -> m.Lottery | None:
@@ -242,9 +300,13 @@ class LotteryPanel(QWidget):
             self.verify_button.setEnabled(False)
             return
         start = self.room.lottery_commitments.get(lot.id)
-        text = tr("开始时的承诺值 sha256(seed)：{c}").format(c=start or tr("（未见到）"))
+        text = tr("开始时的承诺值 sha256(seed)：{c}").format(
+            c=grouped(start) if start else tr("（未见到）")
+        )
         if start is not None and lot.commitment.lower() != start.lower():
-            text += "\n" + tr("开奖时附带的承诺值（与开始时不同）：{c}").format(c=lot.commitment)
+            text += "\n" + tr("开奖时附带的承诺值（与开始时不同）：{c}").format(
+                c=grouped(lot.commitment)
+            )
         self.commitment.setText(text)
         if changed:
             self.winners_list.clear()
@@ -254,8 +316,8 @@ class LotteryPanel(QWidget):
                 self.winners_list.addItems(list(names))  # item text is plain text
                 self.reveal.setText(
                     tr("种子：{seed}\n参与者摘要：{digest}\n参与人数：{n}").format(
-                        seed=lot.seed,
-                        digest=lot.participants_digest,
+                        seed=grouped(lot.seed),
+                        digest=grouped(lot.participants_digest),
                         n=len(lot.participant_ids or []),
                     )
                 )
@@ -267,19 +329,21 @@ class LotteryPanel(QWidget):
     def _auto_draw_due(self) -> None:
         """Draw, once each, the lotteries whose entry window has closed (host console only)."""
         room = self.room
-        if not (self.auto_draw.isChecked() and room.role == "host" and room.online):
+        if not self.auto_draw.isChecked() or self.drawing.busy:
             return
-        if self.drawing.busy:
-            return
+        # the platform's lotteries: the host's console only (two consoles never race to draw);
+        # the console's own: the console that opened it, which alone holds the seed
+        platform_ok = room.role == "host" and room.online and self.console is None
         now = time.time()
         for lot in room.lotteries.values():
-            if lot.status == "drawn" or lot.id in self.auto_drawn:
+            if lot.status == "drawn" or lot.id in self.auto_drawn or self._manual(lot):
                 continue
-            if now < lot.ends_ts + AUTO_DRAW_GRACE_S:
+            mine = self.console is not None and self.console.is_open(lot.id)
+            if not (mine or platform_ok) or now < lot.ends_ts + AUTO_DRAW_GRACE_S:
                 continue
             self.auto_drawn.add(lot.id)
             self.notifier.info(tr("福袋「{prize}」到点，自动开奖").format(prize=lot.prize))
-            self.drawing.run(tr("自动开奖"), room.draw_lottery(lot.id), done=tr("已自动开奖"))
+            self.drawing.run(tr("自动开奖"), self._draw_call(lot), done=tr("已自动开奖"))
             return
 
     def _tick(self) -> None:
@@ -292,6 +356,9 @@ class LotteryPanel(QWidget):
             text = tr("已开奖 · 参与 {n} 人 · 中奖 {w} 人").format(
                 n=lot.entrants, w=len(lot.winner_ids or [])
             )
+        elif self._manual(lot):
+            text = tr("进行中 · 参与 {n} 人 · 不限时，随时可开奖").format(n=lot.entrants)
+            left = 0.0
         elif left > 0:
             text = tr("进行中 · 参与 {n} 人 · 还剩 {t}").format(n=lot.entrants, t=countdown(left))
         else:
@@ -304,9 +371,11 @@ class LotteryPanel(QWidget):
 
     def draw(self) -> None:
         lot = self.current()
-        if lot is None or lot.status == "drawn" or time.time() < lot.ends_ts:
+        if lot is None or lot.status == "drawn":
             return
-        self.drawing.run(tr("开奖"), self.room.draw_lottery(lot.id), done=tr("已开奖"))
+        if time.time() < lot.ends_ts and not self._manual(lot):
+            return
+        self.drawing.run(tr("开奖"), self._draw_call(lot), done=tr("已开奖"))
 
     def verify_current(self) -> Verification | None:
         lot = self.current()
@@ -330,6 +399,11 @@ FAILED_STYLE = (
     " padding: 6px; font-weight: 700;"
 )
 PASSED_STYLE = theme.text_style(theme.OK, bold=True)
+
+
+async def _now(call: Callable[..., m.Lottery], *args: Any, **kwargs: Any) -> m.Lottery:
+    """A console lottery's step as the coroutine the panel's runners take (it is done at once)."""
+    return call(*args, **kwargs)
 
 
 def verdict_text(v: Verification) -> str:
@@ -374,6 +448,7 @@ def make(ctx: ConsoleContext) -> LotteryPanel:
         ctx.notifier,
         auto_draw=ctx.settings.ui.lottery_auto_draw,
         auto_draw_changed=auto_draw_changed,
+        console=ctx.lotteries,
     )
     can = ctx.room.can_act
     ctx.shortcuts.register(START, panel.start, enabled=can)

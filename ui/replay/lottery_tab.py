@@ -2,7 +2,9 @@
 naming every drawn lottery that failed verification (explicit text, never only a tooltip).
 
 A draw is checked against the commitment recorded at the lottery's start (see
-:mod:`app.live.lottery_verify`); failing cells are red too.
+:mod:`app.live.lottery_verify`); failing cells are red too. The console's own lottery (drawn on
+a platform without lotteries, app/live/console_lottery.py) is checked the same way; its prize
+says 中控台抽奖.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ HEADERS = [
     "名单",
     "中奖复算",
     "中奖者",
+    "开始时的承诺值",
 ]
 _CHECK_COLUMNS = (5, 6, 7)
 _RED = QColor(theme.DANGER)
@@ -49,7 +52,7 @@ def lottery_cells(r: LotteryResult) -> list[object]:
     else:
         commitment = mark(v.commitment_ok)
     return [
-        lot.prize,
+        f"{lot.prize} · {tr('中控台抽奖')}" if lot.origin == "console" else lot.prize,
         lot.keyword,
         lot.winners,
         lot.entrants,
@@ -58,6 +61,7 @@ def lottery_cells(r: LotteryResult) -> list[object]:
         mark(v.digest_ok) if v.drawn else "—",
         mark(v.winners_ok) if v.drawn else "—",
         "、".join(lot.winner_nicknames or lot.winner_ids or []),
+        r.start_commitment or "—",  # in full: the stream showed its first 16 digits
     ]
 
 
@@ -112,6 +116,11 @@ def count_note(r: LotteryResult) -> str:
         why = tr("录制缺少平台已不保留的事件，复算少了这部分评论")
     elif r.differs_because == "late":
         why = tr("录制开始时抽奖已在进行，之前的评论不在录制中")
+    elif r.lottery.origin == "console":
+        why = tr("中控台计入的评论与录制的评论不一致")
+        return tr("抽奖「{prize}」：中控台 {a} 人，评论复算 {b} 人 — {why}").format(
+            prize=r.lottery.prize, a=r.lottery.entrants, b=n, why=why
+        )
     else:
         why = tr("平台计数与录制的评论不一致")
     return tr("抽奖「{prize}」：平台 {a} 人，评论复算 {b} 人 — {why}").format(

@@ -156,6 +156,7 @@ async def test_coupon_and_lottery_results_are_the_platforms(
                 "✔",
                 "✔",
                 "、".join(lot["winner_nicknames"]),
+                lot["commitment"],  # in full, as recorded at the start
             ]
         ]
         assert len(lot["winner_nicknames"]) == 2

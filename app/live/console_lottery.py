@@ -1,0 +1,208 @@
+"""The console's own lottery among commenters (中控台抽奖), for platforms without lotteries.
+
+On a platform that runs no lotteries itself (no ``Capability.PLATFORM_LOTTERIES``: Bilibili, or
+the sandbox restricted to interaction) this console draws one, with the same commit-reveal
+verifiability as a platform lottery (docs/platform-api.md, "Verifiable lottery"):
+
+- **Open** (:meth:`ConsoleLotteries.open`): a 32-byte seed from :func:`secrets.token_bytes`;
+  only ``commitment = sha256(seed)`` is published (on the panel and on stream). The seed stays in
+  this object's memory until the draw: it is in no event, no log line and no recording before it.
+- **Entries**: distinct viewers (``comment.role == "viewer"``; operators never count) whose
+  comment, stripped, contains the stripped keyword (case-sensitive), with the comment's time in
+  the window (``starts_ts ≤ ts ≤ ends_ts``) and seen before the draw; with ``followers`` only
+  comments of followers. A viewer muted at the comment's time does not enter, and a
+  ``user_muted`` before the draw takes the user out (a later matching comment enters again) —
+  the platform's rule. At most :data:`MAX_PARTICIPANTS`, like the platform.
+- **Draw** (:meth:`ConsoleLotteries.draw`): a timed lottery after its window, a manual one
+  (``manual=True``: ``duration_seconds`` 0, open until drawn) whenever the operator draws it,
+  which closes it. The seed is revealed with the participants' digest; the winners come from
+  :func:`app.live.lottery_verify.recompute_winners` — the one implementation of the documented
+  algorithm, so a draw verifies by construction and by the same code as a platform's.
+
+The room's state is the same shape as a platform lottery's (``m.Lottery`` with ``origin
+"console"``, ``lottery_started`` / ``lottery_entered`` / ``lottery_drawn``), so the panel,
+overlays, verification and replay have no second code path. These are *local events*: they go
+through :meth:`LiveRoom.ingest_local`, never :meth:`LiveRoom.ingest`, and never take a seq of
+the platform's. Their ``seq`` is the platform seq they follow (the room's ``seq`` when made: the
+order against platform events; several local events may share it), and the recorder keeps them
+in the session file's ``local_events`` table, numbered on their own (app/session/schema.py).
+
+The lottery lives on the console that opened it: a teammate's console on the same room does not
+see it (a platform without lotteries has nothing to share it through).
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from app.i18n import tr
+from app.live.lottery_verify import commitment_of, digest_of, recompute_winners
+from app.live.room import LiveRoom
+from app.platform import models as m
+from app.platform.errors import PlatformError
+
+#: a lottery takes at most this many participants (later matching comments do not enter)
+MAX_PARTICIPANTS = 10_000
+#: how long a manual lottery may stay open (the platform's longest window)
+MANUAL_WINDOW_S = 86_400
+
+ET = m.EventType
+
+
+def keyword_matches(keyword: str, text: str) -> bool:
+    """A comment enters when its text, stripped, contains the stripped keyword (case-sensitive)."""
+    kw = keyword.strip()
+    return bool(kw) and kw in text.strip()
+
+
+@dataclass
+class _Open:
+    """A console lottery not drawn yet: its secret seed and who entered (id → nickname)."""
+
+    lottery: m.Lottery
+    seed: bytes = field(repr=False)
+    manual: bool
+    entrants: dict[str, str] = field(default_factory=dict)
+
+
+class ConsoleLotteries:
+    """The lotteries this console draws itself on one room. ``close()`` when the room goes."""
+
+    def __init__(
+        self,
+        room: LiveRoom,
+        *,
+        clock: Callable[[], float] = time.time,
+        token_bytes: Callable[[int], bytes] = secrets.token_bytes,
+    ) -> None:
+        self.room = room
+        self._clock = clock
+        self._token_bytes = token_bytes
+        self._open: dict[str, _Open] = {}
+        self._unsubscribe: Callable[[], None] | None = room.subscribe_events(self._on_events)
+
+    def close(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    def is_open(self, lottery_id: str) -> bool:
+        return lottery_id in self._open
+
+    def manual(self, lottery_id: str) -> bool:
+        """The lottery is open until drawn (the operator may draw it at any time)."""
+        o = self._open.get(lottery_id)
+        return o is not None and o.manual
+
+    # --- opening and drawing --------------------------------------------------------------------
+    def open(self, spec: m.LotterySpec, *, manual: bool = False) -> m.Lottery:
+        """Open a lottery (``manual``: until drawn, ``spec.duration_seconds`` ignored) and
+        publish its commitment."""
+        now = self._clock()
+        seed = self._token_bytes(32)
+        duration = 0 if manual else spec.duration_seconds
+        lot = m.Lottery(
+            id=f"c-{uuid.uuid4().hex[:12]}",
+            prize=spec.prize.strip(),
+            keyword=spec.keyword.strip(),
+            winners=spec.winners,
+            duration_seconds=duration,
+            eligibility=spec.eligibility,
+            commitment=commitment_of(seed),
+            status="open",
+            starts_ts=now,
+            ends_ts=now + (MANUAL_WINDOW_S if manual else duration),
+            origin="console",
+        )
+        self._open[lot.id] = _Open(lot, seed, manual)
+        data = m.LotteryData(lottery=lot, actor=self._actor())
+        self._publish([self._event(ET.LOTTERY_STARTED, data, now)])
+        return lot
+
+    def draw(self, lottery_id: str) -> m.Lottery:
+        """Draw: reveal the seed, publish the participants (and their digest) and the winners.
+        A timed lottery only after its window (``lottery_open``), each once (``lottery_drawn``)."""
+        o = self._open.get(lottery_id)
+        if o is None:
+            lot = self.room.lotteries.get(lottery_id)
+            if lot is not None and lot.status == "drawn":
+                raise PlatformError("lottery_drawn", tr("这个抽奖已经开过奖了"), status=409)
+            raise PlatformError("not_found", tr("没有这个抽奖（中控台抽奖只在发起它的中控台上）"))
+        now = self._clock()
+        if not o.manual and now < o.lottery.ends_ts:
+            raise PlatformError("lottery_open", tr("抽奖还没到截止时间"), status=409)
+        del self._open[lottery_id]
+        ids = sorted(o.entrants)
+        winners = recompute_winners(o.seed, ids, o.lottery.winners)
+        lot = o.lottery.model_copy(
+            update={
+                "status": "drawn",
+                "ends_ts": now if o.manual else o.lottery.ends_ts,
+                "entrants": len(ids),
+                "seed": o.seed.hex(),
+                "participants_digest": digest_of(ids),
+                "participant_ids": ids,
+                "winner_ids": winners,
+                "winner_nicknames": [o.entrants[w] or w for w in winners],
+            }
+        )
+        data = m.LotteryData(lottery=lot, actor=self._actor())
+        self._publish([self._event(ET.LOTTERY_DRAWN, data, now)])
+        return lot
+
+    # --- entries ---------------------------------------------------------------------------------
+    def _on_events(self, batch: Sequence[m.Event]) -> None:
+        if not self._open:
+            return
+        out: list[m.Event] = []
+        for ev in batch:
+            if ev.type is ET.COMMENT:
+                self._comment(ev, out)
+            elif ev.type is ET.USER_MUTED:
+                for o in self._open.values():
+                    o.entrants.pop(ev.data.user_id, None)  # no event: the platform sends none
+        if out:
+            self._publish(out)
+
+    def _comment(self, ev: m.Event, out: list[m.Event]) -> None:
+        c: m.Comment = ev.data.comment
+        if c.role != "viewer":
+            return
+        ts = c.ts or ev.ts
+        until = self.room.muted_until.get(c.user_id, 0.0)
+        if c.user_id in self.room.muted_until and (until is None or until > ts):
+            return  # a muted viewer's comments do not count
+        for o in self._open.values():
+            lot = o.lottery
+            if c.user_id in o.entrants or len(o.entrants) >= MAX_PARTICIPANTS:
+                continue
+            if not lot.starts_ts <= ts <= lot.ends_ts or not keyword_matches(lot.keyword, c.text):
+                continue
+            if lot.eligibility == "followers" and not c.is_follower:
+                continue
+            o.entrants[c.user_id] = c.nickname
+            data = m.LotteryEnteredData(
+                lottery_id=lot.id, user_id=c.user_id, entrants=len(o.entrants)
+            )
+            out.append(self._event(ET.LOTTERY_ENTERED, data, self._clock()))
+
+    # --- publishing ------------------------------------------------------------------------------
+    def _actor(self) -> m.Actor | None:
+        """This console's operator, as the timeline and the action log name who did it (no
+        token: the platform issued none for this)."""
+        try:
+            return m.Actor(role=m.Role(self.room.role), token_id="")
+        except ValueError:
+            return None
+
+    def _event(
+        self, kind: m.EventType, data: m.LotteryData | m.LotteryEnteredData, ts: float
+    ) -> m.Event:
+        return m.Event(seq=self.room.seq, ts=ts, type=kind, data=data)
+
+    def _publish(self, events: list[m.Event]) -> None:
+        self.room.ingest_local(events)
