@@ -264,12 +264,8 @@ class TwitchAdapter(PlatformAdapter):
             else:
                 self.sessions += 1
                 try:
-                    if not await self._subscribe_all(session):
+                    if not await self._serve(session):
                         return  # nothing allowed: offline with the reason, no 4003 loop
-                    self.connection.set_state(LinkState.CONNECTED)
-                    self._wake.clear()
-                    self._backoff.reset()
-                    await self._read(session)
                 except _TokenRefused:
                     self.connection.set_state(LinkState.OFFLINE, error=token_expired_message())
                     self._note(token_expired_message())
@@ -294,6 +290,36 @@ class TwitchAdapter(PlatformAdapter):
                 await asyncio.wait_for(self._wake.wait(), self._backoff.next_delay())
             self._wake.clear()
 
+    async def _serve(self, session: Session) -> bool:
+        """Subscribe a fresh ``session`` while already reading it (a notification that arrives
+        between two subscriptions, just before a close, is not lost), then read it until it
+        ends (an exception). False: Twitch allowed no subscription at all."""
+        subscribing = asyncio.ensure_future(self._subscribe_all(session))
+        reading = asyncio.ensure_future(self._read(session))
+        try:
+            await asyncio.wait({subscribing, reading}, return_when=asyncio.FIRST_COMPLETED)
+            if not subscribing.done():
+                reading.result()  # the session ended first: raises why
+            try:
+                allowed = subscribing.result()
+            except Closed:  # the session is gone: reading reports its close once drained
+                await reading
+                raise
+            if not allowed:
+                return False
+            self.connection.set_state(LinkState.CONNECTED)
+            self._wake.clear()
+            self._backoff.reset()
+            await reading
+            return True
+        finally:
+            for task in (subscribing, reading):
+                if not task.done():
+                    task.cancel()
+                    with contextlib.suppress(BaseException):
+                        await task
+            await session.close()
+
     def _condition(self, sub_type: str) -> dict[str, str]:
         b, me = self.broadcaster.id, self.me.user_id
         if sub_type in (p.CHAT_MESSAGE, p.CHAT_NOTIFICATION):
@@ -305,29 +331,24 @@ class TwitchAdapter(PlatformAdapter):
     async def _subscribe_all(self, session: Session) -> bool:
         """Subscribe the fresh ``session`` to every wanted type; False when none was allowed."""
         self.subscribed = {}
-        try:
-            for sub_type in sorted(self.types):
-                try:
-                    made = await self.helix.subscribe(
-                        sub_type, p.VERSIONS[sub_type], self._condition(sub_type), session.id
-                    )
-                    self.subscribed[sub_type] = str(made.get("id", ""))
-                except HelixError as exc:
-                    if exc.status == 409:  # "subscription already exists"
-                        self.subscribed[sub_type] = ""
-                    elif exc.status == 401:
-                        raise _TokenRefused from None
-                    elif exc.status == 400:  # the session is gone (e.g. closed 4003)
-                        raise Closed(None, f"subscribing: {exc.message}") from None
-                    else:  # 403 (authorisation), 429 (cost): this type cannot be had
-                        self.types.discard(sub_type)
-                        msg = tr("Twitch 拒绝了 {type} 的订阅：{message}")
-                        self._note(msg.format(type=sub_type, message=exc.message))
-        except BaseException:
-            await session.close()
-            raise
+        for sub_type in sorted(self.types):
+            try:
+                made = await self.helix.subscribe(
+                    sub_type, p.VERSIONS[sub_type], self._condition(sub_type), session.id
+                )
+                self.subscribed[sub_type] = str(made.get("id", ""))
+            except HelixError as exc:
+                if exc.status == 409:  # "subscription already exists"
+                    self.subscribed[sub_type] = ""
+                elif exc.status == 401:
+                    raise _TokenRefused from None
+                elif exc.status == 400:  # the session is gone (e.g. closed 4003)
+                    raise Closed(None, f"subscribing: {exc.message}") from None
+                else:  # 403 (authorisation), 429 (cost): this type cannot be had
+                    self.types.discard(sub_type)
+                    msg = tr("Twitch 拒绝了 {type} 的订阅：{message}")
+                    self._note(msg.format(type=sub_type, message=exc.message))
         if not self.subscribed:
-            await session.close()
             reason = tr("Twitch 拒绝了所有事件订阅，请检查令牌的权限")
             self.connection.set_state(LinkState.OFFLINE, error=reason)
             self._note(reason)

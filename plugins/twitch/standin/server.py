@@ -296,7 +296,8 @@ class TwitchStandIn:
             ):
                 self.undelivered.append(step)
             return
-        conn = await self._wait(lambda c: True, 60.0)
+        wanted = step.get("revoke")
+        conn = await self._wait(lambda c: wanted is None or wanted in c.subs, 60.0)
         if conn is None:
             self.undelivered.append(step)
             return
@@ -399,17 +400,21 @@ class TwitchStandIn:
         return self._record(request, JSONResponse({"data": data}))
 
     async def _subscribe(self, request: Request) -> Response:
+        raw = await request.body()
         delay, _ = self.options.slow_subscribe
         if self._slow_left > 0:
             self._slow_left -= 1
-            await asyncio.sleep(delay)
-        return self._record(request, await self._subscribe_now(request))
+            # a client that gives up meanwhile does not stop Twitch from answering (and this
+            # stand-in from recording the answer)
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.sleep(delay)
+        return self._record(request, await self._subscribe_now(request, raw))
 
-    async def _subscribe_now(self, request: Request) -> Response:
+    async def _subscribe_now(self, request: Request, raw: bytes) -> Response:
         account = self._helix_account(request)
         if isinstance(account, JSONResponse):
             return account
-        body = orjson.loads(await request.body() or b"{}")
+        body = orjson.loads(raw or b"{}")
         sub_type, version = body.get("type"), body.get("version")
         if p.VERSIONS.get(sub_type) != version:
             return _error(400, "The combination of values in the type and version fields is not valid")
