@@ -42,6 +42,7 @@ import base64
 import contextlib
 import secrets
 import time
+import urllib.parse
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -146,6 +147,12 @@ def revoke(sub_type: str, status: str = "authorization_revoked") -> Step:
 
 def sleep(seconds: float) -> Step:
     return {"sleep": seconds}
+
+
+async def _form(request: Request) -> dict[str, str]:
+    """An ``application/x-www-form-urlencoded`` body (OAuth's), last value of each key."""
+    pairs = urllib.parse.parse_qsl((await request.body()).decode(errors="replace"))
+    return dict(pairs)
 
 
 def _error(status: int, message: str) -> JSONResponse:
@@ -344,7 +351,7 @@ class TwitchStandIn:
         return self._record(request, JSONResponse(body))
 
     async def _device(self, request: Request) -> Response:
-        form = await request.form()
+        form = await _form(request)
         code = secrets.token_urlsafe(24)
         user_code = secrets.token_hex(4).upper()
         self._devices[code] = {"user_code": user_code, "client_id": str(form.get("client_id")),
@@ -360,7 +367,7 @@ class TwitchStandIn:
                 device["approved"] = account
 
     async def _token(self, request: Request) -> Response:
-        form = await request.form()
+        form = await _form(request)
         device = self._devices.get(str(form.get("device_code")))
         if device is None:
             return self._record(request, _error(400, "invalid device code"))
