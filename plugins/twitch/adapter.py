@@ -190,6 +190,7 @@ class TwitchAdapter(PlatformAdapter):
         self._arrived = asyncio.Event()
         self._wake = asyncio.Event()
         self._closed = False
+        self._session_id = ""  # the session subscriptions are made for
         self._note_listeners: Listeners[[str]] = Listeners("note listener")
         for note in notes:
             self._note(note)
@@ -216,7 +217,10 @@ class TwitchAdapter(PlatformAdapter):
     async def snapshot(self) -> models.Snapshot:
         # the events still waiting for the reader come after this seq: none is lost
         return models.Snapshot(
-            room=self.room, seq=self._delivered, session=None, bag=models.Bag(version=0, products=[])
+            room=self.room,
+            seq=self._delivered,
+            session=None,
+            bag=models.Bag(version=0, products=[]),
         )
 
     async def room_info(self) -> models.RoomInfo:
@@ -258,7 +262,13 @@ class TwitchAdapter(PlatformAdapter):
             error = ""
             try:
                 session = await open_session(self.eventsub_url)
-            except (OSError, TimeoutError, websockets.WebSocketException, Closed, ProtocolError) as exc:
+            except (
+                OSError,
+                TimeoutError,
+                websockets.WebSocketException,
+                Closed,
+                ProtocolError,
+            ) as exc:
                 error = f"{type(exc).__name__}: {exc}"
                 log.info("twitch eventsub: connecting failed: %s", error)
             else:
@@ -329,25 +339,23 @@ class TwitchAdapter(PlatformAdapter):
         return {"broadcaster_user_id": b}
 
     async def _subscribe_all(self, session: Session) -> bool:
-        """Subscribe the fresh ``session`` to every wanted type; False when none was allowed."""
+        """Subscribe the fresh ``session`` to every wanted type; False when none was allowed.
+        A ``session_reconnect`` meanwhile moves the rest to the new session's id."""
         self.subscribed = {}
+        self._session_id = session.id
         for sub_type in sorted(self.types):
-            try:
-                made = await self.helix.subscribe(
-                    sub_type, p.VERSIONS[sub_type], self._condition(sub_type), session.id
-                )
-                self.subscribed[sub_type] = str(made.get("id", ""))
-            except HelixError as exc:
-                if exc.status == 409:  # "subscription already exists"
-                    self.subscribed[sub_type] = ""
-                elif exc.status == 401:
-                    raise _TokenRefused from None
-                elif exc.status == 400:  # the session is gone (e.g. closed 4003)
-                    raise Closed(None, f"subscribing: {exc.message}") from None
-                else:  # 403 (authorisation), 429 (cost): this type cannot be had
-                    self.types.discard(sub_type)
-                    msg = tr("Twitch 拒绝了 {type} 的订阅：{message}")
-                    self._note(msg.format(type=sub_type, message=exc.message))
+            while True:
+                sid = self._session_id
+                try:
+                    made = await self.helix.subscribe(
+                        sub_type, p.VERSIONS[sub_type], self._condition(sub_type), sid
+                    )
+                    self.subscribed[sub_type] = str(made.get("id", ""))
+                except HelixError as exc:
+                    if exc.status == 400 and self._session_id != sid:
+                        continue  # handed over while asking: ask again for the new session
+                    self._refused(sub_type, exc)
+                break
         if not self.subscribed:
             reason = tr("Twitch 拒绝了所有事件订阅，请检查令牌的权限")
             self.connection.set_state(LinkState.OFFLINE, error=reason)
@@ -355,6 +363,18 @@ class TwitchAdapter(PlatformAdapter):
             return False
         self._mapper.subs_from_chat = not ({p.SUBSCRIBE, p.SUBSCRIPTION_GIFT} & self.types)
         return True
+
+    def _refused(self, sub_type: str, exc: HelixError) -> None:
+        if exc.status == 409:  # "subscription already exists"
+            self.subscribed[sub_type] = ""
+        elif exc.status == 401:
+            raise _TokenRefused from None
+        elif exc.status == 400:  # the session is gone (e.g. closed 4003)
+            raise Closed(None, f"subscribing: {exc.message}") from None
+        else:  # 403 (authorisation), 429 (cost): this type cannot be had
+            self.types.discard(sub_type)
+            msg = tr("Twitch 拒绝了 {type} 的订阅：{message}")
+            self._note(msg.format(type=sub_type, message=exc.message))
 
     async def _read(self, session: Session) -> None:
         """Read ``session`` (and the sessions it hands over to) until it ends (an exception)."""
@@ -365,6 +385,7 @@ class TwitchAdapter(PlatformAdapter):
                     new = await self._handoff(session, msg)
                     await session.close()
                     session = new
+                    self._session_id = new.id
                     self.handoffs += 1
                     continue
                 self._handle(msg)
@@ -480,9 +501,7 @@ class TwitchAdapter(PlatformAdapter):
         if seconds is not None and not 1 <= seconds <= MAX_TIMEOUT_S:
             raise PlatformError("invalid", tr("Twitch 的禁言时长为 1 秒到 14 天"))
         try:
-            await self.helix.ban(
-                self.broadcaster.id, self.me.user_id, user_id, seconds, "LiveDesk"
-            )
+            await self.helix.ban(self.broadcaster.id, self.me.user_id, user_id, seconds, "LiveDesk")
         except (HelixError, Unreachable) as exc:
             raise self._action_error(exc) from None
         until = time.time() + seconds if seconds is not None else None
@@ -585,7 +604,8 @@ class TwitchFactory:
         token = _setting(settings, "token")
         if not token:
             raise PlatformError(
-                "missing_settings", tr("缺少 Twitch 用户访问令牌（{name}）").format(name=ENV + "TOKEN")
+                "missing_settings",
+                tr("缺少 Twitch 用户访问令牌（{name}）").format(name=ENV + "TOKEN"),
             )
         client_id = _setting(settings, "client_id")
         helix = Helix(
@@ -608,7 +628,9 @@ class TwitchFactory:
             if exc.status == 401:
                 raise PlatformError("credentials", token_expired_message(), status=401) from None
             msg = tr("Twitch 拒绝了令牌检查（{status}）：{message}")
-            raise PlatformError("credentials", msg.format(status=exc.status, message=exc.message))
+            raise PlatformError(
+                "credentials", msg.format(status=exc.status, message=exc.message)
+            ) from None
         except Unreachable:
             raise PlatformError("offline", tr("连不上 Twitch，请检查网络")) from None
         if client_id and info.client_id != client_id:
@@ -627,7 +649,9 @@ class TwitchFactory:
         except Unreachable:
             raise PlatformError("offline", tr("连不上 Twitch，请检查网络")) from None
         if broadcaster is None:
-            raise PlatformError("no_room", tr("Twitch 上没有名为 {login} 的频道").format(login=login))
+            raise PlatformError(
+                "no_room", tr("Twitch 上没有名为 {login} 的频道").format(login=login)
+            )
         types, capabilities, missing, notes = _plan(info, broadcaster.id == info.user_id)
         backoff = Backoff(
             base=float(settings.get("backoff_base") or 1.0),

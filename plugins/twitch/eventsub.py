@@ -100,16 +100,16 @@ def message_type(msg: dict[str, Any]) -> str:
     return str(msg["metadata"].get("message_type", ""))
 
 
-async def open_session(url: str, timeout: float = 10.0) -> Session:
-    """Connect and read the welcome (within ``timeout``)."""
+async def open_session(url: str, within: float = 10.0) -> Session:
+    """Connect and read the welcome (within ``within`` seconds each)."""
     try:
         ws = await websockets.connect(
-            url, open_timeout=timeout, max_size=MAX_MESSAGE, user_agent_header=None
+            url, open_timeout=within, max_size=MAX_MESSAGE, user_agent_header=None
         )
     except websockets.InvalidStatus as exc:
         raise Closed(None, f"HTTP {exc.response.status_code}") from None
     try:
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(within):
             raw = await ws.recv()
         msg = parse(raw)
         if message_type(msg) != "session_welcome":

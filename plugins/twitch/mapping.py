@@ -128,7 +128,9 @@ class TwitchMapper:
         message = e.get("message")
         if not isinstance(message, dict):
             raise Invalid("message is not an object")
-        badges = e.get("badges") if isinstance(e.get("badges"), list) else []
+        badges = e.get("badges")
+        if not isinstance(badges, list):
+            badges = []
         sets = {b.get("set_id") for b in badges if isinstance(b, dict)}
         role = "host" if "broadcaster" in sets else "assistant" if "moderator" in sets else "viewer"
         uid, nick = _who(e, "chatter_user")

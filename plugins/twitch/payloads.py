@@ -241,7 +241,11 @@ def cheer(
 
 
 def subscribe(
-    broadcaster: tuple[str, str], user: tuple[str, str], tier: str = "1000", *, is_gift: bool = False
+    broadcaster: tuple[str, str],
+    user: tuple[str, str],
+    tier: str = "1000",
+    *,
+    is_gift: bool = False,
 ) -> dict[str, Any]:
     """``channel.subscribe`` v1 (also sent for each recipient of a gift, ``is_gift`` true)."""
     return {**_user("user", *user), **_broadcaster(broadcaster), "tier": tier, "is_gift": is_gift}

@@ -32,7 +32,9 @@ def demo_script() -> list[s.Step]:
     fan, alice, bob = ("1337", "awesome_user"), ("2001", "Alice"), ("2002", "Bob")
     return [
         s.notify(p.CHAT_MESSAGE, p.chat_message(ME, fan, "hello chat", chat_id="c-1")),
-        s.notify(p.CHAT_MESSAGE, p.chat_message(ME, alice, "take my bits", bits=100, chat_id="c-2")),
+        s.notify(
+            p.CHAT_MESSAGE, p.chat_message(ME, alice, "take my bits", bits=100, chat_id="c-2")
+        ),
         s.notify(p.CHEER, p.cheer(ME, alice, 100, "Cheer100 take my bits"), "cheer-1"),
         s.reconnect(),
         s.notify(p.CHEER, p.cheer(ME, alice, 100, "Cheer100 take my bits"), "cheer-1"),

@@ -40,6 +40,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import dataclasses
 import secrets
 import time
 import urllib.parse
@@ -158,7 +159,9 @@ async def _form(request: Request) -> dict[str, str]:
 def _error(status: int, message: str) -> JSONResponse:
     names = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
              409: "Conflict", 429: "Too Many Requests"}  # fmt: skip
-    return JSONResponse({"error": names.get(status, ""), "status": status, "message": message}, status)
+    return JSONResponse(
+        {"error": names.get(status, ""), "status": status, "message": message}, status
+    )
 
 
 class TwitchStandIn:
@@ -170,7 +173,8 @@ class TwitchStandIn:
     ) -> None:
         self.script = list(script or [])
         self.options = options or Options()
-        self.accounts = {a.token: a for a in (accounts or [BROADCASTER])}
+        # copies: a test that expires a token changes this stand-in's account only
+        self.accounts = {a.token: dataclasses.replace(a) for a in (accounts or [BROADCASTER])}
         self.users: dict[str, tuple[str, str]] = {
             a.login: (a.user_id, a.display_name) for a in self.accounts.values()
         }
@@ -272,8 +276,8 @@ class TwitchStandIn:
         with_subs = [c for c in live if c.subs]
         return with_subs[-1] if with_subs else None
 
-    async def _wait(self, ready: Any, timeout: float) -> Conn | None:
-        deadline = time.monotonic() + timeout
+    async def _wait(self, ready: Any, within: float) -> Conn | None:
+        deadline = time.monotonic() + within
         while True:
             conn = self._active()
             if conn is not None and ready(conn):
@@ -315,8 +319,7 @@ class TwitchStandIn:
             await conn.send(p.reconnect(conn.session_id, f"{conn.url}?reconnect_id={rid}",
                                         conn.connected_at))  # fmt: skip
             asyncio.get_running_loop().call_later(
-                self.options.reconnect_grace,
-                lambda: asyncio.ensure_future(conn.close(4004, "client reconnect grace time expired")),
+                self.options.reconnect_grace, lambda: asyncio.ensure_future(self._expire(rid, conn))
             )
             self._changed.set()
         elif "silence" in step:
@@ -330,6 +333,11 @@ class TwitchStandIn:
             sub = conn.subs.pop(str(step["revoke"]), None)
             if sub is not None:
                 await conn.send(p.revocation(sub, str(step.get("status", "authorization_revoked"))))
+
+    async def _expire(self, reconnect_id: str, conn: Conn) -> None:
+        """The reconnect grace is over: the URL is no longer valid, the old connection goes."""
+        self._reconnect_ids.pop(reconnect_id, None)
+        await conn.close(4004, "client reconnect grace time expired")
 
     # --- OAuth ---------------------------------------------------------------------------------
     def _account(self, request: Request, scheme: str = "Bearer") -> Account | None:
@@ -424,11 +432,17 @@ class TwitchStandIn:
         body = orjson.loads(raw or b"{}")
         sub_type, version = body.get("type"), body.get("version")
         if p.VERSIONS.get(sub_type) != version:
-            return _error(400, "The combination of values in the type and version fields is not valid")
+            return _error(
+                400, "The combination of values in the type and version fields is not valid"
+            )
         transport = body.get("transport") or {}
-        conn = next((c for c in self.connections if c.session_id == transport.get("session_id")), None)
+        conn = next(
+            (c for c in self.connections if c.session_id == transport.get("session_id")), None
+        )
         if transport.get("method") != "websocket" or conn is None or not conn.open:
-            return _error(400, "websocket transport session does not exist or has already disconnected")
+            return _error(
+                400, "websocket transport session does not exist or has already disconnected"
+            )
         if p.SCOPES[sub_type] not in account.scopes:
             return _error(403, "subscription missing proper authorization")
         condition = body.get("condition") or {}
@@ -484,7 +498,9 @@ class TwitchStandIn:
         if isinstance(account, JSONResponse):
             return self._record(request, account)
         if p.SCOPE_BANS not in account.scopes:
-            return self._record(request, _error(401, "Missing scope: moderator:manage:banned_users"))
+            return self._record(
+                request, _error(401, "Missing scope: moderator:manage:banned_users")
+            )
         q = request.query_params
         if q.get("moderator_id") != account.user_id:
             return self._record(request, _error(403, "The user in moderator_id is not a moderator"))

@@ -24,16 +24,24 @@ def endpoints(served: Served) -> dict[str, str]:
     }
 
 
-@pytest.fixture
-def twitch_registered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _register(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ensure_platform(
         "twitch", "plugins.twitch.adapter:TwitchFactory", tmp_path / "entry-points", monkeypatch
     )
 
 
 @pytest.fixture
-def twitch_thread(twitch_registered: None) -> Iterator[Callable[[TwitchStandIn], Served]]:
+def twitch_registered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """For tests that start the stand-in process themselves."""
+    _register(tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def twitch_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[[TwitchStandIn], Served]]:
     """Serve a :class:`TwitchStandIn` in a thread of its own (for tests that block on a process)."""
+    _register(tmp_path, monkeypatch)
     with ExitStack() as stack:
 
         def start(standin: TwitchStandIn) -> Served:

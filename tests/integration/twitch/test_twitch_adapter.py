@@ -180,7 +180,9 @@ async def test_a_token_without_user_read_chat_is_refused_at_open(twitch_standin:
     assert "user:read:chat" in refused.value.message
 
 
-async def test_an_unknown_channel_and_a_wrong_client_id_are_clear_errors(twitch_standin: Start) -> None:
+async def test_an_unknown_channel_and_a_wrong_client_id_are_clear_errors(
+    twitch_standin: Start,
+) -> None:
     served: Served = await twitch_standin(s.TwitchStandIn([], FAST))
     base = {"token": s.BROADCASTER.token, **endpoints(served)}
     with pytest.raises(PlatformError) as unknown:

@@ -92,9 +92,7 @@ async def test_a_client_that_stays_after_session_reconnect_is_closed_4004_and_a_
         assert reconnect["metadata"]["message_type"] == "session_reconnect"
         assert reconnect["payload"]["session"]["keepalive_timeout_seconds"] is None
         assert code == 4004
-        async with websockets.connect(url) as moved:  # the grace has passed: the id is used up
-            pass
-        async with websockets.connect(url) as again:
+        async with websockets.connect(url) as again:  # the grace has passed: no longer valid
             code, _ = await _closed_with(again)
         assert code == 4007
     finally:
@@ -126,8 +124,13 @@ async def test_helix_answers_with_twitchs_errors(twitch_standin: Start) -> None:
         assert [status for status, _ in errors] == [409, 400, 400, 401]
         assert "does not exist" in errors[2][1]
         async with httpx.AsyncClient() as http:
-            r = await http.get(served.base + "/oauth2/validate", headers={"Authorization": "OAuth stale"})
-        assert r.status_code == 401 and r.json() == {"status": 401, "message": "invalid access token"}
+            r = await http.get(
+                served.base + "/oauth2/validate", headers={"Authorization": "OAuth stale"}
+            )
+        assert r.status_code == 401 and r.json() == {
+            "status": 401,
+            "message": "invalid access token",
+        }
     finally:
         await helix.aclose()
         await stale.aclose()
@@ -141,7 +144,7 @@ async def test_the_device_code_flow_gives_a_token_once_the_streamer_agrees(
     client = Helix("", ME.client_id, helix_base=served.base, auth_base=served.base)
     try:
         code = await client.start_device_flow(p.ALL_SCOPES)
-        assert code.user_code in code.verification_uri and code.interval > 0
+        assert code.user_code in code.verification_uri and code.interval > 0 < code.expires_in
         assert await client.poll_device_token(code.device_code, p.ALL_SCOPES) is None  # pending
         standin.approve_device(code.user_code, ME)
         token = await client.poll_device_token(code.device_code, p.ALL_SCOPES)
@@ -150,5 +153,6 @@ async def test_the_device_code_flow_gives_a_token_once_the_streamer_agrees(
         info = await mine.validate()
         await mine.aclose()
         assert info.user_id == ME.user_id and info.scopes == frozenset(p.ALL_SCOPES)
+        assert info.expires_in > 0
     finally:
         await client.aclose()

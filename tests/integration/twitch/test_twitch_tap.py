@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 
 from plugins.bilibili.standin.runner import Served
 from plugins.twitch import payloads as p
@@ -26,7 +27,9 @@ WAIT = 90.0
 ME = (s.BROADCASTER.user_id, s.BROADCASTER.display_name)
 
 
-def run_tap(served: Served, *args: str, token: str = s.BROADCASTER.token) -> tuple[int, list[dict[str, Any]], str]:
+def run_tap(
+    served: Served, *args: str, token: str = s.BROADCASTER.token
+) -> tuple[int, list[dict[str, Any]], str]:
     env = dict(os.environ, LIVEDESK_TWITCH_TOKEN=token)
     env.update({f"LIVEDESK_TWITCH_{k.upper()}": v for k, v in endpoints(served).items()})
     env.pop("LIVEDESK_TWITCH_CLIENT_ID", None)
@@ -36,7 +39,11 @@ def run_tap(served: Served, *args: str, token: str = s.BROADCASTER.token) -> tup
         out, err = proc.communicate(timeout=WAIT)
     finally:
         stop(proc)
-    return proc.returncode, [orjson.loads(line) for line in out.splitlines()], err.decode(errors="replace")
+    return (
+        proc.returncode,
+        [orjson.loads(line) for line in out.splitlines()],
+        err.decode(errors="replace"),
+    )
 
 
 EXPECTED = [
@@ -64,7 +71,9 @@ def test_each_scripted_event_is_printed_once_across_a_reconnect_and_a_duplicate(
     # (same message_id) on the new connection, a sub, a gifted sub, a follow
     standin = s.TwitchStandIn(demo_script(), s.Options(reconnect_grace=5.0))
     served = twitch_thread(standin)
-    code, lines, err = run_tap(served, "--room", "twitchdev", "--limit", str(len(EXPECTED) + 1), "--seconds", "6")
+    code, lines, err = run_tap(
+        served, "--room", "twitchdev", "--limit", str(len(EXPECTED) + 1), "--seconds", "6"
+    )
     assert code == 0, err
     assert [line["seq"] for line in lines] == list(range(1, len(EXPECTED) + 1))  # nothing more came
     assert [line["type"] for line in lines] == [t for t, _ in EXPECTED]
@@ -74,8 +83,10 @@ def test_each_scripted_event_is_printed_once_across_a_reconnect_and_a_duplicate(
     # one fresh session subscribed to the six types once; the hand-off carried them over
     first, second = standin.connections
     assert second.reconnected_from == first.session_id
-    posts = standin.calls("/helix/eventsub/subscriptions")
-    assert [status for _, _, status in posts] == [202] * 6
+    # (the hand-off may come while the adapter is still subscribing: a request for the old
+    # session then gets 400 and is made again for the new one)
+    posts = [status for _, _, status in standin.calls("/helix/eventsub/subscriptions")]
+    assert [st for st in posts if st != 400] == [202] * 6
     assert sorted(second.subs) == sorted(p.VERSIONS)
     assert first.ended.startswith("client closed")  # the client left it after the new welcome
     assert "twitchdev" in err
@@ -94,7 +105,8 @@ def test_an_expired_token_is_one_sentence_saying_so(
     assert standin.connections == []  # nothing was opened with it
 
 
-def test_the_stand_in_process_serves_the_tap(twitch_registered: None) -> None:
+@pytest.mark.usefixtures("twitch_registered")
+def test_the_stand_in_process_serves_the_tap() -> None:
     server = spawn([sys.executable, "-m", "plugins.twitch.standin", "--grace", "5"], cwd=REPO,
                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)  # fmt: skip
     try:

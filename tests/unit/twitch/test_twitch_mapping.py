@@ -15,7 +15,9 @@ from app.i18n import set_language
 from plugins.twitch import payloads as p
 from plugins.twitch.mapping import TwitchMapper
 
-CASES: list[dict[str, Any]] = orjson.loads((Path(__file__).parent / "eventsub_snapshots.json").read_bytes())
+CASES: list[dict[str, Any]] = orjson.loads(
+    (Path(__file__).parent / "eventsub_snapshots.json").read_bytes()
+)
 ME = ("1971641", "streamer")
 
 
@@ -40,8 +42,15 @@ def test_subs_come_from_the_chat_only_when_the_sub_events_are_not_subscribed() -
     inside = p.chat_notification(ME, ("8", "Gifter"), "sub_gift",
                                  p.notice_sub_gift(("9", "Lucky"), community_id="g-1"))  # fmt: skip
     single = p.chat_notification(ME, ("8", "Gifter"), "sub_gift", p.notice_sub_gift(("9", "Lucky")))
+    resub = p.chat_notification(ME, ("6", "Old"), "resub", p.notice_resub(14, "2000", 3, 14))
     mapper = TwitchMapper()
-    assert all(mapper.map(p.CHAT_NOTIFICATION, e).events == () for e in (sub, community, inside, single))
+    assert all(
+        mapper.map(p.CHAT_NOTIFICATION, e).events == () for e in (sub, community, inside, single)
+    )
+    # a resub has no channel.subscribe: it always counts, for the months just paid for
+    assert [d for _, d in mapper.map(p.CHAT_NOTIFICATION, resub).events] == [
+        {"user_id": "6", "nickname": "Old", "tier": "Tier 2", "months": 3, "currency": "USD"}
+    ]
     mapper.subs_from_chat = True
     got = [mapper.map(p.CHAT_NOTIFICATION, e).events for e in (sub, community, inside, single)]
     assert [[(d["user_id"], d["tier"], d["months"]) for _, d in ev] for ev in got] == [
@@ -82,3 +91,19 @@ def test_malformed_events_are_skipped_with_a_reason_never_raised(sub_type: str, 
 def test_unknown_types_are_ignored_quietly() -> None:
     assert TwitchMapper().map("channel.raid", {"from_broadcaster_user_id": "1"}) == ((), None)
     assert TwitchMapper().map(None, None) == ((), None)
+
+
+def test_the_connection_dialog_gets_the_fields_in_the_ui_language() -> None:
+    from plugins.twitch.adapter import TwitchFactory
+
+    factory = TwitchFactory()
+    fields = {f.name: f for f in factory.fields}
+    assert list(fields) == ["room", "token", "client_id"]
+    assert fields["token"].secret and not fields["room"].secret
+    assert "user:read:chat" in fields["token"].help
+    set_language("en")
+    try:
+        assert factory.display_name == "Twitch"
+        assert TwitchFactory().fields[1].label == "User access token"
+    finally:
+        set_language("zh_CN")
