@@ -37,7 +37,8 @@ Guarantees:
   is not subscribed again.
 - No event twice: Twitch delivers at least once; each notification's ``metadata.message_id`` is
   remembered (the last :data:`REMEMBERED`) and a repeat is dropped; :meth:`event_key` is that
-  id. Events are numbered 1, 2, 3… by this adapter; one reader at a time.
+  id. Events are numbered 1, 2, 3… by this adapter; one reader at a time. Twitch keeps no log:
+  :meth:`~TwitchAdapter.event_log` (a recording's back-fill) says so with ``resync_required``.
 - Actions: ``send_comment`` → ``POST /helix/chat/messages`` as the token's user;
   ``mute_user`` → ``POST /helix/moderation/bans`` (a timeout of ``seconds``, or a ban without
   them), ``unmute_user`` → ``DELETE`` (idempotent). Twitch has no EventSub event for them in the
@@ -242,6 +243,19 @@ class TwitchAdapter(PlatformAdapter):
             if batch:
                 self._delivered = batch[-1].seq
                 yield batch
+
+    async def event_log(self, after_seq: int) -> AsyncIterator[Sequence[models.Event]]:
+        """Twitch keeps no event log to read again: one ``resync_required`` batch, then the end
+        (a second reader of :meth:`event_batches` would take events from the live one)."""
+        data = models.ResyncRequiredData(reason="Twitch keeps no event log", last_seq=self._seq)
+        yield [
+            models.Event(
+                seq=max(self._seq, after_seq + 1),
+                ts=time.time(),
+                type=models.EventType.RESYNC_REQUIRED,
+                data=data,
+            )
+        ]
 
     def _push(self, made: Sequence[tuple[models.EventType, Any, str | None]]) -> None:
         now = time.time()

@@ -238,3 +238,20 @@ async def test_an_expired_token_during_the_session_leaves_the_link_offline_with_
     await until(lambda: adapter.connection.status.state is LinkState.OFFLINE, within=10,
                 what="offline")  # fmt: skip
     assert "令牌已过期" in (adapter.connection.status.error or "")
+
+
+async def test_a_back_fill_is_told_there_is_no_log_and_takes_nothing_from_the_live_reader(
+    twitch_standin: Start, adapters: list[TwitchAdapter]
+) -> None:
+    standin = s.TwitchStandIn([chat("one"), s.sleep(0.5), chat("two")], FAST)
+    adapter = await _open(twitch_standin, standin, adapters)
+    assert _texts(await _collect(adapter, 1)) == ["one"]
+    backfill = [batch async for batch in adapter.event_log(0)]
+    assert [[e.type for e in b] for b in backfill] == [[models.EventType.RESYNC_REQUIRED]]
+    live = adapter.event_batches(1)
+    try:
+        async with asyncio.timeout(patience(10)):
+            batch = await anext(live)
+    finally:
+        await live.aclose()  # type: ignore[attr-defined]
+    assert _texts(list(batch)) == ["two"]
