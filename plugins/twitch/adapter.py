@@ -365,6 +365,8 @@ class TwitchAdapter(PlatformAdapter):
                         sub_type, p.VERSIONS[sub_type], self._condition(sub_type), sid
                     )
                     self.subscribed[sub_type] = str(made.get("id", ""))
+                    if len(self.subscribed) == 1:  # events may flow from now on
+                        self.connection.set_state(LinkState.CONNECTED)
                 except HelixError as exc:
                     if exc.status == 400 and self._session_id != sid:
                         continue  # handed over while asking: ask again for the new session

@@ -21,7 +21,7 @@ build them) plays on the newest live session with subscriptions:
   sent once the session has that type subscribed (waiting up to :attr:`Options.wait_for_type`;
   otherwise it is recorded in :attr:`TwitchStandIn.undelivered`). The same ``message_id``
   twice is Twitch's at-least-once delivery: a duplicate.
-- ``{"reconnect": true}``, ``{"silence": true}`` (the connection goes dead: no keepalive, no
+- ``{"reconnect": true, "invalid"?: true}``, ``{"silence": true}`` (the connection goes dead: no keepalive, no
   message, no close), ``{"close": code}``, ``{"revoke": type, "status": …}``,
   ``{"sleep": seconds}``.
 
@@ -130,8 +130,9 @@ def notify(sub_type: str, event: dict[str, Any], message_id: str | None = None) 
     return {"notify": {"type": sub_type, "event": event, "message_id": message_id}}
 
 
-def reconnect() -> Step:
-    return {"reconnect": True}
+def reconnect(*, invalid: bool = False) -> Step:
+    """``session_reconnect``; ``invalid``: its URL is refused with 4007."""
+    return {"reconnect": True, "invalid": invalid}
 
 
 def silence() -> Step:
@@ -316,6 +317,8 @@ class TwitchStandIn:
             rid = base64.b64encode(conn.session_id.encode()).decode().rstrip("=")
             conn.reconnecting = True
             self._reconnect_ids[rid] = conn
+            if step.get("invalid"):  # a reconnect URL that is not valid (4007 when used)
+                rid = "not-" + rid
             await conn.send(p.reconnect(conn.session_id, f"{conn.url}?reconnect_id={rid}",
                                         conn.connected_at))  # fmt: skip
             asyncio.get_running_loop().call_later(

@@ -11,6 +11,7 @@ import pytest
 
 from app.api import Capability, LinkState, PlatformError, models
 from app.i18n import set_language
+from app.live.room import LiveRoom
 from plugins.bilibili.standin.runner import Served
 from plugins.twitch import payloads as p
 from plugins.twitch.adapter import TwitchAdapter, TwitchFactory
@@ -255,3 +256,42 @@ async def test_a_back_fill_is_told_there_is_no_log_and_takes_nothing_from_the_li
     finally:
         await live.aclose()  # type: ignore[attr-defined]
     assert _texts(list(batch)) == ["two"]
+
+
+async def test_a_reconnect_url_refused_with_4007_leads_to_a_fresh_subscribed_session(
+    twitch_standin: Start, adapters: list[TwitchAdapter]
+) -> None:
+    standin = s.TwitchStandIn([chat("one"), s.reconnect(invalid=True), chat("two")], FAST)
+    adapter = await _open(twitch_standin, standin, adapters)
+    assert _texts(await _collect(adapter, 2)) == ["one", "two"]
+    assert standin.connections[1].ended.startswith("4007")
+    assert standin.connections[2].reconnected_from is None and adapter.sessions == 2
+
+
+async def test_a_live_room_fed_by_twitch_shows_chat_cheers_and_subs_and_mutes_through_helix(
+    twitch_standin: Start, adapters: list[TwitchAdapter]
+) -> None:
+    fan = ("42", "Fan")
+    standin = s.TwitchStandIn(
+        [
+            s.notify(p.SUBSCRIPTION_GIFT, p.subscription_gift(ME, ("9", "Gifter"), 3)),
+            chat("hello"),
+            s.notify(p.CHAT_MESSAGE, p.chat_message(ME, fan, "gg", bits=300)),
+            s.notify(p.CHEER, p.cheer(ME, fan, 300, "Cheer300 gg")),
+            s.notify(p.SUBSCRIBE, p.subscribe(ME, ("10", "Newbie"), "1000")),
+        ],
+        FAST,
+    )
+    adapter = await _open(twitch_standin, standin, adapters)
+    room = LiveRoom(adapter)
+    room.start()
+    try:
+        await room.wait_loaded()
+        await until(lambda: room.metrics.memberships == 2, 20, "both memberships")
+        await until(lambda: room.metrics.paid_messages == 1, 20, "the cheer")
+        assert room.metrics.paid_message_cents == 300
+        await room.mute_user("42", 60, nickname="Fan")
+        await until(lambda: "42" in room.muted_user_ids, 10, "the mute")
+        assert standin.bans == {"42": 60}
+    finally:
+        await room.stop()
