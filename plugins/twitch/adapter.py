@@ -33,6 +33,9 @@ Guarantees:
   the welcome, plus :data:`plugins.twitch.eventsub.GRACE`) declares a silent connection dead; it
   and every close code 4000–4007 (see :mod:`plugins.twitch.eventsub`) lead to a fresh session
   (capped, jittered back-off) and a fresh round of subscriptions.
+- The token is validated again every hour (Twitch requires it): once Twitch answers 401 the
+  link goes offline with a sentence saying the token expired; a token expiring within 15
+  minutes is a note.
 - ``revocation``: a note to the operator saying which kind of event stopped and why; that type
   is not subscribed again.
 - No event twice: Twitch delivers at least once; each notification's ``metadata.message_id`` is
@@ -89,6 +92,8 @@ log = logging.getLogger(__name__)
 ENV = "LIVEDESK_TWITCH_"
 DEFAULT_EVENTSUB = "wss://eventsub.wss.twitch.tv/ws"
 REMEMBERED = 100_000
+VALIDATE_EVERY_S = 3600.0  # Twitch: apps validate their tokens at least once an hour
+EXPIRY_WARNING_S = 15 * 60
 MAX_TIMEOUT_S = 1_209_600  # Helix: a timeout lasts at most two weeks
 
 CAPABILITIES: frozenset[Capability] = frozenset(
@@ -161,6 +166,7 @@ class TwitchAdapter(PlatformAdapter):
         missing: dict[Capability, str],
         notes: Sequence[str] = (),
         backoff: Backoff | None = None,
+        validate_every: float = VALIDATE_EVERY_S,
     ) -> None:
         self.helix = helix
         self.me = me
@@ -197,6 +203,7 @@ class TwitchAdapter(PlatformAdapter):
             self._note(note)
         self.connection.set_state(LinkState.CONNECTING)
         self._task = spawn(self._run(), name="twitch-eventsub")
+        self._validator = spawn(self._revalidate(validate_every), name="twitch-validate")
 
     # --- capabilities and notes ----------------------------------------------------------------
     def unsupported_reason(self, capability: Capability) -> str:
@@ -468,6 +475,29 @@ class TwitchAdapter(PlatformAdapter):
             msg_text = tr("Twitch 撤销了 {type} 的订阅（{status}），此类事件不再显示")
             self._note(msg_text.format(type=sub_type, status=status))
 
+    async def _revalidate(self, every: float) -> None:
+        """Validate the token every ``every`` seconds (Twitch requires hourly); an expired or
+        revoked one ends the session with the reason, one about to expire is a note."""
+        warned = False
+        while not self._closed:
+            if not warned and 0 < self.me.expires_in < EXPIRY_WARNING_S:
+                warned = True
+                msg = tr("Twitch 令牌将在 {minutes} 分钟后过期，请及时重新授权")
+                self._note(msg.format(minutes=max(1, self.me.expires_in // 60)))
+            await asyncio.sleep(every)
+            try:
+                self.me = await self.helix.validate()
+            except HelixError as exc:
+                if exc.status != 401:
+                    log.warning("twitch token check failed: %s", exc)
+                    continue
+                self._task.cancel()
+                self.connection.set_state(LinkState.OFFLINE, error=token_expired_message())
+                self._note(token_expired_message())
+                return
+            except Unreachable as exc:
+                log.info("twitch token check: %s", exc)
+
     # --- actions -----------------------------------------------------------------------------
     def _action_error(self, exc: HelixError | Unreachable) -> PlatformError:
         if isinstance(exc, Unreachable):
@@ -546,9 +576,10 @@ class TwitchAdapter(PlatformAdapter):
         self._closed = True
         self._arrived.set()
         self._wake.set()
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await self._task
+        for task in (self._task, self._validator):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
         await self.helix.aclose()
         self.connection.set_state(LinkState.OFFLINE)
 
@@ -684,4 +715,5 @@ class TwitchFactory:
             missing=missing,
             notes=notes,
             backoff=backoff,
+            validate_every=float(settings.get("validate_every") or VALIDATE_EVERY_S),
         )

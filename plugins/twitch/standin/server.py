@@ -71,6 +71,7 @@ class Account:
     client_id: str = "hof5gwx0su6owfnys0yan9c87zr6t"
     scopes: tuple[str, ...] = p.ALL_SCOPES
     expired: bool = False
+    expires_in: int = 14124
 
 
 BROADCASTER = Account("standin-token", "141981764", "twitchdev", "TwitchDev")
@@ -358,7 +359,8 @@ class TwitchStandIn:
                 request, JSONResponse({"status": 401, "message": "invalid access token"}, 401)
             )
         body = {"client_id": account.client_id, "login": account.login,
-                "scopes": list(account.scopes), "user_id": account.user_id, "expires_in": 14124}  # fmt: skip
+                "scopes": list(account.scopes), "user_id": account.user_id,
+                "expires_in": account.expires_in}  # fmt: skip
         return self._record(request, JSONResponse(body))
 
     async def _device(self, request: Request) -> Response:

@@ -295,3 +295,19 @@ async def test_a_live_room_fed_by_twitch_shows_chat_cheers_and_subs_and_mutes_th
         assert standin.bans == {"42": 60}
     finally:
         await room.stop()
+
+
+async def test_the_token_is_validated_again_and_its_expiry_ends_the_session_with_the_reason(
+    twitch_standin: Start, adapters: list[TwitchAdapter]
+) -> None:
+    soon = s.Account("soon", s.BROADCASTER.user_id, "twitchdev", "TwitchDev", expires_in=300)
+    standin = s.TwitchStandIn([chat("one")], FAST, accounts=[soon])
+    adapter = await _open(twitch_standin, standin, adapters, token="soon", validate_every=0.2)
+    assert _texts(await _collect(adapter, 1)) == ["one"]
+    assert any("5 分钟后过期" in n for n in adapter.notes)
+    validations = len(standin.calls("/oauth2/validate"))
+    await until(lambda: len(standin.calls("/oauth2/validate")) > validations, 5, "validated again")
+    standin.accounts["soon"].expired = True
+    await until(lambda: adapter.connection.status.state is LinkState.OFFLINE, 5, "offline")
+    assert "令牌已过期" in (adapter.connection.status.error or "")
+    await until(lambda: not standin.connections[0].open, 5, "the session closed")
