@@ -33,6 +33,8 @@ Guarantees:
   the welcome, plus :data:`plugins.twitch.eventsub.GRACE`) declares a silent connection dead; it
   and every close code 4000–4007 (see :mod:`plugins.twitch.eventsub`) lead to a fresh session
   (capped, jittered back-off) and a fresh round of subscriptions.
+- Live state: ``GET /helix/streams`` at open (the snapshot's session) and every minute after;
+  going live or offline is a ``session_started`` / ``session_ended`` event.
 - The token is validated again every hour (Twitch requires it): once Twitch answers 401 the
   link goes offline with a sentence saying the token expired; a token expiring within 15
   minutes is a note.
@@ -54,6 +56,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import datetime
 import logging
 import os
 import time
@@ -94,6 +97,17 @@ DEFAULT_EVENTSUB = "wss://eventsub.wss.twitch.tv/ws"
 REMEMBERED = 100_000
 VALIDATE_EVERY_S = 3600.0  # Twitch: apps validate their tokens at least once an hour
 EXPIRY_WARNING_S = 15 * 60
+POLL_STREAM_S = 60.0  # GET /helix/streams: whether the channel is live
+
+
+def _session_of(stream: dict[str, Any]) -> models.Session:
+    try:
+        started = datetime.datetime.fromisoformat(str(stream.get("started_at"))).timestamp()
+    except ValueError:
+        started = time.time()
+    return models.Session(id=str(stream.get("id", "")), status="live", started_ts=started)
+
+
 MAX_TIMEOUT_S = 1_209_600  # Helix: a timeout lasts at most two weeks
 
 CAPABILITIES: frozenset[Capability] = frozenset(
@@ -104,6 +118,7 @@ CAPABILITIES: frozenset[Capability] = frozenset(
         Capability.MEMBERSHIPS,
         Capability.REPLY,
         Capability.MUTE,
+        Capability.LIVE_STATE,
     }
 )
 _TYPE_CAPABILITY = {
@@ -167,6 +182,8 @@ class TwitchAdapter(PlatformAdapter):
         notes: Sequence[str] = (),
         backoff: Backoff | None = None,
         validate_every: float = VALIDATE_EVERY_S,
+        stream: dict[str, Any] | None = None,
+        poll_every: float = POLL_STREAM_S,
     ) -> None:
         self.helix = helix
         self.me = me
@@ -204,6 +221,8 @@ class TwitchAdapter(PlatformAdapter):
         self.connection.set_state(LinkState.CONNECTING)
         self._task = spawn(self._run(), name="twitch-eventsub")
         self._validator = spawn(self._revalidate(validate_every), name="twitch-validate")
+        self._session: models.Session | None = _session_of(stream) if stream else None
+        self._poller = spawn(self._poll_stream(poll_every), name="twitch-stream-poll")
 
     # --- capabilities and notes ----------------------------------------------------------------
     def unsupported_reason(self, capability: Capability) -> str:
@@ -227,7 +246,7 @@ class TwitchAdapter(PlatformAdapter):
         return models.Snapshot(
             room=self.room,
             seq=self._delivered,
-            session=None,
+            session=self._session,
             bag=models.Bag(version=0, products=[]),
         )
 
@@ -498,6 +517,29 @@ class TwitchAdapter(PlatformAdapter):
             except Unreachable as exc:
                 log.info("twitch token check: %s", exc)
 
+    async def _poll_stream(self, every: float) -> None:
+        """Whether the channel is live (``GET /helix/streams``), as session events."""
+        while not self._closed:
+            await asyncio.sleep(every)
+            try:
+                stream = await self.helix.stream(self.broadcaster.id)
+            except (HelixError, Unreachable) as exc:
+                log.info("twitch stream check: %s", exc)
+                continue
+            if (stream is not None) == (self._session is not None):
+                continue
+            if stream is not None:
+                self._session = _session_of(stream)
+                etype, session = models.EventType.SESSION_STARTED, self._session
+            else:
+                assert self._session is not None
+                session = self._session.model_copy(
+                    update={"status": "ended", "ended_ts": time.time()}
+                )
+                self._session = None
+                etype = models.EventType.SESSION_ENDED
+            self._push([(etype, models.SessionData(session=session), None)])
+
     # --- actions -----------------------------------------------------------------------------
     def _action_error(self, exc: HelixError | Unreachable) -> PlatformError:
         if isinstance(exc, Unreachable):
@@ -576,7 +618,7 @@ class TwitchAdapter(PlatformAdapter):
         self._closed = True
         self._arrived.set()
         self._wake.set()
-        for task in (self._task, self._validator):
+        for task in (self._task, self._validator, self._poller):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
@@ -700,6 +742,11 @@ class TwitchFactory:
                 "no_room", tr("Twitch 上没有名为 {login} 的频道").format(login=login)
             )
         types, capabilities, missing, notes = _plan(info, broadcaster.id == info.user_id)
+        try:
+            stream = await helix.stream(broadcaster.id)
+        except (HelixError, Unreachable) as exc:
+            log.info("twitch stream check: %s", exc)
+            stream = None
         backoff = Backoff(
             base=float(settings.get("backoff_base") or 1.0),
             cap=float(settings.get("backoff_cap") or 30.0),
@@ -716,4 +763,6 @@ class TwitchFactory:
             notes=notes,
             backoff=backoff,
             validate_every=float(settings.get("validate_every") or VALIDATE_EVERY_S),
+            stream=stream,
+            poll_every=float(settings.get("poll_every") or POLL_STREAM_S),
         )

@@ -168,6 +168,12 @@ class Helix:
         u = data[0]
         return User(str(u["id"]), str(u["login"]), str(u.get("display_name") or u["login"]))
 
+    async def stream(self, user_id: str) -> dict[str, Any] | None:
+        """``GET /streams``: the channel's live stream, None when it is offline."""
+        body = await self.helix("GET", "/streams", params={"user_id": user_id, "type": "live"})
+        data = body.get("data") if isinstance(body, dict) else None
+        return dict(data[0]) if data else None
+
     async def subscribe(
         self, sub_type: str, version: str, condition: dict[str, str], session_id: str
     ) -> dict[str, Any]:

@@ -25,7 +25,8 @@ build them) plays on the newest live session with subscriptions:
   message, no close), ``{"close": code}``, ``{"revoke": type, "status": …}``,
   ``{"sleep": seconds}``.
 
-Helix (``/helix/users``, ``/helix/eventsub/subscriptions``, ``/helix/chat/messages``,
+Helix (``/helix/users``, ``/helix/streams`` (:meth:`TwitchStandIn.go_live`),
+``/helix/eventsub/subscriptions``, ``/helix/chat/messages``,
 ``/helix/moderation/bans``) and OAuth (``/oauth2/validate``, ``/oauth2/device``,
 ``/oauth2/token``) check the token, its client id and its scopes like Twitch and answer its
 error bodies ``{"error", "status", "message"}``: 401 for an unknown or expired token, 403 for a
@@ -185,6 +186,7 @@ class TwitchStandIn:
         self.undelivered: list[Step] = []
         self.sent: list[dict[str, Any]] = []  # chat messages sent through Helix
         self.bans: dict[str, int | None] = {}
+        self.live: dict[str, dict[str, Any]] = {}  # user id → its stream (Get Streams' shape)
         self.position = 0
         self._reconnect_ids: dict[str, Conn] = {}
         self._player: asyncio.Task[None] | None = None
@@ -201,6 +203,7 @@ class TwitchStandIn:
                 Route("/oauth2/device", self._device, methods=["POST"]),
                 Route("/oauth2/token", self._token, methods=["POST"]),
                 Route("/helix/users", self._users, methods=["GET"]),
+                Route("/helix/streams", self._streams, methods=["GET"]),
                 Route("/helix/eventsub/subscriptions", self._subscribe, methods=["POST"]),
                 Route("/helix/chat/messages", self._chat, methods=["POST"]),
                 Route("/helix/moderation/bans", self._bans, methods=["POST", "DELETE"]),
@@ -418,6 +421,23 @@ class TwitchStandIn:
                              "profile_image_url": "", "offline_image_url": "",
                              "created_at": "2016-12-14T20:32:28Z"})  # fmt: skip
         return self._record(request, JSONResponse({"data": data}))
+
+    def go_live(self, account: Account, title: str = "Live now") -> None:
+        self.live[account.user_id] = {
+            "id": str(uuid.uuid4().int)[:11], "user_id": account.user_id,
+            "user_login": account.login, "user_name": account.display_name, "game_id": "509658",
+            "game_name": "Just Chatting", "type": "live", "title": title, "viewer_count": 78,
+            "started_at": p.timestamp().split(".")[0] + "Z", "language": "en",
+            "thumbnail_url": "", "tag_ids": [], "tags": ["English"], "is_mature": False,
+        }  # fmt: skip
+
+    async def _streams(self, request: Request) -> Response:
+        account = self._helix_account(request)
+        if isinstance(account, JSONResponse):
+            return self._record(request, account)
+        ids = request.query_params.getlist("user_id")
+        data = [self.live[u] for u in ids if u in self.live]
+        return self._record(request, JSONResponse({"data": data, "pagination": {}}))
 
     async def _subscribe(self, request: Request) -> Response:
         raw = await request.body()

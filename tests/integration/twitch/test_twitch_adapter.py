@@ -311,3 +311,22 @@ async def test_the_token_is_validated_again_and_its_expiry_ends_the_session_with
     await until(lambda: adapter.connection.status.state is LinkState.OFFLINE, 5, "offline")
     assert "令牌已过期" in (adapter.connection.status.error or "")
     await until(lambda: not standin.connections[0].open, 5, "the session closed")
+
+
+async def test_going_live_and_offline_on_twitch_are_session_events(
+    twitch_standin: Start, adapters: list[TwitchAdapter]
+) -> None:
+    standin = s.TwitchStandIn([], FAST)
+    standin.go_live(s.BROADCASTER, "Sale night")
+    adapter = await _open(twitch_standin, standin, adapters, poll_every=0.2)
+    snap = await adapter.snapshot()
+    assert snap.session is not None and snap.session.status == "live"
+    assert adapter.can(Capability.LIVE_STATE)
+    standin.live.clear()
+    ended = await _collect(adapter, 1)
+    assert [e.type for e in ended] == [models.EventType.SESSION_ENDED]
+    assert ended[0].data.session.id == snap.session.id
+    assert (await adapter.snapshot()).session is None
+    standin.go_live(s.BROADCASTER)
+    started = await _collect(adapter, 1)
+    assert [e.type for e in started] == [models.EventType.SESSION_STARTED]
