@@ -78,6 +78,7 @@ from app.api import (
     spawn,
     tr,
 )
+from app.i18n import tr_noop
 from plugins.twitch import payloads as p
 from plugins.twitch.eventsub import (
     Closed,
@@ -131,12 +132,40 @@ _COMMERCE = {Capability.CATALOGUE, Capability.ORDERS, Capability.COUPONS, Capabi
 
 
 class ConnectionField(NamedTuple):
-    """One value the connection dialog asks for (``secret``: kept in the OS keyring)."""
+    """One value the connection dialog asks for, in h-connect's shape (app/platform/fields.py
+    there: the same attribute names; use that class once both are merged). ``label`` and
+    ``help`` are Chinese source text the dialog translates; ``secret``: kept in the OS keyring."""
 
     name: str
     label: str
-    secret: bool
-    help: str
+    secret: bool = False
+    help: str = ""
+    optional: bool = False
+
+
+FIELDS: tuple[ConnectionField, ...] = (
+    ConnectionField(
+        "room",
+        tr_noop("频道登录名"),
+        help=tr_noop("主播的 Twitch 登录名；留空则为令牌本人的频道"),
+        optional=True,
+    ),
+    ConnectionField(
+        "token",
+        tr_noop("用户访问令牌"),
+        secret=True,
+        help=tr_noop(
+            "需要权限：user:read:chat、user:write:chat、moderator:manage:banned_users、"
+            "bits:read、channel:read:subscriptions、moderator:read:followers"
+        ),
+    ),
+    ConnectionField(
+        "client_id",
+        tr_noop("Client ID"),
+        help=tr_noop("可选：留空则使用令牌所属应用的 Client ID"),
+        optional=True,
+    ),
+)
 
 
 class _TokenRefused(Exception):
@@ -663,31 +692,12 @@ class TwitchFactory:
     name = "twitch"
     title = "Twitch"
     capabilities = CAPABILITIES
+    #: what the connection dialog asks for
+    fields = FIELDS
 
     @property
     def display_name(self) -> str:
         return tr("Twitch 直播")
-
-    @property
-    def fields(self) -> tuple[ConnectionField, ...]:
-        """What the connection dialog asks for (labels in the UI language)."""
-        return (
-            ConnectionField(
-                "room", tr("频道登录名"), False, tr("主播的 Twitch 登录名；留空则为令牌本人的频道")
-            ),
-            ConnectionField(
-                "token",
-                tr("用户访问令牌"),
-                True,
-                tr(
-                    "需要权限：user:read:chat、user:write:chat、moderator:manage:banned_users、"
-                    "bits:read、channel:read:subscriptions、moderator:read:followers"
-                ),
-            ),
-            ConnectionField(
-                "client_id", tr("Client ID"), False, tr("可选：留空则使用令牌所属应用的 Client ID")
-            ),
-        )
 
     async def open(self, settings: dict[str, Any]) -> PlatformAdapter:
         token = _setting(settings, "token")

@@ -93,17 +93,20 @@ def test_unknown_types_are_ignored_quietly() -> None:
     assert TwitchMapper().map(None, None) == ((), None)
 
 
-def test_the_connection_dialog_gets_the_fields_in_the_ui_language() -> None:
+def test_the_connection_dialog_gets_the_fields_it_needs_with_english_for_them() -> None:
+    from app.i18n import tr
     from plugins.twitch.adapter import TwitchFactory
 
     factory = TwitchFactory()
     fields = {f.name: f for f in factory.fields}
     assert list(fields) == ["room", "token", "client_id"]
-    assert fields["token"].secret and not fields["room"].secret
+    assert fields["token"].secret and not fields["token"].optional
+    assert fields["room"].optional and fields["client_id"].optional and not fields["room"].secret
     assert "user:read:chat" in fields["token"].help
     set_language("en")
     try:
         assert factory.display_name == "Twitch"
-        assert TwitchFactory().fields[1].label == "User access token"
+        assert tr(fields["token"].label) == "User access token"
+        assert tr(fields["room"].help).startswith("The broadcaster's Twitch login")
     finally:
         set_language("zh_CN")
