@@ -30,8 +30,8 @@ Guarantees:
 - ``session_reconnect``: the adapter connects to ``reconnect_url`` while still reading the old
   socket, closes the old one only after the new welcome, and does not subscribe again (the
   subscriptions move with the session). A keepalive watchdog (``keepalive_timeout_seconds`` of
-  the welcome, plus :data:`plugins.twitch.eventsub.GRACE`) declares a silent connection dead; it
-  and every close code 4000–4007 (see :mod:`plugins.twitch.eventsub`) lead to a fresh session
+  the welcome plus 20 % and half a second: ``Session.watchdog``) declares a silent connection
+  dead; it and every close code 4000–4007 (see :mod:`plugins.twitch.eventsub`) lead to a fresh session
   (capped, jittered back-off) and a fresh round of subscriptions.
 - Live state: ``GET /helix/streams`` at open (the snapshot's session) and every minute after;
   going live or offline is a ``session_started`` / ``session_ended`` event.

@@ -4,7 +4,7 @@
 ``session_welcome`` (its ``session.id`` is what subscriptions name, its
 ``keepalive_timeout_seconds`` what the watchdog uses). :meth:`Session.receive` returns the next
 message as a dict; it raises :class:`Silent` when nothing at all (no keepalive, no notification)
-arrived for the keepalive timeout plus :data:`GRACE` — Twitch's rule: the connection is then dead
+arrived for the keepalive timeout plus a slack (:attr:`Session.watchdog`) — Twitch's rule: the connection is then dead
 and the client reconnects — and :class:`Closed` with the close code when the server closed it.
 The client never sends a data frame (Twitch closes with 4001 on any inbound message); pings are
 answered by the WebSocket library. Reconnecting and subscribing are the adapter's job.
@@ -29,9 +29,10 @@ import orjson
 import websockets
 from websockets.asyncio.client import ClientConnection
 
-#: added to keepalive_timeout_seconds before a silent connection is given up (Twitch sends the
-#: keepalive when the timeout is reached; a little slack keeps a busy network from tripping it)
+#: slack on keepalive_timeout_seconds before a silent connection is given up: 20 % plus half a
+#: second (Twitch sends the keepalive as the timeout is reached; a busy network must not trip it)
 GRACE = 0.5
+GRACE_SHARE = 0.2
 MAX_MESSAGE = 1 << 20
 
 CLOSE_CODES: dict[int, str] = {
@@ -68,12 +69,17 @@ class Session:
     keepalive: float
     url: str
 
+    @property
+    def watchdog(self) -> float:
+        """Seconds without any message after which the connection is dead."""
+        return self.keepalive * (1 + GRACE_SHARE) + GRACE
+
     async def receive(self) -> dict[str, Any]:
         try:
-            async with asyncio.timeout(self.keepalive + GRACE):
+            async with asyncio.timeout(self.watchdog):
                 raw = await self.ws.recv()
         except TimeoutError:
-            raise Silent(f"nothing for {self.keepalive + GRACE:.1f} s") from None
+            raise Silent(f"nothing for {self.watchdog:.1f} s") from None
         except websockets.ConnectionClosed as exc:
             rcvd = exc.rcvd
             raise Closed(rcvd.code if rcvd else None, rcvd.reason if rcvd else "") from None
