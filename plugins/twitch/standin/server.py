@@ -51,7 +51,7 @@ from typing import Any
 
 import orjson
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -153,9 +153,17 @@ def sleep(seconds: float) -> Step:
     return {"sleep": seconds}
 
 
+async def _body(request: Request) -> bytes:
+    """The request's body; empty when the client went away meanwhile (its answer is lost)."""
+    try:
+        return await request.body()
+    except ClientDisconnect:
+        return b""
+
+
 async def _form(request: Request) -> dict[str, str]:
     """An ``application/x-www-form-urlencoded`` body (OAuth's), last value of each key."""
-    pairs = urllib.parse.parse_qsl((await request.body()).decode(errors="replace"))
+    pairs = urllib.parse.parse_qsl((await _body(request)).decode(errors="replace"))
     return dict(pairs)
 
 
@@ -440,7 +448,7 @@ class TwitchStandIn:
         return self._record(request, JSONResponse({"data": data, "pagination": {}}))
 
     async def _subscribe(self, request: Request) -> Response:
-        raw = await request.body()
+        raw = await _body(request)
         delay, _ = self.options.slow_subscribe
         if self._slow_left > 0:
             self._slow_left -= 1
@@ -499,7 +507,7 @@ class TwitchStandIn:
             return self._record(request, account)
         if p.SCOPE_WRITE_CHAT not in account.scopes:
             return self._record(request, _error(403, "missing user:write:chat scope"))
-        body = orjson.loads(await request.body() or b"{}")
+        body = orjson.loads(await _body(request) or b"{}")
         if body.get("sender_id") != account.user_id:
             return self._record(request, _error(403, "sender_id does not match the token's user"))
         text = str(body.get("message", ""))
@@ -537,7 +545,7 @@ class TwitchStandIn:
                 )
             del self.bans[user_id]
             return self._record(request, Response(status_code=204))
-        data = (orjson.loads(await request.body() or b"{}").get("data")) or {}
+        data = (orjson.loads(await _body(request) or b"{}").get("data")) or {}
         duration = data.get("duration")
         if duration is not None and not (isinstance(duration, int) and 1 <= duration <= 1209600):
             return self._record(request, _error(400, "duration must be 1 to 1209600"))
