@@ -7,7 +7,7 @@ starts the EventSub session in the background; :meth:`TwitchAdapter.event_batche
 what it receives as LiveDesk events (:mod:`plugins.twitch.mapping`).
 
 Credentials and endpoints: ``settings["token"]`` else ``LIVEDESK_TWITCH_TOKEN`` (a user access
-token, pasted or from the device code flow in :mod:`plugins.twitch.helix`); the client id from
+token, pasted or from the device code flow: ``Helix.device_login``); the client id from
 ``settings["client_id"]`` else ``LIVEDESK_TWITCH_CLIENT_ID``, else the one validate reports;
 ``LIVEDESK_TWITCH_EVENTSUB_URL`` (default wss://eventsub.wss.twitch.tv/ws),
 ``LIVEDESK_TWITCH_HELIX_BASE`` (paths ``/helix/...``), ``LIVEDESK_TWITCH_AUTH_BASE``

@@ -13,6 +13,9 @@ is not JSON). The token never appears in an exception or a log line.
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,7 +63,7 @@ class DeviceCode:
     user_code: str
     verification_uri: str
     expires_in: int
-    interval: int
+    interval: float
 
 
 class Helix:
@@ -138,7 +141,7 @@ class Helix:
             user_code=str(body["user_code"]),
             verification_uri=str(body["verification_uri"]),
             expires_in=int(body["expires_in"]),
-            interval=int(body.get("interval") or 5),
+            interval=float(body.get("interval") or 5),
         )
 
     async def poll_device_token(self, device_code: str, scopes: tuple[str, ...]) -> str | None:
@@ -158,6 +161,22 @@ class Helix:
                 return None
             raise
         return str(body["access_token"])
+
+    async def device_login(
+        self, scopes: tuple[str, ...], show: Callable[[DeviceCode], None]
+    ) -> str:
+        """The whole Device Code Grant flow: ``show(code)`` tells the streamer where to go
+        and what to enter; the token once they agreed. A :class:`HelixError` when they
+        refused or the code expired (Twitch: ``invalid device code``)."""
+        code = await self.start_device_flow(scopes)
+        show(code)
+        deadline = time.monotonic() + code.expires_in
+        while time.monotonic() < deadline:
+            await asyncio.sleep(code.interval)
+            token = await self.poll_device_token(code.device_code, scopes)
+            if token is not None:
+                return token
+        raise HelixError(400, "invalid device code", "/oauth2/token")
 
     # --- Helix ---------------------------------------------------------------------------------
     async def user_by_login(self, login: str) -> User | None:

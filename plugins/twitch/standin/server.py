@@ -87,6 +87,7 @@ class Options:
     #: hold the first ``slow_subscribe[1]`` subscription requests ``slow_subscribe[0]`` seconds
     #: before looking at them (a slow Helix: the session may be closed 4003 meanwhile)
     slow_subscribe: tuple[float, int] = (0.0, 0)
+    device_interval: float = 5.0  # the device flow's polling interval
 
 
 @dataclass
@@ -380,7 +381,8 @@ class TwitchStandIn:
         user_code = secrets.token_hex(4).upper()
         self._devices[code] = {"user_code": user_code, "client_id": str(form.get("client_id")),
                                "scopes": str(form.get("scopes", "")).split(), "approved": None}  # fmt: skip
-        body = {"device_code": code, "expires_in": 1800, "interval": 5, "user_code": user_code,
+        body = {"device_code": code, "expires_in": 1800, "interval": self.options.device_interval,
+                "user_code": user_code,
                 "verification_uri": f"https://www.twitch.tv/activate?device-code={user_code}"}  # fmt: skip
         return self._record(request, JSONResponse(body))
 

@@ -156,3 +156,24 @@ async def test_the_device_code_flow_gives_a_token_once_the_streamer_agrees(
         assert info.expires_in > 0
     finally:
         await client.aclose()
+
+
+async def test_device_login_shows_the_code_and_returns_the_token_once_approved(
+    twitch_standin: Start,
+) -> None:
+    standin = s.TwitchStandIn([], s.Options(device_interval=0.05))
+    served: Served = await twitch_standin(standin)
+    client = Helix("", ME.client_id, helix_base=served.base, auth_base=served.base)
+    shown: list[str] = []
+
+    def show(code: Any) -> None:
+        shown.append(code.user_code)
+        asyncio.get_running_loop().call_later(0.3, standin.approve_device, code.user_code, ME)
+
+    try:
+        token = await asyncio.wait_for(client.device_login(p.ALL_SCOPES, show), 10)
+    finally:
+        await client.aclose()
+    assert len(shown) == 1 and token in standin.accounts
+    polls = [st for _, _, st in standin.calls("/oauth2/token")]
+    assert polls[-1] == 200 and set(polls[:-1]) == {400}  # pending until approved
