@@ -41,6 +41,7 @@ class Sample:
     paid_messages: int = 0
     paid_message_cents: int = 0
     memberships: int = 0
+    currency: str = "CNY"  # of the gift value and paid messages (ISO 4217)
 
     # --- derived ---------------------------------------------------------------------------------
     @property
@@ -59,7 +60,9 @@ class Sample:
         return round(self.gmv_cents / self.orders) if self.orders else 0
 
 
-def sample_of(metrics: m.Metrics, ts: float, buyers: int | None = None) -> Sample:
+def sample_of(
+    metrics: m.Metrics, ts: float, buyers: int | None = None, currency: str = "CNY"
+) -> Sample:
     return Sample(
         ts=ts,
         online=metrics.online,
@@ -76,6 +79,7 @@ def sample_of(metrics: m.Metrics, ts: float, buyers: int | None = None) -> Sampl
         paid_messages=metrics.paid_messages,
         paid_message_cents=metrics.paid_message_cents,
         memberships=metrics.memberships,
+        currency=currency,
     )
 
 
@@ -228,7 +232,7 @@ class MetricsTracker:
 
     # --- sampling ----------------------------------------------------------------------------
     def current(self) -> Sample:
-        return sample_of(self.room.metrics, self.clock(), self.buyers)
+        return sample_of(self.room.metrics, self.clock(), self.buyers, self.room.currency)
 
     def tick(self) -> Sample:
         s = self.current()

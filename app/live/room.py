@@ -156,6 +156,9 @@ class LiveRoom:
         self.paid_lines: dict[str, str] = {}
         #: chat lines of paid messages the platform took down (``paid_message_deleted``)
         self.deleted_line_ids: set[str] = set()
+        #: the currency of the viewers' money in this room (gifts, paid messages): the last one
+        #: an event named (a room is on one platform, which pays in one currency)
+        self.currency = m.DEFAULT_CURRENCY
         self.muted_until: dict[str, float | None] = {}  # user id → end of mute (None: no time)
         #: user id → the mute as the platform described it (nickname, end or 本场, who, when):
         #: the 禁言列表 reads it; kept with :attr:`muted_until` (a user in one is in the other)
@@ -610,6 +613,7 @@ def _gift(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
         ChatLine(f"g{ev.seq}", ev.ts, s(d.user_id), s(d.nickname), text, Kind.GIFT, ev.seq)
     )
     if d.value_cents:
+        room.currency = d.currency
         out.metrics["gift_value_cents"] += d.value_cents
         out.changed.add(METRICS)
 
@@ -627,6 +631,7 @@ def _paid_message(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
         room.paid_lines[d.message_id] = line_id
         if len(room.paid_lines) > PAID_LINES_KEPT:
             del room.paid_lines[next(iter(room.paid_lines))]
+    room.currency = d.currency
     out.metrics["paid_messages"] += 1
     out.metrics["paid_message_cents"] += d.amount_cents
     out.changed.add(METRICS)

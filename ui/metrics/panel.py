@@ -19,7 +19,7 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from app.aio import spawn
-from app.format import yuan
+from app.format import money, yuan
 from app.live.alerts import AlertBook, AlertConfig
 from app.live.metrics import MetricsHistory, MetricsTracker, Sample, format_percent
 from app.live.room import BAG, METRICS, SESSION, LiveRoom
@@ -98,7 +98,7 @@ TILES: tuple[Tile, ...] = (
     Tile(
         "gift_value",
         "礼物价值",
-        lambda s, t: yuan(s.gift_value_cents),
+        lambda s, t: money(s.gift_value_cents, s.currency),
         _series(lambda s: s.gift_value_cents),
         "#c2185b",
         Capability.GIFTS,
@@ -106,7 +106,7 @@ TILES: tuple[Tile, ...] = (
     Tile(
         "paid_messages",
         "醒目留言",
-        lambda s, t: f"{s.paid_messages:,} · {yuan(s.paid_message_cents)}",
+        lambda s, t: f"{s.paid_messages:,} · {money(s.paid_message_cents, s.currency)}",
         _series(lambda s: s.paid_message_cents),
         "#c2185b",
         Capability.PAID_MESSAGES,

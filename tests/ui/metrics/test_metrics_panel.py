@@ -80,3 +80,18 @@ async def test_an_online_drop_alert_fires_and_can_be_dismissed(
     n = len(panel.tracker.history)
     await until(lambda: len(panel.tracker.history) >= n + 3, what="more samples")
     assert "online_drop" not in panel.strip.rows  # the drop still holds: not shown again
+
+
+async def test_paid_messages_show_in_the_currency_the_platform_paid_in(
+    qtbot: QtBot, sandbox_server: Any, live_room: Callable[..., Awaitable[Any]], until: Any
+) -> None:
+    """A Twitch cheer is US cents: the tile must not show it as yuan."""
+    srv = sandbox_server(live=True, debug_routes=True)
+    room = await live_room(srv)
+    panel = MetricsPanel(room, sample_ms=200)
+    qtbot.addWidget(panel)
+    paid = {"user_id": "t1", "nickname": "cheerer", "amount_cents": 500, "currency": "USD",
+            "text": "Cheer500"}  # fmt: skip
+    await _post(srv, "/_debug/raw-events", {"events": [{"type": "paid_message", "data": paid}]})
+    value = panel.values["paid_messages"].text
+    await until(lambda: value() == "1 · 5.00 USD", what="the paid message in USD")
