@@ -718,6 +718,7 @@ class Audience:
         quantity = _QUANTITIES[int(rand() * len(_QUANTITIES))]
         coupon, quantity = self._coupon_for(user.id, p, quantity)
         host = self._host
+        host.going_to_buy(user)  # the platform says so in the room, as real ones do
         try:
             try:
                 order_id = host.place_order(user, pid, sku, quantity, coupon)

@@ -88,5 +88,6 @@ class AudienceHost(Protocol):
         quantity: int,
         coupon_id: str | None = None,
     ) -> str: ...  # order_created; returns the order id; raises SoldOut / NotAllowed
+    def going_to_buy(self, user: SimUser) -> None: ...  # room_note 「… 正在去买」 (throttled)
     def pay_order(self, order_id: str) -> None: ...  # order_paid
     def refund_order(self, order_id: str, reason: str) -> None: ...  # order_refunded; restocks

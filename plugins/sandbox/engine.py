@@ -64,6 +64,7 @@ TICK_S = 0.025
 STOCK_EMIT_S = 0.5  # product_updated for stock changes: ≤ 2/s per product (sold out: at once)
 FLASH_EMIT_S = 0.1  # flash_sale_updated: ≤ 10/s per sale
 VIEWERS_EMIT_S = 1.0
+BUY_NOTE_EVERY_S = 10.0  # room_note 「… 正在去买」: at most one per this many seconds
 RECENT_COMMENTS = 20_000
 ORDERS_IN_MEMORY = 200_000
 #: participants of one lottery: its lottery_drawn lists them all (ids <= 128 ASCII characters),
@@ -133,6 +134,7 @@ class RoomEngine:
         self._flash_emitted: dict[str, float] = {}
         self._online_changed = False
         self._viewers_emitted = 0.0
+        self._last_buy_note = -BUY_NOTE_EVERY_S
         self._counter = 0
         self._task: asyncio.Task[None] | None = None
         self._audience_task: asyncio.Task[Any] | None = None
@@ -1158,6 +1160,16 @@ class RoomEngine:
                 "text": text,
             },
         )
+
+    def going_to_buy(self, user: SimUser) -> None:
+        """A ``room_note`` 「… 正在去买」, as platforms show a viewer heading for the checkout; at
+        most one per :data:`BUY_NOTE_EVERY_S` (a busy room buys many times a second)."""
+        now = self.now()
+        if now - self._last_buy_note < BUY_NOTE_EVERY_S:
+            return
+        self._last_buy_note = now
+        text = f"{user.nickname} 正在去买"
+        self.append("room_note", {"kind": "goto_buy_flow", "text": text})
 
     def membership(self, user: SimUser, tier: str, months: int, amount_cents: int) -> None:
         self.append(

@@ -43,6 +43,8 @@ EVENT_CAPABILITY: dict[models.EventType, Capability] = {
     _T.SHARE: Capability.SHARES,
     _T.PAID_MESSAGE: Capability.PAID_MESSAGES,
     _T.MEMBERSHIP: Capability.MEMBERSHIPS,
+    _T.PAID_MESSAGE_DELETED: Capability.PAID_MESSAGES,
+    _T.ROOM_NOTE: Capability.ORDERS,  # the sandbox's notes say a viewer is going to buy
     _T.VIEWERS: Capability.VIEWERS,
     _T.ORDER_CREATED: Capability.ORDERS,
     _T.ORDER_PAID: Capability.ORDERS,

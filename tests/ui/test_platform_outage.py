@@ -35,7 +35,7 @@ from ui.products.panel import ProductQueuePanel
 
 CLEAN = "p02"  # no compliance hits: explaining it asks nothing
 COUPON_NAME = "断线券"
-CHAT_TYPES = {"comment", "gift", "paid_message", "membership"}  # what becomes a chat line
+CHAT_TYPES = {"comment", "gift", "paid_message", "membership", "room_note"}  # chat lines
 ORDER_TYPES = {"order_created", "order_paid", "order_refunded"}
 Until = Callable[..., Awaitable[None]]
 

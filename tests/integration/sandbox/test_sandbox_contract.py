@@ -54,7 +54,9 @@ def test_every_emitted_event_type_parses(sandbox_server: Any) -> None:
         events.append(json.loads(ws.recv(timeout=20)))
     parsed = [parse_event(e) for e in events]  # raises MalformedEvent on any contract breach
     seen = {e.type for e in parsed}
-    missing = set(EventType) - seen
+    # a takedown names the platform's own message ids, which are not part of the wire schema
+    # (PaidMessageData.message_id): real platforms send it to the console in-process only
+    missing = set(EventType) - seen - {EventType.PAID_MESSAGE_DELETED}
     assert not missing, f"never emitted: {sorted(missing)}"
     for e in parsed:  # operator actions carry the actor, never the token itself
         if e.actor is not None:

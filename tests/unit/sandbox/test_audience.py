@@ -196,6 +196,9 @@ class Room:
     def share(self, user: SimUser) -> None:
         self._ev("share", user_id=user.id)
 
+    def going_to_buy(self, user: SimUser) -> None:
+        pass  # a room note: nothing this model of the room counts
+
     def claim_coupon(self, user: SimUser, coupon_id: str) -> None:
         c = self.coupons.get(coupon_id)
         if c is None or not c.active or c.claimed >= c.quantity:
