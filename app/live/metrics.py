@@ -4,7 +4,9 @@
 synthetic histories. :class:`MetricsTracker` ties it to a :class:`~app.live.room.LiveRoom`:
 it keeps the set of distinct buyers from order events (the room's counters do not carry it
 between snapshots), and takes one sample per :meth:`MetricsTracker.tick` (the UI drives it at 1 Hz).
-Money is integer cents; rates are per minute; ratios are floats in 0..1.
+Money is integer cents; rates are per minute; ratios are floats in 0..1. The interaction rate
+(:meth:`MetricsHistory.interaction_rate`) is :func:`app.live.interaction.interaction_rate` over
+the samples of a window: interactions per online viewer per minute.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+from app.live.interaction import interaction_rate
 from app.live.room import METRICS, SESSION, LiveRoom
 from app.platform import models as m
 from app.platform.capabilities import Capability
@@ -41,12 +44,18 @@ class Sample:
     paid_messages: int = 0
     paid_message_cents: int = 0
     memberships: int = 0
+    gifts: int = 0  # gift events (a gift of ×N counts once)
 
     # --- derived ---------------------------------------------------------------------------------
     @property
     def conversion(self) -> float:
         """Buyers / cumulative viewers (0 when nobody has watched yet)."""
         return self.buyers / self.uv if self.uv else 0.0
+
+    @property
+    def interactions(self) -> int:
+        """Comments + likes + gifts so far (the numerator of the interaction rate)."""
+        return self.comments + self.likes + self.gifts
 
     @property
     def uv_value_cents(self) -> int:
@@ -76,6 +85,7 @@ def sample_of(metrics: m.Metrics, ts: float, buyers: int | None = None) -> Sampl
         paid_messages=metrics.paid_messages,
         paid_message_cents=metrics.paid_message_cents,
         memberships=metrics.memberships,
+        gifts=metrics.gifts,
     )
 
 
@@ -137,6 +147,23 @@ class MetricsHistory:
         if span <= 0:
             return 0.0
         return max(0, field(latest) - field(base)) * 60.0 / span
+
+    def interaction_rate(self, window: float = 60.0, *, before: float = 0.0) -> float | None:
+        """The interaction rate (app/live/interaction.py) over the ``window`` seconds that end
+        ``before`` seconds before the latest sample: the growth of comments + likes + gifts
+        between the samples at both ends, per mean online viewer (the samples between them),
+        per minute. None when the history does not reach back to the window's start (a window
+        not yet filled is not judged)."""
+        latest = self.latest
+        if latest is None:
+            return None
+        end = self.at_or_before(latest.ts - before)
+        start = self.at_or_before(latest.ts - before - window)
+        if end is None or start is None or end.ts <= start.ts:
+            return None
+        online = [s.online for s in self.samples if start.ts <= s.ts <= end.ts]
+        grown = max(0, end.interactions - start.interactions)
+        return interaction_rate(grown, sum(online) / len(online), (end.ts - start.ts) / 60.0)
 
     def series(
         self, value: Callable[[Sample], float], seconds: float = 600.0
@@ -237,3 +264,8 @@ class MetricsTracker:
 
     def comments_per_min(self) -> float:
         return self.history.rate_per_min(lambda s: s.comments)
+
+    def interaction_rate(self) -> float:
+        """Interactions per online viewer per minute over the last minute (0 until a minute of
+        history is there)."""
+        return self.history.interaction_rate(60.0) or 0.0
