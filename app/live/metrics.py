@@ -165,6 +165,31 @@ class MetricsHistory:
         grown = max(0, end.interactions - start.interactions)
         return interaction_rate(grown, sum(online) / len(online), (end.ts - start.ts) / 60.0)
 
+    def interaction_rates(
+        self, seconds: float = 600.0, window: float = 60.0
+    ) -> list[tuple[float, float]]:
+        """(ts, interaction rate over the trailing ``window``) for each sample of the last
+        ``seconds`` whose window the history covers (a sparkline; one pass, prefix sums)."""
+        pts = list(self.samples)
+        if not pts:
+            return []
+        cutoff = pts[-1].ts - seconds
+        prefix = [0]
+        for p in pts:
+            prefix.append(prefix[-1] + p.online)
+        out: list[tuple[float, float]] = []
+        j = -1  # the newest sample at or before s.ts - window
+        for i, s in enumerate(pts):
+            while j + 1 < i and pts[j + 1].ts <= s.ts - window:
+                j += 1
+            if s.ts < cutoff or j < 0 or pts[j].ts >= s.ts:
+                continue
+            base = pts[j]
+            mean_online = (prefix[i + 1] - prefix[j]) / (i + 1 - j)
+            grown = max(0, s.interactions - base.interactions)
+            out.append((s.ts, interaction_rate(grown, mean_online, (s.ts - base.ts) / 60.0)))
+        return out
+
     def series(
         self, value: Callable[[Sample], float], seconds: float = 600.0
     ) -> list[tuple[float, float]]:

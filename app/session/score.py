@@ -47,6 +47,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from app.format import yuan
+from app.i18n import Translate, tr_noop
 from app.live.interaction import interaction_rate
 from app.session import schema
 from app.session.replay import SessionFile
@@ -58,11 +60,16 @@ __all__ = [
     "Component",
     "Raw",
     "Score",
+    "basis_note",
+    "basis_text",
+    "component_name",
     "raw_of",
+    "raw_text",
     "read_raw",
     "score",
     "score_all",
     "score_file",
+    "score_line",
 ]
 
 #: the components, in the order they are shown
@@ -73,6 +80,13 @@ HISTORY_MAX = 20
 HISTORY_DEADLINE_S = 5.0
 
 Basis = Literal["history", "target"]
+
+#: what each component is called (Chinese source text; the catalog has the English)
+NAMES = {
+    "gmv": tr_noop("成交额"),
+    "conversion": tr_noop("转化率"),
+    "interaction": tr_noop("互动率"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +120,7 @@ class Score:
     total: float  # 0..100, one decimal
     components: tuple[Component, ...]
     history: int  # previous sessions the history held (0: none read)
+    min_history: int = 3  # how many it takes to score against history (the settings')
 
     def as_dict(self) -> dict[str, object]:
         """The JSON shape of ``livedesk report``: total and each component."""
@@ -203,7 +218,7 @@ def score(raw: Raw, history: Sequence[Raw], cfg: ReviewSettings | None = None) -
         parts.append(Component(name, value, round(normalised, 1), weights[name], target, basis))
     total_weight = sum(c.weight for c in parts)
     total = sum(c.weight * c.normalised for c in parts) / total_weight if total_weight else 0.0
-    return Score(round(total, 1), tuple(parts), len(history))
+    return Score(round(total, 1), tuple(parts), len(history), cfg.min_history)
 
 
 def score_all(raws: Sequence[Raw], cfg: ReviewSettings | None = None) -> dict[Path, Score]:
@@ -240,3 +255,54 @@ def score_file(
     folder = history_dir if history_dir is not None else f.path.parent
     others = folder_raws(folder, skip=f.path)
     return score(raw, previous(raw, others), cfg)
+
+
+# --- wording (shared by the replay window, the compare view, the report and the command) -------
+def component_name(name: str, tr: Translate) -> str:
+    return tr(NAMES.get(name, name))
+
+
+def raw_text(name: str, value: float) -> str:
+    """A component's raw value as people read it: ¥ for GMV, % for conversion, interactions
+    per viewer per minute with two decimals."""
+    if name == "gmv":
+        return yuan(round(value))
+    if name == "conversion":
+        return f"{value * 100:.1f}%"
+    return f"{value:.2f}"
+
+
+def basis_text(c: Component, tr: Translate) -> str:
+    """What 100 means for this component: the team's history or its target."""
+    if c.basis == "history":
+        return tr("历史中位数 ×2 = {target}").format(target=raw_text(c.name, c.target))
+    return tr("目标 {target}").format(target=raw_text(c.name, c.target))
+
+
+def score_line(sc: Score, tr: Translate) -> str:
+    """One line for a header: the total, then each component's raw value → its 0–100 value
+    and weight (``复盘评分 62.3 · 成交额 ¥3,427.50 → 34.3（权重 50） · …``)."""
+    parts = [tr("复盘评分 {total}").format(total=f"{sc.total:.1f}")]
+    parts.extend(
+        tr("{name} {raw} → {value}（权重 {weight}）").format(
+            name=component_name(c.name, tr),
+            raw=raw_text(c.name, c.raw),
+            value=f"{c.normalised:.1f}",
+            weight=f"{c.weight:g}",
+        )
+        for c in sc.components
+    )
+    return " · ".join(parts)
+
+
+def basis_note(sc: Score, tr: Translate) -> str:
+    """How this score was measured (a tool tip, a report note)."""
+    if any(c.basis == "history" for c in sc.components):
+        head = tr("对比本文件夹中此前的 {n} 场：历史中位数的 2 倍记 100 分。").format(n=sc.history)
+    else:
+        head = tr("此前场次不足 {n} 场：按团队目标计分，达到目标记 100 分。").format(
+            n=sc.min_history
+        )
+    lines = [head]
+    lines.extend(f"{component_name(c.name, tr)}: {basis_text(c, tr)}" for c in sc.components)
+    return "\n".join(lines)
