@@ -8,12 +8,11 @@ from pathlib import Path
 import pytest
 
 from app.live.interaction import interaction_rate
-from app.platform import models as m
 from app.session.replay import SessionFile
 from app.session.schema import SUFFIX
 from app.session.score import Raw, previous, raw_of, read_raw, score, score_all, score_file
-from app.session.writer import SessionWriter
 from app.settings import ReviewSettings
+from tests.support.scored_sessions import recording
 from tests.support.session_files import T0, valid
 
 
@@ -92,70 +91,6 @@ def test_each_session_is_scored_against_the_ones_before_it_only() -> None:
     s4 = {c.name: c for c in scores[Path("s4")].components}
     assert s4["gmv"].basis == "history" and s4["gmv"].target == 500_000
     assert s4["gmv"].normalised == 100.0
-
-
-ET = m.EventType
-HOST = m.Actor.model_construct(role=m.Role.HOST, token_id="t-host")
-
-
-def recording(path: Path, *, orders: int, started: float, sid: str) -> Path:
-    """A real session file of 10 minutes: 100 viewers online (UV 1,000), ``orders`` orders of
-    ¥100 by as many buyers, 300 comments + 500 likes + 200 gifts."""
-    w = SessionWriter(path, {"room": "r1", "session_id": sid, "started_ts": repr(started)})
-    seq = 0
-
-    def ev(ts: float, t: m.EventType, data: object) -> m.Event:
-        nonlocal seq
-        seq += 1
-        return m.Event.model_construct(seq=seq, ts=ts, type=t, data=data)
-
-    def session(status: str) -> m.SessionData:
-        s = m.Session.model_construct(
-            id=sid, status=status, started_ts=started, ended_ts=None, rtmp_url=None
-        )
-        return m.SessionData.model_construct(session=s, actor=HOST)
-
-    w.put_events([ev(started, ET.SESSION_STARTED, session("live"))])
-    for s in range(600):
-        ts = started + s
-        batch = [ev(ts, ET.VIEWERS, m.ViewersData.model_construct(online=100, uv=1000))]
-        if s % 2 == 0:
-            c = m.Comment.model_construct(
-                id=f"c{s}", user_id=f"u{s}", nickname="n", text="好", role="viewer", ts=ts
-            )
-            batch.append(ev(ts, ET.COMMENT, m.CommentData.model_construct(comment=c)))
-        if s % 3 == 0:
-            gift = m.GiftData.model_construct(
-                user_id=f"u{s}", nickname="n", gift="花", count=5, value_cents=0
-            )
-            batch.append(ev(ts, ET.GIFT, gift))
-        if s < 100:
-            like = m.LikeData.model_construct(user_id=None, count=5, total=5 * (s + 1))
-            batch.append(ev(ts, ET.LIKE, like))
-        if s < orders:
-            o = m.Order.model_construct(
-                id=f"o{s}",
-                seq=0,
-                product_id="p1",
-                product_title="t",
-                sku_id=None,
-                sku_name=None,
-                user_id=f"b{s}",
-                nickname="b",
-                quantity=1,
-                unit_price_cents=10_000,
-                amount_cents=10_000,
-                status="created",
-                coupon_id=None,
-                flash_sale_id=None,
-                created_ts=ts,
-            )
-            batch.append(ev(ts, ET.ORDER_CREATED, m.OrderData.model_construct(order=o)))
-        w.put_events(batch)
-        w.put_metrics(ts, m.Metrics(online=100, uv=1000).model_dump())
-    w.put_events([ev(started + 600, ET.SESSION_ENDED, session("ended"))])
-    w.close()
-    return path
 
 
 def test_raw_values_from_a_recording_follow_the_definitions(tmp_path: Path) -> None:
