@@ -263,20 +263,20 @@ def problems(s: AlertSettings) -> list[str]:
     keep = HISTORY_SECONDS // 60
     if s.comment_baseline_s <= s.comment_window_s:
         out.append(
-            tr("评论热度的对比时长必须长于当前窗口（{b} 秒 ≤ {w} 秒）").format(
+            tr("评论速度均值时长必须长于评论速度当前窗口（{b} 秒 ≤ {w} 秒）").format(
                 b=s.comment_baseline_s, w=s.comment_window_s
             )
         )
     if s.comment_min_history_s < s.comment_window_s:
         out.append(
-            tr("评论热度至少需要的历史不能短于当前窗口（{h} 秒 < {w} 秒）").format(
+            tr("评论热度至少需要历史不能短于评论速度当前窗口（{h} 秒 < {w} 秒）").format(
                 h=s.comment_min_history_s, w=s.comment_window_s
             )
         )
     longest = {
-        tr("在线人数窗口"): s.online_window_s,
-        tr("评论热度对比时长"): max(s.comment_baseline_s, s.comment_min_history_s),
-        tr("互动率对比时长 + 当前窗口"): s.interaction_baseline_minutes * 60
+        tr("在线人数对比窗口"): s.online_window_s,
+        tr("评论速度均值时长"): max(s.comment_baseline_s, s.comment_min_history_s),
+        tr("互动率对比时长加当前窗口"): s.interaction_baseline_minutes * 60
         + s.interaction_window_s,
     }
     for what, seconds in longest.items():

@@ -101,7 +101,7 @@ async def test_values_that_cannot_work_are_refused_with_the_reason(
     assert dialog.isVisible() and dialog.error.isVisible()
     text = dialog.error.text()
     assert text.startswith("未保存：")
-    assert "评论热度的对比时长必须长于当前窗口" in text and "15 分钟" in text
+    assert "评论速度均值时长必须长于评论速度当前窗口" in text and "15 分钟" in text
     for name in ("weight_gmv", "weight_conversion", "weight_interaction"):
         _set(dialog, name, 0)
     _set(dialog, "comment_baseline_s", 600)

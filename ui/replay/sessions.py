@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -78,6 +79,7 @@ HEADERS = [
 ]
 SCORE_COLUMN = HEADERS.index("评分")
 PATH_ROLE = Qt.ItemDataRole.UserRole  # column 0 holds the row's file (rows move when sorted)
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # the 评分 cell's number
 #: each file is read under this time limit; the whole list under LIST_DEADLINE_S
 FILE_DEADLINE_S = 5.0
 LIST_DEADLINE_S = 60.0
@@ -167,6 +169,21 @@ def source_text(path: Path) -> str:
     if who is None:
         return tr("本机录制")
     return tr("平台共享（{who}）").format(who=role_name(who) or who)
+
+
+class ScoreItem(QTableWidgetItem):
+    """A 评分 cell: one decimal shown, sorted by the number ("—", unscored, below every score)."""
+
+    def __init__(self, score: float | None) -> None:
+        super().__init__("—" if score is None else f"{score:.1f}")
+        self.setData(SORT_ROLE, -1.0 if score is None else score)
+        self.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+    def __lt__(self, other: QTableWidgetItem) -> bool:
+        mine, theirs = self.data(SORT_ROLE), other.data(SORT_ROLE)
+        if isinstance(mine, float) and isinstance(theirs, float):
+            return mine < theirs
+        return super().__lt__(other)
 
 
 class SessionsWindow(QWidget):
@@ -340,7 +357,7 @@ class SessionsWindow(QWidget):
                 tr("已结束") if s.ended_ts else tr("未结束"),
                 Path(s.obs_recording).name if s.obs_recording else "—",
                 source_text(s.path),
-                self.scores[s.path].total if s.path in self.scores else "—",
+                "",  # the 评分 cell is a ScoreItem (below)
             ]
             for s in summaries
         ]
@@ -367,10 +384,11 @@ class SessionsWindow(QWidget):
             item = self.table.item(i, 0)
             if item is not None:
                 item.setData(PATH_ROLE, str(path))
-            if path in self.scores:
-                score_item = self.table.item(i, SCORE_COLUMN)
-                if score_item is not None:
-                    score_item.setToolTip(basis_note(self.scores[path], tr))
+            sc = self.scores.get(path)
+            cell = ScoreItem(sc.total if sc is not None else None)
+            if sc is not None:
+                cell.setToolTip(basis_note(sc, tr))
+            self.table.setItem(i, SCORE_COLUMN, cell)
         self._sort()
         sel = self.table.selectionModel()
         flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows

@@ -96,7 +96,7 @@ def test_thresholds_come_from_the_settings() -> None:
 def test_settings_that_cannot_work_are_named() -> None:
     assert problems(AlertSettings()) == []
     bad = AlertSettings(comment_window_s=300, comment_baseline_s=120)
-    assert any("对比时长必须长于当前窗口" in p for p in problems(bad))
+    assert any("均值时长必须长于评论速度当前窗口" in p for p in problems(bad))
     long = AlertSettings(interaction_baseline_minutes=14, interaction_window_s=120)
     assert 14 * 60 + 120 > HISTORY_SECONDS
     assert any(f"{HISTORY_SECONDS // 60} 分钟" in p for p in problems(long))
