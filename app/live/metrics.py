@@ -11,6 +11,7 @@ the samples of a window: interactions per online viewer per minute.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -219,6 +220,26 @@ class MetricsHistory:
         return out
 
 
+class CarriedCount:
+    """A count the console keeps itself (gift events) made steady across a platform snapshot:
+    a snapshot from a platform that does not count it sets it back to 0 mid-session, and the
+    interaction rate would see interactions vanish (a false drop). Fed the room's value each
+    sample, it returns the session's total: what was counted before a fall back is carried."""
+
+    def __init__(self) -> None:
+        self.carried = 0
+        self.last = 0
+
+    def reset(self) -> None:
+        self.carried = self.last = 0
+
+    def __call__(self, value: int) -> int:
+        if value < self.last:
+            self.carried += self.last
+        self.last = value
+        return self.carried + value
+
+
 def format_percent(ratio: float) -> str:
     return f"{ratio * 100:.1f}%"
 
@@ -231,6 +252,7 @@ class MetricsTracker:
         self.clock = clock
         self.history = MetricsHistory()
         self.buyer_ids: set[str] = set()
+        self.gifts = CarriedCount()
         self._session_id = room.session.id if room.session else None
         self._note_orders(list(room.orders))
         self._unsubs = [
@@ -259,6 +281,7 @@ class MetricsTracker:
                     # a new session: its counters start from zero, so does everything derived
                     self.buyer_ids.clear()
                     self.history.clear()
+                    self.gifts.reset()
 
     async def backfill(self, max_pages: int = 50) -> None:
         """Learn the buyers of this session so far from the platform's orders route (nothing to
@@ -280,7 +303,9 @@ class MetricsTracker:
 
     # --- sampling ----------------------------------------------------------------------------
     def current(self) -> Sample:
-        return sample_of(self.room.metrics, self.clock(), self.buyers)
+        s = sample_of(self.room.metrics, self.clock(), self.buyers)
+        gifts = self.gifts(s.gifts)
+        return s if gifts == s.gifts else dataclasses.replace(s, gifts=gifts)
 
     def tick(self) -> Sample:
         s = self.current()

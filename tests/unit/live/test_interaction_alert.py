@@ -8,7 +8,7 @@ import pytest
 
 from app.live.alerts import AlertBook, AlertConfig, AlertKind, config_from, evaluate, problems
 from app.live.interaction import interaction_rate
-from app.live.metrics import HISTORY_SECONDS, MetricsHistory, Sample
+from app.live.metrics import HISTORY_SECONDS, CarriedCount, MetricsHistory, Sample
 from app.settings import AlertSettings
 
 T0 = 1_000.0
@@ -100,3 +100,12 @@ def test_settings_that_cannot_work_are_named() -> None:
     long = AlertSettings(interaction_baseline_minutes=14, interaction_window_s=120)
     assert 14 * 60 + 120 > HISTORY_SECONDS
     assert any(f"{HISTORY_SECONDS // 60} 分钟" in p for p in problems(long))
+
+
+def test_gifts_counted_by_the_console_survive_a_snapshot_that_resets_them() -> None:
+    # a reconnect's snapshot from a platform that does not count gifts sets the room's count
+    # back to 0; the tracker carries what it had, so the rate sees no interactions vanish
+    count = CarriedCount()
+    assert [count(v) for v in (0, 5, 40, 0, 3, 9)] == [0, 5, 40, 40, 43, 49]
+    count.reset()  # a new session starts from nothing
+    assert count(2) == 2
