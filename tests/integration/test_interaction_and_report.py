@@ -173,3 +173,12 @@ def test_a_damaged_or_hostile_file_exits_1_with_the_reason(
     assert "不是场次文件" in err and "Traceback" not in err
     assert run([str(tmp_path / "missing.livedesk-session.sqlite"), "--format", "html"]) == 1
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_report_pdf_without_a_display(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = valid(tmp_path / "v.livedesk-session.sqlite")
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    out = tmp_path / "v.pdf"
+    assert run([str(path), "--format", "pdf", "--lang", "en", "--out", str(out)]) == 0
+    assert out.read_bytes()[:5] == b"%PDF-" and out.stat().st_size > 10_000
