@@ -130,11 +130,90 @@ class UiSettings(_Section):
         return data
 
 
+class AlertSettings(_Section):
+    """The live alert rules' thresholds (app/live/alerts.py ``config_from``), edited in the
+    提醒与评分设置 dialog (ui/alert_settings.py) and applied without a restart. Rules between
+    fields (a baseline longer than its window, spans within the 15-minute history) are
+    ``app.live.alerts.problems``."""
+
+    online_drop_percent: int = Field(
+        20, ge=1, le=90, description="Online viewers fell this many percent from their peak"
+    )
+    online_window_s: int = Field(120, ge=10, le=900, description="…within this many seconds")
+    online_min_peak: int = Field(
+        20, ge=0, le=10_000_000, description="Below this peak a swing is noise (no alert)"
+    )
+    stock_threshold: int = Field(10, ge=0, le=10_000_000, description="Low-stock threshold")
+    comment_below_percent: int = Field(
+        30, ge=1, le=99, description="Comment rate below this percent of its recent average"
+    )
+    comment_window_s: int = Field(60, ge=10, le=600, description="Comment rate: current window")
+    comment_baseline_s: int = Field(
+        300, ge=30, le=900, description="Comment rate: the average's span"
+    )
+    comment_min_history_s: int = Field(
+        180, ge=30, le=900, description="History needed before a collapse is judged"
+    )
+    comment_min_rate: float = Field(
+        10.0, ge=0.0, le=100_000.0, description="Comments per minute below which nothing is judged"
+    )
+    frames_dropped_percent: float = Field(
+        5.0, ge=0.1, le=100.0, description="Stream frames dropped (OBS) above this percent"
+    )
+    interaction_drop_percent: int = Field(
+        10, ge=1, le=90, description="Interaction rate fell this many percent…"
+    )
+    interaction_baseline_minutes: int = Field(
+        5, ge=1, le=14, description="…against its rate over this many minutes before"
+    )
+    interaction_window_s: int = Field(
+        60, ge=30, le=300, description="Interaction rate: current window"
+    )
+    interaction_min_online: int = Field(
+        10, ge=0, le=10_000_000, description="Mean online viewers below which nothing is judged"
+    )
+
+
+class ReviewSettings(_Section):
+    """The replay score (复盘评分, app/session/score.py): weights and the team's targets. Kept in
+    this settings file (section ``review``): one per console user, so a team shares it by
+    copying that section."""
+
+    weight_gmv: int = Field(50, ge=0, le=100, description="Score weight of GMV")
+    weight_conversion: int = Field(30, ge=0, le=100, description="Score weight of conversion")
+    weight_interaction: int = Field(20, ge=0, le=100, description="Score weight of interaction")
+    basis: Literal["auto", "targets"] = Field(
+        "auto",
+        description="auto: against the team's own previous sessions once there are "
+        "min_history of them, else the targets; targets: always the targets",
+    )
+    min_history: int = Field(
+        3, ge=1, le=50, description="Previous sessions needed to score against history"
+    )
+    target_gmv_cents: int = Field(
+        1_000_000, ge=1, le=10**13, description="GMV target per session, in cents"
+    )
+    target_conversion_percent: float = Field(
+        5.0, gt=0.0, le=100.0, description="Conversion target (buyers ÷ viewers), percent"
+    )
+    target_interaction: float = Field(
+        1.0, gt=0.0, le=10_000.0, description="Interaction target (per online viewer per minute)"
+    )
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> ReviewSettings:
+        if self.weight_gmv + self.weight_conversion + self.weight_interaction <= 0:
+            raise ValueError("at least one score weight must be above 0")
+        return self
+
+
 class Settings(_Section):
     platform: PlatformSettings = Field(default_factory=PlatformSettings)
     obs: ObsSettings = Field(default_factory=ObsSettings)
     camera: CameraSettings = Field(default_factory=CameraSettings)
     ui: UiSettings = Field(default_factory=UiSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
+    review: ReviewSettings = Field(default_factory=ReviewSettings)
     plugins: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Per-plugin namespaces"
     )

@@ -12,6 +12,7 @@ import time
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
+    QDialog,
     QDockWidget,
     QFrame,
     QLabel,
@@ -229,6 +230,10 @@ class MainWindow(QMainWindow):
         reset.triggered.connect(self.reset_layout)
         view.addAction(reset)
         view.addAction(self.link_banner.sound_action)
+        thresholds = QAction(tr("提醒与评分设置…"), self)
+        thresholds.setObjectName("action:alert-settings")
+        thresholds.triggered.connect(self.open_alert_settings)
+        view.addAction(thresholds)
         devices = self.menuBar().addMenu(tr("设备"))
         camera = QAction(tr("摄像头设置…"), self)
         camera.setObjectName("action:camera")
@@ -316,6 +321,15 @@ class MainWindow(QMainWindow):
         from ui.obs.dock import open_settings
 
         open_settings(self.ctx)
+
+    def open_alert_settings(self) -> QDialog:
+        """提醒与评分设置 (ui/alert_settings.py): saved values apply without a restart."""
+        from ui.alert_settings import AlertSettingsDialog
+
+        dialog = AlertSettingsDialog(self.settings, self.ctx.save_settings, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def show_cheat_sheet(self) -> None:
         CheatSheet(self.shortcuts, self).exec()

@@ -4,16 +4,20 @@
 synthetic histories. :class:`MetricsTracker` ties it to a :class:`~app.live.room.LiveRoom`:
 it keeps the set of distinct buyers from order events (the room's counters do not carry it
 between snapshots), and takes one sample per :meth:`MetricsTracker.tick` (the UI drives it at 1 Hz).
-Money is integer cents; rates are per minute; ratios are floats in 0..1.
+Money is integer cents; rates are per minute; ratios are floats in 0..1. The interaction rate
+(:meth:`MetricsHistory.interaction_rate`) is :func:`app.live.interaction.interaction_rate` over
+the samples of a window: interactions per online viewer per minute.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+from app.live.interaction import interaction_rate
 from app.live.room import METRICS, SESSION, LiveRoom
 from app.platform import models as m
 from app.platform.capabilities import Capability
@@ -42,12 +46,18 @@ class Sample:
     paid_message_cents: int = 0
     memberships: int = 0
     currency: str = "CNY"  # of the gift value and paid messages (ISO 4217)
+    gifts: int = 0  # gift events (a gift of ×N counts once)
 
     # --- derived ---------------------------------------------------------------------------------
     @property
     def conversion(self) -> float:
         """Buyers / cumulative viewers (0 when nobody has watched yet)."""
         return self.buyers / self.uv if self.uv else 0.0
+
+    @property
+    def interactions(self) -> int:
+        """Comments + likes + gifts so far (the numerator of the interaction rate)."""
+        return self.comments + self.likes + self.gifts
 
     @property
     def uv_value_cents(self) -> int:
@@ -80,6 +90,7 @@ def sample_of(
         paid_message_cents=metrics.paid_message_cents,
         memberships=metrics.memberships,
         currency=currency,
+        gifts=metrics.gifts,
     )
 
 
@@ -142,6 +153,48 @@ class MetricsHistory:
             return 0.0
         return max(0, field(latest) - field(base)) * 60.0 / span
 
+    def interaction_rate(self, window: float = 60.0, *, before: float = 0.0) -> float | None:
+        """The interaction rate (app/live/interaction.py) over the ``window`` seconds that end
+        ``before`` seconds before the latest sample: the growth of comments + likes + gifts
+        between the samples at both ends, per mean online viewer (the samples between them),
+        per minute. None when the history does not reach back to the window's start (a window
+        not yet filled is not judged)."""
+        latest = self.latest
+        if latest is None:
+            return None
+        end = self.at_or_before(latest.ts - before)
+        start = self.at_or_before(latest.ts - before - window)
+        if end is None or start is None or end.ts <= start.ts:
+            return None
+        online = [s.online for s in self.samples if start.ts <= s.ts <= end.ts]
+        grown = max(0, end.interactions - start.interactions)
+        return interaction_rate(grown, sum(online) / len(online), (end.ts - start.ts) / 60.0)
+
+    def interaction_rates(
+        self, seconds: float = 600.0, window: float = 60.0
+    ) -> list[tuple[float, float]]:
+        """(ts, interaction rate over the trailing ``window``) for each sample of the last
+        ``seconds`` whose window the history covers (a sparkline; one pass, prefix sums)."""
+        pts = list(self.samples)
+        if not pts:
+            return []
+        cutoff = pts[-1].ts - seconds
+        prefix = [0]
+        for p in pts:
+            prefix.append(prefix[-1] + p.online)
+        out: list[tuple[float, float]] = []
+        j = -1  # the newest sample at or before s.ts - window
+        for i, s in enumerate(pts):
+            while j + 1 < i and pts[j + 1].ts <= s.ts - window:
+                j += 1
+            if s.ts < cutoff or j < 0 or pts[j].ts >= s.ts:
+                continue
+            base = pts[j]
+            mean_online = (prefix[i + 1] - prefix[j]) / (i + 1 - j)
+            grown = max(0, s.interactions - base.interactions)
+            out.append((s.ts, interaction_rate(grown, mean_online, (s.ts - base.ts) / 60.0)))
+        return out
+
     def series(
         self, value: Callable[[Sample], float], seconds: float = 600.0
     ) -> list[tuple[float, float]]:
@@ -171,6 +224,26 @@ class MetricsHistory:
         return out
 
 
+class CarriedCount:
+    """A count the console keeps itself (gift events) made steady across a platform snapshot:
+    a snapshot from a platform that does not count it sets it back to 0 mid-session, and the
+    interaction rate would see interactions vanish (a false drop). Fed the room's value each
+    sample, it returns the session's total: what was counted before a fall back is carried."""
+
+    def __init__(self) -> None:
+        self.carried = 0
+        self.last = 0
+
+    def reset(self) -> None:
+        self.carried = self.last = 0
+
+    def __call__(self, value: int) -> int:
+        if value < self.last:
+            self.carried += self.last
+        self.last = value
+        return self.carried + value
+
+
 def format_percent(ratio: float) -> str:
     return f"{ratio * 100:.1f}%"
 
@@ -183,6 +256,7 @@ class MetricsTracker:
         self.clock = clock
         self.history = MetricsHistory()
         self.buyer_ids: set[str] = set()
+        self.gifts = CarriedCount()
         self._session_id = room.session.id if room.session else None
         self._note_orders(list(room.orders))
         self._unsubs = [
@@ -211,6 +285,7 @@ class MetricsTracker:
                     # a new session: its counters start from zero, so does everything derived
                     self.buyer_ids.clear()
                     self.history.clear()
+                    self.gifts.reset()
 
     async def backfill(self, max_pages: int = 50) -> None:
         """Learn the buyers of this session so far from the platform's orders route (nothing to
@@ -232,7 +307,9 @@ class MetricsTracker:
 
     # --- sampling ----------------------------------------------------------------------------
     def current(self) -> Sample:
-        return sample_of(self.room.metrics, self.clock(), self.buyers, self.room.currency)
+        s = sample_of(self.room.metrics, self.clock(), self.buyers, self.room.currency)
+        gifts = self.gifts(s.gifts)
+        return s if gifts == s.gifts else dataclasses.replace(s, gifts=gifts)
 
     def tick(self) -> Sample:
         s = self.current()
@@ -241,3 +318,8 @@ class MetricsTracker:
 
     def comments_per_min(self) -> float:
         return self.history.rate_per_min(lambda s: s.comments)
+
+    def interaction_rate(self) -> float:
+        """Interactions per online viewer per minute over the last minute (0 until a minute of
+        history is there)."""
+        return self.history.interaction_rate(60.0) or 0.0

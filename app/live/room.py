@@ -612,6 +612,8 @@ def _gift(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
     out.chat.append(
         ChatLine(f"g{ev.seq}", ev.ts, s(d.user_id), s(d.nickname), text, Kind.GIFT, ev.seq)
     )
+    out.metrics["gifts"] += 1  # the interaction rate's gifts (app/live/interaction.py)
+    out.changed.add(METRICS)
     if d.value_cents:
         room.currency = d.currency
         out.metrics["gift_value_cents"] += d.value_cents

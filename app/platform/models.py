@@ -277,6 +277,7 @@ class Metrics(_Model):
     paid_messages: int = 0
     paid_message_cents: int = 0
     memberships: int = 0
+    gifts: int = 0  # gift events this session (a gift of ×N counts once), counted by the console
 
 
 class Explaining(_Model):

@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.session.attribution import ProductRow
+from app.session.score import Score
 from app.session.summary import ShowSummary
 
 
 @dataclass(frozen=True)
 class Delta:
-    key: str  # gmv, orders, conversion, peak, duration
+    key: str  # gmv, orders, conversion, peak, duration, score, interaction
     base: float
     other: float
 
@@ -41,6 +42,19 @@ def kpi_deltas(base: ShowSummary, other: ShowSummary) -> list[Delta]:
         Delta("conversion", base.conversion or 0.0, other.conversion or 0.0),
         Delta("peak", a.peak_online, b.peak_online),
         Delta("duration", a.duration_s, b.duration_s),
+    ]
+
+
+def score_deltas(base: Score, other: Score) -> list[Delta]:
+    """The replay score's total and the interaction rate (app/session/score.py), each session
+    scored against its own history (the sessions before it)."""
+
+    def raw(sc: Score, name: str) -> float:
+        return next((c.raw for c in sc.components if c.name == name), 0.0)
+
+    return [
+        Delta("score", base.total, other.total),
+        Delta("interaction", raw(base, "interaction"), raw(other, "interaction")),
     ]
 
 

@@ -34,6 +34,7 @@ from app.session.columns import (
 from app.session.money import Money, per_minute, totals
 from app.session.replay import SessionFile, Summary
 from app.session.report_charts import charts_svg, marks_legend
+from app.session.score import Score, basis_text, component_name, raw_text, score_file
 
 
 def _is_number(c: object) -> bool:
@@ -147,6 +148,37 @@ def money_html(f: SessionFile, tr: Translate) -> str:
     return head + _table(headers, rows)
 
 
+def score_html(sc: Score, tr: Translate) -> str:
+    """The report's 复盘评分 section: the total, then each component's raw value, its 0–100
+    value, its weight and what 100 means (app/session/score.py)."""
+    head = f'<h2 id="score">{html.escape(tr("复盘评分"))}</h2>'
+    total = (
+        f'<div class="kpis"><div class="kpi"><b>{sc.total:.1f}</b>'
+        f"<span>{html.escape(tr('综合评分（0–100）'))}</span></div></div>"
+    )
+    rows = [
+        [
+            component_name(c.name, tr),
+            raw_text(c.name, c.raw),
+            f"{c.normalised:.1f}",
+            f"{c.weight:g}",
+            basis_text(c, tr),
+        ]
+        for c in sc.components
+    ]
+    headers = [tr("指标"), tr("原始值"), tr("得分（0–100）"), tr("权重"), tr("满分基准")]
+    note = tr(
+        "得分 = min(100, 100 × 原始值 ÷ 基准)；有 {n} 场以上历史时基准为历史中位数的 2 倍，"
+        "否则为团队目标。总分 = 各项得分按权重加权平均。互动率 = (评论 + 点赞 + 礼物) ÷ 平均在线 ÷ 分钟。"
+    )
+    return (
+        head
+        + total
+        + _table(headers, rows)
+        + f'<div class="note">{html.escape(note.format(n=sc.min_history))}</div>'
+    )
+
+
 def flash_sales_html(f: SessionFile, tr: Translate) -> str:
     """The report's 秒杀 section: each sale's product, price, quantity, sold, window, status and
     the recorded orders at its price."""
@@ -211,9 +243,16 @@ def _lotteries_html(f: SessionFile, tr: Translate) -> list[str]:
 
 
 def build_html(
-    f: SessionFile, *, lang: str = "zh_CN", keywords: Sequence[tuple[str, int]] | None = None
+    f: SessionFile,
+    *,
+    lang: str = "zh_CN",
+    keywords: Sequence[tuple[str, int]] | None = None,
+    score: Score | None = None,
 ) -> str:
+    """The report page; ``score`` defaults to the file's score against its folder's sessions
+    with the saved weights (:func:`app.session.score.score_file`)."""
     tr = translator(lang)
+    sc = score if score is not None else score_file(f)
     s = f.summary()
     date = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(s.started_ts))
     title = tr("直播复盘报告")
@@ -229,6 +268,7 @@ def build_html(
     if s.ended_ts is None:
         parts.append(f'<div class="warn">{html.escape(tr("未正常结束：记录到最后一秒"))}</div>')
     parts.append(summary_kpis(s, tr, totals(f)))
+    parts.append(score_html(sc, tr))
     parts.append(marks_legend(f, tr))
     parts.extend(f"<div>{svg}</div>" for svg in charts_svg(f, tr))
     parts.append(_h2(tr("商品表现")))
@@ -291,11 +331,12 @@ def write_html(
     *,
     lang: str = "zh_CN",
     with_keywords: bool = True,
+    score: Score | None = None,
 ) -> Path:
     kws = None
     if with_keywords:
         from app.session.keywords import keywords
 
         kws = keywords(f.comment_texts(), 20)
-    path.write_text(build_html(f, lang=lang, keywords=kws), encoding="utf-8")
+    path.write_text(build_html(f, lang=lang, keywords=kws, score=score), encoding="utf-8")
     return path

@@ -12,11 +12,13 @@ from ui import theme
 from ui.i18n import tr
 
 TEMPLATES: dict[AlertKind, str] = {
-    AlertKind.ONLINE_DROP: "在线人数 2 分钟内下降 {percent}%（{peak} → {online}）",
+    AlertKind.ONLINE_DROP: "在线人数 {minutes} 分钟内下降 {percent}%（{peak} → {online}）",
     AlertKind.LOW_STOCK: "库存告急：{title} 仅剩 {stock} 件（阈值 {threshold}）",
     AlertKind.SOLD_OUT: "已售罄：{title}",
-    AlertKind.COMMENT_COLLAPSE: "评论热度骤降：{rate} 条/分（5 分钟均值 {baseline}）",
+    AlertKind.COMMENT_COLLAPSE: "评论热度骤降：{rate} 条/分（{minutes} 分钟均值 {baseline}）",
     AlertKind.FRAMES_DROPPED: "推流丢帧 {percent}%",
+    AlertKind.INTERACTION_DROP: "互动率下降 {percent}%：{rate} 次/人/分（前 {minutes} 分钟 {baseline}），"
+    "检查话术或福利",
 }
 COLOURS = {
     "critical": (theme.DANGER_BG, theme.DANGER_DARK),

@@ -4,6 +4,9 @@ Only the figures the platform gives are shown (``Tile.needs``: no GMV tile readi
 platform without orders); viewers' money besides orders — gift value, paid messages (醒目留言)
 — has tiles of its own. It samples the room once a second (:class:`~app.live.metrics.MetricsTracker`), evaluates the alert
 rules on that history, and shows the figures; values between samples refresh at most 4× a second.
+The 互动率 tile is the interaction rate of the last minute (app/live/interaction.py). The alert
+thresholds are the settings' ``alerts`` section, read again at each sample: an edit in the
+提醒与评分设置 dialog (ui/alert_settings.py) applies at the next second, no restart.
 """
 
 from __future__ import annotations
@@ -20,10 +23,11 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLay
 
 from app.aio import spawn
 from app.format import money, yuan
-from app.live.alerts import AlertBook, AlertConfig
+from app.live.alerts import AlertBook, AlertConfig, config_from
 from app.live.metrics import MetricsHistory, MetricsTracker, Sample, format_percent
 from app.live.room import BAG, METRICS, SESSION, LiveRoom
 from app.platform.capabilities import Capability
+from app.settings import AlertSettings
 from ui import theme
 from ui.i18n import tr
 from ui.lifetime import unsubscribe_on_destroy
@@ -78,6 +82,14 @@ TILES: tuple[Tile, ...] = (
         lambda h: h.rates(lambda s: s.comments, TREND_SECONDS),
         "#8e24aa",
         Capability.COMMENTS,
+    ),
+    Tile(
+        "interaction",
+        "互动率",
+        lambda s, t: f"{t.interaction_rate():.2f}",
+        lambda h: h.interaction_rates(TREND_SECONDS),
+        "#6a1b9a",
+        Capability.VIEWERS,
     ),
     Tile(
         "likes",
@@ -168,6 +180,7 @@ class MetricsPanel(QWidget):
         room: LiveRoom,
         *,
         alert_config: AlertConfig | None = None,
+        alert_settings: Callable[[], AlertSettings] | None = None,
         dropped_frames_ratio: Callable[[], float | None] = lambda: None,
         sample_ms: int = 1000,
         parent: QWidget | None = None,
@@ -176,6 +189,9 @@ class MetricsPanel(QWidget):
         self.room = room
         self.tracker = MetricsTracker(room)
         self.alerts = AlertBook(alert_config)
+        #: where the thresholds come from (the console's settings), re-read at each sample
+        self.alert_settings = alert_settings
+        self._applied: AlertSettings | None = None
         self.dropped_frames_ratio = dropped_frames_ratio  # hook: OBS stats, when connected
         self.strip = AlertsStrip(self.dismiss, self)
         self.values: dict[str, QLabel] = {}
@@ -290,6 +306,7 @@ class MetricsPanel(QWidget):
         history = self.tracker.history
         for tile in self.tiles:
             self.trends[tile.key].set_points(tile.trend(history))
+        self._apply_settings()
         session = self.room.session
         self.alerts.update(
             history,
@@ -300,6 +317,15 @@ class MetricsPanel(QWidget):
         )
         self.strip.show_alerts(self.alerts.visible)
 
+    def _apply_settings(self) -> None:
+        """New thresholds from the settings (an edit, no restart): alerts judged from now on."""
+        if self.alert_settings is None:
+            return
+        current = self.alert_settings()
+        if current is not self._applied:
+            self._applied = current
+            self.alerts.config = config_from(current, self.alerts.config.stock_thresholds)
+
     def dismiss(self, key: str) -> None:
         self.alerts.dismiss(key)
         self.strip.show_alerts(self.alerts.visible)
@@ -309,5 +335,7 @@ def make(ctx: ConsoleContext) -> MetricsPanel:
     """The 实时数据 dock (ui/panels.py): OBS's dropped frames join the figures when OBS is on."""
     obs = ctx.obs
     return MetricsPanel(
-        ctx.room, dropped_frames_ratio=obs.dropped_ratio if obs is not None else lambda: None
+        ctx.room,
+        alert_settings=lambda: ctx.settings.alerts,
+        dropped_frames_ratio=obs.dropped_ratio if obs is not None else lambda: None,
     )

@@ -1,5 +1,7 @@
 """Two sessions side by side: cumulative GMV curves on one chart (minutes since each start), the
-KPI deltas (GMV, orders, conversion, peak online, duration: later − earlier, ▲ green / ▼ red) and
+KPI deltas (GMV, orders, conversion, peak online, duration, the replay score and the interaction
+rate — each session scored against the sessions before it, app/session/score.py — later −
+earlier, ▲ green / ▼ red) and
 the products aligned by product id (each session's orders and GMV and the change).
 
 The earlier session is the base whichever order they were picked in (:mod:`app.session.compare`).
@@ -18,8 +20,9 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 from app.format import hms, yuan
 from app.session import summary as summary_mod
 from app.session.attribution import per_product
-from app.session.compare import Delta, align_products, kpi_deltas
+from app.session.compare import Delta, align_products, kpi_deltas, score_deltas
 from app.session.replay import SessionFile, Summary
+from app.session.score import score_file
 from ui import theme
 from ui.i18n import tr
 from ui.replay.tables import Table
@@ -32,6 +35,8 @@ KPI_NAMES = {
     "conversion": "转化率",
     "peak": "峰值在线",
     "duration": "时长",
+    "score": "复盘评分",
+    "interaction": "互动率",
 }
 
 
@@ -54,6 +59,10 @@ def value_text(key: str, v: float) -> str:
         return f"{v:.1%}"
     if key == "duration":
         return hms(v)
+    if key == "score":
+        return f"{v:.1f}"
+    if key == "interaction":
+        return f"{v:.2f}"
     return f"{int(v):,}"
 
 
@@ -67,6 +76,10 @@ def delta_text(d: Delta) -> str:
         body = hms(abs(d.diff))
     elif d.key == "gmv":
         body = yuan(int(abs(d.diff)))
+    elif d.key == "score":
+        body = f"{abs(d.diff):.1f}"
+    elif d.key == "interaction":
+        body = f"{abs(d.diff):.2f}"
     else:
         body = f"{int(abs(d.diff)):,}"
     rel = f" ({d.ratio:+.1%})" if d.ratio is not None and d.key != "conversion" else ""
@@ -103,7 +116,8 @@ class CompareWindow(QWidget):
             label.setTextFormat(Qt.TextFormat.PlainText)
             label.setStyleSheet(f"color: {COLOURS[i]}; font-weight: 600;")
             grid.addWidget(label, 1, i)
-        self.deltas = kpi_deltas(self.data[0], self.data[1])
+        self.scores = [score_file(f) for f in files]
+        self.deltas = kpi_deltas(self.data[0], self.data[1]) + score_deltas(*self.scores)
         self.kpis = Table(["指标", "A（较早）", "B（较晚）", "变化"], self)
         self.kpis.setObjectName("compareKpis")
         self.kpis.fill(

@@ -31,6 +31,7 @@ from PySide6.QtSvg import QSvgRenderer
 
 from app.session.replay import SessionFile
 from app.session.report import build_html
+from app.session.score import Score
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +49,10 @@ h2{page-break-after:avoid}
 CHILD_S = 120.0  # the printer process, start to finish
 
 
-def report_html(f: SessionFile, lang: str) -> str:
-    return build_html(f, lang=lang, keywords=None).replace("</style>", PRINT_CSS + "</style>", 1)
+def report_html(f: SessionFile, lang: str, score: Score | None = None) -> str:
+    return build_html(f, lang=lang, keywords=None, score=score).replace(
+        "</style>", PRINT_CSS + "</style>", 1
+    )
 
 
 async def _webengine_pdf(html_text: str, path: Path) -> bool:
@@ -88,13 +91,19 @@ async def _webengine_pdf(html_text: str, path: Path) -> bool:
 
 
 async def write_pdf(
-    f: SessionFile, path: Path, *, lang: str = "zh_CN", webengine: bool = True
+    f: SessionFile,
+    path: Path,
+    *,
+    lang: str = "zh_CN",
+    webengine: bool = True,
+    score: Score | None = None,
 ) -> Path:
-    """The report as a PDF at ``path`` (WebEngine if it works here, else QTextDocument)."""
-    text = report_html(f, lang)
+    """The report as a PDF at ``path`` (WebEngine if it works here, else QTextDocument); the
+    report's 复盘评分 is ``score`` or the file's score against its folder."""
+    text = report_html(f, lang, score)
     if webengine and await _webengine_pdf(text, path):
         return path
-    return write_pdf_textdocument(f, path, lang=lang)
+    return write_pdf_textdocument(f, path, lang=lang, score=score)
 
 
 def svg_image(svg: str, scale: float = 2.0) -> QImage:
@@ -117,9 +126,11 @@ def _kpi_table(m: re.Match[str]) -> str:
     return f'<table cellspacing="6"><tr>{cells}</tr></table>'
 
 
-def write_pdf_textdocument(f: SessionFile, path: Path, *, lang: str = "zh_CN") -> Path:
+def write_pdf_textdocument(
+    f: SessionFile, path: Path, *, lang: str = "zh_CN", score: Score | None = None
+) -> Path:
     """The fallback: QTextDocument into a QPdfWriter (charts as images, tiles as a table)."""
-    text = build_html(f, lang=lang, keywords=None)
+    text = build_html(f, lang=lang, keywords=None, score=score)
     doc = QTextDocument()
     writer = QPdfWriter(str(path))
     writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))

@@ -1,5 +1,7 @@
 """The sessions list (场次): every recorded session in the local sessions folder — date, room,
-duration, GMV, orders, peak online — to open in the replay window or compare two side by side;
+duration, GMV, orders, peak online, the replay score (评分: app/session/score.py, each session
+against the ones before it in the folder, with the saved weights; the list sorts by any column,
+a click on its header) — to open in the replay window or compare two side by side;
 for teams, sessions shared through the platform (upload: host and assistant; list and download:
 every role, the reviewer included).
 
@@ -24,6 +26,7 @@ import os
 import re
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,6 +39,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -48,7 +52,9 @@ from app.session.recorder import sessions_dir
 from app.session.replay import Summary, Unreadable, read_summary
 from app.session.safe_open import MAX_TS, MIN_TS, SessionFileError
 from app.session.schema import SUFFIX
+from app.session.score import Raw, Score, basis_note, read_raw, score_all
 from app.session.share import SessionShare, download_name, shared_by
+from app.settings import ReviewSettings
 from app.threads import Inbox
 from ui.i18n import tr
 from ui.replay.tables import Table
@@ -69,7 +75,11 @@ HEADERS = [
     "状态",
     "录像",
     "来源",
+    "评分",
 ]
+SCORE_COLUMN = HEADERS.index("评分")
+PATH_ROLE = Qt.ItemDataRole.UserRole  # column 0 holds the row's file (rows move when sorted)
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # the 评分 cell's number
 #: each file is read under this time limit; the whole list under LIST_DEADLINE_S
 FILE_DEADLINE_S = 5.0
 LIST_DEADLINE_S = 60.0
@@ -98,7 +108,7 @@ def signature(path: Path) -> Signature | None:
     return (st.st_size, st.st_mtime_ns, *w)
 
 
-Cache = dict[Path, tuple[Signature, Summary | Unreadable]]
+Cache = dict[Path, tuple[Signature, Summary | Unreadable, Raw | None]]
 
 
 def rescan(directory: Path, cache: Cache) -> tuple[list[Summary], list[Unreadable], Cache, bool]:
@@ -118,15 +128,25 @@ def rescan(directory: Path, cache: Cache) -> tuple[list[Summary], list[Unreadabl
             continue
         changed = True
         try:
-            out[p] = (sig, read_summary(p, FILE_DEADLINE_S))
+            summary = read_summary(p, FILE_DEADLINE_S)
         except SessionFileError as exc:
-            out[p] = (sig, Unreadable(p, exc.message()))
+            out[p] = (sig, Unreadable(p, exc.message()), None)
+            continue
+        try:
+            raw: Raw | None = read_raw(p, FILE_DEADLINE_S)
+        except SessionFileError:
+            raw = None  # listed, not scored
+        out[p] = (sig, summary, raw)
     changed = changed or out.keys() != cache.keys()
     good = sorted(
-        (v for _, v in out.values() if isinstance(v, Summary)), key=lambda s: -s.started_ts
+        (v for _, v, _r in out.values() if isinstance(v, Summary)), key=lambda s: -s.started_ts
     )
-    bad = [v for _, v in out.values() if isinstance(v, Unreadable)]
+    bad = [v for _, v, _r in out.values() if isinstance(v, Unreadable)]
     return good, bad, out, changed
+
+
+def raws(cache: Cache) -> list[Raw]:
+    return [r for _, _, r in cache.values() if r is not None]
 
 
 Scanned = tuple[list[Summary], list[Unreadable], Cache, bool]
@@ -151,6 +171,21 @@ def source_text(path: Path) -> str:
     return tr("平台共享（{who}）").format(who=role_name(who) or who)
 
 
+class ScoreItem(QTableWidgetItem):
+    """A 评分 cell: one decimal shown, sorted by the number ("—", unscored, below every score)."""
+
+    def __init__(self, score: float | None) -> None:
+        super().__init__("—" if score is None else f"{score:.1f}")
+        self.setData(SORT_ROLE, -1.0 if score is None else score)
+        self.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+    def __lt__(self, other: QTableWidgetItem) -> bool:
+        mine, theirs = self.data(SORT_ROLE), other.data(SORT_ROLE)
+        if isinstance(mine, float) and isinstance(theirs, float):
+            return mine < theirs
+        return super().__lt__(other)
+
+
 class SessionsWindow(QWidget):
     def __init__(
         self,
@@ -160,9 +195,14 @@ class SessionsWindow(QWidget):
         window: bool = True,
         share: SessionShare | None = None,
         refresh_s: float = REFRESH_S,
+        review: Callable[[], ReviewSettings] = ReviewSettings,
     ) -> None:
         super().__init__(parent)
         self.share = share
+        #: the score's weights and targets (the console passes its settings' ``review``, read
+        #: at each refresh so an edit applies without a restart)
+        self.review = review
+        self.scores: dict[Path, Score] = {}
         self._cache: Cache = {}
         self._polling = False
         self._scan_id = 0  # the scan whose answer is awaited (older answers are dropped)
@@ -178,6 +218,7 @@ class SessionsWindow(QWidget):
         self.loading = False
         self.opened: list[QWidget] = []
         self.table = Table(HEADERS, self)
+        self.table.horizontalHeader().setSortIndicatorShown(True)
         self.table.doubleClicked.connect(lambda _i: self.open_selected())
         self.where = QLabel(self)
         self.where.setTextFormat(Qt.TextFormat.PlainText)
@@ -262,6 +303,7 @@ class SessionsWindow(QWidget):
             return
         if full or changed:
             self._cache = cache
+            self.scores = score_all(raws(cache), self.review())
             self._show(good, bad)
 
     def _scan_failed(self, full: bool, error: str) -> None:
@@ -315,6 +357,7 @@ class SessionsWindow(QWidget):
                 tr("已结束") if s.ended_ts else tr("未结束"),
                 Path(s.obs_recording).name if s.obs_recording else "—",
                 source_text(s.path),
+                "",  # the 评分 cell is a ScoreItem (below)
             ]
             for s in summaries
         ]
@@ -330,20 +373,50 @@ class SessionsWindow(QWidget):
                 tr("已损坏/不支持：{reason}").format(reason=u.reason),
                 "—",
                 source_text(u.path),
+                "—",
             ]
             for u in unreadable
         )
         self.table.clearSelection()  # rows move (a new session comes in on top)
         self.table.fill(rows)
+        paths = [s.path for s in summaries] + [u.path for u in unreadable]
+        for i, path in enumerate(paths):
+            item = self.table.item(i, 0)
+            if item is not None:
+                item.setData(PATH_ROLE, str(path))
+            sc = self.scores.get(path)
+            cell = ScoreItem(sc.total if sc is not None else None)
+            if sc is not None:
+                cell.setToolTip(basis_note(sc, tr))
+            self.table.setItem(i, SCORE_COLUMN, cell)
+        self._sort()
         sel = self.table.selectionModel()
         flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
-        for i, s in enumerate(summaries):  # the selection stays on the same sessions
-            if s.path in keep:
-                sel.select(self.table.model().index(i, 0), flags)
+        for r in range(self.table.rowCount()):  # the selection stays on the same sessions
+            if self._row_path(r) in keep:
+                sel.select(self.table.model().index(r, 0), flags)
+
+    def _sort(self) -> None:
+        """Rows sorted as the operator chose by a header click (newest first until then: the
+        order they were filled in)."""
+        header = self.table.horizontalHeader()
+        if not 0 <= header.sortIndicatorSection() < len(HEADERS):
+            header.setSortIndicator(-1, Qt.SortOrder.DescendingOrder)
+        self.table.setSortingEnabled(True)  # sorts by the indicator (none: as filled)
+
+    def sort_by_score(self, order: Qt.SortOrder = Qt.SortOrder.DescendingOrder) -> None:
+        """Best sessions first (what a click on the 评分 header does)."""
+        self.table.sortItems(SCORE_COLUMN, order)
+
+    def _row_path(self, row: int) -> Path | None:
+        item = self.table.item(row, 0)
+        value = item.data(PATH_ROLE) if item is not None else None
+        return Path(value) if isinstance(value, str) else None
 
     def selected(self) -> list[Summary]:
+        by_path = {s.path: s for s in self.summaries}
         rows = sorted({i.row() for i in self.table.selectedIndexes()})
-        return [self.summaries[r] for r in rows if r < len(self.summaries)]
+        return [by_path[p] for r in rows if (p := self._row_path(r)) in by_path]
 
     def open_selected(self) -> None:
         for s in self.selected()[:3]:
@@ -626,4 +699,8 @@ def _sane(v: object, lo: float, hi: float) -> bool:
 
 def make(ctx: ConsoleContext) -> SessionsWindow:
     """The 复盘 dock (ui/panels.py): the sessions list, opening replay windows on demand."""
-    return SessionsWindow(window=False, share=SessionShare.for_adapter(ctx.room.adapter))
+    return SessionsWindow(
+        window=False,
+        share=SessionShare.for_adapter(ctx.room.adapter),
+        review=lambda: ctx.settings.review,
+    )

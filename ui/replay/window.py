@@ -40,6 +40,7 @@ from app.session.keywords import keywords
 from app.session.money import per_minute, totals
 from app.session.replay import SessionFile, Summary
 from app.session.safe_open import SessionFileError
+from app.session.score import Score, basis_note, score_file, score_line
 from app.threads import Inbox
 from ui import theme
 from ui.i18n import language, tr
@@ -76,8 +77,15 @@ def summary_text(s: Summary) -> str:
 
 
 def _analyse(path: Path, inbox: Inbox[ReplayWindow]) -> None:
-    """Top questions and keywords, on a worker thread (jieba and a full GROUP BY). The thread
-    holds the path and the window's inbox, never the window: closed meanwhile, nothing is shown."""
+    """The replay score (it reads the folder's other sessions), then top questions and keywords,
+    on a worker thread (jieba and a full GROUP BY). The thread holds the path and the window's
+    inbox, never the window: closed meanwhile, nothing is shown."""
+    try:
+        with SessionFile(path) as f:
+            inbox.post(ReplayWindow._score_done, score_file(f))
+    except Exception:
+        log.exception("replay score failed")
+        inbox.post(ReplayWindow._score_done, None)
     try:
         with SessionFile(path) as f:
             questions = f.top_questions(30)
@@ -102,6 +110,13 @@ class ReplayWindow(QMainWindow):
         self.header.setTextFormat(Qt.TextFormat.PlainText)
         self.header.setObjectName("replayHeader")
         self.header.setStyleSheet("font-weight: 600; padding: 4px;")
+        #: 复盘评分 (app/session/score.py), filled when the worker has read the folder's history
+        self.score: Score | None = None
+        self.score_label = QLabel(tr("复盘评分 计算中…"), self)
+        self.score_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.score_label.setObjectName("replayScore")
+        self.score_label.setWordWrap(True)
+        self.score_label.setStyleSheet("font-weight: 600; padding: 0 4px 4px 4px;")
         self.charts = TimelineCharts(self)
         self.series = self.file.series()
         self.markers = self.file.markers()
@@ -290,6 +305,7 @@ class ReplayWindow(QMainWindow):
         tl = QVBoxLayout(top)
         tl.setContentsMargins(0, 0, 0, 0)
         tl.addWidget(self.header)
+        tl.addWidget(self.score_label)
         tl.addWidget(self.charts, 1)
         split = QSplitter(Qt.Orientation.Vertical, self)
         split.addWidget(top)
@@ -315,9 +331,22 @@ class ReplayWindow(QMainWindow):
             )
         )  # fmt: skip
 
+    def _score_done(self, sc: Score | None) -> None:
+        self.score = sc
+        self._show_score()
+
+    def _show_score(self) -> None:
+        if self.score is None:
+            self.score_label.setText(tr("复盘评分：无法计算"))
+            return
+        self.score_label.setText(score_line(self.score, tr))
+        self.score_label.setToolTip(basis_note(self.score, tr))
+
     def retranslate(self) -> None:
         """After a language switch (ui/i18n.py): the texts made from data."""
         self._show_money()
+        if self.score is not None:
+            self._show_score()
 
     def _build_toolbar(self) -> None:
         bar = self.addToolBar(tr("导出"))
@@ -406,7 +435,9 @@ class ReplayWindow(QMainWindow):
         from app.session.report import write_html
 
         path = self._ask_path(tr("导出 HTML 报告"), ".html", "HTML (*.html)")
-        if path and self._exported(lambda: write_html(self.file, path, lang=language())):
+        if path and self._exported(
+            lambda: write_html(self.file, path, lang=language(), score=self.score)
+        ):
             self._done(path)
 
     def export_csv(self) -> None:
@@ -427,7 +458,7 @@ class ReplayWindow(QMainWindow):
 
         self.statusBar().showMessage(tr("正在导出 PDF…"))
         try:
-            await write_pdf(self.file, path, lang=language())
+            await write_pdf(self.file, path, lang=language(), score=self.score)
         except (SessionFileError, sqlite3.Error, OSError, ValueError) as exc:
             log.warning("export of %s failed: %s", self.file.path, exc)
             reason = exc.message() if isinstance(exc, SessionFileError) else str(exc)

@@ -217,7 +217,7 @@ async def test_replay_window_review_of_recorded_sessions(
     qtbot.addWidget(cmp)
     cmp.show()
     assert [len(c.getData()[0]) > 0 for c in cmp.plot.getPlotItem().listDataItems()] == [True, True]
-    assert cmp.kpis.rowCount() == 5 and cmp.products.rowCount() > 0
+    assert cmp.kpis.rowCount() == 7 and cmp.products.rowCount() > 0  # 5 KPIs + score, interaction
     QApplication.processEvents()
     cmp.close()
     app.setQuitOnLastWindowClosed(True)

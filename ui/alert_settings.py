@@ -1,0 +1,202 @@
+"""提醒与评分设置: every live alert threshold (settings ``alerts``, app/live/alerts.py) and the
+replay score's weights and targets (settings ``review``, app/session/score.py) on one page.
+
+Reached from 视图 → 提醒与评分设置…. Each value is a spin box within the schema's range; on 保存
+the page checks what single ranges cannot (app/live/alerts.py ``problems``: a baseline longer
+than its window, spans within the 15 minutes of live history; a score weight above 0) and refuses
+with the reasons in plain text, keeping the dialog open. Accepted values replace the settings'
+sections and are written to the settings file; the metrics dock reads them at its next sample and
+the sessions list at its next refresh — no restart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ValidationError
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import tr_noop
+from app.live.alerts import problems
+from app.settings import AlertSettings, ReviewSettings, Settings
+from ui import theme
+from ui.i18n import tr
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str  # the settings field
+    label: str  # Chinese source text
+    suffix: str = ""  # Chinese source text (a unit)
+    decimals: int = 0  # 0: a whole number
+    scale: float = 1.0  # shown = stored ÷ scale (cents shown as yuan)
+
+
+ALERT_ROWS = (
+    Row("online_drop_percent", tr_noop("在线人数下降超过"), "%"),
+    Row("online_window_s", tr_noop("在线人数对比窗口"), tr_noop(" 秒")),
+    Row("online_min_peak", tr_noop("在线人数峰值至少"), tr_noop(" 人")),
+    Row("stock_threshold", tr_noop("库存告急阈值"), tr_noop(" 件")),
+    Row("comment_below_percent", tr_noop("评论速度低于均值的"), "%"),
+    Row("comment_window_s", tr_noop("评论速度当前窗口"), tr_noop(" 秒")),
+    Row("comment_baseline_s", tr_noop("评论速度均值时长"), tr_noop(" 秒")),
+    Row("comment_min_history_s", tr_noop("评论热度至少需要历史"), tr_noop(" 秒")),
+    Row("comment_min_rate", tr_noop("评论均值至少"), tr_noop(" 条/分"), 1),
+    Row("frames_dropped_percent", tr_noop("推流丢帧超过"), "%", 1),
+    Row("interaction_drop_percent", tr_noop("互动率下降超过"), "%"),
+    Row("interaction_baseline_minutes", tr_noop("互动率对比前"), tr_noop(" 分钟")),
+    Row("interaction_window_s", tr_noop("互动率当前窗口"), tr_noop(" 秒")),
+    Row("interaction_min_online", tr_noop("互动率平均在线至少"), tr_noop(" 人")),
+)
+REVIEW_ROWS = (
+    Row("weight_gmv", tr_noop("成交额权重")),
+    Row("weight_conversion", tr_noop("转化率权重")),
+    Row("weight_interaction", tr_noop("互动率权重")),
+    Row("min_history", tr_noop("按历史计分至少需要"), tr_noop(" 场")),
+    Row("target_gmv_cents", tr_noop("成交额目标"), tr_noop(" 元"), 2, 100.0),
+    Row("target_conversion_percent", tr_noop("转化率目标"), "%", 2),
+    Row("target_interaction", tr_noop("互动率目标"), tr_noop(" 次/人/分"), 2),
+)
+BASIS = {"auto": tr_noop("历史足够时对比历史，否则按目标"), "targets": tr_noop("始终按目标")}
+
+
+def _bounds(model: type[BaseModel], name: str) -> tuple[float, float]:
+    """The field's range from the schema (ge/gt, le)."""
+    lo, hi = 0.0, 1e12
+    for m in model.model_fields[name].metadata:
+        lo = float(getattr(m, "ge", getattr(m, "gt", lo)) or lo)
+        hi = float(getattr(m, "le", hi) or hi)
+    return lo, hi
+
+
+class AlertSettingsDialog(QDialog):
+    def __init__(
+        self, settings: Settings, save: Callable[[], None], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("alertSettingsDialog")
+        self.setWindowTitle(tr("提醒与评分设置"))
+        self.settings = settings
+        self.save = save
+        self.boxes: dict[str, QSpinBox | QDoubleSpinBox] = {}
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(self._page(AlertSettings, settings.alerts, ALERT_ROWS), tr("提醒阈值"))
+        review_page = self._page(ReviewSettings, settings.review, REVIEW_ROWS)
+        self.basis = QComboBox(review_page)
+        self.basis.setObjectName("field:basis")
+        for key, text in BASIS.items():
+            self.basis.addItem(tr(text), key)
+        self.basis.setCurrentIndex(list(BASIS).index(settings.review.basis))
+        form = review_page.layout()
+        assert isinstance(form, QFormLayout)
+        form.addRow(tr("计分基准"), self.basis)
+        self.tabs.addTab(review_page, tr("复盘评分"))
+        hint = QLabel(
+            tr(
+                "互动率 = (评论 + 点赞 + 礼物) ÷ 平均在线 ÷ 分钟。保存后立即生效，无需重启；"
+                "评分在场次列表刷新时重新计算。"
+            ),
+            self,
+        )
+        hint.setWordWrap(True)
+        hint.setTextFormat(Qt.TextFormat.PlainText)
+        hint.setStyleSheet(theme.text_style(theme.MUTED))
+        self.error = QLabel(self)
+        self.error.setObjectName("alertSettingsError")
+        self.error.setWordWrap(True)
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
+        self.error.setStyleSheet(theme.text_style(theme.DANGER, bold=True))
+        self.error.hide()
+        buttons = QDialogButtonBox(self)
+        self.save_button = buttons.addButton(tr("保存"), QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(tr("取消"), QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.apply)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.tabs, 1)
+        lay.addWidget(hint)
+        lay.addWidget(self.error)
+        lay.addWidget(buttons)
+
+    def _page(self, model: type[BaseModel], current: BaseModel, rows: tuple[Row, ...]) -> QWidget:
+        page = QWidget(self)
+        form = QFormLayout(page)
+        for row in rows:
+            lo, hi = _bounds(model, row.name)
+            value = float(getattr(current, row.name))
+            box: QSpinBox | QDoubleSpinBox
+            if row.decimals or row.scale != 1.0:
+                box = QDoubleSpinBox(page)
+                box.setDecimals(row.decimals)
+                box.setRange(lo / row.scale, hi / row.scale)
+                box.setValue(value / row.scale)
+            else:
+                box = QSpinBox(page)
+                box.setRange(int(lo), int(min(hi, 2**31 - 1)))
+                box.setValue(int(value))
+            box.setObjectName(f"field:{row.name}")
+            box.setSuffix(tr(row.suffix) if not row.suffix.isascii() else row.suffix)
+            box.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.UpDownArrows)
+            box.setKeyboardTracking(False)
+            self.boxes[row.name] = box
+            form.addRow(tr(row.label), box)
+        return page
+
+    def values(self, rows: tuple[Row, ...]) -> dict[str, object]:
+        out: dict[str, object] = {}
+        for row in rows:
+            v = self.boxes[row.name].value()
+            if row.scale != 1.0:
+                out[row.name] = round(v * row.scale)
+            elif row.decimals:
+                out[row.name] = float(v)
+            else:
+                out[row.name] = int(v)
+        return out
+
+    def check(self) -> tuple[AlertSettings | None, ReviewSettings | None, list[str]]:
+        """The values as settings, or the reasons they are refused (the UI language)."""
+        reasons: list[str] = []
+        alerts = review = None
+        try:
+            alerts = AlertSettings.model_validate(self.values(ALERT_ROWS))
+            reasons.extend(problems(alerts))
+        except ValidationError as exc:
+            reasons.append(tr("提醒阈值无效：{e}").format(e=exc.errors()[0]["msg"]))
+        values = self.values(REVIEW_ROWS)
+        if not any(values[k] for k in ("weight_gmv", "weight_conversion", "weight_interaction")):
+            reasons.append(tr("评分权重至少有一项大于 0"))
+        else:
+            try:
+                review = ReviewSettings.model_validate(
+                    {**values, "basis": self.basis.currentData()}
+                )
+            except ValidationError as exc:
+                reasons.append(tr("评分设置无效：{e}").format(e=exc.errors()[0]["msg"]))
+        return alerts, review, reasons
+
+    def apply(self) -> None:
+        """保存: refuse with the reasons, or replace both sections, write the file and close."""
+        alerts, review, reasons = self.check()
+        if reasons or alerts is None or review is None:
+            self.error.setText(tr("未保存：") + "；".join(reasons))
+            self.error.show()
+            return
+        self.settings.alerts = alerts
+        self.settings.review = review
+        self.save()
+        self.accept()
