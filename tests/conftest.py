@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -47,6 +47,18 @@ def _own_config_and_data_dirs(tmp_path_factory: pytest.TempPathFactory) -> None:
 def _guard_the_run() -> None:
     """The guard that kills this run's processes once pytest is gone (however it went)."""
     start_guard()
+
+
+@pytest.fixture(autouse=True)
+def _chinese_unless_a_test_says_otherwise() -> Iterator[None]:
+    """Each test starts in the default UI language (zh_CN): a command run in-process (``livedesk
+    report --lang en``) sets the language for its run, as it should, and must not leak into the
+    next test's expectations."""
+    from app.i18n import language, set_language
+
+    yield
+    if language() != "zh_CN":
+        set_language("zh_CN")
 
 
 # The real sandbox server as a subprocess, for every test directory (ui/ and integration/).
