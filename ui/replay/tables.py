@@ -20,6 +20,10 @@ from ui.headers import fit_headers
 from ui.i18n import tr
 
 
+#: a column widened to its values at the first fill grows at most this much (long titles elide)
+MAX_FITTED_WIDTH = 320
+
+
 class Table(QTableWidget):
     def __init__(self, headers: Sequence[str], parent: QWidget | None = None) -> None:
         super().__init__(0, len(headers), parent)
@@ -31,6 +35,7 @@ class Table(QTableWidget):
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.horizontalHeader().setStretchLastSection(True)
         self.setWordWrap(False)
+        self._fitted = False
         fit_headers(self)
 
     def setColumnWidth(self, column: int, width: int) -> None:
@@ -56,6 +61,12 @@ class Table(QTableWidget):
                 else:
                     item.setText("" if value is None else str(value))
                 self.setItem(r, c, item)
+        if rows and not self._fitted:  # the first rows: no column cuts its values short (once:
+            self._fitted = True  # later fills keep what the operator dragged)
+            for c in range(self.columnCount() - 1):  # the last one stretches
+                if self.columnWidth(c) < MAX_FITTED_WIDTH:
+                    fitted = min(MAX_FITTED_WIDTH, self.sizeHintForColumn(c) + 12)
+                    self.setColumnWidth(c, max(self.columnWidth(c), fitted))
         self.setUpdatesEnabled(True)
 
 
