@@ -34,6 +34,7 @@ from ui.i18n import LANGUAGES, language, switch_language, tr
 from ui.lifetime import unsubscribe_on_destroy
 from ui.link_banner import LinkBanner, StaleVeil
 from ui.panels import LAYOUT_VERSION, PANELS, TABBED, PanelSpec, R, build
+from ui.platform.switch import install_connect
 from ui.shortcuts import ActionSpec, CheatSheet
 from ui.team.install import install_team
 from ui.theme import FADED, LEVEL_COLOURS, OK, text_style
@@ -100,6 +101,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         # 平台 menu, invite, 在线成员, sandbox badge (ui/team/)
         self.team = install_team(self.ctx, self.docks, self.panels)
+        # 平台 → 连接平台… (ui/platform/): the launcher opens the chosen platform when we close
+        self.connect_controls = install_connect(self.ctx, self.team.menu)
         self._unsub = room.subscribe(self._room_changed)
         # the feed skipped an event it could not take: the operator hears of it once
         unsub_skips = room.adapter.connection.subscribe_skips(

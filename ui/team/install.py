@@ -101,6 +101,7 @@ class TeamControls:
             dock.visibilityChanged.connect(self._seen)
 
         menu = QMenu(tr("平台"), w)  # first in the menu bar (帮助 stays last)
+        self.menu = menu  # 连接平台… goes first in it (ui/platform/switch.py)
         menus = w.menuBar().actions()
         if menus:
             w.menuBar().insertMenu(menus[0], menu)
