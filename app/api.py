@@ -17,8 +17,8 @@ from app.platform.connection import (
     Recovery,
     RecoveryStep,
 )
-from app.platform.fields import ConnectionField
 from app.platform.errors import OfflineError, PlatformError, StaleVersionError
+from app.platform.fields import ConnectionField
 from app.platform.recent import RecentKeys
 from app.platform.registry import platform_factories, platform_factory
 from app.platform.stream import StreamConfig

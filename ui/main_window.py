@@ -25,7 +25,7 @@ from app.live.room import SESSION, LiveRoom
 from app.obs.stack import ObsStack
 from app.platform.capabilities import Capability
 from app.settings import Settings, config_dir
-from ui.capability import explain_key
+from ui.capability import Unavailable, explain_key
 from ui.confirm import confirm
 from ui.context import ConsoleContext
 from ui.eliding_label import ElidingLabel
@@ -34,6 +34,7 @@ from ui.i18n import LANGUAGES, language, switch_language, tr
 from ui.lifetime import unsubscribe_on_destroy
 from ui.link_banner import LinkBanner, StaleVeil
 from ui.panels import LAYOUT_VERSION, PANELS, TABBED, PanelSpec, R, build
+from ui.platform.notes import NoteLine
 from ui.platform.switch import install_connect
 from ui.shortcuts import ActionSpec, CheatSheet
 from ui.team.install import install_team
@@ -89,6 +90,9 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.health)
         self.statusBar().addWidget(self.message, 1)
         self.notifier.message.connect(self.show_message)
+        # what the platform's adapter tells the operator (ui/platform/notes.py), kept in view
+        self.platform_notes = NoteLine(room.adapter, self.notifier, self)
+        self.statusBar().addPermanentWidget(self.platform_notes)
 
         self._build_toolbar()
         self.hold = self.ctx.hold  # the window owns the hold and the stage; the queue uses both
@@ -96,6 +100,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stage)
         for spec in PANELS:
             self.add_panel(spec)
+        #: docks the platform cannot fill (their note says why): hidden by default, reachable in
+        #: 视图 → 当前平台不可用; the layout is remembered per set of such docks
+        self.unavailable = [k for k, w in self.panels.items() if isinstance(w, Unavailable)]
         self._arrange_default()
         self._build_link_banner()
         self._build_menus()
@@ -159,6 +166,12 @@ class MainWindow(QMainWindow):
             self.resizeDocks(
                 [docks["orders"], docks["coupons"]], [640, 420], Qt.Orientation.Horizontal
             )
+        for key in getattr(self, "unavailable", ()):  # no empty boxes: the reason is in 视图
+            docks[key].hide()
+        for front, *behind in TABBED:  # a tab group shows what the platform can fill
+            shown = [k for k in (front, *behind) if k in docks and k not in self.unavailable]
+            if shown:
+                docks[shown[0]].raise_()
 
     def _build_toolbar(self) -> None:
         bar = QToolBar(tr("直播"), self)
@@ -225,8 +238,25 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         view = self.menuBar().addMenu(tr("视图"))
-        for dock in self.docks.values():
-            view.addAction(dock.toggleViewAction())
+        for key, dock in self.docks.items():
+            if key not in self.unavailable:
+                view.addAction(dock.toggleViewAction())
+        if self.unavailable:
+            off = view.addMenu(tr("当前平台不可用"))
+            off.setObjectName("menu:unavailable")
+            off.setToolTipsVisible(True)
+            for key in self.unavailable:
+                action = self.docks[key].toggleViewAction()
+                widget = self.panels[key]
+                assert isinstance(widget, Unavailable)
+                action.setToolTip("\n".join(widget.reasons()))
+                off.addAction(action)
+            names = tr("、").join(self.docks[k].windowTitle() for k in self.unavailable)
+            self.notifier.info(
+                tr(
+                    "当前平台不提供：{panels}（已收起，可在 视图 → 当前平台不可用 中查看原因）"
+                ).format(panels=names)
+            )
         view.addSeparator()
         reset = QAction(tr("恢复默认布局"), self)
         reset.triggered.connect(self.reset_layout)
@@ -355,9 +385,17 @@ class MainWindow(QMainWindow):
         self._tick()
 
     # --- layout ------------------------------------------------------------------------------
+    @property
+    def _state_key(self) -> str:
+        """Where the dock layout is remembered: one per set of docks the platform cannot fill
+        (the sandbox's full layout stays where it always was)."""
+        if not self.unavailable:
+            return "window/state"
+        return "window/state-without-" + "-".join(sorted(self.unavailable))
+
     def restore_layout(self) -> None:
         geometry = self.qsettings.value("window/geometry")
-        state = self.qsettings.value("window/state")
+        state = self.qsettings.value(self._state_key)
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         if isinstance(state, QByteArray):
@@ -365,7 +403,7 @@ class MainWindow(QMainWindow):
 
     def save_layout(self) -> None:
         self.qsettings.setValue("window/geometry", self.saveGeometry())
-        self.qsettings.setValue("window/state", self.saveState(LAYOUT_VERSION))
+        self.qsettings.setValue(self._state_key, self.saveState(LAYOUT_VERSION))
         self.qsettings.sync()
 
     def reset_layout(self) -> None:
