@@ -1,0 +1,176 @@
+"""Switching platform without restarting (issue 15 §4), through the console's own start-up path
+(ui/launch.py ``_main``) on the real built-in sandbox and the open-live stand-in: 连接 in the
+dialog stops the sandbox room as shut-down does (its recording complete up to the last event the
+window showed) and opens Bilibili in a new window whose chat shows the stand-in's danmaku, gift,
+Super Chat and guard; the choice is remembered with its secrets in app.secrets (the memory
+fallback here: no keyring in CI) and never in the settings file; ``--platform bilibili`` opens on
+it; with nothing stored it opens the dialog saying what is missing instead of failing."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from app.settings import Settings, load_settings, settings_path
+from plugins.bilibili import samples as s
+from plugins.bilibili.standin import danmaku as dm
+from tests.support.polling import patience, until
+from tests.support.processes import processes_with
+from tests.ui.platform.conftest import StartOpenLive, credentials
+from tests.ui.test_guardrails import _answer, _click_action, from_qt
+from ui.launch import _main, parse_args
+from ui.platform.connect_dialog import Choice, ConnectDialog
+
+FEED = [
+    dm.frame(s.open_dm("m1", "o1", "小红", "主播好，今天播什么")),
+    dm.frame(s.open_gift("m2", "o2", "阿亮", "小花花", 3, 100)),
+    dm.frame(s.open_super_chat("m3", "o3", "老王", 30, "支持一下！")),
+    dm.frame(s.open_guard("m4", "o4", "舰长大人")),
+]
+
+
+@pytest.fixture(autouse=True)
+def _keep_signal_handlers() -> Iterator[None]:
+    """_main installs SIGINT/SIGTERM handlers (a clean exit on logout); pytest keeps its own."""
+    old = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    yield
+    for sig, handler in old.items():
+        signal.signal(sig, handler)
+
+
+def quiet_settings() -> Settings:
+    settings = Settings()
+    settings.obs.enabled = False  # no OBS on the test machine
+    return settings
+
+
+def chat_texts(window: Any) -> list[str]:
+    model = window.panels["comments"].models["all"]
+    return [model.line(r).text for r in range(model.rowCount())]
+
+
+async def test_connect_switches_the_running_console_from_the_sandbox_to_bilibili(
+    open_live: StartOpenLive, secrets: dict[str, str], tmp_path: Path
+) -> None:
+    standin = open_live(FEED)
+    app = QApplication.instance()
+    settings = quiet_settings()
+    args = parse_args(["--sandbox-arg=--live", "--sandbox-arg=--rate=40"])
+    windows: list[Any] = []
+    main = asyncio.ensure_future(_main(app, args, settings, shown=windows.append))
+    try:
+        await until(lambda: bool(windows), 90, "the sandbox console")
+        first = windows[0]
+        room1 = first.room
+        await until(lambda: len(room1.chat) >= 5, 60, "the sandbox's simulated comments")
+        assert room1.session is not None and room1.session.status == "live"
+
+        # 平台 → 连接平台… → 连接 (live: asked first, 切换平台 chosen)
+        _answer(_click_action, [])
+        choice = Choice("bilibili", credentials(standin))
+        await from_qt(lambda: first.connect_controls.switch_to(choice), lambda: len(windows) == 2)
+        second = windows[1]
+        assert second is not first and second.room.adapter.room == "21452505"
+        db = str(tmp_path / "data" / "sandbox.db")
+        await until(lambda: not processes_with(db), 30, "the built-in sandbox to stop with it")
+        await until(lambda: len(chat_texts(second)) >= 4, 60, "the stand-in's events in the chat")
+        assert chat_texts(second) == [
+            "主播好，今天播什么",
+            "送出 小花花 ×3",
+            "醒目留言 ¥30.00：支持一下！",
+            "开通 舰长 ×1 个月 (¥198.00)",
+        ]
+
+        # the sandbox part was recorded up to the last event its window showed, file closed
+        [session] = list((tmp_path / "data" / "sessions").glob("*.sqlite"))
+        conn = sqlite3.connect(session)
+        try:
+            last = conn.execute("SELECT max(last_seq) FROM event_blocks").fetchone()[0]
+            assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        finally:
+            conn.close()
+        assert last == room1.seq
+        assert not Path(f"{session}-wal").exists() or Path(f"{session}-wal").stat().st_size == 0
+
+        # remembered: the platform and its plain fields in the file, the secrets only in the
+        # keyring (app.secrets' memory here)
+        text = settings_path().read_text(encoding="utf-8")
+        stored = json.loads(text)["platform"]
+        assert stored["adapter"] == "bilibili"
+        assert stored["fields"]["bilibili"]["app_id"] == str(standin.app_id)
+        assert standin.access_key_secret not in text and standin.code not in text
+        assert secrets["platform.bilibili.code"] == standin.code
+        assert secrets["platform.bilibili.access_key_secret"] == standin.access_key_secret
+
+        second.close_without_asking()
+        assert await asyncio.wait_for(main, patience(60)) == 0
+    finally:
+        for w in windows:
+            w.close_without_asking()
+        if not main.done():
+            await asyncio.wait_for(main, patience(60))
+    game = next(iter(standin.games.values()))
+    assert game.status == "ended"  # /v2/app/end on the way out
+
+
+async def test_platform_bilibili_opens_on_the_stored_connection(
+    open_live: StartOpenLive, secrets: dict[str, str]
+) -> None:
+    from app.platform.credentials import save
+    from app.platform.fields import fields_of
+    from app.platform.registry import platform_factory
+    from app.settings import save_settings
+
+    standin = open_live(FEED)
+    settings = quiet_settings()  # the stored choice stays the sandbox: --platform decides
+    save("bilibili", fields_of(platform_factory("bilibili")), credentials(standin), settings)
+    settings.platform.adapter = "sandbox"
+    save_settings(settings)
+    windows: list[Any] = []
+    args = parse_args(["--platform", "bilibili"])
+    main = asyncio.ensure_future(
+        _main(QApplication.instance(), args, load_settings(), shown=windows.append)
+    )
+    try:
+        await until(lambda: bool(windows), 60, "the console on bilibili")
+        window = windows[0]
+        assert window.room.adapter.room == "21452505"
+        paid = "醒目留言 ¥30.00：支持一下！"
+        await until(lambda: paid in chat_texts(window), 60, "the Super Chat")
+        assert not window.team.badge_action.isVisible()  # not a rehearsal room
+        window.close_without_asking()
+        assert await asyncio.wait_for(main, patience(60)) == 0
+    finally:
+        for w in windows:
+            w.close_without_asking()
+        if not main.done():
+            await asyncio.wait_for(main, patience(60))
+
+
+async def test_platform_without_stored_credentials_opens_the_dialog(
+    open_live: StartOpenLive, secrets: dict[str, str]
+) -> None:
+    open_live(FEED)
+    args = parse_args(["--platform", "bilibili"])
+    main = asyncio.ensure_future(_main(QApplication.instance(), args, quiet_settings()))
+
+    def dialog() -> ConnectDialog | None:
+        found = [w for w in QApplication.topLevelWidgets() if isinstance(w, ConnectDialog)]
+        return next((d for d in found if d.isVisible()), None)
+
+    await until(lambda: dialog() is not None, 30, "the connection dialog")
+    d = dialog()
+    assert d is not None
+    assert d.chosen == "bilibili"
+    assert d.message.text() == "请填写：主播身份码、应用 ID (app_id)、access_key_id、access_key_secret"
+    d.reject()
+    assert await asyncio.wait_for(main, patience(30)) == 1  # cancelled: nothing opened
+    assert not settings_path().exists()
