@@ -201,7 +201,7 @@ class OpenLiveAdapter(PlatformAdapter):
     async def room_info(self) -> models.RoomInfo:
         """The room the 身份码 belongs to, titled by its streamer when the platform named them."""
         uname = self.game.uname
-        title = tr("{name} 的直播间").format(name=uname) if uname else ""
+        title = tr("{name}的直播间").format(name=uname) if uname else ""
         return models.RoomInfo(id=self.room, title=title)
 
     async def snapshot(self) -> models.Snapshot:

@@ -59,6 +59,7 @@ log = logging.getLogger(__name__)
 
 #: the longest a 测试连接 waits for the platform (a start retried through a cool-down included)
 TEST_TIMEOUT_S = 45.0
+FIRST_FIELD_ROW = 2  # the form's rows: 平台, the platform's note, then its fields
 
 
 @dataclass
@@ -104,7 +105,7 @@ class ConnectDialog(QDialog):
         self._test: asyncio.Task[None] | None = None
         self.setObjectName("connectDialog")
         self.setWindowTitle(tr("连接平台"))
-        self.setMinimumWidth(620)
+        self.setMinimumWidth(680)
         lay = QVBoxLayout(self)
         self.message = QLabel(self)
         self.message.setObjectName("connectMessage")
@@ -114,22 +115,20 @@ class ConnectDialog(QDialog):
         self.message.setText(message)
         self.message.setVisible(bool(message))
         lay.addWidget(self.message)
-        top = QFormLayout()
-        self.platform = QComboBox(self)
+        self.form_holder = QWidget(self)
+        self.form = QFormLayout(self.form_holder)  # 平台, its note, then one row per field
+        self.form.setContentsMargins(0, 0, 0, 0)
+        self.platform = QComboBox(self.form_holder)
         self.platform.setObjectName("connectPlatform")
         for name, factory in self.factories.items():
             self.platform.addItem(display_name(factory), name)
-        top.addRow(tr("平台"), self.platform)
-        lay.addLayout(top)
-        self.note = QLabel(self)
+        self.form.addRow(tr("平台"), self.platform)
+        self.note = QLabel(self.form_holder)
         self.note.setObjectName("connectNote")
         self.note.setWordWrap(True)
         self.note.setTextFormat(Qt.TextFormat.PlainText)
         self.note.setStyleSheet(theme.text_style(theme.WARNING_STRONG))
-        lay.addWidget(self.note)
-        self.form_holder = QWidget(self)
-        self.form = QFormLayout(self.form_holder)
-        self.form.setContentsMargins(0, 0, 0, 0)
+        self.form.addRow("", self.note)
         lay.addWidget(self.form_holder)
         self.test_button = QPushButton(tr("测试连接"), self)
         self.test_button.setObjectName("connectTest")
@@ -172,9 +171,9 @@ class ConnectDialog(QDialog):
         factory = self.factories[name]
         note = factory_note(factory)
         self.note.setText(note)
-        self.note.setVisible(bool(note))
-        while self.form.rowCount():
-            self.form.removeRow(0)
+        self.form.setRowVisible(1, bool(note))
+        while self.form.rowCount() > FIRST_FIELD_ROW:
+            self.form.removeRow(FIRST_FIELD_ROW)
         self.inputs = {}
         self._stored = stored(name, self.fields, self.settings)
         typed = self.entered.values if self.entered and self.entered.platform == name else {}
@@ -197,22 +196,27 @@ class ConnectDialog(QDialog):
             edit.textChanged.connect(lambda _t: self._edited())
             label = QLabel(tr(f.label), self.form_holder)
             label.setBuddy(edit)
+            cell = QWidget(self.form_holder)  # the input, and under it where to find the value
+            column = QVBoxLayout(cell)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(2)
+            column.addWidget(edit)
             if f.help:
                 edit.setToolTip(tr(f.help))
                 label.setToolTip(tr(f.help))
-            self.form.addRow(label, edit)
-            if f.help:
-                hint = QLabel(tr(f.help), self.form_holder)
+                hint = QLabel(tr(f.help), cell)
                 hint.setObjectName(f"help:{f.name}")
                 hint.setWordWrap(True)
                 hint.setTextFormat(Qt.TextFormat.PlainText)
                 hint.setStyleSheet(theme.text_style(theme.MUTED))
-                self.form.addRow("", hint)
+                column.addWidget(hint)
+            self.form.addRow(label, cell)
             self.inputs[f.name] = edit
         if not self.fields:
             self.form.addRow(QLabel(tr("这个平台不需要填写任何信息"), self.form_holder))
         self.test_button.setEnabled(self._testable())
-        self.adjustSize()
+        self.form_holder.adjustSize()
+        self.resize(self.width(), self.sizeHint().height())
 
     def _testable(self) -> bool:
         # the built-in sandbox is started by the console itself: nothing to test

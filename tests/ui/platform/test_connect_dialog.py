@@ -67,7 +67,7 @@ async def test_a_test_shows_the_room_and_closes_the_test_game(
     dialog.test_button.click()
     assert dialog.testing and dialog.test_button.text() == "取消测试"
     await until(lambda: not dialog.testing, 60, "the test to end")
-    assert dialog.outcome.text() == "连接成功：房间 21452505 · 小明 的直播间"
+    assert dialog.outcome.text() == "连接成功：房间 21452505 · 小明的直播间"
     assert dialog.test_button.text() == "测试连接"
     # the test game was started once and ended again: the room is free for the real connection
     [start] = standin.calls_of("/v2/app/start")

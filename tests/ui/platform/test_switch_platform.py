@@ -170,7 +170,9 @@ async def test_platform_without_stored_credentials_opens_the_dialog(
     d = dialog()
     assert d is not None
     assert d.chosen == "bilibili"
-    assert d.message.text() == "请填写：主播身份码、应用 ID (app_id)、access_key_id、access_key_secret"
+    assert (
+        d.message.text() == "请填写：主播身份码、应用 ID (app_id)、access_key_id、access_key_secret"
+    )
     d.reject()
     assert await asyncio.wait_for(main, patience(30)) == 1  # cancelled: nothing opened
     assert not settings_path().exists()
