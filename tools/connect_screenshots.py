@@ -104,8 +104,9 @@ def dialog_shot(lang: str, out: Path) -> int:
                 dialog.inputs[name].setText(value)
             dialog.show()
             dialog.test_button.click()
-            while dialog.testing:
-                await asyncio.sleep(0.1)
+            task = dialog.test_task
+            if task is not None:
+                await task
             await asyncio.sleep(0.5)
             out.parent.mkdir(parents=True, exist_ok=True)
             dialog.grab().save(str(out))

@@ -246,6 +246,11 @@ class ConnectDialog(QDialog):
 
     # --- 测试连接 ------------------------------------------------------------------------------
     @property
+    def test_task(self) -> asyncio.Task[None] | None:
+        """The 测试连接 running now (None when none)."""
+        return self._test if self.testing else None
+
+    @property
     def testing(self) -> bool:
         return self._test is not None and not self._test.done()
 

@@ -52,6 +52,12 @@ def quiet_settings() -> Settings:
     return settings
 
 
+def wal_empty(session: Path) -> bool:
+    """Closed cleanly: nothing left in the write-ahead log."""
+    wal = Path(f"{session}-wal")
+    return not wal.exists() or wal.stat().st_size == 0
+
+
 def chat_texts(window: Any) -> list[str]:
     model = window.panels["comments"].models["all"]
     return [model.line(r).text for r in range(model.rowCount())]
@@ -98,7 +104,7 @@ async def test_connect_switches_the_running_console_from_the_sandbox_to_bilibili
         finally:
             conn.close()
         assert last == room1.seq
-        assert not Path(f"{session}-wal").exists() or Path(f"{session}-wal").stat().st_size == 0
+        assert wal_empty(session)
 
         # remembered: the platform and its plain fields in the file, the secrets only in the
         # keyring (app.secrets' memory here)
