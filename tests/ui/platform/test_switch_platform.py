@@ -4,7 +4,10 @@ dialog stops the sandbox room as shut-down does (its recording complete up to th
 window showed) and opens Bilibili in a new window whose chat shows the stand-in's danmaku, gift,
 Super Chat and guard; the choice is remembered with its secrets in app.secrets (the memory
 fallback here: no keyring in CI) and never in the settings file; ``--platform bilibili`` opens on
-it; with nothing stored it opens the dialog saying what is missing instead of failing."""
+it (the docks open-live cannot fill hidden, their reasons in 视图); with nothing stored it opens
+the dialog saying what is missing instead of failing; a platform that does not open says why and
+offers the one before, with nothing half-saved; bilibili-web's masked-names note is said and
+stays in the status bar."""
 
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QPushButton
 
 from app.settings import Settings, load_settings, settings_path
 from plugins.bilibili import samples as s
@@ -152,6 +155,15 @@ async def test_platform_bilibili_opens_on_the_stored_connection(
         paid = "醒目留言 ¥30.00：支持一下！"
         await until(lambda: paid in chat_texts(window), 60, "the Super Chat")
         assert not window.team.badge_action.isVisible()  # not a rehearsal room
+        # no empty boxes where open-live has nothing: hidden, the reason one menu away
+        off = ["products", "orders", "coupons", "flash_sale", "lottery"]
+        assert [k for k in off if window.docks[k].isVisible()] == []
+        assert window.docks["comments"].isVisible() and window.docks["replay"].isVisible()
+        menu = window.findChild(QMenu, "menu:unavailable")
+        assert menu is not None
+        tips = {a.text(): a.toolTip() for a in menu.actions()}
+        assert tips["订单"] == "B站开放平台不提供订单数据"
+        assert set(tips) >= {"排品", "订单", "优惠券", "秒杀"}
         window.close_without_asking()
         assert await asyncio.wait_for(main, patience(60)) == 0
     finally:
@@ -182,3 +194,101 @@ async def test_platform_without_stored_credentials_opens_the_dialog(
     d.reject()
     assert await asyncio.wait_for(main, patience(30)) == 1  # cancelled: nothing opened
     assert not settings_path().exists()
+
+
+def question() -> QMessageBox | None:
+    boxes = [w for w in QApplication.topLevelWidgets() if w.objectName() == "platformQuestion"]
+    return next((b for b in boxes if isinstance(b, QMessageBox) and b.isVisible()), None)
+
+
+async def test_a_platform_that_does_not_open_says_why_and_offers_the_one_before(
+    open_live: StartOpenLive, secrets: dict[str, str]
+) -> None:
+    standin = open_live(FEED)
+    windows: list[Any] = []
+    main = asyncio.ensure_future(
+        _main(QApplication.instance(), parse_args([]), quiet_settings(), shown=windows.append)
+    )
+    try:
+        await until(lambda: bool(windows), 90, "the sandbox console")
+        first = windows[0]
+        wrong = Choice("bilibili", credentials(standin, access_key_secret="typo"))
+        assert first.connect_controls.switch_to(wrong)  # off-air: nothing to ask
+        await until(lambda: question() is not None, 60, "the question why")
+        box = question()
+        assert box is not None
+        assert box.text().startswith(
+            "无法连接B站直播开放平台：B站开放平台拒绝了请求签名，请检查 access_key_id"
+        )
+        assert "typo" not in box.text()
+        buttons = {b.objectName(): b.text() for b in box.findChildren(QPushButton)}
+        assert buttons == {
+            "question:back": "回到内置沙盒（彩排，模拟观众）",
+            "question:dialog": "连接平台…",
+            "question:quit": "退出中控台",
+        }
+        back = box.findChild(QPushButton, "question:back")
+        assert back is not None
+        back.click()
+        await until(lambda: len(windows) == 2, 90, "the sandbox again")
+        again = windows[1]
+        assert again.room.adapter.room == first.room.adapter.room
+        assert again.team.badge_action.isVisible()  # the built-in sandbox, as before
+        assert not settings_path().exists() and not secrets  # nothing half-saved
+        again.close_without_asking()
+        assert await asyncio.wait_for(main, patience(60)) == 0
+    finally:
+        for w in windows:
+            w.close_without_asking()
+        if not main.done():
+            await asyncio.wait_for(main, patience(60))
+
+
+async def test_the_web_adapters_note_is_shown_and_stays_in_view(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, secrets: dict[str, str]
+) -> None:
+    from plugins.bilibili.standin.runner import serve_in_thread
+    from plugins.bilibili.standin.web import WebOptions, WebStandIn
+    from plugins.bilibili.web_adapter import names_masked_note
+    from tests.support.platforms import ensure_platform
+
+    ensure_platform(
+        "bilibili-web",
+        "plugins.bilibili.web_adapter:BilibiliWebAdapterFactory",
+        tmp_path / "entry-points",
+        monkeypatch,
+    )
+    notice = {"cmd": "LOG_IN_NOTICE", "data": {"notice_msg": "未登录无法查看他人昵称"}}
+    options = WebOptions()
+    standin = WebStandIn.scripted(
+        [dm.frame(notice, s.danmu_msg(0, "张****", "在吗", user_hash="aa11", id_str="m1"))],
+        options,
+    )
+    windows: list[Any] = []
+    messages: list[tuple[str, str]] = []
+    with serve_in_thread(standin.app()) as served:
+        monkeypatch.setenv("LIVEDESK_BILIBILI_WEB_BASE", served.base)
+        args = parse_args(["--platform", "bilibili-web"])
+        settings = quiet_settings()
+        settings.platform.fields = {"bilibili-web": {"room": str(options.short_id)}}
+
+        def shown(window: Any) -> None:
+            windows.append(window)
+            window.notifier.message.connect(lambda level, text: messages.append((level, text)))
+
+        main = asyncio.ensure_future(_main(QApplication.instance(), args, settings, shown=shown))
+        try:
+            await until(lambda: bool(windows), 60, "the console on bilibili-web")
+            line = windows[0].platform_notes
+            await until(lambda: line.isVisible(), 60, "the note line")
+            note = names_masked_note()
+            assert line.text() == "⚠ " + note and line.toolTip() == note
+            assert ("warning", note) in messages  # said once through the notifier too
+            assert "\n" not in line.text() and "<" not in line.text()  # plain, one line
+            windows[0].close_without_asking()
+            assert await asyncio.wait_for(main, patience(60)) == 0
+        finally:
+            for w in windows:
+                w.close_without_asking()
+            if not main.done():
+                await asyncio.wait_for(main, patience(60))
