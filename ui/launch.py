@@ -273,11 +273,10 @@ async def _main(
     from app.aio import cancel_all
     from app.platform.credentials import save as save_values
     from app.platform.errors import PlatformError
-    from app.platform.fields import display_name, fields_of
-    from app.platform.registry import platform_factories, platform_factory
+    from app.platform.fields import fields_of
+    from app.platform.registry import platform_factory
     from app.settings import save_settings
     from ui.i18n import tr
-    from ui.platform.switch import ask, choose
 
     splash = QLabel(tr("正在连接平台…"))
     splash.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -287,10 +286,6 @@ async def _main(
     target: _Target | None = _Target(args.platform or settings.platform.adapter)
     previous: _Target | None = None  # the platform of the window before (a switch)
     code = 0
-
-    def named(name: str) -> str:
-        factory = platform_factories().get(name)
-        return display_name(factory) if factory is not None else name
 
     while target is not None:
         splash.show()
@@ -302,9 +297,7 @@ async def _main(
             reason = exc.message if isinstance(exc, PlatformError) else str(exc).strip("'\"")
             kind = exc.code if isinstance(exc, PlatformError) else ""
             log.warning("platform %s did not open: %s", target.platform, kind or type(exc).__name__)
-            target = await _after_failure(
-                target, previous, reason, kind, settings, named, choose, ask
-            )
+            target = await _after_failure(target, previous, reason, kind, settings)
             if target is None:
                 code = 0 if previous is not None else 1
             continue
@@ -332,29 +325,37 @@ async def _main(
     return code
 
 
+def _named(platform: str) -> str:
+    """A platform's name for the operator (its entry-point name when it cannot be loaded)."""
+    from app.platform.fields import display_name
+    from app.platform.registry import platform_factories
+
+    factory = platform_factories().get(platform)
+    return display_name(factory) if factory is not None else platform
+
+
 async def _after_failure(
-    target: _Target,
-    previous: _Target | None,
-    reason: str,
-    kind: str,
-    settings: Any,
-    named: Callable[[str], str],
-    choose: Any,
-    ask: Any,
+    target: _Target, previous: _Target | None, reason: str, kind: str, settings: Any
 ) -> _Target | None:
-    """What to open after ``target`` failed: the dialog again, the previous platform, or None."""
+    """What to open after ``target`` failed: asked of the operator. Missing values: the dialog
+    at once, saying which. Otherwise the reason, and 重试 (at start-up) or 回到 the platform
+    before (after a switch), 连接平台…, 退出. None: quit."""
     from ui.i18n import tr
+    from ui.platform.switch import ask, choose
 
     if kind != "missing_settings":
-        text = tr("无法连接{platform}：{e}").format(platform=named(target.platform), e=reason)
-        buttons = [("dialog", tr("连接平台…"))]
+        text = tr("无法连接{platform}：{e}").format(platform=_named(target.platform), e=reason)
         if previous is not None:
-            back = tr("回到{platform}").format(platform=named(previous.platform))
-            buttons.insert(0, ("back", back))
+            first = ("back", tr("回到{platform}").format(platform=_named(previous.platform)))
+        else:
+            first = ("retry", tr("重试"))
+        buttons = [first, ("dialog", tr("连接平台…"))]
         buttons.append(("quit", tr("退出") if previous is None else tr("退出中控台")))
         answer = await ask(None, tr("无法连接平台"), text, buttons)
         if answer == "back":
             return previous
+        if answer == "retry":
+            return target
         if answer != "dialog":
             return None
     choice = await choose(settings, current=target.platform, message=reason, entered=target.choice)

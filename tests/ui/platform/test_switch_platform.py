@@ -292,3 +292,52 @@ async def test_the_web_adapters_note_is_shown_and_stays_in_view(
                 w.close_without_asking()
             if not main.done():
                 await asyncio.wait_for(main, patience(60))
+
+
+async def test_a_start_that_fails_offers_the_dialog_and_connects_from_it(
+    open_live: StartOpenLive, secrets: dict[str, str]
+) -> None:
+    from app.platform.credentials import save
+    from app.platform.fields import fields_of
+    from app.platform.registry import platform_factory
+
+    standin = open_live(FEED)
+    settings = quiet_settings()
+    fields = fields_of(platform_factory("bilibili"))
+    save("bilibili", fields, credentials(standin, code="OLDCODE"), settings)  # a stale 身份码
+    windows: list[Any] = []
+    main = asyncio.ensure_future(
+        _main(QApplication.instance(), parse_args([]), settings, shown=windows.append)
+    )
+    try:
+        await until(lambda: question() is not None, 60, "the question why")
+        box = question()
+        assert box is not None
+        assert box.text().startswith("无法连接B站直播开放平台：B站开放平台不认这个身份码")
+        buttons = [b.objectName() for b in box.buttons()]
+        assert sorted(buttons) == ["question:dialog", "question:quit", "question:retry"]
+        go = box.findChild(QPushButton, "question:dialog")
+        assert go is not None
+        go.click()
+
+        def dialog() -> ConnectDialog | None:
+            found = [w for w in QApplication.topLevelWidgets() if isinstance(w, ConnectDialog)]
+            return next((d for d in found if d.isVisible()), None)
+
+        await until(lambda: dialog() is not None, 30, "the connection dialog")
+        d = dialog()
+        assert d is not None and d.chosen == "bilibili"
+        assert d.message.text().startswith("B站开放平台不认这个身份码")
+        assert d.inputs["app_id"].text() == str(standin.app_id)  # what is stored, prefilled
+        d.inputs["code"].setText(standin.code)  # the streamer pastes the new one
+        d.go_button.click()
+        await until(lambda: bool(windows), 60, "the console on bilibili")
+        assert windows[0].room.adapter.room == "21452505"
+        assert secrets["platform.bilibili.code"] == standin.code  # kept once it worked
+        windows[0].close_without_asking()
+        assert await asyncio.wait_for(main, patience(60)) == 0
+    finally:
+        for w in windows:
+            w.close_without_asking()
+        if not main.done():
+            await asyncio.wait_for(main, patience(60))
