@@ -390,17 +390,21 @@ async def _run_window(
     from ui.main_window import MainWindow
 
     room = LiveRoom(adapter, chat_capacity=settings.ui.comment_buffer)
-    room.start()
-    recorder = start_recording(room)  # every live session → data_dir()/sessions/
     obs = ObsStack.build(room, settings) if settings.obs.enabled else None
     if obs is not None:
         await obs.start()  # keeps retrying until OBS answers; the health bar says so
+    window = MainWindow(room, settings, obs=obs, confirm_close_while_live=True)
+    # the room follows its platform only now that every panel listens: nothing awaited between
+    # here and the window, so no event arrives before the chat feed and the recorder subscribed
+    room.start()
+    recorder = start_recording(room)  # every live session → data_dir()/sessions/
+    if obs is not None:
         follow_obs(
             recorder, obs.conn, obs.stats, scenes=obs.scenes, outputs=obs.outputs, role=room.role
         )
-    window = MainWindow(room, settings, obs=obs, confirm_close_while_live=True)
     builtin = platform == "sandbox" and not connection.get("url")  # started by this console
     window.platform_stops_with_console = builtin
+    window.connect_controls.current = platform  # 连接平台… opens on it
     if builtin:
         window.ctx.platform_listen = connection.get("listen", "127.0.0.1")
         window.team.set_sandbox(True)  # a rehearsal room: 「沙盒 · 模拟观众」 stays visible

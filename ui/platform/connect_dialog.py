@@ -214,7 +214,7 @@ class ConnectDialog(QDialog):
             self.inputs[f.name] = edit
         if not self.fields:
             self.form.addRow(QLabel(tr("这个平台不需要填写任何信息"), self.form_holder))
-        self.test_button.setEnabled(self._testable())
+        self._refresh_test_button()
         self.form_holder.adjustSize()
         self.resize(self.width(), self.sizeHint().height())
 
@@ -222,10 +222,15 @@ class ConnectDialog(QDialog):
         # the built-in sandbox is started by the console itself: nothing to test
         return not (self.chosen == SANDBOX and not self.values().get("url"))
 
+    def _refresh_test_button(self) -> None:
+        testable = self._testable()
+        self.test_button.setEnabled(testable)
+        self.test_button.setToolTip("" if testable else tr("内置沙盒由中控台自己启动，无需测试"))
+
     def _edited(self) -> None:
         self._cancel_test()
         self._say("")
-        self.test_button.setEnabled(self._testable())
+        self._refresh_test_button()
 
     def values(self) -> dict[str, str]:
         """What the inputs say, a secret left empty replaced by the stored one."""

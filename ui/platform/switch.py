@@ -39,6 +39,8 @@ class ConnectControls:
         self.window = ctx.window
         self.requested: Choice | None = None
         self.dialog: ConnectDialog | None = None
+        #: the platform this window is connected to (set by the launcher): selected first
+        self.current: str | None = None
         self.action = QAction(tr("连接平台…"), self.window)
         self.action.setObjectName("action:connect-platform")
         self.action.triggered.connect(self.open_dialog)
@@ -50,7 +52,7 @@ class ConnectControls:
             menu.addAction(self.action)
 
     def open_dialog(self) -> ConnectDialog:
-        dialog = ConnectDialog(self.ctx.settings, self.window)
+        dialog = ConnectDialog(self.ctx.settings, self.window, current=self.current)
         self.dialog = dialog
         dialog.accepted.connect(lambda: self.switch_to(dialog.choice()))
         dialog.open()

@@ -26,6 +26,7 @@ from app.settings import Settings, load_settings, settings_path
 from plugins.bilibili import samples as s
 from plugins.bilibili.standin import danmaku as dm
 from tests.support.polling import patience, until
+from tests.support.ports import free_port
 from tests.support.processes import processes_with
 from tests.ui.platform.conftest import StartOpenLive, credentials
 from tests.ui.test_guardrails import _answer, _click_action, from_qt
@@ -51,7 +52,7 @@ def _keep_signal_handlers() -> Iterator[None]:
 
 def quiet_settings() -> Settings:
     settings = Settings()
-    settings.obs.enabled = False  # no OBS on the test machine
+    settings.obs.enabled = False  # no OBS on the test machine (one test turns it on)
     return settings
 
 
@@ -72,6 +73,11 @@ async def test_connect_switches_the_running_console_from_the_sandbox_to_bilibili
     standin = open_live(FEED)
     app = QApplication.instance()
     settings = quiet_settings()
+    # OBS on: its stack is rebuilt for the new window, the overlay pages on the same port (the
+    # Browser Sources in OBS keep working); no OBS answers on its port here
+    settings.obs.enabled = True
+    settings.obs.port = free_port()
+    settings.obs.overlay_server_port = overlay_port = free_port()
     args = parse_args(["--sandbox-arg=--live", "--sandbox-arg=--rate=40"])
     windows: list[Any] = []
     main = asyncio.ensure_future(_main(app, args, settings, shown=windows.append))
@@ -88,6 +94,8 @@ async def test_connect_switches_the_running_console_from_the_sandbox_to_bilibili
         await from_qt(lambda: first.connect_controls.switch_to(choice), lambda: len(windows) == 2)
         second = windows[1]
         assert second is not first and second.room.adapter.room == "21452505"
+        assert second.obs is not first.obs and second.obs.server.port == overlay_port
+        assert second.obs.server.note is None  # not "port taken, Browser Sources must change"
         db = str(tmp_path / "data" / "sandbox.db")
         await until(lambda: not processes_with(db), 30, "the built-in sandbox to stop with it")
         await until(lambda: len(chat_texts(second)) >= 4, 60, "the stand-in's events in the chat")
