@@ -90,9 +90,6 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.health)
         self.statusBar().addWidget(self.message, 1)
         self.notifier.message.connect(self.show_message)
-        # what the platform's adapter tells the operator (ui/platform/notes.py), kept in view
-        self.platform_notes = NoteLine(room.adapter, self.notifier, self)
-        self.statusBar().addPermanentWidget(self.platform_notes)
 
         self._build_toolbar()
         self.hold = self.ctx.hold  # the window owns the hold and the stage; the queue uses both
@@ -110,6 +107,19 @@ class MainWindow(QMainWindow):
         self.team = install_team(self.ctx, self.docks, self.panels)
         # 平台 → 连接平台… (ui/platform/): the launcher opens the chosen platform when we close
         self.connect_controls = install_connect(self.ctx, self.team.menu)
+        # what the platform's adapter tells the operator (ui/platform/notes.py): a line of its
+        # own under the live toolbar, whole at any width, only while there is a note
+        self.platform_notes = NoteLine(room.adapter, self.notifier, self)
+        notes_bar = QToolBar(tr("平台提示"), self)
+        notes_bar.setObjectName("toolbar:platform-notes")
+        notes_bar.setMovable(False)
+        notes_bar.setFloatable(False)
+        notes_bar.toggleViewAction().setVisible(False)
+        notes_bar.setStyleSheet("QToolBar { border: 0; padding: 0; margin: 0; spacing: 0; }")
+        notes_bar.addWidget(self.platform_notes).setVisible(True)  # the bar shows and hides
+        self.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, notes_bar)
+        self.platform_notes.shown_by(notes_bar.setVisible)
         self._unsub = room.subscribe(self._room_changed)
         # the feed skipped an event it could not take: the operator hears of it once
         unsub_skips = room.adapter.connection.subscribe_skips(
@@ -400,6 +410,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         if isinstance(state, QByteArray):
             self.restoreState(state, LAYOUT_VERSION)
+        self.platform_notes.refresh()  # a saved layout never hides a note that is there now
 
     def save_layout(self) -> None:
         self.qsettings.setValue("window/geometry", self.saveGeometry())
