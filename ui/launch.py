@@ -306,7 +306,7 @@ async def _main(
             save_values(target.platform, fields, target.choice.values, settings)
             save_settings(settings)
         opened = _Target(target.platform, connection=connection)
-        args.url = args.room = args.token = None  # the command line applied to the first only
+        args.url = args.room = args.token = args.role = None  # the command line: the first only
         window = await _run_window(
             target.platform, args, settings, adapter, connection, splash, prepare, shown
         )

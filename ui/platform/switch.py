@@ -58,10 +58,11 @@ class ConnectControls:
         dialog.open()
         return dialog
 
-    def switch_to(self, choice: Choice) -> bool:
-        """Close this window so that the launcher opens ``choice`` (asks first while live)."""
+    def switch_to(self, choice: Choice, *, asked: bool = False) -> bool:
+        """Close this window so that the launcher opens ``choice`` (asks first while live,
+        unless the caller already ``asked``)."""
         session = self.ctx.room.session
-        if session is not None and session.status == "live":
+        if not asked and session is not None and session.status == "live":
             text = tr(
                 "正在直播。切换平台后，这个中控台不再显示和记录当前直播间的评论与数据"
                 "（本场已显示的内容都已保存）。确定切换吗？"

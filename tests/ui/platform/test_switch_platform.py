@@ -6,7 +6,8 @@ Super Chat and guard; the choice is remembered with its secrets in app.secrets (
 fallback here: no keyring in CI) and never in the settings file; ``--platform bilibili`` opens on
 it (the docks open-live cannot fill hidden, their reasons in 视图); with nothing stored it opens
 the dialog saying what is missing instead of failing; a platform that does not open says why and
-offers the one before, with nothing half-saved; bilibili-web's masked-names note is said and
+offers the one before, with nothing half-saved; joining a room by invite switches the same way;
+bilibili-web's masked-names note is said and
 stays in view on a line of its own."""
 
 from __future__ import annotations
@@ -343,6 +344,39 @@ async def test_a_start_that_fails_offers_the_dialog_and_connects_from_it(
         assert windows[0].room.adapter.room == "21452505"
         assert secrets["platform.bilibili.code"] == standin.code  # kept once it worked
         windows[0].close_without_asking()
+        assert await asyncio.wait_for(main, patience(60)) == 0
+    finally:
+        for w in windows:
+            w.close_without_asking()
+        if not main.done():
+            await asyncio.wait_for(main, patience(60))
+
+
+async def test_joining_a_room_by_invite_needs_no_restart(
+    sandbox_server: Any, secrets: dict[str, str]
+) -> None:
+    from app.team.invite import make_invite, parse_invite
+    from app.team.join import remember
+
+    srv = sandbox_server()
+    invite = parse_invite(make_invite(srv.url, srv.room, "assistant", srv.tokens["assistant"]))
+    settings = quiet_settings()
+    windows: list[Any] = []
+    main = asyncio.ensure_future(
+        _main(QApplication.instance(), parse_args([]), settings, shown=windows.append)
+    )
+    try:
+        await until(lambda: bool(windows), 90, "the sandbox console")
+        first = windows[0]
+        remember(invite, settings)  # as 加入 in the dialog does, then the question
+        seen: list[dict[str, Any]] = []
+        _answer(_click_action, seen)
+        await from_qt(lambda: first.team.restart_into(invite), lambda: len(windows) == 2)
+        assert seen[0]["buttons"]["confirmAction"] == "连接"
+        joined = windows[1]
+        assert (joined.room.adapter.room, joined.room.role) == (srv.room, "assistant")
+        assert json.loads(settings_path().read_text(encoding="utf-8"))["platform"]["url"] == srv.url
+        joined.close_without_asking()
         assert await asyncio.wait_for(main, patience(60)) == 0
     finally:
         for w in windows:
