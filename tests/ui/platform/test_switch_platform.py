@@ -7,8 +7,7 @@ fallback here: no keyring in CI) and never in the settings file; ``--platform bi
 it (the docks open-live cannot fill hidden, their reasons in 视图); with nothing stored it opens
 the dialog saying what is missing instead of failing; a platform that does not open says why and
 offers the one before, with nothing half-saved; joining a room by invite switches the same way;
-bilibili-web's masked-names note is said and
-stays in view on a line of its own."""
+bilibili-web's masked-names note is said and stays in view on a line of its own."""
 
 from __future__ import annotations
 
