@@ -1,5 +1,6 @@
 """Screenshots of connecting to a real platform (issue 15 §4), against the Bilibili stand-ins:
-the 连接平台 dialog with bilibili selected after a successful 测试连接 (zh, en), and the console
+the 连接平台 dialog with bilibili selected after a successful 测试连接 (zh, en) and with
+bilibili-web selected (its personal-use note), and the console
 opened with ``--platform bilibili`` on the open-live stand-in, its chat showing danmaku, gifts,
 Super Chats and guards (zh), and with ``--platform bilibili-web`` as a guest (names masked: the
 adapter's note in the status bar).
@@ -23,7 +24,13 @@ from shots import REPO, run_all
 
 sys.path.insert(0, str(REPO))
 
-SHOTS = ["connect-dialog-zh", "connect-dialog-en", "console-bilibili-zh", "console-bili-web-zh"]
+SHOTS = [
+    "connect-dialog-zh",
+    "connect-dialog-en",
+    "connect-dialog-web-zh",
+    "console-bilibili-zh",
+    "console-bili-web-zh",
+]
 ONLY = os.environ.get("SHOTS_ONLY", "")
 
 
@@ -72,7 +79,7 @@ def _credentials(standin: Any) -> dict[str, str]:
     }
 
 
-def dialog_shot(lang: str, out: Path) -> int:
+def dialog_shot(lang: str, out: Path, platform: str = "bilibili") -> int:
     from PySide6.QtWidgets import QApplication
 
     from plugins.bilibili.standin.open_live import OpenLiveStandin
@@ -99,11 +106,12 @@ def dialog_shot(lang: str, out: Path) -> int:
             from ui.platform.connect_dialog import ConnectDialog
 
             dialog = ConnectDialog(Settings())
-            dialog.platform.setCurrentIndex(dialog.platform.findData("bilibili"))
-            for name, value in _credentials(standin).items():
-                dialog.inputs[name].setText(value)
+            dialog.platform.setCurrentIndex(dialog.platform.findData(platform))
             dialog.show()
-            dialog.test_button.click()
+            if platform == "bilibili":
+                for name, value in _credentials(standin).items():
+                    dialog.inputs[name].setText(value)
+                dialog.test_button.click()
             task = dialog.test_task
             if task is not None:
                 await task
@@ -178,6 +186,8 @@ def web_console_shot(out: Path) -> int:
 
 
 def one(name: str, out: Path) -> int:
+    if name == "connect-dialog-web-zh":
+        return dialog_shot("zh_CN", out, "bilibili-web")
     if name.startswith("connect-dialog-"):
         return dialog_shot("en" if name.endswith("-en") else "zh_CN", out)
     if name == "console-bilibili-zh":
