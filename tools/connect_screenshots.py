@@ -1,9 +1,10 @@
 """Screenshots of connecting to a real platform (issue 15 §4), against the Bilibili stand-ins:
 the 连接平台 dialog with bilibili selected after a successful 测试连接 (zh, en) and with
-bilibili-web selected (its personal-use note), and the console
-opened with ``--platform bilibili`` on the open-live stand-in, its chat showing danmaku, gifts,
-Super Chats and guards (zh), and with ``--platform bilibili-web`` as a guest (names masked: the
-adapter's note in the status bar).
+bilibili-web selected (its personal-use note), and the console opened with ``--platform
+bilibili`` on the open-live stand-in, its chat showing danmaku, gifts, Super Chats and guards
+(zh), and with ``--platform bilibili-web`` as a guest (names masked: the adapter's note on its
+line under the toolbar). A 1600×960 window needs a screen that big: Xvfb (``DISPLAY``) rather
+than offscreen.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python tools/connect_screenshots.py [OUT_DIR]
 
