@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.aio import spawn
-from app.i18n import tr
+from app.i18n import tr, tr_noop
 from app.listeners import Listeners
 from app.platform import models
 from app.platform.adapter import AdapterFactory, PlatformAdapter
@@ -18,6 +18,7 @@ from app.platform.connection import (
     RecoveryStep,
 )
 from app.platform.errors import OfflineError, PlatformError, StaleVersionError
+from app.platform.fields import ConnectionField
 from app.platform.recent import RecentKeys
 from app.platform.registry import platform_factories, platform_factory
 from app.platform.stream import StreamConfig
@@ -29,6 +30,7 @@ __all__ = [
     "AdapterFactory",
     "Backoff",
     "Capability",
+    "ConnectionField",
     "ConnectionStatus",
     "ConnectionTracker",
     "LinkState",
@@ -47,4 +49,5 @@ __all__ = [
     "platform_factory",
     "spawn",
     "tr",
+    "tr_noop",
 ]

@@ -47,6 +47,12 @@ class PlatformSettings(_Section):
         "can join with an invite; off: this machine only (127.0.0.1). Anyone on the network who "
         "has an invite (its token) can then connect. Takes effect at the next start",
     )
+    fields: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="Per platform adapter (by name), the non-secret connection fields entered in "
+        "平台 → 连接平台… (e.g. bilibili: app_id, access_key_id, room); the secrets are in the OS "
+        "keyring (app/platform/credentials.py)",
+    )
 
 
 class ObsSettings(_Section):

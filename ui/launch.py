@@ -1,9 +1,18 @@
 """``livedesk`` / ``livedesk console``: the Qt application on one qasync loop.
 
-Start-up: settings → platform adapter (on a fresh machine: the built-in sandbox, started as a
-child process, off-air, on 127.0.0.1 unless ``--lan`` or the ``platform.lan`` setting) → LiveRoom
-→ MainWindow. Shut-down: layout saved, room stopped, adapter closed (the sandbox child with it),
-background tasks cancelled.
+Start-up: settings → platform adapter (``--platform NAME``, else the one chosen last in
+平台 → 连接平台…; on a fresh machine: the built-in sandbox, started as a child process, off-air,
+on 127.0.0.1 unless ``--lan`` or the ``platform.lan`` setting) → LiveRoom → MainWindow.
+Shut-down: layout saved, room stopped, recorder closed, OBS follow stopped, adapter closed (the
+sandbox child with it), background tasks cancelled.
+
+Changing platform needs no restart: ``_main`` loops over "open the platform → run its window →
+was another platform chosen?". 连接 in the window's dialog closes the window, the same shut-down
+runs (every shown event recorded), and the chosen platform opens in a new window; its values are
+saved (app/platform/credentials.py: secrets in the keyring) only once it opened. A platform that
+does not open says why and offers the connection dialog again or, after a switch, the platform
+before (opened again with exactly its connection: nothing lost). Missing values (a stored
+credential absent) open the dialog with what is missing instead of failing.
 
 ``livedesk join <invite>`` (or ``livedesk --join <invite>``): the invite is checked (its format,
 then one request to the platform with its token), its token stored in the OS keyring and
@@ -22,11 +31,15 @@ import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.gc_tuning import GcPacer, freeze_startup_objects, tune_gc
 from app.main import setup_logging
+
+if TYPE_CHECKING:
+    from ui.platform.connect_dialog import Choice
 
 log = logging.getLogger(__name__)
 TOKEN_ENV = "LIVEDESK_TOKEN"  # the platform token, kept out of the command line (ps shows argv)
@@ -36,6 +49,13 @@ INVITE_ENV = "LIVEDESK_INVITE"  # an invite, likewise
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="livedesk", description="LiveDesk 直播中控台")
     p.add_argument("--lang", choices=["zh_CN", "en"], help="UI language (default: settings, zh_CN)")
+    p.add_argument(
+        "--platform",
+        metavar="NAME",
+        help="open the console on this platform adapter (e.g. bilibili, bilibili-web, sandbox) "
+        "with its stored connection; missing values open the connection dialog. Default: the "
+        "one chosen last in 平台 → 连接平台…",
+    )
     p.add_argument("--url", help="platform base URL (default: start the built-in sandbox)")
     p.add_argument("--room", help="room id on the platform")
     p.add_argument("--role", choices=["host", "assistant", "reviewer"], help="operator role")
@@ -108,6 +128,7 @@ def adapter_settings(args: argparse.Namespace, settings: Any) -> dict[str, Any]:
 
 
 Prepare = Callable[[Any], Awaitable[None]]  # given the shown MainWindow, before --screenshot
+Shown = Callable[[Any], None]  # every MainWindow once shown (tests follow a switch)
 
 
 def join(argv: list[str]) -> int:
@@ -194,54 +215,203 @@ def run(argv: list[str], prepare: Prepare | None = None) -> int:
         return loop.run_until_complete(_main(app, args, settings, prepare))
 
 
+@dataclass
+class _Target:
+    """A platform to open: by name from the stored values, or a dialog's (unsaved) choice; or,
+    going back, exactly the connection a window had (``connection``)."""
+
+    platform: str
+    choice: Choice | None = None
+    connection: dict[str, Any] | None = None
+
+
+def connection_for(target: _Target, args: argparse.Namespace, settings: Any) -> dict[str, Any]:
+    """What the factory's ``open`` gets for ``target``. Raises ``PlatformError`` for missing
+    values (a field the platform declares as required and nothing stored or entered)."""
+    from app.platform.credentials import SANDBOX, connection_values
+    from app.platform.errors import PlatformError
+    from app.platform.fields import fields_of, missing_fields, missing_message
+    from app.platform.registry import platform_factory
+
+    if target.connection is not None:
+        return dict(target.connection)
+    base = adapter_settings(args, settings)
+    fields = fields_of(platform_factory(target.platform))
+    if target.platform == SANDBOX:
+        if target.choice is not None:
+            values = target.choice.values
+            for key in ("url", "room", "token"):
+                base.pop(key, None)
+            if values.get("url"):
+                base.update(url=values["url"], room=values.get("room"), token=values.get("token"))
+        return base
+    values = dict(
+        target.choice.values
+        if target.choice is not None
+        else connection_values(target.platform, fields, settings)
+    )
+    if args.room and target.choice is None:
+        values["room"] = args.room
+    missing = missing_fields(fields, values)
+    if missing:
+        raise PlatformError("missing_settings", missing_message(missing))
+    out: dict[str, Any] = {k: v for k, v in values.items() if v}
+    out.update(role=base["role"], client=base["client"])
+    return out
+
+
 async def _main(
-    app: Any, args: argparse.Namespace, settings: Any, prepare: Prepare | None = None
+    app: Any,
+    args: argparse.Namespace,
+    settings: Any,
+    prepare: Prepare | None = None,
+    shown: Shown | None = None,
 ) -> int:
     from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QLabel, QMessageBox
+    from PySide6.QtWidgets import QLabel
 
     from app.aio import cancel_all
-    from app.live.room import LiveRoom
-    from app.obs.stack import ObsStack
+    from app.platform.credentials import save as save_values
     from app.platform.errors import PlatformError
+    from app.platform.fields import fields_of
     from app.platform.registry import platform_factory
-    from app.session.obs_link import follow_obs
-    from app.session.recorder import start_recording
+    from app.settings import save_settings
     from ui.i18n import tr
-    from ui.main_window import MainWindow
 
     splash = QLabel(tr("正在连接平台…"))
     splash.setAlignment(Qt.AlignmentFlag.AlignCenter)
     splash.setWindowTitle(tr("LiveDesk 直播中控台"))
     splash.resize(420, 160)
-    splash.show()
-    try:
-        factory = platform_factory(settings.platform.adapter)
-        connection = adapter_settings(args, settings)
-        adapter = await factory.open(connection)
-    except (PlatformError, KeyError, OSError) as exc:
-        splash.close()
-        QMessageBox.critical(None, tr("无法连接平台"), tr("无法连接平台：{e}").format(e=str(exc)))
-        return 1
+    pacer: GcPacer | None = None
+    target: _Target | None = _Target(args.platform or settings.platform.adapter)
+    previous: _Target | None = None  # the platform of the window before (a switch)
+    code = 0
+
+    while target is not None:
+        splash.show()
+        try:
+            connection = connection_for(target, args, settings)
+            adapter = await platform_factory(target.platform).open(connection)
+        except (PlatformError, KeyError, OSError) as exc:
+            splash.close()
+            reason = exc.message if isinstance(exc, PlatformError) else str(exc).strip("'\"")
+            kind = exc.code if isinstance(exc, PlatformError) else ""
+            log.warning("platform %s did not open: %s", target.platform, kind or type(exc).__name__)
+            target = await _after_failure(target, previous, reason, kind, settings)
+            if target is None:
+                code = 0 if previous is not None else 1
+            continue
+        if target.choice is not None:  # it opened: now the choice and its values are kept
+            fields = fields_of(platform_factory(target.platform))
+            save_values(target.platform, fields, target.choice.values, settings)
+            save_settings(settings)
+        opened = _Target(target.platform, connection=connection)
+        args.url = args.room = args.token = args.role = None  # the command line: the first only
+        window = await _run_window(
+            target.platform, args, settings, adapter, connection, splash, prepare, shown
+        )
+        if pacer is None:
+            freeze_startup_objects()
+            pacer = GcPacer()  # the collector on a clock, not on allocation counts
+            pacer.start()
+        requested = await window.finished
+        target = _Target(requested.platform, requested) if requested is not None else None
+        previous = opened
+        if args.screenshot:
+            break
+    if pacer is not None:
+        pacer.stop()
+    await cancel_all()
+    return code
+
+
+def _named(platform: str) -> str:
+    """A platform's name for the operator (its entry-point name when it cannot be loaded)."""
+    from app.platform.fields import display_name
+    from app.platform.registry import platform_factories
+
+    factory = platform_factories().get(platform)
+    return display_name(factory) if factory is not None else platform
+
+
+async def _after_failure(
+    target: _Target, previous: _Target | None, reason: str, kind: str, settings: Any
+) -> _Target | None:
+    """What to open after ``target`` failed: asked of the operator. Missing values: the dialog
+    at once, saying which. Otherwise the reason, and 重试 (at start-up) or 回到 the platform
+    before (after a switch), 连接平台…, 退出. None: quit."""
+    from ui.i18n import tr
+    from ui.platform.switch import ask, choose
+
+    if kind != "missing_settings":
+        text = tr("无法连接{platform}：{e}").format(platform=_named(target.platform), e=reason)
+        if previous is not None:
+            first = ("back", tr("回到{platform}").format(platform=_named(previous.platform)))
+        else:
+            first = ("retry", tr("重试"))
+        buttons = [first, ("dialog", tr("连接平台…"))]
+        buttons.append(("quit", tr("退出") if previous is None else tr("退出中控台")))
+        answer = await ask(None, tr("无法连接平台"), text, buttons)
+        if answer == "back":
+            return previous
+        if answer == "retry":
+            return target
+        if answer != "dialog":
+            return None
+    choice = await choose(settings, current=target.platform, message=reason, entered=target.choice)
+    if choice is not None:
+        return _Target(choice.platform, choice)
+    return previous  # cancelled: back to where the console was, if anywhere
+
+
+class _Window:
+    """A shown MainWindow and its room; ``finished`` resolves once it closed and everything it
+    ran was stopped: the platform to switch to, or None."""
+
+    def __init__(self, window: Any, finished: Awaitable[Any]) -> None:
+        self.window = window
+        self.finished = finished
+
+
+async def _run_window(
+    platform: str,
+    args: argparse.Namespace,
+    settings: Any,
+    adapter: Any,
+    connection: dict[str, Any],
+    splash: Any,
+    prepare: Prepare | None,
+    shown: Shown | None,
+) -> _Window:
+    from app.live.room import LiveRoom
+    from app.obs.stack import ObsStack
+    from app.session.obs_link import follow_obs
+    from app.session.recorder import start_recording
+    from ui.main_window import MainWindow
+
     room = LiveRoom(adapter, chat_capacity=settings.ui.comment_buffer)
-    room.start()
-    recorder = start_recording(room)  # every live session → data_dir()/sessions/
     obs = ObsStack.build(room, settings) if settings.obs.enabled else None
     if obs is not None:
         await obs.start()  # keeps retrying until OBS answers; the health bar says so
+    window = MainWindow(room, settings, obs=obs, confirm_close_while_live=True)
+    # the room follows its platform only now that every panel listens: nothing awaited between
+    # here and the window, so no event arrives before the chat feed and the recorder subscribed
+    room.start()
+    recorder = start_recording(room)  # every live session → data_dir()/sessions/
+    if obs is not None:
         follow_obs(
             recorder, obs.conn, obs.stats, scenes=obs.scenes, outputs=obs.outputs, role=room.role
         )
-    window = MainWindow(room, settings, obs=obs, confirm_close_while_live=True)
-    window.platform_stops_with_console = not connection.get("url")  # the built-in sandbox
-    if not connection.get("url"):
+    builtin = platform == "sandbox" and not connection.get("url")  # started by this console
+    window.platform_stops_with_console = builtin
+    window.connect_controls.current = platform  # 连接平台… opens on it
+    if builtin:
         window.ctx.platform_listen = connection.get("listen", "127.0.0.1")
         window.team.set_sandbox(True)  # a rehearsal room: 「沙盒 · 模拟观众」 stays visible
     splash.close()
     window.show()
-    freeze_startup_objects()
-    pacer = GcPacer()  # the collector on a clock, not on allocation counts (app/gc_tuning.py)
-    pacer.start()
+    if shown is not None:
+        shown(window)
 
     closed = asyncio.Event()
     window.closed.connect(closed.set)
@@ -251,20 +421,22 @@ async def _main(
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, close_on_request)
-    if args.screenshot:
-        if prepare is not None:
-            await prepare(window)
-        await asyncio.sleep(args.wait)
-        args.screenshot.parent.mkdir(parents=True, exist_ok=True)
-        window.grab().save(str(args.screenshot))
-        window.close_without_asking()
-    else:
-        await closed.wait()
-    if obs is not None:
-        await obs.stop()
-    await room.stop()  # first: every event the console showed is in the recording
-    await recorder.stop()
-    await adapter.close()
-    pacer.stop()
-    await cancel_all()
-    return 0
+
+    async def run() -> Any:
+        if args.screenshot:
+            if prepare is not None:
+                await prepare(window)
+            await asyncio.sleep(args.wait)
+            args.screenshot.parent.mkdir(parents=True, exist_ok=True)
+            window.grab().save(str(args.screenshot))
+            window.close_without_asking()
+        else:
+            await closed.wait()
+        if obs is not None:
+            await obs.stop()
+        await room.stop()  # first: every event the console showed is in the recording
+        await recorder.stop()
+        await adapter.close()
+        return window.connect_controls.requested
+
+    return _Window(window, run())

@@ -26,7 +26,7 @@ from app.live.room import SESSION, LiveRoom
 from app.obs.stack import ObsStack
 from app.platform.capabilities import Capability
 from app.settings import Settings, config_dir
-from ui.capability import explain_key
+from ui.capability import Unavailable, explain_key
 from ui.confirm import confirm
 from ui.context import ConsoleContext
 from ui.eliding_label import ElidingLabel
@@ -35,6 +35,8 @@ from ui.i18n import LANGUAGES, language, switch_language, tr
 from ui.lifetime import unsubscribe_on_destroy
 from ui.link_banner import LinkBanner, StaleVeil
 from ui.panels import LAYOUT_VERSION, PANELS, TABBED, PanelSpec, R, build
+from ui.platform.notes import NoteLine
+from ui.platform.switch import install_connect
 from ui.shortcuts import ActionSpec, CheatSheet
 from ui.team.install import install_team
 from ui.theme import FADED, LEVEL_COLOURS, OK, text_style
@@ -96,11 +98,29 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stage)
         for spec in PANELS:
             self.add_panel(spec)
+        #: docks the platform cannot fill (their note says why): hidden by default, reachable in
+        #: 视图 → 当前平台不可用; the layout is remembered per set of such docks
+        self.unavailable = [k for k, w in self.panels.items() if isinstance(w, Unavailable)]
         self._arrange_default()
         self._build_link_banner()
         self._build_menus()
         # 平台 menu, invite, 在线成员, sandbox badge (ui/team/)
         self.team = install_team(self.ctx, self.docks, self.panels)
+        # 平台 → 连接平台… (ui/platform/): the launcher opens the chosen platform when we close
+        self.connect_controls = install_connect(self.ctx, self.team.menu)
+        # what the platform's adapter tells the operator (ui/platform/notes.py): a line of its
+        # own under the live toolbar, whole at any width, only while there is a note
+        self.platform_notes = NoteLine(room.adapter, self.notifier, self)
+        notes_bar = QToolBar(tr("平台提示"), self)
+        notes_bar.setObjectName("toolbar:platform-notes")
+        notes_bar.setMovable(False)
+        notes_bar.setFloatable(False)
+        notes_bar.toggleViewAction().setVisible(False)
+        notes_bar.setStyleSheet("QToolBar { border: 0; padding: 0; margin: 0; spacing: 0; }")
+        notes_bar.addWidget(self.platform_notes).setVisible(True)  # the bar shows and hides
+        self.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, notes_bar)
+        self.platform_notes.shown_by(notes_bar.setVisible)
         self._unsub = room.subscribe(self._room_changed)
         # the feed skipped an event it could not take: the operator hears of it once
         unsub_skips = room.adapter.connection.subscribe_skips(
@@ -157,6 +177,12 @@ class MainWindow(QMainWindow):
             self.resizeDocks(
                 [docks["orders"], docks["coupons"]], [640, 420], Qt.Orientation.Horizontal
             )
+        for key in getattr(self, "unavailable", ()):  # no empty boxes: the reason is in 视图
+            docks[key].hide()
+        for front, *behind in TABBED:  # a tab group shows what the platform can fill
+            shown = [k for k in (front, *behind) if k in docks and k not in self.unavailable]
+            if shown:
+                docks[shown[0]].raise_()
 
     def _build_toolbar(self) -> None:
         bar = QToolBar(tr("直播"), self)
@@ -223,8 +249,25 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         view = self.menuBar().addMenu(tr("视图"))
-        for dock in self.docks.values():
-            view.addAction(dock.toggleViewAction())
+        for key, dock in self.docks.items():
+            if key not in self.unavailable:
+                view.addAction(dock.toggleViewAction())
+        if self.unavailable:
+            off = view.addMenu(tr("当前平台不可用"))
+            off.setObjectName("menu:unavailable")
+            off.setToolTipsVisible(True)
+            for key in self.unavailable:
+                action = self.docks[key].toggleViewAction()
+                widget = self.panels[key]
+                assert isinstance(widget, Unavailable)
+                action.setToolTip("\n".join(widget.reasons()))
+                off.addAction(action)
+            names = tr("、").join(self.docks[k].windowTitle() for k in self.unavailable)
+            self.notifier.info(
+                tr(
+                    "当前平台不提供：{panels}（已收起，可在 视图 → 当前平台不可用 中查看原因）"
+                ).format(panels=names)
+            )
         view.addSeparator()
         reset = QAction(tr("恢复默认布局"), self)
         reset.triggered.connect(self.reset_layout)
@@ -366,17 +409,26 @@ class MainWindow(QMainWindow):
         self._tick()
 
     # --- layout ------------------------------------------------------------------------------
+    @property
+    def _state_key(self) -> str:
+        """Where the dock layout is remembered: one per set of docks the platform cannot fill
+        (the sandbox's full layout stays where it always was)."""
+        if not self.unavailable:
+            return "window/state"
+        return "window/state-without-" + "-".join(sorted(self.unavailable))
+
     def restore_layout(self) -> None:
         geometry = self.qsettings.value("window/geometry")
-        state = self.qsettings.value("window/state")
+        state = self.qsettings.value(self._state_key)
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         if isinstance(state, QByteArray):
             self.restoreState(state, LAYOUT_VERSION)
+        self.platform_notes.refresh()  # a saved layout never hides a note that is there now
 
     def save_layout(self) -> None:
         self.qsettings.setValue("window/geometry", self.saveGeometry())
-        self.qsettings.setValue("window/state", self.saveState(LAYOUT_VERSION))
+        self.qsettings.setValue(self._state_key, self.saveState(LAYOUT_VERSION))
         self.qsettings.sync()
 
     def reset_layout(self) -> None:

@@ -53,6 +53,7 @@ import websockets
 from app.api import (
     Backoff,
     Capability,
+    ConnectionField,
     ConnectionTracker,
     LinkState,
     PlatformAdapter,
@@ -61,6 +62,7 @@ from app.api import (
     models,
     spawn,
     tr,
+    tr_noop,
 )
 from plugins.bilibili import events as bev
 from plugins.bilibili.codec import CodecError, Command
@@ -196,6 +198,12 @@ class OpenLiveAdapter(PlatformAdapter):
         return self._keys.get(event.seq, event.seq)
 
     # --- state -----------------------------------------------------------------------------
+    async def room_info(self) -> models.RoomInfo:
+        """The room the 身份码 belongs to, titled by its streamer when the platform named them."""
+        uname = self.game.uname
+        title = tr("{name}的直播间").format(name=uname) if uname else ""
+        return models.RoomInfo(id=self.room, title=title)
+
     async def snapshot(self) -> models.Snapshot:
         session = self._session if self._session and self._session.status == "live" else None
         return models.Snapshot(
@@ -443,10 +451,48 @@ async def start_game(api: OpenLiveApi, timing: Timing) -> Game:
     raise AssertionError("unreachable")
 
 
+#: what the connection dialog asks for (the values reach ``open(settings)`` under these names)
+FIELDS: tuple[ConnectionField, ...] = (
+    ConnectionField(
+        "code",
+        tr_noop("主播身份码"),
+        secret=True,
+        help=tr_noop("在直播姬或B站直播间的「互动玩法」里复制主播身份码"),
+    ),
+    ConnectionField(
+        "app_id",
+        tr_noop("应用 ID (app_id)"),
+        help=tr_noop("在B站直播开放平台创建的应用的 ID（数字）"),
+    ),
+    ConnectionField(
+        "access_key_id",
+        "access_key_id",
+        help=tr_noop("开放平台开发者的 access_key_id"),
+    ),
+    ConnectionField(
+        "access_key_secret",
+        "access_key_secret",
+        secret=True,
+        help=tr_noop("开放平台开发者的 access_key_secret，只保存在系统钥匙串里"),
+    ),
+    ConnectionField(
+        "room",
+        tr_noop("直播间号（可选）"),
+        optional=True,
+        help=tr_noop("填写后，身份码属于别的房间时会提醒你"),
+    ),
+)
+
+
 class OpenLiveFactory:
     name = "bilibili"
     title = "B站开放平台 (Bilibili Open Live)"
     capabilities = CAPABILITIES
+    fields = FIELDS
+
+    @property
+    def display_name(self) -> str:
+        return tr("B站直播开放平台")
 
     async def open(self, settings: dict[str, Any]) -> PlatformAdapter:
         creds = credentials_from(settings)

@@ -56,6 +56,7 @@ from app.api import (
     INTERACTION,
     Backoff,
     Capability,
+    ConnectionField,
     ConnectionTracker,
     LinkState,
     Listeners,
@@ -64,6 +65,7 @@ from app.api import (
     RecentKeys,
     models,
     tr,
+    tr_noop,
 )
 from plugins.bilibili import events as ev
 from plugins.bilibili.codec import CodecError, Command
@@ -314,10 +316,30 @@ class BilibiliWebAdapter(PlatformAdapter):
         return models.Event(seq=self.seq, ts=now, type=etype, data=payload)
 
 
+#: what the connection dialog asks for (the values reach ``open(settings)`` under these names)
+WEB_FIELDS: tuple[ConnectionField, ...] = (
+    ConnectionField(
+        "room",
+        tr_noop("直播间号"),
+        help=tr_noop("直播间网址 live.bilibili.com/ 后面的数字"),
+    ),
+    ConnectionField(
+        "sessdata",
+        tr_noop("SESSDATA（可选）"),
+        secret=True,
+        optional=True,
+        help=tr_noop(
+            "B站登录 Cookie 中的 SESSDATA。不填时B站会在几分钟后隐藏观众昵称。只保存在系统钥匙串里"
+        ),
+    ),
+)
+
+
 class BilibiliWebAdapterFactory:
     name = "bilibili-web"
     title = "B站直播 · 网页弹幕（个人使用）(Bilibili Live web danmaku, personal use)"
     capabilities = WEB_CAPABILITIES
+    fields = WEB_FIELDS
 
     @property
     def display_name(self) -> str:

@@ -51,6 +51,7 @@ from app.api import (
     ALL,
     REQUIRED_BY_ACTION,
     Capability,
+    ConnectionField,
     PlatformAdapter,
     PlatformClient,
     PlatformError,
@@ -60,6 +61,7 @@ from app.api import (
     models,
     spawn,
     tr,
+    tr_noop,
 )
 from plugins.sandbox.restrict import Renumbering, from_settings, restrict_snapshot
 
@@ -361,9 +363,28 @@ for _name, _needed in REQUIRED_BY_ACTION.items():
     setattr(SandboxAdapter, _name, _guard(_name, _needed))
 
 
+#: all empty: the built-in sandbox, started by the console; url + room + token: a teammate's
+SANDBOX_FIELDS: tuple[ConnectionField, ...] = (
+    ConnectionField(
+        "url",
+        tr_noop("平台地址（可选）"),
+        optional=True,
+        help=tr_noop("留空：使用本机内置沙盒。填写队友的沙盒地址时，也要填写房间号和令牌"),
+    ),
+    ConnectionField("room", tr_noop("房间号（可选）"), optional=True),
+    ConnectionField("token", tr_noop("令牌（可选）"), secret=True, optional=True),
+)
+
+
 class SandboxAdapterFactory:
     name = "sandbox"
     title = "沙盒平台 (Sandbox)"
+    fields = SANDBOX_FIELDS
+
+    @property
+    def display_name(self) -> str:
+        return tr("内置沙盒（彩排，模拟观众）")
+
     #: the sandbox does everything the contract describes, unless told to offer less
     #: (``settings["capabilities"]`` or $LIVEDESK_SANDBOX_CAPABILITIES: plugins/sandbox/restrict.py)
     capabilities = ALL

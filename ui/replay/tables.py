@@ -19,7 +19,6 @@ from app.session.columns import EXPLAIN_HEADERS, PRODUCT_HEADERS, explain_cells,
 from ui.headers import fit_headers
 from ui.i18n import tr
 
-
 #: a column widened to its values at the first fill grows at most this much (long titles elide)
 MAX_FITTED_WIDTH = 320
 

@@ -101,6 +101,7 @@ class TeamControls:
             dock.visibilityChanged.connect(self._seen)
 
         menu = QMenu(tr("平台"), w)  # first in the menu bar (帮助 stays last)
+        self.menu = menu  # 连接平台… goes first in it (ui/platform/switch.py)
         menus = w.menuBar().actions()
         if menus:
             w.menuBar().insertMenu(menus[0], menu)
@@ -166,17 +167,24 @@ class TeamControls:
         dialog.open()
 
     def restart_into(self, invite: Invite) -> None:
-        """The invite is remembered: a new console connects to that room, this one closes."""
+        """The invite is remembered: the console connects to that room (the launcher opens it
+        in a new window, no restart: ui/platform/switch.py), this window closes."""
         from app.names import role_name
+        from ui.platform.connect_dialog import Choice
 
-        text = tr("已保存。中控台将重新启动，以{role}身份连接到房间 {room}。").format(
+        text = tr("已保存。中控台将以{role}身份连接到房间 {room}。").format(
             role=role_name(invite.role), room=invite.room
         )
-        if not confirm(self.window, tr("加入房间"), text, action=tr("重新启动")):
+        if not confirm(self.window, tr("加入房间"), text, action=tr("连接")):
             self.ctx.notifier.info(tr("已保存邀请：下次启动中控台时连接到该房间"))
             return
-        QProcess.startDetached(sys.executable, ["-m", "app.main"])
-        self.window.close()
+        controls = getattr(self.window, "connect_controls", None)
+        if controls is None:  # a window without the launcher's platform loop: start anew
+            QProcess.startDetached(sys.executable, ["-m", "app.main"])
+            self.window.close()
+            return
+        values = {"url": invite.url, "room": invite.room, "token": invite.token}
+        controls.switch_to(Choice("sandbox", values), asked=True)
 
     def toggle_lan(self, on: bool) -> None:
         if on and not confirm(

@@ -1,6 +1,6 @@
 """加入房间…: paste an invite, see the room and role it opens (a test request to the platform),
 and join: the token goes to the OS keyring, the settings remember url/room/role, and the console
-restarts connected to that room (app/team/join.py). Errors are sentences, never the token.
+connects to that room in a new window, without a restart (app/team/join.py, ui/platform/switch.py). Errors are sentences, never the token.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from ui.i18n import tr
 
 
 class JoinDialog(QDialog):
-    """``joined(invite)`` is called once the invite is remembered (the window restarts)."""
+    """``joined(invite)`` is called once the invite is remembered (the console switches)."""
 
     def __init__(
         self,

@@ -1,0 +1,1 @@
+"""The platform the console is connected to: the connection dialog, switching, notes."""

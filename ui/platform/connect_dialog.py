@@ -1,0 +1,339 @@
+"""平台 → 连接平台…: choose a platform, enter what it needs, test it, connect.
+
+Every ``livedesk.platforms`` factory is listed by its name in the UI language
+(app/platform/fields.py ``display_name``), with its ``note`` (bilibili-web: personal use, not a
+sanctioned API) and one input per declared field (``ConnectionField``). Stored values are
+prefilled (app/platform/credentials.py); a stored secret is never shown: its input stays empty,
+masked, with 「已保存 · 留空则保留」, and left empty it is kept.
+
+测试连接 opens the adapter on the loop (a task, not the UI thread's critical path; up to
+:data:`TEST_TIMEOUT_S`, cancellable by the same button or by closing the dialog), shows the room
+it resolved to or the platform's reason (a ``PlatformError`` message, already in the UI
+language), then closes the test adapter.
+
+Guarantees: the dialog stores nothing. 连接 hands :meth:`ConnectDialog.choice` (the platform and
+the values, stored secrets filled in) to the caller, which saves them only once the platform
+opened (ui/launch.py): a failed test, a cancel or a failed connection leaves the settings and the
+keyring as they were. Texts are plain text; secrets never appear in a label or a log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.aio import spawn
+from app.platform.credentials import SANDBOX, merged, stored
+from app.platform.errors import PlatformError
+from app.platform.fields import (
+    ConnectionField,
+    display_name,
+    factory_note,
+    fields_of,
+    missing_fields,
+    missing_message,
+)
+from app.platform.registry import platform_factories
+from ui import theme
+from ui.i18n import tr
+
+log = logging.getLogger(__name__)
+
+#: the longest a 测试连接 waits for the platform (a start retried through a cool-down included)
+TEST_TIMEOUT_S = 45.0
+FIRST_FIELD_ROW = 2  # the form's rows: 平台, the platform's note, then its fields
+
+
+@dataclass
+class Choice:
+    """What 连接 chose: the platform's name and its values (stored secrets filled in)."""
+
+    platform: str
+    values: dict[str, str] = field(default_factory=dict)
+
+
+def connection_settings(platform: str, values: Mapping[str, str], role: str) -> dict[str, Any]:
+    """The settings a test (and a connection) hands to the factory's ``open``: the values, empty
+    ones left out (the adapter's environment fallbacks still apply), and the operator's role."""
+    out: dict[str, Any] = {k: v for k, v in values.items() if v}
+    out["role"] = role
+    return out
+
+
+class ConnectDialog(QDialog):
+    """``choice()`` after ``exec()``/``accepted``: what to connect to."""
+
+    def __init__(
+        self,
+        settings: Any,
+        parent: QWidget | None = None,
+        *,
+        current: str | None = None,
+        message: str = "",
+        entered: Choice | None = None,
+        factories: Mapping[str, Any] | None = None,
+        timeout: float = TEST_TIMEOUT_S,
+    ) -> None:
+        """``current``: the platform selected first (default: the one in the settings);
+        ``message``: why the dialog opened (e.g. the reason a connection failed);
+        ``entered``: values typed before (a failed connection: the operator fixes one field)."""
+        super().__init__(parent)
+        self.settings = settings
+        self.timeout = timeout
+        self.factories = dict(factories if factories is not None else platform_factories())
+        self.entered = entered
+        self.inputs: dict[str, QLineEdit] = {}
+        self._stored: dict[str, str] = {}
+        self._test: asyncio.Task[None] | None = None
+        self.setObjectName("connectDialog")
+        self.setWindowTitle(tr("连接平台"))
+        self.setMinimumWidth(680)
+        lay = QVBoxLayout(self)
+        self.message = QLabel(self)
+        self.message.setObjectName("connectMessage")
+        self.message.setWordWrap(True)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.setStyleSheet(theme.text_style(theme.DANGER, bold=True))
+        self.message.setText(message)
+        self.message.setVisible(bool(message))
+        lay.addWidget(self.message)
+        self.form_holder = QWidget(self)
+        self.form = QFormLayout(self.form_holder)  # 平台, its note, then one row per field
+        self.form.setContentsMargins(0, 0, 0, 0)
+        self.platform = QComboBox(self.form_holder)
+        self.platform.setObjectName("connectPlatform")
+        for name, factory in self.factories.items():
+            self.platform.addItem(display_name(factory), name)
+        self.form.addRow(tr("平台"), self.platform)
+        self.note = QLabel(self.form_holder)
+        self.note.setObjectName("connectNote")
+        self.note.setWordWrap(True)
+        self.note.setTextFormat(Qt.TextFormat.PlainText)
+        self.note.setStyleSheet(theme.text_style(theme.WARNING_STRONG))
+        self.form.addRow("", self.note)
+        lay.addWidget(self.form_holder)
+        self.test_button = QPushButton(tr("测试连接"), self)
+        self.test_button.setObjectName("connectTest")
+        self.test_button.clicked.connect(self.toggle_test)
+        lay.addWidget(self.test_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.outcome = QLabel(self)
+        self.outcome.setObjectName("connectResult")
+        self.outcome.setWordWrap(True)
+        self.outcome.setTextFormat(Qt.TextFormat.PlainText)
+        self.outcome.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        lay.addWidget(self.outcome)
+        lay.addStretch(1)
+        self.buttons = QDialogButtonBox(self)
+        self.go_button = self.buttons.addButton(tr("连接"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.go_button.setObjectName("connectGo")
+        cancel = self.buttons.addButton(tr("取消"), QDialogButtonBox.ButtonRole.RejectRole)
+        cancel.setObjectName("connectCancel")
+        self.buttons.accepted.connect(self.connect_chosen)
+        self.buttons.rejected.connect(self.reject)
+        lay.addWidget(self.buttons)
+        first = (entered.platform if entered else None) or current or settings.platform.adapter
+        index = self.platform.findData(first)
+        self.platform.setCurrentIndex(max(0, index))
+        self.platform.currentIndexChanged.connect(self._platform_changed)
+        self._platform_changed()
+
+    # --- the form ------------------------------------------------------------------------------
+    @property
+    def chosen(self) -> str:
+        return str(self.platform.currentData())
+
+    @property
+    def fields(self) -> tuple[ConnectionField, ...]:
+        return fields_of(self.factories[self.chosen])
+
+    def _platform_changed(self) -> None:
+        self._cancel_test()
+        self._say("")
+        name = self.chosen
+        factory = self.factories[name]
+        note = factory_note(factory)
+        self.note.setText(note)
+        self.form.setRowVisible(1, bool(note))
+        while self.form.rowCount() > FIRST_FIELD_ROW:
+            self.form.removeRow(FIRST_FIELD_ROW)
+        self.inputs = {}
+        self._stored = stored(name, self.fields, self.settings)
+        typed = self.entered.values if self.entered and self.entered.platform == name else {}
+        for f in self.fields:
+            edit = QLineEdit(self.form_holder)
+            edit.setObjectName(f"field:{f.name}")
+            if f.secret:
+                edit.setEchoMode(QLineEdit.EchoMode.Password)
+                if self._stored.get(f.name):
+                    edit.setPlaceholderText(tr("已保存 · 留空则保留"))
+                elif f.optional:
+                    edit.setPlaceholderText(tr("可不填"))
+            else:
+                edit.setText(self._stored.get(f.name, ""))
+                if f.optional:
+                    edit.setPlaceholderText(tr("可不填"))
+            value = typed.get(f.name, "")
+            if value and (not f.secret or value != self._stored.get(f.name)):
+                edit.setText(value)  # what the operator typed before (never a stored secret)
+            edit.textChanged.connect(lambda _t: self._edited())
+            label = QLabel(tr(f.label), self.form_holder)
+            label.setBuddy(edit)
+            cell = QWidget(self.form_holder)  # the input, and under it where to find the value
+            column = QVBoxLayout(cell)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(2)
+            column.addWidget(edit)
+            if f.help:
+                edit.setToolTip(tr(f.help))
+                label.setToolTip(tr(f.help))
+                hint = QLabel(tr(f.help), cell)
+                hint.setObjectName(f"help:{f.name}")
+                hint.setWordWrap(True)
+                hint.setTextFormat(Qt.TextFormat.PlainText)
+                hint.setStyleSheet(theme.text_style(theme.MUTED))
+                column.addWidget(hint)
+            self.form.addRow(label, cell)
+            self.inputs[f.name] = edit
+        if not self.fields:
+            self.form.addRow(QLabel(tr("这个平台不需要填写任何信息"), self.form_holder))
+        self._refresh_test_button()
+        self.form_holder.adjustSize()
+        self.resize(self.width(), self.sizeHint().height())
+
+    def _testable(self) -> bool:
+        # the built-in sandbox is started by the console itself: nothing to test
+        return not (self.chosen == SANDBOX and not self.values().get("url"))
+
+    def _refresh_test_button(self) -> None:
+        testable = self._testable()
+        self.test_button.setEnabled(testable)
+        self.test_button.setToolTip("" if testable else tr("内置沙盒由中控台自己启动，无需测试"))
+
+    def _edited(self) -> None:
+        self._cancel_test()
+        self._say("")
+        self._refresh_test_button()
+
+    def values(self) -> dict[str, str]:
+        """What the inputs say, a secret left empty replaced by the stored one."""
+        typed = {name: edit.text() for name, edit in self.inputs.items()}
+        return merged(self.chosen, self.fields, self.settings, typed)
+
+    def choice(self) -> Choice:
+        return Choice(self.chosen, self.values())
+
+    def _say(self, text: str, level: str = "info") -> None:
+        colour = {"error": theme.DANGER, "ok": theme.OK}.get(level, "")
+        self.outcome.setStyleSheet(theme.text_style(colour, bold=True) if colour else "")
+        self.outcome.setText(text)
+
+    def _missing(self) -> str:
+        missing = missing_fields(self.fields, self.values())
+        return missing_message(missing) if missing else ""
+
+    # --- 测试连接 ------------------------------------------------------------------------------
+    @property
+    def test_task(self) -> asyncio.Task[None] | None:
+        """The 测试连接 running now (None when none)."""
+        return self._test if self.testing else None
+
+    @property
+    def testing(self) -> bool:
+        return self._test is not None and not self._test.done()
+
+    def toggle_test(self) -> None:
+        if self.testing:
+            self._cancel_test()
+            self._say(tr("已取消测试"))
+            return
+        problem = self._missing()
+        if problem:
+            self._say(problem, "error")
+            return
+        self._say(tr("正在连接 {platform}…").format(platform=self.platform.currentText()))
+        self.test_button.setText(tr("取消测试"))
+        factory = self.factories[self.chosen]
+        settings = connection_settings(self.chosen, self.values(), self.settings.platform.role)
+        self._test = spawn(self._run_test(factory, settings), name="connect-test")
+
+    async def _run_test(self, factory: Any, settings: dict[str, Any]) -> None:
+        adapter = None
+        try:
+            adapter = await asyncio.wait_for(factory.open(settings), self.timeout)
+            try:
+                info = await asyncio.wait_for(adapter.room_info(), 10)
+                got = (info.id, info.title)
+            except (PlatformError, TimeoutError):
+                got = (str(adapter.room), "")
+            result, level = self._room_text(*got), "ok"
+        except PlatformError as exc:
+            result, level = exc.message, "error"
+        except TimeoutError:
+            result = tr("{s:.0f} 秒内没有连上平台，请检查网络和填写的信息").format(s=self.timeout)
+            level = "error"
+        except (OSError, ValueError) as exc:
+            log.warning("connection test failed: %s", type(exc).__name__)
+            result, level = tr("连接失败：{e}").format(e=type(exc).__name__), "error"
+        finally:
+            if adapter is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(adapter.close())
+        if shiboken6.isValid(self):
+            self.test_button.setText(tr("测试连接"))
+            self._say(result, level)
+
+    def _room_text(self, room: str, title: str) -> str:
+        text = tr("连接成功：房间 {room}").format(room=room)
+        return f"{text} · {title}" if title else text
+
+    def _cancel_test(self) -> None:
+        if self.testing:
+            assert self._test is not None
+            self._test.cancel()
+        self._test = None
+        if shiboken6.isValid(self.test_button):
+            self.test_button.setText(tr("测试连接"))
+
+    # --- 连接 / 取消 ---------------------------------------------------------------------------
+    def connect_chosen(self) -> None:
+        problem = self._missing()
+        if problem:
+            self._say(problem, "error")
+            return
+        self._cancel_test()
+        self.accept()
+
+    def reject(self) -> None:
+        self._cancel_test()
+        super().reject()
+
+
+def open_dialog_async(dialog: ConnectDialog) -> asyncio.Future[Choice | None]:
+    """Show ``dialog`` (window-modal) and resolve with its choice, or None when cancelled."""
+    done: asyncio.Future[Choice | None] = asyncio.get_running_loop().create_future()
+
+    def finished(result: int) -> None:
+        if not done.done():
+            done.set_result(dialog.choice() if result == QDialog.DialogCode.Accepted else None)
+
+    dialog.finished.connect(finished)
+    dialog.open()
+    return done
