@@ -55,6 +55,15 @@ _LINE_FLAGS = (
 _ELIDE = Qt.TextElideMode.ElideRight
 
 
+def nickname_cell(fm: QFontMetrics, nick: str, limit: int) -> tuple[str, int]:
+    """The nickname as drawn and its width: whole when it fits in ``limit`` pixels, else elided.
+    Two pixels of slack: elidedText measures through the layout engine, and a name exactly as
+    wide as horizontalAdvance says (Latin letters, the asterisks of a masked name) was cut to
+    "Lil…" / "观***…" while it fitted."""
+    width = min(fm.horizontalAdvance(nick) + 2, limit)
+    return fm.elidedText(nick, _ELIDE, width), width
+
+
 def matching_colour(text: str, rules: Sequence[Rule]) -> QColor | None:
     """The colour of the first rule whose keyword is in ``text``."""
     for word, colour in rules:
@@ -143,12 +152,9 @@ class ChatDelegate(QStyledItemDelegate):
         nick = line.nickname + "："
         colour = self._nick_colours[zlib.crc32(line.user_id.encode()) % len(self._nick_colours)]
         painter.setPen(DIMMED if hidden else colour)
-        nick_w = min(fm.horizontalAdvance(nick), rect.width() // 3)
-        text_rect = QRect(x, y, nick_w, h)
-        flags = (
-            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextSingleLine
-        )
-        painter.drawText(text_rect, flags, fm.elidedText(nick, Qt.TextElideMode.ElideRight, nick_w))
+        shown, nick_w = nickname_cell(fm, nick, rect.width() // 3)
+        flags = _LINE_FLAGS
+        painter.drawText(QRect(x, y, nick_w, h), flags, shown)
         x += nick_w
         right = rect.right() - 4
         if verdict is not None:

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from app.live.comment_kinds import Kind
 from app.live.room import ChatLine
-from ui.chat.delegate import ChatDelegate
+from ui.chat.delegate import ChatDelegate, nickname_cell
 from ui.chat.model import ChatModel
 from ui.chat.view import ChatView
 
@@ -184,3 +184,14 @@ def test_paid_messages_and_memberships_wear_their_own_badge_not_the_gift_one(qtb
     assert colour[Kind.GIFT] in gift
     assert colour[Kind.PAID] in paid and colour[Kind.GIFT] not in paid
     assert colour[Kind.MEMBER] in member and colour[Kind.GIFT] not in member
+
+
+def test_a_short_nickname_is_never_cut_and_a_long_one_is(qtbot: QtBot) -> None:
+    """「Lily：」 and a masked 「观****：」 showed as "Lil…" / "观***…" while they fitted."""
+
+    fm = QFontMetrics(QApplication.font())
+    for nick in ("Lily：", "观****：", "sneaker_sam：", "观众甲："):
+        assert nickname_cell(fm, nick, 400)[0] == nick
+    long = "今天也要开开心心的奶茶不加糖小姐姐：" * 2
+    shown, width = nickname_cell(fm, long, 120)
+    assert shown.endswith("…") and width == 120
