@@ -31,6 +31,7 @@ SHOTS = [
     "connect-dialog-web-zh",
     "console-bilibili-zh",
     "console-bili-web-zh",
+    "console-bilibili-lottery-zh",
 ]
 ONLY = os.environ.get("SHOTS_ONLY", "")
 
@@ -186,7 +187,93 @@ def web_console_shot(out: Path) -> int:
                     "--wait", "6"])  # fmt: skip
 
 
+def _lottery_feed() -> list[Any]:
+    """Danmaku for a lottery among Bilibili commenters: a few lines, a pause (the console opens
+    the lottery), then viewers sending the keyword, one of them twice, and one who does not."""
+    from plugins.bilibili import samples as s
+    from plugins.bilibili.standin import danmaku as dm
+
+    steps: list[Any] = [dm.frame(s.open_live_start("live-1", "晚八点好物分享"))]
+    steps += [dm.frame(s.open_dm(f"a{i}", f"o{i}", n, "主播晚上好")) for i, n in
+              enumerate(["小红", "阿亮", "老王"])]  # fmt: skip
+    steps.append(dm.sleep(6.0))
+    people = ["小红", "阿亮", "老王", "橙子", "一只猫", "大熊", "Lily", "豆豆", "奶茶不加糖"]
+    for i, who in enumerate(people):
+        steps.append(dm.frame(s.open_dm(f"k{i}", f"o{i}", who, "我要签名照")))
+        steps.append(dm.sleep(0.2))
+    steps.append(dm.frame(s.open_dm("k-again", "o0", "小红", "我要签名照！！")))
+    steps.append(dm.frame(s.open_dm("k-no", "o99", "路人甲", "几点下播")))
+    steps.append(dm.frame(s.open_super_chat("sc1", "o4", "一只猫", 50, "抽我抽我")))
+    return steps
+
+
+def lottery_console_shot(out: Path) -> int:
+    from plugins.bilibili.standin.danmaku import DanmakuStandIn, Script
+    from plugins.bilibili.standin.open_live import OpenLiveStandin
+    from plugins.bilibili.standin.runner import serve_in_thread
+
+    _private_secrets()
+    standin = OpenLiveStandin(danmaku=DanmakuStandIn(Script(_lottery_feed())), uname="小明")
+
+    async def prepare(window: Any) -> None:
+        from PySide6.QtCore import Qt
+
+        room = window.room
+        for _ in range(600):
+            if room.online:
+                break
+            await asyncio.sleep(0.1)
+        window.resize(1600, 960)
+        dock = window.docks["lottery"]
+        dock.raise_()
+        window.resizeDocks([dock], [560], Qt.Orientation.Horizontal)
+        panel = window.panels["lottery"]
+        panel.prize.setText("主播签名照 + 口红一支")
+        panel.keyword.setText("我要签名照")
+        panel.winners.setValue(3)
+        panel.duration.setValue(0)  # 不限时: drawn by hand
+        panel.start()
+        for _ in range(600):
+            lots = list(room.lotteries.values())
+            if lots and lots[0].entrants >= 9:
+                break
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(1.5)
+        panel.draw()
+        for _ in range(300):
+            if panel.winners_list.count() == 3:
+                break
+            await asyncio.sleep(0.1)
+        panel.grab().save(str(out.with_suffix("")) + "-panel.png")
+
+    with ExitStack() as stack:
+        served = stack.enter_context(serve_in_thread(standin.app()))
+        os.environ["LIVEDESK_BILIBILI_OPEN_BASE"] = served.base
+        from app.platform.credentials import save
+        from app.platform.fields import fields_of
+        from app.platform.registry import platform_factory
+        from app.settings import load_settings, save_settings
+        from ui.launch import run
+
+        settings = load_settings()
+        save("bilibili", fields_of(platform_factory("bilibili")), _credentials(standin), settings)
+        save_settings(settings)
+        argv = [
+            "--lang",
+            "zh_CN",
+            "--platform",
+            "bilibili",
+            "--screenshot",
+            str(out),
+            "--wait",
+            "2",
+        ]
+        return run(argv, prepare)
+
+
 def one(name: str, out: Path) -> int:
+    if name == "console-bilibili-lottery-zh":
+        return lottery_console_shot(out)
     if name == "connect-dialog-web-zh":
         return dialog_shot("zh_CN", out, "bilibili-web")
     if name.startswith("connect-dialog-"):
