@@ -21,6 +21,7 @@ from app.platform.errors import OfflineError, PlatformError, StaleVersionError
 from app.platform.recent import RecentKeys
 from app.platform.registry import platform_factories, platform_factory
 from app.platform.stream import StreamConfig
+from app.resources import resource
 
 __all__ = [
     "ALL",
@@ -45,6 +46,7 @@ __all__ = [
     "models",
     "platform_factories",
     "platform_factory",
+    "resource",
     "spawn",
     "tr",
 ]
