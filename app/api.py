@@ -22,6 +22,7 @@ from app.platform.recent import RecentKeys
 from app.platform.registry import platform_factories, platform_factory
 from app.platform.stream import StreamConfig
 from app.resources import resource
+from app.self_command import self_command
 
 __all__ = [
     "ALL",
@@ -47,6 +48,7 @@ __all__ = [
     "platform_factories",
     "platform_factory",
     "resource",
+    "self_command",
     "spawn",
     "tr",
 ]

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 
 from app import __version__
+from app.self_command import RUN_MODULE, run_module
 
 DEFAULT_COMMAND = "console"
 USAGE = """usage: livedesk [--version] [COMMAND] [ARGS...]
@@ -41,6 +42,8 @@ def setup_logging(verbose: bool = False) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == [RUN_MODULE]:  # a frozen app starting itself as another program
+        return run_module(args[1:])
     if args[:1] in (["--version"], ["-V"]):
         print(f"livedesk {__version__}")
         return 0

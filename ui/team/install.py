@@ -11,7 +11,6 @@ connected to one.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QMenu, QToolBar, QWidget
 
 from app.aio import spawn
 from app.platform.errors import PlatformError
+from app.self_command import self_command
 from app.team.invite import Invite
 from ui import theme
 from ui.confirm import confirm
@@ -175,7 +175,8 @@ class TeamControls:
         if not confirm(self.window, tr("加入房间"), text, action=tr("重新启动")):
             self.ctx.notifier.info(tr("已保存邀请：下次启动中控台时连接到该房间"))
             return
-        QProcess.startDetached(sys.executable, ["-m", "app.main"])
+        program, *args = self_command("app.main")
+        QProcess.startDetached(program, args)
         self.window.close()
 
     def toggle_lan(self, on: bool) -> None:
