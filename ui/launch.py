@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from app.gc_tuning import GcPacer, freeze_startup_objects, tune_gc
-from app.main import setup_logging
+from app.logs import setup_logging
 
 log = logging.getLogger(__name__)
 TOKEN_ENV = "LIVEDESK_TOKEN"  # the platform token, kept out of the command line (ps shows argv)
@@ -175,9 +175,11 @@ def run(argv: list[str], prepare: Prepare | None = None) -> int:
     from app.settings import load_settings
     from ui.event_loop import QEventLoop
     from ui.i18n import set_language, use_qt_translations
+    from ui.qt_log import log_qt_messages
     from ui.theme import apply_look
     from ui.wheel_guard import install_wheel_guard
 
+    log_qt_messages()  # into the log file too: a windowed build has no stderr
     settings = load_settings()
     set_language(args.lang or settings.ui.language)
     app = QApplication.instance() or QApplication(sys.argv)
