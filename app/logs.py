@@ -30,6 +30,7 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 MAX_BYTES = 2 * 1024 * 1024
 BACKUPS = 3
 _fault_file: IO[str] | None = None  # open for the process's life: faulthandler writes to its fd
+_windowed = False  # ensure_streams found no stdout/stderr
 
 
 def log_dir() -> Path:
@@ -40,6 +41,7 @@ def log_dir() -> Path:
 
 def ensure_streams() -> bool:
     """Give a windowed process null stdout/stderr; True if they were missing."""
+    global _windowed
     missing = False
     if sys.stdout is None:
         sys.stdout = open(os.devnull, "w", encoding="utf-8")  # for the process's life
@@ -47,7 +49,14 @@ def ensure_streams() -> bool:
     if sys.stderr is None:
         sys.stderr = open(os.devnull, "w", encoding="utf-8")  # for the process's life
         missing = True
+    _windowed = _windowed or missing
     return missing
+
+
+def windowed() -> bool:
+    """Started without stdout/stderr (a windowed build): what the operator must know needs a
+    dialog, not a line on stderr."""
+    return _windowed
 
 
 def enable_faulthandler() -> Path | None:

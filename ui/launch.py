@@ -176,6 +176,7 @@ def run(argv: list[str], prepare: Prepare | None = None) -> int:
     from ui.event_loop import QEventLoop
     from ui.i18n import set_language, use_qt_translations
     from ui.qt_log import log_qt_messages
+    from ui.single_console import claim_for
     from ui.theme import apply_look
     from ui.wheel_guard import install_wheel_guard
 
@@ -190,6 +191,9 @@ def run(argv: list[str], prepare: Prepare | None = None) -> int:
     apply_look(app)
     install_wheel_guard(app)  # the wheel never changes a value that does not have focus
     use_qt_translations(app)
+    claim = claim_for(args, settings)  # held until we return: one console per room
+    if isinstance(claim, int):
+        return claim  # another console has this room (brought forward), or it hangs
     loop = QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
