@@ -129,6 +129,22 @@ def test_the_installed_package_is_the_wheel_not_the_checkout(installed: Installe
     assert version.stdout.startswith("livedesk ")
 
 
+def test_selfcheck_passes_in_the_wheel_install(installed: Installed) -> None:
+    """Multimedia backend, imports, Qt plugins, resources, and both entry point groups."""
+    out = subprocess.run(
+        [str(installed.bin / "livedesk"), "selfcheck"],
+        capture_output=True,
+        text=True,
+        cwd=installed.root,
+        env=installed.env(installed.root),
+        timeout=patience(120),
+    )
+    report = json.loads(out.stdout)
+    assert out.returncode == 0 and report["ok"], out.stdout
+    assert "resources" in report["checks"]["resources"]["detail"]  # the venv's, not the checkout's
+    assert str(installed.root) in report["checks"]["resources"]["detail"]
+
+
 def test_livedesk_sandbox_from_the_wheel_answers(installed: Installed, tmp_path: Path) -> None:
     proc = spawn(
         [str(installed.bin / "livedesk"), "sandbox", "--port", "0", "--viewers", "0"],
