@@ -116,6 +116,7 @@ def resources() -> str:
         resource("theme", "light.qss"),
         resource("compliance", "words.txt"),
         resource("catalog", "catalog.json"),
+        resource("icons", "livedesk.svg"),
     ]
     missing = [str(p) for p in wanted if not p.is_file()]
     images = list(resource("catalog", "products").glob("*.png"))

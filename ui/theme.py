@@ -115,11 +115,12 @@ FONT_FAMILIES = (
 
 
 def apply_look(app: QApplication) -> None:
-    """The console's theme and its CJK font: what every window of the app (and its screenshot
-    tools) starts with."""
-    from PySide6.QtGui import QFont, QFontDatabase
+    """The console's theme, its CJK font and its icon: what every window of the app (and its
+    screenshot tools) starts with."""
+    from PySide6.QtGui import QFont, QFontDatabase, QIcon
 
     apply_theme(app)
+    app.setWindowIcon(QIcon(str(resource("icons", "livedesk.svg"))))  # the taskbar's, the title's
     families = set(QFontDatabase.families())
     for fam in FONT_FAMILIES:
         if fam in families:

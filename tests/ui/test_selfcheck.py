@@ -20,7 +20,7 @@ def test_the_checks_pass_in_this_installation(qapp: object) -> None:
         assert selfcheck._check(check)["ok"], check.__name__
     assert selfcheck._check(selfcheck.resources) == {
         "ok": True,
-        "detail": f"4 files and 26 catalogue images under {app.resources.ROOT}",
+        "detail": f"5 files and 26 catalogue images under {app.resources.ROOT}",
     }
 
 
