@@ -10,7 +10,8 @@ opt=$HOME/.local/opt/livedesk
 if [ "${1:-}" = "--remove" ]; then
   rm -rf "$opt" "$HOME/.local/bin/livedesk" "$data/applications/livedesk.desktop"
   for s in 16 24 32 48 64 128 256 512; do rm -f "$data/icons/hicolor/${s}x${s}/apps/livedesk.png"; done
-  xdg-mime uninstall "$here/livedesk-mime.xml" 2>/dev/null || true
+  rm -f "$data/mime/packages/livedesk.xml"
+  update-mime-database "$data/mime" 2>/dev/null || true
   exit 0
 fi
 [ -x "$dist/livedesk" ] || { echo "no bundle at $dist (make bundle)" >&2; exit 1; }
@@ -29,6 +30,8 @@ for s in 16 24 32 48 64 128 256 512; do
 done
 sed "s|^Exec=livedesk|Exec=$opt/livedesk|; s|^TryExec=livedesk|TryExec=$opt/livedesk|" \
   "$here/livedesk.desktop" > "$data/applications/livedesk.desktop"
-xdg-mime install --novendor "$here/livedesk-mime.xml" 2>/dev/null || true
+mkdir -p "$data/mime/packages"  # what `xdg-mime install` does, without needing xdg-utils
+cp "$here/livedesk-mime.xml" "$data/mime/packages/livedesk.xml"
+update-mime-database "$data/mime" 2>/dev/null || true
 update-desktop-database "$data/applications" 2>/dev/null || true
 echo "LiveDesk installed in $opt (start: livedesk, or LiveDesk in the applications menu)"
