@@ -22,6 +22,8 @@ from app.platform.fields import ConnectionField
 from app.platform.recent import RecentKeys
 from app.platform.registry import platform_factories, platform_factory
 from app.platform.stream import StreamConfig
+from app.resources import resource
+from app.self_command import self_command
 
 __all__ = [
     "ALL",
@@ -47,6 +49,8 @@ __all__ = [
     "models",
     "platform_factories",
     "platform_factory",
+    "resource",
+    "self_command",
     "spawn",
     "tr",
     "tr_noop",

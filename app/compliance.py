@@ -16,7 +16,7 @@ product asks once per session (re-explains and 下一个 onto it later do not as
 from ``h.term`` in case or full-width form). Hits are ordered by ``start``.
 
 Rules:
-- The word list is ``resources/compliance/words.txt`` (``TERM<TAB>REASON`` per line, ``#``
+- The word list is ``app/resources/compliance/words.txt`` (``TERM<TAB>REASON`` per line, ``#``
   comments), replaced wholesale by ``<config dir>/compliance/words.txt`` when that file exists.
 - Matching ignores case and full-width/half-width differences (``１００％`` hits ``100%``).
 - Overlapping terms: every listed term found is reported, except a hit that lies wholly inside a
@@ -37,11 +37,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.resources import resource
 from app.settings import config_dir
 
 log = logging.getLogger(__name__)
 
-DEFAULT_PATH = Path(__file__).resolve().parent.parent / "resources" / "compliance" / "words.txt"
+DEFAULT_PATH = resource("compliance", "words.txt")
 
 # Full-width ASCII (！ … ～) and the ideographic space map to their half-width forms; one char each,
 # so offsets into the normalised text are offsets into the original.

@@ -2,7 +2,7 @@
 
 ``tr("开播")`` returns the text in the current language. Source strings are the Chinese UI text,
 so a missing translation still shows something a Chinese user reads. The English catalog lives in
-resources/i18n/en.json; a test checks every ``tr("…")`` and ``tr_noop("…")`` literal in ui/ and app/
+app/resources/i18n/en.json; a test checks every ``tr("…")`` and ``tr_noop("…")`` literal in ui/ and app/
 has an entry. This is the one catalog: the session report translates through it too, with
 ``translator(lang)`` — ``tr``'s semantics bound to a language other than the UI's (a report
 exported in English from a Chinese console) — so a report and the replay window use the same words.
@@ -20,11 +20,12 @@ import json
 import logging
 import re
 from collections.abc import Callable
-from pathlib import Path
+
+from app.resources import resource
 
 log = logging.getLogger(__name__)
 
-CATALOG_DIR = Path(__file__).resolve().parent.parent / "resources" / "i18n"
+CATALOG_DIR = resource("i18n")
 LANGUAGES = {"zh_CN": "简体中文", "en": "English"}
 
 _catalog: dict[str, str] = {}

@@ -8,12 +8,13 @@ the core never imports the UI or a plugin: ``console`` lives in ``ui``, ``sandbo
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 
 from app import __version__
+from app.logs import ensure_streams
+from app.self_command import RUN_MODULE, run_module
 
 DEFAULT_COMMAND = "console"
 USAGE = """usage: livedesk [--version] [COMMAND] [ARGS...]
@@ -31,16 +32,11 @@ def commands() -> dict[str, Callable[[], Callable[[list[str]], int]]]:
     return found
 
 
-def setup_logging(verbose: bool = False) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-
-
 def main(argv: Sequence[str] | None = None) -> int:
+    ensure_streams()  # a windowed build has none: print() and uvicorn would raise
     args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == [RUN_MODULE]:  # a frozen app starting itself as another program
+        return run_module(args[1:])
     if args[:1] in (["--version"], ["-V"]):
         print(f"livedesk {__version__}")
         return 0

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.gc_tuning import GcPacer, freeze_startup_objects, tune_gc
-from app.main import setup_logging
+from app.logs import setup_logging
 
 if TYPE_CHECKING:
     from ui.platform.connect_dialog import Choice
@@ -196,9 +196,12 @@ def run(argv: list[str], prepare: Prepare | None = None) -> int:
     from app.settings import load_settings
     from ui.event_loop import QEventLoop
     from ui.i18n import set_language, use_qt_translations
+    from ui.qt_log import log_qt_messages
+    from ui.single_console import claim_for
     from ui.theme import apply_look
     from ui.wheel_guard import install_wheel_guard
 
+    log_qt_messages()  # into the log file too: a windowed build has no stderr
     settings = load_settings()
     set_language(args.lang or settings.ui.language)
     app = QApplication.instance() or QApplication(sys.argv)
@@ -209,6 +212,9 @@ def run(argv: list[str], prepare: Prepare | None = None) -> int:
     apply_look(app)
     install_wheel_guard(app)  # the wheel never changes a value that does not have focus
     use_qt_translations(app)
+    claim = claim_for(args, settings)  # held until we return: one console per room
+    if isinstance(claim, int):
+        return claim  # another console has this room (brought forward), or it hangs
     loop = QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:

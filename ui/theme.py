@@ -1,5 +1,5 @@
 """The console's look: Qt's Fusion style with a light palette and one style sheet
-(resources/theme/light.qss), and the colours that carry a meaning, by name.
+(app/resources/theme/light.qss), and the colours that carry a meaning, by name.
 
 Guarantees: a widget that says something with colour (an error, a warning, done, secondary text,
 the product on air, the one selected) takes it from a role here — never a hex value of its own —
@@ -10,16 +10,16 @@ metric tiles) stay with the chart that draws them."""
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 from app.platform.connection import LinkState
+from app.resources import resource
 
 log = logging.getLogger(__name__)
 
-THEME_DIR = Path(__file__).resolve().parent.parent / "resources" / "theme"
+THEME_DIR = resource("theme")
 ACCENT = "#fe2c55"
 
 # --- colours by meaning (roles) -----------------------------------------------------------------
@@ -115,11 +115,12 @@ FONT_FAMILIES = (
 
 
 def apply_look(app: QApplication) -> None:
-    """The console's theme and its CJK font: what every window of the app (and its screenshot
-    tools) starts with."""
-    from PySide6.QtGui import QFont, QFontDatabase
+    """The console's theme, its CJK font and its icon: what every window of the app (and its
+    screenshot tools) starts with."""
+    from PySide6.QtGui import QFont, QFontDatabase, QIcon
 
     apply_theme(app)
+    app.setWindowIcon(QIcon(str(resource("icons", "livedesk.svg"))))  # the taskbar's, the title's
     families = set(QFontDatabase.families())
     for fam in FONT_FAMILIES:
         if fam in families:

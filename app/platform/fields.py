@@ -7,7 +7,7 @@ A ``livedesk.platforms`` factory may have ``fields: tuple[ConnectionField, ...]`
 under the field's ``name``. A factory without ``fields`` needs nothing entered.
 
 Guarantees: ``label`` and ``help`` are Chinese source text (shown through ``tr``; an English entry
-in resources/i18n/en.json), plain text; :func:`display_name` and :func:`factory_note` give what
+in app/resources/i18n/en.json), plain text; :func:`display_name` and :func:`factory_note` give what
 to show for a factory in the UI language.
 """
 

@@ -59,6 +59,7 @@ from app.api import (
     RecoveryStep,
     StreamConfig,
     models,
+    self_command,
     spawn,
     tr,
     tr_noop,
@@ -113,7 +114,7 @@ class SandboxProcess:
         db.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # new: the owner's only
         # run through this module's ``__main__``: the child also stops when our end of its stdin
         # closes, so a console that crashes or is killed never leaves a sandbox running
-        cmd = [sys.executable, "-m", "plugins.sandbox.adapter", "--db", str(db)]
+        cmd = self_command("plugins.sandbox.adapter", "--db", str(db))
         # the last --port wins: a free one unless the extra args name one; a restart's own port
         cmd += [*extra_args, "--port", str(port)] if port else ["--port", "0", *extra_args]
         if live and "--live" not in extra_args:

@@ -1,13 +1,14 @@
-"""The demo catalog (resources/catalog/catalog.json) seeded into a new sandbox room."""
+"""The demo catalog (app/resources/catalog/catalog.json) seeded into a new sandbox room."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import orjson
 
-CATALOG_DIR = Path(__file__).resolve().parents[2] / "resources" / "catalog"
+from app.api import resource
+
+CATALOG_DIR = resource("catalog")
 CATALOG_FILE = CATALOG_DIR / "catalog.json"
 IMAGES_DIR = CATALOG_DIR / "products"  # served at /static/products/
 

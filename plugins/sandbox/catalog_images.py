@@ -1,6 +1,6 @@
 """Draw the demo catalog's product images once (``python -m plugins.sandbox.catalog_images``).
 
-The PNGs are committed under resources/catalog/products/; this script only regenerates them.
+The PNGs are committed under app/resources/catalog/products/; this script only regenerates them.
 """
 
 from __future__ import annotations

@@ -129,6 +129,9 @@ async def serve(args: argparse.Namespace, db: Path) -> int:
         ws_ping_timeout=30.0,
         lifespan="on",
         access_log=False,
+        # uvicorn's own log config writes to sys.stdout/stderr and asks them isatty(): a
+        # windowed build has none; its records go through the root logger configured above
+        log_config=None,
     )
     server = StoppableServer(config)
     line = {

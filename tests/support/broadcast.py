@@ -22,9 +22,9 @@ from typing import Any
 from app.live.lottery_verify import digest_of, recompute_winners
 from app.live.room import ActionRecord
 from app.platform import models as m
+from app.resources import resource
 from app.session.writer import SessionWriter
 
-REPO = Path(__file__).resolve().parents[2]
 ET = m.EventType
 HOST = m.Actor(role=m.Role.HOST, token_id="t8c41a2f0")
 ASSISTANT = m.Actor(role=m.Role.ASSISTANT, token_id="t3be90d17")
@@ -91,7 +91,7 @@ FLASH_TALK = ["抢到了！", "没抢到呜呜", "秒杀还有吗？", "手慢�
 
 
 def catalog(n: int = 10) -> list[m.Product]:
-    data = json.loads((REPO / "resources" / "catalog" / "catalog.json").read_text("utf-8"))
+    data = json.loads(resource("catalog", "catalog.json").read_text("utf-8"))
     out = []
     for p in data["products"][:n]:
         q = {**p, "image_url": None, "stock": int(p["stock"])}

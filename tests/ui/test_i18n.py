@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from app.resources import resource
 from ui import i18n
 
 REPO = Path(__file__).resolve().parents[2]
@@ -34,7 +35,7 @@ def _tr_literals() -> dict[str, str]:
 
 
 def test_every_ui_string_has_an_english_translation() -> None:
-    catalog = json.loads((REPO / "resources/i18n/en.json").read_text(encoding="utf-8"))
+    catalog = json.loads(resource("i18n", "en.json").read_text(encoding="utf-8"))
     literals = _tr_literals()
     # the scan reaches the report (app/session/) and the names tables (tr_noop)
     assert literals["直播复盘报告"].startswith("app/session/report.py:")
@@ -46,7 +47,7 @@ def test_every_ui_string_has_an_english_translation() -> None:
 
 
 def test_translations_keep_their_placeholders() -> None:
-    catalog = json.loads((REPO / "resources/i18n/en.json").read_text(encoding="utf-8"))
+    catalog = json.loads(resource("i18n", "en.json").read_text(encoding="utf-8"))
     import string
 
     def fields(s: str) -> set[str]:
@@ -112,7 +113,7 @@ def test_messages_from_the_core_show_in_the_ui_language(tmp_path: Path) -> None:
 
 
 def test_every_compliance_reason_has_english() -> None:
-    """The reasons the compliance check shows the operator (resources/compliance/words.txt) read
+    """The reasons the compliance check shows the operator (app/resources/compliance/words.txt) read
     in English in the English UI, in the dialog and in the marketing panels' problem line."""
     from app.compliance import DEFAULT_PATH, WordList, check
     from ui.compliance_dialog import reasons_html

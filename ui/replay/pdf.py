@@ -21,7 +21,6 @@ import importlib.util
 import logging
 import re
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from PySide6.QtCore import QByteArray, QUrl
 from PySide6.QtGui import QImage, QPageSize, QPainter, QPdfWriter, QTextDocument
 from PySide6.QtSvg import QSvgRenderer
 
+from app.self_command import self_command
 from app.session.replay import SessionFile
 from app.session.report import build_html
 from app.session.score import Score
@@ -65,11 +65,7 @@ async def _webengine_pdf(html_text: str, path: Path) -> bool:
         src.write_text(html_text, encoding="utf-8")
         out = Path(tmp) / "report.pdf"
         proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "ui.replay.pdf_print",
-            str(src),
-            str(out),
+            *self_command("ui.replay.pdf_print", str(src), str(out)),
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE,

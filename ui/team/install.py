@@ -11,7 +11,6 @@ connected to one.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QMenu, QToolBar, QWidget
 
 from app.aio import spawn
 from app.platform.errors import PlatformError
+from app.self_command import self_command
 from app.team.invite import Invite
 from ui import theme
 from ui.confirm import confirm
@@ -180,7 +180,8 @@ class TeamControls:
             return
         controls = getattr(self.window, "connect_controls", None)
         if controls is None:  # a window without the launcher's platform loop: start anew
-            QProcess.startDetached(sys.executable, ["-m", "app.main"])
+            program, *args = self_command("app.main")
+            QProcess.startDetached(program, args)
             self.window.close()
             return
         values = {"url": invite.url, "room": invite.room, "token": invite.token}

@@ -2,7 +2,7 @@
 
 A reviewer reads a session in the replay window and mails the exported report: a marker called
 "Draw" in one must not be "Lottery drawn" in the other, and a role must not be named twice. The
-report translates through the same catalog (resources/i18n/en.json) and holds no per-language
+report translates through the same catalog (app/resources/i18n/en.json) and holds no per-language
 table of its own.
 """
 
@@ -171,7 +171,7 @@ def _english_actions() -> list[str]:
 
 def test_the_report_modules_hold_no_per_language_table() -> None:
     """Every Chinese word in the report's modules is a catalog key (inside tr() or tr_noop()),
-    and no table is keyed by language: English exists only in resources/i18n/en.json."""
+    and no table is keyed by language: English exists only in app/resources/i18n/en.json."""
     modules = [
         REPO / "app/session/report.py",
         REPO / "app/session/report_charts.py",

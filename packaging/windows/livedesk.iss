@@ -1,0 +1,71 @@
+; Inno Setup 6 script: LiveDesk's per-user Windows installer (no administrator rights, no UAC).
+; Written, not run here (no Windows machine): see packaging/README.md, "Windows".
+;   iscc /DAppVersion=0.1.0 /DDist=..\..\dist\livedesk packaging\windows\livedesk.iss
+;   → dist\LiveDesk-0.1.0-setup.exe
+; Silent install (CI, IT departments):  LiveDesk-0.1.0-setup.exe /VERYSILENT /SUPPRESSMSGBOXES /NORESTART /CURRENTUSER
+; Silent uninstall:  "%LOCALAPPDATA%\Programs\LiveDesk\unins000.exe" /VERYSILENT /SUPPRESSMSGBOXES
+; The settings and recordings (%LOCALAPPDATA%\LiveDesk, platformdirs) are the user's: the
+; uninstaller leaves them.
+
+#ifndef AppVersion
+  #error Pass /DAppVersion=<app.__version__>
+#endif
+#ifndef Dist
+  #define Dist "..\..\dist\livedesk"
+#endif
+
+[Setup]
+AppId={{6F1C2B0E-6C55-4C8A-9E0B-2D6B8E5A4C31}
+AppName=LiveDesk
+AppVerName=LiveDesk {#AppVersion}
+AppVersion={#AppVersion}
+AppPublisher=LiveDesk
+VersionInfoVersion={#AppVersion}
+DefaultDirName={localappdata}\Programs\LiveDesk
+DefaultGroupName=LiveDesk
+DisableProgramGroupPage=yes
+PrivilegesRequired=lowest
+PrivilegesRequiredOverridesAllowed=commandline
+ArchitecturesAllowed=x64compatible
+ArchitecturesInstallIn64BitMode=x64compatible
+MinVersion=10.0
+OutputDir=..\..\dist
+OutputBaseFilename=LiveDesk-{#AppVersion}-setup
+SetupIconFile=..\icons\livedesk.ico
+UninstallDisplayIcon={app}\LiveDesk.exe
+Compression=lzma2/max
+SolidCompression=yes
+WizardStyle=modern
+; a running console holds its files: ask to close it (Restart Manager) before replacing them
+CloseApplications=yes
+ChangesAssociations=yes
+
+[Languages]
+Name: "zh"; MessagesFile: "compiler:Languages\ChineseSimplified.isl"
+Name: "en"; MessagesFile: "compiler:Default.isl"
+
+[Tasks]
+Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{cm:AdditionalIcons}"
+
+[Files]
+; the whole one-dir bundle: LiveDesk.exe (windowed), livedesk-console.exe (support), _internal\
+Source: "{#Dist}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
+
+[InstallDelete]
+; a previous version's modules must not linger beside the new ones
+Type: filesandordirs; Name: "{app}\_internal"
+
+[Icons]
+Name: "{autoprograms}\LiveDesk"; Filename: "{app}\LiveDesk.exe"; Comment: "LiveDesk 直播中控台"
+Name: "{autoprograms}\LiveDesk 自检 (selfcheck)"; Filename: "{app}\livedesk-console.exe"; Parameters: "selfcheck"
+Name: "{autodesktop}\LiveDesk"; Filename: "{app}\LiveDesk.exe"; Tasks: desktopicon
+
+[Registry]
+; the session recordings' file type: its name and icon in Explorer (HKCU: per user). No
+; shell\open\command yet: LiveDesk does not take a file on its command line (packaging/README.md)
+Root: HKCU; Subkey: "Software\Classes\.livedesk-session.sqlite"; ValueType: string; ValueData: "LiveDesk.Session"; Flags: uninsdeletevalue
+Root: HKCU; Subkey: "Software\Classes\LiveDesk.Session"; ValueType: string; ValueData: "LiveDesk session recording"; Flags: uninsdeletekey
+Root: HKCU; Subkey: "Software\Classes\LiveDesk.Session\DefaultIcon"; ValueType: string; ValueData: """{app}\LiveDesk.exe"",0"
+
+[Run]
+Filename: "{app}\LiveDesk.exe"; Description: "{cm:LaunchProgram,LiveDesk}"; Flags: nowait postinstall skipifsilent
