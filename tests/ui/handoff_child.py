@@ -1,6 +1,6 @@
 """Child process for tests/ui/test_thread_handoffs.py: widgets whose worker threads outlive them.
 
-``python handoff_child.py SCENARIO WORKDIR`` runs one scenario on a qasync loop, as the console
+``python -m tests.ui.handoff_child SCENARIO WORKDIR`` (from the repository) runs one scenario on a qasync loop, as the console
 does, and exits 0 only if nothing crashed, nothing was logged as an error, no exception escaped a
 thread or a callback, and no worker thread the scenario started is left running. A segfault (the
 defect: a thread emitting on a deleted QObject) shows as a negative exit code in the parent.

@@ -23,7 +23,10 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from app.threads import Inbox
 
 ROOT = Path(__file__).resolve().parents[2]
-CHILD = Path(__file__).with_name("handoff_child.py")
+# run as a module from the repository, never as a script: a script's folder comes first on
+# sys.path, and tests/ui/platform/ (the tests of ui/platform/) would shadow the standard library's
+# ``platform`` (pydantic imports it)
+CHILD = "tests.ui.handoff_child"
 
 
 def run_child(scenario: str, tmp_path: Path) -> None:
@@ -35,7 +38,7 @@ def run_child(scenario: str, tmp_path: Path) -> None:
         "LIVEDESK_DATA_DIR": str(tmp_path / "data"),
     }
     proc = subprocess.run(
-        [sys.executable, str(CHILD), scenario, str(tmp_path)],
+        [sys.executable, "-m", CHILD, scenario, str(tmp_path)],
         env=env,
         cwd=ROOT,
         capture_output=True,
