@@ -61,13 +61,14 @@ import logging
 import os
 import time
 from collections.abc import AsyncIterator, Callable, Hashable, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 import websockets
 
 from app.api import (
     Backoff,
     Capability,
+    ConnectionField,
     ConnectionTracker,
     LinkState,
     Listeners,
@@ -129,18 +130,6 @@ _TYPE_CAPABILITY = {
     p.FOLLOW: Capability.FOLLOWS,
 }
 _COMMERCE = {Capability.CATALOGUE, Capability.ORDERS, Capability.COUPONS, Capability.FLASH_SALES}
-
-
-class ConnectionField(NamedTuple):
-    """One value the connection dialog asks for, in h-connect's shape (app/platform/fields.py
-    there: the same attribute names; use that class once both are merged). ``label`` and
-    ``help`` are Chinese source text the dialog translates; ``secret``: kept in the OS keyring."""
-
-    name: str
-    label: str
-    secret: bool = False
-    help: str = ""
-    optional: bool = False
 
 
 FIELDS: tuple[ConnectionField, ...] = (
