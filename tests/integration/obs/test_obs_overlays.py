@@ -247,7 +247,7 @@ async def test_flash_sale_countdown_changes_each_second(
                 quantity=30,
                 status="active",
                 starts_ts=now,
-                ends_ts=now + 30,
+                ends_ts=now + 60,
             )
         },
     )
@@ -260,15 +260,20 @@ async def test_flash_sale_countdown_changes_each_second(
             return float(c[..., :3].mean())
 
         await rig.shot_until(Kind.FLASH_SALE, lambda c: dark(c) < 75)  # the card is on
+        # Sampled twice a second for eight seconds, the card shows a new countdown about
+        # every second. A busy machine may delay one redraw past its sample (two samples
+        # agree), so ask for most of the eight seconds rather than every one of them.
         crops = []
-        for _ in range(4):
+        loop = asyncio.get_running_loop()
+        end = loop.time() + 8.0
+        while loop.time() < end:
             crops.append(crop(await rig.shot(), b))
-            await asyncio.sleep(1.0)
-        for a, c in itertools.pairwise(crops):
-            assert mean_diff(a, c) > 0.3, "countdown did not change within a second"
+            await asyncio.sleep(0.5)
+        changes = sum(mean_diff(a, c) > 0.3 for a, c in itertools.pairwise(crops))
+        assert changes >= 5, f"countdown changed {changes} times in 8 s of {len(crops)} samples"
         # it is the countdown digits (top right of the card) that change
         assert rig.controller.state.flash_sale is not None
-        assert rig.controller.state.flash_sale.seconds_left <= 27
+        assert rig.controller.state.flash_sale.seconds_left <= 52
         # the sale ends → the overlay is hidden
         room.flash_sales["f1"] = room.flash_sales["f1"].model_copy(update={"status": "ended"})
         for fn in room.listeners:
