@@ -75,7 +75,13 @@ class ConsoleContext:
         if room.can(Capability.COMMENTS):
             lotteries = ConsoleLotteries(room)
             quizzes = Quizzes(room, lotteries)
-            window.destroyed.connect(lambda *_: (quizzes.close(), lotteries.close()))
+            closing = (quizzes, lotteries)
+
+            def close_games(*_: object) -> None:
+                for game in closing:
+                    game.close()
+
+            window.destroyed.connect(close_games)
         return cls(
             window=window,
             room=room,

@@ -77,3 +77,11 @@ def pool_problem(pool: m.PrizePool, winners: int) -> str | None:
             n=sum(p.n for p in pool.prizes), w=winners
         )
     return None
+
+
+def winner_lines(lottery: m.Lottery) -> list[str]:
+    """The winners as shown (plain text): 「nickname — prize」 for a blind box, else nicknames."""
+    names = list(lottery.winner_nicknames or lottery.winner_ids or [])
+    if lottery.winner_prizes is None:
+        return names
+    return [f"{n} — {p}" for n, p in zip(names, lottery.winner_prizes, strict=False)]

@@ -397,10 +397,8 @@ class LotteryPanel(QWidget):
             self.winners_list.clear()
             self.verdict.setText("")
             if lot.status == "drawn":
-                names = list(lot.winner_nicknames or lot.winner_ids or [])
-                if lot.winner_prizes is not None:  # a blind box: each winner's prize
-                    names = [f"{n} — {p}" for n, p in zip(names, lot.winner_prizes, strict=False)]
-                self.winners_list.addItems(names)  # item text is plain text
+                # a blind box: each winner with their prize; item text is plain text
+                self.winners_list.addItems(blind_box.winner_lines(lot))
                 self.reveal.setText(
                     tr("种子：{seed}\n参与者摘要：{digest}\n参与人数：{n}").format(
                         seed=grouped(lot.seed),

@@ -87,7 +87,7 @@ class QuizPanel(QWidget):
         self.bank.setObjectName("quizBank")
         self.bank.setEditable(True)  # type a new bank's name to make one
         self.bank.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.bank.lineEdit().setPlaceholderText(tr("题库名称"))
+        self.bank.setPlaceholderText(tr("题库名称"))
         self.bank_list = QListWidget(self)
         self.bank_list.setObjectName("quizBankQuestions")
         self.bank_list.setMaximumHeight(110)
@@ -112,7 +112,7 @@ class QuizPanel(QWidget):
         # the question
         self.question = QLineEdit(self)
         self.question.setObjectName("quizQuestion")
-        self.question.setPlaceholderText(tr("题目，如 今天哪个色号卖得最好？"))
+        self.question.setPlaceholderText(tr("题目，如 主播今天涂的是几号色？"))
         self.question.setMaxLength(200)
         self.options: list[QLineEdit] = []
         for i, letter in enumerate(LETTERS):
@@ -286,7 +286,9 @@ class QuizPanel(QWidget):
         for i, e in enumerate(self.options):
             e.setText(q.options[i] if i < len(q.options) else "")
         self._fill_correct()
-        self.correct.setCurrentIndex(max(0, self.correct.findData(-1 if q.correct is None else q.correct)))
+        self.correct.setCurrentIndex(
+            max(0, self.correct.findData(-1 if q.correct is None else q.correct))
+        )
         self.duration.setValue(q.duration_seconds)
         self._validate()
 
@@ -348,7 +350,9 @@ class QuizPanel(QWidget):
         try:
             return call()  # type: ignore[operator]
         except PlatformError as exc:
-            self.notifier.error(tr("{what}失败：{why}").format(what=what, why=localize(exc.message)))
+            self.notifier.error(
+                tr("{what}失败：{why}").format(what=what, why=localize(exc.message))
+            )
             return None
 
     def start(self) -> None:
@@ -434,9 +438,7 @@ class QuizPanel(QWidget):
         state = tr(STATUS[q.status])
         if q.status == "open" and q.duration_seconds > 0:
             state += " · " + tr("还剩 {t}").format(t=countdown(max(0.0, q.ends_ts - time.time())))
-        self.status.setText(
-            f"{q.question}\n{state} · " + tr("{n} 人作答").format(n=q.answerers)
-        )
+        self.status.setText(f"{q.question}\n{state} · " + tr("{n} 人作答").format(n=q.answerers))
         total = max(1, sum(q.tally))
         for i, (label, bar) in enumerate(self.bars):
             shown = i < len(q.options)
@@ -472,9 +474,7 @@ class QuizPanel(QWidget):
         self.draw_button.setEnabled(lot is not None and lot.status != "drawn" and can)
         self.winners_list.clear()
         if lot is None:
-            self.commitment.setText(
-                tr("没有人答对，无法抽奖") if not q.correct_ids else ""
-            )
+            self.commitment.setText(tr("没有人答对，无法抽奖") if not q.correct_ids else "")
             self.verdict.setText("")
             return
         start = self.room.lottery_commitments.get(lot.id)

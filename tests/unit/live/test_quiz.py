@@ -61,7 +61,7 @@ def _quiz_setup():  # type: ignore[no-untyped-def]
 
 
 def test_live_tally_reveal_and_a_draw_among_exactly_the_correct_answerers() -> None:
-    room, lots, quizzes, clock, local, feed = _quiz_setup()
+    room, lots, quizzes, _, local, feed = _quiz_setup()
     feed.comment("early", "B")  # before the quiz: does not count
     changes: list[frozenset[str]] = []
     room.subscribe(changes.append)

@@ -12,7 +12,10 @@ from app.live import quiz_bank as qb
 def test_save_and_load_round_trip(tmp_path: Path) -> None:
     path = qb.bank_path("美妆 专场/1", tmp_path)
     assert path.parent == tmp_path and path.name == "美妆_专场_1.json"
-    qs = [qb.Question("哪个色号最火？", ("01", "02", "03"), 1, 20), qb.Question("喜欢吗", ("是", "否"))]
+    qs = [
+        qb.Question("哪个色号最火？", ("01", "02", "03"), 1, 20),
+        qb.Question("喜欢吗", ("是", "否")),
+    ]
     qb.save_bank(path, qs)
     loaded = qb.load_bank(path)
     assert loaded.questions == qs and loaded.errors == []

@@ -28,8 +28,15 @@ CARDS = {
     Kind.FLASH_SALE: FlashSaleCard("f1", "保温杯", 4900, 9900, 7, 30, 59),
     Kind.LOTTERY: LotteryCard("l1", "iPhone 一台", "想要", 42, 318, 3),
     Kind.WINNERS: WinnersCard("l1", "iPhone 一台", ("小明", "<b>阿花</b>", "Tom")),
-    Kind.QUIZ: QuizCard("q1", "今天直播间哪款色号卖得最好？", ("01 正红", "02 豆沙", "03 橘棕"),
-                        (12, 30, 5), 47, 18, "open"),  # fmt: skip
+    Kind.QUIZ: QuizCard(
+        "q1",
+        "今天直播间哪款色号卖得最好？",
+        ("01 正红", "02 豆沙", "03 橘棕"),
+        (12, 30, 5),
+        47,
+        18,
+        "open",
+    ),
 }
 
 
