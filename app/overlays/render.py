@@ -302,7 +302,7 @@ class OverlayRenderer:
             y = 78 + row * 50
             name_w = (w - 2 * pad) * 0.5
             self._text(p, QRectF(pad, y, name_w - 8, 46), c.nicknames[i], 28, WHITE)
-            self._text(p, QRectF(pad + name_w, y, w - 2 * pad - name_w, 46), f"🎁 {prizes[i]}",
+            self._text(p, QRectF(pad + name_w, y, w - 2 * pad - name_w, 46), prizes[i],
                        28, GOLD, bold=True,
                        align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
         if not c.total:

@@ -105,7 +105,7 @@ function show(st){for(const k of ["product","coupon","flash_sale","lottery","win
   T("f-was",c.original_price_cents?"¥"+y(c.original_price_cents):"")}
  if(k==="lottery"){T("l-prize",c.prize);T("l-clock",c.manual?"手动开奖":clk(c.seconds_left));T("l-info","评论“"+c.keyword+"”参与 · 已有 "+c.entrants+" 人");
   T("l-commit",c.commitment?"承诺值 "+(c.commitment.length>16?c.commitment.slice(0,16)+"…":c.commitment):"")}
- if(k==="winners"){T("w-prize",c.prize);T("w-names",c.prizes?c.nicknames.map((n,i)=>n+" 🎁 "+c.prizes[i]).join("、"):c.nicknames.join("、"))}
+ if(k==="winners"){T("w-prize",c.prize);T("w-names",c.prizes?c.nicknames.map((n,i)=>n+"："+c.prizes[i]).join("、"):c.nicknames.join("、"))}
  if(k==="quiz"){T("q-head",c.status==="revealed"?"答案揭晓":c.status==="closed"?"停止作答":(c.manual?"互动答题":"互动答题 "+clk(c.seconds_left)));T("q-question",c.question);
   T("q-options",c.options.map((o,i)=>"ABCD"[i]+". "+o+" · "+c.tally[i]+(c.correct===i?" ✓":"")).join("　"));
   T("q-foot",c.correct!=null?"答对 "+c.correct_count+" 人 · 共 "+c.answerers+" 人作答":"已有 "+c.answerers+" 人作答")}}
