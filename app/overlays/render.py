@@ -326,10 +326,14 @@ class OverlayRenderer:
             head = "答案揭晓"
         self._text(p, QRectF(w / 2, pad - 4, w / 2 - pad, 48), head, 34, GOLD, bold=True,
                    align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
-        self._text(p, QRectF(pad, 72, w - 2 * pad, 76), c.question, 28, WHITE, bold=True, lines=2)
-        top, foot = 154.0, 44.0
+        lines = 1 if w >= 800 else 2  # a wide (9:16) card has room for the question on one line
+        self._text(p, QRectF(pad, 72, w - 2 * pad, 38 * lines), c.question, 28, WHITE,
+                   bold=True, lines=lines)  # fmt: skip
+        top, foot = 72.0 + 38 * lines + 8, 44.0
         n = max(1, len(c.options))
-        row_h = min(56.0, (h - top - foot - pad) / n)
+        row_h = min(56.0, (h - top - foot - 8) / n)
+        bar_h = row_h - 8
+        px = max(16, min(24, int(bar_h * 0.7)))
         total = max(1, sum(c.tally))
         letter_w = 44.0
         count_w = 70.0
@@ -339,17 +343,17 @@ class OverlayRenderer:
             y = top + i * row_h
             right = c.correct == i
             color = QColor(46, 204, 113) if right else QColor(255, 255, 255, 60)
-            self._text(p, QRectF(pad, y, letter_w, row_h - 6), "ABCD"[i], 28,
+            self._text(p, QRectF(pad, y, letter_w, bar_h), "ABCD"[i], px + 4,
                        GOLD if right else WHITE, bold=True)  # fmt: skip
-            self._panel(p, QRectF(bar_x, y + 4, bar_w, row_h - 14), QColor(0, 0, 0, 70), 8)
+            self._panel(p, QRectF(bar_x, y, bar_w, bar_h), QColor(0, 0, 0, 70), 8)
             share = c.tally[i] / total if i < len(c.tally) else 0.0
             if share > 0:
-                self._panel(p, QRectF(bar_x, y + 4, max(16.0, bar_w * share), row_h - 14), color, 8)
+                self._panel(p, QRectF(bar_x, y, max(16.0, bar_w * share), bar_h), color, 8)
             mark = " ✓" if right else ""
-            self._text(p, QRectF(bar_x + 12, y + 4, bar_w - 24, row_h - 14), opt + mark,
-                       24, WHITE, bold=right)  # fmt: skip
+            self._text(p, QRectF(bar_x + 12, y, bar_w - 24, bar_h), opt + mark, px, WHITE,
+                       bold=right)  # fmt: skip
             count = c.tally[i] if i < len(c.tally) else 0
-            self._text(p, QRectF(w - pad - count_w, y, count_w, row_h - 6), str(count), 26,
+            self._text(p, QRectF(w - pad - count_w, y, count_w, bar_h), str(count), px + 2,
                        MUTED, align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
         if c.status == "revealed" and c.correct is not None:
             foot_text = f"答对 {c.correct_count} 人 · 共 {c.answerers} 人作答"

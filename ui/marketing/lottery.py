@@ -388,6 +388,8 @@ class LotteryPanel(QWidget):
         text = tr("开始时的承诺值 sha256(seed)：{c}").format(
             c=grouped(start) if start else tr("（未见到）")
         )
+        if lot.pool is not None:  # a blind box: what the commitment covers besides the seed
+            text += "\n" + pool_text(lot.pool)
         if start is not None and lot.commitment.lower() != start.lower():
             text += "\n" + tr("开奖时附带的承诺值（与开始时不同）：{c}").format(
                 c=grouped(lot.commitment)
@@ -515,6 +517,13 @@ def verdict_text(v: Verification) -> str:
     if v.recomputed_prizes or not v.prizes_ok:  # a blind box
         lines.append(tr("{p} 按公开算法复算的盲盒奖品与公布一致").format(p=mark(v.prizes_ok)))
     return "\n".join(lines)
+
+
+def pool_text(pool: m.PrizePool) -> str:
+    """「奖池（按数量）：隐藏款 ×1、普通款 ×4」 (plain text)."""
+    mode = dict(POOL_MODES)[pool.mode]
+    items = "、".join(f"{p.name} ×{p.n}" for p in pool.prizes)
+    return tr("奖池（{mode}）：{items}").format(mode=tr(mode), items=items)
 
 
 def choice_label(lot: m.Lottery) -> str:

@@ -5,6 +5,8 @@ among exactly the correct answerers (app/live/quiz.py; on stream through the ove
   (不限时: answering stays open until revealed). Question and options are checked by the
   compliance rules while typing: a flagged word blocks 开始答题 with the reason shown in the
   panel, and the operator edits it away (a quiz is shown on stream word for word).
+- **Layout**: the current question (status, bars, reveal, the draw) on top — what runs now is
+  what the operator watches — then the form, then the bank.
 - **Question banks** (题库, app/live/quiz_bank.py): pick a bank, load a question into the form,
   add the form's question to the bank (saved at once). A bank with bad questions loads the good
   ones and lists each bad one in the panel.
@@ -212,11 +214,13 @@ class QuizPanel(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(bank_box)
+        # live first: what runs now is what the operator watches; the bank is for before
+        layout.addWidget(current)
         layout.addLayout(form)
         layout.addWidget(self.problem_label)
         layout.addWidget(self.start_button)
-        layout.addWidget(current, 1)
+        layout.addWidget(bank_box)
+        layout.addStretch(1)
 
         self.start_button.clicked.connect(self.start)
         self.close_button.clicked.connect(self.close_answers)
