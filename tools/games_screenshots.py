@@ -9,7 +9,9 @@ window; commenters answer through the sandbox's debug route, over the real event
 Per shot NAME: NAME.png (the window at the end), NAME-quiz-open.png / NAME-quiz-revealed.png
 (the whole quiz panel), NAME-blind-box-setup.png / NAME-blind-box-drawn.png (the whole lottery
 panel), and the overlay cards NAME-overlay-quiz-open.png, NAME-overlay-quiz-revealed.png,
-NAME-overlay-quiz-9x16.png and NAME-overlay-blind-box.png.
+NAME-overlay-quiz-9x16.png and NAME-overlay-blind-box.png; NAME-replay-quiz.png and
+NAME-replay-lottery.png: the replay's 答题 and 抽奖 tabs on a file with the games in it
+(tests/support/games.py).
 """
 
 from __future__ import annotations
@@ -123,6 +125,25 @@ async def _prepare(window: Any) -> None:
     await asyncio.sleep(0.5)
     lot_panel.grab().save(base + "-blind-box-drawn.png")
     _overlay(room, "winners", base + "-overlay-blind-box.png", later=10)
+    _replay(base)
+
+
+def _replay(base: str) -> None:
+    import tempfile
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.support.games import synthesise_games
+    from ui.replay.window import ReplayWindow
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = synthesise_games(Path(tmp) / "games.livedesk-session.sqlite")
+        win = ReplayWindow(path)
+        win.resize(1500, 700)
+        win.show()
+        for name, tab in (("quiz", win.quiz_tab), ("lottery", win.lottery_tab)):
+            win.tabs.setCurrentWidget(tab)
+            win.tabs.grab().save(f"{base}-replay-{name}.png")
+        win.close()
 
 
 def one(name: str, out: Path) -> int:

@@ -625,14 +625,6 @@ EVENT_DATA: dict[str, type[_Data]] = {
     EventType.RESYNC_REQUIRED: ResyncRequiredData,
 }
 
-#: the data of the events only a console makes (:data:`CONSOLE_ONLY_EVENTS`), kept apart from
-#: :data:`EVENT_DATA` so that the platform stream never accepts them
-LOCAL_EVENT_DATA: dict[str, type[_Data]] = {
-    EventType.QUIZ_STARTED: QuizData,
-    EventType.QUIZ_UPDATED: QuizData,
-    EventType.QUIZ_REVEALED: QuizData,
-}
-
 
 class Event(_Model):
     """One message of the event stream. ``data`` is the typed payload for ``type``."""

@@ -17,6 +17,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from app.live import blind_box
+from app.platform import models as m
 from app.session.replay import LotteryResult
 from ui import theme
 from ui.i18n import tr
@@ -54,9 +55,7 @@ def lottery_cells(r: LotteryResult) -> list[object]:
     else:
         commitment = mark(v.commitment_ok)
     return [
-        f"{lot.prize} · {tr('盲盒') if lot.pool else tr('中控台抽奖')}"
-        if lot.origin == "console"
-        else lot.prize,
+        f"{lot.prize} · {console_kind(lot)}" if lot.origin == "console" else lot.prize,
         lot.keyword,
         lot.winners,
         lot.entrants,
@@ -67,6 +66,13 @@ def lottery_cells(r: LotteryResult) -> list[object]:
         "、".join(blind_box.winner_lines(lot)),
         r.start_commitment or "—",  # in full: the stream showed its first 16 digits
     ]
+
+
+def console_kind(lot: m.Lottery) -> str:
+    """What kind of the console's own draw this was: a quiz's, a blind box, or among commenters."""
+    if lot.quiz_id is not None:
+        return tr("答对者抽奖")
+    return tr("盲盒") if lot.pool is not None else tr("中控台抽奖")
 
 
 class LotteryTab(QWidget):
