@@ -19,8 +19,9 @@ among exactly the correct answerers (app/live/quiz.py; on stream through the ove
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
@@ -56,6 +57,7 @@ from ui.shortcuts import ActionSpec
 if TYPE_CHECKING:
     from ui.context import ConsoleContext
 
+T = TypeVar("T")
 STATUS = {"open": "答题中", "closed": "已停止作答", "revealed": "已揭晓"}
 
 
@@ -350,9 +352,10 @@ class QuizPanel(QWidget):
             return None
         return max(self.room.quizzes.values(), key=lambda q: q.starts_ts)
 
-    def _try(self, what: str, call: object) -> object | None:
+    def _try(self, what: str, call: Callable[[], T]) -> T | None:
+        """The console's own step, done at once; a refusal told to the operator (None)."""
         try:
-            return call()  # type: ignore[operator]
+            return call()
         except PlatformError as exc:
             self.notifier.error(
                 tr("{what}失败：{why}").format(what=what, why=localize(exc.message))
