@@ -9,7 +9,8 @@ among exactly the correct answerers (app/live/quiz.py; on stream through the ove
   what the operator watches — then the form, then the bank.
 - **Question banks** (题库, app/live/quiz_bank.py): pick a bank, load a question into the form,
   add the form's question to the bank (saved at once). A bank with bad questions loads the good
-  ones and lists each bad one in the panel.
+  ones and lists each bad one in the panel; a question with a flagged word is marked ⚠ in red
+  in the list (the reason as its tool tip), and blocks the start once loaded, until edited.
 - **One key** (Ctrl+Alt+Q): starts the question in the form; while one runs, reveals it.
 - **After the reveal**: 在答对者中抽奖 opens a console lottery among exactly the correct
   answerers (commitment shown at once, as on stream), 开奖 draws it; the winners and the
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -317,7 +319,15 @@ class QuizPanel(QWidget):
         loaded = quiz_bank.load_bank(path) if path.exists() else quiz_bank.Loaded()
         self.bank_questions = loaded.questions
         self.bank_list.clear()
-        self.bank_list.addItems([q.question for q in loaded.questions])
+        for q in loaded.questions:  # the compliance check shows on the bank's list too
+            flagged = "；".join(
+                f for f in (compliance_problems(t) for t in [q.question, *q.options]) if f
+            )
+            self.bank_list.addItem(f"⚠ {q.question}" if flagged else q.question)
+            if flagged:
+                item = self.bank_list.item(self.bank_list.count() - 1)
+                item.setToolTip(tr("合规提示：") + flagged)
+                item.setForeground(QColor(theme.DANGER))
         self.bank_errors.setText("\n".join(loaded.errors))
         self.bank_errors.setVisible(bool(loaded.errors))
 

@@ -98,7 +98,8 @@ def test_banks_save_load_and_name_a_bad_question(qtbot: QtBot, tmp_path: Any) ->
     from ui.notify import Notifier
 
     bad = {"questions": [{"question": "好问题", "options": ["是", "否"], "correct": 0},
-                         {"question": "坏问题", "options": ["只有一个"]}]}  # fmt: skip
+                         {"question": "坏问题", "options": ["只有一个"]},
+                         {"question": "哪款最好？", "options": ["是", "否"]}]}  # fmt: skip
     (tmp_path / "手改题库.json").write_text(json.dumps(bad, ensure_ascii=False), "utf-8")
     room = _room()
     lots = ConsoleLotteries(room)
@@ -107,8 +108,13 @@ def test_banks_save_load_and_name_a_bad_question(qtbot: QtBot, tmp_path: Any) ->
     qtbot.addWidget(panel)
     panel.show()
     panel.bank.setEditText("手改题库")
-    assert panel.bank_list.count() == 1 and panel.bank_errors.isVisible()
+    assert panel.bank_list.count() == 2 and panel.bank_errors.isVisible()
     assert panel.bank_errors.text().startswith("第 2 题：")
+    flagged = panel.bank_list.item(1)
+    assert flagged.text() == "⚠ 哪款最好？" and "最好" in flagged.toolTip()
+    panel.bank_list.setCurrentRow(1)
+    panel.load_selected()  # loaded, it blocks the start with the reason until edited
+    assert not panel.start_button.isEnabled() and "最好" in panel.problem_label.text()
     panel.bank_list.setCurrentRow(0)
     panel.load_selected()
     assert panel.question.text() == "好问题" and panel.correct.currentData() == 0
