@@ -385,9 +385,12 @@ class LotteryPanel(QWidget):
             self.verify_button.setEnabled(False)
             return
         start = self.room.lottery_commitments.get(lot.id)
-        text = tr("开始时的承诺值 sha256(seed)：{c}").format(
-            c=grouped(start) if start else tr("（未见到）")
+        label = (
+            tr("开始时的承诺值 sha256(seed + 奖池)：{c}")
+            if lot.pool is not None
+            else tr("开始时的承诺值 sha256(seed)：{c}")
         )
+        text = label.format(c=grouped(start) if start else tr("（未见到）"))
         if lot.pool is not None:  # a blind box: what the commitment covers besides the seed
             text += "\n" + pool_text(lot.pool)
         if start is not None and lot.commitment.lower() != start.lower():
@@ -508,13 +511,19 @@ def verdict_text(v: Verification) -> str:
         lines.append(
             "✗ " + tr("开奖时附带的承诺值与开始时公布的不同（种子可能是看到参与者后才选的）")
         )
-    lines.append(
-        tr(
+    blind_box = bool(v.recomputed_prizes) or not v.prizes_ok  # its commitment covers the pool
+    if blind_box:
+        checks = tr(
+            "{c} sha256(seed + 奖池) == 开始时的承诺值\n{d} 参与者名单与摘要一致\n"
+            "{w} 按公开算法复算的中奖者与公布一致"
+        )
+    else:
+        checks = tr(
             "{c} sha256(seed) == 开始时的承诺值\n{d} 参与者名单与摘要一致\n"
             "{w} 按公开算法复算的中奖者与公布一致"
-        ).format(c=mark(v.commitment_ok), d=mark(v.digest_ok), w=mark(v.winners_ok))
-    )
-    if v.recomputed_prizes or not v.prizes_ok:  # a blind box
+        )
+    lines.append(checks.format(c=mark(v.commitment_ok), d=mark(v.digest_ok), w=mark(v.winners_ok)))
+    if blind_box:
         lines.append(tr("{p} 按公开算法复算的盲盒奖品与公布一致").format(p=mark(v.prizes_ok)))
     return "\n".join(lines)
 

@@ -64,6 +64,10 @@ async def test_a_blind_box_from_the_panel_with_prizes_verified_and_revealed_one_
                                                  drawn.winner_prizes, strict=True)]  # fmt: skip
     assert panel.verdict.text().startswith("✓ 验证通过")
     assert "✓ 按公开算法复算的盲盒奖品与公布一致" in panel.verdict.text()
+    assert "✓ sha256(seed + 奖池) == 开始时的承诺值" in panel.verdict.text()
+    assert (
+        "sha256(seed + 奖池)" in panel.commitment.text() and "普通款 ×4" in panel.commitment.text()
+    )
     seen: dict[str, float] = {}
     t0 = drawn.ends_ts
     first = derive(room, t0, ImageCache(), seen).winners
