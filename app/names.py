@@ -31,6 +31,8 @@ MARKER_NAMES = {
     "flash_sale_ended": tr_noop("秒杀结束"),
     "lottery_started": tr_noop("抽奖开始"),
     "lottery_drawn": tr_noop("开奖"),
+    "quiz_started": tr_noop("答题开始"),
+    "quiz_revealed": tr_noop("揭晓答案"),
     "scene": tr_noop("切换场景"),
     "product_updated": tr_noop("修改商品"),
     "reorder": tr_noop("调整排品"),
@@ -119,6 +121,9 @@ EVENT_NAMES = {
     "session_started": tr_noop("开播"),
     "session_ended": tr_noop("下播"),
     "resync_required": tr_noop("需要重新同步"),
+    "quiz_started": tr_noop("答题开始"),
+    "quiz_updated": tr_noop("答题更新"),
+    "quiz_revealed": tr_noop("揭晓答案"),
 }
 
 

@@ -11,10 +11,11 @@ Guarantees:
   receive the same :class:`ExplainHold`; the hold is closed (released, unsubscribed from the room)
   when the window the context was built for is destroyed — the room outlives windows;
 - an explain hold that fails is reported through the notifier as an error;
-- on a platform without lotteries the context holds the console's own lottery
-  (:class:`~app.live.console_lottery.ConsoleLotteries`, ``lotteries``; None where the platform
-  draws them), closed with the window like the hold: the lottery panel may be rebuilt, the
-  lotteries it opened stay;
+- on a platform with comments the context holds the console's own lotteries
+  (:class:`~app.live.console_lottery.ConsoleLotteries`, ``lotteries``: the lottery panel draws
+  with them where the platform has no lotteries, and a blind box or a quiz's draw anywhere) and
+  its quizzes (:class:`~app.live.quiz.Quizzes`, ``quizzes``); None without comments. Both are
+  closed with the window like the hold: a panel may be rebuilt, what it opened stays;
 - nothing here subscribes a widget to the room: each panel does that itself and unsubscribes
   when Qt deletes it (ui/lifetime.py).
 """
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import QMainWindow
 
 from app.live.console_lottery import ConsoleLotteries
 from app.live.hold import ExplainHold
+from app.live.quiz import Quizzes
 from app.live.room import LiveRoom
 from app.obs.stack import ObsStack
 from app.platform.capabilities import Capability
@@ -52,8 +54,10 @@ class ConsoleContext:
     obs: ObsStack | None = None
     #: where the built-in sandbox listens ("127.0.0.1" or "0.0.0.0"); None: not built in
     platform_listen: str | None = None
-    #: the console's own lottery among commenters; None where the platform runs lotteries
+    #: the console's own lotteries among commenters; None without comments
     lotteries: ConsoleLotteries | None = None
+    #: the console's quizzes (答题); None without comments
+    quizzes: Quizzes | None = None
 
     @classmethod
     def build(
@@ -67,9 +71,17 @@ class ConsoleContext:
         hold = ExplainHold(room, interval=settings.ui.explain_hold_seconds, on_error=hold_failed)
         window.destroyed.connect(lambda *_: hold.close())  # holds the hold, never the window
         lotteries: ConsoleLotteries | None = None
-        if not room.can(Capability.PLATFORM_LOTTERIES) and room.can(Capability.COMMENTS):
+        quizzes: Quizzes | None = None
+        if room.can(Capability.COMMENTS):
             lotteries = ConsoleLotteries(room)
-            window.destroyed.connect(lambda *_: lotteries.close())
+            quizzes = Quizzes(room, lotteries)
+            closing = (quizzes, lotteries)
+
+            def close_games(*_: object) -> None:
+                for game in closing:
+                    game.close()
+
+            window.destroyed.connect(close_games)
         return cls(
             window=window,
             room=room,
@@ -80,6 +92,7 @@ class ConsoleContext:
             stage=Stage(room, hold),
             obs=obs,
             lotteries=lotteries,
+            quizzes=quizzes,
         )
 
     def save_settings(self) -> None:

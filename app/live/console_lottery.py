@@ -27,6 +27,16 @@ the platform's. Their ``seq`` is the platform seq they follow (the room's ``seq`
 order against platform events; several local events may share it), and the recorder keeps them
 in the session file's ``local_events`` table, numbered on their own (app/session/schema.py).
 
+Two kinds build on it (one algorithm each, in app/live/lottery_verify.py and app/live/blind_box.py):
+
+- **Blind box** (盲盒, ``open(..., pool=)``): the commitment is ``sha256(seed + pool_bytes(pool))``
+  (app/live/blind_box.py), the lottery carries its pool from the start, and at the draw each
+  winner's prize comes from :func:`app.live.blind_box.recompute_prizes` (``winner_prizes``).
+  A pool that cannot serve the winners is refused at the start.
+- **Among a fixed set** (:meth:`ConsoleLotteries.open_among`: a quiz's correct answerers,
+  app/live/quiz.py): the entrants are exactly that set, published as ``lottery_entered`` events
+  right after the start; no comment enters it. It is drawn by hand like a manual one.
+
 The lottery lives on the console that opened it: a teammate's console on the same room does not
 see it (a platform without lotteries has nothing to share it through).
 """
@@ -40,6 +50,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from app.i18n import tr
+from app.live import blind_box
 from app.live.lottery_verify import commitment_of, digest_of, recompute_winners
 from app.live.room import LiveRoom
 from app.platform import models as m
@@ -67,6 +78,7 @@ class _Open:
     seed: bytes = field(repr=False)
     manual: bool
     entrants: dict[str, str] = field(default_factory=dict)
+    fixed: bool = False  # the entrants were given at the start (no comment enters)
 
 
 class ConsoleLotteries:
@@ -99,29 +111,69 @@ class ConsoleLotteries:
         return o is not None and o.manual
 
     # --- opening and drawing --------------------------------------------------------------------
-    def open(self, spec: m.LotterySpec, *, manual: bool = False) -> m.Lottery:
-        """Open a lottery (``manual``: until drawn, ``spec.duration_seconds`` ignored) and
-        publish its commitment."""
+    def open(
+        self, spec: m.LotterySpec, *, manual: bool = False, pool: m.PrizePool | None = None
+    ) -> m.Lottery:
+        """Open a lottery (``manual``: until drawn, ``spec.duration_seconds`` ignored; ``pool``:
+        a blind box) and publish its commitment."""
+        if pool is not None:
+            problem = blind_box.pool_problem(pool, spec.winners)
+            if problem is not None:
+                raise PlatformError("invalid_pool", problem, status=422)
+        lot = self._new(spec, manual=manual, pool=pool)
+        self._publish([self._event(ET.LOTTERY_STARTED, self._data(lot), lot.starts_ts)])
+        return lot
+
+    def open_among(
+        self, prize: str, winners: int, entrants: dict[str, str], *, quiz_id: str
+    ) -> m.Lottery:
+        """Open a lottery among exactly ``entrants`` (id → nickname: a quiz's correct
+        answerers), drawn by hand: its commitment, then each entrant, are published at once."""
+        spec = m.LotterySpec(prize=prize, keyword="-", winners=winners, duration_seconds=1)
+        lot = self._new(spec, manual=True, quiz_id=quiz_id)
+        o = self._open[lot.id]
+        o.fixed = True
+        now = lot.starts_ts
+        events = [self._event(ET.LOTTERY_STARTED, self._data(lot), now)]
+        for uid in sorted(entrants)[:MAX_PARTICIPANTS]:
+            o.entrants[uid] = entrants[uid]
+            data = m.LotteryEnteredData(lottery_id=lot.id, user_id=uid, entrants=len(o.entrants))
+            events.append(self._event(ET.LOTTERY_ENTERED, data, now))
+        self._publish(events)
+        return lot
+
+    def _new(
+        self,
+        spec: m.LotterySpec,
+        *,
+        manual: bool,
+        pool: m.PrizePool | None = None,
+        quiz_id: str | None = None,
+    ) -> m.Lottery:
         now = self._clock()
         seed = self._token_bytes(32)
         duration = 0 if manual else spec.duration_seconds
+        commitment = commitment_of(seed) if pool is None else blind_box.commitment_of(seed, pool)
         lot = m.Lottery(
             id=f"c-{uuid.uuid4().hex[:12]}",
             prize=spec.prize.strip(),
-            keyword=spec.keyword.strip(),
+            keyword="" if quiz_id is not None else spec.keyword.strip(),
             winners=spec.winners,
             duration_seconds=duration,
             eligibility=spec.eligibility,
-            commitment=commitment_of(seed),
+            commitment=commitment,
             status="open",
             starts_ts=now,
             ends_ts=now + (MANUAL_WINDOW_S if manual else duration),
             origin="console",
+            pool=pool,
+            quiz_id=quiz_id,
         )
         self._open[lot.id] = _Open(lot, seed, manual)
-        data = m.LotteryData(lottery=lot, actor=self._actor())
-        self._publish([self._event(ET.LOTTERY_STARTED, data, now)])
         return lot
+
+    def _data(self, lot: m.Lottery) -> m.LotteryData:
+        return m.LotteryData(lottery=lot, actor=self._actor())
 
     def draw(self, lottery_id: str) -> m.Lottery:
         """Draw: reveal the seed, publish the participants (and their digest) and the winners.
@@ -138,6 +190,8 @@ class ConsoleLotteries:
         del self._open[lottery_id]
         ids = sorted(o.entrants)
         winners = recompute_winners(o.seed, ids, o.lottery.winners)
+        pool = o.lottery.pool
+        prizes = None if pool is None else blind_box.recompute_prizes(o.seed, pool, len(winners))
         lot = o.lottery.model_copy(
             update={
                 "status": "drawn",
@@ -148,10 +202,10 @@ class ConsoleLotteries:
                 "participant_ids": ids,
                 "winner_ids": winners,
                 "winner_nicknames": [o.entrants[w] or w for w in winners],
+                "winner_prizes": prizes,
             }
         )
-        data = m.LotteryData(lottery=lot, actor=self._actor())
-        self._publish([self._event(ET.LOTTERY_DRAWN, data, now)])
+        self._publish([self._event(ET.LOTTERY_DRAWN, self._data(lot), now)])
         return lot
 
     # --- entries ---------------------------------------------------------------------------------
@@ -164,7 +218,8 @@ class ConsoleLotteries:
                 self._comment(ev, out)
             elif ev.type is ET.USER_MUTED:
                 for o in self._open.values():
-                    o.entrants.pop(ev.data.user_id, None)  # no event: the platform sends none
+                    if not o.fixed:  # a fixed set was final at its start
+                        o.entrants.pop(ev.data.user_id, None)  # no event: the platform sends none
         if out:
             self._publish(out)
 
@@ -178,7 +233,7 @@ class ConsoleLotteries:
             return  # a muted viewer's comments do not count
         for o in self._open.values():
             lot = o.lottery
-            if c.user_id in o.entrants or len(o.entrants) >= MAX_PARTICIPANTS:
+            if o.fixed or c.user_id in o.entrants or len(o.entrants) >= MAX_PARTICIPANTS:
                 continue
             if not lot.starts_ts <= ts <= lot.ends_ts or not keyword_matches(lot.keyword, c.text):
                 continue

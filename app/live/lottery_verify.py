@@ -11,6 +11,10 @@ The documented algorithm (docs/platform-api.md, "Verifiable lottery"):
 
 It is re-implemented here on purpose: the console must not trust the platform's own function.
 
+A blind box (a lottery with a ``pool``, app/live/blind_box.py) commits to
+``sha256(seed + pool_bytes(pool))`` instead, and its check also recomputes each winner's prize
+(``prizes_ok``) with :func:`app.live.blind_box.recompute_prizes`.
+
 The seed is checked against the commitment the console saw while the lottery was OPEN (kept by
 ``LiveRoom.lottery_commitments``; in a recording, the lottery's first recorded state), never the
 one that comes with the draw: a platform could draw with a seed picked after the entrants were
@@ -24,6 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from app.i18n import tr
+from app.live import blind_box
 from app.platform import models as m
 
 
@@ -58,10 +63,19 @@ class Verification:
     #: platform re-committed after the entrants were known: the seed was chosen afterwards)
     commitment_changed: bool = False
     start_seen: bool = True  # a commitment from the lottery's start was there to check against
+    #: a blind box: recomputed prizes == announced prizes (always True for a plain lottery)
+    prizes_ok: bool = True
+    recomputed_prizes: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return self.problem is None and self.commitment_ok and self.digest_ok and self.winners_ok
+        return (
+            self.problem is None
+            and self.commitment_ok
+            and self.digest_ok
+            and self.winners_ok
+            and self.prizes_ok
+        )
 
     @property
     def failed(self) -> bool:
@@ -88,13 +102,22 @@ def verify(lottery: m.Lottery, commitment_at_start: str | None) -> Verification:
     except ValueError:
         seed = None
     winners = recompute_winners(seed, ids, lottery.winners) if seed is not None else []
+    prizes: list[str] = []
+    if seed is not None and lottery.pool is not None:
+        prizes = blind_box.recompute_prizes(seed, lottery.pool, len(winners))
+    if seed is None:
+        expected = None
+    elif lottery.pool is not None:  # a blind box commits to the seed and the pool together
+        expected = blind_box.commitment_of(seed, lottery.pool)
+    else:
+        expected = commitment_of(seed)
     problem: str | None = None
     if seed is None:
         problem = tr("公布的种子不是十六进制，无法验证")
     elif start is None:
         problem = tr("未见到开始时的承诺，无法验证")
     return Verification(
-        commitment_ok=seed is not None and commitment_of(seed) == start,
+        commitment_ok=expected is not None and expected == start,
         digest_ok=lottery.participants_digest is not None
         and digest_of(ids) == lottery.participants_digest.lower(),
         winners_ok=seed is not None and winners == list(lottery.winner_ids or []),
@@ -102,4 +125,6 @@ def verify(lottery: m.Lottery, commitment_at_start: str | None) -> Verification:
         problem=problem,
         commitment_changed=start is not None and lottery.commitment.lower() != start,
         start_seen=start is not None,
+        prizes_ok=lottery.pool is None or (seed is not None and prizes == lottery.winner_prizes),
+        recomputed_prizes=tuple(prizes),
     )

@@ -45,6 +45,7 @@ EXPLAINING = "explaining"
 COUPONS = "coupons"
 FLASH_SALES = "flash_sales"
 LOTTERIES = "lotteries"
+QUIZZES = "quizzes"  # the console's own quizzes (app/live/quiz.py)
 PINNED = "pinned"
 METRICS = "metrics"
 MODERATION = "moderation"
@@ -149,6 +150,8 @@ class LiveRoom:
         #: ``lottery_started`` event or a snapshot before the draw); kept across snapshots and
         #: never replaced: a draw is verified against it, not against what comes with the draw
         self.lottery_commitments: dict[str, str] = {}
+        #: the quizzes this console ran (app/live/quiz.py), by id: local events only
+        self.quizzes: dict[str, m.Quiz] = {}
         self.pinned: m.Comment | None = None
         self.metrics = m.Metrics()
         self.hidden_comment_ids: set[str] = set()
@@ -425,7 +428,7 @@ class LiveRoom:
 
     def ingest_local(self, events: Sequence[m.Event]) -> None:
         """Apply events this console made itself — its own lottery's (app/live/console_lottery.py)
-        — as the platform's of the same type would apply, without touching :attr:`seq`: their
+        and quiz's (app/live/quiz.py) — as the platform's of the same type would apply, without touching :attr:`seq`: their
         ``seq`` is the platform seq they follow, not one of their own. Listeners of
         :meth:`subscribe_local` get them (not those of :meth:`subscribe_events`)."""
         out = BatchEffects(set(), [], [], self.metrics.model_dump())
@@ -765,6 +768,12 @@ def _lottery_entered(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
         out.changed.add(LOTTERIES)
 
 
+def _quiz(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
+    quiz: m.Quiz = ev.data.quiz
+    room.quizzes[quiz.id] = quiz
+    out.changed.add(QUIZZES)
+
+
 def _pinned(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
     room.pinned = ev.data.comment
     out.changed.add(PINNED)
@@ -870,9 +879,13 @@ _HANDLERS: dict[m.EventType, Handler] = {
     m.EventType.SESSION_ENDED: _session,
 }
 
-#: what a console may make itself (:meth:`LiveRoom.ingest_local`): its own lottery's events
+#: what a console may make itself (:meth:`LiveRoom.ingest_local`): its own lottery's and quiz's
+#: events
 _LOCAL_HANDLERS: dict[m.EventType, Handler] = {
     m.EventType.LOTTERY_STARTED: _lottery,
     m.EventType.LOTTERY_DRAWN: _lottery,
     m.EventType.LOTTERY_ENTERED: _lottery_entered,
+    m.EventType.QUIZ_STARTED: _quiz,
+    m.EventType.QUIZ_UPDATED: _quiz,
+    m.EventType.QUIZ_REVEALED: _quiz,
 }

@@ -25,6 +25,7 @@ from app.overlays.state import (
     LotteryCard,
     OverlayState,
     ProductCard,
+    QuizCard,
     WinnersCard,
 )
 
@@ -34,7 +35,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 WINNERS_SHOWN_SECONDS = 60
-_WATCHED = frozenset({"explaining", "bag", "coupons", "flash_sales", "lotteries", "session"})
+#: a blind box reveals one winner's prize every this many seconds on stream
+PRIZE_REVEAL_SECONDS = 3
+#: a revealed quiz stays on stream this long
+QUIZ_SHOWN_SECONDS = 60
+_WATCHED = frozenset(
+    {"explaining", "bag", "coupons", "flash_sales", "lotteries", "quizzes", "session"}
+)
 
 
 class OverlaySink(Protocol):
@@ -114,11 +121,49 @@ def derive(
             )
         elif lot.status == "drawn":
             seen = drawn_seen.setdefault(lot.id, now)
-            if now - seen < WINNERS_SHOWN_SECONDS:
+            names = tuple(lot.winner_nicknames or ())
+            if lot.winner_prizes is None:
+                if now - seen < WINNERS_SHOWN_SECONDS:
+                    winners_card = WinnersCard(lottery_id=lot.id, prize=lot.prize, nicknames=names)
+                continue
+            # a blind box: one more winner and their prize every PRIZE_REVEAL_SECONDS
+            shown = min(len(names), 1 + int((now - seen) // PRIZE_REVEAL_SECONDS))
+            if now - seen < WINNERS_SHOWN_SECONDS + PRIZE_REVEAL_SECONDS * len(names):
                 winners_card = WinnersCard(
-                    lottery_id=lot.id, prize=lot.prize, nicknames=tuple(lot.winner_nicknames or ())
+                    lottery_id=lot.id,
+                    prize=lot.prize,
+                    nicknames=names[:shown],
+                    prizes=tuple(lot.winner_prizes[:shown]),
+                    total=len(names),
                 )
-    return OverlayState(product_card, coupon_card, flash_card, lottery_card, winners_card)
+    quiz_card = _quiz_card(room, now, drawn_seen)
+    return OverlayState(
+        product_card, coupon_card, flash_card, lottery_card, winners_card, quiz_card
+    )
+
+
+def _quiz_card(room: LiveRoom, now: float, seen_at: dict[str, float]) -> QuizCard | None:
+    """The newest quiz while it runs, and for QUIZ_SHOWN_SECONDS after its reveal."""
+    if not room.quizzes:
+        return None
+    q = max(room.quizzes.values(), key=lambda x: x.starts_ts)
+    if q.status == "revealed":
+        seen = seen_at.setdefault(q.id, now)
+        if now - seen >= QUIZ_SHOWN_SECONDS:
+            return None
+    revealed = q.status == "revealed"
+    return QuizCard(
+        quiz_id=q.id,
+        question=q.question,
+        options=tuple(q.options),
+        tally=tuple(q.tally),
+        answerers=q.answerers,
+        seconds_left=_left(q.ends_ts, now) if q.status == "open" else 0,
+        status=q.status,
+        manual=q.duration_seconds == 0,
+        correct=q.correct if revealed else None,
+        correct_count=len(q.correct_ids or []) if revealed else 0,
+    )
 
 
 class _Feed:

@@ -30,6 +30,7 @@ from app.overlays.state import (
     FlashSaleCard,
     LotteryCard,
     ProductCard,
+    QuizCard,
     WinnersCard,
 )
 
@@ -87,6 +88,8 @@ class OverlayRenderer:
                 self._lottery(p, w, h, card)
             elif isinstance(card, WinnersCard):
                 self._winners(p, w, h, card)
+            elif isinstance(card, QuizCard):
+                self._quiz(p, w, h, card)
         finally:
             p.end()
         return img
@@ -276,6 +279,9 @@ class OverlayRenderer:
         self._text(
             p, QRectF(pad + bw + 12, pad, w - bw - 3 * pad, 38), c.prize, 28, GOLD, bold=True
         )
+        if c.prizes is not None:
+            self._blind_box_winners(p, w, h, c)
+            return
         names = list(c.nicknames) or ["（无人参与）"]
         cols = 2 if len(names) > 4 else 1
         rows = 4
@@ -285,3 +291,72 @@ class OverlayRenderer:
             self._text(p, QRectF(pad + col * col_w, 80 + row * 50, col_w - 10, 46), name, 28, WHITE)
         if len(names) > rows * cols:
             self._text(p, QRectF(pad, h - 40, w - 2 * pad, 32), f"等 {len(names)} 人", 22, MUTED)
+
+    def _blind_box_winners(self, p: QPainter, w: int, h: int, c: WinnersCard) -> None:
+        """A blind box's winners, each with the prize revealed so far (newest at the bottom)."""
+        pad = 20
+        prizes = c.prizes or ()
+        rows = 4
+        start = max(0, len(prizes) - rows)  # the last ones revealed, when more than fit
+        for row, i in enumerate(range(start, len(prizes))):
+            y = 78 + row * 50
+            name_w = (w - 2 * pad) * 0.5
+            self._text(p, QRectF(pad, y, name_w - 8, 46), c.nicknames[i], 28, WHITE)
+            self._text(p, QRectF(pad + name_w, y, w - 2 * pad - name_w, 46), prizes[i],
+                       28, GOLD, bold=True,
+                       align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
+        if not c.total:
+            self._text(p, QRectF(pad, 80, w - 2 * pad, 46), "（无人参与）", 28, WHITE)
+        elif len(prizes) < c.total:
+            self._text(p, QRectF(pad, h - 40, w - 2 * pad, 32),
+                       f"揭晓中 {len(prizes)}/{c.total}", 22, MUTED)  # fmt: skip
+
+    def _quiz(self, p: QPainter, w: int, h: int, c: QuizCard) -> None:
+        grad = QLinearGradient(0, 0, 0, h)
+        grad.setColorAt(0, QColor(20, 90, 170, 230))
+        grad.setColorAt(1, QColor(16, 40, 90, 230))
+        self._panel(p, QRectF(0, 0, w, h), grad, 22)
+        pad = 20
+        self._badge(p, pad, pad, "互动答题", 24, ACCENT)
+        if c.status == "open":
+            head = "评论答案参与" if c.manual else clock(c.seconds_left)
+        elif c.status == "closed":
+            head = "停止作答"
+        else:
+            head = "答案揭晓"
+        self._text(p, QRectF(w / 2, pad - 4, w / 2 - pad, 48), head, 34, GOLD, bold=True,
+                   align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
+        lines = 1 if w >= 800 else 2  # a wide (9:16) card has room for the question on one line
+        self._text(p, QRectF(pad, 72, w - 2 * pad, 38 * lines), c.question, 28, WHITE,
+                   bold=True, lines=lines)  # fmt: skip
+        top, foot = 72.0 + 38 * lines + 8, 44.0
+        n = max(1, len(c.options))
+        row_h = min(56.0, (h - top - foot - 8) / n)
+        bar_h = row_h - 8
+        px = max(16, min(24, int(bar_h * 0.7)))
+        total = max(1, sum(c.tally))
+        letter_w = 44.0
+        count_w = 70.0
+        bar_x = pad + letter_w
+        bar_w = w - 2 * pad - letter_w - count_w
+        for i, opt in enumerate(c.options):
+            y = top + i * row_h
+            right = c.correct == i
+            color = QColor(46, 204, 113) if right else QColor(255, 255, 255, 60)
+            self._text(p, QRectF(pad, y, letter_w, bar_h), "ABCD"[i], px + 4,
+                       GOLD if right else WHITE, bold=True)  # fmt: skip
+            self._panel(p, QRectF(bar_x, y, bar_w, bar_h), QColor(0, 0, 0, 70), 8)
+            share = c.tally[i] / total if i < len(c.tally) else 0.0
+            if share > 0:
+                self._panel(p, QRectF(bar_x, y, max(16.0, bar_w * share), bar_h), color, 8)
+            mark = " ✓" if right else ""
+            self._text(p, QRectF(bar_x + 12, y, bar_w - 24, bar_h), opt + mark, px, WHITE,
+                       bold=right)  # fmt: skip
+            count = c.tally[i] if i < len(c.tally) else 0
+            self._text(p, QRectF(w - pad - count_w, y, count_w, bar_h), str(count), px + 2,
+                       MUTED, align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
+        if c.status == "revealed" and c.correct is not None:
+            foot_text = f"答对 {c.correct_count} 人 · 共 {c.answerers} 人作答"
+        else:
+            foot_text = f"评论 A/B/C/D 或 1/2/3/4 作答 · 已有 {c.answerers} 人"
+        self._text(p, QRectF(pad, h - foot - 6, w - 2 * pad, foot), foot_text, 22, MUTED)

@@ -79,6 +79,8 @@ object-fit:cover;border-radius:14px;background:#464656}#p-img[src=""]{visibility
 <div class="big" id="l-clock"></div><div class="m" id="l-info"></div><div class="m" id="l-commit"></div></div>
 <div id="winners" class="card"><div class="m">中奖名单</div><div class="t" id="w-prize"></div>
 <div class="m" id="w-names"></div></div>
+<div id="quiz" class="card"><div class="m" id="q-head">互动答题</div><div class="t" id="q-question"></div>
+<div class="m" id="q-options"></div><div class="m" id="q-foot"></div></div>
 <script>
 const only=document.body.dataset.kind;
 const y=c=>{const w=Math.floor(c/100),f=c%100;return f?(w+"."+String(f).padStart(2,"0")).replace(/0$/,""):String(w)};
@@ -88,7 +90,7 @@ const T=(id,v)=>{E(id).textContent=v};
 const V=(id,on)=>{E(id).style.display=on?"":"none"};
 function img(url){const el=E("p-img"),ok=/^https?:[/][/]/.test(url||"");
  if(el.getAttribute("src")!==(ok?url:""))el.setAttribute("src",ok?url:"")}
-function show(st){for(const k of ["product","coupon","flash_sale","lottery","winners"]){
+function show(st){for(const k of ["product","coupon","flash_sale","lottery","winners","quiz"]){
  const c=st[k],el=E(k);el.classList.toggle("on",!!c&&(only==="all"||only===k));
  if(!c)continue;
  if(k==="product"){T("p-title",c.title);img(c.image_url);const fl=c.flash_price_cents!=null;
@@ -103,7 +105,10 @@ function show(st){for(const k of ["product","coupon","flash_sale","lottery","win
   T("f-was",c.original_price_cents?"¥"+y(c.original_price_cents):"")}
  if(k==="lottery"){T("l-prize",c.prize);T("l-clock",c.manual?"手动开奖":clk(c.seconds_left));T("l-info","评论“"+c.keyword+"”参与 · 已有 "+c.entrants+" 人");
   T("l-commit",c.commitment?"承诺值 "+(c.commitment.length>16?c.commitment.slice(0,16)+"…":c.commitment):"")}
- if(k==="winners"){T("w-prize",c.prize);T("w-names",c.nicknames.join("、"))}}
+ if(k==="winners"){T("w-prize",c.prize);T("w-names",c.prizes?c.nicknames.map((n,i)=>n+"："+c.prizes[i]).join("、"):c.nicknames.join("、"))}
+ if(k==="quiz"){T("q-head",c.status==="revealed"?"答案揭晓":c.status==="closed"?"停止作答":(c.manual?"互动答题":"互动答题 "+clk(c.seconds_left)));T("q-question",c.question);
+  T("q-options",c.options.map((o,i)=>"ABCD"[i]+". "+o+" · "+c.tally[i]+(c.correct===i?" ✓":"")).join("　"));
+  T("q-foot",c.correct!=null?"答对 "+c.correct_count+" 人 · 共 "+c.answerers+" 人作答":"已有 "+c.answerers+" 人作答")}}
  document.body.dataset.updates=String(Number(document.body.dataset.updates||0)+1)}
 function connect(){const ws=new WebSocket("ws://"+location.host+"/ws");
  ws.onmessage=e=>show(JSON.parse(e.data).state);ws.onclose=()=>setTimeout(connect,1000)}

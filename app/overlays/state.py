@@ -73,9 +73,30 @@ class WinnersCard:
     lottery_id: str
     prize: str
     nicknames: tuple[str, ...] = field(default_factory=tuple)
+    #: a blind box: the prizes revealed so far, one by one (``prizes[i]`` is ``nicknames[i]``'s;
+    #: the winners not revealed yet are not in ``nicknames`` either), and how many there are
+    prizes: tuple[str, ...] | None = None
+    total: int = 0
 
 
-Card = ProductCard | CouponCard | FlashSaleCard | LotteryCard | WinnersCard
+@dataclass(frozen=True, slots=True)
+class QuizCard:
+    """The quiz on stream (app/live/quiz.py): the question, the options with their live counts
+    and, once revealed, the correct option and how many got it right."""
+
+    quiz_id: str
+    question: str
+    options: tuple[str, ...]
+    tally: tuple[int, ...]
+    answerers: int
+    seconds_left: int
+    status: str  # open / closed / revealed
+    manual: bool = False  # no duration: no countdown
+    correct: int | None = None  # set once revealed
+    correct_count: int = 0
+
+
+Card = ProductCard | CouponCard | FlashSaleCard | LotteryCard | WinnersCard | QuizCard
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +106,7 @@ class OverlayState:
     flash_sale: FlashSaleCard | None = None
     lottery: LotteryCard | None = None
     winners: WinnersCard | None = None
+    quiz: QuizCard | None = None
 
     def get(self, kind: Kind) -> Card | None:
         card: Card | None = getattr(self, kind.value)

@@ -154,6 +154,23 @@ class LotterySpec(_Model):
     eligibility: Literal["all", "followers"] = "all"
 
 
+class PoolPrize(_Model):
+    """One prize of a blind box's pool: ``n`` is how many there are (``counts``) or its weight
+    (``weights``)."""
+
+    name: str = Field(min_length=1, max_length=60)
+    n: int = Field(gt=0, le=1_000_000)
+
+
+class PrizePool(_Model):
+    """A blind box's (盲盒) pool: each winner's prize is drawn from it (app/live/blind_box.py;
+    docs/platform-api.md, "Verifiable lottery"). ``counts``: without replacement, each prize
+    ``n`` times at most; ``weights``: with replacement, in proportion to ``n``."""
+
+    mode: Literal["counts", "weights"]
+    prizes: list[PoolPrize] = Field(min_length=1, max_length=20)
+
+
 class Lottery(_Model):
     id: str
     prize: str
@@ -177,6 +194,36 @@ class Lottery(_Model):
     #: commenters on a platform without lotteries (app/live/console_lottery.py); the same
     #: algorithm and commit-reveal either way
     origin: Literal["platform", "console"] = "platform"
+    #: a blind box (盲盒, console only): the pool the commitment covers with the seed, and at
+    #: the draw each winner's prize (same order as ``winner_ids``); app/live/blind_box.py
+    pool: PrizePool | None = None
+    winner_prizes: list[str] | None = None
+    #: a console lottery among a fixed set (the correct answerers of a quiz): that quiz's id;
+    #: nobody enters by comment (app/live/quiz.py)
+    quiz_id: str | None = None
+
+
+class Quiz(_Model):
+    """A quiz (答题) this console runs among commenters (app/live/quiz.py): never a platform's.
+
+    Answers are the viewers' comments whose platform seq is in ``(after_seq, last_seq]``
+    (``last_seq`` set when answering closes), the first valid answer of each viewer counting."""
+
+    id: str
+    question: str
+    options: list[str] = Field(min_length=2, max_length=4)
+    correct: int | None = None  # index into options; None: no correct answer (a poll)
+    duration_seconds: int = 0  # 0: open until closed or revealed by hand
+    status: Literal["open", "closed", "revealed"] = "open"
+    starts_ts: float
+    ends_ts: float  # starts_ts + duration, or starts_ts when untimed
+    after_seq: int  # the platform seq it opened after: only later comments answer
+    last_seq: int | None = None  # the last platform seq whose comments count (once closed)
+    tally: list[int]  # answers per option
+    answerers: int = 0
+    #: at the reveal: the viewers who answered correctly, sorted (a draw's entrants)
+    correct_ids: list[str] | None = None
+    lottery_id: str | None = None  # the console lottery drawn among the correct answerers
 
 
 class Comment(_Model):
@@ -351,6 +398,17 @@ class EventType(StrEnum):
     SESSION_STARTED = "session_started"
     SESSION_ENDED = "session_ended"
     RESYNC_REQUIRED = "resync_required"
+    # made by this console only (LiveRoom.ingest_local), never accepted from a platform
+    QUIZ_STARTED = "quiz_started"
+    QUIZ_UPDATED = "quiz_updated"  # the tally changed, or answering closed
+    QUIZ_REVEALED = "quiz_revealed"
+
+
+#: event types only a console makes (its own quiz): no platform sends them (the stream refuses
+#: them as unknown), the session file keeps them in ``local_events``
+CONSOLE_ONLY_EVENTS = frozenset(
+    {EventType.QUIZ_STARTED, EventType.QUIZ_UPDATED, EventType.QUIZ_REVEALED}
+)
 
 
 class _Data(_Model):
@@ -482,6 +540,10 @@ class FlashSaleData(_Data):
 
 class LotteryData(_Data):
     lottery: Lottery
+
+
+class QuizData(_Data):
+    quiz: Quiz
 
 
 class LotteryEnteredData(_Data):

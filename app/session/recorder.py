@@ -9,8 +9,8 @@ One event stream: the recorder reads no stream of its own. It records the batche
 already ingested (``room.subscribe_events`` — the very events the console shows, in order),
 the console's actions (``room.subscribe_actions``) and every operator's changes with before →
 after (``room.subscribe_activity``: the action log, :mod:`app.session.actions`), and the events
-this console made itself (``room.subscribe_local``: its own lottery, app/live/console_lottery.py),
-kept apart from the platform's in the file's ``local_events`` table. A dropped
+this console made itself (``room.subscribe_local``: its own lottery, app/live/console_lottery.py,
+and quiz, app/live/quiz.py), kept apart from the platform's in the file's ``local_events`` table. A dropped
 connection is resumed by the room's stream from its last seq, so nothing is missed. Only a *gap* — events this file lacks that the
 room will never deliver again — is read from the platform's stored log, on a short-lived reader
 of its own (``adapter.event_log(after_seq)``, which leaves the operator's link indicator alone)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from app.format import hms, time_of_day, yuan
 from app.i18n import Translate, translator
+from app.live import blind_box
 from app.live.lottery_verify import Verification
 from app.names import marker_name, value_name
 from app.session.actions import action_log, action_log_html
@@ -58,6 +59,8 @@ def _lottery_failures(v: Verification, tr: Translate) -> list[str]:
         out.append(tr("参与者名单与摘要不符"))
     if not v.winners_ok:
         out.append(tr("按公开算法复算的中奖者与公布不一致"))
+    if not v.prizes_ok:
+        out.append(tr("按公开算法复算的盲盒奖品与公布不一致"))
     return out
 
 
@@ -219,7 +222,7 @@ def _lotteries_html(f: SessionFile, tr: Translate) -> list[str]:
             parts.append(f'<p class="fail">✗ {html.escape(loud)}</p>')
         prize = r.lottery.prize
         if r.lottery.origin == "console":
-            prize = f"{prize} · {tr('中控台抽奖')}"
+            prize = f"{prize} · {tr('盲盒') if r.lottery.pool else tr('中控台抽奖')}"
         rows.append(
             [
                 prize,
@@ -227,7 +230,7 @@ def _lotteries_html(f: SessionFile, tr: Translate) -> list[str]:
                 r.lottery.winners,
                 r.lottery.entrants,
                 verdict,
-                "、".join(r.lottery.winner_nicknames or r.lottery.winner_ids or []),
+                "、".join(blind_box.winner_lines(r.lottery)),
             ]
         )
     headers = [tr("奖品"), tr("口令"), tr("中奖名额"), tr("参与人数"), tr("校验"), tr("中奖者")]

@@ -25,8 +25,10 @@ Why these tables:
   its own, not new ``per_sec`` columns, so files written before it still open (readers check
   ``per_sec``'s columns exactly); a file without it simply had none of these.
 - ``local_events`` (added within version 1): events this console made itself — its own lottery
-  among commenters (app/live/console_lottery.py: ``lottery_started`` / ``_entered`` / ``_drawn``),
-  in the wire format's ``type`` and ``data``. Never in ``event_blocks``, which hold the platform's
+  among commenters (app/live/console_lottery.py: ``lottery_started`` / ``_entered`` / ``_drawn``,
+  a blind box's pool and prizes included) and its quizzes (app/live/quiz.py: ``quiz_started`` /
+  ``_updated`` / ``_revealed``; the last state also in ``entities`` kind ``quiz``), in the wire
+  format's ``type`` and ``data``. Never in ``event_blocks``, which hold the platform's
   log keyed by its seq: a local event has no seq of its own. ``n`` numbers them in the order made;
   ``after_seq`` is the platform seq each one followed (its place among the platform's events).
   The lottery's state goes to ``entities`` like a platform lottery's (kind ``lottery``, ``seq``

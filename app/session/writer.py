@@ -13,7 +13,7 @@ first state the one of its oldest, whatever order they were written in.
 No secret is written: a wire line naming the RTMP stream key (an older platform's session event)
 is stored without it (:mod:`app.session.redact`).
 
-Events this console made itself (:meth:`SessionWriter.put_local`: its own lottery) go to
+Events this console made itself (:meth:`SessionWriter.put_local`: its own lottery and quiz) go to
 ``local_events``, never to ``event_blocks`` (the platform's seqs), and their lottery to
 ``entities`` as a platform lottery's would (app/session/schema.py).
 """
@@ -75,6 +75,8 @@ MARKER_KINDS: dict[str, str] = {
     ET.SESSION_STARTED: "session_started",
     ET.SESSION_ENDED: "session_ended",
 }
+#: the console's quiz on the timeline (no seq: local events)
+_QUIZ_MARKERS: dict[str, str] = {ET.QUIZ_STARTED: "quiz_started", ET.QUIZ_REVEALED: "quiz_revealed"}
 _SYSTEM_MARKERS = frozenset({ET.FLASH_SALE_STARTED, ET.FLASH_SALE_ENDED})
 _ENTITY: dict[str, tuple[str, str]] = {
     ET.FLASH_SALE_SCHEDULED: ("flash_sale", "flash_sale"),
@@ -627,6 +629,17 @@ class SessionWriter:
                     )  # fmt: skip
             elif ev.type is ET.LOTTERY_ENTERED:
                 self._patch_entity("lottery", ev.data.lottery_id, ev, entrants=ev.data.entrants)
+            elif ev.type in m.CONSOLE_ONLY_EVENTS:  # the console's quiz (app/live/quiz.py)
+                quiz: m.Quiz = ev.data.quiz
+                self._put_entity("quiz", quiz.id, ev, orjson.loads(to_json(quiz)))
+                actor = ev.data.actor
+                if actor is not None and ev.type in _QUIZ_MARKERS:
+                    self._conn.execute(
+                        "INSERT INTO markers(seq, ts, kind, role, token_id, product_id, label)"
+                        " VALUES (NULL, ?, ?, ?, ?, NULL, ?)",
+                        (ev.ts, _QUIZ_MARKERS[ev.type], actor.role.value, actor.token_id,
+                         quiz.question),
+                    )  # fmt: skip
         self._conn.executemany(
             "INSERT INTO local_events(after_seq, ts, type, data) VALUES (?,?,?,?)", rows
         )

@@ -17,6 +17,12 @@ console does not see it). Its duration may be 不限时 (drawn by hand, which cl
 is drawn automatically by the console that opened it, whatever its role. Everything after the
 start — the status, commitment, winners, verification — reads the room's lotteries as for a
 platform lottery: one code path.
+
+盲盒 (blind box, on any platform with comments: always the console's own draw): a pool of up to
+:data:`POOL_ROWS` prizes with their counts (按数量: each given at most that often) or weights
+(按权重); the commitment published at the start covers the seed and the pool
+(app/live/blind_box.py), and each winner's prize shows beside their name and is verified with
+the winners. A pool smaller than the winners is refused before anything is published.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QLabel,
     QLineEdit,
@@ -42,6 +49,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.format import countdown
+from app.live import blind_box
 from app.live.console_lottery import ConsoleLotteries
 from app.live.lottery_verify import Verification
 from app.live.room import LOTTERIES, LiveRoom
@@ -58,6 +66,9 @@ if TYPE_CHECKING:
     from ui.context import ConsoleContext
 
 ELIGIBILITY = (("all", "所有观众"), ("followers", "仅粉丝"))
+POOL_MODES = (("counts", "按数量（送完为止）"), ("weights", "按权重（概率）"))
+#: prizes a blind box's pool can list in the panel
+POOL_ROWS = 6
 #: an automatic draw waits this long past the draw time (the platform refuses a draw at the edge)
 AUTO_DRAW_GRACE_S = 0.5
 
@@ -94,6 +105,8 @@ class LotteryPanel(QWidget):
         self.notifier = notifier
         #: the console's own lotteries, used when the platform has none (None: the platform's)
         self.console = None if room.can(Capability.PLATFORM_LOTTERIES) else console
+        #: the console's own lotteries whatever the platform: blind boxes and quizzes' draws
+        self.own = console
         self.mode_note = QLabel(self)
         self.mode_note.setObjectName("lotteryMode")
         self.mode_note.setTextFormat(Qt.TextFormat.PlainText)
@@ -145,6 +158,36 @@ class LotteryPanel(QWidget):
         self.compliance.setStyleSheet(theme.text_style(theme.DANGER))
         self.compliance.setWordWrap(True)
         self.compliance.hide()
+        self.blind_box = QCheckBox(tr("盲盒：每位中奖者从奖池抽一份奖品（由本机抽取）"), self)
+        self.blind_box.setObjectName("lotteryBlindBox")
+        self.blind_box.setVisible(console is not None)
+        self.pool_box = QGroupBox(tr("奖池"), self)
+        self.pool_box.setObjectName("lotteryPool")
+        self.pool_mode = QComboBox(self.pool_box)
+        self.pool_mode.setObjectName("lotteryPoolMode")
+        for key, label in POOL_MODES:
+            self.pool_mode.addItem(tr(label), key)
+        self.pool_names: list[QLineEdit] = []
+        self.pool_counts: list[QSpinBox] = []
+        grid = QGridLayout(self.pool_box)
+        grid.addWidget(self.pool_mode, 0, 0, 1, 2)
+        for i in range(POOL_ROWS):
+            name = QLineEdit(self.pool_box)
+            name.setObjectName(f"lotteryPoolName{i}")
+            name.setMaxLength(60)
+            name.setPlaceholderText(tr("奖品 {n}").format(n=i + 1))
+            count = QSpinBox(self.pool_box)
+            count.setObjectName(f"lotteryPoolCount{i}")
+            count.setRange(1, 100_000)
+            grid.addWidget(name, i + 1, 0)
+            grid.addWidget(count, i + 1, 1)
+            self.pool_names.append(name)
+            self.pool_counts.append(count)
+            name.textChanged.connect(self._validate)
+            count.valueChanged.connect(self._validate)
+        grid.setColumnStretch(0, 1)
+        self.pool_box.setVisible(False)
+        self.blind_box.toggled.connect(self._blind_box_toggled)
         form = QFormLayout()
         form.addRow(tr("奖品"), self.prize)
         form.addRow("", self.compliance)
@@ -203,6 +246,8 @@ class LotteryPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.mode_note)
         layout.addLayout(form)
+        layout.addWidget(self.blind_box)
+        layout.addWidget(self.pool_box)
         layout.addWidget(self.start_button)
         layout.addWidget(box, 1)
         self.prize.textChanged.connect(self._validate)
@@ -228,17 +273,50 @@ class LotteryPanel(QWidget):
             eligibility=str(self.eligibility.currentData()),  # type: ignore[arg-type]
         )
 
+    def pool(self) -> m.PrizePool | None:
+        """The blind box's pool as filled in (None: not a blind box, or no prize named)."""
+        if not self.blind_box.isChecked():
+            return None
+        prizes = [
+            {"name": name.text().strip(), "n": count.value()}
+            for name, count in zip(self.pool_names, self.pool_counts, strict=True)
+            if name.text().strip()
+        ]
+        if not prizes:
+            return None
+        return m.PrizePool.model_validate({"mode": self.pool_mode.currentData(), "prizes": prizes})
+
+    def _blind_box_toggled(self, on: bool) -> None:
+        self.pool_box.setVisible(on)
+        # a blind box is always drawn here: 不限时 is offered as for the console's own lottery
+        self.duration.setMinimum(0 if (self.console is not None or on) else 1)
+        self.start_button.setText(tr("发起盲盒") if on else tr("发起抽奖"))
+        self._validate()
+
     def problem(self) -> str:
         if not self.prize.text().strip():
             return tr("请填写奖品")
         if not self.keyword.text().strip():
             return tr("请填写口令")
+        if self.blind_box.isChecked():
+            pool = self.pool()
+            if pool is None:
+                return tr("请在奖池里填写至少一份奖品")
+            problem = blind_box.pool_problem(pool, self.winners.value())
+            if problem:
+                return problem
         return ""
 
+    def _texts(self) -> list[str]:
+        """The operator's text that goes on stream: the prize and, for a blind box, the pool."""
+        pool = [n.text() for n in self.pool_names] if self.blind_box.isChecked() else []
+        return [self.prize.text(), *pool]
+
     def _validate(self) -> None:
-        problems = compliance_problems(self.prize.text())
+        problems = "；".join(p for p in (compliance_problems(t) for t in self._texts()) if p)
         self.compliance.setText(tr("合规提示：") + problems if problems else "")
         self.compliance.setVisible(bool(problems))
+        self.start_button.setToolTip(self.problem())
         self.start_button.setEnabled(
             not self.problem() and not self.starting.busy and self.room.can_act
         )
@@ -247,7 +325,14 @@ class LotteryPanel(QWidget):
         if self.starting.busy or self.problem() or not self.room.can_act:
             return
         spec = self.spec()
-        if not confirm_compliance(self, tr("奖品"), spec.prize):
+        if not all(confirm_compliance(self, tr("奖品"), t) for t in self._texts() if t.strip()):
+            return
+        pool = self.pool()
+        if pool is not None and self.own is not None:
+            own = self.own
+            manual = self.duration.value() == 0
+            coro = _now(own.open, spec, manual=manual, pool=pool)
+            self.starting.run(tr("发起盲盒"), coro, done=tr("盲盒抽奖已开始"))
             return
         if self.console is not None:
             coro = _now(self.console.open, spec, manual=self.duration.value() == 0)
@@ -256,13 +341,13 @@ class LotteryPanel(QWidget):
         self.starting.run(tr("发起抽奖"), coro, done=tr("抽奖已开始"))
 
     def _draw_call(self, lot: m.Lottery) -> Coroutine[Any, Any, m.Lottery]:
-        if lot.origin == "console" and self.console is not None:
-            return _now(self.console.draw, lot.id)
+        if lot.origin == "console" and self.own is not None:
+            return _now(self.own.draw, lot.id)
         return self.room.draw_lottery(lot.id)
 
     def _manual(self, lot: m.Lottery) -> bool:
         """A console lottery open until drawn: the operator may draw it at any time."""
-        return self.console is not None and self.console.manual(lot.id)
+        return self.own is not None and self.own.manual(lot.id)
 
     # --- the current lottery -----------------------------------------------------------------
     def current(self) -> m.Lottery | None:
@@ -281,7 +366,7 @@ class LotteryPanel(QWidget):
             self.choice.blockSignals(True)
             self.choice.clear()
             for lo in lots:
-                self.choice.addItem(f"{lo.prize} · {tr('口令')}「{lo.keyword}」", lo.id)
+                self.choice.addItem(choice_label(lo), lo.id)
             i = 0 if newest_added or keep is None else max(0, self.choice.findData(keep))
             self.choice.setCurrentIndex(i)
             self.choice.blockSignals(False)
@@ -300,9 +385,14 @@ class LotteryPanel(QWidget):
             self.verify_button.setEnabled(False)
             return
         start = self.room.lottery_commitments.get(lot.id)
-        text = tr("开始时的承诺值 sha256(seed)：{c}").format(
-            c=grouped(start) if start else tr("（未见到）")
+        label = (
+            tr("开始时的承诺值 sha256(seed + 奖池)：{c}")
+            if lot.pool is not None
+            else tr("开始时的承诺值 sha256(seed)：{c}")
         )
+        text = label.format(c=grouped(start) if start else tr("（未见到）"))
+        if lot.pool is not None:  # a blind box: what the commitment covers besides the seed
+            text += "\n" + pool_text(lot.pool)
         if start is not None and lot.commitment.lower() != start.lower():
             text += "\n" + tr("开奖时附带的承诺值（与开始时不同）：{c}").format(
                 c=grouped(lot.commitment)
@@ -312,8 +402,8 @@ class LotteryPanel(QWidget):
             self.winners_list.clear()
             self.verdict.setText("")
             if lot.status == "drawn":
-                names = lot.winner_nicknames or lot.winner_ids or []
-                self.winners_list.addItems(list(names))  # item text is plain text
+                # a blind box: each winner with their prize; item text is plain text
+                self.winners_list.addItems(blind_box.winner_lines(lot))
                 self.reveal.setText(
                     tr("种子：{seed}\n参与者摘要：{digest}\n参与人数：{n}").format(
                         seed=grouped(lot.seed),
@@ -338,7 +428,7 @@ class LotteryPanel(QWidget):
         for lot in room.lotteries.values():
             if lot.status == "drawn" or lot.id in self.auto_drawn or self._manual(lot):
                 continue
-            mine = self.console is not None and self.console.is_open(lot.id)
+            mine = self.own is not None and self.own.is_open(lot.id)
             if not (mine or platform_ok) or now < lot.ends_ts + AUTO_DRAW_GRACE_S:
                 continue
             self.auto_drawn.add(lot.id)
@@ -421,13 +511,36 @@ def verdict_text(v: Verification) -> str:
         lines.append(
             "✗ " + tr("开奖时附带的承诺值与开始时公布的不同（种子可能是看到参与者后才选的）")
         )
-    lines.append(
-        tr(
+    blind_box = bool(v.recomputed_prizes) or not v.prizes_ok  # its commitment covers the pool
+    if blind_box:
+        checks = tr(
+            "{c} sha256(seed + 奖池) == 开始时的承诺值\n{d} 参与者名单与摘要一致\n"
+            "{w} 按公开算法复算的中奖者与公布一致"
+        )
+    else:
+        checks = tr(
             "{c} sha256(seed) == 开始时的承诺值\n{d} 参与者名单与摘要一致\n"
             "{w} 按公开算法复算的中奖者与公布一致"
-        ).format(c=mark(v.commitment_ok), d=mark(v.digest_ok), w=mark(v.winners_ok))
-    )
+        )
+    lines.append(checks.format(c=mark(v.commitment_ok), d=mark(v.digest_ok), w=mark(v.winners_ok)))
+    if blind_box:
+        lines.append(tr("{p} 按公开算法复算的盲盒奖品与公布一致").format(p=mark(v.prizes_ok)))
     return "\n".join(lines)
+
+
+def pool_text(pool: m.PrizePool) -> str:
+    """「奖池（按数量）：隐藏款 ×1、普通款 ×4」 (plain text)."""
+    mode = dict(POOL_MODES)[pool.mode]
+    items = "、".join(f"{p.name} ×{p.n}" for p in pool.prizes)
+    return tr("奖池（{mode}）：{items}").format(mode=tr(mode), items=items)
+
+
+def choice_label(lot: m.Lottery) -> str:
+    """How a lottery is named in the panel's list (its prize and how one enters)."""
+    if lot.quiz_id is not None:
+        return f"{lot.prize} · {tr('答对者抽奖')}"
+    kind = f" · {tr('盲盒')}" if lot.pool is not None else ""
+    return f"{lot.prize}{kind} · {tr('口令')}「{lot.keyword}」"
 
 
 #: the dock's window-wide keys (ui/panels.py lists them: without platform lotteries they only

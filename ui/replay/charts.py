@@ -29,6 +29,8 @@ MARKER_STYLE: dict[str, tuple[str, str]] = {
     "flash_sale_ended": ("star", "#ffcc80"),
     "lottery_started": ("d", "#6a1b9a"),
     "lottery_drawn": ("d", "#ce93d8"),
+    "quiz_started": ("h", "#00838f"),
+    "quiz_revealed": ("h", "#80deea"),
     "scene": ("o", "#455a64"),
     "product_updated": ("x", "#795548"),
     "session_started": ("p", "#000000"),

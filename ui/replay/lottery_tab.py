@@ -4,7 +4,8 @@ naming every drawn lottery that failed verification (explicit text, never only a
 A draw is checked against the commitment recorded at the lottery's start (see
 :mod:`app.live.lottery_verify`); failing cells are red too. The console's own lottery (drawn on
 a platform without lotteries, app/live/console_lottery.py) is checked the same way; its prize
-says 中控台抽奖.
+says 中控台抽奖 (盲盒 for a blind box, whose 中奖复算 also covers each winner's prize, shown
+beside the winner).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from app.live import blind_box
+from app.platform import models as m
 from app.session.replay import LotteryResult
 from ui import theme
 from ui.i18n import tr
@@ -52,17 +55,24 @@ def lottery_cells(r: LotteryResult) -> list[object]:
     else:
         commitment = mark(v.commitment_ok)
     return [
-        f"{lot.prize} · {tr('中控台抽奖')}" if lot.origin == "console" else lot.prize,
+        f"{lot.prize} · {console_kind(lot)}" if lot.origin == "console" else lot.prize,
         lot.keyword,
         lot.winners,
         lot.entrants,
         r.participants_from_comments if r.participants_from_comments is not None else "—",
         commitment,
         mark(v.digest_ok) if v.drawn else "—",
-        mark(v.winners_ok) if v.drawn else "—",
-        "、".join(lot.winner_nicknames or lot.winner_ids or []),
+        mark(v.winners_ok and v.prizes_ok) if v.drawn else "—",  # a blind box: and its prizes
+        "、".join(blind_box.winner_lines(lot)),
         r.start_commitment or "—",  # in full: the stream showed its first 16 digits
     ]
+
+
+def console_kind(lot: m.Lottery) -> str:
+    """What kind of the console's own draw this was: a quiz's, a blind box, or among commenters."""
+    if lot.quiz_id is not None:
+        return tr("答对者抽奖")
+    return tr("盲盒") if lot.pool is not None else tr("中控台抽奖")
 
 
 class LotteryTab(QWidget):

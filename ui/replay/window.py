@@ -38,6 +38,7 @@ from app.session.attribution import per_product
 from app.session.columns import MONEY_HEADERS
 from app.session.keywords import keywords
 from app.session.money import per_minute, totals
+from app.session.quizzes import quiz_results
 from app.session.replay import SessionFile, Summary
 from app.session.safe_open import SessionFileError
 from app.session.score import Score, basis_note, score_file, score_line
@@ -47,6 +48,7 @@ from ui.i18n import language, tr
 from ui.replay.action_log import ActionLogTab
 from ui.replay.charts import TimelineCharts, marker_text
 from ui.replay.lottery_tab import LotteryTab
+from ui.replay.quiz_tab import QuizTab
 from ui.replay.tables import ExplainTable, ProductTable, Table
 from ui.replay.video import VideoPane
 
@@ -129,6 +131,7 @@ class ReplayWindow(QMainWindow):
         self.tabs.addTab(self._coupons_tab(), tr("优惠券"))
         self.tabs.addTab(self._gifts_tab(), tr("礼物"))
         self._add_lottery_tab()
+        self._add_quiz_tab()
         self._add_action_tabs()
         self.video = VideoPane(self.summary.obs_recording, self.file.meta, self)
         self.tabs.addTab(self.video, tr("视频"))
@@ -279,6 +282,21 @@ class ReplayWindow(QMainWindow):
             self.tabs.tabBar().setTabTextColor(i, QColor(theme.DANGER))
         else:
             self.tabs.addTab(self.lottery_tab, tr("抽奖"))
+
+    def _add_quiz_tab(self) -> None:
+        """答题: only for a file with quizzes (the console's own game, app/session/quizzes.py)."""
+        self.quiz_results = quiz_results(
+            self.file.conn, self.lottery_results, bool(self.file.meta.get("gaps"))
+        )
+        self.quiz_tab: QuizTab | None = None
+        if not self.quiz_results:
+            return
+        self.quiz_tab = QuizTab(self.quiz_results, self)
+        if self.quiz_tab.failed:
+            i = self.tabs.addTab(self.quiz_tab, tr("答题 ✗ 复算不一致"))
+            self.tabs.tabBar().setTabTextColor(i, QColor(theme.DANGER))
+        else:
+            self.tabs.addTab(self.quiz_tab, tr("答题"))
 
     def _add_action_tabs(self) -> None:
         self.actions_table = Table(["时间", "操作", "角色", "结果", "耗时(ms)", "错误"])

@@ -223,6 +223,7 @@ class _Room:
     coupons: dict[str, m.Coupon] = field(default_factory=dict)
     flash_sales: dict[str, m.FlashSale] = field(default_factory=dict)
     lotteries: dict[str, m.Lottery] = field(default_factory=dict)
+    quizzes: dict[str, m.Quiz] = field(default_factory=dict)
     listeners: list[Callable[[frozenset[str]], None]] = field(default_factory=list)
 
     def product(self, pid: str) -> m.Product | None:

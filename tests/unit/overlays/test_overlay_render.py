@@ -16,6 +16,7 @@ from app.overlays.state import (
     LotteryCard,
     OverlayState,
     ProductCard,
+    QuizCard,
     WinnersCard,
 )
 
@@ -27,6 +28,15 @@ CARDS = {
     Kind.FLASH_SALE: FlashSaleCard("f1", "保温杯", 4900, 9900, 7, 30, 59),
     Kind.LOTTERY: LotteryCard("l1", "iPhone 一台", "想要", 42, 318, 3),
     Kind.WINNERS: WinnersCard("l1", "iPhone 一台", ("小明", "<b>阿花</b>", "Tom")),
+    Kind.QUIZ: QuizCard(
+        "q1",
+        "今天直播间哪款色号卖得最好？",
+        ("01 正红", "02 豆沙", "03 橘棕"),
+        (12, 30, 5),
+        47,
+        18,
+        "open",
+    ),
 }
 
 
@@ -117,3 +127,28 @@ def test_a_very_long_title_renders_at_once_and_wraps_the_same(qapp: object) -> N
     short = ProductCard("p1", "云南高山古树普洱茶 " * 12, 12900, stock_left=3)
     # the lines shown are the same: both titles overflow the three lines the card has
     assert np.array_equal(arr(img), arr(r.render(Kind.PRODUCT, short)))
+
+
+def test_the_quiz_card_shows_the_live_tally_and_the_reveal_changes_it() -> None:
+    r = OverlayRenderer("16:9")
+    card = CARDS[Kind.QUIZ]
+    assert isinstance(card, QuizCard)
+    live = arr(r.render(Kind.QUIZ, card))
+    more = arr(r.render(Kind.QUIZ, QuizCard(**{**_fields(card), "tally": (12, 60, 5)})))
+    assert (live != more).any()  # a longer bar for B
+    revealed = QuizCard(**{**_fields(card), "status": "revealed", "correct": 1,
+                           "correct_count": 30})  # fmt: skip
+    assert (arr(r.render(Kind.QUIZ, revealed)) != live).any()
+
+
+def test_a_blind_box_reveals_one_prize_at_a_time() -> None:
+    r = OverlayRenderer("16:9")
+    one = WinnersCard("l2", "盲盒", ("小明",), ("隐藏款",), 3)
+    two = WinnersCard("l2", "盲盒", ("小明", "阿花"), ("隐藏款", "普通款"), 3)
+    assert (arr(r.render(Kind.WINNERS, one)) != arr(r.render(Kind.WINNERS, two))).any()
+
+
+def _fields(card: QuizCard) -> dict[str, object]:
+    from dataclasses import asdict
+
+    return asdict(card)
