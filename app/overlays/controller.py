@@ -19,12 +19,14 @@ from app.aio import spawn
 from app.overlays.images import ImageCache
 from app.overlays.layout import Kind
 from app.overlays.render import OverlayRenderer
+from app.live.room import current_rain
 from app.overlays.state import (
     CouponCard,
     FlashSaleCard,
     LotteryCard,
     OverlayState,
     ProductCard,
+    RedEnvelopeCard,
     WinnersCard,
 )
 
@@ -34,7 +36,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 WINNERS_SHOWN_SECONDS = 60
-_WATCHED = frozenset({"explaining", "bag", "coupons", "flash_sales", "lotteries", "session"})
+_WATCHED = frozenset(
+    {"explaining", "bag", "coupons", "flash_sales", "lotteries", "session", "red_envelopes"}
+)
 
 
 class OverlaySink(Protocol):
@@ -118,7 +122,26 @@ def derive(
                 winners_card = WinnersCard(
                     lottery_id=lot.id, prize=lot.prize, nicknames=tuple(lot.winner_nicknames or ())
                 )
-    return OverlayState(product_card, coupon_card, flash_card, lottery_card, winners_card)
+    rain_card: RedEnvelopeCard | None = None
+    rain = current_rain(room.red_envelopes.values())
+    if rain is not None and now < rain.ends_ts:
+        scheduled = rain.status == "scheduled" and now < rain.starts_ts
+        best = rain.best
+        rain_card = RedEnvelopeCard(
+            red_envelope_id=rain.id,
+            title=rain.title,
+            total_cents=rain.total_cents,
+            count=rain.count,
+            grabbed=rain.grabbed,
+            remaining_cents=rain.remaining_cents,
+            seconds_left=_left(rain.starts_ts if scheduled else rain.ends_ts, now),
+            scheduled=scheduled,
+            best_nickname=best.nickname if best else "",
+            best_cents=best.amount_cents if best else 0,
+        )
+    return OverlayState(
+        product_card, coupon_card, flash_card, lottery_card, winners_card, rain_card
+    )
 
 
 class _Feed:

@@ -16,6 +16,7 @@ class Kind(StrEnum):
     FLASH_SALE = "flash_sale"
     LOTTERY = "lottery"
     WINNERS = "winners"
+    RED_ENVELOPE = "red_envelope"
 
 
 #: the OBS image source that shows each overlay
@@ -25,6 +26,7 @@ SOURCE_NAMES: dict[Kind, str] = {
     Kind.FLASH_SALE: "LiveDesk 秒杀倒计时",
     Kind.LOTTERY: "LiveDesk 抽奖",
     Kind.WINNERS: "LiveDesk 中奖名单",
+    Kind.RED_ENVELOPE: "LiveDesk 红包雨",
 }
 
 
@@ -47,6 +49,7 @@ _LAYOUTS: dict[Canvas, dict[Kind, Box]] = {
         Kind.FLASH_SALE: Box(1440, 230, 440, 170),
         Kind.LOTTERY: Box(1400, 440, 480, 280),
         Kind.WINNERS: Box(1400, 740, 480, 300),
+        Kind.RED_ENVELOPE: Box(40, 40, 480, 230),
     },
     "9:16": {
         Kind.PRODUCT: Box(40, 1180, 1000, 380),
@@ -54,6 +57,7 @@ _LAYOUTS: dict[Canvas, dict[Kind, Box]] = {
         Kind.FLASH_SALE: Box(560, 220, 480, 170),
         Kind.LOTTERY: Box(40, 420, 1000, 260),
         Kind.WINNERS: Box(40, 700, 1000, 300),
+        Kind.RED_ENVELOPE: Box(40, 1600, 1000, 230),
     },
 }
 

@@ -79,6 +79,8 @@ object-fit:cover;border-radius:14px;background:#464656}#p-img[src=""]{visibility
 <div class="big" id="l-clock"></div><div class="m" id="l-info"></div><div class="m" id="l-commit"></div></div>
 <div id="winners" class="card"><div class="m">中奖名单</div><div class="t" id="w-prize"></div>
 <div class="m" id="w-names"></div></div>
+<div id="red_envelope" class="card"><div class="m" id="r-head">红包雨</div><div class="big" id="r-clock"></div>
+<div class="t" id="r-title"></div><div class="m" id="r-left"></div><div class="m" id="r-best"></div></div>
 <script>
 const only=document.body.dataset.kind;
 const y=c=>{const w=Math.floor(c/100),f=c%100;return f?(w+"."+String(f).padStart(2,"0")).replace(/0$/,""):String(w)};
@@ -88,7 +90,7 @@ const T=(id,v)=>{E(id).textContent=v};
 const V=(id,on)=>{E(id).style.display=on?"":"none"};
 function img(url){const el=E("p-img"),ok=/^https?:[/][/]/.test(url||"");
  if(el.getAttribute("src")!==(ok?url:""))el.setAttribute("src",ok?url:"")}
-function show(st){for(const k of ["product","coupon","flash_sale","lottery","winners"]){
+function show(st){for(const k of ["product","coupon","flash_sale","lottery","winners","red_envelope"]){
  const c=st[k],el=E(k);el.classList.toggle("on",!!c&&(only==="all"||only===k));
  if(!c)continue;
  if(k==="product"){T("p-title",c.title);img(c.image_url);const fl=c.flash_price_cents!=null;
@@ -103,7 +105,11 @@ function show(st){for(const k of ["product","coupon","flash_sale","lottery","win
   T("f-was",c.original_price_cents?"¥"+y(c.original_price_cents):"")}
  if(k==="lottery"){T("l-prize",c.prize);T("l-clock",c.manual?"手动开奖":clk(c.seconds_left));T("l-info","评论“"+c.keyword+"”参与 · 已有 "+c.entrants+" 人");
   T("l-commit",c.commitment?"承诺值 "+(c.commitment.length>16?c.commitment.slice(0,16)+"…":c.commitment):"")}
- if(k==="winners"){T("w-prize",c.prize);T("w-names",c.nicknames.join("、"))}}
+ if(k==="winners"){T("w-prize",c.prize);T("w-names",c.nicknames.join("、"))}
+ if(k==="red_envelope"){T("r-head",c.scheduled?"红包雨即将开始":"红包雨");T("r-clock",clk(c.seconds_left));
+  T("r-title",c.title||"共 ¥"+y(c.total_cents));const n=c.count-c.grabbed;
+  T("r-left",n>0?"已抢 "+c.grabbed+" / "+c.count+" 个 · 剩 "+n+" 个":"已抢光");
+  T("r-best",c.best_nickname?"手气最佳 "+c.best_nickname+" ¥"+y(c.best_cents):"")}}
  document.body.dataset.updates=String(Number(document.body.dataset.updates||0)+1)}
 function connect(){const ws=new WebSocket("ws://"+location.host+"/ws");
  ws.onmessage=e=>show(JSON.parse(e.data).state);ws.onclose=()=>setTimeout(connect,1000)}

@@ -16,6 +16,7 @@ from app.overlays.state import (
     LotteryCard,
     OverlayState,
     ProductCard,
+    RedEnvelopeCard,
     WinnersCard,
 )
 
@@ -27,6 +28,9 @@ CARDS = {
     Kind.FLASH_SALE: FlashSaleCard("f1", "保温杯", 4900, 9900, 7, 30, 59),
     Kind.LOTTERY: LotteryCard("l1", "iPhone 一台", "想要", 42, 318, 3),
     Kind.WINNERS: WinnersCard("l1", "iPhone 一台", ("小明", "<b>阿花</b>", "Tom")),
+    Kind.RED_ENVELOPE: RedEnvelopeCard(
+        "re1", "感谢家人们", 88800, 200, 37, 70000, 45, False, "小明", 1288
+    ),  # fmt: skip
 }
 
 
