@@ -16,10 +16,10 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from app.aio import spawn
+from app.live.room import current_rain
 from app.overlays.images import ImageCache
 from app.overlays.layout import Kind
 from app.overlays.render import OverlayRenderer
-from app.live.room import current_rain
 from app.overlays.state import (
     CouponCard,
     FlashSaleCard,

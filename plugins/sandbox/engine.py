@@ -862,7 +862,7 @@ class RoomEngine:
             if quantity > free:
                 raise conflict(
                     "insufficient_stock",
-                    f"秒杀数量 {quantity} 件超过可售库存 {free} 件（已冻结 {p['reserved']} 件）"
+                    f"秒杀数量 {quantity} 件超过可售库存 {free} 件（已冻结 {p['reserved']} 件） "
                     f"(flash sale quantity {quantity} exceeds the free stock {free}; "
                     f"{p['reserved']} reserved)",
                     free_stock=free,

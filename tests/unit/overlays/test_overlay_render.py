@@ -30,7 +30,7 @@ CARDS = {
     Kind.WINNERS: WinnersCard("l1", "iPhone 一台", ("小明", "<b>阿花</b>", "Tom")),
     Kind.RED_ENVELOPE: RedEnvelopeCard(
         "re1", "感谢家人们", 88800, 200, 37, 70000, 45, False, "小明", 1288
-    ),  # fmt: skip
+    ),
 }
 
 
