@@ -67,7 +67,7 @@ SHARE_RATE = 0.002
 # Red-envelope rain, with a random stream of its own (``_rain_rng``): a room without rains is
 # exactly as it was. Per online viewer per second while a rain is on:
 GRAB_RATE = 0.4  # tries to grab (most viewers try within a few seconds)
-RAIN_TALK_RATE = 0.08  # 「红包雨来了」 at the start, fading with the rain's heat
+RAIN_TALK_RATE = 0.03  # 「红包雨来了」 at the start, fading with the rain's heat
 RAIN_ENTER_SHARE = 0.2  # of the usual crowd, how many more pour in when a rain starts
 
 _PAY, _REFUND = 0, 1
@@ -691,7 +691,7 @@ class Audience:
                         break
                     continue
                 n += 1
-                if rand() < 0.15:
+                if rand() < 0.1:
                     n += self._rain_say(user, txt.RAIN_GOT)
         return n
 

@@ -56,6 +56,7 @@ OVERLAY_NAMES = {
     Kind.FLASH_SALE: "秒杀倒计时",
     Kind.LOTTERY: "抽奖",
     Kind.WINNERS: "中奖名单",
+    Kind.RED_ENVELOPE: "红包雨",
 }
 
 
