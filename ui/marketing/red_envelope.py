@@ -173,6 +173,7 @@ class EndedRainRow(QLabel):
                 grabbed=yuan(rain.grabbed_cents),
                 left=yuan(left),
             )
+            + (tr(" · 已抢光") if rain.end_reason == "all_grabbed" else "")
         )
 
 

@@ -109,3 +109,26 @@ async def test_without_reservations_the_controls_say_why(
     panel = Console(qtbot, room).panel("flash_sale", FlashSalePanel)
     assert not panel.reserve_button.isEnabled()
     assert panel.reserve_button.toolTip() == "沙盒平台不支持冻结库存"
+
+
+async def test_a_console_started_later_sees_the_reservation_and_its_return(
+    qtbot: QtBot, sandbox_server: Any, live_room: Callable[..., Awaitable[Any]], until: Any
+) -> None:
+    srv = sandbox_server(live=True)
+    async with httpx.AsyncClient(base_url=srv.api(), headers=srv.headers(), timeout=30) as c:
+        (await c.patch("/products/p03", json={"stock": 30})).raise_for_status()
+        body = {"product_id": "p03", "quantity": 12, "promotion": "flash_sale"}
+        res = (await c.post("/reservations", json=body)).json()
+    room = await live_room(srv)  # a console (re)started after the reservation: from the snapshot
+    assert room.product("p03").reserved == 12
+    assert room.held_reservation("p03", "flash_sale").id == res["id"]
+    panel = Console(qtbot, room).panel("flash_sale", FlashSalePanel)
+    panel.select_product("p03")
+    assert "已冻结 12 件" in panel.reserve_info.text()
+    panel.price.setValue(1.00)
+    panel.quantity.setValue(12)
+    panel.duration.setValue(2)
+    qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    await until(lambda: room.reservations[res["id"]].status == "released", 15, "the sale's end")
+    await until(lambda: room.product("p03").reserved == 0, what="the units back on sale")
+    assert "可售 30 件" in panel.reserve_info.text()
