@@ -18,6 +18,7 @@ _.model_config
 _.valid_seconds  # coupon payloads
 _.duration_seconds  # flash sale and lottery payloads
 _.stock_delta  # sandbox product patch body
+_.released_ts  # Reservation: when the platform gave the units back (wire schema, recorded)
 _.plugins  # Settings: per-plugin namespaces
 
 # overrides and callbacks of libraries

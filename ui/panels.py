@@ -22,7 +22,7 @@ from app.platform.capabilities import Capability
 from ui.capability import Unavailable, explain_key, missing
 from ui.chat import panel as chat
 from ui.context import ConsoleContext
-from ui.marketing import coupons, flash_sale, lottery, quiz
+from ui.marketing import coupons, flash_sale, lottery, quiz, red_envelope
 from ui.metrics import panel as metrics
 from ui.obs import dock as obs
 from ui.orders import panel as orders
@@ -31,7 +31,7 @@ from ui.replay import sessions as replay
 from ui.shortcuts import ActionSpec
 from ui.team import panel as team
 
-LAYOUT_VERSION = 4  # bump when PANELS/TABBED change: older saved layouts are then ignored
+LAYOUT_VERSION = 5  # bump when PANELS/TABBED change: older saved layouts are then ignored
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,15 @@ PANELS: list[PanelSpec] = [
         needs=(C.COMMENTS,),  # LiveDesk's own game: answers are comments, on any platform
         keys=(quiz.START_OR_REVEAL,),
     ),
+    PanelSpec(
+        "red_envelope",
+        "红包雨",
+        red_envelope.make,
+        B,
+        scroll=True,
+        needs=(C.RED_ENVELOPES,),
+        keys=(red_envelope.START,),
+    ),
     PanelSpec("replay", "复盘", replay.make, B),
     PanelSpec("team", "团队", team.make, B),
 ]
@@ -106,7 +115,7 @@ PANELS: list[PanelSpec] = [
 TABBED: list[tuple[str, ...]] = [
     ("products", "obs"),
     ("orders", "replay", "team"),
-    ("coupons", "flash_sale", "lottery", "quiz"),
+    ("coupons", "flash_sale", "lottery", "quiz", "red_envelope"),
 ]
 
 

@@ -69,6 +69,10 @@ ACTIONS: dict[str, str] = {
     "flash_sale_ended": "flash_sale",
     "lottery_started": "lottery",
     "lottery_drawn": "lottery",
+    "red_envelope_started": "red_envelope",
+    "red_envelope_ended": "red_envelope",
+    "stock_reserved": "reservation",
+    "stock_released": "reservation",
     "pin": "pin",
     "unpin": "pin",
     "hide": "hide",
@@ -272,6 +276,28 @@ def _session(room: LiveRoom, ev: m.Event, say: _Say) -> None:
         say("session_ended", tr("{who} 下播"))
 
 
+def _rain(room: LiveRoom, ev: m.Event, say: _Say) -> None:
+    rain: m.RedEnvelopeRain = ev.data.red_envelope
+    money = f"{yuan(rain.total_cents)} × {rain.count}"
+    label = f"{_one_line(rain.title)} {money}" if rain.title else money
+    if ev.type == m.EventType.RED_ENVELOPE_ENDED:
+        say("red_envelope_ended", tr("{who} 结束红包雨 {label}"), label, label=label)
+    else:
+        say("red_envelope_started", tr("{who} 发红包雨 {label}"), label, label=label)
+
+
+def _reservation(room: LiveRoom, ev: m.Event, say: _Say) -> None:
+    res: m.Reservation = ev.data.reservation
+    title = _title(room, res.product_id)
+    if ev.type == m.EventType.STOCK_RESERVED:
+        say("stock_reserved", tr("{who} 冻结库存 {title} × {n}"), title, title=title,
+            n=res.quantity)  # fmt: skip
+    elif ev.type == m.EventType.STOCK_RELEASED:
+        say("stock_released", tr("{who} 释放冻结库存 {title} × {n}"), title, title=title,
+            n=res.released)  # fmt: skip
+    # reservation_updated with an actor: a promotion was made on it (that promotion says so)
+
+
 #: the events an operator causes, by their data's type → what they changed
 _DESCRIBE: dict[type, Any] = {
     m.ProductUpdatedData: _product,
@@ -280,6 +306,8 @@ _DESCRIBE: dict[type, Any] = {
     m.CouponData: _coupon,
     m.FlashSaleData: _flash_sale,
     m.LotteryData: _lottery,
+    m.RedEnvelopeData: _rain,
+    m.ReservationData: _reservation,
     m.CommentPinnedData: _pinned,
     m.CommentHiddenData: _hidden,
     m.UserMutedData: _muted,

@@ -46,6 +46,10 @@ COUPONS = "coupons"
 FLASH_SALES = "flash_sales"
 LOTTERIES = "lotteries"
 QUIZZES = "quizzes"  # the console's own quizzes (app/live/quiz.py)
+RED_ENVELOPES = "red_envelopes"
+RESERVATIONS = "reservations"
+#: the latest grabs of red-envelope rains the room keeps (the console's list and the stream card)
+RECENT_GRABS = 20
 PINNED = "pinned"
 METRICS = "metrics"
 MODERATION = "moderation"
@@ -143,6 +147,10 @@ class LiveRoom:
         self.coupons: dict[str, m.Coupon] = {}
         self.flash_sales: dict[str, m.FlashSale] = {}
         self.lotteries: dict[str, m.Lottery] = {}
+        self.red_envelopes: dict[str, m.RedEnvelopeRain] = {}
+        #: the latest grabs (newest last), with their rain's id
+        self.recent_grabs: deque[m.RedEnvelopeGrab] = deque(maxlen=RECENT_GRABS)
+        self.reservations: dict[str, m.Reservation] = {}
         #: lottery id → users this console saw enter it (``lottery_entered``): a mute before the
         #: draw takes the user out (the platform's rule), and the shown count follows
         self.lottery_entrants: dict[str, set[str]] = {}
@@ -348,6 +356,8 @@ class LiveRoom:
         self.explaining = snap.explaining
         self.coupons = {c.id: c for c in snap.coupons}
         self.flash_sales = {f.id: f for f in snap.flash_sales}
+        self.red_envelopes = {r.id: r for r in snap.red_envelopes}
+        self.reservations = {r.id: r for r in snap.reservations}
         # the console's own lotteries are no platform's: a snapshot neither has nor ends them
         own = {k: lot for k, lot in self.lotteries.items() if lot.origin == "console"}
         self.lotteries = {**own, **{lot.id: lot for lot in snap.lotteries}}
@@ -519,6 +529,45 @@ class LiveRoom:
         return await self._act(
             "start_flash_sale", self.adapter.start_flash_sale(spec), **spec.model_dump()
         )
+
+    async def start_red_envelope(self, spec: m.RedEnvelopeSpec) -> m.RedEnvelopeRain:
+        return await self._act(
+            "start_red_envelope", self.adapter.start_red_envelope(spec), **spec.model_dump()
+        )
+
+    async def end_red_envelope(self, rain_id: str) -> m.RedEnvelopeRain:
+        return await self._act(
+            "end_red_envelope", self.adapter.end_red_envelope(rain_id), rain_id=rain_id
+        )
+
+    async def reserve_stock(self, spec: m.ReservationSpec) -> m.Reservation:
+        return await self._act(
+            "reserve_stock", self.adapter.reserve_stock(spec), **spec.model_dump()
+        )
+
+    async def release_reservation(self, reservation_id: str) -> m.Reservation:
+        return await self._act(
+            "release_reservation",
+            self.adapter.release_reservation(reservation_id),
+            reservation_id=reservation_id,
+        )
+
+    def held_reservation(self, product_id: str, promotion: str) -> m.Reservation | None:
+        """This product's held reservation for this kind of promotion that no promotion uses yet
+        (the one a new flash sale or coupon push would draw from)."""
+        for r in self.reservations.values():
+            if (
+                r.product_id == product_id
+                and r.promotion == promotion
+                and r.status == "held"
+                and r.promotion_id is None
+            ):
+                return r
+        return None
+
+    def active_rain(self) -> m.RedEnvelopeRain | None:
+        """The rain on now, else the next scheduled one, else None."""
+        return current_rain(self.red_envelopes.values())
 
     async def start_lottery(self, spec: m.LotterySpec) -> m.Lottery:
         return await self._act(
@@ -745,6 +794,29 @@ def _flash(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
     out.changed.add(FLASH_SALES)
 
 
+def current_rain(rains: Iterable[m.RedEnvelopeRain]) -> m.RedEnvelopeRain | None:
+    """Of ``rains``, the one on now, else the next scheduled one, else None."""
+    live = [r for r in rains if r.status != "ended"]
+    live.sort(key=lambda r: (r.status != "active", r.starts_ts))
+    return live[0] if live else None
+
+
+def _rain(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
+    rain: m.RedEnvelopeRain = ev.data.red_envelope
+    room.red_envelopes[rain.id] = rain
+    if ev.type is m.EventType.RED_ENVELOPE_GRABBED:
+        room.recent_grabs.extend(
+            g.model_copy(update={"red_envelope_id": rain.id}) for g in ev.data.grabs
+        )
+    out.changed.add(RED_ENVELOPES)
+
+
+def _reservation(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
+    res: m.Reservation = ev.data.reservation
+    room.reservations[res.id] = res
+    out.changed.add(RESERVATIONS)
+
+
 def _note_commitment(room: LiveRoom, lot: m.Lottery) -> None:
     if lot.status != "drawn":
         room.lottery_commitments.setdefault(lot.id, lot.commitment)
@@ -868,6 +940,13 @@ _HANDLERS: dict[m.EventType, Handler] = {
     m.EventType.FLASH_SALE_STARTED: _flash,
     m.EventType.FLASH_SALE_UPDATED: _flash,
     m.EventType.FLASH_SALE_ENDED: _flash,
+    m.EventType.STOCK_RESERVED: _reservation,
+    m.EventType.RESERVATION_UPDATED: _reservation,
+    m.EventType.STOCK_RELEASED: _reservation,
+    m.EventType.RED_ENVELOPE_SCHEDULED: _rain,
+    m.EventType.RED_ENVELOPE_STARTED: _rain,
+    m.EventType.RED_ENVELOPE_GRABBED: _rain,
+    m.EventType.RED_ENVELOPE_ENDED: _rain,
     m.EventType.LOTTERY_STARTED: _lottery,
     m.EventType.LOTTERY_DRAWN: _lottery,
     m.EventType.LOTTERY_ENTERED: _lottery_entered,

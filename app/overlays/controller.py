@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from app.aio import spawn
+from app.live.room import current_rain
 from app.overlays.images import ImageCache
 from app.overlays.layout import Kind
 from app.overlays.render import OverlayRenderer
@@ -26,6 +27,7 @@ from app.overlays.state import (
     OverlayState,
     ProductCard,
     QuizCard,
+    RedEnvelopeCard,
     WinnersCard,
 )
 
@@ -40,7 +42,16 @@ PRIZE_REVEAL_SECONDS = 3
 #: a revealed quiz stays on stream this long
 QUIZ_SHOWN_SECONDS = 60
 _WATCHED = frozenset(
-    {"explaining", "bag", "coupons", "flash_sales", "lotteries", "quizzes", "session"}
+    {
+        "explaining",
+        "bag",
+        "coupons",
+        "flash_sales",
+        "lotteries",
+        "quizzes",
+        "session",
+        "red_envelopes",
+    }
 )
 
 
@@ -137,8 +148,25 @@ def derive(
                     total=len(names),
                 )
     quiz_card = _quiz_card(room, now, drawn_seen)
+    rain_card: RedEnvelopeCard | None = None
+    rain = current_rain(room.red_envelopes.values())
+    if rain is not None and now < rain.ends_ts:
+        scheduled = rain.status == "scheduled" and now < rain.starts_ts
+        best = rain.best
+        rain_card = RedEnvelopeCard(
+            red_envelope_id=rain.id,
+            title=rain.title,
+            total_cents=rain.total_cents,
+            count=rain.count,
+            grabbed=rain.grabbed,
+            remaining_cents=rain.remaining_cents,
+            seconds_left=_left(rain.starts_ts if scheduled else rain.ends_ts, now),
+            scheduled=scheduled,
+            best_nickname=best.nickname if best else "",
+            best_cents=best.amount_cents if best else 0,
+        )
     return OverlayState(
-        product_card, coupon_card, flash_card, lottery_card, winners_card, quiz_card
+        product_card, coupon_card, flash_card, lottery_card, winners_card, quiz_card, rain_card
     )
 
 

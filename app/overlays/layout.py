@@ -17,6 +17,7 @@ class Kind(StrEnum):
     LOTTERY = "lottery"
     WINNERS = "winners"
     QUIZ = "quiz"
+    RED_ENVELOPE = "red_envelope"
 
 
 #: the OBS image source that shows each overlay
@@ -27,6 +28,7 @@ SOURCE_NAMES: dict[Kind, str] = {
     Kind.LOTTERY: "LiveDesk 抽奖",
     Kind.WINNERS: "LiveDesk 中奖名单",
     Kind.QUIZ: "LiveDesk 答题",
+    Kind.RED_ENVELOPE: "LiveDesk 红包雨",
 }
 
 
@@ -50,6 +52,7 @@ _LAYOUTS: dict[Canvas, dict[Kind, Box]] = {
         Kind.LOTTERY: Box(1400, 440, 480, 280),
         Kind.WINNERS: Box(1400, 740, 480, 300),
         Kind.QUIZ: Box(40, 40, 600, 400),
+        Kind.RED_ENVELOPE: Box(40, 460, 480, 230),  # under the quiz
     },
     "9:16": {
         Kind.PRODUCT: Box(40, 1180, 1000, 380),
@@ -58,6 +61,7 @@ _LAYOUTS: dict[Canvas, dict[Kind, Box]] = {
         Kind.LOTTERY: Box(40, 420, 1000, 260),
         Kind.WINNERS: Box(40, 700, 1000, 300),
         Kind.QUIZ: Box(40, 1570, 1000, 330),
+        Kind.RED_ENVELOPE: Box(40, 1004, 1000, 172),  # a low, wide card: drawn in two rows
     },
 }
 

@@ -31,6 +31,7 @@ from app.overlays.state import (
     LotteryCard,
     ProductCard,
     QuizCard,
+    RedEnvelopeCard,
     WinnersCard,
 )
 
@@ -44,6 +45,7 @@ ACCENT = QColor(255, 58, 84)
 GOLD = QColor(255, 214, 102)
 WHITE = QColor(255, 255, 255)
 MUTED = QColor(210, 210, 220)
+GOLD_DARK = QColor(190, 120, 0)
 
 
 def _font(px: int, bold: bool = False) -> QFont:
@@ -90,6 +92,8 @@ class OverlayRenderer:
                 self._winners(p, w, h, card)
             elif isinstance(card, QuizCard):
                 self._quiz(p, w, h, card)
+            elif isinstance(card, RedEnvelopeCard):
+                self._red_envelope(p, w, h, card)
         finally:
             p.end()
         return img
@@ -271,6 +275,31 @@ class OverlayRenderer:
                 self._text(p, QRectF(pad, 180, w - 2 * pad, 30), text, 20, MUTED)
         self._text(p, QRectF(pad, h - 60, w - 2 * pad, 44),
                    f"已有 {c.entrants} 人参与 · 抽 {c.winners} 人", 26, MUTED)  # fmt: skip
+
+    def _red_envelope(self, p: QPainter, w: int, h: int, c: RedEnvelopeCard) -> None:
+        grad = QLinearGradient(0, 0, 0, h)
+        grad.setColorAt(0, QColor(226, 38, 44, 235))
+        grad.setColorAt(1, QColor(160, 16, 28, 235))
+        self._panel(p, QRectF(0, 0, w, h), grad, 22)
+        pad = 20
+        self._badge(p, pad, pad, "红包雨即将开始" if c.scheduled else "红包雨", 24, GOLD_DARK)
+        self._text(p, QRectF(w / 2, pad - 6, w / 2 - pad, 52), clock(c.seconds_left), 46, GOLD,
+                   bold=True, align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
+        title = c.title or f"共 ¥{yuan(c.total_cents)}"
+        left = c.count - c.grabbed
+        status = "已抢光" if left <= 0 else f"已抢 {c.grabbed} / {c.count} 个 · 剩 {left} 个"
+        if h < 200:  # the low, wide card (9:16): title left and 已抢 right on one row
+            self._text(p, QRectF(pad, 72, w / 2 - pad, 46), title, 32, WHITE, bold=True)
+            self._text(p, QRectF(w / 2, 72, w / 2 - pad, 46), status, 28, GOLD, bold=True,
+                       align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
+        else:
+            self._text(p, QRectF(pad, 76, w - 2 * pad, 50), title, 36, WHITE, bold=True)
+            self._text(p, QRectF(pad, 132, w - 2 * pad, 40), status, 28, GOLD, bold=True)
+        if c.best_nickname:
+            foot = f"手气最佳 {c.best_nickname} ¥{yuan(c.best_cents)}"
+        else:
+            foot = "点击屏幕上的红包即可领取"
+        self._text(p, QRectF(pad, h - 52, w - 2 * pad, 36), foot, 24, QColor(255, 236, 220))
 
     def _winners(self, p: QPainter, w: int, h: int, c: WinnersCard) -> None:
         self._panel(p, QRectF(0, 0, w, h), BG, 22)

@@ -81,6 +81,8 @@ object-fit:cover;border-radius:14px;background:#464656}#p-img[src=""]{visibility
 <div class="m" id="w-names"></div></div>
 <div id="quiz" class="card"><div class="m" id="q-head">互动答题</div><div class="t" id="q-question"></div>
 <div class="m" id="q-options"></div><div class="m" id="q-foot"></div></div>
+<div id="red_envelope" class="card"><div class="m" id="r-head">红包雨</div><div class="big" id="r-clock"></div>
+<div class="t" id="r-title"></div><div class="m" id="r-left"></div><div class="m" id="r-best"></div></div>
 <script>
 const only=document.body.dataset.kind;
 const y=c=>{const w=Math.floor(c/100),f=c%100;return f?(w+"."+String(f).padStart(2,"0")).replace(/0$/,""):String(w)};
@@ -90,7 +92,7 @@ const T=(id,v)=>{E(id).textContent=v};
 const V=(id,on)=>{E(id).style.display=on?"":"none"};
 function img(url){const el=E("p-img"),ok=/^https?:[/][/]/.test(url||"");
  if(el.getAttribute("src")!==(ok?url:""))el.setAttribute("src",ok?url:"")}
-function show(st){for(const k of ["product","coupon","flash_sale","lottery","winners","quiz"]){
+function show(st){for(const k of ["product","coupon","flash_sale","lottery","winners","quiz","red_envelope"]){
  const c=st[k],el=E(k);el.classList.toggle("on",!!c&&(only==="all"||only===k));
  if(!c)continue;
  if(k==="product"){T("p-title",c.title);img(c.image_url);const fl=c.flash_price_cents!=null;
@@ -108,7 +110,11 @@ function show(st){for(const k of ["product","coupon","flash_sale","lottery","win
  if(k==="winners"){T("w-prize",c.prize);T("w-names",c.prizes?c.nicknames.map((n,i)=>n+"："+c.prizes[i]).join("、"):c.nicknames.join("、"))}
  if(k==="quiz"){T("q-head",c.status==="revealed"?"答案揭晓":c.status==="closed"?"停止作答":(c.manual?"互动答题":"互动答题 "+clk(c.seconds_left)));T("q-question",c.question);
   T("q-options",c.options.map((o,i)=>"ABCD"[i]+". "+o+" · "+c.tally[i]+(c.correct===i?" ✓":"")).join("　"));
-  T("q-foot",c.correct!=null?"答对 "+c.correct_count+" 人 · 共 "+c.answerers+" 人作答":"已有 "+c.answerers+" 人作答")}}
+  T("q-foot",c.correct!=null?"答对 "+c.correct_count+" 人 · 共 "+c.answerers+" 人作答":"已有 "+c.answerers+" 人作答")}
+ if(k==="red_envelope"){T("r-head",c.scheduled?"红包雨即将开始":"红包雨");T("r-clock",clk(c.seconds_left));
+  T("r-title",c.title||"共 ¥"+y(c.total_cents));const n=c.count-c.grabbed;
+  T("r-left",n>0?"已抢 "+c.grabbed+" / "+c.count+" 个 · 剩 "+n+" 个":"已抢光");
+  T("r-best",c.best_nickname?"手气最佳 "+c.best_nickname+" ¥"+y(c.best_cents):"")}}
  document.body.dataset.updates=String(Number(document.body.dataset.updates||0)+1)}
 function connect(){const ws=new WebSocket("ws://"+location.host+"/ws");
  ws.onmessage=e=>show(JSON.parse(e.data).state);ws.onclose=()=>setTimeout(connect,1000)}

@@ -96,7 +96,32 @@ class QuizCard:
     correct_count: int = 0
 
 
-Card = ProductCard | CouponCard | FlashSaleCard | LotteryCard | WinnersCard | QuizCard
+@dataclass(frozen=True, slots=True)
+class RedEnvelopeCard:
+    """A red-envelope rain 红包雨: the countdown (to its start while scheduled, to its end while
+    on) and the live 已抢 / 剩余."""
+
+    red_envelope_id: str
+    title: str
+    total_cents: int
+    count: int
+    grabbed: int
+    remaining_cents: int
+    seconds_left: int
+    scheduled: bool = False
+    best_nickname: str = ""  # 手气最佳 so far
+    best_cents: int = 0
+
+
+Card = (
+    ProductCard
+    | CouponCard
+    | FlashSaleCard
+    | LotteryCard
+    | WinnersCard
+    | QuizCard
+    | RedEnvelopeCard
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +132,7 @@ class OverlayState:
     lottery: LotteryCard | None = None
     winners: WinnersCard | None = None
     quiz: QuizCard | None = None
+    red_envelope: RedEnvelopeCard | None = None
 
     def get(self, kind: Kind) -> Card | None:
         card: Card | None = getattr(self, kind.value)

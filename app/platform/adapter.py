@@ -38,6 +38,10 @@ from app.platform.models import (
     Members,
     Order,
     Product,
+    RedEnvelopeRain,
+    RedEnvelopeSpec,
+    Reservation,
+    ReservationSpec,
     Role,
     RoomInfo,
     Session,
@@ -186,6 +190,18 @@ class PlatformAdapter(ABC):
 
     async def start_lottery(self, spec: LotterySpec) -> Lottery:
         self._refuse(Capability.PLATFORM_LOTTERIES)
+
+    async def start_red_envelope(self, spec: RedEnvelopeSpec) -> RedEnvelopeRain:
+        self._refuse(Capability.RED_ENVELOPES)
+
+    async def end_red_envelope(self, rain_id: str) -> RedEnvelopeRain:
+        self._refuse(Capability.RED_ENVELOPES)
+
+    async def reserve_stock(self, spec: ReservationSpec) -> Reservation:
+        self._refuse(Capability.STOCK_RESERVATION)
+
+    async def release_reservation(self, reservation_id: str) -> Reservation:
+        self._refuse(Capability.STOCK_RESERVATION)
 
     async def draw_lottery(self, lottery_id: str) -> Lottery:
         self._refuse(Capability.PLATFORM_LOTTERIES)

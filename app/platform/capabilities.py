@@ -60,6 +60,8 @@ class Capability(StrEnum):
     COUPONS = "coupons"
     FLASH_SALES = "flash_sales"
     PLATFORM_LOTTERIES = "platform_lotteries"
+    RED_ENVELOPES = "red_envelopes"  # 红包雨: a rain of envelopes the audience grabs
+    STOCK_RESERVATION = "stock_reservation"  # 库存冻结: units held for a promotion
     # moderation
     PIN = "pin"
     HIDE = "hide"
@@ -97,6 +99,10 @@ REQUIRED_BY_ACTION: dict[str, Capability] = {
     "start_flash_sale": Capability.FLASH_SALES,
     "start_lottery": Capability.PLATFORM_LOTTERIES,
     "draw_lottery": Capability.PLATFORM_LOTTERIES,
+    "start_red_envelope": Capability.RED_ENVELOPES,
+    "end_red_envelope": Capability.RED_ENVELOPES,
+    "reserve_stock": Capability.STOCK_RESERVATION,
+    "release_reservation": Capability.STOCK_RESERVATION,
     "send_comment": Capability.REPLY,
     "pin_comment": Capability.PIN,
     "hide_comment": Capability.HIDE,
@@ -125,6 +131,8 @@ _REASONS: dict[Capability, Callable[[], str]] = {
     Capability.COUPONS: lambda: tr("{platform}不支持发放优惠券"),
     Capability.FLASH_SALES: lambda: tr("{platform}不支持秒杀"),
     Capability.PLATFORM_LOTTERIES: lambda: tr("{platform}不支持平台抽奖（可用中控台自己的抽奖）"),
+    Capability.RED_ENVELOPES: lambda: tr("{platform}不支持红包雨"),
+    Capability.STOCK_RESERVATION: lambda: tr("{platform}不支持冻结库存"),
     Capability.PIN: lambda: tr("{platform}不支持置顶评论"),
     Capability.HIDE: lambda: tr("{platform}不支持隐藏评论"),
     Capability.MUTE: lambda: tr("{platform}不支持禁言"),

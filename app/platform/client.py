@@ -44,6 +44,10 @@ from app.platform.models import (
     Members,
     Order,
     Product,
+    RedEnvelopeRain,
+    RedEnvelopeSpec,
+    Reservation,
+    ReservationSpec,
     Role,
     RoomInfo,
     Session,
@@ -260,6 +264,26 @@ class PlatformClient(PlatformAdapter):
             "POST", "/flash-sales", json=spec.model_dump(mode="json", exclude_none=True)
         )
         return _parse(FlashSale, body, "flash_sale")
+
+    async def start_red_envelope(self, spec: RedEnvelopeSpec) -> RedEnvelopeRain:
+        body = await self._call(
+            "POST", "/red-envelopes", json=spec.model_dump(mode="json", exclude_none=True)
+        )
+        return _parse(RedEnvelopeRain, body, "red_envelope")
+
+    async def end_red_envelope(self, rain_id: str) -> RedEnvelopeRain:
+        body = await self._call("POST", f"/red-envelopes/{_seg(rain_id)}/end", json={})
+        return _parse(RedEnvelopeRain, body, "red_envelope")
+
+    async def reserve_stock(self, spec: ReservationSpec) -> Reservation:
+        body = await self._call(
+            "POST", "/reservations", json=spec.model_dump(mode="json", exclude_none=True)
+        )
+        return _parse(Reservation, body, "reservation")
+
+    async def release_reservation(self, reservation_id: str) -> Reservation:
+        body = await self._call("POST", f"/reservations/{_seg(reservation_id)}/release", json={})
+        return _parse(Reservation, body, "reservation")
 
     async def start_lottery(self, spec: LotterySpec) -> Lottery:
         body = await self._call(

@@ -31,6 +31,11 @@ __all__ = [
     "MutedUser",
     "Order",
     "Product",
+    "RedEnvelopeGrab",
+    "RedEnvelopeRain",
+    "RedEnvelopeSpec",
+    "Reservation",
+    "ReservationSpec",
     "Session",
     "Sku",
     "Snapshot",
@@ -71,6 +76,8 @@ class Product(_Model):
     stock: int = Field(ge=0)
     listed: bool = True
     sold: int = Field(default=0, ge=0)
+    #: units of ``stock`` held for a promotion (库存冻结): not for sale outside it
+    reserved: int = Field(default=0, ge=0)
     skus: list[Sku] = Field(default_factory=list)
     selling_points: list[str] = Field(default_factory=list)
     image_url: str | None = None  # absolute, or relative to the platform's base url
@@ -99,6 +106,7 @@ class CouponSpec(_Model):
     per_user_limit: int = Field(default=1, gt=0)
     valid_seconds: int = Field(gt=0)
     product_ids: list[str] | None = None
+    reservation_id: str | None = None  # a held coupon reservation its holders buy from first
 
 
 class Coupon(_Model):
@@ -117,6 +125,7 @@ class Coupon(_Model):
     status: Literal["active", "ended", "expired"] = "active"
     created_ts: float
     ends_ts: float
+    reservation_id: str | None = None
 
     @property
     def remaining(self) -> int:
@@ -129,6 +138,7 @@ class FlashSaleSpec(_Model):
     quantity: int = Field(gt=0)
     starts_in_seconds: int = Field(default=0, ge=0)
     duration_seconds: int = Field(gt=0)
+    reservation_id: str | None = None  # a held flash-sale reservation of the product
 
 
 class FlashSale(_Model):
@@ -140,10 +150,80 @@ class FlashSale(_Model):
     status: Literal["scheduled", "active", "ended"]
     starts_ts: float
     ends_ts: float
+    reservation_id: str | None = None  # sells only from this reservation (库存冻结)
 
     @property
     def remaining(self) -> int:
         return max(0, self.quantity - self.sold)
+
+
+class ReservationSpec(_Model):
+    product_id: str
+    quantity: int = Field(gt=0)
+    promotion: Literal["flash_sale", "coupon"]
+
+
+class Reservation(_Model):
+    """Units of a product held for one promotion (库存冻结). ``remaining`` is what the promotion
+    may still sell; at the release (the promotion ended, or the operator) it goes back to free
+    stock and is reported as ``released``."""
+
+    id: str
+    product_id: str
+    quantity: int
+    remaining: int
+    promotion: Literal["flash_sale", "coupon"]
+    promotion_id: str | None = None
+    status: Literal["held", "released"]
+    released: int = 0
+    created_ts: float
+    released_ts: float | None = None
+
+
+class RedEnvelopeSpec(_Model):
+    title: str = ""
+    total_cents: int = Field(gt=0)
+    count: int = Field(gt=0)
+    split: Literal["equal", "random"] = "random"
+    min_cents: int = Field(default=1, gt=0)
+    starts_in_seconds: int = Field(default=0, ge=0)
+    duration_seconds: int = Field(gt=0)
+    eligibility: Literal["all", "followers", "fans"] = "all"
+    min_fan_level: int = Field(default=0, ge=0)
+
+
+class RedEnvelopeGrab(_Model):
+    """One viewer's envelope: who, how much."""
+
+    user_id: str
+    nickname: str = ""
+    amount_cents: int
+    red_envelope_id: str | None = None
+
+
+class RedEnvelopeRain(_Model):
+    """A red-envelope rain 红包雨: ``total_cents`` split into ``count`` envelopes (``equal`` or
+    ``random`` with ``min_cents`` each); ``grabbed_cents + remaining_cents == total_cents``; at
+    the end ``leftover_cents`` is what nobody grabbed."""
+
+    id: str
+    title: str = ""
+    total_cents: int
+    count: int
+    split: Literal["equal", "random"]
+    min_cents: int
+    eligibility: Literal["all", "followers", "fans"]
+    min_fan_level: int = 0
+    status: Literal["scheduled", "active", "ended"]
+    starts_ts: float
+    ends_ts: float
+    grabbed: int = 0
+    grabbed_cents: int = 0
+    remaining: int = 0
+    remaining_cents: int = 0
+    leftover_cents: int | None = None
+    best: RedEnvelopeGrab | None = None  # the largest envelope so far (手气最佳)
+    end_reason: Literal["time", "all_grabbed", "operator"] | None = None
 
 
 class LotterySpec(_Model):
@@ -251,6 +331,7 @@ class Order(_Model):
     status: Literal["created", "paid", "refunded"]
     coupon_id: str | None = None
     flash_sale_id: str | None = None
+    reservation_id: str | None = None  # the reservation its units came from, if any
     created_ts: float
     seq: int = 0  # seq of the event that last changed this order
 
@@ -355,6 +436,8 @@ class Snapshot(_Model):
     coupons: list[Coupon] = Field(default_factory=list)
     flash_sales: list[FlashSale] = Field(default_factory=list)
     lotteries: list[Lottery] = Field(default_factory=list)
+    red_envelopes: list[RedEnvelopeRain] = Field(default_factory=list)
+    reservations: list[Reservation] = Field(default_factory=list)
     pinned_comment: Comment | None = None
     muted_users: list[MutedUser] = Field(default_factory=list)
     metrics: Metrics = Field(default_factory=Metrics)
@@ -388,6 +471,13 @@ class EventType(StrEnum):
     FLASH_SALE_STARTED = "flash_sale_started"
     FLASH_SALE_UPDATED = "flash_sale_updated"
     FLASH_SALE_ENDED = "flash_sale_ended"
+    STOCK_RESERVED = "stock_reserved"
+    RESERVATION_UPDATED = "reservation_updated"
+    STOCK_RELEASED = "stock_released"
+    RED_ENVELOPE_SCHEDULED = "red_envelope_scheduled"
+    RED_ENVELOPE_STARTED = "red_envelope_started"
+    RED_ENVELOPE_GRABBED = "red_envelope_grabbed"
+    RED_ENVELOPE_ENDED = "red_envelope_ended"
     LOTTERY_STARTED = "lottery_started"
     LOTTERY_ENTERED = "lottery_entered"
     LOTTERY_DRAWN = "lottery_drawn"
@@ -546,6 +636,24 @@ class QuizData(_Data):
     quiz: Quiz
 
 
+class ReservationData(_Data):
+    reservation: Reservation
+
+
+class RedEnvelopeData(_Data):
+    red_envelope: RedEnvelopeRain
+
+
+class RedEnvelopeGrabbedData(_Data):
+    """Grabs since the last such event (aggregated at high rates): ``count`` grabs worth
+    ``amount_cents``, the latest few listed in ``grabs``; ``red_envelope`` the totals after them."""
+
+    red_envelope: RedEnvelopeRain
+    count: int = Field(ge=0)
+    amount_cents: int = Field(ge=0)
+    grabs: list[RedEnvelopeGrab] = Field(default_factory=list)
+
+
 class LotteryEnteredData(_Data):
     lottery_id: str
     user_id: str
@@ -614,6 +722,13 @@ EVENT_DATA: dict[str, type[_Data]] = {
     EventType.FLASH_SALE_STARTED: FlashSaleData,
     EventType.FLASH_SALE_UPDATED: FlashSaleData,
     EventType.FLASH_SALE_ENDED: FlashSaleData,
+    EventType.STOCK_RESERVED: ReservationData,
+    EventType.RESERVATION_UPDATED: ReservationData,
+    EventType.STOCK_RELEASED: ReservationData,
+    EventType.RED_ENVELOPE_SCHEDULED: RedEnvelopeData,
+    EventType.RED_ENVELOPE_STARTED: RedEnvelopeData,
+    EventType.RED_ENVELOPE_GRABBED: RedEnvelopeGrabbedData,
+    EventType.RED_ENVELOPE_ENDED: RedEnvelopeData,
     EventType.LOTTERY_STARTED: LotteryData,
     EventType.LOTTERY_ENTERED: LotteryEnteredData,
     EventType.LOTTERY_DRAWN: LotteryData,

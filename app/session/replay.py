@@ -147,6 +147,21 @@ class FlashSaleResult:
 
 
 @dataclass(frozen=True)
+class RainResult:
+    """A red-envelope rain as recorded (its last state: totals and leftover), with its effect on
+    the chat: viewers' comments while it ran and in as long a time just before it started."""
+
+    rain: m.RedEnvelopeRain
+    comments_before: int
+    comments_during: int
+
+    @property
+    def window(self) -> tuple[float, float]:
+        """(start, end) of the rain in Unix seconds (the end as recorded, or its planned end)."""
+        return self.rain.starts_ts, max(self.rain.starts_ts, self.rain.ends_ts)
+
+
+@dataclass(frozen=True)
 class LotteryResult:
     lottery: m.Lottery
     verification: Verification
@@ -494,6 +509,29 @@ class SessionFile:
                     g,
                 )
             )
+        return out
+
+    def red_envelopes(self) -> list[RainResult]:
+        """Every red-envelope rain that started during the recording, in start order."""
+        out = []
+        for (js,) in self.conn.execute(
+            "SELECT json FROM entities WHERE kind='red_envelope' ORDER BY first_ts"
+        ):
+            try:
+                rain = m.RedEnvelopeRain.model_validate(orjson.loads(js))
+            except ValueError:
+                continue
+            if rain.status == "scheduled":
+                continue  # never ran: no window, no totals
+            start, end = rain.starts_ts, max(rain.starts_ts, rain.ends_ts)
+            span = max(1.0, end - start)
+            during = self.one(
+                "SELECT count(*) FROM comments WHERE ts >= ? AND ts <= ?", start, end
+            )[0]
+            before = self.one(
+                "SELECT count(*) FROM comments WHERE ts >= ? AND ts < ?", start - span, start
+            )[0]
+            out.append(RainResult(rain, int(before), int(during)))
         return out
 
     def lotteries(self) -> list[LotteryResult]:

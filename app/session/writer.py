@@ -35,6 +35,7 @@ from typing import Any
 import orjson
 from pydantic import BaseModel
 
+from app.format import yuan
 from app.live.comment_kinds import classify_bits
 from app.platform import models as m
 from app.session import actions, schema
@@ -68,6 +69,10 @@ MARKER_KINDS: dict[str, str] = {
     ET.FLASH_SALE_ENDED: "flash_sale_ended",
     ET.LOTTERY_STARTED: "lottery_started",
     ET.LOTTERY_DRAWN: "lottery_drawn",
+    ET.RED_ENVELOPE_STARTED: "red_envelope_started",
+    ET.RED_ENVELOPE_ENDED: "red_envelope_ended",
+    ET.STOCK_RESERVED: "stock_reserved",
+    ET.STOCK_RELEASED: "stock_released",
     ET.COMMENT_PINNED: "pin",
     ET.COMMENT_HIDDEN: "hide",
     ET.USER_MUTED: "mute",
@@ -77,7 +82,17 @@ MARKER_KINDS: dict[str, str] = {
 }
 #: the console's quiz on the timeline (no seq: local events)
 _QUIZ_MARKERS: dict[str, str] = {ET.QUIZ_STARTED: "quiz_started", ET.QUIZ_REVEALED: "quiz_revealed"}
-_SYSTEM_MARKERS = frozenset({ET.FLASH_SALE_STARTED, ET.FLASH_SALE_ENDED})
+# a rain starts and ends on the platform's clock too (or when the last envelope is grabbed), and
+# a reservation comes back when its promotion ends
+_SYSTEM_MARKERS = frozenset(
+    {
+        ET.FLASH_SALE_STARTED,
+        ET.FLASH_SALE_ENDED,
+        ET.RED_ENVELOPE_STARTED,
+        ET.RED_ENVELOPE_ENDED,
+        ET.STOCK_RELEASED,
+    }
+)
 _ENTITY: dict[str, tuple[str, str]] = {
     ET.FLASH_SALE_SCHEDULED: ("flash_sale", "flash_sale"),
     ET.COUPON_ISSUED: ("coupon", "coupon"),
@@ -88,6 +103,13 @@ _ENTITY: dict[str, tuple[str, str]] = {
     ET.LOTTERY_STARTED: ("lottery", "lottery"),
     ET.LOTTERY_DRAWN: ("lottery", "lottery"),
     ET.PRODUCT_UPDATED: ("product", "product"),
+    ET.RED_ENVELOPE_SCHEDULED: ("red_envelope", "red_envelope"),
+    ET.RED_ENVELOPE_STARTED: ("red_envelope", "red_envelope"),
+    ET.RED_ENVELOPE_GRABBED: ("red_envelope", "red_envelope"),
+    ET.RED_ENVELOPE_ENDED: ("red_envelope", "red_envelope"),
+    ET.STOCK_RESERVED: ("reservation", "reservation"),
+    ET.RESERVATION_UPDATED: ("reservation", "reservation"),
+    ET.STOCK_RELEASED: ("reservation", "reservation"),
 }
 
 
@@ -689,6 +711,14 @@ class SessionWriter:
                 label = self._titles.get(product_id, product_id)
             elif t in (ET.LOTTERY_STARTED, ET.LOTTERY_DRAWN):
                 label = d.lottery.prize
+            elif t in (ET.RED_ENVELOPE_STARTED, ET.RED_ENVELOPE_ENDED):
+                rain = d.red_envelope
+                label = rain.title or f"{yuan(rain.total_cents)} × {rain.count}"
+            elif t in (ET.STOCK_RESERVED, ET.STOCK_RELEASED):
+                res = d.reservation
+                product_id = res.product_id
+                n = res.quantity if t is ET.STOCK_RESERVED else res.released
+                label = f"{self._titles.get(product_id, product_id)} × {n}"
             elif t in (ET.USER_MUTED, ET.USER_UNMUTED):
                 label = d.nickname or d.user_id
         role, token = (actor.role.value, actor.token_id) if actor is not None else (None, None)

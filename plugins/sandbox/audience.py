@@ -4,7 +4,8 @@ Viewers arrive and leave around a target average (it rises after a coupon, a lot
 sale and sinks slowly when nothing happens); they greet, ask about the explained product, say
 「已拍」「扣1」, react, complain when it sells out, type an open lottery's keyword, grab coupons and
 use them, like, follow, share, send gifts (now and then a paid message 醒目留言 or a
-membership 舰长), and buy — the explained product far more than the rest, more
+membership 舰长), grab red envelopes while a rain is on (viewers pour in when it starts, the chat
+bursts with 「红包雨来了」「抢到了」「手慢了」, some follow to become eligible), and buy — the explained product far more than the rest, more
 after a price cut or during a flash sale. Orders are paid most of the time after a short delay and
 a few are refunded later.
 
@@ -32,9 +33,11 @@ from plugins.sandbox import audience_text as txt
 from plugins.sandbox.audience_host import (
     AudienceHost,
     CouponView,
+    GrabRefused,
     LotteryView,
     NotAllowed,
     ProductView,
+    RainView,
     SimUser,
     SoldOut,
 )
@@ -61,6 +64,11 @@ KINDS: tuple[int, ...] = tuple(range(13))
 PAID_MESSAGE_RATE = 0.0006  # 醒目留言: real money, rare
 MEMBERSHIP_RATE = 0.0003  # 舰长 and up: rarer still
 SHARE_RATE = 0.002
+# Red-envelope rain, with a random stream of its own (``_rain_rng``): a room without rains is
+# exactly as it was. Per online viewer per second while a rain is on:
+GRAB_RATE = 0.4  # tries to grab (most viewers try within a few seconds)
+RAIN_TALK_RATE = 0.03  # 「红包雨来了」 at the start, fading with the rain's heat
+RAIN_ENTER_SHARE = 0.2  # of the usual crowd, how many more pour in when a rain starts
 
 _PAY, _REFUND = 0, 1
 
@@ -92,6 +100,13 @@ def _poisson(rng: random.Random, mean: float) -> int:
         k += 1
         p *= rng.random()
     return k
+
+
+def _count(rng: random.Random, mean: float) -> int:
+    """A Poisson-distributed count, normal-approximated when the mean is large."""
+    if mean < 30:
+        return _poisson(rng, mean)
+    return max(0, int(rng.gauss(mean, math.sqrt(mean)) + 0.5))
 
 
 def _decay(half_life: float, dt: float) -> float:
@@ -155,6 +170,11 @@ class Audience:
 
         self._lotteries: list[LotteryView] = []
         self._lotteries_seen: set[str] = set()
+
+        self._rains: list[RainView] = []
+        self._rains_seen: set[str] = set()
+        self._rain_heat = 0.0
+        self._rain_rng = random.Random(None if seed is None else seed ^ 0x4B1D)
 
         # follow-ups (payments, refunds): heap of (due, n, what, order id)
         self._pending: list[tuple[float, int, int, str]] = []
@@ -235,6 +255,8 @@ class Audience:
             k = int(budget) if budget > 0 else 0
             self._carry = max(budget - k, -self._rate)
         n += self._extras(dt)
+        if self._rains:
+            n += self._rain(dt)
         if k <= 0 or not self._online or self._cw[-1] <= 0:
             return n
         handlers = self._handlers
@@ -330,6 +352,18 @@ class Audience:
                 self._lotteries_seen.add(lot.id)
                 self._stimulus(0.3)
         self._lotteries = lotteries
+
+        # red-envelope rains: a new one draws a crowd
+        rains = host.active_rains()
+        self._rain_heat *= _decay(15.0, dt)
+        for rain in rains:
+            if rain.id not in self._rains_seen:
+                self._rains_seen.add(rain.id)
+                self._stimulus(0.4)
+                self._rain_heat = 1.0
+                for _ in range(round(self._viewers * RAIN_ENTER_SHARE)):
+                    self._enter()
+        self._rains = rains
 
     def _refresh_lines(self) -> None:
         pid = self._explaining
@@ -629,6 +663,43 @@ class Audience:
             host.share(online[int(rand() * len(online))])
             n += 1
         return n
+
+    def _rain(self, dt: float) -> int:
+        """Grabs and the chat they cause while rains are on (``_rain_rng`` only)."""
+        online = self._online
+        if not online:
+            return 0
+        rng = self._rain_rng
+        rand = rng.random
+        host = self._host
+        n = 0
+        for _ in range(_count(rng, RAIN_TALK_RATE * self._rain_heat * len(online) * dt)):
+            n += self._rain_say(online[int(rand() * len(online))], txt.RAIN_HYPE)
+        for rain in self._rains:
+            tries = min(2 * rain.remaining + 5, _count(rng, GRAB_RATE * len(online) * dt))
+            for _ in range(tries):
+                user = online[int(rand() * len(online))]
+                try:
+                    host.grab_red_envelope(user, rain.id)
+                except GrabRefused as exc:
+                    if exc.code == "not_eligible" and rain.eligibility == "followers":
+                        if rand() < 0.3:  # 「关注主播才能抢」: some follow first
+                            n += self._follow_user(user)
+                    elif exc.code == "red_envelope_empty" and rand() < 0.2:
+                        n += self._rain_say(user, txt.RAIN_MISSED)
+                    elif exc.code == "red_envelope_not_active":
+                        break
+                    continue
+                n += 1
+                if rand() < 0.1:
+                    n += self._rain_say(user, txt.RAIN_GOT)
+        return n
+
+    def _rain_say(self, user: SimUser, pool: tuple[str, ...]) -> int:
+        if self._host.is_muted(user.id):
+            return 0
+        self._host.comment(user, pool[int(self._rain_rng.random() * len(pool))])
+        return 1
 
     def _follow_user(self, user: SimUser) -> int:
         self._host.follow(user)

@@ -51,12 +51,30 @@ class LotteryView:
     eligibility: Literal["all", "followers"]
 
 
+@dataclass(frozen=True, slots=True)
+class RainView:
+    """A red-envelope rain that is on: who may grab, how many envelopes are left."""
+
+    id: str
+    eligibility: Literal["all", "followers", "fans"]
+    min_fan_level: int
+    remaining: int
+
+
 class SoldOut(Exception):
     """No stock left (or flash-sale quantity exhausted): nothing was sold."""
 
 
 class NotAllowed(Exception):
     """The viewer may not do this (muted, coupon limit reached or coupon gone, …)."""
+
+
+class GrabRefused(NotAllowed):
+    """A red-envelope grab that got nothing; ``code`` says why (the API's error code)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class AudienceHost(Protocol):
@@ -67,6 +85,7 @@ class AudienceHost(Protocol):
     def explaining_product_id(self) -> str | None: ...
     def active_coupons(self) -> list[CouponView]: ...
     def open_lotteries(self) -> list[LotteryView]: ...
+    def active_rains(self) -> list[RainView]: ...
     def is_muted(self, user_id: str) -> bool: ...
 
     # --- what viewers do (each emits its event(s)) ----------------------------------------------
@@ -80,6 +99,7 @@ class AudienceHost(Protocol):
     def membership(self, user: SimUser, tier: str, months: int, amount_cents: int) -> None: ...
     def share(self, user: SimUser) -> None: ...  # share
     def claim_coupon(self, user: SimUser, coupon_id: str) -> None: ...  # raises NotAllowed
+    def grab_red_envelope(self, user: SimUser, rain_id: str) -> int: ...  # raises GrabRefused
     def place_order(
         self,
         user: SimUser,

@@ -14,7 +14,7 @@ IMAGES_DIR = CATALOG_DIR / "products"  # served at /static/products/
 
 
 def load_catalog() -> tuple[str, list[dict[str, Any]]]:
-    """(room title, products as contract-shaped dicts with ``sold: 0`` and ``listed: True``)."""
+    """(room title, products as contract-shaped dicts with ``sold: 0``, ``reserved: 0`` and ``listed: True``)."""
     raw = orjson.loads(CATALOG_FILE.read_bytes())
     products: list[dict[str, Any]] = []
     for p in raw["products"]:
@@ -28,6 +28,7 @@ def load_catalog() -> tuple[str, list[dict[str, Any]]]:
                 "stock": int(p["stock"]),
                 "listed": True,
                 "sold": 0,
+                "reserved": 0,
                 "skus": [{"id": s["id"], "name": s["name"]} for s in p.get("skus", [])],
                 "selling_points": list(p.get("selling_points", [])),
                 "image_url": p.get("image_url"),

@@ -21,6 +21,22 @@ flash price is below the product's price, and a price cut may not go down to an 
 scheduled flash sale's price; an original (crossed-out) price is never below the price; stock
 stays within 0…``MAX_STOCK``; a lottery takes at most ``MAX_LOTTERY_ENTRANTS`` participants, so
 its ``lottery_drawn`` event stays below ``MAX_EVENT_BYTES``.
+
+Stock reservation 库存冻结: a product's ``reserved`` units (the sum of its held reservations'
+``remaining``) are part of its ``stock`` but cannot be sold outside their promotion: an ordinary
+order sees only the free stock (``stock - reserved``); a flash sale made on a reservation sells
+only from it, and a coupon made on one lets its holders buy from it first. ``0 <= reserved <=
+stock`` always holds (a stock edit may not go below it). A flash sale without a reservation may
+not be larger than the free stock (409 ``insufficient_stock``). When the promotion ends (also
+found ended by the first tick after a restart) or the operator releases it, what is left of the
+reservation goes back to free stock (``stock_released``).
+
+Red-envelope rain 红包雨: the total is split into envelopes when the rain is created
+(plugins/sandbox/red_envelope.py: the amounts sum exactly to the total, each at least the
+minimum); a grab takes one envelope, at most one per viewer, only while the rain is on and only if
+the viewer is eligible. So the sum of the grabs never exceeds the total, and what is left when the
+rain ends is reported as ``leftover_cents``. Grabs are aggregated into ``red_envelope_grabbed``
+(at most 10/s per rain).
 """
 
 from __future__ import annotations
@@ -31,6 +47,7 @@ import hashlib
 import importlib
 import logging
 import os
+import random
 import secrets
 import sqlite3
 import time
@@ -40,11 +57,14 @@ from typing import Any
 import orjson
 
 from plugins.sandbox import lottery as lottery_fn
+from plugins.sandbox import red_envelope
 from plugins.sandbox.audience_host import (
     CouponView,
+    GrabRefused,
     LotteryView,
     NotAllowed,
     ProductView,
+    RainView,
     SimUser,
     SoldOut,
 )
@@ -63,6 +83,9 @@ RTMP_URL = "rtmp://127.0.0.1:1935/live"
 TICK_S = 0.025
 STOCK_EMIT_S = 0.5  # product_updated for stock changes: ≤ 2/s per product (sold out: at once)
 FLASH_EMIT_S = 0.1  # flash_sale_updated: ≤ 10/s per sale
+RAIN_EMIT_S = 0.1  # red_envelope_grabbed: ≤ 10/s per rain
+RESERVATION_EMIT_S = 0.5  # reservation_updated for units drawn by orders: ≤ 2/s per reservation
+RAIN_RECENT_GRABS = 20  # grabs listed in one red_envelope_grabbed (the rest only counted)
 VIEWERS_EMIT_S = 1.0
 BUY_NOTE_EVERY_S = 10.0  # room_note 「… 正在去买」: at most one per this many seconds
 RECENT_COMMENTS = 20_000
@@ -120,6 +143,8 @@ class RoomEngine:
         self.coupons: dict[str, Obj] = {}
         self.flash_sales: dict[str, Obj] = {}
         self.lotteries: dict[str, Obj] = {}
+        self.red_envelopes: dict[str, Obj] = {}
+        self.reservations: dict[str, Obj] = {}
         self.sessions: dict[str, Obj] = {}
         self.state: Obj = {}  # bag order/version, explaining, pinned, metrics, muted, session id
         self.orders: OrderedDict[str, Obj] = OrderedDict()
@@ -132,6 +157,10 @@ class RoomEngine:
         self._stock_emitted: dict[str, float] = {}
         self._flash_dirty: set[str] = set()
         self._flash_emitted: dict[str, float] = {}
+        self._rain_grabs: dict[str, list[Any]] = {}  # rain id -> [count, cents, recent grabs]
+        self._rain_emitted: dict[str, float] = {}
+        self._reservation_dirty: set[str] = set()
+        self._reservation_emitted: dict[str, float] = {}
         self._online_changed = False
         self._viewers_emitted = 0.0
         self._last_buy_note = -BUY_NOTE_EVERY_S
@@ -188,6 +217,10 @@ class RoomEngine:
         self.coupons = {c["id"]: c for c in self.store.entities("coupon")}
         self.flash_sales = {f["id"]: f for f in self.store.entities("flash_sale")}
         self.lotteries = {lo["id"]: lo for lo in self.store.entities("lottery")}
+        self.red_envelopes = {r["id"]: r for r in self.store.entities("red_envelope")}
+        self.reservations = {r["id"]: r for r in self.store.entities("reservation")}
+        for p in self.products.values():  # a database from before stock reservation
+            p.setdefault("reserved", 0)
         self.sessions = {}
         for s in self.store.entities("session"):
             if "stream_key" in s:  # a database from before the key became private
@@ -215,6 +248,8 @@ class RoomEngine:
         self._likes_pending = 0
         self._stock_dirty &= self.products.keys()
         self._flash_dirty &= self.flash_sales.keys()
+        self._rain_grabs.clear()  # the grabs themselves were rolled back with their rains
+        self._reservation_dirty &= self.reservations.keys()
         self.state["metrics"]["online"] = len(self._online)
         self._online_changed = True
         if self.session_live():
@@ -326,6 +361,7 @@ class RoomEngine:
                 c["status"] = "expired"
                 self.log.dirty("coupon", c["id"], c)
                 self.append("coupon_ended", {"coupon": public(c)})
+                self._release_for(c)
         for f in self.flash_sales.values():
             if f["status"] == "scheduled" and now >= f["starts_ts"]:
                 f["status"] = "active"
@@ -333,6 +369,13 @@ class RoomEngine:
                 self.append("flash_sale_started", {"flash_sale": public(f)})
             if f["status"] == "active" and now >= f["ends_ts"]:
                 self._end_flash_sale(f)
+        for rain in self.red_envelopes.values():
+            if rain["status"] == "scheduled" and now >= rain["starts_ts"]:
+                rain["status"] = "active"
+                self.log.dirty("red_envelope", rain["id"], rain)
+                self.append("red_envelope_started", {"red_envelope": public(rain)})
+            if rain["status"] == "active" and now >= rain["ends_ts"]:
+                self._end_rain(rain, "time")
         for lo in self.lotteries.values():
             if lo["status"] == "open" and now > lo["ends_ts"]:
                 lo["status"] = "closed"
@@ -360,6 +403,15 @@ class RoomEngine:
                     self._flash_dirty.discard(fid)
                     self._flash_emitted[fid] = now
                     self.append("flash_sale_updated", {"flash_sale": public(self.flash_sales[fid])})
+        for rid in list(self._rain_grabs):
+            if force or now - self._rain_emitted.get(rid, 0.0) >= RAIN_EMIT_S:
+                self._emit_grabs(rid, now)
+        for rid in list(self._reservation_dirty):
+            if force or now - self._reservation_emitted.get(rid, 0.0) >= RESERVATION_EMIT_S:
+                self._reservation_dirty.discard(rid)
+                self._reservation_emitted[rid] = now
+                res = public(self.reservations[rid])
+                self.append("reservation_updated", {"reservation": res})
         if self._online_changed and (force or now - self._viewers_emitted >= VIEWERS_EMIT_S):
             self._online_changed = False
             self._viewers_emitted = now
@@ -416,6 +468,8 @@ class RoomEngine:
             "coupons": [public(c) for c in self.coupons.values()],
             "flash_sales": [public(f) for f in self.flash_sales.values()],
             "lotteries": [public(lo) for lo in self.lotteries.values()],
+            "red_envelopes": [public(r) for r in self.red_envelopes.values()],
+            "reservations": [public(r) for r in self.reservations.values()],
             "pinned_comment": self.state["pinned"],
             "muted_users": [
                 {
@@ -619,6 +673,7 @@ class RoomEngine:
         self.check_product_changes(changes)
         p = self.product(pid)
         changes = dict(changes)
+        stock_field = "stock_delta" if "stock_delta" in changes else "stock"
         if "stock_delta" in changes:
             new_stock = p["stock"] + changes.pop("stock_delta")
             if new_stock < 0:
@@ -626,6 +681,12 @@ class RoomEngine:
             if new_stock > MAX_STOCK:
                 raise invalid("stock_delta", f"stock cannot go above {MAX_STOCK}")
             changes["stock"] = new_stock
+        if changes.get("stock", p["stock"]) < p["reserved"]:
+            raise invalid(
+                stock_field,
+                f"库存不能低于已冻结的 {p['reserved']} 件 (stock cannot go below the "
+                f"{p['reserved']} reserved units; release the reservation first)",
+            )
         price = changes.get("price_cents", p["price_cents"])
         original = changes.get("original_price_cents", p.get("original_price_cents"))
         if original is not None and original < price:
@@ -711,6 +772,17 @@ class RoomEngine:
         for pid in spec.get("product_ids") or []:
             if pid not in self.products:
                 raise invalid("product_ids", f"unknown product {pid!r}")
+        res = None
+        if spec.get("reservation_id"):
+            res = self._usable_reservation(spec["reservation_id"], "coupon", None)
+            product_ids = spec.get("product_ids")
+            if product_ids is None:  # a push for the reserved product: the coupon is for it
+                spec = {**spec, "product_ids": [res["product_id"]]}
+            elif res["product_id"] not in product_ids:
+                raise invalid(
+                    "reservation_id",
+                    "优惠券须适用于冻结库存的商品 (the coupon must apply to the reserved product)",
+                )
         now = self.now()
         cid = self._next_id("cp")
         coupon = {
@@ -729,12 +801,15 @@ class RoomEngine:
             "status": "active",
             "created_ts": now,
             "ends_ts": now + spec["valid_seconds"],
+            "reservation_id": None if res is None else res["id"],
             "_claims": {},
             "_uses": {},
         }
         self.coupons[cid] = coupon
         self.log.dirty("coupon", cid, coupon)
         self.append("coupon_issued", {"coupon": public(coupon), "actor": actor})
+        if res is not None:
+            self._attach(res, cid, actor)
         return public(coupon)
 
     def end_coupon(self, cid: str, actor: Obj) -> Obj:
@@ -747,6 +822,7 @@ class RoomEngine:
         c["ends_ts"] = self.now()
         self.log.dirty("coupon", cid, c)
         self.append("coupon_ended", {"coupon": public(c), "actor": actor})
+        self._release_for(c, actor)
         return public(c)
 
     # --- flash sales ---------------------------------------------------------------------------
@@ -770,6 +846,27 @@ class RoomEngine:
             raise conflict(
                 "flash_sale_exists", "该商品已有秒杀 (this product already has a flash sale)"
             )
+        quantity = spec["quantity"]
+        res = None
+        if spec.get("reservation_id"):
+            res = self._usable_reservation(spec["reservation_id"], "flash_sale", pid)
+            if quantity > res["remaining"]:
+                raise invalid(
+                    "quantity",
+                    f"秒杀数量超过冻结的 {res['remaining']} 件 (quantity {quantity} exceeds the "
+                    f"{res['remaining']} reserved units)",
+                )
+        else:
+            p = self.products[pid]
+            free = self.free_stock(p)
+            if quantity > free:
+                raise conflict(
+                    "insufficient_stock",
+                    f"秒杀数量 {quantity} 件超过可售库存 {free} 件（已冻结 {p['reserved']} 件） "
+                    f"(flash sale quantity {quantity} exceeds the free stock {free}; "
+                    f"{p['reserved']} reserved)",
+                    free_stock=free,
+                )
         now = self.now()
         starts = now + spec.get("starts_in_seconds", 0)
         fid = self._next_id("fs")
@@ -782,9 +879,12 @@ class RoomEngine:
             "status": "scheduled",
             "starts_ts": starts,
             "ends_ts": starts + spec["duration_seconds"],
+            "reservation_id": None if res is None else res["id"],
         }
         self.flash_sales[fid] = sale
         self.log.dirty("flash_sale", fid, sale)
+        if res is not None:
+            self._attach(res, fid, actor)
         if starts <= now:
             sale["status"] = "active"
             self.append("flash_sale_started", {"flash_sale": public(sale), "actor": actor})
@@ -810,11 +910,273 @@ class RoomEngine:
         if actor:
             data["actor"] = actor
         self.append("flash_sale_ended", data)
+        res = self._held(f.get("reservation_id"))
+        if res is not None:  # what the sale did not sell goes back to free stock
+            self._release(res, actor)
 
     def _product_sold_out(self, pid: str) -> None:
         f = self._flash_for(pid)
         if f is not None:
             self._end_flash_sale(f)
+
+    # --- stock reservation 库存冻结 -------------------------------------------------------------
+    @staticmethod
+    def free_stock(p: Obj) -> int:
+        """Units an ordinary order may take: the stock less what is reserved."""
+        return int(p["stock"]) - int(p["reserved"])
+
+    def reserve_stock(self, spec: Obj, actor: Obj) -> Obj:
+        pid = spec["product_id"]
+        p = self.products.get(pid)
+        if p is None:
+            raise invalid("product_id", f"unknown product {pid!r}")
+        quantity = spec["quantity"]
+        free = self.free_stock(p)
+        if quantity > free:
+            raise conflict(
+                "insufficient_stock",
+                f"可售库存不足：最多可冻结 {free} 件 (only {free} units of free stock, "
+                f"{quantity} asked)",
+                free_stock=free,
+            )
+        now = self.now()
+        rid = self._next_id("rs")
+        res = {
+            "id": rid,
+            "product_id": pid,
+            "quantity": quantity,
+            "remaining": quantity,
+            "promotion": spec["promotion"],
+            "promotion_id": None,
+            "status": "held",
+            "released": 0,
+            "created_ts": now,
+            "released_ts": None,
+        }
+        self.reservations[rid] = res
+        self.log.dirty("reservation", rid, res)
+        p["reserved"] += quantity
+        self.log.dirty("product", pid, p)
+        self.append("stock_reserved", {"reservation": public(res), "actor": actor})
+        self._emit_product(pid, now, actor)
+        return public(res)
+
+    def release_reservation(self, rid: str, actor: Obj) -> Obj:
+        res = self.reservations.get(rid)
+        if res is None:
+            raise not_found("reservation", rid)
+        if res["status"] != "held":
+            raise conflict("reservation_released", "冻结库存已释放 (reservation already released)")
+        promo = res["promotion_id"]
+        if promo is not None and (
+            self.flash_sales.get(promo, {}).get("status") in ("scheduled", "active")
+            or self.coupons.get(promo, {}).get("status") == "active"
+        ):
+            raise conflict(
+                "reservation_in_use",
+                "冻结库存正用于进行中的活动，请先结束活动 (the reservation's promotion is on; end it "
+                "first)",
+            )
+        self._release(res, actor)
+        return public(res)
+
+    def _held(self, rid: str | None) -> Obj | None:
+        res = self.reservations.get(rid) if rid else None
+        return res if res is not None and res["status"] == "held" else None
+
+    def _usable_reservation(self, rid: str, promotion: str, pid: str | None) -> Obj:
+        """A held reservation for this kind of promotion, not yet used by another (422)."""
+        res = self._held(rid)
+        if res is None:
+            raise invalid("reservation_id", f"冻结库存 {rid} 不存在或已释放 (no held reservation)")
+        if res["promotion"] != promotion:
+            raise invalid(
+                "reservation_id",
+                f"该冻结库存用于{'秒杀' if res['promotion'] == 'flash_sale' else '优惠券'} "
+                f"(the reservation is for a {res['promotion']})",
+            )
+        if res["promotion_id"] is not None:
+            raise invalid(
+                "reservation_id", "该冻结库存已用于另一个活动 (already used by a promotion)"
+            )
+        if pid is not None and res["product_id"] != pid:
+            raise invalid(
+                "reservation_id", "冻结库存不是该商品的 (the reservation is for another product)"
+            )
+        return res
+
+    def _attach(self, res: Obj, promotion_id: str, actor: Obj) -> None:
+        res["promotion_id"] = promotion_id
+        self.log.dirty("reservation", res["id"], res)
+        self._reservation_dirty.discard(res["id"])
+        self.append("reservation_updated", {"reservation": public(res), "actor": actor})
+
+    def _release_for(self, promotion: Obj, actor: Obj | None = None) -> None:
+        res = self._held(promotion.get("reservation_id"))
+        if res is not None:
+            self._release(res, actor)
+
+    def _release(self, res: Obj, actor: Obj | None = None) -> None:
+        """What is left of ``res`` goes back to its product's free stock."""
+        now = self.now()
+        back = res["remaining"]
+        res.update(status="released", released=back, remaining=0, released_ts=now)
+        self.log.dirty("reservation", res["id"], res)
+        self._reservation_dirty.discard(res["id"])
+        p = self.products[res["product_id"]]
+        p["reserved"] -= back
+        self.log.dirty("product", p["id"], p)
+        data: Obj = {"reservation": public(res)}
+        if actor:
+            data["actor"] = actor
+        self.append("stock_released", data)
+        self._emit_product(p["id"], now)
+
+    # --- red-envelope rain 红包雨 --------------------------------------------------------------
+    def check_red_envelope(self, spec: Obj) -> None:
+        """Enough money for the envelopes at their minimum; a fans-only rain names a level."""
+        least = spec["count"] * spec["min_cents"]
+        if spec["total_cents"] < least:
+            raise invalid(
+                "total_cents",
+                f"总金额不足：{spec['count']} 个红包每个至少 {spec['min_cents']} 分，共需 {least} 分 "
+                f"(total_cents must be at least count × min_cents = {least})",
+            )
+        if spec["eligibility"] == "fans" and spec.get("min_fan_level", 0) < 1:
+            raise invalid(
+                "min_fan_level", "粉丝红包须设粉丝等级 (a fans-only rain needs min_fan_level ≥ 1)"
+            )
+
+    def start_red_envelope(self, spec: Obj, actor: Obj) -> Obj:
+        self.check_red_envelope(spec)
+        rng = random.Random(os.urandom(16))
+        amounts = red_envelope.split(
+            spec["total_cents"], spec["count"], spec["split"], spec["min_cents"], rng
+        )
+        now = self.now()
+        starts = now + spec.get("starts_in_seconds", 0)
+        rid = self._next_id("re")
+        rain = {
+            "id": rid,
+            "title": spec.get("title") or "",
+            "total_cents": spec["total_cents"],
+            "count": spec["count"],
+            "split": spec["split"],
+            "min_cents": spec["min_cents"],
+            "eligibility": spec["eligibility"],
+            "min_fan_level": spec.get("min_fan_level", 0) if spec["eligibility"] == "fans" else 0,
+            "status": "scheduled",
+            "starts_ts": starts,
+            "ends_ts": starts + spec["duration_seconds"],
+            "grabbed": 0,
+            "grabbed_cents": 0,
+            "remaining": spec["count"],
+            "remaining_cents": spec["total_cents"],
+            "leftover_cents": None,
+            "best": None,
+            "end_reason": None,
+            "_amounts": amounts,
+            "_grabbers": {},
+        }
+        self.red_envelopes[rid] = rain
+        self.log.dirty("red_envelope", rid, rain)
+        if starts <= now:
+            rain["status"] = "active"
+            self.append("red_envelope_started", {"red_envelope": public(rain), "actor": actor})
+        else:
+            self.append("red_envelope_scheduled", {"red_envelope": public(rain), "actor": actor})
+        return public(rain)
+
+    def end_red_envelope(self, rid: str, actor: Obj) -> Obj:
+        rain = self.red_envelopes.get(rid)
+        if rain is None:
+            raise not_found("red envelope rain", rid)
+        if rain["status"] == "ended":
+            raise conflict("red_envelope_ended", "红包雨已结束 (red-envelope rain already ended)")
+        self._end_rain(rain, "operator", actor)
+        return public(rain)
+
+    def _end_rain(self, rain: Obj, reason: str, actor: Obj | None = None) -> None:
+        rid = rain["id"]
+        if rid in self._rain_grabs:  # the last grabs before the end, in order
+            self._emit_grabs(rid, self.now())
+        rain.update(
+            status="ended",
+            ends_ts=min(rain["ends_ts"], self.now()),
+            leftover_cents=rain["remaining_cents"],
+            end_reason=reason,
+            _amounts=[],
+        )
+        self.log.dirty("red_envelope", rid, rain)
+        data: Obj = {"red_envelope": public(rain)}
+        if actor:
+            data["actor"] = actor
+        self.append("red_envelope_ended", data)
+
+    def _emit_grabs(self, rid: str, now: float) -> None:
+        count, cents, recent = self._rain_grabs.pop(rid)
+        self._rain_emitted[rid] = now
+        self.append(
+            "red_envelope_grabbed",
+            {
+                "red_envelope": public(self.red_envelopes[rid]),
+                "count": count,
+                "amount_cents": cents,
+                "grabs": recent,
+            },
+        )
+
+    def grab_red_envelope(self, user: SimUser, rid: str) -> int:
+        """``user`` grabs one envelope of rain ``rid``: its amount in cents. :class:`GrabRefused`
+        (nothing changed) when the rain is not on, all is grabbed, the viewer already grabbed or
+        is not eligible."""
+        rain = self.red_envelopes.get(rid)
+        if rain is None or rain["status"] != "active" or self.now() >= rain["ends_ts"]:
+            raise GrabRefused("red_envelope_not_active", "红包雨未在进行 (the rain is not on)")
+        if user.id in rain["_grabbers"]:
+            raise GrabRefused("already_grabbed", "已抢过这场红包雨 (one envelope per viewer)")
+        elig = rain["eligibility"]
+        if (elig == "followers" and not user.is_follower) or (
+            elig == "fans" and user.fan_level < rain["min_fan_level"]
+        ):
+            raise GrabRefused("not_eligible", "不符合领取条件 (not eligible for this rain)")
+        amounts: list[int] = rain["_amounts"]
+        if not amounts:
+            raise GrabRefused("red_envelope_empty", "红包已抢完 (every envelope is grabbed)")
+        amount = amounts.pop()
+        rain["_grabbers"][user.id] = amount
+        rain["grabbed"] += 1
+        rain["grabbed_cents"] += amount
+        rain["remaining"] -= 1
+        rain["remaining_cents"] -= amount
+        grab = {"user_id": user.id, "nickname": user.nickname, "amount_cents": amount}
+        best = rain["best"]
+        if best is None or amount > best["amount_cents"]:
+            rain["best"] = grab
+        self.log.dirty("red_envelope", rid, rain)
+        pending = self._rain_grabs.setdefault(rid, [0, 0, []])
+        pending[0] += 1
+        pending[1] += amount
+        recent: list[Obj] = pending[2]
+        recent.append(grab)
+        if len(recent) > RAIN_RECENT_GRABS:
+            del recent[0]
+        if not amounts:
+            self._end_rain(rain, "all_grabbed")
+        return amount
+
+    def active_rains(self) -> list[RainView]:
+        now = self.now()
+        return [
+            RainView(
+                id=r["id"],
+                eligibility=r["eligibility"],
+                min_fan_level=r["min_fan_level"],
+                remaining=r["remaining"],
+            )
+            for r in self.red_envelopes.values()
+            if r["status"] == "active" and now < r["ends_ts"]
+        ]
 
     # --- lotteries -----------------------------------------------------------------------------
     def check_lottery(self, spec: Obj) -> None:
@@ -1054,7 +1416,7 @@ class RoomEngine:
             if not p["listed"]:
                 continue
             f = self._flash_for(pid)
-            stock = p["stock"] if f is None else min(p["stock"], f["quantity"] - f["sold"])
+            stock = self.free_stock(p) if f is None else self._flash_available(p, f)
             out.append(
                 ProductView(
                     id=pid,
@@ -1067,6 +1429,13 @@ class RoomEngine:
                 )
             )
         return out
+
+    def _flash_available(self, p: Obj, f: Obj) -> int:
+        """Units the active flash sale ``f`` may still sell: from its reservation if it has one,
+        else from the free stock."""
+        left = int(f["quantity"]) - int(f["sold"])
+        res = self._held(f.get("reservation_id"))
+        return min(left, res["remaining"] if res is not None else self.free_stock(p))
 
     def explaining_product_id(self) -> str | None:
         e = self.state["explaining"]
@@ -1262,12 +1631,21 @@ class RoomEngine:
                 raise NotAllowed("unknown sku")
             sku_name = sku["name"]
         f = self._flash_for(product_id)
+        res: Obj | None = None
         if f is not None:
-            available = min(p["stock"], f["quantity"] - f["sold"])
+            available = self._flash_available(p, f)
             unit = f["price_cents"]
+            res = self._held(f.get("reservation_id"))
         else:
-            available = p["stock"]
+            available = self.free_stock(p)
             unit = p["price_cents"]
+            c = self.coupons.get(coupon_id) if coupon_id is not None else None
+            if c is not None:  # a coupon made on a reservation lets its holders buy from it
+                res = self._held(c.get("reservation_id"))
+                if res is not None and res["product_id"] == product_id:
+                    available += res["remaining"]
+                else:
+                    res = None
         if available < quantity:
             raise SoldOut(f"only {available} left")
         subtotal = unit * quantity
@@ -1284,6 +1662,13 @@ class RoomEngine:
         now = self.now()
         p["stock"] -= quantity
         p["sold"] += quantity
+        drawn = 0
+        if res is not None:  # the promotion draws from its reservation first
+            drawn = min(quantity, res["remaining"])
+            res["remaining"] -= drawn
+            p["reserved"] -= drawn
+            self.log.dirty("reservation", res["id"], res)
+            self._reservation_dirty.add(res["id"])
         self.log.dirty("product", product_id, p)
         self._stock_dirty.add(product_id)
         if f is not None:
@@ -1304,6 +1689,7 @@ class RoomEngine:
             "status": "created",
             "coupon_id": coupon_id,
             "flash_sale_id": None if f is None else f["id"],
+            "reservation_id": res["id"] if res is not None and drawn else None,
             "created_ts": now,
             "seq": self.log.seq + 1,
         }
@@ -1322,7 +1708,11 @@ class RoomEngine:
         self._dirty_state()
         if p["stock"] == 0:
             self._emit_product(product_id, now)  # sold out: at once, not throttled
-        if f is not None and (f["sold"] >= f["quantity"] or p["stock"] == 0):
+        if f is not None and (
+            f["sold"] >= f["quantity"]
+            or p["stock"] == 0
+            or (res is not None and not res["remaining"])
+        ):
             self._end_flash_sale(f)
         return str(order["id"])
 

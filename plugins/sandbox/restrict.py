@@ -59,6 +59,13 @@ EVENT_CAPABILITY: dict[models.EventType, Capability] = {
     _T.FLASH_SALE_STARTED: Capability.FLASH_SALES,
     _T.FLASH_SALE_UPDATED: Capability.FLASH_SALES,
     _T.FLASH_SALE_ENDED: Capability.FLASH_SALES,
+    _T.STOCK_RESERVED: Capability.STOCK_RESERVATION,
+    _T.RESERVATION_UPDATED: Capability.STOCK_RESERVATION,
+    _T.STOCK_RELEASED: Capability.STOCK_RESERVATION,
+    _T.RED_ENVELOPE_SCHEDULED: Capability.RED_ENVELOPES,
+    _T.RED_ENVELOPE_STARTED: Capability.RED_ENVELOPES,
+    _T.RED_ENVELOPE_GRABBED: Capability.RED_ENVELOPES,
+    _T.RED_ENVELOPE_ENDED: Capability.RED_ENVELOPES,
     _T.LOTTERY_STARTED: Capability.PLATFORM_LOTTERIES,
     _T.LOTTERY_ENTERED: Capability.PLATFORM_LOTTERIES,
     _T.LOTTERY_DRAWN: Capability.PLATFORM_LOTTERIES,
@@ -129,6 +136,10 @@ def restrict_snapshot(snap: models.Snapshot, caps: frozenset[Capability]) -> mod
         update["flash_sales"] = []
     if c.PLATFORM_LOTTERIES not in caps:
         update["lotteries"] = []
+    if c.RED_ENVELOPES not in caps:
+        update["red_envelopes"] = []
+    if c.STOCK_RESERVATION not in caps:
+        update["reservations"] = []
     if c.PIN not in caps:
         update["pinned_comment"] = None
     if c.MUTE not in caps:

@@ -24,6 +24,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 MAX_CENTS = 10**10  # 1 亿元: any price, amount or threshold
 MAX_STOCK = 10**7  # units of one product, of a flash sale, of a coupon's quantity
+#: envelopes of one red-envelope rain (each stays listed in the room's store until it ends)
+MAX_ENVELOPES = 10_000
 MAX_SECONDS = 30 * 86400  # mutes; coupons, flash sales and lotteries have tighter limits
 MAX_SEQ = 2**62  # after_seq and versions: far beyond any log, well inside SQLite's int64
 MAX_IDS = 1000  # ids in one list (a reorder, a coupon's products)
@@ -115,6 +117,9 @@ class CouponBody(_Body):
     per_user_limit: Annotated[int, Field(strict=True, gt=0, le=1000)] = 1
     valid_seconds: Annotated[int, Field(strict=True, gt=0, le=7 * 86400)]
     product_ids: Annotated[list[Ident], Field(max_length=100)] | None = None
+    reservation_id: Ident | None = Field(
+        default=None, description="a held coupon reservation its holders buy from first"
+    )
 
 
 class FlashSaleBody(_Body):
@@ -123,6 +128,36 @@ class FlashSaleBody(_Body):
     quantity: Quantity
     starts_in_seconds: Annotated[int, Field(strict=True, ge=0, le=86400)] = 0
     duration_seconds: Day
+    reservation_id: Ident | None = Field(
+        default=None, description="a held flash-sale reservation of this product to sell from"
+    )
+
+
+class ReservationBody(_Body):
+    product_id: Ident
+    quantity: Quantity
+    promotion: Literal["flash_sale", "coupon"]
+
+
+class RedEnvelopeBody(_Body):
+    title: Annotated[str, Field(max_length=40), PlainText] = ""
+    total_cents: Cents
+    count: Annotated[int, Field(strict=True, gt=0, le=MAX_ENVELOPES)]
+    split: Literal["equal", "random"] = "random"
+    min_cents: Annotated[int, Field(strict=True, gt=0, le=MAX_CENTS)] = 1
+    starts_in_seconds: Annotated[int, Field(strict=True, ge=0, le=86400)] = 0
+    duration_seconds: Annotated[int, Field(strict=True, gt=0, le=3600)]
+    eligibility: Literal["all", "followers", "fans"] = "all"
+    min_fan_level: Annotated[int, Field(strict=True, ge=0, le=1000)] = 0
+
+
+class GrabBody(_Body):
+    """Grab as a simulated viewer (testing and demos; host/assistant only)."""
+
+    user_id: UserId
+    nickname: Nickname = ""
+    is_follower: SBool = False
+    fan_level: Annotated[int, Field(strict=True, ge=0, le=1000)] = 0
 
 
 class LotteryBody(_Body):

@@ -38,6 +38,8 @@ from plugins.sandbox.routes import (
     lotteries,
     orders,
     products,
+    red_envelopes,
+    reservations,
     room,
     sessions,
 )
@@ -127,7 +129,18 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
         lifespan=lifespan,
     )
     add_error_handlers(app)
-    for resource in (room, sessions, products, coupons, flash_sales, lotteries, comments, orders):
+    for resource in (
+        room,
+        sessions,
+        products,
+        reservations,
+        coupons,
+        flash_sales,
+        lotteries,
+        red_envelopes,
+        comments,
+        orders,
+    ):
         app.include_router(resource.router(api))
     app.include_router(events.router(api, members))
     add_session_routes(app, engine, api.auth)  # shared session recordings (sessions_api.py)

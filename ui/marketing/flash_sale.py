@@ -6,7 +6,12 @@ countdown to its end, then the ended state.
 The product picker is searchable: type part of a title (or its id) and the list shows the
 products containing it (an editable combo with a contains-completer); text that names no product
 picks nothing, and the form says so. The picker defaults to the product on stage
-(``room.explaining``) and follows the stage until the operator picks a product themselves."""
+(``room.explaining``) and follows the stage until the operator picks a product themselves.
+
+Stock reservation 库存冻结 (where the platform offers it): 冻结 reserves N units of the picked
+product for its next flash sale; the sale then sells only from them (``reservation_id``), and the
+platform gives back what it did not sell when the sale ends. Without a reservation a sale may not
+be larger than the free stock (stock − reserved): the form says so before the platform would."""
 
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ from PySide6.QtWidgets import (
     QCompleter,
     QFormLayout,
     QFrame,
+    QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
@@ -28,8 +34,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.format import countdown, yuan
-from app.live.room import BAG, EXPLAINING, FLASH_SALES, LiveRoom
+from app.live.room import BAG, EXPLAINING, FLASH_SALES, RESERVATIONS, LiveRoom
 from app.platform import models as m
+from app.platform.capabilities import Capability
 from ui import theme
 from ui.i18n import tr
 from ui.lifetime import unsubscribe_on_destroy
@@ -133,6 +140,37 @@ class FlashSalePanel(QWidget):
         form.addRow(tr("数量"), self.quantity)
         form.addRow(tr("开始于"), self.starts_in)
         form.addRow(tr("持续"), self.duration)
+        self.reserve_qty = QSpinBox(self)
+        self.reserve_qty.setObjectName("reserveQuantity")
+        self.reserve_qty.setRange(1, 100_000)
+        self.reserve_qty.setValue(20)
+        self.reserve_qty.setSuffix(tr(" 件"))
+        self.reserve_button = QPushButton(tr("冻结库存"), self)
+        self.reserve_button.setObjectName("reserveStock")
+        self.reserve_button.clicked.connect(self.reserve)
+        self.release_button = QPushButton(tr("释放"), self)
+        self.release_button.setObjectName("releaseReservation")
+        self.release_button.clicked.connect(self.release)
+        self.reserving = OneAtATime(notifier, self.reserve_button, self.release_button)
+        self.reserving.on_done = self._validate
+        reserve_row = QHBoxLayout()
+        reserve_row.setContentsMargins(0, 0, 0, 0)
+        reserve_row.addWidget(self.reserve_qty, 1)
+        reserve_row.addWidget(self.reserve_button)
+        reserve_row.addWidget(self.release_button)
+        self.reserve_info = QLabel(self)
+        self.reserve_info.setObjectName("reserveInfo")
+        self.reserve_info.setTextFormat(Qt.TextFormat.PlainText)
+        self.reserve_info.setWordWrap(True)
+        self.reserve_info.setStyleSheet(theme.text_style(theme.SECONDARY))
+        self.can_reserve = room.can(Capability.STOCK_RESERVATION)
+        if not self.can_reserve:
+            why = room.why_not(Capability.STOCK_RESERVATION) or ""
+            for w in (self.reserve_qty, self.reserve_button, self.release_button):
+                w.setEnabled(False)
+                w.setToolTip(why)
+        form.addRow(tr("冻结库存"), reserve_row)
+        form.addRow("", self.reserve_info)
         self.problem_label = QLabel(self)
         self.problem_label.setObjectName("flashProblem")
         self.problem_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -154,7 +192,7 @@ class FlashSalePanel(QWidget):
         self.product.currentIndexChanged.connect(self._product_chosen)
         self.product.activated.connect(self._operator_picked)
         self.product.editTextChanged.connect(lambda _t: self._validate())
-        for w in (self.quantity, self.starts_in, self.duration):
+        for w in (self.quantity, self.starts_in, self.duration, self.reserve_qty):
             w.valueChanged.connect(self._validate)
         self.price.valueChanged.connect(self._validate)
         self._unsub = room.subscribe(self._changed)
@@ -163,7 +201,7 @@ class FlashSalePanel(QWidget):
         self._clock.setInterval(1000)
         self._clock.timeout.connect(self._tick)
         self._clock.start()
-        self._changed(frozenset({BAG, FLASH_SALES, EXPLAINING}))
+        self._changed(frozenset({BAG, FLASH_SALES, EXPLAINING, RESERVATIONS}))
 
     # --- the form ----------------------------------------------------------------------------
     def chosen(self) -> m.Product | None:
@@ -228,14 +266,72 @@ class FlashSalePanel(QWidget):
             return tr("秒杀价必须大于 0")
         if price >= p.price_cents:
             return tr("秒杀价必须低于当前价 {price}").format(price=yuan(p.price_cents))
-        if self.quantity.value() > p.stock:
+        held = self.held()
+        if held is not None:
+            if self.quantity.value() > held.remaining:
+                return tr("数量超过冻结库存（{n} 件）").format(n=held.remaining)
+        elif self.quantity.value() > p.stock - p.reserved:
+            if p.reserved:
+                return tr("数量超过可售库存（可售 {free} 件，另有 {reserved} 件已冻结）").format(
+                    free=p.stock - p.reserved, reserved=p.reserved
+                )
             return tr("数量超过库存（{stock} 件）").format(stock=p.stock)
         return ""
+
+    def held(self) -> m.Reservation | None:
+        """The picked product's reservation waiting for its next flash sale, if any."""
+        p = self.chosen()
+        return self.room.held_reservation(p.id, "flash_sale") if p is not None else None
 
     def _validate(self) -> None:
         problem = self.problem()
         self.problem_label.setText(problem)
         self.start_button.setEnabled(not problem and not self.starting.busy and self.room.can_act)
+        self._show_reservation()
+
+    def _show_reservation(self) -> None:
+        p = self.chosen()
+        held = self.held()
+        if held is not None:
+            text = tr("已冻结 {n} 件，下一场秒杀从中售出；结束后未售出的退回可售库存").format(
+                n=held.remaining
+            )
+        elif p is not None and p.reserved:
+            text = tr("可售 {free} 件 · 已冻结 {reserved} 件").format(
+                free=p.stock - p.reserved, reserved=p.reserved
+            )
+        elif p is not None:
+            text = tr("可售 {free} 件").format(free=p.stock)
+        else:
+            text = ""
+        self.reserve_info.setText(text)
+        if not self.can_reserve:
+            return
+        ok = p is not None and self.room.can_act and not self.reserving.busy
+        free = p.stock - p.reserved if p is not None else 0
+        self.reserve_button.setEnabled(ok and held is None and 0 < self.reserve_qty.value() <= free)
+        self.release_button.setEnabled(ok and held is not None)
+
+    def reserve(self) -> None:
+        p = self.chosen()
+        if p is None or self.reserving.busy or not self.reserve_button.isEnabled():
+            return
+        n = self.reserve_qty.value()
+        spec = m.ReservationSpec(product_id=p.id, quantity=n, promotion="flash_sale")
+        self.quantity.setValue(n)
+        self.reserving.run(
+            tr("冻结库存"), self.room.reserve_stock(spec), done=tr("已冻结 {n} 件").format(n=n)
+        )
+
+    def release(self) -> None:
+        held = self.held()
+        if held is None or self.reserving.busy:
+            return
+        self.reserving.run(
+            tr("释放冻结库存"),
+            self.room.release_reservation(held.id),
+            done=tr("已释放 {n} 件").format(n=held.remaining),
+        )
 
     def spec(self) -> m.FlashSaleSpec:
         p = self.chosen()
@@ -246,6 +342,7 @@ class FlashSalePanel(QWidget):
             quantity=self.quantity.value(),
             starts_in_seconds=self.starts_in.value(),
             duration_seconds=self.duration.value(),
+            reservation_id=held.id if (held := self.held()) is not None else None,
         )
 
     def start(self) -> None:
@@ -265,6 +362,8 @@ class FlashSalePanel(QWidget):
             self._fill_products()
         if EXPLAINING in changes:
             self._follow_stage()
+        if RESERVATIONS in changes or BAG in changes:
+            self._validate()
         if FLASH_SALES not in changes:
             return
         sales = sorted(self.room.flash_sales.values(), key=lambda s: -s.starts_ts)

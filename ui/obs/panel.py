@@ -57,6 +57,7 @@ OVERLAY_NAMES = {
     Kind.LOTTERY: "抽奖",
     Kind.WINNERS: "中奖名单",
     Kind.QUIZ: "答题",
+    Kind.RED_ENVELOPE: "红包雨",
 }
 
 

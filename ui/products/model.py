@@ -44,6 +44,16 @@ class Row:
     flash_price: str | None = None
 
 
+def _stock_text(p: m.Product) -> str:
+    """「库存 320 · 已售 12」, or with units reserved for a promotion (库存冻结) what is for sale
+    and what is held: 「可售 300 · 冻结 20 · 已售 12」."""
+    if p.reserved:
+        return tr("可售 {free} · 冻结 {reserved} · 已售 {sold}").format(
+            free=p.stock - p.reserved, reserved=p.reserved, sold=p.sold
+        )
+    return tr("库存 {stock} · 已售 {sold}").format(stock=p.stock, sold=p.sold)
+
+
 class QueueModel(QAbstractListModel):
     move_requested = Signal(str, int)  # product id, index it should end at
 
@@ -69,7 +79,7 @@ class QueueModel(QAbstractListModel):
                 p,
                 i + 1,
                 yuan(p.price_cents),
-                tr("库存 {stock} · 已售 {sold}").format(stock=p.stock, sold=p.sold),
+                _stock_text(p),
                 p.id == explaining,
                 p.id == held,
                 yuan(flash_prices[p.id]) if p.id in flash_prices else None,

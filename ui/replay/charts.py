@@ -1,6 +1,8 @@
 """Timeline charts of a session (pyqtgraph): online viewers, cumulative GMV, orders/min and
 comments/min on one shared time axis (minutes since the start), with a marker for every action
-(who did it in the tooltip) and a cursor that can be dragged or set by a click."""
+(who did it in the tooltip) and a cursor that can be dragged or set by a click. A red-envelope rain
+is also shown as its effect window: a faint red band on every plot from its start to its end, so
+the rise it caused in viewers, comments and orders is seen against it."""
 
 from __future__ import annotations
 
@@ -31,6 +33,10 @@ MARKER_STYLE: dict[str, tuple[str, str]] = {
     "lottery_drawn": ("d", "#ce93d8"),
     "quiz_started": ("h", "#00838f"),
     "quiz_revealed": ("h", "#80deea"),
+    "red_envelope_started": ("h", "#d50000"),
+    "red_envelope_ended": ("h", "#ef9a9a"),
+    "stock_reserved": ("s", "#00695c"),
+    "stock_released": ("s", "#80cbc4"),
     "scene": ("o", "#455a64"),
     "product_updated": ("x", "#795548"),
     "session_started": ("p", "#000000"),
@@ -100,6 +106,9 @@ class TimelineCharts(QWidget):
         self.view.scene().sigMouseClicked.connect(self._clicked)
         self._syncing = False
         self._markers: list[Marker] = []
+        #: (start, end) in minutes of each red-envelope rain, and their bands on the plots
+        self.rain_windows: list[tuple[float, float]] = []
+        self._bands: list[pg.LinearRegionItem] = []
 
     # --- data --------------------------------------------------------------------------------------
     def set_data(self, series: Series, markers: Sequence[Marker]) -> None:
@@ -138,11 +147,40 @@ class TimelineCharts(QWidget):
                 }
             )
         self.scatter.setData(spots)
+        self._show_rain_windows()
         # headroom above the curve: the action markers sit in a row of their own
         self.plots[0].setYRange(0, (tops[0] or 1.0) * 1.2, padding=0)
         if len(x):
             self.plots[0].setXRange(float(x[0]), float(x[-1]), padding=0.01)
             self.set_cursor(series.t0 + float(series.sec[len(series.sec) // 2]))
+
+    def _show_rain_windows(self) -> None:
+        """A band from each rain's start marker to the end marker that follows it."""
+        for band in self._bands:
+            scene = band.scene()
+            if scene is not None:
+                scene.removeItem(band)
+        self._bands = []
+        windows: list[tuple[float, float]] = []
+        start: float | None = None
+        for mk in self._markers:
+            if mk.kind == "red_envelope_started":
+                start = (mk.ts - self.t0) / 60.0
+            elif mk.kind == "red_envelope_ended" and start is not None:
+                windows.append((start, max(start, (mk.ts - self.t0) / 60.0)))
+                start = None
+        self.rain_windows = windows
+        for a, b in windows:
+            for p in self.plots:
+                band = pg.LinearRegionItem(
+                    values=(a, b),
+                    movable=False,
+                    brush=pg.mkBrush(213, 0, 0, 28),
+                    pen=pg.mkPen(None),
+                )
+                band.setZValue(-10)
+                p.addItem(band, ignoreBounds=True)
+                self._bands.append(band)
 
     @staticmethod
     def _tip(x: float, y: float, data: object) -> str:

@@ -132,6 +132,7 @@ class ReplayWindow(QMainWindow):
         self.tabs.addTab(self._gifts_tab(), tr("礼物"))
         self._add_lottery_tab()
         self._add_quiz_tab()
+        self._add_rain_tab()
         self._add_action_tabs()
         self.video = VideoPane(self.summary.obs_recording, self.file.meta, self)
         self.tabs.addTab(self.video, tr("视频"))
@@ -272,6 +273,31 @@ class ReplayWindow(QMainWindow):
         gl.addWidget(self.money_table, 1)
         self._show_money()
         return gifts_tab
+
+    def _add_rain_tab(self) -> None:
+        """红包雨: per rain its totals and the chat during it against as long before (only when
+        the session had one)."""
+        self.rain_results = self.file.red_envelopes()
+        if not self.rain_results:
+            return
+        self.rains = Table(["开始", "红包雨", "已抢", "已抢金额", "退回", "评论（之前 → 期间）"])
+        rows = []
+        for r in self.rain_results:
+            rain = r.rain
+            left = rain.leftover_cents if rain.leftover_cents is not None else rain.remaining_cents
+            label = tr("{total} × {n} 个").format(total=yuan(rain.total_cents), n=rain.count)
+            rows.append(
+                [
+                    time_of_day(rain.starts_ts),
+                    f"{rain.title} · {label}" if rain.title else label,
+                    f"{rain.grabbed} / {rain.count}",
+                    yuan(rain.grabbed_cents),
+                    yuan(left),
+                    f"{r.comments_before} → {r.comments_during}",
+                ]
+            )
+        self.rains.fill(rows)
+        self.tabs.addTab(self.rains, tr("红包雨"))
 
     def _add_lottery_tab(self) -> None:
         self.lottery_results = self.file.lotteries()

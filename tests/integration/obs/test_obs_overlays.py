@@ -224,6 +224,7 @@ class _Room:
     flash_sales: dict[str, m.FlashSale] = field(default_factory=dict)
     lotteries: dict[str, m.Lottery] = field(default_factory=dict)
     quizzes: dict[str, m.Quiz] = field(default_factory=dict)
+    red_envelopes: dict[str, m.RedEnvelopeRain] = field(default_factory=dict)
     listeners: list[Callable[[frozenset[str]], None]] = field(default_factory=list)
 
     def product(self, pid: str) -> m.Product | None:
@@ -282,6 +283,51 @@ async def test_flash_sale_countdown_changes_each_second(
         await rig.controller.settled()
         assert rig.controller.state.flash_sale is None
         await rig.shot_until(Kind.FLASH_SALE, lambda c: dark(c) > 85)  # camera picture again
+    finally:
+        await rig.controller.stop()
+
+
+async def test_red_envelope_rain_card_on_the_program_output(
+    obs: ObsConnection, tmp_path: Path, camera_video: Path, qapp: object
+) -> None:
+    room = _Room()
+    rig = await _rig(obs, tmp_path, camera_video, room)
+    try:
+        b = box("16:9", Kind.RED_ENVELOPE)
+        empty = await rig.steady_shot()
+        now = time.time()
+        rain = m.RedEnvelopeRain(
+            id="re1", title="感谢家人们", total_cents=8888, count=100, split="random",
+            min_cents=1, eligibility="all", status="active", starts_ts=now, ends_ts=now + 30,
+            grabbed=12, grabbed_cents=1000, remaining=88, remaining_cents=7888,
+        )  # fmt: skip
+        room.red_envelopes["re1"] = rain
+        for fn in room.listeners:
+            fn(frozenset({"red_envelopes"}))
+        await rig.controller.settled()
+
+        def as_rendered(c: np.ndarray) -> bool:  # what the console drew, this second's countdown
+            card = rig.controller.state.red_envelope
+            assert card is not None and card.grabbed == 12
+            expected = composite(
+                to_array(rig.renderer.render(Kind.RED_ENVELOPE, card)), crop(empty, b)
+            )
+            return mean_diff(c, expected) < 6
+
+        shown = await rig.shot_until(Kind.RED_ENVELOPE, as_rendered)
+        assert mean_diff(crop(shown, b), crop(empty, b)) > 20, "card region unchanged"
+        out = Path(os.environ.get("LIVEDESK_SHOTS", str(tmp_path)))  # an existing folder
+        h, w = shown.shape[:2]
+        image = QImage(np.ascontiguousarray(shown).data, w, h, 4 * w, QImage.Format.Format_RGBA8888)
+        image.save(str(out / "rain-obs-program.png"))
+        room.red_envelopes["re1"] = rain.model_copy(
+            update={"status": "ended", "leftover_cents": 7888}
+        )
+        for fn in room.listeners:
+            fn(frozenset({"red_envelopes"}))
+        await rig.controller.settled()
+        assert rig.controller.state.red_envelope is None
+        await rig.shot_until(Kind.RED_ENVELOPE, lambda c: mean_diff(c, crop(empty, b)) < 1)
     finally:
         await rig.controller.stop()
 

@@ -32,6 +32,17 @@ def test_every_emitted_event_type_parses(sandbox_server: Any) -> None:
     o = c.post("/orders", json={"user_id": "u1", "product_id": "p04", "pay": True}).json()
     c.post("/orders", json={"user_id": "u2", "product_id": "p04"})  # flash sale: 2 of 3 sold
     c.post(f"/orders/{o['id']}/refund", json={"reason": "不想要了"})
+    rs = c.post("/reservations", json={"product_id": "p06", "quantity": 2,
+                                       "promotion": "flash_sale"}).json()  # fmt: skip
+    c.post("/flash-sales", json={"product_id": "p06", "price_cents": 100, "quantity": 2,
+                                 "duration_seconds": 60, "reservation_id": rs["id"]})  # fmt: skip
+    c.post("/orders", json={"user_id": "u3", "product_id": "p06"})  # reservation_updated
+    c.post("/red-envelopes", json={"total_cents": 100, "count": 2, "starts_in_seconds": 3600,
+                                   "duration_seconds": 60})  # fmt: skip
+    re = c.post("/red-envelopes", json={"total_cents": 100, "count": 2,
+                                        "duration_seconds": 60}).json()  # fmt: skip
+    c.post(f"/red-envelopes/{re['id']}/grabs", json={"user_id": "u4"})
+    c.post(f"/red-envelopes/{re['id']}/end")
     lot = c.post("/lotteries", json={"prize": "杯子", "keyword": "来了", "winners": 1,
                                      "duration_seconds": 3}).json()  # fmt: skip
     cm = c.post("/_debug/viewer-comment", json={"user_id": "u5", "text": "来了"}).json()["comment"]

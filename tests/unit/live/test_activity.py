@@ -79,3 +79,31 @@ def test_viewer_events_are_not_activity() -> None:
         [m.parse_event({"seq": 2, "ts": 1.0, "type": "product_updated", "data": {"product": p}})]
     )
     assert got == []
+
+
+def test_a_teammates_rain_and_reservation_are_told() -> None:
+    room = _room()
+    got: list[TeamChange] = []
+    room.subscribe_activity(got.extend)
+    rain = {"id": "re1", "title": "感谢家人们", "total_cents": 8888, "count": 100,
+            "split": "random", "min_cents": 1, "eligibility": "all", "status": "active",
+            "starts_ts": 1002.0, "ends_ts": 1032.0}  # fmt: skip
+    res = {"id": "rs1", "product_id": "p2", "quantity": 20, "remaining": 20,
+           "promotion": "flash_sale", "status": "held", "created_ts": 1003.0}  # fmt: skip
+    released = {**res, "status": "released", "remaining": 0, "released": 8}
+    room.ingest(
+        [
+            _ev(2, "red_envelope_started", {"red_envelope": rain}),
+            _ev(3, "stock_reserved", {"reservation": res}),
+            _ev(4, "stock_released", {"reservation": released}),
+            _ev(5, "red_envelope_ended", {"red_envelope": {**rain, "status": "ended"}}),
+        ]
+    )
+    assert [c.text for c in got] == [
+        "场控 发红包雨 感谢家人们 ¥88.88 × 100",
+        "场控 冻结库存 口红 × 20",
+        "场控 释放冻结库存 口红 × 8",
+        "场控 结束红包雨 感谢家人们 ¥88.88 × 100",
+    ]
+    assert {c.kind for c in got} == {"red_envelope", "reservation"}
+    assert room.reservations["rs1"].released == 8 and room.red_envelopes["re1"].status == "ended"

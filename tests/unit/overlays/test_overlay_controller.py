@@ -32,6 +32,7 @@ class Room:
     flash_sales: dict[str, m.FlashSale] = field(default_factory=dict)
     lotteries: dict[str, m.Lottery] = field(default_factory=dict)
     quizzes: dict[str, m.Quiz] = field(default_factory=dict)
+    red_envelopes: dict[str, m.RedEnvelopeRain] = field(default_factory=dict)
     listeners: list[Callable[[frozenset[str]], None]] = field(default_factory=list)
 
     def product(self, pid: str) -> m.Product | None:
@@ -121,6 +122,28 @@ def test_derive_maps_room_state() -> None:
     s = derive(room, NOW + 62, ImageCache(), seen)  # type: ignore[arg-type]
     assert s.lottery is None and s.winners is not None and s.winners.nicknames == ("阿花", "小明")
     assert derive(room, NOW + 62 + 61, ImageCache(), seen).winners is None  # type: ignore[arg-type]
+
+
+def test_a_red_envelope_rain_shows_its_countdown_and_grabs_then_hides() -> None:
+    room = _room()
+    rain = m.RedEnvelopeRain(
+        id="re1", total_cents=10000, count=50, split="random", min_cents=1, eligibility="all",
+        status="scheduled", starts_ts=NOW + 10, ends_ts=NOW + 40, remaining=50,
+        remaining_cents=10000,
+    )  # fmt: skip
+    room.red_envelopes["re1"] = rain
+    s = derive(room, NOW, ImageCache(), {})  # type: ignore[arg-type]
+    card = s.red_envelope
+    assert card is not None and card.scheduled and card.seconds_left == 10
+    best = m.RedEnvelopeGrab(user_id="u1", nickname="阿花", amount_cents=980)
+    room.red_envelopes["re1"] = rain.model_copy(
+        update={"status": "active", "grabbed": 7, "remaining_cents": 8000, "best": best}
+    )
+    card = derive(room, NOW + 15, ImageCache(), {}).red_envelope  # type: ignore[arg-type]
+    assert card is not None and not card.scheduled and card.seconds_left == 25
+    assert (card.grabbed, card.count, card.best_nickname, card.best_cents) == (7, 50, "阿花", 980)
+    room.red_envelopes["re1"] = rain.model_copy(update={"status": "ended"})
+    assert derive(room, NOW + 16, ImageCache(), {}).red_envelope is None  # type: ignore[arg-type]
 
 
 class Recorder:

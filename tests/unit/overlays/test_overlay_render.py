@@ -17,6 +17,7 @@ from app.overlays.state import (
     OverlayState,
     ProductCard,
     QuizCard,
+    RedEnvelopeCard,
     WinnersCard,
 )
 
@@ -36,6 +37,9 @@ CARDS = {
         47,
         18,
         "open",
+    ),
+    Kind.RED_ENVELOPE: RedEnvelopeCard(
+        "re1", "感谢家人们", 88800, 200, 37, 70000, 45, False, "小明", 1288
     ),
 }
 
@@ -62,6 +66,23 @@ def test_card_fills_its_box_and_hidden_is_transparent(
     hidden = arr(r.render(kind, None))
     assert hidden.shape[:2] == (b.height, b.width)
     assert hidden[..., 3].max() == 0
+
+
+@pytest.mark.parametrize("canvas", ["16:9", "9:16"])
+def test_no_two_cards_cover_each_other(canvas: str) -> None:
+    # a quiz, a red-envelope rain, a lottery and a product can all be on stream at once: each
+    # card keeps its own place, so none hides another's numbers
+    kinds = list(Kind)
+    for i, a in enumerate(kinds):
+        for k in kinds[i + 1 :]:
+            p, q = box(canvas, a), box(canvas, k)  # type: ignore[arg-type]
+            apart = (
+                p.x + p.width <= q.x
+                or q.x + q.width <= p.x
+                or p.y + p.height <= q.y
+                or q.y + q.height <= p.y
+            )
+            assert apart, f"{a} and {k} overlap on {canvas}: {p} {q}"
 
 
 def test_countdown_tick_changes_pixels_and_equal_state_is_identical(qapp: object) -> None:

@@ -19,9 +19,11 @@ from plugins.sandbox import audience_text as txt
 from plugins.sandbox.audience import Audience
 from plugins.sandbox.audience_host import (
     CouponView,
+    GrabRefused,
     LotteryView,
     NotAllowed,
     ProductView,
+    RainView,
     SimUser,
     SoldOut,
 )
@@ -90,6 +92,10 @@ class Room:
     explaining: str | None = None
     coupons: dict[str, Coup] = field(default_factory=dict)
     lotteries: dict[str, LotteryView] = field(default_factory=dict)
+    rains: dict[str, list[int]] = field(default_factory=dict)  # rain id -> envelopes left
+    rain_eligibility: dict[str, Literal["all", "followers", "fans"]] = field(default_factory=dict)
+    grabbers: dict[str, set[str]] = field(default_factory=dict)
+    followers: set[str] = field(default_factory=set)
     muted: set[str] = field(default_factory=set)
     events: list[tuple[float, str, dict[str, Any]]] = field(default_factory=list)
     orders: dict[str, Order] = field(default_factory=dict)
@@ -155,6 +161,28 @@ class Room:
 
     def open_lotteries(self) -> list[LotteryView]:
         return list(self.lotteries.values())
+
+    def active_rains(self) -> list[RainView]:
+        return [
+            RainView(rid, self.rain_eligibility.get(rid, "all"), 0, len(left))
+            for rid, left in self.rains.items()
+        ]
+
+    def grab_red_envelope(self, user: SimUser, rain_id: str) -> int:
+        left = self.rains.get(rain_id)
+        if left is None:
+            raise GrabRefused("red_envelope_not_active", "not on")
+        got = self.grabbers.setdefault(rain_id, set())
+        if user.id in got:
+            raise GrabRefused("already_grabbed", "once")
+        if self.rain_eligibility.get(rain_id) == "followers" and not user.is_follower:
+            raise GrabRefused("not_eligible", "followers only")
+        if not left:
+            raise GrabRefused("red_envelope_empty", "all grabbed")
+        got.add(user.id)
+        amount = left.pop()
+        self._ev("red_envelope_grabbed", user_id=user.id, amount_cents=amount)
+        return amount
 
     def is_muted(self, user_id: str) -> bool:
         return user_id in self.muted
@@ -448,6 +476,38 @@ def test_followers_only_lottery_brings_follows() -> None:
     follows_during = len(room.of("follow", 60, 120))
     assert follows_during >= 3 * max(1, follows_before)
     assert len(room.entrants["l1"]) >= 20
+
+
+def test_a_red_envelope_rain_brings_a_crowd_grabs_and_chat_then_calm() -> None:
+    room = Room.with_products(5)
+    aud = Audience(room, seed=11, viewers=300, rate=None)
+    advance(aud, room, 60)
+    online_before = aud.online
+    comments_before = len(room.of("comment", 30, 60))
+    room.rains["re1"] = [100] * 200
+    advance(aud, room, 30)
+    grabs = room.of("red_envelope_grabbed", 60, 90)
+    assert len(grabs) == 200  # every envelope grabbed, each by a different viewer
+    assert len({g["user_id"] for g in grabs}) == 200
+    assert aud.online >= online_before * 1.15  # viewers poured in
+    during = room.texts(60, 90)
+    assert len(during) >= 2 * comments_before
+    assert any(t in txt.RAIN_HYPE for t in during)
+    assert any(t in txt.RAIN_MISSED for t in during)  # the late ones say so
+    del room.rains["re1"]
+    advance(aud, room, 30)
+    assert not room.of("red_envelope_grabbed", 90)
+
+
+def test_followers_only_rain_brings_follows_and_only_followers_grab() -> None:
+    room = Room.with_products(5)
+    aud = Audience(room, seed=12, viewers=300, rate=None)
+    advance(aud, room, 30)
+    room.rains["re1"] = [50] * 1000
+    room.rain_eligibility["re1"] = "followers"
+    advance(aud, room, 30)
+    assert len(room.of("follow", 30, 60)) >= 30
+    assert room.of("red_envelope_grabbed", 30, 60)
 
 
 def test_sold_out_brings_complaints_and_no_endless_retries() -> None:
