@@ -93,6 +93,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument(
         "--check", action="store_true", help="with --join: check the invite and exit, no window"
     )
+    p.add_argument(
+        "--first-run",
+        action="store_true",
+        help="open the first-run guide (帮助 → 新手引导) even if it was finished or skipped",
+    )
     p.add_argument("--verbose", action="store_true")
     return p.parse_args(argv)
 
@@ -416,6 +421,13 @@ async def _run_window(
         window.team.set_sandbox(True)  # a rehearsal room: 「沙盒 · 模拟观众」 stays visible
     splash.close()
     window.show()
+    from ui.first_run import guide_wanted
+
+    if guide_wanted(
+        settings, forced=getattr(args, "first_run", False), screenshot=bool(args.screenshot)
+    ):
+        window.guide.open(settings.ui.first_run_page)  # non-modal: the console works behind it
+    args.first_run = False  # --first-run: the first window only
     if shown is not None:
         shown(window)
 
