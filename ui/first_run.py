@@ -4,7 +4,8 @@ Shown once, at the first start of a fresh config dir (``ui.first_run_done`` unse
 from before the guide counts as a known user: app/settings.py), and again whenever the operator
 picks 帮助 → 新手引导 or starts ``livedesk --first-run``. :func:`guide_wanted` is the launcher's
 decision: never when nobody can answer it — a ``--screenshot`` run, or a Qt platform that shows
-nothing (offscreen/minimal: tests, CI, a headless smoke run) — unless ``--first-run`` forces it.
+nothing (offscreen/minimal: tests, CI, a headless smoke run) — unless ``--first-run`` forces it
+or a guide someone is answering continues after a platform switch.
 
 The guide is non-modal over the console (the console works behind it) and reuses what the menus
 open, never a copy: the platform step switches through the same path as 平台 → 连接平台…
@@ -67,9 +68,13 @@ def guide_wanted(settings: Any, *, forced: bool = False, screenshot: bool = Fals
     """Should the launcher open the guide over a new window? ``forced``: ``--first-run``."""
     if forced:
         return True
-    if screenshot or QGuiApplication.platformName() in NOBODY_SEES:
+    if screenshot:
         return False
-    return not settings.ui.first_run_done or bool(settings.ui.first_run_page)
+    if settings.ui.first_run_page:  # a guide someone was answering goes on in the next window
+        return True
+    if QGuiApplication.platformName() in NOBODY_SEES:
+        return False
+    return not settings.ui.first_run_done
 
 
 def _text(parent: QWidget, text: str, name: str = "", style: str = "") -> QLabel:
@@ -465,8 +470,9 @@ class GuideControls:
             self.guide = guide
             guide.begin_at(page)
             guide.show()
-        guide.raise_()
-        guide.activateWindow()
+        elif QGuiApplication.platformName() not in NOBODY_SEES:  # there: "does not support"
+            guide.raise_()
+            guide.activateWindow()
         return guide
 
     def _window_closed(self) -> None:
