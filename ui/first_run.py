@@ -100,7 +100,8 @@ class PlatformPage(QWizardPage):
         super().__init__(guide)
         self.guide = guide
         self.setObjectName("guide:platform")
-        self.setTitle(tr("第 1 步 · 选择直播平台"))
+        self.title_key = "第 1 步 · 选择直播平台"
+        self.setTitle(tr(self.title_key))
         lay = QVBoxLayout(self)
         lay.addWidget(
             _text(
@@ -142,13 +143,16 @@ class PlatformPage(QWizardPage):
         lay.addWidget(_where(self, tr("以后可在 平台 → 连接平台… 中更换平台。")))
 
     def initializePage(self) -> None:
+        self.show_current()
+        button = self.buttons.get(self.guide.running_platform) or self.buttons.get(SANDBOX)
+        if button is not None:
+            button.setChecked(True)
+
+    def show_current(self) -> None:
         running = self.guide.running_platform
         factories = platform_factories()
         name = display_name(factories[running]) if running in factories else running
         self.current.setText(tr("现在连接的是：{platform}").format(platform=name))
-        button = self.buttons.get(running) or self.buttons.get(SANDBOX)
-        if button is not None:
-            button.setChecked(True)
 
     @property
     def chosen(self) -> str:
@@ -179,7 +183,8 @@ class ObsPage(QWizardPage):
         super().__init__(guide)
         self.guide = guide
         self.setObjectName("guide:obs")
-        self.setTitle(tr("第 2 步 · 连接 OBS"))
+        self.title_key = "第 2 步 · 连接 OBS"
+        self.setTitle(tr(self.title_key))
         lay = QVBoxLayout(self)
         lay.addWidget(
             _text(
@@ -272,7 +277,8 @@ class CameraPage(QWizardPage):
     def __init__(self, guide: FirstRunGuide, open_camera: Callable[[], None]) -> None:
         super().__init__(guide)
         self.setObjectName("guide:camera")
-        self.setTitle(tr("第 3 步 · 检查摄像头"))
+        self.title_key = "第 3 步 · 检查摄像头"
+        self.setTitle(tr(self.title_key))
         lay = QVBoxLayout(self)
         lay.addWidget(
             _text(
@@ -295,7 +301,8 @@ class TeamPage(QWizardPage):
     def __init__(self, guide: FirstRunGuide, team: TeamControls) -> None:
         super().__init__(guide)
         self.setObjectName("guide:team")
-        self.setTitle(tr("第 4 步 · 和团队一起直播"))
+        self.title_key = "第 4 步 · 和团队一起直播"
+        self.setTitle(tr(self.title_key))
         lay = QVBoxLayout(self)
         lay.addWidget(
             _text(
@@ -356,11 +363,7 @@ class FirstRunGuide(QWizard):
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.HaveCustomButton1, True)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
-        self.setButtonText(SKIP_BUTTON, tr("跳过此步"))
-        self.setButtonText(QWizard.WizardButton.NextButton, tr("下一步"))
-        self.setButtonText(QWizard.WizardButton.BackButton, tr("上一步"))
-        self.setButtonText(QWizard.WizardButton.FinishButton, tr("完成"))
-        self.setButtonText(QWizard.WizardButton.CancelButton, tr("跳过引导"))
+        self._name_buttons()
         self.customButtonClicked.connect(lambda _which: self.skip_step())
         self.pages: dict[str, QWizardPage] = {
             "platform": PlatformPage(self),
@@ -373,6 +376,25 @@ class FirstRunGuide(QWizard):
         self.finished.connect(self._done)
         self.currentIdChanged.connect(self._page_changed)
         self.resize(760, 560)
+
+    def _name_buttons(self) -> None:
+        self.setButtonText(SKIP_BUTTON, tr("跳过此步"))
+        self.setButtonText(QWizard.WizardButton.NextButton, tr("下一步"))
+        self.setButtonText(QWizard.WizardButton.BackButton, tr("上一步"))
+        self.setButtonText(QWizard.WizardButton.FinishButton, tr("完成"))
+        self.setButtonText(QWizard.WizardButton.CancelButton, tr("跳过引导"))
+
+    def retranslate(self) -> None:
+        """After a live language switch (ui/i18n.py): titles, buttons and formatted lines."""
+        self._name_buttons()
+        for page in self.pages.values():
+            page.setTitle(tr(getattr(page, "title_key", "")))
+        platform = self.pages["platform"]
+        obs = self.pages["obs"]
+        if isinstance(platform, PlatformPage):
+            platform.show_current()
+        if isinstance(obs, ObsPage):
+            obs.refresh()
 
     @property
     def running_platform(self) -> str:

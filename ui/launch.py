@@ -3,6 +3,8 @@
 Start-up: settings → platform adapter (``--platform NAME``, else the one chosen last in
 平台 → 连接平台…; on a fresh machine: the built-in sandbox, started as a child process, off-air,
 on 127.0.0.1 unless ``--lan`` or the ``platform.lan`` setting) → LiveRoom → MainWindow.
+The first-run guide (ui/first_run.py) opens over the first window of a fresh config dir, or with
+``--first-run``; never on a screen nobody sees (offscreen) or with ``--screenshot``.
 Shut-down: layout saved, room stopped, recorder closed, OBS follow stopped, adapter closed (the
 sandbox child with it), background tasks cancelled.
 

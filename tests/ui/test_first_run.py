@@ -256,3 +256,23 @@ async def test_obs_page_says_found_against_the_real_obs(
     finally:
         window.close()
         await stack.stop()
+
+
+async def test_the_open_guide_follows_a_language_switch(fresh_dirs: Path, a_desktop: None) -> None:
+    window, main = await run_console([], load_settings())
+    try:
+        guide = window.guide.guide
+        assert guide is not None
+        window.choose_language("en")
+        page = guide.currentPage()
+        assert page.title() == "Step 1 · Choose your platform"
+        assert guide.buttonText(QWizard.WizardButton.NextButton) == "Next"
+        assert guide.button(ui.first_run.SKIP_BUTTON).text() == "Skip this step"
+        assert (
+            page.current.text() == "Connected now: Built-in sandbox (rehearsal, simulated audience)"
+        )
+        click(guide, QWizard.WizardButton.NextButton)
+        assert guide.currentPage().title() == "Step 2 · Connect OBS"
+    finally:
+        window.choose_language("zh_CN")
+        await close_console(window, main)
