@@ -79,9 +79,8 @@ async def close_console(window: Any, main: asyncio.Future[int]) -> None:
     assert await asyncio.wait_for(main, patience(60)) == 0
 
 
-async def test_first_start_shows_the_guide_once_skipped_not_again_and_help_reopens_it(
-    fresh_dirs: Path, a_desktop: None
-) -> None:
+@pytest.mark.usefixtures("fresh_dirs", "a_desktop")
+async def test_first_start_shows_the_guide_once_skipped_not_again_and_help_reopens_it() -> None:
     window, main = await run_console([], load_settings())
     try:
         guide = window.guide.guide
@@ -121,7 +120,8 @@ async def test_first_start_shows_the_guide_once_skipped_not_again_and_help_reope
         await close_console(window, main)
 
 
-async def test_finishing_the_guide_counts_as_done(fresh_dirs: Path, a_desktop: None) -> None:
+@pytest.mark.usefixtures("fresh_dirs", "a_desktop")
+async def test_finishing_the_guide_counts_as_done() -> None:
     window, main = await run_console([], load_settings())
     try:
         guide = window.guide.guide
@@ -140,9 +140,8 @@ async def test_finishing_the_guide_counts_as_done(fresh_dirs: Path, a_desktop: N
         await close_console(window, main)
 
 
-async def test_quitting_with_the_guide_open_leaves_it_due(
-    fresh_dirs: Path, a_desktop: None
-) -> None:
+@pytest.mark.usefixtures("fresh_dirs", "a_desktop")
+async def test_quitting_with_the_guide_open_leaves_it_due() -> None:
     window, main = await run_console([], load_settings())
     try:
         assert window.guide.guide is not None
@@ -156,7 +155,8 @@ async def test_quitting_with_the_guide_open_leaves_it_due(
         await close_console(window, main)
 
 
-async def test_nobody_to_answer_it_no_guide_unless_forced(fresh_dirs: Path) -> None:
+@pytest.mark.usefixtures("fresh_dirs")
+async def test_nobody_to_answer_it_no_guide_unless_forced() -> None:
     fresh = Settings()
     assert QApplication.platformName() == "offscreen"
     assert not guide_wanted(fresh)  # offscreen: tests, CI, a headless smoke run
@@ -173,7 +173,8 @@ async def test_nobody_to_answer_it_no_guide_unless_forced(fresh_dirs: Path) -> N
         await close_console(window, main)
 
 
-def test_a_screenshot_run_never_gets_the_guide(a_desktop: None) -> None:
+@pytest.mark.usefixtures("a_desktop")
+def test_a_screenshot_run_never_gets_the_guide() -> None:
     assert guide_wanted(Settings())
     assert not guide_wanted(Settings(), screenshot=True)
     done = Settings()
@@ -258,7 +259,8 @@ async def test_obs_page_says_found_against_the_real_obs(
         await stack.stop()
 
 
-async def test_the_open_guide_follows_a_language_switch(fresh_dirs: Path, a_desktop: None) -> None:
+@pytest.mark.usefixtures("fresh_dirs", "a_desktop")
+async def test_the_open_guide_follows_a_language_switch() -> None:
     window, main = await run_console([], load_settings())
     try:
         guide = window.guide.guide
