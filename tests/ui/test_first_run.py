@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QWizard
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWizard
 
 import ui.first_run
 from app.obs.stack import ObsStack
@@ -277,4 +277,49 @@ async def test_the_open_guide_follows_a_language_switch() -> None:
         assert guide.currentPage().title() == "Step 2 · Connect OBS"
     finally:
         window.choose_language("zh_CN")
+        await close_console(window, main)
+
+
+def menu_entries(window: Any) -> set[str]:
+    """'菜单 → 项' for every action in the window's menu bar."""
+    out = set()
+    for top in window.menuBar().actions():
+        menu = top.menu()
+        if menu is not None:
+            out |= {f"{top.text()} → {a.text()}" for a in menu.actions() if a.text()}
+    return out
+
+
+@pytest.mark.usefixtures("fresh_dirs", "a_desktop")
+async def test_each_page_names_its_menu_entry_and_opens_the_same_dialogs() -> None:
+    import re
+
+    from ui.team.invite_dialog import InviteDialog
+    from ui.team.join_dialog import JoinDialog
+
+    window, main = await run_console([], load_settings())
+    try:
+        guide = window.guide.guide
+        assert guide is not None
+        entries = menu_entries(window)
+        named = []
+        for key, page in guide.pages.items():
+            [hint] = [w for w in page.findChildren(QLabel, "guideMenuHint")]
+            for entry in re.findall(r"\S+ → .+?…", hint.text()):
+                named.append(entry)
+                assert entry in entries, (key, entry)  # the menu really has it
+        assert "平台 → 连接平台…" in named and "设备 → OBS 连接设置…" in named
+        assert "设备 → 摄像头设置…" in named and "平台 → 加入房间…" in named
+        assert "帮助 → 新手引导" in menu_entries(window) and "帮助 → 新手引导" in hint.text()
+        # the team page's buttons open the menus' own dialogs
+        team = guide.pages["team"]
+        team.findChild(QPushButton, "guideInvite").click()
+        assert isinstance(window.team.invite_dialog, InviteDialog)
+        assert window.team.invite_dialog.isVisible()
+        window.team.invite_dialog.close()
+        team.findChild(QPushButton, "guideJoin").click()
+        assert isinstance(window.team.join_dialog, JoinDialog)
+        assert window.team.join_dialog.isVisible()
+        window.team.join_dialog.close()
+    finally:
         await close_console(window, main)
