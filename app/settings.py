@@ -114,6 +114,16 @@ class UiSettings(_Section):
         True,
         description="The host's console draws a lottery by itself when its entry window closes",
     )
+    first_run_done: bool = Field(
+        False,
+        description="The first-run guide (帮助 → 新手引导) was finished or skipped: not shown at "
+        "start any more",
+    )
+    first_run_page: str = Field(
+        "",
+        description="The guide page to continue on in the next window (set when the guide "
+        "switched the platform); '' when none",
+    )
     price_drop_confirm_percent: int = Field(
         30,
         ge=1,
@@ -223,6 +233,17 @@ class Settings(_Section):
     plugins: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Per-plugin namespaces"
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_user(cls, data: Any) -> Any:
+        """A settings file from before the first-run guide (its ``ui`` section without
+        ``first_run_done``) belongs to someone who has used LiveDesk: no guide at start."""
+        if isinstance(data, dict) and isinstance(data.get("ui"), dict):
+            ui = data["ui"]
+            if "first_run_done" not in ui:
+                data = {**data, "ui": {**ui, "first_run_done": True}}
+        return data
 
 
 def settings_path() -> Path:

@@ -3,6 +3,8 @@
 Start-up: settings → platform adapter (``--platform NAME``, else the one chosen last in
 平台 → 连接平台…; on a fresh machine: the built-in sandbox, started as a child process, off-air,
 on 127.0.0.1 unless ``--lan`` or the ``platform.lan`` setting) → LiveRoom → MainWindow.
+The first-run guide (ui/first_run.py) opens over the first window of a fresh config dir, or with
+``--first-run``; never on a screen nobody sees (offscreen) or with ``--screenshot``.
 Shut-down: layout saved, room stopped, recorder closed, OBS follow stopped, adapter closed (the
 sandbox child with it), background tasks cancelled.
 
@@ -92,6 +94,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     p.add_argument(
         "--check", action="store_true", help="with --join: check the invite and exit, no window"
+    )
+    p.add_argument(
+        "--first-run",
+        action="store_true",
+        help="open the first-run guide (帮助 → 新手引导) even if it was finished or skipped",
     )
     p.add_argument("--verbose", action="store_true")
     return p.parse_args(argv)
@@ -416,6 +423,13 @@ async def _run_window(
         window.team.set_sandbox(True)  # a rehearsal room: 「沙盒 · 模拟观众」 stays visible
     splash.close()
     window.show()
+    from ui.first_run import guide_wanted
+
+    if guide_wanted(
+        settings, forced=getattr(args, "first_run", False), screenshot=bool(args.screenshot)
+    ):
+        window.guide.open(settings.ui.first_run_page)  # non-modal: the console works behind it
+    args.first_run = False  # --first-run: the first window only
     if shown is not None:
         shown(window)
 

@@ -30,6 +30,7 @@ from ui.capability import Unavailable, explain_key
 from ui.confirm import confirm
 from ui.context import ConsoleContext
 from ui.eliding_label import ElidingLabel
+from ui.first_run import install_guide
 from ui.health import HealthBar, skip_note
 from ui.i18n import LANGUAGES, language, switch_language, tr
 from ui.lifetime import unsubscribe_on_destroy
@@ -108,6 +109,15 @@ class MainWindow(QMainWindow):
         self.team = install_team(self.ctx, self.docks, self.panels)
         # 平台 → 连接平台… (ui/platform/): the launcher opens the chosen platform when we close
         self.connect_controls = install_connect(self.ctx, self.team.menu)
+        # 帮助 → 新手引导 (ui/first_run.py): the launcher opens it at the first start
+        self.guide = install_guide(
+            self.ctx,
+            self.help_menu,
+            self.connect_controls,
+            self.team,
+            open_camera=self.open_camera_setup,
+            open_obs_settings=self.open_obs_settings,
+        )
         # what the platform's adapter tells the operator (ui/platform/notes.py): a line of its
         # own under the live toolbar, whole at any width, only while there is a note
         self.platform_notes = NoteLine(room.adapter, self.notifier, self)
@@ -298,7 +308,7 @@ class MainWindow(QMainWindow):
             act.setChecked(code == language())
             act.triggered.connect(lambda _c=False, code=code: self.choose_language(code))
             lang.addAction(act)
-        help_menu = self.menuBar().addMenu(tr("帮助"))
+        self.help_menu = help_menu = self.menuBar().addMenu(tr("帮助"))
         sheet = self.shortcuts.register(
             ActionSpec("help.shortcuts", "快捷键一览", "F1", "帮助"), self.show_cheat_sheet
         )

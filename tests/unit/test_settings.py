@@ -55,3 +55,18 @@ def test_a_highlight_rule_without_a_keyword_or_with_a_bad_colour_is_refused(
 ) -> None:
     with pytest.raises(ValidationError):
         UiSettings(highlight_rules=[bad])  # type: ignore[list-item]
+
+
+def test_first_run_guide_is_due_on_a_fresh_machine_but_not_for_a_known_user(
+    tmp_path: Path,
+) -> None:
+    """Fresh settings: the guide is due. A settings file written before the guide existed (its
+    ``ui`` section without ``first_run_done``) is someone who used LiveDesk: not due. A file
+    written now keeps what it says."""
+    assert Settings().ui.first_run_done is False
+    path = tmp_path / "settings.json"
+    assert load_settings(path).ui.first_run_done is False  # no file yet
+    path.write_text(json.dumps({"ui": {"language": "en"}}), encoding="utf-8")
+    assert load_settings(path).ui.first_run_done is True
+    path.write_text(Settings().model_dump_json(), encoding="utf-8")
+    assert load_settings(path).ui.first_run_done is False
