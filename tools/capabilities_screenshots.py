@@ -10,12 +10,11 @@ Each shot runs in its own process with throw-away settings.
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 from typing import Any
 
-from shots import run_all
+from shots import run_all, until
 
 SHOTS = {  # name: language
     "capabilities-interaction-zh": "zh_CN",
@@ -24,19 +23,10 @@ SHOTS = {  # name: language
 CAPABILITIES = "interaction,live_state,viewers"
 
 
-async def _until(check: Any, within: float = 60.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while not check():
-        if loop.time() > deadline:
-            raise TimeoutError("console did not reach the expected state")
-        await asyncio.sleep(0.1)
-
-
 async def _prepare(window: Any) -> None:
     room = window.room
-    await _until(lambda: room.online and room.session is not None)
-    await _until(lambda: room.metrics.paid_messages > 0 and room.metrics.gift_value_cents > 0)
+    await until(lambda: room.online and room.session is not None)
+    await until(lambda: room.metrics.paid_messages > 0 and room.metrics.gift_value_cents > 0)
     window.docks["orders"].raise_()
     window.docks["coupons"].raise_()
 

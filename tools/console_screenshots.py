@@ -9,12 +9,11 @@ Run it under Xvfb (or a desktop); each shot runs in its own process with throw-a
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 from typing import Any
 
-from shots import run_all
+from shots import run_all, until
 
 SHOTS = {  # name: (language, audience events/s, simulated viewers)
     "console-busy-zh": ("zh_CN", 600, 3000),
@@ -24,24 +23,15 @@ SHOTS = {  # name: (language, audience events/s, simulated viewers)
 }
 
 
-async def _until(check: Any, within: float = 30.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while not check():
-        if loop.time() > deadline:
-            raise TimeoutError("console did not reach the expected state")
-        await asyncio.sleep(0.1)
-
-
 def _prepare(busy: bool) -> Any:
     async def prepare(window: Any) -> None:
         from app.platform import models as m
 
         room = window.room
-        await _until(lambda: room.online and room.product_ids and room.session is not None)
+        await until(lambda: room.online and room.product_ids and room.session is not None)
         # the platform call the explain button makes once the compliance check is answered
         await room.explain(room.product_ids[1 if busy else 3])
-        await _until(lambda: room.explaining is not None)
+        await until(lambda: room.explaining is not None)
         if not busy:
             return
         await room.issue_coupon(

@@ -23,22 +23,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from shots import run_all
+from shots import run_all, until
 
 SHOTS = {"games-zh": "zh_CN", "games-en": "en"}
 CAPABILITIES = "interaction,live_state,viewers"
 OUT: dict[str, Path] = {}
 ANSWERS = [("小鹿", "B"), ("阿杰", "２"), ("Momo", "A"), ("奶茶不加糖", "02 豆沙"),
            ("老王", "C"), ("林林", "b"), ("晴天", "3"), ("大白", "B")]  # fmt: skip
-
-
-async def _until(check: Any, within: float = 60.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while not check():
-        if loop.time() > deadline:
-            raise TimeoutError("console did not reach the expected state")
-        await asyncio.sleep(0.1)
 
 
 def _comment(adapter: Any, user_id: str, nickname: str, text: str) -> None:
@@ -68,7 +59,7 @@ async def _prepare(window: Any) -> None:
     from PySide6.QtCore import Qt
 
     room = window.room
-    await _until(lambda: room.online and room.session is not None)
+    await until(lambda: room.online and room.session is not None)
     window.resize(1600, 1000)
     base = str(OUT["path"].with_suffix(""))
     # the quiz
@@ -84,10 +75,10 @@ async def _prepare(window: Any) -> None:
     panel.duration.setValue(60)
     panel.save_to_bank()
     panel.start()
-    await _until(lambda: panel.current() is not None)
+    await until(lambda: panel.current() is not None)
     for i, (nick, text) in enumerate(ANSWERS):
         await asyncio.to_thread(_comment, room.adapter, f"bili{3000 + i}", nick, text)
-    await _until(lambda: panel.current().answerers == len(ANSWERS))
+    await until(lambda: panel.current().answerers == len(ANSWERS))
     await asyncio.sleep(1.0)
     window.grab().save(base + "-window-quiz.png")
     panel.grab().save(base + "-quiz-open.png")
@@ -116,12 +107,12 @@ async def _prepare(window: Any) -> None:
     await asyncio.sleep(0.3)
     lot_panel.grab().save(base + "-blind-box-setup.png")
     lot_panel.start()
-    await _until(lambda: any(lo.pool for lo in room.lotteries.values()))
+    await until(lambda: any(lo.pool for lo in room.lotteries.values()))
     for i, (nick, _) in enumerate(ANSWERS):
         await asyncio.to_thread(_comment, room.adapter, f"bili{4000 + i}", nick, "开盒开盒！")
-    await _until(lambda: lot_panel.current() is not None and lot_panel.current().entrants == 8)
+    await until(lambda: lot_panel.current() is not None and lot_panel.current().entrants == 8)
     lot_panel.draw()
-    await _until(lambda: lot_panel.winners_list.count() == 3)
+    await until(lambda: lot_panel.winners_list.count() == 3)
     await asyncio.sleep(0.5)
     lot_panel.grab().save(base + "-blind-box-drawn.png")
     _overlay(room, "winners", base + "-overlay-blind-box.png", later=10)

@@ -16,31 +16,22 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from shots import run_all
+from shots import run_all, until
 
 SHOTS = {"offline-banner-zh": "zh_CN", "offline-banner-en": "en"}
-
-
-async def _until(check: Any, within: float = 30.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while not check():
-        if loop.time() > deadline:
-            raise TimeoutError("console did not reach the expected state")
-        await asyncio.sleep(0.1)
 
 
 async def prepare(window: Any) -> None:
     import plugins.sandbox.adapter as sandbox
 
     room = window.room
-    await _until(lambda: room.online and room.product_ids and room.session is not None)
+    await until(lambda: room.online and room.product_ids and room.session is not None)
     await room.explain(room.product_ids[3])
-    await _until(lambda: room.explaining is not None)
+    await until(lambda: room.explaining is not None)
     await asyncio.sleep(6)  # some figures and comments on screen
     sandbox.RESTART_DELAYS = (30.0,)  # hold the restart back: the shot shows it under way
     os.kill(room.adapter.child.proc.pid, signal.SIGKILL)
-    await _until(lambda: window.link_banner.platform.isVisible())
+    await until(lambda: window.link_banner.platform.isVisible())
 
 
 def one(name: str, out: Path) -> int:

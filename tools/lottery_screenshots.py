@@ -20,21 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from shots import run_all
+from shots import run_all, until
 
 SHOTS = {"lottery-console-zh": "zh_CN", "lottery-console-en": "en"}
 CAPABILITIES = "interaction,live_state,viewers"
 OUT: dict[str, Path] = {}
 VIEWERS = ["小鹿", "阿杰", "Momo", "奶茶不加糖", "老王", "林林", "晴天", "大白", "Coco", "豆豆"]
-
-
-async def _until(check: Any, within: float = 60.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while not check():
-        if loop.time() > deadline:
-            raise TimeoutError("console did not reach the expected state")
-        await asyncio.sleep(0.1)
 
 
 def _comment(adapter: Any, user_id: str, nickname: str, text: str) -> None:
@@ -61,7 +52,7 @@ def _overlays(room: Any, path: Path, kind_name: str) -> None:
 
 async def _prepare(window: Any) -> None:
     room = window.room
-    await _until(lambda: room.online and room.session is not None)
+    await until(lambda: room.online and room.session is not None)
     from PySide6.QtCore import Qt
 
     window.resize(1600, 1000)  # a streamer's console window, not the default's minimum
@@ -74,19 +65,19 @@ async def _prepare(window: Any) -> None:
     panel.winners.setValue(3)
     panel.duration.setValue(0)  # 不限时: drawn by hand
     panel.start()
-    await _until(lambda: len(room.lotteries) == 1)
+    await until(lambda: len(room.lotteries) == 1)
     for i, nick in enumerate(VIEWERS):
         text = "我要签名照！" if i % 3 else "主播好美 我要签名照"
         await asyncio.to_thread(_comment, room.adapter, f"bili{1000 + i}", nick, text)
     await asyncio.to_thread(_comment, room.adapter, "bili2000", "路人甲", "今天几点下播")
-    await _until(lambda: next(iter(room.lotteries.values())).entrants == len(VIEWERS))
+    await until(lambda: next(iter(room.lotteries.values())).entrants == len(VIEWERS))
     await asyncio.sleep(1.0)
     base = OUT["path"].with_suffix("")
     window.grab().save(str(base) + "-open.png")
     panel.grab().save(str(base) + "-panel-open.png")  # the whole panel, beyond the dock's fold
     _overlays(room, base, "open")
     panel.draw()
-    await _until(lambda: panel.winners_list.count() == 3)
+    await until(lambda: panel.winners_list.count() == 3)
     await asyncio.sleep(0.5)
     panel.grab().save(str(base) + "-panel-drawn.png")
     _overlays(room, base, "winners")

@@ -14,18 +14,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from shots import run_all
+from shots import run_all, until
 
 SHOTS = {"mute-zh": "zh_CN", "mute-en": "en"}
-
-
-async def _until(check: Any, within: float = 30.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while not check():
-        if loop.time() > deadline:
-            raise TimeoutError("console did not reach the expected state")
-        await asyncio.sleep(0.1)
 
 
 def _grab(widgets: list[Any], out: Path, margin: int = 12) -> None:
@@ -49,7 +40,7 @@ def _prepare(out_dir: Path, lang: str) -> Any:
         from ui.chat.mute_list import MuteListDialog
 
         room = window.room
-        await _until(lambda: room.online and room.product_ids and room.session is not None)
+        await until(lambda: room.online and room.product_ids and room.session is not None)
         say = room.adapter._call  # the sandbox's debug route (a tool, not the console)
         for uid, nick, text in (
             ("v101", "小李", "这件有M码吗"),
@@ -64,9 +55,9 @@ def _prepare(out_dir: Path, lang: str) -> Any:
                                            "product_id": pid, "pay": True})  # fmt: skip
         window.docks["comments"].raise_()
         chat = window.panels["comments"]
-        await _until(lambda: room.has_ordered("v103"))
+        await until(lambda: room.has_ordered("v103"))
         model = chat.models["all"]
-        await _until(lambda: any(model.line(r).user_id == "v103" for r in range(model.rowCount())))
+        await until(lambda: any(model.line(r).user_id == "v103" for r in range(model.rowCount())))
         model.flush()
         row = next(r for r in range(model.rowCount()) if model.line(r).user_id == "v103")
         chat.view.setCurrentIndex(model.index(row, 0))
@@ -94,12 +85,12 @@ def _prepare(out_dir: Path, lang: str) -> Any:
         await room.mute_user("v104", until_session_end=True, nickname="路人甲")
         await room.mute_user("v102", 3600, nickname="阿花")
         window.shortcuts.actions["comment.mute"].trigger()  # the buyer, 5 minutes
-        await _until(lambda: "v103" in room.muted_user_ids and chat.toast.isVisible())
+        await until(lambda: "v103" in room.muted_user_ids and chat.toast.isVisible())
         await room.mute_user("spam01", nickname="广告号")
         dialog = chat.show_mute_list()
         assert isinstance(dialog, MuteListDialog)
         dialog.move(chat.mapToGlobal(chat.rect().topLeft()) - dialog.rect().topRight())
-        await _until(lambda: len(dialog.user_ids()) == 4)
+        await until(lambda: len(dialog.user_ids()) == 4)
         await asyncio.sleep(1.0)
         _grab([dialog, chat], out_dir / f"mute-list-{lang[:2]}.png")
 

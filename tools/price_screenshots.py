@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from shots import run_all
+from shots import run_all, until
 
 SHOTS = {
     "price-confirm-zh": "zh_CN",
@@ -24,15 +24,6 @@ SHOTS = {
     "queue-explain-buttons-zh": "zh_CN",
     "queue-explain-buttons-en": "en",
 }
-
-
-async def _until(check: Any, within: float = 30.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while not check():
-        if loop.time() > deadline:
-            raise TimeoutError("console did not reach the expected state")
-        await asyncio.sleep(0.1)
 
 
 def _prepare(name: str, out: Path) -> Any:
@@ -45,9 +36,9 @@ def _prepare(name: str, out: Path) -> Any:
 
         room = window.room
         queue = window.panels["products"]
-        await _until(lambda: room.online and room.product_ids and room.session is not None)
+        await until(lambda: room.online and room.product_ids and room.session is not None)
         await room.explain("p02")
-        await _until(lambda: room.explaining is not None)
+        await until(lambda: room.explaining is not None)
         if name.startswith("price-confirm"):
             queue.select("p03")
             editor = queue.edit_selected()
@@ -81,7 +72,7 @@ def _prepare(name: str, out: Path) -> Any:
         editor = queue.edit_selected()
         editor.price.setText(f"{room.product('p04').price_cents * 0.9 / 100:.2f}")
         editor.submit()
-        await _until(lambda: queue.toast.isVisible())
+        await until(lambda: queue.toast.isVisible())
         await asyncio.sleep(1.0)
         queue.grab().save(str(out))
 

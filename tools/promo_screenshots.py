@@ -19,19 +19,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from shots import run_all
+from shots import run_all, until
 
 SHOTS = {"promo-zh": "zh_CN", "promo-en": "en"}
 OUT: dict[str, Path] = {}
-
-
-async def _until(check: Any, within: float = 60.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while not check():
-        if loop.time() > deadline:
-            raise TimeoutError("console did not reach the expected state")
-        await asyncio.sleep(0.1)
 
 
 async def _prepare(window: Any) -> None:
@@ -43,7 +34,7 @@ async def _prepare(window: Any) -> None:
     from app.overlays.render import OverlayRenderer
 
     room = window.room
-    await _until(lambda: room.online and room.session is not None)
+    await until(lambda: room.online and room.session is not None)
     base = str(OUT["path"].with_suffix(""))
     window.resize(1600, 1000)
     dock = window.docks["red_envelope"]
@@ -55,7 +46,7 @@ async def _prepare(window: Any) -> None:
     panel.count.setValue(300)
     panel.duration.setValue(40)
     panel.start()
-    await _until(lambda: room.active_rain() is not None and room.active_rain().grabbed >= 40)
+    await until(lambda: room.active_rain() is not None and room.active_rain().grabbed >= 40)
     await asyncio.sleep(1.5)
     window.grab().save(base + "-rain.png")
     panel.grab().save(base + "-panel-rain.png")
@@ -64,7 +55,7 @@ async def _prepare(window: Any) -> None:
     OverlayRenderer("16:9").render(Kind.RED_ENVELOPE, card).save(base + "-overlay.png")
     OverlayRenderer("9:16").render(Kind.RED_ENVELOPE, card).save(base + "-overlay-9x16.png")
     panel.end()
-    await _until(lambda: room.active_rain() is None)
+    await until(lambda: room.active_rain() is None)
     await asyncio.sleep(0.5)
     panel.grab().save(base + "-panel-ended.png")
 
@@ -75,7 +66,7 @@ async def _prepare(window: Any) -> None:
     flash.select_product(product.id)
     flash.reserve_qty.setValue(20)
     flash.reserve()
-    await _until(lambda: (room.product(product.id) or product).reserved == 20)
+    await until(lambda: (room.product(product.id) or product).reserved == 20)
     flash.quantity.setValue(20)
     await asyncio.sleep(0.5)
     flash.grab().save(base + "-panel-reserve.png")

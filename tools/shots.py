@@ -37,3 +37,15 @@ def run_all(
             print(f"{name}: {'ok' if code == 0 else f'failed ({code})'} → {out}")
             failed += code != 0
     return 1 if failed else 0
+
+
+async def until(check: Callable[[], object], within: float = 60.0) -> None:
+    """Wait (on the console's loop) until ``check()`` is true; TimeoutError after ``within`` s."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not check():
+        if loop.time() > deadline:
+            raise TimeoutError("console did not reach the expected state")
+        await asyncio.sleep(0.1)

@@ -7,33 +7,23 @@ on stage in a flash sale, a lottery open, then the window grabbed.
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 from typing import Any
 
-from shots import run_all
+from shots import run_all, until
 
 SHOTS = {"stage-countdown-zh": "zh_CN", "stage-countdown-en": "en"}
-
-
-async def _until(check: Any, within: float = 30.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while not check():
-        if loop.time() > deadline:
-            raise TimeoutError("console did not reach the expected state")
-        await asyncio.sleep(0.1)
 
 
 async def _prepare(window: Any) -> None:
     from app.platform import models as m
 
     room = window.room
-    await _until(lambda: room.online and room.product_ids and room.session is not None)
+    await until(lambda: room.online and room.product_ids and room.session is not None)
     pid = room.product_ids[1]
     await room.explain(pid)
-    await _until(lambda: room.explaining is not None)
+    await until(lambda: room.explaining is not None)
     await room.start_flash_sale(
         m.FlashSaleSpec(product_id=pid, price_cents=12900, quantity=50, duration_seconds=272)
     )

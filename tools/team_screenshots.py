@@ -13,18 +13,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from shots import run_all
+from shots import run_all, until
 
 SHOTS = {"team-zh": "zh_CN", "team-en": "en"}
-
-
-async def _until(check: Any, within: float = 30.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while not check():
-        if loop.time() > deadline:
-            raise TimeoutError("console did not reach the expected state")
-        await asyncio.sleep(0.1)
 
 
 def _prepare(out: Path, lang: str) -> Any:
@@ -35,7 +26,7 @@ def _prepare(out: Path, lang: str) -> Any:
         from ui.team.join_dialog import JoinDialog
 
         room = window.room
-        await _until(lambda: room.online and room.product_ids)
+        await until(lambda: room.online and room.product_ids)
         await room.start_session()
         child = room.adapter.child
         url = child.url
@@ -55,13 +46,13 @@ def _prepare(out: Path, lang: str) -> Any:
         await rooms[0].update_product(pid, price_cents=p.price_cents - 2000)
         await rooms[0].update_product(room.product_ids[2], stock=80)
         panel = window.panels["team"]
-        await _until(lambda: panel.activity.count() >= 2)
+        await until(lambda: panel.activity.count() >= 2)
         window.docks["team"].raise_()
         panel.refresh_members()
-        await _until(lambda: panel.members is not None and panel.members.count == 3)
+        await until(lambda: panel.members is not None and panel.members.count == 3)
         window.team.open_invite()
         dialog = window.team.invite_dialog
-        await _until(lambda: dialog.invite_text() != "")
+        await until(lambda: dialog.invite_text() != "")
         await asyncio.sleep(0.5)
         dialog.grab().save(str(out.with_name(f"invite-{lang}.png")))
         dialog.close()
@@ -71,7 +62,7 @@ def _prepare(out: Path, lang: str) -> Any:
         )
         join.show()
         join.check()
-        await _until(lambda: join.join_button.isEnabled())
+        await until(lambda: join.join_button.isEnabled())
         await asyncio.sleep(0.3)
         join.grab().save(str(out.with_name(f"join-{lang}.png")))
         join.close()

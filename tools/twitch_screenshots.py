@@ -10,7 +10,6 @@ again with the ``twitch`` entry point, the adapter is registered for the shot's 
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import sys
@@ -18,7 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from shots import run_all
+from shots import run_all, until
 
 SHOTS = {"twitch-console-en": "en", "twitch-console-zh": "zh_CN"}
 
@@ -62,19 +61,10 @@ def _register(where: Path) -> None:
     sys.path.insert(0, str(where))
 
 
-async def _until(check: Any, within: float = 60.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while not check():
-        if loop.time() > deadline:
-            raise TimeoutError("console did not reach the expected state")
-        await asyncio.sleep(0.1)
-
-
 async def _prepare(window: Any) -> None:
     room = window.room
-    await _until(lambda: room.online and room.metrics.paid_messages >= 2)
-    await _until(lambda: room.metrics.memberships >= 2)
+    await until(lambda: room.online and room.metrics.paid_messages >= 2)
+    await until(lambda: room.metrics.memberships >= 2)
 
 
 def one(name: str, out: Path) -> int:
