@@ -13,16 +13,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from app.live import blind_box
 from app.platform import models as m
 from app.session.replay import LotteryResult
 from ui import theme
 from ui.i18n import tr
-from ui.marketing.lottery import FAILED_STYLE
-from ui.replay.tables import Table
+from ui.replay.checked_table import CheckedTable
 
 HEADERS = [
     "奖品",
@@ -37,7 +35,6 @@ HEADERS = [
     "开始时的承诺值",
 ]
 _CHECK_COLUMNS = (5, 6, 7)
-_RED = QColor(theme.DANGER)
 
 
 def lottery_cells(r: LotteryResult) -> list[object]:
@@ -75,37 +72,20 @@ def console_kind(lot: m.Lottery) -> str:
     return tr("盲盒") if lot.pool is not None else tr("中控台抽奖")
 
 
-class LotteryTab(QWidget):
+class LotteryTab(CheckedTable):
     def __init__(self, results: Sequence[LotteryResult], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.alarm = QLabel(self)
-        self.alarm.setObjectName("lotteryAlarm")
-        self.alarm.setTextFormat(Qt.TextFormat.PlainText)  # prizes are user text
-        self.alarm.setWordWrap(True)
-        self.alarm.setStyleSheet(FAILED_STYLE)
-        self.table = Table(HEADERS, self)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.alarm)
-        layout.addWidget(self.table, 1)
-        self.table.fill([lottery_cells(r) for r in results])
-        failed = [r for r in results if r.verification.failed]
-        self.failed = len(failed)
-        for row, r in enumerate(results):
-            if r.verification.failed:
-                for col in (0, *_CHECK_COLUMNS):
-                    item = self.table.item(row, col)
-                    if item is not None:
-                        item.setForeground(QBrush(_RED))
-        self.alarm.setText(
-            "\n".join(
-                tr("✗ 抽奖「{prize}」验证未通过：开奖结果无法证明是公平的").format(
-                    prize=r.lottery.prize
-                )
-                for r in failed
-            )
+        alarm = tr("✗ 抽奖「{prize}」验证未通过：开奖结果无法证明是公平的")
+        super().__init__(
+            "lottery",
+            HEADERS,
+            [lottery_cells(r) for r in results],
+            [
+                alarm.format(prize=r.lottery.prize) if r.verification.failed else None
+                for r in results
+            ],
+            _CHECK_COLUMNS,
+            parent,
         )
-        self.alarm.setVisible(bool(failed))
         self.note = QLabel(self)
         self.note.setObjectName("lotteryCountNote")
         self.note.setTextFormat(Qt.TextFormat.PlainText)
@@ -114,7 +94,7 @@ class LotteryTab(QWidget):
         notes = [count_note(r) for r in results]
         self.note.setText("\n".join(n for n in notes if n))
         self.note.setVisible(any(notes))
-        layout.addWidget(self.note)
+        self.body.addWidget(self.note)
 
 
 def count_note(r: LotteryResult) -> str:

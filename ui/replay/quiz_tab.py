@@ -8,16 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from app.live.quiz import LETTERS
 from app.session.quizzes import QuizResult
-from ui import theme
 from ui.i18n import tr
-from ui.marketing.lottery import FAILED_STYLE
-from ui.replay.tables import Table
+from ui.replay.checked_table import CheckedTable
 
 HEADERS = [
     "题目",
@@ -30,7 +26,6 @@ HEADERS = [
     "抽奖验证",
 ]
 _CHECK_COLUMNS = (5, 7)
-_RED = QColor(theme.DANGER)
 
 
 def quiz_cells(r: QuizResult) -> list[object]:
@@ -68,34 +63,14 @@ def quiz_cells(r: QuizResult) -> list[object]:
     ]
 
 
-class QuizTab(QWidget):
+class QuizTab(CheckedTable):
     def __init__(self, results: Sequence[QuizResult], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.alarm = QLabel(self)
-        self.alarm.setObjectName("quizAlarm")
-        self.alarm.setTextFormat(Qt.TextFormat.PlainText)  # questions are user text
-        self.alarm.setWordWrap(True)
-        self.alarm.setStyleSheet(FAILED_STYLE)
-        self.table = Table(HEADERS, self)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.alarm)
-        layout.addWidget(self.table, 1)
-        self.table.fill([quiz_cells(r) for r in results])
-        failed = [r for r in results if not r.ok]
-        self.failed = len(failed)
-        for row, r in enumerate(results):
-            if not r.ok:
-                for col in (0, *_CHECK_COLUMNS):
-                    item = self.table.item(row, col)
-                    if item is not None:
-                        item.setForeground(QBrush(_RED))
-        self.alarm.setText(
-            "\n".join(
-                tr("✗ 答题「{q}」复算不一致：计票、答对者或其抽奖无法从录制中证明").format(
-                    q=r.quiz.question
-                )
-                for r in failed
-            )
+        alarm = tr("✗ 答题「{q}」复算不一致：计票、答对者或其抽奖无法从录制中证明")
+        super().__init__(
+            "quiz",
+            HEADERS,
+            [quiz_cells(r) for r in results],
+            [None if r.ok else alarm.format(q=r.quiz.question) for r in results],
+            _CHECK_COLUMNS,
+            parent,
         )
-        self.alarm.setVisible(bool(failed))
