@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.aio import spawn
+from app.i18n import tr_noop
 from app.obs.errors import ObsError
 from app.platform.connection import ConnectionStatus, LinkState
 from app.platform.credentials import SANDBOX
@@ -93,26 +94,35 @@ def _where(parent: QWidget, text: str) -> QLabel:
     return _text(parent, text, "guideMenuHint", theme.text_style(theme.MUTED))
 
 
-class PlatformPage(QWizardPage):
+class _Page(QWizardPage):
+    """One step of the guide: its title (retranslated with the language) above a plain-text
+    introduction; the page adds its own widgets to ``lay``."""
+
+    def __init__(self, guide: FirstRunGuide, name: str, title_key: str, intro: str) -> None:
+        super().__init__(guide)
+        self.guide = guide
+        self.setObjectName(f"guide:{name}")
+        self.title_key = title_key
+        self.setTitle(tr(title_key))
+        self.lay = QVBoxLayout(self)
+        self.lay.addWidget(_text(self, intro))
+
+
+class PlatformPage(_Page):
     """Which platform: the built-in sandbox to rehearse, or a real one."""
 
     def __init__(self, guide: FirstRunGuide) -> None:
-        super().__init__(guide)
-        self.guide = guide
-        self.setObjectName("guide:platform")
-        self.title_key = "第 1 步 · 选择直播平台"
-        self.setTitle(tr(self.title_key))
-        lay = QVBoxLayout(self)
-        lay.addWidget(
-            _text(
-                self,
-                tr(
-                    "LiveDesk 连接一个直播平台，在这里显示评论、礼物、订单和数据。第一次用，"
-                    "建议先在内置沙盒里彩排：观众、评论和订单都是模拟的，不是真实直播间。"
-                    "准备好了再连接真实平台。"
-                ),
-            )
+        super().__init__(
+            guide,
+            "platform",
+            tr_noop("第 1 步 · 选择直播平台"),
+            tr(
+                "LiveDesk 连接一个直播平台，在这里显示评论、礼物、订单和数据。第一次用，"
+                "建议先在内置沙盒里彩排：观众、评论和订单都是模拟的，不是真实直播间。"
+                "准备好了再连接真实平台。"
+            ),
         )
+        lay = self.lay
         self.group = QButtonGroup(self)
         self.buttons: dict[str, QRadioButton] = {}
         for name, factory in platform_factories().items():
@@ -176,25 +186,20 @@ class PlatformPage(QWizardPage):
         return False  # the page stays until the console switched (this window then closes)
 
 
-class ObsPage(QWizardPage):
+class ObsPage(_Page):
     """OBS found or not, and how to enable obs-websocket when not."""
 
     def __init__(self, guide: FirstRunGuide, open_obs_settings: Callable[[], None]) -> None:
-        super().__init__(guide)
-        self.guide = guide
-        self.setObjectName("guide:obs")
-        self.title_key = "第 2 步 · 连接 OBS"
-        self.setTitle(tr(self.title_key))
-        lay = QVBoxLayout(self)
-        lay.addWidget(
-            _text(
-                self,
-                tr(
-                    "LiveDesk 通过 OBS 自带的 obs-websocket 切换场景、开关推流和录制、"
-                    "把讲解卡和抽奖结果放到画面上。不用 OBS 也可以跳过这一步。"
-                ),
-            )
+        super().__init__(
+            guide,
+            "obs",
+            tr_noop("第 2 步 · 连接 OBS"),
+            tr(
+                "LiveDesk 通过 OBS 自带的 obs-websocket 切换场景、开关推流和录制、"
+                "把讲解卡和抽奖结果放到画面上。不用 OBS 也可以跳过这一步。"
+            ),
         )
+        lay = self.lay
         self.status = _text(self, "", "guideObsStatus")
         lay.addWidget(self.status)
         self.steps = _text(self, "", "guideObsSteps")
@@ -273,22 +278,18 @@ class ObsPage(QWizardPage):
         spawn(again(), name="guide-obs-retry")
 
 
-class CameraPage(QWizardPage):
+class CameraPage(_Page):
     def __init__(self, guide: FirstRunGuide, open_camera: Callable[[], None]) -> None:
-        super().__init__(guide)
-        self.setObjectName("guide:camera")
-        self.title_key = "第 3 步 · 检查摄像头"
-        self.setTitle(tr(self.title_key))
-        lay = QVBoxLayout(self)
-        lay.addWidget(
-            _text(
-                self,
-                tr(
-                    "打开摄像头检查：看到自己的画面，选好分辨率和帧率；摄像头被别的程序占用或"
-                    "没有权限时，这里会说明原因。需要时可以直接把它加到 OBS 场景里。"
-                ),
-            )
+        super().__init__(
+            guide,
+            "camera",
+            tr_noop("第 3 步 · 检查摄像头"),
+            tr(
+                "打开摄像头检查：看到自己的画面，选好分辨率和帧率；摄像头被别的程序占用或"
+                "没有权限时，这里会说明原因。需要时可以直接把它加到 OBS 场景里。"
+            ),
         )
+        lay = self.lay
         button = QPushButton(tr("检查摄像头…"), self)
         button.setObjectName("guideCamera")
         button.clicked.connect(open_camera)
@@ -297,22 +298,18 @@ class CameraPage(QWizardPage):
         lay.addWidget(_where(self, tr("以后可在 设备 → 摄像头设置… 中再次检查。")))
 
 
-class TeamPage(QWizardPage):
+class TeamPage(_Page):
     def __init__(self, guide: FirstRunGuide, team: TeamControls) -> None:
-        super().__init__(guide)
-        self.setObjectName("guide:team")
-        self.title_key = "第 4 步 · 和团队一起直播"
-        self.setTitle(tr(self.title_key))
-        lay = QVBoxLayout(self)
-        lay.addWidget(
-            _text(
-                self,
-                tr(
-                    "一个人也能直播。有场控或复盘同事时：主播点「邀请场控/复盘…」，把邀请发给"
-                    "同事；同事在自己的 LiveDesk 里点「加入房间…」，粘贴邀请即可连接同一个直播间。"
-                ),
-            )
+        super().__init__(
+            guide,
+            "team",
+            tr_noop("第 4 步 · 和团队一起直播"),
+            tr(
+                "一个人也能直播。有场控或复盘同事时：主播点「邀请场控/复盘…」，把邀请发给"
+                "同事；同事在自己的 LiveDesk 里点「加入房间…」，粘贴邀请即可连接同一个直播间。"
+            ),
         )
+        lay = self.lay
         row = QHBoxLayout()
         invite = QPushButton(tr("邀请场控/复盘…"), self)
         invite.setObjectName("guideInvite")
