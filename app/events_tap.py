@@ -26,8 +26,10 @@ Guarantees:
 Where the credentials come from: ``--invite`` (a LiveDesk invite: URL, room, role and token;
 ``-`` reads it from stdin, or set ``LIVEDESK_INVITE``: an invite on the command line is visible
 in the process list), else ``--url``/``--room`` with the token in ``LIVEDESK_TOKEN`` or the OS
-keyring (where the console keeps it), else the console's settings for that platform. Platforms
-that read their own credentials (environment variables) get ``--room`` and ``--role`` only.
+keyring (where the console keeps it), else the console's settings for that platform. A real
+platform (Bilibili, Twitch…) gets what the console's connection dialog saved for it — plain
+fields from the settings, secrets from the OS keyring — with ``--room`` overriding the stored
+room; what is not stored falls back to the platform's own environment variables.
 The built-in sandbox needs a running room (``--invite`` or ``--url``): the tap never starts one.
 """
 
@@ -110,7 +112,8 @@ def adapter_settings(args: argparse.Namespace) -> dict[str, Any]:
         out.update(url=invite.url, room=invite.room, role=invite.role, token=invite.token)
         return out
     plat = settings.platform
-    from_settings = plat.adapter == args.platform
+    # the settings' url and room are the sandbox room's (a real platform's are among its fields)
+    from_settings = plat.adapter == args.platform == "sandbox"
     url = args.url or (plat.url if from_settings else None)
     room = args.room or (plat.room if from_settings else None)
     role = args.role or (plat.role if from_settings else "host")
@@ -129,7 +132,23 @@ def adapter_settings(args: argparse.Namespace) -> dict[str, Any]:
         raise TapError(
             tr("沙盒需要一个正在运行的房间：请用 --invite（或 --url 与 LIVEDESK_TOKEN）"), 2
         )
+    else:
+        out = {**stored_values(args.platform, settings), **out}
     return out
+
+
+def stored_values(platform: str, settings: Any) -> dict[str, str]:
+    """What the console saved for ``platform`` in its connection dialog (plain values from the
+    settings, secrets from the OS keyring); empty for an unknown platform (``connect`` says so).
+    The platform's own environment variables still apply to what is not stored."""
+    from app.platform.credentials import connection_values
+    from app.platform.fields import fields_of
+
+    try:
+        factory = platform_factory(platform)
+    except KeyError:
+        return {}
+    return connection_values(platform, fields_of(factory), settings)
 
 
 def line_of(n: int, event: Event) -> bytes:

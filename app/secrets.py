@@ -1,7 +1,8 @@
 """Secrets (platform tokens, the OBS password) in the OS keyring — never in settings files or logs.
 
 Where no keyring backend exists (a headless CI box), secrets are kept for this process only and a
-warning says so once; they are never written to disk in clear.
+warning says so once, when the first secret is kept (reading finds nothing, silently: a headless
+``livedesk events`` then uses its environment variables); they are never written to disk in clear.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ _memory: dict[str, str] = {}
 _warned = False
 
 
-def _keyring_usable() -> bool:
+def _keyring_usable(*, warn: bool = True) -> bool:
     global _warned
     try:
         import keyring
@@ -25,7 +26,7 @@ def _keyring_usable() -> bool:
             raise RuntimeError("no keyring backend")
         return True
     except Exception as exc:  # any backend import/initialisation problem
-        if not _warned:
+        if warn and not _warned:
             log.warning(
                 "OS keyring unavailable (%s): secrets kept in memory for this run only", exc
             )
@@ -36,7 +37,7 @@ def _keyring_usable() -> bool:
 def get_secret(name: str) -> str | None:
     if name in _memory:
         return _memory[name]
-    if _keyring_usable():
+    if _keyring_usable(warn=False):
         import keyring
 
         try:

@@ -49,3 +49,8 @@ _.follows
 _.gift_id
 _.gift_type
 _.face
+
+# a keyring backend loaded by name (PYTHON_KEYRING_BACKEND) in test children: tests/support/file_keyring.py
+_.FileKeyring
+_.priority
+_.delete_password

@@ -31,6 +31,7 @@ from plugins.bilibili.open_adapter import OpenLiveAdapter, OpenLiveFactory
 from plugins.bilibili.standin import danmaku as dm
 from plugins.bilibili.standin.open_live import OpenLiveStandin
 from plugins.bilibili.standin.runner import serve_in_thread
+from tests.support import file_keyring
 from tests.support.platforms import ensure_platform
 from tests.support.polling import until, until_sync
 from tests.support.processes import spawn, stop
@@ -455,3 +456,50 @@ async def test_the_operators_reconnect_cuts_the_cool_down_wait_short(
             await reading
         await batches.aclose()
         await adapter.close()
+
+
+SAVE_AS_THE_CONSOLE_DOES = """
+import sys
+from app.platform.credentials import save
+from app.platform.fields import fields_of
+from app.platform.registry import platform_factory
+from app.settings import load_settings, save_settings
+
+settings = load_settings()
+values = dict(zip(("app_id", "access_key_id", "access_key_secret", "code"), sys.argv[1:]))
+save("bilibili", fields_of(platform_factory("bilibili")), values, settings)
+save_settings(settings)
+"""
+
+
+def test_the_tap_connects_with_the_account_saved_in_the_console(
+    open_live: Callable[..., Running], taps: list[Tap], tmp_path: Path
+) -> None:
+    # the console's 连接平台… dialog saved the account (secrets in the keyring, the rest in the
+    # settings); `livedesk events` then needs no environment variables to read the room
+    run = open_live([dm.frame(samples.open_dm("m1", "o1", "一", "在吗"), ver=0)])
+    s = run.standin
+    common = {
+        "LIVEDESK_CONFIG_DIR": str(tmp_path / "config"),
+        **file_keyring.env(tmp_path / "keyring.json"),
+    }
+    saver = dict(os.environ, **common)
+    subprocess.run(
+        [sys.executable, "-c", SAVE_AS_THE_CONSOLE_DOES, str(s.app_id), s.access_key_id,
+         s.access_key_secret, s.code],
+        cwd=REPO, env=saver, check=True, timeout=WAIT,
+    )  # fmt: skip
+    stored = (tmp_path / "config").rglob("*")
+    on_disk = "".join(p.read_text(errors="replace") for p in stored if p.is_file())
+    assert s.access_key_id in on_disk  # a plain field, in the settings
+    assert s.access_key_secret not in on_disk and s.code not in on_disk  # secrets: keyring only
+    env = run.env(**common)
+    for key in ("APP_ID", "ACCESS_KEY_ID", "ACCESS_KEY_SECRET", "CODE"):
+        env.pop(f"LIVEDESK_BILIBILI_{key}")
+    t = tap(taps, env, "--limit", "1", "--seconds", str(WAIT))
+    assert t.finish() == 0, t.stderr
+    assert comment_of(t.lines[0]) == {"id": "m1", "user_id": "o1", "nickname": "一", "text": "在吗"}
+    # and without the saved account, the same tap says what is missing
+    bare = dict(env, LIVEDESK_CONFIG_DIR=str(tmp_path / "other"))
+    t = tap(taps, bare, "--seconds", "20")
+    assert t.finish() == 1 and t.lines == []
