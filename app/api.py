@@ -18,7 +18,7 @@ from app.platform.connection import (
     RecoveryStep,
 )
 from app.platform.errors import OfflineError, PlatformError, StaleVersionError
-from app.platform.fields import ConnectionField
+from app.platform.fields import ConnectionField, SignInCode
 from app.platform.recent import RecentKeys
 from app.platform.registry import platform_factories, platform_factory
 from app.platform.stream import StreamConfig
@@ -44,6 +44,7 @@ __all__ = [
     "RecentKeys",
     "Recovery",
     "RecoveryStep",
+    "SignInCode",
     "StaleVersionError",
     "StreamConfig",
     "models",

@@ -6,6 +6,12 @@ A ``livedesk.platforms`` factory may have ``fields: tuple[ConnectionField, ...]`
 (app/secrets.py), every other field in the settings. ``open(settings)`` then finds each value
 under the field's ``name``. A factory without ``fields`` needs nothing entered.
 
+A factory may also offer signing in on the platform's own page instead of pasting a token (the
+OAuth device code grant: Twitch): ``async sign_in(values, show) -> dict[str, str]`` gets what the
+dialog holds, calls ``show(SignInCode)`` once with the code the streamer enters at the address,
+and returns the field values to fill in (the token…) once they agreed; a ``PlatformError`` in the
+UI language when they refused or the code expired. :func:`can_sign_in` says whether it does.
+
 Guarantees: ``label`` and ``help`` are Chinese source text (shown through ``tr``; an English entry
 in app/resources/i18n/en.json), plain text; :func:`display_name` and :func:`factory_note` give what
 to show for a factory in the UI language.
@@ -27,6 +33,21 @@ class ConnectionField:
     secret: bool = False  # kept in the OS keyring, shown masked, never in settings or logs
     help: str = ""  # one or two sentences: where the operator finds the value
     optional: bool = False  # may stay empty
+
+
+@dataclass(frozen=True, slots=True)
+class SignInCode:
+    """What the streamer is shown while signing in: enter ``user_code`` at ``verification_uri``
+    within ``expires_in`` seconds."""
+
+    user_code: str
+    verification_uri: str
+    expires_in: int
+
+
+def can_sign_in(factory: Any) -> bool:
+    """Whether ``factory`` offers ``sign_in`` (the platform's own sign-in page)."""
+    return callable(getattr(factory, "sign_in", None))
 
 
 def fields_of(factory: Any) -> tuple[ConnectionField, ...]:

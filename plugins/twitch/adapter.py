@@ -60,7 +60,7 @@ import datetime
 import logging
 import os
 import time
-from collections.abc import AsyncIterator, Callable, Hashable, Sequence
+from collections.abc import AsyncIterator, Callable, Hashable, Mapping, Sequence
 from typing import Any
 
 import websockets
@@ -72,9 +72,11 @@ from app.api import (
     ConnectionTracker,
     LinkState,
     Listeners,
+    OfflineError,
     PlatformAdapter,
     PlatformError,
     RecentKeys,
+    SignInCode,
     models,
     spawn,
     tr,
@@ -89,7 +91,7 @@ from plugins.twitch.eventsub import (
     message_type,
     open_session,
 )
-from plugins.twitch.helix import Helix, HelixError, TokenInfo, Unreachable, User
+from plugins.twitch.helix import DeviceCode, Helix, HelixError, TokenInfo, Unreachable, User
 from plugins.twitch.mapping import TwitchMapper
 
 log = logging.getLogger(__name__)
@@ -708,6 +710,42 @@ class TwitchFactory:
             await helix.aclose()
             raise
         return adapter
+
+    async def sign_in(
+        self, values: Mapping[str, str], show: Callable[[SignInCode], None]
+    ) -> dict[str, str]:
+        """The device code flow for the connection dialog's 用 Twitch 账号登录: every scope
+        LiveDesk uses is asked for; returns the token (and the Client ID it belongs to)."""
+        settings = dict(values)
+        client_id = _setting(settings, "client_id")
+        if not client_id:
+            raise PlatformError(
+                "missing_settings",
+                tr(
+                    "用 Twitch 账号登录需要应用的 Client ID：在 dev.twitch.tv 注册一个公开客户端应用"
+                ),
+            )
+        helix = Helix(
+            "",
+            client_id,
+            helix_base=_setting(settings, "helix_base", "https://api.twitch.tv"),
+            auth_base=_setting(settings, "auth_base", "https://id.twitch.tv"),
+        )
+
+        def shown(code: DeviceCode) -> None:
+            show(SignInCode(code.user_code, code.verification_uri, code.expires_in))
+
+        try:
+            token = await helix.device_login(p.ALL_SCOPES, shown)
+        except HelixError as exc:
+            raise PlatformError(
+                "credentials", tr("Twitch 登录没有完成：{why}").format(why=exc.message)
+            ) from None
+        except Unreachable:
+            raise OfflineError(tr("连不上 Twitch，请检查网络")) from None
+        finally:
+            await helix.aclose()
+        return {"token": token, "client_id": client_id}
 
     async def _open(self, helix: Helix, settings: dict[str, Any], client_id: str) -> TwitchAdapter:
         try:

@@ -128,7 +128,9 @@ def test_the_platform_token_can_stay_off_the_command_line(
     import app.secrets
     from ui.launch import adapter_settings, parse_args
 
-    monkeypatch.setattr(app.secrets, "_keyring_usable", lambda: False)  # never the user's keyring
+    monkeypatch.setattr(
+        app.secrets, "_keyring_usable", lambda **_: False
+    )  # never the user's keyring
     monkeypatch.setattr(app.secrets, "_memory", {})
     monkeypatch.setenv("LIVEDESK_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("LIVEDESK_TOKEN", "as_from-the-environment")

@@ -27,12 +27,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -45,6 +47,7 @@ from app.platform.credentials import SANDBOX, merged, stored
 from app.platform.errors import PlatformError
 from app.platform.fields import (
     ConnectionField,
+    can_sign_in,
     display_name,
     factory_note,
     fields_of,
@@ -76,6 +79,30 @@ def connection_settings(platform: str, values: Mapping[str, str], role: str) -> 
     out: dict[str, Any] = {k: v for k, v in values.items() if v}
     out["role"] = role
     return out
+
+
+class _HelpLine(QLabel):
+    """A wrapped, plain-text help line that asks the form for exactly the height its text needs
+    at its width (a QLabel's own hint guesses a width: rows were cut off or spaced apart)."""
+
+    GUESS = 560  # the field column's width in a dialog of the minimum width
+
+    def __init__(self, text: str, parent: QWidget) -> None:
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+
+    def sizeHint(self) -> QSize:
+        width = self.width() if self.width() > 100 else self.GUESS
+        return QSize(width, self.heightForWidth(width))
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(100, self.sizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self.updateGeometry()  # another width, another number of lines
 
 
 class ConnectDialog(QDialog):
@@ -129,18 +156,25 @@ class ConnectDialog(QDialog):
         self.note.setTextFormat(Qt.TextFormat.PlainText)
         self.note.setStyleSheet(theme.text_style(theme.WARNING_STRONG))
         self.form.addRow("", self.note)
-        lay.addWidget(self.form_holder)
+        lay.addWidget(self.form_holder, 1)  # extra height goes below the rows (top-aligned)
         self.test_button = QPushButton(tr("测试连接"), self)
         self.test_button.setObjectName("connectTest")
         self.test_button.clicked.connect(self.toggle_test)
-        lay.addWidget(self.test_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.sign_in_button = QPushButton(self)  # 用 Twitch 账号登录… (a factory's sign_in)
+        self.sign_in_button.setObjectName("connectSignIn")
+        self.sign_in_button.clicked.connect(self.start_sign_in)
+        self._sign_in: asyncio.Task[None] | None = None
+        actions = QHBoxLayout()
+        actions.addWidget(self.test_button)
+        actions.addWidget(self.sign_in_button)
+        actions.addStretch(1)
+        lay.addLayout(actions)
         self.outcome = QLabel(self)
         self.outcome.setObjectName("connectResult")
         self.outcome.setWordWrap(True)
         self.outcome.setTextFormat(Qt.TextFormat.PlainText)
         self.outcome.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         lay.addWidget(self.outcome)
-        lay.addStretch(1)
         self.buttons = QDialogButtonBox(self)
         self.go_button = self.buttons.addButton(tr("连接"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.go_button.setObjectName("connectGo")
@@ -204,18 +238,34 @@ class ConnectDialog(QDialog):
             if f.help:
                 edit.setToolTip(tr(f.help))
                 label.setToolTip(tr(f.help))
-                hint = QLabel(tr(f.help), cell)
+                hint = _HelpLine(tr(f.help), cell)
                 hint.setObjectName(f"help:{f.name}")
-                hint.setWordWrap(True)
-                hint.setTextFormat(Qt.TextFormat.PlainText)
                 hint.setStyleSheet(theme.text_style(theme.MUTED))
                 column.addWidget(hint)
             self.form.addRow(label, cell)
             self.inputs[f.name] = edit
         if not self.fields:
             self.form.addRow(QLabel(tr("这个平台不需要填写任何信息"), self.form_holder))
+        self.sign_in_button.setVisible(can_sign_in(factory))
+        self.sign_in_button.setText(
+            tr("用 {platform} 账号登录…").format(platform=display_name(factory))
+        )
         self._refresh_test_button()
+        self._fit_height()
+        # rows added to a dialog on screen are shown on the next turn of the loop, and only
+        # then count in its size: fit again then (else the wrapped help lines are cut off)
+        QTimer.singleShot(0, self._fit_height_later)
+
+    def _fit_height_later(self) -> None:
+        if shiboken6.isValid(self):
+            self._fit_height()
+
+    def _fit_height(self) -> None:
+        """As tall as the rows need at the dialog's width (the help lines wrap)."""
         self.form_holder.adjustSize()
+        lay = self.layout()
+        if lay is not None:
+            lay.activate()
         self.resize(self.width(), self.sizeHint().height())
 
     def _testable(self) -> bool:
@@ -248,6 +298,25 @@ class ConnectDialog(QDialog):
     def _missing(self) -> str:
         missing = missing_fields(self.fields, self.values())
         return missing_message(missing) if missing else ""
+
+    # --- 用 … 账号登录 ---------------------------------------------------------------------------
+    def start_sign_in(self) -> None:
+        if self._sign_in is not None and not self._sign_in.done():
+            return
+        self._cancel_test()
+        self._sign_in = asyncio.get_running_loop().create_task(self._run_sign_in())
+
+    async def _run_sign_in(self) -> None:
+        from ui.platform.sign_in_dialog import sign_in
+
+        platform = self.chosen
+        got = await sign_in(self.factories[platform], self.values(), self)
+        if not got or not shiboken6.isValid(self) or self.chosen != platform:
+            return
+        for name, value in got.items():
+            if name in self.inputs:
+                self.inputs[name].setText(value)
+        self._say(tr("已登录：令牌已填入，连接成功后保存到系统钥匙串"), "ok")
 
     # --- 测试连接 ------------------------------------------------------------------------------
     @property
@@ -323,6 +392,8 @@ class ConnectDialog(QDialog):
 
     def reject(self) -> None:
         self._cancel_test()
+        if self._sign_in is not None:
+            self._sign_in.cancel()
         super().reject()
 
 

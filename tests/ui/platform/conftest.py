@@ -25,7 +25,7 @@ def secrets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """Never the developer's own keyring or settings: this test's folders and app.secrets'
     memory fallback (the path a machine without a keyring takes)."""
     store: dict[str, str] = {}
-    monkeypatch.setattr(app.secrets, "_keyring_usable", lambda: False)
+    monkeypatch.setattr(app.secrets, "_keyring_usable", lambda **_: False)
     monkeypatch.setattr(app.secrets, "_memory", store)
     monkeypatch.setenv("LIVEDESK_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("LIVEDESK_DATA_DIR", str(tmp_path / "data"))

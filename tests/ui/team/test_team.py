@@ -41,7 +41,7 @@ CLEAN = "p02"
 def memory_keyring(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """Never the developer's own keyring: secrets for this test only."""
     store: dict[str, str] = {}
-    monkeypatch.setattr(app.secrets, "_keyring_usable", lambda: False)
+    monkeypatch.setattr(app.secrets, "_keyring_usable", lambda **_: False)
     monkeypatch.setattr(app.secrets, "_memory", store)
     return store
 

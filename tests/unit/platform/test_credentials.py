@@ -23,7 +23,7 @@ FIELDS = (
 @pytest.fixture(autouse=True)
 def memory(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     store: dict[str, str] = {}
-    monkeypatch.setattr(app.secrets, "_keyring_usable", lambda: False)
+    monkeypatch.setattr(app.secrets, "_keyring_usable", lambda **_: False)
     monkeypatch.setattr(app.secrets, "_memory", store)
     return store
 
