@@ -17,11 +17,14 @@ here asked for was made in OBS itself: role ``"obs"``.
 What OBS is doing right now (program scene, streaming, recording and since when) is read on every
 (re)connection and handed over as ``record_obs("state", …)``: the recorder writes it at the top of
 each file it opens, and a recording already running when the console connected gets its real start
-(now − GetRecordStatus.outputDuration) instead of none.
+(now − GetRecordStatus.outputDuration) instead of none. A duration over a week is a wrong reading
+(right after a start on a loaded machine OBS once reported twelve days): it is read again a few
+times, half a second apart, and with no plausible one the start stays unknown rather than wrong.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -42,6 +45,11 @@ log = logging.getLogger(__name__)
 STARTED = "OBS_WEBSOCKET_OUTPUT_STARTED"
 STOPPED = "OBS_WEBSOCKET_OUTPUT_STOPPED"
 OBS_ROLE = "obs"  # a change made in OBS itself, not from this console
+#: readings of a running recording's duration until one is plausible
+RECORD_START_READINGS = 6
+RECORD_START_GAP_S = 0.5
+#: a longer running recording is a wrong reading, not a broadcast (seen: twelve days)
+MAX_RECORDING_S = 7 * 86400
 # how long a command sent from this console claims OBS's next matching change (OBS may report
 # the change before it answers the request; a switch that never came is forgotten after this)
 CLAIM_S = 10.0
@@ -213,8 +221,10 @@ class ObsFollower:
             return
         recording = bool(rec.get("outputActive"))
         if recording:
-            real = time.time() - int(rec.get("outputDuration", 0)) / 1000
-            if self.record_started is None or abs(self.record_started - real) > 2.0:
+            real = await self._recording_start(rec)
+            if real is not None and (
+                self.record_started is None or abs(self.record_started - real) > 2.0
+            ):
                 self.record_started = real  # it ran before we knew (or while we were away)
         else:
             self.record_started = None
@@ -228,6 +238,27 @@ class ObsFollower:
                 "record_started_ts": self.record_started if recording else None,
             },
         )
+
+    async def _recording_start(self, first: dict[str, Any]) -> float | None:
+        """When the running recording started (wall clock): now − its duration, from ``first``
+        or, while that reads as implausible (over :data:`MAX_RECORDING_S` or negative), from up
+        to :data:`RECORD_START_READINGS` further GetRecordStatus readings. None when none was
+        plausible (or the recording stopped)."""
+        rec = first
+        for _ in range(RECORD_START_READINGS):
+            duration = int(rec.get("outputDuration", 0)) / 1000
+            if 0 <= duration <= MAX_RECORDING_S:
+                return time.time() - duration
+            log.warning("OBS reported an implausible recording duration (%.0f s)", duration)
+            await asyncio.sleep(RECORD_START_GAP_S)
+            try:
+                rec = await self.conn.request("GetRecordStatus")
+            except ObsError:
+                return None
+            if not rec.get("outputActive"):
+                return None
+        log.warning("OBS reported no plausible recording duration; its start is left unknown")
+        return None
 
     def link_state(self, status: ConnectionStatus) -> None:
         up = status.state is LinkState.CONNECTED

@@ -91,3 +91,47 @@ async def test_a_switch_asked_from_this_console_carries_the_operators_role(tmp_p
         assert acts[0] == ("obs_switch_scene", "assistant", 1, None)
         assert acts[1][:3] == ("obs_start_record", "assistant", 0)
         assert "Output already running" in acts[1][3]
+
+
+class _Recorded:
+    def __init__(self) -> None:
+        self.obs: list[tuple[str, dict[str, object]]] = []
+
+    def record_obs(self, kind: str, data: dict[str, object]) -> None:
+        self.obs.append((kind, dict(data)))
+
+    def record_action(self, rec: ActionRecord) -> None:
+        pass
+
+
+async def test_a_recording_duration_of_twelve_days_is_read_again_not_believed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # what CI's OBS once answered a second after StartRecord: outputDuration of 12 days
+    import time
+
+    from app.session import obs_link
+
+    monkeypatch.setattr(obs_link, "RECORD_START_GAP_S", 0.01)
+    readings = [1_032_244_724, 1_032_245_224, 3_000]  # ms: twice garbage, then 3 s
+    conn = ObsConnection()
+
+    async def request(name: str, **_: object) -> dict[str, object]:
+        if name == "GetRecordStatus":
+            return {"outputActive": True, "outputDuration": readings.pop(0)}
+        return {"currentProgramSceneName": "全景", "outputActive": False}
+
+    monkeypatch.setattr(conn, "request", request)
+    rec = _Recorded()
+    follower = obs_link.ObsFollower(rec, conn, "host")
+    await follower.read_state()
+    [(kind, state)] = rec.obs
+    assert kind == "state" and state["recording"] is True
+    started = state["record_started_ts"]
+    assert isinstance(started, float) and abs(time.time() - 3.0 - started) < 1.0
+
+    readings[:] = [1_032_244_724] * (obs_link.RECORD_START_READINGS + 1)  # never plausible
+    rec.obs.clear()
+    fresh = obs_link.ObsFollower(rec, conn, "host")
+    await fresh.read_state()
+    assert rec.obs[0][1]["record_started_ts"] is None  # unknown, not twelve days ago
