@@ -446,16 +446,17 @@ async def test_the_operators_reconnect_cuts_the_cool_down_wait_short(
     try:
         await until(lambda: len(run.standin.calls_of("/v2/app/start")) >= 2, 20, "the restart")
         adapter.reconnect_now()
-        await until(lambda: adapter.restarts == 1, 20, "the new game")
+        await until(lambda: adapter.restarts >= 1, 20, "the new game")
         starts = run.standin.calls_of("/v2/app/start")
-        assert [c.code for c in starts] == [0, 7001, 0]
+        assert [c.code for c in starts[:3]] == [0, 7001, 0]
         assert starts[2].at - starts[1].at < 5.0  # not the 10 s cool-down
     finally:
+        # each step bounded: a hang here names itself instead of pytest's timeout
         reading.cancel()
         with contextlib.suppress(BaseException):
-            await reading
-        await batches.aclose()
-        await adapter.close()
+            await asyncio.wait_for(reading, 30)
+        await asyncio.wait_for(batches.aclose(), 30)
+        await asyncio.wait_for(adapter.close(), 30)
 
 
 SAVE_AS_THE_CONSOLE_DOES = """
