@@ -178,7 +178,7 @@ def commerce_settings(args: argparse.Namespace) -> dict[str, Any]:
         fields = fields_of(platform_factory(args.commerce))
     except KeyError as exc:
         raise TapError(str(exc.args[0]), 2) from None
-    out.update(connection_values(args.commerce, fields, load_settings()))
+    out.update(connection_values(args.commerce, fields, load_settings(), commerce=True))
     return out
 
 
