@@ -1,0 +1,124 @@
+"""A room made of two sources in the console: 平台 → 连接平台… offers a 商品与订单来源 (none by
+default) with that backend's own fields, remembered apart from the platform's; and a window on
+such a room (a chat-only sandbox, like Bilibili, plus a full sandbox as the shop) offers the
+shop's panels and the chat's, each control following the combined capabilities."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+from pytestqt.qtbot import QtBot
+
+from app.live.room import LiveRoom
+from app.platform.composite import CompositeAdapter
+from app.platform.credentials import save
+from app.platform.fields import fields_of
+from app.platform.registry import platform_factory
+from app.settings import Settings
+from plugins.sandbox.adapter import SandboxAdapterFactory
+from tests.support import polling
+from tests.support.console import main_window
+from ui.capability import Unavailable
+from ui.platform.connect_dialog import ConnectDialog
+
+BILIBILI_LIKE = "interaction,live_state,viewers"
+
+
+async def test_the_dialog_offers_a_shop_with_its_own_fields_remembered_apart(
+    qtbot: QtBot, secrets: dict[str, str]
+) -> None:
+    settings = Settings()
+    dialog = ConnectDialog(settings)
+    qtbot.addWidget(dialog)
+    assert dialog.chosen_commerce is None and dialog.shop.currentIndex() == 0  # none by default
+    offered = [dialog.shop.itemData(i) for i in range(dialog.shop.count())]
+    assert "sandbox" in offered  # a platform with a shop
+    assert "bilibili" not in offered  # interaction only: not a shop
+    assert dialog.shop_inputs == {} and dialog.choice().commerce is None
+    dialog.shop.setCurrentIndex(dialog.shop.findData("sandbox"))
+    assert list(dialog.shop_inputs) == ["url", "room", "token"]
+    assert dialog.shop_inputs["url"].objectName() == "shop-field:url"
+    dialog.shop_inputs["url"].setText("http://127.0.0.1:9")
+    dialog.shop_inputs["room"].setText("shop1")
+    dialog.shop_inputs["token"].setText("tok_shop")
+    choice = dialog.choice()
+    assert (choice.platform, choice.commerce) == ("sandbox", "sandbox")
+    assert choice.commerce_values == {
+        "url": "http://127.0.0.1:9",
+        "room": "shop1",
+        "token": "tok_shop",
+    }
+    assert dialog.inputs["url"].text() == ""  # the chat sandbox's own fields are untouched
+    dialog.reject()
+
+    # what the launcher saves once the room opened: the shop apart from the platform
+    fields = fields_of(platform_factory("sandbox"))
+    save("sandbox", fields, choice.commerce_values, settings, commerce=True)
+    assert settings.platform.commerce == "sandbox" and settings.platform.url is None
+    assert secrets == {"platform.sandbox.token": "tok_shop"}
+    again = ConnectDialog(settings)
+    qtbot.addWidget(again)
+    assert again.chosen_commerce == "sandbox"  # the shop chosen last, first
+    assert again.shop_inputs["url"].text() == "http://127.0.0.1:9"
+    assert again.shop_inputs["token"].text() == ""  # a stored secret is never shown
+    assert again.shop_values()["token"] == "tok_shop"  # left empty: kept
+    again.shop.setCurrentIndex(0)
+    assert again.choice().commerce is None and again.shop_inputs == {}
+    again.reject()
+
+
+async def _open(srv: Any, capabilities: str | None = None) -> Any:
+    settings = {"url": srv.url, "room": srv.room, "token": srv.tokens["host"]}
+    if capabilities:
+        settings["capabilities"] = capabilities
+    return await SandboxAdapterFactory().open(settings)
+
+
+async def test_a_window_on_chat_plus_shop_offers_both_sides_controls(
+    qtbot: QtBot, sandbox_server: Callable[..., Any], tmp_path: Path
+) -> None:
+    chat_srv = sandbox_server(debug_routes=True, live=True)
+    shop_srv = sandbox_server(live=True)
+    adapter = CompositeAdapter(await _open(chat_srv, BILIBILI_LIKE), await _open(shop_srv))
+    room = LiveRoom(adapter)
+    room.start()
+    try:
+        await asyncio.wait_for(room.wait_loaded(), polling.patience(30))
+        await polling.until(lambda: room.online, 30, "both streams to connect")
+        window = main_window(qtbot, room, tmp_path)
+        # the shop's panels are there (the chat source alone has none of them)
+        for key in ("products", "orders", "coupons", "flash_sale", "comments"):
+            assert not isinstance(window.panels[key], Unavailable), key
+        assert len(room.product_ids) > 0  # the shop's bag
+        # the chat source's limits stay, with its reason
+        start = window.start_action
+        assert not start.isEnabled() and "不支持从中控台开播" in start.toolTip()
+        assert not window.shortcuts.actions["comment.pin"].isEnabled()
+        # a comment on the chat source and an order in the shop both reach the window's room
+        seen: list[str] = []
+        room.subscribe_events(lambda batch: seen.extend(e.type.value for e in batch))
+        async with httpx.AsyncClient(timeout=30) as http:
+            r = await http.post(
+                chat_srv.api("/_debug/viewer-comment"),
+                json={"user_id": "v1", "nickname": "小鱼", "text": "链接在哪"},
+                headers=chat_srv.headers(),
+            )
+            assert r.status_code == 200, r.text
+            r = await http.post(
+                shop_srv.api("/orders"),
+                json={"user_id": "v1", "nickname": "小鱼", "product_id": room.product_ids[0],
+                      "quantity": 1, "pay": False},
+                headers=shop_srv.headers(),
+            )  # fmt: skip
+            assert r.status_code == 200, r.text
+        await polling.until(
+            lambda: "comment" in seen and "order_created" in seen, 30, "the comment and the order"
+        )
+        window.close()
+    finally:
+        await room.stop()
+        await adapter.close()
