@@ -6,11 +6,14 @@ shop's panels and the chat's, each control following the combined capabilities."
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import signal
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.live.room import LiveRoom
@@ -18,11 +21,15 @@ from app.platform.composite import CompositeAdapter
 from app.platform.credentials import save
 from app.platform.fields import fields_of
 from app.platform.registry import platform_factory
-from app.settings import Settings
+from app.settings import Settings, load_settings, save_settings
+from plugins.bilibili import samples as bs
+from plugins.bilibili.standin import danmaku as dm
 from plugins.sandbox.adapter import SandboxAdapterFactory
 from tests.support import polling
 from tests.support.console import main_window
+from tests.ui.platform.conftest import StartOpenLive, credentials
 from ui.capability import Unavailable
+from ui.launch import _main, parse_args
 from ui.platform.connect_dialog import ConnectDialog
 
 BILIBILI_LIKE = "interaction,live_state,viewers"
@@ -122,3 +129,55 @@ async def test_a_window_on_chat_plus_shop_offers_both_sides_controls(
     finally:
         await room.stop()
         await adapter.close()
+
+
+@pytest.fixture
+def _keep_signal_handlers() -> Iterator[None]:
+    """_main installs SIGINT/SIGTERM handlers (a clean exit on logout); pytest keeps its own."""
+    old = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    yield
+    for sig, handler in old.items():
+        signal.signal(sig, handler)
+
+
+@pytest.mark.usefixtures("_keep_signal_handlers")
+async def test_console_platform_bilibili_commerce_sandbox_opens_one_room_of_both(
+    open_live: StartOpenLive,
+    secrets: dict[str, str],
+    sandbox_server: Callable[..., Any],
+) -> None:
+    standin = open_live([dm.frame(bs.open_super_chat("m3", "o3", "老王", 30, "支持一下！"))])
+    shop_srv = sandbox_server(live=True)
+    settings = Settings()
+    settings.obs.enabled = False
+    save("bilibili", fields_of(platform_factory("bilibili")), credentials(standin), settings)
+    shop = {"url": shop_srv.url, "room": shop_srv.room, "token": shop_srv.tokens["host"]}
+    save("sandbox", fields_of(platform_factory("sandbox")), shop, settings, commerce=True)
+    settings.platform.adapter = "sandbox"
+    settings.platform.commerce = None  # the command line decides
+    save_settings(settings)
+    windows: list[Any] = []
+    args = parse_args(["--platform", "bilibili", "--commerce", "sandbox"])
+    main = asyncio.ensure_future(
+        _main(QApplication.instance(), args, load_settings(), shown=windows.append)
+    )
+    try:
+        await polling.until(lambda: bool(windows), 60, "the console on bilibili + the shop")
+        window = windows[0]
+        adapter = window.room.adapter
+        assert isinstance(adapter, CompositeAdapter) and adapter.room == "21452505"
+        assert window.connect_controls.current_commerce == "sandbox"
+        # the shop's docks are shown (open-live alone hides them), the chat is Bilibili's
+        for key in ("products", "orders", "coupons", "flash_sale", "comments"):
+            assert window.docks[key].isVisible(), key
+        model = window.panels["comments"].models["all"]
+        texts = lambda: [model.line(r).text for r in range(model.rowCount())]  # noqa: E731
+        await polling.until(lambda: "醒目留言 ¥30.00：支持一下！" in texts(), 60, "the Super Chat")
+        await polling.until(lambda: len(window.room.product_ids) > 0, 30, "the shop's bag")
+        window.close_without_asking()
+        assert await asyncio.wait_for(main, polling.patience(60)) == 0
+    finally:
+        for w in windows:
+            w.close_without_asking()
+        if not main.done():
+            await asyncio.wait_for(main, polling.patience(60))
