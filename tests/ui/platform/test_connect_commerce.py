@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from app.live.room import LiveRoom
@@ -105,6 +105,10 @@ async def test_a_window_on_chat_plus_shop_offers_both_sides_controls(
         start = window.start_action
         assert not start.isEnabled() and "不支持从中控台开播" in start.toolTip()
         assert not window.shortcuts.actions["comment.pin"].isEnabled()
+        # the conversion says what it divides: the shop's buyers by the chat's viewers
+        title = window.panels["metrics"].findChild(QLabel, "metricTitle:conversion")
+        assert title is not None and title.text() == "转化率（买家/聊天观众）"
+        assert "观众来自" in title.toolTip() and "买家来自" in title.toolTip()
         # a comment on the chat source and an order in the shop both reach the window's room
         seen: list[str] = []
         room.subscribe_events(lambda batch: seen.extend(e.type.value for e in batch))
