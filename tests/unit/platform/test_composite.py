@@ -245,3 +245,13 @@ async def test_the_link_is_the_worse_of_the_two_and_names_the_source_that_is_dow
     await room.close()
     assert chat.closed and shop.closed
     assert room.connection.status.state is LinkState.OFFLINE
+
+
+async def test_a_platform_without_a_shop_is_refused_as_the_shop_before_anything_opens() -> None:
+    from app.platform.composite import open_room
+
+    with pytest.raises(PlatformError) as refused:
+        await open_room("sandbox", "bilibili", {})  # the chat would be a built-in sandbox
+    assert "不能作为商品与订单来源" in refused.value.message
+    with pytest.raises(KeyError, match="no-such-shop"):
+        await open_room("sandbox", "no-such-shop", {})
