@@ -27,7 +27,9 @@ Guarantees:
   the platform's wire bytes (their seq changed): the recorder encodes them itself.
 - **Seqs and resuming.** The first snapshot's seq is the sum of the two sources' seqs, and every
   composite seq stays at most the sum of the sources' seqs at that time, so a later composite
-  of the same two sources starts above every seq an earlier one handed over. The composite
+  of the same two sources starts above every seq an earlier one handed over — when both keep
+  their numbering across connections (a platform with a log does; the Twitch adapter counts
+  from 1 at each start, as it does on its own). The composite
   remembers, per source, the last seq it numbered; :meth:`event_batches` resumes each source from
   there. It does not replay what it already handed over: asked for events after a seq below the
   last it numbered, it answers ``resync_required`` (reload the snapshot; the contract allows it).
