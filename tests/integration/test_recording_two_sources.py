@@ -1,7 +1,8 @@
 """One session recording of a room made of two sources (app/platform/composite.py): the chat of
 one real sandbox server and the shop of another. The recorder consumes the room's events as on
 any platform: the file holds the chat source's comments and the shop's orders, each once, in
-the room's order, and the session is the chat source's (started and ended there)."""
+the room's order, and the session is the chat source's (started and ended there); the replay
+attributes the orders to the shop's explain window as on one platform."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import httpx
 from app.live.room import LiveRoom
 from app.platform.client import PlatformClient
 from app.platform.composite import CompositeAdapter
+from app.session.attribution import per_product
 from app.session.recorder import SessionRecorder
 from app.session.replay import SessionFile
 from tests.support.polling import until
@@ -38,6 +40,9 @@ async def test_a_recording_of_a_two_source_room_holds_chat_and_orders(
         await until(lambda: room.online, 30, "both event streams to connect")
         await room.start_session()  # the chat source's session (its live state)
         await until(lambda: rec.recording, 30, "the recorder to open the session file")
+        explained = room.product_ids[0]
+        await room.explain(explained)  # the shop's: its catalogue
+        await until(lambda: room.explaining is not None, 30, "the explain card")
         async with httpx.AsyncClient(timeout=30) as http:
             for n in range(3):
                 r = await http.post(
@@ -46,7 +51,7 @@ async def test_a_recording_of_a_two_source_room_holds_chat_and_orders(
                     headers=chat_srv.headers(),
                 )
                 assert r.status_code == 200, r.text
-                pid = room.product_ids[n]
+                pid = explained
                 r = await http.post(
                     shop_srv.api("/orders"),
                     json={"user_id": f"v{n}", "nickname": f"观众{n}", "product_id": pid,
@@ -77,5 +82,7 @@ async def test_a_recording_of_a_two_source_room_holds_chat_and_orders(
         assert seqs == sorted(set(seqs))  # once each, in the room's order
         s = f.summary()
         assert s.orders == 3 and s.comments == 3
+        row = {r.product_id: r for r in per_product(f)}[explained]
+        assert row.orders_during == 3 and row.on_screen_s > 0
     finally:
         f.close()
