@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.aio import spawn
+from app.i18n import localize
 from app.platform.capabilities import COMMERCE
 from app.platform.credentials import SANDBOX, merged, stored
 from app.platform.errors import PlatformError
@@ -382,8 +383,14 @@ class ConnectDialog(QDialog):
     ) -> None:
         adapter = shop_adapter = None
         try:
-            if shop is not None:
-                shop_adapter = await asyncio.wait_for(shop[0].open(shop[1]), self.timeout)
+            if shop is not None:  # the shop is read once: its credentials are really checked
+                try:
+                    shop_adapter = await asyncio.wait_for(shop[0].open(shop[1]), self.timeout)
+                    await asyncio.wait_for(shop_adapter.snapshot(), self.timeout)
+                except PlatformError as exc:
+                    raise PlatformError(
+                        exc.code, tr("商品与订单来源：{e}").format(e=localize(exc.message))
+                    ) from None
             adapter = await asyncio.wait_for(factory.open(settings), self.timeout)
             try:
                 info = await asyncio.wait_for(adapter.room_info(), 10)

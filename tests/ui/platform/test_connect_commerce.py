@@ -185,3 +185,28 @@ async def test_console_platform_bilibili_commerce_sandbox_opens_one_room_of_both
             w.close_without_asking()
         if not main.done():
             await asyncio.wait_for(main, polling.patience(60))
+
+
+async def test_a_connection_test_opens_the_shop_too_and_says_when_it_refuses(
+    qtbot: QtBot, secrets: dict[str, str], sandbox_server: Callable[..., Any]
+) -> None:
+    chat_srv, shop_srv = sandbox_server(), sandbox_server()
+    dialog = ConnectDialog(Settings())
+    qtbot.addWidget(dialog)
+    dialog.inputs["url"].setText(chat_srv.url)
+    dialog.inputs["room"].setText(chat_srv.room)
+    dialog.inputs["token"].setText(chat_srv.tokens["host"])
+    dialog.shop.setCurrentIndex(dialog.shop.findData("sandbox"))
+    dialog.shop_inputs["url"].setText(shop_srv.url)
+    dialog.shop_inputs["room"].setText(shop_srv.room)
+    dialog.shop_inputs["token"].setText("ho_not_the_token")
+    dialog.test_button.click()
+    await polling.until(lambda: not dialog.testing, 60, "the test to end")
+    refused = dialog.outcome.text()
+    assert refused.startswith("商品与订单来源："), refused  # which source refused
+    dialog.shop_inputs["token"].setText(shop_srv.tokens["host"])
+    dialog.test_button.click()
+    await polling.until(lambda: not dialog.testing, 60, "the test to end")
+    assert dialog.outcome.text().startswith(f"连接成功：房间 {chat_srv.room}")
+    assert secrets == {}  # a test stores nothing
+    dialog.reject()
