@@ -249,8 +249,12 @@ class _Target:
 
 
 def _wanted_commerce(args: argparse.Namespace, settings: Any) -> str | None:
+    """The shop to open with the first window: ``--commerce`` (``none``: no shop), else the one
+    chosen last — but never with a teammate's room joined by invite (``--join``)."""
     name = getattr(args, "commerce", None)
     if name is None:
+        if getattr(args, "join", None) is not None:
+            return None
         return settings.platform.commerce or None
     return None if name.strip().lower() in ("", "none") else name.strip()
 
