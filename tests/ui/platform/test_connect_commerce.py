@@ -210,3 +210,15 @@ async def test_a_connection_test_opens_the_shop_too_and_says_when_it_refuses(
     assert dialog.outcome.text().startswith(f"连接成功：房间 {chat_srv.room}")
     assert secrets == {}  # a test stores nothing
     dialog.reject()
+
+
+def test_the_shop_of_the_first_window_command_line_then_settings_never_with_an_invite() -> None:
+    from ui.launch import _wanted_commerce
+
+    settings = Settings()
+    assert _wanted_commerce(parse_args([]), settings) is None  # none by default
+    settings.platform.commerce = "sandbox"
+    assert _wanted_commerce(parse_args([]), settings) == "sandbox"  # remembered
+    assert _wanted_commerce(parse_args(["--commerce", "none"]), settings) is None
+    assert _wanted_commerce(parse_args(["--commerce", "twitch"]), settings) == "twitch"
+    assert _wanted_commerce(parse_args(["--join", "-"]), settings) is None  # a teammate's room
