@@ -46,7 +46,8 @@ Guarantees:
 - **Link.** :attr:`connection` is the worse of the two links, its ``error`` naming each source
   that is not connected (「Shopify：重连中」); skipped messages of either are counted (as
   unnumbered: their seqs are the source's). ``event_key`` is ``(side, the source's key)``,
-  unique across the two. :meth:`close` closes both.
+  unique across the two. :meth:`close` closes both. :attr:`own_token_ids` are this console's
+  token ids on both (its own actions on either source are its own in the team's activity).
 - No invites: an invite carries one platform's address and token (``team_invites`` refuses).
 """
 
@@ -245,6 +246,13 @@ class CompositeAdapter(PlatformAdapter):
 
     def event_key(self, event: Event) -> Hashable:
         return self._keys.get(event.seq, ("room", event.seq))
+
+    @property
+    def own_token_ids(self) -> frozenset[str]:
+        """This console's token ids on the two sources (``Actor.token_id`` of its own actions:
+        a change made through the shop is this console's as well as one made in the chat)."""
+        ids = (self.interaction.token_id, self.commerce.token_id)
+        return frozenset(i for i in ids if i)
 
     # --- notes (a source's words for the operator, when it has any) -----------------------------
     @property

@@ -36,6 +36,8 @@ async def test_a_recording_of_a_two_source_room_holds_chat_and_orders(
     await room.wait_loaded()
     rec.start()
     ordered: list[str] = []
+    changes: list[Any] = []
+    room.subscribe_activity(changes.extend)
     try:
         await until(lambda: room.online, 30, "both event streams to connect")
         await room.start_session()  # the chat source's session (its live state)
@@ -43,6 +45,9 @@ async def test_a_recording_of_a_two_source_room_holds_chat_and_orders(
         explained = room.product_ids[0]
         await room.explain(explained)  # the shop's: its catalogue
         await until(lambda: room.explaining is not None, 30, "the explain card")
+        # done through the shop, it is still this console's own change (not a teammate's)
+        await until(lambda: any(c.kind == "explain" for c in changes), 30, "the explain change")
+        assert all(c.mine for c in changes if c.kind == "explain"), changes
         async with httpx.AsyncClient(timeout=30) as http:
             for n in range(3):
                 r = await http.post(
