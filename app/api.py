@@ -8,7 +8,14 @@ from app.listeners import Listeners
 from app.platform import models
 from app.platform.adapter import AdapterFactory, PlatformAdapter
 from app.platform.backoff import Backoff
-from app.platform.capabilities import ALL, INTERACTION, REQUIRED_BY_ACTION, Capability
+from app.platform.capabilities import (
+    ALL,
+    COMMERCE,
+    EVENT_CAPABILITY,
+    INTERACTION,
+    REQUIRED_BY_ACTION,
+    Capability,
+)
 from app.platform.client import PlatformClient
 from app.platform.connection import (
     ConnectionStatus,
@@ -27,6 +34,8 @@ from app.self_command import self_command
 
 __all__ = [
     "ALL",
+    "COMMERCE",
+    "EVENT_CAPABILITY",
     "INTERACTION",
     "REQUIRED_BY_ACTION",
     "AdapterFactory",

@@ -2,6 +2,7 @@
 
     livedesk events --platform NAME [--room ROOM] [--seconds S] [--limit N]
                     [--invite INVITE | --url URL] [--role ROLE]
+                    [--commerce NAME [--commerce-invite INVITE]]
 
 Teams use it to check an account (does the platform answer, with this room and these
 credentials?), to pipe a room into other tools, and to record fixtures; tests use it too.
@@ -31,6 +32,12 @@ platform (Bilibili, Twitch…) gets what the console's connection dialog saved f
 fields from the settings, secrets from the OS keyring — with ``--room`` overriding the stored
 room; what is not stored falls back to the platform's own environment variables.
 The built-in sandbox needs a running room (``--invite`` or ``--url``): the tap never starts one.
+
+A room made of two sources (app/platform/composite.py): ``--commerce NAME`` adds that platform's
+shop (catalogue, orders, coupons, flash sales) to the chat of ``--platform``; both kinds are
+printed in one run, numbered together (the schema is the same). The shop's credentials: a sandbox
+shop's from ``--commerce-invite`` (or ``LIVEDESK_COMMERCE_INVITE``); any other platform's from the
+console's stored values for it (平台 → 连接平台…), else its own environment variables.
 """
 
 from __future__ import annotations
@@ -47,16 +54,17 @@ import orjson
 
 from app.i18n import localize, set_language, tr
 from app.platform.adapter import PlatformAdapter
+from app.platform.composite import open_room
 from app.platform.errors import OfflineError, PlatformError
 from app.platform.models import Event, EventType
 from app.platform.recent import RecentKeys
-from app.platform.registry import platform_factory
 
 #: how many event keys are remembered to drop repeats (far more than a reconnect replays)
 REMEMBERED = 100_000
 #: seconds to connect and read the room before giving up
 CONNECT_TIMEOUT = 15.0
 INVITE_ENV = "LIVEDESK_INVITE"
+COMMERCE_INVITE_ENV = "LIVEDESK_COMMERCE_INVITE"
 TOKEN_ENV = "LIVEDESK_TOKEN"
 EXIT_INTERRUPTED = 130
 
@@ -86,6 +94,16 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--url", help=f"the platform's base URL (token in {TOKEN_ENV} or the keyring)")
     p.add_argument("--role", choices=("host", "assistant", "reviewer"), help="the token's role")
     p.add_argument("--quiet", action="store_true", help="no 'connected' line on stderr")
+    p.add_argument(
+        "--commerce",
+        help="also the shop (catalogue, orders, coupons) of this platform adapter: a room made "
+        "of two sources",
+    )
+    p.add_argument(
+        "--commerce-invite",
+        help=f"a LiveDesk invite of a sandbox room used as the shop ('-': stdin; or set "
+        f"{COMMERCE_INVITE_ENV})",
+    )
     return p
 
 
@@ -143,12 +161,45 @@ def stored_values(platform: str, settings: Any) -> dict[str, str]:
     The platform's own environment variables still apply to what is not stored."""
     from app.platform.credentials import connection_values
     from app.platform.fields import fields_of
+    from app.platform.registry import platform_factory
 
     try:
         factory = platform_factory(platform)
     except KeyError:
         return {}
     return connection_values(platform, fields_of(factory), settings)
+
+
+def commerce_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """What the shop's factory (``--commerce``) is opened with."""
+    from app.platform.credentials import SANDBOX, connection_values
+    from app.platform.fields import fields_of
+    from app.platform.registry import platform_factory
+    from app.settings import load_settings
+
+    out: dict[str, Any] = {"client": "livedesk events"}
+    text = args.commerce_invite or os.environ.pop(COMMERCE_INVITE_ENV, None)
+    if text:
+        from app.team.invite import InviteError, parse_invite
+
+        if text == "-":
+            text = sys.stdin.readline()
+        try:
+            invite = parse_invite(text)
+        except InviteError as exc:
+            raise TapError(str(exc), 2) from None
+        out.update(url=invite.url, room=invite.room, role=invite.role, token=invite.token)
+        return out
+    if args.commerce == SANDBOX:
+        raise TapError(
+            tr("沙盒作为商品与订单来源时需要一个正在运行的房间：请用 --commerce-invite"), 2
+        )
+    try:
+        fields = fields_of(platform_factory(args.commerce))
+    except KeyError as exc:
+        raise TapError(str(exc.args[0]), 2) from None
+    out.update(connection_values(args.commerce, fields, load_settings(), commerce=True))
+    return out
 
 
 def line_of(n: int, event: Event) -> bytes:
@@ -160,14 +211,20 @@ def line_of(n: int, event: Event) -> bytes:
     return orjson.dumps(obj) + b"\n"
 
 
-async def connect(name: str, settings: dict[str, Any]) -> tuple[PlatformAdapter, int]:
-    """The opened adapter and the room's current seq (the tap prints what comes after it)."""
+async def connect(
+    name: str,
+    settings: dict[str, Any],
+    commerce: str | None = None,
+    commerce_settings: dict[str, Any] | None = None,
+) -> tuple[PlatformAdapter, int]:
+    """The opened adapter (with the shop of ``commerce``, when given: one room of both) and the
+    room's current seq (the tap prints what comes after it)."""
     try:
-        factory = platform_factory(name)
+        adapter = await asyncio.wait_for(
+            open_room(name, commerce, settings, commerce_settings), CONNECT_TIMEOUT
+        )
     except KeyError as exc:
         raise TapError(str(exc.args[0]), 2) from None
-    try:
-        adapter = await asyncio.wait_for(factory.open(settings), CONNECT_TIMEOUT)
     except TimeoutError:
         raise TapError(tr("连接平台超时")) from None
     except PlatformError as exc:
@@ -265,12 +322,14 @@ async def _run(
     args: argparse.Namespace, out: BinaryIO, err: BinaryIO, interrupted: list[bool]
 ) -> int:
     settings = adapter_settings(args)
-    adapter, seq = await connect(args.platform, settings)
+    shop = commerce_settings(args) if args.commerce else None
+    adapter, seq = await connect(args.platform, settings, args.commerce, shop)
     try:
         if not args.quiet:
             room = settings.get("room") or adapter.room
+            platform = f"{args.platform} + {args.commerce}" if args.commerce else args.platform
             msg = tr("已连接 {platform} 房间 {room}，输出事件中…").format(
-                platform=args.platform, room=room
+                platform=platform, room=room
             )
             err.write(msg.encode() + b"\n")
             err.flush()

@@ -41,6 +41,12 @@ class PlatformSettings(_Section):
     url: str | None = Field(None, description="Platform base URL; empty: start the local sandbox")
     room: str | None = Field(None, description="Room id on the platform")
     role: Literal["host", "assistant", "reviewer"] = Field("host", description="Operator role")
+    commerce: str | None = Field(
+        None,
+        description="Commerce backend (a livedesk.platforms entry point offering catalogue/"
+        "orders) whose shop joins the platform's chat in one room (平台 → 连接平台… → "
+        "商品与订单来源); empty: the platform's own",
+    )
     lan: bool = Field(
         False,
         description="Built-in sandbox listens on the LAN (0.0.0.0) so teammates on other machines "

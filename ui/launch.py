@@ -58,6 +58,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "with its stored connection; missing values open the connection dialog. Default: the "
         "one chosen last in 平台 → 连接平台…",
     )
+    p.add_argument(
+        "--commerce",
+        metavar="NAME",
+        help="take the catalogue, orders, coupons and flash sales from this platform adapter's "
+        "shop (a room made of two sources: the chat of --platform, the shop of NAME); 'none': "
+        "the platform's own. Default: the one chosen last in 平台 → 连接平台…",
+    )
     p.add_argument("--url", help="platform base URL (default: start the built-in sandbox)")
     p.add_argument("--room", help="room id on the platform")
     p.add_argument("--role", choices=["host", "assistant", "reviewer"], help="operator role")
@@ -236,6 +243,51 @@ class _Target:
     platform: str
     choice: Choice | None = None
     connection: dict[str, Any] | None = None
+    #: the shop of a room made of two sources (None: the platform's own)
+    commerce: str | None = None
+    shop_connection: dict[str, Any] | None = None
+
+
+def _wanted_commerce(args: argparse.Namespace, settings: Any) -> str | None:
+    """The shop to open with the first window: ``--commerce`` (``none``: no shop), else the one
+    chosen last — but never with a teammate's room joined by invite (``--join``)."""
+    name = getattr(args, "commerce", None)
+    if name is None:
+        if getattr(args, "join", None) is not None:
+            return None
+        return settings.platform.commerce or None
+    return None if name.strip().lower() in ("", "none") else name.strip()
+
+
+def shop_connection_for(target: _Target, settings: Any) -> dict[str, Any] | None:
+    """What the shop's factory ``open`` gets (None: no shop). A sandbox shop without an address
+    is a built-in one of its own (its own database, open for orders: started live)."""
+    from app.platform.credentials import SANDBOX, connection_values
+    from app.platform.errors import PlatformError
+    from app.platform.fields import fields_of, missing_fields, missing_message
+    from app.platform.registry import platform_factory
+    from app.settings import data_dir
+    from app.team.join import machine_name
+
+    if target.commerce is None:
+        return None
+    if target.shop_connection is not None:
+        return dict(target.shop_connection)
+    fields = fields_of(platform_factory(target.commerce))
+    if target.choice is not None and target.choice.commerce == target.commerce:
+        values = dict(target.choice.commerce_values)
+    else:
+        values = connection_values(target.commerce, fields, settings, commerce=True)
+    out: dict[str, Any] = {k: v for k, v in values.items() if v}
+    out.update(role="host", client=machine_name())
+    if target.commerce == SANDBOX:
+        if not out.get("url"):
+            out.update(db=str(data_dir() / "sandbox-shop.db"), args=["--live"])
+        return out
+    missing = missing_fields(fields, values)
+    if missing:
+        raise PlatformError("missing_settings", missing_message(missing))
+    return out
 
 
 def connection_for(target: _Target, args: argparse.Namespace, settings: Any) -> dict[str, Any]:
@@ -284,6 +336,7 @@ async def _main(
     from PySide6.QtWidgets import QLabel
 
     from app.aio import cancel_all
+    from app.platform.composite import open_room
     from app.platform.credentials import save as save_values
     from app.platform.errors import PlatformError
     from app.platform.fields import fields_of
@@ -296,7 +349,9 @@ async def _main(
     splash.setWindowTitle(tr("LiveDesk 直播中控台"))
     splash.resize(420, 160)
     pacer: GcPacer | None = None
-    target: _Target | None = _Target(args.platform or settings.platform.adapter)
+    target: _Target | None = _Target(
+        args.platform or settings.platform.adapter, commerce=_wanted_commerce(args, settings)
+    )
     previous: _Target | None = None  # the platform of the window before (a switch)
     code = 0
 
@@ -304,7 +359,8 @@ async def _main(
         splash.show()
         try:
             connection = connection_for(target, args, settings)
-            adapter = await platform_factory(target.platform).open(connection)
+            shop = shop_connection_for(target, settings)
+            adapter = await open_room(target.platform, target.commerce, connection, shop)
         except (PlatformError, KeyError, OSError) as exc:
             splash.close()
             reason = exc.message if isinstance(exc, PlatformError) else str(exc).strip("'\"")
@@ -317,18 +373,38 @@ async def _main(
         if target.choice is not None:  # it opened: now the choice and its values are kept
             fields = fields_of(platform_factory(target.platform))
             save_values(target.platform, fields, target.choice.values, settings)
+            if target.commerce is not None:
+                shop_fields = fields_of(platform_factory(target.commerce))
+                values = target.choice.commerce_values
+                save_values(target.commerce, shop_fields, values, settings, commerce=True)
+            else:
+                settings.platform.commerce = None
             save_settings(settings)
-        opened = _Target(target.platform, connection=connection)
+        opened = _Target(
+            target.platform, connection=connection, commerce=target.commerce, shop_connection=shop
+        )
         args.url = args.room = args.token = args.role = None  # the command line: the first only
         window = await _run_window(
-            target.platform, args, settings, adapter, connection, splash, prepare, shown
+            target.platform,
+            args,
+            settings,
+            adapter,
+            connection,
+            splash,
+            prepare,
+            shown,
+            commerce=target.commerce,
         )
         if pacer is None:
             freeze_startup_objects()
             pacer = GcPacer()  # the collector on a clock, not on allocation counts
             pacer.start()
         requested = await window.finished
-        target = _Target(requested.platform, requested) if requested is not None else None
+        target = (
+            _Target(requested.platform, requested, commerce=requested.commerce)
+            if requested is not None
+            else None
+        )
         previous = opened
         if args.screenshot:
             break
@@ -371,9 +447,15 @@ async def _after_failure(
             return target
         if answer != "dialog":
             return None
-    choice = await choose(settings, current=target.platform, message=reason, entered=target.choice)
+    choice = await choose(
+        settings,
+        current=target.platform,
+        message=reason,
+        entered=target.choice,
+        commerce=target.commerce,
+    )
     if choice is not None:
-        return _Target(choice.platform, choice)
+        return _Target(choice.platform, choice, commerce=choice.commerce)
     return previous  # cancelled: back to where the console was, if anywhere
 
 
@@ -395,6 +477,7 @@ async def _run_window(
     splash: Any,
     prepare: Prepare | None,
     shown: Shown | None,
+    commerce: str | None = None,
 ) -> _Window:
     from app.live.room import LiveRoom
     from app.obs.stack import ObsStack
@@ -418,6 +501,7 @@ async def _run_window(
     builtin = platform == "sandbox" and not connection.get("url")  # started by this console
     window.platform_stops_with_console = builtin
     window.connect_controls.current = platform  # 连接平台… opens on it
+    window.connect_controls.current_commerce = commerce
     if builtin:
         window.ctx.platform_listen = connection.get("listen", "127.0.0.1")
         window.team.set_sandbox(True)  # a rehearsal room: 「沙盒 · 模拟观众」 stays visible

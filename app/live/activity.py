@@ -102,8 +102,13 @@ def describe(room: LiveRoom, ev: m.Event) -> list[TeamChange]:
     explain = _DESCRIBE.get(type(ev.data))
     if explain is None:
         return []
+    # a room made of two sources has this console's token on each (app/platform/composite.py)
+    owns = getattr(room.adapter, "own_token_ids", None) or ()
     own = getattr(room.adapter, "token_id", None)
-    mine = actor.token_id == own if own else actor.role.value == room.role
+    if owns:
+        mine = actor.token_id in owns
+    else:
+        mine = actor.token_id == own if own else actor.role.value == room.role
     say = _Say(ev, actor, mine)
     explain(room, ev, say)
     return say.out

@@ -17,7 +17,11 @@ Guarantees:
   default actions raise it (app/platform/adapter.py), so an adapter implements only what its
   platform does.
 - :data:`REQUIRED_BY_ACTION` says which capability each adapter action needs (the console asks
-  ``room.can(...)`` before offering it).
+  ``room.can(...)`` before offering it); :data:`EVENT_CAPABILITY` which capability each event
+  kind belongs to (a platform without it never sends it; ``room_note`` and ``resync_required``
+  belong to none: every platform may send them).
+- :data:`COMMERCE` is what a commerce backend (a shop's own system) brings to a room made of two
+  sources (app/platform/composite.py); everything else comes from the interaction source.
 """
 
 from __future__ import annotations
@@ -27,9 +31,12 @@ from enum import StrEnum
 
 from app.i18n import tr
 from app.platform.errors import PlatformError
+from app.platform.models import EventType
 
 __all__ = [
     "ALL",
+    "COMMERCE",
+    "EVENT_CAPABILITY",
     "INTERACTION",
     "REQUIRED_BY_ACTION",
     "Capability",
@@ -85,6 +92,63 @@ INTERACTION: frozenset[Capability] = frozenset(
         Capability.SHARES,
     }
 )
+
+#: what a commerce backend (a shop system: catalogue, orders, marketing on prices and stock)
+#: brings to a two-source room; the rest is the interaction source's
+COMMERCE: frozenset[Capability] = frozenset(
+    {
+        Capability.CATALOGUE,
+        Capability.ORDERS,
+        Capability.COUPONS,
+        Capability.FLASH_SALES,
+        Capability.STOCK_RESERVATION,
+    }
+)
+
+_T = EventType
+#: event type → the capability without which a platform never sends it (``room_note``,
+#: ``resync_required`` and the console's own events belong to none)
+EVENT_CAPABILITY: dict[EventType, Capability] = {
+    _T.COMMENT: Capability.COMMENTS,
+    _T.LIKE: Capability.LIKES,
+    _T.GIFT: Capability.GIFTS,
+    _T.FOLLOW: Capability.FOLLOWS,
+    _T.VIEWER_ENTER: Capability.ENTRIES,
+    _T.SHARE: Capability.SHARES,
+    _T.PAID_MESSAGE: Capability.PAID_MESSAGES,
+    _T.MEMBERSHIP: Capability.MEMBERSHIPS,
+    _T.PAID_MESSAGE_DELETED: Capability.PAID_MESSAGES,
+    _T.VIEWERS: Capability.VIEWERS,
+    _T.ORDER_CREATED: Capability.ORDERS,
+    _T.ORDER_PAID: Capability.ORDERS,
+    _T.ORDER_REFUNDED: Capability.ORDERS,
+    _T.PRODUCT_UPDATED: Capability.CATALOGUE,
+    _T.PRODUCTS_REORDERED: Capability.CATALOGUE,
+    _T.PRODUCT_EXPLAINING: Capability.CATALOGUE,
+    _T.COUPON_ISSUED: Capability.COUPONS,
+    _T.COUPON_CLAIMED: Capability.COUPONS,
+    _T.COUPON_ENDED: Capability.COUPONS,
+    _T.FLASH_SALE_SCHEDULED: Capability.FLASH_SALES,
+    _T.FLASH_SALE_STARTED: Capability.FLASH_SALES,
+    _T.FLASH_SALE_UPDATED: Capability.FLASH_SALES,
+    _T.FLASH_SALE_ENDED: Capability.FLASH_SALES,
+    _T.STOCK_RESERVED: Capability.STOCK_RESERVATION,
+    _T.RESERVATION_UPDATED: Capability.STOCK_RESERVATION,
+    _T.STOCK_RELEASED: Capability.STOCK_RESERVATION,
+    _T.RED_ENVELOPE_SCHEDULED: Capability.RED_ENVELOPES,
+    _T.RED_ENVELOPE_STARTED: Capability.RED_ENVELOPES,
+    _T.RED_ENVELOPE_GRABBED: Capability.RED_ENVELOPES,
+    _T.RED_ENVELOPE_ENDED: Capability.RED_ENVELOPES,
+    _T.LOTTERY_STARTED: Capability.PLATFORM_LOTTERIES,
+    _T.LOTTERY_ENTERED: Capability.PLATFORM_LOTTERIES,
+    _T.LOTTERY_DRAWN: Capability.PLATFORM_LOTTERIES,
+    _T.COMMENT_PINNED: Capability.PIN,
+    _T.COMMENT_HIDDEN: Capability.HIDE,
+    _T.USER_MUTED: Capability.MUTE,
+    _T.USER_UNMUTED: Capability.MUTE,
+    _T.SESSION_STARTED: Capability.LIVE_STATE,
+    _T.SESSION_ENDED: Capability.LIVE_STATE,
+}
 
 #: adapter action (method name) → the capability it needs
 REQUIRED_BY_ACTION: dict[str, Capability] = {

@@ -10,6 +10,11 @@ For every platform but the built-in one, a field ``f`` of platform ``name``
 The sandbox keeps its values where ``livedesk join`` and the launcher always kept them:
 ``settings.platform.url`` / ``room``, and the token under ``platform.token.<room>.<role>``.
 
+A commerce backend (the shop of a room made of two sources, app/platform/composite.py) keeps its
+values like any platform but the built-in one, also when it is the sandbox (``commerce=True``:
+its url/room in ``settings.platform.fields["sandbox"]``, its token as ``platform.sandbox.token``,
+so the chat sandbox's values are left alone); ``settings.platform.commerce`` names it.
+
 Guarantees: :func:`save` writes nothing of a field the platform does not declare, never puts a
 secret in the settings, and a secret entered empty keeps the stored one (the dialog shows stored
 secrets masked; untouched means kept). Nothing here writes the settings file: the caller saves
@@ -38,10 +43,12 @@ def _sandbox_token_key(settings: Any, room: str) -> str:
     return token_key(room, settings.platform.role)
 
 
-def stored(platform: str, fields: tuple[ConnectionField, ...], settings: Any) -> dict[str, str]:
+def stored(
+    platform: str, fields: tuple[ConnectionField, ...], settings: Any, *, commerce: bool = False
+) -> dict[str, str]:
     """What is stored for ``platform``'s fields (secrets included; "" for nothing stored)."""
     plat = settings.platform
-    if platform == SANDBOX:
+    if platform == SANDBOX and not commerce:
         room = plat.room or ""
         kept = {"url": plat.url or "", "room": room}
         token = get_secret(_sandbox_token_key(settings, room)) if plat.url and room else None
@@ -62,9 +69,11 @@ def merged(
     fields: tuple[ConnectionField, ...],
     settings: Any,
     entered: Mapping[str, str],
+    *,
+    commerce: bool = False,
 ) -> dict[str, str]:
     """The values a connection uses: what was entered, a secret left empty → the stored one."""
-    kept = stored(platform, fields, settings)
+    kept = stored(platform, fields, settings, commerce=commerce)
     out: dict[str, str] = {}
     for f in fields:
         value = (entered.get(f.name) or "").strip()
@@ -73,12 +82,18 @@ def merged(
 
 
 def save(
-    platform: str, fields: tuple[ConnectionField, ...], values: Mapping[str, str], settings: Any
+    platform: str,
+    fields: tuple[ConnectionField, ...],
+    values: Mapping[str, str],
+    settings: Any,
+    *,
+    commerce: bool = False,
 ) -> None:
-    """Remember ``platform`` as the chosen one and its field values (the settings object is
-    changed; the caller writes the file). Secrets go to the keyring only."""
+    """Remember ``platform`` as the chosen one (``commerce``: as the chosen shop) and its field
+    values (the settings object is changed; the caller writes the file). Secrets go to the
+    keyring only."""
     plat = settings.platform
-    if platform == SANDBOX:
+    if platform == SANDBOX and not commerce:
         url = (values.get("url") or "").strip() or None
         room = (values.get("room") or "").strip() or None
         token = (values.get("token") or "").strip()
@@ -95,12 +110,16 @@ def save(
             elif value:
                 plain[f.name] = value
         plat.fields = {**plat.fields, platform: plain}
-    plat.adapter = platform
+    if commerce:
+        plat.commerce = platform
+    else:
+        plat.adapter = platform
 
 
 def connection_values(
-    platform: str, fields: tuple[ConnectionField, ...], settings: Any
+    platform: str, fields: tuple[ConnectionField, ...], settings: Any, *, commerce: bool = False
 ) -> dict[str, str]:
     """The stored values to hand to a non-sandbox factory's ``open`` (empty ones left out, so
     the adapter's own fallbacks — environment variables — still apply)."""
-    return {k: v for k, v in stored(platform, fields, settings).items() if v}
+    kept = stored(platform, fields, settings, commerce=commerce)
+    return {k: v for k, v in kept.items() if v}

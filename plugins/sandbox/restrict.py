@@ -29,52 +29,15 @@ import os
 from collections.abc import Iterable
 
 from app.api import ALL, Capability, PlatformError, models
+from app.api import EVENT_CAPABILITY as BASE_EVENT_CAPABILITY
 
 ENV = "LIVEDESK_SANDBOX_CAPABILITIES"
 
-_T = models.EventType
-#: event type → the capability without which the platform never sends it
+#: event type → the capability without which the platform never sends it (the contract's map;
+#: the sandbox's own room notes say a viewer is going to buy: orders)
 EVENT_CAPABILITY: dict[models.EventType, Capability] = {
-    _T.COMMENT: Capability.COMMENTS,
-    _T.LIKE: Capability.LIKES,
-    _T.GIFT: Capability.GIFTS,
-    _T.FOLLOW: Capability.FOLLOWS,
-    _T.VIEWER_ENTER: Capability.ENTRIES,
-    _T.SHARE: Capability.SHARES,
-    _T.PAID_MESSAGE: Capability.PAID_MESSAGES,
-    _T.MEMBERSHIP: Capability.MEMBERSHIPS,
-    _T.PAID_MESSAGE_DELETED: Capability.PAID_MESSAGES,
-    _T.ROOM_NOTE: Capability.ORDERS,  # the sandbox's notes say a viewer is going to buy
-    _T.VIEWERS: Capability.VIEWERS,
-    _T.ORDER_CREATED: Capability.ORDERS,
-    _T.ORDER_PAID: Capability.ORDERS,
-    _T.ORDER_REFUNDED: Capability.ORDERS,
-    _T.PRODUCT_UPDATED: Capability.CATALOGUE,
-    _T.PRODUCTS_REORDERED: Capability.CATALOGUE,
-    _T.PRODUCT_EXPLAINING: Capability.CATALOGUE,
-    _T.COUPON_ISSUED: Capability.COUPONS,
-    _T.COUPON_CLAIMED: Capability.COUPONS,
-    _T.COUPON_ENDED: Capability.COUPONS,
-    _T.FLASH_SALE_SCHEDULED: Capability.FLASH_SALES,
-    _T.FLASH_SALE_STARTED: Capability.FLASH_SALES,
-    _T.FLASH_SALE_UPDATED: Capability.FLASH_SALES,
-    _T.FLASH_SALE_ENDED: Capability.FLASH_SALES,
-    _T.STOCK_RESERVED: Capability.STOCK_RESERVATION,
-    _T.RESERVATION_UPDATED: Capability.STOCK_RESERVATION,
-    _T.STOCK_RELEASED: Capability.STOCK_RESERVATION,
-    _T.RED_ENVELOPE_SCHEDULED: Capability.RED_ENVELOPES,
-    _T.RED_ENVELOPE_STARTED: Capability.RED_ENVELOPES,
-    _T.RED_ENVELOPE_GRABBED: Capability.RED_ENVELOPES,
-    _T.RED_ENVELOPE_ENDED: Capability.RED_ENVELOPES,
-    _T.LOTTERY_STARTED: Capability.PLATFORM_LOTTERIES,
-    _T.LOTTERY_ENTERED: Capability.PLATFORM_LOTTERIES,
-    _T.LOTTERY_DRAWN: Capability.PLATFORM_LOTTERIES,
-    _T.COMMENT_PINNED: Capability.PIN,
-    _T.COMMENT_HIDDEN: Capability.HIDE,
-    _T.USER_MUTED: Capability.MUTE,
-    _T.USER_UNMUTED: Capability.MUTE,
-    _T.SESSION_STARTED: Capability.LIVE_STATE,
-    _T.SESSION_ENDED: Capability.LIVE_STATE,
+    **BASE_EVENT_CAPABILITY,
+    models.EventType.ROOM_NOTE: Capability.ORDERS,
 }
 
 

@@ -4,7 +4,9 @@ Only the figures the platform gives are shown (``Tile.needs``: no GMV tile readi
 platform without orders); viewers' money besides orders — gift value, paid messages (醒目留言)
 — has tiles of its own. It samples the room once a second (:class:`~app.live.metrics.MetricsTracker`), evaluates the alert
 rules on that history, and shows the figures; values between samples refresh at most 4× a second.
-The 互动率 tile is the interaction rate of the last minute (app/live/interaction.py). The alert
+In a room made of two sources (app/platform/composite.py) the 转化率 tile says what it divides
+— buyers from the shop by viewers from the chat platform — and it and UV 价值 are shown only when
+the chat platform counts viewers. The 互动率 tile is the interaction rate of the last minute (app/live/interaction.py). The alert
 thresholds are the settings' ``alerts`` section, read again at each sample: an edit in the
 提醒与评分设置 dialog (ui/alert_settings.py) applies at the next second, no restart.
 """
@@ -27,6 +29,7 @@ from app.live.alerts import AlertBook, AlertConfig, config_from
 from app.live.metrics import MetricsHistory, MetricsTracker, Sample, format_percent
 from app.live.room import BAG, METRICS, SESSION, LiveRoom
 from app.platform.capabilities import Capability
+from app.platform.composite import COMMERCE_SIDE, INTERACTION_SIDE, CompositeAdapter
 from app.settings import AlertSettings
 from ui import theme
 from ui.i18n import tr
@@ -52,6 +55,8 @@ class Tile:
     colour: str = "#1e88e5"
     #: what the platform must offer for this figure to mean anything (else the tile is left out)
     needs: Capability | None = None
+    #: a second capability the figure needs (the viewers a per-viewer figure divides by)
+    also: Capability | None = None
 
 
 def _series(
@@ -154,6 +159,7 @@ TILES: tuple[Tile, ...] = (
         _series(lambda s: s.conversion),
         "#00897b",
         Capability.ORDERS,
+        Capability.VIEWERS,
     ),
     Tile(
         "uv_value",
@@ -162,6 +168,7 @@ TILES: tuple[Tile, ...] = (
         _series(lambda s: s.uv_value_cents),
         "#00897b",
         Capability.ORDERS,
+        Capability.VIEWERS,
     ),
     Tile(
         "avg_order",
@@ -201,7 +208,11 @@ class MetricsPanel(QWidget):
         self._grid.setContentsMargins(0, 0, 0, 0)
         self._grid.setSpacing(4)
         #: the figures this platform gives (a platform without orders shows no GMV of 0)
-        self.tiles = tuple(t for t in TILES if t.needs is None or room.can(t.needs))
+        self.tiles = tuple(
+            t
+            for t in TILES
+            if (t.needs is None or room.can(t.needs)) and (t.also is None or room.can(t.also))
+        )
         self._boxes = [self._tile(tile, grid_host) for tile in self.tiles]
         self.columns = 0
         self._flow(2)
@@ -252,6 +263,17 @@ class MetricsPanel(QWidget):
         box.setFrameShape(QFrame.Shape.StyledPanel)
         box.setMinimumWidth(TILE_MIN_WIDTH - 8)
         title = QLabel(tr(tile.label), box)
+        title.setObjectName(f"metricTitle:{tile.key}")
+        adapter = self.room.adapter
+        if tile.key == "conversion" and isinstance(adapter, CompositeAdapter):
+            # two sources: say what is divided by what
+            title.setText(tr("转化率（买家/聊天观众）"))
+            title.setToolTip(
+                tr("买家来自{shop}，观众来自{chat}").format(
+                    shop=adapter.source_name(COMMERCE_SIDE),
+                    chat=adapter.source_name(INTERACTION_SIDE),
+                )
+            )
         title.setStyleSheet(f"color: {theme.MUTED}; font-size: 9pt;")
         value = QLabel("—", box)
         value.setObjectName(f"metricValue:{tile.key}")

@@ -11,6 +11,12 @@ masked, with 「已保存 · 留空则保留」, and left empty it is kept.
 it resolved to or the platform's reason (a ``PlatformError`` message, already in the UI
 language), then closes the test adapter.
 
+商品与订单来源 (optional, none by default: the platform's own) picks a commerce backend — any
+platform offering a shop (catalogue, orders, coupons, flash sales; app/platform/capabilities.py
+``COMMERCE``) — whose shop joins the platform's chat in one room (app/platform/composite.py),
+with that backend's own fields under it (kept apart from the same platform's chat values:
+``commerce=True`` in app/platform/credentials.py). It opens on the shop chosen last.
+
 Guarantees: the dialog stores nothing. 连接 hands :meth:`ConnectDialog.choice` (the platform and
 the values, stored secrets filled in) to the caller, which saves them only once the platform
 opened (ui/launch.py): a failed test, a cancel or a failed connection leaves the settings and the
@@ -43,6 +49,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.aio import spawn
+from app.i18n import localize
+from app.platform.capabilities import COMMERCE
 from app.platform.credentials import SANDBOX, merged, stored
 from app.platform.errors import PlatformError
 from app.platform.fields import (
@@ -71,6 +79,14 @@ class Choice:
 
     platform: str
     values: dict[str, str] = field(default_factory=dict)
+    #: the commerce backend whose shop joins the room (None: the platform's own) and its values
+    commerce: str | None = None
+    commerce_values: dict[str, str] = field(default_factory=dict)
+
+
+def offers_shop(factory: Any) -> bool:
+    """Whether ``factory``'s platform can be a room's commerce backend."""
+    return bool(frozenset(getattr(factory, "capabilities", ())) & COMMERCE)
 
 
 def connection_settings(platform: str, values: Mapping[str, str], role: str) -> dict[str, Any]:
@@ -118,16 +134,19 @@ class ConnectDialog(QDialog):
         entered: Choice | None = None,
         factories: Mapping[str, Any] | None = None,
         timeout: float = TEST_TIMEOUT_S,
+        commerce: str | None = None,
     ) -> None:
         """``current``: the platform selected first (default: the one in the settings);
         ``message``: why the dialog opened (e.g. the reason a connection failed);
-        ``entered``: values typed before (a failed connection: the operator fixes one field)."""
+        ``entered``: values typed before (a failed connection: the operator fixes one field);
+        ``commerce``: the shop selected first (default: the one in the settings)."""
         super().__init__(parent)
         self.settings = settings
         self.timeout = timeout
         self.factories = dict(factories if factories is not None else platform_factories())
         self.entered = entered
         self.inputs: dict[str, QLineEdit] = {}
+        self.shop_inputs: dict[str, QLineEdit] = {}
         self._stored: dict[str, str] = {}
         self._test: asyncio.Task[None] | None = None
         self.setObjectName("connectDialog")
@@ -156,7 +175,21 @@ class ConnectDialog(QDialog):
         self.note.setTextFormat(Qt.TextFormat.PlainText)
         self.note.setStyleSheet(theme.text_style(theme.WARNING_STRONG))
         self.form.addRow("", self.note)
-        lay.addWidget(self.form_holder, 1)  # extra height goes below the rows (top-aligned)
+        lay.addWidget(self.form_holder)
+        self.shop_holder = QWidget(self)
+        self.shop_form = QFormLayout(self.shop_holder)  # 商品与订单来源, then its fields
+        self.shop_form.setContentsMargins(0, 0, 0, 0)
+        self.shop = QComboBox(self.shop_holder)
+        self.shop.setObjectName("connectCommerce")
+        self.shop.addItem(tr("无（使用平台自己的商品与订单）"), "")
+        for name, factory in self.factories.items():
+            if offers_shop(factory):
+                self.shop.addItem(display_name(factory), name)
+        self.shop.setToolTip(
+            tr("可选：商品、库存、价格、订单、优惠券和秒杀来自这个来源，评论与礼物来自上面的平台")
+        )
+        self.shop_form.addRow(tr("商品与订单来源"), self.shop)
+        lay.addWidget(self.shop_holder)
         self.test_button = QPushButton(tr("测试连接"), self)
         self.test_button.setObjectName("connectTest")
         self.test_button.clicked.connect(self.toggle_test)
@@ -175,6 +208,7 @@ class ConnectDialog(QDialog):
         self.outcome.setTextFormat(Qt.TextFormat.PlainText)
         self.outcome.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         lay.addWidget(self.outcome)
+        lay.addStretch(1)
         self.buttons = QDialogButtonBox(self)
         self.go_button = self.buttons.addButton(tr("连接"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.go_button.setObjectName("connectGo")
@@ -188,6 +222,14 @@ class ConnectDialog(QDialog):
         self.platform.setCurrentIndex(max(0, index))
         self.platform.currentIndexChanged.connect(self._platform_changed)
         self._platform_changed()
+        wanted = (
+            entered.commerce
+            if entered is not None
+            else (commerce if commerce is not None else settings.platform.commerce)
+        )
+        self.shop.setCurrentIndex(max(0, self.shop.findData(wanted or "")))
+        self.shop.currentIndexChanged.connect(self._shop_changed)
+        self._shop_changed()
 
     # --- the form ------------------------------------------------------------------------------
     @property
@@ -208,29 +250,51 @@ class ConnectDialog(QDialog):
         self.form.setRowVisible(1, bool(note))
         while self.form.rowCount() > FIRST_FIELD_ROW:
             self.form.removeRow(FIRST_FIELD_ROW)
-        self.inputs = {}
         self._stored = stored(name, self.fields, self.settings)
         typed = self.entered.values if self.entered and self.entered.platform == name else {}
-        for f in self.fields:
-            edit = QLineEdit(self.form_holder)
-            edit.setObjectName(f"field:{f.name}")
+        self.inputs = self._add_fields(self.form, self.form_holder, self.fields, typed)
+        if not self.fields:
+            self.form.addRow(QLabel(tr("这个平台不需要填写任何信息"), self.form_holder))
+        self.sign_in_button.setVisible(can_sign_in(factory))
+        self.sign_in_button.setText(
+            tr("用 {platform} 账号登录…").format(platform=display_name(factory))
+        )
+        self._refresh_test_button()
+        self._fit_height()
+
+    def _add_fields(
+        self,
+        form: QFormLayout,
+        holder: QWidget,
+        fields: tuple[ConnectionField, ...],
+        typed: Mapping[str, str],
+        kept: Mapping[str, str] | None = None,
+        prefix: str = "field",
+    ) -> dict[str, QLineEdit]:
+        """One row per field at the end of ``form``: stored values prefilled (never a stored
+        secret), what was ``typed`` before over them."""
+        known = self._stored if kept is None else kept
+        inputs: dict[str, QLineEdit] = {}
+        for f in fields:
+            edit = QLineEdit(holder)
+            edit.setObjectName(f"{prefix}:{f.name}")
             if f.secret:
                 edit.setEchoMode(QLineEdit.EchoMode.Password)
-                if self._stored.get(f.name):
+                if known.get(f.name):
                     edit.setPlaceholderText(tr("已保存 · 留空则保留"))
                 elif f.optional:
                     edit.setPlaceholderText(tr("可不填"))
             else:
-                edit.setText(self._stored.get(f.name, ""))
+                edit.setText(known.get(f.name, ""))
                 if f.optional:
                     edit.setPlaceholderText(tr("可不填"))
             value = typed.get(f.name, "")
-            if value and (not f.secret or value != self._stored.get(f.name)):
+            if value and (not f.secret or value != known.get(f.name)):
                 edit.setText(value)  # what the operator typed before (never a stored secret)
             edit.textChanged.connect(lambda _t: self._edited())
-            label = QLabel(tr(f.label), self.form_holder)
+            label = QLabel(tr(f.label), holder)
             label.setBuddy(edit)
-            cell = QWidget(self.form_holder)  # the input, and under it where to find the value
+            cell = QWidget(holder)  # the input, and under it where to find the value
             column = QVBoxLayout(cell)
             column.setContentsMargins(0, 0, 0, 0)
             column.setSpacing(2)
@@ -242,27 +306,55 @@ class ConnectDialog(QDialog):
                 hint.setObjectName(f"help:{f.name}")
                 hint.setStyleSheet(theme.text_style(theme.MUTED))
                 column.addWidget(hint)
-            self.form.addRow(label, cell)
-            self.inputs[f.name] = edit
-        if not self.fields:
-            self.form.addRow(QLabel(tr("这个平台不需要填写任何信息"), self.form_holder))
-        self.sign_in_button.setVisible(can_sign_in(factory))
-        self.sign_in_button.setText(
-            tr("用 {platform} 账号登录…").format(platform=display_name(factory))
+            form.addRow(label, cell)
+            inputs[f.name] = edit
+        return inputs
+
+    @property
+    def chosen_commerce(self) -> str | None:
+        """The commerce backend chosen (None: the platform's own shop)."""
+        return str(self.shop.currentData() or "") or None
+
+    @property
+    def shop_fields(self) -> tuple[ConnectionField, ...]:
+        name = self.chosen_commerce
+        return fields_of(self.factories[name]) if name else ()
+
+    def _shop_changed(self) -> None:
+        self._cancel_test()
+        self._say("")
+        while self.shop_form.rowCount() > 1:
+            self.shop_form.removeRow(1)
+        name = self.chosen_commerce
+        self._shop_stored = (
+            stored(name, self.shop_fields, self.settings, commerce=True) if name else {}
+        )
+        e = self.entered
+        typed = e.commerce_values if e is not None and e.commerce == name else {}
+        self.shop_inputs = self._add_fields(
+            self.shop_form,
+            self.shop_holder,
+            self.shop_fields,
+            typed,
+            self._shop_stored,
+            "shop-field",
         )
         self._refresh_test_button()
         self._fit_height()
-        # rows added to a dialog on screen are shown on the next turn of the loop, and only
-        # then count in its size: fit again then (else the wrapped help lines are cut off)
-        QTimer.singleShot(0, self._fit_height_later)
-
-    def _fit_height_later(self) -> None:
-        if shiboken6.isValid(self):
-            self._fit_height()
 
     def _fit_height(self) -> None:
-        """As tall as the rows need at the dialog's width (the help lines wrap)."""
+        """As tall as the rows need. Rows added to a dialog on screen are shown on the next
+        turn of the loop and only then count in its size: fit again then."""
+        self._fit_now()
+        QTimer.singleShot(0, self._fit_later)
+
+    def _fit_later(self) -> None:
+        if shiboken6.isValid(self):
+            self._fit_now()
+
+    def _fit_now(self) -> None:
         self.form_holder.adjustSize()
+        self.shop_holder.adjustSize()
         lay = self.layout()
         if lay is not None:
             lay.activate()
@@ -287,8 +379,16 @@ class ConnectDialog(QDialog):
         typed = {name: edit.text() for name, edit in self.inputs.items()}
         return merged(self.chosen, self.fields, self.settings, typed)
 
+    def shop_values(self) -> dict[str, str]:
+        """The shop's inputs, a secret left empty replaced by the stored one ({} without one)."""
+        name = self.chosen_commerce
+        if name is None:
+            return {}
+        typed = {n: edit.text() for n, edit in self.shop_inputs.items()}
+        return merged(name, self.shop_fields, self.settings, typed, commerce=True)
+
     def choice(self) -> Choice:
-        return Choice(self.chosen, self.values())
+        return Choice(self.chosen, self.values(), self.chosen_commerce, self.shop_values())
 
     def _say(self, text: str, level: str = "info") -> None:
         colour = {"error": theme.DANGER, "ok": theme.OK}.get(level, "")
@@ -297,6 +397,7 @@ class ConnectDialog(QDialog):
 
     def _missing(self) -> str:
         missing = missing_fields(self.fields, self.values())
+        missing += missing_fields(self.shop_fields, self.shop_values())
         return missing_message(missing) if missing else ""
 
     # --- 用 … 账号登录 ---------------------------------------------------------------------------
@@ -341,11 +442,27 @@ class ConnectDialog(QDialog):
         self.test_button.setText(tr("取消测试"))
         factory = self.factories[self.chosen]
         settings = connection_settings(self.chosen, self.values(), self.settings.platform.role)
-        self._test = spawn(self._run_test(factory, settings), name="connect-test")
+        name = self.chosen_commerce
+        shop = None
+        if name is not None:  # the shop is opened too (a built-in sandbox shop is not started)
+            shop = (self.factories[name], connection_settings(name, self.shop_values(), "host"))
+            if name == SANDBOX and not shop[1].get("url"):
+                shop = None
+        self._test = spawn(self._run_test(factory, settings, shop), name="connect-test")
 
-    async def _run_test(self, factory: Any, settings: dict[str, Any]) -> None:
-        adapter = None
+    async def _run_test(
+        self, factory: Any, settings: dict[str, Any], shop: tuple[Any, dict[str, Any]] | None = None
+    ) -> None:
+        adapter = shop_adapter = None
         try:
+            if shop is not None:  # the shop is read once: its credentials are really checked
+                try:
+                    shop_adapter = await asyncio.wait_for(shop[0].open(shop[1]), self.timeout)
+                    await asyncio.wait_for(shop_adapter.snapshot(), self.timeout)
+                except PlatformError as exc:
+                    raise PlatformError(
+                        exc.code, tr("商品与订单来源：{e}").format(e=localize(exc.message))
+                    ) from None
             adapter = await asyncio.wait_for(factory.open(settings), self.timeout)
             try:
                 info = await asyncio.wait_for(adapter.room_info(), 10)
@@ -362,9 +479,10 @@ class ConnectDialog(QDialog):
             log.warning("connection test failed: %s", type(exc).__name__)
             result, level = tr("连接失败：{e}").format(e=type(exc).__name__), "error"
         finally:
-            if adapter is not None:
-                with contextlib.suppress(Exception):
-                    await asyncio.shield(adapter.close())
+            for opened in (adapter, shop_adapter):
+                if opened is not None:
+                    with contextlib.suppress(Exception):
+                        await asyncio.shield(opened.close())
         if shiboken6.isValid(self):
             self.test_button.setText(tr("测试连接"))
             self._say(result, level)

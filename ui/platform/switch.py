@@ -41,6 +41,8 @@ class ConnectControls:
         self.dialog: ConnectDialog | None = None
         #: the platform this window is connected to (set by the launcher): selected first
         self.current: str | None = None
+        #: the shop of this window's room (a commerce backend's name; None: the platform's own)
+        self.current_commerce: str | None = None
         self.action = QAction(tr("连接平台…"), self.window)
         self.action.setObjectName("action:connect-platform")
         self.action.triggered.connect(self.open_dialog)
@@ -52,7 +54,9 @@ class ConnectControls:
             menu.addAction(self.action)
 
     def open_dialog(self) -> ConnectDialog:
-        dialog = ConnectDialog(self.ctx.settings, self.window, current=self.current)
+        dialog = ConnectDialog(
+            self.ctx.settings, self.window, current=self.current, commerce=self.current_commerce
+        )
         self.dialog = dialog
         dialog.accepted.connect(lambda: self.switch_to(dialog.choice()))
         dialog.open()
@@ -121,9 +125,12 @@ async def choose(
     message: str = "",
     entered: Choice | None = None,
     parent: QWidget | None = None,
+    commerce: str | None = None,
 ) -> Choice | None:
     """The connection dialog, awaited: the choice, or None when cancelled."""
-    dialog = ConnectDialog(settings, parent, current=current, message=message, entered=entered)
+    dialog = ConnectDialog(
+        settings, parent, current=current, message=message, entered=entered, commerce=commerce
+    )
     try:
         return await open_dialog_async(dialog)
     finally:

@@ -78,3 +78,24 @@ def test_every_platform_declares_what_it_needs() -> None:
         ("room", False, False), ("sessdata", True, True),
     ]  # fmt: skip
     assert missing_message(missing_fields(web, {})) == "请填写：直播间号"
+
+
+def test_a_shops_values_are_kept_apart_and_leave_the_chosen_platform_alone(
+    memory: dict[str, str],
+) -> None:
+    settings = Settings()
+    settings.platform.adapter, settings.platform.url = "sandbox", "http://127.0.0.1:8765"
+    save("demo", FIELDS, {"code": "SHOPSECRET", "app_id": "9"}, settings, commerce=True)
+    assert settings.platform.commerce == "demo" and settings.platform.adapter == "sandbox"
+    assert memory == {secret_key("demo", "code"): "SHOPSECRET"}
+    assert "SHOPSECRET" not in settings.model_dump_json()
+    sandbox = fields_of(platform_factory("sandbox"))
+    shop = {"url": "http://127.0.0.1:9", "room": "shop1", "token": "tok"}
+    save("sandbox", sandbox, shop, settings, commerce=True)
+    # the chat sandbox's address and token stay where they were
+    assert settings.platform.url == "http://127.0.0.1:8765" and settings.platform.room is None
+    assert settings.platform.fields["sandbox"] == {"url": "http://127.0.0.1:9", "room": "shop1"}
+    assert stored("sandbox", sandbox, settings, commerce=True) == shop
+    assert stored("sandbox", sandbox, settings)["url"] == "http://127.0.0.1:8765"
+    typed = {"url": "http://127.0.0.1:9", "room": "shop1", "token": ""}
+    assert merged("sandbox", sandbox, settings, typed, commerce=True)["token"] == "tok"
