@@ -974,7 +974,7 @@ class ShopifyFactory:
                 "credentials",
                 tr(
                     "Shopify 应用缺少权限：{scopes}（在应用的 Admin API 权限中勾选后重新安装）"
-                ).format(scopes="、".join(missing)),
+                ).format(scopes=tr("、").join(missing)),
             )
         locations = (data.get("locations") or {}).get("nodes") or []
         location = _setting(settings, "location_id") or (

@@ -39,6 +39,7 @@ import datetime
 import itertools
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -317,7 +318,7 @@ class ShopifyStandIn:
         variables = body.get("variables") or {}
         m = _OPERATION.search(query)
         operation = str(body.get("operationName") or (m.group(2) if m else ""))
-        handler = getattr(self, "_op_" + operation, None)
+        handler = self._operations().get(operation)
         if handler is None:
             return JSONResponse(
                 {
@@ -384,7 +385,18 @@ class ShopifyStandIn:
         return JSONResponse({"data": data, "extensions": {"cost": cost}})
 
     # --- operations: each returns (data, nodes returned) ---------------------------------------------
-    def _op_LivedeskShop(self, v: dict[str, Any]) -> tuple[Any, int]:
+    def _operations(self) -> dict[str, Callable[[dict[str, Any]], tuple[Any, int]]]:
+        return {
+            "LivedeskShop": self._op_shop,
+            "LivedeskProducts": self._op_products,
+            "LivedeskOrders": self._op_orders,
+            "LivedeskVariantPrice": self._op_variant_price,
+            "LivedeskSetQuantities": self._op_set_quantities,
+            "LivedeskDiscountCreate": self._op_discount_create,
+            "LivedeskDiscountDeactivate": self._op_discount_deactivate,
+        }
+
+    def _op_shop(self, v: dict[str, Any]) -> tuple[Any, int]:
         shop = {
             "name": self.options.shop_name,
             "currencyCode": self.options.currency,
@@ -413,7 +425,7 @@ class ShopifyStandIn:
             "inventoryItem": {"id": v.item_gid, "inventoryLevel": level},
         }
 
-    def _op_LivedeskProducts(self, v: dict[str, Any]) -> tuple[Any, int]:
+    def _op_products(self, v: dict[str, Any]) -> tuple[Any, int]:
         items = sorted(self.products.values(), key=lambda p: p.id)
         search = str(v.get("query") or "")
         if m := re.fullmatch(r"id:(\d+)", search.strip()):
@@ -440,7 +452,7 @@ class ShopifyStandIn:
             "products": {"pageInfo": {"hasNextPage": more, "endCursor": end}, "nodes": nodes}
         }, count
 
-    def _op_LivedeskOrders(self, v: dict[str, Any]) -> tuple[Any, int]:
+    def _op_orders(self, v: dict[str, Any]) -> tuple[Any, int]:
         orders = sorted(self.orders.values(), key=lambda o: (iso(o.updated), o.id))
         search = str(v.get("query") or "")
         if m := re.search(r"updated_at:(>=|<=|>|<)'?([^' ]+)'?", search):
@@ -495,7 +507,7 @@ class ShopifyStandIn:
             },
         }
 
-    def _op_LivedeskVariantPrice(self, v: dict[str, Any]) -> tuple[Any, int]:
+    def _op_variant_price(self, v: dict[str, Any]) -> tuple[Any, int]:
         def fail(field_: list[str], message: str) -> tuple[Any, int]:
             return {
                 "productVariantsBulkUpdate": {
@@ -526,7 +538,7 @@ class ShopifyStandIn:
         out = [{"id": x.gid, "price": money(x.price)} for x, _ in changes]
         return {"productVariantsBulkUpdate": {"productVariants": out, "userErrors": []}}, 1
 
-    def _op_LivedeskSetQuantities(self, v: dict[str, Any]) -> tuple[Any, int]:
+    def _op_set_quantities(self, v: dict[str, Any]) -> tuple[Any, int]:
         data = v.get("input") or {}
 
         def fail(code: str, field_: list[str], message: str) -> tuple[Any, int]:
@@ -609,7 +621,7 @@ class ShopifyStandIn:
             },
         }
 
-    def _op_LivedeskDiscountCreate(self, v: dict[str, Any]) -> tuple[Any, int]:
+    def _op_discount_create(self, v: dict[str, Any]) -> tuple[Any, int]:
         data = v.get("basicCodeDiscount") or {}
 
         def fail(code: str, field_: list[str], message: str) -> tuple[Any, int]:
@@ -650,7 +662,7 @@ class ShopifyStandIn:
             }
         }, 1
 
-    def _op_LivedeskDiscountDeactivate(self, v: dict[str, Any]) -> tuple[Any, int]:
+    def _op_discount_deactivate(self, v: dict[str, Any]) -> tuple[Any, int]:
         try:
             d = self.discounts[int(str(v.get("id")).rsplit("/", 1)[-1])]
         except (KeyError, ValueError):

@@ -6,6 +6,7 @@ and open()'s refusals."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import sys
 import time
@@ -47,7 +48,7 @@ class Collector:
 
     async def close(self) -> None:
         self._task.cancel()
-        with __import__("contextlib").suppress(asyncio.CancelledError):
+        with contextlib.suppress(asyncio.CancelledError):
             await self._task
 
 
@@ -180,8 +181,14 @@ async def test_discount_codes_are_created_and_deactivated(open_shop: Open) -> No
     adapter = await open_shop(standin)
     kinds = models.CouponKind
     threshold = await adapter.issue_coupon(
-        models.CouponSpec(kind=kinds.THRESHOLD, name="满100减20", threshold_cents=10000,
-                          amount_cents=2000, quantity=50, valid_seconds=600)  # fmt: skip
+        models.CouponSpec(
+            kind=kinds.THRESHOLD,
+            name="满100减20",
+            threshold_cents=10000,
+            amount_cents=2000,
+            quantity=50,
+            valid_seconds=600,
+        )
     )
     code = threshold.name.split()[-1]
     made = standin.discount_by_code(code)
@@ -228,7 +235,16 @@ async def test_a_console_killed_mid_sale_has_the_price_put_back_at_the_next_open
     pid = (await first.products()).products[0].id
     await first.close()
     marker = tmp_path / "started"
-    args = [base, standin.shop, standin.token, str(tmp_path / "state"), pid, "777", "2", str(marker)]
+    args = [
+        base,
+        standin.shop,
+        standin.token,
+        str(tmp_path / "state"),
+        pid,
+        "777",
+        "2",
+        str(marker),
+    ]
     child = spawn([sys.executable, "-m", "tests.integration.shopify.holder", *args])
     try:
         await until(marker.exists, within=30, what="the child's sale")
