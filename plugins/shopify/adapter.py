@@ -94,6 +94,7 @@ log = logging.getLogger(__name__)
 
 ENV = "LIVEDESK_SHOPIFY_"
 POLL_EVERY_S = 2.0
+PRODUCTS_EVERY_S = 10.0  # products changed in Shopify (sales, the admin) are looked for this often
 REMEMBERED_ORDERS = 200_000
 
 CAPABILITIES: frozenset[Capability] = frozenset(
@@ -212,6 +213,9 @@ class ShopifyAdapter(PlatformAdapter):
         self._orders: dict[str, models.Order] = {}
         self._stages: collections.OrderedDict[str, int] = collections.OrderedDict()
         self._cursor = _iso(orders_since if orders_since is not None else time.time())
+        self.products_every = PRODUCTS_EVERY_S
+        self._products_cursor = _iso(time.time())
+        self._products_polled = time.monotonic()
         self._seq = 0
         self._delivered = 0
         self._buffer: collections.deque[models.Event] = collections.deque()
@@ -711,20 +715,20 @@ class ShopifyAdapter(PlatformAdapter):
             self._push([(models.EventType.FLASH_SALE_ENDED, models.FlashSaleData(flash_sale=sale))])
 
     async def _revert(self, record: dict[str, Any]) -> None:
+        """Put back the original prices of the variants still at the sale price; a variant whose
+        price was changed in Shopify's admin meanwhile keeps it (a note says so)."""
         prices = {str(g): int(c) for g, c in record["prices"].items()}
-        item = self._items.get(str(record["product_id"]))
-        if item is None:  # at open, before the catalogue: write straight away
-            variants = [{"id": g, "price": decimal(c)} for g, c in prices.items()]
-            data = await self._call(
-                "LivedeskVariantPrice",
-                q.VARIANT_PRICE,
-                {"productId": record["product_gid"], "variants": variants},
-            )
-            errors = data["productVariantsBulkUpdate"].get("userErrors") or []
-            if errors:
-                raise _user_error(errors)
-            return
-        await self._write_prices(item, prices)
+        fresh = await self._reload(str(record["product_id"]))
+        if fresh is None:
+            return  # the product was deleted in Shopify
+        sale = int(record["sale_cents"])
+        current = {v.gid: v.price_cents for v in fresh.variants}
+        back = {g: c for g, c in prices.items() if current.get(g) == sale}
+        if any(g in current and current[g] != sale for g in prices):
+            msg = tr("「{title}」的秒杀价已在 Shopify 后台被改过，保留后台的价格，未恢复原价")
+            self._note(msg.format(title=fresh.product.title))
+        if back:
+            await self._write_prices(fresh, back)
 
     async def _revert_pending(self) -> None:
         """At open: end the sales that ended while no console ran, resume the others."""
@@ -740,7 +744,15 @@ class ShopifyAdapter(PlatformAdapter):
                 ends_ts=float(record["ends_ts"]),
             )
             if float(record["ends_ts"]) <= now:
-                await self._revert(record)
+                try:
+                    await self._revert(record)
+                except PlatformError as exc:  # kept on disk; retried in the background
+                    log.warning("shopify: putting back %s at open failed: %s", sale_id, exc)
+                    self._sales[sale_id] = sale
+                    self._sale_tasks[sale_id] = spawn(
+                        self._end_sale(sale_id), name=f"shopify-{sale_id}"
+                    )
+                    continue
                 self.state.reverts.pop(sale_id, None)
                 self.state.save()
                 self._note(tr("已恢复上次中控台退出时未结束的秒杀价格"))
@@ -789,7 +801,10 @@ class ShopifyAdapter(PlatformAdapter):
             self._wake.clear()
 
     async def poll_once(self) -> int:
-        """One poll: every order updated since the cursor, page by page; returns events made."""
+        """One poll: every order updated since the cursor, page by page (and, every
+        :attr:`products_every` seconds, the products changed meanwhile); returns events made."""
+        if time.monotonic() - self._products_polled >= self.products_every:
+            await self._poll_products()
         after: str | None = None
         made: list[tuple[models.EventType, Any]] = []
         newest = self._cursor
@@ -812,6 +827,37 @@ class ShopifyAdapter(PlatformAdapter):
         self.polls += 1
         self._push(made)
         return len(made)
+
+    async def _poll_products(self) -> None:
+        """Products changed in Shopify since the last look (stock sold, the admin's edits) as
+        ``product_updated`` events, when what the console shows changed."""
+        after: str | None = None
+        newest = self._products_cursor
+        while True:
+            data = await self._call(
+                "LivedeskProducts",
+                q.PRODUCTS,
+                {
+                    "after": after,
+                    "location": self.location,
+                    "query": f"updated_at:>='{self._products_cursor}'",
+                },
+            )
+            conn = data["products"]
+            for node in conn.get("nodes") or []:
+                item = self._item(node)
+                newest = max(newest, str(node.get("updatedAt") or ""))
+                old = self._items.get(item.product.id)
+                self._items[item.product.id] = item
+                if old is None or old.product != item.product:
+                    data_ = models.ProductUpdatedData(product=item.product)
+                    self._push([(models.EventType.PRODUCT_UPDATED, data_)])
+            page = conn.get("pageInfo") or {}
+            if not page.get("hasNextPage"):
+                break
+            after = page.get("endCursor")
+        self._products_cursor = newest
+        self._products_polled = time.monotonic()
 
     def _order_events(self, node: dict[str, Any]) -> list[tuple[models.EventType, Any]]:
         oid = tail(str(node["id"]))
@@ -993,6 +1039,7 @@ class ShopifyFactory:
             poll_every=float(settings.get("poll_every") or POLL_EVERY_S),
             orders_since=float(since) if since is not None else None,
         )
+        adapter.products_every = float(settings.get("products_every") or PRODUCTS_EVERY_S)
         try:
             await adapter.start()
         except BaseException:

@@ -11,8 +11,8 @@ Guarantees:
 - The throttle (Shopify: a leaky bucket per app and store, its state in every answer's
   ``extensions.cost.throttleStatus`` {maximumAvailable, currentlyAvailable, restoreRate}):
   :class:`Throttle` remembers the last status and, before a query, waits until the bucket has
-  restored what that operation cost the last time (its ``requestedQueryCost``; a static guess
-  the first time). An answer with ``errors[].extensions.code == "THROTTLED"`` (HTTP 200 or 429)
+  restored what that operation cost the last time (its ``requestedQueryCost``; the first time
+  :func:`estimate`). An answer with ``errors[].extensions.code == "THROTTLED"`` (HTTP 200 or 429)
   waits the time the bucket needs and sends the same query again (:attr:`Admin.throttled`
   counts them); nothing is dropped.
 - Failures are :class:`AdminError` (``status``: the HTTP status; ``code``: Shopify's error code
@@ -25,6 +25,7 @@ Guarantees:
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,8 +35,7 @@ import httpx
 #: the Admin API version LiveDesk is written and tested against (Shopify supports each for a year)
 API_VERSION = "2025-01"
 DEFAULT_BASE = "https://{shop}.myshopify.com"
-#: what a query costs before Shopify has told us (then: its last requestedQueryCost)
-FIRST_GUESS = 50
+_FIRST = re.compile(r"first:\s*(\$\w+|\d+)")
 MAX_RETRIES = 20
 
 
@@ -91,6 +91,20 @@ class Throttle:
             self.at = time.monotonic()
 
 
+def estimate(query: str, variables: dict[str, Any]) -> float:
+    """What a query will cost before Shopify has said (then: its last requestedQueryCost): 1 +
+    the ``first`` of each connection, 10 for a mutation — Shopify's rule for flat queries; it
+    multiplies nested connections, which the last requestedQueryCost then corrects."""
+    if re.search(r"\bmutation\b", query):
+        return 10.0
+    total = 1.0
+    for m in _FIRST.finditer(query):
+        value = m.group(1)
+        raw = variables.get(value[1:], 0) if value.startswith("$") else value
+        total += float(raw or 0)
+    return total
+
+
 def endpoint(base: str, shop: str) -> str:
     return f"{base.replace('{shop}', shop).rstrip('/')}/admin/api/{API_VERSION}/graphql.json"
 
@@ -114,7 +128,7 @@ class Admin:
         retrying THROTTLED answers. Raises :class:`AdminError` for other errors."""
         async with self._lock:
             for _ in range(MAX_RETRIES):
-                cost = self.throttle.costs.get(operation, FIRST_GUESS)
+                cost = self.throttle.costs.get(operation) or estimate(query, variables or {})
                 delay = self.throttle.wait_for(cost)
                 if delay > 0:
                     self.throttle.waited += delay
@@ -128,8 +142,6 @@ class Admin:
                     code, message = _first_error(errors)
                     if code == "THROTTLED" or status == 429:
                         self.throttled += 1
-                        if operation not in self.throttle.costs:
-                            self.throttle.costs[operation] = float(cost)
                         continue  # the status in the answer says how long to wait
                     raise AdminError(status, code or f"http_{status}", message)
                 if status >= 400:

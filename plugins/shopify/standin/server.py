@@ -22,7 +22,8 @@ What it reproduces (shopify.dev, "API rate limits" and the mutations' references
   ``errors[0].extensions.code == "THROTTLED"`` (HTTP 200, as Shopify does) and nothing runs.
 - Pagination: ``pageInfo{hasNextPage, endCursor}`` with opaque cursors; ``products`` by id,
   ``orders`` by ``UPDATED_AT`` with the search filter ``updated_at:>='ISO'`` (``>``, ``>=``,
-  ``<``, ``<=``), ``products`` with ``id:N``. Timestamps have Shopify's one-second precision.
+  ``<``, ``<=``), ``products`` with ``id:N`` or the same ``updated_at`` filter (a sale, a stock
+  or price change bumps the product's ``updatedAt``). Timestamps have Shopify's one-second precision.
 - ``inventorySetQuantities`` compares ``compareQuantity`` (``COMPARE_QUANTITY_STALE``,
   ``COMPARE_QUANTITY_REQUIRED``), refuses negative quantities, unknown items and locations;
   ``productVariantsBulkUpdate`` refuses an unknown product or variant and a negative price;
@@ -66,6 +67,7 @@ _SCOPE_OF = {
     "LivedeskDiscountCreate": "write_discounts",
     "LivedeskDiscountDeactivate": "write_discounts",
 }
+_COMPARE = {">": str.__gt__, ">=": str.__ge__, "<": str.__lt__, "<=": str.__le__}
 _FIRST = re.compile(r"first:\s*(\$\w+|\d+)")
 _OPERATION = re.compile(r"\b(query|mutation)\s+(\w+)")
 
@@ -233,6 +235,7 @@ class ShopifyStandIn:
         )
         self.orders[oid] = order
         v.available = max(0, v.available - quantity)
+        p.updated = now
         return order
 
     def pay(self, order_id: int) -> None:
@@ -430,6 +433,9 @@ class ShopifyStandIn:
         search = str(v.get("query") or "")
         if m := re.fullmatch(r"id:(\d+)", search.strip()):
             items = [p for p in items if p.id == int(m.group(1))]
+        elif m := re.search(r"updated_at:(>=|<=|>|<)'?([^' ]+)'?", search):
+            test = _COMPARE[m.group(1)]
+            items = [p for p in items if test(iso(p.updated), m.group(2))]
         after = _uncursor(v.get("after"))
         if after is not None:
             items = [p for p in items if p.id > after]
@@ -456,9 +462,8 @@ class ShopifyStandIn:
         orders = sorted(self.orders.values(), key=lambda o: (iso(o.updated), o.id))
         search = str(v.get("query") or "")
         if m := re.search(r"updated_at:(>=|<=|>|<)'?([^' ]+)'?", search):
-            op, value = m.groups()
-            test = {">": str.__gt__, ">=": str.__ge__, "<": str.__lt__, "<=": str.__le__}[op]
-            orders = [o for o in orders if test(iso(o.updated), value)]
+            test = _COMPARE[m.group(1)]
+            orders = [o for o in orders if test(iso(o.updated), m.group(2))]
         after = _uncursor(v.get("after"))
         if after is not None:
             orders = [o for o in orders if [iso(o.updated), o.id] > after]

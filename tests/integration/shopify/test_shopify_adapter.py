@@ -165,14 +165,16 @@ async def test_a_drained_bucket_is_waited_for_and_nothing_is_lost(open_shop: Ope
     standin.drain()
     adapter = await open_shop(standin)
     assert len((await adapter.products()).products) == 300
-    assert standin.throttled >= 1 and adapter.admin.throttled >= 1
+    # the bucket's state in each answer made the adapter wait instead of being refused
+    assert adapter.admin.throttle.waited > 0.5
     events = Collector(adapter)
     pid = (await adapter.products()).products[0].id
     for _ in range(150):  # two pages of orders in one poll, with the bucket drained again
         standin.add_order(pid)
-    standin.drain()
+    standin.drain()  # behind the adapter's back: its next query is answered THROTTLED
     await until(lambda: len(events.of(ET.ORDER_CREATED)) == 150, within=15, what="150 orders")
-    assert standin.throttled >= 2
+    assert standin.throttled >= 1 and adapter.admin.throttled >= 1
+    assert len({e.data.order.id for e in events.of(ET.ORDER_CREATED)}) == 150
     await events.close()
 
 
@@ -279,3 +281,41 @@ async def test_open_refuses_a_wrong_token_an_unknown_shop_and_missing_scopes(
     with pytest.raises(PlatformError) as scopes:
         await open_shop(narrow)
     assert "write_inventory" in scopes.value.message and "read_orders" in scopes.value.message
+
+
+async def test_stock_sold_and_admin_edits_reach_the_console_as_product_updates(
+    open_shop: Open,
+) -> None:
+    standin = store(2)
+    adapter = await open_shop(standin, products_every=0.3)
+    events = Collector(adapter)
+    first, second = (p.id for p in (await adapter.products()).products)
+    standin.add_order(first, 3)  # a checkout takes 3 of 10
+    standin.set_price(second, 1234)  # the merchant, in Shopify's admin
+
+    def shown() -> dict[str, tuple[int, int]]:
+        return {
+            e.data.product.id: (e.data.product.stock, e.data.product.price_cents)
+            for e in events.of(ET.PRODUCT_UPDATED)
+        }
+
+    await until(lambda: len(shown()) == 2, within=10, what="both products updated")
+    assert shown() == {first: (7, 1500), second: (11, 1234)}
+    # what the console shows is what Shopify has: a stock edit from it is not refused
+    assert (await adapter.update_product(first, stock=20)).stock == 20
+    await events.close()
+
+
+async def test_a_flash_price_changed_in_the_admin_meanwhile_is_kept(open_shop: Open) -> None:
+    standin = store(1)
+    adapter = await open_shop(standin)
+    events = Collector(adapter)
+    pid = (await adapter.products()).products[0].id
+    await adapter.start_flash_sale(
+        models.FlashSaleSpec(product_id=pid, price_cents=999, quantity=10, duration_seconds=1)
+    )
+    standin.set_price(pid, 1111)  # the merchant overrides the sale price
+    await until(lambda: events.of(ET.FLASH_SALE_ENDED), within=10, what="the sale's end")
+    assert standin.price_of(pid) == 1111
+    assert any("Shopify 后台" in n for n in adapter.notes)
+    await events.close()

@@ -61,3 +61,10 @@ def test_the_shop_state_survives_a_reload(tmp_path: Path) -> None:
     assert again.path.parent == tmp_path  # the shop's name cannot leave the folder
     again.path.write_text("{ not json", encoding="utf-8")
     assert ShopState.load(tmp_path, "my/shop").order == []
+
+
+def test_the_adapter_guesses_a_first_cost_as_the_standin_counts_it() -> None:
+    from plugins.shopify.graphql import estimate
+
+    for doc in (q.PRODUCTS, q.ORDERS, q.SHOP, q.DISCOUNT_CREATE):
+        assert estimate(doc, {}) == ShopifyStandIn.requested_cost(doc, {})
