@@ -96,6 +96,9 @@ ENV = "LIVEDESK_SHOPIFY_"
 POLL_EVERY_S = 2.0
 PRODUCTS_EVERY_S = 10.0  # products changed in Shopify (sales, the admin) are looked for this often
 REMEMBERED_ORDERS = 200_000
+#: products a page: the whole catalogue at open, the few changed ones while polling (cheaper:
+#: the throttle charges each page's ``first`` whatever it returns)
+PAGE_LOAD, PAGE_POLL = 250, 25
 
 CAPABILITIES: frozenset[Capability] = frozenset(
     {Capability.CATALOGUE, Capability.ORDERS, Capability.COUPONS, Capability.FLASH_SALES}
@@ -343,7 +346,7 @@ class ShopifyAdapter(PlatformAdapter):
             data = await self._call(
                 "LivedeskProducts",
                 q.PRODUCTS,
-                {"after": after, "location": self.location, "query": None},
+                {"first": PAGE_LOAD, "after": after, "location": self.location, "query": None},
             )
             conn = data["products"]
             for node in conn.get("nodes") or []:
@@ -360,7 +363,7 @@ class ShopifyAdapter(PlatformAdapter):
         data = await self._call(
             "LivedeskProducts",
             q.PRODUCTS,
-            {"after": None, "location": self.location, "query": f"id:{product_id}"},
+            {"first": 1, "after": None, "location": self.location, "query": f"id:{product_id}"},
         )
         nodes = data["products"].get("nodes") or []
         if not nodes:
@@ -838,6 +841,7 @@ class ShopifyAdapter(PlatformAdapter):
                 "LivedeskProducts",
                 q.PRODUCTS,
                 {
+                    "first": PAGE_POLL,
                     "after": after,
                     "location": self.location,
                     "query": f"updated_at:>='{self._products_cursor}'",
@@ -1036,10 +1040,10 @@ class ShopifyFactory:
             currency=str(data["shop"].get("currencyCode") or "USD"),
             location=gid("Location", location),
             state=ShopState.load(folder, shop),
-            poll_every=float(settings.get("poll_every") or POLL_EVERY_S),
+            poll_every=float(_setting(settings, "poll_every") or POLL_EVERY_S),
             orders_since=float(since) if since is not None else None,
         )
-        adapter.products_every = float(settings.get("products_every") or PRODUCTS_EVERY_S)
+        adapter.products_every = float(_setting(settings, "products_every") or PRODUCTS_EVERY_S)
         try:
             await adapter.start()
         except BaseException:

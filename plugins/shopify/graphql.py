@@ -126,9 +126,11 @@ class Admin:
     async def run(self, operation: str, query: str, variables: dict[str, Any] | None = None) -> Any:
         """The ``data`` of ``query`` (named ``operation``), after waiting for the bucket and
         retrying THROTTLED answers. Raises :class:`AdminError` for other errors."""
+        # the same operation with another page size costs another amount
+        kind = f"{operation}:{(variables or {}).get('first', '')}"
         async with self._lock:
             for _ in range(MAX_RETRIES):
-                cost = self.throttle.costs.get(operation) or estimate(query, variables or {})
+                cost = self.throttle.costs.get(kind) or estimate(query, variables or {})
                 delay = self.throttle.wait_for(cost)
                 if delay > 0:
                     self.throttle.waited += delay
@@ -136,7 +138,7 @@ class Admin:
                 body, status = await self._post(operation, query, variables)
                 self.queries += 1
                 extensions = body.get("extensions") if isinstance(body, dict) else None
-                self.throttle.update(extensions, operation)
+                self.throttle.update(extensions, kind)
                 errors = body.get("errors") if isinstance(body, dict) else None
                 if errors:
                     code, message = _first_error(errors)

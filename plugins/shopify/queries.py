@@ -27,8 +27,8 @@ query LivedeskShop {
 """
 
 PRODUCTS = """
-query LivedeskProducts($after: String, $location: ID!, $query: String) {
-  products(first: 250, after: $after, sortKey: ID, query: $query) {
+query LivedeskProducts($first: Int!, $after: String, $location: ID!, $query: String) {
+  products(first: $first, after: $after, sortKey: ID, query: $query) {
     pageInfo { hasNextPage endCursor }
     nodes {
       id title status updatedAt

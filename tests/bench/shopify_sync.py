@@ -61,7 +61,7 @@ async def raw_pages(base: str, standin: ShopifyStandIn) -> tuple[float, int]:
     async with httpx.AsyncClient(timeout=30) as http:
         t0 = time.perf_counter()
         while True:
-            variables = {"after": after, "location": LOCATION, "query": None}
+            variables = {"first": 250, "after": after, "location": LOCATION, "query": None}
             r = await http.post(
                 url, json={"query": q.PRODUCTS, "variables": variables}, headers=headers
             )

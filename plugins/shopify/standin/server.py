@@ -439,7 +439,8 @@ class ShopifyStandIn:
         after = _uncursor(v.get("after"))
         if after is not None:
             items = [p for p in items if p.id > after]
-        page, more = items[:250], len(items) > 250
+        size = max(1, min(250, int(v.get("first") or 50)))
+        page, more = items[:size], len(items) > size
         location = str(v.get("location") or "")
         nodes = [
             {

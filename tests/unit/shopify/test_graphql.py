@@ -43,7 +43,8 @@ def test_the_throttle_waits_for_what_the_bucket_lacks() -> None:
 
 
 def test_the_standin_estimates_cost_like_shopify() -> None:
-    assert ShopifyStandIn.requested_cost(q.PRODUCTS, {}) == 1 + 250 + 20
+    assert ShopifyStandIn.requested_cost(q.PRODUCTS, {"first": 250}) == 1 + 250 + 20
+    assert ShopifyStandIn.requested_cost(q.PRODUCTS, {"first": 25}) == 1 + 25 + 20
     assert ShopifyStandIn.requested_cost(q.ORDERS, {}) == 1 + 100 + 10
     assert ShopifyStandIn.requested_cost(q.SHOP, {}) == 2
     assert ShopifyStandIn.requested_cost(q.VARIANT_PRICE, {}) == 10
@@ -67,4 +68,4 @@ def test_the_adapter_guesses_a_first_cost_as_the_standin_counts_it() -> None:
     from plugins.shopify.graphql import estimate
 
     for doc in (q.PRODUCTS, q.ORDERS, q.SHOP, q.DISCOUNT_CREATE):
-        assert estimate(doc, {}) == ShopifyStandIn.requested_cost(doc, {})
+        assert estimate(doc, {"first": 9}) == ShopifyStandIn.requested_cost(doc, {"first": 9})
