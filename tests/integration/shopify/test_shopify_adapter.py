@@ -319,3 +319,37 @@ async def test_a_flash_price_changed_in_the_admin_meanwhile_is_kept(open_shop: O
     assert standin.price_of(pid) == 1111
     assert any("Shopify 后台" in n for n in adapter.notes)
     await events.close()
+
+
+async def test_a_live_room_on_the_store_follows_edits_orders_coupons_and_a_flash_sale(
+    open_shop: Open,
+) -> None:
+    from app.live.room import LiveRoom
+
+    standin = store(2)
+    adapter = await open_shop(standin)
+    room = LiveRoom(adapter)
+    room.start()
+    try:
+        await room.wait_loaded()
+        pid = room.bag[0].id
+        assert [p.title for p in room.bag] == ["Mug 1", "Mug 2"]
+        await room.update_product(pid, price_cents=1800)
+        await until(lambda: room.product(pid).price_cents == 1800, 10, "the new price")
+        order = standin.add_order(pid, 1)
+        standin.pay(order.id)
+        await until(lambda: room.metrics.paid_orders == 1, 10, "the paid order")
+        assert room.metrics.orders == 1 and room.metrics.paid_gmv_cents == 1800
+        coupon = await room.issue_coupon(
+            models.CouponSpec(
+                kind=models.CouponKind.NO_THRESHOLD, amount_cents=500, quantity=3, valid_seconds=60
+            )
+        )
+        await until(lambda: coupon.id in room.coupons, 10, "the coupon")
+        spec = models.FlashSaleSpec(product_id=pid, price_cents=990, quantity=5, duration_seconds=1)
+        sale = await room.start_flash_sale(spec)
+        await until(lambda: room.flash_sales.get(sale.id) is not None, 10, "the sale")
+        await until(lambda: room.flash_sales[sale.id].status == "ended", 10, "the sale's end")
+        await until(lambda: room.product(pid).price_cents == 1800, 10, "the price back")
+    finally:
+        await room.stop()
