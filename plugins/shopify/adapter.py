@@ -94,6 +94,9 @@ log = logging.getLogger(__name__)
 
 ENV = "LIVEDESK_SHOPIFY_"
 POLL_EVERY_S = 2.0
+#: each poll looks again at what changed in the last seconds before its own start (Shopify's
+#: clock, from the answer's Date header): updates Shopify's search index shows a little late
+OVERLAP_S = 3.0
 PRODUCTS_EVERY_S = 10.0  # products changed in Shopify (sales, the admin) are looked for this often
 REMEMBERED_ORDERS = 200_000
 #: products a page: the whole catalogue at open, the few changed ones while polling (cheaper:
@@ -811,12 +814,15 @@ class ShopifyAdapter(PlatformAdapter):
         after: str | None = None
         made: list[tuple[models.EventType, Any]] = []
         newest = self._cursor
+        started: float | None = None  # Shopify's clock at the first page
+        self.admin.date = None
         while True:
             data = await self._call(
                 "LivedeskOrders",
                 q.ORDERS,
                 {"query": f"updated_at:>='{self._cursor}'", "after": after},
             )
+            started = started or self.admin.date
             conn = data["orders"]
             for node in conn.get("nodes") or []:
                 made += self._order_events(node)
@@ -826,16 +832,27 @@ class ShopifyAdapter(PlatformAdapter):
             if not page.get("hasNextPage"):
                 break
             after = page.get("endCursor")
-        self._cursor = newest
+        self._cursor = self._next_cursor(self._cursor, newest, started)
         self.polls += 1
         self._push(made)
         return len(made)
+
+    @staticmethod
+    def _next_cursor(old: str, newest: str, started: float | None) -> str:
+        """Where the next poll starts: :data:`OVERLAP_S` before this poll's first answer by
+        Shopify's clock (what changed earlier was visible to it), else the newest ``updatedAt``
+        seen; never backwards."""
+        if started is not None:
+            return max(old, _iso(started - OVERLAP_S))
+        return max(old, newest)
 
     async def _poll_products(self) -> None:
         """Products changed in Shopify since the last look (stock sold, the admin's edits) as
         ``product_updated`` events, when what the console shows changed."""
         after: str | None = None
         newest = self._products_cursor
+        started: float | None = None  # Shopify's clock at the first page
+        self.admin.date = None
         while True:
             data = await self._call(
                 "LivedeskProducts",
@@ -847,6 +864,7 @@ class ShopifyAdapter(PlatformAdapter):
                     "query": f"updated_at:>='{self._products_cursor}'",
                 },
             )
+            started = started or self.admin.date
             conn = data["products"]
             for node in conn.get("nodes") or []:
                 item = self._item(node)
@@ -860,7 +878,7 @@ class ShopifyAdapter(PlatformAdapter):
             if not page.get("hasNextPage"):
                 break
             after = page.get("endCursor")
-        self._products_cursor = newest
+        self._products_cursor = self._next_cursor(self._products_cursor, newest, started)
         self._products_polled = time.monotonic()
 
     def _order_events(self, node: dict[str, Any]) -> list[tuple[models.EventType, Any]]:

@@ -25,6 +25,8 @@ Guarantees:
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import email.utils
 import re
 import time
 from dataclasses import dataclass, field
@@ -119,6 +121,8 @@ class Admin:
         self.queries = 0  # requests answered (throttled ones included)
         self.throttled = 0  # THROTTLED answers (each retried)
         self._lock = asyncio.Lock()  # one request at a time: the bucket is shared
+        #: Shopify's clock (the last answer's Date header, Unix s), when it sent one
+        self.date: float | None = None
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -163,6 +167,10 @@ class Admin:
             r = await self._http.post(self.url, json=payload, headers=headers)
         except httpx.HTTPError as exc:
             raise Unreachable(f"{operation}: {type(exc).__name__}") from None
+        date = r.headers.get("date")
+        if date:
+            with contextlib.suppress(TypeError, ValueError):
+                self.date = email.utils.parsedate_to_datetime(date).timestamp()
         try:
             body = r.json()
         except ValueError:

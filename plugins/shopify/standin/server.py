@@ -124,7 +124,8 @@ class Product:
     id: int
     title: str
     variants: list[Variant]
-    updated: float = field(default_factory=time.time)
+    #: a store's products were last changed long before the console opens
+    updated: float = field(default_factory=lambda: time.time() - 86400)
     status: str = "ACTIVE"
 
     @property

@@ -152,6 +152,8 @@ async def test_orders_are_polled_into_events_each_transition_once(open_shop: Ope
     seqs = [e.seq for e in events.events]
     assert seqs == list(range(1, len(seqs) + 1))
     assert [o.status for o in await adapter.orders()] == ["refunded"]
+    # the cursor follows Shopify's clock (the Date header), a few seconds back, not our own
+    assert adapter.admin.date is not None and abs(adapter.admin.date - time.time()) < 5
     # an order first seen already paid: created and paid, once each
     standin.add_order(pid, 1, financial="PAID")
     await until(lambda: len(events.of(ET.ORDER_PAID)) == 2, within=5, what="second order_paid")
