@@ -75,10 +75,11 @@ class Throttle:
         missing = min(cost, self.maximum) - self.now_available()
         return max(0.0, missing / max(self.restore_rate, 1e-6))
 
-    def update(self, extensions: Any, operation: str) -> None:
+    def update(self, extensions: Any, operation: str) -> bool:
+        """Take in an answer's ``extensions``; True when it carried the bucket's status."""
         cost = extensions.get("cost") if isinstance(extensions, dict) else None
         if not isinstance(cost, dict):
-            return
+            return False
         requested = cost.get("requestedQueryCost")
         if isinstance(requested, int | float):
             self.costs[operation] = float(requested)
@@ -91,6 +92,8 @@ class Throttle:
             self.available = float(status.get("currentlyAvailable") or 0.0)
             self.restore_rate = float(status.get("restoreRate") or self.restore_rate)
             self.at = time.monotonic()
+            return True
+        return False
 
 
 def estimate(query: str, variables: dict[str, Any]) -> float:
@@ -142,13 +145,15 @@ class Admin:
                 body, status = await self._post(operation, query, variables)
                 self.queries += 1
                 extensions = body.get("extensions") if isinstance(body, dict) else None
-                self.throttle.update(extensions, kind)
+                told = self.throttle.update(extensions, kind)
                 errors = body.get("errors") if isinstance(body, dict) else None
+                code, message = _first_error(errors) if errors else ("", "")
+                if code == "THROTTLED" or status == 429:
+                    self.throttled += 1
+                    if not told:  # no bucket status in the answer: assume it is empty
+                        self.throttle.available, self.throttle.at = 0.0, time.monotonic()
+                    continue  # the bucket's status says how long to wait
                 if errors:
-                    code, message = _first_error(errors)
-                    if code == "THROTTLED" or status == 429:
-                        self.throttled += 1
-                        continue  # the status in the answer says how long to wait
                     raise AdminError(status, code or f"http_{status}", message)
                 if status >= 400:
                     raise AdminError(status, f"http_{status}", str(body)[:200])

@@ -14,7 +14,8 @@ restores 100/s) and Shopify's cost estimate (1 + each connection's ``first``).
 (2) orders: ``--rate`` orders a minute created for ``--seconds`` (a checkout each, half of them
     paid two seconds later) while the adapter polls. Reported: orders seen, each transition once
     (``duplicates`` must be 0), lag from creation to the adapter's event (p50/p95/max, seconds),
-    polls, throttled answers, points used against the budget (bucket + restore × seconds).
+    polls, throttled answers, points used against the budget (what the catalogue left in the
+    bucket + restore × seconds).
     Baseline: one orders query answered raw (median ms) by the unthrottled stand-in.
 
 Prints ONE JSON line. Usage: ``.venv/bin/python tests/bench/shopify_sync.py [--products 2000]
@@ -167,6 +168,7 @@ async def orders_phase(
         adapter.admin.throttle.used,
     )
     polls0 = adapter.polls
+    available0 = adapter.admin.throttle.now_available()  # the catalogue left the bucket so
     interval = 60.0 / a.rate
     t0 = time.time()
     n = 0
@@ -219,7 +221,8 @@ async def orders_phase(
         "queries": adapter.admin.queries - queries0,
         "throttled": adapter.admin.throttled - throttled0,
         "cost_used": int(used),
-        "cost_budget": int(a.bucket + a.restore * elapsed),
+        "bucket_at_start": int(available0),
+        "cost_budget": int(available0 + a.restore * elapsed),
     }
 
 

@@ -19,7 +19,8 @@ What it reproduces (shopify.dev, "API rate limits" and the mutations' references
   used (1 + the nodes actually returned) is given back. Every answer carries
   ``extensions.cost`` {requestedQueryCost, actualQueryCost, throttleStatus{maximumAvailable,
   currentlyAvailable, restoreRate}}. A query costing more than the bucket holds is answered
-  ``errors[0].extensions.code == "THROTTLED"`` (HTTP 200, as Shopify does) and nothing runs.
+  ``errors[0].extensions.code == "THROTTLED"`` (HTTP 200, or :attr:`Options.throttled_http`)
+  and nothing runs.
 - Pagination: ``pageInfo{hasNextPage, endCursor}`` with opaque cursors; ``products`` by id,
   ``orders`` by ``UPDATED_AT`` with the search filter ``updated_at:>='ISO'`` (``>``, ``>=``,
   ``<``, ``<=``), ``products`` with ``id:N`` or the same ``updated_at`` filter (a sale, a stock
@@ -100,6 +101,8 @@ class Options:
     restore: float = 50.0
     currency: str = "USD"
     shop_name: str = "LiveDesk Demo Store"
+    #: the HTTP status of a THROTTLED answer (Shopify has sent both 200 and 429)
+    throttled_http: int = 200
 
 
 @dataclass
@@ -356,7 +359,8 @@ class ShopifyStandIn:
                             "throttleStatus": self._status(),
                         }
                     },
-                }
+                },
+                status_code=self.options.throttled_http,
             )
         scope = _SCOPE_OF.get(operation)
         granted = set(self.scopes) | {"read_" + s.removeprefix("write_") for s in self.scopes}

@@ -161,9 +161,12 @@ async def test_orders_are_polled_into_events_each_transition_once(open_shop: Ope
     await events.close()
 
 
-async def test_a_drained_bucket_is_waited_for_and_nothing_is_lost(open_shop: Open) -> None:
-    # a small bucket: two catalogue pages (251 points each) cannot run back to back
-    standin = store(300, Options(bucket=400, restore=200))
+@pytest.mark.parametrize("http", [200, 429])
+async def test_a_drained_bucket_is_waited_for_and_nothing_is_lost(
+    open_shop: Open, http: int
+) -> None:
+    # a small bucket: two catalogue pages (271 points each) cannot run back to back
+    standin = store(300, Options(bucket=400, restore=200, throttled_http=http))
     standin.drain()
     adapter = await open_shop(standin)
     assert len((await adapter.products()).products) == 300
