@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import orjson
 import pytest
 
 from app.api import PlatformError, StaleVersionError, models
@@ -249,7 +250,7 @@ async def test_a_console_killed_mid_sale_has_the_price_put_back_at_the_next_open
         str(tmp_path / "state"),
         pid,
         "777",
-        "2",
+        "6",
         str(marker),
     ]
     child = spawn([sys.executable, "-m", "tests.integration.shopify.holder", *args])
@@ -260,7 +261,9 @@ async def test_a_console_killed_mid_sale_has_the_price_put_back_at_the_next_open
         await until(lambda: child.poll() is not None, within=10, what="the child's death")
     finally:
         stop(child)
-    await asyncio.sleep(2.5)  # the sale's end passes with no console running
+    saved = orjson.loads(next((tmp_path / "state").glob("*.json")).read_bytes())
+    (ends,) = (r["ends_ts"] for r in saved["reverts"].values())  # written before the price
+    await until(lambda: time.time() > ends + 0.5, within=10, what="the sale's end, no console")
     assert standin.price_of(pid) == 777  # nobody put it back
     again = await open_shop(standin)
     assert standin.price_of(pid) == 1500
