@@ -96,7 +96,7 @@ ENV = "LIVEDESK_SHOPIFY_"
 POLL_EVERY_S = 2.0
 #: each poll looks again at what changed in the last seconds before its own start (Shopify's
 #: clock, from the answer's Date header): updates Shopify's search index shows a little late
-OVERLAP_S = 2.0
+OVERLAP_S = 1.0
 PRODUCTS_EVERY_S = 10.0  # products changed in Shopify (sales, the admin) are looked for this often
 REMEMBERED_ORDERS = 200_000
 #: products a page: the whole catalogue at open, the few changed ones while polling (cheaper:
