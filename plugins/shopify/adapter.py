@@ -29,7 +29,12 @@ Guarantees:
   :class:`PlatformError` saying so, with ``current`` = the product as Shopify has it now, and a
   ``product_updated`` event bringing the console up to date.
 - Orders: polled (``orders(sortKey: UPDATED_AT, query: "updated_at:>='…'")``, page by page) every
-  ``poll_every`` seconds (default 2), within the throttle (:class:`~plugins.shopify.graphql.Throttle`).
+  ``poll_every`` seconds (default 2), within the throttle (:class:`~plugins.shopify.graphql.Throttle`),
+  from the time the adapter opened (``orders_since`` to look further back). Each poll starts
+  :data:`OVERLAP_S` before the previous poll's first answer by Shopify's clock (its Date
+  header): no update is missed for a difference between the clocks. Products changed in Shopify
+  (stock sold, the admin's edits) are polled the same way every ``products_every`` seconds
+  (default 10) and become ``product_updated`` events when what the console shows changed.
   Each order line is one LiveDesk order (``<order id>-<line>``, one product each); each reaches
   ``order_created``, ``order_paid`` (Shopify PAID / PARTIALLY_REFUNDED) and ``order_refunded``
   (REFUNDED) once, in that order, however often it is seen. Events are numbered 1, 2, 3… by
@@ -41,8 +46,11 @@ Guarantees:
 - Flash sale: the variants' prices set to the sale price for its duration and put back at its
   end. The original prices are written to disk **before** the price changes; an adapter opened
   on the same state after a crash puts back every sale that has ended and resumes the timer of
-  one still running. Shopify does not cap how many units sell at the sale price: ``quantity`` is
-  shown, not enforced.
+  one still running; a variant whose price was changed in Shopify's admin during the sale keeps
+  that price (a note says so). Shopify does not cap how many units sell at the sale price:
+  ``quantity`` is shown, not enforced.
+- Explaining a product is the console's own (Shopify has no such thing): an event and the
+  snapshot's ``explaining``.
 """
 
 from __future__ import annotations
@@ -231,6 +239,7 @@ class ShopifyAdapter(PlatformAdapter):
         self._backoff = Backoff(base=1.0, cap=30.0)
         self._note_listeners: Listeners[[str]] = Listeners("note listener")
         self._poller: asyncio.Task[None] | None = None
+        self._explaining: models.Explaining | None = None  # the console's, not Shopify's
 
     async def start(self) -> None:
         """Put back what a crash left, load the catalogue, then start polling orders."""
@@ -399,6 +408,7 @@ class ShopifyAdapter(PlatformAdapter):
             room=self.room,
             seq=self._delivered,
             bag=self._bag(),
+            explaining=self._explaining,
             coupons=coupons,
             flash_sales=list(self._sales.values()),
         )
@@ -527,12 +537,15 @@ class ShopifyAdapter(PlatformAdapter):
 
     async def explain(self, product_id: str) -> None:
         self._get(product_id)
+        self._explaining = models.Explaining(product_id=product_id, since_ts=time.time())
         data = models.ProductExplainingData(
             actor=self._actor(), product_id=product_id, explaining=True
         )
         self._push([(models.EventType.PRODUCT_EXPLAINING, data)])
 
     async def stop_explain(self, product_id: str) -> None:
+        if self._explaining is not None and self._explaining.product_id == product_id:
+            self._explaining = None
         data = models.ProductExplainingData(
             actor=self._actor(), product_id=product_id, explaining=False
         )

@@ -29,8 +29,8 @@ What it reproduces (shopify.dev, "API rate limits" and the mutations' references
   ``COMPARE_QUANTITY_REQUIRED``), refuses negative quantities, unknown items and locations;
   ``productVariantsBulkUpdate`` refuses an unknown product or variant and a negative price;
   ``discountCodeBasicCreate`` refuses a code already taken and a percentage outside 0–1.
-- The admin (:meth:`ShopifyStandIn.set_stock`, ``set_price``, ``add_order``, ``pay``,
-  ``refund``; over HTTP ``POST /_admin/<name>`` with the same arguments as JSON) changes the
+- The admin (:meth:`ShopifyStandIn.set_stock`, ``set_price``, ``delete_product``,
+  ``add_order``, ``pay``, ``refund``; over HTTP ``POST /_admin/<name>`` with the same arguments as JSON) changes the
   store as Shopify's admin or a checkout would, bumping ``updatedAt``.
 """
 
@@ -216,6 +216,9 @@ class ShopifyStandIn:
         p.variants[0].available = stock
         p.updated = time.time()
 
+    def delete_product(self, product_id: int | str) -> None:
+        del self.products[self._product(product_id).id]
+
     def set_price(self, product_id: int | str, price: int) -> None:
         p = self._product(product_id)
         for v in p.variants:
@@ -302,7 +305,8 @@ class ShopifyStandIn:
     async def _admin(self, request: Request) -> Response:
         action = request.path_params["action"]
         args = orjson.loads(await request.body() or b"{}")
-        if action not in ("set_stock", "set_price", "add_order", "pay", "refund", "drain"):
+        if action not in ("set_stock", "set_price", "add_order", "pay", "refund", "drain",
+                          "delete_product"):  # fmt: skip
             return JSONResponse({"error": "unknown action"}, status_code=404)
         if action == "add_order" and "customer" in args and args["customer"]:
             args["customer"] = tuple(args["customer"])

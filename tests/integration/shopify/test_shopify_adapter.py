@@ -361,3 +361,25 @@ async def test_a_live_room_on_the_store_follows_edits_orders_coupons_and_a_flash
         await until(lambda: room.product(pid).price_cents == 1800, 10, "the price back")
     finally:
         await room.stop()
+
+
+async def test_shopifys_user_errors_are_sentences_and_explaining_is_the_consoles(
+    open_shop: Open,
+) -> None:
+    standin = store(2)
+    adapter = await open_shop(standin)
+    first, second = (p.id for p in (await adapter.products()).products)
+    standin.delete_product(second)  # gone in Shopify's admin, still in the console's list
+    with pytest.raises(PlatformError) as refused:
+        await adapter.update_product(second, stock=5)
+    assert refused.value.code == "rejected"
+    assert refused.value.message.startswith("Shopify 拒绝了操作：")
+    assert "inventory item could not be found" in refused.value.message
+    with pytest.raises(PlatformError) as gone:
+        await adapter.update_product(second, price_cents=100)
+    assert gone.value.code == "changed_in_shopify" and gone.value.current is None
+    await adapter.explain(first)
+    snap = await adapter.snapshot()
+    assert snap.explaining is not None and snap.explaining.product_id == first
+    await adapter.stop_explain(first)
+    assert (await adapter.snapshot()).explaining is None
