@@ -17,7 +17,9 @@ Guarantees:
   refuses (401), a shop that does not exist (404) and missing access scopes (named). Then it puts
   back the prices of flash sales that should have ended while no console ran (a crash mid-sale),
   and loads the catalogue.
-- The bag: every product (``products(first: 250)`` page after page) with its variants, image,
+- The bag: every product (``products(first: 250)`` page after page: open() returns after the
+  first, the others follow in the background as ``product_updated`` events; :attr:`loaded` is
+  set at the end) with its variants, image,
   price (the lowest variant's, in cents of the shop's currency), stock (``available`` at the
   shop's first location, summed over variants). The queue order is LiveDesk's own, per shop on
   disk; :meth:`reorder` changes only it and bumps the bag's version (a stale version is a
@@ -240,12 +242,22 @@ class ShopifyAdapter(PlatformAdapter):
         self._note_listeners: Listeners[[str]] = Listeners("note listener")
         self._poller: asyncio.Task[None] | None = None
         self._explaining: models.Explaining | None = None  # the console's, not Shopify's
+        #: set once every catalogue page is in (open() returns after the first)
+        self.loaded = asyncio.Event()
+        self._loader: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """Put back what a crash left, load the catalogue, then start polling orders."""
+        """Put back what a crash left, load the catalogue's first page, then load the rest and
+        poll orders in the background (a large store takes the throttle's time: open() must
+        not)."""
         await self._revert_pending()
-        await self._load_products()
+        self._items = {}
+        after = await self._load_page(None, announce=False)
         self.connection.set_state(LinkState.CONNECTED)
+        if after is None:
+            self.loaded.set()
+        else:
+            self._loader = spawn(self._load_rest(after), name="shopify-catalogue")
         self._poller = spawn(self._poll_orders(), name="shopify-orders")
 
     # --- capabilities and notes ----------------------------------------------------------------
@@ -351,24 +363,40 @@ class ShopifyAdapter(PlatformAdapter):
         )
         return _Item(gid=str(node["id"]), product=product, variants=variants)
 
-    async def _load_products(self) -> None:
-        items: dict[str, _Item] = {}
-        after: str | None = None
-        while True:
-            data = await self._call(
-                "LivedeskProducts",
-                q.PRODUCTS,
-                {"first": PAGE_LOAD, "after": after, "location": self.location, "query": None},
-            )
-            conn = data["products"]
-            for node in conn.get("nodes") or []:
-                item = self._item(node)
-                items[item.product.id] = item
-            page = conn.get("pageInfo") or {}
-            if not page.get("hasNextPage"):
-                break
-            after = page.get("endCursor")
-        self._items = items
+    async def _load_page(self, after: str | None, *, announce: bool) -> str | None:
+        """One page of the catalogue into the bag (``announce``: each new product also as a
+        ``product_updated`` event, which adds it to a room already loaded); the next page's
+        cursor, None after the last."""
+        data = await self._call(
+            "LivedeskProducts",
+            q.PRODUCTS,
+            {"first": PAGE_LOAD, "after": after, "location": self.location, "query": None},
+        )
+        conn = data["products"]
+        made: list[tuple[models.EventType, Any]] = []
+        for node in conn.get("nodes") or []:
+            item = self._item(node)
+            if item.product.id not in self._items:  # a poll may have brought it already
+                self._items[item.product.id] = item
+                data_ = models.ProductUpdatedData(product=item.product)
+                made.append((models.EventType.PRODUCT_UPDATED, data_))
+        if announce:
+            self._push(made)
+        page = conn.get("pageInfo") or {}
+        return str(page.get("endCursor")) if page.get("hasNextPage") else None
+
+    async def _load_rest(self, after: str | None) -> None:
+        """The catalogue's other pages, in the background, retrying while Shopify cannot be
+        reached; :attr:`loaded` is set at the end."""
+        backoff = Backoff(base=1.0, cap=30.0)
+        while after is not None and not self._closed:
+            try:
+                after = await self._load_page(after, announce=True)
+                backoff.reset()
+            except PlatformError as exc:
+                log.warning("shopify: loading the catalogue: %s", exc)
+                await asyncio.sleep(backoff.next_delay())
+        self.loaded.set()
 
     async def _reload(self, product_id: str) -> _Item | None:
         """The product as Shopify has it now (one ``products`` query by id)."""
@@ -423,11 +451,12 @@ class ShopifyAdapter(PlatformAdapter):
             )
         wanted = [pid for pid in product_ids if pid in self._items]
         rest = [pid for pid in self._ordered_ids() if pid not in set(wanted)]
-        self.state.order = wanted + rest
+        later = [pid for pid in self.state.order if pid not in self._items]  # not loaded yet
+        self.state.order = wanted + rest + later
         self.state.version += 1
         self.state.save()
         data = models.ProductsReorderedData(
-            actor=self._actor(), version=self.state.version, product_ids=self.state.order
+            actor=self._actor(), version=self.state.version, product_ids=wanted + rest
         )
         self._push([(models.EventType.PRODUCTS_REORDERED, data)])
         return self._bag()
@@ -956,7 +985,9 @@ class ShopifyAdapter(PlatformAdapter):
         self._closed = True
         self._arrived.set()
         self._wake.set()
-        tasks = [t for t in (self._poller, *self._sale_tasks.values()) if t is not None]
+        tasks = [
+            t for t in (self._poller, self._loader, *self._sale_tasks.values()) if t is not None
+        ]
         for task in tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -1080,5 +1111,5 @@ class ShopifyFactory:
         except BaseException:
             await adapter.close()
             raise
-        log.info("shopify: shop %s, %d products", shop, len(adapter._items))
+        log.info("shopify: shop %s, first %d products", shop, len(adapter._items))
         return adapter

@@ -59,9 +59,15 @@ async def test_a_two_page_catalogue_is_loaded_with_prices_stock_and_images(
     standin = store(300)
     standin.add_product("Teapot", 4999, 3, variants=3)
     adapter = await open_shop(standin)
+    events = Collector(adapter)
+    assert len((await adapter.products()).products) == 250  # open() returns after a page
+    await asyncio.wait_for(adapter.loaded.wait(), patience(10))
     bag = await adapter.products()
     assert len(bag.products) == 301
     assert len(standin.calls("LivedeskProducts")) == 2  # 250 + 51
+    # the second page reaches a room already loaded as product updates
+    await until(lambda: len(events.of(ET.PRODUCT_UPDATED)) == 51, within=5, what="51 updates")
+    await events.close()
     first = bag.products[0]
     assert (first.title, first.price_cents, first.stock) == ("Mug 1", 1500, 10)
     assert first.image_url and first.image_url.startswith("https://")
@@ -170,6 +176,7 @@ async def test_a_drained_bucket_is_waited_for_and_nothing_is_lost(
     standin = store(300, Options(bucket=400, restore=200, throttled_http=http))
     standin.drain()
     adapter = await open_shop(standin)
+    await asyncio.wait_for(adapter.loaded.wait(), patience(20))
     assert len((await adapter.products()).products) == 300
     # the bucket's state in each answer made the adapter wait instead of being refused
     assert adapter.admin.throttle.waited > 0.5
