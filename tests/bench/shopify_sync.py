@@ -7,9 +7,10 @@ restores 100/s) and Shopify's cost estimate (1 + each connection's ``first``).
 
 (1) catalogue: ``ShopifyFactory().open()`` (the shop query and the first products page:
     ``open_s``), then the other pages in the background until ``adapter.loaded`` (``seconds``),
-    on a store of ``--products`` products. Reported: queries, throttled answers, points used
-    (actualQueryCost summed) and requested, the bucket's limit, and ``floor_s``: the least time
-    the throttle allows for those requested points ((requested − bucket) / restore rate).
+    on a store of ``--products`` products (order polls run meanwhile). Reported: queries,
+    throttled answers, points used by every query (``cost_used_all``) and requested by the
+    catalogue's pages (``catalogue_cost``), the bucket's limit, and ``floor_s``: the least time
+    the throttle allows for the catalogue alone ((catalogue_cost − bucket) / restore rate).
     Baseline in the same run: the same pages fetched raw (httpx, one after the other) from a
     second stand-in without a throttle: ``raw_s``.
 (2) orders: ``--rate`` orders a minute created for ``--seconds`` (a checkout each, half of them
@@ -120,7 +121,8 @@ async def run(a: argparse.Namespace) -> dict[str, Any]:
                 load_s = time.perf_counter() - t0
                 bag = await adapter.products()
                 assert len(bag.products) == a.products, len(bag.products)
-                requested = sum(c for op, c, throttled in standin.requests if not throttled)
+                page_cost = standin.requested_cost(q.PRODUCTS, {"first": 250})
+                requested = page_cost * pages  # the catalogue's pages (order polls ran too)
                 out["catalogue"] = {
                     "open_s": round(open_s, 2),
                     "seconds": round(load_s, 2),
@@ -128,8 +130,8 @@ async def run(a: argparse.Namespace) -> dict[str, Any]:
                     "queries": adapter.admin.queries,
                     "throttled": adapter.admin.throttled,
                     "waited_s": round(adapter.admin.throttle.waited, 2),
-                    "cost_used": int(adapter.admin.throttle.used),
-                    "cost_requested": requested,
+                    "cost_used_all": int(adapter.admin.throttle.used),
+                    "catalogue_cost": requested,
                     "bucket": a.bucket,
                     "restore_per_s": a.restore,
                     "floor_s": round(max(0.0, (requested - a.bucket) / a.restore), 2),
