@@ -31,6 +31,7 @@ from app.platform.registry import platform_factories, platform_factory
 from app.platform.stream import StreamConfig
 from app.resources import resource
 from app.self_command import self_command
+from app.settings import data_dir
 
 __all__ = [
     "ALL",
@@ -56,6 +57,7 @@ __all__ = [
     "SignInCode",
     "StaleVersionError",
     "StreamConfig",
+    "data_dir",
     "models",
     "platform_factories",
     "platform_factory",

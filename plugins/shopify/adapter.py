@@ -1,0 +1,1117 @@
+"""The ``shopify`` platform adapter: a Shopify store as a room's commerce backend — the product
+queue, stock, prices, orders, discount codes and flash prices — through the Admin GraphQL API
+(:mod:`plugins.shopify.graphql`, version pinned there). It offers no interaction: a chat source
+(Twitch, Bilibili…) is joined to it elsewhere; this is a plain :class:`PlatformAdapter`.
+
+Credentials and endpoints: ``settings["token"]`` else ``LIVEDESK_SHOPIFY_TOKEN`` (an Admin API
+access token of a custom app); ``settings["shop"]`` else ``LIVEDESK_SHOPIFY_SHOP`` (the handle,
+``my-store`` of my-store.myshopify.com); ``settings["base"]`` else ``LIVEDESK_SHOPIFY_BASE``
+replacing ``https://{shop}.myshopify.com``; ``settings["state_dir"]`` else
+``<data dir>/shopify`` for what LiveDesk keeps itself (:mod:`plugins.shopify.state`). The token is
+never logged nor put in a message.
+
+Guarantees:
+
+- ``open()`` asks for the shop (name, currency, first location, the app's access scopes) and
+  raises a :class:`PlatformError` in the UI language for a missing token or shop, a token Shopify
+  refuses (401), a shop that does not exist (404) and missing access scopes (named). Then it puts
+  back the prices of flash sales that should have ended while no console ran (a crash mid-sale),
+  and loads the catalogue.
+- The bag: every product (``products(first: 10)`` page after page: open() returns after the
+  first, the others follow in the background as ``product_updated`` events; :attr:`loaded` is
+  set at the end) with its variants, image,
+  price (the lowest variant's, in cents of the shop's currency), stock (``available`` at the
+  shop's first location, summed over variants). The queue order is LiveDesk's own, per shop on
+  disk; :meth:`reorder` changes only it and bumps the bag's version (a stale version is a
+  :class:`StaleVersionError` carrying the current bag).
+- Edits write to Shopify and never silently overwrite a change made in Shopify's admin: stock
+  through ``inventorySetQuantities`` with ``compareQuantity`` = what the console showed (Shopify
+  refuses with ``COMPARE_QUANTITY_STALE``); price after re-reading the product (a price that
+  differs from what the console showed is refused). Either refusal is a ``changed_in_shopify``
+  :class:`PlatformError` saying so, with ``current`` = the product as Shopify has it now, and a
+  ``product_updated`` event bringing the console up to date.
+- Orders: polled (``orders(sortKey: UPDATED_AT, query: "updated_at:>='…'")``, page by page) every
+  ``poll_every`` seconds (default 2), within the throttle (:class:`~plugins.shopify.graphql.Throttle`),
+  from the time the adapter opened (``orders_since`` to look further back). Each poll starts
+  :data:`OVERLAP_S` before the previous poll's first answer by Shopify's clock (its Date
+  header): no update is missed for a difference between the clocks. Products changed in Shopify
+  (stock sold, the admin's edits) are polled the same way every ``products_every`` seconds
+  (default 10) and become ``product_updated`` events when what the console shows changed.
+  Each order line is one LiveDesk order (``<order id>-<line>``, one product each); each reaches
+  ``order_created``, ``order_paid`` (Shopify PAID / PARTIALLY_REFUNDED) and ``order_refunded``
+  (REFUNDED) once, in that order, however often it is seen. Events are numbered 1, 2, 3… by
+  this adapter; one reader at a time. Shopify keeps no event log for LiveDesk:
+  :meth:`event_log` says so with ``resync_required``.
+- Coupons: ``discountCodeBasicCreate`` (满减 = a fixed amount off with a minimum subtotal, 折扣 =
+  a percentage, 无门槛 = a fixed amount) with a generated code, shown as the coupon's name;
+  ``end_coupon`` → ``discountCodeDeactivate``.
+- Flash sale: the variants' prices set to the sale price for its duration and put back at its
+  end. The original prices are written to disk **before** the price changes; an adapter opened
+  on the same state after a crash puts back every sale that has ended and resumes the timer of
+  one still running; a variant whose price was changed in Shopify's admin during the sale keeps
+  that price (a note says so). Shopify does not cap how many units sell at the sale price:
+  ``quantity`` is shown, not enforced.
+- Explaining a product is the console's own (Shopify has no such thing): an event and the
+  snapshot's ``explaining``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import datetime
+import logging
+import os
+import secrets
+import string
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.api import (
+    Backoff,
+    Capability,
+    ConnectionField,
+    ConnectionTracker,
+    LinkState,
+    Listeners,
+    PlatformAdapter,
+    PlatformError,
+    StaleVersionError,
+    data_dir,
+    models,
+    spawn,
+    tr,
+    tr_noop,
+)
+from plugins.shopify import queries as q
+from plugins.shopify.graphql import (
+    DEFAULT_BASE,
+    Admin,
+    AdminError,
+    Unreachable,
+    cents,
+    decimal,
+    gid,
+    tail,
+)
+from plugins.shopify.state import ShopState
+
+log = logging.getLogger(__name__)
+
+ENV = "LIVEDESK_SHOPIFY_"
+POLL_EVERY_S = 2.0
+#: each poll looks again at what changed in the last seconds before its own start (Shopify's
+#: clock, from the answer's Date header): updates Shopify's search index shows a little late
+OVERLAP_S = 1.0
+PRODUCTS_EVERY_S = 10.0  # products changed in Shopify (sales, the admin) are looked for this often
+REMEMBERED_ORDERS = 200_000
+#: products (with up to 20 variants each) and orders (with up to 10 lines each) a page: Shopify
+#: refuses a query whose requested cost — nested connections multiply — is over 1000 points
+#: (products: 2 + 10 × 85 = 852; orders: 2 + 12 × 75 = 902)
+PAGE_LOAD = PAGE_POLL = 10
+PAGE_ORDERS = 12
+
+CAPABILITIES: frozenset[Capability] = frozenset(
+    {Capability.CATALOGUE, Capability.ORDERS, Capability.COUPONS, Capability.FLASH_SALES}
+)
+
+FIELDS: tuple[ConnectionField, ...] = (
+    ConnectionField(
+        "shop",
+        tr_noop("店铺"),
+        help=tr_noop("Shopify 店铺的名称，即 my-store.myshopify.com 中的 my-store"),
+    ),
+    ConnectionField(
+        "token",
+        tr_noop("Admin API 访问令牌"),
+        secret=True,
+        help=tr_noop(
+            "自定义应用的 Admin API 令牌，需要权限：read_products、write_products、"
+            "read_inventory、write_inventory、read_orders、write_discounts"
+        ),
+    ),
+)
+
+_STAGES = {"created": 1, "paid": 2, "refunded": 3}
+_EVENT_OF = {
+    "created": models.EventType.ORDER_CREATED,
+    "paid": models.EventType.ORDER_PAID,
+    "refunded": models.EventType.ORDER_REFUNDED,
+}
+
+
+def _stage_of(financial: str) -> str:
+    if financial == "REFUNDED":
+        return "refunded"
+    if financial in ("PAID", "PARTIALLY_REFUNDED"):
+        return "paid"
+    return "created"
+
+
+def _ts(iso: str | None) -> float:
+    if not iso:
+        return time.time()
+    try:
+        return datetime.datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return time.time()
+
+
+def _iso(ts: float) -> str:
+    return datetime.datetime.fromtimestamp(ts, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def unreachable_message() -> str:
+    return tr("连不上 Shopify，请检查网络")
+
+
+def token_refused_message() -> str:
+    return tr("Shopify 拒绝了访问令牌（无效或已被撤销），请在店铺后台重新生成")
+
+
+def changed_in_shopify_message(title: str) -> str:
+    return tr("「{title}」刚在 Shopify 后台被修改过，未覆盖；已显示最新数据，请确认后再改").format(
+        title=title
+    )
+
+
+@dataclass
+class _Variant:
+    gid: str
+    title: str
+    price_cents: int
+    compare_cents: int | None
+    item_gid: str
+    available: int
+
+
+@dataclass
+class _Item:
+    gid: str
+    product: models.Product
+    variants: list[_Variant]
+
+
+class ShopifyAdapter(PlatformAdapter):
+    platform_name = "Shopify"
+
+    def __init__(
+        self,
+        admin: Admin,
+        *,
+        shop_name: str,
+        currency: str,
+        location: str,
+        state: ShopState,
+        poll_every: float = POLL_EVERY_S,
+        orders_since: float | None = None,
+    ) -> None:
+        self.admin = admin
+        self.room = admin.shop
+        self.shop_name = shop_name
+        self.currency = currency
+        self.location = location
+        self.role = models.Role.HOST
+        self.token_id = f"shopify:{admin.shop}"
+        self.capabilities = CAPABILITIES
+        self.connection = ConnectionTracker()
+        self.notes: list[str] = []
+        self.state = state
+        self.poll_every = poll_every
+        self.polls = 0  # order polls done
+        self._items: dict[str, _Item] = {}
+        self._coupons: dict[str, models.Coupon] = {}
+        self._discounts: dict[str, str] = {}  # coupon id → discount node gid
+        self._sales: dict[str, models.FlashSale] = {}
+        self._sale_tasks: dict[str, asyncio.Task[None]] = {}
+        self._orders: dict[str, models.Order] = {}
+        self._stages: collections.OrderedDict[str, int] = collections.OrderedDict()
+        self._cursor = _iso(orders_since if orders_since is not None else time.time())
+        self.products_every = PRODUCTS_EVERY_S
+        self._products_cursor = _iso(time.time())
+        self._products_polled = time.monotonic()
+        self._seq = 0
+        self._delivered = 0
+        self._buffer: collections.deque[models.Event] = collections.deque()
+        self._arrived = asyncio.Event()
+        self._wake = asyncio.Event()
+        self._closed = False
+        self._backoff = Backoff(base=1.0, cap=30.0)
+        self._note_listeners: Listeners[[str]] = Listeners("note listener")
+        self._poller: asyncio.Task[None] | None = None
+        self._explaining: models.Explaining | None = None  # the console's, not Shopify's
+        #: set once every catalogue page is in (open() returns after the first)
+        self.loaded = asyncio.Event()
+        self._loader: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Put back what a crash left, load the catalogue's first page, then load the rest and
+        poll orders in the background (a large store takes the throttle's time: open() must
+        not)."""
+        await self._revert_pending()
+        self._items = {}
+        after = await self._load_page(None, announce=False)
+        self.connection.set_state(LinkState.CONNECTED)
+        if after is None:
+            self.loaded.set()
+        else:
+            self._loader = spawn(self._load_rest(after), name="shopify-catalogue")
+        self._poller = spawn(self._poll_orders(), name="shopify-orders")
+
+    # --- capabilities and notes ----------------------------------------------------------------
+    def unsupported_reason(self, capability: Capability) -> str:
+        if capability in (Capability.PLATFORM_LOTTERIES,):
+            return tr("Shopify 没有抽奖（可用中控台自己的抽奖）")
+        if capability in (Capability.RED_ENVELOPES, Capability.STOCK_RESERVATION):
+            return tr("Shopify 没有红包雨和库存冻结")
+        return tr("Shopify 是商店后台，没有直播间互动（弹幕、礼物、开播等请接直播平台）")
+
+    def subscribe_notes(self, listener: Callable[[str], None]) -> Callable[[], None]:
+        return self._note_listeners.add(listener)
+
+    def _note(self, note: str) -> None:
+        self.notes.append(note)
+        log.warning("%s", note)
+        self._note_listeners.emit(note)
+
+    # --- events --------------------------------------------------------------------------------
+    def _push(self, made: Sequence[tuple[models.EventType, Any]]) -> None:
+        now = time.time()
+        for etype, data in made:
+            self._seq += 1
+            if isinstance(data, models.OrderData):  # the order carries its event's seq
+                order = data.order.model_copy(update={"seq": self._seq})
+                data = models.OrderData(order=order)
+                self._orders[order.id] = order
+            self._buffer.append(models.Event(seq=self._seq, ts=now, type=etype, data=data))
+        if made:
+            self.connection.saw_events(self._seq)
+            self._arrived.set()
+
+    async def event_batches(self, after_seq: int) -> AsyncIterator[Sequence[models.Event]]:
+        while not self._closed:
+            await self._arrived.wait()
+            self._arrived.clear()
+            batch: list[models.Event] = []
+            while self._buffer:
+                event = self._buffer.popleft()
+                if event.seq > after_seq:
+                    batch.append(event)
+            if batch:
+                self._delivered = batch[-1].seq
+                yield batch
+
+    async def event_log(self, after_seq: int) -> AsyncIterator[Sequence[models.Event]]:
+        """Shopify keeps no event log for LiveDesk: one ``resync_required`` batch, then the end."""
+        data = models.ResyncRequiredData(reason="Shopify keeps no event log", last_seq=self._seq)
+        yield [
+            models.Event(
+                seq=max(self._seq, after_seq + 1),
+                ts=time.time(),
+                type=models.EventType.RESYNC_REQUIRED,
+                data=data,
+            )
+        ]
+
+    def reconnect_now(self) -> bool:
+        self._wake.set()
+        return True
+
+    def _actor(self) -> models.Actor:
+        return models.Actor(role=models.Role.HOST, token_id=self.token_id)
+
+    # --- the catalogue -------------------------------------------------------------------------
+    def _item(self, node: dict[str, Any]) -> _Item:
+        variants: list[_Variant] = []
+        for v in (node.get("variants") or {}).get("nodes") or []:
+            item = v.get("inventoryItem") or {}
+            level = item.get("inventoryLevel") or {}
+            quantities = level.get("quantities") or []
+            available = next(
+                (int(x["quantity"]) for x in quantities if x.get("name") == "available"),
+                int(v.get("inventoryQuantity") or 0),
+            )
+            compare = v.get("compareAtPrice")
+            variants.append(
+                _Variant(
+                    gid=str(v["id"]),
+                    title=str(v.get("title") or ""),
+                    price_cents=cents(v.get("price") or "0"),
+                    compare_cents=cents(compare) if compare else None,
+                    item_gid=str(item.get("id") or ""),
+                    available=available,
+                )
+            )
+        cheapest = min(variants, key=lambda v: v.price_cents) if variants else None
+        image = (node.get("featuredImage") or {}).get("url")
+        skus = (
+            [models.Sku(id=tail(v.gid), name=v.title) for v in variants]
+            if len(variants) > 1
+            else []
+        )
+        product = models.Product(
+            id=tail(str(node["id"])),
+            title=str(node.get("title") or ""),
+            price_cents=max(1, cheapest.price_cents) if cheapest else 1,
+            original_price_cents=cheapest.compare_cents if cheapest else None,
+            stock=max(0, sum(v.available for v in variants)),
+            listed=str(node.get("status") or "ACTIVE") == "ACTIVE",
+            skus=skus,
+            image_url=str(image) if image else None,
+        )
+        return _Item(gid=str(node["id"]), product=product, variants=variants)
+
+    async def _load_page(self, after: str | None, *, announce: bool) -> str | None:
+        """One page of the catalogue into the bag (``announce``: each new product also as a
+        ``product_updated`` event, which adds it to a room already loaded); the next page's
+        cursor, None after the last."""
+        data = await self._call(
+            "LivedeskProducts",
+            q.PRODUCTS,
+            {"first": PAGE_LOAD, "after": after, "location": self.location, "query": None},
+        )
+        conn = data["products"]
+        made: list[tuple[models.EventType, Any]] = []
+        for node in conn.get("nodes") or []:
+            item = self._item(node)
+            if item.product.id not in self._items:  # a poll may have brought it already
+                self._items[item.product.id] = item
+                data_ = models.ProductUpdatedData(product=item.product)
+                made.append((models.EventType.PRODUCT_UPDATED, data_))
+        if announce:
+            self._push(made)
+        page = conn.get("pageInfo") or {}
+        return str(page.get("endCursor")) if page.get("hasNextPage") else None
+
+    async def _load_rest(self, after: str | None) -> None:
+        """The catalogue's other pages, in the background, retrying while Shopify cannot be
+        reached; :attr:`loaded` is set at the end."""
+        backoff = Backoff(base=1.0, cap=30.0)
+        while after is not None and not self._closed:
+            try:
+                after = await self._load_page(after, announce=True)
+                backoff.reset()
+            except PlatformError as exc:
+                log.warning("shopify: loading the catalogue: %s", exc)
+                await asyncio.sleep(backoff.next_delay())
+        self.loaded.set()
+
+    async def _reload(self, product_id: str) -> _Item | None:
+        """The product as Shopify has it now (one ``products`` query by id)."""
+        data = await self._call(
+            "LivedeskProducts",
+            q.PRODUCTS,
+            {"first": 1, "after": None, "location": self.location, "query": f"id:{product_id}"},
+        )
+        nodes = data["products"].get("nodes") or []
+        if not nodes:
+            return None
+        item = self._item(nodes[0])
+        self._items[item.product.id] = item
+        return item
+
+    def _ordered_ids(self) -> list[str]:
+        known = [pid for pid in self.state.order if pid in self._items]
+        seen = set(known)
+        return known + [pid for pid in self._items if pid not in seen]
+
+    def _bag(self) -> models.Bag:
+        products = [self._items[pid].product for pid in self._ordered_ids()]
+        return models.Bag(version=self.state.version, products=products)
+
+    async def products(self) -> models.Bag:
+        return self._bag()
+
+    async def snapshot(self) -> models.Snapshot:
+        now = time.time()
+        coupons = [
+            c.model_copy(update={"status": "expired"})
+            if c.status == "active" and c.ends_ts <= now
+            else c
+            for c in self._coupons.values()
+        ]
+        return models.Snapshot(
+            room=self.room,
+            seq=self._delivered,
+            bag=self._bag(),
+            explaining=self._explaining,
+            coupons=coupons,
+            flash_sales=list(self._sales.values()),
+        )
+
+    async def room_info(self) -> models.RoomInfo:
+        return models.RoomInfo(id=self.room, title=self.shop_name)
+
+    async def reorder(self, version: int, product_ids: Sequence[str]) -> models.Bag:
+        if version != self.state.version:
+            raise StaleVersionError(
+                "stale_version", tr("商品顺序已被修改，请刷新后再排"), current=self._bag()
+            )
+        wanted = [pid for pid in product_ids if pid in self._items]
+        rest = [pid for pid in self._ordered_ids() if pid not in set(wanted)]
+        later = [pid for pid in self.state.order if pid not in self._items]  # not loaded yet
+        self.state.order = wanted + rest + later
+        self.state.version += 1
+        self.state.save()
+        data = models.ProductsReorderedData(
+            actor=self._actor(), version=self.state.version, product_ids=wanted + rest
+        )
+        self._push([(models.EventType.PRODUCTS_REORDERED, data)])
+        return self._bag()
+
+    def _get(self, product_id: str) -> _Item:
+        item = self._items.get(product_id)
+        if item is None:
+            raise PlatformError("not_found", tr("Shopify 店铺里没有这个商品"), field="product_id")
+        return item
+
+    def _updated(self, item: _Item) -> None:
+        data = models.ProductUpdatedData(actor=self._actor(), product=item.product)
+        self._push([(models.EventType.PRODUCT_UPDATED, data)])
+
+    async def _changed_elsewhere(self, product_id: str, title: str) -> PlatformError:
+        fresh = await self._reload(product_id)
+        if fresh is not None:
+            self._updated(fresh)
+        return PlatformError(
+            "changed_in_shopify",
+            changed_in_shopify_message(title),
+            status=409,
+            current=fresh.product if fresh else None,
+        )
+
+    async def update_product(
+        self,
+        product_id: str,
+        *,
+        price_cents: int | None = None,
+        stock: int | None = None,
+        listed: bool | None = None,
+    ) -> models.Product:
+        item = self._get(product_id)
+        if listed is not None:
+            raise PlatformError("not_supported", tr("请在 Shopify 后台上架或下架商品"))
+        if stock is not None:
+            await self._set_stock(item, stock)
+        if price_cents is not None:
+            await self._set_price(item, price_cents)
+        return self._items[product_id].product
+
+    async def _set_stock(self, item: _Item, stock: int) -> None:
+        if len(item.variants) != 1:
+            raise PlatformError("not_supported", tr("多款式商品的库存请在 Shopify 后台按款式修改"))
+        if stock < 0:
+            raise PlatformError("invalid", tr("库存不能为负数"), field="stock")
+        v = item.variants[0]
+        payload = {
+            "input": {
+                "name": "available",
+                "reason": "correction",
+                "quantities": [
+                    {
+                        "inventoryItemId": v.item_gid,
+                        "locationId": self.location,
+                        "quantity": stock,
+                        "compareQuantity": v.available,
+                    }
+                ],
+            }
+        }
+        data = await self._call("LivedeskSetQuantities", q.SET_QUANTITIES, payload)
+        errors = data["inventorySetQuantities"].get("userErrors") or []
+        if any(e.get("code") == "COMPARE_QUANTITY_STALE" for e in errors):
+            raise await self._changed_elsewhere(item.product.id, item.product.title)
+        if errors:
+            raise _user_error(errors)
+        v.available = stock
+        item.product = item.product.model_copy(update={"stock": stock})
+        self._updated(item)
+
+    async def _set_price(self, item: _Item, price_cents: int, *, check: bool = True) -> None:
+        if price_cents <= 0:
+            raise PlatformError("invalid", tr("价格必须大于 0"), field="price_cents")
+        if check:
+            fresh = await self._reload(item.product.id)
+            shown = {v.gid: v.price_cents for v in item.variants}
+            if fresh is None or {v.gid: v.price_cents for v in fresh.variants} != shown:
+                if fresh is not None:
+                    self._updated(fresh)
+                raise PlatformError(
+                    "changed_in_shopify",
+                    changed_in_shopify_message(item.product.title),
+                    status=409,
+                    current=fresh.product if fresh else None,
+                )
+            item = fresh
+        await self._write_prices(item, {v.gid: price_cents for v in item.variants})
+
+    async def _write_prices(self, item: _Item, prices: dict[str, int]) -> None:
+        variants = [{"id": g, "price": decimal(c)} for g, c in prices.items()]
+        data = await self._call(
+            "LivedeskVariantPrice",
+            q.VARIANT_PRICE,
+            {"productId": item.gid, "variants": variants},
+        )
+        errors = data["productVariantsBulkUpdate"].get("userErrors") or []
+        if errors:
+            raise _user_error(errors)
+        for v in item.variants:
+            if v.gid in prices:
+                v.price_cents = prices[v.gid]
+        low = min(v.price_cents for v in item.variants)
+        item.product = item.product.model_copy(update={"price_cents": low})
+        self._updated(item)
+
+    async def explain(self, product_id: str) -> None:
+        self._get(product_id)
+        self._explaining = models.Explaining(product_id=product_id, since_ts=time.time())
+        data = models.ProductExplainingData(
+            actor=self._actor(), product_id=product_id, explaining=True
+        )
+        self._push([(models.EventType.PRODUCT_EXPLAINING, data)])
+
+    async def stop_explain(self, product_id: str) -> None:
+        if self._explaining is not None and self._explaining.product_id == product_id:
+            self._explaining = None
+        data = models.ProductExplainingData(
+            actor=self._actor(), product_id=product_id, explaining=False
+        )
+        self._push([(models.EventType.PRODUCT_EXPLAINING, data)])
+
+    # --- coupons -------------------------------------------------------------------------------
+    async def issue_coupon(self, spec: models.CouponSpec) -> models.Coupon:
+        kind = models.CouponKind
+        code = "LIVE" + "".join(
+            secrets.choice(string.ascii_uppercase + string.digits) for _ in range(6)
+        )
+        now = time.time()
+        value: dict[str, Any]
+        if spec.kind is kind.DISCOUNT:
+            if not spec.percent_off:
+                raise PlatformError("invalid", tr("请填写折扣"), field="percent_off")
+            value = {"percentage": round(spec.percent_off / 100, 4)}
+        else:
+            if not spec.amount_cents:
+                raise PlatformError("invalid", tr("请填写优惠金额"), field="amount_cents")
+            value = {
+                "discountAmount": {"amount": decimal(spec.amount_cents), "appliesOnEachItem": False}
+            }
+        items: dict[str, Any] = {"all": True}
+        if spec.product_ids:
+            items = {"products": {"productsToAdd": [gid("Product", p) for p in spec.product_ids]}}
+        discount: dict[str, Any] = {
+            "title": spec.name or code,
+            "code": code,
+            "startsAt": _iso(now),
+            "endsAt": _iso(now + spec.valid_seconds),
+            "usageLimit": spec.quantity,
+            "appliesOncePerCustomer": spec.per_user_limit == 1,
+            "customerSelection": {"all": True},
+            "customerGets": {"value": value, "items": items},
+        }
+        if spec.kind is kind.THRESHOLD and spec.threshold_cents > 0:
+            discount["minimumRequirement"] = {
+                "subtotal": {"greaterThanOrEqualToSubtotal": decimal(spec.threshold_cents)}
+            }
+        data = await self._call(
+            "LivedeskDiscountCreate", q.DISCOUNT_CREATE, {"basicCodeDiscount": discount}
+        )
+        answer = data["discountCodeBasicCreate"]
+        if answer.get("userErrors"):
+            raise _user_error(answer["userErrors"])
+        node = answer["codeDiscountNode"]
+        basic = node.get("codeDiscount") or {}
+        codes = ((basic.get("codes") or {}).get("nodes") or [{}])[0]
+        shown = str(codes.get("code") or code)
+        coupon = models.Coupon(
+            id=tail(str(node["id"])),
+            kind=spec.kind,
+            name=f"{spec.name} {shown}" if spec.name else shown,
+            threshold_cents=spec.threshold_cents if spec.kind is kind.THRESHOLD else 0,
+            amount_cents=spec.amount_cents if spec.kind is not kind.DISCOUNT else None,
+            percent_off=spec.percent_off if spec.kind is kind.DISCOUNT else None,
+            quantity=spec.quantity,
+            per_user_limit=spec.per_user_limit,
+            valid_seconds=spec.valid_seconds,
+            product_ids=spec.product_ids,
+            created_ts=now,
+            ends_ts=now + spec.valid_seconds,
+        )
+        self._coupons[coupon.id] = coupon
+        self._discounts[coupon.id] = str(node["id"])
+        self._push(
+            [
+                (
+                    models.EventType.COUPON_ISSUED,
+                    models.CouponData(actor=self._actor(), coupon=coupon),
+                )
+            ]
+        )
+        return coupon
+
+    async def end_coupon(self, coupon_id: str) -> models.Coupon:
+        coupon = self._coupons.get(coupon_id)
+        if coupon is None:
+            raise PlatformError("not_found", tr("没有这张优惠券"), field="coupon_id")
+        data = await self._call(
+            "LivedeskDiscountDeactivate", q.DISCOUNT_DEACTIVATE, {"id": self._discounts[coupon_id]}
+        )
+        answer = data["discountCodeDeactivate"]
+        if answer.get("userErrors"):
+            raise _user_error(answer["userErrors"])
+        basic = (answer.get("codeDiscountNode") or {}).get("codeDiscount") or {}
+        used = int(basic.get("asyncUsageCount") or 0)
+        coupon = coupon.model_copy(update={"status": "ended", "used": used, "claimed": used})
+        self._coupons[coupon_id] = coupon
+        self._push(
+            [(models.EventType.COUPON_ENDED, models.CouponData(actor=self._actor(), coupon=coupon))]
+        )
+        return coupon
+
+    # --- flash sales ---------------------------------------------------------------------------
+    async def start_flash_sale(self, spec: models.FlashSaleSpec) -> models.FlashSale:
+        item = self._get(spec.product_id)
+        if any(
+            s.product_id == spec.product_id and s.status != "ended" for s in self._sales.values()
+        ):
+            raise PlatformError("conflict", tr("这个商品已有进行中的秒杀"))
+        now = time.time()
+        sale_id = "fs-" + secrets.token_hex(4)
+        starts = now + spec.starts_in_seconds
+        sale = models.FlashSale(
+            id=sale_id,
+            product_id=spec.product_id,
+            price_cents=spec.price_cents,
+            quantity=spec.quantity,
+            status="scheduled" if spec.starts_in_seconds else "active",
+            starts_ts=starts,
+            ends_ts=starts + spec.duration_seconds,
+        )
+        # the way back first, on disk, before Shopify's price changes
+        self.state.reverts[sale_id] = {
+            "product_id": spec.product_id,
+            "product_gid": item.gid,
+            "prices": {v.gid: v.price_cents for v in item.variants},
+            "sale_cents": spec.price_cents,
+            "quantity": spec.quantity,
+            "starts_ts": starts,
+            "ends_ts": sale.ends_ts,
+        }
+        self.state.save()
+        self._sales[sale_id] = sale
+        if spec.starts_in_seconds:
+            self._push(
+                [
+                    (
+                        models.EventType.FLASH_SALE_SCHEDULED,
+                        models.FlashSaleData(actor=self._actor(), flash_sale=sale),
+                    )
+                ]
+            )
+        else:
+            await self._apply_sale(sale_id)
+        self._sale_tasks[sale_id] = spawn(self._run_sale(sale_id), name=f"shopify-{sale_id}")
+        return self._sales[sale_id]
+
+    async def _apply_sale(self, sale_id: str) -> None:
+        record = self.state.reverts[sale_id]
+        item = self._get(record["product_id"])
+        try:
+            await self._write_prices(item, {g: record["sale_cents"] for g in record["prices"]})
+        except BaseException:
+            self.state.reverts.pop(sale_id, None)
+            self.state.save()
+            self._sales.pop(sale_id, None)
+            raise
+        sale = self._sales[sale_id].model_copy(update={"status": "active"})
+        self._sales[sale_id] = sale
+        self._push([(models.EventType.FLASH_SALE_STARTED, models.FlashSaleData(flash_sale=sale))])
+
+    async def _run_sale(self, sale_id: str) -> None:
+        record = self.state.reverts[sale_id]
+        sale = self._sales[sale_id]
+        if sale.status == "scheduled":
+            await asyncio.sleep(max(0.0, record["starts_ts"] - time.time()))
+            await self._apply_sale(sale_id)
+        await asyncio.sleep(max(0.0, record["ends_ts"] - time.time()))
+        await self._end_sale(sale_id)
+
+    async def _end_sale(self, sale_id: str) -> None:
+        """Put the original prices back (retrying while Shopify cannot be reached), then forget
+        the revert on disk."""
+        record = self.state.reverts.get(sale_id)
+        if record is None:
+            return
+        backoff = Backoff(base=1.0, cap=30.0)
+        while True:
+            try:
+                await self._revert(record)
+                break
+            except (Unreachable, AdminError, PlatformError) as exc:
+                log.warning("shopify: putting back the price of %s failed: %s", sale_id, exc)
+                if self._closed:
+                    return  # the next open() does it
+                await asyncio.sleep(backoff.next_delay())
+        self.state.reverts.pop(sale_id, None)
+        self.state.save()
+        sale = self._sales.get(sale_id)
+        if sale is not None:
+            sale = sale.model_copy(update={"status": "ended"})
+            self._sales[sale_id] = sale
+            self._push([(models.EventType.FLASH_SALE_ENDED, models.FlashSaleData(flash_sale=sale))])
+
+    async def _revert(self, record: dict[str, Any]) -> None:
+        """Put back the original prices of the variants still at the sale price; a variant whose
+        price was changed in Shopify's admin meanwhile keeps it (a note says so)."""
+        prices = {str(g): int(c) for g, c in record["prices"].items()}
+        fresh = await self._reload(str(record["product_id"]))
+        if fresh is None:
+            return  # the product was deleted in Shopify
+        sale = int(record["sale_cents"])
+        current = {v.gid: v.price_cents for v in fresh.variants}
+        back = {g: c for g, c in prices.items() if current.get(g) == sale}
+        if any(g in current and current[g] != sale for g in prices):
+            msg = tr("「{title}」的秒杀价已在 Shopify 后台被改过，保留后台的价格，未恢复原价")
+            self._note(msg.format(title=fresh.product.title))
+        if back:
+            await self._write_prices(fresh, back)
+
+    async def _revert_pending(self) -> None:
+        """At open: end the sales that ended while no console ran, resume the others."""
+        now = time.time()
+        for sale_id, record in list(self.state.reverts.items()):
+            sale = models.FlashSale(
+                id=sale_id,
+                product_id=str(record["product_id"]),
+                price_cents=int(record["sale_cents"]),
+                quantity=int(record.get("quantity") or 1),
+                status="active",
+                starts_ts=float(record["starts_ts"]),
+                ends_ts=float(record["ends_ts"]),
+            )
+            if float(record["ends_ts"]) <= now:
+                try:
+                    await self._revert(record)
+                except PlatformError as exc:  # kept on disk; retried in the background
+                    log.warning("shopify: putting back %s at open failed: %s", sale_id, exc)
+                    self._sales[sale_id] = sale
+                    self._sale_tasks[sale_id] = spawn(
+                        self._end_sale(sale_id), name=f"shopify-{sale_id}"
+                    )
+                    continue
+                self.state.reverts.pop(sale_id, None)
+                self.state.save()
+                self._note(tr("已恢复上次中控台退出时未结束的秒杀价格"))
+            else:
+                self._sales[sale_id] = sale
+                self._sale_tasks[sale_id] = spawn(
+                    self._resume_sale(sale_id), name=f"shopify-{sale_id}"
+                )
+
+    async def _resume_sale(self, sale_id: str) -> None:
+        record = self.state.reverts[sale_id]
+        await asyncio.sleep(max(0.0, float(record["ends_ts"]) - time.time()))
+        await self._end_sale(sale_id)
+
+    # --- orders --------------------------------------------------------------------------------
+    async def orders(self, after_seq: int = 0) -> list[models.Order]:
+        return [o for o in self._orders.values() if o.seq > after_seq]
+
+    async def _poll_orders(self) -> None:
+        while not self._closed:
+            try:
+                await self.poll_once()
+            except Unreachable as exc:
+                log.info("shopify orders: %s", exc)
+                self.connection.set_state(
+                    LinkState.RECONNECTING,
+                    attempt=self._backoff.attempt + 1,
+                    error=unreachable_message(),
+                )
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._backoff.next_delay())
+                self._wake.clear()
+                continue
+            except AdminError as exc:
+                if exc.status == 401:
+                    self.connection.set_state(LinkState.OFFLINE, error=token_refused_message())
+                    self._note(token_refused_message())
+                    return
+                log.warning("shopify orders: %s", exc)
+            else:
+                if self.connection.status.state is not LinkState.CONNECTED:
+                    self.connection.set_state(LinkState.CONNECTED)
+                self._backoff.reset()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_every)
+            self._wake.clear()
+
+    async def poll_once(self) -> int:
+        """One poll: every order updated since the cursor, page by page (and, every
+        :attr:`products_every` seconds, the products changed meanwhile); returns events made."""
+        if time.monotonic() - self._products_polled >= self.products_every:
+            await self._poll_products()
+        after: str | None = None
+        made: list[tuple[models.EventType, Any]] = []
+        newest = self._cursor
+        started: float | None = None  # Shopify's clock at the first page
+        self.admin.date = None
+        while True:
+            data = await self._call(
+                "LivedeskOrders",
+                q.ORDERS,
+                {"query": f"updated_at:>='{self._cursor}'", "after": after, "first": PAGE_ORDERS},
+            )
+            started = started or self.admin.date
+            conn = data["orders"]
+            for node in conn.get("nodes") or []:
+                made += self._order_events(node)
+                updated = str(node.get("updatedAt") or "")
+                newest = max(newest, updated)
+            page = conn.get("pageInfo") or {}
+            if not page.get("hasNextPage"):
+                break
+            after = page.get("endCursor")
+        self._cursor = self._next_cursor(self._cursor, newest, started)
+        self.polls += 1
+        self._push(made)
+        return len(made)
+
+    @staticmethod
+    def _next_cursor(old: str, newest: str, started: float | None) -> str:
+        """Where the next poll starts: :data:`OVERLAP_S` before this poll's first answer by
+        Shopify's clock (what changed earlier was visible to it), else the newest ``updatedAt``
+        seen; never backwards."""
+        if started is not None:
+            return max(old, _iso(started - OVERLAP_S))
+        return max(old, newest)
+
+    async def _poll_products(self) -> None:
+        """Products changed in Shopify since the last look (stock sold, the admin's edits) as
+        ``product_updated`` events, when what the console shows changed."""
+        after: str | None = None
+        newest = self._products_cursor
+        started: float | None = None  # Shopify's clock at the first page
+        self.admin.date = None
+        while True:
+            data = await self._call(
+                "LivedeskProducts",
+                q.PRODUCTS,
+                {
+                    "first": PAGE_POLL,
+                    "after": after,
+                    "location": self.location,
+                    "query": f"updated_at:>='{self._products_cursor}'",
+                },
+            )
+            started = started or self.admin.date
+            conn = data["products"]
+            for node in conn.get("nodes") or []:
+                item = self._item(node)
+                newest = max(newest, str(node.get("updatedAt") or ""))
+                old = self._items.get(item.product.id)
+                self._items[item.product.id] = item
+                if old is None or old.product != item.product:
+                    data_ = models.ProductUpdatedData(product=item.product)
+                    self._push([(models.EventType.PRODUCT_UPDATED, data_)])
+            page = conn.get("pageInfo") or {}
+            if not page.get("hasNextPage"):
+                break
+            after = page.get("endCursor")
+        self._products_cursor = self._next_cursor(self._products_cursor, newest, started)
+        self._products_polled = time.monotonic()
+
+    def _order_events(self, node: dict[str, Any]) -> list[tuple[models.EventType, Any]]:
+        oid = tail(str(node["id"]))
+        stage = _stage_of(str(node.get("displayFinancialStatus") or ""))
+        reached = self._stages.get(oid, 0)
+        if _STAGES[stage] <= reached:
+            return []
+        self._stages[oid] = _STAGES[stage]
+        self._stages.move_to_end(oid)
+        if len(self._stages) > REMEMBERED_ORDERS:
+            self._stages.popitem(last=False)
+        customer = node.get("customer") or {}
+        user_id = tail(str(customer.get("id"))) if customer.get("id") else f"guest-{oid}"
+        nickname = str(customer.get("displayName") or node.get("name") or "")
+        created = _ts(node.get("createdAt"))
+        made: list[tuple[models.EventType, Any]] = []
+        lines = (node.get("lineItems") or {}).get("nodes") or []
+        for i, line in enumerate(lines, 1):
+            unit = (line.get("originalUnitPriceSet") or {}).get("shopMoney") or {}
+            total = (line.get("discountedTotalSet") or {}).get("shopMoney") or {}
+            quantity = max(1, int(line.get("quantity") or 1))
+            unit_cents = cents(unit.get("amount") or "0")
+            variant = line.get("variant") or {}
+            product = line.get("product") or {}
+            for name in ("created", "paid", "refunded"):
+                if reached < _STAGES[name] <= _STAGES[stage]:
+                    order = models.Order(
+                        id=f"{oid}-{i}",
+                        user_id=user_id,
+                        nickname=nickname,
+                        product_id=tail(str(product["id"])) if product.get("id") else "",
+                        product_title=str(line.get("title") or ""),
+                        sku_id=tail(str(variant["id"])) if variant.get("id") else None,
+                        sku_name=str(variant.get("title") or "") or None,
+                        quantity=quantity,
+                        unit_price_cents=unit_cents,
+                        amount_cents=cents(total["amount"])
+                        if total.get("amount")
+                        else unit_cents * quantity,
+                        status=name,  # type: ignore[arg-type]
+                        created_ts=created,
+                    )
+                    made.append((_EVENT_OF[name], models.OrderData(order=order)))
+        return made
+
+    # --- calls ---------------------------------------------------------------------------------
+    async def _call(self, operation: str, query: str, variables: dict[str, Any]) -> Any:
+        try:
+            return await self.admin.run(operation, query, variables)
+        except AdminError as exc:
+            if exc.status == 401:
+                raise PlatformError("credentials", token_refused_message(), status=401) from None
+            raise _admin_error(exc) from None
+        except Unreachable:
+            raise PlatformError("offline", unreachable_message()) from None
+
+    # --- lifecycle -----------------------------------------------------------------------------
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._arrived.set()
+        self._wake.set()
+        tasks = [
+            t for t in (self._poller, self._loader, *self._sale_tasks.values()) if t is not None
+        ]
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await self.admin.aclose()
+        self.connection.set_state(LinkState.OFFLINE)
+
+
+def _user_error(errors: list[dict[str, Any]]) -> PlatformError:
+    messages = "；".join(str(e.get("message", "")) for e in errors)
+    return PlatformError(
+        "rejected", tr("Shopify 拒绝了操作：{message}").format(message=messages), status=422
+    )
+
+
+def _admin_error(exc: AdminError) -> PlatformError:
+    if exc.code == "ACCESS_DENIED":
+        return PlatformError(
+            "credentials",
+            tr("Shopify 应用缺少所需权限：{message}").format(message=exc.message),
+            status=exc.status,
+        )
+    return PlatformError(
+        "platform",
+        tr("Shopify 拒绝了操作（{status}）：{message}").format(
+            status=exc.code or exc.status, message=exc.message
+        ),
+        status=exc.status,
+    )
+
+
+def _setting(settings: dict[str, Any], key: str, default: str = "") -> str:
+    value = settings.get(key)
+    if value in (None, ""):
+        value = os.environ.get(ENV + key.upper(), "")
+    return str(value).strip() or default
+
+
+class ShopifyFactory:
+    name = "shopify"
+    title = "Shopify"
+    capabilities = CAPABILITIES
+    fields = FIELDS
+
+    @property
+    def display_name(self) -> str:
+        return tr("Shopify 店铺（商品与订单）")
+
+    @property
+    def note(self) -> str:
+        return tr("Shopify 只提供商品、库存、订单、优惠码和限时价格；弹幕等互动来自直播平台")
+
+    async def open(self, settings: dict[str, Any]) -> PlatformAdapter:
+        token = _setting(settings, "token")
+        shop = _setting(settings, "shop") or str(settings.get("room") or "").strip()
+        shop = shop.removesuffix(".myshopify.com")
+        if not token:
+            raise PlatformError(
+                "missing_settings",
+                tr("缺少 Shopify Admin API 访问令牌（{name}）").format(name=ENV + "TOKEN"),
+            )
+        if not shop:
+            raise PlatformError(
+                "missing_settings", tr("缺少 Shopify 店铺名称（{name}）").format(name=ENV + "SHOP")
+            )
+        admin = Admin(_setting(settings, "base", DEFAULT_BASE), shop, token)
+        try:
+            adapter = await self._open(admin, shop, settings)
+        except BaseException:
+            await admin.aclose()
+            raise
+        return adapter
+
+    async def _open(self, admin: Admin, shop: str, settings: dict[str, Any]) -> ShopifyAdapter:
+        try:
+            data = await admin.run("LivedeskShop", q.SHOP)
+        except AdminError as exc:
+            if exc.status == 401:
+                raise PlatformError("credentials", token_refused_message(), status=401) from None
+            if exc.status == 404:
+                raise PlatformError(
+                    "no_room", tr("找不到 Shopify 店铺 {shop}，请检查店铺名称").format(shop=shop)
+                ) from None
+            raise _admin_error(exc) from None
+        except Unreachable:
+            raise PlatformError("offline", unreachable_message()) from None
+        granted = {
+            str(s.get("handle"))
+            for s in ((data.get("currentAppInstallation") or {}).get("accessScopes") or [])
+        }
+        # write_x implies read_x on Shopify
+        granted |= {"read_" + s.removeprefix("write_") for s in granted if s.startswith("write_")}
+        missing = [s for s in q.SCOPES if s not in granted]
+        if missing:
+            raise PlatformError(
+                "credentials",
+                tr(
+                    "Shopify 应用缺少权限：{scopes}（在应用的 Admin API 权限中勾选后重新安装）"
+                ).format(scopes=tr("、").join(missing)),
+            )
+        locations = (data.get("locations") or {}).get("nodes") or []
+        location = _setting(settings, "location_id") or (
+            str(locations[0]["id"]) if locations else ""
+        )
+        if not location:
+            raise PlatformError("platform", tr("Shopify 店铺没有库存地点"))
+        folder = Path(_setting(settings, "state_dir") or str(data_dir() / "shopify"))
+        since = settings.get("orders_since")
+        adapter = ShopifyAdapter(
+            admin,
+            shop_name=str(data["shop"].get("name") or shop),
+            currency=str(data["shop"].get("currencyCode") or "USD"),
+            location=gid("Location", location),
+            state=ShopState.load(folder, shop),
+            poll_every=float(_setting(settings, "poll_every") or POLL_EVERY_S),
+            orders_since=float(since) if since is not None else None,
+        )
+        adapter.products_every = float(_setting(settings, "products_every") or PRODUCTS_EVERY_S)
+        try:
+            await adapter.start()
+        except BaseException:
+            await adapter.close()
+            raise
+        log.info("shopify: shop %s, first %d products", shop, len(adapter._items))
+        return adapter

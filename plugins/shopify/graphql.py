@@ -1,0 +1,255 @@
+"""Shopify's Admin GraphQL API as LiveDesk calls it: one endpoint, a pinned version, the
+cost-based throttle respected.
+
+:class:`Admin` wraps one ``httpx.AsyncClient``. Every request is ``POST {base}/admin/api/
+{API_VERSION}/graphql.json`` with the header ``X-Shopify-Access-Token``; ``base`` is
+``https://{shop}.myshopify.com`` unless ``LIVEDESK_SHOPIFY_BASE`` replaces it (a ``{shop}`` in
+it is filled in with the shop's handle).
+
+Guarantees:
+
+- The throttle (Shopify: a leaky bucket per app and store, its state in every answer's
+  ``extensions.cost.throttleStatus`` {maximumAvailable, currentlyAvailable, restoreRate}):
+  :class:`Throttle` remembers the last status and, before a query, waits until the bucket has
+  restored what that operation cost the last time (its ``requestedQueryCost``; the first time
+  :func:`estimate`). An answer with ``errors[].extensions.code == "THROTTLED"`` (HTTP 200 or 429)
+  waits the time the bucket needs and sends the same query again (:attr:`Admin.throttled`
+  counts them); nothing is dropped.
+- Failures are :class:`AdminError` (``status``: the HTTP status; ``code``: Shopify's error code
+  such as ``ACCESS_DENIED``, or ``http_401``/``http_404``) or :class:`Unreachable` (network,
+  timeout, a body that is not JSON). ``userErrors`` of a mutation are not exceptions: the caller
+  reads them from the data.
+- The token never appears in an exception or a log line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import email.utils
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+#: the Admin API version LiveDesk is written and tested against (Shopify supports each for a year)
+API_VERSION = "2025-01"
+DEFAULT_BASE = "https://{shop}.myshopify.com"
+MAX_RETRIES = 20
+
+
+class AdminError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(f"{status} {code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+class Unreachable(Exception):
+    pass
+
+
+@dataclass
+class Throttle:
+    """The bucket as Shopify last reported it, extrapolated by its restore rate."""
+
+    maximum: float = 1000.0
+    available: float = 1000.0
+    restore_rate: float = 50.0
+    at: float = field(default_factory=time.monotonic)
+    #: operation name → its last requested cost
+    costs: dict[str, float] = field(default_factory=dict)
+    used: float = 0.0  # actual cost of every answered query
+    waited: float = 0.0  # seconds spent waiting for the bucket
+
+    def now_available(self) -> float:
+        elapsed = time.monotonic() - self.at
+        return min(self.maximum, self.available + elapsed * self.restore_rate)
+
+    def wait_for(self, cost: float) -> float:
+        """Seconds to wait before a query of ``cost`` fits (0: now)."""
+        missing = min(cost, self.maximum) - self.now_available()
+        return max(0.0, missing / max(self.restore_rate, 1e-6))
+
+    def update(self, extensions: Any, operation: str) -> bool:
+        """Take in an answer's ``extensions``; True when it carried the bucket's status."""
+        cost = extensions.get("cost") if isinstance(extensions, dict) else None
+        if not isinstance(cost, dict):
+            return False
+        requested = cost.get("requestedQueryCost")
+        if isinstance(requested, int | float):
+            self.costs[operation] = float(requested)
+        actual = cost.get("actualQueryCost")
+        if isinstance(actual, int | float):
+            self.used += float(actual)
+        status = cost.get("throttleStatus")
+        if isinstance(status, dict):
+            self.maximum = float(status.get("maximumAvailable") or self.maximum)
+            self.available = float(status.get("currentlyAvailable") or 0.0)
+            self.restore_rate = float(status.get("restoreRate") or self.restore_rate)
+            self.at = time.monotonic()
+            return True
+        return False
+
+
+def estimate(query: str, variables: dict[str, Any]) -> float:
+    """What a query will cost before Shopify has said (then: its last requestedQueryCost):
+    :func:`query_cost`."""
+    return float(query_cost(query, variables))
+
+
+def query_cost(query: str, variables: dict[str, Any]) -> int:
+    """Shopify's requested cost of ``query`` (shopify.dev, "Calculating query cost"): each
+    object 1, each connection 2 + its ``first`` × the cost of one of its nodes (so nested
+    connections multiply), scalars 0; a mutation 10."""
+    if re.search(r"\bmutation\b", query):
+        return 10
+    cost, _ = _selection_cost(query[query.index("{") :], 0, variables)
+    return cost
+
+
+_FIELD = re.compile(
+    r"\s*(?:\.\.\.\s*on\s+\w+\s*)?(\w+)\s*(?::\s*\w+\s*)?(\((?:[^()]|\([^()]*\))*\))?\s*"
+)
+_FIRST_ARG = re.compile(r"\bfirst:\s*(\$\w+|\d+)")
+
+
+def _selection_cost(text: str, i: int, variables: dict[str, Any]) -> tuple[int, int]:
+    """The cost of the selection set opening at ``text[i] == "{"``, and where it ends."""
+    cost, i = 0, i + 1
+    while i < len(text):
+        while i < len(text) and text[i] in " \t\r\n,":
+            i += 1
+        if i >= len(text) or text[i] == "}":
+            return cost, i + 1
+        m = _FIELD.match(text, i)
+        if m is None or m.end() == i:
+            i += 1  # not a field (a stray token): skip it
+            continue
+        args, i = m.group(2) or "", m.end()
+        if i < len(text) and text[i] == "{":
+            child, i = _selection_cost(text, i, variables)
+            first = _FIRST_ARG.search(args)
+            if first:
+                value = first.group(1)
+                n = int(variables.get(value[1:], 0) if value.startswith("$") else value)
+                cost += 2 + n * child
+            else:
+                cost += 1 + child  # an object (``nodes`` of a connection: each node)
+    return cost, i
+
+
+def endpoint(base: str, shop: str) -> str:
+    return f"{base.replace('{shop}', shop).rstrip('/')}/admin/api/{API_VERSION}/graphql.json"
+
+
+class Admin:
+    def __init__(self, base: str, shop: str, token: str, *, timeout: float = 15.0) -> None:
+        self.url = endpoint(base, shop)
+        self.shop = shop
+        self._token = token
+        self._http = httpx.AsyncClient(timeout=timeout)
+        self.throttle = Throttle()
+        self.queries = 0  # requests answered (throttled ones included)
+        self.throttled = 0  # THROTTLED answers (each retried)
+        self._lock = asyncio.Lock()  # one request at a time: the bucket is shared
+        #: Shopify's clock (the last answer's Date header, Unix s), when it sent one
+        self.date: float | None = None
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def run(self, operation: str, query: str, variables: dict[str, Any] | None = None) -> Any:
+        """The ``data`` of ``query`` (named ``operation``), after waiting for the bucket and
+        retrying THROTTLED answers. Raises :class:`AdminError` for other errors."""
+        # the same operation with another page size costs another amount
+        kind = f"{operation}:{(variables or {}).get('first', '')}"
+        async with self._lock:
+            for _ in range(MAX_RETRIES):
+                cost = self.throttle.costs.get(kind) or estimate(query, variables or {})
+                delay = self.throttle.wait_for(cost)
+                if delay > 0:
+                    self.throttle.waited += delay
+                    await asyncio.sleep(delay)
+                body, status = await self._post(operation, query, variables)
+                self.queries += 1
+                extensions = body.get("extensions") if isinstance(body, dict) else None
+                told = self.throttle.update(extensions, kind)
+                errors = body.get("errors") if isinstance(body, dict) else None
+                code, message = _first_error(errors) if errors else ("", "")
+                if code == "THROTTLED" or status == 429:
+                    self.throttled += 1
+                    if not told:  # no bucket status in the answer: assume it is empty
+                        self.throttle.available, self.throttle.at = 0.0, time.monotonic()
+                    continue  # the bucket's status says how long to wait
+                if errors:
+                    raise AdminError(status, code or f"http_{status}", message)
+                if status >= 400:
+                    raise AdminError(status, f"http_{status}", str(body)[:200])
+                data = body.get("data") if isinstance(body, dict) else None
+                if data is None:
+                    raise Unreachable(f"{operation}: an answer without data")
+                return data
+            raise AdminError(429, "THROTTLED", "still throttled after retries")
+
+    async def _post(
+        self, operation: str, query: str, variables: dict[str, Any] | None
+    ) -> tuple[Any, int]:
+        headers = {"X-Shopify-Access-Token": self._token, "Content-Type": "application/json"}
+        payload = {"query": query, "operationName": operation, "variables": variables or {}}
+        try:
+            r = await self._http.post(self.url, json=payload, headers=headers)
+        except httpx.HTTPError as exc:
+            raise Unreachable(f"{operation}: {type(exc).__name__}") from None
+        date = r.headers.get("date")
+        if date:
+            with contextlib.suppress(TypeError, ValueError):
+                self.date = email.utils.parsedate_to_datetime(date).timestamp()
+        try:
+            body = r.json()
+        except ValueError:
+            if r.status_code >= 400:
+                raise AdminError(r.status_code, f"http_{r.status_code}", r.text[:200]) from None
+            raise Unreachable(f"{operation}: {r.status_code}, not JSON") from None
+        if r.status_code in (401, 402, 403, 404, 423) and isinstance(body, dict):
+            raise AdminError(r.status_code, f"http_{r.status_code}", str(body.get("errors", "")))
+        return body, r.status_code
+
+
+def _first_error(errors: Any) -> tuple[str, str]:
+    if isinstance(errors, str):
+        return "", errors
+    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+        ext = errors[0].get("extensions") or {}
+        code = ext.get("code", "") if isinstance(ext, dict) else ""
+        return str(code), str(errors[0].get("message", ""))
+    return "", str(errors)[:200]
+
+
+# --- money and ids ---------------------------------------------------------------------------
+def cents(amount: str | float | int) -> int:
+    """``"12.34"`` → 1234 (Shopify sends decimals as strings)."""
+    text = str(amount).strip()
+    whole, _, frac = text.partition(".")
+    sign = -1 if whole.startswith("-") else 1
+    whole = whole.lstrip("-") or "0"
+    return sign * (int(whole) * 100 + int((frac + "00")[:2]))
+
+
+def decimal(amount_cents: int) -> str:
+    """1234 → ``"12.34"``."""
+    sign = "-" if amount_cents < 0 else ""
+    v = abs(amount_cents)
+    return f"{sign}{v // 100}.{v % 100:02d}"
+
+
+def tail(gid: str) -> str:
+    """``gid://shopify/Product/123`` → ``123``."""
+    return gid.rsplit("/", 1)[-1]
+
+
+def gid(kind: str, id_: str) -> str:
+    return id_ if id_.startswith("gid://") else f"gid://shopify/{kind}/{id_}"

@@ -1,0 +1,718 @@
+"""The local Shopify: an Admin GraphQL endpoint that answers what LiveDesk sends, with Shopify's
+cost-based throttle, cursor pagination, ``userErrors`` and an admin who edits meanwhile.
+
+It is **not a general GraphQL engine**: a small dispatcher keyed by the operation name
+(:mod:`plugins.shopify.queries`: ``LivedeskShop``, ``LivedeskProducts``, ``LivedeskOrders``,
+``LivedeskVariantPrice``, ``LivedeskSetQuantities``, ``LivedeskDiscountCreate``,
+``LivedeskDiscountDeactivate``) reads the variables and answers with the objects those documents
+select, shaped as the Admin API 2025-01 shapes them. An unknown operation is a GraphQL error.
+
+What it reproduces (shopify.dev, "API rate limits" and the mutations' references):
+
+- Endpoint ``POST /admin/api/{version}/graphql.json`` (also under ``/{shop}/…`` for a base
+  with ``{shop}`` in it: an unknown shop is 404 as Shopify answers), header
+  ``X-Shopify-Access-Token``: a wrong token is 401 ``{"errors": "[API] Invalid API key or access
+  token …"}``; a scope the app lacks is ``ACCESS_DENIED``.
+- Cost: a bucket of :attr:`Options.bucket` points (1000) restoring :attr:`Options.restore`
+  per second (50). A query's requested cost is computed by Shopify's rule: each object 1, each
+  connection 2 + its ``first`` × one node's cost (nested connections multiply), scalars 0; a
+  mutation 10. Above 1000 (:data:`SINGLE_QUERY_MAX`) the query is refused ``MAX_COST_EXCEEDED``
+  whatever the bucket holds. The requested cost is taken from the bucket up front and the part
+  not used (the same rule applied to what came back: :func:`actual_cost`) is given back. Every answer carries
+  ``extensions.cost`` {requestedQueryCost, actualQueryCost, throttleStatus{maximumAvailable,
+  currentlyAvailable, restoreRate}}. A query costing more than the bucket holds is answered
+  ``errors[0].extensions.code == "THROTTLED"`` (HTTP 200, or :attr:`Options.throttled_http`)
+  and nothing runs.
+- Pagination: ``pageInfo{hasNextPage, endCursor}`` with opaque cursors; ``products`` by id,
+  ``orders`` by ``UPDATED_AT`` with the search filter ``updated_at:>='ISO'`` (``>``, ``>=``,
+  ``<``, ``<=``), ``products`` with ``id:N`` or the same ``updated_at`` filter (a sale, a stock
+  or price change bumps the product's ``updatedAt``). Timestamps have Shopify's one-second precision.
+- ``inventorySetQuantities`` compares ``compareQuantity`` (``COMPARE_QUANTITY_STALE``,
+  ``COMPARE_QUANTITY_REQUIRED``), refuses negative quantities, unknown items and locations;
+  ``productVariantsBulkUpdate`` refuses an unknown product or variant and a negative price;
+  ``discountCodeBasicCreate`` refuses a code already taken and a percentage outside 0–1.
+- The admin (:meth:`ShopifyStandIn.set_stock`, ``set_price``, ``delete_product``,
+  ``add_order``, ``pay``, ``refund``; over HTTP ``POST /_admin/<name>`` with the same arguments as JSON) changes the
+  store as Shopify's admin or a checkout would, bumping ``updatedAt``.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import itertools
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from plugins.shopify.graphql import query_cost
+
+TOKEN = "shpat_standin_token"
+SHOP = "livedesk-demo"
+LOCATION = "gid://shopify/Location/1"
+ALL_SCOPES = (
+    "write_products",
+    "write_inventory",
+    "read_orders",
+    "write_discounts",
+)
+_SCOPE_OF = {
+    "LivedeskProducts": "read_products",
+    "LivedeskOrders": "read_orders",
+    "LivedeskVariantPrice": "write_products",
+    "LivedeskSetQuantities": "write_inventory",
+    "LivedeskDiscountCreate": "write_discounts",
+    "LivedeskDiscountDeactivate": "write_discounts",
+}
+_COMPARE = {">": str.__gt__, ">=": str.__ge__, "<": str.__lt__, "<=": str.__le__}
+#: Shopify refuses a query whose requested cost is above this, whatever the bucket holds
+SINGLE_QUERY_MAX = 1000
+_OPERATION = re.compile(r"\b(query|mutation)\s+(\w+)")
+
+
+def iso(ts: float) -> str:
+    return datetime.datetime.fromtimestamp(int(ts), datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def money(cents: int) -> str:
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
+def _cents(text: str) -> int:
+    whole, _, frac = str(text).partition(".")
+    sign = -1 if whole.startswith("-") else 1
+    return sign * (int(whole.lstrip("-") or 0) * 100 + int((frac + "00")[:2]))
+
+
+def _cursor(key: Any) -> str:
+    return base64.b64encode(orjson.dumps(key)).decode()
+
+
+def _uncursor(cursor: str | None) -> Any:
+    return orjson.loads(base64.b64decode(cursor)) if cursor else None
+
+
+def actual_cost(data: Any) -> int:
+    """What an answer cost by Shopify's rule applied to what came back: each object 1, each
+    connection 2 + its nodes, scalars 0."""
+    if isinstance(data, list):
+        return sum(actual_cost(x) for x in data)
+    if not isinstance(data, dict):
+        return 0
+    if "nodes" in data and isinstance(data["nodes"], list):
+        rest = sum(actual_cost(v) for k, v in data.items() if k != "nodes")
+        return 2 + rest + sum(1 + actual_cost(n) for n in data["nodes"])
+    return 1 + sum(actual_cost(v) for v in data.values())
+
+
+@dataclass
+class Options:
+    bucket: float = 1000.0
+    restore: float = 50.0
+    currency: str = "USD"
+    shop_name: str = "LiveDesk Demo Store"
+    #: the HTTP status of a THROTTLED answer (Shopify has sent both 200 and 429)
+    throttled_http: int = 200
+
+
+@dataclass
+class Variant:
+    id: int
+    title: str
+    price: int  # cents
+    available: int
+    compare_at: int | None = None
+
+    @property
+    def gid(self) -> str:
+        return f"gid://shopify/ProductVariant/{self.id}"
+
+    @property
+    def item_gid(self) -> str:
+        return f"gid://shopify/InventoryItem/{self.id}"
+
+
+@dataclass
+class Product:
+    id: int
+    title: str
+    variants: list[Variant]
+    #: a store's products were last changed long before the console opens
+    updated: float = field(default_factory=lambda: time.time() - 86400)
+    status: str = "ACTIVE"
+
+    @property
+    def gid(self) -> str:
+        return f"gid://shopify/Product/{self.id}"
+
+
+@dataclass
+class Line:
+    product: Product
+    variant: Variant
+    quantity: int
+    unit: int  # cents
+
+
+@dataclass
+class Order:
+    id: int
+    name: str
+    customer: tuple[str, str] | None
+    lines: list[Line]
+    created: float
+    updated: float
+    financial: str = "PENDING"
+
+
+@dataclass
+class Discount:
+    id: int
+    code: str
+    input: dict[str, Any]
+    status: str = "ACTIVE"
+    used: int = 0
+
+
+class ShopifyStandIn:
+    def __init__(
+        self, options: Options | None = None, *, scopes: tuple[str, ...] = ALL_SCOPES
+    ) -> None:
+        self.options = options or Options()
+        self.token = TOKEN
+        self.shop = SHOP
+        self.scopes = scopes
+        self.products: dict[int, Product] = {}
+        self.orders: dict[int, Order] = {}
+        self.discounts: dict[int, Discount] = {}
+        self._ids = itertools.count(1001)
+        self._available = self.options.bucket
+        self._at = time.monotonic()
+        #: (operation, requested cost, throttled?) of every request answered
+        self.requests: list[tuple[str, int, bool]] = []
+        self.throttled = 0
+
+    # --- the catalogue the test gives it ---------------------------------------------------------
+    def add_product(
+        self,
+        title: str,
+        price: int,
+        stock: int,
+        *,
+        variants: int = 1,
+        compare_at: int | None = None,
+    ) -> Product:
+        pid = next(self._ids)
+        vs = [
+            Variant(
+                next(self._ids),
+                "Default Title" if variants == 1 else f"#{i + 1}",
+                price,
+                stock,
+                compare_at,
+            )
+            for i in range(variants)
+        ]
+        product = Product(pid, title, vs)
+        self.products[pid] = product
+        return product
+
+    def _product(self, product_id: int | str) -> Product:
+        return self.products[int(str(product_id).rsplit("/", 1)[-1])]
+
+    # --- the admin (Shopify's admin, a checkout) ---------------------------------------------------
+    def set_stock(self, product_id: int | str, stock: int) -> None:
+        p = self._product(product_id)
+        p.variants[0].available = stock
+        p.updated = time.time()
+
+    def delete_product(self, product_id: int | str) -> None:
+        del self.products[self._product(product_id).id]
+
+    def set_price(self, product_id: int | str, price: int) -> None:
+        p = self._product(product_id)
+        for v in p.variants:
+            v.price = price
+        p.updated = time.time()
+
+    def add_order(
+        self,
+        product_id: int | str,
+        quantity: int = 1,
+        *,
+        customer: tuple[str, str] | None = ("7001", "Alice"),
+        financial: str = "PENDING",
+    ) -> Order:
+        p = self._product(product_id)
+        now = time.time()
+        oid = next(self._ids)
+        v = p.variants[0]
+        order = Order(
+            oid, f"#{oid}", customer, [Line(p, v, quantity, v.price)], now, now, financial
+        )
+        self.orders[oid] = order
+        v.available = max(0, v.available - quantity)
+        p.updated = now
+        return order
+
+    def pay(self, order_id: int) -> None:
+        self._set_financial(order_id, "PAID")
+
+    def refund(self, order_id: int) -> None:
+        self._set_financial(order_id, "REFUNDED")
+
+    def _set_financial(self, order_id: int, status: str) -> None:
+        o = self.orders[int(order_id)]
+        o.financial = status
+        o.updated = time.time()
+
+    def drain(self) -> None:
+        """Empty the bucket (another app of the same store used it up)."""
+        self._restore()
+        self._available = 0.0
+
+    def price_of(self, product_id: int | str) -> int:
+        return self._product(product_id).variants[0].price
+
+    def calls(self, operation: str) -> list[tuple[str, int, bool]]:
+        return [r for r in self.requests if r[0] == operation]
+
+    # --- the bucket -----------------------------------------------------------------------------
+    def _restore(self) -> None:
+        now = time.monotonic()
+        self._available = min(
+            self.options.bucket, self._available + (now - self._at) * self.options.restore
+        )
+        self._at = now
+
+    def _status(self) -> dict[str, Any]:
+        return {
+            "maximumAvailable": self.options.bucket,
+            "currentlyAvailable": int(self._available),
+            "restoreRate": self.options.restore,
+        }
+
+    @staticmethod
+    def requested_cost(query: str, variables: dict[str, Any]) -> int:
+        """Shopify's requested cost of ``query``: each object 1, each connection 2 + its
+        ``first`` × the cost of one of its nodes (nested connections multiply), scalars 0; a
+        mutation 10."""
+        if re.search(r"\bmutation\b", query):
+            return 10
+        return query_cost(query, variables)
+
+    # --- the endpoint ---------------------------------------------------------------------------
+    def app(self) -> Starlette:
+        return Starlette(
+            routes=[
+                Route("/admin/api/{version}/graphql.json", self._graphql, methods=["POST"]),
+                Route("/{shop}/admin/api/{version}/graphql.json", self._graphql, methods=["POST"]),
+                Route("/_admin/{action}", self._admin, methods=["POST"]),
+            ]
+        )
+
+    async def _admin(self, request: Request) -> Response:
+        action = request.path_params["action"]
+        args = orjson.loads(await request.body() or b"{}")
+        if action not in ("set_stock", "set_price", "add_order", "pay", "refund", "drain",
+                          "delete_product"):  # fmt: skip
+            return JSONResponse({"error": "unknown action"}, status_code=404)
+        if action == "add_order" and "customer" in args and args["customer"]:
+            args["customer"] = tuple(args["customer"])
+        result = getattr(self, action)(**args)
+        return JSONResponse({"id": getattr(result, "id", None)})
+
+    async def _graphql(self, request: Request) -> Response:
+        shop = request.path_params.get("shop")
+        if shop is not None and shop != self.shop:
+            return JSONResponse({"errors": "Not Found"}, status_code=404)
+        if request.headers.get("x-shopify-access-token") != self.token:
+            return JSONResponse(
+                {
+                    "errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"
+                },
+                status_code=401,
+            )
+        body = orjson.loads(await request.body())
+        query = str(body.get("query") or "")
+        variables = body.get("variables") or {}
+        m = _OPERATION.search(query)
+        operation = str(body.get("operationName") or (m.group(2) if m else ""))
+        handler = self._operations().get(operation)
+        if handler is None:
+            return JSONResponse(
+                {
+                    "errors": [
+                        {
+                            "message": f"unknown operation {operation!r} (the stand-in answers LiveDesk's operations only)"
+                        }
+                    ]
+                }
+            )
+        requested = self.requested_cost(query, variables)
+        if requested > SINGLE_QUERY_MAX:
+            self.requests.append((operation, requested, True))
+            message = (
+                f"Query cost is {requested}, which exceeds the single query max cost limit "
+                f"({SINGLE_QUERY_MAX})."
+            )
+            code = {"code": "MAX_COST_EXCEEDED", "cost": requested, "maxCost": SINGLE_QUERY_MAX}
+            return JSONResponse({"errors": [{"message": message, "extensions": code}]})
+        self._restore()
+        if requested > self._available:
+            self.throttled += 1
+            self.requests.append((operation, requested, True))
+            return JSONResponse(
+                {
+                    "errors": [
+                        {
+                            "message": "Throttled",
+                            "extensions": {
+                                "code": "THROTTLED",
+                                "documentation": "https://shopify.dev/api/usage/rate-limits",
+                            },
+                        }
+                    ],
+                    "extensions": {
+                        "cost": {
+                            "requestedQueryCost": requested,
+                            "actualQueryCost": None,
+                            "throttleStatus": self._status(),
+                        }
+                    },
+                },
+                status_code=self.options.throttled_http,
+            )
+        scope = _SCOPE_OF.get(operation)
+        granted = set(self.scopes) | {"read_" + s.removeprefix("write_") for s in self.scopes}
+        if scope and scope not in granted:
+            self.requests.append((operation, requested, False))
+            return JSONResponse(
+                {
+                    "errors": [
+                        {
+                            "message": f"Access denied. Required access: `{scope}` access scope.",
+                            "extensions": {
+                                "code": "ACCESS_DENIED",
+                                "requiredAccess": f"`{scope}` access scope.",
+                            },
+                        }
+                    ]
+                }
+            )
+        self._available -= requested
+        data, _nodes = handler(variables)
+        mutation = bool(re.search(r"\bmutation\b", query))
+        actual = requested if mutation else min(requested, actual_cost(data))
+        self._available = min(self.options.bucket, self._available + (requested - actual))
+        self.requests.append((operation, requested, False))
+        cost = {
+            "requestedQueryCost": requested,
+            "actualQueryCost": actual,
+            "throttleStatus": self._status(),
+        }
+        return JSONResponse({"data": data, "extensions": {"cost": cost}})
+
+    # --- operations: each returns (data, nodes returned) ---------------------------------------------
+    def _operations(self) -> dict[str, Callable[[dict[str, Any]], tuple[Any, int]]]:
+        return {
+            "LivedeskShop": self._op_shop,
+            "LivedeskProducts": self._op_products,
+            "LivedeskOrders": self._op_orders,
+            "LivedeskVariantPrice": self._op_variant_price,
+            "LivedeskSetQuantities": self._op_set_quantities,
+            "LivedeskDiscountCreate": self._op_discount_create,
+            "LivedeskDiscountDeactivate": self._op_discount_deactivate,
+        }
+
+    def _op_shop(self, v: dict[str, Any]) -> tuple[Any, int]:
+        shop = {
+            "name": self.options.shop_name,
+            "currencyCode": self.options.currency,
+            "myshopifyDomain": f"{self.shop}.myshopify.com",
+        }
+        scopes = [{"handle": s} for s in self.scopes]
+        locations = {"nodes": [{"id": LOCATION, "name": "Shop location"}]}
+        return {
+            "shop": shop,
+            "locations": locations,
+            "currentAppInstallation": {"accessScopes": scopes},
+        }, 1
+
+    def _variant(self, v: Variant, location: str) -> dict[str, Any]:
+        level = (
+            {"quantities": [{"name": "available", "quantity": v.available}]}
+            if location == LOCATION
+            else None
+        )
+        return {
+            "id": v.gid,
+            "title": v.title,
+            "price": money(v.price),
+            "compareAtPrice": money(v.compare_at) if v.compare_at else None,
+            "inventoryQuantity": v.available,
+            "inventoryItem": {"id": v.item_gid, "inventoryLevel": level},
+        }
+
+    def _op_products(self, v: dict[str, Any]) -> tuple[Any, int]:
+        items = sorted(self.products.values(), key=lambda p: p.id)
+        search = str(v.get("query") or "")
+        if m := re.fullmatch(r"id:(\d+)", search.strip()):
+            items = [p for p in items if p.id == int(m.group(1))]
+        elif m := re.search(r"updated_at:(>=|<=|>|<)'?([^' ]+)'?", search):
+            test = _COMPARE[m.group(1)]
+            items = [p for p in items if test(iso(p.updated), m.group(2))]
+        after = _uncursor(v.get("after"))
+        if after is not None:
+            items = [p for p in items if p.id > after]
+        size = max(1, min(250, int(v.get("first") or 50)))
+        page, more = items[:size], len(items) > size
+        location = str(v.get("location") or "")
+        nodes = [
+            {
+                "id": p.gid,
+                "title": p.title,
+                "status": p.status,
+                "updatedAt": iso(p.updated),
+                "featuredImage": {"url": f"https://cdn.shopify.com/s/files/standin/{p.id}.jpg"},
+                "variants": {"nodes": [self._variant(x, location) for x in p.variants[:20]]},
+            }
+            for p in page
+        ]
+        count = len(page) + sum(min(20, len(p.variants)) for p in page)
+        end = _cursor(page[-1].id) if page else None
+        return {
+            "products": {"pageInfo": {"hasNextPage": more, "endCursor": end}, "nodes": nodes}
+        }, count
+
+    def _op_orders(self, v: dict[str, Any]) -> tuple[Any, int]:
+        orders = sorted(self.orders.values(), key=lambda o: (iso(o.updated), o.id))
+        search = str(v.get("query") or "")
+        if m := re.search(r"updated_at:(>=|<=|>|<)'?([^' ]+)'?", search):
+            test = _COMPARE[m.group(1)]
+            orders = [o for o in orders if test(iso(o.updated), m.group(2))]
+        after = _uncursor(v.get("after"))
+        if after is not None:
+            orders = [o for o in orders if [iso(o.updated), o.id] > after]
+        size = max(1, min(250, int(v.get("first") or 50)))
+        page, more = orders[:size], len(orders) > size
+        nodes = [self._order(o) for o in page]
+        end = _cursor([iso(page[-1].updated), page[-1].id]) if page else None
+        count = len(page) + sum(len(o.lines) for o in page)
+        return {
+            "orders": {"pageInfo": {"hasNextPage": more, "endCursor": end}, "nodes": nodes}
+        }, count
+
+    def _order(self, o: Order) -> dict[str, Any]:
+        currency = self.options.currency
+        return {
+            "id": f"gid://shopify/Order/{o.id}",
+            "name": o.name,
+            "createdAt": iso(o.created),
+            "updatedAt": iso(o.updated),
+            "displayFinancialStatus": o.financial,
+            "customer": {
+                "id": f"gid://shopify/Customer/{o.customer[0]}",
+                "displayName": o.customer[1],
+            }
+            if o.customer
+            else None,
+            "lineItems": {
+                "nodes": [
+                    {
+                        "id": f"gid://shopify/LineItem/{o.id}{i}",
+                        "title": line.product.title,
+                        "quantity": line.quantity,
+                        "product": {"id": line.product.gid},
+                        "variant": {"id": line.variant.gid, "title": line.variant.title},
+                        "originalUnitPriceSet": {
+                            "shopMoney": {"amount": money(line.unit), "currencyCode": currency}
+                        },
+                        "discountedTotalSet": {
+                            "shopMoney": {
+                                "amount": money(line.unit * line.quantity),
+                                "currencyCode": currency,
+                            }
+                        },
+                    }
+                    for i, line in enumerate(o.lines)
+                ]
+            },
+        }
+
+    def _op_variant_price(self, v: dict[str, Any]) -> tuple[Any, int]:
+        def fail(field_: list[str], message: str) -> tuple[Any, int]:
+            return {
+                "productVariantsBulkUpdate": {
+                    "productVariants": None,
+                    "userErrors": [{"field": field_, "message": message}],
+                }
+            }, 1
+
+        try:
+            product = self._product(v["productId"])
+        except (KeyError, ValueError):
+            return fail(["productId"], "Product does not exist")
+        by_gid = {x.gid: x for x in product.variants}
+        changes: list[tuple[Variant, int]] = []
+        for i, item in enumerate(v.get("variants") or []):
+            variant = by_gid.get(str(item.get("id")))
+            if variant is None:
+                return fail(["variants", str(i), "id"], "Product variant does not exist")
+            price = _cents(str(item.get("price", "0")))
+            if price < 0:
+                return fail(
+                    ["variants", str(i), "price"], "Price must be greater than or equal to 0"
+                )
+            changes.append((variant, price))
+        for variant, price in changes:
+            variant.price = price
+        product.updated = time.time()
+        out = [{"id": x.gid, "price": money(x.price)} for x, _ in changes]
+        return {"productVariantsBulkUpdate": {"productVariants": out, "userErrors": []}}, 1
+
+    def _op_set_quantities(self, v: dict[str, Any]) -> tuple[Any, int]:
+        data = v.get("input") or {}
+
+        def fail(code: str, field_: list[str], message: str) -> tuple[Any, int]:
+            return {
+                "inventorySetQuantities": {
+                    "inventoryAdjustmentGroup": None,
+                    "userErrors": [{"code": code, "field": field_, "message": message}],
+                }
+            }, 1
+
+        if data.get("name") not in ("available", "on_hand"):
+            return fail(
+                "INVALID_NAME",
+                ["input", "name"],
+                "The quantity name must be either 'available' or 'on_hand'.",
+            )
+        items = {x.item_gid: (p, x) for p in self.products.values() for x in p.variants}
+        plan: list[tuple[Product, Variant, int]] = []
+        for i, row in enumerate(data.get("quantities") or []):
+            where = ["input", "quantities", str(i)]
+            found = items.get(str(row.get("inventoryItemId")))
+            if found is None:
+                return fail(
+                    "INVALID_INVENTORY_ITEM",
+                    [*where, "inventoryItemId"],
+                    "The specified inventory item could not be found.",
+                )
+            if row.get("locationId") != LOCATION:
+                return fail(
+                    "INVALID_LOCATION",
+                    [*where, "locationId"],
+                    "The specified location could not be found.",
+                )
+            quantity = int(row.get("quantity"))
+            if quantity < 0:
+                return fail(
+                    "INVALID_QUANTITY_NEGATIVE",
+                    [*where, "quantity"],
+                    "The quantity can't be negative.",
+                )
+            if not data.get("ignoreCompareQuantity"):
+                if row.get("compareQuantity") is None:
+                    return fail(
+                        "COMPARE_QUANTITY_REQUIRED",
+                        [*where, "compareQuantity"],
+                        "The compareQuantity argument must be given to each quantity or ignored using ignoreCompareQuantity.",
+                    )
+                if int(row["compareQuantity"]) != found[1].available:
+                    return fail(
+                        "COMPARE_QUANTITY_STALE",
+                        [*where, "compareQuantity"],
+                        "The compareQuantity value does not match persisted value.",
+                    )
+            plan.append((found[0], found[1], quantity))
+        changes = []
+        for product, variant, quantity in plan:
+            changes.append(
+                {
+                    "name": data["name"],
+                    "delta": quantity - variant.available,
+                    "quantityAfterChange": quantity,
+                }
+            )
+            variant.available = quantity
+            product.updated = time.time()
+        group = {"reason": data.get("reason", "correction"), "changes": changes}
+        return {"inventorySetQuantities": {"inventoryAdjustmentGroup": group, "userErrors": []}}, 1
+
+    def _discount_node(self, d: Discount) -> dict[str, Any]:
+        return {
+            "id": f"gid://shopify/DiscountCodeNode/{d.id}",
+            "codeDiscount": {
+                "title": d.input.get("title", d.code),
+                "status": d.status,
+                "startsAt": d.input.get("startsAt"),
+                "endsAt": d.input.get("endsAt"),
+                "usageLimit": d.input.get("usageLimit"),
+                "asyncUsageCount": d.used,
+                "codes": {"nodes": [{"code": d.code}]},
+            },
+        }
+
+    def _op_discount_create(self, v: dict[str, Any]) -> tuple[Any, int]:
+        data = v.get("basicCodeDiscount") or {}
+
+        def fail(code: str, field_: list[str], message: str) -> tuple[Any, int]:
+            return {
+                "discountCodeBasicCreate": {
+                    "codeDiscountNode": None,
+                    "userErrors": [
+                        {"code": code, "field": ["basicCodeDiscount", *field_], "message": message}
+                    ],
+                }
+            }, 1
+
+        code = str(data.get("code") or "")
+        if not code:
+            return fail("BLANK", ["code"], "Code can't be blank")
+        if any(d.code.lower() == code.lower() for d in self.discounts.values()):
+            return fail("TAKEN", ["code"], "Code must be unique. Please try a different code.")
+        value = ((data.get("customerGets") or {}).get("value")) or {}
+        if "percentage" in value and not 0 < float(value["percentage"]) <= 1:
+            return fail(
+                "VALUE_OUTSIDE_RANGE",
+                ["customerGets", "value", "percentage"],
+                "Value must be between 0.0 and 1.0",
+            )
+        amount = (value.get("discountAmount") or {}).get("amount")
+        if "percentage" not in value and (amount is None or _cents(str(amount)) <= 0):
+            return fail(
+                "GREATER_THAN",
+                ["customerGets", "value", "discountAmount", "amount"],
+                "Value must be greater than 0",
+            )
+        d = Discount(next(self._ids), code, data)
+        self.discounts[d.id] = d
+        return {
+            "discountCodeBasicCreate": {
+                "codeDiscountNode": self._discount_node(d),
+                "userErrors": [],
+            }
+        }, 1
+
+    def _op_discount_deactivate(self, v: dict[str, Any]) -> tuple[Any, int]:
+        try:
+            d = self.discounts[int(str(v.get("id")).rsplit("/", 1)[-1])]
+        except (KeyError, ValueError):
+            err = {"code": "INVALID", "field": ["id"], "message": "Discount does not exist"}
+            return {"discountCodeDeactivate": {"codeDiscountNode": None, "userErrors": [err]}}, 1
+        d.status = "EXPIRED"
+        return {
+            "discountCodeDeactivate": {"codeDiscountNode": self._discount_node(d), "userErrors": []}
+        }, 1
+
+    def discount_by_code(self, code: str) -> Discount | None:
+        return next((d for d in self.discounts.values() if d.code == code), None)
