@@ -3,7 +3,7 @@ Shopify's cost-based throttle (issue 16), through the real ``shopify`` adapter a
 
 The stand-in (plugins/shopify/standin) runs on this loop with Shopify's leaky bucket (``--bucket``
 1000 points, ``--restore`` 50 points/s: the older Standard-plan figures; today's Standard plan
-restores 100/s) and Shopify's cost estimate (1 + each connection's ``first``).
+restores 100/s) and Shopify's cost rule (nested connections multiply: a page of 10 products asks for 852 points).
 
 (1) catalogue: ``ShopifyFactory().open()`` (the shop query and the first products page:
     ``open_s``), then the other pages in the background until ``adapter.loaded`` (``seconds``),

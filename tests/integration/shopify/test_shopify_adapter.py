@@ -176,22 +176,22 @@ async def test_orders_are_polled_into_events_each_transition_once(open_shop: Ope
 async def test_a_drained_bucket_is_waited_for_and_nothing_is_lost(
     open_shop: Open, http: int
 ) -> None:
-    # a drained bucket: a catalogue page asks for 852 points, restored at 200 a second
-    standin = store(300, Options(restore=200, throttled_http=http))
+    # a drained bucket: a catalogue page asks for 852 points, restored at 400 a second
+    standin = store(40, Options(restore=400, throttled_http=http))
     standin.drain()
     adapter = await open_shop(standin)
     await asyncio.wait_for(adapter.loaded.wait(), patience(20))
-    assert len((await adapter.products()).products) == 300
+    assert len((await adapter.products()).products) == 40
     # the bucket's state in each answer made the adapter wait instead of being refused
     assert adapter.admin.throttle.waited > 0.5
     events = Collector(adapter)
     pid = (await adapter.products()).products[0].id
-    for _ in range(150):  # two pages of orders in one poll, with the bucket drained again
+    for _ in range(30):  # three pages of orders in one poll, with the bucket drained again
         standin.add_order(pid)
     standin.drain()  # behind the adapter's back: its next query is answered THROTTLED
-    await until(lambda: len(events.of(ET.ORDER_CREATED)) == 150, within=15, what="150 orders")
+    await until(lambda: len(events.of(ET.ORDER_CREATED)) == 30, within=30, what="30 orders")
     assert standin.throttled >= 1 and adapter.admin.throttled >= 1
-    assert len({e.data.order.id for e in events.of(ET.ORDER_CREATED)}) == 150
+    assert len({e.data.order.id for e in events.of(ET.ORDER_CREATED)}) == 30
     await events.close()
 
 
