@@ -5,7 +5,9 @@ While armed (the console arms it while the session is live or OBS streams), :cla
 - watches the host camera input (``LiveDesk 摄像头``) the way OBS sees it: one small source
   screenshot (``GetSourceScreenshot``, 160 px wide PNG) at a time, ``checks_per_second`` a second,
   judged with the camera checks' own frozen and black tests (app/camera/checks.py). A screenshot
-  OBS refuses (the input is gone) counts as *lost*. It only watches while the program shows one of
+  OBS refuses (the input is gone) counts as *lost*. A sample's time is when its request left
+  (OBS renders the screenshot when it gets it); a problem that reaches the window is sampled at
+  that moment rather than at the next tick, so acting costs no extra period. It only watches while the program shows one of
   LiveDesk's camera scenes (主播全景 / 商品特写 / 画中画) or its standby scene: a switch to some other
   scene by the operator is never second-guessed;
 - when the camera has been frozen, black or lost for ``window_s``, switches the program to the
@@ -271,8 +273,17 @@ class Failover:
                 self.judge.reset()
             except Exception:
                 log.exception("failover check failed")
-            period = 1.0 / self.settings.checks_per_second
-            await asyncio.sleep(max(0.02, period - (self.clock() - t0)))
+            await asyncio.sleep(self._next_in(t0))
+
+    def _next_in(self, started: float) -> float:
+        """Seconds until the next sample: one period after the last one began, or sooner, at the
+        moment a standing problem reaches the window (no extra period of waiting to act)."""
+        now = self.clock()
+        due = started + 1.0 / self.settings.checks_per_second
+        j = self.judge
+        if j.problem is not None and self.standby_from is None:
+            due = min(due, max(started, j.since + j.window))
+        return max(0.02, due - now)
 
     async def check_once(self) -> None:
         """One camera sample and its consequences, and the microphone's judgement."""
@@ -281,8 +292,8 @@ class Failover:
         if not watched:
             self.judge.reset()
         else:
+            t = self.clock()  # OBS renders the screenshot when it gets the request: that moment
             gray = await self._sample()
-            t = self.clock()
             self.checks += 1
             bad = self.judge.feed(gray, t)
             if self.emergency_state is None and not self._busy:

@@ -12,6 +12,8 @@ never queues behind the failover's own requests.
   show it (OBS's and the screenshots' own delay, which every switch pays);
 - ``switch_s``: the camera input paused (OBS keeps its last frame: frozen) until the program
   screenshots show the standby card; target p95 ≤ window + 1 s;
+- ``detect_s``: from the pause to the failover's switch answered by OBS; ``still_from_s``: from
+  the pause to the last camera sample that still differed (where the window starts counting);
 - ``mic_alert_s``: the microphone muted until the failover's ``mic_alert`` (window ``mic_window_s``,
   shortened here to 2 s so 20 trials fit in a minute or two; the default is 8 s).
 
@@ -50,7 +52,7 @@ from tests.integration.obs.helpers import png_array  # noqa: E402
 from tests.integration.obs.test_obs_failover import CARD_RGB, PAUSE, PLAY, write_tone  # noqa: E402
 from tests.support.real_obs import RealObs, tools_present  # noqa: E402
 
-TRIALS = 20
+TRIALS = int(os.environ.get("LIVEDESK_BENCH_TRIALS", "20"))
 MIC = "LiveDesk 基准麦克风"
 DEADLINE_S = 60.0
 
@@ -119,6 +121,8 @@ async def run(obs: RealObs, tmp: Path) -> dict[str, object]:
 
     failover.arm(True)
     switch: list[float] = []
+    detect: list[float] = []  # pause → the failover's switch answered
+    still_from: list[float] = []  # pause → the last sample that still differed
     back: list[float] = []
     for _ in range(TRIALS):
         await wait_for(lambda: _not(shows_standby(watch)), "the live scene")
@@ -129,6 +133,9 @@ async def run(obs: RealObs, tmp: Path) -> dict[str, object]:
         await conn.request("TriggerMediaInputAction", inputName=CAMERA, mediaAction=PAUSE)
         await wait_for(lambda: shows_standby(watch), "the standby picture (failover)")
         switch.append(time.monotonic() - t0)
+        switched_at = next(t for t, e in reversed(events) if e.kind == "switched")
+        detect.append(switched_at - t0)
+        still_from.append(failover.judge.since - t0)
         t1 = time.monotonic()
         await conn.request("TriggerMediaInputAction", inputName=CAMERA, mediaAction=PLAY)
         await wait_for(lambda: _not(shows_standby(watch)), "the camera back on program")
@@ -159,6 +166,8 @@ async def run(obs: RealObs, tmp: Path) -> dict[str, object]:
         "detect_window_s": window,
         "checks_per_second": settings.checks_per_second,
         "switch_s": summary(switch),
+        "detect_s": summary(detect),
+        "still_from_s": summary(still_from),
         "return_s": summary(back),
         "baseline_switch_s": summary(baseline),
         "mic_window_s": settings.mic_window_s,

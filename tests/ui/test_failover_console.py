@@ -3,6 +3,7 @@ real OBS (ui/failover.py): F12 and the toolbar button, the status line, the beep
 
 from __future__ import annotations
 
+import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QToolButton
 
 from app.camera.testcard import write_clip
+from app.obs.inputs import screenshot
 from app.obs.names import CAMERA, SCENE_FULL, SCENE_STANDBY
 from app.obs.stack import ObsStack
 from app.platform.connection import LinkState
@@ -23,6 +25,7 @@ from ui.main_window import MainWindow
 
 pytestmark = pytest.mark.obs
 MIC = "LiveDesk 控制台测试麦克风"
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 async def test_f12_is_the_emergency_key_and_a_frozen_camera_is_said_and_heard(
@@ -89,6 +92,11 @@ async def test_f12_is_the_emergency_key_and_a_frozen_camera_is_said_and_heard(
         await until(lambda: "冻结" in window.message.text(), 30, "the failover said in the status")
         assert SCENE_STANDBY in window.message.text()
         assert window.failover.beeps > beeps
+        if os.environ.get("LIVEDESK_SCREENSHOTS"):  # docs/obs.md: the alert, the standby picture
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            window.grab().save(str(SHOTS / "failover-alert-zh.png"))
+            png = await screenshot(stack.conn, SCENE_STANDBY, 960, 540)
+            (SHOTS / "obs-standby.png").write_bytes(png)
     finally:
         if window is not None:
             window.close_without_asking()
