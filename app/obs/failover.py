@@ -163,6 +163,8 @@ class CameraJudge:
             begun = self._changed_at if now == "frozen" else t
             self.problem, self.since = now, begun
             self.good_since = t if now is None else None
+        elif now is None and self.good_since is None:
+            self.good_since = t  # the first sample after a reset
         return self.problem if self.problem and t - self.since >= self.window else None
 
     def recovered(self, t: float) -> bool:
@@ -281,8 +283,9 @@ class Failover:
         now = self.clock()
         due = started + 1.0 / self.settings.checks_per_second
         j = self.judge
-        if j.problem is not None and self.standby_from is None:
-            due = min(due, max(started, j.since + j.window))
+        reaches = j.since + j.window
+        if j.problem is not None and self.standby_from is None and started < reaches < due:
+            due = reaches
         return max(0.02, due - now)
 
     async def check_once(self) -> None:
@@ -298,7 +301,9 @@ class Failover:
             bad = self.judge.feed(gray, t)
             if self.emergency_state is None and not self._busy:
                 if bad is not None and self.standby_from is None and program in SCENES:
-                    await self._switch_to_standby(program, bad)
+                    program = await self._program()
+                    if program in SCENES:
+                        await self._switch_to_standby(program, bad)
                 elif self.standby_from is not None and self.judge.recovered(t):
                     await self._camera_back()
         self._judge_mic()
@@ -318,6 +323,12 @@ class Failover:
             self.check_ms.append((time.perf_counter() - t0) * 1000)
 
     # --- switching -------------------------------------------------------------------------------
+    async def _program(self) -> str | None:
+        """The program scene as OBS says now (before acting: the cached state may lag)."""
+        reply = await self.conn.request("GetCurrentProgramScene")
+        name = reply.get("currentProgramSceneName") or reply.get("sceneName")
+        return str(name) if name else None
+
     async def _switch(self, scene: str) -> None:
         self._busy = True
         try:
@@ -342,7 +353,7 @@ class Failover:
             problem, SCENE_STANDBY)  # fmt: skip
 
     async def _camera_back(self) -> None:
-        if self.scenes.state.program != SCENE_STANDBY:
+        if await self._program() != SCENE_STANDBY:
             self.standby_from = None  # the operator moved on: nothing to return from
             self.awaiting_return = False
             return
@@ -358,7 +369,7 @@ class Failover:
         back = self.standby_from
         if back is None:
             return
-        if self.scenes.state.program == SCENE_STANDBY:
+        if await self._program() == SCENE_STANDBY:
             await self._switch(back)
         self.standby_from = None
         self.awaiting_return = False
@@ -370,7 +381,7 @@ class Failover:
         """一键应急: standby scene, microphone muted, pushes paused (see the module docstring)."""
         if self.emergency_state is not None:
             return
-        program = self.scenes.state.program
+        program = await self._program()
         state: dict[str, Any] = {"scene": None, "mic": None, "muted": None, "paused": []}
         self.emergency_state = state
         try:
@@ -415,11 +426,13 @@ class Failover:
         if state["mic"] is not None and not state["muted"]:
             await self.conn.request("SetInputMute", inputName=state["mic"], inputMuted=False)
         back = state["scene"]
-        if back is not None and self.scenes.state.program == SCENE_STANDBY:
+        now = await self._program()
+        if back is not None and now == SCENE_STANDBY:
             await self._switch(back)
+            now = back
         self._mic_heard = self._mic_since = self.clock()
         self._emit("emergency_end", tr("应急结束：已恢复到「{scene}」").format(
-            scene=back or self.scenes.state.program or ""), "", back or "")  # fmt: skip
+            scene=now or ""), "", now or "")  # fmt: skip
 
     # --- the microphone --------------------------------------------------------------------------
     async def _find_mic(self) -> str | None:

@@ -49,7 +49,13 @@ from app.overlays.obs_sink import ObsOverlaySink  # noqa: E402
 from app.overlays.render import OverlayRenderer  # noqa: E402
 from app.settings import FailoverSettings  # noqa: E402
 from tests.integration.obs.helpers import png_array  # noqa: E402
-from tests.integration.obs.test_obs_failover import CARD_RGB, PAUSE, PLAY, write_tone  # noqa: E402
+from tests.integration.obs.test_obs_failover import (  # noqa: E402
+    CARD_RGB,
+    PAUSE,
+    PLAY,
+    add_mic,
+    write_tone,
+)
 from tests.support.real_obs import RealObs, tools_present  # noqa: E402
 
 TRIALS = int(os.environ.get("LIVEDESK_BENCH_TRIALS", "20"))
@@ -97,10 +103,7 @@ async def run(obs: RealObs, tmp: Path) -> dict[str, object]:
     await setup_live_selling(
         conn, canvas="16:9", camera=camera_from_source(str(clip)), overlay_files=sink.prepare()
     )
-    await conn.request("CreateInput", sceneName=SCENE_FULL, inputName=MIC,
-                       inputKind="ffmpeg_source",
-                       inputSettings={"is_local_file": True, "local_file": str(tone),
-                                      "looping": True})  # fmt: skip
+    await add_mic(conn, MIC, tone)
     await conn.request("SetCurrentProgramScene", sceneName=SCENE_FULL)
     scenes = Scenes(conn)
     await scenes.refresh()

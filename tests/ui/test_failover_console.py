@@ -19,7 +19,7 @@ from app.obs.names import CAMERA, SCENE_FULL, SCENE_STANDBY
 from app.obs.stack import ObsStack
 from app.platform.connection import LinkState
 from app.settings import Settings
-from tests.integration.obs.test_obs_failover import PAUSE, write_tone
+from tests.integration.obs.test_obs_failover import PAUSE, add_mic, write_tone
 from tests.support.real_obs import RealObs
 from ui.main_window import MainWindow
 
@@ -50,10 +50,7 @@ async def test_f12_is_the_emergency_key_and_a_frozen_camera_is_said_and_heard(
         await stack.conn.wait_state(LinkState.CONNECTED, 60)
         await stack.set_up_scenes("16:9")
         tone = write_tone(tmp_path / "tone.wav", 12000)
-        await stack.conn.request("CreateInput", sceneName=SCENE_FULL, inputName=MIC,
-                                 inputKind="ffmpeg_source",
-                                 inputSettings={"is_local_file": True, "local_file": str(tone),
-                                                "looping": True})  # fmt: skip
+        await add_mic(stack.conn, MIC, tone)
         await stack.scenes.switch(SCENE_FULL)
         qs = QSettings(str(tmp_path / "layout.ini"), QSettings.Format.IniFormat)
         window = MainWindow(room, settings, qsettings=qs, obs=stack)

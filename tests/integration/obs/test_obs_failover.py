@@ -25,7 +25,7 @@ from app.obs.camera_input import camera_from_source
 from app.obs.connection import ObsConnection
 from app.obs.failover import Failover, FailoverEvent
 from app.obs.inputs import screenshot
-from app.obs.names import CAMERA, SCENE_FULL, SCENE_STANDBY
+from app.obs.names import CAMERA, SCENE_FULL, SCENE_STANDBY, SCENES
 from app.obs.scenes import Scenes
 from app.obs.setup import setup_live_selling
 from app.overlays.obs_sink import ObsOverlaySink
@@ -56,6 +56,18 @@ def write_tone(path: Path, amplitude: int, seconds: float = 2.0) -> Path:
             )
         )
     return path
+
+
+async def add_mic(conn: ObsConnection, name: str, wav: Path) -> None:
+    """A looping WAV as the microphone, in every scene (as a Mic/Aux device is heard in all:
+    a media source in one scene only falls silent when another scene is on program)."""
+    await conn.request("CreateInput", sceneName=SCENE_FULL, inputName=name,
+                       inputKind="ffmpeg_source",
+                       inputSettings={"is_local_file": True, "local_file": str(wav),
+                                      "looping": True})  # fmt: skip
+    for scene in (*SCENES, SCENE_STANDBY):
+        if scene != SCENE_FULL:
+            await conn.request("CreateSceneItem", sceneName=scene, sourceName=name)
 
 
 async def program_shows_standby(conn: ObsConnection) -> bool:
@@ -97,10 +109,7 @@ async def build_rig(
     )
     await conn.request("SetCurrentProgramScene", sceneName=SCENE_FULL)
     if mic:
-        await conn.request("CreateInput", sceneName=SCENE_FULL, inputName=MIC,
-                           inputKind="ffmpeg_source",
-                           inputSettings={"is_local_file": True, "local_file": str(tone),
-                                          "looping": True})  # fmt: skip
+        await add_mic(conn, MIC, tone)
         settings = settings.model_copy(update={"mic_input": MIC})
     scenes = Scenes(conn)
     await scenes.refresh()

@@ -51,6 +51,9 @@ def test_black_and_lost_count_from_their_first_sample() -> None:
     assert judge.feed(None, 12.0) == "lost"
     assert judge.feed(frame(1), 12.2) is None
     assert judge.problem is None
+    judge.reset()  # a fine camera after a reset counts as fine from its first sample
+    assert judge.feed(frame(2), 20.0) is None
+    assert judge.good_since == 20.0 and judge.recovered(21.0)
 
 
 def test_the_screenshot_png_decodes_to_grey_and_events_record_their_marker() -> None:
