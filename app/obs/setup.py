@@ -9,6 +9,7 @@ warnings and updates are operator messages in the UI language (app.i18n)."""
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -129,6 +130,16 @@ STANDBY_COLOUR = 0xFF6B3A1F
 STANDBY_WORDS = "马上回来"
 
 
+def standby_font(platform: str = sys.platform) -> str:
+    """A face with Chinese glyphs that OBS's FreeType text source finds on this OS (a face it
+    cannot find falls back to one without them: boxes instead of 马上回来)."""
+    if platform == "win32":
+        return "Microsoft YaHei"
+    if platform == "darwin":
+        return "PingFang SC"
+    return "Noto Sans CJK SC"
+
+
 async def _standby_card(conn: ObsConnection, ensure: Any, has_camera: bool, w: int, h: int) -> None:
     """备用画面: the card and its words over the camera; the camera stays the bottom item."""
     card = await ensure(SCENE_STANDBY, STANDBY_CARD, "color_source_v3",
@@ -136,7 +147,8 @@ async def _standby_card(conn: ObsConnection, ensure: Any, has_camera: bool, w: i
     await place(conn, SCENE_STANDBY, card, x=0, y=0, width=w, height=h, fit="OBS_BOUNDS_STRETCH")
     words = await ensure(SCENE_STANDBY, STANDBY_TEXT, "text_ft2_source_v2",
                          {"text": STANDBY_WORDS, "color1": 0xFFFFFFFF, "color2": 0xFFFFFFFF,
-                          "font": {"face": "Sans", "size": 256, "style": "Bold", "flags": 1}})  # fmt: skip
+                          "font": {"face": standby_font(), "size": 256, "style": "Regular",
+                                   "flags": 0}})  # fmt: skip
     await place(conn, SCENE_STANDBY, words, x=w * 0.15, y=h * 0.38, width=w * 0.7,
                 height=h * 0.24, fit="OBS_BOUNDS_SCALE_INNER")  # fmt: skip
     if has_camera:
