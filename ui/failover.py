@@ -89,7 +89,7 @@ class FailoverControls:
         self.action: QAction = ctx.shortcuts.register(
             EMERGENCY,
             self.trigger,
-            enabled=self.failover is not None and ctx.room.role != "reviewer",
+            enabled=ctx.room.role != "reviewer",
         )
         bar.addSeparator()
         bar.addAction(self.action)
@@ -127,7 +127,8 @@ class FailoverControls:
 
     def trigger(self) -> None:
         f = self.failover
-        if f is None:
+        if f is None:  # OBS control is off: the key says why instead of doing nothing
+            self.ctx.notifier.warning(tr("未启用 OBS 控制：一键应急不可用"))
             return
         if f.emergency_state is not None:
             self.runner.run(tr("结束应急"), f.end_emergency())
@@ -138,7 +139,8 @@ class FailoverControls:
 
     def refresh(self) -> None:
         f = self.failover
-        if f is None:
+        if f is None:  # OBS control is off: the key says why instead of doing nothing
+            self.ctx.notifier.warning(tr("未启用 OBS 控制：一键应急不可用"))
             return
         if f.emergency_state is not None:
             text, colour = tr("结束应急"), theme.OK

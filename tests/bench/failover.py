@@ -97,7 +97,9 @@ async def run(obs: RealObs, tmp: Path) -> dict[str, object]:
     watch = ObsConnection("127.0.0.1", obs.port, obs.password)  # the viewer's eye: its own link
     await conn.connect_once()
     await watch.connect_once()
-    clip = write_clip(tmp / "camera.avi", "normal", size=(320, 180), seconds=4)
+    # a long clip: a pause that lands on the clip's loop point takes effect late (seen: up to 1.9 s
+    # of frames still changing after the pause with a 4 s clip), which is the stand-in, not a camera
+    clip = write_clip(tmp / "camera.avi", "normal", size=(320, 180), seconds=30)
     tone = write_tone(tmp / "tone.wav", 12000)
     sink = ObsOverlaySink(conn, OverlayRenderer("16:9"), tmp / "overlays")
     await setup_live_selling(
