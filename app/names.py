@@ -46,6 +46,14 @@ MARKER_NAMES = {
     "unmute": tr_noop("解除禁言"),
     "session_started": tr_noop("开播"),
     "session_ended": tr_noop("下播"),
+    # the failover and the emergency key (app/obs/failover.py MARKERS)
+    "failover": tr_noop("自动切备用画面"),
+    "camera_recovered": tr_noop("摄像头恢复"),
+    "failover_back": tr_noop("切回直播画面"),
+    "mic_alert": tr_noop("麦克风告警"),
+    "mic_ok": tr_noop("麦克风恢复"),
+    "emergency": tr_noop("一键应急"),
+    "emergency_end": tr_noop("结束应急"),
 }
 
 #: operator actions as the actions table stores them (LiveRoom._act names; obs_* from follow_obs)

@@ -87,6 +87,36 @@ class CameraSettings(_Section):
 DEFAULT_HIGHLIGHT = "#fff3b0"
 
 
+class FailoverSettings(_Section):
+    """Failover that acts by itself (app/obs/failover.py): while live, the host camera is watched
+    through OBS source screenshots and the microphone through OBS's volume meters."""
+
+    enabled: bool = Field(True, description="Watch the camera and the microphone while live")
+    window_s: float = Field(
+        2.0, ge=0.5, le=30.0, description="Camera frozen, black or lost this long → standby scene"
+    )
+    checks_per_second: float = Field(
+        5.0, ge=1.0, le=10.0, description="Camera screenshots a second (small, one at a time)"
+    )
+    auto_return: bool = Field(
+        True,
+        description="Back to the live scene by itself once the camera recovers; off: the "
+        "operator confirms (切回直播画面)",
+    )
+    recover_s: float = Field(
+        1.0, ge=0.0, le=30.0, description="The camera must look right this long to count as back"
+    )
+    mic_input: str = Field(
+        "", description="OBS input of the microphone; empty: OBS's Mic/Aux (麦克风/辅助音频)"
+    )
+    mic_window_s: float = Field(
+        8.0, ge=1.0, le=120.0, description="Microphone muted or silent this long → alert"
+    )
+    mic_silence_db: float = Field(
+        -50.0, ge=-90.0, le=-10.0, description="Peaks below this level (dBFS) count as silence"
+    )
+
+
 class HighlightRule(_Section):
     """Comments containing ``keyword`` (case-sensitive substring) get ``colour`` behind them."""
 
@@ -233,6 +263,7 @@ class Settings(_Section):
     platform: PlatformSettings = Field(default_factory=PlatformSettings)
     obs: ObsSettings = Field(default_factory=ObsSettings)
     camera: CameraSettings = Field(default_factory=CameraSettings)
+    failover: FailoverSettings = Field(default_factory=FailoverSettings)
     ui: UiSettings = Field(default_factory=UiSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     review: ReviewSettings = Field(default_factory=ReviewSettings)

@@ -498,6 +498,8 @@ async def _run_window(
         follow_obs(
             recorder, obs.conn, obs.stats, scenes=obs.scenes, outputs=obs.outputs, role=room.role
         )
+        # the failover's switches, alerts and the emergency key: markers on the timeline
+        obs.failover.subscribe(lambda ev: recorder.record_obs("failover", ev.record()))
     builtin = platform == "sandbox" and not connection.get("url")  # started by this console
     window.platform_stops_with_console = builtin
     window.connect_controls.current = platform  # 连接平台… opens on it

@@ -30,6 +30,7 @@ from ui.capability import Unavailable, explain_key
 from ui.confirm import confirm
 from ui.context import ConsoleContext
 from ui.eliding_label import ElidingLabel
+from ui.failover import install_failover
 from ui.first_run import install_guide
 from ui.health import HealthBar, skip_note
 from ui.i18n import LANGUAGES, language, switch_language, tr
@@ -103,6 +104,8 @@ class MainWindow(QMainWindow):
         #: 视图 → 当前平台不可用; the layout is remembered per set of such docks
         self.unavailable = [k for k, w in self.panels.items() if isinstance(w, Unavailable)]
         self._arrange_default()
+        # 一键应急 on the live toolbar and the failover's alerts (ui/failover.py)
+        self.failover = install_failover(self.ctx, self.live_bar, self.panels)
         self._build_link_banner()
         self._build_menus()
         # 平台 menu, invite, 在线成员, sandbox badge (ui/team/)
@@ -199,6 +202,7 @@ class MainWindow(QMainWindow):
         bar.setObjectName("toolbar:live")
         bar.setMovable(False)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        self.live_bar = bar
         self.session_label = QLabel(self)
         self.session_label.setObjectName("sessionLabel")
         self.session_label.setTextFormat(Qt.TextFormat.PlainText)

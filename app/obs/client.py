@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 
 #: every obs-websocket 5 event category, Ui (1 << 10) included; high-volume ones are opt-in
 EVENTS_ALL = (1 << 11) - 1
+#: the high-volume InputVolumeMeters event (about 20 a second per audio input): opt-in
+EVENTS_METERS = 1 << 16
 
 EventCallback = Callable[[str, dict[str, Any]], None]
 ClosedCallback = Callable[[int | None], None]
@@ -95,8 +97,10 @@ class RawClient(obsws):  # type: ignore[misc]
         timeout: float = 5.0,
         on_event: EventCallback,
         on_closed: ClosedCallback,
+        subscriptions: int = EVENTS_ALL,
     ) -> None:
         super().__init__(host, port, password, legacy=False, timeout=timeout)
+        self.subscriptions = subscriptions
         self._on_event = on_event
         self._on_closed = on_closed
         self._lock = threading.Lock()
@@ -184,7 +188,11 @@ class RawClient(obsws):  # type: ignore[misc]
         )
         identify = {
             "op": 1,
-            "d": {"rpcVersion": 1, "authentication": auth, "eventSubscriptions": EVENTS_ALL},
+            "d": {
+                "rpcVersion": 1,
+                "authentication": auth,
+                "eventSubscriptions": self.subscriptions,
+            },
         }
         self.ws.send(json.dumps(identify))
         reply = self.ws.recv()
@@ -192,6 +200,16 @@ class RawClient(obsws):  # type: ignore[misc]
             raise obs_exc.ConnectionFailure("Empty response to Identify: wrong password?")
         if json.loads(reply).get("op") != 2:
             raise obs_exc.ConnectionFailure("Invalid Identified message.")
+
+    def reidentify(self, subscriptions: int) -> None:
+        """Change the event subscriptions of the open session (obs-websocket op 3, Reidentify)."""
+        if self._closed.is_set() or self.ws is None:
+            raise ObsOfflineError()
+        self.subscriptions = subscriptions
+        try:
+            self.ws.send(json.dumps({"op": 3, "d": {"eventSubscriptions": subscriptions}}))
+        except (websocket.WebSocketException, OSError) as exc:
+            raise ObsOfflineError() from exc
 
     # --- requests -------------------------------------------------------------------------------
     def request(self, request_type: str, data: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -9,6 +9,10 @@ reconnects after OBS kicked us (close 4011) or refused the password. The state i
 through ``tracker`` (the same :class:`ConnectionTracker` the platform link uses):
 connected / reconnecting since … (attempt N, why) / offline (why). Requests while not connected
 raise :class:`ObsOfflineError` at once: refused clearly, never queued.
+
+The high-volume ``InputVolumeMeters`` event is off unless someone asks for it
+(:meth:`ObsConnection.want_volume_meters`, the failover's microphone watch): the choice holds
+across reconnections.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from typing import Any
 from app.aio import spawn
 from app.i18n import tr
 from app.listeners import Listeners
-from app.obs.client import RawClient
+from app.obs.client import EVENTS_ALL, EVENTS_METERS, RawClient
 from app.obs.errors import (
     CLOSE_SESSION_INVALIDATED,
     NOT_READY,
@@ -71,6 +75,7 @@ class ObsConnection:
         self._close_code: int | None = None
         self._runner: asyncio.Task[None] | None = None
         self._stopping = False
+        self._meters = False
 
     # --- observing --------------------------------------------------------------------------------
     @property
@@ -103,6 +108,20 @@ class ObsConnection:
             await asyncio.wait_for(reached.wait(), within)
         finally:
             unsubscribe()
+
+    async def want_volume_meters(self, on: bool) -> None:
+        """Receive ``InputVolumeMeters`` (about 20 a second per audio input) or stop receiving them;
+        applied to the open session at once (Reidentify) and to every later one."""
+        if on == self._meters:
+            return
+        self._meters = on
+        client = self._client
+        if client is not None and self.connected:
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(self._executor, client.reidentify, self._subscriptions())
+
+    def _subscriptions(self) -> int:
+        return EVENTS_ALL | (EVENTS_METERS if self._meters else 0)
 
     # --- requests ---------------------------------------------------------------------------------
     async def request(self, request_type: str, **data: Any) -> dict[str, Any]:
@@ -209,6 +228,7 @@ class ObsConnection:
             timeout=self.request_timeout,
             on_event=on_event,
             on_closed=on_closed,
+            subscriptions=self._subscriptions(),
         )
         await loop.run_in_executor(self._executor, client.open)
         # right after OBS starts, requests fail with 207 "not ready" for a moment: retry

@@ -11,5 +11,10 @@ SCENE_FULL = "主播全景"  # host full view
 SCENE_CLOSEUP = "商品特写"  # product close-up
 SCENE_PIP = "画中画"  # picture in picture
 SCENES = (SCENE_FULL, SCENE_CLOSEUP, SCENE_PIP)
+SCENE_STANDBY = (
+    "备用画面"  # standby: the 「马上回来」 card over the camera, overlays kept (failover)
+)
 CAMERA = "LiveDesk 摄像头"
 BACKGROUND = "LiveDesk 背景"
+STANDBY_CARD = "LiveDesk 备用底色"
+STANDBY_TEXT = "LiveDesk 马上回来"

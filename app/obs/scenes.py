@@ -42,6 +42,7 @@ class Scenes:
         self._conn = conn
         self._state = SceneState()
         self._listeners = Listeners[[SceneState]]("OBS scenes listener")
+        self._switch_events = 0  # program/preview changes OBS reported (see refresh)
         self.commands = CommandHook()  # what this console asks OBS to do (the recorder listens)
         conn.on_event("CurrentProgramSceneChanged", self._on_program)
         conn.on_event("CurrentPreviewSceneChanged", self._on_preview)
@@ -57,8 +58,18 @@ class Scenes:
         return self._listeners.add(listener)
 
     async def refresh(self) -> SceneState:
+        """Read the whole state from OBS. A program/preview change OBS reported while the
+        answers were on their way is newer than them and is kept (set-up makes many scenes, each
+        spawning a refresh: one answered before a switch must not undo the switch's event)."""
+        seen = self._switch_events
         listing = await self._conn.request("GetSceneList")
         studio = await self._conn.request("GetStudioModeEnabled")
+        if self._switch_events != seen:
+            listing = {
+                **listing,
+                "currentProgramSceneName": self._state.program,
+                "currentPreviewSceneName": self._state.preview,
+            }
         # GetSceneList lists scenes bottom-up (index 0 last in OBS's UI): show them as OBS does
         names = tuple(s["sceneName"] for s in reversed(listing.get("scenes", [])))
         enabled = bool(studio.get("studioModeEnabled"))
@@ -109,9 +120,11 @@ class Scenes:
         )
 
     def _on_program(self, _type: str, data: dict[str, Any]) -> None:
+        self._switch_events += 1
         self._replace(program=data.get("sceneName"))
 
     def _on_preview(self, _type: str, data: dict[str, Any]) -> None:
+        self._switch_events += 1
         self._replace(preview=data.get("sceneName"))
 
     def _on_structure(self, _type: str, _data: dict[str, Any]) -> None:

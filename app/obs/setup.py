@@ -1,11 +1,15 @@
 """“Set up OBS for live selling”: one idempotent action that creates the LiveDesk scene set —
 主播全景 (host full view), 商品特写 (product close-up), 画中画 (picture in picture) — with the chosen
-camera input and the overlay image sources, on a 16:9 or vertical 9:16 canvas. Running it again
+camera input and the overlay image sources, on a 16:9 or vertical 9:16 canvas, and the standby
+scene 备用画面 the failover switches to (app/obs/failover.py): a full-canvas card saying
+「马上回来」 over the camera (kept underneath, hidden by the card, so OBS keeps it running and the
+failover sees it recover), with the overlays on top. Running it again
 creates nothing twice: it only adds what is missing and re-applies positions. The report's
 warnings and updates are operator messages in the UI language (app.i18n)."""
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +20,17 @@ from app.obs.camera_input import ObsInputSpec
 from app.obs.connection import ObsConnection
 from app.obs.errors import ObsRequestError
 from app.obs.inputs import input_names, place, scene_items
-from app.obs.names import BACKGROUND, CAMERA, SCENE_CLOSEUP, SCENE_FULL, SCENE_PIP, SCENES
+from app.obs.names import (
+    BACKGROUND,
+    CAMERA,
+    SCENE_CLOSEUP,
+    SCENE_FULL,
+    SCENE_PIP,
+    SCENE_STANDBY,
+    SCENES,
+    STANDBY_CARD,
+    STANDBY_TEXT,
+)
 from app.overlays.layout import SOURCE_NAMES, Canvas, Kind, box, canvas_size
 
 
@@ -48,7 +62,7 @@ async def setup_live_selling(
         )
     listing = await conn.request("GetSceneList")
     scenes = {s["sceneName"] for s in listing.get("scenes", [])}
-    for scene in SCENES:
+    for scene in (*SCENES, SCENE_STANDBY):
         if scene not in scenes:
             await conn.request("CreateScene", sceneName=scene)
             report.created.append(f"scene:{scene}")
@@ -88,11 +102,13 @@ async def setup_live_selling(
         report.warnings.append(
             tr("未选择摄像头：场景中暂无摄像头画面（设备 → 摄像头设置 → 在 OBS 中使用此摄像头）")
         )
-    for scene in SCENES:
+    for scene in (*SCENES, SCENE_STANDBY):
         if camera is not None:
             await _place_camera(
                 conn, scene, await ensure(scene, CAMERA, camera.kind, camera.settings), w, h
             )
+        if scene == SCENE_STANDBY:
+            await _standby_card(conn, ensure, camera is not None and CAMERA in inputs, w, h)
         for kind in Kind:
             name = SOURCE_NAMES[kind]
             item = await ensure(scene, name, "image_source",
@@ -109,8 +125,44 @@ async def setup_live_selling(
     return report
 
 
+#: the standby card's colour (OBS's ABGR): a calm dark blue, unlike any camera picture
+STANDBY_COLOUR = 0xFF6B3A1F
+STANDBY_WORDS = "马上回来"
+
+
+def standby_font(platform: str = sys.platform) -> str:
+    """A face with Chinese glyphs that OBS's FreeType text source finds on this OS (a face it
+    cannot find falls back to one without them: boxes instead of 马上回来)."""
+    if platform == "win32":
+        return "Microsoft YaHei"
+    if platform == "darwin":
+        return "PingFang SC"
+    return "Noto Sans CJK SC"
+
+
+async def _standby_card(conn: ObsConnection, ensure: Any, has_camera: bool, w: int, h: int) -> None:
+    """备用画面: the card and its words over the camera; the camera stays the bottom item."""
+    card = await ensure(SCENE_STANDBY, STANDBY_CARD, "color_source_v3",
+                        {"color": STANDBY_COLOUR, "width": w, "height": h})  # fmt: skip
+    await place(conn, SCENE_STANDBY, card, x=0, y=0, width=w, height=h, fit="OBS_BOUNDS_STRETCH")
+    words = await ensure(SCENE_STANDBY, STANDBY_TEXT, "text_ft2_source_v2",
+                         {"text": STANDBY_WORDS, "color1": 0xFFFFFFFF, "color2": 0xFFFFFFFF,
+                          "font": {"face": standby_font(), "size": 256, "style": "Regular",
+                                   "flags": 0}})  # fmt: skip
+    await place(conn, SCENE_STANDBY, words, x=w * 0.15, y=h * 0.38, width=w * 0.7,
+                height=h * 0.24, fit="OBS_BOUNDS_SCALE_INNER")  # fmt: skip
+    if has_camera:
+        items = await scene_items(conn, SCENE_STANDBY)
+        await conn.request(
+            "SetSceneItemIndex",
+            sceneName=SCENE_STANDBY,
+            sceneItemId=items[CAMERA],
+            sceneItemIndex=0,
+        )
+
+
 async def _place_camera(conn: ObsConnection, scene: str, cam: int, w: int, h: int) -> None:
-    if scene == SCENE_FULL:
+    if scene == SCENE_FULL or scene == SCENE_STANDBY:
         await place(conn, scene, cam, x=0, y=0, width=w, height=h, fit="OBS_BOUNDS_SCALE_OUTER")
     elif scene == SCENE_CLOSEUP:  # the camera zoomed 1.6× around the centre
         zw, zh = w * 1.6, h * 1.6

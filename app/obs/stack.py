@@ -2,7 +2,8 @@
 
 ``ObsStack.build(room, settings)`` wires the link (``ObsConnection``), scenes, outputs, stats,
 overlays (renderer → PNG sink for OBS image sources, and the local overlay page server for browser
-sources), the stream target sync and the session recorder's OBS feed. The main window shows it
+sources), the stream target sync, the failover (app/obs/failover.py: armed by the console while
+live) and the session recorder's OBS feed. The main window shows it
 (OBS panel, health bar, metrics' dropped-frames alert); ``ui/launch.py`` starts and stops it.
 """
 
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING
 from app.camera.modes import Mode
 from app.obs.camera_input import ObsInputSpec, camera_from_source
 from app.obs.connection import ObsConnection
+from app.obs.failover import Failover
 from app.obs.outputs import Outputs
 from app.obs.scenes import Scenes
 from app.obs.setup import SetupReport, setup_live_selling
@@ -81,6 +83,7 @@ class ObsStack:
     server: OverlayServer
     controller: OverlayController
     target: StreamTargetSync
+    failover: Failover
     drops: DropWindow = field(default_factory=DropWindow)
     _unsubs: list[Callable[[], None]] = field(default_factory=list)
 
@@ -105,10 +108,11 @@ class ObsStack:
         sink = ObsOverlaySink(conn, renderer, directory)
         server = OverlayServer(port=obs.overlay_server_port)
         outputs = Outputs(conn)
+        scenes = Scenes(conn)
         stack = cls(
             settings=settings,
             conn=conn,
-            scenes=Scenes(conn),
+            scenes=scenes,
             outputs=outputs,
             stats=StatsPoller(conn),
             images=images,
@@ -117,6 +121,7 @@ class ObsStack:
             server=server,
             controller=OverlayController(room, renderer, [sink, server], images=images),
             target=StreamTargetSync(room, outputs, conn.on_connected),
+            failover=Failover(conn, scenes, settings.failover),
         )
         stack._unsubs.append(stack.stats.subscribe(lambda s, _a: stack.drops.add(s)))
         return stack
@@ -138,6 +143,7 @@ class ObsStack:
         for unsub in self._unsubs:
             unsub()
         self._unsubs.clear()
+        await self.failover.stop()
         await self.controller.stop()
         with contextlib.suppress(Exception):
             await self.server.stop()

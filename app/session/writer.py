@@ -443,6 +443,12 @@ class SessionWriter:
                     " VALUES (NULL, ?, 'scene', ?, NULL, NULL, ?)",
                     (ts, data.get("role"), name),
                 )
+            elif kind == "failover":  # app/obs/failover.py: a switch, an alert, the emergency key
+                c.execute(
+                    "INSERT INTO markers(seq, ts, kind, role, token_id, product_id, label)"
+                    " VALUES (NULL, ?, ?, NULL, NULL, NULL, ?)",
+                    (ts, str(data.get("marker") or "failover"), str(data.get("label") or "")),
+                )
             elif kind == "recording" and data.get("path"):
                 b.meta["obs_recording"] = str(data["path"])
                 if data.get("started_ts"):

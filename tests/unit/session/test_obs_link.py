@@ -135,3 +135,23 @@ async def test_a_recording_duration_of_twelve_days_is_read_again_not_believed(
     fresh = obs_link.ObsFollower(rec, conn, "host")
     await fresh.read_state()
     assert rec.obs[0][1]["record_started_ts"] is None  # unknown, not twelve days ago
+
+
+async def test_failover_events_become_named_markers(tmp_path: Path) -> None:
+    """A failover switch and the emergency key (app/obs/failover.py) on the replay's timeline."""
+    from app.names import marker_name
+    from app.obs.failover import FailoverEvent
+
+    path = tmp_path / "f.livedesk-session.sqlite"
+    w = SessionWriter(path, {"room": "r", "session_id": "s", "started_ts": "1760000000.0"})
+    rec = _WriterRecorder(w)
+    rec.record_obs("failover", FailoverEvent("switched", "…", "frozen", "备用画面").record())
+    rec.record_obs("failover", FailoverEvent("emergency", "…", "", "备用画面").record())
+    await asyncio.to_thread(w.close)
+    with SessionFile(path) as f:
+        marks = [(mk.kind, mk.label) for mk in f.markers()]
+        assert marks == [("failover", "画面冻结"), ("emergency", "")]
+        assert [marker_name(k, label, None)[0] for k, label in marks] == [
+            "自动切备用画面 · 画面冻结",
+            "一键应急",
+        ]
