@@ -8,8 +8,8 @@ restores 100/s) and Shopify's cost rule (nested connections multiply: a page of 
 (1) catalogue: ``ShopifyFactory().open()`` (the shop query and the first products page:
     ``open_s``), then the other pages in the background until ``adapter.loaded`` (``seconds``),
     on a store of ``--products`` products (order polls run meanwhile). Reported: queries,
-    throttled answers, points used by every query (``cost_used_all``) and requested by the
-    catalogue's pages (``catalogue_cost``), the bucket's limit, and ``floor_s``: the least time
+    throttled answers, points used by every query (``cost_used_all``) and charged for the
+    catalogue's pages (``catalogue_cost``; each page asks for ``page_requested_cost`` first), the bucket's limit, and ``floor_s``: the least time
     the throttle allows for the catalogue alone ((catalogue_cost − bucket) / restore rate).
     Baseline in the same run: the same pages fetched raw (httpx, one after the other) from a
     second stand-in without a throttle: ``raw_s``.
@@ -44,9 +44,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from app.api import models
 from plugins.bilibili.standin.runner import Served
 from plugins.shopify import queries as q
-from plugins.shopify.adapter import ShopifyAdapter, ShopifyFactory
+from plugins.shopify.adapter import PAGE_LOAD, ShopifyAdapter, ShopifyFactory
 from plugins.shopify.graphql import API_VERSION
-from plugins.shopify.standin.server import LOCATION, Options, ShopifyStandIn
+from plugins.shopify.standin.server import LOCATION, Options, ShopifyStandIn, actual_cost
 
 
 def make_store(n: int, options: Options) -> ShopifyStandIn:
@@ -56,24 +56,26 @@ def make_store(n: int, options: Options) -> ShopifyStandIn:
     return standin
 
 
-async def raw_pages(base: str, standin: ShopifyStandIn) -> tuple[float, int]:
-    """Every products page fetched raw: (seconds, pages)."""
+async def raw_pages(base: str, standin: ShopifyStandIn) -> tuple[float, int, int]:
+    """Every products page fetched raw: (seconds, pages, what they cost by Shopify's rule)."""
     url = f"{base}/admin/api/{API_VERSION}/graphql.json"
     headers = {"X-Shopify-Access-Token": standin.token}
-    pages, after = 0, None
+    pages, cost, after = 0, 0, None
     async with httpx.AsyncClient(timeout=30) as http:
         t0 = time.perf_counter()
         while True:
-            variables = {"first": 250, "after": after, "location": LOCATION, "query": None}
+            variables = {"first": PAGE_LOAD, "after": after, "location": LOCATION, "query": None}
             r = await http.post(
                 url, json={"query": q.PRODUCTS, "variables": variables}, headers=headers
             )
-            conn = r.json()["data"]["products"]
+            data = r.json()["data"]
+            conn = data["products"]
+            cost += actual_cost(data)
             pages += 1
             if not conn["pageInfo"]["hasNextPage"]:
                 break
             after = conn["pageInfo"]["endCursor"]
-        return time.perf_counter() - t0, pages
+        return time.perf_counter() - t0, pages, cost
 
 
 async def raw_orders_ms(base: str, standin: ShopifyStandIn, rounds: int = 20) -> float:
@@ -108,7 +110,7 @@ async def run(a: argparse.Namespace) -> dict[str, Any]:
     await served_raw.start()
     out: dict[str, Any] = {"bench": "shopify_sync", "products": a.products}
     try:
-        raw_s, pages = await raw_pages(served_raw.base, raw)
+        raw_s, pages, catalogue_cost = await raw_pages(served_raw.base, raw)
         with tempfile.TemporaryDirectory() as state:
             settings = {"base": served.base, "shop": standin.shop, "token": standin.token,
                         "state_dir": state, "poll_every": a.poll_every}  # fmt: skip
@@ -121,8 +123,7 @@ async def run(a: argparse.Namespace) -> dict[str, Any]:
                 load_s = time.perf_counter() - t0
                 bag = await adapter.products()
                 assert len(bag.products) == a.products, len(bag.products)
-                page_cost = standin.requested_cost(q.PRODUCTS, {"first": 250})
-                requested = page_cost * pages  # the catalogue's pages (order polls ran too)
+                requested = catalogue_cost  # what the pages cost by Shopify's rule
                 out["catalogue"] = {
                     "open_s": round(open_s, 2),
                     "seconds": round(load_s, 2),
@@ -132,6 +133,7 @@ async def run(a: argparse.Namespace) -> dict[str, Any]:
                     "waited_s": round(adapter.admin.throttle.waited, 2),
                     "cost_used_all": int(adapter.admin.throttle.used),
                     "catalogue_cost": requested,
+                    "page_requested_cost": standin.requested_cost(q.PRODUCTS, {"first": PAGE_LOAD}),
                     "bucket": a.bucket,
                     "restore_per_s": a.restore,
                     "floor_s": round(max(0.0, (requested - a.bucket) / a.restore), 2),
