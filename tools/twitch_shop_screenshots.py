@@ -56,9 +56,19 @@ def one(name: str, out: Path) -> int:
     from plugins.twitch.standin import server as s
     from ui.launch import run
 
-    config = Path(os.environ["LIVEDESK_CONFIG_DIR"])
-    config.mkdir(parents=True, exist_ok=True)
-    (config / "settings.json").write_text('{"platform": {"adapter": "twitch"}}')
+    from app.platform.credentials import save
+    from app.platform.fields import fields_of
+    from app.settings import load_settings, save_settings
+    from plugins.shopify.adapter import ShopifyFactory
+    from plugins.twitch.adapter import TwitchFactory
+
+    # what the streamer entered in 平台 → 连接平台… (this process's keyring holds the tokens)
+    settings = load_settings()
+    save("twitch", fields_of(TwitchFactory()), {"token": s.BROADCASTER.token}, settings)
+    shop_values = {"shop": SHOP, "token": TOKEN}
+    save("shopify", fields_of(ShopifyFactory()), shop_values, settings, commerce=True)
+    settings.platform.adapter, settings.platform.commerce = "twitch", "shopify"
+    save_settings(settings)
     twitch = s.TwitchStandIn(_script())
     twitch.go_live(s.BROADCASTER, "Spring sneaker drop")
     shop = ShopifyStandIn()
