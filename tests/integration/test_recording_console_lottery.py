@@ -62,7 +62,9 @@ async def test_commenters_enter_the_console_draws_and_the_recording_alone_verifi
             await asyncio.to_thread(viewer_says, srv, uid, nick, "我要中控台抽奖！")
         await asyncio.to_thread(viewer_says, srv, "bili0", "观众0", "中控台抽奖 again")  # once
         await asyncio.to_thread(viewer_says, srv, "bystander", "路人", "好看")  # no keyword
-        await until(lambda: room.lotteries[lot.id].entrants == 8, 30, "8 entrants")
+        await until(
+            lambda: getattr(room.lotteries.get(lot.id), "entrants", None) == 8, 30, "8 entrants"
+        )
         drawn = lotteries.draw(lot.id)
         await asyncio.to_thread(viewer_says, srv, "late", "迟到", "中控台抽奖")  # after the draw
         await until(lambda: room.metrics.comments >= 11, 30, "the late comment")

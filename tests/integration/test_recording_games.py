@@ -128,7 +128,9 @@ async def test_a_blind_box_draw_recomputes_winners_and_prizes_from_the_file(
         lot = lotteries.open(spec, manual=True, pool=pool)
         for i in range(6):
             await asyncio.to_thread(viewer_says, srv, f"b{i}", f"盲盒迷{i}", "我要盲盒")
-        await until(lambda: room.lotteries[lot.id].entrants == 6, 30, "6 entrants")
+        await until(
+            lambda: getattr(room.lotteries.get(lot.id), "entrants", None) == 6, 30, "6 entrants"
+        )
         drawn = lotteries.draw(lot.id)
     finally:
         lotteries.close()

@@ -159,7 +159,9 @@ async def _run_lottery(
     else:
         await room.draw_lottery(lot.id)
     await until(
-        lambda: room.lotteries[lot.id].status == "drawn", 30, "the draw to reach the console"
+        lambda: getattr(room.lotteries.get(lot.id), "status", None) == "drawn",
+        30,
+        "the draw to reach the console",
     )
     return lot.id
 

@@ -79,6 +79,10 @@ async def test_the_console_lottery_from_the_panel_to_verified_winners(
     assert all(lo.origin == "console" for lo in room.lotteries.values())
     second = next(lo for lo in room.lotteries.values() if lo.id != lot.id)
     assert second.duration_seconds == 1 and panel.auto_draw.isVisible()
-    await until(lambda: room.lotteries[second.id].status == "drawn", 10, "the automatic draw")
+    await until(
+        lambda: getattr(room.lotteries.get(second.id), "status", None) == "drawn",
+        10,
+        "the automatic draw",
+    )
     assert room.lotteries[second.id].entrants == 0 and panel.winners_list.count() == 0
     assert console.has("info", "自动开奖") and console.errors == []

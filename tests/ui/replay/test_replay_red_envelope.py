@@ -31,9 +31,17 @@ async def test_a_recorded_rain_has_its_markers_window_and_totals(
         rain = await room.start_red_envelope(
             m.RedEnvelopeSpec(title="感谢家人们", total_cents=3000, count=40, duration_seconds=4)
         )
-        await until(lambda: room.red_envelopes[rain.id].status == "ended", 30, "the rain to end")
+        await until(
+            lambda: getattr(room.red_envelopes.get(rain.id), "status", None) == "ended",
+            30,
+            "the rain to end",
+        )
         await room.release_reservation(res.id)
-        await until(lambda: room.reservations[res.id].status == "released", 30, "released")
+        await until(
+            lambda: getattr(room.reservations.get(res.id), "status", None) == "released",
+            30,
+            "released",
+        )
         async with httpx.AsyncClient(base_url=srv.api(), headers=srv.headers(), timeout=30) as c:
             (await c.post(f"/sessions/{room.session.id}/end")).raise_for_status()
         await until(lambda: not rec.recording, 30, "the file to close")
