@@ -25,6 +25,7 @@ from app.platform.connection import (
     RecoveryStep,
 )
 from app.platform.errors import OfflineError, PlatformError, StaleVersionError
+from app.platform.event_queue import EventQueue
 from app.platform.fields import ConnectionField, SignInCode
 from app.platform.recent import RecentKeys
 from app.platform.registry import platform_factories, platform_factory
@@ -45,6 +46,7 @@ __all__ = [
     "ConnectionField",
     "ConnectionStatus",
     "ConnectionTracker",
+    "EventQueue",
     "LinkState",
     "Listeners",
     "OfflineError",

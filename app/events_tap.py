@@ -107,6 +107,20 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def invite_settings(text: str) -> dict[str, Any]:
+    """url, room, role and token of a LiveDesk invite (``-``: read from stdin); exit 2 when it
+    is not one."""
+    from app.team.invite import InviteError, parse_invite
+
+    if text == "-":
+        text = sys.stdin.readline()
+    try:
+        invite = parse_invite(text)
+    except InviteError as exc:
+        raise TapError(str(exc), 2) from None
+    return {"url": invite.url, "room": invite.room, "role": invite.role, "token": invite.token}
+
+
 def adapter_settings(args: argparse.Namespace) -> dict[str, Any]:
     """What the platform's factory is opened with (url/room/token/role when known)."""
     from app.settings import load_settings
@@ -117,17 +131,9 @@ def adapter_settings(args: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {"client": "livedesk events"}
     text = args.invite or os.environ.pop(INVITE_ENV, None)
     if text:
-        from app.team.invite import InviteError, parse_invite
-
-        if text == "-":
-            text = sys.stdin.readline()
-        try:
-            invite = parse_invite(text)
-        except InviteError as exc:
-            raise TapError(str(exc), 2) from None
-        if args.room and args.room != invite.room:
-            raise TapError(tr("邀请码属于房间 {room}").format(room=invite.room), 2)
-        out.update(url=invite.url, room=invite.room, role=invite.role, token=invite.token)
+        out.update(invite_settings(text))
+        if args.room and args.room != out["room"]:
+            raise TapError(tr("邀请码属于房间 {room}").format(room=out["room"]), 2)
         return out
     plat = settings.platform
     # the settings' url and room are the sandbox room's (a real platform's are among its fields)
@@ -180,15 +186,7 @@ def commerce_settings(args: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {"client": "livedesk events"}
     text = args.commerce_invite or os.environ.pop(COMMERCE_INVITE_ENV, None)
     if text:
-        from app.team.invite import InviteError, parse_invite
-
-        if text == "-":
-            text = sys.stdin.readline()
-        try:
-            invite = parse_invite(text)
-        except InviteError as exc:
-            raise TapError(str(exc), 2) from None
-        out.update(url=invite.url, room=invite.room, role=invite.role, token=invite.token)
+        out.update(invite_settings(text))
         return out
     if args.commerce == SANDBOX:
         raise TapError(

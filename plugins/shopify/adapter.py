@@ -76,6 +76,7 @@ from app.api import (
     Capability,
     ConnectionField,
     ConnectionTracker,
+    EventQueue,
     LinkState,
     Listeners,
     PlatformAdapter,
@@ -234,10 +235,7 @@ class ShopifyAdapter(PlatformAdapter):
         self.products_every = PRODUCTS_EVERY_S
         self._products_cursor = _iso(time.time())
         self._products_polled = time.monotonic()
-        self._seq = 0
-        self._delivered = 0
-        self._buffer: collections.deque[models.Event] = collections.deque()
-        self._arrived = asyncio.Event()
+        self._events = EventQueue("Shopify")
         self._wake = asyncio.Event()
         self._closed = False
         self._backoff = Backoff(base=1.0, cap=30.0)
@@ -282,40 +280,20 @@ class ShopifyAdapter(PlatformAdapter):
     def _push(self, made: Sequence[tuple[models.EventType, Any]]) -> None:
         now = time.time()
         for etype, data in made:
-            self._seq += 1
             if isinstance(data, models.OrderData):  # the order carries its event's seq
-                order = data.order.model_copy(update={"seq": self._seq})
+                order = data.order.model_copy(update={"seq": self._events.seq + 1})
                 data = models.OrderData(order=order)
                 self._orders[order.id] = order
-            self._buffer.append(models.Event(seq=self._seq, ts=now, type=etype, data=data))
+            self._events.add(etype, data, now)
         if made:
-            self.connection.saw_events(self._seq)
-            self._arrived.set()
+            self.connection.saw_events(self._events.seq)
 
-    async def event_batches(self, after_seq: int) -> AsyncIterator[Sequence[models.Event]]:
-        while not self._closed:
-            await self._arrived.wait()
-            self._arrived.clear()
-            batch: list[models.Event] = []
-            while self._buffer:
-                event = self._buffer.popleft()
-                if event.seq > after_seq:
-                    batch.append(event)
-            if batch:
-                self._delivered = batch[-1].seq
-                yield batch
+    def event_batches(self, after_seq: int) -> AsyncIterator[Sequence[models.Event]]:
+        return self._events.batches(after_seq)
 
-    async def event_log(self, after_seq: int) -> AsyncIterator[Sequence[models.Event]]:
+    def event_log(self, after_seq: int) -> AsyncIterator[Sequence[models.Event]]:
         """Shopify keeps no event log for LiveDesk: one ``resync_required`` batch, then the end."""
-        data = models.ResyncRequiredData(reason="Shopify keeps no event log", last_seq=self._seq)
-        yield [
-            models.Event(
-                seq=max(self._seq, after_seq + 1),
-                ts=time.time(),
-                type=models.EventType.RESYNC_REQUIRED,
-                data=data,
-            )
-        ]
+        return self._events.log(after_seq)
 
     def reconnect_now(self) -> bool:
         self._wake.set()
@@ -436,7 +414,7 @@ class ShopifyAdapter(PlatformAdapter):
         ]
         return models.Snapshot(
             room=self.room,
-            seq=self._delivered,
+            seq=self._events.delivered,
             bag=self._bag(),
             explaining=self._explaining,
             coupons=coupons,
@@ -985,7 +963,7 @@ class ShopifyAdapter(PlatformAdapter):
         if self._closed:
             return
         self._closed = True
-        self._arrived.set()
+        self._events.close()
         self._wake.set()
         tasks = [
             t for t in (self._poller, self._loader, *self._sale_tasks.values()) if t is not None

@@ -70,6 +70,7 @@ from app.api import (
     Capability,
     ConnectionField,
     ConnectionTracker,
+    EventQueue,
     LinkState,
     Listeners,
     OfflineError,
@@ -228,10 +229,7 @@ class TwitchAdapter(PlatformAdapter):
         self._mapper.subs_from_chat = not ({p.SUBSCRIBE, p.SUBSCRIPTION_GIFT} & self.types)
         self._seen = RecentKeys(REMEMBERED)
         self._keys: collections.OrderedDict[int, str] = collections.OrderedDict()
-        self._seq = 0
-        self._delivered = 0
-        self._buffer: collections.deque[models.Event] = collections.deque()
-        self._arrived = asyncio.Event()
+        self._events = EventQueue("Twitch")
         self._wake = asyncio.Event()
         self._closed = False
         self._session_id = ""  # the session subscriptions are made for
@@ -265,7 +263,7 @@ class TwitchAdapter(PlatformAdapter):
         # the events still waiting for the reader come after this seq: none is lost
         return models.Snapshot(
             room=self.room,
-            seq=self._delivered,
+            seq=self._events.delivered,
             session=self._session,
             bag=models.Bag(version=0, products=[]),
         )
@@ -277,44 +275,24 @@ class TwitchAdapter(PlatformAdapter):
         self._wake.set()
         return True
 
-    async def event_batches(self, after_seq: int) -> AsyncIterator[Sequence[models.Event]]:
-        while not self._closed:
-            await self._arrived.wait()
-            self._arrived.clear()
-            batch: list[models.Event] = []
-            while self._buffer:
-                event = self._buffer.popleft()
-                if event.seq > after_seq:
-                    batch.append(event)
-            if batch:
-                self._delivered = batch[-1].seq
-                yield batch
+    def event_batches(self, after_seq: int) -> AsyncIterator[Sequence[models.Event]]:
+        return self._events.batches(after_seq)
 
-    async def event_log(self, after_seq: int) -> AsyncIterator[Sequence[models.Event]]:
+    def event_log(self, after_seq: int) -> AsyncIterator[Sequence[models.Event]]:
         """Twitch keeps no event log to read again: one ``resync_required`` batch, then the end
         (a second reader of :meth:`event_batches` would take events from the live one)."""
-        data = models.ResyncRequiredData(reason="Twitch keeps no event log", last_seq=self._seq)
-        yield [
-            models.Event(
-                seq=max(self._seq, after_seq + 1),
-                ts=time.time(),
-                type=models.EventType.RESYNC_REQUIRED,
-                data=data,
-            )
-        ]
+        return self._events.log(after_seq)
 
     def _push(self, made: Sequence[tuple[models.EventType, Any, str | None]]) -> None:
         now = time.time()
         for etype, data, key in made:
-            self._seq += 1
-            self._buffer.append(models.Event(seq=self._seq, ts=now, type=etype, data=data))
+            seq = self._events.add(etype, data, now)
             if key is not None:
-                self._keys[self._seq] = key
+                self._keys[seq] = key
                 if len(self._keys) > REMEMBERED:
                     self._keys.popitem(last=False)
         if made:
-            self.connection.saw_events(self._seq)
-            self._arrived.set()
+            self.connection.saw_events(self._events.seq)
 
     # --- the EventSub session --------------------------------------------------------------------
     async def _run(self) -> None:
@@ -636,7 +614,7 @@ class TwitchAdapter(PlatformAdapter):
         if self._closed:
             return
         self._closed = True
-        self._arrived.set()
+        self._events.close()
         self._wake.set()
         for task in (self._task, self._validator, self._poller):
             task.cancel()
