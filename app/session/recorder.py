@@ -18,7 +18,10 @@ that stops at the gap's end:
 
 - the console connects (or restarts) mid-session: the room starts from a snapshot, so the events
   between what the file has (a reopened file of the same session — same room, session id and
-  start time — is appended to) and the snapshot's seq come from the log;
+  start time — is appended to) and the snapshot's seq come from the log. A platform without a
+  log numbers its events anew on each connection (Twitch, Shopify): when the snapshot's seq is
+  below what the reopened file holds, the rest of the session goes to a continuation file
+  (``…-2``, meta ``continues``) instead of being dropped as already recorded;
 - the room reloads its snapshot mid-session (``resync_required``): the skipped seqs come from the
   log if the platform still has them, else the gap is noted in the file's meta (``gaps``); a
   session that ended meanwhile is completed from the log up to its ``session_ended`` and closed.
@@ -353,6 +356,9 @@ class SessionRecorder:
         if ex is not None and session.status == "live":
             meta["explaining_at_start"] = f"{ex.product_id} {ex.since_ts!r}"
         w = SessionWriter(path, meta)
+        if gap_from_snapshot and w.resume_seq > self.room.seq:
+            w = self._continuation(w, path, meta)
+            path = w.path
         w.put_products(self.room.bag, time.time())
         for rec in self._recent_actions:
             if rec.ts >= session.started_ts - EDGE_S:
@@ -374,6 +380,27 @@ class SessionRecorder:
                 self._add_gap(after, min(upto, self.room.seq))
             if w.resume_seq < self.room.seq:
                 self._add_gap(w.resume_seq, self.room.seq)
+
+    def _continuation(
+        self, reopened: SessionWriter, path: Path, meta: dict[str, str]
+    ) -> SessionWriter:
+        """A file of its own for the rest of a session whose platform numbered its events anew
+        since this file was written (it keeps no log: Twitch, Shopify number from 1 on every
+        connection): appended to ``path``, what comes now would share the seqs the file holds
+        and be dropped as already recorded."""
+        reopened.close_soon()
+        stem = path.name[: -len(schema.SUFFIX)]
+        k = 2
+        while (nxt := path.with_name(f"{stem}-{k}{schema.SUFFIX}")).exists():
+            k += 1
+        log.warning(
+            "recording: the platform numbers its events anew (seq %d, the file holds up to %d); "
+            "the rest of the session goes to %s",
+            self.room.seq,
+            reopened.resume_seq,
+            nxt.name,
+        )
+        return SessionWriter(nxt, {**meta, "continues": path.name})
 
     # --- gaps: read from the platform's stored log ------------------------------------------------
     def _add_gap(self, after: int, upto: int) -> None:
