@@ -183,7 +183,7 @@ async def test_server_killed_mid_use_shows_reconnecting_refuses_actions_and_resu
         await until(lambda: chat_model.pending_count == 0, 5, "the chat panel to flush")
         shown = [chat_model.line(i).seq for i in range(chat_model.rowCount())]
         expected_chat = [e["seq"] for e in log if e["type"] in CHAT_TYPES and e["seq"] > window_seq]
-        assert len(expected_chat) > 5
+        assert len(expected_chat) >= 5  # the chat the panel was seen to show before the kill
         assert [s for s in shown if s <= target] == expected_chat
 
         # the orders panel: one row per order, in order of arrival, each in its latest state
