@@ -14,17 +14,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import signal
 import sys
 from pathlib import Path
-
-import orjson
 
 from plugins.bilibili import samples
 from plugins.bilibili.standin import danmaku as dm
 from plugins.bilibili.standin.danmaku import DanmakuOptions, Script
-from plugins.bilibili.standin.runner import Served
+from plugins.bilibili.standin.runner import Served, serve_until_signalled
 from plugins.bilibili.standin.web import WebOptions, WebStandIn
 
 
@@ -55,15 +51,7 @@ async def serve(args: argparse.Namespace) -> None:
     await served.start()
     line = {"base": served.base, "room": options.short_id, "real_room": options.room_id,
             "sessdata": options.sessdata}  # fmt: skip
-    sys.stdout.write(orjson.dumps(line).decode() + "\n")
-    sys.stdout.flush()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
-    await served.stop()
+    await serve_until_signalled(served, line)
 
 
 def main(argv: list[str]) -> int:

@@ -6,18 +6,23 @@ runs one in a daemon thread with its own event loop, for synchronous tests and t
 the context stops it and joins the thread. WebSocket connections get the scope extension
 :data:`ABORT_EXTENSION`: ``write_eof()`` ends the TCP stream without a WebSocket close frame (a
 network fault, after the data sent before it), ``abort()`` drops the connection at once,
-``buffered()`` is what the server has not handed to the kernel yet.
+``buffered()`` is what the server has not handed to the kernel yet. :func:`serve_until_signalled`
+is a stand-in's command line: one JSON line saying where it listens, then serving until SIGINT or
+SIGTERM.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 import socket
+import sys
 import threading
 from collections.abc import Generator, Iterator
 from typing import Any
 
+import orjson
 import uvicorn
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
@@ -112,3 +117,17 @@ def serve_in_thread(app: Any, *, port: int = 0) -> Iterator[Served]:
         loop.call_soon_threadsafe(stop.set)
         thread.join(10)
         loop.close()
+
+
+async def serve_until_signalled(served: Served, line: dict[str, Any]) -> None:
+    """Print ``line`` (where ``served`` listens, what a client needs) as one JSON line on stdout,
+    then serve until SIGINT or SIGTERM, and stop."""
+    sys.stdout.write(orjson.dumps(line).decode() + "\n")
+    sys.stdout.flush()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await served.stop()

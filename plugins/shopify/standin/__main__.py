@@ -13,13 +13,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import signal
 import sys
 
-import orjson
-
-from plugins.bilibili.standin.runner import Served
+from plugins.bilibili.standin.runner import Served, serve_until_signalled
 from plugins.shopify.standin import server as s
 
 
@@ -48,15 +44,7 @@ async def serve(args: argparse.Namespace) -> None:
         "LIVEDESK_SHOPIFY_SHOP": standin.shop,
         "LIVEDESK_SHOPIFY_TOKEN": standin.token,
     }
-    sys.stdout.write(orjson.dumps({"base": served.base, "env": env}).decode() + "\n")
-    sys.stdout.flush()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
-    await served.stop()
+    await serve_until_signalled(served, {"base": served.base, "env": env})
 
 
 def main(argv: list[str]) -> int:

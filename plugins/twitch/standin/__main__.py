@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import signal
 import sys
 from pathlib import Path
 
 import orjson
 
-from plugins.bilibili.standin.runner import Served
+from plugins.bilibili.standin.runner import Served, serve_until_signalled
 from plugins.twitch import payloads as p
 from plugins.twitch.standin import server as s
 
@@ -66,15 +64,7 @@ async def serve(args: argparse.Namespace) -> None:
         "LIVEDESK_TWITCH_TOKEN": s.BROADCASTER.token,
     }
     line = {"base": served.base, "env": env, "room": s.BROADCASTER.login}
-    sys.stdout.write(orjson.dumps(line).decode() + "\n")
-    sys.stdout.flush()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
-    await served.stop()
+    await serve_until_signalled(served, line)
 
 
 def main(argv: list[str]) -> int:
