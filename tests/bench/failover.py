@@ -23,10 +23,8 @@ Prints ONE JSON line.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -35,7 +33,6 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
-from PySide6.QtGui import QGuiApplication  # noqa: E402
 
 from app.camera.testcard import write_clip  # noqa: E402
 from app.obs.camera_input import camera_from_source  # noqa: E402
@@ -56,7 +53,7 @@ from tests.integration.obs.test_obs_failover import (  # noqa: E402
     add_mic,
     write_tone,
 )
-from tests.support.real_obs import RealObs, tools_present  # noqa: E402
+from tests.support.real_obs import RealObs, bench_main  # noqa: E402
 
 TRIALS = int(os.environ.get("LIVEDESK_BENCH_TRIALS", "20"))
 MIC = "LiveDesk 基准麦克风"
@@ -188,18 +185,7 @@ async def _not(coro: object) -> bool:
 
 
 def main() -> int:
-    if not tools_present():
-        print(json.dumps({"bench": "failover", "skipped": "obs/Xvfb not installed"}))
-        return 0
-    _app = QGuiApplication([])
-    obs = RealObs().start()
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            result = asyncio.run(run(obs, Path(tmp)))
-    finally:
-        obs.stop()
-    print(json.dumps(result, ensure_ascii=False))
-    return 0
+    return bench_main("failover", run)
 
 
 if __name__ == "__main__":

@@ -12,11 +12,9 @@ Prints ONE JSON line. Targets: overlay p95 ≤ 2 × bare p95 + render p95, and �
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -24,7 +22,6 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtGui import QGuiApplication  # noqa: E402
 
 from app.obs.camera_input import camera_from_source  # noqa: E402
 from app.obs.connection import ObsConnection  # noqa: E402
@@ -34,7 +31,7 @@ from app.overlays.obs_sink import ObsOverlaySink  # noqa: E402
 from app.overlays.png import png_bytes  # noqa: E402
 from app.overlays.render import OverlayRenderer  # noqa: E402
 from app.overlays.state import FlashSaleCard, OverlayState, ProductCard  # noqa: E402
-from tests.support.real_obs import RealObs, tools_present  # noqa: E402
+from tests.support.real_obs import RealObs, bench_main  # noqa: E402
 
 N = 100
 
@@ -104,18 +101,7 @@ async def run(obs: RealObs, tmp: Path) -> dict[str, object]:
 
 
 def main() -> int:
-    if not tools_present():
-        print(json.dumps({"bench": "obs_actions", "skipped": "obs/Xvfb not installed"}))
-        return 0
-    _app = QGuiApplication([])
-    obs = RealObs().start()
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            result = asyncio.run(run(obs, Path(tmp)))
-    finally:
-        obs.stop()
-    print(json.dumps(result, ensure_ascii=False))
-    return 0
+    return bench_main("obs_actions", run)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import signal
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -145,3 +146,27 @@ class RealObs:
         stop(self.xvfb)
         self.xvfb = None
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def bench_main(
+    name: str, run: Callable[[RealObs, Path], Coroutine[Any, Any, dict[str, Any]]]
+) -> int:
+    """A benchmark against a real OBS: ``run(obs, tmp)`` on a fresh OBS (a Qt GUI application
+    exists for rendering), its result printed as one JSON line; a ``skipped`` line when OBS or
+    Xvfb is not installed."""
+    import asyncio
+
+    from PySide6.QtGui import QGuiApplication
+
+    if not tools_present():
+        print(json.dumps({"bench": name, "skipped": "obs/Xvfb not installed"}))
+        return 0
+    _app = QGuiApplication([])
+    obs = RealObs().start()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            result = asyncio.run(run(obs, Path(tmp)))
+    finally:
+        obs.stop()
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
