@@ -26,7 +26,7 @@ from app.platform.connection import (
 )
 from app.platform.errors import OfflineError, PlatformError, StaleVersionError
 from app.platform.event_queue import EventQueue
-from app.platform.fields import ConnectionField, SignInCode
+from app.platform.fields import ConnectionField, SignInCode, setting
 from app.platform.recent import RecentKeys
 from app.platform.registry import platform_factories, platform_factory
 from app.platform.stream import StreamConfig
@@ -65,6 +65,7 @@ __all__ = [
     "platform_factory",
     "resource",
     "self_command",
+    "setting",
     "spawn",
     "tr",
     "tr_noop",

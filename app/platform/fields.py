@@ -19,6 +19,7 @@ to show for a factory in the UI language.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -48,6 +49,15 @@ class SignInCode:
 def can_sign_in(factory: Any) -> bool:
     """Whether ``factory`` offers ``sign_in`` (the platform's own sign-in page)."""
     return callable(getattr(factory, "sign_in", None))
+
+
+def setting(settings: Mapping[str, Any], key: str, env_prefix: str, default: str = "") -> str:
+    """``settings[key]``, else the environment variable ``env_prefix + KEY`` (the headless
+    ``livedesk events``), stripped; ``default`` when both are empty."""
+    value = settings.get(key)
+    if value in (None, ""):
+        value = os.environ.get(env_prefix + key.upper(), "")
+    return str(value).strip() or default
 
 
 def fields_of(factory: Any) -> tuple[ConnectionField, ...]:

@@ -60,6 +60,7 @@ from app.api import (
     PlatformError,
     RecentKeys,
     models,
+    setting,
     spawn,
     tr,
     tr_noop,
@@ -409,17 +410,13 @@ class OpenLiveAdapter(PlatformAdapter):
             self.connection.set_state(LinkState.OFFLINE)
 
 
-def _setting(settings: dict[str, Any], key: str) -> str:
-    value = settings.get(key)
-    if value in (None, ""):
-        value = os.environ.get(ENV_PREFIX + key.upper(), "")
-    return str(value).strip()
-
-
 def credentials_from(settings: dict[str, Any]) -> Credentials:
     """The app's keys and the 身份码 from ``settings``, else the environment."""
-    values = {k: _setting(settings, k) for k in ("app_id", "access_key_id", "access_key_secret")}
-    values["code"] = _setting(settings, "code")
+    values = {
+        k: setting(settings, k, ENV_PREFIX)
+        for k in ("app_id", "access_key_id", "access_key_secret")
+    }
+    values["code"] = setting(settings, "code", ENV_PREFIX)
     missing = [ENV_PREFIX + k.upper() for k, v in values.items() if not v]
     if missing:
         msg = tr("缺少B站开放平台凭据：{names}")

@@ -62,7 +62,6 @@ import collections
 import contextlib
 import datetime
 import logging
-import os
 import secrets
 import string
 import time
@@ -84,6 +83,7 @@ from app.api import (
     StaleVersionError,
     data_dir,
     models,
+    setting,
     spawn,
     tr,
     tr_noop,
@@ -999,13 +999,6 @@ def _admin_error(exc: AdminError) -> PlatformError:
     )
 
 
-def _setting(settings: dict[str, Any], key: str, default: str = "") -> str:
-    value = settings.get(key)
-    if value in (None, ""):
-        value = os.environ.get(ENV + key.upper(), "")
-    return str(value).strip() or default
-
-
 class ShopifyFactory:
     name = "shopify"
     title = "Shopify"
@@ -1021,8 +1014,8 @@ class ShopifyFactory:
         return tr("Shopify 只提供商品、库存、订单、优惠码和限时价格；弹幕等互动来自直播平台")
 
     async def open(self, settings: dict[str, Any]) -> PlatformAdapter:
-        token = _setting(settings, "token")
-        shop = _setting(settings, "shop") or str(settings.get("room") or "").strip()
+        token = setting(settings, "token", ENV)
+        shop = setting(settings, "shop", ENV) or str(settings.get("room") or "").strip()
         shop = shop.removesuffix(".myshopify.com")
         if not token:
             raise PlatformError(
@@ -1033,7 +1026,7 @@ class ShopifyFactory:
             raise PlatformError(
                 "missing_settings", tr("缺少 Shopify 店铺名称（{name}）").format(name=ENV + "SHOP")
             )
-        admin = Admin(_setting(settings, "base", DEFAULT_BASE), shop, token)
+        admin = Admin(setting(settings, "base", ENV, DEFAULT_BASE), shop, token)
         try:
             adapter = await self._open(admin, shop, settings)
         except BaseException:
@@ -1069,12 +1062,12 @@ class ShopifyFactory:
                 ).format(scopes=tr("、").join(missing)),
             )
         locations = (data.get("locations") or {}).get("nodes") or []
-        location = _setting(settings, "location_id") or (
+        location = setting(settings, "location_id", ENV) or (
             str(locations[0]["id"]) if locations else ""
         )
         if not location:
             raise PlatformError("platform", tr("Shopify 店铺没有库存地点"))
-        folder = Path(_setting(settings, "state_dir") or str(data_dir() / "shopify"))
+        folder = Path(setting(settings, "state_dir", ENV) or str(data_dir() / "shopify"))
         since = settings.get("orders_since")
         adapter = ShopifyAdapter(
             admin,
@@ -1082,10 +1075,10 @@ class ShopifyFactory:
             currency=str(data["shop"].get("currencyCode") or "USD"),
             location=gid("Location", location),
             state=ShopState.load(folder, shop),
-            poll_every=float(_setting(settings, "poll_every") or POLL_EVERY_S),
+            poll_every=float(setting(settings, "poll_every", ENV) or POLL_EVERY_S),
             orders_since=float(since) if since is not None else None,
         )
-        adapter.products_every = float(_setting(settings, "products_every") or PRODUCTS_EVERY_S)
+        adapter.products_every = float(setting(settings, "products_every", ENV) or PRODUCTS_EVERY_S)
         try:
             await adapter.start()
         except BaseException:

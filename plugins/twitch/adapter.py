@@ -58,7 +58,6 @@ import collections
 import contextlib
 import datetime
 import logging
-import os
 import time
 from collections.abc import AsyncIterator, Callable, Hashable, Mapping, Sequence
 from typing import Any
@@ -79,6 +78,7 @@ from app.api import (
     RecentKeys,
     SignInCode,
     models,
+    setting,
     spawn,
     tr,
 )
@@ -624,13 +624,6 @@ class TwitchAdapter(PlatformAdapter):
         self.connection.set_state(LinkState.OFFLINE)
 
 
-def _setting(settings: dict[str, Any], key: str, default: str = "") -> str:
-    value = settings.get(key)
-    if value in (None, ""):
-        value = os.environ.get(ENV + key.upper(), "")
-    return str(value).strip() or default
-
-
 def _plan(
     info: TokenInfo, is_broadcaster: bool
 ) -> tuple[list[str], frozenset[Capability], dict[Capability, str], list[str]]:
@@ -669,18 +662,18 @@ class TwitchFactory:
         return tr("Twitch 直播")
 
     async def open(self, settings: dict[str, Any]) -> PlatformAdapter:
-        token = _setting(settings, "token")
+        token = setting(settings, "token", ENV)
         if not token:
             raise PlatformError(
                 "missing_settings",
                 tr("缺少 Twitch 用户访问令牌（{name}）").format(name=ENV + "TOKEN"),
             )
-        client_id = _setting(settings, "client_id")
+        client_id = setting(settings, "client_id", ENV)
         helix = Helix(
             token,
             client_id,
-            helix_base=_setting(settings, "helix_base", "https://api.twitch.tv"),
-            auth_base=_setting(settings, "auth_base", "https://id.twitch.tv"),
+            helix_base=setting(settings, "helix_base", ENV, "https://api.twitch.tv"),
+            auth_base=setting(settings, "auth_base", ENV, "https://id.twitch.tv"),
         )
         try:
             adapter = await self._open(helix, settings, client_id)
@@ -695,7 +688,7 @@ class TwitchFactory:
         """The device code flow for the connection dialog's 用 Twitch 账号登录: every scope
         LiveDesk uses is asked for; returns the token (and the Client ID it belongs to)."""
         settings = dict(values)
-        client_id = _setting(settings, "client_id")
+        client_id = setting(settings, "client_id", ENV)
         if not client_id:
             raise PlatformError(
                 "missing_settings",
@@ -706,8 +699,8 @@ class TwitchFactory:
         helix = Helix(
             "",
             client_id,
-            helix_base=_setting(settings, "helix_base", "https://api.twitch.tv"),
-            auth_base=_setting(settings, "auth_base", "https://id.twitch.tv"),
+            helix_base=setting(settings, "helix_base", ENV, "https://api.twitch.tv"),
+            auth_base=setting(settings, "auth_base", ENV, "https://id.twitch.tv"),
         )
 
         def shown(code: DeviceCode) -> None:
@@ -771,7 +764,7 @@ class TwitchFactory:
             helix,
             info,
             broadcaster,
-            _setting(settings, "eventsub_url", DEFAULT_EVENTSUB),
+            setting(settings, "eventsub_url", ENV, DEFAULT_EVENTSUB),
             types=types,
             capabilities=capabilities,
             missing=missing,
