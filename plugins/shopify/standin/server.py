@@ -409,7 +409,7 @@ class ShopifyStandIn:
                 }
             )
         self._available -= requested
-        data, _nodes = handler(variables)
+        data = handler(variables)
         mutation = bool(re.search(r"\bmutation\b", query))
         actual = requested if mutation else min(requested, actual_cost(data))
         self._available = min(self.options.bucket, self._available + (requested - actual))
@@ -421,8 +421,8 @@ class ShopifyStandIn:
         }
         return JSONResponse({"data": data, "extensions": {"cost": cost}})
 
-    # --- operations: each returns (data, nodes returned) ---------------------------------------------
-    def _operations(self) -> dict[str, Callable[[dict[str, Any]], tuple[Any, int]]]:
+    # --- operations: each returns its answer's data ------------------------------------------------
+    def _operations(self) -> dict[str, Callable[[dict[str, Any]], Any]]:
         return {
             "LivedeskShop": self._op_shop,
             "LivedeskProducts": self._op_products,
@@ -433,7 +433,7 @@ class ShopifyStandIn:
             "LivedeskDiscountDeactivate": self._op_discount_deactivate,
         }
 
-    def _op_shop(self, v: dict[str, Any]) -> tuple[Any, int]:
+    def _op_shop(self, v: dict[str, Any]) -> Any:
         shop = {
             "name": self.options.shop_name,
             "currencyCode": self.options.currency,
@@ -445,7 +445,7 @@ class ShopifyStandIn:
             "shop": shop,
             "locations": locations,
             "currentAppInstallation": {"accessScopes": scopes},
-        }, 1
+        }
 
     def _variant(self, v: Variant, location: str) -> dict[str, Any]:
         level = (
@@ -462,7 +462,7 @@ class ShopifyStandIn:
             "inventoryItem": {"id": v.item_gid, "inventoryLevel": level},
         }
 
-    def _op_products(self, v: dict[str, Any]) -> tuple[Any, int]:
+    def _op_products(self, v: dict[str, Any]) -> Any:
         items = sorted(self.products.values(), key=lambda p: p.id)
         search = str(v.get("query") or "")
         if m := re.fullmatch(r"id:(\d+)", search.strip()):
@@ -487,13 +487,10 @@ class ShopifyStandIn:
             }
             for p in page
         ]
-        count = len(page) + sum(min(20, len(p.variants)) for p in page)
         end = _cursor(page[-1].id) if page else None
-        return {
-            "products": {"pageInfo": {"hasNextPage": more, "endCursor": end}, "nodes": nodes}
-        }, count
+        return {"products": {"pageInfo": {"hasNextPage": more, "endCursor": end}, "nodes": nodes}}
 
-    def _op_orders(self, v: dict[str, Any]) -> tuple[Any, int]:
+    def _op_orders(self, v: dict[str, Any]) -> Any:
         orders = sorted(self.orders.values(), key=lambda o: (iso(o.updated), o.id))
         search = str(v.get("query") or "")
         if m := re.search(r"updated_at:(>=|<=|>|<)'?([^' ]+)'?", search):
@@ -506,10 +503,7 @@ class ShopifyStandIn:
         page, more = orders[:size], len(orders) > size
         nodes = [self._order(o) for o in page]
         end = _cursor([iso(page[-1].updated), page[-1].id]) if page else None
-        count = len(page) + sum(len(o.lines) for o in page)
-        return {
-            "orders": {"pageInfo": {"hasNextPage": more, "endCursor": end}, "nodes": nodes}
-        }, count
+        return {"orders": {"pageInfo": {"hasNextPage": more, "endCursor": end}, "nodes": nodes}}
 
     def _order(self, o: Order) -> dict[str, Any]:
         currency = self.options.currency
@@ -548,14 +542,14 @@ class ShopifyStandIn:
             },
         }
 
-    def _op_variant_price(self, v: dict[str, Any]) -> tuple[Any, int]:
-        def fail(field_: list[str], message: str) -> tuple[Any, int]:
+    def _op_variant_price(self, v: dict[str, Any]) -> Any:
+        def fail(field_: list[str], message: str) -> Any:
             return {
                 "productVariantsBulkUpdate": {
                     "productVariants": None,
                     "userErrors": [{"field": field_, "message": message}],
                 }
-            }, 1
+            }
 
         try:
             product = self._product(v["productId"])
@@ -577,18 +571,18 @@ class ShopifyStandIn:
             variant.price = price
         product.updated = time.time()
         out = [{"id": x.gid, "price": money(x.price)} for x, _ in changes]
-        return {"productVariantsBulkUpdate": {"productVariants": out, "userErrors": []}}, 1
+        return {"productVariantsBulkUpdate": {"productVariants": out, "userErrors": []}}
 
-    def _op_set_quantities(self, v: dict[str, Any]) -> tuple[Any, int]:
+    def _op_set_quantities(self, v: dict[str, Any]) -> Any:
         data = v.get("input") or {}
 
-        def fail(code: str, field_: list[str], message: str) -> tuple[Any, int]:
+        def fail(code: str, field_: list[str], message: str) -> Any:
             return {
                 "inventorySetQuantities": {
                     "inventoryAdjustmentGroup": None,
                     "userErrors": [{"code": code, "field": field_, "message": message}],
                 }
-            }, 1
+            }
 
         if data.get("name") not in ("available", "on_hand"):
             return fail(
@@ -646,7 +640,7 @@ class ShopifyStandIn:
             variant.available = quantity
             product.updated = time.time()
         group = {"reason": data.get("reason", "correction"), "changes": changes}
-        return {"inventorySetQuantities": {"inventoryAdjustmentGroup": group, "userErrors": []}}, 1
+        return {"inventorySetQuantities": {"inventoryAdjustmentGroup": group, "userErrors": []}}
 
     def _discount_node(self, d: Discount) -> dict[str, Any]:
         return {
@@ -662,10 +656,10 @@ class ShopifyStandIn:
             },
         }
 
-    def _op_discount_create(self, v: dict[str, Any]) -> tuple[Any, int]:
+    def _op_discount_create(self, v: dict[str, Any]) -> Any:
         data = v.get("basicCodeDiscount") or {}
 
-        def fail(code: str, field_: list[str], message: str) -> tuple[Any, int]:
+        def fail(code: str, field_: list[str], message: str) -> Any:
             return {
                 "discountCodeBasicCreate": {
                     "codeDiscountNode": None,
@@ -673,7 +667,7 @@ class ShopifyStandIn:
                         {"code": code, "field": ["basicCodeDiscount", *field_], "message": message}
                     ],
                 }
-            }, 1
+            }
 
         code = str(data.get("code") or "")
         if not code:
@@ -701,18 +695,18 @@ class ShopifyStandIn:
                 "codeDiscountNode": self._discount_node(d),
                 "userErrors": [],
             }
-        }, 1
+        }
 
-    def _op_discount_deactivate(self, v: dict[str, Any]) -> tuple[Any, int]:
+    def _op_discount_deactivate(self, v: dict[str, Any]) -> Any:
         try:
             d = self.discounts[int(str(v.get("id")).rsplit("/", 1)[-1])]
         except (KeyError, ValueError):
             err = {"code": "INVALID", "field": ["id"], "message": "Discount does not exist"}
-            return {"discountCodeDeactivate": {"codeDiscountNode": None, "userErrors": [err]}}, 1
+            return {"discountCodeDeactivate": {"codeDiscountNode": None, "userErrors": [err]}}
         d.status = "EXPIRED"
         return {
             "discountCodeDeactivate": {"codeDiscountNode": self._discount_node(d), "userErrors": []}
-        }, 1
+        }
 
     def discount_by_code(self, code: str) -> Discount | None:
         return next((d for d in self.discounts.values() if d.code == code), None)
