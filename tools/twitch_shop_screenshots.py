@@ -13,7 +13,6 @@ import os
 import sys
 import tempfile
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -95,7 +94,6 @@ def one(name: str, out: Path) -> int:
                         str(out), "--wait", "4"], prepare=_prepare)  # fmt: skip
         finally:
             stop.set()
-            time.sleep(0)
 
 
 def main(argv: list[str]) -> int:
