@@ -50,16 +50,15 @@ async def _prepare(window: Any) -> None:
 
 
 def one(name: str, out: Path) -> int:
-    from plugins.bilibili.standin.runner import serve_in_thread
-    from plugins.shopify.standin.server import SHOP, TOKEN, ShopifyStandIn
-    from plugins.twitch.standin import server as s
-    from ui.launch import run
-
     from app.platform.credentials import save
     from app.platform.fields import fields_of
     from app.settings import load_settings, save_settings
+    from plugins.bilibili.standin.runner import serve_in_thread
     from plugins.shopify.adapter import ShopifyFactory
+    from plugins.shopify.standin.server import SHOP, TOKEN, ShopifyStandIn
     from plugins.twitch.adapter import TwitchFactory
+    from plugins.twitch.standin import server as s
+    from ui.launch import run
 
     # what the streamer entered in 平台 → 连接平台… (this process's keyring holds the tokens)
     settings = load_settings()
