@@ -255,7 +255,7 @@ class Audience:
             k = int(budget) if budget > 0 else 0
             self._carry = max(budget - k, -self._rate)
         n += self._extras(dt)
-        if self._rains:
+        if self._rains or self._rain_heat > 0.05:  # the chat about a rain outlasts a quick one
             n += self._rain(dt)
         if k <= 0 or not self._online or self._cw[-1] <= 0:
             return n
