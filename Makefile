@@ -48,7 +48,7 @@ lint: $(STAMP)
 
 # pytest's exit 5 (no tests collected: a broken checkout or selection) fails with a clear message
 test: lint
-	@QT_QPA_PLATFORM=offscreen $(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
+	@QT_QPA_PLATFORM=offscreen $(BIN)/pytest --durations=40 $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests (exit 5)" >&2; fi; \
 	exit $$rc
 
