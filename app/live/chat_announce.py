@@ -9,7 +9,8 @@ operator's account, for each of these actions of THIS console:
   announced again; a stop and a new explain of it are;
 - a console lottery opened (app/live/console_lottery.py) by keyword: the keyword to type, the
   prize and the full commitment (sha256 of the secret seed), so the chat holds a public,
-  timestamped record of it before anyone enters;
+  timestamped record of it before anyone enters (a platform's own lottery is the platform's
+  to announce: not posted);
 - that lottery drawn: the winners and how to verify (the revealed seed, whose sha256 is that
   commitment). A quiz's draw among its correct answerers is announced drawn, not opened.
 
@@ -129,8 +130,6 @@ class ChatAnnouncer:
         self.language = language
         self.on_failure = on_failure
         self.min_interval = min_interval
-        #: the messages that went out, in order (what the console said in the chat)
-        self.sent: list[str] = []
         self._pending: collections.deque[Message] = collections.deque()
         self._task: asyncio.Task[None] | None = None
         self._last_sent = 0.0
@@ -245,8 +244,6 @@ class ChatAnnouncer:
             except PlatformError as exc:
                 log.warning("chat announcement not sent: %s", exc.message)
                 self.on_failure(tr(_FAILED).format(reason=localize(exc.message)))
-            else:
-                self.sent.append(msg.text)
             finally:
                 self._sending = False
                 self._last_sent = time.monotonic()
