@@ -6,7 +6,8 @@ operator's account, for each of these actions of THIS console:
 
 - a product explained (讲解): 「正在讲解：NAME — PRICE」 / "Now showing: NAME — PRICE", once per
   product change — the explain hold's re-sends of the same product (app/live/hold.py) are not
-  announced again; a stop and a new explain of it are;
+  announced again; a stop and a new explain of it are, and so is an explain of it after another
+  product was on stage (a teammate's explain);
 - a console lottery opened (app/live/console_lottery.py) by keyword: the keyword to type, the
   prize and the full commitment (sha256 of the secret seed), so the chat holds a public,
   timestamped record of it before anyone enters (a platform's own lottery is the platform's
@@ -49,6 +50,7 @@ from dataclasses import dataclass
 from app.aio import spawn
 from app.format import money
 from app.i18n import LANGUAGES, language, localize, tr, tr_noop, translator
+from app.live.room import EXPLAINING as EXPLAINING_STATE
 from app.live.room import ActionRecord, LiveRoom
 from app.platform import models as m
 from app.platform.capabilities import Capability
@@ -138,6 +140,7 @@ class ChatAnnouncer:
         self._unsubs = [
             room.subscribe_actions(self._on_action),
             room.subscribe_local(self._on_local),
+            room.subscribe(self._on_state),
         ]
 
     @property
@@ -155,6 +158,14 @@ class ChatAnnouncer:
             self._task = None
 
     # --- what happened ---------------------------------------------------------------------------
+    def _on_state(self, changes: frozenset[str]) -> None:
+        """Another product on stage (a teammate's explain) makes this console's next explain of
+        the one it announced news again; a stop does not (the hold re-sends after a card
+        expired: the same product, said already)."""
+        on = self.room.explaining
+        if EXPLAINING_STATE in changes and on is not None and on.product_id != self._explained:
+            self._explained = None
+
     def _on_action(self, record: ActionRecord) -> None:
         if not record.ok:
             return

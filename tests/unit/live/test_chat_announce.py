@@ -106,9 +106,16 @@ async def test_an_explain_is_announced_once_per_product_in_the_chats_language() 
         "Now showing: Silk scarf blue — 45.00 USD",
         "Now showing: Silk scarf blue — 45.00 USD",
     ]
+    # a teammate puts the scarf on stage (an event with their actor): the lipstick is news again
+    teammate = {"role": "assistant", "token_id": "t-mate"}
+    ev = {"seq": room.seq + 1, "ts": time.time(), "type": "product_explaining",
+          "data": {"product_id": "p1", "explaining": True, "actor": teammate}}  # fmt: skip
+    room.ingest([m.parse_event(ev)])
+    await room.explain("p2")
+    await until(lambda: len(chat.messages) == 4, what="the explain after a teammate's")
     ann.language = "zh_CN"  # the operator's choice wins over the platform's
     await room.explain("p1")
-    await until(lambda: len(chat.messages) == 4, what="a Chinese announcement")
+    await until(lambda: len(chat.messages) == 5, what="a Chinese announcement")
     assert _texts(chat)[-1] == "正在讲解：Red lipstick — 19.99 USD"
     ann.close()
 
