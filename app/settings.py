@@ -150,6 +150,17 @@ class UiSettings(_Section):
         True,
         description="The host's console draws a lottery by itself when its entry window closes",
     )
+    chat_announce: bool = Field(
+        True,
+        description="Where the console can write in the chat (Twitch), post one short message "
+        "there when this console explains a product and when its lottery opens and is drawn "
+        "(平台 → 在聊天中播报讲解与抽奖)",
+    )
+    chat_announce_language: Literal["", "zh_CN", "en"] = Field(
+        "",
+        description="Language of those chat messages; '' = the chat platform's (English for "
+        "Twitch), else the UI's",
+    )
     first_run_done: bool = Field(
         False,
         description="The first-run guide (帮助 → 新手引导) was finished or skipped: not shown at "

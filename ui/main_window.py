@@ -37,6 +37,7 @@ from ui.i18n import LANGUAGES, language, switch_language, tr
 from ui.lifetime import unsubscribe_on_destroy
 from ui.link_banner import LinkBanner, StaleVeil
 from ui.panels import LAYOUT_VERSION, PANELS, TABBED, PanelSpec, R, build
+from ui.platform.announce import install_announce
 from ui.platform.notes import NoteLine
 from ui.platform.switch import install_connect
 from ui.shortcuts import ActionSpec, CheatSheet
@@ -112,6 +113,8 @@ class MainWindow(QMainWindow):
         self.team = install_team(self.ctx, self.docks, self.panels)
         # 平台 → 连接平台… (ui/platform/): the launcher opens the chosen platform when we close
         self.connect_controls = install_connect(self.ctx, self.team.menu)
+        # 平台 → 在聊天中播报讲解与抽奖 (ui/platform/announce.py: explains and lotteries in chat)
+        self.announce = install_announce(self.ctx, self.team.menu)
         # 帮助 → 新手引导 (ui/first_run.py): the launcher opens it at the first start
         self.guide = install_guide(
             self.ctx,

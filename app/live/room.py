@@ -694,13 +694,26 @@ def _paid_message(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
 def _membership(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
     d: m.MembershipData = ev.data
     s = room.strings
-    text = tr("开通 {tier} ×{months} 个月").format(tier=tier_name(s(d.tier)), months=d.months)
-    if d.amount_cents:
-        text += f" ({money(d.amount_cents, d.currency)})"
+    text = membership_text(d)
     kind = Kind.GIFT | Kind.MEMBER
     out.chat.append(ChatLine(f"v{ev.seq}", ev.ts, s(d.user_id), s(d.nickname), text, kind, ev.seq))
-    out.metrics["memberships"] += 1
+    out.metrics["memberships"] += d.sold
     out.changed.add(METRICS)
+
+
+def membership_text(d: m.MembershipData) -> str:
+    """The chat line of a membership: 「开通 舰长 ×3 个月」, or for subs given to others
+    「赠送了 5 个 Tier 1 订阅」 (and the amount when the platform says it)."""
+    tier = tier_name(d.tier)
+    if d.gifted:
+        text = tr("赠送了 {n} 个 {tier} 订阅").format(n=d.gifted, tier=tier)
+        if d.months > 1:
+            text += tr("（每个 {months} 个月）").format(months=d.months)
+    else:
+        text = tr("开通 {tier} ×{months} 个月").format(tier=tier, months=d.months)
+    if d.amount_cents:
+        text += f" ({money(d.amount_cents, d.currency)})"
+    return text
 
 
 def _paid_message_deleted(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:

@@ -71,6 +71,9 @@ class PlatformAdapter(ABC):
     capabilities: frozenset[Capability] = ALL
     #: the platform's short display name in messages (「B站开放平台不提供订单数据」); "" → 该平台
     platform_name: str = ""
+    #: the language the platform's chat speaks (an app.i18n language: "en" for Twitch), for what
+    #: the console posts there (app/live/chat_announce.py); "" → the UI's
+    chat_language: str = ""
 
     # --- capabilities --------------------------------------------------------------------------
     def can(self, capability: Capability) -> bool:

@@ -197,6 +197,7 @@ class CompositeAdapter(PlatformAdapter):
         self.role = interaction.role
         self.token_id = interaction.token_id
         self.base_url = commerce.base_url  # product images are the shop's
+        self.chat_language = interaction.chat_language  # the chat is the interaction source's
         self.capabilities = frozenset(
             (interaction.capabilities - COMMERCE) | (commerce.capabilities & COMMERCE)
         )

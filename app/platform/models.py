@@ -565,14 +565,25 @@ class RoomNoteData(_Data):
 
 class MembershipData(_Data):
     """A paid membership bought or renewed (Bilibili guard 舰长/提督/总督): ``tier`` is the
-    platform's name of the level, ``months`` how long it was bought for."""
+    platform's name of the level, ``months`` how long it was bought for.
+
+    ``gifted``: memberships the user bought for others (a Twitch gifted sub: ``gifted`` = the
+    number of subs given, ``months`` the length of each); 0 (the default, and what events from
+    before the field say) for one bought for oneself."""
 
     user_id: str
     nickname: str
     tier: str
     months: int = Field(default=1, ge=0)
+    gifted: int = Field(default=0, ge=0)
     amount_cents: int = Field(default=0, ge=0)
     currency: Currency = DEFAULT_CURRENCY
+
+    @property
+    def sold(self) -> int:
+        """Memberships this event sold: the subs given for a gift, else one (a gift of 5 subs
+        is 5 memberships the streamer is paid for)."""
+        return self.gifted or 1
 
 
 class ShareData(_Data):

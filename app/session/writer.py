@@ -573,7 +573,7 @@ class SessionWriter:
                 paid.paid_messages += 1
                 paid.paid_message_cents += d.amount_cents
             elif t is ET.MEMBERSHIP:
-                _money(money, sec).memberships += 1
+                _money(money, sec).memberships += d.sold
             elif t is ET.SHARE:
                 _money(money, sec).shares += 1
             elif t is ET.FOLLOW:

@@ -49,6 +49,9 @@ Guarantees:
   them), ``unmute_user`` → ``DELETE`` (idempotent). Twitch has no EventSub event for them in the
   six types, so the adapter adds ``user_muted`` / ``user_unmuted`` to its own stream once Twitch
   accepted the call. Twitch has no mute "until the stream ends": refused with a sentence.
+  A message goes out as one ``POST`` (Twitch's 500-character limit is the caller's:
+  app/live/chat_announce.py keeps within it and paces its messages); its chat language is
+  English (``chat_language``).
 """
 
 from __future__ import annotations
@@ -189,6 +192,7 @@ def twitch_reason(capability: Capability, missing: dict[Capability, str]) -> str
 
 class TwitchAdapter(PlatformAdapter):
     platform_name = "Twitch"
+    chat_language = "en"  # what the console posts in the chat is in English unless set otherwise
 
     def __init__(
         self,

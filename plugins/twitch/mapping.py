@@ -18,15 +18,17 @@ The rules (each event counted once):
 - ``channel.subscribe`` → ``membership`` (tier ``Tier 1``/``Tier 2``/``Tier 3`` from
   1000/2000/3000, 1 month) for a sub the user bought; a gifted one (``is_gift``) is skipped:
   that purchase is the gifter's, counted once by ``channel.subscription.gift``.
-- ``channel.subscription.gift`` → one ``membership`` for the gifter whose ``months`` is the
-  number of one-month subs bought (``total``); anonymous gifters as above.
+- ``channel.subscription.gift`` → one ``membership`` for the gifter with ``gifted`` = the
+  number of subs given (``total``), ``months`` 1 (each gifted sub is one month); anonymous
+  gifters as above.
 - ``channel.chat.notification``: ``resub`` → ``membership`` (``months`` = the months just
   paid for, ``duration_months``): Twitch sends no ``channel.subscribe`` for a resub.
   ``sub``, ``sub_gift`` and ``community_sub_gift`` are the chat's copies of purchases that
   ``channel.subscribe`` / ``channel.subscription.gift`` already report, so they are skipped —
   unless those two are not subscribed (the token lacks ``channel:read:subscriptions``):
-  then, with ``subs_from_chat``, ``sub`` and ``community_sub_gift`` and a ``sub_gift`` outside a
-  community gift become the memberships instead. Other notices (raids, announcements…) have
+  then, with ``subs_from_chat``, ``sub`` and ``community_sub_gift`` (``gifted`` = its
+  ``total``) and a ``sub_gift`` outside a community gift (``gifted`` 1) become the memberships
+  instead. Other notices (raids, announcements…) have
   no LiveDesk event and are ignored.
 - ``channel.follow`` (v2) → ``follow``.
 
@@ -94,8 +96,13 @@ def _who(event: dict[str, Any], prefix: str = "user") -> tuple[str, str]:
     return _ident(uid, f"{prefix}_id"), _text(name, f"{prefix}_name", MAX_NAME)
 
 
-def _membership(uid: str, nick: str, tier: str, months: int) -> tuple[str, dict[str, Any]]:
-    data = {"user_id": uid, "nickname": nick, "tier": tier, "months": months, "currency": USD}
+def _membership(
+    uid: str, nick: str, tier: str, months: int, gifted: int = 0
+) -> tuple[str, dict[str, Any]]:
+    data: dict[str, Any] = {"user_id": uid, "nickname": nick, "tier": tier, "months": months}
+    if gifted:
+        data["gifted"] = gifted
+    data["currency"] = USD
     return "membership", data
 
 
@@ -163,7 +170,7 @@ class TwitchMapper:
     def _gift(self, e: dict[str, Any]) -> Mapped:
         uid, nick = _who(e)
         total = _count(e.get("total"), "total", 100_000)
-        return Mapped((_membership(uid, nick, _tier(e.get("tier")), total),))
+        return Mapped((_membership(uid, nick, _tier(e.get("tier")), 1, total),))
 
     def _notice(self, e: dict[str, Any]) -> Mapped:
         kind = e.get("notice_type")
@@ -175,12 +182,16 @@ class TwitchMapper:
         if kind == "sub":
             return Mapped((self._from_chat(e, detail, "duration_months"),))
         if kind == "community_sub_gift":
-            return Mapped((self._from_chat(e, detail, "total"),))
+            return Mapped((self._from_chat(e, detail, None, gifted="total"),))
         if kind == "sub_gift" and isinstance(detail, dict) and not detail.get("community_gift_id"):
-            return Mapped((self._from_chat(e, detail, None),))
+            return Mapped((self._from_chat(e, detail, None, gifted=1),))
         return Mapped()
 
-    def _from_chat(self, e: dict[str, Any], detail: object, months_key: str | None) -> Any:
+    def _from_chat(
+        self, e: dict[str, Any], detail: object, months_key: str | None, gifted: int | str = 0
+    ) -> Any:
+        """The membership of a chat notice: ``months`` from ``months_key`` (None: 1); ``gifted``
+        the subs given (a count, or the key holding it; 0: a sub for oneself)."""
         if not isinstance(detail, dict):
             raise Invalid(f"{e.get('notice_type')} is not an object")
         if e.get("chatter_is_anonymous"):
@@ -188,7 +199,9 @@ class TwitchMapper:
         else:
             uid, nick = _who(e, "chatter_user")
         months = 1 if months_key is None else _count(detail.get(months_key), months_key, 1000)
-        return _membership(uid, nick, _tier(detail.get("sub_tier")), months)
+        if isinstance(gifted, str):
+            gifted = _count(detail.get(gifted), gifted, 100_000)
+        return _membership(uid, nick, _tier(detail.get("sub_tier")), months, gifted)
 
     def _follow(self, e: dict[str, Any]) -> Mapped:
         uid, nick = _who(e)

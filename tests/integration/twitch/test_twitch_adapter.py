@@ -287,7 +287,12 @@ async def test_a_live_room_fed_by_twitch_shows_chat_cheers_and_subs_and_mutes_th
     room.start()
     try:
         await room.wait_loaded()
-        await until(lambda: room.metrics.memberships == 2, 20, "both memberships")
+        # three subs given and one bought: four memberships the streamer is paid for
+        await until(lambda: room.metrics.memberships == 4, 20, "the four memberships")
+        assert [c.text for c in room.chat if c.user_id in ("9", "10")] == [
+            "赠送了 3 个 Tier 1 订阅",
+            "开通 Tier 1 ×1 个月",
+        ]
         await until(lambda: room.metrics.paid_messages == 1, 20, "the cheer")
         assert room.metrics.paid_message_cents == 300
         await room.mute_user("42", 60, nickname="Fan")

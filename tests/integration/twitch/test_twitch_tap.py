@@ -52,7 +52,8 @@ EXPECTED = [
     ("paid_message", {"user_id": "2001", "nickname": "Alice", "amount_cents": 100, "currency": "USD",
                       "text": "Cheer100 take my bits"}),
     ("membership", {"user_id": "2002", "nickname": "Bob", "tier": "Tier 2", "months": 1, "currency": "USD"}),
-    ("membership", {"user_id": "1337", "nickname": "awesome_user", "tier": "Tier 1", "months": 5}),
+    ("membership", {"user_id": "1337", "nickname": "awesome_user", "tier": "Tier 1", "months": 1,
+                    "gifted": 5}),
     ("follow", {"user_id": "2003", "nickname": "Carol"}),
 ]  # fmt: skip
 

@@ -287,6 +287,24 @@ def test_paid_messages_and_memberships_are_chat_lines_of_their_own_and_count_in_
     assert room.metrics.memberships == 1
 
 
+def test_gifted_subs_read_as_subs_given_and_count_as_that_many_memberships() -> None:
+    from app.i18n import set_language
+
+    room = _room()
+    room.apply_snapshot(_snapshot(seq=0))
+    gift = {"user_id": "8", "nickname": "Gifter", "tier": "Tier 1", "months": 1, "gifted": 5}
+    old = {"user_id": "9", "nickname": "Old", "tier": "Tier 2", "months": 5}  # before `gifted`
+    room.ingest([_ev(1, "membership", gift), _ev(2, "membership", old)])
+    assert [line.text for line in room.chat] == ["赠送了 5 个 Tier 1 订阅", "开通 Tier 2 ×5 个月"]
+    assert room.metrics.memberships == 6  # five subs given + one bought
+    set_language("en")
+    try:
+        room.ingest([_ev(3, "membership", {**gift, "gifted": 2, "months": 3})])
+    finally:
+        set_language("zh_CN")
+    assert room.chat[-1].text == "Gifted 2 Tier 1 subs (3 months each)"
+
+
 def test_a_paid_message_the_platform_takes_down_is_marked_so_nobody_reads_it_out() -> None:
     room = _room()
     room.apply_snapshot(_snapshot(seq=0))

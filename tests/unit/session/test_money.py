@@ -89,3 +89,18 @@ def test_a_shared_file_with_money_rows_far_outside_its_session_is_refused(tmp_pa
     with pytest.raises(SessionFileError) as refused:
         SessionFile(path)
     assert refused.value.code == "out_of_bounds"
+
+
+def test_gifted_subs_count_as_that_many_memberships_in_the_recording(tmp_path: Path) -> None:
+    path = tmp_path / name("gifted")
+    w = SessionWriter(path, {"room": "r1", "session_id": "s1", "started_ts": repr(T0)})
+    gifter = {"user_id": "9", "nickname": "Gifter", "tier": "Tier 1", "currency": "USD"}
+    w.put_events(
+        [
+            _ev(1, T0 + 5, "membership", **gifter, months=1, gifted=5),  # Twitch: 5 subs given
+            _ev(2, T0 + 6, "membership", **gifter, months=5),  # an event from before `gifted`
+        ]
+    )
+    w.close()
+    with SessionFile(path) as f:
+        assert totals(f).memberships == 6

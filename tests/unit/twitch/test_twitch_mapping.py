@@ -53,11 +53,13 @@ def test_subs_come_from_the_chat_only_when_the_sub_events_are_not_subscribed() -
     ]
     mapper.subs_from_chat = True
     got = [mapper.map(p.CHAT_NOTIFICATION, e).events for e in (sub, community, inside, single)]
-    assert [[(d["user_id"], d["tier"], d["months"]) for _, d in ev] for ev in got] == [
-        [("7", "Tier 3", 1)],
-        [("8", "Tier 1", 5)],
+    assert [
+        [(d["user_id"], d["tier"], d["months"], d.get("gifted", 0)) for _, d in ev] for ev in got
+    ] == [
+        [("7", "Tier 3", 1, 0)],
+        [("8", "Tier 1", 1, 5)],  # five one-month subs given, not one sub of five months
         [],  # one of the five above: counted once, by the community gift
-        [("8", "Tier 1", 1)],
+        [("8", "Tier 1", 1, 1)],
     ]
 
 

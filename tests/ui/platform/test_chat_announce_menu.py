@@ -1,0 +1,53 @@
+"""平台 → 在聊天中播报讲解与抽奖 on the real console: on a platform whose chat the console writes
+in (a real sandbox), an explain is posted in the room's chat and the choice is remembered; where
+it cannot write (the sandbox restricted like Bilibili's open-live room) the option is off and says
+why."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from pytestqt.qtbot import QtBot
+
+from app.settings import Settings, load_settings
+from tests.support.console import main_window
+
+Until = Callable[..., Awaitable[None]]
+
+
+async def test_an_explain_reaches_the_chat_and_the_option_is_remembered(
+    qtbot: QtBot, sandbox_server: Any, live_room: Any, tmp_path: Path, until: Until
+) -> None:
+    srv = sandbox_server(live=True)
+    room = await live_room(srv)
+    window = main_window(qtbot, room, tmp_path, Settings())
+    controls = window.announce
+    assert controls.action.isEnabled() and controls.action.isChecked()  # on by default
+    assert controls.action in window.team.menu.actions()
+    product = room.bag[0]
+    await room.explain(product.id)
+    # the sandbox chat speaks the UI's language: the host's line comes back as a comment
+    await until(
+        lambda: any(line.text.startswith(f"正在讲解：{product.title}") for line in room.chat),
+        30,
+        "the announcement in the room's chat",
+    )
+    controls.action.setChecked(False)
+    assert load_settings().ui.chat_announce is False
+    controls.language_actions["en"].trigger()
+    assert load_settings().ui.chat_announce_language == "en"
+    assert controls.announcer.language == "en" and not controls.announcer.enabled
+
+
+async def test_without_a_chat_to_write_in_the_option_is_off_and_says_why(
+    qtbot: QtBot, sandbox_server: Any, restricted_room: Any, tmp_path: Path
+) -> None:
+    srv = sandbox_server(live=True)
+    room = await restricted_room(srv, "comments,live_state,viewers")
+    window = main_window(qtbot, room, tmp_path)
+    controls = window.announce
+    assert not controls.action.isEnabled() and not controls.action.isChecked()
+    assert controls.action.toolTip() == "沙盒平台不支持从中控台发言"
+    assert not controls.languages.isEnabled()
