@@ -709,6 +709,8 @@ def membership_text(d: m.MembershipData) -> str:
         text = tr("赠送了 {n} 个 {tier} 订阅").format(n=d.gifted, tier=tier)
         if d.months > 1:
             text += tr("（每个 {months} 个月）").format(months=d.months)
+    elif d.months == 1:  # English says "1 month", not "1 months"
+        text = tr("开通 {tier} ×1 个月").format(tier=tier)
     else:
         text = tr("开通 {tier} ×{months} 个月").format(tier=tier, months=d.months)
     if d.amount_cents:

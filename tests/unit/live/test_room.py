@@ -300,9 +300,14 @@ def test_gifted_subs_read_as_subs_given_and_count_as_that_many_memberships() -> 
     set_language("en")
     try:
         room.ingest([_ev(3, "membership", {**gift, "gifted": 2, "months": 3})])
+        room.ingest([_ev(4, "membership", {**old, "months": 1}), _ev(5, "membership", old)])
     finally:
         set_language("zh_CN")
-    assert room.chat[-1].text == "Gifted 2 Tier 1 subs (3 months each)"
+    assert [line.text for line in list(room.chat)[-3:]] == [
+        "Gifted 2 Tier 1 subs (3 months each)",
+        "Joined Tier 2 for 1 month",
+        "Joined Tier 2 for 5 months",
+    ]
 
 
 def test_a_paid_message_the_platform_takes_down_is_marked_so_nobody_reads_it_out() -> None:
