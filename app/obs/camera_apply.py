@@ -84,6 +84,14 @@ async def _replace(conn: ObsConnection, name: str, spec: ObsInputSpec) -> str:
     )
 
 
+async def retire_input(conn: ObsConnection, name: str) -> None:
+    """Remove the input ``name`` from OBS (every scene), its name free at once: it steps aside
+    under another name first (OBS frees a removed input only once nothing renders it)."""
+    old = f"{name}（旧 {secrets.token_hex(3)}）"
+    await conn.request("SetInputName", inputName=name, newInputName=old)
+    await conn.request("RemoveInput", inputName=old)
+
+
 def _default_scene(listing: dict[str, Any]) -> str:
     """主播全景 when the scene set exists, else the program scene."""
     names = {s["sceneName"] for s in listing.get("scenes", [])}

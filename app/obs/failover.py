@@ -11,8 +11,12 @@ While armed (the console arms it while the session is live or OBS streams), :cla
   LiveDesk's camera scenes (主播全景 / 商品特写 / 画中画) or its standby scene: a switch to some other
   scene by the operator is never second-guessed;
 - when the camera has been frozen, black or lost for ``window_s``, switches the program to the
-  standby scene 备用画面 (a 「马上回来」 card over the camera, overlays kept; made by the OBS
-  set-up) and tells its listeners (:class:`FailoverEvent` ``switched``);
+  standby scene 备用画面 (made by the OBS set-up, overlays kept) and tells its listeners
+  (:class:`FailoverEvent` ``switched``). With a standby camera (备用, ``LiveDesk 备用摄像头``)
+  set, that scene shows the standby camera full canvas; without one, the 「马上回来」 card. The
+  switch is the same either way: one scene, one key, and the card under the standby camera shows
+  through should the standby picture disappear too. The host camera stays in that scene at the
+  bottom (covered), so it keeps being watched there and its recovery is seen;
 - once the camera has looked right again for ``recover_s``, switches back to the scene it left
   (``auto_return``), or tells its listeners ``recovered`` and waits for :meth:`Failover.go_back`;
   if the operator moved the program elsewhere meanwhile, it leaves the program alone;
