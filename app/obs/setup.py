@@ -118,7 +118,7 @@ async def setup_live_selling(
         report.created.append(f"item:{scene}/{name}")
         return int(reply["sceneItemId"])
 
-    if camera is None and "host" not in roles:
+    if camera is None:
         report.warnings.append(
             tr("未选择摄像头：场景中暂无摄像头画面（设备 → 摄像头设置 → 在 OBS 中使用此摄像头）")
         )
