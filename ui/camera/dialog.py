@@ -173,6 +173,7 @@ class CameraSetupDialog(QDialog):
     # --- layout -------------------------------------------------------------------------------
     def _build(self) -> None:
         root = QVBoxLayout(self)
+        root.addLayout(self._build_role_bar())
         root.addLayout(self._build_source_bar())
         middle = QHBoxLayout()
         middle.addLayout(self._build_preview(), 1)
@@ -181,24 +182,52 @@ class CameraSetupDialog(QDialog):
         root.addLayout(self._build_buttons())
         self._update_obs_button()
 
-    def _build_source_bar(self) -> QHBoxLayout:
-        """Which camera role, where its picture comes from (device, file, URL) and at which
-        resolution and rate."""
+    def _build_role_bar(self) -> QHBoxLayout:
+        """Which camera role is shown and edited below, and what the roles are for."""
         top = QHBoxLayout()
         top.addWidget(QLabel(tr("机位")))
         self.role_combo = QComboBox()
         for role in CAMERA_ROLES:
             self.role_combo.addItem(role_title(role), role)
-        self.role_combo.setToolTip(
-            tr("主机位必填；商品特写和备用可不设。备用摄像头在主摄像头出问题时自动切上")
-        )
+        self._show_role_titles()
         self.role_combo.activated.connect(lambda i: self.select_role(self.role_combo.itemData(i)))
         top.addWidget(self.role_combo)
         self.clear_role_button = QPushButton(tr("不使用此机位"))
         self.clear_role_button.setEnabled(False)
         self.clear_role_button.clicked.connect(self.clear_role)
         top.addWidget(self.clear_role_button)
-        top.addSpacing(16)
+        self.role_combo.setToolTip(
+            tr("主机位必填；商品特写和备用可不设。备用摄像头在主摄像头出问题时自动切上")
+        )
+        top.addSpacing(24)
+        self._build_pip(top)
+        top.addStretch(1)
+        return top
+
+    def _build_pip(self, row: QHBoxLayout) -> None:
+        """The 画中画 preset: where the inset sits, how big, and which camera it shows."""
+        roles = self.settings.cameras
+        self.pip_corner_combo = QComboBox()
+        corners = (("top_left", tr("左上")), ("top_right", tr("右上")),
+                   ("bottom_left", tr("左下")), ("bottom_right", tr("右下")))  # fmt: skip
+        for value, text in corners:
+            self.pip_corner_combo.addItem(text, value)
+        self.pip_corner_combo.setCurrentIndex(find_data(self.pip_corner_combo, roles.pip_corner))
+        self.pip_size_combo = QComboBox()
+        for value, text in (("small", tr("小")), ("medium", tr("中")), ("large", tr("大"))):
+            self.pip_size_combo.addItem(text, value)
+        self.pip_size_combo.setCurrentIndex(find_data(self.pip_size_combo, roles.pip_size))
+        self.pip_swap_box = QCheckBox(tr("互换：特写全屏，主机位在小窗"))
+        self.pip_swap_box.setChecked(roles.pip_swap)
+        label = QLabel(tr("画中画小窗"))
+        hint = tr("保存后在 OBS 面板点「一键配置 OBS 直播带货场景」生效")
+        for widget in (label, self.pip_corner_combo, self.pip_size_combo, self.pip_swap_box):
+            widget.setToolTip(hint)
+            row.addWidget(widget)
+
+    def _build_source_bar(self) -> QHBoxLayout:
+        """Where the picture comes from (device, file, URL) and at which resolution and rate."""
+        top = QHBoxLayout()
         top.addWidget(QLabel(tr("画面来源")))
         self.source_combo = QComboBox()
         self.source_combo.setMinimumWidth(320)
@@ -300,40 +329,10 @@ class CameraSetupDialog(QDialog):
         self.baseline_button.clicked.connect(self.set_focus_baseline)
         grid.addWidget(self.baseline_button, len(CHECK_KEYS), 0, 1, 3)
         side.addWidget(checks, 1)
-        side.addWidget(self._build_pip())
         side_widget = QWidget()
         side_widget.setLayout(side)
         side_widget.setFixedWidth(400)
         return side_widget
-
-    def _build_pip(self) -> QGroupBox:
-        """The 画中画 preset: where the inset sits, how big, and which camera it shows."""
-        box = QGroupBox(tr("画中画"))
-        grid = QGridLayout(box)
-        roles = self.settings.cameras
-        self.pip_corner_combo = QComboBox()
-        corners = (("top_left", tr("左上")), ("top_right", tr("右上")),
-                   ("bottom_left", tr("左下")), ("bottom_right", tr("右下")))  # fmt: skip
-        for value, text in corners:
-            self.pip_corner_combo.addItem(text, value)
-        self.pip_corner_combo.setCurrentIndex(find_data(self.pip_corner_combo, roles.pip_corner))
-        self.pip_size_combo = QComboBox()
-        for value, text in (("small", tr("小")), ("medium", tr("中")), ("large", tr("大"))):
-            self.pip_size_combo.addItem(text, value)
-        self.pip_size_combo.setCurrentIndex(find_data(self.pip_size_combo, roles.pip_size))
-        self.pip_swap_box = QCheckBox(tr("互换：特写全屏，主机位在小窗"))
-        self.pip_swap_box.setChecked(roles.pip_swap)
-        grid.addWidget(QLabel(tr("小窗位置")), 0, 0)
-        grid.addWidget(self.pip_corner_combo, 0, 1)
-        grid.addWidget(QLabel(tr("小窗大小")), 1, 0)
-        grid.addWidget(self.pip_size_combo, 1, 1)
-        grid.addWidget(self.pip_swap_box, 2, 0, 1, 2)
-        hint = QLabel(tr("保存后在 OBS 面板点「一键配置 OBS 直播带货场景」生效"))
-        hint.setStyleSheet(f"color: {theme.MUTED};")
-        hint.setWordWrap(True)
-        grid.addWidget(hint, 3, 0, 1, 2)
-        grid.setColumnStretch(1, 1)
-        return box
 
     def _build_buttons(self) -> QHBoxLayout:
         """Snapshot, use in OBS, the message line, save and close."""
@@ -440,9 +439,17 @@ class CameraSetupDialog(QDialog):
         self.resolution_combo.setToolTip(tip)
         self.fps_combo.setToolTip(tip)
         self._update_obs_button()
+        self._show_role_titles()
         self.restart_preview()
 
     # --- roles ------------------------------------------------------------------------------
+    def _show_role_titles(self) -> None:
+        """Each role in the selector, marked when it has no camera."""
+        for i, role in enumerate(CAMERA_ROLES):
+            has = self.source is not None if role == self.role else bool(self.drafts[role].source)
+            text = role_title(role) + ("" if has else tr("（未设置）"))
+            self.role_combo.setItemText(i, text)
+
     def _stash(self) -> None:
         """Keep the current role's choice in its draft."""
         d = self.drafts[self.role]
@@ -502,6 +509,7 @@ class CameraSetupDialog(QDialog):
         ).format(role=role_title(self.role))
         self.preview.update()
         self._update_obs_button()
+        self._show_role_titles()
 
     def mode(self) -> Mode:
         w, h = self.resolution_combo.currentData()
