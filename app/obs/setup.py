@@ -131,6 +131,10 @@ async def setup_live_selling(
             await place(conn, scene, item, x=layer.x, y=layer.y, width=layer.width,
                         height=layer.height, fit=layer.fit)  # fmt: skip
             ids.append(item)
+        for item in ids:  # shown (an emergency that never ended may have hidden one)
+            await conn.request(
+                "SetSceneItemEnabled", sceneName=scene, sceneItemId=item, sceneItemEnabled=True
+            )
         wanted = {layer.source for layer in layers}
         reply = await conn.request("GetSceneItemList", sceneName=scene)
         for it in reply.get("sceneItems", []):

@@ -235,3 +235,41 @@ async def test_failover_shows_the_standby_camera_and_comes_back(cams: Cams, qapp
         assert not near(shot[20:300, 20:500], STANDBY_RGB)
     finally:
         await failover.stop()
+
+
+async def test_the_emergency_key_shows_the_card_not_the_standby_camera(
+    cams: Cams, qapp: object
+) -> None:
+    """一键应急 means "we are away": the card, even with a standby camera; it comes back after."""
+    await cams.set_up(standby=cams.standby)
+    conn = cams.conn
+    await conn.request("SetCurrentProgramScene", sceneName=SCENE_FULL)
+    scenes = Scenes(conn)
+    await scenes.refresh()
+    failover = Failover(conn, scenes, FailoverSettings(window_s=2.0))
+    item = (await conn.request("GetSceneItemId", sceneName=SCENE_STANDBY,
+                               sourceName=CAMERA_STANDBY))["sceneItemId"]  # fmt: skip
+
+    async def standby_camera_shown() -> bool:
+        reply = await conn.request("GetSceneItemEnabled", sceneName=SCENE_STANDBY,
+                                   sceneItemId=item)  # fmt: skip
+        return bool(reply["sceneItemEnabled"])
+
+    try:
+        await failover.emergency()
+        program = (await conn.request("GetCurrentProgramScene"))["currentProgramSceneName"]
+        assert program == SCENE_STANDBY
+        assert not await standby_camera_shown()
+        shot = png_array(await screenshot(conn, SCENE_STANDBY, 640, 360))[..., :3].astype(int)
+        assert near(shot[4:40, 4:60], CARD_RGB, 12), shot[4:40, 4:60].mean(axis=(0, 1))
+        await failover.end_emergency()
+        program = (await conn.request("GetCurrentProgramScene"))["currentProgramSceneName"]
+        assert program == SCENE_FULL
+        assert await standby_camera_shown()  # the failover's standby shows the camera again
+        # and a set-up shows it even if an emergency never ended (a crash)
+        await conn.request("SetSceneItemEnabled", sceneName=SCENE_STANDBY, sceneItemId=item,
+                           sceneItemEnabled=False)  # fmt: skip
+        await cams.set_up(standby=cams.standby)
+        assert await standby_camera_shown()
+    finally:
+        await failover.stop()
