@@ -22,7 +22,7 @@ from typing import Any
 
 from app.i18n import localize, tr
 from app.obs.camera_apply import retire_input, use_in_obs
-from app.obs.camera_input import ObsInputSpec
+from app.obs.camera_input import ObsInputSpec, same_device
 from app.obs.camera_plan import CAMERA_INPUTS, ROLE_INPUTS, Pip, plan
 from app.obs.connection import ObsConnection
 from app.obs.errors import ObsRequestError
@@ -122,6 +122,15 @@ async def setup_live_selling(
         report.warnings.append(
             tr("未选择摄像头：场景中暂无摄像头画面（设备 → 摄像头设置 → 在 OBS 中使用此摄像头）")
         )
+    chosen = [(r, spec) for r, spec in specs.items() if spec is not None]
+    for i, (role_a, spec_a) in enumerate(chosen):
+        for role_b, spec_b in chosen[i + 1 :]:
+            if same_device(spec_a, spec_b):
+                report.warnings.append(
+                    tr("「{a}」和「{b}」是同一个摄像头设备：OBS 中只有一个能出画面").format(
+                        a=ROLE_INPUTS[role_a], b=ROLE_INPUTS[role_b]
+                    )
+                )
     sources = _own_sources(specs, w, h)
     for scene, layers in plan(w, h, roles, pip or Pip()).items():
         ids: list[int] = []

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from app.camera.devices import source_from_setting
+from app.camera.modes import Mode
+from app.obs.camera_input import ObsInputSpec, obs_input_for, same_device
 from app.obs.camera_plan import PIP_MARGIN, Layer, Pip, inset_box, plan
 from app.obs.names import (
     BACKGROUND,
@@ -15,9 +18,10 @@ from app.obs.names import (
     STANDBY_CARD,
     STANDBY_TEXT,
 )
+from app.settings import CameraRole
 
 W, H = 1920, 1080
-ALL = frozenset({"host", "closeup", "standby"})
+ALL: frozenset[CameraRole] = frozenset({"host", "closeup", "standby"})
 
 
 def names(layers: list[Layer]) -> list[str]:
@@ -74,3 +78,13 @@ def test_closeup_without_host_shows_only_the_closeup() -> None:
     p = plan(W, H, frozenset({"closeup"}), Pip())
     assert names(p[SCENE_PIP]) == [CAMERA_CLOSEUP]
     assert CAMERA not in names(p[SCENE_STANDBY])
+
+
+def cam(ref: str, mode: Mode | None = None) -> ObsInputSpec:
+    return obs_input_for(source_from_setting(ref, "linux"), mode or Mode(1920, 1080, 30), "linux")
+
+
+def test_two_roles_on_one_device_are_noticed_files_may_be_shared() -> None:
+    assert same_device(cam("/dev/video0"), cam("/dev/video0", Mode(1280, 720, 30)))
+    assert not same_device(cam("/dev/video0"), cam("/dev/video2"))
+    assert not same_device(cam("/tmp/a.mp4"), cam("/tmp/a.mp4"))
