@@ -273,3 +273,27 @@ async def test_the_emergency_key_shows_the_card_not_the_standby_camera(
         assert await standby_camera_shown()
     finally:
         await failover.stop()
+
+
+async def test_use_in_obs_for_the_closeup_role_fills_its_own_input_in_its_scene(
+    cams: Cams, qapp: object
+) -> None:
+    """摄像头设置 → 机位 商品特写 → 在 OBS 中使用此摄像头: the close-up input, in 商品特写, the host
+    input untouched; the next set-up puts it where the plan says."""
+    from app.obs.camera_apply import use_in_obs
+
+    await cams.set_up()
+    host_before = await cams.conn.request("GetInputSettings", inputName=CAMERA)
+    spec = cams.closeup
+    text = await use_in_obs(
+        cams.conn, ObsInputSpec(spec.kind, spec.settings, CAMERA_CLOSEUP), SCENE_CLOSEUP
+    )
+    assert CAMERA_CLOSEUP in text and SCENE_CLOSEUP in text
+    assert CAMERA_CLOSEUP in await cams.items(SCENE_CLOSEUP)
+    assert CAMERA_CLOSEUP not in await cams.items(SCENE_FULL)
+    host_after = await cams.conn.request("GetInputSettings", inputName=CAMERA)
+    assert host_after["inputSettings"] == host_before["inputSettings"]
+    await cams.set_up(closeup=cams.closeup)
+    assert (await cams.items(SCENE_CLOSEUP))[0] == CAMERA_CLOSEUP
+    assert CAMERA not in await cams.items(SCENE_CLOSEUP)
+    assert (await cams.items(SCENE_PIP))[:2] == [CAMERA, CAMERA_CLOSEUP]
