@@ -84,6 +84,30 @@ class CameraSettings(_Section):
     focus_baseline: float | None = Field(None, description="Laplacian variance of a sharp picture")
 
 
+CameraRole = Literal["host", "closeup", "standby"]
+CAMERA_ROLES: tuple[CameraRole, ...] = ("host", "closeup", "standby")
+PipCorner = Literal["top_left", "top_right", "bottom_left", "bottom_right"]
+PipSize = Literal["small", "medium", "large"]
+
+
+class CameraRolesSettings(_Section):
+    """The cameras besides the host one, by role, and the 画中画 preset. The host camera (主机位,
+    required) is ``Settings.camera``, kept there so settings files from before camera roles load
+    unchanged: their one camera is the host. A role whose ``source`` is empty is not used."""
+
+    closeup: CameraSettings = Field(
+        default_factory=CameraSettings, description="商品特写 camera (optional)"
+    )
+    standby: CameraSettings = Field(
+        default_factory=CameraSettings, description="备用 camera the failover shows (optional)"
+    )
+    pip_corner: PipCorner = Field("top_right", description="画中画: the inset's corner")
+    pip_size: PipSize = Field("medium", description="画中画: the inset's size")
+    pip_swap: bool = Field(
+        False, description="画中画: the close-up camera full and the host camera the inset"
+    )
+
+
 DEFAULT_HIGHLIGHT = "#fff3b0"
 
 
@@ -273,7 +297,8 @@ class ReviewSettings(_Section):
 class Settings(_Section):
     platform: PlatformSettings = Field(default_factory=PlatformSettings)
     obs: ObsSettings = Field(default_factory=ObsSettings)
-    camera: CameraSettings = Field(default_factory=CameraSettings)
+    camera: CameraSettings = Field(default_factory=CameraSettings)  # the host camera (主机位)
+    cameras: CameraRolesSettings = Field(default_factory=CameraRolesSettings)
     failover: FailoverSettings = Field(default_factory=FailoverSettings)
     ui: UiSettings = Field(default_factory=UiSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
@@ -281,6 +306,12 @@ class Settings(_Section):
     plugins: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Per-plugin namespaces"
     )
+
+    def camera_for(self, role: CameraRole) -> CameraSettings:
+        """The camera of ``role`` (the host's is ``camera``)."""
+        if role == "host":
+            return self.camera
+        return self.cameras.closeup if role == "closeup" else self.cameras.standby
 
     @model_validator(mode="before")
     @classmethod

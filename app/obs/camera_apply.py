@@ -13,8 +13,8 @@ from app.obs.names import CAMERA, SCENE_FULL
 
 
 async def use_in_obs(conn: ObsConnection, spec: ObsInputSpec, scene: str | None = None) -> str:
-    """Create the camera input (in ``scene``, else 主播全景 if present, else the program scene) or
-    update it in place; returns a plain sentence saying what was done."""
+    """Create the camera input (in ``scene`` if OBS has it, else 主播全景 if present, else the
+    program scene) or update it in place; returns a plain sentence saying what was done."""
     name = spec.name or CAMERA
     if name in await input_names(conn):
         info = await conn.request("GetInputSettings", inputName=name)
@@ -24,8 +24,9 @@ async def use_in_obs(conn: ObsConnection, spec: ObsInputSpec, scene: str | None 
             return tr("已更新 OBS 来源「{name}」：{what}").format(name=name, what=_what(spec))
         # a different kind of source (e.g. a file before, a camera now): replace it
         return await _replace(conn, name, spec)
-    if scene is None:
-        scene = _default_scene(await conn.request("GetSceneList"))
+    listing = await conn.request("GetSceneList")
+    if scene is None or scene not in {s["sceneName"] for s in listing.get("scenes", [])}:
+        scene = _default_scene(listing)
     await _create(conn, scene, name, spec)
     return tr("已在 OBS 场景「{scene}」中创建来源「{name}」：{what}").format(
         scene=scene, name=name, what=_what(spec)
@@ -82,6 +83,14 @@ async def _replace(conn: ObsConnection, name: str, spec: ObsInputSpec) -> str:
     return tr("已替换 OBS 来源「{name}」（场景：{scenes}）：{what}").format(
         name=name, scenes=scenes, what=_what(spec)
     )
+
+
+async def retire_input(conn: ObsConnection, name: str) -> None:
+    """Remove the input ``name`` from OBS (every scene), its name free at once: it steps aside
+    under another name first (OBS frees a removed input only once nothing renders it)."""
+    old = f"{name}（旧 {secrets.token_hex(3)}）"
+    await conn.request("SetInputName", inputName=name, newInputName=old)
+    await conn.request("RemoveInput", inputName=old)
 
 
 def _default_scene(listing: dict[str, Any]) -> str:

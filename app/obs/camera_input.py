@@ -114,6 +114,21 @@ def obs_input_for(
     raise ValueError(f"no OBS camera input known for platform {platform!r}")
 
 
+DEVICE_KEYS = {
+    "v4l2_input": "device_id",
+    "dshow_input": "video_device_id",
+    "macos-avcapture": "device_name",
+    "av_capture_input": "device_name",
+}
+
+
+def same_device(a: ObsInputSpec, b: ObsInputSpec) -> bool:
+    """Both open the same capture device (only one OBS input can show it; a file or a stream
+    can play in several)."""
+    key = DEVICE_KEYS.get(a.kind)
+    return key is not None and a.kind == b.kind and a.settings.get(key) == b.settings.get(key)
+
+
 def camera_from_source(source: str, mode: Mode | None = None) -> ObsInputSpec:
     """The OBS camera input for a saved camera setting (device path/index, media file or URL)
     opened in ``mode`` (1080p30 when not known)."""

@@ -11,8 +11,12 @@ While armed (the console arms it while the session is live or OBS streams), :cla
   LiveDesk's camera scenes (主播全景 / 商品特写 / 画中画) or its standby scene: a switch to some other
   scene by the operator is never second-guessed;
 - when the camera has been frozen, black or lost for ``window_s``, switches the program to the
-  standby scene 备用画面 (a 「马上回来」 card over the camera, overlays kept; made by the OBS
-  set-up) and tells its listeners (:class:`FailoverEvent` ``switched``);
+  standby scene 备用画面 (made by the OBS set-up, overlays kept) and tells its listeners
+  (:class:`FailoverEvent` ``switched``). With a standby camera (备用, ``LiveDesk 备用摄像头``)
+  set, that scene shows the standby camera full canvas; without one, the 「马上回来」 card. The
+  switch is the same either way: one scene, one key, and the card under the standby camera shows
+  through should the standby picture disappear too. The host camera stays in that scene at the
+  bottom (covered), so it keeps being watched there and its recovery is seen;
 - once the camera has looked right again for ``recover_s``, switches back to the scene it left
   (``auto_return``), or tells its listeners ``recovered`` and waits for :meth:`Failover.go_back`;
   if the operator moved the program elsewhere meanwhile, it leaves the program alone;
@@ -21,7 +25,9 @@ While armed (the console arms it while the session is live or OBS streams), :cla
   ``mic_silence_db``, for ``mic_window_s`` → ``mic_alert`` (an alert, never a switch); ``mic_ok``
   when it is heard again.
 
-The emergency key (:meth:`Failover.emergency`): program → standby, microphone muted, the
+The emergency key (:meth:`Failover.emergency`): program → standby showing the 「马上回来」 card
+(a standby camera there is hidden first — an emergency is "we are away", not "carry on from
+another camera" — and shown again when the emergency ends), microphone muted, the
 registered pushes paused (:meth:`Failover.add_pausable`: the console's explain hold and lottery
 auto-draw); :meth:`Failover.end_emergency` restores exactly what it changed (the scene it left,
 the mute state the microphone had, the pushes it paused) — a scene the operator chose meanwhile
@@ -56,7 +62,7 @@ from app.listeners import Listeners
 from app.obs.connection import ObsConnection
 from app.obs.errors import ObsError, ObsOfflineError, ObsRequestError
 from app.obs.inputs import screenshot
-from app.obs.names import CAMERA, SCENE_STANDBY, SCENES
+from app.obs.names import CAMERA, CAMERA_STANDBY, SCENE_STANDBY, SCENES
 from app.obs.scenes import Scenes
 from app.settings import FailoverSettings
 
@@ -382,9 +388,11 @@ class Failover:
         if self.emergency_state is not None:
             return
         program = await self._program()
-        state: dict[str, Any] = {"scene": None, "mic": None, "muted": None, "paused": []}
+        state: dict[str, Any] = {"scene": None, "mic": None, "muted": None, "paused": [],
+                                 "standby_camera": None}  # fmt: skip
         self.emergency_state = state
         try:
+            state["standby_camera"] = await self._show_standby_camera(False)
             if program != SCENE_STANDBY:
                 await self._switch(SCENE_STANDBY)
                 state["scene"] = self.standby_from or program
@@ -399,6 +407,14 @@ class Failover:
                     await self.conn.request("SetInputMute", inputName=mic, inputMuted=True)
                 state["mic"], state["muted"] = mic, muted
         except BaseException:
+            if (
+                state["standby_camera"] is not None
+                and state["scene"] is None
+                and (state["mic"] is None)
+            ):
+                with contextlib.suppress(ObsError):
+                    await self._show_standby_camera(True, state["standby_camera"])
+                state["standby_camera"] = None
             if state["scene"] is None and state["mic"] is None:
                 self.emergency_state = None  # nothing changed: no emergency to return from
             raise
@@ -430,9 +446,32 @@ class Failover:
         if back is not None and now == SCENE_STANDBY:
             await self._switch(back)
             now = back
+        if state["standby_camera"] is not None:  # after leaving: viewers never see it flash
+            await self._show_standby_camera(True, state["standby_camera"])
         self._mic_heard = self._mic_since = self.clock()
         self._emit("emergency_end", tr("应急结束：已恢复到「{scene}」").format(
             scene=now or ""), "", now or "")  # fmt: skip
+
+    async def _show_standby_camera(self, on: bool, item: int | None = None) -> int | None:
+        """Show or hide the standby camera in 备用画面; returns its item id when it was hidden
+        by this call (None: there is none, or it was hidden already)."""
+        if item is None:
+            try:
+                reply = await self.conn.request(
+                    "GetSceneItemId", sceneName=SCENE_STANDBY, sourceName=CAMERA_STANDBY
+                )
+            except ObsRequestError:
+                return None  # no standby camera (or no standby scene): the card shows anyway
+            item = int(reply["sceneItemId"])
+            got = await self.conn.request(
+                "GetSceneItemEnabled", sceneName=SCENE_STANDBY, sceneItemId=item
+            )
+            if not got.get("sceneItemEnabled"):
+                return None
+        await self.conn.request(
+            "SetSceneItemEnabled", sceneName=SCENE_STANDBY, sceneItemId=item, sceneItemEnabled=on
+        )
+        return item
 
     # --- the microphone --------------------------------------------------------------------------
     async def _find_mic(self) -> str | None:

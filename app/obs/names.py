@@ -14,7 +14,9 @@ SCENES = (SCENE_FULL, SCENE_CLOSEUP, SCENE_PIP)
 SCENE_STANDBY = (
     "备用画面"  # standby: the 「马上回来」 card over the camera, overlays kept (failover)
 )
-CAMERA = "LiveDesk 摄像头"
+CAMERA = "LiveDesk 摄像头"  # the host camera (主机位): the name from before camera roles
+CAMERA_CLOSEUP = "LiveDesk 特写摄像头"  # the close-up camera (商品特写), when one is set
+CAMERA_STANDBY = "LiveDesk 备用摄像头"  # the standby camera (备用), when one is set
 BACKGROUND = "LiveDesk 背景"
 STANDBY_CARD = "LiveDesk 备用底色"
 STANDBY_TEXT = "LiveDesk 马上回来"

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from app.camera.modes import Mode
 from app.obs.camera_input import ObsInputSpec, camera_from_source
+from app.obs.camera_plan import Pip
 from app.obs.connection import ObsConnection
 from app.obs.failover import Failover
 from app.obs.outputs import Outputs
@@ -34,7 +35,7 @@ from app.overlays.obs_sink import ObsOverlaySink
 from app.overlays.render import OverlayRenderer
 from app.overlays.server import OverlayServer
 from app.secrets import get_secret
-from app.settings import Settings, data_dir
+from app.settings import CameraRole, Settings, data_dir
 
 if TYPE_CHECKING:
     from app.live.room import LiveRoom
@@ -154,8 +155,9 @@ class ObsStack:
         """Point the link at a new host/port/password (connection settings saved by the user)."""
         await self.conn.restart(host, port, password)
 
-    def camera(self) -> ObsInputSpec | None:
-        cam = self.settings.camera
+    def camera(self, role: CameraRole = "host") -> ObsInputSpec | None:
+        """The OBS input spec of ``role``'s saved camera (None: the role is not set)."""
+        cam = self.settings.camera_for(role)
         if not cam.source:
             return None
         return camera_from_source(cam.source, Mode(cam.width, cam.height, cam.fps))
@@ -166,8 +168,15 @@ class ObsStack:
             raise ValueError(f"canvas must be 16:9 or 9:16, not {orientation!r}")
         canvas: Canvas = "9:16" if orientation == "9:16" else "16:9"
         self.renderer.canvas = canvas
+        roles = self.settings.cameras
         report = await setup_live_selling(
-            self.conn, canvas=canvas, camera=self.camera(), overlay_files=self.sink.prepare()
+            self.conn,
+            canvas=canvas,
+            camera=self.camera(),
+            overlay_files=self.sink.prepare(),
+            closeup=self.camera("closeup"),
+            standby=self.camera("standby"),
+            pip=Pip(roles.pip_corner, roles.pip_size, roles.pip_swap),
         )
         if self.settings.obs.canvas != canvas:
             from app.settings import save_settings

@@ -1,4 +1,8 @@
-"""摄像头设置: pick a camera (or a file / phone URL), preview it live, check the picture, save it.
+"""摄像头设置: pick a camera (or a file / phone URL) per role — 主机位 host (required), 商品特写
+close-up and 备用 standby (optional) — preview the selected role's camera live, check the picture,
+set the 画中画 preset (inset corner, size, swap) and save them all. One role is previewed at a time:
+switching roles keeps each role's unsaved choice in the dialog until Save. Where each role's
+camera goes in OBS: app/obs/camera_plan.py.
 
 The dialog renders and forwards: opening and reading the camera happen on the reader thread of
 :class:`app.camera.capture.FrameGrabber`, listing the cameras on a lister thread; the newest frame
@@ -44,8 +48,17 @@ from app.camera.devices import CameraSource, list_cameras, source_from_setting
 from app.camera.modes import Mode
 from app.camera.preview import PreviewPipeline
 from app.camera.snapshot import save_snapshot
-from app.obs.camera_input import obs_input_for
-from app.settings import Settings, load_settings, save_settings
+from app.obs.camera_input import ObsInputSpec, obs_input_for
+from app.obs.camera_plan import ROLE_INPUTS
+from app.obs.names import SCENE_CLOSEUP, SCENE_STANDBY
+from app.settings import (
+    CAMERA_ROLES,
+    CameraRole,
+    CameraSettings,
+    Settings,
+    load_settings,
+    save_settings,
+)
 from app.threads import Inbox
 from ui import theme
 from ui.camera.preview_widget import CropPreview, PreviewWidget
@@ -61,6 +74,12 @@ STATE_COLOURS = {CaptureState.LIVE: theme.OK, CaptureState.OPENING: theme.MUTED,
                  CaptureState.LOST: theme.WARNING, CaptureState.FAILED: theme.DANGER,
                  CaptureState.STOPPED: theme.MUTED}  # fmt: skip
 CHECK_KEYS = ("exposure", "focus", "colour", "black", "frozen", "fps")
+ROLE_SCENES: dict[CameraRole, str | None] = {
+    "host": None, "closeup": SCENE_CLOSEUP, "standby": SCENE_STANDBY}  # fmt: skip
+
+
+def role_title(role: CameraRole) -> str:
+    return {"host": tr("主机位"), "closeup": tr("商品特写"), "standby": tr("备用")}[role]
 
 
 def find_data(combo: QComboBox, value: object) -> int:
@@ -129,6 +148,11 @@ class CameraSetupDialog(QDialog):
         self.destroyed.connect(self._workers.shut)
         self._pipeline: PreviewPipeline | None = None
         self._pending = threading.Event()  # a frame signal is queued: don't queue another
+        self.role: CameraRole = "host"
+        # each role's choice while the dialog is open (saved together by Save)
+        self.drafts: dict[CameraRole, CameraSettings] = {
+            r: self.settings.camera_for(r).model_copy() for r in CAMERA_ROLES
+        }
         self._focus_baseline = self.settings.camera.focus_baseline
         self._shown_verdicts: list[Verdict] | None = None
         self._stall_shown = False  # the "no new picture" message is up
@@ -149,6 +173,7 @@ class CameraSetupDialog(QDialog):
     # --- layout -------------------------------------------------------------------------------
     def _build(self) -> None:
         root = QVBoxLayout(self)
+        root.addLayout(self._build_role_bar())
         root.addLayout(self._build_source_bar())
         middle = QHBoxLayout()
         middle.addLayout(self._build_preview(), 1)
@@ -156,6 +181,49 @@ class CameraSetupDialog(QDialog):
         root.addLayout(middle, 1)
         root.addLayout(self._build_buttons())
         self._update_obs_button()
+
+    def _build_role_bar(self) -> QHBoxLayout:
+        """Which camera role is shown and edited below, and what the roles are for."""
+        top = QHBoxLayout()
+        top.addWidget(QLabel(tr("机位")))
+        self.role_combo = QComboBox()
+        for role in CAMERA_ROLES:
+            self.role_combo.addItem(role_title(role), role)
+        self._show_role_titles()
+        self.role_combo.activated.connect(lambda i: self.select_role(self.role_combo.itemData(i)))
+        top.addWidget(self.role_combo)
+        self.clear_role_button = QPushButton(tr("不使用此机位"))
+        self.clear_role_button.setEnabled(False)
+        self.clear_role_button.clicked.connect(self.clear_role)
+        top.addWidget(self.clear_role_button)
+        self.role_combo.setToolTip(
+            tr("主机位必填；商品特写和备用可不设。备用摄像头在主摄像头出问题时自动切上")
+        )
+        top.addSpacing(24)
+        self._build_pip(top)
+        top.addStretch(1)
+        return top
+
+    def _build_pip(self, row: QHBoxLayout) -> None:
+        """The 画中画 preset: where the inset sits, how big, and which camera it shows."""
+        roles = self.settings.cameras
+        self.pip_corner_combo = QComboBox()
+        corners = (("top_left", tr("左上")), ("top_right", tr("右上")),
+                   ("bottom_left", tr("左下")), ("bottom_right", tr("右下")))  # fmt: skip
+        for value, text in corners:
+            self.pip_corner_combo.addItem(text, value)
+        self.pip_corner_combo.setCurrentIndex(find_data(self.pip_corner_combo, roles.pip_corner))
+        self.pip_size_combo = QComboBox()
+        for value, text in (("small", tr("小")), ("medium", tr("中")), ("large", tr("大"))):
+            self.pip_size_combo.addItem(text, value)
+        self.pip_size_combo.setCurrentIndex(find_data(self.pip_size_combo, roles.pip_size))
+        self.pip_swap_box = QCheckBox(tr("互换：特写全屏，主机位在小窗"))
+        self.pip_swap_box.setChecked(roles.pip_swap)
+        label = QLabel(tr("画中画小窗"))
+        hint = tr("保存后在 OBS 面板点「一键配置 OBS 直播带货场景」生效")
+        for widget in (label, self.pip_corner_combo, self.pip_size_combo, self.pip_swap_box):
+            widget.setToolTip(hint)
+            row.addWidget(widget)
 
     def _build_source_bar(self) -> QHBoxLayout:
         """Where the picture comes from (device, file, URL) and at which resolution and rate."""
@@ -316,8 +384,10 @@ class CameraSetupDialog(QDialog):
             self.source_combo.addItem(self._item_text(src), src)
         if self.source is not None:
             self._ensure_in_combo(self.source)
-        elif found:
+        elif found and self.role == "host":  # the optional roles stay unset until chosen
             self.select_source(found[0])
+        elif self.role != "host":
+            self.source_combo.setCurrentIndex(-1)
         else:
             self.preview.message = tr(
                 "没有找到摄像头：请插上摄像头后点「刷新」，或打开一个视频文件、输入手机摄像头的网络地址。"
@@ -369,7 +439,77 @@ class CameraSetupDialog(QDialog):
         self.resolution_combo.setToolTip(tip)
         self.fps_combo.setToolTip(tip)
         self._update_obs_button()
+        self._show_role_titles()
         self.restart_preview()
+
+    # --- roles ------------------------------------------------------------------------------
+    def _show_role_titles(self) -> None:
+        """Each role in the selector, marked when it has no camera."""
+        for i, role in enumerate(CAMERA_ROLES):
+            has = self.source is not None if role == self.role else bool(self.drafts[role].source)
+            text = role_title(role) + ("" if has else tr("（未设置）"))
+            self.role_combo.setItemText(i, text)
+
+    def _stash(self) -> None:
+        """Keep the current role's choice in its draft."""
+        d = self.drafts[self.role]
+        m = self.mode()
+        d.source = self.source.setting() if self.source is not None else None
+        if self.source is not None:
+            d.width, d.height, d.fps = m.width, m.height, int(m.fps)
+        d.focus_baseline = self._focus_baseline
+
+    def select_role(self, role: CameraRole) -> None:
+        """Preview and edit ``role``'s camera (the one shown before keeps its choice)."""
+        if role == self.role:
+            return
+        self._stash()
+        self.role = role
+        self.role_combo.setCurrentIndex(find_data(self.role_combo, role))
+        self.clear_role_button.setEnabled(role != "host")
+        d = self.drafts[role]
+        self._focus_baseline = d.focus_baseline
+        i = find_data(self.resolution_combo, (d.width, d.height))
+        if i < 0:
+            self.resolution_combo.addItem(f"{d.width}×{d.height}", (d.width, d.height))
+            i = self.resolution_combo.count() - 1
+        self.resolution_combo.setCurrentIndex(i)
+        j = find_data(self.fps_combo, d.fps)
+        if j < 0:
+            self.fps_combo.addItem(f"{d.fps} fps", d.fps)
+            j = self.fps_combo.count() - 1
+        self.fps_combo.setCurrentIndex(j)
+        self.message_label.setText("")
+        if d.source:
+            self.select_source(source_from_setting(d.source))
+        else:
+            self._unset()
+
+    def clear_role(self) -> None:
+        """The selected optional role is not used (its OBS input goes at the next set-up)."""
+        if self.role == "host":
+            return
+        self.drafts[self.role].source = None
+        self._unset()
+        self.message_label.setText(
+            tr("「{role}」不使用：保存并重新一键配置 OBS 后生效").format(role=role_title(self.role))
+        )
+
+    def _unset(self) -> None:
+        self.source = None
+        self._retire_grabber(wait=0.0)
+        self.source_combo.setCurrentIndex(-1)
+        self.preview.clear_frame()
+        self.crop_preview.clear_frame()
+        self.report_label.setText("")
+        self.status_label.setStyleSheet(f"color: {theme.MUTED};")
+        self.status_label.setText(tr("未设置"))
+        self.preview.message = tr(
+            "「{role}」机位未设置：在上方选择一个画面来源，或留空不用"
+        ).format(role=role_title(self.role))
+        self.preview.update()
+        self._update_obs_button()
+        self._show_role_titles()
 
     def mode(self) -> Mode:
         w, h = self.resolution_combo.currentData()
@@ -520,18 +660,28 @@ class CameraSetupDialog(QDialog):
         return path
 
     def save(self) -> None:
-        if self.source is None:
-            self.message_label.setText(tr("请先选择一个画面来源"))
+        self._stash()
+        if not self.drafts["host"].source:
+            self.message_label.setText(tr("请先为主机位选择一个画面来源"))
             return
-        m = self.mode()
-        cam = self.settings.camera
-        cam.source = self.source.setting()
-        cam.width, cam.height, cam.fps = m.width, m.height, int(m.fps)
-        cam.focus_baseline = self._focus_baseline
+        for role in CAMERA_ROLES:
+            cam, d = self.settings.camera_for(role), self.drafts[role]
+            cam.source, cam.focus_baseline = d.source, d.focus_baseline
+            cam.width, cam.height, cam.fps = d.width, d.height, d.fps
+        roles = self.settings.cameras
+        roles.pip_corner = self.pip_corner_combo.currentData()
+        roles.pip_size = self.pip_size_combo.currentData()
+        roles.pip_swap = self.pip_swap_box.isChecked()
         save_settings(self.settings, self._settings_file)
-        self.message_label.setText(
-            tr("已保存：{source}，{mode}").format(source=self.source.label, mode=m.label())
-        )
+        used = tr("、").join(role_title(r) for r in CAMERA_ROLES if self.drafts[r].source)
+        if self.source is not None:
+            self.message_label.setText(
+                tr("已保存（{roles}）：{source}，{mode}").format(
+                    roles=used, source=self.source.label, mode=self.mode().label()
+                )
+            )
+        else:
+            self.message_label.setText(tr("已保存（{roles}）").format(roles=used))
 
     def _update_obs_button(self) -> None:
         obs = self._obs
@@ -545,7 +695,9 @@ class CameraSetupDialog(QDialog):
             self.obs_button.setToolTip(tr("OBS 未连接（正在重连？）"))
             return
         self.obs_button.setToolTip(
-            tr("在 OBS 中创建或更新「LiveDesk 摄像头」来源，使用同一设备和模式")
+            tr("在 OBS 中创建或更新「{name}」来源，使用同一设备和模式").format(
+                name=ROLE_INPUTS[self.role]
+            )
         )
 
     def use_in_obs(self) -> None:
@@ -554,7 +706,9 @@ class CameraSetupDialog(QDialog):
         from app.aio import spawn
         from app.obs.camera_apply import use_in_obs
 
-        spec = obs_input_for(self.source, self.mode())
+        found = obs_input_for(self.source, self.mode())
+        spec = ObsInputSpec(found.kind, found.settings, ROLE_INPUTS[self.role], found.note)
+        scene = ROLE_SCENES[self.role]
         self._obs_busy = True
         self.obs_button.setEnabled(False)
         self.message_label.setText(tr("正在设置 OBS…"))
@@ -563,7 +717,7 @@ class CameraSetupDialog(QDialog):
             # OBS answers on its worker thread and the answer comes back to the loop: by then
             # the dialog may be closed and deleted, so say nothing to a dialog that is gone
             try:
-                text = await use_in_obs(self._obs, spec)
+                text = await use_in_obs(self._obs, spec, scene)
                 message = text + (f" {spec.note}" if spec.note else "")
             except Exception as exc:
                 message = tr("OBS 设置失败：{error}").format(error=exc)
