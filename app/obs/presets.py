@@ -117,7 +117,7 @@ def _sharpen(amount: float) -> FilterSpec:
 CATALOGUE: tuple[Preset, ...] = (
     Preset(NATURAL, tr_noop("自然"), tr_noop("原样输出，不加滤镜"), ()),
     Preset("bright", tr_noop("提亮"), tr_noop("提亮暗部，适合光线不足的直播间"),
-           (_colour(gamma=0.45, brightness=0.04, contrast=0.05),)),
+           (_colour(gamma=0.3, brightness=0.02, contrast=0.1),)),
     Preset("warm", tr_noop("暖色"), tr_noop("偏暖（LiveDesk 自带 LUT），肤色更红润"), (_lut("warm"),)),
     Preset("cool", tr_noop("冷色"), tr_noop("偏冷（LiveDesk 自带 LUT），适合数码、白色商品"),
            (_lut("cool"),)),

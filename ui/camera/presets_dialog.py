@@ -105,14 +105,24 @@ class PicturePresetsDialog(QDialog):
         side = QVBoxLayout()
         side.addWidget(QLabel(tr("预设")))
         self.preset_list = QListWidget()
-        self.preset_list.setMaximumWidth(300)
+        self.preset_list.setFixedWidth(240)
+        self.preset_list.setStyleSheet("QListWidget { font-size: 16px; } "
+                                       "QListWidget::item { padding: 6px 4px; }")  # fmt: skip
         for p in CATALOGUE:
-            item = QListWidgetItem(f"{tr(p.label)}  —  {tr(p.hint)}")
+            item = QListWidgetItem(tr(p.label))
             item.setData(Qt.ItemDataRole.UserRole, p.key)
             item.setToolTip(tr(p.hint))
             self.preset_list.addItem(item)
+        rows = self.preset_list.sizeHintForRow(0) * self.preset_list.count()
+        self.preset_list.setMinimumHeight(rows + 2 * self.preset_list.frameWidth() + 4)  # no scroll
         self.preset_list.currentRowChanged.connect(self._changed)
         side.addWidget(self.preset_list, 1)
+        self.hint = QLabel("")
+        self.hint.setTextFormat(Qt.TextFormat.PlainText)
+        self.hint.setWordWrap(True)
+        self.hint.setFixedWidth(240)
+        self.hint.setStyleSheet(f"color: {theme.SECONDARY};")
+        side.addWidget(self.hint)
         strength_row = QHBoxLayout()
         strength_row.addWidget(QLabel(tr("强度")))
         self.slider = QSlider(Qt.Orientation.Horizontal)
@@ -135,6 +145,7 @@ class PicturePresetsDialog(QDialog):
         shots.addWidget(self.after_caption, 0, 1)
         shots.addWidget(self.before, 1, 0)
         shots.addWidget(self.after, 1, 1)
+        shots.setRowStretch(2, 1)  # pictures at the top, right under their captions
         middle.addLayout(shots, 1)
         root.addLayout(middle, 1)
 
@@ -206,12 +217,13 @@ class PicturePresetsDialog(QDialog):
         keys = [p.key for p in CATALOGUE]
         self.preset_list.setCurrentRow(keys.index(saved.preset) if saved.preset in keys else 0)
         self.slider.setValue(saved.strength)
-        self.strength_label.setText(f"{saved.strength}%")
+        self._changed()  # labels only: shown, not applied
         self._loading = False
         self.refresh_compare()
 
     def _changed(self, *_: object) -> None:
         self.strength_label.setText(f"{self.slider.value()}%")
+        self.hint.setText(next(tr(p.hint) for p in CATALOGUE if p.key == self.preset()))
         if not self._loading and self.input_name:
             self._debounce.start()
 
