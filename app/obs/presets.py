@@ -18,8 +18,9 @@ Guarantees:
   ``app/resources/luts/*.cube`` are its output (a unit test checks they match) and are found
   through :func:`app.resources.resource`, so source, wheel and bundle alike work.
 - Saved per input in ``settings.picture`` (input name → preset and strength);
-  :func:`reapply_saved` puts them back after every (re)connection and after the scene set-up
-  (app/obs/stack.py), so a restarted OBS or a re-created camera input gets its preset again.
+  :func:`follow_saved` (wired by app/obs/stack.py) puts them back after every (re)connection
+  and whenever OBS reports an input of a saved name created, so a restarted OBS, the scene
+  set-up or a camera input replaced by one of another kind gets its preset again.
 - Skin smoothing (磨皮) is not offered: no filter that ships with OBS blurs or smooths a picture
   selectively (OBS 29–31 ship colour correction, LUT, sharpen, keys, masks, scale, crop, delay —
   blur only comes with third-party plugins such as StreamFX or Composite Blur). The UI and
@@ -29,13 +30,15 @@ Guarantees:
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.aio import spawn
 from app.i18n import tr_noop
 from app.obs.connection import ObsConnection
+from app.obs.errors import ObsError
 from app.resources import resource
 from app.settings import PicturePreset
 
@@ -258,3 +261,36 @@ async def reapply_saved(conn: ObsConnection, saved: Mapping[str, PicturePreset])
             continue
         sent += await apply_preset(conn, name, choice.preset, choice.strength)
     return sent
+
+
+def follow_saved(
+    conn: ObsConnection, saved: Callable[[], Mapping[str, PicturePreset]]
+) -> Callable[[], None]:
+    """Keep the saved presets on their inputs: :func:`reapply_saved` after every (re)connection,
+    and the input's preset as soon as OBS reports an input of that name created (the scene set-up,
+    "use this camera in OBS" replacing the camera by one of another kind, the user re-creating
+    it). ``saved()`` is asked each time (the dialog edits the settings). Returns the unsubscriber."""
+
+    def created(_t: str, data: dict[str, Any]) -> None:
+        name = str(data.get("inputName", ""))
+        choice = saved().get(name)
+        if choice is not None and choice.preset in PRESETS:
+            spawn(_apply_quietly(conn, name, choice), name="presets:created")
+
+    unsubs = [
+        conn.on_connected(lambda: reapply_saved(conn, saved())),
+        conn.on_event("InputCreated", created),
+    ]
+
+    def unsubscribe() -> None:
+        for u in unsubs:
+            u()
+
+    return unsubscribe
+
+
+async def _apply_quietly(conn: ObsConnection, name: str, choice: PicturePreset) -> None:
+    try:
+        await apply_preset(conn, name, choice.preset, choice.strength)
+    except ObsError as exc:  # the input went away again, OBS closed: the next connection retries
+        log.warning("picture preset for %s not applied: %s", name, exc)

@@ -23,7 +23,7 @@ from app.obs.camera_input import ObsInputSpec, camera_from_source
 from app.obs.connection import ObsConnection
 from app.obs.failover import Failover
 from app.obs.outputs import Outputs
-from app.obs.presets import reapply_saved
+from app.obs.presets import follow_saved
 from app.obs.scenes import Scenes
 from app.obs.setup import SetupReport, setup_live_selling
 from app.obs.stats import ObsStats, StatsPoller
@@ -125,7 +125,9 @@ class ObsStack:
             failover=Failover(conn, scenes, settings.failover),
         )
         stack._unsubs.append(stack.stats.subscribe(lambda s, _a: stack.drops.add(s)))
-        stack._unsubs.append(conn.on_connected(lambda: reapply_saved(conn, settings.picture)))
+        stack._unsubs.append(
+            follow_saved(conn, lambda: settings.picture)
+        )  # picture presets per input
         return stack
 
     async def start(self) -> None:
@@ -178,7 +180,6 @@ class ObsStack:
             save_settings(self.settings)
         self.controller.refresh()
         await self.sink.reapply()
-        await reapply_saved(self.conn, self.settings.picture)  # a re-created camera: its preset
         return report
 
     def dropped_ratio(self) -> float | None:

@@ -16,7 +16,14 @@ import pytest
 
 from app.obs.connection import ObsConnection
 from app.obs.inputs import place, scene_items, screenshot
-from app.obs.presets import PREFIX, apply_preset, filter_list, reapply_saved, set_enabled
+from app.obs.presets import (
+    PREFIX,
+    apply_preset,
+    filter_list,
+    follow_saved,
+    reapply_saved,
+    set_enabled,
+)
 from app.settings import PicturePreset
 from tests.integration.obs.helpers import png_array
 
@@ -183,3 +190,19 @@ async def test_saved_presets_come_back_on_connect(
     assert rb > base_rb * 1.15
     assert await reapply_saved(obs, saved) == 0
     assert [f["filterName"] for f in await filter_list(obs, INPUT)] == [f"{PREFIX} LUT"]
+
+    # an input of a saved name created later (a camera replaced, the set-up): it gets its preset
+    unsubscribe = follow_saved(obs, lambda: saved)
+    try:
+        await obs.request("CreateInput", sceneName=SCENE, inputName="没有这个来源",
+                          inputKind="color_source_v3", inputSettings={"color": 0xFF808080},
+                          sceneItemEnabled=False)  # fmt: skip
+        for _ in range(200):  # up to 20 s on a busy machine
+            if await filter_list(obs, "没有这个来源"):
+                break
+            await asyncio.sleep(0.1)
+        assert [f["filterName"] for f in await filter_list(obs, "没有这个来源")] == [
+            f"{PREFIX} 颜色"
+        ]
+    finally:
+        unsubscribe()
