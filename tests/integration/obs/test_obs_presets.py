@@ -50,6 +50,12 @@ def stats(img: np.ndarray) -> tuple[float, float]:
     return 0.299 * r + 0.587 * g + 0.114 * b, r / max(b, 1.0)
 
 
+def spread(img: np.ndarray) -> float:
+    """Standard deviation of the luma: what a lower contrast lowers."""
+    rgb = img[..., :3].astype(np.float64)
+    return float((0.299 * rgb[..., 0] + 0.587 * rgb[..., 1] + 0.114 * rgb[..., 2]).std())
+
+
 def edges(img: np.ndarray) -> float:
     """Steepness of the patches' edges: the largest step between neighbouring pixels of the middle
     row over the largest difference between the patches' plateaus (1.0: a one-pixel edge)."""
@@ -118,6 +124,7 @@ async def test_presets_change_the_program_as_they_say(
     )
     user_before = await obs.request("GetSourceFilter", sourceName=INPUT, filterName=USER_FILTER)
     base_l, base_rb = await wait_for(program, lambda s: True)
+    base_spread = spread(await program())
     print(f"\nbaseline: luma {base_l:.1f}, R/B {base_rb:.3f}")
 
     async def preset(
@@ -139,6 +146,16 @@ async def test_presets_change_the_program_as_they_say(
     assert rb > base_rb * 1.15, "暖色 must raise R/B"
     _, rb = await preset("cool", 100, lambda s: s[1] < base_rb / 1.15)
     assert rb < base_rb / 1.15, "冷色 must lower R/B"
+
+    await apply_preset(obs, INPUT, "soft", 100)
+    soft = spread(await program())
+    for _ in range(100):
+        if soft < base_spread * 0.85:
+            break
+        await asyncio.sleep(0.2)
+        soft = spread(await program())
+    print(f"soft 100%: luma spread {soft:.1f} (was {base_spread:.1f})")
+    assert soft < base_spread * 0.85, "柔和 must lower the contrast"
 
     lum, rb = await preset(
         "warm", 0, lambda s: abs(s[1] - base_rb) < 0.02 and abs(s[0] - base_l) < 1.5
