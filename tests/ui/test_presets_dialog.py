@@ -69,3 +69,27 @@ async def test_dialog_applies_live_saves_and_shows_before_after(
     assert [f["filterEnabled"] for f in await filter_list(obs, INPUT)] == [True]  # back on
     dialog.close()
     dialog.deleteLater()
+
+
+async def test_camera_dialog_opens_the_presets(obs: ObsConnection, qtbot: object) -> None:
+    """摄像头设置 → 画面预设（美颜/调色）…: one button, enabled with an OBS link, opens the dialog."""
+    from PySide6.QtTest import QTest
+
+    from ui.camera.dialog import CameraSetupDialog
+
+    camera = CameraSetupDialog(settings=Settings(), obs=obs, find_devices=False)
+    camera.show()
+    assert camera.presets_button.isEnabled()
+    QTest.mouseClick(camera.presets_button, Qt.MouseButton.LeftButton)
+    await until(lambda: camera.findChild(PicturePresetsDialog) is not None, within=10)
+    dialog = camera.findChild(PicturePresetsDialog)
+    assert dialog is not None and dialog.isVisible()
+    await until(lambda: dialog.status.text() != "" and not dialog._busy, within=20)  # OBS answered
+    dialog.close()
+    camera.close()
+    camera.deleteLater()
+
+    offline = CameraSetupDialog(settings=Settings(), obs=None, find_devices=False)
+    assert not offline.presets_button.isEnabled()
+    offline.close()
+    offline.deleteLater()

@@ -5,7 +5,9 @@ What it does and guarantees:
   LUTs) named ``LiveDesk 调色 …`` on the chosen input; the user's own filters are never touched.
 - Choosing a preset or moving the strength slider applies it live, debounced (the last position
   wins; one OBS request chain at a time), and saves it per input in ``settings.picture`` — the
-  console puts it back after every OBS (re)connection.
+  console puts it back after every OBS (re)connection. Choosing an input shows its saved preset
+  and brings OBS to it (自然 when none is saved: LiveDesk's filters left over on that input, e.g.
+  from lost settings, are removed; the user's own never are).
 - After = OBS's screenshot of the input as it renders now (its filters, ours included). Before =
   the same screenshot with LiveDesk's preset filters switched off for that one screenshot and
   switched back on at once (the user's filters stay on): the truthful "without the preset"
@@ -259,9 +261,10 @@ class PicturePresetsDialog(QDialog):
 
     async def _apply(self, name: str, preset: str, strength: int, before: bool) -> str:
         try:
-            changed = await apply_preset(self._obs, name, preset, strength)
-            if changed:
-                self.settings.picture[name] = PicturePreset(preset=preset, strength=strength)
+            await apply_preset(self._obs, name, preset, strength)
+            choice = PicturePreset(preset=preset, strength=strength)
+            if (self.settings.picture.get(name) or PicturePreset()) != choice:
+                self.settings.picture[name] = choice
                 save_settings(self.settings, self._settings_file)
             if before:
                 off = await set_enabled(self._obs, name, False)
