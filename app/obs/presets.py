@@ -127,7 +127,7 @@ CATALOGUE: tuple[Preset, ...] = (
     Preset("soft", tr_noop("柔和"), tr_noop("降低对比和饱和度，画面更柔（不是磨皮）"),
            (_colour(contrast=-0.35, saturation=-0.15, gamma=0.15),)),
     Preset("sharp", tr_noop("清晰"), tr_noop("锐化并略增对比，适合展示商品细节"),
-           (_colour(contrast=0.15, saturation=0.1), _sharpen(0.4))),
+           (_colour(contrast=0.1, saturation=0.05), _sharpen(0.3))),
 )  # fmt: skip
 PRESETS: dict[str, Preset] = {p.key: p for p in CATALOGUE}
 

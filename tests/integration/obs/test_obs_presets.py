@@ -163,8 +163,8 @@ async def test_presets_change_the_program_as_they_say(
     assert abs(rb - base_rb) < 0.02 and abs(lum - base_l) < 1.5, "strength 0 leaves the picture"
 
     # idempotent: the same preset again sends nothing and never stacks a second copy
-    assert await apply_preset(obs, INPUT, "sharp", 70) > 0
-    assert await apply_preset(obs, INPUT, "sharp", 70) == 0
+    assert await apply_preset(obs, INPUT, "sharp", 100) > 0
+    assert await apply_preset(obs, INPUT, "sharp", 100) == 0
     names = [f["filterName"] for f in await filter_list(obs, INPUT)]
     ours = [n for n in names if n.startswith(PREFIX)]
     assert ours == [f"{PREFIX} 颜色", f"{PREFIX} 锐化"], names
@@ -179,7 +179,7 @@ async def test_presets_change_the_program_as_they_say(
     await set_enabled(obs, INPUT, True)
     on, off = stats(on_img), stats(off_img)
     print(
-        f"sharp 70% on: luma {on[0]:.1f}, edges {edges(on_img):.3f}; "
+        f"sharp 100% on: luma {on[0]:.1f}, edges {edges(on_img):.3f}; "
         f"filters off: luma {off[0]:.1f}, edges {edges(off_img):.3f}"
     )
     assert abs(off[0] - base_l) < 1.5 and abs(off[1] - base_rb) < 0.02
