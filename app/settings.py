@@ -294,6 +294,13 @@ class ReviewSettings(_Section):
         return self
 
 
+class PicturePreset(_Section):
+    """A picture preset (app/obs/presets.py) saved for one OBS input, re-applied on connect."""
+
+    preset: str = Field("natural", description="Preset key: natural, bright, warm, cool, soft…")
+    strength: int = Field(60, ge=0, le=100, description="Strength in percent")
+
+
 class Settings(_Section):
     platform: PlatformSettings = Field(default_factory=PlatformSettings)
     obs: ObsSettings = Field(default_factory=ObsSettings)
@@ -303,6 +310,9 @@ class Settings(_Section):
     ui: UiSettings = Field(default_factory=UiSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     review: ReviewSettings = Field(default_factory=ReviewSettings)
+    picture: dict[str, PicturePreset] = Field(
+        default_factory=dict, description="Picture preset per OBS input name"
+    )
     plugins: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Per-plugin namespaces"
     )

@@ -304,6 +304,11 @@ class MainWindow(QMainWindow):
         obs_settings.triggered.connect(self.open_obs_settings)
         obs_settings.setEnabled(self.obs is not None)
         devices.addAction(obs_settings)
+        presets = QAction(tr("画面预设（美颜/调色）…"), self)  # ui/camera/presets_dialog.py
+        presets.setObjectName("action:picture-presets")
+        presets.triggered.connect(self.open_picture_presets)
+        presets.setEnabled(self.obs is not None)
+        devices.addAction(presets)
         lang = self.menuBar().addMenu(tr("语言"))
         self._language_actions: list[QAction] = []
         for code, name in LANGUAGES.items():
@@ -376,6 +381,14 @@ class MainWindow(QMainWindow):
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
+
+    def open_picture_presets(self) -> None:
+        from ui.camera.presets_dialog import PicturePresetsDialog
+
+        if self.obs is not None:
+            dialog = PicturePresetsDialog(self, obs=self.obs.conn, settings=self.settings)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.open()
 
     def open_obs_settings(self) -> None:
         from ui.obs.dock import open_settings

@@ -24,6 +24,7 @@ from app.obs.camera_plan import Pip
 from app.obs.connection import ObsConnection
 from app.obs.failover import Failover
 from app.obs.outputs import Outputs
+from app.obs.presets import follow_saved
 from app.obs.scenes import Scenes
 from app.obs.setup import SetupReport, setup_live_selling
 from app.obs.stats import ObsStats, StatsPoller
@@ -125,6 +126,9 @@ class ObsStack:
             failover=Failover(conn, scenes, settings.failover),
         )
         stack._unsubs.append(stack.stats.subscribe(lambda s, _a: stack.drops.add(s)))
+        stack._unsubs.append(
+            follow_saved(conn, lambda: settings.picture)
+        )  # picture presets per input
         return stack
 
     async def start(self) -> None:

@@ -343,6 +343,13 @@ class CameraSetupDialog(QDialog):
         self.obs_button = QPushButton(tr("在 OBS 中使用此摄像头"))
         self.obs_button.clicked.connect(self.use_in_obs)
         bottom.addWidget(self.obs_button)
+        self.presets_button = QPushButton(
+            tr("画面预设（美颜/调色）…")
+        )  # ui/camera/presets_dialog.py
+        self.presets_button.setToolTip(tr("在 OBS 中为摄像头选择美颜/调色预设（OBS 滤镜）"))
+        self.presets_button.setEnabled(self._obs is not None)
+        self.presets_button.clicked.connect(self.open_presets)
+        bottom.addWidget(self.presets_button)
         self.message_label = QLabel("")
         self.message_label.setTextFormat(Qt.TextFormat.PlainText)
         bottom.addWidget(self.message_label, 1)
@@ -729,6 +736,16 @@ class CameraSetupDialog(QDialog):
                 log.info("camera set-up closed before OBS answered: %s", message)
 
         spawn(run(), name="camera:use-in-obs")
+
+    def open_presets(self) -> QDialog:
+        from ui.camera.presets_dialog import PicturePresetsDialog
+
+        dialog = PicturePresetsDialog(
+            self, obs=self._obs, settings=self.settings, settings_file=self._settings_file
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def _shut(self) -> None:
         """Closed: nothing a thread still delivers reaches the dialog, and the reader stops."""
