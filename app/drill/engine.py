@@ -27,12 +27,15 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from app.drill.report import FaultResult
 from app.listeners import Listeners
+from app.live.comment_kinds import Kind
+from app.live.room import ChatLine, LiveRoom
 from app.obs.connection import ObsConnection
 from app.obs.failover import Failover
 from app.platform.connection import ConnectionStatus, ConnectionTracker, LinkState
@@ -241,19 +244,42 @@ class Drill:
                 await task
 
 
+#: the chat flags a complaint burst when this many complaints come within BURST_S seconds
+BURST_N = 5
+BURST_S = 20.0
+
+
 def watch(
     drill: Drill,
     *,
     failover: Failover | None = None,
     obs: ObsConnection | None = None,
-    platform: ConnectionTracker | None = None,
+    room: LiveRoom | None = None,
 ) -> Callable[[], None]:
     """Feed ``drill`` the usual reactions: the failover's events (``failover:<kind>``), the OBS
-    link and the platform link (``obs:``/``platform:`` ``offline``/``online``, on transitions).
-    Returns the unsubscriber."""
+    link and the room's platform link (``obs:``/``platform:`` ``offline``/``online``, on
+    transitions), and the room's chat: ``chat:complaint`` when the comments LiveDesk flags as
+    complaints (app/live/comment_kinds.py) reach :data:`BURST_N` within :data:`BURST_S` seconds
+    (LiveDesk has no complaint alert of its own: the flag is its reaction). Alerts come from
+    the console (ui/drill.py). Returns the unsubscriber."""
     unsubs: list[Callable[[], None]] = []
     if failover is not None:
         unsubs.append(failover.subscribe(lambda e: drill.observe(f"failover:{e.kind}", e.ts)))
+    if room is not None:
+        recent: deque[float] = deque()
+
+        def on_chat(lines: Sequence[ChatLine]) -> None:
+            for line in lines:
+                if line.kind & Kind.COMPLAINT:
+                    now = time.time()
+                    recent.append(now)
+                    while recent and recent[0] < now - BURST_S:
+                        recent.popleft()
+                    if len(recent) >= BURST_N:
+                        recent.clear()
+                        drill.observe("chat:complaint", now)
+
+        unsubs.append(room.subscribe_chat(on_chat))
 
     def link(prefix: str, tracker: ConnectionTracker) -> None:
         last = [tracker.status.state is LinkState.CONNECTED]
@@ -269,8 +295,8 @@ def watch(
 
     if obs is not None:
         link("obs", obs.tracker)
-    if platform is not None:
-        link("platform", platform)
+    if room is not None:
+        link("platform", room.adapter.connection)
 
     def off() -> None:
         for u in unsubs:
