@@ -2,7 +2,8 @@
 
 - ``POST /_debug/drill/outage {"seconds": N}``: a network loss to the platform for N seconds
   (0 ends it). The event streams open now are dropped, and until the outage ends a new stream's
-  handshake is refused and an API request gets no answer until the outage is over (then a 503):
+  connection is dropped mid-handshake (its TCP transport aborted: not a refusal, which a console
+  rightly takes as final) and an API request gets no answer until the outage is over (then a 503):
   what a console sees when the network between it and the platform is gone. The ``/_debug/``
   routes stay reachable (the drill must be able to end the outage).
 - ``POST /_debug/drill/viewer-drop {"share": 0.5}``: that share of the viewers online leave at once
@@ -27,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from plugins.sandbox.engine import Obj, RoomEngine
 from plugins.sandbox.routes.context import HOST, R, RoomApi
+from plugins.sandbox.routes.events import TRANSPORT_KEY
 
 MAX_OUTAGE_S = 600.0
 
@@ -57,7 +59,7 @@ class Outage:
 
 
 class OutageGate:
-    """ASGI middleware: while an outage runs, streams are refused and requests hang (not
+    """ASGI middleware: while an outage runs, streams are dropped and requests hang (not
     ``/_debug/``)."""
 
     def __init__(self, app: Any, outage: Outage) -> None:
@@ -72,13 +74,15 @@ class OutageGate:
         ):
             left = self.outage.left()
             if left > 0:
-                if scope["type"] == "websocket":
-                    await send({"type": "websocket.close", "code": 1013})
+                transport = scope.get(TRANSPORT_KEY)
+                if scope["type"] == "websocket" and transport is not None:
+                    transport.abort()  # the connection drops, as on a dead network: no answer
                     return
                 with contextlib.suppress(TimeoutError):  # no answer while the network is gone
                     await asyncio.wait_for(self.outage.over.wait(), left)
-                await Response(status_code=503)(scope, receive, send)
-                return
+                if scope["type"] == "http":
+                    await Response(status_code=503)(scope, receive, send)
+                    return
         await self.app(scope, receive, send)
 
 
