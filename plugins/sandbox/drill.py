@@ -2,8 +2,10 @@
 
 - ``POST /_debug/drill/outage {"seconds": N}``: a network loss to the platform for N seconds
   (0 ends it). The event streams open now are dropped, and until the outage ends a new stream's
-  connection is dropped mid-handshake (its TCP transport aborted: not a refusal, which a console
-  rightly takes as final) and an API request gets no answer until the outage is over (then a 503):
+  handshake is answered 503 (a gateway with no way through: try again later — not a 403/404,
+  which a console rightly takes as final; an aborted handshake is not reliably seen as a failure
+  by the console's WebSocket client) and an API request gets no answer until the outage is over
+  (then a 503):
   what a console sees when the network between it and the platform is gone. The ``/_debug/``
   routes stay reachable (the drill must be able to end the outage).
 - ``POST /_debug/drill/viewer-drop {"share": 0.5}``: that share of the viewers online leave at once
@@ -28,7 +30,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from plugins.sandbox.engine import Obj, RoomEngine
 from plugins.sandbox.routes.context import HOST, R, RoomApi
-from plugins.sandbox.routes.events import TRANSPORT_KEY
 
 MAX_OUTAGE_S = 600.0
 
@@ -74,9 +75,10 @@ class OutageGate:
         ):
             left = self.outage.left()
             if left > 0:
-                transport = scope.get(TRANSPORT_KEY)
-                if scope["type"] == "websocket" and transport is not None:
-                    transport.abort()  # the connection drops, as on a dead network: no answer
+                if scope["type"] == "websocket":  # the gateway's answer: try again later
+                    await send({"type": "websocket.http.response.start", "status": 503,
+                                "headers": [(b"content-type", b"text/plain")]})  # fmt: skip
+                    await send({"type": "websocket.http.response.body", "body": b"outage"})
                     return
                 with contextlib.suppress(TimeoutError):  # no answer while the network is gone
                     await asyncio.wait_for(self.outage.over.wait(), left)

@@ -7,12 +7,14 @@ renamed), frozen (the media paused), the microphone muted, the platform's networ
 a sudden viewer drop and a burst of complaints. What is asserted is the report: each fault found
 by the reaction that should find it, the automatic switch to 备用画面 recorded with viewers seeing
 the card meanwhile, plausible durations — and the replay rebuilding the same report from the
-session file. The measured times are printed (``-s``) for the lead.
+session file. The measured times are printed (``-s``) for the lead. A UI test (tests/ui: a qasync
+loop, so the panel's 1 Hz sampling timer runs as in the console).
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +34,23 @@ from tests.integration.obs.test_obs_failover import (
     program_shows_standby,
 )
 from tests.support.polling import until
+from tests.support.real_obs import RealObs
 from tests.support.recording_rig import recording_host
 from ui.metrics.panel import MetricsPanel
 
 pytestmark = [pytest.mark.obs, pytest.mark.slow]
+
+
+@pytest.fixture
+async def obs(clean_obs: RealObs) -> AsyncIterator[ObsConnection]:
+    """A connection to the suite's shared OBS at its baseline (as tests/integration/obs)."""
+    conn = ObsConnection("127.0.0.1", clean_obs.port, clean_obs.password)
+    await conn.connect_once()
+    try:
+        yield conn
+    finally:
+        await conn.stop()
+
 
 SCRIPT = [
     Step("camera_black", hold_s=5, gap_s=2, deadline_s=20, recover_s=30),
