@@ -42,12 +42,12 @@ from app.obs.names import CAMERA
 DRILL_FILTER = "LiveDesk 演练故障"
 LOST_SUFFIX = " (演练断开)"
 MEDIA_KINDS = ("ffmpeg_source", "vlc_source")
-COMPLAINTS = (
-    "质量太差了，要投诉",
-    "发货太慢了，投诉！",
-    "假货吧，我要退款投诉",
-    "客服不理人，差评投诉",
-    "收到的东西是坏的，投诉",
+COMPLAINTS = (  # what angry viewers write (each one a complaint to app/live/comment_kinds.py)
+    "质量太差了，我要退货",
+    "发货太慢了，差评！",
+    "假货吧，骗人的",
+    "怎么又没货了",
+    "这么太贵了，差评",
 )
 
 
