@@ -47,7 +47,7 @@ COMPLAINTS = (  # what angry viewers write (each one a complaint to app/live/com
     "发货太慢了，差评！",
     "假货吧，骗人的",
     "怎么又没货了",
-    "这么太贵了，差评",
+    "这也太贵了，差评",
 )
 
 

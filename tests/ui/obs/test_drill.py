@@ -14,11 +14,14 @@ loop, so the panel's 1 Hz sampling timer runs as in the console).
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtWidgets import QTableWidgetItem
 
 from app.drill.engine import Drill, Step, watch
 from app.drill.faults import Sandbox, obs_faults, platform_faults
@@ -37,6 +40,7 @@ from tests.support.polling import until
 from tests.support.real_obs import RealObs
 from tests.support.recording_rig import recording_host
 from ui.metrics.panel import MetricsPanel
+from ui.replay.window import ReplayWindow
 
 pytestmark = [pytest.mark.obs, pytest.mark.slow]
 
@@ -145,3 +149,25 @@ async def test_a_drill_run_and_its_report_in_the_replay(
     assert replayed == results
     assert rows(replayed) == rows(results)
     assert [mk.label for mk in marks] == [rows([r])[0][0] for r in results]
+    # the replay window's 演练报告 tab shows that report
+    win = ReplayWindow(path)
+    try:
+        tab = win.drill_tab
+        assert tab is not None and tab.table.rowCount() == len(results)
+        shown = [
+            [
+                (tab.table.item(i, c) or QTableWidgetItem()).text()
+                for c in range(tab.table.columnCount())
+            ]
+            for i in range(tab.table.rowCount())
+        ]
+        assert shown == rows(results)
+        assert tab.summary.text() == summary(results)
+        titles = [win.tabs.tabText(i) for i in range(win.tabs.count())]
+        assert "演练报告" in titles
+        keep = os.environ.get("LIVEDESK_KEEP_DRILL_FILE")  # tools/drill_screenshots.py
+        if keep:
+            shutil.copy(path, keep)
+    finally:
+        win.close()
+        win.deleteLater()
