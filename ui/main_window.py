@@ -383,7 +383,13 @@ class MainWindow(QMainWindow):
         """提醒与评分设置 (ui/alert_settings.py): saved values apply without a restart."""
         from ui.alert_settings import AlertSettingsDialog
 
-        dialog = AlertSettingsDialog(self.settings, self.ctx.save_settings, self)
+        failover = self.failover.failover  # the thresholds of its 故障切换 tab apply at once
+        dialog = AlertSettingsDialog(
+            self.settings,
+            self.ctx.save_settings,
+            self,
+            on_failover=failover.apply_settings if failover is not None else None,
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
