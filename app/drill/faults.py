@@ -19,10 +19,10 @@ obs-websocket, so what viewers see is what a real fault would show:
 - **OBS killed**: only through ``kill``/``restart`` callables the caller provides after the operator
   confirmed the OBS (in tests: the test's own OBS).
 
-Platform faults go through the sandbox's drill routes (plugins/sandbox/drill.py, ``--debug-routes``
-only, host token): network loss, viewer drop, and a burst of complaint comments (the sandbox's
-viewer-comment route). :func:`platform_faults` offers them only for a sandbox room: a real
-platform never gets them.
+Platform faults go through the sandbox's drill routes (plugins/sandbox/drill.py, host token,
+through the console's own client: ``PlatformClient.drill``): network loss, viewer drop, and a
+burst of complaint comments. :func:`platform_faults` offers them only for a rehearsal room (the
+caller checks the room says ``simulated``): a real platform never gets them.
 """
 
 from __future__ import annotations
@@ -30,14 +30,14 @@ from __future__ import annotations
 import contextlib
 import inspect
 from collections.abc import Callable
-from dataclasses import dataclass, field
-
-import httpx
+from dataclasses import dataclass
+from typing import Any
 
 from app.drill.engine import Injector
 from app.obs.connection import ObsConnection
 from app.obs.errors import ObsRequestError
 from app.obs.names import CAMERA
+from app.platform.client import PlatformClient
 
 DRILL_FILTER = "LiveDesk 演练故障"
 LOST_SUFFIX = " (演练断开)"
@@ -168,28 +168,13 @@ async def obs_faults(
 
 @dataclass
 class Sandbox:
-    """The rehearsal room's drill routes (plugins/sandbox/drill.py), as its host."""
+    """The rehearsal room's drill routes (plugins/sandbox/drill.py), through the console's own
+    platform client (its host token)."""
 
-    base_url: str
-    room: str
-    token: str
-    _http: httpx.AsyncClient | None = field(default=None, repr=False)
+    client: PlatformClient
 
-    async def post(self, path: str, body: dict[str, object]) -> None:
-        if self._http is None:
-            self._http = httpx.AsyncClient(
-                base_url=self.base_url.rstrip("/"),
-                headers={"Authorization": f"Bearer {self.token}"},
-                timeout=15.0,
-                trust_env=False,
-            )
-        r = await self._http.post(f"/api/v1/rooms/{self.room}/_debug/{path}", json=body)
-        r.raise_for_status()
-
-    async def close(self) -> None:
-        if self._http is not None:
-            await self._http.aclose()
-            self._http = None
+    async def post(self, fault: str, body: dict[str, Any]) -> None:
+        await self.client.drill(fault, body)
 
 
 @dataclass
@@ -198,10 +183,10 @@ class NetworkLoss:
     seconds: float = 8.0
 
     async def inject(self) -> None:
-        await self.sandbox.post("drill/outage", {"seconds": self.seconds})
+        await self.sandbox.post("outage", {"seconds": self.seconds})
 
     async def restore(self) -> None:
-        await self.sandbox.post("drill/outage", {"seconds": 0})
+        await self.sandbox.post("outage", {"seconds": 0})
 
 
 @dataclass
@@ -210,10 +195,10 @@ class ViewerDrop:
     share: float = 0.6
 
     async def inject(self) -> None:
-        await self.sandbox.post("drill/viewer-drop", {"share": self.share})
+        await self.sandbox.post("viewer-drop", {"share": self.share})
 
     async def restore(self) -> None:
-        await self.sandbox.post("drill/viewer-drop", {"share": 0})
+        await self.sandbox.post("viewer-drop", {"share": 0})
 
 
 @dataclass
@@ -222,12 +207,7 @@ class ComplaintBurst:
     count: int = 10
 
     async def inject(self) -> None:
-        for i in range(self.count):
-            text = COMPLAINTS[i % len(COMPLAINTS)]
-            await self.sandbox.post(
-                "viewer-comment",
-                {"user_id": f"drill-{i}", "nickname": f"演练观众{i + 1}", "text": text},
-            )
+        await self.sandbox.post("complaints", {"count": self.count, "texts": list(COMPLAINTS)})
 
     async def restore(self) -> None:
         return None  # comments stay said

@@ -1,4 +1,5 @@
-"""Drill faults on the rehearsal room (``--debug-routes`` only, host token): app/drill uses them.
+"""Drill faults on the rehearsal room (host token): app/drill uses them. Every sandbox serves
+them — it is a rehearsal room — and a real platform has no such routes.
 
 - ``POST /_debug/drill/outage {"seconds": N}``: a network loss to the platform for N seconds
   (0 ends it). The event streams open now are dropped, and until the outage ends a new stream's
@@ -11,9 +12,10 @@
 - ``POST /_debug/drill/viewer-drop {"share": 0.5}``: that share of the viewers online leave at once
   and the simulated room stays that much smaller (``share`` 0: back to its size; the viewers come
   back at the room's own pace).
+- ``POST /_debug/drill/complaints {"count": 10, "texts": [...]}``: that many simulated viewers
+  post a complaint each (the texts in turn).
 
-Only the sandbox has these routes: a real platform never offers network loss or viewer drop
-drills. The outage gate sits inside the room gate (authentication first); it costs one float
+The outage gate sits inside the room gate (authentication first); it costs one float
 comparison per request when no drill runs.
 """
 
@@ -28,6 +30,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from plugins.sandbox.audience_host import SimUser
 from plugins.sandbox.engine import Obj, RoomEngine
 from plugins.sandbox.routes.context import HOST, R, RoomApi
 
@@ -93,6 +96,15 @@ class OutageBody(BaseModel):
     seconds: Annotated[float, Field(ge=0, le=MAX_OUTAGE_S, allow_inf_nan=False)]
 
 
+class ComplaintsBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    count: Annotated[int, Field(ge=1, le=200)]
+    texts: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=200)]],
+        Field(min_length=1, max_length=50),
+    ]
+
+
 class ViewerDropBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     share: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
@@ -113,6 +125,16 @@ def add_drill_routes(app: FastAPI, engine: RoomEngine, api: RoomApi) -> None:
                     sub.closed = True
                     sub.wake.set()
             return {"outage_s": body.seconds}
+
+        return await api.act(request, room, HOST, do)
+
+    @app.post(R + "/_debug/drill/complaints", tags=["debug"])
+    async def drill_complaints(request: Request, room: str, body: ComplaintsBody) -> Response:
+        def do(_: Obj) -> Obj:
+            for i in range(body.count):
+                user = SimUser(f"drill-{i + 1}", f"演练观众{i + 1}")
+                engine.comment(user, body.texts[i % len(body.texts)])
+            return {"posted": body.count}
 
         return await api.act(request, room, HOST, do)
 

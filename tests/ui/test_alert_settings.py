@@ -123,9 +123,13 @@ async def test_the_failover_tab_saves_its_thresholds_and_the_failover_uses_them(
     settings = Settings()
     conn = ObsConnection("127.0.0.1", 1, "")  # never connected: the failover only holds settings
     failover = Failover(conn, Scenes(conn), settings.failover)
-    dialog = AlertSettingsDialog(
-        settings, lambda: save_settings(settings), on_failover=failover.apply_settings
-    )
+    saves: list[bool] = []
+
+    def save() -> None:
+        save_settings(settings)
+        saves.append(True)
+
+    dialog = AlertSettingsDialog(settings, save, on_failover=failover.apply_settings)
     qtbot.addWidget(dialog)
     dialog.show()
     titles = [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())]
@@ -137,7 +141,7 @@ async def test_the_failover_tab_saves_its_thresholds_and_the_failover_uses_them(
     dialog.save_button.click()
     assert dialog.isVisible() and dialog.error.isVisible()
     assert "检查间隔" in dialog.error.text()
-    assert not config.exists()
+    assert saves == []
     _set(dialog, "checks_per_second", 4.0)
     _set(dialog, "window_s", 3.5)
     _set(dialog, "recover_s", 2.0)
@@ -145,7 +149,7 @@ async def test_the_failover_tab_saves_its_thresholds_and_the_failover_uses_them(
     dialog.auto_return.setChecked(False)
     dialog.mic_input.setText("  领夹麦  ")
     dialog.save_button.click()
-    assert not dialog.isVisible()
+    assert not dialog.isVisible() and saves == [True]
     saved = load_settings().failover
     assert (saved.window_s, saved.checks_per_second, saved.recover_s) == (3.5, 4.0, 2.0)
     assert saved.mic_window_s == 12.0 and not saved.auto_return and saved.mic_input == "领夹麦"

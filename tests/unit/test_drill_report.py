@@ -7,6 +7,7 @@ import asyncio
 
 from app.drill.engine import Drill, Step
 from app.drill.report import FaultResult, rows, summary
+from tests.support.polling import until
 
 
 def test_detection_auto_switch_and_broken_picture() -> None:
@@ -87,8 +88,7 @@ async def test_the_engine_times_reactions_and_always_restores() -> None:
     # nothing reacts to the network loss: missed, and removed anyway; stopped mid-way: removed too
     script = drill.start([Step("network_loss", hold_s=0.2, deadline_s=0.5, recover_s=0.2, gap_s=0),
                           Step("camera_lost", hold_s=30, deadline_s=30)])  # fmt: skip
-    while len(finished) < 2:
-        await asyncio.sleep(0.05)
+    await until(lambda: len(finished) >= 2, 10, "the missed network loss")
     await asyncio.sleep(0.2)
     await drill.stop()
     assert script.done()

@@ -28,6 +28,7 @@ from app.drill.faults import Sandbox, obs_faults, platform_faults
 from app.drill.report import FaultResult, rows, summary
 from app.obs.connection import ObsConnection
 from app.obs.names import CAMERA, SCENE_FULL
+from app.platform.client import PlatformClient
 from app.session.replay import SessionFile
 from app.settings import FailoverSettings
 from tests.integration.obs.test_obs_failover import (
@@ -70,11 +71,12 @@ SCRIPT = [
 async def test_a_drill_run_and_its_report_in_the_replay(
     obs: ObsConnection, tmp_path: Path, qapp: Any, sandbox_server: Any
 ) -> None:
-    srv = sandbox_server(viewers=150, debug_routes=True, live=True, seed=7)
+    srv = sandbox_server(viewers=150, live=True, seed=7)  # no --debug-routes: every sandbox drills
     rig = await build_rig(obs, tmp_path, FailoverSettings(window_s=2.0, mic_window_s=3.0))
-    sandbox = Sandbox(srv.url, srv.room, srv.tokens["host"])
     try:
         async with recording_host(srv, tmp_path / "sessions") as (room, rec):
+            assert isinstance(room.adapter, PlatformClient)
+            sandbox = Sandbox(room.adapter)
             await until(lambda: rec.recording, 30, "the recorder to open the live session's file")
             panel = MetricsPanel(room, sample_ms=1000)
             rig.failover.arm(True)
@@ -140,7 +142,6 @@ async def test_a_drill_run_and_its_report_in_the_replay(
             await until(lambda: not rec.recording, 30, "the file to close")
             panel.deleteLater()
     finally:
-        await sandbox.close()
         await rig.failover.stop()
     [path] = rec.files
     with SessionFile(path) as f:
