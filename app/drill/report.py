@@ -187,8 +187,8 @@ def rows(results: Iterable[FaultResult], clock_text: Any = None) -> list[list[st
         else:
             found = _secs(r.detect_s)
             how = reaction_name(r.detected_by)
-        auto = "；".join(f"{reaction_name(w)} ({_after(t, t0)})" for t, w in r.auto) or "—"
-        op = "；".join(f"{reaction_name(w)} ({_after(t, t0)})" for t, w in r.operator) or "—"
+        auto = " · ".join(f"{reaction_name(w)} ({_after(t, t0)})" for t, w in r.auto) or "—"
+        op = " · ".join(f"{reaction_name(w)} ({_after(t, t0)})" for t, w in r.operator) or "—"
         back = _secs(None if r.recovered_at is None else r.recovered_at - t0)
         out.append(
             [fault_name(r.kind), words(t0), found, how, auto, op, back, _secs(r.broken_picture_s)]
