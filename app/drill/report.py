@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from app.i18n import tr, tr_noop
+from app.i18n import Translate, tr, tr_noop
 
 FaultKind = Literal[
     "camera_black",
@@ -71,12 +71,12 @@ REACTION_NAMES: dict[str, str] = {
 }
 
 
-def fault_name(kind: str) -> str:
-    return tr(FAULT_NAMES[kind]) if kind in FAULT_NAMES else kind
+def fault_name(kind: str, t: Translate = tr) -> str:
+    return t(FAULT_NAMES[kind]) if kind in FAULT_NAMES else kind
 
 
-def reaction_name(kind: str) -> str:
-    return tr(REACTION_NAMES[kind]) if kind in REACTION_NAMES else kind
+def reaction_name(kind: str, t: Translate = tr) -> str:
+    return t(REACTION_NAMES[kind]) if kind in REACTION_NAMES else kind
 
 
 @dataclass
@@ -149,12 +149,12 @@ class FaultResult:
         )
 
 
-def _secs(v: float | None) -> str:
-    return "—" if v is None else tr("{s:.1f} 秒").format(s=v)
+def _secs(v: float | None, t: Translate) -> str:
+    return "—" if v is None else t("{s:.1f} 秒").format(s=v)
 
 
-def _after(t: float | None, t0: float) -> str:
-    return "—" if t is None else tr("+{s:.1f} 秒").format(s=t - t0)
+def _after(ts: float | None, t0: float, t: Translate) -> str:
+    return "—" if ts is None else t("+{s:.1f} 秒").format(s=ts - t0)
 
 
 #: the report's columns (the replay's table, the HTML report)
@@ -170,8 +170,10 @@ COLUMNS = (
 )
 
 
-def rows(results: Iterable[FaultResult], clock_text: Any = None) -> list[list[str]]:
-    """The report as text cells in the UI language (one row a fault, :data:`COLUMNS`).
+def rows(
+    results: Iterable[FaultResult], clock_text: Any = None, t: Translate = tr
+) -> list[list[str]]:
+    """The report as text cells (one row a fault, :data:`COLUMNS`), in the UI language or ``t``'s.
     ``clock_text(ts)`` words a wall-clock time (default HH:MM:SS, local)."""
 
     def hms(ts: float) -> str:
@@ -182,31 +184,40 @@ def rows(results: Iterable[FaultResult], clock_text: Any = None) -> list[list[st
     for r in results:
         t0 = r.injected_at
         if r.missed:
-            found = tr("未发现")
+            found = t("未发现")
             how = r.note or "—"
         else:
-            found = _secs(r.detect_s)
-            how = reaction_name(r.detected_by)
-        auto = " · ".join(f"{reaction_name(w)} ({_after(t, t0)})" for t, w in r.auto) or "—"
-        op = " · ".join(f"{reaction_name(w)} ({_after(t, t0)})" for t, w in r.operator) or "—"
-        back = _secs(None if r.recovered_at is None else r.recovered_at - t0)
+            found = _secs(r.detect_s, t)
+            how = reaction_name(r.detected_by, t)
+        auto = " · ".join(f"{reaction_name(w, t)} ({_after(a, t0, t)})" for a, w in r.auto) or "—"
+        op = " · ".join(f"{reaction_name(w, t)} ({_after(a, t0, t)})" for a, w in r.operator)
+        back = _secs(None if r.recovered_at is None else r.recovered_at - t0, t)
         out.append(
-            [fault_name(r.kind), words(t0), found, how, auto, op, back, _secs(r.broken_picture_s)]
+            [
+                fault_name(r.kind, t),
+                words(t0),
+                found,
+                how,
+                auto,
+                op or "—",
+                back,
+                _secs(r.broken_picture_s, t),
+            ]
         )
     return out
 
 
-def headers() -> list[str]:
-    return [tr(c) for c in COLUMNS]
+def headers(t: Translate = tr) -> list[str]:
+    return [t(c) for c in COLUMNS]
 
 
-def summary(results: list[FaultResult]) -> str:
+def summary(results: list[FaultResult], t: Translate = tr) -> str:
     """One line: how many faults, how many found, the longest broken picture."""
     found = sum(1 for r in results if not r.missed)
     broken = [b for r in results if (b := r.broken_picture_s) is not None]
-    text = tr("共 {n} 项故障，发现 {found} 项，未发现 {missed} 项").format(
+    text = t("共 {n} 项故障，发现 {found} 项，未发现 {missed} 项").format(
         n=len(results), found=found, missed=len(results) - found
     )
     if broken:
-        text += tr("；画面异常最长 {s:.1f} 秒").format(s=max(broken))
+        text += t("；画面异常最长 {s:.1f} 秒").format(s=max(broken))
     return text

@@ -30,6 +30,7 @@ from app.obs.connection import ObsConnection
 from app.obs.names import CAMERA, SCENE_FULL
 from app.platform.client import PlatformClient
 from app.session.replay import SessionFile
+from app.session.report import build_html
 from app.settings import FailoverSettings
 from tests.integration.obs.test_obs_failover import (
     MIC,
@@ -148,6 +149,11 @@ async def test_a_drill_run_and_its_report_in_the_replay(
         replayed: list[FaultResult] = f.drill_results()
         marks = [mk for mk in f.markers() if mk.kind == "drill_fault"]
     assert replayed == results
+    # the HTML report has the same report, in Chinese and in English
+    with SessionFile(path) as f:
+        zh, en = build_html(f, lang="zh_CN"), build_html(f, lang="en")
+    assert "演练报告" in zh and "摄像头画面冻结" in zh and summary(results) in zh
+    assert "Drill report" in en and "Camera frozen" in en and "Switched to standby by itself" in en
     assert rows(replayed) == rows(results)
     assert [mk.label for mk in marks] == [rows([r])[0][0] for r in results]
     # the replay window's 演练报告 tab shows that report
