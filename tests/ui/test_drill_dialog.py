@@ -6,6 +6,8 @@ alert), the recording callback gets both results, and the room is whole again af
 
 from __future__ import annotations
 
+import asyncio
+import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -54,6 +56,13 @@ async def test_a_platform_drill_from_the_console(
     assert dialog.stop_button.isEnabled()
     await until(lambda: dialog.drill is not None and dialog.drill.current is not None, 10, "start")
     assert "正在演练" in dialog.status.text()
+    shot = os.environ.get("LIVEDESK_DRILL_SHOT")  # tools/drill_screenshots.py: the dialog mid-drill
+    if shot:
+        await until(
+            lambda: len(recorded) == 1 and dialog.drill and dialog.drill.current, 120, "2nd"
+        )
+        await asyncio.sleep(2.0)
+        dialog.grab().save(shot)
     await until(lambda: len(recorded) == 2, 120, "both faults to run")
     await until(lambda: not dialog.stop_button.isEnabled(), 10, "the drill to end")
     results = [FaultResult.from_record(d) for d in recorded]
