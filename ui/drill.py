@@ -48,6 +48,7 @@ from ui import theme
 from ui.context import ConsoleContext
 from ui.i18n import tr
 from ui.metrics.panel import MetricsPanel
+from ui.replay.drill_tab import fit_report_table
 from ui.replay.tables import Table
 
 Record = Callable[[dict[str, Any]], None]
@@ -96,6 +97,8 @@ class DrillDialog(QDialog):
         self.gap.setRange(0, 600)
         self.gap.setValue(5)
         self.gap.setSuffix(tr(" 秒"))
+        for spin in (self.hold, self.gap):
+            spin.setMaximumWidth(140)
         form = QFormLayout()
         form.addRow(tr("每项故障持续"), self.hold)
         form.addRow(tr("两项之间间隔"), self.gap)
@@ -249,6 +252,7 @@ class DrillDialog(QDialog):
                 tr("演练进行中…") if drill.running else tr("演练已结束，故障已全部恢复")
             )
         self.table.fill(rows(results, clock_text=time_of_day))
+        fit_report_table(self.table)
         for i, r in enumerate(results):
             if r is not current and r.missed:
                 for c in range(self.table.columnCount()):

@@ -10,12 +10,34 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHeaderView, QLabel, QVBoxLayout, QWidget
 
 from app.drill.report import COLUMNS, FaultResult, rows, summary
 from app.format import time_of_day
 from ui import theme
 from ui.replay.tables import Table
+
+#: the report's widest column (自动处理: switched, then back): it takes the room left
+AUTO_COLUMN = 4
+
+
+def fit_report_table(table: Table) -> None:
+    """Every column as wide as its text, the automatic actions taking the rest (none clipped
+    at a console's width; a cell's whole text is also its tooltip)."""
+    head = table.horizontalHeader()
+    head.setStretchLastSection(False)
+    for c in range(table.columnCount()):
+        mode = (
+            QHeaderView.ResizeMode.Stretch
+            if c == AUTO_COLUMN
+            else QHeaderView.ResizeMode.ResizeToContents
+        )
+        head.setSectionResizeMode(c, mode)
+    for r in range(table.rowCount()):
+        for c in range(table.columnCount()):
+            item = table.item(r, c)
+            if item is not None:
+                item.setToolTip(item.text())
 
 
 class DrillTab(QWidget):
@@ -30,6 +52,7 @@ class DrillTab(QWidget):
         self.summary.setStyleSheet(theme.text_style(colour, bold=True))
         self.table = Table(COLUMNS, self)
         self.table.fill(rows(self.results, clock_text=time_of_day))
+        fit_report_table(self.table)
         for i, r in enumerate(self.results):
             if r.missed:
                 for c in range(self.table.columnCount()):
