@@ -19,20 +19,9 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from app.i18n import Translate, tr, tr_noop
-
-FaultKind = Literal[
-    "camera_black",
-    "camera_lost",
-    "camera_frozen",
-    "mic_silence",
-    "network_loss",
-    "obs_killed",
-    "complaint_burst",
-    "viewer_drop",
-]
 
 #: every fault, in the order a drill dialog offers them, with its name (translated when shown)
 FAULT_NAMES: dict[str, str] = {
