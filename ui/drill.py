@@ -9,7 +9,7 @@ shows, live, each fault's times (the report's columns, app/drill/report.py). 停
 drill at once and removes the fault being injected; closing the dialog does the same.
 
 LiveDesk's reactions reach the drill from the failover (its events, which include the operator's
-emergency key), the OBS and platform links, the chat's complaint flags and the 实时数据 panel's
+emergency key; the key pressed as 切回直播画面 is the operator's going back), the OBS and platform links, the chat's complaint flags and the 实时数据 panel's
 alerts (a dismissed alert is the operator's acknowledgement). Each finished fault goes to the
 session recording (``record``: ``record_obs("drill", …)``) so the replay's 演练报告 rebuilds it.
 While the session is not live the failover is not armed: camera and microphone faults are then
@@ -202,6 +202,20 @@ class DrillDialog(QDialog):
         ]
         if self.metrics is not None:
             self._unwatch.append(self.metrics.alert_events.add(self._on_alert))
+        key = self.ctx.shortcuts.actions.get("obs.emergency")  # ui/failover.py's key and button
+        if key is not None and obs is not None:
+            failover = obs.failover
+
+            def pressed() -> None:  # its own handler ran first: it reads what the press did
+                if failover.awaiting_return:
+                    drill.observe("operator:go_back")
+
+            key.triggered.connect(pressed)
+
+            def unpress() -> None:
+                key.triggered.disconnect(pressed)
+
+            self._unwatch.append(unpress)
         steps = [Step(k, hold, gap, deadline_s=hold + 20.0, recover_s=30.0) for k in kinds]
         task = drill.start(steps)
         task.add_done_callback(lambda _t: self._ended())

@@ -58,10 +58,12 @@ class Spec:
     recovers: frozenset[str] = frozenset()  # reactions that mean LiveDesk saw it gone
 
 
+# a camera fault is over when the program shows the camera again (switched back, by itself or by
+# the operator's 切回直播画面 when auto-return is off): "recovered" is only the camera seen back
 _CAMERA = Spec(
     detects=frozenset({"failover:switched"}),
-    auto=frozenset({"failover:switched", "failover:switched_back"}),
-    recovers=frozenset({"failover:recovered", "failover:switched_back"}),
+    auto=frozenset({"failover:switched", "failover:recovered", "failover:switched_back"}),
+    recovers=frozenset({"failover:switched_back"}),
 )
 SPECS: dict[str, Spec] = {
     "camera_black": _CAMERA,
