@@ -156,7 +156,10 @@ class DrillDialog(QDialog):
             self.injectors.update(await obs_faults(obs.conn, mic))
         if isinstance(adapter, PlatformClient):
             self.injectors.update(platform_faults(Sandbox(adapter), hold_s=self.hold.value()))
-        notes = [tr("演练房间：选择要演练的故障，LiveDesk 的反应会被计时并记入本场录制。")]
+        notes = [
+            tr("演练房间：选择要演练的故障，LiveDesk 的反应会被计时并记入本场录制。"),
+            tr("「OBS 被关闭」不在此演练：LiveDesk 不掌管 OBS 进程。"),
+        ]
         if obs is None or not obs.conn.connected:
             notes.append(tr("OBS 未连接：摄像头和麦克风故障不可演练。"))
         elif "camera_frozen" not in self.injectors:
