@@ -53,7 +53,42 @@ def main(argv: list[str]) -> int:
         print(p)
         win.close()
         settle(0.2)
+    html_shots(session, out)
     return 0
+
+
+def html_shots(session: Path, out: Path) -> None:
+    """The HTML report's 演练报告 section (zh/en) as headless Chromium renders it: the section
+    alone, with the report's own stylesheet (the whole report is pages long)."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    from app.i18n import translator
+    from app.session.replay import SessionFile
+    from app.session.report import CSS, drill_html
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        print("chromium is missing: no HTML shots")
+        return
+    with tempfile.TemporaryDirectory() as tmp, SessionFile(session) as f:
+        for lang, name in (("zh_CN", "drill_report_html_zh"), ("en", "drill_report_html_en")):
+            page = Path(tmp) / f"{name}.html"
+            body = drill_html(f, translator(lang))
+            page.write_text(
+                f'<!DOCTYPE html><html><head><meta charset="utf-8"><style>{CSS}</style></head>'
+                f"<body>{body}</body></html>",
+                encoding="utf-8",
+            )
+            png = out / f"{name}.png"
+            subprocess.run(
+                [browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                 f"--user-data-dir={tmp}/profile", "--window-size=1400,420",
+                 f"--screenshot={png}", page.as_uri()],
+                check=True, capture_output=True, timeout=120,
+            )  # fmt: skip
+            print(png)
 
 
 if __name__ == "__main__":
