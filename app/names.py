@@ -54,6 +54,7 @@ MARKER_NAMES = {
     "mic_ok": tr_noop("麦克风恢复"),
     "emergency": tr_noop("一键应急"),
     "emergency_end": tr_noop("结束应急"),
+    "drill_fault": tr_noop("演练故障"),  # app/drill: a drill's injected fault
 }
 
 #: operator actions as the actions table stores them (LiveRoom._act names; obs_* from follow_obs)

@@ -1,12 +1,15 @@
-"""提醒与评分设置: every live alert threshold (settings ``alerts``, app/live/alerts.py) and the
-replay score's weights and targets (settings ``review``, app/session/score.py) on one page.
+"""提醒与评分设置: every live alert threshold (settings ``alerts``, app/live/alerts.py), the
+replay score's weights and targets (settings ``review``, app/session/score.py) and the failover's
+thresholds (settings ``failover``, app/obs/failover.py: tab 故障切换) on one page.
 
 Reached from 视图 → 提醒与评分设置…. Each value is a spin box within the schema's range; on 保存
 the page checks what single ranges cannot (app/live/alerts.py ``problems``: a baseline longer
 than its window, spans within the 15 minutes of live history; a score weight above 0) and refuses
 with the reasons in plain text, keeping the dialog open. Accepted values replace the settings'
 sections and are written to the settings file; the metrics dock reads them at its next sample and
-the sessions list at its next refresh — no restart.
+the sessions list at its next refresh, the failover at once (``on_failover``) — no restart.
+The failover's check period must be shorter than its window (else a problem would be judged on
+one sample).
 """
 
 from __future__ import annotations
@@ -18,12 +21,14 @@ from pydantic import BaseModel, ValidationError
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
     QLabel,
+    QLineEdit,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
@@ -32,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import tr_noop
 from app.live.alerts import problems
-from app.settings import AlertSettings, ReviewSettings, Settings
+from app.settings import AlertSettings, FailoverSettings, ReviewSettings, Settings
 from ui import theme
 from ui.i18n import tr
 
@@ -71,6 +76,13 @@ REVIEW_ROWS = (
     Row("target_conversion_percent", tr_noop("转化率目标"), "%", 2),
     Row("target_interaction", tr_noop("互动率目标"), tr_noop(" 次/人/分"), 2),
 )
+FAILOVER_ROWS = (
+    Row("window_s", tr_noop("摄像头异常多久切备用画面"), tr_noop(" 秒"), 1),
+    Row("checks_per_second", tr_noop("每秒检查摄像头"), tr_noop(" 次"), 1),
+    Row("recover_s", tr_noop("摄像头正常多久算恢复"), tr_noop(" 秒"), 1),
+    Row("mic_window_s", tr_noop("麦克风静音或无声多久告警"), tr_noop(" 秒"), 1),
+    Row("mic_silence_db", tr_noop("低于此音量算无声"), " dBFS", 0),
+)
 BASIS = {"auto": tr_noop("历史足够时对比历史，否则按目标"), "targets": tr_noop("始终按目标")}
 
 
@@ -85,9 +97,14 @@ def _bounds(model: type[BaseModel], name: str) -> tuple[float, float]:
 
 class AlertSettingsDialog(QDialog):
     def __init__(
-        self, settings: Settings, save: Callable[[], None], parent: QWidget | None = None
+        self,
+        settings: Settings,
+        save: Callable[[], None],
+        parent: QWidget | None = None,
+        on_failover: Callable[[FailoverSettings], None] | None = None,
     ) -> None:
         super().__init__(parent)
+        self.on_failover = on_failover
         self.setObjectName("alertSettingsDialog")
         self.setWindowTitle(tr("提醒与评分设置"))
         self.settings = settings
@@ -105,6 +122,7 @@ class AlertSettingsDialog(QDialog):
         assert isinstance(form, QFormLayout)
         form.addRow(tr("计分基准"), self.basis)
         self.tabs.addTab(review_page, tr("复盘评分"))
+        self.tabs.addTab(self._failover_page(settings.failover), tr("故障切换"))
         hint = QLabel(
             tr(
                 "互动率 = (评论 + 点赞 + 礼物) ÷ 平均在线 ÷ 分钟。保存后立即生效，无需重启；"
@@ -156,6 +174,24 @@ class AlertSettingsDialog(QDialog):
             form.addRow(tr(row.label), box)
         return page
 
+    def _failover_page(self, current: FailoverSettings) -> QWidget:
+        page = self._page(FailoverSettings, current, FAILOVER_ROWS)
+        form = page.layout()
+        assert isinstance(form, QFormLayout)
+        self.failover_enabled = QCheckBox(tr("直播时监看摄像头和麦克风"), page)
+        self.failover_enabled.setObjectName("field:enabled")
+        self.failover_enabled.setChecked(current.enabled)
+        form.insertRow(0, tr("自动故障切换"), self.failover_enabled)
+        self.auto_return = QCheckBox(tr("摄像头恢复后自动切回直播画面"), page)
+        self.auto_return.setObjectName("field:auto_return")
+        self.auto_return.setChecked(current.auto_return)
+        form.insertRow(3, tr("自动切回"), self.auto_return)
+        self.mic_input = QLineEdit(current.mic_input, page)
+        self.mic_input.setObjectName("field:mic_input")
+        self.mic_input.setPlaceholderText(tr("留空：OBS 的麦克风/辅助音频"))
+        form.insertRow(5, tr("麦克风输入源"), self.mic_input)
+        return page
+
     def values(self, rows: tuple[Row, ...]) -> dict[str, object]:
         out: dict[str, object] = {}
         for row in rows:
@@ -167,6 +203,25 @@ class AlertSettingsDialog(QDialog):
             else:
                 out[row.name] = int(v)
         return out
+
+    def check_failover(self) -> tuple[FailoverSettings | None, list[str]]:
+        values = {
+            **self.values(FAILOVER_ROWS),
+            "enabled": self.failover_enabled.isChecked(),
+            "auto_return": self.auto_return.isChecked(),
+            "mic_input": self.mic_input.text().strip(),
+        }
+        try:
+            failover = FailoverSettings.model_validate(values)
+        except ValidationError as exc:
+            return None, [tr("故障切换设置无效：{e}").format(e=exc.errors()[0]["msg"])]
+        if 1.0 / failover.checks_per_second >= failover.window_s:
+            return None, [
+                tr("故障切换：检查间隔（{p:g} 秒）须短于切换判定时长（{w:g} 秒）").format(
+                    p=round(1.0 / failover.checks_per_second, 2), w=failover.window_s
+                )
+            ]
+        return failover, []
 
     def check(self) -> tuple[AlertSettings | None, ReviewSettings | None, list[str]]:
         """The values as settings, or the reasons they are refused (the UI language)."""
@@ -192,11 +247,16 @@ class AlertSettingsDialog(QDialog):
     def apply(self) -> None:
         """保存: refuse with the reasons, or replace both sections, write the file and close."""
         alerts, review, reasons = self.check()
-        if reasons or alerts is None or review is None:
+        failover, more = self.check_failover()
+        reasons += more
+        if reasons or alerts is None or review is None or failover is None:
             self.error.setText(tr("未保存：") + "；".join(reasons))
             self.error.show()
             return
         self.settings.alerts = alerts
         self.settings.review = review
+        self.settings.failover = failover
         self.save()
+        if self.on_failover is not None:
+            self.on_failover(failover)
         self.accept()

@@ -500,6 +500,7 @@ async def _run_window(
         )
         # the failover's switches, alerts and the emergency key: markers on the timeline
         obs.failover.subscribe(lambda ev: recorder.record_obs("failover", ev.record()))
+    window.drill_record = lambda data: recorder.record_obs("drill", data)  # 应急演练 (ui/drill.py)
     builtin = platform == "sandbox" and not connection.get("url")  # started by this console
     window.platform_stops_with_console = builtin
     window.connect_controls.current = platform  # 连接平台… opens on it

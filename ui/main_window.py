@@ -8,6 +8,8 @@ imports this one (an import-linter contract): panels get the context, never the 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
@@ -81,6 +83,8 @@ class MainWindow(QMainWindow):
         self.shortcuts = self.ctx.shortcuts
         self.docks: dict[str, QDockWidget] = {}
         self.panels: dict[str, QWidget] = {}
+        #: where a drill's results go (ui/launch.py: the session recorder); None: not recorded
+        self.drill_record: Callable[[dict[str, Any]], None] | None = None
 
         self.health = HealthBar(self)
         self.health.add_link("platform", "平台", room.adapter.connection)
@@ -294,6 +298,10 @@ class MainWindow(QMainWindow):
         thresholds.setObjectName("action:alert-settings")
         thresholds.triggered.connect(self.open_alert_settings)
         view.addAction(thresholds)
+        drill = QAction(tr("应急演练…"), self)  # ui/drill.py: rehearsal rooms only
+        drill.setObjectName("action:drill")
+        drill.triggered.connect(self.open_drill)
+        view.addAction(drill)
         devices = self.menuBar().addMenu(tr("设备"))
         camera = QAction(tr("摄像头设置…"), self)
         camera.setObjectName("action:camera")
@@ -399,7 +407,29 @@ class MainWindow(QMainWindow):
         """提醒与评分设置 (ui/alert_settings.py): saved values apply without a restart."""
         from ui.alert_settings import AlertSettingsDialog
 
-        dialog = AlertSettingsDialog(self.settings, self.ctx.save_settings, self)
+        failover = self.failover.failover  # the thresholds of its 故障切换 tab apply at once
+        dialog = AlertSettingsDialog(
+            self.settings,
+            self.ctx.save_settings,
+            self,
+            on_failover=failover.apply_settings if failover is not None else None,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def open_drill(self) -> QDialog:
+        """应急演练 (ui/drill.py): faults injected in a rehearsal room, the reactions timed."""
+        from ui.drill import DrillDialog
+        from ui.metrics.panel import MetricsPanel
+
+        metrics = self.panels.get("metrics")
+        dialog = DrillDialog(
+            self.ctx,
+            metrics=metrics if isinstance(metrics, MetricsPanel) else None,
+            record=self.drill_record,
+            parent=self,
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog

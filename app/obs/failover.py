@@ -238,6 +238,14 @@ class Failover:
         self._pausables.append(push)
         return lambda: self._pausables.remove(push) if push in self._pausables else None
 
+    def apply_settings(self, settings: FailoverSettings) -> None:
+        """New thresholds (the settings page): judged from the next sample on; turning it off
+        disarms it, turning it on arms it at the console's next arming."""
+        self.settings = settings
+        self.judge.window, self.judge.recover = settings.window_s, settings.recover_s
+        if not settings.enabled:
+            self.arm(False)
+
     # --- arming ----------------------------------------------------------------------------------
     def arm(self, on: bool) -> None:
         """Watch (the session is live) or stop watching. Idempotent."""

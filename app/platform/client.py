@@ -182,6 +182,11 @@ class PlatformClient(PlatformAdapter):
         return [_parse(Order, item, "orders") for item in items]
 
     # --- actions -----------------------------------------------------------------------------
+    async def drill(self, fault: str, body: dict[str, Any]) -> Any:
+        """A rehearsal room's drill route (the sandbox's ``/_debug/drill/<fault>``, app/drill):
+        a real platform answers 404 and is never offered a drill."""
+        return await self._call("POST", f"/_debug/drill/{_seg(fault)}", json=body)
+
     async def start_session(self) -> Session:
         return _parse(Session, await self._call("POST", "/sessions", json={}), "session")
 

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import orjson
 
+from app.drill.report import FaultResult
 from app.live.comment_kinds import Kind
 from app.live.lottery_verify import Verification, verify
 from app.platform import models as m
@@ -382,6 +383,10 @@ class SessionFile:
             (ts, kind, orjson.loads(data))
             for ts, kind, data in self.conn.execute("SELECT ts, kind, data FROM obs ORDER BY ts")
         ]
+
+    def drill_results(self) -> list[FaultResult]:
+        """The drill faults recorded in this session (app/drill), in the order they ran."""
+        return [FaultResult.from_record(d) for _ts, k, d in self.obs_changes() if k == "drill"]
 
     # --- around a moment -------------------------------------------------------------------------------
     def comments_around(

@@ -18,6 +18,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from app.drill.report import headers as drill_headers
+from app.drill.report import rows as drill_rows
+from app.drill.report import summary as drill_summary
 from app.format import hms, time_of_day, yuan
 from app.i18n import Translate, translator
 from app.live import blind_box
@@ -206,6 +209,16 @@ def flash_sales_html(f: SessionFile, tr: Translate) -> str:
     return head + _table([*headers, tr("状态"), tr("订单"), tr("成交额")], rows)
 
 
+def drill_html(f: SessionFile, tr: Translate) -> str:
+    """演练报告 (app/drill): only for a session with a drill; a missed fault's row says 未发现."""
+    results = f.drill_results()
+    if not results:
+        return ""
+    head = f'<h2 id="drill">{html.escape(tr("演练报告"))}</h2>'
+    note = f'<div class="note">{html.escape(drill_summary(results, tr))}</div>'
+    return head + note + _table(drill_headers(tr), drill_rows(results, time_of_day, tr))
+
+
 def _lotteries_html(f: SessionFile, tr: Translate) -> list[str]:
     """抽奖（可验证）: a loud red paragraph above the table for each draw that fails verification."""
     parts = [f"<h2>{html.escape(tr('抽奖（可验证）'))}</h2>"]
@@ -315,6 +328,7 @@ def build_html(
     parts.append(flash_sales_html(f, tr))
     parts.extend(_lotteries_html(f, tr))
     parts.append(money_html(f, tr))
+    parts.append(drill_html(f, tr))
     parts.append(action_log_html(action_log(f.conn), tr))  # every operator, before → after
     parts.append(_h2(tr("操作时间线")))
     mrows = [

@@ -449,6 +449,12 @@ class SessionWriter:
                     " VALUES (NULL, ?, ?, NULL, NULL, NULL, ?)",
                     (ts, str(data.get("marker") or "failover"), str(data.get("label") or "")),
                 )
+            elif kind == "drill":  # app/drill: one fault of a drill, with its reactions' times
+                c.execute(
+                    "INSERT INTO markers(seq, ts, kind, role, token_id, product_id, label)"
+                    " VALUES (NULL, ?, 'drill_fault', NULL, NULL, NULL, ?)",
+                    (float(data.get("injected_at") or ts), str(data.get("label") or "")),
+                )
             elif kind == "recording" and data.get("path"):
                 b.meta["obs_recording"] = str(data["path"])
                 if data.get("started_ts"):

@@ -125,6 +125,7 @@ class Audience:
         self._rng = random.Random(seed)
         self._rand = self._rng.random
         self._viewers = max(0, int(viewers))
+        self._undropped: int | None = None  # the room's size before a drill's drop
         self._rate = rate
         self._t = 0.0  # simulated seconds since the first step
         self._carry = 0.0  # fractional events owed by the rate budget
@@ -461,6 +462,24 @@ class Audience:
         return max(0, int(self._rng.gauss(mean, math.sqrt(mean)) + 0.5))
 
     # --- population ----------------------------------------------------------------------------
+
+    def drop(self, share: float) -> int:
+        """A drill's sudden viewer drop (app/drill): ``share`` of the viewers online leave at once
+        and the room's size shrinks by as much until :meth:`undrop` (0 restores it). Returns how
+        many left."""
+        share = min(1.0, max(0.0, share))
+        if self._undropped is None:
+            self._undropped = self._viewers
+        self._viewers = round(self._undropped * (1.0 - share))
+        n = round(len(self._online) * share)
+        for _ in range(min(n, len(self._online))):
+            self._leave()
+        return n
+
+    def undrop(self) -> None:
+        """The room's size as before :meth:`drop` (viewers come back at the room's own pace)."""
+        if self._undropped is not None:
+            self._viewers, self._undropped = self._undropped, None
 
     def _target_online(self, dt: float) -> float:
         rng = self._rng

@@ -613,6 +613,11 @@ class RoomEngine:
         if not task.cancelled() and task.exception() is not None:
             log.error("simulated audience failed", exc_info=task.exception())
 
+    @property
+    def audience(self) -> Any:
+        """The running simulated audience (plugins/sandbox/audience.py ``Audience``), or None."""
+        return self._audience
+
     def set_audience_rate(self, rate: float) -> None:
         """Change ``--rate`` of this server, the running audience's included (load tests)."""
         self.rate = rate

@@ -26,6 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from plugins.sandbox.catalog import IMAGES_DIR
 from plugins.sandbox.debug_lottery import add_cheat_draw_route
+from plugins.sandbox.drill import add_drill_routes
 from plugins.sandbox.engine import RoomEngine
 from plugins.sandbox.errors import ApiError
 from plugins.sandbox.gate import MAX_JSON_BODY, RoomGate
@@ -149,6 +150,7 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
         app.include_router(debug.router(api))
         add_storage_debug_route(app, engine, api.auth)
         add_cheat_draw_route(app, engine, api.act)  # debug_lottery.py
+    add_drill_routes(app, engine, api)  # drill.py: a rehearsal room's faults (app/drill)
     app.mount("/static/products", StaticFiles(directory=IMAGES_DIR), name="product-images")
     app.add_middleware(RoomGate, authenticate=api.authenticate, body_cap=body_cap)
     app.add_middleware(KeepTransport)

@@ -110,3 +110,50 @@ async def test_values_that_cannot_work_are_refused_with_the_reason(
     assert dialog.isVisible() and "评分权重至少有一项大于 0" in dialog.error.text()
     assert not config.exists()  # nothing was written  # noqa: ASYNC240
     assert w.settings.alerts == AlertSettings()
+
+
+async def test_the_failover_tab_saves_its_thresholds_and_the_failover_uses_them(
+    qtbot: QtBot, config: Path
+) -> None:
+    from app.obs.connection import ObsConnection
+    from app.obs.failover import Failover
+    from app.obs.scenes import Scenes
+    from app.settings import save_settings
+
+    settings = Settings()
+    conn = ObsConnection("127.0.0.1", 1, "")  # never connected: the failover only holds settings
+    failover = Failover(conn, Scenes(conn), settings.failover)
+    saves: list[bool] = []
+
+    def save() -> None:
+        save_settings(settings)
+        saves.append(True)
+
+    dialog = AlertSettingsDialog(settings, save, on_failover=failover.apply_settings)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    titles = [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())]
+    assert titles[-1] == "故障切换"
+    dialog.tabs.setCurrentIndex(len(titles) - 1)
+    # a check period as long as the window: refused with the reason, nothing saved
+    _set(dialog, "checks_per_second", 1.0)
+    _set(dialog, "window_s", 1.0)
+    dialog.save_button.click()
+    assert dialog.isVisible() and dialog.error.isVisible()
+    assert "检查间隔" in dialog.error.text()
+    assert saves == []
+    _set(dialog, "checks_per_second", 4.0)
+    _set(dialog, "window_s", 3.5)
+    _set(dialog, "recover_s", 2.0)
+    _set(dialog, "mic_window_s", 12.0)
+    dialog.auto_return.setChecked(False)
+    dialog.mic_input.setText("  领夹麦  ")
+    dialog.save_button.click()
+    assert not dialog.isVisible() and saves == [True]
+    saved = load_settings().failover
+    assert (saved.window_s, saved.checks_per_second, saved.recover_s) == (3.5, 4.0, 2.0)
+    assert saved.mic_window_s == 12.0 and not saved.auto_return and saved.mic_input == "领夹麦"
+    # the running failover judges with them from its next sample
+    assert failover.settings == saved
+    assert (failover.judge.window, failover.judge.recover) == (3.5, 2.0)
+    await failover.stop()

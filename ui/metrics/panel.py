@@ -25,7 +25,8 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLay
 
 from app.aio import spawn
 from app.format import money, yuan
-from app.live.alerts import AlertBook, AlertConfig, config_from
+from app.listeners import Listeners
+from app.live.alerts import Alert, AlertBook, AlertConfig, config_from
 from app.live.metrics import MetricsHistory, MetricsTracker, Sample, format_percent
 from app.live.room import BAG, METRICS, SESSION, LiveRoom
 from app.platform.capabilities import Capability
@@ -201,6 +202,8 @@ class MetricsPanel(QWidget):
         self._applied: AlertSettings | None = None
         self.dropped_frames_ratio = dropped_frames_ratio  # hook: OBS stats, when connected
         self.strip = AlertsStrip(self.dismiss, self)
+        #: ``("fired" | "dismissed", alert)``: an alert as the operator sees it come and go (drills)
+        self.alert_events = Listeners[[str, Alert]]("metrics alert listener")
         self.values: dict[str, QLabel] = {}
         self.trends: dict[str, Sparkline] = {}
         grid_host = QWidget(self)
@@ -330,7 +333,7 @@ class MetricsPanel(QWidget):
             self.trends[tile.key].set_points(tile.trend(history))
         self._apply_settings()
         session = self.room.session
-        self.alerts.update(
+        fired, _cleared = self.alerts.update(
             history,
             self.room.bag,
             dropped_frames_ratio=self.dropped_frames_ratio(),
@@ -338,6 +341,8 @@ class MetricsPanel(QWidget):
             live=session is not None and session.status == "live",
         )
         self.strip.show_alerts(self.alerts.visible)
+        for alert in fired:
+            self.alert_events.emit("fired", alert)
 
     def _apply_settings(self) -> None:
         """New thresholds from the settings (an edit, no restart): alerts judged from now on."""
@@ -349,7 +354,10 @@ class MetricsPanel(QWidget):
             self.alerts.config = config_from(current, self.alerts.config.stock_thresholds)
 
     def dismiss(self, key: str) -> None:
+        alert = self.alerts.active.get(key)
         self.alerts.dismiss(key)
+        if alert is not None:
+            self.alert_events.emit("dismissed", alert)
         self.strip.show_alerts(self.alerts.visible)
 
 

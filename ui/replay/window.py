@@ -47,6 +47,7 @@ from ui import theme
 from ui.i18n import language, tr
 from ui.replay.action_log import ActionLogTab
 from ui.replay.charts import TimelineCharts, marker_text
+from ui.replay.drill_tab import DrillTab
 from ui.replay.lottery_tab import LotteryTab
 from ui.replay.quiz_tab import QuizTab
 from ui.replay.tables import ExplainTable, ProductTable, Table
@@ -133,6 +134,7 @@ class ReplayWindow(QMainWindow):
         self._add_lottery_tab()
         self._add_quiz_tab()
         self._add_rain_tab()
+        self._add_drill_tab()
         self._add_action_tabs()
         self.video = VideoPane(self.summary.obs_recording, self.file.meta, self)
         self.tabs.addTab(self.video, tr("视频"))
@@ -323,6 +325,19 @@ class ReplayWindow(QMainWindow):
             self.tabs.tabBar().setTabTextColor(i, QColor(theme.DANGER))
         else:
             self.tabs.addTab(self.quiz_tab, tr("答题"))
+
+    def _add_drill_tab(self) -> None:
+        """演练报告: only for a file with a drill in it (app/drill); red when a fault was missed."""
+        self.drill_tab: DrillTab | None = None
+        results = self.file.drill_results()
+        if not results:
+            return
+        self.drill_tab = DrillTab(results, self)
+        if self.drill_tab.missed:
+            i = self.tabs.addTab(self.drill_tab, tr("演练报告 ✗ 有未发现的故障"))
+            self.tabs.tabBar().setTabTextColor(i, QColor(theme.DANGER))
+        else:
+            self.tabs.addTab(self.drill_tab, tr("演练报告"))
 
     def _add_action_tabs(self) -> None:
         self.actions_table = Table(["时间", "操作", "角色", "结果", "耗时(ms)", "错误"])
