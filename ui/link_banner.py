@@ -11,6 +11,10 @@ A dead platform must never look live. :class:`LinkBanner` shows, above everythin
   ``data_stopped_at`` says since when the figures are old: the window's live timer stops there
   and is greyed with 「数据已停止」, and :class:`StaleVeil` greys the metrics panel.
 - **green** for ``RECOVERED_S`` once the link is back: 「平台连接已恢复」 and how long it was down.
+- **red**, while viewers see the standby picture (app/obs/failover.py): the failover switched to
+  备用画面 by itself (why, since when, and whether it comes back by itself or waits for 切回直播画面),
+  or the emergency key is on (结束应急); the button does what the toolbar's emergency key does.
+  A status-bar line is too easy to miss while the stream shows 「马上回来」.
 - **orange**, for the host while the session is live and OBS is not sending
   (:class:`app.obs.sending.SendingWatch`: OBS not connected, stream output not active or still
   starting, or 0 kbps for over 10 s), until it resolves; with 「开始推流」 when OBS is connected.
@@ -42,6 +46,8 @@ from PySide6.QtWidgets import (
 
 from app.format import time_of_day
 from app.live.room import SESSION, LiveRoom
+from app.obs.failover import FailoverEvent, problem_text
+from app.obs.names import SCENE_STANDBY
 from app.obs.sending import Sending, SendingWatch
 from app.platform.connection import ConnectionStatus, LinkState, Recovery, RecoveryStep
 from app.settings import UiSettings
@@ -188,10 +194,14 @@ class LinkBanner(QWidget):
         self.recovered = AlertRow("recovered", GREEN, self)
         self.obs_row = AlertRow("obs", ORANGE, self)
         self.obs_row.button.clicked.connect(self.start_stream)
+        self.standby_row = AlertRow("standby", RED, self)
+        self.standby_row.button.clicked.connect(self.leave_standby)
+        #: the failover's last switch to standby: (when, why: frozen / black / lost)
+        self._switched: tuple[float, str] | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        for row in (self.platform, self.recovered, self.obs_row):
+        for row in (self.platform, self.recovered, self.standby_row, self.obs_row):
             layout.addWidget(row)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
@@ -211,6 +221,8 @@ class LinkBanner(QWidget):
                 obs.conn.tracker.subscribe(lambda _s: self._later()),
                 obs.outputs.subscribe(lambda _s: self._later()),
             ]
+            if obs.failover is not None:
+                unsubs.append(obs.failover.subscribe(self._on_failover))
         unsubscribe_on_destroy(self, *unsubs)
         self._clock = QTimer(self)
         self._clock.setInterval(500)
@@ -233,6 +245,21 @@ class LinkBanner(QWidget):
             return
         self.notifier.run(tr("开始推流"), self.obs.outputs.start_stream())
 
+    def leave_standby(self) -> None:
+        """The standby row's button: 切回直播画面 or 结束应急 (what the emergency key does now)."""
+        f = self.obs.failover if self.obs is not None else None
+        if f is None:
+            return
+        if f.emergency_state is not None:
+            self.notifier.run(tr("结束应急"), f.end_emergency())
+        elif f.standby_from is not None:
+            self.notifier.run(tr("切回直播画面"), f.go_back())
+
+    def _on_failover(self, event: FailoverEvent) -> None:
+        if event.kind == "switched" and event.scene:
+            self._switched = (event.ts, event.reason)
+        self._later()
+
     def _sound_toggled(self, on: bool) -> None:
         self.settings.link_alarm_sound = on
         self.save_settings()
@@ -249,7 +276,9 @@ class LinkBanner(QWidget):
         now = time.time()
         self._refresh_platform(self.room.adapter.connection.status, now)
         self._refresh_obs(now)
-        wanted = any(not r.isHidden() for r in (self.platform, self.recovered, self.obs_row))
+        self._refresh_standby(now)
+        rows = (self.platform, self.recovered, self.standby_row, self.obs_row)
+        wanted = any(not r.isHidden() for r in rows)
         holder = self.holder
         if holder is not None and holder.isHidden() == wanted:
             holder.setVisible(wanted)
@@ -362,6 +391,32 @@ class LinkBanner(QWidget):
             detail += " · " + _first_line(obs.target.error)
         self.obs_row.show_text(title, detail)
         self.obs_row.set_button(button)
+
+    def _refresh_standby(self, now: float) -> None:
+        f = self.obs.failover if self.obs is not None else None
+        if f is None or (f.emergency_state is None and f.standby_from is None):
+            self.standby_row.hide()
+            return
+        can_act = self.room.role != "reviewer"
+        if f.emergency_state is not None:
+            title = tr("一键应急中 · 观众正在看「{scene}」").format(scene=SCENE_STANDBY)
+            detail = tr("麦克风已静音，定时推送已暂停；处理好后点「结束应急」（或再按应急键）")
+            button = tr("结束应急")
+        else:
+            when, why = self._switched or (now, "")
+            title = tr("已自动切到「{scene}」· 观众看不到主画面").format(scene=SCENE_STANDBY)
+            since = tr("自 {t} 起，已 {d}").format(t=time_of_day(when), d=_duration(now - when))
+            if f.awaiting_return:
+                then = tr("摄像头已恢复：确认画面正常后，点「切回直播画面」")
+            elif f.settings.auto_return:
+                then = tr("摄像头恢复后自动切回")
+            else:
+                then = tr("摄像头恢复后，由你确认切回")
+            cause = tr("原因：摄像头{what}").format(what=problem_text(why)) if why else ""
+            detail = " · ".join(p for p in (cause, since, then) if p)
+            button = tr("切回直播画面")
+        self.standby_row.show_text(title, detail)
+        self.standby_row.set_button(button if can_act else None)
 
     def _alarm(self) -> None:
         self.alarms += 1

@@ -73,6 +73,11 @@ async def test_f12_is_the_emergency_key_and_a_frozen_camera_is_said_and_heard(
         assert (await stack.conn.request("GetInputMute", inputName=MIC))["inputMuted"] is True
         assert button.text() == "结束应急"
         assert "一键应急" in window.message.text()
+        # the banner across the top says it too, with the way back
+        row = window.link_banner.standby_row
+        await until(lambda: row.isVisible(), 10, "the standby row of the banner")
+        assert row.title.text() == "一键应急中 · 观众正在看「备用画面」"
+        assert row.button.text() == "结束应急"
 
         button.click()  # the button on the live toolbar: the same action
         await until(lambda: failover.emergency_state is None and not window.failover.runner.busy,
@@ -82,6 +87,7 @@ async def test_f12_is_the_emergency_key_and_a_frozen_camera_is_said_and_heard(
         ] == SCENE_FULL
         assert (await stack.conn.request("GetInputMute", inputName=MIC))["inputMuted"] is False
         assert button.text() == "一键应急"
+        await until(lambda: not row.isVisible(), 10, "the standby row gone")
 
         await until(lambda: failover.judge.good_since is not None, 60, "the camera seen moving")
         beeps = window.failover.beeps
@@ -89,11 +95,21 @@ async def test_f12_is_the_emergency_key_and_a_frozen_camera_is_said_and_heard(
         await until(lambda: "冻结" in window.message.text(), 30, "the failover said in the status")
         assert SCENE_STANDBY in window.message.text()
         assert window.failover.beeps > beeps
+        await until(lambda: row.isVisible(), 10, "the banner says viewers see the standby")
+        assert row.title.text() == "已自动切到「备用画面」· 观众看不到主画面"
+        assert "冻结" in row.detail.text() and "自动切回" in row.detail.text()
         if os.environ.get("LIVEDESK_SCREENSHOTS"):  # docs/obs.md: the alert, the standby picture
             SHOTS.mkdir(parents=True, exist_ok=True)
             window.grab().save(str(SHOTS / "failover-alert-zh.png"))
             png = await screenshot(stack.conn, SCENE_STANDBY, 960, 540)
             (SHOTS / "obs-standby.png").write_bytes(png)
+        # the operator does not wait for the camera: back from the banner (the still frozen
+        # camera then sends the program to standby again after its window, as it should)
+        kinds: list[str] = []
+        failover.subscribe(lambda e: kinds.append(e.kind))
+        row.button.click()
+        await until(lambda: "switched_back" in kinds, 20, "back to the live picture")
+        assert kinds[0] == "switched_back"
     finally:
         if window is not None:
             window.close_without_asking()

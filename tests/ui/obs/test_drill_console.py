@@ -4,7 +4,8 @@ microphone from 视图 → 应急演练…: the failover switches to 备用画�
 back and waits; the operator presses the emergency key (now 切回直播画面) and the program shows
 the camera again. The report has the switch as automatic, the going back as the operator's, and
 the fault over only when the camera is back on program. LIVEDESK_DRILL_SHOT=<png>: the dialog
-while the camera fault runs."""
+while the camera fault runs; LIVEDESK_FAILOVER_SHOT=<png>: the main window on standby, waiting for
+the operator."""
 
 from __future__ import annotations
 
@@ -79,11 +80,17 @@ async def test_a_camera_drill_with_the_operator_going_back(
         drill = dialog.drill
         assert drill is not None
         await until(lambda: failover.standby_from is not None, 30, "the switch to standby")
+        window_shot = os.environ.get("LIVEDESK_FAILOVER_SHOT")
+        if window_shot:  # the alert of the switch, then (below) the wait for the operator
+            await asyncio.sleep(0.5)
+            window.grab().save(window_shot.replace(".png", "-switched.png"))
         shot = os.environ.get("LIVEDESK_DRILL_SHOT")
         if shot:
             await asyncio.sleep(1.0)  # the table refreshed with the switch
             dialog.grab().save(shot)
         await until(lambda: failover.awaiting_return, 60, "the camera seen back, waiting for me")
+        if window_shot:
+            window.grab().save(window_shot)
         assert (await stack.conn.request("GetCurrentProgramScene"))[
             "currentProgramSceneName"
         ] == SCENE_STANDBY
