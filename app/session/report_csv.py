@@ -102,11 +102,11 @@ def write_csv(f: SessionFile, folder: Path, *, lang: str = "zh_CN") -> list[Path
         w = SafeCsvWriter(fh)
         w.writerow([tr("商品 ID"), *(tr(h) for h in PRODUCT_HEADERS)])
         for r in per_product(f):
-            w.writerow([r.product_id, *product_cells(r)])
+            w.writerow([r.product_id, *product_cells(r, f.currency)])
     ex_path = folder / f"{stem}_explains.csv"
     with ex_path.open("w", newline="", encoding="utf-8-sig") as fh:
         w = SafeCsvWriter(fh)
         w.writerow([tr("商品 ID"), *(tr(h) for h in EXPLAIN_HEADERS)])
         for x in explain_log(f):
-            w.writerow([x.product_id, *explain_cells(x)])
+            w.writerow([x.product_id, *explain_cells(x, f.currency)])
     return [ev_path, or_path, pr_path, ex_path]

@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtGui import QColor, QImage
 
 from app.format import clock
-from app.format import yuan_short as yuan
+from app.format import money_short
 from app.overlays.layout import Kind, box, canvas_size
 from app.overlays.render import OverlayRenderer
 from app.overlays.state import (
@@ -110,13 +110,18 @@ def test_state_diff_and_json() -> None:
     assert s.with_card(Kind.COUPON, None) == OverlayState()
     j = s.to_json()
     assert j["coupon"]["amount_cents"] == 2000 and j["product"] is None
+    # the page shows each amount as written here (the card's currency: CNY by default)
+    assert j["coupon"]["money"] == {"amount_cents": "¥20", "threshold_cents": "¥199"}
 
 
 def test_money_and_clock_text() -> None:
-    assert yuan(12900) == "129"
-    assert yuan(12950) == "129.5"
-    assert yuan(12999) == "129.99"
-    assert yuan(5) == "0.05"
+    assert money_short(12900) == "¥129"
+    assert money_short(12950) == "¥129.5"
+    assert money_short(12999) == "¥129.99"
+    assert money_short(5) == "¥0.05"
+    assert money_short(8900, "USD") == "$89"
+    assert money_short(123456, "USD") == "$1234.56"
+    assert money_short(1500, "JPY") == "JP¥1500"
     assert clock(59) == "00:59"
     assert clock(3661) == "1:01:01"
     assert clock(-3) == "00:00"
