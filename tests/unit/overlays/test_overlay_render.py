@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtGui import QColor, QImage
 
-from app.format import clock
-from app.format import money_short
+from app.format import clock, money_short
 from app.overlays.layout import Kind, box, canvas_size
 from app.overlays.render import OverlayRenderer
 from app.overlays.state import (
