@@ -177,3 +177,22 @@ def _fields(card: QuizCard) -> dict[str, object]:
     from dataclasses import asdict
 
     return asdict(card)
+
+
+def test_a_usd_price_is_drawn_with_its_dollar_sign_where_the_yuan_was(qapp: object) -> None:
+    # the same card in USD and in CNY: only the price lines differ (the symbol), the rest of the
+    # card (image, badge, title, stock) is the same pixels
+    r = OverlayRenderer("16:9")
+    cny = ProductCard("p1", "Retro Runner sneaker", 8900, 12900, stock_left=40)
+    usd = ProductCard("p1", "Retro Runner sneaker", 8900, 12900, stock_left=40, currency="USD")
+    a, b = arr(r.render(Kind.PRODUCT, cny)).copy(), arr(r.render(Kind.PRODUCT, usd))
+    rows = np.flatnonzero((a != b).any(axis=(1, 2)))
+    assert rows.size, "the USD card reads the same as the CNY one"
+    _, h = r.size(Kind.PRODUCT)
+    pad = 20  # the product card's
+    # what differs is in the price band (price_y - 14 … price_y + 88 in the renderer)
+    assert rows.min() >= h - pad - 130 - 14 - 2 and rows.max() <= h - pad - 130 + 88 + 2
+    assert OverlayState(product=usd).to_json()["product"]["money"] == {
+        "price_cents": "$89",
+        "original_price_cents": "$129",
+    }
