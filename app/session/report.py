@@ -14,11 +14,12 @@ This module holds no per-language table.
 from __future__ import annotations
 
 import html
+import re
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from app.format import hms, time_of_day
+from app.format import SYMBOLS, hms, time_of_day
 from app.format import money as format_money
 from app.i18n import Translate, translator
 from app.live import blind_box
@@ -44,7 +45,17 @@ def _is_number(c: object) -> bool:
         return False
     if isinstance(c, int | float):
         return True
-    return isinstance(c, str) and (c.startswith("¥") or (c.endswith("%") and c[:1].isdigit()))
+    return isinstance(c, str) and (
+        _MONEY.match(c) is not None or (c.endswith("%") and c[:1].isdigit())
+    )
+
+
+#: an amount as app.format.money writes it: "¥1,234.56", "-$1.50", "JP¥1,500", "1,234.56 XYZ"
+_MONEY = re.compile(
+    "^-?(?:(?:"
+    + "|".join(re.escape(v) for v in sorted(SYMBOLS.values(), key=len, reverse=True))
+    + r")[\d,]+(?:\.\d+)?|[\d,]+(?:\.\d+)? [A-Z]{3})$"
+)
 
 
 def _lottery_failures(v: Verification, tr: Translate) -> list[str]:
