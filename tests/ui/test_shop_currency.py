@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from plugins.bilibili.standin.runner import serve_in_thread
 from plugins.shopify.adapter import ShopifyFactory
 from plugins.shopify.standin.server import ShopifyStandIn
 from tests.support import polling
+from ui.marketing.coupons import CouponsPanel
 from ui.metrics.panel import MetricsPanel
 from ui.notify import Notifier
 from ui.orders.panel import OrdersPanel
@@ -46,7 +47,9 @@ TOTE = ("Canvas tote", 2400, 120, None)
 
 
 @contextlib.asynccontextmanager
-async def usd_shop(tmp_path: Path) -> AsyncIterator[tuple[LiveRoom, ShopifyStandIn]]:
+async def usd_shop(
+    tmp_path: Path, before_load: Callable[[LiveRoom], object] = lambda _room: None
+) -> AsyncIterator[tuple[LiveRoom, ShopifyStandIn]]:
     """A loaded LiveRoom on a Shopify store in USD. Opened inside the test body, not in a
     fixture: between a fixture and the test the loop is not running while Qt may still fire the
     adapter's poll timers, and its HTTP client then fails with "no running event loop"."""
@@ -60,6 +63,7 @@ async def usd_shop(tmp_path: Path) -> AsyncIterator[tuple[LiveRoom, ShopifyStand
              "state_dir": str(tmp_path / "state"), "poll_every": 0.2, "orders_since": 0}
         )  # fmt: skip
         room = LiveRoom(adapter)
+        before_load(room)  # what the console builds before the room's snapshot comes
         room.start()
         try:
             await asyncio.wait_for(room.wait_loaded(), polling.patience(30))
@@ -70,7 +74,17 @@ async def usd_shop(tmp_path: Path) -> AsyncIterator[tuple[LiveRoom, ShopifyStand
 
 
 async def test_the_console_shows_a_usd_shops_money_in_dollars(qtbot: QtBot, tmp_path: Path) -> None:
-    async with usd_shop(tmp_path) as (room, standin):
+    early: list[CouponsPanel] = []
+
+    def build(room: LiveRoom) -> None:  # a panel made while the room still says CNY
+        early.append(CouponsPanel(room, Notifier(QWidget())))
+        qtbot.addWidget(early[0])
+        assert "¥199.00" in early[0].preview.text()
+
+    async with usd_shop(tmp_path, build) as (room, standin):
+        coupons = early[0]
+        assert coupons.threshold.prefix() == "$" and coupons.threshold.value() == 199.0
+        assert "满$199.00减$20.00" in coupons.preview.text()  # redone when the snapshot said USD
         await _console_in_dollars(qtbot, room, standin)
 
 

@@ -42,11 +42,12 @@ class MoneySpin(QDoubleSpinBox):
         self.setGroupSeparatorShown(True)
         self.set_currency(currency, value_cents)
 
-    def set_currency(self, currency: str, value_cents: int | None = None) -> None:
+    def set_currency(self, currency: str, value_cents: int | None = None) -> bool:
         """Show amounts in ``currency`` (the room's, once its snapshot says); keeps the value in
-        minor units when none is given."""
+        minor units when none is given. True when the currency changed (texts made from the
+        amount need redoing: the value may not, so ``valueChanged`` may not come)."""
         if currency == self.currency and value_cents is None:
-            return
+            return False
         cents = cents_of(self) if value_cents is None else value_cents
         self.currency = currency
         digits = minor_digits(currency)
@@ -56,6 +57,7 @@ class MoneySpin(QDoubleSpinBox):
         self.setDecimals(digits)
         self.setRange(0.0, self.maximum_units)
         self.setValue(cents / 10**digits)
+        return True
 
 
 def money_spin(

@@ -284,8 +284,10 @@ class CouponsPanel(QWidget):
 
     # --- the list ----------------------------------------------------------------------------
     def _changed(self, changes: frozenset[str]) -> None:
-        self.threshold.set_currency(self.room.currency)
-        self.amount.set_currency(self.room.currency)
+        if self.threshold.set_currency(self.room.currency) | self.amount.set_currency(
+            self.room.currency
+        ):
+            self._update_form()
         if COUPONS not in changes:
             return
         coupons = sorted(self.room.coupons.values(), key=lambda c: -c.created_ts)

@@ -366,7 +366,9 @@ class FlashSalePanel(QWidget):
 
     # --- the list ----------------------------------------------------------------------------
     def _changed(self, changes: frozenset[str]) -> None:
-        self.price.set_currency(self.room.currency)
+        if self.price.set_currency(self.room.currency):
+            self._fill_products()  # their prices
+            self._validate()
         if BAG in changes:
             self._fill_products()
         if EXPLAINING in changes:

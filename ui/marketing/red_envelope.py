@@ -353,8 +353,9 @@ class RedEnvelopePanel(QWidget):
 
     # --- what the platform says --------------------------------------------------------------
     def _changed(self, changes: frozenset[str]) -> None:
-        self.total.set_currency(self.room.gift_currency)
-        self.minimum.set_currency(self.room.gift_currency)
+        cur = self.room.gift_currency
+        if self.total.set_currency(cur) | self.minimum.set_currency(cur):
+            self._validate()
         if RED_ENVELOPES not in changes:
             return
         rain = self.room.active_rain()
