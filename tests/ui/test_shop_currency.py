@@ -36,6 +36,7 @@ from ui.marketing.coupons import CouponsPanel
 from ui.metrics.panel import MetricsPanel
 from ui.notify import Notifier
 from ui.orders.panel import OrdersPanel
+from ui.products.editor import ProductEditor
 from ui.products.model import RowRole
 from ui.products.panel import ProductQueuePanel
 from ui.replay.window import summary_text
@@ -125,11 +126,25 @@ async def _console_in_dollars(qtbot: QtBot, room: LiveRoom, standin: ShopifyStan
     avg = metrics.findChild(QWidget, "metricValue:avg_order")
     assert avg.text() == "$178.00"  # type: ignore[union-attr]
 
+    # the price editor: in dollars, typed and sent in cents of the shop's currency
+    editor = ProductEditor(room, room.product(sneaker.id) or sneaker, host)
+    assert editor.price.text() == "89.00"
+    assert editor.reference.text().startswith("现价 $89.00 · 原价 $129.00")
+    editor.price.setText("$abc")
+    editor.submit()
+    assert editor.errors()["price"] == "价格格式不对，请输入数字，如 129.90"
+    editor.price.setText("$84.50")
+    editor.submit()
+    await polling.until(
+        lambda: standin.products[int(sneaker.id)].variants[0].price == 8450, 30, "the new price"
+    )
+    await polling.until(lambda: stage.price.text() == "$84.50", 30, "the stage's new price")
+
     # on stream: the product card's price in dollars (PNG and the overlay page alike)
     card = derive(room, 0.0, ImageCache(), {}).product
     assert card is not None and card.currency == "USD"
     state = derive(room, 0.0, ImageCache(), {})
-    assert state.to_json()["product"]["money"]["price_cents"] == "$89"
+    assert state.to_json()["product"]["money"]["price_cents"] == "$84.5"
 
 
 async def test_a_recording_of_a_chat_and_usd_shop_room_replays_in_dollars_and_gifts_in_yuan(
