@@ -34,6 +34,7 @@ ORDER_HEADERS = [
     tr_noop("金额（分）"),
     tr_noop("状态"),
     tr_noop("优惠券"),
+    tr_noop("币种"),  # of the amount (ISO 4217): the recording's
 ]
 
 #: a spreadsheet runs a cell starting with one of these as a formula (OWASP: CSV injection)
@@ -95,6 +96,7 @@ def write_csv(f: SessionFile, folder: Path, *, lang: str = "zh_CN") -> list[Path
                     o.amount_cents,
                     value_name(o.status, tr),
                     o.coupon_id or "",
+                    f.currency,
                 ]
             )
     pr_path = folder / f"{stem}_products.csv"
