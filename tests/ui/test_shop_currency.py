@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.i18n import set_language
@@ -39,7 +39,7 @@ from ui.orders.panel import OrdersPanel
 from ui.products.editor import ProductEditor
 from ui.products.model import RowRole
 from ui.products.panel import ProductQueuePanel
-from ui.replay.window import summary_text
+from ui.replay.window import ReplayWindow, summary_text
 from ui.shortcuts import ShortcutRegistry
 from ui.stage import Stage
 
@@ -174,6 +174,23 @@ async def test_a_recording_of_a_chat_and_usd_shop_room_replays_in_dollars_and_gi
         page = build_html(f, lang="en")
         assert "$89.00" in page and "¥89.00" not in page  # GMV in the shop's dollars
         assert "¥66.60" in page  # the gift in the chat platform's yuan, never added to GMV
+        assert "Cumulative GMV (USD)" in page  # the chart says its unit
+
+    # the replay window: header, per-product table, GMV chart and gifts, each in its currency
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    app.setQuitOnLastWindowClosed(False)
+    win = ReplayWindow(path)  # deletes itself on close
+    try:
+        assert "成交额 $89.00" in win.header.text()
+        cells = [win.products.item(0, c).text() for c in range(win.products.columnCount())]
+        assert "$89.00" in cells
+        assert win.charts.titles[1].text == "累计成交额（USD）"
+        _, y = win.charts.curves[1].getData()
+        assert float(y[-1]) == 89.0  # dollars on the axis, not cents
+        assert "礼物价值 ¥66.60" in win.money_label.text()
+    finally:
+        win.close()
 
 
 async def _record(

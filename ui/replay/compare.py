@@ -20,11 +20,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
-from app.format import hms, money
+from app.format import hms, minor_digits, money
 from app.session import summary as summary_mod
 from app.session.attribution import per_product
 from app.session.compare import Delta, align_products, kpi_deltas, score_deltas
 from app.session.replay import SessionFile, Summary
+from app.session.report_charts import gmv_title
 from app.session.score import score_file
 from ui import theme
 from ui.i18n import tr
@@ -108,14 +109,7 @@ class CompareWindow(QWidget):
         same = cur_a == cur_b
         grid = QGridLayout(self)
         self.plot = pg.PlotWidget(self)
-        self.plot.setLabel(
-            "left",
-            tr("累计成交额（元）")
-            if same and cur_a == "CNY"
-            else tr("累计成交额（{currency}）").format(
-                currency=cur_a if same else f"A {cur_a} · B {cur_b}"
-            ),
-        )
+        self.plot.setLabel("left", gmv_title(cur_a if same else f"A {cur_a} · B {cur_b}", tr))
         self.plot.setLabel("bottom", tr("开播后（分钟）"))
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.plot.addLegend()
@@ -123,7 +117,7 @@ class CompareWindow(QWidget):
             ser = f.series()
             self.plot.plot(
                 ser.sec / 60.0,
-                ser.cum_gmv_cents / 100.0,
+                ser.cum_gmv_cents / 10 ** minor_digits(f.currency),
                 pen=pg.mkPen(COLOURS[i], width=2),
                 name=f"{s.room}/{s.session_id}",
             )

@@ -122,7 +122,7 @@ class ReplayWindow(QMainWindow):
         self.charts = TimelineCharts(self)
         self.series = self.file.series()
         self.markers = self.file.markers()
-        self.charts.set_data(self.series, self.markers)
+        self.charts.set_data(self.series, self.markers, self.file.currency)
 
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self._moment_tab(), tr("此刻"))
