@@ -15,7 +15,7 @@ two outputs must differ they are separate, named functions:
 - :func:`yuan` ``12990`` → ``"¥129.90"``: ``money(cents, "CNY")``, for amounts that are CNY by
   definition (a Bilibili gift). Never for the catalogue: that is in the room's currency.
 - :func:`money_plain` ``(12990, "USD")`` → ``"129.90"``: the text of an edit box (parsed back as
-  typed by :func:`parse_money`).
+  typed: ``ui/products/validation.parse_price``).
 - :func:`money_short` ``(12950, "USD")`` → ``"$129.5"``: an overlay card on the stream (symbol
   included, no thousands separator, no trailing zeros).
 - :func:`hms` ``3723`` → ``"1:02:03"`` (hours always shown): a duration in tables and reports.
@@ -72,7 +72,12 @@ def money_plain(cents: int, currency: str = "CNY", *, grouped: bool = False) -> 
 def money(cents: int, currency: str = "CNY") -> str:
     """An amount in its currency for every table and label: ``"$1,234.56"``, ``"-¥1.50"``,
     ``"JP¥1,500"``; a currency without a symbol: ``"1,234.56 XYZ"``."""
-    number = money_plain(abs(cents), currency, grouped=True)
+    return _written(cents, money_plain(abs(cents), currency, grouped=True), currency)
+
+
+def _written(cents: int, number: str, currency: str) -> str:
+    """``number`` (the amount's absolute value) with its sign and the currency's symbol before
+    it, or its code after it when it has no symbol here."""
     sign = "-" if cents < 0 else ""
     symbol = SYMBOLS.get(currency)
     return f"{sign}{symbol}{number}" if symbol else f"{sign}{number} {currency}"
@@ -89,9 +94,7 @@ def money_short(cents: int, currency: str = "CNY") -> str:
     number = money_plain(abs(cents), currency)
     if "." in number:
         number = number.rstrip("0").rstrip(".")
-    sign = "-" if cents < 0 else ""
-    symbol = SYMBOLS.get(currency)
-    return f"{sign}{symbol}{number}" if symbol else f"{sign}{number} {currency}"
+    return _written(cents, number, currency)
 
 
 def money_symbol(currency: str) -> str:
