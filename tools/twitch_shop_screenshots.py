@@ -1,7 +1,9 @@
 """Screenshots of a two-source room: Twitch chat (the local Twitch stand-in) with a Shopify store
 (the local Shopify stand-in) as its shop — the product queue, orders and coupons from the store,
 chat, cheers and subs from Twitch — in English and Chinese. The real `livedesk` start-up with
-``--commerce shopify``, real window.
+``--commerce shopify``, real window. The store sells in US dollars: the console shows ``$``
+everywhere the catalogue's money is; next to each console shot, ``…-overlay-card.png`` is the
+product card the overlay puts on stream for the product being explained.
 
     PYTHONPATH=. .venv/bin/python tools/twitch_shop_screenshots.py [OUT_DIR]
 """
@@ -41,12 +43,26 @@ def _checkouts(standin: Any, stop: threading.Event) -> None:
         n += 1
 
 
+#: where the overlay card of the running shot goes (set by :func:`one`)
+CARD_OUT: list[Path] = []
+
+
 async def _prepare(window: Any) -> None:
+    from app.overlays.controller import derive
+    from app.overlays.images import ImageCache
+    from app.overlays.layout import Kind
+    from app.overlays.render import OverlayRenderer
+
     room = window.room
     await until(lambda: room.online and room.metrics.paid_messages >= 2, 90)
     await until(lambda: len(room.products) >= len(PRODUCTS), 60)
     await until(lambda: len(room.orders) >= 4, 60)
+    await room.explain(room.product_ids[0])  # the sneaker on stage (and on stream)
+    await until(lambda: room.explaining is not None, 30)
     window.resize(1600, 1000)
+    card = derive(room, 0.0, ImageCache(), {}).product
+    if CARD_OUT and card is not None:
+        OverlayRenderer("16:9").render(Kind.PRODUCT, card).save(str(CARD_OUT[0]))
 
 
 def one(name: str, out: Path) -> int:
@@ -60,6 +76,7 @@ def one(name: str, out: Path) -> int:
     from plugins.twitch.standin import server as s
     from ui.launch import run
 
+    CARD_OUT[:] = [out.with_name(out.stem + "-overlay-card.png")]
     # what the streamer entered in 平台 → 连接平台… (this process's keyring holds the tokens)
     settings = load_settings()
     save("twitch", fields_of(TwitchFactory()), {"token": s.BROADCASTER.token}, settings)

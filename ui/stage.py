@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.compliance import Hit, check
-from app.format import countdown, yuan
+from app.format import countdown, money
 from app.live.hold import ExplainHold
 from app.live.queue import step
 from app.live.room import BAG, EXPLAINING, FLASH_SALES, LOTTERIES, OPERATOR, LiveRoom
@@ -306,7 +306,7 @@ class Stage(QWidget):
         nxt_product = room.product(nxt) if nxt else None
         self.next_label.setText(
             tr("下一个：{title}  {price}").format(
-                title=nxt_product.title, price=yuan(nxt_product.price_cents)
+                title=nxt_product.title, price=money(nxt_product.price_cents, room.currency)
             )
             if nxt_product
             else tr("下一个：无")
@@ -327,16 +327,20 @@ class Stage(QWidget):
         self.title.setToolTip(product.title)
         flash = self._flash(product.id)
         if flash is not None:
-            self.price.setText(tr("秒杀 {price}").format(price=yuan(flash.price_cents)))
-            self.original.setText(yuan(product.price_cents))
+            self.price.setText(
+                tr("秒杀 {price}").format(price=money(flash.price_cents, room.currency))
+            )
+            self.original.setText(money(product.price_cents, room.currency))
             self.stock.setText(
                 tr("秒杀剩余 {n} 件 · 库存 {stock}").format(n=flash.remaining, stock=product.stock)
             )
         else:
-            self.price.setText(yuan(product.price_cents))
+            self.price.setText(money(product.price_cents, room.currency))
             original = product.original_price_cents
             self.original.setText(
-                yuan(original) if original and original > product.price_cents else ""
+                money(original, room.currency)
+                if original and original > product.price_cents
+                else ""
             )
             self.stock.setText(
                 tr("已售罄")

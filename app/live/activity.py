@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from app.format import yuan
+from app.format import money
 from app.i18n import tr
 from app.names import role_name
 from app.platform import models as m
@@ -32,6 +32,8 @@ class LiveRoom(Protocol):
     product_ids: list[str]
     adapter: Any
     role: str
+    currency: str  # of the catalogue (prices)
+    gift_currency: str  # of the chat platform's money (red envelopes)
 
 
 MAX_TEXT = 160
@@ -159,11 +161,11 @@ def _product(room: LiveRoom, ev: m.Event, say: _Say) -> None:
         say("product_added", tr("{who} 添加商品 {title}"), title, title=title)
         return
     if old.price_cents != new.price_cents:
-        a, b = yuan(old.price_cents), yuan(new.price_cents)
+        a, b = money(old.price_cents, room.currency), money(new.price_cents, room.currency)
         say("price", tr("{who} 改价 {title} {a} → {b}"), title, a, b, title=title, a=a, b=b)
     if old.original_price_cents != new.original_price_cents:
-        a = yuan(old.original_price_cents) if old.original_price_cents else "—"
-        b = yuan(new.original_price_cents) if new.original_price_cents else "—"
+        a = money(old.original_price_cents, room.currency) if old.original_price_cents else "—"
+        b = money(new.original_price_cents, room.currency) if new.original_price_cents else "—"
         template = tr("{who} 改划线价 {title} {a} → {b}")
         say("original_price", template, title, a, b, title=title, a=a, b=b)
     if old.stock != new.stock:
@@ -227,8 +229,8 @@ def _flash_sale(room: LiveRoom, ev: m.Event, say: _Say) -> None:
         say("flash_sale_ended", tr("{who} 结束秒杀 {title}"), title, title=title)
     elif ev.type in (m.EventType.FLASH_SALE_STARTED, m.EventType.FLASH_SALE_SCHEDULED):
         p = room.products.get(fs.product_id)
-        price = yuan(fs.price_cents)
-        regular = yuan(p.price_cents) if p is not None else None
+        price = money(fs.price_cents, room.currency)
+        regular = money(p.price_cents, room.currency) if p is not None else None
         template = tr("{who} 秒杀 {title} {price} × {n}")
         sale = f"{price} × {fs.quantity}"
         say("flash_sale", template, title, regular, sale, title=title, price=price, n=fs.quantity)
@@ -283,8 +285,8 @@ def _session(room: LiveRoom, ev: m.Event, say: _Say) -> None:
 
 def _rain(room: LiveRoom, ev: m.Event, say: _Say) -> None:
     rain: m.RedEnvelopeRain = ev.data.red_envelope
-    money = f"{yuan(rain.total_cents)} × {rain.count}"
-    label = f"{_one_line(rain.title)} {money}" if rain.title else money
+    amount = f"{money(rain.total_cents, room.gift_currency)} × {rain.count}"
+    label = f"{_one_line(rain.title)} {amount}" if rain.title else amount
     if ev.type == m.EventType.RED_ENVELOPE_ENDED:
         say("red_envelope_ended", tr("{who} 结束红包雨 {label}"), label, label=label)
     else:

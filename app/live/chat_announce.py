@@ -34,8 +34,7 @@ Guarantees:
   ``chat_language``, else the UI's), translated through the one catalog (``translator``).
 - **Capability-gated.** Without REPLY, or for a reviewer (who cannot act), nothing is posted and
   :attr:`available` is False (the console hides the option). ``enabled`` may change at any time.
-- Prices are in the shop's currency when the adapter (or a two-source room's shop) names one
-  (``currency``), else the platform default (CNY).
+- Prices are in the room's currency (``LiveRoom.currency``: the catalogue's, from the snapshot).
 """
 
 from __future__ import annotations
@@ -94,16 +93,6 @@ def chat_language(room: LiveRoom, choice: str = "") -> str:
         return choice
     platform = getattr(room.adapter, "chat_language", "") or ""
     return platform if platform in LANGUAGES else language()
-
-
-def shop_currency(room: LiveRoom) -> str:
-    """The currency of the room's prices: the shop's (``currency`` of the adapter or of a
-    two-source room's commerce backend) when it names one, else the platform default."""
-    for source in (getattr(room.adapter, "commerce", None), room.adapter):
-        cur = getattr(source, "currency", None)
-        if isinstance(cur, str) and len(cur) == 3 and cur.isalpha():
-            return cur.upper()
-    return m.DEFAULT_CURRENCY
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +172,7 @@ class ChatAnnouncer:
         self._explained = product_id
         t = translator(chat_language(self.room, self.language))
         name = one_line(product.title, MAX_NAME)
-        price = money(product.price_cents, shop_currency(self.room))
+        price = money(product.price_cents, self.room.currency)
         self._queue(Message(EXPLAIN, t(_NOW_SHOWING).format(name=name, price=price)))
 
     def _on_local(self, events: Sequence[m.Event]) -> None:

@@ -40,12 +40,13 @@ class Sample:
     buyers: int = 0
     gmv_cents: int = 0
     paid_gmv_cents: int = 0
-    # viewers' money besides orders (gifts, paid messages), in the room's currency
+    # viewers' money besides orders (gifts, paid messages), in ``gift_currency``
     gift_value_cents: int = 0
     paid_messages: int = 0
     paid_message_cents: int = 0
     memberships: int = 0
-    currency: str = "CNY"  # of the gift value and paid messages (ISO 4217)
+    gift_currency: str = "CNY"  # of the gift value and paid messages (ISO 4217)
+    currency: str = "CNY"  # of the orders, GMV and the values derived from them (the room's)
     gifts: int = 0  # gift events (a gift of ×N counts once)
 
     # --- derived ---------------------------------------------------------------------------------
@@ -71,7 +72,11 @@ class Sample:
 
 
 def sample_of(
-    metrics: m.Metrics, ts: float, buyers: int | None = None, currency: str = "CNY"
+    metrics: m.Metrics,
+    ts: float,
+    buyers: int | None = None,
+    currency: str = "CNY",
+    gift_currency: str = "CNY",
 ) -> Sample:
     return Sample(
         ts=ts,
@@ -90,6 +95,7 @@ def sample_of(
         paid_message_cents=metrics.paid_message_cents,
         memberships=metrics.memberships,
         currency=currency,
+        gift_currency=gift_currency,
         gifts=metrics.gifts,
     )
 
@@ -307,7 +313,13 @@ class MetricsTracker:
 
     # --- sampling ----------------------------------------------------------------------------
     def current(self) -> Sample:
-        s = sample_of(self.room.metrics, self.clock(), self.buyers, self.room.currency)
+        s = sample_of(
+            self.room.metrics,
+            self.clock(),
+            self.buyers,
+            self.room.currency,
+            self.room.gift_currency,
+        )
         gifts = self.gifts(s.gifts)
         return s if gifts == s.gifts else dataclasses.replace(s, gifts=gifts)
 

@@ -1,7 +1,8 @@
 """Guardrails for money typed live: when a price change needs the operator's confirmation, and
 undoing the last price/stock edit of this console.
 
-Guarantees (pure functions and data, no widgets; the UI asks and sends):
+Guarantees (pure functions and data, no widgets; the UI asks and sends); amounts are written in
+the room's currency (``currency``, CNY when not given):
 - :func:`price_risk` says why a new price needs a second look: more than ``max_drop_percent``
   below the current price, or below the price this console first saw for the product (the
   show's starting price: small cuts that add up count too) — a setting,
@@ -21,7 +22,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from app.format import yuan
+from app.format import money
 from app.i18n import tr
 from app.platform import models as m
 
@@ -48,13 +49,14 @@ class PriceRisk:
     old_cents: int
     new_cents: int
     reasons: tuple[str, ...]
+    currency: str = m.DEFAULT_CURRENCY
 
     @property
     def change_text(self) -> str:
         """「¥399.00 → ¥3.59（降价 99%）」"""
         return tr("{old} → {new}（降价 {pct}%）").format(
-            old=yuan(self.old_cents),
-            new=yuan(self.new_cents),
+            old=money(self.old_cents, self.currency),
+            new=money(self.new_cents, self.currency),
             pct=drop_percent(self.old_cents, self.new_cents),
         )
 
@@ -65,6 +67,7 @@ def price_risk(
     *,
     start_cents: int | None = None,
     max_drop_percent: int = DEFAULT_MAX_DROP_PERCENT,
+    currency: str = m.DEFAULT_CURRENCY,
 ) -> PriceRisk | None:
     """None when ``new_cents`` may go out without asking; else the reasons to ask.
 
@@ -78,7 +81,7 @@ def price_risk(
     if drops_more_than(product.price_cents, new_cents, limit):
         reasons.append(
             tr("比当前价 {old} 低 {pct}%（超过 {limit}% 需确认）").format(
-                old=yuan(product.price_cents), pct=now, limit=limit
+                old=money(product.price_cents, currency), pct=now, limit=limit
             )
         )
     if start_cents and start_cents != product.price_cents:
@@ -86,12 +89,12 @@ def price_risk(
         if drops_more_than(start_cents, new_cents, limit):
             reasons.append(
                 tr("比开场价 {old} 低 {pct}%（超过 {limit}% 需确认）").format(
-                    old=yuan(start_cents), pct=since_start, limit=limit
+                    old=money(start_cents, currency), pct=since_start, limit=limit
                 )
             )
     if not reasons:
         return None
-    return PriceRisk(product.price_cents, new_cents, tuple(reasons))
+    return PriceRisk(product.price_cents, new_cents, tuple(reasons), currency)
 
 
 def flash_floor(flash_sales: dict[str, m.FlashSale], product_id: str) -> int | None:
@@ -102,11 +105,13 @@ def flash_floor(flash_sales: dict[str, m.FlashSale], product_id: str) -> int | N
     return None
 
 
-def flash_floor_problem(floor: int | None, new_cents: int) -> str:
+def flash_floor_problem(
+    floor: int | None, new_cents: int, currency: str = m.DEFAULT_CURRENCY
+) -> str:
     """'' when fine; the refusal when ``new_cents`` is at or below a flash sale's price."""
     if floor is None or new_cents > floor:
         return ""
-    return tr("售价须高于秒杀价 {flash}（请先结束秒杀）").format(flash=yuan(floor))
+    return tr("售价须高于秒杀价 {flash}（请先结束秒杀）").format(flash=money(floor, currency))
 
 
 # --- undo ----------------------------------------------------------------------------------------
@@ -122,6 +127,7 @@ class ProductEdit:
     before: m.Product
     after: m.Product
     at: float = field(default_factory=time.monotonic)
+    currency: str = m.DEFAULT_CURRENCY  # of the prices (the room's)
 
     @property
     def product_id(self) -> str:
@@ -138,7 +144,7 @@ class ProductEdit:
     def summary(self) -> str:
         """「已改价 ¥399.00 → ¥359.00」, 「已改库存 320 → 300」 or both."""
         b, a = self.before, self.after
-        price = f"{yuan(b.price_cents)} → {yuan(a.price_cents)}"
+        price = f"{money(b.price_cents, self.currency)} → {money(a.price_cents, self.currency)}"
         stock = f"{b.stock} → {a.stock}"
         if self.price_changed and self.stock_changed:
             return tr("已改价 {price}，库存 {stock}").format(price=price, stock=stock)
@@ -157,7 +163,7 @@ def undo_patch(edit: ProductEdit, current: m.Product | None) -> dict[str, int]:
         if current.price_cents != edit.after.price_cents:
             raise UndoRefused(
                 tr("「{title}」的价格已被改为 {now}，未撤销（以免覆盖他人的修改）").format(
-                    title=title, now=yuan(current.price_cents)
+                    title=title, now=money(current.price_cents, edit.currency)
                 )
             )
         patch["price_cents"] = edit.before.price_cents

@@ -167,9 +167,14 @@ class LiveRoom:
         self.paid_lines: dict[str, str] = {}
         #: chat lines of paid messages the platform took down (``paid_message_deleted``)
         self.deleted_line_ids: set[str] = set()
-        #: the currency of the viewers' money in this room (gifts, paid messages): the last one
-        #: an event named (a room is on one platform, which pays in one currency)
+        #: the currency of the room's catalogue and its money (prices, orders, GMV, coupons,
+        #: flash sales): the snapshot's (a Shopify shop's, else CNY)
         self.currency = m.DEFAULT_CURRENCY
+        #: the currency of the viewers' money in this room (gifts, paid messages) and of the
+        #: chat platform's red envelopes: the last one an event named (a room's chat is on one
+        #: platform, which pays in one currency); it may differ from :attr:`currency`
+        #: (Bilibili gifts in CNY in a room selling in USD)
+        self.gift_currency = m.DEFAULT_CURRENCY
         self.muted_until: dict[str, float | None] = {}  # user id → end of mute (None: no time)
         #: user id → the mute as the platform described it (nickname, end or 本场, who, when):
         #: the 禁言列表 reads it; kept with :attr:`muted_until` (a user in one is in the other)
@@ -371,6 +376,7 @@ class LiveRoom:
             self.muted_until[mu.user_id] = mu.until_ts
             self.mutes[mu.user_id] = mu
         self.metrics = snap.metrics
+        self.currency = snap.currency
         self._state.emit(
             frozenset(
                 {
@@ -667,7 +673,7 @@ def _gift(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
     out.metrics["gifts"] += 1  # the interaction rate's gifts (app/live/interaction.py)
     out.changed.add(METRICS)
     if d.value_cents:
-        room.currency = d.currency
+        room.gift_currency = d.currency
         out.metrics["gift_value_cents"] += d.value_cents
         out.changed.add(METRICS)
 
@@ -685,7 +691,7 @@ def _paid_message(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
         room.paid_lines[d.message_id] = line_id
         if len(room.paid_lines) > PAID_LINES_KEPT:
             del room.paid_lines[next(iter(room.paid_lines))]
-    room.currency = d.currency
+    room.gift_currency = d.currency
     out.metrics["paid_messages"] += 1
     out.metrics["paid_message_cents"] += d.amount_cents
     out.changed.add(METRICS)

@@ -90,6 +90,7 @@ def derive(
             quantity=fs.quantity,
             seconds_left=_left(fs.starts_ts if scheduled else fs.ends_ts, now),
             scheduled=scheduled,
+            currency=room.currency,
         )
     product_card: ProductCard | None = None
     if room.explaining is not None:
@@ -103,6 +104,7 @@ def derive(
                 flash_price_cents=active_flash_by_product.get(p.id),
                 stock_left=flash_stock.get(p.id, p.stock),
                 image_url=images.absolute(p.image_url),
+                currency=room.currency,
             )
     coupon_card: CouponCard | None = None
     for c in sorted(room.coupons.values(), key=lambda c: c.created_ts):
@@ -115,6 +117,7 @@ def derive(
                 threshold_cents=c.threshold_cents,
                 remaining=c.remaining,
                 quantity=c.quantity,
+                currency=room.currency,
             )
     lottery_card: LotteryCard | None = None
     winners_card: WinnersCard | None = None
@@ -164,6 +167,7 @@ def derive(
             scheduled=scheduled,
             best_nickname=best.nickname if best else "",
             best_cents=best.amount_cents if best else 0,
+            currency=room.gift_currency,
         )
     return OverlayState(
         product_card, coupon_card, flash_card, lottery_card, winners_card, quiz_card, rain_card

@@ -21,8 +21,7 @@ from PySide6.QtGui import (
     QPen,
 )
 
-from app.format import clock
-from app.format import yuan_short as yuan
+from app.format import clock, money_short
 from app.overlays.layout import Canvas, Kind, box
 from app.overlays.state import (
     Card,
@@ -195,15 +194,18 @@ class OverlayRenderer:
         if c.flash_price_cents is not None:
             self._badge(p, x, price_y, "秒杀价", 22, QColor(255, 120, 0))
             self._text(p, QRectF(x + 100, price_y - 14, tw - 100, 64),
-                       f"¥{yuan(c.flash_price_cents)}", 56, GOLD, bold=True)  # fmt: skip
+                       money_short(c.flash_price_cents, c.currency), 56, GOLD, bold=True)  # fmt: skip
             was = c.original_price_cents or c.price_cents
-            self._strike(p, QRectF(x, price_y + 52, tw, 36), f"¥{yuan(was)}", 26)
+            self._strike(p, QRectF(x, price_y + 52, tw, 36), money_short(was, c.currency), 26)
         else:
-            self._text(p, QRectF(x, price_y - 14, tw, 64), f"¥{yuan(c.price_cents)}", 56, GOLD,
+            self._text(p, QRectF(x, price_y - 14, tw, 64), money_short(c.price_cents, c.currency), 56, GOLD,
                        bold=True)  # fmt: skip
             if c.original_price_cents and c.original_price_cents > c.price_cents:
                 self._strike(
-                    p, QRectF(x, price_y + 52, tw, 36), f"¥{yuan(c.original_price_cents)}", 26
+                    p,
+                    QRectF(x, price_y + 52, tw, 36),
+                    money_short(c.original_price_cents, c.currency),
+                    26,
                 )
         stock = "已售罄" if c.stock_left <= 0 else f"仅剩 {c.stock_left} 件"
         self._text(p, QRectF(x, h - pad - 40, tw, 40), stock, 28,
@@ -228,12 +230,16 @@ class OverlayRenderer:
         if c.percent_off:
             big = f"{(100 - c.percent_off) / 10:g}折"
         else:
-            big = f"¥{yuan(c.amount_cents or 0)}"
+            big = money_short(c.amount_cents or 0, c.currency)
         self._text(p, QRectF(10, 0, split - 20, h), big, 64 if len(big) <= 4 else 48, WHITE,
                    bold=True, align=Qt.AlignmentFlag.AlignCenter)  # fmt: skip
         x = split + 18
         tw = w - x - 14
-        cond = f"满{yuan(c.threshold_cents)}元可用" if c.threshold_cents > 0 else "无门槛"
+        cond = (
+            f"满{money_short(c.threshold_cents, c.currency)}可用"
+            if c.threshold_cents > 0
+            else "无门槛"
+        )
         self._text(p, QRectF(x, 18, tw, 44), cond, 32, WHITE, bold=True)
         self._text(p, QRectF(x, 66, tw, 36), c.name or "直播间专享券", 24, QColor(255, 240, 230))
         left = "已抢光" if c.remaining <= 0 else f"剩余 {c.remaining} 张"
@@ -247,7 +253,7 @@ class OverlayRenderer:
                    bold=True, align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
         self._text(p, QRectF(pad, 74, w - 2 * pad, 36), c.product_title, 26, WHITE)
         left = "已抢光" if c.remaining <= 0 else f"剩 {c.remaining} 件"
-        self._text(p, QRectF(pad, h - 56, w / 2, 46), f"¥{yuan(c.price_cents)}", 38, ACCENT,
+        self._text(p, QRectF(pad, h - 56, w / 2, 46), money_short(c.price_cents, c.currency), 38, ACCENT,
                    bold=True)  # fmt: skip
         self._text(p, QRectF(w / 2, h - 56, w / 2 - pad, 46), left, 28, MUTED, bold=True,
                    align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
@@ -285,7 +291,7 @@ class OverlayRenderer:
         self._badge(p, pad, pad, "红包雨即将开始" if c.scheduled else "红包雨", 24, GOLD_DARK)
         self._text(p, QRectF(w / 2, pad - 6, w / 2 - pad, 52), clock(c.seconds_left), 46, GOLD,
                    bold=True, align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
-        title = c.title or f"共 ¥{yuan(c.total_cents)}"
+        title = c.title or f"共 {money_short(c.total_cents, c.currency)}"
         left = c.count - c.grabbed
         status = "已抢光" if left <= 0 else f"已抢 {c.grabbed} / {c.count} 个 · 剩 {left} 个"
         if h < 200:  # the low, wide card (9:16): title left and 已抢 right on one row
@@ -296,7 +302,7 @@ class OverlayRenderer:
             self._text(p, QRectF(pad, 76, w - 2 * pad, 50), title, 36, WHITE, bold=True)
             self._text(p, QRectF(pad, 132, w - 2 * pad, 40), status, 28, GOLD, bold=True)
         if c.best_nickname:
-            foot = f"手气最佳 {c.best_nickname} ¥{yuan(c.best_cents)}"
+            foot = f"手气最佳 {c.best_nickname} {money_short(c.best_cents, c.currency)}"
         else:
             foot = "点击屏幕上的红包即可领取"
         self._text(p, QRectF(pad, h - 52, w - 2 * pad, 36), foot, 24, QColor(255, 236, 220))

@@ -85,7 +85,6 @@ object-fit:cover;border-radius:14px;background:#464656}#p-img[src=""]{visibility
 <div class="t" id="r-title"></div><div class="m" id="r-left"></div><div class="m" id="r-best"></div></div>
 <script>
 const only=document.body.dataset.kind;
-const y=c=>{const w=Math.floor(c/100),f=c%100;return f?(w+"."+String(f).padStart(2,"0")).replace(/0$/,""):String(w)};
 const clk=s=>String(Math.floor(s/60)).padStart(2,"0")+":"+String(s%60).padStart(2,"0");
 const E=id=>document.getElementById(id);
 const T=(id,v)=>{E(id).textContent=v};
@@ -97,14 +96,14 @@ function show(st){for(const k of ["product","coupon","flash_sale","lottery","win
  if(!c)continue;
  if(k==="product"){T("p-title",c.title);img(c.image_url);const fl=c.flash_price_cents!=null;
   const was=fl?(c.original_price_cents||c.price_cents):c.original_price_cents;
-  T("p-price","¥"+y(fl?c.flash_price_cents:c.price_cents));V("p-flash",fl);
-  T("p-was",was&&(fl||was>c.price_cents)?"¥"+y(was):"");
+  T("p-price",fl?c.money.flash_price_cents:c.money.price_cents);V("p-flash",fl);
+  T("p-was",was&&(fl||was>c.price_cents)?(was===c.original_price_cents?c.money.original_price_cents:c.money.price_cents):"");
   T("p-stock",c.stock_left>0?"仅剩 "+c.stock_left+" 件":"已售罄")}
- if(k==="coupon"){T("c-amount",c.percent_off?((100-c.percent_off)/10)+"折":"¥"+y(c.amount_cents||0));
-  T("c-cond",c.threshold_cents>0?"满"+y(c.threshold_cents)+"元可用":"无门槛");T("c-left","剩余 "+c.remaining+" 张")}
+ if(k==="coupon"){T("c-amount",c.percent_off?((100-c.percent_off)/10)+"折":(c.money.amount_cents||""));
+  T("c-cond",c.threshold_cents>0?"满"+c.money.threshold_cents+"可用":"无门槛");T("c-left","剩余 "+c.remaining+" 张")}
  if(k==="flash_sale"){T("f-head",c.scheduled?"秒杀即将开始":"限时秒杀");T("f-clock",clk(c.seconds_left));
-  T("f-title",c.product_title);T("f-left","¥"+y(c.price_cents)+" · 剩 "+c.remaining+" 件");
-  T("f-was",c.original_price_cents?"¥"+y(c.original_price_cents):"")}
+  T("f-title",c.product_title);T("f-left",c.money.price_cents+" · 剩 "+c.remaining+" 件");
+  T("f-was",c.original_price_cents?c.money.original_price_cents:"")}
  if(k==="lottery"){T("l-prize",c.prize);T("l-clock",c.manual?"手动开奖":clk(c.seconds_left));T("l-info","评论“"+c.keyword+"”参与 · 已有 "+c.entrants+" 人");
   T("l-commit",c.commitment?"承诺值 "+(c.commitment.length>16?c.commitment.slice(0,16)+"…":c.commitment):"")}
  if(k==="winners"){T("w-prize",c.prize);T("w-names",c.prizes?c.nicknames.map((n,i)=>n+"："+c.prizes[i]).join("、"):c.nicknames.join("、"))}
@@ -112,9 +111,9 @@ function show(st){for(const k of ["product","coupon","flash_sale","lottery","win
   T("q-options",c.options.map((o,i)=>"ABCD"[i]+". "+o+" · "+c.tally[i]+(c.correct===i?" ✓":"")).join("　"));
   T("q-foot",c.correct!=null?"答对 "+c.correct_count+" 人 · 共 "+c.answerers+" 人作答":"已有 "+c.answerers+" 人作答")}
  if(k==="red_envelope"){T("r-head",c.scheduled?"红包雨即将开始":"红包雨");T("r-clock",clk(c.seconds_left));
-  T("r-title",c.title||"共 ¥"+y(c.total_cents));const n=c.count-c.grabbed;
+  T("r-title",c.title||"共 "+c.money.total_cents);const n=c.count-c.grabbed;
   T("r-left",n>0?"已抢 "+c.grabbed+" / "+c.count+" 个 · 剩 "+n+" 个":"已抢光");
-  T("r-best",c.best_nickname?"手气最佳 "+c.best_nickname+" ¥"+y(c.best_cents):"")}}
+  T("r-best",c.best_nickname?"手气最佳 "+c.best_nickname+" "+c.money.best_cents:"")}}
  document.body.dataset.updates=String(Number(document.body.dataset.updates||0)+1)}
 function connect(){const ws=new WebSocket("ws://"+location.host+"/ws");
  ws.onmessage=e=>show(JSON.parse(e.data).state);ws.onclose=()=>setTimeout(connect,1000)}

@@ -2,7 +2,8 @@
 
 One state feeds both outputs (PNG files for OBS image sources, the overlay server's pages). Times
 are already resolved to whole seconds left, so equal states draw identical pixels and a countdown
-tick is simply a new state.
+tick is simply a new state. Cards with money carry its ``currency`` (ISO 4217); :meth:`to_json`
+adds each amount as the overlay writes it (``money``: ``{"price_cents": "$89"}``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from app.format import money_short
 from app.overlays.layout import Kind
 
 
@@ -22,6 +24,7 @@ class ProductCard:
     flash_price_cents: int | None = None  # set while a flash sale of this product is active
     stock_left: int = 0
     image_url: str | None = None  # absolute; the image itself comes from the image cache
+    currency: str = "CNY"  # of the prices: the room's (ISO 4217)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +36,7 @@ class CouponCard:
     threshold_cents: int
     remaining: int
     quantity: int
+    currency: str = "CNY"  # of the amounts: the room's
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +49,7 @@ class FlashSaleCard:
     quantity: int
     seconds_left: int  # to the start while scheduled, to the end while active
     scheduled: bool = False
+    currency: str = "CNY"  # of the prices: the room's
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +116,7 @@ class RedEnvelopeCard:
     scheduled: bool = False
     best_nickname: str = ""  # 手气最佳 so far
     best_cents: int = 0
+    currency: str = "CNY"  # the chat platform's (a red envelope is its money)
 
 
 Card = (
@@ -149,5 +155,14 @@ class OverlayState:
         out: dict[str, Any] = {}
         for kind in Kind:
             card = self.get(kind)
-            out[kind.value] = None if card is None else asdict(card)
+            if card is None:
+                out[kind.value] = None
+                continue
+            d = out[kind.value] = asdict(card)
+            if "currency" in d:  # the page shows money as written here, never formats it
+                d["money"] = {
+                    k: money_short(v, d["currency"])
+                    for k, v in d.items()
+                    if k.endswith("_cents") and isinstance(v, int)
+                }
         return out

@@ -320,6 +320,7 @@ class CompositeAdapter(PlatformAdapter):
                 "flash_sales": shop.flash_sales,
                 "reservations": shop.reservations,
                 "metrics": metrics,
+                "currency": shop.currency,
             }
         )
 

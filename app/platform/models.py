@@ -1,7 +1,8 @@
 """Typed, validated models of the Live Commerce Platform API v1 (docs/platform-api.md).
 
 Money is always an integer number of cents (分, the currency's minor unit); money a viewer pays
-in an event (gift, paid message, membership) carries its ISO 4217 ``currency``, "CNY" when the
+in an event (gift, paid message, membership) carries its ISO 4217 ``currency``, and the room's
+catalogue (prices, orders, GMV, marketing) is in the snapshot's ``currency``: "CNY" when the
 platform does not say. Timestamps are Unix seconds (float).
 Models ignore unknown fields so that a platform may add fields without breaking the console.
 """
@@ -399,8 +400,9 @@ class Metrics(_Model):
     gmv_cents: int = 0
     paid_gmv_cents: int = 0
     refunded_cents: int = 0
-    # viewers' money besides orders, in the room's currency (counted by the console from events
-    # when the platform does not count it)
+    # viewers' money besides orders, in the currency of their events (counted by the console
+    # from events when the platform does not count it); the order counters are in the
+    # snapshot's ``currency``
     gift_value_cents: int = 0
     paid_messages: int = 0
     paid_message_cents: int = 0
@@ -425,6 +427,12 @@ class MutedUser(_Model):
     actor: Actor | None = None
 
 
+#: the currency of money when a platform does not say (the sandbox's, older logs)
+DEFAULT_CURRENCY = "CNY"
+#: an ISO 4217 code: three capital letters
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+
+
 class Snapshot(_Model):
     """The whole live state of a room, consistent with the event stream up to ``seq``."""
 
@@ -441,6 +449,10 @@ class Snapshot(_Model):
     pinned_comment: Comment | None = None
     muted_users: list[MutedUser] = Field(default_factory=list)
     metrics: Metrics = Field(default_factory=Metrics)
+    #: the currency (ISO 4217) of the catalogue and its money: prices, orders, GMV, coupons,
+    #: flash sales; amounts are in its minor units. A platform that does not say sells in CNY
+    #: (the sandbox, Bilibili, Douyin). Red envelopes are the chat platform's money (CNY)
+    currency: Currency = DEFAULT_CURRENCY
 
 
 # --- events ----------------------------------------------------------------------------------
@@ -513,12 +525,6 @@ class LikeData(_Data):
     user_id: str | None = None
     count: int = Field(ge=0)  # likes in this aggregate
     total: int = Field(ge=0)  # room total this session
-
-
-#: the currency of money in events when a platform does not say (the sandbox's, older logs)
-DEFAULT_CURRENCY = "CNY"
-#: an ISO 4217 code: three capital letters
-Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 
 
 class GiftData(_Data):

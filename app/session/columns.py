@@ -1,13 +1,14 @@
 """The product and explain tables of a recorded session, column by column: the headers (Chinese
 source strings, translated by the reader's ``tr``) and each row's cells. The replay window's
 tables, the HTML report and the CSV files all use these, so the same column reads the same
-everywhere. Cells are plain values (numbers, or text already formatted by :mod:`app.format`);
+everywhere. Money is in the recording's currency (``currency``: :attr:`SessionFile.currency`).
+Cells are plain values (numbers, or text already formatted by :mod:`app.format`);
 "—" is a figure the recording does not have.
 """
 
 from __future__ import annotations
 
-from app.format import hms, time_of_day, yuan
+from app.format import hms, money, time_of_day
 from app.i18n import tr_noop
 from app.session.attribution import ExplainWindow, ProductRow
 
@@ -42,7 +43,7 @@ EXPLAIN_HEADERS = [
 ]
 
 
-def product_cells(r: ProductRow) -> list[object]:
+def product_cells(r: ProductRow, currency: str = "CNY") -> list[object]:
     """One row of the per-product table (:data:`PRODUCT_HEADERS`)."""
     conv = r.conversion
     return [
@@ -50,11 +51,11 @@ def product_cells(r: ProductRow) -> list[object]:
         len(r.windows),
         hms(r.on_screen_s) if r.windows else "—",
         r.orders_during,
-        yuan(r.gmv_during_cents),
+        money(r.gmv_during_cents, currency),
         r.orders_after,
-        yuan(r.gmv_after_cents),
+        money(r.gmv_after_cents, currency),
         r.orders_total,
-        yuan(r.gmv_total_cents),
+        money(r.gmv_total_cents, currency),
         f"{conv:.1%}" if conv is not None else "—",
         r.clicks if r.clicks is not None else "—",
         r.stock_start if r.stock_start is not None else "—",
@@ -62,7 +63,7 @@ def product_cells(r: ProductRow) -> list[object]:
     ]
 
 
-def explain_cells(w: ExplainWindow) -> list[object]:
+def explain_cells(w: ExplainWindow, currency: str = "CNY") -> list[object]:
     """One row of the explain log (:data:`EXPLAIN_HEADERS`)."""
     conv = w.conversion
     return [
@@ -71,9 +72,9 @@ def explain_cells(w: ExplainWindow) -> list[object]:
         time_of_day(w.end_ts),
         hms(w.duration_s),
         w.orders_during,
-        yuan(w.gmv_during_cents),
+        money(w.gmv_during_cents, currency),
         w.orders_after,
-        yuan(w.gmv_after_cents),
+        money(w.gmv_after_cents, currency),
         w.buyers_during,
         round(w.avg_online) if w.online_n else "—",
         f"{conv:.1%}" if conv is not None else "—",

@@ -1,7 +1,8 @@
 """Two sessions compared: KPI deltas and the per-product rows aligned by product id.
 
 ``base`` is the earlier session, ``other`` the later one; a delta is ``other − base`` (and the
-change relative to ``base`` where that is defined). Pure data: the compare window words and
+change relative to ``base`` where that is defined). Money of two sessions in different
+currencies is never subtracted: its delta is marked not ``comparable``. Pure data: the compare window words and
 colours it (▲ more, ▼ less).
 """
 
@@ -19,6 +20,9 @@ class Delta:
     key: str  # gmv, orders, conversion, peak, duration, score, interaction
     base: float
     other: float
+    #: False: the two amounts are in different currencies (GMV of a USD and a CNY session):
+    #: each is shown in its own, the difference is not computed into anything shown
+    comparable: bool = True
 
     @property
     def diff(self) -> float:
@@ -37,7 +41,7 @@ class Delta:
 def kpi_deltas(base: ShowSummary, other: ShowSummary) -> list[Delta]:
     a, b = base.summary, other.summary
     return [
-        Delta("gmv", a.gmv_cents, b.gmv_cents),
+        Delta("gmv", a.gmv_cents, b.gmv_cents, comparable=a.currency == b.currency),
         Delta("orders", a.orders, b.orders),
         Delta("conversion", base.conversion or 0.0, other.conversion or 0.0),
         Delta("peak", a.peak_online, b.peak_online),

@@ -3,8 +3,10 @@ Super Chat), memberships and shares — the interaction kinds of platforms like 
 
 They come from the ``per_sec_money`` table (app/session/schema.py). Guarantees: a file written
 before that table existed opens and reads as "none of these" (zeros, no rows), never as an
-error; amounts are in the room's currency, in cents; minutes are counted from the session's
-start and only minutes that had any of these are listed.
+error; amounts are in cents of the viewers' money's currency
+(:attr:`SessionFile.gift_currency`, not necessarily the GMV's: Bilibili gifts in CNY next to a
+USD shop); minutes are counted from the session's start and only minutes that had any of these
+are listed.
 """
 
 from __future__ import annotations

@@ -351,6 +351,7 @@ class SessionRecorder:
             "started_ts": repr(session.started_ts),
             "role": self.room.role,
             "recorder_started_ts": repr(time.time()),
+            "currency": self.room.currency,  # of the catalogue, orders and GMV
         }
         ex = self.room.explaining
         if ex is not None and session.status == "live":

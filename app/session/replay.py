@@ -33,6 +33,13 @@ from app.session import safe_open, schema
 from app.session.safe_open import SessionFileError
 
 
+def _currency(value: str | None) -> str:
+    """An ISO 4217 code from a file's meta: three capital letters, else CNY (an older file)."""
+    if value and len(value) == 3 and value.isascii() and value.isalpha() and value.isupper():
+        return value
+    return m.DEFAULT_CURRENCY
+
+
 @dataclass(frozen=True)
 class Summary:
     path: Path
@@ -49,6 +56,8 @@ class Summary:
     events: int
     last_seq: int
     obs_recording: str | None = None
+    currency: str = m.DEFAULT_CURRENCY  # of the orders and GMV (the room's catalogue)
+    gift_currency: str = m.DEFAULT_CURRENCY  # of the gifts, paid messages and red envelopes
 
     @property
     def duration_s(self) -> float:
@@ -201,6 +210,9 @@ class SessionFile:
         self.room = self.meta.get("room", "")
         self.session_id = self.meta.get("session_id", "")
         self.started_ts = float(self.meta.get("started_ts", "0") or 0)
+        #: the currencies of the recorded money (meta; CNY in a file that does not say)
+        self.currency = _currency(self.meta.get("currency"))
+        self.gift_currency = _currency(self.meta.get("gift_currency"))
 
     def close(self) -> None:
         self.conn.close()
@@ -243,6 +255,8 @@ class SessionFile:
             events=int(events),
             last_seq=int(last_seq or 0),
             obs_recording=self.meta.get("obs_recording"),
+            currency=self.currency,
+            gift_currency=self.gift_currency,
         )
 
     # --- the full log -------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ This module holds no per-language table.
 from __future__ import annotations
 
 import html
+import re
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,7 +22,8 @@ from pathlib import Path
 from app.drill.report import headers as drill_headers
 from app.drill.report import rows as drill_rows
 from app.drill.report import summary as drill_summary
-from app.format import hms, time_of_day, yuan
+from app.format import SYMBOLS, hms, time_of_day
+from app.format import money as format_money
 from app.i18n import Translate, translator
 from app.live import blind_box
 from app.live.lottery_verify import Verification
@@ -46,7 +48,17 @@ def _is_number(c: object) -> bool:
         return False
     if isinstance(c, int | float):
         return True
-    return isinstance(c, str) and (c.startswith("¥") or (c.endswith("%") and c[:1].isdigit()))
+    return isinstance(c, str) and (
+        _MONEY.match(c) is not None or (c.endswith("%") and c[:1].isdigit())
+    )
+
+
+#: an amount as app.format.money writes it: "¥1,234.56", "-$1.50", "JP¥1,500", "1,234.56 XYZ"
+_MONEY = re.compile(
+    "^-?(?:(?:"
+    + "|".join(re.escape(v) for v in sorted(SYMBOLS.values(), key=len, reverse=True))
+    + r")[\d,]+(?:\.\d+)?|[\d,]+(?:\.\d+)? [A-Z]{3})$"
+)
 
 
 def _lottery_failures(v: Verification, tr: Translate) -> list[str]:
@@ -105,13 +117,13 @@ th{background:#f0f2f5} td{white-space:nowrap} td.n{text-align:right} .note{color
 def summary_kpis(s: Summary, tr: Translate, money: Money | None = None) -> str:
     """The KPI tiles; with ``money`` (app/session/money.py), gift value and paid messages too."""
     items = [
-        (tr("成交额"), yuan(s.gmv_cents)),
-        (tr("已支付成交额"), yuan(s.paid_gmv_cents)),
+        (tr("成交额"), format_money(s.gmv_cents, s.currency)),
+        (tr("已支付成交额"), format_money(s.paid_gmv_cents, s.currency)),
         (tr("订单"), f"{s.orders:,}"),
         (tr("评论"), f"{s.comments:,}"),
         (tr("峰值在线"), f"{s.peak_online:,}"),
         (tr("时长"), hms(s.duration_s)),
-        *money_kpis(money or Money(), tr),
+        *money_kpis(money or Money(), tr, s.gift_currency),
     ]
     return (
         '<div class="kpis">'
@@ -123,13 +135,16 @@ def summary_kpis(s: Summary, tr: Translate, money: Money | None = None) -> str:
     )
 
 
-def money_kpis(money: Money, tr: Translate) -> list[tuple[str, str]]:
+def money_kpis(money: Money, tr: Translate, currency: str = "CNY") -> list[tuple[str, str]]:
     """The KPI tiles of viewers' money besides orders (none when the session had none)."""
     if not money.any:
         return []
     return [
-        (tr("礼物价值"), yuan(money.gift_value_cents)),
-        (tr("醒目留言"), f"{money.paid_messages:,} · {yuan(money.paid_message_cents)}"),
+        (tr("礼物价值"), format_money(money.gift_value_cents, currency)),
+        (
+            tr("醒目留言"),
+            f"{money.paid_messages:,} · {format_money(money.paid_message_cents, currency)}",
+        ),
     ]
 
 
@@ -140,9 +155,9 @@ def money_html(f: SessionFile, tr: Translate) -> str:
     rows = [
         [
             hms(r.minute * 60),
-            yuan(r.money.gift_value_cents),
+            format_money(r.money.gift_value_cents, f.gift_currency),
             r.money.paid_messages,
-            yuan(r.money.paid_message_cents),
+            format_money(r.money.paid_message_cents, f.gift_currency),
             r.money.memberships,
             r.money.shares,
         ]
@@ -165,7 +180,7 @@ def score_html(sc: Score, tr: Translate) -> str:
     rows = [
         [
             component_name(c.name, tr),
-            raw_text(c.name, c.raw),
+            raw_text(c.name, c.raw, c.currency),
             f"{c.normalised:.1f}",
             f"{c.weight:g}",
             basis_text(c, tr),
@@ -191,14 +206,14 @@ def flash_sales_html(f: SessionFile, tr: Translate) -> str:
     rows = [
         [
             r.title,
-            yuan(r.sale.price_cents),
+            format_money(r.sale.price_cents, f.currency),
             r.sale.quantity,
             r.sale.sold,
             time_of_day(r.sale.starts_ts),
             time_of_day(r.sale.ends_ts),
             value_name(r.sale.status, tr),
             r.orders,
-            yuan(r.gmv_cents),
+            format_money(r.gmv_cents, f.currency),
         ]
         for r in f.flash_sales()
     ]
@@ -289,11 +304,15 @@ def build_html(
     parts.extend(f"<div>{svg}</div>" for svg in charts_svg(f, tr))
     parts.append(_h2(tr("商品表现")))
     parts.append(
-        _table([tr(h) for h in PRODUCT_HEADERS], [product_cells(r) for r in per_product(f)])
+        _table(
+            [tr(h) for h in PRODUCT_HEADERS], [product_cells(r, f.currency) for r in per_product(f)]
+        )
     )
     parts.append(_h2(tr("讲解记录")))
     parts.append(
-        _table([tr(h) for h in EXPLAIN_HEADERS], [explain_cells(w) for w in explain_log(f)])
+        _table(
+            [tr(h) for h in EXPLAIN_HEADERS], [explain_cells(w, f.currency) for w in explain_log(f)]
+        )
     )
     conv_note = tr(
         "转化率 = 讲解期间下单人数 ÷ 讲解期间平均在线人数；讲解后 = 讲解结束后 5 分钟内。点击数平台未提供。"

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from app.format import time_of_day
+from app.format import minor_digits, time_of_day
 from app.i18n import Translate
 from app.names import marker_kind_name, marker_name
 from app.session.replay import SessionFile, display_bins
@@ -156,6 +156,13 @@ def marks_legend(f: SessionFile, tr: Translate) -> str:
     )
 
 
+def gmv_title(currency: str, tr: Translate) -> str:
+    """The cumulative-GMV chart's name with its unit: 「累计成交额（元）」, 「累计成交额（USD）」."""
+    if currency == "CNY":
+        return tr("累计成交额（元）")
+    return tr("累计成交额（{currency}）").format(currency=currency)
+
+
 def charts_svg(f: SessionFile, tr: Translate) -> list[str]:
     """The four charts, each marked with the session's actions (what and who in the tooltip)."""
     s = f.series()
@@ -175,9 +182,9 @@ def charts_svg(f: SessionFile, tr: Translate) -> list[str]:
     return [
         svg_chart(tr("在线人数"), xm, [(s.online, "#1565c0", "")], marks=marks, x_end=end),
         svg_chart(
-            tr("累计成交额（元）"),
+            gmv_title(f.currency, tr),
             xm,
-            [(s.cum_gmv_cents / 100.0, "#c62828", "")],
+            [(s.cum_gmv_cents / 10 ** minor_digits(f.currency), "#c62828", "")],
             marks=marks,
             x_end=end,
         ),

@@ -34,6 +34,7 @@ ORDER_HEADERS = [
     tr_noop("金额（分）"),
     tr_noop("状态"),
     tr_noop("优惠券"),
+    tr_noop("币种"),  # of the amount (ISO 4217): the recording's
 ]
 
 #: a spreadsheet runs a cell starting with one of these as a formula (OWASP: CSV injection)
@@ -95,6 +96,7 @@ def write_csv(f: SessionFile, folder: Path, *, lang: str = "zh_CN") -> list[Path
                     o.amount_cents,
                     value_name(o.status, tr),
                     o.coupon_id or "",
+                    f.currency,
                 ]
             )
     pr_path = folder / f"{stem}_products.csv"
@@ -102,11 +104,11 @@ def write_csv(f: SessionFile, folder: Path, *, lang: str = "zh_CN") -> list[Path
         w = SafeCsvWriter(fh)
         w.writerow([tr("商品 ID"), *(tr(h) for h in PRODUCT_HEADERS)])
         for r in per_product(f):
-            w.writerow([r.product_id, *product_cells(r)])
+            w.writerow([r.product_id, *product_cells(r, f.currency)])
     ex_path = folder / f"{stem}_explains.csv"
     with ex_path.open("w", newline="", encoding="utf-8-sig") as fh:
         w = SafeCsvWriter(fh)
         w.writerow([tr("商品 ID"), *(tr(h) for h in EXPLAIN_HEADERS)])
         for x in explain_log(f):
-            w.writerow([x.product_id, *explain_cells(x)])
+            w.writerow([x.product_id, *explain_cells(x, f.currency)])
     return [ev_path, or_path, pr_path, ex_path]

@@ -16,12 +16,14 @@ Why these tables:
 - ``entities``: the latest state of each coupon, flash sale, lottery and product.
 - ``metrics``: the 1 Hz snapshot of the room's live metrics.
 - ``obs``: OBS state changes (scene, stream/record state, dropped frames).
-- ``meta``: room, session id, start/end, recording file, schema version …
+- ``meta``: room, session id, start/end, recording file, schema version, ``currency`` (of the
+  orders and GMV: the room's catalogue) and ``gift_currency`` (of the viewers' money) — both
+  ISO 4217, absent (CNY) in files written before them …
 - ``changes`` (added within version 1, :data:`ADDED_DDL`): every operator's change as the room
   described it at ingest, with before → after (:mod:`app.session.actions`).
 - ``per_sec_money`` (added within version 1): viewers' money besides orders and the new
   interaction kinds per second — gift value, paid messages (醒目留言) and their amount,
-  memberships, shares — in the room's currency; a row only for seconds that had any. A table of
+  memberships, shares — in the meta's ``gift_currency``; a row only for seconds that had any. A table of
   its own, not new ``per_sec`` columns, so files written before it still open (readers check
   ``per_sec``'s columns exactly); a file without it simply had none of these.
 - ``local_events`` (added within version 1): events this console made itself — its own lottery

@@ -26,6 +26,13 @@ where ``target`` is
 - *targets* (the team's own, :class:`app.settings.ReviewSettings`: ¥10,000 GMV, 5 % conversion,
   1.0 interaction per viewer per minute by default): meeting the target scores 100.
 
+Currencies: GMV is in the recording's currency (meta ``currency``, CNY in older files). The GMV
+history holds only previous sessions in the same currency; the GMV target is in CNY
+(:data:`TARGET_CURRENCY`, typed in 元), so a session in another currency without enough history
+in its own has its GMV component *unscored* (weight 0, left out of the total, and said so)
+instead of measured against a number in another money. Conversion and interaction have no
+currency: all previous sessions count.
+
 Total::
 
     total = Σ weightᵢ × normalisedᵢ ÷ Σ weightᵢ        (0–100, one decimal)
@@ -47,7 +54,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from app.format import yuan
+from app.format import money
 from app.i18n import Translate, tr_noop
 from app.live.interaction import interaction_rate
 from app.session import schema
@@ -79,7 +86,12 @@ HISTORY_MAX = 20
 #: a history file's open-and-check limit (a bad file costs at most this)
 HISTORY_DEADLINE_S = 5.0
 
-Basis = Literal["history", "target"]
+#: "unscored": GMV of a session in another currency than the target's, without enough history
+#: in its own currency: left out of the total (weight 0) rather than measured against a number
+#: in another money
+Basis = Literal["history", "target", "unscored"]
+#: the currency of the settings' GMV target (``target_gmv_cents``, typed in 元)
+TARGET_CURRENCY = "CNY"
 
 #: what each component is called (Chinese source text; the catalog has the English)
 NAMES = {
@@ -98,6 +110,7 @@ class Raw:
     gmv_cents: int
     conversion: float  # buyers ÷ UV, 0..1
     interaction: float  # per online viewer per minute
+    currency: str = "CNY"  # of gmv_cents (the recording's)
 
     def value(self, name: str) -> float:
         return float(
@@ -113,6 +126,7 @@ class Component:
     weight: float
     target: float  # what scores 100, in the raw value's unit
     basis: Basis
+    currency: str = "CNY"  # of raw and target, for gmv
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +174,7 @@ def raw_of(f: SessionFile) -> Raw:
         gmv_cents=summary.gmv_cents,
         conversion=int(buyers) / uv if uv else 0.0,
         interaction=interaction_rate(int(comments) + int(likes) + int(gifts), mean_online, minutes),
+        currency=f.currency,
     )
 
 
@@ -204,18 +219,23 @@ def score(raw: Raw, history: Sequence[Raw], cfg: ReviewSettings | None = None) -
     """Score ``raw`` against ``history`` (its previous sessions) or the targets (module doc)."""
     cfg = cfg or ReviewSettings()
     targets, weights = _targets(cfg), _weights(cfg)
-    use_history = cfg.basis == "auto" and len(history) >= cfg.min_history
     parts: list[Component] = []
     for name in COMPONENTS:
         value = raw.value(name)
-        target = targets[name]
+        target, weight = targets[name], weights[name]
         basis: Basis = "target"
-        if use_history:
-            median = statistics.median(h.value(name) for h in history)
+        # GMV is compared only with GMV in the same currency (never $ against ¥)
+        hist = [h for h in history if h.currency == raw.currency] if name == "gmv" else history
+        if cfg.basis == "auto" and len(hist) >= cfg.min_history:
+            median = statistics.median(h.value(name) for h in hist)
             if median > 0:
                 target, basis = 2.0 * median, "history"
+        if name == "gmv" and basis == "target" and raw.currency != TARGET_CURRENCY:
+            target, basis, weight = 0.0, "unscored", 0.0
         normalised = min(100.0, max(0.0, 100.0 * value / target)) if target > 0 else 0.0
-        parts.append(Component(name, value, round(normalised, 1), weights[name], target, basis))
+        parts.append(
+            Component(name, value, round(normalised, 1), weight, target, basis, raw.currency)
+        )
     total_weight = sum(c.weight for c in parts)
     total = sum(c.weight * c.normalised for c in parts) / total_weight if total_weight else 0.0
     return Score(round(total, 1), tuple(parts), len(history), cfg.min_history)
@@ -262,11 +282,11 @@ def component_name(name: str, tr: Translate) -> str:
     return tr(NAMES.get(name, name))
 
 
-def raw_text(name: str, value: float) -> str:
-    """A component's raw value as people read it: ¥ for GMV, % for conversion, interactions
-    per viewer per minute with two decimals."""
+def raw_text(name: str, value: float, currency: str = "CNY") -> str:
+    """A component's raw value as people read it: money for GMV (in ``currency``), % for
+    conversion, interactions per viewer per minute with two decimals."""
     if name == "gmv":
-        return yuan(round(value))
+        return money(round(value), currency)
     if name == "conversion":
         return f"{value * 100:.1f}%"
     return f"{value:.2f}"
@@ -275,7 +295,12 @@ def raw_text(name: str, value: float) -> str:
 def basis_text(c: Component, tr: Translate) -> str:
     """What 100 means for this component: the team's history or its target."""
     if c.basis == "history":
-        return tr("历史中位数 ×2 = {target}").format(target=raw_text(c.name, c.target))
+        target = raw_text(c.name, c.target, c.currency)
+        return tr("历史中位数 ×2 = {target}").format(target=target)
+    if c.basis == "unscored":
+        return tr("目标以 {target} 计，本场为 {currency}：不计入总分").format(
+            target=TARGET_CURRENCY, currency=c.currency
+        )
     return tr("目标 {target}").format(target=raw_text(c.name, c.target))
 
 
@@ -286,7 +311,7 @@ def score_line(sc: Score, tr: Translate) -> str:
     parts.extend(
         tr("{name} {raw} → {value}（权重 {weight}）").format(
             name=component_name(c.name, tr),
-            raw=raw_text(c.name, c.raw),
+            raw=raw_text(c.name, c.raw, c.currency),
             value=f"{c.normalised:.1f}",
             weight=f"{c.weight:g}",
         )

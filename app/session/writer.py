@@ -10,6 +10,10 @@ Events may come out of seq order (the recorder fills a gap from the platform's l
 live events that followed it): each entity's stored state is the one of its newest event, and its
 first state the one of its oldest, whatever order they were written in.
 
+Money is recorded in minor units; the meta says its currencies: ``currency`` (the catalogue's,
+orders and GMV: the room's at the start, from the recorder) and ``gift_currency`` (gifts, paid
+messages, red envelopes: their events', noted here when first seen). A file without them is CNY.
+
 No secret is written: a wire line naming the RTMP stream key (an older platform's session event)
 is stored without it (:mod:`app.session.redact`).
 
@@ -35,7 +39,7 @@ from typing import Any
 import orjson
 from pydantic import BaseModel
 
-from app.format import yuan
+from app.format import money as format_money
 from app.live.comment_kinds import classify_bits
 from app.platform import models as m
 from app.session import actions, schema
@@ -261,6 +265,9 @@ class SessionWriter:
         #: (first, last) seq of the states written for each entity (0: the bag at the start)
         self._entity_seqs: dict[tuple[str, str], tuple[int, int]] = {}
         self._titles: dict[str, str] = {}
+        #: the currency of the viewers' money recorded so far (meta ``gift_currency``)
+        row = self._conn.execute("SELECT value FROM meta WHERE key = 'gift_currency'").fetchone()
+        self._gift_currency: str | None = str(row[0]) if row else None
         for kind, eid, js, seq in self._conn.execute("SELECT kind, id, json, seq FROM entities"):
             obj = orjson.loads(js)
             self._entities[(kind, eid)] = obj
@@ -574,7 +581,9 @@ class SessionWriter:
                 counts.gifts += 1
                 if d.value_cents:
                     _money(money, sec).gift_value_cents += d.value_cents
+                    self._note_gift_currency(d.currency, meta)
             elif t is ET.PAID_MESSAGE:
+                self._note_gift_currency(d.currency, meta)
                 paid = _money(money, sec)
                 paid.paid_messages += 1
                 paid.paid_message_cents += d.amount_cents
@@ -678,6 +687,12 @@ class SessionWriter:
             "INSERT INTO local_events(after_seq, ts, type, data) VALUES (?,?,?,?)", rows
         )
 
+    def _note_gift_currency(self, currency: str, meta: dict[str, str]) -> None:
+        """The viewers' money is in ``currency`` (meta ``gift_currency``, written when it changes)."""
+        if currency != self._gift_currency:
+            self._gift_currency = currency
+            meta["gift_currency"] = currency
+
     def _other_event(
         self,
         ev: m.Event,
@@ -725,7 +740,8 @@ class SessionWriter:
                 label = d.lottery.prize
             elif t in (ET.RED_ENVELOPE_STARTED, ET.RED_ENVELOPE_ENDED):
                 rain = d.red_envelope
-                label = rain.title or f"{yuan(rain.total_cents)} × {rain.count}"
+                cur = self._gift_currency or m.DEFAULT_CURRENCY
+                label = rain.title or f"{format_money(rain.total_cents, cur)} × {rain.count}"
             elif t in (ET.STOCK_RESERVED, ET.STOCK_RELEASED):
                 res = d.reservation
                 product_id = res.product_id

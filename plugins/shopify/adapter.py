@@ -419,6 +419,7 @@ class ShopifyAdapter(PlatformAdapter):
             explaining=self._explaining,
             coupons=coupons,
             flash_sales=list(self._sales.values()),
+            currency=self.currency,
         )
 
     async def room_info(self) -> models.RoomInfo:

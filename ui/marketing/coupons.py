@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.format import countdown, yuan
+from app.format import countdown, money
 from app.live.room import COUPONS, LiveRoom
 from app.platform import models as m
 from ui import theme
@@ -32,8 +32,8 @@ from ui.marketing.common import (
     cents_of,
     compliance_problems,
     confirm_compliance,
+    money_spin,
     row_list,
-    yuan_spin,
 )
 from ui.notify import Notifier, OneAtATime
 from ui.shortcuts import ActionSpec
@@ -49,19 +49,20 @@ KINDS = (
 STATUS = {"active": "进行中", "ended": "已结束", "expired": "已过期"}
 
 
-def describe(c: m.Coupon | m.CouponSpec) -> str:
+def describe(c: m.Coupon | m.CouponSpec, currency: str = m.DEFAULT_CURRENCY) -> str:
     """What the buyer gets, e.g. 满¥199.00减¥20.00 / 8.5折 / 无门槛减¥5.00."""
     if c.kind is m.CouponKind.THRESHOLD:
         return tr("满{threshold}减{amount}").format(
-            threshold=yuan(c.threshold_cents), amount=yuan(c.amount_cents or 0)
+            threshold=money(c.threshold_cents, currency),
+            amount=money(c.amount_cents or 0, currency),
         )
     if c.kind is m.CouponKind.DISCOUNT:
         rate = (100 - (c.percent_off or 0)) / 10
         text = tr("{rate}折").format(rate=f"{rate:g}")
         if c.threshold_cents:
-            text = tr("满{threshold}").format(threshold=yuan(c.threshold_cents)) + text
+            text = tr("满{threshold}").format(threshold=money(c.threshold_cents, currency)) + text
         return text
-    return tr("无门槛减{amount}").format(amount=yuan(c.amount_cents or 0))
+    return tr("无门槛减{amount}").format(amount=money(c.amount_cents or 0, currency))
 
 
 class CouponRow(QFrame):
@@ -95,8 +96,9 @@ class CouponRow(QFrame):
 
     def show_coupon(self, c: m.Coupon) -> None:
         self.coupon = c
-        name = c.name or describe(c)
-        self.title.setText(f"{name} · {describe(c)}" if c.name else name)
+        what = describe(c, self.panel.room.currency)
+        name = c.name or what
+        self.title.setText(f"{name} · {what}" if c.name else name)
         self.progress.setRange(0, c.quantity)
         self.progress.setValue(min(c.claimed, c.quantity))
         self.tick()
@@ -132,8 +134,8 @@ class CouponsPanel(QWidget):
         self.compliance.setStyleSheet(theme.text_style(theme.DANGER))
         self.compliance.setWordWrap(True)
         self.compliance.hide()
-        self.threshold = yuan_spin(self, 19900)
-        self.amount = yuan_spin(self, 2000)
+        self.threshold = money_spin(self, 19900, room.currency)
+        self.amount = money_spin(self, 2000, room.currency)
         self.percent = QSpinBox(self)
         self.percent.setRange(1, 99)
         self.percent.setValue(15)
@@ -247,7 +249,7 @@ class CouponsPanel(QWidget):
                     "将发放：{name}{what} · 共 {n} 张 · 每人限 {limit} 张 · 有效 {minutes} 分钟"
                 ).format(
                     name=f"{spec.name} · " if spec.name else "",
-                    what=describe(spec),
+                    what=describe(spec, self.room.currency),
                     n=spec.quantity,
                     limit=spec.per_user_limit,
                     minutes=self.valid.value(),
@@ -282,6 +284,10 @@ class CouponsPanel(QWidget):
 
     # --- the list ----------------------------------------------------------------------------
     def _changed(self, changes: frozenset[str]) -> None:
+        if self.threshold.set_currency(self.room.currency) | self.amount.set_currency(
+            self.room.currency
+        ):
+            self._update_form()
         if COUPONS not in changes:
             return
         coupons = sorted(self.room.coupons.values(), key=lambda c: -c.created_ts)

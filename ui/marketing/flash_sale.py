@@ -33,14 +33,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.format import countdown, yuan
+from app.format import countdown, money
 from app.live.room import BAG, EXPLAINING, FLASH_SALES, RESERVATIONS, LiveRoom
 from app.platform import models as m
 from app.platform.capabilities import Capability
 from ui import theme
 from ui.i18n import tr
 from ui.lifetime import unsubscribe_on_destroy
-from ui.marketing.common import GROUP, cents_of, row_list, yuan_spin
+from ui.marketing.common import GROUP, cents_of, money_spin, row_list
 from ui.notify import Notifier, OneAtATime
 from ui.shortcuts import ActionSpec
 
@@ -73,7 +73,9 @@ class FlashSaleRow(QFrame):
         self.sale = sale
         product = self.panel.room.product(sale.product_id)
         title = product.title if product else sale.product_id
-        self.title.setText(f"{title} · {tr('秒杀价')} {yuan(sale.price_cents)}")
+        self.title.setText(
+            f"{title} · {tr('秒杀价')} {money(sale.price_cents, self.panel.room.currency)}"
+        )
         self.progress.setRange(0, sale.quantity)
         self.progress.setValue(min(sale.sold, sale.quantity))
         self.state.setStyleSheet(
@@ -121,7 +123,7 @@ class FlashSalePanel(QWidget):
         self._items: list[tuple[str, str]] = []
         self.current_price = QLabel(self)
         self.current_price.setTextFormat(Qt.TextFormat.PlainText)
-        self.price = yuan_spin(self, 0)
+        self.price = money_spin(self, 0, room.currency)
         self.price.setObjectName("flashPrice")
         self.quantity = QSpinBox(self)
         self.quantity.setRange(1, 100_000)
@@ -231,7 +233,11 @@ class FlashSalePanel(QWidget):
             self.product.setCurrentIndex(i)
 
     def _fill_products(self) -> None:
-        items = [(f"{p.title}（{yuan(p.price_cents)}）", p.id) for p in self.room.bag if p.listed]
+        items = [
+            (f"{p.title}（{money(p.price_cents, self.room.currency)}）", p.id)
+            for p in self.room.bag
+            if p.listed
+        ]
         if items == self._items:
             return  # a stock tick: the list (and a search being typed) stays as it is
         self._items = items
@@ -250,7 +256,7 @@ class FlashSalePanel(QWidget):
 
     def _product_chosen(self, *_: object, keep_price: bool = False) -> None:
         p = self.chosen()
-        self.current_price.setText(yuan(p.price_cents) if p else "—")
+        self.current_price.setText(money(p.price_cents, self.room.currency) if p else "—")
         if p and not keep_price:
             self.price.setValue(round(p.price_cents * 0.8) / 100)  # a starting point: 20 % off
         self._validate()
@@ -265,7 +271,9 @@ class FlashSalePanel(QWidget):
         if price <= 0:
             return tr("秒杀价必须大于 0")
         if price >= p.price_cents:
-            return tr("秒杀价必须低于当前价 {price}").format(price=yuan(p.price_cents))
+            return tr("秒杀价必须低于当前价 {price}").format(
+                price=money(p.price_cents, self.room.currency)
+            )
         held = self.held()
         if held is not None:
             if self.quantity.value() > held.remaining:
@@ -358,6 +366,9 @@ class FlashSalePanel(QWidget):
 
     # --- the list ----------------------------------------------------------------------------
     def _changed(self, changes: frozenset[str]) -> None:
+        if self.price.set_currency(self.room.currency):
+            self._fill_products()  # their prices
+            self._validate()
         if BAG in changes:
             self._fill_products()
         if EXPLAINING in changes:

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.format import countdown, yuan
+from app.format import countdown, money
 from app.live.room import RED_ENVELOPES, LiveRoom
 from app.platform import models as m
 from ui import theme
@@ -40,8 +40,8 @@ from ui.marketing.common import (
     cents_of,
     compliance_problems,
     confirm_compliance,
+    money_spin,
     row_list,
-    yuan_spin,
 )
 from ui.notify import Notifier, OneAtATime
 from ui.shortcuts import ActionSpec
@@ -53,10 +53,10 @@ TITLE_MAX = 40
 GRABBERS_SHOWN = 5
 
 
-def rain_label(rain: m.RedEnvelopeRain) -> str:
+def rain_label(rain: m.RedEnvelopeRain, currency: str = m.DEFAULT_CURRENCY) -> str:
     """「感谢家人们 · ¥88.88 × 100 个」 (the title when there is one)."""
-    money = tr("{total} × {n} 个").format(total=yuan(rain.total_cents), n=rain.count)
-    return f"{rain.title} · {money}" if rain.title else money
+    amount = tr("{total} × {n} 个").format(total=money(rain.total_cents, currency), n=rain.count)
+    return f"{rain.title} · {amount}" if rain.title else amount
 
 
 def eligibility_text(rain: m.RedEnvelopeRain) -> str:
@@ -112,18 +112,19 @@ class RainCard(QFrame):
 
     def show_rain(self, rain: m.RedEnvelopeRain, grabs: list[m.RedEnvelopeGrab]) -> None:
         self.rain = rain
-        self.title.setText(f"{rain_label(rain)} · {eligibility_text(rain)}")
+        cur = self.panel.room.gift_currency
+        self.title.setText(f"{rain_label(rain, cur)} · {eligibility_text(rain)}")
         self.progress.setRange(0, rain.count)
         self.progress.setValue(min(rain.grabbed, rain.count))
         self.money.setText(
             tr("已抢 {grabbed} · 剩余 {left}").format(
-                grabbed=yuan(rain.grabbed_cents), left=yuan(rain.remaining_cents)
+                grabbed=money(rain.grabbed_cents, cur), left=money(rain.remaining_cents, cur)
             )
         )
         best = rain.best
         self.best.setText(
             tr("手气最佳：{name} {amount}").format(
-                name=best.nickname, amount=yuan(best.amount_cents)
+                name=best.nickname, amount=money(best.amount_cents, cur)
             )
             if best
             else ""
@@ -132,7 +133,9 @@ class RainCard(QFrame):
         latest = [g for g in grabs if g.red_envelope_id == rain.id][-GRABBERS_SHOWN:]
         self.grabbers.setText(
             tr("最新：{list}").format(
-                list="、".join(f"{g.nickname} {yuan(g.amount_cents)}" for g in reversed(latest))
+                list="、".join(
+                    f"{g.nickname} {money(g.amount_cents, cur)}" for g in reversed(latest)
+                )
             )
             if latest
             else ""
@@ -156,8 +159,9 @@ class RainCard(QFrame):
 
 
 class EndedRainRow(QLabel):
-    def __init__(self, rain: m.RedEnvelopeRain, parent: QWidget) -> None:
+    def __init__(self, rain: m.RedEnvelopeRain, parent: QWidget, currency: str) -> None:
         super().__init__(parent)
+        self.currency = currency
         self.setObjectName(f"rain:{rain.id}")
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setWordWrap(True)
@@ -168,10 +172,10 @@ class EndedRainRow(QLabel):
         left = rain.leftover_cents if rain.leftover_cents is not None else rain.remaining_cents
         self.setText(
             tr("{label} · 已抢 {n} 个 {grabbed} · 退回 {left}").format(
-                label=rain_label(rain),
+                label=rain_label(rain, self.currency),
                 n=rain.grabbed,
-                grabbed=yuan(rain.grabbed_cents),
-                left=yuan(left),
+                grabbed=money(rain.grabbed_cents, self.currency),
+                left=money(left, self.currency),
             )
             + (tr(" · 已抢光") if rain.end_reason == "all_grabbed" else "")
         )
@@ -188,7 +192,7 @@ class RedEnvelopePanel(QWidget):
         self.title.setObjectName("rainTitleEdit")
         self.title.setMaxLength(TITLE_MAX)
         self.title.setPlaceholderText(tr("可选，显示在直播画面上"))
-        self.total = yuan_spin(self, 8888, maximum_yuan=100_000.0)
+        self.total = money_spin(self, 8888, room.gift_currency, maximum_units=100_000.0)
         self.total.setObjectName("rainTotal")
         self.count = QSpinBox(self)
         self.count.setObjectName("rainCount")
@@ -198,7 +202,7 @@ class RedEnvelopePanel(QWidget):
         self.split.setObjectName("rainSplit")
         self.split.addItem(tr("拼手气（随机）"), "random")
         self.split.addItem(tr("平均分配"), "equal")
-        self.minimum = yuan_spin(self, 1, maximum_yuan=10_000.0)
+        self.minimum = money_spin(self, 1, room.gift_currency, maximum_units=10_000.0)
         self.minimum.setObjectName("rainMinimum")
         self.minimum.setMinimum(0.01)
         self.starts_in = QSpinBox(self)
@@ -263,8 +267,8 @@ class RedEnvelopePanel(QWidget):
         self.title.textChanged.connect(lambda _t: self._validate())
         for spin in (self.count, self.starts_in, self.duration, self.fan_level):
             spin.valueChanged.connect(self._validate)
-        for money in (self.total, self.minimum):
-            money.valueChanged.connect(self._validate)
+        for amount in (self.total, self.minimum):
+            amount.valueChanged.connect(self._validate)
         for combo in (self.split, self.eligibility):
             combo.currentIndexChanged.connect(self._validate)
         self._unsub = room.subscribe(self._changed)
@@ -278,13 +282,14 @@ class RedEnvelopePanel(QWidget):
     # --- the form ----------------------------------------------------------------------------
     def problem(self) -> str:
         total, n, least = cents_of(self.total), self.count.value(), cents_of(self.minimum)
+        cur = self.room.gift_currency
         if total <= 0:
             return tr("总金额必须大于 0")
         if least <= 0:
-            return tr("每个红包至少 ¥0.01")
+            return tr("每个红包至少 {least}").format(least=money(1, cur))
         if total < n * least:
             return tr("总金额不足：{n} 个红包每个至少 {least}，共需 {need}").format(
-                n=n, least=yuan(least), need=yuan(n * least)
+                n=n, least=money(least, cur), need=money(n * least, cur)
             )
         if self.title.text().strip() and compliance_problems(self.title.text()):
             return tr("标题含有违规词：{hits}").format(hits=compliance_problems(self.title.text()))
@@ -295,7 +300,9 @@ class RedEnvelopePanel(QWidget):
         self.minimum.setEnabled(self.split.currentData() == "random")
         total, n = cents_of(self.total), self.count.value()
         self.per_envelope.setText(
-            tr("平均每个 {avg}").format(avg=yuan(total // n)) if n and total > 0 else ""
+            tr("平均每个 {avg}").format(avg=money(total // n, self.room.gift_currency))
+            if n and total > 0
+            else ""
         )
         problem = self.problem()
         self.problem_label.setText(problem)
@@ -346,6 +353,9 @@ class RedEnvelopePanel(QWidget):
 
     # --- what the platform says --------------------------------------------------------------
     def _changed(self, changes: frozenset[str]) -> None:
+        cur = self.room.gift_currency
+        if self.total.set_currency(cur) | self.minimum.set_currency(cur):
+            self._validate()
         if RED_ENVELOPES not in changes:
             return
         rain = self.room.active_rain()
@@ -362,7 +372,7 @@ class RedEnvelopePanel(QWidget):
         for r in ended:
             row = self.ended_rows.get(r.id)
             if row is None:
-                row = self.ended_rows[r.id] = EndedRainRow(r, self)
+                row = self.ended_rows[r.id] = EndedRainRow(r, self, self.room.gift_currency)
             elif row.rain != r:
                 row.show_rain(r)
         for i, r in enumerate(ended):

@@ -2,7 +2,9 @@
 
 Only the figures the platform gives are shown (``Tile.needs``: no GMV tile reading ¥0.00 on a
 platform without orders); viewers' money besides orders — gift value, paid messages (醒目留言)
-— has tiles of its own. It samples the room once a second (:class:`~app.live.metrics.MetricsTracker`), evaluates the alert
+— has tiles of its own. Money is in its own currency: order figures (GMV, UV 价值, 客单价) in
+the room's (a Shopify shop's ``$``), gift value and paid messages in that of the viewers' events
+(a Bilibili chat's ``¥`` next to a USD shop); the two are never added up. It samples the room once a second (:class:`~app.live.metrics.MetricsTracker`), evaluates the alert
 rules on that history, and shows the figures; values between samples refresh at most 4× a second.
 In a room made of two sources (app/platform/composite.py) the 转化率 tile says what it divides
 — buyers from the shop by viewers from the chat platform — and it and UV 价值 are shown only when
@@ -24,7 +26,7 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from app.aio import spawn
-from app.format import money, yuan
+from app.format import money
 from app.listeners import Listeners
 from app.live.alerts import Alert, AlertBook, AlertConfig, config_from
 from app.live.metrics import MetricsHistory, MetricsTracker, Sample, format_percent
@@ -116,7 +118,7 @@ TILES: tuple[Tile, ...] = (
     Tile(
         "gift_value",
         "礼物价值",
-        lambda s, t: money(s.gift_value_cents, s.currency),
+        lambda s, t: money(s.gift_value_cents, s.gift_currency),
         _series(lambda s: s.gift_value_cents),
         "#c2185b",
         Capability.GIFTS,
@@ -124,7 +126,7 @@ TILES: tuple[Tile, ...] = (
     Tile(
         "paid_messages",
         "醒目留言",
-        lambda s, t: f"{s.paid_messages:,} · {money(s.paid_message_cents, s.currency)}",
+        lambda s, t: f"{s.paid_messages:,} · {money(s.paid_message_cents, s.gift_currency)}",
         _series(lambda s: s.paid_message_cents),
         "#c2185b",
         Capability.PAID_MESSAGES,
@@ -140,7 +142,7 @@ TILES: tuple[Tile, ...] = (
     Tile(
         "gmv",
         "GMV",
-        lambda s, t: yuan(s.gmv_cents),
+        lambda s, t: money(s.gmv_cents, s.currency),
         _series(lambda s: s.gmv_cents),
         "#2e7d32",
         Capability.ORDERS,
@@ -148,7 +150,7 @@ TILES: tuple[Tile, ...] = (
     Tile(
         "paid_gmv",
         "支付 GMV",
-        lambda s, t: yuan(s.paid_gmv_cents),
+        lambda s, t: money(s.paid_gmv_cents, s.currency),
         _series(lambda s: s.paid_gmv_cents),
         "#2e7d32",
         Capability.ORDERS,
@@ -165,7 +167,7 @@ TILES: tuple[Tile, ...] = (
     Tile(
         "uv_value",
         "UV 价值",
-        lambda s, t: yuan(s.uv_value_cents),
+        lambda s, t: money(s.uv_value_cents, s.currency),
         _series(lambda s: s.uv_value_cents),
         "#00897b",
         Capability.ORDERS,
@@ -174,7 +176,7 @@ TILES: tuple[Tile, ...] = (
     Tile(
         "avg_order",
         "客单价",
-        lambda s, t: yuan(s.avg_order_cents),
+        lambda s, t: money(s.avg_order_cents, s.currency),
         _series(lambda s: s.avg_order_cents),
         "#00897b",
         Capability.ORDERS,

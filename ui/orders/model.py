@@ -2,19 +2,20 @@
 
 Arrivals are order events (created → paid → refunded for the same order): a later event updates
 that order's row in place (one dataChanged per flush) while it is still shown; otherwise the order
-is appended. Display text is formatted once per flush, so ``data()`` is a tuple lookup.
+is appended. Amounts are in the room's currency (``currency``: a Shopify shop's dollars read
+``$89.00``). Display text is formatted once per flush, so ``data()`` is a tuple lookup.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from app.format import time_of_day, yuan
+from app.format import money, time_of_day
 from app.platform import models as m
 from ui import theme
 from ui.batched_model import BatchedModel
@@ -35,7 +36,7 @@ class OrderRow:
     cells: tuple[str, ...]
 
 
-def row_of(order: m.Order) -> OrderRow:
+def row_of(order: m.Order, currency: str = m.DEFAULT_CURRENCY) -> OrderRow:
     return OrderRow(
         order,
         (
@@ -44,7 +45,7 @@ def row_of(order: m.Order) -> OrderRow:
             order.product_title or order.product_id,
             order.sku_name or order.sku_id or "",
             f"×{order.quantity}",
-            yuan(order.amount_cents),
+            money(order.amount_cents, currency),
             tr(STATUS_TEXT.get(order.status, order.status)),
         ),
     )
@@ -52,9 +53,16 @@ def row_of(order: m.Order) -> OrderRow:
 
 class OrdersModel(BatchedModel[OrderRow]):
     def __init__(
-        self, capacity: int = 5_000, *, flush_hz: float = 10.0, parent: QObject | None = None
+        self,
+        capacity: int = 5_000,
+        *,
+        flush_hz: float = 10.0,
+        currency: Callable[[], str] = lambda: m.DEFAULT_CURRENCY,
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(capacity, flush_hz=flush_hz, parent=parent)
+        #: the room's currency now (an order's amount is in the catalogue's currency)
+        self.currency = currency
         self._incoming: dict[str, m.Order] = {}  # latest state per order id, arrival order
         self._pos: dict[str, int] = {}  # order id → absolute row (row + removed_total)
         self._colours = {k: QColor(v) for k, v in STATUS_COLOUR.items()}
@@ -78,14 +86,15 @@ class OrdersModel(BatchedModel[OrderRow]):
         new: list[OrderRow] = []
         lo = hi = -1
         base = self.removed_total
+        currency = self.currency()
         for oid, order in incoming.items():
             at = self._pos.get(oid, -1) - base
             if 0 <= at < len(self._rows):
-                self._rows[at] = row_of(order)
+                self._rows[at] = row_of(order, currency)
                 lo = at if lo < 0 else min(lo, at)
                 hi = max(hi, at)
             else:
-                new.append(row_of(order))
+                new.append(row_of(order, currency))
         if lo >= 0:
             self.dataChanged.emit(self.index(lo, 0), self.index(hi, len(COLUMNS) - 1))
         return new

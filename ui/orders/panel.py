@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.format import yuan
+from app.format import money
 from app.live.room import METRICS, SESSION, LiveRoom
 from app.platform import models as m
 from ui.coalesce import Coalescer
@@ -40,7 +40,7 @@ class OrdersPanel(QWidget):
     ) -> None:
         super().__init__(parent)
         self.room = room
-        self.model = OrdersModel(capacity, parent=self)
+        self.model = OrdersModel(capacity, currency=lambda: room.currency, parent=self)
         self.model.reset_to([])
         self.model.add_orders(list(room.orders))
         self._session_id = room.session.id if room.session else None
@@ -106,8 +106,8 @@ class OrdersPanel(QWidget):
             tr("下单 {orders} · 支付 {paid} · 支付金额 {gmv} · 退款 {refunded}").format(
                 orders=mt.orders,
                 paid=mt.paid_orders,
-                gmv=yuan(mt.paid_gmv_cents),
-                refunded=yuan(mt.refunded_cents),
+                gmv=money(mt.paid_gmv_cents, self.room.currency),
+                refunded=money(mt.refunded_cents, self.room.currency),
             )
         )
 

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.aio import spawn
-from app.format import yuan, yuan_plain
+from app.format import money, money_plain
 from app.live.price_guard import (
     DEFAULT_MAX_DROP_PERCENT,
     PriceRisk,
@@ -42,7 +42,7 @@ from app.platform.errors import PlatformError
 from ui import theme
 from ui.confirm import confirm_box
 from ui.i18n import localize, tr
-from ui.products.validation import InputError, parse_price_yuan, parse_stock
+from ui.products.validation import InputError, parse_price, parse_stock, price_example
 
 ERROR_STYLE = theme.text_style(theme.DANGER)
 
@@ -111,9 +111,16 @@ class ProductEditor(QDialog):
         title = QLabel(product.title, self)
         title.setTextFormat(Qt.TextFormat.PlainText)
         title.setWordWrap(True)
-        self.price = QLineEdit(yuan_plain(product.price_cents), self)
+        cur = self.currency = room.currency
+        self.price = QLineEdit(money_plain(product.price_cents, cur), self)
         self.price.setObjectName("priceEdit")
-        self.price.setPlaceholderText(tr("单位：元，如 129.90"))
+        self.price.setPlaceholderText(
+            tr("单位：元，如 129.90")
+            if cur == "CNY"
+            else tr("单位：{currency}，如 {example}").format(
+                currency=cur, example=price_example(cur)
+            )
+        )
         self.stock = QLineEdit(str(product.stock), self)
         self.stock.setObjectName("stockEdit")
         self.price_error = self._error_label("priceError")
@@ -125,7 +132,10 @@ class ProductEditor(QDialog):
         self.reference.setTextFormat(Qt.TextFormat.PlainText)
         self.reference.setStyleSheet(theme.text_style(theme.MUTED))
         form = QFormLayout()
-        form.addRow(tr("价格（元）"), self.price)
+        price_label = (
+            tr("价格（元）") if cur == "CNY" else tr("价格（{currency}）").format(currency=cur)
+        )
+        form.addRow(price_label, self.price)
         form.addRow("", self.reference)
         form.addRow("", self.price_error)
         form.addRow(tr("库存"), self.stock)
@@ -150,14 +160,16 @@ class ProductEditor(QDialog):
 
     def _reference_text(self) -> str:
         p = self.product
-        parts = [tr("现价 {price}").format(price=yuan(p.price_cents))]
+        parts = [tr("现价 {price}").format(price=money(p.price_cents, self.currency))]
         if p.original_price_cents:
-            parts.append(tr("原价 {price}").format(price=yuan(p.original_price_cents)))
+            parts.append(
+                tr("原价 {price}").format(price=money(p.original_price_cents, self.currency))
+            )
         if self.start_cents and self.start_cents != p.price_cents:
-            parts.append(tr("开场价 {price}").format(price=yuan(self.start_cents)))
+            parts.append(tr("开场价 {price}").format(price=money(self.start_cents, self.currency)))
         floor = self._flash_floor()
         if floor is not None:
-            parts.append(tr("秒杀价 {price}").format(price=yuan(floor)))
+            parts.append(tr("秒杀价 {price}").format(price=money(floor, self.currency)))
         return " · ".join(parts)
 
     def _error_label(self, name: str) -> QLabel:
@@ -186,7 +198,7 @@ class ProductEditor(QDialog):
             self._show(label, "")
         price = stock = None
         try:
-            price = parse_price_yuan(self.price.text())
+            price = parse_price(self.price.text(), self.currency)
         except InputError as exc:
             self._show(self.price_error, str(exc))
         try:
@@ -203,7 +215,7 @@ class ProductEditor(QDialog):
             self.accept()  # nothing changed
             return
         if send_price is not None:
-            problem = flash_floor_problem(self._flash_floor(), send_price)
+            problem = flash_floor_problem(self._flash_floor(), send_price, self.currency)
             if problem:
                 self._show(self.price_error, problem)
                 self.price.setFocus()
@@ -213,6 +225,7 @@ class ProductEditor(QDialog):
                 send_price,
                 start_cents=self.start_cents,
                 max_drop_percent=self.max_drop_percent,
+                currency=self.currency,
             )
             if risk is not None and not self.ask(self, current, risk):
                 self._show(self.form_error, tr("已取消改价，未发送"))
@@ -241,6 +254,6 @@ class ProductEditor(QDialog):
             }.get(exc.field or "", self.form_error)
             self._show(label, tr("平台拒绝：{message}").format(message=localize(exc.message)))
             return  # the typed text stays for the operator to correct
-        self.edited.emit(ProductEdit(before, after))
+        self.edited.emit(ProductEdit(before, after, currency=self.currency))
         self.saved.emit(self.product.id)
         self.accept()

@@ -2,7 +2,8 @@
 
 A drop does not move a row: it emits ``move_requested(product_id, to_index)``; the panel sends
 the reorder, and the rows change when the platform's ``products_reordered`` event comes back.
-Row texts are formatted once per refresh; ``data()`` is a lookup.
+Row texts are formatted once per refresh, prices in the room's currency (``set_rows(currency=)``);
+``data()`` is a lookup.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from app.format import yuan
+from app.format import money
 from app.platform import models as m
 from ui.i18n import tr
 from ui.products.images import ImageCache
@@ -72,17 +73,18 @@ class QueueModel(QAbstractListModel):
         explaining: str | None,
         held: str | None,
         flash_prices: dict[str, int] | None = None,
+        currency: str = m.DEFAULT_CURRENCY,
     ) -> None:
         flash_prices = flash_prices or {}
         rows = [
             Row(
                 p,
                 i + 1,
-                yuan(p.price_cents),
+                money(p.price_cents, currency),
                 _stock_text(p),
                 p.id == explaining,
                 p.id == held,
-                yuan(flash_prices[p.id]) if p.id in flash_prices else None,
+                money(flash_prices[p.id], currency) if p.id in flash_prices else None,
             )
             for i, p in enumerate(products)
         ]

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from app.aio import spawn
 from app.compliance import Clearances, check_many
-from app.format import yuan
+from app.format import money
 from app.live.hold import ExplainHold
 from app.live.price_guard import (
     DEFAULT_MAX_DROP_PERCENT,
@@ -283,7 +283,7 @@ class ProductQueuePanel(QWidget):
         bag = room.bag
         for p in bag:
             self.start_prices.setdefault(p.id, p.price_cents)
-        self.model.set_rows(bag, explaining, self.hold.product_id, flash)
+        self.model.set_rows(bag, explaining, self.hold.product_id, flash, self.room.currency)
         self._prefetch(bag)
         try:
             self.acts["hold"].setChecked(self.hold.active)
@@ -484,7 +484,8 @@ class ProductQueuePanel(QWidget):
         b, a = edit.before, edit.after
         parts = []
         if "price_cents" in patch:
-            parts.append(f"{yuan(a.price_cents)} → {yuan(b.price_cents)}")
+            cur = self.room.currency
+            parts.append(f"{money(a.price_cents, cur)} → {money(b.price_cents, cur)}")
         if "stock" in patch:
             parts.append(tr("库存 {old} → {new}").format(old=a.stock, new=patch["stock"]))
         self._run(

@@ -14,8 +14,10 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from app.format import minor_digits
 from app.names import marker_name
 from app.session.replay import Marker, Series, display_bins
+from app.session.report_charts import gmv_title
 from ui.i18n import tr
 
 pg.setConfigOptions(antialias=False, background="w", foreground="#333")
@@ -111,11 +113,14 @@ class TimelineCharts(QWidget):
         self._bands: list[pg.LinearRegionItem] = []
 
     # --- data --------------------------------------------------------------------------------------
-    def set_data(self, series: Series, markers: Sequence[Marker]) -> None:
+    def set_data(self, series: Series, markers: Sequence[Marker], currency: str = "CNY") -> None:
+        """The recording's series; GMV in whole units of ``currency`` (the recording's)."""
         self.t0 = series.t0
         x = series.sec / 60.0
+        unit = 10 ** minor_digits(currency)
+        self.titles[1].setText(gmv_title(currency, tr))
         self.curves[0].setData(x, series.online)
-        self.curves[1].setData(x, series.cum_gmv_cents / 100.0)
+        self.curves[1].setData(x, series.cum_gmv_cents / unit)
         edges_s, opm, cpm = display_bins(series)
         edges = edges_s / 60.0
         if len(edges):
@@ -125,7 +130,7 @@ class TimelineCharts(QWidget):
         mxs = np.array([(mk.ts - self.t0) / 60.0 for mk in self._markers], dtype=float)
         tops = [
             float(series.online.max()) if len(series.online) else 1.0,
-            float(series.cum_gmv_cents[-1] / 100.0) if len(series.cum_gmv_cents) else 1.0,
+            float(series.cum_gmv_cents[-1] / unit) if len(series.cum_gmv_cents) else 1.0,
             float(opm.max()) if len(opm) else 1.0,
             float(cpm.max()) if len(cpm) else 1.0,
         ]

@@ -2,7 +2,9 @@
 KPI deltas (GMV, orders, conversion, peak online, duration, the replay score and the interaction
 rate — each session scored against the sessions before it, app/session/score.py — later −
 earlier, ▲ green / ▼ red) and
-the products aligned by product id (each session's orders and GMV and the change).
+the products aligned by product id (each session's orders and GMV and the change). Each
+session's money is in its own currency; GMV of two sessions in different currencies is shown
+side by side, never subtracted (「币种不同，不比较」).
 
 The earlier session is the base whichever order they were picked in (:mod:`app.session.compare`).
 """
@@ -10,6 +12,7 @@ The earlier session is the base whichever order they were picked in (:mod:`app.s
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pyqtgraph as pg
@@ -17,11 +20,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
-from app.format import hms, yuan
+from app.format import hms, minor_digits, money
 from app.session import summary as summary_mod
 from app.session.attribution import per_product
 from app.session.compare import Delta, align_products, kpi_deltas, score_deltas
 from app.session.replay import SessionFile, Summary
+from app.session.report_charts import gmv_title
 from app.session.score import score_file
 from ui import theme
 from ui.i18n import tr
@@ -46,15 +50,15 @@ def short(s: Summary) -> str:
         date=date,
         room=s.room,
         sid=s.session_id,
-        gmv=yuan(s.gmv_cents),
+        gmv=money(s.gmv_cents, s.currency),
         orders=s.orders,
         dur=hms(s.duration_s),
     )
 
 
-def value_text(key: str, v: float) -> str:
+def value_text(key: str, v: float, currency: str = "CNY") -> str:
     if key == "gmv":
-        return yuan(int(v))
+        return money(int(v), currency)
     if key == "conversion":
         return f"{v:.1%}"
     if key == "duration":
@@ -66,8 +70,11 @@ def value_text(key: str, v: float) -> str:
     return f"{int(v):,}"
 
 
-def delta_text(d: Delta) -> str:
-    """``▲ ¥120.00 (+12.5%)``; conversion in percentage points."""
+def delta_text(d: Delta, currency: str = "CNY") -> str:
+    """``▲ ¥120.00 (+12.5%)``; conversion in percentage points; money in two currencies: said
+    so, not subtracted."""
+    if not d.comparable:
+        return tr("币种不同，不比较")
     if d.diff == 0:
         return "= 0"
     if d.key == "conversion":
@@ -75,7 +82,7 @@ def delta_text(d: Delta) -> str:
     elif d.key == "duration":
         body = hms(abs(d.diff))
     elif d.key == "gmv":
-        body = yuan(int(abs(d.diff)))
+        body = money(int(abs(d.diff)), currency)
     elif d.key == "score":
         body = f"{abs(d.diff):.1f}"
     elif d.key == "interaction":
@@ -98,9 +105,11 @@ class CompareWindow(QWidget):
         self.files = files
         self.data = [summary_mod.read(f) for f in files]
         self.summaries = [d.summary for d in self.data]
+        cur_a, cur_b = (f.currency for f in files)
+        same = cur_a == cur_b
         grid = QGridLayout(self)
         self.plot = pg.PlotWidget(self)
-        self.plot.setLabel("left", tr("累计成交额（元）"))
+        self.plot.setLabel("left", gmv_title(cur_a if same else f"A {cur_a} · B {cur_b}", tr))
         self.plot.setLabel("bottom", tr("开播后（分钟）"))
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.plot.addLegend()
@@ -108,7 +117,7 @@ class CompareWindow(QWidget):
             ser = f.series()
             self.plot.plot(
                 ser.sec / 60.0,
-                ser.cum_gmv_cents / 100.0,
+                ser.cum_gmv_cents / 10 ** minor_digits(f.currency),
                 pen=pg.mkPen(COLOURS[i], width=2),
                 name=f"{s.room}/{s.session_id}",
             )
@@ -124,9 +133,9 @@ class CompareWindow(QWidget):
             [
                 [
                     tr(KPI_NAMES[d.key]),
-                    value_text(d.key, d.base),
-                    value_text(d.key, d.other),
-                    delta_text(d),
+                    value_text(d.key, d.base, cur_a),
+                    value_text(d.key, d.other, cur_b),
+                    delta_text(d, cur_a),
                 ]
                 for d in self.deltas
             ]
@@ -147,16 +156,17 @@ class CompareWindow(QWidget):
                     p.orders.base,
                     p.orders.other,
                     delta_text(p.orders),
-                    yuan(int(p.gmv.base)),
-                    yuan(int(p.gmv.other)),
-                    delta_text(p.gmv),
+                    money(int(p.gmv.base), cur_a),
+                    money(int(p.gmv.other), cur_b),
+                    delta_text(p.gmv if same else replace(p.gmv, comparable=False), cur_a),
                 ]
                 for p in self.pairs
             ]
         )
         for row, p in enumerate(self.pairs):
             self._colour(self.products, row, 3, p.orders)
-            self._colour(self.products, row, 6, p.gmv)
+            if same:
+                self._colour(self.products, row, 6, p.gmv)
         self.products.setColumnWidth(0, 260)
         grid.addWidget(self.plot, 0, 0, 1, 2)
         grid.addWidget(self.kpis, 2, 0)
@@ -168,7 +178,7 @@ class CompareWindow(QWidget):
     @staticmethod
     def _colour(table: Table, row: int, col: int, d: Delta) -> None:
         item = table.item(row, col)
-        if item is not None and d.diff:
+        if item is not None and d.diff and d.comparable:
             item.setForeground(QBrush(UP if d.diff > 0 else DOWN))
 
     def closeEvent(self, event: object) -> None:

@@ -119,7 +119,7 @@ def write_score_csv(sc: Score, path: Path, lang: str) -> Path:
         w = SafeCsvWriter(fh)
         w.writerow([tr("指标"), tr("原始值"), tr("得分（0–100）"), tr("权重"), tr("满分基准")])
         for c in sc.components:
-            name, raw = component_name(c.name, tr), raw_text(c.name, c.raw)
+            name, raw = component_name(c.name, tr), raw_text(c.name, c.raw, c.currency)
             w.writerow([name, raw, c.normalised, c.weight, basis_text(c, tr)])
         w.writerow([tr("综合评分（0–100）"), "", sc.total, "", ""])
     return path

@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.aio import spawn
-from app.format import hms, human_size, yuan
+from app.format import hms, human_size, money
 from app.names import role_name
 from app.platform.errors import PlatformError
 from app.session.recorder import sessions_dir
@@ -351,7 +351,7 @@ class SessionsWindow(QWidget):
                 s.room,
                 s.session_id,
                 hms(s.duration_s),
-                yuan(s.gmv_cents),
+                money(s.gmv_cents, s.currency),
                 s.orders,
                 s.peak_online,
                 tr("已结束") if s.ended_ts else tr("未结束"),
@@ -640,7 +640,7 @@ class SharedSessionsDialog(QDialog):
                     room,
                     sid,
                     hms(local.duration_s) if local else "—",
-                    yuan(local.gmv_cents) if local else "—",
+                    money(local.gmv_cents, local.currency) if local else "—",
                     local.orders if local else "—",
                     local.peak_online if local else "—",
                     human_size(int(size))

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.aio import spawn
-from app.format import hms, time_of_day, yuan
+from app.format import hms, money, time_of_day
 from app.live.room import SESSION, LiveRoom
 from app.session import summary as summary_mod
 from app.session.recorder import sessions_dir
@@ -103,8 +103,8 @@ class SummaryDialog(QDialog):
             (
                 "gmv",
                 tr("成交额"),
-                yuan(s.gmv_cents),
-                tr("已支付 {v}").format(v=yuan(s.paid_gmv_cents)),
+                money(s.gmv_cents, s.currency),
+                tr("已支付 {v}").format(v=money(s.paid_gmv_cents, s.currency)),
             ),
             ("orders", tr("订单"), f"{s.orders:,}", refunded),
             ("peak", tr("峰值在线"), f"{s.peak_online:,}", ""),
@@ -121,7 +121,10 @@ class SummaryDialog(QDialog):
         self.products = Table(["商品", "订单", "成交额"], self)
         self.products.setObjectName("summaryProducts")
         self.products.fill(
-            [[r.title, r.orders_total, yuan(r.gmv_total_cents)] for r in data.top_products]
+            [
+                [r.title, r.orders_total, money(r.gmv_total_cents, s.currency)]
+                for r in data.top_products
+            ]
         )
         left.addWidget(self.products)
         right = QVBoxLayout()
@@ -133,7 +136,7 @@ class SummaryDialog(QDialog):
                 [
                     w.title,
                     w.orders_during,
-                    yuan(w.gmv_during_cents),
+                    money(w.gmv_during_cents, s.currency),
                     time_of_day(w.start_ts),
                     hms(w.duration_s),
                 ]

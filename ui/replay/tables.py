@@ -74,8 +74,8 @@ class ProductTable(Table):
         super().__init__(PRODUCT_HEADERS, parent)
         self.setColumnWidth(0, 220)
 
-    def set_rows(self, rows: Sequence[ProductRow]) -> None:
-        self.fill([product_cells(r) for r in rows])
+    def set_rows(self, rows: Sequence[ProductRow], currency: str = "CNY") -> None:
+        self.fill([product_cells(r, currency) for r in rows])
 
 
 class ExplainTable(Table):
@@ -85,5 +85,5 @@ class ExplainTable(Table):
         super().__init__(EXPLAIN_HEADERS, parent)
         self.setColumnWidth(0, 220)
 
-    def set_rows(self, rows: Sequence[ExplainWindow]) -> None:
-        self.fill([explain_cells(w) for w in rows])
+    def set_rows(self, rows: Sequence[ExplainWindow], currency: str = "CNY") -> None:
+        self.fill([explain_cells(w, currency) for w in rows])

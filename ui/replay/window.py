@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.aio import spawn
-from app.format import hms, time_of_day, yuan
+from app.format import hms, money, time_of_day
 from app.names import action_name, role_name, value_name
 from app.session.actions import action_log
 from app.session.attribution import per_product
@@ -72,7 +72,7 @@ def summary_text(s: Summary) -> str:
         room=s.room,
         sid=s.session_id,
         dur=hms(s.duration_s),
-        gmv=yuan(s.gmv_cents),
+        gmv=money(s.gmv_cents, s.currency),
         orders=s.orders,
         comments=s.comments,
         peak=s.peak_online,
@@ -123,7 +123,7 @@ class ReplayWindow(QMainWindow):
         self.charts = TimelineCharts(self)
         self.series = self.file.series()
         self.markers = self.file.markers()
-        self.charts.set_data(self.series, self.markers)
+        self.charts.set_data(self.series, self.markers, self.file.currency)
 
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self._moment_tab(), tr("此刻"))
@@ -188,11 +188,11 @@ class ReplayWindow(QMainWindow):
         """商品: each product's results, and every explain with what it sold."""
         self.products = ProductTable(self)
         self.product_rows = per_product(self.file)
-        self.products.set_rows(self.product_rows)
+        self.products.set_rows(self.product_rows, self.file.currency)
         self.explains = ExplainTable(self)
         self.explain_rows = [w for r in self.product_rows for w in r.explains]
         self.explain_rows.sort(key=lambda w: (w.start_ts, w.product_id))
-        self.explains.set_rows(self.explain_rows)
+        self.explains.set_rows(self.explain_rows, self.file.currency)
         products_tab = QSplitter(Qt.Orientation.Vertical, self)
         products_tab.setChildrenCollapsible(False)
         products_tab.addWidget(self.products)
@@ -262,9 +262,9 @@ class ReplayWindow(QMainWindow):
             [
                 [
                     hms(r.minute * 60),
-                    yuan(r.money.gift_value_cents),
+                    money(r.money.gift_value_cents, self.file.gift_currency),
                     r.money.paid_messages,
-                    yuan(r.money.paid_message_cents),
+                    money(r.money.paid_message_cents, self.file.gift_currency),
                     r.money.memberships,
                     r.money.shares,
                 ]
@@ -287,14 +287,15 @@ class ReplayWindow(QMainWindow):
         for r in self.rain_results:
             rain = r.rain
             left = rain.leftover_cents if rain.leftover_cents is not None else rain.remaining_cents
-            label = tr("{total} × {n} 个").format(total=yuan(rain.total_cents), n=rain.count)
+            cur = self.file.gift_currency
+            label = tr("{total} × {n} 个").format(total=money(rain.total_cents, cur), n=rain.count)
             rows.append(
                 [
                     time_of_day(rain.starts_ts),
                     f"{rain.title} · {label}" if rain.title else label,
                     f"{rain.grabbed} / {rain.count}",
-                    yuan(rain.grabbed_cents),
-                    yuan(left),
+                    money(rain.grabbed_cents, cur),
+                    money(left, cur),
                     f"{r.comments_before} → {r.comments_during}",
                 ]
             )
@@ -382,9 +383,9 @@ class ReplayWindow(QMainWindow):
         self.money_label.setText(
             tr("礼物价值 {gifts} · 醒目留言 {n} 条（{amount}） · 开通会员 {members} · 分享 {shares}")
             .format(
-                gifts=yuan(m.gift_value_cents),
+                gifts=money(m.gift_value_cents, self.file.gift_currency),
                 n=m.paid_messages,
-                amount=yuan(m.paid_message_cents),
+                amount=money(m.paid_message_cents, self.file.gift_currency),
                 members=m.memberships,
                 shares=m.shares,
             )
@@ -456,7 +457,7 @@ class ReplayWindow(QMainWindow):
                     o.nickname,
                     o.product_title or o.product_id,
                     o.quantity,
-                    yuan(o.amount_cents),
+                    money(o.amount_cents, self.file.currency),
                     value_name(o.status),
                 ]
                 for o in self.file.orders_around(ts, w, w, MOMENT_ROWS)

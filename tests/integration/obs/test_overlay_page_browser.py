@@ -151,6 +151,15 @@ async def test_product_page_updates_live_without_reload(
         )
         assert await text("p-was") == "¥199" and await text("p-stock") == "仅剩 50 件"
 
+        # a store selling in US dollars: the page writes what the state says, "$89" (it never
+        # formats money itself, so it cannot put a ¥ before dollars)
+        usd = ProductCard("p02", "Retro Runner sneaker", 8900, original_price_cents=12900,
+                          stock_left=40, currency="USD")  # fmt: skip
+        await server.apply(OverlayState(product=usd), {Kind.PRODUCT})
+        await until(lambda: page.js("document.getElementById('p-price').textContent === '$89'"),
+                    "the dollar price shown")  # fmt: skip
+        assert await text("p-was") == "$129"
+
         # the explain ends: the card goes away — all in the same document, never reloaded
         await server.apply(OverlayState(), {Kind.PRODUCT})
         await until(
@@ -158,6 +167,6 @@ async def test_product_page_updates_live_without_reload(
             "the card hidden",
         )
         assert await page.js("window.sameDocument") == 42
-        assert int(await page.js("document.body.dataset.updates")) == 4
+        assert int(await page.js("document.body.dataset.updates")) == 5
     finally:
         await server.stop()

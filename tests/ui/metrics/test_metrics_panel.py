@@ -94,4 +94,4 @@ async def test_paid_messages_show_in_the_currency_the_platform_paid_in(
             "text": "Cheer500"}  # fmt: skip
     await _post(srv, "/_debug/raw-events", {"events": [{"type": "paid_message", "data": paid}]})
     value = panel.values["paid_messages"].text
-    await until(lambda: value() == "1 · 5.00 USD", what="the paid message in USD")
+    await until(lambda: value() == "1 · $5.00", what="the paid message in USD")

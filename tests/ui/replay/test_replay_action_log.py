@@ -16,7 +16,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app.live.activity import yuan
+from app.format import yuan
 from app.session.replay import SessionFile
 from app.session.report import build_html
 from app.settings import Settings

@@ -110,6 +110,7 @@ def test_csv_exports_in_english_and_chinese(tmp_path: Path) -> None:
         "Amount (cents)",
         "Status",
         "Coupons",
+        "Currency",
     ]
     assert pr[0][:4] == ["Product ID", "Product", "Explains", "On screen"]
     assert ex[0] == [
@@ -137,7 +138,7 @@ def test_csv_exports_in_english_and_chinese(tmp_path: Path) -> None:
 
     ev_zh, od_zh = _read(zh[0]), _read(zh[1])
     assert ev_zh[0] == ["序号", "时间戳", "类型", "事件", "数据"]
-    assert od_zh[0][-2:] == ["状态", "优惠券"]
+    assert od_zh[0][-3:] == ["状态", "优惠券", "币种"]
     zh_names = {"created": "待支付", "paid": "已支付", "refunded": "已退款"}
     assert [r[6] for r in od_zh[1:]] == [zh_names[o.status] for o in orders]
     assert next(r for r in ev_zh[1:] if r[2] == "comment")[3] == "评论"

@@ -33,6 +33,8 @@ class Room:
     lotteries: dict[str, m.Lottery] = field(default_factory=dict)
     quizzes: dict[str, m.Quiz] = field(default_factory=dict)
     red_envelopes: dict[str, m.RedEnvelopeRain] = field(default_factory=dict)
+    currency: str = "CNY"  # the catalogue's (the snapshot's)
+    gift_currency: str = "CNY"  # the chat platform's
     listeners: list[Callable[[frozenset[str]], None]] = field(default_factory=list)
 
     def product(self, pid: str) -> m.Product | None:

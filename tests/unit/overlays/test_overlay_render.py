@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtGui import QColor, QImage
 
-from app.format import clock
-from app.format import yuan_short as yuan
+from app.format import clock, money_short
 from app.overlays.layout import Kind, box, canvas_size
 from app.overlays.render import OverlayRenderer
 from app.overlays.state import (
@@ -110,13 +109,18 @@ def test_state_diff_and_json() -> None:
     assert s.with_card(Kind.COUPON, None) == OverlayState()
     j = s.to_json()
     assert j["coupon"]["amount_cents"] == 2000 and j["product"] is None
+    # the page shows each amount as written here (the card's currency: CNY by default)
+    assert j["coupon"]["money"] == {"amount_cents": "¥20", "threshold_cents": "¥199"}
 
 
 def test_money_and_clock_text() -> None:
-    assert yuan(12900) == "129"
-    assert yuan(12950) == "129.5"
-    assert yuan(12999) == "129.99"
-    assert yuan(5) == "0.05"
+    assert money_short(12900) == "¥129"
+    assert money_short(12950) == "¥129.5"
+    assert money_short(12999) == "¥129.99"
+    assert money_short(5) == "¥0.05"
+    assert money_short(8900, "USD") == "$89"
+    assert money_short(123456, "USD") == "$1234.56"
+    assert money_short(1500, "JPY") == "JP¥1500"
     assert clock(59) == "00:59"
     assert clock(3661) == "1:01:01"
     assert clock(-3) == "00:00"
@@ -173,3 +177,22 @@ def _fields(card: QuizCard) -> dict[str, object]:
     from dataclasses import asdict
 
     return asdict(card)
+
+
+def test_a_usd_price_is_drawn_with_its_dollar_sign_where_the_yuan_was(qapp: object) -> None:
+    # the same card in USD and in CNY: only the price lines differ (the symbol), the rest of the
+    # card (image, badge, title, stock) is the same pixels
+    r = OverlayRenderer("16:9")
+    cny = ProductCard("p1", "Retro Runner sneaker", 8900, 12900, stock_left=40)
+    usd = ProductCard("p1", "Retro Runner sneaker", 8900, 12900, stock_left=40, currency="USD")
+    a, b = arr(r.render(Kind.PRODUCT, cny)).copy(), arr(r.render(Kind.PRODUCT, usd))
+    rows = np.flatnonzero((a != b).any(axis=(1, 2)))
+    assert rows.size, "the USD card reads the same as the CNY one"
+    _, h = r.size(Kind.PRODUCT)
+    pad = 20  # the product card's
+    # what differs is in the price band (price_y - 14 … price_y + 88 in the renderer)
+    assert rows.min() >= h - pad - 130 - 14 - 2 and rows.max() <= h - pad - 130 + 88 + 2
+    assert OverlayState(product=usd).to_json()["product"]["money"] == {
+        "price_cents": "$89",
+        "original_price_cents": "$129",
+    }

@@ -133,3 +133,43 @@ def test_the_synthetic_recording_scores(tmp_path: Path) -> None:
         sc = score_file(f, ReviewSettings())
     assert 0 <= sc.total <= 100
     assert [c.name for c in sc.components] == ["gmv", "conversion", "interaction"]
+
+
+def test_gmv_in_another_currency_is_measured_only_against_the_same_currency() -> None:
+    from app.session.score import basis_text, raw_text
+
+    cny = [raw(f"c{i}", T0 + i, 400_000, 0.05, 1.0) for i in range(3)]
+    usd = Raw(Path("u"), T0 + 10, 150_000, 0.05, 1.0, currency="USD")
+    # three CNY sessions before it: conversion and interaction use them, GMV does not (never $
+    # against ¥), and the CNY target does not apply either: GMV is left out of the total
+    sc = score(usd, cny)
+    by = {c.name: c for c in sc.components}
+    assert (by["gmv"].basis, by["gmv"].weight) == ("unscored", 0.0)
+    assert by["conversion"].basis == "history"
+    assert sc.total == pytest.approx((30 * 50 + 20 * 50) / 50)  # the two others only
+    assert raw_text("gmv", by["gmv"].raw, by["gmv"].currency) == "$1,500.00"
+    assert basis_text(by["gmv"], lambda t: t) == "目标以 CNY 计，本场为 USD：不计入总分"
+    # three USD sessions before it: GMV against their median, in dollars
+    before = [Raw(Path(f"u{i}"), T0 + i, 100_000, 0.05, 1.0, currency="USD") for i in range(3)]
+    by = {c.name: c for c in score(usd, [*cny, *before]).components}
+    assert (by["gmv"].basis, by["gmv"].target, by["gmv"].normalised) == ("history", 200_000, 75)
+    assert basis_text(by["gmv"], lambda t: t) == "历史中位数 ×2 = $2,000.00"
+
+
+def test_gmv_deltas_of_two_currencies_are_not_computed() -> None:
+    from dataclasses import replace
+
+    from app.session.compare import kpi_deltas
+    from app.session.replay import Summary
+    from app.session.summary import ShowSummary
+
+    base = Summary(Path("a"), "r", "s1", T0, T0 + 60, T0 + 60, 3, 89_00, 89_00, 5, 10, 20, 20)
+    other = replace(base, session_id="s2", started_ts=T0 + 100, gmv_cents=120_00, currency="USD")
+
+    def show(s: Summary) -> ShowSummary:
+        return ShowSummary(s, paid_orders=3, refunded_orders=0, buyers=3, uv=10)
+
+    gmv = next(d for d in kpi_deltas(show(base), show(other)) if d.key == "gmv")
+    assert not gmv.comparable  # ¥89.00 and $120.00: shown side by side, never subtracted
+    same = next(d for d in kpi_deltas(show(base), show(base)) if d.key == "gmv")
+    assert same.comparable
