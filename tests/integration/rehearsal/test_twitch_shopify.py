@@ -147,7 +147,7 @@ async def test_a_twitch_chat_and_a_shopify_store_rehearse_a_whole_sale(stage: St
         await until(lambda: room.explaining is not None, 30, "the product on the card")
         assert room.explaining is not None and room.explaining.product_id == mug_id
         await until(lambda: stage.announced(), 30, "the explain in the chat")
-        assert stage.announced() == ["Now showing: Enamel mug — 15.00 USD"]
+        assert stage.announced() == ["Now showing: Enamel mug — $15.00"]
         # Twitch echoes it back: the chat feed shows the host's own line
         await until(
             lambda: any(c.text.startswith("Now showing") for c in room.chat), 30, "the echo"

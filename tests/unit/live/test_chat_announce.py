@@ -32,7 +32,6 @@ class _Chat:
     room = "r1"
     role = m.Role.HOST
     chat_language = "en"
-    currency = "USD"
 
     def __init__(self, capabilities: frozenset[Capability] = ALL) -> None:
         self.capabilities = capabilities
@@ -65,7 +64,7 @@ def _room(chat: _Chat) -> LiveRoom:
     ]
     room.apply_snapshot(
         m.Snapshot.model_validate(
-            {"room": "r1", "seq": 1, "bag": {"version": 1, "products": products}}
+            {"room": "r1", "seq": 1, "bag": {"version": 1, "products": products}, "currency": "USD"}
         )
     )
     return room
@@ -102,9 +101,9 @@ async def test_an_explain_is_announced_once_per_product_in_the_chats_language() 
     await until(lambda: len(chat.messages) == 3, what="the explain after a stop announced")
     # the UI is Chinese, the chat is Twitch's: English, one line, the shop's currency
     assert _texts(chat) == [
-        "Now showing: Red lipstick — 19.99 USD",
-        "Now showing: Silk scarf blue — 45.00 USD",
-        "Now showing: Silk scarf blue — 45.00 USD",
+        "Now showing: Red lipstick — $19.99",
+        "Now showing: Silk scarf blue — $45.00",
+        "Now showing: Silk scarf blue — $45.00",
     ]
     # a teammate puts the scarf on stage (an event with their actor): the lipstick is news again
     teammate = {"role": "assistant", "token_id": "t-mate"}
@@ -116,7 +115,7 @@ async def test_an_explain_is_announced_once_per_product_in_the_chats_language() 
     ann.language = "zh_CN"  # the operator's choice wins over the platform's
     await room.explain("p1")
     await until(lambda: len(chat.messages) == 5, what="a Chinese announcement")
-    assert _texts(chat)[-1] == "正在讲解：Red lipstick — 19.99 USD"
+    assert _texts(chat)[-1] == "正在讲解：Red lipstick — $19.99"
     ann.close()
 
 
