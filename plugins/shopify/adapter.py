@@ -17,12 +17,17 @@ Guarantees:
   refuses (401), a shop that does not exist (404) and missing access scopes (named). Then it puts
   back the prices of flash sales that should have ended while no console ran (a crash mid-sale),
   and loads the catalogue.
-- The bag: every product (``products(first: 10)`` page after page: open() returns after the
-  first, the others follow in the background as ``product_updated`` events; :attr:`loaded` is
-  set at the end) with its variants, image,
+- The bag: every product (open() returns after the first ``products(first: 10)`` page; the
+  others follow in the background as ``product_updated`` events — for a catalogue of more than
+  :data:`BULK_ABOVE` products as one bulk operation (``bulkOperationRunQuery``, its status
+  polled, its JSONL file read: every variant, a few points of the throttle whatever the size),
+  falling back to pages with a note saying why when it fails; else page after page;
+  :attr:`loaded` is set at the end) with its variants (up to 20 a product when paged), image,
   price (the lowest variant's, in cents of the shop's currency), stock (``available`` at the
   shop's first location, summed over variants). The queue order is LiveDesk's own, per shop on
-  disk; :meth:`reorder` changes only it and bumps the bag's version (a stale version is a
+  disk: products arriving after open() take their saved positions (a ``products_reordered``
+  event follows their ``product_updated`` ones), new ones go at the end; :meth:`reorder`
+  changes only it and bumps the bag's version (a stale version is a
   :class:`StaleVersionError` carrying the current bag).
 - Edits write to Shopify and never silently overwrite a change made in Shopify's admin: stock
   through ``inventorySetQuantities`` with ``compareQuantity`` = what the console showed (Shopify
@@ -114,6 +119,11 @@ REMEMBERED_ORDERS = 200_000
 #: refuses a query whose requested cost — nested connections multiply — is over 1000 points
 #: (products: 2 + 10 × 85 = 852; orders: 2 + 12 × 75 = 902)
 PAGE_LOAD = PAGE_POLL = 10
+#: a catalogue of more products than this is loaded as one bulk operation (10 points for the
+#: mutation and 1 a status look, whatever its size; pages cost ~5 points a product) — below it,
+#: pages beat the seconds Shopify takes to start a bulk operation
+BULK_ABOVE = 250
+BULK_TIMEOUT_S = 600.0
 PAGE_ORDERS = 12
 
 CAPABILITIES: frozenset[Capability] = frozenset(
@@ -172,6 +182,16 @@ def unreachable_message() -> str:
 
 def token_refused_message() -> str:
     return tr("Shopify 拒绝了访问令牌（无效或已被撤销），请在店铺后台重新生成")
+
+
+def bulk_failed_message(reason: str) -> str:
+    return tr("Shopify 批量导出商品目录失败（{reason}），改为逐页加载，会慢一些").format(
+        reason=reason
+    )
+
+
+class _BulkFailed(Exception):
+    pass
 
 
 def changed_in_shopify_message(title: str) -> str:
@@ -245,6 +265,10 @@ class ShopifyAdapter(PlatformAdapter):
         #: set once every catalogue page is in (open() returns after the first)
         self.loaded = asyncio.Event()
         self._loader: asyncio.Task[None] | None = None
+        #: load a large catalogue as one bulk operation (:data:`BULK_ABOVE`)
+        self.bulk = True
+        self.products_count: int | None = None  # Shopify's count at open
+        self.load_method = ""  # how the catalogue was loaded: "bulk" or "pages"
 
     async def start(self) -> None:
         """Put back what a crash left, load the catalogue's first page, then load the rest and
@@ -353,21 +377,26 @@ class ShopifyAdapter(PlatformAdapter):
             {"first": PAGE_LOAD, "after": after, "location": self.location, "query": None},
         )
         conn = data["products"]
-        made: list[tuple[models.EventType, Any]] = []
-        for node in conn.get("nodes") or []:
-            item = self._item(node)
-            if item.product.id not in self._items:  # a poll may have brought it already
-                self._items[item.product.id] = item
-                data_ = models.ProductUpdatedData(product=item.product)
-                made.append((models.EventType.PRODUCT_UPDATED, data_))
-        if announce:
-            self._push(made)
+        self._add_nodes(conn.get("nodes") or [], announce=announce)
         page = conn.get("pageInfo") or {}
         return str(page.get("endCursor")) if page.get("hasNextPage") else None
 
     async def _load_rest(self, after: str | None) -> None:
-        """The catalogue's other pages, in the background, retrying while Shopify cannot be
-        reached; :attr:`loaded` is set at the end."""
+        """The catalogue's other products, in the background: one bulk operation for a large
+        catalogue (falling back to pages, with a note, when it fails), else page after page,
+        retrying while Shopify cannot be reached; :attr:`loaded` is set at the end."""
+        if self.bulk and (self.products_count or 0) > BULK_ABOVE:
+            try:
+                nodes = await self._load_bulk()
+            except (_BulkFailed, PlatformError) as exc:
+                log.warning("shopify: bulk catalogue: %s", exc)
+                self._note(bulk_failed_message(str(exc)))
+            else:
+                self.load_method = "bulk"
+                self._add_nodes(nodes, announce=True)
+                self.loaded.set()
+                return
+        self.load_method = "pages"
         backoff = Backoff(base=1.0, cap=30.0)
         while after is not None and not self._closed:
             try:
@@ -377,6 +406,84 @@ class ShopifyAdapter(PlatformAdapter):
                 log.warning("shopify: loading the catalogue: %s", exc)
                 await asyncio.sleep(backoff.next_delay())
         self.loaded.set()
+
+    async def _load_bulk(self) -> list[dict[str, Any]]:
+        """Every product (as the ``products`` query's nodes) through one bulk operation:
+        ``bulkOperationRunQuery``, ``currentBulkOperation`` polled until it ends, its JSONL file
+        read. Another bulk query of this app still running (a console closed mid-load) is
+        waited for once. Raises :class:`_BulkFailed` with Shopify's reason."""
+        query = q.bulk_products(self.location)
+        for attempt in range(2):
+            data = await self._call("LivedeskBulkRun", q.BULK_RUN, {"query": query})
+            answer = data["bulkOperationRunQuery"]
+            errors = answer.get("userErrors") or []
+            if not errors:
+                break
+            busy = any(e.get("code") == "OPERATION_IN_PROGRESS" for e in errors)
+            if attempt == 0 and busy:
+                await self._bulk_wait(None)
+                continue
+            raise _BulkFailed("；".join(str(e.get("message") or "") for e in errors))
+        op = await self._bulk_wait(str(answer["bulkOperation"]["id"]))
+        if op.get("status") != "COMPLETED":
+            raise _BulkFailed(str(op.get("errorCode") or op.get("status")))
+        if not op.get("url"):  # Shopify gives no file for an empty result
+            return []
+        try:
+            objects = await self.admin.jsonl(str(op["url"]))
+        except Unreachable as exc:
+            raise _BulkFailed(str(exc)) from None
+        products: dict[str, dict[str, Any]] = {}
+        children: list[dict[str, Any]] = []
+        for obj in objects:
+            if not isinstance(obj, dict) or "id" not in obj:
+                continue
+            if "__parentId" in obj:
+                children.append(obj)
+            else:
+                products[str(obj["id"])] = {**obj, "variants": {"nodes": []}}
+        for child in children:
+            parent = products.get(str(child.pop("__parentId")))
+            if parent is not None and "/ProductVariant/" in str(child["id"]):
+                parent["variants"]["nodes"].append(child)
+        return list(products.values())
+
+    async def _bulk_wait(self, op_id: str | None) -> dict[str, Any]:
+        """``currentBulkOperation`` polled (1 point each, more slowly as it runs) until it is no
+        longer CREATED or RUNNING; ``op_id``: it must be that one."""
+        delay, deadline = 0.2, time.monotonic() + BULK_TIMEOUT_S
+        while True:
+            data = await self._call("LivedeskBulkStatus", q.BULK_STATUS, {})
+            op = data.get("currentBulkOperation") or {}
+            if op_id is not None and str(op.get("id")) != op_id:
+                raise _BulkFailed(tr("另一个批量导出取代了本次导出"))
+            if op.get("status") not in ("CREATED", "RUNNING"):
+                return dict(op)
+            if time.monotonic() > deadline:
+                raise _BulkFailed(tr("{seconds} 秒内未完成").format(seconds=int(BULK_TIMEOUT_S)))
+            await asyncio.sleep(delay)
+            delay = min(2.0, delay * 1.5)
+
+    def _add_nodes(self, nodes: Sequence[dict[str, Any]], *, announce: bool) -> None:
+        """Products into the bag; with ``announce`` each new one is a ``product_updated`` event
+        (a room adds it at the end of its queue), followed by ``products_reordered`` when LiveDesk's
+        saved queue order puts some of them elsewhere: they take their saved positions."""
+        made: list[tuple[models.EventType, Any]] = []
+        for node in nodes:
+            item = self._item(node)
+            if item.product.id not in self._items:  # a poll may have brought it already
+                self._items[item.product.id] = item
+                data_ = models.ProductUpdatedData(product=item.product)
+                made.append((models.EventType.PRODUCT_UPDATED, data_))
+        if not announce or not made:
+            return
+        saved = set(self.state.order)
+        if any(data.product.id in saved for _, data in made):
+            reordered = models.ProductsReorderedData(
+                version=self.state.version, product_ids=self._ordered_ids()
+            )
+            made.append((models.EventType.PRODUCTS_REORDERED, reordered))
+        self._push(made)
 
     async def _reload(self, product_id: str) -> _Item | None:
         """The product as Shopify has it now (one ``products`` query by id)."""
@@ -1079,6 +1186,14 @@ class ShopifyFactory:
             orders_since=float(since) if since is not None else None,
         )
         adapter.products_every = float(setting(settings, "products_every", ENV) or PRODUCTS_EVERY_S)
+        adapter.bulk = setting(settings, "bulk", ENV, "on").lower() not in (
+            "0",
+            "off",
+            "false",
+            "no",
+        )
+        count = (data.get("productsCount") or {}).get("count")
+        adapter.products_count = int(count) if isinstance(count, int) else None
         try:
             await adapter.start()
         except BaseException:

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import orjson
 
 #: the Admin API version LiveDesk is written and tested against (Shopify supports each for a year)
 API_VERSION = "2025-01"
@@ -194,6 +195,16 @@ class Admin:
                     raise Unreachable(f"{operation}: an answer without data")
                 return data
             raise AdminError(429, "THROTTLED", "still throttled after retries")
+
+    async def jsonl(self, url: str) -> list[Any]:
+        """The objects of a JSONL file at ``url`` (a bulk operation's result: a signed storage
+        URL, fetched without the token)."""
+        try:
+            r = await self._http.get(url, timeout=120.0)
+            r.raise_for_status()
+            return [orjson.loads(line) for line in r.content.splitlines() if line.strip()]
+        except (httpx.HTTPError, orjson.JSONDecodeError) as exc:
+            raise Unreachable(f"bulk result: {type(exc).__name__}") from None
 
     async def _post(
         self, operation: str, query: str, variables: dict[str, Any] | None

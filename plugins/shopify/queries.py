@@ -21,6 +21,7 @@ SCOPES = (
 SHOP = """
 query LivedeskShop {
   shop { name currencyCode myshopifyDomain }
+  productsCount { count }
   locations(first: 1) { nodes { id name } }
   currentAppInstallation { accessScopes { handle } }
 }
@@ -41,6 +42,47 @@ query LivedeskProducts($first: Int!, $after: String, $location: ID!, $query: Str
         }
       }
     }
+  }
+}
+"""
+
+#: the whole catalogue as one bulk operation (no ``first``: a bulk query has no page size; no
+#: variables either, so the location is written into it: :func:`bulk_products`)
+_BULK_PRODUCTS = """
+{
+  products(sortKey: ID) {
+    edges { node {
+      id title status updatedAt
+      featuredImage { url }
+      variants { edges { node {
+        id title price compareAtPrice inventoryQuantity
+        inventoryItem { id inventoryLevel(locationId: "%(location)s") {
+          quantities(names: ["available"]) { name quantity } } }
+      } } }
+    } }
+  }
+}
+"""
+
+
+def bulk_products(location: str) -> str:
+    """The bulk query of the catalogue with its variants' stock at ``location`` (a gid)."""
+    return _BULK_PRODUCTS % {"location": location.replace('"', "")}
+
+
+BULK_RUN = """
+mutation LivedeskBulkRun($query: String!) {
+  bulkOperationRunQuery(query: $query) {
+    bulkOperation { id status }
+    userErrors { field message code }
+  }
+}
+"""
+
+BULK_STATUS = """
+query LivedeskBulkStatus {
+  currentBulkOperation(type: QUERY) {
+    id status errorCode createdAt objectCount rootObjectCount url partialDataUrl
   }
 }
 """
