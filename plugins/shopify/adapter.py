@@ -35,8 +35,13 @@ Guarantees:
   differs from what the console showed is refused). Either refusal is a ``changed_in_shopify``
   :class:`PlatformError` saying so, with ``current`` = the product as Shopify has it now, and a
   ``product_updated`` event bringing the console up to date.
-- Orders: polled (``orders(sortKey: UPDATED_AT, query: "updated_at:>='…'")``, page by page) every
-  ``poll_every`` seconds (default 2), within the throttle (:class:`~plugins.shopify.graphql.Throttle`),
+- Orders: polled in two steps — what changed (``orders(sortKey: UPDATED_AT, query:
+  "updated_at:>='…'")`` selecting id, status and time only: 2 points an order, pages sized to
+  what the bucket holds), then only the orders never seen read whole by id (``nodes(ids:)``:
+  buyer and up to 10 lines; a known order's new status is made from its known lines) — every
+  ``poll_every`` seconds (default 1), later while the bucket holds less than
+  :data:`POLL_RESERVE` (the operator's edits never wait behind the polls), within the throttle
+  (:class:`~plugins.shopify.graphql.Throttle`),
   from the time the adapter opened (``orders_since`` to look further back). Each poll starts
   :data:`OVERLAP_S` before the previous poll's first answer by Shopify's clock (its Date
   header): no update is missed for a difference between the clocks. Products changed in Shopify
@@ -102,6 +107,7 @@ from plugins.shopify.graphql import (
     cents,
     decimal,
     gid,
+    query_cost,
     tail,
 )
 from plugins.shopify.state import ShopState
@@ -109,7 +115,10 @@ from plugins.shopify.state import ShopState
 log = logging.getLogger(__name__)
 
 ENV = "LIVEDESK_SHOPIFY_"
-POLL_EVERY_S = 2.0
+POLL_EVERY_S = 1.0
+#: points the order polls leave in the bucket (they wait for it): a price edit (re-read 87 +
+#: mutation 10) or a stock edit never waits behind them
+POLL_RESERVE = 200.0
 #: each poll looks again at what changed in the last seconds before its own start (Shopify's
 #: clock, from the answer's Date header): updates Shopify's search index shows a little late
 OVERLAP_S = 1.0
@@ -119,6 +128,12 @@ REMEMBERED_ORDERS = 200_000
 #: refuses a query whose requested cost — nested connections multiply — is over 1000 points
 #: (products: 2 + 10 × 85 = 852; orders: 2 + 12 × 75 = 902)
 PAGE_LOAD = PAGE_POLL = 10
+#: orders a ``LivedeskOrderUpdates`` page asks for (2 points each: 502 at most), fewer when the
+#: bucket holds less; new orders are then read whole by id, as many a query as fit in
+#: Shopify's single-query limit (:data:`DETAILS_COST` points each: 13 a query)
+PAGE_UPDATES_MIN, PAGE_UPDATES_MAX = 25, 250
+SINGLE_QUERY_MAX = 1000
+DETAILS_COST = query_cost(q.ORDER_DETAILS, {"ids": [""]})
 #: a catalogue of more products than this is loaded as one bulk operation (10 points for the
 #: mutation and 1 a status look, whatever its size; pages cost ~5 points a product) — below it,
 #: pages beat the seconds Shopify takes to start a bulk operation
@@ -932,39 +947,101 @@ class ShopifyAdapter(PlatformAdapter):
                     self.connection.set_state(LinkState.CONNECTED)
                 self._backoff.reset()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_every)
+                await asyncio.wait_for(self._wake.wait(), self._poll_delay())
             self._wake.clear()
 
+    def _poll_delay(self) -> float:
+        """Seconds to the next poll: :attr:`poll_every`, longer while the bucket holds less than
+        :data:`POLL_RESERVE` (the time Shopify's restore rate needs to refill it): the operator's
+        edits never wait behind the polls."""
+        t = self.admin.throttle
+        short = POLL_RESERVE - t.now_available()
+        return max(self.poll_every, short / max(t.restore_rate, 1e-6))
+
     async def poll_once(self) -> int:
-        """One poll: every order updated since the cursor, page by page (and, every
-        :attr:`products_every` seconds, the products changed meanwhile); returns events made."""
+        """One poll: what changed in the orders since the cursor (``LivedeskOrderUpdates``: id,
+        status, time — 2 points an order), page by page, pages sized to what the bucket holds;
+        then the orders not seen before read whole by id (``LivedeskOrderDetails``), a known
+        order's new status made from the lines already known. Every :attr:`products_every`
+        seconds, the products changed meanwhile too. Returns the events made."""
         if time.monotonic() - self._products_polled >= self.products_every:
             await self._poll_products()
         after: str | None = None
-        made: list[tuple[models.EventType, Any]] = []
+        changed: list[tuple[str, str]] = []  # (order gid, financial status), oldest change first
         newest = self._cursor
         started: float | None = None  # Shopify's clock at the first page
         self.admin.date = None
         while True:
             data = await self._call(
-                "LivedeskOrders",
-                q.ORDERS,
-                {"query": f"updated_at:>='{self._cursor}'", "after": after, "first": PAGE_ORDERS},
+                "LivedeskOrderUpdates",
+                q.ORDER_UPDATES,
+                {"query": f"updated_at:>='{self._cursor}'", "after": after, "first": self._page()},
             )
             started = started or self.admin.date
             conn = data["orders"]
             for node in conn.get("nodes") or []:
-                made += self._order_events(node)
-                updated = str(node.get("updatedAt") or "")
-                newest = max(newest, updated)
+                oid = tail(str(node["id"]))
+                stage = _stage_of(str(node.get("displayFinancialStatus") or ""))
+                if _STAGES[stage] > self._stages.get(oid, 0):
+                    changed.append((str(node["id"]), stage))
+                newest = max(newest, str(node.get("updatedAt") or ""))
             page = conn.get("pageInfo") or {}
             if not page.get("hasNextPage"):
                 break
             after = page.get("endCursor")
+        made: list[tuple[models.EventType, Any]] = []
+        unknown = [g for g, _ in changed if f"{tail(g)}-1" not in self._orders]
+        whole = await self._order_details(unknown)
+        for order_gid, stage in changed:
+            node = whole.get(order_gid)
+            made += self._order_events(node) if node else self._known_events(tail(order_gid), stage)
         self._cursor = self._next_cursor(self._cursor, newest, started)
         self.polls += 1
         self._push(made)
         return len(made)
+
+    def _page(self) -> int:
+        """Orders a ``LivedeskOrderUpdates`` page asks for: as many as the bucket holds now
+        (2 points each) between :data:`PAGE_UPDATES_MIN` and :data:`PAGE_UPDATES_MAX`."""
+        room = (self.admin.throttle.now_available() - 2) / 2
+        return int(max(PAGE_UPDATES_MIN, min(PAGE_UPDATES_MAX, room)))
+
+    async def _order_details(self, gids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The orders ``gids`` whole (``nodes(ids:)``), as many a query as Shopify's single-query
+        limit and the bucket allow; an id that is no longer an order is left out."""
+        out: dict[str, dict[str, Any]] = {}
+        todo = list(dict.fromkeys(gids))
+        while todo:
+            room = min(SINGLE_QUERY_MAX, self.admin.throttle.now_available())
+            n = int(max(1, min(len(todo), room // DETAILS_COST, SINGLE_QUERY_MAX // DETAILS_COST)))
+            batch, todo = todo[:n], todo[n:]
+            data = await self._call("LivedeskOrderDetails", q.ORDER_DETAILS, {"ids": batch})
+            for node in data.get("nodes") or []:
+                if isinstance(node, dict) and node.get("id"):
+                    out[str(node["id"])] = node
+        return out
+
+    def _known_events(self, oid: str, stage: str) -> list[tuple[models.EventType, Any]]:
+        """The events of an order already seen whole that reached ``stage``, from its lines."""
+        reached = self._stages.get(oid, 0)
+        if _STAGES[stage] <= reached:
+            return []
+        self._reach(oid, stage)
+        made: list[tuple[models.EventType, Any]] = []
+        i = 1
+        while (line := self._orders.get(f"{oid}-{i}")) is not None:
+            for name in ("created", "paid", "refunded"):
+                if reached < _STAGES[name] <= _STAGES[stage]:
+                    order = line.model_copy(update={"status": name})
+                    made.append((_EVENT_OF[name], models.OrderData(order=order)))
+            i += 1
+        return made
+
+    def _reach(self, oid: str, stage: str) -> None:
+        self._stages[oid] = _STAGES[stage]
+        self._stages.move_to_end(oid)
+        if len(self._stages) > REMEMBERED_ORDERS:
+            self._stages.popitem(last=False)
 
     @staticmethod
     def _next_cursor(old: str, newest: str, started: float | None) -> str:
@@ -1016,10 +1093,7 @@ class ShopifyAdapter(PlatformAdapter):
         reached = self._stages.get(oid, 0)
         if _STAGES[stage] <= reached:
             return []
-        self._stages[oid] = _STAGES[stage]
-        self._stages.move_to_end(oid)
-        if len(self._stages) > REMEMBERED_ORDERS:
-            self._stages.popitem(last=False)
+        self._reach(oid, stage)
         customer = node.get("customer") or {}
         user_id = tail(str(customer.get("id"))) if customer.get("id") else f"guest-{oid}"
         nickname = str(customer.get("displayName") or node.get("name") or "")

@@ -116,6 +116,7 @@ _FIELD = re.compile(
     r"\s*(?:\.\.\.\s*on\s+\w+\s*)?(\w+)\s*(?::\s*\w+\s*)?(\((?:[^()]|\([^()]*\))*\))?\s*"
 )
 _FIRST_ARG = re.compile(r"\bfirst:\s*(\$\w+|\d+)")
+_IDS_ARG = re.compile(r"\bids:\s*(\$\w+|\[[^\]]*\])")
 
 
 def _selection_cost(text: str, i: int, variables: dict[str, Any]) -> tuple[int, int]:
@@ -134,10 +135,15 @@ def _selection_cost(text: str, i: int, variables: dict[str, Any]) -> tuple[int, 
         if i < len(text) and text[i] == "{":
             child, i = _selection_cost(text, i, variables)
             first = _FIRST_ARG.search(args)
+            ids = _IDS_ARG.search(args)
             if first:
                 value = first.group(1)
                 n = int(variables.get(value[1:], 0) if value.startswith("$") else value)
                 cost += 2 + n * child
+            elif ids:  # nodes(ids: …): a list of objects, each costing one object's cost
+                value = ids.group(1)
+                listed = variables.get(value[1:]) if value.startswith("$") else value.split(",")
+                cost += len(listed or [None]) * child
             else:
                 cost += 1 + child  # an object (``nodes`` of a connection: each node)
     return cost, i

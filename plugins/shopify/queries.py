@@ -87,6 +87,39 @@ query LivedeskBulkStatus {
 }
 """
 
+#: what changed in the orders since the cursor, and nothing more (2 points an order): a poll's
+#: first step; only orders LiveDesk has not seen are then read whole (:data:`ORDER_DETAILS`)
+ORDER_UPDATES = """
+query LivedeskOrderUpdates($first: Int!, $query: String!, $after: String) {
+  orders(first: $first, after: $after, sortKey: UPDATED_AT, query: $query) {
+    pageInfo { hasNextPage endCursor }
+    nodes { id updatedAt displayFinancialStatus }
+  }
+}
+"""
+
+#: new orders whole, by id: the buyer and the lines the feed and the metrics show
+ORDER_DETAILS = """
+query LivedeskOrderDetails($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    ... on Order {
+      id name createdAt updatedAt displayFinancialStatus
+      customer { id displayName }
+      lineItems(first: 10) {
+        nodes {
+          id title quantity
+          product { id }
+          variant { id title }
+          originalUnitPriceSet { shopMoney { amount currencyCode } }
+          discountedTotalSet { shopMoney { amount currencyCode } }
+        }
+      }
+    }
+  }
+}
+"""
+
+#: orders whole, page by page (one query; the adapter polls with the two above)
 ORDERS = """
 query LivedeskOrders($first: Int!, $query: String!, $after: String) {
   orders(first: $first, after: $after, sortKey: UPDATED_AT, query: $query) {

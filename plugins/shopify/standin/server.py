@@ -3,6 +3,7 @@ cost-based throttle, cursor pagination, ``userErrors`` and an admin who edits me
 
 It is **not a general GraphQL engine**: a small dispatcher keyed by the operation name
 (:mod:`plugins.shopify.queries`: ``LivedeskShop``, ``LivedeskProducts``, ``LivedeskOrders``,
+``LivedeskOrderUpdates``, ``LivedeskOrderDetails`` (``nodes(ids:)``),
 ``LivedeskVariantPrice``, ``LivedeskSetQuantities``, ``LivedeskDiscountCreate``,
 ``LivedeskDiscountDeactivate``) reads the variables and answers with the objects those documents
 select, shaped as the Admin API 2025-01 shapes them. An unknown operation is a GraphQL error.
@@ -78,6 +79,8 @@ ALL_SCOPES = (
 _SCOPE_OF = {
     "LivedeskProducts": "read_products",
     "LivedeskOrders": "read_orders",
+    "LivedeskOrderUpdates": "read_orders",
+    "LivedeskOrderDetails": "read_orders",
     "LivedeskVariantPrice": "write_products",
     "LivedeskSetQuantities": "write_inventory",
     "LivedeskDiscountCreate": "write_discounts",
@@ -483,6 +486,8 @@ class ShopifyStandIn:
             "LivedeskShop": self._op_shop,
             "LivedeskProducts": self._op_products,
             "LivedeskOrders": self._op_orders,
+            "LivedeskOrderUpdates": self._op_order_updates,
+            "LivedeskOrderDetails": self._op_order_details,
             "LivedeskVariantPrice": self._op_variant_price,
             "LivedeskSetQuantities": self._op_set_quantities,
             "LivedeskDiscountCreate": self._op_discount_create,
@@ -617,6 +622,23 @@ class ShopifyStandIn:
                 "partialDataUrl": f"{url}-partial.jsonl" if status == "FAILED" else None,
             }
         }
+
+    def _op_order_updates(self, v: dict[str, Any]) -> Any:
+        answer = self._op_orders(v)
+        for node in answer["orders"]["nodes"]:  # what LivedeskOrderUpdates selects
+            for key in list(node):
+                if key not in ("id", "updatedAt", "displayFinancialStatus"):
+                    del node[key]
+        return answer
+
+    def _op_order_details(self, v: dict[str, Any]) -> Any:
+        """``nodes(ids:)``: each order by its gid, null for an id that is not an order."""
+        out: list[Any] = []
+        for id_ in v.get("ids") or []:
+            m = re.fullmatch(r"gid://shopify/Order/(\d+)", str(id_))
+            order = self.orders.get(int(m.group(1))) if m else None
+            out.append(self._order(order) if order else None)
+        return {"nodes": out}
 
     def _op_orders(self, v: dict[str, Any]) -> Any:
         orders = sorted(self.orders.values(), key=lambda o: (iso(o.updated), o.id))
