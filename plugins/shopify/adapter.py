@@ -4,7 +4,10 @@ queue, stock, prices, orders, discount codes and flash prices — through the Ad
 (Twitch, Bilibili…) is joined to it elsewhere; this is a plain :class:`PlatformAdapter`.
 
 Credentials and endpoints: ``settings["token"]`` else ``LIVEDESK_SHOPIFY_TOKEN`` (an Admin API
-access token of a custom app); ``settings["shop"]`` else ``LIVEDESK_SHOPIFY_SHOP`` (the handle,
+access token of a custom app), or ``client_id`` + ``client_secret`` (``LIVEDESK_SHOPIFY_CLIENT_ID``
+/ ``_CLIENT_SECRET``: a Dev Dashboard app, whose expiring tokens the adapter obtains and renews
+itself, :class:`~plugins.shopify.graphql.ClientCredentials`; the secret is kept in the OS keyring
+like the token); ``settings["shop"]`` else ``LIVEDESK_SHOPIFY_SHOP`` (the handle,
 ``my-store`` of my-store.myshopify.com); ``settings["base"]`` else ``LIVEDESK_SHOPIFY_BASE``
 replacing ``https://{shop}.myshopify.com``; ``settings["state_dir"]`` else
 ``<data dir>/shopify`` for what LiveDesk keeps itself (:mod:`plugins.shopify.state`). The token is
@@ -103,6 +106,7 @@ from plugins.shopify.graphql import (
     DEFAULT_BASE,
     Admin,
     AdminError,
+    ClientCredentials,
     Unreachable,
     cents,
     decimal,
@@ -159,6 +163,23 @@ FIELDS: tuple[ConnectionField, ...] = (
             "自定义应用的 Admin API 令牌，需要权限：read_products、write_products、"
             "read_inventory、write_inventory、read_orders、write_discounts"
         ),
+        optional=True,
+    ),
+    ConnectionField(
+        "client_id",
+        tr_noop("Client ID"),
+        help=tr_noop(
+            "在 Dev Dashboard 创建的应用（没有长期令牌）：应用设置里的 Client ID；"
+            "与 Client secret 一起代替访问令牌"
+        ),
+        optional=True,
+    ),
+    ConnectionField(
+        "client_secret",
+        tr_noop("Client secret"),
+        secret=True,
+        help=tr_noop("Dev Dashboard 应用设置里的 Client secret；中控台用它自动换取并续期访问令牌"),
+        optional=True,
     ),
 )
 
@@ -197,6 +218,12 @@ def unreachable_message() -> str:
 
 def token_refused_message() -> str:
     return tr("Shopify 拒绝了访问令牌（无效或已被撤销），请在店铺后台重新生成")
+
+
+def client_refused_message() -> str:
+    return tr(
+        "Shopify 拒绝了应用的 Client ID 或 Client secret，请在 Dev Dashboard 的应用设置中核对"
+    )
 
 
 def bulk_failed_message(reason: str) -> str:
@@ -922,26 +949,29 @@ class ShopifyAdapter(PlatformAdapter):
         return [o for o in self._orders.values() if o.seq > after_seq]
 
     async def _poll_orders(self) -> None:
+        """Polls until closed: Shopify out of reach is RECONNECTING with a growing backoff (the
+        next poll starts at the same cursor: nothing is missed), refused credentials end the
+        polls OFFLINE with a note, any other refusal is logged and the next poll tried."""
         while not self._closed:
             try:
                 await self.poll_once()
-            except Unreachable as exc:
-                log.info("shopify orders: %s", exc)
-                self.connection.set_state(
-                    LinkState.RECONNECTING,
-                    attempt=self._backoff.attempt + 1,
-                    error=unreachable_message(),
-                )
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._backoff.next_delay())
-                self._wake.clear()
-                continue
-            except AdminError as exc:
-                if exc.status == 401:
-                    self.connection.set_state(LinkState.OFFLINE, error=token_refused_message())
-                    self._note(token_refused_message())
+            except PlatformError as exc:
+                if exc.code == "offline":
+                    log.info("shopify orders: %s", exc.message)
+                    self.connection.set_state(
+                        LinkState.RECONNECTING,
+                        attempt=self._backoff.attempt + 1,
+                        error=unreachable_message(),
+                    )
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), self._backoff.next_delay())
+                    self._wake.clear()
+                    continue
+                if exc.code == "credentials" and exc.status == 401:
+                    self.connection.set_state(LinkState.OFFLINE, error=exc.message)
+                    self._note(exc.message)
                     return
-                log.warning("shopify orders: %s", exc)
+                log.warning("shopify orders: %s", exc.message)
             else:
                 if self.connection.status.state is not LinkState.CONNECTED:
                     self.connection.set_state(LinkState.CONNECTED)
@@ -1133,6 +1163,8 @@ class ShopifyAdapter(PlatformAdapter):
         try:
             return await self.admin.run(operation, query, variables)
         except AdminError as exc:
+            if exc.code == "invalid_client":
+                raise PlatformError("credentials", client_refused_message(), status=401) from None
             if exc.status == 401:
                 raise PlatformError("credentials", token_refused_message(), status=401) from None
             raise _admin_error(exc) from None
@@ -1198,7 +1230,17 @@ class ShopifyFactory:
         token = setting(settings, "token", ENV)
         shop = setting(settings, "shop", ENV) or str(settings.get("room") or "").strip()
         shop = shop.removesuffix(".myshopify.com")
-        if not token:
+        client_id = setting(settings, "client_id", ENV)
+        client_secret = setting(settings, "client_secret", ENV)
+        client = None
+        if client_id and client_secret and not token:
+            client = ClientCredentials(client_id, client_secret)
+        elif (client_id or client_secret) and not token:
+            raise PlatformError(
+                "missing_settings",
+                tr("使用 Dev Dashboard 应用时请同时填写 Client ID 和 Client secret"),
+            )
+        if not token and client is None:
             raise PlatformError(
                 "missing_settings",
                 tr("缺少 Shopify Admin API 访问令牌（{name}）").format(name=ENV + "TOKEN"),
@@ -1207,7 +1249,7 @@ class ShopifyFactory:
             raise PlatformError(
                 "missing_settings", tr("缺少 Shopify 店铺名称（{name}）").format(name=ENV + "SHOP")
             )
-        admin = Admin(setting(settings, "base", ENV, DEFAULT_BASE), shop, token)
+        admin = Admin(setting(settings, "base", ENV, DEFAULT_BASE), shop, token, client=client)
         try:
             adapter = await self._open(admin, shop, settings)
         except BaseException:
@@ -1219,6 +1261,8 @@ class ShopifyFactory:
         try:
             data = await admin.run("LivedeskShop", q.SHOP)
         except AdminError as exc:
+            if exc.code == "invalid_client":
+                raise PlatformError("credentials", client_refused_message(), status=401) from None
             if exc.status == 401:
                 raise PlatformError("credentials", token_refused_message(), status=401) from None
             if exc.status == 404:

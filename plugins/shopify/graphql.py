@@ -19,7 +19,13 @@ Guarantees:
   such as ``ACCESS_DENIED``, or ``http_401``/``http_404``) or :class:`Unreachable` (network,
   timeout, a body that is not JSON). ``userErrors`` of a mutation are not exceptions: the caller
   reads them from the data.
-- The token never appears in an exception or a log line.
+- Client credentials (a Dev Dashboard app's client id and secret, :class:`ClientCredentials`):
+  an access token is obtained with ``POST {base}/admin/oauth/access_token``
+  (``grant_type=client_credentials``; Shopify's tokens live ``expires_in`` ≈ 24 h), renewed
+  before it expires (a fifth of its life left, at most 5 minutes) and, once, when Shopify
+  answers 401 earlier: the query that met the 401 is sent again with the new token, so no poll
+  is lost. A refused client id or secret is :class:`AdminError` 401 ``invalid_client``.
+- The token and the client secret never appear in an exception or a log line.
 """
 
 from __future__ import annotations
@@ -153,11 +159,35 @@ def endpoint(base: str, shop: str) -> str:
     return f"{base.replace('{shop}', shop).rstrip('/')}/admin/api/{API_VERSION}/graphql.json"
 
 
+def token_endpoint(base: str, shop: str) -> str:
+    return f"{base.replace('{shop}', shop).rstrip('/')}/admin/oauth/access_token"
+
+
+@dataclass(frozen=True)
+class ClientCredentials:
+    """A Dev Dashboard app's client id and secret: exchanged for expiring access tokens."""
+
+    client_id: str
+    client_secret: str = field(repr=False)
+
+
 class Admin:
-    def __init__(self, base: str, shop: str, token: str, *, timeout: float = 15.0) -> None:
+    def __init__(
+        self,
+        base: str,
+        shop: str,
+        token: str,
+        *,
+        client: ClientCredentials | None = None,
+        timeout: float = 15.0,
+    ) -> None:
         self.url = endpoint(base, shop)
+        self.token_url = token_endpoint(base, shop)
         self.shop = shop
         self._token = token
+        self._client = client
+        self._refresh_at = 0.0  # monotonic time the client-credentials token is renewed
+        self.tokens = 0  # access tokens obtained with the client credentials
         self._http = httpx.AsyncClient(timeout=timeout)
         self.throttle = Throttle()
         self.queries = 0  # requests answered (throttled ones included)
@@ -175,13 +205,25 @@ class Admin:
         # the same operation with another page size costs another amount
         kind = f"{operation}:{(variables or {}).get('first', '')}"
         async with self._lock:
+            renewed = False
             for _ in range(MAX_RETRIES):
+                if self._client is not None and time.monotonic() >= self._refresh_at:
+                    await self._new_token()
                 cost = self.throttle.costs.get(kind) or estimate(query, variables or {})
                 delay = self.throttle.wait_for(cost)
                 if delay > 0:
                     self.throttle.waited += delay
                     await asyncio.sleep(delay)
-                body, status = await self._post(operation, query, variables)
+                try:
+                    body, status = await self._post(operation, query, variables)
+                except AdminError as exc:
+                    # a client-credentials token refused before its time (revoked, the app
+                    # reinstalled): a new one, and the same query again, once
+                    if exc.status != 401 or self._client is None or renewed:
+                        raise
+                    renewed = True
+                    self._refresh_at = 0.0
+                    continue
                 self.queries += 1
                 extensions = body.get("extensions") if isinstance(body, dict) else None
                 told = self.throttle.update(extensions, kind)
@@ -201,6 +243,36 @@ class Admin:
                     raise Unreachable(f"{operation}: an answer without data")
                 return data
             raise AdminError(429, "THROTTLED", "still throttled after retries")
+
+    async def _new_token(self) -> None:
+        """An access token for the client credentials (``POST /admin/oauth/access_token``,
+        ``grant_type=client_credentials``), renewed when a fifth of its life (at most 5 minutes)
+        is left. Refused: :class:`AdminError` 401 ``invalid_client``."""
+        assert self._client is not None
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": self._client.client_id,
+            "client_secret": self._client.client_secret,
+        }
+        try:
+            r = await self._http.post(self.token_url, data=form)
+        except httpx.HTTPError as exc:
+            raise Unreachable(f"access token: {type(exc).__name__}") from None
+        try:
+            body = r.json()
+        except ValueError:
+            body = {}
+        token = body.get("access_token") if isinstance(body, dict) else None
+        if r.status_code >= 400 or not token:
+            if r.status_code >= 500:
+                raise Unreachable(f"access token: {r.status_code}")
+            error = body.get("error") if isinstance(body, dict) else None
+            raise AdminError(401, "invalid_client", str(error or r.status_code))
+        lifetime = float(body.get("expires_in") or 86399)
+        now = time.monotonic()
+        self._token = str(token)
+        self._refresh_at = now + lifetime - min(300.0, lifetime / 5)
+        self.tokens += 1
 
     async def jsonl(self, url: str) -> list[Any]:
         """The objects of a JSONL file at ``url`` (a bulk operation's result: a signed storage

@@ -14,6 +14,10 @@ What it reproduces (shopify.dev, "API rate limits" and the mutations' references
   with ``{shop}`` in it: an unknown shop is 404 as Shopify answers), header
   ``X-Shopify-Access-Token``: a wrong token is 401 ``{"errors": "[API] Invalid API key or access
   token …"}``; a scope the app lacks is ``ACCESS_DENIED``.
+- Client credentials (a Dev Dashboard app): ``POST /admin/oauth/access_token`` with
+  ``grant_type=client_credentials``, :data:`CLIENT_ID` and :data:`CLIENT_SECRET` issues a token
+  living :attr:`Options.token_ttl` seconds (``expires_in``); an expired one is refused 401 like a
+  wrong one; :meth:`ShopifyStandIn.revoke_tokens` refuses every issued token at once.
 - Cost: a bucket of :attr:`Options.bucket` points (1000) restoring :attr:`Options.restore`
   per second (50). A query's requested cost is computed by Shopify's rule: each object 1, each
   connection 2 + its ``first`` × one node's cost (nested connections multiply), scalars 0; a
@@ -54,7 +58,9 @@ import base64
 import datetime
 import itertools
 import re
+import secrets
 import time
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -68,6 +74,9 @@ from starlette.routing import Route
 from plugins.shopify.graphql import query_cost
 
 TOKEN = "shpat_standin_token"
+#: a Dev Dashboard app's credentials, exchanged for expiring tokens (client credentials grant)
+CLIENT_ID = "standin-client-id"
+CLIENT_SECRET = "standin-client-secret"
 SHOP = "livedesk-demo"
 LOCATION = "gid://shopify/Location/1"
 ALL_SCOPES = (
@@ -140,6 +149,8 @@ class Options:
     bulk_objects_per_s: float = 4000.0
     #: a bulk operation ends FAILED with this ``errorCode`` (``INTERNAL_SERVER_ERROR``, ``TIMEOUT``)
     bulk_error: str | None = None
+    #: seconds a client-credentials access token lives (Shopify: 86399)
+    token_ttl: float = 86399.0
 
 
 @dataclass
@@ -243,6 +254,9 @@ class ShopifyStandIn:
         self.requests: list[tuple[str, int, bool]] = []
         self.throttled = 0
         self.bulk: list[BulkOperation] = []  # every bulk operation started, the newest last
+        #: client-credentials tokens issued → when each expires (monotonic)
+        self.issued: dict[str, float] = {}
+        self.refused_tokens = 0  # GraphQL requests answered 401
         self._base = ""  # where the stand-in is served (the JSONL files' URLs), from a request
 
     # --- the catalogue the test gives it ---------------------------------------------------------
@@ -362,6 +376,8 @@ class ShopifyStandIn:
                 Route("/{shop}/admin/api/{version}/graphql.json", self._graphql, methods=["POST"]),
                 Route("/_admin/{action}", self._admin, methods=["POST"]),
                 Route("/_bulk/{name}", self._bulk_file, methods=["GET"]),
+                Route("/admin/oauth/access_token", self._access_token, methods=["POST"]),
+                Route("/{shop}/admin/oauth/access_token", self._access_token, methods=["POST"]),
             ]
         )
 
@@ -375,6 +391,44 @@ class ShopifyStandIn:
             args["customer"] = tuple(args["customer"])
         result = getattr(self, action)(**args)
         return JSONResponse({"id": getattr(result, "id", None)})
+
+    def _valid(self, token: str | None) -> bool:
+        if token is not None and token == self.token:
+            return True
+        expires = self.issued.get(token or "")
+        return expires is not None and time.monotonic() < expires
+
+    def revoke_tokens(self) -> None:
+        """Every client-credentials token refused from now on (the app reinstalled)."""
+        self.issued.clear()
+
+    async def _access_token(self, request: Request) -> Response:
+        """The client credentials grant: ``grant_type=client_credentials``, ``client_id``,
+        ``client_secret`` (form-encoded, or JSON) → ``{access_token, scope, expires_in}``."""
+        shop = request.path_params.get("shop")
+        if shop is not None and shop != self.shop:
+            return JSONResponse({"errors": "Not Found"}, status_code=404)
+        raw = await request.body()
+        if request.headers.get("content-type", "").startswith("application/json"):
+            form = {str(k): str(v) for k, v in orjson.loads(raw or b"{}").items()}
+        else:
+            form = {k: v[0] for k, v in urllib.parse.parse_qs(raw.decode()).items()}
+        if form.get("grant_type") != "client_credentials":
+            return JSONResponse({"error": "unsupported_grant_type"}, status_code=400)
+        if (form.get("client_id"), form.get("client_secret")) != (CLIENT_ID, CLIENT_SECRET):
+            return JSONResponse(
+                {"error": "invalid_client", "error_description": "Client authentication failed"},
+                status_code=401,
+            )
+        token = "shpat_cc_" + secrets.token_hex(12)
+        self.issued[token] = time.monotonic() + self.options.token_ttl
+        return JSONResponse(
+            {
+                "access_token": token,
+                "scope": ",".join(self.scopes),
+                "expires_in": int(self.options.token_ttl),
+            }
+        )
 
     async def _bulk_file(self, request: Request) -> Response:
         name = str(request.path_params["name"])
@@ -392,7 +446,8 @@ class ShopifyStandIn:
         shop = request.path_params.get("shop")
         if shop is not None and shop != self.shop:
             return JSONResponse({"errors": "Not Found"}, status_code=404)
-        if request.headers.get("x-shopify-access-token") != self.token:
+        if not self._valid(request.headers.get("x-shopify-access-token")):
+            self.refused_tokens += 1
             return JSONResponse(
                 {
                     "errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"
