@@ -138,6 +138,7 @@ PAGE_LOAD = PAGE_POLL = 10
 PAGE_UPDATES_MIN, PAGE_UPDATES_MAX = 25, 250
 SINGLE_QUERY_MAX = 1000
 DETAILS_COST = query_cost(q.ORDER_DETAILS, {"ids": [""]})
+PRODUCT_COST = query_cost(q.PRODUCTS, {"first": 1}) - 2  # one product of a page
 #: a catalogue of more products than this is loaded as one bulk operation (10 points for the
 #: mutation and 1 a status look, whatever its size; pages cost ~5 points a product) — below it,
 #: pages beat the seconds Shopify takes to start a bulk operation
@@ -1036,6 +1037,13 @@ class ShopifyAdapter(PlatformAdapter):
         room = (self.admin.throttle.now_available() - 2) / 2
         return int(max(PAGE_UPDATES_MIN, min(PAGE_UPDATES_MAX, room)))
 
+    def _product_page(self) -> int:
+        """Products a changed-products page asks for: up to :data:`PAGE_POLL`, fewer when the
+        bucket holds less (a full page asks for 852 points: waiting for them would hold the
+        order polls back for seconds on a busy store)."""
+        room = self.admin.throttle.now_available() - 2
+        return int(max(1, min(PAGE_POLL, room // PRODUCT_COST)))
+
     async def _order_details(self, gids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """The orders ``gids`` whole (``nodes(ids:)``), as many a query as Shopify's single-query
         limit and the bucket allow; an id that is no longer an order is left out."""
@@ -1094,7 +1102,7 @@ class ShopifyAdapter(PlatformAdapter):
                 "LivedeskProducts",
                 q.PRODUCTS,
                 {
-                    "first": PAGE_POLL,
+                    "first": self._product_page(),
                     "after": after,
                     "location": self.location,
                     "query": f"updated_at:>='{self._products_cursor}'",

@@ -202,8 +202,10 @@ class Admin:
     async def run(self, operation: str, query: str, variables: dict[str, Any] | None = None) -> Any:
         """The ``data`` of ``query`` (named ``operation``), after waiting for the bucket and
         retrying THROTTLED answers. Raises :class:`AdminError` for other errors."""
-        # the same operation with another page size costs another amount
-        kind = f"{operation}:{(variables or {}).get('first', '')}"
+        # the same operation with another page size (or number of ids) costs another amount
+        given = variables or {}
+        ids = given.get("ids")
+        kind = f"{operation}:{given.get('first', '')}:{len(ids) if isinstance(ids, list) else ''}"
         async with self._lock:
             renewed = False
             for _ in range(MAX_RETRIES):
