@@ -122,6 +122,7 @@ _FIELD = re.compile(
     r"\s*(?:\.\.\.\s*on\s+\w+\s*)?(\w+)\s*(?::\s*\w+\s*)?(\((?:[^()]|\([^()]*\))*\))?\s*"
 )
 _FIRST_ARG = re.compile(r"\bfirst:\s*(\$\w+|\d+)")
+_FRAGMENT = re.compile(r"\s*\.\.\.\s*on\s+\w+\s*")
 _IDS_ARG = re.compile(r"\bids:\s*(\$\w+|\[[^\]]*\])")
 
 
@@ -133,6 +134,11 @@ def _selection_cost(text: str, i: int, variables: dict[str, Any]) -> tuple[int, 
             i += 1
         if i >= len(text) or text[i] == "}":
             return cost, i + 1
+        fragment = _FRAGMENT.match(text, i)
+        if fragment is not None and text.startswith("{", fragment.end()):
+            child, i = _selection_cost(text, fragment.end(), variables)
+            cost += child  # an inline fragment: the fields of the object it is in
+            continue
         m = _FIELD.match(text, i)
         if m is None or m.end() == i:
             i += 1  # not a field (a stray token): skip it
@@ -146,10 +152,10 @@ def _selection_cost(text: str, i: int, variables: dict[str, Any]) -> tuple[int, 
                 value = first.group(1)
                 n = int(variables.get(value[1:], 0) if value.startswith("$") else value)
                 cost += 2 + n * child
-            elif ids:  # nodes(ids: …): a list of objects, each costing one object's cost
+            elif ids:  # nodes(ids: …): a list of objects, each 1 + its fields
                 value = ids.group(1)
                 listed = variables.get(value[1:]) if value.startswith("$") else value.split(",")
-                cost += len(listed or [None]) * child
+                cost += len(listed or [None]) * (1 + child)
             else:
                 cost += 1 + child  # an object (``nodes`` of a connection: each node)
     return cost, i
