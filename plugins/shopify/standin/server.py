@@ -48,7 +48,7 @@ What it reproduces (shopify.dev, "API rate limits" and the mutations' references
   it end FAILED with that ``errorCode`` and a ``partialDataUrl`` of the first half. The bulk
   work itself costs the bucket nothing.
 - The admin (:meth:`ShopifyStandIn.set_stock`, ``set_price``, ``delete_product``,
-  ``add_order``, ``pay``, ``refund``; over HTTP ``POST /_admin/<name>`` with the same arguments as JSON) changes the
+  ``add_order``, ``pay``, ``refund``, ``revoke_tokens``; over HTTP ``POST /_admin/<name>`` with the same arguments as JSON) changes the
   store as Shopify's admin or a checkout would, bumping ``updatedAt``.
 """
 
@@ -385,7 +385,7 @@ class ShopifyStandIn:
         action = request.path_params["action"]
         args = orjson.loads(await request.body() or b"{}")
         if action not in ("set_stock", "set_price", "add_order", "pay", "refund", "drain",
-                          "delete_product"):  # fmt: skip
+                          "delete_product", "revoke_tokens"):  # fmt: skip
             return JSONResponse({"error": "unknown action"}, status_code=404)
         if action == "add_order" and "customer" in args and args["customer"]:
             args["customer"] = tuple(args["customer"])
