@@ -139,6 +139,11 @@ PAGE_UPDATES_MIN, PAGE_UPDATES_MAX = 25, 250
 SINGLE_QUERY_MAX = 1000
 DETAILS_COST = query_cost(q.ORDER_DETAILS, {"ids": [""]})
 PRODUCT_COST = query_cost(q.PRODUCTS, {"first": 1}) - 2  # one product of a page
+ORDER_COST = query_cost(q.ORDERS, {"first": 1}) - 2  # one order of a LivedeskOrders page
+#: a poll reads orders whole page by page when more than this share of the orders the last poll
+#: read were new: 2 + ~15 points for each new order in two steps (2 for a known one) against
+#: ~13 for any order read whole
+WHOLE_ABOVE = 0.7
 #: a catalogue of more products than this is loaded as one bulk operation (10 points for the
 #: mutation and 1 a status look, whatever its size; pages cost ~5 points a product) — below it,
 #: pages beat the seconds Shopify takes to start a bulk operation
@@ -287,6 +292,7 @@ class ShopifyAdapter(PlatformAdapter):
         self.state = state
         self.poll_every = poll_every
         self.polls = 0  # order polls done
+        self._new_share = 0.0  # of the orders the last poll read, the share never seen before
         self._items: dict[str, _Item] = {}
         self._coupons: dict[str, models.Coupon] = {}
         self._discounts: dict[str, str] = {}  # coupon id → discount node gid
@@ -993,43 +999,78 @@ class ShopifyAdapter(PlatformAdapter):
         """One poll: what changed in the orders since the cursor (``LivedeskOrderUpdates``: id,
         status, time — 2 points an order), page by page, pages sized to what the bucket holds;
         then the orders not seen before read whole by id (``LivedeskOrderDetails``), a known
-        order's new status made from the lines already known. Every :attr:`products_every`
-        seconds, the products changed meanwhile too. Returns the events made."""
+        order's new status made from the lines already known. When most orders the last poll
+        read were new (:data:`WHOLE_ABOVE`: a backlog on a busy store), this poll reads the
+        orders whole page by page instead (``LivedeskOrders``: cheaper than both steps for new
+        orders). Every :attr:`products_every` seconds, the products changed meanwhile too.
+        Returns the events made."""
         if time.monotonic() - self._products_polled >= self.products_every:
             await self._poll_products()
+        whole_pages = self._new_share > WHOLE_ABOVE
         after: str | None = None
-        changed: list[tuple[str, str]] = []  # (order gid, financial status), oldest change first
+        #: (order gid, financial status, the order whole when read so), oldest change first
+        changed: list[tuple[str, str, dict[str, Any] | None]] = []
+        rows = 0
         newest = self._cursor
         started: float | None = None  # Shopify's clock at the first page
         self.admin.date = None
         while True:
-            data = await self._call(
-                "LivedeskOrderUpdates",
-                q.ORDER_UPDATES,
-                {"query": f"updated_at:>='{self._cursor}'", "after": after, "first": self._page()},
-            )
+            search = f"updated_at:>='{self._cursor}'"
+            if whole_pages:
+                data = await self._call(
+                    "LivedeskOrders",
+                    q.ORDERS,
+                    {"query": search, "after": after, "first": self._whole_page()},
+                )
+            else:
+                data = await self._call(
+                    "LivedeskOrderUpdates",
+                    q.ORDER_UPDATES,
+                    {"query": search, "after": after, "first": self._page()},
+                )
             started = started or self.admin.date
             conn = data["orders"]
             for node in conn.get("nodes") or []:
+                rows += 1
                 oid = tail(str(node["id"]))
                 stage = _stage_of(str(node.get("displayFinancialStatus") or ""))
                 if _STAGES[stage] > self._stages.get(oid, 0):
-                    changed.append((str(node["id"]), stage))
+                    changed.append((str(node["id"]), stage, node if whole_pages else None))
                 newest = max(newest, str(node.get("updatedAt") or ""))
             page = conn.get("pageInfo") or {}
             if not page.get("hasNextPage"):
                 break
             after = page.get("endCursor")
-        made: list[tuple[models.EventType, Any]] = []
-        unknown = [g for g, _ in changed if f"{tail(g)}-1" not in self._orders]
-        whole = await self._order_details(unknown)
-        for order_gid, stage in changed:
-            node = whole.get(order_gid)
-            made += self._order_events(node) if node else self._known_events(tail(order_gid), stage)
+        new = {g for g, _, node in changed if f"{tail(g)}-1" not in self._orders}
+        self._new_share = len(new) / rows if rows else 0.0
+        count = 0
+        while changed:  # in order; each batch of new orders' events out as soon as it is read
+            upto, batch = len(changed), list[str]()
+            for i, (order_gid, _, node) in enumerate(changed):
+                if node is None and order_gid in new:
+                    if len(batch) == self._details_batch():
+                        upto = i
+                        break
+                    batch.append(order_gid)
+            whole = await self._order_details(batch)
+            made: list[tuple[models.EventType, Any]] = []
+            for order_gid, stage, node in changed[:upto]:
+                node = node or whole.get(order_gid)
+                made += (
+                    self._order_events(node) if node else self._known_events(tail(order_gid), stage)
+                )
+            changed = changed[upto:]
+            self._push(made)
+            count += len(made)
         self._cursor = self._next_cursor(self._cursor, newest, started)
         self.polls += 1
-        self._push(made)
-        return len(made)
+        return count
+
+    def _whole_page(self) -> int:
+        """Orders a ``LivedeskOrders`` page asks for: up to :data:`PAGE_ORDERS`, fewer when the
+        bucket holds less."""
+        room = self.admin.throttle.now_available() - 2
+        return int(max(1, min(PAGE_ORDERS, room // ORDER_COST)))
 
     def _page(self) -> int:
         """Orders a ``LivedeskOrderUpdates`` page asks for: as many as the bucket holds now
@@ -1044,16 +1085,18 @@ class ShopifyAdapter(PlatformAdapter):
         room = self.admin.throttle.now_available() - 2
         return int(max(1, min(PAGE_POLL, room // PRODUCT_COST)))
 
+    def _details_batch(self) -> int:
+        """New orders a ``LivedeskOrderDetails`` query asks for: as many as the bucket holds
+        now, within Shopify's single-query limit."""
+        room = min(SINGLE_QUERY_MAX, self.admin.throttle.now_available())
+        return int(max(1, min(room // DETAILS_COST, SINGLE_QUERY_MAX // DETAILS_COST)))
+
     async def _order_details(self, gids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """The orders ``gids`` whole (``nodes(ids:)``), as many a query as Shopify's single-query
-        limit and the bucket allow; an id that is no longer an order is left out."""
+        """The orders ``gids`` whole (``nodes(ids:)``, one query); an id that is no longer an
+        order is left out."""
         out: dict[str, dict[str, Any]] = {}
-        todo = list(dict.fromkeys(gids))
-        while todo:
-            room = min(SINGLE_QUERY_MAX, self.admin.throttle.now_available())
-            n = int(max(1, min(len(todo), room // DETAILS_COST, SINGLE_QUERY_MAX // DETAILS_COST)))
-            batch, todo = todo[:n], todo[n:]
-            data = await self._call("LivedeskOrderDetails", q.ORDER_DETAILS, {"ids": batch})
+        if gids:
+            data = await self._call("LivedeskOrderDetails", q.ORDER_DETAILS, {"ids": list(gids)})
             for node in data.get("nodes") or []:
                 if isinstance(node, dict) and node.get("id"):
                     out[str(node["id"])] = node
