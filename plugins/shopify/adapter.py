@@ -41,7 +41,9 @@ Guarantees:
 - Orders: polled in two steps — what changed (``orders(sortKey: UPDATED_AT, query:
   "updated_at:>='…'")`` selecting id, status and time only: 2 points an order, pages sized to
   what the bucket holds), then only the orders never seen read whole by id (``nodes(ids:)``:
-  buyer and up to 10 lines; a known order's new status is made from its known lines) — every
+  buyer and up to 10 lines; a known order's new status is made from its known lines; each
+  batch's events out as soon as it is read; after a poll that found mostly new orders,
+  :data:`WHOLE_ABOVE`, the next reads them whole page by page, cheaper for a backlog) — every
   ``poll_every`` seconds (default 1), later while the bucket holds less than
   :data:`POLL_RESERVE` (the operator's edits never wait behind the polls), within the throttle
   (:class:`~plugins.shopify.graphql.Throttle`),

@@ -119,7 +119,7 @@ query LivedeskOrderDetails($ids: [ID!]!) {
 }
 """
 
-#: orders whole, page by page (one query; the adapter polls with the two above)
+#: orders whole, page by page: the poll after one that found mostly new orders (a backlog)
 ORDERS = """
 query LivedeskOrders($first: Int!, $query: String!, $after: String) {
   orders(first: $first, after: $after, sortKey: UPDATED_AT, query: $query) {
