@@ -82,3 +82,29 @@ async def test_a_backlog_of_new_orders_is_read_whole_page_by_page(open_shop: Ope
         reader.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await reader
+
+
+async def test_order_polls_go_on_after_shopify_was_out_of_reach(open_shop: Open) -> None:
+    from plugins.bilibili.standin.runner import Served
+
+    standin = ShopifyStandIn(Options(restore=1000))
+    pid = standin.add_product("Mug", 1500, 500).id
+    served = Served(standin.app())
+    await served.start()
+    adapter = await open_shop(standin, base=served.base)
+    port = served.port
+    await served.stop()  # the network drops
+    try:
+        await until(
+            lambda: adapter.connection.status.state.name == "RECONNECTING", 10, "reconnecting"
+        )
+        order = standin.add_order(pid, 1)  # sold meanwhile
+        served = Served(standin.app(), port=port)
+        await served.start()
+        adapter.reconnect_now()
+        await until(lambda: f"{order.id}-1" in adapter._orders, 15, "the order sold meanwhile")
+        await until(lambda: adapter.connection.status.state.name == "CONNECTED", 10, "connected")
+        assert not adapter.notes
+    finally:
+        await adapter.close()
+        await served.stop()
