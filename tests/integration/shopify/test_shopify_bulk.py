@@ -12,6 +12,7 @@ import orjson
 
 from app.api import models
 from app.live.room import LiveRoom
+from plugins.shopify import queries as q
 from plugins.shopify.adapter import BULK_ABOVE
 from plugins.shopify.standin.server import Options, ShopifyStandIn
 from tests.support.polling import patience, until
@@ -110,3 +111,40 @@ async def test_products_arriving_after_open_take_their_saved_queue_positions(
             await room.stop()
             await adapter.close()
         assert isinstance(room.bag[0], models.Product)
+
+
+async def test_the_stand_ins_bulk_operation_looks_like_shopifys(open_shop: Open) -> None:
+    import httpx
+
+    standin = store(3, Options(bulk_objects_per_s=20))  # 9 objects: ~0.45 s
+    standin.add_product("Vase", 2500, 2, variants=2)
+    adapter = await open_shop(standin)
+    run = await adapter.admin.run(
+        "LivedeskBulkRun",
+        "mutation LivedeskBulkRun($query: String!) { bulkOperationRunQuery(query: $query) "
+        "{ bulkOperation { id status } userErrors { field message code } } }",
+        {"query": "{ products { edges { node { id variants { edges { node { id } } } } } } }"},
+    )
+    op = run["bulkOperationRunQuery"]["bulkOperation"]
+    assert op["status"] == "CREATED" and op["id"].startswith("gid://shopify/BulkOperation/")
+    assert standin.calls("LivedeskBulkRun")[-1][1] == 10  # a mutation's cost
+    statuses = []
+    while True:
+        state = (await adapter._call("LivedeskBulkStatus", q.BULK_STATUS, {}))[
+            "currentBulkOperation"
+        ]
+        statuses.append(state["status"])
+        if state["status"] == "COMPLETED":
+            break
+        assert state["url"] is None
+        await asyncio.sleep(0.05)
+    assert "RUNNING" in statuses and state["objectCount"] == "9"
+    assert state["rootObjectCount"] == "4"
+    async with httpx.AsyncClient() as http:  # a signed storage URL: no token
+        lines = [orjson.loads(x) for x in (await http.get(state["url"])).content.splitlines()]
+    products = [x for x in lines if "__parentId" not in x]
+    variants = [x for x in lines if "__parentId" in x]
+    assert len(products) == 4 and len(variants) == 5
+    order = [x["id"] for x in lines]
+    for v in variants:  # each variant after its product, pointing at it
+        assert order.index(v["__parentId"]) < order.index(v["id"])
