@@ -4,7 +4,10 @@ queue, stock, prices, orders, discount codes and flash prices — through the Ad
 (Twitch, Bilibili…) is joined to it elsewhere; this is a plain :class:`PlatformAdapter`.
 
 Credentials and endpoints: ``settings["token"]`` else ``LIVEDESK_SHOPIFY_TOKEN`` (an Admin API
-access token of a custom app); ``settings["shop"]`` else ``LIVEDESK_SHOPIFY_SHOP`` (the handle,
+access token of a custom app), or ``client_id`` + ``client_secret`` (``LIVEDESK_SHOPIFY_CLIENT_ID``
+/ ``_CLIENT_SECRET``: a Dev Dashboard app, whose expiring tokens the adapter obtains and renews
+itself, :class:`~plugins.shopify.graphql.ClientCredentials`; the secret is kept in the OS keyring
+like the token); ``settings["shop"]`` else ``LIVEDESK_SHOPIFY_SHOP`` (the handle,
 ``my-store`` of my-store.myshopify.com); ``settings["base"]`` else ``LIVEDESK_SHOPIFY_BASE``
 replacing ``https://{shop}.myshopify.com``; ``settings["state_dir"]`` else
 ``<data dir>/shopify`` for what LiveDesk keeps itself (:mod:`plugins.shopify.state`). The token is
@@ -17,12 +20,17 @@ Guarantees:
   refuses (401), a shop that does not exist (404) and missing access scopes (named). Then it puts
   back the prices of flash sales that should have ended while no console ran (a crash mid-sale),
   and loads the catalogue.
-- The bag: every product (``products(first: 10)`` page after page: open() returns after the
-  first, the others follow in the background as ``product_updated`` events; :attr:`loaded` is
-  set at the end) with its variants, image,
+- The bag: every product (open() returns after the first ``products(first: 10)`` page; the
+  others follow in the background as ``product_updated`` events — for a catalogue of more than
+  :data:`BULK_ABOVE` products as one bulk operation (``bulkOperationRunQuery``, its status
+  polled, its JSONL file read: every variant, a few points of the throttle whatever the size),
+  falling back to pages with a note saying why when it fails; else page after page;
+  :attr:`loaded` is set at the end) with its variants (up to 20 a product when paged), image,
   price (the lowest variant's, in cents of the shop's currency), stock (``available`` at the
   shop's first location, summed over variants). The queue order is LiveDesk's own, per shop on
-  disk; :meth:`reorder` changes only it and bumps the bag's version (a stale version is a
+  disk: products arriving after open() take their saved positions (a ``products_reordered``
+  event follows their ``product_updated`` ones), new ones go at the end; :meth:`reorder`
+  changes only it and bumps the bag's version (a stale version is a
   :class:`StaleVersionError` carrying the current bag).
 - Edits write to Shopify and never silently overwrite a change made in Shopify's admin: stock
   through ``inventorySetQuantities`` with ``compareQuantity`` = what the console showed (Shopify
@@ -30,8 +38,15 @@ Guarantees:
   differs from what the console showed is refused). Either refusal is a ``changed_in_shopify``
   :class:`PlatformError` saying so, with ``current`` = the product as Shopify has it now, and a
   ``product_updated`` event bringing the console up to date.
-- Orders: polled (``orders(sortKey: UPDATED_AT, query: "updated_at:>='…'")``, page by page) every
-  ``poll_every`` seconds (default 2), within the throttle (:class:`~plugins.shopify.graphql.Throttle`),
+- Orders: polled in two steps — what changed (``orders(sortKey: UPDATED_AT, query:
+  "updated_at:>='…'")`` selecting id, status and time only: 2 points an order, pages sized to
+  what the bucket holds), then only the orders never seen read whole by id (``nodes(ids:)``:
+  buyer and up to 10 lines; a known order's new status is made from its known lines; each
+  batch's events out as soon as it is read; after a poll that found mostly new orders,
+  :data:`WHOLE_ABOVE`, the next reads them whole page by page, cheaper for a backlog) — every
+  ``poll_every`` seconds (default 1), later while the bucket holds less than
+  :data:`POLL_RESERVE` (the operator's edits never wait behind the polls), within the throttle
+  (:class:`~plugins.shopify.graphql.Throttle`),
   from the time the adapter opened (``orders_since`` to look further back). Each poll starts
   :data:`OVERLAP_S` before the previous poll's first answer by Shopify's clock (its Date
   header): no update is missed for a difference between the clocks. Products changed in Shopify
@@ -93,10 +108,12 @@ from plugins.shopify.graphql import (
     DEFAULT_BASE,
     Admin,
     AdminError,
+    ClientCredentials,
     Unreachable,
     cents,
     decimal,
     gid,
+    query_cost,
     tail,
 )
 from plugins.shopify.state import ShopState
@@ -104,7 +121,10 @@ from plugins.shopify.state import ShopState
 log = logging.getLogger(__name__)
 
 ENV = "LIVEDESK_SHOPIFY_"
-POLL_EVERY_S = 2.0
+POLL_EVERY_S = 1.0
+#: points the order polls leave in the bucket (they wait for it): a price edit (re-read 87 +
+#: mutation 10) or a stock edit never waits behind them
+POLL_RESERVE = 200.0
 #: each poll looks again at what changed in the last seconds before its own start (Shopify's
 #: clock, from the answer's Date header): updates Shopify's search index shows a little late
 OVERLAP_S = 1.0
@@ -114,6 +134,23 @@ REMEMBERED_ORDERS = 200_000
 #: refuses a query whose requested cost — nested connections multiply — is over 1000 points
 #: (products: 2 + 10 × 85 = 852; orders: 2 + 12 × 75 = 902)
 PAGE_LOAD = PAGE_POLL = 10
+#: orders a ``LivedeskOrderUpdates`` page asks for (2 points each: 502 at most), fewer when the
+#: bucket holds less; new orders are then read whole by id, as many a query as fit in
+#: Shopify's single-query limit (:data:`DETAILS_COST` points each: 13 a query)
+PAGE_UPDATES_MIN, PAGE_UPDATES_MAX = 25, 250
+SINGLE_QUERY_MAX = 1000
+DETAILS_COST = query_cost(q.ORDER_DETAILS, {"ids": [""]})
+PRODUCT_COST = query_cost(q.PRODUCTS, {"first": 1}) - 2  # one product of a page
+ORDER_COST = query_cost(q.ORDERS, {"first": 1}) - 2  # one order of a LivedeskOrders page
+#: a poll reads orders whole page by page when more than this share of the orders the last poll
+#: read were new: 2 + ~15 points for each new order in two steps (2 for a known one) against
+#: ~13 for any order read whole
+WHOLE_ABOVE = 0.7
+#: a catalogue of more products than this is loaded as one bulk operation (10 points for the
+#: mutation and 1 a status look, whatever its size; pages cost ~5 points a product) — below it,
+#: pages beat the seconds Shopify takes to start a bulk operation
+BULK_ABOVE = 250
+BULK_TIMEOUT_S = 600.0
 PAGE_ORDERS = 12
 
 CAPABILITIES: frozenset[Capability] = frozenset(
@@ -134,6 +171,23 @@ FIELDS: tuple[ConnectionField, ...] = (
             "自定义应用的 Admin API 令牌，需要权限：read_products、write_products、"
             "read_inventory、write_inventory、read_orders、write_discounts"
         ),
+        optional=True,
+    ),
+    ConnectionField(
+        "client_id",
+        tr_noop("Client ID"),
+        help=tr_noop(
+            "在 Dev Dashboard 创建的应用（没有长期令牌）：应用设置里的 Client ID；"
+            "与 Client secret 一起代替访问令牌"
+        ),
+        optional=True,
+    ),
+    ConnectionField(
+        "client_secret",
+        tr_noop("Client secret"),
+        secret=True,
+        help=tr_noop("Dev Dashboard 应用设置里的 Client secret；中控台用它自动换取并续期访问令牌"),
+        optional=True,
     ),
 )
 
@@ -172,6 +226,22 @@ def unreachable_message() -> str:
 
 def token_refused_message() -> str:
     return tr("Shopify 拒绝了访问令牌（无效或已被撤销），请在店铺后台重新生成")
+
+
+def client_refused_message() -> str:
+    return tr(
+        "Shopify 拒绝了应用的 Client ID 或 Client secret，请在 Dev Dashboard 的应用设置中核对"
+    )
+
+
+def bulk_failed_message(reason: str) -> str:
+    return tr("Shopify 批量导出商品目录失败（{reason}），改为逐页加载，会慢一些").format(
+        reason=reason
+    )
+
+
+class _BulkFailed(Exception):
+    pass
 
 
 def changed_in_shopify_message(title: str) -> str:
@@ -224,6 +294,7 @@ class ShopifyAdapter(PlatformAdapter):
         self.state = state
         self.poll_every = poll_every
         self.polls = 0  # order polls done
+        self._new_share = 0.0  # of the orders the last poll read, the share never seen before
         self._items: dict[str, _Item] = {}
         self._coupons: dict[str, models.Coupon] = {}
         self._discounts: dict[str, str] = {}  # coupon id → discount node gid
@@ -245,6 +316,10 @@ class ShopifyAdapter(PlatformAdapter):
         #: set once every catalogue page is in (open() returns after the first)
         self.loaded = asyncio.Event()
         self._loader: asyncio.Task[None] | None = None
+        #: load a large catalogue as one bulk operation (:data:`BULK_ABOVE`)
+        self.bulk = True
+        self.products_count: int | None = None  # Shopify's count at open
+        self.load_method = ""  # how the catalogue was loaded: "bulk" or "pages"
 
     async def start(self) -> None:
         """Put back what a crash left, load the catalogue's first page, then load the rest and
@@ -353,21 +428,26 @@ class ShopifyAdapter(PlatformAdapter):
             {"first": PAGE_LOAD, "after": after, "location": self.location, "query": None},
         )
         conn = data["products"]
-        made: list[tuple[models.EventType, Any]] = []
-        for node in conn.get("nodes") or []:
-            item = self._item(node)
-            if item.product.id not in self._items:  # a poll may have brought it already
-                self._items[item.product.id] = item
-                data_ = models.ProductUpdatedData(product=item.product)
-                made.append((models.EventType.PRODUCT_UPDATED, data_))
-        if announce:
-            self._push(made)
+        self._add_nodes(conn.get("nodes") or [], announce=announce)
         page = conn.get("pageInfo") or {}
         return str(page.get("endCursor")) if page.get("hasNextPage") else None
 
     async def _load_rest(self, after: str | None) -> None:
-        """The catalogue's other pages, in the background, retrying while Shopify cannot be
-        reached; :attr:`loaded` is set at the end."""
+        """The catalogue's other products, in the background: one bulk operation for a large
+        catalogue (falling back to pages, with a note, when it fails), else page after page,
+        retrying while Shopify cannot be reached; :attr:`loaded` is set at the end."""
+        if self.bulk and (self.products_count or 0) > BULK_ABOVE:
+            try:
+                nodes = await self._load_bulk()
+            except (_BulkFailed, PlatformError) as exc:
+                log.warning("shopify: bulk catalogue: %s", exc)
+                self._note(bulk_failed_message(str(exc)))
+            else:
+                self.load_method = "bulk"
+                self._add_nodes(nodes, announce=True)
+                self.loaded.set()
+                return
+        self.load_method = "pages"
         backoff = Backoff(base=1.0, cap=30.0)
         while after is not None and not self._closed:
             try:
@@ -377,6 +457,84 @@ class ShopifyAdapter(PlatformAdapter):
                 log.warning("shopify: loading the catalogue: %s", exc)
                 await asyncio.sleep(backoff.next_delay())
         self.loaded.set()
+
+    async def _load_bulk(self) -> list[dict[str, Any]]:
+        """Every product (as the ``products`` query's nodes) through one bulk operation:
+        ``bulkOperationRunQuery``, ``currentBulkOperation`` polled until it ends, its JSONL file
+        read. Another bulk query of this app still running (a console closed mid-load) is
+        waited for once. Raises :class:`_BulkFailed` with Shopify's reason."""
+        query = q.bulk_products(self.location)
+        for attempt in range(2):
+            data = await self._call("LivedeskBulkRun", q.BULK_RUN, {"query": query})
+            answer = data["bulkOperationRunQuery"]
+            errors = answer.get("userErrors") or []
+            if not errors:
+                break
+            busy = any(e.get("code") == "OPERATION_IN_PROGRESS" for e in errors)
+            if attempt == 0 and busy:
+                await self._bulk_wait(None)
+                continue
+            raise _BulkFailed("；".join(str(e.get("message") or "") for e in errors))
+        op = await self._bulk_wait(str(answer["bulkOperation"]["id"]))
+        if op.get("status") != "COMPLETED":
+            raise _BulkFailed(str(op.get("errorCode") or op.get("status")))
+        if not op.get("url"):  # Shopify gives no file for an empty result
+            return []
+        try:
+            objects = await self.admin.jsonl(str(op["url"]))
+        except Unreachable as exc:
+            raise _BulkFailed(str(exc)) from None
+        products: dict[str, dict[str, Any]] = {}
+        children: list[dict[str, Any]] = []
+        for obj in objects:
+            if not isinstance(obj, dict) or "id" not in obj:
+                continue
+            if "__parentId" in obj:
+                children.append(obj)
+            else:
+                products[str(obj["id"])] = {**obj, "variants": {"nodes": []}}
+        for child in children:
+            parent = products.get(str(child.pop("__parentId")))
+            if parent is not None and "/ProductVariant/" in str(child["id"]):
+                parent["variants"]["nodes"].append(child)
+        return list(products.values())
+
+    async def _bulk_wait(self, op_id: str | None) -> dict[str, Any]:
+        """``currentBulkOperation`` polled (1 point each, more slowly as it runs) until it is no
+        longer CREATED or RUNNING; ``op_id``: it must be that one."""
+        delay, deadline = 0.2, time.monotonic() + BULK_TIMEOUT_S
+        while True:
+            data = await self._call("LivedeskBulkStatus", q.BULK_STATUS, {})
+            op = data.get("currentBulkOperation") or {}
+            if op_id is not None and str(op.get("id")) != op_id:
+                raise _BulkFailed(tr("另一个批量导出取代了本次导出"))
+            if op.get("status") not in ("CREATED", "RUNNING"):
+                return dict(op)
+            if time.monotonic() > deadline:
+                raise _BulkFailed(tr("{seconds} 秒内未完成").format(seconds=int(BULK_TIMEOUT_S)))
+            await asyncio.sleep(delay)
+            delay = min(2.0, delay * 1.5)
+
+    def _add_nodes(self, nodes: Sequence[dict[str, Any]], *, announce: bool) -> None:
+        """Products into the bag; with ``announce`` each new one is a ``product_updated`` event
+        (a room adds it at the end of its queue), followed by ``products_reordered`` when LiveDesk's
+        saved queue order puts some of them elsewhere: they take their saved positions."""
+        made: list[tuple[models.EventType, Any]] = []
+        for node in nodes:
+            item = self._item(node)
+            if item.product.id not in self._items:  # a poll may have brought it already
+                self._items[item.product.id] = item
+                data_ = models.ProductUpdatedData(product=item.product)
+                made.append((models.EventType.PRODUCT_UPDATED, data_))
+        if not announce or not made:
+            return
+        saved = set(self.state.order)
+        if any(data.product.id in saved for _, data in made):
+            reordered = models.ProductsReorderedData(
+                version=self.state.version, product_ids=self._ordered_ids()
+            )
+            made.append((models.EventType.PRODUCTS_REORDERED, reordered))
+        self._push(made)
 
     async def _reload(self, product_id: str) -> _Item | None:
         """The product as Shopify has it now (one ``products`` query by id)."""
@@ -801,64 +959,173 @@ class ShopifyAdapter(PlatformAdapter):
         return [o for o in self._orders.values() if o.seq > after_seq]
 
     async def _poll_orders(self) -> None:
+        """Polls until closed: Shopify out of reach is RECONNECTING with a growing backoff (the
+        next poll starts at the same cursor: nothing is missed), refused credentials end the
+        polls OFFLINE with a note, any other refusal is logged and the next poll tried."""
         while not self._closed:
             try:
                 await self.poll_once()
-            except Unreachable as exc:
-                log.info("shopify orders: %s", exc)
-                self.connection.set_state(
-                    LinkState.RECONNECTING,
-                    attempt=self._backoff.attempt + 1,
-                    error=unreachable_message(),
-                )
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._backoff.next_delay())
-                self._wake.clear()
-                continue
-            except AdminError as exc:
-                if exc.status == 401:
-                    self.connection.set_state(LinkState.OFFLINE, error=token_refused_message())
-                    self._note(token_refused_message())
+            except PlatformError as exc:
+                if exc.code == "offline":
+                    log.info("shopify orders: %s", exc.message)
+                    self.connection.set_state(
+                        LinkState.RECONNECTING,
+                        attempt=self._backoff.attempt + 1,
+                        error=unreachable_message(),
+                    )
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), self._backoff.next_delay())
+                    self._wake.clear()
+                    continue
+                if exc.code == "credentials" and exc.status == 401:
+                    self.connection.set_state(LinkState.OFFLINE, error=exc.message)
+                    self._note(exc.message)
                     return
-                log.warning("shopify orders: %s", exc)
+                log.warning("shopify orders: %s", exc.message)
             else:
                 if self.connection.status.state is not LinkState.CONNECTED:
                     self.connection.set_state(LinkState.CONNECTED)
                 self._backoff.reset()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_every)
+                await asyncio.wait_for(self._wake.wait(), self._poll_delay())
             self._wake.clear()
 
+    def _poll_delay(self) -> float:
+        """Seconds to the next poll: :attr:`poll_every`, longer while the bucket holds less than
+        :data:`POLL_RESERVE` (the time Shopify's restore rate needs to refill it): the operator's
+        edits never wait behind the polls."""
+        t = self.admin.throttle
+        short = POLL_RESERVE - t.now_available()
+        return max(self.poll_every, short / max(t.restore_rate, 1e-6))
+
     async def poll_once(self) -> int:
-        """One poll: every order updated since the cursor, page by page (and, every
-        :attr:`products_every` seconds, the products changed meanwhile); returns events made."""
+        """One poll: what changed in the orders since the cursor (``LivedeskOrderUpdates``: id,
+        status, time — 2 points an order), page by page, pages sized to what the bucket holds;
+        then the orders not seen before read whole by id (``LivedeskOrderDetails``), a known
+        order's new status made from the lines already known. When most orders the last poll
+        read were new (:data:`WHOLE_ABOVE`: a backlog on a busy store), this poll reads the
+        orders whole page by page instead (``LivedeskOrders``: cheaper than both steps for new
+        orders). Every :attr:`products_every` seconds, the products changed meanwhile too.
+        Returns the events made."""
         if time.monotonic() - self._products_polled >= self.products_every:
             await self._poll_products()
+        whole_pages = self._new_share > WHOLE_ABOVE
         after: str | None = None
-        made: list[tuple[models.EventType, Any]] = []
+        #: (order gid, financial status, the order whole when read so), oldest change first
+        changed: list[tuple[str, str, dict[str, Any] | None]] = []
+        rows = 0
         newest = self._cursor
         started: float | None = None  # Shopify's clock at the first page
         self.admin.date = None
         while True:
-            data = await self._call(
-                "LivedeskOrders",
-                q.ORDERS,
-                {"query": f"updated_at:>='{self._cursor}'", "after": after, "first": PAGE_ORDERS},
-            )
+            search = f"updated_at:>='{self._cursor}'"
+            if whole_pages:
+                data = await self._call(
+                    "LivedeskOrders",
+                    q.ORDERS,
+                    {"query": search, "after": after, "first": self._whole_page()},
+                )
+            else:
+                data = await self._call(
+                    "LivedeskOrderUpdates",
+                    q.ORDER_UPDATES,
+                    {"query": search, "after": after, "first": self._page()},
+                )
             started = started or self.admin.date
             conn = data["orders"]
             for node in conn.get("nodes") or []:
-                made += self._order_events(node)
-                updated = str(node.get("updatedAt") or "")
-                newest = max(newest, updated)
+                rows += 1
+                oid = tail(str(node["id"]))
+                stage = _stage_of(str(node.get("displayFinancialStatus") or ""))
+                if _STAGES[stage] > self._stages.get(oid, 0):
+                    changed.append((str(node["id"]), stage, node if whole_pages else None))
+                newest = max(newest, str(node.get("updatedAt") or ""))
             page = conn.get("pageInfo") or {}
             if not page.get("hasNextPage"):
                 break
             after = page.get("endCursor")
+        new = {g for g, _, node in changed if f"{tail(g)}-1" not in self._orders}
+        self._new_share = len(new) / rows if rows else 0.0
+        count = 0
+        while changed:  # in order; each batch of new orders' events out as soon as it is read
+            upto, batch = len(changed), list[str]()
+            for i, (order_gid, _, node) in enumerate(changed):
+                if node is None and order_gid in new:
+                    if len(batch) == self._details_batch():
+                        upto = i
+                        break
+                    batch.append(order_gid)
+            whole = await self._order_details(batch)
+            made: list[tuple[models.EventType, Any]] = []
+            for order_gid, stage, node in changed[:upto]:
+                node = node or whole.get(order_gid)
+                made += (
+                    self._order_events(node) if node else self._known_events(tail(order_gid), stage)
+                )
+            changed = changed[upto:]
+            self._push(made)
+            count += len(made)
         self._cursor = self._next_cursor(self._cursor, newest, started)
         self.polls += 1
-        self._push(made)
-        return len(made)
+        return count
+
+    def _whole_page(self) -> int:
+        """Orders a ``LivedeskOrders`` page asks for: up to :data:`PAGE_ORDERS`, fewer when the
+        bucket holds less."""
+        room = self.admin.throttle.now_available() - 2
+        return int(max(1, min(PAGE_ORDERS, room // ORDER_COST)))
+
+    def _page(self) -> int:
+        """Orders a ``LivedeskOrderUpdates`` page asks for: as many as the bucket holds now
+        (2 points each) between :data:`PAGE_UPDATES_MIN` and :data:`PAGE_UPDATES_MAX`."""
+        room = (self.admin.throttle.now_available() - 2) / 2
+        return int(max(PAGE_UPDATES_MIN, min(PAGE_UPDATES_MAX, room)))
+
+    def _product_page(self) -> int:
+        """Products a changed-products page asks for: up to :data:`PAGE_POLL`, fewer when the
+        bucket holds less (a full page asks for 852 points: waiting for them would hold the
+        order polls back for seconds on a busy store)."""
+        room = self.admin.throttle.now_available() - 2
+        return int(max(1, min(PAGE_POLL, room // PRODUCT_COST)))
+
+    def _details_batch(self) -> int:
+        """New orders a ``LivedeskOrderDetails`` query asks for: as many as the bucket holds
+        now, within Shopify's single-query limit."""
+        room = min(SINGLE_QUERY_MAX, self.admin.throttle.now_available())
+        return int(max(1, min(room // DETAILS_COST, SINGLE_QUERY_MAX // DETAILS_COST)))
+
+    async def _order_details(self, gids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The orders ``gids`` whole (``nodes(ids:)``, one query); an id that is no longer an
+        order is left out."""
+        out: dict[str, dict[str, Any]] = {}
+        if gids:
+            data = await self._call("LivedeskOrderDetails", q.ORDER_DETAILS, {"ids": list(gids)})
+            for node in data.get("nodes") or []:
+                if isinstance(node, dict) and node.get("id"):
+                    out[str(node["id"])] = node
+        return out
+
+    def _known_events(self, oid: str, stage: str) -> list[tuple[models.EventType, Any]]:
+        """The events of an order already seen whole that reached ``stage``, from its lines."""
+        reached = self._stages.get(oid, 0)
+        if _STAGES[stage] <= reached:
+            return []
+        self._reach(oid, stage)
+        made: list[tuple[models.EventType, Any]] = []
+        i = 1
+        while (line := self._orders.get(f"{oid}-{i}")) is not None:
+            for name in ("created", "paid", "refunded"):
+                if reached < _STAGES[name] <= _STAGES[stage]:
+                    order = line.model_copy(update={"status": name})
+                    made.append((_EVENT_OF[name], models.OrderData(order=order)))
+            i += 1
+        return made
+
+    def _reach(self, oid: str, stage: str) -> None:
+        self._stages[oid] = _STAGES[stage]
+        self._stages.move_to_end(oid)
+        if len(self._stages) > REMEMBERED_ORDERS:
+            self._stages.popitem(last=False)
 
     @staticmethod
     def _next_cursor(old: str, newest: str, started: float | None) -> str:
@@ -881,7 +1148,7 @@ class ShopifyAdapter(PlatformAdapter):
                 "LivedeskProducts",
                 q.PRODUCTS,
                 {
-                    "first": PAGE_POLL,
+                    "first": self._product_page(),
                     "after": after,
                     "location": self.location,
                     "query": f"updated_at:>='{self._products_cursor}'",
@@ -910,10 +1177,7 @@ class ShopifyAdapter(PlatformAdapter):
         reached = self._stages.get(oid, 0)
         if _STAGES[stage] <= reached:
             return []
-        self._stages[oid] = _STAGES[stage]
-        self._stages.move_to_end(oid)
-        if len(self._stages) > REMEMBERED_ORDERS:
-            self._stages.popitem(last=False)
+        self._reach(oid, stage)
         customer = node.get("customer") or {}
         user_id = tail(str(customer.get("id"))) if customer.get("id") else f"guest-{oid}"
         nickname = str(customer.get("displayName") or node.get("name") or "")
@@ -953,6 +1217,8 @@ class ShopifyAdapter(PlatformAdapter):
         try:
             return await self.admin.run(operation, query, variables)
         except AdminError as exc:
+            if exc.code == "invalid_client":
+                raise PlatformError("credentials", client_refused_message(), status=401) from None
             if exc.status == 401:
                 raise PlatformError("credentials", token_refused_message(), status=401) from None
             raise _admin_error(exc) from None
@@ -1018,7 +1284,17 @@ class ShopifyFactory:
         token = setting(settings, "token", ENV)
         shop = setting(settings, "shop", ENV) or str(settings.get("room") or "").strip()
         shop = shop.removesuffix(".myshopify.com")
-        if not token:
+        client_id = setting(settings, "client_id", ENV)
+        client_secret = setting(settings, "client_secret", ENV)
+        client = None
+        if client_id and client_secret and not token:
+            client = ClientCredentials(client_id, client_secret)
+        elif (client_id or client_secret) and not token:
+            raise PlatformError(
+                "missing_settings",
+                tr("使用 Dev Dashboard 应用时请同时填写 Client ID 和 Client secret"),
+            )
+        if not token and client is None:
             raise PlatformError(
                 "missing_settings",
                 tr("缺少 Shopify Admin API 访问令牌（{name}）").format(name=ENV + "TOKEN"),
@@ -1027,7 +1303,7 @@ class ShopifyFactory:
             raise PlatformError(
                 "missing_settings", tr("缺少 Shopify 店铺名称（{name}）").format(name=ENV + "SHOP")
             )
-        admin = Admin(setting(settings, "base", ENV, DEFAULT_BASE), shop, token)
+        admin = Admin(setting(settings, "base", ENV, DEFAULT_BASE), shop, token, client=client)
         try:
             adapter = await self._open(admin, shop, settings)
         except BaseException:
@@ -1039,6 +1315,8 @@ class ShopifyFactory:
         try:
             data = await admin.run("LivedeskShop", q.SHOP)
         except AdminError as exc:
+            if exc.code == "invalid_client":
+                raise PlatformError("credentials", client_refused_message(), status=401) from None
             if exc.status == 401:
                 raise PlatformError("credentials", token_refused_message(), status=401) from None
             if exc.status == 404:
@@ -1080,6 +1358,14 @@ class ShopifyFactory:
             orders_since=float(since) if since is not None else None,
         )
         adapter.products_every = float(setting(settings, "products_every", ENV) or PRODUCTS_EVERY_S)
+        adapter.bulk = setting(settings, "bulk", ENV, "on").lower() not in (
+            "0",
+            "off",
+            "false",
+            "no",
+        )
+        count = (data.get("productsCount") or {}).get("count")
+        adapter.products_count = int(count) if isinstance(count, int) else None
         try:
             await adapter.start()
         except BaseException:

@@ -19,7 +19,13 @@ Guarantees:
   such as ``ACCESS_DENIED``, or ``http_401``/``http_404``) or :class:`Unreachable` (network,
   timeout, a body that is not JSON). ``userErrors`` of a mutation are not exceptions: the caller
   reads them from the data.
-- The token never appears in an exception or a log line.
+- Client credentials (a Dev Dashboard app's client id and secret, :class:`ClientCredentials`):
+  an access token is obtained with ``POST {base}/admin/oauth/access_token``
+  (``grant_type=client_credentials``; Shopify's tokens live ``expires_in`` ≈ 24 h), renewed
+  before it expires (a fifth of its life left, at most 5 minutes) and, once, when Shopify
+  answers 401 earlier: the query that met the 401 is sent again with the new token, so no poll
+  is lost. A refused client id or secret is :class:`AdminError` 401 ``invalid_client``.
+- The token and the client secret never appear in an exception or a log line.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import orjson
 
 #: the Admin API version LiveDesk is written and tested against (Shopify supports each for a year)
 API_VERSION = "2025-01"
@@ -115,6 +122,8 @@ _FIELD = re.compile(
     r"\s*(?:\.\.\.\s*on\s+\w+\s*)?(\w+)\s*(?::\s*\w+\s*)?(\((?:[^()]|\([^()]*\))*\))?\s*"
 )
 _FIRST_ARG = re.compile(r"\bfirst:\s*(\$\w+|\d+)")
+_FRAGMENT = re.compile(r"\s*\.\.\.\s*on\s+\w+\s*")
+_IDS_ARG = re.compile(r"\bids:\s*(\$\w+|\[[^\]]*\])")
 
 
 def _selection_cost(text: str, i: int, variables: dict[str, Any]) -> tuple[int, int]:
@@ -125,6 +134,11 @@ def _selection_cost(text: str, i: int, variables: dict[str, Any]) -> tuple[int, 
             i += 1
         if i >= len(text) or text[i] == "}":
             return cost, i + 1
+        fragment = _FRAGMENT.match(text, i)
+        if fragment is not None and text.startswith("{", fragment.end()):
+            child, i = _selection_cost(text, fragment.end(), variables)
+            cost += child  # an inline fragment: the fields of the object it is in
+            continue
         m = _FIELD.match(text, i)
         if m is None or m.end() == i:
             i += 1  # not a field (a stray token): skip it
@@ -133,10 +147,15 @@ def _selection_cost(text: str, i: int, variables: dict[str, Any]) -> tuple[int, 
         if i < len(text) and text[i] == "{":
             child, i = _selection_cost(text, i, variables)
             first = _FIRST_ARG.search(args)
+            ids = _IDS_ARG.search(args)
             if first:
                 value = first.group(1)
                 n = int(variables.get(value[1:], 0) if value.startswith("$") else value)
                 cost += 2 + n * child
+            elif ids:  # nodes(ids: …): a list of objects, each 1 + its fields
+                value = ids.group(1)
+                listed = variables.get(value[1:]) if value.startswith("$") else value.split(",")
+                cost += len(listed or [None]) * (1 + child)
             else:
                 cost += 1 + child  # an object (``nodes`` of a connection: each node)
     return cost, i
@@ -146,11 +165,35 @@ def endpoint(base: str, shop: str) -> str:
     return f"{base.replace('{shop}', shop).rstrip('/')}/admin/api/{API_VERSION}/graphql.json"
 
 
+def token_endpoint(base: str, shop: str) -> str:
+    return f"{base.replace('{shop}', shop).rstrip('/')}/admin/oauth/access_token"
+
+
+@dataclass(frozen=True)
+class ClientCredentials:
+    """A Dev Dashboard app's client id and secret: exchanged for expiring access tokens."""
+
+    client_id: str
+    client_secret: str = field(repr=False)
+
+
 class Admin:
-    def __init__(self, base: str, shop: str, token: str, *, timeout: float = 15.0) -> None:
+    def __init__(
+        self,
+        base: str,
+        shop: str,
+        token: str,
+        *,
+        client: ClientCredentials | None = None,
+        timeout: float = 15.0,
+    ) -> None:
         self.url = endpoint(base, shop)
+        self.token_url = token_endpoint(base, shop)
         self.shop = shop
         self._token = token
+        self._client = client
+        self._refresh_at = 0.0  # monotonic time the client-credentials token is renewed
+        self.tokens = 0  # access tokens obtained with the client credentials
         self._http = httpx.AsyncClient(timeout=timeout)
         self.throttle = Throttle()
         self.queries = 0  # requests answered (throttled ones included)
@@ -165,16 +208,30 @@ class Admin:
     async def run(self, operation: str, query: str, variables: dict[str, Any] | None = None) -> Any:
         """The ``data`` of ``query`` (named ``operation``), after waiting for the bucket and
         retrying THROTTLED answers. Raises :class:`AdminError` for other errors."""
-        # the same operation with another page size costs another amount
-        kind = f"{operation}:{(variables or {}).get('first', '')}"
+        # the same operation with another page size (or number of ids) costs another amount
+        given = variables or {}
+        ids = given.get("ids")
+        kind = f"{operation}:{given.get('first', '')}:{len(ids) if isinstance(ids, list) else ''}"
         async with self._lock:
+            renewed = False
             for _ in range(MAX_RETRIES):
+                if self._client is not None and time.monotonic() >= self._refresh_at:
+                    await self._new_token()
                 cost = self.throttle.costs.get(kind) or estimate(query, variables or {})
                 delay = self.throttle.wait_for(cost)
                 if delay > 0:
                     self.throttle.waited += delay
                     await asyncio.sleep(delay)
-                body, status = await self._post(operation, query, variables)
+                try:
+                    body, status = await self._post(operation, query, variables)
+                except AdminError as exc:
+                    # a client-credentials token refused before its time (revoked, the app
+                    # reinstalled): a new one, and the same query again, once
+                    if exc.status != 401 or self._client is None or renewed:
+                        raise
+                    renewed = True
+                    self._refresh_at = 0.0
+                    continue
                 self.queries += 1
                 extensions = body.get("extensions") if isinstance(body, dict) else None
                 told = self.throttle.update(extensions, kind)
@@ -194,6 +251,46 @@ class Admin:
                     raise Unreachable(f"{operation}: an answer without data")
                 return data
             raise AdminError(429, "THROTTLED", "still throttled after retries")
+
+    async def _new_token(self) -> None:
+        """An access token for the client credentials (``POST /admin/oauth/access_token``,
+        ``grant_type=client_credentials``), renewed when a fifth of its life (at most 5 minutes)
+        is left. Refused: :class:`AdminError` 401 ``invalid_client``."""
+        assert self._client is not None
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": self._client.client_id,
+            "client_secret": self._client.client_secret,
+        }
+        try:
+            r = await self._http.post(self.token_url, data=form)
+        except httpx.HTTPError as exc:
+            raise Unreachable(f"access token: {type(exc).__name__}") from None
+        try:
+            body = r.json()
+        except ValueError:
+            body = {}
+        token = body.get("access_token") if isinstance(body, dict) else None
+        if r.status_code >= 400 or not token:
+            if r.status_code >= 500:
+                raise Unreachable(f"access token: {r.status_code}")
+            error = body.get("error") if isinstance(body, dict) else None
+            raise AdminError(401, "invalid_client", str(error or r.status_code))
+        lifetime = float(body.get("expires_in") or 86399)
+        now = time.monotonic()
+        self._token = str(token)
+        self._refresh_at = now + lifetime - min(300.0, lifetime / 5)
+        self.tokens += 1
+
+    async def jsonl(self, url: str) -> list[Any]:
+        """The objects of a JSONL file at ``url`` (a bulk operation's result: a signed storage
+        URL, fetched without the token)."""
+        try:
+            r = await self._http.get(url, timeout=120.0)
+            r.raise_for_status()
+            return [orjson.loads(line) for line in r.content.splitlines() if line.strip()]
+        except (httpx.HTTPError, orjson.JSONDecodeError) as exc:
+            raise Unreachable(f"bulk result: {type(exc).__name__}") from None
 
     async def _post(
         self, operation: str, query: str, variables: dict[str, Any] | None

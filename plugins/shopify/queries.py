@@ -21,6 +21,7 @@ SCOPES = (
 SHOP = """
 query LivedeskShop {
   shop { name currencyCode myshopifyDomain }
+  productsCount { count }
   locations(first: 1) { nodes { id name } }
   currentAppInstallation { accessScopes { handle } }
 }
@@ -45,6 +46,80 @@ query LivedeskProducts($first: Int!, $after: String, $location: ID!, $query: Str
 }
 """
 
+#: the whole catalogue as one bulk operation (no ``first``: a bulk query has no page size; no
+#: variables either, so the location is written into it: :func:`bulk_products`)
+_BULK_PRODUCTS = """
+{
+  products(sortKey: ID) {
+    edges { node {
+      id title status updatedAt
+      featuredImage { url }
+      variants { edges { node {
+        id title price compareAtPrice inventoryQuantity
+        inventoryItem { id inventoryLevel(locationId: "%(location)s") {
+          quantities(names: ["available"]) { name quantity } } }
+      } } }
+    } }
+  }
+}
+"""
+
+
+def bulk_products(location: str) -> str:
+    """The bulk query of the catalogue with its variants' stock at ``location`` (a gid)."""
+    return _BULK_PRODUCTS % {"location": location.replace('"', "")}
+
+
+BULK_RUN = """
+mutation LivedeskBulkRun($query: String!) {
+  bulkOperationRunQuery(query: $query) {
+    bulkOperation { id status }
+    userErrors { field message code }
+  }
+}
+"""
+
+BULK_STATUS = """
+query LivedeskBulkStatus {
+  currentBulkOperation(type: QUERY) {
+    id status errorCode createdAt objectCount rootObjectCount url partialDataUrl
+  }
+}
+"""
+
+#: what changed in the orders since the cursor, and nothing more (2 points an order): a poll's
+#: first step; only orders LiveDesk has not seen are then read whole (:data:`ORDER_DETAILS`)
+ORDER_UPDATES = """
+query LivedeskOrderUpdates($first: Int!, $query: String!, $after: String) {
+  orders(first: $first, after: $after, sortKey: UPDATED_AT, query: $query) {
+    pageInfo { hasNextPage endCursor }
+    nodes { id updatedAt displayFinancialStatus }
+  }
+}
+"""
+
+#: new orders whole, by id: the buyer and the lines the feed and the metrics show
+ORDER_DETAILS = """
+query LivedeskOrderDetails($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    ... on Order {
+      id name createdAt updatedAt displayFinancialStatus
+      customer { id displayName }
+      lineItems(first: 10) {
+        nodes {
+          id title quantity
+          product { id }
+          variant { id title }
+          originalUnitPriceSet { shopMoney { amount currencyCode } }
+          discountedTotalSet { shopMoney { amount currencyCode } }
+        }
+      }
+    }
+  }
+}
+"""
+
+#: orders whole, page by page: the poll after one that found mostly new orders (a backlog)
 ORDERS = """
 query LivedeskOrders($first: Int!, $query: String!, $after: String) {
   orders(first: $first, after: $after, sortKey: UPDATED_AT, query: $query) {

@@ -1,12 +1,14 @@
 """``python -m plugins.shopify.standin``: the Shopify stand-in as a process::
 
     python -m plugins.shopify.standin [--products N] [--port N] [--restore R] [--bucket B]
+                                      [--token-ttl S]
 
 A store of ``--products`` products (default 12) with stock; one line on stdout says where it
-listens and how to point the adapter at it: ``{"base", "env": {LIVEDESK_SHOPIFY_…}}``. The
-admin acts over HTTP (``POST /_admin/add_order {"product_id": …}``, ``pay``, ``refund``,
-``set_stock``, ``set_price``, ``drain``; see :mod:`plugins.shopify.standin.server`). It serves
-on 127.0.0.1 until SIGINT/SIGTERM.
+listens and how to point the adapter at it: ``{"base", "env": {LIVEDESK_SHOPIFY_…}, "client_env":
+{…CLIENT_ID, …CLIENT_SECRET}}`` (the second: a Dev Dashboard app's credentials, used without the
+token). The admin acts over HTTP (``POST /_admin/add_order {"product_id": …}``, ``pay``,
+``refund``, ``set_stock``, ``set_price``, ``drain``; see :mod:`plugins.shopify.standin.server`).
+It serves on 127.0.0.1 until SIGINT/SIGTERM.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--bucket", type=float, default=1000.0)
     ap.add_argument("--restore", type=float, default=50.0, help="points restored per second")
+    ap.add_argument(
+        "--token-ttl", type=float, default=86399.0, help="client-credentials tokens live"
+    )
     return ap
 
 
@@ -36,7 +41,8 @@ def demo_store(n: int, options: s.Options) -> s.ShopifyStandIn:
 
 
 async def serve(args: argparse.Namespace) -> None:
-    standin = demo_store(args.products, s.Options(bucket=args.bucket, restore=args.restore))
+    options = s.Options(bucket=args.bucket, restore=args.restore, token_ttl=args.token_ttl)
+    standin = demo_store(args.products, options)
     served = Served(standin.app(), port=args.port)
     await served.start()
     env = {
@@ -44,7 +50,11 @@ async def serve(args: argparse.Namespace) -> None:
         "LIVEDESK_SHOPIFY_SHOP": standin.shop,
         "LIVEDESK_SHOPIFY_TOKEN": standin.token,
     }
-    await serve_until_signalled(served, {"base": served.base, "env": env})
+    client = {  # a Dev Dashboard app instead of the token: its tokens expire after --token-ttl
+        "LIVEDESK_SHOPIFY_CLIENT_ID": s.CLIENT_ID,
+        "LIVEDESK_SHOPIFY_CLIENT_SECRET": s.CLIENT_SECRET,
+    }
+    await serve_until_signalled(served, {"base": served.base, "env": env, "client_env": client})
 
 
 def main(argv: list[str]) -> int:

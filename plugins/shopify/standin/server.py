@@ -3,6 +3,7 @@ cost-based throttle, cursor pagination, ``userErrors`` and an admin who edits me
 
 It is **not a general GraphQL engine**: a small dispatcher keyed by the operation name
 (:mod:`plugins.shopify.queries`: ``LivedeskShop``, ``LivedeskProducts``, ``LivedeskOrders``,
+``LivedeskOrderUpdates``, ``LivedeskOrderDetails`` (``nodes(ids:)``),
 ``LivedeskVariantPrice``, ``LivedeskSetQuantities``, ``LivedeskDiscountCreate``,
 ``LivedeskDiscountDeactivate``) reads the variables and answers with the objects those documents
 select, shaped as the Admin API 2025-01 shapes them. An unknown operation is a GraphQL error.
@@ -13,6 +14,10 @@ What it reproduces (shopify.dev, "API rate limits" and the mutations' references
   with ``{shop}`` in it: an unknown shop is 404 as Shopify answers), header
   ``X-Shopify-Access-Token``: a wrong token is 401 ``{"errors": "[API] Invalid API key or access
   token …"}``; a scope the app lacks is ``ACCESS_DENIED``.
+- Client credentials (a Dev Dashboard app): ``POST /admin/oauth/access_token`` with
+  ``grant_type=client_credentials``, :data:`CLIENT_ID` and :data:`CLIENT_SECRET` issues a token
+  living :attr:`Options.token_ttl` seconds (``expires_in``); an expired one is refused 401 like a
+  wrong one; :meth:`ShopifyStandIn.revoke_tokens` refuses every issued token at once.
 - Cost: a bucket of :attr:`Options.bucket` points (1000) restoring :attr:`Options.restore`
   per second (50). A query's requested cost is computed by Shopify's rule: each object 1, each
   connection 2 + its ``first`` × one node's cost (nested connections multiply), scalars 0; a
@@ -31,8 +36,19 @@ What it reproduces (shopify.dev, "API rate limits" and the mutations' references
   ``COMPARE_QUANTITY_REQUIRED``), refuses negative quantities, unknown items and locations;
   ``productVariantsBulkUpdate`` refuses an unknown product or variant and a negative price;
   ``discountCodeBasicCreate`` refuses a code already taken and a percentage outside 0–1.
+- Bulk operations (shopify.dev, "Perform bulk operations with the GraphQL Admin API"):
+  ``bulkOperationRunQuery`` (a mutation: 10 points) takes a ``products`` query (the only bulk
+  query it understands; another is a ``userErrors`` ``INVALID``) and starts an operation; a
+  second one while the first is CREATED or RUNNING is refused ``OPERATION_IN_PROGRESS`` (API
+  2025-01 allows one bulk query at a time per app and shop). ``currentBulkOperation`` (1 point)
+  shows it CREATED, then RUNNING with a growing ``objectCount``, then COMPLETED with ``url``: a
+  JSONL file served by the stand-in itself (``GET /_bulk/<id>.jsonl``, no token: Shopify's is a
+  signed storage URL), one object a line, a variant on its own line after its product with
+  ``__parentId``. It runs at :attr:`Options.bulk_objects_per_s`; :attr:`Options.bulk_error` makes
+  it end FAILED with that ``errorCode`` and a ``partialDataUrl`` of the first half. The bulk
+  work itself costs the bucket nothing.
 - The admin (:meth:`ShopifyStandIn.set_stock`, ``set_price``, ``delete_product``,
-  ``add_order``, ``pay``, ``refund``; over HTTP ``POST /_admin/<name>`` with the same arguments as JSON) changes the
+  ``add_order``, ``pay``, ``refund``, ``revoke_tokens``; over HTTP ``POST /_admin/<name>`` with the same arguments as JSON) changes the
   store as Shopify's admin or a checkout would, bumping ``updatedAt``.
 """
 
@@ -42,7 +58,9 @@ import base64
 import datetime
 import itertools
 import re
+import secrets
 import time
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,6 +74,9 @@ from starlette.routing import Route
 from plugins.shopify.graphql import query_cost
 
 TOKEN = "shpat_standin_token"
+#: a Dev Dashboard app's credentials, exchanged for expiring tokens (client credentials grant)
+CLIENT_ID = "standin-client-id"
+CLIENT_SECRET = "standin-client-secret"
 SHOP = "livedesk-demo"
 LOCATION = "gid://shopify/Location/1"
 ALL_SCOPES = (
@@ -67,10 +88,13 @@ ALL_SCOPES = (
 _SCOPE_OF = {
     "LivedeskProducts": "read_products",
     "LivedeskOrders": "read_orders",
+    "LivedeskOrderUpdates": "read_orders",
+    "LivedeskOrderDetails": "read_orders",
     "LivedeskVariantPrice": "write_products",
     "LivedeskSetQuantities": "write_inventory",
     "LivedeskDiscountCreate": "write_discounts",
     "LivedeskDiscountDeactivate": "write_discounts",
+    "LivedeskBulkRun": "read_products",
 }
 _COMPARE = {">": str.__gt__, ">=": str.__ge__, "<": str.__lt__, "<=": str.__le__}
 #: Shopify refuses a query whose requested cost is above this, whatever the bucket holds
@@ -121,6 +145,36 @@ class Options:
     shop_name: str = "LiveDesk Demo Store"
     #: the HTTP status of a THROTTLED answer (Shopify has sent both 200 and 429)
     throttled_http: int = 200
+    #: how fast a bulk operation goes through the store (objects: products and variants)
+    bulk_objects_per_s: float = 4000.0
+    #: a bulk operation ends FAILED with this ``errorCode`` (``INTERNAL_SERVER_ERROR``, ``TIMEOUT``)
+    bulk_error: str | None = None
+    #: seconds a client-credentials access token lives (Shopify: 86399)
+    token_ttl: float = 86399.0
+
+
+@dataclass
+class BulkOperation:
+    id: int
+    query: str
+    lines: list[bytes]  # the JSONL file, taken when the operation starts
+    roots: int
+    created: float = field(default_factory=time.monotonic)
+    created_at: float = field(default_factory=time.time)
+    seconds: float = 0.5  # how long it runs
+
+    @property
+    def gid(self) -> str:
+        return f"gid://shopify/BulkOperation/{self.id}"
+
+    def status(self, error: str | None) -> tuple[str, float]:
+        """(status, the share of the objects done)."""
+        elapsed = time.monotonic() - self.created
+        if elapsed < 0.1:
+            return "CREATED", 0.0
+        if elapsed < self.seconds:
+            return "RUNNING", elapsed / self.seconds
+        return ("FAILED", 0.5) if error else ("COMPLETED", 1.0)
 
 
 @dataclass
@@ -199,6 +253,11 @@ class ShopifyStandIn:
         #: (operation, requested cost, throttled?) of every request answered
         self.requests: list[tuple[str, int, bool]] = []
         self.throttled = 0
+        self.bulk: list[BulkOperation] = []  # every bulk operation started, the newest last
+        #: client-credentials tokens issued → when each expires (monotonic)
+        self.issued: dict[str, float] = {}
+        self.refused_tokens = 0  # GraphQL requests answered 401
+        self._base = ""  # where the stand-in is served (the JSONL files' URLs), from a request
 
     # --- the catalogue the test gives it ---------------------------------------------------------
     def add_product(
@@ -316,6 +375,9 @@ class ShopifyStandIn:
                 Route("/admin/api/{version}/graphql.json", self._graphql, methods=["POST"]),
                 Route("/{shop}/admin/api/{version}/graphql.json", self._graphql, methods=["POST"]),
                 Route("/_admin/{action}", self._admin, methods=["POST"]),
+                Route("/_bulk/{name}", self._bulk_file, methods=["GET"]),
+                Route("/admin/oauth/access_token", self._access_token, methods=["POST"]),
+                Route("/{shop}/admin/oauth/access_token", self._access_token, methods=["POST"]),
             ]
         )
 
@@ -323,18 +385,69 @@ class ShopifyStandIn:
         action = request.path_params["action"]
         args = orjson.loads(await request.body() or b"{}")
         if action not in ("set_stock", "set_price", "add_order", "pay", "refund", "drain",
-                          "delete_product"):  # fmt: skip
+                          "delete_product", "revoke_tokens"):  # fmt: skip
             return JSONResponse({"error": "unknown action"}, status_code=404)
         if action == "add_order" and "customer" in args and args["customer"]:
             args["customer"] = tuple(args["customer"])
         result = getattr(self, action)(**args)
         return JSONResponse({"id": getattr(result, "id", None)})
 
+    def _valid(self, token: str | None) -> bool:
+        if token is not None and token == self.token:
+            return True
+        expires = self.issued.get(token or "")
+        return expires is not None and time.monotonic() < expires
+
+    def revoke_tokens(self) -> None:
+        """Every client-credentials token refused from now on (the app reinstalled)."""
+        self.issued.clear()
+
+    async def _access_token(self, request: Request) -> Response:
+        """The client credentials grant: ``grant_type=client_credentials``, ``client_id``,
+        ``client_secret`` (form-encoded, or JSON) → ``{access_token, scope, expires_in}``."""
+        shop = request.path_params.get("shop")
+        if shop is not None and shop != self.shop:
+            return JSONResponse({"errors": "Not Found"}, status_code=404)
+        raw = await request.body()
+        if request.headers.get("content-type", "").startswith("application/json"):
+            form = {str(k): str(v) for k, v in orjson.loads(raw or b"{}").items()}
+        else:
+            form = {k: v[0] for k, v in urllib.parse.parse_qs(raw.decode()).items()}
+        if form.get("grant_type") != "client_credentials":
+            return JSONResponse({"error": "unsupported_grant_type"}, status_code=400)
+        if (form.get("client_id"), form.get("client_secret")) != (CLIENT_ID, CLIENT_SECRET):
+            return JSONResponse(
+                {"error": "invalid_client", "error_description": "Client authentication failed"},
+                status_code=401,
+            )
+        token = "shpat_cc_" + secrets.token_hex(12)
+        self.issued[token] = time.monotonic() + self.options.token_ttl
+        return JSONResponse(
+            {
+                "access_token": token,
+                "scope": ",".join(self.scopes),
+                "expires_in": int(self.options.token_ttl),
+            }
+        )
+
+    async def _bulk_file(self, request: Request) -> Response:
+        name = str(request.path_params["name"])
+        m = re.fullmatch(r"(\d+)(-partial)?\.jsonl", name)
+        op = next((b for b in self.bulk if m and b.id == int(m.group(1))), None)
+        if op is None or m is None:
+            return Response("NoSuchKey", status_code=404)
+        status, done = op.status(self.options.bulk_error)
+        if status not in ("COMPLETED", "FAILED"):
+            return Response("NoSuchKey", status_code=404)
+        lines = op.lines[: int(len(op.lines) * done)]
+        return Response(b"".join(line + b"\n" for line in lines), media_type="application/jsonl")
+
     async def _graphql(self, request: Request) -> Response:
         shop = request.path_params.get("shop")
         if shop is not None and shop != self.shop:
             return JSONResponse({"errors": "Not Found"}, status_code=404)
-        if request.headers.get("x-shopify-access-token") != self.token:
+        if not self._valid(request.headers.get("x-shopify-access-token")):
+            self.refused_tokens += 1
             return JSONResponse(
                 {
                     "errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"
@@ -409,6 +522,7 @@ class ShopifyStandIn:
                 }
             )
         self._available -= requested
+        self._base = str(request.base_url).rstrip("/")
         data = handler(variables)
         mutation = bool(re.search(r"\bmutation\b", query))
         actual = requested if mutation else min(requested, actual_cost(data))
@@ -427,10 +541,14 @@ class ShopifyStandIn:
             "LivedeskShop": self._op_shop,
             "LivedeskProducts": self._op_products,
             "LivedeskOrders": self._op_orders,
+            "LivedeskOrderUpdates": self._op_order_updates,
+            "LivedeskOrderDetails": self._op_order_details,
             "LivedeskVariantPrice": self._op_variant_price,
             "LivedeskSetQuantities": self._op_set_quantities,
             "LivedeskDiscountCreate": self._op_discount_create,
             "LivedeskDiscountDeactivate": self._op_discount_deactivate,
+            "LivedeskBulkRun": self._op_bulk_run,
+            "LivedeskBulkStatus": self._op_bulk_status,
         }
 
     def _op_shop(self, v: dict[str, Any]) -> Any:
@@ -443,6 +561,7 @@ class ShopifyStandIn:
         locations = {"nodes": [{"id": LOCATION, "name": "Shop location"}]}
         return {
             "shop": shop,
+            "productsCount": {"count": len(self.products)},
             "locations": locations,
             "currentAppInstallation": {"accessScopes": scopes},
         }
@@ -489,6 +608,92 @@ class ShopifyStandIn:
         ]
         end = _cursor(page[-1].id) if page else None
         return {"products": {"pageInfo": {"hasNextPage": more, "endCursor": end}, "nodes": nodes}}
+
+    def _op_bulk_run(self, v: dict[str, Any]) -> Any:
+        def fail(code: str, message: str) -> Any:
+            err = {"field": ["query"], "message": message, "code": code}
+            return {"bulkOperationRunQuery": {"bulkOperation": None, "userErrors": [err]}}
+
+        query = str(v.get("query") or "")
+        current = self.bulk[-1] if self.bulk else None
+        if current is not None and current.status(self.options.bulk_error)[0] in (
+            "CREATED",
+            "RUNNING",
+        ):
+            return fail(
+                "OPERATION_IN_PROGRESS",
+                "A bulk query operation for this app and shop is already in progress: "
+                f"{current.gid}.",
+            )
+        if not re.search(r"\bproducts\b", query) or "variants" not in query:
+            return fail("INVALID", "The stand-in runs bulk queries of products with variants only.")
+        m = re.search(r'locationId:\s*"([^"]+)"', query)
+        location = m.group(1) if m else ""
+        lines: list[bytes] = []
+        items = sorted(self.products.values(), key=lambda p: p.id)
+        for p in items:
+            lines.append(
+                orjson.dumps(
+                    {
+                        "id": p.gid,
+                        "title": p.title,
+                        "status": p.status,
+                        "updatedAt": iso(p.updated),
+                        "featuredImage": {
+                            "url": f"https://cdn.shopify.com/s/files/standin/{p.id}.jpg"
+                        },
+                    }
+                )
+            )
+            for x in p.variants:
+                lines.append(orjson.dumps({**self._variant(x, location), "__parentId": p.gid}))
+        op = BulkOperation(
+            next(self._ids),
+            query,
+            lines,
+            len(items),
+            seconds=max(0.2, len(lines) / self.options.bulk_objects_per_s),
+        )
+        self.bulk.append(op)
+        node = {"id": op.gid, "status": "CREATED"}
+        return {"bulkOperationRunQuery": {"bulkOperation": node, "userErrors": []}}
+
+    def _op_bulk_status(self, v: dict[str, Any]) -> Any:
+        if not self.bulk:
+            return {"currentBulkOperation": None}
+        op = self.bulk[-1]
+        error = self.options.bulk_error
+        status, done = op.status(error)
+        url = f"{self._base}/_bulk/{op.id}"
+        return {
+            "currentBulkOperation": {
+                "id": op.gid,
+                "status": status,
+                "errorCode": error if status == "FAILED" else None,
+                "createdAt": iso(op.created_at),
+                "objectCount": str(int(len(op.lines) * done)),
+                "rootObjectCount": str(int(op.roots * done)),
+                "url": f"{url}.jsonl" if status == "COMPLETED" else None,
+                "partialDataUrl": f"{url}-partial.jsonl" if status == "FAILED" else None,
+            }
+        }
+
+    def _op_order_updates(self, v: dict[str, Any]) -> Any:
+        answer = self._op_orders(v)
+        for node in answer["orders"]["nodes"]:  # what LivedeskOrderUpdates selects
+            for key in list(node):
+                if key not in ("id", "updatedAt", "displayFinancialStatus"):
+                    del node[key]
+        return answer
+
+    def _op_order_details(self, v: dict[str, Any]) -> Any:
+        """``nodes(ids:)``: each order by its gid, null for an id that is not an order."""
+        out: list[Any] = []
+        for id_ in v.get("ids") or []:
+            m = re.fullmatch(r"gid://shopify/Order/(\d+)", str(id_))
+            order = self.orders.get(int(m.group(1))) if m else None
+            out.append(self._order(order) if order else None)
+        return {"nodes": out}
 
     def _op_orders(self, v: dict[str, Any]) -> Any:
         orders = sorted(self.orders.values(), key=lambda o: (iso(o.updated), o.id))

@@ -60,7 +60,7 @@ async def test_a_two_page_catalogue_is_loaded_with_prices_stock_and_images(
     # 31 pages of this test take half a minute)
     standin = store(300, Options(restore=500))
     standin.add_product("Teapot", 4999, 3, variants=3)
-    adapter = await open_shop(standin)
+    adapter = await open_shop(standin, bulk="off")  # pages (a bulk load: test_shopify_bulk.py)
     events = Collector(adapter)
     assert len((await adapter.products()).products) == 10  # open() returns after a page
     await asyncio.wait_for(adapter.loaded.wait(), patience(20))

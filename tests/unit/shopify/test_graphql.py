@@ -66,6 +66,18 @@ def test_every_query_the_adapter_sends_is_under_shopifys_single_query_limit() ->
             assert query_cost(doc, {}) <= SINGLE_QUERY_MAX, name
 
 
+def test_orders_are_polled_cheaply_and_read_whole_by_id_under_the_limit() -> None:
+    from plugins.shopify.adapter import DETAILS_COST, PAGE_UPDATES_MAX, SINGLE_QUERY_MAX
+
+    # what changed: 2 points an order (the node and the page info it carries)
+    assert query_cost(q.ORDER_UPDATES, {"first": PAGE_UPDATES_MAX}) == 2 + 2 * PAGE_UPDATES_MAX
+    # nodes(ids:) counts each id; as many ids a query as fit under the limit
+    one = query_cost(q.ORDER_DETAILS, {"ids": ["a"]})
+    assert one == DETAILS_COST and query_cost(q.ORDER_DETAILS, {"ids": ["a"] * 5}) == 5 * one
+    assert query_cost(q.ORDER_DETAILS, {"ids": ["a"] * (SINGLE_QUERY_MAX // one)}) <= 1000
+    assert query_cost('{ nodes(ids: ["a", "b"]) { id } }', {}) == 2
+
+
 def test_the_shop_state_survives_a_reload(tmp_path: Path) -> None:
     state = ShopState.load(tmp_path, "my/shop")
     assert state.order == [] and state.version == 1
