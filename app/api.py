@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.aio import spawn
+from app.format import minor_digits
 from app.i18n import tr, tr_noop
 from app.listeners import Listeners
 from app.platform import models
@@ -60,6 +61,7 @@ __all__ = [
     "StaleVersionError",
     "StreamConfig",
     "data_dir",
+    "minor_digits",
     "models",
     "platform_factories",
     "platform_factory",

@@ -97,6 +97,7 @@ from app.api import (
     PlatformError,
     StaleVersionError,
     data_dir,
+    minor_digits,
     models,
     setting,
     spawn,
@@ -285,6 +286,7 @@ class ShopifyAdapter(PlatformAdapter):
         self.room = admin.shop
         self.shop_name = shop_name
         self.currency = currency
+        self.digits = minor_digits(currency)  # Shopify's decimals ↔ the currency's minor units
         self.location = location
         self.role = models.Role.HOST
         self.token_id = f"shopify:{admin.shop}"
@@ -393,8 +395,8 @@ class ShopifyAdapter(PlatformAdapter):
                 _Variant(
                     gid=str(v["id"]),
                     title=str(v.get("title") or ""),
-                    price_cents=cents(v.get("price") or "0"),
-                    compare_cents=cents(compare) if compare else None,
+                    price_cents=cents(v.get("price") or "0", self.digits),
+                    compare_cents=cents(compare, self.digits) if compare else None,
                     item_gid=str(item.get("id") or ""),
                     available=available,
                 )
@@ -687,7 +689,7 @@ class ShopifyAdapter(PlatformAdapter):
         await self._write_prices(item, {v.gid: price_cents for v in item.variants})
 
     async def _write_prices(self, item: _Item, prices: dict[str, int]) -> None:
-        variants = [{"id": g, "price": decimal(c)} for g, c in prices.items()]
+        variants = [{"id": g, "price": decimal(c, self.digits)} for g, c in prices.items()]
         data = await self._call(
             "LivedeskVariantPrice",
             q.VARIANT_PRICE,
@@ -735,7 +737,10 @@ class ShopifyAdapter(PlatformAdapter):
             if not spec.amount_cents:
                 raise PlatformError("invalid", tr("请填写优惠金额"), field="amount_cents")
             value = {
-                "discountAmount": {"amount": decimal(spec.amount_cents), "appliesOnEachItem": False}
+                "discountAmount": {
+                    "amount": decimal(spec.amount_cents, self.digits),
+                    "appliesOnEachItem": False,
+                }
             }
         items: dict[str, Any] = {"all": True}
         if spec.product_ids:
@@ -752,7 +757,9 @@ class ShopifyAdapter(PlatformAdapter):
         }
         if spec.kind is kind.THRESHOLD and spec.threshold_cents > 0:
             discount["minimumRequirement"] = {
-                "subtotal": {"greaterThanOrEqualToSubtotal": decimal(spec.threshold_cents)}
+                "subtotal": {
+                    "greaterThanOrEqualToSubtotal": decimal(spec.threshold_cents, self.digits)
+                }
             }
         data = await self._call(
             "LivedeskDiscountCreate", q.DISCOUNT_CREATE, {"basicCodeDiscount": discount}
@@ -1188,7 +1195,7 @@ class ShopifyAdapter(PlatformAdapter):
             unit = (line.get("originalUnitPriceSet") or {}).get("shopMoney") or {}
             total = (line.get("discountedTotalSet") or {}).get("shopMoney") or {}
             quantity = max(1, int(line.get("quantity") or 1))
-            unit_cents = cents(unit.get("amount") or "0")
+            unit_cents = cents(unit.get("amount") or "0", self.digits)
             variant = line.get("variant") or {}
             product = line.get("product") or {}
             for name in ("created", "paid", "refunded"):
@@ -1203,7 +1210,7 @@ class ShopifyAdapter(PlatformAdapter):
                         sku_name=str(variant.get("title") or "") or None,
                         quantity=quantity,
                         unit_price_cents=unit_cents,
-                        amount_cents=cents(total["amount"])
+                        amount_cents=cents(total["amount"], self.digits)
                         if total.get("amount")
                         else unit_cents * quantity,
                         status=name,  # type: ignore[arg-type]

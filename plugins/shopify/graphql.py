@@ -327,20 +327,23 @@ def _first_error(errors: Any) -> tuple[str, str]:
 
 
 # --- money and ids ---------------------------------------------------------------------------
-def cents(amount: str | float | int) -> int:
-    """``"12.34"`` → 1234 (Shopify sends decimals as strings)."""
+def cents(amount: str | float | int, digits: int = 2) -> int:
+    """``"12.34"`` → 1234: a decimal (Shopify sends them as strings) in the currency's minor units,
+    ``digits`` of them after the point (``app.api.minor_digits``: JPY ``"1500.0"`` → 1500 with 0,
+    KWD ``"1.234"`` → 1234 with 3); digits past those are dropped."""
     text = str(amount).strip()
     whole, _, frac = text.partition(".")
     sign = -1 if whole.startswith("-") else 1
     whole = whole.lstrip("-") or "0"
-    return sign * (int(whole) * 100 + int((frac + "00")[:2]))
+    part = int((frac + "0" * digits)[:digits]) if digits else 0
+    return sign * (int(whole) * 10**digits + part)
 
 
-def decimal(amount_cents: int) -> str:
-    """1234 → ``"12.34"``."""
+def decimal(amount_cents: int, digits: int = 2) -> str:
+    """1234 → ``"12.34"``: minor units back to Shopify's decimal (JPY, 0 digits: ``"1234"``)."""
     sign = "-" if amount_cents < 0 else ""
-    v = abs(amount_cents)
-    return f"{sign}{v // 100}.{v % 100:02d}"
+    whole, frac = divmod(abs(amount_cents), 10**digits)
+    return f"{sign}{whole}.{frac:0{digits}d}" if digits else f"{sign}{whole}"
 
 
 def tail(gid: str) -> str:

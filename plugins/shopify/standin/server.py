@@ -71,6 +71,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from app.api import minor_digits
 from plugins.shopify.graphql import query_cost
 
 TOKEN = "shpat_standin_token"
@@ -106,14 +107,19 @@ def iso(ts: float) -> str:
     return datetime.datetime.fromtimestamp(int(ts), datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def money(cents: int) -> str:
-    return f"{cents // 100}.{cents % 100:02d}"
+def money(cents: int, digits: int = 2) -> str:
+    """Minor units as Shopify's Decimal string: ``"12.34"``; a currency without minor units
+    (JPY) as ``"1500.0"``, the way Shopify writes it."""
+    sign = "-" if cents < 0 else ""
+    whole, frac = divmod(abs(cents), 10**digits)
+    return f"{sign}{whole}.{frac:0{digits}d}" if digits else f"{sign}{whole}.0"
 
 
-def _cents(text: str) -> int:
+def _cents(text: str, digits: int = 2) -> int:
     whole, _, frac = str(text).partition(".")
     sign = -1 if whole.startswith("-") else 1
-    return sign * (int(whole.lstrip("-") or 0) * 100 + int((frac + "00")[:2]))
+    part = int((frac + "0" * digits)[:digits]) if digits else 0
+    return sign * (int(whole.lstrip("-") or 0) * 10**digits + part)
 
 
 def _cursor(key: Any) -> str:
@@ -241,6 +247,8 @@ class ShopifyStandIn:
         self, options: Options | None = None, *, scopes: tuple[str, ...] = ALL_SCOPES
     ) -> None:
         self.options = options or Options()
+        #: the shop currency's minor units (JPY 0): prices are kept in them, sent as decimals
+        self.digits = minor_digits(self.options.currency)
         self.token = TOKEN
         self.shop = SHOP
         self.scopes = scopes
@@ -575,8 +583,8 @@ class ShopifyStandIn:
         return {
             "id": v.gid,
             "title": v.title,
-            "price": money(v.price),
-            "compareAtPrice": money(v.compare_at) if v.compare_at else None,
+            "price": money(v.price, self.digits),
+            "compareAtPrice": money(v.compare_at, self.digits) if v.compare_at else None,
             "inventoryQuantity": v.available,
             "inventoryItem": {"id": v.item_gid, "inventoryLevel": level},
         }
@@ -733,11 +741,14 @@ class ShopifyStandIn:
                         "product": {"id": line.product.gid},
                         "variant": {"id": line.variant.gid, "title": line.variant.title},
                         "originalUnitPriceSet": {
-                            "shopMoney": {"amount": money(line.unit), "currencyCode": currency}
+                            "shopMoney": {
+                                "amount": money(line.unit, self.digits),
+                                "currencyCode": currency,
+                            }
                         },
                         "discountedTotalSet": {
                             "shopMoney": {
-                                "amount": money(line.unit * line.quantity),
+                                "amount": money(line.unit * line.quantity, self.digits),
                                 "currencyCode": currency,
                             }
                         },
@@ -766,7 +777,7 @@ class ShopifyStandIn:
             variant = by_gid.get(str(item.get("id")))
             if variant is None:
                 return fail(["variants", str(i), "id"], "Product variant does not exist")
-            price = _cents(str(item.get("price", "0")))
+            price = _cents(str(item.get("price", "0")), self.digits)
             if price < 0:
                 return fail(
                     ["variants", str(i), "price"], "Price must be greater than or equal to 0"
@@ -775,7 +786,7 @@ class ShopifyStandIn:
         for variant, price in changes:
             variant.price = price
         product.updated = time.time()
-        out = [{"id": x.gid, "price": money(x.price)} for x, _ in changes]
+        out = [{"id": x.gid, "price": money(x.price, self.digits)} for x, _ in changes]
         return {"productVariantsBulkUpdate": {"productVariants": out, "userErrors": []}}
 
     def _op_set_quantities(self, v: dict[str, Any]) -> Any:
@@ -887,7 +898,7 @@ class ShopifyStandIn:
                 "Value must be between 0.0 and 1.0",
             )
         amount = (value.get("discountAmount") or {}).get("amount")
-        if "percentage" not in value and (amount is None or _cents(str(amount)) <= 0):
+        if "percentage" not in value and (amount is None or _cents(str(amount), self.digits) <= 0):
             return fail(
                 "GREATER_THAN",
                 ["customerGets", "value", "discountAmount", "amount"],

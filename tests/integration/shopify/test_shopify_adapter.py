@@ -398,3 +398,32 @@ async def test_shopifys_user_errors_are_sentences_and_explaining_is_the_consoles
     assert snap.explaining is not None and snap.explaining.product_id == first
     await adapter.stop_explain(first)
     assert (await adapter.snapshot()).explaining is None
+
+
+async def test_a_yen_store_has_prices_edits_orders_and_codes_in_whole_yen(open_shop: Open) -> None:
+    # JPY has no minor unit: Shopify writes ¥1,500 as "1500.0", and LiveDesk's "cents" are yen
+    standin = ShopifyStandIn(Options(currency="JPY"))
+    standin.add_product("Tea bowl", 1500, 4)
+    adapter = await open_shop(standin)
+    events = Collector(adapter)
+    snap = await adapter.snapshot()
+    assert snap.currency == "JPY"
+    product = snap.bag.products[0]
+    assert product.price_cents == 1500  # not 150,000
+    edited = await adapter.update_product(product.id, price_cents=1280)
+    assert edited.price_cents == 1280 and standin.price_of(product.id) == 1280
+    standin.add_order(product.id, 2)
+    await until(lambda: events.of(ET.ORDER_CREATED), within=5, what="order_created")
+    assert events.of(ET.ORDER_CREATED)[0].data.order.amount_cents == 2560
+    await events.close()
+    spec = models.CouponSpec(
+        kind=models.CouponKind.THRESHOLD,
+        threshold_cents=3000,
+        amount_cents=500,
+        quantity=10,
+        valid_seconds=600,
+    )
+    await adapter.issue_coupon(spec)
+    made = next(iter(standin.discounts.values())).input
+    assert made["customerGets"]["value"]["discountAmount"]["amount"] == "500"
+    assert made["minimumRequirement"]["subtotal"]["greaterThanOrEqualToSubtotal"] == "3000"
