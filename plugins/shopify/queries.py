@@ -98,11 +98,8 @@ query LivedeskOrderUpdates($first: Int!, $query: String!, $after: String) {
 }
 """
 
-#: new orders whole, by id: the buyer and the lines the feed and the metrics show
-ORDER_DETAILS = """
-query LivedeskOrderDetails($ids: [ID!]!) {
-  nodes(ids: $ids) {
-    ... on Order {
+#: an order whole: the buyer and the lines the feed and the metrics show (both queries below)
+_ORDER_FIELDS = """
       id name createdAt updatedAt displayFinancialStatus
       customer { id displayName }
       lineItems(first: 10) {
@@ -114,10 +111,17 @@ query LivedeskOrderDetails($ids: [ID!]!) {
           discountedTotalSet { shopMoney { amount currencyCode } }
         }
       }
-    }
+"""
+
+#: new orders whole, by id
+ORDER_DETAILS = """
+query LivedeskOrderDetails($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    ... on Order {
+@ORDER_FIELDS@    }
   }
 }
-"""
+""".replace("@ORDER_FIELDS@", _ORDER_FIELDS.lstrip("\n"))
 
 #: orders whole, page by page: the poll after one that found mostly new orders (a backlog)
 ORDERS = """
@@ -125,21 +129,10 @@ query LivedeskOrders($first: Int!, $query: String!, $after: String) {
   orders(first: $first, after: $after, sortKey: UPDATED_AT, query: $query) {
     pageInfo { hasNextPage endCursor }
     nodes {
-      id name createdAt updatedAt displayFinancialStatus
-      customer { id displayName }
-      lineItems(first: 10) {
-        nodes {
-          id title quantity
-          product { id }
-          variant { id title }
-          originalUnitPriceSet { shopMoney { amount currencyCode } }
-          discountedTotalSet { shopMoney { amount currencyCode } }
-        }
-      }
-    }
+@ORDER_FIELDS@    }
   }
 }
-"""
+""".replace("@ORDER_FIELDS@", _ORDER_FIELDS.lstrip("\n"))
 
 VARIANT_PRICE = """
 mutation LivedeskVariantPrice($productId: ID!, $variants: [ProductVariantsBulkInput!]!) {
