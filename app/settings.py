@@ -174,11 +174,12 @@ class UiSettings(_Section):
         True,
         description="The host's console draws a lottery by itself when its entry window closes",
     )
-    chat_announce: bool = Field(
-        True,
+    chat_announce: bool | None = Field(
+        None,
         description="Where the console can write in the chat (Twitch), post one short message "
         "there when this console explains a product and when its lottery opens and is drawn "
-        "(平台 → 在聊天中播报讲解与抽奖)",
+        "(平台 → 在聊天中播报讲解与抽奖); null: on where the chat platform shows no product card of "
+        "its own (Twitch), off on live-commerce platforms (the sandbox)",
     )
     chat_announce_language: Literal["", "zh_CN", "en"] = Field(
         "",

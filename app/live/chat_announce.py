@@ -86,6 +86,17 @@ def one_line(text: str, limit: int) -> str:
     return flat if len(flat) <= limit else flat[: max(0, limit - 1)].rstrip() + "…"
 
 
+def announces_by_default(room: LiveRoom) -> bool:
+    """Whether announcing is on when the operator has not chosen (settings ``ui.chat_announce``
+    None): where the chat platform has no catalogue of its own (Twitch, alone or with a shop), its
+    viewers see no platform product card, so the chat line is how they learn what is on stage;
+    on a live-commerce platform (the sandbox, 抖店) the platform shows the card itself and a chat
+    line per explain would only be noise."""
+    adapter = room.adapter
+    chat = getattr(adapter, "interaction", adapter)  # a two-source room: its chat side
+    return Capability.CATALOGUE not in getattr(chat, "capabilities", frozenset())
+
+
 def chat_language(room: LiveRoom, choice: str = "") -> str:
     """The language of what the console posts in ``room``'s chat: ``choice`` when it is a known
     language, else the platform's ``chat_language``, else the UI's."""

@@ -139,7 +139,15 @@ def test_every_interaction_kind_has_the_documented_shape(
         "viewer_enter": {"user_id", "nickname"},
         "share": {"user_id", "nickname"},
         "paid_message": {"user_id", "nickname", "amount_cents", "currency", "text"},
-        "membership": {"user_id", "nickname", "tier", "months", "amount_cents", "currency"},
+        "membership": {
+            "user_id",
+            "nickname",
+            "tier",
+            "months",
+            "gifted",
+            "amount_cents",
+            "currency",
+        },
     }
     seen: dict[str, int] = {}
     for line in lines:

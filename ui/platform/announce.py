@@ -7,6 +7,8 @@ Guarantees:
   and closed with the window (the room outlives windows);
 - the option is on the 平台 menu on every platform; where the console cannot write in the chat
   (no ``Capability.REPLY``, or a reviewer) it is off and disabled, the reason as its tool tip;
+- until the operator chooses, it is on where the chat platform shows no product card of its own
+  (Twitch) and off on live-commerce platforms (``announces_by_default``);
 - both choices are remembered in the settings (``ui.chat_announce``,
   ``ui.chat_announce_language``) and take effect at the next action;
 - a message that did not go out is told through the notifier (a warning: the action itself
@@ -19,7 +21,7 @@ from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu
 
 from app.i18n import LANGUAGES
-from app.live.chat_announce import ChatAnnouncer, chat_language
+from app.live.chat_announce import ChatAnnouncer, announces_by_default, chat_language
 from app.platform.capabilities import Capability
 from ui.context import ConsoleContext
 from ui.i18n import tr
@@ -31,9 +33,10 @@ class AnnounceControls:
     def __init__(self, ctx: ConsoleContext, menu: QMenu) -> None:
         self.ctx = ctx
         ui = ctx.settings.ui
+        on = ui.chat_announce if ui.chat_announce is not None else announces_by_default(ctx.room)
         self.announcer = ChatAnnouncer(
             ctx.room,
-            enabled=ui.chat_announce,
+            enabled=on,
             language=ui.chat_announce_language,
             on_failure=ctx.notifier.warning,
         )
@@ -60,7 +63,7 @@ class AnnounceControls:
             self.languages.addAction(act)
             self.language_actions[code] = act
         if announcer.available:
-            self.action.setChecked(ui.chat_announce)
+            self.action.setChecked(on)
             self.action.setToolTip(
                 tr("讲解商品、抽奖开始和开奖时，用本账号在直播间聊天里发一条简短消息")
             )

@@ -197,7 +197,7 @@ def test_prints_the_scripted_events_once_each_across_a_dropped_connection(
     assert data[1] == {"user_id": "o2", "nickname": "二", "gift": "小花花", "count": 2,
                        "value_cents": 20, "currency": "CNY"}  # fmt: skip
     assert data[2] == {"user_id": "o3", "nickname": "三", "tier": "captain", "months": 1,
-                       "amount_cents": 19800, "currency": "CNY"}  # fmt: skip
+                       "gifted": 0, "amount_cents": 19800, "currency": "CNY"}  # fmt: skip
     assert data[3] == {"user_id": "o4", "nickname": "四", "amount_cents": 3000,
                        "currency": "CNY", "text": "主播好"}  # fmt: skip
     assert data[4] == {"user_id": "o5", "count": 5, "total": 5}

@@ -1,7 +1,9 @@
 """平台 → 在聊天中播报讲解与抽奖 on the real console: on a platform whose chat the console writes
-in (a real sandbox), an explain is posted in the room's chat and the choice is remembered; where
-it cannot write (the sandbox restricted like Bilibili's open-live room) the option is off and says
-why."""
+in (a real sandbox), an explain is posted in the room's chat once the option is on, and the choice
+is remembered. It starts off there (a live-commerce platform shows its own product card) and on
+where the chat platform has no catalogue (the sandbox restricted to a chat, as Twitch is); where
+the console cannot write (the sandbox restricted like Bilibili's open-live room) the option is off
+and says why."""
 
 from __future__ import annotations
 
@@ -24,8 +26,11 @@ async def test_an_explain_reaches_the_chat_and_the_option_is_remembered(
     room = await live_room(srv)
     window = main_window(qtbot, room, tmp_path, Settings())
     controls = window.announce
-    assert controls.action.isEnabled() and controls.action.isChecked()  # on by default
+    # off until chosen: the platform shows its own product card
+    assert controls.action.isEnabled() and not controls.action.isChecked()
     assert controls.action in window.team.menu.actions()
+    controls.action.setChecked(True)
+    assert load_settings().ui.chat_announce is True
     product = room.bag[0]
     await room.explain(product.id)
     # the sandbox chat speaks the UI's language: the host's line comes back as a comment
@@ -39,6 +44,17 @@ async def test_an_explain_reaches_the_chat_and_the_option_is_remembered(
     controls.language_actions["en"].trigger()
     assert load_settings().ui.chat_announce_language == "en"
     assert controls.announcer.language == "en" and not controls.announcer.enabled
+
+
+async def test_on_a_chat_platform_without_a_catalogue_it_starts_on(
+    qtbot: QtBot, sandbox_server: Any, restricted_room: Any, tmp_path: Path
+) -> None:
+    srv = sandbox_server(live=True)
+    room = await restricted_room(srv, "comments,reply,live_state,viewers")
+    window = main_window(qtbot, room, tmp_path, Settings())
+    controls = window.announce
+    assert controls.action.isEnabled() and controls.action.isChecked()
+    assert controls.announcer.enabled
 
 
 async def test_without_a_chat_to_write_in_the_option_is_off_and_says_why(
