@@ -144,6 +144,8 @@ def test_comment_kinds_are_classified_once_at_ingest() -> None:
     assert Kind.QUESTION not in kind("主播好美")
     assert Kind.FAN in kind("来了", is_follower=True)
     assert Kind.COMPLAINT in kind("怎么又没货了")
+    for angry in ("我要投诉你们", "这是假货", "三天了还不发货", "质量太差"):
+        assert Kind.COMPLAINT in kind(angry), angry
     assert Kind.STAFF in kind("欢迎大家", role="host")
 
 
