@@ -35,7 +35,9 @@ _QUESTION = re.compile(
 _INTENT = re.compile(
     r"已拍|拍了|已下单|下单了|扣\s*1|^\s*1+\s*$|想要|要了|买了|已买|抢到|冲|拍下|\+1|加购"
 )
-_COMPLAINT = re.compile(r"没货|没了|卖完|补货|太贵|差评|退货|骗|怎么又|投诉|假货|不发货|质量(?:太)?差")
+_COMPLAINT = re.compile(
+    r"没货|没了|卖完|补货|太贵|差评|退货|骗|怎么又|投诉|假货|不发货|质量(?:太)?差"
+)
 
 
 _STAFF, _FAN, _INTENT_BIT, _QUESTION_BIT, _COMPLAINT_BIT = (
