@@ -226,6 +226,8 @@ class _Room:
     quizzes: dict[str, m.Quiz] = field(default_factory=dict)
     red_envelopes: dict[str, m.RedEnvelopeRain] = field(default_factory=dict)
     listeners: list[Callable[[frozenset[str]], None]] = field(default_factory=list)
+    currency: str = "CNY"  # the catalogue's (prices on the cards)
+    gift_currency: str = "CNY"  # the chat platform's (red envelopes)
 
     def product(self, pid: str) -> m.Product | None:
         return self.products.get(pid)
