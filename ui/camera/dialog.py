@@ -255,19 +255,23 @@ class CameraSetupDialog(QDialog):
             self.fps_combo.addItem(f"{f} fps", f)
         top.addWidget(self.fps_combo)
         cam = self.settings.camera
-        i = find_data(self.resolution_combo, (cam.width, cam.height))
-        if i < 0:
-            self.resolution_combo.addItem(f"{cam.width}×{cam.height}", (cam.width, cam.height))
-            i = self.resolution_combo.count() - 1
-        self.resolution_combo.setCurrentIndex(i)
-        j = find_data(self.fps_combo, cam.fps)
-        if j < 0:
-            self.fps_combo.addItem(f"{cam.fps} fps", cam.fps)
-            j = self.fps_combo.count() - 1
-        self.fps_combo.setCurrentIndex(j)
+        self._show_mode(cam.width, cam.height, cam.fps)
         self.resolution_combo.activated.connect(lambda _i: self.restart_preview())
         self.fps_combo.activated.connect(lambda _i: self.restart_preview())
         return top
+
+    def _show_mode(self, width: int, height: int, fps: int) -> None:
+        """Select this resolution and frame rate in their boxes, adding them when not listed."""
+        i = find_data(self.resolution_combo, (width, height))
+        if i < 0:
+            self.resolution_combo.addItem(f"{width}×{height}", (width, height))
+            i = self.resolution_combo.count() - 1
+        self.resolution_combo.setCurrentIndex(i)
+        j = find_data(self.fps_combo, fps)
+        if j < 0:
+            self.fps_combo.addItem(f"{fps} fps", fps)
+            j = self.fps_combo.count() - 1
+        self.fps_combo.setCurrentIndex(j)
 
     def _build_preview(self) -> QVBoxLayout:
         """The live picture with its status and report lines."""
@@ -476,16 +480,7 @@ class CameraSetupDialog(QDialog):
         self.clear_role_button.setEnabled(role != "host")
         d = self.drafts[role]
         self._focus_baseline = d.focus_baseline
-        i = find_data(self.resolution_combo, (d.width, d.height))
-        if i < 0:
-            self.resolution_combo.addItem(f"{d.width}×{d.height}", (d.width, d.height))
-            i = self.resolution_combo.count() - 1
-        self.resolution_combo.setCurrentIndex(i)
-        j = find_data(self.fps_combo, d.fps)
-        if j < 0:
-            self.fps_combo.addItem(f"{d.fps} fps", d.fps)
-            j = self.fps_combo.count() - 1
-        self.fps_combo.setCurrentIndex(j)
+        self._show_mode(d.width, d.height, d.fps)
         self.message_label.setText("")
         if d.source:
             self.select_source(source_from_setting(d.source))
