@@ -10,7 +10,7 @@ import os
 import socket
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +33,7 @@ from app.overlays.state import CouponCard, OverlayState, ProductCard
 from app.platform import models as m
 from app.platform.connection import LinkState
 from tests.integration.obs.helpers import composite, crop, mean_diff, png_array, to_array
+from tests.support.overlay_room import OverlayRoom
 from tests.support.polling import until
 from tests.support.real_obs import RealObs
 
@@ -214,34 +215,11 @@ async def test_a_reapply_on_reconnect_never_leaves_an_older_overlay_in_obs(rig: 
     assert shown == png_bytes(rig.renderer.render(Kind.PRODUCT, newer.product)), "older card"
 
 
-@dataclass
-class _Room:
-    """The slice of LiveRoom the controller reads, driven by hand."""
-
-    products: dict[str, m.Product] = field(default_factory=dict)
-    explaining: m.Explaining | None = None
-    coupons: dict[str, m.Coupon] = field(default_factory=dict)
-    flash_sales: dict[str, m.FlashSale] = field(default_factory=dict)
-    lotteries: dict[str, m.Lottery] = field(default_factory=dict)
-    quizzes: dict[str, m.Quiz] = field(default_factory=dict)
-    red_envelopes: dict[str, m.RedEnvelopeRain] = field(default_factory=dict)
-    listeners: list[Callable[[frozenset[str]], None]] = field(default_factory=list)
-    currency: str = "CNY"  # the catalogue's (prices on the cards)
-    gift_currency: str = "CNY"  # the chat platform's (red envelopes)
-
-    def product(self, pid: str) -> m.Product | None:
-        return self.products.get(pid)
-
-    def subscribe(self, fn: Callable[[frozenset[str]], None]) -> Callable[[], None]:
-        self.listeners.append(fn)
-        return lambda: self.listeners.remove(fn)
-
-
 async def test_flash_sale_countdown_changes_each_second(
     obs: ObsConnection, tmp_path: Path, camera_video: Path, qapp: object
 ) -> None:
     now = time.time()
-    room = _Room(
+    room = OverlayRoom(
         products={"p1": m.Product(id="p1", title="保温杯", price_cents=9900, stock=50)},
         flash_sales={
             "f1": m.FlashSale(
@@ -293,7 +271,7 @@ async def test_flash_sale_countdown_changes_each_second(
 async def test_red_envelope_rain_card_on_the_program_output(
     obs: ObsConnection, tmp_path: Path, camera_video: Path, qapp: object
 ) -> None:
-    room = _Room()
+    room = OverlayRoom()
     rig = await _rig(obs, tmp_path, camera_video, room)
     try:
         b = box("16:9", Kind.RED_ENVELOPE)

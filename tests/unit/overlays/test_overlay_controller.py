@@ -7,8 +7,6 @@ import asyncio
 import json
 import os
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -22,38 +20,13 @@ from app.overlays.render import OverlayRenderer
 from app.overlays.server import OverlayServer
 from app.overlays.state import OverlayState
 from app.platform import models as m
-
-
-@dataclass
-class Room:
-    products: dict[str, m.Product] = field(default_factory=dict)
-    explaining: m.Explaining | None = None
-    coupons: dict[str, m.Coupon] = field(default_factory=dict)
-    flash_sales: dict[str, m.FlashSale] = field(default_factory=dict)
-    lotteries: dict[str, m.Lottery] = field(default_factory=dict)
-    quizzes: dict[str, m.Quiz] = field(default_factory=dict)
-    red_envelopes: dict[str, m.RedEnvelopeRain] = field(default_factory=dict)
-    currency: str = "CNY"  # the catalogue's (the snapshot's)
-    gift_currency: str = "CNY"  # the chat platform's
-    listeners: list[Callable[[frozenset[str]], None]] = field(default_factory=list)
-
-    def product(self, pid: str) -> m.Product | None:
-        return self.products.get(pid)
-
-    def subscribe(self, fn: Callable[[frozenset[str]], None]) -> Callable[[], None]:
-        self.listeners.append(fn)
-        return lambda: self.listeners.remove(fn)
-
-    def changed(self, *what: str) -> None:
-        for fn in list(self.listeners):
-            fn(frozenset(what))
-
+from tests.support.overlay_room import OverlayRoom
 
 NOW = 1_800_000_000.0
 
 
-def _room() -> Room:
-    return Room(
+def _room() -> OverlayRoom:
+    return OverlayRoom(
         products={
             "p1": m.Product(
                 id="p1", title="普洱茶", price_cents=12900, stock=40, image_url="/static/p1.png"
