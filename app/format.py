@@ -12,8 +12,6 @@ two outputs must differ they are separate, named functions:
   ``(123456, "XYZ")`` → ``"1,234.56 XYZ"``: every table, label and report. The symbols
   (:data:`SYMBOLS`) read the same in both UI languages: ``¥`` is the yuan (the console's home
   currency), the yen is ``JP¥``, dollars other than the US one carry their country (``HK$``).
-- :func:`yuan` ``12990`` → ``"¥129.90"``: ``money(cents, "CNY")``, for amounts that are CNY by
-  definition (a Bilibili gift). Never for the catalogue: that is in the room's currency.
 - :func:`money_plain` ``(12990, "USD")`` → ``"129.90"``: the text of an edit box (parsed back as
   typed: ``ui/products/validation.parse_price``).
 - :func:`money_short` ``(12950, "USD")`` → ``"$129.5"``: an overlay card on the stream (symbol
@@ -81,11 +79,6 @@ def _written(cents: int, number: str, currency: str) -> str:
     sign = "-" if cents < 0 else ""
     symbol = SYMBOLS.get(currency)
     return f"{sign}{symbol}{number}" if symbol else f"{sign}{number} {currency}"
-
-
-def yuan(cents: int) -> str:
-    """``money(cents, "CNY")``: ``12990`` → ``"¥129.90"``; ``-150`` → ``"-¥1.50"``."""
-    return money(cents, "CNY")
 
 
 def money_short(cents: int, currency: str = "CNY") -> str:

@@ -123,7 +123,7 @@ class Probe:
 async def run_room(label: str, server_args: list[str], samples: int) -> dict[str, Any]:
     from PySide6.QtWidgets import QWidget
 
-    from app.format import yuan
+    from app.format import money
     from app.live.hold import ExplainHold
     from app.live.room import LiveRoom
     from app.platform import models as m
@@ -188,7 +188,7 @@ async def run_room(label: str, server_args: list[str], samples: int) -> dict[str
         async def do_price() -> Made:
             cur = a.products[price_pid].price_cents
             new = base_price - 100 if cur == base_price else base_price
-            text = yuan(new)
+            text = money(new)
 
             def in_panel() -> bool:
                 r = row(price_pid)

@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from app.format import yuan
+from app.format import money
 from app.live.room import LiveRoom
 from app.platform import models as m
 from tests.support.console import Console
@@ -68,7 +68,7 @@ async def test_reorder_price_coupon_and_explain_made_on_one_console_show_on_the_
 
     # price: edited in A's price/stock editor
     old = a.room.products[CLEAN].price_cents
-    assert queue(b).model.row(queue(b).model.row_of(CLEAN)).price == yuan(old)
+    assert queue(b).model.row(queue(b).model.row_of(CLEAN)).price == money(old)
     queue(a).select(CLEAN)
     editor = queue(a).edit_selected()
     assert editor is not None
@@ -76,7 +76,7 @@ async def test_reorder_price_coupon_and_explain_made_on_one_console_show_on_the_
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
     await until(lambda: b.room.products[CLEAN].price_cents == 12900, what="the price on B's room")
     await until(
-        lambda: queue(b).model.row(queue(b).model.row_of(CLEAN)).price == yuan(12900),
+        lambda: queue(b).model.row(queue(b).model.row_of(CLEAN)).price == money(12900),
         what="the price in B's queue",
     )
 

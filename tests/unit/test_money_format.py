@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.format import minor_digits, money, money_plain, money_short, yuan
+from app.format import minor_digits, money, money_plain, money_short
 
 
 @pytest.mark.parametrize(
@@ -39,9 +39,9 @@ def test_minor_digits_follow_iso_4217() -> None:
     assert minor_digits("ZZZ") == 2  # not listed: 2, like most
 
 
-def test_yuan_is_money_in_cny_and_the_default_is_cny() -> None:
-    assert yuan(12990) == money(12990) == money(12990, "CNY") == "¥129.90"
-    assert yuan(-150) == "-¥1.50"
+def test_the_default_currency_is_cny() -> None:
+    assert money(12990) == money(12990, "CNY") == "¥129.90"
+    assert money(-150) == "-¥1.50"
 
 
 def test_an_edit_box_holds_the_number_alone_in_the_currencys_digits() -> None:

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QToolButton
 from pytestqt.qtbot import QtBot
 
-from app.format import yuan
+from app.format import money
 from ui.metrics.panel import MetricsPanel
 
 
@@ -48,12 +48,12 @@ async def test_gmv_conversion_and_order_value_move_after_orders(
     o2 = await _post(srv, "/orders", {"user_id": "b1", "product_id": p2.id})
     o3 = await _post(srv, "/orders", {"user_id": "b2", "product_id": p2.id})
     gmv = o1["amount_cents"] + o2["amount_cents"] + o3["amount_cents"]
-    await until(lambda: value["gmv"]() == yuan(gmv), what="GMV moving")
+    await until(lambda: value["gmv"]() == money(gmv), what="GMV moving")
     assert value["orders"]() == "3"
-    assert value["paid_gmv"]() == yuan(o1["amount_cents"])
+    assert value["paid_gmv"]() == money(o1["amount_cents"])
     assert value["conversion"]() == "1.0%"  # 2 distinct buyers / 200 viewers
-    assert value["avg_order"]() == yuan(round(gmv / 3))
-    assert value["uv_value"]() == yuan(round(gmv / 200))
+    assert value["avg_order"]() == money(round(gmv / 3))
+    assert value["uv_value"]() == money(round(gmv / 200))
     trend = panel.trends["gmv"]
     await until(lambda: trend.points and trend.points[-1][1] == gmv, what="the GMV trend")
     assert trend.points[0][1] == 0  # it rose over the samples

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 from pytestqt.qtbot import QtBot
 
-from app.format import yuan
+from app.format import money
 from app.platform import models as m
 from ui.orders.model import OrdersModel
 from ui.orders.panel import OrdersPanel
@@ -46,7 +46,7 @@ async def test_an_order_placed_on_the_server_shows_and_then_turns_paid(
     await until(lambda: model.rowCount() == 1, what="the order row")
     row = _texts(model)[0]
     assert row[1] == nick and row[2] == product.title
-    assert row[4] == "×1" and row[5] == yuan(order["amount_cents"]) and row[6] == "待支付"
+    assert row[4] == "×1" and row[5] == money(order["amount_cents"]) and row[6] == "待支付"
     await _post(srv, f"/orders/{order['id']}/pay", {})
     await until(lambda: _texts(model)[0][6] == "已支付", what="the row turning paid")
     assert model.rowCount() == 1  # updated in place, not a second row

@@ -20,7 +20,7 @@ import httpx
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from app.format import hms, yuan
+from app.format import hms, money
 from app.platform import models as m
 from app.session.replay import SessionFile
 from app.session.report import build_html
@@ -105,9 +105,9 @@ def expected_explains(f: SessionFile, events: list[m.Event]) -> list[tuple[str, 
                     time.strftime("%H:%M:%S", time.localtime(b)),
                     hms(b - a),
                     str(len(during)),
-                    yuan(sum(o.amount_cents for o in during)),
+                    money(sum(o.amount_cents for o in during)),
                     str(len(after)),
-                    yuan(sum(o.amount_cents for o in after)),
+                    money(sum(o.amount_cents for o in after)),
                     str(buyers),
                     str(round(avg)),
                     f"{buyers / avg:.1%}",

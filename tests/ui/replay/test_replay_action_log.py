@@ -16,7 +16,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app.format import yuan
+from app.format import money
 from app.session.replay import SessionFile
 from app.session.report import build_html
 from app.settings import Settings
@@ -106,7 +106,7 @@ async def test_the_replay_lists_the_assistants_edits_with_before_and_after(
     last_title = assistant.products[last].title
     rows = [r[1:] for r in shown(tab)]  # who, what, before, after (time aside)
     want = [
-        ["场控", f"改价 · {title}", yuan(p.price_cents), yuan(new_price)],
+        ["场控", f"改价 · {title}", money(p.price_cents), money(new_price)],
         ["场控", f"改库存 · {title}", str(p.stock), str(new_stock)],
         ["场控", f"调整排品 · {last_title}", f"第 {len(ids)} 位", f"第 {len(ids) - 1} 位"],
     ]
@@ -128,8 +128,8 @@ async def test_the_replay_lists_the_assistants_edits_with_before_and_after(
         assert shown(tab)[0][1:] == [
             "Assistant",
             f"Price change · {title}",
-            yuan(p.price_cents),
-            yuan(new_price),
+            money(p.price_cents),
+            money(new_price),
         ]
         assert [r[4] for r in shown(tab)][2] == f"No. {len(ids) - 1}"
         assert tab.table.horizontalHeaderItem(1).text() == "Operator"
@@ -150,6 +150,6 @@ async def test_the_replay_lists_the_assistants_edits_with_before_and_after(
         english = build_html(f, lang="en")
     assert (
         f"<td>Assistant</td><td>Price change · {title}</td>"
-        f"<td>{yuan(p.price_cents)}</td><td>{yuan(new_price)}</td>"
+        f"<td>{money(p.price_cents)}</td><td>{money(new_price)}</td>"
     ) in english
     win.close()

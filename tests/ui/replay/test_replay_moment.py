@@ -15,7 +15,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from app.format import yuan
+from app.format import money
 from app.platform import models as m
 from app.session.replay import SessionFile
 from app.session.writer import SessionWriter
@@ -88,7 +88,7 @@ def expected_around(events: list[m.Event], ts: float) -> tuple[list[list[str]], 
             o.nickname,
             o.product_title,
             str(o.quantity),
-            yuan(o.amount_cents),
+            money(o.amount_cents),
             STATUS[o.status],
         ]
         for o in sorted(near_orders, key=lambda o: (o.created_ts, o.id))

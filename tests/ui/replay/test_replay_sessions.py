@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QPushButton
 
-from app.format import hms, human_size, yuan
+from app.format import hms, human_size, money
 from app.live.room import LiveRoom
 from app.session.recorder import SessionRecorder
 from app.session.replay import SessionFile
@@ -110,7 +110,7 @@ async def test_host_shares_a_session_and_a_reviewer_downloads_and_opens_it(
     assert local.stat().st_size == listed[0]["size"]
     assert not (panel.directory / recorded.name).exists()
     # now read from the file itself: the host's totals
-    totals = [hms(want.duration_s), yuan(want.gmv_cents), str(want.orders), str(want.peak_online)]
+    totals = [hms(want.duration_s), money(want.gmv_cents), str(want.orders), str(want.peak_online)]
     after = [*totals, size, uploaded, "主播", "已下载"]
     assert rows(dialog.table) == [[started, want.room, want.session_id, *after]]
     # the downloaded session is in the local list, shown as shared by the host

@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
-from app.format import yuan
+from app.format import money
 from app.platform import models as m
 from app.session.replay import SessionFile
 from app.settings import Settings
@@ -76,7 +76,7 @@ async def test_end_show_opens_the_summary_with_the_replays_figures(
         with SessionFile(d.data.summary.path) as f:
             s = f.summary()
         assert s.orders == 7 and d.kpis["orders"].text() == "7"
-        assert d.kpis["gmv"].text() == yuan(s.gmv_cents) and s.gmv_cents > 0
+        assert d.kpis["gmv"].text() == money(s.gmv_cents) and s.gmv_cents > 0
         assert (d.data.paid_orders, d.data.refunded_orders) == (5, 0)
         assert d.data.top_products[0].product_id == bag[0].id  # more GMV
         assert d.data.top_explains[0].product_id == bag[0].id  # 5 orders in its window
@@ -85,7 +85,7 @@ async def test_end_show_opens_the_summary_with_the_replays_figures(
         assert d.kpis["conversion"].text() != ""
         replay = d.open_replay()
         assert replay is not None
-        assert yuan(s.gmv_cents) in replay.header.text()  # type: ignore[attr-defined]
+        assert money(s.gmv_cents) in replay.header.text()  # type: ignore[attr-defined]
         replay.close()
         d.close()
         win.close_without_asking()
@@ -270,7 +270,7 @@ async def test_a_second_console_shows_the_summary_when_it_sees_the_end(
             assert d is not None and d.kpis["orders"].text() == "4"
             await until(lambda: not rec.recording, 20, "the host's file")
             with SessionFile(rec.files[-1]) as f:
-                assert d.kpis["gmv"].text() == yuan(f.summary().gmv_cents)
+                assert d.kpis["gmv"].text() == money(f.summary().gmv_cents)
             d.close()
             win.close_without_asking()
         finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.format import yuan
+from app.format import money
 from app.live.metrics import MetricsHistory, MetricsTracker, Sample
 from app.live.room import LiveRoom
 from app.platform import models as m
@@ -38,10 +38,10 @@ def _order(oid: str, user: str, cents: int, status: str = "created") -> dict[str
 
 
 def test_money_is_yuan_with_thousands_and_two_decimals() -> None:
-    assert yuan(1234567) == "¥12,345.67"
-    assert yuan(5) == "¥0.05"
-    assert yuan(0) == "¥0.00"
-    assert yuan(-150) == "-¥1.50"
+    assert money(1234567) == "¥12,345.67"
+    assert money(5) == "¥0.05"
+    assert money(0) == "¥0.00"
+    assert money(-150) == "-¥1.50"
 
 
 def test_derived_values_conversion_uv_value_and_average_order() -> None:
