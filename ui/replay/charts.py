@@ -76,6 +76,8 @@ class TimelineCharts(QWidget):
             label.anchor(itemPos=(0, 0), parentPos=(0, 0), offset=(6, 14 if i == 0 else 0))
             self.titles.append(label)
             p.getAxis("left").setWidth(58)
+            for side in ("left", "bottom"):  # minutes and counts as they are: no "(x0.001)" scale
+                p.getAxis(side).enableAutoSIPrefix(False)
             p.showGrid(x=True, y=True, alpha=0.2)
             p.setMouseEnabled(x=True, y=False)
             p.setMenuEnabled(False)

@@ -111,6 +111,8 @@ class CompareWindow(QWidget):
         self.plot = pg.PlotWidget(self)
         self.plot.setLabel("left", gmv_title(cur_a if same else f"A {cur_a} · B {cur_b}", tr))
         self.plot.setLabel("bottom", tr("开播后（分钟）"))
+        for side in ("left", "bottom"):  # values as they are: no "(x0.001)" scale in the label
+            self.plot.getAxis(side).enableAutoSIPrefix(False)
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.plot.addLegend()
         for i, (f, s) in enumerate(zip(self.files, self.summaries, strict=True)):

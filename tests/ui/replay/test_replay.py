@@ -138,6 +138,10 @@ async def test_replay_window_review_of_recorded_sessions(
     # the explain is a marker, with who did it
     tips = [p.data() for p in win.charts.scatter.points()]
     assert any("讲解商品" in t and "主播" in t for t in tips)
+    # a short session's axes read as they are: minutes and counts, no "(x0.001)" scale
+    for plot in win.charts.plots:
+        assert "(x" not in plot.getAxis("bottom").labelString()
+        assert "(x" not in plot.getAxis("left").labelString()
 
     # click (mouse press + release on the chart) the moment of the HTML-looking comment, which
     # came after the first order: exactly the recorded comments and orders around it are listed,
