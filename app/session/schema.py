@@ -42,6 +42,7 @@ not know them ignores them, so such an addition keeps :data:`SCHEMA_VERSION`.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -188,9 +189,14 @@ READ_CACHE_KIB = 32_000
 
 
 def connect(
-    path: Path, *, create: bool = False, cache_kib: int = READ_CACHE_KIB
+    path: Path,
+    *,
+    create: bool = False,
+    cache_kib: int = READ_CACHE_KIB,
+    meta: dict[str, str] | None = None,
 ) -> sqlite3.Connection:
-    """Open a session file for writing (WAL, synchronous=NORMAL); ``create`` makes the tables.
+    """Open a session file for writing (WAL, synchronous=NORMAL); ``create`` makes the tables
+    (a new file appears whole, with ``meta`` in it: see :func:`_create_whole`).
 
     For the recorder's own file only: every reader opens a file through
     :func:`app.session.safe_open.open_session` (read-only, checked), never through this.
@@ -201,6 +207,8 @@ def connect(
     """
     if not create and not path.exists():
         raise FileNotFoundError(path)
+    if create and not path.exists():
+        _create_whole(path, meta or {})
     conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
@@ -213,6 +221,34 @@ def connect(
             (str(SCHEMA_VERSION),),
         )
     return conn
+
+
+#: a session file being made (hidden: never listed, never read as a damaged session)
+CREATING_PREFIX = ".creating-"
+
+
+def _create_whole(path: Path, meta: dict[str, str]) -> None:
+    """Make ``path`` with its tables and ``meta`` under a hidden name, then move it into place:
+    a sessions list scanning the folder never sees a half-made file (0 bytes, no header, no
+    start time) and calls the session that is starting damaged. A crash's leftover is replaced."""
+    tmp = path.with_name(CREATING_PREFIX + path.name + ".part")  # (not matched by *SUFFIX)
+    for leftover in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+    conn = sqlite3.connect(str(tmp), isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.executescript(DDL + ADDED_DDL)
+        conn.execute(
+            "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+            (str(SCHEMA_VERSION),),
+        )
+        conn.executemany(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+            [(k, str(v)) for k, v in meta.items()],
+        )
+    finally:
+        conn.close()  # the last connection: the WAL is checkpointed into the file and removed
+    os.replace(tmp, path)
 
 
 def safe_name(text: str) -> str:

@@ -252,7 +252,7 @@ class SessionWriter:
         # thread): each counter has one writer, so their difference needs no lock
         self._queued_events = 0
         self._taken_events = 0
-        self._conn = schema.connect(path, create=True, cache_kib=WRITE_CACHE_KIB)
+        self._conn = schema.connect(path, create=True, cache_kib=WRITE_CACHE_KIB, meta=meta)
         # a reopened file (same session after a restart): the seq runs it already holds
         self._held = _runs(self._conn.execute("SELECT first_seq, last_seq FROM event_blocks"))
         self.resume_seq: int = self._held[-1][1] if self._held else 0  # last seq in the file

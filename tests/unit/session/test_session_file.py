@@ -299,3 +299,40 @@ def test_the_platforms_own_lines_are_stored_and_a_line_with_a_newline_is_encoded
         assert [e.seq for e in back] == [e.seq for e in events]
         assert back[100].data.model_dump() == events[100].data.model_dump()
         assert f.summary().comments == sum(e.type is m.EventType.COMMENT for e in events)
+
+
+def test_a_folder_being_recorded_into_never_shows_a_half_made_session(tmp_path: Path) -> None:
+    """The sessions list scans the folder while a console starts its recording: it sees a new
+    session whole (its start time included) or not at all, never as 已损坏."""
+    import threading
+
+    from app.session.replay import scan_sessions
+
+    made: list[Path] = []
+    done = threading.Event()
+
+    def record() -> None:
+        try:
+            for i in range(40):
+                path = tmp_path / f"s{i}.livedesk-session.sqlite"
+                SessionWriter(
+                    path, {"room": "r1", "session_id": f"s{i}", "started_ts": repr(T0)}
+                ).close()
+                made.append(path)
+        finally:
+            done.set()
+
+    worker = threading.Thread(target=record)
+    worker.start()
+    damaged = []
+    while not done.is_set():
+        damaged += scan_sessions(tmp_path)[1]
+    worker.join()
+    assert damaged == []
+    assert [s.path for s in scan_sessions(tmp_path)[0]] != [] and len(made) == 40
+    # a crash's half-made leftover is not a session, and making that session again replaces it
+    leftover = tmp_path / ".creating-s40.livedesk-session.sqlite.part"
+    leftover.write_bytes(b"")
+    assert scan_sessions(tmp_path)[1] == []
+    write(tmp_path / "s40.livedesk-session.sqlite", [])
+    assert not leftover.exists() and len(list_sessions(tmp_path)) == 41
