@@ -17,7 +17,6 @@ from app.live.comment_kinds import Kind
 from app.live.room import ActionRecord
 from app.platform.capabilities import Capability
 from tests.support.console import main_window
-from ui import i18n
 from ui.capability import Unavailable
 from ui.marketing.lottery import LotteryPanel
 
@@ -115,7 +114,7 @@ async def test_an_interaction_platform_gets_notes_instead_of_commerce_and_keys_t
         assert not any(i18n_cjk(t) for _, t in said), said
         assert acted == []
     finally:
-        i18n.switch_language("zh_CN")
+        window.choose_language("zh_CN")  # saved back too: later tests share the config dir
         window.close_without_asking()
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -34,11 +35,13 @@ def run_tap(
     env.update({f"LIVEDESK_TWITCH_{k.upper()}": v for k, v in endpoints(served).items()})
     env.pop("LIVEDESK_TWITCH_CLIENT_ID", None)
     cmd = [sys.executable, "-m", "app.events_tap", "--platform", "twitch", *args]
-    proc = spawn(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    try:
-        out, err = proc.communicate(timeout=WAIT)
-    finally:
-        stop(proc)
+    with tempfile.TemporaryDirectory() as config:  # a fresh user's settings: messages in 中文
+        env["LIVEDESK_CONFIG_DIR"] = config
+        proc = spawn(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        try:
+            out, err = proc.communicate(timeout=WAIT)
+        finally:
+            stop(proc)
     return (
         proc.returncode,
         [orjson.loads(line) for line in out.splitlines()],
