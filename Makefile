@@ -46,9 +46,12 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/vulture  # dead code: paths and patterns in pyproject.toml, reviewed names in tools/vulture_whitelist.py
 
+# the suite on PYTEST_WORKERS processes (pytest-xdist; each has its own sandboxes, OBS and X
+# displays; a file's tests stay on one worker, so a module's fixture is made once);
 # pytest's exit 5 (no tests collected: a broken checkout or selection) fails with a clear message
+PYTEST_WORKERS ?= 2
 test: lint
-	@QT_QPA_PLATFORM=offscreen $(BIN)/pytest --durations=40 $(PYTEST_ARGS); rc=$$?; \
+	@QT_QPA_PLATFORM=offscreen $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=40 $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests (exit 5)" >&2; fi; \
 	exit $$rc
 

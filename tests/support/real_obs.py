@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import select
 import shutil
 import signal
 import subprocess
@@ -29,11 +30,33 @@ def tools_present() -> bool:
     return shutil.which("obs") is not None and shutil.which("Xvfb") is not None
 
 
-def _free_display() -> int:
-    for n in range(90 + os.getpid() % 50, 400):
-        if not Path(f"/tmp/.X{n}-lock").exists() and not Path(f"/tmp/.X11-unix/X{n}").exists():
-            return n
-    raise RuntimeError("no free X display")
+def start_xvfb(screen: str, within: float = 60.0) -> tuple[subprocess.Popen[bytes], int]:
+    """An Xvfb on a display it picks itself (``-displayfd``: no race with another run or xdist
+    worker choosing the same number), and that number once it accepts connections."""
+    read, write = os.pipe()
+    try:
+        xvfb = spawn(
+            ["Xvfb", "-displayfd", str(write), "-screen", "0", screen, "-nolisten", "tcp"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            pass_fds=(write,),
+        )
+        os.close(write)
+        write = -1
+        got = b""
+        deadline = time.monotonic() + within
+        while not got.endswith(b"\n"):
+            ready, _, _ = select.select([read], [], [], max(0.0, deadline - time.monotonic()))
+            chunk = os.read(read, 16) if ready else b""
+            if not chunk:
+                stop(xvfb)
+                raise RuntimeError("Xvfb did not start")
+            got += chunk
+        return xvfb, int(got)
+    finally:
+        os.close(read)
+        if write >= 0:
+            os.close(write)
 
 
 @dataclass
@@ -51,17 +74,7 @@ class RealObs:
 
     def start(self, timeout: float = 120.0) -> RealObs:
         self._write_config()
-        self.display = _free_display()
-        self.xvfb = spawn(
-            ["Xvfb", f":{self.display}", "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 60
-        while not Path(f"/tmp/.X11-unix/X{self.display}").exists():
-            if time.monotonic() > deadline or self.xvfb.poll() is not None:
-                raise RuntimeError("Xvfb did not start")
-            time.sleep(0.05)
+        self.xvfb, self.display = start_xvfb("1920x1080x24")
         try:
             self.start_obs(timeout)
         except BaseException:
