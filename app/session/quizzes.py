@@ -131,7 +131,7 @@ def quiz_cells(r: QuizResult, tr: Translate) -> list[object]:
     def mark(ok: bool) -> str:
         return "✔" if ok else "✘"
 
-    options = "  ".join(
+    options = " / ".join(
         f"{LETTERS[i]}. {o} · {q.tally[i] if i < len(q.tally) else 0}"
         for i, o in enumerate(q.options)
     )

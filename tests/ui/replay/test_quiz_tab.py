@@ -34,7 +34,7 @@ def test_the_quiz_tab_recounts_and_verifies(qtbot: QtBot, tmp_path: Path) -> Non
     t = tab.table
     row = [t.item(0, c).text() for c in range(t.columnCount())]
     assert row[0] == "主播今天涂的是几号色？"
-    assert row[1] == "A. 01 正红 · 1  B. 02 豆沙 · 4  C. 03 橘棕 · 1"
+    assert row[1] == "A. 01 正红 · 1 / B. 02 豆沙 · 4 / C. 03 橘棕 · 1"
     assert row[2] == "B. 02 豆沙" and row[3] == "6" and row[4] == "4" and row[5] == "✔"
     assert row[6].startswith("正红口红一支 · 4 人参与 · ") and row[7] == "✔"
     lt = win.lottery_tab.table
@@ -53,7 +53,7 @@ def test_the_report_shows_the_quiz_and_its_draw(tmp_path: Path) -> None:
     quiz = page[page.index('<h2 id="quiz">答题</h2>') :]
     quiz = quiz[: quiz.index("</table>")]
     assert "主播今天涂的是几号色？" in quiz
-    assert "A. 01 正红 · 1  B. 02 豆沙 · 4  C. 03 橘棕 · 1" in quiz
+    assert "A. 01 正红 · 1 / B. 02 豆沙 · 4 / C. 03 橘棕 · 1" in quiz
     assert "<td>B. 02 豆沙</td>" in quiz and '<td class="n">6</td><td class="n">4</td>' in quiz
     assert "正红口红一支 · 4 人参与 · " in quiz and quiz.count("<td>✔</td>") == 2
     assert 'class="fail"' not in quiz
