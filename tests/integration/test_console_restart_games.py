@@ -62,8 +62,8 @@ async def _start(srv: Any, sessions: Path) -> _Console:
     rec = SessionRecorder(room, sessions)
     console = _Console(adapter, room, rec)  # built before the room connects, as the window is
     room.start()
+    rec.start()  # as ui/launch.py: right after room.start(), before the snapshot is in
     await room.wait_loaded()
-    rec.start()
     await until(lambda: room.online, 30, "the event stream to connect")
     await until(lambda: console.recovery.done, 30, "the games restored after the snapshot")
     return console
@@ -145,6 +145,11 @@ async def test_a_restarted_console_finishes_its_open_lottery_and_quiz_verifiably
         assert by_id[among.id].verification.ok
         [r] = quizzes_of(f)
         assert r.ok and r.tally == (1, 2, 0) and r.correct_ids == ("v0", "v2"), r
+        marks = [mk.kind for mk in f.markers() if mk.kind.startswith(("quiz", "lottery"))]
+        assert marks == [  # the restored lottery's start is not marked twice
+            "lottery_started", "quiz_started", "quiz_revealed", "lottery_started",
+            "lottery_drawn", "lottery_drawn",
+        ]  # fmt: skip
 
 
 async def test_games_of_a_session_that_ended_meanwhile_are_voided(
