@@ -11,7 +11,8 @@ Per shot NAME: NAME.png (the window at the end), NAME-quiz-open.png / NAME-quiz-
 panel), and the overlay cards NAME-overlay-quiz-open.png, NAME-overlay-quiz-revealed.png,
 NAME-overlay-quiz-9x16.png and NAME-overlay-blind-box.png; NAME-replay-quiz.png and
 NAME-replay-lottery.png: the replay's 答题 and 抽奖 tabs on a file with the games in it
-(tests/support/games.py).
+(tests/support/games.py); NAME-report-quiz.png: that file's HTML report 答题 section (headless
+Chromium).
 """
 
 from __future__ import annotations
@@ -135,6 +136,38 @@ def _replay(base: str) -> None:
             win.tabs.setCurrentWidget(tab)
             win.tabs.grab().save(f"{base}-replay-{name}.png")
         win.close()
+        _report_html(path, base, tmp)
+
+
+def _report_html(session: Path, base: str, tmp: str) -> None:
+    """The HTML report's 答题 section in the shot's language, as headless Chromium renders it
+    (the section alone, with the report's own stylesheet)."""
+    import shutil
+    import subprocess
+
+    from app.i18n import translator
+    from app.session.replay import SessionFile
+    from app.session.report import CSS, quizzes_html
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        print("chromium is missing: no HTML shot")
+        return
+    lang = "en" if base.endswith("-en") else "zh_CN"
+    with SessionFile(session) as f:
+        body = quizzes_html(f, translator(lang))
+    page = Path(tmp) / "quiz-report.html"
+    page.write_text(
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><style>{CSS}</style></head>'
+        f"<body>{body}</body></html>",
+        encoding="utf-8",
+    )
+    subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+         f"--user-data-dir={tmp}/profile", "--window-size=1500,200",
+         f"--screenshot={base}-report-quiz.png", page.as_uri()],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
 
 
 def one(name: str, out: Path) -> int:

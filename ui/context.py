@@ -15,7 +15,11 @@ Guarantees:
   (:class:`~app.live.console_lottery.ConsoleLotteries`, ``lotteries``: the lottery panel draws
   with them where the platform has no lotteries, and a blind box or a quiz's draw anywhere) and
   its quizzes (:class:`~app.live.quiz.Quizzes`, ``quizzes``); None without comments. Both are
-  closed with the window like the hold: a panel may be rebuilt, what it opened stays;
+  closed with the window like the hold: a panel may be rebuilt, what it opened stays. Both keep
+  a journal in the data dir (app/live/pending_games.py): after the room's first snapshot, an
+  undrawn lottery or an unrevealed quiz of the live session that a previous run of the console
+  left comes back (seed and commitment unchanged), one of an ended session is voided, and the
+  notifier says which as a warning;
 - nothing here subscribes a widget to the room: each panel does that itself and unsubscribes
   when Qt deletes it (ui/lifetime.py).
 """
@@ -28,6 +32,7 @@ from PySide6.QtWidgets import QMainWindow
 
 from app.live.console_lottery import ConsoleLotteries
 from app.live.hold import ExplainHold
+from app.live.pending_games import GameJournal, GameRecovery
 from app.live.quiz import Quizzes
 from app.live.room import LiveRoom
 from app.obs.stack import ObsStack
@@ -73,9 +78,10 @@ class ConsoleContext:
         lotteries: ConsoleLotteries | None = None
         quizzes: Quizzes | None = None
         if room.can(Capability.COMMENTS):
-            lotteries = ConsoleLotteries(room)
-            quizzes = Quizzes(room, lotteries)
-            closing = (quizzes, lotteries)
+            lotteries = ConsoleLotteries(room, journal=GameJournal.for_room(room, "lotteries"))
+            quizzes = Quizzes(room, lotteries, journal=GameJournal.for_room(room, "quiz"))
+            recovery = GameRecovery(room, (lotteries, quizzes), notifier.warning)
+            closing = (recovery, quizzes, lotteries)
 
             def close_games(*_: object) -> None:
                 for game in closing:

@@ -6,7 +6,8 @@ verifiability as a platform lottery (docs/platform-api.md, "Verifiable lottery")
 
 - **Open** (:meth:`ConsoleLotteries.open`): a 32-byte seed from :func:`secrets.token_bytes`;
   only ``commitment = sha256(seed)`` is published (on the panel and on stream). The seed stays in
-  this object's memory until the draw: it is in no event, no log line and no recording before it.
+  this object's memory and in its owner-only journal (``journal``, app/live/pending_games.py)
+  until the draw: it is in no event, no log line and no recording before it.
 - **Entries**: distinct viewers (``comment.role == "viewer"``; operators never count) whose
   comment, stripped, contains the stripped keyword (case-sensitive), with the comment's time in
   the window (``starts_ts ≤ ts ≤ ends_ts``) and seen before the draw; with ``followers`` only
@@ -39,6 +40,15 @@ Two kinds build on it (one algorithm each, in app/live/lottery_verify.py and app
 
 The lottery lives on the console that opened it: a teammate's console on the same room does not
 see it (a platform without lotteries has nothing to share it through).
+
+**A restart** (:meth:`ConsoleLotteries.restore`, from the journal, after the room's first
+snapshot): an undrawn lottery of the session that is still live comes back with its seed, its
+commitment (unchanged: the draw verifies against the one viewers saw) and the entrants this
+console had seen; it is published again as ``lottery_started`` (with its entrant count) and takes
+entries again from then on. Comments made while the console was down were never seen and do not
+enter (the operator is told so; the replay's recount from the comments may then count more). A
+lottery whose window ended meanwhile may be drawn at once. One of a session that has ended is
+voided: dropped, never drawn, and the operator is told.
 """
 
 from __future__ import annotations
@@ -52,6 +62,7 @@ from dataclasses import dataclass, field
 from app.i18n import tr
 from app.live import blind_box
 from app.live.lottery_verify import commitment_of, digest_of, recompute_winners
+from app.live.pending_games import GameJournal, Record
 from app.live.room import LiveRoom
 from app.platform import models as m
 from app.platform.errors import PlatformError
@@ -90,17 +101,101 @@ class ConsoleLotteries:
         *,
         clock: Callable[[], float] = time.time,
         token_bytes: Callable[[int], bytes] = secrets.token_bytes,
+        journal: GameJournal | None = None,
     ) -> None:
         self.room = room
         self._clock = clock
         self._token_bytes = token_bytes
+        self._journal = journal
         self._open: dict[str, _Open] = {}
+        self._sessions: dict[str, str | None] = {}  # lottery id → the session it was opened in
         self._unsubscribe: Callable[[], None] | None = room.subscribe_events(self._on_events)
 
     def close(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
+        if self._journal is not None:
+            self._journal.close()
+
+    # --- the journal (app/live/pending_games.py) -----------------------------------------------
+    def _save(self) -> None:
+        """The journal := every open lottery with its seed and entrants (at an open or a draw)."""
+        if self._journal is None:
+            return
+        self._journal.rewrite(
+            [
+                {
+                    "k": "lottery",
+                    "session": self._sessions.get(o.lottery.id),
+                    "lottery": o.lottery.model_dump(mode="json"),
+                    "seed": o.seed.hex(),
+                    "manual": o.manual,
+                    "fixed": o.fixed,
+                    "entrants": o.entrants,
+                }
+                for o in self._open.values()
+            ]
+        )
+
+    def _note(self, record: Record) -> None:
+        if self._journal is not None:
+            self._journal.append(record)
+
+    def restore(self) -> list[str]:
+        """Bring back the undrawn lotteries of the live session from the journal (see the module
+        docstring); what is said to the operator, one line per lottery."""
+        if self._journal is None:
+            return []
+        opened: dict[str, _Open] = {}
+        sessions: dict[str, str | None] = {}
+        for rec in self._journal.load():
+            kind = rec.get("k")
+            if kind == "lottery":
+                try:
+                    lot = m.Lottery.model_validate(rec["lottery"])
+                    seed = bytes.fromhex(rec["seed"])
+                except (KeyError, ValueError, TypeError):
+                    continue
+                entrants = {str(k): str(v) for k, v in dict(rec.get("entrants") or {}).items()}
+                o = _Open(lot, seed, bool(rec.get("manual")), entrants, bool(rec.get("fixed")))
+                opened[lot.id] = o
+                sessions[lot.id] = rec.get("session")
+            elif kind == "entered" and rec.get("id") in opened:
+                opened[rec["id"]].entrants.update(dict(rec.get("users") or {}))
+            elif kind == "left" and rec.get("id") in opened:
+                for uid in rec.get("users") or []:
+                    opened[rec["id"]].entrants.pop(uid, None)
+        session = self.room.session
+        live = session.id if session is not None and session.status == "live" else None
+        said: list[str] = []
+        events: list[m.Event] = []
+        for lid, o in opened.items():
+            if lid in self._open:
+                continue
+            prize = o.lottery.prize
+            if live is None or sessions[lid] != live:
+                said.append(
+                    tr("抽奖「{prize}」所属的场次在中控台重启前已结束：该抽奖作废，未开奖").format(
+                        prize=prize
+                    )
+                )
+                continue
+            o.entrants = dict(list(o.entrants.items())[:MAX_PARTICIPANTS])
+            o.lottery = o.lottery.model_copy(update={"entrants": len(o.entrants)})
+            self._open[lid] = o
+            self._sessions[lid] = live
+            events.append(self._event(ET.LOTTERY_STARTED, self._data(o.lottery), self._clock()))
+            line = tr(
+                "中控台重启前开始的抽奖「{prize}」已恢复：承诺值不变，保留 {n} 位参与者"
+            ).format(prize=prize, n=len(o.entrants))
+            if not o.fixed:
+                line += tr("；中控台关闭期间的评论没有看到，不计入")
+            said.append(line)
+        self._save()
+        if events:
+            self._publish(events)
+        return said
 
     def is_open(self, lottery_id: str) -> bool:
         return lottery_id in self._open
@@ -121,6 +216,7 @@ class ConsoleLotteries:
             if problem is not None:
                 raise PlatformError("invalid_pool", problem, status=422)
         lot = self._new(spec, manual=manual, pool=pool)
+        self._save()  # the seed is on disk before its commitment is shown anywhere
         self._publish([self._event(ET.LOTTERY_STARTED, self._data(lot), lot.starts_ts)])
         return lot
 
@@ -139,6 +235,7 @@ class ConsoleLotteries:
             o.entrants[uid] = entrants[uid]
             data = m.LotteryEnteredData(lottery_id=lot.id, user_id=uid, entrants=len(o.entrants))
             events.append(self._event(ET.LOTTERY_ENTERED, data, now))
+        self._save()
         self._publish(events)
         return lot
 
@@ -170,6 +267,8 @@ class ConsoleLotteries:
             quiz_id=quiz_id,
         )
         self._open[lot.id] = _Open(lot, seed, manual)
+        session = self.room.session
+        self._sessions[lot.id] = session.id if session is not None else None
         return lot
 
     def _data(self, lot: m.Lottery) -> m.LotteryData:
@@ -188,6 +287,7 @@ class ConsoleLotteries:
         if not o.manual and now < o.lottery.ends_ts:
             raise PlatformError("lottery_open", tr("抽奖还没到截止时间"), status=409)
         del self._open[lottery_id]
+        self._sessions.pop(lottery_id, None)
         ids = sorted(o.entrants)
         winners = recompute_winners(o.seed, ids, o.lottery.winners)
         pool = o.lottery.pool
@@ -206,6 +306,7 @@ class ConsoleLotteries:
             }
         )
         self._publish([self._event(ET.LOTTERY_DRAWN, self._data(lot), now)])
+        self._save()  # drawn: its seed is public now, the journal forgets it
         return lot
 
     # --- entries ---------------------------------------------------------------------------------
@@ -213,17 +314,22 @@ class ConsoleLotteries:
         if not self._open:
             return
         out: list[m.Event] = []
+        added: dict[str, dict[str, str]] = {}  # lottery id → who entered in this batch
         for ev in batch:
             if ev.type is ET.COMMENT:
-                self._comment(ev, out)
+                self._comment(ev, out, added)
             elif ev.type is ET.USER_MUTED:
+                uid = ev.data.user_id
                 for o in self._open.values():
-                    if not o.fixed:  # a fixed set was final at its start
-                        o.entrants.pop(ev.data.user_id, None)  # no event: the platform sends none
+                    if not o.fixed and uid in o.entrants:  # a fixed set was final at its start
+                        del o.entrants[uid]  # no event: the platform sends none
+                        self._note({"k": "left", "id": o.lottery.id, "users": [uid]})
+        for lid, users in added.items():
+            self._note({"k": "entered", "id": lid, "users": users})
         if out:
             self._publish(out)
 
-    def _comment(self, ev: m.Event, out: list[m.Event]) -> None:
+    def _comment(self, ev: m.Event, out: list[m.Event], added: dict[str, dict[str, str]]) -> None:
         c: m.Comment = ev.data.comment
         if c.role != "viewer":
             return
@@ -240,6 +346,7 @@ class ConsoleLotteries:
             if lot.eligibility == "followers" and not c.is_follower:
                 continue
             o.entrants[c.user_id] = c.nickname
+            added.setdefault(lot.id, {})[c.user_id] = c.nickname
             data = m.LotteryEnteredData(
                 lottery_id=lot.id, user_id=c.user_id, entrants=len(o.entrants)
             )

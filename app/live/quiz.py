@@ -26,6 +26,15 @@ The quiz's states are local events (``quiz_started`` / ``quiz_updated`` / ``quiz
 keeps ``room.quizzes``, the overlay shows it, the recorder keeps it in ``local_events``. One
 ``quiz_updated`` per batch of events that changed the tally, not one per answer. At most one quiz
 is open at a time; it lives on the console that opened it.
+
+**A restart** (:meth:`Quizzes.restore`): the latest quiz and its counted answers are kept in a
+journal (app/live/pending_games.py) until its draw opens or a newer quiz starts — each batch's new
+answers with the seq of the last one. A restarted console brings the quiz of the still-live
+session back: one that was taking answers is closed at the last journaled answer's seq
+(``last_seq``), so the tally is exactly the answers of the recorded comments up to there and the
+replay's recount agrees; answers made while the console was down are not counted (the operator is
+told so), and the operator can reveal it and draw among the correct answerers as before. A quiz of
+a session that has ended is dropped, and the operator told.
 """
 
 from __future__ import annotations
@@ -38,6 +47,7 @@ from dataclasses import dataclass, field
 
 from app.i18n import tr
 from app.live.console_lottery import ConsoleLotteries
+from app.live.pending_games import GameJournal
 from app.live.room import LiveRoom
 from app.platform import models as m
 from app.platform.errors import PlatformError
@@ -123,6 +133,18 @@ def question_problem(question: str, options: Sequence[str], correct: int | None)
     return None
 
 
+def _add_journaled(answers: Answers, adds: Sequence[Sequence[object]]) -> None:
+    """Journaled answers ([user id, nickname, option]) into ``answers``, the first counting."""
+    for row in adds:
+        try:
+            uid, nick, i = str(row[0]), str(row[1]), int(str(row[2]))
+        except (IndexError, ValueError):
+            continue
+        if uid not in answers.chosen and 0 <= i < len(answers.options):
+            answers.chosen[uid] = i
+            answers.nicknames[uid] = nick
+
+
 @dataclass
 class _Running:
     quiz: m.Quiz
@@ -138,18 +160,101 @@ class Quizzes:
         lotteries: ConsoleLotteries,
         *,
         clock: Callable[[], float] = time.time,
+        journal: GameJournal | None = None,
     ) -> None:
         self.room = room
         self.lotteries = lotteries
         self._clock = clock
+        self._journal = journal
         self._running: _Running | None = None
         self._answers: dict[str, Answers] = {}  # quiz id → its counted answers (kept after)
+        self._session: str | None = None  # the session of the journaled quiz
+        self._answered_seq: int | None = None  # the seq of the journaled quiz's last answer
         self._unsubscribe: Callable[[], None] | None = room.subscribe_events(self._on_events)
 
     def close(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
+        if self._journal is not None:
+            self._journal.close()
+
+    # --- the journal (app/live/pending_games.py) -----------------------------------------------
+    def _save(self, quiz: m.Quiz | None) -> None:
+        """The journal := this quiz (its state, every counted answer), or nothing."""
+        if self._journal is None:
+            return
+        if quiz is None or quiz.lottery_id is not None:
+            self._journal.rewrite([])
+            return
+        answers = self._answers.get(quiz.id)
+        chosen = answers.chosen if answers is not None else {}
+        nicks = answers.nicknames if answers is not None else {}
+        record = {
+            "k": "quiz",
+            "session": self._session,
+            "quiz": quiz.model_dump(mode="json"),
+            "answers": [[u, nicks.get(u, ""), i] for u, i in chosen.items()],
+            "seq": self._answered_seq,
+        }
+        self._journal.rewrite([record])
+
+    def restore(self) -> list[str]:
+        """Bring back the journaled quiz of the live session (see the module docstring); what is
+        said to the operator."""
+        if self._journal is None:
+            return []
+        quiz: m.Quiz | None = None
+        answers: Answers | None = None
+        session: str | None = None
+        seq: int | None = None
+        for rec in self._journal.load():
+            adds: list[list[object]] = []
+            if rec.get("k") == "quiz":
+                try:
+                    quiz = m.Quiz.model_validate(rec["quiz"])
+                except (KeyError, ValueError):
+                    quiz = answers = None
+                    continue
+                answers = Answers(quiz.options)
+                session, seq = rec.get("session"), rec.get("seq")
+                adds = rec.get("answers") or []
+            elif rec.get("k") == "answers" and quiz is not None and rec.get("id") == quiz.id:
+                adds = rec.get("add") or []
+                seq = rec.get("seq", seq)
+            if answers is not None:
+                _add_journaled(answers, adds)
+        if quiz is None or answers is None or quiz.id in self.room.quizzes:
+            return []
+        live = self.room.session
+        if live is None or live.status != "live" or live.id != session:
+            self._journal.rewrite([])
+            return [
+                tr("答题「{q}」所属的场次在中控台重启前已结束：该题作废").format(q=quiz.question)
+            ]
+        self._session = session
+        self._answers[quiz.id] = answers
+        self._answered_seq = seq
+        said: str
+        if quiz.status == "open":
+            last = max(quiz.after_seq, int(seq) if seq is not None else quiz.after_seq)
+            quiz = quiz.model_copy(
+                update={
+                    "status": "closed",
+                    "last_seq": last,
+                    "tally": answers.tally(),
+                    "answerers": len(answers.chosen),
+                }
+            )
+            said = tr(
+                "答题「{q}」在中控台重启时截止作答：保留重启前的 {n} 份答案，"
+                "中控台关闭期间的回答没有看到，不计入；可以揭晓答案"
+            ).format(q=quiz.question, n=len(answers.chosen))
+        else:
+            said = tr("中控台重启前的答题「{q}」已恢复").format(q=quiz.question)
+        self._publish(ET.QUIZ_UPDATED, quiz)
+        self._save(quiz)
+        return [said]
 
     @property
     def current(self) -> m.Quiz | None:
@@ -189,6 +294,10 @@ class Quizzes:
         answers = Answers(opts)
         self._running = _Running(quiz, answers)
         self._answers[quiz.id] = answers
+        session = self.room.session
+        self._session = session.id if session is not None else None
+        self._answered_seq = None
+        self._save(quiz)
         self._publish(ET.QUIZ_STARTED, quiz)
         return quiz
 
@@ -220,6 +329,7 @@ class Quizzes:
         correct_ids = answers.correct_ids(quiz.correct) if answers is not None else []
         quiz = quiz.model_copy(update={"status": "revealed", "correct_ids": correct_ids})
         self._publish(ET.QUIZ_REVEALED, quiz)
+        self._save(quiz)
         return quiz
 
     def draw_among_correct(self, quiz_id: str, prize: str, winners: int) -> m.Lottery:
@@ -240,7 +350,9 @@ class Quizzes:
         nicks = answers.nicknames if answers is not None else {}
         entrants = {u: nicks.get(u, "") for u in ids}
         lot = self.lotteries.open_among(prize.strip(), winners, entrants, quiz_id=quiz_id)
-        self._publish(ET.QUIZ_UPDATED, quiz.model_copy(update={"lottery_id": lot.id}))
+        quiz = quiz.model_copy(update={"lottery_id": lot.id})
+        self._publish(ET.QUIZ_UPDATED, quiz)
+        self._save(quiz)  # the draw has its own journal now
         return lot
 
     # --- answers -----------------------------------------------------------------------------
@@ -258,6 +370,7 @@ class Quizzes:
             }
         )
         self._publish(ET.QUIZ_UPDATED, quiz)
+        self._save(quiz)
         return quiz
 
     def _on_events(self, batch: Sequence[m.Event]) -> None:
@@ -267,15 +380,19 @@ class Quizzes:
         if self._due(r.quiz):  # out of time: nothing from this batch counts
             self._close(r, batch[0].seq - 1)
             return
-        changed = False
+        added: list[list[object]] = []
         after = r.quiz.after_seq
         for ev in batch:
             if ev.type is not ET.COMMENT or ev.seq <= after:
                 continue
             c: m.Comment = ev.data.comment
             if c.role == "viewer" and r.answers.add(c.user_id, c.nickname, c.text):
-                changed = True
-        if changed:
+                added.append([c.user_id, c.nickname, r.answers.chosen[c.user_id]])
+                self._answered_seq = ev.seq
+        if added:
+            if self._journal is not None:
+                rec = {"k": "answers", "id": r.quiz.id, "seq": self._answered_seq, "add": added}
+                self._journal.append(rec)
             r.quiz = r.quiz.model_copy(
                 update={"tally": r.answers.tally(), "answerers": len(r.answers.chosen)}
             )

@@ -307,6 +307,11 @@ class LiveRoom:
         """Returns once the first snapshot is applied."""
         await self._loaded.wait()
 
+    @property
+    def loaded(self) -> bool:
+        """The first snapshot is applied."""
+        return self._loaded.is_set()
+
     def reconnect_now(self) -> None:
         """The operator's 重连: reconnect at once (skipping the backoff wait), or follow the room
         again if the stream had stopped for good (a refused token, a stopped platform). The room

@@ -1,4 +1,4 @@
-"""The product and explain tables of a recorded session, column by column: the headers (Chinese
+"""The product, explain and red-envelope tables of a recorded session, column by column: the headers (Chinese
 source strings, translated by the reader's ``tr``) and each row's cells. The replay window's
 tables, the HTML report and the CSV files all use these, so the same column reads the same
 everywhere. Money is in the recording's currency (``currency``: :attr:`SessionFile.currency`).
@@ -9,8 +9,9 @@ Cells are plain values (numbers, or text already formatted by :mod:`app.format`)
 from __future__ import annotations
 
 from app.format import hms, money, time_of_day
-from app.i18n import tr_noop
+from app.i18n import Translate, tr_noop
 from app.session.attribution import ExplainWindow, ProductRow
+from app.session.replay import RainResult
 
 PRODUCT_HEADERS = [
     tr_noop("商品"),
@@ -91,3 +92,30 @@ MONEY_HEADERS = [
     tr_noop("开通会员"),
     tr_noop("分享"),
 ]
+
+
+#: the 红包雨 table: per rain its totals and the chat during it against as long before
+RAIN_HEADERS = [
+    tr_noop("开始"),
+    tr_noop("红包雨"),
+    tr_noop("已抢"),
+    tr_noop("已抢金额"),
+    tr_noop("退回"),
+    tr_noop("评论（之前 → 期间）"),
+]
+
+
+def rain_cells(r: RainResult, currency: str, tr: Translate) -> list[object]:
+    """One rain's row; money in ``currency`` (the chat platform's: the recording's gift
+    currency)."""
+    rain = r.rain
+    left = rain.leftover_cents if rain.leftover_cents is not None else rain.remaining_cents
+    label = tr("{total} × {n} 个").format(total=money(rain.total_cents, currency), n=rain.count)
+    return [
+        time_of_day(rain.starts_ts),
+        f"{rain.title} · {label}" if rain.title else label,
+        f"{rain.grabbed} / {rain.count}",
+        money(rain.grabbed_cents, currency),
+        money(left, currency),
+        f"{r.comments_before} → {r.comments_during}",
+    ]

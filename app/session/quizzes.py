@@ -13,6 +13,9 @@ last_seq``, viewers only, each viewer's first valid answer) and compares:
 
 ``ok`` is all of them (a quiz without a lottery needs only the first two). A file with gaps
 (``meta.gaps``) may lack comments: ``gaps`` says so, and the recount may then fall short.
+
+:data:`QUIZ_HEADERS`, :func:`quiz_cells` and :func:`quiz_alarm` are the quiz table's columns,
+the same in the replay's 答题 tab and the HTML report (words through the reader's ``tr``).
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ from dataclasses import dataclass
 
 import orjson
 
+from app.i18n import Translate, tr_noop
 from app.live.comment_kinds import Kind
-from app.live.quiz import Answers
+from app.live.quiz import LETTERS, Answers
 from app.platform import models as m
 from app.session.replay import LotteryResult, SessionFile
 
@@ -102,3 +106,64 @@ def quiz_results(
 def quizzes_of(f: SessionFile) -> list[QuizResult]:
     """The quizzes of an open session file (the replay window's and the report's)."""
     return quiz_results(f.conn, f.lotteries(), bool(f.meta.get("gaps")))
+
+
+QUIZ_HEADERS = [
+    tr_noop("题目"),
+    tr_noop("选项 · 票数"),
+    tr_noop("正确答案"),
+    tr_noop("作答人数"),
+    tr_noop("答对人数"),
+    tr_noop("评论复算"),
+    tr_noop("答对者抽奖"),
+    tr_noop("抽奖验证"),
+]
+#: the columns that say whether the quiz checks out (red when it does not)
+QUIZ_CHECK_COLUMNS = (5, 7)
+
+
+def quiz_cells(r: QuizResult, tr: Translate) -> list[object]:
+    """One quiz's row: question, each option with its count, the correct answer, answerers,
+    correct answerers, the recount's verdict, the draw among the correct answerers and its
+    verification (✔ / ✘, 未开奖, — for none)."""
+    q = r.quiz
+
+    def mark(ok: bool) -> str:
+        return "✔" if ok else "✘"
+
+    options = " / ".join(
+        f"{LETTERS[i]}. {o} · {q.tally[i] if i < len(q.tally) else 0}"
+        for i, o in enumerate(q.options)
+    )
+    correct = f"{LETTERS[q.correct]}. {q.options[q.correct]}" if q.correct is not None else "—"
+    recount = mark(r.tally_ok and r.correct_ok and r.entrants_ok)
+    if not (r.tally_ok and r.correct_ok) and r.gaps:
+        recount += " " + tr("（录制有缺口）")
+    lottery, verdict = "—", "—"
+    if r.lottery is not None:
+        lot = r.lottery.lottery
+        names = "、".join(lot.winner_nicknames or lot.winner_ids or [])
+        lottery = f"{lot.prize} · {tr('{n} 人参与').format(n=lot.entrants)}"
+        if names:
+            lottery += f" · {names}"
+        v = r.lottery.verification
+        verdict = tr("未开奖") if not v.drawn else mark(v.ok)
+    return [
+        q.question,
+        options,
+        correct,
+        q.answerers,
+        len(q.correct_ids or []) if q.status == "revealed" else "—",
+        recount,
+        lottery,
+        verdict,
+    ]
+
+
+def quiz_alarm(r: QuizResult, tr: Translate) -> str | None:
+    """The loud line for a quiz that does not check out, or None."""
+    if r.ok:
+        return None
+    return tr("✗ 答题「{q}」复算不一致：计票、答对者或其抽奖无法从录制中证明").format(
+        q=r.quiz.question
+    )

@@ -34,10 +34,13 @@ from app.session.columns import (
     EXPLAIN_HEADERS,
     MONEY_HEADERS,
     PRODUCT_HEADERS,
+    RAIN_HEADERS,
     explain_cells,
     product_cells,
+    rain_cells,
 )
 from app.session.money import Money, per_minute, totals
+from app.session.quizzes import QUIZ_HEADERS, quiz_alarm, quiz_cells, quizzes_of
 from app.session.replay import SessionFile, Summary
 from app.session.report_charts import charts_svg, marks_legend
 from app.session.score import Score, basis_text, component_name, raw_text, score_file
@@ -273,6 +276,33 @@ def _lotteries_html(f: SessionFile, tr: Translate) -> list[str]:
     return parts
 
 
+def quizzes_html(f: SessionFile, tr: Translate) -> str:
+    """答题 (only for a session with quizzes): each question, its options with their counts, the
+    correct answer, the recount from the recorded comments and the draw among the correct
+    answerers with its verification (app/session/quizzes.py); a quiz that does not check out
+    gets a loud red paragraph above the table, as a lottery does."""
+    results = quizzes_of(f)
+    if not results:
+        return ""
+    alarms = [a for a in (quiz_alarm(r, tr) for r in results) if a is not None]
+    return (
+        f'<h2 id="quiz">{html.escape(tr("答题"))}</h2>'
+        + "".join(f'<p class="fail">{html.escape(a)}</p>' for a in alarms)
+        + _table([tr(h) for h in QUIZ_HEADERS], [quiz_cells(r, tr) for r in results])
+    )
+
+
+def rains_html(f: SessionFile, tr: Translate) -> str:
+    """红包雨 (only for a session with a rain): per rain its totals, what went back, and the
+    chat during it against as long before."""
+    results = f.red_envelopes()
+    if not results:
+        return ""
+    rows = [rain_cells(r, f.gift_currency, tr) for r in results]
+    head = f'<h2 id="red-envelopes">{html.escape(tr("红包雨"))}</h2>'
+    return head + _table([tr(h) for h in RAIN_HEADERS], rows)
+
+
 def build_html(
     f: SessionFile,
     *,
@@ -346,6 +376,8 @@ def build_html(
     )
     parts.append(flash_sales_html(f, tr))
     parts.extend(_lotteries_html(f, tr))
+    parts.append(quizzes_html(f, tr))
+    parts.append(rains_html(f, tr))
     parts.append(money_html(f, tr))
     parts.append(drill_html(f, tr))
     parts.append(action_log_html(action_log(f.conn), tr))  # every operator, before → after

@@ -654,16 +654,22 @@ class SessionWriter:
 
     def _write_local(self, events: list[m.Event]) -> None:
         """The console's own events: a ``local_events`` row each, their lottery's state, and a
-        timeline marker for its start and draw (no seq: the platform's seqs are not theirs)."""
+        timeline marker for its start and draw (no seq: the platform's seqs are not theirs; a
+        restored lottery's repeated start gets none)."""
         rows = []
         for ev in events:
             data = to_json(ev.data).decode()
             rows.append((ev.seq, ev.ts, str(ev.type), data))
             if ev.type in (ET.LOTTERY_STARTED, ET.LOTTERY_DRAWN):
                 obj = orjson.loads(to_json(ev.data.lottery))
+                # a start of a lottery the file already has: a restarted console restored it
+                # (app/live/pending_games.py) — its state, but no second 抽奖开始 marker
+                again = (
+                    ev.type is ET.LOTTERY_STARTED and ("lottery", str(obj["id"])) in self._entities
+                )
                 self._put_entity("lottery", str(obj["id"]), ev, obj)
                 actor: m.Actor | None = ev.data.actor
-                if actor is not None:
+                if actor is not None and not again:
                     self._conn.execute(
                         "INSERT INTO markers(seq, ts, kind, role, token_id, product_id, label)"
                         " VALUES (NULL, ?, ?, ?, ?, NULL, ?)",

@@ -35,7 +35,7 @@ from app.format import hms, money, time_of_day
 from app.names import action_name, role_name, value_name
 from app.session.actions import action_log
 from app.session.attribution import per_product
-from app.session.columns import MONEY_HEADERS
+from app.session.columns import MONEY_HEADERS, RAIN_HEADERS, rain_cells
 from app.session.keywords import keywords
 from app.session.money import per_minute, totals
 from app.session.quizzes import quiz_results
@@ -282,23 +282,8 @@ class ReplayWindow(QMainWindow):
         self.rain_results = self.file.red_envelopes()
         if not self.rain_results:
             return
-        self.rains = Table(["开始", "红包雨", "已抢", "已抢金额", "退回", "评论（之前 → 期间）"])
-        rows = []
-        for r in self.rain_results:
-            rain = r.rain
-            left = rain.leftover_cents if rain.leftover_cents is not None else rain.remaining_cents
-            cur = self.file.gift_currency
-            label = tr("{total} × {n} 个").format(total=money(rain.total_cents, cur), n=rain.count)
-            rows.append(
-                [
-                    time_of_day(rain.starts_ts),
-                    f"{rain.title} · {label}" if rain.title else label,
-                    f"{rain.grabbed} / {rain.count}",
-                    money(rain.grabbed_cents, cur),
-                    money(left, cur),
-                    f"{r.comments_before} → {r.comments_during}",
-                ]
-            )
+        self.rains = Table(RAIN_HEADERS)
+        rows = [rain_cells(r, self.file.gift_currency, tr) for r in self.rain_results]
         self.rains.fill(rows)
         self.tabs.addTab(self.rains, tr("红包雨"))
 

@@ -34,8 +34,8 @@ def test_every_emitted_event_type_parses(sandbox_server: Any) -> None:
     c.post(f"/orders/{o['id']}/refund", json={"reason": "不想要了"})
     rs = c.post("/reservations", json={"product_id": "p06", "quantity": 2,
                                        "promotion": "flash_sale"}).json()  # fmt: skip
-    c.post("/flash-sales", json={"product_id": "p06", "price_cents": 100, "quantity": 2,
-                                 "duration_seconds": 60, "reservation_id": rs["id"]})  # fmt: skip
+    fs6 = c.post("/flash-sales", json={"product_id": "p06", "price_cents": 100, "quantity": 2,
+                                       "duration_seconds": 60, "reservation_id": rs["id"]}).json()  # fmt: skip
     c.post("/orders", json={"user_id": "u3", "product_id": "p06"})  # reservation_updated
     c.post("/red-envelopes", json={"total_cents": 100, "count": 2, "starts_in_seconds": 3600,
                                    "duration_seconds": 60})  # fmt: skip
@@ -58,6 +58,9 @@ def test_every_emitted_event_type_parses(sandbox_server: Any) -> None:
     time.sleep(1.5)  # let the audience produce likes/gifts/follows and a viewers count
     # ended by the operator unless the simulated audience already bought the last unit
     assert c.post(f"/flash-sales/{fs['id']}/end").status_code in (200, 409)
+    # the reserved sale's end gives its rest back (stock_released), unless the audience already
+    # bought its last unit, which ended it
+    assert c.post(f"/flash-sales/{fs6['id']}/end").status_code in (200, 409)
     c.post(f"/sessions/{session['id']}/end")
 
     events = srv.read_events(0)

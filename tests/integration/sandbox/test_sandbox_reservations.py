@@ -1,6 +1,7 @@
 """Stock reservation 库存冻结 against the real sandbox server: reserved units are sold only by
 their promotion, leftovers go back when it ends (also across a restart), and under concurrent
-orders against reserved and free stock nothing is oversold and no unit is lost."""
+orders against reserved and free stock nothing is oversold and no unit is lost; a coupon push
+gives back its rest when the coupon expires or is ended."""
 
 from __future__ import annotations
 
@@ -143,3 +144,36 @@ def test_free_stock_rules(sandbox_server: Any) -> None:
     assert (released["status"], released["released"]) == ("released", 6)
     assert c.get("/products/p06").json()["reserved"] == 0
     assert c.post("/orders", json={"user_id": "late", "product_id": "p06"}).status_code == 200
+
+
+def test_a_coupon_push_returns_its_leftover_when_the_coupon_expires_or_is_ended(
+    sandbox_server: Any,
+) -> None:
+    srv = sandbox_server(debug_routes=True)
+    c = srv.client()
+    c.patch("/products/p07", json={"stock": 40})
+    pushes = {}
+    for name, valid in (("expires", 3), ("ended", 3600)):
+        res = reserve(c, "p07", 10, "coupon")
+        coupon = c.post(
+            "/coupons",
+            json={"kind": "no_threshold", "name": f"立减 {name}", "amount_cents": 100,
+                  "quantity": 100, "valid_seconds": valid, "reservation_id": res["id"]},
+        ).json()  # fmt: skip
+        pushes[name] = (res["id"], coupon["id"])
+        r = c.post("/_debug/viewer-claim", json={"user_id": f"h-{name}", "coupon_id": coupon["id"]})
+        assert r.status_code == 200, r.text
+        body = {"user_id": f"h-{name}", "product_id": "p07", "coupon_id": coupon["id"],
+                "quantity": 3, "pay": True}  # fmt: skip
+        assert c.post("/orders", json=body).json()["reservation_id"] == res["id"]
+    assert c.get("/products/p07").json()["reserved"] == 14  # 7 + 7 left
+    assert c.post(f"/coupons/{pushes['ended'][1]}/end").status_code == 200
+
+    def released(name: str) -> dict[str, Any]:
+        return next(r for r in c.get("/reservations").json() if r["id"] == pushes[name][0])
+
+    until_sync(lambda: released("expires")["status"] == "released", 15)
+    until_sync(lambda: released("ended")["status"] == "released", 15)
+    assert released("expires")["released"] == released("ended")["released"] == 7
+    product = c.get("/products/p07").json()
+    assert (product["stock"], product["reserved"], product["sold"]) == (34, 0, 6)

@@ -86,3 +86,47 @@ async def test_the_console_lottery_from_the_panel_to_verified_winners(
     )
     assert room.lotteries[second.id].entrants == 0 and panel.winners_list.count() == 0
     assert console.has("info", "自动开奖") and console.errors == []
+
+
+async def test_a_console_restarted_before_the_draw_gets_the_lottery_back_and_draws_it(
+    qtbot: QtBot,
+    sandbox_server: Any,
+    restricted_room: Callable[..., Awaitable[Any]],
+    until: Any,
+) -> None:
+    srv = sandbox_server(live=True, debug_routes=True)
+    room = await restricted_room(srv, BILIBILI_LIKE)
+    first = Console(qtbot, room)
+    panel = first.panel("lottery", LotteryPanel)
+    panel.prize.setText("签名照")
+    panel.keyword.setText("中控台")
+    panel.duration.setValue(0)
+    qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    await until(lambda: panel.current() is not None, what="the lottery in the panel")
+    lot = panel.current()
+    assert lot is not None
+    async with httpx.AsyncClient(base_url=srv.api(), headers=srv.headers(), timeout=30) as c:
+        for i in range(3):
+            body = {"user_id": f"b{i}", "nickname": f"弹幕{i}", "text": "中控台"}
+            (await c.post("/_debug/viewer-comment", json=body)).raise_for_status()
+    await until(lambda: "参与 3 人" in panel.status.text(), what="3 entrants shown")
+    await room.stop()  # the console crashes before the draw: nothing is cleaned up
+
+    again = await restricted_room(srv, BILIBILI_LIKE)  # the console started again
+    second = Console(qtbot, again)
+    await until(lambda: second.messages, what="the operator told about the lottery")
+    [(level, text)] = second.messages
+    assert level == "warning" and "「签名照」已恢复：承诺值不变，保留 3 位参与者" in text
+    panel = second.panel("lottery", LotteryPanel)
+    second.window.setCentralWidget(panel)
+    second.window.show()
+    await until(lambda: panel.current() is not None, what="the lottery back in the panel")
+    back = panel.current()
+    assert back is not None and back.id == lot.id and back.commitment == lot.commitment
+    assert grouped(lot.commitment) in panel.commitment.text()
+    assert panel.draw_button.isEnabled()
+    qtbot.mouseClick(panel.draw_button, Qt.MouseButton.LeftButton)
+    await until(lambda: panel.winners_list.count() == 3, what="the winners")
+    assert "参与人数：3" in panel.reveal.text()
+    assert panel.verdict.text().startswith("✓ 验证通过"), panel.verdict.text()
+    assert second.errors == []

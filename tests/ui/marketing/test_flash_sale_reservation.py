@@ -1,10 +1,12 @@
 """Stock reservation 库存冻结 from the flash-sale panel against the real sandbox: 冻结 reserves
 units, the product queue shows available / reserved, the sale made then sells only from them, and
 the rest comes back when it ends; a sale larger than the free stock is refused with a clear
-message in the UI language; a platform without reservations shows why."""
+message in the UI language; a platform without reservations shows why; a sale that ends while
+the console and the platform are both down has its rest back on sale when they return."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -136,3 +138,42 @@ async def test_a_console_started_later_sees_the_reservation_and_its_return(
     await until(lambda: room.reservations[res["id"]].status == "released", 15, "the sale's end")
     await until(lambda: room.product("p03").reserved == 0, what="the units back on sale")
     assert "可售 30 件" in panel.reserve_info.text()
+
+
+async def test_the_sale_ends_while_console_and_platform_are_down_and_the_rest_is_back(
+    qtbot: QtBot, sandbox_server: Any, live_room: Callable[..., Awaitable[Any]], until: Any
+) -> None:
+    srv = sandbox_server(live=True)
+    room = await live_room(srv)
+    async with httpx.AsyncClient(base_url=srv.api(), headers=srv.headers(), timeout=30) as c:
+        (await c.patch("/products/p04", json={"stock": 30})).raise_for_status()
+    await until(lambda: room.product("p04").stock == 30, what="the restock")
+    panel = Console(qtbot, room).panel("flash_sale", FlashSalePanel)
+    panel.select_product("p04")
+    panel.reserve_qty.setValue(10)
+    qtbot.mouseClick(panel.reserve_button, Qt.MouseButton.LeftButton)
+    await until(lambda: room.product("p04").reserved == 10, what="10 units reserved")
+    panel.price.setValue((room.product("p04").price_cents - 100) / 100)
+    panel.quantity.setValue(10)
+    panel.duration.setValue(3)
+    qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    await until(lambda: len(room.flash_sales) == 1, what="the sale")
+    async with httpx.AsyncClient(base_url=srv.api(), headers=srv.headers(), timeout=30) as c:
+        body = {"user_id": "f1", "product_id": "p04", "quantity": 2}
+        (await c.post("/orders", json=body)).raise_for_status()
+    await until(lambda: room.product("p04").sold == 2, what="the order")
+    await room.stop()  # the console goes down …
+    srv.kill()  # … and the platform too, before the sale ends
+    await asyncio.sleep(3.5)  # the sale's end passes while both are down
+    srv.restart()
+    again = await live_room(srv)  # both back: the platform released the rest at its first tick
+    await until(lambda: again.product("p04").reserved == 0, 15, "the rest back on sale")
+    [res] = again.reservations.values()
+    assert (res.status, res.released) == ("released", 8)
+    assert again.product("p04").stock == 28
+    queue = QueueModel()
+    queue.set_rows(again.bag, None, None)
+    assert queue.row(queue.row_of("p04")).detail == "库存 28 · 已售 2"
+    panel = Console(qtbot, again).panel("flash_sale", FlashSalePanel)
+    panel.select_product("p04")
+    assert "可售 28 件" in panel.reserve_info.text()

@@ -2,7 +2,8 @@
 with their tally, the correct answer and how many got it right, the recount from the recorded
 comments ✔, the draw among the correct answerers verified ✔; the lottery tab names the blind box
 and each winner's prize. A file whose recorded tally was changed afterwards shows the red banner
-and the tab's title says so."""
+and the tab's title says so. The HTML report has the same quiz table (in Chinese and English),
+with a red paragraph for a quiz that does not check out."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from app.session.quizzes import quizzes_of
 from app.session.replay import SessionFile
+from app.session.report import build_html
 from tests.support.games import synthesise_games
 from ui.replay.window import ReplayWindow
 
@@ -32,7 +34,7 @@ def test_the_quiz_tab_recounts_and_verifies(qtbot: QtBot, tmp_path: Path) -> Non
     t = tab.table
     row = [t.item(0, c).text() for c in range(t.columnCount())]
     assert row[0] == "主播今天涂的是几号色？"
-    assert row[1] == "A. 01 正红 · 1  B. 02 豆沙 · 4  C. 03 橘棕 · 1"
+    assert row[1] == "A. 01 正红 · 1 / B. 02 豆沙 · 4 / C. 03 橘棕 · 1"
     assert row[2] == "B. 02 豆沙" and row[3] == "6" and row[4] == "4" and row[5] == "✔"
     assert row[6].startswith("正红口红一支 · 4 人参与 · ") and row[7] == "✔"
     lt = win.lottery_tab.table
@@ -41,6 +43,22 @@ def test_the_quiz_tab_recounts_and_verifies(qtbot: QtBot, tmp_path: Path) -> Non
     box_row = prizes.index("神秘盲盒 · 盲盒")
     assert " — " in lt.item(box_row, 8).text() and lt.item(box_row, 7).text() == "✔"
     win.close()
+
+
+def test_the_report_shows_the_quiz_and_its_draw(tmp_path: Path) -> None:
+    path = synthesise_games(tmp_path / "games.livedesk-session.sqlite")
+    with SessionFile(path) as f:
+        page = build_html(f)
+        english = build_html(f, lang="en")
+    quiz = page[page.index('<h2 id="quiz">答题</h2>') :]
+    quiz = quiz[: quiz.index("</table>")]
+    assert "主播今天涂的是几号色？" in quiz
+    assert "A. 01 正红 · 1 / B. 02 豆沙 · 4 / C. 03 橘棕 · 1" in quiz
+    assert "<td>B. 02 豆沙</td>" in quiz and '<td class="n">6</td><td class="n">4</td>' in quiz
+    assert "正红口红一支 · 4 人参与 · " in quiz and quiz.count("<td>✔</td>") == 2
+    assert 'class="fail"' not in quiz
+    assert '<h2 id="quiz">Quiz</h2>' in english and "Draw among correct" in english
+    assert "4 entered" in english
 
 
 def test_a_changed_tally_in_the_file_is_shown_loudly(qtbot: QtBot, tmp_path: Path) -> None:
@@ -64,3 +82,6 @@ def test_a_changed_tally_in_the_file_is_shown_loudly(qtbot: QtBot, tmp_path: Pat
     assert win.quiz_tab is not None and not win.quiz_tab.alarm.isHidden()
     assert "主播今天涂的是几号色？" in win.quiz_tab.alarm.text()
     win.close()
+    with SessionFile(path) as f2:
+        page = build_html(f2, lang="en")
+    assert '<p class="fail">✗ Quiz “主播今天涂的是几号色？” does not recount' in page

@@ -1,6 +1,7 @@
 """A red-envelope rain and a stock reservation recorded from the real sandbox (its simulated
 audience grabbing) and replayed: the markers on the timeline, the rain's effect window as a band
-on the charts, and the 红包雨 tab with its totals, leftover and the chat before → during."""
+on the charts, and the 红包雨 tab with its totals, leftover and the chat before → during; the
+HTML report has the same row, in Chinese and in English."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from app.platform import models as m
 from app.session.replay import SessionFile
+from app.session.report import build_html
 from tests.support.polling import until
 from tests.support.recording_rig import recording_host
 from ui.replay.window import ReplayWindow
@@ -70,3 +72,10 @@ async def test_a_recorded_rain_has_its_markers_window_and_totals(
     left = final.leftover_cents
     assert row[4] == f"¥{left // 100}.{left % 100:02d}"
     assert row[5] == f"{r.comments_before} → {r.comments_during}"
+    with SessionFile(path) as f:
+        page = build_html(f)
+        english = build_html(f, lang="en")
+    assert '<h2 id="red-envelopes">红包雨</h2>' in page
+    assert "感谢家人们 · ¥30.00 × 40 个" in page and f"{final.grabbed} / 40" in page
+    assert '<h2 id="red-envelopes">Red-envelope rain</h2>' in english
+    assert "感谢家人们 · ¥30.00 × 40" in english and "Amount grabbed" in english
