@@ -15,7 +15,11 @@ exits 0 when every check passed, 1 otherwise. The checks:
 - ``resources``: the language catalog, the theme, the word list and the demo catalogue are found
   through app.resources;
 - ``entry_points``: the ``livedesk.commands`` and ``livedesk.platforms`` groups are complete
-  (a bundle without LiveDesk's dist-info has none).
+  (a bundle without LiveDesk's dist-info has none);
+- ``child_env``: an external program started from here (as the browser or OBS would be) does not
+  get the bundle's library directory in its ``LD_LIBRARY_PATH`` (app/self_command.py
+  ``restore_library_path``); a real child (``env``) is asked. Where there is no ``env`` program
+  (Windows) it says so and passes.
 """
 
 from __future__ import annotations
@@ -134,6 +138,25 @@ def entry_point_groups() -> str:
     return f"commands {sorted(commands)}; platforms {sorted(platforms)}"
 
 
+def child_env() -> str:
+    import shutil
+    import subprocess
+
+    program = shutil.which("env")
+    if program is None:
+        return "no env program here (Windows): nothing to check"
+    out = subprocess.run([program], capture_output=True, text=True, timeout=30, check=True)
+    seen = dict(line.split("=", 1) for line in out.stdout.splitlines() if "=" in line)
+    paths = [p for p in seen.get("LD_LIBRARY_PATH", "").split(os.pathsep) if p]
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle is None:
+        return f"not frozen; a child's LD_LIBRARY_PATH: {paths or 'unset'}"
+    inside = [p for p in paths if Path(p).resolve().is_relative_to(Path(bundle).resolve())]
+    if inside:
+        raise RuntimeError(f"external programs would load the bundle's libraries: {inside}")
+    return f"a child's LD_LIBRARY_PATH holds nothing of the bundle ({paths or 'unset'})"
+
+
 def run(argv: list[str]) -> int:
     argparse.ArgumentParser(
         prog="livedesk selfcheck", description="check this installation (JSON report)"
@@ -148,6 +171,7 @@ def run(argv: list[str]) -> int:
         "qt_plugins": _check(qt_plugins),
         "resources": _check(resources),
         "entry_points": _check(entry_point_groups),
+        "child_env": _check(child_env),
     }
     ok = all(c["ok"] for c in checks.values())
     print(json.dumps({"ok": ok, "checks": checks}, ensure_ascii=False, indent=1))
