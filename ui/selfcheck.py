@@ -151,7 +151,10 @@ def child_env() -> str:
     bundle = getattr(sys, "_MEIPASS", None)
     if bundle is None:
         return f"not frozen; a child's LD_LIBRARY_PATH: {paths or 'unset'}"
-    inside = [p for p in paths if Path(p).resolve().is_relative_to(Path(bundle).resolve())]
+    # the installation: _internal and beside it (cv2's import adds its own <cv2>/../../lib64,
+    # which does not exist in the bundle: only directories that hold something count)
+    root = Path(bundle).resolve().parent
+    inside = [p for p in paths if Path(p).is_dir() and Path(p).resolve().is_relative_to(root)]
     if inside:
         raise RuntimeError(f"external programs would load the bundle's libraries: {inside}")
     return f"a child's LD_LIBRARY_PATH holds nothing of the bundle ({paths or 'unset'})"
