@@ -7,8 +7,9 @@ exits 0 when every check passed, 1 otherwise. The checks:
 
 - ``multimedia``: a QMediaPlayer has a backend (replay video; Qt says "No QtMultimedia backends
   found" when the ffmpeg plugin or one of its libraries is missing);
-- ``imports``: cv2 (camera), jieba (report keywords), keyring and its backend (tokens), certifi's
-  CA bundle (HTTPS to platforms);
+- ``imports``: cv2 (camera), jieba (report keywords), keyring with this OS's backend module
+  (:data:`KEYRING_BACKEND`, present even where it cannot run now) and the backend in use,
+  certifi's CA bundle (HTTPS to platforms);
 - ``qt_plugins``: every Qt plugin in the installation loads (QPluginLoader: its libraries
   resolve), except the platform/integration plugins whose host libraries a desktop may lack
   (wayland, eglfs, vnc, …: :data:`HOST_DEPENDENT`), which are listed, not failed;
@@ -53,6 +54,13 @@ HOST_DEPENDENT = (
     "texttospeech",  # speech-dispatcher
 )
 
+#: the keyring backend of each OS and what it imports (keyring finds them by entry point)
+KEYRING_BACKEND = {
+    "linux": ("keyring.backends.SecretService", "secretstorage", "jeepney"),
+    "win32": ("keyring.backends.Windows", "win32ctypes.pywin32"),
+    "darwin": ("keyring.backends.macOS",),
+}
+
 Check = dict[str, Any]
 
 
@@ -83,7 +91,12 @@ def imports() -> str:
 
     if not Path(certifi.where()).is_file():
         raise FileNotFoundError(certifi.where())
-    found.append(f"keyring backend {type(keyring.get_keyring()).__name__}")
+    # the OS's own backend must be in the installation even where it cannot run now (no D-Bus
+    # session on a server): a bundle without it keeps tokens in memory only on every desktop
+    for name in KEYRING_BACKEND.get(sys.platform, ()):
+        importlib.import_module(name)
+    backend = type(keyring.get_keyring())  # several are called Keyring: name the module too
+    found.append(f"keyring backend {backend.__module__}.{backend.__name__}")
     return ", ".join(found)
 
 

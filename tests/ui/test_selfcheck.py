@@ -58,3 +58,16 @@ def test_a_child_never_sees_the_bundles_library_path(
     assert app.self_command.restore_library_path()
     result = selfcheck._check(selfcheck.child_env)
     assert result["ok"] and "/opt/users-own/lib" in result["detail"], result
+
+
+def test_an_os_keyring_backend_missing_from_the_installation_is_named(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Here (no D-Bus session) keyring falls back to its fail backend, which says nothing about
+    whether the desktop's backend was installed (frozen); the check imports it by name."""
+    monkeypatch.setitem(selfcheck.KEYRING_BACKEND, sys.platform, ("keyring.backends.NoSuchOS",))
+    result = selfcheck._check(selfcheck.imports)
+    assert not result["ok"] and "keyring.backends.NoSuchOS" in result["detail"]
+    monkeypatch.undo()
+    result = selfcheck._check(selfcheck.imports)
+    assert result["ok"] and "keyring backend keyring.backends." in result["detail"], result
