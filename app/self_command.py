@@ -12,17 +12,27 @@ Guarantees:
   sets it) or :data:`FROZEN` (set by packaging/entry.py, for a freezer that does not).
 - Only the modules in :data:`SELF_MODULES` can be run that way (anything else exits 2): a
   bundle is not a general-purpose Python.
-- Not for external programs: LiveDesk starts none today. One that is added (OBS, a browser) must
-  not inherit a bundle's library path: restore ``LD_LIBRARY_PATH`` from ``LD_LIBRARY_PATH_ORIG``
-  (Linux) / call ``SetDllDirectoryW(None)`` (Windows) for it (PyInstaller: "Launching External
-  Programs from the Frozen Application").
+- External programs (the browser that 用浏览器登录 opens through xdg-open, OBS, anything added
+  later) never inherit the bundle's library path: PyInstaller's bootloader starts a frozen Linux
+  app with ``LD_LIBRARY_PATH=<bundle>/_internal`` (measured here), which would make them load
+  the bundle's libssl/libstdc++/Qt instead of their own. :func:`restore_library_path`, called by
+  packaging/entry.py before anything else, puts the user's value back (``LD_LIBRARY_PATH_ORIG``)
+  or removes it, for the whole process: the dynamic loader read it once at exec, so the bundle's
+  own libraries and Qt plugins still load, and LiveDesk's own children get it again from their
+  bootloader (PyInstaller: "Launching External Programs from the Frozen Application").
+  ``livedesk selfcheck`` starts a real child and checks what it sees (``child_env``).
+  Windows: the bootloader's ``SetDllDirectoryW(_internal)`` is inherited too; LiveDesk starts no
+  external program there except through ShellExecute (the browser), which resolves the program
+  itself — a program launched directly must call ``SetDllDirectoryW(None)`` first (not needed
+  yet, not done). macOS: no library path is set (the bundle's libraries are found by @rpath).
 """
 
 from __future__ import annotations
 
+import os
 import runpy
 import sys
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 
 RUN_MODULE = "--run-module"  # hidden: `livedesk --run-module MODULE ARGS` in a frozen app
 SELF_MODULES = frozenset({"app.main", "plugins.sandbox.adapter", "ui.replay.pdf_print"})
@@ -42,6 +52,20 @@ def self_command(module: str, *args: str) -> list[str]:
     if module == "app.main":
         return [sys.executable, *args]
     return [sys.executable, RUN_MODULE, module, *args]
+
+
+def restore_library_path(environ: MutableMapping[str, str] | None = None) -> bool:
+    """In a frozen Linux app, give the process environment the user's ``LD_LIBRARY_PATH`` back
+    (what external programs started from here inherit); True if it was changed."""
+    env = os.environ if environ is None else environ
+    if not frozen() or not sys.platform.startswith("linux") or "LD_LIBRARY_PATH" not in env:
+        return False
+    original = env.pop("LD_LIBRARY_PATH_ORIG", None)
+    if original:
+        env["LD_LIBRARY_PATH"] = original
+    else:
+        del env["LD_LIBRARY_PATH"]
+    return True
 
 
 def run_module(argv: Sequence[str]) -> int:

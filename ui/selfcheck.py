@@ -7,15 +7,20 @@ exits 0 when every check passed, 1 otherwise. The checks:
 
 - ``multimedia``: a QMediaPlayer has a backend (replay video; Qt says "No QtMultimedia backends
   found" when the ffmpeg plugin or one of its libraries is missing);
-- ``imports``: cv2 (camera), jieba (report keywords), keyring and its backend (tokens), certifi's
-  CA bundle (HTTPS to platforms);
+- ``imports``: cv2 (camera), jieba (report keywords), keyring with this OS's backend module
+  (:data:`KEYRING_BACKEND`, present even where it cannot run now) and the backend in use,
+  certifi's CA bundle (HTTPS to platforms);
 - ``qt_plugins``: every Qt plugin in the installation loads (QPluginLoader: its libraries
   resolve), except the platform/integration plugins whose host libraries a desktop may lack
   (wayland, eglfs, vnc, …: :data:`HOST_DEPENDENT`), which are listed, not failed;
 - ``resources``: the language catalog, the theme, the word list and the demo catalogue are found
   through app.resources;
 - ``entry_points``: the ``livedesk.commands`` and ``livedesk.platforms`` groups are complete
-  (a bundle without LiveDesk's dist-info has none).
+  (a bundle without LiveDesk's dist-info has none);
+- ``child_env``: an external program started from here (as the browser or OBS would be) does not
+  get the bundle's library directory in its ``LD_LIBRARY_PATH`` (app/self_command.py
+  ``restore_library_path``); a real child (``env``) is asked. Where there is no ``env`` program
+  (Windows) it says so and passes.
 """
 
 from __future__ import annotations
@@ -49,6 +54,13 @@ HOST_DEPENDENT = (
     "texttospeech",  # speech-dispatcher
 )
 
+#: the keyring backend of each OS and what it imports (keyring finds them by entry point)
+KEYRING_BACKEND = {
+    "linux": ("keyring.backends.SecretService", "secretstorage", "jeepney"),
+    "win32": ("keyring.backends.Windows", "win32ctypes.pywin32"),
+    "darwin": ("keyring.backends.macOS",),
+}
+
 Check = dict[str, Any]
 
 
@@ -79,7 +91,12 @@ def imports() -> str:
 
     if not Path(certifi.where()).is_file():
         raise FileNotFoundError(certifi.where())
-    found.append(f"keyring backend {type(keyring.get_keyring()).__name__}")
+    # the OS's own backend must be in the installation even where it cannot run now (no D-Bus
+    # session on a server): a bundle without it keeps tokens in memory only on every desktop
+    for name in KEYRING_BACKEND.get(sys.platform, ()):
+        importlib.import_module(name)
+    backend = type(keyring.get_keyring())  # several are called Keyring: name the module too
+    found.append(f"keyring backend {backend.__module__}.{backend.__name__}")
     return ", ".join(found)
 
 
@@ -134,6 +151,28 @@ def entry_point_groups() -> str:
     return f"commands {sorted(commands)}; platforms {sorted(platforms)}"
 
 
+def child_env() -> str:
+    import shutil
+    import subprocess
+
+    program = shutil.which("env")
+    if program is None:
+        return "no env program here (Windows): nothing to check"
+    out = subprocess.run([program], capture_output=True, text=True, timeout=30, check=True)
+    seen = dict(line.split("=", 1) for line in out.stdout.splitlines() if "=" in line)
+    paths = [p for p in seen.get("LD_LIBRARY_PATH", "").split(os.pathsep) if p]
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle is None:
+        return f"not frozen; a child's LD_LIBRARY_PATH: {paths or 'unset'}"
+    # the installation: _internal and beside it (cv2's import adds its own <cv2>/../../lib64,
+    # which does not exist in the bundle: only directories that hold something count)
+    root = Path(bundle).resolve().parent
+    inside = [p for p in paths if Path(p).is_dir() and Path(p).resolve().is_relative_to(root)]
+    if inside:
+        raise RuntimeError(f"external programs would load the bundle's libraries: {inside}")
+    return f"a child's LD_LIBRARY_PATH holds nothing of the bundle ({paths or 'unset'})"
+
+
 def run(argv: list[str]) -> int:
     argparse.ArgumentParser(
         prog="livedesk selfcheck", description="check this installation (JSON report)"
@@ -148,6 +187,7 @@ def run(argv: list[str]) -> int:
         "qt_plugins": _check(qt_plugins),
         "resources": _check(resources),
         "entry_points": _check(entry_point_groups),
+        "child_env": _check(child_env),
     }
     ok = all(c["ok"] for c in checks.values())
     print(json.dumps({"ok": ok, "checks": checks}, ensure_ascii=False, indent=1))

@@ -10,7 +10,9 @@ Guarantees:
 - The first console holds a :class:`QLockFile` in ``<data dir>/run/`` (a crashed console's lock
   is stale and taken over: Qt checks that its process is gone) and answers on a
   :class:`QLocalServer` named from the user and that key (a Unix socket / a Windows named pipe).
-- The second asks it to come forward; on its answer it exits 0, saying so on stderr. If the
+- The second asks it to come forward (on Windows first handing it the right to take the
+  foreground, which only the launch the user just started has); on its answer it exits 0,
+  saying so on stderr. If the
   first holds the lock but does not answer (hung, stopped), the second says why it cannot open
   (stderr and the log; a dialog in a windowed build, which has no stderr) and exits 1.
 - The claim is made before the platform is connected, so a refused second launch has started
@@ -86,6 +88,17 @@ def bring_forward() -> None:
         top.activateWindow()
 
 
+def _allow_foreground(pid: int) -> None:
+    """Windows gives the foreground only to a process the user just started — this launch, not
+    the running console, whose raise would only flash its taskbar button: pass the right on
+    (AllowSetForegroundWindow; ASFW_ANY when the lock names no process). Elsewhere nothing:
+    X11 window managers and macOS decide by themselves (untested on Windows: no machine here)."""
+    if sys.platform == "win32":
+        import ctypes
+
+        ctypes.windll.user32.AllowSetForegroundWindow(pid or -1)
+
+
 def _ask_forward(name: str) -> bool:
     """Ask the console answering on ``name`` to come forward; True once it answered."""
     deadline = time.monotonic() + ANSWER_S
@@ -131,6 +144,7 @@ def claim_console(run_dir: Path, key: str) -> ConsoleClaim | int:
         return ConsoleClaim(lock, server)
     pid, _host, _app = lock.getLockInfo()  # PySide6: (0, "", "") when unreadable
     owner = str(pid) if pid else "?"
+    _allow_foreground(pid)
     if _ask_forward(name):
         print(
             f"livedesk: the console for this room is already open (process {owner}): "

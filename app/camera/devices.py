@@ -7,7 +7,6 @@ A :class:`CameraSource` is what the user picks; :func:`source_from_setting` and
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import glob
 import os
 import re
@@ -87,7 +86,9 @@ class V4l2Node:
 
 
 def query_v4l2(path: str) -> V4l2Node:
-    """Name and capture capability of one V4L2 node; never raises."""
+    """Name and capture capability of one V4L2 node; never raises (Linux only)."""
+    import fcntl  # POSIX only: at module level it would stop the console importing on Windows
+
     try:
         fd = os.open(path, os.O_RDWR | os.O_NONBLOCK)
     except OSError as exc:

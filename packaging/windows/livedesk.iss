@@ -57,12 +57,18 @@ Type: filesandordirs; Name: "{app}\_internal"
 
 [Icons]
 Name: "{autoprograms}\LiveDesk"; Filename: "{app}\LiveDesk.exe"; Comment: "LiveDesk 直播中控台"
-Name: "{autoprograms}\LiveDesk 自检 (selfcheck)"; Filename: "{app}\livedesk-console.exe"; Parameters: "selfcheck"
+; the self-check in a console that stays open (run directly, its window would close on exit
+; before the streamer has read the report)
+Name: "{autoprograms}\LiveDesk 自检 (selfcheck)"; Filename: "{cmd}"; Parameters: "/k ""{app}\livedesk-console.exe"" selfcheck"; IconFilename: "{app}\livedesk-console.exe"
 Name: "{autodesktop}\LiveDesk"; Filename: "{app}\LiveDesk.exe"; Tasks: desktopicon
 
 [Registry]
-; the session recordings' file type: its name and icon in Explorer (HKCU: per user). No
-; shell\open\command yet: LiveDesk does not take a file on its command line (packaging/README.md)
+; the session recordings' file type (HKCU: per user). CAUTION: Explorer takes the extension after
+; the LAST dot, so for "x.livedesk-session.sqlite" it looks up ".sqlite", never this key: these
+; entries name and badge nothing until recordings get a final extension of their own (see
+; packaging/README.md, "Not done yet"). Registering ".sqlite" itself would take over every SQLite
+; file on the machine, so it is not done. No shell\open\command either: LiveDesk takes no file
+; on its command line yet.
 Root: HKCU; Subkey: "Software\Classes\.livedesk-session.sqlite"; ValueType: string; ValueData: "LiveDesk.Session"; Flags: uninsdeletevalue
 Root: HKCU; Subkey: "Software\Classes\LiveDesk.Session"; ValueType: string; ValueData: "LiveDesk session recording"; Flags: uninsdeletekey
 Root: HKCU; Subkey: "Software\Classes\LiveDesk.Session\DefaultIcon"; ValueType: string; ValueData: """{app}\LiveDesk.exe"",0"

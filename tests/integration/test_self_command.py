@@ -91,3 +91,24 @@ async def test_the_sandbox_child_starts_in_a_frozen_app(frozen_app: Path, tmp_pa
     finally:
         await child.stop()
     assert child.proc.returncode is not None
+
+
+def test_the_users_library_path_comes_back_in_a_frozen_linux_app(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """PyInstaller's bootloader sets LD_LIBRARY_PATH to the bundle (keeping the user's value in
+    LD_LIBRARY_PATH_ORIG when there was one); external programs must get the user's back."""
+    monkeypatch.setattr(sys, "platform", "linux")
+    env = {"LD_LIBRARY_PATH": "/b/_internal", "LD_LIBRARY_PATH_ORIG": "/u/lib", "HOME": "/h"}
+    monkeypatch.setattr(self_command, "FROZEN", False)
+    assert not self_command.restore_library_path(env)  # from source: not ours to touch
+    assert env["LD_LIBRARY_PATH"] == "/b/_internal"
+    monkeypatch.setattr(self_command, "FROZEN", True)
+    assert self_command.restore_library_path(env)
+    assert env == {"LD_LIBRARY_PATH": "/u/lib", "HOME": "/h"}
+    env = {"LD_LIBRARY_PATH": "/b/_internal", "HOME": "/h"}  # the user had none
+    assert self_command.restore_library_path(env)
+    assert env == {"HOME": "/h"}
+    monkeypatch.setattr(sys, "platform", "win32")
+    env = {"LD_LIBRARY_PATH": "/x"}
+    assert not self_command.restore_library_path(env) and env == {"LD_LIBRARY_PATH": "/x"}
