@@ -1,5 +1,6 @@
 """The one startup path: ``livedesk`` (the console), ``livedesk sandbox`` (the sandbox platform),
-``livedesk events`` (a room's events as JSON lines, app/events_tap.py), ``livedesk --version``.
+``livedesk events`` (a room's events as JSON lines, app/events_tap.py), ``livedesk replay FILE``
+and ``livedesk report FILE`` (a recording's replay window and its report), ``livedesk --version``.
 
 Subcommands are entry points of the ``livedesk.commands`` group (each a ``run(argv) -> int``), so
 the core never imports the UI or a plugin: ``console`` lives in ``ui``, ``sandbox`` in

@@ -43,7 +43,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 BASELINE = HERE / "bundle-baseline.json"
 SIZE_TOLERANCE = 0.10
-COMMANDS = ("console", "events", "join", "sandbox", "selfcheck")
+COMMANDS = ("console", "events", "join", "replay", "report", "sandbox", "selfcheck")
 ALARMS = (
     "Traceback",
     "Could not load the Qt platform plugin",

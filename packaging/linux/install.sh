@@ -8,7 +8,8 @@ dist=${1:-$here/../../dist/livedesk}
 data=${XDG_DATA_HOME:-$HOME/.local/share}
 opt=$HOME/.local/opt/livedesk
 if [ "${1:-}" = "--remove" ]; then
-  rm -rf "$opt" "$HOME/.local/bin/livedesk" "$data/applications/livedesk.desktop"
+  rm -rf "$opt" "$HOME/.local/bin/livedesk" "$data/applications/livedesk.desktop" \
+    "$data/applications/livedesk-replay.desktop"
   for s in 16 24 32 48 64 128 256 512; do rm -f "$data/icons/hicolor/${s}x${s}/apps/livedesk.png"; done
   rm -f "$data/mime/packages/livedesk.xml"
   update-mime-database "$data/mime" 2>/dev/null || true
@@ -28,8 +29,10 @@ for s in 16 24 32 48 64 128 256 512; do
   mkdir -p "$data/icons/hicolor/${s}x${s}/apps"
   cp "$here/../icons/livedesk-$s.png" "$data/icons/hicolor/${s}x${s}/apps/livedesk.png"
 done
-sed "s|^Exec=livedesk|Exec=$opt/livedesk|; s|^TryExec=livedesk|TryExec=$opt/livedesk|" \
-  "$here/livedesk.desktop" > "$data/applications/livedesk.desktop"
+for entry in livedesk livedesk-replay; do  # the app, and the replay a recording opens in
+  sed "s|^Exec=livedesk|Exec=$opt/livedesk|; s|^TryExec=livedesk|TryExec=$opt/livedesk|" \
+    "$here/$entry.desktop" > "$data/applications/$entry.desktop"
+done
 mkdir -p "$data/mime/packages"  # what `xdg-mime install` does, without needing xdg-utils
 cp "$here/livedesk-mime.xml" "$data/mime/packages/livedesk.xml"
 update-mime-database "$data/mime" 2>/dev/null || true

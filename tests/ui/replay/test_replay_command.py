@@ -1,0 +1,103 @@
+"""``livedesk replay [FILE]`` (ui/replay/replay_command.py): a recording opened from the desktop
+shows its replay beside its folder's sessions; a file that cannot be read is said in the window;
+the command is registered and the desktop hands files to it."""
+
+from __future__ import annotations
+
+import configparser
+import os
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.polling import patience
+from tests.support.processes import spawn, stop
+from tests.support.session_files import not_sqlite, valid
+from ui.replay.replay_command import open_windows
+from ui.replay.sessions import SessionsWindow
+from ui.replay.window import ReplayWindow
+
+pytestmark = [pytest.mark.qt_log_ignore("propagateSizeHints")]
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def _replays(window: SessionsWindow) -> list[ReplayWindow]:
+    return [w for w in window.opened if isinstance(w, ReplayWindow) and w.isVisible()]
+
+
+async def test_a_recording_opens_in_its_replay_beside_its_folders_sessions(
+    tmp_path: Path, qtbot: Any, until: Callable[..., Awaitable[None]]
+) -> None:
+    folder = tmp_path / "Downloads"
+    folder.mkdir()
+    path = valid(folder / "带货 第一场.livedesk-session.sqlite", session_id="first")
+    valid(folder / "second.livedesk-session.sqlite", session_id="second")
+    window = open_windows(path)
+    assert isinstance(window, SessionsWindow)
+    qtbot.addWidget(window)
+    await until(lambda: len(_replays(window)) == 1, 30, "the file's replay window")
+    replay = _replays(window)[0]
+    try:
+        assert replay.file.path == path.resolve()
+        assert path.name in replay.windowTitle()
+        # the list is the file's folder: the score has its neighbours to compare with
+        await until(lambda: window.table.rowCount() == 2, 30, "both sessions listed")
+        assert window.directory == folder.resolve()
+    finally:
+        replay.close()
+
+
+async def test_a_file_that_is_not_a_session_is_said_not_opened(
+    tmp_path: Path, qtbot: Any, until: Callable[..., Awaitable[None]]
+) -> None:
+    path = not_sqlite(tmp_path / "photo.livedesk-session.sqlite")
+    window = open_windows(path)
+    assert isinstance(window, SessionsWindow)
+    qtbot.addWidget(window)
+    await until(lambda: "无法打开 photo" in window.where.text(), 30, "the reason in the window")
+    assert "不是场次文件" in window.where.text()
+    assert _replays(window) == []
+
+    missing = open_windows(tmp_path / "gone.livedesk-session.sqlite")
+    assert isinstance(missing, SessionsWindow)
+    qtbot.addWidget(missing)
+    await until(lambda: "无法打开 gone" in missing.where.text(), 30, "the missing file said")
+
+
+def test_the_command_is_registered_and_the_desktop_hands_recordings_to_it() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "app.main", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0 and "  replay\n" in out.stdout
+    entry = configparser.ConfigParser(interpolation=None)
+    entry.read(REPO / "packaging" / "linux" / "livedesk-replay.desktop", encoding="utf-8")
+    desktop = entry["Desktop Entry"]
+    assert desktop["Exec"] == "livedesk replay -- %f"  # a file named "--x" is not an option
+    assert "application/x-livedesk-session;" in desktop["MimeType"]
+    mime = (REPO / "packaging" / "linux" / "livedesk-mime.xml").read_text(encoding="utf-8")
+    assert 'type="application/x-livedesk-session"' in mime
+
+
+@pytest.mark.parametrize("name", ["good", "missing"])
+def test_the_command_stays_up_with_its_window_until_closed(tmp_path: Path, name: str) -> None:
+    """The real process: a good file or a missing one, the window stays open (no traceback,
+    no exit) until the user closes it; here it is ended from outside after a few seconds."""
+    path = tmp_path / f"{name}.livedesk-session.sqlite"
+    if name == "good":
+        valid(path)
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", LIVEDESK_DATA_DIR=str(tmp_path / "data"))
+    err = tmp_path / "stderr.txt"
+    with err.open("wb") as sink:
+        proc = spawn([sys.executable, "-m", "app.main", "replay", "--", str(path)], cwd=REPO,
+                     stdout=subprocess.DEVNULL, stderr=sink, env=env)  # fmt: skip
+    try:
+        with pytest.raises(subprocess.TimeoutExpired):
+            proc.wait(timeout=patience(4))  # the window is up: the command waits for it
+    finally:
+        stop(proc)
+    assert "Traceback" not in err.read_text(encoding="utf-8", errors="replace")
