@@ -29,7 +29,7 @@ def one(name: str, out: Path) -> int:
     import app.secrets
     from ui.launch import run
 
-    app.secrets._keyring_usable = lambda: False  # type: ignore[assignment]
+    app.secrets._keyring_usable = lambda **_: False  # type: ignore[assignment]
     if name == "first-run-obs-found-zh":
         return obs_found(out)
     lang = "en" if name.endswith("-en") else "zh_CN"
