@@ -128,6 +128,7 @@ async def test_a_dropped_link_reconnects_to_the_next_host(
     assert _texts(events) == ["甲", "乙"]
     assert [e.seq for e in events] == [1, 2]
     assert [adapter.event_key(e) for e in events] == ["dm:a", "dm:b"]
+    assert [e.data.comment.ts for e in events] == [e.ts for e in events]  # when each arrived
     assert len(standin.danmaku.connections) == 2
     assert adapter.init is not None and len(adapter.init.urls) == 2
 
