@@ -68,7 +68,7 @@ def _feed() -> list[Any]:
 def _private_secrets() -> None:
     import app.secrets
 
-    app.secrets._keyring_usable = lambda: False  # type: ignore[assignment]
+    app.secrets._keyring_usable = lambda **_: False  # type: ignore[assignment]
 
 
 def _credentials(standin: Any) -> dict[str, str]:

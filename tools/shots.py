@@ -2,7 +2,8 @@
 
 ``python tools/X_screenshots.py [OUT_DIR]`` calls :func:`run_all`, which re-runs the same script
 as ``--one NAME OUT`` per shot with fresh LIVEDESK_CONFIG_DIR / LIVEDESK_DATA_DIR, so no shot sees
-another's saved layout, camera choice or sessions.
+another's saved layout, camera choice or sessions. Importing it puts this checkout first on
+``sys.path``, so that the shots show the code beside the tools.
 """
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+# the code beside this script, not whichever checkout the environment was installed from (a git
+# worktree shares the venv of the main checkout)
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
 
 
 def run_all(

@@ -32,6 +32,7 @@ Guarantees:
 - ``LOG_IN_NOTICE`` (a guest connection: Bilibili now masks names as 张**** and uids as 0) adds
   the plain-text :data:`names_masked_note` to :attr:`~BilibiliWebAdapter.notes` once, tells the
   note listeners and logs it (WARNING: ``livedesk events`` shows it on stderr).
+- A comment's own ``ts`` is the time it arrived (as on ``bilibili``).
 - ``LIVE``/``PREPARING`` become ``session_started``/``session_ended`` (a session is a broadcast
   here); ``WATCHED_CHANGE``/``ONLINE_RANK_COUNT`` a ``viewers`` event carrying the latest of
   both figures. Room notes (commerce signals, gift combos; the guest notice once: it carries
@@ -291,6 +292,8 @@ class BilibiliWebAdapter(PlatformAdapter):
             data = {"online": self.online, "uv": self.uv}
         elif kind == ev.ROOM_STATE:
             return self._room_state(bool(data.get("live")), now)
+        elif kind == ev.COMMENT:  # the time it arrived, as on open-live (not 0: "unknown")
+            data = {"comment": {**data["comment"], "ts": now}}
         try:
             etype = models.EventType(kind)
             payload = models.EVENT_DATA[etype].model_validate(data)

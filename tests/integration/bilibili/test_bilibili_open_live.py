@@ -27,7 +27,8 @@ from app.api import Capability, PlatformError
 from app.i18n import language, set_language
 from app.live.room import LiveRoom
 from plugins.bilibili import samples
-from plugins.bilibili.open_adapter import OpenLiveAdapter, OpenLiveFactory
+from plugins.bilibili.open_adapter import OpenLiveAdapter, OpenLiveFactory, credentials_from
+from plugins.bilibili.open_api import OpenLiveApi, OpenLiveError
 from plugins.bilibili.standin import danmaku as dm
 from plugins.bilibili.standin.open_live import OpenLiveStandin
 from plugins.bilibili.standin.runner import serve_in_thread
@@ -228,6 +229,7 @@ def test_heartbeats_keep_the_game_alive_past_the_platforms_timeout(
     assert len(beats) >= 2 and all(b.code == 0 for b in beats)
     gaps = [b.at - a.at for a, b in itertools.pairwise(beats)]
     assert max(gaps, default=0) < timeout
+    assert min(gaps) >= 20 * SCALE * 0.95  # every 20 s, not more often than the platform asks
     ws_beats = run.standin.danmaku.connections[0].heartbeats
     assert len(ws_beats) >= 2
     # one game all along, ended by the adapter (not closed by the platform for silence)
@@ -262,6 +264,53 @@ def test_a_closed_game_and_an_interaction_end_each_start_a_new_game(
     assert [c.auth_body for c in s.danmaku.connections] == [g.auth_body.encode() for g in games]
     ends = {c.game_id: c.code for c in s.calls_of("/v2/app/end")}
     assert ends == {games[0].game_id: 7003, games[1].game_id: 0, games[2].game_id: 0}
+
+
+def test_a_refused_long_connection_auth_starts_a_new_game(
+    open_live: Callable[..., Running], taps: list[Tap]
+) -> None:
+    """The long connection refuses the game's auth_body (-101, an expired token): the adapter ends
+    that game, starts a new one and reads the room through it."""
+    run = open_live(
+        [dm.frame(samples.open_dm("m1", "o1", "一", "新场次"))],
+        danmaku=dm.DanmakuOptions(reject_auth=1),
+    )
+    t = tap(taps, run.env(), "--limit", "1", "--seconds", str(WAIT))
+    assert t.finish() == 0, t.stderr
+    assert [comment_of(line) for line in t.lines] == [
+        {"id": "m1", "user_id": "o1", "nickname": "一", "text": "新场次"}
+    ]
+    s = run.standin
+    games = list(s.games.values())
+    assert [c.code for c in s.calls_of("/v2/app/start")] == [0, 0]
+    assert [g.status for g in games] == ["ended", "ended"]  # the refused one ended, not left open
+    conns = s.danmaku.connections
+    assert [c.auth_code for c in conns] == [-101, 0]
+    assert [c.auth_body for c in conns] == [g.auth_body.encode() for g in games]
+
+
+async def test_an_end_of_a_game_already_over_counts_as_ended(
+    open_live: Callable[..., Running],
+) -> None:
+    """/v2/app/end answered 7000 (no game) or 7003 (closed) is success, as the docs say; any other
+    refusal is an error."""
+    run = open_live()
+    s = run.standin
+    api = OpenLiveApi(credentials_from(run.settings()), run.base)
+    try:
+        first = await api.start()
+        await api.end(first.game_id)  # 0
+        await api.end(first.game_id)  # 7000: ended already
+        second = await api.start()
+        s.expire(second.game_id)
+        await api.end(second.game_id)  # 7003: the platform closed it
+        s.fail_next("/v2/app/end", 4002)
+        with pytest.raises(OpenLiveError) as refused:
+            await api.end(second.game_id)
+        assert refused.value.code == 4002
+    finally:
+        await api.aclose()
+    assert [c.code for c in s.calls_of("/v2/app/end")] == [0, 7000, 7003, 4002]
 
 
 def test_a_cooling_down_start_is_retried_after_the_back_off(

@@ -4,12 +4,15 @@ host rotation, what it refuses and why, and a LiveRoom fed by it."""
 from __future__ import annotations
 
 import asyncio
+import base64
+import dataclasses
+import hashlib
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 import pytest
 
-from app.api import Backoff, Capability, LinkState, PlatformError, models
+from app.api import Backoff, Capability, ConnectionStatus, LinkState, PlatformError, models
 from app.live.comment_kinds import Kind
 from app.live.room import LiveRoom
 from plugins.bilibili import samples
@@ -26,6 +29,7 @@ from plugins.bilibili.web_api import Endpoints, WebApi
 from tests.support.polling import patience, until
 
 Start = Callable[[WebStandIn], Any]
+WS_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # RFC 6455 §1.3
 
 
 @pytest.fixture
@@ -124,8 +128,58 @@ async def test_a_dropped_link_reconnects_to_the_next_host(
     assert _texts(events) == ["甲", "乙"]
     assert [e.seq for e in events] == [1, 2]
     assert [adapter.event_key(e) for e in events] == ["dm:a", "dm:b"]
+    assert [e.data.comment.ts for e in events] == [e.ts for e in events]  # when each arrived
     assert len(standin.danmaku.connections) == 2
     assert adapter.init is not None and len(adapter.init.urls) == 2
+
+
+async def test_a_host_that_aborts_the_handshake_never_shows_as_connected(
+    web_standin: Start, adapters: list[BilibiliWebAdapter]
+) -> None:
+    """A danmaku host that drops the connection mid-handshake (or right after it, before the auth
+    reply): the health bar says reconnecting with a reason, never connected, and the next host of
+    host_list gets the room."""
+
+    async def mid_handshake(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(64)  # the start of the client's upgrade request
+        writer.transport.abort()
+
+    async def before_auth_reply(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        request = await reader.readuntil(b"\r\n\r\n")
+        key = next(
+            line.split(b":", 1)[1].strip()
+            for line in request.split(b"\r\n")
+            if line.lower().startswith(b"sec-websocket-key:")
+        )
+        accept = base64.b64encode(hashlib.sha1(key + WS_GUID).digest())
+        writer.write(
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n"
+        )
+        await writer.drain()
+        writer.transport.abort()
+
+    bad = [
+        await asyncio.start_server(h, "127.0.0.1", 0) for h in (mid_handshake, before_auth_reply)
+    ]
+    try:
+        standin = WebStandIn.scripted([dm.frame(samples.danmu_msg(1, "一", "终于", id_str="x"))])
+        adapter = await _open(web_standin, standin, adapters)
+        assert adapter.init is not None
+        aborting = tuple(f"ws://127.0.0.1:{srv.sockets[0].getsockname()[1]}/sub" for srv in bad)
+        adapter.init = dataclasses.replace(adapter.init, urls=(*aborting, *adapter.init.urls))
+        seen: list[ConnectionStatus] = []
+        adapter.connection.subscribe(seen.append)
+        events = await _collect(adapter, 1)
+    finally:
+        for srv in bad:
+            srv.close()
+    assert _texts(events) == ["终于"]
+    states = [st.state for st in seen]
+    first_up = states.index(LinkState.CONNECTED)
+    assert states[:first_up].count(LinkState.RECONNECTING) == 2, states
+    assert all(st.error for st in seen[:first_up] if st.state is LinkState.RECONNECTING)
+    assert len(standin.danmaku.connections) == 1  # only the good host was reached
 
 
 async def test_only_interaction_and_room_state_are_offered_the_rest_says_why(

@@ -78,6 +78,24 @@ def test_gift_value_is_what_was_paid() -> None:
     assert {e["data"]["currency"] for e in got} == {"CNY"}
 
 
+def test_a_combo_is_a_room_note_not_a_second_gift() -> None:
+    """COMBO_SEND sums up gifts already sent one by one: counting it again would double the value."""
+    combo = {"cmd": "COMBO_SEND", "data": {
+        "action": "投喂", "batch_combo_id": "batch:gift:combo_id:9", "batch_combo_num": 3,
+        "combo_id": "gift:combo_id:9", "combo_num": 3, "combo_total_coin": 300, "gift_id": 31036,
+        "gift_name": "小花花", "gift_num": 0, "is_show": 1, "r_uname": "主播", "ruid": 1,
+        "total_num": 3, "uid": 9, "uname": "甲"}}  # fmt: skip
+    got = events(web(
+        samples.send_gift(9, "甲", "小花花", 1, 100, tid="c1"),
+        samples.send_gift(9, "甲", "小花花", 1, 100, tid="c2"),
+        samples.send_gift(9, "甲", "小花花", 1, 100, tid="c3"),
+        combo,
+    ))  # fmt: skip
+    assert [e["type"] for e in got] == ["gift", "gift", "gift", "room_note"]
+    assert sum(e["data"]["value_cents"] for e in got[:3]) == 30  # 3 × 100 gold, once
+    assert got[3]["data"] == {"kind": "gift_combo", "text": "甲 小花花 x3"}
+
+
 def test_send_gift_v2_repeated_list_switch_and_shared_key_with_v1() -> None:
     pb = samples.send_gift_v2_pb(
         5, "戊", [("A", 1, 1000, "gold", "t5"), ("B", 3, 300, "gold", "t6")]
