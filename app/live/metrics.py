@@ -23,6 +23,8 @@ from app.platform import models as m
 from app.platform.capabilities import Capability
 
 HISTORY_SECONDS = 15 * 60  # keep 15 min at 1 Hz (sparklines show the last 10)
+#: the live interaction rate is shown over a partial first minute once it spans this much
+FIRST_SPAN_S = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +177,19 @@ class MetricsHistory:
         online = [s.online for s in self.samples if start.ts <= s.ts <= end.ts]
         grown = max(0, end.interactions - start.interactions)
         return interaction_rate(grown, sum(online) / len(online), (end.ts - start.ts) / 60.0)
+
+    def shown_interaction_rate(self, window: float = 60.0) -> float:
+        """The rate over the last ``window`` seconds — over the history there is while the
+        first window fills (from :data:`FIRST_SPAN_S` on, as the comment rate does: a tile
+        reading 0.00 while the chat flows would not tell the truth); 0 before that. The drop
+        alert judges full windows only (:meth:`interaction_rate`)."""
+        full = self.interaction_rate(window)
+        if full is not None:
+            return full
+        if len(self.samples) < 2:
+            return 0.0
+        span = self.samples[-1].ts - self.samples[0].ts
+        return (self.interaction_rate(span) or 0.0) if span >= FIRST_SPAN_S else 0.0
 
     def interaction_rates(
         self, seconds: float = 600.0, window: float = 60.0
@@ -332,6 +347,5 @@ class MetricsTracker:
         return self.history.rate_per_min(lambda s: s.comments)
 
     def interaction_rate(self) -> float:
-        """Interactions per online viewer per minute over the last minute (0 until a minute of
-        history is there)."""
-        return self.history.interaction_rate(60.0) or 0.0
+        """The 互动率 tile's figure: :meth:`MetricsHistory.shown_interaction_rate`."""
+        return self.history.shown_interaction_rate()

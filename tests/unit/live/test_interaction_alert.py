@@ -109,3 +109,19 @@ def test_gifts_counted_by_the_console_survive_a_snapshot_that_resets_them() -> N
     assert [count(v) for v in (0, 5, 40, 0, 3, 9)] == [0, 5, 40, 40, 43, 49]
     count.reset()  # a new session starts from nothing
     assert count(2) == 2
+
+
+def test_the_shown_rate_reads_the_first_minute_as_it_fills() -> None:
+    """The 互动率 tile in a show's first minute: the rate over the seconds there are (not 0.00
+    while the chat flows), from a few seconds on; the drop alert still waits for full windows."""
+    full = history([300])  # 300 interactions a minute among 100 viewers: 3.0
+    first = MetricsHistory()
+    for s in list(full.samples)[:31]:  # the first 30 s
+        first.add(s)
+    assert first.interaction_rate(60) is None  # not judged yet
+    assert first.shown_interaction_rate() == pytest.approx(3.0, abs=0.15)
+    just = MetricsHistory()
+    for s in list(full.samples)[:3]:  # 2 s: too little to say anything
+        just.add(s)
+    assert just.shown_interaction_rate() == 0.0
+    assert full.shown_interaction_rate() == full.interaction_rate(60)
