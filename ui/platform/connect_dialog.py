@@ -181,7 +181,7 @@ class ConnectDialog(QDialog):
         self.shop_form.setContentsMargins(0, 0, 0, 0)
         self.shop = QComboBox(self.shop_holder)
         self.shop.setObjectName("connectCommerce")
-        self.shop.addItem(tr("无（使用平台自己的商品与订单）"), "")
+        self.shop.addItem("", "")  # 无: its words depend on the platform (_no_shop_text)
         for name, factory in self.factories.items():
             if offers_shop(factory):
                 self.shop.addItem(display_name(factory), name)
@@ -240,6 +240,13 @@ class ConnectDialog(QDialog):
     def fields(self) -> tuple[ConnectionField, ...]:
         return fields_of(self.factories[self.chosen])
 
+    def _no_shop_text(self) -> str:
+        """The 无 choice says what it means for the chosen platform: its own catalogue, or none
+        at all (Bilibili, Twitch: comments and gifts only)."""
+        if offers_shop(self.factories[self.chosen]):
+            return tr("无（使用平台自己的商品与订单）")
+        return tr("无（只有评论与礼物，没有商品与订单）")
+
     def _platform_changed(self) -> None:
         self._cancel_test()
         self._say("")
@@ -255,6 +262,7 @@ class ConnectDialog(QDialog):
         self.inputs = self._add_fields(self.form, self.form_holder, self.fields, typed)
         if not self.fields:
             self.form.addRow(QLabel(tr("这个平台不需要填写任何信息"), self.form_holder))
+        self.shop.setItemText(0, self._no_shop_text())
         self.sign_in_button.setVisible(can_sign_in(factory))
         self.sign_in_button.setText(
             tr("用 {platform} 账号登录…").format(platform=display_name(factory))

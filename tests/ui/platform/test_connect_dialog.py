@@ -40,7 +40,10 @@ async def test_the_dialog_lists_every_platform_with_what_each_needs(
     assert "个人使用" in names["bilibili-web"]
     assert dialog.chosen == "sandbox"  # the settings' platform first
     assert not dialog.test_button.isEnabled()  # the built-in sandbox: nothing to test
+    # 商品与订单来源 无: the sandbox's own catalogue; Bilibili has none to fall back on
+    assert dialog.shop.itemText(0) == "无（使用平台自己的商品与订单）"
     select(dialog, "bilibili")
+    assert dialog.shop.itemText(0) == "无（只有评论与礼物，没有商品与订单）"
     assert list(dialog.inputs) == ["code", "app_id", "access_key_id", "access_key_secret", "room"]
     assert dialog.inputs["code"].echoMode() == QLineEdit.EchoMode.Password
     assert dialog.inputs["access_key_secret"].echoMode() == QLineEdit.EchoMode.Password
