@@ -2,7 +2,8 @@
 
 ``ObsStack.build(room, settings)`` wires the link (``ObsConnection``), scenes, outputs, stats,
 overlays (renderer → PNG sink for OBS image sources, and the local overlay page server for browser
-sources), the stream target sync, the failover (app/obs/failover.py: armed by the console while
+sources; their words in the audience's language: the room's chat language as
+``ui.chat_announce_language`` chooses it, app/live/chat_announce.py ``chat_language``), the stream target sync, the failover (app/obs/failover.py: armed by the console while
 live) and the session recorder's OBS feed. The main window shows it
 (OBS panel, health bar, metrics' dropped-frames alert); ``ui/launch.py`` starts and stops it.
 """
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.camera.modes import Mode
+from app.live.chat_announce import chat_language
 from app.obs.camera_input import ObsInputSpec, camera_from_source
 from app.obs.camera_plan import Pip
 from app.obs.connection import ObsConnection
@@ -121,7 +123,15 @@ class ObsStack:
             renderer=renderer,
             sink=sink,
             server=server,
-            controller=OverlayController(room, renderer, [sink, server], images=images),
+            controller=OverlayController(
+                room,
+                renderer,
+                [sink, server],
+                images=images,
+                # the audience's language: the chat's, as the 聊天播报语言 choice says (read at
+                # each update, so the operator's change shows at the next second)
+                language=lambda: chat_language(room, settings.ui.chat_announce_language),
+            ),
             target=StreamTargetSync(room, outputs, conn.on_connected),
             failover=Failover(conn, scenes, settings.failover),
         )

@@ -3,7 +3,12 @@ server). Re-derives on every room change and on every countdown second; hides wh
 
 Each sink has its own feed (a task that applies the newest state whenever it is free: latest
 state wins), so a slow sink — OBS busy, a page that stopped reading — never holds up another:
-the PNG overlays never wait on a web page, nor the pages on OBS."""
+the PNG overlays never wait on a web page, nor the pages on OBS.
+
+The cards speak the audience's language: ``language()`` (by default the room's chat language,
+app/live/chat_announce.py ``chat_language``) is read at every derive — on each room change and
+each countdown second — so a change of the room or of the operator's 聊天播报语言 shows on
+stream within a second, every shown card redrawn in it."""
 
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from app.aio import spawn
+from app.live.chat_announce import chat_language
 from app.live.room import current_rain
 from app.overlays.images import ImageCache
 from app.overlays.layout import Kind
@@ -67,9 +73,13 @@ def _left(ts: float, now: float) -> int:
 
 
 def derive(
-    room: LiveRoom, now: float, images: ImageCache, drawn_seen: dict[str, float]
+    room: LiveRoom,
+    now: float,
+    images: ImageCache,
+    drawn_seen: dict[str, float],
+    language: str = "",
 ) -> OverlayState:
-    """What should be on stream at ``now`` given the room's state."""
+    """What should be on stream at ``now`` given the room's state, worded in ``language``."""
     flash_card: FlashSaleCard | None = None
     active_flash_by_product: dict[str, int] = {}
     flash_stock: dict[str, int] = {}
@@ -170,7 +180,14 @@ def derive(
             currency=room.gift_currency,
         )
     return OverlayState(
-        product_card, coupon_card, flash_card, lottery_card, winners_card, quiz_card, rain_card
+        product_card,
+        coupon_card,
+        flash_card,
+        lottery_card,
+        winners_card,
+        quiz_card,
+        rain_card,
+        language=language,
     )
 
 
@@ -222,8 +239,12 @@ class OverlayController:
         *,
         images: ImageCache | None = None,
         clock: Callable[[], float] = time.time,
+        language: Callable[[], str] | None = None,
     ) -> None:
+        """``language()``: the cards' language (module docstring); None: the room's chat
+        language as the platform gives it (``chat_language(room)``)."""
         self.room = room
+        self.language = language or (lambda: chat_language(room) if room is not None else "")
         self.renderer = renderer
         self.sinks = list(sinks)
         self.images = images or ImageCache()
@@ -267,7 +288,9 @@ class OverlayController:
 
     def refresh(self) -> None:
         if self.room is not None:
-            self.set_state(derive(self.room, self.clock(), self.images, self._drawn_seen))
+            self.set_state(
+                derive(self.room, self.clock(), self.images, self._drawn_seen, self.language())
+            )
 
     async def settled(self) -> None:
         """Wait until every sink shows the current state."""

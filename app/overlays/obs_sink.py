@@ -47,7 +47,8 @@ class ObsOverlaySink:
         """Write the current (possibly empty) overlays; returns the files to create sources with."""
         for kind in Kind:
             write_atomic(
-                self.path(kind), png_bytes(self.renderer.render(kind, self.state.get(kind)))
+                self.path(kind),
+                png_bytes(self.renderer.render(kind, self.state.get(kind), self.state.language)),
             )
         return {kind: self.path(kind) for kind in Kind}
 
@@ -64,7 +65,9 @@ class ObsOverlaySink:
         for kind in sorted(changed):
             self._flip[kind] ^= 1
             path = self.path(kind)
-            write_atomic(path, png_bytes(self.renderer.render(kind, state.get(kind))))
+            write_atomic(
+                path, png_bytes(self.renderer.render(kind, state.get(kind), state.language))
+            )
             await self._point(kind, path)
 
     async def _point(self, kind: Kind, path: Path) -> None:

@@ -2,6 +2,15 @@
 
 Each card is drawn into a transparent image exactly the size of its box in the layout, so OBS shows
 it 1:1. Text is drawn as plain text (never rich text/HTML) in a CJK-capable font.
+
+Guarantees:
+
+- The words are those of app/overlays/words.py ``card_words`` in the state's language (the
+  audience's: the room's chat language), the same the overlay page shows; :attr:`drawn` lists
+  the texts the last :meth:`OverlayRenderer.render` drew, line by line, as they appear.
+- Text never runs out of its box: a line that does not fit is elided ("…"); a title on several
+  lines wraps at word boundaries in Latin text (a word is never split unless it is longer than
+  the line) and anywhere in Chinese, its last line elided.
 """
 
 from __future__ import annotations
@@ -21,7 +30,7 @@ from PySide6.QtGui import (
     QPen,
 )
 
-from app.format import clock, money_short
+from app.format import money_short
 from app.overlays.layout import Canvas, Kind, box
 from app.overlays.state import (
     Card,
@@ -33,6 +42,7 @@ from app.overlays.state import (
     RedEnvelopeCard,
     WinnersCard,
 )
+from app.overlays.words import card_words
 
 ImageLookup = Callable[[str], QImage | None]
 
@@ -60,13 +70,17 @@ class OverlayRenderer:
     def __init__(self, canvas: Canvas = "16:9", images: ImageLookup | None = None) -> None:
         self.canvas: Canvas = canvas
         self._images = images or (lambda _url: None)
+        #: the texts the last render drew, one entry per line, as drawn (after eliding)
+        self.drawn: list[str] = []
 
     def size(self, kind: Kind) -> tuple[int, int]:
         b = box(self.canvas, kind)
         return b.width, b.height
 
-    def render(self, kind: Kind, card: Card | None) -> QImage:
-        """The card drawn at its box size; fully transparent when ``card`` is None (hidden)."""
+    def render(self, kind: Kind, card: Card | None, language: str = "") -> QImage:
+        """The card drawn at its box size, its words in ``language`` ("": the UI's); fully
+        transparent when ``card`` is None (hidden)."""
+        self.drawn = []
         w, h = self.size(kind)
         img = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
         img.fill(Qt.GlobalColor.transparent)
@@ -79,20 +93,21 @@ class OverlayRenderer:
                 | QPainter.RenderHint.TextAntialiasing
                 | QPainter.RenderHint.SmoothPixmapTransform
             )
+            words = card_words(card, language)
             if isinstance(card, ProductCard):
-                self._product(p, w, h, card)
+                self._product(p, w, h, card, words)
             elif isinstance(card, CouponCard):
-                self._coupon(p, w, h, card)
+                self._coupon(p, w, h, words)
             elif isinstance(card, FlashSaleCard):
-                self._flash(p, w, h, card)
+                self._flash(p, w, h, card, words)
             elif isinstance(card, LotteryCard):
-                self._lottery(p, w, h, card)
+                self._lottery(p, w, h, card, words)
             elif isinstance(card, WinnersCard):
-                self._winners(p, w, h, card)
+                self._winners(p, w, h, card, words)
             elif isinstance(card, QuizCard):
-                self._quiz(p, w, h, card)
+                self._quiz(p, w, h, card, words)
             elif isinstance(card, RedEnvelopeCard):
-                self._red_envelope(p, w, h, card)
+                self._red_envelope(p, w, h, words)
         finally:
             p.end()
         return img
@@ -104,8 +119,8 @@ class OverlayRenderer:
         path.addRoundedRect(rect, radius, radius)
         p.fillPath(path, QBrush(color))
 
-    @staticmethod
     def _text(
+        self,
         p: QPainter,
         rect: QRectF,
         text: str,
@@ -115,38 +130,31 @@ class OverlayRenderer:
         bold: bool = False,
         align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
         lines: int = 1,
+        min_px: int | None = None,
     ) -> None:
+        """``text`` in ``rect``; one line unless ``lines``, elided when it does not fit. With
+        ``min_px``, a line too long at ``px`` is first drawn smaller, down to ``min_px``
+        (English labels are longer than the Chinese the boxes were drawn for)."""
+        if not text:
+            return
+        if min_px is not None and lines <= 1:
+            while (
+                px > min_px and QFontMetrics(_font(px, bold)).horizontalAdvance(text) > rect.width()
+            ):
+                px -= 2
         font = _font(px, bold)
         p.setFont(font)
         p.setPen(QPen(color))
         fm = QFontMetrics(font)
         if lines <= 1:
             shown = fm.elidedText(text, Qt.TextElideMode.ElideRight, int(rect.width()))
+            self.drawn.append(shown)
             p.drawText(rect, int(align), shown)
             return
-        # wrap by width, at most `lines` lines, the last one elided
-        out: list[str] = []
-        rest = text
-        while rest and len(out) < lines:
-            if len(out) == lines - 1 or fm.horizontalAdvance(rest) <= rect.width():
-                out.append(fm.elidedText(rest, Qt.TextElideMode.ElideRight, int(rect.width())))
-                break
-            # the longest prefix that fits, by bisection: a title is platform data of any
-            # length, and trying one character less at a time was quadratic (a 1,000-character
-            # title took seconds per frame and stalled every overlay behind it)
-            lo, hi = 1, len(rest)
-            while lo < hi:
-                mid = (lo + hi + 1) // 2
-                if fm.horizontalAdvance(rest[:mid]) <= rect.width():
-                    lo = mid
-                else:
-                    hi = mid - 1
-            n = lo
-            out.append(rest[:n])
-            rest = rest[n:].lstrip()
         line_h = fm.lineSpacing()
         y = rect.top()
-        for line in out:
+        for line in wrap(text, fm, int(rect.width()), lines):
+            self.drawn.append(line)
             p.drawText(QRectF(rect.left(), y, rect.width(), line_h), int(align), line)
             y += line_h
 
@@ -160,7 +168,7 @@ class OverlayRenderer:
         return w
 
     # --- cards ----------------------------------------------------------------------------------
-    def _product(self, p: QPainter, w: int, h: int, c: ProductCard) -> None:
+    def _product(self, p: QPainter, w: int, h: int, c: ProductCard, words: Words) -> None:
         self._panel(p, QRectF(0, 0, w, h), BG, 22)
         pad = 20
         side = h - 2 * pad
@@ -183,17 +191,18 @@ class OverlayRenderer:
             p.restore()
         else:
             p.fillPath(clip, QBrush(QColor(70, 70, 86)))
-            self._text(p, img_rect, "商品图", 28, MUTED, align=Qt.AlignmentFlag.AlignCenter)
+            self._text(p, img_rect.adjusted(8, 0, -8, 0), words["no_image"], 28, MUTED,
+                       align=Qt.AlignmentFlag.AlignCenter)  # fmt: skip
         x = pad * 2 + side
         tw = w - x - pad
-        self._badge(p, x, pad, "正在讲解", 22, ACCENT)
+        self._badge(p, x, pad, words["badge"], 22, ACCENT)
         title_px = 32 if h < 360 else 38
         self._text(p, QRectF(x, pad + 48, tw, title_px * 3), c.title, title_px, WHITE, bold=True,
                    align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, lines=2)  # fmt: skip
         price_y = h - pad - 130
         if c.flash_price_cents is not None:
-            self._badge(p, x, price_y, "秒杀价", 22, QColor(255, 120, 0))
-            self._text(p, QRectF(x + 100, price_y - 14, tw - 100, 64),
+            bw = self._badge(p, x, price_y, words["flash_badge"], 22, QColor(255, 120, 0)) + 12
+            self._text(p, QRectF(x + bw, price_y - 14, tw - bw, 64),
                        money_short(c.flash_price_cents, c.currency), 56, GOLD, bold=True)  # fmt: skip
             was = c.original_price_cents or c.price_cents
             self._strike(p, QRectF(x, price_y + 52, tw, 36), money_short(was, c.currency), 26)
@@ -207,18 +216,18 @@ class OverlayRenderer:
                     money_short(c.original_price_cents, c.currency),
                     26,
                 )
-        stock = "已售罄" if c.stock_left <= 0 else f"仅剩 {c.stock_left} 件"
-        self._text(p, QRectF(x, h - pad - 40, tw, 40), stock, 28,
-                   ACCENT if c.stock_left <= 20 else MUTED, bold=True)  # fmt: skip
+        self._text(p, QRectF(x, h - pad - 40, tw, 40), words["stock"], 28,
+                   ACCENT if c.stock_left <= 20 else MUTED, bold=True, min_px=22)  # fmt: skip
 
     def _strike(self, p: QPainter, rect: QRectF, text: str, px: int) -> None:
         font = _font(px)
         font.setStrikeOut(True)
         p.setFont(font)
         p.setPen(QPen(MUTED))
+        self.drawn.append(text)
         p.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
 
-    def _coupon(self, p: QPainter, w: int, h: int, c: CouponCard) -> None:
+    def _coupon(self, p: QPainter, w: int, h: int, words: Words) -> None:
         grad = QLinearGradient(0, 0, w, h)
         grad.setColorAt(0, QColor(255, 84, 84, 235))
         grad.setColorAt(1, QColor(255, 140, 50, 235))
@@ -227,107 +236,96 @@ class OverlayRenderer:
         pen = QPen(QColor(255, 255, 255, 170), 3, Qt.PenStyle.DashLine)
         p.setPen(pen)
         p.drawLine(int(split), 16, int(split), h - 16)
-        if c.percent_off:
-            big = f"{(100 - c.percent_off) / 10:g}折"
-        else:
-            big = money_short(c.amount_cents or 0, c.currency)
+        big = words["big"]
         self._text(p, QRectF(10, 0, split - 20, h), big, 64 if len(big) <= 4 else 48, WHITE,
-                   bold=True, align=Qt.AlignmentFlag.AlignCenter)  # fmt: skip
+                   bold=True, align=Qt.AlignmentFlag.AlignCenter, min_px=32)  # fmt: skip
         x = split + 18
         tw = w - x - 14
-        cond = (
-            f"满{money_short(c.threshold_cents, c.currency)}可用"
-            if c.threshold_cents > 0
-            else "无门槛"
-        )
-        self._text(p, QRectF(x, 18, tw, 44), cond, 32, WHITE, bold=True)
-        self._text(p, QRectF(x, 66, tw, 36), c.name or "直播间专享券", 24, QColor(255, 240, 230))
-        left = "已抢光" if c.remaining <= 0 else f"剩余 {c.remaining} 张"
-        self._text(p, QRectF(x, h - 58, tw, 40), left, 28, GOLD, bold=True)
+        self._text(p, QRectF(x, 18, tw, 44), words["condition"], 32, WHITE, bold=True,
+                   min_px=22)  # fmt: skip
+        self._text(p, QRectF(x, 66, tw, 36), words["name"], 24, QColor(255, 240, 230),
+                   min_px=18)  # fmt: skip
+        self._text(p, QRectF(x, h - 58, tw, 40), words["left"], 28, GOLD, bold=True, min_px=20)
 
-    def _flash(self, p: QPainter, w: int, h: int, c: FlashSaleCard) -> None:
+    def _flash(self, p: QPainter, w: int, h: int, c: FlashSaleCard, words: Words) -> None:
         self._panel(p, QRectF(0, 0, w, h), BG, 20)
         pad = 18
-        self._badge(p, pad, pad, "即将开抢" if c.scheduled else "限时秒杀", 24, QColor(255, 120, 0))
-        self._text(p, QRectF(w / 2, pad - 6, w / 2 - pad, 52), clock(c.seconds_left), 48, GOLD,
+        self._badge(p, pad, pad, words["badge"], 24, QColor(255, 120, 0))
+        self._text(p, QRectF(w / 2, pad - 6, w / 2 - pad, 52), words["clock"], 48, GOLD,
                    bold=True, align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
         self._text(p, QRectF(pad, 74, w - 2 * pad, 36), c.product_title, 26, WHITE)
-        left = "已抢光" if c.remaining <= 0 else f"剩 {c.remaining} 件"
         self._text(p, QRectF(pad, h - 56, w / 2, 46), money_short(c.price_cents, c.currency), 38, ACCENT,
                    bold=True)  # fmt: skip
-        self._text(p, QRectF(w / 2, h - 56, w / 2 - pad, 46), left, 28, MUTED, bold=True,
+        self._text(p, QRectF(w / 2, h - 56, w / 2 - pad, 46), words["left"], 28, MUTED, bold=True,
                    align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
 
-    def _lottery(self, p: QPainter, w: int, h: int, c: LotteryCard) -> None:
+    def _lottery(self, p: QPainter, w: int, h: int, c: LotteryCard, words: Words) -> None:
         grad = QLinearGradient(0, 0, 0, h)
         grad.setColorAt(0, QColor(120, 40, 200, 230))
         grad.setColorAt(1, QColor(60, 20, 120, 230))
         self._panel(p, QRectF(0, 0, w, h), grad, 22)
         pad = 20
-        self._badge(p, pad, pad, "福利抽奖", 24, ACCENT)
-        head = "手动开奖" if c.manual else clock(c.seconds_left)
-        self._text(p, QRectF(w / 2, pad - 4, w / 2 - pad, 48), head, 44 if not c.manual else 34,
-                   GOLD, bold=True,
+        bw = self._badge(p, pad, pad, words["badge"], 24, ACCENT)
+        hx = max(w / 2, pad + bw + 12)
+        self._text(p, QRectF(hx, pad - 4, w - hx - pad, 48), words["head"], 44 if not c.manual else 34,
+                   GOLD, bold=True, min_px=24,
                    align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
         self._text(p, QRectF(pad, 76, w - 2 * pad, 50), c.prize, 38, WHITE, bold=True)
-        self._text(p, QRectF(pad, 132, w - 2 * pad, 44), f"评论“{c.keyword}”参与", 30, GOLD,
-                   bold=True)  # fmt: skip
-        if c.commitment:  # the commit of commit-reveal, on stream before anyone enters
-            text = f"承诺值 {c.commitment_short}"
+        self._text(p, QRectF(pad, 132, w - 2 * pad, 44), words["keyword"], 30, GOLD, bold=True,
+                   min_px=22)  # fmt: skip
+        if words["commitment"]:  # the commit of commit-reveal, on stream before anyone enters
+            text = words["commitment"]
             if w >= 800:  # wide (9:16 canvas): at the right of the entrants' line
                 self._text(p, QRectF(w / 2, h - 60, w / 2 - pad, 44), text, 22, MUTED,
                            align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
             else:  # between the keyword and the entrants
                 self._text(p, QRectF(pad, 180, w - 2 * pad, 30), text, 20, MUTED)
-        self._text(p, QRectF(pad, h - 60, w - 2 * pad, 44),
-                   f"已有 {c.entrants} 人参与 · 抽 {c.winners} 人", 26, MUTED)  # fmt: skip
+        ew = w / 2 - pad if c.commitment and w >= 800 else w - 2 * pad
+        self._text(p, QRectF(pad, h - 60, ew, 44), words["entrants"], 26, MUTED, min_px=20)
 
-    def _red_envelope(self, p: QPainter, w: int, h: int, c: RedEnvelopeCard) -> None:
+    def _red_envelope(self, p: QPainter, w: int, h: int, words: Words) -> None:
         grad = QLinearGradient(0, 0, 0, h)
         grad.setColorAt(0, QColor(226, 38, 44, 235))
         grad.setColorAt(1, QColor(160, 16, 28, 235))
         self._panel(p, QRectF(0, 0, w, h), grad, 22)
         pad = 20
-        self._badge(p, pad, pad, "红包雨即将开始" if c.scheduled else "红包雨", 24, GOLD_DARK)
-        self._text(p, QRectF(w / 2, pad - 6, w / 2 - pad, 52), clock(c.seconds_left), 46, GOLD,
+        self._badge(p, pad, pad, words["badge"], 24, GOLD_DARK)
+        self._text(p, QRectF(w / 2, pad - 6, w / 2 - pad, 52), words["clock"], 46, GOLD,
                    bold=True, align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
-        title = c.title or f"共 {money_short(c.total_cents, c.currency)}"
-        left = c.count - c.grabbed
-        status = "已抢光" if left <= 0 else f"已抢 {c.grabbed} / {c.count} 个 · 剩 {left} 个"
+        title, status = words["title"], words["status"]
         if h < 200:  # the low, wide card (9:16): title left and 已抢 right on one row
             self._text(p, QRectF(pad, 72, w / 2 - pad, 46), title, 32, WHITE, bold=True)
-            self._text(p, QRectF(w / 2, 72, w / 2 - pad, 46), status, 28, GOLD, bold=True,
+            self._text(p, QRectF(w / 2, 72, w / 2 - pad, 46), status, 28, GOLD, bold=True, min_px=20,
                        align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
         else:
             self._text(p, QRectF(pad, 76, w - 2 * pad, 50), title, 36, WHITE, bold=True)
-            self._text(p, QRectF(pad, 132, w - 2 * pad, 40), status, 28, GOLD, bold=True)
-        if c.best_nickname:
-            foot = f"手气最佳 {c.best_nickname} {money_short(c.best_cents, c.currency)}"
-        else:
-            foot = "点击屏幕上的红包即可领取"
-        self._text(p, QRectF(pad, h - 52, w - 2 * pad, 36), foot, 24, QColor(255, 236, 220))
+            self._text(p, QRectF(pad, 132, w - 2 * pad, 40), status, 28, GOLD, bold=True, min_px=20)
+        self._text(p, QRectF(pad, h - 52, w - 2 * pad, 36), words["best"], 24,
+                   QColor(255, 236, 220), min_px=18)  # fmt: skip
 
-    def _winners(self, p: QPainter, w: int, h: int, c: WinnersCard) -> None:
+    def _winners(self, p: QPainter, w: int, h: int, c: WinnersCard, words: Words) -> None:
         self._panel(p, QRectF(0, 0, w, h), BG, 22)
         pad = 20
-        bw = self._badge(p, pad, pad, "中奖名单", 24, ACCENT)
+        bw = self._badge(p, pad, pad, words["badge"], 24, ACCENT)
         self._text(
             p, QRectF(pad + bw + 12, pad, w - bw - 3 * pad, 38), c.prize, 28, GOLD, bold=True
         )
         if c.prizes is not None:
-            self._blind_box_winners(p, w, h, c)
+            self._blind_box_winners(p, w, h, c, words)
             return
-        names = list(c.nicknames) or ["（无人参与）"]
+        names = list(c.nicknames) or [words["nobody"]]
         cols = 2 if len(names) > 4 else 1
         rows = 4
         col_w = (w - 2 * pad) / cols
+        step = 44 if len(names) > rows * cols else 50  # closer rows: room for the count below
         for i, name in enumerate(names[: rows * cols]):
             col, row = divmod(i, rows)
-            self._text(p, QRectF(pad + col * col_w, 80 + row * 50, col_w - 10, 46), name, 28, WHITE)
+            self._text(p, QRectF(pad + col * col_w, 80 + row * step, col_w - 10, step - 4), name,
+                       28, WHITE)  # fmt: skip
         if len(names) > rows * cols:
-            self._text(p, QRectF(pad, h - 40, w - 2 * pad, 32), f"等 {len(names)} 人", 22, MUTED)
+            self._text(p, QRectF(pad, h - 40, w - 2 * pad, 32), words["more"], 22, MUTED)
 
-    def _blind_box_winners(self, p: QPainter, w: int, h: int, c: WinnersCard) -> None:
+    def _blind_box_winners(self, p: QPainter, w: int, h: int, c: WinnersCard, words: Words) -> None:
         """A blind box's winners, each with the prize revealed so far (newest at the bottom)."""
         pad = 20
         prizes = c.prizes or ()
@@ -341,25 +339,19 @@ class OverlayRenderer:
                        28, GOLD, bold=True,
                        align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
         if not c.total:
-            self._text(p, QRectF(pad, 80, w - 2 * pad, 46), "（无人参与）", 28, WHITE)
+            self._text(p, QRectF(pad, 80, w - 2 * pad, 46), words["nobody"], 28, WHITE)
         elif len(prizes) < c.total:
-            self._text(p, QRectF(pad, h - 40, w - 2 * pad, 32),
-                       f"揭晓中 {len(prizes)}/{c.total}", 22, MUTED)  # fmt: skip
+            self._text(p, QRectF(pad, h - 40, w - 2 * pad, 32), words["more"], 22, MUTED)
 
-    def _quiz(self, p: QPainter, w: int, h: int, c: QuizCard) -> None:
+    def _quiz(self, p: QPainter, w: int, h: int, c: QuizCard, words: Words) -> None:
         grad = QLinearGradient(0, 0, 0, h)
         grad.setColorAt(0, QColor(20, 90, 170, 230))
         grad.setColorAt(1, QColor(16, 40, 90, 230))
         self._panel(p, QRectF(0, 0, w, h), grad, 22)
         pad = 20
-        self._badge(p, pad, pad, "互动答题", 24, ACCENT)
-        if c.status == "open":
-            head = "评论答案参与" if c.manual else clock(c.seconds_left)
-        elif c.status == "closed":
-            head = "停止作答"
-        else:
-            head = "答案揭晓"
-        self._text(p, QRectF(w / 2, pad - 4, w / 2 - pad, 48), head, 34, GOLD, bold=True,
+        bw = self._badge(p, pad, pad, words["badge"], 24, ACCENT)
+        hx = max(w / 2, pad + bw + 12)
+        self._text(p, QRectF(hx, pad - 4, w - hx - pad, 48), words["head"], 34, GOLD, bold=True, min_px=24,
                    align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
         lines = 1 if w >= 800 else 2  # a wide (9:16) card has room for the question on one line
         self._text(p, QRectF(pad, 72, w - 2 * pad, 38 * lines), c.question, 28, WHITE,
@@ -390,8 +382,50 @@ class OverlayRenderer:
             count = c.tally[i] if i < len(c.tally) else 0
             self._text(p, QRectF(w - pad - count_w, y, count_w, bar_h), str(count), px + 2,
                        MUTED, align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
-        if c.status == "revealed" and c.correct is not None:
-            foot_text = f"答对 {c.correct_count} 人 · 共 {c.answerers} 人作答"
-        else:
-            foot_text = f"评论 A/B/C/D 或 1/2/3/4 作答 · 已有 {c.answerers} 人"
-        self._text(p, QRectF(pad, h - foot - 6, w - 2 * pad, foot), foot_text, 22, MUTED)
+        self._text(
+            p, QRectF(pad, h - foot - 6, w - 2 * pad, foot), words["foot"], 22, MUTED, min_px=16
+        )
+
+
+Words = dict[str, str]
+
+
+def _is_cjk(ch: str) -> bool:
+    """A character after or before which Chinese/Japanese text may break (ideographs, kana,
+    CJK punctuation, full-width forms)."""
+    return ord(ch) >= 0x2E80
+
+
+def _breakable(text: str, i: int) -> bool:
+    """Whether a line may end between ``text[i - 1]`` and ``text[i]``: at a space, after a
+    hyphen, or next to a CJK character; never inside a Latin word."""
+    a, b = text[i - 1], text[i]
+    return a.isspace() or b.isspace() or a == "-" or _is_cjk(a) or _is_cjk(b)
+
+
+def wrap(text: str, fm: QFontMetrics, width: int, lines: int) -> list[str]:
+    """``text`` in at most ``lines`` lines of ``width`` pixels: broken at word boundaries in
+    Latin text and anywhere in CJK text (a word longer than a line is cut), the last line
+    elided. Fast for text of any length (the fitting prefix is found by bisection)."""
+    out: list[str] = []
+    rest = text.strip()
+    while rest and len(out) < lines:
+        if len(out) == lines - 1 or fm.horizontalAdvance(rest) <= width:
+            out.append(fm.elidedText(rest, Qt.TextElideMode.ElideRight, width))
+            break
+        # the longest prefix that fits, by bisection: a title is platform data of any
+        # length, and trying one character less at a time was quadratic (a 1,000-character
+        # title took seconds per frame and stalled every overlay behind it)
+        lo, hi = 1, len(rest)
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if fm.horizontalAdvance(rest[:mid]) <= width:
+                lo = mid
+            else:
+                hi = mid - 1
+        n = lo
+        if not _breakable(rest, n):  # inside a word: back to the last place a line may end
+            n = next((i for i in range(n - 1, 0, -1) if _breakable(rest, i)), n)
+        out.append(rest[:n].rstrip())
+        rest = rest[n:].lstrip()
+    return out

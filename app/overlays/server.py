@@ -3,6 +3,9 @@ WebSocket from the same overlay state, so no manual refresh is ever needed.
 
 ``/`` all overlays, ``/overlay/{kind}`` one overlay, ``/state`` the state as JSON, ``/ws`` pushes
 ``{"state": …}`` on connect and on every change. Text is inserted with ``textContent`` (plain text).
+The page carries no words of its own: each card comes with its ``words`` (app/overlays/words.py,
+the same the PNG cards draw) in the audience's language (``OverlayState.language``), and the
+state with the page's ``lang``.
 
 Guarantees:
 
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import json
 import logging
 import socket
@@ -41,9 +45,10 @@ from starlette.websockets import WebSocket
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 from app.aio import spawn
-from app.i18n import tr
+from app.i18n import language, tr, translator
 from app.overlays.layout import Kind
 from app.overlays.state import OverlayState
+from app.overlays.words import PAGE_TITLE, card_words, page_language
 
 log = logging.getLogger(__name__)
 
@@ -57,63 +62,61 @@ MAX_INCOMING = 64 * 1024
 #: the ASGI scope extension through which the server can abort a connection (see _WsProtocol)
 _ABORT = "livedesk.abort"
 
-_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>LiveDesk 叠加层</title>
+_PAGE = """<!doctype html><html lang="__LANG__"><head><meta charset="utf-8"><title>__TITLE__</title>
 <style>body{margin:0;background:transparent;font-family:"Noto Sans CJK SC","PingFang SC",
 "Microsoft YaHei",sans-serif;color:#fff}.card{display:none;margin:16px;padding:16px 20px;
 border-radius:18px;background:rgba(20,20,28,.85);max-width:640px}.card.on{display:block}
-.big{font-size:44px;font-weight:700;color:#ffd666}.t{font-size:28px;font-weight:700}
-.m{font-size:22px;color:#d2d2dc}.was{font-size:22px;color:#aaa;text-decoration:line-through}
+.big{font-size:44px;font-weight:700;color:#ffd666}.t{font-size:28px;font-weight:700;
+overflow-wrap:break-word}.m{font-size:22px;color:#d2d2dc}
+.was{font-size:22px;color:#aaa;text-decoration:line-through}
 .badge{display:inline-block;padding:2px 10px;border-radius:8px;background:#ff7800;font-size:20px}
 #product.on{display:flex;gap:18px;align-items:center}#p-img{width:200px;height:200px;
 object-fit:cover;border-radius:14px;background:#464656}#p-img[src=""]{visibility:hidden}</style>
 </head><body data-kind="__KIND__">
-<div id="product" class="card"><img id="p-img" src="" alt=""><div><div class="m">正在讲解</div>
-<div class="t" id="p-title"></div><div><span class="badge" id="p-flash">秒杀价</span>
+<div id="product" class="card"><img id="p-img" src="" alt=""><div><div class="m" id="p-head"></div>
+<div class="t" id="p-title"></div><div><span class="badge" id="p-flash"></span>
 <span class="big" id="p-price"></span></div><div class="was" id="p-was"></div>
 <div class="m" id="p-stock"></div></div></div>
 <div id="coupon" class="card"><div class="big" id="c-amount"></div><div class="t" id="c-cond"></div>
 <div class="m" id="c-left"></div></div>
-<div id="flash_sale" class="card"><div class="m" id="f-head">限时秒杀</div><div class="big" id="f-clock"></div>
+<div id="flash_sale" class="card"><div class="m" id="f-head"></div><div class="big" id="f-clock"></div>
 <div class="t" id="f-title"></div><div class="m" id="f-left"></div><div class="was" id="f-was"></div></div>
-<div id="lottery" class="card"><div class="m">福利抽奖</div><div class="t" id="l-prize"></div>
+<div id="lottery" class="card"><div class="m" id="l-head"></div><div class="t" id="l-prize"></div>
 <div class="big" id="l-clock"></div><div class="m" id="l-info"></div><div class="m" id="l-commit"></div></div>
-<div id="winners" class="card"><div class="m">中奖名单</div><div class="t" id="w-prize"></div>
+<div id="winners" class="card"><div class="m" id="w-head"></div><div class="t" id="w-prize"></div>
 <div class="m" id="w-names"></div></div>
-<div id="quiz" class="card"><div class="m" id="q-head">互动答题</div><div class="t" id="q-question"></div>
+<div id="quiz" class="card"><div class="m" id="q-head"></div><div class="t" id="q-question"></div>
 <div class="m" id="q-options"></div><div class="m" id="q-foot"></div></div>
-<div id="red_envelope" class="card"><div class="m" id="r-head">红包雨</div><div class="big" id="r-clock"></div>
+<div id="red_envelope" class="card"><div class="m" id="r-head"></div><div class="big" id="r-clock"></div>
 <div class="t" id="r-title"></div><div class="m" id="r-left"></div><div class="m" id="r-best"></div></div>
 <script>
 const only=document.body.dataset.kind;
-const clk=s=>String(Math.floor(s/60)).padStart(2,"0")+":"+String(s%60).padStart(2,"0");
 const E=id=>document.getElementById(id);
 const T=(id,v)=>{E(id).textContent=v};
 const V=(id,on)=>{E(id).style.display=on?"":"none"};
 function img(url){const el=E("p-img"),ok=/^https?:[/][/]/.test(url||"");
  if(el.getAttribute("src")!==(ok?url:""))el.setAttribute("src",ok?url:"")}
-function show(st){for(const k of ["product","coupon","flash_sale","lottery","winners","quiz","red_envelope"]){
+function show(st){if(st.lang)document.documentElement.lang=st.lang;
+ for(const k of ["product","coupon","flash_sale","lottery","winners","quiz","red_envelope"]){
  const c=st[k],el=E(k);el.classList.toggle("on",!!c&&(only==="all"||only===k));
- if(!c)continue;
- if(k==="product"){T("p-title",c.title);img(c.image_url);const fl=c.flash_price_cents!=null;
-  const was=fl?(c.original_price_cents||c.price_cents):c.original_price_cents;
+ if(!c)continue;const w=c.words;
+ if(k==="product"){T("p-head",w.badge);T("p-flash",w.flash_badge);T("p-title",c.title);img(c.image_url);
+  const fl=c.flash_price_cents!=null;const was=fl?(c.original_price_cents||c.price_cents):c.original_price_cents;
   T("p-price",fl?c.money.flash_price_cents:c.money.price_cents);V("p-flash",fl);
   T("p-was",was&&(fl||was>c.price_cents)?(was===c.original_price_cents?c.money.original_price_cents:c.money.price_cents):"");
-  T("p-stock",c.stock_left>0?"仅剩 "+c.stock_left+" 件":"已售罄")}
- if(k==="coupon"){T("c-amount",c.percent_off?((100-c.percent_off)/10)+"折":(c.money.amount_cents||""));
-  T("c-cond",c.threshold_cents>0?"满"+c.money.threshold_cents+"可用":"无门槛");T("c-left","剩余 "+c.remaining+" 张")}
- if(k==="flash_sale"){T("f-head",c.scheduled?"秒杀即将开始":"限时秒杀");T("f-clock",clk(c.seconds_left));
-  T("f-title",c.product_title);T("f-left",c.money.price_cents+" · 剩 "+c.remaining+" 件");
+  T("p-stock",w.stock)}
+ if(k==="coupon"){T("c-amount",w.big);T("c-cond",w.condition);T("c-left",w.left)}
+ if(k==="flash_sale"){T("f-head",w.badge);T("f-clock",w.clock);
+  T("f-title",c.product_title);T("f-left",c.money.price_cents+" · "+w.left);
   T("f-was",c.original_price_cents?c.money.original_price_cents:"")}
- if(k==="lottery"){T("l-prize",c.prize);T("l-clock",c.manual?"手动开奖":clk(c.seconds_left));T("l-info","评论“"+c.keyword+"”参与 · 已有 "+c.entrants+" 人");
-  T("l-commit",c.commitment?"承诺值 "+(c.commitment.length>16?c.commitment.slice(0,16)+"…":c.commitment):"")}
- if(k==="winners"){T("w-prize",c.prize);T("w-names",c.prizes?c.nicknames.map((n,i)=>n+"："+c.prizes[i]).join("、"):c.nicknames.join("、"))}
- if(k==="quiz"){T("q-head",c.status==="revealed"?"答案揭晓":c.status==="closed"?"停止作答":(c.manual?"互动答题":"互动答题 "+clk(c.seconds_left)));T("q-question",c.question);
-  T("q-options",c.options.map((o,i)=>"ABCD"[i]+". "+o+" · "+c.tally[i]+(c.correct===i?" ✓":"")).join("　"));
-  T("q-foot",c.correct!=null?"答对 "+c.correct_count+" 人 · 共 "+c.answerers+" 人作答":"已有 "+c.answerers+" 人作答")}
- if(k==="red_envelope"){T("r-head",c.scheduled?"红包雨即将开始":"红包雨");T("r-clock",clk(c.seconds_left));
-  T("r-title",c.title||"共 "+c.money.total_cents);const n=c.count-c.grabbed;
-  T("r-left",n>0?"已抢 "+c.grabbed+" / "+c.count+" 个 · 剩 "+n+" 个":"已抢光");
-  T("r-best",c.best_nickname?"手气最佳 "+c.best_nickname+" "+c.money.best_cents:"")}}
+ if(k==="lottery"){T("l-head",w.badge);T("l-prize",c.prize);T("l-clock",w.head);
+  T("l-info",w.keyword+" · "+w.entrants);T("l-commit",w.commitment)}
+ if(k==="winners"){T("w-head",w.badge);T("w-prize",c.prize);T("w-names",w.list||w.nobody)}
+ if(k==="quiz"){T("q-head",c.status!=="open"?w.head:c.manual?w.badge:w.badge+" "+w.head);T("q-question",c.question);
+  T("q-options",c.options.map((o,i)=>"ABCD"[i]+". "+o+" · "+c.tally[i]+(c.correct===i?" ✓":"")).join("\u3000"));
+  T("q-foot",w.foot)}
+ if(k==="red_envelope"){T("r-head",w.badge);T("r-clock",w.clock);T("r-title",w.title);
+  T("r-left",w.status);T("r-best",c.best_nickname?w.best:"")}}
  document.body.dataset.updates=String(Number(document.body.dataset.updates||0)+1)}
 function connect(){const ws=new WebSocket("ws://"+location.host+"/ws");
  ws.onmessage=e=>show(JSON.parse(e.data).state);ws.onclose=()=>setTimeout(connect,1000)}
@@ -349,17 +352,32 @@ class OverlayServer:
         for client in list(self._clients):
             client.offer(message)
 
+    def _state_json(self) -> dict[str, Any]:
+        """The state as the page reads it: each shown card with its ``words`` (already in the
+        audience's language, app/overlays/words.py) and the page's ``lang``."""
+        out = self.state.to_json()
+        for kind in Kind:
+            card = self.state.get(kind)
+            if card is not None:
+                out[kind.value]["words"] = card_words(card, self.state.language)
+        out["lang"] = page_language(self.state.language)
+        return out
+
     def _message(self, changed: set[Kind]) -> str:
-        return json.dumps({"state": self.state.to_json(), "changed": sorted(changed)})
+        return json.dumps({"state": self._state_json(), "changed": sorted(changed)})
 
     async def _page(self, request: Request) -> Response:
         kind = request.path_params.get("kind", "all")
         if kind != "all" and kind not in {k.value for k in Kind}:
             return Response("unknown overlay", status_code=404)
-        return HTMLResponse(_PAGE.replace("__KIND__", kind))
+        lang = self.state.language
+        page = _PAGE.replace("__KIND__", kind).replace("__LANG__", page_language(lang))
+        return HTMLResponse(
+            page.replace("__TITLE__", html.escape(translator(lang or language())(PAGE_TITLE)))
+        )
 
     async def _state(self, _request: Request) -> Response:
-        return JSONResponse(self.state.to_json())
+        return JSONResponse(self._state_json())
 
     async def _ws(self, ws: WebSocket) -> None:
         await ws.accept()

@@ -2,8 +2,10 @@
 
 One state feeds both outputs (PNG files for OBS image sources, the overlay server's pages). Times
 are already resolved to whole seconds left, so equal states draw identical pixels and a countdown
-tick is simply a new state. Cards with money carry its ``currency`` (ISO 4217); :meth:`to_json`
-adds each amount as the overlay writes it (``money``: ``{"price_cents": "$89"}``).
+tick is simply a new state. ``language`` is the language of the cards' words (the audience's:
+app/overlays/words.py); a change of it redraws every shown card. Cards with money carry its
+``currency`` (ISO 4217); :meth:`to_json` adds each amount as the overlay writes it (``money``:
+``{"price_cents": "$89"}``).
 """
 
 from __future__ import annotations
@@ -139,6 +141,9 @@ class OverlayState:
     winners: WinnersCard | None = None
     quiz: QuizCard | None = None
     red_envelope: RedEnvelopeCard | None = None
+    #: the language of the cards' words (app/overlays/words.py): the audience's, the room's chat
+    #: language; "" = the UI's
+    language: str = ""
 
     def get(self, kind: Kind) -> Card | None:
         card: Card | None = getattr(self, kind.value)
@@ -149,6 +154,10 @@ class OverlayState:
         return replace(self, **changes)
 
     def changed_kinds(self, other: OverlayState) -> set[Kind]:
+        """The overlays to draw again to go from ``other`` to this state: every shown card
+        when the language changed."""
+        if self.language != other.language:
+            return {k for k in Kind if self.get(k) is not None or other.get(k) is not None}
         return {k for k in Kind if self.get(k) != other.get(k)}
 
     def to_json(self) -> dict[str, Any]:

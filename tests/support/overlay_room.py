@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from app.platform import models as m
 
@@ -21,6 +22,8 @@ class OverlayRoom:
     red_envelopes: dict[str, m.RedEnvelopeRain] = field(default_factory=dict)
     currency: str = "CNY"  # the catalogue's (the snapshot's): prices on the cards
     gift_currency: str = "CNY"  # the chat platform's: red envelopes
+    #: the platform: its ``chat_language`` (Twitch: "en") is the language of the cards' words
+    adapter: Any = None
     listeners: list[Callable[[frozenset[str]], None]] = field(default_factory=list)
 
     def product(self, pid: str) -> m.Product | None:

@@ -10,7 +10,8 @@ Guarantees:
 - until the operator chooses, it is on where the chat platform shows no product card of its own
   (Twitch) and off on live-commerce platforms (``announces_by_default``);
 - both choices are remembered in the settings (``ui.chat_announce``,
-  ``ui.chat_announce_language``) and take effect at the next action;
+  ``ui.chat_announce_language``) and take effect at the next action; the language is also the
+  on-stream overlay cards' (app/obs/stack.py), redrawn in it at once;
 - a message that did not go out is told through the notifier (a warning: the action itself
   went through).
 """
@@ -86,6 +87,8 @@ class AnnounceControls:
         self.announcer.language = code
         self.ctx.settings.ui.chat_announce_language = code  # type: ignore[assignment]
         self.ctx.save_settings()
+        if self.ctx.obs is not None:  # the overlays speak the chat's language: redraw them now
+            self.ctx.obs.controller.refresh()
 
 
 def install_announce(ctx: ConsoleContext, menu: QMenu) -> AnnounceControls:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import shutil
 import subprocess
 import time
@@ -168,5 +169,65 @@ async def test_product_page_updates_live_without_reload(
         )
         assert await page.js("window.sameDocument") == 42
         assert int(await page.js("document.body.dataset.updates")) == 5
+    finally:
+        await server.stop()
+
+
+async def test_the_page_of_an_english_room_reads_english(browser: Callable[[str], Any]) -> None:
+    """A Twitch room's viewers read English: every card on the all-overlays page, headings and
+    labels included, has no Chinese (the page has no words of its own: they come with the state,
+    in the room's chat language); the same state in Chinese reads Chinese."""
+    from app.overlays.state import (
+        CouponCard,
+        FlashSaleCard,
+        LotteryCard,
+        QuizCard,
+        RedEnvelopeCard,
+        WinnersCard,
+    )
+
+    server = OverlayServer(port=0)
+    await server.start()
+    try:
+        page: Page = await browser(server.page_url())
+        english = OverlayState(
+            product=ProductCard("p02", "Retro Runner sneaker", 8900, 12900, 6900, 3,
+                                currency="USD"),
+            coupon=CouponCard("c1", "", None, 20, 5000, 12, 100, "USD"),
+            flash_sale=FlashSaleCard("f1", "Water bottle", 1999, 3499, 7, 30, 59, True, "USD"),
+            lottery=LotteryCard("l1", "Signed hoodie", "hoodie", 42, 318, 3, "ab" * 32),
+            winners=WinnersCard("l0", "Tote bag", ("alice", "bob")),
+            quiz=QuizCard("q1", "Best shade?", ("Ruby", "Rose"), (3, 1), 4, 0, "revealed",
+                          correct=0, correct_count=3),
+            red_envelope=RedEnvelopeCard("r1", "", 88800, 200, 37, 70000, 45, False,
+                                         "nightowl", 1288, "USD"),
+            language="en",
+        )  # fmt: skip
+        await server.apply(english, set(Kind))
+
+        async def until(check: str, what: str) -> None:
+            deadline = time.monotonic() + patience(30)
+            while not await page.js(check):
+                assert time.monotonic() < deadline, what
+                await asyncio.sleep(0.05)
+
+        await until("document.getElementById('p-stock').textContent === 'Only 3 left'",
+                    "the English product card")  # fmt: skip
+        text = await page.js("document.body.innerText")
+        cjk = re.findall(r"[\u3001-\u303f\u4e00-\u9fff\uff01-\uff5e]+", text)
+        assert not cjk, f"Chinese on the English page: {cjk}\n{text}"
+        for shown in ("Now showing", "Flash price", "$69", "20% off", "Starts soon", "Giveaway",
+                      'Comment "hoodie" to enter', "Winners", "alice, bob", "Answer revealed",
+                      "Correct: 3 · Answered: 4", "Red-envelope rain", "Luckiest: nightowl $12.88"):  # fmt: skip
+            assert shown in text, f"{shown!r} not on the page:\n{text}"
+        assert await page.js("document.documentElement.lang") == "en"
+
+        # the operator sets the chat language to Chinese: the next state reads Chinese
+        await server.apply(replace(english, language="zh_CN"), set(Kind))
+        await until("document.getElementById('p-stock').textContent === '仅剩 3 件'",
+                    "the Chinese product card")  # fmt: skip
+        text = await page.js("document.body.innerText")
+        assert "正在讲解" in text and "评论“hoodie”参与" in text and "8折" in text
+        assert await page.js("document.documentElement.lang") == "zh-CN"
     finally:
         await server.stop()

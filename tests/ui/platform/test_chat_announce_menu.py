@@ -67,3 +67,34 @@ async def test_without_a_chat_to_write_in_the_option_is_off_and_says_why(
     assert not controls.action.isEnabled() and not controls.action.isChecked()
     assert controls.action.toolTip() == "沙盒平台不支持从中控台发言"
     assert not controls.languages.isEnabled()
+
+
+async def test_the_chat_language_chosen_is_the_overlays_language(
+    qtbot: QtBot, sandbox_server: Any, live_room: Any, tmp_path: Path, until: Until
+) -> None:
+    """The on-stream cards speak the chat's language: choosing 聊天播报语言 → English redraws the
+    product card on stream in English at once (the OBS stack as the console builds it)."""
+    from app.obs.stack import ObsStack
+    from app.overlays.layout import Kind
+
+    srv = sandbox_server(live=True)
+    room = await live_room(srv)
+    settings = Settings()
+    stack = ObsStack.build(room, settings, password="", overlay_dir=tmp_path / "overlays")
+    try:
+        window = main_window(qtbot, room, tmp_path, settings, obs=stack)
+        await room.explain(room.bag[0].id)
+        await until(lambda: room.explaining is not None, 30, "the explain")
+        controller, renderer = stack.controller, stack.renderer
+        controller.refresh()
+        state = controller.state
+        assert state.product is not None and state.language == "zh_CN"  # the sandbox: the UI's
+        renderer.render(Kind.PRODUCT, state.product, state.language)
+        assert "正在讲解" in renderer.drawn
+        window.announce.language_actions["en"].trigger()
+        state = controller.state  # no wait: the choice redraws the cards at once
+        assert state.language == "en"
+        renderer.render(Kind.PRODUCT, state.product, state.language)
+        assert "Now showing" in renderer.drawn and "正在讲解" not in renderer.drawn
+    finally:
+        await stack.stop()
