@@ -128,7 +128,7 @@ def _replay(base: str) -> None:
     from ui.replay.window import ReplayWindow
 
     with tempfile.TemporaryDirectory() as tmp:
-        path = synthesise_games(Path(tmp) / "games.livedesk-session.sqlite")
+        path = synthesise_games(Path(tmp) / "games.livedesk")
         win = ReplayWindow(path)
         win.resize(1500, 700)
         win.show()

@@ -123,7 +123,7 @@ def main(argv: list[str]) -> int:
     out = Path(argv[0]) if argv else REPO / "docs" / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        session = synthesise(keep or Path(tmp) / f"{ROOM}_{SESSION}.livedesk-session.sqlite")
+        session = synthesise(keep or Path(tmp) / f"{ROOM}_{SESSION}.livedesk")
         shots = window_shots(session, out) + report_shots(session, out)
     for p in shots:
         print(p)

@@ -45,7 +45,7 @@ def main(argv: list[str]) -> int:
             time.sleep(0.01)
 
     with tempfile.TemporaryDirectory() as tmp:
-        session = synthesise(Path(tmp) / f"{ROOM}_{SESSION}.livedesk-session.sqlite")
+        session = synthesise(Path(tmp) / f"{ROOM}_{SESSION}.livedesk")
         data = summary.read_path(session)
         for lang, name in (("zh_CN", "summary-zh"), ("en", "summary-en")):
             set_language(lang)

@@ -2,8 +2,10 @@
 
 ``SessionRecorder(room)`` listens to the :class:`~app.live.room.LiveRoom`; on ``session_started``
 (or, when the console connects to a room that is already live, at once) it opens one SQLite file
-per session under ``data_dir()/sessions/`` and hands everything to a :class:`SessionWriter`
-thread. The UI thread only appends to the writer's queue. On ``session_ended`` the file is closed.
+per session under ``data_dir()/sessions/`` (``<room>_<session>_<start>.livedesk``; the session's
+file named before that, ``….livedesk-session.sqlite``, is found and appended to) and hands
+everything to a :class:`SessionWriter` thread. The UI thread only appends to the writer's queue.
+On ``session_ended`` the file is closed.
 
 One event stream: the recorder reads no stream of its own. It records the batches the room has
 already ingested (``room.subscribe_events`` — the very events the console shows, in order),
@@ -85,9 +87,10 @@ def sessions_dir() -> Path:
     return data_dir() / "sessions"
 
 
-def session_filename(room: str, session: m.Session) -> str:
+def session_stem(room: str, session: m.Session) -> str:
+    """A session's file name without its suffix (room, session id, start time)."""
     start = time.strftime("%Y%m%d-%H%M%S", time.localtime(session.started_ts))
-    return f"{schema.safe_name(room)}_{schema.safe_name(session.id)}_{start}{schema.SUFFIX}"
+    return f"{schema.safe_name(room)}_{schema.safe_name(session.id)}_{start}"
 
 
 @dataclass
@@ -344,7 +347,8 @@ class SessionRecorder:
 
     # --- files -------------------------------------------------------------------------------------
     def _open(self, session: m.Session, *, gap_from_snapshot: bool = False) -> None:
-        path = self.directory / session_filename(self.room.room_id, session)
+        # the session's file if it exists (an old-named one too: appended to), else a new one
+        path = schema.session_path(self.directory, session_stem(self.room.room_id, session))
         meta = {
             "room": self.room.room_id,
             "session_id": session.id,
@@ -390,9 +394,9 @@ class SessionRecorder:
         connection): appended to ``path``, what comes now would share the seqs the file holds
         and be dropped as already recorded."""
         reopened.close_soon()
-        stem = path.name[: -len(schema.SUFFIX)]
+        stem = schema.stem(path)
         k = 2
-        while (nxt := path.with_name(f"{stem}-{k}{schema.SUFFIX}")).exists():
+        while (nxt := schema.session_path(path.parent, f"{stem}-{k}")).exists():
             k += 1
         log.warning(
             "recording: the platform numbers its events anew (seq %d, the file holds up to %d); "

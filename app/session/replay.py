@@ -681,7 +681,7 @@ def scan_sessions(
     bad file costs at most ``deadline_s``. Meant for a worker thread."""
     out: list[Summary] = []
     bad: list[Unreadable] = []
-    for p in sorted(directory.glob("*" + schema.SUFFIX)):
+    for p in schema.session_files(directory):
         try:
             out.append(read_summary(p, deadline_s))
         except SessionFileError as exc:

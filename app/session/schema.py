@@ -38,6 +38,15 @@ Why these tables:
 
 Tables added later (:data:`ADDED_TABLES`) may be missing from an older file; a console that does
 not know them ignores them, so such an addition keeps :data:`SCHEMA_VERSION`.
+
+File names (the one place that knows them): a new recording ends in :data:`SUFFIX` (``.livedesk``:
+a final extension of its own, which Windows Explorer and macOS Launch Services — both look only
+after the last dot — can associate with LiveDesk). Files named before it end in one of
+:data:`OLD_SUFFIXES` (``.livedesk-session.sqlite``) and stay session files everywhere: listed,
+opened, scored, shared and downloaded under their own names (:func:`is_session_file`,
+:func:`session_files`, :func:`split_name`). Files being written (``CREATING_PREFIX`` … ``.part``,
+a download's ``.download-`` … ``.part``) and SQLite's ``-wal``/``-shm``/``-journal`` end in neither,
+so they are never listed.
 """
 
 from __future__ import annotations
@@ -47,7 +56,11 @@ import sqlite3
 from pathlib import Path
 
 SCHEMA_VERSION = 1
-SUFFIX = ".livedesk-session.sqlite"
+#: the final extension of a new session file
+SUFFIX = ".livedesk"
+#: what session files were named before :data:`SUFFIX` (still read, listed and shared)
+OLD_SUFFIXES = (".livedesk-session.sqlite",)
+SUFFIXES = (SUFFIX, *OLD_SUFFIXES)
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -231,7 +244,7 @@ def _create_whole(path: Path, meta: dict[str, str]) -> None:
     """Make ``path`` with its tables and ``meta`` under a hidden name, then move it into place:
     a sessions list scanning the folder never sees a half-made file (0 bytes, no header, no
     start time) and calls the session that is starting damaged. A crash's leftover is replaced."""
-    tmp = path.with_name(CREATING_PREFIX + path.name + ".part")  # (not matched by *SUFFIX)
+    tmp = path.with_name(CREATING_PREFIX + path.name + ".part")  # (not a session file's name)
     for leftover in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
         leftover.unlink(missing_ok=True)
     conn = sqlite3.connect(str(tmp), isolation_level=None)
@@ -249,6 +262,43 @@ def _create_whole(path: Path, meta: dict[str, str]) -> None:
     finally:
         conn.close()  # the last connection: the WAL is checkpointed into the file and removed
     os.replace(tmp, path)
+
+
+def split_name(name: str) -> tuple[str, str] | None:
+    """``name`` as (stem, session suffix), or None if it is not a session file's name (a file
+    being written, a WAL, anything else). The suffix is the file's own: old names keep theirs."""
+    for suffix in SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)], suffix
+    return None
+
+
+def stem(path: Path) -> str:
+    """The name of ``path`` without its session suffix (the whole name if it has none)."""
+    return (split_name(path.name) or (path.name, ""))[0]
+
+
+def session_path(directory: Path, stem: str) -> Path:
+    """The session file named ``stem`` in ``directory``: one that exists already (an old-named
+    one included: a session continued after a restart keeps writing to its own file), else the
+    new name (``stem`` + :data:`SUFFIX`)."""
+    for suffix in SUFFIXES:
+        p = directory / (stem + suffix)
+        if p.exists():
+            return p
+    return directory / (stem + SUFFIX)
+
+
+def is_session_file(path: Path | str) -> bool:
+    """Whether ``path``'s name is a session file's, new (:data:`SUFFIX`) or old."""
+    return split_name(Path(path).name) is not None
+
+
+def session_files(directory: Path, stem_glob: str = "*") -> list[Path]:
+    """The session files of ``directory`` of both kinds (sorted by name); ``stem_glob`` narrows
+    them by the part before the suffix. Never a file being written or a WAL."""
+    found = {p for suffix in SUFFIXES for p in directory.glob(stem_glob + suffix)}
+    return sorted(p for p in found if is_session_file(p))
 
 
 def safe_name(text: str) -> str:

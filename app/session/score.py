@@ -252,7 +252,7 @@ def folder_raws(directory: Path, *, skip: Path | None = None) -> list[Raw]:
     out: list[Raw] = []
     if not directory.is_dir():
         return out
-    for p in sorted(directory.glob("*" + schema.SUFFIX)):
+    for p in schema.session_files(directory):
         if skip is not None and p.resolve() == skip.resolve():
             continue
         try:

@@ -7,7 +7,8 @@ recorded before the stream key was kept out of recordings has it removed from th
 (:func:`app.session.redact.redact_session_file`) before it leaves the machine.
 
 A download never replaces anything: it is stored beside the local recordings under its own
-name (:func:`download_name`: ``<name>.shared-<uploader>.livedesk-session.sqlite``), and a name is
+name (:func:`download_name`: ``<name>.shared-<uploader>.livedesk`` — a file shared under its old
+name, ``….livedesk-session.sqlite``, keeps that suffix), and a name is
 taken only if neither the file nor a ``-wal``/``-shm``/``-journal`` of it exists (an orphan WAL
 would be applied to the new file). It is streamed to a hidden temporary file (at most
 :data:`MAX_DOWNLOAD_BYTES`), checked with :func:`app.session.safe_open.open_session` and only
@@ -33,7 +34,7 @@ import httpx
 from app.platform.errors import PlatformError
 from app.session.redact import redact_session_file
 from app.session.safe_open import SessionFileError, open_session
-from app.session.schema import SUFFIX, safe_name
+from app.session.schema import is_session_file, safe_name, split_name
 
 MAX_DOWNLOAD_BYTES = 2 * 1024**3  # the platform's own limit on an upload
 SHARED_MARK = ".shared-"
@@ -42,14 +43,14 @@ _SIDE_FILES = ("", "-wal", "-shm", "-journal")
 
 
 def download_name(name: str, uploader: str | None) -> str:
-    """The local name of a shared file: never the name of a local recording."""
-    stem = name[: -len(SUFFIX)]
-    return f"{stem}{SHARED_MARK}{safe_name(uploader or 'platform')[:20]}{SUFFIX}"
+    """The local name of a shared file: never the name of a local recording (its suffix kept)."""
+    stem, suffix = split_name(name) or (name, "")
+    return f"{stem}{SHARED_MARK}{safe_name(uploader or 'platform')[:20]}{suffix}"
 
 
 def shared_by(path: Path) -> str | None:
     """The uploader's role of a downloaded file (from its name); None for a local recording."""
-    stem = path.name[: -len(SUFFIX)] if path.name.endswith(SUFFIX) else path.name
+    stem = (split_name(path.name) or (path.name, ""))[0]
     i = stem.rfind(SHARED_MARK)
     return stem[i + len(SHARED_MARK) :] or None if i >= 0 else None
 
@@ -75,9 +76,9 @@ def publish(tmp: Path, directory: Path, name: str) -> Path:
     """Give the checked temporary file ``tmp`` its name in ``directory`` without replacing
     anything: ``name``, or — when that (or a WAL of it) exists with other content —
     ``name`` with ``-2``, ``-3`` … before the suffix. The same bytes already there: that file."""
-    stem = name[: -len(SUFFIX)]
+    stem, suffix = split_name(name) or (name, "")
     for i in range(1, 1000):
-        dest = directory / (name if i == 1 else f"{stem}-{i}{SUFFIX}")
+        dest = directory / (name if i == 1 else f"{stem}-{i}{suffix}")
         if dest.exists() and _same_bytes(dest, tmp):
             tmp.unlink()
             return dest
@@ -174,7 +175,7 @@ class SessionShare:
         """Fetch the shared file ``name`` into ``directory`` beside the local recordings (module
         docstring): the path it was stored at. :class:`SessionFileError` if the file is not a
         session file this console reads (nothing is kept)."""
-        if Path(name).name != name or not name.endswith(SUFFIX):  # never outside ``directory``
+        if Path(name).name != name or not is_session_file(name):  # never outside ``directory``
             raise PlatformError("invalid_value", f"not a session file name: {name!r}")
         await asyncio.to_thread(directory.mkdir, parents=True, exist_ok=True)
         await asyncio.to_thread(sweep_stale_parts, directory)

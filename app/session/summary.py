@@ -155,8 +155,8 @@ def read_path(path: Path) -> ShowSummary:
 
 def session_file(directory: Path, room: str, session_id: str) -> Path | None:
     """The recording of ``session_id`` in ``directory`` (the newest if there are several)."""
-    pattern = f"{schema.safe_name(room)}_{schema.safe_name(session_id)}_*{schema.SUFFIX}"
-    found = sorted(directory.glob(pattern))
+    stems = f"{schema.safe_name(room)}_{schema.safe_name(session_id)}_*"
+    found = sorted(schema.session_files(directory, stems), key=schema.stem)
     return found[-1] if found else None
 
 

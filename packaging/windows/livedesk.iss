@@ -63,15 +63,18 @@ Name: "{autoprograms}\LiveDesk 自检 (selfcheck)"; Filename: "{cmd}"; Parameter
 Name: "{autodesktop}\LiveDesk"; Filename: "{app}\LiveDesk.exe"; Tasks: desktopicon
 
 [Registry]
-; the session recordings' file type (HKCU: per user). CAUTION: Explorer takes the extension after
-; the LAST dot, so for "x.livedesk-session.sqlite" it looks up ".sqlite", never this key: these
-; entries name and badge nothing until recordings get a final extension of their own (see
-; packaging/README.md, "Not done yet"). Registering ".sqlite" itself would take over every SQLite
-; file on the machine, so it is not done. No shell\open\command either: LiveDesk takes no file
-; on its command line yet.
-Root: HKCU; Subkey: "Software\Classes\.livedesk-session.sqlite"; ValueType: string; ValueData: "LiveDesk.Session"; Flags: uninsdeletevalue
+; the session recordings' file type (HKCU: per user): recordings end in ".livedesk"
+; (app/session/schema.py SUFFIX), the extension after the last dot, which is what Explorer looks
+; up. Double-clicking one runs "LiveDesk.exe replay -- <file>" (ui/replay/replay_command.py: the
+; file's replay window; the "--" keeps a file named "-x" from being read as an option).
+; Recordings named before ".livedesk" ("x.livedesk-session.sqlite") end in ".sqlite" for Explorer
+; and are not associated: registering ".sqlite" would take over every SQLite file on the machine.
+; They still open from LiveDesk's 复盘 (打开文件…) and from "LiveDesk.exe replay -- <file>".
+Root: HKCU; Subkey: "Software\Classes\.livedesk"; ValueType: string; ValueData: "LiveDesk.Session"; Flags: uninsdeletevalue
+Root: HKCU; Subkey: "Software\Classes\.livedesk"; ValueType: string; ValueName: "Content Type"; ValueData: "application/x-livedesk-session"; Flags: uninsdeletevalue
 Root: HKCU; Subkey: "Software\Classes\LiveDesk.Session"; ValueType: string; ValueData: "LiveDesk session recording"; Flags: uninsdeletekey
 Root: HKCU; Subkey: "Software\Classes\LiveDesk.Session\DefaultIcon"; ValueType: string; ValueData: """{app}\LiveDesk.exe"",0"
+Root: HKCU; Subkey: "Software\Classes\LiveDesk.Session\shell\open\command"; ValueType: string; ValueData: """{app}\LiveDesk.exe"" replay -- ""%1"""
 
 [Run]
 Filename: "{app}\LiveDesk.exe"; Description: "{cm:LaunchProgram,LiveDesk}"; Flags: nowait postinstall skipifsilent

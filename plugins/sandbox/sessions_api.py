@@ -3,7 +3,9 @@ the room, including ``reviewer``, can list and download them.
 
 Routes (under ``/api/v1/rooms/{room}``):
 - ``PUT /recordings/{name}`` (host, assistant): the body is the session file (SQLite); replaces a
-  file of the same name. Name: ``[A-Za-z0-9_.-]+.livedesk-session.sqlite``.
+  file of the same name. Name: ``[A-Za-z0-9_.-]+.livedesk`` (a console's recordings since they
+  have a final extension of their own), or ``[A-Za-z0-9_.-]+.livedesk-session.sqlite`` (the name
+  before that: old recordings are still shared and downloaded under it).
 - ``GET /recordings``: ``[{"name", "size", "uploaded_ts", "uploaded_by"}]``, newest first.
 - ``GET /recordings/{name}``: the file.
 Files are kept next to the sandbox database, in ``<db>-recordings/`` (mode 0700, files 0600).
@@ -35,7 +37,7 @@ from plugins.sandbox.engine import Obj, RoomEngine
 from plugins.sandbox.errors import ApiError
 from plugins.sandbox.routes.context import OPERATE, READ, R
 
-NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,200}\.livedesk-session\.sqlite$")
+NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,200}\.(?:livedesk|livedesk-session\.sqlite)$")
 MAX_BYTES = 2 * 1024**3
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -126,7 +128,9 @@ def add_session_routes(
         auth(request, room, READ)
         out: list[dict[str, Any]] = []
         if folder.exists():
-            for meta in folder.glob("*.livedesk-session.sqlite.json"):
+            for meta in folder.glob("*.json"):
+                if not NAME.fullmatch(meta.name[: -len(".json")]):
+                    continue
                 try:
                     out.append(orjson.loads(meta.read_bytes()))
                 except (OSError, orjson.JSONDecodeError):

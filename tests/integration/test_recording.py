@@ -215,7 +215,7 @@ async def test_sigkill_mid_session_loses_at_most_the_last_second(
     finally:
         if child.proc.poll() is None:
             child.kill()
-    files = list((data / "sessions").glob("*.sqlite"))
+    files = list((data / "sessions").glob("*.livedesk"))
     assert len(files) == 1
     path = files[0]
 
@@ -253,7 +253,7 @@ async def test_sigkill_mid_session_loses_at_most_the_last_second(
     finally:
         if child2.proc.poll() is None:
             child2.kill()
-    assert list((data / "sessions").glob("*.sqlite")) == [path]
+    assert list((data / "sessions").glob("*.livedesk")) == [path]
     with SessionFile(path) as f:
         again = f.event_seqs()
     assert again[: len(recorded)] == recorded

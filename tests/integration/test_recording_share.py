@@ -58,7 +58,7 @@ async def test_reviewer_lists_and_downloads_a_shared_session(
     listed = await reviewer.list()
     assert [i["name"] for i in listed] == [path.name]
     got = await reviewer.download(path.name, tmp_path / "reviewer", "assistant")
-    assert got.name.endswith(".shared-assistant.livedesk-session.sqlite")
+    assert got.name.endswith(".shared-assistant.livedesk")
     with SessionFile(got) as f:
         shared = f.summary()
     assert shared.orders > 0 and shared.session_id == SessionFile(path).session_id

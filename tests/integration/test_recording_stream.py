@@ -299,3 +299,55 @@ async def test_a_writer_far_behind_leaves_live_events_to_the_log_and_loses_none(
     # the session's every event, once, in order: the live part and the part read back
     assert recorded == [e["seq"] for e in log if e["seq"] >= started]
     assert log[-1]["type"] == "session_ended"
+
+
+def _rename_as_before(new: Path, old: Path) -> list[int]:
+    """Name ``new`` (and its side files) as a console from before ``.livedesk`` named it: the
+    seqs the file holds."""
+    for side in ("", "-wal", "-shm"):
+        if Path(f"{new}{side}").exists():
+            Path(f"{new}{side}").rename(f"{old}{side}")
+    with SessionFile(old) as f:
+        return f.event_seqs()
+
+
+async def test_a_console_restarted_mid_session_keeps_writing_to_the_sessions_old_named_file(
+    sandbox_server: Callable[..., Any], tmp_path: Path
+) -> None:
+    """A session recorded by a console from before the ``.livedesk`` name (its file is
+    ``….livedesk-session.sqlite``), then the upgraded console starts again mid-session: the rest
+    of the session goes to that same file — not to a second, newly named one."""
+    srv = sandbox_server(viewers=300, seed=5, live=True, extra=["--rate", "600"])
+    sessions = tmp_path / "sessions"
+    con = Console(srv, sessions)
+    await con.start()
+    try:
+        await until(lambda: con.recorder.recording, 20, "the session file")
+        await until(lambda: not con.recorder.filling and len(con.shown) > 50, 60, "events")
+    finally:
+        await con.close()
+    [new] = con.recorder.files
+    assert new.name.endswith(".livedesk")
+    old = new.with_name(new.name.removesuffix(".livedesk") + ".livedesk-session.sqlite")
+    before = await asyncio.to_thread(_rename_as_before, new, old)
+
+    con = Console(srv, sessions)
+    await con.start()
+    try:
+        await until(lambda: con.recorder.recording, 20, "the session file again")
+        await until(
+            lambda: not con.recorder.filling and bool(con.shown) and con.shown[-1] > before[-1],
+            60,
+            "the restarted console to record past the first",
+        )
+        await asyncio.sleep(1)
+    finally:
+        await con.close()
+    assert con.recorder.files == [old]
+    assert sorted(p.name for p in sessions.iterdir() if not p.name.endswith(("-wal", "-shm"))) == [
+        old.name
+    ]
+    with SessionFile(old) as f:
+        again = f.event_seqs()
+    assert again[: len(before)] == before and len(again) > len(before)
+    assert again == list(range(again[0], again[0] + len(again)))  # the gap filled, none twice

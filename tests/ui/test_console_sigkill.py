@@ -152,7 +152,7 @@ def test_console_killed_mid_session_keeps_everything_up_to_the_last_second(
     assert not processes_with(db), "the sandbox platform outlived the killed console"
 
     # reopen: sound file, listed with the sessions
-    [path] = list((data / "sessions").glob("*.sqlite"))
+    [path] = list((data / "sessions").glob("*.livedesk"))
     conn = sqlite3.connect(path)
     try:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)

@@ -42,7 +42,7 @@ def assert_tokens_private(db: Path) -> None:
 
 def _recorded(data: Path) -> int:
     """Events in the console's session file so far (0 before it exists)."""
-    for session in (data / "sessions").glob("*.sqlite"):
+    for session in (data / "sessions").glob("*.livedesk"):
         try:
             conn = sqlite3.connect(f"file:{session}?mode=ro", uri=True, timeout=5)
             try:
@@ -107,7 +107,7 @@ def test_console_quits_cleanly_when_the_os_asks(
     while processes_with(db) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not processes_with(db), "the sandbox platform outlived the console"
-    [session] = list((tmp_path / "data" / "sessions").glob("*.sqlite"))
+    [session] = list((tmp_path / "data" / "sessions").glob("*.livedesk"))
     assert not Path(f"{session}-wal").exists() or Path(f"{session}-wal").stat().st_size == 0
     conn = sqlite3.connect(session)
     try:

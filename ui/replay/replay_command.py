@@ -14,6 +14,10 @@ that cannot be read (missing, damaged, hostile, not a session) is said in plain 
 window, never as a traceback. The command ends when its last window is closed. It needs no
 platform, no OBS and no network, and it takes no room's single-console lock (a replay is not a
 console of the room).
+
+macOS hands a document opened from Finder to a running app as a ``QFileOpenEvent``, not in
+``argv``: :class:`ui.replay.file_opens.FileOpens` opens each such file the way a file given on
+the command line is opened (its replay, from the sessions window).
 """
 
 from __future__ import annotations
@@ -27,10 +31,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.logs import setup_logging
-from app.session.schema import SUFFIX
+from app.session.schema import SUFFIXES
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
+
+    from ui.replay.file_opens import FileOpens
+    from ui.replay.sessions import SessionsWindow
 
 log = logging.getLogger(__name__)
 
@@ -41,13 +48,17 @@ def parser() -> argparse.ArgumentParser:
         description="Open a recorded session's replay (复盘), or the list of recorded sessions.",
     )
     p.add_argument(
-        "session_file", type=Path, nargs="?", default=None, help=f"a session file (*{SUFFIX})"
+        "session_file",
+        type=Path,
+        nargs="?",
+        default=None,
+        help="a session file (" + ", ".join("*" + s for s in SUFFIXES) + ")",
     )
     p.add_argument("--lang", choices=("zh_CN", "en"), default=None, help="UI language")
     return p
 
 
-def open_windows(session_file: Path | None) -> object:
+def open_windows(session_file: Path | None) -> SessionsWindow:
     """The sessions window (shown), and the file's replay opened from it: returns the window.
     Needs a QApplication and a running qasync loop."""
     from app.settings import load_settings
@@ -72,6 +83,7 @@ def run(argv: Sequence[str]) -> int:
     from ui.event_loop import QEventLoop
     from ui.i18n import set_language, use_qt_translations
     from ui.qt_log import log_qt_messages
+    from ui.replay.file_opens import FileOpens
     from ui.theme import apply_look
     from ui.wheel_guard import install_wheel_guard
 
@@ -85,14 +97,15 @@ def run(argv: Sequence[str]) -> int:
     install_wheel_guard(app)
     use_qt_translations(app)
     app.setQuitOnLastWindowClosed(False)  # the loop ends with the last window (below)
+    opens = FileOpens(app)
     loop = QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
-        loop.run_until_complete(_show(app, args.session_file))
+        loop.run_until_complete(_show(app, args.session_file, opens))
     return 0
 
 
-async def _show(app: QApplication, session_file: Path | None) -> None:
+async def _show(app: QApplication, session_file: Path | None, opens: FileOpens) -> None:
     """Open the windows on the running loop, and return when the last one is closed."""
     done = asyncio.get_running_loop().create_future()
 
@@ -102,5 +115,6 @@ async def _show(app: QApplication, session_file: Path | None) -> None:
 
     app.lastWindowClosed.connect(closed)
     window = open_windows(session_file)
+    opens.attach(window)
     await done
     del window

@@ -51,7 +51,7 @@ from app.platform.errors import PlatformError
 from app.session.recorder import sessions_dir
 from app.session.replay import Summary, Unreadable, read_summary
 from app.session.safe_open import MAX_TS, MIN_TS, SessionFileError
-from app.session.schema import SUFFIX
+from app.session.schema import SUFFIXES, is_session_file, session_files
 from app.session.score import Raw, Score, basis_note, read_raw, score_all
 from app.session.share import SessionShare, download_name, shared_by
 from app.settings import ReviewSettings
@@ -118,7 +118,7 @@ def rescan(directory: Path, cache: Cache) -> tuple[list[Summary], list[Unreadabl
         return [], [], {}, bool(cache)
     out: Cache = {}
     changed = False
-    for p in sorted(directory.glob("*" + SUFFIX)):
+    for p in session_files(directory):
         sig = signature(p)
         if sig is None:
             continue
@@ -500,13 +500,19 @@ class SessionsWindow(QWidget):
 
     def open_file(self) -> None:
         name, _ = QFileDialog.getOpenFileName(
-            self, tr("打开场次文件"), str(self.directory), f"LiveDesk (*{SUFFIX})"
+            self, tr("打开场次文件"), str(self.directory), FILE_FILTER
         )
         if name:
             self.open_path(Path(name))
 
 
-NAME = re.compile(r"^(?P<room>[^_]+)_(?P<sid>.+)_(?P<start>\d{8}-\d{6})" + re.escape(SUFFIX) + "$")
+#: the open dialog's filter: session files of both names
+FILE_FILTER = "LiveDesk (" + " ".join("*" + s for s in SUFFIXES) + ")"
+NAME = re.compile(
+    r"^(?P<room>[^_]+)_(?P<sid>.+)_(?P<start>\d{8}-\d{6})(?:"
+    + "|".join(re.escape(s) for s in SUFFIXES)
+    + ")$"
+)
 SHARED_HEADERS = [
     "开播时间",
     "直播间",
@@ -607,7 +613,7 @@ class SharedSessionsDialog(QDialog):
         return self.panel.directory / download_name(name, who if isinstance(who, str) else None)
 
     async def _fill(self) -> None:
-        paths = [self.local_path(i) for i in self.items if str(i["name"]).endswith(SUFFIX)]
+        paths = [self.local_path(i) for i in self.items if is_session_file(str(i["name"]))]
         locals_ = await asyncio.to_thread(lambda: {p: _local_summary(p) for p in paths})
         if _alive(self):
             self.fill(locals_)
@@ -616,7 +622,7 @@ class SharedSessionsDialog(QDialog):
         rows = []
         for item in self.items:
             name = str(item["name"])
-            local = (locals_ or {}).get(self.local_path(item)) if name.endswith(SUFFIX) else None
+            local = (locals_ or {}).get(self.local_path(item)) if is_session_file(name) else None
             m = NAME.match(name)
             if local is not None:
                 date = time.strftime("%Y-%m-%d %H:%M", time.localtime(local.started_ts))

@@ -41,6 +41,7 @@ from app.session.money import per_minute, totals
 from app.session.quizzes import quiz_results
 from app.session.replay import SessionFile, Summary
 from app.session.safe_open import SessionFileError
+from app.session.schema import stem as schema_stem
 from app.session.score import Score, basis_note, score_file, score_line
 from app.threads import Inbox
 from ui import theme
@@ -472,7 +473,8 @@ class ReplayWindow(QMainWindow):
 
     # --- exports -----------------------------------------------------------------------------------
     def _ask_path(self, title: str, suffix: str, filt: str) -> Path | None:
-        default = str(self.file.path.with_suffix("").with_suffix(suffix))
+        path = self.file.path  # beside the file, its session suffix (new or old) replaced
+        default = str(path.with_name(schema_stem(path) + suffix))
         name, _ = QFileDialog.getSaveFileName(self, title, default, filt)
         return Path(name) if name else None
 

@@ -53,6 +53,31 @@ def test_a_name_ending_in_a_newline_is_refused(sandbox_server: Any) -> None:
     assert c.get("/recordings").json() == []
 
 
+def test_recordings_of_both_names_are_stored_listed_and_downloaded(sandbox_server: Any) -> None:
+    """A recording named ``….livedesk`` (since it has a final extension of its own) and one
+    named as before (``….livedesk-session.sqlite``) are both shared under their own names; a
+    name that is neither is refused."""
+    srv = sandbox_server()
+    c = srv.client()
+    new = "r1_s2_20261204-200000.livedesk"
+    for name, body in ((NAME, MAGIC + b"old"), (new, MAGIC + b"new")):
+        r = c.put(f"/recordings/{name}", content=body)
+        assert r.status_code == 200 and r.json()["name"] == name, r.text
+    assert sorted(i["name"] for i in c.get("/recordings").json()) == sorted([NAME, new])
+    assert c.get(f"/recordings/{NAME}").content == MAGIC + b"old"
+    assert c.get(f"/recordings/{new}").content == MAGIC + b"new"
+    for bad in (
+        "r1.sqlite",
+        "r1.livedesk.sqlite",
+        "r1.livedesk-session",
+        "r1.livedeskx",
+        ".livedesk",
+    ):
+        r = c.put(f"/recordings/{bad}", content=MAGIC + b"x")
+        assert r.status_code == 422 and r.json()["error"]["field"] == "name", (bad, r.text)
+    assert len(c.get("/recordings").json()) == 2
+
+
 def test_an_upload_cut_off_leaves_no_part_file(sandbox_server: Any) -> None:
     srv = sandbox_server()
     sock = start_raw_upload(srv, NAME, 10 * 1024 * 1024, MAGIC + b"\0" * 65536)

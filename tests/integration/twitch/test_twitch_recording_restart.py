@@ -82,7 +82,7 @@ async def test_a_restart_mid_broadcast_records_what_comes_after_it(
     finally:
         await _stop(room, rec)
     [second] = rec.files
-    assert second != first and second.name.endswith("-2.livedesk-session.sqlite")
+    assert second != first and second.name.endswith("-2.livedesk")
     assert texts(second) == ["after the restart"]
     assert texts(first) == ["before 0", "before 1", "before 2"]  # untouched
     with SessionFile(second) as f:

@@ -107,7 +107,7 @@ async def test_connect_switches_the_running_console_from_the_sandbox_to_bilibili
         ]
 
         # the sandbox part was recorded up to the last event its window showed, file closed
-        [session] = list((tmp_path / "data" / "sessions").glob("*.sqlite"))
+        [session] = list((tmp_path / "data" / "sessions").glob("*.livedesk"))
         conn = sqlite3.connect(session)
         try:
             last = conn.execute("SELECT max(last_seq) FROM event_blocks").fetchone()[0]

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from app.session.schema import SUFFIX, SUFFIXES
 from tests.support.polling import patience
 from tests.support.processes import spawn, stop
 from tests.support.session_files import not_sqlite, valid
@@ -81,6 +82,23 @@ def test_the_command_is_registered_and_the_desktop_hands_recordings_to_it() -> N
     assert "application/x-livedesk-session;" in desktop["MimeType"]
     mime = (REPO / "packaging" / "linux" / "livedesk-mime.xml").read_text(encoding="utf-8")
     assert 'type="application/x-livedesk-session"' in mime
+    for suffix in SUFFIXES:  # new and old names both open from a Linux file manager
+        assert f'<glob pattern="*{suffix}"' in mime
+
+
+def test_windows_and_macos_associate_the_extension_after_the_last_dot() -> None:
+    """Explorer and Launch Services match only what follows the last dot: the installer and the
+    bundle's document type name ``livedesk`` (schema.SUFFIX), never ``sqlite``."""
+    assert SUFFIX == ".livedesk" and SUFFIX.count(".") == 1
+    iss = (REPO / "packaging" / "windows" / "livedesk.iss").read_text(encoding="utf-8")
+    assert (
+        'Subkey: "Software\\Classes\\.livedesk"; ValueType: string; ValueData: "LiveDesk.Session"'
+        in iss
+    )
+    assert '"""{app}\\LiveDesk.exe"" replay -- ""%1"""' in iss
+    assert "Classes\\.sqlite" not in iss and "Classes\\.livedesk-session" not in iss
+    spec = (REPO / "packaging" / "livedesk.spec").read_text(encoding="utf-8")
+    assert '"public.filename-extension": ["livedesk"]' in spec
 
 
 @pytest.mark.parametrize("name", ["good", "missing"])
@@ -101,3 +119,33 @@ def test_the_command_stays_up_with_its_window_until_closed(tmp_path: Path, name:
     finally:
         stop(proc)
     assert "Traceback" not in err.read_text(encoding="utf-8", errors="replace")
+
+
+async def test_a_file_the_desktop_sends_as_an_event_opens_its_replay(
+    tmp_path: Path, qtbot: Any, until: Callable[..., Awaitable[None]]
+) -> None:
+    """macOS: Finder hands a double-clicked recording to the app as a QFileOpenEvent (not in
+    argv). One sent at launch, before the window exists, and one sent later both open."""
+    from PySide6.QtGui import QFileOpenEvent
+    from PySide6.QtWidgets import QApplication
+
+    from ui.replay.file_opens import FileOpens
+
+    first = valid(tmp_path / "first.livedesk", session_id="first")
+    second = valid(tmp_path / "second.livedesk-session.sqlite", session_id="second")
+    app = QApplication.instance()
+    assert app is not None
+    opens = FileOpens(app)
+    try:
+        QApplication.sendEvent(app, QFileOpenEvent(str(first)))  # at launch: no window yet
+        window = open_windows(None)
+        qtbot.addWidget(window)
+        opens.attach(window)
+        await until(lambda: len(_replays(window)) == 1, 30, "the first file's replay")
+        QApplication.sendEvent(app, QFileOpenEvent(str(second)))
+        await until(lambda: len(_replays(window)) == 2, 30, "the second file's replay")
+        assert sorted(w.file.path.name for w in _replays(window)) == [first.name, second.name]
+    finally:
+        app.removeEventFilter(opens)
+        for w in _replays(window):
+            w.close()

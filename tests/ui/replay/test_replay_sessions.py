@@ -103,9 +103,8 @@ async def test_host_shares_a_session_and_a_reviewer_downloads_and_opens_it(
     dialog.table.selectRow(0)
     click(dialog.download_button)
     # stored beside (never over) a local recording of the same session, named as shared
-    local = panel.directory / recorded.name.replace(
-        ".livedesk-session.sqlite", ".shared-host.livedesk-session.sqlite"
-    )
+    assert recorded.name.endswith(".livedesk")
+    local = panel.directory / recorded.name.replace(".livedesk", ".shared-host.livedesk")
     await until(lambda: dialog.status.text().startswith("已下载"), 30, "the download")
     assert local.stat().st_size == listed[0]["size"]
     assert not (panel.directory / recorded.name).exists()
