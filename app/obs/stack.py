@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.camera.modes import Mode
+from app.i18n import tr
 from app.live.chat_announce import chat_language
 from app.obs.camera_input import ObsInputSpec, camera_from_source
 from app.obs.camera_plan import Pip
@@ -148,7 +149,7 @@ class ObsStack:
         try:
             await self.server.start()
         except OSError as exc:  # no port at all: overlays still reach OBS as PNGs
-            self.server.note = f"叠加层网页服务未启动：{exc}"
+            self.server.note = tr("叠加层网页服务未启动：{why}").format(why=exc)
             log.warning("overlay page server not started: %s", exc)
         self.controller.start()
         self.conn.start()
