@@ -42,6 +42,7 @@ from app.logs import setup_logging
 
 if TYPE_CHECKING:
     from ui.platform.connect_dialog import Choice
+    from ui.replay.file_opens import FileOpens
 
 log = logging.getLogger(__name__)
 TOKEN_ENV = "LIVEDESK_TOKEN"  # the platform token, kept out of the command line (ps shows argv)
@@ -229,10 +230,15 @@ def run(argv: list[str], prepare: Prepare | None = None) -> int:
     claim = claim_for(args, settings)  # held until we return: one console per room
     if isinstance(claim, int):
         return claim  # another console has this room (brought forward), or it hangs
+    from ui.replay.file_opens import FileOpens
+
+    # macOS: Finder's double-clicked recording starts the app with no argument and arrives as an
+    # event (before the window exists): it opens in the 复盘 panel's sessions list once shown
+    opens = FileOpens(app)
     loop = QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
-        return loop.run_until_complete(_main(app, args, settings, prepare))
+        return loop.run_until_complete(_main(app, args, settings, prepare, opens=opens))
 
 
 @dataclass
@@ -331,6 +337,8 @@ async def _main(
     settings: Any,
     prepare: Prepare | None = None,
     shown: Shown | None = None,
+    *,
+    opens: FileOpens | None = None,
 ) -> int:
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QLabel
@@ -394,6 +402,7 @@ async def _main(
             prepare,
             shown,
             commerce=target.commerce,
+            opens=opens,
         )
         if pacer is None:
             freeze_startup_objects()
@@ -478,12 +487,14 @@ async def _run_window(
     prepare: Prepare | None,
     shown: Shown | None,
     commerce: str | None = None,
+    opens: FileOpens | None = None,
 ) -> _Window:
     from app.live.room import LiveRoom
     from app.obs.stack import ObsStack
     from app.session.obs_link import follow_obs
     from app.session.recorder import start_recording
     from ui.main_window import MainWindow
+    from ui.replay.sessions import SessionsWindow
 
     room = LiveRoom(adapter, chat_capacity=settings.ui.comment_buffer)
     obs = ObsStack.build(room, settings) if settings.obs.enabled else None
@@ -510,6 +521,9 @@ async def _run_window(
         window.team.set_sandbox(True)  # a rehearsal room: 「沙盒 · 模拟观众」 stays visible
     splash.close()
     window.show()
+    sessions = window.panels.get("replay")
+    if opens is not None and isinstance(sessions, SessionsWindow):
+        opens.attach(sessions)  # recordings the desktop asks to open: their replay windows
     from ui.first_run import guide_wanted
 
     if guide_wanted(

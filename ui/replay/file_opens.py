@@ -6,6 +6,11 @@ sessions window the way ``livedesk replay FILE`` opens a file named on its comma
 in a worker thread, its replay window, or the reason it cannot be read said in the window). A file
 that arrives before the window exists (the event of the launch itself) waits for it; a URL that is
 not a local file is left to Qt. Other platforms never send the event: nothing changes there.
+
+Both ``livedesk replay`` (its sessions window) and the console (its 复盘 panel, re-attached to each
+new window after a platform switch) install it: Finder starts the app itself for a double-clicked
+recording when LiveDesk is not running. A file sent while a console's window is being replaced
+waits for the next one.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QFileOpenEvent
 
@@ -36,7 +42,8 @@ class FileOpens(QObject):
         if not text:
             return False
         path = Path(text).resolve()
-        if self.window is None:
+        if self.window is None or not shiboken6.isValid(self.window):  # (a window being replaced)
+            self.window = None
             self.pending.append(path)
         else:
             self.window.open_path(path)

@@ -149,3 +149,57 @@ async def test_a_file_the_desktop_sends_as_an_event_opens_its_replay(
         app.removeEventFilter(opens)
         for w in _replays(window):
             w.close()
+
+
+async def test_the_console_opens_a_recording_the_desktop_hands_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """macOS starts the console itself (LiveDesk.app, no argument) for a double-clicked recording
+    and sends the file as an event, before the window exists: once the console is up, the file's
+    replay opens from its 复盘 panel; a file sent later opens too."""
+    import asyncio
+    import signal
+
+    from PySide6.QtGui import QFileOpenEvent
+    from PySide6.QtWidgets import QApplication
+
+    from app.settings import Settings
+    from tests.support.polling import until
+    from ui.launch import _main, parse_args
+    from ui.replay.file_opens import FileOpens
+
+    monkeypatch.setenv("LIVEDESK_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("LIVEDESK_DATA_DIR", str(tmp_path / "data"))
+    first = valid(tmp_path / "first.livedesk", session_id="first")
+    second = valid(tmp_path / "second.livedesk", session_id="second")
+    app = QApplication.instance()
+    assert app is not None
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    opens = FileOpens(app)
+    QApplication.sendEvent(app, QFileOpenEvent(str(first)))  # at launch: no window yet
+    settings = Settings()
+    settings.obs.enabled = False
+    windows: list[Any] = []
+    main = asyncio.ensure_future(
+        _main(app, parse_args([]), settings, shown=windows.append, opens=opens)
+    )
+    try:
+        await until(lambda: bool(windows), 90, "the console")
+        panel = windows[0].panels["replay"]
+        assert isinstance(panel, SessionsWindow)
+        await until(lambda: bool(_replays(panel)), 30, "the first recording's replay")
+        QApplication.sendEvent(app, QFileOpenEvent(str(second)))
+        await until(lambda: len(_replays(panel)) == 2, 30, "the second one's")
+        assert sorted(w.file.path.name for w in _replays(panel)) == [first.name, second.name]
+        for w in _replays(panel):
+            w.close()
+        windows[0].close_without_asking()
+        assert await asyncio.wait_for(main, patience(60)) == 0
+    finally:
+        app.removeEventFilter(opens)
+        for w in windows:
+            w.close_without_asking()
+        if not main.done():
+            await asyncio.wait_for(main, patience(60))
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
