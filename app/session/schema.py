@@ -266,10 +266,12 @@ def _create_whole(path: Path, meta: dict[str, str]) -> None:
 
 def split_name(name: str) -> tuple[str, str] | None:
     """``name`` as (stem, session suffix), or None if it is not a session file's name (a file
-    being written, a WAL, anything else). The suffix is the file's own: old names keep theirs."""
+    being written, a WAL, anything else). The suffix is the file's own: old names keep theirs,
+    and its case (Windows matches extensions whatever their case: ``X.LIVEDESK`` is one too)."""
+    folded = name.lower()
     for suffix in SUFFIXES:
-        if name.endswith(suffix) and len(name) > len(suffix):
-            return name[: -len(suffix)], suffix
+        if folded.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)], name[-len(suffix) :]
     return None
 
 

@@ -95,3 +95,12 @@ def test_names_that_are_not_session_files(tmp_path: Path) -> None:
         assert not schema.is_session_file(tmp_path / name), name
     for name in ("x.livedesk", f"x{OLD}", "带货 第一场.livedesk"):
         assert schema.is_session_file(name), name
+
+
+def test_a_suffix_in_capitals_is_still_a_session_file() -> None:
+    """Windows lists and opens ``X.LIVEDESK`` (its extensions ignore case): so does LiveDesk,
+    keeping the file's own spelling of the suffix."""
+    assert schema.split_name("Show.LIVEDESK") == ("Show", ".LIVEDESK")
+    assert schema.split_name(f"Show{OLD.upper()}") == ("Show", OLD.upper())
+    assert schema.stem(Path("C:/rec/Show.LiveDesk")) == "Show"
+    assert not schema.is_session_file("Show.LIVEDESK-WAL")
