@@ -228,12 +228,25 @@ def connect(
     conn.execute("PRAGMA temp_store=MEMORY")
     conn.execute(f"PRAGMA cache_size={-int(cache_kib)}")
     if create:
-        conn.executescript(DDL + ADDED_DDL)
-        conn.execute(
-            "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
-            (str(SCHEMA_VERSION),),
-        )
+        make_tables(conn)  # (an existing file: tables added since it was written)
     return conn
+
+
+def make_tables(conn: sqlite3.Connection) -> None:
+    """Every table this version knows (those missing only), and the schema version."""
+    conn.executescript(DDL + ADDED_DDL)
+    conn.execute(
+        "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+        (str(SCHEMA_VERSION),),
+    )
+
+
+def write_meta(conn: sqlite3.Connection, meta: dict[str, str]) -> None:
+    """``meta``'s keys set (replacing values the file had)."""
+    conn.executemany(
+        "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+        [(k, str(v)) for k, v in meta.items()],
+    )
 
 
 #: a session file being made (hidden: never listed, never read as a damaged session)
@@ -250,15 +263,8 @@ def _create_whole(path: Path, meta: dict[str, str]) -> None:
     conn = sqlite3.connect(str(tmp), isolation_level=None)
     try:
         conn.execute("PRAGMA journal_mode=WAL")
-        conn.executescript(DDL + ADDED_DDL)
-        conn.execute(
-            "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
-            (str(SCHEMA_VERSION),),
-        )
-        conn.executemany(
-            "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
-            [(k, str(v)) for k, v in meta.items()],
-        )
+        make_tables(conn)
+        write_meta(conn, meta)
     finally:
         conn.close()  # the last connection: the WAL is checkpointed into the file and removed
     os.replace(tmp, path)

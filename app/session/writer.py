@@ -472,10 +472,7 @@ class SessionWriter:
         self.stats.batches += 1
 
     def _write_meta(self, meta: dict[str, str]) -> None:
-        self._conn.executemany(
-            "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
-            [(k, str(v)) for k, v in meta.items()],
-        )
+        schema.write_meta(self._conn, meta)
 
     def _initial_products(self, products: list[m.Product], ts: float) -> None:
         for p in products:
