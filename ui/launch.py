@@ -206,27 +206,13 @@ def run(argv: list[str], prepare: Prepare | None = None) -> int:
     tune_gc()
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise
 
-    from PySide6.QtWidgets import QApplication
-
     from app.settings import load_settings
     from ui.event_loop import QEventLoop
-    from ui.i18n import set_language, use_qt_translations
-    from ui.qt_log import log_qt_messages
+    from ui.qt_app import qt_application
     from ui.single_console import claim_for
-    from ui.theme import apply_look
-    from ui.wheel_guard import install_wheel_guard
 
-    log_qt_messages()  # into the log file too: a windowed build has no stderr
     settings = load_settings()
-    set_language(args.lang or settings.ui.language)
-    app = QApplication.instance() or QApplication(sys.argv)
-    assert isinstance(app, QApplication)
-    app.setApplicationName("LiveDesk")
-    app.setOrganizationName("LiveDesk")
-    app.setQuitOnLastWindowClosed(False)  # closing is handled in _main, so cleanup can run
-    apply_look(app)
-    install_wheel_guard(app)  # the wheel never changes a value that does not have focus
-    use_qt_translations(app)
+    app = qt_application(args.lang or settings.ui.language)  # closing is handled in _main
     claim = claim_for(args, settings)  # held until we return: one console per room
     if isinstance(claim, int):
         return claim  # another console has this room (brought forward), or it hangs

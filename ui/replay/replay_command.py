@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -77,26 +76,12 @@ def run(argv: Sequence[str]) -> int:
     args = parser().parse_args(list(argv))
     setup_logging()
 
-    from PySide6.QtWidgets import QApplication
-
     from app.settings import load_settings
     from ui.event_loop import QEventLoop
-    from ui.i18n import set_language, use_qt_translations
-    from ui.qt_log import log_qt_messages
+    from ui.qt_app import qt_application
     from ui.replay.file_opens import FileOpens
-    from ui.theme import apply_look
-    from ui.wheel_guard import install_wheel_guard
 
-    log_qt_messages()
-    set_language(args.lang or load_settings().ui.language)
-    app = QApplication.instance() or QApplication(sys.argv)
-    assert isinstance(app, QApplication)
-    app.setApplicationName("LiveDesk")
-    app.setOrganizationName("LiveDesk")
-    apply_look(app)
-    install_wheel_guard(app)
-    use_qt_translations(app)
-    app.setQuitOnLastWindowClosed(False)  # the loop ends with the last window (below)
+    app = qt_application(args.lang or load_settings().ui.language)  # its loop ends it (below)
     opens = FileOpens(app)
     loop = QEventLoop(app)
     asyncio.set_event_loop(loop)
