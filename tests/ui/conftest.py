@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from typing import Any
 
@@ -94,3 +95,13 @@ async def restricted_room() -> AsyncIterator[Callable[..., Awaitable[LiveRoom]]]
 def until() -> Callable[..., Awaitable[None]]:
     """``await until(lambda: cond, 30, "…")``: tests/support/polling.py :func:`until`."""
     return polling.until
+
+
+@pytest.fixture
+def keep_signal_handlers() -> Iterator[None]:
+    """For tests that run the console's ``_main`` in-process: it installs SIGINT/SIGTERM handlers
+    (a clean exit on logout); pytest's own come back afterwards."""
+    old = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    yield
+    for sig, handler in old.items():
+        signal.signal(sig, handler)

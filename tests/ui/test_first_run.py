@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import signal
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,14 +29,7 @@ from tests.support.real_obs import RealObs
 from ui.first_run import FirstRunGuide, ObsPage, guide_wanted
 from ui.launch import _main, parse_args
 
-
-@pytest.fixture(autouse=True)
-def _keep_signal_handlers() -> Iterator[None]:
-    """_main installs SIGINT/SIGTERM handlers (a clean exit on logout); pytest keeps its own."""
-    old = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    yield
-    for sig, handler in old.items():
-        signal.signal(sig, handler)
+pytestmark = pytest.mark.usefixtures("keep_signal_handlers")
 
 
 @pytest.fixture

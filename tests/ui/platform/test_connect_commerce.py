@@ -6,8 +6,7 @@ shop's panels and the chat's, each control following the combined capabilities."
 from __future__ import annotations
 
 import asyncio
-import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -135,16 +134,7 @@ async def test_a_window_on_chat_plus_shop_offers_both_sides_controls(
         await adapter.close()
 
 
-@pytest.fixture
-def _keep_signal_handlers() -> Iterator[None]:
-    """_main installs SIGINT/SIGTERM handlers (a clean exit on logout); pytest keeps its own."""
-    old = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    yield
-    for sig, handler in old.items():
-        signal.signal(sig, handler)
-
-
-@pytest.mark.usefixtures("_keep_signal_handlers")
+@pytest.mark.usefixtures("keep_signal_handlers")
 async def test_console_platform_bilibili_commerce_sandbox_opens_one_room_of_both(
     open_live: StartOpenLive,
     secrets: dict[str, str],

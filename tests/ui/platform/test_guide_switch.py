@@ -7,8 +7,6 @@ the platform already running goes straight on."""
 from __future__ import annotations
 
 import asyncio
-import signal
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,13 +19,7 @@ from tests.ui.platform.conftest import StartOpenLive, credentials
 from ui.first_run import FirstRunGuide
 from ui.launch import _main, parse_args
 
-
-@pytest.fixture(autouse=True)
-def _keep_signal_handlers() -> Iterator[None]:
-    old = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    yield
-    for sig, handler in old.items():
-        signal.signal(sig, handler)
+pytestmark = pytest.mark.usefixtures("keep_signal_handlers")
 
 
 async def test_the_platform_page_switches_the_console_to_bilibili(

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import signal
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,14 +38,7 @@ FEED = [
     dm.frame(s.open_guard("m4", "o4", "舰长大人")),
 ]
 
-
-@pytest.fixture(autouse=True)
-def _keep_signal_handlers() -> Iterator[None]:
-    """_main installs SIGINT/SIGTERM handlers (a clean exit on logout); pytest keeps its own."""
-    old = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    yield
-    for sig, handler in old.items():
-        signal.signal(sig, handler)
+pytestmark = pytest.mark.usefixtures("keep_signal_handlers")
 
 
 def quiet_settings() -> Settings:

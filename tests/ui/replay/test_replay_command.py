@@ -151,6 +151,7 @@ async def test_a_file_the_desktop_sends_as_an_event_opens_its_replay(
             w.close()
 
 
+@pytest.mark.usefixtures("keep_signal_handlers")
 async def test_the_console_opens_a_recording_the_desktop_hands_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -158,7 +159,6 @@ async def test_the_console_opens_a_recording_the_desktop_hands_it(
     and sends the file as an event, before the window exists: once the console is up, the file's
     replay opens from its 复盘 panel; a file sent later opens too."""
     import asyncio
-    import signal
 
     from PySide6.QtGui import QFileOpenEvent
     from PySide6.QtWidgets import QApplication
@@ -174,7 +174,6 @@ async def test_the_console_opens_a_recording_the_desktop_hands_it(
     second = valid(tmp_path / "second.livedesk", session_id="second")
     app = QApplication.instance()
     assert app is not None
-    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     opens = FileOpens(app)
     QApplication.sendEvent(app, QFileOpenEvent(str(first)))  # at launch: no window yet
     settings = Settings()
@@ -201,5 +200,3 @@ async def test_the_console_opens_a_recording_the_desktop_hands_it(
             w.close_without_asking()
         if not main.done():
             await asyncio.wait_for(main, patience(60))
-        for sig, handler in handlers.items():
-            signal.signal(sig, handler)
