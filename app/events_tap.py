@@ -52,6 +52,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
+from app.aio import wait_within
 from app.i18n import localize, set_language, tr
 from app.platform.adapter import PlatformAdapter
 from app.platform.composite import open_room
@@ -218,7 +219,7 @@ async def connect(
     """The opened adapter (with the shop of ``commerce``, when given: one room of both) and the
     room's current seq (the tap prints what comes after it)."""
     try:
-        adapter = await asyncio.wait_for(
+        adapter = await wait_within(
             open_room(name, commerce, settings, commerce_settings), CONNECT_TIMEOUT
         )
     except KeyError as exc:
@@ -228,7 +229,7 @@ async def connect(
     except PlatformError as exc:
         raise TapError(localize(exc.message)) from None
     try:
-        snapshot = await asyncio.wait_for(adapter.snapshot(), CONNECT_TIMEOUT)
+        snapshot = await wait_within(adapter.snapshot(), CONNECT_TIMEOUT)
     except BaseException as exc:
         await adapter.close()
         if isinstance(exc, OfflineError | TimeoutError):

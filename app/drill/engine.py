@@ -32,6 +32,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from app.aio import wait_within
 from app.drill.report import FaultResult
 from app.listeners import Listeners
 from app.live.comment_kinds import Kind
@@ -204,7 +205,7 @@ class Drill:
     async def _wait(self, seconds: float) -> None:
         self._changed.clear()
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._changed.wait(), max(0.01, seconds))
+            await wait_within(self._changed.wait(), max(0.01, seconds))
 
     async def run_script(self, steps: Sequence[Step]) -> list[FaultResult]:
         """The steps one after another (a fault not offered here is skipped)."""

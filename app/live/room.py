@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, KeysVi
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from app.aio import spawn
+from app.aio import cancel_and_wait, spawn
 from app.format import money
 from app.i18n import tr
 from app.listeners import Listeners
@@ -322,13 +322,11 @@ class LiveRoom:
             self.adapter.reconnect_now()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except (asyncio.CancelledError, Exception):
-                pass
-            self._task = None
+        """Stop following the platform: the event task is cancelled and waited for, at most
+        :data:`app.aio.STOP_DEADLINE_S` (a stream whose clean-up hangs does not hold the exit)."""
+        task, self._task = self._task, None
+        if task is not None:
+            await cancel_and_wait([task])
 
     async def _run(self) -> None:
         while True:

@@ -26,7 +26,7 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from app.aio import spawn
+from app.aio import spawn, wait_within
 from app.i18n import tr
 from app.listeners import Listeners
 from app.obs.client import EVENTS_ALL, EVENTS_METERS, RawClient
@@ -105,7 +105,7 @@ class ObsConnection:
         reached = asyncio.Event()
         unsubscribe = self.tracker.subscribe(lambda s: reached.set() if s.state is state else None)
         try:
-            await asyncio.wait_for(reached.wait(), within)
+            await wait_within(reached.wait(), within)
         finally:
             unsubscribe()
 

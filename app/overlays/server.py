@@ -44,7 +44,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
-from app.aio import spawn
+from app.aio import spawn, wait_within
 from app.i18n import language, tr, translator
 from app.overlays.layout import Kind
 from app.overlays.state import OverlayState
@@ -331,7 +331,7 @@ class OverlayServer:
             _abort(client.ws)
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError, Exception):
-                await asyncio.wait_for(self._task, 5)
+                await wait_within(self._task, 5)
         self._server = None
         self._task = None
 

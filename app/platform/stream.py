@@ -49,6 +49,7 @@ from picows import (
     ws_connect,
 )
 
+from app.aio import wait_within
 from app.platform.backoff import Backoff
 from app.platform.connection import ConnectionTracker, LinkState
 from app.platform.errors import PlatformError
@@ -321,7 +322,7 @@ class EventStream:
             self._wake.clear()  # a reconnect_now() from here on shortens the wait after this try
             inbox = _Inbox(cfg.max_pending, cfg.max_message)
             try:
-                transport, _listener = await asyncio.wait_for(
+                transport, _listener = await wait_within(
                     ws_connect(
                         inbox.factory,
                         events_url(self.base_url, self.room, cursor.last, self.client),
@@ -335,7 +336,7 @@ class EventStream:
                         max_frame_size=cfg.max_message,
                         logger_name="livedesk.stream",
                     ),
-                    timeout=cfg.open_timeout,
+                    cfg.open_timeout,
                 )
             except WSInvalidStatusError as exc:
                 status = exc.response.status if exc.response is not None else 0
@@ -375,7 +376,7 @@ class EventStream:
                 cursor.last,
             )
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+                await wait_within(self._wake.wait(), delay)
 
     def _skipped_unreceivable(self, cursor: Cursor, seq: int | None) -> None:
         """The link closed on a message too large to receive, right after ``cursor.last``
@@ -475,7 +476,7 @@ async def _disconnected(transport: WSTransport) -> None:
     would be reported as "never awaited"."""
     if asyncio.get_running_loop().is_closed():
         return
-    await asyncio.wait_for(transport.wait_disconnected(), timeout=1.0)
+    await wait_within(transport.wait_disconnected(), 1.0)
 
 
 class _Outcome:

@@ -9,9 +9,9 @@ never the token in the settings.
 
 from __future__ import annotations
 
-import asyncio
 import platform
 
+from app.aio import wait_within
 from app.i18n import localize, tr
 from app.platform.client import PlatformClient
 from app.platform.errors import OfflineError, PlatformError
@@ -39,7 +39,7 @@ async def check_invite(invite: Invite) -> RoomInfo:
         invite.url, invite.room, invite.token, role=invite.role, action_timeout=CHECK_TIMEOUT / 2
     )
     try:
-        return await asyncio.wait_for(client.room_info(), CHECK_TIMEOUT)
+        return await wait_within(client.room_info(), CHECK_TIMEOUT)
     except (OfflineError, TimeoutError):
         raise PlatformError(
             "unreachable",

@@ -24,6 +24,7 @@ from typing import Any
 import websockets
 from websockets.asyncio.client import ClientConnection
 
+from app.aio import wait_within
 from plugins.bilibili import codec
 from plugins.bilibili.codec import AuthReply, CodecError, Command
 
@@ -94,7 +95,7 @@ class DanmakuLink:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._beat
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.ws.close(), 2)
+            await wait_within(self.ws.close(), 2)
 
 
 async def open_link(
@@ -124,6 +125,6 @@ async def open_link(
             raise AuthRejected(replies[0].code)
     except BaseException:
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(ws.close(), 2)
+            await wait_within(ws.close(), 2)
         raise
     return DanmakuLink(ws, config)

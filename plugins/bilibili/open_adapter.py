@@ -50,6 +50,7 @@ from typing import Any
 
 import websockets
 
+from app.aio import wait_within
 from app.api import (
     Backoff,
     Capability,
@@ -337,7 +338,7 @@ class OpenLiveAdapter(PlatformAdapter):
         """Wait ``seconds``, or less when the operator asks to reconnect (also during the attempt
         before this wait: the request is kept until a wait uses it or the link is up)."""
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), seconds)
+            await wait_within(self._wake.wait(), seconds)
         self._wake.clear()
 
     # --- the game ----------------------------------------------------------------------------

@@ -53,6 +53,7 @@ from typing import Any
 import pydantic
 import websockets
 
+from app.aio import wait_within
 from app.api import (
     INTERACTION,
     Backoff,
@@ -196,7 +197,7 @@ class BilibiliWebAdapter(PlatformAdapter):
         """The backoff wait; :meth:`reconnect_now` ends it (also when asked during an attempt:
         the next attempt is then immediate)."""
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), seconds)
+            await wait_within(self._wake.wait(), seconds)
         self._wake.clear()
 
     # --- the stream ------------------------------------------------------------------------------

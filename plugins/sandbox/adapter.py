@@ -47,6 +47,7 @@ from urllib.parse import urlsplit
 
 from platformdirs import user_data_dir
 
+from app.aio import wait_within
 from app.api import (
     ALL,
     REQUIRED_BY_ACTION,
@@ -135,7 +136,7 @@ class SandboxProcess:
         tail: collections.deque[str] = collections.deque(maxlen=50)
         drain_err = spawn(_drain(proc.stderr, tail, logging.DEBUG), name="sandbox-stderr")
         try:
-            line = await asyncio.wait_for(proc.stdout.readline(), timeout=START_TIMEOUT)
+            line = await wait_within(proc.stdout.readline(), START_TIMEOUT)
             info = json.loads(line)
             if not isinstance(info, dict) or not {"url", "room", "tokens"} <= info.keys():
                 # the line holds the room's tokens: name its keys, never quote it
@@ -171,7 +172,7 @@ async def _stop(proc: asyncio.subprocess.Process) -> None:
     with contextlib.suppress(ProcessLookupError):
         proc.terminate()
     try:
-        await asyncio.wait_for(proc.wait(), timeout=STOP_TIMEOUT)
+        await wait_within(proc.wait(), STOP_TIMEOUT)
     except TimeoutError:
         with contextlib.suppress(ProcessLookupError):
             proc.kill()

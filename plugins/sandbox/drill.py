@@ -30,6 +30,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.aio import wait_within
 from plugins.sandbox.audience_host import SimUser
 from plugins.sandbox.engine import Obj, RoomEngine
 from plugins.sandbox.routes.context import HOST, R, RoomApi
@@ -84,7 +85,7 @@ class OutageGate:
                     await send({"type": "websocket.http.response.body", "body": b"outage"})
                     return
                 with contextlib.suppress(TimeoutError):  # no answer while the network is gone
-                    await asyncio.wait_for(self.outage.over.wait(), left)
+                    await wait_within(self.outage.over.wait(), left)
                 if scope["type"] == "http":
                     await Response(status_code=503)(scope, receive, send)
                     return

@@ -85,6 +85,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.aio import wait_within
 from app.api import (
     Backoff,
     Capability,
@@ -981,7 +982,7 @@ class ShopifyAdapter(PlatformAdapter):
                         error=unreachable_message(),
                     )
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), self._backoff.next_delay())
+                        await wait_within(self._wake.wait(), self._backoff.next_delay())
                     self._wake.clear()
                     continue
                 if exc.code == "credentials" and exc.status == 401:
@@ -994,7 +995,7 @@ class ShopifyAdapter(PlatformAdapter):
                     self.connection.set_state(LinkState.CONNECTED)
                 self._backoff.reset()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._poll_delay())
+                await wait_within(self._wake.wait(), self._poll_delay())
             self._wake.clear()
 
     def _poll_delay(self) -> float:

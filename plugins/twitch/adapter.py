@@ -67,6 +67,7 @@ from typing import Any
 
 import websockets
 
+from app.aio import wait_within
 from app.api import (
     Backoff,
     Capability,
@@ -339,7 +340,7 @@ class TwitchAdapter(PlatformAdapter):
                 LinkState.RECONNECTING, attempt=self._backoff.attempt + 1, error=error
             )
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._backoff.next_delay())
+                await wait_within(self._wake.wait(), self._backoff.next_delay())
             self._wake.clear()
 
     async def _serve(self, session: Session) -> bool:

@@ -29,6 +29,8 @@ import orjson
 import websockets
 from websockets.asyncio.client import ClientConnection
 
+from app.aio import wait_within
+
 #: slack on keepalive_timeout_seconds before a silent connection is given up: 20 % plus half a
 #: second (Twitch sends the keepalive as the timeout is reached; a busy network must not trip it)
 GRACE = 0.5
@@ -87,7 +89,7 @@ class Session:
 
     async def close(self) -> None:
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.ws.close(), 2)
+            await wait_within(self.ws.close(), 2)
 
 
 def parse(raw: str | bytes) -> dict[str, Any]:
@@ -126,11 +128,11 @@ async def open_session(url: str, within: float = 10.0) -> Session:
             raise ProtocolError("a welcome without session id or keepalive timeout")
     except websockets.ConnectionClosed as exc:
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(ws.close(), 2)
+            await wait_within(ws.close(), 2)
         rcvd = exc.rcvd
         raise Closed(rcvd.code if rcvd else None, rcvd.reason if rcvd else "") from None
     except BaseException:
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(ws.close(), 2)
+            await wait_within(ws.close(), 2)
         raise
     return Session(ws, session["id"], float(keepalive), url)

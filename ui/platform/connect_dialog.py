@@ -48,7 +48,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.aio import spawn
+from app.aio import spawn, wait_within
 from app.i18n import localize
 from app.platform.capabilities import COMMERCE
 from app.platform.credentials import SANDBOX, merged, stored
@@ -465,15 +465,15 @@ class ConnectDialog(QDialog):
         try:
             if shop is not None:  # the shop is read once: its credentials are really checked
                 try:
-                    shop_adapter = await asyncio.wait_for(shop[0].open(shop[1]), self.timeout)
-                    await asyncio.wait_for(shop_adapter.snapshot(), self.timeout)
+                    shop_adapter = await wait_within(shop[0].open(shop[1]), self.timeout)
+                    await wait_within(shop_adapter.snapshot(), self.timeout)
                 except PlatformError as exc:
                     raise PlatformError(
                         exc.code, tr("商品与订单来源：{e}").format(e=localize(exc.message))
                     ) from None
-            adapter = await asyncio.wait_for(factory.open(settings), self.timeout)
+            adapter = await wait_within(factory.open(settings), self.timeout)
             try:
-                info = await asyncio.wait_for(adapter.room_info(), 10)
+                info = await wait_within(adapter.room_info(), 10)
                 got = (info.id, info.title)
             except (PlatformError, TimeoutError):
                 got = (str(adapter.room), "")

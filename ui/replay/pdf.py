@@ -28,6 +28,7 @@ from PySide6.QtCore import QByteArray, QUrl
 from PySide6.QtGui import QImage, QPageSize, QPainter, QPdfWriter, QTextDocument
 from PySide6.QtSvg import QSvgRenderer
 
+from app.aio import wait_within
 from app.self_command import self_command
 from app.session.replay import SessionFile
 from app.session.report import build_html
@@ -71,7 +72,7 @@ async def _webengine_pdf(html_text: str, path: Path) -> bool:
             stderr=asyncio.subprocess.PIPE,
         )
         try:
-            _, err = await asyncio.wait_for(proc.communicate(), CHILD_S)
+            _, err = await wait_within(proc.communicate(), CHILD_S)
         except TimeoutError:
             proc.kill()
             await proc.wait()

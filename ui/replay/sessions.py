@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.aio import spawn
+from app.aio import spawn, wait_within
 from app.format import hms, human_size, money
 from app.names import role_name
 from app.platform.errors import PlatformError
@@ -428,7 +428,7 @@ class SessionsWindow(QWidget):
 
     async def _open(self, path: Path) -> QWidget | None:
         try:
-            await asyncio.wait_for(
+            await wait_within(
                 asyncio.to_thread(read_summary, path, FILE_DEADLINE_S), FILE_DEADLINE_S * 4
             )
         except (SessionFileError, TimeoutError) as exc:

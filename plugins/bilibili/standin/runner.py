@@ -26,6 +26,8 @@ import orjson
 import uvicorn
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
+from app.aio import wait_within
+
 HOST = "127.0.0.1"
 #: ASGI scope extension offering ``abort()``: drop a WebSocket's TCP connection at once
 ABORT_EXTENSION = "livedesk.abort"
@@ -81,7 +83,7 @@ class Served:
             self._server.force_exit = True  # do not wait for open WebSockets to say goodbye
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError, Exception):
-                await asyncio.wait_for(self._task, 5)
+                await wait_within(self._task, 5)
         self._server = None
         self._task = None
 

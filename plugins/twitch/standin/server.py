@@ -56,6 +56,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from app.aio import wait_within
 from plugins.twitch import payloads as p
 from plugins.twitch.eventsub import CLOSE_CODES
 
@@ -301,7 +302,7 @@ class TwitchStandIn:
                 return None
             self._changed.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), min(left, 0.1))
+                await wait_within(self._changed.wait(), min(left, 0.1))
 
     async def _play(self) -> None:
         while self.position < len(self.script):

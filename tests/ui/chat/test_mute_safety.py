@@ -87,7 +87,8 @@ async def test_a_timed_mute_from_the_menu_is_listed_and_unmute_from_the_list_lif
     name, until_text, who = row_texts(dialog, "u2")
     assert name == "小李" and who == "主播"
     assert re.fullmatch(r"至 \d\d:\d\d:\d\d（还剩 (59:\d\d|1:00:00)）", until_text), until_text
-    # the teammate's console lists it too (from the menu this time)
+    # the teammate's console lists it too (from the menu this time); its feed may run behind
+    await assistant.shown(wang)
     assistant.select(wang)
     next(
         a for a in assistant.chat.context_menu().actions() if a.objectName() == "comment.mutes"
