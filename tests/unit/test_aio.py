@@ -65,3 +65,25 @@ async def test_a_failure_during_clean_up_is_read_and_the_callers_cancel_is_kept(
         await waiter
     release.set()
     assert await cancel_and_wait([stuck], deadline_s=30) == set()
+
+
+@pytest.mark.parametrize("limit", [10.0, None])
+async def test_a_stop_that_comes_as_the_awaited_thing_completes_is_not_lost(
+    limit: float | None,
+) -> None:
+    """The event stream's reconnect loop stopped in the instant its connection opened: with
+    Python 3.11's ``asyncio.wait_for`` the task carried on (and the console's exit waited)."""
+    from app.aio import wait_within
+
+    opened: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+
+    async def reconnect_loop() -> str:
+        await wait_within(opened, limit)
+        return "carried on after being stopped"
+
+    task = asyncio.ensure_future(reconnect_loop())
+    await asyncio.sleep(0)  # the loop is waiting for its connection
+    opened.set_result("connected")
+    task.cancel()  # the stop, in the same instant
+    await asyncio.wait({task}, timeout=30)
+    assert task.cancelled()
