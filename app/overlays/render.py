@@ -237,7 +237,8 @@ class OverlayRenderer:
         p.setPen(pen)
         p.drawLine(int(split), 16, int(split), h - 16)
         big = words["big"]
-        self._text(p, QRectF(10, 0, split - 20, h), big, 64 if len(big) <= 4 else 48, WHITE,
+        # a clear margin on each side: "20% off" must not run into the divider
+        self._text(p, QRectF(16, 0, split - 44, h), big, 64 if len(big) <= 4 else 48, WHITE,
                    bold=True, align=Qt.AlignmentFlag.AlignCenter, min_px=32)  # fmt: skip
         x = split + 18
         tw = w - x - 14
@@ -304,32 +305,42 @@ class OverlayRenderer:
                    QColor(255, 236, 220), min_px=18)  # fmt: skip
 
     def _winners(self, p: QPainter, w: int, h: int, c: WinnersCard, words: Words) -> None:
-        self._panel(p, QRectF(0, 0, w, h), BG, 22)
+        """As tall as its rows (the rest of the box transparent): three winners are not drawn
+        on a card with room for four. A blind box keeps one height while its prizes are
+        revealed one by one (the card does not grow on stream)."""
         pad = 20
+        if c.prizes is not None:
+            rows = min(4, max(1, c.total))
+            self._panel(p, QRectF(0, 0, w, min(h, 78 + rows * 50 + 44)), BG, 22)
+        else:
+            names = list(c.nicknames) or [words["nobody"]]
+            cols = 2 if len(names) > 4 else 1
+            rows = 4 if cols == 2 else len(names)
+            step = 44 if len(names) > 4 * cols else 50  # closer rows: room for the count below
+            more = len(names) > rows * cols
+            self._panel(p, QRectF(0, 0, w, min(h, 80 + rows * step + (44 if more else 8))), BG, 22)
         bw = self._badge(p, pad, pad, words["badge"], 24, ACCENT)
         self._text(
             p, QRectF(pad + bw + 12, pad, w - bw - 3 * pad, 38), c.prize, 28, GOLD, bold=True
         )
         if c.prizes is not None:
-            self._blind_box_winners(p, w, h, c, words)
+            self._blind_box_winners(p, w, rows, c, words)
             return
-        names = list(c.nicknames) or [words["nobody"]]
-        cols = 2 if len(names) > 4 else 1
-        rows = 4
         col_w = (w - 2 * pad) / cols
-        step = 44 if len(names) > rows * cols else 50  # closer rows: room for the count below
         for i, name in enumerate(names[: rows * cols]):
             col, row = divmod(i, rows)
             self._text(p, QRectF(pad + col * col_w, 80 + row * step, col_w - 10, step - 4), name,
                        28, WHITE)  # fmt: skip
-        if len(names) > rows * cols:
-            self._text(p, QRectF(pad, h - 40, w - 2 * pad, 32), words["more"], 22, MUTED)
+        if more:
+            y = 80 + rows * step
+            self._text(p, QRectF(pad, y, w - 2 * pad, 32), words["more"], 22, MUTED)
 
-    def _blind_box_winners(self, p: QPainter, w: int, h: int, c: WinnersCard, words: Words) -> None:
+    def _blind_box_winners(
+        self, p: QPainter, w: int, rows: int, c: WinnersCard, words: Words
+    ) -> None:
         """A blind box's winners, each with the prize revealed so far (newest at the bottom)."""
         pad = 20
         prizes = c.prizes or ()
-        rows = 4
         start = max(0, len(prizes) - rows)  # the last ones revealed, when more than fit
         for row, i in enumerate(range(start, len(prizes))):
             y = 78 + row * 50
@@ -341,24 +352,30 @@ class OverlayRenderer:
         if not c.total:
             self._text(p, QRectF(pad, 80, w - 2 * pad, 46), words["nobody"], 28, WHITE)
         elif len(prizes) < c.total:
-            self._text(p, QRectF(pad, h - 40, w - 2 * pad, 32), words["more"], 22, MUTED)
+            y = 78 + rows * 50 + 4
+            self._text(p, QRectF(pad, y, w - 2 * pad, 32), words["more"], 22, MUTED)
 
     def _quiz(self, p: QPainter, w: int, h: int, c: QuizCard, words: Words) -> None:
-        grad = QLinearGradient(0, 0, 0, h)
+        """As tall as its question (one line or two) and its options: the rest of the box is
+        transparent, so a short question leaves no empty row on stream."""
+        pad = 20
+        most = 1 if w >= 800 else 2  # a wide (9:16) card has room for the question on one line
+        fm = QFontMetrics(_font(28, True))
+        lines = max(1, len(wrap(c.question, fm, w - 2 * pad, most)))
+        top, foot = 72.0 + 38 * lines + 8, 44.0
+        n = max(1, len(c.options))
+        row_h = min(56.0, (h - top - foot - 8) / n)
+        ph = min(float(h), top + n * row_h + foot + 8)
+        grad = QLinearGradient(0, 0, 0, ph)
         grad.setColorAt(0, QColor(20, 90, 170, 230))
         grad.setColorAt(1, QColor(16, 40, 90, 230))
-        self._panel(p, QRectF(0, 0, w, h), grad, 22)
-        pad = 20
+        self._panel(p, QRectF(0, 0, w, ph), grad, 22)
         bw = self._badge(p, pad, pad, words["badge"], 24, ACCENT)
         hx = max(w / 2, pad + bw + 12)
         self._text(p, QRectF(hx, pad - 4, w - hx - pad, 48), words["head"], 34, GOLD, bold=True, min_px=24,
                    align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
-        lines = 1 if w >= 800 else 2  # a wide (9:16) card has room for the question on one line
         self._text(p, QRectF(pad, 72, w - 2 * pad, 38 * lines), c.question, 28, WHITE,
                    bold=True, lines=lines)  # fmt: skip
-        top, foot = 72.0 + 38 * lines + 8, 44.0
-        n = max(1, len(c.options))
-        row_h = min(56.0, (h - top - foot - 8) / n)
         bar_h = row_h - 8
         px = max(16, min(24, int(bar_h * 0.7)))
         total = max(1, sum(c.tally))
@@ -383,7 +400,7 @@ class OverlayRenderer:
             self._text(p, QRectF(w - pad - count_w, y, count_w, bar_h), str(count), px + 2,
                        MUTED, align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
         self._text(
-            p, QRectF(pad, h - foot - 6, w - 2 * pad, foot), words["foot"], 22, MUTED, min_px=16
+            p, QRectF(pad, ph - foot - 6, w - 2 * pad, foot), words["foot"], 22, MUTED, min_px=16
         )
 
 

@@ -61,7 +61,13 @@ def test_card_fills_its_box_and_hidden_is_transparent(
     assert b.x + b.width <= w and b.y + b.height <= h  # on the canvas
     shown = arr(r.render(kind, CARDS[kind]))
     assert shown.shape[:2] == (b.height, b.width)
-    assert (shown[..., 3] > 0).mean() > 0.9  # an opaque-ish card
+    # an opaque-ish card from the top of its box: the whole box, or (a game's card, as tall as
+    # what it holds) a block from the top with only transparency below it
+    rows = (shown[..., 3] > 0).mean(axis=1) > 0.5
+    drawn = int(rows.sum())
+    assert rows[:drawn].all() and drawn >= 0.6 * b.height
+    assert (shown[:drawn, ..., 3] > 0).mean() > 0.9
+    assert shown[drawn:, ..., 3].max(initial=0) == 0
     hidden = arr(r.render(kind, None))
     assert hidden.shape[:2] == (b.height, b.width)
     assert hidden[..., 3].max() == 0
@@ -196,3 +202,56 @@ def test_a_usd_price_is_drawn_with_its_dollar_sign_where_the_yuan_was(qapp: obje
         "price_cents": "$89",
         "original_price_cents": "$129",
     }
+
+
+def _card_height(img: QImage) -> int:
+    """How many rows from the top hold any of the card (the rest of the box is transparent)."""
+    alpha = arr(img)[..., 3]
+    return int(np.nonzero(alpha.max(axis=1))[0].max()) + 1
+
+
+@pytest.mark.parametrize("canvas", ["16:9", "9:16"])
+def test_a_games_card_is_as_tall_as_what_it_holds(qapp: object, canvas: str) -> None:
+    """No empty band on stream: three winners are not drawn on a card with room for four, a
+    one-line question leaves no empty row above its options; the card never outgrows its box."""
+    r = OverlayRenderer(canvas)  # type: ignore[arg-type]
+    names = ("小明", "阿花", "Tom", "晴天")
+    heights = [
+        _card_height(r.render(Kind.WINNERS, WinnersCard("l1", "iPhone", names[:n])))
+        for n in (1, 3, 4)
+    ]
+    assert heights[0] < heights[1] < heights[2] <= box(canvas, Kind.WINNERS).height  # type: ignore[arg-type]
+    # a blind box keeps one height while its prizes are revealed one by one
+    revealing = [
+        _card_height(r.render(Kind.WINNERS, WinnersCard("b1", "盲盒", names[:n], ("A",) * n, 3)))
+        for n in (1, 2, 3)
+    ]
+    assert len(set(revealing)) == 1
+
+    def quiz(question: str) -> QuizCard:
+        return QuizCard("q1", question, ("01 正红", "02 豆沙", "03 橘棕"), (1, 5, 2), 8, 59, "open")
+
+    short = _card_height(r.render(Kind.QUIZ, quiz("几号色？")))
+    long_q = (
+        "今天直播间里哪一款色号卖得最好，最适合秋冬的日常通勤妆容，还有黄皮的姐妹们更适合哪一款呢？"
+    )
+    tall = _card_height(r.render(Kind.QUIZ, quiz(long_q * 2)))
+    assert tall <= box(canvas, Kind.QUIZ).height  # type: ignore[arg-type]
+    if canvas == "16:9":  # the narrow card wraps a long question onto a second line
+        assert short + 30 <= tall
+    else:  # the wide card keeps it on one
+        assert short == tall
+
+
+@pytest.mark.parametrize("canvas", ["16:9", "9:16"])
+def test_the_coupons_big_figure_keeps_clear_of_the_divider(qapp: object, canvas: str) -> None:
+    """English "20% off" is wider than "¥20": shrunk to fit, it still leaves a gap before the
+    dashed line (no white text in the 20 px left of it)."""
+    r = OverlayRenderer(canvas)  # type: ignore[arg-type]
+    card = CouponCard("c1", "Live exclusive", None, 20, 19900, 480, 500, "USD")
+    px = arr(r.render(Kind.COUPON, card, "en"))
+    split = int(box(canvas, Kind.COUPON).width * 0.42)  # type: ignore[arg-type]
+    band = px[:, split - 22 : split - 3, :3].astype(int)
+    white = (band.min(axis=2) > 200).sum()
+    assert white == 0
+    assert (px[:, : split - 22, :3].min(axis=2) > 200).sum() > 500  # the figure is drawn
