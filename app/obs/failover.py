@@ -35,7 +35,8 @@ is not overridden. During an emergency the automatic switches and the microphone
 
 Guarantees: everything runs on the event loop; OBS requests go through the connection's one worker
 thread (never blocking the loop); at most one screenshot is in flight; the check itself is a
-numpy mean over ~14,000 pixels. Events are plain data, with the operator's sentence in the UI
+numpy mean over ~14,000 pixels. OpenCV is loaded by the first sample, in a worker thread (not at
+import: the console's start does not pay for it, tests/unit/test_startup_imports.py). Events are plain data, with the operator's sentence in the UI
 language, for the notifier, the recorder (``record_obs("failover", event.record())`` becomes a
 timeline marker) and tests.
 """
@@ -44,19 +45,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
 import math
+import sys
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
-
-import cv2
-import numpy as np
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from app.aio import spawn
-from app.camera.checks import FROZEN_DIFF, is_black
 from app.i18n import tr
 from app.listeners import Listeners
 from app.obs.connection import ObsConnection
@@ -65,6 +64,9 @@ from app.obs.inputs import screenshot
 from app.obs.names import CAMERA, CAMERA_STANDBY, SCENE_STANDBY, SCENES
 from app.obs.scenes import Scenes
 from app.settings import FailoverSettings
+
+if TYPE_CHECKING:
+    import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +127,9 @@ class Pausable(Protocol):
 
 def decode_gray(png: bytes) -> np.ndarray:
     """A screenshot's PNG as a grey image (raises ValueError when it is not an image)."""
+    import cv2  # here, not at import (loaded by the first sample: see the module docstring)
+    import numpy as np
+
     img = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE)
     if img is None:
         raise ValueError("not an image")
@@ -147,6 +152,10 @@ class CameraJudge:
     _changed_at: float = -math.inf
 
     def feed(self, gray: np.ndarray | None, t: float) -> Problem | None:
+        import cv2  # (see decode_gray: loaded by the first sample, not at start-up)
+
+        from app.camera.checks import FROZEN_DIFF, is_black
+
         now: Problem | None
         if gray is None:
             now, self._prev = "lost", None
@@ -323,6 +332,8 @@ class Failover:
         self._judge_mic()
 
     async def _sample(self) -> np.ndarray | None:
+        if "cv2" not in sys.modules:  # loaded once, off the loop (30–90 ms here)
+            await asyncio.to_thread(importlib.import_module, "cv2")
         t0 = time.perf_counter()
         try:
             png = await screenshot(
