@@ -143,8 +143,6 @@ async def test_reviewer_window_disables_every_action_the_host_window_offers_and_
     srv = sandbox_server(live=True, debug_routes=True)  # a quiet room: nothing moves by itself
     coupon = _post(srv, "/coupons", {"kind": "no_threshold", "amount_cents": 300, "quantity": 10,
                                      "valid_seconds": 600})  # fmt: skip
-    _post(srv, "/lotteries", {"prize": "围巾", "keyword": "围巾", "winners": 1,
-                              "duration_seconds": 1})  # fmt: skip
     _post(srv, f"/products/{CLEAN}/explain", {})
 
     # --- the host's window: the controls are there and enabled --------------------------------
@@ -152,6 +150,10 @@ async def test_reviewer_window_disables_every_action_the_host_window_offers_and_
     host = main_window(qtbot, host_room, tmp_path, layout="layout-host.ini")
     _, _, host_lottery, host_chat, _ = _panels(host)
     host_lottery.auto_draw.setChecked(False)  # the lottery stays drawable for the reviewer
+    # opened only now: one that ended while the window was being made (a busy machine) was drawn
+    # by 到点自动开奖 before it could be turned off
+    _post(srv, "/lotteries", {"prize": "围巾", "keyword": "围巾", "winners": 1,
+                              "duration_seconds": 1})  # fmt: skip
     await _viewer_comment(srv, "u7", "好看")
     await until(lambda: host_chat.models["all"].rowCount() == 1, 10, "the comment in the chat")
     _fill_forms(host)
