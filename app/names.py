@@ -144,6 +144,7 @@ EVENT_NAMES = {
     "user_unmuted": tr_noop("解除禁言"),
     "session_started": tr_noop("开播"),
     "session_ended": tr_noop("下播"),
+    "team_review_changed": tr_noop("修改团队评分设置"),
     "resync_required": tr_noop("需要重新同步"),
     "quiz_started": tr_noop("答题开始"),
     "quiz_updated": tr_noop("答题更新"),
