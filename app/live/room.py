@@ -442,16 +442,17 @@ class LiveRoom:
         self.team_review = values
         return True
 
-    async def save_team_review(self, review: ReviewSettings) -> m.TeamReview:
-        """Save ``review`` as the team's over the version this room holds (host, assistant);
-        a teammate's save in between is refused (409 ``stale_version``). The room changes when
-        the platform's ``team_review_changed`` comes back, as on every teammate's console."""
+    async def save_team_review(
+        self, review: ReviewSettings, version: int | None = None
+    ) -> m.TeamReview:
+        """Save ``review`` as the team's over ``version`` — the one the operator edited (default:
+        the one this room holds) — host and assistant only; a teammate's save since is refused
+        (409 ``stale_version``). The room changes when the platform's ``team_review_changed``
+        comes back, as on every teammate's console."""
+        v = self.team_review_version if version is None else version
         values = review.model_dump(mode="json")
         return await self._act(
-            "set_team_review",
-            self.adapter.set_team_review(self.team_review_version, values),
-            version=self.team_review_version,
-            **values,
+            "set_team_review", self.adapter.set_team_review(v, values), version=v, **values
         )
 
     def _set_bag(self, bag: m.Bag) -> None:
