@@ -79,6 +79,7 @@ ACTION_NAMES = {
     "unmute_user": tr_noop("解除禁言"),
     "start_session": tr_noop("开播"),
     "end_session": tr_noop("下播"),
+    "set_team_review": tr_noop("修改团队评分设置"),
     "obs_switch_scene": tr_noop("OBS 切换场景"),
     "obs_set_preview": tr_noop("OBS 设置预览场景"),
     "obs_transition": tr_noop("OBS 转场"),

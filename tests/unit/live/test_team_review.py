@@ -47,3 +47,15 @@ def test_newer_values_replace_older_never_and_listeners_hear() -> None:
     room.ingest([_changed(4, 4, weight_gmv=40)])
     assert room.team_review.weight_gmv == 40 and settings.review.weight_gmv == 40
     assert saves == [70, 40]
+
+
+def test_a_teammates_save_is_in_the_activity_feed_with_the_weights() -> None:
+    room = LiveRoom(_NoAdapter())  # type: ignore[arg-type]
+    changes: list[Any] = []
+    room.subscribe_activity(changes.extend)
+    room.ingest([_changed(1, 1, weight_gmv=60, weight_conversion=20, weight_interaction=20)])
+    room.ingest([_changed(2, 2, weight_gmv=40, weight_conversion=40, weight_interaction=20)])
+    first, second = changes
+    assert first.text == "主播 修改团队评分设置（权重 成交额/转化率/互动率 60 / 20 / 20）"
+    assert not first.mine and first.action == "team_review" and first.before is None
+    assert (second.before, second.after) == ("60 / 20 / 20", "40 / 40 / 20")
