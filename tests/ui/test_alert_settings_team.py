@@ -24,6 +24,7 @@ from tests.support.console import main_window
 from tests.support.polling import until
 from ui.alert_settings import REVIEW_ROWS, AlertSettingsDialog
 from ui.main_window import MainWindow
+from ui.replay.sessions import SessionsWindow
 
 Connect = Callable[..., Awaitable[LiveRoom]]
 pytestmark = pytest.mark.slow
@@ -81,6 +82,9 @@ async def test_the_hosts_save_reaches_a_teammates_console(
     # the teammate's console: its score settings (what its sessions list scores with) and page
     await until(lambda: mate.settings.review.weight_gmv == 60, what="the teammate's settings")
     assert mate.settings.review.min_history == 7
+    sessions = mate.panels["replay"]  # the 复盘 dock's sessions list scores with the team's
+    assert isinstance(sessions, SessionsWindow)
+    assert (sessions.review().weight_gmv, sessions.review().min_history) == (60, 7)
     page = _open(mate)
     assert page.boxes["weight_gmv"].value() == 60 and page.boxes["min_history"].value() == 7
     assert page.boxes["weight_gmv"].isEnabled()  # the assistant may change them
