@@ -13,7 +13,8 @@ one sample).
 
 复盘评分 is the team's when the console's room is on a platform that keeps the team's settings
 (``team_settings``, app/live/room.py ``team_review``): the tab says so and shows the team's
-values; 保存 by the host or the assistant saves the other tabs here and the score's values on the
+values; 保存 by the host or the assistant saves the other tabs here and, when the score's values
+were changed on the page (never otherwise: saving thresholds publishes nothing), saves them on the
 platform over the version the page was filled from (a teammate's save meanwhile is never
 replaced unseen), and closes once the platform took them. A refusal
 (a reviewer's 403, a teammate's save in between: 409, the platform away) is said on the page
@@ -140,6 +141,9 @@ class AlertSettingsDialog(QDialog):
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self._page(AlertSettings, settings.alerts, ALERT_ROWS), tr("提醒阈值"))
         shown = self.team_values() or settings.review
+        #: the score's values the page was filled with: unchanged, nothing goes to the team
+        #: (saving only the thresholds never publishes this console's own score settings)
+        self.shown_review = shown
         review_page = self._page(ReviewSettings, shown, REVIEW_ROWS)
         self.basis = QComboBox(review_page)
         self.basis.setObjectName("field:basis")
@@ -323,7 +327,7 @@ class AlertSettingsDialog(QDialog):
         self.save()
         if self.on_failover is not None:
             self.on_failover(failover)
-        if not self.team_editable or review == self.team_values():
+        if not self.team_editable or review == self.shown_review:
             self.accept()  # nothing of the team's to save (a reviewer: read-only)
             return
         self.error.hide()

@@ -119,6 +119,22 @@ async def test_a_teammates_save_in_between_is_said_and_the_edit_stays(
     assert host.settings.review.weight_conversion == 55
 
 
+async def test_saving_only_the_thresholds_publishes_nothing_to_the_team(
+    qtbot: QtBot, sandbox_server: Any, live_room: Connect, tmp_path: Path, config: Path
+) -> None:
+    srv = sandbox_server()
+    room = await live_room(srv, "host")
+    w = _window(qtbot, room, tmp_path, "host")
+    w.settings.review = w.settings.review.model_copy(update={"weight_gmv": 99})  # its own
+    dialog = _open(w)
+    dialog.boxes["stock_threshold"].setValue(7)
+    _save(qtbot, dialog)
+    assert _closed(dialog)  # at once: nothing of the team's changed
+    assert load_settings(config).alerts.stock_threshold == 7
+    with srv.client("host") as c:
+        assert c.get("/team/review").json() == {"version": 0, "review": {}}
+
+
 async def test_a_reviewer_sees_the_teams_values_read_only(
     qtbot: QtBot, sandbox_server: Any, live_room: Connect, tmp_path: Path, config: Path
 ) -> None:
