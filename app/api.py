@@ -33,7 +33,7 @@ from app.platform.registry import platform_factories, platform_factory
 from app.platform.stream import StreamConfig
 from app.resources import resource
 from app.self_command import self_command
-from app.settings import data_dir
+from app.settings import ReviewSettings, data_dir
 
 __all__ = [
     "ALL",
@@ -57,6 +57,7 @@ __all__ = [
     "RecentKeys",
     "Recovery",
     "RecoveryStep",
+    "ReviewSettings",
     "SignInCode",
     "StaleVersionError",
     "StreamConfig",

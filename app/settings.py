@@ -264,8 +264,10 @@ class AlertSettings(_Section):
 
 class ReviewSettings(_Section):
     """The replay score (复盘评分, app/session/score.py): weights and the team's targets. Kept in
-    this settings file (section ``review``): one per console user, so a team shares it by
-    copying that section."""
+    this settings file (section ``review``). On a platform that keeps the team's settings
+    (capability ``team_settings``) the team shares one set through the platform and this section
+    is its cache (app/live/team_review.py); elsewhere it is this console user's own. Its fields
+    and ranges are also the platform contract's (``PUT /team/review``, docs/platform-api.md)."""
 
     weight_gmv: int = Field(50, ge=0, le=100, description="Score weight of GMV")
     weight_conversion: int = Field(30, ge=0, le=100, description="Score weight of conversion")

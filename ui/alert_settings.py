@@ -10,6 +10,19 @@ sections and are written to the settings file; the metrics dock reads them at it
 the sessions list at its next refresh, the failover at once (``on_failover``) — no restart.
 The failover's check period must be shorter than its window (else a problem would be judged on
 one sample).
+
+复盘评分 is the team's when the console's room is on a platform that keeps the team's settings
+(``team_settings``, app/live/room.py ``team_review``): the tab says so and shows the team's
+values; 保存 by the host or the assistant saves the other tabs here and, when the score's values
+were changed on the page (never otherwise: saving thresholds publishes nothing), saves them on the
+platform over the version the page was filled from (a teammate's save meanwhile is never
+replaced unseen), and closes once the platform took them. A refusal
+(a reviewer's 403, a teammate's save in between: 409, the platform away) is said on the page
+through the notifier (ui/notify.py), the page stays open with the edit as it was; after a 409 the
+next 保存 replaces the teammate's values knowingly. A reviewer sees the team's values read-only,
+with why. On a platform without the capability (and with no room) the tab is this console's own
+``review`` section, as before, and says why it is local only. The local section is also the cache
+of the team's values (app/live/team_review.py).
 """
 
 from __future__ import annotations
@@ -17,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import shiboken6
 from pydantic import BaseModel, ValidationError
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -37,9 +51,13 @@ from PySide6.QtWidgets import (
 
 from app.i18n import tr_noop
 from app.live.alerts import problems
+from app.live.room import LiveRoom
+from app.platform.capabilities import Capability
+from app.platform.errors import PlatformError, StaleVersionError
 from app.settings import AlertSettings, FailoverSettings, ReviewSettings, Settings
 from ui import theme
 from ui.i18n import tr
+from ui.notify import MessageLabel, Notifier, OneAtATime
 
 
 @dataclass(frozen=True)
@@ -102,9 +120,19 @@ class AlertSettingsDialog(QDialog):
         save: Callable[[], None],
         parent: QWidget | None = None,
         on_failover: Callable[[FailoverSettings], None] | None = None,
+        room: LiveRoom | None = None,
     ) -> None:
+        """``room``: the console's room; on a platform with ``team_settings`` the 复盘评分 tab
+        is the team's (None: this console's own, e.g. without a platform)."""
         super().__init__(parent)
         self.on_failover = on_failover
+        self.room = room
+        #: the score's settings are the team's (kept by the platform)
+        self.team = room is not None and room.can(Capability.TEAM_SETTINGS)
+        #: … and this console may change them (not a reviewer)
+        self.team_editable = self.team and room is not None and room.can_act
+        #: the team's version the page was filled from: a save replaces that one only
+        self.team_version = room.team_review_version if room is not None and self.team else 0
         self.setObjectName("alertSettingsDialog")
         self.setWindowTitle(tr("提醒与评分设置"))
         self.settings = settings
@@ -112,15 +140,29 @@ class AlertSettingsDialog(QDialog):
         self.boxes: dict[str, QSpinBox | QDoubleSpinBox] = {}
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self._page(AlertSettings, settings.alerts, ALERT_ROWS), tr("提醒阈值"))
-        review_page = self._page(ReviewSettings, settings.review, REVIEW_ROWS)
+        shown = self.team_values() or settings.review
+        #: the score's values the page was filled with: unchanged, nothing goes to the team
+        #: (saving only the thresholds never publishes this console's own score settings)
+        self.shown_review = shown
+        review_page = self._page(ReviewSettings, shown, REVIEW_ROWS)
         self.basis = QComboBox(review_page)
         self.basis.setObjectName("field:basis")
         for key, text in BASIS.items():
             self.basis.addItem(tr(text), key)
-        self.basis.setCurrentIndex(list(BASIS).index(settings.review.basis))
+        self.basis.setCurrentIndex(list(BASIS).index(shown.basis))
         form = review_page.layout()
         assert isinstance(form, QFormLayout)
         form.addRow(tr("计分基准"), self.basis)
+        self.review_scope = QLabel(self.scope_text(), review_page)
+        self.review_scope.setObjectName("reviewScope")
+        self.review_scope.setWordWrap(True)
+        self.review_scope.setTextFormat(Qt.TextFormat.PlainText)
+        self.review_scope.setStyleSheet(theme.text_style(theme.MUTED))
+        form.insertRow(0, self.review_scope)
+        if self.team and not self.team_editable:
+            for row in REVIEW_ROWS:
+                self.boxes[row.name].setEnabled(False)
+            self.basis.setEnabled(False)
         self.tabs.addTab(review_page, tr("复盘评分"))
         self.tabs.addTab(self._failover_page(settings.failover), tr("故障切换"))
         hint = QLabel(
@@ -144,11 +186,36 @@ class AlertSettingsDialog(QDialog):
         buttons.addButton(tr("取消"), QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self.apply)
         buttons.rejected.connect(self.reject)
+        #: how the team save went (ui/notify.py: the one way to tell the operator)
+        self.notifier = Notifier(self)
+        self.message = MessageLabel(self.notifier, self)
+        self.message.setObjectName("alertSettingsMessage")
+        self.saving = OneAtATime(self.notifier, self.save_button)
+        self.saving.on_done = self._saved_or_refused
         lay = QVBoxLayout(self)
         lay.addWidget(self.tabs, 1)
         lay.addWidget(hint)
         lay.addWidget(self.error)
+        lay.addWidget(self.message)
         lay.addWidget(buttons)
+
+    def team_values(self) -> ReviewSettings | None:
+        """The team's values the room holds (None: not the team's, or never saved yet)."""
+        return self.room.team_review if self.team and self.room is not None else None
+
+    def scope_text(self) -> str:
+        """Whose settings the 复盘评分 tab shows, and why it is read-only or local only."""
+        room = self.room
+        if room is None:
+            return tr("本机设置：只用于这台电脑上的复盘评分")
+        if not self.team:
+            return room.why_not(Capability.TEAM_SETTINGS) or ""
+        text = tr("团队共享：主播、场控和复盘员使用同一套评分设置")
+        if not self.team_editable:
+            text += "\n" + tr("复盘员只能查看团队评分设置，由主播或场控修改")
+        elif room.team_review is None:
+            text += "\n" + tr("团队尚未保存评分设置：现在显示的是本机设置，保存后全队共用")
+        return text
 
     def _page(self, model: type[BaseModel], current: BaseModel, rows: tuple[Row, ...]) -> QWidget:
         page = QWidget(self)
@@ -254,9 +321,42 @@ class AlertSettingsDialog(QDialog):
             self.error.show()
             return
         self.settings.alerts = alerts
-        self.settings.review = review
         self.settings.failover = failover
+        if not self.team:
+            self.settings.review = review
         self.save()
         if self.on_failover is not None:
             self.on_failover(failover)
-        self.accept()
+        if not self.team_editable or review == self.shown_review:
+            self.accept()  # nothing of the team's to save (a reviewer: read-only)
+            return
+        self.error.hide()
+        self.saving.run(tr("保存团队评分设置"), self._save_team(review))
+
+    def _saved_or_refused(self) -> None:
+        """The team save ended: 保存 works again (the page, if still open, keeps the edit)."""
+        if shiboken6.isValid(self.save_button):
+            self.save_button.setEnabled(True)
+
+    async def _save_team(self, review: ReviewSettings) -> None:
+        """Save ``review`` as the team's; close once the platform took it. A failure raises
+        (the notifier says it on the page, which stays open with the edit)."""
+        assert self.room is not None
+        try:
+            await self.room.save_team_review(review, self.team_version)
+        except StaleVersionError as exc:
+            current = getattr(exc.current, "version", None)
+            if isinstance(current, int):
+                self.team_version = current  # the next 保存 replaces it knowingly
+            raise PlatformError(
+                exc.code,
+                tr(
+                    "队友刚保存了新的团队评分设置（第 {v} 版）。你的修改仍在页面上："
+                    "再次保存将覆盖队友的设置，取消则使用队友的设置"
+                ).format(v=current if current is not None else "?"),
+                status=exc.status,
+            ) from None
+        self.settings.review = review  # the cache, before the platform's event comes back
+        self.save()
+        if shiboken6.isValid(self):
+            self.accept()

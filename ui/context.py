@@ -20,6 +20,9 @@ Guarantees:
   undrawn lottery or an unrevealed quiz of the live session that a previous run of the console
   left comes back (seed and commitment unchanged), one of an ended session is voided, and the
   notifier says which as a warning;
+- on a platform that keeps the team's settings, the settings' ``review`` section follows the
+  team's replay-score settings while the window lives (app/live/team_review.py): the sessions
+  list and the 复盘评分 tab read the team's values;
 - nothing here subscribes a widget to the room: each panel does that itself and unsubscribes
   when Qt deletes it (ui/lifetime.py).
 """
@@ -35,6 +38,7 @@ from app.live.hold import ExplainHold
 from app.live.pending_games import GameJournal, GameRecovery
 from app.live.quiz import Quizzes
 from app.live.room import LiveRoom
+from app.live.team_review import follow_team_review
 from app.obs.stack import ObsStack
 from app.platform.capabilities import Capability
 from app.platform.errors import PlatformError
@@ -77,6 +81,11 @@ class ConsoleContext:
         window.destroyed.connect(lambda *_: hold.close())  # holds the hold, never the window
         lotteries: ConsoleLotteries | None = None
         quizzes: Quizzes | None = None
+        if room.can(Capability.TEAM_SETTINGS):  # the local review section caches the team's
+            from app.settings import save_settings
+
+            unfollow = follow_team_review(room, settings, lambda: save_settings(settings))
+            window.destroyed.connect(lambda *_: unfollow())
         if room.can(Capability.COMMENTS):
             lotteries = ConsoleLotteries(room, journal=GameJournal.for_room(room, "lotteries"))
             quizzes = Quizzes(room, lotteries, journal=GameJournal.for_room(room, "quiz"))

@@ -413,6 +413,7 @@ class MainWindow(QMainWindow):
             self.ctx.save_settings,
             self,
             on_failover=failover.apply_settings if failover is not None else None,
+            room=self.ctx.room,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()

@@ -75,6 +75,7 @@ ACTIONS: dict[str, str] = {
     "red_envelope_ended": "red_envelope",
     "stock_reserved": "reservation",
     "stock_released": "reservation",
+    "team_review": "team_review",
     "pin": "pin",
     "unpin": "pin",
     "hide": "hide",
@@ -305,6 +306,22 @@ def _reservation(room: LiveRoom, ev: m.Event, say: _Say) -> None:
     # reservation_updated with an actor: a promotion was made on it (that promotion says so)
 
 
+def _weights(review: object) -> str | None:
+    """A replay-score setting's weights, 「50 / 30 / 20」 (GMV / conversion / interaction)."""
+    get = review.get if isinstance(review, dict) else lambda k: getattr(review, k, None)
+    parts = [get(k) for k in ("weight_gmv", "weight_conversion", "weight_interaction")]
+    return None if None in parts else " / ".join(str(x) for x in parts)
+
+
+def _team_review(room: LiveRoom, ev: m.Event, say: _Say) -> None:
+    d: m.TeamReviewChangedData = ev.data
+    before = getattr(room, "team_review", None)
+    after = _weights(d.review)
+    say("team_review", tr("{who} 修改团队评分设置（权重 成交额/转化率/互动率 {w}）"),
+        before=_weights(before) if before is not None else None, after=after,
+        w=after or "?")  # fmt: skip
+
+
 #: the events an operator causes, by their data's type → what they changed
 _DESCRIBE: dict[type, Any] = {
     m.ProductUpdatedData: _product,
@@ -321,4 +338,5 @@ _DESCRIBE: dict[type, Any] = {
     m.UserUnmutedData: _unmuted,
     m.CommentData: _comment,
     m.SessionData: _session,
+    m.TeamReviewChangedData: _team_review,
 }

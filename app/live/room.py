@@ -7,6 +7,12 @@ recorder) hear about it. Nothing edits the state any other way, so two consoles 
 High-rate feeds (chat, orders) are bounded ring buffers; listeners get arrivals once per batch.
 Operators' changes (events with an actor) are also described with their before → after values
 for ``subscribe_activity`` (app/live/activity.py), only while someone listens.
+
+On a platform that keeps the team's settings (``team_settings``) the room holds the team's
+replay-score settings (:attr:`LiveRoom.team_review`): read after each snapshot, replaced by each
+``team_review_changed`` of a newer version (a read and the stream may cross: never goes back), and
+announced to state listeners as :data:`TEAM_REVIEW`. Saving them is an action like the others
+(:meth:`LiveRoom.save_team_review`): the room changes when the platform's event comes back.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from app.platform import models as m
 from app.platform.adapter import PlatformAdapter
 from app.platform.capabilities import ALL, REQUIRED_BY_ACTION, Capability, unsupported
 from app.platform.errors import OfflineError, PlatformError
+from app.settings import ReviewSettings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -51,6 +58,8 @@ RESERVATIONS = "reservations"
 #: the latest grabs of red-envelope rains the room keeps (the console's list and the stream card)
 RECENT_GRABS = 20
 PINNED = "pinned"
+#: the team's shared replay-score settings (:attr:`LiveRoom.team_review`)
+TEAM_REVIEW = "team_review"
 METRICS = "metrics"
 MODERATION = "moderation"
 #: paid messages whose platform id the room remembers, for a later ``paid_message_deleted``
@@ -162,6 +171,12 @@ class LiveRoom:
         self.quizzes: dict[str, m.Quiz] = {}
         self.pinned: m.Comment | None = None
         self.metrics = m.Metrics()
+        #: the team's shared replay-score settings, on a platform with ``team_settings``: None
+        #: until loaded, or while the team never saved any (version 0); else the values of
+        #: :attr:`team_review_version`, read when the room loads and replaced by each
+        #: ``team_review_changed`` (a listener hears :data:`TEAM_REVIEW`)
+        self.team_review: ReviewSettings | None = None
+        self.team_review_version = 0
         self.hidden_comment_ids: set[str] = set()
         #: paid message id (the platform's) → its chat line's id, the last PAID_LINES_KEPT
         self.paid_lines: dict[str, str] = {}
@@ -337,6 +352,7 @@ class LiveRoom:
                 await asyncio.sleep(1.0)
                 continue
             self.apply_snapshot(snapshot)
+            await self.load_team_review()
             self._loaded.set()
             resync = False
             # closed here, not by the GC: the stream's clean-up (closing the socket) awaits
@@ -394,6 +410,49 @@ class LiveRoom:
                     METRICS,
                 }
             )
+        )
+
+    async def load_team_review(self) -> None:
+        """Read the team's replay-score settings (a platform with ``team_settings``; after each
+        snapshot). A failure is logged and leaves what the room held: the stream's
+        ``team_review_changed`` still brings each later save."""
+        if not self.can(Capability.TEAM_SETTINGS):
+            return
+        try:
+            shared = await self.adapter.team_review()
+        except PlatformError as exc:
+            log.warning("could not read the team's review settings: %s", exc.message)
+            return
+        if self._set_team_review(shared.version, shared.review):
+            self._state.emit(frozenset({TEAM_REVIEW}))
+
+    def _set_team_review(self, version: int, review: dict[str, Any]) -> bool:
+        """Hold the team's values of ``version`` if it is newer than the held one (a read and
+        the stream may cross); False when nothing changed or the values are not valid."""
+        if version <= self.team_review_version:
+            return False
+        values = None
+        if version > 0:
+            try:
+                values = ReviewSettings.model_validate(review)
+            except ValueError as exc:
+                log.warning("the team's review settings v%s are not valid: %s", version, exc)
+                return False
+        self.team_review_version = version
+        self.team_review = values
+        return True
+
+    async def save_team_review(
+        self, review: ReviewSettings, version: int | None = None
+    ) -> m.TeamReview:
+        """Save ``review`` as the team's over ``version`` — the one the operator edited (default:
+        the one this room holds) — host and assistant only; a teammate's save since is refused
+        (409 ``stale_version``). The room changes when the platform's ``team_review_changed``
+        comes back, as on every teammate's console."""
+        v = self.team_review_version if version is None else version
+        values = review.model_dump(mode="json")
+        return await self._act(
+            "set_team_review", self.adapter.set_team_review(v, values), version=v, **values
         )
 
     def _set_bag(self, bag: m.Bag) -> None:
@@ -941,6 +1000,12 @@ def _session(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
     out.changed.add(SESSION)
 
 
+def _team_review(room: LiveRoom, ev: m.Event, out: BatchEffects) -> None:
+    d: m.TeamReviewChangedData = ev.data
+    if room._set_team_review(d.version, d.review):
+        out.changed.add(TEAM_REVIEW)
+
+
 _HANDLERS: dict[m.EventType, Handler] = {
     m.EventType.COMMENT: _comment,
     m.EventType.GIFT: _gift,
@@ -980,6 +1045,7 @@ _HANDLERS: dict[m.EventType, Handler] = {
     m.EventType.USER_UNMUTED: _unmuted,
     m.EventType.SESSION_STARTED: _session,
     m.EventType.SESSION_ENDED: _session,
+    m.EventType.TEAM_REVIEW_CHANGED: _team_review,
 }
 
 #: what a console may make itself (:meth:`LiveRoom.ingest_local`): its own lottery's and quiz's

@@ -48,6 +48,7 @@ from app.platform.models import (
     Snapshot,
     StreamTarget,
     TeamInvites,
+    TeamReview,
 )
 
 
@@ -159,6 +160,16 @@ class PlatformAdapter(ABC):
     async def members(self) -> Members:
         """The consoles connected to the room now (host only)."""
         raise _not_supported(tr("该平台不支持在线成员列表"))
+
+    async def team_review(self) -> TeamReview:
+        """The team's shared replay-score settings (every role may read them)."""
+        self._refuse(Capability.TEAM_SETTINGS)
+
+    async def set_team_review(self, version: int, review: dict[str, Any]) -> TeamReview:
+        """Save the team's replay-score settings over ``version`` (the one this console holds):
+        a teammate's save in between is a :class:`~app.platform.errors.StaleVersionError`
+        (409), a reviewer's a 403; the platform's ``team_review_changed`` tells every console."""
+        self._refuse(Capability.TEAM_SETTINGS)
 
     async def products(self) -> Bag:
         self._refuse(Capability.CATALOGUE)

@@ -20,6 +20,9 @@ Guarantees:
   ``room.can(...)`` before offering it); :data:`EVENT_CAPABILITY` which capability each event
   kind belongs to (a platform without it never sends it; ``room_note`` and ``resync_required``
   belong to none: every platform may send them).
+- ``team_settings``: the platform keeps the team's shared console settings (the replay score's,
+  ``GET``/``PUT /team/review``); without it each console keeps its own (the sandbox has it, no
+  real adapter does).
 - :data:`COMMERCE` is what a commerce backend (a shop's own system) brings to a room made of two
   sources (app/platform/composite.py); everything else comes from the interaction source.
 """
@@ -77,6 +80,8 @@ class Capability(StrEnum):
     # the broadcast
     SESSIONS = "sessions"  # 开播 / 下播 through the platform
     PUSH_URL = "push_url"  # RTMP push URL and stream key for OBS
+    # the team
+    TEAM_SETTINGS = "team_settings"  # the team's shared console settings (the replay score's)
 
 
 ALL: frozenset[Capability] = frozenset(Capability)
@@ -148,6 +153,7 @@ EVENT_CAPABILITY: dict[EventType, Capability] = {
     _T.USER_UNMUTED: Capability.MUTE,
     _T.SESSION_STARTED: Capability.LIVE_STATE,
     _T.SESSION_ENDED: Capability.LIVE_STATE,
+    _T.TEAM_REVIEW_CHANGED: Capability.TEAM_SETTINGS,
 }
 
 #: adapter action (method name) → the capability it needs
@@ -175,6 +181,8 @@ REQUIRED_BY_ACTION: dict[str, Capability] = {
     "start_session": Capability.SESSIONS,
     "end_session": Capability.SESSIONS,
     "stream_target": Capability.PUSH_URL,
+    "team_review": Capability.TEAM_SETTINGS,
+    "set_team_review": Capability.TEAM_SETTINGS,
 }
 
 # One sentence per capability, "{platform}" being the platform's display name. Functions, so
@@ -203,6 +211,7 @@ _REASONS: dict[Capability, Callable[[], str]] = {
     Capability.REPLY: lambda: tr("{platform}不支持从中控台发言"),
     Capability.SESSIONS: lambda: tr("{platform}不支持从中控台开播/下播，请在平台上操作"),
     Capability.PUSH_URL: lambda: tr("{platform}不提供推流地址，请在 OBS 中手动填写"),
+    Capability.TEAM_SETTINGS: lambda: tr("{platform}不提供团队共享设置：评分设置只保存在本机"),
 }
 
 

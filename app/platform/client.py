@@ -8,7 +8,8 @@ reused when the same action is retried automatically after a connect error or a 
 retry never issues a coupon twice. An action that cannot reach the platform raises
 :class:`~app.platform.errors.OfflineError`; it is never queued or dropped silently. Error bodies
 (``{"error": {"code", "message", "field"}}``) become :class:`PlatformError`; a 409
-``stale_version`` becomes :class:`StaleVersionError` carrying the platform's current bag.
+``stale_version`` becomes :class:`StaleVersionError` carrying the platform's current bag (or,
+for the team's review settings, the current :class:`~app.platform.models.TeamReview`).
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ from app.platform.models import (
     Snapshot,
     StreamTarget,
     TeamInvites,
+    TeamReview,
 )
 from app.platform.stream import EventStream, StreamConfig
 
@@ -220,6 +222,15 @@ class PlatformClient(PlatformAdapter):
 
     async def members(self) -> Members:
         return _parse(Members, await self._call("GET", "/members"), "members")
+
+    async def team_review(self) -> TeamReview:
+        return _parse(TeamReview, await self._call("GET", "/team/review"), "team_review")
+
+    async def set_team_review(self, version: int, review: dict[str, Any]) -> TeamReview:
+        body = await self._call(
+            "PUT", "/team/review", json={"version": int(version), "review": dict(review)}
+        )
+        return _parse(TeamReview, body, "team_review")
 
     async def products(self) -> Bag:
         return _parse(Bag, await self._call("GET", "/products"), "bag")
@@ -407,19 +418,19 @@ def _error(status: int, body: Any, text: str) -> PlatformError:
     field = err.get("field")
     current = _current_of(err, body)
     if code == "stale_version" or (status == 409 and current is not None):
-        bag: Bag | None = None
+        parsed: Bag | TeamReview | None = None
         if isinstance(current, dict):
-            raw_bag = current.get("bag", current)
+            kind: type[Bag] | type[TeamReview] = TeamReview if "review" in current else Bag
             try:
-                bag = Bag.model_validate(raw_bag)
+                parsed = kind.model_validate(current.get("bag", current))
             except ValidationError:
-                log.warning("409 %s carried a current state that is not a bag", code)
+                log.warning("409 %s carried a current state that is not a %s", code, kind.__name__)
         return StaleVersionError(
             code,
             message or "列表已被他人修改 (changed by someone else)",
             status=status,
             field=field if isinstance(field, str) else None,
-            current=bag if bag is not None else current,
+            current=parsed if parsed is not None else current,
         )
     return PlatformError(
         code,

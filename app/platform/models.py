@@ -40,6 +40,7 @@ __all__ = [
     "Session",
     "Sku",
     "Snapshot",
+    "TeamReview",
     "ValidationError",
 ]
 
@@ -499,6 +500,7 @@ class EventType(StrEnum):
     USER_UNMUTED = "user_unmuted"
     SESSION_STARTED = "session_started"
     SESSION_ENDED = "session_ended"
+    TEAM_REVIEW_CHANGED = "team_review_changed"  # the team's replay-score settings were saved
     RESYNC_REQUIRED = "resync_required"
     # made by this console only (LiveRoom.ingest_local), never accepted from a platform
     QUIZ_STARTED = "quiz_started"
@@ -709,6 +711,23 @@ class SessionData(_Data):
     session: Session
 
 
+class TeamReview(_Model):
+    """The team's shared replay-score settings (``GET``/``PUT /team/review``): ``version`` counts
+    the saves (0: never saved, ``review`` then empty), ``review`` the values by their settings
+    names (app/settings.py ``ReviewSettings``: weights, basis, min_history, targets). The
+    console validates the values itself (a platform may not check them as it does)."""
+
+    version: int = Field(ge=0)
+    review: dict[str, Any] = Field(default_factory=dict)
+
+
+class TeamReviewChangedData(_Data):
+    """A teammate saved the team's replay-score settings: the new ``version`` and values."""
+
+    version: int = Field(ge=1)
+    review: dict[str, Any]
+
+
 class ResyncRequiredData(_Data):
     reason: str = ""
     last_seq: int = 0
@@ -755,6 +774,7 @@ EVENT_DATA: dict[str, type[_Data]] = {
     EventType.USER_UNMUTED: UserUnmutedData,
     EventType.SESSION_STARTED: SessionData,
     EventType.SESSION_ENDED: SessionData,
+    EventType.TEAM_REVIEW_CHANGED: TeamReviewChangedData,
     EventType.RESYNC_REQUIRED: ResyncRequiredData,
 }
 

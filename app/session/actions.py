@@ -61,6 +61,7 @@ ACTION_NAMES: dict[str, str] = {
     "red_envelope_ended": tr_noop("红包雨结束"),
     "stock_reserved": tr_noop("冻结库存"),
     "stock_released": tr_noop("释放冻结库存"),
+    "team_review": tr_noop("修改团队评分设置"),
     "flash_sale_scheduled": tr_noop("秒杀预告"),
     "flash_sale_started": tr_noop("秒杀开始"),
     "flash_sale_ended": tr_noop("结束秒杀"),

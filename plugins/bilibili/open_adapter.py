@@ -122,6 +122,8 @@ def _reason(capability: Capability) -> str:
         return tr("B站开放平台不支持从中控台开播/下播，请在直播姬中操作")
     if capability is Capability.PUSH_URL:
         return tr("B站开放平台不提供推流地址，请在 OBS 中填写直播姬给出的地址")
+    if capability is Capability.TEAM_SETTINGS:
+        return tr("B站开放平台不提供团队共享设置：评分设置只保存在本机")
     return tr("B站开放平台不推送关注、分享和在线人数")
 
 

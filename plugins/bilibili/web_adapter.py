@@ -106,6 +106,8 @@ def web_reason(capability: Capability) -> str:
         return tr("请在B站直播姬或网页上开播、下播，推流地址也在那里获取")
     if capability is Capability.PLATFORM_LOTTERIES:
         return tr("B站网页弹幕不支持平台抽奖（可用中控台自己的抽奖）")
+    if capability is Capability.TEAM_SETTINGS:
+        return tr("B站网页弹幕不提供团队共享设置：评分设置只保存在本机")
     return tr("B站网页弹幕不提供此功能")
 
 

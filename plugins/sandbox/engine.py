@@ -37,6 +37,11 @@ minimum); a grab takes one envelope, at most one per viewer, only while the rain
 the viewer is eligible. So the sum of the grabs never exceeds the total, and what is left when the
 rain ends is reported as ``leftover_cents``. Grabs are aggregated into ``red_envelope_grabbed``
 (at most 10/s per rain).
+
+The team's shared settings (团队共享设置: the replay score's, ``GET``/``PUT /team/review``) are
+part of the room's state, stored with it: version 0 and no values until first saved; a save names
+the version it replaces, so one over a teammate's later save is refused (409 ``stale_version``,
+with the current ones), and each accepted save is one ``team_review_changed``.
 """
 
 from __future__ import annotations
@@ -662,6 +667,29 @@ class RoomEngine:
             },
         )
         return self.bag()
+
+    # --- the team's shared settings ---------------------------------------------------------
+    def team_review(self) -> Obj:
+        """The team's replay-score settings: ``version`` 0 and no values until first saved."""
+        saved = self.state.get("team_review") or {"version": 0, "review": {}}
+        return {"version": saved["version"], "review": dict(saved["review"])}
+
+    def set_team_review(self, version: int, review: Obj, actor: Obj) -> Obj:
+        """Replace the team's replay-score settings (``review`` already validated) over
+        ``version``; another save since is a 409 ``stale_version`` carrying the current ones."""
+        current = self.team_review()
+        if version != current["version"]:
+            raise conflict(
+                "stale_version",
+                "评分设置已被队友修改，请查看新的设置后重试 "
+                "(a teammate changed the review settings: stale version)",
+                current=current,
+            )
+        saved = {"version": version + 1, "review": dict(review)}
+        self.state["team_review"] = saved
+        self._dirty_state()
+        self.append("team_review_changed", {**saved, "actor": actor})
+        return self.team_review()
 
     def check_product_changes(self, changes: Obj) -> None:
         """A product edit changes something, sets no field to null, and gives the stock or a

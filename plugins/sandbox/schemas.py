@@ -20,7 +20,9 @@ from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import Path, Query
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from app.api import ReviewSettings
 
 MAX_CENTS = 10**10  # 1 亿元: any price, amount or threshold
 MAX_STOCK = 10**7  # units of one product, of a flash sale, of a coupon's quantity
@@ -90,6 +92,28 @@ Limit = Annotated[int, Query(gt=0, le=10_000)]
 
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class ReviewValues(ReviewSettings):
+    """The team's replay-score settings: exactly the console's ``ReviewSettings`` fields (one
+    home for their ranges: app/settings.py), every one of them given, JSON numbers of the right
+    kind, nothing else; the weights may not all be 0."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _complete(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            missing = [k for k in cls.model_fields if k not in data]
+            if missing:
+                raise ValueError(f"missing fields: {', '.join(missing)}")
+        return data
+
+
+class TeamReviewBody(_Body):
+    version: Version  # the version the client holds (0: never saved)
+    review: ReviewValues
 
 
 class ReorderBody(_Body):

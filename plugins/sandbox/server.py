@@ -43,6 +43,7 @@ from plugins.sandbox.routes import (
     reservations,
     room,
     sessions,
+    team,
 )
 from plugins.sandbox.routes.context import R, RoomApi, json_response
 from plugins.sandbox.routes.events import KeepTransport
@@ -141,6 +142,7 @@ def create_app(engine: RoomEngine, *, debug_routes: bool = False) -> FastAPI:
         red_envelopes,
         comments,
         orders,
+        team,
     ):
         app.include_router(resource.router(api))
     app.include_router(events.router(api, members))

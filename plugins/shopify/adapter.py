@@ -344,6 +344,8 @@ class ShopifyAdapter(PlatformAdapter):
             return tr("Shopify 没有抽奖（可用中控台自己的抽奖）")
         if capability in (Capability.RED_ENVELOPES, Capability.STOCK_RESERVATION):
             return tr("Shopify 没有红包雨和库存冻结")
+        if capability is Capability.TEAM_SETTINGS:
+            return tr("Shopify 不提供团队共享设置：评分设置只保存在本机")
         return tr("Shopify 是商店后台，没有直播间互动（弹幕、礼物、开播等请接直播平台）")
 
     def subscribe_notes(self, listener: Callable[[str], None]) -> Callable[[], None]:

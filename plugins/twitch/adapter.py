@@ -188,6 +188,8 @@ def twitch_reason(capability: Capability, missing: dict[Capability, str]) -> str
         return tr("Twitch 不支持平台抽奖（可用中控台自己的抽奖）")
     if capability in (Capability.PIN, Capability.HIDE):
         return tr("Twitch 不支持从中控台置顶或隐藏消息")
+    if capability is Capability.TEAM_SETTINGS:
+        return tr("Twitch 不提供团队共享设置：评分设置只保存在本机")
     return tr("Twitch 不提供此类数据（礼物、点赞、进场、分享、在线人数）")
 
 

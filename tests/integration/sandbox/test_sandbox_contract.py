@@ -51,6 +51,10 @@ def test_every_emitted_event_type_parses(sandbox_server: Any) -> None:
     c.post("/users/u6/mute", json={"seconds": 60})
     c.delete("/users/u6/mute")
     c.post("/comments", json={"text": "感谢大家"})
+    review = {"weight_gmv": 40, "weight_conversion": 40, "weight_interaction": 20,
+              "basis": "auto", "min_history": 3, "target_gmv_cents": 100_000,
+              "target_conversion_percent": 5.0, "target_interaction": 1.0}  # fmt: skip
+    assert c.put("/team/review", json={"version": 0, "review": review}).status_code == 200
     deadline = time.monotonic() + 30
     while c.post(f"/lotteries/{lot['id']}/draw").status_code != 200:
         assert time.monotonic() < deadline
@@ -78,7 +82,7 @@ def test_every_emitted_event_type_parses(sandbox_server: Any) -> None:
             assert e.actor.token_id not in srv.tokens.values()
     actions = {"products_reordered", "product_explaining", "coupon_issued", "lottery_started",
                "flash_sale_scheduled", "lottery_drawn", "comment_pinned", "comment_hidden", "user_muted",
-               "session_started", "session_ended"}  # fmt: skip
+               "session_started", "session_ended", "team_review_changed"}  # fmt: skip
     assert all(e.actor is not None for e in parsed if e.type in actions)
 
     snap = Snapshot.model_validate(c.get("/snapshot").json())

@@ -80,6 +80,8 @@ async def test_a_missing_capability_is_refused_with_the_reason_in_the_users_lang
         "start_session": (),
         "end_session": ("s1",),
         "stream_target": ("s1",),
+        "team_review": (),
+        "set_team_review": (1, {}),
     }
     assert set(calls) == set(REQUIRED_BY_ACTION)
     for name, args in calls.items():
@@ -114,3 +116,34 @@ def test_the_sandbox_declares_every_capability() -> None:
 
     assert SandboxAdapterFactory.capabilities == frozenset(Capability)
     assert SandboxAdapter.capabilities == frozenset(Capability)
+
+
+async def test_no_real_platform_keeps_team_settings_and_each_says_why() -> None:
+    """The score settings stay on each console on the real platforms: the 复盘评分 tab says so in
+    the platform's words instead of offering a team save that could not work."""
+    from plugins.bilibili.open_adapter import CAPABILITIES as OPEN
+    from plugins.bilibili.open_adapter import _reason
+    from plugins.bilibili.web_adapter import WEB_CAPABILITIES, web_reason
+    from plugins.shopify.adapter import CAPABILITIES as SHOPIFY
+    from plugins.twitch.adapter import CAPABILITIES as TWITCH
+    from plugins.twitch.adapter import twitch_reason
+
+    for caps in (OPEN, WEB_CAPABILITIES, SHOPIFY, TWITCH):
+        assert Capability.TEAM_SETTINGS not in caps
+    t = Capability.TEAM_SETTINGS
+    assert _reason(t) == "B站开放平台不提供团队共享设置：评分设置只保存在本机"
+    assert web_reason(t) == "B站网页弹幕不提供团队共享设置：评分设置只保存在本机"
+    assert twitch_reason(t, {}) == "Twitch 不提供团队共享设置：评分设置只保存在本机"
+    adapter = CommentsOnly()
+    assert adapter.why_not(t) == "B站开放平台不提供团队共享设置：评分设置只保存在本机"
+    with pytest.raises(PlatformError, match="评分设置只保存在本机") as refused:
+        await adapter.set_team_review(0, {})
+    assert refused.value.code == "not_supported"
+
+
+def test_the_team_settings_reason_reads_in_english(english: object) -> None:
+    adapter = CommentsOnly()
+    assert adapter.why_not(Capability.TEAM_SETTINGS) == (
+        "B站开放平台 does not keep shared team settings: the score settings are saved on this "
+        "computer only"
+    )
