@@ -19,7 +19,10 @@ platform over the version the page was filled from (a teammate's save meanwhile 
 replaced unseen), and closes once the platform took them. A refusal
 (a reviewer's 403, a teammate's save in between: 409, the platform away) is said on the page
 through the notifier (ui/notify.py), the page stays open with the edit as it was; after a 409 the
-next 保存 replaces the teammate's values knowingly. A reviewer sees the team's values read-only,
+next 保存 replaces the teammate's values knowingly. A teammate's save while the page is open is
+shown at once: an untouched tab takes the new values (and says so); an edited one keeps the edit
+and says that 保存 will replace the teammate's values (the 409 is then only for a save already on
+its way). A reviewer sees the team's values read-only,
 with why. On a platform without the capability (and with no room) the tab is this console's own
 ``review`` section, as before, and says why it is local only. The local section is also the cache
 of the team's values (app/live/team_review.py).
@@ -51,7 +54,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import tr_noop
 from app.live.alerts import problems
-from app.live.room import LiveRoom
+from app.live.room import TEAM_REVIEW, LiveRoom
 from app.platform.capabilities import Capability
 from app.platform.errors import PlatformError, StaleVersionError
 from app.settings import AlertSettings, FailoverSettings, ReviewSettings, Settings
@@ -198,6 +201,51 @@ class AlertSettingsDialog(QDialog):
         lay.addWidget(self.error)
         lay.addWidget(self.message)
         lay.addWidget(buttons)
+        if self.team and room is not None:  # a teammate's save while the page is open
+            unsubscribe = room.subscribe(self._team_changed)
+            self.destroyed.connect(lambda *_: unsubscribe())
+            self.finished.connect(lambda *_: unsubscribe())
+
+    def _team_changed(self, changes: frozenset[str]) -> None:
+        """A teammate saved the team's score settings while this page is open: an untouched tab
+        shows the new values at once; an edited one keeps the edit, and the page says that 保存
+        will replace the teammate's values (the version it replaces is now theirs)."""
+        room = self.room
+        if TEAM_REVIEW not in changes or room is None or not shiboken6.isValid(self):
+            return
+        team = room.team_review
+        version = room.team_review_version
+        if team is None or version <= self.team_version:
+            return
+        _, review, _ = self.check()
+        self.team_version = version
+        if review == team:  # this page's own save coming back (or the same values): nothing new
+            self.shown_review = team
+            return
+        if review != self.shown_review and self.team_editable:
+            self.notifier.warning(
+                tr(
+                    "队友刚保存了新的团队评分设置（第 {v} 版）。你的修改仍在页面上："
+                    "保存将覆盖队友的设置，取消则使用队友的设置"
+                ).format(v=version)
+            )
+            return
+        self._fill_review(team)
+        self.shown_review = team
+        self.review_scope.setText(self.scope_text())
+        self.notifier.info(
+            tr("队友更新了团队评分设置（第 {v} 版），页面已显示最新设置").format(v=version)
+        )
+
+    def _fill_review(self, review: ReviewSettings) -> None:
+        for row in REVIEW_ROWS:
+            box = self.boxes[row.name]
+            value = float(getattr(review, row.name))
+            if isinstance(box, QDoubleSpinBox):
+                box.setValue(value / row.scale)
+            else:
+                box.setValue(int(value))
+        self.basis.setCurrentIndex(list(BASIS).index(review.basis))
 
     def team_values(self) -> ReviewSettings | None:
         """The team's values the room holds (None: not the team's, or never saved yet)."""

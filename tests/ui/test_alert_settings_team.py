@@ -107,16 +107,42 @@ async def test_a_teammates_save_in_between_is_said_and_the_edit_stays(
     first.boxes["weight_gmv"].setValue(80)
     _save(qtbot, first)
     await until(lambda: mate_room.team_review_version == 1, what="the teammate to hear the save")
-    _save(qtbot, late)
-    await until(lambda: "队友刚保存了新的团队评分设置" in late.message.text(), what="the 409")
+    # said on the open page at once, before the assistant saves; the edit is not overwritten
+    await until(lambda: "队友刚保存了新的团队评分设置" in late.message.text(), what="the note")
     assert late.isVisible() and late.boxes["weight_conversion"].value() == 55  # nothing lost
+    assert late.boxes["weight_gmv"].value() == 50  # the host's 80 not written over the edit
     assert host_room.team_review is not None and host_room.team_review.weight_conversion == 30
-    _save(qtbot, late)  # knowingly replaces the host's values
+    _save(qtbot, late)  # knowingly replaces the host's values (no 409: the page said so)
     await until(lambda: _closed(late), what="the second save to go through")
     await until(lambda: host_room.team_review_version == 2, what="the host to hear it")
     assert host_room.team_review is not None
     assert (host_room.team_review.weight_gmv, host_room.team_review.weight_conversion) == (50, 55)
     assert host.settings.review.weight_conversion == 55
+
+
+async def test_an_open_untouched_page_shows_a_teammates_save_at_once(
+    qtbot: QtBot, sandbox_server: Any, live_room: Connect, tmp_path: Path, config: Path
+) -> None:
+    srv = sandbox_server()
+    host_room = await live_room(srv, "host")
+    mate_room = await live_room(srv, "assistant")
+    host = _window(qtbot, host_room, tmp_path, "host")
+    mate = _window(qtbot, mate_room, tmp_path, "mate")
+    watching = _open(host)  # open, nothing changed on it
+    saving = _open(mate)
+    saving.boxes["weight_gmv"].setValue(70)
+    saving.boxes["weight_interaction"].setValue(0)
+    _save(qtbot, saving)
+    await until(
+        lambda: watching.boxes["weight_gmv"].value() == 70, what="the host's page to follow"
+    )
+    assert watching.boxes["weight_interaction"].value() == 0
+    assert "队友更新了团队评分设置（第 1 版）" in watching.message.text()
+    assert "团队尚未保存" not in watching.review_scope.text()
+    _save(qtbot, watching)  # nothing changed here: closes, publishes nothing more
+    assert _closed(watching)
+    with srv.client("host") as c:
+        assert c.get("/team/review").json()["version"] == 1
 
 
 async def test_saving_only_the_thresholds_publishes_nothing_to_the_team(
