@@ -116,6 +116,23 @@ def _bounds(model: type[BaseModel], name: str) -> tuple[float, float]:
     return lo, hi
 
 
+def _show(box: QSpinBox | QDoubleSpinBox, row: Row, value: float) -> None:
+    """A stored value in its box (shown = stored ÷ the row's scale; whole numbers as such)."""
+    if isinstance(box, QDoubleSpinBox):
+        box.setValue(value / row.scale)
+    else:
+        box.setValue(int(value))
+
+
+def _teammate_saved(version: object) -> str:
+    """What the page says when a teammate saved over the version it was filled from (seen while
+    editing, or as a 409 on 保存): the edit stays, the next 保存 replaces theirs knowingly."""
+    return tr(
+        "队友刚保存了新的团队评分设置（第 {v} 版）。你的修改仍在页面上："
+        "保存将覆盖队友的设置，取消则使用队友的设置"
+    ).format(v=version)
+
+
 class AlertSettingsDialog(QDialog):
     def __init__(
         self,
@@ -223,12 +240,7 @@ class AlertSettingsDialog(QDialog):
             self.shown_review = team
             return
         if review != self.shown_review and self.team_editable:
-            self.notifier.warning(
-                tr(
-                    "队友刚保存了新的团队评分设置（第 {v} 版）。你的修改仍在页面上："
-                    "保存将覆盖队友的设置，取消则使用队友的设置"
-                ).format(v=version)
-            )
+            self.notifier.warning(_teammate_saved(version))
             return
         self._fill_review(team)
         self.shown_review = team
@@ -239,12 +251,7 @@ class AlertSettingsDialog(QDialog):
 
     def _fill_review(self, review: ReviewSettings) -> None:
         for row in REVIEW_ROWS:
-            box = self.boxes[row.name]
-            value = float(getattr(review, row.name))
-            if isinstance(box, QDoubleSpinBox):
-                box.setValue(value / row.scale)
-            else:
-                box.setValue(int(value))
+            _show(self.boxes[row.name], row, float(getattr(review, row.name)))
         self.basis.setCurrentIndex(list(BASIS).index(review.basis))
 
     def team_values(self) -> ReviewSettings | None:
@@ -276,11 +283,10 @@ class AlertSettingsDialog(QDialog):
                 box = QDoubleSpinBox(page)
                 box.setDecimals(row.decimals)
                 box.setRange(lo / row.scale, hi / row.scale)
-                box.setValue(value / row.scale)
             else:
                 box = QSpinBox(page)
                 box.setRange(int(lo), int(min(hi, 2**31 - 1)))
-                box.setValue(int(value))
+            _show(box, row, value)
             box.setObjectName(f"field:{row.name}")
             box.setSuffix(tr(row.suffix) if not row.suffix.isascii() else row.suffix)
             box.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.UpDownArrows)
@@ -398,10 +404,7 @@ class AlertSettingsDialog(QDialog):
                 self.team_version = current  # the next 保存 replaces it knowingly
             raise PlatformError(
                 exc.code,
-                tr(
-                    "队友刚保存了新的团队评分设置（第 {v} 版）。你的修改仍在页面上："
-                    "再次保存将覆盖队友的设置，取消则使用队友的设置"
-                ).format(v=current if current is not None else "?"),
+                _teammate_saved(current if current is not None else "?"),
                 status=exc.status,
             ) from None
         self.settings.review = review  # the cache, before the platform's event comes back
