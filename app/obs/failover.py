@@ -452,6 +452,10 @@ class Failover:
         if state is None:
             return
         self.emergency_state = None
+        if state["mic"] is not None and not state["muted"]:
+            # the key's own mute, about to be lifted: while the return's requests are under way
+            # it is not "muted for longer than the window" (that was a false 静音 alert, then 恢复)
+            self._mic_muted_at = self.clock()
         for push in state["paused"]:
             try:
                 push.resume()
