@@ -63,5 +63,9 @@ def _chinese_unless_a_test_says_otherwise() -> Iterator[None]:
 
 # The real sandbox server as a subprocess, for every test directory (ui/ and integration/).
 # The shared real OBS (``obs_instance``, ``clean_obs``) for ui/ and integration/ tests.
-from tests.support.obs_fixtures import clean_obs, obs_instance  # noqa: E402, F401
+from tests.support.obs_fixtures import (  # noqa: E402, F401
+    clean_obs,
+    obs_instance,
+    pytest_runtest_makereport,
+)
 from tests.support.sandbox_server import SandboxServer, sandbox_server  # noqa: E402, F401

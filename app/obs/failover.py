@@ -23,7 +23,10 @@ While armed (the console arms it while the session is live or OBS streams), :cla
 - watches the microphone (``mic_input``, else OBS's Mic/Aux) through OBS's ``InputVolumeMeters``
   (subscribed only while armed) and ``InputMuteStateChanged``: muted, or every peak below
   ``mic_silence_db``, for ``mic_window_s`` → ``mic_alert`` (an alert, never a switch); ``mic_ok``
-  when it is heard again.
+  when it is heard again. OBS sends its meters 20 times a second; when none come at all for
+  ``METERS_GAP_S`` (an OBS whose meter count another client broke: see :mod:`app.obs.client`),
+  silence cannot be told from a broken meter, so the alert says that instead (reason
+  ``no_levels``: "restart OBS"), never "viewers hear nothing".
 
 The emergency key (:meth:`Failover.emergency`): program → standby showing the 「马上回来」 card
 (a standby camera there is hidden first — an emergency is "we are away", not "carry on from
@@ -70,6 +73,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+METERS_GAP_S = 5.0  # no InputVolumeMeters at all this long (OBS sends 20/s): OBS sends none
 SHOT_WIDTH = 160  # the camera screenshot's size: enough for frozen/black, cheap to send and decode
 SHOT_HEIGHT = 90
 
@@ -197,6 +201,7 @@ def problem_text(problem: str) -> str:
         "lost": tr("信号丢失"),
         "muted": tr("麦克风被静音"),
         "silent": tr("麦克风没有声音"),
+        "no_levels": tr("OBS 没有发送音量数据"),
     }.get(problem, problem)
 
 
@@ -228,6 +233,8 @@ class Failover:
         self._mic_muted_at = 0.0  # clock() when it was muted
         self._mic_heard = 0.0  # clock() of the last level above the silence threshold
         self._mic_since = 0.0  # clock() when the microphone watch (re)started
+        self._meters_at = 0.0  # clock() of OBS's last InputVolumeMeters (or the watch's start)
+        self._meters_seen = False  # any InputVolumeMeters since the watch (re)started
         self._listeners = Listeners[[FailoverEvent]]("failover listener")
         self._pausables: list[Pausable] = []
         self._task: asyncio.Task[None] | None = None
@@ -510,7 +517,8 @@ class Failover:
     async def _start_mic(self) -> None:
         try:
             self.mic = await self._find_mic()
-            self._mic_heard = self._mic_since = self.clock()
+            self._mic_heard = self._mic_since = self._meters_at = self.clock()
+            self._meters_seen = False
             self.mic_alerted = None
             if self.mic is None:
                 return
@@ -527,6 +535,8 @@ class Failover:
     def _on_meters(self, _type: str, data: dict[str, Any]) -> None:
         if self.mic is None or not self.armed:
             return
+        self._meters_at = self.clock()
+        self._meters_seen = True
         floor = 10 ** (self.settings.mic_silence_db / 20)
         for item in data.get("inputs") or ():
             if item.get("inputName") != self.mic:
@@ -555,13 +565,22 @@ class Failover:
             problem = None  # muted on purpose
         elif self._mic_muted:
             problem = "muted" if t - self._mic_muted_at >= window else None
+        elif not self._meters_seen or t - self._meters_at >= METERS_GAP_S:
+            # no meters (yet, or any more): silence cannot be told from a meter OBS does not send
+            problem = "no_levels" if t - self._meters_at >= METERS_GAP_S else None
         elif t - max(self._mic_heard, self._mic_since) >= window:
             problem = "silent"
         if problem is not None and self.mic_alerted is None:
             self.mic_alerted = problem
-            what = problem_text(problem)
-            self._emit("mic_alert", tr("{what}已超过 {s:g} 秒（{mic}）：观众听不到声音").format(
-                what=what, s=window, mic=self.mic), problem)  # fmt: skip
+            if problem == "no_levels":
+                text = tr(
+                    "OBS 没有发送音量数据，无法判断麦克风（{mic}）是否有声：请重启 OBS"
+                ).format(mic=self.mic)
+            else:
+                text = tr("{what}已超过 {s:g} 秒（{mic}）：观众听不到声音").format(
+                    what=problem_text(problem), s=window, mic=self.mic
+                )
+            self._emit("mic_alert", text, problem)
         elif problem is None and self.mic_alerted is not None and not self._mic_muted:
             if t - self._mic_heard < 1.0:
                 self.mic_alerted = None

@@ -167,6 +167,23 @@ async def restore(conn: ObsConnection, base: Baseline, within: float = DEADLINE_
                            parameterName=name, parameterValue=value)  # fmt: skip
 
 
+async def meters_flow(conn: ObsConnection, within: float = 10.0) -> bool:
+    """Whether OBS sends ``InputVolumeMeters`` (20 a second to every session that asks, even with
+    no audio input). An OBS whose meter count a client broke (app/obs/client.py) sends none for
+    the rest of its life: every microphone would look silent to the tests that follow."""
+    seen = asyncio.Event()
+    unsubscribe = conn.on_event("InputVolumeMeters", lambda _t, _d: seen.set())
+    try:
+        await conn.want_volume_meters(True)
+        try:
+            await asyncio.wait_for(seen.wait(), within)
+        except TimeoutError:
+            return False
+        return True
+    finally:
+        unsubscribe()
+
+
 async def connect(port: int, password: str, within: float = DEADLINE_S) -> ObsConnection:
     """A connection to OBS, retried until ``within`` (OBS may still be starting or busy)."""
     deadline = time.monotonic() + within

@@ -4,10 +4,11 @@
   test profile (tests/support/obs_baseline.py) applied and its baseline captured.
 - ``clean_obs`` (function): hands out ``obs_instance`` *at its baseline*, whatever the tests before
   did (streaming, recording, scenes, canvas, bitrate...): outputs stopped and waited for, scenes
-  and inputs of earlier tests removed, settings restored. When that cannot be done (OBS hung,
-  an output that will not stop), OBS is restarted (same config, port and password). Every test
-  that uses the shared OBS takes it through this fixture (or through ``obs``, the connection
-  fixture of tests/integration/obs/conftest.py, which depends on it).
+  and inputs of earlier tests removed, settings restored, its volume meters flowing. When that
+  cannot be done (OBS hung, an output that will not stop, meters no longer sent), OBS is
+  restarted (same config, port and password). Every test that uses the shared OBS takes it
+  through this fixture (or through ``obs``, the connection fixture of
+  tests/integration/obs/conftest.py, which depends on it).
 
 Skipped when obs/Xvfb are absent, failed when CI=true.
 """
@@ -24,6 +25,7 @@ from tests.support.obs_baseline import (
     apply_test_profile,
     capture,
     connect,
+    meters_flow,
     restore,
     stop_outputs,
 )
@@ -51,6 +53,8 @@ async def _baseline_once(obs: RealObs, within: float = DEADLINE_S) -> None:
             obs.baseline = await capture(conn)
         else:
             await restore(conn, obs.baseline, within)
+        if not await meters_flow(conn):
+            raise RuntimeError("OBS sends no volume meters (its meter count was broken)")
     finally:
         await conn.stop()
 
@@ -80,3 +84,15 @@ async def clean_obs(obs_instance: RealObs) -> AsyncIterator[RealObs]:
             await conn.stop()
     except Exception as exc:
         log.info("OBS outputs not confirmed stopped after the test: %s", exc)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> object:
+    """A failing test that used the shared OBS shows the end of OBS's own log: what OBS said (a
+    source it could not open, audio it dropped) is gone with the run otherwise."""
+    report = yield
+    if report.failed and call.when in ("call", "setup"):
+        obs = getattr(item, "funcargs", {}).get("obs_instance")
+        if isinstance(obs, RealObs):
+            report.sections.append(("OBS log (tail)", obs.log_tail()))
+    return report

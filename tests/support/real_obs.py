@@ -8,6 +8,7 @@ with the process that started them even when it is SIGKILLed, OBS's own children
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -154,10 +155,32 @@ class RealObs:
         stop(self.obs, signal.SIGKILL)
         self.obs = None
 
+    def log_files(self) -> list[Path]:
+        """OBS's own logs (its stdout and the session logs it writes), oldest first."""
+        logs = sorted(
+            (self.root / "obs-studio" / "logs").glob("*.txt"), key=lambda p: p.stat().st_mtime
+        )
+        return [self.root / "obs.log", *logs]
+
+    def log_tail(self, lines: int = 60) -> str:
+        """The last ``lines`` lines of OBS's newest session log (what a failing test shows)."""
+        files = [p for p in self.log_files() if p.exists()]
+        if not files:
+            return ""
+        text = files[-1].read_text(encoding="utf-8", errors="replace").splitlines()
+        return f"{files[-1]}:\n" + "\n".join(text[-lines:])
+
     def stop(self) -> None:
         self.kill_obs()
         stop(self.xvfb)
         self.xvfb = None
+        keep = os.environ.get("LIVEDESK_OBS_LOG_DIR")  # a developer keeping the logs of a run
+        if keep:
+            dest = Path(keep) / self.root.name
+            dest.mkdir(parents=True, exist_ok=True)
+            for path in self.log_files():
+                with contextlib.suppress(OSError):
+                    shutil.copy2(path, dest / path.name)
         shutil.rmtree(self.root, ignore_errors=True)
 
 

@@ -9,8 +9,11 @@ scene's own screenshot shows the standby card (its colour), then the camera agai
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import math
 import struct
+import threading
 import time
 import wave
 from collections.abc import AsyncIterator
@@ -20,9 +23,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from app.aio import spawn
 from app.camera.testcard import write_clip
 from app.obs.camera_input import camera_from_source
+from app.obs.client import EVENTS_ALL, EVENTS_METERS, RawClient
 from app.obs.connection import ObsConnection
+from app.obs.errors import ObsError
 from app.obs.failover import Failover, FailoverEvent
 from app.obs.inputs import screenshot
 from app.obs.names import CAMERA, SCENE_FULL, SCENE_STANDBY, SCENES
@@ -32,7 +38,9 @@ from app.overlays.obs_sink import ObsOverlaySink
 from app.overlays.render import OverlayRenderer
 from app.settings import FailoverSettings
 from tests.integration.obs.helpers import png_array
+from tests.support.obs_baseline import meters_flow
 from tests.support.polling import until
+from tests.support.real_obs import RealObs
 
 pytestmark = pytest.mark.obs
 
@@ -234,3 +242,80 @@ async def test_the_emergency_key_and_its_return_restore_what_it_changed(rig: Rig
     await rig.failover.emergency()
     await rig.failover.end_emergency()
     assert (await rig.conn.request("GetInputMute", inputName=MIC))["inputMuted"] is True
+
+
+async def test_a_console_that_stops_watching_and_disconnects_leaves_obs_meters_working(
+    clean_obs: RealObs,
+) -> None:
+    """obs-websocket 5.1 miscounts a Reidentify that drops the meters when the same session closes
+    meanwhile, and then sends no meters to anyone until OBS restarts (every microphone would look
+    silent to the next console). The console does exactly that when a live ends and it is closed:
+    the failover drops the meters (not awaited) and the link closes. 20 such rounds broke a fresh
+    OBS before the client waited for OBS's reply."""
+    for _ in range(40):
+        conn = ObsConnection("127.0.0.1", clean_obs.port, clean_obs.password)
+        await conn.connect_once()
+        await conn.want_volume_meters(True)
+        off = spawn(meters_off(conn), name="meters-off")  # as Failover.arm(False) does
+        await asyncio.sleep(0)  # its Reidentify on the way as the link closes
+        await conn.stop()
+        await asyncio.gather(off, return_exceptions=True)  # sent, refused or cancelled by stop()
+    probe = ObsConnection("127.0.0.1", clean_obs.port, clean_obs.password)
+    await probe.connect_once()
+    try:
+        assert await meters_flow(probe), "OBS no longer sends volume meters"
+    finally:
+        await probe.stop()
+
+
+async def meters_off(conn: ObsConnection) -> None:
+    with contextlib.suppress(ObsError):  # as the failover's own (closed first: nothing to do)
+        await conn.want_volume_meters(False)
+
+
+def _break_meters(obs: RealObs, tries: int = 400) -> int:
+    """What a client that does not wait for OBS's reply does (see the test above), until OBS's
+    meter count is broken; the number of sessions it took."""
+
+    def flowing() -> bool:
+        seen = threading.Event()
+        c = RawClient("127.0.0.1", obs.port, obs.password, subscriptions=EVENTS_ALL | EVENTS_METERS,
+                      on_event=lambda t, _d: seen.set() if t == "InputVolumeMeters" else None,
+                      on_closed=lambda _code: None)  # fmt: skip
+        c.open()
+        try:
+            return seen.wait(2.0)
+        finally:
+            c.close()
+
+    for n in range(1, tries + 1):
+        c = RawClient("127.0.0.1", obs.port, obs.password, subscriptions=EVENTS_ALL | EVENTS_METERS,
+                      on_event=lambda _t, _d: None, on_closed=lambda _code: None)  # fmt: skip
+        c.open()
+        c.ws.send(json.dumps({"op": 3, "d": {"eventSubscriptions": EVENTS_ALL}}))  # no wait
+        c.close()
+        if n % 10 == 0 and not flowing():
+            return n
+    raise AssertionError(f"OBS still sends meters after {tries} miscounted sessions")
+
+
+async def test_an_obs_that_sends_no_meters_is_named_not_taken_for_a_silent_microphone(
+    fresh_obs: RealObs, tmp_path: Path, qapp: object
+) -> None:
+    """An OBS that another client left without volume meters: the console cannot tell whether the
+    microphone is heard, and says so (restart OBS) instead of "viewers hear nothing"."""
+    await asyncio.to_thread(_break_meters, fresh_obs)
+    conn = ObsConnection("127.0.0.1", fresh_obs.port, fresh_obs.password)
+    await conn.connect_once()
+    r = await build_rig(conn, tmp_path, FailoverSettings(window_s=2.0, mic_window_s=3.0))
+    try:
+        r.failover.arm(True)
+        await until(lambda: "mic_alert" in r.kinds(), 60, "the microphone alert")
+        alert = next(e for e in r.events if e.kind == "mic_alert")
+        assert alert.reason == "no_levels", r.events
+        assert "重启 OBS" in alert.text and MIC in alert.text
+        assert "观众听不到" not in alert.text
+        assert await r.program() == SCENE_FULL
+    finally:
+        await r.failover.stop()
+        await conn.stop()
