@@ -5,6 +5,9 @@ Start-up: settings → platform adapter (``--platform NAME``, else the one chose
 on 127.0.0.1 unless ``--lan`` or the ``platform.lan`` setting) → LiveRoom → MainWindow.
 The first-run guide (ui/first_run.py) opens over the first window of a fresh config dir, or with
 ``--first-run``; never on a screen nobody sees (offscreen) or with ``--screenshot``.
+While the platform opens (the built-in sandbox is a child process that takes most of a second to
+answer), the modules the window needs are loaded, one per turn of the loop: the two overlap
+instead of following each other (:func:`_while_importing`).
 Shut-down: layout saved, room stopped, recorder closed, OBS follow stopped, adapter closed (the
 sandbox child with it), background tasks cancelled.
 
@@ -27,15 +30,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import json
 import logging
 import os
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from app.gc_tuning import GcPacer, freeze_startup_objects, tune_gc
 from app.logs import setup_logging
@@ -45,6 +49,17 @@ if TYPE_CHECKING:
     from ui.replay.file_opens import FileOpens
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+#: what :func:`_run_window` imports, loaded while the platform opens (:func:`_while_importing`)
+WINDOW_MODULES = (
+    "app.live.room",
+    "app.obs.stack",
+    "app.session.obs_link",
+    "app.session.recorder",
+    "ui.main_window",
+    "ui.replay.sessions",
+    "ui.first_run",
+)
 TOKEN_ENV = "LIVEDESK_TOKEN"  # the platform token, kept out of the command line (ps shows argv)
 INVITE_ENV = "LIVEDESK_INVITE"  # an invite, likewise
 
@@ -354,7 +369,9 @@ async def _main(
         try:
             connection = connection_for(target, args, settings)
             shop = shop_connection_for(target, settings)
-            adapter = await open_room(target.platform, target.commerce, connection, shop)
+            adapter = await _while_importing(
+                open_room(target.platform, target.commerce, connection, shop), WINDOW_MODULES
+            )
         except (PlatformError, KeyError, OSError) as exc:
             splash.close()
             reason = exc.message if isinstance(exc, PlatformError) else str(exc).strip("'\"")
@@ -407,6 +424,23 @@ async def _main(
         pacer.stop()
     await cancel_all()
     return code
+
+
+async def _while_importing(opening: Coroutine[Any, Any, T], modules: tuple[str, ...]) -> T:
+    """``await opening``, importing ``modules`` meanwhile: one per turn of the loop, so that the
+    opening (a child process starting, a connection) goes on between them. An opening that failed
+    stops the imports (its error is not kept waiting); cancelled, the opening is cancelled too."""
+    task = asyncio.get_running_loop().create_task(opening, name="platform-open")  # awaited here
+    try:
+        for name in modules:
+            await asyncio.sleep(0)  # the opening runs up to its next wait
+            if task.done():
+                break
+            importlib.import_module(name)
+        return await task
+    finally:
+        if not task.done():
+            task.cancel()
 
 
 def _named(platform: str) -> str:

@@ -16,9 +16,10 @@ REPO = Path(__file__).resolve().parents[2]
 HEAVY = ("cv2",)
 
 PROBE = f"""
-import json, sys
-import app.obs.stack, app.live.room, app.session.recorder, app.session.obs_link  # noqa
-import ui.main_window, ui.replay.sessions, ui.launch  # noqa
+import importlib, json, sys
+import ui.launch
+for name in ui.launch.WINDOW_MODULES:  # what the console loads for its window
+    importlib.import_module(name)
 print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))
 """
 
