@@ -12,7 +12,8 @@ raise :class:`ObsOfflineError` at once: refused clearly, never queued.
 
 The high-volume ``InputVolumeMeters`` event is off unless someone asks for it
 (:meth:`ObsConnection.want_volume_meters`, the failover's microphone watch): the choice holds
-across reconnections.
+across reconnections, and while it is on, a :class:`app.obs.meter_keeper.MeterKeeper` restarts
+the meters of an OBS whose meter count another client broke (without restarting OBS).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from app.obs.errors import (
     ObsOfflineError,
     ObsRequestError,
 )
+from app.obs.meter_keeper import MOST, MeterKeeper
 from app.platform.connection import ConnectionTracker, LinkState
 from app.threads import Inbox
 
@@ -76,11 +78,20 @@ class ObsConnection:
         self._runner: asyncio.Task[None] | None = None
         self._stopping = False
         self._meters = False
+        #: extra sessions that may restart the meters on an OBS whose meter count was broken
+        #: (app/obs/meter_keeper.py); 0: never
+        self.meter_sessions_most = MOST
+        self._keeper: MeterKeeper | None = None
 
     # --- observing --------------------------------------------------------------------------------
     @property
     def connected(self) -> bool:
         return self.tracker.status.state is LinkState.CONNECTED
+
+    @property
+    def extra_meter_sessions(self) -> int:
+        """Extra sessions open to restart OBS's meters (app/obs/meter_keeper.py): 0 normally."""
+        return len(self._keeper.sessions) if self._keeper is not None else 0
 
     def on_event(self, event_type: str | None, listener: EventListener) -> Callable[[], None]:
         """Call ``listener(type, data)`` on the loop for each OBS event (``None``: every event)."""
@@ -115,6 +126,17 @@ class ObsConnection:
         if on == self._meters:
             return
         self._meters = on
+        if on and self.meter_sessions_most > 0:
+            if self._keeper is None:
+                self._keeper = MeterKeeper(
+                    lambda: (self.host, self.port, self.password),
+                    connected=lambda: self.connected,
+                    most=self.meter_sessions_most,
+                    timeout=self.request_timeout,
+                )
+            self._keeper.start()
+        elif not on and self._keeper is not None:
+            await self._keeper.stop()
         client = self._client
         if client is not None and self.connected:
             loop = asyncio.get_running_loop()
@@ -159,6 +181,8 @@ class ObsConnection:
 
     async def stop(self) -> None:
         """Close the link, stop reconnecting and release the worker thread (call at exit)."""
+        if self._keeper is not None:
+            await self._keeper.stop()
         await self._halt()
         self.tracker.set_state(LinkState.OFFLINE)
         self._executor.shutdown(wait=False, cancel_futures=True)
@@ -244,6 +268,8 @@ class ObsConnection:
                 await asyncio.sleep(0.1)
         self._client = client
         self._link_closed = closed
+        if self._keeper is not None:
+            self._keeper.restart_watch()  # a new session: OBS has ``after_s`` to send meters
 
     def _session_ended(self, closed: asyncio.Event, code: int | None) -> None:
         self._close_code = code
@@ -252,6 +278,8 @@ class ObsConnection:
     async def _drop_client(self) -> None:
         if self._inbox is not None:
             self._inbox.close()  # whatever the old session's receive thread still sends is dropped
+        if self._keeper is not None:
+            await self._keeper.close_sessions()  # the next OBS (a restart) may not need them
         client, self._client = self._client, None
         if client is not None:
             loop = asyncio.get_running_loop()
@@ -270,4 +298,6 @@ class ObsConnection:
                 log.exception("OBS on-connected hook failed")
 
     def _dispatch(self, event_type: str, data: dict[str, Any]) -> None:
+        if event_type == "InputVolumeMeters" and self._keeper is not None:
+            self._keeper.seen()
         self._listeners.emit(event_type, data)

@@ -23,10 +23,11 @@ While armed (the console arms it while the session is live or OBS streams), :cla
 - watches the microphone (``mic_input``, else OBS's Mic/Aux) through OBS's ``InputVolumeMeters``
   (subscribed only while armed) and ``InputMuteStateChanged``: muted, or every peak below
   ``mic_silence_db``, for ``mic_window_s`` → ``mic_alert`` (an alert, never a switch); ``mic_ok``
-  when it is heard again. OBS sends its meters 20 times a second; when none come at all for
-  ``METERS_GAP_S`` (an OBS whose meter count another client broke: see :mod:`app.obs.client`),
-  silence cannot be told from a broken meter, so the alert says that instead (reason
-  ``no_levels``: "restart OBS"), never "viewers hear nothing".
+  when it is heard again. OBS sends its meters 20 times a second; an OBS whose meter count
+  another client broke sends none, and the connection restarts them without restarting OBS
+  (:mod:`app.obs.meter_keeper`). When none come at all for ``METERS_GAP_S`` even so, silence
+  cannot be told from a meter OBS does not send, so the alert says that instead (reason
+  ``no_levels``: restart OBS after the live), never "viewers hear nothing".
 
 The emergency key (:meth:`Failover.emergency`): program → standby showing the 「马上回来」 card
 (a standby camera there is hidden first — an emergency is "we are away", not "carry on from
@@ -73,7 +74,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-METERS_GAP_S = 5.0  # no InputVolumeMeters at all this long (OBS sends 20/s): OBS sends none
+#: no InputVolumeMeters at all this long (OBS sends 20/s): OBS sends none, and the connection's
+#: MeterKeeper (app/obs/meter_keeper.py, 3 s per try) could not restart them
+METERS_GAP_S = 10.0
 SHOT_WIDTH = 160  # the camera screenshot's size: enough for frozen/black, cheap to send and decode
 SHOT_HEIGHT = 90
 
@@ -574,7 +577,7 @@ class Failover:
             self.mic_alerted = problem
             if problem == "no_levels":
                 text = tr(
-                    "OBS 没有发送音量数据，无法判断麦克风（{mic}）是否有声：请重启 OBS"
+                    "OBS 没有发送音量数据，无法判断麦克风（{mic}）是否有声：下播后重启 OBS 可恢复"
                 ).format(mic=self.mic)
             else:
                 text = tr("{what}已超过 {s:g} 秒（{mic}）：观众听不到声音").format(

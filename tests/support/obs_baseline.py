@@ -170,9 +170,11 @@ async def restore(conn: ObsConnection, base: Baseline, within: float = DEADLINE_
 async def meters_flow(conn: ObsConnection, within: float = 10.0) -> bool:
     """Whether OBS sends ``InputVolumeMeters`` (20 a second to every session that asks, even with
     no audio input). An OBS whose meter count a client broke (app/obs/client.py) sends none for
-    the rest of its life: every microphone would look silent to the tests that follow."""
+    the rest of its life (unless a console restarts them, app/obs/meter_keeper.py, which this
+    check does not): every microphone would look silent to the tests that follow."""
     seen = asyncio.Event()
     unsubscribe = conn.on_event("InputVolumeMeters", lambda _t, _d: seen.set())
+    conn.meter_sessions_most = 0  # OBS as it is: no extra session to restart its meters
     try:
         await conn.want_volume_meters(True)
         try:
