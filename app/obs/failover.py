@@ -577,7 +577,7 @@ class Failover:
             self.mic_alerted = problem
             if problem == "no_levels":
                 text = tr(
-                    "OBS 没有发送音量数据，无法判断麦克风（{mic}）是否有声：下播后重启 OBS 可恢复"
+                    "无法判断麦克风（{mic}）有无声音：OBS 未发送音量数据，下播后重启 OBS 可恢复"
                 ).format(mic=self.mic)
             else:
                 text = tr("{what}已超过 {s:g} 秒（{mic}）：观众听不到声音").format(

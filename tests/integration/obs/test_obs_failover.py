@@ -299,19 +299,33 @@ def _break_meters(obs: RealObs, tries: int = 400) -> int:
     raise AssertionError(f"OBS still sends meters after {tries} miscounted sessions")
 
 
+@contextlib.asynccontextmanager
+async def rig_on_broken_obs(
+    obs: RealObs, tmp_path: Path, extra_sessions: int
+) -> AsyncIterator[Rig]:
+    """A rig (microphone included) on ``obs`` once its meter count is broken, its connection
+    allowed ``extra_sessions`` to restart the meters."""
+    await asyncio.to_thread(_break_meters, obs)
+    conn = ObsConnection("127.0.0.1", obs.port, obs.password)
+    conn.meter_sessions_most = extra_sessions
+    await conn.connect_once()
+    r = await build_rig(conn, tmp_path, FailoverSettings(window_s=2.0, mic_window_s=3.0))
+    try:
+        yield r
+    finally:
+        await r.failover.stop()
+        await conn.stop()
+
+
 async def test_an_obs_whose_meter_count_was_broken_gets_its_meters_back_without_a_restart(
     fresh_obs: RealObs, tmp_path: Path, qapp: object
 ) -> None:
     """Another client left OBS sending no meters. Restarting OBS during a live would end the
     stream: the console restarts the meters itself (an extra session, app/obs/meter_keeper.py),
     and the microphone watch works as on a healthy OBS: no false alarm, mute and unmute seen."""
-    await asyncio.to_thread(_break_meters, fresh_obs)
-    conn = ObsConnection("127.0.0.1", fresh_obs.port, fresh_obs.password)
-    await conn.connect_once()
-    r = await build_rig(conn, tmp_path, FailoverSettings(window_s=2.0, mic_window_s=3.0))
-    try:
+    async with rig_on_broken_obs(fresh_obs, tmp_path, extra_sessions=3) as r:
         r.failover.arm(True)
-        await until(lambda: conn.extra_meter_sessions >= 1, 60, "an extra session for the meters")
+        await until(lambda: r.conn.extra_meter_sessions >= 1, 60, "an extra session for the meters")
         probe = ObsConnection("127.0.0.1", fresh_obs.port, fresh_obs.password)
         await probe.connect_once()
         try:
@@ -325,10 +339,7 @@ async def test_an_obs_whose_meter_count_was_broken_gets_its_meters_back_without_
         await until(lambda: "mic_ok" in r.kinds(), 30, "the microphone heard again")
         alerts = [e.reason for e in r.events if e.kind == "mic_alert"]
         assert alerts == ["muted"], r.events  # no "silent", no "no_levels"
-    finally:
-        await r.failover.stop()
-        await conn.stop()
-    assert conn.extra_meter_sessions == 0  # closed with the watch
+    assert r.conn.extra_meter_sessions == 0  # closed with the watch
 
 
 async def test_an_obs_that_sends_no_meters_is_named_not_taken_for_a_silent_microphone(
@@ -337,12 +348,7 @@ async def test_an_obs_that_sends_no_meters_is_named_not_taken_for_a_silent_micro
     """What the console cannot repair (here: a console allowed no extra session; in the field, a
     count broken more often than it makes up for): it cannot tell whether the microphone is
     heard, and says so, with the way out that does not end the stream."""
-    await asyncio.to_thread(_break_meters, fresh_obs)
-    conn = ObsConnection("127.0.0.1", fresh_obs.port, fresh_obs.password)
-    conn.meter_sessions_most = 0
-    await conn.connect_once()
-    r = await build_rig(conn, tmp_path, FailoverSettings(window_s=2.0, mic_window_s=3.0))
-    try:
+    async with rig_on_broken_obs(fresh_obs, tmp_path, extra_sessions=0) as r:
         r.failover.arm(True)
         await until(lambda: "mic_alert" in r.kinds(), 60, "the microphone alert")
         alert = next(e for e in r.events if e.kind == "mic_alert")
@@ -350,6 +356,3 @@ async def test_an_obs_that_sends_no_meters_is_named_not_taken_for_a_silent_micro
         assert "下播后重启 OBS" in alert.text and MIC in alert.text
         assert "观众听不到" not in alert.text
         assert await r.program() == SCENE_FULL
-    finally:
-        await r.failover.stop()
-        await conn.stop()
