@@ -8,7 +8,8 @@ waits at most a deadline, then names the tasks that did not end in the log and g
 that never finishes (a peer that never answers, a wake-up lost) costs the operator a few seconds at
 exit, never a console that will not close.
 
-Waiting with a time limit is :func:`wait_within`, never ``asyncio.wait_for``: on Python 3.11
+Waiting with a time limit is :func:`wait_within` (for an event: :func:`wait_event`), never
+``asyncio.wait_for``: on Python 3.11
 ``wait_for`` drops a cancellation that arrives as the awaited thing finishes (CPython gh-86296,
 fixed in 3.12), and a loop that reconnects or waits for a wake-up then carries on as if never
 stopped — a console's event stream that kept its task alive after its window closed.
@@ -39,6 +40,16 @@ async def wait_within(aw: Awaitable[T], seconds: float | None) -> T:
     and cancelled when the caller is — even in the instant ``aw`` completes."""
     async with asyncio.timeout(seconds):
         return await aw
+
+
+async def wait_event(event: asyncio.Event, seconds: float) -> bool:
+    """Wait until ``event`` is set, at most ``seconds``: True if it was (a wake-up, a change),
+    False when the time ran out. Cancelled as :func:`wait_within` is."""
+    try:
+        await wait_within(event.wait(), seconds)
+    except TimeoutError:
+        return False
+    return True
 
 
 def _done(task: asyncio.Task[Any]) -> None:

@@ -14,13 +14,12 @@ the session: a modal loop cannot run inside a qasync task.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QTimer
 
-from app.aio import wait_within
+from app.aio import wait_event
 from app.platform.errors import PlatformError
 from ui.confirm import confirm
 from ui.i18n import localize, tr
@@ -81,8 +80,7 @@ async def start_stream_for(obs: ObsStack, session_id: str) -> None:
     )
     try:
         if not _is_live(room.session, session_id):
-            with contextlib.suppress(TimeoutError):
-                await wait_within(arrived.wait(), SESSION_WAIT_S)
+            await wait_event(arrived, SESSION_WAIT_S)
     finally:
         unsub()
     if target.applied is None or target.applied[1] != session_id:

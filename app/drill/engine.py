@@ -32,7 +32,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from app.aio import wait_within
+from app.aio import wait_event
 from app.drill.report import FaultResult
 from app.listeners import Listeners
 from app.live.comment_kinds import Kind
@@ -204,8 +204,7 @@ class Drill:
 
     async def _wait(self, seconds: float) -> None:
         self._changed.clear()
-        with contextlib.suppress(TimeoutError):
-            await wait_within(self._changed.wait(), max(0.01, seconds))
+        await wait_event(self._changed, max(0.01, seconds))
 
     async def run_script(self, steps: Sequence[Step]) -> list[FaultResult]:
         """The steps one after another (a fault not offered here is skipped)."""

@@ -49,7 +49,7 @@ from picows import (
     ws_connect,
 )
 
-from app.aio import wait_within
+from app.aio import wait_event, wait_within
 from app.platform.backoff import Backoff
 from app.platform.connection import ConnectionTracker, LinkState
 from app.platform.errors import PlatformError
@@ -375,8 +375,7 @@ class EventStream:
                 delay,
                 cursor.last,
             )
-            with contextlib.suppress(TimeoutError):
-                await wait_within(self._wake.wait(), delay)
+            await wait_event(self._wake, delay)
 
     def _skipped_unreceivable(self, cursor: Cursor, seq: int | None) -> None:
         """The link closed on a message too large to receive, right after ``cursor.last``

@@ -50,7 +50,7 @@ from typing import Any
 
 import websockets
 
-from app.aio import wait_within
+from app.aio import wait_event
 from app.api import (
     Backoff,
     Capability,
@@ -339,8 +339,7 @@ class OpenLiveAdapter(PlatformAdapter):
     async def _pause(self, seconds: float) -> None:
         """Wait ``seconds``, or less when the operator asks to reconnect (also during the attempt
         before this wait: the request is kept until a wait uses it or the link is up)."""
-        with contextlib.suppress(TimeoutError):
-            await wait_within(self._wake.wait(), seconds)
+        await wait_event(self._wake, seconds)
         self._wake.clear()
 
     # --- the game ----------------------------------------------------------------------------

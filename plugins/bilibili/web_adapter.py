@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Hashable, Sequence
@@ -53,7 +52,7 @@ from typing import Any
 import pydantic
 import websockets
 
-from app.aio import wait_within
+from app.aio import wait_event
 from app.api import (
     INTERACTION,
     Backoff,
@@ -198,8 +197,7 @@ class BilibiliWebAdapter(PlatformAdapter):
     async def _pause(self, seconds: float) -> None:
         """The backoff wait; :meth:`reconnect_now` ends it (also when asked during an attempt:
         the next attempt is then immediate)."""
-        with contextlib.suppress(TimeoutError):
-            await wait_within(self._wake.wait(), seconds)
+        await wait_event(self._wake, seconds)
         self._wake.clear()
 
     # --- the stream ------------------------------------------------------------------------------

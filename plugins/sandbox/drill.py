@@ -22,7 +22,6 @@ comparison per request when no drill runs.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from typing import Annotated, Any
 
@@ -30,7 +29,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.aio import wait_within
+from app.aio import wait_event
 from plugins.sandbox.audience_host import SimUser
 from plugins.sandbox.engine import Obj, RoomEngine
 from plugins.sandbox.routes.context import HOST, R, RoomApi
@@ -84,8 +83,7 @@ class OutageGate:
                                 "headers": [(b"content-type", b"text/plain")]})  # fmt: skip
                     await send({"type": "websocket.http.response.body", "body": b"outage"})
                     return
-                with contextlib.suppress(TimeoutError):  # no answer while the network is gone
-                    await wait_within(self.outage.over.wait(), left)
+                await wait_event(self.outage.over, left)  # no answer while the network is gone
                 if scope["type"] == "http":
                     await Response(status_code=503)(scope, receive, send)
                     return

@@ -85,7 +85,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.aio import wait_within
+from app.aio import wait_event
 from app.api import (
     Backoff,
     Capability,
@@ -983,8 +983,7 @@ class ShopifyAdapter(PlatformAdapter):
                         attempt=self._backoff.attempt + 1,
                         error=unreachable_message(),
                     )
-                    with contextlib.suppress(TimeoutError):
-                        await wait_within(self._wake.wait(), self._backoff.next_delay())
+                    await wait_event(self._wake, self._backoff.next_delay())
                     self._wake.clear()
                     continue
                 if exc.code == "credentials" and exc.status == 401:
@@ -996,8 +995,7 @@ class ShopifyAdapter(PlatformAdapter):
                 if self.connection.status.state is not LinkState.CONNECTED:
                     self.connection.set_state(LinkState.CONNECTED)
                 self._backoff.reset()
-            with contextlib.suppress(TimeoutError):
-                await wait_within(self._wake.wait(), self._poll_delay())
+            await wait_event(self._wake, self._poll_delay())
             self._wake.clear()
 
     def _poll_delay(self) -> float:

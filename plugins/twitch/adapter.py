@@ -67,7 +67,7 @@ from typing import Any
 
 import websockets
 
-from app.aio import wait_within
+from app.aio import wait_event
 from app.api import (
     Backoff,
     Capability,
@@ -341,8 +341,7 @@ class TwitchAdapter(PlatformAdapter):
             self.connection.set_state(
                 LinkState.RECONNECTING, attempt=self._backoff.attempt + 1, error=error
             )
-            with contextlib.suppress(TimeoutError):
-                await wait_within(self._wake.wait(), self._backoff.next_delay())
+            await wait_event(self._wake, self._backoff.next_delay())
             self._wake.clear()
 
     async def _serve(self, session: Session) -> bool:

@@ -87,3 +87,30 @@ async def test_a_stop_that_comes_as_the_awaited_thing_completes_is_not_lost(
     task.cancel()  # the stop, in the same instant
     await asyncio.wait({task}, timeout=30)
     assert task.cancelled()
+
+
+async def test_a_backoff_wait_ends_at_a_wake_up_or_at_its_time() -> None:
+    """The adapters' reconnect back-off (``wait_event``): an operator's 重连 ends it at once; else
+    it ends when its time is up; and a stop that comes with the wake-up is not lost."""
+    from app.aio import wait_event
+
+    wake = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    loop.call_later(0.05, wake.set)
+    t0 = loop.time()
+    assert await wait_event(wake, 30) is True
+    assert loop.time() - t0 < 10  # the wake-up, not the 30 s
+    assert await wait_event(asyncio.Event(), 0.05) is False
+
+    stopped = asyncio.Event()
+
+    async def backoff() -> str:
+        await wait_event(stopped, 30)
+        return "carried on after being stopped"
+
+    task = asyncio.ensure_future(backoff())
+    await asyncio.sleep(0)
+    stopped.set()
+    task.cancel()  # the stop, in the same instant as the wake-up
+    await asyncio.wait({task}, timeout=30)
+    assert task.cancelled()

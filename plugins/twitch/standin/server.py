@@ -56,7 +56,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from app.aio import wait_within
+from app.aio import wait_event
 from plugins.twitch import payloads as p
 from plugins.twitch.eventsub import CLOSE_CODES
 
@@ -301,8 +301,7 @@ class TwitchStandIn:
             if left <= 0:
                 return None
             self._changed.clear()
-            with contextlib.suppress(TimeoutError):
-                await wait_within(self._changed.wait(), min(left, 0.1))
+            await wait_event(self._changed, min(left, 0.1))
 
     async def _play(self) -> None:
         while self.position < len(self.script):
