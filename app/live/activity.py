@@ -306,10 +306,9 @@ def _reservation(room: LiveRoom, ev: m.Event, say: _Say) -> None:
     # reservation_updated with an actor: a promotion was made on it (that promotion says so)
 
 
-def _weights(review: object) -> str | None:
+def _weights(review: dict[str, Any]) -> str | None:
     """A replay-score setting's weights, 「50 / 30 / 20」 (GMV / conversion / interaction)."""
-    get = review.get if isinstance(review, dict) else lambda k: getattr(review, k, None)
-    parts = [get(k) for k in ("weight_gmv", "weight_conversion", "weight_interaction")]
+    parts = [review.get(k) for k in ("weight_gmv", "weight_conversion", "weight_interaction")]
     return None if None in parts else " / ".join(str(x) for x in parts)
 
 
@@ -318,7 +317,7 @@ def _team_review(room: LiveRoom, ev: m.Event, say: _Say) -> None:
     before = getattr(room, "team_review", None)
     after = _weights(d.review)
     say("team_review", tr("{who} 修改团队评分设置（权重 成交额/转化率/互动率 {w}）"),
-        before=_weights(before) if before is not None else None, after=after,
+        before=_weights(before.model_dump()) if before is not None else None, after=after,
         w=after or "?")  # fmt: skip
 
 

@@ -269,7 +269,7 @@ class ObsConnection:
         self._client = client
         self._link_closed = closed
         if self._keeper is not None:
-            self._keeper.restart_watch()  # a new session: OBS has ``after_s`` to send meters
+            self._keeper.seen()  # a new session: OBS has ``after_s`` to send meters
 
     def _session_ended(self, closed: asyncio.Event, code: int | None) -> None:
         self._close_code = code

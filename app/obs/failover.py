@@ -568,9 +568,10 @@ class Failover:
             problem = None  # muted on purpose
         elif self._mic_muted:
             problem = "muted" if t - self._mic_muted_at >= window else None
-        elif not self._meters_seen or t - self._meters_at >= METERS_GAP_S:
-            # no meters (yet, or any more): silence cannot be told from a meter OBS does not send
-            problem = "no_levels" if t - self._meters_at >= METERS_GAP_S else None
+        elif t - self._meters_at >= METERS_GAP_S:
+            problem = "no_levels"  # no meters: silence cannot be told from a meter never sent
+        elif not self._meters_seen:
+            problem = None  # none yet (the watch just started): too early to judge silence
         elif t - max(self._mic_heard, self._mic_since) >= window:
             problem = "silent"
         if problem is not None and self.mic_alerted is None:

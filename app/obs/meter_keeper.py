@@ -69,11 +69,8 @@ class MeterKeeper:
         self._task: asyncio.Task[None] | None = None
 
     def seen(self) -> None:
-        """OBS sent meters (called for each InputVolumeMeters)."""
-        self.seen_at = self.clock()
-
-    def restart_watch(self) -> None:
-        """A new session with OBS (connected, reconnected): give it ``after_s`` again."""
+        """OBS sent meters (each InputVolumeMeters), or a new session with it began (connected,
+        reconnected): the next ``after_s`` are OBS's to send them."""
         self.seen_at = self.clock()
 
     def start(self) -> None:

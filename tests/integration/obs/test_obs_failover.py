@@ -260,10 +260,15 @@ async def test_a_console_that_stops_watching_and_disconnects_leaves_obs_meters_w
         await asyncio.sleep(0)  # its Reidentify on the way as the link closes
         await conn.stop()
         await asyncio.gather(off, return_exceptions=True)  # sent, refused or cancelled by stop()
-    probe = ObsConnection("127.0.0.1", clean_obs.port, clean_obs.password)
+    assert await obs_sends_meters(clean_obs), "OBS no longer sends volume meters"
+
+
+async def obs_sends_meters(obs: RealObs) -> bool:
+    """Whether ``obs`` sends volume meters to a new session of its own (tests/support)."""
+    probe = ObsConnection("127.0.0.1", obs.port, obs.password)
     await probe.connect_once()
     try:
-        assert await meters_flow(probe), "OBS no longer sends volume meters"
+        return await meters_flow(probe)
     finally:
         await probe.stop()
 
@@ -326,12 +331,7 @@ async def test_an_obs_whose_meter_count_was_broken_gets_its_meters_back_without_
     async with rig_on_broken_obs(fresh_obs, tmp_path, extra_sessions=3) as r:
         r.failover.arm(True)
         await until(lambda: r.conn.extra_meter_sessions >= 1, 60, "an extra session for the meters")
-        probe = ObsConnection("127.0.0.1", fresh_obs.port, fresh_obs.password)
-        await probe.connect_once()
-        try:
-            assert await meters_flow(probe), "OBS still sends no meters"
-        finally:
-            await probe.stop()
+        assert await obs_sends_meters(fresh_obs), "OBS still sends no meters"
         await camera_moving(r)
         await r.conn.request("SetInputMute", inputName=MIC, inputMuted=True)
         await until(lambda: "mic_alert" in r.kinds(), 30, "the muted-microphone alert")
