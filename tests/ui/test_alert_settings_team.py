@@ -43,6 +43,23 @@ def _window(qtbot: QtBot, room: LiveRoom, tmp_path: Path, name: str) -> MainWind
     return w
 
 
+async def _console(
+    qtbot: QtBot, srv: Any, live_room: Connect, tmp_path: Path, role: str
+) -> tuple[LiveRoom, MainWindow]:
+    """A console (its room and main window) of ``role`` on the sandbox ``srv``."""
+    room = await live_room(srv, role)
+    return room, _window(qtbot, room, tmp_path, role)
+
+
+async def _team(
+    qtbot: QtBot, srv: Any, live_room: Connect, tmp_path: Path
+) -> tuple[LiveRoom, MainWindow, LiveRoom, MainWindow]:
+    """The host's and the assistant's consoles on one room: (room, window) of each."""
+    host = await _console(qtbot, srv, live_room, tmp_path, "host")
+    mate = await _console(qtbot, srv, live_room, tmp_path, "assistant")
+    return (*host, *mate)
+
+
 def _open(w: MainWindow) -> AlertSettingsDialog:
     dialog = w.open_alert_settings()
     assert isinstance(dialog, AlertSettingsDialog) and dialog.isVisible()
@@ -62,10 +79,7 @@ async def test_the_hosts_save_reaches_a_teammates_console(
     qtbot: QtBot, sandbox_server: Any, live_room: Connect, tmp_path: Path, config: Path
 ) -> None:
     srv = sandbox_server()
-    host_room = await live_room(srv, "host")
-    mate_room = await live_room(srv, "assistant")
-    host = _window(qtbot, host_room, tmp_path, "host")
-    mate = _window(qtbot, mate_room, tmp_path, "mate")
+    _host_room, host, _mate_room, mate = await _team(qtbot, srv, live_room, tmp_path)
     dialog = _open(host)
     scope = dialog.review_scope.text()
     assert "团队共享：主播、场控和复盘员使用同一套评分设置" in scope
@@ -97,10 +111,7 @@ async def test_a_teammates_save_in_between_is_said_and_the_edit_stays(
     qtbot: QtBot, sandbox_server: Any, live_room: Connect, tmp_path: Path, config: Path
 ) -> None:
     srv = sandbox_server()
-    host_room = await live_room(srv, "host")
-    mate_room = await live_room(srv, "assistant")
-    host = _window(qtbot, host_room, tmp_path, "host")
-    mate = _window(qtbot, mate_room, tmp_path, "mate")
+    host_room, host, mate_room, mate = await _team(qtbot, srv, live_room, tmp_path)
     late = _open(mate)  # the assistant starts editing version 0 …
     late.boxes["weight_conversion"].setValue(55)
     first = _open(host)  # … while the host saves first
@@ -124,10 +135,7 @@ async def test_an_open_untouched_page_shows_a_teammates_save_at_once(
     qtbot: QtBot, sandbox_server: Any, live_room: Connect, tmp_path: Path, config: Path
 ) -> None:
     srv = sandbox_server()
-    host_room = await live_room(srv, "host")
-    mate_room = await live_room(srv, "assistant")
-    host = _window(qtbot, host_room, tmp_path, "host")
-    mate = _window(qtbot, mate_room, tmp_path, "mate")
+    _host_room, host, _mate_room, mate = await _team(qtbot, srv, live_room, tmp_path)
     watching = _open(host)  # open, nothing changed on it
     saving = _open(mate)
     saving.boxes["weight_gmv"].setValue(70)
@@ -149,8 +157,7 @@ async def test_saving_only_the_thresholds_publishes_nothing_to_the_team(
     qtbot: QtBot, sandbox_server: Any, live_room: Connect, tmp_path: Path, config: Path
 ) -> None:
     srv = sandbox_server()
-    room = await live_room(srv, "host")
-    w = _window(qtbot, room, tmp_path, "host")
+    _room, w = await _console(qtbot, srv, live_room, tmp_path, "host")
     w.settings.review = w.settings.review.model_copy(update={"weight_gmv": 99})  # its own
     dialog = _open(w)
     dialog.boxes["stock_threshold"].setValue(7)
@@ -168,8 +175,7 @@ async def test_a_reviewer_sees_the_teams_values_read_only(
     with srv.client("host") as c:
         values = {**Settings().review.model_dump(), "weight_gmv": 10, "weight_interaction": 70}
         assert c.put("/team/review", json={"version": 0, "review": values}).status_code == 200
-    room = await live_room(srv, "reviewer")
-    w = _window(qtbot, room, tmp_path, "reviewer")
+    _room, w = await _console(qtbot, srv, live_room, tmp_path, "reviewer")
     dialog = _open(w)
     assert (
         dialog.boxes["weight_gmv"].value() == 10
@@ -189,8 +195,7 @@ async def test_offline_the_save_is_refused_on_the_page(
     qtbot: QtBot, sandbox_server: Any, live_room: Connect, tmp_path: Path, config: Path
 ) -> None:
     srv = sandbox_server()
-    room = await live_room(srv, "host")
-    w = _window(qtbot, room, tmp_path, "host")
+    room, w = await _console(qtbot, srv, live_room, tmp_path, "host")
     dialog = _open(w)
     dialog.boxes["weight_gmv"].setValue(90)
     srv.stop()
